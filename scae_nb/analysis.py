@@ -18,28 +18,25 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 from .losses import build_model, set_noise_scale_
+from .pcae import affine_matrix
+from .set_transformer import to_numpy
 from .ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .training import TrainConfig, device_name, load_checkpoint, make_loaders, pick_device, seed_everything
 
 # %% auto #0
 __all__ = ['NUDGES', 'PATTERN_MARKERS', 'hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy',
            'kmeans_inductive_accuracy', 'linear_accuracy', 'tsne_embedding', 'plot_embedding', 'load_model',
-           'presence_noise', 'evaluating', 'collect_features', 'evaluate_features', 'pose_to_matrix', 'matrix_to_pose',
-           'nudge_matrix', 'top_down_parts', 'reconstruct', 'distinct_colours', 'plot_templates',
-           'plot_reconstructions', 'colour_parts', 'plot_part_decomposition', 'capsule_claims', 'plot_capsule_claims',
-           'class_means', 'plot_class_activations', 'CapsuleExplorer', 'plot_nudges', 'collect_constellations',
-           'constellation_report', 'plot_constellations', 'make_figures', 'save_figures', 'evaluate_checkpoint',
-           'add_eval_args', 'run_eval', 'results_markdown']
-
-# %% ../nbs/06_analysis.ipynb #33ca476c
-def _numpy(x) -> np.ndarray:
-    "A CPU numpy view of a tensor, array or list."
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+           'presence_noise', 'evaluating', 'collect_features', 'evaluate_features', 'matrix_to_pose', 'nudge_matrix',
+           'top_down_parts', 'reconstruct', 'distinct_colours', 'plot_templates', 'plot_reconstructions',
+           'colour_parts', 'plot_part_decomposition', 'capsule_claims', 'plot_capsule_claims', 'class_means',
+           'plot_class_activations', 'CapsuleExplorer', 'plot_nudges', 'collect_constellations', 'constellation_report',
+           'plot_constellations', 'make_figures', 'save_figures', 'evaluate_checkpoint', 'add_eval_args', 'run_eval',
+           'results_markdown']
 
 # %% ../nbs/06_analysis.ipynb #37398c24
 def _check_ids(ids, name: str) -> np.ndarray:
     "1-D, non-empty, integer-valued ids as int64."
-    ids = _numpy(ids)
+    ids = to_numpy(ids)
     if ids.ndim != 1: raise ValueError(f"{name} must be 1-D, got shape {tuple(ids.shape)}")
     if ids.size == 0: raise ValueError(f"{name} is empty")
     if not np.issubdtype(ids.dtype, np.integer):
@@ -80,7 +77,7 @@ def cluster_accuracy(clusters, labels) -> float:
 def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
     "Validated float64 features [N, D] and int64 labels [N]."
     labels = _check_ids(labels, 'labels')
-    features = _numpy(features).astype(np.float64)
+    features = to_numpy(features).astype(np.float64)
     if features.ndim != 2: raise ValueError(f"features must be 2-D [N, D], got shape {tuple(features.shape)}")
     if len(features) != len(labels): raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
     if not np.isfinite(features).all(): raise ValueError(f"features contain {int((~np.isfinite(features)).sum())} non-finite values (NaN/inf)")
@@ -89,7 +86,7 @@ def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
 # %% ../nbs/06_analysis.ipynb #a5d246d8
 def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     "k-means with the official settings (k-means++, n_init=10, max_iter=1000), seeded."
-    features = _numpy(features)
+    features = to_numpy(features)
     if len(features) < n_clusters: raise ValueError(f"need at least n_clusters={n_clusters} examples, got {len(features)}")
     return KMeans(n_clusters, init='k-means++', n_init=10, max_iter=1000, random_state=seed).fit(features)
 
@@ -122,7 +119,7 @@ def linear_accuracy(train_features, train_labels, test_features, test_labels, se
 # %% ../nbs/06_analysis.ipynb #edb6313f
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.) -> np.ndarray:
     "2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1)."
-    features = _numpy(features).astype(np.float64)
+    features = to_numpy(features).astype(np.float64)
     if features.ndim != 2 or len(features) < 2: raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
     return TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=seed).fit_transform(features)
 
@@ -130,8 +127,8 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.) -> np.ndarr
 def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior masses m'):
     "Scatter a 2-D embedding coloured by label (10-class colour map)."
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
-    labels = _numpy(labels)
-    points = ax.scatter(*_numpy(embedding).T, c=labels, cmap='tab10', s=4, vmin=-.5, vmax=9.5)
+    labels = to_numpy(labels)
+    points = ax.scatter(*to_numpy(embedding).T, c=labels, cmap='tab10', s=4, vmin=-.5, vmax=9.5)
     ax.set(title=title, xticks=[], yticks=[]); ax.figure.colorbar(points, ax=ax, ticks=range(10), fraction=.046)
     return ax.figure
 
@@ -209,12 +206,6 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
             probe_train=train[f'{name}_acc'], probe_test=test[f'{name}_acc'])
     return report
 
-# %% ../nbs/06_analysis.ipynb #60fe642b
-def pose_to_matrix(pose: torch.Tensor) -> torch.Tensor:
-    "[..., 6] poses [a, b, tx, c, d, ty] -> [..., 3, 3] affine matrices."
-    last = torch.tensor([0., 0., 1.], dtype=pose.dtype, device=pose.device).expand(*pose.shape[:-1], 3)
-    return torch.cat([pose, last], -1).unflatten(-1, (3, 3))
-
 # %% ../nbs/06_analysis.ipynb #f530e3a4
 def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
     "[..., 3, 3] affine matrices -> [..., 6] poses (top two rows)."
@@ -231,7 +222,7 @@ def nudge_matrix(dx: float = 0., dy: float = 0., angle: float = 0., scale: float
 # %% ../nbs/06_analysis.ipynb #0df52be0
 def top_down_parts(votes, posterior, part_presence, capsule_mask=None, part_mask=None, vote_transform=None):
     "Top-down part poses [B,M,6], presences [B,M] and winning capsules [B,M] from votes [B,K,M,6] and posteriors [B,M,K]."
-    if vote_transform is not None: votes = matrix_to_pose(vote_transform[..., None, :, :] @ pose_to_matrix(votes))
+    if vote_transform is not None: votes = matrix_to_pose(vote_transform[..., None, :, :] @ affine_matrix(votes))
     winners = posterior.argmax(-1)                                                        # [B, M]
     pose = votes.gather(1, winners[:, None, :, None].expand(-1, 1, -1, 6)).squeeze(1)    # [B, M, 6]
     presence = part_presence if part_mask is None else part_presence * part_mask
@@ -252,7 +243,7 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
 # %% ../nbs/06_analysis.ipynb #c5fdcc51
 def _show(ax, image, title: str | None = None, **kwargs):
     "imshow a [C,H,W] (C = 1 or 3) or [H,W(,3)] image in [0, 1] without ticks."
-    image = _numpy(image).astype(np.float32)
+    image = to_numpy(image).astype(np.float32)
     if image.ndim == 3 and image.shape[0] in (1, 3): image = image.transpose(1, 2, 0)
     if image.ndim == 3 and image.shape[-1] == 1: image = image[..., 0]
     if image.ndim == 2: kwargs = dict(cmap='gray', vmin=0, vmax=1) | kwargs
@@ -268,7 +259,7 @@ def distinct_colours(n: int) -> np.ndarray:
 # %% ../nbs/06_analysis.ipynb #c24f6648
 def plot_templates(templates, ncols: int = 10, title: str = 'learned templates'):
     "Grid of templates [M, C, T, T]."
-    templates = _numpy(templates)
+    templates = to_numpy(templates)
     nrows = math.ceil(len(templates) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * .8, nrows * .8 + .3), squeeze=False)
     for m, ax in enumerate(axes.flat):
@@ -291,14 +282,14 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
 # %% ../nbs/06_analysis.ipynb #9f89a6a8
 def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
     "RGB [H, W, 3] drawing part n of transformed_templates [M, C, H, W] (weighted by presence [M]) in colours[n]."
-    drawn = _numpy(transformed_templates).mean(1) * _numpy(presence)[:, None, None]  # [M, H, W]
+    drawn = to_numpy(transformed_templates).mean(1) * to_numpy(presence)[:, None, None]  # [M, H, W]
     owner, intensity = drawn.argmax(0), np.clip(drawn.max(0), 0, 1)                  # [H, W]
     return np.asarray(colours)[owner] * intensity[..., None]
 
 # %% ../nbs/06_analysis.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12, title: str = 'part decomposition'):
     "The input, its parts in colour, and the most present parts one by one."
-    presence = _numpy(presence); colours = distinct_colours(len(presence))
+    presence = to_numpy(presence); colours = distinct_colours(len(presence))
     shown = np.argsort(-presence)[:n_parts_shown]
     fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * .9, 1.3), squeeze=False)
     _show(axes[0, 0], image, 'input'); _show(axes[0, 1], colour_parts(transformed_templates, presence, colours), 'parts')
@@ -310,7 +301,7 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
 # %% ../nbs/06_analysis.ipynb #64941c31
 def capsule_claims(winners, presence, n_objects: int, min_presence: float = .5) -> dict[int, list[int]]:
     "{capsule k: [parts n it wins with presence >= min_presence]}, capsules sorted by how many parts they claim."
-    winners, presence = _numpy(winners), _numpy(presence)
+    winners, presence = to_numpy(winners), to_numpy(presence)
     claims = {k: [int(n) for n in np.flatnonzero((winners == k) & (presence >= min_presence))] for k in range(n_objects)}
     return dict(sorted(((k, v) for k, v in claims.items() if v), key=lambda kv: -len(kv[1])))
 
@@ -323,7 +314,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     colours = distinct_colours(ocae.votes.shape[1])
     fig, axes = plt.subplots(1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5), squeeze=False)
     tt = reconstruct(model, out, target).top_down.transformed_templates[index]
-    _show(axes[0, 0], target[index], 'input'); _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[_numpy(winners)]), 'by capsule')
+    _show(axes[0, 0], target[index], 'input'); _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]), 'by capsule')
     for ax, (k, parts) in zip(axes[0, 2:], claims):
         only_k = torch.zeros(ocae.votes.shape[1], device=target.device); only_k[k] = 1
         _show(ax, reconstruct(model, out, target, capsule_mask=only_k).top_down.rec_mode[index], f'capsule {k}\n{len(parts)} parts')
@@ -339,7 +330,7 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
 # %% ../nbs/06_analysis.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     "Heatmaps [class, capsule] of mean u and of mean normalised m."
-    m = _numpy(m); m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
+    m = to_numpy(m); m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
     fig, axes = plt.subplots(1, 2, figsize=(10, 2.6))
     for ax, (name, feats) in zip(axes, [('prior presence u', u), ('posterior mass m (normalised)', m_normalised)]):
         im = ax.imshow(class_means(feats, labels, n_classes), aspect='auto', cmap='viridis')
@@ -400,7 +391,7 @@ def figure(self: CapsuleExplorer, title: str | None = None):
     fig, axes = plt.subplots(1, 4, figsize=(6.4, 1.9))
     _show(axes[0], self.image[0], 'input' if self.labels is None else f'input (label {int(self.labels[self.index])})')
     _show(axes[1], rec.bottom_up.rec_mode[0], 'bottom-up'); _show(axes[2], rec.top_down.rec_mode[0], 'top-down')
-    _show(axes[3], colour_parts(rec.top_down.transformed_templates[0], rec.top_down_presence[0], colours[_numpy(rec.winners[0])]), 'parts by capsule')
+    _show(axes[3], colour_parts(rec.top_down.transformed_templates[0], rec.top_down_presence[0], colours[to_numpy(rec.winners[0])]), 'parts by capsule')
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
@@ -502,7 +493,7 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
         if present[n]: ax.scatter(*points[n], color=colours[int(winners[n])], marker=PATTERN_MARKERS[int(pattern_id[n]) % 3], s=30)
         else: ax.scatter(*points[n], color='lightgrey', marker='x', s=15)
     votes_per_caps = len(votes) // n_caps
-    for j in np.flatnonzero(_numpy(vote_presence) > 0): ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
+    for j in np.flatnonzero(to_numpy(vote_presence) > 0): ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
     ax.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), xticks=[], yticks=[], aspect='equal')
 
 # %% ../nbs/06_analysis.ipynb #028deca7

@@ -12,9 +12,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
 from .set_transformer import trunc_normal_fan_in_, tf_glorot_uniform_
-# the fixture helpers (defined in the Set Transformer notebook; also importable from here)
-from .set_transformer import (golden_path, load_golden, to_tf_layout, assert_close_tf, assert_grad_close,
-                                     golden_tolerance, assert_golden_outputs)
 
 # %% auto #0
 __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'OFFICIAL_LAYOUTS', 'safe_log',
