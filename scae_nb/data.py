@@ -13,9 +13,13 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
-import torchvision.datasets as tvd
 from fastcore.basics import AttrDict, patch
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+
+def _tvd():
+    "`torchvision.datasets`, imported on first use: it costs ~150 MB of memory that training from tensors never needs."
+    import torchvision.datasets as tvd
+    return tvd
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'SQUARE', 'TRIANGLE', 'CONSTELLATION_PATTERNS', 'PATTERN_ID', 'data_root',
@@ -170,24 +174,24 @@ def _load_mnist(root: Path, train: bool, download: bool):
     split, raw = 'train' if train else 't10k', root / 'MNIST' / 'raw'
     stems = [f'{split}-images-idx3-ubyte', f'{split}-labels-idx1-ubyte']
     if any(_mnist_file(raw, s) is None for s in stems):
-        _fetch('MNIST', raw, lambda d: tvd.MNIST(str(root), train=train, download=d), download)
+        _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d), download)
     images, labels = (_read_idx(_mnist_file(raw, s)) for s in stems)
     return images[:, None], labels                                       # [N, 1, 28, 28], [N]
 
 # %% ../nbs/00_data.ipynb #353769df
 def _load_usps(root: Path, train: bool, download: bool):
     file = root / ('usps.bz2' if train else 'usps.t.bz2')
-    ds = _fetch('USPS', file, lambda d: tvd.USPS(str(root), train=train, download=d), download)
+    ds = _fetch('USPS', file, lambda d: _tvd().USPS(str(root), train=train, download=d), download)
     return torch.from_numpy(ds.data)[:, None], torch.tensor(ds.targets)          # [N, 1, 16, 16]
 
 def _load_svhn(root: Path, train: bool, download: bool):
     split = 'train' if train else 'test'
-    ds = _fetch('SVHN', root / f'{split}_32x32.mat', lambda d: tvd.SVHN(str(root), split=split, download=d), download)
+    ds = _fetch('SVHN', root / f'{split}_32x32.mat', lambda d: _tvd().SVHN(str(root), split=split, download=d), download)
     return torch.from_numpy(ds.data), torch.from_numpy(ds.labels)                # [N, 3, 32, 32]
 
 def _load_cifar10(root: Path, train: bool, download: bool):
     folder = root / 'cifar-10-batches-py'
-    ds = _fetch('CIFAR-10', folder, lambda d: tvd.CIFAR10(str(root), train=train, download=d), download)
+    ds = _fetch('CIFAR-10', folder, lambda d: _tvd().CIFAR10(str(root), train=train, download=d), download)
     return torch.from_numpy(ds.data).permute(0, 3, 1, 2), torch.tensor(ds.targets)  # NHWC -> [N, 3, 32, 32]
 
 # %% ../nbs/00_data.ipynb #38d5e915
