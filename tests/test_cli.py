@@ -1,12 +1,15 @@
 """The console script is installed and every subcommand explains itself."""
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 
 def _run(*args):
-    exe = shutil.which('scae-nb')
+    beside = Path(sys.executable).parent / 'scae-nb'   # the venv running pytest, activated or not
+    exe = str(beside) if beside.exists() else shutil.which('scae-nb')
     if exe is None: pytest.fail('console script `scae-nb` is not on PATH: is the package installed?')
     return subprocess.run([exe, *args], capture_output=True, text=True, timeout=300)
 
