@@ -12,8 +12,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise
-from .set_transformer import (SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER,
-                                     trunc_normal_fan_in_, tf_glorot_uniform_, load_slots_, slots_to_numpy, to_numpy)
+from .set_transformer import (SetTransformer, load_official_, official_variables, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER,
+                                     trunc_normal_fan_in_, tf_glorot_uniform_, to_numpy)
 
 # %% auto #0
 __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
@@ -227,16 +227,7 @@ def official_slots(self: OCAE) -> list:
     return (self.set_transformer.official_slots('set_transformer') + self.capsule_layer.official_slots('image_capsule/capsule_layer')
             + [('image_capsule/capsule_likelihood/dummy_vote', self.dummy_vote, False)])
 
-@patch
-def load_official_(self: OCAE, variables: Mapping) -> OCAE:
-    "Copy the official OCAE variables (TF names without ':0' -> arrays) into this module."
-    load_slots_(self.official_slots(), variables)
-    return self
-
-@patch
-def official_variables(self: OCAE) -> dict:
-    "Our OCAE parameters as {official TF name: numpy array}."
-    return slots_to_numpy(self.official_slots())
+OCAE.load_official_, OCAE.official_variables = load_official_, official_variables  # slot-based, from scae_nb.set_transformer
 
 # %% ../nbs/03_ocae.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
@@ -334,16 +325,7 @@ def official_slots(self: ConstellationOCAE) -> list:
     "(official TF name, our tensor, transposed?) for `set_transformer/*` and `constellation_capsule/*`."
     return self.set_transformer.official_slots('set_transformer') + self.decoder.capsule_layer.official_slots('constellation_capsule/capsule_layer')
 
-@patch
-def load_official_(self: ConstellationOCAE, variables: Mapping) -> ConstellationOCAE:
-    "Copy the official constellation variables (TF names without ':0' -> arrays) into this module."
-    load_slots_(self.official_slots(), variables)
-    return self
-
-@patch
-def official_variables(self: ConstellationOCAE) -> dict:
-    "Our constellation parameters as {official TF name: numpy array}."
-    return slots_to_numpy(self.official_slots())
+ConstellationOCAE.load_official_, ConstellationOCAE.official_variables = load_official_, official_variables  # slot-based, from scae_nb.set_transformer
 
 # %% ../nbs/03_ocae.ipynb #471987fe
 def matched_points(pred: np.ndarray, gt: np.ndarray, weight: np.ndarray, n_gt: int, n_pred: int) -> float:

@@ -16,8 +16,9 @@ from fastcore.basics import AttrDict, patch
 __all__ = ['SCAE_SET_TRANSFORMER', 'CONSTELLATION_SET_TRANSFORMER', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'trunc_normal_fan_in_',
            'tf_glorot_uniform_', 'tf_linear', 'masked_softmax', 'qk_scores', 'MultiHeadQKVAttention',
            'SelfAttentionBlock', 'PoolingAttention', 'SetTransformer', 'tf_suffix', 'copy_official_', 'linear_slots',
-           'layer_norm_slots', 'load_slots_', 'slots_to_numpy', 'golden_path', 'load_golden', 'to_numpy',
-           'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance', 'assert_golden_outputs']
+           'layer_norm_slots', 'load_slots_', 'slots_to_numpy', 'load_official_', 'official_variables', 'golden_path',
+           'load_golden', 'to_numpy', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
+           'assert_golden_outputs']
 
 # %% ../nbs/01_set_transformer.ipynb #6607404a
 def trunc_normal_fan_in_(weight: torch.Tensor, fan_in: int | None = None,
@@ -228,16 +229,16 @@ def official_slots(self: SetTransformer, prefix: str = 'set_transformer') -> lis
     return slots + self.pma.mha.official_slots(f'{prefix}/multi_head_qkv_attention')
 
 # %% ../nbs/01_set_transformer.ipynb #d436fe2c
-@patch
-def load_official_(self: SetTransformer, variables: Mapping, prefix: str = 'set_transformer') -> SetTransformer:
-    "Copy official TF variables (names as in `tf.train.load_checkpoint`, no ':0') into this module."
-    load_slots_(self.official_slots(prefix), variables)
+def load_official_(self: nn.Module, variables: Mapping, **kwargs) -> nn.Module:
+    "Copy official TF variables (names as in `tf.train.load_checkpoint`, no ':0') into `self.official_slots(**kwargs)`."
+    load_slots_(self.official_slots(**kwargs), variables)
     return self
 
-@patch
-def official_variables(self: SetTransformer, prefix: str = 'set_transformer') -> dict:
+def official_variables(self: nn.Module, **kwargs) -> dict:
     "Our parameters as {official TF name: numpy array in TF layout}; `load_official_` inverts it."
-    return slots_to_numpy(self.official_slots(prefix))
+    return slots_to_numpy(self.official_slots(**kwargs))
+
+SetTransformer.load_official_, SetTransformer.official_variables = load_official_, official_variables
 
 # %% ../nbs/01_set_transformer.ipynb #54f89194
 def golden_path(name: str | None = None) -> Path | None:
