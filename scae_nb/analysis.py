@@ -22,6 +22,7 @@ from .pcae import affine_matrix
 from .set_transformer import to_numpy
 from .ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .training import TrainConfig, device_name, load_checkpoint, make_loaders, pick_device, seed_everything
+from .data import check_positive
 
 # %% auto #0
 __all__ = ['NUDGES', 'PATTERN_MARKERS', 'hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy',
@@ -168,7 +169,7 @@ def evaluating(model: torch.nn.Module, noise: bool = True):
 # %% ../nbs/06_analysis.ipynb #2305c11e
 def _n_batches(loader, max_batches: int | None) -> int | None:
     "How many batches `collect_features` will draw (None when the loader has no length)."
-    if max_batches is not None and max_batches < 1: raise ValueError(f"max_batches must be positive, got {max_batches}")
+    if max_batches is not None: check_positive(max_batches=max_batches)
     try: total = len(loader)
     except TypeError: return max_batches
     return total if max_batches is None else min(total, max_batches)

@@ -15,6 +15,7 @@ from fastcore.basics import AttrDict, patch
 from .pcae import PCAE, NONLINEARITIES, safe_log, cnn_output_size
 from .set_transformer import tf_linear, copy_official_, slots_to_numpy
 from .ocae import OCAE, ConstellationOCAE, segmentation_accuracy
+from .data import check_positive
 
 # %% auto #0
 __all__ = ['MODELS', 'TARGETS', 'PRESETS', 'OFFICIAL_FLAG_DEFAULTS', 'prior_within_constant', 'prior_sparsity_loss',
@@ -100,8 +101,8 @@ _CHOICES = dict(model=MODELS, template_nonlin=tuple(NONLINEARITIES), color_nonli
 
 def validate_config(config) -> None:
     "Raise a one-line ValueError naming the first invalid field of an `SCAEConfig`."
-    for name in _POSITIVE:
-        if not getattr(config, name) > 0: raise ValueError(f"{name} must be positive, got {getattr(config, name)!r}")
+    check_positive(**{name: getattr(config, name) for name in _POSITIVE if name != 'lr'})
+    check_positive(False, lr=config.lr)
     for name, choices in _CHOICES.items():
         if getattr(config, name) not in choices:
             raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(config, name)!r}")

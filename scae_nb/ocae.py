@@ -14,6 +14,7 @@ from fastcore.basics import AttrDict, patch
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise
 from .set_transformer import (SetTransformer, load_official_, official_variables, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER,
                                      trunc_normal_fan_in_, tf_glorot_uniform_, to_numpy)
+from .data import check_positive
 
 # %% auto #0
 __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
@@ -61,8 +62,7 @@ class CapsuleLayer(nn.Module):
     def __init__(self, n_caps: int, n_votes: int, d_in: int, n_caps_params: int = 32, n_hiddens: int = 128,
                  similarity_transform: bool = False, noise_scale: float = 4.0):
         super().__init__()
-        for name, v in dict(n_caps=n_caps, n_votes=n_votes, d_in=d_in, n_caps_params=n_caps_params, n_hiddens=n_hiddens).items():
-            if v < 1: raise ValueError(f"{name} must be positive, got {v}")
+        check_positive(n_caps=n_caps, n_votes=n_votes, d_in=d_in, n_caps_params=n_caps_params, n_hiddens=n_hiddens)
         self.n_caps, self.n_votes, self.similarity, self.noise_scale = n_caps, n_votes, similarity_transform, noise_scale
         self.mlp1 = BatchMLP(n_caps, [d_in, n_hiddens, n_caps_params])
         self.mlp2 = BatchMLP(n_caps, [n_caps_params + 1, n_hiddens, 8 * n_votes + 7], final_bias=False)
@@ -168,8 +168,7 @@ class OCAE(nn.Module):
                  n_special_features: int = 16, n_caps_params: int = 32, n_hiddens: int = 128, st_layers: int = 3,
                  st_heads: int = 1, st_dims: int = 16, st_output_dims: int = 256, noise_scale: float = 4.0):
         super().__init__()
-        for name, v in dict(n_parts=n_parts, template_size=template_size, n_channels=n_channels).items():
-            if v < 1: raise ValueError(f"{name} must be positive, got {v}")
+        check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels)
         self.n_parts, self.n_special_features = n_parts, n_special_features
         self.set_transformer = SetTransformer(7 + n_special_features + template_size ** 2 * n_channels, st_layers,
                                               st_heads, st_dims, st_output_dims, n_objects)

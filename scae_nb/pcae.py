@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
 from .set_transformer import trunc_normal_fan_in_, tf_glorot_uniform_
+from .data import check_positive
 
 # %% auto #0
 __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'OFFICIAL_LAYOUTS', 'safe_log',
@@ -251,11 +252,6 @@ def official_arrays(targets: Mapping[str, tuple], grads: bool = False) -> dict:
     return {n: OFFICIAL_LAYOUTS[kind][1](t.detach().cpu().numpy()) for n, (t, kind) in tensors.items() if t is not None}
 
 # %% ../nbs/02_pcae.ipynb #f2975a0e
-def _check_positive(**sizes):
-    for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
 def _check_choice(name, value, choices):
     if value not in choices: raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
 
@@ -277,7 +273,7 @@ class PCAE(nn.Module):
                  color_hiddens: int = 32,          # hidden units of the colour MLP
                  heavy: bool = False):             # decode also returns the heavy diagnostics by default
         super().__init__()
-        _check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels,
+        check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels,
                         canvas_size=canvas_size, cnn_channels=cnn_channels, color_hiddens=color_hiddens)
         self._check_options(template_size, canvas_size, n_special_features, template_nonlin, color_nonlin,
                             colorize_templates, noise_scale)

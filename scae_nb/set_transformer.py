@@ -11,6 +11,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 from fastcore.basics import AttrDict, patch
+from .data import check_positive
 
 # %% auto #0
 __all__ = ['SCAE_SET_TRANSFORMER', 'CONSTELLATION_SET_TRANSFORMER', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'trunc_normal_fan_in_',
@@ -65,7 +66,7 @@ class MultiHeadQKVAttention(nn.Module):
     "Official multi-head attention: per-head q/k/v Linears of width ceil(d/H), masked attention, output Linear to d_v."
     def __init__(self, d_q: int, d_k: int, d_v: int, n_heads: int = 1):
         super().__init__()
-        if n_heads < 1: raise ValueError(f"n_heads must be positive, got {n_heads}")
+        check_positive(n_heads=n_heads)
         self.n_heads, self.d_head, self.d_v_head = n_heads, math.ceil(d_k / n_heads), math.ceil(d_v / n_heads)
         if math.ceil(d_q / n_heads) != self.d_head: raise ValueError(f"query width {d_q} and key width {d_k} give different head widths")
         self.q, self.k = tf_linear(d_q, n_heads * self.d_head), tf_linear(d_k, n_heads * self.d_head)
@@ -148,9 +149,7 @@ class SetTransformer(nn.Module):
     def __init__(self, d_in: int, n_layers: int = 3, n_heads: int = 1, n_dims: int = 16,
                  n_output_dims: int = 256, n_outputs: int = 32, layer_norm: bool = True):
         super().__init__()
-        for name, v in dict(d_in=d_in, n_layers=n_layers, n_heads=n_heads, n_dims=n_dims,
-                            n_output_dims=n_output_dims, n_outputs=n_outputs).items():
-            if v < 1: raise ValueError(f"{name} must be positive, got {v}")
+        check_positive(d_in=d_in, n_layers=n_layers, n_heads=n_heads, n_dims=n_dims, n_output_dims=n_output_dims, n_outputs=n_outputs)
         self.input_proj = tf_linear(d_in, n_dims)
         self.sabs = nn.ModuleList(SelfAttentionBlock(n_dims, n_heads, layer_norm) for _ in range(n_layers))
         self.pma = PoolingAttention(n_dims, n_output_dims, n_outputs, n_heads)

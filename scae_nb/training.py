@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import AttrDict, patch
 from tqdm.auto import tqdm
 from .losses import SCAEConfig, build_model
+from .data import check_positive, DATASETS, constellation_batches, image_loaders
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'TRAIN_PRESETS', 'PRESET_FOR_DATASET', 'CHECKPOINT_FORMAT', 'MODEL_ARGS',
@@ -31,7 +32,7 @@ __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'TRAIN_PRESETS', 'PRESET_FOR_DATASE
 # %% ../nbs/05_training.ipynb #45f6819c
 def official_eps(batch_size: int) -> float:
     "The official RMSProp epsilon $10^{-2}/B^2$ (B = 128 gives 6.1e-7)."
-    if not batch_size >= 1: raise ValueError(f"batch_size must be positive, got {batch_size}")
+    check_positive(batch_size=batch_size)
     return 1e-2 / batch_size ** 2
 
 # %% ../nbs/05_training.ipynb #020c0986
@@ -113,11 +114,10 @@ class TrainConfig:
 @patch
 def _validate(self: TrainConfig):
     "Raise a one-line ValueError naming the first invalid field."
-    for name in _POSITIVE:
-        if not getattr(self, name) >= 1: raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+    check_positive(**{name: getattr(self, name) for name in _POSITIVE})
     if self.dataset not in DATASET_CHOICES: raise ValueError(f"dataset must be one of {', '.join(DATASET_CHOICES)}; got {self.dataset!r}")
     if self.wandb not in WANDB_MODES: raise ValueError(f"wandb must be one of {', '.join(WANDB_MODES)}; got {self.wandb!r}")
-    if not self.lr > 0: raise ValueError(f"lr must be positive, got {self.lr!r}")
+    check_positive(False, lr=self.lr)
     if isinstance(self.model, dict): self.model = SCAEConfig(**self.model)
     if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
         raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: constellations need the 'constellation' preset, images an image preset")
@@ -151,7 +151,6 @@ PRESET_FOR_DATASET = dict(mnist='official', usps='official', synthetic='official
 
 def dataset_model_fields(dataset: str) -> dict:
     "The model fields an image dataset fixes (channels, canvas, target, classes); {} for the others."
-    from scae_nb.data import DATASETS       # imported when needed: it brings torchvision, which costs memory
     spec = DATASETS.get(dataset)
     if spec is None: return {}
     return dict(n_channels=spec.n_channels, canvas_size=spec.canvas_size, target=spec.target, n_classes=spec.n_classes)
@@ -489,7 +488,6 @@ class ConstellationLoader:
     "Re-iterable endless source of official constellation batches: every `iter()` restarts the seeded stream."
     def __init__(self, batch_size: int, seed: int = 0): self.batch_size, self.seed = batch_size, seed
     def __iter__(self):
-        from scae_nb.data import constellation_batches
         return constellation_batches(self.batch_size, self.seed)
 
 # %% ../nbs/05_training.ipynb #89c10de7
@@ -499,7 +497,6 @@ def make_loaders(cfg: TrainConfig, rank: int = 0, world_size: int = 1):
     batch_size, seed, m = cfg.batch_size // world_size, cfg.seed + 1000 * rank, cfg.model
     if cfg.dataset == 'synthetic': return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed)
     if cfg.dataset == 'constellation': return ConstellationLoader(batch_size, seed), ConstellationLoader(batch_size, seed + 1)
-    from scae_nb.data import image_loaders
     return image_loaders(cfg.dataset, batch_size, root=cfg.data_dir, canvas_size=m.canvas_size,
                          num_workers=cfg.num_workers, seed=seed, device=pick_device(cfg.device))
 
