@@ -4,16 +4,16 @@
 
 # %% ../nbs/05c_bench.ipynb #5c1e0002
 from __future__ import annotations
-import argparse, json, platform, statistics, sys, time
+import argparse, json, statistics, sys, time
 from dataclasses import fields
 import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
-from .runtime import optimization_step, pick_device, seed_everything, synthetic_batch, to_device
+from .runtime import (device_name, optimization_step, pick_device, seed_everything,
+                             synthetic_batch, to_device)
 
 # %% auto #0
-__all__ = ['BENCH_RUN_FIELDS', 'peak_memory_mb', 'device_name', 'synchronize', 'time_steps', 'bench', 'add_bench_args',
-           'run_bench']
+__all__ = ['BENCH_RUN_FIELDS', 'peak_memory_mb', 'synchronize', 'time_steps', 'bench', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -32,11 +32,6 @@ def peak_memory_mb(device: torch.device) -> float:
     return rss / 2 ** 20 if sys.platform == 'darwin' else rss / 2 ** 10
 
 # %% ../nbs/05c_bench.ipynb #664046c8
-def device_name(device: torch.device) -> str:
-    "A readable name: the GPU's model, or the CPU architecture and torch's thread count."
-    if device.type == 'cuda': return f'cuda ({torch.cuda.get_device_name(device)})'
-    return f'{device.type} ({platform.machine()}, {torch.get_num_threads()} threads)'
-
 def synchronize(device: torch.device) -> None:
     "Wait for queued work on `device`."
     if device.type == 'cuda': torch.cuda.synchronize(device)

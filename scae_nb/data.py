@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
+from .utils import check_positive
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 def _tvd():
@@ -23,10 +24,10 @@ def _tvd():
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'SQUARE', 'TRIANGLE', 'CONSTELLATION_PATTERNS', 'PATTERN_ID', 'data_root',
-           'check_images', 'as_float_images', 'draw_offsets', 'place_on_canvas', 'check_positive', 'pad_and_shift',
-           'sobel_edges', 'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays', 'ShiftCollate',
-           'make_loader', 'tensor_loaders', 'dataset_tensors', 'image_loaders', 'normalize_chunk',
-           'constellation_chunk', 'constellation_batches', 'constellation_batch']
+           'check_images', 'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'sobel_edges',
+           'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays', 'ShiftCollate', 'make_loader',
+           'tensor_loaders', 'dataset_tensors', 'image_loaders', 'normalize_chunk', 'constellation_chunk',
+           'constellation_batches', 'constellation_batch']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None) -> Path:
@@ -76,13 +77,6 @@ def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: in
     return canvas.permute(0, 3, 1, 2).contiguous()                  # [B, C, S, S]
 
 # %% ../nbs/00_data.ipynb #50a80d77
-def check_positive(_integer: bool = True, **values) -> None:
-    "Raise one line naming the first of `values` that is not a positive integer (any positive number if not `_integer`)."
-    kind = numbers.Integral if _integer else numbers.Real
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-            raise ValueError(f"{name} must be a positive {'integer' if _integer else 'number'}, got {value!r}")
-
 def _positive_int(name: str, value) -> int:
     "`value`, checked by `check_positive`."
     check_positive(**{name: value})

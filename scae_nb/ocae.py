@@ -12,9 +12,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise
-from .set_transformer import (SetTransformer, load_official_, official_variables, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER,
-                                     trunc_normal_fan_in_, tf_glorot_uniform_, to_numpy)
-from .data import check_positive
+from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
+from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
+from .utils import check_positive, to_numpy
 
 # %% auto #0
 __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
@@ -57,7 +57,7 @@ class BatchMLP(nn.Module):
         return x
 
 # %% ../nbs/03_ocae.ipynb #6ea40b4b
-class CapsuleLayer(nn.Module):
+class CapsuleLayer(OfficialModule):
     "Official CapsuleLayer: per-capsule MLPs -> OV, OP = f(dynamic + static), votes OV·OP, presences, vote scales."
     def __init__(self, n_caps: int, n_votes: int, d_in: int, n_caps_params: int = 32, n_hiddens: int = 128,
                  similarity_transform: bool = False, noise_scale: float = 4.0):
@@ -110,15 +110,16 @@ def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
 # %% ../nbs/03_ocae.ipynb #62210af9
 @patch
 def official_slots(self: CapsuleLayer, prefix: str) -> list:
-    "(official TF name, our tensor, transposed?) for every variable of the official CapsuleLayer under `prefix`."
+    "A `Slot` for every variable of the official CapsuleLayer under `prefix` (all stored as they are)."
     slots = []
     for mlp, scope in ((self.mlp1, 'batch_mlp'), (self.mlp2, 'batch_mlp_1')):
         for i, layer in enumerate(mlp.layers):
-            name = f'{prefix}/{scope}/batch_linear' + ('' if i == 0 else f'_{i}')
-            slots += [(f'{name}/weights', layer.weight, False)] + ([(f'{name}/add/b', layer.bias, False)] if layer.bias is not None else [])
+            name = f'{prefix}/{scope}/batch_linear{tf_suffix(i)}'
+            slots.append(Slot(f'{name}/weights', layer.weight))
+            if layer.bias is not None: slots.append(Slot(f'{name}/add/b', layer.bias))
     biases = (self.ccr_bias, self.pres_caps_bias, self.pres_vote_bias, self.scale_bias)
-    slots += [(f'{prefix}/add' + ('' if i == 0 else f'_{i}') + '/b', b, False) for i, b in enumerate(biases)]
-    return slots + [(f'{prefix}/cpr_static', self.cpr_static, False)]
+    slots += [Slot(f'{prefix}/add{tf_suffix(i)}/b', b) for i, b in enumerate(biases)]
+    return slots + [Slot(f'{prefix}/cpr_static', self.cpr_static)]
 
 # %% ../nbs/03_ocae.ipynb #f58b455a
 def gaussian_log_prob(x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -162,7 +163,7 @@ def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor, vote_
                     prior_caps_presence_u=vote_presence.max(2).values, posterior_mass_m=posterior[:, :-1].sum(2))
 
 # %% ../nbs/03_ocae.ipynb #6222b6c9
-class OCAE(nn.Module):
+class OCAE(OfficialModule):
     "Official Object Capsule Autoencoder (SetTransformer + ImageCapsule) for SCAE."
     def __init__(self, n_parts: int = 40, n_objects: int = 32, template_size: int = 11, n_channels: int = 1,
                  n_special_features: int = 16, n_caps_params: int = 32, n_hiddens: int = 128, st_layers: int = 3,
@@ -222,11 +223,10 @@ def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_feat
 # %% ../nbs/03_ocae.ipynb #7a8d2692
 @patch
 def official_slots(self: OCAE) -> list:
-    "(official TF name, our tensor, transposed?) for `set_transformer/*` and `image_capsule/*`."
-    return (self.set_transformer.official_slots('set_transformer') + self.capsule_layer.official_slots('image_capsule/capsule_layer')
-            + [('image_capsule/capsule_likelihood/dummy_vote', self.dummy_vote, False)])
-
-OCAE.load_official_, OCAE.official_variables = load_official_, official_variables  # slot-based, from scae_nb.set_transformer
+    "A `Slot` for every variable under `set_transformer/` and `image_capsule/`."
+    return (self.set_transformer.official_slots('set_transformer')
+            + self.capsule_layer.official_slots('image_capsule/capsule_layer')
+            + [Slot('image_capsule/capsule_likelihood/dummy_vote', self.dummy_vote)])
 
 # %% ../nbs/03_ocae.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
@@ -295,7 +295,7 @@ def mixing_kl(mixing_logits: torch.Tensor, mixing_log_prob: torch.Tensor, n_poin
     return (mixing_logits.softmax(1) * (mixing_log_prob - math.log(1. / n_points))).sum(-1).mean()
 
 # %% ../nbs/03_ocae.ipynb #4e6470b7
-class ConstellationOCAE(nn.Module):
+class ConstellationOCAE(OfficialModule):
     "Official constellation encoder + decoder: SetTransformer(4 SABs, 4 heads, 128) on the points, ConstellationCapsule."
     def __init__(self, n_caps: int = 3, n_votes: int = 4, n_input_dims: int = 2, n_caps_params: int = 32,
                  n_hiddens: int = 128, noise_scale: float = 4.0, **set_transformer_kwargs):
@@ -321,10 +321,9 @@ def forward(self: ConstellationOCAE, points: torch.Tensor, presence: torch.Tenso
 
 @patch
 def official_slots(self: ConstellationOCAE) -> list:
-    "(official TF name, our tensor, transposed?) for `set_transformer/*` and `constellation_capsule/*`."
-    return self.set_transformer.official_slots('set_transformer') + self.decoder.capsule_layer.official_slots('constellation_capsule/capsule_layer')
-
-ConstellationOCAE.load_official_, ConstellationOCAE.official_variables = load_official_, official_variables  # slot-based, from scae_nb.set_transformer
+    "A `Slot` for every variable under `set_transformer/` and `constellation_capsule/`."
+    return (self.set_transformer.official_slots('set_transformer')
+            + self.decoder.capsule_layer.official_slots('constellation_capsule/capsule_layer'))
 
 # %% ../nbs/03_ocae.ipynb #471987fe
 def matched_points(pred: np.ndarray, gt: np.ndarray, weight: np.ndarray, n_gt: int, n_pred: int) -> float:

@@ -11,15 +11,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
-from .set_transformer import trunc_normal_fan_in_, tf_glorot_uniform_
-from .data import check_positive
+from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_
+from .utils import check_positive
 
 # %% auto #0
-__all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'OFFICIAL_LAYOUTS', 'safe_log',
-           'affine_matrix', 'geometric_transform', 'inverse_affine', 'affine_sampling_grid', 'warp_templates',
-           'cnn_output_size', 'attention_pool', 'split_part_capsules', 'add_presence_noise', 'relu1',
-           'qr_template_init', 'pixel_mixture_reference', 'pixel_mixture', 'load_official_variables_',
-           'official_arrays', 'PCAE']
+__all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'safe_log', 'affine_matrix',
+           'geometric_transform', 'inverse_affine', 'affine_sampling_grid', 'warp_templates', 'cnn_output_size',
+           'attention_pool', 'split_part_capsules', 'add_presence_noise', 'relu1', 'qr_template_init',
+           'pixel_mixture_reference', 'pixel_mixture', 'PCAE']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -226,37 +225,12 @@ def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: to
     "Per-pixel log-likelihood [B, C, H, W] of `target`, rec_mode, rec_mean; warped [B, M, C(+1 alpha), H, W]; alpha mode if `inv_temperature` is None."
     return _PixelMixture.apply(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
 
-# %% ../nbs/02_pcae.ipynb #aa525295
-OFFICIAL_LAYOUTS = {   # kind: (TF layout -> torch layout, torch layout -> TF layout), on numpy arrays
-    'as_is':    (lambda v: v, lambda v: v),
-    'conv':     (lambda v: v.transpose(3, 2, 0, 1), lambda v: v.transpose(2, 3, 1, 0)),   # HWIO <-> OIHW
-    'linear':   (lambda v: v.T, lambda v: v.T),                                             # [in, out] <-> [out, in]
-    'hwc':      (lambda v: v.transpose(2, 0, 1), lambda v: v.transpose(1, 2, 0)),           # [H, W, C] <-> [C, H, W]
-    'template': (lambda v: v[0].transpose(0, 3, 1, 2), lambda v: v.transpose(0, 2, 3, 1)[None]),  # [1,M,T,T,C] <-> [M,C,T,T]
-}
-
-# %% ../nbs/02_pcae.ipynb #5891f652
-def load_official_variables_(targets: Mapping[str, tuple], variables: Mapping[str, np.ndarray]) -> None:
-    "Copy official TF arrays `variables[name]` into `targets[name] = (parameter, kind)`; KeyError/ValueError name the variable."
-    for name, (param, kind) in targets.items():
-        if name not in variables: raise KeyError(f"official variable {name!r} is missing")
-        tf_value = np.asarray(variables[name])
-        expected = OFFICIAL_LAYOUTS[kind][1](np.empty(tuple(param.shape))).shape
-        if tf_value.shape != expected:
-            raise ValueError(f"official variable {name!r} has shape {tf_value.shape}, expected {expected}")
-        with torch.no_grad(): param.copy_(torch.from_numpy(np.ascontiguousarray(OFFICIAL_LAYOUTS[kind][0](tf_value))))
-
-def official_arrays(targets: Mapping[str, tuple], grads: bool = False) -> dict:
-    "TF name -> numpy array in TF layout of each target parameter (or of its `.grad`, skipping None)."
-    tensors = {n: (p.grad if grads else p, kind) for n, (p, kind) in targets.items()}
-    return {n: OFFICIAL_LAYOUTS[kind][1](t.detach().cpu().numpy()) for n, (t, kind) in tensors.items() if t is not None}
-
 # %% ../nbs/02_pcae.ipynb #f2975a0e
 def _check_choice(name, value, choices):
     if value not in choices: raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
 
 # %% ../nbs/02_pcae.ipynb #5f7ec911
-class PCAE(nn.Module):
+class PCAE(OfficialModule):
     "Part Capsule Autoencoder of the official SCAE: CNN + `conv_att` capsule head, template mixture decoder."
     def __init__(self,
                  n_parts: int = 40,                # M part capsules (= templates)
@@ -431,29 +405,20 @@ def forward(self: PCAE, images: torch.Tensor, target: torch.Tensor | None = None
 
 # %% ../nbs/02_pcae.ipynb #a2020fbe
 @patch
-def official_variables(self: PCAE) -> dict:
-    "Official TF variable name -> (parameter, layout kind)."
-    v, dec = {}, 'template_based_image_decoder/'
+def official_slots(self: PCAE) -> list:
+    "A `Slot` (official TF name, parameter, layout kind) for every PCAE variable."
+    enc, dec = 'capsule_image_encoder/', 'template_based_image_decoder/'
+    slots = []
     for i, conv in enumerate(self.cnn):
-        v[f'conv_net_2d/conv_2d_{i}/w'], v[f'conv_net_2d/conv_2d_{i}/b'] = (conv.weight, 'conv'), (conv.bias, 'as_is')
-    v['capsule_image_encoder/add/b'] = (self.pos_bias, 'hwc')
-    v['capsule_image_encoder/conv_2d/w'], v['capsule_image_encoder/conv_2d/b'] = (self.head.weight, 'conv'), (self.head.bias, 'as_is')
-    v[dec + 'templates'] = (self.templates, 'template')
-    if self.use_alpha_channel: v[dec + 'templates_alpha'], v[dec + 'bg_mixing_logit'] = (self.templates_alpha, 'template'), (self.bg_mixing_logit, 'as_is')
-    else: v[dec + 'temperature_logit'] = (self.temperature_logit, 'as_is')
+        slots += [Slot(f'conv_net_2d/conv_2d_{i}/w', conv.weight, 'conv'), Slot(f'conv_net_2d/conv_2d_{i}/b', conv.bias)]
+    slots += [Slot(enc + 'add/b', self.pos_bias, 'hwc'), Slot(enc + 'conv_2d/w', self.head.weight, 'conv'),
+              Slot(enc + 'conv_2d/b', self.head.bias), Slot(dec + 'templates', self.templates, 'template')]
+    if self.use_alpha_channel:
+        slots += [Slot(dec + 'templates_alpha', self.templates_alpha, 'template'),
+                  Slot(dec + 'bg_mixing_logit', self.bg_mixing_logit)]
+    else: slots.append(Slot(dec + 'temperature_logit', self.temperature_logit))
     if self.colorize_templates:
-        for i in (0, 1): v[dec + f'mlp/linear_{i}/w'], v[dec + f'mlp/linear_{i}/b'] = (self.color_mlp[2 * i].weight, 'linear'), (self.color_mlp[2 * i].bias, 'as_is')
-    v[dec + 'bg_value'] = (self.bg_value, 'as_is')
-    return v
-
-# %% ../nbs/02_pcae.ipynb #6dd7f601
-@patch
-def load_official_(self: PCAE, variables: Mapping[str, np.ndarray]) -> PCAE:
-    "Copy official TF variables (names as in the fixtures, e.g. `conv_net_2d/conv_2d_0/w`) into the parameters, in place."
-    load_official_variables_(self.official_variables(), variables)
-    return self
-
-@patch
-def to_official(self: PCAE, grads: bool = False) -> dict:
-    "Official TF name -> numpy array in TF layout (the parameters, or their gradients with `grads=True`)."
-    return official_arrays(self.official_variables(), grads)
+        for i in (0, 1):
+            linear = self.color_mlp[2 * i]
+            slots += [Slot(dec + f'mlp/linear_{i}/w', linear.weight, 'linear'), Slot(dec + f'mlp/linear_{i}/b', linear.bias)]
+    return slots + [Slot(dec + 'bg_value', self.bg_value)]

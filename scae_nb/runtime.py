@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import json, os, pickle, random
+import json, os, pickle, platform, random
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,12 +15,12 @@ from fastcore.basics import AttrDict
 from .data import constellation_batches, image_loaders
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'pick_device', 'seed_everything', 'set_deterministic', 'rng_state', 'set_rng_state',
-           'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'checkpoint_path', 'list_checkpoints',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'LossTracker', 'RunLogger',
-           'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum',
-           'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'make_loaders', 'to_device', 'run_model',
-           'output_metrics', 'synthetic_batch', 'optimization_step']
+__all__ = ['CHECKPOINT_FORMAT', 'pick_device', 'device_name', 'seed_everything', 'set_deterministic', 'rng_state',
+           'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'checkpoint_path',
+           'list_checkpoints', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint',
+           'LossTracker', 'RunLogger', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env',
+           'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader',
+           'make_loaders', 'to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def pick_device(name: str = 'auto', local_rank: int = 0) -> torch.device:
@@ -30,6 +30,11 @@ def pick_device(name: str = 'auto', local_rank: int = 0) -> torch.device:
         return torch.device('cuda', local_rank % torch.cuda.device_count())
     mps = getattr(torch.backends, 'mps', None)
     return torch.device('mps' if mps is not None and mps.is_available() else 'cpu')
+
+def device_name(device: torch.device) -> str:
+    "A readable name: the GPU's model, or the CPU architecture and torch's thread count."
+    if device.type == 'cuda': return f'cuda ({torch.cuda.get_device_name(device)})'
+    return f'{device.type} ({platform.machine()}, {torch.get_num_threads()} threads)'
 
 # %% ../nbs/05a_runtime.ipynb #f164cfc0
 def seed_everything(seed: int) -> None:

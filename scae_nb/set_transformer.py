@@ -4,48 +4,17 @@
 
 # %% ../nbs/01_set_transformer.ipynb #b778c89a
 from __future__ import annotations
-import functools, json, math, os
-from collections.abc import Mapping
-from pathlib import Path
-import numpy as np
+import math
 import torch
 import torch.nn as nn
 from fastcore.basics import AttrDict, patch
-from .data import check_positive
+from .utils import check_positive
+from .official import (OfficialModule, Slot, linear_slots, layer_norm_slots, tf_glorot_uniform_, tf_linear,
+                              tf_suffix)
 
 # %% auto #0
-__all__ = ['SCAE_SET_TRANSFORMER', 'CONSTELLATION_SET_TRANSFORMER', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'trunc_normal_fan_in_',
-           'tf_glorot_uniform_', 'tf_linear', 'masked_softmax', 'qk_scores', 'MultiHeadQKVAttention',
-           'SelfAttentionBlock', 'PoolingAttention', 'SetTransformer', 'tf_suffix', 'copy_official_', 'linear_slots',
-           'layer_norm_slots', 'load_slots_', 'slots_to_numpy', 'load_official_', 'official_variables', 'golden_path',
-           'load_golden', 'to_numpy', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
-           'assert_golden_outputs']
-
-# %% ../nbs/01_set_transformer.ipynb #6607404a
-def trunc_normal_fan_in_(weight: torch.Tensor, fan_in: int | None = None,
-                         generator: torch.Generator | None = None) -> torch.Tensor:
-    "Sonnet's default weight init, in place: N(0, 1/fan_in) truncated at ±2 std (not re-scaled); fan_in defaults to weight[0].numel() (torch layout)."
-    std = 1 / math.sqrt(weight[0].numel() if fan_in is None else fan_in)
-    return nn.init.trunc_normal_(weight, 0., std, -2 * std, 2 * std, generator=generator)
-
-# %% ../nbs/01_set_transformer.ipynb #66f91afb
-def tf_glorot_uniform_(param: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    "TF's glorot-uniform, in place, with TF's fan rule on the TF-layout shape (rank < 2: fan_in = fan_out = n; rank > 2: leading dims multiply both fans)."
-    shape = param.shape
-    if len(shape) < 2: fan_in = fan_out = max(1, param.numel())
-    else:
-        receptive = math.prod(shape[:-2])
-        fan_in, fan_out = shape[-2] * receptive, shape[-1] * receptive
-    limit = math.sqrt(6 / (fan_in + fan_out))
-    return nn.init.uniform_(param, -limit, limit, generator=generator)
-
-# %% ../nbs/01_set_transformer.ipynb #6e598022
-def tf_linear(d_in: int, d_out: int, bias: bool = True) -> nn.Linear:
-    "An `nn.Linear` with Sonnet's init: truncated-normal weight (std 1/sqrt(d_in)), zero bias."
-    linear = nn.Linear(d_in, d_out, bias=bias)
-    trunc_normal_fan_in_(linear.weight)                         # fan_in = d_in
-    if bias: nn.init.zeros_(linear.bias)
-    return linear
+__all__ = ['SCAE_SET_TRANSFORMER', 'CONSTELLATION_SET_TRANSFORMER', 'masked_softmax', 'qk_scores', 'MultiHeadQKVAttention',
+           'SelfAttentionBlock', 'PoolingAttention', 'SetTransformer']
 
 # %% ../nbs/01_set_transformer.ipynb #c5be07ec
 def masked_softmax(scores: torch.Tensor, presence: torch.Tensor | None, d_head: int) -> torch.Tensor:
@@ -62,7 +31,7 @@ def qk_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
         return q.float() @ k.float().transpose(-1, -2)
 
 # %% ../nbs/01_set_transformer.ipynb #95def6d4
-class MultiHeadQKVAttention(nn.Module):
+class MultiHeadQKVAttention(OfficialModule):
     "Official multi-head attention: per-head q/k/v Linears of width ceil(d/H), masked attention, output Linear to d_v."
     def __init__(self, d_q: int, d_k: int, d_v: int, n_heads: int = 1):
         super().__init__()
@@ -144,7 +113,7 @@ def forward(self: PoolingAttention, h: torch.Tensor, presence: torch.Tensor | No
     return AttrDict(out=out, attention=attention, keys_z=z)
 
 # %% ../nbs/01_set_transformer.ipynb #9f8a43db
-class SetTransformer(nn.Module):
+class SetTransformer(OfficialModule):
     "Official SetTransformer (no ISAB): Linear(d_in->n_dims), n_layers SABs, PMA with n_outputs inducing points."
     def __init__(self, d_in: int, n_layers: int = 3, n_heads: int = 1, n_dims: int = 16,
                  n_output_dims: int = 256, n_outputs: int = 32, layer_norm: bool = True):
@@ -171,38 +140,6 @@ def forward(self: SetTransformer, x: torch.Tensor, presence: torch.Tensor | None
 SCAE_SET_TRANSFORMER = dict(n_layers=3, n_heads=1, n_dims=16, n_output_dims=256, layer_norm=True)
 CONSTELLATION_SET_TRANSFORMER = dict(n_layers=4, n_heads=4, n_dims=128, n_output_dims=32, n_outputs=3, layer_norm=True)
 
-# %% ../nbs/01_set_transformer.ipynb #68c786bd
-def tf_suffix(i: int) -> str:
-    "Sonnet/TF name-uniquifying suffix: '' for the first instance, '_i' after."
-    return '' if i == 0 else f'_{i}'
-
-def copy_official_(param: torch.Tensor, variables: Mapping, name: str, transform=None) -> None:
-    "Copy official variable `name` (optionally `transform`ed numpy array) into `param`; errors name the variable."
-    if name not in variables: raise KeyError(f"official variable {name!r} is missing")
-    array = np.asarray(variables[name])
-    value = array if transform is None else transform(array)
-    if tuple(value.shape) != tuple(param.shape):
-        raise ValueError(f"official variable {name!r} has shape {array.shape}, which does not fit {tuple(param.shape)}")
-    with torch.no_grad(): param.copy_(torch.as_tensor(np.ascontiguousarray(value)))
-
-# %% ../nbs/01_set_transformer.ipynb #c889f4ca
-def linear_slots(linear: nn.Linear, name: str, rows: slice = slice(None)) -> list:
-    "Slots of Sonnet Linear `name/{w,b}` (w is [in, out], so transposed) in rows `rows` of an `nn.Linear`."
-    return [(f'{name}/w', linear.weight[rows], True), (f'{name}/b', linear.bias[rows], False)]
-
-def layer_norm_slots(ln: nn.Module, name: str) -> list:
-    "Slots of Sonnet LayerNorm `name/{gamma,beta}` (none for the `nn.Identity` of layer_norm=False)."
-    return [(f'{name}/gamma', ln.weight, False), (f'{name}/beta', ln.bias, False)] if isinstance(ln, nn.LayerNorm) else []
-
-# %% ../nbs/01_set_transformer.ipynb #bdfd0f2c
-def load_slots_(slots: list, variables: Mapping) -> None:
-    "Copy every official variable named in `slots` into its tensor."
-    for name, tensor, transposed in slots: copy_official_(tensor, variables, name, (lambda a: a.T) if transposed else None)
-
-def slots_to_numpy(slots: list) -> dict:
-    "Official name -> numpy array (official layout) of our tensors."
-    return {name: (t.T if transposed else t).detach().cpu().numpy().copy() for name, t, transposed in slots}
-
 # %% ../nbs/01_set_transformer.ipynb #2d9acf6e
 @patch
 def official_slots(self: MultiHeadQKVAttention, prefix: str) -> list:
@@ -211,106 +148,20 @@ def official_slots(self: MultiHeadQKVAttention, prefix: str) -> list:
     for j in range(H):
         for i, lin in enumerate((self.q, self.k, self.v)):
             width = lin.out_features // H
-            slots += linear_slots(lin, f'{prefix}/linear{tf_suffix(3 * j + i)}', slice(j * width, (j + 1) * width))
+            rows = slice(j * width, (j + 1) * width)
+            slots += linear_slots(lin, f'{prefix}/linear{tf_suffix(3 * j + i)}', rows)
     return slots + linear_slots(self.o, f'{prefix}/linear{tf_suffix(3 * H)}')
 
 # %% ../nbs/01_set_transformer.ipynb #4ddc96d7
 @patch
 def official_slots(self: SetTransformer, prefix: str = 'set_transformer') -> list:
-    "(official TF name, our tensor, transposed?) for every variable of the official SetTransformer."
+    "A `Slot` for every variable of the official SetTransformer under `prefix`."
     slots = linear_slots(self.input_proj, f'{prefix}/linear')
     for i, sab in enumerate(self.sabs):
         scope = f'{prefix}/self_attention{tf_suffix(i)}'
-        slots += sab.mha.official_slots(f'{scope}/multi_head_qkv_attention') + layer_norm_slots(sab.ln1, f'{scope}/layer_norm')
+        slots += sab.mha.official_slots(f'{scope}/multi_head_qkv_attention')
+        slots += layer_norm_slots(sab.ln1, f'{scope}/layer_norm')
         slots += linear_slots(sab.ffn[0], f'{scope}/mlp/linear_0') + linear_slots(sab.ffn[2], f'{scope}/mlp/linear_1')
         slots += layer_norm_slots(sab.ln2, f'{scope}/layer_norm_1')
-    slots += linear_slots(self.pma.z, f'{prefix}/linear_1') + [(f'{prefix}/inducing_points', self.pma.inducing_points, False)]
+    slots += linear_slots(self.pma.z, f'{prefix}/linear_1') + [Slot(f'{prefix}/inducing_points', self.pma.inducing_points)]
     return slots + self.pma.mha.official_slots(f'{prefix}/multi_head_qkv_attention')
-
-# %% ../nbs/01_set_transformer.ipynb #d436fe2c
-def load_official_(self: nn.Module, variables: Mapping, **kwargs) -> nn.Module:
-    "Copy official TF variables (names as in `tf.train.load_checkpoint`, no ':0') into `self.official_slots(**kwargs)`."
-    load_slots_(self.official_slots(**kwargs), variables)
-    return self
-
-def official_variables(self: nn.Module, **kwargs) -> dict:
-    "Our parameters as {official TF name: numpy array in TF layout}; `load_official_` inverts it."
-    return slots_to_numpy(self.official_slots(**kwargs))
-
-SetTransformer.load_official_, SetTransformer.official_variables = load_official_, official_variables
-
-# %% ../nbs/01_set_transformer.ipynb #54f89194
-def golden_path(name: str | None = None) -> Path | None:
-    "The fixture folder from `$SCAE_GOLDEN` (or the file `name[.npz]` in it); None when the variable is unset."
-    root = os.environ.get('SCAE_GOLDEN')
-    if not root: return None
-    if name is None: return Path(root)
-    return Path(root) / (name if str(name).endswith('.npz') else f'{name}.npz')
-
-@functools.lru_cache(maxsize=4)
-def _read_npz(path: str) -> dict:
-    with np.load(path) as data: return {k: data[k] for k in data.files}
-
-# %% ../nbs/01_set_transformer.ipynb #86851c2e
-def load_golden(name: str) -> tuple[dict, dict, dict]:
-    "Fixture `name` ('small', 'mnist', or a path) -> (arrays, config, variables without the 'var/' prefix). Cached: do not modify."
-    path = Path(name) if Path(name).suffix == '.npz' and Path(name).exists() else golden_path(name)
-    if path is None: raise FileNotFoundError(f"SCAE_GOLDEN is not set: cannot load golden fixture {name!r}")
-    if not path.exists(): raise FileNotFoundError(f"golden fixture {str(path)!r} does not exist")
-    arrays = dict(_read_npz(str(path)))
-    variables = {k[4:]: v for k, v in arrays.items() if k.startswith('var/')}
-    return arrays, json.loads(str(arrays['config'])), variables
-
-# %% ../nbs/01_set_transformer.ipynb #e2203af7
-def to_numpy(x) -> np.ndarray:
-    "A tensor (detached, on the CPU) or anything array-like as a numpy array."
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-
-def to_tf_layout(x) -> np.ndarray:
-    "PyTorch layout -> TF layout: [B, C, H, W] -> [B, H, W, C], [B, M, C, H, W] -> [B, M, H, W, C]; other ranks unchanged."
-    x = to_numpy(x)
-    if x.ndim == 4: return x.transpose(0, 2, 3, 1)
-    if x.ndim == 5: return x.transpose(0, 1, 3, 4, 2)
-    return x
-
-# %% ../nbs/01_set_transformer.ipynb #4fab4772
-def assert_close_tf(ours, ref, rtol: float = 1e-4, atol: float = 1e-5, name: str = 'array') -> None:
-    "Assert `|ours - ref| <= atol + rtol |ref|` elementwise (ours in PyTorch or TF layout, ref in TF layout)."
-    ref, ours = np.asarray(ref), to_numpy(ours)
-    if ours.shape != ref.shape: ours = to_tf_layout(ours)
-    if ours.shape != ref.shape: raise AssertionError(f"{name}: shape {ours.shape} (TF layout) vs fixture {ref.shape}")
-    err = np.abs(ours.astype(np.float64) - ref.astype(np.float64))
-    excess = err - (atol + rtol * np.abs(ref.astype(np.float64)))
-    if not np.all(excess <= 0):   # also catches NaN
-        i = np.unravel_index(np.argmax(np.where(np.isnan(excess), np.inf, excess)), excess.shape)
-        raise AssertionError(f"{name}: max |diff| {err.max():.3g} > tolerance (rtol={rtol}, atol={atol}); "
-                             f"worst at {tuple(int(j) for j in i)}: ours {ours[i]!r} vs fixture {ref[i]!r}")
-
-# %% ../nbs/01_set_transformer.ipynb #4d9acbd8
-def assert_grad_close(ours, ref, name: str = 'grad') -> None:
-    "Scale-relative gradient check (golden README §6): max|g - g_ref| <= 1e-3 max|g_ref| + 1e-6, same shape (TF layout)."
-    ours, ref = to_numpy(ours).astype(np.float64), np.asarray(ref).astype(np.float64)
-    if ours.shape != ref.shape: raise AssertionError(f"{name}: gradient shape {ours.shape} vs fixture {ref.shape}")
-    err, bound = np.abs(ours - ref).max(initial=0.), 1e-3 * np.abs(ref).max(initial=0.) + 1e-6
-    if not err <= bound: raise AssertionError(f"{name}: max |g - g_ref| = {err:.3g} > {bound:.3g} (1e-3 max|g_ref| + 1e-6)")
-
-# %% ../nbs/01_set_transformer.ipynb #f1df4de7
-IMAGE_SPACE_KEYS = ('transformed_templates', 'mixing_logits', 'rec_ll_per_pixel', 'sampling_grid_px', 'components_full',
-                    'mixing_log_prob_full', 'rec_mode', 'rec_mean')
-EXACT_KEYS = ('is_from_capsule', 'winning_vote_idx', 'vote_presence_binary', 'vote_presence_flat_binary', 'wins_per_caps', 'segm_acc')
-
-def golden_tolerance(key: str) -> tuple[float, float]:
-    "(rtol, atol) for a fixture key, from golden README §6."
-    short = key.split('/')[-1]
-    if short in EXACT_KEYS: return 0., 0.
-    if key.startswith('loss/') or short.startswith(IMAGE_SPACE_KEYS): return 1e-4, 1e-4
-    return 1e-4, 1e-5
-
-# %% ../nbs/01_set_transformer.ipynb #a4d6eb75
-def assert_golden_outputs(ours: Mapping, arrays: Mapping, prefix: str, skip=()) -> list:
-    "Compare every fixture array `prefix + key` (e.g. 'pcae/') with `ours[key]` at `golden_tolerance`; returns the keys checked."
-    keys = sorted(k[len(prefix):] for k in arrays if k.startswith(prefix) and k[len(prefix):] not in skip)
-    missing = [k for k in keys if k not in ours]
-    if missing: raise AssertionError(f"outputs missing for fixture keys: {', '.join(prefix + k for k in missing)}")
-    for k in keys: assert_close_tf(ours[k], arrays[prefix + k], *golden_tolerance(prefix + k), name=prefix + k)
-    return keys

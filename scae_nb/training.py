@@ -104,7 +104,7 @@ class TrainConfig:
 
 # %% ../nbs/05b_training.ipynb #3582d709
 def dataset_model_fields(preset: str, dataset: str) -> dict:
-    "Model fields set by an image dataset other than the preset's: channels, canvas, target, classes."
+    "Model fields set by an image dataset other than the preset's (channels, canvas, ...)."
     spec = DATASETS.get(dataset)
     if spec is None or dataset == PRESETS[preset]['run'].get('dataset', 'mnist'): return {}
     return dict(n_channels=spec.n_channels, canvas_size=spec.canvas_size, target=spec.target,
@@ -225,7 +225,7 @@ class Trainer:
         return scalars
 
     def checkpoint_state(self) -> dict:
-        "All it takes to continue exactly: model, optimizer, step, config, RNG and data per process."
+        "All it takes to go on exactly: model, optimizer, step, config, RNG and data per process."
         every = [dict(rng=rng_state(), data=self.stream.state_dict())]
         if self.distributed:
             mine, every = every[0], [None] * self.env.world_size
