@@ -9,6 +9,7 @@ from dataclasses import fields
 import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
+from .cli import add_config_args, given
 from .runtime import (device_name, optimization_step, pick_device, seed_everything,
                              synthetic_batch, to_device)
 
@@ -77,7 +78,6 @@ BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'seed')   # 
 
 def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb bench`'s options on `parser`."
-    from scae_nb.cli import add_config_args
     from scae_nb.training import TrainConfig              # for the run fields' documentation only
     a = parser.add_argument
     a('--preset', default='official', choices=list(PRESETS), help='row of PRESETS to time')
@@ -92,7 +92,6 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 # %% ../nbs/05c_bench.ipynb #5e027fde
 def run_bench(args: argparse.Namespace) -> int:
     "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
-    from scae_nb.cli import given
     if args.threads: torch.set_num_threads(args.threads)
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}

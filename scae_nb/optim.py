@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 import torch
-from .data import check_positive
+from .utils import check_positive
 
 # %% auto #0
 __all__ = ['official_eps', 'tf_rmsprop_update_', 'TFRMSprop']

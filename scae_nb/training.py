@@ -13,6 +13,7 @@ import torch.distributed as dist
 from fastcore.basics import AttrDict
 from tqdm.auto import tqdm
 from .utils import check_positive, to_plain
+from .cli import add_config_args, given
 from .data import DATASETS
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
@@ -319,7 +320,6 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb train`'s options: preset, resume, and every `TrainConfig`/`SCAEConfig` field."
-    from scae_nb.cli import add_config_args
     keep = dict(default=argparse.SUPPRESS)
     parser.add_argument('--preset', choices=list(PRESETS), **keep,
                         help="row of scae_nb.model.PRESETS to start from "
@@ -334,7 +334,6 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 # %% ../nbs/05b_training.ipynb #83e35758
 def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None]:
     "The run `args` describe: (config, checkpoint to resume or None); given options override."
-    from scae_nb.cli import given
     run = given(args, [f.name for f in fields(TrainConfig) if f.name != 'model'])
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
