@@ -15,10 +15,12 @@ import torch
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
 from .utils import check_positive
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
+                              TensorDataset)
 
 def _tvd():
-    "`torchvision.datasets`, imported on first use: it costs ~150 MB of memory that training from tensors never needs."
+    """`torchvision.datasets`, imported on first use: it costs
+    ~150 MB of memory that training from tensors never needs."""
     import torchvision.datasets as tvd
     return tvd
 
@@ -38,42 +40,59 @@ def data_root(root: str | Path | None = None) -> Path:
 
 # %% ../nbs/00_data.ipynb #a0937798
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
-    "Return `images` if it is a uint8 or float [B, C, H, W] tensor (1 <= C <= 4, floats in [0, 1]); else raise one clear line."
-    if not isinstance(images, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
+    """Return `images` if it is a uint8 or float [B, C, H, W] tensor
+    (1 <= C <= 4, floats in [0, 1]); else raise one clear line."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
     if images.ndim != 4 or not 1 <= images.shape[1] <= 4:
-        raise ValueError(f"{name} must be [B, C, H, W] with 1 <= C <= 4, got shape {tuple(images.shape)}")
+        raise ValueError(f"{name} must be [B, C, H, W] with 1 <= C <= 4, got shape "
+                         f"{tuple(images.shape)}")
     if images.dtype != torch.uint8 and not images.is_floating_point():
         raise ValueError(f"{name} must be uint8 or floating point, got dtype {images.dtype}")
     if images.is_floating_point() and images.numel() and (images.min() < 0 or images.max() > 1):
-        raise ValueError(f"float {name} must lie in [0, 1], got values in [{images.min().item():.4g}, {images.max().item():.4g}]")
+        raise ValueError(f"float {name} must lie in [0, 1], got values in "
+                         f"[{images.min().item():.4g}, {images.max().item():.4g}]")
     return images
 
 # %% ../nbs/00_data.ipynb #717fb7a7
 def as_float_images(images: torch.Tensor) -> torch.Tensor:
-    "float32 [B, C, H, W] in [0, 1]: uint8 is divided by 255 (as the official code does), floats are checked."
+    """float32 [B, C, H, W] in [0, 1]: uint8 is divided by
+    255 (as the official code does), floats are checked."""
     check_images(images)
     return images.float() / 255 if images.dtype == torch.uint8 else images.float()
 
 # %% ../nbs/00_data.ipynb #c76352a7
-def draw_offsets(n: int, max_shift: int | tuple[int, int], generator: torch.Generator | None = None) -> torch.Tensor:
-    "Top-left (row, col) offsets [n, 2] of the official `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2)."
-    m = torch.tensor((max_shift, max_shift) if isinstance(max_shift, numbers.Integral) else max_shift)  # [2]
-    if m.shape != (2,) or m.min() < 0: raise ValueError(f"max_shift must be >= 0 (or a pair of them), got {max_shift}")
+def draw_offsets(n: int, max_shift: int | tuple[int, int],
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+    """Top-left (row, col) offsets [n, 2] of the official
+    `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2)."""
+    # [2]
+    pair = (max_shift, max_shift) if isinstance(max_shift, numbers.Integral) else max_shift
+    m = torch.tensor(pair)                                                  # [2]
+    if m.shape != (2,) or m.min() < 0:
+        raise ValueError(f"max_shift must be >= 0 (or a pair of them), got {max_shift}")
     device = generator.device if generator is not None else None
-    shift = torch.stack([torch.randint(-k, k + 1, (n,), generator=generator, device=device) for k in m.tolist()], -1)  # [n, 2]
-    return shift.clamp(max=0).abs() + (m.to(shift.device) - shift.abs() + 1) // 2   # ceil(x/2) = (x+1)//2 for x >= 0
+    draws = [torch.randint(-k, k + 1, (n,), generator=generator, device=device) for k in m.tolist()]
+    shift = torch.stack(draws, -1)                                       # [n, 2]
+    # ceil(x/2) = (x+1)//2 for x >= 0
+    return shift.clamp(max=0).abs() + (m.to(shift.device) - shift.abs() + 1) // 2
 
 # %% ../nbs/00_data.ipynb #12eda176
 def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int) -> torch.Tensor:
-    "Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its top-left corner at `offsets` [B, 2] (row, col)."
+    """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S]
+    with its top-left corner at `offsets` [B, 2] (row, col)."""
     B, C, h, w = images.shape
     offsets = offsets.to(images.device)
-    if offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)).max() > canvas_size:
-        raise ValueError(f"offsets must keep the {h}x{w} images inside the {canvas_size}x{canvas_size} canvas, got {offsets.tolist()}")
+    if offsets.min() < 0 or (offsets + torch.tensor([h, w],
+                                                    device=images.device)).max() > canvas_size:
+        raise ValueError(f"offsets must keep the {h}x{w} images inside the "
+                         f"{canvas_size}x{canvas_size} canvas, got {offsets.tolist()}")
     rows = offsets[:, :1] + torch.arange(h, device=images.device)    # [B, h]
     cols = offsets[:, 1:] + torch.arange(w, device=images.device)    # [B, w]
-    canvas = images.new_zeros(B, canvas_size, canvas_size, C)        # channels last for the indexing below
-    canvas[torch.arange(B, device=images.device)[:, None, None], rows[:, :, None], cols[:, None, :]] = images.permute(0, 2, 3, 1)
+    # channels last for the indexing below
+    canvas = images.new_zeros(B, canvas_size, canvas_size, C)
+    batch = torch.arange(B, device=images.device)[:, None, None]
+    canvas[batch, rows[:, :, None], cols[:, None, :]] = images.permute(0, 2, 3, 1)
     return canvas.permute(0, 3, 1, 2).contiguous()                  # [B, C, S, S]
 
 # %% ../nbs/00_data.ipynb #50a80d77
@@ -88,12 +107,15 @@ def _check_canvas(canvas_size, h: int, w: int):
         raise ValueError(f"canvas_size {canvas_size} is smaller than the {h}x{w} images")
 
 # %% ../nbs/00_data.ipynb #95ce3a40
-def pad_and_shift(images: torch.Tensor, canvas_size: int, generator: torch.Generator | None = None) -> torch.Tensor:
-    "The official augmentation: each image [B, C, h, w] on a zero [S, S] canvas at a fresh offset from `draw_offsets`."
+def pad_and_shift(images: torch.Tensor, canvas_size: int,
+                  generator: torch.Generator | None = None) -> torch.Tensor:
+    """The official augmentation: each image [B, C, h, w] on a
+    zero [S, S] canvas at a fresh offset from `draw_offsets`."""
     B, C, h, w = check_images(images).shape
     _check_canvas(canvas_size, h, w)
     if canvas_size == h == w: return images
-    return place_on_canvas(images, draw_offsets(B, (canvas_size - h, canvas_size - w), generator), canvas_size)
+    return place_on_canvas(images, draw_offsets(B, (canvas_size - h, canvas_size - w), generator),
+                           canvas_size)
 
 # %% ../nbs/00_data.ipynb #d9ce5cd2
 def _read_idx(path: Path) -> torch.Tensor:
@@ -104,29 +126,35 @@ def _read_idx(path: Path) -> torch.Tensor:
     return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=4 + 4 * ndim).view(shape)
 
 # %% ../nbs/00_data.ipynb #40d75667
-SOBEL_DY = torch.tensor([[-1., -2., -1.], [0., 0., 0.], [1., 2., 1.]])   # tf.image.sobel_edges kernel 0
+# tf.image.sobel_edges kernel 0
+SOBEL_DY = torch.tensor([[-1., -2., -1.], [0., 0., 0.], [1., 2., 1.]])
 SOBEL_DX = SOBEL_DY.T                                                      # kernel 1
 
 def sobel_edges(images: torch.Tensor) -> torch.Tensor:
-    "`tf.image.sobel_edges` in NCHW: [B, C, H, W] -> [B, C, H, W, 2] holding (dy, dx), REFLECT padding."
+    """`tf.image.sobel_edges` in NCHW: [B, C, H, W] ->
+    [B, C, H, W, 2] holding (dy, dx), REFLECT padding."""
     B, C, H, W = images.shape
-    padded = F.pad(images.reshape(B * C, 1, H, W), (1, 1, 1, 1), mode='reflect')     # [BC, 1, H+2, W+2]
+    # [BC, 1, H+2, W+2]
+    padded = F.pad(images.reshape(B * C, 1, H, W), (1, 1, 1, 1), mode='reflect')
     kernels = torch.stack([SOBEL_DY, SOBEL_DX])[:, None].to(images)                  # [2, 1, 3, 3]
-    return F.conv2d(padded, kernels).reshape(B, C, 2, H, W).movedim(2, -1)            # [B, C, H, W, 2]
+    return F.conv2d(padded, kernels).reshape(B, C, 2, H, W).movedim(2, -1)  # [B, C, H, W, 2]
 
 # %% ../nbs/00_data.ipynb #90459346
 def tf_median(x: torch.Tensor) -> torch.Tensor:
-    "Median over the last dim as TF's `percentile(x, 50)` (interpolation 'nearest'): [..., n] -> [...]."
+    """Median over the last dim as TF's `percentile(x, 50)`
+    (interpolation 'nearest'): [..., n] -> [...]."""
     n = x.shape[-1]
-    k = n - 1 - round((n - 1) / 2)        # TF's index in descending order, turned into an ascending rank
+    k = n - 1 - round((n - 1) / 2)  # TF's index in descending order, turned into an ascending rank
     return x.kthvalue(k + 1, dim=-1).values
 
 # %% ../nbs/00_data.ipynb #22d52a3a
 def sobel_target(images: torch.Tensor) -> torch.Tensor:
-    "The official `normalized_sobel_edges`: |dy + dx - median|, min-max scaled to [0, 1] per image and channel."
+    """The official `normalized_sobel_edges`: |dy + dx -
+    median|, min-max scaled to [0, 1] per image and channel."""
     B, C, H, W = check_images(images).shape
     if not images.is_floating_point() or min(H, W) < 2:
-        raise ValueError(f"sobel_target needs float images of at least 2x2 pixels, got {images.dtype} {H}x{W}")
+        raise ValueError("sobel_target needs float images of at least 2x2 pixels, got "
+                         f"{images.dtype} {H}x{W}")
     edges = sobel_edges(images).sum(-1).flatten(2)                      # [B, C, HW]: dy + dx
     dev = (edges - tf_median(edges)[..., None]).abs()                    # [B, C, HW]
     lo, hi = dev.min(-1, keepdim=True).values, dev.max(-1, keepdim=True).values
@@ -140,9 +168,10 @@ class DatasetSpec:
     n_channels: int          # C
     image_size: int          # side of the stored images
     canvas_size: int         # default side S of the model input (== image_size: no padding)
-    target: str              # what the PCAE reconstructs: 'image' (the input) or 'sobel' (sobel_target(input))
+    target: str  # what the PCAE reconstructs: 'image' (the input) or 'sobel' (sobel_target(input))
     n_classes: int
-    load: Callable = None    # (root: Path, train: bool, download: bool) -> (uint8 [N, C, h, w], labels [N])
+    # (root: Path, train: bool, download: bool) -> (uint8 [N, C, h, w], labels [N])
+    load: Callable = None
 
 # %% ../nbs/00_data.ipynb #9d3af147
 @contextmanager
@@ -155,10 +184,12 @@ def _network_timeout(seconds: float = 60):
 
 # %% ../nbs/00_data.ipynb #fd482dd8
 def _fetch(what: str, expected: Path, make: Callable, download: bool):
-    "Build a torchvision dataset with `make(download)`; missing files or a failed download become one clear line."
+    """Build a torchvision dataset with `make(download)`;
+    missing files or a failed download become one clear line."""
     try:
         with _network_timeout(): return make(download)
-    except (RuntimeError, OSError) as e:   # torchvision's "Dataset not found", URLError, a missing file
+    # torchvision's "Dataset not found", URLError, a missing file
+    except (RuntimeError, OSError) as e:
         why = f"download failed: {type(e).__name__}" if download else "download=False"
         raise FileNotFoundError(f"{what} not found at {expected} ({why}); "
                                 "set SCAE_DATA or pass root= to a folder holding it") from e
@@ -170,7 +201,8 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
 
 # %% ../nbs/00_data.ipynb #cbc51553
 def _load_mnist(root: Path, train: bool, download: bool):
-    "MNIST read in place from torchvision's MNIST/raw; torchvision is only asked to download missing files."
+    """MNIST read in place from torchvision's MNIST/raw;
+    torchvision is only asked to download missing files."""
     split, raw = 'train' if train else 't10k', root / 'MNIST' / 'raw'
     stems = [f'{split}-images-idx3-ubyte', f'{split}-labels-idx1-ubyte']
     if any(_mnist_file(raw, s) is None for s in stems):
@@ -186,20 +218,27 @@ def _load_usps(root: Path, train: bool, download: bool):
 
 def _load_svhn(root: Path, train: bool, download: bool):
     split = 'train' if train else 'test'
-    ds = _fetch('SVHN', root / f'{split}_32x32.mat', lambda d: _tvd().SVHN(str(root), split=split, download=d), download)
+    ds = _fetch('SVHN', root / f'{split}_32x32.mat',
+                lambda d: _tvd().SVHN(str(root), split=split, download=d), download)
     return torch.from_numpy(ds.data), torch.from_numpy(ds.labels)                # [N, 3, 32, 32]
 
 def _load_cifar10(root: Path, train: bool, download: bool):
     folder = root / 'cifar-10-batches-py'
-    ds = _fetch('CIFAR-10', folder, lambda d: _tvd().CIFAR10(str(root), train=train, download=d), download)
-    return torch.from_numpy(ds.data).permute(0, 3, 1, 2), torch.tensor(ds.targets)  # NHWC -> [N, 3, 32, 32]
+    ds = _fetch('CIFAR-10', folder, lambda d: _tvd().CIFAR10(str(root), train=train, download=d),
+                download)
+    # NHWC -> [N, 3, 32, 32]
+    return torch.from_numpy(ds.data).permute(0, 3, 1, 2), torch.tensor(ds.targets)
 
 # %% ../nbs/00_data.ipynb #38d5e915
 DATASETS = {s.name: s for s in [
-    DatasetSpec('mnist', n_channels=1, image_size=28, canvas_size=40, target='image', n_classes=10, load=_load_mnist),
-    DatasetSpec('usps', n_channels=1, image_size=16, canvas_size=24, target='image', n_classes=10, load=_load_usps),
-    DatasetSpec('svhn', n_channels=3, image_size=32, canvas_size=32, target='sobel', n_classes=10, load=_load_svhn),
-    DatasetSpec('cifar10', n_channels=3, image_size=32, canvas_size=32, target='sobel', n_classes=10, load=_load_cifar10),
+    DatasetSpec('mnist', n_channels=1, image_size=28, canvas_size=40, target='image', n_classes=10,
+                load=_load_mnist),
+    DatasetSpec('usps', n_channels=1, image_size=16, canvas_size=24, target='image', n_classes=10,
+                load=_load_usps),
+    DatasetSpec('svhn', n_channels=3, image_size=32, canvas_size=32, target='sobel', n_classes=10,
+                load=_load_svhn),
+    DatasetSpec('cifar10', n_channels=3, image_size=32, canvas_size=32, target='sobel',
+                n_classes=10, load=_load_cifar10),
 ]}
 
 # %% ../nbs/00_data.ipynb #7f83ae54
@@ -207,11 +246,13 @@ def dataset_spec(name: str) -> DatasetSpec:
     "The `DATASETS` entry for `name` (case-insensitive), or a one-line error listing the choices."
     spec = DATASETS.get(str(name).lower())
     if spec is None:
-        raise ValueError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)} (constellations: constellation_batches)")
+        raise ValueError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)} "
+                         "(constellations: constellation_batches)")
     return spec
 
 # %% ../nbs/00_data.ipynb #240b41f0
-def load_arrays(name: str, root: str | Path | None = None, train: bool = True, download: bool = True):
+def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
+                download: bool = True):
     "One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N])."
     spec = dataset_spec(name)
     images, labels = spec.load(data_root(root), train, download)
@@ -219,8 +260,10 @@ def load_arrays(name: str, root: str | Path | None = None, train: bool = True, d
 
 # %% ../nbs/00_data.ipynb #5eb00c95
 class ShiftCollate:
-    "collate_fn: an indexed batch (images, labels) -> (float32 images pasted on the canvas at fresh offsets, labels)."
-    def __init__(self, canvas_size: int, seed: int = 0): self.canvas_size, self.seed, self._generator = canvas_size, seed, None
+    """collate_fn: an indexed batch (images, labels) ->
+    (float32 images pasted on the canvas at fresh offsets, labels)."""
+    def __init__(self, canvas_size: int, seed: int = 0):
+        self.canvas_size, self.seed, self._generator = canvas_size, seed, None
 
     def __call__(self, batch):
         images, labels = batch
@@ -229,7 +272,8 @@ class ShiftCollate:
 # %% ../nbs/00_data.ipynb #15e25d21
 @patch
 def generator(self: ShiftCollate) -> torch.Generator:
-    "This process's generator: seeded with `seed` in the main process, with the worker's own seed in a worker."
+    """This process's generator: seeded with `seed` in the
+    main process, with the worker's own seed in a worker."""
     if self._generator is None:
         worker = torch.utils.data.get_worker_info()
         self._generator = torch.Generator().manual_seed(worker.seed if worker else self.seed)
@@ -239,70 +283,88 @@ def generator(self: ShiftCollate) -> torch.Generator:
 def _check_labels(labels, n: int) -> torch.Tensor:
     "int64 labels if `labels` is an integer tensor of shape [n], else one line saying what came."
     if not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point():
-        got = f"{tuple(labels.shape)} {labels.dtype}" if isinstance(labels, torch.Tensor) else type(labels).__name__
+        got = (f"{tuple(labels.shape)} {labels.dtype}" if isinstance(labels, torch.Tensor)
+               else type(labels).__name__)
         raise ValueError(f"labels must be an integer tensor of shape ({n},), got {got}")
     return labels.long()
 
 # %% ../nbs/00_data.ipynb #d8d5ba84
-def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int, canvas_size: int | None = None,
-                train: bool = False, num_workers: int = 0, seed: int = 0, device=None) -> DataLoader:
-    "Seeded DataLoader over in-memory data yielding (float32 [B, C, S, S] in [0, 1], int64 [B]); `train`: shuffle, full batches."
+def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
+                canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
+                seed: int = 0, device=None) -> DataLoader:
+    """Seeded DataLoader over in-memory data yielding
+    (float32 [B, C, S, S] in [0, 1], int64 [B]); `train`: shuffle, full batches."""
     labels = _check_labels(labels, len(check_images(images)))
     canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
     _check_canvas(canvas_size, *images.shape[-2:])
     g = torch.Generator().manual_seed(seed)
     order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
-    batches = BatchSampler(order, _positive_int('batch_size', batch_size), drop_last=train)   # whole batches of indices
-    return DataLoader(TensorDataset(images, labels), sampler=batches, batch_size=None, collate_fn=ShiftCollate(canvas_size, seed),
-                      num_workers=num_workers, persistent_workers=num_workers > 0, generator=g,
+    # whole batches of indices
+    batches = BatchSampler(order, _positive_int('batch_size', batch_size), drop_last=train)
+    return DataLoader(TensorDataset(images, labels), sampler=batches, batch_size=None,
+                      collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
+                      persistent_workers=num_workers > 0, generator=g,
                       pin_memory=device is not None and torch.device(device).type == 'cuda')
 
 # %% ../nbs/00_data.ipynb #2d1cc363
-def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128, canvas_size: int | None = None,
-                   num_workers: int = 0, seed: int = 0, device: str | torch.device | None = None):
-    "(train_loader, test_loader) over your own (images, labels) pairs; canvas_size None = no padding; no `test`, no test_loader."
-    kw = dict(batch_size=batch_size, canvas_size=canvas_size, num_workers=num_workers, device=device)
+def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128,
+                   canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
+                   device: str | torch.device | None = None):
+    """(train_loader, test_loader) over your own (images, labels)
+    pairs; canvas_size None = no padding; no `test`, no test_loader."""
+    kw = dict(batch_size=batch_size, canvas_size=canvas_size, num_workers=num_workers,
+              device=device)
     return (make_loader(*train, train=True, seed=seed, **kw),
             None if test is None else make_loader(*test, train=False, seed=seed + 1, **kw))
 
 # %% ../nbs/00_data.ipynb #f0dc4f8d
 def _image_tensor(image) -> torch.Tensor:
-    "One image as a [C, H, W] tensor: PIL images and arrays are [H, W] or [H, W, C], tensors [H, W] or [C, H, W]."
+    """One image as a [C, H, W] tensor: PIL images and arrays
+    are [H, W] or [H, W, C], tensors [H, W] or [C, H, W]."""
     if not isinstance(image, torch.Tensor):
         image = np.asarray(image)
-        image = torch.tensor(image.transpose(2, 0, 1) if image.ndim == 3 else image)    # HWC -> CHW (a copy)
+        # HWC -> CHW (a copy)
+        image = torch.tensor(image.transpose(2, 0, 1) if image.ndim == 3 else image)
     return image[None] if image.ndim == 2 else image
 
 def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
-    "Stack a map-style dataset of (PIL image | array | tensor, label) pairs into (images [N, C, H, W], int64 labels [N])."
+    """Stack a map-style dataset of (PIL image | array | tensor, label)
+    pairs into (images [N, C, H, W], int64 labels [N])."""
     pairs = [dataset[i] for i in range(len(dataset))]
-    return torch.stack([_image_tensor(x) for x, _ in pairs]), torch.tensor([int(y) for _, y in pairs])
+    images = torch.stack([_image_tensor(x) for x, _ in pairs])
+    return images, torch.tensor([int(y) for _, y in pairs])
 
 # %% ../nbs/00_data.ipynb #5d1c10ce
-def image_loaders(name: str, batch_size: int, root: str | Path | None = None, canvas_size: int | None = None,
-                  num_workers: int = 0, seed: int = 0, device: str | torch.device | None = None, download: bool = True):
-    "Seeded (train_loader, test_loader) for a registered dataset, with the official pad-and-shift on every read."
+def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
+                  canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
+                  device: str | torch.device | None = None, download: bool = True):
+    """Seeded (train_loader, test_loader) for a registered
+    dataset, with the official pad-and-shift on every read."""
     spec = dataset_spec(name)
     train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
-    return tensor_loaders(train, test, batch_size=batch_size, canvas_size=spec.canvas_size if canvas_size is None else canvas_size,
+    return tensor_loaders(train, test, batch_size=batch_size,
+                          canvas_size=spec.canvas_size if canvas_size is None else canvas_size,
                           num_workers=num_workers, seed=seed, device=device)
 
 # %% ../nbs/00_data.ipynb #e53281db
 SQUARE = np.array([[3., 3.], [1., 1.], [3., 1.], [1., 3.]])      # official corner order
 TRIANGLE = np.array([[1., 2.], [3., 1.], [3., 3.]])
 CONSTELLATION_PATTERNS = (SQUARE, TRIANGLE, SQUARE)                # which_patterns=[[0], [1], [0]]
-PATTERN_ID = np.repeat(np.arange(3), [len(p) for p in CONSTELLATION_PATTERNS])   # [0,0,0,0,1,1,1,2,2,2,2]
+# [0,0,0,0,1,1,1,2,2,2,2]
+PATTERN_ID = np.repeat(np.arange(3), [len(p) for p in CONSTELLATION_PATTERNS])
 
 # %% ../nbs/00_data.ipynb #88094c3e
 def _random_similarity(pattern: np.ndarray, n: int, rng: np.random.RandomState,
-                       rotation_percent: float = 0.5, max_scale: float = 3., max_translation: float = 1.) -> np.ndarray:
-    "One object's points [P, 2] under n random official similarities -> [n, P, 2] (draws theta, s, t in the official order)."
+                       rotation_percent: float = 0.5, max_scale: float = 3.,
+                       max_translation: float = 1.) -> np.ndarray:
+    """One object's points [P, 2] under n random official similarities
+    -> [n, P, 2] (draws theta, s, t in the official order)."""
     theta = (rng.random_sample(n) - .5) * 2. * np.pi * rotation_percent                   # [n]
     scale = 1. + rng.random_sample(n) * max_scale                                          # [n]
-    t = rng.random_sample((n, 2)) * 24. * max_translation / scale[:, None]                 # [n, 2]: t / s
+    t = rng.random_sample((n, 2)) * 24. * max_translation / scale[:, None]  # [n, 2]: t / s
     cos, sin = (np.cos(theta) * scale)[:, None], (np.sin(theta) * scale)[:, None]          # [n, 1]
     x, y = pattern[:, 0], pattern[:, 1]                                                     # [P]
-    return np.stack([x * cos - y * sin, x * sin + y * cos], -1) + t[:, None]               # [n, P, 2]
+    return np.stack([x * cos - y * sin, x * sin + y * cos], -1) + t[:, None]  # [n, P, 2]
 
 # %% ../nbs/00_data.ipynb #2cb84bc9
 def _draw_objects(n: int, rng: np.random.RandomState, drop_prob: float = 0.5, **transform):
@@ -311,19 +373,22 @@ def _draw_objects(n: int, rng: np.random.RandomState, drop_prob: float = 0.5, **
     for pattern in CONSTELLATION_PATTERNS:
         points.append(_random_similarity(pattern, n, rng, **transform))        # [n, P, 2]
         presence.append(rng.binomial(1, 1. - drop_prob, (n, 1)))                # [n, 1]
-    return np.concatenate(points, 1).astype(np.float32), np.concatenate(presence, 1).astype(np.float32)
+    points, presence = np.concatenate(points, 1), np.concatenate(presence, 1)
+    return points.astype(np.float32), presence.astype(np.float32)
 
 # %% ../nbs/00_data.ipynb #21279d26
 def _shuffle_points(points: np.ndarray, pattern_presence: np.ndarray, rng: np.random.RandomState):
-    "Permute each example's points, point presence and pattern_id jointly (one official `permutation` per example)."
+    """Permute each example's points, point presence and pattern_id
+    jointly (one official `permutation` per example)."""
     perm = np.stack([rng.permutation(len(PATTERN_ID)) for _ in range(len(points))])        # [n, 11]
-    presence = pattern_presence[:, PATTERN_ID]                                              # [n, 11]
+    presence = pattern_presence[:, PATTERN_ID]  # [n, 11]
     take = lambda a: np.take_along_axis(a, perm.reshape(perm.shape + (1,) * (a.ndim - 2)), 1)
     return take(points), take(presence), PATTERN_ID[perm]
 
 # %% ../nbs/00_data.ipynb #4143e866
 def normalize_chunk(points: np.ndarray) -> np.ndarray:
-    "The official global min-max over a whole chunk (every example, point and coordinate) to [-1, 1]."
+    """The official global min-max over a whole chunk
+    (every example, point and coordinate) to [-1, 1]."""
     lo, hi = points.min(), points.max()
     return (points - lo) / (hi - lo + 1e-8) * 2 - 1
 
@@ -332,15 +397,17 @@ def _rng(seed: int | np.random.RandomState) -> np.random.RandomState:
     "A numpy RandomState: `seed` itself if it is one, else a new one seeded with it."
     return seed if isinstance(seed, np.random.RandomState) else np.random.RandomState(seed)
 
-def constellation_chunk(n: int, rng: int | np.random.RandomState = 0, drop_prob: float = 0.5, normalize: bool = True,
-                        **transform) -> AttrDict:
-    "n official examples normalised together: points [n,11,2], presence [n,11], pattern_presence [n,3], pattern_id [n,11]."
+def constellation_chunk(n: int, rng: int | np.random.RandomState = 0, drop_prob: float = 0.5,
+                        normalize: bool = True, **transform) -> AttrDict:
+    """n official examples normalised together: points [n,11,2],
+    presence [n,11], pattern_presence [n,3], pattern_id [n,11]."""
     rng = _rng(rng)
     points, pattern_presence = _draw_objects(_positive_int('n', n), rng, drop_prob, **transform)
     points, presence, pattern_id = _shuffle_points(points, pattern_presence, rng)
     if normalize: points = normalize_chunk(points)
     return AttrDict(points=torch.from_numpy(points), presence=torch.from_numpy(presence),
-                    pattern_presence=torch.from_numpy(pattern_presence), pattern_id=torch.from_numpy(pattern_id).long())
+                    pattern_presence=torch.from_numpy(pattern_presence),
+                    pattern_id=torch.from_numpy(pattern_id).long())
 
 # %% ../nbs/00_data.ipynb #3358be36
 def _batches(rng: np.random.RandomState, batch_size: int, chunk_batches: int, **kwargs):
@@ -350,11 +417,16 @@ def _batches(rng: np.random.RandomState, batch_size: int, chunk_batches: int, **
         for i in range(0, batch_size * chunk_batches, batch_size):
             yield AttrDict({k: v[i:i + batch_size] for k, v in chunk.items()})
 
-def constellation_batches(batch_size: int = 32, seed: int | np.random.RandomState = 0, chunk_batches: int = 100, **kwargs):
-    "Endless iterator of official constellation batches (AttrDicts of tensors), normalised per chunk of `chunk_batches`."
-    return _batches(_rng(seed), _positive_int('batch_size', batch_size), _positive_int('chunk_batches', chunk_batches), **kwargs)
+def constellation_batches(batch_size: int = 32, seed: int | np.random.RandomState = 0,
+                          chunk_batches: int = 100, **kwargs):
+    """Endless iterator of official constellation batches
+    (AttrDicts of tensors), normalised per chunk of `chunk_batches`."""
+    return _batches(_rng(seed), _positive_int('batch_size', batch_size),
+                    _positive_int('chunk_batches', chunk_batches), **kwargs)
 
 # %% ../nbs/00_data.ipynb #9da63bab
-def constellation_batch(batch_size: int = 32, seed: int | np.random.RandomState = 0, chunk_batches: int = 100, **kwargs) -> AttrDict:
-    "The first batch of `constellation_batches`: the first `batch_size` examples of a normalised chunk."
+def constellation_batch(batch_size: int = 32, seed: int | np.random.RandomState = 0,
+                        chunk_batches: int = 100, **kwargs) -> AttrDict:
+    """The first batch of `constellation_batches`: the
+    first `batch_size` examples of a normalised chunk."""
     return next(constellation_batches(batch_size, seed, chunk_batches, **kwargs))

@@ -17,13 +17,15 @@ __all__ = ['prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_l
            'weighted_total']
 
 # %% ../nbs/04_losses.ipynb #bbd45520
-def prior_within_constant(n_objects: int, n_classes: int = 10, within_constant: float = 0.) -> float:
+def prior_within_constant(n_objects: int, n_classes: int = 10,
+                          within_constant: float = 0.) -> float:
     "Effective $c_w$: `within_constant` when non-zero, else the official fallback K / n_classes."
     return float(within_constant) if within_constant != 0 else n_objects / n_classes
 
 # %% ../nbs/04_losses.ipynb #b294398d
 def prior_sparsity_loss(u: torch.Tensor, n_classes: int = 10, within_constant: float = 0.):
-    "Official l2 prior sparsity on u [B, K]: `(within, -between)`, the between term returned negated."
+    """Official l2 prior sparsity on u [B, K]:
+    `(within, -between)`, the between term returned negated."""
     B, K = u.shape
     c_w = prior_within_constant(K, n_classes, within_constant)
     within = ((u.sum(1) - c_w) ** 2).mean()               # mean over B of squared per-example sums
@@ -41,7 +43,8 @@ def _entropy(p: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/04_losses.ipynb #32b91622
 def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
-    "Official entropy posterior sparsity on the mass m [B, K]: `(H_within, H_between)` of q = m / n_parts."
+    """Official entropy posterior sparsity on the mass m
+    [B, K]: `(H_within, H_between)` of q = m / n_parts."""
     q = m / n_parts                                   # [B, K]
     within = _entropy(_normalize(q, 1)).mean()        # mean over B of per-example entropies
     between = _entropy(_normalize(q.sum(0), 0))       # entropy of the batch total [K]
@@ -56,13 +59,17 @@ def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
 
 # %% ../nbs/04_losses.ipynb #899c4a5f
 class LinearProbes(OfficialModule):
-    "The two official probes: `posterior` on stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, C]."
+    """The two official probes: `posterior` on stop_grad(m)
+    and `prior` on stop_grad(u), both [B, K] -> [B, C]."""
     def __init__(self, n_objects: int, n_classes: int = 10):
         super().__init__()
-        self.posterior, self.prior = tf_linear(n_objects, n_classes), tf_linear(n_objects, n_classes)
+        self.posterior = tf_linear(n_objects, n_classes)
+        self.prior = tf_linear(n_objects, n_classes)
 
-    def forward(self, m: torch.Tensor, u: torch.Tensor, labels: torch.Tensor | None = None) -> AttrDict:
-        out = AttrDict(posterior_logits=self.posterior(m.detach()), prior_logits=self.prior(u.detach()))
+    def forward(self, m: torch.Tensor, u: torch.Tensor,
+                labels: torch.Tensor | None = None) -> AttrDict:
+        out = AttrDict(posterior_logits=self.posterior(m.detach()),
+                       prior_logits=self.prior(u.detach()))
         out.posterior_cls_xe, out.posterior_acc = probe_metrics(out.posterior_logits, labels)
         out.prior_cls_xe, out.prior_acc = probe_metrics(out.prior_logits, labels)
         return out
@@ -72,22 +79,31 @@ class LinearProbes(OfficialModule):
 def official_slots(self: LinearProbes) -> list:
     "Slots of `image_autoencoder/classification_probe{,_1}/linear/{w,b}` (posterior, prior)."
     scope = 'image_autoencoder/classification_probe'
-    return linear_slots(self.posterior, f'{scope}/linear') + linear_slots(self.prior, f'{scope}_1/linear')
+    return (linear_slots(self.posterior, f'{scope}/linear')
+            + linear_slots(self.prior, f'{scope}_1/linear'))
 
 # %% ../nbs/04_losses.ipynb #8311a48e
-def weighted_total(losses: Mapping[str, torch.Tensor], weights: Mapping[str, float]) -> torch.Tensor:
-    "$\\sum_t w_t \\cdot \\text{term}_t$ over the terms named in `weights` (zero weights are skipped)."
+def weighted_total(losses: Mapping[str, torch.Tensor],
+                   weights: Mapping[str, float]) -> torch.Tensor:
+    """$\\sum_t w_t \\cdot \\text{term}_t$ over the terms
+    named in `weights` (zero weights are skipped)."""
     return sum(w * losses[name] for name, w in weights.items() if w != 0)
 
 # %% ../nbs/04_losses.ipynb #aa5a03e8
-_MOVED_TO_MODEL = ('SCAEConfig', 'validate_config', 'PRESETS', 'MODELS', 'TARGETS', 'pcae_kwargs', 'ocae_kwargs',
-                   'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder', 'constellation_loss_terms', 'build_model',
-                   'n_parameters', 'OFFICIAL_FLAG_DEFAULTS', 'config_from_flags', 'checkpoint_variables',
-                   'from_official', 'official_index', 'official_grads', 'official_parameter', 'grad_norms',
+_MOVED_TO_MODEL = ('SCAEConfig', 'validate_config', 'PRESETS', 'MODELS', 'TARGETS', 'pcae_kwargs',
+                   'ocae_kwargs',
+                   'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
+                   'constellation_loss_terms', 'build_model',
+                   'n_parameters', 'OFFICIAL_FLAG_DEFAULTS', 'config_from_flags',
+                   'checkpoint_variables',
+                   'from_official', 'official_index', 'official_grads', 'official_parameter',
+                   'grad_norms',
                    'set_noise_scale_')
 
 def __getattr__(name: str):
-    "Names that moved to `scae_nb.model` (which imports this module), imported from there on first use."
-    if name not in _MOVED_TO_MODEL: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """Names that moved to `scae_nb.model`
+    (which imports this module), imported from there on first use."""
+    if name not in _MOVED_TO_MODEL:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from scae_nb import model
     return getattr(model, name)

@@ -15,7 +15,7 @@ from .utils import check_positive, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, cnn_output_size
 from .ocae import OCAE, ConstellationOCAE, segmentation_accuracy
-from .losses import LinearProbes, prior_sparsity_loss, posterior_sparsity_loss, weighted_total
+from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total
 
 # %% auto #0
 __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config', 'SCAEConfig',
@@ -28,27 +28,34 @@ MODELS = ('scae', 'constellation')
 TARGETS = ('image', 'sobel')
 
 # %% ../nbs/04a_model.ipynb #447e1392
-_POSITIVE = ('n_parts', 'n_objects', 'template_size', 'n_channels', 'canvas_size', 'n_special_features',
-             'n_caps_params', 'n_hiddens', 'n_votes', 'n_points', 'st_layers', 'st_heads', 'st_dims',
+_POSITIVE = ('n_parts', 'n_objects', 'template_size', 'n_channels', 'canvas_size',
+             'n_special_features',
+             'n_caps_params', 'n_hiddens', 'n_votes', 'n_points', 'st_layers', 'st_heads',
+             'st_dims',
              'st_output_dims', 'n_classes')
-_CHOICES = dict(model=MODELS, template_nonlin=tuple(NONLINEARITIES), color_nonlin=tuple(NONLINEARITIES),
-                target=TARGETS)
+_CHOICES = dict(model=MODELS, template_nonlin=tuple(NONLINEARITIES),
+                color_nonlin=tuple(NONLINEARITIES), target=TARGETS)
 
 def validate_config(config) -> None:
     "Raise a one-line ValueError naming the first invalid field of an `SCAEConfig`."
     check_positive(**{name: getattr(config, name) for name in _POSITIVE})
     for name, choices in _CHOICES.items():
         if getattr(config, name) not in choices:
-            raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(config, name)!r}")
-    if not config.noise_scale >= 0: raise ValueError(f"noise_scale must be >= 0, got {config.noise_scale!r}")
+            raise ValueError(f"{name} must be one of {', '.join(choices)}; got "
+                             f"{getattr(config, name)!r}")
+    if not config.noise_scale >= 0:
+        raise ValueError(f"noise_scale must be >= 0, got {config.noise_scale!r}")
     if config.template_size > config.canvas_size:
-        raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size ({config.canvas_size})")
-    if config.model == 'scae': cnn_output_size(config.canvas_size)      # the 4 VALID convs need >= 15 pixels
+        raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
+                         f"({config.canvas_size})")
+    # the 4 VALID convs need >= 15 pixels
+    if config.model == 'scae': cnn_output_size(config.canvas_size)
 
 # %% ../nbs/04a_model.ipynb #87405780
 @dataclass
 class SCAEConfig:
-    "What defines an SCAE (or constellation) model and its objective; defaults = official MNIST run."
+    """What defines an SCAE (or constellation) model and
+    its objective; defaults = official MNIST run."""
     model: str = 'scae'                  # 'scae' (images) | 'constellation' (2-D points)
     n_parts: int = 40                    # M part capsules (templates)
     n_objects: int = 32                  # K object capsules
@@ -58,13 +65,13 @@ class SCAEConfig:
     n_special_features: int = 16         # F special features per part
     n_caps_params: int = 32              # object capsule parameter vector size
     n_hiddens: int = 128                 # hidden units of the per-capsule MLPs
-    n_votes: int = 4                     # constellation: votes per capsule (SCAE: one vote per part)
+    n_votes: int = 4                     # constellation: votes per capsule (SCAE: 1 per part)
     n_points: int = 11                   # constellation: points per example
     template_nonlin: str = 'sigmoid'     # 'sigmoid' | 'relu1' (official flag default: relu1)
     color_nonlin: str = 'sigmoid'        # 'sigmoid' | 'relu1'
     colorize_templates: bool = True      # template colour from the special features
-    use_alpha_channel: bool = True       # decoder mode: learned alpha maps; False = coupled (intensity / tau)
-    noise_scale: float = 4.0             # presence-logit noise (U - 0.5) * scale, i.e. U(-2, 2); 0 = off
+    use_alpha_channel: bool = True       # learned alpha maps; False: coupled (intensity / tau)
+    noise_scale: float = 4.0             # presence-logit noise (U - 0.5) * scale; 0 = off
     st_layers: int = 3                   # Set Transformer SAB blocks
     st_heads: int = 1                    # attention heads
     st_dims: int = 16                    # SAB width
@@ -73,13 +80,13 @@ class SCAEConfig:
     prior_between_weight: float = 0.35   # w_pb
     posterior_within_weight: float = 0.7 # w_qw
     posterior_between_weight: float = 0.2  # w_qb
-    prior_within_constant: float = 0.0   # c_w; 0 -> K / n_classes (4.3 in run_mnist.sh was ignored: 3.2)
+    prior_within_constant: float = 0.0   # c_w; 0 -> K / n_classes (run_mnist.sh's 4.3 is ignored)
     n_classes: int = 10                  # C: sets the sparsity constants and the probes' width
     dynamic_l2_weight: float = 10.0      # weight of sum(cpr_dynamic^2) / (2B)
     caps_ll_weight: float = 1.0          # weight of the part-pose log-likelihood
     primary_caps_l1_weight: float = 0.0  # weight of mean_b sum_n presence (logged only)
     sparsity_weight: float = 10.0        # constellation: weight of the wins-based sparsity loss
-    target: str = 'image'                # reconstruction target: 'image' | 'sobel' (normalised Sobel)
+    target: str = 'image'                # reconstruction target: 'image' | 'sobel' (edges)
 
     def __post_init__(self):
         "Plain Python values (numpy and torch scalars are converted), then one validation."
@@ -87,7 +94,8 @@ class SCAEConfig:
         validate_config(self)
 
 # %% ../nbs/04a_model.ipynb #60f0cc26
-LEGACY_RUN_KEYS = ('dataset', 'batch_size', 'lr', 'steps')   # moved to TrainConfig; dropped from old checkpoints
+# moved to TrainConfig; dropped from old checkpoints
+LEGACY_RUN_KEYS = ('dataset', 'batch_size', 'lr', 'steps')
 
 @patch(cls_method=True)
 def from_dict(cls: SCAEConfig, d: Mapping) -> SCAEConfig:
@@ -98,24 +106,29 @@ def from_dict(cls: SCAEConfig, d: Mapping) -> SCAEConfig:
     return cls(**{k: v for k, v in d.items() if k in known})
 
 # %% ../nbs/04a_model.ipynb #9ebc6c3f
-_PAPER = dict(n_parts=24, n_objects=24, template_nonlin='relu1', color_nonlin='relu1', use_alpha_channel=False)
+_PAPER = dict(n_parts=24, n_objects=24, template_nonlin='relu1', color_nonlin='relu1',
+              use_alpha_channel=False)
 _COUPLED_RGB = dict(_PAPER, template_size=14, n_channels=3, canvas_size=32, target='sobel')
-_CONSTELLATION = dict(model='constellation', n_objects=3, n_votes=4, n_points=11, st_layers=4, st_heads=4,
-                      st_dims=128, st_output_dims=32, prior_within_weight=1., prior_between_weight=1.,
-                      posterior_within_weight=0., posterior_between_weight=0., sparsity_weight=10., n_classes=2)
+_CONSTELLATION = dict(model='constellation', n_objects=3, n_votes=4, n_points=11, st_layers=4,
+                      st_heads=4, st_dims=128, st_output_dims=32, prior_within_weight=1.,
+                      prior_between_weight=1., posterior_within_weight=0.,
+                      posterior_between_weight=0., sparsity_weight=10., n_classes=2)
 PRESETS = {   # name: dict(model=SCAEConfig overrides, run=TrainConfig overrides)
     'official': dict(model={}, run={}),
     'paper': dict(model=_PAPER, run={}),
-    'constellation': dict(model=_CONSTELLATION, run=dict(dataset='constellation', batch_size=32, lr=1e-4)),
+    'constellation': dict(model=_CONSTELLATION,
+                          run=dict(dataset='constellation', batch_size=32, lr=1e-4)),
     'svhn': dict(model=dict(_COUPLED_RGB, n_parts=24, n_objects=32), run=dict(dataset='svhn')),
-    'cifar10': dict(model=dict(_COUPLED_RGB, n_parts=32, n_objects=64), run=dict(dataset='cifar10')),
+    'cifar10': dict(model=dict(_COUPLED_RGB, n_parts=32, n_objects=64),
+                    run=dict(dataset='cifar10')),
 }
 
 # %% ../nbs/04a_model.ipynb #22de63c2
 @patch(cls_method=True)
 def preset(cls: SCAEConfig, name: str = 'official', **overrides) -> SCAEConfig:
     "The model part of the named preset (see `PRESETS`), with `overrides` applied on top."
-    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
     known = {f.name for f in fields(cls)}
     for key in overrides:
         if key not in known: raise ValueError(f"unknown SCAEConfig field {key!r}")
@@ -126,9 +139,10 @@ def preset(cls: SCAEConfig, name: str = 'official', **overrides) -> SCAEConfig:
 def loss_weights(self: SCAEConfig) -> dict:
     "Signed weights w_t with total = sum_t w_t * term_t (terms by their golden names)."
     if self.model == 'constellation':
-        return dict(log_prob=-1., sparsity_loss=self.sparsity_weight, dynamic_weights_l2=self.dynamic_l2_weight,
-                    **self._sparsity_weights())
-    return dict(rec_ll=-1., log_prob=-self.caps_ll_weight, dynamic_weights_l2=self.dynamic_l2_weight,
+        return dict(log_prob=-1., sparsity_loss=self.sparsity_weight,
+                    dynamic_weights_l2=self.dynamic_l2_weight, **self._sparsity_weights())
+    return dict(rec_ll=-1., log_prob=-self.caps_ll_weight,
+                dynamic_weights_l2=self.dynamic_l2_weight,
                 primary_caps_l1=self.primary_caps_l1_weight, **self._sparsity_weights(),
                 posterior_cls_xe=1., prior_cls_xe=1.)
 
@@ -151,18 +165,21 @@ def pcae_kwargs(c: SCAEConfig) -> dict:
 
 def ocae_kwargs(c: SCAEConfig) -> dict:
     "The `OCAE` constructor arguments of config `c`."
-    return dict(n_parts=c.n_parts, n_objects=c.n_objects, template_size=c.template_size, n_channels=c.n_channels,
-                n_special_features=c.n_special_features, n_caps_params=c.n_caps_params, n_hiddens=c.n_hiddens,
-                st_layers=c.st_layers, st_heads=c.st_heads, st_dims=c.st_dims, st_output_dims=c.st_output_dims,
+    return dict(n_parts=c.n_parts, n_objects=c.n_objects, template_size=c.template_size,
+                n_channels=c.n_channels, n_special_features=c.n_special_features,
+                n_caps_params=c.n_caps_params, n_hiddens=c.n_hiddens, st_layers=c.st_layers,
+                st_heads=c.st_heads, st_dims=c.st_dims, st_output_dims=c.st_output_dims,
                 noise_scale=c.noise_scale)
 
 # %% ../nbs/04a_model.ipynb #9feb2322
 class SCAE(OfficialModule):
-    "Stacked Capsule Autoencoder: `PCAE` -> `OCAE` -> `LinearProbes`, trained with the official objective."
+    """Stacked Capsule Autoencoder: `PCAE` -> `OCAE` ->
+    `LinearProbes`, trained with the official objective."""
     def __init__(self, config: SCAEConfig | None = None):
         super().__init__()
         self.config = config = config or SCAEConfig()
-        if config.model != 'scae': raise ValueError(f"SCAE needs model='scae', got {config.model!r}")
+        if config.model != 'scae':
+            raise ValueError(f"SCAE needs model='scae', got {config.model!r}")
         self.pcae = PCAE(**pcae_kwargs(config))
         self.ocae = OCAE(**ocae_kwargs(config))
         self.probes = LinearProbes(config.n_objects, config.n_classes)
@@ -170,29 +187,37 @@ class SCAE(OfficialModule):
 # %% ../nbs/04a_model.ipynb #69cc0061
 @patch
 def make_target(self: SCAE, images: torch.Tensor) -> torch.Tensor:
-    "The reconstruction target of `images` [B, C, H, W]: the images, or their Sobel edges (config.target)."
+    """The reconstruction target of `images` [B, C, H, W]:
+    the images, or their Sobel edges (config.target)."""
     if self.config.target == 'image': return images
-    from scae_nb.data import sobel_target     # imported here so the model does not need the data module
+    # imported here so the model does not need the data module
+    from scae_nb.data import sobel_target
     return sobel_target(images)
 
 # %% ../nbs/04a_model.ipynb #c9cffa92
-def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict, probe: AttrDict) -> AttrDict:
+def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
+                    probe: AttrDict) -> AttrDict:
     "All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs."
     u, m = ocae.prior_caps_presence_u.float(), ocae.posterior_mass_m.float()     # [B, K]
-    prior_within, prior_between = prior_sparsity_loss(u, config.n_classes, config.prior_within_constant)
+    prior_within, prior_between = prior_sparsity_loss(u, config.n_classes,
+                                                      config.prior_within_constant)
     posterior_within, posterior_between = posterior_sparsity_loss(m, config.n_parts)
-    terms = dict(rec_ll=pcae.rec_ll, log_prob=ocae.log_prob, dynamic_weights_l2=ocae.dynamic_weights_l2,
-                 primary_caps_l1=pcae.primary_caps_l1,
-                 posterior_within_sparsity_loss=posterior_within, posterior_between_sparsity_loss=posterior_between,
+    terms = dict(rec_ll=pcae.rec_ll, log_prob=ocae.log_prob,
+                 dynamic_weights_l2=ocae.dynamic_weights_l2, primary_caps_l1=pcae.primary_caps_l1,
+                 posterior_within_sparsity_loss=posterior_within,
+                 posterior_between_sparsity_loss=posterior_between,
                  prior_within_sparsity_loss=prior_within, prior_between_sparsity_loss=prior_between,
-                 posterior_cls_xe=probe.posterior_cls_xe, prior_cls_xe=probe.prior_cls_xe, mse=pcae.mse)
-    return AttrDict({name: term.float() for name, term in terms.items()})     # float32 scalars, autocast or not
+                 posterior_cls_xe=probe.posterior_cls_xe, prior_cls_xe=probe.prior_cls_xe,
+                 mse=pcae.mse)
+    # float32 scalars, autocast or not
+    return AttrDict({name: term.float() for name, term in terms.items()})
 
 # %% ../nbs/04a_model.ipynb #157d2ac6
 @patch
 def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None,
             target: torch.Tensor | None = None) -> AttrDict:
-    "images [B, C, H, W] in [0, 1], labels [B] or None -> AttrDict(losses, metrics, pcae, ocae, probe)."
+    """images [B, C, H, W] in [0, 1], labels [B] or None
+    -> AttrDict(losses, metrics, pcae, ocae, probe)."""
     target = self.make_target(images) if target is None else target
     pcae = self.pcae(images, target)
     ocae = self.ocae(pcae.pose, pcae.presence, pcae.special_features, pcae.templates_colorized)
@@ -205,38 +230,50 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
 
 # %% ../nbs/04a_model.ipynb #6def6607
 class ConstellationAutoencoder(OfficialModule):
-    "The official constellation model: `ConstellationOCAE` (Set Transformer + capsules) and its losses."
+    """The official constellation model: `ConstellationOCAE`
+    (Set Transformer + capsules) and its losses."""
     def __init__(self, config: SCAEConfig | None = None):
         super().__init__()
         self.config = c = config or SCAEConfig.preset('constellation')
         if c.model != 'constellation':
-            raise ValueError(f"ConstellationAutoencoder needs model='constellation', got {c.model!r}")
-        self.ocae = ConstellationOCAE(n_caps=c.n_objects, n_votes=c.n_votes, n_caps_params=c.n_caps_params,
-                                      n_hiddens=c.n_hiddens, noise_scale=c.noise_scale, n_layers=c.st_layers,
-                                      n_heads=c.st_heads, n_dims=c.st_dims, n_output_dims=c.st_output_dims)
+            raise ValueError("ConstellationAutoencoder needs model='constellation', got "
+                             f"{c.model!r}")
+        self.ocae = ConstellationOCAE(n_caps=c.n_objects, n_votes=c.n_votes,
+                                      n_caps_params=c.n_caps_params, n_hiddens=c.n_hiddens,
+                                      noise_scale=c.noise_scale,
+                                      n_layers=c.st_layers, n_heads=c.st_heads, n_dims=c.st_dims,
+                                      n_output_dims=c.st_output_dims)
 
 # %% ../nbs/04a_model.ipynb #2e24ff9b
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:
-    "All constellation loss terms (golden names, unweighted); prior on the binary u [B, K], posterior on m [B, K*V]."
-    prior_within, prior_between = prior_sparsity_loss(ocae.prior_caps_presence_u.float(), config.n_classes,
+    """All constellation loss terms (golden names, unweighted);
+    prior on the binary u [B, K], posterior on m [B, K*V]."""
+    prior_within, prior_between = prior_sparsity_loss(ocae.prior_caps_presence_u.float(),
+                                                      config.n_classes,
                                                       config.prior_within_constant)
-    posterior_within, posterior_between = posterior_sparsity_loss(ocae.posterior_mass_m.float(), n_points)
-    return AttrDict(log_prob=ocae.log_prob, sparsity_loss=ocae.sparsity_loss, dynamic_weights_l2=ocae.dynamic_weights_l2,
-                    prior_within_sparsity_loss=prior_within, prior_between_sparsity_loss=prior_between,
-                    posterior_within_sparsity_loss=posterior_within, posterior_between_sparsity_loss=posterior_between)
+    posterior_within, posterior_between = posterior_sparsity_loss(ocae.posterior_mass_m.float(),
+                                                                  n_points)
+    return AttrDict(log_prob=ocae.log_prob, sparsity_loss=ocae.sparsity_loss,
+                    dynamic_weights_l2=ocae.dynamic_weights_l2,
+                    prior_within_sparsity_loss=prior_within,
+                    prior_between_sparsity_loss=prior_between,
+                    posterior_within_sparsity_loss=posterior_within,
+                    posterior_between_sparsity_loss=posterior_between)
 
 # %% ../nbs/04a_model.ipynb #905fd635
 @patch
 def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor,
             pattern_id: torch.Tensor | None = None) -> AttrDict:
-    "points [B, N, 2], presence [B, N] (0/1), pattern_id [B, N] or None -> AttrDict(losses, report, ocae)."
+    """points [B, N, 2], presence [B, N] (0/1), pattern_id
+    [B, N] or None -> AttrDict(losses, report, ocae)."""
     ocae = self.ocae(points, presence)
     losses = constellation_loss_terms(self.config, ocae, points.shape[1])
     losses.total = weighted_total(losses, self.config.loss_weights)
-    losses.mixing_kl = ocae.mixing_kl                  # diagnostic: commented out of the official loss
+    losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
     report = AttrDict(loss=losses.total)
     if pattern_id is not None:
-        report.segm_acc = torch.tensor(segmentation_accuracy(ocae.is_from_capsule, pattern_id, presence))
+        report.segm_acc = torch.tensor(segmentation_accuracy(ocae.is_from_capsule, pattern_id,
+                                                             presence))
     return AttrDict(losses=losses, report=report, ocae=ocae)
 
 # %% ../nbs/04a_model.ipynb #d8b71a86
@@ -270,18 +307,21 @@ _FLAG_FIELDS = dict(  # official flag -> SCAEConfig field
     model='model', canvas_size='canvas_size', template_size='template_size', n_part_caps='n_parts',
     n_part_special_features='n_special_features', n_channels='n_channels', n_obj_caps='n_objects',
     n_obj_caps_params='n_caps_params', colorize_templates='colorize_templates',
-    use_alpha_channel='use_alpha_channel', template_nonlin='template_nonlin', color_nonlin='color_nonlin',
+    use_alpha_channel='use_alpha_channel', template_nonlin='template_nonlin',
+    color_nonlin='color_nonlin',
     prior_within_example_sparsity_weight='prior_within_weight',
     prior_between_example_sparsity_weight='prior_between_weight',
     posterior_within_example_sparsity_weight='posterior_within_weight',
     posterior_between_example_sparsity_weight='posterior_between_weight')
-_RUN_FLAGS = dict(dataset='dataset', batch_size='batch_size', lr='lr', max_train_steps='steps')  # -> TrainConfig
+# -> TrainConfig
+_RUN_FLAGS = dict(dataset='dataset', batch_size='batch_size', lr='lr', max_train_steps='steps')
 
 # %% ../nbs/04a_model.ipynb #274fb182
 def _flag_value(value, default):
     "Coerce a flag value (possibly a string from a flag file) to the type of the field's default."
     if isinstance(default, bool):
-        return value if isinstance(value, bool) else str(value).strip().lower() in ('true', '1', 'yes')
+        return (value if isinstance(value, bool)
+                else str(value).strip().lower() in ('true', '1', 'yes'))
     return type(default)(value)
 
 def _with_defaults(flags: Mapping | None) -> dict:
@@ -289,17 +329,20 @@ def _with_defaults(flags: Mapping | None) -> dict:
     return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}
 
 def config_from_flags(flags: Mapping | None = None) -> SCAEConfig:
-    "An `SCAEConfig` from official flag names -> values; missing flags take the official flag defaults."
+    """An `SCAEConfig` from official flag names -> values;
+    missing flags take the official flag defaults."""
     flags = _with_defaults(flags)
     if int(flags['n_part_caps_dims']) != 6:
-        raise ValueError(f"n_part_caps_dims must be 6 (the affine part pose), got {flags['n_part_caps_dims']!r}")
+        raise ValueError("n_part_caps_dims must be 6 (the affine part pose), got "
+                         f"{flags['n_part_caps_dims']!r}")
     if flags['model'] == 'constellation': return _constellation_from_flags(flags)
     base = SCAEConfig.preset('official')
     values = {f: _flag_value(flags[flag], getattr(base, f)) for flag, f in _FLAG_FIELDS.items()}
     return replace(base, **values)
 
 # %% ../nbs/04a_model.ipynb #e1c0a0f1
-_CONSTELLATION_FIELDS = ('prior_within_weight', 'posterior_within_weight', 'posterior_between_weight')
+_CONSTELLATION_FIELDS = ('prior_within_weight', 'posterior_within_weight',
+                         'posterior_between_weight')
 
 def _constellation_from_flags(flags: Mapping) -> SCAEConfig:
     "make_constellation: fixed sizes; the prior *within* flag weights both prior terms."
@@ -307,14 +350,16 @@ def _constellation_from_flags(flags: Mapping) -> SCAEConfig:
     values = {f: _flag_value(flags[flag], getattr(base, f))
               for flag, f in _FLAG_FIELDS.items() if f in _CONSTELLATION_FIELDS}
     values.update(prior_between_weight=values['prior_within_weight'],
-                  sparsity_weight=float(flags['sparsity_weight']), dynamic_l2_weight=float(flags['dynamic_l2_weight']))
+                  sparsity_weight=float(flags['sparsity_weight']),
+                  dynamic_l2_weight=float(flags['dynamic_l2_weight']))
     return replace(base, **values)
 
 def run_from_flags(flags: Mapping | None = None) -> dict:
     "The run part of official flags, as `TrainConfig` overrides: dataset, batch_size, lr, steps."
     flags = _with_defaults(flags)
     run = {field: flags[flag] for flag, field in _RUN_FLAGS.items()}
-    return dict(run, batch_size=int(run['batch_size']), lr=float(run['lr']), steps=int(run['steps']))
+    return dict(run, batch_size=int(run['batch_size']), lr=float(run['lr']),
+                steps=int(run['steps']))
 
 # %% ../nbs/04a_model.ipynb #368b269a
 @patch
@@ -324,7 +369,8 @@ def official_slots(self: SCAE) -> list:
 
 # %% ../nbs/04a_model.ipynb #2af5a0ba
 def from_official(variables, flags: Mapping | None = None, noise: bool = True) -> nn.Module:
-    "An `SCAE` (or `ConstellationAutoencoder` for flags['model'] == 'constellation') with official weights."
+    """An `SCAE` (or `ConstellationAutoencoder` for flags['model'] == 'constellation')
+    with official weights."""
     config = config_from_flags(flags)
     if not noise: config = replace(config, noise_scale=0.)
     return build_model(config).load_official_(variables)
@@ -335,24 +381,30 @@ def _serial_variables(shapes: Mapping) -> tuple[dict, int]:
     variables, start = {}, 1
     for name, shape in shapes.items():
         n = math.prod(shape)
-        variables[name] = np.arange(start, start + n, dtype=np.float64).astype(np.float32).reshape(shape)
+        variables[name] = np.arange(start, start + n,
+                                    dtype=np.float64).astype(np.float32).reshape(shape)
         start += n
-    if start >= 2 ** 24: raise ValueError(f"too many official elements ({start}) for float32 serial numbers")
+    if start >= 2 ** 24:
+        raise ValueError(f"too many official elements ({start}) for float32 serial numbers")
     return variables, start
 
 # %% ../nbs/04a_model.ipynb #1cf793ed
 def official_index(model: nn.Module, shapes: Mapping) -> dict:
-    "Official name -> LongTensor [TF shape] of positions in `torch.cat([p.flatten() for p in model.parameters()])`."
+    """Official name -> LongTensor [TF shape] of positions in
+    `torch.cat([p.flatten() for p in model.parameters()])`."""
     params = list(model.parameters())
     variables, n_ids = _serial_variables({n: tuple(s) for n, s in shapes.items()})
     with torch.no_grad():
         saved = [p.detach().clone() for p in params]
         for p in params: p.zero_()
         model.load_official_(variables)
-        landed = torch.cat([p.detach().reshape(-1) for p in params]).long()    # serial number per element
+        # serial number per element
+        landed = torch.cat([p.detach().reshape(-1) for p in params]).long()
         for p, value in zip(params, saved): p.copy_(value)
-    if (landed == 0).any(): raise ValueError(f"{int((landed == 0).sum())} parameter elements are not loaded")
-    if landed.unique().numel() != landed.numel(): raise ValueError("an official element was loaded twice")
+    if (landed == 0).any():
+        raise ValueError(f"{int((landed == 0).sum())} parameter elements are not loaded")
+    if landed.unique().numel() != landed.numel():
+        raise ValueError("an official element was loaded twice")
     position = torch.full((n_ids,), -1, dtype=torch.long)
     position[landed] = torch.arange(landed.numel())
     return {name: position[torch.as_tensor(v.astype(np.int64))] for name, v in variables.items()}
@@ -360,7 +412,8 @@ def official_index(model: nn.Module, shapes: Mapping) -> dict:
 # %% ../nbs/04a_model.ipynb #1acc7760
 def official_grads(model: nn.Module, index: Mapping) -> dict:
     "Our gradients in TF layout: official name -> tensor (zeros where a parameter has no gradient)."
-    flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1) for p in model.parameters()])
+    grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters()]
+    flat = torch.cat([g.reshape(-1) for g in grads])
     return {name: flat[positions] for name, positions in index.items()}
 
 def official_parameter(model: nn.Module, tf_name: str, index: Mapping) -> list:
@@ -372,7 +425,8 @@ def official_parameter(model: nn.Module, tf_name: str, index: Mapping) -> list:
 
 # %% ../nbs/04a_model.ipynb #b2127959
 def grad_norms(model: nn.Module, loss: torch.Tensor, index: Mapping) -> dict:
-    "Official name -> |d loss / d var| (Frobenius) for one scalar `loss` (zero where no gradient flows)."
+    """Official name -> |d loss / d var| (Frobenius) for
+    one scalar `loss` (zero where no gradient flows)."""
     model.zero_grad()
     loss.backward()
     return {name: float(g.norm()) for name, g in official_grads(model, index).items()}

@@ -26,15 +26,18 @@ __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLay
 # %% ../nbs/03_ocae.ipynb #3204a03a
 def ocae_input_set(pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
                    templates_colorized: torch.Tensor) -> torch.Tensor:
-    "[sg(pose) 6, sg(1-presence) 1, features F (not stopped), sg(templates flattened over (T,T,C))] -> [B, M, 6+1+F+T²C]"
+    """[sg(pose) 6, sg(1-presence) 1, features F (not stopped), sg(templates as (T,T,C)) T²C]
+    -> [B, M, 6+1+F+T²C]"""
     B, M = pose.shape[:2]
-    templates = templates_colorized.expand(B, *templates_colorized.shape[1:])           # [B, M, C, T, T]
-    flat = templates.permute(0, 1, 3, 4, 2).reshape(B, M, -1)                             # TF order (T, T, C)
-    return torch.cat([pose.detach(), (1. - presence).detach()[..., None], special_features, flat.detach()], -1)
+    templates = templates_colorized.expand(B, *templates_colorized.shape[1:])  # [B, M, C, T, T]
+    flat = templates.permute(0, 1, 3, 4, 2).reshape(B, M, -1)  # TF order (T, T, C)
+    return torch.cat([pose.detach(), (1. - presence).detach()[..., None], special_features,
+                      flat.detach()], -1)
 
 # %% ../nbs/03_ocae.ipynb #4e28c8f8
 class BatchLinear(nn.Module):
-    "K independent Linear layers on K inputs: x [B, K, in] -> [B, K, out]; weight [1, K, in, out] as in TF."
+    """K independent Linear layers on K inputs: x [B, K, in]
+    -> [B, K, out]; weight [1, K, in, out] as in TF."""
     def __init__(self, n_caps: int, d_in: int, d_out: int, bias: bool = True):
         super().__init__()
         self.weight = nn.Parameter(trunc_normal_fan_in_(torch.empty(1, n_caps, d_in, d_out), d_in))
@@ -46,11 +49,13 @@ class BatchLinear(nn.Module):
 
 # %% ../nbs/03_ocae.ipynb #d1c6b1d9
 class BatchMLP(nn.Module):
-    "Official BatchMLP: BatchLinear layers with ReLU between them, no final activation, optional final bias."
+    """Official BatchMLP: BatchLinear layers with ReLU between
+    them, no final activation, optional final bias."""
     def __init__(self, n_caps: int, sizes: list[int], final_bias: bool = True):
         super().__init__()
         n = len(sizes) - 1
-        self.layers = nn.ModuleList(BatchLinear(n_caps, sizes[i], sizes[i + 1], bias=final_bias or i < n - 1) for i in range(n))
+        self.layers = nn.ModuleList(BatchLinear(n_caps, sizes[i], sizes[i + 1],
+                                                bias=final_bias or i < n - 1) for i in range(n))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for i, layer in enumerate(self.layers): x = layer(x) if i == 0 else layer(F.relu(x))
@@ -58,59 +63,77 @@ class BatchMLP(nn.Module):
 
 # %% ../nbs/03_ocae.ipynb #6ea40b4b
 class CapsuleLayer(OfficialModule):
-    "Official CapsuleLayer: per-capsule MLPs -> OV, OP = f(dynamic + static), votes OV·OP, presences, vote scales."
-    def __init__(self, n_caps: int, n_votes: int, d_in: int, n_caps_params: int = 32, n_hiddens: int = 128,
-                 similarity_transform: bool = False, noise_scale: float = 4.0):
+    """Official CapsuleLayer: per-capsule MLPs -> OV, OP =
+    f(dynamic + static), votes OV·OP, presences, vote scales."""
+    def __init__(self, n_caps: int, n_votes: int, d_in: int, n_caps_params: int = 32,
+                 n_hiddens: int = 128, similarity_transform: bool = False,
+                 noise_scale: float = 4.0):
         super().__init__()
-        check_positive(n_caps=n_caps, n_votes=n_votes, d_in=d_in, n_caps_params=n_caps_params, n_hiddens=n_hiddens)
-        self.n_caps, self.n_votes, self.similarity, self.noise_scale = n_caps, n_votes, similarity_transform, noise_scale
+        check_positive(n_caps=n_caps, n_votes=n_votes, d_in=d_in, n_caps_params=n_caps_params,
+                       n_hiddens=n_hiddens)
+        self.n_caps, self.n_votes, self.similarity = n_caps, n_votes, similarity_transform
+        self.noise_scale = noise_scale
         self.mlp1 = BatchMLP(n_caps, [d_in, n_hiddens, n_caps_params])
-        self.mlp2 = BatchMLP(n_caps, [n_caps_params + 1, n_hiddens, 8 * n_votes + 7], final_bias=False)
-        self.ccr_bias, self.pres_caps_bias = nn.Parameter(torch.zeros(n_caps, 1, 6)), nn.Parameter(torch.zeros(n_caps, 1))
-        self.pres_vote_bias, self.scale_bias = nn.Parameter(torch.zeros(n_caps, n_votes)), nn.Parameter(torch.zeros(n_caps, n_votes))
+        self.mlp2 = BatchMLP(n_caps, [n_caps_params + 1, n_hiddens, 8 * n_votes + 7],
+                             final_bias=False)
+        self.ccr_bias = nn.Parameter(torch.zeros(n_caps, 1, 6))
+        self.pres_caps_bias = nn.Parameter(torch.zeros(n_caps, 1))
+        self.pres_vote_bias = nn.Parameter(torch.zeros(n_caps, n_votes))
+        self.scale_bias = nn.Parameter(torch.zeros(n_caps, n_votes))
         self.cpr_static = nn.Parameter(tf_glorot_uniform_(torch.empty(1, n_caps, n_votes, 6)))
 
 # %% ../nbs/03_ocae.ipynb #3012de44
 @patch
 def predict_params(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
-    "features [B, K, d_in] -> raw per-capsule outputs (MLP outputs and the five split pieces, biases added)."
+    """features [B, K, d_in] -> raw per-capsule outputs
+    (MLP outputs and the five split pieces, biases added)."""
     V = self.n_votes
     mlp1 = self.mlp1(features)                                                        # [B, K, 32]
     mlp2 = self.mlp2(torch.cat([mlp1, torch.ones_like(mlp1[..., :1])], -1))           # [B, K, 8V+7]
     cpr_dynamic, ccr, pres_caps, pres_vote, scale = mlp2.split([6 * V, 6, 1, V, V], -1)
-    return AttrDict(caps_mlp1_out=mlp1, caps_mlp2_out=mlp2, cpr_dynamic=cpr_dynamic.unflatten(-1, (V, 6)),
-                    ccr_raw=ccr[:, :, None] + self.ccr_bias, pres_caps=pres_caps + self.pres_caps_bias,
+    return AttrDict(caps_mlp1_out=mlp1, caps_mlp2_out=mlp2,
+                    cpr_dynamic=cpr_dynamic.unflatten(-1, (V, 6)),
+                    ccr_raw=ccr[:, :, None] + self.ccr_bias,
+                    pres_caps=pres_caps + self.pres_caps_bias,
                     pres_vote=pres_vote + self.pres_vote_bias, scale=scale + self.scale_bias)
 
 # %% ../nbs/03_ocae.ipynb #b11e0157
 def compose_affine(outer: torch.Tensor, inner: torch.Tensor) -> torch.Tensor:
-    "Top two rows of [outer; 0 0 1] @ [inner; 0 0 1] for 6-vectors [a, b, tx, c, d, ty] (broadcasting)."
+    """Top two rows of [outer; 0 0 1] @ [inner; 0 0 1]
+    for 6-vectors [a, b, tx, c, d, ty] (broadcasting)."""
     a, b, tx, c, d, ty = outer.unbind(-1)
     a2, b2, tx2, c2, d2, ty2 = inner.unbind(-1)
-    return torch.stack([a * a2 + b * c2, a * b2 + b * d2, a * tx2 + b * ty2 + tx,
-                        c * a2 + d * c2, c * b2 + d * d2, c * tx2 + d * ty2 + ty], -1)
+    return torch.stack([a * a2 + b * c2, a * b2 + b * d2, a * tx2 + b * ty2 + tx, c * a2 + d * c2,
+                        c * b2 + d * d2, c * tx2 + d * ty2 + ty], -1)
 
 # %% ../nbs/03_ocae.ipynb #5d0a712b
 @patch
 def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
-    "features [B, K, d_in] -> AttrDict of votes [B, K, V, 6], presences, scales and every intermediate."
+    """features [B, K, d_in] -> AttrDict of votes
+    [B, K, V, 6], presences, scales and every intermediate."""
     res = self.predict_params(features)
-    res.pres_logit_per_caps = add_presence_noise(res.pop('pres_caps'), self.noise_scale)    # [B, K, 1]
-    res.pres_logit_per_vote = add_presence_noise(res.pop('pres_vote'), self.noise_scale)    # [B, K, V]
-    res.vote_scale = F.softplus(res.pop('scale') + .5) + 1e-2                               # [B, K, V]
-    res.cpr_raw = res.cpr_dynamic + self.cpr_static                                         # [B, K, V, 6]
-    ov, op = geometric_transform(res.ccr_raw, self.similarity), geometric_transform(res.cpr_raw, self.similarity)
-    res.votes = compose_affine(ov, op)                                                      # [B, K, V, 6]
-    res.ov_matrix, res.op_matrix, res.vote_matrix = affine_matrix(ov), affine_matrix(op), affine_matrix(res.votes)
-    res.caps_presence_a_k = torch.sigmoid(res.pres_logit_per_caps)                          # [B, K, 1]
-    res.vote_presence_a_kn = res.caps_presence_a_k * torch.sigmoid(res.pres_logit_per_vote) # [B, K, V]
+    # [B, K, 1]
+    res.pres_logit_per_caps = add_presence_noise(res.pop('pres_caps'), self.noise_scale)
+    # [B, K, V]
+    res.pres_logit_per_vote = add_presence_noise(res.pop('pres_vote'), self.noise_scale)
+    res.vote_scale = F.softplus(res.pop('scale') + .5) + 1e-2  # [B, K, V]
+    res.cpr_raw = res.cpr_dynamic + self.cpr_static  # [B, K, V, 6]
+    ov = geometric_transform(res.ccr_raw, self.similarity)
+    op = geometric_transform(res.cpr_raw, self.similarity)
+    res.votes = compose_affine(ov, op)  # [B, K, V, 6]
+    res.ov_matrix, res.op_matrix = affine_matrix(ov), affine_matrix(op)
+    res.vote_matrix = affine_matrix(res.votes)
+    res.caps_presence_a_k = torch.sigmoid(res.pres_logit_per_caps)  # [B, K, 1]
+    # [B, K, V]
+    res.vote_presence_a_kn = res.caps_presence_a_k * torch.sigmoid(res.pres_logit_per_vote)
     res.dynamic_weights_l2 = res.cpr_dynamic.square().sum() / (2 * features.shape[0])
     return res
 
 # %% ../nbs/03_ocae.ipynb #62210af9
 @patch
 def official_slots(self: CapsuleLayer, prefix: str) -> list:
-    "A `Slot` for every variable of the official CapsuleLayer under `prefix` (all stored as they are)."
+    """A `Slot` for every variable of the official
+    CapsuleLayer under `prefix` (all stored as they are)."""
     slots = []
     for mlp, scope in ((self.mlp1, 'batch_mlp'), (self.mlp2, 'batch_mlp_1')):
         for i, layer in enumerate(mlp.layers):
@@ -123,7 +146,8 @@ def official_slots(self: CapsuleLayer, prefix: str) -> list:
 
 # %% ../nbs/03_ocae.ipynb #f58b455a
 def gaussian_log_prob(x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-    "log N(x; loc, scale) elementwise, as TFP computes it: -0.5 (x/s - loc/s)² - (log sqrt(2π) + log s)."
+    """log N(x; loc, scale) elementwise, as TFP computes
+    it: -0.5 (x/s - loc/s)² - (log sqrt(2π) + log s)."""
     return -0.5 * (x / scale - loc / scale).square() - (0.5 * math.log(2 * math.pi) + scale.log())
 
 # %% ../nbs/03_ocae.ipynb #3596aa89
@@ -131,49 +155,60 @@ LOG_DUMMY = -2 * math.log(10.)        # density and mixing logit of the dummy co
 
 def with_dummy(x: torch.Tensor, dim: int) -> torch.Tensor:
     "Append the dummy component's constant -2 ln 10 along `dim`."
-    shape = list(x.shape); shape[dim] = 1
+    shape = list(x.shape)
+    shape[dim] = 1
     return torch.cat([x, x.new_full(shape, LOG_DUMMY)], dim)
 
 # %% ../nbs/03_ocae.ipynb #e3faa6da
 def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch.Tensor,
                        pose: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
-    "Official CapsuleLikelihood: votes [B,K,M,6], scale/vote_presence [B,K,M], part pose [B,M,6], presence [B,M]."
-    vote_log_prob = with_dummy(gaussian_log_prob(pose[:, None], votes, scale[..., None]).sum(-1), 1)   # [B, K+1, M]
-    mixing_logits = with_dummy(safe_log(vote_presence), 1)                                             # [B, K+1, M]
+    """Official CapsuleLikelihood: votes [B,K,M,6],
+    scale/vote_presence [B,K,M], part pose [B,M,6], presence [B,M]."""
+    # [B, K+1, M]
+    vote_log_prob = with_dummy(gaussian_log_prob(pose[:, None], votes, scale[..., None]).sum(-1), 1)
+    mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, K+1, M]
     posterior_logits = mixing_logits + vote_log_prob
-    ll_per_part = posterior_logits.logsumexp(1)                                                        # [B, M]
+    ll_per_part = posterior_logits.logsumexp(1)  # [B, M]
     weighted = ll_per_part if presence is None else ll_per_part * presence
     res = AttrDict(caps_vote_log_prob=vote_log_prob, caps_mixing_logits=mixing_logits,
                    caps_mixing_log_prob=mixing_logits - mixing_logits.logsumexp(1, keepdim=True),
-                   caps_ll_per_part=ll_per_part, caps_ll_per_part_weighted=weighted, caps_ll_per_example=weighted.sum(1))
+                   caps_ll_per_part=ll_per_part, caps_ll_per_part_weighted=weighted,
+                   caps_ll_per_example=weighted.sum(1))
     res.log_prob = res.caps_ll_per_example.mean()
     res.update(capsule_posterior(posterior_logits, votes, vote_presence))
     return res
 
 # %% ../nbs/03_ocae.ipynb #23f8fb14
-def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor, vote_presence: torch.Tensor) -> AttrDict:
-    "posterior_logits [B, K+1, M] -> responsibilities [B, M, K], winner per part, u [B, K], m [B, K]."
+def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor,
+                      vote_presence: torch.Tensor) -> AttrDict:
+    """posterior_logits [B, K+1, M] -> responsibilities
+    [B, M, K], winner per part, u [B, K], m [B, K]."""
     B, K, M, _ = votes.shape
-    posterior = posterior_logits.softmax(1)                                                            # [B, K+1, M]
-    is_from_capsule = posterior_logits[:, :-1].argmax(1)                                               # [B, M]
-    winner = votes.gather(1, is_from_capsule[:, None, :, None].expand(B, 1, M, 6))[:, 0]                # [B, M, 6]
+    posterior = posterior_logits.softmax(1)  # [B, K+1, M]
+    is_from_capsule = posterior_logits[:, :-1].argmax(1)  # [B, M]
+    # [B, M, 6]
+    winner = votes.gather(1, is_from_capsule[:, None, :, None].expand(B, 1, M, 6))[:, 0]
     binary = (safe_log(vote_presence) > LOG_DUMMY).to(votes.dtype)
-    return AttrDict(posterior_mixing_probs=posterior[:, :-1].transpose(1, 2), posterior_with_dummy=posterior,
-                    is_from_capsule=is_from_capsule, winner=winner, vote_presence_binary=binary,
-                    prior_caps_presence_u=vote_presence.max(2).values, posterior_mass_m=posterior[:, :-1].sum(2))
+    return AttrDict(posterior_mixing_probs=posterior[:, :-1].transpose(1, 2),
+                    posterior_with_dummy=posterior, is_from_capsule=is_from_capsule, winner=winner,
+                    vote_presence_binary=binary, prior_caps_presence_u=vote_presence.max(2).values,
+                    posterior_mass_m=posterior[:, :-1].sum(2))
 
 # %% ../nbs/03_ocae.ipynb #6222b6c9
 class OCAE(OfficialModule):
     "Official Object Capsule Autoencoder (SetTransformer + ImageCapsule) for SCAE."
-    def __init__(self, n_parts: int = 40, n_objects: int = 32, template_size: int = 11, n_channels: int = 1,
-                 n_special_features: int = 16, n_caps_params: int = 32, n_hiddens: int = 128, st_layers: int = 3,
-                 st_heads: int = 1, st_dims: int = 16, st_output_dims: int = 256, noise_scale: float = 4.0):
+    def __init__(self, n_parts: int = 40, n_objects: int = 32, template_size: int = 11,
+                 n_channels: int = 1, n_special_features: int = 16, n_caps_params: int = 32,
+                 n_hiddens: int = 128, st_layers: int = 3, st_heads: int = 1, st_dims: int = 16,
+                 st_output_dims: int = 256, noise_scale: float = 4.0):
         super().__init__()
         check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels)
         self.n_parts, self.n_special_features = n_parts, n_special_features
-        self.set_transformer = SetTransformer(7 + n_special_features + template_size ** 2 * n_channels, st_layers,
-                                              st_heads, st_dims, st_output_dims, n_objects)
-        self.capsule_layer = CapsuleLayer(n_objects, n_parts, st_output_dims, n_caps_params, n_hiddens, False, noise_scale)
+        d_in = 7 + n_special_features + template_size ** 2 * n_channels
+        self.set_transformer = SetTransformer(d_in, st_layers, st_heads, st_dims, st_output_dims,
+                                              n_objects)
+        self.capsule_layer = CapsuleLayer(n_objects, n_parts, st_output_dims, n_caps_params,
+                                          n_hiddens, False, noise_scale)
         self.dummy_vote = nn.Parameter(tf_glorot_uniform_(torch.empty(1, 1, n_parts, 6)))
 
     @property
@@ -183,41 +218,53 @@ class OCAE(OfficialModule):
 
 # %% ../nbs/03_ocae.ipynb #320ee4ea
 @patch
-def soft_winner(self: OCAE, posterior_with_dummy: torch.Tensor, votes: torch.Tensor, vote_presence: torch.Tensor):
-    "Official soft_winner [B, M, 6] and soft_winner_pres [B, M] (diagnostics; the only use of dummy_vote)."
+def soft_winner(self: OCAE, posterior_with_dummy: torch.Tensor, votes: torch.Tensor,
+                vote_presence: torch.Tensor):
+    """Official soft_winner [B, M, 6] and soft_winner_pres
+    [B, M] (diagnostics; the only use of dummy_vote)."""
     B = votes.shape[0]
-    all_votes = torch.cat([votes, self.dummy_vote.expand(B, -1, -1, -1)], 1)                      # [B, K+1, M, 6]
-    return (posterior_with_dummy[..., None] * all_votes).sum(1), (posterior_with_dummy[:, :-1] * vote_presence).sum(1)
+    all_votes = torch.cat([votes, self.dummy_vote.expand(B, -1, -1, -1)], 1)  # [B, K+1, M, 6]
+    winner = (posterior_with_dummy[..., None] * all_votes).sum(1)
+    return winner, (posterior_with_dummy[:, :-1] * vote_presence).sum(1)
 
 # %% ../nbs/03_ocae.ipynb #e1b4e277
 def set_transformer_keys(st: AttrDict) -> AttrDict:
     "SetTransformer outputs under the golden names: st_* and set_transformer_out."
-    return AttrDict({('set_transformer_out' if k == 'out' else f'st_{k}'): v for k, v in st.items()})
+    golden_name = lambda k: 'set_transformer_out' if k == 'out' else f'st_{k}'
+    return AttrDict({golden_name(k): v for k, v in st.items()})
 
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
 def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
     "One-line errors for inputs that do not fit this OCAE."
     B, M = pose.shape[0], self.n_parts
-    if pose.shape != (B, M, 6): raise ValueError(f"pose must be [B, {M}, 6], got {list(pose.shape)}")
-    if presence.shape != (B, M): raise ValueError(f"presence must be [B, {M}], got {list(presence.shape)}")
+    if pose.shape != (B, M, 6):
+        raise ValueError(f"pose must be [B, {M}, 6], got {list(pose.shape)}")
+    if presence.shape != (B, M):
+        raise ValueError(f"presence must be [B, {M}], got {list(presence.shape)}")
     if special_features.shape != (B, M, self.n_special_features):
-        raise ValueError(f"special_features must be [B, {M}, {self.n_special_features}], got {list(special_features.shape)}")
+        raise ValueError(f"special_features must be [B, {M}, {self.n_special_features}], got "
+                         f"{list(special_features.shape)}")
     if templates_colorized.dim() != 5 or templates_colorized.shape[1] != M:
-        raise ValueError(f"templates_colorized must be [B, {M}, C, T, T], got {list(templates_colorized.shape)}")
+        raise ValueError(f"templates_colorized must be [B, {M}, C, T, T], got "
+                         f"{list(templates_colorized.shape)}")
 
 # %% ../nbs/03_ocae.ipynb #9b92c39e
 @patch
 def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
             templates_colorized: torch.Tensor) -> AttrDict:
-    "pose [B,M,6], presence [B,M], special_features [B,M,F], templates_colorized [B,M,C,T,T] -> AttrDict (golden ocae/* names)"
+    """pose [B,M,6], presence [B,M], special_features [B,M,F],
+    templates_colorized [B,M,C,T,T] -> AttrDict (golden ocae/* names)"""
     self.check_inputs(pose, presence, special_features, templates_colorized)
-    res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized), input_presence=presence.detach())
+    res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized),
+                   input_presence=presence.detach())
     st = self.set_transformer(res.input_set, res.input_presence)
     res.update(set_transformer_keys(st))
     res.update(self.capsule_layer(st.out))
-    res.update(capsule_likelihood(res.votes, res.vote_scale, res.vote_presence_a_kn, pose.detach(), presence.detach()))
-    res.soft_winner, res.soft_winner_pres = self.soft_winner(res.posterior_with_dummy, res.votes, res.vote_presence_a_kn)
+    res.update(capsule_likelihood(res.votes, res.vote_scale, res.vote_presence_a_kn, pose.detach(),
+                                  presence.detach()))
+    res.soft_winner, res.soft_winner_pres = self.soft_winner(res.posterior_with_dummy, res.votes,
+                                                             res.vote_presence_a_kn)
     return res
 
 # %% ../nbs/03_ocae.ipynb #7a8d2692
@@ -230,59 +277,77 @@ def official_slots(self: OCAE) -> list:
 
 # %% ../nbs/03_ocae.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
-                               vote_presence: torch.Tensor, presence: torch.Tensor | None, n_votes: int) -> AttrDict:
-    "Official OrderInvariantCapsuleLikelihood: points [B,N,2] vs votes [B,KV,2] (+dummy), normalised mixing."
-    vote_log_prob = with_dummy(gaussian_log_prob(points[:, :, None], votes[:, None], scale[:, None, :, None]).sum(-1), 2)  # [B,N,KV+1]
-    mixing_logits = with_dummy(safe_log(vote_presence), 1)                                             # [B, KV+1]
+                               vote_presence: torch.Tensor, presence: torch.Tensor | None,
+                               n_votes: int) -> AttrDict:
+    """Official OrderInvariantCapsuleLikelihood: points
+    [B,N,2] vs votes [B,KV,2] (+dummy), normalised mixing."""
+    # [B,N,KV+1]
+    vote_log_prob = with_dummy(gaussian_log_prob(points[:, :, None], votes[:, None],
+                                                 scale[:, None, :, None]).sum(-1), 2)
+    mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, KV+1]
     mixing_log_prob = mixing_logits - mixing_logits.logsumexp(1, keepdim=True)
-    posterior_logits = mixing_log_prob[:, None] + vote_log_prob                                        # [B, N, KV+1]
-    ll = posterior_logits.logsumexp(2)                                                                 # [B, N]
+    posterior_logits = mixing_log_prob[:, None] + vote_log_prob  # [B, N, KV+1]
+    ll = posterior_logits.logsumexp(2)  # [B, N]
     weighted = ll if presence is None else ll * presence
-    res = AttrDict(caps_vote_log_prob=vote_log_prob, caps_mixing_logits=mixing_logits, caps_mixing_log_prob=mixing_log_prob,
-                   caps_ll_per_point=ll, caps_ll_per_point_weighted=weighted, caps_ll_per_example=weighted.sum(1))
+    res = AttrDict(caps_vote_log_prob=vote_log_prob, caps_mixing_logits=mixing_logits,
+                   caps_mixing_log_prob=mixing_log_prob, caps_ll_per_point=ll,
+                   caps_ll_per_point_weighted=weighted, caps_ll_per_example=weighted.sum(1))
     res.log_prob = res.caps_ll_per_example.mean()
     res.update(point_posterior(posterior_logits, mixing_logits, votes, vote_presence, n_votes))
     return res
 
 # %% ../nbs/03_ocae.ipynb #b5908b48
-def point_posterior(posterior_logits, mixing_logits, votes, vote_presence, n_votes: int) -> AttrDict:
-    "posterior_logits [B, N, KV+1] -> responsibilities [B, N, KV], winning vote/capsule per point, mass per vote."
-    posterior = posterior_logits.softmax(-1)[..., :-1]                                                 # [B, N, KV]
-    idx = posterior_logits[..., :-1].argmax(-1)                                                        # [B, N]
-    return AttrDict(posterior_mixing_probs=posterior, winning_vote_idx=idx, is_from_capsule=idx // n_votes,
+def point_posterior(posterior_logits, mixing_logits, votes, vote_presence,
+                    n_votes: int) -> AttrDict:
+    """posterior_logits [B, N, KV+1] -> responsibilities
+    [B, N, KV], winning vote/capsule per point, mass per vote."""
+    posterior = posterior_logits.softmax(-1)[..., :-1]  # [B, N, KV]
+    idx = posterior_logits[..., :-1].argmax(-1)  # [B, N]
+    present = (mixing_logits[:, :-1] > mixing_logits[:, -1:]).to(votes.dtype)
+    return AttrDict(posterior_mixing_probs=posterior, winning_vote_idx=idx,
+                    is_from_capsule=idx // n_votes,
                     winner=votes.gather(1, idx[..., None].expand(*idx.shape, votes.shape[-1])),
                     winner_pres=vote_presence.gather(1, idx), posterior_mass_m=posterior.sum(1),
-                    vote_presence_flat_binary=(mixing_logits[:, :-1] > mixing_logits[:, -1:]).to(votes.dtype))
+                    vote_presence_flat_binary=present)
 
 # %% ../nbs/03_ocae.ipynb #f171c2b2
 def constellation_sparsity_loss(is_from_capsule: torch.Tensor, presence: torch.Tensor | None,
                                 pres_logit_per_caps: torch.Tensor, n_caps: int):
-    "Official wins-based sparsity: (loss [], wins_per_caps [B, K], sigmoid-CE per capsule [B, K] before the mask)."
-    wins = F.one_hot(is_from_capsule, n_caps).to(pres_logit_per_caps.dtype)                           # [B, N, K]
+    """Official wins-based sparsity:
+    (loss [], wins_per_caps [B, K], sigmoid-CE per capsule [B, K] before the mask)."""
+    wins = F.one_hot(is_from_capsule, n_caps).to(pres_logit_per_caps.dtype)  # [B, N, K]
     if presence is not None: wins = wins * presence[..., None]
-    wins = wins.sum(1)                                                                                 # [B, K]
-    ce = F.binary_cross_entropy_with_logits(pres_logit_per_caps, (wins > 1).to(wins.dtype), reduction='none')
+    wins = wins.sum(1)  # [B, K]
+    ce = F.binary_cross_entropy_with_logits(pres_logit_per_caps, (wins > 1).to(wins.dtype),
+                                            reduction='none')
     return (ce * (wins > 0)).sum(-1).mean(), wins, ce
 
 # %% ../nbs/03_ocae.ipynb #c93e0121
 class ConstellationCapsule(nn.Module):
-    "Official ConstellationCapsule: CapsuleLayer with similarity transforms, votes = translation of OV·OP."
+    """Official ConstellationCapsule: CapsuleLayer with
+    similarity transforms, votes = translation of OV·OP."""
     def __init__(self, n_caps: int = 3, n_votes: int = 4, d_in: int = 32, n_caps_params: int = 32,
                  n_hiddens: int = 128, noise_scale: float = 4.0):
         super().__init__()
         self.n_caps, self.n_votes = n_caps, n_votes
-        self.capsule_layer = CapsuleLayer(n_caps, n_votes, d_in, n_caps_params, n_hiddens, True, noise_scale)
+        self.capsule_layer = CapsuleLayer(n_caps, n_votes, d_in, n_caps_params, n_hiddens, True,
+                                          noise_scale)
 
 # %% ../nbs/03_ocae.ipynb #7770839a
 @patch
-def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
-    "h [B, K, d_in], points [B, N, 2], presence [B, N] -> AttrDict (golden constellation ocae/* names + losses)"
+def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor,
+            presence: torch.Tensor | None = None) -> AttrDict:
+    """h [B, K, d_in], points [B, N, 2], presence [B, N] ->
+    AttrDict (golden constellation ocae/* names + losses)"""
     res = self.capsule_layer(h)
-    res.votes_points = res.votes[..., [2, 5]].flatten(1, 2)                                            # [B, KV, 2]
-    res.vote_scale_flat, res.vote_presence_flat_soft = res.vote_scale.flatten(1), res.vote_presence_a_kn.flatten(1)
-    res.update(order_invariant_likelihood(points, res.votes_points, res.vote_scale_flat, res.vote_presence_flat_soft,
-                                          presence, self.n_votes))
-    res.prior_caps_presence_u = res.vote_presence_flat_binary.unflatten(1, (self.n_caps, self.n_votes)).max(-1).values  # quirk
+    res.votes_points = res.votes[..., [2, 5]].flatten(1, 2)  # [B, KV, 2]
+    res.vote_scale_flat = res.vote_scale.flatten(1)
+    res.vote_presence_flat_soft = res.vote_presence_a_kn.flatten(1)
+    res.update(order_invariant_likelihood(points, res.votes_points, res.vote_scale_flat,
+                                          res.vote_presence_flat_soft, presence, self.n_votes))
+    # quirk
+    per_vote = res.vote_presence_flat_binary.unflatten(1, (self.n_caps, self.n_votes))
+    res.prior_caps_presence_u = per_vote.max(-1).values
     res.sparsity_loss, res.wins_per_caps, res.sparsity_ce_per_caps = constellation_sparsity_loss(
         res.is_from_capsule, presence, res.pres_logit_per_caps[..., 0], self.n_caps)
     res.mixing_kl = mixing_kl(res.caps_mixing_logits, res.caps_mixing_log_prob, points.shape[1])
@@ -290,19 +355,24 @@ def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor, p
     return res
 
 # %% ../nbs/03_ocae.ipynb #8aa99828
-def mixing_kl(mixing_logits: torch.Tensor, mixing_log_prob: torch.Tensor, n_points: int) -> torch.Tensor:
-    "Official constellation `mixing_kl` diagnostic: mean_b Σ_j softmax(logits)_j (log π_j - log(1/N))."
+def mixing_kl(mixing_logits: torch.Tensor, mixing_log_prob: torch.Tensor,
+              n_points: int) -> torch.Tensor:
+    """Official constellation `mixing_kl` diagnostic:
+    mean_b Σ_j softmax(logits)_j (log π_j - log(1/N))."""
     return (mixing_logits.softmax(1) * (mixing_log_prob - math.log(1. / n_points))).sum(-1).mean()
 
 # %% ../nbs/03_ocae.ipynb #4e6470b7
 class ConstellationOCAE(OfficialModule):
-    "Official constellation encoder + decoder: SetTransformer(4 SABs, 4 heads, 128) on the points, ConstellationCapsule."
-    def __init__(self, n_caps: int = 3, n_votes: int = 4, n_input_dims: int = 2, n_caps_params: int = 32,
-                 n_hiddens: int = 128, noise_scale: float = 4.0, **set_transformer_kwargs):
+    """Official constellation encoder + decoder:
+    SetTransformer(4 SABs, 4 heads, 128) on the points, ConstellationCapsule."""
+    def __init__(self, n_caps: int = 3, n_votes: int = 4, n_input_dims: int = 2,
+                 n_caps_params: int = 32, n_hiddens: int = 128, noise_scale: float = 4.0,
+                 **set_transformer_kwargs):
         super().__init__()
         st = CONSTELLATION_SET_TRANSFORMER | dict(n_outputs=n_caps) | set_transformer_kwargs
         self.set_transformer = SetTransformer(n_input_dims, **st)
-        self.decoder = ConstellationCapsule(n_caps, n_votes, st['n_output_dims'], n_caps_params, n_hiddens, noise_scale)
+        self.decoder = ConstellationCapsule(n_caps, n_votes, st['n_output_dims'], n_caps_params,
+                                            n_hiddens, noise_scale)
 
     @property
     def noise_scale(self) -> float: return self.decoder.capsule_layer.noise_scale
@@ -311,8 +381,10 @@ class ConstellationOCAE(OfficialModule):
 
 # %% ../nbs/03_ocae.ipynb #f6e2af33
 @patch
-def forward(self: ConstellationOCAE, points: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
-    "points [B, N, 2], presence [B, N] (binary) -> AttrDict with all golden constellation ocae/* keys and losses."
+def forward(self: ConstellationOCAE, points: torch.Tensor,
+            presence: torch.Tensor | None = None) -> AttrDict:
+    """points [B, N, 2], presence [B, N] (binary) -> AttrDict
+    with all golden constellation ocae/* keys and losses."""
     res = AttrDict(input_set=points, input_presence=presence)
     st = self.set_transformer(points, presence)
     res.update(set_transformer_keys(st))
@@ -326,25 +398,35 @@ def official_slots(self: ConstellationOCAE) -> list:
             + self.decoder.capsule_layer.official_slots('constellation_capsule/capsule_layer'))
 
 # %% ../nbs/03_ocae.ipynb #471987fe
-def matched_points(pred: np.ndarray, gt: np.ndarray, weight: np.ndarray, n_gt: int, n_pred: int) -> float:
-    "Present points correctly labelled under the best one-to-one map of gt labels 0..n_gt-1 to predictions 0..n_pred-1."
-    from scipy.optimize import linear_sum_assignment  # imported here: scipy costs ~35 MB that training never needs
-    hits = (gt[:, None] == np.arange(n_gt)).T.astype(np.float32) @ ((pred[:, None] == np.arange(n_pred)) * weight[:, None])
-    cost = (-hits).astype(np.int32)                                               # the official cost matrix is int32
+def matched_points(pred: np.ndarray, gt: np.ndarray, weight: np.ndarray, n_gt: int,
+                   n_pred: int) -> float:
+    """Present points correctly labelled under the best one-to-one
+    map of gt labels 0..n_gt-1 to predictions 0..n_pred-1."""
+    # imported here: scipy costs ~35 MB that training never needs
+    from scipy.optimize import linear_sum_assignment
+    gt_onehot = (gt[:, None] == np.arange(n_gt)).T.astype(np.float32)            # [n_gt, N]
+    hits = gt_onehot @ ((pred[:, None] == np.arange(n_pred)) * weight[:, None])    # [n_gt, n_pred]
+    cost = (-hits).astype(np.int32)  # the official cost matrix is int32
     rows, cols = linear_sum_assignment(cost)
     return float(-cost[rows, cols].sum())
 
 # %% ../nbs/03_ocae.ipynb #1a34f959
 def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
-    "Official constellation `segm_acc` (quirk kept): per-example bipartite match sized by len(unique(pred))."
+    """Official constellation `segm_acc` (quirk kept):
+    per-example bipartite match sized by len(unique(pred))."""
     pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
-    pres = np.ones(gt.shape, np.float32) if presence is None else to_numpy(presence).astype(np.float32)
-    correct = sum(matched_points(p, g, w, len(np.unique(g)), len(np.unique(p))) for p, g, w in zip(pred, gt, pres))
+    pres = (np.ones(gt.shape, np.float32) if presence is None
+            else to_numpy(presence).astype(np.float32))
+    correct = sum(matched_points(p, g, w, len(np.unique(g)), len(np.unique(p)))
+                  for p, g, w in zip(pred, gt, pres))
     return float(np.float32(correct / pres.sum()))
 
-def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None, n_caps: int = 3) -> float:
+def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
+                                    n_caps: int = 3) -> float:
     "Same, but every example may match any of its n_caps capsules to any ground-truth pattern."
     pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
-    pres = np.ones(gt.shape, np.float32) if presence is None else to_numpy(presence).astype(np.float32)
-    correct = sum(matched_points(p, g, w, int(gt.max()) + 1, n_caps) for p, g, w in zip(pred, gt, pres))
+    pres = (np.ones(gt.shape, np.float32) if presence is None
+            else to_numpy(presence).astype(np.float32))
+    correct = sum(matched_points(p, g, w, int(gt.max()) + 1, n_caps)
+                  for p, g, w in zip(pred, gt, pres))
     return float(correct / pres.sum())

@@ -18,13 +18,16 @@ __all__ = ['OFFICIAL_LAYOUTS', 'trunc_normal_fan_in_', 'tf_glorot_uniform_', 'tf
 # %% ../nbs/90_official.ipynb #6607404a
 def trunc_normal_fan_in_(weight: torch.Tensor, fan_in: int | None = None,
                          generator: torch.Generator | None = None) -> torch.Tensor:
-    "Sonnet's default init, in place: N(0, 1/fan_in) cut at ±2 std; fan_in defaults to weight[0].numel()."
+    """Sonnet's default init, in place: N(0, 1/fan_in) cut
+    at ±2 std; fan_in defaults to weight[0].numel()."""
     std = 1 / math.sqrt(weight[0].numel() if fan_in is None else fan_in)
     return nn.init.trunc_normal_(weight, 0., std, -2 * std, 2 * std, generator=generator)
 
 # %% ../nbs/90_official.ipynb #66f91afb
-def tf_glorot_uniform_(param: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    "TF's glorot-uniform, in place, TF's fan rule on the TF-layout shape (rank > 2: leading dims multiply both fans)."
+def tf_glorot_uniform_(param: torch.Tensor,
+                       generator: torch.Generator | None = None) -> torch.Tensor:
+    """TF's glorot-uniform, in place, TF's fan rule on the
+    TF-layout shape (rank > 2: leading dims multiply both fans)."""
     shape = param.shape
     if len(shape) < 2: fan_in = fan_out = max(1, param.numel())
     else:
@@ -42,18 +45,22 @@ def tf_linear(d_in: int, d_out: int, bias: bool = True) -> nn.Linear:
     return linear
 
 # %% ../nbs/90_official.ipynb #2c5628e1
-OFFICIAL_LAYOUTS = {   # kind: (TF layout -> torch layout, torch layout -> TF layout), on numpy arrays
+# kind: (TF layout -> torch layout, torch layout -> TF layout), on numpy arrays
+OFFICIAL_LAYOUTS = {
     'as_is':    (lambda v: v, lambda v: v),
-    'conv':     (lambda v: v.transpose(3, 2, 0, 1), lambda v: v.transpose(2, 3, 1, 0)),   # HWIO <-> OIHW
-    'linear':   (lambda v: v.T, lambda v: v.T),                                  # [in, out] <-> [out, in]
-    'hwc':      (lambda v: v.transpose(2, 0, 1), lambda v: v.transpose(1, 2, 0)),   # [H, W, C] <-> [C, H, W]
+    # HWIO <-> OIHW
+    'conv':     (lambda v: v.transpose(3, 2, 0, 1), lambda v: v.transpose(2, 3, 1, 0)),
+    'linear':   (lambda v: v.T, lambda v: v.T),  # [in, out] <-> [out, in]
+    # [H, W, C] <-> [C, H, W]
+    'hwc':      (lambda v: v.transpose(2, 0, 1), lambda v: v.transpose(1, 2, 0)),
     'template': (lambda v: v[0].transpose(0, 3, 1, 2),                          # [1, M, T, T, C] ->
                  lambda v: v.transpose(0, 2, 3, 1)[None]),                      #   <- [M, C, T, T]
 }
 
 # %% ../nbs/90_official.ipynb #e1aa232c
 class Slot(NamedTuple):
-    "Official variable `name` lives in `param` (layout kind `layout`), in rows `rows` of it if given."
+    """Official variable `name` lives in `param`
+    (layout kind `layout`), in rows `rows` of it if given."""
     name: str
     param: torch.Tensor
     layout: str = 'as_is'
@@ -65,11 +72,14 @@ def tf_suffix(i: int) -> str:
 
 # %% ../nbs/90_official.ipynb #2f45ee9f
 def linear_slots(linear: nn.Linear, name: str, rows: slice | None = None) -> list:
-    "Slots of Sonnet Linear `name/{w,b}` (w is [in, out]), optionally in rows `rows` of an `nn.Linear`."
-    return [Slot(f'{name}/w', linear.weight, 'linear', rows), Slot(f'{name}/b', linear.bias, 'as_is', rows)]
+    """Slots of Sonnet Linear `name/{w,b}` (w is [in, out]),
+    optionally in rows `rows` of an `nn.Linear`."""
+    return [Slot(f'{name}/w', linear.weight, 'linear', rows),
+            Slot(f'{name}/b', linear.bias, 'as_is', rows)]
 
 def layer_norm_slots(ln: nn.Module, name: str) -> list:
-    "Slots of Sonnet LayerNorm `name/{gamma,beta}` (none for the `nn.Identity` of layer_norm=False)."
+    """Slots of Sonnet LayerNorm `name/{gamma,beta}`
+    (none for the `nn.Identity` of layer_norm=False)."""
     if not isinstance(ln, nn.LayerNorm): return []
     return [Slot(f'{name}/gamma', ln.weight), Slot(f'{name}/beta', ln.bias)]
 
@@ -79,7 +89,8 @@ def _not_a_weight(name: str) -> bool:
     return name == 'global_step' or '/RMSProp' in name or name.endswith('/Momentum')
 
 def checkpoint_variables(variables) -> dict:
-    "Official name -> np.ndarray, from a mapping or a TF `CheckpointReader`; ':0' stripped, slots dropped."
+    """Official name -> np.ndarray, from a mapping or a TF
+    `CheckpointReader`; ':0' stripped, slots dropped."""
     if hasattr(variables, 'get_variable_to_shape_map'):
         reader = variables
         names = [n for n in reader.get_variable_to_shape_map() if not _not_a_weight(n)]
@@ -88,7 +99,8 @@ def checkpoint_variables(variables) -> dict:
     for name, value in variables.items():
         name = name[:-2] if name.endswith(':0') else name
         if _not_a_weight(name): continue
-        out[name] = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+        out[name] = (value.detach().cpu().numpy() if isinstance(value, torch.Tensor)
+                     else np.asarray(value))
     return out
 
 # %% ../nbs/90_official.ipynb #1161d5ca
@@ -104,31 +116,37 @@ def _copy_into_slot_(slot: Slot, variables: Mapping) -> None:
     target, value = _slot_target(slot), np.asarray(variables[slot.name])
     expected = to_tf(np.empty(tuple(target.shape))).shape
     if value.shape != expected:
-        raise ValueError(f"official variable {slot.name!r} has shape {value.shape}, expected {expected}")
+        raise ValueError(f"official variable {slot.name!r} has shape {value.shape}, expected "
+                         f"{expected}")
     with torch.no_grad(): target.copy_(torch.from_numpy(np.ascontiguousarray(to_torch(value))))
 
 # %% ../nbs/90_official.ipynb #3bc647f9
 def load_official_(module: nn.Module, variables, **kwargs) -> nn.Module:
-    "Copy official variables (mapping or TF reader) into `module.official_slots(**kwargs)`; returns `module`."
+    """Copy official variables (mapping or TF reader) into
+    `module.official_slots(**kwargs)`; returns `module`."""
     variables = checkpoint_variables(variables)
     for slot in module.official_slots(**kwargs): _copy_into_slot_(slot, variables)
     return module
 
 def official_variables(module: nn.Module, grads: bool = False, **kwargs) -> dict:
-    "{official TF name: numpy array in TF layout} of the parameters (or their gradients, where they have one)."
+    """{official TF name: numpy array in TF layout} of the
+    parameters (or their gradients, where they have one)."""
     out = {}
     for slot in module.official_slots(**kwargs):
         t = _slot_target(slot, grads)
-        if t is not None: out[slot.name] = OFFICIAL_LAYOUTS[slot.layout][1](t.detach().cpu().numpy()).copy()
+        if t is not None:
+            out[slot.name] = OFFICIAL_LAYOUTS[slot.layout][1](t.detach().cpu().numpy()).copy()
     return out
 
 # %% ../nbs/90_official.ipynb #23997cd3
 class OfficialModule(nn.Module):
-    "An `nn.Module` with official TF variable names: subclasses define `official_slots(...) -> list[Slot]`."
+    """An `nn.Module` with official TF variable names:
+    subclasses define `official_slots(...) -> list[Slot]`."""
     def official_slots(self, **kwargs) -> list: raise NotImplementedError(type(self).__name__)
 
     def load_official_(self, variables, **kwargs):
-        "Copy official variables (a mapping or a TF checkpoint reader) into the parameters; returns self."
+        """Copy official variables (a mapping or a TF checkpoint reader)
+        into the parameters; returns self."""
         return load_official_(self, variables, **kwargs)
 
     def official_variables(self, grads: bool = False, **kwargs) -> dict:

@@ -24,16 +24,19 @@ __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
     "Official `safe_log`: `log(x)` where `x >= eps`, else exactly -1e8 (no NaN, no gradient)."
     ok = x >= eps
-    return torch.where(ok, torch.log(torch.where(ok, x, torch.ones_like(x))), torch.full_like(x, -1e8))
+    return torch.where(ok, torch.log(torch.where(ok, x, torch.ones_like(x))),
+                       torch.full_like(x, -1e8))
 
 # %% ../nbs/02_pcae.ipynb #ec630684
 def affine_matrix(pose: torch.Tensor) -> torch.Tensor:
     "[..., 6] as [a, b, tx, c, d, ty] -> [..., 3, 3] with last row [0, 0, 1]."
-    return torch.cat([pose, pose.new_tensor([0., 0., 1.]).expand(*pose.shape[:-1], 3)], -1).unflatten(-1, (3, 3))
+    last_row = pose.new_tensor([0., 0., 1.]).expand(*pose.shape[:-1], 3)
+    return torch.cat([pose, last_row], -1).unflatten(-1, (3, 3))
 
 def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlinear: bool = True,
                         as_matrix: bool = False) -> torch.Tensor:
-    "Raw pose [..., 6] (sx, sy, theta, shear, tx, ty) -> affine [..., 6] as [a, b, tx, c, d, ty] (or [..., 3, 3])."
+    """Raw pose [..., 6] (sx, sy, theta, shear, tx, ty) ->
+    affine [..., 6] as [a, b, tx, c, d, ty] (or [..., 3, 3])."""
     sx, sy, theta, shear, tx, ty = pose_raw.unbind(-1)
     if nonlinear:
         sx, sy = torch.sigmoid(sx) + 1e-2, torch.sigmoid(sy) + 1e-2
@@ -42,13 +45,16 @@ def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlin
     else: sx, sy = sx.abs() + 1e-2, sy.abs() + 1e-2
     cos, sin = torch.cos(theta), torch.sin(theta)
     if similarity: rows = [sx * cos, -sx * sin, tx, sx * sin, sx * cos, ty]
-    else: rows = [sx * cos + shear * sy * sin, -sx * sin + shear * sy * cos, tx, sy * sin, sy * cos, ty]
+    else:
+        rows = [sx * cos + shear * sy * sin, -sx * sin + shear * sy * cos, tx,
+                sy * sin, sy * cos, ty]
     pose = torch.stack(rows, -1)
     return affine_matrix(pose) if as_matrix else pose
 
 # %% ../nbs/02_pcae.ipynb #95f9f0ea
 def inverse_affine(pose: torch.Tensor) -> torch.Tensor:
-    "Affine pose [..., 6] = [a, b, tx, c, d, ty] -> its inverse `theta_inv` [..., 2, 3] = [A^-1 | -A^-1 t]."
+    """Affine pose [..., 6] = [a, b, tx, c, d, ty] -> its
+    inverse `theta_inv` [..., 2, 3] = [A^-1 | -A^-1 t]."""
     a, b, tx, c, d, ty = pose.unbind(-1)
     det = a * d - b * c
     ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
@@ -57,15 +63,18 @@ def inverse_affine(pose: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/02_pcae.ipynb #dac1b90b
 def affine_sampling_grid(theta: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    "Same as `F.affine_grid(theta [N, 2, 3], (N, C, height, width), align_corners=True)` -> [N, H, W, 2], by broadcasting."
+    """Same as `F.affine_grid(theta [N, 2, 3], (N, C, height, width), align_corners=True)`
+    -> [N, H, W, 2], by broadcasting."""
     kw = dict(dtype=theta.dtype, device=theta.device)
     xs, ys = torch.linspace(-1, 1, width, **kw), torch.linspace(-1, 1, height, **kw)
     theta = theta[:, None, None]                                                 # [N, 1, 1, 2, 3]
     return xs[:, None] * theta[..., 0] + (ys[:, None, None] * theta[..., 1] + theta[..., 2])
 
 # %% ../nbs/02_pcae.ipynb #944f8661
-def warp_templates(templates: torch.Tensor, pose: torch.Tensor, canvas_hw) -> tuple[torch.Tensor, torch.Tensor]:
-    "Draw templates [B|1, M, C', T, T] at affine poses [B, M, 6] on an H x W canvas -> ([B, M, C', H, W], grid [B*M, H, W, 2])."
+def warp_templates(templates: torch.Tensor, pose: torch.Tensor,
+                   canvas_hw) -> tuple[torch.Tensor, torch.Tensor]:
+    """Draw templates [B|1, M, C', T, T] at affine poses [B, M, 6] on
+    an H x W canvas -> ([B, M, C', H, W], grid [B*M, H, W, 2])."""
     B, M = pose.shape[:2]
     grid = affine_sampling_grid(inverse_affine(pose).flatten(0, 1), *canvas_hw)
     source = templates.expand(B, M, *templates.shape[2:]).flatten(0, 1)         # [B*M, C', T, T]
@@ -79,17 +88,21 @@ def cnn_output_size(canvas_size: int, strides=CNN_STRIDES, kernel: int = 3) -> i
     "Side of the CNN's last feature map for an S x S canvas (40 -> 19 -> 9 -> 7 -> 5)."
     size = canvas_size
     for stride in strides:
-        if size < kernel: raise ValueError(f"canvas_size {canvas_size} is too small for the CNN (VALID 3x3 convs, strides {strides})")
+        if size < kernel:
+            raise ValueError(f"canvas_size {canvas_size} is too small for the CNN (VALID 3x3 "
+                             f"convs, strides {strides})")
         size = (size - kernel) // stride + 1
     return size
 
 # %% ../nbs/02_pcae.ipynb #d1b8d0d7
 def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
-    "Official `conv_att` pooling of the 1x1-conv output [B, M*d+M, h, w] into part capsules [B, M, d] (raw reshape)."
+    """Official `conv_att` pooling of the 1x1-conv output
+    [B, M*d+M, h, w] into part capsules [B, M, d] (raw reshape)."""
     B, M = head_out.shape[0], n_parts
     flat = head_out.flatten(2)                                   # [B, M*d+M, P]
     d = flat.shape[1] // M - 1
-    features, logits = flat[:, :M * d].unflatten(1, (d, M)), flat[:, M * d:]   # [B, d, M, P], [B, M, P]
+    # [B, d, M, P], [B, M, P]
+    features, logits = flat[:, :M * d].unflatten(1, (d, M)), flat[:, M * d:]
     weights = logits.softmax(-1)                                 # over the P positions
     pooled = torch.einsum('bdmp,bmp->bdm', features, weights)    # [B, d, M]
     return AttrDict(head_conv_out=head_out, head_attention_logits=logits.transpose(1, 2),
@@ -103,7 +116,8 @@ def split_part_capsules(part_caps: torch.Tensor, n_special_features: int):
     return pose_raw, features, logit.squeeze(-1)
 
 def add_presence_noise(logit: torch.Tensor, noise_scale: float) -> torch.Tensor:
-    "Official presence noise `logit + (U[0,1) - 0.5) * noise_scale` (U(-2, 2) for 4); `noise_scale <= 0` is off."
+    """Official presence noise `logit + (U[0,1) - 0.5) *
+    noise_scale` (U(-2, 2) for 4); `noise_scale <= 0` is off."""
     if noise_scale <= 0: return logit
     return logit + (torch.rand_like(logit) - .5) * noise_scale
 
@@ -117,37 +131,46 @@ NONLINEARITIES = {'sigmoid': torch.sigmoid, 'relu1': relu1}
 # %% ../nbs/02_pcae.ipynb #e866896d
 def qr_template_init(n_templates: int, template_size: int, n_channels: int = 1,
                      generator: torch.Generator | None = None) -> torch.Tensor:
-    "Official template init [M, C, T, T]: rows of Q from QR(U(0,1)^{n x n}), n = max(M, T*T*C), min-max scaled to [0, 1]."
+    """Official template init [M, C, T, T]: rows of Q from
+    QR(U(0,1)^{n x n}), n = max(M, T*T*C), min-max scaled to [0, 1]."""
     n_elems = template_size ** 2 * n_channels
     n = max(n_templates, n_elems)
     q = torch.linalg.qr(torch.rand(n, n, generator=generator, dtype=torch.float64))[0]
-    q = q[:n_templates, :n_elems].float().view(n_templates, template_size, template_size, n_channels)
-    return ((q - q.min()) / (q.max() - q.min())).permute(0, 3, 1, 2).contiguous()   # TF [M,T,T,C] -> [M,C,T,T]
+    q = q[:n_templates, :n_elems].float().view(n_templates, template_size, template_size,
+                                               n_channels)
+    # TF [M,T,T,C] -> [M,C,T,T]
+    return ((q - q.min()) / (q.max() - q.min())).permute(0, 3, 1, 2).contiguous()
 
 # %% ../nbs/02_pcae.ipynb #25a6f520
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
-def pixel_mixture_reference(components: torch.Tensor, mixing_logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    "Plain autograd: log p(target [B, C, H, W]) per pixel under a std-1 Gaussian mixture over dim 1 of components [B, K, C, H, W]."
+def pixel_mixture_reference(components: torch.Tensor, mixing_logits: torch.Tensor,
+                            target: torch.Tensor) -> torch.Tensor:
+    """Plain autograd: log p(target [B, C, H, W]) per pixel under a
+    std-1 Gaussian mixture over dim 1 of components [B, K, C, H, W]."""
     log_normal = -0.5 * (target[:, None] - components) ** 2 - HALF_LOG_2PI
     return torch.logsumexp(log_normal + mixing_logits.log_softmax(1), 1)
 
 # %% ../nbs/02_pcae.ipynb #4682de22
 def _mixture_logits(warped, log_presence, bg_value, bg_logit, inv_temperature, n_channels):
-    "Part logits [b, M, 1|C, H, W] (a new tensor) and the background logit [1], alpha or coupled mode."
+    """Part logits [b, M, 1|C, H, W] (a new tensor) and
+    the background logit [1], alpha or coupled mode."""
     log_presence = log_presence[:, :, None, None, None]
     if inv_temperature is None: return warped[:, :, n_channels:] + log_presence, bg_logit
-    return torch.addcmul(log_presence, warped[:, :, :n_channels], inv_temperature), bg_value * inv_temperature
+    part_logits = torch.addcmul(log_presence, warped[:, :, :n_channels], inv_temperature)
+    return part_logits, bg_value * inv_temperature
 
 def _log_sum_exp_(logits, bg_logit):
-    "In place: logits [b, K, ...] -> exp(logits - max); returns (max [b, ...], exp(bg - max), sum including bg)."
+    """In place: logits [b, K, ...] -> exp(logits - max);
+    returns (max [b, ...], exp(bg - max), sum including bg)."""
     top = torch.maximum(logits.amax(1), bg_logit)
     logits.sub_(top[:, None]).exp_()
     bg_exp = (bg_logit - top).exp_()
     return top, bg_exp, logits.sum(1).add_(bg_exp)
 
 def _mixture_scores(warped, log_presence, bg_value, bg_logit, inv_temperature, target):
-    "Means mu, logits l and scores s = l - (x - mu)^2 / 2 of one chunk, parts [b, M, ...] and background [b, C, H, W]."
+    """Means mu, logits l and scores s = l - (x - mu)^2 / 2 of
+    one chunk, parts [b, M, ...] and background [b, C, H, W]."""
     C = target.shape[1]
     mu = warped[:, :, :C]
     logits, bg_l = _mixture_logits(warped, log_presence, bg_value, bg_logit, inv_temperature, C)
@@ -156,51 +179,60 @@ def _mixture_scores(warped, log_presence, bg_value, bg_logit, inv_temperature, t
     return mu, logits, bg_l, scores, (target - bg_value).square_().mul_(-0.5).add_(bg_l)
 
 # %% ../nbs/02_pcae.ipynb #611740da
-def _mixture_chunk_forward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, ll, rec_mode, rec_mean):
-    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
+def _mixture_chunk_forward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, ll,
+                           rec_mode, rec_mean):
+    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
+                                                         inv_temperature, target)
     top_s, _, z = _log_sum_exp_(scores, bg_score)
-    top_part, idx = logits.max(1)                                                   # first index on ties
+    top_part, idx = logits.max(1)  # first index on ties
     mode = mu.gather(1, idx[:, None].expand(-1, -1, mu.shape[2], -1, -1)).squeeze(1)
     torch.where(bg_l > top_part, bg_value, mode, out=rec_mode)
-    top_l, bg_pi, zl = _log_sum_exp_(logits, bg_l)                                  # logits -> exp(l - max)
+    top_l, bg_pi, zl = _log_sum_exp_(logits, bg_l)  # logits -> exp(l - max)
     torch.add((logits * mu).sum(1), bg_pi * bg_value, out=rec_mean).div_(zl)
     torch.sub(top_s + z.log_(), top_l + zl.log_(), out=ll).sub_(HALF_LOG_2PI)
 
 # %% ../nbs/02_pcae.ipynb #eaf98c46
-def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad, grad_warped):
+def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
+                            grad_warped):
     C, coupled = target.shape[1], inv_temperature is not None
-    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
+    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
+                                                         inv_temperature, target)
     (_, bg_post, z), (_, bg_pi, zl) = _log_sum_exp_(scores, bg_score), _log_sum_exp_(logits, bg_l)
     grad_z, grad_l = grad / z, (grad if coupled else grad.sum(1, keepdim=True))
-    resp = scores.mul_(grad_z[:, None])                                             # r_k g    [b, M, C, H, W]
-    torch.sub(target[:, None], mu, out=grad_warped[:, :, :C]).mul_(resp)           # r_k g (x - mu_k)
+    resp = scores.mul_(grad_z[:, None])  # r_k g    [b, M, C, H, W]
+    torch.sub(target[:, None], mu, out=grad_warped[:, :, :C]).mul_(resp)  # r_k g (x - mu_k)
     pi = logits.mul_((grad_l / zl)[:, None])                                        # pi_k sum_c g
     resp_l = resp if coupled or C == 1 else resp.sum(2, keepdim=True)
-    dlogit = torch.sub(resp_l, pi, out=resp_l if coupled else grad_warped[:, :, C:])  # (r_k - pi_k) g
+    # (r_k - pi_k) g
+    dlogit = torch.sub(resp_l, pi, out=resp_l if coupled else grad_warped[:, :, C:])
     bg_resp = bg_post.mul_(grad_z)
     bg_dlogit = (bg_resp if coupled else bg_resp.sum(1, keepdim=True)) - bg_pi * grad_l / zl
     grad_bg_value = (bg_resp * (target - bg_value)).sum()
     if not coupled: return dlogit.sum((2, 3, 4)), grad_bg_value, bg_dlogit.sum(), None
     grad_warped[:, :, :C].addcmul_(dlogit, inv_temperature)
     grad_inv_t = (dlogit * mu).sum() + (bg_dlogit * bg_value).sum()
-    return dlogit.sum((2, 3, 4)), grad_bg_value + bg_dlogit.sum() * inv_temperature, None, grad_inv_t
+    grad_bg_value = grad_bg_value + bg_dlogit.sum() * inv_temperature
+    return dlogit.sum((2, 3, 4)), grad_bg_value, None, grad_inv_t
 
 # %% ../nbs/02_pcae.ipynb #e03f7f8f
-MIXTURE_CHUNK_BYTES = 4 * 2 ** 20   # CPU: batch chunk size of the mixture's temporaries (cache-sized); GPU: whole batch
+# CPU: batch chunk size of the mixture's temporaries (cache-sized); GPU: whole batch
+MIXTURE_CHUNK_BYTES = 4 * 2 ** 20
 
 def _batch_chunks(warped, target):
     if warped.device.type != 'cpu': return [slice(None)]
-    step = max(1, MIXTURE_CHUNK_BYTES // (warped[0, :, :target.shape[1]].numel() * warped.element_size()))
+    bytes_per_example = warped[0, :, :target.shape[1]].numel() * warped.element_size()
+    step = max(1, MIXTURE_CHUNK_BYTES // bytes_per_example)
     return [slice(i, i + step) for i in range(0, warped.shape[0], step)]
 
 class _PixelMixture(torch.autograd.Function):
-    "Std-1 Gaussian pixel mixture over M warped templates + a constant background (see `pixel_mixture`)."
+    """Std-1 Gaussian pixel mixture over M warped templates
+    + a constant background (see `pixel_mixture`)."""
     @staticmethod
     def forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperature, target):
         ll, rec_mode, rec_mean = (torch.empty_like(target) for _ in range(3))
         for s in _batch_chunks(warped, target):
-            _mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit, inv_temperature, target[s],
-                                   ll[s], rec_mode[s], rec_mean[s])
+            _mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit, inv_temperature,
+                                   target[s], ll[s], rec_mode[s], rec_mean[s])
         ctx.save_for_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
         ctx.mark_non_differentiable(rec_mode, rec_mean)
         return ll, rec_mode, rec_mean
@@ -209,63 +241,83 @@ class _PixelMixture(torch.autograd.Function):
 @torch.autograd.function.once_differentiable
 def _pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None):
     warped, log_presence, bg_value, bg_logit, inv_temperature, target = ctx.saved_tensors
-    grad_warped, grad_log_presence, grad_scalars = torch.empty_like(warped), torch.empty_like(log_presence), []
+    grad_warped, grad_log_presence = torch.empty_like(warped), torch.empty_like(log_presence)
+    grad_scalars = []
     for s in _batch_chunks(warped, target):
-        grad_log_presence[s], *scalars = _mixture_chunk_backward(warped[s], log_presence[s], bg_value, bg_logit,
-                                                                 inv_temperature, target[s], grad[s], grad_warped[s])
+        grad_log_presence[s], *scalars = _mixture_chunk_backward(warped[s], log_presence[s],
+                                                                 bg_value, bg_logit,
+                                                                 inv_temperature, target[s],
+                                                                 grad[s], grad_warped[s])
         grad_scalars.append(scalars)
-    total = lambda i: None if grad_scalars[0][i] is None else sum(g[i] for g in grad_scalars).view(1)
+    total = (lambda i: None if grad_scalars[0][i] is None
+             else sum(g[i] for g in grad_scalars).view(1))
     return grad_warped, grad_log_presence, total(0), total(1), total(2), None
 
 _PixelMixture.backward = staticmethod(_pixel_mixture_backward)
 
 # %% ../nbs/02_pcae.ipynb #90c4c384
-def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: torch.Tensor, bg_logit: torch.Tensor | None,
-                  inv_temperature: torch.Tensor | None, target: torch.Tensor):
-    "Per-pixel log-likelihood [B, C, H, W] of `target`, rec_mode, rec_mean; warped [B, M, C(+1 alpha), H, W]; alpha mode if `inv_temperature` is None."
+def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: torch.Tensor,
+                  bg_logit: torch.Tensor | None, inv_temperature: torch.Tensor | None,
+                  target: torch.Tensor):
+    """Per-pixel log-likelihood [B, C, H, W] of `target`, rec_mode, rec_mean;
+    warped [B, M, C(+1 alpha), H, W]; alpha mode if `inv_temperature` is None."""
     return _PixelMixture.apply(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
 
 # %% ../nbs/02_pcae.ipynb #f2975a0e
 def _check_choice(name, value, choices):
-    if value not in choices: raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
 
 # %% ../nbs/02_pcae.ipynb #5f7ec911
 class PCAE(OfficialModule):
-    "Part Capsule Autoencoder of the official SCAE: CNN + `conv_att` capsule head, template mixture decoder."
+    """Part Capsule Autoencoder of the official SCAE: CNN +
+    `conv_att` capsule head, template mixture decoder."""
     def __init__(self,
                  n_parts: int = 40,                # M part capsules (= templates)
                  template_size: int = 11,          # T: templates are T x T
                  n_channels: int = 1,              # C image channels
                  n_special_features: int = 16,     # F special features per part
-                 template_nonlin: str = 'sigmoid', # 'sigmoid' (run_mnist.sh) or 'relu1' (flag default)
+                 # 'sigmoid' (run_mnist.sh) or 'relu1' (flag default)
+                 template_nonlin: str = 'sigmoid',
                  color_nonlin: str = 'sigmoid',    # nonlinearity of the colour MLP output
-                 colorize_templates: bool = True,  # multiply each template by a colour from its features
+                 # multiply each template by a colour from its features
+                 colorize_templates: bool = True,
                  use_alpha_channel: bool = True,   # alpha mode; False: coupled (temperature) mode
-                 noise_scale: float = 4.0,         # presence-logit noise U(-s/2, s/2), train and eval; 0: off
+                 # presence-logit noise U(-s/2, s/2), train and eval; 0: off
+                 noise_scale: float = 4.0,
                  canvas_size: int = 40,            # S: input images are S x S
                  cnn_channels: int = 128,          # channels of the four conv layers
                  color_hiddens: int = 32,          # hidden units of the colour MLP
-                 heavy: bool = False):             # decode also returns the heavy diagnostics by default
+                 heavy: bool = False):  # decode also returns the heavy diagnostics by default
         super().__init__()
         check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels,
-                        canvas_size=canvas_size, cnn_channels=cnn_channels, color_hiddens=color_hiddens)
-        self._check_options(template_size, canvas_size, n_special_features, template_nonlin, color_nonlin,
-                            colorize_templates, noise_scale)
-        self.n_parts, self.template_size, self.n_channels, self.n_special_features = n_parts, template_size, n_channels, n_special_features
-        self.template_nonlin, self.color_nonlin, self.colorize_templates = template_nonlin, color_nonlin, colorize_templates
-        self.use_alpha_channel, self.noise_scale, self.canvas_size = use_alpha_channel, noise_scale, canvas_size
+                       canvas_size=canvas_size, cnn_channels=cnn_channels,
+                       color_hiddens=color_hiddens)
+        self._check_options(template_size, canvas_size, n_special_features, template_nonlin,
+                            color_nonlin, colorize_templates, noise_scale)
+        self.n_parts, self.template_size, self.n_channels = n_parts, template_size, n_channels
+        self.n_special_features, self.template_nonlin = n_special_features, template_nonlin
+        self.color_nonlin, self.colorize_templates = color_nonlin, colorize_templates
+        self.use_alpha_channel, self.noise_scale = use_alpha_channel, noise_scale
+        self.canvas_size = canvas_size
         self.cnn_channels, self.color_hiddens, self.heavy = cnn_channels, color_hiddens, heavy
-        self._build_encoder(); self._build_decoder(); self.reset_parameters()
+        self._build_encoder()
+        self._build_decoder()
+        self.reset_parameters()
 
 # %% ../nbs/02_pcae.ipynb #6b9feba9
 @patch
-def _check_options(self: PCAE, template_size, canvas_size, n_special_features, template_nonlin, color_nonlin,
-                   colorize_templates, noise_scale):
-    if template_size > canvas_size: raise ValueError(f"template_size {template_size} is larger than canvas_size {canvas_size}")
+def _check_options(self: PCAE, template_size, canvas_size, n_special_features, template_nonlin,
+                   color_nonlin, colorize_templates, noise_scale):
+    if template_size > canvas_size:
+        raise ValueError(f"template_size {template_size} is larger than canvas_size {canvas_size}")
     if not isinstance(n_special_features, int) or n_special_features < 0:
-        raise ValueError(f"n_special_features must be a non-negative integer, got {n_special_features!r}")
-    if colorize_templates and n_special_features == 0: raise ValueError("colorize_templates needs n_special_features > 0, got 0")
-    _check_choice('template_nonlin', template_nonlin, NONLINEARITIES); _check_choice('color_nonlin', color_nonlin, NONLINEARITIES)
+        raise ValueError("n_special_features must be a non-negative integer, got "
+                         f"{n_special_features!r}")
+    if colorize_templates and n_special_features == 0:
+        raise ValueError("colorize_templates needs n_special_features > 0, got 0")
+    _check_choice('template_nonlin', template_nonlin, NONLINEARITIES)
+    _check_choice('color_nonlin', color_nonlin, NONLINEARITIES)
     if not noise_scale >= 0: raise ValueError(f"noise_scale must be >= 0, got {noise_scale!r}")
     cnn_output_size(canvas_size)
 
@@ -273,11 +325,14 @@ def _check_options(self: PCAE, template_size, canvas_size, n_special_features, t
 @patch
 def _build_encoder(self: PCAE):
     channels = [self.n_channels] + [self.cnn_channels] * len(CNN_STRIDES)
-    self.cnn = nn.ModuleList(nn.Conv2d(i, o, 3, s) for i, o, s in zip(channels, channels[1:], CNN_STRIDES))
-    self.cnn.to(memory_format=torch.channels_last)                               # NHWC kernels: faster on CPU
+    self.cnn = nn.ModuleList(nn.Conv2d(i, o, 3, s)
+                             for i, o, s in zip(channels, channels[1:], CNN_STRIDES))
+    self.cnn.to(memory_format=torch.channels_last)  # NHWC kernels: faster on CPU
     side = cnn_output_size(self.canvas_size)
-    self.pos_bias = nn.Parameter(torch.zeros(self.cnn_channels, side, side))     # learned positional bias [128, 5, 5]
-    self.head = nn.Conv2d(self.cnn_channels, self.n_parts * (6 + self.n_special_features + 2), 1)  # M*d + M
+    # learned positional bias [128, 5, 5]
+    self.pos_bias = nn.Parameter(torch.zeros(self.cnn_channels, side, side))
+    # M*d + M
+    self.head = nn.Conv2d(self.cnn_channels, self.n_parts * (6 + self.n_special_features + 2), 1)
 
 # %% ../nbs/02_pcae.ipynb #8b849901
 @patch
@@ -285,8 +340,10 @@ def _build_decoder(self: PCAE):
     M, C, T = self.n_parts, self.n_channels, self.template_size
     self.templates = nn.Parameter(torch.empty(M, C, T, T))
     self.templates_alpha = nn.Parameter(torch.zeros(M, 1, T, T)) if self.use_alpha_channel else None
-    self.color_mlp = (nn.Sequential(nn.Linear(self.n_special_features, self.color_hiddens), nn.ReLU(),
-                                    nn.Linear(self.color_hiddens, C)) if self.colorize_templates else None)
+    self.color_mlp = None
+    if self.colorize_templates:
+        self.color_mlp = nn.Sequential(nn.Linear(self.n_special_features, self.color_hiddens),
+                                       nn.ReLU(), nn.Linear(self.color_hiddens, C))
     self.bg_value = nn.Parameter(torch.empty(1))
     if self.use_alpha_channel: self.bg_mixing_logit = nn.Parameter(torch.zeros(1))
     else: self.temperature_logit = nn.Parameter(torch.empty(1))
@@ -294,23 +351,31 @@ def _build_decoder(self: PCAE):
 # %% ../nbs/02_pcae.ipynb #d87e86a8
 @patch
 def reset_parameters(self: PCAE, generator: torch.Generator | None = None):
-    "Official initialisation (see above); `generator` makes it reproducible (default: torch's global RNG)."
+    """Official initialisation (see above); `generator`
+    makes it reproducible (default: torch's global RNG)."""
     for module in self.modules():
         if isinstance(module, (nn.Conv2d, nn.Linear)):
-            trunc_normal_fan_in_(module.weight, generator=generator); nn.init.zeros_(module.bias)
+            trunc_normal_fan_in_(module.weight, generator=generator)
+            nn.init.zeros_(module.bias)
     with torch.no_grad():
-        self.pos_bias.zero_(); self.templates.copy_(qr_template_init(self.n_parts, self.template_size, self.n_channels, generator))
+        self.pos_bias.zero_()
+        self.templates.copy_(qr_template_init(self.n_parts, self.template_size, self.n_channels,
+                                              generator))
         tf_glorot_uniform_(self.bg_value, generator)
-        if self.use_alpha_channel: self.templates_alpha.zero_(); self.bg_mixing_logit.zero_()
+        if self.use_alpha_channel:
+            self.templates_alpha.zero_()
+            self.bg_mixing_logit.zero_()
         else: tf_glorot_uniform_(self.temperature_logit, generator)
 
 # %% ../nbs/02_pcae.ipynb #c9c5a0f5
 @patch
 def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
-    "Images [B, C, S, S] -> `cnn_layer{i}_relu`, `cnn_features` [B, 128, h, w] and `cnn_features_plus_pos_bias`."
+    """Images [B, C, S, S] -> `cnn_layer{i}_relu`, `cnn_features`
+    [B, 128, h, w] and `cnn_features_plus_pos_bias`."""
     expected = (self.n_channels, self.canvas_size, self.canvas_size)
     if images.ndim != 4 or tuple(images.shape[1:]) != expected:
-        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got {list(images.shape)}")
+        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
+                         f"{list(images.shape)}")
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
     for i, conv in enumerate(self.cnn): h = out[f'cnn_layer{i}_relu'] = F.relu(conv(h))
     out.cnn_features, out.cnn_features_plus_pos_bias = h, h + self.pos_bias
@@ -319,15 +384,18 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
 # %% ../nbs/02_pcae.ipynb #99acbfe7
 @patch
 def part_capsules(self: PCAE, part_caps_raw: torch.Tensor) -> AttrDict:
-    "[B, M, d] -> pose_raw, special_features, presence_logit (+ noise when on), presence, pose [B, M, 6]."
+    """[B, M, d] -> pose_raw, special_features, presence_logit
+    (+ noise when on), presence, pose [B, M, 6]."""
     pose_raw, features, logit = split_part_capsules(part_caps_raw, self.n_special_features)
-    logit = add_presence_noise(logit.float(), self.noise_scale)  # presences stay float32 under autocast
+    # presences stay float32 under autocast
+    logit = add_presence_noise(logit.float(), self.noise_scale)
     return AttrDict(pose_raw=pose_raw, special_features=features, presence_logit=logit,
                     presence=torch.sigmoid(logit), pose=geometric_transform(pose_raw.float()))
 
 @patch
 def encode(self: PCAE, images: torch.Tensor) -> AttrDict:
-    "Images [B, C, S, S] -> part capsules (pose [B, M, 6], presence [B, M], special_features [B, M, F]) + intermediates."
+    """Images [B, C, S, S] -> part capsules
+    (pose [B, M, 6], presence [B, M], special_features [B, M, F]) + intermediates."""
     out = self.run_cnn(images)
     out.update(attention_pool(self.head(out.cnn_features_plus_pos_bias), self.n_parts))
     out.update(self.part_capsules(out.part_caps_raw))
@@ -336,19 +404,21 @@ def encode(self: PCAE, images: torch.Tensor) -> AttrDict:
 # %% ../nbs/02_pcae.ipynb #f0318cf5
 @patch
 def make_templates(self: PCAE, special_features: torch.Tensor | None = None) -> AttrDict:
-    "templates_nonlin [1, M, C, T, T]; with features [B, M, F] and colourisation: template_color [B, M, C], templates_colorized [B, M, C, T, T]."
+    """templates_nonlin [1, M, C, T, T]; with features [B, M, F] and colourisation:
+    template_color [B, M, C], templates_colorized [B, M, C, T, T]."""
     templates = NONLINEARITIES[self.template_nonlin](self.templates)[None]
     out = AttrDict(templates_nonlin=templates, templates_colorized=templates)
     if self.colorize_templates and special_features is not None:
         color = self.color_mlp(special_features)                                   # [B, M, C]
-        out.template_color = NONLINEARITIES[self.color_nonlin](color + .99 if self.color_nonlin == 'relu1' else color)
+        shifted = color + .99 if self.color_nonlin == 'relu1' else color
+        out.template_color = NONLINEARITIES[self.color_nonlin](shifted)
         out.templates_colorized = templates * out.template_color[..., None, None]
     return out
 
 # %% ../nbs/02_pcae.ipynb #f93a322c
 @patch
 def mixing_terms(self: PCAE):
-    "(background value sigma(bg_value), background logit softplus(bg_mixing_logit) or None, 1/tau or None)."
+    "(sigma(bg_value), background logit softplus(bg_mixing_logit) or None, 1/tau or None)."
     bg_value = torch.sigmoid(self.bg_value)
     if self.use_alpha_channel: return bg_value, F.softplus(self.bg_mixing_logit), None
     return bg_value, None, 1. / (F.softplus(self.temperature_logit + .5) + 1e-4)
@@ -356,45 +426,60 @@ def mixing_terms(self: PCAE):
 @patch
 def _check_decode_inputs(self: PCAE, pose, presence, target):
     B, M = pose.shape[:2]
-    if pose.shape != (B, self.n_parts, 6): raise ValueError(f"pose must be [B, {self.n_parts}, 6], got {list(pose.shape)}")
-    if presence.shape != (B, M): raise ValueError(f"presence must be [{B}, {M}], got {list(presence.shape)}")
+    if pose.shape != (B, self.n_parts, 6): raise ValueError(f"pose must be [B, {self.n_parts}, 6], "
+                                                            f"got {list(pose.shape)}")
+    if presence.shape != (B, M): raise ValueError(f"presence must be [{B}, {M}], got "
+                                                  f"{list(presence.shape)}")
     if target.ndim != 4 or target.shape[:2] != (B, self.n_channels):
         raise ValueError(f"target must be [{B}, {self.n_channels}, H, W], got {list(target.shape)}")
 
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch
-def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor, templates_colorized: torch.Tensor,
-           target: torch.Tensor, heavy: bool | None = None) -> AttrDict:
-    "Score target [B, C, H, W] under the templates [B|1, M, C, T, T] drawn at pose [B, M, 6] with presence [B, M]."
+def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
+           templates_colorized: torch.Tensor, target: torch.Tensor,
+           heavy: bool | None = None) -> AttrDict:
+    """Score target [B, C, H, W] under the templates [B|1, M, C, T, T]
+    drawn at pose [B, M, 6] with presence [B, M]."""
     self._check_decode_inputs(pose, presence, target)
     B, C = pose.shape[0], self.n_channels
     templates = templates_colorized.expand(B, -1, -1, -1, -1)
-    if self.use_alpha_channel: templates = torch.cat([templates, self.templates_alpha.expand(B, -1, -1, -1, -1)], 2)
-    warped, grid = warp_templates(templates, pose, target.shape[-2:])            # [B, M, C(+1), H, W]
-    rec_ll_per_pixel, rec_mode, rec_mean = pixel_mixture(warped, safe_log(presence), *self.mixing_terms(), target)
+    if self.use_alpha_channel:
+        templates = torch.cat([templates, self.templates_alpha.expand(B, -1, -1, -1, -1)], 2)
+    warped, grid = warp_templates(templates, pose, target.shape[-2:])  # [B, M, C(+1), H, W]
+    rec_ll_per_pixel, rec_mode, rec_mean = pixel_mixture(warped, safe_log(presence),
+                                                         *self.mixing_terms(), target)
     out = AttrDict(transformed_templates=warped[:, :, :C], rec_ll_per_pixel=rec_ll_per_pixel,
-                   rec_ll=rec_ll_per_pixel.flatten(1).sum(1).mean(), rec_mode=rec_mode, rec_mean=rec_mean)
-    if self.heavy if heavy is None else heavy: out.update(self.mixture_diagnostics(warped, grid, presence))
+                   rec_ll=rec_ll_per_pixel.flatten(1).sum(1).mean(), rec_mode=rec_mode,
+                   rec_mean=rec_mean)
+    if self.heavy if heavy is None else heavy:
+        out.update(self.mixture_diagnostics(warped, grid, presence))
     return out
 
 # %% ../nbs/02_pcae.ipynb #2747cffa
 @patch
-def mixture_diagnostics(self: PCAE, warped: torch.Tensor, grid: torch.Tensor, presence: torch.Tensor) -> AttrDict:
+def mixture_diagnostics(self: PCAE, warped: torch.Tensor, grid: torch.Tensor,
+                        presence: torch.Tensor) -> AttrDict:
     "The heavy decoder diagnostics (detached), as in the golden fixtures."
     with torch.no_grad():
         (B, M, _, H, W), C, T = warped.shape, self.n_channels, self.template_size
         bg_value, bg_logit, inv_t = self.mixing_terms()
-        components = torch.cat([warped[:, :, :C], bg_value.expand(B, 1, C, H, W)], 1)     # [B, M+1, C, H, W]
-        no_presence = components * inv_t if inv_t is not None else torch.cat([warped[:, :, C:], bg_logit.expand(B, 1, 1, H, W)], 1)
-        logits = no_presence + safe_log(torch.cat([presence, presence.new_ones(B, 1)], 1))[..., None, None, None]
-        return AttrDict(sampling_grid_px=((grid + 1) * ((T - 1) / 2)).unflatten(0, (B, M)), mixing_logits=logits[:, :M],
-                        mixing_logits_full=logits, mixing_logits_full_no_presence=no_presence,
-                        components_full=components, mixing_log_prob_full=logits.log_softmax(1))
+        # [B, M+1, C, H, W]
+        components = torch.cat([warped[:, :, :C], bg_value.expand(B, 1, C, H, W)], 1)
+        no_presence = (components * inv_t if inv_t is not None
+                       else torch.cat([warped[:, :, C:], bg_logit.expand(B, 1, 1, H, W)], 1))
+        log_presence = safe_log(torch.cat([presence, presence.new_ones(B, 1)], 1))  # [B, M+1]
+        logits = no_presence + log_presence[..., None, None, None]
+        return AttrDict(sampling_grid_px=((grid + 1) * ((T - 1) / 2)).unflatten(0, (B, M)),
+                        mixing_logits=logits[:, :M], mixing_logits_full=logits,
+                        mixing_logits_full_no_presence=no_presence, components_full=components,
+                        mixing_log_prob_full=logits.log_softmax(1))
 
 # %% ../nbs/02_pcae.ipynb #0a60786f
 @patch
-def forward(self: PCAE, images: torch.Tensor, target: torch.Tensor | None = None, heavy: bool | None = None) -> AttrDict:
-    "Encode images [B, C, S, S], colourise templates, decode `target` (default: the images): every `pcae/*` output."
+def forward(self: PCAE, images: torch.Tensor, target: torch.Tensor | None = None,
+            heavy: bool | None = None) -> AttrDict:
+    """Encode images [B, C, S, S], colourise templates, decode
+    `target` (default: the images): every `pcae/*` output."""
     out = self.encode(images)
     out.update(self.make_templates(out.special_features))
     target = images if target is None else target
@@ -410,9 +495,12 @@ def official_slots(self: PCAE) -> list:
     enc, dec = 'capsule_image_encoder/', 'template_based_image_decoder/'
     slots = []
     for i, conv in enumerate(self.cnn):
-        slots += [Slot(f'conv_net_2d/conv_2d_{i}/w', conv.weight, 'conv'), Slot(f'conv_net_2d/conv_2d_{i}/b', conv.bias)]
-    slots += [Slot(enc + 'add/b', self.pos_bias, 'hwc'), Slot(enc + 'conv_2d/w', self.head.weight, 'conv'),
-              Slot(enc + 'conv_2d/b', self.head.bias), Slot(dec + 'templates', self.templates, 'template')]
+        slots += [Slot(f'conv_net_2d/conv_2d_{i}/w', conv.weight, 'conv'),
+                  Slot(f'conv_net_2d/conv_2d_{i}/b', conv.bias)]
+    slots += [Slot(enc + 'add/b', self.pos_bias, 'hwc'),
+              Slot(enc + 'conv_2d/w', self.head.weight, 'conv'),
+              Slot(enc + 'conv_2d/b', self.head.bias),
+              Slot(dec + 'templates', self.templates, 'template')]
     if self.use_alpha_channel:
         slots += [Slot(dec + 'templates_alpha', self.templates_alpha, 'template'),
                   Slot(dec + 'bg_mixing_logit', self.bg_mixing_logit)]
@@ -420,5 +508,6 @@ def official_slots(self: PCAE) -> list:
     if self.colorize_templates:
         for i in (0, 1):
             linear = self.color_mlp[2 * i]
-            slots += [Slot(dec + f'mlp/linear_{i}/w', linear.weight, 'linear'), Slot(dec + f'mlp/linear_{i}/b', linear.bias)]
+            slots += [Slot(dec + f'mlp/linear_{i}/w', linear.weight, 'linear'),
+                      Slot(dec + f'mlp/linear_{i}/b', linear.bias)]
     return slots + [Slot(dec + 'bg_value', self.bg_value)]

@@ -9,7 +9,8 @@ import torch
 import torch.nn as nn
 from fastcore.basics import AttrDict, patch
 from .utils import check_positive
-from .official import (OfficialModule, Slot, linear_slots, layer_norm_slots, tf_glorot_uniform_, tf_linear,
+from .official import (OfficialModule, Slot, linear_slots, layer_norm_slots,
+                              tf_glorot_uniform_, tf_linear,
                               tf_suffix)
 
 # %% auto #0
@@ -17,8 +18,10 @@ __all__ = ['SCAE_SET_TRANSFORMER', 'CONSTELLATION_SET_TRANSFORMER', 'masked_soft
            'SelfAttentionBlock', 'PoolingAttention', 'SetTransformer']
 
 # %% ../nbs/01_set_transformer.ipynb #c5be07ec
-def masked_softmax(scores: torch.Tensor, presence: torch.Tensor | None, d_head: int) -> torch.Tensor:
-    "Official attention weights from raw scores [B, H, Nq, N]: softmax((s - (1-p)*1e32)/sqrt(d_head)), in float32."
+def masked_softmax(scores: torch.Tensor, presence: torch.Tensor | None,
+                   d_head: int) -> torch.Tensor:
+    """Official attention weights from raw scores [B, H, Nq, N]:
+    softmax((s - (1-p)*1e32)/sqrt(d_head)), in float32."""
     with torch.autocast(scores.device.type, enabled=False):
         scores = scores.float()
         if presence is not None: scores = scores - (1. - presence.float())[:, None, None, :] * 1e32
@@ -32,14 +35,19 @@ def qk_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/01_set_transformer.ipynb #95def6d4
 class MultiHeadQKVAttention(OfficialModule):
-    "Official multi-head attention: per-head q/k/v Linears of width ceil(d/H), masked attention, output Linear to d_v."
+    """Official multi-head attention: per-head q/k/v Linears of
+    width ceil(d/H), masked attention, output Linear to d_v."""
     def __init__(self, d_q: int, d_k: int, d_v: int, n_heads: int = 1):
         super().__init__()
         check_positive(n_heads=n_heads)
-        self.n_heads, self.d_head, self.d_v_head = n_heads, math.ceil(d_k / n_heads), math.ceil(d_v / n_heads)
-        if math.ceil(d_q / n_heads) != self.d_head: raise ValueError(f"query width {d_q} and key width {d_k} give different head widths")
-        self.q, self.k = tf_linear(d_q, n_heads * self.d_head), tf_linear(d_k, n_heads * self.d_head)
-        self.v, self.o = tf_linear(d_v, n_heads * self.d_v_head), tf_linear(n_heads * self.d_v_head, d_v)
+        self.n_heads, self.d_head = n_heads, math.ceil(d_k / n_heads)
+        self.d_v_head = math.ceil(d_v / n_heads)
+        if math.ceil(d_q / n_heads) != self.d_head:
+            raise ValueError(f"query width {d_q} and key width {d_k} give different head widths")
+        self.q = tf_linear(d_q, n_heads * self.d_head)
+        self.k = tf_linear(d_k, n_heads * self.d_head)
+        self.v = tf_linear(d_v, n_heads * self.d_v_head)
+        self.o = tf_linear(n_heads * self.d_v_head, d_v)
 
 # %% ../nbs/01_set_transformer.ipynb #5204b0d9
 @patch
@@ -49,26 +57,32 @@ def split_heads(self: MultiHeadQKVAttention, x: torch.Tensor) -> torch.Tensor:
 
 @patch
 def forward(self: MultiHeadQKVAttention, queries, keys, values, presence=None):
-    "queries [B, Nq, d_q], keys/values [B, N, d_k|d_v], presence [B, N] -> (out [B, Nq, d_v], attention [B, H, Nq, N])"
-    scores = qk_scores(self.split_heads(self.q(queries)), self.split_heads(self.k(keys)))    # [B, H, Nq, N]
+    """queries [B, Nq, d_q], keys/values [B, N, d_k|d_v], presence
+    [B, N] -> (out [B, Nq, d_v], attention [B, H, Nq, N])"""
+    # [B, H, Nq, N]
+    scores = qk_scores(self.split_heads(self.q(queries)), self.split_heads(self.k(keys)))
     attention = masked_softmax(scores, presence, self.d_head)
-    heads = attention.to(values.dtype) @ self.split_heads(self.v(values))                      # [B, H, Nq, d_v_head]
+    heads = attention.to(values.dtype) @ self.split_heads(self.v(values))  # [B, H, Nq, d_v_head]
     return self.o(heads.transpose(-3, -2).flatten(-2)), attention
 
 # %% ../nbs/01_set_transformer.ipynb #6ff45cfb
 class SelfAttentionBlock(nn.Module):
-    "Official SAB: y = LN((MHA(h,h,h;p) + h) * p); out = LN(y + FFN(y)), FFN = Linear(d,2d)-ReLU-Linear(2d,d)."
+    """Official SAB: y = LN((MHA(h,h,h;p) + h) * p); out =
+    LN(y + FFN(y)), FFN = Linear(d,2d)-ReLU-Linear(2d,d)."""
     def __init__(self, n_dims: int, n_heads: int = 1, layer_norm: bool = True):
         super().__init__()
         self.mha = MultiHeadQKVAttention(n_dims, n_dims, n_dims, n_heads)
         self.ln1 = nn.LayerNorm(n_dims, eps=1e-5) if layer_norm else nn.Identity()
-        self.ffn = nn.Sequential(tf_linear(n_dims, 2 * n_dims), nn.ReLU(), tf_linear(2 * n_dims, n_dims))
+        self.ffn = nn.Sequential(tf_linear(n_dims, 2 * n_dims), nn.ReLU(),
+                                 tf_linear(2 * n_dims, n_dims))
         self.ln2 = nn.LayerNorm(n_dims, eps=1e-5) if layer_norm else nn.Identity()
 
 # %% ../nbs/01_set_transformer.ipynb #9ad5b21e
 @patch
-def forward(self: SelfAttentionBlock, h: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
-    "h [B, N, d], presence [B, N] -> AttrDict(ln1_out [B, N, d], out [B, N, d], attention [B, H, N, N])"
+def forward(self: SelfAttentionBlock, h: torch.Tensor,
+            presence: torch.Tensor | None = None) -> AttrDict:
+    """h [B, N, d], presence [B, N] ->
+    AttrDict(ln1_out [B, N, d], out [B, N, d], attention [B, H, N, N])"""
     attended, attention = self.mha(h, h, h, presence)
     y = attended + h
     if presence is not None: y = y * presence[..., None].to(y.dtype)
@@ -77,29 +91,34 @@ def forward(self: SelfAttentionBlock, h: torch.Tensor, presence: torch.Tensor | 
 
 # %% ../nbs/01_set_transformer.ipynb #35193c80
 class PoolingAttention(nn.Module):
-    "Official final block: Z = Linear(h); out = MHA(I, Z, Z; p) with learned inducing points I; nothing else."
+    """Official final block: Z = Linear(h); out = MHA(I, Z, Z; p)
+    with learned inducing points I; nothing else."""
     def __init__(self, n_dims: int, n_output_dims: int, n_outputs: int, n_heads: int = 1):
         super().__init__()
         self.z = tf_linear(n_dims, n_output_dims)
-        self.inducing_points = nn.Parameter(tf_glorot_uniform_(torch.empty(1, n_outputs, n_output_dims)))
+        inducing_points = tf_glorot_uniform_(torch.empty(1, n_outputs, n_output_dims))
+        self.inducing_points = nn.Parameter(inducing_points)
         self.mha = MultiHeadQKVAttention(n_output_dims, n_output_dims, n_output_dims, n_heads)
 
 # %% ../nbs/01_set_transformer.ipynb #8ee18b27
 @patch
 def folded_weights(self: PoolingAttention):
-    "Query/key and value/output products folded through Z: ([H,K,n], [H,K], [H,D,n], [D]) for the fast path."
+    """Query/key and value/output products folded through
+    Z: ([H,K,n], [H,K], [H,D,n], [D]) for the fast path."""
     mha, H = self.mha, self.mha.n_heads
     q = mha.split_heads(mha.q(self.inducing_points[0]))                       # [H, K, dh]
     qk = q @ mha.k.weight.unflatten(0, (H, -1))                               # [H, K, D]
     key_bias = (q * mha.k.bias.unflatten(0, (H, -1))[:, None]).sum(-1)        # [H, K]
     wo = mha.o.weight.unflatten(1, (H, -1)).transpose(0, 1)                   # [H, D, dvh]
     wov = wo @ mha.v.weight.unflatten(0, (H, -1))                             # [H, D, D]
-    out_bias = mha.o.bias + (wo @ mha.v.bias.unflatten(0, (H, -1))[..., None]).sum((0, 2)) + wov.sum(0) @ self.z.bias
+    out_bias = (mha.o.bias + (wo @ mha.v.bias.unflatten(0, (H, -1))[..., None]).sum((0, 2))
+                + wov.sum(0) @ self.z.bias)
     return qk @ self.z.weight, key_bias + qk @ self.z.bias, wov @ self.z.weight, out_bias
 
 # %% ../nbs/01_set_transformer.ipynb #236dcfed
 @patch
-def forward(self: PoolingAttention, h: torch.Tensor, presence: torch.Tensor | None = None, literal: bool = False) -> AttrDict:
+def forward(self: PoolingAttention, h: torch.Tensor, presence: torch.Tensor | None = None,
+            literal: bool = False) -> AttrDict:
     "h [B, N, n] -> AttrDict(out [B, K, D], attention [B, H, K, N], keys_z [B, N, D])"
     z = self.z(h)                                                              # [B, N, D]
     if literal:
@@ -114,23 +133,29 @@ def forward(self: PoolingAttention, h: torch.Tensor, presence: torch.Tensor | No
 
 # %% ../nbs/01_set_transformer.ipynb #9f8a43db
 class SetTransformer(OfficialModule):
-    "Official SetTransformer (no ISAB): Linear(d_in->n_dims), n_layers SABs, PMA with n_outputs inducing points."
+    """Official SetTransformer (no ISAB): Linear(d_in->n_dims),
+    n_layers SABs, PMA with n_outputs inducing points."""
     def __init__(self, d_in: int, n_layers: int = 3, n_heads: int = 1, n_dims: int = 16,
                  n_output_dims: int = 256, n_outputs: int = 32, layer_norm: bool = True):
         super().__init__()
-        check_positive(d_in=d_in, n_layers=n_layers, n_heads=n_heads, n_dims=n_dims, n_output_dims=n_output_dims, n_outputs=n_outputs)
+        check_positive(d_in=d_in, n_layers=n_layers, n_heads=n_heads, n_dims=n_dims,
+                       n_output_dims=n_output_dims, n_outputs=n_outputs)
         self.input_proj = tf_linear(d_in, n_dims)
-        self.sabs = nn.ModuleList(SelfAttentionBlock(n_dims, n_heads, layer_norm) for _ in range(n_layers))
+        self.sabs = nn.ModuleList(SelfAttentionBlock(n_dims, n_heads, layer_norm)
+                                  for _ in range(n_layers))
         self.pma = PoolingAttention(n_dims, n_output_dims, n_outputs, n_heads)
 
 # %% ../nbs/01_set_transformer.ipynb #5bcc872b
 @patch
-def forward(self: SetTransformer, x: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
-    "x [B, N, d_in], presence [B, N] -> AttrDict(out [B, K, D], sab{i}_in/ln1_out/out, sab{i}_attention, pma_keys_z, pma_attention)"
+def forward(self: SetTransformer, x: torch.Tensor,
+            presence: torch.Tensor | None = None) -> AttrDict:
+    """x [B, N, d_in], presence [B, N] ->
+    AttrDict(out [B, K, D], sab{i}_in/ln1_out/out, sab{i}_attention, pma_keys_z, pma_attention)"""
     res, h = AttrDict(), self.input_proj(x)                                   # [B, N, n_dims]
     for i, sab in enumerate(self.sabs):
         r = sab(h, presence)
-        res.update({f'sab{i}_in': h, f'sab{i}_ln1_out': r.ln1_out, f'sab{i}_out': r.out, f'sab{i}_attention': r.attention})
+        res.update({f'sab{i}_in': h, f'sab{i}_ln1_out': r.ln1_out, f'sab{i}_out': r.out,
+                    f'sab{i}_attention': r.attention})
         h = r.out
     pma = self.pma(h, presence)
     res.update(out=pma.out, pma_keys_z=pma.keys_z, pma_attention=pma.attention)
@@ -138,12 +163,14 @@ def forward(self: SetTransformer, x: torch.Tensor, presence: torch.Tensor | None
 
 # %% ../nbs/01_set_transformer.ipynb #27e54006
 SCAE_SET_TRANSFORMER = dict(n_layers=3, n_heads=1, n_dims=16, n_output_dims=256, layer_norm=True)
-CONSTELLATION_SET_TRANSFORMER = dict(n_layers=4, n_heads=4, n_dims=128, n_output_dims=32, n_outputs=3, layer_norm=True)
+CONSTELLATION_SET_TRANSFORMER = dict(n_layers=4, n_heads=4, n_dims=128, n_output_dims=32,
+                                     n_outputs=3, layer_norm=True)
 
 # %% ../nbs/01_set_transformer.ipynb #2d9acf6e
 @patch
 def official_slots(self: MultiHeadQKVAttention, prefix: str) -> list:
-    "`prefix/linear{_3j,_3j+1,_3j+2}` are head j's q, k, v; `prefix/linear_{3H}` is the output projection."
+    """`prefix/linear{_3j,_3j+1,_3j+2}` are head j's q, k,
+    v; `prefix/linear_{3H}` is the output projection."""
     H, slots = self.n_heads, []
     for j in range(H):
         for i, lin in enumerate((self.q, self.k, self.v)):
@@ -161,7 +188,9 @@ def official_slots(self: SetTransformer, prefix: str = 'set_transformer') -> lis
         scope = f'{prefix}/self_attention{tf_suffix(i)}'
         slots += sab.mha.official_slots(f'{scope}/multi_head_qkv_attention')
         slots += layer_norm_slots(sab.ln1, f'{scope}/layer_norm')
-        slots += linear_slots(sab.ffn[0], f'{scope}/mlp/linear_0') + linear_slots(sab.ffn[2], f'{scope}/mlp/linear_1')
+        slots += linear_slots(sab.ffn[0], f'{scope}/mlp/linear_0')
+        slots += linear_slots(sab.ffn[2], f'{scope}/mlp/linear_1')
         slots += layer_norm_slots(sab.ln2, f'{scope}/layer_norm_1')
-    slots += linear_slots(self.pma.z, f'{prefix}/linear_1') + [Slot(f'{prefix}/inducing_points', self.pma.inducing_points)]
+    slots += linear_slots(self.pma.z, f'{prefix}/linear_1')
+    slots.append(Slot(f'{prefix}/inducing_points', self.pma.inducing_points))
     return slots + self.pma.mha.official_slots(f'{prefix}/multi_head_qkv_attention')

@@ -15,16 +15,19 @@ __all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'golden_root', 'go
            'assert_close_tf', 'assert_grad_close', 'golden_tolerance', 'assert_golden_outputs']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
-REPO_FIXTURES = Path(__file__).resolve().parents[1] / 'fixtures' / 'golden' if '__file__' in globals() else None
+REPO_FIXTURES = (Path(__file__).resolve().parents[1] / 'fixtures' / 'golden'
+                 if '__file__' in globals() else None)
 
 def golden_root(root: str | Path | None = None) -> Path | None:
-    "The fixture folder: `root`, else `$SCAE_GOLDEN`, else `<repo>/fixtures/golden` if it exists, else None."
+    """The fixture folder: `root`, else `$SCAE_GOLDEN`, else
+    `<repo>/fixtures/golden` if it exists, else None."""
     if root: return Path(root)
     if os.environ.get('SCAE_GOLDEN'): return Path(os.environ['SCAE_GOLDEN'])
     return REPO_FIXTURES if REPO_FIXTURES is not None and REPO_FIXTURES.is_dir() else None
 
 def golden_path(name: str | None = None, root: str | Path | None = None) -> Path | None:
-    "The fixture folder (see `golden_root`), or the file `name[.npz]` in it; None when there is none."
+    """The fixture folder (see `golden_root`), or the
+    file `name[.npz]` in it; None when there is none."""
     folder = golden_root(root)
     if folder is None or name is None: return folder
     return folder / (name if str(name).endswith('.npz') else f'{name}.npz')
@@ -37,10 +40,12 @@ def _read_npz(path: str) -> dict:
 
 # %% ../nbs/91_test_utils.ipynb #86851c2e
 def load_golden(name: str) -> tuple[dict, dict, dict]:
-    "Fixture `name` ('small', 'mnist' or a path) -> (arrays, config, variables without 'var/'); cached, read-only."
+    """Fixture `name` ('small', 'mnist' or a path) ->
+    (arrays, config, variables without 'var/'); cached, read-only."""
     path = Path(name) if Path(name).suffix == '.npz' and Path(name).exists() else golden_path(name)
     if path is None:
-        raise FileNotFoundError(f"no fixture folder (SCAE_GOLDEN unset): cannot load golden fixture {name!r}")
+        raise FileNotFoundError("no fixture folder (SCAE_GOLDEN unset): cannot load golden "
+                                f"fixture {name!r}")
     if not path.exists(): raise FileNotFoundError(f"golden fixture {str(path)!r} does not exist")
     arrays = dict(_read_npz(str(path)))
     variables = {k[4:]: v for k, v in arrays.items() if k.startswith('var/')}
@@ -56,29 +61,39 @@ def to_tf_layout(x) -> np.ndarray:
 
 # %% ../nbs/91_test_utils.ipynb #4fab4772
 def assert_close_tf(ours, ref, rtol: float = 1e-4, atol: float = 1e-5, name: str = 'array') -> None:
-    "Assert `|ours - ref| <= atol + rtol |ref|` elementwise (ours in PyTorch or TF layout, ref in TF layout)."
+    """Assert `|ours - ref| <= atol + rtol |ref|` elementwise
+    (ours in PyTorch or TF layout, ref in TF layout)."""
     ref, ours = np.asarray(ref), to_numpy(ours)
     if ours.shape != ref.shape: ours = to_tf_layout(ours)
-    if ours.shape != ref.shape: raise AssertionError(f"{name}: shape {ours.shape} (TF layout) vs fixture {ref.shape}")
+    if ours.shape != ref.shape:
+        raise AssertionError(f"{name}: shape {ours.shape} (TF layout) vs fixture {ref.shape}")
     err = np.abs(ours.astype(np.float64) - ref.astype(np.float64))
     excess = err - (atol + rtol * np.abs(ref.astype(np.float64)))
     if not np.all(excess <= 0):   # also catches NaN
         i = np.unravel_index(np.argmax(np.where(np.isnan(excess), np.inf, excess)), excess.shape)
-        raise AssertionError(f"{name}: max |diff| {err.max():.3g} > tolerance (rtol={rtol}, atol={atol}); "
-                             f"worst at {tuple(int(j) for j in i)}: ours {ours[i]!r} vs fixture {ref[i]!r}")
+        raise AssertionError(f"{name}: max |diff| {err.max():.3g} > tolerance (rtol={rtol}, "
+                             f"atol={atol}); "
+                             f"worst at {tuple(int(j) for j in i)}: "
+                             f"ours {ours[i]!r} vs fixture {ref[i]!r}")
 
 # %% ../nbs/91_test_utils.ipynb #4d9acbd8
 def assert_grad_close(ours, ref, name: str = 'grad') -> None:
-    "Scale-relative gradient check (golden README §6): max|g - g_ref| <= 1e-3 max|g_ref| + 1e-6, same shape (TF layout)."
+    """Scale-relative gradient check (golden README §6): max|g -
+    g_ref| <= 1e-3 max|g_ref| + 1e-6, same shape (TF layout)."""
     ours, ref = to_numpy(ours).astype(np.float64), np.asarray(ref).astype(np.float64)
-    if ours.shape != ref.shape: raise AssertionError(f"{name}: gradient shape {ours.shape} vs fixture {ref.shape}")
+    if ours.shape != ref.shape:
+        raise AssertionError(f"{name}: gradient shape {ours.shape} vs fixture {ref.shape}")
     err, bound = np.abs(ours - ref).max(initial=0.), 1e-3 * np.abs(ref).max(initial=0.) + 1e-6
-    if not err <= bound: raise AssertionError(f"{name}: max |g - g_ref| = {err:.3g} > {bound:.3g} (1e-3 max|g_ref| + 1e-6)")
+    if not err <= bound:
+        raise AssertionError(f"{name}: max |g - g_ref| = {err:.3g} > {bound:.3g} (1e-3 max|g_ref| "
+                             "+ 1e-6)")
 
 # %% ../nbs/91_test_utils.ipynb #f1df4de7
-IMAGE_SPACE_KEYS = ('transformed_templates', 'mixing_logits', 'rec_ll_per_pixel', 'sampling_grid_px', 'components_full',
+IMAGE_SPACE_KEYS = ('transformed_templates', 'mixing_logits', 'rec_ll_per_pixel',
+                    'sampling_grid_px', 'components_full',
                     'mixing_log_prob_full', 'rec_mode', 'rec_mean')
-EXACT_KEYS = ('is_from_capsule', 'winning_vote_idx', 'vote_presence_binary', 'vote_presence_flat_binary', 'wins_per_caps', 'segm_acc')
+EXACT_KEYS = ('is_from_capsule', 'winning_vote_idx', 'vote_presence_binary',
+              'vote_presence_flat_binary', 'wins_per_caps', 'segm_acc')
 
 def golden_tolerance(key: str) -> tuple[float, float]:
     "(rtol, atol) for a fixture key, from golden README §6."
@@ -89,9 +104,14 @@ def golden_tolerance(key: str) -> tuple[float, float]:
 
 # %% ../nbs/91_test_utils.ipynb #a4d6eb75
 def assert_golden_outputs(ours: Mapping, arrays: Mapping, prefix: str, skip=()) -> list:
-    "Compare every fixture array `prefix + key` (e.g. 'pcae/') with `ours[key]` at `golden_tolerance`; returns the keys checked."
-    keys = sorted(k[len(prefix):] for k in arrays if k.startswith(prefix) and k[len(prefix):] not in skip)
+    """Compare every fixture array `prefix + key` (e.g. 'pcae/') with
+    `ours[key]` at `golden_tolerance`; returns the keys checked."""
+    keys = [k[len(prefix):] for k in arrays if k.startswith(prefix)]
+    keys = sorted(k for k in keys if k not in skip)
     missing = [k for k in keys if k not in ours]
-    if missing: raise AssertionError(f"outputs missing for fixture keys: {', '.join(prefix + k for k in missing)}")
-    for k in keys: assert_close_tf(ours[k], arrays[prefix + k], *golden_tolerance(prefix + k), name=prefix + k)
+    if missing:
+        raise AssertionError("outputs missing for fixture keys: "
+                             f"{', '.join(prefix + k for k in missing)}")
+    for k in keys:
+        assert_close_tf(ours[k], arrays[prefix + k], *golden_tolerance(prefix + k), name=prefix + k)
     return keys

@@ -12,11 +12,13 @@ __all__ = ['check_positive', 'to_plain', 'to_numpy']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
-    "Raise one line naming the first of `values` that is not a positive integer (a positive number if not `_integer`)."
+    """Raise one line naming the first of `values` that is not a
+    positive integer (a positive number if not `_integer`)."""
     kind = numbers.Integral if _integer else numbers.Real
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-            raise ValueError(f"{name} must be a positive {'integer' if _integer else 'number'}, got {value!r}")
+            raise ValueError(f"{name} must be a positive {'integer' if _integer else 'number'}, "
+                             f"got {value!r}")
 
 # %% ../nbs/92_utils.ipynb #e280777f
 def _is_torch_tensor(x) -> bool:
@@ -24,7 +26,8 @@ def _is_torch_tensor(x) -> bool:
     return type(x).__module__.startswith('torch') and hasattr(x, 'item') and hasattr(x, 'ndim')
 
 def to_plain(x):
-    "numpy / torch 0-d scalars and size-1 numpy arrays -> Python bool, int or float; lists, tuples, dicts recursively."
+    """numpy / torch 0-d scalars and size-1 numpy arrays -> Python
+    bool, int or float; lists, tuples, dicts recursively."""
     if isinstance(x, dict): return {k: to_plain(v) for k, v in x.items()}
     if type(x) in (list, tuple): return type(x)(to_plain(v) for v in x)
     if isinstance(x, np.generic): return x.item()
