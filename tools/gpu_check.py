@@ -313,6 +313,23 @@ def data_dir():
     return Path(os.environ['SCAE_DATA']) if os.environ.get('SCAE_DATA') else None
 
 
+def watch_metrics(path: Path, stop: threading.Event, every: float = 15.) -> None:
+    "Print one line per new metrics.jsonl record (the trainer prints nothing with --no-progress)."
+    seen = 0
+    while not stop.wait(every):
+        try: lines = path.read_text().splitlines() if path.is_file() else []
+        except OSError: continue
+        for line in lines[seen:]:
+            try: r = json.loads(line)
+            except ValueError: continue
+            if 'steps_per_s' not in r: continue
+            rate = r.get('steps_per_s') or 0
+            print(f"  train step {r.get('step')}: total {r.get('total', float('nan')):.5g}, "
+                  f"rec_ll {r.get('rec_ll', float('nan')):.5g}, log_prob {r.get('log_prob', float('nan')):.4g}, "
+                  f"{1e3 / rate if rate else float('nan'):.2f} ms/step", flush=True)
+        seen = len(lines)
+
+
 @stage('train')
 def train():
     rec = summary['stages']['train']
@@ -328,7 +345,11 @@ def train():
     if TRAIN_BATCH: pairs.append(('--batch-size', TRAIN_BATCH))
     cmd = CLI + ['train'] + options('train', pairs + model_pairs())
     extra_env = dict(WANDB_MODE='disabled', **({'SCAE_DATA': str(data)} if data else {}))
-    r = run(cmd, secs, 'train', interrupt_first=True, env_extra=extra_env)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_metrics, args=(RUN_DIR / 'metrics.jsonl', stop), daemon=True)
+    watcher.start()
+    try: r = run(cmd, secs, 'train', interrupt_first=True, env_extra=extra_env)
+    finally: stop.set(); watcher.join(timeout=5)
     ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt')) or sorted(RUN_DIR.rglob('*.pt'), key=lambda p: p.stat().st_mtime)
     summary['train'] = dict(cmd=shlex.join(map(str, cmd[3:])), data_dir=str(data), limit_s=round(secs, 1),
                             wall_s=r['wall_s'], rc=r['rc'], stopped_by_time_limit=r['timed_out'],

@@ -26,7 +26,10 @@ main() {
   if compgen -G ".whl/*.whl" > /dev/null; then
     echo "gpu_check: installing $(ls .whl/*.whl | tr '\n' ' ')into $SITE"
     timeout -k 5 120 "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-        --target "$SITE" .whl/*.whl || echo "gpu_check: WARNING: wheel install failed (rc $?)"
+        --target "$SITE" .whl/*.whl || {
+      echo "gpu_check: WARNING: pip install failed (rc $?); unpacking the wheels with zipfile instead"
+      mkdir -p "$SITE" && for w in .whl/*.whl; do "$PY" -m zipfile -e "$w" "$SITE" || echo "gpu_check: WARNING: could not unpack $w"; done
+    }
   else
     echo "gpu_check: no .whl/*.whl to install"
   fi
