@@ -69,6 +69,22 @@ def save_summary() -> None:
 
 
 # ------------------------------------------------------------------------------------------ processes
+CURRENT: list = [None]          # the stage process running now (its group is killed if this driver is stopped)
+
+
+def on_terminate(signum, frame):
+    "Stopped from outside (the backstop timeout): kill the running stage's process group, keep the summary."
+    proc = CURRENT[0]
+    if proc is not None:
+        try: os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError: pass
+    summary['terminated'] = f'driver received signal {signum} at {now_s()} s'
+    save_summary()
+    try: enforce_limits()
+    except Exception: pass
+    os._exit(124)
+
+
 def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env_extra: dict | None = None,
         echo: bool = True) -> dict:
     """Run `cmd` in its own process group, echo its output live, keep its last lines; stop it at `timeout`
@@ -88,6 +104,7 @@ def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env
             lines.append(line.rstrip('\n'))
             if len(lines) > 4000: del lines[:1000]
     reader = threading.Thread(target=pump, daemon=True); reader.start()
+    CURRENT[0] = proc
     timed_out = False
     try: proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -103,6 +120,7 @@ def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env
             except ProcessLookupError: pass
             proc.wait()
     reader.join(timeout=5)
+    CURRENT[0] = None
     return dict(rc=proc.returncode, timed_out=timed_out, wall_s=round(time.time() - t0, 2), output=lines)
 
 
@@ -458,6 +476,8 @@ def headline() -> dict:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, on_terminate)
+    signal.signal(signal.SIGHUP, on_terminate)
     OUT.mkdir(parents=True, exist_ok=True)
     WORK.mkdir(parents=True, exist_ok=True)
     log(f'device {DEVICE}, budget {BUDGET:.0f} s ({left():.0f} s left), out {OUT}, work {WORK}')
