@@ -1,0 +1,507 @@
+"""The GPU check's driver (run by tools/gpu_check.sh): versions, parity, bench, training, eval, outputs.
+
+Standard library only, so that it runs and writes its summary whatever breaks. Every stage runs in its own
+subprocess with a time limit taken from one budget; a stage that fails or times out is recorded in
+summary.json and the next stage runs. See tools/GPU_CHECK.md.
+"""
+from __future__ import annotations
+import json, os, re, shlex, shutil, signal, subprocess, sys, threading, time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = REPO / 'tools'
+PY = sys.executable
+CLI = [PY, '-c', 'import sys; from scae_nb.cli import main; sys.exit(main())']
+MAX_FILES, MAX_BYTES = 8, 16 * 2 ** 20 - 4096
+
+
+def env(name: str, default=None, cast=str):
+    "Setting `name` from the environment (empty = unset)."
+    value = os.environ.get(name, '')
+    return cast(value) if value != '' else default
+
+
+# ------------------------------------------------------------------------------------------ settings
+DEVICE = env('SCAE_CHECK_DEVICE', 'cuda')
+CPU = DEVICE == 'cpu'
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else env('SCAE_CHECK_OUT', 'gpu_check_out')).resolve()
+BUDGET = env('SCAE_CHECK_BUDGET', 120. if CPU else 520., float)
+T0 = env('SCAE_CHECK_T0', time.time(), float)              # set by gpu_check.sh: pip install time counts
+DEADLINE = T0 + BUDGET
+WORK = Path(env('SCAE_CHECK_WORK', '/tmp/scae_check'))
+RUN_DIR, EVAL_DIR, EVAL_FIG_DIR = WORK / 'run', WORK / 'eval', WORK / 'eval_figures'
+MODEL_ARGS = shlex.split(env('SCAE_CHECK_MODEL_ARGS', '--n-parts 4 --n-objects 4' if CPU else ''))
+BENCH_BATCH = env('SCAE_CHECK_BENCH_BATCH', 16 if CPU else 128, int)
+BENCH_STEPS = env('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50, int)
+BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=;amp=--amp;compile=--compile')
+BENCH_CAP = env('SCAE_CHECK_BENCH_CAP', 90., float)         # per eager / amp variant
+COMPILE_CAP = env('SCAE_CHECK_COMPILE_CAP', 120., float)    # per variant that compiles
+TRAIN_BATCH = env('SCAE_CHECK_TRAIN_BATCH', 16 if CPU else None, int)
+LOG_EVERY = env('SCAE_CHECK_LOG_EVERY', 5 if CPU else 500, int)
+CKPT_EVERY = env('SCAE_CHECK_CKPT_EVERY', 1000 if CPU else 5000, int)
+TRAIN_MIN = env('SCAE_CHECK_TRAIN_MIN', 30. if CPU else 90., float)    # bench variants never eat into this
+EVAL_RESERVE = env('SCAE_CHECK_EVAL_RESERVE', 45. if CPU else 150., float)
+EVAL_MAX_BATCHES = env('SCAE_CHECK_EVAL_MAX_BATCHES', 4 if CPU else None, int)
+FINAL_RESERVE = env('SCAE_CHECK_FINAL_RESERVE', 25., float)
+EVAL_FIG_RESERVE = env('SCAE_CHECK_EVAL_FIG_RESERVE', 25. if CPU else 40., float)    # the figures' eval run
+EVAL_FIG_BATCHES = env('SCAE_CHECK_EVAL_FIG_BATCHES', 2 if CPU else 8, int)             # t-SNE on 8 x 128 points
+SAVE_GRACE = 20.                                            # SIGINT -> checkpoint written -> exit
+FIXTURES = env('SCAE_CHECK_FIXTURES', 'small,mnist')
+
+summary: dict = dict(check='scae-nb gpu_check v1', started_utc=datetime.fromtimestamp(T0, timezone.utc).isoformat(),
+                     device_requested=DEVICE, budget_s=BUDGET, out=str(OUT), stages={})
+
+
+def left() -> float: return DEADLINE - time.time()
+
+
+def now_s() -> float: return round(time.time() - T0, 1)
+
+
+def log(msg: str) -> None: print(f'[gpu_check {now_s():7.1f}s] {msg}', flush=True)
+
+
+def save_summary() -> None:
+    summary['elapsed_s'] = now_s()
+    try: (OUT / 'summary.json').write_text(json.dumps(summary, indent=1, default=str))
+    except OSError as e: log(f'could not write summary.json: {e}')
+
+
+# ------------------------------------------------------------------------------------------ processes
+CURRENT: list = [None]          # the stage process running now (its group is killed if this driver is stopped)
+
+
+def on_terminate(signum, frame):
+    "Stopped from outside (the backstop timeout): kill the running stage's process group, keep the summary."
+    proc = CURRENT[0]
+    if proc is not None:
+        try: os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError: pass
+    summary['terminated'] = f'driver received signal {signum} at {now_s()} s'
+    save_summary()
+    try: enforce_limits()
+    except Exception: pass
+    os._exit(124)
+
+
+def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env_extra: dict | None = None,
+        echo: bool = True) -> dict:
+    """Run `cmd` in its own process group, echo its output live, keep its last lines; stop it at `timeout`
+    (SIGINT first if `interrupt_first`, then SIGKILL after `SAVE_GRACE`). Returns rc, output, wall_s, timed_out."""
+    timeout = max(1., timeout)
+    if cmd[:3] == CLI: shown = 'scae-nb ' + shlex.join(map(str, cmd[3:]))
+    elif len(cmd) > 1 and cmd[1] == '-c': shown = f'{cmd[0]} -c <{name} script>'
+    else: shown = shlex.join(map(str, cmd))
+    log(f'{name}: {shown} (limit {timeout:.0f} s)')
+    lines, t0 = [], time.time()
+    proc = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+                            start_new_session=True, cwd=REPO, env={**os.environ, **(env_extra or {})})
+
+    def pump():
+        for line in proc.stdout:
+            if echo: print(line, end='', flush=True)
+            lines.append(line.rstrip('\n'))
+            if len(lines) > 4000: del lines[:1000]
+    reader = threading.Thread(target=pump, daemon=True); reader.start()
+    CURRENT[0] = proc
+    timed_out = False
+    try: proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        sig = signal.SIGINT if interrupt_first else signal.SIGKILL
+        log(f'{name}: time limit reached, sending {sig.name}')
+        try: os.killpg(proc.pid, sig)
+        except ProcessLookupError: pass
+        try: proc.wait(timeout=SAVE_GRACE if interrupt_first else 10)
+        except subprocess.TimeoutExpired:
+            log(f'{name}: still running, SIGKILL')
+            try: os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError: pass
+            proc.wait()
+    reader.join(timeout=5)
+    CURRENT[0] = None
+    return dict(rc=proc.returncode, timed_out=timed_out, wall_s=round(time.time() - t0, 2), output=lines)
+
+
+def stage(name: str):
+    "Decorator: run a stage, record status/wall time/error in summary['stages'], never raise."
+    def wrap(fn):
+        def inner(*a, **k):
+            t0 = time.time()
+            log(f'=== stage {name} ({left():.0f} s of budget left)')
+            rec = summary['stages'].setdefault(name, {})
+            try:
+                result = fn(*a, **k)
+                rec.setdefault('status', 'ok')
+                return result
+            except Exception as e:
+                import traceback; traceback.print_exc()
+                rec.update(status='failed', error=f'{type(e).__name__}: {e}')
+            finally:
+                rec['wall_s'] = round(time.time() - t0, 2)
+                save_summary()
+        return inner
+    return wrap
+
+
+def tail(lines: list, n: int = 15) -> list: return [l[-300:] for l in lines[-n:]]
+
+
+def last_json(lines: list):
+    "The last line that parses as a JSON object."
+    for line in reversed(lines):
+        line = line.strip()
+        if line.startswith('{') and line.endswith('}'):
+            try: return json.loads(line)
+            except ValueError: continue
+    return None
+
+
+# ------------------------------------------------------------------------------------------ stages
+@stage('versions')
+def versions():
+    code = r'''
+import json, sys, platform, importlib, pkgutil
+info = dict(python=sys.version.split()[0], executable=sys.executable, platform=platform.platform())
+for name in ['torch', 'torchvision', 'numpy', 'scipy', 'sklearn', 'matplotlib', 'tqdm', 'fastcore', 'triton']:
+    try:
+        m = importlib.import_module(name); info[name] = getattr(m, '__version__', '?')
+        if name == 'fastcore': info['fastcore_file'] = m.__file__
+    except Exception as e: info[name] = f'missing ({type(e).__name__}: {e})'
+import torch
+info['cuda_available'] = torch.cuda.is_available()
+info['torch_cuda'] = torch.version.cuda
+info['cudnn'] = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+if torch.cuda.is_available():
+    p = torch.cuda.get_device_properties(0)
+    info.update(gpu=p.name, gpu_capability=f'{p.major}.{p.minor}', gpu_sms=p.multi_processor_count,
+                gpu_mem_gib=round(p.total_memory / 2**30, 1), n_gpus=torch.cuda.device_count())
+info['default_numerics'] = dict(matmul_allow_tf32=torch.backends.cuda.matmul.allow_tf32,
+                                cudnn_allow_tf32=torch.backends.cudnn.allow_tf32,
+                                float32_matmul_precision=torch.get_float32_matmul_precision())
+optional = ['wandb', 'ipywidgets', 'IPython', 'nbdev', 'fastcore']
+before = {m for m in optional if m in sys.modules}
+mods, errors = [], {}
+try:
+    import scae_nb
+    info['scae_nb'] = getattr(scae_nb, '__version__', '?'); info['scae_nb_file'] = scae_nb.__file__
+    for m in pkgutil.iter_modules(scae_nb.__path__):
+        if m.name.startswith('_'): continue
+        try: importlib.import_module(f'scae_nb.{m.name}'); mods.append(m.name)
+        except Exception as e: errors[m.name] = f'{type(e).__name__}: {e}'
+except Exception as e: errors['scae_nb'] = f'{type(e).__name__}: {e}'
+info['scae_nb_modules_imported'] = mods
+info['scae_nb_import_errors'] = errors
+info['optional_imported_by_scae_nb'] = sorted({m for m in optional if m in sys.modules} - before - {'fastcore'})
+print('VERSIONS ' + json.dumps(info))
+'''
+    r = run([PY, '-c', code], min(90., max(left(), 5.)), 'versions', echo=False)
+    info = next((json.loads(l[9:]) for l in reversed(r['output']) if l.startswith('VERSIONS ')), None)
+    print('\n'.join(l for l in r['output'] if not l.startswith('VERSIONS ')), flush=True)
+    print(json.dumps(info, indent=1), flush=True)
+    summary['versions'] = info or dict(error='no output', tail=tail(r['output']))
+    if r['rc'] != 0 or info is None:
+        summary['stages']['versions'].update(status='failed', rc=r['rc'], tail=tail(r['output']))
+    elif info.get('scae_nb_import_errors'):
+        summary['stages']['versions'].update(status='failed', error=f"scae_nb import errors: {info['scae_nb_import_errors']}")
+    smi = shutil.which('nvidia-smi')
+    if smi:
+        run([smi], 30, 'nvidia-smi')
+        q = run([smi, '--query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit,temperature.gpu,utilization.gpu',
+                 '--format=csv,noheader'], 30, 'nvidia-smi query')
+        summary['nvidia_smi'] = q['output'][-4:]
+    else:
+        summary['nvidia_smi'] = 'nvidia-smi not found'
+    try:
+        rev = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=REPO, capture_output=True, text=True, timeout=10)
+        summary['repo_commit'] = rev.stdout.strip() or None
+    except Exception: summary['repo_commit'] = None
+
+
+def golden_dir():
+    "fixtures/golden in the repo, else $SCAE_GOLDEN, else .golden (a carried copy)."
+    for c in [REPO / 'fixtures' / 'golden', os.environ.get('SCAE_GOLDEN'), REPO / '.golden']:
+        if c and all((Path(c) / f'{f}.npz').is_file() for f in FIXTURES.split(',') if f): return Path(c)
+    return None
+
+
+@stage('parity')
+def parity():
+    golden = golden_dir()
+    rec = summary['stages']['parity']
+    if golden is None:
+        rec.update(status='skipped', error='no golden fixtures (fixtures/golden, $SCAE_GOLDEN, .golden)'); return
+    devices = 'cpu' if CPU else f'{DEVICE},cpu'
+    path = WORK / 'parity.json'
+    path.unlink(missing_ok=True)
+    cap = min(240. if CPU else 150., max(left() - TRAIN_MIN - EVAL_RESERVE - FINAL_RESERVE - SAVE_GRACE, 30.))
+    r = run([PY, TOOLS / 'gpu_parity.py', '--golden', golden, '--devices', devices, '--fixtures', FIXTURES,
+             '--out', path] + ([] if CPU else ['--tf32-too']), cap, 'parity')
+    result = json.loads(path.read_text()) if path.is_file() else None
+    summary['parity'] = result
+    rec.update(rc=r['rc'], timed_out=r['timed_out'], golden=str(golden))
+    if result is not None:
+        rec['passed'] = result.get('passed', False)
+        rec['by_device'] = {dev: {fx: dict(passed=v['passed'], worst_loss_ratio=v['worst_loss_ratio'],
+                                          worst_grad_ratio=v['worst_grad_ratio'], failed=v['failed'][:20])
+                                  for fx, v in per.items()} for dev, per in result.get('devices', {}).items()}
+    if r['rc'] != 0 or r['timed_out'] or result is None:
+        rec.update(status='failed', tail=tail(r['output']))
+
+
+def cli_options() -> dict:
+    "subcommand -> its --help text (one process; only `scae_nb.cli.main` is used)."
+    code = r'''
+import contextlib, io, json, sys
+from scae_nb.cli import main
+texts = {}
+for cmd in ('train', 'bench', 'eval'):
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buf): main([cmd, '--help'])
+    except SystemExit: pass
+    except Exception as e: buf.write(f'ERROR {type(e).__name__}: {e}')
+    texts[cmd] = buf.getvalue()
+print('HELP ' + json.dumps(texts))
+'''
+    r = run([PY, '-c', code], min(60., max(left(), 5.)), 'cli --help', echo=False)
+    return next((json.loads(l[5:]) for l in reversed(r['output']) if l.startswith('HELP ')), {})
+
+
+HELP: dict = {}
+
+
+def has_option(cmd: str, opt: str) -> bool:
+    text = HELP.get(cmd)
+    return True if not text else re.search(rf'(?<![\w-]){re.escape(opt)}(?![\w-])', text) is not None
+
+
+def options(cmd: str, pairs: list) -> list:
+    "Flatten [(option, value or None)] keeping only options `scae-nb cmd --help` lists (dropped ones recorded)."
+    args = []
+    for opt, value in pairs:
+        if not has_option(cmd, opt):
+            summary.setdefault('dropped_options', []).append(f'{cmd} {opt}')
+            log(f'WARNING: `scae-nb {cmd}` has no option {opt}: left out')
+            continue
+        args += [opt] + ([str(value)] if value is not None else [])
+    return args
+
+
+def model_pairs() -> list:
+    "SCAE_CHECK_MODEL_ARGS as (option, value) pairs."
+    pairs, it = [], iter(MODEL_ARGS)
+    for a in it: pairs.append((a, next(it, None)))
+    return pairs
+
+
+@stage('bench')
+def bench():
+    results = summary.setdefault('bench', {})
+    for item in [v for v in BENCH_VARIANTS.split(';') if v.strip()]:
+        name, _, extra = item.partition('=')
+        name, extra = name.strip(), shlex.split(extra)
+        compiles = any('compile' in e or 'graph' in e for e in extra)
+        reserve = TRAIN_MIN + EVAL_RESERVE + FINAL_RESERVE + SAVE_GRACE
+        cap = min(COMPILE_CAP if compiles else BENCH_CAP, left() - reserve)
+        if cap < 15:
+            results[name] = dict(status='skipped', reason=f'budget: {left():.0f} s left, {reserve:.0f} s reserved'); continue
+        if any(e.startswith('--') and not has_option('bench', e) for e in extra):
+            results[name] = dict(status='skipped', reason=f'bench has no option in {extra}'); continue
+        cmd = CLI + ['bench'] + options('bench', [('--preset', 'official'), ('--batch-size', BENCH_BATCH),
+                                                    ('--steps', BENCH_STEPS), ('--json', None), ('--device', DEVICE)]
+                                                   + model_pairs()) + extra
+        r = run(cmd, cap, f'bench {name}')
+        res = last_json(r['output'])
+        results[name] = dict(status='ok' if r['rc'] == 0 and res else ('timeout' if r['timed_out'] else 'failed'),
+                             args=extra, rc=r['rc'], wall_s=r['wall_s'], result=res)
+        if results[name]['status'] != 'ok': results[name]['tail'] = tail(r['output'])
+        try: (OUT / 'bench.json').write_text(json.dumps(results, indent=1))
+        except OSError: pass
+        save_summary()
+    if not any(v.get('status') == 'ok' for v in results.values()):
+        summary['stages']['bench']['status'] = 'failed'
+
+
+def data_dir():
+    "The repo's .data (carried MNIST), else $SCAE_DATA."
+    local = REPO / '.data'
+    if (local / 'MNIST' / 'raw').is_dir(): return local
+    return Path(os.environ['SCAE_DATA']) if os.environ.get('SCAE_DATA') else None
+
+
+def watch_metrics(path: Path, stop: threading.Event, every: float = 15.) -> None:
+    "Print one line per new metrics.jsonl record (the trainer prints nothing with --no-progress)."
+    seen = 0
+    while not stop.wait(every):
+        try: lines = path.read_text().splitlines() if path.is_file() else []
+        except OSError: continue
+        for line in lines[seen:]:
+            try: r = json.loads(line)
+            except ValueError: continue
+            if 'steps_per_s' not in r: continue
+            rate = r.get('steps_per_s') or 0
+            print(f"  train step {r.get('step')}: total {r.get('total', float('nan')):.5g}, "
+                  f"rec_ll {r.get('rec_ll', float('nan')):.5g}, log_prob {r.get('log_prob', float('nan')):.4g}, "
+                  f"{1e3 / rate if rate else float('nan'):.2f} ms/step", flush=True)
+        seen = len(lines)
+
+
+@stage('train')
+def train():
+    rec = summary['stages']['train']
+    secs = left() - EVAL_RESERVE - FINAL_RESERVE - SAVE_GRACE
+    if secs < min(30., TRAIN_MIN):
+        rec.update(status='skipped', error=f'budget: only {secs:.0f} s for training'); return
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+    data = data_dir()
+    pairs = [('--preset', 'official'), ('--out', RUN_DIR), ('--device', DEVICE), ('--ckpt-every', CKPT_EVERY),
+             ('--log-every', LOG_EVERY), ('--eval-every', 10 ** 9), ('--fig-every', 10 ** 9), ('--wandb', 'disabled'),
+             ('--no-progress', None)]
+    if data is not None: pairs.append(('--data-dir', data))
+    if TRAIN_BATCH: pairs.append(('--batch-size', TRAIN_BATCH))
+    cmd = CLI + ['train'] + options('train', pairs + model_pairs())
+    extra_env = dict(WANDB_MODE='disabled', **({'SCAE_DATA': str(data)} if data else {}))
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_metrics, args=(RUN_DIR / 'metrics.jsonl', stop), daemon=True)
+    watcher.start()
+    try: r = run(cmd, secs, 'train', interrupt_first=True, env_extra=extra_env)
+    finally: stop.set(); watcher.join(timeout=5)
+    ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt')) or sorted(RUN_DIR.rglob('*.pt'), key=lambda p: p.stat().st_mtime)
+    summary['train'] = dict(cmd=shlex.join(map(str, cmd[3:])), data_dir=str(data), limit_s=round(secs, 1),
+                            wall_s=r['wall_s'], rc=r['rc'], stopped_by_time_limit=r['timed_out'],
+                            checkpoint=str(ckpts[-1]) if ckpts else None, last_lines=tail(r['output'], 5))
+    m = re.search(r'(?:interrupted at step|finished) (\d+)', '\n'.join(r['output'][-20:]))
+    if m: summary['train']['steps_reached'] = int(m.group(1))
+    if not ckpts or (r['rc'] not in (0, None) and not r['timed_out']):
+        rec.update(status='failed', rc=r['rc'], tail=tail(r['output'], 30))
+
+
+@stage('eval')
+def evaluate():
+    """Accuracies on whole splits without figures first (t-SNE on 10k points can take minutes), then the figures
+    from a few batches; a failed first attempt is retried on 20 batches per split."""
+    rec = summary['stages']['eval']
+    ck = (summary.get('train') or {}).get('checkpoint')
+    if not ck:
+        rec.update(status='skipped', error='no checkpoint'); return
+    data = data_dir()
+    common = [('--checkpoint', ck), ('--device', DEVICE), ('--no-progress', None)]
+    if data is not None: common.append(('--data-dir', data))
+    extra_env = {'SCAE_DATA': str(data)} if data else None
+    attempts = [[('--max-batches', EVAL_MAX_BATCHES)] if EVAL_MAX_BATCHES else [], [('--max-batches', 20)]]
+    for i, extra in enumerate(attempts):
+        cap = left() - FINAL_RESERVE - EVAL_FIG_RESERVE
+        if cap < 20:
+            rec.update(status='skipped' if i == 0 else 'failed', error=f'budget: {cap:.0f} s left for eval'); break
+        shutil.rmtree(EVAL_DIR, ignore_errors=True)
+        cmd = CLI + ['eval'] + options('eval', common + [('--out', EVAL_DIR), ('--no-figures', None)] + extra)
+        r = run(cmd, cap, f'eval accuracies (attempt {i + 1})', env_extra=extra_env)
+        report_path = EVAL_DIR / 'report.json'
+        if r['rc'] == 0 and report_path.is_file():
+            report = json.loads(report_path.read_text())
+            shutil.copy(report_path, OUT / 'eval_report.json')
+            summary['eval'] = dict(attempt=i + 1, cmd=shlex.join(map(str, cmd[3:])), wall_s=r['wall_s'],
+                                   accuracies={k: v for k, v in report.items() if isinstance(v, dict)},
+                                   n_train=report.get('n_train'), n_test=report.get('n_test'), steps=report.get('steps'),
+                                   report_wall_s=report.get('wall_s'))
+            if i > 0: rec['note'] = 'whole-split eval failed or timed out; accuracies from 20 batches per split'
+            break
+        rec.setdefault('failed_attempts', []).append(dict(rc=r['rc'], timed_out=r['timed_out'], wall_s=r['wall_s'],
+                                                          tail=tail(r['output'])))
+    else:
+        rec['status'] = 'failed'
+    cap = left() - FINAL_RESERVE
+    if cap < 15:
+        rec['figures'] = f'skipped: {cap:.0f} s left'; return
+    shutil.rmtree(EVAL_FIG_DIR, ignore_errors=True)
+    cmd = CLI + ['eval'] + options('eval', common + [('--out', EVAL_FIG_DIR), ('--max-batches', EVAL_FIG_BATCHES)])
+    r = run(cmd, cap, 'eval figures', env_extra=extra_env)
+    rec['figures'] = sorted(p.name for p in EVAL_FIG_DIR.glob('*.png')) if r['rc'] == 0 else dict(
+        rc=r['rc'], timed_out=r['timed_out'], tail=tail(r['output']))
+    report_path = EVAL_FIG_DIR / 'report.json'
+    if 'eval' not in summary and r['rc'] == 0 and report_path.is_file():      # better few batches than nothing
+        report = json.loads(report_path.read_text())
+        shutil.copy(report_path, OUT / 'eval_report.json')
+        summary['eval'] = dict(attempt='figures run', cmd=shlex.join(map(str, cmd[3:])), wall_s=r['wall_s'],
+                               accuracies={k: v for k, v in report.items() if isinstance(v, dict)},
+                               n_train=report.get('n_train'), n_test=report.get('n_test'), steps=report.get('steps'))
+        rec['note'] = f'accuracies only from the figures run ({EVAL_FIG_BATCHES} batches per split)'
+
+
+@stage('finalize')
+def finalize():
+    ck = (summary.get('train') or {}).get('checkpoint')
+    path = WORK / 'finalize.json'
+    path.unlink(missing_ok=True)
+    args = [PY, TOOLS / 'gpu_check_finalize.py', '--out', OUT, '--result', path, '--run', RUN_DIR, '--eval', EVAL_FIG_DIR]
+    if ck: args += ['--checkpoint', ck]
+    r = run(args, max(min(60., left() + 5.), 10.), 'finalize')
+    if path.is_file(): summary['train_stats'] = json.loads(path.read_text())
+    if r['rc'] != 0: summary['stages']['finalize'].update(status='failed', rc=r['rc'], tail=tail(r['output']))
+
+
+# ------------------------------------------------------------------------------------------ outputs
+KEEP_ORDER = ['summary.json', 'log.txt', 'bench.json', 'eval_report.json', 'metrics.jsonl', 'loss_curve.png',
+              'eval_figures.png', 'weights.pt']
+
+
+def enforce_limits() -> None:
+    "At most MAX_FILES plain files directly in OUT, each under MAX_BYTES (log.txt is left to gpu_check.sh)."
+    files = sorted(p for p in OUT.iterdir() if p.is_file())
+    for p in files:
+        if p.name != 'log.txt' and p.stat().st_size > MAX_BYTES:
+            log(f'{p.name} is {p.stat().st_size} bytes: removed'); p.unlink()
+    files = [p for p in OUT.iterdir() if p.is_file()]
+    rank = lambda p: KEEP_ORDER.index(p.name) if p.name in KEEP_ORDER else len(KEEP_ORDER)
+    for p in sorted(files, key=rank)[MAX_FILES:]:
+        log(f'more than {MAX_FILES} files: removed {p.name}'); p.unlink()
+    for p in OUT.iterdir():
+        if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+
+
+def headline() -> dict:
+    "The numbers a reader wants first."
+    v, t, ts = summary.get('versions') or {}, summary.get('train') or {}, summary.get('train_stats') or {}
+    b = {k: (x.get('result') or {}).get('ms_per_step') for k, x in (summary.get('bench') or {}).items()}
+    acc = (summary.get('eval') or {}).get('accuracies') or {}
+    return dict(gpu=v.get('gpu'), torch=v.get('torch'), parity_passed=(summary['stages'].get('parity') or {}).get('passed'),
+                bench_ms_per_step=b, train_steps=ts.get('step', t.get('steps_reached')),
+                train_ms_per_step_median=ts.get('ms_per_step_median'),
+                kmeans_test_prior_u=(acc.get('prior_u') or {}).get('kmeans_test_transductive'),
+                kmeans_test_posterior_m=(acc.get('posterior_m') or {}).get('kmeans_test_transductive'),
+                linear_test_posterior_m=(acc.get('posterior_m') or {}).get('linear_fresh'),
+                stages={k: x.get('status') for k, x in summary['stages'].items()})
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, on_terminate)
+    signal.signal(signal.SIGHUP, on_terminate)
+    OUT.mkdir(parents=True, exist_ok=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    log(f'device {DEVICE}, budget {BUDGET:.0f} s ({left():.0f} s left), out {OUT}, work {WORK}')
+    summary['settings'] = {k: v for k, v in dict(
+        model_args=MODEL_ARGS, bench_batch=BENCH_BATCH, bench_steps=BENCH_STEPS, bench_variants=BENCH_VARIANTS,
+        compile_cap=COMPILE_CAP, train_batch=TRAIN_BATCH, log_every=LOG_EVERY, ckpt_every=CKPT_EVERY,
+        eval_reserve=EVAL_RESERVE, eval_max_batches=EVAL_MAX_BATCHES, fixtures=FIXTURES).items()}
+    save_summary()
+    versions()
+    parity()
+    HELP.update(cli_options())
+    summary['cli_help_found'] = sorted(HELP)
+    bench()
+    train()
+    evaluate()
+    finalize()
+    summary['headline'] = headline()
+    summary['finished_utc'] = datetime.now(timezone.utc).isoformat()
+    save_summary()
+    enforce_limits()
+    save_summary()
+    log('headline: ' + json.dumps(summary['headline']))
+    return 0 if all(s.get('status') == 'ok' for s in summary['stages'].values()) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

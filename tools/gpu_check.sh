@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The prepared GPU check (issue 9 item 6). Run from anywhere; it works in the repo root:
+#
+#     bash tools/gpu_check.sh OUT_DIR [BUDGET_SECONDS]        # or SCAE_CHECK_OUT=... SCAE_CHECK_BUDGET=...
+#
+# Installs the wheels in .whl/ (fastcore) into /tmp/site without network, then runs tools/gpu_check.py:
+# versions + nvidia-smi, float32 parity against the golden fixtures (CUDA and CPU), `scae-nb bench`
+# variants, `scae-nb train --preset official` on real MNIST for the time that is left, `scae-nb eval`,
+# and writes at most 8 files (each < 16 MiB) to OUT_DIR. See tools/GPU_CHECK.md.
+# SCAE_CHECK_DEVICE=cpu runs the same on the CPU (a dry run, tiny model, default budget 120 s).
+set -u
+OUT_DIR="${1:-${SCAE_CHECK_OUT:-}}"
+if [ -z "$OUT_DIR" ]; then echo "usage: bash tools/gpu_check.sh OUT_DIR [BUDGET_SECONDS] (or set SCAE_CHECK_OUT)" >&2; exit 2; fi
+export SCAE_CHECK_T0="$(date +%s.%N)"
+if [ -n "${2:-}" ]; then export SCAE_CHECK_BUDGET="$2"; fi
+if [ "${SCAE_CHECK_DEVICE:-cuda}" = cpu ]; then DEFAULT_BUDGET=120; else DEFAULT_BUDGET=520; fi
+BUDGET="${SCAE_CHECK_BUDGET:-$DEFAULT_BUDGET}"
+BUDGET_INT="${BUDGET%.*}"
+cd "$(dirname "$0")/.." || exit 2
+mkdir -p "$OUT_DIR" && OUT_DIR="$(cd "$OUT_DIR" && pwd)" || exit 2
+PY="${SCAE_CHECK_PYTHON:-python3}"
+SITE="${SCAE_CHECK_SITE:-/tmp/site}"
+
+main() {
+  echo "gpu_check: $(date -u +%FT%TZ) repo $PWD, out $OUT_DIR, budget ${BUDGET} s, device ${SCAE_CHECK_DEVICE:-cuda}, python $(command -v "$PY")"
+  if compgen -G ".whl/*.whl" > /dev/null; then
+    echo "gpu_check: installing $(ls .whl/*.whl | tr '\n' ' ')into $SITE"
+    timeout -k 5 120 "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target "$SITE" .whl/*.whl || {
+      echo "gpu_check: WARNING: pip install failed (rc $?); unpacking the wheels with zipfile instead"
+      mkdir -p "$SITE" && for w in .whl/*.whl; do "$PY" -m zipfile -e "$w" "$SITE" || echo "gpu_check: WARNING: could not unpack $w"; done
+    }
+  else
+    echo "gpu_check: no .whl/*.whl to install"
+  fi
+  export PYTHONPATH="$SITE:$PWD${PYTHONPATH:+:$PYTHONPATH}"
+  if [ "${SCAE_CHECK_SIMULATE_BARE:-0}" = 1 ]; then
+    # dry runs only: hide wandb, ipywidgets, IPython, nbdev, and any fastcore not installed from .whl
+    export PYTHONPATH="$PWD/tools/bare_sim:$PYTHONPATH" SCAE_CHECK_SITE_DIR="$SITE"
+  fi
+  export PYTHONUNBUFFERED=1 MPLBACKEND=Agg WANDB_MODE=disabled PYTHONDONTWRITEBYTECODE=1
+  if [ -d .data/MNIST/raw ]; then export SCAE_DATA="$PWD/.data"; fi
+  echo "gpu_check: PYTHONPATH=$PYTHONPATH SCAE_DATA=${SCAE_DATA:-unset} SCAE_GOLDEN=${SCAE_GOLDEN:-unset}"
+  timeout -k 10 $((BUDGET_INT + 45)) "$PY" tools/gpu_check.py "$OUT_DIR"
+  local rc=$?
+  echo "gpu_check: done, rc $rc, $(date -u +%FT%TZ); files in $OUT_DIR:"
+  ls -la "$OUT_DIR"
+  return $rc
+}
+
+set -o pipefail
+main 2>&1 | tee "$OUT_DIR/log.txt"
+rc=$?
+# log.txt must stay under 16 MiB: keep its head and tail
+if [ "$(stat -c %s "$OUT_DIR/log.txt" 2>/dev/null || echo 0)" -gt 16000000 ]; then
+  { head -c 2000000 "$OUT_DIR/log.txt"; echo; echo "... [log cut] ..."; tail -c 12000000 "$OUT_DIR/log.txt"; } > "$OUT_DIR/log.tmp" \
+    && mv "$OUT_DIR/log.tmp" "$OUT_DIR/log.txt"
+fi
+exit $rc
