@@ -16,7 +16,9 @@ This script runs the same processors, but records each failure and goes on, so o
 failing cell. Cells flagged `#| slow` or `#| gpu` that nbdev would execute are reported and NOT run
 (nbdev would run them: a full training inside the docs job). Exit status 1 when anything was found.
 
-Usage: python tools/docs_cells.py [NOTEBOOK ...]   (default: every nbs/*.ipynb), from the repo root.
+Usage: python tools/docs_cells.py [--run-slow] [NOTEBOOK ...]   (default: every nbs/*.ipynb), from the
+repo root. `--run-slow` also runs the `#| slow` cells nbdev would run (still reported), so the cells
+after them are checked as nbdev would; `#| gpu` cells are never run here.
 """
 import sys
 import time
@@ -29,6 +31,7 @@ from nbdev.process import NBProcessor
 from nbdev.processors import FilterDefaults, exec_show_docs, _do_eval
 
 HEAVY = {'slow', 'gpu'}
+RUN_SLOW = False
 
 
 class replay_show_docs(exec_show_docs):
@@ -39,12 +42,15 @@ class replay_show_docs(exec_show_docs):
         first = cell.source.splitlines()[0] if cell.source else ''
         flags = set(cell.directives_) & HEAVY
         if flags:
-            self.nb.problems.append((cell, f"would RUN a #| {' '.join(sorted(flags))} cell (not run here)"))
-            return
+            run = RUN_SLOW and 'gpu' not in flags
+            self.nb.problems.append((cell, f"would RUN a #| {' '.join(sorted(flags))} cell"
+                                           + (' (run here too)' if run else ' (not run here)')))
+            if not run: return
         t = time.time()
         self.k.exc = None
         self.k.cell(cell)
         self.nb.ran.append((cell, time.time() - t))
+        if self.k.exc and flags: self.nb.problems.pop()  # report the error instead of the flag
         if self.k.exc:
             exc = self.k.exc[1] if isinstance(self.k.exc, tuple) else self.k.exc
             self.nb.problems.append((cell, f'{type(exc).__name__}: {exc}'.splitlines()[0][:300]))
@@ -61,6 +67,9 @@ def replay(path: Path) -> list:
 
 
 def main(args):
+    global RUN_SLOW
+    RUN_SLOW = '--run-slow' in args
+    args = [a for a in args if a != '--run-slow']
     cfg = get_config()
     paths = [Path(a) for a in args] or sorted(p for p in cfg.nbs_path.glob('*.ipynb') if not p.name.startswith('_'))
     found = 0
