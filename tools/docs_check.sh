@@ -5,6 +5,8 @@
 #
 #   bash tools/docs_check.sh            # from the repo root, in the dev venv (nbdev==2.4.14 installed)
 #   DOCS_CHECK_REPLAY=0 bash tools/docs_check.sh   # skip the per-cell diagnosis on failure
+#   DOCS_CHECK_FIXTURES=1 bash tools/docs_check.sh # keep fixtures/golden in the copy (default: removed,
+#                                                  # SCAE_SKIP_PARITY=1: parity is pytest's job)
 #
 # * Works on a copy of the repository (tracked + untracked-not-ignored files): `nbdev_proc_nbs` also
 #   rewrites nbs/nbdev.yml, nbs/sidebar.yml and scae_nb/_modidx.py, and executed cells may write files.
@@ -22,7 +24,11 @@ WORK=$(mktemp -d /tmp/scae-docs-check.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 COPY="$WORK/repo"
 mkdir -p "$COPY" "$WORK/home" "$WORK/bin" "$WORK/cache"
-(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$COPY/" 2>/dev/null) \
+# without fixtures/ (set DOCS_CHECK_FIXTURES=1 to keep them, as in the deploy job's checkout)
+KEEP_FIXTURES=${DOCS_CHECK_FIXTURES:-0}
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
+   | { if [ "$KEEP_FIXTURES" = 1 ]; then cat; else grep -z -v '^fixtures/'; fi; } \
+   | xargs -0 -I{} cp --parents {} "$COPY/" 2>/dev/null) \
   || { echo "docs check: could not copy the repository"; exit 1; }
 # files listed by git but deleted in the working tree are simply not copied
 cat > "$WORK/bin/quarto" <<'Q'
@@ -37,7 +43,7 @@ run_offline() {  # run "$@" without data, fixtures, GPU or network, HOME and cac
   env -u SCAE_DATA -u SCAE_GOLDEN -u PYTHONPATH -u SCAE_TEST_FLAGS \
     HOME="$WORK/home" XDG_CACHE_HOME="$WORK/cache" MPLCONFIGDIR="$WORK/cache/mpl" \
     TORCH_HOME="$WORK/cache/torch" WANDB_MODE=disabled WANDB_DIR="$WORK/cache" MPLBACKEND=Agg \
-    CUDA_VISIBLE_DEVICES="" PIP_NO_INDEX=1 PYTHONPATH="$COPY" PATH="$WORK/bin:$PATH" \
+    CUDA_VISIBLE_DEVICES="" PIP_NO_INDEX=1 SCAE_SKIP_PARITY=$([ "$KEEP_FIXTURES" = 1 ] && echo 0 || echo 1) PYTHONPATH="$COPY" PATH="$WORK/bin:$PATH" \
     http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 \
     HTTPS_PROXY=http://127.0.0.1:9 no_proxy= NO_PROXY= \
     $NET "$@"
