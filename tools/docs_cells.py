@@ -39,7 +39,6 @@ class replay_show_docs(exec_show_docs):
     def __call__(self, cell):
         if not self.nb.has_docs_ or not hasattr(self, 'k'): return
         if not _do_eval(cell): return
-        first = cell.source.splitlines()[0] if cell.source else ''
         flags = set(cell.directives_) & HEAVY
         if flags:
             run = RUN_SLOW and 'gpu' not in flags
@@ -68,6 +67,7 @@ def replay(path: Path) -> list:
 
 def main(args):
     global RUN_SLOW
+    if {'-h', '--help'} & set(args): return print(__doc__) or 0
     RUN_SLOW = '--run-slow' in args
     args = [a for a in args if a != '--run-slow']
     cfg = get_config()
@@ -77,7 +77,9 @@ def main(args):
         t = time.time()
         try: nb = replay(path)
         except Exception:
-            print(f'{path.name}: processing raised\n{traceback.format_exc()}'); found += 1; continue
+            print(f'{path.name}: processing raised\n{traceback.format_exc()}')
+            found += 1
+            continue
         print(f'{path.name}: {len(nb.ran)} cells executed by nbdev in {time.time() - t:.1f}s, '
               f'{len(nb.problems)} problem(s)')
         for cell, what in nb.problems:

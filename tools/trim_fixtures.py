@@ -23,7 +23,6 @@ that test check less, so do not commit such a version.
 """
 import argparse
 import hashlib
-import io
 import os
 import sys
 import zipfile
@@ -46,7 +45,9 @@ def trim(src: Path, dst: Path, drop) -> dict:
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w') as zout:
         for info in sorted(zin.infolist(), key=lambda i: i.filename):
             key = info.filename[:-4] if info.filename.endswith('.npy') else info.filename
-            if dropped(key, drop): removed.append(key); continue
+            if dropped(key, drop):
+                removed.append(key)
+                continue
             out = zipfile.ZipInfo(info.filename, date_time=EPOCH)
             out.compress_type, out.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
             zout.writestr(out, zin.read(info.filename), compresslevel=9)
@@ -79,7 +80,7 @@ def main(argv=None):
     src_dir, out = Path(args.source), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     drop = tuple(DROP) + tuple(args.drop)
-    print(f'| file | source bytes | trimmed bytes | arrays kept | dropped | sha256 |\n|---|---|---|---|---|---|')
+    print('| file | source bytes | trimmed bytes | arrays kept | dropped | sha256 |\n|---|---|---|---|---|---|')
     for name in FIXTURES:
         src, dst = src_dir / f'{name}.npz', out / f'{name}.npz'
         if src.resolve() == dst.resolve(): sys.exit(f'refusing to overwrite the source {src}')
