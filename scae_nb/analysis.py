@@ -17,7 +17,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 from .utils import check_positive, to_numpy
-from .model import SCAEConfig, build_model, set_noise_scale_
+from .model import (SCAEConfig, build_model, from_pretrained, model_card,
+                            pretrained_names, set_noise_scale_)
 from .ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import device_name, load_checkpoint, make_loaders, pick_device, seed_everything
 from .cli import add_config_args, given
@@ -149,7 +150,13 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
 
 # %% ../nbs/06_analysis.ipynb #2f282ae3
 def load_model(checkpoint, device='cpu') -> AttrDict:
-    "AttrDict(model (eval mode, on `device`), config (the saved run), step) from a checkpoint."
+    """AttrDict(model (eval mode, on `device`), config (the run), step) from a training checkpoint,
+    or from the name of a shipped pretrained model (`scae_nb.model.pretrained_names()`)."""
+    if str(checkpoint) in pretrained_names():
+        card = model_card(str(checkpoint))
+        model = from_pretrained(str(checkpoint), device)
+        config = AttrDict(card['run'], model=model.config)
+        return AttrDict(model=model, config=config, step=int(card['steps']))
     state = load_checkpoint(checkpoint, map_location=device)
     config = AttrDict(state['config'])
     config.model = SCAEConfig.from_dict(config.model)
@@ -306,10 +313,17 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
     return report
 
 # %% ../nbs/06_analysis.ipynb #ffb7d15f
-def evaluate_checkpoint(checkpoint, out=None, data_dir=None, device='auto', noise: bool = True,
+def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
-                        seed: int = 0, figures: bool = True, progress: bool = True) -> dict:
-    "The `scae-nb eval` report of a checkpoint (also written to OUT/report.json, with the figures)."
+                        seed: int = 0, figures: bool = True, progress: bool = True,
+                        pretrained: str | None = None) -> dict:
+    """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
+    (also written to OUT/report.json, with the figures)."""
+    if (checkpoint is None) == (pretrained is None):
+        raise ValueError('give exactly one of checkpoint (a file) and pretrained (a shipped model name)')
+    if pretrained is not None:
+        model_card(pretrained)                      # one-line error for an unknown name
+        checkpoint, out = pretrained, out or Path('runs') / 'eval' / pretrained
     start, device = time.perf_counter(), pick_device(device)
     run = load_model(checkpoint, device)
     config = AttrDict(run.config, batch_size=batch_size or run.config.batch_size, data_dir=data_dir,
@@ -336,7 +350,8 @@ def evaluate_checkpoint(checkpoint, out=None, data_dir=None, device='auto', nois
 class EvalConfig:
     "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`."
 
-    checkpoint: str  # checkpoint written by `scae-nb train`: RUN/checkpoints/step_*.pt
+    checkpoint: str | None = None  # checkpoint written by `scae-nb train`: RUN/checkpoints/step_*.pt
+    pretrained: str | None = None  # or a shipped model by name, e.g. mnist-cpu (see from_pretrained)
     out: str | None = None  # folder for report.json and the figures (None: RUN/eval/CHECKPOINT)
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps

@@ -4,8 +4,9 @@
 
 # %% ../nbs/04a_model.ipynb #fd83e5ed
 from __future__ import annotations
-import math
-from dataclasses import dataclass, fields, replace
+import importlib.resources, json, math
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Mapping
 import numpy as np
 import torch
@@ -21,7 +22,8 @@ from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, 
 __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config', 'SCAEConfig',
            'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
            'constellation_loss_terms', 'build_model', 'n_parameters', 'config_from_flags', 'run_from_flags',
-           'from_official', 'official_index', 'official_grads', 'official_parameter', 'grad_norms', 'set_noise_scale_']
+           'from_official', 'official_index', 'official_grads', 'official_parameter', 'grad_norms', 'set_noise_scale_',
+           'pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'from_pretrained']
 
 # %% ../nbs/04a_model.ipynb #245f8611
 MODELS = ('scae', 'constellation')
@@ -121,6 +123,7 @@ PRESETS = {   # name: dict(model=SCAEConfig overrides, run=TrainConfig overrides
     'svhn': dict(model=dict(_COUPLED_RGB, n_parts=24, n_objects=32), run=dict(dataset='svhn')),
     'cifar10': dict(model=dict(_COUPLED_RGB, n_parts=32, n_objects=64),
                     run=dict(dataset='cifar10')),
+    'cpu': dict(model={}, run=dict(batch_size=32, lr=3e-4)),   # not the paper's recipe
 }
 
 # %% ../nbs/04a_model.ipynb #22de63c2
@@ -438,3 +441,54 @@ def set_noise_scale_(model: nn.Module, noise_scale: float) -> nn.Module:
         if hasattr(module, 'noise_scale'): module.noise_scale = noise_scale
     if hasattr(model, 'config'): model.config = replace(model.config, noise_scale=noise_scale)
     return model
+
+# %% ../nbs/04a_model.ipynb #271d6006
+def pretrained_dir() -> Path:
+    "Folder of the shipped weights and model cards: `scae_nb/pretrained/`."
+    return Path(str(importlib.resources.files('scae_nb'))) / 'pretrained'
+
+def pretrained_names() -> list[str]:
+    "Names of the shipped models (each has `NAME.pt` and a model card `NAME.json`)."
+    return sorted(p.stem for p in pretrained_dir().glob('*.json'))
+
+# %% ../nbs/04a_model.ipynb #299f4f33
+def model_card(name: str) -> dict:
+    "The model card of shipped model `name`: recipe, steps, hardware, wall time, accuracies, seed."
+    path = pretrained_dir() / f'{name}.json'
+    if not path.is_file():
+        shipped = ', '.join(pretrained_names()) or 'none'
+        raise ValueError(f"unknown pretrained model {name!r}; shipped: {shipped}")
+    return json.loads(path.read_text())
+
+# %% ../nbs/04a_model.ipynb #0add538b
+def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
+    "Write `model`'s weights (float16 when `half`) and its `SCAEConfig` to `path` (a `.pt` file)."
+    state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
+             for k, v in model.state_dict().items()}
+    path = Path(path)
+    torch.save(dict(model=state, config=asdict(model.config)), path)
+    return path
+
+# %% ../nbs/04a_model.ipynb #295a3532
+def _weights_and_config(path: Path) -> tuple[dict, dict]:
+    "(state_dict, SCAEConfig dict) from a `save_pretrained` file or a training checkpoint."
+    try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data only
+    except Exception as e: raise ValueError(f"{str(path)!r} is not a readable weights file: {e}") from None
+    if not isinstance(state, dict) or not {'model', 'config'} <= set(state):
+        raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
+    config = state['config']
+    if isinstance(config.get('model'), dict): config = config['model']   # a run's TrainConfig
+    return state['model'], config
+
+def from_pretrained(name, device='cpu') -> nn.Module:
+    """A trained model in eval mode on `device`: shipped model `name` (see `pretrained_names()`), or
+    the path of a weights file (`save_pretrained`) or training checkpoint. Weights become float32."""
+    path = Path(name)
+    if path.suffix != '.pt':                       # a name, not a file
+        model_card(str(name))                      # one-line error for an unknown name
+        path = pretrained_dir() / f'{name}.pt'
+    if not path.is_file(): raise FileNotFoundError(f"weights file {str(path)!r} does not exist")
+    weights, config = _weights_and_config(path)
+    model = build_model(SCAEConfig.from_dict(config))
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
+    return model.to(device).eval()
