@@ -26,8 +26,8 @@ from .cli import add_config_args, given
 # %% auto #0
 __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy', 'kmeans_inductive_accuracy',
            'linear_accuracy', 'tsne_embedding', 'load_model', 'presence_noise', 'evaluating', 'collect_features',
-           'evaluate_features', 'collect_constellations', 'constellation_report', 'evaluate_checkpoint', 'EvalConfig',
-           'add_eval_args', 'run_eval', 'results_markdown']
+           'evaluate_features', 'collect_constellations', 'constellation_report', 'evaluate_checkpoint',
+           'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
 
 # %% ../nbs/06_analysis.ipynb #37398c24
 def _check_ids(ids, name: str) -> np.ndarray:
@@ -344,6 +344,20 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     out.mkdir(parents=True, exist_ok=True)
     (out / 'report.json').write_text(json.dumps(report, indent=1))
     return report
+
+# %% ../nbs/06_analysis.ipynb #d2dc6efa
+def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0) -> dict:
+    """k-means accuracy of m and u on the first `n_test` MNIST test images (seeded shifts, presence
+    noise off) for shipped model `name`, on the CPU: the check stored on its model card."""
+    run = load_model(name)
+    config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
+                      device='cpu')
+    test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
+                            max_batches=-(-n_test // 100), progress=False)
+    m, u, labels = test.m[:n_test], test.u[:n_test], test.labels[:n_test]
+    return dict(n_test=len(labels), seed=seed, noise=False,
+                posterior_m_kmeans=kmeans_accuracy(m, labels, 10, seed),
+                prior_u_kmeans=kmeans_accuracy(u, labels, 10, seed))
 
 # %% ../nbs/06_analysis.ipynb #91db7cdd
 @dataclasses.dataclass
