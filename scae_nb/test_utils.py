@@ -40,8 +40,9 @@ def golden_root(root: str | Path | None = None) -> Path | None:
         raise FileNotFoundError(f"{what}{str(given)!r} is not a folder")
     if REPO_FIXTURES.is_dir(): return REPO_FIXTURES
     if skip_parity(): return None
-    raise FileNotFoundError(f"golden fixtures not found (argument, $SCAE_GOLDEN, {REPO_FIXTURES}); "
-                            "set SCAE_GOLDEN, or SCAE_SKIP_PARITY=1 to skip the parity tests")
+    raise FileNotFoundError(f"golden fixtures not found (argument, $SCAE_GOLDEN, "
+                            f"{REPO_FIXTURES}); set SCAE_GOLDEN, or SCAE_SKIP_PARITY=1 to skip "
+                            "the parity tests")
 
 def golden_path(name: str | None = None, root: str | Path | None = None) -> Path | None:
     """The fixture folder (see `golden_root`), or the file `name[.npz]` in it;
@@ -65,7 +66,8 @@ def load_golden(name: str) -> tuple[dict, dict, dict]:
     (arrays, config, variables without 'var/'); cached, read-only."""
     path = Path(name) if Path(name).suffix == '.npz' and Path(name).exists() else golden_path(name)
     if path is None:
-        raise FileNotFoundError(f"SCAE_SKIP_PARITY=1 and no fixtures: cannot load golden fixture {name!r}")
+        raise FileNotFoundError(f"SCAE_SKIP_PARITY=1 and no fixtures: cannot load golden "
+                                f"fixture {name!r}")
     if not path.exists(): raise FileNotFoundError(f"golden fixture {str(path)!r} does not exist")
     arrays = dict(_read_npz(str(path)))
     variables = {k[4:]: v for k, v in arrays.items() if k.startswith('var/')}
