@@ -61,7 +61,8 @@ def colab(tmp_path_factory):
     (fake / 'google' / 'colab').mkdir(parents=True)
     (fake / 'google' / 'colab' / '__init__.py').write_text('"fake google.colab for tests/test_colab.py"\n')
     head = _git('rev-parse', 'HEAD')
-    env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTHON', 'PIP_', 'VIRTUAL_ENV'))}
+    env = {k: v for k, v in os.environ.items()          # Colab has no fixtures, data or settings of ours
+           if not k.startswith(('PYTHON', 'PIP_', 'VIRTUAL_ENV', 'SCAE_'))}
     env.update(SCAE_NB_PIP_SPEC=f'git+file://{ROOT}@{head}', PIP_NO_INDEX='1', PIP_NO_DEPS='1',
                PIP_NO_BUILD_ISOLATION='0', PIP_DISABLE_PIP_VERSION_CHECK='1', HOME=str(tmp),
                PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}")
@@ -77,6 +78,8 @@ def colab(tmp_path_factory):
             try:
                 import scae_nb, scae_nb.data
                 print('SCAE_NB_FILE=' + scae_nb.__file__)
+                from scae_nb.test_utils import golden_path   # what the parity cells call first
+                print('GOLDEN=' + str(golden_path()))
             except ImportError as e: print('IMPORT_FAILED', e)
             ''')
         env_run = {**env, 'PYTHONPATH': str(fake)} if on_colab else env
@@ -115,6 +118,7 @@ def test_first_cell_installs_scae_nb(colab, notebook):
     assert res.returncode == 0, res.stdout + res.stderr
     assert 'running pip install git+file://' in res.stdout, res.stdout
     assert 'SCAE_SKIP_PARITY=1' in res.stdout, res.stdout             # no fixtures in the package
+    assert 'GOLDEN=None' in res.stdout, res.stdout                    # parity cells skip, not fail
     line = next((l for l in res.stdout.splitlines() if l.startswith('SCAE_NB_FILE=')), None)
     assert line, res.stdout + res.stderr
     assert line.split('=', 1)[1].startswith(str(colab.venv)), line    # the installed copy, not the repo
