@@ -11,26 +11,48 @@ import numpy as np
 from .utils import to_numpy
 
 # %% auto #0
-__all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'golden_root', 'golden_path', 'load_golden', 'to_tf_layout',
-           'assert_close_tf', 'assert_grad_close', 'golden_tolerance', 'assert_golden_outputs']
+__all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'skip_parity', 'golden_root', 'golden_path', 'load_golden',
+           'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance', 'assert_golden_outputs']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
-REPO_FIXTURES = (Path(__file__).resolve().parents[1] / 'fixtures' / 'golden'
-                 if '__file__' in globals() else None)
+def _repo_fixtures() -> Path:
+    "`fixtures/golden` of the clone holding this module (in a notebook: of the working directory)."
+    start = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd()
+    for folder in (start, *start.parents):
+        if (folder / 'settings.ini').exists(): return folder / 'fixtures' / 'golden'
+    return start / 'fixtures' / 'golden'          # an installed wheel: no fixtures here
 
+REPO_FIXTURES = _repo_fixtures()
+
+def skip_parity() -> bool:
+    "True when the user asked to skip the parity tests: `SCAE_SKIP_PARITY=1` (or true/yes)."
+    return os.environ.get('SCAE_SKIP_PARITY', '').strip().lower() in ('1', 'true', 'yes')
+
+# %% ../nbs/91_test_utils.ipynb #b7e1c0a2
 def golden_root(root: str | Path | None = None) -> Path | None:
-    """The fixture folder: `root`, else `$SCAE_GOLDEN`, else
-    `<repo>/fixtures/golden` if it exists, else None."""
-    if root: return Path(root)
-    if os.environ.get('SCAE_GOLDEN'): return Path(os.environ['SCAE_GOLDEN'])
-    return REPO_FIXTURES if REPO_FIXTURES is not None and REPO_FIXTURES.is_dir() else None
+    """The fixture folder: `root`, else `$SCAE_GOLDEN`, else `REPO_FIXTURES`;
+    raises when none exists, unless `skip_parity()` (then None)."""
+    env = os.environ.get('SCAE_GOLDEN')
+    given = root if root is not None else env
+    if given:                                     # named explicitly: it must exist
+        if Path(given).is_dir(): return Path(given)
+        what = 'SCAE_GOLDEN=' if root is None else 'fixture folder '
+        raise FileNotFoundError(f"{what}{str(given)!r} is not a folder")
+    if REPO_FIXTURES.is_dir(): return REPO_FIXTURES
+    if skip_parity(): return None
+    raise FileNotFoundError(f"golden fixtures not found (argument, $SCAE_GOLDEN, "
+                            f"{REPO_FIXTURES}); set SCAE_GOLDEN, or SCAE_SKIP_PARITY=1 to skip "
+                            "the parity tests")
 
 def golden_path(name: str | None = None, root: str | Path | None = None) -> Path | None:
-    """The fixture folder (see `golden_root`), or the
-    file `name[.npz]` in it; None when there is none."""
+    """The fixture folder (see `golden_root`), or the file `name[.npz]` in it;
+    a missing file raises, unless `skip_parity()` (then None)."""
     folder = golden_root(root)
     if folder is None or name is None: return folder
-    return folder / (name if str(name).endswith('.npz') else f'{name}.npz')
+    path = folder / (name if str(name).endswith('.npz') else f'{name}.npz')
+    if path.exists(): return path
+    if skip_parity(): return None
+    raise FileNotFoundError(f"golden fixture {str(path)!r} does not exist")
 
 # %% ../nbs/91_test_utils.ipynb #7a15ee62
 @functools.lru_cache(maxsize=4)
@@ -44,7 +66,7 @@ def load_golden(name: str) -> tuple[dict, dict, dict]:
     (arrays, config, variables without 'var/'); cached, read-only."""
     path = Path(name) if Path(name).suffix == '.npz' and Path(name).exists() else golden_path(name)
     if path is None:
-        raise FileNotFoundError("no fixture folder (SCAE_GOLDEN unset): cannot load golden "
+        raise FileNotFoundError(f"SCAE_SKIP_PARITY=1 and no fixtures: cannot load golden "
                                 f"fixture {name!r}")
     if not path.exists(): raise FileNotFoundError(f"golden fixture {str(path)!r} does not exist")
     arrays = dict(_read_npz(str(path)))

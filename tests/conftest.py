@@ -3,7 +3,9 @@
 Parity tests read the golden fixtures from `$SCAE_GOLDEN`, else from the repository's
 `fixtures/golden/` (this sets `SCAE_GOLDEN` to it, so the notebooks' tests find it). When neither
 exists the session stops with an error instead of letting every parity test skip: set
-`SCAE_SKIP_PARITY=1` to run the other tests without them.
+`SCAE_SKIP_PARITY=1` to run the other tests without them. These are the rules of
+`scae_nb.test_utils.golden_root` (nbs/91_test_utils.ipynb), which nbdev_test and Jupyter use; here they
+are applied once, before any notebook runs, so a misconfiguration stops the session at once.
 """
 import os
 from pathlib import Path
