@@ -9,7 +9,7 @@ from fastcore.docments import docments
 from . import __version__
 
 # %% auto #0
-__all__ = ['COMMANDS', 'field_options', 'add_config_args', 'given', 'make_parser', 'main']
+__all__ = ['COMMANDS', 'field_options', 'add_config_args', 'given', 'CLIParser', 'make_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -59,28 +59,49 @@ COMMANDS = {
 }
 
 # %% ../nbs/07_cli.ipynb #0ca4b085
+class CLIParser(argparse.ArgumentParser):
+    "An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2)."
+    def error(self, message):
+        self.exit(2, f'{self.prog}: error: {message}\n')
+
+_DEBUG_HELP = 'show the traceback of an error instead of one line'
+
 def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     "The `scae-nb` parser; `only` names the one subcommand whose options are loaded (None: all)."
-    parser = argparse.ArgumentParser(
+    parser = CLIParser(
         prog='scae-nb', description='Stacked Capsule Autoencoders, matching the official TF1 code.')
     parser.add_argument('--version', action='version', version=f'scae-nb {__version__}')
+    parser.add_argument('--debug', action='store_true', default=False, help=_DEBUG_HELP)
     names = '{' + ','.join(COMMANDS) + '}'
     sub = parser.add_subparsers(dest='command', required=True, metavar=names)
     for name, (module, add_args, run, help) in COMMANDS.items():
         p = sub.add_parser(name, help=help, description=help + '. An option not given keeps the '
                            "preset's (or the resumed checkpoint's) value.")
         if only not in (None, name): continue
+        p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
         getattr(importlib.import_module(module), add_args)(p)
         p.set_defaults(_run=(module, run))
     return parser
 
 # %% ../nbs/07_cli.ipynb #45a7ed95
+_USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+
+def _one_line(e: BaseException) -> str:
+    "The first line of an exception's message (its type name if empty)."
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
 def main(argv: list[str] | None = None) -> int:
-    "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand."
+    "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line."
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = make_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     module, run = args._run
     try: result = getattr(importlib.import_module(module), run)(args)
-    except ValueError as e: parser.exit(2, f'scae-nb {args.command}: error: {e}\n')
+    except KeyboardInterrupt:
+        print(f'scae-nb {args.command}: interrupted', file=sys.stderr)
+        return 130
+    except Exception as e:
+        if getattr(args, 'debug', False): raise
+        print(f'scae-nb {args.command}: error: {_one_line(e)}', file=sys.stderr)
+        return 2 if isinstance(e, _USAGE_ERRORS) else 1
     return result if isinstance(result, int) else 0

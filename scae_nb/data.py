@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
-from .utils import check_positive
+from .utils import UsageError, check_positive
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
 
@@ -32,9 +32,13 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'SQUARE', 'TRIANGLE', 'CONSTELLAT
            'constellation_batches', 'constellation_batch']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
-def data_root(root: str | Path | None = None) -> Path:
-    "The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder."
-    if root is not None: return Path(root).expanduser()
+def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
+    """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder.
+    `must_exist`: a given `root` that is not a folder is refused (never created)."""
+    if root is not None:
+        if must_exist and not Path(root).expanduser().is_dir():
+            raise UsageError(f"--data-dir {root}: no such folder")
+        return Path(root).expanduser()
     if os.environ.get('SCAE_DATA'): return Path(os.environ['SCAE_DATA']).expanduser()
     return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
 
@@ -49,6 +53,10 @@ def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
                          f"{tuple(images.shape)}")
     if images.dtype != torch.uint8 and not images.is_floating_point():
         raise ValueError(f"{name} must be uint8 or floating point, got dtype {images.dtype}")
+    if images.is_floating_point() and not (finite := torch.isfinite(images)).all():
+        first = tuple((~finite).nonzero()[0].tolist())
+        raise ValueError(f"{name} hold {(~finite).sum().item()} NaN/Inf values (not finite), "
+                         f"the first at index {first}")
     if images.is_floating_point() and images.numel() and (images.min() < 0 or images.max() > 1):
         raise ValueError(f"float {name} must lie in [0, 1], got values in "
                          f"[{images.min().item():.4g}, {images.max().item():.4g}]")
@@ -205,8 +213,15 @@ def _load_mnist(root: Path, train: bool, download: bool):
     torchvision is only asked to download missing files."""
     split, raw = 'train' if train else 't10k', root / 'MNIST' / 'raw'
     stems = [f'{split}-images-idx3-ubyte', f'{split}-labels-idx1-ubyte']
+    legacy = root / 'MNIST' / 'processed' / ('training.pt' if train else 'test.pt')
+    if any(_mnist_file(raw, s) is None for s in stems) and legacy.is_file():
+        images, labels = torch.load(legacy, weights_only=True)   # torchvision's old format
+        return images[:, None], labels.long()
     if any(_mnist_file(raw, s) is None for s in stems):
-        _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d), download)
+        ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
+                    download)
+        if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
+            return ds.data[:, None], ds.targets.long()
     images, labels = (_read_idx(_mnist_file(raw, s)) for s in stems)
     return images[:, None], labels                                       # [N, 1, 28, 28], [N]
 
@@ -274,27 +289,34 @@ class ShiftCollate:
 def generator(self: ShiftCollate) -> torch.Generator:
     """This process's generator: seeded with `seed` in the
     main process, with the worker's own seed in a worker."""
-    if self._generator is None:
-        worker = torch.utils.data.get_worker_info()
+    worker = torch.utils.data.get_worker_info()
+    owner = (os.getpid(), worker.id if worker else None)
+    if self._generator is None or (worker is not None and getattr(self, '_owner', None) != owner):
         self._generator = torch.Generator().manual_seed(worker.seed if worker else self.seed)
+    self._owner = owner
     return self._generator
 
 # %% ../nbs/00_data.ipynb #4d36d9be
-def _check_labels(labels, n: int) -> torch.Tensor:
-    "int64 labels if `labels` is an integer tensor of shape [n], else one line saying what came."
+def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
+    """int64 labels if `labels` is an integer tensor of shape [n] with values in
+    0..n_classes-1 (>= 0 if `n_classes` is None), else one line saying what came."""
     if not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point():
         got = (f"{tuple(labels.shape)} {labels.dtype}" if isinstance(labels, torch.Tensor)
                else type(labels).__name__)
         raise ValueError(f"labels must be an integer tensor of shape ({n},), got {got}")
+    if n and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
+        limit = 'n_classes' if n_classes is None else f'{n_classes} (n_classes)'
+        raise ValueError(f"labels must lie in 0..{limit}-1, got values in "
+                         f"[{labels.min().item()}, {labels.max().item()}]")
     return labels.long()
 
 # %% ../nbs/00_data.ipynb #d8d5ba84
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
-                seed: int = 0, device=None) -> DataLoader:
+                seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
     """Seeded DataLoader over in-memory data yielding
     (float32 [B, C, S, S] in [0, 1], int64 [B]); `train`: shuffle, full batches."""
-    labels = _check_labels(labels, len(check_images(images)))
+    labels = _check_labels(labels, len(check_images(images)), n_classes)
     canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
     _check_canvas(canvas_size, *images.shape[-2:])
     g = torch.Generator().manual_seed(seed)
@@ -309,11 +331,11 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
 # %% ../nbs/00_data.ipynb #2d1cc363
 def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128,
                    canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
-                   device: str | torch.device | None = None):
+                   device: str | torch.device | None = None, n_classes: int | None = None):
     """(train_loader, test_loader) over your own (images, labels)
     pairs; canvas_size None = no padding; no `test`, no test_loader."""
     kw = dict(batch_size=batch_size, canvas_size=canvas_size, num_workers=num_workers,
-              device=device)
+              device=device, n_classes=n_classes)
     return (make_loader(*train, train=True, seed=seed, **kw),
             None if test is None else make_loader(*test, train=False, seed=seed + 1, **kw))
 

@@ -12,9 +12,10 @@ import torch.nn as nn
 import torch.distributed as dist
 from fastcore.basics import AttrDict
 from tqdm.auto import tqdm
-from .utils import check_positive, to_plain
+from torch.utils.data import TensorDataset
+from .utils import UsageError, check_finite, check_positive, to_plain
 from .cli import add_config_args, given
-from .data import DATASETS
+from .data import DATASETS, _check_labels, check_images, data_root
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .runtime import (CHECKPOINT_FORMAT, BatchStream, LossTracker, RunLogger, check_in_sync,
@@ -23,11 +24,13 @@ from .runtime import (CHECKPOINT_FORMAT, BatchStream, LossTracker, RunLogger, ch
                              pick_device, prune_checkpoints, reconstruction_figure,
                              resolve_checkpoint, rng_state, run_model, save_checkpoint,
                              seed_everything, set_deterministic, set_rng_state, synthetic_batch,
-                             template_figure, to_device)
+                             template_figure, to_device, claim_run_folder, numerics_flags,
+                             stop_on_signals, truncate_metrics)
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'TrainConfig', 'dataset_model_fields', 'preset_for', 'LossesOnly',
-           'params_without_grad', 'ddp_wrap', 'stop_on_sigint', 'Trainer', 'train', 'add_train_args',
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'MAY_CHANGE', 'SHAPE_FIELDS', 'stop_on_sigint', 'TrainConfig',
+           'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_same_shape', 'resume_config', 'LossesOnly',
+           'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
            'train_config_from_args', 'run_train']
 
 # %% ../nbs/05b_training.ipynb #921617c8
@@ -78,6 +81,7 @@ class TrainConfig:
         for name, choices in dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES).items():
             if (value := getattr(self, name)) not in choices:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
         check_positive(False, lr=self.lr)
         if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
             raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
@@ -115,6 +119,49 @@ def preset_for(dataset: str) -> str:
     "The preset a dataset trains with when none is named: its namesake, else 'official'."
     return dataset if dataset in PRESETS else 'official'
 
+# %% ../nbs/05b_training.ipynb #084aa718
+MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
+                        'ckpt_every', 'keep', 'progress', 'device', 'num_workers', 'wandb',
+                        'data_dir', 'out'})
+SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
+                          'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
+                          'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
+                          'st_output_dims'})
+
+class ConfigChangeError(UsageError):
+    "A resume that asks for another configuration than the checkpoint's (the CLI: exit status 2)."
+
+def _changes(was: dict, asks: dict) -> dict:
+    "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
+    return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
+
+def _refuse(path, refused: dict, shape: list) -> None:
+    "Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: not allowable)."
+    was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
+    asks = ', '.join(f'{k}={b!r}' for k, (_, b) in refused.items())
+    if shape:
+        how = (f"{', '.join(shape)} change(s) the model's shape: --allow-change cannot apply; "
+               "start a new run")
+    else: how = 'drop those options, or pass ' + ' '.join(f'--allow-change {k}' for k in refused)
+    raise ConfigChangeError(f"--resume: {path} was trained with {was}; this command asks for "
+                            f"{asks}: {how}")
+
+def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
+    "Refuse a checkpoint whose model differs from `model` in a shape field."
+    asked = {k: getattr(model, k) for k in SHAPE_FIELDS if hasattr(model, k)}
+    changed = _changes(saved_model, asked)
+    if changed: _refuse(path, changed, sorted(changed))
+
+def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None) -> TrainConfig:
+    "The saved run config `saved` with the given `run`/`model` options; changes checked."
+    allow = {a.split('.')[-1].replace('-', '_') for a in allow}
+    changed = {**_changes(saved, {k: v for k, v in run.items() if k not in MAY_CHANGE}),
+               **_changes(saved['model'], model)}
+    shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
+    refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
+    if refused: _refuse(path, refused, [k for k in shape if k in allow])
+    return TrainConfig.from_dict({**saved, **run, 'model': {**saved['model'], **model}})
+
 # %% ../nbs/05b_training.ipynb #b2dc87d2
 class LossesOnly(nn.Module):
     "Wraps a model so that its forward returns only `losses` and `metrics` (what DDP should track)."
@@ -144,18 +191,7 @@ def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.M
     return nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
 
 # %% ../nbs/05b_training.ipynb #08a586aa
-@contextlib.contextmanager
-def stop_on_sigint(trainer):
-    "While active, a first SIGINT sets `trainer.stop_requested`; a second raises KeyboardInterrupt."
-    def handler(signum, frame):
-        trainer.stop_requested = True
-        signal.signal(signal.SIGINT, previous)
-    try: previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:                    # not the main thread
-        yield
-        return
-    try: yield
-    finally: signal.signal(signal.SIGINT, previous)
+stop_on_sigint = stop_on_signals   # (scae_nb.runtime) SIGINT, and SIGTERM and SIGHUP alike
 
 # %% ../nbs/05b_training.ipynb #2e093caf
 _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
@@ -163,21 +199,33 @@ _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_ac
 
 class Trainer:
     "One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume."
-    def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None):
+    def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
+                 wandb_id: str | None = None):
         self.cfg, self.out, self.env = cfg, Path(cfg.out), dist_env()
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
+        self.stop_signal = None
         self.device = pick_device(cfg.device, self.env.local_rank)
         self.distributed = init_distributed(self.device)
         seed_everything(cfg.seed)                          # the same model init in every process
         set_deterministic(cfg.deterministic)
         self._setup_model(model)
         seed_everything(cfg.seed + 1000 * self.env.rank)   # from here on, each its own noise
+        if loaders: self._check_loaders(loaders)
         loaders = loaders or make_loaders(cfg, self.env.rank, self.env.world_size)
         train_loader, self.test_loader = loaders
         self.stream = BatchStream(train_loader)
         if resume is not None: self.restore(resolve_checkpoint(resume, self.out))
-        self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0)
+        self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0,
+                                wandb_id=wandb_id)
+
+    def _check_loaders(self, loaders) -> None:
+        "Refuse given in-memory data with non-finite pixels or labels outside 0..n_classes-1."
+        for loader in loaders:
+            data = getattr(loader, 'dataset', None)
+            if isinstance(data, TensorDataset) and len(data.tensors) >= 2:
+                check_images(data.tensors[0])
+                _check_labels(data.tensors[1], len(data.tensors[1]), self.cfg.model.n_classes)
 
     def _setup_model(self, model: nn.Module | None):
         "Model (built from the config unless given), TF RMSProp, then the DDP and compile wrappers."
@@ -215,7 +263,7 @@ class Trainer:
     def log_scalars(self) -> dict:
         "Check for NaN/Inf, then record the means since the last call (history, bar, jsonl, wandb)."
         self.tracker.check()
-        now, scalars = time.perf_counter(), self.tracker.pop()
+        now, scalars = time.perf_counter(), self.tracker.pop(reduce=self.distributed)
         scalars['steps_per_s'] = (self.step - self._t_step) / max(now - self._t0, 1e-9)
         self._t0, self._t_step = now, self.step
         self.history.append(dict(step=self.step, **scalars))
@@ -241,17 +289,21 @@ class Trainer:
         if self.distributed: check_in_sync(self.model)
         state = self.checkpoint_state()
         if not self.rank0: return None
-        self.last_checkpoint = save_checkpoint(state, checkpoint_path(self.out, self.step))
-        prune_checkpoints(self.out, self.cfg.keep)
-        return self.last_checkpoint
+        path = save_checkpoint(state, checkpoint_path(self.out, self.step))
+        prune_checkpoints(self.out, self.cfg.keep, newest=path)
+        self.last_checkpoint = path
+        return path
 
     def restore(self, path) -> None:
         "Continue from checkpoint `path` (exactly, when the number of processes is unchanged)."
         ckpt = load_checkpoint(path)
+        check_same_shape(ckpt['config']['model'], self.cfg.model, path)
         self.model.load_state_dict(ckpt['model'])
         self.optimizer.load_state_dict(ckpt['optimizer'])
         for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
         self.step, processes = ckpt['step'], ckpt['processes']
+        self.last_checkpoint = Path(path)
+        if self.rank0: truncate_metrics(self.out, self.step)   # steps redone after it: logged once
         if len(processes) != self.env.world_size:
             warnings.warn(f"checkpoint has {len(processes)} processes, this run "
                           f"{self.env.world_size}: data order and noise are re-seeded")
@@ -292,9 +344,10 @@ class Trainer:
     def fit(self) -> AttrDict:
         "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
         self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
+        start = self.step
         self.bar = tqdm(total=self.cfg.steps, initial=self.step, unit='step', dynamic_ncols=True,
                         disable=not (self.rank0 and self.cfg.progress))
-        with stop_on_sigint(self):
+        with stop_on_signals(self):
             try: self._loop()
             except KeyboardInterrupt: self.stop_requested = True
             finally: self.bar.close()
@@ -302,6 +355,7 @@ class Trainer:
         if self.interrupted: self.save()
         return AttrDict(history=self.history, evals=self.evals, step=self.step,
                         checkpoint=self.last_checkpoint, interrupted=self.interrupted,
+                        steps_run=self.step - start, signal=self.stop_signal,
                         checksum=param_checksum(self.model))
 
     def close(self) -> None:
@@ -310,12 +364,33 @@ class Trainer:
         if self.distributed and dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/05b_training.ipynb #88809107
-def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None) -> AttrDict:
+def check_paths(cfg: TrainConfig) -> None:
+    "Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing)."
+    if Path(cfg.out).exists() and not Path(cfg.out).is_dir():
+        raise UsageError(f"--out {cfg.out}: is a file, not a folder")
+    if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
+
+def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
+          force: bool = False) -> AttrDict:
     "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
-    trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders)
-    if trainer.rank0: (trainer.out / 'config.json').write_text(json.dumps(cfg.to_dict(), indent=1))
-    try: return trainer.fit()
-    finally: trainer.close()
+    env = dist_env()
+    pick_device(cfg.device, env.local_rank)             # validate everything before writing
+    check_paths(cfg)
+    if resume is not None: resume = resolve_checkpoint(resume, cfg.out)
+    folder = claim_run_folder(cfg.out, resume is not None, force) if env.rank == 0 else None
+    try:
+        with numerics_flags(cfg.deterministic):
+            wandb_id = folder.info.get('wandb_id') if folder else None
+            trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, wandb_id=wandb_id)
+            try:
+                if folder is not None:
+                    (trainer.out / 'config.json').write_text(json.dumps(cfg.to_dict(), indent=1))
+                    if trainer.logger.run is not None and not wandb_id:
+                        folder.update(wandb_id=trainer.logger.run.id)
+                return trainer.fit()
+            finally: trainer.close()
+    finally:
+        if folder is not None: folder.release()
 
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -327,6 +402,12 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument('--resume', nargs='?', const='latest', **keep,
                         help="continue a run: alone = the newest checkpoint in --out; "
                              "or a checkpoint path")
+    parser.add_argument('--force', action='store_true', default=False,
+                        help="start afresh in an --out holding another run (moved to "
+                             "OUT/replaced/RUN_ID, nothing deleted)")
+    parser.add_argument('--allow-change', action='append', default=[], metavar='FIELD',
+                        help="on --resume, accept a new value for FIELD (repeatable; not for "
+                             "fields of the model's shape)")
     add_config_args(parser, TrainConfig, title='the run (TrainConfig)')
     add_config_args(parser, SCAEConfig, title='the model and its objective (SCAEConfig)')
     return parser
@@ -342,20 +423,27 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
         return TrainConfig.preset(name, model=model, **{'wandb': 'offline', **run}), None
     path = resolve_checkpoint(resume, run.get('out', f'runs/{name}'))
     saved = load_checkpoint(path)['config']
-    return TrainConfig.from_dict({**saved, **run, 'model': {**saved['model'], **model}}), path
+    if getattr(args, 'preset', None):            # a preset on resume: compared field by field
+        expanded = TrainConfig.preset(name, model=model, **run).to_dict()
+        model = expanded.pop('model')
+        run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
+    allow = getattr(args, 'allow_change', None) or []
+    return resume_config(saved, run, model, allow, path), path
 
 # %% ../nbs/05b_training.ipynb #03334fd6
 def run_train(args: argparse.Namespace) -> int:
-    "`scae-nb train`: train as `args` say; exit code 0 (done, or interrupted and saved) or 1 (NaN)."
+    "`scae-nb train`: train as `args` say; 0 when done, or interrupted (Ctrl-C, SIGTERM) and saved."
     cfg, resume = train_config_from_args(args)
-    try: result = train(cfg, resume=resume)
-    except FloatingPointError as e:
-        print(f'scae-nb train: {e}', file=sys.stderr)
-        return 1
+    result = train(cfg, resume=resume, force=getattr(args, 'force', False))
     if dist_env().rank == 0:
         logged = result.history[-1] if result.history else {}
         last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
-        state = (f'interrupted at step {result.step}; continue with --resume' if result.interrupted
-                 else f'finished {result.step} steps')
-        print(f'scae-nb train: {state}; checkpoint {result.checkpoint}; last logged: {last}')
+        if result.interrupted:
+            state = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
+            ending = '; continue with --resume'
+        elif not result.steps_run:
+            state, ending = f'already finished {result.step} steps', ' (raise --steps to go on)'
+        else: state, ending = f'finished {result.step} steps', ''
+        print(f'scae-nb train: {state}; checkpoint {result.checkpoint}{ending}; '
+              f'last logged: {last}')
     return 0

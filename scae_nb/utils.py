@@ -4,11 +4,11 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import numbers
+import math, numbers
 import numpy as np
 
 # %% auto #0
-__all__ = ['check_positive', 'to_plain', 'to_numpy']
+__all__ = ['check_positive', 'UsageError', 'check_finite', 'to_plain', 'to_numpy']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -19,6 +19,18 @@ def check_positive(_integer: bool = True, **values) -> None:
         if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
             raise ValueError(f"{name} must be a positive {'integer' if _integer else 'number'}, "
                              f"got {value!r}")
+
+# %% ../nbs/92_utils.ipynb #6cbf6660
+class UsageError(ValueError):
+    "A bad argument value or path given by the user (the CLI: one line, exit status 2)."
+
+def check_finite(**values) -> None:
+    "Raise one line naming the first of `values` that is not a finite real number (None passes)."
+    for name, value in values.items():
+        if value is None: continue
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not real or not math.isfinite(value):
+            raise UsageError(f"{name} must be a finite number, got {value!r}")
 
 # %% ../nbs/92_utils.ipynb #e280777f
 def _is_torch_tensor(x) -> bool:
