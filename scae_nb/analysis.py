@@ -320,7 +320,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures)."""
     if (checkpoint is None) == (pretrained is None):
-        raise ValueError('give exactly one of checkpoint (a file) and pretrained (a shipped model name)')
+        raise ValueError('give exactly one of checkpoint (a file) and pretrained (a model name)')
     if pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
         checkpoint, out = pretrained, out or Path('runs') / 'eval' / pretrained
@@ -364,8 +364,8 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
 class EvalConfig:
     "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`."
 
-    checkpoint: str | None = None  # checkpoint written by `scae-nb train`: RUN/checkpoints/step_*.pt
-    pretrained: str | None = None  # or a shipped model by name, e.g. mnist-cpu (see from_pretrained)
+    checkpoint: str | None = None  # written by `scae-nb train`: RUN/checkpoints/step_*.pt
+    pretrained: str | None = None  # or a shipped model by name, e.g. mnist-cpu
     out: str | None = None  # folder for report.json and the figures (None: RUN/eval/CHECKPOINT)
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps

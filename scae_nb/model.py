@@ -472,8 +472,9 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
 # %% ../nbs/04a_model.ipynb #295a3532
 def _weights_and_config(path: Path) -> tuple[dict, dict]:
     "(state_dict, SCAEConfig dict) from a `save_pretrained` file or a training checkpoint."
-    try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data only
-    except Exception as e: raise ValueError(f"{str(path)!r} is not a readable weights file: {e}") from None
+    try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data
+    except Exception as e:
+        raise ValueError(f"{str(path)!r} is not a readable weights file: {e}") from None
     if not isinstance(state, dict) or not {'model', 'config'} <= set(state):
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
     config = state['config']
@@ -482,7 +483,7 @@ def _weights_and_config(path: Path) -> tuple[dict, dict]:
 
 def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device`: shipped model `name` (see `pretrained_names()`), or
-    the path of a weights file (`save_pretrained`) or training checkpoint. Weights become float32."""
+    the path of a weights file (`save_pretrained`) or training checkpoint; float32 weights."""
     path = Path(name)
     if path.suffix != '.pt':                       # a name, not a file
         model_card(str(name))                      # one-line error for an unknown name
@@ -490,5 +491,6 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     if not path.is_file(): raise FileNotFoundError(f"weights file {str(path)!r} does not exist")
     weights, config = _weights_and_config(path)
     model = build_model(SCAEConfig.from_dict(config))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v
+                           for k, v in weights.items()})
     return model.to(device).eval()
