@@ -11,7 +11,8 @@ report whose accuracies go on the card. The card's `check` is computed here with
 import argparse, json, sys
 from pathlib import Path
 import torch
-from scae_nb.model import SCAEConfig, build_model, pretrained_dir, save_pretrained
+from scae_nb.model import SCAEConfig, build_model
+from scae_nb.pretrained import pretrained_dir, save_pretrained
 
 p = argparse.ArgumentParser()
 p.add_argument('name'); p.add_argument('weights'); p.add_argument('card')
