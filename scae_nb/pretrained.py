@@ -16,8 +16,8 @@ __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained'
 
 # %% ../nbs/04b_pretrained.ipynb #271d6006
 def pretrained_dir() -> Path:
-    "Folder of the shipped weights and model cards: `scae_nb/pretrained/`."
-    return Path(str(importlib.resources.files('scae_nb'))) / 'pretrained'
+    "Folder of the shipped weights and model cards: `scae_nb/weights/`."
+    return Path(str(importlib.resources.files('scae_nb'))) / 'weights'
 
 def pretrained_names() -> list[str]:
     "Names of the shipped models (each has `NAME.pt` and a model card `NAME.json`)."
