@@ -372,7 +372,8 @@ class DeviceLoader:
         device = torch.device('cpu' if device is None else device)
         self.images, self.labels = images.to(device), labels.to(device)   # [N, C, h, w], [N]
         self.generator = torch.Generator(device).manual_seed(seed)
-        self.epoch, self.index, self._order, self._epoch_start, self._resume = 0, 0, None, None, False
+        self.epoch, self.index, self._resume = 0, 0, False
+        self._order = self._epoch_start = None          # [N] example order, generator state
 
     def __len__(self) -> int:
         "Batches per epoch: full ones only for training."
@@ -414,15 +415,18 @@ def __iter__(self: DeviceLoader):
 def state_dict(self: DeviceLoader) -> dict:
     "Epoch, batches drawn in it, and the generator's states (at the epoch's start and now)."
     return dict(kind='device', device=self.generator.device.type, epoch=self.epoch,
-                index=self.index, epoch_start=self._epoch_start, generator=self.generator.get_state())
+                index=self.index, epoch_start=self._epoch_start,
+                generator=self.generator.get_state())
 
 @patch
 def load_state_dict(self: DeviceLoader, state: dict) -> None:
     "Go on from `state`: redraw the epoch's order from its start state, then restore the generator."
     here = self.generator.device.type
     if state.get('kind') != 'device' or state.get('device') != here:
-        saved = f"a {state.get('device')} DeviceLoader" if state.get('kind') == 'device' else 'a DataLoader'
-        raise ValueError(f"cannot continue a data stream saved from {saved} on a {here} DeviceLoader")
+        saved = (f"a {state.get('device')} DeviceLoader" if state.get('kind') == 'device'
+                 else 'a DataLoader')
+        raise ValueError(f"cannot continue a data stream saved from {saved} on a {here} "
+                         "DeviceLoader")
     self.epoch, self.index, self._epoch_start = state['epoch'], state['index'], state['epoch_start']
     self._order = None
     if self._epoch_start is not None:

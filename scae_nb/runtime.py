@@ -80,19 +80,20 @@ def check_deterministic(device) -> None:
     except RuntimeError as e:
         if 'does not have a deterministic implementation' not in str(e): raise
         op = str(e).split(' does not have')[0]
-        raise UsageError(f"--deterministic: {op} (the backward of F.grid_sample, the template warp) "
-                         f"has no deterministic kernel on {device.type}; run without "
+        raise UsageError(f"--deterministic: {op} (the backward of F.grid_sample, the template "
+                         f"warp) has no deterministic kernel on {device.type}; run without "
                          "--deterministic (seeded, but not bit-reproducible there)") from None
     finally: torch.use_deterministic_algorithms(held[0], warn_only=held[1])
 
 # %% ../nbs/05a_runtime.ipynb #c0b0a878
 def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
-    """float32 matmuls and convolutions in full float32 unless `tf32`; `deterministic`: deterministic
-    kernels, no cuDNN autotuning, or first a `UsageError` from `check_deterministic`."""
+    """float32 matmuls and convolutions in full float32 unless `tf32`; `deterministic`:
+    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
     if deterministic: check_deterministic(device)
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
     torch.set_float32_matmul_precision('high' if tf32 else 'highest')
-    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = deterministic, not deterministic
+    torch.backends.cudnn.deterministic = deterministic
+    torch.backends.cudnn.benchmark = not deterministic
     if deterministic: os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
     torch.use_deterministic_algorithms(deterministic)
 
