@@ -20,7 +20,8 @@ from .utils import check_positive, to_numpy
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
 from .ocae import segmentation_accuracy, segmentation_accuracy_corrected
-from .runtime import device_name, make_loaders, pick_device, seed_everything
+from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
+                             seed_everything)
 from .checkpoints import load_checkpoint
 from .cli import add_config_args, given
 
@@ -339,8 +340,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
     figure_dir = out if figures else None
-    report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches, seed,
-                           progress, figure_dir))
+    with numerics_flags(device):          # float32 (no TF32), as train and bench; restored after
+        report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches, seed,
+                               progress, figure_dir))
     report['wall_s'] = round(time.perf_counter() - start, 2)
     out.mkdir(parents=True, exist_ok=True)
     (out / 'report.json').write_text(json.dumps(report, indent=1))

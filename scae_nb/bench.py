@@ -10,8 +10,8 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given
-from .runtime import (device_name, optimization_step, pick_device, seed_everything,
-                             synthetic_batch, to_device)
+from .runtime import (device_name, numerics_flags, optimization_step, pick_device,
+                             seed_everything, synthetic_batch, to_device)
 
 # %% auto #0
 __all__ = ['BENCH_RUN_FIELDS', 'peak_memory_mb', 'synchronize', 'time_steps', 'bench', 'add_bench_args', 'run_bench']
@@ -51,7 +51,7 @@ def time_steps(step, n: int, device: torch.device) -> list[float]:
 # %% ../nbs/05c_bench.ipynb #a2566cf6
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
-          seed: int = 0, lr: float = 3e-5) -> dict:
+          seed: int = 0, lr: float = 3e-5, tf32: bool = False) -> dict:
     "Time `optimization_step` on a synthetic batch: median ms/step, images/s, peak MiB, device."
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     device = pick_device(device)
@@ -65,16 +65,18 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
         baseline = torch.cuda.memory_allocated(device) / 2 ** 20   # model and batch, no step yet
     else: baseline = _proc_status_mb('VmRSS') or peak_memory_mb(device)
     step = lambda: optimization_step(forward_model, optimizer, batch, device, amp)
-    times = time_steps(step, warmup + steps, device)[warmup:]
+    with numerics_flags(device, tf32): times = time_steps(step, warmup + steps, device)[warmup:]
     ms = statistics.median(times) * 1e3
     return dict(ms_per_step=round(ms, 2), images_per_s=round(batch_size * 1e3 / ms, 1),
                 peak_mem_mb=round(peak_memory_mb(device), 1), device=device_name(device),
                 baseline_mem_mb=round(baseline, 1), batch_size=batch_size, steps=steps,
-                warmup=warmup, amp=amp, compile=compile, ms_min=round(min(times) * 1e3, 2),
+                warmup=warmup, amp=amp, compile=compile, tf32=tf32,
+                ms_min=round(min(times) * 1e3, 2),
                 n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
 # %% ../nbs/05c_bench.ipynb #8eb96ab3
-BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'seed')   # TrainConfig fields
+# TrainConfig fields
+BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'seed', 'tf32')
 
 def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb bench`'s options on `parser`."

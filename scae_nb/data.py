@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip, math, numbers, os, socket, struct
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -28,8 +29,8 @@ def _tvd():
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'SQUARE', 'TRIANGLE', 'CONSTELLATION_PATTERNS', 'PATTERN_ID', 'data_root',
            'check_images', 'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'sobel_edges',
            'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays', 'ShiftCollate', 'make_loader',
-           'tensor_loaders', 'dataset_tensors', 'image_loaders', 'normalize_chunk', 'constellation_chunk',
-           'constellation_batches', 'constellation_batch']
+           'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'image_loaders', 'normalize_chunk',
+           'constellation_chunk', 'constellation_batches', 'constellation_batch']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
@@ -63,10 +64,10 @@ def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     return images
 
 # %% ../nbs/00_data.ipynb #717fb7a7
-def as_float_images(images: torch.Tensor) -> torch.Tensor:
+def as_float_images(images: torch.Tensor, check: bool = True) -> torch.Tensor:
     """float32 [B, C, H, W] in [0, 1]: uint8 is divided by
-    255 (as the official code does), floats are checked."""
-    check_images(images)
+    255 (as the official code does), floats are checked (`check`)."""
+    if check: check_images(images)
     return images.float() / 255 if images.dtype == torch.uint8 else images.float()
 
 # %% ../nbs/00_data.ipynb #c76352a7
@@ -74,25 +75,25 @@ def draw_offsets(n: int, max_shift: int | tuple[int, int],
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Top-left (row, col) offsets [n, 2] of the official
     `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2)."""
-    # [2]
-    pair = (max_shift, max_shift) if isinstance(max_shift, numbers.Integral) else max_shift
-    m = torch.tensor(pair)                                                  # [2]
-    if m.shape != (2,) or m.min() < 0:
+    pair = (max_shift,) * 2 if isinstance(max_shift, numbers.Integral) else tuple(max_shift)
+    if len(pair) != 2 or min(pair) < 0:
         raise ValueError(f"max_shift must be >= 0 (or a pair of them), got {max_shift}")
     device = generator.device if generator is not None else None
-    draws = [torch.randint(-k, k + 1, (n,), generator=generator, device=device) for k in m.tolist()]
-    shift = torch.stack(draws, -1)                                       # [n, 2]
+    # on the generator's device; m stays a Python int, so nothing is copied there (no host sync)
+    draws = [(torch.randint(-m, m + 1, (n,), generator=generator, device=device), int(m))
+             for m in pair]
     # ceil(x/2) = (x+1)//2 for x >= 0
-    return shift.clamp(max=0).abs() + (m.to(shift.device) - shift.abs() + 1) // 2
+    return torch.stack([s.clamp(max=0).abs() + (m - s.abs() + 1) // 2 for s, m in draws], -1)
 
 # %% ../nbs/00_data.ipynb #12eda176
-def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int) -> torch.Tensor:
-    """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S]
-    with its top-left corner at `offsets` [B, 2] (row, col)."""
+def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
+                    check: bool = True) -> torch.Tensor:
+    """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
+    top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
     B, C, h, w = images.shape
     offsets = offsets.to(images.device)
-    if offsets.min() < 0 or (offsets + torch.tensor([h, w],
-                                                    device=images.device)).max() > canvas_size:
+    if check and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
+                                        ).max() > canvas_size):
         raise ValueError(f"offsets must keep the {h}x{w} images inside the "
                          f"{canvas_size}x{canvas_size} canvas, got {offsets.tolist()}")
     rows = offsets[:, :1] + torch.arange(h, device=images.device)    # [B, h]
@@ -116,14 +117,14 @@ def _check_canvas(canvas_size, h: int, w: int):
 
 # %% ../nbs/00_data.ipynb #95ce3a40
 def pad_and_shift(images: torch.Tensor, canvas_size: int,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
-    """The official augmentation: each image [B, C, h, w] on a
-    zero [S, S] canvas at a fresh offset from `draw_offsets`."""
-    B, C, h, w = check_images(images).shape
+                  generator: torch.Generator | None = None, check: bool = True) -> torch.Tensor:
+    """The official augmentation: each image [B, C, h, w] on a zero [S, S] canvas at a fresh
+    offset from `draw_offsets`; `check=False`: no value checks (no host sync on a GPU)."""
+    B, C, h, w = (check_images(images) if check else images).shape
     _check_canvas(canvas_size, h, w)
     if canvas_size == h == w: return images
     return place_on_canvas(images, draw_offsets(B, (canvas_size - h, canvas_size - w), generator),
-                           canvas_size)
+                           canvas_size, check)
 
 # %% ../nbs/00_data.ipynb #d9ce5cd2
 def _read_idx(path: Path) -> torch.Tensor:
@@ -331,13 +332,14 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
 # %% ../nbs/00_data.ipynb #2d1cc363
 def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128,
                    canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
-                   device: str | torch.device | None = None, n_classes: int | None = None):
-    """(train_loader, test_loader) over your own (images, labels)
-    pairs; canvas_size None = no padding; no `test`, no test_loader."""
-    kw = dict(batch_size=batch_size, canvas_size=canvas_size, num_workers=num_workers,
-              device=device, n_classes=n_classes)
-    return (make_loader(*train, train=True, seed=seed, **kw),
-            None if test is None else make_loader(*test, train=False, seed=seed + 1, **kw))
+                   device: str | torch.device | None = None, n_classes: int | None = None,
+                   on_device: bool = False):
+    """(train_loader, test_loader) over your own (images, labels) pairs; canvas_size None = no
+    padding; no `test`, no test_loader; `on_device`: `DeviceLoader`s on `device` (below)."""
+    kw = dict(batch_size=batch_size, canvas_size=canvas_size, device=device, n_classes=n_classes)
+    make = DeviceLoader if on_device else partial(make_loader, num_workers=num_workers)
+    return (make(*train, train=True, seed=seed, **kw),
+            None if test is None else make(*test, train=False, seed=seed + 1, **kw))
 
 # %% ../nbs/00_data.ipynb #f0dc4f8d
 def _image_tensor(image) -> torch.Tensor:
@@ -356,17 +358,96 @@ def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
     images = torch.stack([_image_tensor(x) for x, _ in pairs])
     return images, torch.tensor([int(y) for _, y in pairs])
 
+# %% ../nbs/00_data.ipynb #ff92f5c1
+class DeviceLoader:
+    """Batches of in-memory (images, labels) built on `device`: (float32 [B, C, S, S] in [0, 1],
+    int64 [B]), both on `device`; `train`: a shuffle per epoch and full batches only."""
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int,
+                 canvas_size: int | None = None, train: bool = False, seed: int = 0, device=None,
+                 n_classes: int | None = None):
+        labels = _check_labels(labels, len(check_images(images)), n_classes)   # once, not per batch
+        self.canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
+        _check_canvas(self.canvas_size, *images.shape[-2:])
+        self.batch_size, self.train = _positive_int('batch_size', batch_size), train
+        device = torch.device('cpu' if device is None else device)
+        self.images, self.labels = images.to(device), labels.to(device)   # [N, C, h, w], [N]
+        self.generator = torch.Generator(device).manual_seed(seed)
+        self.epoch, self.index, self._resume = 0, 0, False
+        self._order = self._epoch_start = None          # [N] example order, generator state
+
+    def __len__(self) -> int:
+        "Batches per epoch: full ones only for training."
+        n, b = len(self.labels), self.batch_size
+        return n // b if self.train else -(-n // b)
+
+# %% ../nbs/00_data.ipynb #9e8cdffd
+@patch
+def _begin_epoch(self: DeviceLoader) -> None:
+    "Count the epoch, remember the generator's state, draw the epoch's order."
+    if self._order is not None: self.epoch += 1
+    self._epoch_start, self.index = self.generator.get_state(), 0
+    self._order = self._draw_order()
+
+@patch
+def _draw_order(self: DeviceLoader) -> torch.Tensor:
+    "The example order [N] of an epoch: a seeded permutation for training, else 0..N-1."
+    n, device = len(self.labels), self.labels.device
+    if self.train: return torch.randperm(n, generator=self.generator, device=device)
+    return torch.arange(n, device=device)
+
+@patch
+def _batch(self: DeviceLoader, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "The examples at `index` [B], pasted on the canvas at fresh offsets (no host sync)."
+    images = as_float_images(self.images[index], check=False)          # [B, C, h, w]
+    return pad_and_shift(images, self.canvas_size, self.generator, check=False), self.labels[index]
+
+# %% ../nbs/00_data.ipynb #53822a4f
+@patch
+def __iter__(self: DeviceLoader):
+    "The batches of a new epoch (or, after `load_state_dict`, the rest of the saved one)."
+    if not self._resume: self._begin_epoch()
+    self._resume, b = False, self.batch_size
+    for i in range(self.index, len(self)):
+        self.index = i + 1
+        yield self._batch(self._order[i * b:(i + 1) * b])
+
+@patch
+def state_dict(self: DeviceLoader) -> dict:
+    "Epoch, batches drawn in it, and the generator's states (at the epoch's start and now)."
+    return dict(kind='device', device=self.generator.device.type, epoch=self.epoch,
+                index=self.index, epoch_start=self._epoch_start,
+                generator=self.generator.get_state())
+
+@patch
+def load_state_dict(self: DeviceLoader, state: dict) -> None:
+    "Go on from `state`: redraw the epoch's order from its start state, then restore the generator."
+    here = self.generator.device.type
+    if state.get('kind') != 'device' or state.get('device') != here:
+        saved = (f"a {state.get('device')} DeviceLoader" if state.get('kind') == 'device'
+                 else 'a DataLoader')
+        raise ValueError(f"cannot continue a data stream saved from {saved} on a {here} "
+                         "DeviceLoader")
+    self.epoch, self.index, self._epoch_start = state['epoch'], state['index'], state['epoch_start']
+    self._order = None
+    if self._epoch_start is not None:
+        self.generator.set_state(self._epoch_start)
+        self._order = self._draw_order()
+    self.generator.set_state(state['generator'])
+    self._resume = self._order is not None
+
 # %% ../nbs/00_data.ipynb #5d1c10ce
 def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
                   canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
-                  device: str | torch.device | None = None, download: bool = True):
-    """Seeded (train_loader, test_loader) for a registered
-    dataset, with the official pad-and-shift on every read."""
+                  device: str | torch.device | None = None, download: bool = True,
+                  on_device: bool = False):
+    """Seeded (train_loader, test_loader) for a registered dataset, with the official
+    pad-and-shift on every read; `on_device`: the whole dataset on `device` (`DeviceLoader`)."""
     spec = dataset_spec(name)
     train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
     return tensor_loaders(train, test, batch_size=batch_size,
                           canvas_size=spec.canvas_size if canvas_size is None else canvas_size,
-                          num_workers=num_workers, seed=seed, device=device)
+                          num_workers=num_workers, seed=seed, device=device,
+                          on_device=on_device)
 
 # %% ../nbs/00_data.ipynb #e53281db
 SQUARE = np.array([[3., 3.], [1., 1.], [3., 1.], [1., 3.]])      # official corner order

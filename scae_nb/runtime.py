@@ -5,6 +5,7 @@
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
 import contextlib, json, os, platform, random
+import torch.nn.functional as F
 from pathlib import Path
 import numpy as np
 import torch
@@ -12,15 +13,15 @@ import torch.nn as nn
 import torch.distributed as dist
 from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import AttrDict
-from .data import constellation_batches, image_loaders
+from .data import DeviceLoader, constellation_batches, image_loaders
 from .utils import UsageError, to_plain
 
 # %% auto #0
-__all__ = ['pick_device', 'device_name', 'seed_everything', 'set_deterministic', 'numerics_flags', 'rng_state', 'set_rng_state',
-           'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'LossTracker', 'RunLogger', 'image_grid',
-           'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum',
-           'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'make_loaders', 'to_device', 'run_model',
-           'output_metrics', 'synthetic_batch', 'optimization_step']
+__all__ = ['pick_device', 'device_name', 'seed_everything', 'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state',
+           'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'LossTracker', 'RunLogger',
+           'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum',
+           'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'data_on_device', 'make_loaders', 'to_device',
+           'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -60,34 +61,85 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 # %% ../nbs/05a_runtime.ipynb #6d372a6e
-def set_deterministic(enabled: bool = True) -> None:
-    "Deterministic algorithms, no cuDNN autotuning, no TF32 (and the cuBLAS setting they need)."
-    if enabled: os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
-    torch.use_deterministic_algorithms(enabled, warn_only=True)
-    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = enabled, not enabled
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = not enabled
+def check_deterministic(device) -> None:
+    """Refuse, with a one-line `UsageError` naming the op, a `device` on which `F.grid_sample`'s
+    backward (the template warp) has no deterministic kernel (CUDA); probed on the device."""
+    device, held = torch.device(device), (torch.are_deterministic_algorithms_enabled(),
+                                          torch.is_deterministic_algorithms_warn_only_enabled())
+    source = torch.zeros(1, 1, 2, 2, device=device, requires_grad=True)      # [B, C, H, W]
+    grid = torch.zeros(1, 1, 1, 2, device=device, requires_grad=True)        # [B, h, w, 2]
+    torch.use_deterministic_algorithms(True)
+    try: F.grid_sample(source, grid, mode='bilinear', padding_mode='zeros',
+                       align_corners=True).sum().backward()               # as in the PCAE decoder
+    except RuntimeError as e:
+        if 'does not have a deterministic implementation' not in str(e): raise
+        op = str(e).split(' does not have')[0]
+        raise UsageError(f"--deterministic: {op} (the backward of F.grid_sample, the template "
+                         f"warp) has no deterministic kernel on {device.type}; run without "
+                         "--deterministic (seeded, but not bit-reproducible there)") from None
+    finally: torch.use_deterministic_algorithms(held[0], warn_only=held[1])
+
+# %% ../nbs/05a_runtime.ipynb #c0b0a878
+def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
+    """float32 matmuls and convolutions in full float32 unless `tf32`; `deterministic`:
+    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
+    if deterministic: check_deterministic(device)
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
+    torch.set_float32_matmul_precision('high' if tf32 else 'highest')
+    torch.backends.cudnn.deterministic = deterministic
+    torch.backends.cudnn.benchmark = not deterministic
+    if deterministic: os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+    torch.use_deterministic_algorithms(deterministic)
 
 # %% ../nbs/05a_runtime.ipynb #80705bb3
+_FP32_PRECISION = ('fp32_precision', 'cuda.matmul.fp32_precision', 'cudnn.fp32_precision',
+                   'cudnn.conv.fp32_precision', 'cudnn.rnn.fp32_precision', 'mkldnn.fp32_precision',
+                   'mkldnn.matmul.fp32_precision', 'mkldnn.conv.fp32_precision',
+                   'mkldnn.rnn.fp32_precision')                          # torch.backends.<path>
+
+def _precision_state() -> tuple:
+    "TF32 for cuBLAS and cuDNN and the matmul precision (or the `fp32_precision` strings)."
+    try: return ('tf32', torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32,
+                 torch.get_float32_matmul_precision())
+    except RuntimeError:            # torch >= 2.9, the two APIs mixed: the strings are the truth
+        return ('fp32_precision', {p: _backend_flag(p) for p in _FP32_PRECISION})
+
+def _backend_flag(path: str, value=None):
+    "Read (or, given `value`, set) `torch.backends.<path>`."
+    *parents, name = path.split('.')
+    owner = torch.backends
+    for part in parents: owner = getattr(owner, part)
+    return getattr(owner, name) if value is None else setattr(owner, name, value)
+
+# %% ../nbs/05a_runtime.ipynb #450fdbd7
 def _numerics_state() -> tuple:
     "torch's process-wide numerics flags and the cuBLAS workspace setting."
-    return (torch.are_deterministic_algorithms_enabled(),
+    return (_precision_state(), torch.are_deterministic_algorithms_enabled(),
             torch.is_deterministic_algorithms_warn_only_enabled(),
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark,
-            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32,
             os.environ.get('CUBLAS_WORKSPACE_CONFIG'))
 
+def _restore_numerics(state: tuple) -> None:
+    "Put back what `_numerics_state` read."
+    precision, algorithms, warn_only, cudnn_det, benchmark, cublas = state
+    if precision[0] == 'tf32':
+        _, torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32, _ = precision
+        torch.set_float32_matmul_precision(precision[3])
+    else:
+        for path, value in precision[1].items(): _backend_flag(path, value)
+    torch.use_deterministic_algorithms(algorithms, warn_only=warn_only)
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, benchmark
+    if cublas is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
+    else: os.environ['CUBLAS_WORKSPACE_CONFIG'] = cublas
+
 @contextlib.contextmanager
-def numerics_flags(deterministic: bool = False):
-    "`set_deterministic(deterministic)` inside the block; every flag it touches restored after."
-    algorithms, warn_only, cudnn_det, benchmark, tf32, cudnn_tf32, cublas = _numerics_state()
-    set_deterministic(deterministic)
-    try: yield
-    finally:
-        torch.use_deterministic_algorithms(algorithms, warn_only=warn_only)
-        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, benchmark
-        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = tf32, cudnn_tf32
-        if cublas is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
-        else: os.environ['CUBLAS_WORKSPACE_CONFIG'] = cublas
+def numerics_flags(device='cpu', tf32: bool = False, deterministic: bool = False):
+    "`set_numerics(device, tf32, deterministic)` inside the block; every flag restored after."
+    saved = _numerics_state()
+    try:
+        set_numerics(device, tf32, deterministic)
+        yield
+    finally: _restore_numerics(saved)
 
 # %% ../nbs/05a_runtime.ipynb #3c29c159
 def rng_state() -> dict:
@@ -152,8 +204,9 @@ class BatchStream:
     def __iter__(self): return self
 
     def _begin_epoch(self):
-        "Remember the RNG states the epoch starts from, then start it."
-        self._start = dict(torch=torch.get_rng_state(), loader=loader_rng_state(self.loader))
+        "Remember the RNG states the epoch starts from (a stateful loader keeps its own), start it."
+        if not self._stateful:
+            self._start = dict(torch=torch.get_rng_state(), loader=loader_rng_state(self.loader))
         self._it = iter(self.loader)
 
     def __next__(self):
@@ -174,6 +227,10 @@ class BatchStream:
 
     def load_state_dict(self, state: dict) -> None:
         "Rewind to `state`: re-seed, restart the epoch, replay its batches (global RNG kept)."
+        if self._stateful != ('loader' in state):
+            kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
+            raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
+                             f"with {kinds[self._stateful]}")
         if self._stateful:
             self.loader.load_state_dict(state['loader'])
             self._it = None
@@ -343,15 +400,21 @@ def check_in_sync(model: nn.Module) -> list[float]:
 
 # %% ../nbs/05a_runtime.ipynb #b2384c09
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
-                      n_train: int = 512, n_test: int = 128, seed: int = 0):
-    "Random images in [0, 1] with random labels 0-9: (shuffled train loader, test loader)."
+                      n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
+                      on_device: bool = False):
+    """Random images in [0, 1] with random labels 0-9: (shuffled train loader, test loader);
+    `on_device`: `DeviceLoader`s on `device`."""
     g = torch.Generator().manual_seed(seed)
     def data(n):
         images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)
         return TensorDataset(images, torch.randint(0, 10, (n,), generator=g))
+    train, test = data(n_train), data(n_test)
+    if on_device:
+        return (DeviceLoader(*train.tensors, batch_size, train=True, seed=seed + 1, device=device),
+                DeviceLoader(*test.tensors, batch_size, seed=seed + 2, device=device))
     shuffle = torch.Generator().manual_seed(seed + 1)
-    train = DataLoader(data(n_train), batch_size, shuffle=True, drop_last=True, generator=shuffle)
-    return train, DataLoader(data(n_test), batch_size, drop_last=True)
+    return (DataLoader(train, batch_size, shuffle=True, drop_last=True, generator=shuffle),
+            DataLoader(test, batch_size, drop_last=True))
 
 class ConstellationLoader:
     "Re-iterable endless source of official constellation batches: `iter()` restarts the stream."
@@ -361,17 +424,26 @@ class ConstellationLoader:
     def __iter__(self): return constellation_batches(self.batch_size, self.seed)
 
 # %% ../nbs/05a_runtime.ipynb #89c10de7
-def make_loaders(cfg, rank: int = 0, world_size: int = 1):
+def data_on_device(cfg, device: torch.device) -> bool:
+    "Whether run config `cfg` keeps its images on `device`: `data_on_device` on, or auto and CUDA."
+    mode = getattr(cfg, 'data_on_device', 'auto')               # older configs: auto
+    if mode == 'auto': return device.type == 'cuda' and not cfg.num_workers
+    return mode == 'on'
+
+def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
     "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
     if cfg.batch_size % world_size:
         raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world_size} processes")
     batch_size, seed, m = cfg.batch_size // world_size, cfg.seed + 1000 * rank, cfg.model
+    device = pick_device(cfg.device) if device is None else device
+    on_device = data_on_device(cfg, device)
     if cfg.dataset == 'synthetic':
-        return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed)
+        return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
+                                 on_device=on_device)
     if cfg.dataset == 'constellation':
         return ConstellationLoader(batch_size, seed), ConstellationLoader(batch_size, seed + 1)
     return image_loaders(cfg.dataset, batch_size, root=cfg.data_dir, canvas_size=m.canvas_size,
-                         num_workers=cfg.num_workers, seed=seed, device=pick_device(cfg.device))
+                         num_workers=cfg.num_workers, seed=seed, device=device, on_device=on_device)
 
 # %% ../nbs/05a_runtime.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):

@@ -4,15 +4,16 @@
 
 # %% ../nbs/91_test_utils.ipynb #d6980c7c
 from __future__ import annotations
-import functools, json, os
+import contextlib, functools, json, os
 from collections.abc import Mapping
 from pathlib import Path
 import numpy as np
 from .utils import to_numpy
 
 # %% auto #0
-__all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'skip_parity', 'golden_root', 'golden_path', 'load_golden',
-           'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance', 'assert_golden_outputs']
+__all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'GRID_SAMPLE_CUDA_ERROR', 'skip_parity', 'golden_root',
+           'golden_path', 'load_golden', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
+           'assert_golden_outputs', 'grid_sample_like_cuda']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
 def _repo_fixtures() -> Path:
@@ -137,3 +138,27 @@ def assert_golden_outputs(ours: Mapping, arrays: Mapping, prefix: str, skip=()) 
     for k in keys:
         assert_close_tf(ours[k], arrays[prefix + k], *golden_tolerance(prefix + k), name=prefix + k)
     return keys
+
+# %% ../nbs/91_test_utils.ipynb #3c749e5a
+GRID_SAMPLE_CUDA_ERROR = (
+    "grid_sampler_2d_backward_cuda does not have a deterministic implementation, but you set "
+    "'torch.use_deterministic_algorithms(True)'. You can turn off determinism just for this "
+    "operation, or you can use the 'warn_only=True' option, if that's acceptable for your "
+    "application.")                                                        # torch's CUDA message
+
+@contextlib.contextmanager
+def grid_sample_like_cuda():
+    "Within the block, `F.grid_sample`'s backward fails under deterministic algorithms, as on CUDA."
+    import torch
+    from unittest import mock
+    real = torch.nn.functional.grid_sample
+    def alert(grad):
+        if (torch.are_deterministic_algorithms_enabled()
+                and not torch.is_deterministic_algorithms_warn_only_enabled()):
+            raise RuntimeError(GRID_SAMPLE_CUDA_ERROR)
+        return grad
+    def grid_sample(*args, **kwargs):
+        out = real(*args, **kwargs)
+        if out.requires_grad: out.register_hook(alert)
+        return out
+    with mock.patch('torch.nn.functional.grid_sample', grid_sample): yield

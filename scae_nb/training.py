@@ -22,14 +22,14 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
                              make_loaders, output_metrics, optimization_step, param_checksum,
                              pick_device, reconstruction_figure, rng_state, run_model,
-                             seed_everything, set_deterministic, set_rng_state, synthetic_batch,
+                             seed_everything, set_numerics, set_rng_state, synthetic_batch,
                              template_figure, to_device, numerics_flags)
 from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  save_checkpoint, stop_on_signals, truncate_metrics)
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'MAY_CHANGE', 'SHAPE_FIELDS', 'stop_on_sigint', 'TrainConfig',
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'stop_on_sigint', 'TrainConfig',
            'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_same_shape', 'resume_config', 'LossesOnly',
            'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
            'train_config_from_args', 'run_train']
@@ -37,6 +37,7 @@ __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'MAY_CHANGE', 'SHAPE_FIELDS', 'stop
 # %% ../nbs/05b_training.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
 WANDB_MODES = ('disabled', 'offline', 'online')
+DATA_ON_DEVICE = ('auto', 'on', 'off')
 _POSITIVE = ('steps', 'batch_size', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
              'ckpt_every', 'keep')
 
@@ -61,11 +62,13 @@ class TrainConfig:
     out: str = 'runs/official'      # run folder: checkpoints/, figures/, metrics.jsonl, wandb/
     data_dir: str | None = None     # dataset root (None: $SCAE_DATA, else a per-user cache)
     num_workers: int = 0            # DataLoader worker processes (0 for an exact resume)
+    data_on_device: str = 'auto'    # images on the device: auto (CUDA, no workers) | on | off
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     amp: bool = False               # bfloat16 autocast for the forward pass
     compile: bool = False           # torch.compile the model
     wandb: str = 'disabled'         # disabled | offline | online
-    deterministic: bool = False     # deterministic algorithms, no cuDNN autotuning, no TF32
+    tf32: bool = False              # TF32 matmuls and convolutions on CUDA (faster, ~1e-3 relative)
+    deterministic: bool = False     # deterministic kernels, or refuse naming the op that has none
     seed: int = 0                   # seeds model init, data order, augmentation and presence noise
     progress: bool = True           # show a progress bar
 
@@ -79,7 +82,8 @@ class TrainConfig:
     def _validate(self):
         "Raise a one-line ValueError naming the first invalid field."
         check_positive(**{name: getattr(self, name) for name in _POSITIVE})
-        for name, choices in dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES).items():
+        choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE)
+        for name, choices in choices.items():
             if (value := getattr(self, name)) not in choices:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
@@ -87,6 +91,10 @@ class TrainConfig:
         if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
             raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
                              "constellations need the 'constellation' preset, images another")
+        if self.data_on_device == 'on' and (self.num_workers or self.dataset == 'constellation'):
+            why = (f'it uses no DataLoader workers (num_workers={self.num_workers})'
+                   if self.num_workers else 'constellations are drawn by NumPy on the host')
+            raise ValueError(f"data_on_device 'on': {why}; use 'auto' or 'off'")
 
     def to_dict(self) -> dict:
         "The config as nested plain dicts of primitives (model included)."
@@ -123,7 +131,7 @@ def preset_for(dataset: str) -> str:
 # %% ../nbs/05b_training.ipynb #084aa718
 MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
                         'ckpt_every', 'keep', 'progress', 'device', 'num_workers', 'wandb',
-                        'data_dir', 'out'})
+                        'data_dir', 'out', 'data_on_device'})
 SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
                           'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
                           'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
@@ -209,11 +217,11 @@ class Trainer:
         self.device = pick_device(cfg.device, self.env.local_rank)
         self.distributed = init_distributed(self.device)
         seed_everything(cfg.seed)                          # the same model init in every process
-        set_deterministic(cfg.deterministic)
+        set_numerics(self.device, cfg.tf32, cfg.deterministic)   # train() restores them after
         self._setup_model(model)
         seed_everything(cfg.seed + 1000 * self.env.rank)   # from here on, each its own noise
         if loaders: self._check_loaders(loaders)
-        loaders = loaders or make_loaders(cfg, self.env.rank, self.env.world_size)
+        loaders = loaders or make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
         train_loader, self.test_loader = loaders
         self.stream = BatchStream(train_loader)
         if resume is not None: self.restore(resolve_checkpoint(resume, self.out))
@@ -309,7 +317,10 @@ class Trainer:
             warnings.warn(f"checkpoint has {len(processes)} processes, this run "
                           f"{self.env.world_size}: data order and noise are re-seeded")
             return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
-        self.stream.load_state_dict(processes[self.env.rank]['data'])
+        try: self.stream.load_state_dict(processes[self.env.rank]['data'])
+        except ValueError as e:                  # another kind of data stream (data_on_device)
+            warnings.warn(f"{e}: data order and noise are re-seeded")
+            return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
         set_rng_state(processes[self.env.rank]['rng'])
 
     def _should_stop(self) -> bool:
@@ -375,12 +386,12 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
           force: bool = False) -> AttrDict:
     "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
     env = dist_env()
-    pick_device(cfg.device, env.local_rank)             # validate everything before writing
+    device = pick_device(cfg.device, env.local_rank)    # validate everything before writing
     check_paths(cfg)
     if resume is not None: resume = resolve_checkpoint(resume, cfg.out)
-    folder = claim_run_folder(cfg.out, resume is not None, force) if env.rank == 0 else None
-    try:
-        with numerics_flags(cfg.deterministic):
+    with numerics_flags(device, cfg.tf32, cfg.deterministic):    # may refuse; restored after
+        folder = claim_run_folder(cfg.out, resume is not None, force) if env.rank == 0 else None
+        try:
             wandb_id = folder.info.get('wandb_id') if folder else None
             trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, wandb_id=wandb_id)
             try:
@@ -390,8 +401,8 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
                         folder.update(wandb_id=trainer.logger.run.id)
                 return trainer.fit()
             finally: trainer.close()
-    finally:
-        if folder is not None: folder.release()
+        finally:
+            if folder is not None: folder.release()
 
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
