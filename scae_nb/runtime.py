@@ -13,7 +13,8 @@ import torch.nn as nn
 import torch.distributed as dist
 from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import AttrDict
-from .data import DeviceLoader, constellation_batches, image_loaders
+from .constellations import constellation_batches
+from .loaders import DeviceLoader, image_loaders
 from .utils import UsageError, to_plain
 
 # %% auto #0

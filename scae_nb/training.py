@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 from torch.utils.data import TensorDataset
 from .utils import UsageError, check_finite, check_positive, to_plain
 from .cli import add_config_args, given
-from .data import DATASETS, _check_labels, check_images, data_root
+from .data import DATASETS, check_images, data_root
+from .loaders import _check_labels
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,

@@ -369,7 +369,7 @@ def _batch_stream():
 def test_10_06_restored_stream_with_workers_does_not_repeat_augmentations():
     """Restore a 0-worker BatchStream into a 2-worker loader: consecutive batches get different
     shift offsets."""
-    from scae_nb.data import tensor_loaders
+    from scae_nb.loaders import tensor_loaders
 
     BatchStream = _batch_stream()
     images, labels = torch.full((64, 1, 1, 1), 255, dtype=torch.uint8), torch.arange(64) % 10
@@ -640,7 +640,7 @@ def test_10_09_console_script_exit_status_and_debug(tmp_path):
 
 # ---- 10. bad custom data
 def test_10_10_custom_data_with_nan_pixels_is_refused():
-    from scae_nb.data import tensor_loaders
+    from scae_nb.loaders import tensor_loaders
 
     images = torch.rand(16, 1, 28, 28)
     images[3, 0, 5, 5] = float("nan")
@@ -649,7 +649,7 @@ def test_10_10_custom_data_with_nan_pixels_is_refused():
 
 
 def test_10_10_custom_labels_out_of_range_are_refused():
-    from scae_nb.data import tensor_loaders
+    from scae_nb.loaders import tensor_loaders
 
     with pytest.raises(ValueError, match="(?i)label"):
         tensor_loaders((torch.rand(100, 1, 28, 28), torch.arange(100)), batch_size=8, n_classes=10)
@@ -657,7 +657,7 @@ def test_10_10_custom_labels_out_of_range_are_refused():
 
 def test_10_10_train_refuses_custom_labels_beyond_n_classes(tmp_path, quiet_globals):
     "Through train(cfg, loaders=...): labels 0..99 with 10 classes are refused before step 1."
-    from scae_nb.data import tensor_loaders
+    from scae_nb.loaders import tensor_loaders
     from scae_nb.training import train
 
     images = torch.rand(100, 1, 24, 24)
