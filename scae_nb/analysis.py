@@ -17,10 +17,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 from .utils import check_positive, to_numpy
-from .model import (SCAEConfig, build_model, from_pretrained, model_card,
-                            pretrained_names, set_noise_scale_)
+from .model import SCAEConfig, build_model, set_noise_scale_
+from .pretrained import from_pretrained, model_card, pretrained_names
 from .ocae import segmentation_accuracy, segmentation_accuracy_corrected
-from .runtime import device_name, load_checkpoint, make_loaders, pick_device, seed_everything
+from .runtime import device_name, make_loaders, pick_device, seed_everything
+from .checkpoints import load_checkpoint
 from .cli import add_config_args, given
 
 # %% auto #0
@@ -151,7 +152,7 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
 # %% ../nbs/06_analysis.ipynb #2f282ae3
 def load_model(checkpoint, device='cpu') -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step) from a training checkpoint,
-    or from the name of a shipped pretrained model (`scae_nb.model.pretrained_names()`)."""
+    or from the name of a shipped pretrained model (`scae_nb.pretrained.pretrained_names()`)."""
     if str(checkpoint) in pretrained_names():
         card = model_card(str(checkpoint))
         model = from_pretrained(str(checkpoint), device)

@@ -96,14 +96,13 @@ _MOVED_TO_MODEL = ('SCAEConfig', 'validate_config', 'PRESETS', 'MODELS', 'TARGET
                    'constellation_loss_terms', 'build_model',
                    'n_parameters', 'OFFICIAL_FLAG_DEFAULTS', 'config_from_flags',
                    'checkpoint_variables',
-                   'from_official', 'official_index', 'official_grads', 'official_parameter',
-                   'grad_norms',
-                   'set_noise_scale_')
+                   'from_official', 'set_noise_scale_')
+_MOVED_TO_OFFICIAL = ('official_index', 'official_grads', 'official_parameter', 'grad_norms')
 
 def __getattr__(name: str):
-    """Names that moved to `scae_nb.model`
-    (which imports this module), imported from there on first use."""
-    if name not in _MOVED_TO_MODEL:
+    """Names that moved to `scae_nb.model` (which imports this module)
+    or `scae_nb.official`, imported from there on first use."""
+    if name not in _MOVED_TO_MODEL + _MOVED_TO_OFFICIAL:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from scae_nb import model
-    return getattr(model, name)
+    from scae_nb import model, official
+    return getattr(official if name in _MOVED_TO_OFFICIAL else model, name)

@@ -4,9 +4,8 @@
 
 # %% ../nbs/04a_model.ipynb #fd83e5ed
 from __future__ import annotations
-import importlib.resources, json, math
-from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
+import math
+from dataclasses import dataclass, fields, replace
 from typing import Mapping
 import numpy as np
 import torch
@@ -22,8 +21,7 @@ from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, 
 __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config', 'SCAEConfig',
            'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
            'constellation_loss_terms', 'build_model', 'n_parameters', 'config_from_flags', 'run_from_flags',
-           'from_official', 'official_index', 'official_grads', 'official_parameter', 'grad_norms', 'set_noise_scale_',
-           'pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'from_pretrained']
+           'from_official', 'set_noise_scale_']
 
 # %% ../nbs/04a_model.ipynb #245f8611
 MODELS = ('scae', 'constellation')
@@ -378,62 +376,6 @@ def from_official(variables, flags: Mapping | None = None, noise: bool = True) -
     if not noise: config = replace(config, noise_scale=0.)
     return build_model(config).load_official_(variables)
 
-# %% ../nbs/04a_model.ipynb #8386e8fb
-def _serial_variables(shapes: Mapping) -> tuple[dict, int]:
-    "A fake checkpoint whose elements are 1, 2, 3, ... (exact in float32 below 2**24)."
-    variables, start = {}, 1
-    for name, shape in shapes.items():
-        n = math.prod(shape)
-        variables[name] = np.arange(start, start + n,
-                                    dtype=np.float64).astype(np.float32).reshape(shape)
-        start += n
-    if start >= 2 ** 24:
-        raise ValueError(f"too many official elements ({start}) for float32 serial numbers")
-    return variables, start
-
-# %% ../nbs/04a_model.ipynb #1cf793ed
-def official_index(model: nn.Module, shapes: Mapping) -> dict:
-    """Official name -> LongTensor [TF shape] of positions in
-    `torch.cat([p.flatten() for p in model.parameters()])`."""
-    params = list(model.parameters())
-    variables, n_ids = _serial_variables({n: tuple(s) for n, s in shapes.items()})
-    with torch.no_grad():
-        saved = [p.detach().clone() for p in params]
-        for p in params: p.zero_()
-        model.load_official_(variables)
-        # serial number per element
-        landed = torch.cat([p.detach().reshape(-1) for p in params]).long()
-        for p, value in zip(params, saved): p.copy_(value)
-    if (landed == 0).any():
-        raise ValueError(f"{int((landed == 0).sum())} parameter elements are not loaded")
-    if landed.unique().numel() != landed.numel():
-        raise ValueError("an official element was loaded twice")
-    position = torch.full((n_ids,), -1, dtype=torch.long)
-    position[landed] = torch.arange(landed.numel())
-    return {name: position[torch.as_tensor(v.astype(np.int64))] for name, v in variables.items()}
-
-# %% ../nbs/04a_model.ipynb #1acc7760
-def official_grads(model: nn.Module, index: Mapping) -> dict:
-    "Our gradients in TF layout: official name -> tensor (zeros where a parameter has no gradient)."
-    grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters()]
-    flat = torch.cat([g.reshape(-1) for g in grads])
-    return {name: flat[positions] for name, positions in index.items()}
-
-def official_parameter(model: nn.Module, tf_name: str, index: Mapping) -> list:
-    "Names of our parameters that hold official variable `tf_name`."
-    names, sizes = zip(*[(n, p.numel()) for n, p in model.named_parameters()])
-    ends = np.cumsum(sizes)
-    owners = np.searchsorted(ends, index[tf_name].reshape(-1).numpy(), side='right')
-    return [names[i] for i in np.unique(owners)]
-
-# %% ../nbs/04a_model.ipynb #b2127959
-def grad_norms(model: nn.Module, loss: torch.Tensor, index: Mapping) -> dict:
-    """Official name -> |d loss / d var| (Frobenius) for
-    one scalar `loss` (zero where no gradient flows)."""
-    model.zero_grad()
-    loss.backward()
-    return {name: float(g.norm()) for name, g in official_grads(model, index).items()}
-
 # %% ../nbs/04a_model.ipynb #92c9a615
 def set_noise_scale_(model: nn.Module, noise_scale: float) -> nn.Module:
     "Set the presence-noise scale of every submodule that has one (0 = off); returns the model."
@@ -441,56 +383,3 @@ def set_noise_scale_(model: nn.Module, noise_scale: float) -> nn.Module:
         if hasattr(module, 'noise_scale'): module.noise_scale = noise_scale
     if hasattr(model, 'config'): model.config = replace(model.config, noise_scale=noise_scale)
     return model
-
-# %% ../nbs/04a_model.ipynb #271d6006
-def pretrained_dir() -> Path:
-    "Folder of the shipped weights and model cards: `scae_nb/pretrained/`."
-    return Path(str(importlib.resources.files('scae_nb'))) / 'pretrained'
-
-def pretrained_names() -> list[str]:
-    "Names of the shipped models (each has `NAME.pt` and a model card `NAME.json`)."
-    return sorted(p.stem for p in pretrained_dir().glob('*.json'))
-
-# %% ../nbs/04a_model.ipynb #299f4f33
-def model_card(name: str) -> dict:
-    "The model card of shipped model `name`: recipe, steps, hardware, wall time, accuracies, seed."
-    path = pretrained_dir() / f'{name}.json'
-    if not path.is_file():
-        shipped = ', '.join(pretrained_names()) or 'none'
-        raise ValueError(f"unknown pretrained model {name!r}; shipped: {shipped}")
-    return json.loads(path.read_text())
-
-# %% ../nbs/04a_model.ipynb #0add538b
-def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
-    "Write `model`'s weights (float16 when `half`) and its `SCAEConfig` to `path` (a `.pt` file)."
-    state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
-             for k, v in model.state_dict().items()}
-    path = Path(path)
-    torch.save(dict(model=state, config=asdict(model.config)), path)
-    return path
-
-# %% ../nbs/04a_model.ipynb #295a3532
-def _weights_and_config(path: Path) -> tuple[dict, dict]:
-    "(state_dict, SCAEConfig dict) from a `save_pretrained` file or a training checkpoint."
-    try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data
-    except Exception as e:
-        raise ValueError(f"{str(path)!r} is not a readable weights file: {e}") from None
-    if not isinstance(state, dict) or not {'model', 'config'} <= set(state):
-        raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
-    config = state['config']
-    if isinstance(config.get('model'), dict): config = config['model']   # a run's TrainConfig
-    return state['model'], config
-
-def from_pretrained(name, device='cpu') -> nn.Module:
-    """A trained model in eval mode on `device`: shipped model `name` (see `pretrained_names()`), or
-    the path of a weights file (`save_pretrained`) or training checkpoint; float32 weights."""
-    path = Path(name)
-    if path.suffix != '.pt':                       # a name, not a file
-        model_card(str(name))                      # one-line error for an unknown name
-        path = pretrained_dir() / f'{name}.pt'
-    if not path.is_file(): raise FileNotFoundError(f"weights file {str(path)!r} does not exist")
-    weights, config = _weights_and_config(path)
-    model = build_model(SCAEConfig.from_dict(config))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v
-                           for k, v in weights.items()})
-    return model.to(device).eval()

@@ -13,7 +13,8 @@ import torch.nn as nn
 
 # %% auto #0
 __all__ = ['OFFICIAL_LAYOUTS', 'trunc_normal_fan_in_', 'tf_glorot_uniform_', 'tf_linear', 'Slot', 'tf_suffix', 'linear_slots',
-           'layer_norm_slots', 'checkpoint_variables', 'load_official_', 'official_variables', 'OfficialModule']
+           'layer_norm_slots', 'checkpoint_variables', 'load_official_', 'official_variables', 'OfficialModule',
+           'official_index', 'official_grads', 'official_parameter', 'grad_norms']
 
 # %% ../nbs/90_official.ipynb #6607404a
 def trunc_normal_fan_in_(weight: torch.Tensor, fan_in: int | None = None,
@@ -152,3 +153,59 @@ class OfficialModule(nn.Module):
     def official_variables(self, grads: bool = False, **kwargs) -> dict:
         "{official TF name: numpy array in TF layout} of the parameters (or their gradients)."
         return official_variables(self, grads, **kwargs)
+
+# %% ../nbs/90_official.ipynb #8386e8fb
+def _serial_variables(shapes: Mapping) -> tuple[dict, int]:
+    "A fake checkpoint whose elements are 1, 2, 3, ... (exact in float32 below 2**24)."
+    variables, start = {}, 1
+    for name, shape in shapes.items():
+        n = math.prod(shape)
+        variables[name] = np.arange(start, start + n,
+                                    dtype=np.float64).astype(np.float32).reshape(shape)
+        start += n
+    if start >= 2 ** 24:
+        raise ValueError(f"too many official elements ({start}) for float32 serial numbers")
+    return variables, start
+
+# %% ../nbs/90_official.ipynb #1cf793ed
+def official_index(model: nn.Module, shapes: Mapping) -> dict:
+    """Official name -> LongTensor [TF shape] of positions in
+    `torch.cat([p.flatten() for p in model.parameters()])`."""
+    params = list(model.parameters())
+    variables, n_ids = _serial_variables({n: tuple(s) for n, s in shapes.items()})
+    with torch.no_grad():
+        saved = [p.detach().clone() for p in params]
+        for p in params: p.zero_()
+        model.load_official_(variables)
+        # serial number per element
+        landed = torch.cat([p.detach().reshape(-1) for p in params]).long()
+        for p, value in zip(params, saved): p.copy_(value)
+    if (landed == 0).any():
+        raise ValueError(f"{int((landed == 0).sum())} parameter elements are not loaded")
+    if landed.unique().numel() != landed.numel():
+        raise ValueError("an official element was loaded twice")
+    position = torch.full((n_ids,), -1, dtype=torch.long)
+    position[landed] = torch.arange(landed.numel())
+    return {name: position[torch.as_tensor(v.astype(np.int64))] for name, v in variables.items()}
+
+# %% ../nbs/90_official.ipynb #1acc7760
+def official_grads(model: nn.Module, index: Mapping) -> dict:
+    "Our gradients in TF layout: official name -> tensor (zeros where a parameter has no gradient)."
+    grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters()]
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    return {name: flat[positions] for name, positions in index.items()}
+
+def official_parameter(model: nn.Module, tf_name: str, index: Mapping) -> list:
+    "Names of our parameters that hold official variable `tf_name`."
+    names, sizes = zip(*[(n, p.numel()) for n, p in model.named_parameters()])
+    ends = np.cumsum(sizes)
+    owners = np.searchsorted(ends, index[tf_name].reshape(-1).numpy(), side='right')
+    return [names[i] for i in np.unique(owners)]
+
+# %% ../nbs/90_official.ipynb #b2127959
+def grad_norms(model: nn.Module, loss: torch.Tensor, index: Mapping) -> dict:
+    """Official name -> |d loss / d var| (Frobenius) for
+    one scalar `loss` (zero where no gradient flows)."""
+    model.zero_grad()
+    loss.backward()
+    return {name: float(g.norm()) for name, g in official_grads(model, index).items()}

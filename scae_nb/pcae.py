@@ -13,12 +13,13 @@ import torch.nn.functional as F
 from fastcore.basics import AttrDict, patch
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_
 from .utils import check_positive
+from .mixture import (pixel_mixture, _batch_chunks, _mixture_chunk_forward,
+                             _mixture_chunk_backward)
 
 # %% auto #0
-__all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'safe_log', 'affine_matrix',
-           'geometric_transform', 'inverse_affine', 'affine_sampling_grid', 'warp_templates', 'cnn_output_size',
-           'attention_pool', 'split_part_capsules', 'add_presence_noise', 'relu1', 'qr_template_init',
-           'pixel_mixture_reference', 'pixel_mixture', 'warped_pixel_mixture', 'PCAE']
+__all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform', 'inverse_affine',
+           'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
+           'add_presence_noise', 'relu1', 'qr_template_init', 'warped_pixel_mixture', 'PCAE']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -140,128 +141,6 @@ def qr_template_init(n_templates: int, template_size: int, n_channels: int = 1,
                                                n_channels)
     # TF [M,T,T,C] -> [M,C,T,T]
     return ((q - q.min()) / (q.max() - q.min())).permute(0, 3, 1, 2).contiguous()
-
-# %% ../nbs/02_pcae.ipynb #25a6f520
-HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
-
-def pixel_mixture_reference(components: torch.Tensor, mixing_logits: torch.Tensor,
-                            target: torch.Tensor) -> torch.Tensor:
-    """Plain autograd: log p(target [B, C, H, W]) per pixel under a
-    std-1 Gaussian mixture over dim 1 of components [B, K, C, H, W]."""
-    log_normal = -0.5 * (target[:, None] - components) ** 2 - HALF_LOG_2PI
-    return torch.logsumexp(log_normal + mixing_logits.log_softmax(1), 1)
-
-# %% ../nbs/02_pcae.ipynb #4682de22
-def _mixture_logits(warped, log_presence, bg_value, bg_logit, inv_temperature, n_channels):
-    """Part logits [b, M, 1|C, H, W] (a new tensor) and
-    the background logit [1], alpha or coupled mode."""
-    log_presence = log_presence[:, :, None, None, None]
-    if inv_temperature is None: return warped[:, :, n_channels:] + log_presence, bg_logit
-    part_logits = torch.addcmul(log_presence, warped[:, :, :n_channels], inv_temperature)
-    return part_logits, bg_value * inv_temperature
-
-def _log_sum_exp_(logits, bg_logit):
-    """In place: logits [b, K, ...] -> exp(logits - max);
-    returns (max [b, ...], exp(bg - max), sum including bg)."""
-    top = torch.maximum(logits.amax(1), bg_logit)
-    logits.sub_(top[:, None]).exp_()
-    bg_exp = (bg_logit - top).exp_()
-    return top, bg_exp, logits.sum(1).add_(bg_exp)
-
-def _mixture_scores(warped, log_presence, bg_value, bg_logit, inv_temperature, target):
-    """Means mu, logits l and scores s = l - (x - mu)^2 / 2 of
-    one chunk, parts [b, M, ...] and background [b, C, H, W]."""
-    C = target.shape[1]
-    mu = warped[:, :, :C]
-    logits, bg_l = _mixture_logits(warped, log_presence, bg_value, bg_logit, inv_temperature, C)
-    diff = torch.sub(target[:, None], mu)
-    scores = torch.addcmul(logits, diff, diff, value=-0.5, out=diff)
-    return mu, logits, bg_l, scores, (target - bg_value).square_().mul_(-0.5).add_(bg_l)
-
-# %% ../nbs/02_pcae.ipynb #611740da
-def _mixture_chunk_forward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, ll,
-                           rec_mode, rec_mean):
-    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
-                                                         inv_temperature, target)
-    top_s, _, z = _log_sum_exp_(scores, bg_score)
-    top_part, idx = logits.max(1)  # first index on ties
-    mode = mu.gather(1, idx[:, None].expand(-1, -1, mu.shape[2], -1, -1)).squeeze(1)
-    torch.where(bg_l > top_part, bg_value, mode, out=rec_mode)
-    top_l, bg_pi, zl = _log_sum_exp_(logits, bg_l)  # logits -> exp(l - max)
-    torch.add((logits * mu).sum(1), bg_pi * bg_value, out=rec_mean).div_(zl)
-    torch.sub(top_s + z.log_(), top_l + zl.log_(), out=ll).sub_(HALF_LOG_2PI)
-
-# %% ../nbs/02_pcae.ipynb #eaf98c46
-def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
-                            grad_warped):
-    C, coupled = target.shape[1], inv_temperature is not None
-    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
-                                                         inv_temperature, target)
-    (_, bg_post, z), (_, bg_pi, zl) = _log_sum_exp_(scores, bg_score), _log_sum_exp_(logits, bg_l)
-    grad_z, grad_l = grad / z, (grad if coupled else grad.sum(1, keepdim=True))
-    resp = scores.mul_(grad_z[:, None])  # r_k g    [b, M, C, H, W]
-    torch.sub(target[:, None], mu, out=grad_warped[:, :, :C]).mul_(resp)  # r_k g (x - mu_k)
-    pi = logits.mul_((grad_l / zl)[:, None])                                        # pi_k sum_c g
-    resp_l = resp if coupled or C == 1 else resp.sum(2, keepdim=True)
-    # (r_k - pi_k) g
-    dlogit = torch.sub(resp_l, pi, out=resp_l if coupled else grad_warped[:, :, C:])
-    bg_resp = bg_post.mul_(grad_z)
-    bg_dlogit = (bg_resp if coupled else bg_resp.sum(1, keepdim=True)) - bg_pi * grad_l / zl
-    grad_bg_value = (bg_resp * (target - bg_value)).sum()
-    if not coupled: return dlogit.sum((2, 3, 4)), grad_bg_value, bg_dlogit.sum(), None
-    grad_warped[:, :, :C].addcmul_(dlogit, inv_temperature)
-    grad_inv_t = (dlogit * mu).sum() + (bg_dlogit * bg_value).sum()
-    grad_bg_value = grad_bg_value + bg_dlogit.sum() * inv_temperature
-    return dlogit.sum((2, 3, 4)), grad_bg_value, None, grad_inv_t
-
-# %% ../nbs/02_pcae.ipynb #e03f7f8f
-# CPU: batch chunk size of the mixture's temporaries (cache-sized); GPU: whole batch
-MIXTURE_CHUNK_BYTES = 4 * 2 ** 20
-
-def _batch_chunks(warped, target):
-    if warped.device.type != 'cpu': return [slice(None)]
-    bytes_per_example = warped[0, :, :target.shape[1]].numel() * warped.element_size()
-    step = max(1, MIXTURE_CHUNK_BYTES // bytes_per_example)
-    return [slice(i, i + step) for i in range(0, warped.shape[0], step)]
-
-class _PixelMixture(torch.autograd.Function):
-    """Std-1 Gaussian pixel mixture over M warped templates
-    + a constant background (see `pixel_mixture`)."""
-    @staticmethod
-    def forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperature, target):
-        ll, rec_mode, rec_mean = (torch.empty_like(target) for _ in range(3))
-        for s in _batch_chunks(warped, target):
-            _mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit, inv_temperature,
-                                   target[s], ll[s], rec_mode[s], rec_mean[s])
-        ctx.save_for_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
-        ctx.mark_non_differentiable(rec_mode, rec_mean)
-        return ll, rec_mode, rec_mean
-
-# %% ../nbs/02_pcae.ipynb #2a08c758
-@torch.autograd.function.once_differentiable
-def _pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None):
-    warped, log_presence, bg_value, bg_logit, inv_temperature, target = ctx.saved_tensors
-    grad_warped, grad_log_presence = torch.empty_like(warped), torch.empty_like(log_presence)
-    grad_scalars = []
-    for s in _batch_chunks(warped, target):
-        grad_log_presence[s], *scalars = _mixture_chunk_backward(warped[s], log_presence[s],
-                                                                 bg_value, bg_logit,
-                                                                 inv_temperature, target[s],
-                                                                 grad[s], grad_warped[s])
-        grad_scalars.append(scalars)
-    total = (lambda i: None if grad_scalars[0][i] is None
-             else sum(g[i] for g in grad_scalars).view(1))
-    return grad_warped, grad_log_presence, total(0), total(1), total(2), None
-
-_PixelMixture.backward = staticmethod(_pixel_mixture_backward)
-
-# %% ../nbs/02_pcae.ipynb #90c4c384
-def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: torch.Tensor,
-                  bg_logit: torch.Tensor | None, inv_temperature: torch.Tensor | None,
-                  target: torch.Tensor):
-    """Per-pixel log-likelihood [B, C, H, W] of `target`, rec_mode, rec_mean;
-    warped [B, M, C(+1 alpha), H, W]; alpha mode if `inv_temperature` is None."""
-    return _PixelMixture.apply(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
 
 # %% ../nbs/02_pcae.ipynb #5bd0b90d
 def _planar_grid(theta: torch.Tensor, height: int, width: int) -> torch.Tensor:

@@ -4,8 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, hashlib, json, os, pickle, platform, random, shutil, signal, socket, sys, uuid
-from datetime import datetime, timezone
+import contextlib, json, os, platform, random
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,18 +14,13 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import AttrDict
 from .data import constellation_batches, image_loaders
 from .utils import UsageError, to_plain
-try: import fcntl
-except ImportError: fcntl = None            # Windows: run folders are not locked
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'pick_device', 'device_name', 'seed_everything', 'set_deterministic',
-           'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream',
-           'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest', 'save_checkpoint',
-           'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'LossTracker', 'RunLogger', 'truncate_metrics',
-           'RunFolderError', 'RunFolder', 'claim_run_folder', 'stop_on_signals', 'image_grid', 'template_figure',
-           'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
-           'synthetic_loaders', 'ConstellationLoader', 'make_loaders', 'to_device', 'run_model', 'output_metrics',
-           'synthetic_batch', 'optimization_step']
+__all__ = ['pick_device', 'device_name', 'seed_everything', 'set_deterministic', 'numerics_flags', 'rng_state', 'set_rng_state',
+           'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'LossTracker', 'RunLogger', 'image_grid',
+           'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum',
+           'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'make_loaders', 'to_device', 'run_model',
+           'output_metrics', 'synthetic_batch', 'optimization_step']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -194,124 +188,6 @@ class BatchStream:
         self.index = state['index']
         torch.set_rng_state(held)
 
-# %% ../nbs/05a_runtime.ipynb #1a4b718a
-CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
-
-def checkpoint_path(out, step: int) -> Path:
-    "Where the checkpoint of `step` lives in run folder `out`."
-    return Path(out) / 'checkpoints' / f'step_{step:08d}.pt'
-
-def list_checkpoints(out) -> list[Path]:
-    "The run's checkpoints, oldest first."
-    return sorted((Path(out) / 'checkpoints').glob('step_*.pt'))
-
-# %% ../nbs/05a_runtime.ipynb #9c30e55c
-class CheckpointError(RuntimeError):
-    "A file that is not a readable, intact scae-nb checkpoint (the CLI: one line, exit status 1)."
-
-def _digest_walk(h, x) -> None:
-    "Feed `x` (nested dicts, lists, tensors, plain values) to hash `h` deterministically."
-    if isinstance(x, dict):
-        for k in sorted(x, key=str):
-            h.update(repr(k).encode())
-            _digest_walk(h, x[k])
-    elif isinstance(x, (list, tuple)):
-        h.update(f'{type(x).__name__}{len(x)}'.encode())
-        for v in x: _digest_walk(h, v)
-    elif isinstance(x, torch.Tensor):
-        t = x.detach().cpu().contiguous()
-        h.update(f'{t.dtype}{tuple(t.shape)}'.encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
-    else: h.update(repr(x).encode())
-
-def state_digest(state: dict) -> str:
-    "sha256 of a checkpoint's contents (all but its `digest` entry)."
-    h = hashlib.sha256()
-    _digest_walk(h, {k: v for k, v in state.items() if k != 'digest'})
-    return h.hexdigest()
-
-# %% ../nbs/05a_runtime.ipynb #f8d207a9
-def save_checkpoint(state: dict, path) -> Path:
-    "`torch.save(state + digest)` to `path` atomically: temporary file, fsync, rename."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {**state, 'digest': state_digest(state)}
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        with open(tmp, 'wb') as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        raise OSError(e.errno, f"writing checkpoint {path}: {e.strerror or e} "
-                      "(previous checkpoints are intact)") from e
-    finally: tmp.unlink(missing_ok=True)
-    return path
-
-def prune_checkpoints(out, keep: int, newest: Path | None = None) -> None:
-    "Delete all but the newest `keep` checkpoints of run folder `out` (never `newest`)."
-    for path in list_checkpoints(out)[:-keep]:
-        if newest is None or path.resolve() != Path(newest).resolve(): path.unlink(missing_ok=True)
-
-# %% ../nbs/05a_runtime.ipynb #d554c31c
-def _first_line(e: BaseException) -> str:
-    "The first line of an exception's message (its type name if empty)."
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
-
-def _read_checkpoint(path: Path, map_location) -> dict:
-    "`torch.load(weights_only=True)`; every failure as one `CheckpointError` line naming `path`."
-    try: return torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as e:
-        if 'global' not in str(e).lower() and 'unsupported' not in str(e).lower():
-            raise CheckpointError(f"{path}: not a readable checkpoint ({_first_line(e)})") from None
-        raise CheckpointError(f"refusing to load {path}: it contains pickled objects other than "
-                              "tensors and plain containers, which could run code "
-                              f"({_first_line(e)})") from None
-    except Exception as e:
-        raise CheckpointError(f"{path}: not a readable checkpoint ({type(e).__name__}: "
-                              f"{_first_line(e)})") from None
-
-def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
-    "Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest."
-    path = Path(path)
-    if path.is_dir():
-        found = list_checkpoints(path) or list_checkpoints(path.parent)
-        hint = f' (did you mean {found[-1]}?)' if found else ''
-        raise IsADirectoryError(f"{path} is a folder, not a checkpoint{hint}")
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
-    state = _read_checkpoint(path, map_location)
-    if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
-        found = state.get('format') if isinstance(state, dict) else type(state).__name__
-        raise CheckpointError(f"{path} is not an scae-nb checkpoint (format {found!r})")
-    if verify and 'digest' in state and state_digest(state) != state['digest']:
-        raise CheckpointError(f"{path}: checksum mismatch (the file is corrupt)")
-    return state
-
-def resolve_checkpoint(resume, out) -> Path:
-    "`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside)."
-    if str(resume) != 'latest': return Path(resume)
-    found, bad = list_checkpoints(out), []
-    if not found:
-        raise UsageError(f"--resume: no checkpoint in {Path(out) / 'checkpoints'} to resume "
-                         "(start without --resume)")
-    for path in reversed(found):
-        try: load_checkpoint(path)
-        except CheckpointError as e:
-            bad.append((path, _first_line(e).replace(f'{path}: ', '')))
-            continue
-        for corrupt, why in bad: _set_aside(corrupt, why, path)
-        return path
-    raise CheckpointError(f"--resume: every checkpoint in {Path(out) / 'checkpoints'} is corrupt")
-
-def _set_aside(path: Path, why: str, good: Path) -> None:
-    "Say (one line) that `path` is corrupt and move it to checkpoints/corrupt/ (process 0)."
-    if int(os.environ.get('RANK', 0)): return
-    print(f'scae-nb train: warning: {path.name} is corrupt ({why}); resuming from {good.name}',
-          file=sys.stderr)
-    (path.parent / 'corrupt').mkdir(exist_ok=True)
-    os.replace(path, path.parent / 'corrupt' / path.name)
-
 # %% ../nbs/05a_runtime.ipynb #1f329303
 class LossTracker:
     "Device-side sums of loss terms and metrics, and the first non-finite step of each loss."
@@ -401,124 +277,6 @@ class RunLogger:
         if self.run is not None:
             self.run.finish()
             self.run = None
-
-# %% ../nbs/05a_runtime.ipynb #97167a78
-def truncate_metrics(out, step: int) -> None:
-    "Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped), atomically."
-    path = Path(out) / 'metrics.jsonl'
-    if not path.is_file(): return
-    kept = []
-    for line in path.read_text().splitlines():
-        try: entry = json.loads(line)
-        except ValueError: continue
-        if isinstance(entry, dict) and entry.get('step', 0) <= step: kept.append(line + '\n')
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text(''.join(kept))
-    os.replace(tmp, path)
-
-# %% ../nbs/05a_runtime.ipynb #bc582161
-class RunFolderError(RuntimeError):
-    "A run folder in use by another process (the CLI: one line, exit status 1)."
-
-_RUN_FILES = ('run.json', 'config.json', 'metrics.jsonl', 'checkpoints', 'figures', 'wandb')
-
-class RunFolder:
-    "A claimed run folder: `out`, `info` (run.json) and the lock, held until `release()`."
-    def __init__(self, out: Path, info: dict, lock=None):
-        self.out, self.info, self.lock = out, info, lock
-
-    def update(self, **fields) -> None:
-        "Add `fields` to run.json."
-        self.info.update(fields)
-        (self.out / 'run.json').write_text(json.dumps(self.info, indent=1))
-
-    def release(self) -> None:
-        "Give the folder up (the lock file stays, unlocked)."
-        if self.lock is not None: self.lock.close()
-        self.lock = None
-
-def _lock(out: Path):
-    "The open, exclusively locked `out/.lock`, or `RunFolderError` naming its holder."
-    out.mkdir(parents=True, exist_ok=True)
-    f = open(out / '.lock', 'a+')
-    if fcntl is None: return f
-    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.seek(0)
-        pid, host = (f.read().split() + ['?', '?'])[:2]
-        f.close()
-        raise RunFolderError(f"{out} is in use by another run (lock {out / '.lock'} held by pid "
-                             f"{pid} on {host}); wait for it or choose another --out") from None
-    return f
-
-# %% ../nbs/05a_runtime.ipynb #2fbee8d3
-def _holds_run(out: Path) -> bool:
-    "Whether `out` holds files of a run."
-    return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
-            or bool(list_checkpoints(out)))
-
-def _move_run_aside(out: Path, run_id: str) -> Path:
-    "Move the run files of `out` to `out/replaced/<run_id>/` (a fresh name if taken)."
-    dest, n = out / 'replaced' / run_id, 1
-    while dest.exists():
-        dest, n = out / 'replaced' / f'{run_id}-{n}', n + 1
-    dest.mkdir(parents=True)
-    for name in _RUN_FILES:
-        if (out / name).exists(): shutil.move(str(out / name), str(dest / name))
-    return dest
-
-def claim_run_folder(out, resume: bool = False, force: bool = False) -> RunFolder:
-    "Lock `out` for this run, refuse (or, `force`, set aside) another run's files, clean up."
-    out = Path(out)
-    lock = _lock(out)
-    try:
-        old = json.loads((out / 'run.json').read_text()) if (out / 'run.json').is_file() else {}
-        if not resume and _holds_run(out):
-            old_id = old.get('run_id', 'legacy')
-            if not force:
-                step = max([int(p.stem.split('_')[-1]) for p in list_checkpoints(out)] or [0])
-                moved = out / 'replaced' / old_id
-                raise UsageError(f"{out} holds another run (run {old_id}, step {step}); use "
-                                 f"--resume to continue it, --force to start over (the old run "
-                                 f"is moved to {moved}), or another --out")
-            _move_run_aside(out, old_id)
-            old = {}
-        for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
-        folder = RunFolder(out, old, lock)
-        if not old:
-            now = datetime.now(timezone.utc).isoformat(timespec='seconds')
-            folder.update(run_id='legacy' if resume else uuid.uuid4().hex[:12], created=now)
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f'{os.getpid()} {socket.gethostname()} {folder.info["created"]}\n')
-        lock.flush()
-    except BaseException:
-        lock.close()
-        raise
-    return folder
-
-# %% ../nbs/05a_runtime.ipynb #1405f2e1
-@contextlib.contextmanager
-def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
-    "While active, a first SIGINT/SIGTERM/SIGHUP sets `trainer.stop_requested` and `.stop_signal`."
-    previous = {}
-    def handler(signum, frame):
-        trainer.stop_requested = True
-        trainer.stop_signal = getattr(trainer, 'stop_signal', None) or signal.Signals(signum).name
-        if signum == signal.SIGINT:       # a second Ctrl-C raises KeyboardInterrupt
-            signal.signal(signum, previous[signum])
-    try:
-        for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
-            old = signal.signal(s, handler)
-            previous[s] = signal.SIG_DFL if old is None else old
-    except ValueError:                    # not the main thread
-        yield
-        return
-    try: yield
-    finally:
-        for s, old in previous.items(): signal.signal(s, old)
-
-stop_on_sigint = stop_on_signals
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:

@@ -18,14 +18,15 @@ from .cli import add_config_args, given
 from .data import DATASETS, _check_labels, check_images, data_root
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
-from .runtime import (CHECKPOINT_FORMAT, BatchStream, LossTracker, RunLogger, check_in_sync,
-                             checkpoint_path, dist_env, init_distributed, load_checkpoint,
+from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
+                             dist_env, init_distributed,
                              make_loaders, output_metrics, optimization_step, param_checksum,
-                             pick_device, prune_checkpoints, reconstruction_figure,
-                             resolve_checkpoint, rng_state, run_model, save_checkpoint,
+                             pick_device, reconstruction_figure, rng_state, run_model,
                              seed_everything, set_deterministic, set_rng_state, synthetic_batch,
-                             template_figure, to_device, claim_run_folder, numerics_flags,
-                             stop_on_signals, truncate_metrics)
+                             template_figure, to_device, numerics_flags)
+from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, claim_run_folder,
+                                 load_checkpoint, prune_checkpoints, resolve_checkpoint,
+                                 save_checkpoint, stop_on_signals, truncate_metrics)
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'MAY_CHANGE', 'SHAPE_FIELDS', 'stop_on_sigint', 'TrainConfig',
@@ -191,7 +192,7 @@ def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.M
     return nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
 
 # %% ../nbs/05b_training.ipynb #08a586aa
-stop_on_sigint = stop_on_signals   # (scae_nb.runtime) SIGINT, and SIGTERM and SIGHUP alike
+stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
 
 # %% ../nbs/05b_training.ipynb #2e093caf
 _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',

@@ -411,10 +411,7 @@ def test_10_07_train_with_numpy_numbers_writes_a_loadable_checkpoint(tmp_path, q
     "train() on such a config runs, and its own checkpoint loads."
     from scae_nb.training import train
 
-    try:
-        from scae_nb.runtime import load_checkpoint
-    except ImportError:
-        from scae_nb.training import load_checkpoint
+    from scae_nb.checkpoints import load_checkpoint
     cfg = _train_config(
         tmp_path / "run", lr=np.logspace(-5, -3, 3)[0], model=dict(n_parts=np.int64(4))
     )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Write a shipped model: scae_nb/pretrained/NAME.pt (float16 weights + SCAEConfig) and NAME.json (model card).
+"""Write a shipped model: scae_nb/weights/NAME.pt (float16 weights + SCAEConfig) and NAME.json (model card).
 
     python tools/make_pretrained.py NAME WEIGHTS CARD.json [--eval REPORT.json]
 
@@ -11,7 +11,8 @@ report whose accuracies go on the card. The card's `check` is computed here with
 import argparse, json, sys
 from pathlib import Path
 import torch
-from scae_nb.model import SCAEConfig, build_model, pretrained_dir, save_pretrained
+from scae_nb.model import SCAEConfig, build_model
+from scae_nb.pretrained import pretrained_dir, save_pretrained
 
 p = argparse.ArgumentParser()
 p.add_argument('name'); p.add_argument('weights'); p.add_argument('card')
