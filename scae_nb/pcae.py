@@ -211,8 +211,9 @@ def warped_pixel_mixture(templates: torch.Tensor, pose: torch.Tensor, log_presen
     """`pixel_mixture(warp_templates(templates [B, M, C', T, T], pose [B, M, 6], (H, W))[0], ...)`
     -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient)."""
     theta = inverse_affine(pose).contiguous()                              # [B, M, 2, 3]
-    return _WarpedPixelMixture.apply(templates.contiguous(), theta, log_presence, bg_value,
-                                     bg_logit, inv_temperature, target)
+    # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
+    return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, log_presence,
+                                     bg_value, bg_logit, inv_temperature, target)
 
 # %% ../nbs/02_pcae.ipynb #f2975a0e
 def _check_choice(name, value, choices):
