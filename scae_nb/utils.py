@@ -4,11 +4,12 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import math, numbers
+import ctypes, math, numbers, os
 import numpy as np
 
 # %% auto #0
-__all__ = ['check_positive', 'UsageError', 'check_finite', 'to_plain', 'to_numpy']
+__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'to_plain',
+           'to_numpy', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -51,3 +52,25 @@ def to_plain(x):
 def to_numpy(x) -> np.ndarray:
     "A tensor (detached, on the CPU) or anything array-like as a numpy array."
     return x.detach().cpu().numpy() if _is_torch_tensor(x) else np.asarray(x)
+
+# %% ../nbs/92_utils.ipynb #db8734d1
+M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4                       # mallopt parameters, glibc <malloc.h>
+
+def _glibc():
+    "glibc's C library, or None (another C library, or no confstr)."
+    try: version = os.confstr('CS_GNU_LIBC_VERSION') or ''
+    except (AttributeError, ValueError, OSError): return None
+    if not version.startswith('glibc'): return None
+    try: return ctypes.CDLL('libc.so.6')
+    except OSError: return None
+
+# %% ../nbs/92_utils.ipynb #32eb9ac7
+def keep_freed_memory(trim_threshold: int = 2 ** 30) -> bool:
+    """glibc: serve every block from the heap (no `mmap`) and keep up to `trim_threshold` bytes of
+    freed memory for reuse. True if applied; False elsewhere or with `SCAE_NB_MALLOC=system`."""
+    libc = None if os.environ.get('SCAE_NB_MALLOC') == 'system' else _glibc()
+    if libc is None: return False
+    no_mmap = bool(libc.mallopt(M_MMAP_MAX, 0))
+    return no_mmap and bool(libc.mallopt(M_TRIM_THRESHOLD, trim_threshold))
+
+MALLOC_TUNED = keep_freed_memory()                          # at import: see above
