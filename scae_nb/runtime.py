@@ -700,8 +700,6 @@ def _joined(stream_context, device, stream):
     torch.cuda.current_stream(device).wait_stream(stream)
 
 # %% ../nbs/05a_runtime.ipynb #fc125dbb
-_HAS_TRACE_AUTOGRAD = hasattr(torch._dynamo.config, 'trace_autograd_ops')
-
 class GraphStep:
     """`optimization_step` as one compiled graph (`compile`) and/or a replayed CUDA graph
     (`cuda_graph`); call it with a batch, get AttrDict(losses, metrics)."""
@@ -715,7 +713,7 @@ class GraphStep:
         if compile:
             options = dict(fallback_random=True) if backend == 'inductor' else None
             self.fn = torch.compile(_whole_step, fullgraph=True, backend=backend, options=options)
-            if not _HAS_TRACE_AUTOGRAD: self.fn = _forward_compiled(model, backend, options)
+            if not _traces_autograd(): self.fn = _forward_compiled(model, backend, options)
 
 # %% ../nbs/05a_runtime.ipynb #0ecc961f
 def _forward_compiled(model, backend, options):
@@ -725,9 +723,14 @@ def _forward_compiled(model, backend, options):
     forward = torch.compile(model, fullgraph=True, backend=backend, options=options)
     return lambda model, *args: _whole_step(forward, *args)
 
+def _traces_autograd() -> bool:
+    "Whether this torch's dynamo can trace `.backward()` (imported here: dynamo is a heavy import)."
+    import torch._dynamo
+    return hasattr(torch._dynamo.config, 'trace_autograd_ops')
+
 def _step_context():
     "dynamo traces `.backward()` (and the update after it) into the step's graph."
-    if not _HAS_TRACE_AUTOGRAD: return contextlib.nullcontext()
+    if not _traces_autograd(): return contextlib.nullcontext()
     return torch._dynamo.config.patch(trace_autograd_ops=True)
 
 # %% ../nbs/05a_runtime.ipynb #97d7f5d2
