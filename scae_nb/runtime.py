@@ -5,6 +5,7 @@
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
 import contextlib, hashlib, json, os, pickle, platform, random, shutil, signal, socket, sys, uuid
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
@@ -791,4 +792,8 @@ def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
     if not (compile or cuda_graph):
         return lambda batch: optimization_step(model, optimizer, batch, device, amp)
+    if compile and device.type == 'cpu':
+        warnings.warn("compiling the step on a CPU: it compiles for minutes and measured "
+                      "slower than eager on CPU (05c_bench); eager is the default there",
+                      stacklevel=2)
     return GraphStep(model, optimizer, device, amp, compile, cuda_graph, backend)
