@@ -10,11 +10,14 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given
-from .runtime import (device_name, numerics_flags, optimization_step, pick_device,
+from .utils import UsageError
+from .runtime import (GraphStep, device_name, make_step, numerics_flags, pick_device,
+                             resolve_cuda_graph,
                              seed_everything, synthetic_batch, to_device)
 
 # %% auto #0
-__all__ = ['BENCH_RUN_FIELDS', 'peak_memory_mb', 'synchronize', 'time_steps', 'bench', 'add_bench_args', 'run_bench']
+__all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
+           'bench', 'variant_name', 'parse_variants', 'bench_variants', 'variants_table', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -32,6 +35,12 @@ def peak_memory_mb(device: torch.device) -> float:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss          # KiB on Linux, bytes on macOS
     return rss / 2 ** 20 if sys.platform == 'darwin' else rss / 2 ** 10
 
+def reset_peak_rss() -> None:
+    "Restart the peak-RSS count (`VmHWM`) from the current RSS (Linux; elsewhere nothing)."
+    try:
+        with open('/proc/self/clear_refs', 'w') as f: f.write('5')
+    except OSError: pass
+
 # %% ../nbs/05c_bench.ipynb #664046c8
 def synchronize(device: torch.device) -> None:
     "Wait for queued work on `device`."
@@ -48,35 +57,107 @@ def time_steps(step, n: int, device: torch.device) -> list[float]:
         times.append(time.perf_counter() - t0)
     return times
 
+# %% ../nbs/05c_bench.ipynb #5dfbd9dd
+_LAUNCHES = ('cudaLaunchKernel', 'cudaLaunchKernelExC', 'cuLaunchKernel', 'cuLaunchKernelEx',
+             'cudaGraphLaunch', 'cudaMemcpyAsync', 'cudaMemsetAsync')
+
+def ops_per_step(step, device: torch.device) -> dict:
+    "Profile one `step()`: top-level ATen ops; on CUDA also host launches and GPU kernels."
+    from torch.profiler import ProfilerActivity, profile
+    cuda = device.type == 'cuda'
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+    with profile(activities=activities) as prof:
+        step()
+        synchronize(device)
+    is_aten = lambda e: e is not None and e.name.startswith('aten::')
+    events = prof.events()
+    counts = dict(aten_ops=sum(is_aten(e) and not is_aten(e.cpu_parent) for e in events))
+    if cuda:
+        counts['launches'] = sum(e.name in _LAUNCHES for e in events)
+        counts['kernels'] = sum(e.device_type == torch.autograd.DeviceType.CUDA for e in events)
+    return counts
+
 # %% ../nbs/05c_bench.ipynb #a2566cf6
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
-          seed: int = 0, lr: float = 3e-5, tf32: bool = False) -> dict:
-    "Time `optimization_step` on a synthetic batch: median ms/step, images/s, peak MiB, device."
+          cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
+          backend: str = 'inductor', count_ops: bool = True) -> dict:
+    "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     device = pick_device(device)
+    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
     seed_everything(seed)
     model = build_model(config).to(device)
     optimizer = TFRMSprop(model.parameters(), lr=lr, eps=official_eps(batch_size))
-    forward_model = torch.compile(model) if compile else model
+    step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
+    if isinstance(step_fn, GraphStep):     # eager slots, compile, warm-up, capture: all untimed
+        warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
     batch = to_device(synthetic_batch(config, batch_size, seed), device)
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(device)
-        baseline = torch.cuda.memory_allocated(device) / 2 ** 20   # model and batch, no step yet
-    else: baseline = _proc_status_mb('VmRSS') or peak_memory_mb(device)
-    step = lambda: optimization_step(forward_model, optimizer, batch, device, amp)
-    with numerics_flags(device, tf32): times = time_steps(step, warmup + steps, device)[warmup:]
+    baseline = _memory_baseline(device)
+    step = lambda: step_fn(batch)
+    with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
+        warm = time_steps(step, warmup, device)
+        times = time_steps(step, steps, device)
+        ops = ops_per_step(step, device) if count_ops else {}
     ms = statistics.median(times) * 1e3
     return dict(ms_per_step=round(ms, 2), images_per_s=round(batch_size * 1e3 / ms, 1),
                 peak_mem_mb=round(peak_memory_mb(device), 1), device=device_name(device),
-                baseline_mem_mb=round(baseline, 1), batch_size=batch_size, steps=steps,
-                warmup=warmup, amp=amp, compile=compile, tf32=tf32,
-                ms_min=round(min(times) * 1e3, 2),
+                variant=variant_name(compile, cuda_graph, amp), baseline_mem_mb=round(baseline, 1),
+                batch_size=batch_size, steps=steps, warmup=warmup, warmup_s=round(sum(warm), 1),
+                amp=amp, compile=compile, cuda_graph=cuda_graph, tf32=tf32,
+                ms_min=round(min(times) * 1e3, 2), **ops,
                 n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
+def _memory_baseline(device: torch.device) -> float:
+    "Reset the peak count; the memory in use now (model and batch, no step yet), MiB."
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
+        return torch.cuda.memory_allocated(device) / 2 ** 20
+    reset_peak_rss()
+    return _proc_status_mb('VmRSS') or peak_memory_mb(device)
+
+# %% ../nbs/05c_bench.ipynb #50f1962a
+VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
+            'compiled': dict(compile=True, cuda_graph=False),
+            'cuda-graph': dict(compile=True, cuda_graph=True)}
+
+def variant_name(compile: bool, cuda_graph: bool, amp: bool) -> str:
+    "The name of a (compile, cuda_graph, amp) combination: 'eager', 'compiled+amp', ..."
+    base = 'cuda-graph' if cuda_graph else 'compiled' if compile else 'eager'
+    return base + ('+amp' if amp else '')
+
+def parse_variants(spec: str, device: torch.device) -> list[str]:
+    "'all' (every variant this device runs) or a comma list of names -> names; `UsageError` if bad."
+    bases = [b for b in VARIANTS if b != 'cuda-graph' or device.type == 'cuda']
+    if spec == 'all': return [b + amp for b in bases for amp in ('', '+amp')]
+    names = [n.strip() for n in spec.split(',') if n.strip()]
+    for name in names:
+        if name.removesuffix('+amp') not in VARIANTS:
+            raise UsageError(f"--variants: unknown variant {name!r}; choose from "
+                             f"{', '.join(VARIANTS)} (each also +amp) or all")
+    return names
+
+# %% ../nbs/05c_bench.ipynb #10b1a073
+def bench_variants(config: SCAEConfig, names: list[str], **kwargs) -> list[dict]:
+    "`bench` once per variant name (kwargs: the other `bench` arguments)."
+    return [bench(config, **{**kwargs, **VARIANTS[name.removesuffix('+amp')],
+                             'amp': name.endswith('+amp')}) for name in names]
+
+def variants_table(results: list[dict]) -> str:
+    "The variants as a text table, with device and torch version above it."
+    ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
+                     else str(r.get('aten_ops', '-')))
+    rows = [('variant', 'ms/step', 'images/s', 'ops per step', 'peak MiB', 'warm-up s')]
+    rows += [(r['variant'], f"{r['ms_per_step']:.2f}", f"{r['images_per_s']:.0f}", ops(r),
+              f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}") for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ['  '.join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    r = results[0]
+    return '\n'.join([f"B={r['batch_size']} on {r['device']}, torch {r['torch']}", *lines])
+
 # %% ../nbs/05c_bench.ipynb #8eb96ab3
-# TrainConfig fields
-BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'seed', 'tf32')
+# TrainConfig fields that apply to a timed step
+BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph', 'seed', 'tf32')
 
 def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb bench`'s options on `parser`."
@@ -87,6 +168,9 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a('--warmup', type=int, default=3, help='untimed steps first (allocator, caches, compilation)')
     a('--threads', type=int, default=None, help="CPU threads for torch (default: torch's choice)")
     a('--json', action='store_true', help='print one JSON object (the last line) instead of text')
+    a('--variants', default=None, help="'all' or a comma list of eager, compiled, cuda-graph "
+      "(each also +amp): time each, as a table (default: the one variant train uses)")
+    a('--backend', default='inductor', help='torch.compile backend of the compiled variants')
     add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)')
     add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')
     return parser
@@ -98,9 +182,25 @@ def run_bench(args: argparse.Namespace) -> int:
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
-    result = bench(config, steps=args.steps, warmup=args.warmup, **run)
+    kwargs = dict(steps=args.steps, warmup=args.warmup, backend=args.backend)
+    if not args.variants: return _print_result(args, bench(config, **run, **kwargs))
+    device = pick_device(run.get('device', 'auto'))
+    cuda_graph = resolve_cuda_graph(run.get('cuda_graph'), run.get('compile', False), device)
+    mine = variant_name(run.get('compile', False), cuda_graph, run.get('amp', False))
+    names = parse_variants(args.variants, device)
+    names = [n for n in names if n != mine] + [mine]                   # train's variant: last
+    common = {k: v for k, v in run.items() if k not in ('amp', 'compile', 'cuda_graph')}
+    results = bench_variants(config, names, **common, **kwargs)
+    if not args.json: print(variants_table(results))
+    else:
+        for r in results[:-1]: print(json.dumps(r))
+        print(json.dumps({**results[-1], 'variants': results}))
+    return 0
+
+def _print_result(args, result: dict) -> int:
+    "One variant's result: a JSON line, or a sentence."
     if args.json: print(json.dumps(result))
-    else: print(f"{args.preset} B={result['batch_size']} on {result['device']}: "
-                f"{result['ms_per_step']} ms/step (median of {args.steps}), "
+    else: print(f"{args.preset} B={result['batch_size']} on {result['device']}, "
+                f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
                 f"{result['images_per_s']} images/s, peak memory {result['peak_mem_mb']} MiB")
     return 0

@@ -61,6 +61,11 @@ def _mixture_chunk_forward(warped, log_presence, bg_value, bg_logit, inv_tempera
     torch.sub(top_s + z.log_(), top_l + zl.log_(), out=ll).sub_(HALF_LOG_2PI)
 
 # %% ../nbs/02a_mixture.ipynb #eaf98c46
+def _sub_out(a, b, out):
+    "`a - b` written into `out`; under torch.compile a copy (dynamo cannot trace a strided `out=`)."
+    if torch.compiler.is_compiling(): return out.copy_(a - b)
+    return torch.sub(a, b, out=out)
+
 def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
                             grad_warped):
     C, coupled = target.shape[1], inv_temperature is not None
@@ -69,11 +74,11 @@ def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temper
     (_, bg_post, z), (_, bg_pi, zl) = _log_sum_exp_(scores, bg_score), _log_sum_exp_(logits, bg_l)
     grad_z, grad_l = grad / z, (grad if coupled else grad.sum(1, keepdim=True))
     resp = scores.mul_(grad_z[:, None])  # r_k g    [b, M, C, H, W]
-    torch.sub(target[:, None], mu, out=grad_warped[:, :, :C]).mul_(resp)  # r_k g (x - mu_k)
+    _sub_out(target[:, None], mu, grad_warped[:, :, :C]).mul_(resp)  # r_k g (x - mu_k)
     pi = logits.mul_((grad_l / zl)[:, None])                                        # pi_k sum_c g
     resp_l = resp if coupled or C == 1 else resp.sum(2, keepdim=True)
     # (r_k - pi_k) g
-    dlogit = torch.sub(resp_l, pi, out=resp_l if coupled else grad_warped[:, :, C:])
+    dlogit = _sub_out(resp_l, pi, resp_l if coupled else grad_warped[:, :, C:])
     bg_resp = bg_post.mul_(grad_z)
     bg_dlogit = (bg_resp if coupled else bg_resp.sum(1, keepdim=True)) - bg_pi * grad_l / zl
     grad_bg_value = (bg_resp * (target - bg_value)).sum()

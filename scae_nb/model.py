@@ -14,7 +14,7 @@ from fastcore.basics import AttrDict, patch
 from .utils import check_positive, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, cnn_output_size
-from .ocae import OCAE, ConstellationOCAE, segmentation_accuracy
+from .ocae import OCAE, ConstellationOCAE, injective_maps, segmentation_accuracy_tensor
 from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total
 
 # %% auto #0
@@ -244,6 +244,9 @@ class ConstellationAutoencoder(OfficialModule):
                                       noise_scale=c.noise_scale,
                                       n_layers=c.st_layers, n_heads=c.st_heads, n_dims=c.st_dims,
                                       n_output_dims=c.st_output_dims)
+        # segm_acc's assignments, searched on the device (buffer: moves with the model, not saved)
+        self.register_buffer('segm_maps', injective_maps(c.n_points, c.n_objects),
+                             persistent=False)
 
 # %% ../nbs/04a_model.ipynb #2e24ff9b
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:
@@ -273,8 +276,9 @@ def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torc
     losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
     report = AttrDict(loss=losses.total)
     if pattern_id is not None:
-        report.segm_acc = torch.tensor(segmentation_accuracy(ocae.is_from_capsule, pattern_id,
-                                                             presence))
+        maps = self.segm_maps if points.shape[1] == self.config.n_points else None
+        report.segm_acc = segmentation_accuracy_tensor(ocae.is_from_capsule, pattern_id, presence,
+                                                       self.config.n_objects, maps)  # on device
     return AttrDict(losses=losses, report=report, ocae=ocae)
 
 # %% ../nbs/04a_model.ipynb #d8b71a86

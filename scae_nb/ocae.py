@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_ocae.ipynb #8a3a6d1a
 from __future__ import annotations
-import math
+import itertools, math
 from collections.abc import Mapping
 import numpy as np
 import torch
@@ -21,7 +21,7 @@ __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLay
            'with_dummy', 'capsule_likelihood', 'capsule_posterior', 'OCAE', 'set_transformer_keys',
            'order_invariant_likelihood', 'point_posterior', 'constellation_sparsity_loss', 'ConstellationCapsule',
            'mixing_kl', 'ConstellationOCAE', 'matched_points', 'segmentation_accuracy',
-           'segmentation_accuracy_corrected']
+           'segmentation_accuracy_corrected', 'injective_maps', 'segmentation_accuracy_tensor']
 
 # %% ../nbs/03_ocae.ipynb #3204a03a
 def ocae_input_set(pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
@@ -430,3 +430,32 @@ def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
     correct = sum(matched_points(p, g, w, int(gt.max()) + 1, n_caps)
                   for p, g, w in zip(pred, gt, pres))
     return float(correct / pres.sum())
+
+# %% ../nbs/03_ocae.ipynb #0e112aed
+def injective_maps(n: int, k: int) -> torch.Tensor:
+    "Every injective map from the smaller of 0..n-1, 0..k-1 into the larger: [n!/(n-k)!, min]."
+    small, large = sorted((n, k))
+    return torch.tensor(list(itertools.permutations(range(large), small)),
+                        dtype=torch.long).reshape(-1, small)
+
+def _n_unique(labels: torch.Tensor) -> torch.Tensor:
+    "Distinct values per row of labels [B, N] -> [B] (no host sync)."
+    s = labels.sort(-1).values
+    return 1 + (s[:, 1:] != s[:, :-1]).sum(-1)
+
+# %% ../nbs/03_ocae.ipynb #93aafb2a
+def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torch.Tensor,
+                                 presence: torch.Tensor, n_caps: int,
+                                 maps: torch.Tensor | None = None) -> torch.Tensor:
+    """`segmentation_accuracy` as a 0-d float32 tensor, without host sync: is_from_capsule
+    [B, N] in 0..n_caps-1, pattern_id [B, N], presence [B, N]; maps `injective_maps(N, n_caps)`."""
+    B, N = pattern_id.shape
+    if maps is None: maps = injective_maps(N, n_caps).to(pattern_id.device)
+    rows, cols = (torch.arange(n, device=pattern_id.device) for n in (N, n_caps))
+    weight = presence.float()[..., None]                                             # [B, N, 1]
+    gt = (pattern_id[..., None] == rows) & (rows < _n_unique(pattern_id)[:, None, None])
+    pred = (is_from_capsule[..., None] == cols) & (cols < _n_unique(is_from_capsule)[:, None, None])
+    hits = torch.einsum('bpr,bpk->brk', gt * weight, pred.float()).trunc()  # [B, N, K]; int32 cost
+    if N >= n_caps: matched = hits[:, maps, cols].sum(-1)      # [B, maps]: capsule j -> row
+    else: matched = hits[:, rows, maps].sum(-1)                # [B, maps]: row i -> capsule
+    return matched.amax(1).sum() / presence.float().sum()

@@ -31,7 +31,8 @@ def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
 # %% ../nbs/02_pcae.ipynb #ec630684
 def affine_matrix(pose: torch.Tensor) -> torch.Tensor:
     "[..., 6] as [a, b, tx, c, d, ty] -> [..., 3, 3] with last row [0, 0, 1]."
-    last_row = pose.new_tensor([0., 0., 1.]).expand(*pose.shape[:-1], 3)
+    # the identity's last row, made on pose's device: no host-to-device copy (CUDA graphs)
+    last_row = torch.eye(3, dtype=pose.dtype, device=pose.device)[2].expand(*pose.shape[:-1], 3)
     return torch.cat([pose, last_row], -1).unflatten(-1, (3, 3))
 
 def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlinear: bool = True,

@@ -5,6 +5,7 @@
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
 import contextlib, json, os, platform, random
+import warnings
 import torch.nn.functional as F
 from pathlib import Path
 import numpy as np
@@ -12,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.distributed as dist
 from torch.utils.data import DataLoader, TensorDataset
-from fastcore.basics import AttrDict
+from fastcore.basics import AttrDict, patch
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, image_loaders
 from .utils import UsageError, to_plain
@@ -22,7 +23,8 @@ __all__ = ['pick_device', 'device_name', 'seed_everything', 'check_deterministic
            'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'LossTracker', 'RunLogger',
            'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum',
            'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'data_on_device', 'make_loaders', 'to_device',
-           'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step']
+           'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
+           'GraphStep', 'resolve_cuda_graph', 'make_step']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -486,3 +488,143 @@ def optimization_step(model: nn.Module, optimizer: torch.optim.Optimizer, batch,
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
     return out
+
+# %% ../nbs/05a_runtime.ipynb #07f3222a
+def _whole_step(model: nn.Module, optimizer: torch.optim.Optimizer, amp: bool, device_type: str,
+                *inputs) -> tuple[dict, dict]:
+    "Forward, backward, optimizer step, gradients dropped: (losses, metrics) as detached tensors."
+    with torch.autocast(device_type, torch.bfloat16, enabled=amp):
+        out = model(*inputs)
+    out.losses['total'].backward()
+    optimizer.step()
+    for group in optimizer.param_groups:
+        for p in group['params']: p.grad = None       # not zero_grad(): no branch on the grads
+    return ({k: v.detach() for k, v in out.losses.items()},
+            {k: v.detach() for k, v in output_metrics(out).items()})
+
+def model_inputs(batch) -> tuple:
+    "The model's positional inputs: (images, labels), or (points, presence, pattern_id)."
+    if isinstance(batch, dict): return batch['points'], batch['presence'], batch.get('pattern_id')
+    return tuple(batch[:2])
+
+# %% ../nbs/05a_runtime.ipynb #c644a010
+class CudaGraphs:
+    "A side stream for warm-up steps; capture of a no-argument function as a CUDA graph."
+    def side_stream(self, device: torch.device):
+        "A context running on a fresh side stream of `device` (warm-up before a capture)."
+        stream = torch.cuda.Stream(device)
+        stream.wait_stream(torch.cuda.current_stream(device))
+        return _joined(torch.cuda.stream(stream), device, stream)
+
+    def capture(self, fn):
+        "Capture `fn()` (reading only static tensors); returns `replay()` -> fn's (static) outputs."
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph): out = fn()
+        def replay():
+            graph.replay()
+            return out
+        return replay
+
+@contextlib.contextmanager
+def _joined(stream_context, device, stream):
+    "Run inside `stream_context`, then make the current stream wait for `stream`."
+    with stream_context: yield
+    torch.cuda.current_stream(device).wait_stream(stream)
+
+# %% ../nbs/05a_runtime.ipynb #fc125dbb
+class GraphStep:
+    """`optimization_step` as one compiled graph (`compile`) and/or a replayed CUDA graph
+    (`cuda_graph`); call it with a batch, get AttrDict(losses, metrics)."""
+    def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
+                 amp: bool = False, compile: bool = True, cuda_graph: bool = False,
+                 backend: str = 'inductor', warmup: int = 3, graphs=None):
+        self.model, self.optimizer, self.device, self.amp = model, optimizer, device, amp
+        self.cuda_graph, self.warmup, self.graphs = cuda_graph, warmup, graphs or CudaGraphs()
+        self.calls, self.static_inputs, self.replay = 0, None, None
+        self.fn = _whole_step
+        if compile:
+            options = dict(fallback_random=True) if backend == 'inductor' else None
+            self.fn = torch.compile(_whole_step, fullgraph=True, backend=backend, options=options)
+            if not _traces_autograd(): self.fn = _forward_compiled(model, backend, options)
+
+# %% ../nbs/05a_runtime.ipynb #0ecc961f
+def _forward_compiled(model, backend, options):
+    "An older torch without `trace_autograd_ops`: the forward compiled, backward and update eager."
+    print(f"torch {torch.__version__} cannot trace .backward(): compiling the forward only",
+          file=sys.stderr)
+    forward = torch.compile(model, fullgraph=True, backend=backend, options=options)
+    return lambda model, *args: _whole_step(forward, *args)
+
+def _traces_autograd() -> bool:
+    "Whether this torch's dynamo can trace `.backward()` (imported here: dynamo is a heavy import)."
+    import torch._dynamo
+    return hasattr(torch._dynamo.config, 'trace_autograd_ops')
+
+def _step_context():
+    "dynamo traces `.backward()` (and the update after it) into the step's graph."
+    if not _traces_autograd(): return contextlib.nullcontext()
+    return torch._dynamo.config.patch(trace_autograd_ops=True)
+
+# %% ../nbs/05a_runtime.ipynb #97d7f5d2
+@patch
+def __call__(self: GraphStep, batch) -> AttrDict:
+    "One training step on `batch`: AttrDict(losses, metrics) of 0-d tensors (fresh, not static)."
+    inputs = tuple(None if t is None else t.to(self.device, non_blocking=True)
+                   for t in model_inputs(batch))
+    self.calls += 1
+    if not self.optimizer.state:                           # slots are created lazily: eager once
+        losses, metrics = _whole_step(self.model, self.optimizer, self.amp, self.device.type,
+                                      *inputs)
+    else:
+        with _step_context(): losses, metrics = self._step(inputs)
+    return AttrDict(losses=AttrDict(losses), metrics=metrics)
+
+@patch
+def _step(self: GraphStep, inputs) -> tuple[dict, dict]:
+    "Compiled; with `cuda_graph`: warm-up steps on a side stream, one capture, then replays."
+    if not self.cuda_graph or not self._fits(inputs): return self._run(inputs)
+    if self.calls <= self.warmup + 1:
+        with self.graphs.side_stream(self.device): return self._run(inputs)
+    if self.replay is None:
+        self.static_inputs = [None if t is None else t.clone() for t in inputs]
+        self.replay = self.graphs.capture(lambda: self._run(self.static_inputs))
+    for static, t in zip(self.static_inputs, inputs):
+        if t is not None: static.copy_(t, non_blocking=True)
+    losses, metrics = self.replay()                        # static outputs: copied out
+    return {k: v.clone() for k, v in losses.items()}, {k: v.clone() for k, v in metrics.items()}
+
+# %% ../nbs/05a_runtime.ipynb #c0a17346
+@patch
+def _run(self: GraphStep, inputs) -> tuple[dict, dict]:
+    "The (compiled) whole step on `inputs`."
+    return self.fn(self.model, self.optimizer, self.amp, self.device.type, *inputs)
+
+@patch
+def _fits(self: GraphStep, inputs) -> bool:
+    "Whether `inputs` have the captured (or, before capture, any) shapes and dtypes."
+    if self.static_inputs is None: return True
+    return all((a is None and b is None) or (a is not None and b is not None and
+               a.shape == b.shape and a.dtype == b.dtype)
+               for a, b in zip(inputs, self.static_inputs))
+
+# %% ../nbs/05a_runtime.ipynb #0611c161
+def resolve_cuda_graph(cuda_graph: bool | None, compile: bool, device: torch.device) -> bool:
+    "Whether to replay CUDA graphs: `None` -> compile on CUDA; True off CUDA -> `UsageError`."
+    if cuda_graph is None: return compile and device.type == 'cuda'
+    if cuda_graph and device.type != 'cuda':
+        raise UsageError(f"--cuda-graph needs a CUDA device, this run uses {device.type}; "
+                         "drop --cuda-graph (or pass --no-cuda-graph)")
+    return bool(cuda_graph)
+
+def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
+              amp: bool = False, compile: bool = False, cuda_graph: bool | None = None,
+              backend: str = 'inductor'):
+    "The training step: `batch -> AttrDict(losses, ...)`, eager `optimization_step` or `GraphStep`."
+    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
+    if not (compile or cuda_graph):
+        return lambda batch: optimization_step(model, optimizer, batch, device, amp)
+    if compile and device.type == 'cpu':
+        warnings.warn("compiling the step on a CPU: it compiles for minutes and measured "
+                      "slower than eager on CPU (05c_bench); eager is the default there",
+                      stacklevel=2)
+    return GraphStep(model, optimizer, device, amp, compile, cuda_graph, backend)

@@ -21,10 +21,10 @@ from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
-                             make_loaders, output_metrics, optimization_step, param_checksum,
-                             pick_device, reconstruction_figure, rng_state, run_model,
-                             seed_everything, set_numerics, set_rng_state, synthetic_batch,
-                             template_figure, to_device, numerics_flags)
+                             make_loaders, make_step, output_metrics, param_checksum,
+                             pick_device, reconstruction_figure, resolve_cuda_graph, rng_state,
+                             run_model, seed_everything, set_numerics, set_rng_state,
+                             synthetic_batch, template_figure, to_device, numerics_flags)
 from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  save_checkpoint, stop_on_signals, truncate_metrics)
@@ -66,7 +66,8 @@ class TrainConfig:
     data_on_device: str = 'auto'    # images on the device: auto (CUDA, no workers) | on | off
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     amp: bool = False               # bfloat16 autocast for the forward pass
-    compile: bool = False           # torch.compile the model
+    compile: bool = False           # torch.compile the whole step (forward, backward, update)
+    cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
     wandb: str = 'disabled'         # disabled | offline | online
     tf32: bool = False              # TF32 matmuls and convolutions on CUDA (faster, ~1e-3 relative)
     deterministic: bool = False     # deterministic kernels, or refuse naming the op that has none
@@ -132,7 +133,7 @@ def preset_for(dataset: str) -> str:
 # %% ../nbs/05b_training.ipynb #084aa718
 MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
                         'ckpt_every', 'keep', 'progress', 'device', 'num_workers', 'wandb',
-                        'data_dir', 'out', 'data_on_device'})
+                        'data_dir', 'out', 'data_on_device', 'cuda_graph'})
 SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
                           'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
                           'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
@@ -209,6 +210,7 @@ _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_ac
 
 class Trainer:
     "One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume."
+    compile_backend = 'inductor'    # torch.compile backend of the compiled step
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
                  wandb_id: str | None = None):
         self.cfg, self.out, self.env = cfg, Path(cfg.out), dist_env()
@@ -246,12 +248,18 @@ class Trainer:
                                    momentum=cfg.momentum, eps=eps)
         self.forward_model = self.model
         if self.distributed: self.forward_model = ddp_wrap(self.model, cfg.model, self.device)
-        if cfg.compile: self.forward_model = torch.compile(self.forward_model)
+        # DDP's gradient all-reduce cannot live in one graph: under DDP only the forward compiles
+        if cfg.compile and self.distributed: self.forward_model = torch.compile(self.forward_model)
+        if cfg.cuda_graph and self.distributed:
+            raise UsageError("--cuda-graph does not combine with DDP (torchrun); drop it")
+        whole = cfg.compile and not self.distributed
+        self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
+                                 None if self.distributed else cfg.cuda_graph,
+                                 self.compile_backend)
 
     def training_step(self, batch) -> AttrDict:
-        "One `optimization_step` of the run's (possibly DDP-wrapped, compiled) model on `batch`."
-        return optimization_step(self.forward_model, self.optimizer, batch, self.device,
-                                 self.cfg.amp)
+        "One step on `batch`: eager `optimization_step`, or the compiled (graph-replayed) step."
+        return self.step_fn(batch)
 
     @torch.no_grad()
     def evaluate(self, n_batches: int | None = None) -> tuple[dict, object, AttrDict]:
@@ -388,6 +396,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)    # validate everything before writing
+    resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device)
     check_paths(cfg)
     if resume is not None: resume = resolve_checkpoint(resume, cfg.out)
     with numerics_flags(device, cfg.tf32, cfg.deterministic):    # may refuse; restored after

@@ -25,3 +25,31 @@ def test_unknown_subcommand_is_refused():
     res = _run('frobnicate')
     assert res.returncode != 0
     assert 'frobnicate' in res.stderr
+
+
+_TINY_BENCH = ('bench', '--batch-size', '4', '--steps', '1', '--warmup', '1', '--n-parts', '4',
+               '--n-objects', '4', '--device', 'cpu')
+
+
+def test_bench_json_last_line_is_trains_variant():
+    import json
+    res = _run(*_TINY_BENCH, '--variants', 'eager+amp,eager', '--json')
+    assert res.returncode == 0, res.stderr
+    last = json.loads(res.stdout.strip().splitlines()[-1])
+    assert {'ms_per_step', 'images_per_s', 'peak_mem_mb', 'device'} <= set(last)
+    assert last['variant'] == 'eager' and last['aten_ops'] > 0
+    assert [r['variant'] for r in last['variants']] == ['eager+amp', 'eager']
+
+
+def test_bench_variants_table():
+    res = _run(*_TINY_BENCH, '--variants', 'eager')
+    assert res.returncode == 0, res.stderr
+    header = res.stdout.strip().splitlines()[1].split()
+    assert header[:3] == ['variant', 'ms/step', 'images/s'], res.stdout
+
+
+def test_bench_refuses_cuda_graph_on_cpu():
+    res = _run(*_TINY_BENCH, '--cuda-graph', '--json')
+    assert res.returncode == 2
+    assert res.stderr.strip().count('\n') == 0 and '--cuda-graph needs a CUDA device' in res.stderr
+    assert '--cuda-graph' in _run('train', '--help').stdout

@@ -34,7 +34,11 @@ RUN_DIR, EVAL_DIR, EVAL_FIG_DIR = WORK / 'run', WORK / 'eval', WORK / 'eval_figu
 MODEL_ARGS = shlex.split(env('SCAE_CHECK_MODEL_ARGS', '--n-parts 4 --n-objects 4' if CPU else ''))
 BENCH_BATCH = env('SCAE_CHECK_BENCH_BATCH', 16 if CPU else 128, int)
 BENCH_STEPS = env('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50, int)
-BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=;amp=--amp;compile=--compile')
+# name=extra bench options; `train` uses --compile (the whole step as one graph) and, on CUDA, the CUDA graph
+BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=;amp=--amp' if CPU else
+                     'eager=;cuda-graph=--compile --cuda-graph;compiled=--compile --no-cuda-graph;amp=--amp;'
+                     'cuda-graph-amp=--compile --cuda-graph --amp')   # in order of need: the budget may cut the tail
+TRAIN_VARIANT = env('SCAE_CHECK_TRAIN_VARIANT', None)       # a bench variant's name; default: the fastest float32 one
 BENCH_CAP = env('SCAE_CHECK_BENCH_CAP', 90., float)         # per eager / amp variant
 COMPILE_CAP = env('SCAE_CHECK_COMPILE_CAP', 120., float)    # per variant that compiles
 TRAIN_BATCH = env('SCAE_CHECK_TRAIN_BATCH', 16 if CPU else None, int)
@@ -296,6 +300,16 @@ def model_pairs() -> list:
     return pairs
 
 
+def train_variant(bench_results: dict, forced: str | None = None) -> tuple[str, list]:
+    "(name, extra options) of the variant training uses: `forced`, else the fastest float32 bench variant that ran."
+    if forced and forced in bench_results: return forced, list(bench_results[forced].get('args') or [])
+    ok = {name: r for name, r in bench_results.items() if r.get('status') == 'ok' and '--amp' not in (r.get('args') or [])
+          and (r.get('result') or {}).get('ms_per_step')}
+    if not ok: return 'eager', []
+    name = min(ok, key=lambda n: ok[n]['result']['ms_per_step'])
+    return name, list(ok[name].get('args') or [])
+
+
 @stage('bench')
 def bench():
     results = summary.setdefault('bench', {})
@@ -361,7 +375,9 @@ def train():
              ('--no-progress', None)]
     if data is not None: pairs.append(('--data-dir', data))
     if TRAIN_BATCH: pairs.append(('--batch-size', TRAIN_BATCH))
-    cmd = CLI + ['train'] + options('train', pairs + model_pairs())
+    variant, extra = train_variant(summary.get('bench') or {}, TRAIN_VARIANT)
+    extra = [e for e in extra if not e.startswith('--') or has_option('train', e)]
+    cmd = CLI + ['train'] + options('train', pairs + model_pairs()) + extra
     extra_env = dict(WANDB_MODE='disabled', **({'SCAE_DATA': str(data)} if data else {}))
     stop = threading.Event()
     watcher = threading.Thread(target=watch_metrics, args=(RUN_DIR / 'metrics.jsonl', stop), daemon=True)
@@ -369,7 +385,7 @@ def train():
     try: r = run(cmd, secs, 'train', interrupt_first=True, env_extra=extra_env)
     finally: stop.set(); watcher.join(timeout=5)
     ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt')) or sorted(RUN_DIR.rglob('*.pt'), key=lambda p: p.stat().st_mtime)
-    summary['train'] = dict(cmd=shlex.join(map(str, cmd[3:])), data_dir=str(data), limit_s=round(secs, 1),
+    summary['train'] = dict(cmd=shlex.join(map(str, cmd[3:])), variant=variant, data_dir=str(data), limit_s=round(secs, 1),
                             wall_s=r['wall_s'], rc=r['rc'], stopped_by_time_limit=r['timed_out'],
                             checkpoint=str(ckpts[-1]) if ckpts else None, last_lines=tail(r['output'], 5))
     m = re.search(r'(?:interrupted at step|finished) (\d+)', '\n'.join(r['output'][-20:]))
@@ -467,7 +483,7 @@ def headline() -> dict:
     b = {k: (x.get('result') or {}).get('ms_per_step') for k, x in (summary.get('bench') or {}).items()}
     acc = (summary.get('eval') or {}).get('accuracies') or {}
     return dict(gpu=v.get('gpu'), torch=v.get('torch'), parity_passed=(summary['stages'].get('parity') or {}).get('passed'),
-                bench_ms_per_step=b, train_steps=ts.get('step', t.get('steps_reached')),
+                bench_ms_per_step=b, train_variant=t.get('variant'), train_steps=ts.get('step', t.get('steps_reached')),
                 train_ms_per_step_median=ts.get('ms_per_step_median'),
                 kmeans_test_prior_u=(acc.get('prior_u') or {}).get('kmeans_test_transductive'),
                 kmeans_test_posterior_m=(acc.get('posterior_m') or {}).get('kmeans_test_transductive'),

@@ -1,0 +1,36 @@
+"""The prepared GPU check's pure parts: which bench variant training uses."""
+import importlib.util
+import sys
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent.parent / 'tools'
+
+
+def _gpu_check():
+    spec = importlib.util.spec_from_file_location('gpu_check', TOOLS / 'gpu_check.py')
+    module = importlib.util.module_from_spec(spec)
+    argv, sys.argv = sys.argv, ['gpu_check.py', '/tmp/scae_gpu_check_test_out']   # OUT is only a path
+    try: spec.loader.exec_module(module)
+    finally: sys.argv = argv
+    return module
+
+
+def _ok(ms, *args): return dict(status='ok', args=list(args), result=dict(ms_per_step=ms))
+
+
+def test_training_uses_the_fastest_float32_variant():
+    check = _gpu_check()
+    bench = {'eager': _ok(9.0), 'cuda-graph': _ok(2.5, '--compile', '--cuda-graph'),
+             'compiled': _ok(4.0, '--compile', '--no-cuda-graph'), 'amp': _ok(1.0, '--amp'),
+             'cuda-graph-amp': dict(status='timeout', args=['--compile', '--cuda-graph', '--amp'])}
+    assert check.train_variant(bench) == ('cuda-graph', ['--compile', '--cuda-graph'])
+    bench['cuda-graph'] = dict(status='failed', args=['--compile', '--cuda-graph'])
+    assert check.train_variant(bench) == ('compiled', ['--compile', '--no-cuda-graph'])
+    assert check.train_variant({}) == ('eager', [])
+    assert check.train_variant(bench, forced='eager') == ('eager', [])
+
+
+def test_default_variants_put_trains_variant_first_after_eager():
+    check = _gpu_check()
+    names = [v.partition('=')[0] for v in check.BENCH_VARIANTS.split(';')]
+    assert names[:2] == ['eager', 'cuda-graph'] or check.CPU, names
