@@ -11,9 +11,8 @@ from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given
 from .utils import UsageError
-from .runtime import (GraphStep, device_name, make_step, numerics_flags, pick_device,
-                             resolve_cuda_graph,
-                             seed_everything, synthetic_batch, to_device)
+from .runtime import device_name, numerics_flags, pick_device, seed_everything
+from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',

@@ -21,10 +21,11 @@ from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
-                             make_loaders, make_step, output_metrics, param_checksum,
-                             pick_device, reconstruction_figure, resolve_cuda_graph, rng_state,
-                             run_model, seed_everything, set_numerics, set_rng_state,
-                             synthetic_batch, template_figure, to_device, numerics_flags)
+                             make_loaders, param_checksum, pick_device, reconstruction_figure,
+                             rng_state, seed_everything, set_numerics, set_rng_state,
+                             template_figure, numerics_flags)
+from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
+                          synthetic_batch, to_device)
 from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  save_checkpoint, stop_on_signals, truncate_metrics)
