@@ -6,9 +6,10 @@
 from __future__ import annotations
 import math
 import torch
+import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'pixel_mixture_reference', 'pixel_mixture']
+__all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'pixel_mixture_reference', 'pixel_mixture', 'warped_pixel_mixture']
 
 # %% ../nbs/02a_mixture.ipynb #25a6f520
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -136,3 +137,77 @@ def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: to
     """Per-pixel log-likelihood [B, C, H, W] of `target`, rec_mode, rec_mean;
     warped [B, M, C(+1 alpha), H, W]; alpha mode if `inv_temperature` is None."""
     return _PixelMixture.apply(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
+
+# %% ../nbs/02a_mixture.ipynb #5bd0b90d
+def _planar_grid(theta: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """`affine_sampling_grid(theta [n, 2, 3])` -> [n, H, W, 2], same values,
+    stored as x and y planes [n, 2, H, W]."""
+    kw = dict(dtype=theta.dtype, device=theta.device)
+    xs, ys = torch.linspace(-1, 1, width, **kw), torch.linspace(-1, 1, height, **kw)
+    a, b, c = (theta[..., j, None, None] for j in range(3))                   # [n, 2, 1, 1]
+    return (xs * a + (ys[:, None] * b + c)).permute(0, 2, 3, 1)
+
+def _planar_grid_backward(grad_grid: torch.Tensor) -> torch.Tensor:
+    "Gradient of the grid [n, H, W, 2] -> gradient of theta [n, 2, 3]."
+    n, H, W, _ = grad_grid.shape
+    kw = dict(dtype=grad_grid.dtype, device=grad_grid.device)
+    xs, ys = torch.linspace(-1, 1, W, **kw), torch.linspace(-1, 1, H, **kw)
+    basis = torch.stack([xs.expand(H, W), ys[:, None].expand(H, W), xs.new_ones(H, W)], -1)
+    return torch.matmul(grad_grid.reshape(n, H * W, 2).transpose(1, 2), basis.view(H * W, 3))
+
+# %% ../nbs/02a_mixture.ipynb #613205d4
+def _sample(templates, theta, height, width):
+    "Templates [b, M, C', T, T] at inverse poses theta [b, M, 2, 3] -> [b, M, C', H, W], grid."
+    grid = _planar_grid(theta.flatten(0, 1), height, width)
+    warped = F.grid_sample(templates.flatten(0, 1), grid, mode='bilinear', padding_mode='zeros',
+                           align_corners=True)
+    return warped.unflatten(0, theta.shape[:2]), grid
+
+class _WarpedPixelMixture(torch.autograd.Function):
+    "`warp_templates` then `pixel_mixture`, chunk by chunk (see `warped_pixel_mixture`)."
+    @staticmethod
+    def forward(ctx, templates, theta, log_presence, bg_value, bg_logit, inv_temperature, target):
+        B, M, H, W = *theta.shape[:2], *target.shape[-2:]
+        warped = templates.new_empty(B, M, templates.shape[2], H, W)
+        ll, rec_mode, rec_mean = (torch.empty_like(target) for _ in range(3))
+        for s in _batch_chunks(warped, target):
+            warped[s] = _sample(templates[s], theta[s], H, W)[0]
+            _mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit, inv_temperature,
+                                   target[s], ll[s], rec_mode[s], rec_mean[s])
+        ctx.save_for_backward(templates, theta, warped, log_presence, bg_value, bg_logit,
+                              inv_temperature, target)
+        ctx.mark_non_differentiable(rec_mode, rec_mean, warped)
+        return ll, rec_mode, rec_mean, warped
+
+# %% ../nbs/02a_mixture.ipynb #2498d26a
+@torch.autograd.function.once_differentiable
+def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warp=None):
+    templates, theta, warped, log_presence, bg_value, bg_logit, inv_t, target = ctx.saved_tensors
+    grad_templates, grad_theta = torch.empty_like(templates), torch.empty_like(theta)
+    grad_log_presence, grad_scalars = torch.empty_like(log_presence), []
+    for s in _batch_chunks(warped, target):
+        grad_warped = torch.empty_like(warped[s])                          # [b, M, C', H, W]
+        grad_log_presence[s], *scalars = _mixture_chunk_backward(
+            warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped)
+        grad_scalars.append(scalars)
+        grid = _planar_grid(theta[s].flatten(0, 1), *target.shape[-2:])
+        grad_source, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
+            grad_warped.flatten(0, 1), templates[s].flatten(0, 1), grid, 0, 0, True, [True, True])
+        grad_templates[s] = grad_source.view_as(templates[s])
+        grad_theta[s] = _planar_grid_backward(grad_grid).view_as(theta[s])
+    total = (lambda i: None if grad_scalars[0][i] is None
+             else sum(g[i] for g in grad_scalars).view(1))
+    return grad_templates, grad_theta, grad_log_presence, total(0), total(1), total(2), None
+
+_WarpedPixelMixture.backward = staticmethod(_warped_pixel_mixture_backward)
+
+def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
+                         bg_value: torch.Tensor, bg_logit: torch.Tensor | None,
+                         inv_temperature: torch.Tensor | None, target: torch.Tensor):
+    """`pixel_mixture(warp_templates(templates [B, M, C', T, T], pose, (H, W))[0], ...)` where
+    theta [B, M, 2, 3] = `inverse_affine(pose)` maps canvas to template coordinates
+    -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient)."""
+    theta = theta.contiguous()
+    # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
+    return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, log_presence,
+                                     bg_value, bg_logit, inv_temperature, target)
