@@ -18,6 +18,8 @@ from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels
 from .model import PRESETS, SCAEConfig, build_model
+from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
+                             check_same_shape, dataset_model_fields, preset_for, resume_config)
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
@@ -31,148 +33,8 @@ from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, claim_run_folder,
                                  save_checkpoint, stop_on_signals, truncate_metrics)
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'stop_on_sigint', 'TrainConfig',
-           'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_same_shape', 'resume_config', 'LossesOnly',
-           'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
+__all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
            'train_config_from_args', 'run_train']
-
-# %% ../nbs/05b_training.ipynb #921617c8
-DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
-WANDB_MODES = ('disabled', 'offline', 'online')
-DATA_ON_DEVICE = ('auto', 'on', 'off')
-_POSITIVE = ('steps', 'batch_size', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
-             'ckpt_every', 'keep')
-
-# %% ../nbs/05b_training.ipynb #ae63f8d5
-@dataclass
-class TrainConfig:
-    "A training run: the model's `SCAEConfig`, the data, the optimizer and the runtime."
-    model: SCAEConfig = field(default_factory=SCAEConfig)  # model and objective (scae_nb.model)
-    dataset: str = 'mnist'          # mnist | constellation | svhn | cifar10 | usps | synthetic
-    steps: int = 300_000            # optimizer steps in total (official max_train_steps)
-    batch_size: int = 128           # global batch size B (split across DDP processes)
-    lr: float = 3e-5                # constant learning rate (the official schedule is dead code)
-    decay: float = 0.9              # RMSProp rho
-    momentum: float = 0.9           # RMSProp mu
-    eps: float | None = None        # RMSProp epsilon; None = official 1e-2 / B^2
-    log_every: int = 100            # steps between host syncs: loss means, NaN check, logs
-    eval_every: int = 5_000         # steps between evaluations on the test split
-    eval_batches: int = 8           # test batches per evaluation
-    fig_every: int = 25_000         # steps between figures (templates, reconstructions)
-    ckpt_every: int = 10_000        # steps between checkpoints (one is always written at the end)
-    keep: int = 5                   # checkpoints kept (the official Saver kept 5)
-    out: str = 'runs/official'      # run folder: checkpoints/, figures/, metrics.jsonl, wandb/
-    data_dir: str | None = None     # dataset root (None: $SCAE_DATA, else a per-user cache)
-    num_workers: int = 0            # DataLoader worker processes (0 for an exact resume)
-    data_on_device: str = 'auto'    # images on the device: auto (CUDA, no workers) | on | off
-    device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
-    amp: bool = False               # bfloat16 autocast for the forward pass
-    compile: bool = False           # torch.compile the whole step (forward, backward, update)
-    cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
-    wandb: str = 'disabled'         # disabled | offline | online
-    tf32: bool = False              # TF32 matmuls and convolutions on CUDA (faster, ~1e-3 relative)
-    deterministic: bool = False     # deterministic kernels, or refuse naming the op that has none
-    seed: int = 0                   # seeds model init, data order, augmentation and presence noise
-    progress: bool = True           # show a progress bar
-
-    def __post_init__(self):
-        "Plain Python values, the model as an `SCAEConfig`, then one validation."
-        for f in fields(self):
-            if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
-        if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
-        self._validate()
-
-    def _validate(self):
-        "Raise a one-line ValueError naming the first invalid field."
-        check_positive(**{name: getattr(self, name) for name in _POSITIVE})
-        choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE)
-        for name, choices in choices.items():
-            if (value := getattr(self, name)) not in choices:
-                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-        check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
-        check_positive(False, lr=self.lr)
-        if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
-            raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
-                             "constellations need the 'constellation' preset, images another")
-        if self.data_on_device == 'on' and (self.num_workers or self.dataset == 'constellation'):
-            why = (f'it uses no DataLoader workers (num_workers={self.num_workers})'
-                   if self.num_workers else 'constellations are drawn by NumPy on the host')
-            raise ValueError(f"data_on_device 'on': {why}; use 'auto' or 'off'")
-
-    def to_dict(self) -> dict:
-        "The config as nested plain dicts of primitives (model included)."
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig:
-        "Inverse of `to_dict`; refuses unknown keys with a message naming them."
-        if unknown := sorted(set(d) - {f.name for f in fields(cls)}):
-            raise ValueError(f"unknown TrainConfig keys: {', '.join(unknown)}")
-        return cls(**d)
-
-    @classmethod
-    def preset(cls, name: str = 'official', model: dict | None = None, **overrides) -> TrainConfig:
-        "Preset `name` of `PRESETS`: `model` overrides its model part, `overrides` its run part."
-        if name not in PRESETS:
-            raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
-        run = {'out': f'runs/{name}', **PRESETS[name]['run'], **overrides}
-        model = {**dataset_model_fields(name, run.get('dataset', 'mnist')), **(model or {})}
-        return cls(model=SCAEConfig.preset(name, **model), **run)
-
-# %% ../nbs/05b_training.ipynb #3582d709
-def dataset_model_fields(preset: str, dataset: str) -> dict:
-    "Model fields set by an image dataset other than the preset's (channels, canvas, ...)."
-    spec = DATASETS.get(dataset)
-    if spec is None or dataset == PRESETS[preset]['run'].get('dataset', 'mnist'): return {}
-    return dict(n_channels=spec.n_channels, canvas_size=spec.canvas_size, target=spec.target,
-                n_classes=spec.n_classes)
-
-def preset_for(dataset: str) -> str:
-    "The preset a dataset trains with when none is named: its namesake, else 'official'."
-    return dataset if dataset in PRESETS else 'official'
-
-# %% ../nbs/05b_training.ipynb #084aa718
-MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
-                        'ckpt_every', 'keep', 'progress', 'device', 'num_workers', 'wandb',
-                        'data_dir', 'out', 'data_on_device', 'cuda_graph'})
-SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
-                          'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
-                          'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
-                          'st_output_dims'})
-
-class ConfigChangeError(UsageError):
-    "A resume that asks for another configuration than the checkpoint's (the CLI: exit status 2)."
-
-def _changes(was: dict, asks: dict) -> dict:
-    "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
-    return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
-
-def _refuse(path, refused: dict, shape: list) -> None:
-    "Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: not allowable)."
-    was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
-    asks = ', '.join(f'{k}={b!r}' for k, (_, b) in refused.items())
-    if shape:
-        how = (f"{', '.join(shape)} change(s) the model's shape: --allow-change cannot apply; "
-               "start a new run")
-    else: how = 'drop those options, or pass ' + ' '.join(f'--allow-change {k}' for k in refused)
-    raise ConfigChangeError(f"--resume: {path} was trained with {was}; this command asks for "
-                            f"{asks}: {how}")
-
-def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
-    "Refuse a checkpoint whose model differs from `model` in a shape field."
-    asked = {k: getattr(model, k) for k in SHAPE_FIELDS if hasattr(model, k)}
-    changed = _changes(saved_model, asked)
-    if changed: _refuse(path, changed, sorted(changed))
-
-def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None) -> TrainConfig:
-    "The saved run config `saved` with the given `run`/`model` options; changes checked."
-    allow = {a.split('.')[-1].replace('-', '_') for a in allow}
-    changed = {**_changes(saved, {k: v for k, v in run.items() if k not in MAY_CHANGE}),
-               **_changes(saved['model'], model)}
-    shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
-    refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, [k for k in shape if k in allow])
-    return TrainConfig.from_dict({**saved, **run, 'model': {**saved['model'], **model}})
 
 # %% ../nbs/05b_training.ipynb #b2dc87d2
 class LossesOnly(nn.Module):
