@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .utils import check_positive, to_numpy
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
-from .ocae import segmentation_accuracy, segmentation_accuracy_corrected
+from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import load_checkpoint

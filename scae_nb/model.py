@@ -14,7 +14,9 @@ from fastcore.basics import AttrDict, patch
 from .utils import check_positive, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, cnn_output_size
-from .ocae import OCAE, ConstellationOCAE, injective_maps, segmentation_accuracy_tensor
+from .ocae import OCAE
+from .constellation_ocae import (ConstellationOCAE, injective_maps,
+                                        segmentation_accuracy_tensor)
 from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total
 
 # %% auto #0
