@@ -15,13 +15,13 @@ from .utils import check_positive, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, cnn_output_size
 from .ocae import OCAE
-from .constellation_ocae import (ConstellationOCAE, injective_maps,
+from .constellation_ocae import (ConstellationOCAE, injective_maps, segmentation_accuracy,
                                         segmentation_accuracy_tensor)
 from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total
 
 # %% auto #0
-__all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config', 'SCAEConfig',
-           'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
+__all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config',
+           'SCAEConfig', 'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
            'constellation_loss_terms', 'build_model', 'n_parameters', 'config_from_flags', 'run_from_flags',
            'from_official', 'set_noise_scale_']
 
@@ -232,6 +232,13 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
     return AttrDict(losses=losses, metrics=metrics, pcae=pcae, ocae=ocae, probe=probe)
 
 # %% ../nbs/04a_model.ipynb #6def6607
+MAX_SEGM_MAPS = 20_000   # segm_acc on the device up to this many assignments (official: 990)
+
+def _n_maps(n_points: int, n_caps: int) -> int:
+    "How many injective maps `injective_maps(n_points, n_caps)` would list."
+    small, large = sorted((n_points, n_caps))
+    return math.perm(large, small)
+
 class ConstellationAutoencoder(OfficialModule):
     """The official constellation model: `ConstellationOCAE`
     (Set Transformer + capsules) and its losses."""
@@ -247,8 +254,9 @@ class ConstellationAutoencoder(OfficialModule):
                                       n_layers=c.st_layers, n_heads=c.st_heads, n_dims=c.st_dims,
                                       n_output_dims=c.st_output_dims)
         # segm_acc's assignments, searched on the device (buffer: moves with the model, not saved)
-        self.register_buffer('segm_maps', injective_maps(c.n_points, c.n_objects),
-                             persistent=False)
+        small = _n_maps(c.n_points, c.n_objects) <= MAX_SEGM_MAPS
+        maps = injective_maps(c.n_points, c.n_objects) if small else None
+        self.register_buffer('segm_maps', maps, persistent=False)
 
 # %% ../nbs/04a_model.ipynb #2e24ff9b
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:
@@ -278,7 +286,12 @@ def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torc
     losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
     report = AttrDict(loss=losses.total)
     if pattern_id is not None:
-        maps = self.segm_maps if points.shape[1] == self.config.n_points else None
+        N, K = points.shape[1], self.config.n_objects
+        if _n_maps(N, K) > MAX_SEGM_MAPS:   # too many assignments to search: host Hungarian, a sync
+            acc = segmentation_accuracy(ocae.is_from_capsule, pattern_id, presence)
+            report.segm_acc = points.new_tensor(acc)
+            return AttrDict(losses=losses, report=report, ocae=ocae)
+        maps = self.segm_maps if N == self.config.n_points else None
         report.segm_acc = segmentation_accuracy_tensor(ocae.is_from_capsule, pattern_id, presence,
                                                        self.config.n_objects, maps)  # on device
     return AttrDict(losses=losses, report=report, ocae=ocae)
