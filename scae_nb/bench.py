@@ -10,7 +10,7 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given
-from .utils import UsageError
+from .utils import UsageError, check_positive
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
 
@@ -82,6 +82,9 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
           backend: str = 'inductor', count_ops: bool = True) -> dict:
     "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
+    check_positive(steps=steps)
+    if not isinstance(warmup, int) or warmup < 0:
+        raise UsageError(f"warmup must be 0 or a positive integer, got {warmup!r}")
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     device = pick_device(device)
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
@@ -177,7 +180,9 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 # %% ../nbs/05c_bench.ipynb #5e027fde
 def run_bench(args: argparse.Namespace) -> int:
     "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
-    if args.threads: torch.set_num_threads(args.threads)
+    if args.threads is not None:
+        check_positive(threads=args.threads)
+        torch.set_num_threads(args.threads)
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
