@@ -51,6 +51,8 @@ def _mixture_scores(warped, log_presence, bg_value, bg_logit, inv_temperature, t
 # %% ../nbs/02a_mixture.ipynb #611740da
 def _mixture_chunk_forward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, ll,
                            rec_mode, rec_mean):
+    """Writes ll, rec_mode, rec_mean [b, C, H, W]; returns the per-pixel log-sum-exps of the scores
+    [b, C, H, W] and of the logits [b, 1|C, H, W], which the backward reuses."""
     mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
                                                          inv_temperature, target)
     top_s, _, z = _log_sum_exp_(scores, bg_score)
@@ -59,7 +61,10 @@ def _mixture_chunk_forward(warped, log_presence, bg_value, bg_logit, inv_tempera
     torch.where(bg_l > top_part, bg_value, mode, out=rec_mode)
     top_l, bg_pi, zl = _log_sum_exp_(logits, bg_l)  # logits -> exp(l - max)
     torch.add((logits * mu).sum(1), bg_pi * bg_value, out=rec_mean).div_(zl)
-    torch.sub(top_s + z.log_(), top_l + zl.log_(), out=ll).sub_(HALF_LOG_2PI)
+    lse_s, lse_l = top_s.add_(z.log_()), top_l.add_(zl.log_())
+    torch.sub(lse_s, lse_l, out=ll).sub_(HALF_LOG_2PI)
+    return lse_s, lse_l
+
 
 # %% ../nbs/02a_mixture.ipynb #eaf98c46
 def _sub_out(a, b, out):
@@ -67,21 +72,27 @@ def _sub_out(a, b, out):
     if torch.compiler.is_compiling(): return out.copy_(a - b)
     return torch.sub(a, b, out=out)
 
+def _normalize_(logits, bg_logit, lse):
+    """In place: logits [b, K, ...] -> exp(logits - lse) with lse [b, ...] their
+    log-sum-exp (background included); returns exp(bg_logit - lse)."""
+    logits.sub_(lse[:, None]).exp_()
+    return (bg_logit - lse).exp_()
+
 def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
-                            grad_warped):
+                            grad_warped, lse_s, lse_l):
     C, coupled = target.shape[1], inv_temperature is not None
     mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
                                                          inv_temperature, target)
-    (_, bg_post, z), (_, bg_pi, zl) = _log_sum_exp_(scores, bg_score), _log_sum_exp_(logits, bg_l)
-    grad_z, grad_l = grad / z, (grad if coupled else grad.sum(1, keepdim=True))
-    resp = scores.mul_(grad_z[:, None])  # r_k g    [b, M, C, H, W]
+    bg_post, bg_pi = _normalize_(scores, bg_score, lse_s), _normalize_(logits, bg_l, lse_l)
+    grad_l = grad if coupled else grad.sum(1, keepdim=True)
+    resp = scores.mul_(grad[:, None])  # r_k g    [b, M, C, H, W]
     _sub_out(target[:, None], mu, grad_warped[:, :, :C]).mul_(resp)  # r_k g (x - mu_k)
-    pi = logits.mul_((grad_l / zl)[:, None])                                        # pi_k sum_c g
+    pi = logits.mul_(grad_l[:, None])                                               # pi_k sum_c g
     resp_l = resp if coupled or C == 1 else resp.sum(2, keepdim=True)
     # (r_k - pi_k) g
     dlogit = _sub_out(resp_l, pi, resp_l if coupled else grad_warped[:, :, C:])
-    bg_resp = bg_post.mul_(grad_z)
-    bg_dlogit = (bg_resp if coupled else bg_resp.sum(1, keepdim=True)) - bg_pi * grad_l / zl
+    bg_resp = bg_post.mul_(grad)
+    bg_dlogit = (bg_resp if coupled else bg_resp.sum(1, keepdim=True)) - bg_pi * grad_l
     grad_bg_value = (bg_resp * (target - bg_value)).sum()
     if not coupled: return dlogit.sum((2, 3, 4)), grad_bg_value, bg_dlogit.sum(), None
     grad_warped[:, :, :C].addcmul_(dlogit, inv_temperature)
@@ -89,46 +100,62 @@ def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temper
     grad_bg_value = grad_bg_value + bg_dlogit.sum() * inv_temperature
     return dlogit.sum((2, 3, 4)), grad_bg_value, None, grad_inv_t
 
+
 # %% ../nbs/02a_mixture.ipynb #e03f7f8f
 # CPU: batch chunk size of the mixture's temporaries (cache-sized); GPU: whole batch
 MIXTURE_CHUNK_BYTES = 4 * 2 ** 20
 
-def _batch_chunks(warped, target):
-    if warped.device.type != 'cpu': return [slice(None)]
-    bytes_per_example = warped[0, :, :target.shape[1]].numel() * warped.element_size()
-    step = max(1, MIXTURE_CHUNK_BYTES // bytes_per_example)
-    return [slice(i, i + step) for i in range(0, warped.shape[0], step)]
+def _batch_chunks(target, n_parts):
+    "Batch slices whose [b, n_parts, C, H, W] temporaries fit `MIXTURE_CHUNK_BYTES` (CPU); else all."
+    if target.device.type != 'cpu': return [slice(None)]
+    step = max(1, MIXTURE_CHUNK_BYTES // (n_parts * target[0].numel() * target.element_size()))
+    return [slice(i, i + step) for i in range(0, target.shape[0], step)]
+
+def _mixture_forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperature, target,
+                     sample=None):
+    "ll, rec_mode, rec_mean [B, C, H, W] chunk by chunk (`sample(s)` fills `warped[s]` first)."
+    ll, rec_mode, rec_mean = (torch.empty_like(target) for _ in range(3))
+    lse = []
+    for s in _batch_chunks(target, warped.shape[1]):
+        if sample is not None: warped[s] = sample(s)
+        lse.append(_mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit,
+                                          inv_temperature, target[s], ll[s], rec_mode[s],
+                                          rec_mean[s]))
+    ctx.set_materialize_grads(False)      # ll is the only differentiable output: no zero-filled grads
+    return (ll, rec_mode, rec_mean), [torch.cat(t) for t in zip(*lse)]
 
 class _PixelMixture(torch.autograd.Function):
     """Std-1 Gaussian pixel mixture over M warped templates
     + a constant background (see `pixel_mixture`)."""
     @staticmethod
     def forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperature, target):
-        ll, rec_mode, rec_mean = (torch.empty_like(target) for _ in range(3))
-        for s in _batch_chunks(warped, target):
-            _mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit, inv_temperature,
-                                   target[s], ll[s], rec_mode[s], rec_mean[s])
-        ctx.save_for_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
+        (ll, rec_mode, rec_mean), lse = _mixture_forward(ctx, warped, log_presence, bg_value,
+                                                         bg_logit, inv_temperature, target)
+        ctx.save_for_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target,
+                              *lse)
         ctx.mark_non_differentiable(rec_mode, rec_mean)
         return ll, rec_mode, rec_mean
+
 
 # %% ../nbs/02a_mixture.ipynb #2a08c758
 @torch.autograd.function.once_differentiable
 def _pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None):
-    warped, log_presence, bg_value, bg_logit, inv_temperature, target = ctx.saved_tensors
+    warped, log_presence, bg_value, bg_logit, inv_t, target, lse_s, lse_l = ctx.saved_tensors
     grad_warped, grad_log_presence = torch.empty_like(warped), torch.empty_like(log_presence)
     grad_scalars = []
-    for s in _batch_chunks(warped, target):
-        grad_log_presence[s], *scalars = _mixture_chunk_backward(warped[s], log_presence[s],
-                                                                 bg_value, bg_logit,
-                                                                 inv_temperature, target[s],
-                                                                 grad[s], grad_warped[s])
+    for s in _batch_chunks(target, warped.shape[1]):
+        grad_log_presence[s], *scalars = _mixture_chunk_backward(
+            warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s],
+            grad_warped[s], lse_s[s], lse_l[s])
         grad_scalars.append(scalars)
-    total = (lambda i: None if grad_scalars[0][i] is None
-             else sum(g[i] for g in grad_scalars).view(1))
-    return grad_warped, grad_log_presence, total(0), total(1), total(2), None
+    return grad_warped, grad_log_presence, *_sum_chunks(grad_scalars), None
+
+def _sum_chunks(grad_scalars) -> list:
+    "Per-chunk (bg_value, bg_logit, inv_temperature) gradients -> their sums [1], or None."
+    return [None if grads[0] is None else sum(grads).view(1) for grads in zip(*grad_scalars)]
 
 _PixelMixture.backward = staticmethod(_pixel_mixture_backward)
+
 
 # %% ../nbs/02a_mixture.ipynb #90c4c384
 def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: torch.Tensor,
@@ -169,35 +196,34 @@ class _WarpedPixelMixture(torch.autograd.Function):
     def forward(ctx, templates, theta, log_presence, bg_value, bg_logit, inv_temperature, target):
         B, M, H, W = *theta.shape[:2], *target.shape[-2:]
         warped = templates.new_empty(B, M, templates.shape[2], H, W)
-        ll, rec_mode, rec_mean = (torch.empty_like(target) for _ in range(3))
-        for s in _batch_chunks(warped, target):
-            warped[s] = _sample(templates[s], theta[s], H, W)[0]
-            _mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit, inv_temperature,
-                                   target[s], ll[s], rec_mode[s], rec_mean[s])
+        sample = lambda s: _sample(templates[s], theta[s], H, W)[0]
+        outputs, lse = _mixture_forward(ctx, warped, log_presence, bg_value, bg_logit,
+                                        inv_temperature, target, sample)
         ctx.save_for_backward(templates, theta, warped, log_presence, bg_value, bg_logit,
-                              inv_temperature, target)
-        ctx.mark_non_differentiable(rec_mode, rec_mean, warped)
-        return ll, rec_mode, rec_mean, warped
+                              inv_temperature, target, *lse)
+        ctx.mark_non_differentiable(*outputs[1:], warped)
+        return *outputs, warped
+
 
 # %% ../nbs/02a_mixture.ipynb #2498d26a
 @torch.autograd.function.once_differentiable
 def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warp=None):
-    templates, theta, warped, log_presence, bg_value, bg_logit, inv_t, target = ctx.saved_tensors
+    templates, theta, warped, log_presence, bg_value, bg_logit, inv_t, target, lse_s, lse_l = \
+        ctx.saved_tensors
     grad_templates, grad_theta = torch.empty_like(templates), torch.empty_like(theta)
     grad_log_presence, grad_scalars = torch.empty_like(log_presence), []
-    for s in _batch_chunks(warped, target):
+    for s in _batch_chunks(target, theta.shape[1]):
         grad_warped = torch.empty_like(warped[s])                          # [b, M, C', H, W]
         grad_log_presence[s], *scalars = _mixture_chunk_backward(
-            warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped)
+            warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped,
+            lse_s[s], lse_l[s])
         grad_scalars.append(scalars)
         grid = _planar_grid(theta[s].flatten(0, 1), *target.shape[-2:])
         grad_source, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
             grad_warped.flatten(0, 1), templates[s].flatten(0, 1), grid, 0, 0, True, [True, True])
         grad_templates[s] = grad_source.view_as(templates[s])
         grad_theta[s] = _planar_grid_backward(grad_grid).view_as(theta[s])
-    total = (lambda i: None if grad_scalars[0][i] is None
-             else sum(g[i] for g in grad_scalars).view(1))
-    return grad_templates, grad_theta, grad_log_presence, total(0), total(1), total(2), None
+    return grad_templates, grad_theta, grad_log_presence, *_sum_chunks(grad_scalars), None
 
 _WarpedPixelMixture.backward = staticmethod(_warped_pixel_mixture_backward)
 
@@ -211,3 +237,4 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
     return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, log_presence,
                                      bg_value, bg_logit, inv_temperature, target)
+
