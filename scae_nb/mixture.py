@@ -106,7 +106,7 @@ def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temper
 MIXTURE_CHUNK_BYTES = 4 * 2 ** 20
 
 def _batch_chunks(target, n_parts):
-    "Batch slices whose [b, n_parts, C, H, W] temporaries fit `MIXTURE_CHUNK_BYTES` (CPU); else all."
+    "Slices of the batch whose [b, n_parts, C, H, W] temporaries fit `MIXTURE_CHUNK_BYTES`."
     if target.device.type != 'cpu': return [slice(None)]
     step = max(1, MIXTURE_CHUNK_BYTES // (n_parts * target[0].numel() * target.element_size()))
     return [slice(i, i + step) for i in range(0, target.shape[0], step)]
@@ -121,7 +121,7 @@ def _mixture_forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperat
         lse.append(_mixture_chunk_forward(warped[s], log_presence[s], bg_value, bg_logit,
                                           inv_temperature, target[s], ll[s], rec_mode[s],
                                           rec_mean[s]))
-    ctx.set_materialize_grads(False)      # ll is the only differentiable output: no zero-filled grads
+    ctx.set_materialize_grads(False)      # only ll has a gradient: no zero-filled ones for the rest
     return (ll, rec_mode, rec_mean), [torch.cat(t) for t in zip(*lse)]
 
 class _PixelMixture(torch.autograd.Function):
