@@ -100,10 +100,11 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
         warm = time_steps(step, warmup, device)
         times = time_steps(step, steps, device)
+        peak = peak_memory_mb(device)              # before the profiled step: not the profiler's
         ops = ops_per_step(step, device) if count_ops else {}
     ms = statistics.median(times) * 1e3
     return dict(ms_per_step=round(ms, 2), images_per_s=round(batch_size * 1e3 / ms, 1),
-                peak_mem_mb=round(peak_memory_mb(device), 1), device=device_name(device),
+                peak_mem_mb=round(peak, 1), device=device_name(device),
                 variant=variant_name(compile, cuda_graph, amp), baseline_mem_mb=round(baseline, 1),
                 batch_size=batch_size, steps=steps, warmup=warmup, warmup_s=round(sum(warm), 1),
                 amp=amp, compile=compile, cuda_graph=cuda_graph, tf32=tf32,

@@ -1,0 +1,84 @@
+#!/usr/bin/env python
+"""Side-by-side CPU measurement: `scae-nb bench` against torch-scae, alternating, on one machine.
+
+    python tools/side_by_side.py [--rounds 3] [--steps 10] [--threads 2] [--json OUT.json]
+
+Each round runs `scae-nb bench --preset official --batch-size 128 --steps S --threads T --json` and then
+the peer (`bench_peer.py --peer torch-scae --batch 128 --steps S --mode train --threads T`), each in a
+fresh process, and prints a Markdown table: ms/step per round, their ratio, the medians, the ratio of the
+medians, and each side's peak RSS. The peer must be set up first with ../shared/bench/setup.sh (its
+environment lives in $PEERS_ROOT, default ~/.cache/scae-peers). Absolute times drift between machines and
+days; the ratio measured in one run is the number to compare.
+"""
+import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+
+def run_ours(steps: int, threads: int) -> dict:
+    code = "import sys; from scae_nb.cli import main; sys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, '-c', code, 'bench', '--preset', 'official', '--batch-size', '128',
+           '--steps', str(steps), '--threads', str(threads), '--json']
+    proc = subprocess.run(cmd, capture_output=True, text=True,
+                          env={**os.environ, 'OMP_NUM_THREADS': str(threads)})
+    if proc.returncode: sys.exit(f"scae-nb bench failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    return dict(ms=r['ms_per_step'], peak_mb=r['peak_mem_mb'], before_mb=r['baseline_mem_mb'],
+                torch=r['torch'])
+
+
+def run_peer(root: Path, steps: int, threads: int) -> dict:
+    python, script = root / 'venv' / 'bin' / 'python', root / 'bench_peer.py'
+    if not python.exists() or not script.exists():
+        sys.exit(f"torch-scae is not set up in {root}: run ../shared/bench/setup.sh first")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / 'peer.json'
+        proc = subprocess.run([str(python), str(script), '--peer', 'torch-scae', '--batch', '128',
+                               '--steps', str(steps), '--mode', 'train', '--threads', str(threads),
+                               '--json', str(out)], capture_output=True, text=True,
+                              env={**os.environ, 'PEERS_ROOT': str(root),
+                                   'OMP_NUM_THREADS': str(threads)})
+        if proc.returncode: sys.exit(f"bench_peer.py failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+        r = json.loads(out.read_text().strip().splitlines()[-1])['train']
+    return dict(ms=round(r['median_clean'], 1), peak_mb=round(r['peak_hwm_mb'], 1),
+                clean=f"{r['n_clean']}/{r['n']}")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--steps', type=int, default=10)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--peers-root', default=os.environ.get('PEERS_ROOT', '~/.cache/scae-peers'))
+    ap.add_argument('--json', help='also write every measurement to this file')
+    a = ap.parse_args(argv)
+    for name in ('rounds', 'steps', 'threads'):
+        if getattr(a, name) < 1: ap.error(f"--{name} must be a positive integer, got {getattr(a, name)}")
+    root, rows = Path(a.peers_root).expanduser(), []
+    load_before = os.getloadavg()[0]
+    for i in range(a.rounds):
+        ours, peer = run_ours(a.steps, a.threads), run_peer(root, a.steps, a.threads)
+        rows.append(dict(round=i + 1, ours=ours, peer=peer))
+        print(f"round {i + 1}: scae-nb {ours['ms']:.0f} ms/step, torch-scae {peer['ms']:.0f} ms/step",
+              file=sys.stderr)
+    ours_med = statistics.median(r['ours']['ms'] for r in rows)
+    peer_med = statistics.median(r['peer']['ms'] for r in rows)
+    cpu = next((line.split(':', 1)[1].strip() for line in open('/proc/cpuinfo')
+                if line.startswith('model name')), platform.processor()) \
+        if Path('/proc/cpuinfo').exists() else platform.processor()
+    print(f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {cpu} "
+          f"({os.cpu_count()} cores), {a.threads} threads each, {a.rounds} alternating rounds of "
+          f"{a.steps} timed steps at batch 128; 1-minute load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after; scae-nb on torch {rows[0]['ours']['torch']}.\n")
+    print("| round | scae-nb eager, ms/step | torch-scae, ms/step (clean steps) | ratio "
+          "| peak RSS scae-nb / torch-scae, MB |\n|---|---|---|---|---|")
+    for r in rows:
+        o, p = r['ours'], r['peer']
+        print(f"| {r['round']} | {o['ms']:.0f} | {p['ms']:.0f} ({p['clean']}) | {p['ms'] / o['ms']:.2f}× "
+              f"| {o['peak_mb']:.0f} / {p['peak_mb']:.0f} |")
+    print(f"| median | **{ours_med:.0f}** | **{peer_med:.0f}** | **{peer_med / ours_med:.2f}×** | |")
+    if a.json:
+        Path(a.json).write_text(json.dumps(dict(rows=rows, ratio_of_medians=peer_med / ours_med)))
+
+
+if __name__ == '__main__':
+    main()
