@@ -369,7 +369,7 @@ class EvalConfig:
 
     checkpoint: str | None = None  # written by `scae-nb train`: RUN/checkpoints/step_*.pt
     pretrained: str | None = None  # or a shipped model by name, e.g. mnist-cpu
-    out: str | None = None  # folder for report.json and the figures (None: RUN/eval/CHECKPOINT)
+    out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME)
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     noise: bool = True  # presence noise on, as in the official evaluation

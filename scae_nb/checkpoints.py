@@ -153,7 +153,7 @@ def truncate_metrics(out, step: int) -> None:
 class RunFolderError(RuntimeError):
     "A run folder in use by another process (the CLI: one line, exit status 1)."
 
-_RUN_FILES = ('run.json', 'config.json', 'metrics.jsonl', 'checkpoints', 'figures', 'wandb')
+_RUN_FILES = ('run.json', 'config.json', 'metrics.jsonl', 'checkpoints', 'figures', 'wandb', 'eval')
 
 class RunFolder:
     "A claimed run folder: `out`, `info` (run.json) and the lock, held until `release()`."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, dataclasses, importlib, sys, typing
+import argparse, dataclasses, importlib, sys, typing, warnings
 from fastcore.docments import docments
 from . import __version__
 
@@ -26,7 +26,8 @@ def field_options(cls, only=None, skip=(), help: dict | None = None) -> dict[str
         if dataclasses.is_dataclass(kind): continue          # a nested config: its own fields
         text = ((help or {}).get(f.name) or docs.get(f.name) or f.name).replace('%', '%%')
         kwargs = dict(default=argparse.SUPPRESS, help=text, metavar=kind.__name__.upper())
-        if f.default is not dataclasses.MISSING: kwargs['help'] += f' (default: {f.default})'
+        if f.default is not dataclasses.MISSING:
+            if '(default:' not in text: kwargs['help'] += f' (default: {f.default})'
         elif f.default_factory is dataclasses.MISSING: kwargs['required'] = True
         if kind is bool: kwargs.update(action=argparse.BooleanOptionalAction, metavar=None)
         else: kwargs['type'] = kind
@@ -65,6 +66,10 @@ class CLIParser(argparse.ArgumentParser):
         self.exit(2, f'{self.prog}: error: {message}\n')
 
 _DEBUG_HELP = 'show the traceback of an error instead of one line'
+_DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
+    train="An option not given keeps the preset's value (with --resume, the checkpoint's).",
+    bench="An option not given keeps the preset's value.",
+    eval="The model and its settings come from the checkpoint (or the shipped model).")
 
 def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     "The `scae-nb` parser; `only` names the one subcommand whose options are loaded (None: all)."
@@ -75,8 +80,7 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     names = '{' + ','.join(COMMANDS) + '}'
     sub = parser.add_subparsers(dest='command', required=True, metavar=names)
     for name, (module, add_args, run, help) in COMMANDS.items():
-        p = sub.add_parser(name, help=help, description=help + '. An option not given keeps the '
-                           "preset's (or the resumed checkpoint's) value.")
+        p = sub.add_parser(name, help=help, description=f'{help}. {_DEFAULTS_NOTE[name]}')
         if only not in (None, name): continue
         p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
         getattr(importlib.import_module(module), add_args)(p)
@@ -96,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     module, run = args._run
-    try: result = getattr(importlib.import_module(module), run)(args)
+    try:
+        with warnings.catch_warnings():                      # warnings, too, in one line each
+            warnings.showwarning = lambda message, *_: print(
+                f'scae-nb {args.command}: warning: {message}', file=sys.stderr)
+            result = getattr(importlib.import_module(module), run)(args)
     except KeyboardInterrupt:
         print(f'scae-nb {args.command}: interrupted', file=sys.stderr)
         return 130

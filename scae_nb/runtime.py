@@ -82,9 +82,14 @@ def check_deterministic(device) -> None:
 
 # %% ../nbs/05a_runtime.ipynb #c0b0a878
 def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
-    """float32 matmuls and convolutions in full float32 unless `tf32`; `deterministic`:
+    """float32 matmuls and convolutions in full float32 unless `tf32` (CUDA only); `deterministic`:
     deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
     if deterministic: check_deterministic(device)
+    if tf32 and torch.device(device).type != 'cuda':
+        kind = torch.device(device).type
+        warnings.warn(f"--tf32 does nothing on {kind}: TF32 is a mode of NVIDIA GPUs (Ampere and "
+                      "newer); running in full float32", stacklevel=2)
+        tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
     torch.set_float32_matmul_precision('high' if tf32 else 'highest')
     torch.backends.cudnn.deterministic = deterministic

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, json, signal, sys, time, warnings
+import argparse, contextlib, json, os, signal, sys, time, warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import torch
@@ -19,7 +19,8 @@ from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels
 from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
-                             check_same_shape, dataset_model_fields, preset_for, resume_config)
+                             WANDB_MODES, check_same_shape, dataset_model_fields, preset_for,
+                             resume_config)
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
@@ -293,7 +294,8 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument('--allow-change', action='append', default=[], metavar='FIELD',
                         help="on --resume, accept a new value for FIELD (repeatable; not for "
                              "fields of the model's shape)")
-    add_config_args(parser, TrainConfig, title='the run (TrainConfig)')
+    add_config_args(parser, TrainConfig, title='the run (TrainConfig)', help=dict(
+        wandb='disabled | offline | online (default: $WANDB_MODE if set, else offline)'))
     add_config_args(parser, SCAEConfig, title='the model and its objective (SCAEConfig)')
     return parser
 
@@ -304,8 +306,10 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
     resume = getattr(args, 'resume', None)
-    if resume is None:
-        return TrainConfig.preset(name, model=model, **{'wandb': 'offline', **run}), None
+    if resume is None:            # scae-nb train logs to wandb offline unless $WANDB_MODE says
+        wandb = os.environ.get('WANDB_MODE', 'offline')
+        wandb = wandb if wandb in WANDB_MODES else 'offline'
+        return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None
     path = resolve_checkpoint(resume, run.get('out', f'runs/{name}'))
     saved = load_checkpoint(path)['config']
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field

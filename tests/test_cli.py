@@ -53,3 +53,30 @@ def test_bench_refuses_cuda_graph_on_cpu():
     assert res.returncode == 2
     assert res.stderr.strip().count('\n') == 0 and '--cuda-graph needs a CUDA device' in res.stderr
     assert '--cuda-graph' in _run('train', '--help').stdout
+
+
+def test_tf32_on_a_cpu_is_one_warning_line_and_float32():
+    """--tf32 only means something on NVIDIA GPUs: on a CPU the run says so in one line and stays
+    float32 (it is not silently accepted, and no two-line Python warning with a source line)."""
+    import json
+    res = _run(*_TINY_BENCH, '--tf32', '--json')
+    assert res.returncode == 0, res.stderr
+    ours = [line for line in res.stderr.splitlines() if 'tf32' in line.lower()]
+    assert ours == ['scae-nb bench: warning: --tf32 does nothing on cpu: TF32 is a mode of NVIDIA '
+                    'GPUs (Ampere and newer); running in full float32'], res.stderr
+    assert json.loads(res.stdout.strip().splitlines()[-1])['aten_ops'] > 0
+
+
+def test_train_respects_wandb_mode_disabled(tmp_path):
+    """`scae-nb train` logs to wandb offline by default, but WANDB_MODE=disabled means no wandb at all
+    (no wandb/ folder in the run), and the run's config records it."""
+    import json, os
+    beside = Path(sys.executable).parent / 'scae-nb'
+    exe = str(beside) if beside.exists() else shutil.which('scae-nb')
+    out = tmp_path / 'run'
+    res = subprocess.run([exe, 'train', '--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4',
+                          '--n-objects', '3', '--steps', '1', '--out', str(out)], capture_output=True,
+                         text=True, timeout=300, env={**os.environ, 'WANDB_MODE': 'disabled'})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert not (out / 'wandb').exists(), sorted(p.name for p in out.iterdir())
+    assert json.loads((out / 'config.json').read_text())['wandb'] == 'disabled'

@@ -275,10 +275,14 @@ def test_10_02_fresh_run_in_folder_of_another_run_is_refused(reference, tmp_path
 
 def test_10_02_force_keeps_the_new_runs_checkpoints(reference, tmp_path):
     """With --force the new run owns the folder: its checkpoints survive pruning, the final message
-    names a real file."""
+    names a real file, and the old run's eval/ moves with its other files."""
     out = copy_run(reference, tmp_path / "run")
+    (out / "eval" / "step_00000002").mkdir(parents=True)  # the old run's `scae-nb eval` report
+    (out / "eval" / "step_00000002" / "report.json").write_text("{}")
     res = scae(*train_args(out, 3, "--seed", 1, "--force", "--keep", 1))
     assert res.returncode == 0, res.stderr[-3000:]
+    assert not (out / "eval").exists(), "the old run's eval/ stayed beside the new run"
+    assert list((out / "replaced").glob("*/eval/step_00000002/report.json")), "old eval/ not moved"
     named = re.search(r"checkpoint (\S+\.pt)", res.stdout)
     assert named, res.stdout
     path = Path(named.group(1))
