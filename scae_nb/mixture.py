@@ -30,10 +30,10 @@ def _mixture_logits(warped, log_presence, bg_value, bg_logit, inv_temperature, n
     part_logits = torch.addcmul(log_presence, warped[:, :, :n_channels], inv_temperature)
     return part_logits, bg_value * inv_temperature
 
-def _log_sum_exp_(logits, bg_logit):
-    """In place: logits [b, K, ...] -> exp(logits - max);
-    returns (max [b, ...], exp(bg - max), sum including bg)."""
-    top = torch.maximum(logits.amax(1), bg_logit)
+def _log_sum_exp_(logits, bg_logit, part_max=None):
+    """In place: logits [b, K, ...] -> exp(logits - max); returns (max [b, ...], exp(bg - max),
+    sum including bg). `part_max`: `logits.amax(1)` when the caller has it already."""
+    top = torch.maximum(logits.amax(1) if part_max is None else part_max, bg_logit)
     logits.sub_(top[:, None]).exp_()
     bg_exp = (bg_logit - top).exp_()
     return top, bg_exp, logits.sum(1).add_(bg_exp)
@@ -59,7 +59,7 @@ def _mixture_chunk_forward(warped, log_presence, bg_value, bg_logit, inv_tempera
     top_part, idx = logits.max(1)  # first index on ties
     mode = mu.gather(1, idx[:, None].expand(-1, -1, mu.shape[2], -1, -1)).squeeze(1)
     torch.where(bg_l > top_part, bg_value, mode, out=rec_mode)
-    top_l, bg_pi, zl = _log_sum_exp_(logits, bg_l)  # logits -> exp(l - max)
+    top_l, bg_pi, zl = _log_sum_exp_(logits, bg_l, top_part)  # logits -> exp(l - max)
     torch.add((logits * mu).sum(1), bg_pi * bg_value, out=rec_mean).div_(zl)
     lse_s, lse_l = top_s.add_(z.log_()), top_l.add_(zl.log_())
     torch.sub(lse_s, lse_l, out=ll).sub_(HALF_LOG_2PI)

@@ -102,8 +102,8 @@ def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
     B, M = head_out.shape[0], n_parts
     flat = head_out.flatten(2)                                   # [B, M*d+M, P]
     d = flat.shape[1] // M - 1
-    # [B, d, M, P], [B, M, P]
-    features, logits = flat[:, :M * d].unflatten(1, (d, M)), flat[:, M * d:]
+    features, logits = flat.split([M * d, M], 1)   # split, not two slices: no zero-filled grads
+    features = features.unflatten(1, (d, M))                     # [B, d, M, P], logits [B, M, P]
     weights = logits.softmax(-1)                                 # over the P positions
     pooled = torch.einsum('bdmp,bmp->bdm', features, weights)    # [B, d, M]
     return AttrDict(head_conv_out=head_out, head_attention_logits=logits.transpose(1, 2),
@@ -256,7 +256,8 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
                          f"{list(images.shape)}")
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
-    for i, conv in enumerate(self.cnn): h = out[f'cnn_layer{i}_relu'] = F.relu(conv(h))
+    for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input
+        h = out[f'cnn_layer{i}_relu'] = F.relu_(conv(h))
     out.cnn_features, out.cnn_features_plus_pos_bias = h, h + self.pos_bias
     return out
 
