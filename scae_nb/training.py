@@ -237,7 +237,10 @@ class Trainer:
             except KeyboardInterrupt: self.stop_requested = True
             finally: self.bar.close()
         self.interrupted = self.step < self.cfg.steps
-        if self.interrupted: self.save()
+        if self.interrupted:
+            # the means since the last log line (one process: DDP stops only at log_every)
+            if not self.distributed and self.step > self._t_step: self.log_scalars()
+            self.save()
         return AttrDict(history=self.history, evals=self.evals, step=self.step,
                         checkpoint=self.last_checkpoint, interrupted=self.interrupted,
                         steps_run=self.step - start, signal=self.stop_signal,

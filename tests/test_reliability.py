@@ -11,7 +11,7 @@ code path minus `sys.exit`, without paying the ~5 s import of a fresh interprete
 case is also run through the console script to check the real exit status.
 """
 
-import errno, json, os, random, re, shutil, signal, subprocess, sys, time, traceback
+import errno, json, math, os, random, re, shutil, signal, subprocess, sys, time, traceback
 from pathlib import Path
 
 import numpy as np
@@ -256,6 +256,21 @@ def test_10_01_sighup_saves_a_checkpoint(tmp_path):
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, f"SIGHUP: exit {proc.returncode}, stderr: {stderr[-2000:]}"
     assert checkpoints(out) and torch.load(checkpoints(out)[-1], weights_only=True)["step"] < 40
+
+
+def test_10_01_interrupt_logs_the_pending_means(tmp_path):
+    """An interrupted run writes the loss means of the steps since the last log line before its
+    checkpoint, so metrics.jsonl ends at the checkpoint's step (nothing trained goes unlogged)."""
+    out = tmp_path / "run"
+    proc = start(*train_args(out, 400, "--ckpt-every", 1000, "--log-every", 7))
+    wait_for_steps(proc, out, 1)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, f"SIGINT: exit {proc.returncode}, stderr: {stderr[-2000:]}"
+    step = torch.load(checkpoints(out)[-1], weights_only=True)["step"]
+    lines = train_lines(out)
+    assert lines[-1]["step"] == step, (step, [m["step"] for m in lines])
+    assert math.isfinite(lines[-1]["total"])
 
 
 # ---- 2. a folder holding another run
