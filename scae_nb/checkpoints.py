@@ -82,18 +82,26 @@ def _first_line(e: BaseException) -> str:
     "The first line of an exception's message (its type name if empty)."
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
+def _unpickling_detail(e: BaseException) -> str | None:
+    "The line of torch's weights-only refusal naming a blocked GLOBAL, if any."
+    return next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line), None)
+
 def _read_checkpoint(path: Path, map_location) -> dict:
-    "`torch.load(weights_only=True)`; every failure as one `CheckpointError` line naming `path`."
+    "`torch.load(weights_only=True)`; every failure as one short `CheckpointError` naming `path`."
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        if 'global' not in str(e).lower() and 'unsupported' not in str(e).lower():
-            raise CheckpointError(f"{path}: not a readable checkpoint ({_first_line(e)})") from None
+        if (blocked := _unpickling_detail(e)) is None:                 # garbage bytes
+            raise CheckpointError(f"{path}: not a readable checkpoint (damaged or not a "
+                                  "PyTorch file)") from None
         raise CheckpointError(f"refusing to load {path}: it contains pickled objects other than "
-                              "tensors and plain containers, which could run code "
-                              f"({_first_line(e)})") from None
+                              f"tensors and plain containers, which could run code ({blocked})"
+                              ) from None
     except Exception as e:
-        raise CheckpointError(f"{path}: not a readable checkpoint ({type(e).__name__}: "
-                              f"{_first_line(e)})") from None
+        detail = _first_line(e)
+        if 'zip archive' in detail or isinstance(e, EOFError):   # torch.save writes a zip archive
+            detail = 'truncated or damaged: its zip archive is incomplete'
+        else: detail = f'{type(e).__name__}: {detail}'
+        raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
 
 def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     "Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest."

@@ -596,7 +596,14 @@ def test_10_09_corrupt_checkpoint_eval_is_one_line(kind, reference, tmp_path, ca
         capfd,
     )
     assert rc == 1, f"exit {rc}: {err[-2000:]}"
-    assert bad.name in one_line(err)
+    line = one_line(err)
+    assert bad.name in line
+    assert len(line) < 200, f"a short line, not torch's paragraph: {line}"
+    assert _CORRUPT_SAYS[kind] in line, line
+
+
+_CORRUPT_SAYS = {"truncated": "truncated or damaged", "random": "damaged or not a PyTorch file",
+                 "empty": "truncated or damaged", "not_a_checkpoint": "not an scae-nb checkpoint"}
 
 
 @pytest.mark.parametrize("what", ["missing", "folder"])
