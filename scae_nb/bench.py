@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_bench.ipynb #5c1e0002
 from __future__ import annotations
-import argparse, json, statistics, sys, time
+import argparse, contextlib, json, os, re, statistics, sys, tempfile, time
 from dataclasses import fields
 import torch
 from .model import PRESETS, SCAEConfig, build_model
@@ -59,13 +59,30 @@ def time_steps(step, n: int, device: torch.device) -> list[float]:
 # %% ../nbs/05c_bench.ipynb #5dfbd9dd
 _LAUNCHES = ('cudaLaunchKernel', 'cudaLaunchKernelExC', 'cuLaunchKernel', 'cuLaunchKernelEx',
              'cudaGraphLaunch', 'cudaMemcpyAsync', 'cudaMemsetAsync')
+# the profiler library's log lines (start/stop markers; 'gpuGetDeviceCount failed' without a GPU)
+_PROFILER_NOISE = re.compile(r'^(USDT:|ERROR:|WARNING:|INFO:)\S* .*\.cpp:\d+\] ')
+
+@contextlib.contextmanager
+def _without_profiler_noise():
+    "Run the block with the C++ profiler's log lines dropped from stderr (fd 2); other lines pass."
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try: yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            for line in caught.read().decode(errors='replace').splitlines():
+                if not _PROFILER_NOISE.match(line): print(line, file=sys.stderr)
 
 def ops_per_step(step, device: torch.device) -> dict:
     "Profile one `step()`: top-level ATen ops; on CUDA also host launches and GPU kernels."
     from torch.profiler import ProfilerActivity, profile
     cuda = device.type == 'cuda'
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
-    with profile(activities=activities) as prof:
+    with _without_profiler_noise(), profile(activities=activities) as prof:
         step()
         synchronize(device)
     is_aten = lambda e: e is not None and e.name.startswith('aten::')
@@ -75,6 +92,7 @@ def ops_per_step(step, device: torch.device) -> dict:
         counts['launches'] = sum(e.name in _LAUNCHES for e in events)
         counts['kernels'] = sum(e.device_type == torch.autograd.DeviceType.CUDA for e in events)
     return counts
+
 
 # %% ../nbs/05c_bench.ipynb #a2566cf6
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
