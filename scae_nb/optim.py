@@ -4,6 +4,7 @@
 
 # %% ../nbs/05_optim.ipynb #1085715f
 from __future__ import annotations
+import functools, sys
 import numpy as np
 import torch
 from .utils import check_positive
@@ -34,6 +35,17 @@ def tf_rmsprop_update_(params, grads, ms, mom, lr: float, decay: float, momentum
     torch._foreach_add_(mom, step)                             # v = mu v + lr g / sqrt(s + eps)
     torch._foreach_sub_(params, mom)                           # theta -= v
 
+# %% ../nbs/05_optim.ipynb #b81f2c44
+def _dynamo_free(name: str):
+    "`torch.optim.Optimizer.<name>` that imports `torch._dynamo` only if someone else already did."
+    decorated = getattr(torch.optim.Optimizer, name)
+    plain = getattr(decorated, '__wrapped__', decorated)       # functools.wraps keeps the original
+    @functools.wraps(plain)
+    def method(self, *args, **kwargs):
+        return (decorated if 'torch._dynamo' in sys.modules else plain)(self, *args, **kwargs)
+    return method
+
+
 # %% ../nbs/05_optim.ipynb #ec3d3898
 class TFRMSprop(torch.optim.Optimizer):
     "RMSProp with TF1 semantics: mean square starts at 1, `eps` inside the square root."
@@ -43,6 +55,9 @@ class TFRMSprop(torch.optim.Optimizer):
             if not value >= 0: raise ValueError(f"{name} must be non-negative, got {value}")
         if not decay <= 1: raise ValueError(f"decay must be at most 1, got {decay}")
         super().__init__(params, dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
+
+    add_param_group, zero_grad = _dynamo_free('add_param_group'), _dynamo_free('zero_grad')
+    state_dict, load_state_dict = _dynamo_free('state_dict'), _dynamo_free('load_state_dict')
 
     @torch.no_grad()
     def step(self, closure=None):

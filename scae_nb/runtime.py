@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, json, os, platform, random
+import contextlib, json, os, platform, random, sys
 import warnings
 import torch.nn.functional as F
 from pathlib import Path
@@ -19,10 +19,11 @@ from .loaders import DeviceLoader, image_loaders
 from .utils import UsageError, to_plain
 
 # %% auto #0
-__all__ = ['pick_device', 'device_name', 'seed_everything', 'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state',
-           'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'LossTracker', 'RunLogger',
-           'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum',
-           'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'data_on_device', 'make_loaders']
+__all__ = ['pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic', 'set_numerics',
+           'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream',
+           'LossTracker', 'RunLogger', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env',
+           'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader',
+           'data_on_device', 'make_loaders']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -61,6 +62,19 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed % 2 ** 32)
     torch.manual_seed(seed)
 
+# %% ../nbs/05a_runtime.ipynb #d3e71a52
+def use_deterministic(mode: bool, warn_only: bool = False) -> None:
+    """`torch.use_deterministic_algorithms(mode, warn_only=warn_only)`, without loading the compiler
+    when it is not loaded: torch's call also sets `torch._inductor.config.deterministic`, whose import
+    loads `torch._dynamo` (about 130 MB resident). A config not imported yet is at its default
+    (`TORCHINDUCTOR_DETERMINISTIC`), so setting only the ATen flag is the same when `mode` equals it."""
+    default = os.environ.get('TORCHINDUCTOR_DETERMINISTIC') == '1'
+    direct = getattr(torch._C, '_set_deterministic_algorithms', None)
+    if direct is not None and mode == default and 'torch._inductor.config' not in sys.modules:
+        direct(mode, warn_only=warn_only)
+    else: torch.use_deterministic_algorithms(mode, warn_only=warn_only)
+
+
 # %% ../nbs/05a_runtime.ipynb #6d372a6e
 def check_deterministic(device) -> None:
     """Refuse, with a one-line `UsageError` naming the op, a `device` on which `F.grid_sample`'s
@@ -69,7 +83,7 @@ def check_deterministic(device) -> None:
                                           torch.is_deterministic_algorithms_warn_only_enabled())
     source = torch.zeros(1, 1, 2, 2, device=device, requires_grad=True)      # [B, C, H, W]
     grid = torch.zeros(1, 1, 1, 2, device=device, requires_grad=True)        # [B, h, w, 2]
-    torch.use_deterministic_algorithms(True)
+    use_deterministic(True)
     try: F.grid_sample(source, grid, mode='bilinear', padding_mode='zeros',
                        align_corners=True).sum().backward()               # as in the PCAE decoder
     except RuntimeError as e:
@@ -78,7 +92,7 @@ def check_deterministic(device) -> None:
         raise UsageError(f"--deterministic: {op} (the backward of F.grid_sample, the template "
                          f"warp) has no deterministic kernel on {device.type}; run without "
                          "--deterministic (seeded, but not bit-reproducible there)") from None
-    finally: torch.use_deterministic_algorithms(held[0], warn_only=held[1])
+    finally: use_deterministic(held[0], warn_only=held[1])
 
 # %% ../nbs/05a_runtime.ipynb #c0b0a878
 def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
@@ -95,7 +109,7 @@ def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> Non
     torch.backends.cudnn.deterministic = deterministic
     torch.backends.cudnn.benchmark = not deterministic
     if deterministic: os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
-    torch.use_deterministic_algorithms(deterministic)
+    use_deterministic(deterministic)
 
 # %% ../nbs/05a_runtime.ipynb #80705bb3
 _FP32_PRECISION = ('fp32_precision', 'cuda.matmul.fp32_precision', 'cudnn.fp32_precision',
@@ -133,7 +147,7 @@ def _restore_numerics(state: tuple) -> None:
         torch.set_float32_matmul_precision(precision[3])
     else:
         for path, value in precision[1].items(): _backend_flag(path, value)
-    torch.use_deterministic_algorithms(algorithms, warn_only=warn_only)
+    use_deterministic(algorithms, warn_only=warn_only)
     torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, benchmark
     if cublas is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
     else: os.environ['CUBLAS_WORKSPACE_CONFIG'] = cublas
