@@ -324,14 +324,23 @@ class RunLogger:
             self.run = self._wandb_run(wandb_mode, config, wandb_id)
 
     def _wandb_run(self, mode: str, config: dict | None, wandb_id: str | None = None):
-        "Start (or, given `wandb_id`, resume) a wandb run under the run folder (lazy import)."
+        """Start (or, given `wandb_id`, resume) a wandb run under the run folder (lazy import);
+        offline it prints nothing, samples no system stats and writes only inside the run folder."""
         folder = str(self.out.resolve())
         os.environ['WANDB_DIR'] = folder
         import wandb
-        project = os.environ.get('WANDB_PROJECT', 'scae-nb')
-        return wandb.init(project=project, name=self.out.name, mode=mode, dir=folder, config=config,
-                          id=wandb_id, resume='allow' if wandb_id else None)
-
+        quiet = dict(silent=True, x_disable_stats=True) if mode == 'offline' else {}
+        known = getattr(wandb.Settings, 'model_fields', quiet)      # names differ across versions
+        settings = wandb.Settings(**{k: v for k, v in quiet.items() if k in known})
+        cache = 'WANDB_CACHE_DIR' not in os.environ and mode == 'offline'
+        if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
+        try:
+            project = os.environ.get('WANDB_PROJECT', 'scae-nb')
+            return wandb.init(project=project, name=self.out.name, mode=mode, dir=folder,
+                              config=config, id=wandb_id, resume='allow' if wandb_id else None,
+                              settings=settings)
+        finally:
+            if cache: os.environ.pop('WANDB_CACHE_DIR')
     def log(self, step: int, scalars: dict) -> None:
         "Append `scalars` at `step` to metrics.jsonl (and wandb)."
         if not self.enabled: return

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05ab_step.ipynb #5ab00004
 from __future__ import annotations
-import contextlib, sys, warnings
+import contextlib, logging, sys, warnings
 import torch
 import torch.nn as nn
 from fastcore.basics import AttrDict, patch
@@ -13,7 +13,7 @@ from .utils import UsageError
 
 # %% auto #0
 __all__ = ['to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
-           'GraphStep', 'resolve_cuda_graph', 'make_step']
+           'quiet_compile_logs', 'GraphStep', 'resolve_cuda_graph', 'make_step']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):
@@ -98,6 +98,29 @@ def _joined(stream_context, device, stream):
     with stream_context: yield
     torch.cuda.current_stream(device).wait_stream(stream)
 
+# %% ../nbs/05ab_step.ipynb #a9c4e2f7
+# logger -> the start of its harmless message: a CUDA build without a GPU; torch.optim's hook
+_HARMLESS = {'torch.utils.cpp_extension': 'No CUDA runtime is found',
+             'torch._dynamo.variables.ctx_manager': 'Profiler record function'}
+
+class _DropHarmless(logging.Filter):
+    "Drops one logger's records that start with a known harmless message."
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record) -> bool: return not record.getMessage().startswith(self.prefix)
+
+def quiet_compile_logs() -> None:
+    """Silence two warnings every compiled step prints that say nothing about the run: a CUDA
+    build of torch on a machine without a GPU ("No CUDA runtime is found") and the record-function
+    marker of `torch.optim`'s profiling hook, which dynamo drops from the graph. Idempotent."""
+    for name, prefix in _HARMLESS.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropHarmless) for f in logger.filters):
+            logger.addFilter(_DropHarmless(prefix))
+
+
 # %% ../nbs/05ab_step.ipynb #fc125dbb
 class GraphStep:
     """`optimization_step` as one compiled graph (`compile`) and/or a replayed CUDA graph
@@ -110,6 +133,7 @@ class GraphStep:
         self.calls, self.static_inputs, self.replay = 0, None, None
         self.fn = _whole_step
         if compile:
+            quiet_compile_logs()
             options = dict(fallback_random=True) if backend == 'inductor' else None
             self.fn = torch.compile(_whole_step, fullgraph=True, backend=backend, options=options)
             if not _traces_autograd(): self.fn = _forward_compiled(model, backend, options)
