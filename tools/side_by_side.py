@@ -1,23 +1,25 @@
 #!/usr/bin/env python
 """Side-by-side CPU measurement: `scae-nb bench` against torch-scae, alternating, on one machine.
 
-    python tools/side_by_side.py [--rounds 3] [--steps 10] [--threads 2] [--json OUT.json]
+    python tools/side_by_side.py [--rounds 3] [--steps 10] [--threads 2] [--amp] [--json OUT.json]
 
 Each round runs `scae-nb bench --preset official --batch-size 128 --steps S --threads T --json` and then
 the peer (`bench_peer.py --peer torch-scae --batch 128 --steps S --mode train --threads T`), each in a
-fresh process, and prints a Markdown table: ms/step per round, their ratio, the medians, the ratio of the
-medians, and each side's peak RSS. The peer must be set up first with ../shared/bench/setup.sh (its
-environment lives in $PEERS_ROOT, default ~/.cache/scae-peers). Absolute times drift between machines and
+fresh process (with `--amp`, also scae-nb's bfloat16-autocast step, `bench --amp`, between the two),
+and prints a Markdown table: ms/step per round, their ratio, the medians, the ratio of the
+medians, and each side's peak RSS. The peer must be set up first with tools/peer/setup.sh (a clone of
+github.com/bdsaglam/torch-scae as its argument; its environment lives in $PEERS_ROOT, default
+~/.cache/scae-peers). Absolute times drift between machines and
 days; the ratio measured in one run is the number to compare.
 """
 import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 
-def run_ours(steps: int, threads: int) -> dict:
+def run_ours(steps: int, threads: int, amp: bool = False) -> dict:
     code = "import sys; from scae_nb.cli import main; sys.exit(main(sys.argv[1:]))"
     cmd = [sys.executable, '-c', code, 'bench', '--preset', 'official', '--batch-size', '128',
-           '--steps', str(steps), '--threads', str(threads), '--json']
+           '--steps', str(steps), '--threads', str(threads), '--json'] + ['--amp'] * amp
     proc = subprocess.run(cmd, capture_output=True, text=True,
                           env={**os.environ, 'OMP_NUM_THREADS': str(threads)})
     if proc.returncode: sys.exit(f"scae-nb bench failed (exit {proc.returncode}): {proc.stderr[-500:]}")
@@ -29,7 +31,7 @@ def run_ours(steps: int, threads: int) -> dict:
 def run_peer(root: Path, steps: int, threads: int) -> dict:
     python, script = root / 'venv' / 'bin' / 'python', root / 'bench_peer.py'
     if not python.exists() or not script.exists():
-        sys.exit(f"torch-scae is not set up in {root}: run ../shared/bench/setup.sh first")
+        sys.exit(f"torch-scae is not set up in {root}: run tools/peer/setup.sh first")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / 'peer.json'
         proc = subprocess.run([str(python), str(script), '--peer', 'torch-scae', '--batch', '128',
@@ -49,6 +51,7 @@ def main(argv=None) -> None:
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--peers-root', default=os.environ.get('PEERS_ROOT', '~/.cache/scae-peers'))
+    ap.add_argument('--amp', action='store_true', help="also time scae-nb's bfloat16 autocast step")
     ap.add_argument('--json', help='also write every measurement to this file')
     a = ap.parse_args(argv)
     for name in ('rounds', 'steps', 'threads'):
@@ -56,10 +59,13 @@ def main(argv=None) -> None:
     root, rows = Path(a.peers_root).expanduser(), []
     load_before = os.getloadavg()[0]
     for i in range(a.rounds):
-        ours, peer = run_ours(a.steps, a.threads), run_peer(root, a.steps, a.threads)
-        rows.append(dict(round=i + 1, ours=ours, peer=peer))
-        print(f"round {i + 1}: scae-nb {ours['ms']:.0f} ms/step, torch-scae {peer['ms']:.0f} ms/step",
-              file=sys.stderr)
+        ours = run_ours(a.steps, a.threads)
+        amp = run_ours(a.steps, a.threads, amp=True) if a.amp else None
+        peer = run_peer(root, a.steps, a.threads)
+        rows.append(dict(round=i + 1, ours=ours, amp=amp, peer=peer))
+        print(f"round {i + 1}: scae-nb {ours['ms']:.0f} ms/step"
+              + (f" (+amp {amp['ms']:.0f})" if amp else "")
+              + f", torch-scae {peer['ms']:.0f} ms/step", file=sys.stderr)
     ours_med = statistics.median(r['ours']['ms'] for r in rows)
     peer_med = statistics.median(r['peer']['ms'] for r in rows)
     cpu = next((line.split(':', 1)[1].strip() for line in open('/proc/cpuinfo')
@@ -69,15 +75,25 @@ def main(argv=None) -> None:
           f"({os.cpu_count()} cores), {a.threads} threads each, {a.rounds} alternating rounds of "
           f"{a.steps} timed steps at batch 128; 1-minute load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after; scae-nb on torch {rows[0]['ours']['torch']}.\n")
-    print("| round | scae-nb eager, ms/step | torch-scae, ms/step (clean steps) | ratio "
-          "| peak RSS scae-nb / torch-scae, MB |\n|---|---|---|---|---|")
+    amp_head = (" scae-nb eager+amp (bf16), ms/step |", " ratio +amp |", "---|---|") if a.amp \
+        else ("", "", "")
+    print(f"| round | scae-nb eager, ms/step |{amp_head[0]} torch-scae, ms/step (clean steps) | ratio "
+          f"|{amp_head[1]} peak RSS scae-nb / torch-scae, MiB |\n|---|---|---|---|---|{amp_head[2]}")
     for r in rows:
-        o, p = r['ours'], r['peer']
-        print(f"| {r['round']} | {o['ms']:.0f} | {p['ms']:.0f} ({p['clean']}) | {p['ms'] / o['ms']:.2f}× "
-              f"| {o['peak_mb']:.0f} / {p['peak_mb']:.0f} |")
-    print(f"| median | **{ours_med:.0f}** | **{peer_med:.0f}** | **{peer_med / ours_med:.2f}×** | |")
-    if a.json:
-        Path(a.json).write_text(json.dumps(dict(rows=rows, ratio_of_medians=peer_med / ours_med)))
+        o, m, p = r['ours'], r['amp'], r['peer']
+        print(f"| {r['round']} | {o['ms']:.0f} |" + (f" {m['ms']:.0f} |" if m else "")
+              + f" {p['ms']:.0f} ({p['clean']}) | {p['ms'] / o['ms']:.2f}× |"
+              + (f" {p['ms'] / m['ms']:.2f}× |" if m else "")
+              + f" {o['peak_mb']:.0f} / {p['peak_mb']:.0f} |")
+    result = dict(rows=rows, ratio_of_medians=peer_med / ours_med)
+    if a.amp:
+        amp_med = statistics.median(r['amp']['ms'] for r in rows)
+        result['ratio_of_medians_amp'] = peer_med / amp_med
+        print(f"| median | **{ours_med:.0f}** | **{amp_med:.0f}** | **{peer_med:.0f}** "
+              f"| **{peer_med / ours_med:.2f}×** | **{peer_med / amp_med:.2f}×** | |")
+    else:
+        print(f"| median | **{ours_med:.0f}** | **{peer_med:.0f}** | **{peer_med / ours_med:.2f}×** | |")
+    if a.json: Path(a.json).write_text(json.dumps(result))
 
 
 if __name__ == '__main__':
