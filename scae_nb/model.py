@@ -45,8 +45,12 @@ def validate_config(config) -> None:
         if getattr(config, name) not in choices:
             raise ValueError(f"{name} must be one of {', '.join(choices)}; got "
                              f"{getattr(config, name)!r}")
-    if not config.noise_scale >= 0:
-        raise ValueError(f"noise_scale must be >= 0, got {config.noise_scale!r}")
+    for f in fields(config):                 # every loss weight, the noise scale and c_w
+        if f.name.endswith('_weight') or f.name in ('noise_scale', 'prior_within_constant'):
+            value = getattr(config, f.name)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{f.name} must be a finite number >= 0, got {value!r}")
     if config.template_size > config.canvas_size:
         raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
                          f"({config.canvas_size})")

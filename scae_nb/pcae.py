@@ -197,7 +197,8 @@ def _check_options(self: PCAE, template_size, canvas_size, n_special_features, t
         raise ValueError("colorize_templates needs n_special_features > 0, got 0")
     _check_choice('template_nonlin', template_nonlin, NONLINEARITIES)
     _check_choice('color_nonlin', color_nonlin, NONLINEARITIES)
-    if not noise_scale >= 0: raise ValueError(f"noise_scale must be >= 0, got {noise_scale!r}")
+    if not (math.isfinite(noise_scale) and noise_scale >= 0):
+        raise ValueError(f"noise_scale must be a finite number >= 0, got {noise_scale!r}")
     cnn_output_size(canvas_size)
 
 # %% ../nbs/02_pcae.ipynb #60b40cc8
