@@ -16,7 +16,7 @@ from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
-from .utils import check_positive, to_numpy
+from .utils import UsageError, check_positive, to_numpy
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
@@ -202,10 +202,10 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
     return total if max_batches is None else min(total, max_batches)
 
 # %% ../nbs/06_analysis.ipynb #2c91a102
-def _feature_batches(model, loader, device, n_batches, progress):
+def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
     for images, labels in tqdm(
-        itertools.islice(loader, n_batches), total=n_batches, desc='features', disable=not progress
+        itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
         out = model(images.to(device), labels.to(device))
         yield (
@@ -218,12 +218,14 @@ def _feature_batches(model, loader, device, n_batches, progress):
 
 # %% ../nbs/06_analysis.ipynb #4282b4b8
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,
-                     max_batches: int | None = None, progress: bool = True) -> AttrDict:
-    "u [N,K], m [N,K], labels [N] and probe accuracies over (`max_batches` batches of) a split."
+                     max_batches: int | None = None, progress: bool = True,
+                     desc: str = 'features') -> AttrDict:
+    """u [N,K], m [N,K], labels [N] and probe accuracies over (`max_batches` batches of) a split;
+    `desc` labels the progress bar."""
     device = torch.device(device) if device is not None else next(model.parameters()).device
     n_batches = _n_batches(loader, max_batches)
     with evaluating(model, noise):
-        batches = list(_feature_batches(model, loader, device, n_batches, progress))
+        batches = list(_feature_batches(model, loader, device, n_batches, progress, desc))
     if not batches: raise ValueError("the loader yielded no batches")
     u, m, labels, prior_acc, posterior_acc = zip(*batches)
     sizes = np.array([len(l) for l in labels])
@@ -290,9 +292,11 @@ def constellation_report(collected: AttrDict, n_caps: int) -> dict:
 # %% ../nbs/06_analysis.ipynb #1f6da1ed
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir) -> dict:
-    "Features on both splits -> every accuracy (+ figures)."
-    train = collect_features(model, train_loader, device, noise, max_batches, progress)
-    test = collect_features(model, test_loader, device, noise, max_batches, progress)
+    "Features on both splits (each progress bar names its split) -> every accuracy (+ figures)."
+    train = collect_features(model, train_loader, device, noise, max_batches, progress,
+                             desc='features (train)')
+    test = collect_features(model, test_loader, device, noise, max_batches, progress,
+                            desc='features (test)')
     report = dict(n_train=len(train.labels), n_test=len(test.labels),
                   **evaluate_features(train, test, model.config.n_classes, seed))
     if figure_dir:
@@ -323,15 +327,18 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     (also written to OUT/report.json, with the figures)."""
     if (checkpoint is None) == (pretrained is None):
         raise ValueError('give exactly one of checkpoint (a file) and pretrained (a model name)')
+    sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
+    check_positive(**{name: value for name, value in sizes.items() if value is not None})
     if pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
         checkpoint, out = pretrained, out or Path('runs') / 'eval' / pretrained
-    start, device = time.perf_counter(), pick_device(device)
-    run = load_model(checkpoint, device)
-    config = AttrDict(run.config, batch_size=batch_size or run.config.batch_size, data_dir=data_dir,
-                      seed=seed, num_workers=0, device=str(device))
     checkpoint = Path(checkpoint)
     out = Path(out) if out else checkpoint.resolve().parent.parent / 'eval' / checkpoint.stem
+    if out.exists() and not out.is_dir(): raise UsageError(f"--out {out}: is a file, not a folder")
+    start, device = time.perf_counter(), pick_device(device)
+    run = load_model(checkpoint, device)
+    config = AttrDict(run.config, data_dir=data_dir, seed=seed, num_workers=0, device=str(device),
+                      batch_size=run.config.batch_size if batch_size is None else batch_size)
     seed_everything(seed)
     report = dict(checkpoint=str(checkpoint), model=config.model.model, dataset=config.dataset,
                   steps=run.step, train_batch_size=run.config.batch_size,
@@ -374,9 +381,7 @@ class EvalConfig:
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     noise: bool = True  # presence noise on, as in the official evaluation
     max_batches: int | None = None  # batches per split (None: whole splits; constellations: 100)
-    batch_size: int | None = (
-        None  # evaluation batch size (None: the checkpoint's training batch size)
-    )
+    batch_size: int | None = None  # images per batch (None: the run's training batch size)
     seed: int = 0  # seeds data order, noise, k-means, the linear classifier and t-SNE
     figures: bool = True  # draw the figures and the t-SNE
     progress: bool = True  # show progress bars

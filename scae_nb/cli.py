@@ -91,7 +91,11 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
 _USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
 
 def _one_line(e: BaseException) -> str:
-    "The first line of an exception's message (its type name if empty)."
+    """The first line of an exception's message (its type name if empty); an OS error on a path as
+    `PATH: reason`, e.g. `/proc/x: No such file or directory` (not Python's `[Errno 2] ...`)."""
+    if isinstance(e, OSError) and e.filename is not None and e.strerror:
+        paths = ' -> '.join(str(p) for p in (e.filename, e.filename2) if p is not None)
+        return f"{paths}: {e.strerror}"
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import gzip, numbers, os, socket, struct
+import gzip, numbers, os, shutil, socket, struct
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,17 +183,35 @@ def _network_timeout(seconds: float = 60):
     try: yield
     finally: socket.setdefaulttimeout(old)
 
+# %% ../nbs/00_data.ipynb #a7c3e1d0
+def _short_reason(e: BaseException, width: int = 160) -> str:
+    """Why `e` happened, in one short line: its message's first and last lines (torchvision names
+    the file first and the last mirror's error last), cut at `width`; its type name if empty."""
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    if not lines: return type(e).__name__
+    text = lines[0] if len(lines) == 1 else f"{lines[0].rstrip(':')}: {lines[-1]}"
+    return text if len(text) <= width else text[:width - 3] + '...'
+
 # %% ../nbs/00_data.ipynb #fd482dd8
+def _remove_new(path: Path, existed: set):
+    "Remove the outermost of `path` and its parents that is not in `existed`, and all it holds."
+    new = [p for p in (path, *path.parents) if p not in existed]
+    if not new or not new[-1].exists(): return
+    if new[-1].is_dir(): shutil.rmtree(new[-1], ignore_errors=True)
+    else: new[-1].unlink(missing_ok=True)
+
 def _fetch(what: str, expected: Path, make: Callable, download: bool):
-    """Build a torchvision dataset with `make(download)`;
-    missing files or a failed download become one clear line."""
+    """Build a torchvision dataset with `make(download)`; missing files or a failed download
+    become one clear line, and the folders and files the failed attempt created are removed."""
+    existed = {p for p in (expected, *expected.parents) if p.exists()}
     try:
         with _network_timeout(): return make(download)
     # torchvision's "Dataset not found", URLError, a missing file
     except (RuntimeError, OSError) as e:
-        why = f"download failed: {type(e).__name__}" if download else "download=False"
-        raise FileNotFoundError(f"{what} not found at {expected} ({why}); "
-                                "set SCAE_DATA or pass root= to a folder holding it") from e
+        _remove_new(expected, existed)
+        why = f"download failed: {_short_reason(e)}" if download else "download=False"
+        raise FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
+                                "--data-dir (Python: root=) to a folder holding it") from e
 
 # %% ../nbs/00_data.ipynb #3be304ca
 def _mnist_file(raw: Path, stem: str) -> Path | None:

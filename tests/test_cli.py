@@ -7,11 +7,15 @@ from pathlib import Path
 import pytest
 
 
-def _run(*args):
+def _exe():
     beside = Path(sys.executable).parent / 'scae-nb'   # the venv running pytest, activated or not
     exe = str(beside) if beside.exists() else shutil.which('scae-nb')
     if exe is None: pytest.fail('console script `scae-nb` is not on PATH: is the package installed?')
-    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=300)
+    return exe
+
+
+def _run(*args):
+    return subprocess.run([_exe(), *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize('sub', ['train', 'bench', 'eval'])
@@ -82,3 +86,52 @@ def test_train_respects_wandb_mode_disabled(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     assert not (out / 'wandb').exists(), sorted(p.name for p in out.iterdir())
     assert json.loads((out / 'config.json').read_text())['wandb'] == 'disabled'
+
+
+@pytest.fixture(scope='module')
+def tiny_checkpoint(tmp_path_factory):
+    "A checkpoint of a one-step run on synthetic images (no data, no network)."
+    import os
+    out = tmp_path_factory.mktemp('tiny') / 'run'
+    res = subprocess.run([_exe(), 'train', '--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4',
+                          '--n-objects', '3', '--steps', '1', '--out', str(out), '--no-progress'],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, 'WANDB_MODE': 'disabled'})
+    assert res.returncode == 0, res.stderr[-2000:]
+    return sorted((out / 'checkpoints').glob('step_*.pt'))[-1]
+
+
+_TINY_EVAL = ('--device', 'cpu', '--max-batches', '3', '--no-figures', '--no-progress')
+
+
+def test_eval_refuses_batch_size_zero(tiny_checkpoint, tmp_path):
+    """--batch-size 0 is refused like -1, not taken for "the default" (None: the run's batch size)."""
+    for bad in ('0', '-1'):
+        res = _run('eval', '--checkpoint', str(tiny_checkpoint), '--batch-size', bad,
+                   '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
+        assert res.returncode == 2, (bad, res.stdout[-500:], res.stderr[-2000:])
+        assert res.stderr == f'scae-nb eval: error: batch_size must be a positive integer, got {bad}\n'
+    assert not (tmp_path / 'eval').exists()
+    help_text = ' '.join(_run('eval', '--help').stdout.split())
+    assert "--batch-size INT images per batch (None: the run's training batch size)" in help_text
+
+
+def test_eval_out_that_is_a_file_is_refused(tiny_checkpoint, tmp_path):
+    """eval --out FILE: one line, exit 2, as train says it; the file and the run are untouched."""
+    a_file = tmp_path / 'a_file'
+    a_file.write_text('mine')
+    before = sorted(p.name for p in tiny_checkpoint.parent.parent.iterdir())
+    res = _run('eval', '--checkpoint', str(tiny_checkpoint), '--out', str(a_file), *_TINY_EVAL)
+    assert (res.returncode, res.stderr) == (2, f'scae-nb eval: error: --out {a_file}: is a file, '
+                                                'not a folder\n'), res.stderr[-2000:]
+    assert a_file.read_text() == 'mine'
+    assert sorted(p.name for p in tiny_checkpoint.parent.parent.iterdir()) == before
+
+
+@pytest.mark.skipif(not Path('/proc/self').is_dir(), reason='needs Linux /proc')
+def test_train_out_that_cannot_be_made_names_path_and_reason(tmp_path):
+    """train --out /proc/x: no folder can be made there; one line naming the path and the OS reason."""
+    res = _run('train', '--dataset', 'synthetic', '--batch-size', '4', '--steps', '1',
+               '--out', '/proc/scae-nb-x')
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stderr == 'scae-nb train: error: /proc/scae-nb-x: No such file or directory\n'
