@@ -4,7 +4,8 @@
 
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
-import contextlib, hashlib, json, os, pickle, shutil, signal, socket, sys, uuid
+import contextlib, hashlib, itertools, json, os, pickle, shutil, signal, socket, sys, uuid
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 import torch
@@ -15,7 +16,7 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'truncate_metrics',
-           'RunFolderError', 'RunFolder', 'claim_run_folder', 'stop_on_signals']
+           'RunFolderError', 'RunFolder', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -86,6 +87,13 @@ def _unpickling_detail(e: BaseException) -> str | None:
     "The line of torch's weights-only refusal naming a blocked GLOBAL, if any."
     return next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line), None)
 
+def _not_torch_file(path: Path) -> bool:
+    "Not a zip archive that `torch.save` could have written (it holds `<name>/data.pkl`)."
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return not any(name.endswith('/data.pkl') for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError): return True
+
 def _read_checkpoint(path: Path, map_location) -> dict:
     "`torch.load(weights_only=True)`; every failure as one short `CheckpointError` naming `path`."
     try: return torch.load(path, map_location=map_location, weights_only=True)
@@ -100,6 +108,8 @@ def _read_checkpoint(path: Path, map_location) -> dict:
         detail = _first_line(e)
         if 'zip archive' in detail or isinstance(e, EOFError):   # torch.save writes a zip archive
             detail = 'truncated or damaged: its zip archive is incomplete'
+        elif not isinstance(e, OSError) and _not_torch_file(path):   # text, another zip archive
+            detail = 'damaged or not a PyTorch file'
         else: detail = f'{type(e).__name__}: {detail}'
         raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
 
@@ -163,15 +173,28 @@ class RunFolderError(RuntimeError):
 
 _RUN_FILES = ('run.json', 'config.json', 'metrics.jsonl', 'checkpoints', 'figures', 'wandb', 'eval')
 
+def _undo(created, folders) -> None:
+    "Delete the paths in `created` (a folder with its contents), then the `folders` left empty."
+    for path in created:
+        if path.is_dir() and not path.is_symlink(): shutil.rmtree(path, ignore_errors=True)
+        else: path.unlink(missing_ok=True)
+    for folder in folders:
+        with contextlib.suppress(OSError): folder.rmdir()          # only if empty
+
 class RunFolder:
     "A claimed run folder: `out`, `info` (run.json) and the lock, held until `release()`."
-    def __init__(self, out: Path, info: dict, lock=None):
+    def __init__(self, out: Path, info: dict, lock=None, created=(), folders=()):
         self.out, self.info, self.lock = out, info, lock
+        self.created, self.folders = list(created), list(folders)  # what the claim made: `abandon`
 
     def update(self, **fields) -> None:
         "Add `fields` to run.json."
         self.info.update(fields)
         (self.out / 'run.json').write_text(json.dumps(self.info, indent=1))
+
+    def abandon(self) -> None:
+        "A run that failed before its first checkpoint: delete the lock, files, folders it made."
+        if not list_checkpoints(self.out): _undo(self.created, self.folders)
 
     def release(self) -> None:
         "Give the folder up (the lock file stays, unlocked)."
@@ -192,6 +215,7 @@ def _lock(out: Path):
                              f"{pid} on {host}); wait for it or choose another --out") from None
     return f
 
+
 # %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
 def _holds_run(out: Path) -> bool:
     "Whether `out` holds files of a run."
@@ -208,12 +232,20 @@ def _move_run_aside(out: Path, run_id: str) -> Path:
         if (out / name).exists(): shutil.move(str(out / name), str(dest / name))
     return dest
 
-def claim_run_folder(out, resume: bool = False, force: bool = False) -> RunFolder:
-    "Lock `out` for this run, refuse (or, `force`, set aside) another run's files, clean up."
+def _missing_folders(out: Path) -> list[Path]:
+    "`out` and those of its parents that do not exist yet, deepest first (what `_lock` creates)."
+    return list(itertools.takewhile(lambda p: not p.exists(), (out, *out.parents)))
+
+def claim_run_folder(out, resume: bool = False, force: bool = False,
+                     checkpoint=None) -> RunFolder:
+    "Lock `out` for this run (resuming `checkpoint`), refuse or set aside another run, clean up."
     out = Path(out)
+    folders = _missing_folders(out)
+    created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails
     lock = _lock(out)
     try:
         old = json.loads((out / 'run.json').read_text()) if (out / 'run.json').is_file() else {}
+        run_id = _resumed_run_id(out, old, Path(checkpoint)) if checkpoint is not None else None
         if not resume and _holds_run(out):
             old_id = old.get('run_id', 'legacy')
             if not force:
@@ -224,19 +256,44 @@ def claim_run_folder(out, resume: bool = False, force: bool = False) -> RunFolde
                                  f"is moved to {moved}), or another --out")
             _move_run_aside(out, old_id)
             old = {}
+        created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
-        folder = RunFolder(out, old, lock)
+        folder = RunFolder(out, old, lock, created, folders)
         if not old:
             now = datetime.now(timezone.utc).isoformat(timespec='seconds')
-            folder.update(run_id='legacy' if resume else uuid.uuid4().hex[:12], created=now)
+            new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
+            folder.update(run_id=new_id, created=now)
         lock.seek(0)
         lock.truncate()
         lock.write(f'{os.getpid()} {socket.gethostname()} {folder.info["created"]}\n')
         lock.flush()
     except BaseException:
         lock.close()
+        _undo(created, folders)
         raise
     return folder
+
+
+# %% ../nbs/05aa_checkpoints.ipynb #5aa0ab03
+def checkpoint_run_id(path) -> str | None:
+    "The id of the run checkpoint `path` comes from: stored in it, else in the run.json beside it."
+    path = Path(path)
+    run_id = load_checkpoint(path, verify=False).get('run_id')
+    info = path.parent.parent / 'run.json'
+    if run_id is None and path.parent.name == 'checkpoints' and info.is_file():
+        run_id = json.loads(info.read_text()).get('run_id')
+    return None if run_id == 'legacy' else run_id
+
+def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
+    "The run id of `checkpoint`, resumed into `out`; refused (one line) if `out` holds another run."
+    if checkpoint.resolve().parent == (out / 'checkpoints').resolve(): return old.get('run_id')
+    theirs, ours = checkpoint_run_id(checkpoint), old.get('run_id', 'legacy')
+    if _holds_run(out) and theirs != ours:
+        raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
+                         f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
+                         f"its own run folder or an empty --out (--resume alone continues {ours})")
+    return theirs
+
 
 # %% ../nbs/05aa_checkpoints.ipynb #1405f2e1
 @contextlib.contextmanager

@@ -4,14 +4,16 @@
 
 # %% ../nbs/05ac_config.ipynb #5ac00004
 from __future__ import annotations
+import math, numbers
 from dataclasses import asdict, dataclass, field, fields
 from .data import DATASETS
 from .model import PRESETS, SCAEConfig
 from .utils import UsageError, check_finite, check_positive, to_plain
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'TrainConfig',
-           'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_same_shape', 'resume_config']
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_model_numbers',
+           'check_fits_dataset', 'TrainConfig', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
+           'check_allow_change', 'check_same_shape', 'resume_config']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -19,6 +21,28 @@ WANDB_MODES = ('disabled', 'offline', 'online')
 DATA_ON_DEVICE = ('auto', 'on', 'off')
 _POSITIVE = ('steps', 'batch_size', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
              'ckpt_every', 'keep')
+
+# %% ../nbs/05ac_config.ipynb #5ac0ab02
+_NON_NEGATIVE = ('noise_scale', 'prior_within_constant')      # and every loss weight, `*_weight`
+
+def check_model_numbers(model) -> None:
+    "Refuse (one line, naming it) a loss weight, noise scale or c_w not a finite number >= 0."
+    for name, value in (model if isinstance(model, dict) else asdict(model)).items():
+        if not (name.endswith('_weight') or name in _NON_NEGATIVE): continue
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (real and math.isfinite(value) and value >= 0):
+            raise UsageError(f"{name} must be a finite number >= 0, got {value!r}")
+
+def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
+    "Refuse a model whose channels or classes do not fit image dataset `dataset` (naming both)."
+    if (spec := DATASETS.get(dataset)) is None: return      # synthetic images, constellations
+    if model.n_channels != spec.n_channels:
+        raise UsageError(f"n_channels {model.n_channels} does not fit dataset {dataset!r}, whose "
+                         f"images have {spec.n_channels} channel(s)")
+    if model.n_classes < spec.n_classes:
+        raise UsageError(f"n_classes {model.n_classes} is below the {spec.n_classes} classes of "
+                         f"dataset {dataset!r} (labels 0..{spec.n_classes - 1})")
+
 
 # %% ../nbs/05ac_config.ipynb #ae63f8d5
 @dataclass
@@ -56,7 +80,9 @@ class TrainConfig:
         "Plain Python values, the model as an `SCAEConfig`, then one validation."
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
-        if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
+        if isinstance(self.model, dict):
+            check_model_numbers(self.model)                # before SCAEConfig's own checks
+            self.model = SCAEConfig.from_dict(self.model)
         self._validate()
 
     def _validate(self):
@@ -68,6 +94,13 @@ class TrainConfig:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
         check_positive(False, lr=self.lr)
+        if not 0 <= self.decay <= 1:
+            raise UsageError(f"decay must be in [0, 1], got {self.decay!r}")
+        for name in ('momentum', 'eps', 'num_workers'):
+            if (value := getattr(self, name)) is not None and value < 0:
+                raise UsageError(f"{name} must be >= 0, got {value!r}")
+        check_model_numbers(self.model)
+        check_fits_dataset(self.dataset, self.model)
         if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
             raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
                              "constellations need the 'constellation' preset, images another")
@@ -94,6 +127,7 @@ class TrainConfig:
             raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
         run = {'out': f'runs/{name}', **PRESETS[name]['run'], **overrides}
         model = {**dataset_model_fields(name, run.get('dataset', 'mnist')), **(model or {})}
+        check_model_numbers(model)
         return cls(model=SCAEConfig.preset(name, **model), **run)
 
 # %% ../nbs/05ac_config.ipynb #3582d709
@@ -120,17 +154,30 @@ SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_c
 class ConfigChangeError(UsageError):
     "A resume that asks for another configuration than the checkpoint's (the CLI: exit status 2)."
 
+def _field_name(option: str) -> str:
+    "The field an `--allow-change` value names: `lr`, `batch-size`, `--n-parts`, `model.n_parts`."
+    return option.lstrip('-').split('.')[-1].replace('-', '_')
+
+def check_allow_change(allow) -> set[str]:
+    "The fields `allow` (`--allow-change` values) names; one that is no field is refused."
+    known = {f.name for cls in (TrainConfig, SCAEConfig) for f in fields(cls)}
+    for option in allow:
+        if _field_name(option) not in known:
+            raise UsageError(f"--allow-change {option}: no such field; name an option of "
+                             "`scae-nb train --help` without its dashes (e.g. lr, batch-size)")
+    return {_field_name(option) for option in allow}
+
 def _changes(was: dict, asks: dict) -> dict:
     "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
     return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
 
 def _refuse(path, refused: dict, shape: list) -> None:
-    "Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: not allowable)."
+    "Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape)."
     was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
     asks = ', '.join(f'{k}={b!r}' for k, (_, b) in refused.items())
     if shape:
-        how = (f"{', '.join(shape)} change(s) the model's shape: --allow-change cannot apply; "
-               "start a new run")
+        how = (f"{', '.join(shape)} change(s) the model's shape, which a resume cannot change: "
+               "drop those options, or start a new run in another --out")
     else: how = 'drop those options, or pass ' + ' '.join(f'--allow-change {k}' for k in refused)
     raise ConfigChangeError(f"--resume: {path} was trained with {was}; this command asks for "
                             f"{asks}: {how}")
@@ -143,10 +190,10 @@ def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
 
 def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None) -> TrainConfig:
     "The saved run config `saved` with the given `run`/`model` options; changes checked."
-    allow = {a.split('.')[-1].replace('-', '_') for a in allow}
+    allow = check_allow_change(allow)
     changed = {**_changes(saved, {k: v for k, v in run.items() if k not in MAY_CHANGE}),
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, [k for k in shape if k in allow])
+    if refused: _refuse(path, refused, shape)
     return TrainConfig.from_dict({**saved, **run, 'model': {**saved['model'], **model}})

@@ -19,8 +19,8 @@ from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels
 from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
-                             WANDB_MODES, check_same_shape, dataset_model_fields, preset_for,
-                             resume_config)
+                             WANDB_MODES, check_allow_change, check_same_shape,
+                             dataset_model_fields, preset_for, resume_config)
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
@@ -76,8 +76,8 @@ class Trainer:
     "One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume."
     compile_backend = 'inductor'    # torch.compile backend of the compiled step
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
-                 wandb_id: str | None = None):
-        self.cfg, self.out, self.env = cfg, Path(cfg.out), dist_env()
+                 wandb_id: str | None = None, run_id: str | None = None):
+        self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
         self.stop_signal = None
@@ -161,9 +161,9 @@ class Trainer:
         if self.distributed:
             mine, every = every[0], [None] * self.env.world_size
             dist.all_gather_object(every, mine)
-        return dict(format=CHECKPOINT_FORMAT, step=self.step, config=self.cfg.to_dict(),
-                    model=self.model.state_dict(), optimizer=self.optimizer.state_dict(),
-                    processes=every)
+        return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, step=self.step,
+                    config=self.cfg.to_dict(), model=self.model.state_dict(),
+                    optimizer=self.optimizer.state_dict(), processes=every)
 
     def save(self) -> Path | None:
         "Check for NaN and sync, then write the current step's checkpoint atomically (process 0)."
@@ -258,19 +258,29 @@ def check_paths(cfg: TrainConfig) -> None:
         raise UsageError(f"--out {cfg.out}: is a file, not a folder")
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
+def _refuse_resume_with_force(resume, force: bool) -> None:
+    "`--resume` continues the run in `--out`, `--force` replaces it: refuse both at once."
+    if resume is not None and force:
+        raise UsageError("--resume continues the run in --out, --force starts a new one over it: "
+                         "give one of them, not both")
+
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
           force: bool = False) -> AttrDict:
     "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
+    _refuse_resume_with_force(resume, force)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)    # validate everything before writing
     resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device)
     check_paths(cfg)
     if resume is not None: resume = resolve_checkpoint(resume, cfg.out)
     with numerics_flags(device, cfg.tf32, cfg.deterministic):    # may refuse; restored after
-        folder = claim_run_folder(cfg.out, resume is not None, force) if env.rank == 0 else None
+        claim = dict(resume=resume is not None, force=force, checkpoint=resume)
+        folder = claim_run_folder(cfg.out, **claim) if env.rank == 0 else None
         try:
-            wandb_id = folder.info.get('wandb_id') if folder else None
-            trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, wandb_id=wandb_id)
+            info = folder.info if folder is not None else {}
+            wandb_id = info.get('wandb_id')
+            trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, wandb_id=wandb_id,
+                              run_id=info.get('run_id'))
             try:
                 if folder is not None:
                     (trainer.out / 'config.json').write_text(json.dumps(cfg.to_dict(), indent=1))
@@ -278,8 +288,12 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
                         folder.update(wandb_id=trainer.logger.run.id)
                 return trainer.fit()
             finally: trainer.close()
+        except BaseException:
+            if folder is not None: folder.abandon()    # no checkpoint yet: leave nothing behind
+            raise
         finally:
             if folder is not None: folder.release()
+
 
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -308,7 +322,9 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     run = given(args, [f.name for f in fields(TrainConfig) if f.name != 'model'])
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
-    resume = getattr(args, 'resume', None)
+    resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
+    _refuse_resume_with_force(resume, getattr(args, 'force', False))
+    check_allow_change(allow)                    # a name that is no field: refused, resume or not
     if resume is None:            # scae-nb train logs to wandb offline unless $WANDB_MODE says
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'
@@ -319,12 +335,13 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()
         model = expanded.pop('model')
         run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
-    allow = getattr(args, 'allow_change', None) or []
     return resume_config(saved, run, model, allow, path), path
 
 # %% ../nbs/05b_training.ipynb #03334fd6
 def run_train(args: argparse.Namespace) -> int:
-    "`scae-nb train`: train as `args` say; 0 when done, or interrupted (Ctrl-C, SIGTERM) and saved."
+    """`scae-nb train`: train as `args` say. Exit status 0 when done; interrupted by a signal
+    (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved, 128 + the signal's number (130, 143,
+    129), as shells report it, so schedulers requeue the run instead of counting it finished."""
     cfg, resume = train_config_from_args(args)
     result = train(cfg, resume=resume, force=getattr(args, 'force', False))
     if dist_env().rank == 0:
@@ -333,9 +350,13 @@ def run_train(args: argparse.Namespace) -> int:
         if result.interrupted:
             state = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
             ending = '; continue with --resume'
+        elif result.step > cfg.steps:
+            state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
+            ending = f' (--steps counts all steps: pass more than {result.step} to go on)'
         elif not result.steps_run:
             state, ending = f'already finished {result.step} steps', ' (raise --steps to go on)'
         else: state, ending = f'finished {result.step} steps', ''
-        print(f'scae-nb train: {state}; checkpoint {result.checkpoint}{ending}; '
-              f'last logged: {last}')
-    return 0
+        logged = f'; last logged: {last}' if last else ''
+        print(f'scae-nb train: {state}; checkpoint {result.checkpoint}{ending}{logged}')
+    return 128 + signal.Signals[result.signal or 'SIGINT'] if result.interrupted else 0
+

@@ -1,0 +1,238 @@
+"""Run folders after a refused or failed start, and the resume options (follow-up to issue 10).
+
+A start that fails before its first checkpoint leaves nothing in `--out`, so the same command runs
+there once the cause is fixed; a resume cannot mix two runs in one folder; the resume options refuse
+what they cannot do; bad model values are refused when the configuration is built. Each test fails
+on the code before these fixes. Runs are the tiny ones of test_reliability.py, in this process
+(`scae_nb.cli.main`) like its table of bad values.
+"""
+
+import json, os
+from pathlib import Path
+
+import pytest
+
+from test_reliability import (  # noqa: F401 (quiet_globals is a fixture)
+    ROOT,
+    TINY,
+    _tiny_without,
+    checkpoints,
+    copy_run,
+    inproc_main,
+    one_line,
+    quiet_globals,
+)
+
+RUN_FILES = ("run.json", ".lock", "config.json", "metrics.jsonl", "checkpoints")
+MNIST = Path(os.environ.get("SCAE_DATA", "/nonexistent")) / "MNIST"
+
+
+def tiny_train(out, steps, *extra) -> list:
+    return ["train", *TINY, "--steps", steps, "--out", out, *extra]
+
+
+def mnist_train(out, steps, *extra) -> list:
+    "A tiny run on MNIST (its own 40x40 canvas)."
+    tiny = _tiny_without("--dataset", "--canvas-size")
+    return ["train", *tiny, "--dataset", "mnist", "--steps", steps, "--out", out, *extra]
+
+
+def left_behind(out: Path) -> list[str]:
+    return [name for name in RUN_FILES if (out / name).exists()]
+
+
+def snapshot(folder: Path) -> dict:
+    "Every file under `folder` with its size and modification time."
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+def run_id(out: Path) -> str:
+    return json.loads((out / "run.json").read_text())["run_id"]
+
+
+# ---- 1. a refused start leaves nothing behind, and the fixed command runs
+BAD_THEN_GOOD = [
+    (["--decay", "1.5"], ["--decay", "0.9"], "decay"),
+    (["--momentum", "-0.1"], ["--momentum", "0.9"], "momentum"),
+    (["--eps", "-1"], ["--eps", "1e-4"], "eps"),
+    (["--num-workers", "-1"], ["--num-workers", "0"], "num_workers"),
+    (["--prior-within-weight", "nan"], ["--prior-within-weight", "2"], "prior_within_weight"),
+]
+
+
+@pytest.mark.parametrize("bad,good,name", BAD_THEN_GOOD, ids=[b[0] for b, _, _ in BAD_THEN_GOOD])
+def test_bad_value_leaves_nothing_and_the_fixed_command_runs(
+    bad, good, name, tmp_path, capfd, quiet_globals
+):
+    out = tmp_path / "run"
+    rc, _, err = inproc_main(tiny_train(out, 2, *bad), capfd)
+    assert rc == 2, f"exit {rc}: {err[-2000:]}"
+    line = one_line(err)
+    assert name in line or name.replace("_", "-") in line, line
+    assert not out.exists(), f"left behind: {left_behind(out)}"
+    rc, _, err = inproc_main(tiny_train(out, 2, *good), capfd)
+    assert rc == 0, err[-2000:]
+
+
+def test_bad_value_in_an_existing_folder_leaves_its_files_alone(tmp_path, capfd, quiet_globals):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    rc, _, err = inproc_main(tiny_train(out, 2, "--decay", "1.5"), capfd)
+    assert rc == 2 and "decay" in one_line(err), err[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    rc, _, err = inproc_main(tiny_train(out, 2), capfd)
+    assert rc == 0, err[-2000:]
+
+
+@pytest.mark.parametrize("where", ["new", "existing"])
+def test_failure_after_the_claim_leaves_nothing_and_the_command_runs_again(
+    where, tmp_path, capfd, monkeypatch, quiet_globals
+):
+    """A dataset that is not there only shows once the run folder is claimed (simulated: the loaders
+    fail); the run had no checkpoint, so the claim is undone."""
+    import scae_nb.training
+
+    out = tmp_path / "run"
+    if where == "existing":
+        out.mkdir()
+        (out / "notes.txt").write_text("mine")
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("MNIST not found at /nonexistent/MNIST/raw (download=False)")
+
+    real = scae_nb.training.make_loaders
+    monkeypatch.setattr(scae_nb.training, "make_loaders", missing)
+    rc, _, err = inproc_main(tiny_train(out, 2), capfd)
+    assert rc == 2 and "MNIST not found" in one_line(err), err[-2000:]
+    if where == "new":
+        assert not out.exists(), f"left behind: {left_behind(out)}"
+    else:
+        assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    monkeypatch.setattr(scae_nb.training, "make_loaders", real)
+    rc, _, err = inproc_main(tiny_train(out, 2), capfd)
+    assert rc == 0, err[-2000:]
+
+
+def test_missing_dataset_leaves_nothing(tmp_path, capfd, monkeypatch, quiet_globals):
+    "The reported case: $SCAE_DATA names no folder (no download here: the fetch is told it failed)."
+    import scae_nb.data
+
+    def offline(what, expected, make, download):
+        raise FileNotFoundError(f"{what} not found at {expected} (download failed: URLError)")
+
+    monkeypatch.setattr(scae_nb.data, "_fetch", offline)
+    monkeypatch.setenv("SCAE_DATA", str(tmp_path / "nonexistent"))
+    out = tmp_path / "run"
+    rc, _, err = inproc_main(mnist_train(out, 2), capfd)
+    assert rc == 2 and "MNIST not found" in one_line(err), err[-2000:]
+    assert not out.exists(), f"left behind: {left_behind(out)}"
+
+
+# ---- 5. model values that cannot work are refused when the configuration is built
+BAD_MODEL = [
+    (["--prior-within-weight", "nan"], ["prior_within_weight", "finite"]),
+    (["--caps-ll-weight", "-1"], ["caps_ll_weight", ">= 0"]),
+    (["--noise-scale", "nan"], ["noise_scale", "finite", ">= 0"]),
+    (["--dataset", "mnist", "--n-classes", "1"], ["n_classes", "mnist", "10"]),
+    (["--dataset", "mnist", "--n-channels", "3"], ["n_channels", "mnist"]),
+]
+
+
+@pytest.mark.parametrize("options,says", BAD_MODEL, ids=[" ".join(o) for o, _ in BAD_MODEL])
+def test_bad_model_value_is_one_line_up_front(options, says, tmp_path, capfd, quiet_globals):
+    out = tmp_path / "run"
+    names = {o for o in options if o.startswith("--")}
+    argv = ["train", *_tiny_without(*names), "--steps", "2", "--out", out, *options]
+    rc, _, err = inproc_main(argv, capfd)
+    assert rc == 2, f"exit {rc}: {err[-2000:]}"
+    line = one_line(err)
+    assert all(s in line for s in says), line
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST not in $SCAE_DATA")
+def test_n_classes_below_the_datasets_then_fixed_runs(tmp_path, capfd, quiet_globals):
+    out = tmp_path / "run"
+    rc, _, err = inproc_main(mnist_train(out, 2, "--n-classes", "1"), capfd)
+    assert rc == 2 and "n_classes" in one_line(err), err[-2000:]
+    assert not out.exists()
+    rc, _, err = inproc_main(mnist_train(out, 2, "--n-classes", "10"), capfd)
+    assert rc == 0, err[-2000:]
+
+
+# ---- 2. a resume cannot mix two runs
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory) -> Path:
+    "Two finished tiny runs, a/ and b/ (2 steps each, other seeds). Do not modify: copy them."
+    from scae_nb.cli import main
+
+    root = tmp_path_factory.mktemp("two_runs")
+    for name, seed in (("a", 0), ("b", 1)):
+        assert main([str(a) for a in tiny_train(root / name, 2, "--seed", seed)]) == 0
+    return root
+
+
+def test_resume_checkpoint_of_another_run_is_refused(two_runs, tmp_path, capfd, quiet_globals):
+    out = copy_run(two_runs / "a", tmp_path / "a")
+    theirs = checkpoints(two_runs / "b")[-1]
+    before = snapshot(out)
+    rc, _, err = inproc_main(tiny_train(out, 4, "--resume", theirs), capfd)
+    assert rc == 2, f"exit {rc}: {err[-2000:]}"
+    line = one_line(err)
+    assert f"holds run {run_id(out)}" in line and f"from run {run_id(two_runs / 'b')}" in line, line
+    assert snapshot(out) == before, "the refused resume changed the run folder"
+
+
+def test_resume_checkpoint_of_the_same_run_or_into_an_empty_folder(
+    two_runs, tmp_path, capfd, quiet_globals
+):
+    "A copy of run a resumes a's own checkpoint; b's checkpoint continues run b in an empty folder."
+    copy = copy_run(two_runs / "a", tmp_path / "a")
+    own = checkpoints(two_runs / "a")[-1]
+    rc, _, err = inproc_main(tiny_train(copy, 3, "--resume", own), capfd)
+    assert rc == 0, err[-2000:]
+    fork = tmp_path / "fork"
+    theirs = checkpoints(two_runs / "b")[-1]
+    rc, _, err = inproc_main(tiny_train(fork, 3, "--resume", theirs), capfd)
+    assert rc == 0, err[-2000:]
+    assert run_id(fork) == run_id(two_runs / "b")
+
+
+# ---- 3. --allow-change names a field
+def test_allow_change_of_no_field_is_refused(two_runs, tmp_path, capfd, quiet_globals):
+    out = copy_run(two_runs / "a", tmp_path / "a")
+    before = snapshot(out)
+    rc, _, err = inproc_main(tiny_train(out, 4, "--resume", "--allow-change", "bogus"), capfd)
+    assert rc == 2, f"exit {rc}: {err[-2000:]}"
+    line = one_line(err)
+    assert "bogus" in line and "--help" in line, line
+    assert snapshot(out) == before
+
+
+# ---- 4. contradictory or empty resumes
+def test_resume_with_force_is_refused(two_runs, tmp_path, capfd, quiet_globals):
+    out = copy_run(two_runs / "a", tmp_path / "a")
+    before = snapshot(out)
+    rc, _, err = inproc_main(tiny_train(out, 4, "--resume", "--force"), capfd)
+    assert rc == 2, f"exit {rc}: {err[-2000:]}"
+    line = one_line(err)
+    assert "--resume" in line and "--force" in line, line
+    assert snapshot(out) == before
+
+
+def test_resume_with_steps_below_the_runs_step_says_so(two_runs, tmp_path, capfd, quiet_globals):
+    out = copy_run(two_runs / "a", tmp_path / "a")
+    rc, printed, err = inproc_main(tiny_train(out, 1, "--resume"), capfd)
+    assert rc == 0, err[-2000:]
+    assert "--steps 1 is below the run's step 2" in printed, printed
+    assert "last logged: {}" not in printed, printed
+
+
+# ---- 7. the training chapter says what the code does
+def test_training_chapter_text_matches_the_code():
+    cells = json.loads((ROOT / "nbs" / "05b_training.ipynb").read_text())["cells"]
+    prose = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    text = " ".join(" ".join(source.split()) for source in prose)
+    assert "three smaller chapters" not in text, "the list that follows has six entries"
+    assert "A second Ctrl-C interrupts at once." not in text, "the loop catches it and saves"
