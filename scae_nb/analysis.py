@@ -16,7 +16,7 @@ from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
-from .utils import UsageError, check_positive, to_numpy
+from .utils import UsageError, check_out_folder, check_positive, to_numpy
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
@@ -334,7 +334,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         checkpoint, out = pretrained, out or Path('runs') / 'eval' / pretrained
     checkpoint = Path(checkpoint)
     out = Path(out) if out else checkpoint.resolve().parent.parent / 'eval' / checkpoint.stem
-    if out.exists() and not out.is_dir(): raise UsageError(f"--out {out}: is a file, not a folder")
+    check_out_folder(out)                           # a file, or a path under one: refused now
     start, device = time.perf_counter(), pick_device(device)
     run = load_model(checkpoint, device)
     config = AttrDict(run.config, data_dir=data_dir, seed=seed, num_workers=0, device=str(device),

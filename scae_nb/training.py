@@ -13,7 +13,7 @@ import torch.distributed as dist
 from fastcore.basics import AttrDict
 from tqdm.auto import tqdm
 from torch.utils.data import TensorDataset
-from .utils import UsageError, check_finite, check_positive, to_plain
+from .utils import UsageError, check_finite, check_out_folder, check_positive, to_plain
 from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels
@@ -254,8 +254,7 @@ class Trainer:
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
     "Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing)."
-    if Path(cfg.out).exists() and not Path(cfg.out).is_dir():
-        raise UsageError(f"--out {cfg.out}: is a file, not a folder")
+    check_out_folder(cfg.out)
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
 def _refuse_resume_with_force(resume, force: bool) -> None:
@@ -282,7 +281,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
             trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, wandb_id=wandb_id,
                               run_id=info.get('run_id'))
             try:
-                if folder is not None:
+                if folder is not None and cfg.steps >= trainer.step:    # not a --steps below
                     (trainer.out / 'config.json').write_text(json.dumps(cfg.to_dict(), indent=1))
                     if trainer.logger.run is not None and not wandb_id:
                         folder.update(wandb_id=trainer.logger.run.id)

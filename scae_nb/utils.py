@@ -8,8 +8,8 @@ import ctypes, math, numbers, os
 import numpy as np
 
 # %% auto #0
-__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'to_plain',
-           'to_numpy', 'keep_freed_memory']
+__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_out_folder',
+           'to_plain', 'to_numpy', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -32,6 +32,19 @@ def check_finite(**values) -> None:
         real = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if not real or not math.isfinite(value):
             raise UsageError(f"{name} must be a finite number, got {value!r}")
+
+# %% ../nbs/92_utils.ipynb #e7a1c3f5
+def check_out_folder(path, option: str = '--out'):
+    "Refuse, in one line, an output folder that is a file or lies under one; creates nothing."
+    from pathlib import Path
+    path = Path(path)
+    for parent in (path, *path.parents):                     # the nearest part that exists
+        if parent.exists():
+            if parent.is_dir(): break
+            where = 'is a file' if parent == path else f'lies under {parent}, which is a file'
+            raise UsageError(f"{option} {path}: {where}, not a folder")
+    return path
+
 
 # %% ../nbs/92_utils.ipynb #e280777f
 def _is_torch_tensor(x) -> bool:

@@ -223,10 +223,20 @@ def test_resume_with_force_is_refused(two_runs, tmp_path, capfd, quiet_globals):
 
 def test_resume_with_steps_below_the_runs_step_says_so(two_runs, tmp_path, capfd, quiet_globals):
     out = copy_run(two_runs / "a", tmp_path / "a")
+    config = (out / "config.json").read_text()
     rc, printed, err = inproc_main(tiny_train(out, 1, "--resume"), capfd)
     assert rc == 0, err[-2000:]
     assert "--steps 1 is below the run's step 2" in printed, printed
     assert "last logged: {}" not in printed, printed
+    assert (out / "config.json").read_text() == config, "the run's config kept its --steps"
+
+
+def test_out_under_a_file_is_refused_before_anything_runs(tmp_path, capfd, quiet_globals):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("mine")
+    rc, _, err = inproc_main(tiny_train(a_file / "run", 2), capfd)
+    assert rc == 2 and f"lies under {a_file}, which is a file" in one_line(err), err[-2000:]
+    assert a_file.read_text() == "mine"
 
 
 # ---- 7. the training chapter says what the code does
