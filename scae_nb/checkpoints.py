@@ -183,9 +183,10 @@ def _undo(created, folders) -> None:
 
 class RunFolder:
     "A claimed run folder: `out`, `info` (run.json) and the lock, held until `release()`."
-    def __init__(self, out: Path, info: dict, lock=None, created=(), folders=()):
+    def __init__(self, out: Path, info: dict, lock=None, created=(), folders=(), aside=None):
         self.out, self.info, self.lock = out, info, lock
         self.created, self.folders = list(created), list(folders)  # what the claim made: `abandon`
+        self.aside = aside                          # where `force` moved the old run, if it did
 
     def update(self, **fields) -> None:
         "Add `fields` to run.json."
@@ -193,8 +194,11 @@ class RunFolder:
         (self.out / 'run.json').write_text(json.dumps(self.info, indent=1))
 
     def abandon(self) -> None:
-        "A run that failed before its first checkpoint: delete the lock, files, folders it made."
-        if not list_checkpoints(self.out): _undo(self.created, self.folders)
+        """A run that failed before its first checkpoint: delete the lock, files, folders it made,
+        and move back the run that `force` set aside."""
+        if list_checkpoints(self.out): return
+        _undo(self.created, self.folders)
+        if self.aside is not None: _move_run_back(self.aside, self.out)
 
     def release(self) -> None:
         "Give the folder up (the lock file stays, unlocked)."
@@ -232,6 +236,12 @@ def _move_run_aside(out: Path, run_id: str) -> Path:
         if (out / name).exists(): shutil.move(str(out / name), str(dest / name))
     return dest
 
+def _move_run_back(aside: Path, out: Path) -> None:
+    "Undo `_move_run_aside`: the files go back to `out`; `aside` and an empty `replaced/` go."
+    for path in aside.iterdir(): shutil.move(str(path), str(out / path.name))
+    aside.rmdir()
+    with contextlib.suppress(OSError): aside.parent.rmdir()        # replaced/, if now empty
+
 def _missing_folders(out: Path) -> list[Path]:
     "`out` and those of its parents that do not exist yet, deepest first (what `_lock` creates)."
     return list(itertools.takewhile(lambda p: not p.exists(), (out, *out.parents)))
@@ -242,7 +252,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
     out = Path(out)
     folders = _missing_folders(out)
     created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails
-    lock = _lock(out)
+    lock, aside = _lock(out), None
     try:
         old = json.loads((out / 'run.json').read_text()) if (out / 'run.json').is_file() else {}
         run_id = _resumed_run_id(out, old, Path(checkpoint)) if checkpoint is not None else None
@@ -254,11 +264,10 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
                 raise UsageError(f"{out} holds another run (run {old_id}, step {step}); use "
                                  f"--resume to continue it, --force to start over (the old run "
                                  f"is moved to {moved}), or another --out")
-            _move_run_aside(out, old_id)
-            old = {}
+            aside, old = _move_run_aside(out, old_id), {}
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
-        folder = RunFolder(out, old, lock, created, folders)
+        folder = RunFolder(out, old, lock, created, folders, aside)
         if not old:
             now = datetime.now(timezone.utc).isoformat(timespec='seconds')
             new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
@@ -270,6 +279,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
     except BaseException:
         lock.close()
         _undo(created, folders)
+        if aside is not None: _move_run_back(aside, out)
         raise
     return folder
 

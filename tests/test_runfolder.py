@@ -129,6 +129,25 @@ def test_missing_dataset_leaves_nothing(tmp_path, capfd, monkeypatch, quiet_glob
     assert not out.exists(), f"left behind: {left_behind(out)}"
 
 
+def test_failed_force_puts_the_old_run_back(two_runs, tmp_path, capfd, monkeypatch, quiet_globals):
+    "--force over a run, then a failure before the first checkpoint: the old run is where it was."
+    import scae_nb.training
+
+    out = copy_run(two_runs / "a", tmp_path / "a")
+    before = snapshot(out)
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("MNIST not found at /nonexistent/MNIST/raw (download=False)")
+
+    monkeypatch.setattr(scae_nb.training, "make_loaders", missing)
+    rc, _, err = inproc_main(tiny_train(out, 2, "--force"), capfd)
+    assert rc == 2 and "MNIST not found" in one_line(err), err[-2000:]
+    after = snapshot(out)
+    assert {p: v for p, v in after.items() if p.name != ".lock"} == {
+        p: v for p, v in before.items() if p.name != ".lock"}, set(after) ^ set(before)
+    assert not (out / "replaced").exists()
+
+
 # ---- 5. model values that cannot work are refused when the configuration is built
 BAD_MODEL = [
     (["--prior-within-weight", "nan"], ["prior_within_weight", "finite"]),
