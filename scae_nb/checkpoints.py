@@ -121,10 +121,14 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
         hint = f' (did you mean {found[-1]}?)' if found else ''
         raise IsADirectoryError(f"{path} is a folder, not a checkpoint{hint}")
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
     state = _read_checkpoint(path, map_location)
     if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
-        found = state.get('format') if isinstance(state, dict) else type(state).__name__
-        raise CheckpointError(f"{path} is not an scae-nb checkpoint (format {found!r})")
+        if not isinstance(state, dict): found = f'a {type(state).__name__}, not a dict'
+        elif 'format' in state: found = f"format {state['format']!r}, not {CHECKPOINT_FORMAT!r}"
+        else: found = 'a dict without a format entry'
+        raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
     if verify and 'digest' in state and state_digest(state) != state['digest']:
         raise CheckpointError(f"{path}: checksum mismatch (the file is corrupt)")
     return state

@@ -229,9 +229,9 @@ class Trainer:
     def fit(self) -> AttrDict:
         "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
         self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
-        start = self.step
+        start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
         self.bar = tqdm(total=self.cfg.steps, initial=self.step, unit='step', dynamic_ncols=True,
-                        disable=not (self.rank0 and self.cfg.progress))
+                        disable=not shown)                # no empty bar when nothing trains
         with stop_on_signals(self):
             try: self._loop()
             except KeyboardInterrupt: self.stop_requested = True

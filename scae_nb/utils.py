@@ -37,6 +37,8 @@ def check_finite(**values) -> None:
 def check_out_folder(path, option: str = '--out'):
     "Refuse, in one line, an output folder that is a file or lies under one; creates nothing."
     from pathlib import Path
+    if not str(path).strip():                      # Path('') is the current folder
+        raise UsageError(f"{option} is empty: name a folder (e.g. runs/NAME)")
     path = Path(path)
     for parent in (path, *path.parents):                     # the nearest part that exists
         if parent.exists():

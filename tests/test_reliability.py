@@ -612,7 +612,8 @@ def test_10_09_corrupt_checkpoint_eval_is_one_line(kind, reference, tmp_path, ca
 
 
 _CORRUPT_SAYS = {"truncated": "truncated or damaged", "random": "damaged or not a PyTorch file",
-                 "empty": "truncated or damaged", "not_a_checkpoint": "not an scae-nb checkpoint",
+                 "empty": "the file is empty",
+                 "not_a_checkpoint": "not an scae-nb checkpoint (a dict without a format entry)",
                  "text": "damaged or not a PyTorch file",
                  "other_zip": "damaged or not a PyTorch file"}
 

@@ -248,6 +248,8 @@ def test_resume_with_steps_below_the_runs_step_says_so(two_runs, tmp_path, capfd
     assert "--steps 1 is below the run's step 2" in printed, printed
     assert "last logged: {}" not in printed, printed
     assert (out / "config.json").read_text() == config, "the run's config kept its --steps"
+    rc, _, err = inproc_main(tiny_train(out, 1, "--resume", "--progress"), capfd)
+    assert rc == 0 and "step [" not in err, f"an empty progress bar: {err[-500:]}"
 
 
 def test_out_under_a_file_is_refused_before_anything_runs(tmp_path, capfd, quiet_globals):
@@ -265,3 +267,11 @@ def test_training_chapter_text_matches_the_code():
     text = " ".join(" ".join(source.split()) for source in prose)
     assert "three smaller chapters" not in text, "the list that follows has six entries"
     assert "A second Ctrl-C interrupts at once." not in text, "the loop catches it and saves"
+
+
+def test_empty_out_is_refused(tmp_path, capfd, monkeypatch, quiet_globals):
+    "`--out ''` would train into the current folder (Path('') is '.'): refused, nothing written."
+    monkeypatch.chdir(tmp_path)
+    rc, _, err = inproc_main(tiny_train("", 2), capfd)
+    assert rc == 2 and "--out is empty" in one_line(err), err[-2000:]
+    assert list(tmp_path.iterdir()) == []
