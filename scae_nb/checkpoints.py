@@ -16,7 +16,8 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'truncate_metrics',
-           'RunFolderError', 'RunFolder', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'RunFolderError', 'RunFolder', 'check_not_in_use', 'claim_run_folder', 'checkpoint_run_id',
+           'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -222,6 +223,10 @@ def _lock(out: Path):
         raise RunFolderError(f"{out} is in use by another run (lock {out / '.lock'} held by pid "
                              f"{pid} on {host}); wait for it or choose another --out") from None
     return f
+
+def check_not_in_use(out) -> None:
+    "`RunFolderError` if another process holds `out/.lock` now; creates nothing, holds nothing."
+    if (Path(out) / '.lock').is_file(): _lock(Path(out)).close()
 
 
 # %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3

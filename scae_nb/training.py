@@ -29,7 +29,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              template_figure, numerics_flags)
 from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
-from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, claim_run_folder,
+from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  save_checkpoint, stop_on_signals, truncate_metrics)
 
@@ -271,7 +271,9 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     device = pick_device(cfg.device, env.local_rank)    # validate everything before writing
     resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device)
     check_paths(cfg)
-    if resume is not None: resume = resolve_checkpoint(resume, cfg.out)
+    if resume is not None:             # a run still running: say so, not 'no checkpoint yet'
+        if env.rank == 0: check_not_in_use(cfg.out)     # (under DDP process 0 holds the lock)
+        resume = resolve_checkpoint(resume, cfg.out)
     with numerics_flags(device, cfg.tf32, cfg.deterministic):    # may refuse; restored after
         claim = dict(resume=resume is not None, force=force, checkpoint=resume)
         folder = claim_run_folder(cfg.out, **claim) if env.rank == 0 else None
@@ -328,7 +330,9 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'
         return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None
-    path = resolve_checkpoint(resume, run.get('out', f'runs/{name}'))
+    out = run.get('out', f'runs/{name}')
+    if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
+    path = resolve_checkpoint(resume, out)
     saved = load_checkpoint(path)['config']
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()

@@ -275,3 +275,16 @@ def test_empty_out_is_refused(tmp_path, capfd, monkeypatch, quiet_globals):
     rc, _, err = inproc_main(tiny_train("", 2), capfd)
     assert rc == 2 and "--out is empty" in one_line(err), err[-2000:]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_of_a_run_still_running_names_the_lock(tmp_path, capfd, quiet_globals):
+    "A run that holds its folder and has no checkpoint yet: --resume says it is in use, not 'none'."
+    from scae_nb.checkpoints import claim_run_folder
+
+    out = tmp_path / "run"
+    running = claim_run_folder(out)  # holds out/.lock, as a live `scae-nb train` does
+    try:
+        rc, _, err = inproc_main(tiny_train(out, 2, "--resume"), capfd)
+    finally:
+        running.release()
+    assert rc != 0 and "is in use by another run" in one_line(err), err[-2000:]
