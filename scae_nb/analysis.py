@@ -339,6 +339,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     run = load_model(checkpoint, device)
     config = AttrDict(run.config, data_dir=data_dir, seed=seed, num_workers=0, device=str(device),
                       batch_size=run.config.batch_size if batch_size is None else batch_size)
+    n_images, n_clusters = (max_batches or 0) * config.batch_size, config.model.n_classes
+    if config.model.model != 'constellation' and max_batches and n_images < n_clusters:
+        raise UsageError(f"max_batches {max_batches} x batch_size {config.batch_size} = {n_images} "
+                         f"images per split, fewer than the {n_clusters} k-means clusters")
     seed_everything(seed)
     report = dict(checkpoint=str(checkpoint), model=config.model.model, dataset=config.dataset,
                   steps=run.step, train_batch_size=run.config.batch_size,

@@ -326,6 +326,8 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
     _refuse_resume_with_force(resume, getattr(args, 'force', False))
     check_allow_change(allow)                    # a name that is no field: refused, resume or not
+    if allow and resume is None:
+        raise UsageError("--allow-change names what a resumed run may change: use it with --resume")
     if resume is None:            # scae-nb train logs to wandb offline unless $WANDB_MODE says
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'

@@ -288,3 +288,10 @@ def test_resume_of_a_run_still_running_names_the_lock(tmp_path, capfd, quiet_glo
     finally:
         running.release()
     assert rc != 0 and "is in use by another run" in one_line(err), err[-2000:]
+
+
+def test_allow_change_without_resume_is_refused(tmp_path, capfd, quiet_globals):
+    out = tmp_path / "run"
+    rc, _, err = inproc_main(tiny_train(out, 2, "--allow-change", "lr"), capfd)
+    assert rc == 2 and "use it with --resume" in one_line(err), err[-2000:]
+    assert not out.exists()
