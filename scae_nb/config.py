@@ -4,16 +4,15 @@
 
 # %% ../nbs/05ac_config.ipynb #5ac00004
 from __future__ import annotations
-import math, numbers
 from dataclasses import asdict, dataclass, field, fields
 from .data import DATASETS
 from .model import PRESETS, SCAEConfig
 from .utils import UsageError, check_finite, check_positive, to_plain
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_model_numbers',
-           'check_fits_dataset', 'TrainConfig', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
-           'check_allow_change', 'check_same_shape', 'resume_config']
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_fits_dataset', 'TrainConfig',
+           'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_allow_change', 'check_same_shape',
+           'resume_config']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -23,16 +22,6 @@ _POSITIVE = ('steps', 'batch_size', 'log_every', 'eval_every', 'eval_batches', '
              'ckpt_every', 'keep')
 
 # %% ../nbs/05ac_config.ipynb #5ac0ab02
-_NON_NEGATIVE = ('noise_scale', 'prior_within_constant')      # and every loss weight, `*_weight`
-
-def check_model_numbers(model) -> None:
-    "Refuse (one line, naming it) a loss weight, noise scale or c_w not a finite number >= 0."
-    for name, value in (model if isinstance(model, dict) else asdict(model)).items():
-        if not (name.endswith('_weight') or name in _NON_NEGATIVE): continue
-        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if not (real and math.isfinite(value) and value >= 0):
-            raise UsageError(f"{name} must be a finite number >= 0, got {value!r}")
-
 def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
     "Refuse a model whose channels or classes do not fit image dataset `dataset` (naming both)."
     if (spec := DATASETS.get(dataset)) is None: return      # synthetic images, constellations
@@ -80,9 +69,7 @@ class TrainConfig:
         "Plain Python values, the model as an `SCAEConfig`, then one validation."
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
-        if isinstance(self.model, dict):
-            check_model_numbers(self.model)                # before SCAEConfig's own checks
-            self.model = SCAEConfig.from_dict(self.model)
+        if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
         self._validate()
 
     def _validate(self):
@@ -99,7 +86,6 @@ class TrainConfig:
         for name in ('momentum', 'eps', 'num_workers'):
             if (value := getattr(self, name)) is not None and value < 0:
                 raise UsageError(f"{name} must be >= 0, got {value!r}")
-        check_model_numbers(self.model)
         check_fits_dataset(self.dataset, self.model)
         if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
             raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
@@ -127,7 +113,6 @@ class TrainConfig:
             raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
         run = {'out': f'runs/{name}', **PRESETS[name]['run'], **overrides}
         model = {**dataset_model_fields(name, run.get('dataset', 'mnist')), **(model or {})}
-        check_model_numbers(model)
         return cls(model=SCAEConfig.preset(name, **model), **run)
 
 # %% ../nbs/05ac_config.ipynb #3582d709

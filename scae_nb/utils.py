@@ -5,6 +5,7 @@
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
 import ctypes, math, numbers, os
+from pathlib import Path
 import numpy as np
 
 # %% auto #0
@@ -36,7 +37,6 @@ def check_finite(**values) -> None:
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
 def check_out_folder(path, option: str = '--out'):
     "Refuse, in one line, an output folder that is a file or lies under one; creates nothing."
-    from pathlib import Path
     if not str(path).strip():                      # Path('') is the current folder
         raise UsageError(f"{option} is empty: name a folder (e.g. runs/NAME)")
     path = Path(path)
