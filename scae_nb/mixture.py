@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn.functional as F
+from .native import native_applies, native_warped_pixel_mixture
 
 # %% auto #0
 __all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'pixel_mixture_reference', 'pixel_mixture', 'warped_pixel_mixture']
@@ -229,11 +230,16 @@ _WarpedPixelMixture.backward = staticmethod(_warped_pixel_mixture_backward)
 
 def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                          bg_value: torch.Tensor, bg_logit: torch.Tensor | None,
-                         inv_temperature: torch.Tensor | None, target: torch.Tensor):
+                         inv_temperature: torch.Tensor | None, target: torch.Tensor,
+                         native: bool | None = None):
     """`pixel_mixture(warp_templates(templates [B, M, C', T, T], pose, (H, W))[0], ...)` where
     theta [B, M, 2, 3] = `inverse_affine(pose)` maps canvas to template coordinates
-    -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient)."""
+    -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient).
+    `native`: the C kernel of 02b_native (default: wherever it applies, float32 on a CPU)."""
     theta = theta.contiguous()
+    if native if native is not None else native_applies(theta):
+        return native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
+                                           inv_temperature, target)
     # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
     return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, log_presence,
                                      bg_value, bg_logit, inv_temperature, target)
