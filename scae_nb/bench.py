@@ -13,10 +13,12 @@ from .cli import add_config_args, given
 from .utils import UsageError, check_positive
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
+from .native import native_library
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
-           'bench', 'variant_name', 'parse_variants', 'bench_variants', 'variants_table', 'add_bench_args', 'run_bench']
+           'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'variants_table',
+           'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -95,6 +97,10 @@ def ops_per_step(step, device: torch.device) -> dict:
 
 
 # %% ../nbs/05c_bench.ipynb #a2566cf6
+def decoder_path(device: torch.device, compile: bool) -> str:
+    "The decoder a step runs: 'native' (02b_native's C kernel: eager, on a CPU) or 'pytorch'."
+    return 'native' if device.type == 'cpu' and not compile and native_library() else 'pytorch'
+
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
@@ -126,7 +132,8 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
                 variant=variant_name(compile, cuda_graph, amp), baseline_mem_mb=round(baseline, 1),
                 batch_size=batch_size, steps=steps, warmup=warmup, warmup_s=round(sum(warm), 1),
                 amp=amp, compile=compile, cuda_graph=cuda_graph, tf32=tf32,
-                ms_min=round(min(times) * 1e3, 2), **ops,
+                ms_min=round(min(times) * 1e3, 2), decoder=decoder_path(device, compile),
+                **ops,
                 n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
 def _memory_baseline(device: torch.device) -> float:
@@ -168,9 +175,9 @@ def variants_table(results: list[dict]) -> str:
     "The variants as a text table, with device and torch version above it."
     ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
                      else str(r.get('aten_ops', '-')))
-    rows = [('variant', 'ms/step', 'images/s', 'ops per step', 'peak MiB', 'warm-up s')]
+    rows = [('variant', 'ms/step', 'images/s', 'ops per step', 'peak MiB', 'warm-up s', 'decoder')]
     rows += [(r['variant'], f"{r['ms_per_step']:.2f}", f"{r['images_per_s']:.0f}", ops(r),
-              f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}") for r in results]
+              f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder']) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ['  '.join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
     r = results[0]
