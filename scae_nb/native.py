@@ -19,7 +19,7 @@ import torch
 
 # %% auto #0
 __all__ = ['C_SOURCE', 'NATIVE_ENV', 'native_setting', 'c_compiler', 'native_cache_dir', 'build_native', 'load_native',
-           'native_library', 'native_applies', 'native_warped_pixel_mixture']
+           'native_library', 'native_applies', 'native_warped_pixel_mixture', 'prepare_compile']
 
 # %% ../nbs/02b_native.ipynb #1a7c22c5
 _C_PARTS = []
@@ -615,56 +615,133 @@ def _run_batch(entry, tensors: list, batch: int, dims, scalars) -> None:
     if any(codes): raise MemoryError("native decoder: out of memory for its per-thread buffers")
 
 # %% ../nbs/02b_native.ipynb #b47837a5
+def _kernel_args(templates: torch.Tensor, target: torch.Tensor, scalars: torch.Tensor,
+                 coupled: bool) -> tuple:
+    "C arrays: the dims (B, M, C', C, T, H, W, coupled), the scalars (bg value, bg logit, 1/tau)."
+    (B, M, Cp, T, _), (C, H, W) = templates.shape, target.shape[1:]
+    return ((ctypes.c_int * 8)(B, M, Cp, C, T, H, W, int(coupled)),
+            (ctypes.c_float * 3)(*scalars.tolist()))
+
+def _mixture_scalars(bg_value, bg_logit, inv_temperature) -> torch.Tensor:
+    "(bg_value, bg_logit or 0, 1/tau or 0) as one float32 tensor [3], differentiable."
+    zero = bg_value.new_zeros(1)
+    parts = (bg_value, zero if bg_logit is None else bg_logit,
+             zero if inv_temperature is None else inv_temperature)
+    return torch.cat([t.reshape(1) for t in parts]).to(torch.float32)
+
+# %% ../nbs/02b_native.ipynb #7ccb0318
+def _mixture_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
+                        target: torch.Tensor, scalars: torch.Tensor,
+                        coupled: bool) -> list[torch.Tensor]:
+    "The kernel's forward: ll, rec_mode, rec_mean, warped, and the two log-sum-exps it saves."
+    (B, M, Cp, T, _), (C, H, W) = templates.shape, target.shape[1:]
+    warped = templates.new_empty(B, M, Cp, H, W)
+    ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
+    lse_l = target.new_empty(B, C if coupled else 1, H, W)
+    _run_batch(native_library().scae_mixture_forward, [templates, theta, log_presence, target,
+               warped, ll, mode, mean, lse_s, lse_l], B,
+               *_kernel_args(templates, target, scalars, coupled))
+    return [ll, mode, mean, warped, lse_s, lse_l]
+
+def _mixture_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
+                         target: torch.Tensor, scalars: torch.Tensor, coupled: bool,
+                         warped: torch.Tensor, grad: torch.Tensor, lse_s: torch.Tensor,
+                         lse_l: torch.Tensor) -> list[torch.Tensor]:
+    "The kernel's backward: the gradients of templates, theta, log-presence and scalars [3]."
+    grads = [torch.empty_like(t) for t in (templates, theta, log_presence)]
+    per_image = theta.new_empty(theta.shape[0], 3)   # bg value, bg logit, 1/tau; summed in order
+    _run_batch(native_library().scae_mixture_backward,
+               [templates, theta, log_presence, target, warped, grad.contiguous(), lse_s, lse_l,
+                *grads, per_image], theta.shape[0],
+               *_kernel_args(templates, target, scalars, coupled))
+    return [*grads, per_image.sum(0)]
+
+# %% ../nbs/02b_native.ipynb #7e225d77
 class _NativeWarpedPixelMixture(torch.autograd.Function):
-    "`_WarpedPixelMixture` (02a) in one C pass per image: same inputs, outputs and gradients."
+    "The kernel under autograd (eager): saves what its backward needs."
     @staticmethod
-    def forward(ctx, templates, theta, log_presence, bg_value, bg_logit, inv_temperature, target):
-        (B, M, Cp, T, _), (C, H, W) = templates.shape, target.shape[1:]
-        coupled = inv_temperature is not None
-        warped = templates.new_empty(B, M, Cp, H, W)
-        ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
-        lse_l = target.new_empty(B, C if coupled else 1, H, W)
-        ctx.dims = (ctypes.c_int * 8)(B, M, Cp, C, T, H, W, int(coupled))
-        ctx.scalars = (ctypes.c_float * 3)(bg_value.item(), 0. if coupled else bg_logit.item(),
-                                           inv_temperature.item() if coupled else 0.)
-        _run_batch(native_library().scae_mixture_forward, [templates, theta, log_presence, target,
-                   warped, ll, mode, mean, lse_s, lse_l], B, ctx.dims, ctx.scalars)
-        ctx.save_for_backward(templates, theta, log_presence, target, warped, lse_s, lse_l)
-        ctx.scalar_shapes = [None if t is None else t.shape
-                             for t in (bg_value, bg_logit, inv_temperature)]
+    def forward(ctx, templates, theta, log_presence, target, scalars, coupled):
+        ll, mode, mean, warped, lse_s, lse_l = _mixture_forward_op(templates, theta, log_presence,
+                                                                   target, scalars, coupled)
+        ctx.save_for_backward(templates, theta, log_presence, target, scalars, warped, lse_s, lse_l)
+        ctx.coupled = coupled
         ctx.mark_non_differentiable(mode, mean, warped)
         ctx.set_materialize_grads(False)                # only ll has a gradient
         return ll, mode, mean, warped
 
-# %% ../nbs/02b_native.ipynb #bedc5929
 @torch.autograd.function.once_differentiable
 def _native_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warped=None):
-    templates, theta, log_presence, target, warped, lse_s, lse_l = ctx.saved_tensors
-    if grad is None: return (None,) * 7
-    grads = [torch.empty_like(t) for t in (templates, theta, log_presence)]
-    per_image = theta.new_empty(theta.shape[0], 3)      # bg_value, bg_logit, 1/tau per image
-    _run_batch(native_library().scae_mixture_backward,
-               [templates, theta, log_presence, target, warped, grad.contiguous(), lse_s, lse_l,
-                *grads, per_image], theta.shape[0], ctx.dims, ctx.scalars)
-    scalars = [None if shape is None else total.reshape(shape)
-               for total, shape in zip(per_image.sum(0), ctx.scalar_shapes)]
-    return *grads, *scalars, None
+    if grad is None: return (None,) * 6
+    *saved, warped, lse_s, lse_l = ctx.saved_tensors
+    *grads, grad_scalars = _mixture_backward_op(*saved, ctx.coupled, warped, grad, lse_s, lse_l)
+    return *grads, None, grad_scalars, None
 
 _NativeWarpedPixelMixture.backward = staticmethod(_native_backward)
 
-# %% ../nbs/02b_native.ipynb #7ccb0318
+# %% ../nbs/02b_native.ipynb #620575e2
+_COMPILE_OPS: dict = {}                 # 'forward', 'backward': the custom ops, once registered
+
 def native_applies(theta: torch.Tensor) -> bool:
-    "Whether the kernel runs for these poses: float32 on the CPU, eager, and the kernel built."
-    return (theta.device.type == 'cpu' and theta.dtype == torch.float32
-            and not torch.compiler.is_compiling() and native_library() is not None)
+    """Whether the kernel runs for these poses: float32 on the CPU and the kernel built; under
+    `torch.compile` only once `prepare_compile` has registered it as a custom op."""
+    if theta.device.type != 'cpu' or theta.dtype != torch.float32: return False
+    if torch.compiler.is_compiling(): return bool(_COMPILE_OPS)
+    return native_library() is not None
 
 def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
                                 inv_temperature, target):
-    """`warped_pixel_mixture`'s native path: the same arguments and outputs
-    (ll, rec_mode, rec_mean [B, C, H, W], warped [B, M, C', H, W]); float32 CPU tensors."""
-    if theta.device.type != 'cpu' or native_library() is None:
+    """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
+    [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
+    compiling = torch.compiler.is_compiling()
+    if theta.device.type != 'cpu' or not (_COMPILE_OPS if compiling else native_library()):
         raise RuntimeError(f"the native decoder needs CPU tensors and a built kernel, got "
                            f"{theta.device} tensors{'' if native_library() else ' and no kernel'}")
-    f32 = lambda t: None if t is None else t.to(torch.float32).contiguous()
-    return _NativeWarpedPixelMixture.apply(*map(f32, (templates, theta, log_presence, bg_value,
-                                                      bg_logit, inv_temperature, target)))
+    f32 = lambda t: t.to(torch.float32).contiguous()
+    args = [*map(f32, (templates, theta, log_presence, target)),
+            _mixture_scalars(bg_value, bg_logit, inv_temperature), inv_temperature is not None]
+    if compiling: return tuple(_COMPILE_OPS['forward'](*args)[:4])
+    return _NativeWarpedPixelMixture.apply(*args)
+
+# %% ../nbs/02b_native.ipynb #526c78ec
+def prepare_compile() -> bool:
+    """Register the kernel as two `torch.library` custom ops, so that `torch.compile` keeps it as
+    one opaque call on the CPU; False when it cannot (no kernel, or torch < 2.4). `GraphStep` calls
+    it; registering imports torch's compiler (about 350 MiB), so eager runs never do."""
+    if _COMPILE_OPS: return True
+    if native_library() is None or not hasattr(torch.library, 'custom_op'): return False
+    lib = torch.library
+    try:
+        forward = lib.custom_op('scae_nb::native_mixture', _mixture_forward_op, mutates_args=(),
+                                device_types='cpu')
+        backward = lib.custom_op('scae_nb::native_mixture_backward', _mixture_backward_op,
+                                 mutates_args=(), device_types='cpu')
+    except RuntimeError: return False           # registered by another copy of this module
+    forward.register_fake(_fake_forward)
+    backward.register_fake(_fake_backward)
+    lib.register_autograd('scae_nb::native_mixture', _op_backward, setup_context=_op_setup)
+    _COMPILE_OPS.update(forward=forward, backward=backward)
+    return True
+
+# %% ../nbs/02b_native.ipynb #d3b4a279
+def _fake_forward(templates, theta, log_presence, target, scalars, coupled):
+    "The forward op's output shapes, for tracing."
+    (B, M, Cp, _, _), (C, H, W) = templates.shape, target.shape[1:]
+    like = lambda: torch.empty_like(target)
+    return [like(), like(), like(), templates.new_empty(B, M, Cp, H, W), like(),
+            target.new_empty(B, C if coupled else 1, H, W)]
+
+def _fake_backward(templates, theta, log_presence, target, scalars, coupled, *saved):
+    "The backward op's output shapes, for tracing."
+    return [torch.empty_like(templates), torch.empty_like(theta), torch.empty_like(log_presence),
+            scalars.new_empty(3)]
+
+def _op_setup(ctx, inputs, output):
+    ctx.save_for_backward(*inputs[:5], output[3], output[4], output[5])
+    ctx.coupled = inputs[5]
+
+def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
+    *saved, warped, lse_s, lse_l = ctx.saved_tensors
+    grad = grads[0]
+    *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grad, lse_s,
+                                                    lse_l)
+    return *grads, None, grad_scalars, None

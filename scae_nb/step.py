@@ -10,6 +10,7 @@ import torch.nn as nn
 from fastcore.basics import AttrDict, patch
 from .runtime import ConstellationLoader
 from .utils import UsageError
+from .native import prepare_compile
 
 # %% auto #0
 __all__ = ['to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
@@ -134,6 +135,7 @@ class GraphStep:
         self.fn = _whole_step
         if compile:
             quiet_compile_logs()
+            if device.type == 'cpu': prepare_compile()     # the native decoder as a custom op
             options = dict(fallback_random=True) if backend == 'inductor' else None
             self.fn = torch.compile(_whole_step, fullgraph=True, backend=backend, options=options)
             if not _traces_autograd(): self.fn = _forward_compiled(model, backend, options)
