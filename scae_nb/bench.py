@@ -13,7 +13,7 @@ from .cli import add_config_args, given
 from .utils import UsageError, check_positive
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
-from .native import native_library
+from .native import native_library, prepare_compile
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
@@ -98,8 +98,9 @@ def ops_per_step(step, device: torch.device) -> dict:
 
 # %% ../nbs/05c_bench.ipynb #a2566cf6
 def decoder_path(device: torch.device, compile: bool) -> str:
-    "The decoder a step runs: 'native' (02b_native's C kernel: eager, on a CPU) or 'pytorch'."
-    return 'native' if device.type == 'cpu' and not compile and native_library() else 'pytorch'
+    "The decoder a step runs: 'native' (02b_native's C kernel, on a CPU) or 'pytorch'."
+    if device.type != 'cpu' or native_library() is None: return 'pytorch'
+    return 'native' if not compile or prepare_compile() else 'pytorch'   # compiled: a custom op
 
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
