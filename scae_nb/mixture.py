@@ -237,7 +237,7 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient).
     `native`: the C kernel of 02b_native (default: wherever it applies, float32 on a CPU)."""
     theta = theta.contiguous()
-    if native if native is not None else native_applies(theta):
+    if native if native is not None else native_applies(theta, templates):
         return native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
                                            inv_temperature, target)
     # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)

@@ -8,6 +8,7 @@ import ctypes
 import hashlib
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -19,20 +20,22 @@ import torch
 
 # %% auto #0
 __all__ = ['C_SOURCE', 'NATIVE_ENV', 'native_setting', 'c_compiler', 'native_cache_dir', 'build_native', 'load_native',
-           'native_library', 'native_applies', 'native_warped_pixel_mixture', 'prepare_compile']
+           'native_library', 'native_applies', 'check_mixture_shapes', 'native_warped_pixel_mixture', 'prepare_compile']
 
 # %% ../nbs/02b_native.ipynb #1a7c22c5
 _C_PARTS = []
 _C_PARTS.append(r'''
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define HALF_LOG_2PI 0.918938533204672742f
 
-/* exp(x) for float32, 1-2 ulp (Cephes expf), branch-free so loops vectorise; 0 below -87.3. */
+/* exp(x) for float32, 1-2 ulp (Cephes expf), branch-free so loops vectorise; 0 below -87.3,
+   inf above 88.7, NaN for NaN. */
 static inline float exp_f(float x) {
-    float xc = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    float xc = x > -87.3f ? (x < 88.7f ? x : 88.7f) : -87.3f;   /* NaN -> -87.3: no UB below */
     float t = xc * 1.44269504088896341f;
     float n = (t + 12582912.0f) - 12582912.0f;       /* round to nearest */
     float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
@@ -46,57 +49,56 @@ static inline float exp_f(float x) {
     union { int i; float f; } scale;
     scale.i = ((int)n + 127) << 23;
     float y = p * scale.f;
-    return x < -87.3f ? 0.0f : y;
+    return x < -87.3f ? 0.0f : (x > 88.7f ? INFINITY : (x == x ? y : x));   /* NaN stays NaN */
 }
 
 typedef struct {
     int B, M, Cp, C, T, H, W, coupled;
     float bg_value, bg_logit, inv_t;
 } shape_t;
+
+/* One padded template channel: (T + 2)^2 texels with a zero border, then P + 2 zeros that the
+   taps of pixels outside the template read (so even an inf texel never meets a zero weight). */
+static inline int plane_size(int T) { return (T + 2) * (T + 2) + (T + 2) + 2; }
 ''')
 
 # %% ../nbs/02b_native.ipynb #75772c5e
 _C_PARTS.append(r'''
-/* Columns [j0, j1) of canvas row i where template m's bilinear taps can be non-zero
-   (a conservative interval, widened by one pixel; exactness comes from the per-tap checks). */
+/* Columns [j0, j1) of canvas row y where template m's bilinear taps can be non-zero: a
+   conservative interval (exactness comes from the per-pixel test), widened by the rounding error
+   of u = a x + c and by one pixel; the whole row when a pose entry is not finite. */
 static void footprint(const float *th, float y, float half, const shape_t *s, int *j0, int *j1) {
-    float lim = 1.0f + 1.0f / half;                 /* |u| <= lim <=> -1 <= ix <= T */
-    float lo = -1.0f, hi = 1.0f;                   /* canvas x range in [-1, 1] */
+    const float lim = 1.0f + 1.0f / half;            /* |u| <= lim <=> -1 <= ix <= T */
+    float lo = -1.0f, hi = 1.0f;                     /* canvas x range in [-1, 1] */
+    *j0 = 0; *j1 = s->W;
     for (int k = 0; k < 2; ++k) {
-        float a = th[3 * k], c = th[3 * k + 1] * y + th[3 * k + 2];
-        if (fabsf(a) < 1e-12f) {
-            if (!(fabsf(c) <= lim)) { *j0 = *j1 = 0; return; }
+        const float a = th[3 * k], c = th[3 * k + 1] * y + th[3 * k + 2];
+        if (!isfinite(a) || !isfinite(c)) return;    /* NaN or inf: every pixel, as PyTorch */
+        const float slack = 8.0f * FLT_EPSILON * (fabsf(a) + fabsf(c) + lim + 1.0f);
+        if (fabsf(a) <= slack) {                      /* u about constant along the row */
+            if (fabsf(c) > lim + 2.0f * slack) { *j0 = *j1 = 0; return; }
             continue;
         }
-        float x1 = (-lim - c) / a, x2 = (lim - c) / a;
-        lo = fmaxf(lo, fminf(x1, x2)); hi = fminf(hi, fmaxf(x1, x2));
+        const float x1 = (-lim - c) / a, x2 = (lim - c) / a, dx = slack / fabsf(a);
+        lo = fmaxf(lo, fminf(x1, x2) - dx); hi = fminf(hi, fmaxf(x1, x2) + dx);
     }
-    if (!(lo <= hi)) {
-        if (lo > hi) { *j0 = *j1 = 0; return; }    /* empty */
-        *j0 = 0; *j1 = s->W; return;              /* NaN: the whole row */
-    }
-    float scale = 0.5f * (s->W - 1);
-    int a0 = (int)floorf((lo + 1.0f) * scale) - 1, a1 = (int)ceilf((hi + 1.0f) * scale) + 2;
+    if (lo > hi) { *j0 = *j1 = 0; return; }
+    const float scale = 0.5f * (s->W - 1);
+    const int a0 = (int)floorf((lo + 1.0f) * scale) - 1, a1 = (int)ceilf((hi + 1.0f) * scale) + 2;
     *j0 = a0 < 0 ? 0 : a0; *j1 = a1 > s->W ? s->W : a1;
-}
-
-static inline float linspace(int j, int n) {       /* torch.linspace(-1, 1, n)[j] */
-    if (n == 1) return -1.0f;
-    float step = 2.0f / (float)(n - 1);
-    return j < n / 2 ? -1.0f + step * (float)j : 1.0f - step * (float)(n - 1 - j);
 }
 ''')
 
 # %% ../nbs/02b_native.ipynb #00cc959b
 _C_PARTS.append(r'''
-/* Template m's channels with a one-pixel zero border: [Cp, T + 2, T + 2], so every tap reads. */
+/* Template m's channels, each a padded plane (plane_size floats), so every tap can be read. */
 static void pad_template(const float *restrict tm, float *restrict padded, const shape_t *s) {
-    const int T = s->T, P = T + 2;
-    memset(padded, 0, sizeof(float) * s->Cp * P * P);
+    const int T = s->T, P = T + 2, S = plane_size(T);
+    memset(padded, 0, sizeof(float) * s->Cp * S);
     for (int c = 0; c < s->Cp; ++c)
         for (int y = 0; y < T; ++y)
             for (int x = 0; x < T; ++x)
-                padded[(c * P + y + 1) * P + x + 1] = tm[(c * T + y) * T + x];
+                padded[c * S + (y + 1) * P + x + 1] = tm[(c * T + y) * T + x];
 }
 
 /* The canvas pixels p = i W + j where template m's bilinear taps can be non-zero, row by row
@@ -113,12 +115,13 @@ static int footprint_pixels(const float *th, const float *restrict Y, float half
 }
 
 /* Bilinear taps of the n listed pixels under theta th: the top-left tap's index into the padded
-   template (tap[k]) and the fractions (fx[k], fy[k]); ok[k] = 0 where all four taps fall
-   outside the template, -1 <= ix < T and -1 <= iy < T being false (also for NaN). */
+   template (tap[k]) and the fractions (fx[k], fy[k]). ok[k] is 1 where -1 <= ix < T and
+   -1 <= iy < T (a tap can be inside), 0 elsewhere (the taps then read the zero block), and NaN
+   where ix or iy is not finite, so that NaN poses give NaN outputs and gradients as in PyTorch. */
 static void pixel_taps(const float *restrict th, const float *restrict X, const float *restrict Y,
                        const int *restrict list, int n, const shape_t *s, int *restrict tap,
                        float *restrict fx, float *restrict fy, float *restrict ok) {
-    const int P = s->T + 2;
+    const int P = s->T + 2, zeros = P * P;
     const float scale = 0.5f * (s->T - 1), T = (float)s->T;
     const float a0 = th[0], a1 = th[1], a2 = th[2], b0 = th[3], b1 = th[4], b2 = th[5];
     for (int k = 0; k < n; ++k) {
@@ -126,14 +129,16 @@ static void pixel_taps(const float *restrict th, const float *restrict X, const 
         float ix = ((a0 * x + (a1 * y + a2)) + 1.0f) * scale;
         float iy = ((b0 * x + (b1 * y + b2)) + 1.0f) * scale;
         const int inside = (ix >= -1.0f) & (ix < T) & (iy >= -1.0f) & (iy < T);
-        ix = inside ? ix : -1.0f; iy = inside ? iy : -1.0f;        /* outside: the zero border */
+        const int finite = (ix - ix == 0.0f) & (iy - iy == 0.0f);
+        ix = inside ? ix : 0.0f; iy = inside ? iy : 0.0f;
         const float x0 = floorf(ix), y0 = floorf(iy);
-        tap[k] = ((int)y0 + 1) * P + (int)x0 + 1;
-        fx[k] = ix - x0; fy[k] = iy - y0; ok[k] = inside ? 1.0f : 0.0f;
+        tap[k] = inside ? ((int)y0 + 1) * P + (int)x0 + 1 : zeros;
+        fx[k] = ix - x0; fy[k] = iy - y0; ok[k] = inside ? 1.0f : (finite ? 0.0f : NAN);
     }
 }
 
-/* Per-call scratch of the warp: pixel coordinates X, Y [HW], the footprint list and its taps,
+/* Per-call scratch of the warp: pixel coordinates X, Y [HW] (from torch.linspace(-1, 1, W) and
+   (-1, 1, H), passed in so that they are bitwise PyTorch's), the footprint list and its taps,
    two rows of values [HW each], and the padded template(s). */
 typedef struct {
     float *X, *Y, *fx, *fy, *ok, *val, *val2, *padded;
@@ -141,18 +146,19 @@ typedef struct {
 } warp_scratch_t;
 
 static size_t warp_scratch_floats(const shape_t *s) {
-    return 9 * (size_t)s->H * s->W + 9 * (size_t)s->Cp * (s->T + 2) * (s->T + 2);
+    return 9 * (size_t)s->H * s->W + 9 * (size_t)s->Cp * plane_size(s->T);
 }
 
-static warp_scratch_t warp_scratch(float *base, const shape_t *s) {
+static warp_scratch_t warp_scratch(float *base, const float *xs, const float *ys,
+                                   const shape_t *s) {
     const size_t HW = (size_t)s->H * s->W;
     warp_scratch_t w = {base, base + HW, base + 2 * HW, base + 3 * HW, base + 4 * HW,
                         base + 5 * HW, base + 6 * HW, base + 9 * HW,
                         (int *)(base + 7 * HW), (int *)(base + 8 * HW)};
     for (int i = 0; i < s->H; ++i)
         for (int j = 0; j < s->W; ++j) {
-            w.X[i * s->W + j] = linspace(j, s->W);
-            w.Y[i * s->W + j] = linspace(i, s->H);
+            w.X[i * s->W + j] = xs[j];
+            w.Y[i * s->W + j] = ys[i];
         }
     return w;
 }
@@ -198,7 +204,7 @@ static void warp_image(const float *tmpl, const float *theta, float *restrict wa
         pad_template(tmpl + (size_t)m * s->Cp * T * T, w->padded, s);
         pixel_taps(th, w->X, w->Y, w->list, n, s, w->tap, w->fx, w->fy, w->ok);
         for (int c = 0; c < s->Cp; ++c) {
-            bilinear(w->padded + c * P * P, P, w->tap, w->fx, w->fy, w->ok, w->val, n);
+            bilinear(w->padded + c * plane_size(T), P, w->tap, w->fx, w->fy, w->ok, w->val, n);
             float *restrict o = warped + ((size_t)m * s->Cp + c) * HW;
             const float *restrict val = w->val;
             for (int k = 0; k < n; ++k) o[w->list[k]] = val[k];
@@ -234,8 +240,8 @@ static void mixture_forward_image(const float *restrict warped, const float *res
             const float *restrict lm = logit_plane(warped + (size_t)m * Cp * HW, q, s);
             const float lpm = lp[m];
             for (int p = 0; p < HW; ++p) {
-                float l = lpm + k * lm[p];
-                int better = l > top_part[p];
+                float l = lpm + k * lm[p];      /* the first maximum; the first NaN, as torch.max */
+                int better = (l > top_part[p]) | ((l != l) & (top_part[p] == top_part[p]));
                 top_part[p] = better ? l : top_part[p];
                 idx[p] = better ? m : idx[p];
             }
@@ -396,10 +402,10 @@ _C_PARTS.append(r'''
 static void warp_backward_image(const float *tmpl, const float *theta, const float *dw,
                                 float *restrict dtmpl, float *restrict dtheta,
                                 const warp_scratch_t *w, const shape_t *s) {
-    const int T = s->T, P = T + 2, PP = P * P, HW = s->H * s->W, Cp = s->Cp;
+    const int T = s->T, P = T + 2, PP = plane_size(T), HW = s->H * s->W, Cp = s->Cp;
     const float half = 0.5f * (T - 1);
     float *restrict gx = w->val, *restrict gy = w->val2;
-    float *restrict acc = w->padded + Cp * PP;                 /* [2][4][Cp][PP] */
+    float *restrict acc = w->padded + Cp * PP;                 /* [2][4][Cp][plane] */
     const float *restrict fx = w->fx, *restrict fy = w->fy, *restrict ok = w->ok;
     const float *restrict X = w->X, *restrict Y = w->Y;
     const int *restrict tap = w->tap, *restrict list = w->list;
@@ -456,15 +462,16 @@ static void warp_backward_image(const float *tmpl, const float *theta, const flo
 _C_PARTS.append(r'''
 /* Images [b0, b1) of the batch; all arrays contiguous float32 with the batch first. */
 int scae_mixture_forward(const float *tmpl, const float *theta, const float *lp, const float *x,
-                         float *warped, float *ll, float *mode, float *mean, float *lse_s,
-                         float *lse_l, int b0, int b1, const int *dims, const float *scalars) {
+                         const float *xs, const float *ys, float *warped, float *ll, float *mode,
+                         float *mean, float *lse_s, float *lse_l, int b0, int b1, const int *dims,
+                         const float *scalars) {
     shape_t s = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
                  scalars[0], scalars[1], scalars[2]};
     const size_t HW = (size_t)s.H * s.W, L = s.coupled ? s.C : 1, TT = (size_t)s.T * s.T;
     float *buf = malloc(sizeof(float) * ((3 + s.C) * HW + warp_scratch_floats(&s)));
     int *idx = malloc(sizeof(int) * HW);
     if (!buf || !idx) { free(buf); free(idx); return 1; }
-    warp_scratch_t w = warp_scratch(buf + (3 + s.C) * HW, &s);
+    warp_scratch_t w = warp_scratch(buf + (3 + s.C) * HW, xs, ys, &s);
     for (int b = b0; b < b1; ++b) {
         float *wb = warped + (size_t)b * s.M * s.Cp * HW;
         warp_image(tmpl + (size_t)b * s.M * s.Cp * TT, theta + (size_t)b * s.M * 6, wb, &w, &s);
@@ -480,9 +487,9 @@ int scae_mixture_forward(const float *tmpl, const float *theta, const float *lp,
 /* Gradients of images [b0, b1): dtmpl [B, M, Cp, T, T], dtheta [B, M, 2, 3], dlp [B, M],
    dscalars [B, 3] (bg_value, bg_logit, inv_t per image; summed by the caller). */
 int scae_mixture_backward(const float *tmpl, const float *theta, const float *lp, const float *x,
-                          const float *warped, const float *g, const float *lse_s,
-                          const float *lse_l, float *dtmpl, float *dtheta, float *dlp,
-                          float *dscalars, int b0, int b1, const int *dims,
+                          const float *xs, const float *ys, const float *warped, const float *g,
+                          const float *lse_s, const float *lse_l, float *dtmpl, float *dtheta,
+                          float *dlp, float *dscalars, int b0, int b1, const int *dims,
                           const float *scalars) {
     shape_t s = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
                  scalars[0], scalars[1], scalars[2]};
@@ -490,7 +497,7 @@ int scae_mixture_backward(const float *tmpl, const float *theta, const float *lp
     float *dw = malloc(sizeof(float) * (((size_t)s.M * s.Cp + 1) * HW + warp_scratch_floats(&s)));
     if (!dw) return 1;
     float *buf = dw + (size_t)s.M * s.Cp * HW;
-    warp_scratch_t w = warp_scratch(buf + HW, &s);
+    warp_scratch_t w = warp_scratch(buf + HW, xs, ys, &s);
     for (int b = b0; b < b1; ++b) {
         const float *wb = warped + (size_t)b * s.M * s.Cp * HW;
         mixture_backward_image(wb, lp + (size_t)b * s.M, x + (size_t)b * s.C * HW,
@@ -541,14 +548,16 @@ def _cpu_key() -> str:
 
 # %% ../nbs/02b_native.ipynb #32d7767e
 def _compile(cc: str, source: Path, out: Path) -> None:
-    "cc -O3 [-march=native] source -> out; RuntimeError with the compiler's first error line."
+    """cc -O3 [-march=native] source -> out (`cc` may carry arguments: 'ccache gcc');
+    RuntimeError with the compiler's first error line."""
     for extra in (['-march=native'], []):                    # not every compiler knows the flag
-        try: run = subprocess.run([cc, *_CFLAGS, *extra, str(source), '-o', str(out), '-lm'],
-                                  capture_output=True, text=True, timeout=300)
-        except (OSError, subprocess.TimeoutExpired) as e: raise RuntimeError(f"{cc}: {e}") from None
+        try: run = subprocess.run([*shlex.split(cc), *_CFLAGS, *extra, str(source), '-o', str(out),
+                                   '-lm'], capture_output=True, text=True, timeout=300)
+        except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+            raise RuntimeError(f"{cc}: {e}") from None
         if run.returncode == 0: return
     error = next((ln for ln in run.stderr.splitlines() if 'error' in ln), run.stderr.strip()[:200])
-    raise RuntimeError(f"{cc} failed: {error}")
+    raise RuntimeError(f"{cc} failed: {error or f'exit status {run.returncode}'}")
 
 def build_native(cache_dir: str | Path | None = None, cc: str | None = None) -> Path:
     """Compile `C_SOURCE` once per source, compiler and CPU into `cache_dir/native/<key>/` and
@@ -558,12 +567,16 @@ def build_native(cache_dir: str | Path | None = None, cc: str | None = None) -> 
     key = hashlib.sha256('\0'.join([C_SOURCE, cc, *_CFLAGS, _cpu_key()]).encode()).hexdigest()
     target = Path(cache_dir or native_cache_dir()) / 'native' / key[:16] / 'scae_mixture.so'
     if target.exists(): return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:  # build aside, then one rename
-        source, out = Path(tmp) / 'mixture.c', Path(tmp) / target.name
-        source.write_text(C_SOURCE)
-        _compile(cc, source, out)
-        os.replace(out, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:  # build aside, then rename
+            source, out = Path(tmp) / 'mixture.c', Path(tmp) / target.name
+            source.write_text(C_SOURCE)
+            _compile(cc, source, out)
+            os.replace(out, target)
+    except OSError as e:
+        raise RuntimeError(f"cannot write the kernel cache {target.parent.parent.parent} "
+                           f"({e.strerror or e}; set SCAE_NB_CACHE)") from None
     return target
 
 # %% ../nbs/02b_native.ipynb #64f754c3
@@ -572,8 +585,8 @@ _P, _I = ctypes.c_void_p, ctypes.c_int
 def load_native(path: str | Path) -> ctypes.CDLL:
     "The built library with its two entry points' C signatures declared."
     lib = ctypes.CDLL(str(path))
-    lib.scae_mixture_forward.argtypes = [_P] * 10 + [_I, _I, _P, _P]
-    lib.scae_mixture_backward.argtypes = [_P] * 12 + [_I, _I, _P, _P]
+    lib.scae_mixture_forward.argtypes = [_P] * 12 + [_I, _I, _P, _P]
+    lib.scae_mixture_backward.argtypes = [_P] * 14 + [_I, _I, _P, _P]
     lib.scae_mixture_forward.restype = lib.scae_mixture_backward.restype = _I
     return lib
 
@@ -590,7 +603,7 @@ def native_library() -> ctypes.CDLL | None:
             except (RuntimeError, OSError) as e:
                 _LIB['error'] = str(e)
                 warnings.warn(f"scae-nb: the native CPU decoder is unavailable ({e}); using the "
-                              f"slower PyTorch path ({NATIVE_ENV}=0 silences this)", stacklevel=2)
+                              f"slower PyTorch path ({NATIVE_ENV}=0 silences this)", stacklevel=4)
     return _LIB.get('lib')
 
 # %% ../nbs/02b_native.ipynb #fd80b40b
@@ -622,6 +635,10 @@ def _kernel_args(templates: torch.Tensor, target: torch.Tensor, scalars: torch.T
     return ((ctypes.c_int * 8)(B, M, Cp, C, T, H, W, int(coupled)),
             (ctypes.c_float * 3)(*scalars.tolist()))
 
+def _canvas_axes(H: int, W: int) -> tuple:
+    "The canvas x [W] and y [H] coordinates: `torch.linspace(-1, 1, n)`, as the PyTorch grid has."
+    return torch.linspace(-1, 1, W), torch.linspace(-1, 1, H)
+
 def _mixture_scalars(bg_value, bg_logit, inv_temperature) -> torch.Tensor:
     "(bg_value, bg_logit or 0, 1/tau or 0) as one float32 tensor [3], differentiable."
     zero = bg_value.new_zeros(1)
@@ -639,7 +656,7 @@ def _mixture_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
     ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
     lse_l = target.new_empty(B, C if coupled else 1, H, W)
     _run_batch(native_library().scae_mixture_forward, [templates, theta, log_presence, target,
-               warped, ll, mode, mean, lse_s, lse_l], B,
+               *_canvas_axes(H, W), warped, ll, mode, mean, lse_s, lse_l], B,
                *_kernel_args(templates, target, scalars, coupled))
     return [ll, mode, mean, warped, lse_s, lse_l]
 
@@ -651,8 +668,8 @@ def _mixture_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_prese
     grads = [torch.empty_like(t) for t in (templates, theta, log_presence)]
     per_image = theta.new_empty(theta.shape[0], 3)   # bg value, bg logit, 1/tau; summed in order
     _run_batch(native_library().scae_mixture_backward,
-               [templates, theta, log_presence, target, warped, grad.contiguous(), lse_s, lse_l,
-                *grads, per_image], theta.shape[0],
+               [templates, theta, log_presence, target, *_canvas_axes(*target.shape[-2:]), warped,
+                grad.contiguous(), lse_s, lse_l, *grads, per_image], theta.shape[0],
                *_kernel_args(templates, target, scalars, coupled))
     return [*grads, per_image.sum(0)]
 
@@ -681,28 +698,46 @@ _NativeWarpedPixelMixture.backward = staticmethod(_native_backward)
 # %% ../nbs/02b_native.ipynb #620575e2
 _COMPILE_OPS: dict = {}                 # 'forward', 'backward': the custom ops, once registered
 
-def native_applies(theta: torch.Tensor) -> bool:
-    """Whether the kernel runs for these poses: float32 on the CPU and the kernel built; under
-    `torch.compile` only once `prepare_compile` has registered it as a custom op."""
+def native_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -> bool:
+    """Whether the kernel runs for these poses (and templates): float32 on the CPU, square
+    templates, the kernel built; under `torch.compile` only once `prepare_compile` registered it."""
     if theta.device.type != 'cpu' or theta.dtype != torch.float32: return False
+    if templates is not None and templates.shape[-1] != templates.shape[-2]: return False
     if torch.compiler.is_compiling(): return bool(_COMPILE_OPS)
     return native_library() is not None
 
+def check_mixture_shapes(templates, theta, log_presence, target, coupled: bool) -> None:
+    """ValueError (one line, the bad shape) unless target is [B, C, H, W], theta [B, M, 2, 3],
+    log_presence [B, M] and templates [B, M, C (coupled) or C + 1 (alpha), T, T]."""
+    say = lambda name, want, t: ValueError(f"{name} must be {want}, got {list(t.shape)}")
+    if target.ndim != 4: raise say('target', '[B, C, H, W]', target)
+    (B, C), Cp = target.shape[:2], target.shape[1] + (not coupled)
+    if theta.ndim != 4 or theta.shape[0] != B or theta.shape[2:] != (2, 3):
+        raise say('theta', f'[{B}, M, 2, 3]', theta)
+    M = theta.shape[1]
+    if log_presence.shape != (B, M): raise say('log_presence', f'[{B}, {M}]', log_presence)
+    if (templates.ndim != 5 or templates.shape[:3] != (B, M, Cp)
+            or templates.shape[3] != templates.shape[4]):
+        raise say('templates', f'[{B}, {M}, {Cp}, T, T]', templates)
+
+# %% ../nbs/02b_native.ipynb #96e372d6
 def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
                                 inv_temperature, target):
     """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
     [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
-    compiling = torch.compiler.is_compiling()
+    compiling, coupled = torch.compiler.is_compiling(), inv_temperature is not None
     if theta.device.type != 'cpu' or not (_COMPILE_OPS if compiling else native_library()):
-        raise RuntimeError(f"the native decoder needs CPU tensors and a built kernel, got "
-                           f"{theta.device} tensors{'' if native_library() else ' and no kernel'}")
+        why = (f"{theta.device} tensors" if theta.device.type != 'cpu' else
+               f"{NATIVE_ENV}=0" if not native_setting() else "no kernel (see the warning above)")
+        raise RuntimeError(f"the native decoder needs CPU tensors and a built kernel, got {why}")
+    check_mixture_shapes(templates, theta, log_presence, target, coupled)
     f32 = lambda t: t.to(torch.float32).contiguous()
     args = [*map(f32, (templates, theta, log_presence, target)),
-            _mixture_scalars(bg_value, bg_logit, inv_temperature), inv_temperature is not None]
+            _mixture_scalars(bg_value, bg_logit, inv_temperature), coupled]
     if compiling: return tuple(_COMPILE_OPS['forward'](*args)[:4])
     return _NativeWarpedPixelMixture.apply(*args)
 
-# %% ../nbs/02b_native.ipynb #526c78ec
+# %% ../nbs/02b_native.ipynb #2b82c4ea
 def prepare_compile() -> bool:
     """Register the kernel as two `torch.library` custom ops, so that `torch.compile` keeps it as
     one opaque call on the CPU; False when it cannot (no kernel, or torch < 2.4). `GraphStep` calls
@@ -722,7 +757,7 @@ def prepare_compile() -> bool:
     _COMPILE_OPS.update(forward=forward, backward=backward)
     return True
 
-# %% ../nbs/02b_native.ipynb #d3b4a279
+# %% ../nbs/02b_native.ipynb #317ec4fa
 def _fake_forward(templates, theta, log_presence, target, scalars, coupled):
     "The forward op's output shapes, for tracing."
     (B, M, Cp, _, _), (C, H, W) = templates.shape, target.shape[1:]
