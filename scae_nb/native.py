@@ -651,7 +651,7 @@ def _mixture_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
                         target: torch.Tensor, scalars: torch.Tensor,
                         coupled: bool) -> list[torch.Tensor]:
     "The kernel's forward: ll, rec_mode, rec_mean, warped, and the two log-sum-exps it saves."
-    (B, M, Cp, T, _), (C, H, W) = templates.shape, target.shape[1:]
+    (B, M, Cp), (C, H, W) = templates.shape[:3], target.shape[1:]
     warped = templates.new_empty(B, M, Cp, H, W)
     ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
     lse_l = target.new_empty(B, C if coupled else 1, H, W)
@@ -711,7 +711,7 @@ def check_mixture_shapes(templates, theta, log_presence, target, coupled: bool) 
     log_presence [B, M] and templates [B, M, C (coupled) or C + 1 (alpha), T, T]."""
     say = lambda name, want, t: ValueError(f"{name} must be {want}, got {list(t.shape)}")
     if target.ndim != 4: raise say('target', '[B, C, H, W]', target)
-    (B, C), Cp = target.shape[:2], target.shape[1] + (not coupled)
+    B, Cp = target.shape[0], target.shape[1] + (not coupled)
     if theta.ndim != 4 or theta.shape[0] != B or theta.shape[2:] != (2, 3):
         raise say('theta', f'[{B}, M, 2, 3]', theta)
     M = theta.shape[1]
