@@ -101,23 +101,51 @@ static void pad_template(const float *restrict tm, float *restrict padded, const
                 padded[c * S + (y + 1) * P + x + 1] = tm[(c * T + y) * T + x];
 }
 
-/* The canvas pixels p = i W + j where template m's bilinear taps can be non-zero, row by row
-   (list [HW]); returns their number. X, Y [HW]: each pixel's canvas coordinates in [-1, 1]. */
-static int footprint_pixels(const float *th, const float *restrict Y, float half,
-                            const shape_t *s, int *restrict list) {
+/* Template m's footprint as runs [start, end) of canvas pixels p = i W + j, row by row (a run that
+   continues the previous one is merged into it): r = {n, start_0, end_0, ..., start_n-1, end_n-1},
+   at most H runs. Y [HW]: each pixel's canvas y in [-1, 1]. */
+static void footprint_runs(const float *th, const float *restrict Y, float half, const shape_t *s,
+                           int *restrict r) {
     int n = 0;
     for (int i = 0; i < s->H; ++i) {
         int j0, j1;
         footprint(th, Y[i * s->W], half, s, &j0, &j1);
-        for (int j = j0; j < j1; ++j) list[n++] = i * s->W + j;
+        if (j1 <= j0) continue;
+        const int a = i * s->W + j0, b = i * s->W + j1;
+        if (n && r[2 * n] == a) r[2 * n] = b;
+        else { r[2 * n + 1] = a; r[2 * n + 2] = b; ++n; }
     }
+    r[0] = n;
+}
+
+static inline int runs_stride(const shape_t *s) { return 2 * s->H + 1; }
+
+/* Runs r widened to whole blocks of 8 pixels (clipped to [0, HW)) and merged where they meet, into
+   v: the mixture's loops then run on full vectors. The extra pixels are outside the footprint, so
+   their warped values are 0, which the mixture's in-footprint formula handles exactly too. */
+static void widen_runs(const int *restrict r, int *restrict v, int HW) {
+    int n = 0;
+    for (int t = 0; t < r[0]; ++t) {
+        const int a = r[1 + 2 * t] & ~7, b0 = (r[2 + 2 * t] + 7) & ~7, b = b0 < HW ? b0 : HW;
+        if (n && v[2 * n] >= a) v[2 * n] = b > v[2 * n] ? b : v[2 * n];
+        else { v[2 * n + 1] = a; v[2 * n + 2] = b; ++n; }
+    }
+    v[0] = n;
+}
+
+/* The pixels of runs r, in order (list [HW]); returns their number. */
+static int run_pixels(const int *restrict r, int *restrict list) {
+    int n = 0;
+    for (int t = 0; t < r[0]; ++t)
+        for (int p = r[1 + 2 * t]; p < r[2 + 2 * t]; ++p) list[n++] = p;
     return n;
 }
 
-/* Bilinear taps of the n listed pixels under theta th: the top-left tap's index into the padded
-   template (tap[k]) and the fractions (fx[k], fy[k]). ok[k] is 1 where -1 <= ix < T and
-   -1 <= iy < T (a tap can be inside), 0 elsewhere (the taps then read the zero block), and NaN
-   where ix or iy is not finite, so that NaN poses give NaN outputs and gradients as in PyTorch. */
+/* Bilinear taps of the n listed pixels under theta th (X, Y [HW]: each pixel's canvas
+   coordinates): the top-left tap's index into the padded template (tap[k]) and the fractions
+   (fx[k], fy[k]). ok[k] is 1 where -1 <= ix < T and -1 <= iy < T (a tap can be inside), 0
+   elsewhere (the taps then read the zero block), and NaN where ix or iy is not finite, so that
+   NaN poses give NaN outputs and gradients as in PyTorch. */
 static void pixel_taps(const float *restrict th, const float *restrict X, const float *restrict Y,
                        const int *restrict list, int n, const shape_t *s, int *restrict tap,
                        float *restrict fx, float *restrict fy, float *restrict ok) {
@@ -137,16 +165,38 @@ static void pixel_taps(const float *restrict th, const float *restrict X, const 
     }
 }
 
+/* The same for the n consecutive pixels whose coordinates start at X, Y. */
+static void run_taps(const float *restrict th, const float *restrict X, const float *restrict Y,
+                     int n, const shape_t *s, int *restrict tap, float *restrict fx,
+                     float *restrict fy, float *restrict ok) {
+    const int P = s->T + 2, zeros = P * P;
+    const float scale = 0.5f * (s->T - 1), T = (float)s->T;
+    const float a0 = th[0], a1 = th[1], a2 = th[2], b0 = th[3], b1 = th[4], b2 = th[5];
+    for (int k = 0; k < n; ++k) {
+        const float x = X[k], y = Y[k];
+        float ix = ((a0 * x + (a1 * y + a2)) + 1.0f) * scale;
+        float iy = ((b0 * x + (b1 * y + b2)) + 1.0f) * scale;
+        const int inside = (ix >= -1.0f) & (ix < T) & (iy >= -1.0f) & (iy < T);
+        const int finite = (ix - ix == 0.0f) & (iy - iy == 0.0f);
+        ix = inside ? ix : 0.0f; iy = inside ? iy : 0.0f;
+        const float x0 = floorf(ix), y0 = floorf(iy);
+        tap[k] = inside ? ((int)y0 + 1) * P + (int)x0 + 1 : zeros;
+        fx[k] = ix - x0; fy[k] = iy - y0; ok[k] = inside ? 1.0f : (finite ? 0.0f : NAN);
+    }
+}
+
 /* Per-call scratch of the warp: pixel coordinates X, Y [HW] (from torch.linspace(-1, 1, W) and
    (-1, 1, H), passed in so that they are bitwise PyTorch's), the footprint list and its taps,
-   two rows of values [HW each], and the padded template(s). */
+   two rows of values [HW each], the padded template(s), and every part's footprint runs, as they
+   are (runs) and widened for the mixture (vruns). */
 typedef struct {
     float *X, *Y, *fx, *fy, *ok, *val, *val2, *padded;
-    int *list, *tap;
+    int *list, *tap, *runs, *vruns;
 } warp_scratch_t;
 
 static size_t warp_scratch_floats(const shape_t *s) {
-    return 9 * (size_t)s->H * s->W + 9 * (size_t)s->Cp * plane_size(s->T);
+    return 9 * (size_t)s->H * s->W + 9 * (size_t)s->Cp * plane_size(s->T)
+           + 2 * (size_t)s->M * runs_stride(s);
 }
 
 static warp_scratch_t warp_scratch(float *base, const float *xs, const float *ys,
@@ -154,7 +204,10 @@ static warp_scratch_t warp_scratch(float *base, const float *xs, const float *ys
     const size_t HW = (size_t)s->H * s->W;
     warp_scratch_t w = {base, base + HW, base + 2 * HW, base + 3 * HW, base + 4 * HW,
                         base + 5 * HW, base + 6 * HW, base + 9 * HW,
-                        (int *)(base + 7 * HW), (int *)(base + 8 * HW)};
+                        (int *)(base + 7 * HW), (int *)(base + 8 * HW),
+                        (int *)(base + 9 * HW + 9 * (size_t)s->Cp * plane_size(s->T)),
+                        (int *)(base + 9 * HW + 9 * (size_t)s->Cp * plane_size(s->T))
+                        + (size_t)s->M * runs_stride(s)};
     for (int i = 0; i < s->H; ++i)
         for (int j = 0; j < s->W; ++j) {
             w.X[i * s->W + j] = xs[j];
@@ -192,7 +245,9 @@ static void bilinear_slopes(const float *restrict pc, int P, const int *restrict
     }
 }
 
-/* warped [M, Cp, H, W] of one image: templates [M, Cp, T, T] at theta [M, 2, 3]. */
+/* warped [M, Cp, H, W] of one image: templates [M, Cp, T, T] at theta [M, 2, 3]; every part's
+   footprint runs go to w->runs, and widened to w->vruns, over which the values are written
+   (the extra pixels get their exact value, 0, from the per-pixel test). */
 static void warp_image(const float *tmpl, const float *theta, float *restrict warped,
                        const warp_scratch_t *w, const shape_t *s) {
     const int T = s->T, P = T + 2, HW = s->H * s->W;
@@ -200,14 +255,16 @@ static void warp_image(const float *tmpl, const float *theta, float *restrict wa
     memset(warped, 0, sizeof(float) * s->M * s->Cp * HW);
     for (int m = 0; m < s->M; ++m) {
         const float *th = theta + 6 * m;
-        const int n = footprint_pixels(th, w->Y, half, s, w->list);
+        int *r = w->runs + (size_t)m * runs_stride(s), *v = w->vruns + (size_t)m * runs_stride(s);
+        footprint_runs(th, w->Y, half, s, r);
+        widen_runs(r, v, HW);
         pad_template(tmpl + (size_t)m * s->Cp * T * T, w->padded, s);
-        pixel_taps(th, w->X, w->Y, w->list, n, s, w->tap, w->fx, w->fy, w->ok);
-        for (int c = 0; c < s->Cp; ++c) {
-            bilinear(w->padded + c * plane_size(T), P, w->tap, w->fx, w->fy, w->ok, w->val, n);
-            float *restrict o = warped + ((size_t)m * s->Cp + c) * HW;
-            const float *restrict val = w->val;
-            for (int k = 0; k < n; ++k) o[w->list[k]] = val[k];
+        for (int t = 0; t < v[0]; ++t) {
+            const int a = v[1 + 2 * t], n = v[2 + 2 * t] - a;
+            run_taps(th, w->X + a, w->Y + a, n, s, w->tap, w->fx, w->fy, w->ok);
+            for (int c = 0; c < s->Cp; ++c)
+                bilinear(w->padded + c * plane_size(T), P, w->tap, w->fx, w->fy, w->ok,
+                         warped + ((size_t)m * s->Cp + c) * HW + a, n);
         }
     }
 }
@@ -221,18 +278,67 @@ static inline const float *logit_plane(const float *wm, int q, const shape_t *s)
     return wm + (size_t)(s->coupled ? q : s->C) * s->H * s->W;
 }
 
+/* Whether one image can take the footprint path: finite scalars and log-presences, within SPREAD
+   of their maximum s, so that exp(lp - s) does not underflow and exp(s - top) (top >= some lp
+   wherever it is used) does not overflow. Otherwise every pixel counts as inside. */
+#define SPREAD 80.0f
+static int footprint_exact(const float *restrict lp, const shape_t *s) {
+    const float k = s->coupled ? s->inv_t : 1.0f, bg_l = s->coupled ? s->bg_value * k : s->bg_logit;
+    if (!isfinite(k) || !isfinite(bg_l) || !isfinite(s->bg_value)) return 0;
+    float lo = INFINITY, hi = -INFINITY;
+    for (int m = 0; m < s->M; ++m) {
+        if (!isfinite(lp[m])) return 0;
+        lo = lp[m] < lo ? lp[m] : lo; hi = lp[m] > hi ? lp[m] : hi;
+    }
+    return hi - lo <= SPREAD;
+}
+
+/* Part m's runs: its footprint (runs + m * stride), or the whole canvas when `whole` is set. */
+static inline const int *part_runs(const int *runs, int m, const int *whole, const shape_t *s) {
+    return whole ? whole : runs + (size_t)m * runs_stride(s);
+}
+
+/* cm[m] = exp(lp[m] - s) with s = max lp (returned), and out[p] = the sum of cm[m] over the parts
+   m whose footprint misses pixel p (0 where every part covers it). */
+static float outside_weights(const float *restrict lp, const int *runs, const int *whole,
+                             float *restrict cm, float *restrict out, const shape_t *s) {
+    const int HW = s->H * s->W;
+    float smax = -INFINITY;
+    for (int m = 0; m < s->M; ++m) smax = lp[m] > smax ? lp[m] : smax;
+    for (int p = 0; p < HW; ++p) out[p] = 0.0f;
+    for (int m = 0; m < s->M; ++m) {
+        const int *r = part_runs(runs, m, whole, s);
+        const float c = cm[m] = exp_f(lp[m] - smax);
+        int p0 = 0;
+        for (int t = 0; t <= r[0]; ++t) {               /* the gaps between runs, and the tail */
+            const int p1 = t < r[0] ? r[1 + 2 * t] : HW;
+            for (int p = p0; p < p1; ++p) out[p] += c;
+            if (t < r[0]) p0 = r[2 + 2 * t];
+        }
+    }
+    return smax;
+}
+
 /* One image. warped [M, Cp, HW], lp [M], x [C, HW] -> ll, mode, mean [C, HW], lse_s [C, HW],
-   lse_l [L, HW] (L = C coupled, 1 alpha); buf: (3 + C) HW floats, idx: HW ints. */
+   lse_l [L, HW] (L = C coupled, 1 alpha), and for the backward, at the pixels of each part's runs,
+   resp [M, L + C, HW]: exp(logit - top) (L planes), then exp(score - top') (C planes), with norm
+   [L + C, HW] the factors that turn them into the mixing probabilities and the posteriors.
+   runs: every part's footprint runs; whole: {1, 0, HW} to count every pixel as inside instead.
+   buf: (4 + C) HW + M floats, idx: HW ints. */
 static void mixture_forward_image(const float *restrict warped, const float *restrict lp,
-                                  const float *restrict x, float *restrict ll,
-                                  float *restrict mode, float *restrict mean,
+                                  const float *restrict x, const int *runs, const int *whole,
+                                  float *restrict ll, float *restrict mode, float *restrict mean,
                                   float *restrict lse_s, float *restrict lse_l,
+                                  float *restrict resp, float *restrict norm,
                                   float *restrict buf, int *restrict idx, const shape_t *s) {
     const int HW = s->H * s->W, M = s->M, C = s->C, Cp = s->Cp, L = s->coupled ? C : 1;
+    const int Q = L + C;
     const float bg = s->bg_value, k = s->coupled ? s->inv_t : 1.0f;
     const float bg_l = s->coupled ? s->bg_value * s->inv_t : s->bg_logit;
     float *restrict top = buf, *restrict z = buf + HW, *restrict top_part = buf + 2 * HW;
-    float *restrict acc = buf + 3 * HW;
+    float *restrict out = buf + 3 * HW, *restrict acc = buf + 4 * HW;
+    float *restrict cm = buf + (4 + (size_t)C) * HW;
+    const float smax = outside_weights(lp, runs, whole, cm, out, s);
     for (int q = 0; q < L; ++q) {
         const int c0 = s->coupled ? q : 0, nc = s->coupled ? 1 : C;
         for (int p = 0; p < HW; ++p) { top_part[p] = -INFINITY; idx[p] = 0; }
@@ -251,26 +357,34 @@ static void mixture_forward_image(const float *restrict warped, const float *res
             z[p] = 0.0f;
         }
         for (int i = 0; i < nc * HW; ++i) acc[i] = 0.0f;
-        for (int m = 0; m < M; ++m) {
+        for (int m = 0; m < M; ++m) {                 /* inside the footprints */
             const float *restrict wm = warped + (size_t)m * Cp * HW;
             const float *restrict lm = logit_plane(wm, q, s);
             const float lpm = lp[m];
+            const int *r = part_runs(runs, m, whole, s);
+            float *restrict rm = resp + ((size_t)m * Q + q) * HW;
             for (int c = 0; c < nc; ++c) {
                 const float *restrict mu = wm + (size_t)(c0 + c) * HW;
                 float *restrict ac = acc + (size_t)c * HW;
-                if (c == 0) {
-                    for (int p = 0; p < HW; ++p) {
-                        float e = exp_f(lpm + k * lm[p] - top[p]);
-                        z[p] += e; ac[p] += e * mu[p];
+                for (int t = 0; t < r[0]; ++t) {
+                    const int a = r[1 + 2 * t], b = r[2 + 2 * t];
+                    if (c == 0) {
+                        for (int p = a; p < b; ++p) {
+                            float e = exp_f(lpm + k * lm[p] - top[p]);
+                            z[p] += e; ac[p] += e * mu[p]; rm[p] = e;
+                        }
+                    } else {
+                        for (int p = a; p < b; ++p)
+                            ac[p] += exp_f(lpm + k * lm[p] - top[p]) * mu[p];
                     }
-                } else {
-                    for (int p = 0; p < HW; ++p) ac[p] += exp_f(lpm + k * lm[p] - top[p]) * mu[p];
                 }
             }
         }
-        for (int p = 0; p < HW; ++p) {
+        for (int p = 0; p < HW; ++p) {               /* outside: logit lp[m], mean 0 */
+            z[p] += out[p] > 0.0f ? out[p] * exp_f(smax - top[p]) : 0.0f;
             float bg_pi = exp_f(bg_l - top[p]), zp = z[p] + bg_pi;
             lse_l[(size_t)q * HW + p] = top[p] + logf(zp);
+            norm[(size_t)q * HW + p] = 1.0f / zp;
             for (int c = 0; c < nc; ++c) {
                 size_t o = (size_t)(c0 + c) * HW + p;
                 mean[o] = (acc[(size_t)c * HW + p] + bg_pi * bg) / zp;
@@ -295,18 +409,25 @@ static void mixture_forward_image(const float *restrict warped, const float *res
                 top[p] = sc > top[p] ? sc : top[p];
             }
         }
-        for (int m = 0; m < M; ++m) {
+        for (int m = 0; m < M; ++m) {                 /* inside the footprints */
             const float *restrict wm = warped + (size_t)m * Cp * HW;
             const float *restrict lm = logit_plane(wm, q, s), *restrict mu = wm + (size_t)c * HW;
             const float lpm = lp[m];
-            for (int p = 0; p < HW; ++p) {
-                float d = xc[p] - mu[p];
-                z[p] += exp_f(lpm + k * lm[p] - 0.5f * d * d - top[p]);
-            }
+            const int *r = part_runs(runs, m, whole, s);
+            float *restrict rm = resp + ((size_t)m * Q + L + c) * HW;
+            for (int t = 0; t < r[0]; ++t)
+                for (int p = r[1 + 2 * t]; p < r[2 + 2 * t]; ++p) {
+                    float d = xc[p] - mu[p];
+                    float e = exp_f(lpm + k * lm[p] - 0.5f * d * d - top[p]);
+                    z[p] += e; rm[p] = e;
+                }
         }
-        for (int p = 0; p < HW; ++p) {
-            float d = xc[p] - bg, lse = top[p] + logf(z[p] + exp_f(bg_l - 0.5f * d * d - top[p]));
+        for (int p = 0; p < HW; ++p) {               /* outside: score lp[m] - x^2 / 2 */
+            float d = xc[p] - bg, e = smax - 0.5f * xc[p] * xc[p] - top[p];
+            z[p] += out[p] > 0.0f ? out[p] * exp_f(e) : 0.0f;
+            float zp = z[p] + exp_f(bg_l - 0.5f * d * d - top[p]), lse = top[p] + logf(zp);
             lse_s[(size_t)c * HW + p] = lse;
+            norm[(size_t)(L + c) * HW + p] = 1.0f / zp;
             ll[(size_t)c * HW + p] = lse - lse_l[(size_t)q * HW + p] - HALF_LOG_2PI;
         }
     }
@@ -315,16 +436,38 @@ static void mixture_forward_image(const float *restrict warped, const float *res
 
 # %% ../nbs/02b_native.ipynb #4e0725ef
 _C_PARTS.append(r'''
-/* One image's gradient w.r.t. warped [M, Cp, HW] (into dw), log-presence [M] (into dlp) and
-   the scalars (into ds: bg_value, bg_logit, inv_t), from g = dL/dll [C, HW]. buf: HW floats. */
+/* sum of v over the pixels outside runs r (the gaps between runs, and the tail) */
+static float outside_sum(const float *restrict v, const int *r, int HW) {
+    float sum = 0.0f;
+    int p0 = 0;
+    for (int t = 0; t <= r[0]; ++t) {
+        const int p1 = t < r[0] ? r[1 + 2 * t] : HW;
+        for (int p = p0; p < p1; ++p) sum += v[p];
+        if (t < r[0]) p0 = r[2 + 2 * t];
+    }
+    return sum;
+}
+
+/* One image's gradient w.r.t. warped [M, Cp, HW] (into dw, at the pixels of each part's runs
+   only: the warp's backward reads no other), log-presence [M] (into dlp) and the scalars (into ds:
+   bg_value, bg_logit, inv_t), from g = dL/dll [C, HW]. resp, norm, runs, whole: as the forward
+   left them (inside the footprints, the mixing probability is resp * norm, and so is the
+   posterior: no exp there). buf: 2 HW + M floats. */
 static void mixture_backward_image(const float *restrict warped, const float *restrict lp,
                                    const float *restrict x, const float *restrict g,
                                    const float *restrict lse_s, const float *restrict lse_l,
+                                   const float *restrict resp, const float *restrict norm,
+                                   const int *runs, const int *whole,
                                    float *restrict dw, float *restrict dlp, float *restrict ds,
                                    float *restrict buf, const shape_t *s) {
-    const int HW = s->H * s->W, M = s->M, C = s->C, Cp = s->Cp;
+    const int HW = s->H * s->W, M = s->M, C = s->C, Cp = s->Cp, L = s->coupled ? C : 1;
+    const int Q = L + C;
     const float bg = s->bg_value, inv_t = s->inv_t;
     const float bg_l = s->coupled ? s->bg_value * s->inv_t : s->bg_logit;
+    float *restrict gsum = buf, *restrict out = buf + HW, *restrict cm = buf + 2 * HW;
+    float smax = -INFINITY;
+    for (int m = 0; m < M; ++m) smax = lp[m] > smax ? lp[m] : smax;
+    for (int m = 0; m < M; ++m) cm[m] = exp_f(lp[m] - smax);
     float gbv = 0.0f, gbl = 0.0f, ginv = 0.0f;
     if (s->coupled) {
         for (int m = 0; m < M; ++m) dlp[m] = 0.0f;
@@ -332,20 +475,32 @@ static void mixture_backward_image(const float *restrict warped, const float *re
             const float *restrict xc = x + (size_t)c * HW, *restrict gc = g + (size_t)c * HW;
             const float *restrict ls = lse_s + (size_t)c * HW;
             const float *restrict ll = lse_l + (size_t)c * HW;
+            if (!whole)                              /* outside: mu 0, logit lp[m] */
+                for (int p = 0; p < HW; ++p)
+                    out[p] = gc[p] * (exp_f(smax - 0.5f * xc[p] * xc[p] - ls[p])
+                                      - exp_f(smax - ll[p]));
+            const float *restrict n1 = norm + (size_t)c * HW;
+            const float *restrict n2 = norm + (size_t)(L + c) * HW;
             for (int m = 0; m < M; ++m) {
                 const float *restrict mu = warped + ((size_t)m * Cp + c) * HW;
+                const float *restrict pi = resp + ((size_t)m * Q + c) * HW;
+                const float *restrict post = resp + ((size_t)m * Q + L + c) * HW;
                 float *restrict d = dw + ((size_t)m * Cp + c) * HW;
-                const float lpm = lp[m];
+                const int *r = part_runs(runs, m, whole, s);
                 float dl_sum = 0.0f, dl_mu = 0.0f;
+                for (int t = 0; t < r[0]; ++t) {
+                    const int a = r[1 + 2 * t], b = r[2 + 2 * t];
 #pragma omp simd reduction(+ : dl_sum, dl_mu)
-                for (int p = 0; p < HW; ++p) {
-                    float l = lpm + inv_t * mu[p], diff = xc[p] - mu[p];
-                    float gr = gc[p] * exp_f(l - 0.5f * diff * diff - ls[p]);
-                    float dl = gr - gc[p] * exp_f(l - ll[p]);
-                    d[p] = gr * diff + dl * inv_t;
-                    dl_sum += dl; dl_mu += dl * mu[p];
+                    for (int p = a; p < b; ++p) {
+                        float diff = xc[p] - mu[p];
+                        float gr = gc[p] * (post[p] * n2[p]);
+                        float dl = gr - gc[p] * (pi[p] * n1[p]);
+                        d[p] = gr * diff + dl * inv_t;
+                        dl_sum += dl; dl_mu += dl * mu[p];
+                    }
                 }
-                dlp[m] += dl_sum; ginv += dl_mu;
+                dlp[m] += dl_sum + (whole ? 0.0f : cm[m] * outside_sum(out, r, HW));
+                ginv += dl_mu;
             }
             for (int p = 0; p < HW; ++p) {
                 float diff = xc[p] - bg;
@@ -355,29 +510,42 @@ static void mixture_backward_image(const float *restrict warped, const float *re
             }
         }
     } else {
-        float *restrict gsum = buf;
         for (int p = 0; p < HW; ++p) gsum[p] = 0.0f;
         for (int c = 0; c < C; ++c) for (int p = 0; p < HW; ++p) gsum[p] += g[(size_t)c * HW + p];
-        for (int m = 0; m < M; ++m) {
-            const float *restrict alpha = warped + ((size_t)m * Cp + C) * HW;
-            float *restrict da = dw + ((size_t)m * Cp + C) * HW;
-            const float lpm = lp[m];
-            for (int p = 0; p < HW; ++p) da[p] = -gsum[p] * exp_f(lpm + alpha[p] - lse_l[p]);
+        if (!whole) {                                /* outside: alpha 0, mu 0 */
+            for (int p = 0; p < HW; ++p) out[p] = -gsum[p] * exp_f(smax - lse_l[p]);
             for (int c = 0; c < C; ++c) {
-                const float *restrict mu = warped + ((size_t)m * Cp + c) * HW;
                 const float *restrict xc = x + (size_t)c * HW, *restrict gc = g + (size_t)c * HW;
                 const float *restrict ls = lse_s + (size_t)c * HW;
-                float *restrict d = dw + ((size_t)m * Cp + c) * HW;
-                for (int p = 0; p < HW; ++p) {
-                    float diff = xc[p] - mu[p];
-                    float gr = gc[p] * exp_f(lpm + alpha[p] - 0.5f * diff * diff - ls[p]);
-                    d[p] = gr * diff; da[p] += gr;
-                }
+                for (int p = 0; p < HW; ++p)
+                    out[p] += gc[p] * exp_f(smax - 0.5f * xc[p] * xc[p] - ls[p]);
             }
+        }
+        for (int m = 0; m < M; ++m) {
+            const float *restrict pi = resp + (size_t)m * Q * HW;
+            float *restrict da = dw + ((size_t)m * Cp + C) * HW;
+            const int *r = part_runs(runs, m, whole, s);
             float dl_sum = 0.0f;
+            for (int t = 0; t < r[0]; ++t) {
+                const int a = r[1 + 2 * t], b = r[2 + 2 * t];
+                for (int p = a; p < b; ++p) da[p] = -gsum[p] * (pi[p] * norm[p]);
+                for (int c = 0; c < C; ++c) {
+                    const float *restrict mu = warped + ((size_t)m * Cp + c) * HW;
+                    const float *restrict post = resp + ((size_t)m * Q + 1 + c) * HW;
+                    const float *restrict n2 = norm + (size_t)(1 + c) * HW;
+                    const float *restrict xc = x + (size_t)c * HW;
+                    const float *restrict gc = g + (size_t)c * HW;
+                    float *restrict d = dw + ((size_t)m * Cp + c) * HW;
+                    for (int p = a; p < b; ++p) {
+                        float diff = xc[p] - mu[p];
+                        float gr = gc[p] * (post[p] * n2[p]);
+                        d[p] = gr * diff; da[p] += gr;
+                    }
+                }
 #pragma omp simd reduction(+ : dl_sum)
-            for (int p = 0; p < HW; ++p) dl_sum += da[p];
-            dlp[m] = dl_sum;
+                for (int p = a; p < b; ++p) dl_sum += da[p];
+            }
+            dlp[m] = dl_sum + (whole ? 0.0f : cm[m] * outside_sum(out, r, HW));
         }
         for (int p = 0; p < HW; ++p) {
             float dl = -gsum[p] * exp_f(bg_l - lse_l[p]);
@@ -395,7 +563,8 @@ static void mixture_backward_image(const float *restrict warped, const float *re
 
 # %% ../nbs/02b_native.ipynb #1bc5112c
 _C_PARTS.append(r'''
-/* Bilinear backward of one image: dw [M, Cp, HW] -> dtmpl [M, Cp, T, T], dtheta [M, 2, 3].
+/* Bilinear backward of one image: dw [M, Cp, HW] -> dtmpl [M, Cp, T, T], dtheta [M, 2, 3], over
+   the footprint runs in w->runs (dw is read there only).
    Template gradients are scattered into 8 buffers [2 parities][4 taps][Cp][T + 2, T + 2], so that
    neighbouring pixels, which often share a texel, never wait for each other's writes; the buffers
    are added up at the end. */
@@ -411,7 +580,7 @@ static void warp_backward_image(const float *tmpl, const float *theta, const flo
     const int *restrict tap = w->tap, *restrict list = w->list;
     for (int m = 0; m < s->M; ++m) {
         const float *th = theta + 6 * m, *dm = dw + (size_t)m * Cp * HW;
-        const int n = footprint_pixels(th, Y, half, s, w->list);
+        const int n = run_pixels(w->runs + (size_t)m * runs_stride(s), w->list);
         pad_template(tmpl + (size_t)m * Cp * T * T, w->padded, s);
         pixel_taps(th, X, Y, list, n, s, w->tap, w->fx, w->fy, w->ok);
         memset(acc, 0, sizeof(float) * 8 * Cp * PP);
@@ -463,22 +632,26 @@ _C_PARTS.append(r'''
 /* Images [b0, b1) of the batch; all arrays contiguous float32 with the batch first. */
 int scae_mixture_forward(const float *tmpl, const float *theta, const float *lp, const float *x,
                          const float *xs, const float *ys, float *warped, float *ll, float *mode,
-                         float *mean, float *lse_s, float *lse_l, int b0, int b1, const int *dims,
-                         const float *scalars) {
+                         float *mean, float *lse_s, float *lse_l, float *resp, float *norm,
+                         int b0, int b1, const int *dims, const float *scalars) {
     shape_t s = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
                  scalars[0], scalars[1], scalars[2]};
     const size_t HW = (size_t)s.H * s.W, L = s.coupled ? s.C : 1, TT = (size_t)s.T * s.T;
-    float *buf = malloc(sizeof(float) * ((3 + s.C) * HW + warp_scratch_floats(&s)));
+    const size_t Q = L + s.C, nbuf = (4 + s.C) * HW + s.M;
+    float *buf = malloc(sizeof(float) * (nbuf + warp_scratch_floats(&s)));
     int *idx = malloc(sizeof(int) * HW);
     if (!buf || !idx) { free(buf); free(idx); return 1; }
-    warp_scratch_t w = warp_scratch(buf + (3 + s.C) * HW, xs, ys, &s);
+    warp_scratch_t w = warp_scratch(buf + nbuf, xs, ys, &s);
+    const int whole[3] = {1, 0, (int)HW};
     for (int b = b0; b < b1; ++b) {
         float *wb = warped + (size_t)b * s.M * s.Cp * HW;
+        const float *lpb = lp + (size_t)b * s.M, *xb = x + (size_t)b * s.C * HW;
         warp_image(tmpl + (size_t)b * s.M * s.Cp * TT, theta + (size_t)b * s.M * 6, wb, &w, &s);
-        mixture_forward_image(wb, lp + (size_t)b * s.M, x + (size_t)b * s.C * HW,
+        mixture_forward_image(wb, lpb, xb, w.vruns, footprint_exact(lpb, &s) ? NULL : whole,
                               ll + (size_t)b * s.C * HW, mode + (size_t)b * s.C * HW,
                               mean + (size_t)b * s.C * HW, lse_s + (size_t)b * s.C * HW,
-                              lse_l + (size_t)b * L * HW, buf, idx, &s);
+                              lse_l + (size_t)b * L * HW, resp + (size_t)b * s.M * Q * HW,
+                              norm + (size_t)b * Q * HW, buf, idx, &s);
     }
     free(buf); free(idx);
     return 0;
@@ -488,21 +661,33 @@ int scae_mixture_forward(const float *tmpl, const float *theta, const float *lp,
    dscalars [B, 3] (bg_value, bg_logit, inv_t per image; summed by the caller). */
 int scae_mixture_backward(const float *tmpl, const float *theta, const float *lp, const float *x,
                           const float *xs, const float *ys, const float *warped, const float *g,
-                          const float *lse_s, const float *lse_l, float *dtmpl, float *dtheta,
+                          const float *lse_s, const float *lse_l, const float *resp,
+                          const float *norm, float *dtmpl, float *dtheta,
                           float *dlp, float *dscalars, int b0, int b1, const int *dims,
                           const float *scalars) {
     shape_t s = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
                  scalars[0], scalars[1], scalars[2]};
     const size_t HW = (size_t)s.H * s.W, L = s.coupled ? s.C : 1, TT = (size_t)s.T * s.T;
-    float *dw = malloc(sizeof(float) * (((size_t)s.M * s.Cp + 1) * HW + warp_scratch_floats(&s)));
+    const size_t Q = L + s.C, nbuf = 2 * HW + s.M;
+    float *dw = malloc(sizeof(float) * ((size_t)s.M * s.Cp * HW + nbuf + warp_scratch_floats(&s)));
     if (!dw) return 1;
     float *buf = dw + (size_t)s.M * s.Cp * HW;
-    warp_scratch_t w = warp_scratch(buf + HW, xs, ys, &s);
+    warp_scratch_t w = warp_scratch(buf + nbuf, xs, ys, &s);
+    const int whole[3] = {1, 0, (int)HW};
+    const float half = 0.5f * (s.T - 1);
     for (int b = b0; b < b1; ++b) {
         const float *wb = warped + (size_t)b * s.M * s.Cp * HW;
-        mixture_backward_image(wb, lp + (size_t)b * s.M, x + (size_t)b * s.C * HW,
-                               g + (size_t)b * s.C * HW, lse_s + (size_t)b * s.C * HW,
-                               lse_l + (size_t)b * L * HW, dw, dlp + (size_t)b * s.M,
+        const float *lpb = lp + (size_t)b * s.M, *xb = x + (size_t)b * s.C * HW;
+        for (int m = 0; m < s.M; ++m) {
+            int *r = w.runs + (size_t)m * runs_stride(&s);
+            footprint_runs(theta + ((size_t)b * s.M + m) * 6, w.Y, half, &s, r);
+            widen_runs(r, w.vruns + (size_t)m * runs_stride(&s), (int)HW);
+        }
+        mixture_backward_image(wb, lpb, xb, g + (size_t)b * s.C * HW,
+                               lse_s + (size_t)b * s.C * HW, lse_l + (size_t)b * L * HW,
+                               resp + (size_t)b * s.M * Q * HW, norm + (size_t)b * Q * HW,
+                               w.vruns, footprint_exact(lpb, &s) ? NULL : whole,
+                               dw, dlp + (size_t)b * s.M,
                                dscalars + 3 * (size_t)b, buf, &s);
         warp_backward_image(tmpl + (size_t)b * s.M * s.Cp * TT, theta + (size_t)b * s.M * 6, dw,
                             dtmpl + (size_t)b * s.M * s.Cp * TT, dtheta + (size_t)b * s.M * 6,
@@ -585,8 +770,8 @@ _P, _I = ctypes.c_void_p, ctypes.c_int
 def load_native(path: str | Path) -> ctypes.CDLL:
     "The built library with its two entry points' C signatures declared."
     lib = ctypes.CDLL(str(path))
-    lib.scae_mixture_forward.argtypes = [_P] * 12 + [_I, _I, _P, _P]
-    lib.scae_mixture_backward.argtypes = [_P] * 14 + [_I, _I, _P, _P]
+    lib.scae_mixture_forward.argtypes = [_P] * 14 + [_I, _I, _P, _P]
+    lib.scae_mixture_backward.argtypes = [_P] * 16 + [_I, _I, _P, _P]
     lib.scae_mixture_forward.restype = lib.scae_mixture_backward.restype = _I
     return lib
 
@@ -650,26 +835,32 @@ def _mixture_scalars(bg_value, bg_logit, inv_temperature) -> torch.Tensor:
 def _mixture_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                         target: torch.Tensor, scalars: torch.Tensor,
                         coupled: bool) -> list[torch.Tensor]:
-    "The kernel's forward: ll, rec_mode, rec_mean, warped, and the two log-sum-exps it saves."
+    """The kernel's forward: ll, rec_mode, rec_mean, warped, and what its backward reads: the two
+    log-sum-exps, and the unnormalised mixing probabilities and posteriors inside the footprints
+    with their per-pixel normalisers (`resp` [B, M, L + C, H, W], `norm` [B, L + C, H, W]; L = C
+    coupled, 1 alpha; `resp` is written only inside the footprints)."""
     (B, M, Cp), (C, H, W) = templates.shape[:3], target.shape[1:]
+    L = C if coupled else 1
     warped = templates.new_empty(B, M, Cp, H, W)
     ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
-    lse_l = target.new_empty(B, C if coupled else 1, H, W)
+    lse_l = target.new_empty(B, L, H, W)
+    resp, norm = target.new_empty(B, M, L + C, H, W), target.new_empty(B, L + C, H, W)
     _run_batch(native_library().scae_mixture_forward, [templates, theta, log_presence, target,
-               *_canvas_axes(H, W), warped, ll, mode, mean, lse_s, lse_l], B,
+               *_canvas_axes(H, W), warped, ll, mode, mean, lse_s, lse_l, resp, norm], B,
                *_kernel_args(templates, target, scalars, coupled))
-    return [ll, mode, mean, warped, lse_s, lse_l]
+    return [ll, mode, mean, warped, lse_s, lse_l, resp, norm]
 
 def _mixture_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                          target: torch.Tensor, scalars: torch.Tensor, coupled: bool,
                          warped: torch.Tensor, grad: torch.Tensor, lse_s: torch.Tensor,
-                         lse_l: torch.Tensor) -> list[torch.Tensor]:
+                         lse_l: torch.Tensor, resp: torch.Tensor,
+                         norm: torch.Tensor) -> list[torch.Tensor]:
     "The kernel's backward: the gradients of templates, theta, log-presence and scalars [3]."
     grads = [torch.empty_like(t) for t in (templates, theta, log_presence)]
     per_image = theta.new_empty(theta.shape[0], 3)   # bg value, bg logit, 1/tau; summed in order
     _run_batch(native_library().scae_mixture_backward,
                [templates, theta, log_presence, target, *_canvas_axes(*target.shape[-2:]), warped,
-                grad.contiguous(), lse_s, lse_l, *grads, per_image], theta.shape[0],
+                grad.contiguous(), lse_s, lse_l, resp, norm, *grads, per_image], theta.shape[0],
                *_kernel_args(templates, target, scalars, coupled))
     return [*grads, per_image.sum(0)]
 
@@ -678,9 +869,9 @@ class _NativeWarpedPixelMixture(torch.autograd.Function):
     "The kernel under autograd (eager): saves what its backward needs."
     @staticmethod
     def forward(ctx, templates, theta, log_presence, target, scalars, coupled):
-        ll, mode, mean, warped, lse_s, lse_l = _mixture_forward_op(templates, theta, log_presence,
-                                                                   target, scalars, coupled)
-        ctx.save_for_backward(templates, theta, log_presence, target, scalars, warped, lse_s, lse_l)
+        ll, mode, mean, warped, *kept = _mixture_forward_op(templates, theta, log_presence, target,
+                                                            scalars, coupled)
+        ctx.save_for_backward(templates, theta, log_presence, target, scalars, warped, *kept)
         ctx.coupled = coupled
         ctx.mark_non_differentiable(mode, mean, warped)
         ctx.set_materialize_grads(False)                # only ll has a gradient
@@ -689,8 +880,9 @@ class _NativeWarpedPixelMixture(torch.autograd.Function):
 @torch.autograd.function.once_differentiable
 def _native_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warped=None):
     if grad is None: return (None,) * 6
-    *saved, warped, lse_s, lse_l = ctx.saved_tensors
-    *grads, grad_scalars = _mixture_backward_op(*saved, ctx.coupled, warped, grad, lse_s, lse_l)
+    *saved, warped, lse_s, lse_l, resp, norm = ctx.saved_tensors
+    *grads, grad_scalars = _mixture_backward_op(*saved, ctx.coupled, warped, grad, lse_s, lse_l,
+                                                resp, norm)
     return *grads, None, grad_scalars, None
 
 _NativeWarpedPixelMixture.backward = staticmethod(_native_backward)
@@ -761,9 +953,10 @@ def prepare_compile() -> bool:
 def _fake_forward(templates, theta, log_presence, target, scalars, coupled):
     "The forward op's output shapes, for tracing."
     (B, M, Cp, _, _), (C, H, W) = templates.shape, target.shape[1:]
-    like = lambda: torch.empty_like(target)
+    like, L = lambda: torch.empty_like(target), C if coupled else 1
     return [like(), like(), like(), templates.new_empty(B, M, Cp, H, W), like(),
-            target.new_empty(B, C if coupled else 1, H, W)]
+            target.new_empty(B, L, H, W), target.new_empty(B, M, L + C, H, W),
+            target.new_empty(B, L + C, H, W)]
 
 def _fake_backward(templates, theta, log_presence, target, scalars, coupled, *saved):
     "The backward op's output shapes, for tracing."
@@ -771,12 +964,12 @@ def _fake_backward(templates, theta, log_presence, target, scalars, coupled, *sa
             scalars.new_empty(3)]
 
 def _op_setup(ctx, inputs, output):
-    ctx.save_for_backward(*inputs[:5], output[3], output[4], output[5])
+    ctx.save_for_backward(*inputs[:5], *output[3:])
     ctx.coupled = inputs[5]
 
 def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
-    *saved, warped, lse_s, lse_l = ctx.saved_tensors
+    *saved, warped, lse_s, lse_l, resp, norm = ctx.saved_tensors
     grad = grads[0]
     *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grad, lse_s,
-                                                    lse_l)
+                                                    lse_l, resp, norm)
     return *grads, None, grad_scalars, None
