@@ -105,7 +105,8 @@ def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
     features, logits = flat.split([M * d, M], 1)   # split, not two slices: no zero-filled grads
     features = features.unflatten(1, (d, M))                     # [B, d, M, P], logits [B, M, P]
     weights = logits.softmax(-1)                                 # over the P positions
-    pooled = torch.einsum('bdmp,bmp->bdm', features, weights)    # [B, d, M]
+    # [B, d, M]; a product and a sum, not einsum's permuted copies and tiny matmuls: twice as fast
+    pooled = (features * weights[:, None]).sum(-1)
     return AttrDict(head_conv_out=head_out, head_attention_logits=logits.transpose(1, 2),
                     head_attention_weights=weights.transpose(1, 2), head_pooled_pre_reshape=pooled,
                     part_caps_raw=pooled.reshape(B, M, d))       # raw reshape, NOT .transpose(1, 2)
