@@ -20,7 +20,8 @@ import torch
 
 # %% auto #0
 __all__ = ['C_SOURCE', 'NATIVE_ENV', 'native_setting', 'c_compiler', 'native_cache_dir', 'build_native', 'load_native',
-           'native_library', 'native_applies', 'check_mixture_shapes', 'native_warped_pixel_mixture', 'prepare_compile']
+           'native_library', 'native_applies', 'check_mixture_shapes', 'native_warped_pixel_mixture', 'prepare_compile',
+           'native_update_applies', 'native_rmsprop_update_']
 
 # %% ../nbs/02b_native.ipynb #1a7c22c5
 _C_PARTS = []
@@ -698,6 +699,34 @@ int scae_mixture_backward(const float *tmpl, const float *theta, const float *lp
 }
 ''')
 
+# %% ../nbs/02b_native.ipynb #8c4e5f60
+_C_PARTS.append(r'''
+/* One TF1 ApplyRMSProp step, in place, on elements [start, end) of `count` float32 tensors seen
+   end to end (sizes[i] elements each): p, g, ms, mom are arrays of their data pointers;
+   hyper = {1 - rho, eps, lr, momentum}. */
+void scae_rmsprop_update(int count, float *const *p, const float *const *g, float *const *ms,
+                         float *const *mom, const long *sizes, long start, long end,
+                         const float *hyper) {
+    const float one_minus_rho = hyper[0], eps = hyper[1], lr = hyper[2], mu = hyper[3];
+    long base = 0;
+    for (int t = 0; t < count && base < end; base += sizes[t], ++t) {
+        const long i0 = start > base ? start - base : 0;
+        const long i1 = end - base < sizes[t] ? end - base : sizes[t];
+        float *restrict pt = p[t], *restrict mst = ms[t], *restrict vt = mom[t];
+        const float *restrict gt = g[t];
+        for (long i = i0; i < i1; ++i) {
+            const float gi = gt[i];
+            const float delta = gi * gi - mst[i];                    /* g^2 - s */
+            const float s = fmaf(one_minus_rho, delta, mst[i]);      /* s += (1 - rho)(g^2 - s) */
+            const float step = gi * lr / sqrtf(s + eps);
+            const float v = vt[i] * mu + step;                       /* v = mu v + lr g / sqrt */
+            mst[i] = s; vt[i] = v;
+            pt[i] -= v;
+        }
+    }
+}
+''')
+
 # %% ../nbs/02b_native.ipynb #51226716
 C_SOURCE = ''.join(_C_PARTS)
 
@@ -768,11 +797,13 @@ def build_native(cache_dir: str | Path | None = None, cc: str | None = None) -> 
 _P, _I = ctypes.c_void_p, ctypes.c_int
 
 def load_native(path: str | Path) -> ctypes.CDLL:
-    "The built library with its two entry points' C signatures declared."
+    "The built library with its entry points' C signatures declared."
     lib = ctypes.CDLL(str(path))
     lib.scae_mixture_forward.argtypes = [_P] * 14 + [_I, _I, _P, _P]
     lib.scae_mixture_backward.argtypes = [_P] * 16 + [_I, _I, _P, _P]
     lib.scae_mixture_forward.restype = lib.scae_mixture_backward.restype = _I
+    lib.scae_rmsprop_update.argtypes = [_I] + [_P] * 5 + [ctypes.c_long] * 2 + [_P]
+    lib.scae_rmsprop_update.restype = None
     return lib
 
 _LIB: dict = {}                                        # 'lib' or 'error', once per process
@@ -787,8 +818,8 @@ def native_library() -> ctypes.CDLL | None:
             try: _LIB['lib'] = load_native(build_native())
             except (RuntimeError, OSError) as e:
                 _LIB['error'] = str(e)
-                warnings.warn(f"scae-nb: the native CPU decoder is unavailable ({e}); using the "
-                              f"slower PyTorch path ({NATIVE_ENV}=0 silences this)", stacklevel=4)
+                warnings.warn(f"scae-nb: the native CPU kernels are unavailable ({e}); using the "
+                              f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
     return _LIB.get('lib')
 
 # %% ../nbs/02b_native.ipynb #fd80b40b
@@ -973,3 +1004,32 @@ def _op_backward(ctx, grads):                   # grads: one per output; only ll
     *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grad, lse_s,
                                                     lse_l, resp, norm)
     return *grads, None, grad_scalars, None
+
+# %% ../nbs/02b_native.ipynb #ae607182
+def native_update_applies(params, grads, ms, mom) -> bool:
+    "Whether `native_rmsprop_update_` can update these four lists of tensors (kernel built)."
+    dense = lambda p: p.is_contiguous() or (p.dim() == 4
+                                            and p.is_contiguous(memory_format=torch.channels_last))
+    layout = lambda t: [s for s, n in zip(t.stride(), t.shape) if n > 1]   # size-1 dims: any stride
+    if torch.compiler.is_compiling() or not len(params) == len(grads) == len(ms) == len(mom):
+        return False
+    for group in zip(params, grads, ms, mom):
+        p = group[0]
+        if p.device.type != 'cpu' or p.dtype != torch.float32 or not dense(p): return False
+        if any(t.device != p.device or t.dtype != p.dtype or t.shape != p.shape
+               or layout(t) != layout(p) for t in group[1:]): return False
+    return native_library() is not None
+
+def native_rmsprop_update_(params, grads, ms, mom, one_minus_rho: float, eps: float, lr: float,
+                           momentum: float) -> None:
+    """TF1's `ApplyRMSProp` in place on lists of dense float32 CPU tensors (check with
+    `native_update_applies`): bit for bit what 05_optim's `tf_rmsprop_update_` computes."""
+    lists = [(ctypes.c_void_p * len(params))(*[t.data_ptr() for t in ts])
+             for ts in (params, grads, ms, mom)]
+    sizes = (ctypes.c_long * len(params))(*[t.numel() for t in params])
+    hyper = (ctypes.c_float * 4)(one_minus_rho, eps, lr, momentum)
+    total, workers = sum(sizes), max(1, torch.get_num_threads())
+    bounds = [(total * i // workers, total * (i + 1) // workers) for i in range(workers)]
+    call = lambda b: native_library().scae_rmsprop_update(len(params), *lists, sizes, *b, hyper)
+    if workers == 1: call(bounds[0])
+    else: list(_pool(workers).map(call, bounds))

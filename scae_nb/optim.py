@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools, sys
 import numpy as np
 import torch
+from .native import native_rmsprop_update_, native_update_applies
 from .utils import check_positive
 
 # %% auto #0
@@ -24,6 +25,11 @@ def tf_rmsprop_update_(params, grads, ms, mom, lr: float, decay: float, momentum
                        eps: float) -> None:
     "One TF1 `ApplyRMSProp` step, in place, on lists of parameters, gradients and both slot lists."
     one_minus_rho = float(np.float32(1) - np.float32(decay))   # TF computes 1 - rho in float32
+    if native_update_applies(params, grads, ms, mom):           # CPU: the same, in one pass (02b)
+        native_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum)
+    else: _foreach_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum)
+
+def _foreach_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum) -> None:
     delta = torch._foreach_mul(grads, grads)                   # g^2
     torch._foreach_sub_(delta, ms)                             # g^2 - s
     torch._foreach_add_(ms, delta, alpha=one_minus_rho)        # s += (1 - rho)(g^2 - s)
