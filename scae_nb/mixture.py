@@ -108,8 +108,9 @@ MIXTURE_CHUNK_BYTES = 4 * 2 ** 20
 
 def _batch_chunks(target, n_parts):
     "Slices of the batch whose [b, n_parts, C, H, W] temporaries fit `MIXTURE_CHUNK_BYTES`."
-    if target.device.type != 'cpu': return [slice(None)]
-    step = max(1, MIXTURE_CHUNK_BYTES // (n_parts * target[0].numel() * target.element_size()))
+    if target.device.type != 'cpu' or len(target) == 0: return [slice(None)]
+    per_image = n_parts * target[0].numel() * target.element_size()   # 0 when M, H or W is 0
+    step = max(1, MIXTURE_CHUNK_BYTES // max(1, per_image))
     return [slice(i, i + step) for i in range(0, target.shape[0], step)]
 
 def _mixture_forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperature, target,
@@ -236,6 +237,9 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     theta [B, M, 2, 3] = `inverse_affine(pose)` maps canvas to template coordinates
     -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient).
     `native`: the C kernel of 02b_native (default: wherever it applies, float32 on a CPU)."""
+    if theta.dim() == 4 and theta.shape[1] == 0:
+        raise ValueError(f"warped_pixel_mixture needs at least one part, got theta "
+                         f"{list(theta.shape)}")
     theta = theta.contiguous()
     if native if native is not None else native_applies(theta, templates):
         return native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
