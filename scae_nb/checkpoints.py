@@ -5,6 +5,7 @@
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
 import contextlib, hashlib, itertools, json, os, pickle, shutil, signal, socket, sys, uuid
+import warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -255,6 +256,15 @@ def _missing_folders(out: Path) -> list[Path]:
     "`out` and those of its parents that do not exist yet, deepest first (what `_lock` creates)."
     return list(itertools.takewhile(lambda p: not p.exists(), (out, *out.parents)))
 
+def _warn_foreign_entries(out: Path) -> None:
+    "One warning when a fresh run's `out` already holds entries that are not a run's."
+    own = {*_RUN_FILES, '.lock', 'replaced'}
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in own)
+    if foreign:
+        what = '1 entry' if len(foreign) == 1 else f'{len(foreign)} entries'
+        warnings.warn(f"{out} already holds {what} not from a run (e.g. {foreign[0]}); this "
+                      "run's files go beside them", stacklevel=3)
+
 def claim_run_folder(out, resume: bool = False, force: bool = False,
                      checkpoint=None) -> RunFolder:
     "Lock `out` for this run (resuming `checkpoint`), refuse or set aside another run, clean up."
@@ -274,6 +284,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
                                  f"--resume to continue it, --force to start over (the old run "
                                  f"is moved to {moved}), or another --out")
             aside, old = _move_run_aside(out, old_id), {}
+        if not resume and out not in folders: _warn_foreign_entries(out)
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
         folder = RunFolder(out, old, lock, created, folders, aside)
