@@ -220,8 +220,10 @@ class Trainer:
     def _loop(self) -> None:
         "Train until `cfg.steps` or a stop request."
         while self.step < self.cfg.steps and not self._should_stop():
+            self._torn = True          # until the step is done, an interrupt leaves it half-done
             out = self.training_step(next(self.stream))
             self.step += 1
+            self._torn = False
             self.tracker.update(self.step, out.losses, output_metrics(out))
             self.bar.update()
             self.after_step()
@@ -232,12 +234,16 @@ class Trainer:
         start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
         self.bar = tqdm(total=self.cfg.steps, initial=self.step, unit='step', dynamic_ncols=True,
                         disable=not shown)                # no empty bar when nothing trains
+        self._torn = False
         with stop_on_signals(self):
             try: self._loop()
             except KeyboardInterrupt: self.stop_requested = True
             finally: self.bar.close()
         self.interrupted = self.step < self.cfg.steps
-        if self.interrupted:
+        if self.interrupted and self._torn:       # the data, the noise or the update half-done
+            warnings.warn(f"interrupted inside step {self.step + 1}: no checkpoint of a half-done "
+                          f"step; --resume continues from {self.last_checkpoint or 'the start'}")
+        elif self.interrupted:
             # the means since the last log line (one process: DDP stops only at log_every)
             if not self.distributed and self.step > self._t_step: self.log_scalars()
             self.save()
