@@ -281,8 +281,9 @@ static inline const float *logit_plane(const float *wm, int q, const shape_t *s)
 
 /* Whether one image can take the footprint path: finite scalars and log-presences, within SPREAD
    of their maximum s, so that exp(lp - s) does not underflow and exp(s - top) (top >= some lp
-   wherever it is used) does not overflow. Otherwise every pixel counts as inside. */
-#define SPREAD 80.0f
+   wherever it is used) is at most e^40, far from overflowing even times a large gradient.
+   Otherwise every pixel counts as inside. */
+#define SPREAD 40.0f
 static int footprint_exact(const float *restrict lp, const shape_t *s) {
     const float k = s->coupled ? s->inv_t : 1.0f, bg_l = s->coupled ? s->bg_value * k : s->bg_logit;
     if (!isfinite(k) || !isfinite(bg_l) || !isfinite(s->bg_value)) return 0;
@@ -437,13 +438,15 @@ static void mixture_forward_image(const float *restrict warped, const float *res
 
 # %% ../nbs/02b_native.ipynb #4e0725ef
 _C_PARTS.append(r'''
-/* sum of v over the pixels outside runs r (the gaps between runs, and the tail) */
-static float outside_sum(const float *restrict v, const int *r, int HW) {
+/* sum of c v over the pixels outside runs r (the gaps between runs, and the tail); c multiplies
+   each term before the sum, so that the terms, at most |g| each, cannot overflow as a sum of
+   v alone (up to |g| e^SPREAD each) could. */
+static float outside_sum(float c, const float *restrict v, const int *r, int HW) {
     float sum = 0.0f;
     int p0 = 0;
     for (int t = 0; t <= r[0]; ++t) {
         const int p1 = t < r[0] ? r[1 + 2 * t] : HW;
-        for (int p = p0; p < p1; ++p) sum += v[p];
+        for (int p = p0; p < p1; ++p) sum += c * v[p];
         if (t < r[0]) p0 = r[2 + 2 * t];
     }
     return sum;
@@ -500,7 +503,7 @@ static void mixture_backward_image(const float *restrict warped, const float *re
                         dl_sum += dl; dl_mu += dl * mu[p];
                     }
                 }
-                dlp[m] += dl_sum + (whole ? 0.0f : cm[m] * outside_sum(out, r, HW));
+                dlp[m] += dl_sum + (whole ? 0.0f : outside_sum(cm[m], out, r, HW));
                 ginv += dl_mu;
             }
             for (int p = 0; p < HW; ++p) {
@@ -546,7 +549,7 @@ static void mixture_backward_image(const float *restrict warped, const float *re
 #pragma omp simd reduction(+ : dl_sum)
                 for (int p = a; p < b; ++p) dl_sum += da[p];
             }
-            dlp[m] = dl_sum + (whole ? 0.0f : cm[m] * outside_sum(out, r, HW));
+            dlp[m] = dl_sum + (whole ? 0.0f : outside_sum(cm[m], out, r, HW));
         }
         for (int p = 0; p < HW; ++p) {
             float dl = -gsum[p] * exp_f(bg_l - lse_l[p]);
