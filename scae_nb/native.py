@@ -322,19 +322,14 @@ static float outside_weights(const float *restrict lp, const int *runs, const in
 }
 
 /* One image. warped [M, Cp, HW], lp [M], x [C, HW] -> ll, mode, mean [C, HW], lse_s [C, HW],
-   lse_l [L, HW] (L = C coupled, 1 alpha), and for the backward, at the pixels of each part's runs,
-   resp [M, L + C, HW]: exp(logit - top) (L planes), then exp(score - top') (C planes), with norm
-   [L + C, HW] the factors that turn them into the mixing probabilities and the posteriors.
-   runs: every part's footprint runs; whole: {1, 0, HW} to count every pixel as inside instead.
-   buf: (4 + C) HW + M floats, idx: HW ints. */
+   lse_l [L, HW] (L = C coupled, 1 alpha). runs: every part's footprint runs; whole: {1, 0, HW} to
+   count every pixel as inside instead. buf: (4 + C) HW + M floats, idx: HW ints. */
 static void mixture_forward_image(const float *restrict warped, const float *restrict lp,
                                   const float *restrict x, const int *runs, const int *whole,
                                   float *restrict ll, float *restrict mode, float *restrict mean,
                                   float *restrict lse_s, float *restrict lse_l,
-                                  float *restrict resp, float *restrict norm,
                                   float *restrict buf, int *restrict idx, const shape_t *s) {
     const int HW = s->H * s->W, M = s->M, C = s->C, Cp = s->Cp, L = s->coupled ? C : 1;
-    const int Q = L + C;
     const float bg = s->bg_value, k = s->coupled ? s->inv_t : 1.0f;
     const float bg_l = s->coupled ? s->bg_value * s->inv_t : s->bg_logit;
     float *restrict top = buf, *restrict z = buf + HW, *restrict top_part = buf + 2 * HW;
@@ -364,7 +359,6 @@ static void mixture_forward_image(const float *restrict warped, const float *res
             const float *restrict lm = logit_plane(wm, q, s);
             const float lpm = lp[m];
             const int *r = part_runs(runs, m, whole, s);
-            float *restrict rm = resp + ((size_t)m * Q + q) * HW;
             for (int c = 0; c < nc; ++c) {
                 const float *restrict mu = wm + (size_t)(c0 + c) * HW;
                 float *restrict ac = acc + (size_t)c * HW;
@@ -373,7 +367,7 @@ static void mixture_forward_image(const float *restrict warped, const float *res
                     if (c == 0) {
                         for (int p = a; p < b; ++p) {
                             float e = exp_f(lpm + k * lm[p] - top[p]);
-                            z[p] += e; ac[p] += e * mu[p]; rm[p] = e;
+                            z[p] += e; ac[p] += e * mu[p];
                         }
                     } else {
                         for (int p = a; p < b; ++p)
@@ -386,7 +380,6 @@ static void mixture_forward_image(const float *restrict warped, const float *res
             z[p] += out[p] > 0.0f ? out[p] * exp_f(smax - top[p]) : 0.0f;
             float bg_pi = exp_f(bg_l - top[p]), zp = z[p] + bg_pi;
             lse_l[(size_t)q * HW + p] = top[p] + logf(zp);
-            norm[(size_t)q * HW + p] = 1.0f / zp;
             for (int c = 0; c < nc; ++c) {
                 size_t o = (size_t)(c0 + c) * HW + p;
                 mean[o] = (acc[(size_t)c * HW + p] + bg_pi * bg) / zp;
@@ -416,20 +409,17 @@ static void mixture_forward_image(const float *restrict warped, const float *res
             const float *restrict lm = logit_plane(wm, q, s), *restrict mu = wm + (size_t)c * HW;
             const float lpm = lp[m];
             const int *r = part_runs(runs, m, whole, s);
-            float *restrict rm = resp + ((size_t)m * Q + L + c) * HW;
             for (int t = 0; t < r[0]; ++t)
                 for (int p = r[1 + 2 * t]; p < r[2 + 2 * t]; ++p) {
                     float d = xc[p] - mu[p];
-                    float e = exp_f(lpm + k * lm[p] - 0.5f * d * d - top[p]);
-                    z[p] += e; rm[p] = e;
+                    z[p] += exp_f(lpm + k * lm[p] - 0.5f * d * d - top[p]);
                 }
         }
         for (int p = 0; p < HW; ++p) {               /* outside: score lp[m] - x^2 / 2 */
             float d = xc[p] - bg, e = smax - 0.5f * xc[p] * xc[p] - top[p];
             z[p] += out[p] > 0.0f ? out[p] * exp_f(e) : 0.0f;
-            float zp = z[p] + exp_f(bg_l - 0.5f * d * d - top[p]), lse = top[p] + logf(zp);
+            float lse = top[p] + logf(z[p] + exp_f(bg_l - 0.5f * d * d - top[p]));
             lse_s[(size_t)c * HW + p] = lse;
-            norm[(size_t)(L + c) * HW + p] = 1.0f / zp;
             ll[(size_t)c * HW + p] = lse - lse_l[(size_t)q * HW + p] - HALF_LOG_2PI;
         }
     }
@@ -454,18 +444,15 @@ static float outside_sum(float c, const float *restrict v, const int *r, int HW)
 
 /* One image's gradient w.r.t. warped [M, Cp, HW] (into dw, at the pixels of each part's runs
    only: the warp's backward reads no other), log-presence [M] (into dlp) and the scalars (into ds:
-   bg_value, bg_logit, inv_t), from g = dL/dll [C, HW]. resp, norm, runs, whole: as the forward
-   left them (inside the footprints, the mixing probability is resp * norm, and so is the
-   posterior: no exp there). buf: 2 HW + M floats. */
+   bg_value, bg_logit, inv_t), from g = dL/dll [C, HW]. runs, whole: as in the forward.
+   buf: 2 HW + M floats. */
 static void mixture_backward_image(const float *restrict warped, const float *restrict lp,
                                    const float *restrict x, const float *restrict g,
                                    const float *restrict lse_s, const float *restrict lse_l,
-                                   const float *restrict resp, const float *restrict norm,
                                    const int *runs, const int *whole,
                                    float *restrict dw, float *restrict dlp, float *restrict ds,
                                    float *restrict buf, const shape_t *s) {
-    const int HW = s->H * s->W, M = s->M, C = s->C, Cp = s->Cp, L = s->coupled ? C : 1;
-    const int Q = L + C;
+    const int HW = s->H * s->W, M = s->M, C = s->C, Cp = s->Cp;
     const float bg = s->bg_value, inv_t = s->inv_t;
     const float bg_l = s->coupled ? s->bg_value * s->inv_t : s->bg_logit;
     float *restrict gsum = buf, *restrict out = buf + HW, *restrict cm = buf + 2 * HW;
@@ -483,22 +470,19 @@ static void mixture_backward_image(const float *restrict warped, const float *re
                 for (int p = 0; p < HW; ++p)
                     out[p] = gc[p] * (exp_f(smax - 0.5f * xc[p] * xc[p] - ls[p])
                                       - exp_f(smax - ll[p]));
-            const float *restrict n1 = norm + (size_t)c * HW;
-            const float *restrict n2 = norm + (size_t)(L + c) * HW;
             for (int m = 0; m < M; ++m) {
                 const float *restrict mu = warped + ((size_t)m * Cp + c) * HW;
-                const float *restrict pi = resp + ((size_t)m * Q + c) * HW;
-                const float *restrict post = resp + ((size_t)m * Q + L + c) * HW;
                 float *restrict d = dw + ((size_t)m * Cp + c) * HW;
+                const float lpm = lp[m];
                 const int *r = part_runs(runs, m, whole, s);
                 float dl_sum = 0.0f, dl_mu = 0.0f;
                 for (int t = 0; t < r[0]; ++t) {
                     const int a = r[1 + 2 * t], b = r[2 + 2 * t];
 #pragma omp simd reduction(+ : dl_sum, dl_mu)
                     for (int p = a; p < b; ++p) {
-                        float diff = xc[p] - mu[p];
-                        float gr = gc[p] * (post[p] * n2[p]);
-                        float dl = gr - gc[p] * (pi[p] * n1[p]);
+                        float l = lpm + inv_t * mu[p], diff = xc[p] - mu[p];
+                        float gr = gc[p] * exp_f(l - 0.5f * diff * diff - ls[p]);
+                        float dl = gr - gc[p] * exp_f(l - ll[p]);
                         d[p] = gr * diff + dl * inv_t;
                         dl_sum += dl; dl_mu += dl * mu[p];
                     }
@@ -526,23 +510,23 @@ static void mixture_backward_image(const float *restrict warped, const float *re
             }
         }
         for (int m = 0; m < M; ++m) {
-            const float *restrict pi = resp + (size_t)m * Q * HW;
+            const float *restrict alpha = warped + ((size_t)m * Cp + C) * HW;
             float *restrict da = dw + ((size_t)m * Cp + C) * HW;
+            const float lpm = lp[m];
             const int *r = part_runs(runs, m, whole, s);
             float dl_sum = 0.0f;
             for (int t = 0; t < r[0]; ++t) {
                 const int a = r[1 + 2 * t], b = r[2 + 2 * t];
-                for (int p = a; p < b; ++p) da[p] = -gsum[p] * (pi[p] * norm[p]);
+                for (int p = a; p < b; ++p) da[p] = -gsum[p] * exp_f(lpm + alpha[p] - lse_l[p]);
                 for (int c = 0; c < C; ++c) {
                     const float *restrict mu = warped + ((size_t)m * Cp + c) * HW;
-                    const float *restrict post = resp + ((size_t)m * Q + 1 + c) * HW;
-                    const float *restrict n2 = norm + (size_t)(1 + c) * HW;
                     const float *restrict xc = x + (size_t)c * HW;
                     const float *restrict gc = g + (size_t)c * HW;
+                    const float *restrict ls = lse_s + (size_t)c * HW;
                     float *restrict d = dw + ((size_t)m * Cp + c) * HW;
                     for (int p = a; p < b; ++p) {
                         float diff = xc[p] - mu[p];
-                        float gr = gc[p] * (post[p] * n2[p]);
+                        float gr = gc[p] * exp_f(lpm + alpha[p] - 0.5f * diff * diff - ls[p]);
                         d[p] = gr * diff; da[p] += gr;
                     }
                 }
@@ -636,12 +620,12 @@ _C_PARTS.append(r'''
 /* Images [b0, b1) of the batch; all arrays contiguous float32 with the batch first. */
 int scae_mixture_forward(const float *tmpl, const float *theta, const float *lp, const float *x,
                          const float *xs, const float *ys, float *warped, float *ll, float *mode,
-                         float *mean, float *lse_s, float *lse_l, float *resp, float *norm,
-                         int b0, int b1, const int *dims, const float *scalars) {
+                         float *mean, float *lse_s, float *lse_l, int b0, int b1, const int *dims,
+                         const float *scalars) {
     shape_t s = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
                  scalars[0], scalars[1], scalars[2]};
     const size_t HW = (size_t)s.H * s.W, L = s.coupled ? s.C : 1, TT = (size_t)s.T * s.T;
-    const size_t Q = L + s.C, nbuf = (4 + s.C) * HW + s.M;
+    const size_t nbuf = (4 + s.C) * HW + s.M;
     float *buf = malloc(sizeof(float) * (nbuf + warp_scratch_floats(&s)));
     int *idx = malloc(sizeof(int) * HW);
     if (!buf || !idx) { free(buf); free(idx); return 1; }
@@ -654,8 +638,7 @@ int scae_mixture_forward(const float *tmpl, const float *theta, const float *lp,
         mixture_forward_image(wb, lpb, xb, w.vruns, footprint_exact(lpb, &s) ? NULL : whole,
                               ll + (size_t)b * s.C * HW, mode + (size_t)b * s.C * HW,
                               mean + (size_t)b * s.C * HW, lse_s + (size_t)b * s.C * HW,
-                              lse_l + (size_t)b * L * HW, resp + (size_t)b * s.M * Q * HW,
-                              norm + (size_t)b * Q * HW, buf, idx, &s);
+                              lse_l + (size_t)b * L * HW, buf, idx, &s);
     }
     free(buf); free(idx);
     return 0;
@@ -665,14 +648,13 @@ int scae_mixture_forward(const float *tmpl, const float *theta, const float *lp,
    dscalars [B, 3] (bg_value, bg_logit, inv_t per image; summed by the caller). */
 int scae_mixture_backward(const float *tmpl, const float *theta, const float *lp, const float *x,
                           const float *xs, const float *ys, const float *warped, const float *g,
-                          const float *lse_s, const float *lse_l, const float *resp,
-                          const float *norm, float *dtmpl, float *dtheta,
+                          const float *lse_s, const float *lse_l, float *dtmpl, float *dtheta,
                           float *dlp, float *dscalars, int b0, int b1, const int *dims,
                           const float *scalars) {
     shape_t s = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
                  scalars[0], scalars[1], scalars[2]};
     const size_t HW = (size_t)s.H * s.W, L = s.coupled ? s.C : 1, TT = (size_t)s.T * s.T;
-    const size_t Q = L + s.C, nbuf = 2 * HW + s.M;
+    const size_t nbuf = 2 * HW + s.M;
     float *dw = malloc(sizeof(float) * ((size_t)s.M * s.Cp * HW + nbuf + warp_scratch_floats(&s)));
     if (!dw) return 1;
     float *buf = dw + (size_t)s.M * s.Cp * HW;
@@ -689,7 +671,6 @@ int scae_mixture_backward(const float *tmpl, const float *theta, const float *lp
         }
         mixture_backward_image(wb, lpb, xb, g + (size_t)b * s.C * HW,
                                lse_s + (size_t)b * s.C * HW, lse_l + (size_t)b * L * HW,
-                               resp + (size_t)b * s.M * Q * HW, norm + (size_t)b * Q * HW,
                                w.vruns, footprint_exact(lpb, &s) ? NULL : whole,
                                dw, dlp + (size_t)b * s.M,
                                dscalars + 3 * (size_t)b, buf, &s);
@@ -802,8 +783,8 @@ _P, _I = ctypes.c_void_p, ctypes.c_int
 def load_native(path: str | Path) -> ctypes.CDLL:
     "The built library with its entry points' C signatures declared."
     lib = ctypes.CDLL(str(path))
-    lib.scae_mixture_forward.argtypes = [_P] * 14 + [_I, _I, _P, _P]
-    lib.scae_mixture_backward.argtypes = [_P] * 16 + [_I, _I, _P, _P]
+    lib.scae_mixture_forward.argtypes = [_P] * 12 + [_I, _I, _P, _P]
+    lib.scae_mixture_backward.argtypes = [_P] * 14 + [_I, _I, _P, _P]
     lib.scae_mixture_forward.restype = lib.scae_mixture_backward.restype = _I
     lib.scae_rmsprop_update.argtypes = [_I] + [_P] * 5 + [ctypes.c_long] * 2 + [_P]
     lib.scae_rmsprop_update.restype = None
@@ -869,32 +850,26 @@ def _mixture_scalars(bg_value, bg_logit, inv_temperature) -> torch.Tensor:
 def _mixture_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                         target: torch.Tensor, scalars: torch.Tensor,
                         coupled: bool) -> list[torch.Tensor]:
-    """The kernel's forward: ll, rec_mode, rec_mean, warped, and what its backward reads: the two
-    log-sum-exps, and the unnormalised mixing probabilities and posteriors inside the footprints
-    with their per-pixel normalisers (`resp` [B, M, L + C, H, W], `norm` [B, L + C, H, W]; L = C
-    coupled, 1 alpha; `resp` is written only inside the footprints)."""
+    "The kernel's forward: ll, rec_mode, rec_mean, warped, and the two log-sum-exps it saves."
     (B, M, Cp), (C, H, W) = templates.shape[:3], target.shape[1:]
-    L = C if coupled else 1
     warped = templates.new_empty(B, M, Cp, H, W)
     ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
-    lse_l = target.new_empty(B, L, H, W)
-    resp, norm = target.new_empty(B, M, L + C, H, W), target.new_empty(B, L + C, H, W)
+    lse_l = target.new_empty(B, C if coupled else 1, H, W)
     _run_batch(native_library().scae_mixture_forward, [templates, theta, log_presence, target,
-               *_canvas_axes(H, W), warped, ll, mode, mean, lse_s, lse_l, resp, norm], B,
+               *_canvas_axes(H, W), warped, ll, mode, mean, lse_s, lse_l], B,
                *_kernel_args(templates, target, scalars, coupled))
-    return [ll, mode, mean, warped, lse_s, lse_l, resp, norm]
+    return [ll, mode, mean, warped, lse_s, lse_l]
 
 def _mixture_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                          target: torch.Tensor, scalars: torch.Tensor, coupled: bool,
                          warped: torch.Tensor, grad: torch.Tensor, lse_s: torch.Tensor,
-                         lse_l: torch.Tensor, resp: torch.Tensor,
-                         norm: torch.Tensor) -> list[torch.Tensor]:
+                         lse_l: torch.Tensor) -> list[torch.Tensor]:
     "The kernel's backward: the gradients of templates, theta, log-presence and scalars [3]."
     grads = [torch.empty_like(t) for t in (templates, theta, log_presence)]
     per_image = theta.new_empty(theta.shape[0], 3)   # bg value, bg logit, 1/tau; summed in order
     _run_batch(native_library().scae_mixture_backward,
                [templates, theta, log_presence, target, *_canvas_axes(*target.shape[-2:]), warped,
-                grad.contiguous(), lse_s, lse_l, resp, norm, *grads, per_image], theta.shape[0],
+                grad.contiguous(), lse_s, lse_l, *grads, per_image], theta.shape[0],
                *_kernel_args(templates, target, scalars, coupled))
     return [*grads, per_image.sum(0)]
 
@@ -903,9 +878,9 @@ class _NativeWarpedPixelMixture(torch.autograd.Function):
     "The kernel under autograd (eager): saves what its backward needs."
     @staticmethod
     def forward(ctx, templates, theta, log_presence, target, scalars, coupled):
-        ll, mode, mean, warped, *kept = _mixture_forward_op(templates, theta, log_presence, target,
-                                                            scalars, coupled)
-        ctx.save_for_backward(templates, theta, log_presence, target, scalars, warped, *kept)
+        ll, mode, mean, warped, lse_s, lse_l = _mixture_forward_op(templates, theta, log_presence,
+                                                                   target, scalars, coupled)
+        ctx.save_for_backward(templates, theta, log_presence, target, scalars, warped, lse_s, lse_l)
         ctx.coupled = coupled
         ctx.mark_non_differentiable(mode, mean, warped)
         ctx.set_materialize_grads(False)                # only ll has a gradient
@@ -914,9 +889,8 @@ class _NativeWarpedPixelMixture(torch.autograd.Function):
 @torch.autograd.function.once_differentiable
 def _native_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warped=None):
     if grad is None: return (None,) * 6
-    *saved, warped, lse_s, lse_l, resp, norm = ctx.saved_tensors
-    *grads, grad_scalars = _mixture_backward_op(*saved, ctx.coupled, warped, grad, lse_s, lse_l,
-                                                resp, norm)
+    *saved, warped, lse_s, lse_l = ctx.saved_tensors
+    *grads, grad_scalars = _mixture_backward_op(*saved, ctx.coupled, warped, grad, lse_s, lse_l)
     return *grads, None, grad_scalars, None
 
 _NativeWarpedPixelMixture.backward = staticmethod(_native_backward)
@@ -987,10 +961,9 @@ def prepare_compile() -> bool:
 def _fake_forward(templates, theta, log_presence, target, scalars, coupled):
     "The forward op's output shapes, for tracing."
     (B, M, Cp, _, _), (C, H, W) = templates.shape, target.shape[1:]
-    like, L = lambda: torch.empty_like(target), C if coupled else 1
+    like = lambda: torch.empty_like(target)
     return [like(), like(), like(), templates.new_empty(B, M, Cp, H, W), like(),
-            target.new_empty(B, L, H, W), target.new_empty(B, M, L + C, H, W),
-            target.new_empty(B, L + C, H, W)]
+            target.new_empty(B, C if coupled else 1, H, W)]
 
 def _fake_backward(templates, theta, log_presence, target, scalars, coupled, *saved):
     "The backward op's output shapes, for tracing."
@@ -998,14 +971,14 @@ def _fake_backward(templates, theta, log_presence, target, scalars, coupled, *sa
             scalars.new_empty(3)]
 
 def _op_setup(ctx, inputs, output):
-    ctx.save_for_backward(*inputs[:5], *output[3:])
+    ctx.save_for_backward(*inputs[:5], output[3], output[4], output[5])
     ctx.coupled = inputs[5]
 
 def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
-    *saved, warped, lse_s, lse_l, resp, norm = ctx.saved_tensors
+    *saved, warped, lse_s, lse_l = ctx.saved_tensors
     grad = grads[0]
     *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grad, lse_s,
-                                                    lse_l, resp, norm)
+                                                    lse_l)
     return *grads, None, grad_scalars, None
 
 # %% ../nbs/02b_native.ipynb #ae607182
