@@ -104,6 +104,9 @@ def test_failure_after_the_claim_leaves_nothing_and_the_command_runs_again(
     real = scae_nb.training.make_loaders
     monkeypatch.setattr(scae_nb.training, "make_loaders", missing)
     rc, _, err = inproc_main(tiny_train(out, 2), capfd)
+    if where == "existing":  # a folder of other things: first one warning line that names one (05aa)
+        warning, err = err.split("\n", 1)
+        assert "warning:" in warning and "notes.txt" in warning, warning
     assert rc == 2 and "MNIST not found" in one_line(err), err[-2000:]
     if where == "new":
         assert not out.exists(), f"left behind: {left_behind(out)}"
