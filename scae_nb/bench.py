@@ -18,7 +18,7 @@ from .native import native_library, prepare_compile
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
            'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'variants_table',
-           'add_bench_args', 'run_bench']
+           'add_bench_args', 'check_backend', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -206,8 +206,19 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05c_bench.ipynb #5e027fde
+def check_backend(name: str) -> None:
+    """ValueError (one line) unless `name` is a `torch.compile` backend. The default 'inductor' is
+    taken as it is: listing the backends imports torch's compiler (about 350 MiB)."""
+    if name == 'inductor': return
+    import torch._dynamo
+    if name not in torch._dynamo.list_backends(exclude_tags=()):
+        shown = sorted({*torch._dynamo.list_backends(), 'eager', 'aot_eager'})
+        raise ValueError(f"--backend {name!r}: not a torch.compile backend (choose from "
+                         f"{', '.join(shown)})")
+
 def run_bench(args: argparse.Namespace) -> int:
     "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
+    check_backend(args.backend)
     if args.threads is not None:
         check_positive(threads=args.threads)
         torch.set_num_threads(args.threads)

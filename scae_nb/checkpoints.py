@@ -4,7 +4,7 @@
 
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
-import contextlib, hashlib, itertools, json, os, pickle, shutil, signal, socket, sys, uuid
+import contextlib, hashlib, io, itertools, json, os, pickle, shutil, signal, socket, sys, uuid
 import warnings
 import zipfile
 from datetime import datetime, timezone
@@ -58,14 +58,17 @@ def state_digest(state: dict) -> str:
 
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
-    "`torch.save(state + digest)` to `path` atomically: temporary file, fsync, rename."
+    """`torch.save(state + digest)` to `path` atomically: serialised in memory, written to a
+    temporary file, fsync'd and renamed. A failed write (a full disk) is an `OSError` naming
+    `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {**state, 'digest': state_digest(state)}
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
+        buffer = io.BytesIO()     # straight into the file, torch would hide a full disk's OS error
+        torch.save({**state, 'digest': state_digest(state)}, buffer)
         with open(tmp, 'wb') as f:
-            torch.save(state, f)
+            f.write(buffer.getbuffer())
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

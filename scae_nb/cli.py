@@ -84,7 +84,7 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only not in (None, name): continue
         p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
         getattr(importlib.import_module(module), add_args)(p)
-        p.set_defaults(_run=(module, run))
+        p.set_defaults(_run=(module, run), _parser=p)
     return parser
 
 # %% ../nbs/07_cli.ipynb #45a7ed95
@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line."
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = make_parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, run = args._run
     try:
         with warnings.catch_warnings():                      # warnings, too, in one line each

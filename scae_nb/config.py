@@ -156,14 +156,20 @@ def _changes(was: dict, asks: dict) -> dict:
     "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
     return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
 
-def _refuse(path, refused: dict, shape: list) -> None:
-    "Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape)."
+def _refuse(path, refused: dict, shape: list, sources: dict | None = None) -> None:
+    """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
+    `sources`: where an asked value comes from, e.g. {'lr': '--preset official'})."""
+    sources = sources or {}
     was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
-    asks = ', '.join(f'{k}={b!r}' for k, (_, b) in refused.items())
+    asks = ', '.join(f'{k}={b!r}' + (f' (from {sources[k]})' if k in sources else '')
+                     for k, (_, b) in refused.items())
     if shape:
         how = (f"{', '.join(shape)} change(s) the model's shape, which a resume cannot change: "
                "drop those options, or start a new run in another --out")
-    else: how = 'drop those options, or pass ' + ' '.join(f'--allow-change {k}' for k in refused)
+    else:
+        presets = ' '.join(sorted({sources[k] for k in refused if k in sources}))
+        how = ('drop those options' + (f' (or {presets})' if presets else '') + ', or pass '
+               + ' '.join(f'--allow-change {k}' for k in refused))
     raise ConfigChangeError(f"--resume: {path} was trained with {was}; this command asks for "
                             f"{asks}: {how}")
 
@@ -173,12 +179,14 @@ def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
     changed = _changes(saved_model, asked)
     if changed: _refuse(path, changed, sorted(changed))
 
-def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None) -> TrainConfig:
-    "The saved run config `saved` with the given `run`/`model` options; changes checked."
+def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
+                  sources: dict | None = None) -> TrainConfig:
+    """The saved run config `saved` with the given `run`/`model` options; changes checked
+    (`sources`: where a value not typed as an option comes from, for the error)."""
     allow = check_allow_change(allow)
     changed = {**_changes(saved, {k: v for k, v in run.items() if k not in MAY_CHANGE}),
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape)
+    if refused: _refuse(path, refused, shape, sources)
     return TrainConfig.from_dict({**saved, **run, 'model': {**saved['model'], **model}})

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import gzip, numbers, os, shutil, socket, struct
+import gzip, numbers, os, re, shutil, socket, struct
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +29,12 @@ def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder.
     `must_exist`: a given `root` that is not a folder is refused (never created)."""
     if root is not None:
-        if must_exist and not Path(root).expanduser().is_dir():
-            raise UsageError(f"--data-dir {root}: no such folder")
-        return Path(root).expanduser()
+        given = Path(root).expanduser()
+        if must_exist and not given.is_dir():
+            what = ('no such folder' if not given.exists() else
+                    'is a file, not a folder' if given.is_file() else 'not a folder')
+            raise UsageError(f"--data-dir {root}: {what}")
+        return given
     if os.environ.get('SCAE_DATA'): return Path(os.environ['SCAE_DATA']).expanduser()
     return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
 
@@ -186,10 +189,12 @@ def _network_timeout(seconds: float = 60):
 # %% ../nbs/00_data.ipynb #a7c3e1d0
 def _short_reason(e: BaseException, width: int = 160) -> str:
     """Why `e` happened, in one short line: its message's first and last lines (torchvision names
-    the file first and the last mirror's error last), cut at `width`; its type name if empty."""
+    the file first and the last mirror's error last), without urllib's `<urlopen error ...>` and
+    Python's `[Errno N]` wrappers, cut at `width`; its type name if empty."""
     lines = [line.strip() for line in str(e).splitlines() if line.strip()]
     if not lines: return type(e).__name__
     text = lines[0] if len(lines) == 1 else f"{lines[0].rstrip(':')}: {lines[-1]}"
+    text = re.sub(r'\[Errno -?\d+\] ', '', re.sub(r'<urlopen error (.*?)>', r'\1', text))
     return text if len(text) <= width else text[:width - 3] + '...'
 
 # %% ../nbs/00_data.ipynb #fd482dd8

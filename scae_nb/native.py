@@ -804,7 +804,7 @@ def native_library() -> ctypes.CDLL | None:
             try: _LIB['lib'] = load_native(build_native())
             except (RuntimeError, OSError) as e:
                 _LIB['error'] = str(e)
-                warnings.warn(f"scae-nb: the native CPU kernels are unavailable ({e}); using the "
+                warnings.warn(f"the native CPU kernels are unavailable ({e}); using the "
                               f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
     return _LIB.get('lib')
 

@@ -18,7 +18,8 @@ from .mixture import pixel_mixture, warped_pixel_mixture
 # %% auto #0
 __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform', 'inverse_affine',
            'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
-           'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE']
+           'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches', 'conv_weight_grad',
+           'encoder_conv_applies', 'encoder_conv']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -100,15 +101,15 @@ def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
     """Official `conv_att` pooling of the 1x1-conv output
     [B, M*d+M, h, w] into part capsules [B, M, d] (raw reshape)."""
     B, M = head_out.shape[0], n_parts
-    flat = head_out.flatten(2)                                   # [B, M*d+M, P]
-    d = flat.shape[1] // M - 1
-    features, logits = flat.split([M * d, M], 1)   # split, not two slices: no zero-filled grads
-    features = features.unflatten(1, (d, M))                     # [B, d, M, P], logits [B, M, P]
-    weights = logits.softmax(-1)                                 # over the P positions
+    flat = head_out.permute(0, 2, 3, 1).flatten(1, 2)   # [B, P, M*d+M]; a view if channels-last
+    d = flat.shape[-1] // M - 1
+    features, logits = flat.split([M * d, M], -1)  # split, not two slices: no zero-filled grads
+    features = features.unflatten(-1, (d, M))                    # [B, P, d, M], logits [B, P, M]
+    weights = logits.softmax(1)                                  # over the P positions
     # [B, d, M]; a product and a sum, not einsum's permuted copies and tiny matmuls: twice as fast
-    pooled = (features * weights[:, None]).sum(-1)
-    return AttrDict(head_conv_out=head_out, head_attention_logits=logits.transpose(1, 2),
-                    head_attention_weights=weights.transpose(1, 2), head_pooled_pre_reshape=pooled,
+    pooled = (features * weights[:, :, None]).sum(1)
+    return AttrDict(head_conv_out=head_out, head_attention_logits=logits,
+                    head_attention_weights=weights, head_pooled_pre_reshape=pooled,
                     part_caps_raw=pooled.reshape(B, M, d))       # raw reshape, NOT .transpose(1, 2)
 
 # %% ../nbs/02_pcae.ipynb #39e588f6
@@ -248,6 +249,69 @@ def reset_parameters(self: PCAE, generator: torch.Generator | None = None):
             self.bg_mixing_logit.zero_()
         else: tf_glorot_uniform_(self.temperature_logit, generator)
 
+# %% ../nbs/02_pcae.ipynb #a33ed6be
+def conv_patches(x: torch.Tensor, kernel: int, stride: int) -> torch.Tensor:
+    """[B, C, H, W] -> the k x k windows of a valid convolution as rows [B*Ho*Wo, k*k*C], columns
+    ordered (kh, kw, c) as in a channels-last weight. One copy; fastest on a channels-last input."""
+    B, C, H, W = x.shape
+    Ho, Wo = (H - kernel) // stride + 1, (W - kernel) // stride + 1
+    sb, sc, sh, sw = x.stride()
+    windows = x.as_strided((B, Ho, Wo, kernel, kernel, C),
+                           (sb, stride * sh, stride * sw, sh, sw, sc))
+    return windows.reshape(-1, kernel * kernel * C)
+
+# %% ../nbs/02_pcae.ipynb #2a54c503
+def conv_weight_grad(grad: torch.Tensor, x: torch.Tensor, kernel: int, stride: int) -> torch.Tensor:
+    """The weight gradient [C_out, C_in, k, k] (channels-last) of a valid convolution of x
+    [B, C_in, H, W], given the output's gradient [B, C_out, Ho, Wo]: one matrix product."""
+    C_out, C_in = grad.shape[1], x.shape[1]
+    rows = grad.permute(0, 2, 3, 1).reshape(-1, C_out)                       # [B*Ho*Wo, C_out]
+    grad_w = rows.t() @ conv_patches(x, kernel, stride)                       # [C_out, k*k*C_in]
+    return grad_w.view(C_out, kernel, kernel, C_in).permute(0, 3, 1, 2)
+
+class _EncoderConv(torch.autograd.Function):
+    "`F.conv2d(x, weight, bias, stride)` (valid), with `conv_weight_grad` in its backward."
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride: int):
+        ctx.stride = stride
+        ctx.save_for_backward(x, weight)
+        return F.conv2d(x, weight, bias, stride)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x, weight), s = ctx.saved_tensors, ctx.stride
+        grad_x = grad_w = grad_b = None
+        if ctx.needs_input_grad[0]:       # oneDNN, as for the plain convolution
+            grad_x = torch.ops.aten.convolution_backward(
+                grad, x, weight, None, [s, s], [0, 0], [1, 1], False, [0, 0], 1,
+                [True, False, False])[0]
+        if ctx.needs_input_grad[1]:
+            grad_w = conv_weight_grad(grad, x, weight.shape[-1], s)
+            if grad_w.stride() != weight.stride():   # e.g. a 1x1 NCHW head: the weight's layout,
+                grad_w = torch.empty_like(weight).copy_(grad_w)   # as DDP's buckets expect
+        if ctx.needs_input_grad[2]: grad_b = grad.sum((0, 2, 3))
+        return grad_x, grad_w, grad_b, None
+
+# %% ../nbs/02_pcae.ipynb #bfd79bf2
+def encoder_conv_applies(conv: nn.Conv2d, x: torch.Tensor) -> bool:
+    """Whether `encoder_conv` takes the matrix-product weight gradient: a valid, square, ungrouped
+    `conv` with more than one input channel, float32 CPU tensors, gradients wanted, no autocast."""
+    plain = (conv.padding == (0, 0) and conv.dilation == (1, 1) and conv.groups == 1
+             and conv.stride[0] == conv.stride[1] and conv.kernel_size[0] == conv.kernel_size[1])
+    return (plain and conv.in_channels > 1 and x.device.type == 'cpu' and x.ndim == 4
+            and x.dtype == conv.weight.dtype == torch.float32 and torch.is_grad_enabled()
+            and conv.weight.requires_grad and not _cpu_autocast())
+
+def _cpu_autocast() -> bool:
+    "Whether CPU autocast is on (torch < 2.4 has no device argument)."
+    try: return torch.is_autocast_enabled('cpu')
+    except TypeError: return torch.is_autocast_cpu_enabled()
+
+def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    "`conv(x)` [B, C, H, W] -> [B, C_out, Ho, Wo], with `_EncoderConv`'s backward where it applies."
+    if not encoder_conv_applies(conv, x): return conv(x)
+    return _EncoderConv.apply(x, conv.weight, conv.bias, conv.stride[0])
+
 # %% ../nbs/02_pcae.ipynb #c9c5a0f5
 @patch
 def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
@@ -259,7 +323,7 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
                          f"{list(images.shape)}")
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
     for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input
-        h = out[f'cnn_layer{i}_relu'] = F.relu_(conv(h))
+        h = out[f'cnn_layer{i}_relu'] = F.relu_(encoder_conv(conv, h))
     out.cnn_features, out.cnn_features_plus_pos_bias = h, h + self.pos_bias
     return out
 
@@ -279,7 +343,8 @@ def encode(self: PCAE, images: torch.Tensor) -> AttrDict:
     """Images [B, C, S, S] -> part capsules
     (pose [B, M, 6], presence [B, M], special_features [B, M, F]) + intermediates."""
     out = self.run_cnn(images)
-    out.update(attention_pool(self.head(out.cnn_features_plus_pos_bias), self.n_parts))
+    head_out = encoder_conv(self.head, out.cnn_features_plus_pos_bias)
+    out.update(attention_pool(head_out, self.n_parts))
     out.update(self.part_capsules(out.part_caps_raw))
     return out
 

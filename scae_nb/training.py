@@ -342,11 +342,14 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path = resolve_checkpoint(resume, out)
     saved = load_checkpoint(path)['config']
+    sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()
+        sources = {k: f'--preset {name}' for k in [*expanded, *expanded['model']]
+                   if k not in run and k not in model}
         model = expanded.pop('model')
         run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
-    return resume_config(saved, run, model, allow, path), path
+    return resume_config(saved, run, model, allow, path, sources), path
 
 # %% ../nbs/05b_training.ipynb #03334fd6
 def run_train(args: argparse.Namespace) -> int:

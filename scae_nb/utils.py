@@ -36,17 +36,21 @@ def check_finite(**values) -> None:
 
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
 def check_out_folder(path, option: str = '--out'):
-    "Refuse, in one line, an output folder that is a file or lies under one; creates nothing."
+    """Refuse, in one line, an output folder that is a file, lies under one, or lies where nothing
+    can be written (a read-only file system, no permission); creates nothing."""
     if not str(path).strip():                      # Path('') is the current folder
         raise UsageError(f"{option} is empty: name a folder (e.g. runs/NAME)")
     path = Path(path)
     for parent in (path, *path.parents):                     # the nearest part that exists
         if parent.exists():
-            if parent.is_dir(): break
-            where = 'is a file' if parent == path else f'lies under {parent}, which is a file'
-            raise UsageError(f"{option} {path}: {where}, not a folder")
+            if not parent.is_dir():
+                where = 'is a file' if parent == path else f'lies under {parent}, which is a file'
+                raise UsageError(f"{option} {path}: {where}, not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise UsageError(f"{option} {path}: nothing can be written in {parent} (read-only "
+                                 "or no permission)")
+            break
     return path
-
 
 # %% ../nbs/92_utils.ipynb #e280777f
 def _is_torch_tensor(x) -> bool:

@@ -4,7 +4,7 @@
 Markdown cells are copied; code cells are shown as ```python blocks unless they carry `#| hide`.
 Run with `--check` to fail (exit 1) when README.md is out of date instead of rewriting it.
 """
-import json, sys
+import argparse, json, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,8 +26,12 @@ def render(nb_path=ROOT / 'nbs' / 'index.ipynb'):
 
 
 if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--check', action='store_true',
+                        help='exit 1 when README.md is out of date, instead of rewriting it')
+    args = parser.parse_args()
     text, readme = render(), ROOT / 'README.md'
-    if '--check' in sys.argv:
+    if args.check:
         ok = readme.exists() and readme.read_text(encoding='utf-8') == text
         print('README.md is in sync with nbs/index.ipynb' if ok else 'README.md is out of date: run python tools/sync_readme.py')
         sys.exit(0 if ok else 1)
