@@ -216,7 +216,9 @@ class RunFolder:
 
 def _lock(out: Path):
     "The open, exclusively locked `out/.lock`, or `RunFolderError` naming its holder."
-    out.mkdir(parents=True, exist_ok=True)
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:                        # e.g. under /proc, or a disk gone read-only
+        raise UsageError(f"--out {out}: cannot make this folder ({e.strerror or e})") from None
     f = open(out / '.lock', 'a+')
     if fcntl is None: return f
     try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -92,10 +92,13 @@ _USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectory
 
 def _one_line(e: BaseException) -> str:
     """The first line of an exception's message (its type name if empty); an OS error on a path as
-    `PATH: reason`, e.g. `/proc/x: No such file or directory` (not Python's `[Errno 2] ...`)."""
+    `PATH: reason`, e.g. `/proc/x: No such file or directory`, and any OS error without Python's
+    `[Errno 2] ...`."""
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
         paths = ' -> '.join(str(p) for p in (e.filename, e.filename2) if p is not None)
         return f"{paths}: {e.strerror}"
+    if isinstance(e, OSError) and e.errno is not None and e.strerror:   # OSError(errno, message)
+        return e.strerror.strip().splitlines()[0]
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 def main(argv: list[str] | None = None) -> int:
