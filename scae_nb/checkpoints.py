@@ -73,8 +73,9 @@ def save_checkpoint(state: dict, path) -> Path:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as e:
-        raise OSError(e.errno, f"writing checkpoint {path}: {e.strerror or e} "
-                      "(previous checkpoints are intact)") from e
+        kept = any(p != path for p in path.parent.glob('step_*.pt'))
+        raise OSError(e.errno, f"writing checkpoint {path}: {e.strerror or e}"
+                      + (" (previous checkpoints are intact)" if kept else "")) from e
     finally: tmp.unlink(missing_ok=True)
     return path
 

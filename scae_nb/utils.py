@@ -4,7 +4,7 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import ctypes, math, numbers, os
+import contextlib, ctypes, math, numbers, os
 from pathlib import Path
 import numpy as np
 
@@ -37,7 +37,7 @@ def check_finite(**values) -> None:
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
 def check_out_folder(path, option: str = '--out'):
     """Refuse, in one line, an output folder that is a file, lies under one, or lies where nothing
-    can be written (a read-only file system, no permission); creates nothing."""
+    can be written (a read-only file system, no permission, under /proc); leaves nothing made."""
     if not str(path).strip():                      # Path('') is the current folder
         raise UsageError(f"{option} is empty: name a folder (e.g. runs/NAME)")
     path = Path(path)
@@ -50,6 +50,13 @@ def check_out_folder(path, option: str = '--out'):
                 raise UsageError(f"{option} {path}: nothing can be written in {parent} (read-only "
                                  "or no permission)")
             break
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    try: path.mkdir(parents=True, exist_ok=True)        # made and removed: can it be made at all?
+    except OSError as e:
+        raise UsageError(f"{option} {path}: cannot make this folder ({e.strerror or e})") from None
+    finally:
+        for folder in missing:                           # deepest first
+            with contextlib.suppress(OSError): folder.rmdir()
     return path
 
 # %% ../nbs/92_utils.ipynb #e280777f
