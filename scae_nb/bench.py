@@ -13,6 +13,7 @@ from .cli import add_config_args, given
 from .utils import UsageError, check_positive
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
+from .mixture import check_decoder, use_decoder
 from .native import native_library, prepare_compile
 
 # %% auto #0
@@ -97,15 +98,17 @@ def ops_per_step(step, device: torch.device) -> dict:
 
 
 # %% ../nbs/05c_bench.ipynb #a2566cf6
-def decoder_path(device: torch.device, compile: bool) -> str:
-    "The decoder a step runs: 'native' (02b_native's C kernel, on a CPU) or 'pytorch'."
+def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> str:
+    """The decoder a step runs with `--decoder decoder`: 'triton' (02c's kernels), 'native' (02b's
+    C kernel, on a CPU) or 'pytorch'."""
+    if decoder in ('triton', 'pytorch'): return decoder
     if device.type != 'cpu' or native_library() is None: return 'pytorch'
     return 'native' if not compile or prepare_compile() else 'pytorch'   # compiled: a custom op
 
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
-          backend: str = 'inductor', count_ops: bool = True) -> dict:
+          backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
     "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
     check_positive(steps=steps)
     if not isinstance(warmup, int) or warmup < 0:
@@ -113,27 +116,29 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     device = pick_device(device)
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
+    check_decoder(decoder, device)
     seed_everything(seed)
     model = build_model(config).to(device)
     optimizer = TFRMSprop(model.parameters(), lr=lr, eps=official_eps(batch_size))
-    step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
-    if isinstance(step_fn, GraphStep):     # eager slots, compile, warm-up, capture: all untimed
-        warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
-    batch = to_device(synthetic_batch(config, batch_size, seed), device)
-    baseline = _memory_baseline(device)
-    step = lambda: step_fn(batch)
-    with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
-        warm = time_steps(step, warmup, device)
-        times = time_steps(step, steps, device)
-        peak = peak_memory_mb(device)              # before the profiled step: not the profiler's
-        ops = ops_per_step(step, device) if count_ops else {}
+    with use_decoder(decoder):                       # the step is built and run with it
+        step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
+        if isinstance(step_fn, GraphStep):     # eager slots, compile, warm-up, capture: all untimed
+            warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
+        batch = to_device(synthetic_batch(config, batch_size, seed), device)
+        baseline = _memory_baseline(device)
+        step = lambda: step_fn(batch)
+        with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
+            warm = time_steps(step, warmup, device)
+            times = time_steps(step, steps, device)
+            peak = peak_memory_mb(device)          # before the profiled step: not the profiler's
+            ops = ops_per_step(step, device) if count_ops else {}
     ms = statistics.median(times) * 1e3
     return dict(ms_per_step=round(ms, 2), images_per_s=round(batch_size * 1e3 / ms, 1),
                 peak_mem_mb=round(peak, 1), device=device_name(device),
                 variant=variant_name(compile, cuda_graph, amp), baseline_mem_mb=round(baseline, 1),
                 batch_size=batch_size, steps=steps, warmup=warmup, warmup_s=round(sum(warm), 1),
                 amp=amp, compile=compile, cuda_graph=cuda_graph, tf32=tf32,
-                ms_min=round(min(times) * 1e3, 2), decoder=decoder_path(device, compile),
+                ms_min=round(min(times) * 1e3, 2), decoder=decoder_path(device, compile, decoder),
                 **ops,
                 n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
@@ -186,7 +191,8 @@ def variants_table(results: list[dict]) -> str:
 
 # %% ../nbs/05c_bench.ipynb #8eb96ab3
 # TrainConfig fields that apply to a timed step
-BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph', 'seed', 'tf32')
+BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph', 'seed', 'tf32',
+                    'decoder')
 
 def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb bench`'s options on `parser`."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, dataclasses, importlib, sys, typing, warnings
+import argparse, dataclasses, importlib, re, sys, typing, warnings
 from fastcore.docments import docments
 from . import __version__
 
@@ -101,6 +101,15 @@ def _one_line(e: BaseException) -> str:
         return e.strerror.strip().splitlines()[0]
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
+def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
+    """`message` with a leading field name (`batch_size must be ...`, as the Python API says it)
+    replaced by the option the user typed (`--batch-size must be ...`)."""
+    name = re.match(r'[a-z][a-z0-9_]*(?=[ =])', message)
+    options = {a.dest: a.option_strings[-1] for a in parser._actions
+               if a.option_strings and a.option_strings[-1].startswith('--')}
+    if name is None or name.group() not in options: return message
+    return options[name.group()] + message[name.end():]
+
 def main(argv: list[str] | None = None) -> int:
     "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -119,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as e:
         if getattr(args, 'debug', False): raise
-        print(f'scae-nb {args.command}: error: {_one_line(e)}', file=sys.stderr)
+        line = _one_line(e)
+        if not isinstance(e, OSError): line = _as_option(line, args._parser)
+        print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
         return 2 if isinstance(e, _USAGE_ERRORS) else 1
     return result if isinstance(result, int) else 0

@@ -6,6 +6,7 @@
 from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from .data import DATASETS
+from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
 from .utils import UsageError, check_finite, check_positive, to_plain
 
@@ -59,6 +60,7 @@ class TrainConfig:
     amp: bool = False               # bfloat16 autocast for the forward pass
     compile: bool = False           # torch.compile the whole step (forward, backward, update)
     cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
+    decoder: str = 'auto'           # auto (C on a CPU) | pytorch | native | triton (fused, CUDA)
     wandb: str = 'disabled'         # disabled | offline | online
     tf32: bool = False              # TF32 matmuls and convolutions on CUDA (faster, ~1e-3 relative)
     deterministic: bool = False     # deterministic kernels, or refuse naming the op that has none
@@ -75,7 +77,8 @@ class TrainConfig:
     def _validate(self):
         "Raise a one-line ValueError naming the first invalid field."
         check_positive(**{name: getattr(self, name) for name in _POSITIVE})
-        choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE)
+        choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE,
+                       decoder=DECODERS)
         for name, choices in choices.items():
             if (value := getattr(self, name)) not in choices:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
@@ -87,6 +90,10 @@ class TrainConfig:
             if (value := getattr(self, name)) is not None and value < 0:
                 raise UsageError(f"{name} must be >= 0, got {value!r}")
         check_fits_dataset(self.dataset, self.model)
+        if self.decoder == 'triton' and self.deterministic:
+            raise ValueError("decoder 'triton' adds template gradients with atomic adds, which "
+                             "are not deterministic; drop --deterministic or choose another "
+                             "--decoder")
         if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
             raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
                              "constellations need the 'constellation' preset, images another")
@@ -130,7 +137,7 @@ def preset_for(dataset: str) -> str:
 # %% ../nbs/05ac_config.ipynb #084aa718
 MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
                         'ckpt_every', 'keep', 'progress', 'device', 'num_workers', 'wandb',
-                        'data_dir', 'out', 'data_on_device', 'cuda_graph'})
+                        'data_dir', 'out', 'data_on_device', 'cuda_graph', 'decoder'})
 SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
                           'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
                           'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',

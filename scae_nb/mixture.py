@@ -4,13 +4,15 @@
 
 # %% ../nbs/02a_mixture.ipynb #eb0f9400
 from __future__ import annotations
+import contextlib
 import math
 import torch
 import torch.nn.functional as F
 from .native import native_applies, native_warped_pixel_mixture
 
 # %% auto #0
-__all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'pixel_mixture_reference', 'pixel_mixture', 'warped_pixel_mixture']
+__all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'DECODERS', 'pixel_mixture_reference', 'pixel_mixture', 'current_decoder',
+           'check_decoder', 'use_decoder', 'warped_pixel_mixture']
 
 # %% ../nbs/02a_mixture.ipynb #25a6f520
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -207,6 +209,53 @@ class _WarpedPixelMixture(torch.autograd.Function):
         return *outputs, warped
 
 
+# %% ../nbs/02a_mixture.ipynb #dec0a002
+DECODERS = ('auto', 'pytorch', 'native', 'triton')
+_DECODER = ['auto']                 # the choice `use_decoder` sets; warped_pixel_mixture reads it
+
+def current_decoder() -> str:
+    "The decoder `warped_pixel_mixture` takes by default now (see `use_decoder`)."
+    return _DECODER[0]
+
+def check_decoder(name: str, device: torch.device | str = 'cpu',
+                  deterministic: bool = False) -> None:
+    """`UsageError` (one line) unless decoder `name` can run on `device`: one of `DECODERS`;
+    'native' needs a CPU and the built C kernel; 'triton' needs Triton and CUDA (or a CPU under
+    `TRITON_INTERPRET=1`), and is not deterministic (atomic adds)."""
+    from scae_nb.utils import UsageError
+    device = torch.device(device)
+    if name not in DECODERS:
+        raise UsageError(f"--decoder {name!r}: choose from {', '.join(DECODERS)}")
+    if name == 'native':
+        from scae_nb.native import native_library
+        if device.type != 'cpu':
+            raise UsageError(f"--decoder native: the C kernel runs on a CPU; this run uses "
+                             f"{device.type} (use --decoder auto or triton)")
+        if native_library() is None:
+            raise UsageError("--decoder native: the C kernel is not built here (no C compiler?); "
+                             "use --decoder auto")
+    if name == 'triton':
+        from scae_nb.triton_decoder import triton, triton_interpreted
+        if triton is None:
+            raise UsageError("--decoder triton: Triton is not installed (pip install triton)")
+        if device.type != 'cuda' and not (device.type == 'cpu' and triton_interpreted()):
+            raise UsageError(f"--decoder triton runs on CUDA (on a CPU only under "
+                             f"TRITON_INTERPRET=1, for tests); this run uses {device.type}")
+        if deterministic:
+            raise UsageError("--decoder triton adds template gradients with atomic adds, which "
+                             "are not deterministic; drop --deterministic")
+
+@contextlib.contextmanager
+def use_decoder(name: str = 'auto'):
+    "`warped_pixel_mixture` takes decoder `name` (one of `DECODERS`) in the block; restored after."
+    if name not in DECODERS:
+        from scae_nb.utils import UsageError
+        raise UsageError(f"--decoder {name!r}: choose from {', '.join(DECODERS)}")
+    if name == 'triton': from scae_nb import triton_decoder   # before a compiled graph reads it
+    saved, _DECODER[0] = _DECODER[0], name
+    try: yield
+    finally: _DECODER[0] = saved
+
 # %% ../nbs/02a_mixture.ipynb #2498d26a
 @torch.autograd.function.once_differentiable
 def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warp=None):
@@ -236,15 +285,19 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     """`pixel_mixture(warp_templates(templates [B, M, C', T, T], pose, (H, W))[0], ...)` where
     theta [B, M, 2, 3] = `inverse_affine(pose)` maps canvas to template coordinates
     -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient).
-    `native`: the C kernel of 02b_native (default: wherever it applies, float32 on a CPU)."""
+    `native`: True for the C kernel of 02b_native, False for the PyTorch path; default: the
+    decoder `use_decoder` chose (`auto`: the C kernel wherever it applies, float32 on a CPU)."""
     if theta.dim() == 4 and theta.shape[1] == 0:
         raise ValueError(f"warped_pixel_mixture needs at least one part, got theta "
                          f"{list(theta.shape)}")
-    theta = theta.contiguous()
-    if native if native is not None else native_applies(theta, templates):
-        return native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
-                                           inv_temperature, target)
+    theta, args = theta.contiguous(), (log_presence, bg_value, bg_logit, inv_temperature, target)
+    if native is None and _DECODER[0] == 'triton':
+        from scae_nb.triton_decoder import triton_applies, triton_warped_pixel_mixture
+        if triton_applies(theta, templates):
+            return triton_warped_pixel_mixture(templates, theta, *args)
+    if native is None:
+        native = _DECODER[0] in ('auto', 'native') and native_applies(theta, templates)
+    if native: return native_warped_pixel_mixture(templates, theta, *args)
     # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
-    return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, log_presence,
-                                     bg_value, bg_logit, inv_temperature, target)
+    return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, *args)
 

@@ -10,6 +10,7 @@ import torch.nn as nn
 from fastcore.basics import AttrDict, patch
 from .runtime import ConstellationLoader
 from .utils import UsageError
+from .mixture import current_decoder
 from .native import prepare_compile
 
 # %% auto #0
@@ -136,6 +137,9 @@ class GraphStep:
         if compile:
             quiet_compile_logs()
             if device.type == 'cpu': prepare_compile()     # the native decoder as a custom op
+            if current_decoder() == 'triton':               # the Triton kernels, likewise
+                from scae_nb.triton_decoder import prepare_triton_compile
+                prepare_triton_compile()
             options = dict(fallback_random=True) if backend == 'inductor' else None
             self.fn = torch.compile(_whole_step, fullgraph=True, backend=backend, options=options)
             if not _traces_autograd(): self.fn = _forward_compiled(model, backend, options)

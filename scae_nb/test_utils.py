@@ -13,7 +13,7 @@ from .utils import to_numpy
 # %% auto #0
 __all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'GRID_SAMPLE_CUDA_ERROR', 'skip_parity', 'golden_root',
            'golden_path', 'load_golden', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
-           'assert_golden_outputs', 'grid_sample_like_cuda']
+           'assert_golden_outputs', 'grid_sample_like_cuda', 'mixture_case', 'outputs_and_grads', 'assert_same']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
 def _repo_fixtures() -> Path:
@@ -162,3 +162,38 @@ def grid_sample_like_cuda():
         if out.requires_grad: out.register_hook(alert)
         return out
     with mock.patch('torch.nn.functional.grid_sample', grid_sample): yield
+
+# %% ../nbs/91_test_utils.ipynb #mixc0002
+def mixture_case(B=3, M=6, C=1, alpha=False, T=5, H=9, W=11, seed=0):
+    "Random inputs for `warped_pixel_mixture` (float32, CPU), with awkward poses and a dead part."
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    templates = torch.rand(B, M, C + alpha, T, T, generator=g)
+    angle = torch.rand(B, M, generator=g) * 6.3
+    scale = 0.3 + 3 * torch.rand(B, M, 1, 1, generator=g)
+    rotation = torch.stack([angle.cos(), -angle.sin(), angle.sin(), angle.cos()], -1)
+    rotation = rotation.view(B, M, 2, 2)
+    theta = torch.cat([rotation * scale, 1.5 * torch.randn(B, M, 2, 1, generator=g)], -1)
+    theta[0, 0] = torch.tensor([[1., 0., 0.], [0., 1., 0.]])             # the identity
+    log_presence = torch.randn(B, M, generator=g)
+    log_presence[0, 1] = -1e8                                             # a dead part
+    bg_value = torch.rand(1, generator=g)
+    bg_logit, inv_t = ((torch.rand(1, generator=g), None) if alpha
+                       else (None, 0.5 + torch.rand(1, generator=g)))
+    target = torch.rand(B, C, H, W, generator=g)
+    return [templates, theta.contiguous(), log_presence, bg_value, bg_logit, inv_t, target]
+
+def outputs_and_grads(fn, inputs, seed=1):
+    "fn's four outputs and the gradients of sum(ll * weights) w.r.t. every float input."
+    import torch
+    leaves = [None if t is None else t.clone().requires_grad_(i < 6) for i, t in enumerate(inputs)]
+    out = fn(*leaves)
+    weights = torch.randn(out[0].shape, generator=torch.Generator().manual_seed(seed))
+    weights = weights.to(out[0].device)
+    (out[0] * weights).sum().backward()
+    return [o.detach() for o in out], [t.grad for t in leaves[:6] if t is not None]
+
+def assert_same(a, b, rtol=2e-5, atol=2e-5):
+    "Each pair of tensors equal within atol + rtol * max |b|."
+    from fastcore.test import test_close
+    for x, y in zip(a, b): test_close(x, y, eps=atol + rtol * y.abs().max().item())

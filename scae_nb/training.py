@@ -21,6 +21,7 @@ from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape,
                              dataset_model_fields, preset_for, resume_config)
+from .mixture import check_decoder, use_decoder
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
@@ -276,11 +277,13 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)    # validate everything before writing
     resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device)
+    check_decoder(cfg.decoder, device, cfg.deterministic)
     check_paths(cfg)
     if resume is not None:             # a run still running: say so, not 'no checkpoint yet'
         if env.rank == 0: check_not_in_use(cfg.out)     # (under DDP process 0 holds the lock)
         resume = resolve_checkpoint(resume, cfg.out)
-    with numerics_flags(device, cfg.tf32, cfg.deterministic):    # may refuse; restored after
+    # numerics flags (may refuse) and the decoder choice, both restored after
+    with numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder):
         claim = dict(resume=resume is not None, force=force, checkpoint=resume)
         folder = claim_run_folder(cfg.out, **claim) if env.rank == 0 else None
         try:

@@ -110,7 +110,7 @@ def test_eval_refuses_batch_size_zero(tiny_checkpoint, tmp_path):
         res = _run('eval', '--checkpoint', str(tiny_checkpoint), '--batch-size', bad,
                    '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
         assert res.returncode == 2, (bad, res.stdout[-500:], res.stderr[-2000:])
-        assert res.stderr == f'scae-nb eval: error: batch_size must be a positive integer, got {bad}\n'
+        assert res.stderr == f'scae-nb eval: error: --batch-size must be a positive integer, got {bad}\n'
     assert not (tmp_path / 'eval').exists()
     help_text = ' '.join(_run('eval', '--help').stdout.split())
     assert "--batch-size INT images per batch (None: the run's training batch size)" in help_text

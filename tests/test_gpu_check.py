@@ -34,3 +34,24 @@ def test_default_variants_put_trains_variant_first_after_eager():
     check = _gpu_check()
     names = [v.partition('=')[0] for v in check.BENCH_VARIANTS.split(';')]
     assert names[:2] == ['eager', 'cuda-graph'] or check.CPU, names
+
+
+def test_training_uses_a_triton_variant_only_after_its_parity_passed():
+    check = _gpu_check()
+    bench = {'eager': _ok(9.0), 'cuda-graph': _ok(2.5, '--compile', '--cuda-graph'),
+             'cuda-graph-triton': _ok(1.8, '--compile', '--cuda-graph', '--decoder', 'triton'),
+             'triton': _ok(5.0, '--decoder', 'triton')}
+    check.summary.pop('parity', None)                                   # parity not run: not trusted
+    assert check.train_variant(bench)[0] == 'cuda-graph'
+    check.summary['parity'] = dict(passed=True, triton_passed=False)
+    assert check.train_variant(bench)[0] == 'cuda-graph'
+    check.summary['parity'] = dict(passed=True, triton_passed=True)
+    assert check.train_variant(bench) == ('cuda-graph-triton', ['--compile', '--cuda-graph', '--decoder', 'triton'])
+
+
+def test_the_cuda_variants_include_the_triton_decoder():
+    check = _gpu_check()
+    if check.CPU: return
+    variants = dict(v.partition('=')[::2] for v in check.BENCH_VARIANTS.split(';'))
+    assert variants['cuda-graph-triton'] == '--compile --cuda-graph --decoder triton'
+    assert variants['triton'] == '--decoder triton'

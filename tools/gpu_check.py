@@ -36,7 +36,8 @@ BENCH_BATCH = env('SCAE_CHECK_BENCH_BATCH', 16 if CPU else 128, int)
 BENCH_STEPS = env('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50, int)
 # name=extra bench options; `train` uses --compile (the whole step as one graph) and, on CUDA, the CUDA graph
 BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=;amp=--amp' if CPU else
-                     'eager=;cuda-graph=--compile --cuda-graph;compiled=--compile --no-cuda-graph;amp=--amp;'
+                     'eager=;cuda-graph=--compile --cuda-graph;cuda-graph-triton=--compile --cuda-graph --decoder triton;'
+                     'triton=--decoder triton;compiled=--compile --no-cuda-graph;amp=--amp;'
                      'cuda-graph-amp=--compile --cuda-graph --amp')   # in order of need: the budget may cut the tail
 TRAIN_VARIANT = env('SCAE_CHECK_TRAIN_VARIANT', None)       # a bench variant's name; default: the fastest float32 one
 BENCH_CAP = env('SCAE_CHECK_BENCH_CAP', 90., float)         # per eager / amp variant
@@ -241,12 +242,13 @@ def parity():
     path.unlink(missing_ok=True)
     cap = min(240. if CPU else 150., max(left() - TRAIN_MIN - EVAL_RESERVE - FINAL_RESERVE - SAVE_GRACE, 30.))
     r = run([PY, TOOLS / 'gpu_parity.py', '--golden', golden, '--devices', devices, '--fixtures', FIXTURES,
-             '--out', path] + ([] if CPU else ['--tf32-too']), cap, 'parity')
+             '--out', path] + ([] if CPU else ['--tf32-too', '--triton-too']), cap, 'parity')
     result = json.loads(path.read_text()) if path.is_file() else None
     summary['parity'] = result
     rec.update(rc=r['rc'], timed_out=r['timed_out'], golden=str(golden))
     if result is not None:
         rec['passed'] = result.get('passed', False)
+        rec['triton_passed'] = result.get('triton_passed')      # --decoder triton (02c), apart
         rec['by_device'] = {dev: {fx: dict(passed=v['passed'], worst_loss_ratio=v['worst_loss_ratio'],
                                           worst_grad_ratio=v['worst_grad_ratio'], failed=v['failed'][:20])
                                   for fx, v in per.items()} for dev, per in result.get('devices', {}).items()}
@@ -301,10 +303,12 @@ def model_pairs() -> list:
 
 
 def train_variant(bench_results: dict, forced: str | None = None) -> tuple[str, list]:
-    "(name, extra options) of the variant training uses: `forced`, else the fastest float32 bench variant that ran."
+    """(name, extra options) of the variant training uses: `forced`, else the fastest float32 bench variant that ran
+    (a --decoder triton one only if that decoder passed the golden parity on this device)."""
     if forced and forced in bench_results: return forced, list(bench_results[forced].get('args') or [])
+    triton_ok = bool((summary.get('parity') or {}).get('triton_passed'))   # its golden parity on this GPU
     ok = {name: r for name, r in bench_results.items() if r.get('status') == 'ok' and '--amp' not in (r.get('args') or [])
-          and (r.get('result') or {}).get('ms_per_step')}
+          and (r.get('result') or {}).get('ms_per_step') and (triton_ok or 'triton' not in (r.get('args') or []))}
     if not ok: return 'eager', []
     name = min(ok, key=lambda n: ok[n]['result']['ms_per_step'])
     return name, list(ok[name].get('args') or [])

@@ -125,6 +125,21 @@ def run_one(model, d, positions: dict, device: torch.device) -> dict:
                 forward_backward_s=round(wall, 4), losses=loss_cmp, grads=grad_cmp)
 
 
+def triton_runs_on(dev: str) -> bool:
+    "Whether 02c's Triton decoder can run on device `dev` here (False when scae-nb has no such decoder)."
+    try: from scae_nb.triton_decoder import triton, triton_interpreted
+    except ImportError: return False
+    return triton is not None and (dev.startswith('cuda') or (dev == 'cpu' and triton_interpreted()))
+
+
+def decoder_context(name: str):
+    "`scae_nb.mixture.use_decoder(name)`, or nothing for 'auto' (so that older scae-nb without it still runs)."
+    import contextlib
+    if name == 'auto': return contextlib.nullcontext()
+    from scae_nb.mixture import use_decoder
+    return use_decoder(name)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--golden', required=True, help='folder holding small.npz, mnist.npz')
@@ -132,6 +147,9 @@ def main(argv=None) -> int:
     p.add_argument('--fixtures', default='small,mnist')
     p.add_argument('--out', required=True, help='JSON file to write')
     p.add_argument('--tf32-too', action='store_true', help='on CUDA also run with TF32 on (informational, not a check)')
+    p.add_argument('--triton-too', action='store_true',
+                   help="also run with --decoder triton (02c's kernels) where it applies: on CUDA, or on a CPU under "
+                        "TRITON_INTERPRET=1; its result is 'triton_passed', apart from 'passed'")
     args = p.parse_args(argv)
     torch.backends.cudnn.benchmark = False
     result = dict(golden=str(args.golden), tolerances=dict(loss=dict(rtol=LOSS_RTOL, atol=LOSS_ATOL),
@@ -158,16 +176,19 @@ def main(argv=None) -> int:
             complete = False; write(); continue
         for dev in [x for x in args.devices.split(',') if x]:
             modes = [('fp32', False)] + ([('tf32', True)] if args.tf32_too and dev.startswith('cuda') else [])
+            modes += [('triton', False)] if args.triton_too and triton_runs_on(dev) else []
             for mode, tf32 in modes:
-                key = dev if mode == 'fp32' else f'{dev}+tf32'
+                key = dev if mode == 'fp32' else f'{dev}+{mode}'
                 try:
                     device = torch.device(dev)
                     flags = set_tf32(tf32)
                     model = base.to(device)
-                    r = run_one(model, d, positions, device)
-                    r.update(numerics=flags, informational=tf32)
+                    with decoder_context('triton' if mode == 'triton' else 'auto'):
+                        r = run_one(model, d, positions, device)
+                    r.update(numerics=flags, informational=tf32, decoder='triton' if mode == 'triton' else 'auto')
                     result['devices'].setdefault(key, {})[fixture] = r
-                    if not tf32: ok &= r['passed']
+                    if mode == 'triton': result['triton_passed'] = result.get('triton_passed', True) and r['passed']
+                    elif not tf32: ok &= r['passed']
                     print(f"parity: {key:10s} {fixture:6s} {'PASS' if r['passed'] else 'FAIL'}: "
                           f"losses {r['n_losses_passed']}/{r['n_losses']}, grads {r['n_grads_passed']}/{r['n_grads']}, "
                           f"worst ratio loss {r['worst_loss_ratio']:.3g} grad {r['worst_grad_ratio']:.3g} "
@@ -175,7 +196,8 @@ def main(argv=None) -> int:
                     if r['failed']: print(f"parity:   failed: {', '.join(r['failed'][:12])}", flush=True)
                 except Exception as e:
                     result['errors'].append(f'{key}/{fixture}: {type(e).__name__}: {e}'); traceback.print_exc()
-                    if not tf32: complete = False
+                    if mode == 'triton': result['triton_passed'] = False
+                    elif not tf32: complete = False
                 finally:
                     set_tf32(False)
                     write()
