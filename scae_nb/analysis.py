@@ -16,7 +16,7 @@ from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
-from .utils import UsageError, check_out_folder, check_positive, to_numpy
+from .utils import UsageError, check_out_folder, check_positive, to_numpy, write_atomic
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
@@ -356,7 +356,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                                progress, figure_dir))
     report['wall_s'] = round(time.perf_counter() - start, 2)
     out.mkdir(parents=True, exist_ok=True)
-    (out / 'report.json').write_text(json.dumps(report, indent=1))
+    write_atomic(out / 'report.json', json.dumps(report, indent=1))
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa

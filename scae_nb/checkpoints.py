@@ -10,7 +10,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 import torch
-from .utils import UsageError
+from .utils import UsageError, write_atomic
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -201,7 +201,7 @@ class RunFolder:
     def update(self, **fields) -> None:
         "Add `fields` to run.json."
         self.info.update(fields)
-        (self.out / 'run.json').write_text(json.dumps(self.info, indent=1))
+        write_atomic(self.out / 'run.json', json.dumps(self.info, indent=1))
 
     def abandon(self) -> None:
         """A run that failed before its first checkpoint: delete the lock, files, folders it made,

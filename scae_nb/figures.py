@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import AttrDict
-from .utils import to_numpy
+from .utils import to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid
 from .analysis import _check_features, evaluating, tsne_embedding
@@ -348,6 +348,8 @@ def save_figures(figures: dict, folder) -> list[str]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
-        fig.savefig(folder / f'{name}.png', dpi=150, bbox_inches='tight')
+        buffer = io.BytesIO()                     # whole, or an error naming the file
+        fig.savefig(buffer, format='png', dpi=150, bbox_inches='tight')
+        write_atomic(folder / f'{name}.png', buffer.getvalue())
         plt.close(fig)
     return [str(folder / f'{name}.png') for name in figures]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, json, os, platform, random, sys
+import contextlib, io, json, os, platform, random, sys
 import warnings
 import torch.nn.functional as F
 from pathlib import Path
@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import AttrDict, patch
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, image_loaders
-from .utils import UsageError, to_plain
+from .utils import UsageError, to_plain, write_atomic
 
 # %% auto #0
 __all__ = ['pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic', 'set_numerics',
@@ -344,15 +344,21 @@ class RunLogger:
     def log(self, step: int, scalars: dict) -> None:
         "Append `scalars` at `step` to metrics.jsonl (and wandb)."
         if not self.enabled: return
-        with open(self.out / 'metrics.jsonl', 'a') as f:
-            f.write(json.dumps(to_plain(dict(step=step, **scalars))) + '\n')
+        path = self.out / 'metrics.jsonl'
+        try:
+            line = json.dumps(to_plain(dict(step=step, **scalars))) + '\n'
+            with open(path, 'a') as f: f.write(line)
+        except OSError as e:                          # a full disk: say which file
+            raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
         if self.run is not None: self.run.log(scalars, step=step)
 
     def figure(self, step: int, name: str, fig) -> Path | None:
         "Save matplotlib `fig` as figures/<name>_<step>.png (and log it to wandb)."
         if not self.enabled: return None
         path = self.out / 'figures' / f'{name}_{step:08d}.png'
-        fig.savefig(path, dpi=100, bbox_inches='tight')
+        buffer = io.BytesIO()                     # whole, or an error naming the file
+        fig.savefig(buffer, format='png', dpi=100, bbox_inches='tight')
+        write_atomic(path, buffer.getvalue())
         if self.run is not None:
             import wandb
             self.run.log({f'figures/{name}': wandb.Image(str(path))}, step=step)

@@ -13,7 +13,8 @@ from .utils import to_numpy
 # %% auto #0
 __all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'GRID_SAMPLE_CUDA_ERROR', 'skip_parity', 'golden_root',
            'golden_path', 'load_golden', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
-           'assert_golden_outputs', 'grid_sample_like_cuda', 'mixture_case', 'outputs_and_grads', 'assert_same']
+           'assert_golden_outputs', 'grid_sample_like_cuda', 'mixture_case', 'outputs_and_grads', 'assert_same',
+           'file_size_limit']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
 def _repo_fixtures() -> Path:
@@ -197,3 +198,17 @@ def assert_same(a, b, rtol=2e-5, atol=2e-5):
     "Each pair of tensors equal within atol + rtol * max |b|."
     from fastcore.test import test_close
     for x, y in zip(a, b): test_close(x, y, eps=atol + rtol * y.abs().max().item())
+
+# %% ../nbs/91_test_utils.ipynb #fsl00002
+@contextlib.contextmanager
+def file_size_limit(n_bytes: int):
+    """Within the block, this process's writes beyond `n_bytes` in one file fail (EFBIG), as on a
+    full disk, instead of killing it (SIGXFSZ ignored). POSIX only."""
+    import resource, signal
+    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (n_bytes, old_limit[1]))
+    try: yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+        signal.signal(signal.SIGXFSZ, old_handler)

@@ -13,7 +13,8 @@ import torch.distributed as dist
 from fastcore.basics import AttrDict
 from tqdm.auto import tqdm
 from torch.utils.data import TensorDataset
-from .utils import UsageError, check_finite, check_out_folder, check_positive, to_plain
+from .utils import (UsageError, check_finite, check_out_folder, check_positive, to_plain,
+                           write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels
@@ -293,7 +294,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
                               run_id=info.get('run_id'))
             try:
                 if folder is not None and cfg.steps >= trainer.step:    # not a --steps below
-                    (trainer.out / 'config.json').write_text(json.dumps(cfg.to_dict(), indent=1))
+                    write_atomic(trainer.out / 'config.json', json.dumps(cfg.to_dict(), indent=1))
                     if trainer.logger.run is not None and not wandb_id:
                         folder.update(wandb_id=trainer.logger.run.id)
                 return trainer.fit()

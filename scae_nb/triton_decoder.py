@@ -33,7 +33,7 @@ def _coordinates(theta, xs, ys, i, j, pm, T):
     y = tl.load(ys + i, mask=pm, other=0.)
     u = x * tl.load(theta) + (y * tl.load(theta + 1) + tl.load(theta + 2))
     v = x * tl.load(theta + 3) + (y * tl.load(theta + 4) + tl.load(theta + 5))
-    size = (T - 1).to(tl.float32)
+    size = (T - 1) * 1.0                  # a float: T = 1 arrives as a Python int (a constant)
     return x, y, ((u + 1) / 2) * size, ((v + 1) / 2) * size
 
 @_jit
@@ -41,7 +41,7 @@ def _bilinear(ix, iy, T):
     """Top-left tap (x0, y0) [BLOCK] and the weights along x and y. ix, iy are clamped to
     [-2, T + 1] before `floor` (all four taps are outside the template there anyway), so the ints
     cannot overflow; the weights use the exact ix, iy."""
-    limit = (T + 1).to(tl.float32)
+    limit = (T + 1) * 1.0
     x0f = tl.floor(tl.minimum(tl.maximum(ix, -2.), limit))
     y0f = tl.floor(tl.minimum(tl.maximum(iy, -2.), limit))
     wx1, wy1 = ix - x0f, iy - y0f
@@ -169,10 +169,11 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
         grad_bg_logit = 0.
         grad_k = bg_dlogit * bg
     else:
-        bg_pi_row = tl.sum(tl.where((rows == 0)[:, None], bg_pi, 0.), axis=1)   # one per pixel
-        grad_bg_logit = tl.sum(tl.sum(bg_resp, axis=1) - bg_pi_row, axis=0)
+        bg_dlogit = (tl.sum(bg_resp, axis=0)
+                     - tl.sum(tl.where((rows == 0)[:, None], bg_pi, 0.), axis=0))
+        grad_bg_logit = tl.sum(bg_dlogit, axis=0)                      # per pixel first: exact 0s
         grad_k = 0.
-    half = (T - 1).to(tl.float32) / 2
+    half = (T - 1) * 0.5
     for m in range(M):
         x_, y_, ix, iy = _coordinates(theta + (b * M + m) * 6, xs, ys, i, j, pm, T)
         x0, y0, wx0, wx1, wy0, wy1 = _bilinear(ix, iy, T)
@@ -197,10 +198,14 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
             dvalue = tl.where((rows == C)[:, None], dalpha[None, :], resp * diff)
             grad_lp = tl.sum(dalpha, axis=0)
         dvalue = tl.where((rows < CP)[:, None] & pm[None, :], dvalue, 0.)
-        tl.atomic_add(grad_templates + o00, dvalue * (wx0 * wy0)[None, :], mask=r00)
-        tl.atomic_add(grad_templates + o01, dvalue * (wx1 * wy0)[None, :], mask=r01)
-        tl.atomic_add(grad_templates + o10, dvalue * (wx0 * wy1)[None, :], mask=r10)
-        tl.atomic_add(grad_templates + o11, dvalue * (wx1 * wy1)[None, :], mask=r11)
+        tl.atomic_add(grad_templates + o00, dvalue * (wx0 * wy0)[None, :], mask=r00,
+                      sem='relaxed')
+        tl.atomic_add(grad_templates + o01, dvalue * (wx1 * wy0)[None, :], mask=r01,
+                      sem='relaxed')
+        tl.atomic_add(grad_templates + o10, dvalue * (wx0 * wy1)[None, :], mask=r10,
+                      sem='relaxed')
+        tl.atomic_add(grad_templates + o11, dvalue * (wx1 * wy1)[None, :], mask=r11,
+                      sem='relaxed')
         g_ix = tl.sum(dvalue * (wy0[None, :] * (v01 - v00) + wy1[None, :] * (v11 - v10)), axis=0)
         g_iy = tl.sum(dvalue * (wx0[None, :] * (v10 - v00) + wx1[None, :] * (v11 - v01)), axis=0)
         g_u, g_v = g_ix * half, g_iy * half                            # d/du = d/dix (T - 1) / 2
@@ -236,6 +241,7 @@ def _triton_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presenc
                        coupled: bool) -> list[torch.Tensor]:
     "The forward kernel: ll, rec_mode, rec_mean, warped, and the two log-sum-exps it saves."
     B, M, Cp, T, C, H, W, CB, NB = _launch_shapes(templates, target)
+    theta, log_presence, target = theta.contiguous(), log_presence.contiguous(), target.contiguous()
     warped = templates.new_empty(B, M, Cp, H, W)
     ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
     lse_l = target.new_empty(B, C if coupled else 1, H, W)
@@ -250,8 +256,10 @@ def _triton_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
                         target: torch.Tensor, scalars: torch.Tensor, coupled: bool,
                         warped: torch.Tensor, grad: torch.Tensor, lse_s: torch.Tensor,
                         lse_l: torch.Tensor) -> list[torch.Tensor]:
-    "The backward kernel: the gradients of templates, theta, log-presence and the scalars [3]."
+    "The backward kernel: the gradients of templates, theta, log-presence and scalars [3]."
     B, M, Cp, T, C, H, W, CB, NB = _launch_shapes(templates, target)
+    theta, log_presence, target = theta.contiguous(), log_presence.contiguous(), target.contiguous()
+    lse_s, lse_l = lse_s.contiguous(), lse_l.contiguous()    # no-ops for the forward's own
     grad_templates = torch.zeros_like(templates)
     partial = target.new_zeros(B, NB, M, 8)          # per block: 6 pose entries, log-presence
     partial_scalars = target.new_zeros(B, NB, 4)     # bg value, bg logit, 1/tau
@@ -271,7 +279,7 @@ class _TritonWarpedPixelMixture(torch.autograd.Function):
     def forward(ctx, templates, theta, log_presence, target, scalars, coupled):
         ll, mode, mean, warped, lse_s, lse_l = _triton_forward_op(templates, theta, log_presence,
                                                                   target, scalars, coupled)
-        ctx.save_for_backward(templates, theta, log_presence, target, scalars, warped, lse_s, lse_l)
+        ctx.save_for_backward(templates, theta, log_presence, target, scalars, lse_s, lse_l)
         ctx.coupled = coupled
         ctx.mark_non_differentiable(mode, mean, warped)
         ctx.set_materialize_grads(False)                # only ll has a gradient
@@ -281,8 +289,8 @@ class _TritonWarpedPixelMixture(torch.autograd.Function):
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warped=None):
         if grad is None: return (None,) * 6
-        *saved, warped, lse_s, lse_l = ctx.saved_tensors
-        *grads, grad_scalars = _triton_backward_op(*saved, ctx.coupled, warped, grad, lse_s, lse_l)
+        *saved, lse_s, lse_l = ctx.saved_tensors          # (warped is not needed: not saved)
+        *grads, grad_scalars = _triton_backward_op(*saved, ctx.coupled, None, grad, lse_s, lse_l)
         return *grads, None, grad_scalars, None
 
 # %% ../nbs/02c_triton.ipynb #tri00019
@@ -367,13 +375,14 @@ def _op_backward(ctx, grads):                   # grads: one per output; only ll
 # %% ../nbs/02c_triton.ipynb #tri00037
 _INTS = ('s_b', 's_m', 's_c', 's_y', 's_x', 'M', 'T', 'H', 'W', 'NB')   # the kernels' ints
 
-def _compile_for(kernel, capability: int, C: int, coupled: bool):
-    "Triton's compiled `kernel` for a CUDA GPU of this compute capability (no GPU needed)."
+def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=()):
+    """Triton's compiled `kernel` for a CUDA GPU of this compute capability (no GPU needed); `ones`:
+    int arguments that are 1, which Triton makes compile-time constants on a GPU."""
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
     names, CP = list(inspect.signature(kernel.fn).parameters), C + (not coupled)
     constants = dict(C=C, CP=CP, CB=triton.next_power_of_2(CP), COUPLED=coupled,
-                     BLOCK=TRITON_BLOCK)
+                     BLOCK=TRITON_BLOCK, **{name: 1 for name in ones if name in names})
     signature = {n: 'constexpr' if n in constants else 'i32' if n in _INTS else '*fp32'
                  for n in names}
     source = ASTSource(fn=kernel, signature=signature,
@@ -399,8 +408,9 @@ def gpu_compile_report(capabilities=(75, 80, 90)) -> list[dict]:
     """Compile both kernels in every configuration the models use (alpha or coupled mode, 1 or 3
     image channels) for CUDA GPUs of these compute capabilities, with Triton's compiler and
     `ptxas`, no GPU needed: one dict per (kernel, mode, C, capability), with its registers per
-    thread and spilled bytes. Needs Triton compiling, not interpreting (`TRITON_INTERPRET` unset
-    when this module is imported)."""
+    thread and spilled bytes. Sizes of 1 (which Triton compiles as constants) are compiled too.
+    Needs Triton compiling, not interpreting (`TRITON_INTERPRET` unset when this module is
+    imported)."""
     if triton is None or _INTERPRETED:
         raise RuntimeError("gpu_compile_report needs Triton's compiler: install Triton and "
                            "import this module without TRITON_INTERPRET=1")
@@ -413,4 +423,6 @@ def gpu_compile_report(capabilities=(75, 80, 90)) -> list[dict]:
                 rows.append(dict(kernel=kernel.fn.__name__, mode='coupled' if coupled else 'alpha',
                                  C=C, capability=capability, registers=registers,
                                  spill_bytes=spills))
+        for C, coupled in ((1, False), (1, True)):     # 1 x 1 templates on a 1 x 1 canvas, one part
+            _compile_for(kernel, capabilities[-1], C, coupled, ones=('T', 'H', 'W', 'M', 'NB'))
     return rows

@@ -10,7 +10,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_out_folder',
-           'to_plain', 'to_numpy', 'keep_freed_memory']
+           'write_atomic', 'to_plain', 'to_numpy', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -57,6 +57,24 @@ def check_out_folder(path, option: str = '--out'):
     finally:
         for folder in missing:                           # deepest first
             with contextlib.suppress(OSError): folder.rmdir()
+    return path
+
+# %% ../nbs/92_utils.ipynb #92aw0002
+def write_atomic(path, data: str | bytes) -> Path:
+    """Write `data` (text as UTF-8) to `path` whole: a temporary file beside it, fsync'd, renamed
+    into place. `OSError` naming `path` if the write fails (a full disk); the old file is kept."""
+    path = Path(path)
+    data = data.encode() if isinstance(data, str) else data
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
+    finally: tmp.unlink(missing_ok=True)
     return path
 
 # %% ../nbs/92_utils.ipynb #e280777f

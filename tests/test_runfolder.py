@@ -153,11 +153,11 @@ def test_failed_force_puts_the_old_run_back(two_runs, tmp_path, capfd, monkeypat
 
 # ---- 5. model values that cannot work are refused when the configuration is built
 BAD_MODEL = [
-    (["--prior-within-weight", "nan"], ["prior_within_weight", "finite"]),
-    (["--caps-ll-weight", "-1"], ["caps_ll_weight", ">= 0"]),
-    (["--noise-scale", "nan"], ["noise_scale", "finite", ">= 0"]),
-    (["--dataset", "mnist", "--n-classes", "1"], ["n_classes", "mnist", "10"]),
-    (["--dataset", "mnist", "--n-channels", "3"], ["n_channels", "mnist"]),
+    (["--prior-within-weight", "nan"], ["--prior-within-weight", "finite"]),   # the option, as typed
+    (["--caps-ll-weight", "-1"], ["--caps-ll-weight", ">= 0"]),
+    (["--noise-scale", "nan"], ["--noise-scale", "finite", ">= 0"]),
+    (["--dataset", "mnist", "--n-classes", "1"], ["--n-classes", "mnist", "10"]),
+    (["--dataset", "mnist", "--n-channels", "3"], ["--n-channels", "mnist"]),
 ]
 
 
@@ -177,7 +177,7 @@ def test_bad_model_value_is_one_line_up_front(options, says, tmp_path, capfd, qu
 def test_n_classes_below_the_datasets_then_fixed_runs(tmp_path, capfd, quiet_globals):
     out = tmp_path / "run"
     rc, _, err = inproc_main(mnist_train(out, 2, "--n-classes", "1"), capfd)
-    assert rc == 2 and "n_classes" in one_line(err), err[-2000:]
+    assert rc == 2 and "--n-classes" in one_line(err), err[-2000:]
     assert not out.exists()
     rc, _, err = inproc_main(mnist_train(out, 2, "--n-classes", "10"), capfd)
     assert rc == 0, err[-2000:]
