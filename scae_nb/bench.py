@@ -10,7 +10,7 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given
-from .utils import UsageError, check_positive
+from .utils import UsageError, check_finite, check_positive
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
 from .mixture import check_decoder, use_decoder
@@ -111,6 +111,8 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
           backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
     "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
     check_positive(steps=steps)
+    check_finite(lr=lr)
+    check_positive(False, lr=lr)                       # as train: a step with lr 0 is not one
     if not isinstance(warmup, int) or warmup < 0:
         raise UsageError(f"warmup must be 0 or a positive integer, got {warmup!r}")
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
@@ -169,6 +171,9 @@ def parse_variants(spec: str, device: torch.device) -> list[str]:
         if name.removesuffix('+amp') not in VARIANTS:
             raise UsageError(f"--variants: unknown variant {name!r}; choose from "
                              f"{', '.join(VARIANTS)} (each also +amp) or all")
+        if name.removesuffix('+amp') not in bases:
+            raise UsageError(f"--variants {name}: CUDA graphs need a CUDA device; this run uses "
+                             f"{device.type} (choose from {', '.join(bases)}, each also +amp)")
     return names
 
 # %% ../nbs/05c_bench.ipynb #10b1a073
@@ -251,5 +256,6 @@ def _print_result(args, result: dict) -> int:
     if args.json: print(json.dumps(result))
     else: print(f"{args.preset} B={result['batch_size']} on {result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
-                f"{result['images_per_s']} images/s, peak memory {result['peak_mem_mb']} MiB")
+                f"{result['images_per_s']} images/s, peak memory {result['peak_mem_mb']} MiB, "
+                f"{result['decoder']} decoder")
     return 0

@@ -102,13 +102,17 @@ def _one_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
-    """`message` with a leading field name (`batch_size must be ...`, as the Python API says it)
-    replaced by the option the user typed (`--batch-size must be ...`)."""
+    """`message` with a leading field name (`batch_size must be ...`, as the Python API says it),
+    and field names of several words anywhere, replaced by the options the user types
+    (`--batch-size must be ...`)."""
     name = re.match(r'[a-z][a-z0-9_]*(?=[ =])', message)
     options = {a.dest: a.option_strings[-1] for a in parser._actions
                if a.option_strings and a.option_strings[-1].startswith('--')}
-    if name is None or name.group() not in options: return message
-    return options[name.group()] + message[name.end():]
+    if name is not None and name.group() in options:
+        message = options[name.group()] + message[name.end():]
+    # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path
+    return re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/]|\.\w)',
+                  lambda m: options.get(m.group(), m.group()), message)
 
 def main(argv: list[str] | None = None) -> int:
     "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line."

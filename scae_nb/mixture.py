@@ -225,7 +225,7 @@ def check_decoder(name: str, device: torch.device | str = 'cpu',
     from scae_nb.utils import UsageError
     device = torch.device(device)
     if name not in DECODERS:
-        raise UsageError(f"--decoder {name!r}: choose from {', '.join(DECODERS)}")
+        raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
     if name == 'native':
         from scae_nb.native import native_library
         if device.type != 'cpu':
@@ -240,7 +240,8 @@ def check_decoder(name: str, device: torch.device | str = 'cpu',
             raise UsageError("--decoder triton: Triton is not installed (pip install triton)")
         if device.type != 'cuda' and not (device.type == 'cpu' and triton_interpreted()):
             raise UsageError(f"--decoder triton runs on CUDA (on a CPU only under "
-                             f"TRITON_INTERPRET=1, for tests); this run uses {device.type}")
+                             f"TRITON_INTERPRET=1, for tests); this run uses {device.type}: "
+                             "pass --decoder auto")
         if deterministic:
             raise UsageError("--decoder triton adds template gradients with atomic adds, which "
                              "are not deterministic; drop --deterministic")
@@ -250,7 +251,7 @@ def use_decoder(name: str = 'auto'):
     "`warped_pixel_mixture` takes decoder `name` (one of `DECODERS`) in the block; restored after."
     if name not in DECODERS:
         from scae_nb.utils import UsageError
-        raise UsageError(f"--decoder {name!r}: choose from {', '.join(DECODERS)}")
+        raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
     if name == 'triton': from scae_nb import triton_decoder   # before a compiled graph reads it
     saved, _DECODER[0] = _DECODER[0], name
     try: yield

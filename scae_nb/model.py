@@ -51,6 +51,8 @@ def validate_config(config) -> None:
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
             if not (number and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{f.name} must be a finite number >= 0, got {value!r}")
+    if config.model == 'scae' and config.n_channels not in (1, 3):   # figures: grey or RGB
+        raise ValueError(f"n_channels must be 1 (grey) or 3 (RGB), got {config.n_channels}")
     if config.template_size > config.canvas_size:
         raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
                          f"({config.canvas_size})")
