@@ -56,6 +56,20 @@ def _tap(templates, base, s_c, s_y, s_x, tx, ty, pm, rows, T, CP: tl.constexpr):
     real = inside[None, :] & (rows < CP)[:, None]
     return tl.load(templates + offsets, mask=real, other=0.), offsets, real
 
+@_jit
+def _sample(templates, base, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm, rows, T,
+            CP: tl.constexpr):
+    """The bilinear sample [CB, BLOCK] from top-left taps (x0, y0) with these weights, in
+    `grid_sample`'s order (top-left, top-right, bottom-left, bottom-right), then each tap's values,
+    offsets and real-texel masks (what the backward's gradients need)."""
+    v00, o00, r00 = _tap(templates, base, s_c, s_y, s_x, x0, y0, pm, rows, T, CP)
+    v01, o01, r01 = _tap(templates, base, s_c, s_y, s_x, x0 + 1, y0, pm, rows, T, CP)
+    v10, o10, r10 = _tap(templates, base, s_c, s_y, s_x, x0, y0 + 1, pm, rows, T, CP)
+    v11, o11, r11 = _tap(templates, base, s_c, s_y, s_x, x0 + 1, y0 + 1, pm, rows, T, CP)
+    value = (v00 * (wx0 * wy0)[None, :] + v01 * (wx1 * wy0)[None, :]
+             + v10 * (wx0 * wy1)[None, :] + v11 * (wx1 * wy1)[None, :])
+    return value, v00, v01, v10, v11, o00, o01, o10, o11, r00, r01, r10, r11
+
 # %% ../nbs/02c_triton.ipynb #tri00010
 @_jit
 def _part_terms(value, log_presence, k, x, rows, C: tl.constexpr, CB: tl.constexpr,
@@ -104,13 +118,8 @@ def _forward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sca
     for m in range(M):
         _x, _y, ix, iy = _coordinates(theta + (b * M + m) * 6, xs, ys, i, j, pm, T)
         x0, y0, wx0, wx1, wy0, wy1 = _bilinear(ix, iy, T)
-        base = b * s_b + m * s_m
-        v00, _o, _r = _tap(templates, base, s_c, s_y, s_x, x0, y0, pm, rows, T, CP)
-        v01, _o, _r = _tap(templates, base, s_c, s_y, s_x, x0 + 1, y0, pm, rows, T, CP)
-        v10, _o, _r = _tap(templates, base, s_c, s_y, s_x, x0, y0 + 1, pm, rows, T, CP)
-        v11, _o, _r = _tap(templates, base, s_c, s_y, s_x, x0 + 1, y0 + 1, pm, rows, T, CP)
-        value = (v00 * (wx0 * wy0)[None, :] + v01 * (wx1 * wy0)[None, :]
-                 + v10 * (wx0 * wy1)[None, :] + v11 * (wx1 * wy1)[None, :])
+        value = _sample(templates, b * s_b + m * s_m, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm,
+                        rows, T, CP)[0]
         tl.store(warped + ((b * M + m) * CP + rows[:, None]) * HW + p[None, :], value,
                  mask=(rows < CP)[:, None] & pm[None, :])
         mu, logit, score, _d = _part_terms(value, tl.load(log_presence + b * M + m), k, x, rows,
@@ -177,13 +186,9 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
     for m in range(M):
         x_, y_, ix, iy = _coordinates(theta + (b * M + m) * 6, xs, ys, i, j, pm, T)
         x0, y0, wx0, wx1, wy0, wy1 = _bilinear(ix, iy, T)
-        base = b * s_b + m * s_m
-        v00, o00, r00 = _tap(templates, base, s_c, s_y, s_x, x0, y0, pm, rows, T, CP)
-        v01, o01, r01 = _tap(templates, base, s_c, s_y, s_x, x0 + 1, y0, pm, rows, T, CP)
-        v10, o10, r10 = _tap(templates, base, s_c, s_y, s_x, x0, y0 + 1, pm, rows, T, CP)
-        v11, o11, r11 = _tap(templates, base, s_c, s_y, s_x, x0 + 1, y0 + 1, pm, rows, T, CP)
-        value = (v00 * (wx0 * wy0)[None, :] + v01 * (wx1 * wy0)[None, :]
-                 + v10 * (wx0 * wy1)[None, :] + v11 * (wx1 * wy1)[None, :])
+        value, v00, v01, v10, v11, o00, o01, o10, o11, r00, r01, r10, r11 = _sample(
+            templates, b * s_b + m * s_m, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm, rows, T,
+            CP)
         mu, logit, score, diff = _part_terms(value, tl.load(log_presence + b * M + m), k, x, rows,
                                              C, CB, BLOCK, COUPLED)
         resp = tl.where(image, tl.exp(score - lse_scores) * g, 0.)     # r_m g
