@@ -111,8 +111,10 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
     if name is not None and name.group() in options:
         message = options[name.group()] + message[name.end():]
     # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path
-    return re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/]|\.\w)',
-                  lambda m: options.get(m.group(), m.group()), message)
+    def option(m):                    # after --allow-change: its value, `batch-size`, not an option
+        if message[:m.start()].endswith('--allow-change '): return m.group().replace('_', '-')
+        return options.get(m.group(), m.group())
+    return re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/]|\.\w)', option, message)
 
 def main(argv: list[str] | None = None) -> int:
     "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line."
