@@ -8,7 +8,8 @@ import contextlib
 import math
 import torch
 import torch.nn.functional as F
-from .native import native_applies, native_warped_pixel_mixture
+from .native import native_applies, native_library, native_warped_pixel_mixture
+from .utils import UsageError
 
 # %% auto #0
 __all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'DECODERS', 'pixel_mixture_reference', 'pixel_mixture', 'current_decoder',
@@ -222,12 +223,10 @@ def check_decoder(name: str, device: torch.device | str = 'cpu',
     """`UsageError` (one line) unless decoder `name` can run on `device`: one of `DECODERS`;
     'native' needs a CPU and the built C kernel; 'triton' needs Triton and CUDA (or a CPU under
     `TRITON_INTERPRET=1`), and is not deterministic (atomic adds)."""
-    from scae_nb.utils import UsageError
     device = torch.device(device)
     if name not in DECODERS:
         raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
     if name == 'native':
-        from scae_nb.native import native_library
         if device.type != 'cpu':
             raise UsageError(f"--decoder native: the C kernel runs on a CPU; this run uses "
                              f"{device.type} (use --decoder auto or triton)")
@@ -250,7 +249,6 @@ def check_decoder(name: str, device: torch.device | str = 'cpu',
 def use_decoder(name: str = 'auto'):
     "`warped_pixel_mixture` takes decoder `name` (one of `DECODERS`) in the block; restored after."
     if name not in DECODERS:
-        from scae_nb.utils import UsageError
         raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
     if name == 'triton': from scae_nb import triton_decoder   # before a compiled graph reads it
     saved, _DECODER[0] = _DECODER[0], name
