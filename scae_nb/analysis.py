@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 from .utils import UsageError, check_out_folder, check_positive, to_numpy, write_atomic
+from .data import data_root
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
@@ -335,6 +336,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     checkpoint = Path(checkpoint)
     out = Path(out) if out else checkpoint.resolve().parent.parent / 'eval' / checkpoint.stem
     check_out_folder(out)                           # a file, or a path under one: refused now
+    if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     start, device = time.perf_counter(), pick_device(device)
     run = load_model(checkpoint, device)
     config = AttrDict(run.config, data_dir=data_dir, seed=seed, num_workers=0, device=str(device),

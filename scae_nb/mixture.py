@@ -218,14 +218,18 @@ def current_decoder() -> str:
     "The decoder `warped_pixel_mixture` takes by default now (see `use_decoder`)."
     return _DECODER[0]
 
+def _known_decoder(name: str) -> None:
+    "`UsageError` (one line) unless `name` is one of `DECODERS`."
+    if name not in DECODERS:
+        raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
+
 def check_decoder(name: str, device: torch.device | str = 'cpu',
                   deterministic: bool = False) -> None:
     """`UsageError` (one line) unless decoder `name` can run on `device`: one of `DECODERS`;
     'native' needs a CPU and the built C kernel; 'triton' needs Triton and CUDA (or a CPU under
     `TRITON_INTERPRET=1`), and is not deterministic (atomic adds)."""
     device = torch.device(device)
-    if name not in DECODERS:
-        raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
+    _known_decoder(name)
     if name == 'native':
         if device.type != 'cpu':
             raise UsageError(f"--decoder native: the C kernel runs on a CPU; this run uses "
@@ -248,8 +252,7 @@ def check_decoder(name: str, device: torch.device | str = 'cpu',
 @contextlib.contextmanager
 def use_decoder(name: str = 'auto'):
     "`warped_pixel_mixture` takes decoder `name` (one of `DECODERS`) in the block; restored after."
-    if name not in DECODERS:
-        raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
+    _known_decoder(name)
     if name == 'triton': from scae_nb import triton_decoder   # before a compiled graph reads it
     saved, _DECODER[0] = _DECODER[0], name
     try: yield

@@ -974,6 +974,7 @@ def _fake_backward(templates, theta, log_presence, target, scalars, coupled, *sa
 
 def _op_setup(ctx, inputs, output):
     ctx.save_for_backward(*inputs[:5], output[3], output[4], output[5])
+    ctx.mark_non_differentiable(*output[1:])      # only ll has a gradient, as in eager mode
     ctx.coupled = inputs[5]
 
 def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
