@@ -8,7 +8,7 @@ import argparse, contextlib, dataclasses, io, itertools, json, math, time
 from pathlib import Path
 import numpy as np
 import torch
-from fastcore.basics import AttrDict
+from .utils import AttrDict
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .pcae import safe_log
 from .set_transformer import SetTransformer, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule

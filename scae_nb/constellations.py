@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 import torch
-from fastcore.basics import AttrDict
+from .utils import AttrDict
 from .data import _positive_int
 
 # %% auto #0

@@ -8,7 +8,8 @@ import io
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import evaluating
 from .figures import (_show, capsule_claims, colour_parts, distinct_colours, matrix_to_pose,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from fastcore.basics import AttrDict
+from .utils import AttrDict
 from .utils import to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid

@@ -8,7 +8,8 @@ from typing import Mapping
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .official import OfficialModule, linear_slots, tf_linear
 from .pcae import safe_log
 

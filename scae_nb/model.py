@@ -10,7 +10,8 @@ from typing import Mapping
 import numpy as np
 import torch
 import torch.nn as nn
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .utils import check_positive, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, cnn_output_size

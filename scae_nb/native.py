@@ -905,7 +905,7 @@ def native_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -
     templates, the kernel built; under `torch.compile` only once `prepare_compile` registered it."""
     if theta.device.type != 'cpu' or theta.dtype != torch.float32: return False
     if templates is not None and templates.shape[-1] != templates.shape[-2]: return False
-    if torch.compiler.is_compiling(): return bool(_COMPILE_OPS)
+    if torch.compiler.is_compiling(): return 'forward' in _COMPILE_OPS   # not bool(dict): 2.11
     return native_library() is not None
 
 def check_mixture_shapes(templates, theta, log_presence, target, coupled: bool) -> None:
@@ -928,7 +928,8 @@ def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
     """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
     [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
     compiling, coupled = torch.compiler.is_compiling(), inv_temperature is not None
-    if theta.device.type != 'cpu' or not (_COMPILE_OPS if compiling else native_library()):
+    built = 'forward' in _COMPILE_OPS if compiling else native_library()  # not bool(dict): 2.11
+    if theta.device.type != 'cpu' or not built:
         why = (f"{theta.device} tensors" if theta.device.type != 'cpu' else
                f"{NATIVE_ENV}=0" if not native_setting() else "no kernel (see the warning above)")
         raise RuntimeError(f"the native decoder needs CPU tensors and a built kernel, got {why}")

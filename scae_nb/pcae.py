@@ -10,7 +10,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_
 from .utils import check_positive
 from .mixture import pixel_mixture, warped_pixel_mixture

@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 import torch.distributed as dist
 from torch.utils.data import DataLoader, TensorDataset
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, image_loaders
 from .utils import UsageError, to_plain, write_atomic

@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn as nn
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .utils import check_positive
 from .official import (OfficialModule, Slot, linear_slots, layer_norm_slots,
                               tf_glorot_uniform_, tf_linear,

@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib, logging, sys, warnings
 import torch
 import torch.nn as nn
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import patch
+from .utils import AttrDict
 from .runtime import ConstellationLoader
 from .utils import UsageError
 from .mixture import current_decoder

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.distributed as dist
-from fastcore.basics import AttrDict
+from .utils import AttrDict
 from tqdm.auto import tqdm
 from torch.utils.data import TensorDataset
 from .utils import (UsageError, check_finite, check_out_folder, check_positive, to_plain,

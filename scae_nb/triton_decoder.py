@@ -98,7 +98,7 @@ def _background(scalars, x, COUPLED: tl.constexpr):
 # %% ../nbs/02c_triton.ipynb #tri00012
 @_jit
 def _forward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, scalars, xs, ys,
-                    target, ll, rec_mode, rec_mean, warped, lse_s, lse_l, M, T, H, W,
+                    target, ll, rec_mode, rec_mean, warped, lse_s, lse_l, M: tl.constexpr, T, H, W,
                     C: tl.constexpr, CP: tl.constexpr, CB: tl.constexpr, COUPLED: tl.constexpr,
                     BLOCK: tl.constexpr):
     "Program (b, block): BLOCK pixels of image b, every part, running log-sum-exps over parts."
@@ -147,8 +147,8 @@ def _forward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sca
 @_jit
 def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, scalars, xs, ys,
                      target, grad, lse_s, lse_l, grad_templates, partial, partial_scalars,
-                     M, T, H, W, NB, C: tl.constexpr, CP: tl.constexpr, CB: tl.constexpr,
-                     COUPLED: tl.constexpr, BLOCK: tl.constexpr):
+                     M: tl.constexpr, T, H, W, NB, C: tl.constexpr, CP: tl.constexpr,
+                     CB: tl.constexpr, COUPLED: tl.constexpr, BLOCK: tl.constexpr):
     """Program (b, block): the gradients of sum(grad * ll) over BLOCK pixels of image b. Template
     gradients are added atomically into grad_templates [B, M, C', T, T]; the pose and log-presence
     gradients of each part and the scalars' are this block's partial sums, written to
@@ -318,7 +318,7 @@ def triton_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -
     device_ok = theta.device.type == 'cuda' or (theta.device.type == 'cpu' and triton_interpreted())
     if triton is None or not device_ok or theta.dtype not in _FLOATS: return False
     if templates is not None and templates.shape[-1] != templates.shape[-2]: return False
-    return bool(_COMPILE_OPS) if torch.compiler.is_compiling() else True
+    return 'forward' in _COMPILE_OPS if torch.compiler.is_compiling() else True   # not bool(dict)
 
 # %% ../nbs/02c_triton.ipynb #tri00020
 def _why_not(theta: torch.Tensor, templates: torch.Tensor) -> str:
@@ -378,16 +378,18 @@ def _op_backward(ctx, grads):                   # grads: one per output; only ll
     return *grads, None, grad_scalars, None
 
 # %% ../nbs/02c_triton.ipynb #tri00037
-_INTS = ('s_b', 's_m', 's_c', 's_y', 's_x', 'M', 'T', 'H', 'W', 'NB')   # the kernels' ints
+_INTS = ('s_b', 's_m', 's_c', 's_y', 's_x', 'T', 'H', 'W', 'NB')   # the kernels' run-time ints
 
-def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=()):
-    """Triton's compiled `kernel` for a CUDA GPU of this compute capability (no GPU needed); `ones`:
-    int arguments that are 1, which Triton makes compile-time constants on a GPU."""
+def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int = 40):
+    """Triton's compiled `kernel` for a CUDA GPU of this compute capability (no GPU needed), for M
+    parts (40: the official MNIST model); `ones`: int arguments that are 1, which Triton makes
+    compile-time constants on a GPU."""
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
     names, CP = list(inspect.signature(kernel.fn).parameters), C + (not coupled)
-    constants = dict(C=C, CP=CP, CB=triton.next_power_of_2(CP), COUPLED=coupled,
-                     BLOCK=TRITON_BLOCK, **{name: 1 for name in ones if name in names})
+    constants = dict(C=C, CP=CP, CB=triton.next_power_of_2(CP), COUPLED=coupled, M=M,
+                     BLOCK=TRITON_BLOCK)
+    constants.update({name: 1 for name in ones if name in names})
     signature = {n: 'constexpr' if n in constants else 'i32' if n in _INTS else '*fp32'
                  for n in names}
     source = ASTSource(fn=kernel, signature=signature,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import contextlib, ctypes, math, numbers, os
 from pathlib import Path
 import numpy as np
+from fastcore.basics import AttrDict as _FastcoreAttrDict
 
 # %% auto #0
-__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_out_folder',
-           'write_atomic', 'to_plain', 'to_numpy', 'keep_freed_memory']
+__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'AttrDict',
+           'check_out_folder', 'write_atomic', 'to_plain', 'to_numpy', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -33,6 +34,16 @@ def check_finite(**values) -> None:
         real = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if not real or not math.isfinite(value):
             raise UsageError(f"{name} must be a finite number, got {value!r}")
+
+# %% ../nbs/92_utils.ipynb #ut0attr2
+class AttrDict(_FastcoreAttrDict):
+    """fastcore's `AttrDict` (a `dict` whose keys are also attributes), with attribute writes that
+    `torch.compile` traces on torch 2.11 too; `copy()` keeps the type."""
+    def __setattr__(self, k, v):
+        if k[0] == '_': object.__setattr__(self, k, v)
+        else: self[k] = v
+
+    def copy(self): return type(self)(**self)
 
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
 def check_out_folder(path, option: str = '--out'):
