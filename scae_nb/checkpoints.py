@@ -16,9 +16,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'truncate_metrics',
-           'RunFolderError', 'RunFolder', 'check_not_in_use', 'claim_run_folder', 'checkpoint_run_id',
-           'stop_on_signals']
+           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'set_aside_newer',
+           'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'claim_run_folder',
+           'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -162,6 +162,20 @@ def _set_aside(path: Path, why: str, good: Path) -> None:
           file=sys.stderr)
     (path.parent / 'corrupt').mkdir(exist_ok=True)
     os.replace(path, path.parent / 'corrupt' / path.name)
+
+def set_aside_newer(out, step: int) -> list[Path]:
+    """Move run folder `out`'s checkpoints newer than `step` to checkpoints/superseded/ and say so
+    in one line (process 0): a resume from an older checkpoint starts a new branch there (its
+    metrics.jsonl is cut back to `step` too), so a later `--resume latest` must not find the
+    abandoned branch's newer checkpoints. Returns where they went."""
+    newer = [p for p in list_checkpoints(out) if int(p.stem.split('_')[-1]) > step]
+    if not newer or int(os.environ.get('RANK', 0)): return []
+    aside = Path(out) / 'checkpoints' / 'superseded'
+    aside.mkdir(exist_ok=True)
+    for path in newer: os.replace(path, aside / path.name)
+    print(f"scae-nb train: warning: resuming from step {step}; the newer checkpoints "
+          f"({', '.join(p.name for p in newer)}) moved to {aside}", file=sys.stderr)
+    return [aside / path.name for path in newer]
 
 # %% ../nbs/05aa_checkpoints.ipynb #97167a78
 def truncate_metrics(out, step: int) -> None:

@@ -15,6 +15,7 @@ from .data import (_check_canvas, _positive_int, as_float_images, check_images,
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
+from .utils import UsageError
 
 # %% auto #0
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'image_loaders']
@@ -57,6 +58,14 @@ def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     return labels.long()
 
 # %% ../nbs/00a_loaders.ipynb #d8d5ba84
+def _batch_size(batch_size, n: int, train: bool) -> int:
+    "`batch_size` if a positive integer that, for training (whole batches only), fits the n images."
+    batch_size = _positive_int('batch_size', batch_size)
+    if train and batch_size > n:
+        raise UsageError(f"batch_size {batch_size} exceeds the {n} training images (training "
+                         "batches are whole, so an epoch would have none)")
+    return batch_size
+
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
                 seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
@@ -68,7 +77,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     g = torch.Generator().manual_seed(seed)
     order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
     # whole batches of indices
-    batches = BatchSampler(order, _positive_int('batch_size', batch_size), drop_last=train)
+    batches = BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
     return DataLoader(TensorDataset(images, labels), sampler=batches, batch_size=None,
                       collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
                       persistent_workers=num_workers > 0, generator=g,
@@ -113,7 +122,7 @@ class DeviceLoader:
         labels = _check_labels(labels, len(check_images(images)), n_classes)   # once, not per batch
         self.canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
         _check_canvas(self.canvas_size, *images.shape[-2:])
-        self.batch_size, self.train = _positive_int('batch_size', batch_size), train
+        self.batch_size, self.train = _batch_size(batch_size, len(labels), train), train
         device = torch.device('cpu' if device is None else device)
         self.images, self.labels = images.to(device), labels.to(device)   # [N, C, h, w], [N]
         self.generator = torch.Generator(device).manual_seed(seed)

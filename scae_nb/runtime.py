@@ -216,6 +216,8 @@ def set_loader_rng_state(loader, state: dict) -> None:
         gen.set_state(value)
 
 # %% ../nbs/05a_runtime.ipynb #200a154b
+_EMPTY = object()                     # what `next` returns from an exhausted iterator
+
 class BatchStream:
     "Endless iterator over `loader`'s batches whose position can be saved and restored exactly."
     def __init__(self, loader):
@@ -237,7 +239,10 @@ class BatchStream:
         except StopIteration:
             self.epoch, self.index = self.epoch + 1, 0
             self._begin_epoch()
-            batch = next(self._it)
+            batch = next(self._it, _EMPTY)
+            if batch is _EMPTY:
+                raise UsageError("the training loader yields no batches (fewer examples than one "
+                                 "batch, with whole batches only?)")
         self.index += 1
         return batch
 

@@ -33,7 +33,8 @@ from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
 from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
-                                 save_checkpoint, stop_on_signals, truncate_metrics)
+                                 save_checkpoint, set_aside_newer, stop_on_signals,
+                                 truncate_metrics)
 
 # %% auto #0
 __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
@@ -187,7 +188,9 @@ class Trainer:
         for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
         self.step, processes = ckpt['step'], ckpt['processes']
         self.last_checkpoint = Path(path)
-        if self.rank0: truncate_metrics(self.out, self.step)   # steps redone after it: logged once
+        if self.rank0:                  # steps redone after it: logged once, from this branch only
+            truncate_metrics(self.out, self.step)
+            set_aside_newer(self.out, self.step)
         if len(processes) != self.env.world_size:
             warnings.warn(f"checkpoint has {len(processes)} processes, this run "
                           f"{self.env.world_size}: data order and noise are re-seeded")
