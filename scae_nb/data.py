@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import gzip, numbers, os, re, shutil, socket, struct
+import gzip, math, numbers, os, re, shutil, socket, struct, zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,10 +123,19 @@ def pad_and_shift(images: torch.Tensor, canvas_size: int,
 
 # %% ../nbs/00_data.ipynb #d9ce5cd2
 def _read_idx(path: Path) -> torch.Tensor:
-    "Read an IDX file (MNIST's format), gzipped or not, into a uint8 tensor."
-    with (gzip.open if path.suffix == '.gz' else open)(path, 'rb') as f: data = f.read()
-    ndim = data[3]
-    shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
+    """Read an IDX file (MNIST's format) of bytes, gzipped or not, into a uint8 tensor; a damaged
+    file (truncated, not gzip, not IDX): `UsageError` naming it."""
+    try:
+        with (gzip.open if path.suffix == '.gz' else open)(path, 'rb') as f: data = f.read()
+        if len(data) < 4 or data[:3] != b'\x00\x00\x08':
+            raise ValueError('not an IDX file of bytes')
+        ndim = data[3]
+        shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
+        size = 4 + 4 * ndim + math.prod(shape)
+        if len(data) != size: raise ValueError(f'{len(data)} bytes where its header says {size}')
+    except (OSError, EOFError, ValueError, struct.error, zlib.error) as e:
+        raise UsageError(f"{path} is damaged ({e}); delete it, and the next run downloads it "
+                         "again") from None
     return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=4 + 4 * ndim).view(shape)
 
 # %% ../nbs/00_data.ipynb #40d75667
@@ -239,6 +248,9 @@ def _load_mnist(root: Path, train: bool, download: bool):
         if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
             return ds.data[:, None], ds.targets.long()
     images, labels = (_read_idx(_mnist_file(raw, s)) for s in stems)
+    if len(images) != len(labels):
+        raise UsageError(f"{raw}: {len(images)} {split} images but {len(labels)} labels (mixed-up "
+                         "files?); delete the MNIST folder, and the next run downloads it again")
     return images[:, None], labels                                       # [N, 1, 28, 28], [N]
 
 # %% ../nbs/00_data.ipynb #353769df
