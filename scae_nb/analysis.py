@@ -16,7 +16,8 @@ from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
-from .utils import UsageError, check_out_folder, check_positive, to_numpy, write_atomic
+from .utils import (UsageError, check_out_folder, check_positive, check_seed, to_numpy,
+                           write_atomic)
 from .data import data_root
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
@@ -330,11 +331,16 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         raise ValueError('give exactly one of checkpoint (a file) and pretrained (a model name)')
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
+    check_seed(seed)
     if pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
         checkpoint, out = pretrained, out or Path('runs') / 'eval' / pretrained
     checkpoint = Path(checkpoint)
-    out = Path(out) if out else checkpoint.resolve().parent.parent / 'eval' / checkpoint.stem
+    if not out:                    # a run's checkpoint: RUN/eval/STEP; any other: runs/eval/NAME
+        in_run = checkpoint.resolve().parent.name == 'checkpoints'
+        base = checkpoint.resolve().parent.parent if in_run else Path('runs')
+        out = base / 'eval' / checkpoint.stem
+    out = Path(out)
     check_out_folder(out)                           # a file, or a path under one: refused now
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     start, device = time.perf_counter(), pick_device(device)
@@ -356,7 +362,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     with numerics_flags(device):          # float32 (no TF32), as train and bench; restored after
         report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches, seed,
                                progress, figure_dir))
-    report['wall_s'] = round(time.perf_counter() - start, 2)
+    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / 'report.json', json.dumps(report, indent=1))
     return report

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields
 from .data import DATASETS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
-from .utils import UsageError, check_finite, check_positive, to_plain
+from .utils import UsageError, check_finite, check_positive, check_seed, to_plain
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_fits_dataset', 'TrainConfig',
@@ -84,6 +84,7 @@ class TrainConfig:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
         check_positive(False, lr=self.lr)
+        check_seed(self.seed)
         if not 0 <= self.decay <= 1:
             raise UsageError(f"decay must be in [0, 1], got {self.decay!r}")
         for name in ('momentum', 'eps', 'num_workers'):

@@ -10,8 +10,8 @@ import numpy as np
 from fastcore.basics import AttrDict as _FastcoreAttrDict
 
 # %% auto #0
-__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'AttrDict',
-           'check_out_folder', 'write_atomic', 'to_plain', 'to_numpy', 'keep_freed_memory']
+__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
+           'AttrDict', 'check_out_folder', 'write_atomic', 'to_plain', 'to_numpy', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -34,6 +34,12 @@ def check_finite(**values) -> None:
         real = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if not real or not math.isfinite(value):
             raise UsageError(f"{name} must be a finite number, got {value!r}")
+
+def check_seed(seed) -> None:
+    """Raise one line unless `seed` is an integer in [0, 2^32 - 1]: what every generator the runs
+    seed (torch, NumPy, scikit-learn's k-means and t-SNE) accepts."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise UsageError(f"seed must be an integer in [0, 2^32 - 1], got {seed!r}")
 
 # %% ../nbs/92_utils.ipynb #ut0attr2
 class AttrDict(_FastcoreAttrDict):
