@@ -306,7 +306,7 @@ class LossTracker:
         s, i = min(bad, key=lambda b: (b[0], self.names[b[1]] == 'total', b[1]))  # cause, not total
         value = self.bad_value[i].item()
         raise FloatingPointError(f"loss term '{self.names[i]}' is {value} at step {s}: training "
-                                 "stopped (checkpoints written before this step are intact)")
+                                 "stopped (any checkpoints written before this step are intact)")
 
     def pop(self, reduce: bool = False) -> dict:
         "Means since the last `pop` as floats (one sync); `reduce`: averaged over DDP processes."
