@@ -57,6 +57,13 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device`: shipped model `name` (see `pretrained_names()`), or
     the path of a weights file (`save_pretrained`) or training checkpoint; float32 weights."""
     path = Path(name)
+    try: device = torch.device(device)
+    except RuntimeError: raise ValueError(f"device {device!r}: not a device (cpu, cuda, cuda:N, "
+                                          "mps)") from None
+    if path.suffix != '.pt' and (path.exists() or len(path.parts) > 1):   # a path, but not a file
+        raise ValueError(f"{str(name)!r} is not a weights file (.pt): give a shipped model's name "
+                         f"({', '.join(pretrained_names()) or 'none'}) or a .pt file, such as a "
+                         "run's RUN/checkpoints/step_*.pt")
     if path.suffix != '.pt':                       # a name, not a file
         model_card(str(name))                      # one-line error for an unknown name
         path = pretrained_dir() / f'{name}.pt'
