@@ -204,14 +204,17 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     from scae_nb.training import TrainConfig              # for the run fields' documentation only
     a = parser.add_argument
     a('--preset', default='official', choices=list(PRESETS), help='row of PRESETS to time')
-    a('--steps', type=int, default=20, help='timed steps; the median is reported (default: 20)')
-    a('--warmup', type=int, default=3, help='untimed steps first (default: 3)')
-    a('--threads', type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    a('--steps', type=int, default=20, metavar='INT',
+      help='timed steps; the median is reported (default: 20)')
+    a('--warmup', type=int, default=3, metavar='INT', help='untimed steps first (default: 3)')
+    a('--threads', type=int, default=None, metavar='INT',
+      help="CPU threads for torch (default: torch's choice)")
     a('--json', action='store_true', help='print one JSON object (the last line) instead of text')
-    a('--variants', default=None, help="'all' or a comma list of eager, compiled, cuda-graph "
+    a('--variants', default=None, metavar='LIST', help="'all' or a comma list of eager, compiled, cuda-graph "
       "(each also +amp): time each, as a table; the variant train uses is always timed, last "
       "(default: only that one)")
-    a('--backend', default='inductor', help='torch.compile backend of the compiled variants')
+    a('--backend', default='inductor', metavar='STR', help='torch.compile backend of the compiled '
+      "variants: inductor (default), aot_eager, eager, or any in torch._dynamo.list_backends()")
     add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)')
     add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')
     return parser
