@@ -210,9 +210,9 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a('--threads', type=int, default=None, metavar='INT',
       help="CPU threads for torch (default: torch's choice)")
     a('--json', action='store_true', help='print one JSON object (the last line) instead of text')
-    a('--variants', default=None, metavar='LIST', help="'all' or a comma list of eager, compiled, cuda-graph "
-      "(each also +amp): time each, as a table; the variant train uses is always timed, last "
-      "(default: only that one)")
+    a('--variants', default=None, metavar='LIST',
+      help="'all' or a comma list of eager, compiled, cuda-graph (each also +amp): time each, as "
+      "a table; the variant train uses is always timed, last (default: only that one)")
     a('--backend', default='inductor', metavar='STR', help='torch.compile backend of the compiled '
       "variants: inductor (default), aot_eager, eager, or any in torch._dynamo.list_backends()")
     add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)')
