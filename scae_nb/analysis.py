@@ -329,6 +329,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     (also written to OUT/report.json, with the figures)."""
     if (checkpoint is None) == (pretrained is None):
         raise ValueError('give exactly one of checkpoint (a file) and pretrained (a model name)')
+    if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
+        raise UsageError('--checkpoint is empty: name a checkpoint file (RUN/checkpoints/'
+                         'step_*.pt)')
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)

@@ -72,6 +72,7 @@ class TrainConfig:
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
         if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
+        if isinstance(self.dataset, str): self.dataset = self.dataset.lower()    # MNIST = mnist
         self._validate()
 
     def _validate(self):
@@ -119,6 +120,8 @@ class TrainConfig:
         "Preset `name` of `PRESETS`: `model` overrides its model part, `overrides` its run part."
         if name not in PRESETS:
             raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
+        if unknown := sorted(set(overrides) - {f.name for f in fields(cls)} - {'model'}):
+            raise ValueError(f"unknown TrainConfig field {unknown[0]!r} (model fields: model=)")
         run = {'out': f'runs/{name}', **PRESETS[name]['run'], **overrides}
         model = {**dataset_model_fields(name, run.get('dataset', 'mnist')), **(model or {})}
         return cls(model=SCAEConfig.preset(name, **model), **run)
