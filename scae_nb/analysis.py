@@ -363,7 +363,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     evaluate = _evaluate_constellations if constellations else _evaluate_images
     figure_dir = out if figures else None
     with numerics_flags(device):          # float32 (no TF32), as train and bench; restored after
-        report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches, seed,
+        report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches,
+                               seed % 2**32,                   # scikit-learn's seeds
                                progress, figure_dir))
     report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -16,8 +16,8 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'set_aside_newer',
-           'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'claim_run_folder',
+           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'newer_checkpoints',
+           'set_aside_newer', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'claim_run_folder',
            'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
@@ -163,15 +163,25 @@ def _set_aside(path: Path, why: str, good: Path) -> None:
     (path.parent / 'corrupt').mkdir(exist_ok=True)
     os.replace(path, path.parent / 'corrupt' / path.name)
 
+def newer_checkpoints(out, step: int) -> list[Path]:
+    "Run folder `out`'s checkpoints of steps after `step`, oldest first."
+    return [p for p in list_checkpoints(out) if int(p.stem.split('_')[-1]) > step]
+
 def set_aside_newer(out, step: int) -> list[Path]:
-    """Move run folder `out`'s checkpoints newer than `step` to checkpoints/superseded/ and say so
-    in one line (process 0): a resume from an older checkpoint starts a new branch there (its
-    metrics.jsonl is cut back to `step` too), so a later `--resume latest` must not find the
-    abandoned branch's newer checkpoints. Returns where they went."""
-    newer = [p for p in list_checkpoints(out) if int(p.stem.split('_')[-1]) > step]
+    """Move run folder `out`'s checkpoints newer than `step` to a folder of their own,
+    checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken), and say so in one line
+    (process 0). A resume from an older checkpoint starts a new branch (its metrics.jsonl is cut
+    back to `step` too); the trainer calls this when the new branch writes its first checkpoint,
+    so that a later `--resume latest` finds that branch, not the abandoned one. Returns the moved
+    files' new paths."""
+    newer = newer_checkpoints(out, step)
     if not newer or int(os.environ.get('RANK', 0)): return []
-    aside = Path(out) / 'checkpoints' / 'superseded'
-    aside.mkdir(exist_ok=True)
+    base = Path(out) / 'checkpoints' / 'superseded' / f'from_step_{step:08d}'
+    aside, k = base, 1
+    while aside.exists():                        # a branch set aside from this step before
+        k += 1
+        aside = base.with_name(f'{base.name}-{k}')
+    aside.mkdir(parents=True)
     for path in newer: os.replace(path, aside / path.name)
     print(f"scae-nb train: warning: resuming from step {step}; the newer checkpoints "
           f"({', '.join(p.name for p in newer)}) moved to {aside}", file=sys.stderr)

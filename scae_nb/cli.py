@@ -110,13 +110,15 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
                if a.option_strings and a.option_strings[-1].startswith('--')}
     if name is not None and name.group() in options:
         message = options[name.group()] + message[name.end():]
-    # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path,
-    # and a field of one word given a value (`trained with lr=3e-05`)
+    # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path;
+    # in a resume refusal's lists (`trained with lr=3e-05; ... asks for lr=1e-4`) one word too
     def option(m):                    # after --allow-change: its value, `batch-size`, not an option
         if message[:m.start()].endswith('--allow-change '): return m.group().replace('_', '-')
         return options.get(m.group(), m.group())
-    return re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?:(?:_[a-z0-9]+)+(?![\w/]|\.\w)|(?==))', option,
-                  message)
+    message = re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/]|\.\w)', option, message)
+    one_word = lambda m: re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?==)',
+                                lambda w: options.get(w.group(), w.group()), m.group())
+    return re.sub(r'(?:trained with|asks for) [^;]*', one_word, message)
 
 def main(argv: list[str] | None = None) -> int:
     "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line."

@@ -72,7 +72,6 @@ class TrainConfig:
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
         if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
-        if isinstance(self.dataset, str): self.dataset = self.dataset.lower()    # MNIST = mnist
         self._validate()
 
     def _validate(self):

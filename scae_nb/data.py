@@ -133,6 +133,7 @@ def _read_idx(path: Path) -> torch.Tensor:
         shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
         size = 4 + 4 * ndim + math.prod(shape)
         if len(data) != size: raise ValueError(f'{len(data)} bytes where its header says {size}')
+    except (PermissionError, IsADirectoryError): raise      # not damaged: it names the path
     except (OSError, EOFError, ValueError, struct.error, zlib.error) as e:
         raise UsageError(f"{path} is damaged ({e}); delete it, and the next run downloads it "
                          "again") from None

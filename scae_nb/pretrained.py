@@ -60,7 +60,8 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     try: device = torch.device(device)
     except RuntimeError: raise ValueError(f"device {device!r}: not a device (cpu, cuda, cuda:N, "
                                           "mps)") from None
-    if path.suffix != '.pt' and (path.exists() or len(path.parts) > 1):   # a path, but not a file
+    named = str(name) in pretrained_names()
+    if path.suffix != '.pt' and not named and (path.exists() or len(path.parts) > 1):  # a path
         raise ValueError(f"{str(name)!r} is not a weights file (.pt): give a shipped model's name "
                          f"({', '.join(pretrained_names()) or 'none'}) or a .pt file, such as a "
                          "run's RUN/checkpoints/step_*.pt")

@@ -33,8 +33,8 @@ from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
 from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
-                                 save_checkpoint, set_aside_newer, stop_on_signals,
-                                 truncate_metrics)
+                                 newer_checkpoints, save_checkpoint, set_aside_newer,
+                                 stop_on_signals, truncate_metrics)
 
 # %% auto #0
 __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
@@ -83,7 +83,7 @@ class Trainer:
         self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
-        self.stop_signal = None
+        self.stop_signal, self._branch_from = None, None   # _branch_from: see `save`
         self.device = pick_device(cfg.device, self.env.local_rank)
         self.distributed = init_distributed(self.device)
         seed_everything(cfg.seed)                          # the same model init in every process
@@ -174,6 +174,9 @@ class Trainer:
         if self.distributed: check_in_sync(self.model)
         state = self.checkpoint_state()
         if not self.rank0: return None
+        if self._branch_from is not None:     # resumed from an older checkpoint: a new branch
+            set_aside_newer(self.out, self._branch_from)
+            self._branch_from = None
         path = save_checkpoint(state, checkpoint_path(self.out, self.step))
         prune_checkpoints(self.out, self.cfg.keep, newest=path)
         self.last_checkpoint = path
@@ -188,9 +191,8 @@ class Trainer:
         for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
         self.step, processes = ckpt['step'], ckpt['processes']
         self.last_checkpoint = Path(path)
-        if self.rank0:                  # steps redone after it: logged once, from this branch only
-            truncate_metrics(self.out, self.step)
-            set_aside_newer(self.out, self.step)
+        if self.rank0: truncate_metrics(self.out, self.step)   # steps redone after it: logged once
+        if newer_checkpoints(self.out, self.step): self._branch_from = self.step   # see `save`
         if len(processes) != self.env.world_size:
             warnings.warn(f"checkpoint has {len(processes)} processes, this run "
                           f"{self.env.world_size}: data order and noise are re-seeded")

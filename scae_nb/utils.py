@@ -36,10 +36,11 @@ def check_finite(**values) -> None:
             raise UsageError(f"{name} must be a finite number, got {value!r}")
 
 def check_seed(seed) -> None:
-    """Raise one line unless `seed` is an integer in [0, 2^32 - 1]: what every generator the runs
-    seed (torch, NumPy, scikit-learn's k-means and t-SNE) accepts."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
-        raise UsageError(f"seed must be an integer in [0, 2^32 - 1], got {seed!r}")
+    """Raise one line unless `seed` is an integer that torch's generators take, in
+    [-2^63, 2^64 - 1] (NumPy and scikit-learn get `seed % 2**32`)."""
+    if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+            or not -2**63 <= seed < 2**64):
+        raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 1], got {seed!r}")
 
 # %% ../nbs/92_utils.ipynb #ut0attr2
 class AttrDict(_FastcoreAttrDict):
