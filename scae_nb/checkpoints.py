@@ -27,6 +27,10 @@ def checkpoint_path(out, step: int) -> Path:
     "Where the checkpoint of `step` lives in run folder `out`."
     return Path(out) / 'checkpoints' / f'step_{step:08d}.pt'
 
+def _file_step(path: Path) -> int:
+    "The step in a checkpoint's file name (`checkpoint_path`'s inverse)."
+    return int(Path(path).stem.split('_')[-1])
+
 def list_checkpoints(out) -> list[Path]:
     "The run's checkpoints, oldest first."
     return sorted((Path(out) / 'checkpoints').glob('step_*.pt'))
@@ -165,7 +169,7 @@ def _set_aside(path: Path, why: str, good: Path) -> None:
 
 def newer_checkpoints(out, step: int) -> list[Path]:
     "Run folder `out`'s checkpoints of steps after `step`, oldest first."
-    return [p for p in list_checkpoints(out) if int(p.stem.split('_')[-1]) > step]
+    return [p for p in list_checkpoints(out) if _file_step(p) > step]
 
 def set_aside_newer(out, step: int) -> list[Path]:
     """Move run folder `out`'s checkpoints newer than `step` to a folder of their own,
@@ -308,7 +312,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
         if not resume and _holds_run(out):
             old_id = old.get('run_id', 'legacy')
             if not force:
-                step = max([int(p.stem.split('_')[-1]) for p in list_checkpoints(out)] or [0])
+                step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
                 moved = out / 'replaced' / old_id
                 raise UsageError(f"{out} holds another run (run {old_id}, step {step}); use "
                                  f"--resume to continue it, --force to start over (the old run "
