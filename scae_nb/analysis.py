@@ -366,7 +366,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches,
                                seed % 2**32,                   # scikit-learn's seeds
                                progress, figure_dir))
-    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
+    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out.absolute())
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / 'report.json', json.dumps(report, indent=1))
     return report
