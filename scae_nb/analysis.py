@@ -15,9 +15,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from tqdm.auto import tqdm
-from .utils import (UsageError, check_out_folder, check_positive, check_seed, to_numpy,
-                           write_atomic)
+from .utils import (UsageError, check_out_folder, check_positive, check_seed,
+                           progress_bar, to_numpy, write_atomic)
 from .data import data_root
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
@@ -206,7 +205,7 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
 # %% ../nbs/06_analysis.ipynb #2c91a102
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
-    for images, labels in tqdm(
+    for images, labels in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
         out = model(images.to(device), labels.to(device))
@@ -321,6 +320,18 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
     return report
 
 # %% ../nbs/06_analysis.ipynb #ffb7d15f
+def _eval_folder(out: Path, checkpoint: Path) -> Path:
+    """`out`, or the first of `out`-2, `out`-3, ... that holds no report of another checkpoint
+    (loose checkpoints of the same file name each get their own default folder)."""
+    folder, k = out, 1
+    while (report := folder / 'report.json').is_file():
+        try: theirs = json.loads(report.read_text()).get('checkpoint')
+        except (ValueError, AttributeError, OSError): theirs = None
+        if theirs and Path(theirs).resolve() == checkpoint.resolve(): break   # this one again
+        k += 1
+        folder = out.with_name(f'{out.name}-{k}')
+    return folder
+
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
                         seed: int = 0, figures: bool = True, progress: bool = True,
@@ -343,6 +354,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         in_run = checkpoint.resolve().parent.name == 'checkpoints'
         base = checkpoint.resolve().parent.parent if in_run else Path('runs')
         out = base / 'eval' / checkpoint.stem
+        if not in_run: out = _eval_folder(out, checkpoint)     # loose checkpoints of one name
     out = Path(out)
     check_out_folder(out)                           # a file, or a path under one: refused now
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
@@ -392,7 +404,7 @@ class EvalConfig:
 
     checkpoint: str | None = None  # written by `scae-nb train`: RUN/checkpoints/step_*.pt
     pretrained: str | None = None  # or a shipped model by name, e.g. mnist-cpu
-    out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME)
+    out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k])
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     noise: bool = True  # presence noise on, as in the official evaluation

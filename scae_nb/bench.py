@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_bench.ipynb #5c1e0002
 from __future__ import annotations
-import argparse, contextlib, json, os, re, statistics, sys, tempfile, time
+import argparse, contextlib, json, os, re, statistics, sys, tempfile, time, warnings
 from dataclasses import fields
 import torch
 from .model import PRESETS, SCAEConfig, build_model
@@ -19,7 +19,7 @@ from .native import native_library, prepare_compile
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
            'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'variants_table',
-           'add_bench_args', 'check_backend', 'run_bench']
+           'add_bench_args', 'usable_cpus', 'check_backend', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -220,6 +220,11 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05c_bench.ipynb #5e027fde
+def usable_cpus() -> int:
+    "The CPUs this process may run on (its affinity where the OS has one, else all)."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
+
 def check_backend(name: str) -> None:
     """ValueError (one line) unless `name` is a `torch.compile` backend. The default 'inductor' is
     taken as it is: listing the backends imports torch's compiler (about 350 MiB)."""
@@ -235,6 +240,9 @@ def run_bench(args: argparse.Namespace) -> int:
     check_backend(args.backend)
     if args.threads is not None:
         check_positive(threads=args.threads)
+        if args.threads > usable_cpus():       # oversubscribed threads spin-wait: slow, noisy
+            warnings.warn(f"--threads {args.threads} exceeds the {usable_cpus()} CPUs this "
+                          "process may use: threads will share CPUs, and the timing suffers")
         torch.set_num_threads(args.threads)
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}

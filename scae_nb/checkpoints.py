@@ -16,9 +16,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'newer_checkpoints',
-           'set_aside_newer', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'claim_run_folder',
-           'checkpoint_run_id', 'stop_on_signals']
+           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'announce_resume',
+           'newer_checkpoints', 'set_aside_newer', 'truncate_metrics', 'RunFolderError', 'RunFolder',
+           'check_not_in_use', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -144,7 +144,8 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     return state
 
 def resolve_checkpoint(resume, out) -> Path:
-    "`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside)."
+    """`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set
+    aside, each with a one-line warning that names the checkpoint taken)."""
     if str(resume) != 'latest': return Path(resume)
     found, bad = list_checkpoints(out), []
     if not found:
@@ -166,18 +167,33 @@ def _set_aside(path: Path, why: str, good: Path) -> None:
           file=sys.stderr)
     (path.parent / 'corrupt').mkdir(exist_ok=True)
     os.replace(path, path.parent / 'corrupt' / path.name)
+    _NAMED.add(good.resolve())
+
+_NAMED = set()              # checkpoints a warning has named as the one resumed (this process)
+
+def announce_resume(path, step: int) -> None:
+    """Say in one line which checkpoint a run resumes from, at which step (process 0), unless a
+    warning of `resolve_checkpoint` (a corrupt newer checkpoint) has named it already."""
+    if int(os.environ.get('RANK', 0)) or Path(path).resolve() in _NAMED: return
+    print(f'scae-nb train: resuming from {path} (step {step})', file=sys.stderr)
 
 def newer_checkpoints(out, step: int) -> list[Path]:
     "Run folder `out`'s checkpoints of steps after `step`, oldest first."
     return [p for p in list_checkpoints(out) if _file_step(p) > step]
 
+def _figure_step(path: Path) -> int | None:
+    "The step in a figure's file name, `NAME_STEP.png` (`RunLogger.figure`), else None."
+    step = path.stem.rpartition('_')[2]
+    return int(step) if path.suffix == '.png' and len(step) == 8 and step.isdigit() else None
+
 def set_aside_newer(out, step: int) -> list[Path]:
-    """Move run folder `out`'s checkpoints newer than `step` to a folder of their own,
-    checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken), and say so in one line
-    (process 0). A resume from an older checkpoint starts a new branch (its metrics.jsonl is cut
-    back to `step` too); the trainer calls this when the new branch writes its first checkpoint,
-    so that a later `--resume latest` finds that branch, not the abandoned one. Returns the moved
-    files' new paths."""
+    """Set aside the branch of run folder `out` that a resume from the older step `step`
+    abandons: its checkpoints newer than `step`, its metrics.jsonl lines after `step` and its
+    figures after `step` move to a folder of their own, checkpoints/superseded/from_step_N
+    (N = `step`; -2, -3, ... if taken; the lines as its metrics.jsonl, the figures in its
+    figures/), with a one-line warning (process 0). The trainer calls this when the new branch has
+    trained its first step, so that a later `--resume latest` continues the new branch, and the
+    run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
     newer = newer_checkpoints(out, step)
     if not newer or int(os.environ.get('RANK', 0)): return []
     base = Path(out) / 'checkpoints' / 'superseded' / f'from_step_{step:08d}'
@@ -187,23 +203,33 @@ def set_aside_newer(out, step: int) -> list[Path]:
         aside = base.with_name(f'{base.name}-{k}')
     aside.mkdir(parents=True)
     for path in newer: os.replace(path, aside / path.name)
-    print(f"scae-nb train: warning: resuming from step {step}; the newer checkpoints "
-          f"({', '.join(p.name for p in newer)}) moved to {aside}", file=sys.stderr)
+    lines = truncate_metrics(out, step)
+    if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
+    figures = [p for p in sorted((Path(out) / 'figures').glob('*.png'))
+               if (_figure_step(p) or 0) > step]
+    if figures: (aside / 'figures').mkdir()
+    for path in figures: os.replace(path, aside / 'figures' / path.name)
+    print(f"scae-nb train: warning: resuming from step {step}; the abandoned branch's newer "
+          f"checkpoints ({', '.join(p.name for p in newer)}), {len(lines)} metrics lines and "
+          f"{len(figures)} figures after step {step} moved to {aside}", file=sys.stderr)
     return [aside / path.name for path in newer]
 
 # %% ../nbs/05aa_checkpoints.ipynb #97167a78
-def truncate_metrics(out, step: int) -> None:
-    "Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped), atomically."
+def truncate_metrics(out, step: int) -> list[str]:
+    """Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped),
+    atomically; returns the lines cut (of steps after `step`)."""
     path = Path(out) / 'metrics.jsonl'
-    if not path.is_file(): return
-    kept = []
+    if not path.is_file(): return []
+    kept, cut = [], []
     for line in path.read_text().splitlines():
         try: entry = json.loads(line)
         except ValueError: continue
-        if isinstance(entry, dict) and entry.get('step', 0) <= step: kept.append(line + '\n')
+        if not isinstance(entry, dict): continue
+        (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     tmp.write_text(''.join(kept))
     os.replace(tmp, path)
+    return cut
 
 # %% ../nbs/05aa_checkpoints.ipynb #bc582161
 class RunFolderError(RuntimeError):
@@ -349,7 +375,13 @@ def checkpoint_run_id(path) -> str | None:
     return None if run_id == 'legacy' else run_id
 
 def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
-    "The run id of `checkpoint`, resumed into `out`; refused (one line) if `out` holds another run."
+    """The run id of `checkpoint`, resumed into `out`; refused (one line) if `out` holds another
+    run, or if `checkpoint` is of a branch that `out` has set aside (`set_aside_newer`)."""
+    aside = (out / 'checkpoints' / 'superseded').resolve()
+    if aside in checkpoint.resolve().parents:
+        raise UsageError(f"--resume {checkpoint}: a checkpoint of a branch set aside in {aside}; "
+                         f"continuing it in {out} would mix two branches' checkpoints and "
+                         f"metrics: continue it in a new folder (--out NEW --resume {checkpoint})")
     if checkpoint.resolve().parent == (out / 'checkpoints').resolve(): return old.get('run_id')
     theirs, ours = checkpoint_run_id(checkpoint), old.get('run_id', 'legacy')
     if _holds_run(out) and theirs != ours:
@@ -357,7 +389,6 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
                          f"its own run folder or an empty --out (--resume alone continues {ours})")
     return theirs
-
 
 # %% ../nbs/05aa_checkpoints.ipynb #1405f2e1
 @contextlib.contextmanager

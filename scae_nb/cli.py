@@ -121,8 +121,18 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
     return re.sub(r'(?:trained with|asks for) [^;]*', one_word, message)
 
 def main(argv: list[str] | None = None) -> int:
-    "Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line."
+    """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
+    A Ctrl-C at any point, also while torch is imported, ends with `scae-nb CMD: interrupted`
+    and status 130."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    try: return _main(argv)
+    except KeyboardInterrupt:
+        command = f' {argv[0]}' if argv and argv[0] in COMMANDS else ''
+        print(f'scae-nb{command}: interrupted', file=sys.stderr)
+        return 130
+
+def _main(argv: list[str]) -> int:
+    "`main` less its Ctrl-C handling."
     parser = make_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args, unknown = parser.parse_known_args(argv)
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
@@ -133,9 +143,6 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning = lambda message, *_: print(
                 f'scae-nb {args.command}: warning: {message}', file=sys.stderr)
             result = getattr(importlib.import_module(module), run)(args)
-    except KeyboardInterrupt:
-        print(f'scae-nb {args.command}: interrupted', file=sys.stderr)
-        return 130
     except Exception as e:
         if getattr(args, 'debug', False): raise
         line = _one_line(e)

@@ -20,7 +20,7 @@ from .mixture import pixel_mixture, warped_pixel_mixture
 __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform', 'inverse_affine',
            'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
            'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches', 'conv_weight_grad',
-           'encoder_conv_applies', 'encoder_conv']
+           'encoder_conv_applies', 'autocast_on', 'encoder_conv']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -301,12 +301,14 @@ def encoder_conv_applies(conv: nn.Conv2d, x: torch.Tensor) -> bool:
              and conv.stride[0] == conv.stride[1] and conv.kernel_size[0] == conv.kernel_size[1])
     return (plain and conv.in_channels > 1 and x.device.type == 'cpu' and x.ndim == 4
             and x.dtype == conv.weight.dtype == torch.float32 and torch.is_grad_enabled()
-            and conv.weight.requires_grad and not _cpu_autocast())
+            and conv.weight.requires_grad and not autocast_on('cpu'))
 
-def _cpu_autocast() -> bool:
-    "Whether CPU autocast is on (torch < 2.4 has no device argument)."
-    try: return torch.is_autocast_enabled('cpu')
-    except TypeError: return torch.is_autocast_cpu_enabled()
+def autocast_on(device_type: str) -> bool:
+    "Whether autocast is on for `device_type` ('cpu', 'cuda', ...; torch < 2.4: cpu or cuda)."
+    try: return torch.is_autocast_enabled(device_type)
+    except TypeError:                                  # torch < 2.4: no device argument
+        if device_type == 'cpu': return torch.is_autocast_cpu_enabled()
+        return torch.is_autocast_enabled() if device_type == 'cuda' else False
 
 def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     "`conv(x)` [B, C, H, W] -> [B, C_out, Ho, Wo], with `_EncoderConv`'s backward where it applies."
@@ -325,6 +327,11 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
     if not images.is_floating_point():               # static checks: no sync, nothing for a graph
         raise TypeError(f"images must be floating point in [0, 1] (as_float_images converts "
                         f"uint8), got {images.dtype}")
+    weight = self.cnn[0].weight.dtype                # autocast casts any float but float64
+    if images.dtype != weight and (images.dtype == torch.float64
+                                   or not autocast_on(images.device.type)):
+        raise TypeError(f"images are {images.dtype} but the model's weights {weight}: convert "
+                        f"them (images.to({weight})) or, but for float64, run under torch.autocast")
     if not len(images): raise ValueError("images: an empty batch (B = 0)")
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
     for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input

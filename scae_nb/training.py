@@ -11,10 +11,9 @@ import torch
 import torch.nn as nn
 import torch.distributed as dist
 from .utils import AttrDict
-from tqdm.auto import tqdm
 from torch.utils.data import TensorDataset
-from .utils import (UsageError, check_finite, check_out_folder, check_positive, to_plain,
-                           write_atomic)
+from .utils import (UsageError, check_finite, check_out_folder, check_positive,
+                           progress_bar, to_plain, write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels
@@ -31,8 +30,9 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              template_figure, numerics_flags)
 from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
-from .checkpoints import (CHECKPOINT_FORMAT, checkpoint_path, check_not_in_use, claim_run_folder,
-                                 load_checkpoint, prune_checkpoints, resolve_checkpoint,
+from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
+                                 check_not_in_use, claim_run_folder, load_checkpoint,
+                                 prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  stop_on_signals, truncate_metrics)
 
@@ -83,7 +83,7 @@ class Trainer:
         self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
-        self.stop_signal, self._branch_from = None, None   # _branch_from: see `save`
+        self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
         self.device = pick_device(cfg.device, self.env.local_rank)
         self.distributed = init_distributed(self.device)
         seed_everything(cfg.seed)                          # the same model init in every process
@@ -174,9 +174,6 @@ class Trainer:
         if self.distributed: check_in_sync(self.model)
         state = self.checkpoint_state()
         if not self.rank0: return None
-        if self._branch_from is not None:     # resumed from an older checkpoint: a new branch
-            set_aside_newer(self.out, self._branch_from)
-            self._branch_from = None
         path = save_checkpoint(state, checkpoint_path(self.out, self.step))
         prune_checkpoints(self.out, self.cfg.keep, newest=path)
         self.last_checkpoint = path
@@ -191,8 +188,10 @@ class Trainer:
         for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
         self.step, processes = ckpt['step'], ckpt['processes']
         self.last_checkpoint = Path(path)
-        if self.rank0: truncate_metrics(self.out, self.step)   # steps redone after it: logged once
-        if newer_checkpoints(self.out, self.step): self._branch_from = self.step   # see `save`
+        announce_resume(path, self.step)
+        # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
+        if newer_checkpoints(self.out, self.step): self._branch_from = self.step
+        elif self.rank0: truncate_metrics(self.out, self.step)   # steps redone: logged once
         if len(processes) != self.env.world_size:
             warnings.warn(f"checkpoint has {len(processes)} processes, this run "
                           f"{self.env.world_size}: data order and noise are re-seeded")
@@ -231,6 +230,9 @@ class Trainer:
             out = self.training_step(next(self.stream))
             self.step += 1
             self._torn = False
+            if self._branch_from is not None:     # the first step of a new branch (`restore`)
+                if self.rank0: set_aside_newer(self.out, self._branch_from)
+                self._branch_from = None
             self.tracker.update(self.step, out.losses, output_metrics(out))
             self.bar.update()
             self.after_step()
@@ -239,8 +241,8 @@ class Trainer:
         "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
         self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
         start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
-        self.bar = tqdm(total=self.cfg.steps, initial=self.step, unit='step', dynamic_ncols=True,
-                        disable=not shown)                # no empty bar when nothing trains
+        self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
+                                dynamic_ncols=True, disable=not shown)   # none if nothing trains
         self._torn = False
         with stop_on_signals(self):
             try: self._loop()
@@ -309,7 +311,6 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
             raise
         finally:
             if folder is not None: folder.release()
-
 
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
