@@ -320,17 +320,30 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
     return report
 
 # %% ../nbs/06_analysis.ipynb #ffb7d15f
-def _eval_folder(out: Path, checkpoint: Path) -> Path:
+def _eval_folder(out: Path, checkpoint, pretrained: bool = False) -> Path:
     """`out`, or the first of `out`-2, `out`-3, ... that holds no report of another checkpoint
-    (loose checkpoints of the same file name each get their own default folder)."""
+    (a file, or with `pretrained` a shipped model's name): loose checkpoints of one file name,
+    and a shipped model and a file of its name, each get their own default folder."""
+    def same(theirs) -> bool:
+        if pretrained or not theirs: return theirs == str(checkpoint)
+        return Path(theirs).resolve() == Path(checkpoint).resolve()
     folder, k = out, 1
     while (report := folder / 'report.json').is_file():
         try: theirs = json.loads(report.read_text()).get('checkpoint')
         except (ValueError, AttributeError, OSError): theirs = None
-        if theirs and Path(theirs).resolve() == checkpoint.resolve(): break   # this one again
+        if same(theirs): break                                        # this one again
         k += 1
         folder = out.with_name(f'{out.name}-{k}')
     return folder
+
+def _default_eval_folder(checkpoint: Path) -> Path:
+    """RUN/eval/STEP for a run's checkpoint, RUN/eval/superseded/from_step_N/STEP for one of a
+    branch it set aside, else runs/eval/NAME (`_eval_folder`: -2, -3, ... for namesakes)."""
+    path = checkpoint.resolve()
+    if path.parent.name == 'checkpoints': return path.parent.parent / 'eval' / path.stem
+    if path.parent.parent.name == 'superseded' and path.parents[2].name == 'checkpoints':
+        return path.parents[3] / 'eval' / 'superseded' / path.parent.name / path.stem
+    return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
 
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -348,14 +361,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     check_seed(seed)
     if pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
-        checkpoint, out = pretrained, out or Path('runs') / 'eval' / pretrained
+        checkpoint = pretrained
+        out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
     checkpoint = Path(checkpoint)
-    if not out:                    # a run's checkpoint: RUN/eval/STEP; any other: runs/eval/NAME
-        in_run = checkpoint.resolve().parent.name == 'checkpoints'
-        base = checkpoint.resolve().parent.parent if in_run else Path('runs')
-        out = base / 'eval' / checkpoint.stem
-        if not in_run: out = _eval_folder(out, checkpoint)     # loose checkpoints of one name
-    out = Path(out)
+    out = Path(out or _default_eval_folder(checkpoint))
     check_out_folder(out)                           # a file, or a path under one: refused now
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     start, device = time.perf_counter(), pick_device(device)
@@ -367,7 +376,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         raise UsageError(f"max_batches {max_batches} x batch_size {config.batch_size} = {n_images} "
                          f"images per split, fewer than the {n_clusters} k-means clusters")
     seed_everything(seed)
-    report = dict(checkpoint=str(checkpoint), model=config.model.model, dataset=config.dataset,
+    report = dict(checkpoint=str(checkpoint if pretrained else checkpoint.absolute()),
+                  model=config.model.model, dataset=config.dataset,
                   steps=run.step, train_batch_size=run.config.batch_size,
                   batch_size=config.batch_size, noise=noise, max_batches=max_batches,
                   device=device_name(device), seed=seed)

@@ -241,8 +241,9 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.threads is not None:
         check_positive(threads=args.threads)
         if args.threads > usable_cpus():       # oversubscribed threads spin-wait: slow, noisy
-            warnings.warn(f"--threads {args.threads} exceeds the {usable_cpus()} CPUs this "
-                          "process may use: threads will share CPUs, and the timing suffers")
+            cpus = f"{usable_cpus()} CPU{'s' if usable_cpus() > 1 else ''}"
+            warnings.warn(f"--threads {args.threads} exceeds the {cpus} this process may use: "
+                          "threads will share CPUs, and the timing suffers")
         torch.set_num_threads(args.threads)
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}
@@ -264,8 +265,11 @@ def run_bench(args: argparse.Namespace) -> int:
 
 def _print_result(args, result: dict) -> int:
     "One variant's result: a JSON line, or a sentence."
+    changed = given(args, [f.name for f in fields(SCAEConfig)])     # the preset, as modified
+    label = args.preset + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
+                           if changed else '')
     if args.json: print(json.dumps(result))
-    else: print(f"{args.preset} B={result['batch_size']} on {result['device']}, "
+    else: print(f"{label} B={result['batch_size']} on {result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
                 f"{result['images_per_s']} images/s, peak memory {result['peak_mem_mb']} MiB, "
                 f"{result['decoder']} decoder")

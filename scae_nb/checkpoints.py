@@ -174,7 +174,8 @@ _NAMED = set()              # checkpoints a warning has named as the one resumed
 def announce_resume(path, step: int) -> None:
     """Say in one line which checkpoint a run resumes from, at which step (process 0), unless a
     warning of `resolve_checkpoint` (a corrupt newer checkpoint) has named it already."""
-    if int(os.environ.get('RANK', 0)) or Path(path).resolve() in _NAMED: return
+    if int(os.environ.get('RANK', 0)): return
+    if Path(path).resolve() in _NAMED: return _NAMED.discard(Path(path).resolve())   # said once
     print(f'scae-nb train: resuming from {path} (step {step})', file=sys.stderr)
 
 def newer_checkpoints(out, step: int) -> list[Path]:
@@ -184,7 +185,7 @@ def newer_checkpoints(out, step: int) -> list[Path]:
 def _figure_step(path: Path) -> int | None:
     "The step in a figure's file name, `NAME_STEP.png` (`RunLogger.figure`), else None."
     step = path.stem.rpartition('_')[2]
-    return int(step) if path.suffix == '.png' and len(step) == 8 and step.isdigit() else None
+    return int(step) if path.suffix == '.png' and len(step) >= 8 and step.isdigit() else None
 
 def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
@@ -388,7 +389,19 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
                          f"its own run folder or an empty --out (--resume alone continues {ours})")
+    if list_checkpoints(out) and not _has_twin(out, checkpoint):   # a copy: of which branch?
+        raise UsageError(f"--resume {checkpoint}: {out} has checkpoints of its own, none the same "
+                         f"as this one, which may be of another branch of the run: resume one of "
+                         f"{out / 'checkpoints'} (--resume alone takes the newest), or continue "
+                         f"this one in a new folder (--out NEW --resume {checkpoint})")
     return theirs
+
+def _has_twin(out: Path, checkpoint: Path) -> bool:
+    "Whether run folder `out` holds a checkpoint of `checkpoint`'s step with the same digest."
+    state = load_checkpoint(checkpoint, verify=False)
+    twin = checkpoint_path(out, state.get('step', -1))
+    return (twin.is_file() and 'digest' in state
+            and load_checkpoint(twin, verify=False).get('digest') == state['digest'])
 
 # %% ../nbs/05aa_checkpoints.ipynb #1405f2e1
 @contextlib.contextmanager

@@ -4,8 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, dataclasses, importlib, re, sys, typing, warnings
-from fastcore.docments import docments
+import argparse, contextlib, dataclasses, importlib, re, signal, sys, typing, warnings
 from . import __version__
 
 # %% auto #0
@@ -19,6 +18,7 @@ def _option_type(hint):
 
 def field_options(cls, only=None, skip=(), help: dict | None = None) -> dict[str, dict]:
     "`add_argument` keywords for each chosen field of dataclass `cls`, help from its comment."
+    from fastcore.docments import docments     # lazy: `import scae_nb.cli` stays light
     hints, docs, options = typing.get_type_hints(cls), docments(cls), {}
     for f in dataclasses.fields(cls):
         kind = _option_type(hints[f.name])
@@ -125,15 +125,29 @@ def main(argv: list[str] | None = None) -> int:
     A Ctrl-C at any point, also while torch is imported, ends with `scae-nb CMD: interrupted`
     and status 130."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    try: return _main(argv)
+    command = next((a for a in argv if a in COMMANDS), None)
+    try: return _main(argv, command)
     except KeyboardInterrupt:
-        command = f' {argv[0]}' if argv and argv[0] in COMMANDS else ''
-        print(f'scae-nb{command}: interrupted', file=sys.stderr)
+        print(f"scae-nb{f' {command}' if command else ''}: interrupted", file=sys.stderr)
         return 130
 
-def _main(argv: list[str]) -> int:
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Hold a Ctrl-C back until the block ends, then raise it: an import can swallow it midway
+    (numpy's does, inside torch's), leaving a half-imported module behind (main thread only)."""
+    caught = []
+    try: previous = signal.signal(signal.SIGINT, lambda *_: caught.append(1))
+    except ValueError:                                  # not the main thread: as it is
+        yield
+        return
+    try: yield
+    finally: signal.signal(signal.SIGINT, previous)
+    if caught: raise KeyboardInterrupt
+
+def _main(argv: list[str], command: str | None) -> int:
     "`main` less its Ctrl-C handling."
-    parser = make_parser(argv[0] if argv and argv[0] in COMMANDS else None)
+    with _sigint_deferred():                  # imports the subcommand's modules (torch, ...)
+        parser = make_parser(command)      # only the subcommand's (top-level options take no value)
     args, unknown = parser.parse_known_args(argv)
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")

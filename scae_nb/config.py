@@ -49,7 +49,7 @@ class TrainConfig:
     log_every: int = 100            # steps between host syncs: loss means, NaN check, logs
     eval_every: int = 5_000         # steps between evaluations on the test split
     eval_batches: int = 8           # test batches per evaluation
-    fig_every: int = 25_000         # steps between figures (templates, reconstructions)
+    fig_every: int = 25_000         # steps between figures (with an evaluation each)
     ckpt_every: int = 10_000        # steps between checkpoints (one is always written at the end)
     keep: int = 5                   # checkpoints kept (the official Saver kept 5)
     out: str = 'runs/official'      # run folder: checkpoints/, figures/, metrics.jsonl, wandb/
@@ -65,7 +65,7 @@ class TrainConfig:
     tf32: bool = False              # TF32 matmuls and convolutions on CUDA (faster, ~1e-3 relative)
     deterministic: bool = False     # deterministic kernels, or refuse naming the op that has none
     seed: int = 0                   # seeds model init, data order, augmentation and presence noise
-    progress: bool = True           # show a progress bar
+    progress: bool = True           # show progress: a bar, or a line every 30 s into a file
 
     def __post_init__(self):
         "Plain Python values, the model as an `SCAEConfig`, then one validation."

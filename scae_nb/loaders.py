@@ -18,7 +18,7 @@ from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, Sequentia
 from .utils import UsageError
 
 # %% auto #0
-__all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'image_loaders']
+__all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
 
 # %% ../nbs/00a_loaders.ipynb #5eb00c95
 class ShiftCollate:
@@ -125,7 +125,7 @@ class DeviceLoader:
         self.batch_size, self.train = _batch_size(batch_size, len(labels), train), train
         device = torch.device('cpu' if device is None else device)
         self.images, self.labels = images.to(device), labels.to(device)   # [N, C, h, w], [N]
-        self.generator = torch.Generator(device).manual_seed(seed)
+        self.seed, self.generator = seed, torch.Generator(device).manual_seed(seed)
         self.epoch, self.index, self._resume = 0, 0, False
         self._order = self._epoch_start = None          # [N] example order, generator state
 
@@ -188,6 +188,15 @@ def load_state_dict(self: DeviceLoader, state: dict) -> None:
         self._order = self._draw_order()
     self.generator.set_state(state['generator'])
     self._resume = self._order is not None
+
+# %% ../nbs/00a_loaders.ipynb #18f184e9
+def restart_offsets(loader) -> None:
+    """Make `loader`'s next pass draw the offsets its first pass drew (the same images at the same
+    places): a `DeviceLoader`'s generator, or a `make_loader`'s `ShiftCollate` (main process)
+    back to its seed. Any other loader is left as it is."""
+    if isinstance(loader, DeviceLoader): loader.generator.manual_seed(loader.seed)
+    elif isinstance(getattr(loader, 'collate_fn', None), ShiftCollate):
+        loader.collate_fn._generator = None             # re-made from its seed on first use
 
 # %% ../nbs/00a_loaders.ipynb #5d1c10ce
 def image_loaders(name: str, batch_size: int, root: str | Path | None = None,

@@ -309,6 +309,7 @@ def autocast_on(device_type: str) -> bool:
     except TypeError:                                  # torch < 2.4: no device argument
         if device_type == 'cpu': return torch.is_autocast_cpu_enabled()
         return torch.is_autocast_enabled() if device_type == 'cuda' else False
+    except RuntimeError: return False                  # a device without autocast ('meta')
 
 def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     "`conv(x)` [B, C, H, W] -> [B, C_out, Ho, Wo], with `_EncoderConv`'s backward where it applies."
@@ -316,6 +317,8 @@ def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     return _EncoderConv.apply(x, conv.weight, conv.bias, conv.stride[0])
 
 # %% ../nbs/02_pcae.ipynb #c9c5a0f5
+_FULL = (torch.float32, torch.float64)            # weights a model runs without autocast
+
 @patch
 def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
     """Images [B, C, S, S] -> `cnn_layer{i}_relu`, `cnn_features`
@@ -325,13 +328,14 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
                          f"{list(images.shape)}")
     if not images.is_floating_point():               # static checks: no sync, nothing for a graph
-        raise TypeError(f"images must be floating point in [0, 1] (as_float_images converts "
-                        f"uint8), got {images.dtype}")
-    weight = self.cnn[0].weight.dtype                # autocast casts any float but float64
-    if images.dtype != weight and (images.dtype == torch.float64
+        raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
+                        f"converts uint8), got {images.dtype}")
+    weight = self.cnn[0].weight.dtype          # autocast casts any float to its dtype but float64
+    if images.dtype != weight and (torch.float64 in (images.dtype, weight)
                                    or not autocast_on(images.device.type)):
-        raise TypeError(f"images are {images.dtype} but the model's weights {weight}: convert "
-                        f"them (images.to({weight})) or, but for float64, run under torch.autocast")
+        way = (f'give it {weight} images (images.to({weight}))' if weight in _FULL else
+               'run a model of low-precision weights under torch.autocast')
+        raise TypeError(f"images are {images.dtype} but the model's weights {weight}: {way}")
     if not len(images): raise ValueError("images: an empty batch (B = 0)")
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
     for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input

@@ -16,7 +16,7 @@ from .utils import (UsageError, check_finite, check_out_folder, check_positive,
                            progress_bar, to_plain, write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
-from .loaders import _check_labels
+from .loaders import _check_labels, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape,
@@ -130,8 +130,10 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self, n_batches: int | None = None) -> tuple[dict, object, AttrDict]:
-        "Mean losses and metrics over the first test batches ('test/...'); the last batch, output."
+        """Mean losses and metrics over the first test batches ('test/...'); the last batch, output.
+        Every evaluation sees the same test images at the same offsets (`restart_offsets`)."""
         tracker, batch, out = LossTracker(), None, None
+        restart_offsets(self.test_loader)
         with torch.random.fork_rng(devices=[self.device] if self.device.type == 'cuda' else []):
             for batch, _ in zip(self.test_loader, range(n_batches or self.cfg.eval_batches)):
                 out = run_model(self.model, batch, self.device)
@@ -229,10 +231,10 @@ class Trainer:
             self._torn = True          # until the step is done, an interrupt leaves it half-done
             out = self.training_step(next(self.stream))
             self.step += 1
-            self._torn = False
-            if self._branch_from is not None:     # the first step of a new branch (`restore`)
-                if self.rank0: set_aside_newer(self.out, self._branch_from)
+            if self._branch_from is not None:     # the first step of a new branch (`restore`):
+                if self.rank0: set_aside_newer(self.out, self._branch_from)   # torn till done
                 self._branch_from = None
+            self._torn = False
             self.tracker.update(self.step, out.losses, output_metrics(out))
             self.bar.update()
             self.after_step()
@@ -320,8 +322,10 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="row of scae_nb.model.PRESETS to start from "
                              "(default: the dataset's own, else official)")
     parser.add_argument('--resume', nargs='?', const='latest', **keep,
-                        help="continue a run: alone = the newest checkpoint in --out; "
-                             "or a checkpoint path")
+                        help="continue a run: alone = the newest checkpoint in --out; or a "
+                             "checkpoint path (--out then defaults to its run folder); from one "
+                             "older than the newest, a new branch starts and the newer files move "
+                             "to OUT/checkpoints/superseded/")
     parser.add_argument('--force', action='store_true', default=False,
                         help="start afresh in an --out holding another run (moved to "
                              "OUT/replaced/RUN_ID, nothing deleted)")

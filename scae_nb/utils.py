@@ -118,11 +118,13 @@ def to_numpy(x) -> np.ndarray:
 
 # %% ../nbs/92_utils.ipynb #6af196b2
 def _redraws(file) -> bool:
-    "Whether a bar can redraw in place on `file`: a terminal, or IPython's/Jupyter's own output."
+    """Whether a bar can redraw in place on `file`: a terminal, or the output of a Jupyter kernel
+    (a notebook; not IPython in a terminal, whose output may go to a file)."""
     if getattr(file, 'isatty', lambda: False)(): return True
     if file is not sys.stderr and file is not sys.stdout: return False    # a file it was given
     ipython = sys.modules.get('IPython')
-    return ipython is not None and ipython.get_ipython() is not None
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, 'kernel', None) is not None
 
 class LineProgress:
     """tqdm's progress text as plain lines, for output that cannot redraw (a file, a pipe): a line
@@ -160,14 +162,20 @@ class LineProgress:
         self.closed = True
 
     def _write(self) -> None:
+        "`[DESC: ]PCT% N/TOTAL [ELAPSED<LEFT, RATE UNIT/s[, POSTFIX]]`: the rate always per second."
         from tqdm import tqdm
         self.last = now = time.monotonic()
         elapsed = now - self.start
-        rate = (self.n - self.initial) / elapsed if elapsed > 0 else None
-        line = tqdm.format_meter(self.n, self.total, elapsed, ncols=0, unit=self.unit,
-                                 prefix=f'{self.desc}: ' if self.desc else '', rate=rate,
-                                 postfix=self.postfix, initial=self.initial)
-        print(line.strip(), file=self.file or sys.stderr, flush=True)
+        rate = (self.n - self.initial) / elapsed if elapsed > 0 else 0.
+        times = tqdm.format_interval(elapsed)
+        if self.total:
+            left = tqdm.format_interval((self.total - self.n) / rate) if rate else '?'
+            count = f'{100 * self.n / self.total:.0f}% {self.n}/{self.total}'
+            times = f'{times}<{left}'
+        else: count = f'{self.n} {self.unit}'
+        details = ', '.join([times, f'{rate:.3g} {self.unit}/s', *filter(None, [self.postfix])])
+        desc = f'{self.desc}: ' if self.desc else ''
+        print(f'{desc}{count} [{details}]', file=self.file or sys.stderr, flush=True)
 
 def progress_bar(iterable=None, disable: bool = False, interval: float = 30.0, **kwargs):
     """tqdm.auto's bar over `iterable` (or `total=...` steps) where the output can redraw (a
