@@ -23,7 +23,7 @@ from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
-from .checkpoints import load_checkpoint
+from .checkpoints import checkpoint_run_folder, load_checkpoint
 from .cli import add_config_args, given
 
 # %% auto #0
@@ -337,13 +337,12 @@ def _eval_folder(out: Path, checkpoint, pretrained: bool = False) -> Path:
     return folder
 
 def _default_eval_folder(checkpoint: Path) -> Path:
-    """RUN/eval/STEP for a run's checkpoint, RUN/eval/superseded/from_step_N/STEP for one of a
-    branch it set aside, else runs/eval/NAME (`_eval_folder`: -2, -3, ... for namesakes)."""
-    path = checkpoint.resolve()
-    if path.parent.name == 'checkpoints': return path.parent.parent / 'eval' / path.stem
-    if path.parent.parent.name == 'superseded' and path.parents[2].name == 'checkpoints':
-        return path.parents[3] / 'eval' / 'superseded' / path.parent.name / path.stem
-    return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
+    """RUN/eval/STEP for a run's checkpoint; for one of a branch set aside, eval/STEP in that
+    branch's folder (checkpoints/superseded/from_step_N, where `set_aside_newer` moves the
+    branch's reports); else runs/eval/NAME (`_eval_folder`: -2, -3, ... for namesakes)."""
+    run, path = checkpoint_run_folder(checkpoint), checkpoint.resolve()
+    if run is None: return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
+    return (run if path.parent.name == 'checkpoints' else path.parent) / 'eval' / path.stem
 
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,

@@ -17,8 +17,8 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'announce_resume',
-           'newer_checkpoints', 'set_aside_newer', 'truncate_metrics', 'RunFolderError', 'RunFolder',
-           'check_not_in_use', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'truncate_metrics', 'RunFolderError',
+           'RunFolder', 'check_not_in_use', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -178,6 +178,16 @@ def announce_resume(path, step: int) -> None:
     if Path(path).resolve() in _NAMED: return _NAMED.discard(Path(path).resolve())   # said once
     print(f'scae-nb train: resuming from {path} (step {step})', file=sys.stderr)
 
+def checkpoint_run_folder(path) -> Path | None:
+    """The run folder checkpoint file `path` lies in (resolved): RUN for RUN/checkpoints/step_N.pt,
+    and for RUN/checkpoints/superseded/from_step_N/step_M.pt (a branch set aside); None for a
+    checkpoint anywhere else."""
+    path = Path(path).resolve()
+    if path.parent.name == 'checkpoints': return path.parent.parent
+    if path.parent.parent.name == 'superseded' and path.parents[2].name == 'checkpoints':
+        return path.parents[3]
+    return None
+
 def newer_checkpoints(out, step: int) -> list[Path]:
     "Run folder `out`'s checkpoints of steps after `step`, oldest first."
     return [p for p in list_checkpoints(out) if _file_step(p) > step]
@@ -189,10 +199,11 @@ def _figure_step(path: Path) -> int | None:
 
 def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
-    abandons: its checkpoints newer than `step`, its metrics.jsonl lines after `step` and its
-    figures after `step` move to a folder of their own, checkpoints/superseded/from_step_N
-    (N = `step`; -2, -3, ... if taken; the lines as its metrics.jsonl, the figures in its
-    figures/), with a one-line warning (process 0). The trainer calls this when the new branch has
+    abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
+    eval` reports (eval/step_M) after `step` move to a folder of their own,
+    checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken; the lines as its
+    metrics.jsonl, the figures in its figures/, the reports in its eval/), with a one-line
+    warning (process 0). The trainer calls this when the new branch has
     trained its first step, so that a later `--resume latest` continues the new branch, and the
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
     newer = newer_checkpoints(out, step)
@@ -210,9 +221,14 @@ def set_aside_newer(out, step: int) -> list[Path]:
                if (_figure_step(p) or 0) > step]
     if figures: (aside / 'figures').mkdir()
     for path in figures: os.replace(path, aside / 'figures' / path.name)
+    reports = [p for p in sorted((Path(out) / 'eval').glob('step_*'))      # `scae-nb eval`'s
+               if p.is_dir() and p.name[5:].isdigit() and _file_step(p) > step]
+    if reports: (aside / 'eval').mkdir()
+    for path in reports: os.replace(path, aside / 'eval' / path.name)
     print(f"scae-nb train: warning: resuming from step {step}; the abandoned branch's newer "
-          f"checkpoints ({', '.join(p.name for p in newer)}), {len(lines)} metrics lines and "
-          f"{len(figures)} figures after step {step} moved to {aside}", file=sys.stderr)
+          f"checkpoints ({', '.join(p.name for p in newer)}), {len(lines)} metrics lines, "
+          f"{len(figures)} figures and {len(reports)} evaluations after step {step} moved to "
+          f"{aside}", file=sys.stderr)
     return [aside / path.name for path in newer]
 
 # %% ../nbs/05aa_checkpoints.ipynb #97167a78

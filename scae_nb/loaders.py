@@ -80,7 +80,8 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     batches = BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
     return DataLoader(TensorDataset(images, labels), sampler=batches, batch_size=None,
                       collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
-                      persistent_workers=num_workers > 0, generator=g,
+                      persistent_workers=num_workers > 0 and train,   # see `restart_offsets`
+                      generator=g,
                       pin_memory=device is not None and torch.device(device).type == 'cuda')
 
 # %% ../nbs/00a_loaders.ipynb #2d1cc363
@@ -192,11 +193,13 @@ def load_state_dict(self: DeviceLoader, state: dict) -> None:
 # %% ../nbs/00a_loaders.ipynb #18f184e9
 def restart_offsets(loader) -> None:
     """Make `loader`'s next pass draw the offsets its first pass drew (the same images at the same
-    places): a `DeviceLoader`'s generator, or a `make_loader`'s `ShiftCollate` (main process)
-    back to its seed. Any other loader is left as it is."""
+    places): a `DeviceLoader`'s generator back to its seed; for a `make_loader` test loader, its
+    `ShiftCollate`'s and the generator its worker processes' seeds come from (a test loader's
+    workers last one pass). Any other loader is left as it is."""
     if isinstance(loader, DeviceLoader): loader.generator.manual_seed(loader.seed)
-    elif isinstance(getattr(loader, 'collate_fn', None), ShiftCollate):
-        loader.collate_fn._generator = None             # re-made from its seed on first use
+    elif isinstance(collate := getattr(loader, 'collate_fn', None), ShiftCollate):
+        collate._generator = None                       # re-made from its seed on first use
+        if loader.generator is not None: loader.generator.manual_seed(collate.seed)
 
 # %% ../nbs/00a_loaders.ipynb #5d1c10ce
 def image_loaders(name: str, batch_size: int, root: str | Path | None = None,

@@ -331,11 +331,13 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
         raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
                         f"converts uint8), got {images.dtype}")
     weight = self.cnn[0].weight.dtype          # autocast casts any float to its dtype but float64
-    if images.dtype != weight and (torch.float64 in (images.dtype, weight)
-                                   or not autocast_on(images.device.type)):
-        way = (f'give it {weight} images (images.to({weight}))' if weight in _FULL else
-               'run a model of low-precision weights under torch.autocast')
-        raise TypeError(f"images are {images.dtype} but the model's weights {weight}: {way}")
+    casts = (images.dtype != weight or weight not in _FULL) and autocast_on(images.device.type)
+    if weight not in _FULL and not casts:       # a half/bf16 model: its matmuls would mix dtypes
+        raise TypeError(f"the model's weights are {weight}: run a float32 model (model.float()), "
+                        "under torch.autocast for lower precision")
+    if images.dtype != weight and (torch.float64 in (images.dtype, weight) or not casts):
+        raise TypeError(f"images are {images.dtype} but the model's weights {weight}: give it "
+                        f"{weight} images (images.to({weight}))")
     if not len(images): raise ValueError("images: an empty batch (B = 0)")
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
     for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input

@@ -31,8 +31,8 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
 from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
 from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
-                                 check_not_in_use, claim_run_folder, load_checkpoint,
-                                 prune_checkpoints, resolve_checkpoint,
+                                 checkpoint_run_folder, check_not_in_use, claim_run_folder,
+                                 load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  stop_on_signals, truncate_metrics)
 
@@ -131,7 +131,8 @@ class Trainer:
     @torch.no_grad()
     def evaluate(self, n_batches: int | None = None) -> tuple[dict, object, AttrDict]:
         """Mean losses and metrics over the first test batches ('test/...'); the last batch, output.
-        Every evaluation sees the same test images at the same offsets (`restart_offsets`)."""
+        Every evaluation sees the same test images at the same offsets (`restart_offsets`; with a
+        custom test loader, as far as it allows)."""
         tracker, batch, out = LossTracker(), None, None
         restart_offsets(self.test_loader)
         with torch.random.fork_rng(devices=[self.device] if self.device.type == 'cuda' else []):
@@ -352,6 +353,11 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'
         return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None
+    if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
+        if (folder := checkpoint_run_folder(resume)) is None:
+            raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
+                             "(RUN/checkpoints/): give --out, the folder to continue it in")
+        run['out'] = str(folder)
     out = run.get('out', f'runs/{name}')
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path = resolve_checkpoint(resume, out)
