@@ -265,7 +265,9 @@ def run_bench(args: argparse.Namespace) -> int:
 
 def _print_result(args, result: dict) -> int:
     "One variant's result: a JSON line, or a sentence."
-    changed = given(args, [f.name for f in fields(SCAEConfig)])     # the preset, as modified
+    preset = SCAEConfig.preset(args.preset)                          # the preset, as modified
+    changed = {k: v for k, v in given(args, [f.name for f in fields(SCAEConfig)]).items()
+               if getattr(preset, k) != v}
     label = args.preset + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
                            if changed else '')
     if args.json: print(json.dumps(result))
