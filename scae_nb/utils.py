@@ -127,8 +127,8 @@ def _redraws(file) -> bool:
     return getattr(shell, 'kernel', None) is not None
 
 class LineProgress:
-    """tqdm's progress text as plain lines, for output that cannot redraw (a file, a pipe): a line
-    at most every `interval` seconds (the first one after `interval` too), and one at `close`.
+    """Progress as plain lines, for output that cannot redraw (a file, a pipe): a line at most
+    every `interval` seconds (the first one after `interval` too), and one at `close`.
     It takes tqdm's arguments that matter here and has its `update`, `set_postfix`, `close` and
     iteration."""
     def __init__(self, iterable=None, total: int | None = None, desc: str | None = None,
