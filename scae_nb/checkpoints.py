@@ -405,19 +405,28 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
                          f"its own run folder or an empty --out (--resume alone continues {ours})")
-    if list_checkpoints(out) and not _has_twin(out, checkpoint):   # a copy: of which branch?
+    twins = _twins(out, checkpoint) if list_checkpoints(out) else [None]   # a copy: which branch?
+    if not twins:
         raise UsageError(f"--resume {checkpoint}: {out} has checkpoints of its own, none the same "
                          f"as this one, which may be of another branch of the run: resume one of "
                          f"{out / 'checkpoints'} (--resume alone takes the newest), or continue "
                          f"this one in a new folder (--out NEW --resume {checkpoint})")
+    if twins[0] is not None and twins[0].parent.resolve() != (out / 'checkpoints').resolve():
+        raise UsageError(f"--resume {checkpoint}: the same checkpoint as {twins[0]}, of a branch "
+                         f"set aside; continuing it in {out} would mix two branches' checkpoints "
+                         f"and metrics: continue it in a new folder "
+                         f"(--out NEW --resume {checkpoint})")
     return theirs
 
-def _has_twin(out: Path, checkpoint: Path) -> bool:
-    "Whether run folder `out` holds a checkpoint of `checkpoint`'s step with the same digest."
+def _twins(out: Path, checkpoint: Path) -> list[Path]:
+    """Run folder `out`'s checkpoints of `checkpoint`'s step with the same digest: the folder's own
+    first, then those of branches set aside (`set_aside_newer`)."""
     state = load_checkpoint(checkpoint, verify=False)
-    twin = checkpoint_path(out, state.get('step', -1))
-    return (twin.is_file() and 'digest' in state
-            and load_checkpoint(twin, verify=False).get('digest') == state['digest'])
+    name = checkpoint_path(out, state.get('step', -1)).name
+    aside = out / 'checkpoints' / 'superseded'
+    folders = [out / 'checkpoints', *sorted(d for d in aside.glob('*') if d.is_dir())]
+    return [f / name for f in folders if 'digest' in state and (f / name).is_file()
+            and load_checkpoint(f / name, verify=False).get('digest') == state['digest']]
 
 # %% ../nbs/05aa_checkpoints.ipynb #1405f2e1
 @contextlib.contextmanager

@@ -129,8 +129,9 @@ def _redraws(file) -> bool:
 class LineProgress:
     """Progress as plain lines, for output that cannot redraw (a file, a pipe): a line at most
     every `interval` seconds (the first one after `interval` too), and one at `close`.
-    It takes tqdm's arguments that matter here and has its `update`, `set_postfix`, `close` and
-    iteration."""
+    It takes tqdm's arguments that matter here and has its `update`, `set_postfix`,
+    `set_description`, `close`, iteration and `with`."""
+    disable = False                                       # as a tqdm bar that shows something
     def __init__(self, iterable=None, total: int | None = None, desc: str | None = None,
                  initial: int = 0, unit: str = 'it', interval: float = 30.0, file=None, **_):
         if total is None and hasattr(iterable, '__len__'): total = len(iterable)
@@ -155,6 +156,13 @@ class LineProgress:
         "The `key=value` pairs shown after the rate (as tqdm's `set_postfix`)."
         values = {**(ordered_dict or {}), **kwargs}
         self.postfix = ', '.join(f'{k}={v}' for k, v in values.items()) or None
+
+    def set_description(self, desc: str | None = None, refresh: bool = True) -> None:
+        "The text before the count, as tqdm's `set_description` (without the colon)."
+        self.desc = desc
+
+    def __enter__(self): return self
+    def __exit__(self, *exc) -> None: self.close()
 
     def close(self) -> None:
         "Write the final line (once)."
