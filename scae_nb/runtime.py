@@ -323,15 +323,17 @@ class LossTracker:
 class RunLogger:
     "Process 0's sink for scalars and figures: metrics.jsonl, figures/, and wandb unless disabled."
     def __init__(self, out, wandb_mode: str = 'disabled', config: dict | None = None,
-                 enabled: bool = True, wandb_id: str | None = None):
+                 enabled: bool = True, wandb_id: str | None = None, wandb_name: str | None = None):
         self.out, self.enabled, self.run = Path(out), enabled, None
         if enabled: (self.out / 'figures').mkdir(parents=True, exist_ok=True)
         if enabled and wandb_mode != 'disabled':
-            self.run = self._wandb_run(wandb_mode, config, wandb_id)
+            self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name)
 
-    def _wandb_run(self, mode: str, config: dict | None, wandb_id: str | None = None):
-        """Start (or, given `wandb_id`, resume) a wandb run under the run folder (lazy import);
-        offline it prints nothing, samples no system stats and writes only inside the run folder."""
+    def _wandb_run(self, mode: str, config: dict | None, wandb_id: str | None = None,
+                   name: str | None = None):
+        """Start (or, given `wandb_id`, resume) a wandb run `name` (default: the run folder's name)
+        under the run folder (lazy import); offline it prints nothing, samples no system stats and
+        writes only inside the run folder."""
         folder = str(self.out.resolve())
         os.environ['WANDB_DIR'] = folder
         import wandb
@@ -342,7 +344,7 @@ class RunLogger:
         if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
         try:
             project = os.environ.get('WANDB_PROJECT', 'scae-nb')
-            return wandb.init(project=project, name=self.out.name, mode=mode, dir=folder,
+            return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
                               config=config, id=wandb_id, resume='allow' if wandb_id else None,
                               settings=settings)
         finally:
