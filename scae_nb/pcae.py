@@ -20,7 +20,7 @@ from .mixture import pixel_mixture, warped_pixel_mixture
 __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform', 'inverse_affine',
            'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
            'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches', 'conv_weight_grad',
-           'encoder_conv_applies', 'autocast_on', 'encoder_conv']
+           'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_encoder_input']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -319,18 +319,16 @@ def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02_pcae.ipynb #c9c5a0f5
 _FULL = (torch.float32, torch.float64)            # weights a model runs without autocast
 
-@patch
-def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
-    """Images [B, C, S, S] -> `cnn_layer{i}_relu`, `cnn_features`
-    [B, 128, h, w] and `cnn_features_plus_pos_bias`."""
-    expected = (self.n_channels, self.canvas_size, self.canvas_size)
-    if images.ndim != 4 or tuple(images.shape[1:]) != expected:
+def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype) -> None:
+    """Refuse, in one line, images [B, *expected] the encoder cannot take: another shape, not
+    floating point, an empty batch, or another float dtype than the weights' `weight` (unless
+    autocast casts it); and a half or bf16 model outside autocast. Static: no host sync."""
+    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
                          f"{list(images.shape)}")
-    if not images.is_floating_point():               # static checks: no sync, nothing for a graph
+    if not images.is_floating_point():
         raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
                         f"converts uint8), got {images.dtype}")
-    weight = self.cnn[0].weight.dtype          # autocast casts any float to its dtype but float64
     casts = (images.dtype != weight or weight not in _FULL) and autocast_on(images.device.type)
     if weight not in _FULL and not casts:       # a half/bf16 model: its matmuls would mix dtypes
         raise TypeError(f"the model's weights are {weight}: run a float32 model (model.float()), "
@@ -339,6 +337,14 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
         raise TypeError(f"images are {images.dtype} but the model's weights {weight}: give it "
                         f"{weight} images (images.to({weight}))")
     if not len(images): raise ValueError("images: an empty batch (B = 0)")
+
+# %% ../nbs/02_pcae.ipynb #fe84b123
+@patch
+def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
+    """Images [B, C, S, S] -> `cnn_layer{i}_relu`, `cnn_features`
+    [B, 128, h, w] and `cnn_features_plus_pos_bias`."""
+    check_encoder_input(images, (self.n_channels, self.canvas_size, self.canvas_size),
+                        self.cnn[0].weight.dtype)
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
     for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input
         h = out[f'cnn_layer{i}_relu'] = F.relu_(encoder_conv(conv, h))
