@@ -351,7 +351,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures)."""
     if (checkpoint is None) == (pretrained is None):
-        raise ValueError('give exactly one of checkpoint (a file) and pretrained (a model name)')
+        raise ValueError('give exactly one of --checkpoint FILE (checkpoint=) and --pretrained '
+                         'NAME (pretrained=)')
     if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
         raise UsageError('--checkpoint is empty: name a checkpoint file (RUN/checkpoints/'
                          'step_*.pt)')
@@ -382,7 +383,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                   device=device_name(device), seed=seed)
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
-    figure_dir = out if figures else None
+    figure_dir = out.absolute() if figures else None          # the report's paths: absolute
     with numerics_flags(device):          # float32 (no TF32), as train and bench; restored after
         report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches,
                                seed % 2**32,                   # scikit-learn's seeds

@@ -256,7 +256,10 @@ def run_bench(args: argparse.Namespace) -> int:
     names = parse_variants(args.variants, device)
     names = [n for n in names if n != mine] + [mine]                   # train's variant: last
     common = {k: v for k, v in run.items() if k not in ('amp', 'compile', 'cuda_graph')}
-    results = bench_variants(config, names, **common, **kwargs)
+    results = []
+    for i, name in enumerate(names, 1):                # compiling takes minutes: say what runs
+        print(f"scae-nb bench: timing {name} ({i} of {len(names)})", file=sys.stderr, flush=True)
+        results += bench_variants(config, [name], **common, **kwargs)
     if not args.json: print(variants_table(results))
     else:
         for r in results[:-1]: print(json.dumps(r))

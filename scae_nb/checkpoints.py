@@ -197,7 +197,7 @@ def _figure_step(path: Path) -> int | None:
     step = path.stem.rpartition('_')[2]
     return int(step) if path.suffix == '.png' and len(step) >= 8 and step.isdigit() else None
 
-def set_aside_newer(out, step: int) -> list[Path]:
+def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
     eval` reports (eval/step_M) after `step` move to a folder of their own,
@@ -215,7 +215,7 @@ def set_aside_newer(out, step: int) -> list[Path]:
         aside = base.with_name(f'{base.name}-{k}')
     aside.mkdir(parents=True)
     for path in newer: os.replace(path, aside / path.name)
-    lines = truncate_metrics(out, step)
+    lines = truncate_metrics(out, step, partial)                 # `partial`: see truncate_metrics
     if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
     figures = [p for p in sorted((Path(out) / 'figures').glob('*.png'))
                if (_figure_step(p) or 0) > step]
@@ -225,16 +225,20 @@ def set_aside_newer(out, step: int) -> list[Path]:
                if p.is_dir() and p.name[5:].isdigit() and _file_step(p) > step]
     if reports: (aside / 'eval').mkdir()
     for path in reports: os.replace(path, aside / 'eval' / path.name)
+    count = lambda n, what: f"{n} {what}{'s' * (n != 1)}"
     print(f"scae-nb train: warning: resuming from step {step}; the abandoned branch's newer "
-          f"checkpoints ({', '.join(p.name for p in newer)}), {len(lines)} metrics lines, "
-          f"{len(figures)} figures and {len(reports)} evaluations after step {step} moved to "
+          f"checkpoints ({', '.join(p.name for p in newer)}), {count(len(lines), 'metrics line')}, "
+          f"{count(len(figures), 'figure')} and {count(len(reports), 'evaluation')} after step "
+          f"{step} moved to "
           f"{aside}", file=sys.stderr)
     return [aside / path.name for path in newer]
 
 # %% ../nbs/05aa_checkpoints.ipynb #97167a78
-def truncate_metrics(out, step: int) -> list[str]:
+def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
     """Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped),
-    atomically; returns the lines cut (of steps after `step`)."""
+    atomically; returns the lines cut (of steps after `step`). With `partial`, the training line
+    at `step` goes too (dropped): the means of a window that a stop cut short, which the resumed
+    run logs whole (`LossTracker.state_dict` in the checkpoint)."""
     path = Path(out) / 'metrics.jsonl'
     if not path.is_file(): return []
     kept, cut = [], []
@@ -242,6 +246,7 @@ def truncate_metrics(out, step: int) -> list[str]:
         try: entry = json.loads(line)
         except ValueError: continue
         if not isinstance(entry, dict): continue
+        if partial and entry.get('step') == step and 'steps_per_s' in entry: continue
         (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     tmp.write_text(''.join(kept))
@@ -399,7 +404,14 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
         raise UsageError(f"--resume {checkpoint}: a checkpoint of a branch set aside in {aside}; "
                          f"continuing it in {out} would mix two branches' checkpoints and "
                          f"metrics: continue it in a new folder (--out NEW --resume {checkpoint})")
-    if checkpoint.resolve().parent == (out / 'checkpoints').resolve(): return old.get('run_id')
+    if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
+        theirs, ours = load_checkpoint(checkpoint, verify=False).get('run_id'), old.get('run_id')
+        if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
+            raise UsageError(f"--resume: {checkpoint} is a checkpoint of run {theirs}, but {out} "
+                             f"holds run {ours}: move it out of {out / 'checkpoints'} and resume "
+                             f"it into its own run folder or an empty --out (--out NEW --resume "
+                             f"PATH)")
+        return ours
     theirs, ours = checkpoint_run_id(checkpoint), old.get('run_id', 'legacy')
     if _holds_run(out) and theirs != ours:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "

@@ -14,8 +14,8 @@ from .official import OfficialModule, linear_slots, tf_linear
 from .pcae import safe_log
 
 # %% auto #0
-__all__ = ['prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss', 'probe_metrics', 'LinearProbes',
-           'weighted_total']
+__all__ = ['prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss', 'check_labels', 'probe_metrics',
+           'LinearProbes', 'weighted_total']
 
 # %% ../nbs/04_losses.ipynb #bbd45520
 def prior_within_constant(n_objects: int, n_classes: int = 10,
@@ -52,9 +52,23 @@ def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
     return within, between
 
 # %% ../nbs/04_losses.ipynb #43189b2b
+def check_labels(labels, batch_size: int) -> torch.Tensor:
+    """`labels` as int64 [B]; refused in one line unless an integer tensor [`batch_size`]
+    (static checks: no host sync, so values outside 0..n_classes-1 are the loaders' to catch)."""
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"labels must be a torch.Tensor [B] of class ids, got "
+                        f"{type(labels).__name__}")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must hold integer class ids, got {labels.dtype}")
+    if labels.shape != (batch_size,):
+        raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), got "
+                         f"{list(labels.shape)}")
+    return labels.long()
+
 def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
     "Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels."
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))
+    labels = check_labels(labels, len(logits))
     xe = F.cross_entropy(logits.float(), labels)
     return xe, (logits.argmax(-1) == labels).float().mean()
 

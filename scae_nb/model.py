@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import check_positive, to_plain
 from .official import OfficialModule, checkpoint_variables
-from .pcae import PCAE, NONLINEARITIES, cnn_output_size
+from .pcae import PCAE, NONLINEARITIES, autocast_on, cnn_output_size
 from .ocae import OCAE
 from .constellation_ocae import (ConstellationOCAE, injective_maps, segmentation_accuracy,
                                         segmentation_accuracy_tensor)
@@ -23,8 +23,8 @@ from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, 
 # %% auto #0
 __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config',
            'SCAEConfig', 'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
-           'constellation_loss_terms', 'build_model', 'n_parameters', 'config_from_flags', 'run_from_flags',
-           'from_official', 'set_noise_scale_']
+           'constellation_loss_terms', 'check_constellation_input', 'build_model', 'n_parameters', 'config_from_flags',
+           'run_from_flags', 'from_official', 'set_noise_scale_']
 
 # %% ../nbs/04a_model.ipynb #245f8611
 MODELS = ('scae', 'constellation')
@@ -282,11 +282,33 @@ def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) 
                     posterior_between_sparsity_loss=posterior_between)
 
 # %% ../nbs/04a_model.ipynb #905fd635
+def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
+    """Refuse, in one line, what the constellation model cannot take: points that are not a float
+    tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
+    pattern_id that is not a tensor [B, N]. Static: no host sync."""
+    if not isinstance(points, torch.Tensor) or points.ndim != 3 or points.shape[-1] != 2:
+        shape = list(points.shape) if isinstance(points, torch.Tensor) else type(points).__name__
+        raise ValueError(f"points must be a torch.Tensor [B, N, 2], got {shape}")
+    if not points.is_floating_point():
+        raise TypeError(f"points must be floating point, got {points.dtype}")
+    casts = points.dtype != torch.float64 and autocast_on(points.device.type)
+    if points.dtype != weight and not casts:
+        raise TypeError(f"points are {points.dtype} but the model's weights {weight}: give it "
+                        f"{weight} points (points.to({weight}))")
+    for name, value in (('presence', presence), ('pattern_id', pattern_id)):
+        if name == 'pattern_id' and value is None: continue
+        if not isinstance(value, torch.Tensor) or value.shape != points.shape[:2]:
+            shape = list(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+            raise ValueError(f"{name} must be a torch.Tensor [B, N] = {list(points.shape[:2])} "
+                             f"(one per point), got {shape}")
+
 @patch
 def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor,
             pattern_id: torch.Tensor | None = None) -> AttrDict:
     """points [B, N, 2], presence [B, N] (0/1), pattern_id
     [B, N] or None -> AttrDict(losses, report, ocae)."""
+    weight = next(self.parameters()).dtype
+    check_constellation_input(points, presence, pattern_id, weight)
     ocae = self.ocae(points, presence)
     losses = constellation_loss_terms(self.config, ocae, points.shape[1])
     losses.total = weighted_total(losses, self.config.loss_weights)

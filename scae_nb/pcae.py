@@ -323,6 +323,9 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
     """Refuse, in one line, images [B, *expected] the encoder cannot take: another shape, not
     floating point, an empty batch, or another float dtype than the weights' `weight` (unless
     autocast casts it); and a half or bf16 model outside autocast. Static: no host sync."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
+                        f"{type(images).__name__} (torch.as_tensor converts arrays)")
     if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
                          f"{list(images.shape)}")

@@ -46,7 +46,8 @@ def _weights_and_config(path: Path) -> tuple[dict, dict]:
     "(state_dict, SCAEConfig dict) from a `save_pretrained` file or a training checkpoint."
     try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data
     except Exception as e:
-        raise ValueError(f"{str(path)!r} is not a readable weights file: {e}") from None
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]   # miniz: many lines
+        raise ValueError(f"{str(path)!r} is not a readable weights file: {reason}") from None
     if not isinstance(state, dict) or not {'model', 'config'} <= set(state):
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
     config = state['config']
@@ -60,6 +61,8 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     try: device = torch.device(device)
     except RuntimeError: raise ValueError(f"device {device!r}: not a device (cpu, cuda, cuda:N, "
                                           "mps)") from None
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device {str(device)!r}: this torch sees no CUDA device; use 'cpu'")
     named = str(name) in pretrained_names()
     if path.suffix != '.pt' and not named and (path.exists() or len(path.parts) > 1):  # a path
         raise ValueError(f"{str(name)!r} is not a weights file (.pt): give a shipped model's name "

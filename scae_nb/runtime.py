@@ -319,6 +319,19 @@ class LossTracker:
         self.sums, self.count = None, 0
         return means
 
+    def state_dict(self) -> dict | None:
+        """The sums since the last `pop`, on the CPU (one sync), for a checkpoint: a resumed run's
+        first log line then averages the same steps as a run never stopped. None if empty."""
+        if not self.count: return None
+        return dict(names=list(self.names), n_losses=self.n_losses, count=self.count,
+                    sums=self.sums.detach().cpu())
+
+    def load_state_dict(self, state: dict | None, device) -> None:
+        "Go on from `state_dict()`'s sums (None: nothing to go on from)."
+        if state is None: return
+        self.names, self.n_losses, self.count = state['names'], state['n_losses'], state['count']
+        self.sums = state['sums'].to(device)
+
 # %% ../nbs/05a_runtime.ipynb #d4522647
 class RunLogger:
     "Process 0's sink for scalars and figures: metrics.jsonl, figures/, and wandb unless disabled."

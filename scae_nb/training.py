@@ -84,6 +84,8 @@ class Trainer:
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
         self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
+        self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
+        self._resumed_partial = False
         self.device = pick_device(cfg.device, self.env.local_rank)
         self.distributed = init_distributed(self.device)
         seed_everything(cfg.seed)                          # the same model init in every process
@@ -168,14 +170,17 @@ class Trainer:
 
     def checkpoint_state(self) -> dict:
         "All it takes to go on exactly: model, optimizer, step, config, RNG and data per process."
-        every = [dict(rng=rng_state(), data=self.stream.state_dict())]
+        tracker = getattr(self, 'tracker', None)          # the sums of the log window so far
+        every = [dict(rng=rng_state(), data=self.stream.state_dict(),
+                      tracker=tracker.state_dict() if tracker is not None else None)]
         if self.distributed:
             mine, every = every[0], [None] * self.env.world_size
             dist.all_gather_object(every, mine)
         wandb_id = self.logger.run.id if self.logger.run is not None else self._wandb_id
         return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, step=self.step,
                     config=self.cfg.to_dict(), model=self.model.state_dict(),
-                    optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id)
+                    optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id,
+                    partial_line=self._partial_line)
 
     def save(self) -> Path | None:
         "Check for NaN and sync, then write the current step's checkpoint atomically (process 0)."
@@ -201,8 +206,10 @@ class Trainer:
             self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
         announce_resume(path, self.step)
         # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
+        # a stop's line at this step: dropped if this run goes on (it logs that window whole)
+        self._resumed_partial = ckpt.get('partial_line', False) and self.cfg.steps > self.step
         if newer_checkpoints(self.out, self.step): self._branch_from = self.step
-        elif self.rank0: truncate_metrics(self.out, self.step)   # steps redone: logged once
+        elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
         if len(processes) != self.env.world_size:
             warnings.warn(f"checkpoint has {len(processes)} processes, this run "
                           f"{self.env.world_size}: data order and noise are re-seeded")
@@ -212,6 +219,7 @@ class Trainer:
             warnings.warn(f"{e}: data order and noise are re-seeded")
             return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
         set_rng_state(processes[self.env.rank]['rng'])
+        self._tracker_state = processes[self.env.rank].get('tracker')   # `fit` goes on from it
 
     def _should_stop(self) -> bool:
         "Whether to stop before the next step (all processes agree, under DDP at `log_every`)."
@@ -241,7 +249,8 @@ class Trainer:
             out = self.training_step(next(self.stream))
             self.step += 1
             if self._branch_from is not None:     # the first step of a new branch (`restore`):
-                if self.rank0: set_aside_newer(self.out, self._branch_from)   # torn till done
+                if self.rank0:                                               # torn till done
+                    set_aside_newer(self.out, self._branch_from, self._resumed_partial)
                 self._branch_from = None
             self._torn = False
             self.tracker.update(self.step, out.losses, output_metrics(out))
@@ -251,6 +260,7 @@ class Trainer:
     def fit(self) -> AttrDict:
         "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
         self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
+        self.tracker.load_state_dict(self._tracker_state, self.device)   # a resumed log window
         start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
         self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
                                 dynamic_ncols=True, disable=not shown)   # none if nothing trains
@@ -264,8 +274,13 @@ class Trainer:
             warnings.warn(f"interrupted inside step {self.step + 1}: no checkpoint of a half-done "
                           f"step; --resume continues from {self.last_checkpoint or 'the start'}")
         elif self.interrupted:
-            # the means since the last log line (one process: DDP stops only at log_every)
-            if not self.distributed and self.step > self._t_step: self.log_scalars()
+            # the means since the last log line (one process: DDP stops only at log_every); the
+            # checkpoint keeps the window's sums, and a resume drops this line and logs it whole
+            if not self.distributed and self.tracker.count:
+                window = self.tracker.state_dict()
+                self.log_scalars()
+                self.tracker.load_state_dict(window, self.device)
+                self._partial_line = True
             self.save()
         return AttrDict(history=self.history, evals=self.evals, step=self.step,
                         checkpoint=self.last_checkpoint, interrupted=self.interrupted,
@@ -365,7 +380,8 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
         if (folder := checkpoint_run_folder(resume)) is None:
             raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
                              "(RUN/checkpoints/): give --out, the folder to continue it in")
-        run['out'] = str(folder)
+        relative = os.path.relpath(folder)                # as the user wrote paths, if under here
+        run['out'] = str(folder) if relative.startswith('..') else relative
     out = run.get('out', f'runs/{name}')
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path = resolve_checkpoint(resume, out)

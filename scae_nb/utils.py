@@ -139,6 +139,7 @@ class LineProgress:
         self.n = self.initial = initial
         self.interval, self.file, self.postfix, self.closed = interval, file, None, False
         self.start = self.last = time.monotonic()
+        self._shown = None                                # (n, postfix) of the last line written
 
     def __iter__(self):
         try:
@@ -165,15 +166,15 @@ class LineProgress:
     def __exit__(self, *exc) -> None: self.close()
 
     def close(self) -> None:
-        "Write the final line (once)."
-        if not self.closed: self._write()
+        "Write the final line (once; not again if the last line already said it all)."
+        if not self.closed and self._shown != (self.n, self.postfix): self._write()
         self.closed = True
 
     def _write(self) -> None:
         "`[DESC: ]PCT% N/TOTAL [ELAPSED<LEFT, RATE UNIT/s[, POSTFIX]]`: the rate always per second."
         from tqdm import tqdm
         self.last = now = time.monotonic()
-        elapsed = now - self.start
+        self._shown, elapsed = (self.n, self.postfix), now - self.start
         rate = (self.n - self.initial) / elapsed if elapsed > 0 else 0.
         times = tqdm.format_interval(elapsed)
         if self.total:
