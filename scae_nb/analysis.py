@@ -351,8 +351,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures)."""
     if (checkpoint is None) == (pretrained is None):
-        raise ValueError('give exactly one of --checkpoint FILE (checkpoint=) and --pretrained '
-                         'NAME (pretrained=)')
+        raise ValueError('give exactly one of --checkpoint (a file) and --pretrained (a model '
+                         'name)')
     if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
         raise UsageError('--checkpoint is empty: name a checkpoint file (RUN/checkpoints/'
                          'step_*.pt)')

@@ -99,6 +99,7 @@ class Trainer:
         self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
         if resume is not None: self.restore(resolve_checkpoint(resume, self.out))
         branch = self._branch_from is not None and cfg.steps > self.step
+        if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
         # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
         self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0,
                                 wandb_id=None if branch else self._wandb_id,
@@ -206,8 +207,12 @@ class Trainer:
             self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
         announce_resume(path, self.step)
         # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
-        # a stop's line at this step: dropped if this run goes on (it logs that window whole)
-        self._resumed_partial = ckpt.get('partial_line', False) and self.cfg.steps > self.step
+        # the log window's sums (same processes), and a stop's short line at this step: dropped if
+        # this run goes on, as it logs that window whole
+        same = len(processes) == self.env.world_size
+        self._tracker_state = processes[self.env.rank].get('tracker') if same else None
+        self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
+                                 and self._tracker_state is not None)
         if newer_checkpoints(self.out, self.step): self._branch_from = self.step
         elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
         if len(processes) != self.env.world_size:
@@ -219,7 +224,6 @@ class Trainer:
             warnings.warn(f"{e}: data order and noise are re-seeded")
             return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
         set_rng_state(processes[self.env.rank]['rng'])
-        self._tracker_state = processes[self.env.rank].get('tracker')   # `fit` goes on from it
 
     def _should_stop(self) -> bool:
         "Whether to stop before the next step (all processes agree, under DDP at `log_every`)."
@@ -273,6 +277,8 @@ class Trainer:
         if self.interrupted and self._torn:       # the data, the noise or the update half-done
             warnings.warn(f"interrupted inside step {self.step + 1}: no checkpoint of a half-done "
                           f"step; --resume continues from {self.last_checkpoint or 'the start'}")
+        elif self.interrupted and self.step == start and self.last_checkpoint is not None:
+            pass                                 # a resume stopped before its first step: as it was
         elif self.interrupted:
             # the means since the last log line (one process: DDP stops only at log_every); the
             # checkpoint keeps the window's sums, and a resume drops this line and logs it whole

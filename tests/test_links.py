@@ -7,7 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SITE = 'https://scae-nb.github.io/scae-nb/'
 NOTEBOOKS = sorted((ROOT / 'nbs').glob('*.ipynb'))
-LINK = re.compile(r'\]\((' + re.escape(SITE) + r'|(?=[a-z_]+\.html)|(?=#))([a-z_]*(?:\.html)?)(#[^)\s]*)?\)')
+# [text](SITE/page.html#anchor), (page.html#anchor), (./page.html), (#anchor), each with an optional "title"
+LINK = re.compile(r'\]\((' + re.escape(SITE) + r'|\./|(?=[\w.-]+\.html)|(?=#))([\w.-]*?(?:\.html)?)'
+                  r'(#[^)\s]*)?(?:\s+"[^"]*")?\)')
 
 
 def page_name(notebook: Path) -> str:
@@ -22,9 +24,15 @@ def heading_id(heading: str) -> str:
     return re.sub(r'^[^a-z]+', '', re.sub(r'\s+', '-', text))
 
 
+def markdown_text(text: str) -> str:
+    "Markdown without its fenced code blocks (a `# comment` there is no heading)."
+    return re.sub(r'^```.*?^```', '', text, flags=re.M | re.S)
+
+
 def markdown(notebook: Path) -> str:
+    "The notebook's markdown, without fenced code blocks (a `# comment` there is no heading)."
     cells = json.loads(notebook.read_text())['cells']
-    return '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
+    return markdown_text('\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown'))
 
 
 PAGES = {page_name(nb): {heading_id(h) for h in re.findall(r'^#+\s+(.*)$', markdown(nb), re.M)}
@@ -36,6 +44,11 @@ def test_heading_id():
     assert heading_id('The `Trainer`, step by step') == 'the-trainer-step-by-step'
     assert page_name(Path('nbs/02c_triton.ipynb')) == 'triton.html'
     assert page_name(Path('nbs/05aa_checkpoints.ipynb')) == 'checkpoints.html'
+    found = LINK.findall('[a](Loaders.html) [b](./data.html#x "t") [c](no-such.html) [d](#top)')
+    assert [(page, anchor) for _, page, anchor in found] == [
+        ('Loaders.html', ''), ('data.html', '#x'), ('no-such.html', ''), ('', '#top')]
+    assert '# not a heading' not in markdown_text('text\n```\n# not a heading\n```\n')
+
 
 
 def test_links_point_to_pages_and_headings():
