@@ -229,8 +229,7 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     print(f"scae-nb train: warning: resuming from step {step}; the abandoned branch's newer "
           f"checkpoints ({', '.join(p.name for p in newer)}), {count(len(lines), 'metrics line')}, "
           f"{count(len(figures), 'figure')} and {count(len(reports), 'evaluation')} after step "
-          f"{step} moved to "
-          f"{aside}", file=sys.stderr)
+          f"{step} moved to {aside}", file=sys.stderr)
     return [aside / path.name for path in newer]
 
 # %% ../nbs/05aa_checkpoints.ipynb #97167a78

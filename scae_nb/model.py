@@ -286,9 +286,11 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     """Refuse, in one line, what the constellation model cannot take: points that are not a float
     tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
     pattern_id that is not a tensor [B, N]. Static: no host sync."""
-    if not isinstance(points, torch.Tensor) or points.ndim != 3 or points.shape[-1] != 2:
-        shape = list(points.shape) if isinstance(points, torch.Tensor) else type(points).__name__
-        raise ValueError(f"points must be a torch.Tensor [B, N, 2], got {shape}")
+    if not isinstance(points, torch.Tensor):
+        raise TypeError(f"points must be a torch.Tensor [B, N, 2], got {type(points).__name__} "
+                        "(torch.as_tensor converts arrays)")
+    if points.ndim != 3 or points.shape[-1] != 2:
+        raise ValueError(f"points must be a torch.Tensor [B, N, 2], got {list(points.shape)}")
     if not points.is_floating_point():
         raise TypeError(f"points must be floating point, got {points.dtype}")
     casts = points.dtype != torch.float64 and autocast_on(points.device.type)

@@ -98,11 +98,11 @@ class Trainer:
         self.stream = BatchStream(train_loader)
         self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
         if resume is not None: self.restore(resolve_checkpoint(resume, self.out))
+        # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
         branch = self._branch_from is not None and cfg.steps > self.step
         if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
-        # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
         self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0,
-                                wandb_id=None if branch else self._wandb_id,
+                                wandb_id=self._wandb_id,
                                 wandb_name=f'{self.out.name} from step {self.step}' if branch
                                 else None)
 
