@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.distributed as dist
+from fastcore.basics import patch
 from .utils import AttrDict
 from torch.utils.data import TensorDataset
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
@@ -71,7 +72,7 @@ def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.M
 # %% ../nbs/05b_training.ipynb #08a586aa
 stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
 
-# %% ../nbs/05b_training.ipynb #2e093caf
+# %% ../nbs/05b_training.ipynb #7e8e3110
 _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
                 prior_acc='prior_acc')
 
@@ -106,197 +107,229 @@ class Trainer:
                                 wandb_name=f'{self.out.name} from step {self.step}' if branch
                                 else None)
 
-    def _check_loaders(self, loaders) -> None:
-        "Refuse given in-memory data with non-finite pixels or labels outside 0..n_classes-1."
-        for loader in loaders:
-            data = getattr(loader, 'dataset', None)
-            if isinstance(data, TensorDataset) and len(data.tensors) >= 2:
-                check_images(data.tensors[0])
-                _check_labels(data.tensors[1], len(data.tensors[1]), self.cfg.model.n_classes)
+# %% ../nbs/05b_training.ipynb #7fe377ea
+@patch
+def _check_loaders(self: Trainer, loaders) -> None:
+    "Refuse given in-memory data with non-finite pixels or labels outside 0..n_classes-1."
+    for loader in loaders:
+        data = getattr(loader, 'dataset', None)
+        if isinstance(data, TensorDataset) and len(data.tensors) >= 2:
+            check_images(data.tensors[0])
+            _check_labels(data.tensors[1], len(data.tensors[1]), self.cfg.model.n_classes)
 
-    def _setup_model(self, model: nn.Module | None):
-        "Model (built from the config unless given), TF RMSProp, then the DDP and compile wrappers."
-        cfg = self.cfg
-        self.model = (model if model is not None else build_model(cfg.model)).to(self.device)
-        eps = cfg.eps if cfg.eps is not None else official_eps(cfg.batch_size)
-        self.optimizer = TFRMSprop(self.model.parameters(), lr=cfg.lr, decay=cfg.decay,
-                                   momentum=cfg.momentum, eps=eps)
-        self.forward_model = self.model
-        if self.distributed: self.forward_model = ddp_wrap(self.model, cfg.model, self.device)
-        # DDP's gradient all-reduce cannot live in one graph: under DDP only the forward compiles
-        if cfg.compile and self.distributed: self.forward_model = torch.compile(self.forward_model)
-        if cfg.cuda_graph and self.distributed:
-            raise UsageError("--cuda-graph does not combine with DDP (torchrun); drop it")
-        whole = cfg.compile and not self.distributed
-        self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
-                                 None if self.distributed else cfg.cuda_graph,
-                                 self.compile_backend)
+@patch
+def _setup_model(self: Trainer, model: nn.Module | None):
+    "Model (built from the config unless given), TF RMSProp, then the DDP and compile wrappers."
+    cfg = self.cfg
+    self.model = (model if model is not None else build_model(cfg.model)).to(self.device)
+    eps = cfg.eps if cfg.eps is not None else official_eps(cfg.batch_size)
+    self.optimizer = TFRMSprop(self.model.parameters(), lr=cfg.lr, decay=cfg.decay,
+                               momentum=cfg.momentum, eps=eps)
+    self.forward_model = self.model
+    if self.distributed: self.forward_model = ddp_wrap(self.model, cfg.model, self.device)
+    # DDP's gradient all-reduce cannot live in one graph: under DDP only the forward compiles
+    if cfg.compile and self.distributed: self.forward_model = torch.compile(self.forward_model)
+    if cfg.cuda_graph and self.distributed:
+        raise UsageError("--cuda-graph does not combine with DDP (torchrun); drop it")
+    whole = cfg.compile and not self.distributed
+    self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
+                             None if self.distributed else cfg.cuda_graph,
+                             self.compile_backend)
 
-    def training_step(self, batch) -> AttrDict:
-        "One step on `batch`: eager `optimization_step`, or the compiled (graph-replayed) step."
-        return self.step_fn(batch)
+# %% ../nbs/05b_training.ipynb #4aa31bc1
+@patch
+def training_step(self: Trainer, batch) -> AttrDict:
+    "One step on `batch`: eager `optimization_step`, or the compiled (graph-replayed) step."
+    return self.step_fn(batch)
 
-    @torch.no_grad()
-    def evaluate(self, n_batches: int | None = None) -> tuple[dict, object, AttrDict]:
-        """Mean losses and metrics over the first test batches ('test/...'); the last batch, output.
-        Every evaluation sees the same test images at the same offsets (`restart_offsets`; with a
-        custom test loader, as far as it allows)."""
-        tracker, batch, out = LossTracker(), None, None
-        restart_offsets(self.test_loader)
-        with torch.random.fork_rng(devices=[self.device] if self.device.type == 'cuda' else []):
-            for batch, _ in zip(self.test_loader, range(n_batches or self.cfg.eval_batches)):
-                out = run_model(self.model, batch, self.device)
-                tracker.update(self.step, out.losses, output_metrics(out))
-        return {f'test/{k}': v for k, v in tracker.pop().items()}, batch, out
+@patch
+@torch.no_grad()
+def evaluate(self: Trainer, n_batches: int | None = None) -> tuple[dict, object, AttrDict]:
+    """Mean losses and metrics over the first test batches ('test/...'); the last batch, output.
+    Every evaluation sees the same test images at the same offsets (`restart_offsets`; with a
+    custom test loader, as far as it allows)."""
+    tracker, batch, out = LossTracker(), None, None
+    restart_offsets(self.test_loader)
+    with torch.random.fork_rng(devices=[self.device] if self.device.type == 'cuda' else []):
+        for batch, _ in zip(self.test_loader, range(n_batches or self.cfg.eval_batches)):
+            out = run_model(self.model, batch, self.device)
+            tracker.update(self.step, out.losses, output_metrics(out))
+    return {f'test/{k}': v for k, v in tracker.pop().items()}, batch, out
 
-    def draw_figures(self, batch, out: AttrDict) -> list[Path]:
-        "Templates and inputs vs reconstructions of an image batch, saved under figures/."
-        if isinstance(batch, dict) or out is None or 'pcae' not in out: return []
-        figs = dict(templates=template_figure(out.pcae.templates_nonlin),
-                    reconstructions=reconstruction_figure(batch[0], out.pcae.rec_mean))
-        return [self.logger.figure(self.step, name, fig) for name, fig in figs.items()]
+# %% ../nbs/05b_training.ipynb #a6015b21
+_POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
+                prior_acc='prior_acc')     # the progress bar's short names
 
-    def log_scalars(self) -> dict:
-        "Check for NaN/Inf, then record the means since the last call (history, bar, jsonl, wandb)."
-        self.tracker.check()
-        now, scalars = time.perf_counter(), self.tracker.pop(reduce=self.distributed)
-        scalars['steps_per_s'] = (self.step - self._t_step) / max(now - self._t0, 1e-9)
-        self._t0, self._t_step = now, self.step
-        self.history.append(dict(step=self.step, **scalars))
-        if self.rank0:
-            postfix = {v: f'{scalars[k]:.4g}' for k, v in _POSTFIX.items() if k in scalars}
-            self.bar.set_postfix(postfix, refresh=False)
-            self.logger.log(self.step, scalars)
-        return scalars
+@patch
+def draw_figures(self: Trainer, batch, out: AttrDict) -> list[Path]:
+    "Templates and inputs vs reconstructions of an image batch, saved under figures/."
+    if isinstance(batch, dict) or out is None or 'pcae' not in out: return []
+    figs = dict(templates=template_figure(out.pcae.templates_nonlin),
+                reconstructions=reconstruction_figure(batch[0], out.pcae.rec_mean))
+    return [self.logger.figure(self.step, name, fig) for name, fig in figs.items()]
 
-    def checkpoint_state(self) -> dict:
-        "All it takes to go on exactly: model, optimizer, step, config, RNG and data per process."
-        tracker = getattr(self, 'tracker', None)          # the sums of the log window so far
-        every = [dict(rng=rng_state(), data=self.stream.state_dict(),
-                      tracker=tracker.state_dict() if tracker is not None else None)]
-        if self.distributed:
-            mine, every = every[0], [None] * self.env.world_size
-            dist.all_gather_object(every, mine)
-        wandb_id = self.logger.run.id if self.logger.run is not None else self._wandb_id
-        return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, step=self.step,
-                    config=self.cfg.to_dict(), model=self.model.state_dict(),
-                    optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id,
-                    partial_line=self._partial_line)
+@patch
+def log_scalars(self: Trainer) -> dict:
+    "Check for NaN/Inf, then record the means since the last call (history, bar, jsonl, wandb)."
+    self.tracker.check()
+    now, scalars = time.perf_counter(), self.tracker.pop(reduce=self.distributed)
+    scalars['steps_per_s'] = (self.step - self._t_step) / max(now - self._t0, 1e-9)
+    self._t0, self._t_step = now, self.step
+    self.history.append(dict(step=self.step, **scalars))
+    if self.rank0:
+        postfix = {v: f'{scalars[k]:.4g}' for k, v in _POSTFIX.items() if k in scalars}
+        self.bar.set_postfix(postfix, refresh=False)
+        self.logger.log(self.step, scalars)
+    return scalars
 
-    def save(self) -> Path | None:
-        "Check for NaN and sync, then write the current step's checkpoint atomically (process 0)."
-        self.tracker.check()
-        if self.distributed: check_in_sync(self.model)
-        state = self.checkpoint_state()
-        if not self.rank0: return None
-        path = save_checkpoint(state, checkpoint_path(self.out, self.step))
-        prune_checkpoints(self.out, self.cfg.keep, newest=path)
-        self.last_checkpoint = path
-        return path
+# %% ../nbs/05b_training.ipynb #54ee4d74
+@patch
+def checkpoint_state(self: Trainer) -> dict:
+    "All it takes to go on exactly: model, optimizer, step, config, RNG and data per process."
+    tracker = getattr(self, 'tracker', None)          # the sums of the log window so far
+    every = [dict(rng=rng_state(), data=self.stream.state_dict(),
+                  tracker=tracker.state_dict() if tracker is not None else None)]
+    if self.distributed:
+        mine, every = every[0], [None] * self.env.world_size
+        dist.all_gather_object(every, mine)
+    wandb_id = self.logger.run.id if self.logger.run is not None else self._wandb_id
+    return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, step=self.step,
+                config=self.cfg.to_dict(), model=self.model.state_dict(),
+                optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id,
+                partial_line=self._partial_line)
 
-    def restore(self, path) -> None:
-        "Continue from checkpoint `path` (exactly, when the number of processes is unchanged)."
-        ckpt = load_checkpoint(path)
-        check_same_shape(ckpt['config']['model'], self.cfg.model, path)
-        self.model.load_state_dict(ckpt['model'])
-        self.optimizer.load_state_dict(ckpt['optimizer'])
-        for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
-        self.step, processes = ckpt['step'], ckpt['processes']
-        self.last_checkpoint = Path(path)
-        if Path(path).resolve().parent == (self.out / 'checkpoints').resolve():   # not a fork's
-            self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
-        announce_resume(path, self.step)
-        # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
-        # the log window's sums (same processes), and a stop's short line at this step: dropped if
-        # this run goes on, as it logs that window whole
-        same = len(processes) == self.env.world_size
-        self._tracker_state = processes[self.env.rank].get('tracker') if same else None
-        self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
-                                 and self._tracker_state is not None)
-        if newer_checkpoints(self.out, self.step): self._branch_from = self.step
-        elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
-        if len(processes) != self.env.world_size:
-            warnings.warn(f"checkpoint has {len(processes)} processes, this run "
-                          f"{self.env.world_size}: data order and noise are re-seeded")
-            return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
-        try: self.stream.load_state_dict(processes[self.env.rank]['data'])
-        except ValueError as e:                  # another kind of data stream (data_on_device)
-            warnings.warn(f"{e}: data order and noise are re-seeded")
-            return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
-        set_rng_state(processes[self.env.rank]['rng'])
+@patch
+def save(self: Trainer) -> Path | None:
+    "Check for NaN and sync, then write the current step's checkpoint atomically (process 0)."
+    self.tracker.check()
+    if self.distributed: check_in_sync(self.model)
+    state = self.checkpoint_state()
+    if not self.rank0: return None
+    path = save_checkpoint(state, checkpoint_path(self.out, self.step))
+    prune_checkpoints(self.out, self.cfg.keep, newest=path)
+    self.last_checkpoint = path
+    return path
 
-    def _should_stop(self) -> bool:
-        "Whether to stop before the next step (all processes agree, under DDP at `log_every`)."
-        if not self.distributed: return self.stop_requested
-        if self.step % self.cfg.log_every: return False
-        on = self.device if self.device.type == 'cuda' else 'cpu'
-        flag = torch.tensor([float(self.stop_requested)], device=on)
-        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-        return bool(flag.item())
+# %% ../nbs/05b_training.ipynb #c6200d61
+@patch
+def restore(self: Trainer, path) -> None:
+    "Continue from checkpoint `path` (exactly, when the number of processes is unchanged)."
+    ckpt = load_checkpoint(path)
+    check_same_shape(ckpt['config']['model'], self.cfg.model, path)
+    self.model.load_state_dict(ckpt['model'])
+    self.optimizer.load_state_dict(ckpt['optimizer'])
+    for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
+    self.step, processes = ckpt['step'], ckpt['processes']
+    self.last_checkpoint = Path(path)
+    if Path(path).resolve().parent == (self.out / 'checkpoints').resolve():   # not a fork's
+        self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
+    announce_resume(path, self.step)
+    # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
+    # the log window's sums (same processes), and a stop's short line at this step: dropped if
+    # this run goes on, as it logs that window whole
+    same = len(processes) == self.env.world_size
+    self._tracker_state = processes[self.env.rank].get('tracker') if same else None
+    self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
+                             and self._tracker_state is not None)
+    if newer_checkpoints(self.out, self.step): self._branch_from = self.step
+    elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+    if len(processes) != self.env.world_size:
+        warnings.warn(f"checkpoint has {len(processes)} processes, this run "
+                      f"{self.env.world_size}: data order and noise are re-seeded")
+        return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
+    try: self.stream.load_state_dict(processes[self.env.rank]['data'])
+    except ValueError as e:                  # another kind of data stream (data_on_device)
+        warnings.warn(f"{e}: data order and noise are re-seeded")
+        return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
+    set_rng_state(processes[self.env.rank]['rng'])
 
-    def after_step(self) -> None:
-        "Log, evaluate (+ figures) and checkpoint when their intervals come up; always at the end."
-        cfg, s = self.cfg, self.step
-        last, figures = s == cfg.steps, s % cfg.fig_every == 0 or s == cfg.steps
-        if s % cfg.log_every == 0 or last: self.log_scalars()
-        if self.rank0 and (s % cfg.eval_every == 0 or figures):
-            scalars, batch, out = self.evaluate()
-            self.evals.append(dict(step=s, **scalars))
-            self.logger.log(s, scalars)
-            if figures: self.draw_figures(batch, out)
-        if s % cfg.ckpt_every == 0 or last: self.save()
+# %% ../nbs/05b_training.ipynb #6c7a7aea
+@patch
+def _should_stop(self: Trainer) -> bool:
+    "Whether to stop before the next step (all processes agree, under DDP at `log_every`)."
+    if not self.distributed: return self.stop_requested
+    if self.step % self.cfg.log_every: return False
+    on = self.device if self.device.type == 'cuda' else 'cpu'
+    flag = torch.tensor([float(self.stop_requested)], device=on)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag.item())
 
-    def _loop(self) -> None:
-        "Train until `cfg.steps` or a stop request."
-        while self.step < self.cfg.steps and not self._should_stop():
-            self._torn = True          # until the step is done, an interrupt leaves it half-done
-            out = self.training_step(next(self.stream))
-            self.step += 1
-            if self._branch_from is not None:     # the first step of a new branch (`restore`):
-                if self.rank0:                                               # torn till done
-                    set_aside_newer(self.out, self._branch_from, self._resumed_partial)
-                self._branch_from = None
-            self._torn = False
-            self.tracker.update(self.step, out.losses, output_metrics(out))
-            self.bar.update()
-            self.after_step()
+@patch
+def after_step(self: Trainer) -> None:
+    "Log, evaluate (+ figures) and checkpoint when their intervals come up; always at the end."
+    cfg, s = self.cfg, self.step
+    last, figures = s == cfg.steps, s % cfg.fig_every == 0 or s == cfg.steps
+    if s % cfg.log_every == 0 or last: self.log_scalars()
+    if self.rank0 and (s % cfg.eval_every == 0 or figures):
+        scalars, batch, out = self.evaluate()
+        self.evals.append(dict(step=s, **scalars))
+        self.logger.log(s, scalars)
+        if figures: self.draw_figures(batch, out)
+    if s % cfg.ckpt_every == 0 or last: self.save()
 
-    def fit(self) -> AttrDict:
-        "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
-        self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
-        self.tracker.load_state_dict(self._tracker_state, self.device)   # a resumed log window
-        start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
-        self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
-                                dynamic_ncols=True, disable=not shown)   # none if nothing trains
+# %% ../nbs/05b_training.ipynb #04331ac0
+@patch
+def _loop(self: Trainer) -> None:
+    "Train until `cfg.steps` or a stop request."
+    while self.step < self.cfg.steps and not self._should_stop():
+        self._torn = True          # until the step is done, an interrupt leaves it half-done
+        out = self.training_step(next(self.stream))
+        self.step += 1
+        if self._branch_from is not None:     # the first step of a new branch (`restore`):
+            if self.rank0:                                               # torn till done
+                set_aside_newer(self.out, self._branch_from, self._resumed_partial)
+            self._branch_from = None
         self._torn = False
-        with stop_on_signals(self):
-            try: self._loop()
-            except KeyboardInterrupt: self.stop_requested = True
-            finally: self.bar.close()
-        self.interrupted = self.step < self.cfg.steps
-        if self.interrupted and self._torn:       # the data, the noise or the update half-done
-            warnings.warn(f"interrupted inside step {self.step + 1}: no checkpoint of a half-done "
-                          f"step; --resume continues from {self.last_checkpoint or 'the start'}")
-        elif self.interrupted and self.step == start and self.last_checkpoint is not None:
-            pass                                 # a resume stopped before its first step: as it was
-        elif self.interrupted:
-            # the means since the last log line (one process: DDP stops only at log_every); the
-            # checkpoint keeps the window's sums, and a resume drops this line and logs it whole
-            if not self.distributed and self.tracker.count:
-                window = self.tracker.state_dict()
-                self.log_scalars()
-                self.tracker.load_state_dict(window, self.device)
-                self._partial_line = True
-            self.save()
-        return AttrDict(history=self.history, evals=self.evals, step=self.step,
-                        checkpoint=self.last_checkpoint, interrupted=self.interrupted,
-                        steps_run=self.step - start, signal=self.stop_signal,
-                        checksum=param_checksum(self.model))
+        self.tracker.update(self.step, out.losses, output_metrics(out))
+        self.bar.update()
+        self.after_step()
 
-    def close(self) -> None:
-        "Finish the wandb run (if any) and leave the process group."
-        self.logger.close()
-        if self.distributed and dist.is_initialized(): dist.destroy_process_group()
+# %% ../nbs/05b_training.ipynb #a37be7f6
+@patch
+def fit(self: Trainer) -> AttrDict:
+    "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
+    self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
+    self.tracker.load_state_dict(self._tracker_state, self.device)   # a resumed log window
+    start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
+    self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
+                            dynamic_ncols=True, disable=not shown)   # none if nothing trains
+    self._torn = False
+    with stop_on_signals(self):
+        try: self._loop()
+        except KeyboardInterrupt: self.stop_requested = True
+        finally: self.bar.close()
+    self.interrupted = self.step < self.cfg.steps
+    if self.interrupted: self._save_interrupted(start)
+    return AttrDict(history=self.history, evals=self.evals, step=self.step,
+                    checkpoint=self.last_checkpoint, interrupted=self.interrupted,
+                    steps_run=self.step - start, signal=self.stop_signal,
+                    checksum=param_checksum(self.model))
+
+# %% ../nbs/05b_training.ipynb #fdc499c0
+@patch
+def _save_interrupted(self: Trainer, start: int) -> None:
+    "After a stop before `cfg.steps`: checkpoint the last whole step, or say why there is none."
+    if self._torn:                 # the data, the noise or the update half-done
+        return warnings.warn(f"interrupted inside step {self.step + 1}: no checkpoint of a half-"
+                             f"done step; --resume continues from "
+                             f"{self.last_checkpoint or 'the start'}")
+    if self.step == start and self.last_checkpoint is not None:
+        return                     # a resume stopped before its first step: as it was
+    # the means since the last log line (one process: DDP stops only at log_every); the
+    # checkpoint keeps the window's sums, and a resume drops this line and logs it whole
+    if not self.distributed and self.tracker.count:
+        window = self.tracker.state_dict()
+        self.log_scalars()
+        self.tracker.load_state_dict(window, self.device)
+        self._partial_line = True
+    self.save()
+
+# %% ../nbs/05b_training.ipynb #181d6408
+@patch
+def close(self: Trainer) -> None:
+    "Finish the wandb run (if any) and leave the process group."
+    self.logger.close()
+    if self.distributed and dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:

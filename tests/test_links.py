@@ -7,9 +7,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SITE = 'https://scae-nb.github.io/scae-nb/'
 NOTEBOOKS = sorted((ROOT / 'nbs').glob('*.ipynb'))
-# [text](SITE/page.html#anchor), (page.html#anchor), (./page.html), (#anchor), each with an optional "title"
-LINK = re.compile(r'\]\((' + re.escape(SITE) + r'|\./|(?=[\w.-]+\.html)|(?=#))([\w.-]*?(?:\.html)?)'
-                  r'(#[^)\s]*)?(?:\s+"[^"]*")?\)')
+# a link's target: SITE/page.html#anchor, page.html#anchor, ./page.html, #anchor
+TARGET = (r'(' + re.escape(SITE) + r'|\./|(?=[\w.-]+\.html)|(?=#))'
+          r'([\w.-]*?(?:\.html)?)(#[^)\s"\'<>]*)?')
+# [text](target "optional title"), [label]: target, <a href="target">, and a bare URL (in code)
+LINK = re.compile(r'\]\(' + TARGET + r'(?:\s+"[^"]*")?\)')
+REFERENCE = re.compile(r'^ {0,3}\[[^\]]+\]:\s*<?' + TARGET + r'>?(?:\s|$)', re.M)
+HREF = re.compile(r'<a\s[^>]*?href=["\']' + TARGET + r'["\']', re.I)
+BARE = re.compile(r'(' + re.escape(SITE) + r')([\w.-]*?(?:\.html)?)(#[\w.-]*[\w-])?(?![\w/#])')
+SOURCES = [*sorted((ROOT / 'scae_nb').glob('*.py')), *sorted((ROOT / 'tools').glob('*.md')),
+           ROOT / 'settings.ini']
 
 
 def page_name(notebook: Path) -> str:
@@ -35,6 +42,18 @@ def markdown(notebook: Path) -> str:
     return markdown_text('\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown'))
 
 
+def code(notebook: Path) -> str:
+    "The notebook's code cells (their comments and docstrings may name docs pages)."
+    cells = json.loads(notebook.read_text())['cells']
+    return '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
+
+
+def targets(text: str, in_markdown: bool = True) -> list[tuple[str, str]]:
+    "(page, #anchor) of each link in `text`: inline, reference-style and <a href> in markdown; else URLs."
+    patterns = (LINK, REFERENCE, HREF, BARE) if in_markdown else (BARE,)
+    return [(page, anchor) for pattern in patterns for _, page, anchor in pattern.findall(text)]
+
+
 PAGES = {page_name(nb): {heading_id(h) for h in re.findall(r'^#+\s+(.*)$', markdown(nb), re.M)}
          for nb in NOTEBOOKS}
 
@@ -44,20 +63,26 @@ def test_heading_id():
     assert heading_id('The `Trainer`, step by step') == 'the-trainer-step-by-step'
     assert page_name(Path('nbs/02c_triton.ipynb')) == 'triton.html'
     assert page_name(Path('nbs/05aa_checkpoints.ipynb')) == 'checkpoints.html'
-    found = LINK.findall('[a](Loaders.html) [b](./data.html#x "t") [c](no-such.html) [d](#top)')
-    assert [(page, anchor) for _, page, anchor in found] == [
-        ('Loaders.html', ''), ('data.html', '#x'), ('no-such.html', ''), ('', '#top')]
+    found = targets('[a](Loaders.html) [b](./data.html#x "t") [c](no-such.html) [d](#top)')
+    assert found == [('Loaders.html', ''), ('data.html', '#x'), ('no-such.html', ''), ('', '#top')]
+    assert targets('[ref]: model.html#pcae\n  [r2]: <./pcae.html>\n') == [('model.html', '#pcae'),
+                                                                          ('pcae.html', '')]
+    assert targets('<a class="x" href="training.html#resume">t</a>') == [('training.html', '#resume')]
+    assert targets(f'"see {SITE}bench.html#results."', in_markdown=False) == [('bench.html', '#results')]
+    assert targets(f'see [x](https://example.org/a.html) and {SITE}', in_markdown=False) == [('', '')]
     assert '# not a heading' not in markdown_text('text\n```\n# not a heading\n```\n')
 
 
-
 def test_links_point_to_pages_and_headings():
-    sources = {nb.name: (markdown(nb), page_name(nb)) for nb in NOTEBOOKS}
-    sources['README.md'] = ((ROOT / 'README.md').read_text(), 'index.html')
+    sources = {nb.name: (targets(markdown(nb)) + targets(code(nb), False), page_name(nb))
+               for nb in NOTEBOOKS}
+    sources['README.md'] = (targets((ROOT / 'README.md').read_text()), 'index.html')
+    for path in SOURCES:             # the package's docstrings and messages, the tools' notes
+        sources[str(path.relative_to(ROOT))] = (targets(path.read_text(), path.suffix == '.md'), None)
     broken = []
-    for name, (text, own) in sources.items():
-        for _, page, anchor in LINK.findall(text):
-            page = page or own                                  # `(#anchor)`: the page itself
+    for name, (found, own) in sources.items():
+        for page, anchor in found:
+            page = page or own or 'index.html'          # `(#anchor)`: the page itself; SITE: index
             if page not in PAGES: broken.append(f'{name}: {page} (no such page)')
             elif anchor and anchor[1:] not in PAGES[page]:
                 broken.append(f'{name}: {page}{anchor} (no such heading)')
