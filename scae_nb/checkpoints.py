@@ -459,13 +459,7 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
                          f"continuing it in {out} would mix two branches' checkpoints and "
                          f"metrics: continue it in a new folder (--out NEW --resume {checkpoint})")
     if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
-        theirs, ours = load_checkpoint(checkpoint, verify=False).get('run_id'), old.get('run_id')
-        if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
-            raise UsageError(f"--resume: {checkpoint} is a checkpoint of run {theirs}, but {out} "
-                             f"holds run {ours}: move it out of {out / 'checkpoints'} and resume "
-                             f"it into its own run folder or an empty --out (--out NEW --resume "
-                             f"PATH)")
-        return ours
+        return _own_run_id(out, old, checkpoint)
     theirs, ours = checkpoint_run_id(checkpoint), old.get('run_id', 'legacy')
     if _holds_run(out) and theirs != ours:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
