@@ -10,6 +10,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 import torch
+from fastcore.basics import patch
 from .utils import UsageError, write_atomic
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
@@ -83,6 +84,7 @@ def save_checkpoint(state: dict, path) -> Path:
     finally: tmp.unlink(missing_ok=True)
     return path
 
+# %% ../nbs/05aa_checkpoints.ipynb #f6d6ad74
 def prune_checkpoints(out, keep: int, newest: Path | None = None) -> None:
     "Delete all but the newest `keep` checkpoints of run folder `out` (never `newest`)."
     for path in list_checkpoints(out)[:-keep]:
@@ -104,6 +106,7 @@ def _not_torch_file(path: Path) -> bool:
             return not any(name.endswith('/data.pkl') for name in archive.namelist())
     except (zipfile.BadZipFile, OSError): return True
 
+# %% ../nbs/05aa_checkpoints.ipynb #49b3c086
 def _read_checkpoint(path: Path, map_location) -> dict:
     "`torch.load(weights_only=True)`; every failure as one short `CheckpointError` naming `path`."
     try: return torch.load(path, map_location=map_location, weights_only=True)
@@ -123,6 +126,7 @@ def _read_checkpoint(path: Path, map_location) -> dict:
         else: detail = f'{type(e).__name__}: {detail}'
         raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
 
+# %% ../nbs/05aa_checkpoints.ipynb #f5ae03e7
 def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     "Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest."
     path = Path(path)
@@ -143,6 +147,7 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
         raise CheckpointError(f"{path}: checksum mismatch (the file is corrupt)")
     return state
 
+# %% ../nbs/05aa_checkpoints.ipynb #c177675a
 def resolve_checkpoint(resume, out) -> Path:
     """`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set
     aside, each with a one-line warning that names the checkpoint taken)."""
@@ -169,6 +174,7 @@ def _set_aside(path: Path, why: str, good: Path) -> None:
     os.replace(path, path.parent / 'corrupt' / path.name)
     _NAMED.add(good.resolve())
 
+# %% ../nbs/05aa_checkpoints.ipynb #354ef555
 _NAMED = set()              # checkpoints a warning has named as the one resumed (this process)
 
 def announce_resume(path, step: int) -> None:
@@ -178,6 +184,7 @@ def announce_resume(path, step: int) -> None:
     if Path(path).resolve() in _NAMED: return _NAMED.discard(Path(path).resolve())   # said once
     print(f'scae-nb train: resuming from {path} (step {step})', file=sys.stderr)
 
+# %% ../nbs/05aa_checkpoints.ipynb #d01ca4fe
 def checkpoint_run_folder(path) -> Path | None:
     """The run folder checkpoint file `path` lies in (resolved): RUN for RUN/checkpoints/step_N.pt,
     and for RUN/checkpoints/superseded/from_step_N/step_M.pt (a branch set aside); None for a
@@ -188,6 +195,7 @@ def checkpoint_run_folder(path) -> Path | None:
         return path.parents[3]
     return None
 
+# %% ../nbs/05aa_checkpoints.ipynb #8d9f193a
 def newer_checkpoints(out, step: int) -> list[Path]:
     "Run folder `out`'s checkpoints of steps after `step`, oldest first."
     return [p for p in list_checkpoints(out) if _file_step(p) > step]
@@ -197,6 +205,33 @@ def _figure_step(path: Path) -> int | None:
     step = path.stem.rpartition('_')[2]
     return int(step) if path.suffix == '.png' and len(step) >= 8 and step.isdigit() else None
 
+# %% ../nbs/05aa_checkpoints.ipynb #9f01e872
+def _superseded_folder(out, step: int) -> Path:
+    "A new folder for a branch set aside at `step`: checkpoints/superseded/from_step_N (-2, ...)."
+    base = Path(out) / 'checkpoints' / 'superseded' / f'from_step_{step:08d}'
+    aside, k = base, 1
+    while aside.exists():                        # a branch set aside from this step before
+        k += 1
+        aside = base.with_name(f'{base.name}-{k}')
+    aside.mkdir(parents=True)
+    return aside
+
+def _figures_after(out, step: int) -> list[Path]:
+    "Run folder `out`'s figures of steps after `step` (`NAME_STEP.png`)."
+    return [p for p in sorted((Path(out) / 'figures').glob('*.png'))
+            if (_figure_step(p) or 0) > step]
+
+def _reports_after(out, step: int) -> list[Path]:
+    "Run folder `out`'s `scae-nb eval` reports (eval/step_M) of steps after `step`."
+    return [p for p in sorted((Path(out) / 'eval').glob('step_*'))
+            if p.is_dir() and p.name[5:].isdigit() and _file_step(p) > step]
+
+def _move_into(paths: list[Path], folder: Path) -> None:
+    "Move `paths` into `folder`, which is made only if there is something to move."
+    if paths: folder.mkdir()
+    for path in paths: os.replace(path, folder / path.name)
+
+# %% ../nbs/05aa_checkpoints.ipynb #46afced7
 def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
@@ -208,23 +243,14 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
     newer = newer_checkpoints(out, step)
     if not newer or int(os.environ.get('RANK', 0)): return []
-    base = Path(out) / 'checkpoints' / 'superseded' / f'from_step_{step:08d}'
-    aside, k = base, 1
-    while aside.exists():                        # a branch set aside from this step before
-        k += 1
-        aside = base.with_name(f'{base.name}-{k}')
-    aside.mkdir(parents=True)
+    aside = _superseded_folder(out, step)
     for path in newer: os.replace(path, aside / path.name)
     lines = truncate_metrics(out, step, partial)                 # `partial`: see truncate_metrics
     if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
-    figures = [p for p in sorted((Path(out) / 'figures').glob('*.png'))
-               if (_figure_step(p) or 0) > step]
-    if figures: (aside / 'figures').mkdir()
-    for path in figures: os.replace(path, aside / 'figures' / path.name)
-    reports = [p for p in sorted((Path(out) / 'eval').glob('step_*'))      # `scae-nb eval`'s
-               if p.is_dir() and p.name[5:].isdigit() and _file_step(p) > step]
-    if reports: (aside / 'eval').mkdir()
-    for path in reports: os.replace(path, aside / 'eval' / path.name)
+    figures = _figures_after(out, step)
+    _move_into(figures, aside / 'figures')
+    reports = _reports_after(out, step)
+    _move_into(reports, aside / 'eval')
     count = lambda n, what: f"{n} {what}{'s' * (n != 1)}"
     print(f"scae-nb train: warning: resuming from step {step}; the abandoned branch's newer "
           f"checkpoints ({', '.join(p.name for p in newer)}), {count(len(lines), 'metrics line')}, "
@@ -266,6 +292,7 @@ def _undo(created, folders) -> None:
     for folder in folders:
         with contextlib.suppress(OSError): folder.rmdir()          # only if empty
 
+# %% ../nbs/05aa_checkpoints.ipynb #f0970c61
 class RunFolder:
     "A claimed run folder: `out`, `info` (run.json) and the lock, held until `release()`."
     def __init__(self, out: Path, info: dict, lock=None, created=(), folders=(), aside=None):
@@ -278,18 +305,23 @@ class RunFolder:
         self.info.update(fields)
         write_atomic(self.out / 'run.json', json.dumps(self.info, indent=1))
 
-    def abandon(self) -> None:
-        """A run that failed before its first checkpoint: delete the lock, files, folders it made,
-        and move back the run that `force` set aside."""
-        if list_checkpoints(self.out): return
-        _undo(self.created, self.folders)
-        if self.aside is not None: _move_run_back(self.aside, self.out)
+# %% ../nbs/05aa_checkpoints.ipynb #2f195df3
+@patch
+def abandon(self: RunFolder) -> None:
+    """A run that failed before its first checkpoint: delete the lock, files, folders it made,
+    and move back the run that `force` set aside."""
+    if list_checkpoints(self.out): return
+    _undo(self.created, self.folders)
+    if self.aside is not None: _move_run_back(self.aside, self.out)
 
-    def release(self) -> None:
-        "Give the folder up (the lock file stays, unlocked)."
-        if self.lock is not None: self.lock.close()
-        self.lock = None
+# %% ../nbs/05aa_checkpoints.ipynb #7bb38865
+@patch
+def release(self: RunFolder) -> None:
+    "Give the folder up (the lock file stays, unlocked)."
+    if self.lock is not None: self.lock.close()
+    self.lock = None
 
+# %% ../nbs/05aa_checkpoints.ipynb #d0c89c76
 def _lock(out: Path):
     "The open, exclusively locked `out/.lock`, or `RunFolderError` naming its holder."
     try: out.mkdir(parents=True, exist_ok=True)
@@ -310,13 +342,13 @@ def check_not_in_use(out) -> None:
     "`RunFolderError` if another process holds `out/.lock` now; creates nothing, holds nothing."
     if (Path(out) / '.lock').is_file(): _lock(Path(out)).close()
 
-
 # %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
 def _holds_run(out: Path) -> bool:
     "Whether `out` holds files of a run."
     return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
             or bool(list_checkpoints(out)))
 
+# %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
 def _move_run_aside(out: Path, run_id: str) -> Path:
     "Move the run files of `out` to `out/replaced/<run_id>/` (a fresh name if taken)."
     dest, n = out / 'replaced' / run_id, 1
@@ -333,6 +365,7 @@ def _move_run_back(aside: Path, out: Path) -> None:
     aside.rmdir()
     with contextlib.suppress(OSError): aside.parent.rmdir()        # replaced/, if now empty
 
+# %% ../nbs/05aa_checkpoints.ipynb #7217c2b6
 def _missing_folders(out: Path) -> list[Path]:
     "`out` and those of its parents that do not exist yet, deepest first (what `_lock` creates)."
     return list(itertools.takewhile(lambda p: not p.exists(), (out, *out.parents)))
@@ -346,6 +379,27 @@ def _warn_foreign_entries(out: Path) -> None:
         warnings.warn(f"{out} already holds {what} not from a run (e.g. {foreign[0]}); this "
                       "run's files go beside them", stacklevel=3)
 
+# %% ../nbs/05aa_checkpoints.ipynb #5ae72890
+def _replace_run(out: Path, old: dict, force: bool) -> Path:
+    """A fresh run in `out`, which holds another run (`old`: its run.json): refused in one line, or
+    (`force`) the old run's files moved to `out/replaced/<run id>/`, which is returned."""
+    old_id = old.get('run_id', 'legacy')
+    if not force:
+        step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
+        moved = out / 'replaced' / old_id
+        raise UsageError(f"{out} holds another run (run {old_id}, step {step}); use "
+                         f"--resume to continue it, --force to start over (the old run "
+                         f"is moved to {moved}), or another --out")
+    return _move_run_aside(out, old_id)
+
+def _stamp_lock(lock, created: str) -> None:
+    "Write this process (pid, host, the run's `created`) into the held lock file, over the last."
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f'{os.getpid()} {socket.gethostname()} {created}\n')
+    lock.flush()
+
+# %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False,
                      checkpoint=None) -> RunFolder:
     "Lock `out` for this run (resuming `checkpoint`), refuse or set aside another run, clean up."
@@ -356,15 +410,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
     try:
         old = json.loads((out / 'run.json').read_text()) if (out / 'run.json').is_file() else {}
         run_id = _resumed_run_id(out, old, Path(checkpoint)) if checkpoint is not None else None
-        if not resume and _holds_run(out):
-            old_id = old.get('run_id', 'legacy')
-            if not force:
-                step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
-                moved = out / 'replaced' / old_id
-                raise UsageError(f"{out} holds another run (run {old_id}, step {step}); use "
-                                 f"--resume to continue it, --force to start over (the old run "
-                                 f"is moved to {moved}), or another --out")
-            aside, old = _move_run_aside(out, old_id), {}
+        if not resume and _holds_run(out): aside, old = _replace_run(out, old, force), {}
         if not resume and out not in folders: _warn_foreign_entries(out)
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
@@ -373,17 +419,13 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
             now = datetime.now(timezone.utc).isoformat(timespec='seconds')
             new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
             folder.update(run_id=new_id, created=now)
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f'{os.getpid()} {socket.gethostname()} {folder.info["created"]}\n')
-        lock.flush()
+        _stamp_lock(lock, folder.info['created'])
     except BaseException:
         lock.close()
         _undo(created, folders)
         if aside is not None: _move_run_back(aside, out)
         raise
     return folder
-
 
 # %% ../nbs/05aa_checkpoints.ipynb #5aa0ab03
 def checkpoint_run_id(path) -> str | None:
@@ -395,6 +437,19 @@ def checkpoint_run_id(path) -> str | None:
         run_id = json.loads(info.read_text()).get('run_id')
     return None if run_id == 'legacy' else run_id
 
+# %% ../nbs/05aa_checkpoints.ipynb #20f90c91
+def _own_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
+    """The run id of `checkpoint`, which lies in `out/checkpoints/`: `out`'s own (`old`: its
+    run.json), refused (one line) if the checkpoint says it is of another run, copied in."""
+    theirs, ours = load_checkpoint(checkpoint, verify=False).get('run_id'), old.get('run_id')
+    if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
+        raise UsageError(f"--resume: {checkpoint} is a checkpoint of run {theirs}, but {out} "
+                         f"holds run {ours}: move it out of {out / 'checkpoints'} and resume "
+                         f"it into its own run folder or an empty --out (--out NEW --resume "
+                         f"PATH)")
+    return ours
+
+# %% ../nbs/05aa_checkpoints.ipynb #f7d0ba6b
 def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
     """The run id of `checkpoint`, resumed into `out`; refused (one line) if `out` holds another
     run, or if `checkpoint` is of a branch that `out` has set aside (`set_aside_newer`)."""
@@ -404,13 +459,7 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
                          f"continuing it in {out} would mix two branches' checkpoints and "
                          f"metrics: continue it in a new folder (--out NEW --resume {checkpoint})")
     if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
-        theirs, ours = load_checkpoint(checkpoint, verify=False).get('run_id'), old.get('run_id')
-        if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
-            raise UsageError(f"--resume: {checkpoint} is a checkpoint of run {theirs}, but {out} "
-                             f"holds run {ours}: move it out of {out / 'checkpoints'} and resume "
-                             f"it into its own run folder or an empty --out (--out NEW --resume "
-                             f"PATH)")
-        return ours
+        return _own_run_id(out, old, checkpoint)
     theirs, ours = checkpoint_run_id(checkpoint), old.get('run_id', 'legacy')
     if _holds_run(out) and theirs != ours:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
@@ -429,6 +478,7 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
                          f"(--out NEW --resume {checkpoint})")
     return theirs
 
+# %% ../nbs/05aa_checkpoints.ipynb #2981edc7
 def _twins(out: Path, checkpoint: Path) -> list[Path]:
     """Run folder `out`'s checkpoints of `checkpoint`'s step with the same digest: the folder's own
     first, then those of branches set aside (`set_aside_newer`)."""

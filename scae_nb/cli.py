@@ -65,6 +65,7 @@ class CLIParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f'{self.prog}: error: {message}\n')
 
+# %% ../nbs/07_cli.ipynb #143419a5
 _DEBUG_HELP = 'show the traceback of an error instead of one line'
 _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     train="An option not given keeps the preset's value (with --resume, the checkpoint's).",
@@ -101,6 +102,7 @@ def _one_line(e: BaseException) -> str:
         return e.strerror.strip().splitlines()[0]
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
+# %% ../nbs/07_cli.ipynb #0828cb43
 def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
     """`message` with a leading field name (`batch_size must be ...`, as the Python API says it),
     and field names of several words anywhere, replaced by the options the user types
@@ -120,6 +122,7 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
                                 lambda w: options.get(w.group(), w.group()), m.group())
     return re.sub(r'(?:trained with|asks for) [^;]*', one_word, message)
 
+# %% ../nbs/07_cli.ipynb #28c87934
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
     A Ctrl-C at any point, also while torch is imported, ends with `scae-nb CMD: interrupted`
@@ -131,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scae-nb{f' {command}' if command else ''}: interrupted", file=sys.stderr)
         return 130
 
+# %% ../nbs/07_cli.ipynb #3b75b511
 @contextlib.contextmanager
 def _sigint_deferred():
     """Hold a Ctrl-C back until the block ends, then raise it: an import can swallow it midway
@@ -144,6 +148,7 @@ def _sigint_deferred():
     finally: signal.signal(signal.SIGINT, previous)
     if caught: raise KeyboardInterrupt
 
+# %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None) -> int:
     "`main` less its Ctrl-C handling."
     with _sigint_deferred():                  # imports the subcommand's modules (torch, ...)

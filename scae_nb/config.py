@@ -5,6 +5,7 @@
 # %% ../nbs/05ac_config.ipynb #5ac00004
 from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
+from fastcore.basics import patch
 from .data import DATASETS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
@@ -74,56 +75,69 @@ class TrainConfig:
         if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
         self._validate()
 
-    def _validate(self):
-        "Raise a one-line ValueError naming the first invalid field."
-        check_positive(**{name: getattr(self, name) for name in _POSITIVE})
-        choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE,
-                       decoder=DECODERS)
-        for name, choices in choices.items():
-            if (value := getattr(self, name)) not in choices:
-                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-        check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
-        check_positive(False, lr=self.lr)
-        check_seed(self.seed)
-        if not 0 <= self.decay <= 1:
-            raise UsageError(f"decay must be in [0, 1], got {self.decay!r}")
-        for name in ('momentum', 'eps', 'num_workers'):
-            if (value := getattr(self, name)) is not None and value < 0:
-                raise UsageError(f"{name} must be >= 0, got {value!r}")
-        check_fits_dataset(self.dataset, self.model)
-        if self.decoder == 'triton' and self.deterministic:
-            raise ValueError("decoder 'triton' adds template gradients with atomic adds, which "
-                             "are not deterministic; drop --deterministic or choose another "
-                             "--decoder")
-        if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
-            raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
-                             "constellations need the 'constellation' preset, images another")
-        if self.data_on_device == 'on' and (self.num_workers or self.dataset == 'constellation'):
-            why = (f'it uses no DataLoader workers (num_workers={self.num_workers})'
-                   if self.num_workers else 'constellations are drawn by NumPy on the host')
-            raise ValueError(f"data_on_device 'on': {why}; use 'auto' or 'off'")
+# %% ../nbs/05ac_config.ipynb #130e0443
+@patch
+def _validate(self: TrainConfig):
+    "Raise a one-line ValueError naming the first invalid field."
+    check_positive(**{name: getattr(self, name) for name in _POSITIVE})
+    choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE,
+                   decoder=DECODERS)
+    for name, choices in choices.items():
+        if (value := getattr(self, name)) not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
+    check_positive(False, lr=self.lr)
+    check_seed(self.seed)
+    if not 0 <= self.decay <= 1:
+        raise UsageError(f"decay must be in [0, 1], got {self.decay!r}")
+    for name in ('momentum', 'eps', 'num_workers'):
+        if (value := getattr(self, name)) is not None and value < 0:
+            raise UsageError(f"{name} must be >= 0, got {value!r}")
+    self._check_combinations()
 
-    def to_dict(self) -> dict:
-        "The config as nested plain dicts of primitives (model included)."
-        return asdict(self)
+# %% ../nbs/05ac_config.ipynb #013e4b35
+@patch
+def _check_combinations(self: TrainConfig):
+    "Raise a one-line ValueError for fields that do not fit together (dataset and model, ...)."
+    check_fits_dataset(self.dataset, self.model)
+    if self.decoder == 'triton' and self.deterministic:
+        raise ValueError("decoder 'triton' adds template gradients with atomic adds, which "
+                         "are not deterministic; drop --deterministic or choose another "
+                         "--decoder")
+    if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
+        raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
+                         "constellations need the 'constellation' preset, images another")
+    if self.data_on_device == 'on' and (self.num_workers or self.dataset == 'constellation'):
+        why = (f'it uses no DataLoader workers (num_workers={self.num_workers})'
+               if self.num_workers else 'constellations are drawn by NumPy on the host')
+        raise ValueError(f"data_on_device 'on': {why}; use 'auto' or 'off'")
 
-    @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig:
-        "Inverse of `to_dict`; refuses unknown keys with a message naming them."
-        if unknown := sorted(set(d) - {f.name for f in fields(cls)}):
-            raise ValueError(f"unknown TrainConfig keys: {', '.join(unknown)}")
-        return cls(**d)
+# %% ../nbs/05ac_config.ipynb #c40cdf75
+@patch
+def to_dict(self: TrainConfig) -> dict:
+    "The config as nested plain dicts of primitives (model included)."
+    return asdict(self)
 
-    @classmethod
-    def preset(cls, name: str = 'official', model: dict | None = None, **overrides) -> TrainConfig:
-        "Preset `name` of `PRESETS`: `model` overrides its model part, `overrides` its run part."
-        if name not in PRESETS:
-            raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
-        if unknown := sorted(set(overrides) - {f.name for f in fields(cls)} - {'model'}):
-            raise ValueError(f"unknown TrainConfig field {unknown[0]!r} (model fields: model=)")
-        run = {'out': f'runs/{name}', **PRESETS[name]['run'], **overrides}
-        model = {**dataset_model_fields(name, run.get('dataset', 'mnist')), **(model or {})}
-        return cls(model=SCAEConfig.preset(name, **model), **run)
+# %% ../nbs/05ac_config.ipynb #58542868
+@patch(cls_method=True)
+def from_dict(cls: TrainConfig, d: dict) -> TrainConfig:
+    "Inverse of `to_dict`; refuses unknown keys with a message naming them."
+    if unknown := sorted(set(d) - {f.name for f in fields(cls)}):
+        raise ValueError(f"unknown TrainConfig keys: {', '.join(unknown)}")
+    return cls(**d)
+
+# %% ../nbs/05ac_config.ipynb #54c18939
+@patch(cls_method=True)
+def preset(cls: TrainConfig, name: str = 'official', model: dict | None = None,
+           **overrides) -> TrainConfig:
+    "Preset `name` of `PRESETS`: `model` overrides its model part, `overrides` its run part."
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
+    if unknown := sorted(set(overrides) - {f.name for f in fields(cls)} - {'model'}):
+        raise ValueError(f"unknown TrainConfig field {unknown[0]!r} (model fields: model=)")
+    run = {'out': f'runs/{name}', **PRESETS[name]['run'], **overrides}
+    model = {**dataset_model_fields(name, run.get('dataset', 'mnist')), **(model or {})}
+    return cls(model=SCAEConfig.preset(name, **model), **run)
 
 # %% ../nbs/05ac_config.ipynb #3582d709
 def dataset_model_fields(preset: str, dataset: str) -> dict:
@@ -149,6 +163,7 @@ SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_c
 class ConfigChangeError(UsageError):
     "A resume that asks for another configuration than the checkpoint's (the CLI: exit status 2)."
 
+# %% ../nbs/05ac_config.ipynb #0de53f2a
 def _field_name(option: str) -> str:
     "The field an `--allow-change` value names: `lr`, `batch-size`, `--n-parts`, `model.n_parts`."
     return option.lstrip('-').split('.')[-1].replace('-', '_')
@@ -162,6 +177,7 @@ def check_allow_change(allow) -> set[str]:
                              "`scae-nb train --help` without its dashes (e.g. lr, batch-size)")
     return {_field_name(option) for option in allow}
 
+# %% ../nbs/05ac_config.ipynb #83ea02ab
 def _changes(was: dict, asks: dict) -> dict:
     "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
     return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
@@ -183,12 +199,14 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None) -> No
     raise ConfigChangeError(f"--resume: {path} was trained with {was}; this command asks for "
                             f"{asks}: {how}")
 
+# %% ../nbs/05ac_config.ipynb #efef6d1b
 def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
     "Refuse a checkpoint whose model differs from `model` in a shape field."
     asked = {k: getattr(model, k) for k in SHAPE_FIELDS if hasattr(model, k)}
     changed = _changes(saved_model, asked)
     if changed: _refuse(path, changed, sorted(changed))
 
+# %% ../nbs/05ac_config.ipynb #a1f75878
 def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                   sources: dict | None = None) -> TrainConfig:
     """The saved run config `saved` with the given `run`/`model` options; changes checked

@@ -8,6 +8,7 @@ import contextlib, ctypes, math, numbers, os, sys, time
 from pathlib import Path
 import numpy as np
 from fastcore.basics import AttrDict as _FastcoreAttrDict
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
@@ -126,6 +127,7 @@ def _redraws(file) -> bool:
     shell = ipython.get_ipython() if ipython is not None else None
     return getattr(shell, 'kernel', None) is not None
 
+# %% ../nbs/92_utils.ipynb #9cd9c20f
 class LineProgress:
     """Progress as plain lines, for output that cannot redraw (a file, a pipe): a line at most
     every `interval` seconds (the first one after `interval` too), and one at `close`.
@@ -148,44 +150,54 @@ class LineProgress:
                 self.update()
         finally: self.close()
 
-    def update(self, n: int = 1) -> None:
-        "Count `n` more; write a line if `interval` seconds passed since the last."
-        self.n += n
-        if time.monotonic() - self.last >= self.interval: self._write()
-
-    def set_postfix(self, ordered_dict=None, refresh: bool = True, **kwargs) -> None:
-        "The `key=value` pairs shown after the rate (as tqdm's `set_postfix`)."
-        values = {**(ordered_dict or {}), **kwargs}
-        self.postfix = ', '.join(f'{k}={v}' for k, v in values.items()) or None
-
-    def set_description(self, desc: str | None = None, refresh: bool = True) -> None:
-        "The text before the count, as tqdm's `set_description` (without the colon)."
-        self.desc = desc
-
     def __enter__(self): return self
     def __exit__(self, *exc) -> None: self.close()
 
-    def close(self) -> None:
-        "Write the final line (once; not again if the last line already said it all)."
-        if not self.closed and self._shown != (self.n, self.postfix): self._write()
-        self.closed = True
+# %% ../nbs/92_utils.ipynb #d893973e
+@patch
+def update(self: LineProgress, n: int = 1) -> None:
+    "Count `n` more; write a line if `interval` seconds passed since the last."
+    self.n += n
+    if time.monotonic() - self.last >= self.interval: self._write()
 
-    def _write(self) -> None:
-        "`[DESC: ]PCT% N/TOTAL [ELAPSED<LEFT, RATE UNIT/s[, POSTFIX]]`: the rate always per second."
-        from tqdm import tqdm
-        self.last = now = time.monotonic()
-        self._shown, elapsed = (self.n, self.postfix), now - self.start
-        rate = (self.n - self.initial) / elapsed if elapsed > 0 else 0.
-        times = tqdm.format_interval(elapsed)
-        if self.total:
-            left = tqdm.format_interval((self.total - self.n) / rate) if rate else '?'
-            count = f'{100 * self.n / self.total:.0f}% {self.n}/{self.total}'
-            times = f'{times}<{left}'
-        else: count = f'{self.n} {self.unit}'
-        details = ', '.join([times, f'{rate:.3g} {self.unit}/s', *filter(None, [self.postfix])])
-        desc = f'{self.desc}: ' if self.desc else ''
-        print(f'{desc}{count} [{details}]', file=self.file or sys.stderr, flush=True)
+# %% ../nbs/92_utils.ipynb #0fe1ca9c
+@patch
+def set_postfix(self: LineProgress, ordered_dict=None, refresh: bool = True, **kwargs) -> None:
+    "The `key=value` pairs shown after the rate (as tqdm's `set_postfix`)."
+    values = {**(ordered_dict or {}), **kwargs}
+    self.postfix = ', '.join(f'{k}={v}' for k, v in values.items()) or None
 
+@patch
+def set_description(self: LineProgress, desc: str | None = None, refresh: bool = True) -> None:
+    "The text before the count, as tqdm's `set_description` (without the colon)."
+    self.desc = desc
+
+# %% ../nbs/92_utils.ipynb #44f97b5b
+@patch
+def close(self: LineProgress) -> None:
+    "Write the final line (once; not again if the last line already said it all)."
+    if not self.closed and self._shown != (self.n, self.postfix): self._write()
+    self.closed = True
+
+# %% ../nbs/92_utils.ipynb #b7aee438
+@patch
+def _write(self: LineProgress) -> None:
+    "`[DESC: ]PCT% N/TOTAL [ELAPSED<LEFT, RATE UNIT/s[, POSTFIX]]`: the rate always per second."
+    from tqdm import tqdm
+    self.last = now = time.monotonic()
+    self._shown, elapsed = (self.n, self.postfix), now - self.start
+    rate = (self.n - self.initial) / elapsed if elapsed > 0 else 0.
+    times = tqdm.format_interval(elapsed)
+    if self.total:
+        left = tqdm.format_interval((self.total - self.n) / rate) if rate else '?'
+        count = f'{100 * self.n / self.total:.0f}% {self.n}/{self.total}'
+        times = f'{times}<{left}'
+    else: count = f'{self.n} {self.unit}'
+    details = ', '.join([times, f'{rate:.3g} {self.unit}/s', *filter(None, [self.postfix])])
+    desc = f'{self.desc}: ' if self.desc else ''
+    print(f'{desc}{count} [{details}]', file=self.file or sys.stderr, flush=True)
+
+# %% ../nbs/92_utils.ipynb #4c7bed13
 def progress_bar(iterable=None, disable: bool = False, interval: float = 30.0, **kwargs):
     """tqdm.auto's bar over `iterable` (or `total=...` steps) where the output can redraw (a
     terminal, a notebook), else a `LineProgress` writing a line every `interval` seconds; with
