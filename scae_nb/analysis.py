@@ -336,6 +336,7 @@ def _eval_folder(out: Path, checkpoint, pretrained: bool = False) -> Path:
         folder = out.with_name(f'{out.name}-{k}')
     return folder
 
+# %% ../nbs/06_analysis.ipynb #599e0a4e
 def _default_eval_folder(checkpoint: Path) -> Path:
     """RUN/eval/STEP for a run's checkpoint; for one of a branch set aside, eval/STEP in that
     branch's folder (checkpoints/superseded/from_step_N, where `set_aside_newer` moves the
@@ -344,12 +345,9 @@ def _default_eval_folder(checkpoint: Path) -> Path:
     if run is None: return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
     return (run if path.parent.name == 'checkpoints' else path.parent) / 'eval' / path.stem
 
-def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
-                        max_batches: int | None = None, batch_size: int | None = None,
-                        seed: int = 0, figures: bool = True, progress: bool = True,
-                        pretrained: str | None = None) -> dict:
-    """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
-    (also written to OUT/report.json, with the figures)."""
+# %% ../nbs/06_analysis.ipynb #0c77afee
+def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
+    "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
     if (checkpoint is None) == (pretrained is None):
         raise ValueError('give exactly one of --checkpoint (a file) and --pretrained (a model '
                          'name)')
@@ -359,22 +357,43 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
+
+# %% ../nbs/06_analysis.ipynb #780585d0
+def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path]:
+    "The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths."
     if pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
         checkpoint = pretrained
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
     checkpoint = Path(checkpoint)
-    out = Path(out or _default_eval_folder(checkpoint))
-    check_out_folder(out)                           # a file, or a path under one: refused now
-    if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
-    start, device = time.perf_counter(), pick_device(device)
-    run = load_model(checkpoint, device)
+    return checkpoint, Path(out or _default_eval_folder(checkpoint))
+
+# %% ../nbs/06_analysis.ipynb #f3669f14
+def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
+                 max_batches: int | None) -> AttrDict:
+    "The run's config for evaluating it: data, seed, device, batch size; enough images for k-means."
     config = AttrDict(run.config, data_dir=data_dir, seed=seed, num_workers=0, device=str(device),
                       batch_size=run.config.batch_size if batch_size is None else batch_size)
     n_images, n_clusters = (max_batches or 0) * config.batch_size, config.model.n_classes
     if config.model.model != 'constellation' and max_batches and n_images < n_clusters:
         raise UsageError(f"max_batches {max_batches} x batch_size {config.batch_size} = {n_images} "
                          f"images per split, fewer than the {n_clusters} k-means clusters")
+    return config
+
+# %% ../nbs/06_analysis.ipynb #bc6dacb3
+def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
+                        max_batches: int | None = None, batch_size: int | None = None,
+                        seed: int = 0, figures: bool = True, progress: bool = True,
+                        pretrained: str | None = None) -> dict:
+    """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
+    (also written to OUT/report.json, with the figures)."""
+    _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
+    checkpoint, out = _eval_paths(checkpoint, out, pretrained)
+    check_out_folder(out)                           # a file, or a path under one: refused now
+    if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
+    start, device = time.perf_counter(), pick_device(device)
+    run = load_model(checkpoint, device)
+    config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
     report = dict(checkpoint=str(checkpoint if pretrained else checkpoint.absolute()),
                   model=config.model.model, dataset=config.dataset,

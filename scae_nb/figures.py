@@ -69,34 +69,18 @@ def top_down_parts(
     return pose, presence, winners
 
 # %% ../nbs/06a_figures.ipynb #34d1f969
-def reconstruct(
-    model,
-    out: AttrDict,
-    target: torch.Tensor,
-    capsule_mask=None,
-    part_mask=None,
-    vote_transform=None,
-) -> AttrDict:
+def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
+                vote_transform=None) -> AttrDict:
     "Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3])."
     pcae, ocae = out.pcae, out.ocae
     presence = pcae.presence if part_mask is None else pcae.presence * part_mask
     bottom_up = model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
-    pose, top_presence, winners = top_down_parts(
-        ocae.votes,
-        ocae.posterior_mixing_probs,
-        pcae.presence,
-        capsule_mask,
-        part_mask,
-        vote_transform,
-    )
+    pose, top_presence, winners = top_down_parts(ocae.votes, ocae.posterior_mixing_probs,
+                                                 pcae.presence, capsule_mask, part_mask,
+                                                 vote_transform)
     top_down = model.pcae.decode(pose, top_presence, pcae.templates_colorized, target)
-    return AttrDict(
-        bottom_up=bottom_up,
-        top_down=top_down,
-        winners=winners,
-        top_down_pose=pose,
-        top_down_presence=top_presence,
-    )
+    return AttrDict(bottom_up=bottom_up, top_down=top_down, winners=winners,
+                    top_down_pose=pose, top_down_presence=top_presence)
 
 # %% ../nbs/06a_figures.ipynb #c5fdcc51
 def _show(ax, image, title: str | None = None, **kwargs):
@@ -150,28 +134,19 @@ def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
     return np.asarray(colours)[owner] * intensity[..., None]
 
 # %% ../nbs/06a_figures.ipynb #f01bc447
-def plot_part_decomposition(
-    image,
-    transformed_templates,
-    presence,
-    n_parts_shown: int = 12,
-    title: str = 'part decomposition',
-):
+def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
+                            title: str = 'part decomposition'):
     "The input, its parts in colour, and the most present parts one by one."
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
     shown = np.argsort(-presence)[:n_parts_shown]
-    fig, axes = plt.subplots(
-        1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3), squeeze=False
-    )
+    fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
+                             squeeze=False)
     _show(axes[0, 0], image, 'input')
     _show(axes[0, 1], colour_parts(transformed_templates, presence, colours), 'parts')
     for ax, n in zip(axes[0, 2:], shown):
-        _show(
-            ax,
-            colour_parts(transformed_templates[n : n + 1], presence[n : n + 1], colours[n : n + 1]),
-            f'{n}: {presence[n]:.2f}',
-        )
+        one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
+        _show(ax, one, f'{n}: {presence[n]:.2f}')
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
@@ -189,37 +164,29 @@ def capsule_claims(
     return dict(sorted(((k, v) for k, v in claims.items() if v), key=lambda kv: -len(kv[1])))
 
 # %% ../nbs/06a_figures.ipynb #a4bc9769
-def plot_capsule_claims(
-    model,
-    out: AttrDict,
-    target,
-    index: int = 0,
-    max_capsules: int = 6,
-    title: str = 'object capsules and their parts',
-):
+def _render_alone(model, out: AttrDict, target, k: int, index: int) -> torch.Tensor:
+    "Example `index`'s top-down `rec_mode` [C, H, W] with only object capsule `k` on."
+    only_k = torch.zeros(out.ocae.votes.shape[1], device=target.device)
+    only_k[k] = 1
+    return reconstruct(model, out, target, capsule_mask=only_k).top_down.rec_mode[index]
+
+# %% ../nbs/06a_figures.ipynb #64042647
+def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
+                        title: str = 'object capsules and their parts'):
     "Example `index`: input, parts coloured by capsule, then each claiming capsule's own rendering."
     pcae, ocae = out.pcae, out.ocae
     winners = ocae.posterior_mixing_probs[index].argmax(-1)
-    claims = list(capsule_claims(winners, pcae.presence[index], ocae.votes.shape[1]).items())[
-        :max_capsules
-    ]
+    claims = capsule_claims(winners, pcae.presence[index], ocae.votes.shape[1])
+    claims = list(claims.items())[:max_capsules]
     colours = distinct_colours(ocae.votes.shape[1])
-    fig, axes = plt.subplots(
-        1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5), squeeze=False
-    )
+    fig, axes = plt.subplots(1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5),
+                             squeeze=False)
     tt = reconstruct(model, out, target).top_down.transformed_templates[index]
     _show(axes[0, 0], target[index], 'input')
-    _show(
-        axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]), 'by capsule'
-    )
+    _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
+          'by capsule')
     for ax, (k, parts) in zip(axes[0, 2:], claims):
-        only_k = torch.zeros(ocae.votes.shape[1], device=target.device)
-        only_k[k] = 1
-        _show(
-            ax,
-            reconstruct(model, out, target, capsule_mask=only_k).top_down.rec_mode[index],
-            f'capsule {k}\n{len(parts)} parts',
-        )
+        _show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{len(parts)} parts')
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
@@ -261,40 +228,6 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
 PATTERN_MARKERS = ('s', '^', 'D')
 
 # %% ../nbs/06a_figures.ipynb #26d037ee
-def plot_constellations(
-    collected: AttrDict,
-    n: int = 8,
-    ncols: int = 4,
-    title: str = 'constellations: colour = winning capsule, marker = true pattern',
-):
-    "Point sets of the first n examples coloured by winning capsule."
-    n = min(n, len(collected.points))
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
-    for b, ax in enumerate(axes.flat):
-        if b < n:
-            _plot_points(
-                ax,
-                *(
-                    collected[k][b]
-                    for k in (
-                        'points',
-                        'presence',
-                        'pattern_id',
-                        'winners',
-                        'votes',
-                        'vote_presence',
-                    )
-                ),
-                collected.n_caps,
-            )
-        else:
-            ax.axis('off')
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/06a_figures.ipynb #5b4ac474
 def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence, n_caps: int):
     "One example: points by capsule colour and pattern marker, absent grey, votes as +."
     colours, present = plt.get_cmap('tab10').colors, presence > 0
@@ -312,6 +245,23 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
     for j in np.flatnonzero(to_numpy(vote_presence) > 0):
         ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
     ax.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), xticks=[], yticks=[], aspect='equal')
+
+# %% ../nbs/06a_figures.ipynb #a39d0b72
+_POINT_KEYS = ('points', 'presence', 'pattern_id', 'winners', 'votes', 'vote_presence')
+
+def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
+                        title: str = 'constellations: colour = winning capsule, '
+                                     'marker = true pattern'):
+    "Point sets of the first n examples coloured by winning capsule."
+    n = min(n, len(collected.points))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
+    for b, ax in enumerate(axes.flat):
+        if b < n: _plot_points(ax, *(collected[k][b] for k in _POINT_KEYS), collected.n_caps)
+        else: ax.axis('off')
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(

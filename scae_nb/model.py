@@ -39,6 +39,7 @@ _POSITIVE = ('n_parts', 'n_objects', 'template_size', 'n_channels', 'canvas_size
 _CHOICES = dict(model=MODELS, template_nonlin=tuple(NONLINEARITIES),
                 color_nonlin=tuple(NONLINEARITIES), target=TARGETS)
 
+# %% ../nbs/04a_model.ipynb #41e22531
 def validate_config(config) -> None:
     "Raise a one-line ValueError naming the first invalid field of an `SCAEConfig`."
     check_positive(**{name: getattr(config, name) for name in _POSITIVE})
@@ -246,6 +247,7 @@ def _n_maps(n_points: int, n_caps: int) -> int:
     small, large = sorted((n_points, n_caps))
     return math.perm(large, small)
 
+# %% ../nbs/04a_model.ipynb #4d925148
 class ConstellationAutoencoder(OfficialModule):
     """The official constellation model: `ConstellationOCAE`
     (Set Transformer + capsules) and its losses."""
@@ -304,6 +306,20 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
             raise ValueError(f"{name} must be a torch.Tensor [B, N] = {list(points.shape[:2])} "
                              f"(one per point), got {shape}")
 
+# %% ../nbs/04a_model.ipynb #313b82c8
+@patch
+def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tensor,
+              presence: torch.Tensor, pattern_id: torch.Tensor) -> torch.Tensor:
+    "The official segm_acc of `ocae`'s winners against `pattern_id`, a 0-d tensor."
+    N, K = points.shape[1], self.config.n_objects
+    if _n_maps(N, K) > MAX_SEGM_MAPS:   # too many assignments to search: host Hungarian, a sync
+        acc = segmentation_accuracy(ocae.is_from_capsule, pattern_id, presence)
+        return points.new_tensor(acc)
+    maps = self.segm_maps if N == self.config.n_points else None
+    return segmentation_accuracy_tensor(ocae.is_from_capsule, pattern_id, presence,
+                                        self.config.n_objects, maps)  # on device
+
+# %% ../nbs/04a_model.ipynb #eac77853
 @patch
 def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor,
             pattern_id: torch.Tensor | None = None) -> AttrDict:
@@ -317,14 +333,7 @@ def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torc
     losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
     report = AttrDict(loss=losses.total)
     if pattern_id is not None:
-        N, K = points.shape[1], self.config.n_objects
-        if _n_maps(N, K) > MAX_SEGM_MAPS:   # too many assignments to search: host Hungarian, a sync
-            acc = segmentation_accuracy(ocae.is_from_capsule, pattern_id, presence)
-            report.segm_acc = points.new_tensor(acc)
-            return AttrDict(losses=losses, report=report, ocae=ocae)
-        maps = self.segm_maps if N == self.config.n_points else None
-        report.segm_acc = segmentation_accuracy_tensor(ocae.is_from_capsule, pattern_id, presence,
-                                                       self.config.n_objects, maps)  # on device
+        report.segm_acc = self._segm_acc(ocae, points, presence, pattern_id)
     return AttrDict(losses=losses, report=report, ocae=ocae)
 
 # %% ../nbs/04a_model.ipynb #d8b71a86

@@ -51,6 +51,7 @@ def pick_device(name: str = 'auto', local_rank: int = 0) -> torch.device:
         raise UsageError(f"--device {name}: MPS is not available on this machine")
     return device
 
+# %% ../nbs/05a_runtime.ipynb #62567864
 def device_name(device: torch.device) -> str:
     "A readable name: the GPU's model, or the CPU architecture and torch's thread count."
     if device.type == 'cuda': return f'cuda ({torch.cuda.get_device_name(device)})'
@@ -140,6 +141,7 @@ def _numerics_state() -> tuple:
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark,
             os.environ.get('CUBLAS_WORKSPACE_CONFIG'))
 
+# %% ../nbs/05a_runtime.ipynb #a9b0022f
 def _restore_numerics(state: tuple) -> None:
     "Put back what `_numerics_state` read."
     precision, algorithms, warn_only, cudnn_det, benchmark, cublas = state
@@ -153,6 +155,7 @@ def _restore_numerics(state: tuple) -> None:
     if cublas is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
     else: os.environ['CUBLAS_WORKSPACE_CONFIG'] = cublas
 
+# %% ../nbs/05a_runtime.ipynb #9e326eb5
 @contextlib.contextmanager
 def numerics_flags(device='cpu', tf32: bool = False, deterministic: bool = False):
     "`set_numerics(device, tf32, deterministic)` inside the block; every flag restored after."
@@ -226,50 +229,58 @@ class BatchStream:
 
     def __iter__(self): return self
 
-    def _begin_epoch(self):
-        "Remember the RNG states the epoch starts from (a stateful loader keeps its own), start it."
-        if not self._stateful:
-            self._start = dict(torch=torch.get_rng_state(), loader=loader_rng_state(self.loader))
-        self._it = iter(self.loader)
+# %% ../nbs/05a_runtime.ipynb #a1bfd44d
+@patch
+def _begin_epoch(self: BatchStream):
+    "Remember the RNG states the epoch starts from (a stateful loader keeps its own), start it."
+    if not self._stateful:
+        self._start = dict(torch=torch.get_rng_state(), loader=loader_rng_state(self.loader))
+    self._it = iter(self.loader)
 
-    def __next__(self):
-        "The next batch; at the end of an epoch, the first batch of the next."
-        if self._it is None: self._begin_epoch()
-        try: batch = next(self._it)
-        except StopIteration:
-            self.epoch, self.index = self.epoch + 1, 0
-            self._begin_epoch()
-            batch = next(self._it, _EMPTY)
-            if batch is _EMPTY:
-                raise UsageError("the training loader yields no batches (fewer examples than one "
-                                 "batch, with whole batches only?)")
-        self.index += 1
-        return batch
+# %% ../nbs/05a_runtime.ipynb #4b89a014
+@patch
+def __next__(self: BatchStream):
+    "The next batch; at the end of an epoch, the first batch of the next."
+    if self._it is None: self._begin_epoch()
+    try: batch = next(self._it)
+    except StopIteration:
+        self.epoch, self.index = self.epoch + 1, 0
+        self._begin_epoch()
+        batch = next(self._it, _EMPTY)
+        if batch is _EMPTY:
+            raise UsageError("the training loader yields no batches (fewer examples than one "
+                             "batch, with whole batches only?)")
+    self.index += 1
+    return batch
 
-    def state_dict(self) -> dict:
-        "The stream's position: epoch, batches drawn in it and the RNG states it started from."
-        if self._stateful: return dict(loader=self.loader.state_dict())
-        return dict(epoch=self.epoch, index=self.index, start=self._start)
+# %% ../nbs/05a_runtime.ipynb #d89c47d7
+@patch
+def state_dict(self: BatchStream) -> dict:
+    "The stream's position: epoch, batches drawn in it and the RNG states it started from."
+    if self._stateful: return dict(loader=self.loader.state_dict())
+    return dict(epoch=self.epoch, index=self.index, start=self._start)
 
-    def load_state_dict(self, state: dict) -> None:
-        "Rewind to `state`: re-seed, restart the epoch, replay its batches (global RNG kept)."
-        if self._stateful != ('loader' in state):
-            kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
-            raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
-                             f"with {kinds[self._stateful]}")
-        if self._stateful:
-            self.loader.load_state_dict(state['loader'])
-            self._it = None
-            return
-        self.epoch, self.index, self._start, self._it = state['epoch'], 0, state['start'], None
-        if self._start is None: return
-        held = torch.get_rng_state()
-        torch.set_rng_state(self._start['torch'])
-        set_loader_rng_state(self.loader, self._start['loader'])
-        self._it = iter(self.loader)
-        for _ in range(state['index']): next(self._it)
-        self.index = state['index']
-        torch.set_rng_state(held)
+# %% ../nbs/05a_runtime.ipynb #43b23131
+@patch
+def load_state_dict(self: BatchStream, state: dict) -> None:
+    "Rewind to `state`: re-seed, restart the epoch, replay its batches (global RNG kept)."
+    if self._stateful != ('loader' in state):
+        kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
+        raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
+                         f"with {kinds[self._stateful]}")
+    if self._stateful:
+        self.loader.load_state_dict(state['loader'])
+        self._it = None
+        return
+    self.epoch, self.index, self._start, self._it = state['epoch'], 0, state['start'], None
+    if self._start is None: return
+    held = torch.get_rng_state()
+    torch.set_rng_state(self._start['torch'])
+    set_loader_rng_state(self.loader, self._start['loader'])
+    self._it = iter(self.loader)
+    for _ in range(state['index']): next(self._it)
+    self.index = state['index']
+    torch.set_rng_state(held)
 
 # %% ../nbs/05a_runtime.ipynb #1f329303
 class LossTracker:
@@ -289,48 +300,57 @@ class LossTracker:
         self.count += 1
         self._track_bad(step, values[:self.n_losses])
 
-    def _track_bad(self, step: int, loss_values: torch.Tensor) -> None:
-        "Remember, per loss term, the first step (and the value) at which it was not finite."
-        if self.first_bad is None:
-            self.first_bad = torch.full_like(loss_values, -1, dtype=torch.long)
-            self.bad_value = loss_values.clone()
-        new = ~torch.isfinite(loss_values) & (self.first_bad < 0)
-        self.first_bad = torch.where(new, step, self.first_bad)
-        self.bad_value = torch.where(new, loss_values, self.bad_value)
+# %% ../nbs/05a_runtime.ipynb #34c8738e
+@patch
+def _track_bad(self: LossTracker, step: int, loss_values: torch.Tensor) -> None:
+    "Remember, per loss term, the first step (and the value) at which it was not finite."
+    if self.first_bad is None:
+        self.first_bad = torch.full_like(loss_values, -1, dtype=torch.long)
+        self.bad_value = loss_values.clone()
+    new = ~torch.isfinite(loss_values) & (self.first_bad < 0)
+    self.first_bad = torch.where(new, step, self.first_bad)
+    self.bad_value = torch.where(new, loss_values, self.bad_value)
 
-    def check(self) -> None:
-        "Raise `FloatingPointError` naming the first NaN/Inf loss term and its step (one sync)."
-        if self.first_bad is None: return
-        bad = [(s, i) for i, s in enumerate(self.first_bad.tolist()) if s >= 0]
-        if not bad: return
-        s, i = min(bad, key=lambda b: (b[0], self.names[b[1]] == 'total', b[1]))  # cause, not total
-        value = self.bad_value[i].item()
-        raise FloatingPointError(f"loss term '{self.names[i]}' is {value} at step {s}: training "
-                                 "stopped (any checkpoints written before this step are intact)")
+# %% ../nbs/05a_runtime.ipynb #a34a06c5
+@patch
+def check(self: LossTracker) -> None:
+    "Raise `FloatingPointError` naming the first NaN/Inf loss term and its step (one sync)."
+    if self.first_bad is None: return
+    bad = [(s, i) for i, s in enumerate(self.first_bad.tolist()) if s >= 0]
+    if not bad: return
+    s, i = min(bad, key=lambda b: (b[0], self.names[b[1]] == 'total', b[1]))  # cause, not total
+    value = self.bad_value[i].item()
+    raise FloatingPointError(f"loss term '{self.names[i]}' is {value} at step {s}: training "
+                             "stopped (any checkpoints written before this step are intact)")
 
-    def pop(self, reduce: bool = False) -> dict:
-        "Means since the last `pop` as floats (one sync); `reduce`: averaged over DDP processes."
-        if not self.count: return {}
-        means = self.sums / self.count
-        if reduce and dist.is_available() and dist.is_initialized():
-            dist.all_reduce(means)
-            means = means / dist.get_world_size()
-        means = dict(zip(self.names, means.tolist()))
-        self.sums, self.count = None, 0
-        return means
+# %% ../nbs/05a_runtime.ipynb #527d9ac9
+@patch
+def pop(self: LossTracker, reduce: bool = False) -> dict:
+    "Means since the last `pop` as floats (one sync); `reduce`: averaged over DDP processes."
+    if not self.count: return {}
+    means = self.sums / self.count
+    if reduce and dist.is_available() and dist.is_initialized():
+        dist.all_reduce(means)
+        means = means / dist.get_world_size()
+    means = dict(zip(self.names, means.tolist()))
+    self.sums, self.count = None, 0
+    return means
 
-    def state_dict(self) -> dict | None:
-        """The sums since the last `pop`, on the CPU (one sync), for a checkpoint: a resumed run's
-        first log line then averages the same steps as a run never stopped. None if empty."""
-        if not self.count: return None
-        return dict(names=list(self.names), n_losses=self.n_losses, count=self.count,
-                    sums=self.sums.detach().cpu())
+# %% ../nbs/05a_runtime.ipynb #014a9962
+@patch
+def state_dict(self: LossTracker) -> dict | None:
+    """The sums since the last `pop`, on the CPU (one sync), for a checkpoint: a resumed run's
+    first log line then averages the same steps as a run never stopped. None if empty."""
+    if not self.count: return None
+    return dict(names=list(self.names), n_losses=self.n_losses, count=self.count,
+                sums=self.sums.detach().cpu())
 
-    def load_state_dict(self, state: dict | None, device) -> None:
-        "Go on from `state_dict()`'s sums (None: nothing to go on from)."
-        if state is None: return
-        self.names, self.n_losses, self.count = state['names'], state['n_losses'], state['count']
-        self.sums = state['sums'].to(device)
+@patch
+def load_state_dict(self: LossTracker, state: dict | None, device) -> None:
+    "Go on from `state_dict()`'s sums (None: nothing to go on from)."
+    if state is None: return
+    self.names, self.n_losses, self.count = state['names'], state['n_losses'], state['count']
+    self.sums = state['sums'].to(device)
 
 # %% ../nbs/05a_runtime.ipynb #d4522647
 class RunLogger:
@@ -342,54 +362,63 @@ class RunLogger:
         if enabled and wandb_mode != 'disabled':
             self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name)
 
-    def _wandb_run(self, mode: str, config: dict | None, wandb_id: str | None = None,
-                   name: str | None = None):
-        """Start (or, given `wandb_id`, resume) a wandb run `name` (default: the run folder's name)
-        under the run folder (lazy import); offline it prints nothing, samples no system stats and
-        writes only inside the run folder."""
-        folder = str(self.out.resolve())
-        os.environ['WANDB_DIR'] = folder
+# %% ../nbs/05a_runtime.ipynb #0cf04cee
+@patch
+def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | None = None,
+               name: str | None = None):
+    """Start (or, given `wandb_id`, resume) a wandb run `name` (default: the run folder's name)
+    under the run folder (lazy import); offline it prints nothing, samples no system stats and
+    writes only inside the run folder."""
+    folder = str(self.out.resolve())
+    os.environ['WANDB_DIR'] = folder
+    import wandb
+    quiet = dict(silent=True, x_disable_stats=True) if mode == 'offline' else {}
+    known = getattr(wandb.Settings, 'model_fields', quiet)      # names differ across versions
+    settings = wandb.Settings(**{k: v for k, v in quiet.items() if k in known})
+    cache = 'WANDB_CACHE_DIR' not in os.environ and mode == 'offline'
+    if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
+    try:
+        project = os.environ.get('WANDB_PROJECT', 'scae-nb')
+        return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
+                          config=config, id=wandb_id, resume='allow' if wandb_id else None,
+                          settings=settings)
+    finally:
+        if cache: os.environ.pop('WANDB_CACHE_DIR')
+
+# %% ../nbs/05a_runtime.ipynb #f9e6409b
+@patch
+def log(self: RunLogger, step: int, scalars: dict) -> None:
+    "Append `scalars` at `step` to metrics.jsonl (and wandb)."
+    if not self.enabled: return
+    path = self.out / 'metrics.jsonl'
+    try:
+        line = json.dumps(to_plain(dict(step=step, **scalars))) + '\n'
+        with open(path, 'a') as f: f.write(line)
+    except OSError as e:                          # a full disk: say which file
+        raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
+    if self.run is not None: self.run.log(scalars, step=step)
+
+# %% ../nbs/05a_runtime.ipynb #16afb4af
+@patch
+def figure(self: RunLogger, step: int, name: str, fig) -> Path | None:
+    "Save matplotlib `fig` as figures/<name>_<step>.png (and log it to wandb)."
+    if not self.enabled: return None
+    path = self.out / 'figures' / f'{name}_{step:08d}.png'
+    buffer = io.BytesIO()                     # whole, or an error naming the file
+    fig.savefig(buffer, format='png', dpi=100, bbox_inches='tight')
+    write_atomic(path, buffer.getvalue())
+    if self.run is not None:
         import wandb
-        quiet = dict(silent=True, x_disable_stats=True) if mode == 'offline' else {}
-        known = getattr(wandb.Settings, 'model_fields', quiet)      # names differ across versions
-        settings = wandb.Settings(**{k: v for k, v in quiet.items() if k in known})
-        cache = 'WANDB_CACHE_DIR' not in os.environ and mode == 'offline'
-        if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
-        try:
-            project = os.environ.get('WANDB_PROJECT', 'scae-nb')
-            return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
-                              config=config, id=wandb_id, resume='allow' if wandb_id else None,
-                              settings=settings)
-        finally:
-            if cache: os.environ.pop('WANDB_CACHE_DIR')
-    def log(self, step: int, scalars: dict) -> None:
-        "Append `scalars` at `step` to metrics.jsonl (and wandb)."
-        if not self.enabled: return
-        path = self.out / 'metrics.jsonl'
-        try:
-            line = json.dumps(to_plain(dict(step=step, **scalars))) + '\n'
-            with open(path, 'a') as f: f.write(line)
-        except OSError as e:                          # a full disk: say which file
-            raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
-        if self.run is not None: self.run.log(scalars, step=step)
+        self.run.log({f'figures/{name}': wandb.Image(str(path))}, step=step)
+    return path
 
-    def figure(self, step: int, name: str, fig) -> Path | None:
-        "Save matplotlib `fig` as figures/<name>_<step>.png (and log it to wandb)."
-        if not self.enabled: return None
-        path = self.out / 'figures' / f'{name}_{step:08d}.png'
-        buffer = io.BytesIO()                     # whole, or an error naming the file
-        fig.savefig(buffer, format='png', dpi=100, bbox_inches='tight')
-        write_atomic(path, buffer.getvalue())
-        if self.run is not None:
-            import wandb
-            self.run.log({f'figures/{name}': wandb.Image(str(path))}, step=step)
-        return path
-
-    def close(self) -> None:
-        "Finish the wandb run, if there is one."
-        if self.run is not None:
-            self.run.finish()
-            self.run = None
+# %% ../nbs/05a_runtime.ipynb #e66bcd4f
+@patch
+def close(self: RunLogger) -> None:
+    "Finish the wandb run, if there is one."
+    if self.run is not None:
+        self.run.finish()
+        self.run = None
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
