@@ -4,8 +4,10 @@
 
 # %% ../nbs/05c_bench.ipynb #5c1e0002
 from __future__ import annotations
-import argparse, contextlib, json, os, re, statistics, sys, tempfile, time, warnings
+import argparse, contextlib, json, os, pickle, re, statistics, subprocess, sys, tempfile, time
+import warnings
 from dataclasses import fields
+from pathlib import Path
 import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
@@ -18,8 +20,8 @@ from .native import native_library, prepare_compile
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
-           'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'variants_table',
-           'add_bench_args', 'usable_cpus', 'check_backend', 'run_bench']
+           'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'bench_in_fresh_process',
+           'variants_table', 'add_bench_args', 'usable_cpus', 'check_backend', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -182,12 +184,39 @@ def bench_variants(config: SCAEConfig, names: list[str], **kwargs) -> list[dict]
     return [bench(config, **{**kwargs, **VARIANTS[name.removesuffix('+amp')],
                              'amp': name.endswith('+amp')}) for name in names]
 
+def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = None,
+                           **kwargs) -> dict:
+    """`bench` of variant `name` in a new Python process with `threads` torch threads, so that its
+    peak memory is its own, not what earlier variants left (a compiler's caches). Its errors are
+    raised here; a process that dies (killed, out of memory) raises `RuntimeError`."""
+    path = os.pathsep.join([p for p in sys.path if p] + [os.environ.get('PYTHONPATH', '')])
+    code = 'import sys; from scae_nb.bench import _bench_child; _bench_child(sys.argv[1])'
+    with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
+        job = Path(tmp) / 'job.pickle'              # ours, in our own folder: safe to unpickle
+        job.write_bytes(pickle.dumps((config, name, threads, kwargs)))
+        status = subprocess.run([sys.executable, '-c', code, str(job)],
+                                env={**os.environ, 'PYTHONPATH': path}).returncode
+        result = pickle.loads(job.read_bytes()) if status == 0 else None
+    if status: raise RuntimeError(f"timing {name}: its process ended with status {status}")
+    if isinstance(result, Exception): raise result
+    return result
+
+def _bench_child(job: str) -> None:
+    "The new process's work: read the job, time the variant, write the result (or error) back."
+    config, name, threads, kwargs = pickle.loads(Path(job).read_bytes())
+    if threads is not None: torch.set_num_threads(threads)
+    try: result = bench_variants(config, [name], **kwargs)[0]
+    except Exception as e: result = e
+    except KeyboardInterrupt: sys.exit(130)        # the parent reports the interrupt
+    Path(job).write_bytes(pickle.dumps(result))
+
 def variants_table(results: list[dict]) -> str:
     "The variants as a text table, with device and torch version above it."
     ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
                      else str(r.get('aten_ops', '-')))
     rows = [('variant', 'ms/step', 'images/s', 'ops per step', 'peak MiB', 'warm-up s', 'decoder')]
-    rows += [(r['variant'], f"{r['ms_per_step']:.2f}", f"{r['images_per_s']:.0f}", ops(r),
+    rate = lambda v: f"{v:.0f}" if v >= 100 else f"{v:.3g}"     # 0.3 images/s is not "0"
+    rows += [(r['variant'], f"{r['ms_per_step']:.2f}", rate(r['images_per_s']), ops(r),
               f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder']) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ['  '.join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
@@ -209,7 +238,8 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a('--warmup', type=int, default=3, metavar='INT', help='untimed steps first (default: 3)')
     a('--threads', type=int, default=None, metavar='INT',
       help="CPU threads for torch (default: torch's choice)")
-    a('--json', action='store_true', help='print one JSON object (the last line) instead of text')
+    a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
+      '(with --variants, first one line per variant)')
     a('--variants', default=None, metavar='LIST',
       help="'all' or a comma list of eager, compiled, cuda-graph (each also +amp): time each, as "
       "a table; the variant train uses is always timed, last (default: only that one)")
@@ -259,7 +289,8 @@ def run_bench(args: argparse.Namespace) -> int:
     results = []
     for i, name in enumerate(names, 1):                # compiling takes minutes: say what runs
         print(f"scae-nb bench: timing {name} ({i} of {len(names)})", file=sys.stderr, flush=True)
-        results += bench_variants(config, [name], **common, **kwargs)
+        results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), **common,
+                                              **kwargs))
     if not args.json: print(variants_table(results))
     else:
         for r in results[:-1]: print(json.dumps(r))
