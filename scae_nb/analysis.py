@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, check_out_folder, check_positive, check_seed,
                            progress_bar, to_numpy, write_atomic)
-from .data import data_root
+from .data import check_images, data_root
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
@@ -208,7 +208,7 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
     for images, labels in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
-        out = model(images.to(device), labels.to(device))
+        out = model(check_images(images).to(device), labels.to(device))  # floats in [0, 1]
         yield (
             out.ocae.prior_caps_presence_u.float().cpu(),
             out.ocae.posterior_mass_m.float().cpu(),

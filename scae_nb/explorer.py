@@ -12,6 +12,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import evaluating
+from .data import check_images
 from .figures import (_show, capsule_claims, colour_parts, distinct_colours, matrix_to_pose,
                              nudge_matrix, reconstruct)
 
@@ -29,10 +30,9 @@ class CapsuleExplorer:
         labels: torch.Tensor | None = None,
         noise: bool = False,
     ):
-        if images.ndim != 4 or len(images) == 0:
-            raise ValueError(
-                f"images must be a non-empty batch [B, C, H, W], got shape {tuple(images.shape)}"
-            )
+        if len(check_images(images)) == 0:     # a tensor [B, C, H, W], uint8 or floats in [0, 1]
+            raise ValueError(f"images must be a non-empty batch [B, C, H, W], got shape "
+                             f"{tuple(images.shape)}")
         self.model, self.images, self.labels, self.noise, self.index = (
             model,
             images,

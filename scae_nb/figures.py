@@ -13,6 +13,7 @@ from .utils import AttrDict
 from .utils import to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid
+from .data import check_images
 from .analysis import _check_features, evaluating, tsne_embedding
 
 # %% auto #0
@@ -272,6 +273,7 @@ def make_figures(
     seed: int = 0,
 ) -> dict:
     "Figures of an image batch (templates, reconstructions, parts, claims); `test`: t-SNE too."
+    check_images(images)                          # uint8, or floats in [0, 1]: else a wrong picture
     with evaluating(model, noise=False):
         out, target = model(images, labels), model.make_target(images)
         rec = reconstruct(model, out, target)
