@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_analysis.ipynb #790bdd97
 from __future__ import annotations
-import argparse, contextlib, dataclasses, io, itertools, json, math, time
+import argparse, contextlib, dataclasses, io, itertools, json, math, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -103,10 +103,18 @@ def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
         features
     )
 
+# %% ../nbs/06_analysis.ipynb #155c3a2b
+def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10) -> None:
+    "Warn that a k-means accuracy on fewer than `per_cluster` points per cluster is biased upward."
+    if n_points < per_cluster * n_clusters:
+        warnings.warn(f"k-means accuracy on {n_points} points for {n_clusters} clusters is biased "
+                      f"upward; use at least {per_cluster * n_clusters} points", stacklevel=3)
+
 # %% ../nbs/06_analysis.ipynb #24acb356
 def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
     "Official (transductive) protocol: k-means fitted on `features` itself, `cluster_accuracy`."
     features, labels = _check_features(features, labels)
+    _warn_few_points(len(features), n_clusters)
     return cluster_accuracy(fit_kmeans(features, n_clusters, seed).labels_, labels)
 
 # %% ../nbs/06_analysis.ipynb #21553758
