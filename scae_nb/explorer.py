@@ -197,20 +197,27 @@ NUDGES = {
 }
 
 # %% ../nbs/06b_explorer.ipynb #0a2b6eb6
+def _nudged_view(explorer, capsule: int, on: float, nudge: dict) -> torch.Tensor:
+    "Top-down rec_mode [C, H, W], only `capsule` nudged (as `nudge` says), on or off (`on`)."
+    explorer.nudges[:] = torch.eye(3)
+    explorer.capsule_mask[capsule] = on
+    return explorer.nudge(capsule, **nudge).render().top_down.rec_mode[0]
+
 def plot_nudges(
     explorer: CapsuleExplorer, capsule: int, nudges: dict = NUDGES, title: str | None = None
 ):
-    "Top-down renderings of the explorer's image, `capsule` nudged as in `nudges`, then off."
+    """Top-down renderings of the explorer's image, `capsule` (on) nudged as in `nudges`, then off;
+    the explorer's masks and nudges are left as they were."""
+    mask, saved = explorer.capsule_mask.clone(), explorer.nudges.clone()
     fig, axes = plt.subplots(1, len(nudges) + 2, figsize=((len(nudges) + 2) * 1.2, 1.6))
     _show(axes[0], explorer.image[0], 'input')
-    for ax, (name, nudge) in zip(axes[1:], nudges.items()):
-        explorer.nudges[:] = torch.eye(3)
-        explorer.nudge(capsule, **nudge)
-        _show(ax, explorer.render().top_down.rec_mode[0], name)
-    explorer.nudges[:] = torch.eye(3)
-    explorer.capsule_mask[capsule] = 0.0
-    _show(axes[-1], explorer.render().top_down.rec_mode[0], 'switched off')
-    explorer.capsule_mask[capsule] = 1.0
+    try:
+        for ax, (name, nudge) in zip(axes[1:], nudges.items()):
+            _show(ax, _nudged_view(explorer, capsule, 1.0, nudge), name)
+        _show(axes[-1], _nudged_view(explorer, capsule, 0.0, {}), 'switched off')
+    finally:                                   # the user's state, whatever happened
+        explorer.capsule_mask.copy_(mask)
+        explorer.nudges.copy_(saved)
     fig.suptitle(title or f'object capsule {capsule}, top-down', fontsize=9)
     fig.tight_layout()
     return fig
