@@ -23,7 +23,8 @@ from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
-from .checkpoints import checkpoint_run_folder, load_checkpoint
+from .checkpoints import CheckpointError, checkpoint_run_folder, load_checkpoint
+from .config import TrainConfig
 from .cli import add_config_args, given
 
 # %% auto #0
@@ -160,15 +161,30 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
     )
 
 # %% ../nbs/06_analysis.ipynb #2f282ae3
+def _card_for(name, model: torch.nn.Module) -> dict:
+    """The model card of shipped model `name`, or NAME.json beside weights file `name`; else one
+    that says only the data (constellations for a constellation model, else MNIST) and no step."""
+    if str(name) in pretrained_names(): return model_card(str(name))
+    if (card := Path(name).with_suffix('.json')).is_file(): return json.loads(card.read_text())
+    dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
+    return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
+
+def _load_weights(name, device='cpu') -> AttrDict:
+    "AttrDict(model, config, step) of a shipped model or `save_pretrained` file; run from its card."
+    model = from_pretrained(name, device)
+    card = _card_for(name, model)
+    step = None if card['steps'] is None else int(card['steps'])
+    return AttrDict(model=model, config=AttrDict(card['run'], model=model.config), step=step)
+
+# %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu') -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step) from a training checkpoint,
-    or from the name of a shipped pretrained model (`scae_nb.pretrained.pretrained_names()`)."""
-    if str(checkpoint) in pretrained_names():
-        card = model_card(str(checkpoint))
-        model = from_pretrained(str(checkpoint), device)
-        config = AttrDict(card['run'], model=model.config)
-        return AttrDict(model=model, config=config, step=int(card['steps']))
-    state = load_checkpoint(checkpoint, map_location=device)
+    a `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`)."""
+    if str(checkpoint) in pretrained_names(): return _load_weights(checkpoint, device)
+    try: state = load_checkpoint(checkpoint, map_location=device)
+    except CheckpointError as error:             # weights (no training state), or neither
+        try: return _load_weights(checkpoint, device)
+        except ValueError: raise error from None
     config = AttrDict(state['config'])
     config.model = SCAEConfig.from_dict(config.model)
     model = build_model(config.model).to(device)
@@ -369,7 +385,9 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path]:
     "The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths."
-    if pretrained is not None:
+    if pretrained is not None and Path(pretrained).suffix == '.pt':
+        checkpoint = pretrained                     # a weights file: as a checkpoint file
+    elif pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
         checkpoint = pretrained
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
@@ -403,7 +421,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     run = load_model(checkpoint, device)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
-    report = dict(checkpoint=str(checkpoint if pretrained else checkpoint.absolute()),
+    named = pretrained is not None and checkpoint == Path(pretrained) and checkpoint.suffix != '.pt'
+    report = dict(checkpoint=str(checkpoint if named else checkpoint.absolute()),
                   model=config.model.model, dataset=config.dataset,
                   steps=run.step, train_batch_size=run.config.batch_size,
                   batch_size=config.batch_size, noise=noise, max_batches=max_batches,
@@ -440,7 +459,7 @@ class EvalConfig:
     "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`."
 
     checkpoint: str | None = None  # written by `scae-nb train`: RUN/checkpoints/step_*.pt
-    pretrained: str | None = None  # or a shipped model by name, e.g. mnist-cpu
+    pretrained: str | None = None  # or a shipped model by name (mnist-cpu) or weights file (.pt)
     out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k])
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
