@@ -80,24 +80,28 @@ def cluster_accuracy(clusters, labels) -> float:
     return matched_count(hungarian_mapping(clusters, labels), clusters, labels) / len(labels)
 
 # %% ../nbs/06_analysis.ipynb #cecedbc8
-def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
-    "Validated float64 features [N, D] and int64 labels [N]."
-    labels = _check_ids(labels, 'labels')
+def _check_matrix(features) -> np.ndarray:
+    "Validated finite float64 features [N, D]."
     features = to_numpy(features).astype(np.float64)
     if features.ndim != 2:
         raise ValueError(f"features must be 2-D [N, D], got shape {tuple(features.shape)}")
-    if len(features) != len(labels):
-        raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
     if not np.isfinite(features).all():
         raise ValueError(
             f"features contain {int((~np.isfinite(features)).sum())} non-finite values (NaN/inf)"
         )
+    return features
+
+def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
+    "Validated float64 features [N, D] (`_check_matrix`) and int64 labels [N]."
+    labels, features = _check_ids(labels, 'labels'), _check_matrix(features)
+    if len(features) != len(labels):
+        raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
     return features, labels
 
 # %% ../nbs/06_analysis.ipynb #a5d246d8
 def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     "k-means with the official settings (k-means++, n_init=10, max_iter=1000), seeded."
-    features = to_numpy(features)
+    features = _check_matrix(features)             # NaN: one line, not scikit-learn's many
     if len(features) < n_clusters:
         raise ValueError(f"need at least n_clusters={n_clusters} examples, got {len(features)}")
     return KMeans(n_clusters, init='k-means++', n_init=10, max_iter=1000, random_state=seed).fit(
@@ -153,8 +157,8 @@ def linear_accuracy(
 # %% ../nbs/06_analysis.ipynb #edb6313f
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
     "2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1)."
-    features = to_numpy(features).astype(np.float64)
-    if features.ndim != 2 or len(features) < 2:
+    features = _check_matrix(features)
+    if len(features) < 2:
         raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
     return TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=seed).fit_transform(
         features

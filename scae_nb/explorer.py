@@ -13,8 +13,8 @@ from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import evaluating
 from .data import check_images
-from .figures import (_show, capsule_claims, colour_parts, distinct_colours, matrix_to_pose,
-                             nudge_matrix, reconstruct)
+from .figures import (_check_index, _show, capsule_claims, colour_parts, distinct_colours,
+                             matrix_to_pose, nudge_matrix, reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
@@ -47,8 +47,7 @@ class CapsuleExplorer:
 @patch
 def select(self: CapsuleExplorer, index: int):
     "Run the model on image `index`; all parts and capsules on, no nudge."
-    if not 0 <= index < len(self.images):
-        raise ValueError(f"index must be in [0, {len(self.images) - 1}], got {index}")
+    index = _check_index(index, len(self.images))           # an int in [0, B - 1]
     self.index, self.image = index, self.images[index : index + 1].to(self.device)
     with evaluating(self.model, self.noise):
         self.out, self.target = self.model(self.image), self.model.make_target(self.image)
@@ -83,6 +82,7 @@ def nudge(
     scale: float = 1.0,
 ):
     "Replace capsule's nudge by D = T(c + delta) R(angle) S(scale) T(-c)."
+    capsule = _check_index(capsule, self.n_objects, 'capsule')   # -1 is not the last one
     self.nudges[capsule] = nudge_matrix(
         dx, dy, angle, scale, self.capsule_centre(capsule).tolist()
     ).to(self.nudges)
@@ -208,6 +208,7 @@ def plot_nudges(
 ):
     """Top-down renderings of the explorer's image, `capsule` (on) nudged as in `nudges`, then off;
     the explorer's masks and nudges are left as they were."""
+    capsule = _check_index(capsule, explorer.n_objects, 'capsule')
     mask, saved = explorer.capsule_mask.clone(), explorer.nudges.clone()
     fig, axes = plt.subplots(1, len(nudges) + 2, figsize=((len(nudges) + 2) * 1.2, 1.6))
     _show(axes[0], explorer.image[0], 'input')
