@@ -173,6 +173,12 @@ def _card_for(name, model: torch.nn.Module) -> dict:
     dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
     return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
 
+def _is_weights_file(path) -> bool:
+    "Whether `path` holds what `save_pretrained` writes: a dict of just `model` and `config`."
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception: return False                # unreadable: the checkpoint's error stands
+    return isinstance(state, dict) and set(state) == {'model', 'config'}
+
 def _load_weights(name, device='cpu') -> AttrDict:
     "AttrDict(model, config, step) of a shipped model or `save_pretrained` file; run from its card."
     model = from_pretrained(name, device)
@@ -186,9 +192,9 @@ def load_model(checkpoint, device='cpu') -> AttrDict:
     a `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`)."""
     if str(checkpoint) in pretrained_names(): return _load_weights(checkpoint, device)
     try: state = load_checkpoint(checkpoint, map_location=device)
-    except CheckpointError as error:             # weights (no training state), or neither
-        try: return _load_weights(checkpoint, device)
-        except ValueError: raise error from None
+    except CheckpointError:                      # weights (no training state), or a bad checkpoint
+        if not _is_weights_file(checkpoint): raise
+        return _load_weights(checkpoint, device)
     config = AttrDict(state['config'])
     config.model = SCAEConfig.from_dict(config.model)
     model = build_model(config.model).to(device)
