@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_analysis.ipynb #790bdd97
 from __future__ import annotations
-import argparse, contextlib, dataclasses, io, itertools, json, math, time
+import argparse, contextlib, dataclasses, io, itertools, json, math, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -17,13 +17,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, check_out_folder, check_positive, check_seed,
                            progress_bar, to_numpy, write_atomic)
-from .data import data_root
+from .data import check_images, data_root
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
-from .checkpoints import checkpoint_run_folder, load_checkpoint
+from .checkpoints import CheckpointError, checkpoint_run_folder, load_checkpoint
+from .config import TrainConfig
 from .cli import add_config_args, given
 
 # %% auto #0
@@ -79,34 +80,46 @@ def cluster_accuracy(clusters, labels) -> float:
     return matched_count(hungarian_mapping(clusters, labels), clusters, labels) / len(labels)
 
 # %% ../nbs/06_analysis.ipynb #cecedbc8
-def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
-    "Validated float64 features [N, D] and int64 labels [N]."
-    labels = _check_ids(labels, 'labels')
+def _check_matrix(features) -> np.ndarray:
+    "Validated finite float64 features [N, D]."
     features = to_numpy(features).astype(np.float64)
     if features.ndim != 2:
         raise ValueError(f"features must be 2-D [N, D], got shape {tuple(features.shape)}")
-    if len(features) != len(labels):
-        raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
     if not np.isfinite(features).all():
         raise ValueError(
             f"features contain {int((~np.isfinite(features)).sum())} non-finite values (NaN/inf)"
         )
+    return features
+
+def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
+    "Validated float64 features [N, D] (`_check_matrix`) and int64 labels [N]."
+    labels, features = _check_ids(labels, 'labels'), _check_matrix(features)
+    if len(features) != len(labels):
+        raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
     return features, labels
 
 # %% ../nbs/06_analysis.ipynb #a5d246d8
 def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     "k-means with the official settings (k-means++, n_init=10, max_iter=1000), seeded."
-    features = to_numpy(features)
+    features = _check_matrix(features)             # NaN: one line, not scikit-learn's many
     if len(features) < n_clusters:
         raise ValueError(f"need at least n_clusters={n_clusters} examples, got {len(features)}")
     return KMeans(n_clusters, init='k-means++', n_init=10, max_iter=1000, random_state=seed).fit(
         features
     )
 
+# %% ../nbs/06_analysis.ipynb #155c3a2b
+def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10) -> None:
+    "Warn that a k-means accuracy on fewer than `per_cluster` points per cluster is biased upward."
+    if n_points < per_cluster * n_clusters:
+        warnings.warn(f"k-means accuracy on {n_points} points for {n_clusters} clusters is biased "
+                      f"upward; use at least {per_cluster * n_clusters} points", stacklevel=3)
+
 # %% ../nbs/06_analysis.ipynb #24acb356
 def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
     "Official (transductive) protocol: k-means fitted on `features` itself, `cluster_accuracy`."
     features, labels = _check_features(features, labels)
+    _warn_few_points(len(features), n_clusters)
     return cluster_accuracy(fit_kmeans(features, n_clusters, seed).labels_, labels)
 
 # %% ../nbs/06_analysis.ipynb #21553758
@@ -144,23 +157,44 @@ def linear_accuracy(
 # %% ../nbs/06_analysis.ipynb #edb6313f
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
     "2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1)."
-    features = to_numpy(features).astype(np.float64)
-    if features.ndim != 2 or len(features) < 2:
+    features = _check_matrix(features)
+    if len(features) < 2:
         raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
     return TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=seed).fit_transform(
         features
     )
 
 # %% ../nbs/06_analysis.ipynb #2f282ae3
+def _card_for(name, model: torch.nn.Module) -> dict:
+    """The model card of shipped model `name`, or NAME.json beside weights file `name`; else one
+    that says only the data (constellations for a constellation model, else MNIST) and no step."""
+    if str(name) in pretrained_names(): return model_card(str(name))
+    if (card := Path(name).with_suffix('.json')).is_file(): return json.loads(card.read_text())
+    dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
+    return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
+
+def _is_weights_file(path) -> bool:
+    "Whether `path` holds what `save_pretrained` writes: a dict of just `model` and `config`."
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception: return False                # unreadable: the checkpoint's error stands
+    return isinstance(state, dict) and set(state) == {'model', 'config'}
+
+def _load_weights(name, device='cpu') -> AttrDict:
+    "AttrDict(model, config, step) of a shipped model or `save_pretrained` file; run from its card."
+    model = from_pretrained(name, device)
+    card = _card_for(name, model)
+    step = None if card['steps'] is None else int(card['steps'])
+    return AttrDict(model=model, config=AttrDict(card['run'], model=model.config), step=step)
+
+# %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu') -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step) from a training checkpoint,
-    or from the name of a shipped pretrained model (`scae_nb.pretrained.pretrained_names()`)."""
-    if str(checkpoint) in pretrained_names():
-        card = model_card(str(checkpoint))
-        model = from_pretrained(str(checkpoint), device)
-        config = AttrDict(card['run'], model=model.config)
-        return AttrDict(model=model, config=config, step=int(card['steps']))
-    state = load_checkpoint(checkpoint, map_location=device)
+    a `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`)."""
+    if str(checkpoint) in pretrained_names(): return _load_weights(checkpoint, device)
+    try: state = load_checkpoint(checkpoint, map_location=device)
+    except CheckpointError:                      # weights (no training state), or a bad checkpoint
+        if not _is_weights_file(checkpoint): raise
+        return _load_weights(checkpoint, device)
     config = AttrDict(state['config'])
     config.model = SCAEConfig.from_dict(config.model)
     model = build_model(config.model).to(device)
@@ -208,7 +242,7 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
     for images, labels in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
-        out = model(images.to(device), labels.to(device))
+        out = model(check_images(images).to(device), labels.to(device))  # floats in [0, 1]
         yield (
             out.ocae.prior_caps_presence_u.float().cpu(),
             out.ocae.posterior_mass_m.float().cpu(),
@@ -361,7 +395,9 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path]:
     "The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths."
-    if pretrained is not None:
+    if pretrained is not None and Path(pretrained).suffix == '.pt':
+        checkpoint = pretrained                     # a weights file: as a checkpoint file
+    elif pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
         checkpoint = pretrained
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
@@ -395,7 +431,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     run = load_model(checkpoint, device)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
-    report = dict(checkpoint=str(checkpoint if pretrained else checkpoint.absolute()),
+    named = pretrained is not None and checkpoint == Path(pretrained) and checkpoint.suffix != '.pt'
+    report = dict(checkpoint=str(checkpoint if named else checkpoint.absolute()),
                   model=config.model.model, dataset=config.dataset,
                   steps=run.step, train_batch_size=run.config.batch_size,
                   batch_size=config.batch_size, noise=noise, max_batches=max_batches,
@@ -432,7 +469,7 @@ class EvalConfig:
     "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`."
 
     checkpoint: str | None = None  # written by `scae-nb train`: RUN/checkpoints/step_*.pt
-    pretrained: str | None = None  # or a shipped model by name, e.g. mnist-cpu
+    pretrained: str | None = None  # or a shipped model by name (mnist-cpu) or weights file (.pt)
     out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k])
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps

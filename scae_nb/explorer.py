@@ -12,8 +12,9 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import evaluating
-from .figures import (_show, capsule_claims, colour_parts, distinct_colours, matrix_to_pose,
-                             nudge_matrix, reconstruct)
+from .data import check_images
+from .figures import (_check_index, _show, capsule_claims, colour_parts, distinct_colours,
+                             matrix_to_pose, nudge_matrix, reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
@@ -29,10 +30,9 @@ class CapsuleExplorer:
         labels: torch.Tensor | None = None,
         noise: bool = False,
     ):
-        if images.ndim != 4 or len(images) == 0:
-            raise ValueError(
-                f"images must be a non-empty batch [B, C, H, W], got shape {tuple(images.shape)}"
-            )
+        if len(check_images(images)) == 0:     # a tensor [B, C, H, W], uint8 or floats in [0, 1]
+            raise ValueError(f"images must be a non-empty batch [B, C, H, W], got shape "
+                             f"{tuple(images.shape)}")
         self.model, self.images, self.labels, self.noise, self.index = (
             model,
             images,
@@ -47,8 +47,7 @@ class CapsuleExplorer:
 @patch
 def select(self: CapsuleExplorer, index: int):
     "Run the model on image `index`; all parts and capsules on, no nudge."
-    if not 0 <= index < len(self.images):
-        raise ValueError(f"index must be in [0, {len(self.images) - 1}], got {index}")
+    index = _check_index(index, len(self.images))           # an int in [0, B - 1]
     self.index, self.image = index, self.images[index : index + 1].to(self.device)
     with evaluating(self.model, self.noise):
         self.out, self.target = self.model(self.image), self.model.make_target(self.image)
@@ -83,6 +82,7 @@ def nudge(
     scale: float = 1.0,
 ):
     "Replace capsule's nudge by D = T(c + delta) R(angle) S(scale) T(-c)."
+    capsule = _check_index(capsule, self.n_objects, 'capsule')   # -1 is not the last one
     self.nudges[capsule] = nudge_matrix(
         dx, dy, angle, scale, self.capsule_centre(capsule).tolist()
     ).to(self.nudges)
@@ -197,20 +197,28 @@ NUDGES = {
 }
 
 # %% ../nbs/06b_explorer.ipynb #0a2b6eb6
+def _nudged_view(explorer, capsule: int, on: float, nudge: dict) -> torch.Tensor:
+    "Top-down rec_mode [C, H, W], only `capsule` nudged (as `nudge` says), on or off (`on`)."
+    explorer.nudges[:] = torch.eye(3)
+    explorer.capsule_mask[capsule] = on
+    return explorer.nudge(capsule, **nudge).render().top_down.rec_mode[0]
+
 def plot_nudges(
     explorer: CapsuleExplorer, capsule: int, nudges: dict = NUDGES, title: str | None = None
 ):
-    "Top-down renderings of the explorer's image, `capsule` nudged as in `nudges`, then off."
+    """Top-down renderings of the explorer's image, `capsule` (on) nudged as in `nudges`, then off;
+    the explorer's masks and nudges are left as they were."""
+    capsule = _check_index(capsule, explorer.n_objects, 'capsule')
+    mask, saved = explorer.capsule_mask.clone(), explorer.nudges.clone()
     fig, axes = plt.subplots(1, len(nudges) + 2, figsize=((len(nudges) + 2) * 1.2, 1.6))
     _show(axes[0], explorer.image[0], 'input')
-    for ax, (name, nudge) in zip(axes[1:], nudges.items()):
-        explorer.nudges[:] = torch.eye(3)
-        explorer.nudge(capsule, **nudge)
-        _show(ax, explorer.render().top_down.rec_mode[0], name)
-    explorer.nudges[:] = torch.eye(3)
-    explorer.capsule_mask[capsule] = 0.0
-    _show(axes[-1], explorer.render().top_down.rec_mode[0], 'switched off')
-    explorer.capsule_mask[capsule] = 1.0
+    try:
+        for ax, (name, nudge) in zip(axes[1:], nudges.items()):
+            _show(ax, _nudged_view(explorer, capsule, 1.0, nudge), name)
+        _show(axes[-1], _nudged_view(explorer, capsule, 0.0, {}), 'switched off')
+    finally:                                   # the user's state, whatever happened
+        explorer.capsule_mask.copy_(mask)
+        explorer.nudges.copy_(saved)
     fig.suptitle(title or f'object capsule {capsule}, top-down', fontsize=9)
     fig.tight_layout()
     return fig

@@ -4,15 +4,16 @@
 
 # %% ../nbs/06a_figures.ipynb #6f160001
 from __future__ import annotations
-import io, math
+import io, math, numbers
 from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from .utils import AttrDict
-from .utils import to_numpy, write_atomic
+from .utils import check_positive, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid
+from .data import check_images
 from .analysis import _check_features, evaluating, tsne_embedding
 
 # %% auto #0
@@ -23,7 +24,9 @@ __all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix'
 
 # %% ../nbs/06a_figures.ipynb #05631895
 def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior masses m'):
-    "Scatter a 2-D embedding coloured by label (10-class colour map)."
+    "Scatter a 2-D embedding [N, 2] coloured by label (10-class colour map)."
+    if to_numpy(embedding).ndim != 2 or to_numpy(embedding).shape[1] != 2:
+        raise ValueError(f"embedding must be [N, 2], got shape {tuple(to_numpy(embedding).shape)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
     labels = to_numpy(labels)
@@ -103,9 +106,20 @@ def distinct_colours(n: int) -> np.ndarray:
     cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
     return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
 
+# %% ../nbs/06a_figures.ipynb #a12bebd3
+def _check_index(index, n: int, name: str = 'index') -> int:
+    "`index` if it is an int in [0, n - 1]; else one line naming it and the range."
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(index).__name__} {index!r}")
+    if not 0 <= index < n: raise ValueError(f"{name} must be in [0, {n - 1}], got {index}")
+    return int(index)
+
 # %% ../nbs/06a_figures.ipynb #c24f6648
 def plot_templates(templates, ncols: int = 10, title: str = 'learned templates'):
     "Grid of templates [M, C, T, T], each scaled to its own maximum (`runtime.image_grid`)."
+    if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
+        raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
+    check_positive(ncols=ncols)
     templates = templates.detach().float().cpu()
     peak = templates.flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
     ncols = min(ncols, len(templates))
@@ -118,6 +132,7 @@ _ROWS = ('input', 'bottom-up', 'top-down')
 
 def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions'):
     "Rows: input, bottom-up (from parts) and top-down (from object capsules); images [B, C, H, W]."
+    check_positive(n=n)
     n = min(n, len(images))
     rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
     fig, ax = plt.subplots(figsize=(n * .9, 3 * .9 + .3))
@@ -175,6 +190,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
                         title: str = 'object capsules and their parts'):
     "Example `index`: input, parts coloured by capsule, then each claiming capsule's own rendering."
     pcae, ocae = out.pcae, out.ocae
+    index = _check_index(index, len(target))
     winners = ocae.posterior_mixing_probs[index].argmax(-1)
     claims = capsule_claims(winners, pcae.presence[index], ocae.votes.shape[1])
     claims = list(claims.items())[:max_capsules]
@@ -186,7 +202,8 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
           'by capsule')
     for ax, (k, parts) in zip(axes[0, 2:], claims):
-        _show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{len(parts)} parts')
+        count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
+        _show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}')
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
@@ -195,6 +212,9 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
 def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
     "Mean feature per class [n_classes, D] (NaN rows for classes without examples)."
     features, labels = _check_features(features, labels)
+    if labels.min() < 0 or labels.max() >= n_classes:           # else silently left out
+        raise ValueError(f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
+                         f"got values in [{labels.min()}, {labels.max()}]")
     return np.stack(
         [
             features[labels == c].mean(0)
@@ -209,11 +229,11 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
     "Heatmaps [class, capsule] of mean u and of mean normalised m."
     m = to_numpy(m)
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
+    means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
+             ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
     fig, axes = plt.subplots(1, 2, figsize=(10, 2.6))
-    for ax, (name, feats) in zip(
-        axes, [('prior presence u', u), ('posterior mass m (normalised)', m_normalised)]
-    ):
-        im = ax.imshow(class_means(feats, labels, n_classes), aspect='auto', cmap='viridis')
+    for ax, (name, per_class) in zip(axes, means):
+        im = ax.imshow(per_class, aspect='auto', cmap='viridis')
         ax.set(
             title=f'mean {name} per class',
             xlabel='object capsule k',
@@ -272,6 +292,7 @@ def make_figures(
     seed: int = 0,
 ) -> dict:
     "Figures of an image batch (templates, reconstructions, parts, claims); `test`: t-SNE too."
+    check_images(images)                          # uint8, or floats in [0, 1]: else a wrong picture
     with evaluating(model, noise=False):
         out, target = model(images, labels), model.make_target(images)
         rec = reconstruct(model, out, target)
