@@ -34,21 +34,22 @@ def _auto_device(local_rank: int) -> torch.device:
     mps = getattr(torch.backends, 'mps', None)
     return torch.device('mps' if mps is not None and mps.is_available() else 'cpu')
 
-def pick_device(name: str = 'auto', local_rank: int = 0) -> torch.device:
-    "`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable."
+def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
+    """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
+    naming the value as `what` (the CLI's '--device', or an argument's name)."""
     if name == 'auto': return _auto_device(local_rank)
     try: device = torch.device(name)
     except (RuntimeError, ValueError, TypeError):
-        raise UsageError(f"--device {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)"
+        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)"
                          ) from None
     if device.type == 'cuda' and not torch.cuda.is_available():
-        raise UsageError(f"--device {name}: no CUDA GPU is available (torch {torch.__version__}, "
+        raise UsageError(f"{what} {name}: no CUDA GPU is available (torch {torch.__version__}, "
                          f"CUDA build {torch.version.cuda})")
     if device.type == 'cuda' and (device.index or 0) >= torch.cuda.device_count():
-        raise UsageError(f"--device {name}: only {torch.cuda.device_count()} CUDA GPU(s) here")
+        raise UsageError(f"{what} {name}: only {torch.cuda.device_count()} CUDA GPU(s) here")
     mps = getattr(torch.backends, 'mps', None)
     if device.type == 'mps' and not (mps is not None and mps.is_available()):
-        raise UsageError(f"--device {name}: MPS is not available on this machine")
+        raise UsageError(f"{what} {name}: MPS is not available on this machine")
     return device
 
 # %% ../nbs/05a_runtime.ipynb #62567864
