@@ -46,14 +46,15 @@ def generator(self: ShiftCollate) -> torch.Generator:
 # %% ../nbs/00a_loaders.ipynb #4d36d9be
 def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     """int64 labels if `labels` is an integer tensor of shape [n] with values in
-    0..n_classes-1 (>= 0 if `n_classes` is None), else one line saying what came."""
+    0..n_classes-1 (>= 0 if `n_classes` is None: no upper bound), else one line saying what came."""
     if not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point():
         got = (f"{tuple(labels.shape)} {labels.dtype}" if isinstance(labels, torch.Tensor)
                else type(labels).__name__)
         raise ValueError(f"labels must be an integer tensor of shape ({n},), got {got}")
     if n and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
-        limit = 'n_classes' if n_classes is None else f'{n_classes} (n_classes)'
-        raise ValueError(f"labels must lie in 0..{limit}-1, got values in "
+        limit = ('be >= 0' if n_classes is None                 # no upper bound to name
+                 else f'lie in 0..{n_classes - 1} (n_classes {n_classes})')
+        raise ValueError(f"labels must {limit}, got values in "
                          f"[{labels.min().item()}, {labels.max().item()}]")
     return labels.long()
 
@@ -213,4 +214,4 @@ def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
     return tensor_loaders(train, test, batch_size=batch_size,
                           canvas_size=spec.canvas_size if canvas_size is None else canvas_size,
                           num_workers=num_workers, seed=seed, device=device,
-                          on_device=on_device)
+                          n_classes=spec.n_classes, on_device=on_device)

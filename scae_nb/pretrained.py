@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 from .model import SCAEConfig, build_model
+from .runtime import pick_device
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'from_pretrained']
@@ -55,14 +56,9 @@ def _weights_and_config(path: Path) -> tuple[dict, dict]:
     return state['model'], config
 
 def from_pretrained(name, device='cpu') -> nn.Module:
-    """A trained model in eval mode on `device`: shipped model `name` (see `pretrained_names()`), or
-    the path of a weights file (`save_pretrained`) or training checkpoint; float32 weights."""
-    path = Path(name)
-    try: device = torch.device(device)
-    except RuntimeError: raise ValueError(f"device {device!r}: not a device (cpu, cuda, cuda:N, "
-                                          "mps)") from None
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"device {str(device)!r}: this torch sees no CUDA device; use 'cpu'")
+    """A trained model in eval mode on `device` ('auto' as in the CLI): shipped model `name` (see
+    `pretrained_names()`), or the path of a weights file or training checkpoint; float32 weights."""
+    path, device = Path(name), pick_device(device, what='device')   # one line if unusable
     named = str(name) in pretrained_names()
     if path.suffix != '.pt' and not named and (path.exists() or len(path.parts) > 1):  # a path
         raise ValueError(f"{str(name)!r} is not a weights file (.pt): give a shipped model's name "

@@ -18,13 +18,14 @@ from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, image_loaders
 from .utils import UsageError, to_plain, write_atomic
+from .config import TrainConfig
 
 # %% auto #0
 __all__ = ['pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic', 'set_numerics',
            'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream',
            'LossTracker', 'RunLogger', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env',
            'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader',
-           'data_on_device', 'make_loaders']
+           'run_field', 'data_on_device', 'make_loaders']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -34,21 +35,22 @@ def _auto_device(local_rank: int) -> torch.device:
     mps = getattr(torch.backends, 'mps', None)
     return torch.device('mps' if mps is not None and mps.is_available() else 'cpu')
 
-def pick_device(name: str = 'auto', local_rank: int = 0) -> torch.device:
-    "`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable."
+def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
+    """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
+    naming the value as `what` (the CLI's '--device', or an argument's name)."""
     if name == 'auto': return _auto_device(local_rank)
     try: device = torch.device(name)
     except (RuntimeError, ValueError, TypeError):
-        raise UsageError(f"--device {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)"
+        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)"
                          ) from None
     if device.type == 'cuda' and not torch.cuda.is_available():
-        raise UsageError(f"--device {name}: no CUDA GPU is available (torch {torch.__version__}, "
+        raise UsageError(f"{what} {name}: no CUDA GPU is available (torch {torch.__version__}, "
                          f"CUDA build {torch.version.cuda})")
     if device.type == 'cuda' and (device.index or 0) >= torch.cuda.device_count():
-        raise UsageError(f"--device {name}: only {torch.cuda.device_count()} CUDA GPU(s) here")
+        raise UsageError(f"{what} {name}: only {torch.cuda.device_count()} CUDA GPU(s) here")
     mps = getattr(torch.backends, 'mps', None)
     if device.type == 'mps' and not (mps is not None and mps.is_available()):
-        raise UsageError(f"--device {name}: MPS is not available on this machine")
+        raise UsageError(f"{what} {name}: MPS is not available on this machine")
     return device
 
 # %% ../nbs/05a_runtime.ipynb #62567864
@@ -509,10 +511,14 @@ class ConstellationLoader:
     def __iter__(self): return constellation_batches(self.batch_size, self.seed)
 
 # %% ../nbs/05a_runtime.ipynb #89c10de7
+def run_field(cfg, name: str):
+    "`cfg`'s field `name`, or `TrainConfig`'s default where `cfg` lacks it (a model card's run)."
+    return getattr(cfg, name, getattr(TrainConfig, name))
+
 def data_on_device(cfg, device: torch.device) -> bool:
     "Whether run config `cfg` keeps its images on `device`: `data_on_device` on, or auto and CUDA."
-    mode = getattr(cfg, 'data_on_device', 'auto')               # older configs: auto
-    if mode == 'auto': return device.type == 'cuda' and not cfg.num_workers
+    mode = run_field(cfg, 'data_on_device')                     # older configs: auto
+    if mode == 'auto': return device.type == 'cuda' and not run_field(cfg, 'num_workers')
     return mode == 'on'
 
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
@@ -520,12 +526,13 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     if cfg.batch_size % world_size:
         raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world_size} processes")
     batch_size, seed, m = cfg.batch_size // world_size, cfg.seed + 1000 * rank, cfg.model
-    device = pick_device(cfg.device) if device is None else device
+    device = pick_device(run_field(cfg, 'device')) if device is None else device
     on_device = data_on_device(cfg, device)
     if cfg.dataset == 'synthetic':
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
                                  on_device=on_device)
     if cfg.dataset == 'constellation':
         return ConstellationLoader(batch_size, seed), ConstellationLoader(batch_size, seed + 1)
-    return image_loaders(cfg.dataset, batch_size, root=cfg.data_dir, canvas_size=m.canvas_size,
-                         num_workers=cfg.num_workers, seed=seed, device=device, on_device=on_device)
+    return image_loaders(cfg.dataset, batch_size, root=run_field(cfg, 'data_dir'),
+                         canvas_size=m.canvas_size, num_workers=run_field(cfg, 'num_workers'),
+                         seed=seed, device=device, on_device=on_device)
