@@ -99,7 +99,7 @@ def ops_per_step(step, device: torch.device) -> dict:
     return counts
 
 
-# %% ../nbs/05c_bench.ipynb #a2566cf6
+# %% ../nbs/05c_bench.ipynb #93688818
 def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> str:
     """The decoder a step runs with `--decoder decoder`: 'triton' (02c's kernels), 'native' (02b's
     C kernel, on a CPU) or 'pytorch'."""
@@ -146,6 +146,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
                 **ops,
                 n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
+# %% ../nbs/05c_bench.ipynb #8559e5b0
 def _memory_baseline(device: torch.device) -> float:
     "Reset the peak count; the memory in use now (model and batch, no step yet), MiB."
     if device.type == 'cuda':
@@ -178,12 +179,13 @@ def parse_variants(spec: str, device: torch.device) -> list[str]:
                              f"{device.type} (choose from {', '.join(bases)}, each also +amp)")
     return names
 
-# %% ../nbs/05c_bench.ipynb #10b1a073
+# %% ../nbs/05c_bench.ipynb #7545cd37
 def bench_variants(config: SCAEConfig, names: list[str], **kwargs) -> list[dict]:
     "`bench` once per variant name (kwargs: the other `bench` arguments)."
     return [bench(config, **{**kwargs, **VARIANTS[name.removesuffix('+amp')],
                              'amp': name.endswith('+amp')}) for name in names]
 
+# %% ../nbs/05c_bench.ipynb #121051d9
 def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = None,
                            **kwargs) -> dict:
     """`bench` of variant `name` in a new Python process with `threads` torch threads, so that its
@@ -210,6 +212,7 @@ def _bench_child(job: str) -> None:
     except KeyboardInterrupt: sys.exit(130)        # the parent reports the interrupt
     Path(job).write_bytes(pickle.dumps(result))
 
+# %% ../nbs/05c_bench.ipynb #9f01a6bc
 def variants_table(results: list[dict]) -> str:
     "The variants as a text table, with device and torch version above it."
     ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
@@ -249,7 +252,7 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')
     return parser
 
-# %% ../nbs/05c_bench.ipynb #5e027fde
+# %% ../nbs/05c_bench.ipynb #721f4ece
 def usable_cpus() -> int:
     "The CPUs this process may run on (its affinity where the OS has one, else all)."
     try: return len(os.sched_getaffinity(0))
@@ -265,6 +268,7 @@ def check_backend(name: str) -> None:
         raise ValueError(f"--backend {name!r}: not a torch.compile backend (choose from "
                          f"{', '.join(shown)})")
 
+# %% ../nbs/05c_bench.ipynb #0f9c77db
 def run_bench(args: argparse.Namespace) -> int:
     "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
     check_backend(args.backend)
@@ -297,6 +301,7 @@ def run_bench(args: argparse.Namespace) -> int:
         print(json.dumps({**results[-1], 'variants': results}))
     return 0
 
+# %% ../nbs/05c_bench.ipynb #934dc756
 def _print_result(args, result: dict) -> int:
     "One variant's result: a JSON line, or a sentence."
     preset = SCAEConfig.preset(args.preset)                          # the preset, as modified
