@@ -4,7 +4,8 @@
 
 # %% ../nbs/05c_bench.ipynb #5c1e0002
 from __future__ import annotations
-import argparse, contextlib, json, os, pickle, re, statistics, subprocess, sys, tempfile, time
+import argparse, contextlib, json, os, pickle, re, signal, statistics, subprocess, sys, tempfile
+import time
 import warnings
 from dataclasses import fields
 from pathlib import Path
@@ -191,17 +192,31 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
     """`bench` of variant `name` in a new Python process with `threads` torch threads, so that its
     peak memory is its own, not what earlier variants left (a compiler's caches). Its errors are
     raised here; a process that dies (killed, out of memory) raises `RuntimeError`."""
-    path = os.pathsep.join([p for p in sys.path if p] + [os.environ.get('PYTHONPATH', '')])
-    code = 'import sys; from scae_nb.bench import _bench_child; _bench_child(sys.argv[1])'
     with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
         job = Path(tmp) / 'job.pickle'              # ours, in our own folder: safe to unpickle
         job.write_bytes(pickle.dumps((config, name, threads, kwargs)))
-        status = subprocess.run([sys.executable, '-c', code, str(job)],
-                                env={**os.environ, 'PYTHONPATH': path}).returncode
+        # this process's import path exactly (not `-c`'s current folder first), and a Ctrl-C
+        # while the new process imports or times is an exit status, not a traceback
+        status = subprocess.run([sys.executable, '-c', _CHILD, str(job), *sys.path]).returncode
         result = pickle.loads(job.read_bytes()) if status == 0 else None
-    if status: raise RuntimeError(f"timing {name}: its process ended with status {status}")
+    if status == 130: raise KeyboardInterrupt
+    if status: raise RuntimeError(f"timing {name}: its process " + (
+        f"ended with status {status}" if status > 0 else f"was killed by {_signal_name(-status)}"))
     if isinstance(result, Exception): raise result
     return result
+
+_CHILD = """import sys
+sys.path[:] = sys.argv[2:]
+try:
+    from scae_nb.bench import _bench_child
+    _bench_child(sys.argv[1])
+except KeyboardInterrupt: sys.exit(130)"""
+
+def _signal_name(number: int) -> str:
+    "SIGKILL for 9, ...; the number where the name is unknown."
+    try: return signal.Signals(number).name
+    except ValueError: return f'signal {number}'
+
 
 def _bench_child(job: str) -> None:
     "The new process's work: read the job, time the variant, write the result (or error) back."
@@ -209,7 +224,6 @@ def _bench_child(job: str) -> None:
     if threads is not None: torch.set_num_threads(threads)
     try: result = bench_variants(config, [name], **kwargs)[0]
     except Exception as e: result = e
-    except KeyboardInterrupt: sys.exit(130)        # the parent reports the interrupt
     Path(job).write_bytes(pickle.dumps(result))
 
 # %% ../nbs/05c_bench.ipynb #9f01a6bc
