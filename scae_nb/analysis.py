@@ -109,18 +109,27 @@ def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     )
 
 # %% ../nbs/06_analysis.ipynb #155c3a2b
-def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10) -> None:
-    "Warn that a k-means accuracy on fewer than `per_cluster` points per cluster is biased upward."
+def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10,
+                     splits: str = '') -> None:
+    """Warn that a k-means accuracy on fewer than `per_cluster` points per cluster is biased upward
+    (`splits`: where the `n_points` come from, e.g. '24 train, 10 test')."""
     if n_points < per_cluster * n_clusters:
-        warnings.warn(f"k-means accuracy on {n_points} points for {n_clusters} clusters is biased "
-                      f"upward; use at least {per_cluster * n_clusters} points", stacklevel=3)
+        where = f' ({splits})' if splits else ''
+        warnings.warn(f"k-means accuracy on {n_points} points{where} for {n_clusters} clusters "
+                      f"is biased upward; use at least {per_cluster * n_clusters} points",
+                      stacklevel=3)
 
 # %% ../nbs/06_analysis.ipynb #24acb356
-def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
-    "Official (transductive) protocol: k-means fitted on `features` itself, `cluster_accuracy`."
+def _kmeans_accuracy(features, labels, n_clusters: int, seed: int) -> float:
+    "`kmeans_accuracy` without the few-points warning (its callers warn once for many)."
     features, labels = _check_features(features, labels)
-    _warn_few_points(len(features), n_clusters)
     return cluster_accuracy(fit_kmeans(features, n_clusters, seed).labels_, labels)
+
+def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
+    """Official (transductive) protocol: k-means fitted on `features` [N, D] itself, then
+    `cluster_accuracy` against `labels` [N]; warns below 10 points per cluster."""
+    _warn_few_points(len(_check_features(features, labels)[1]), n_clusters)   # checked first
+    return _kmeans_accuracy(features, labels, n_clusters, seed)
 
 # %% ../nbs/06_analysis.ipynb #21553758
 def kmeans_inductive_accuracy(
@@ -271,13 +280,16 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
 
 # %% ../nbs/06_analysis.ipynb #7c05b0bb
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
-    "All accuracies for the prior presences u and the posterior masses m, as a JSON-ready dict."
+    """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
+    (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means."""
+    n_train, n_test = len(train.labels), len(test.labels)
+    _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     report = {}
     for key, name in (('u', 'prior'), ('m', 'posterior')):
         tr, te = (train[key], train.labels), (test[key], test.labels)
         report[f'{name}_{key}'] = dict(
-            kmeans_test_transductive=kmeans_accuracy(*te, n_clusters, seed),
-            kmeans_train=kmeans_accuracy(*tr, n_clusters, seed),
+            kmeans_test_transductive=_kmeans_accuracy(*te, n_clusters, seed),
+            kmeans_train=_kmeans_accuracy(*tr, n_clusters, seed),
             kmeans_inductive=kmeans_inductive_accuracy(*tr, *te, n_clusters, seed),
             linear_fresh=linear_accuracy(*tr, *te, seed),
             probe_train=train[f'{name}_acc'],
@@ -459,9 +471,10 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
     test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
                             max_batches=-(-n_test // 100), progress=False)
     m, u, labels = test.m[:n_test], test.u[:n_test], test.labels[:n_test]
+    _warn_few_points(len(labels), 10)                             # once, for both accuracies
     return dict(n_test=len(labels), seed=seed, noise=False,
-                posterior_m_kmeans=kmeans_accuracy(m, labels, 10, seed),
-                prior_u_kmeans=kmeans_accuracy(u, labels, 10, seed))
+                posterior_m_kmeans=_kmeans_accuracy(m, labels, 10, seed),
+                prior_u_kmeans=_kmeans_accuracy(u, labels, 10, seed))
 
 # %% ../nbs/06_analysis.ipynb #91db7cdd
 @dataclasses.dataclass
