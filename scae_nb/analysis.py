@@ -182,18 +182,43 @@ def _card_for(name, model: torch.nn.Module) -> dict:
     dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
     return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
 
-def _is_weights_file(path) -> bool:
-    "Whether `path` holds what `save_pretrained` writes: a dict of just `model` and `config`."
-    try: state = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception: return False                # unreadable: the checkpoint's error stands
-    return isinstance(state, dict) and set(state) == {'model', 'config'}
-
 def _load_weights(name, device='cpu') -> AttrDict:
     "AttrDict(model, config, step) of a shipped model or `save_pretrained` file; run from its card."
-    model = from_pretrained(name, device)
+    try: model = from_pretrained(name, device)
+    except RuntimeError as e:                     # load_state_dict: a header, then a line per kind
+        if 'state_dict' not in str(e): raise
+        detail = ' '.join(str(e).split('\n', 1)[-1].split())[:200]
+        raise CheckpointError(f"{name}: its 'model' weights do not fit its 'config' ({detail})"
+                              ) from None
     card = _card_for(name, model)
     step = None if card['steps'] is None else int(card['steps'])
     return AttrDict(model=model, config=AttrDict(card['run'], model=model.config), step=step)
+
+# %% ../nbs/06_analysis.ipynb #b03902e8
+def _plain_dict(path) -> dict | None:
+    "What `path` holds if it is a readable dict without a `format` entry, else None."
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception: return None                # unreadable: the checkpoint's error stands
+    return state if isinstance(state, dict) and 'format' not in state else None
+
+def _weights_problem(state: dict) -> str | None:
+    "Why `state` cannot be read as weights (no `model`/`config`, or of the wrong type), or None."
+    missing = [repr(key) for key in ('model', 'config') if key not in state]
+    if missing: return f"missing {' and '.join(missing)}"
+    wrong = [f"its {key!r} is a {type(state[key]).__name__}, not a dict"
+             for key in ('model', 'config') if not isinstance(state[key], dict)]
+    return '; '.join(wrong) or None
+
+# %% ../nbs/06_analysis.ipynb #0429a634
+def _not_a_model_file(path, state: dict, problem: str) -> str:
+    "One line: what the dict in `path` holds, what is wrong with it, and what `load_model` reads."
+    keys = [repr(key) for key in state]
+    held = ', '.join(keys[:4]) + (f', ... ({len(keys)} keys)' if len(keys) > 4 else '')
+    bare = state and all(isinstance(value, torch.Tensor) for value in state.values())
+    hint = '; a bare state_dict? write it with save_pretrained(model, path)' if bare else ''
+    return (f"{path} holds a dict of {held or 'no keys'} ({problem}), neither a training "
+            f"checkpoint from `scae-nb train` (RUN/checkpoints/step_*.pt, it has no format entry) "
+            f"nor a `save_pretrained` file (a dict of 'model' weights and its 'config'){hint}")
 
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu') -> AttrDict:
@@ -202,7 +227,9 @@ def load_model(checkpoint, device='cpu') -> AttrDict:
     if str(checkpoint) in pretrained_names(): return _load_weights(checkpoint, device)
     try: state = load_checkpoint(checkpoint, map_location=device)
     except CheckpointError:                      # weights (no training state), or a bad checkpoint
-        if not _is_weights_file(checkpoint): raise
+        if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
+        if problem := _weights_problem(plain):
+            raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
         return _load_weights(checkpoint, device)
     config = AttrDict(state['config'])
     config.model = SCAEConfig.from_dict(config.model)
