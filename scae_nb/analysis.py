@@ -34,13 +34,20 @@ __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans
            'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
 
 # %% ../nbs/06_analysis.ipynb #37398c24
+def _as_numpy(x) -> np.ndarray:
+    "`to_numpy`, bfloat16 tensors included (as float32)."
+    return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
+
 def _check_ids(ids, name: str) -> np.ndarray:
     "1-D, non-empty, integer-valued ids as int64."
-    ids = to_numpy(ids)
+    ids = _as_numpy(ids)
     if ids.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {tuple(ids.shape)}")
     if ids.size == 0:
         raise ValueError(f"{name} is empty")
+    if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
+        raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
+                         f"{ids.ravel()[0].tolist()!r}")
     if not np.issubdtype(ids.dtype, np.integer):
         if not (np.isfinite(ids).all() and (ids == np.round(ids)).all()):
             raise ValueError(
@@ -80,22 +87,21 @@ def cluster_accuracy(clusters, labels) -> float:
     return matched_count(hungarian_mapping(clusters, labels), clusters, labels) / len(labels)
 
 # %% ../nbs/06_analysis.ipynb #cecedbc8
-def _check_matrix(features) -> np.ndarray:
-    "Validated finite float64 features [N, D]."
-    features = to_numpy(features).astype(np.float64)
+def _check_matrix(features, name: str = 'features') -> np.ndarray:
+    "Validated finite float64 `name` [N, D]."
+    features = _as_numpy(features).astype(np.float64)
     if features.ndim != 2:
-        raise ValueError(f"features must be 2-D [N, D], got shape {tuple(features.shape)}")
+        raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(features.shape)}")
     if not np.isfinite(features).all():
-        raise ValueError(
-            f"features contain {int((~np.isfinite(features)).sum())} non-finite values (NaN/inf)"
-        )
+        raise ValueError(f"{name} contain {int((~np.isfinite(features)).sum())} non-finite values "
+                         f"(NaN/inf) of {features.size}")
     return features
 
-def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
-    "Validated float64 features [N, D] (`_check_matrix`) and int64 labels [N]."
-    labels, features = _check_ids(labels, 'labels'), _check_matrix(features)
+def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarray, np.ndarray]:
+    "Validated float64 `name` [N, D] (`_check_matrix`) and int64 labels [N]."
+    labels, features = _check_ids(labels, 'labels'), _check_matrix(features, name)
     if len(features) != len(labels):
-        raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
+        raise ValueError(f"{name} has {len(features)} rows but labels has {len(labels)}")
     return features, labels
 
 # %% ../nbs/06_analysis.ipynb #a5d246d8
@@ -264,6 +270,17 @@ def evaluating(model: torch.nn.Module, noise: bool = True):
     finally:
         model.train(was_training)
 
+# %% ../nbs/06_analysis.ipynb #2660bb06
+def _run_device(model: torch.nn.Module, device=None) -> torch.device:
+    "The model's device; `device`, if given, must name it (cuda for cuda:1 too), else one line."
+    where = next(model.parameters()).device
+    if device is None: return where
+    device = torch.device(device)
+    if device.type != where.type or device.index not in (None, where.index):
+        raise ValueError(f"device is {device} but the model is on {where}: move the model first "
+                         f"(model.to({str(device)!r})) or leave device=None")
+    return where
+
 # %% ../nbs/06_analysis.ipynb #2305c11e
 def _n_batches(loader, max_batches: int | None) -> int | None:
     "How many batches `collect_features` will draw (None when the loader has no length)."
@@ -273,12 +290,24 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
     return total if max_batches is None else min(total, max_batches)
 
 # %% ../nbs/06_analysis.ipynb #2c91a102
+def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
+    "(images, labels) of one batch from a loader of image batches; anything else in one line."
+    pair = isinstance(batch, (tuple, list)) and len(batch) == 2
+    if not pair or batch[1] is None:
+        what = ('labels None' if pair else f'a {type(batch).__name__}'
+                + (f' with keys {list(batch)}' if isinstance(batch, dict) else '')
+                + (f' of length {len(batch)}' if isinstance(batch, (tuple, list)) else ''))
+        raise ValueError(f"the loader must yield (images [B, C, H, W], labels [B]) pairs, "
+                         f"got {what}")
+    return check_images(batch[0]), torch.as_tensor(batch[1])    # floats in [0, 1], or uint8
+
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
-    for images, labels in progress_bar(
+    for batch in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
-        out = model(check_images(images).to(device), labels.to(device))  # floats in [0, 1]
+        images, labels = _image_batch(batch)
+        out = model(images.to(device), labels.to(device))
         yield (
             out.ocae.prior_caps_presence_u.float().cpu(),
             out.ocae.posterior_mass_m.float().cpu(),
@@ -292,8 +321,8 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
                      max_batches: int | None = None, progress: bool = True,
                      desc: str = 'features') -> AttrDict:
     """u [N,K], m [N,K], labels [N] and probe accuracies over (`max_batches` batches of) a split;
-    `desc` labels the progress bar."""
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    `desc` labels the progress bar; `device` must be the model's (the default)."""
+    device = _run_device(model, device)
     n_batches = _n_batches(loader, max_batches)
     with evaluating(model, noise):
         batches = list(_feature_batches(model, loader, device, n_batches, progress, desc))
@@ -328,8 +357,9 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
 ) -> AttrDict:
-    "points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2] and presence, n_batches."
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2] and presence,
+    n_batches; `device` must be the model's (the default)."""
+    device = _run_device(model, device)
     keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[])
     with evaluating(model, noise):
         for batch, _ in zip(loader, range(n_batches)):
