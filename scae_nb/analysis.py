@@ -93,8 +93,8 @@ def _check_matrix(features, name: str = 'features') -> np.ndarray:
     if features.ndim != 2:
         raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(features.shape)}")
     if not np.isfinite(features).all():
-        raise ValueError(f"{name} contain {int((~np.isfinite(features)).sum())} non-finite values "
-                         f"(NaN/inf) of {features.size}")
+        raise ValueError(f"{name}: {int((~np.isfinite(features)).sum())} of {features.size} values "
+                         f"are not finite (NaN/inf)")
     return features
 
 def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarray, np.ndarray]:
