@@ -363,6 +363,9 @@ def collect_constellations(
     keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[])
     with evaluating(model, noise):
         for batch, _ in zip(loader, range(n_batches)):
+            if not (isinstance(batch, dict) and {'points', 'presence', 'pattern_id'} <= set(batch)):
+                raise ValueError(f"the loader must yield constellation batches (dicts of points, "
+                                 f"presence, pattern_id), got a {type(batch).__name__}")
             o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
             for key, value in zip(
                 keep,
