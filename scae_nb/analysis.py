@@ -34,13 +34,20 @@ __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans
            'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
 
 # %% ../nbs/06_analysis.ipynb #37398c24
+def _as_numpy(x) -> np.ndarray:
+    "`to_numpy`, bfloat16 tensors included (as float32)."
+    return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
+
 def _check_ids(ids, name: str) -> np.ndarray:
     "1-D, non-empty, integer-valued ids as int64."
-    ids = to_numpy(ids)
+    ids = _as_numpy(ids)
     if ids.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {tuple(ids.shape)}")
     if ids.size == 0:
         raise ValueError(f"{name} is empty")
+    if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
+        raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
+                         f"{ids.ravel()[0].tolist()!r}")
     if not np.issubdtype(ids.dtype, np.integer):
         if not (np.isfinite(ids).all() and (ids == np.round(ids)).all()):
             raise ValueError(
@@ -80,22 +87,21 @@ def cluster_accuracy(clusters, labels) -> float:
     return matched_count(hungarian_mapping(clusters, labels), clusters, labels) / len(labels)
 
 # %% ../nbs/06_analysis.ipynb #cecedbc8
-def _check_matrix(features) -> np.ndarray:
-    "Validated finite float64 features [N, D]."
-    features = to_numpy(features).astype(np.float64)
+def _check_matrix(features, name: str = 'features') -> np.ndarray:
+    "Validated finite float64 `name` [N, D]."
+    features = _as_numpy(features).astype(np.float64)
     if features.ndim != 2:
-        raise ValueError(f"features must be 2-D [N, D], got shape {tuple(features.shape)}")
+        raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(features.shape)}")
     if not np.isfinite(features).all():
-        raise ValueError(
-            f"features contain {int((~np.isfinite(features)).sum())} non-finite values (NaN/inf)"
-        )
+        raise ValueError(f"{name}: {int((~np.isfinite(features)).sum())} of {features.size} values "
+                         f"are not finite (NaN/inf)")
     return features
 
-def _check_features(features, labels) -> tuple[np.ndarray, np.ndarray]:
-    "Validated float64 features [N, D] (`_check_matrix`) and int64 labels [N]."
-    labels, features = _check_ids(labels, 'labels'), _check_matrix(features)
+def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarray, np.ndarray]:
+    "Validated float64 `name` [N, D] (`_check_matrix`) and int64 labels [N]."
+    labels, features = _check_ids(labels, 'labels'), _check_matrix(features, name)
     if len(features) != len(labels):
-        raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
+        raise ValueError(f"{name} has {len(features)} rows but labels has {len(labels)}")
     return features, labels
 
 # %% ../nbs/06_analysis.ipynb #a5d246d8
@@ -109,18 +115,27 @@ def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     )
 
 # %% ../nbs/06_analysis.ipynb #155c3a2b
-def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10) -> None:
-    "Warn that a k-means accuracy on fewer than `per_cluster` points per cluster is biased upward."
+def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10,
+                     splits: str = '') -> None:
+    """Warn that a k-means accuracy on fewer than `per_cluster` points per cluster is biased upward
+    (`splits`: where the `n_points` come from, e.g. '24 train, 10 test')."""
     if n_points < per_cluster * n_clusters:
-        warnings.warn(f"k-means accuracy on {n_points} points for {n_clusters} clusters is biased "
-                      f"upward; use at least {per_cluster * n_clusters} points", stacklevel=3)
+        where = f' ({splits})' if splits else ''
+        warnings.warn(f"k-means accuracy on {n_points} points{where} for {n_clusters} clusters "
+                      f"is biased upward; use at least {per_cluster * n_clusters} points",
+                      stacklevel=3)
 
 # %% ../nbs/06_analysis.ipynb #24acb356
-def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
-    "Official (transductive) protocol: k-means fitted on `features` itself, `cluster_accuracy`."
+def _kmeans_accuracy(features, labels, n_clusters: int, seed: int) -> float:
+    "`kmeans_accuracy` without the few-points warning (its callers warn once for many)."
     features, labels = _check_features(features, labels)
-    _warn_few_points(len(features), n_clusters)
     return cluster_accuracy(fit_kmeans(features, n_clusters, seed).labels_, labels)
+
+def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
+    """Official (transductive) protocol: k-means fitted on `features` [N, D] itself, then
+    `cluster_accuracy` against `labels` [N]; warns below 10 points per cluster."""
+    _warn_few_points(len(_check_features(features, labels)[1]), n_clusters)   # checked first
+    return _kmeans_accuracy(features, labels, n_clusters, seed)
 
 # %% ../nbs/06_analysis.ipynb #21553758
 def kmeans_inductive_accuracy(
@@ -173,18 +188,43 @@ def _card_for(name, model: torch.nn.Module) -> dict:
     dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
     return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
 
-def _is_weights_file(path) -> bool:
-    "Whether `path` holds what `save_pretrained` writes: a dict of just `model` and `config`."
-    try: state = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception: return False                # unreadable: the checkpoint's error stands
-    return isinstance(state, dict) and set(state) == {'model', 'config'}
-
 def _load_weights(name, device='cpu') -> AttrDict:
     "AttrDict(model, config, step) of a shipped model or `save_pretrained` file; run from its card."
-    model = from_pretrained(name, device)
+    try: model = from_pretrained(name, device)
+    except RuntimeError as e:                     # load_state_dict: a header, then a line per kind
+        if 'state_dict' not in str(e): raise
+        detail = ' '.join(str(e).split('\n', 1)[-1].split())[:200]
+        raise CheckpointError(f"{name}: its 'model' weights do not fit its 'config' ({detail})"
+                              ) from None
     card = _card_for(name, model)
     step = None if card['steps'] is None else int(card['steps'])
     return AttrDict(model=model, config=AttrDict(card['run'], model=model.config), step=step)
+
+# %% ../nbs/06_analysis.ipynb #b03902e8
+def _plain_dict(path) -> dict | None:
+    "What `path` holds if it is a readable dict without a `format` entry, else None."
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception: return None                # unreadable: the checkpoint's error stands
+    return state if isinstance(state, dict) and 'format' not in state else None
+
+def _weights_problem(state: dict) -> str | None:
+    "Why `state` cannot be read as weights (no `model`/`config`, or of the wrong type), or None."
+    missing = [repr(key) for key in ('model', 'config') if key not in state]
+    if missing: return f"missing {' and '.join(missing)}"
+    wrong = [f"its {key!r} is a {type(state[key]).__name__}, not a dict"
+             for key in ('model', 'config') if not isinstance(state[key], dict)]
+    return '; '.join(wrong) or None
+
+# %% ../nbs/06_analysis.ipynb #0429a634
+def _not_a_model_file(path, state: dict, problem: str) -> str:
+    "One line: what the dict in `path` holds, what is wrong with it, and what `load_model` reads."
+    keys = [repr(key) for key in state]
+    held = ', '.join(keys[:4]) + (f', ... ({len(keys)} keys)' if len(keys) > 4 else '')
+    bare = state and all(isinstance(value, torch.Tensor) for value in state.values())
+    hint = '; a bare state_dict? write it with save_pretrained(model, path)' if bare else ''
+    return (f"{path} holds a dict of {held or 'no keys'} ({problem}), neither a training "
+            f"checkpoint from `scae-nb train` (RUN/checkpoints/step_*.pt, it has no format entry) "
+            f"nor a `save_pretrained` file (a dict of 'model' weights and its 'config'){hint}")
 
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu') -> AttrDict:
@@ -193,7 +233,9 @@ def load_model(checkpoint, device='cpu') -> AttrDict:
     if str(checkpoint) in pretrained_names(): return _load_weights(checkpoint, device)
     try: state = load_checkpoint(checkpoint, map_location=device)
     except CheckpointError:                      # weights (no training state), or a bad checkpoint
-        if not _is_weights_file(checkpoint): raise
+        if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
+        if problem := _weights_problem(plain):
+            raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
         return _load_weights(checkpoint, device)
     config = AttrDict(state['config'])
     config.model = SCAEConfig.from_dict(config.model)
@@ -228,6 +270,17 @@ def evaluating(model: torch.nn.Module, noise: bool = True):
     finally:
         model.train(was_training)
 
+# %% ../nbs/06_analysis.ipynb #2660bb06
+def _run_device(model: torch.nn.Module, device=None) -> torch.device:
+    "The model's device; `device`, if given, must name it (cuda for cuda:1 too), else one line."
+    where = next(model.parameters()).device
+    if device is None: return where
+    device = torch.device(device)
+    if device.type != where.type or device.index not in (None, where.index):
+        raise ValueError(f"device is {device} but the model is on {where}: move the model first "
+                         f"(model.to({str(device)!r})) or leave device=None")
+    return where
+
 # %% ../nbs/06_analysis.ipynb #2305c11e
 def _n_batches(loader, max_batches: int | None) -> int | None:
     "How many batches `collect_features` will draw (None when the loader has no length)."
@@ -237,12 +290,24 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
     return total if max_batches is None else min(total, max_batches)
 
 # %% ../nbs/06_analysis.ipynb #2c91a102
+def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
+    "(images, labels) of one batch from a loader of image batches; anything else in one line."
+    pair = isinstance(batch, (tuple, list)) and len(batch) == 2
+    if not pair or batch[1] is None:
+        what = ('labels None' if pair else f'a {type(batch).__name__}'
+                + (f' with keys {list(batch)}' if isinstance(batch, dict) else '')
+                + (f' of length {len(batch)}' if isinstance(batch, (tuple, list)) else ''))
+        raise ValueError(f"the loader must yield (images [B, C, H, W], labels [B]) pairs, "
+                         f"got {what}")
+    return check_images(batch[0]), torch.as_tensor(batch[1])    # floats in [0, 1], or uint8
+
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
-    for images, labels in progress_bar(
+    for batch in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
-        out = model(check_images(images).to(device), labels.to(device))  # floats in [0, 1]
+        images, labels = _image_batch(batch)
+        out = model(images.to(device), labels.to(device))
         yield (
             out.ocae.prior_caps_presence_u.float().cpu(),
             out.ocae.posterior_mass_m.float().cpu(),
@@ -256,8 +321,8 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
                      max_batches: int | None = None, progress: bool = True,
                      desc: str = 'features') -> AttrDict:
     """u [N,K], m [N,K], labels [N] and probe accuracies over (`max_batches` batches of) a split;
-    `desc` labels the progress bar."""
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    `desc` labels the progress bar; `device` must be the model's (the default)."""
+    device = _run_device(model, device)
     n_batches = _n_batches(loader, max_batches)
     with evaluating(model, noise):
         batches = list(_feature_batches(model, loader, device, n_batches, progress, desc))
@@ -271,13 +336,16 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
 
 # %% ../nbs/06_analysis.ipynb #7c05b0bb
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
-    "All accuracies for the prior presences u and the posterior masses m, as a JSON-ready dict."
+    """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
+    (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means."""
+    n_train, n_test = len(train.labels), len(test.labels)
+    _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     report = {}
     for key, name in (('u', 'prior'), ('m', 'posterior')):
         tr, te = (train[key], train.labels), (test[key], test.labels)
         report[f'{name}_{key}'] = dict(
-            kmeans_test_transductive=kmeans_accuracy(*te, n_clusters, seed),
-            kmeans_train=kmeans_accuracy(*tr, n_clusters, seed),
+            kmeans_test_transductive=_kmeans_accuracy(*te, n_clusters, seed),
+            kmeans_train=_kmeans_accuracy(*tr, n_clusters, seed),
             kmeans_inductive=kmeans_inductive_accuracy(*tr, *te, n_clusters, seed),
             linear_fresh=linear_accuracy(*tr, *te, seed),
             probe_train=train[f'{name}_acc'],
@@ -289,11 +357,15 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
 ) -> AttrDict:
-    "points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2] and presence, n_batches."
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2] and presence,
+    n_batches; `device` must be the model's (the default)."""
+    device = _run_device(model, device)
     keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[])
     with evaluating(model, noise):
         for batch, _ in zip(loader, range(n_batches)):
+            if not (isinstance(batch, dict) and {'points', 'presence', 'pattern_id'} <= set(batch)):
+                raise ValueError(f"the loader must yield constellation batches (dicts of points, "
+                                 f"presence, pattern_id), got a {type(batch).__name__}")
             o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
             for key, value in zip(
                 keep,
@@ -459,9 +531,10 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
     test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
                             max_batches=-(-n_test // 100), progress=False)
     m, u, labels = test.m[:n_test], test.u[:n_test], test.labels[:n_test]
+    _warn_few_points(len(labels), 10)                             # once, for both accuracies
     return dict(n_test=len(labels), seed=seed, noise=False,
-                posterior_m_kmeans=kmeans_accuracy(m, labels, 10, seed),
-                prior_u_kmeans=kmeans_accuracy(u, labels, 10, seed))
+                posterior_m_kmeans=_kmeans_accuracy(m, labels, 10, seed),
+                prior_u_kmeans=_kmeans_accuracy(u, labels, 10, seed))
 
 # %% ../nbs/06_analysis.ipynb #91db7cdd
 @dataclasses.dataclass

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from .utils import AttrDict
-from .utils import check_positive, to_numpy, write_atomic
+from .utils import check_finite, check_positive, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid
 from .data import check_images
@@ -24,13 +24,16 @@ __all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix'
 
 # %% ../nbs/06a_figures.ipynb #05631895
 def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior masses m'):
-    "Scatter a 2-D embedding [N, 2] coloured by label (10-class colour map)."
-    if to_numpy(embedding).ndim != 2 or to_numpy(embedding).shape[1] != 2:
-        raise ValueError(f"embedding must be [N, 2], got shape {tuple(to_numpy(embedding).shape)}")
+    "Scatter a finite embedding [N, 2] coloured by its labels [N] in 0..9 (10-class colour map)."
+    embedding, labels = _check_features(embedding, labels, 'embedding')   # finite, one label a row
+    if embedding.shape[1] != 2:
+        raise ValueError(f"embedding must be [N, 2], got shape {tuple(embedding.shape)}")
+    if labels.min() < 0 or labels.max() > 9:                  # else drawn in the colour of 0 or 9
+        raise ValueError(f"labels must lie in [0, 9] (10 colours), got values in "
+                         f"[{labels.min()}, {labels.max()}]")
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
-    labels = to_numpy(labels)
-    points = ax.scatter(*to_numpy(embedding).T, c=labels, cmap='tab10', s=4, vmin=-0.5, vmax=9.5)
+    points = ax.scatter(*embedding.T, c=labels, cmap='tab10', s=4, vmin=-0.5, vmax=9.5)
     ax.set(title=title, xticks=[], yticks=[])
     ax.figure.colorbar(points, ax=ax, ticks=range(10), fraction=0.046)
     return ax.figure
@@ -44,7 +47,8 @@ def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
 def nudge_matrix(
     dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
 ) -> torch.Tensor:
-    "D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix."
+    "D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix (finite numbers)."
+    check_finite(dx=dx, dy=dy, angle=angle, scale=scale)    # NaN would hide the capsule silently
     cos, sin = math.cos(math.radians(angle)) * scale, math.sin(math.radians(angle)) * scale
     cx, cy = (float(v) for v in centre)
     return torch.tensor(
@@ -108,7 +112,9 @@ def distinct_colours(n: int) -> np.ndarray:
 
 # %% ../nbs/06a_figures.ipynb #a12bebd3
 def _check_index(index, n: int, name: str = 'index') -> int:
-    "`index` if it is an int in [0, n - 1]; else one line naming it and the range."
+    "`index` as an int (a 0-d integer tensor or array too) in [0, n - 1]; else one line."
+    if isinstance(index, (torch.Tensor, np.ndarray)) and index.ndim == 0:
+        index = index.item()                      # torch.tensor(3) -> 3; a float or bool: refused
     if isinstance(index, bool) or not isinstance(index, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(index).__name__} {index!r}")
     if not 0 <= index < n: raise ValueError(f"{name} must be in [0, {n - 1}], got {index}")
@@ -116,7 +122,11 @@ def _check_index(index, n: int, name: str = 'index') -> int:
 
 # %% ../nbs/06a_figures.ipynb #c24f6648
 def plot_templates(templates, ncols: int = 10, title: str = 'learned templates'):
-    "Grid of templates [M, C, T, T], each scaled to its own maximum (`runtime.image_grid`)."
+    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its maximum (`image_grid`)."
+    if isinstance(templates, np.ndarray): templates = torch.from_numpy(templates)
+    if not isinstance(templates, torch.Tensor):
+        raise TypeError(f"templates must be a torch.Tensor or numpy array [M, C, T, T], got "
+                        f"{type(templates).__name__}")
     if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
         raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
     check_positive(ncols=ncols)
@@ -133,6 +143,11 @@ _ROWS = ('input', 'bottom-up', 'top-down')
 def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions'):
     "Rows: input, bottom-up (from parts) and top-down (from object capsules); images [B, C, H, W]."
     check_positive(n=n)
+    if images.dtype == torch.uint8: images = images.float() / 255
+    if not images.shape == bottom_up.shape == top_down.shape:          # else rows misaligned
+        shapes = ', '.join(str(tuple(batch.shape)) for batch in (images, bottom_up, top_down))
+        raise ValueError(f"images, bottom_up and top_down must have one shape [B, C, H, W], got "
+                         f"{shapes}")
     n = min(n, len(images))
     rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
     fig, ax = plt.subplots(figsize=(n * .9, 3 * .9 + .3))
@@ -144,7 +159,12 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
 # %% ../nbs/06a_figures.ipynb #9f89a6a8
 def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
     "RGB [H, W, 3]: part n of transformed_templates [M, C, H, W] x presence [M] in colours[n]."
-    drawn = to_numpy(transformed_templates).mean(1) * to_numpy(presence)[:, None, None]  # [M, H, W]
+    templates, presence = to_numpy(transformed_templates), to_numpy(presence)
+    shapes = templates.shape, presence.shape, np.shape(colours)
+    if templates.ndim != 4 or shapes[1] != shapes[0][:1] or len(colours) < len(presence):
+        raise ValueError(f"need transformed_templates [M, C, H, W], presence [M] and colours "
+                         f"[M, 3], got shapes {', '.join(map(str, shapes))}")
+    drawn = templates.mean(1) * presence[:, None, None]  # [M, H, W]
     owner, intensity = drawn.argmax(0), np.clip(drawn.max(0), 0, 1)  # [H, W]
     return np.asarray(colours)[owner] * intensity[..., None]
 
@@ -172,6 +192,9 @@ def capsule_claims(
 ) -> dict[int, list[int]]:
     "{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first."
     winners, presence = to_numpy(winners), to_numpy(presence)
+    if winners.ndim != 1 or winners.shape != presence.shape:
+        raise ValueError(f"winners and presence must be [M] each, got shapes {winners.shape} "
+                         f"and {presence.shape}")
     claims = {
         k: [int(n) for n in np.flatnonzero((winners == k) & (presence >= min_presence))]
         for k in range(n_objects)
@@ -211,6 +234,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
 # %% ../nbs/06a_figures.ipynb #35504c72
 def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
     "Mean feature per class [n_classes, D] (NaN rows for classes without examples)."
+    check_positive(n_classes=n_classes)
     features, labels = _check_features(features, labels)
     if labels.min() < 0 or labels.max() >= n_classes:           # else silently left out
         raise ValueError(f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
@@ -273,6 +297,7 @@ def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
                                      'marker = true pattern'):
     "Point sets of the first n examples coloured by winning capsule."
+    check_positive(n=n, ncols=ncols)
     n = min(n, len(collected.points))
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)

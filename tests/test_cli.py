@@ -128,6 +128,33 @@ def test_eval_out_that_is_a_file_is_refused(tiny_checkpoint, tmp_path):
     assert sorted(p.name for p in tiny_checkpoint.parent.parent.iterdir()) == before
 
 
+
+def test_eval_warns_once_about_few_points(tiny_checkpoint, tmp_path):
+    """Four k-means accuracies on 12 points per split: one warning line, naming both splits."""
+    res = _run('eval', '--checkpoint', str(tiny_checkpoint), '--out', str(tmp_path / 'eval'),
+               *_TINY_EVAL)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert [line for line in res.stderr.splitlines() if 'biased upward' in line] == [
+        'scae-nb eval: warning: k-means accuracy on 12 points (12 train, 12 test) for 10 clusters '
+        'is biased upward; use at least 100 points']
+
+
+def test_eval_of_a_dict_that_is_not_a_model_says_what_it_holds(tmp_path):
+    """--pretrained FILE.pt and --checkpoint FILE: the same one line naming the keys and what is
+    missing, not 'a dict without a format entry'."""
+    import torch
+    not_weights = tmp_path / 'mine.pt'
+    torch.save({'weights': torch.zeros(2), 'step': 3}, not_weights)
+    for option in ('--pretrained', '--checkpoint'):
+        res = _run('eval', option, str(not_weights), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
+        assert res.returncode != 0 and res.stdout == ''
+        assert res.stderr == (f"scae-nb eval: error: {not_weights} holds a dict of 'weights', 'step' "
+                              "(missing 'model' and 'config'), neither a training checkpoint from "
+                              "`scae-nb train` (RUN/checkpoints/step_*.pt, it has no format entry) "
+                              "nor a `save_pretrained` file (a dict of 'model' weights and its "
+                              "'config')\n"), (option, res.stderr[-2000:])
+    assert not (tmp_path / 'eval').exists()
+
 @pytest.mark.skipif(not Path('/proc/self').is_dir(), reason='needs Linux /proc')
 def test_train_out_that_cannot_be_made_names_path_and_reason(tmp_path):
     """train --out /proc/x: no folder can be made there; one line naming the path and the OS reason."""
