@@ -108,8 +108,9 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
     and field names of several words anywhere, replaced by the options the user types
     (`--batch-size must be ...`)."""
     name = re.match(r'[a-z][a-z0-9_]*(?=[ =])', message)
-    options = {a.dest: a.option_strings[-1] for a in parser._actions
-               if a.option_strings and a.option_strings[-1].startswith('--')}
+    # a field's first long option: `--out` of (-o, --out), `--amp` of (--amp, --no-amp)
+    options = {a.dest: long[0] for a in parser._actions
+               if (long := [s for s in a.option_strings if s.startswith('--')])}
     if name is not None and name.group() in options:
         message = options[name.group()] + message[name.end():]
     # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path;

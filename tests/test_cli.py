@@ -137,3 +137,24 @@ def test_train_out_that_cannot_be_made_names_path_and_reason(tmp_path):
     assert res.stderr in ('scae-nb train: error: --out /proc/scae-nb-x: cannot make this folder (No such file or '
                           'directory)\n', 'scae-nb train: error: --out /proc/scae-nb-x: cannot make this folder '
                           '(Permission denied)\n'), res.stderr[-2000:]     # root / other users
+
+
+def test_model_without_special_features_trains_and_evaluates(tmp_path):
+    """F = 0 special features with uncoloured templates (PCAE's own rule): train takes it, two steps
+    run, and eval reads the checkpoint back; with coloured templates the same F is one line, exit 2."""
+    import json, os
+    out, env = tmp_path / 'run', {**os.environ, 'WANDB_MODE': 'disabled'}
+    tiny = ('--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4', '--n-objects', '3',
+            '--steps', '2', '--no-progress', '--n-special-features', '0')
+    res = _run('train', *tiny, '--out', str(tmp_path / 'refused'))
+    assert (res.returncode, res.stderr) == (2, 'scae-nb train: error: --n-special-features must be '
+        'positive when --colorize-templates is on (the template colour is predicted from the special '
+        'features), got 0\n'), res.stderr[-2000:]
+    res = subprocess.run([_exe(), 'train', *tiny, '--no-colorize-templates', '--out', str(out)],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads((out / 'config.json').read_text())['model']['n_special_features'] == 0
+    checkpoint = sorted((out / 'checkpoints').glob('step_*.pt'))[-1]
+    res = _run('eval', '--checkpoint', str(checkpoint), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads((tmp_path / 'eval' / 'report.json').read_text())['steps'] == 2
