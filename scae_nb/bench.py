@@ -6,7 +6,6 @@
 from __future__ import annotations
 import argparse, contextlib, json, os, pickle, re, signal, statistics, subprocess, sys, tempfile
 import time
-import warnings
 from dataclasses import fields
 from pathlib import Path
 import torch
@@ -22,7 +21,7 @@ from .native import native_library, prepare_compile
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
            'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'bench_in_fresh_process',
-           'variants_table', 'add_bench_args', 'usable_cpus', 'check_backend', 'run_bench']
+           'variants_table', 'add_bench_args', 'check_backend', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -253,8 +252,6 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a('--steps', type=int, default=20, metavar='INT',
       help='timed steps; the median is reported (default: 20)')
     a('--warmup', type=int, default=3, metavar='INT', help='untimed steps first (default: 3)')
-    a('--threads', type=int, default=None, metavar='INT',
-      help="CPU threads for torch (default: torch's choice)")
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant)')
     a('--variants', default=None, metavar='LIST',
@@ -267,11 +264,6 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05c_bench.ipynb #721f4ece
-def usable_cpus() -> int:
-    "The CPUs this process may run on (its affinity where the OS has one, else all)."
-    try: return len(os.sched_getaffinity(0))
-    except AttributeError: return os.cpu_count() or 1
-
 def check_backend(name: str) -> None:
     """ValueError (one line) unless `name` is a `torch.compile` backend. The default 'inductor' is
     taken as it is: listing the backends imports torch's compiler (about 350 MiB)."""
@@ -286,13 +278,6 @@ def check_backend(name: str) -> None:
 def run_bench(args: argparse.Namespace) -> int:
     "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
     check_backend(args.backend)
-    if args.threads is not None:
-        check_positive(threads=args.threads)
-        if args.threads > usable_cpus():       # oversubscribed threads spin-wait: slow, noisy
-            cpus = f"{usable_cpus()} CPU{'s' if usable_cpus() > 1 else ''}"
-            warnings.warn(f"--threads {args.threads} exceeds the {cpus} this process may use: "
-                          "threads will share CPUs, and the timing suffers")
-        torch.set_num_threads(args.threads)
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))

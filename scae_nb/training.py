@@ -332,6 +332,9 @@ def close(self: Trainer) -> None:
     if self.distributed and dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/05b_training.ipynb #88809107
+from .config import torch_threads
+from .runtime import device_name
+
 def check_paths(cfg: TrainConfig) -> None:
     "Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing)."
     check_out_folder(cfg.out)
@@ -355,8 +358,9 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     if resume is not None:             # a run still running: say so, not 'no checkpoint yet'
         if env.rank == 0: check_not_in_use(cfg.out)     # (under DDP process 0 holds the lock)
         resume = resolve_checkpoint(resume, cfg.out)
-    # numerics flags (may refuse) and the decoder choice, both restored after
-    with numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder):
+    # numerics flags (may refuse), the decoder and the thread count, all restored after
+    with (numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder),
+          torch_threads(cfg.threads)):
         claim = dict(resume=resume is not None, force=force, checkpoint=resume)
         folder = claim_run_folder(cfg.out, **claim) if env.rank == 0 else None
         try:
@@ -367,8 +371,10 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
             try:
                 if folder is not None and cfg.steps >= trainer.step:    # not a --steps below
                     write_atomic(trainer.out / 'config.json', json.dumps(cfg.to_dict(), indent=1))
-                    if trainer.logger.run is not None and trainer.logger.run.id != wandb_id:
-                        folder.update(wandb_id=trainer.logger.run.id)   # new, or a new branch's
+                    new = trainer.logger.run is not None and trainer.logger.run.id != wandb_id
+                    new_wandb = {'wandb_id': trainer.logger.run.id} if new else {}
+                    # the device as this session runs it (a CPU's threads), a new wandb run's id
+                    folder.update(device=device_name(trainer.device), **new_wandb)
                 return trainer.fit()
             finally: trainer.close()
         except BaseException:

@@ -23,6 +23,7 @@ def test_subcommand_help(sub):
     res = _run(sub, '--help')
     assert res.returncode == 0, res.stderr
     assert '--' in res.stdout and sub in res.stdout
+    assert "--threads INT CPU threads for torch (default: torch's, one per core)" in ' '.join(res.stdout.split())
 
 
 def test_unknown_subcommand_is_refused():
@@ -158,3 +159,32 @@ def test_model_without_special_features_trains_and_evaluates(tmp_path):
     res = _run('eval', '--checkpoint', str(checkpoint), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
     assert res.returncode == 0, res.stderr[-2000:]
     assert json.loads((tmp_path / 'eval' / 'report.json').read_text())['steps'] == 2
+
+
+def test_threads_option_sets_torchs_threads_in_train_and_eval(tmp_path):
+    """--threads N: the run trains with N torch threads (run.json's device says so, config.json keeps
+    N), a resume may ask for another count, eval evaluates with N; a bad count is one line, exit 2.
+    OMP_NUM_THREADS=1 in the environment, so any other count can only come from the option."""
+    import json, os
+    out, env = tmp_path / 'run', {**os.environ, 'WANDB_MODE': 'disabled', 'OMP_NUM_THREADS': '1'}
+    run = lambda *a: subprocess.run([_exe(), *a], capture_output=True, text=True, timeout=300, env=env)
+    tiny = ('--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4', '--n-objects', '3',
+            '--no-progress', '--out', str(out))
+    res = run('train', *tiny, '--steps', '1', '--threads', '2')
+    assert res.returncode == 0, res.stderr[-2000:]
+    device = lambda: json.loads((out / 'run.json').read_text())['device']
+    assert device().endswith(', 2 threads)'), device()
+    assert json.loads((out / 'config.json').read_text())['threads'] == 2
+    res = run('train', *tiny, '--steps', '2', '--resume', '--threads', '1')   # not a model setting
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert device().endswith(', 1 threads)'), device()
+    checkpoint = sorted((out / 'checkpoints').glob('step_*.pt'))[-1]
+    res = run('eval', '--checkpoint', str(checkpoint), '--out', str(tmp_path / 'eval'), *_TINY_EVAL,
+              '--threads', '2')
+    assert res.returncode == 0, res.stderr[-2000:]
+    report = json.loads((tmp_path / 'eval' / 'report.json').read_text())
+    assert report['device'].endswith(', 2 threads)'), report['device']
+    for command, bad in (('train', '0'), ('eval', '-1'), ('bench', '0')):
+        res = run(command, '--threads', bad)
+        assert (res.returncode, res.stderr) == (
+            2, f'scae-nb {command}: error: --threads must be a positive integer, got {bad}\n'), res.stderr
