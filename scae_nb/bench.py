@@ -6,7 +6,6 @@
 from __future__ import annotations
 import argparse, contextlib, json, os, pickle, re, signal, statistics, subprocess, sys, tempfile
 import time
-import warnings
 from dataclasses import fields
 from pathlib import Path
 import torch
@@ -22,7 +21,7 @@ from .native import native_library, prepare_compile
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
            'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'bench_in_fresh_process',
-           'variants_table', 'add_bench_args', 'usable_cpus', 'check_backend', 'run_bench']
+           'variants_table', 'add_bench_args', 'check_backend', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -108,44 +107,14 @@ def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> 
     if device.type != 'cpu' or native_library() is None: return 'pytorch'
     return 'native' if not compile or prepare_compile() else 'pytorch'   # compiled: a custom op
 
-def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
-          warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
-          cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
-          backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
-    "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
+# %% ../nbs/05c_bench.ipynb #99c15445
+def _check_bench_args(steps: int, warmup: int, lr: float) -> None:
+    "One line for a count of timed or warm-up steps, or a learning rate, that cannot be."
     check_positive(steps=steps)
     check_finite(lr=lr)
     check_positive(False, lr=lr)                       # as train: a step with lr 0 is not one
     if not isinstance(warmup, int) or warmup < 0:
         raise UsageError(f"warmup must be 0 or a positive integer, got {warmup!r}")
-    config = SCAEConfig.preset(config) if isinstance(config, str) else config
-    device = pick_device(device)
-    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
-    check_decoder(decoder, device)
-    seed_everything(seed)
-    model = build_model(config).to(device)
-    optimizer = TFRMSprop(model.parameters(), lr=lr, eps=official_eps(batch_size))
-    with use_decoder(decoder):                       # the step is built and run with it
-        step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
-        if isinstance(step_fn, GraphStep):     # eager slots, compile, warm-up, capture: all untimed
-            warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
-        batch = to_device(synthetic_batch(config, batch_size, seed), device)
-        baseline = _memory_baseline(device)
-        step = lambda: step_fn(batch)
-        with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
-            warm = time_steps(step, warmup, device)
-            times = time_steps(step, steps, device)
-            peak = peak_memory_mb(device)          # before the profiled step: not the profiler's
-            ops = ops_per_step(step, device) if count_ops else {}
-    ms = statistics.median(times) * 1e3
-    return dict(ms_per_step=round(ms, 2), images_per_s=round(batch_size * 1e3 / ms, 1),
-                peak_mem_mb=round(peak, 1), device=device_name(device),
-                variant=variant_name(compile, cuda_graph, amp), baseline_mem_mb=round(baseline, 1),
-                batch_size=batch_size, steps=steps, warmup=warmup, warmup_s=round(sum(warm), 1),
-                amp=amp, compile=compile, cuda_graph=cuda_graph, tf32=tf32,
-                ms_min=round(min(times) * 1e3, 2), decoder=decoder_path(device, compile, decoder),
-                **ops,
-                n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
 # %% ../nbs/05c_bench.ipynb #8559e5b0
 def _memory_baseline(device: torch.device) -> float:
@@ -155,6 +124,63 @@ def _memory_baseline(device: torch.device) -> float:
         return torch.cuda.memory_allocated(device) / 2 ** 20
     reset_peak_rss()
     return _proc_status_mb('VmRSS') or peak_memory_mb(device)
+
+# %% ../nbs/05c_bench.ipynb #4b81e7aa
+def _time_step(step, device: torch.device, warmup: int, steps: int, tf32: bool = False,
+               count_ops: bool = True) -> dict:
+    """The memory baseline, then `warmup` untimed and `steps` timed calls of `step()` (seconds
+    each), the peak memory (MiB) and, with `count_ops`, one more step profiled (`ops_per_step`)."""
+    baseline = _memory_baseline(device)
+    with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
+        warm = time_steps(step, warmup, device)
+        times = time_steps(step, steps, device)
+        peak = peak_memory_mb(device)          # before the profiled step: not the profiler's
+        ops = ops_per_step(step, device) if count_ops else {}
+    return dict(baseline=baseline, warm=warm, times=times, peak=peak, ops=ops)
+
+# %% ../nbs/05c_bench.ipynb #5ace94c3
+def _seeded_model(config: SCAEConfig, batch_size: int, device: torch.device, seed: int,
+                  lr: float) -> tuple[torch.nn.Module, TFRMSprop]:
+    "The model built after `seed_everything(seed)`, on `device`, and train's optimizer for batch B."
+    seed_everything(seed)
+    model = build_model(config).to(device)
+    return model, TFRMSprop(model.parameters(), lr=lr, eps=official_eps(batch_size))
+
+# %% ../nbs/05c_bench.ipynb #b1e71dc7
+def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, decoder: str,
+                  batch_size: int, steps: int, warmup: int, amp: bool, compile: bool,
+                  cuda_graph: bool, tf32: bool) -> dict:
+    "`bench`'s result from `_time_step`'s: median and min ms/step, images/s, MiB, settings, ops."
+    ms = statistics.median(timed['times']) * 1e3
+    return dict(ms_per_step=round(ms, 2), images_per_s=round(batch_size * 1e3 / ms, 1),
+                peak_mem_mb=round(timed['peak'], 1), device=device_name(device),
+                variant=variant_name(compile, cuda_graph, amp),
+                baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,
+                warmup=warmup, warmup_s=round(sum(timed['warm']), 1), amp=amp, compile=compile,
+                cuda_graph=cuda_graph, tf32=tf32, ms_min=round(min(timed['times']) * 1e3, 2),
+                decoder=decoder_path(device, compile, decoder), **timed['ops'],
+                n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
+
+# %% ../nbs/05c_bench.ipynb #2de4aab7
+def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
+          warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
+          cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
+          backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
+    "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
+    _check_bench_args(steps, warmup, lr)
+    config = SCAEConfig.preset(config) if isinstance(config, str) else config
+    device = pick_device(device)
+    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
+    check_decoder(decoder, device)
+    model, optimizer = _seeded_model(config, batch_size, device, seed, lr)
+    with use_decoder(decoder):                       # the step is built and run with it
+        step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
+        if isinstance(step_fn, GraphStep):     # eager slots, compile, warm-up, capture: all untimed
+            warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
+        batch = to_device(synthetic_batch(config, batch_size, seed), device)
+        timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops)
+    return _bench_result(timed, model, device, decoder, batch_size, steps, warmup, amp, compile,
+                         cuda_graph, tf32)
 
 # %% ../nbs/05c_bench.ipynb #50f1962a
 VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
@@ -253,8 +279,6 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a('--steps', type=int, default=20, metavar='INT',
       help='timed steps; the median is reported (default: 20)')
     a('--warmup', type=int, default=3, metavar='INT', help='untimed steps first (default: 3)')
-    a('--threads', type=int, default=None, metavar='INT',
-      help="CPU threads for torch (default: torch's choice)")
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant)')
     a('--variants', default=None, metavar='LIST',
@@ -267,11 +291,6 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05c_bench.ipynb #721f4ece
-def usable_cpus() -> int:
-    "The CPUs this process may run on (its affinity where the OS has one, else all)."
-    try: return len(os.sched_getaffinity(0))
-    except AttributeError: return os.cpu_count() or 1
-
 def check_backend(name: str) -> None:
     """ValueError (one line) unless `name` is a `torch.compile` backend. The default 'inductor' is
     taken as it is: listing the backends imports torch's compiler (about 350 MiB)."""
@@ -286,13 +305,6 @@ def check_backend(name: str) -> None:
 def run_bench(args: argparse.Namespace) -> int:
     "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
     check_backend(args.backend)
-    if args.threads is not None:
-        check_positive(threads=args.threads)
-        if args.threads > usable_cpus():       # oversubscribed threads spin-wait: slow, noisy
-            cpus = f"{usable_cpus()} CPU{'s' if usable_cpus() > 1 else ''}"
-            warnings.warn(f"--threads {args.threads} exceeds the {cpus} this process may use: "
-                          "threads will share CPUs, and the timing suffers")
-        torch.set_num_threads(args.threads)
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))

@@ -8,7 +8,8 @@ import argparse, contextlib, dataclasses, importlib, re, signal, sys, typing, wa
 from . import __version__
 
 # %% auto #0
-__all__ = ['COMMANDS', 'field_options', 'add_config_args', 'given', 'CLIParser', 'make_parser', 'main']
+__all__ = ['COMMANDS', 'PROCESS_FIELDS', 'field_options', 'add_config_args', 'given', 'CLIParser', 'add_process_args',
+           'make_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -65,6 +66,17 @@ class CLIParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f'{self.prog}: error: {message}\n')
 
+# %% ../nbs/07_cli.ipynb #ed1aa0ca
+PROCESS_FIELDS = ('threads',)   # TrainConfig fields of every subcommand: the process's settings
+
+def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
+    """Add the `PROCESS_FIELDS` options that `parser` lacks (`train` has every `TrainConfig`
+    field already), their help from `TrainConfig`'s comments; returns the names added."""
+    from scae_nb.config import TrainConfig         # lazy: `import scae_nb.cli` stays light
+    declared = {action.dest for action in parser._actions}
+    missing = [name for name in PROCESS_FIELDS if name not in declared]
+    return add_config_args(parser, TrainConfig, only=missing, title='the process')
+
 # %% ../nbs/07_cli.ipynb #143419a5
 _DEBUG_HELP = 'show the traceback of an error instead of one line'
 _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
@@ -85,6 +97,7 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only not in (None, name): continue
         p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
         getattr(importlib.import_module(module), add_args)(p)
+        add_process_args(p)
         p.set_defaults(_run=(module, run), _parser=p)
     return parser
 
@@ -108,8 +121,9 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
     and field names of several words anywhere, replaced by the options the user types
     (`--batch-size must be ...`)."""
     name = re.match(r'[a-z][a-z0-9_]*(?=[ =])', message)
-    options = {a.dest: a.option_strings[-1] for a in parser._actions
-               if a.option_strings and a.option_strings[-1].startswith('--')}
+    # a field's first long option: `--out` of (-o, --out), `--amp` of (--amp, --no-amp)
+    options = {a.dest: long[0] for a in parser._actions
+               if (long := [s for s in a.option_strings if s.startswith('--')])}
     if name is not None and name.group() in options:
         message = options[name.group()] + message[name.end():]
     # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path;
@@ -161,7 +175,9 @@ def _main(argv: list[str], command: str | None) -> int:
         with warnings.catch_warnings():                      # warnings, too, in one line each
             warnings.showwarning = lambda message, *_: print(
                 f'scae-nb {args.command}: warning: {message}', file=sys.stderr)
-            result = getattr(importlib.import_module(module), run)(args)
+            from scae_nb.config import torch_threads
+            with torch_threads(getattr(args, 'threads', None)):          # PROCESS_FIELDS
+                result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
         if getattr(args, 'debug', False): raise
         line = _one_line(e)

@@ -4,7 +4,9 @@
 
 # %% ../nbs/05ac_config.ipynb #5ac00004
 from __future__ import annotations
+import contextlib, os, warnings
 from dataclasses import asdict, dataclass, field, fields
+import torch
 from fastcore.basics import patch
 from .data import DATASETS
 from .mixture import DECODERS
@@ -13,8 +15,8 @@ from .utils import UsageError, check_finite, check_positive, check_seed, to_plai
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_fits_dataset', 'TrainConfig',
-           'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_allow_change', 'check_same_shape',
-           'resume_config']
+           'usable_cpus', 'torch_threads', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
+           'check_allow_change', 'check_same_shape', 'resume_config']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -58,6 +60,7 @@ class TrainConfig:
     num_workers: int = 0            # DataLoader worker processes (0 for an exact resume)
     data_on_device: str = 'auto'    # images on the device: auto (CUDA, no workers) | on | off
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
+    threads: int | None = None      # CPU threads for torch (default: torch's, one per core)
     amp: bool = False               # bfloat16 autocast for the forward pass
     compile: bool = False           # torch.compile the whole step (forward, backward, update)
     cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
@@ -80,6 +83,7 @@ class TrainConfig:
 def _validate(self: TrainConfig):
     "Raise a one-line ValueError naming the first invalid field."
     check_positive(**{name: getattr(self, name) for name in _POSITIVE})
+    if self.threads is not None: check_positive(threads=self.threads)
     choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE,
                    decoder=DECODERS)
     for name, choices in choices.items():
@@ -111,6 +115,28 @@ def _check_combinations(self: TrainConfig):
         why = (f'it uses no DataLoader workers (num_workers={self.num_workers})'
                if self.num_workers else 'constellations are drawn by NumPy on the host')
         raise ValueError(f"data_on_device 'on': {why}; use 'auto' or 'off'")
+
+# %% ../nbs/05ac_config.ipynb #f021839b
+def usable_cpus() -> int:
+    "The CPUs this process may run on (its affinity where the OS has one, else all)."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
+
+@contextlib.contextmanager
+def torch_threads(threads: int | None):
+    """Run the block with `threads` torch CPU threads (None: as they are), then restore the count.
+    Not a positive integer: `ValueError`; more than `usable_cpus()`: a warning."""
+    if threads is not None: check_positive(threads=threads)
+    before = torch.get_num_threads()
+    if threads is None or threads == before:
+        yield
+        return
+    if threads > (cpus := usable_cpus()):       # oversubscribed threads spin-wait: slow, noisy
+        warnings.warn(f"--threads {threads} exceeds the {cpus} CPU{'s' if cpus > 1 else ''} this "
+                      "process may use: threads will share CPUs, and every step slows")
+    torch.set_num_threads(threads)
+    try: yield
+    finally: torch.set_num_threads(before)
 
 # %% ../nbs/05ac_config.ipynb #c40cdf75
 @patch
@@ -154,7 +180,7 @@ def preset_for(dataset: str) -> str:
 # %% ../nbs/05ac_config.ipynb #084aa718
 MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
                         'ckpt_every', 'keep', 'progress', 'device', 'num_workers', 'wandb',
-                        'data_dir', 'out', 'data_on_device', 'cuda_graph', 'decoder'})
+                        'data_dir', 'out', 'data_on_device', 'cuda_graph', 'decoder', 'threads'})
 SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
                           'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
                           'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_model.ipynb #fd83e5ed
 from __future__ import annotations
-import math
+import math, numbers
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
 import numpy as np
@@ -32,17 +32,27 @@ TARGETS = ('image', 'sobel')
 
 # %% ../nbs/04a_model.ipynb #447e1392
 _POSITIVE = ('n_parts', 'n_objects', 'template_size', 'n_channels', 'canvas_size',
-             'n_special_features',
              'n_caps_params', 'n_hiddens', 'n_votes', 'n_points', 'st_layers', 'st_heads',
              'st_dims',
              'st_output_dims', 'n_classes')
 _CHOICES = dict(model=MODELS, template_nonlin=tuple(NONLINEARITIES),
                 color_nonlin=tuple(NONLINEARITIES), target=TARGETS)
 
+# %% ../nbs/04a_model.ipynb #34e48abc
+def _check_special_features(n_special_features, colorize_templates: bool, model: str) -> None:
+    "F >= 0; an SCAE that colours its templates predicts the colour from them, so needs F > 0."
+    F = n_special_features
+    if isinstance(F, bool) or not isinstance(F, numbers.Integral) or F < 0:
+        raise ValueError(f"n_special_features must be 0 or a positive integer, got {F!r}")
+    if F == 0 and colorize_templates and model == 'scae':
+        raise ValueError("n_special_features must be positive when colorize_templates is on "
+                         "(the template colour is predicted from the special features), got 0")
+
 # %% ../nbs/04a_model.ipynb #41e22531
 def validate_config(config) -> None:
     "Raise a one-line ValueError naming the first invalid field of an `SCAEConfig`."
     check_positive(**{name: getattr(config, name) for name in _POSITIVE})
+    _check_special_features(config.n_special_features, config.colorize_templates, config.model)
     for name, choices in _CHOICES.items():
         if getattr(config, name) not in choices:
             raise ValueError(f"{name} must be one of {', '.join(choices)}; got "

@@ -343,34 +343,56 @@ def _refuse_resume_with_force(resume, force: bool) -> None:
         raise UsageError("--resume continues the run in --out, --force starts a new one over it: "
                          "give one of them, not both")
 
-def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
-          force: bool = False) -> AttrDict:
-    "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
+# %% ../nbs/05b_training.ipynb #e3f6220e
+def _check_run(cfg: TrainConfig, resume, force: bool) -> tuple[torch.device, Path | None]:
+    """Everything `train` can refuse before it writes: (the device, the checkpoint to resume or
+    None). A run still running in `--out` is said to be in use, not to have no checkpoint yet."""
     _refuse_resume_with_force(resume, force)
     env = dist_env()
-    device = pick_device(cfg.device, env.local_rank)    # validate everything before writing
+    device = pick_device(cfg.device, env.local_rank)
     resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device)
     check_decoder(cfg.decoder, device, cfg.deterministic)
     check_paths(cfg)
-    if resume is not None:             # a run still running: say so, not 'no checkpoint yet'
-        if env.rank == 0: check_not_in_use(cfg.out)     # (under DDP process 0 holds the lock)
-        resume = resolve_checkpoint(resume, cfg.out)
-    # numerics flags (may refuse) and the decoder choice, both restored after
-    with numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder):
+    if resume is None: return device, None
+    if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
+    return device, resolve_checkpoint(resume, cfg.out)
+
+# %% ../nbs/05b_training.ipynb #d043e584
+from .runtime import device_name
+
+def _record_run(trainer: Trainer, folder) -> None:
+    """Write the run's `config.json`; add to `run.json` the device as this session runs it (a
+    CPU's thread count too) and the id of a wandb run the folder did not know yet."""
+    write_atomic(trainer.out / 'config.json', json.dumps(trainer.cfg.to_dict(), indent=1))
+    wandb, known = trainer.logger.run, folder.info.get('wandb_id')
+    new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
+    folder.update(device=device_name(trainer.device), **new_wandb)   # new, or a new branch's
+
+# %% ../nbs/05b_training.ipynb #3d66fdea
+def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders) -> AttrDict:
+    "Build the `Trainer` in the claimed `folder` (None: not process 0), record the run, fit, close."
+    info = folder.info if folder is not None else {}
+    trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders,
+                      wandb_id=info.get('wandb_id'), run_id=info.get('run_id'))
+    try:
+        if folder is not None and cfg.steps >= trainer.step:     # not a --steps below the run's
+            _record_run(trainer, folder)
+        return trainer.fit()
+    finally: trainer.close()
+
+# %% ../nbs/05b_training.ipynb #3c979040
+from .config import torch_threads
+
+def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
+          force: bool = False) -> AttrDict:
+    "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
+    device, resume = _check_run(cfg, resume, force)         # everything checked before writing
+    # numerics flags (may refuse), the decoder and the thread count, all restored after
+    with (numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder),
+          torch_threads(cfg.threads)):
         claim = dict(resume=resume is not None, force=force, checkpoint=resume)
-        folder = claim_run_folder(cfg.out, **claim) if env.rank == 0 else None
-        try:
-            info = folder.info if folder is not None else {}
-            wandb_id = info.get('wandb_id')
-            trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, wandb_id=wandb_id,
-                              run_id=info.get('run_id'))
-            try:
-                if folder is not None and cfg.steps >= trainer.step:    # not a --steps below
-                    write_atomic(trainer.out / 'config.json', json.dumps(cfg.to_dict(), indent=1))
-                    if trainer.logger.run is not None and trainer.logger.run.id != wandb_id:
-                        folder.update(wandb_id=trainer.logger.run.id)   # new, or a new branch's
-                return trainer.fit()
-            finally: trainer.close()
+        folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
+        try: return _fit_in_folder(cfg, folder, resume, model, loaders)
         except BaseException:
             if folder is not None: folder.abandon()    # no checkpoint yet: leave nothing behind
             raise

@@ -23,6 +23,7 @@ def test_subcommand_help(sub):
     res = _run(sub, '--help')
     assert res.returncode == 0, res.stderr
     assert '--' in res.stdout and sub in res.stdout
+    assert "--threads INT CPU threads for torch (default: torch's, one per core)" in ' '.join(res.stdout.split())
 
 
 def test_unknown_subcommand_is_refused():
@@ -164,3 +165,53 @@ def test_train_out_that_cannot_be_made_names_path_and_reason(tmp_path):
     assert res.stderr in ('scae-nb train: error: --out /proc/scae-nb-x: cannot make this folder (No such file or '
                           'directory)\n', 'scae-nb train: error: --out /proc/scae-nb-x: cannot make this folder '
                           '(Permission denied)\n'), res.stderr[-2000:]     # root / other users
+
+
+def test_model_without_special_features_trains_and_evaluates(tmp_path):
+    """F = 0 special features with uncoloured templates (PCAE's own rule): train takes it, two steps
+    run, and eval reads the checkpoint back; with coloured templates the same F is one line, exit 2."""
+    import json, os
+    out, env = tmp_path / 'run', {**os.environ, 'WANDB_MODE': 'disabled'}
+    tiny = ('--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4', '--n-objects', '3',
+            '--steps', '2', '--no-progress', '--n-special-features', '0')
+    res = _run('train', *tiny, '--out', str(tmp_path / 'refused'))
+    assert (res.returncode, res.stderr) == (2, 'scae-nb train: error: --n-special-features must be '
+        'positive when --colorize-templates is on (the template colour is predicted from the special '
+        'features), got 0\n'), res.stderr[-2000:]
+    res = subprocess.run([_exe(), 'train', *tiny, '--no-colorize-templates', '--out', str(out)],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads((out / 'config.json').read_text())['model']['n_special_features'] == 0
+    checkpoint = sorted((out / 'checkpoints').glob('step_*.pt'))[-1]
+    res = _run('eval', '--checkpoint', str(checkpoint), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads((tmp_path / 'eval' / 'report.json').read_text())['steps'] == 2
+
+
+def test_threads_option_sets_torchs_threads_in_train_and_eval(tmp_path):
+    """--threads N: the run trains with N torch threads (run.json's device says so, config.json keeps
+    N), a resume may ask for another count, eval evaluates with N; a bad count is one line, exit 2.
+    OMP_NUM_THREADS=1 in the environment, so any other count can only come from the option."""
+    import json, os
+    out, env = tmp_path / 'run', {**os.environ, 'WANDB_MODE': 'disabled', 'OMP_NUM_THREADS': '1'}
+    run = lambda *a: subprocess.run([_exe(), *a], capture_output=True, text=True, timeout=300, env=env)
+    tiny = ('--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4', '--n-objects', '3',
+            '--no-progress', '--out', str(out))
+    res = run('train', *tiny, '--steps', '1', '--threads', '2')
+    assert res.returncode == 0, res.stderr[-2000:]
+    device = lambda: json.loads((out / 'run.json').read_text())['device']
+    assert device().endswith(', 2 threads)'), device()
+    assert json.loads((out / 'config.json').read_text())['threads'] == 2
+    res = run('train', *tiny, '--steps', '2', '--resume', '--threads', '1')   # not a model setting
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert device().endswith(', 1 threads)'), device()
+    checkpoint = sorted((out / 'checkpoints').glob('step_*.pt'))[-1]
+    res = run('eval', '--checkpoint', str(checkpoint), '--out', str(tmp_path / 'eval'), *_TINY_EVAL,
+              '--threads', '2')
+    assert res.returncode == 0, res.stderr[-2000:]
+    report = json.loads((tmp_path / 'eval' / 'report.json').read_text())
+    assert report['device'].endswith(', 2 threads)'), report['device']
+    for command, bad in (('train', '0'), ('eval', '-1'), ('bench', '0')):
+        res = run(command, '--threads', bad)
+        assert (res.returncode, res.stderr) == (
+            2, f'scae-nb {command}: error: --threads must be a positive integer, got {bad}\n'), res.stderr
