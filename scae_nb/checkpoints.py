@@ -154,9 +154,11 @@ def resolve_checkpoint(resume, out) -> Path:
     aside, each with a one-line warning that names the checkpoint taken)."""
     if str(resume) != 'latest': return Path(resume)
     found, bad = list_checkpoints(out), []
-    if not found:
+    if not found:                      # a run stopped before its first one, or none at all
+        why = ('its run stopped before its first one: start it over with --force'
+               if (Path(out) / 'run.json').is_file() else 'start without --resume')
         raise UsageError(f"--resume: no checkpoint in {Path(out) / 'checkpoints'} to resume "
-                         "(start without --resume)")
+                         f"({why})")
     for path in reversed(found):
         try: load_checkpoint(path)
         except CheckpointError as e:
