@@ -18,8 +18,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'announce_resume',
-           'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'truncate_metrics', 'RunFolderError',
-           'RunFolder', 'check_not_in_use', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'checkpoint_run_folder', 'newer_checkpoints', 'deferred_signals', 'set_aside_newer', 'truncate_metrics',
+           'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'folder_origin', 'claim_run_folder',
+           'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -153,9 +154,11 @@ def resolve_checkpoint(resume, out) -> Path:
     aside, each with a one-line warning that names the checkpoint taken)."""
     if str(resume) != 'latest': return Path(resume)
     found, bad = list_checkpoints(out), []
-    if not found:
+    if not found:                      # a run stopped before its first one, or none at all
+        why = ('its run stopped before its first one: start it over with --force'
+               if (Path(out) / 'run.json').is_file() else 'start without --resume')
         raise UsageError(f"--resume: no checkpoint in {Path(out) / 'checkpoints'} to resume "
-                         "(start without --resume)")
+                         f"({why})")
     for path in reversed(found):
         try: load_checkpoint(path)
         except CheckpointError as e:
@@ -231,6 +234,24 @@ def _move_into(paths: list[Path], folder: Path) -> None:
     if paths: folder.mkdir()
     for path in paths: os.replace(path, folder / path.name)
 
+# %% ../nbs/05aa_checkpoints.ipynb #39a5d5b2
+@contextlib.contextmanager
+def deferred_signals(signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
+    """Hold `signals` off a short critical section: one that arrives inside is raised again at its
+    end, with the handlers that were in place (the signal names those of `signal`). Outside the
+    main thread nothing can be held, and the section runs as it is."""
+    held, previous = [], {}
+    try:
+        for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
+            previous[s] = signal.signal(s, lambda signum, frame: held.append(signum))
+    except ValueError:                    # not the main thread
+        yield
+        return
+    try: yield
+    finally:
+        for s, old in previous.items(): signal.signal(s, signal.SIG_DFL if old is None else old)
+        for signum in held: signal.raise_signal(signum)
+
 # %% ../nbs/05aa_checkpoints.ipynb #46afced7
 def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
@@ -243,14 +264,15 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
     newer = newer_checkpoints(out, step)
     if not newer or int(os.environ.get('RANK', 0)): return []
-    aside = _superseded_folder(out, step)
-    for path in newer: os.replace(path, aside / path.name)
-    lines = truncate_metrics(out, step, partial)                 # `partial`: see truncate_metrics
-    if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
-    figures = _figures_after(out, step)
-    _move_into(figures, aside / 'figures')
-    reports = _reports_after(out, step)
-    _move_into(reports, aside / 'eval')
+    with deferred_signals():                     # a Ctrl-C waits till the branch has moved
+        aside = _superseded_folder(out, step)
+        for path in newer: os.replace(path, aside / path.name)
+        lines = truncate_metrics(out, step, partial)             # `partial`: see truncate_metrics
+        if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
+        figures = _figures_after(out, step)
+        _move_into(figures, aside / 'figures')
+        reports = _reports_after(out, step)
+        _move_into(reports, aside / 'eval')
     count = lambda n, what: f"{n} {what}{'s' * (n != 1)}"
     print(f"scae-nb train: warning: resuming from step {step}; the abandoned branch's newer "
           f"checkpoints ({', '.join(p.name for p in newer)}), {count(len(lines), 'metrics line')}, "
@@ -273,9 +295,7 @@ def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
         if not isinstance(entry, dict): continue
         if partial and entry.get('step') == step and 'steps_per_s' in entry: continue
         (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text(''.join(kept))
-    os.replace(tmp, path)
+    write_atomic(path, ''.join(kept))              # no temporary file left by an interrupt
     return cut
 
 # %% ../nbs/05aa_checkpoints.ipynb #bc582161
@@ -399,6 +419,43 @@ def _stamp_lock(lock, created: str) -> None:
     lock.write(f'{os.getpid()} {socket.gethostname()} {created}\n')
     lock.flush()
 
+# %% ../nbs/05aa_checkpoints.ipynb #bff52e49
+def run_info(out) -> dict:
+    "Run folder `out`'s `run.json` as a dict ({} where there is none)."
+    path = Path(out) / 'run.json'
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+def folder_origin(info: dict, here: str, there: dict | None) -> str:
+    """How run folder `here` (an absolute path; `info`: its run.json) came to be there: 'same',
+    'moved', 'copied' (the folder recorded in `info['folder']` still holds the same run: `there`,
+    its run.json now, has the same `run_id` and `created`) or 'unknown' (no folder recorded)."""
+    recorded = info.get('folder')
+    if recorded is None: return 'unknown'
+    if recorded == here: return 'same'
+    same_run = there is not None and all(there.get(k) == info.get(k) for k in ('run_id', 'created'))
+    return 'copied' if same_run else 'moved'
+
+# %% ../nbs/05aa_checkpoints.ipynb #83300b10
+def _follow_folder(folder: RunFolder, checkpoint=None) -> None:
+    """A resumed run folder: record where it is (`folder` in run.json); a copy (`folder_origin`)
+    drops the wandb runs it inherited (`wandb_forked_from`), saying so in one line."""
+    info, here = folder.info, str(folder.out.resolve())
+    recorded = info.get('folder')
+    if recorded and recorded != here and Path(recorded).is_dir():
+        if os.path.samefile(recorded, here): here = recorded   # the same folder, another path
+    origin = folder_origin(info, here, run_info(recorded) if recorded else None)
+    if origin != 'copied':
+        if recorded != here: folder.update(folder=here)
+        return
+    theirs = load_checkpoint(checkpoint, verify=False).get('wandb_id') if checkpoint else None
+    inherited = [info.get('wandb_id'), theirs, *info.get('wandb_forked_from', [])]
+    forked = list(dict.fromkeys(i for i in inherited if i))
+    folder.update(folder=here, wandb_id=None, wandb_forked_from=forked)
+    if forked:
+        print(f"scae-nb train: note: {folder.out} is a copy of {recorded}, which still holds run "
+              f"{info.get('run_id')}: the copy logs to a new wandb run, forked from wandb run "
+              f"{forked[0]}", file=sys.stderr)
+
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False,
                      checkpoint=None) -> RunFolder:
@@ -408,7 +465,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
     created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails
     lock, aside = _lock(out), None
     try:
-        old = json.loads((out / 'run.json').read_text()) if (out / 'run.json').is_file() else {}
+        old = run_info(out)
         run_id = _resumed_run_id(out, old, Path(checkpoint)) if checkpoint is not None else None
         if not resume and _holds_run(out): aside, old = _replace_run(out, old, force), {}
         if not resume and out not in folders: _warn_foreign_entries(out)
@@ -418,7 +475,8 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
         if not old:
             now = datetime.now(timezone.utc).isoformat(timespec='seconds')
             new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
-            folder.update(run_id=new_id, created=now)
+            folder.update(run_id=new_id, created=now, folder=str(out.resolve()))
+        else: _follow_folder(folder, checkpoint)       # a resume: moved, or copied?
         _stamp_lock(lock, folder.info['created'])
     except BaseException:
         lock.close()

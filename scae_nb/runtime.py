@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, io, json, os, platform, random, sys
+import contextlib, errno, io, json, os, platform, random, sys
 import warnings
 import torch.nn.functional as F
 from pathlib import Path
@@ -23,9 +23,9 @@ from .config import TrainConfig
 # %% auto #0
 __all__ = ['pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic', 'set_numerics',
            'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream',
-           'LossTracker', 'RunLogger', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env',
-           'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader',
-           'run_field', 'data_on_device', 'make_loaders']
+           'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure',
+           'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders',
+           'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -358,19 +358,20 @@ def load_state_dict(self: LossTracker, state: dict | None, device) -> None:
 class RunLogger:
     "Process 0's sink for scalars and figures: metrics.jsonl, figures/, and wandb unless disabled."
     def __init__(self, out, wandb_mode: str = 'disabled', config: dict | None = None,
-                 enabled: bool = True, wandb_id: str | None = None, wandb_name: str | None = None):
+                 enabled: bool = True, wandb_id: str | None = None, wandb_name: str | None = None,
+                 wandb_notes: str | None = None):
         self.out, self.enabled, self.run = Path(out), enabled, None
         if enabled: (self.out / 'figures').mkdir(parents=True, exist_ok=True)
         if enabled and wandb_mode != 'disabled':
-            self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name)
+            self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
 
 # %% ../nbs/05a_runtime.ipynb #0cf04cee
 @patch
 def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | None = None,
-               name: str | None = None):
+               name: str | None = None, notes: str | None = None):
     """Start (or, given `wandb_id`, resume) a wandb run `name` (default: the run folder's name)
-    under the run folder (lazy import); offline it prints nothing, samples no system stats and
-    writes only inside the run folder."""
+    under the run folder (lazy import), with `notes` (say, the run it forked from); offline it
+    prints nothing, samples no system stats and writes only inside the run folder."""
     folder = str(self.out.resolve())
     os.environ['WANDB_DIR'] = folder
     import wandb
@@ -383,9 +384,28 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
         project = os.environ.get('WANDB_PROJECT', 'scae-nb')
         return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
                           config=config, id=wandb_id, resume='allow' if wandb_id else None,
-                          settings=settings)
+                          notes=notes, settings=settings)
     finally:
         if cache: os.environ.pop('WANDB_CACHE_DIR')
+
+# %% ../nbs/05a_runtime.ipynb #a96c74c9
+def append_whole(path, data: bytes) -> None:
+    """Append `data` to file `path` (created if missing) whole or not at all: one `os.write` on an
+    O_APPEND descriptor, cut back to the old end (`os.ftruncate`) if the write stops short (a full
+    disk: `OSError` ENOSPC) or is interrupted (the exception goes on). After a last line without its
+    newline (a torn one), a newline first. Not fsync'd."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        end = os.fstat(fd).st_size
+        if end and os.pread(fd, 1, end - 1) != b'\n': data = b'\n' + data
+        try: written = os.write(fd, data)
+        except BaseException:
+            os.ftruncate(fd, end)
+            raise
+        if written != len(data):
+            os.ftruncate(fd, end)
+            raise OSError(errno.ENOSPC, f'only {written} of {len(data)} bytes written')
+    finally: os.close(fd)
 
 # %% ../nbs/05a_runtime.ipynb #f9e6409b
 @patch
@@ -394,8 +414,7 @@ def log(self: RunLogger, step: int, scalars: dict) -> None:
     if not self.enabled: return
     path = self.out / 'metrics.jsonl'
     try:
-        line = json.dumps(to_plain(dict(step=step, **scalars))) + '\n'
-        with open(path, 'a') as f: f.write(line)
+        append_whole(path, (json.dumps(to_plain(dict(step=step, **scalars))) + '\n').encode())
     except OSError as e:                          # a full disk: say which file
         raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
     if self.run is not None: self.run.log(scalars, step=step)

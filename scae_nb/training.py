@@ -35,7 +35,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
-                                 stop_on_signals, truncate_metrics)
+                                 run_info, stop_on_signals, truncate_metrics)
 
 # %% auto #0
 __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
@@ -84,6 +84,7 @@ class Trainer:
         self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
+        self._torn, self._saved_step = None, None    # the step left half-done; the last saved
         self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial = False
@@ -102,10 +103,12 @@ class Trainer:
         # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
         branch = self._branch_from is not None and cfg.steps > self.step
         if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
+        forked = run_info(self.out).get('wandb_forked_from') if self._wandb_id is None else None
         self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0,
                                 wandb_id=self._wandb_id,
                                 wandb_name=f'{self.out.name} from step {self.step}' if branch
-                                else None)
+                                else None, wandb_notes=forked and  # a copied folder (05aa)
+                                f'forked from wandb run {forked[0]} (a copy of its run folder)')
 
 # %% ../nbs/05b_training.ipynb #7fe377ea
 @patch
@@ -204,10 +207,12 @@ def save(self: Trainer) -> Path | None:
     self.tracker.check()
     if self.distributed: check_in_sync(self.model)
     state = self.checkpoint_state()
-    if not self.rank0: return None
+    if not self.rank0:
+        self._saved_step = self.step
+        return None
     path = save_checkpoint(state, checkpoint_path(self.out, self.step))
+    self.last_checkpoint, self._saved_step = path, self.step
     prune_checkpoints(self.out, self.cfg.keep, newest=path)
-    self.last_checkpoint = path
     return path
 
 # %% ../nbs/05b_training.ipynb #c6200d61
@@ -220,9 +225,11 @@ def restore(self: Trainer, path) -> None:
     self.optimizer.load_state_dict(ckpt['optimizer'])
     for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
     self.step, processes = ckpt['step'], ckpt['processes']
-    self.last_checkpoint = Path(path)
+    self.last_checkpoint, self._saved_step = Path(path), self.step
     if Path(path).resolve().parent == (self.out / 'checkpoints').resolve():   # not a fork's
-        self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
+        inherited = run_info(self.out).get('wandb_forked_from', [])    # a copied folder's
+        if ckpt.get('wandb_id') not in inherited:
+            self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
     announce_resume(path, self.step)
     # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
     # the log window's sums (same processes), and a stop's short line at this step: dropped if
@@ -265,6 +272,7 @@ def after_step(self: Trainer) -> None:
         self.evals.append(dict(step=s, **scalars))
         self.logger.log(s, scalars)
         if figures: self.draw_figures(batch, out)
+    self._torn = None                # the step and its records whole: a checkpoint may follow
     if s % cfg.ckpt_every == 0 or last: self.save()
 
 # %% ../nbs/05b_training.ipynb #04331ac0
@@ -272,14 +280,13 @@ def after_step(self: Trainer) -> None:
 def _loop(self: Trainer) -> None:
     "Train until `cfg.steps` or a stop request."
     while self.step < self.cfg.steps and not self._should_stop():
-        self._torn = True          # until the step is done, an interrupt leaves it half-done
+        self._torn = self.step + 1     # until it and its records are done (`after_step`)
         out = self.training_step(next(self.stream))
         self.step += 1
         if self._branch_from is not None:     # the first step of a new branch (`restore`):
             if self.rank0:                                               # torn till done
                 set_aside_newer(self.out, self._branch_from, self._resumed_partial)
             self._branch_from = None
-        self._torn = False
         self.tracker.update(self.step, out.losses, output_metrics(out))
         self.bar.update()
         self.after_step()
@@ -293,12 +300,13 @@ def fit(self: Trainer) -> AttrDict:
     start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
     self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
                             dynamic_ncols=True, disable=not shown)   # none if nothing trains
-    self._torn = False
+    self._torn, forced = None, False
     with stop_on_signals(self):
         try: self._loop()
-        except KeyboardInterrupt: self.stop_requested = True
+        except KeyboardInterrupt: self.stop_requested = forced = True
         finally: self.bar.close()
-    self.interrupted = self.step < self.cfg.steps
+    # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
+    self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
     if self.interrupted: self._save_interrupted(start)
     return AttrDict(history=self.history, evals=self.evals, step=self.step,
                     checkpoint=self.last_checkpoint, interrupted=self.interrupted,
@@ -309,20 +317,18 @@ def fit(self: Trainer) -> AttrDict:
 @patch
 def _save_interrupted(self: Trainer, start: int) -> None:
     "After a stop before `cfg.steps`: checkpoint the last whole step, or say why there is none."
-    if self._torn:                 # the data, the noise or the update half-done
-        return warnings.warn(f"interrupted inside step {self.step + 1}: no checkpoint of a half-"
+    if self._torn is not None:     # the update, or the step's lines or figures, half-done
+        return warnings.warn(f"interrupted inside step {self._torn}: no checkpoint of a half-"
                              f"done step; --resume continues from "
                              f"{self.last_checkpoint or 'the start'}")
     if self.step == start and self.last_checkpoint is not None:
         return                     # a resume stopped before its first step: as it was
-    # the means since the last log line (one process: DDP stops only at log_every); the
-    # checkpoint keeps the window's sums, and a resume drops this line and logs it whole
-    if not self.distributed and self.tracker.count:
-        window = self.tracker.state_dict()
-        self.log_scalars()
-        self.tracker.load_state_dict(window, self.device)
-        self._partial_line = True
+    # the means since the last log line (one process: DDP stops only at log_every): first the
+    # checkpoint, which keeps the window's sums and marks the short line that follows, which a
+    # resume drops and logs whole (a forced stop between the two loses only that line)
+    self._partial_line = not self.distributed and self.tracker.count > 0
     self.save()
+    if self._partial_line: self.log_scalars()
 
 # %% ../nbs/05b_training.ipynb #181d6408
 @patch
