@@ -20,7 +20,7 @@ from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
-                             WANDB_MODES, check_allow_change, check_same_shape,
+                             WANDB_MODES, check_allow_change, check_same_shape, torch_threads,
                              dataset_model_fields, preset_for, resume_config)
 from .mixture import check_decoder, use_decoder
 from .optim import TFRMSprop, official_eps
@@ -28,7 +28,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
                              make_loaders, param_checksum, pick_device, reconstruction_figure,
                              rng_state, seed_everything, set_numerics, set_rng_state,
-                             template_figure, numerics_flags)
+                             template_figure, numerics_flags, device_name)
 from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
 from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
@@ -364,8 +364,6 @@ def _check_run(cfg: TrainConfig, resume, force: bool) -> tuple[torch.device, Pat
     return device, resolve_checkpoint(resume, cfg.out)
 
 # %% ../nbs/05b_training.ipynb #d043e584
-from .runtime import device_name
-
 def _record_run(trainer: Trainer, folder) -> None:
     """Write the run's `config.json`; add to `run.json` the device as this session runs it (a
     CPU's thread count too) and the id of a wandb run the folder did not know yet."""
@@ -387,8 +385,6 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders) -> AttrDict
     finally: trainer.close()
 
 # %% ../nbs/05b_training.ipynb #3c979040
-from .config import torch_threads
-
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
           force: bool = False) -> AttrDict:
     "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
