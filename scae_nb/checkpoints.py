@@ -145,7 +145,8 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
         else: found = 'a dict without a format entry'
         raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
     if verify and 'digest' in state and state_digest(state) != state['digest']:
-        raise CheckpointError(f"{path}: checksum mismatch (the file is corrupt)")
+        raise CheckpointError(f"{path}: checksum mismatch (the file is damaged, or was changed "
+                              "after it was saved)")
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
