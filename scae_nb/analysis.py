@@ -221,10 +221,9 @@ def _not_a_model_file(path, state: dict, problem: str) -> str:
     keys = [repr(key) for key in state]
     held = ', '.join(keys[:4]) + (f', ... ({len(keys)} keys)' if len(keys) > 4 else '')
     bare = state and all(isinstance(value, torch.Tensor) for value in state.values())
-    hint = '; a bare state_dict? write it with save_pretrained(model, path)' if bare else ''
-    return (f"{path} holds a dict of {held or 'no keys'} ({problem}), neither a training "
-            f"checkpoint from `scae-nb train` (RUN/checkpoints/step_*.pt, it has no format entry) "
-            f"nor a `save_pretrained` file (a dict of 'model' weights and its 'config'){hint}")
+    what = ('a bare state_dict; save_pretrained(model, path) writes weights'
+            if bare else f"a dict of {held or 'no keys'}; {problem}")
+    return f"{path}: not an scae-nb checkpoint or weights file ({what})"
 
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu') -> AttrDict:

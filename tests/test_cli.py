@@ -149,10 +149,8 @@ def test_eval_of_a_dict_that_is_not_a_model_says_what_it_holds(tmp_path):
     for option in ('--pretrained', '--checkpoint'):
         res = _run('eval', option, str(not_weights), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
         assert res.returncode != 0 and res.stdout == ''
-        assert res.stderr == (f"scae-nb eval: error: {not_weights} holds a dict of 'weights', 'step' "
-                              "(missing 'model' and 'config'), neither a training checkpoint from "
-                              "`scae-nb train` (RUN/checkpoints/step_*.pt, it has no format entry) "
-                              "nor a `save_pretrained` file (a dict of 'model' weights and its "
+        assert res.stderr == (f"scae-nb eval: error: {not_weights}: not an scae-nb checkpoint or "
+                              "weights file (a dict of 'weights', 'step'; missing 'model' and "
                               "'config')\n"), (option, res.stderr[-2000:])
     assert not (tmp_path / 'eval').exists()
 
