@@ -14,7 +14,7 @@ from .utils import check_finite, check_positive, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid
 from .data import check_images
-from .analysis import _check_features, evaluating, tsne_embedding
+from .analysis import _check_features, _check_matrix, evaluating, tsne_embedding
 
 # %% auto #0
 __all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
@@ -260,7 +260,7 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     "Heatmaps [class, capsule] of mean u and of mean normalised m."
-    m = to_numpy(m)
+    m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
     means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
              ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
