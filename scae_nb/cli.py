@@ -105,7 +105,8 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
 _USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
 
 def _one_line(e: BaseException) -> str:
-    """The first line of an exception's message (its type name if empty); an OS error on a path as
+    """The first line of an exception's message (its type name if empty; with the next line when
+    the first ends in ':', a heading alone); an OS error on a path as
     `PATH: reason`, e.g. `/proc/x: No such file or directory`, and any OS error without Python's
     `[Errno 2] ...`."""
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
@@ -113,7 +114,8 @@ def _one_line(e: BaseException) -> str:
         return f"{paths}: {e.strerror}"
     if isinstance(e, OSError) and e.errno is not None and e.strerror:   # OSError(errno, message)
         return e.strerror.strip().splitlines()[0]
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()] or [type(e).__name__]
+    return ' '.join(lines[:2]) if lines[0].endswith(':') else lines[0]
 
 # %% ../nbs/07_cli.ipynb #0828cb43
 def _as_option(message: str, parser: argparse.ArgumentParser) -> str:

@@ -184,7 +184,7 @@ MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig
 SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
                           'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
                           'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
-                          'st_output_dims'})
+                          'st_output_dims', 'colorize_templates', 'use_alpha_channel'})
 
 class ConfigChangeError(UsageError):
     "A resume that asks for another configuration than the checkpoint's (the CLI: exit status 2)."

@@ -14,7 +14,7 @@ from .utils import check_finite, check_positive, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid
 from .data import check_images
-from .analysis import _check_features, evaluating, tsne_embedding
+from .analysis import _check_features, _check_matrix, evaluating, tsne_embedding
 
 # %% auto #0
 __all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
@@ -120,13 +120,19 @@ def _check_index(index, n: int, name: str = 'index') -> int:
     if not 0 <= index < n: raise ValueError(f"{name} must be in [0, {n - 1}], got {index}")
     return int(index)
 
+# %% ../nbs/06a_figures.ipynb #8f854fd5
+def _as_tensor(batch, name: str, shape: str) -> torch.Tensor:
+    "`batch` (a tensor, or a numpy array: converted) as a tensor; else a TypeError naming its type."
+    if isinstance(batch, np.ndarray): batch = torch.from_numpy(batch)
+    if not isinstance(batch, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor or numpy array {shape}, got "
+                        f"{type(batch).__name__}")
+    return batch
+
 # %% ../nbs/06a_figures.ipynb #c24f6648
 def plot_templates(templates, ncols: int = 10, title: str = 'learned templates'):
     "Grid of templates [M, C, T, T] (tensor or array), each scaled to its maximum (`image_grid`)."
-    if isinstance(templates, np.ndarray): templates = torch.from_numpy(templates)
-    if not isinstance(templates, torch.Tensor):
-        raise TypeError(f"templates must be a torch.Tensor or numpy array [M, C, T, T], got "
-                        f"{type(templates).__name__}")
+    templates = _as_tensor(templates, 'templates', '[M, C, T, T]')
     if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
         raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
     check_positive(ncols=ncols)
@@ -139,10 +145,13 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates')
 
 # %% ../nbs/06a_figures.ipynb #b5d74031
 _ROWS = ('input', 'bottom-up', 'top-down')
+_BATCHES = ('images', 'bottom_up', 'top_down')
 
 def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions'):
     "Rows: input, bottom-up (from parts) and top-down (from object capsules); images [B, C, H, W]."
     check_positive(n=n)
+    images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
+                                   zip((images, bottom_up, top_down), _BATCHES))
     if images.dtype == torch.uint8: images = images.float() / 255
     if not images.shape == bottom_up.shape == top_down.shape:          # else rows misaligned
         shapes = ', '.join(str(tuple(batch.shape)) for batch in (images, bottom_up, top_down))
@@ -251,7 +260,7 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     "Heatmaps [class, capsule] of mean u and of mean normalised m."
-    m = to_numpy(m)
+    m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
     means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
              ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
