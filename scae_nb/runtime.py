@@ -394,10 +394,13 @@ def append_whole(path, data: bytes) -> None:
     O_APPEND descriptor, cut back to the old end (`os.ftruncate`) if the write stops short (a full
     disk: `OSError` ENOSPC) or is interrupted (the exception goes on). After a last line without its
     newline (a torn one), a newline first. Not fsync'd."""
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+    binary = getattr(os, 'O_BINARY', 0)           # Windows: no newline translation
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | binary, 0o666)
     try:
         end = os.fstat(fd).st_size
-        if end and os.pread(fd, 1, end - 1) != b'\n': data = b'\n' + data
+        if end:                          # os.pread is POSIX only; O_APPEND writes at the end
+            os.lseek(fd, end - 1, os.SEEK_SET)
+            if os.read(fd, 1) != b'\n': data = b'\n' + data
         try: written = os.write(fd, data)
         except BaseException:
             os.ftruncate(fd, end)
