@@ -89,7 +89,8 @@ class CudaGraphs:
     def capture(self, fn):
         "Capture `fn()` (reading only static tensors); returns `replay()` -> fn's (static) outputs."
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph): out = fn()
+        with torch.cuda.graph(graph, capture_error_mode='thread_local'):   # other threads: free
+            out = fn()
         def replay():
             graph.replay()
             return out

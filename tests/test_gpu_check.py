@@ -55,3 +55,13 @@ def test_the_cuda_variants_include_the_triton_decoder():
     variants = dict(v.partition('=')[::2] for v in check.BENCH_VARIANTS.split(';'))
     assert variants['cuda-graph-triton'] == '--compile --cuda-graph --decoder triton'
     assert variants['triton'] == '--decoder triton'
+
+
+def test_steps_reached_reads_the_trainers_last_line():
+    check = _gpu_check()
+    stopped = ["scae-nb train: interrupted by SIGINT at step 1234; checkpoint runs/x/checkpoints/step_00001234.pt; "
+               "continue with --resume; last logged: {'total': -1.5}"]
+    assert check.steps_reached(['compiling...'] + stopped) == 1234      # was None: the regex wanted 'interrupted at step'
+    assert check.steps_reached(['scae-nb train: finished 300 steps; checkpoint c.pt']) == 300
+    assert check.steps_reached(['scae-nb train: already finished 300 steps; checkpoint c.pt (raise --steps to go on)']) == 300
+    assert check.steps_reached(['Traceback (most recent call last):', 'RuntimeError: CUDA error']) is None

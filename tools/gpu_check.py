@@ -366,6 +366,15 @@ def watch_metrics(path: Path, stop: threading.Event, every: float = 15.) -> None
         seen = len(lines)
 
 
+TRAIN_END = re.compile(r'scae-nb train: (?:interrupted by \S+ at step|(?:already )?finished) (\d+)')
+
+
+def steps_reached(lines: list):
+    "The step `scae-nb train`'s last line names ('interrupted by SIGINT at step N', 'finished N steps'), or None."
+    found = [int(m.group(1)) for line in lines[-20:] if (m := TRAIN_END.search(line))]
+    return found[-1] if found else None
+
+
 @stage('train')
 def train():
     rec = summary['stages']['train']
@@ -392,8 +401,8 @@ def train():
     summary['train'] = dict(cmd=shlex.join(map(str, cmd[3:])), variant=variant, data_dir=str(data), limit_s=round(secs, 1),
                             wall_s=r['wall_s'], rc=r['rc'], stopped_by_time_limit=r['timed_out'],
                             checkpoint=str(ckpts[-1]) if ckpts else None, last_lines=tail(r['output'], 5))
-    m = re.search(r'(?:interrupted at step|finished) (\d+)', '\n'.join(r['output'][-20:]))
-    if m: summary['train']['steps_reached'] = int(m.group(1))
+    reached = steps_reached(r['output'])
+    if reached is not None: summary['train']['steps_reached'] = reached
     if not ckpts or (r['rc'] not in (0, None) and not r['timed_out']):
         rec.update(status='failed', rc=r['rc'], tail=tail(r['output'], 30))
 
