@@ -301,31 +301,51 @@ def check_backend(name: str) -> None:
         raise ValueError(f"--backend {name!r}: not a torch.compile backend (choose from "
                          f"{', '.join(shown)})")
 
-# %% ../nbs/05c_bench.ipynb #0f9c77db
-def run_bench(args: argparse.Namespace) -> int:
-    "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
-    check_backend(args.backend)
+# %% ../nbs/05c_bench.ipynb #ac28ffb6
+def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
+    "The model config (preset + given fields), the run fields, and the timing options of `args`."
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
-    kwargs = dict(steps=args.steps, warmup=args.warmup, backend=args.backend)
-    if not args.variants: return _print_result(args, bench(config, **run, **kwargs))
+    return config, run, dict(steps=args.steps, warmup=args.warmup, backend=args.backend)
+
+# %% ../nbs/05c_bench.ipynb #bd77c019
+def _variant_names(spec: str, run: dict) -> list[str]:
+    "The variants of `spec` (`parse_variants`) on the run's device, `train`'s variant last."
     device = pick_device(run.get('device', 'auto'))
     cuda_graph = resolve_cuda_graph(run.get('cuda_graph'), run.get('compile', False), device)
     mine = variant_name(run.get('compile', False), cuda_graph, run.get('amp', False))
-    names = parse_variants(args.variants, device)
-    names = [n for n in names if n != mine] + [mine]                   # train's variant: last
+    names = parse_variants(spec, device)
+    return [n for n in names if n != mine] + [mine]                    # train's variant: last
+
+# %% ../nbs/05c_bench.ipynb #32d13173
+def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict) -> list[dict]:
+    "`bench` of each variant in a fresh process, in order, saying on stderr which one runs."
     common = {k: v for k, v in run.items() if k not in ('amp', 'compile', 'cuda_graph')}
     results = []
-    for i, name in enumerate(names, 1):                # compiling takes minutes: say what runs
+    for i, name in enumerate(names, 1):
         print(f"scae-nb bench: timing {name} ({i} of {len(names)})", file=sys.stderr, flush=True)
         results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), **common,
                                               **kwargs))
+    return results
+
+# %% ../nbs/05c_bench.ipynb #38f6f66b
+def _print_variants(args: argparse.Namespace, results: list[dict]) -> int:
+    "The variants' results: a table, or JSON lines (the last: train's variant, with all of them)."
     if not args.json: print(variants_table(results))
     else:
         for r in results[:-1]: print(json.dumps(r))
         print(json.dumps({**results[-1], 'variants': results}))
     return 0
+
+# %% ../nbs/05c_bench.ipynb #0f9c77db
+def run_bench(args: argparse.Namespace) -> int:
+    "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
+    check_backend(args.backend)
+    config, run, kwargs = _bench_config(args)
+    if not args.variants: return _print_result(args, bench(config, **run, **kwargs))
+    names = _variant_names(args.variants, run)
+    return _print_variants(args, _time_variants(config, names, run, kwargs))
 
 # %% ../nbs/05c_bench.ipynb #934dc756
 def _print_result(args, result: dict) -> int:

@@ -13,8 +13,8 @@ from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import evaluating
 from .data import check_images
-from .figures import (_check_index, _show, capsule_claims, colour_parts, distinct_colours,
-                             matrix_to_pose, nudge_matrix, reconstruct)
+from .figures import (_check_index, _show, _warn_nan, capsule_claims, colour_parts,
+                             distinct_colours, matrix_to_pose, nudge_matrix, reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
@@ -106,22 +106,13 @@ def figure(self: CapsuleExplorer, title: str | None = None):
     "Input, bottom-up, top-down, and the parts coloured by capsule, for the current state."
     rec, colours = self.render(), distinct_colours(self.n_objects)
     fig, axes = plt.subplots(1, 4, figsize=(6.4, 1.9))
-    _show(
-        axes[0],
-        self.image[0],
-        'input' if self.labels is None else f'input (label {int(self.labels[self.index])})',
-    )
-    _show(axes[1], rec.bottom_up.rec_mode[0], 'bottom-up')
-    _show(axes[2], rec.top_down.rec_mode[0], 'top-down')
-    _show(
-        axes[3],
-        colour_parts(
-            rec.top_down.transformed_templates[0],
-            rec.top_down_presence[0],
-            colours[to_numpy(rec.winners[0])],
-        ),
-        'parts by capsule',
-    )
+    parts = colour_parts(rec.top_down.transformed_templates[0], rec.top_down_presence[0],
+                         colours[to_numpy(rec.winners[0])])
+    label = 'input' if self.labels is None else f'input (label {int(self.labels[self.index])})'
+    nan = [_show(ax, image, name) for ax, image, name in zip(axes, (
+        self.image[0], rec.bottom_up.rec_mode[0], rec.top_down.rec_mode[0], parts),
+        (label, 'bottom-up', 'top-down', 'parts by capsule'))]      # which panels hold NaN
+    _warn_nan(title or 'explorer', {'panels': (sum(nan), len(nan))})
     if title:
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_figures.ipynb #6f160001
 from __future__ import annotations
-import io, math, numbers
+import io, math, numbers, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,10 +14,10 @@ from .utils import check_finite, check_positive, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import image_grid
 from .data import check_images
-from .analysis import _check_features, _check_matrix, evaluating, tsne_embedding
+from .analysis import _check_features, _check_matrix, _run_device, evaluating, tsne_embedding
 
 # %% auto #0
-__all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
+__all__ = ['NAN_COLOUR', 'PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
            'distinct_colours', 'plot_templates', 'plot_reconstructions', 'colour_parts', 'plot_part_decomposition',
            'capsule_claims', 'plot_capsule_claims', 'class_means', 'plot_class_activations', 'plot_constellations',
            'make_figures', 'save_figures']
@@ -90,25 +90,47 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
                     top_down_pose=pose, top_down_presence=top_presence)
 
 # %% ../nbs/06a_figures.ipynb #c5fdcc51
-def _show(ax, image, title: str | None = None, **kwargs):
-    "imshow a [C,H,W] (C = 1 or 3) or [H,W(,3)] image in [0, 1] without ticks."
+NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN
+
+def _show(ax, image, title: str | None = None, **kwargs) -> bool:
+    "imshow a [C,H,W] (C = 1 or 3) or [H,W(,3)] image in [0, 1] without ticks; NaN red. Held NaN?"
     image = to_numpy(image).astype(np.float32)
     if image.ndim == 3 and image.shape[0] in (1, 3):
         image = image.transpose(1, 2, 0)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
-    if image.ndim == 2:
-        kwargs = dict(cmap='gray', vmin=0, vmax=1) | kwargs
+    nan = np.isnan(image) if image.ndim == 2 else np.isnan(image).any(-1)   # [H, W]
+    if image.ndim == 2:                                # NaN: the colour map's "bad" colour
+        gray = plt.get_cmap('gray').with_extremes(bad=NAN_COLOUR)
+        kwargs = dict(cmap=gray, vmin=0, vmax=1) | kwargs
+    elif nan.any(): image = np.where(nan[..., None], np.float32(NAN_COLOUR), image)
     ax.imshow(np.clip(image, 0, 1), **kwargs)
     ax.set(xticks=[], yticks=[])
+    if nan.any(): title = f'{title} (NaN)' if title else 'NaN'
     if title:
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=8, **(dict(color=NAN_COLOUR) if nan.any() else {}))
+    return bool(nan.any())
+
 
 # %% ../nbs/06a_figures.ipynb #619b8310
 def distinct_colours(n: int) -> np.ndarray:
     "n visually distinct RGB colours [n, 3] (tab20, then hsv beyond 20)."
     cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
     return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
+
+# %% ../nbs/06a_figures.ipynb #addafc77
+def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
+    "Write 'NaN' on the tiles (row-major indices) of an `image_grid` of tile_size (H, W) images."
+    height, width = tile_size
+    for tile in tiles:
+        row, col = divmod(int(tile), ncols)
+        ax.text(padding + col * (width + padding), padding + row * (height + padding), 'NaN',
+                color='white', backgroundcolor=NAN_COLOUR, fontsize=6, ha='left', va='top')
+
+def _warn_nan(figure: str, counts: dict) -> None:
+    "One warning line: '{figure}: n of N {what}, ... hold NaN (drawn in red)'; no NaN, no warning."
+    held = [f'{n} of {total} {what}' for what, (n, total) in counts.items() if n]
+    if held: warnings.warn(f"{figure}: {', '.join(held)} hold NaN (drawn in red)", stacklevel=3)
 
 # %% ../nbs/06a_figures.ipynb #a12bebd3
 def _check_index(index, n: int, name: str = 'index') -> int:
@@ -137,11 +159,15 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates')
         raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
     check_positive(ncols=ncols)
     templates = templates.detach().float().cpu()
-    peak = templates.flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
+    nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
+    peak = templates.nan_to_num(0.).flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
     ncols = min(ncols, len(templates))
     fig, ax = plt.subplots(figsize=(ncols * .8, math.ceil(len(templates) / ncols) * .8 + .3))
     _show(ax, image_grid(templates / peak, ncols, padding=2), title)
+    _mark_nan_tiles(ax, nan.nonzero().flatten(), ncols, templates.shape[-2:])
+    _warn_nan(title, {'templates': (int(nan.sum()), len(templates))})
     return fig
+
 
 # %% ../nbs/06a_figures.ipynb #b5d74031
 _ROWS = ('input', 'bottom-up', 'top-down')
@@ -159,8 +185,12 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
                          f"{shapes}")
     n = min(n, len(images))
     rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
+    nan = rows.isnan().flatten(1).any(1)          # [3n]: the images that hold NaN
     fig, ax = plt.subplots(figsize=(n * .9, 3 * .9 + .3))
     _show(ax, image_grid(rows, n, padding=2), title)
+    _mark_nan_tiles(ax, nan.nonzero().flatten(), n, images.shape[-2:])
+    _warn_nan(title, {f'{row} images': (int(row_nan.sum()), n) for row, row_nan in
+                      zip(_ROWS, nan.view(3, n))})
     tile = images.shape[-2] + 2
     ax.set_yticks([2 + tile * (row + .5) for row in range(3)], _ROWS, fontsize=8)
     return fig
@@ -180,20 +210,25 @@ def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
 # %% ../nbs/06a_figures.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
                             title: str = 'part decomposition'):
-    "The input, its parts in colour, and the most present parts one by one."
+    "The input, its parts in colour, and the most present parts one by one (those with NaN first)."
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
-    shown = np.argsort(-presence)[:n_parts_shown]
+    parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
+    nan = np.isnan(presence) | np.isnan(to_numpy(transformed_templates)).reshape(
+        len(presence), -1).any(1)                                     # [M]: parts that hold NaN
+    shown = np.argsort(np.where(nan, -np.inf, -presence))[:n_parts_shown]
     fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
                              squeeze=False)
     _show(axes[0, 0], image, 'input')
-    _show(axes[0, 1], colour_parts(transformed_templates, presence, colours), 'parts')
+    _show(axes[0, 1], parts, 'parts')
     for ax, n in zip(axes[0, 2:], shown):
         one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
         _show(ax, one, f'{n}: {presence[n]:.2f}')
+    _warn_nan(title, {'parts': (int(nan.sum()), len(presence))})
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
 
 # %% ../nbs/06a_figures.ipynb #64941c31
 def capsule_claims(
@@ -230,12 +265,13 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     fig, axes = plt.subplots(1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5),
                              squeeze=False)
     tt = reconstruct(model, out, target).top_down.transformed_templates[index]
-    _show(axes[0, 0], target[index], 'input')
-    _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
-          'by capsule')
+    nan = [_show(axes[0, 0], target[index], 'input'),                # which panels hold NaN
+           _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
+                 'by capsule')]
     for ax, (k, parts) in zip(axes[0, 2:], claims):
         count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
-        _show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}')
+        nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
+    _warn_nan(title, {'panels': (sum(nan), len(nan))})
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
@@ -327,6 +363,9 @@ def make_figures(
 ) -> dict:
     "Figures of an image batch (templates, reconstructions, parts, claims); `test`: t-SNE too."
     check_images(images)                          # uint8, or floats in [0, 1]: else a wrong picture
+    device = _run_device(model)                   # the batch goes where the model is
+    images = images.to(device)
+    labels = labels.to(device) if isinstance(labels, torch.Tensor) else labels
     with evaluating(model, noise=False):
         out, target = model(images, labels), model.make_target(images)
         rec = reconstruct(model, out, target)
