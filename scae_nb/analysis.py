@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_analysis.ipynb #790bdd97
 from __future__ import annotations
-import argparse, contextlib, dataclasses, io, itertools, json, math, time, warnings
+import argparse, contextlib, dataclasses, io, itertools, json, math, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -23,7 +23,8 @@ from .pretrained import from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
-from .checkpoints import CheckpointError, checkpoint_run_folder, load_checkpoint
+from .checkpoints import (CheckpointError, checkpoint_run_folder, list_checkpoints,
+                                 load_checkpoint, newest_intact_checkpoint)
 from .config import TrainConfig
 from .cli import add_config_args, given
 
@@ -454,11 +455,11 @@ def _default_eval_folder(checkpoint: Path) -> Path:
 def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
     "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
     if (checkpoint is None) == (pretrained is None):
-        raise ValueError('give exactly one of --checkpoint (a file) and --pretrained (a model '
-                         'name)')
+        raise ValueError('give exactly one of --checkpoint (a file or run folder) and --pretrained '
+                         '(a model name)')
     if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
         raise UsageError('--checkpoint is empty: name a checkpoint file (RUN/checkpoints/'
-                         'step_*.pt)')
+                         'step_*.pt) or a run folder (RUN)')
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
@@ -473,7 +474,31 @@ def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path]:
         checkpoint = pretrained
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
     checkpoint = Path(checkpoint)
+    if pretrained is None and checkpoint.is_dir(): checkpoint = _run_checkpoint(checkpoint)
     return checkpoint, Path(out or _default_eval_folder(checkpoint))
+
+# %% ../nbs/06_analysis.ipynb #df76cb5e
+def _run_checkpoint(folder: Path) -> Path:
+    """The checkpoint `--checkpoint RUN` (a run folder) stands for: its newest intact one, said in
+    one line; a corrupt newer one skipped with a one-line warning, nothing moved."""
+    path, bad = newest_intact_checkpoint(folder)
+    if path is None: _refuse_folder(folder, bad)
+    for corrupt, why in bad:
+        warnings.warn(f"{corrupt.name} is corrupt ({why}); evaluating {path.name} instead")
+    print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {folder}',
+          file=sys.stderr)
+    return path
+
+def _refuse_folder(folder: Path, bad: list) -> None:
+    "Refuse in one line a `--checkpoint` folder without an intact checkpoint (`bad`: corrupt ones)."
+    where = folder / 'checkpoints'
+    if bad:
+        raise CheckpointError(f"--checkpoint {folder}: every checkpoint in {where} is corrupt (the "
+                              f"newest, {bad[0][0].name}: {bad[0][1]})")
+    hint = (f' (did you mean {folder.parent}?)'
+            if folder.name == 'checkpoints' and list_checkpoints(folder.parent) else '')
+    raise UsageError(f"--checkpoint {folder}: a folder with no checkpoint in {where}{hint}: give a "
+                     "checkpoint file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
 # %% ../nbs/06_analysis.ipynb #f3669f14
 def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
@@ -540,7 +565,7 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
 class EvalConfig:
     "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`."
 
-    checkpoint: str | None = None  # written by `scae-nb train`: RUN/checkpoints/step_*.pt
+    checkpoint: str | None = None  # RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest
     pretrained: str | None = None  # or a shipped model by name (mnist-cpu) or weights file (.pt)
     out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k])
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)

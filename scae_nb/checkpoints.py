@@ -17,10 +17,10 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'resolve_checkpoint', 'announce_resume',
-           'checkpoint_run_folder', 'newer_checkpoints', 'deferred_signals', 'set_aside_newer', 'truncate_metrics',
-           'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'folder_origin', 'claim_run_folder',
-           'checkpoint_run_id', 'stop_on_signals']
+           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_checkpoint', 'resolve_checkpoint',
+           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'deferred_signals', 'set_aside_newer',
+           'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'readable_run_info',
+           'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -150,24 +150,33 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
-def resolve_checkpoint(resume, out) -> Path:
-    """`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set
-    aside, each with a one-line warning that names the checkpoint taken)."""
-    if str(resume) != 'latest': return Path(resume)
-    found, bad = list_checkpoints(out), []
-    if not found:                      # a run stopped before its first one, or none at all
-        why = ('its run stopped before its first one: start it over with --force'
-               if (Path(out) / 'run.json').is_file() else 'start without --resume')
-        raise UsageError(f"--resume: no checkpoint in {Path(out) / 'checkpoints'} to resume "
-                         f"({why})")
-    for path in reversed(found):
+def newest_intact_checkpoint(out) -> tuple[Path | None, list[tuple[Path, str]]]:
+    """The newest checkpoint of run folder `out` that loads and checks out (None: none does), and
+    the corrupt ones newer than it, each with why in one line; nothing moved."""
+    bad = []
+    for path in reversed(list_checkpoints(out)):
         try: load_checkpoint(path)
         except CheckpointError as e:
             bad.append((path, _first_line(e).replace(f'{path}: ', '')))
             continue
-        for corrupt, why in bad: _set_aside(corrupt, why, path)
-        return path
-    raise CheckpointError(f"--resume: every checkpoint in {Path(out) / 'checkpoints'} is corrupt")
+        return path, bad
+    return None, bad
+
+def resolve_checkpoint(resume, out) -> Path:
+    """`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set
+    aside, each with a one-line warning that names the checkpoint taken)."""
+    if str(resume) != 'latest': return Path(resume)
+    if not list_checkpoints(out):      # a run stopped before its first one, or none at all
+        why = ('its run stopped before its first one: start it over with --force'
+               if (Path(out) / 'run.json').is_file() else 'start without --resume')
+        raise UsageError(f"--resume: no checkpoint in {Path(out) / 'checkpoints'} to resume "
+                         f"({why})")
+    path, bad = newest_intact_checkpoint(out)
+    if path is None:
+        raise CheckpointError(f"--resume: every checkpoint in {Path(out) / 'checkpoints'} is "
+                              "corrupt")
+    for corrupt, why in bad: _set_aside(corrupt, why, path)
+    return path
 
 def _set_aside(path: Path, why: str, good: Path) -> None:
     "Say (one line) that `path` is corrupt and move it to checkpoints/corrupt/ (process 0)."
@@ -426,36 +435,53 @@ def run_info(out) -> dict:
     path = Path(out) / 'run.json'
     return json.loads(path.read_text()) if path.is_file() else {}
 
+def readable_run_info(out) -> dict | None:
+    "`run_info(out)`, or None where that run.json is damaged (not JSON, not a dict) or unreadable."
+    try: info = run_info(out)
+    except (OSError, ValueError): return None    # ValueError: JSONDecodeError, UnicodeDecodeError
+    return info if isinstance(info, dict) else None
+
 def folder_origin(info: dict, here: str, there: dict | None) -> str:
     """How run folder `here` (an absolute path; `info`: its run.json) came to be there: 'same',
     'moved', 'copied' (the folder recorded in `info['folder']` still holds the same run: `there`,
-    its run.json now, has the same `run_id` and `created`) or 'unknown' (no folder recorded)."""
+    its run.json now, has the same `run_id` and `created`), 'unreadable' (`there` is None: that
+    run.json is damaged, so a copy cannot be told) or 'unknown' (no folder recorded)."""
     recorded = info.get('folder')
     if recorded is None: return 'unknown'
     if recorded == here: return 'same'
-    same_run = there is not None and all(there.get(k) == info.get(k) for k in ('run_id', 'created'))
+    if there is None: return 'unreadable'
+    same_run = all(there.get(k) == info.get(k) for k in ('run_id', 'created'))
     return 'copied' if same_run else 'moved'
 
 # %% ../nbs/05aa_checkpoints.ipynb #83300b10
 def _follow_folder(folder: RunFolder, checkpoint=None) -> None:
-    """A resumed run folder: record where it is (`folder` in run.json); a copy (`folder_origin`)
-    drops the wandb runs it inherited (`wandb_forked_from`), saying so in one line."""
+    """A resumed run folder: record where it is (`folder` in run.json); a copy (`folder_origin`),
+    or a folder whose original's run.json is damaged, drops the wandb runs it inherited
+    (`wandb_forked_from`), saying so in one line."""
     info, here = folder.info, str(folder.out.resolve())
     recorded = info.get('folder')
     if recorded and recorded != here and Path(recorded).is_dir():
         if os.path.samefile(recorded, here): here = recorded   # the same folder, another path
-    origin = folder_origin(info, here, run_info(recorded) if recorded else None)
-    if origin != 'copied':
+    origin = folder_origin(info, here, readable_run_info(recorded) if recorded else {})
+    if origin not in ('copied', 'unreadable'):
         if recorded != here: folder.update(folder=here)
         return
     theirs = load_checkpoint(checkpoint, verify=False).get('wandb_id') if checkpoint else None
     inherited = [info.get('wandb_id'), theirs, *info.get('wandb_forked_from', [])]
     forked = list(dict.fromkeys(i for i in inherited if i))
     folder.update(folder=here, wandb_id=None, wandb_forked_from=forked)
-    if forked:
-        print(f"scae-nb train: note: {folder.out} is a copy of {recorded}, which still holds run "
-              f"{info.get('run_id')}: the copy logs to a new wandb run, forked from wandb run "
-              f"{forked[0]}", file=sys.stderr)
+    if forked: print(f'scae-nb train: note: {_fork_note(folder, origin, recorded, forked[0])}',
+                     file=sys.stderr)
+
+def _fork_note(folder: RunFolder, origin: str, recorded: str, wandb_id: str) -> str:
+    "Why `folder` (a copy of `recorded`, or maybe one) logs to a wandb run forked from `wandb_id`."
+    if origin == 'copied':
+        return (f"{folder.out} is a copy of {recorded}, which still holds run "
+                f"{folder.info.get('run_id')}: the copy logs to a new wandb run, forked from wandb "
+                f"run {wandb_id}")
+    return (f"cannot tell whether {folder.out} is a copy of {recorded} "
+            f"({Path(recorded) / 'run.json'} is unreadable): as a copy would, it logs to a new "
+            f"wandb run, forked from wandb run {wandb_id}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False,

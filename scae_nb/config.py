@@ -122,18 +122,26 @@ def usable_cpus() -> int:
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
 
+def _too_many_threads(threads: int, cpus: int, source: str | None) -> str:
+    "The warning for `threads` above `cpus`: as typed (`--threads`), or naming its `source`."
+    limit = f"the {cpus} CPU{'s' if cpus > 1 else ''} this process may use"
+    if source is None:
+        return f"--threads {threads} exceeds {limit}: threads will share CPUs, and every step slows"
+    return (f"the run's threads ({threads}, from {source}) exceed {limit}: threads will share "
+            "CPUs, and every step slows; pass --threads N to change it")
+
 @contextlib.contextmanager
-def torch_threads(threads: int | None):
+def torch_threads(threads: int | None, source: str | None = None):
     """Run the block with `threads` torch CPU threads (None: as they are), then restore the count.
-    Not a positive integer: `ValueError`; more than `usable_cpus()`: a warning."""
+    Not a positive integer: `ValueError`; more than `usable_cpus()`: a warning, which names
+    `source` (where the count comes from, e.g. 'its checkpoint') when it was not typed."""
     if threads is not None: check_positive(threads=threads)
     before = torch.get_num_threads()
     if threads is None or threads == before:
         yield
         return
     if threads > (cpus := usable_cpus()):       # oversubscribed threads spin-wait: slow, noisy
-        warnings.warn(f"--threads {threads} exceeds the {cpus} CPU{'s' if cpus > 1 else ''} this "
-                      "process may use: threads will share CPUs, and every step slows")
+        warnings.warn(_too_many_threads(threads, cpus, source))
     torch.set_num_threads(threads)
     try: yield
     finally: torch.set_num_threads(before)

@@ -57,7 +57,8 @@ def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device')
 def device_name(device: torch.device) -> str:
     "A readable name: the GPU's model, or the CPU architecture and torch's thread count."
     if device.type == 'cuda': return f'cuda ({torch.cuda.get_device_name(device)})'
-    return f'{device.type} ({platform.machine()}, {torch.get_num_threads()} threads)'
+    threads = torch.get_num_threads()
+    return f"{device.type} ({platform.machine()}, {threads} thread{'s' if threads > 1 else ''})"
 
 # %% ../nbs/05a_runtime.ipynb #f164cfc0
 def seed_everything(seed: int) -> None:

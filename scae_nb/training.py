@@ -464,7 +464,9 @@ def run_train(args: argparse.Namespace) -> int:
     (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved, 128 + the signal's number (130, 143,
     129), as shells report it, so schedulers requeue the run instead of counting it finished."""
     cfg, resume = train_config_from_args(args)
-    result = train(cfg, resume=resume, force=getattr(args, 'force', False))
+    inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
+    with torch_threads(cfg.threads, source='its checkpoint' if inherited else None):
+        result = train(cfg, resume=resume, force=getattr(args, 'force', False))
     if dist_env().rank == 0:
         logged = result.history[-1] if result.history else {}
         last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}

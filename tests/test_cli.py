@@ -202,7 +202,7 @@ def test_threads_option_sets_torchs_threads_in_train_and_eval(tmp_path):
     assert json.loads((out / 'config.json').read_text())['threads'] == 2
     res = run('train', *tiny, '--steps', '2', '--resume', '--threads', '1')   # not a model setting
     assert res.returncode == 0, res.stderr[-2000:]
-    assert device().endswith(', 1 threads)'), device()
+    assert device().endswith(', 1 thread)'), device()               # singular for one
     checkpoint = sorted((out / 'checkpoints').glob('step_*.pt'))[-1]
     res = run('eval', '--checkpoint', str(checkpoint), '--out', str(tmp_path / 'eval'), *_TINY_EVAL,
               '--threads', '2')
@@ -213,3 +213,58 @@ def test_threads_option_sets_torchs_threads_in_train_and_eval(tmp_path):
         res = run(command, '--threads', bad)
         assert (res.returncode, res.stderr) == (
             2, f'scae-nb {command}: error: --threads must be a positive integer, got {bad}\n'), res.stderr
+
+
+def test_threads_above_the_cpus_warn_where_the_count_came_from(tmp_path):
+    """A --threads above the CPUs this process may use: warned about as typed; a resume that types no
+    --threads inherits the count from the checkpoint, and its warning says so (not '--threads N')."""
+    import os
+    from scae_nb.config import usable_cpus
+    env = {**os.environ, 'WANDB_MODE': 'disabled', 'OMP_NUM_THREADS': '1'}
+    run = lambda *a: subprocess.run([_exe(), *a], capture_output=True, text=True, timeout=300, env=env)
+    tiny = ('--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4', '--n-objects', '3',
+            '--no-progress', '--out', str(tmp_path / 'run'))
+    too_many, cpus = usable_cpus() + 1, usable_cpus()
+    limit = f"the {cpus} CPU{'s' if cpus > 1 else ''} this process may use"
+    warned = lambda res: [line for line in res.stderr.splitlines() if limit in line]
+    res = run('train', *tiny, '--steps', '1', '--threads', str(too_many))
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert warned(res) == [f'scae-nb train: warning: --threads {too_many} exceeds {limit}: threads '
+                           'will share CPUs, and every step slows'], res.stderr
+    res = run('train', *tiny, '--steps', '2', '--resume')
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert warned(res) == [f"scae-nb train: warning: the run's threads ({too_many}, from its "
+                           f"checkpoint) exceed {limit}: threads will share CPUs, and every step "
+                           "slows; pass --threads N to change it"], res.stderr
+
+
+def test_eval_of_a_run_folder_takes_its_newest_intact_checkpoint(tiny_checkpoint, tmp_path):
+    """eval --checkpoint RUN: the run's newest intact checkpoint (said in one line; a corrupt newer
+    one skipped with a warning, left in place), reported where that checkpoint's report goes; a
+    folder without checkpoints is one line naming it, exit 2."""
+    import json
+    run = tmp_path / 'run'
+    shutil.copytree(tiny_checkpoint.parent.parent, run)
+    checkpoint = run / 'checkpoints' / tiny_checkpoint.name
+    res = _run('eval', '--checkpoint', str(run), *_TINY_EVAL)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (f'scae-nb eval: evaluating {checkpoint}, the newest intact checkpoint of {run}'
+            in res.stderr.splitlines()), res.stderr
+    report = json.loads((run / 'eval' / checkpoint.stem / 'report.json').read_text())
+    assert (report['checkpoint'], report['steps']) == (str(checkpoint), 1)
+    newer = run / 'checkpoints' / 'step_00000009.pt'
+    newer.write_bytes(b'not a checkpoint')                          # a newer one, corrupt
+    res = _run('eval', '--checkpoint', str(run), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert [line for line in res.stderr.splitlines() if 'corrupt' in line] == [
+        f'scae-nb eval: warning: {newer.name} is corrupt (not a readable checkpoint (damaged or not a '
+        f'PyTorch file)); evaluating {checkpoint.name} instead'], res.stderr
+    assert newer.is_file()                                          # eval moves nothing
+    assert json.loads((tmp_path / 'eval' / 'report.json').read_text())['steps'] == 1
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    res = _run('eval', '--checkpoint', str(empty), '--out', str(tmp_path / 'refused'), *_TINY_EVAL)
+    assert (res.returncode, res.stderr) == (2, f"scae-nb eval: error: --checkpoint {empty}: a folder "
+        f"with no checkpoint in {empty / 'checkpoints'}: give a checkpoint file (RUN/checkpoints/"
+        "step_*.pt) or a run folder of scae-nb train\n"), res.stderr[-2000:]
+    assert not (tmp_path / 'refused').exists()
