@@ -566,7 +566,7 @@ class EvalConfig:
     "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`."
 
     checkpoint: str | None = None  # RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest
-    pretrained: str | None = None  # or a shipped model by name (mnist-cpu) or weights file (.pt)
+    pretrained: str | None = None  # or a shipped model's name (pretrained_names()), or a .pt file
     out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k])
     data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
@@ -580,7 +580,9 @@ class EvalConfig:
 # %% ../nbs/06_analysis.ipynb #9d93a7f0
 def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb eval`'s options on `parser`: one per `EvalConfig` field."
-    add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)')
+    shipped = f"or a shipped model by name ({', '.join(pretrained_names())}) or weights file (.pt)"
+    add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
+                    help=dict(pretrained=shipped))
     return parser
 
 def run_eval(args: argparse.Namespace) -> int:
