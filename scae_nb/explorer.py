@@ -13,8 +13,9 @@ from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import evaluating
 from .data import check_images
-from .figures import (_check_index, _show, _warn_nan, capsule_claims, colour_parts,
-                             distinct_colours, matrix_to_pose, nudge_matrix, reconstruct)
+from .runtime import _show, _warn_nan
+from .figures import (_check_index, capsule_claims, colour_parts, distinct_colours,
+                             matrix_to_pose, nudge_matrix, reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
@@ -205,14 +206,16 @@ def plot_nudges(
     capsule = _check_index(capsule, explorer.n_objects, 'capsule')
     mask, saved = explorer.capsule_mask.clone(), explorer.nudges.clone()
     fig, axes = plt.subplots(1, len(nudges) + 2, figsize=((len(nudges) + 2) * 1.2, 1.6))
-    _show(axes[0], explorer.image[0], 'input')
+    nan = [_show(axes[0], explorer.image[0], 'input')]          # which panels hold NaN
     try:
         for ax, (name, nudge) in zip(axes[1:], nudges.items()):
-            _show(ax, _nudged_view(explorer, capsule, 1.0, nudge), name)
-        _show(axes[-1], _nudged_view(explorer, capsule, 0.0, {}), 'switched off')
+            nan.append(_show(ax, _nudged_view(explorer, capsule, 1.0, nudge), name))
+        nan.append(_show(axes[-1], _nudged_view(explorer, capsule, 0.0, {}), 'switched off'))
     finally:                                   # the user's state, whatever happened
         explorer.capsule_mask.copy_(mask)
         explorer.nudges.copy_(saved)
-    fig.suptitle(title or f'object capsule {capsule}, top-down', fontsize=9)
+    title = title or f'object capsule {capsule}, top-down'
+    _warn_nan(title, {'panels': (sum(nan), len(nan))})
+    fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig

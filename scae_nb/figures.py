@@ -12,12 +12,12 @@ import matplotlib.pyplot as plt
 from .utils import AttrDict
 from .utils import check_finite, check_positive, to_numpy, write_atomic
 from .pcae import affine_matrix
-from .runtime import image_grid
+from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import check_images
 from .analysis import _check_features, _check_matrix, _run_device, evaluating, tsne_embedding
 
 # %% auto #0
-__all__ = ['NAN_COLOUR', 'PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
+__all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
            'distinct_colours', 'plot_templates', 'plot_reconstructions', 'colour_parts', 'plot_part_decomposition',
            'capsule_claims', 'plot_capsule_claims', 'class_means', 'plot_class_activations', 'plot_constellations',
            'make_figures', 'save_figures']
@@ -89,48 +89,11 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
     return AttrDict(bottom_up=bottom_up, top_down=top_down, winners=winners,
                     top_down_pose=pose, top_down_presence=top_presence)
 
-# %% ../nbs/06a_figures.ipynb #c5fdcc51
-NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN
-
-def _show(ax, image, title: str | None = None, **kwargs) -> bool:
-    "imshow a [C,H,W] (C = 1 or 3) or [H,W(,3)] image in [0, 1] without ticks; NaN red. Held NaN?"
-    image = to_numpy(image).astype(np.float32)
-    if image.ndim == 3 and image.shape[0] in (1, 3):
-        image = image.transpose(1, 2, 0)
-    if image.ndim == 3 and image.shape[-1] == 1:
-        image = image[..., 0]
-    nan = np.isnan(image) if image.ndim == 2 else np.isnan(image).any(-1)   # [H, W]
-    if image.ndim == 2:                                # NaN: the colour map's "bad" colour
-        gray = plt.get_cmap('gray').with_extremes(bad=NAN_COLOUR)
-        kwargs = dict(cmap=gray, vmin=0, vmax=1) | kwargs
-    elif nan.any(): image = np.where(nan[..., None], np.float32(NAN_COLOUR), image)
-    ax.imshow(np.clip(image, 0, 1), **kwargs)
-    ax.set(xticks=[], yticks=[])
-    if nan.any(): title = f'{title} (NaN)' if title else 'NaN'
-    if title:
-        ax.set_title(title, fontsize=8, **(dict(color=NAN_COLOUR) if nan.any() else {}))
-    return bool(nan.any())
-
-
 # %% ../nbs/06a_figures.ipynb #619b8310
 def distinct_colours(n: int) -> np.ndarray:
     "n visually distinct RGB colours [n, 3] (tab20, then hsv beyond 20)."
     cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
     return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
-
-# %% ../nbs/06a_figures.ipynb #addafc77
-def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
-    "Write 'NaN' on the tiles (row-major indices) of an `image_grid` of tile_size (H, W) images."
-    height, width = tile_size
-    for tile in tiles:
-        row, col = divmod(int(tile), ncols)
-        ax.text(padding + col * (width + padding), padding + row * (height + padding), 'NaN',
-                color='white', backgroundcolor=NAN_COLOUR, fontsize=6, ha='left', va='top')
-
-def _warn_nan(figure: str, counts: dict) -> None:
-    "One warning line: '{figure}: n of N {what}, ... hold NaN (drawn in red)'; no NaN, no warning."
-    held = [f'{n} of {total} {what}' for what, (n, total) in counts.items() if n]
-    if held: warnings.warn(f"{figure}: {', '.join(held)} hold NaN (drawn in red)", stacklevel=3)
 
 # %% ../nbs/06a_figures.ipynb #a12bebd3
 def _check_index(index, n: int, name: str = 'index') -> int:
@@ -152,8 +115,8 @@ def _as_tensor(batch, name: str, shape: str) -> torch.Tensor:
     return batch
 
 # %% ../nbs/06a_figures.ipynb #c24f6648
-def plot_templates(templates, ncols: int = 10, title: str = 'learned templates'):
-    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its maximum (`image_grid`)."
+def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
+    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its max; into `ax` if given."
     templates = _as_tensor(templates, 'templates', '[M, C, T, T]')
     if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
         raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
@@ -162,11 +125,12 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates')
     nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
     peak = templates.nan_to_num(0.).flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
     ncols = min(ncols, len(templates))
-    fig, ax = plt.subplots(figsize=(ncols * .8, math.ceil(len(templates) / ncols) * .8 + .3))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(ncols * .8, math.ceil(len(templates) / ncols) * .8 + .3))
     _show(ax, image_grid(templates / peak, ncols, padding=2), title)
     _mark_nan_tiles(ax, nan.nonzero().flatten(), ncols, templates.shape[-2:])
     _warn_nan(title, {'templates': (int(nan.sum()), len(templates))})
-    return fig
+    return ax.figure
 
 
 # %% ../nbs/06a_figures.ipynb #b5d74031

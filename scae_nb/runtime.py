@@ -17,15 +17,15 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, image_loaders
-from .utils import UsageError, to_plain, write_atomic
+from .utils import UsageError, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
 
 # %% auto #0
-__all__ = ['pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic', 'set_numerics',
-           'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state', 'BatchStream',
-           'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure',
-           'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders',
-           'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders']
+__all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic',
+           'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state',
+           'BatchStream', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
+           'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
+           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -452,14 +452,57 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
     images = images.detach().float().cpu().clamp(0, 1)
     return make_grid(images, nrow=ncols, padding=padding, pad_value=1).permute(1, 2, 0).numpy()
 
+# %% ../nbs/05a_runtime.ipynb #c5fdcc51
+NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN
+
+def _show(ax, image, title: str | None = None, **kwargs) -> bool:
+    "imshow a [C,H,W] (C = 1 or 3) or [H,W(,3)] image in [0, 1] without ticks; NaN red. Held NaN?"
+    image = to_numpy(image).astype(np.float32)
+    if image.ndim == 3 and image.shape[0] in (1, 3):
+        image = image.transpose(1, 2, 0)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    nan = np.isnan(image) if image.ndim == 2 else np.isnan(image).any(-1)   # [H, W]
+    if image.ndim == 2:                                # NaN: the colour map's "bad" colour
+        import matplotlib                            # lazy, as everywhere in this module
+        gray = matplotlib.colormaps['gray'].with_extremes(bad=NAN_COLOUR)
+        kwargs = dict(cmap=gray, vmin=0, vmax=1) | kwargs
+    elif nan.any(): image = np.where(nan[..., None], np.float32(NAN_COLOUR), image)
+    ax.imshow(np.clip(image, 0, 1), **kwargs)
+    ax.set(xticks=[], yticks=[])
+    if nan.any(): title = f'{title} (NaN)' if title else 'NaN'
+    if title:
+        ax.set_title(title, fontsize=8, **(dict(color=NAN_COLOUR) if nan.any() else {}))
+    return bool(nan.any())
+
+
+# %% ../nbs/05a_runtime.ipynb #addafc77
+def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
+    "Write 'NaN' on the tiles (row-major indices) of an `image_grid` of tile_size (H, W) images."
+    height, width = tile_size
+    for tile in tiles:
+        row, col = divmod(int(tile), ncols)
+        ax.text(padding + col * (width + padding), padding + row * (height + padding), 'NaN',
+                color='white', backgroundcolor=NAN_COLOUR, fontsize=6, ha='left', va='top')
+
+def _warn_nan(figure: str, counts: dict) -> None:
+    "One warning line: '{figure}: n of N {what}, ... hold NaN (drawn in red)'; no NaN, no warning."
+    held = [f'{n} of {total} {what}' for what, (n, total) in counts.items() if n]
+    if held: warnings.warn(f"{figure}: {', '.join(held)} hold NaN (drawn in red)", stacklevel=3)
+
 # %% ../nbs/05a_runtime.ipynb #5fcff2aa
-def _grid_figure(images: torch.Tensor, ncols: int, title: str, height: float):
-    "A headless figure showing `image_grid(images, ncols)` under `title`."
+def _grid_figure(images: torch.Tensor, ncols: int, title: str, height: float, names: tuple):
+    """A headless figure of `image_grid(images, ncols)` under `title`: NaN red, its tiles marked,
+    and one warning counting the NaN images in each of `names`' equal shares of `images`."""
     from matplotlib.figure import Figure
+    images = images.detach().float().cpu()
+    nan = images.isnan().flatten(1).any(1)        # [N]: the images that hold NaN
     fig = Figure(figsize=(max(ncols, 8), height))
     ax = fig.subplots()
-    ax.imshow(image_grid(images, ncols), vmin=0, vmax=1)
-    ax.set_title(title)
+    _show(ax, image_grid(images, ncols), title)
+    _mark_nan_tiles(ax, nan.nonzero().flatten(), ncols, images.shape[-2:], padding=1)
+    _warn_nan(title, {name: (int(share.sum()), len(share))
+                      for name, share in zip(names, nan.chunk(len(names)))})
     ax.axis('off')
     return fig
 
@@ -468,13 +511,15 @@ def template_figure(templates: torch.Tensor):
     templates = templates.reshape(-1, *templates.shape[-3:])
     n_rows = -(-len(templates) // 10)
     n_cols = -(-len(templates) // n_rows)
-    return _grid_figure(templates, n_cols, f'{len(templates)} templates', 1.2 * n_rows)
+    return _grid_figure(templates, n_cols, f'{len(templates)} templates', 1.2 * n_rows,
+                        ('templates',))
 
 def reconstruction_figure(images: torch.Tensor, reconstructions: torch.Tensor, n: int = 10):
     "The first `n` images [B, C, H, W] (top row) and their reconstructions (bottom row)."
     n = min(n, len(images))
     both = torch.cat([images[:n], reconstructions[:n]])
-    return _grid_figure(both, n, 'inputs (top) and reconstructions (bottom)', 2.4)
+    return _grid_figure(both, n, 'inputs (top) and reconstructions (bottom)', 2.4,
+                        ('inputs', 'reconstructions'))
 
 # %% ../nbs/05a_runtime.ipynb #dd2a9d0c
 def dist_env() -> AttrDict:
