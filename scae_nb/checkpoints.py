@@ -310,7 +310,8 @@ def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
 
 # %% ../nbs/05aa_checkpoints.ipynb #bc582161
 class RunFolderError(RuntimeError):
-    "A run folder in use by another process (the CLI: one line, exit status 1)."
+    """A run folder in use by another process, or with a damaged `run.json` (the CLI: one line,
+    exit status 1)."""
 
 _RUN_FILES = ('run.json', 'config.json', 'metrics.jsonl', 'checkpoints', 'figures', 'wandb', 'eval')
 
@@ -429,18 +430,40 @@ def _stamp_lock(lock, created: str) -> None:
     lock.write(f'{os.getpid()} {socket.gethostname()} {created}\n')
     lock.flush()
 
-# %% ../nbs/05aa_checkpoints.ipynb #bff52e49
+# %% ../nbs/05aa_checkpoints.ipynb #3c5e7a02
+def _parse_run_json(raw: bytes) -> dict:
+    "The contents `raw` of a run.json as a dict, or `ValueError` saying what is wrong with them."
+    try: text = raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise ValueError(f'not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})') from None
+    if not text.strip(): raise ValueError('empty')
+    try: info = json.loads(text)
+    except json.JSONDecodeError as e:
+        body = text.rstrip()
+        if e.pos >= len(body) or e.msg.startswith('Unterminated string'):    # it stops mid-way
+            raise ValueError(f"cut off: its JSON stops, unclosed, at line {body.count(chr(10)) + 1}"
+                             ) from None
+        raise ValueError(f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}') from None
+    if isinstance(info, dict): return info
+    kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
+    raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
+
 def run_info(out) -> dict:
-    "Run folder `out`'s `run.json` as a dict ({} where there is none)."
+    "Run folder `out`'s `run.json` as a dict ({} where there is none); a damaged one is refused."
     path = Path(out) / 'run.json'
-    return json.loads(path.read_text()) if path.is_file() else {}
+    if not path.is_file(): return {}
+    try: return _parse_run_json(path.read_bytes())
+    except ValueError as e:
+        raise RunFolderError(f"{path} is damaged: {e}; fix it, or move it aside: --resume goes on "
+                             "without it (the run's id, config and wandb run are in its "
+                             "checkpoints)") from None
 
 def readable_run_info(out) -> dict | None:
-    "`run_info(out)`, or None where that run.json is damaged (not JSON, not a dict) or unreadable."
-    try: info = run_info(out)
-    except (OSError, ValueError): return None    # ValueError: JSONDecodeError, UnicodeDecodeError
-    return info if isinstance(info, dict) else None
+    "`run_info(out)`, or None where that run.json is damaged or cannot be read."
+    try: return run_info(out)
+    except (OSError, RunFolderError): return None
 
+# %% ../nbs/05aa_checkpoints.ipynb #bff52e49
 def folder_origin(info: dict, here: str, there: dict | None) -> str:
     """How run folder `here` (an absolute path; `info`: its run.json) came to be there: 'same',
     'moved', 'copied' (the folder recorded in `info['folder']` still holds the same run: `there`,
@@ -492,7 +515,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
     created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails
     lock, aside = _lock(out), None
     try:
-        old = run_info(out)
+        old = (readable_run_info(out) or {}) if force and not resume else run_info(out)
         run_id = _resumed_run_id(out, old, Path(checkpoint)) if checkpoint is not None else None
         if not resume and _holds_run(out): aside, old = _replace_run(out, old, force), {}
         if not resume and out not in folders: _warn_foreign_entries(out)
@@ -517,22 +540,22 @@ def checkpoint_run_id(path) -> str | None:
     "The id of the run checkpoint `path` comes from: stored in it, else in the run.json beside it."
     path = Path(path)
     run_id = load_checkpoint(path, verify=False).get('run_id')
-    info = path.parent.parent / 'run.json'
-    if run_id is None and path.parent.name == 'checkpoints' and info.is_file():
-        run_id = json.loads(info.read_text()).get('run_id')
+    if run_id is None and path.parent.name == 'checkpoints':
+        run_id = run_info(path.parent.parent).get('run_id')
     return None if run_id == 'legacy' else run_id
 
 # %% ../nbs/05aa_checkpoints.ipynb #20f90c91
 def _own_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
     """The run id of `checkpoint`, which lies in `out/checkpoints/`: `out`'s own (`old`: its
-    run.json), refused (one line) if the checkpoint says it is of another run, copied in."""
+    run.json; the checkpoint's where there is none), refused (one line) if the checkpoint says it is
+    of another run, copied in."""
     theirs, ours = load_checkpoint(checkpoint, verify=False).get('run_id'), old.get('run_id')
     if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
         raise UsageError(f"--resume: {checkpoint} is a checkpoint of run {theirs}, but {out} "
                          f"holds run {ours}: move it out of {out / 'checkpoints'} and resume "
                          f"it into its own run folder or an empty --out (--out NEW --resume "
                          f"PATH)")
-    return ours
+    return theirs if ours is None else ours
 
 # %% ../nbs/05aa_checkpoints.ipynb #f7d0ba6b
 def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:

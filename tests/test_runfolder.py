@@ -298,3 +298,59 @@ def test_allow_change_without_resume_is_refused(tmp_path, capfd, quiet_globals):
     rc, _, err = inproc_main(tiny_train(out, 2, "--allow-change", "lr"), capfd)
     assert rc == 2 and "use it with --resume" in one_line(err), err[-2000:]
     assert not out.exists()
+
+
+# ---- 8. a damaged run.json: one line naming it, nothing rewritten; moved aside, the run goes on
+DAMAGED = {  # what a full disk, a hand edit and a Latin-1 editor leave; what the refusal says
+    "cut_off": (
+        lambda good: good[: good.index(b'"created"') + 5],  # mid-way through its third line
+        "cut off: its JSON stops, unclosed, at line 3",
+    ),
+    "a_list": (lambda good: b'["not", "a run"]', "a list, not a JSON object"),
+    "not_utf8": (
+        lambda good: good.replace(b"{", b'{"note": "caf\xe9", ', 1),
+        "not UTF-8 text (byte 0xe9 at offset 13)",
+    ),
+}
+HOW_TO_GO_ON = (
+    "; fix it, or move it aside: --resume goes on without it (the run's id, config and wandb run "
+    "are in its checkpoints)"
+)
+EVAL = ["--device", "cpu", "--max-batches", "3", "--no-figures", "--no-progress"]
+
+
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_damaged_run_json_is_one_line_and_the_run_goes_on_without_it(
+    kind, two_runs, tmp_path, capfd, quiet_globals
+):
+    """train --resume and a fresh train in the folder are refused in one line (exit 1) that names
+    the file, what is wrong and how to go on, the folder unchanged; eval of the run's checkpoints
+    reads no run.json (it passed before too); moved aside, --resume continues the same run."""
+    out = copy_run(two_runs / "a", tmp_path / "a")
+    path = out / "run.json"
+    damage, why = DAMAGED[kind]
+    path.write_bytes(damage(path.read_bytes()))
+    before = snapshot(out)
+    for extra in (["--resume"], []):
+        rc, _, err = inproc_main(tiny_train(out, 3, *extra), capfd)
+        assert rc == 1, f"exit {rc}: {err[-2000:]}"
+        said = f"scae-nb train: error: {path} is damaged: {why}{HOW_TO_GO_ON}"
+        assert one_line(err) == said, err
+        assert snapshot(out) == before, "the refusal changed the run folder"
+    evaluate = ["eval", "--checkpoint", out, "--out", tmp_path / "eval", *EVAL]
+    rc, _, err = inproc_main(evaluate, capfd)
+    assert rc == 0, err[-2000:]
+    path.rename(tmp_path / "run.json.damaged")  # as the refusal says
+    rc, _, err = inproc_main(tiny_train(out, 3, "--resume"), capfd)
+    assert rc == 0, err[-2000:]
+    assert run_id(out) == run_id(two_runs / "a"), "the resumed run lost its id"
+
+
+def test_force_sets_a_damaged_run_json_aside_unchanged(two_runs, tmp_path, capfd, quiet_globals):
+    "train --force starts over as asked: the old run, its damaged run.json too, moves to replaced/."
+    out = copy_run(two_runs / "a", tmp_path / "a")
+    (out / "run.json").write_bytes(b'["not", "a run"]')
+    rc, _, err = inproc_main(tiny_train(out, 2, "--force"), capfd)
+    assert rc == 0, err[-2000:]
+    assert (out / "replaced" / "legacy" / "run.json").read_bytes() == b'["not", "a run"]'
+    assert run_id(out) not in ("legacy", run_id(two_runs / "a"))
