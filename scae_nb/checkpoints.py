@@ -444,9 +444,13 @@ def _parse_run_json(raw: bytes) -> dict:
             raise ValueError(f"cut off: its JSON stops, unclosed, at line {body.count(chr(10)) + 1}"
                              ) from None
         raise ValueError(f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}') from None
-    if isinstance(info, dict): return info
-    kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
-    raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
+    if not isinstance(info, dict):
+        kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
+        raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
+    for key in ('run_id', 'created', 'folder'):               # what a claim compares and trusts
+        if key in info and not isinstance(info[key], str):
+            raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
+    return info
 
 def run_info(out) -> dict:
     "Run folder `out`'s `run.json` as a dict ({} where there is none); a damaged one is refused."
@@ -466,26 +470,43 @@ def readable_run_info(out) -> dict | None:
 # %% ../nbs/05aa_checkpoints.ipynb #bff52e49
 def folder_origin(info: dict, here: str, there: dict | None) -> str:
     """How run folder `here` (an absolute path; `info`: its run.json) came to be there: 'same',
-    'moved', 'copied' (the folder recorded in `info['folder']` still holds the same run: `there`,
-    its run.json now, has the same `run_id` and `created`), 'unreadable' (`there` is None: that
-    run.json is damaged, so a copy cannot be told) or 'unknown' (no folder recorded)."""
-    recorded = info.get('folder')
+    'moved', 'copied' (the folder recorded in `info['folder']` still holds this run: `there`, what
+    it holds now (`_recorded_run`), has the same `run_id`; for `legacy` runs, the same `created`),
+    'unreadable' (`there` is None: nothing there says which run, so a copy cannot be told) or
+    'unknown' (no folder recorded)."""
+    recorded, ours = info.get('folder'), info.get('run_id')
     if recorded is None: return 'unknown'
     if recorded == here: return 'same'
     if there is None: return 'unreadable'
-    same_run = all(there.get(k) == info.get(k) for k in ('run_id', 'created'))
+    same_run = ours and there.get('run_id') == ours and (
+        ours != 'legacy' or there.get('created') == info.get('created'))   # legacy: not unique
     return 'copied' if same_run else 'moved'
 
+
 # %% ../nbs/05aa_checkpoints.ipynb #83300b10
+def _recorded_run(recorded: Path) -> dict | None:
+    """What folder `recorded` holds now: its run.json where that names a run, else its newest
+    readable checkpoint's `run_id` ({'run_id': ...}); {} where it is gone or neither names a run,
+    None where its run.json is damaged and no checkpoint names a run."""
+    if not recorded.is_dir(): return {}
+    info = readable_run_info(recorded)             # {}: missing (or a folder); None: damaged
+    if info and info.get('run_id'): return info
+    for path in reversed(list_checkpoints(recorded)):
+        try: run_id = load_checkpoint(path, verify=False).get('run_id')
+        except (CheckpointError, OSError): continue
+        if run_id: return {'run_id': run_id}
+        break                                      # the newest readable one names no run
+    return info
+
 def _follow_folder(folder: RunFolder, checkpoint=None) -> None:
     """A resumed run folder: record where it is (`folder` in run.json); a copy (`folder_origin`),
-    or a folder whose original's run.json is damaged, drops the wandb runs it inherited
+    or a folder whose original cannot say which run it holds, drops the wandb runs it inherited
     (`wandb_forked_from`), saying so in one line."""
     info, here = folder.info, str(folder.out.resolve())
     recorded = info.get('folder')
     if recorded and recorded != here and Path(recorded).is_dir():
         if os.path.samefile(recorded, here): here = recorded   # the same folder, another path
-    origin = folder_origin(info, here, readable_run_info(recorded) if recorded else {})
+    origin = folder_origin(info, here, _recorded_run(Path(recorded)) if recorded else {})
     if origin not in ('copied', 'unreadable'):
         if recorded != here: folder.update(folder=here)
         return
@@ -503,8 +524,8 @@ def _fork_note(folder: RunFolder, origin: str, recorded: str, wandb_id: str) -> 
                 f"{folder.info.get('run_id')}: the copy logs to a new wandb run, forked from wandb "
                 f"run {wandb_id}")
     return (f"cannot tell whether {folder.out} is a copy of {recorded} "
-            f"({Path(recorded) / 'run.json'} is unreadable): as a copy would, it logs to a new "
-            f"wandb run, forked from wandb run {wandb_id}")
+            f"({Path(recorded) / 'run.json'} is unreadable, and no checkpoint there names its "
+            f"run): as a copy would, it logs to a new wandb run, forked from wandb run {wandb_id}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False,
@@ -522,11 +543,15 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
         folder = RunFolder(out, old, lock, created, folders, aside)
+        now = datetime.now(timezone.utc).isoformat(timespec='seconds')
         if not old:
-            now = datetime.now(timezone.utc).isoformat(timespec='seconds')
             new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
             folder.update(run_id=new_id, created=now, folder=str(out.resolve()))
-        else: _follow_folder(folder, checkpoint)       # a resume: moved, or copied?
+        else:                                          # a resume: moved, or copied?
+            lost = dict(run_id=run_id or 'legacy', created=now)         # a hand edit dropped them
+            if missing := {k: v for k, v in lost.items() if not old.get(k)}:
+                folder.update(**missing)
+            _follow_folder(folder, checkpoint)
         _stamp_lock(lock, folder.info['created'])
     except BaseException:
         lock.close()
