@@ -413,8 +413,9 @@ def _warn_foreign_entries(out: Path) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #5ae72890
 def _replace_run(out: Path, old: dict, force: bool) -> Path:
     """A fresh run in `out`, which holds another run (`old`: its run.json): refused in one line, or
-    (`force`) the old run's files moved to `out/replaced/<run id>/`, which is returned."""
-    old_id = old.get('run_id', 'legacy')
+    (`force`) the old run's files moved to `out/replaced/<run id>/`, which is returned (the id
+    from its newest checkpoint where run.json has none)."""
+    old_id = old.get('run_id') or _checkpoints_run_id(out) or 'legacy'   # run.json damaged
     if not force:
         step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
         moved = out / 'replaced' / old_id
@@ -484,6 +485,13 @@ def folder_origin(info: dict, here: str, there: dict | None) -> str:
 
 
 # %% ../nbs/05aa_checkpoints.ipynb #83300b10
+def _checkpoints_run_id(out: Path) -> str | None:
+    "The `run_id` that run folder `out`'s newest readable checkpoint stores (None: none, or no id)."
+    for path in reversed(list_checkpoints(out)):
+        try: return load_checkpoint(path, verify=False).get('run_id')
+        except (CheckpointError, OSError): continue
+    return None
+
 def _recorded_run(recorded: Path) -> dict | None:
     """What folder `recorded` holds now: its run.json where that names a run, else its newest
     readable checkpoint's `run_id` ({'run_id': ...}); {} where it is gone or neither names a run,
@@ -491,12 +499,8 @@ def _recorded_run(recorded: Path) -> dict | None:
     if not recorded.is_dir(): return {}
     info = readable_run_info(recorded)             # {}: missing (or a folder); None: damaged
     if info and info.get('run_id'): return info
-    for path in reversed(list_checkpoints(recorded)):
-        try: run_id = load_checkpoint(path, verify=False).get('run_id')
-        except (CheckpointError, OSError): continue
-        if run_id: return {'run_id': run_id}
-        break                                      # the newest readable one names no run
-    return info
+    run_id = _checkpoints_run_id(recorded)
+    return {'run_id': run_id} if run_id else info
 
 def _follow_folder(folder: RunFolder, checkpoint=None) -> None:
     """A resumed run folder: record where it is (`folder` in run.json); a copy (`folder_origin`),

@@ -400,6 +400,9 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
             raise
         finally:
             if folder is not None: folder.release()
+            if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
+                print(f"scae-nb train: the run {folder.aside.name} in {cfg.out} was moved to "
+                      f"{folder.aside}", file=sys.stderr)
 
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -440,6 +443,9 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
         wandb = wandb if wandb in WANDB_MODES else 'offline'
         return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
+        if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
+            raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
+                             f"--resume --out {resume} (its newest checkpoint)")
         if (folder := checkpoint_run_folder(resume)) is None:
             raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
                              "(RUN/checkpoints/): give --out, the folder to continue it in")

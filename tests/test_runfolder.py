@@ -352,5 +352,7 @@ def test_force_sets_a_damaged_run_json_aside_unchanged(two_runs, tmp_path, capfd
     (out / "run.json").write_bytes(b'["not", "a run"]')
     rc, _, err = inproc_main(tiny_train(out, 2, "--force"), capfd)
     assert rc == 0, err[-2000:]
-    assert (out / "replaced" / "legacy" / "run.json").read_bytes() == b'["not", "a run"]'
+    old = run_id(two_runs / "a")  # the id its checkpoints store
+    assert (out / "replaced" / old / "run.json").read_bytes() == b'["not", "a run"]'
+    assert f"the run {old} in {out} was moved to {out / 'replaced' / old}" in err, err[-2000:]
     assert run_id(out) not in ("legacy", run_id(two_runs / "a"))
