@@ -24,15 +24,15 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, checkpoint_run_folder, list_checkpoints,
-                                 load_checkpoint, newest_intact_checkpoint)
+                                 load_checkpoint, newest_intact_state)
 from .config import TrainConfig
 from .cli import add_config_args, given
 
 # %% auto #0
 __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy', 'kmeans_inductive_accuracy',
            'linear_accuracy', 'tsne_embedding', 'load_model', 'presence_noise', 'evaluating', 'collect_features',
-           'evaluate_features', 'collect_constellations', 'constellation_report', 'evaluate_checkpoint',
-           'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
+           'evaluate_features', 'collect_constellations', 'constellation_report', 'DivergedError',
+           'evaluate_checkpoint', 'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
 
 # %% ../nbs/06_analysis.ipynb #37398c24
 def _as_numpy(x) -> np.ndarray:
@@ -227,11 +227,13 @@ def _not_a_model_file(path, state: dict, problem: str) -> str:
     return f"{path}: not an scae-nb checkpoint or weights file ({what})"
 
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
-def load_model(checkpoint, device='cpu') -> AttrDict:
+def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step) from a training checkpoint,
-    a `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`)."""
-    if str(checkpoint) in pretrained_names(): return _load_weights(checkpoint, device)
-    try: state = load_checkpoint(checkpoint, map_location=device)
+    a `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`);
+    `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read)."""
+    if state is None and str(checkpoint) in pretrained_names():
+        return _load_weights(checkpoint, device)
+    try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
     except CheckpointError:                      # weights (no training state), or a bad checkpoint
         if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
         if problem := _weights_problem(plain):
@@ -397,20 +399,34 @@ def constellation_report(collected: AttrDict, n_caps: int) -> dict:
     )
 
 # %% ../nbs/06_analysis.ipynb #1f6da1ed
+class DivergedError(RuntimeError):
+    "A model whose outputs hold NaN or inf: it diverged in training (the CLI: one line, exit 1)."
+
+def _not_finite(*splits) -> str | None:
+    "'N of M': the feature values (u and m of `splits`) that are NaN or inf; None when none are."
+    values = torch.cat([split[key].flatten() for split in splits for key in ('u', 'm')])
+    bad = int((~torch.isfinite(values)).sum())
+    return f'{bad} of {values.numel()}' if bad else None
+
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir) -> dict:
-    "Features on both splits (each progress bar names its split) -> every accuracy (+ figures)."
+    """Features on both splits (each progress bar names its split) -> every accuracy (+ figures);
+    features that are not finite: the figures (NaN in red, no t-SNE), then `DivergedError`."""
     train = collect_features(model, train_loader, device, noise, max_batches, progress,
                              desc='features (train)')
     test = collect_features(model, test_loader, device, noise, max_batches, progress,
                             desc='features (test)')
-    report = dict(n_train=len(train.labels), n_test=len(test.labels),
-                  **evaluate_features(train, test, model.config.n_classes, seed))
+    bad = _not_finite(train, test)
+    report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
+                                 **evaluate_features(train, test, model.config.n_classes, seed))
     if figure_dir:
         from scae_nb.figures import make_figures, save_figures   # matplotlib only when drawing
         images, labels = next(iter(test_loader))
-        figures = make_figures(model, images[:8].to(device), labels[:8].to(device), test, seed)
+        figures = make_figures(model, images[:8].to(device), labels[:8].to(device),
+                               None if bad else test, seed)
         report['figures'] = save_figures(figures, figure_dir)
+    if bad: raise DivergedError(f"the model's features are not finite ({bad} values NaN/inf): "
+                                "the model has diverged (NaN in its outputs)")
     return report
 
 # %% ../nbs/06_analysis.ipynb #89bbc639
@@ -465,29 +481,30 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     check_seed(seed)
 
 # %% ../nbs/06_analysis.ipynb #780585d0
-def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path]:
-    "The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths."
+def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None]:
+    """The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths, and
+    for a run folder its newest intact checkpoint's state (already read: not read again)."""
     if pretrained is not None and Path(pretrained).suffix == '.pt':
         checkpoint = pretrained                     # a weights file: as a checkpoint file
     elif pretrained is not None:
         model_card(pretrained)                      # one-line error for an unknown name
         checkpoint = pretrained
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
-    checkpoint = Path(checkpoint)
-    if pretrained is None and checkpoint.is_dir(): checkpoint = _run_checkpoint(checkpoint)
-    return checkpoint, Path(out or _default_eval_folder(checkpoint))
+    checkpoint, state = Path(checkpoint), None
+    if pretrained is None and checkpoint.is_dir(): checkpoint, state = _run_checkpoint(checkpoint)
+    return checkpoint, Path(out or _default_eval_folder(checkpoint)), state
 
 # %% ../nbs/06_analysis.ipynb #df76cb5e
-def _run_checkpoint(folder: Path) -> Path:
-    """The checkpoint `--checkpoint RUN` (a run folder) stands for: its newest intact one, said in
-    one line; a corrupt newer one skipped with a one-line warning, nothing moved."""
-    path, bad = newest_intact_checkpoint(folder)
+def _run_checkpoint(folder: Path) -> tuple[Path, dict]:
+    """The checkpoint `--checkpoint RUN` (a run folder) stands for and its state: its newest intact
+    one, said in one line; a corrupt newer one skipped with a one-line warning, nothing moved."""
+    path, state, bad = newest_intact_state(folder)
     if path is None: _refuse_folder(folder, bad)
     for corrupt, why in bad:
         warnings.warn(f"{corrupt.name} is corrupt ({why}); evaluating {path.name} instead")
     print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {folder}',
           file=sys.stderr)
-    return path
+    return path, state
 
 def _refuse_folder(folder: Path, bad: list) -> None:
     "Refuse in one line a `--checkpoint` folder without an intact checkpoint (`bad`: corrupt ones)."
@@ -520,11 +537,11 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures)."""
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
-    checkpoint, out = _eval_paths(checkpoint, out, pretrained)
+    checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)
     check_out_folder(out)                           # a file, or a path under one: refused now
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     start, device = time.perf_counter(), pick_device(device)
-    run = load_model(checkpoint, device)
+    run = load_model(checkpoint, device, state)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
     named = pretrained is not None and checkpoint == Path(pretrained) and checkpoint.suffix != '.pt'
@@ -537,9 +554,13 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     evaluate = _evaluate_constellations if constellations else _evaluate_images
     figure_dir = out.absolute() if figures else None          # the report's paths: absolute
     with numerics_flags(device):          # float32 (no TF32), as train and bench; restored after
-        report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches,
-                               seed % 2**32,                   # scikit-learn's seeds
-                               progress, figure_dir))
+        try: report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches,
+                                    seed % 2**32,              # scikit-learn's seeds
+                                    progress, figure_dir))
+        except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
+            where = (f'its figures are in {figure_dir}' if figures
+                     else 'draw its figures without --no-figures')
+            raise DivergedError(f"{report['checkpoint']}: {e}; {where}") from None
     report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out.absolute())
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / 'report.json', json.dumps(report, indent=1))

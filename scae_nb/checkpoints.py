@@ -17,10 +17,10 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_checkpoint', 'resolve_checkpoint',
-           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'deferred_signals', 'set_aside_newer',
-           'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'readable_run_info',
-           'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'newest_intact_checkpoint',
+           'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'deferred_signals',
+           'set_aside_newer', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info',
+           'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -150,17 +150,24 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
-def newest_intact_checkpoint(out) -> tuple[Path | None, list[tuple[Path, str]]]:
-    """The newest checkpoint of run folder `out` that loads and checks out (None: none does), and
-    the corrupt ones newer than it, each with why in one line; nothing moved."""
+def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | None,
+                                                          list[tuple[Path, str]]]:
+    """`newest_intact_checkpoint` with the state it loaded and verified (None: none), so a caller
+    reads the file once: pruning (`--keep`) of a run still training may delete it right after."""
     bad = []
     for path in reversed(list_checkpoints(out)):
-        try: load_checkpoint(path)
+        try: state = load_checkpoint(path, map_location)
         except CheckpointError as e:
             bad.append((path, _first_line(e).replace(f'{path}: ', '')))
             continue
-        return path, bad
-    return None, bad
+        return path, state, bad
+    return None, None, bad
+
+def newest_intact_checkpoint(out) -> tuple[Path | None, list[tuple[Path, str]]]:
+    """The newest checkpoint of run folder `out` that loads and checks out (None: none does), and
+    the corrupt ones newer than it, each with why in one line; nothing moved."""
+    path, _, bad = newest_intact_state(out)
+    return path, bad
 
 def resolve_checkpoint(resume, out) -> Path:
     """`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set

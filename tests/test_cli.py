@@ -140,6 +140,26 @@ def test_eval_warns_once_about_few_points(tiny_checkpoint, tmp_path):
         'is biased upward; use at least 100 points']
 
 
+def test_eval_of_a_diverged_model_draws_its_figures_then_says_so(tiny_checkpoint, tmp_path):
+    """A checkpoint with NaN in its templates (saved as training would): the figures drawn (NaN in
+    red, with warnings), then one line naming the checkpoint and the figures' folder, exit 1, no report."""
+    from scae_nb.checkpoints import load_checkpoint, save_checkpoint
+    state = load_checkpoint(tiny_checkpoint)
+    state.pop('digest')                                             # recomputed by save_checkpoint
+    state['model']['pcae.templates'][0, 0, 0, :5] = float('nan')
+    diverged = save_checkpoint(state, tmp_path / 'diverged.pt')
+    out = tmp_path / 'eval'
+    res = _run('eval', '--checkpoint', str(diverged), '--out', str(out), '--device', 'cpu',
+               '--max-batches', '3', '--no-progress')
+    assert (res.returncode, res.stdout) == (1, ''), res.stderr[-2000:]
+    error = res.stderr.splitlines()[-1]
+    assert error.startswith(f"scae-nb eval: error: {diverged}: the model's features are not finite ("), error
+    assert error.endswith(f"the model has diverged (NaN in its outputs); its figures are in {out}"), error
+    assert 'scae-nb eval: warning: learned templates: 1 of 4 templates hold NaN (drawn in red)' in res.stderr
+    assert sorted(p.name for p in out.iterdir()) == ['capsule_claims.png', 'part_decomposition.png',
+                                                     'reconstructions.png', 'templates.png']
+
+
 def test_eval_of_a_dict_that_is_not_a_model_says_what_it_holds(tmp_path):
     """--pretrained FILE.pt and --checkpoint FILE: the same one line naming the keys and what is
     missing, not 'a dict without a format entry'."""
