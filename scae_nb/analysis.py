@@ -359,10 +359,11 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
 ) -> AttrDict:
-    """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2] and presence,
-    n_batches; `device` must be the model's (the default)."""
+    """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2], vote presence
+    (binary), vote_scale, vote_presence_soft [N, K*V], n_caps; `device`: the model's (default)."""
     device = _run_device(model, device)
-    keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[])
+    keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[],
+                vote_scale=[], vote_presence_soft=[])
     with evaluating(model, noise):
         for batch, _ in zip(loader, range(n_batches)):
             if not (isinstance(batch, dict) and {'points', 'presence', 'pattern_id'} <= set(batch)):
@@ -378,6 +379,8 @@ def collect_constellations(
                     o.is_from_capsule,
                     o.votes_points,
                     o.vote_presence_flat_binary,
+                    o.vote_scale_flat,
+                    o.vote_presence_flat_soft,
                 ),
             ):
                 keep[key].append(value.cpu())
@@ -402,11 +405,16 @@ def constellation_report(collected: AttrDict, n_caps: int) -> dict:
 class DivergedError(RuntimeError):
     "A model whose outputs hold NaN or inf: it diverged in training (the CLI: one line, exit 1)."
 
-def _not_finite(*splits) -> str | None:
-    "'N of M': the feature values (u and m of `splits`) that are NaN or inf; None when none are."
-    values = torch.cat([split[key].flatten() for split in splits for key in ('u', 'm')])
+def _not_finite(*splits, keys=('u', 'm')) -> str | None:
+    "'N of M': the values of `splits` under `keys` (features u, m) that are NaN or inf; else None."
+    values = torch.cat([split[key].flatten() for split in splits for key in keys])
     bad = int((~torch.isfinite(values)).sum())
     return f'{bad} of {values.numel()}' if bad else None
+
+def _diverged(what: str, bad: str) -> DivergedError:
+    "The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf."
+    return DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
+                         "the model has diverged (NaN in its outputs)")
 
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir) -> dict:
@@ -425,20 +433,22 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
         figures = make_figures(model, images[:8].to(device), labels[:8].to(device),
                                None if bad else test, seed)
         report['figures'] = save_figures(figures, figure_dir)
-    if bad: raise DivergedError(f"the model's features are not finite ({bad} values NaN/inf): "
-                                "the model has diverged (NaN in its outputs)")
+    if bad: raise _diverged('features', bad)
     return report
 
 # %% ../nbs/06_analysis.ipynb #89bbc639
 def _evaluate_constellations(model, train_loader, test_loader, device, noise, max_batches, seed,
                              progress, figure_dir) -> dict:
-    "Segmentation accuracies over max_batches (default 100) test batches (+ point-set figure)."
+    """Segmentation accuracies over max_batches (default 100) test batches (+ point-set figure);
+    votes that are not finite: the figure, then `DivergedError`, as `_evaluate_images`."""
     collected = collect_constellations(model, test_loader, max_batches or 100, device, noise)
-    report = constellation_report(collected, model.config.n_objects)
+    bad = _not_finite(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
+    report = {} if bad else constellation_report(collected, model.config.n_objects)
     if figure_dir:
         from scae_nb.figures import plot_constellations, save_figures
         figures = dict(constellations=plot_constellations(collected))
         report['figures'] = save_figures(figures, figure_dir)
+    if bad: raise _diverged('votes (points, scales, presences)', bad)
     return report
 
 # %% ../nbs/06_analysis.ipynb #ffb7d15f
@@ -481,13 +491,21 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     check_seed(seed)
 
 # %% ../nbs/06_analysis.ipynb #780585d0
+def _check_model_name(name: str) -> None:
+    """`model_card`'s one-line error for an unknown model name, with a hint when `name` is an
+    existing folder or file (a .pt file never gets here: it is read as weights)."""
+    try: model_card(name)
+    except ValueError as e:
+        if name in pretrained_names() or not Path(name).exists(): raise
+        raise ValueError(f"{e} (did you mean --checkpoint {name}?)") from None
+
 def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None]:
     """The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths, and
     for a run folder its newest intact checkpoint's state (already read: not read again)."""
     if pretrained is not None and Path(pretrained).suffix == '.pt':
         checkpoint = pretrained                     # a weights file: as a checkpoint file
     elif pretrained is not None:
-        model_card(pretrained)                      # one-line error for an unknown name
+        _check_model_name(pretrained)               # one-line error for an unknown name
         checkpoint = pretrained
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
     checkpoint, state = Path(checkpoint), None
@@ -529,6 +547,19 @@ def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch
                          f"images per split, fewer than the {n_clusters} k-means clusters")
     return config
 
+# %% ../nbs/06_analysis.ipynb #e7a1c003
+_EVAL_FIGURES = ('templates', 'reconstructions', 'part_decomposition', 'capsule_claims',
+                 'class_activations', 'tsne', 'constellations')   # the names of the figures drawn
+
+def _remove_stale_figures(out: Path, drawn: list) -> None:
+    "Remove OUT/NAME.png, NAME in `_EVAL_FIGURES`, unless in `drawn` (paths); said in one line."
+    drawn = {Path(path).name for path in drawn}
+    stale = [out / f'{name}.png' for name in _EVAL_FIGURES if f'{name}.png' not in drawn]
+    stale = [path for path in stale if path.is_file()]
+    for path in stale: path.unlink()
+    if stale: print(f"scae-nb eval: removed {', '.join(p.name for p in stale)} from {out}: figures "
+                    "of an earlier evaluation that this one did not draw", file=sys.stderr)
+
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -537,9 +568,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures)."""
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
-    checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)
-    check_out_folder(out)                           # a file, or a path under one: refused now
+    if out is not None: check_out_folder(out)       # a file, or under one: before any file is read
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
+    checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
+    check_out_folder(out)                           # the default folder, now that it is known
     start, device = time.perf_counter(), pick_device(device)
     run = load_model(checkpoint, device, state)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
@@ -564,6 +596,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out.absolute())
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / 'report.json', json.dumps(report, indent=1))
+    _remove_stale_figures(out, report.get('figures', []))     # not drawn here: not this report's
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa
@@ -595,7 +628,7 @@ class EvalConfig:
     max_batches: int | None = None  # batches per split (None: whole splits; constellations: 100)
     batch_size: int | None = None  # images per batch (None: the run's training batch size)
     seed: int = 0  # seeds data order, noise, k-means, the linear classifier and t-SNE
-    figures: bool = True  # draw the figures and the t-SNE
+    figures: bool = True  # draw the figures and the t-SNE (off: OUT's earlier ones removed)
     progress: bool = True  # show progress bars
 
 # %% ../nbs/06_analysis.ipynb #9d93a7f0

@@ -478,12 +478,15 @@ def _show(ax, image, title: str | None = None, **kwargs) -> bool:
 
 # %% ../nbs/05a_runtime.ipynb #addafc77
 def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
-    "Write 'NaN' on the tiles (row-major indices) of an `image_grid` of tile_size (H, W) images."
+    """Write 'NaN' on the tiles (row-major indices) of an `image_grid` of tile_size (H, W) images:
+    outlined letters, no box, so the tile's NaN pixels under them still show."""
+    from matplotlib.patheffects import withStroke   # lazy, as everywhere in this module
     height, width = tile_size
     for tile in tiles:
         row, col = divmod(int(tile), ncols)
         ax.text(padding + col * (width + padding), padding + row * (height + padding), 'NaN',
-                color='white', backgroundcolor=NAN_COLOUR, fontsize=6, ha='left', va='top')
+                color='white', fontsize=6, ha='left', va='top',
+                path_effects=[withStroke(linewidth=1.5, foreground='black')])
 
 def _warn_nan(figure: str, counts: dict) -> None:
     "One warning line: '{figure}: n of N {what}, ... hold NaN (drawn in red)'; no NaN, no warning."
