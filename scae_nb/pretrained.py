@@ -28,7 +28,7 @@ def pretrained_names() -> list[str]:
 def model_card(name: str) -> dict:
     "The model card of shipped model `name`: recipe, steps, hardware, wall time, accuracies, seed."
     path = pretrained_dir() / f'{name}.json'
-    if not path.is_file():
+    if str(name) not in pretrained_names():         # '/abs/x' would replace the folder in `path`
         shipped = ', '.join(pretrained_names()) or 'none'
         raise ValueError(f"unknown pretrained model {name!r}; shipped: {shipped}")
     return json.loads(path.read_text())
