@@ -568,10 +568,11 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures)."""
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
-    if out is not None: check_out_folder(out)       # a file, or under one: before any file is read
+    given_out = out is not None
+    if given_out: check_out_folder(out)             # a file, or under one: before any file is read
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
-    check_out_folder(out)                           # the default folder, now that it is known
+    if not given_out: check_out_folder(out, 'the default report folder')    # known only now
     start, device = time.perf_counter(), pick_device(device)
     run = load_model(checkpoint, device, state)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
