@@ -11,16 +11,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 import torch
 from fastcore.basics import patch
-from .utils import UsageError, write_atomic
+from .utils import UsageError, deferred_signals, write_atomic
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'newest_intact_checkpoint',
-           'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'deferred_signals',
-           'set_aside_newer', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info',
-           'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'resolve_checkpoint',
+           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'truncate_metrics',
+           'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
+           'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -152,8 +152,10 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
 def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | None,
                                                           list[tuple[Path, str]]]:
-    """`newest_intact_checkpoint` with the state it loaded and verified (None: none), so a caller
-    reads the file once: pruning (`--keep`) of a run still training may delete it right after."""
+    """The newest checkpoint of run folder `out` that loads and checks out, the state it loaded
+    (None, None: none does), and the corrupt ones newer than it, each with why in one line; nothing
+    moved. A caller keeps the state: pruning (`--keep`) of a run still training may delete the
+    file."""
     bad = []
     for path in reversed(list_checkpoints(out)):
         try: state = load_checkpoint(path, map_location)
@@ -163,27 +165,22 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
         return path, state, bad
     return None, None, bad
 
-def newest_intact_checkpoint(out) -> tuple[Path | None, list[tuple[Path, str]]]:
-    """The newest checkpoint of run folder `out` that loads and checks out (None: none does), and
-    the corrupt ones newer than it, each with why in one line; nothing moved."""
-    path, _, bad = newest_intact_state(out)
-    return path, bad
-
-def resolve_checkpoint(resume, out) -> Path:
-    """`resume` as a path; 'latest' = the newest intact checkpoint of `out` (corrupt ones set
-    aside, each with a one-line warning that names the checkpoint taken)."""
-    if str(resume) != 'latest': return Path(resume)
+def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
+    """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
+    read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, each with
+    a one-line warning that names the checkpoint taken)."""
+    if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
         why = ('its run stopped before its first one: start it over with --force'
                if (Path(out) / 'run.json').is_file() else 'start without --resume')
         raise UsageError(f"--resume: no checkpoint in {Path(out) / 'checkpoints'} to resume "
                          f"({why})")
-    path, bad = newest_intact_checkpoint(out)
+    path, state, bad = newest_intact_state(out)
     if path is None:
         raise CheckpointError(f"--resume: every checkpoint in {Path(out) / 'checkpoints'} is "
                               "corrupt")
     for corrupt, why in bad: _set_aside(corrupt, why, path)
-    return path
+    return path, state
 
 def _set_aside(path: Path, why: str, good: Path) -> None:
     "Say (one line) that `path` is corrupt and move it to checkpoints/corrupt/ (process 0)."
@@ -250,24 +247,6 @@ def _move_into(paths: list[Path], folder: Path) -> None:
     "Move `paths` into `folder`, which is made only if there is something to move."
     if paths: folder.mkdir()
     for path in paths: os.replace(path, folder / path.name)
-
-# %% ../nbs/05aa_checkpoints.ipynb #39a5d5b2
-@contextlib.contextmanager
-def deferred_signals(signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
-    """Hold `signals` off a short critical section: one that arrives inside is raised again at its
-    end, with the handlers that were in place (the signal names those of `signal`). Outside the
-    main thread nothing can be held, and the section runs as it is."""
-    held, previous = [], {}
-    try:
-        for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
-            previous[s] = signal.signal(s, lambda signum, frame: held.append(signum))
-    except ValueError:                    # not the main thread
-        yield
-        return
-    try: yield
-    finally:
-        for s, old in previous.items(): signal.signal(s, signal.SIG_DFL if old is None else old)
-        for signum in held: signal.raise_signal(signum)
 
 # %% ../nbs/05aa_checkpoints.ipynb #46afced7
 def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
@@ -422,7 +401,7 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
     """A fresh run in `out`, which holds another run (`old`: its run.json): refused in one line, or
     (`force`) the old run's files moved to `out/replaced/<run id>/`, which is returned (the id
     from its newest checkpoint where run.json has none)."""
-    old_id = old.get('run_id') or _checkpoints_run_id(out) or 'legacy'   # run.json damaged
+    old_id = old.get('run_id') or _checkpoints_run(out).get('run_id') or 'legacy'   # damaged
     if not force:
         step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
         moved = out / 'replaced' / old_id
@@ -492,27 +471,29 @@ def folder_origin(info: dict, here: str, there: dict | None) -> str:
 
 
 # %% ../nbs/05aa_checkpoints.ipynb #83300b10
-def _checkpoints_run_id(out: Path) -> str | None:
-    "The `run_id` that run folder `out`'s newest readable checkpoint stores (None: none, or no id)."
+def _checkpoints_run(out: Path) -> dict:
+    """The `run_id` and `created` that run folder `out`'s newest readable checkpoint stores, those
+    it has ({}: none readable; older checkpoints store no `created`, the oldest no `run_id`)."""
     for path in reversed(list_checkpoints(out)):
-        try: return load_checkpoint(path, verify=False).get('run_id')
+        try: state = load_checkpoint(path, verify=False)
         except (CheckpointError, OSError): continue
-    return None
+        return {key: state[key] for key in ('run_id', 'created') if state.get(key)}
+    return {}
 
 def _recorded_run(recorded: Path) -> dict | None:
-    """What folder `recorded` holds now: its run.json where that names a run, else its newest
-    readable checkpoint's `run_id` ({'run_id': ...}); {} where it is gone or neither names a run,
-    None where its run.json is damaged and no checkpoint names a run."""
+    """What folder `recorded` holds now: its run.json where that names a run, else what its newest
+    readable checkpoint stores ({'run_id': ..., 'created': ...}); {} where it is gone or neither
+    names a run, None where its run.json is damaged and no checkpoint names a run."""
     if not recorded.is_dir(): return {}
     info = readable_run_info(recorded)             # {}: missing (or a folder); None: damaged
     if info and info.get('run_id'): return info
-    run_id = _checkpoints_run_id(recorded)
-    return {'run_id': run_id} if run_id else info
+    stored = _checkpoints_run(recorded)
+    return stored if stored.get('run_id') else info
 
-def _follow_folder(folder: RunFolder, checkpoint=None) -> None:
-    """A resumed run folder: record where it is (`folder` in run.json); a copy (`folder_origin`),
-    or a folder whose original cannot say which run it holds, drops the wandb runs it inherited
-    (`wandb_forked_from`), saying so in one line."""
+def _follow_folder(folder: RunFolder, state: dict | None = None) -> None:
+    """A resumed run folder (`state`: the resumed checkpoint's contents): record where it is
+    (`folder` in run.json); a copy (`folder_origin`), or a folder whose original cannot say which
+    run it holds, drops the wandb runs it inherited (`wandb_forked_from`), saying so in one line."""
     info, here = folder.info, str(folder.out.resolve())
     recorded = info.get('folder')
     if recorded and recorded != here and Path(recorded).is_dir():
@@ -521,7 +502,7 @@ def _follow_folder(folder: RunFolder, checkpoint=None) -> None:
     if origin not in ('copied', 'unreadable'):
         if recorded != here: folder.update(folder=here)
         return
-    theirs = load_checkpoint(checkpoint, verify=False).get('wandb_id') if checkpoint else None
+    theirs = (state or {}).get('wandb_id')
     inherited = [info.get('wandb_id'), theirs, *info.get('wandb_forked_from', [])]
     forked = list(dict.fromkeys(i for i in inherited if i))
     folder.update(folder=here, wandb_id=None, wandb_forked_from=forked)
@@ -539,30 +520,36 @@ def _fork_note(folder: RunFolder, origin: str, recorded: str, wandb_id: str) -> 
             f"run): as a copy would, it logs to a new wandb run, forked from wandb run {wandb_id}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
-def claim_run_folder(out, resume: bool = False, force: bool = False,
-                     checkpoint=None) -> RunFolder:
-    "Lock `out` for this run (resuming `checkpoint`), refuse or set aside another run, clean up."
+def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=None,
+                     state: dict | None = None) -> RunFolder:
+    """Lock `out` for this run (resuming `checkpoint`: `state`, what `load_checkpoint` read from it,
+    or None: read here), refuse or set aside another run, clean up."""
     out = Path(out)
     folders = _missing_folders(out)
     created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails
     lock, aside = _lock(out), None
     try:
         old = (readable_run_info(out) or {}) if force and not resume else run_info(out)
-        run_id = _resumed_run_id(out, old, Path(checkpoint)) if checkpoint is not None else None
+        run_id = None
+        if checkpoint is not None:                    # what it holds: read once
+            state = load_checkpoint(checkpoint, verify=False) if state is None else state
+            run_id = _resumed_run_id(out, old, Path(checkpoint), state)
         if not resume and _holds_run(out): aside, old = _replace_run(out, old, force), {}
         if not resume and out not in folders: _warn_foreign_entries(out)
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
         folder = RunFolder(out, old, lock, created, folders, aside)
         now = datetime.now(timezone.utc).isoformat(timespec='seconds')
+        stored = (state or {}).get('created')         # the run's start, as its checkpoint says
+        started = stored if resume and isinstance(stored, str) else now
         if not old:
             new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
-            folder.update(run_id=new_id, created=now, folder=str(out.resolve()))
+            folder.update(run_id=new_id, created=started, folder=str(out.resolve()))
         else:                                          # a resume: moved, or copied?
-            lost = dict(run_id=run_id or 'legacy', created=now)         # a hand edit dropped them
+            lost = dict(run_id=run_id or 'legacy', created=started)     # a hand edit dropped them
             if missing := {k: v for k, v in lost.items() if not old.get(k)}:
                 folder.update(**missing)
-            _follow_folder(folder, checkpoint)
+            _follow_folder(folder, state)
         _stamp_lock(lock, folder.info['created'])
     except BaseException:
         lock.close()
@@ -572,20 +559,21 @@ def claim_run_folder(out, resume: bool = False, force: bool = False,
     return folder
 
 # %% ../nbs/05aa_checkpoints.ipynb #5aa0ab03
-def checkpoint_run_id(path) -> str | None:
-    "The id of the run checkpoint `path` comes from: stored in it, else in the run.json beside it."
+def checkpoint_run_id(path, state: dict | None = None) -> str | None:
+    """The id of the run checkpoint `path` comes from: stored in it (`state`: its contents, if read
+    already), else in the run.json beside it."""
     path = Path(path)
-    run_id = load_checkpoint(path, verify=False).get('run_id')
+    run_id = (load_checkpoint(path, verify=False) if state is None else state).get('run_id')
     if run_id is None and path.parent.name == 'checkpoints':
         run_id = run_info(path.parent.parent).get('run_id')
     return None if run_id == 'legacy' else run_id
 
 # %% ../nbs/05aa_checkpoints.ipynb #20f90c91
-def _own_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
-    """The run id of `checkpoint`, which lies in `out/checkpoints/`: `out`'s own (`old`: its
-    run.json; the checkpoint's where there is none), refused (one line) if the checkpoint says it is
-    of another run, copied in."""
-    theirs, ours = load_checkpoint(checkpoint, verify=False).get('run_id'), old.get('run_id')
+def _own_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str | None:
+    """The run id of `checkpoint` (`state`: its contents), which lies in `out/checkpoints/`: `out`'s
+    own (`old`: its run.json; the checkpoint's where there is none), refused (one line) if the
+    checkpoint says it is of another run, copied in."""
+    theirs, ours = state.get('run_id'), old.get('run_id')
     if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
         raise UsageError(f"--resume: {checkpoint} is a checkpoint of run {theirs}, but {out} "
                          f"holds run {ours}: move it out of {out / 'checkpoints'} and resume "
@@ -594,22 +582,23 @@ def _own_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
     return theirs if ours is None else ours
 
 # %% ../nbs/05aa_checkpoints.ipynb #f7d0ba6b
-def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
-    """The run id of `checkpoint`, resumed into `out`; refused (one line) if `out` holds another
-    run, or if `checkpoint` is of a branch that `out` has set aside (`set_aside_newer`)."""
+def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str | None:
+    """The run id of `checkpoint` (`state`: its contents), resumed into `out`; refused (one line) if
+    `out` holds another run, or if `checkpoint` is of a branch that `out` has set aside
+    (`set_aside_newer`)."""
     aside = (out / 'checkpoints' / 'superseded').resolve()
     if aside in checkpoint.resolve().parents:
         raise UsageError(f"--resume {checkpoint}: a checkpoint of a branch set aside in {aside}; "
                          f"continuing it in {out} would mix two branches' checkpoints and "
                          f"metrics: continue it in a new folder (--out NEW --resume {checkpoint})")
     if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
-        return _own_run_id(out, old, checkpoint)
-    theirs, ours = checkpoint_run_id(checkpoint), old.get('run_id', 'legacy')
+        return _own_run_id(out, old, checkpoint, state)
+    theirs, ours = checkpoint_run_id(checkpoint, state), old.get('run_id', 'legacy')
     if _holds_run(out) and theirs != ours:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
                          f"its own run folder or an empty --out (--resume alone continues {ours})")
-    twins = _twins(out, checkpoint) if list_checkpoints(out) else [None]   # a copy: which branch?
+    twins = _twins(out, checkpoint, state) if list_checkpoints(out) else [None]   # which branch?
     if not twins:
         raise UsageError(f"--resume {checkpoint}: {out} has checkpoints of its own, none the same "
                          f"as this one, which may be of another branch of the run: resume one of "
@@ -623,10 +612,9 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path) -> str | None:
     return theirs
 
 # %% ../nbs/05aa_checkpoints.ipynb #2981edc7
-def _twins(out: Path, checkpoint: Path) -> list[Path]:
-    """Run folder `out`'s checkpoints of `checkpoint`'s step with the same digest: the folder's own
-    first, then those of branches set aside (`set_aside_newer`)."""
-    state = load_checkpoint(checkpoint, verify=False)
+def _twins(out: Path, checkpoint: Path, state: dict) -> list[Path]:
+    """Run folder `out`'s checkpoints of `checkpoint`'s step (`state`: its contents) with the same
+    digest: the folder's own first, then those of branches set aside (`set_aside_newer`)."""
     name = checkpoint_path(out, state.get('step', -1)).name
     aside = out / 'checkpoints' / 'superseded'
     folders = [out / 'checkpoints', *sorted(d for d in aside.glob('*') if d.is_dir())]

@@ -142,32 +142,42 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
     A Ctrl-C at any point, also while torch is imported, ends with `scae-nb CMD: interrupted`
-    and status 130."""
+    and status 130; so do more of them (`_one_interrupt`)."""
+    exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if a in COMMANDS), None)
-    try: return _main(argv, command)
-    except KeyboardInterrupt:
-        print(f"scae-nb{f' {command}' if command else ''}: interrupted", file=sys.stderr)
-        return 130
+    with _one_interrupt(exiting):
+        try: return _main(argv, command)
+        except KeyboardInterrupt:
+            print(f"scae-nb{f' {command}' if command else ''}: interrupted", file=sys.stderr)
+            return 130
 
 # %% ../nbs/07_cli.ipynb #3b75b511
 @contextlib.contextmanager
-def _sigint_deferred():
-    """Hold a Ctrl-C back until the block ends, then raise it: an import can swallow it midway
-    (numpy's does, inside torch's), leaving a half-imported module behind (main thread only)."""
-    caught = []
-    try: previous = signal.signal(signal.SIGINT, lambda *_: caught.append(1))
-    except ValueError:                                  # not the main thread: as it is
-        yield
-        return
+def _one_interrupt(for_good: bool = False):
+    """While active, the first Ctrl-C raises `KeyboardInterrupt` and the ones after it are ignored;
+    after it, Ctrl-C has its handler back (`for_good`: stays ignored, as the process is ending).
+    Only where Ctrl-C has Python's default handler, in the main thread."""
+    ended = []
+    def interrupt(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)      # the ones after it: ignored
+        if not ended: raise KeyboardInterrupt
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        if previous is not signal.default_int_handler: previous = None   # not ours to change
+        else: signal.signal(signal.SIGINT, interrupt)
+    except ValueError: previous = None                    # not the main thread: as it is
     try: yield
-    finally: signal.signal(signal.SIGINT, previous)
-    if caught: raise KeyboardInterrupt
+    finally:
+        ended.append(True)                # the command has ended: no Ctrl-C raised from here on
+        if previous is not None:
+            signal.signal(signal.SIGINT, signal.SIG_IGN if for_good else previous)
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None) -> int:
     "`main` less its Ctrl-C handling."
-    with _sigint_deferred():                  # imports the subcommand's modules (torch, ...)
+    from scae_nb.utils import deferred_signals        # light (no torch): held off is torch's import
+    with deferred_signals(('SIGINT',)):       # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
     args, unknown = parser.parse_known_args(argv)
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error

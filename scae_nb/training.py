@@ -80,8 +80,10 @@ class Trainer:
     "One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume."
     compile_backend = 'inductor'    # torch.compile backend of the compiled step
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
-                 wandb_id: str | None = None, run_id: str | None = None):
+                 wandb_id: str | None = None, run_id: str | None = None,
+                 created: str | None = None, state: dict | None = None):
         self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
+        self.created = created               # the run's start (run.json): its checkpoints keep it
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
         self._torn, self._saved_step = None, None    # the step left half-done; the last saved
@@ -99,7 +101,9 @@ class Trainer:
         train_loader, self.test_loader = loaders
         self.stream = BatchStream(train_loader)
         self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
-        if resume is not None: self.restore(resolve_checkpoint(resume, self.out))
+        if resume is not None:                     # `state`: what was read of it, else read now
+            if state is None: resume, state = resolve_checkpoint(resume, self.out)
+            self.restore(resume, state)
         # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
         branch = self._branch_from is not None and cfg.steps > self.step
         if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
@@ -196,7 +200,7 @@ def checkpoint_state(self: Trainer) -> dict:
         mine, every = every[0], [None] * self.env.world_size
         dist.all_gather_object(every, mine)
     wandb_id = self.logger.run.id if self.logger.run is not None else self._wandb_id
-    return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, step=self.step,
+    return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, created=self.created, step=self.step,
                 config=self.cfg.to_dict(), model=self.model.state_dict(),
                 optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id,
                 partial_line=self._partial_line)
@@ -217,9 +221,10 @@ def save(self: Trainer) -> Path | None:
 
 # %% ../nbs/05b_training.ipynb #c6200d61
 @patch
-def restore(self: Trainer, path) -> None:
-    "Continue from checkpoint `path` (exactly, when the number of processes is unchanged)."
-    ckpt = load_checkpoint(path)
+def restore(self: Trainer, path, state: dict | None = None) -> None:
+    """Continue from checkpoint `path` (exactly, when the number of processes is unchanged);
+    `state`: its contents, as `load_checkpoint` read and verified them (None: read here)."""
+    ckpt = load_checkpoint(path) if state is None else state
     check_same_shape(ckpt['config']['model'], self.cfg.model, path)
     self.model.load_state_dict(ckpt['model'])
     self.optimizer.load_state_dict(ckpt['optimizer'])
@@ -350,18 +355,21 @@ def _refuse_resume_with_force(resume, force: bool) -> None:
                          "give one of them, not both")
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
-def _check_run(cfg: TrainConfig, resume, force: bool) -> tuple[torch.device, Path | None]:
+def _check_run(cfg: TrainConfig, resume, force: bool,
+               state: dict | None = None) -> tuple[torch.device, Path | None, dict | None]:
     """Everything `train` can refuse before it writes: (the device, the checkpoint to resume or
-    None). A run still running in `--out` is said to be in use, not to have no checkpoint yet."""
+    None, its contents: read and verified here unless `state` has them). A run still running in
+    `--out` is said to be in use, not to have no checkpoint yet."""
     _refuse_resume_with_force(resume, force)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)
     resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device)
     check_decoder(cfg.decoder, device, cfg.deterministic)
     check_paths(cfg)
-    if resume is None: return device, None
+    if resume is None: return device, None, None
     if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
-    return device, resolve_checkpoint(resume, cfg.out)
+    if state is not None: return device, Path(resume), state          # read by the caller
+    return device, *resolve_checkpoint(resume, cfg.out)
 
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
@@ -373,11 +381,12 @@ def _record_run(trainer: Trainer, folder) -> None:
     folder.update(device=device_name(trainer.device), **new_wandb)   # new, or a new branch's
 
 # %% ../nbs/05b_training.ipynb #3d66fdea
-def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders) -> AttrDict:
+def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None) -> AttrDict:
     "Build the `Trainer` in the claimed `folder` (None: not process 0), record the run, fit, close."
     info = folder.info if folder is not None else {}
-    trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders,
-                      wandb_id=info.get('wandb_id'), run_id=info.get('run_id'))
+    trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, state=state,
+                      wandb_id=info.get('wandb_id'), run_id=info.get('run_id'),
+                      created=info.get('created'))
     try:
         if folder is not None and cfg.steps >= trainer.step:     # not a --steps below the run's
             _record_run(trainer, folder)
@@ -386,15 +395,16 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders) -> AttrDict
 
 # %% ../nbs/05b_training.ipynb #3c979040
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
-          force: bool = False) -> AttrDict:
-    "Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'); see `Trainer.fit`."
-    device, resume = _check_run(cfg, resume, force)         # everything checked before writing
+          force: bool = False, state: dict | None = None) -> AttrDict:
+    """Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'; `state`: its contents,
+    if read already); see `Trainer.fit`."""
+    device, resume, state = _check_run(cfg, resume, force, state)   # all checked before writing
     # numerics flags (may refuse), the decoder and the thread count, all restored after
     with (numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder),
           torch_threads(cfg.threads)):
-        claim = dict(resume=resume is not None, force=force, checkpoint=resume)
+        claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
         folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
-        try: return _fit_in_folder(cfg, folder, resume, model, loaders)
+        try: return _fit_in_folder(cfg, folder, resume, model, loaders, state)
         except BaseException:
             if folder is not None: folder.abandon()    # no checkpoint yet: leave nothing behind
             raise
@@ -430,6 +440,10 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 # %% ../nbs/05b_training.ipynb #83e35758
 def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None]:
     "The run `args` describe: (config, checkpoint to resume or None); given options override."
+    return _config_from_args(args)[:2]
+
+def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None, dict | None]:
+    "`train_config_from_args`, and the contents of the checkpoint to resume, as read (None: none)."
     run = given(args, [f.name for f in fields(TrainConfig) if f.name != 'model'])
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
@@ -441,7 +455,7 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     if resume is None:            # scae-nb train logs to wandb offline unless $WANDB_MODE says
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'
-        return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None
+        return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
             raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
@@ -453,8 +467,8 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
         run['out'] = str(folder) if relative.startswith('..') else relative
     out = run.get('out', f'runs/{name}')
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
-    path = resolve_checkpoint(resume, out)
-    saved = load_checkpoint(path)['config']
+    path, state = resolve_checkpoint(resume, out)
+    saved = state['config']
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()
@@ -462,17 +476,17 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
                    if k not in run and k not in model}
         model = expanded.pop('model')
         run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
-    return resume_config(saved, run, model, allow, path, sources), path
+    return resume_config(saved, run, model, allow, path, sources), path, state
 
 # %% ../nbs/05b_training.ipynb #03334fd6
 def run_train(args: argparse.Namespace) -> int:
     """`scae-nb train`: train as `args` say. Exit status 0 when done; interrupted by a signal
     (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved, 128 + the signal's number (130, 143,
     129), as shells report it, so schedulers requeue the run instead of counting it finished."""
-    cfg, resume = train_config_from_args(args)
+    cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     with torch_threads(cfg.threads, source='its checkpoint' if inherited else None):
-        result = train(cfg, resume=resume, force=getattr(args, 'force', False))
+        result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state)
     if dist_env().rank == 0:
         logged = result.history[-1] if result.history else {}
         last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
