@@ -446,8 +446,8 @@ def run_info(out) -> dict:
     try: return _parse_run_json(path.read_bytes())
     except ValueError as e:
         raise RunFolderError(f"{path} is damaged: {e}; fix it, or move it aside: --resume goes on "
-                             "without it (the run's id, config and wandb run are in its "
-                             "checkpoints)") from None
+                             "without it (the run's id, start, config and wandb run are in "
+                             "its checkpoints)") from None
 
 def readable_run_info(out) -> dict | None:
     "`run_info(out)`, or None where that run.json is damaged or cannot be read."

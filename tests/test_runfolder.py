@@ -313,8 +313,8 @@ DAMAGED = {  # what a full disk, a hand edit and a Latin-1 editor leave; what th
     ),
 }
 HOW_TO_GO_ON = (
-    "; fix it, or move it aside: --resume goes on without it (the run's id, config and wandb run "
-    "are in its checkpoints)"
+    "; fix it, or move it aside: --resume goes on without it (the run's id, start, config and wandb "
+    "run are in its checkpoints)"
 )
 EVAL = ["--device", "cpu", "--max-batches", "3", "--no-figures", "--no-progress"]
 
