@@ -4,15 +4,15 @@
 
 # %% ../nbs/05c_bench.ipynb #5c1e0002
 from __future__ import annotations
-import argparse, contextlib, json, os, pickle, re, signal, statistics, subprocess, sys, tempfile
-import time
+import argparse, contextlib, importlib.util, json, os, pickle, re, signal, statistics, subprocess
+import sys, tempfile, time, warnings
 from dataclasses import fields
 from pathlib import Path
 import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
-from .cli import add_config_args, given
-from .utils import UsageError, check_finite, check_positive
+from .cli import add_config_args, given, one_line_warnings
+from .utils import UsageError, check_finite, check_positive, check_seed
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
 from .mixture import check_decoder, use_decoder
@@ -108,13 +108,19 @@ def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> 
     return 'native' if not compile or prepare_compile() else 'pytorch'   # compiled: a custom op
 
 # %% ../nbs/05c_bench.ipynb #99c15445
-def _check_bench_args(steps: int, warmup: int, lr: float) -> None:
-    "One line for a count of timed or warm-up steps, or a learning rate, that cannot be."
-    check_positive(steps=steps)
+def _check_bench_args(steps: int, warmup: int, lr: float, batch_size: int = 1, seed: int = 0,
+                      **switches) -> None:
+    """One line for a count of timed or warm-up steps, a learning rate, a batch size or a seed that
+    cannot be, or one of `switches` that is not True or False (`cuda_graph` may also be None)."""
+    check_positive(steps=steps, batch_size=batch_size)
     check_finite(lr=lr)
     check_positive(False, lr=lr)                       # as train: a step with lr 0 is not one
+    check_seed(seed)
     if not isinstance(warmup, int) or warmup < 0:
         raise UsageError(f"warmup must be 0 or a positive integer, got {warmup!r}")
+    for name, value in switches.items():
+        if not isinstance(value, bool) and not (name == 'cuda_graph' and value is None):
+            raise UsageError(f"{name} must be True or False, got {value!r}")
 
 # %% ../nbs/05c_bench.ipynb #8559e5b0
 def _memory_baseline(device: torch.device) -> float:
@@ -147,7 +153,7 @@ def _seeded_model(config: SCAEConfig, batch_size: int, device: torch.device, see
     return model, TFRMSprop(model.parameters(), lr=lr, eps=official_eps(batch_size))
 
 # %% ../nbs/05c_bench.ipynb #b1e71dc7
-def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, decoder: str,
+def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, decoder: str | None,
                   batch_size: int, steps: int, warmup: int, amp: bool, compile: bool,
                   cuda_graph: bool, tf32: bool) -> dict:
     "`bench`'s result from `_time_step`'s: median and min ms/step, images/s, MiB, settings, ops."
@@ -158,7 +164,7 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
                 baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,
                 warmup=warmup, warmup_s=round(sum(timed['warm']), 1), amp=amp, compile=compile,
                 cuda_graph=cuda_graph, tf32=tf32, ms_min=round(min(timed['times']) * 1e3, 2),
-                decoder=decoder_path(device, compile, decoder), **timed['ops'],
+                decoder=decoder, **timed['ops'],
                 n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
 # %% ../nbs/05c_bench.ipynb #2de4aab7
@@ -167,19 +173,22 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
           backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
     "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
-    _check_bench_args(steps, warmup, lr)
+    _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
+                      cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     device = pick_device(device)
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
-    check_decoder(decoder, device)
+    images = config.model == 'scae'                  # the constellation model decodes points
+    if images: check_decoder(decoder, device)
     model, optimizer = _seeded_model(config, batch_size, device, seed, lr)
     with use_decoder(decoder):                       # the step is built and run with it
         step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
         if isinstance(step_fn, GraphStep):     # eager slots, compile, warm-up, capture: all untimed
             warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
         batch = to_device(synthetic_batch(config, batch_size, seed), device)
+        ran = decoder_path(device, compile, decoder) if images else None   # builds the C kernel
         timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops)
-    return _bench_result(timed, model, device, decoder, batch_size, steps, warmup, amp, compile,
+    return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,
                          cuda_graph, tf32)
 
 # %% ../nbs/05c_bench.ipynb #50f1962a
@@ -214,13 +223,14 @@ def bench_variants(config: SCAEConfig, names: list[str], **kwargs) -> list[dict]
 
 # %% ../nbs/05c_bench.ipynb #121051d9
 def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = None,
-                           **kwargs) -> dict:
+                           warn_as: str | None = None, **kwargs) -> dict:
     """`bench` of variant `name` in a new Python process with `threads` torch threads, so that its
     peak memory is its own, not what earlier variants left (a compiler's caches). Its errors are
-    raised here; a process that dies (killed, out of memory) raises `RuntimeError`."""
+    raised here; a process that dies (killed, out of memory) raises `RuntimeError`. `warn_as`: a
+    command ('bench') whose one-line warnings the process prints; None: Python's format."""
     with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
         job = Path(tmp) / 'job.pickle'              # ours, in our own folder: safe to unpickle
-        job.write_bytes(pickle.dumps((config, name, threads, kwargs)))
+        job.write_bytes(pickle.dumps((config, name, threads, warn_as, kwargs)))
         # this process's import path exactly (not `-c`'s current folder first), and a Ctrl-C
         # while the new process imports or times is an exit status, not a traceback
         status = subprocess.run([sys.executable, '-c', _CHILD, str(job), *sys.path]).returncode
@@ -246,10 +256,11 @@ def _signal_name(number: int) -> str:
 
 def _bench_child(job: str) -> None:
     "The new process's work: read the job, time the variant, write the result (or error) back."
-    config, name, threads, kwargs = pickle.loads(Path(job).read_bytes())
+    config, name, threads, warn_as, kwargs = pickle.loads(Path(job).read_bytes())
     if threads is not None: torch.set_num_threads(threads)
-    try: result = bench_variants(config, [name], **kwargs)[0]
-    except Exception as e: result = e
+    with one_line_warnings(warn_as) if warn_as else contextlib.nullcontext():
+        try: result = bench_variants(config, [name], **kwargs)[0]
+        except Exception as e: result = e
     Path(job).write_bytes(pickle.dumps(result))
 
 # %% ../nbs/05c_bench.ipynb #9f01a6bc
@@ -260,7 +271,8 @@ def variants_table(results: list[dict]) -> str:
     rows = [('variant', 'ms/step', 'images/s', 'ops per step', 'peak MiB', 'warm-up s', 'decoder')]
     rate = lambda v: f"{v:.0f}" if v >= 100 else f"{v:.3g}"     # 0.3 images/s is not "0"
     rows += [(r['variant'], f"{r['ms_per_step']:.2f}", rate(r['images_per_s']), ops(r),
-              f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder']) for r in results]
+              f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder'] or '-') # None: points
+             for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ['  '.join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
     r = results[0]
@@ -291,10 +303,19 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05c_bench.ipynb #721f4ece
+# backends that import a package torch does not ship: (module, pip name)
+_BACKEND_PACKAGES = {'tvm': ('tvm', 'apache-tvm'), 'openxla': ('torch_xla', 'torch-xla'),
+                     'openxla_eval': ('torch_xla', 'torch-xla')}
+
 def check_backend(name: str) -> None:
-    """ValueError (one line) unless `name` is a `torch.compile` backend. The default 'inductor' is
-    taken as it is: listing the backends imports torch's compiler (about 350 MiB)."""
+    """ValueError (one line) unless `name` is a `torch.compile` backend, with its package installed
+    (found, not imported: a missing one would fail only after a long trace). The default 'inductor'
+    is taken as it is: listing the backends imports torch's compiler (about 350 MiB)."""
     if name == 'inductor': return
+    module, pip = _BACKEND_PACKAGES.get(name, (None, None))
+    if module and importlib.util.find_spec(module) is None:       # before the compiler's import
+        raise ValueError(f"--backend {name!r} needs the Python package {module!r}, which is not "
+                         f"installed (pip install {pip})")
     import torch._dynamo
     if name not in torch._dynamo.list_backends(exclude_tags=()):
         shown = sorted({*torch._dynamo.list_backends(), 'eager', 'aot_eager'})
@@ -318,6 +339,21 @@ def _variant_names(spec: str, run: dict) -> list[str]:
     names = parse_variants(spec, device)
     return [n for n in names if n != mine] + [mine]                    # train's variant: last
 
+# %% ../nbs/05c_bench.ipynb #4165cffa
+# SCAEConfig fields that only the image model reads (checked: the constellation step is the same)
+_IMAGE_FIELDS = ('n_parts', 'template_size', 'n_channels', 'canvas_size', 'n_special_features',
+                 'template_nonlin', 'color_nonlin', 'colorize_templates', 'use_alpha_channel',
+                 'caps_ll_weight', 'primary_caps_l1_weight', 'target')
+
+def _without_effect(args: argparse.Namespace, config: SCAEConfig) -> list[str]:
+    """The image-only options given for the constellation model (`_IMAGE_FIELDS`, decoder), named
+    in one warning; [] for the image model."""
+    if config.model != 'constellation': return []
+    names = list(given(args, (*_IMAGE_FIELDS, 'decoder')))
+    if names: warnings.warn(f"{', '.join('--' + n.replace('_', '-') for n in names)}: no effect "
+                            "on the constellation model, which decodes no images")
+    return names
+
 # %% ../nbs/05c_bench.ipynb #32d13173
 def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict) -> list[dict]:
     "`bench` of each variant in a fresh process, in order, saying on stderr which one runs."
@@ -325,8 +361,8 @@ def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict
     results = []
     for i, name in enumerate(names, 1):
         print(f"scae-nb bench: timing {name} ({i} of {len(names)})", file=sys.stderr, flush=True)
-        results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), **common,
-                                              **kwargs))
+        results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), 'bench',
+                                              **common, **kwargs))
     return results
 
 # %% ../nbs/05c_bench.ipynb #38f6f66b
@@ -343,21 +379,22 @@ def run_bench(args: argparse.Namespace) -> int:
     "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
     check_backend(args.backend)
     config, run, kwargs = _bench_config(args)
-    if not args.variants: return _print_result(args, bench(config, **run, **kwargs))
+    ignored = _without_effect(args, config)
+    if not args.variants: return _print_result(args, bench(config, **run, **kwargs), ignored)
     names = _variant_names(args.variants, run)
     return _print_variants(args, _time_variants(config, names, run, kwargs))
 
 # %% ../nbs/05c_bench.ipynb #934dc756
-def _print_result(args, result: dict) -> int:
-    "One variant's result: a JSON line, or a sentence."
+def _print_result(args, result: dict, ignored=()) -> int:
+    "One variant's result: a JSON line, or a sentence (the preset as modified, less `ignored`)."
     preset = SCAEConfig.preset(args.preset)                          # the preset, as modified
     changed = {k: v for k, v in given(args, [f.name for f in fields(SCAEConfig)]).items()
-               if getattr(preset, k) != v}
+               if getattr(preset, k) != v and k not in ignored}
     label = args.preset + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
                            if changed else '')
     if args.json: print(json.dumps(result))
     else: print(f"{label} B={result['batch_size']} on {result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
                 f"{result['images_per_s']} images/s, peak memory {result['peak_mem_mb']} MiB, "
-                f"{result['decoder']} decoder")
+                f"{result['decoder'] or 'no image'} decoder")
     return 0

@@ -9,7 +9,7 @@ from . import __version__
 
 # %% auto #0
 __all__ = ['COMMANDS', 'PROCESS_FIELDS', 'field_options', 'add_config_args', 'given', 'CLIParser', 'add_process_args',
-           'make_parser', 'main']
+           'make_parser', 'main', 'one_line_warnings']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -173,6 +173,15 @@ def _one_interrupt(for_good: bool = False):
         if previous is not None:
             signal.signal(signal.SIGINT, signal.SIG_IGN if for_good else previous)
 
+# %% ../nbs/07_cli.ipynb #38e3a00f
+@contextlib.contextmanager
+def one_line_warnings(command: str):
+    "In the block, each warning prints as one line on stderr: `scae-nb COMMAND: warning: MESSAGE`."
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *_: print(
+            f'scae-nb {command}: warning: {message}', file=sys.stderr)
+        yield
+
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None) -> int:
     "`main` less its Ctrl-C handling."
@@ -184,9 +193,7 @@ def _main(argv: list[str], command: str | None) -> int:
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, run = args._run
     try:
-        with warnings.catch_warnings():                      # warnings, too, in one line each
-            warnings.showwarning = lambda message, *_: print(
-                f'scae-nb {args.command}: warning: {message}', file=sys.stderr)
+        with one_line_warnings(args.command):                # warnings, too, in one line each
             from scae_nb.config import torch_threads
             with torch_threads(getattr(args, 'threads', None)):          # PROCESS_FIELDS
                 result = getattr(importlib.import_module(module), run)(args)

@@ -8,7 +8,7 @@ import contextlib
 import math
 import torch
 import torch.nn.functional as F
-from .native import native_applies, native_library, native_warped_pixel_mixture
+from .native import native_applies, native_unavailable, native_warped_pixel_mixture
 from .utils import UsageError
 
 # %% auto #0
@@ -226,17 +226,17 @@ def _known_decoder(name: str) -> None:
 def check_decoder(name: str, device: torch.device | str = 'cpu',
                   deterministic: bool = False) -> None:
     """`UsageError` (one line) unless decoder `name` can run on `device`: one of `DECODERS`;
-    'native' needs a CPU and the built C kernel; 'triton' needs Triton and CUDA (or a CPU under
-    `TRITON_INTERPRET=1`), and is not deterministic (atomic adds)."""
+    'native' needs a CPU and the built C kernel (the refusal says why there is none); 'triton'
+    needs Triton and CUDA (or a CPU under `TRITON_INTERPRET=1`), and is not deterministic (atomic
+    adds)."""
     device = torch.device(device)
     _known_decoder(name)
     if name == 'native':
         if device.type != 'cpu':
             raise UsageError(f"--decoder native: the C kernel runs on a CPU; this run uses "
                              f"{device.type} (use --decoder auto or triton)")
-        if native_library() is None:
-            raise UsageError("--decoder native: the C kernel is not built here (no C compiler?); "
-                             "use --decoder auto")
+        if (why := native_unavailable()) is not None:
+            raise UsageError(f"--decoder native: the C kernel {why}; use --decoder auto")
     if name == 'triton':
         from scae_nb.triton_decoder import triton, triton_interpreted
         if triton is None:

@@ -20,8 +20,8 @@ import torch
 
 # %% auto #0
 __all__ = ['C_SOURCE', 'NATIVE_ENV', 'native_setting', 'c_compiler', 'native_cache_dir', 'build_native', 'load_native',
-           'native_library', 'native_applies', 'check_mixture_shapes', 'native_warped_pixel_mixture', 'prepare_compile',
-           'native_update_applies', 'native_rmsprop_update_']
+           'native_library', 'native_unavailable', 'native_applies', 'check_mixture_shapes',
+           'native_warped_pixel_mixture', 'prepare_compile', 'native_update_applies', 'native_rmsprop_update_']
 
 # %% ../nbs/02b_native.ipynb #1a7c22c5
 _C_PARTS = []
@@ -807,6 +807,14 @@ def native_library() -> ctypes.CDLL | None:
                 warnings.warn(f"the native CPU kernels are unavailable ({e}); using the "
                               f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
     return _LIB.get('lib')
+
+# %% ../nbs/02b_native.ipynb #d1dea517
+def native_unavailable() -> str | None:
+    """Why `native_library()` gives no kernel, as words that follow 'the C kernel': switched off by
+    `SCAE_NB_NATIVE=0`, or the build's error; None when there is a kernel."""
+    if not native_setting(): return f"is switched off by {NATIVE_ENV}=0"
+    if native_library() is not None: return None
+    return f"cannot be built here: {_LIB['error']}"
 
 # %% ../nbs/02b_native.ipynb #fd80b40b
 _POOL: dict = {}
