@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 import torch
 from fastcore.basics import patch
 from .data import DATASETS
+from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
 from .utils import UsageError, check_finite, check_positive, check_seed, to_plain
@@ -27,7 +28,13 @@ _POSITIVE = ('steps', 'batch_size', 'log_every', 'eval_every', 'eval_batches', '
 
 # %% ../nbs/05ac_config.ipynb #5ac0ab02
 def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
-    "Refuse a model whose channels or classes do not fit image dataset `dataset` (naming both)."
+    """Refuse a model whose channels or classes do not fit image dataset `dataset`, or whose
+    `n_points` is not the constellations' (naming both)."""
+    if dataset == 'constellation' and model.n_points != CONSTELLATION_POINTS:
+        sizes = ' + '.join(str(len(pattern)) for pattern in CONSTELLATION_PATTERNS)
+        raise UsageError(f"n_points {model.n_points} does not fit dataset 'constellation', whose "
+                         f"examples have {CONSTELLATION_POINTS} points ({sizes}, the official "
+                         f"patterns); leave it at {CONSTELLATION_POINTS}")
     if (spec := DATASETS.get(dataset)) is None: return      # synthetic images, constellations
     if model.n_channels != spec.n_channels:
         raise UsageError(f"n_channels {model.n_channels} does not fit dataset {dataset!r}, whose "
@@ -191,7 +198,7 @@ MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig
                         'data_dir', 'out', 'data_on_device', 'cuda_graph', 'decoder', 'threads'})
 SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
                           'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
-                          'n_votes', 'n_points', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
+                          'n_votes', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
                           'st_output_dims', 'colorize_templates', 'use_alpha_channel'})
 
 class ConfigChangeError(UsageError):

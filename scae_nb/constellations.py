@@ -10,8 +10,8 @@ from .utils import AttrDict
 from .data import _positive_int
 
 # %% auto #0
-__all__ = ['SQUARE', 'TRIANGLE', 'CONSTELLATION_PATTERNS', 'PATTERN_ID', 'normalize_chunk', 'constellation_chunk',
-           'constellation_batches', 'constellation_batch']
+__all__ = ['SQUARE', 'TRIANGLE', 'CONSTELLATION_PATTERNS', 'PATTERN_ID', 'CONSTELLATION_POINTS', 'normalize_chunk',
+           'constellation_chunk', 'constellation_batches', 'constellation_batch']
 
 # %% ../nbs/00b_constellations.ipynb #e53281db
 SQUARE = np.array([[3., 3.], [1., 1.], [3., 1.], [1., 3.]])      # official corner order
@@ -19,6 +19,7 @@ TRIANGLE = np.array([[1., 2.], [3., 1.], [3., 3.]])
 CONSTELLATION_PATTERNS = (SQUARE, TRIANGLE, SQUARE)                # which_patterns=[[0], [1], [0]]
 # [0,0,0,0,1,1,1,2,2,2,2]
 PATTERN_ID = np.repeat(np.arange(3), [len(p) for p in CONSTELLATION_PATTERNS])
+CONSTELLATION_POINTS = len(PATTERN_ID)        # 4 + 3 + 4: the points of every example
 
 # %% ../nbs/00b_constellations.ipynb #88094c3e
 def _random_similarity(pattern: np.ndarray, n: int, rng: np.random.RandomState,

@@ -39,9 +39,9 @@ def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
     return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
 
 # %% ../nbs/00_data.ipynb #a0937798
-def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
-    """Return `images` if it is a uint8 or float [B, C, H, W] tensor
-    (1 <= C <= 4, floats in [0, 1]); else raise one clear line."""
+def _check_layout(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
+    """Return `images` if it is a uint8 or float [B, C, H, W] tensor with 1 <= C <= 4; else raise
+    one line. Static (type, shape, dtype): no host sync on a GPU."""
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
     if images.ndim != 4 or not 1 <= images.shape[1] <= 4:
@@ -49,6 +49,12 @@ def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
                          f"{tuple(images.shape)}")
     if images.dtype != torch.uint8 and not images.is_floating_point():
         raise ValueError(f"{name} must be uint8 or floating point, got dtype {images.dtype}")
+    return images
+
+def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
+    """Return `images` if it is a uint8 or float [B, C, H, W] tensor
+    (1 <= C <= 4, floats in [0, 1]); else raise one clear line."""
+    _check_layout(images, name)
     if images.is_floating_point() and not (finite := torch.isfinite(images)).all():
         first = tuple((~finite).nonzero()[0].tolist())
         raise ValueError(f"{name} hold {(~finite).sum().item()} NaN/Inf values (not finite), "
@@ -66,13 +72,19 @@ def as_float_images(images: torch.Tensor, check: bool = True) -> torch.Tensor:
     return images.float() / 255 if images.dtype == torch.uint8 else images.float()
 
 # %% ../nbs/00_data.ipynb #c76352a7
+def _is_count(value) -> bool:
+    "Whether `value` is an integer >= 0 (a bool is not)."
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
+
 def draw_offsets(n: int, max_shift: int | tuple[int, int],
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Top-left (row, col) offsets [n, 2] of the official
     `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2)."""
-    pair = (max_shift,) * 2 if isinstance(max_shift, numbers.Integral) else tuple(max_shift)
-    if len(pair) != 2 or min(pair) < 0:
-        raise ValueError(f"max_shift must be >= 0 (or a pair of them), got {max_shift}")
+    if not _is_count(n): raise ValueError(f"n must be an integer >= 0, got {n!r}")
+    pair = tuple(max_shift) if isinstance(max_shift, (tuple, list)) else (max_shift,) * 2
+    if len(pair) != 2 or not all(map(_is_count, pair)):
+        raise ValueError("max_shift must be an integer >= 0 (or a pair of them), got "
+                         f"{max_shift!r}")
     device = generator.device if generator is not None else None
     # on the generator's device; m stays a Python int, so nothing is copied there (no host sync)
     draws = [(torch.randint(-m, m + 1, (n,), generator=generator, device=device), int(m))
@@ -81,11 +93,21 @@ def draw_offsets(n: int, max_shift: int | tuple[int, int],
     return torch.stack([s.clamp(max=0).abs() + (m - s.abs() + 1) // 2 for s, m in draws], -1)
 
 # %% ../nbs/00_data.ipynb #12eda176
+def _check_offsets(offsets: torch.Tensor, B: int) -> None:
+    "Refuse, in one line, `offsets` that are not an integer tensor [B, 2]. Static: no host sync."
+    if not isinstance(offsets, torch.Tensor): got = type(offsets).__name__
+    elif offsets.dtype == torch.bool or offsets.is_floating_point() or offsets.is_complex() \
+            or offsets.shape != (B, 2): got = f'{offsets.dtype} {list(offsets.shape)}'
+    else: return
+    raise ValueError(f"offsets must be an integer tensor [B, 2] = [{B}, 2] (row, col per image), "
+                     f"got {got}")
+
 def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
                     check: bool = True) -> torch.Tensor:
     """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
     top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
-    B, C, h, w = images.shape
+    B, C, h, w = _check_layout(images).shape
+    _check_offsets(offsets, B)
     offsets = offsets.to(images.device)
     if check and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
                                         ).max() > canvas_size):
@@ -115,7 +137,7 @@ def pad_and_shift(images: torch.Tensor, canvas_size: int,
                   generator: torch.Generator | None = None, check: bool = True) -> torch.Tensor:
     """The official augmentation: each image [B, C, h, w] on a zero [S, S] canvas at a fresh
     offset from `draw_offsets`; `check=False`: no value checks (no host sync on a GPU)."""
-    B, C, h, w = (check_images(images) if check else images).shape
+    B, C, h, w = (check_images if check else _check_layout)(images).shape
     _check_canvas(canvas_size, h, w)
     if canvas_size == h == w: return images
     return place_on_canvas(images, draw_offsets(B, (canvas_size - h, canvas_size - w), generator),
@@ -144,10 +166,19 @@ def _read_idx(path: Path) -> torch.Tensor:
 SOBEL_DY = torch.tensor([[-1., -2., -1.], [0., 0., 0.], [1., 2., 1.]])
 SOBEL_DX = SOBEL_DY.T                                                      # kernel 1
 
+def _sobel_shape(images: torch.Tensor, who: str) -> torch.Size:
+    """The shape of float images [B, C, H, W] of at least 2x2 pixels (REFLECT padding needs two),
+    else one line naming `who`. Static: no host sync."""
+    B, C, H, W = _check_layout(images).shape
+    if not images.is_floating_point() or min(H, W) < 2:
+        raise ValueError(f"{who} needs float images of at least 2x2 pixels, got "
+                         f"{images.dtype} {H}x{W}")
+    return images.shape
+
 def sobel_edges(images: torch.Tensor) -> torch.Tensor:
     """`tf.image.sobel_edges` in NCHW: [B, C, H, W] ->
     [B, C, H, W, 2] holding (dy, dx), REFLECT padding."""
-    B, C, H, W = images.shape
+    B, C, H, W = _sobel_shape(images, 'sobel_edges')
     # [BC, 1, H+2, W+2]
     padded = F.pad(images.reshape(B * C, 1, H, W), (1, 1, 1, 1), mode='reflect')
     kernels = torch.stack([SOBEL_DY, SOBEL_DX])[:, None].to(images)                  # [2, 1, 3, 3]
@@ -165,10 +196,7 @@ def tf_median(x: torch.Tensor) -> torch.Tensor:
 def sobel_target(images: torch.Tensor) -> torch.Tensor:
     """The official `normalized_sobel_edges`: |dy + dx -
     median|, min-max scaled to [0, 1] per image and channel."""
-    B, C, H, W = check_images(images).shape
-    if not images.is_floating_point() or min(H, W) < 2:
-        raise ValueError("sobel_target needs float images of at least 2x2 pixels, got "
-                         f"{images.dtype} {H}x{W}")
+    B, C, H, W = _sobel_shape(check_images(images), 'sobel_target')
     edges = sobel_edges(images).sum(-1).flatten(2)                      # [B, C, HW]: dy + dx
     dev = (edges - tf_median(edges)[..., None]).abs()                    # [B, C, HW]
     lo, hi = dev.min(-1, keepdim=True).values, dev.max(-1, keepdim=True).values

@@ -86,7 +86,7 @@ class SCAEConfig:
     n_caps_params: int = 32              # object capsule parameter vector size
     n_hiddens: int = 128                 # hidden units of the per-capsule MLPs
     n_votes: int = 4                     # constellation: votes per capsule (SCAE: 1 per part)
-    n_points: int = 11                   # constellation: points per example
+    n_points: int = 11                   # constellation: points per example (train's data: 11)
     template_nonlin: str = 'sigmoid'     # 'sigmoid' | 'relu1' (official flag default: relu1)
     color_nonlin: str = 'sigmoid'        # 'sigmoid' | 'relu1'
     colorize_templates: bool = True      # template colour from the special features

@@ -35,14 +35,20 @@ def _auto_device(local_rank: int) -> torch.device:
     mps = getattr(torch.backends, 'mps', None)
     return torch.device('mps' if mps is not None and mps.is_available() else 'cpu')
 
+def _supported_device(name) -> torch.device | None:
+    "`name` as a torch device of a type scae-nb runs on (cpu, cuda, cuda:N, mps), else None."
+    try: device = torch.device(name)
+    except (RuntimeError, ValueError, TypeError): return None
+    if device.type not in ('cpu', 'cuda', 'mps'): return None      # xla, xpu, hpu, meta, ...
+    if device.type == 'cpu' and device.index is not None: return None   # torch ignores it
+    return None if device.type == 'mps' and device.index else device   # one MPS device
+
 def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
     """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
     naming the value as `what` (the CLI's '--device', or an argument's name)."""
     if name == 'auto': return _auto_device(local_rank)
-    try: device = torch.device(name)
-    except (RuntimeError, ValueError, TypeError):
-        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)"
-                         ) from None
+    if (device := _supported_device(name)) is None:
+        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)")
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise UsageError(f"{what} {name}: no CUDA GPU is available (torch {torch.__version__}, "
                          f"CUDA build {torch.version.cuda})")
@@ -572,7 +578,7 @@ def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 4
                 DeviceLoader(*test.tensors, batch_size, seed=seed + 2, device=device))
     shuffle = torch.Generator().manual_seed(seed + 1)
     return (DataLoader(train, batch_size, shuffle=True, drop_last=True, generator=shuffle),
-            DataLoader(test, batch_size, drop_last=True))
+            DataLoader(test, batch_size))
 
 class ConstellationLoader:
     "Re-iterable endless source of official constellation batches: `iter()` restarts the stream."
