@@ -309,14 +309,16 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
         images, labels = _image_batch(batch)
-        out = model(images.to(device), labels.to(device))
-        yield (
+        out = model.encode(images.to(device), labels.to(device))   # no decoder: u, m need none
+        features = (
             out.ocae.prior_caps_presence_u.float().cpu(),
             out.ocae.posterior_mass_m.float().cpu(),
             labels.cpu(),
             float(out.metrics.prior_acc),
             float(out.metrics.posterior_acc),
         )
+        del out     # else this batch's intermediates live on through the next batch's pass
+        yield features
 
 # %% ../nbs/06_analysis.ipynb #4282b4b8
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,

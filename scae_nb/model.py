@@ -233,21 +233,38 @@ def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
     # float32 scalars, autocast or not
     return AttrDict({name: term.float() for name, term in terms.items()})
 
+# %% ../nbs/04a_model.ipynb #de843a7a
+@patch
+def _object_capsules(self: SCAE, pcae: AttrDict, labels: torch.Tensor | None = None):
+    "(ocae, probe, metrics) from the part capsules `pcae` (pose, presence, features, templates)."
+    ocae = self.ocae(pcae.pose, pcae.presence, pcae.special_features, pcae.templates_colorized)
+    probe = self.probes(ocae.posterior_mass_m, ocae.prior_caps_presence_u, labels)
+    metrics = AttrDict(posterior_acc=probe.posterior_acc, prior_acc=probe.prior_acc,
+                       best_cls_acc=torch.maximum(probe.posterior_acc, probe.prior_acc))
+    return ocae, probe, metrics
+
 # %% ../nbs/04a_model.ipynb #157d2ac6
 @patch
 def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None,
             target: torch.Tensor | None = None) -> AttrDict:
-    """images [B, C, H, W] in [0, 1], labels [B] or None
-    -> AttrDict(losses, metrics, pcae, ocae, probe)."""
+    """images [B, C, H, W] in [0, 1], labels [B] (ids in 0..n_classes-1, not checked: a range check
+    would sync) or None -> AttrDict(losses, metrics, pcae, ocae, probe)."""
     target = self.make_target(images) if target is None else target
     pcae = self.pcae(images, target)
-    ocae = self.ocae(pcae.pose, pcae.presence, pcae.special_features, pcae.templates_colorized)
-    probe = self.probes(ocae.posterior_mass_m, ocae.prior_caps_presence_u, labels)
+    ocae, probe, metrics = self._object_capsules(pcae, labels)
     losses = scae_loss_terms(self.config, pcae, ocae, probe)
     losses.total = weighted_total(losses, self.config.loss_weights)
-    metrics = AttrDict(posterior_acc=probe.posterior_acc, prior_acc=probe.prior_acc,
-                       best_cls_acc=torch.maximum(probe.posterior_acc, probe.prior_acc))
     return AttrDict(losses=losses, metrics=metrics, pcae=pcae, ocae=ocae, probe=probe)
+
+# %% ../nbs/04a_model.ipynb #f442d9a6
+@patch
+def encode(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None) -> AttrDict:
+    """`forward` without the image decoder or the losses: images [B, C, H, W], labels [B] or
+    None -> AttrDict(metrics, pcae (encoder outputs, templates), ocae, probe) as in `forward`."""
+    pcae = self.pcae.encode(images)
+    pcae.update(self.pcae.make_templates(pcae.special_features))
+    ocae, probe, metrics = self._object_capsules(pcae, labels)
+    return AttrDict(metrics=metrics, pcae=pcae, ocae=ocae, probe=probe)
 
 # %% ../nbs/04a_model.ipynb #6def6607
 MAX_SEGM_MAPS = 20_000   # segm_acc on the device up to this many assignments (official: 990)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_ocae.ipynb #8a3a6d1a
 from __future__ import annotations
-import itertools, math
+import functools, itertools, math
 from collections.abc import Mapping
 import numpy as np
 import torch
@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise
+from .pcae import check_input_device, check_input_dtype
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
 from .utils import check_positive, to_numpy
@@ -42,6 +43,7 @@ class BatchLinear(nn.Module):
         self.bias = nn.Parameter(torch.zeros(n_caps, d_out)) if bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "x [B, K, in] -> y [B, K, out], y_bk = x_bk W_k (+ b_k): capsule k's own weights."
         y = torch.einsum('bki,kio->bko', x, self.weight[0])
         return y if self.bias is None else y + self.bias
 
@@ -56,6 +58,7 @@ class BatchMLP(nn.Module):
                                                 bias=final_bias or i < n - 1) for i in range(n))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "x [B, K, sizes[0]] -> [B, K, sizes[-1]]: the layers, a ReLU between two, none at the end."
         for i, layer in enumerate(self.layers): x = layer(x) if i == 0 else layer(F.relu(x))
         return x
 
@@ -234,7 +237,7 @@ def set_transformer_keys(st: AttrDict) -> AttrDict:
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
 def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
-    "One-line errors for inputs that do not fit this OCAE."
+    "One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype."
     B, M = pose.shape[0], self.n_parts
     if pose.shape != (B, M, 6):
         raise ValueError(f"pose must be [B, {M}, 6], got {list(pose.shape)}")
@@ -246,13 +249,21 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     if templates_colorized.dim() != 5 or templates_colorized.shape[1] != M:
         raise ValueError(f"templates_colorized must be [B, {M}, C, T, T], got "
                          f"{list(templates_colorized.shape)}")
+    inputs = dict(pose=pose, presence=presence, special_features=special_features,
+                  templates_colorized=templates_colorized)
+    for name, x in inputs.items(): check_input_device(name, x, self.dummy_vote.device)
+    set_dtype = functools.reduce(torch.promote_types, (x.dtype for x in inputs.values()))
+    name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
+    check_input_dtype(name, inputs[name], self.dummy_vote.dtype)
 
 # %% ../nbs/03_ocae.ipynb #9b92c39e
 @patch
 def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
             templates_colorized: torch.Tensor) -> AttrDict:
-    """pose [B,M,6], presence [B,M], special_features [B,M,F],
-    templates_colorized [B,M,C,T,T] -> AttrDict (golden ocae/* names)"""
+    """pose [B,M,6], presence [B,M], special_features [B,M,F], templates_colorized [B,M,C,T,T]
+    -> AttrDict under the golden ocae/* names: prior_caps_presence_u [B,K] (u), posterior_mass_m
+    [B,K] (m), posterior_mixing_probs [B,M,K], is_from_capsule [B,M], votes [B,K,M,6], the loss
+    terms log_prob and dynamic_weights_l2, and every intermediate."""
     self.check_inputs(pose, presence, special_features, templates_colorized)
     res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized),
                    input_presence=presence.detach())

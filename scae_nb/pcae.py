@@ -20,7 +20,8 @@ from .mixture import pixel_mixture, warped_pixel_mixture
 __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform', 'inverse_affine',
            'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
            'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches', 'conv_weight_grad',
-           'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_encoder_input']
+           'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_input_device', 'check_input_dtype',
+           'check_encoder_input']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -319,10 +320,31 @@ def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02_pcae.ipynb #c9c5a0f5
 _FULL = (torch.float32, torch.float64)            # weights a model runs without autocast
 
-def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype) -> None:
+def _verb(name: str) -> str: return 'are' if name.endswith('s') else 'is'   # images are, pose is
+
+def check_input_device(name: str, x: torch.Tensor, device: torch.device) -> None:
+    "Refuse, in one line, input `x` (called `name`) not on the weights' `device`. Static."
+    if x.device != device:
+        raise ValueError(f"{name} {_verb(name)} on {x.device} but the model's weights on {device}: "
+                         f"give it {name} on {device} ({name}.to({str(device)!r}))")
+
+def check_input_dtype(name: str, x: torch.Tensor, weight: torch.dtype) -> None:
+    """Refuse, in one line, input `x` (called `name`) of another float dtype than the weights'
+    `weight`, unless autocast casts it (never float64); and a half or bf16 model outside
+    autocast. Static: no host sync."""
+    casts = (x.dtype != weight or weight not in _FULL) and autocast_on(x.device.type)
+    if weight not in _FULL and not casts:       # a half/bf16 model: its matmuls would mix dtypes
+        raise TypeError(f"the model's weights are {weight}: run a float32 model (model.float()), "
+                        "under torch.autocast for lower precision")
+    if x.dtype != weight and (torch.float64 in (x.dtype, weight) or not casts):
+        raise TypeError(f"{name} {_verb(name)} {x.dtype} but the model's weights {weight}: give it "
+                        f"{weight} {name} ({name}.to({weight}))")
+
+def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype,
+                        device: torch.device | None = None) -> None:
     """Refuse, in one line, images [B, *expected] the encoder cannot take: another shape, not
-    floating point, an empty batch, or another float dtype than the weights' `weight` (unless
-    autocast casts it); and a half or bf16 model outside autocast. Static: no host sync."""
+    floating point, an empty batch, not on the weights' `device` (if given), or another float
+    dtype than the weights' `weight` (`check_input_dtype`). Static: no host sync."""
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
                         f"{type(images).__name__} (torch.as_tensor converts arrays)")
@@ -332,13 +354,8 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
     if not images.is_floating_point():
         raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
                         f"converts uint8), got {images.dtype}")
-    casts = (images.dtype != weight or weight not in _FULL) and autocast_on(images.device.type)
-    if weight not in _FULL and not casts:       # a half/bf16 model: its matmuls would mix dtypes
-        raise TypeError(f"the model's weights are {weight}: run a float32 model (model.float()), "
-                        "under torch.autocast for lower precision")
-    if images.dtype != weight and (torch.float64 in (images.dtype, weight) or not casts):
-        raise TypeError(f"images are {images.dtype} but the model's weights {weight}: give it "
-                        f"{weight} images (images.to({weight}))")
+    if device is not None: check_input_device('images', images, device)
+    check_input_dtype('images', images, weight)
     if not len(images): raise ValueError("images: an empty batch (B = 0)")
 
 # %% ../nbs/02_pcae.ipynb #fe84b123
@@ -346,8 +363,9 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
 def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
     """Images [B, C, S, S] -> `cnn_layer{i}_relu`, `cnn_features`
     [B, 128, h, w] and `cnn_features_plus_pos_bias`."""
+    weight = self.cnn[0].weight
     check_encoder_input(images, (self.n_channels, self.canvas_size, self.canvas_size),
-                        self.cnn[0].weight.dtype)
+                        weight.dtype, weight.device)
     out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
     for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input
         h = out[f'cnn_layer{i}_relu'] = F.relu_(encoder_conv(conv, h))
