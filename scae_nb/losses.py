@@ -52,9 +52,10 @@ def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
     return within, between
 
 # %% ../nbs/04_losses.ipynb #43189b2b
-def check_labels(labels, batch_size: int) -> torch.Tensor:
-    """`labels` as int64 [B]; refused in one line unless an integer tensor [`batch_size`]
-    (static checks: no host sync, so values outside 0..n_classes-1 are the loaders' to catch)."""
+def check_labels(labels, batch_size: int, device: torch.device | None = None) -> torch.Tensor:
+    """`labels` as int64 [B]; refused in one line unless an integer tensor [`batch_size`] (on
+    `device`, when given: the model outputs'); static checks: no host sync, so values outside
+    0..n_classes-1 are the loaders' to catch."""
     if not isinstance(labels, torch.Tensor):
         raise TypeError(f"labels must be a torch.Tensor [B] of class ids, got "
                         f"{type(labels).__name__}")
@@ -63,12 +64,15 @@ def check_labels(labels, batch_size: int) -> torch.Tensor:
     if labels.shape != (batch_size,):
         raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), got "
                          f"{list(labels.shape)}")
+    if device is not None and labels.device != device:
+        raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
+                         f"give labels on {device} (labels.to({str(device)!r}))")
     return labels.long()
 
 def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
     "Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels."
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))
-    labels = check_labels(labels, len(logits))
+    labels = check_labels(labels, len(logits), logits.device)
     xe = F.cross_entropy(logits.float(), labels)
     return xe, (logits.argmax(-1) == labels).float().mean()
 
