@@ -495,10 +495,11 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _check_model_name(name: str) -> None:
     """`model_card`'s one-line error for an unknown model name, with a hint when `name` is an
-    existing folder or file (a .pt file never gets here: it is read as weights)."""
+    existing folder, such as a run folder (a .pt file never gets here: it is read as weights;
+    another file, such as a run's config.json, is no checkpoint either: no hint)."""
     try: model_card(name)
     except ValueError as e:
-        if name in pretrained_names() or not Path(name).exists(): raise
+        if name in pretrained_names() or not Path(name).is_dir(): raise
         raise ValueError(f"{e} (did you mean --checkpoint {name}?)") from None
 
 def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None]:

@@ -178,7 +178,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     path, state, bad = newest_intact_state(out)
     if path is None:
         raise CheckpointError(f"--resume: every checkpoint in {Path(out) / 'checkpoints'} is "
-                              "corrupt")
+                              f"corrupt (the newest, {bad[0][0].name}: {bad[0][1]})")
     for corrupt, why in bad: _set_aside(corrupt, why, path)
     return path, state
 
