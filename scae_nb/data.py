@@ -27,7 +27,7 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_images', 'as_
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder.
-    `must_exist`: a given `root` that is not a folder is refused (never created)."""
+    `must_exist`: a given `root` that is not a folder raises `UsageError` (never created)."""
     if root is not None:
         given = Path(root).expanduser()
         if must_exist and not given.is_dir():
@@ -318,7 +318,8 @@ DATASETS = {s.name: s for s in [
 
 # %% ../nbs/00_data.ipynb #7f83ae54
 def dataset_spec(name: str) -> DatasetSpec:
-    "The `DATASETS` entry for `name` (case-insensitive), or a one-line error listing the choices."
+    """The `DATASETS` entry for `name` (case-insensitive); an unknown name raises `ValueError`, one
+    line listing the choices."""
     spec = DATASETS.get(str(name).lower())
     if spec is None:
         raise ValueError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)} "
@@ -328,7 +329,10 @@ def dataset_spec(name: str) -> DatasetSpec:
 # %% ../nbs/00_data.ipynb #240b41f0
 def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
                 download: bool = True):
-    "One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N])."
+    """One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N]).
+    Raises, each in one line: `ValueError`, an unknown `name`; `FileNotFoundError`, files missing
+    and `download=False`, or the download failed (naming the path); `UsageError` (a `ValueError`),
+    an MNIST file damaged, or its images and labels differing in number (naming the file)."""
     spec = dataset_spec(name)
     images, labels = spec.load(data_root(root), train, download)
     return images.contiguous(), labels.long()
