@@ -27,7 +27,7 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_images', 'as_
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder.
-    `must_exist`: a given `root` that is not a folder is refused (never created)."""
+    `must_exist`: a given `root` that is not a folder raises `UsageError` (never created)."""
     if root is not None:
         given = Path(root).expanduser()
         if must_exist and not given.is_dir():
@@ -93,11 +93,15 @@ def draw_offsets(n: int, max_shift: int | tuple[int, int],
     return torch.stack([s.clamp(max=0).abs() + (m - s.abs() + 1) // 2 for s, m in draws], -1)
 
 # %% ../nbs/00_data.ipynb #12eda176
-def _check_offsets(offsets: torch.Tensor, B: int) -> None:
-    "Refuse, in one line, `offsets` that are not an integer tensor [B, 2]. Static: no host sync."
+def _check_offsets(offsets: torch.Tensor, B: int, device: torch.device) -> None:
+    """Refuse, in one line, `offsets` that are not an integer tensor [B, 2] on the images'
+    `device`. Static: no host sync."""
     if not isinstance(offsets, torch.Tensor): got = type(offsets).__name__
     elif offsets.dtype == torch.bool or offsets.is_floating_point() or offsets.is_complex() \
             or offsets.shape != (B, 2): got = f'{offsets.dtype} {list(offsets.shape)}'
+    elif offsets.device != device:
+        raise ValueError(f"offsets are on {offsets.device} but the images on {device}: give it "
+                         f"offsets on {device} (offsets.to({str(device)!r}))")
     else: return
     raise ValueError(f"offsets must be an integer tensor [B, 2] = [{B}, 2] (row, col per image), "
                      f"got {got}")
@@ -107,8 +111,7 @@ def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: in
     """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
     top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
     B, C, h, w = _check_layout(images).shape
-    _check_offsets(offsets, B)
-    offsets = offsets.to(images.device)
+    _check_offsets(offsets, B, images.device)
     if check and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
                                         ).max() > canvas_size):
         raise ValueError(f"offsets must keep the {h}x{w} images inside the "
@@ -140,8 +143,8 @@ def pad_and_shift(images: torch.Tensor, canvas_size: int,
     B, C, h, w = (check_images if check else _check_layout)(images).shape
     _check_canvas(canvas_size, h, w)
     if canvas_size == h == w: return images
-    return place_on_canvas(images, draw_offsets(B, (canvas_size - h, canvas_size - w), generator),
-                           canvas_size, check)
+    offsets = draw_offsets(B, (canvas_size - h, canvas_size - w), generator)   # on its device
+    return place_on_canvas(images, offsets.to(images.device), canvas_size, check)
 
 # %% ../nbs/00_data.ipynb #d9ce5cd2
 def _read_idx(path: Path) -> torch.Tensor:
@@ -315,7 +318,8 @@ DATASETS = {s.name: s for s in [
 
 # %% ../nbs/00_data.ipynb #7f83ae54
 def dataset_spec(name: str) -> DatasetSpec:
-    "The `DATASETS` entry for `name` (case-insensitive), or a one-line error listing the choices."
+    """The `DATASETS` entry for `name` (case-insensitive); an unknown name raises `ValueError`, one
+    line listing the choices."""
     spec = DATASETS.get(str(name).lower())
     if spec is None:
         raise ValueError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)} "
@@ -325,7 +329,10 @@ def dataset_spec(name: str) -> DatasetSpec:
 # %% ../nbs/00_data.ipynb #240b41f0
 def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
                 download: bool = True):
-    "One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N])."
+    """One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N]).
+    Raises, each in one line: `ValueError`, an unknown `name`; `FileNotFoundError`, files missing
+    and `download=False`, or the download failed (naming the path); `UsageError` (a `ValueError`),
+    an MNIST file damaged, or its images and labels differing in number (naming the file)."""
     spec = dataset_spec(name)
     images, labels = spec.load(data_root(root), train, download)
     return images.contiguous(), labels.long()

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise
-from .pcae import check_input_device, check_input_dtype
+from .pcae import _FULL, check_input_device, check_input_dtype
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
 from .utils import check_positive, to_numpy
@@ -237,7 +237,8 @@ def set_transformer_keys(st: AttrDict) -> AttrDict:
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
 def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
-    "One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype."
+    """One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype,
+    and each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast)."""
     B, M = pose.shape[0], self.n_parts
     if pose.shape != (B, M, 6):
         raise ValueError(f"pose must be [B, {M}, 6], got {list(pose.shape)}")
@@ -251,7 +252,9 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
                          f"{list(templates_colorized.shape)}")
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
-    for name, x in inputs.items(): check_input_device(name, x, self.dummy_vote.device)
+    for name, x in inputs.items():
+        check_input_device(name, x, self.dummy_vote.device)
+        if x.dtype not in _FULL: check_input_dtype(name, x, self.dummy_vote.dtype)  # not promoted
     set_dtype = functools.reduce(torch.promote_types, (x.dtype for x in inputs.values()))
     name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
     check_input_dtype(name, inputs[name], self.dummy_vote.dtype)

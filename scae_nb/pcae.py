@@ -329,14 +329,15 @@ def check_input_device(name: str, x: torch.Tensor, device: torch.device) -> None
                          f"give it {name} on {device} ({name}.to({str(device)!r}))")
 
 def check_input_dtype(name: str, x: torch.Tensor, weight: torch.dtype) -> None:
-    """Refuse, in one line, input `x` (called `name`) of another float dtype than the weights'
-    `weight`, unless autocast casts it (never float64); and a half or bf16 model outside
-    autocast. Static: no host sync."""
-    casts = (x.dtype != weight or weight not in _FULL) and autocast_on(x.device.type)
-    if weight not in _FULL and not casts:       # a half/bf16 model: its matmuls would mix dtypes
+    """Refuse, in one line, input `x` (called `name`) of another dtype than the weights' `weight`,
+    unless autocast casts it (a float, never float64; never a bool or integer); and a half or
+    bf16 model outside autocast. Static: no host sync."""
+    autocast = autocast_on(x.device.type)
+    if weight not in _FULL and not autocast:    # a half/bf16 model: its matmuls would mix dtypes
         raise TypeError(f"the model's weights are {weight}: run a float32 model (model.float()), "
                         "under torch.autocast for lower precision")
-    if x.dtype != weight and (torch.float64 in (x.dtype, weight) or not casts):
+    casts = autocast and x.is_floating_point() and torch.float64 not in (x.dtype, weight)
+    if x.dtype != weight and not casts:
         raise TypeError(f"{name} {_verb(name)} {x.dtype} but the model's weights {weight}: give it "
                         f"{weight} {name} ({name}.to({weight}))")
 
