@@ -14,14 +14,15 @@ from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, one_line_warnings
 from .utils import UsageError, check_finite, check_positive, check_seed
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
-from .step import GraphStep, make_step, resolve_cuda_graph, synthetic_batch, to_device
+from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
+from .step import synthetic_batch, to_device
 from .mixture import check_decoder, use_decoder
 from .native import native_library, prepare_compile
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
-           'decoder_path', 'bench', 'variant_name', 'parse_variants', 'bench_variants', 'bench_in_fresh_process',
-           'variants_table', 'add_bench_args', 'check_backend', 'run_bench']
+           'decoder_path', 'check_backend', 'bench', 'variant_name', 'parse_variants', 'bench_variants',
+           'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -167,16 +168,44 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
                 decoder=decoder, **timed['ops'],
                 n_params=sum(p.numel() for p in model.parameters()), torch=torch.__version__)
 
+# %% ../nbs/05c_bench.ipynb #721f4ece
+# backends that import a package torch does not ship: (module, pip name)
+_BACKEND_PACKAGES = {'tvm': ('tvm', 'apache-tvm'), 'openxla': ('torch_xla', 'torch-xla'),
+                     'openxla_eval': ('torch_xla', 'torch-xla')}
+
+def check_backend(name: str) -> None:
+    """ValueError (one line, naming `backend`: the CLI's `--backend`) unless `name` is a
+    `torch.compile` backend with its package installed (found, not imported: a missing one would
+    fail only after a long trace). The default 'inductor' is taken as it is: listing the backends
+    imports torch's compiler (about 350 MiB)."""
+    if name == 'inductor': return
+    module, pip = _BACKEND_PACKAGES.get(name, (None, None))
+    if module and importlib.util.find_spec(module) is None:       # before the compiler's import
+        raise ValueError(f"backend {name!r} needs the Python package {module!r}, which is not "
+                         f"installed (pip install {pip})")
+    import torch._dynamo
+    if name not in torch._dynamo.list_backends(exclude_tags=()):
+        shown = sorted({*torch._dynamo.list_backends(), 'eager', 'aot_eager'})
+        raise ValueError(f"backend {name!r}: not a torch.compile backend (choose from "
+                         f"{', '.join(shown)})")
+
 # %% ../nbs/05c_bench.ipynb #2de4aab7
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
           backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
-    "Time `make_step`'s step on a synthetic batch: median ms/step, images/s, peak MiB, device, ops."
+    """Time `make_step`'s step on a synthetic batch: median ms/step, examples/s (`images_per_s`:
+    images, or point sets for the constellation model), peak MiB, device, ops. Refused in one line
+    before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
+    cannot be, a switch (`amp`, `compile`, ...) not True or False, a `device` that is not one or
+    not here, `cuda_graph` off CUDA, or a `decoder` the device cannot run; `ValueError` for a preset
+    name or config field that does not exist, or, with `compile`, a `backend` that torch.compile
+    does not know or whose package is not installed (`check_backend`)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
-    device = pick_device(device)
+    device = pick_device(device, what='device')      # the argument's name; the CLI's --device
+    if compile: check_backend(backend)               # not loaded for an eager step: its memory
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
     images = config.model == 'scae'                  # the constellation model decodes points
     if images: check_decoder(decoder, device)
@@ -201,6 +230,10 @@ def variant_name(compile: bool, cuda_graph: bool, amp: bool) -> str:
     base = 'cuda-graph' if cuda_graph else 'compiled' if compile else 'eager'
     return base + ('+amp' if amp else '')
 
+def _compiles(name: str) -> bool:
+    "Whether variant `name` ('compiled+amp', ...) compiles the step."
+    return VARIANTS[name.removesuffix('+amp')]['compile']
+
 def parse_variants(spec: str, device: torch.device) -> list[str]:
     "'all' (every variant this device runs) or a comma list of names -> names; `UsageError` if bad."
     bases = [b for b in VARIANTS if b != 'cuda-graph' or device.type == 'cuda']
@@ -223,14 +256,15 @@ def bench_variants(config: SCAEConfig, names: list[str], **kwargs) -> list[dict]
 
 # %% ../nbs/05c_bench.ipynb #121051d9
 def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = None,
-                           warn_as: str | None = None, **kwargs) -> dict:
+                           warn_as: str | None = None, ignore: tuple = (), **kwargs) -> dict:
     """`bench` of variant `name` in a new Python process with `threads` torch threads, so that its
     peak memory is its own, not what earlier variants left (a compiler's caches). Its errors are
     raised here; a process that dies (killed, out of memory) raises `RuntimeError`. `warn_as`: a
-    command ('bench') whose one-line warnings the process prints; None: Python's format."""
+    command ('bench') whose one-line warnings the process prints; None: Python's format. `ignore`:
+    warning categories the process does not print (one said already by an earlier process)."""
     with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
         job = Path(tmp) / 'job.pickle'              # ours, in our own folder: safe to unpickle
-        job.write_bytes(pickle.dumps((config, name, threads, warn_as, kwargs)))
+        job.write_bytes(pickle.dumps((config, name, threads, warn_as, ignore, kwargs)))
         # this process's import path exactly (not `-c`'s current folder first), and a Ctrl-C
         # while the new process imports or times is an exit status, not a traceback
         status = subprocess.run([sys.executable, '-c', _CHILD, str(job), *sys.path]).returncode
@@ -256,19 +290,25 @@ def _signal_name(number: int) -> str:
 
 def _bench_child(job: str) -> None:
     "The new process's work: read the job, time the variant, write the result (or error) back."
-    config, name, threads, warn_as, kwargs = pickle.loads(Path(job).read_bytes())
+    config, name, threads, warn_as, ignore, kwargs = pickle.loads(Path(job).read_bytes())
     if threads is not None: torch.set_num_threads(threads)
+    for category in ignore: warnings.simplefilter('ignore', category)     # this process's own
     with one_line_warnings(warn_as) if warn_as else contextlib.nullcontext():
         try: result = bench_variants(config, [name], **kwargs)[0]
         except Exception as e: result = e
     Path(job).write_bytes(pickle.dumps(result))
 
 # %% ../nbs/05c_bench.ipynb #9f01a6bc
-def variants_table(results: list[dict]) -> str:
-    "The variants as a text table, with device and torch version above it."
+def _examples(config: SCAEConfig) -> str:
+    "What the model's examples are called in the text: 'images', or 'point sets' (constellation)."
+    return 'point sets' if config.model == 'constellation' else 'images'
+
+def variants_table(results: list[dict], examples: str = 'images') -> str:
+    "The variants as a text table (rates in `examples`/s), with device and torch version above it."
     ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
                      else str(r.get('aten_ops', '-')))
-    rows = [('variant', 'ms/step', 'images/s', 'ops per step', 'peak MiB', 'warm-up s', 'decoder')]
+    rows = [('variant', 'ms/step', f'{examples}/s', 'ops per step', 'peak MiB', 'warm-up s',
+             'decoder')]
     rate = lambda v: f"{v:.0f}" if v >= 100 else f"{v:.3g}"     # 0.3 images/s is not "0"
     rows += [(r['variant'], f"{r['ms_per_step']:.2f}", rate(r['images_per_s']), ops(r),
               f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder'] or '-') # None: points
@@ -301,26 +341,6 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)')
     add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')
     return parser
-
-# %% ../nbs/05c_bench.ipynb #721f4ece
-# backends that import a package torch does not ship: (module, pip name)
-_BACKEND_PACKAGES = {'tvm': ('tvm', 'apache-tvm'), 'openxla': ('torch_xla', 'torch-xla'),
-                     'openxla_eval': ('torch_xla', 'torch-xla')}
-
-def check_backend(name: str) -> None:
-    """ValueError (one line) unless `name` is a `torch.compile` backend, with its package installed
-    (found, not imported: a missing one would fail only after a long trace). The default 'inductor'
-    is taken as it is: listing the backends imports torch's compiler (about 350 MiB)."""
-    if name == 'inductor': return
-    module, pip = _BACKEND_PACKAGES.get(name, (None, None))
-    if module and importlib.util.find_spec(module) is None:       # before the compiler's import
-        raise ValueError(f"--backend {name!r} needs the Python package {module!r}, which is not "
-                         f"installed (pip install {pip})")
-    import torch._dynamo
-    if name not in torch._dynamo.list_backends(exclude_tags=()):
-        shown = sorted({*torch._dynamo.list_backends(), 'eager', 'aot_eager'})
-        raise ValueError(f"--backend {name!r}: not a torch.compile backend (choose from "
-                         f"{', '.join(shown)})")
 
 # %% ../nbs/05c_bench.ipynb #ac28ffb6
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
@@ -356,19 +376,22 @@ def _without_effect(args: argparse.Namespace, config: SCAEConfig) -> list[str]:
 
 # %% ../nbs/05c_bench.ipynb #32d13173
 def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict) -> list[dict]:
-    "`bench` of each variant in a fresh process, in order, saying on stderr which one runs."
+    """`bench` of each variant in a fresh process, in order, saying on stderr which one runs; the
+    compile warning only from the first variant that compiles."""
     common = {k: v for k, v in run.items() if k not in ('amp', 'compile', 'cuda_graph')}
     results = []
     for i, name in enumerate(names, 1):
         print(f"scae-nb bench: timing {name} ({i} of {len(names)})", file=sys.stderr, flush=True)
+        said = any(map(_compiles, names[:i - 1]))          # by an earlier variant's process
         results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), 'bench',
+                                              (CompileWaitWarning,) if said else (),
                                               **common, **kwargs))
     return results
 
 # %% ../nbs/05c_bench.ipynb #38f6f66b
-def _print_variants(args: argparse.Namespace, results: list[dict]) -> int:
+def _print_variants(args: argparse.Namespace, results: list[dict], examples: str = 'images') -> int:
     "The variants' results: a table, or JSON lines (the last: train's variant, with all of them)."
-    if not args.json: print(variants_table(results))
+    if not args.json: print(variants_table(results, examples))
     else:
         for r in results[:-1]: print(json.dumps(r))
         print(json.dumps({**results[-1], 'variants': results}))
@@ -376,16 +399,19 @@ def _print_variants(args: argparse.Namespace, results: list[dict]) -> int:
 
 # %% ../nbs/05c_bench.ipynb #0f9c77db
 def run_bench(args: argparse.Namespace) -> int:
-    "`scae-nb bench`: time the training step as `args` say and print the result (text or JSON)."
-    check_backend(args.backend)
+    """`scae-nb bench`: time the training step as `args` say and print the result (text or JSON).
+    Raises `bench`'s errors, and `parse_variants`'s and `check_backend`'s for `--variants` before
+    any variant is timed (`main` prints each in one line; exit status 2)."""
     config, run, kwargs = _bench_config(args)
-    ignored = _without_effect(args, config)
-    if not args.variants: return _print_result(args, bench(config, **run, **kwargs), ignored)
+    ignored, examples = _without_effect(args, config), _examples(config)
+    if not args.variants:
+        return _print_result(args, bench(config, **run, **kwargs), ignored, examples)
     names = _variant_names(args.variants, run)
-    return _print_variants(args, _time_variants(config, names, run, kwargs))
+    if any(map(_compiles, names)): check_backend(args.backend)      # before any process starts
+    return _print_variants(args, _time_variants(config, names, run, kwargs), examples)
 
 # %% ../nbs/05c_bench.ipynb #934dc756
-def _print_result(args, result: dict, ignored=()) -> int:
+def _print_result(args, result: dict, ignored=(), examples: str = 'images') -> int:
     "One variant's result: a JSON line, or a sentence (the preset as modified, less `ignored`)."
     preset = SCAEConfig.preset(args.preset)                          # the preset, as modified
     changed = {k: v for k, v in given(args, [f.name for f in fields(SCAEConfig)]).items()
@@ -395,6 +421,6 @@ def _print_result(args, result: dict, ignored=()) -> int:
     if args.json: print(json.dumps(result))
     else: print(f"{label} B={result['batch_size']} on {result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
-                f"{result['images_per_s']} images/s, peak memory {result['peak_mem_mb']} MiB, "
+                f"{result['images_per_s']} {examples}/s, peak memory {result['peak_mem_mb']} MiB, "
                 f"{result['decoder'] or 'no image'} decoder")
     return 0

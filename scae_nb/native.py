@@ -717,12 +717,13 @@ void scae_rmsprop_update(int count, float *const *p, const float *const *g, floa
 C_SOURCE = ''.join(_C_PARTS)
 
 # %% ../nbs/02b_native.ipynb #79804ece
-NATIVE_ENV = 'SCAE_NB_NATIVE'                 # '0': never use the kernel; '1' (default): use it
+NATIVE_ENV = 'SCAE_NB_NATIVE'       # '0': never use the kernel; '1' or unset or empty: use it
 _CFLAGS = ['-O3', '-std=c99', '-fno-trapping-math', '-fopenmp-simd', '-shared', '-fPIC']
 
 def native_setting() -> bool:
-    "Whether `SCAE_NB_NATIVE` allows the kernel: unset or '1' yes, '0' no, anything else refused."
-    value = os.environ.get(NATIVE_ENV, '1').strip()
+    """Whether `SCAE_NB_NATIVE` allows the kernel: '1', unset or empty (blanks only) yes, '0' no;
+    anything else a one-line ValueError."""
+    value = os.environ.get(NATIVE_ENV, '').strip() or '1'         # empty: as if unset
     if value not in ('0', '1'):
         raise ValueError(f"{NATIVE_ENV} must be 0 or 1, got {value!r}")
     return value == '1'

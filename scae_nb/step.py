@@ -16,7 +16,7 @@ from .native import prepare_compile
 
 # %% auto #0
 __all__ = ['to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
-           'quiet_compile_logs', 'GraphStep', 'resolve_cuda_graph', 'make_step']
+           'quiet_compile_logs', 'GraphStep', 'resolve_cuda_graph', 'CompileWaitWarning', 'generates_code', 'make_step']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):
@@ -215,6 +215,13 @@ def resolve_cuda_graph(cuda_graph: bool | None, compile: bool, device: torch.dev
                          "drop --cuda-graph (or pass --no-cuda-graph)")
     return bool(cuda_graph)
 
+class CompileWaitWarning(UserWarning):
+    "Compiling the step on a CPU: a minute or more the first time (`bench` says it once per run)."
+
+def generates_code(backend: str) -> bool:
+    "Whether torch.compile's `backend` generates code: not the eager ones (eager, aot_eager, ...)."
+    return 'eager' not in backend.split('_')
+
 def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
               amp: bool = False, compile: bool = False, cuda_graph: bool | None = None,
               backend: str = 'inductor'):
@@ -222,8 +229,8 @@ def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
     if not (compile or cuda_graph):
         return lambda batch: optimization_step(model, optimizer, batch, device, amp)
-    if compile and device.type == 'cpu':
+    if compile and device.type == 'cpu' and generates_code(backend):
         warnings.warn("compiling the step on a CPU: the first compile takes a minute or more "
                       "and about 300 MiB; then about 10% faster than eager (05c_bench)",
-                      stacklevel=2)
+                      CompileWaitWarning, stacklevel=2)
     return GraphStep(model, optimizer, device, amp, compile, cuda_graph, backend)
