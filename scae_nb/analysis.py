@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_analysis.ipynb #790bdd97
 from __future__ import annotations
-import argparse, contextlib, dataclasses, io, itertools, json, math, sys, time, warnings
+import argparse, contextlib, dataclasses, io, itertools, json, math, os, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from .utils import (UsageError, check_out_folder, check_positive, check_seed,
                            progress_bar, to_numpy, write_atomic)
 from .data import check_images, data_root
 from .model import SCAEConfig, build_model, set_noise_scale_
-from .pretrained import from_pretrained, model_card, pretrained_names
+from .pretrained import check_pretrained_name, from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
@@ -493,23 +493,31 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     check_seed(seed)
 
 # %% ../nbs/06_analysis.ipynb #780585d0
+def _name_hint(name: str) -> str:
+    """What `--pretrained NAME`, no shipped model's, may mean: `--checkpoint NAME` for a folder (a
+    run folder), `--pretrained STEM` for a file STEM.pt or STEM.json of shipped model STEM."""
+    path = Path(name)
+    if path.is_dir(): return f' (did you mean --checkpoint {name}?)'
+    if path.suffix in ('.pt', '.json') and path.stem in pretrained_names():
+        return f' (did you mean --pretrained {path.stem}?)'
+    return ''
+
 def _check_model_name(name: str) -> None:
-    """`model_card`'s one-line error for an unknown model name, with a hint when `name` is an
-    existing folder, such as a run folder (a .pt file never gets here: it is read as weights;
-    another file, such as a run's config.json, is no checkpoint either: no hint)."""
-    try: model_card(name)
-    except ValueError as e:
-        if name in pretrained_names() or not Path(name).is_dir(): raise
-        raise ValueError(f"{e} (did you mean --checkpoint {name}?)") from None
+    """Refuse in one line, with `_name_hint`, a `--pretrained` that names no weights: a missing
+    .pt file (an existing one is read as weights), or what `check_pretrained_name` refuses."""
+    if Path(name).suffix == '.pt' and not Path(name).exists():
+        raise FileNotFoundError(f"no checkpoint at {name}{_name_hint(name)}")
+    if Path(name).suffix == '.pt': return
+    try: check_pretrained_name(name)
+    except ValueError as e: raise ValueError(f"{e}{_name_hint(name)}") from None
 
 def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None]:
     """The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths, and
     for a run folder its newest intact checkpoint's state (already read: not read again)."""
-    if pretrained is not None and Path(pretrained).suffix == '.pt':
-        checkpoint = pretrained                     # a weights file: as a checkpoint file
-    elif pretrained is not None:
-        _check_model_name(pretrained)               # one-line error for an unknown name
-        checkpoint = pretrained
+    if pretrained is not None:
+        _check_model_name(pretrained)               # one-line error for a name that is no model's
+        checkpoint = pretrained                     # a weights file (.pt): as a checkpoint file
+    if pretrained is not None and Path(pretrained).suffix != '.pt':
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
     checkpoint, state = Path(checkpoint), None
     if pretrained is None and checkpoint.is_dir(): checkpoint, state = _run_checkpoint(checkpoint)
@@ -539,9 +547,18 @@ def _refuse_folder(folder: Path, bad: list) -> None:
                      "checkpoint file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
 # %% ../nbs/06_analysis.ipynb #f3669f14
+def _eval_data_dir(data_dir, run_config) -> str | None:
+    """The data folder an evaluation reads: `data_dir` (`--data-dir`), else `$SCAE_DATA`, else
+    the run's recorded `data_dir` if that folder exists, else the per-user cache (None)."""
+    if data_dir is not None or os.environ.get('SCAE_DATA'): return data_dir
+    recorded = run_config.get('data_dir')           # absolute (TrainConfig); a model card has none
+    return recorded if recorded and Path(recorded).is_dir() else None
+
 def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
                  max_batches: int | None) -> AttrDict:
-    "The run's config for evaluating it: data, seed, device, batch size; enough images for k-means."
+    """The run's config for evaluating it: data (`_eval_data_dir`), seed, device, batch size;
+    enough images for k-means."""
+    data_dir = _eval_data_dir(data_dir, run.config)
     config = AttrDict(run.config, data_dir=data_dir, seed=seed, num_workers=0, device=str(device),
                       batch_size=run.config.batch_size if batch_size is None else batch_size)
     n_images, n_clusters = (max_batches or 0) * config.batch_size, config.model.n_classes
@@ -626,7 +643,7 @@ class EvalConfig:
     checkpoint: str | None = None  # RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest
     pretrained: str | None = None  # or a shipped model's name (pretrained_names()), or a .pt file
     out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k])
-    data_dir: str | None = None  # dataset root (None: $SCAE_DATA, else a per-user cache)
+    data_dir: str | None = None  # data root (None: $SCAE_DATA, the run's if present, else a cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     noise: bool = True  # presence noise on, as in the official evaluation
     max_batches: int | None = None  # batches per split (None: whole splits; constellations: 100)

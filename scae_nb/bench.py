@@ -12,6 +12,7 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, one_line_warnings
+from .config import check_no_points
 from .utils import UsageError, check_finite, check_positive, check_seed
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
@@ -346,7 +347,9 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     "The model config (preset + given fields), the run fields, and the timing options of `args`."
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
-    run = {k: v for k, v in PRESETS[args.preset]['run'].items() if k in BENCH_RUN_FIELDS}
+    preset_run = PRESETS[args.preset]['run']
+    check_no_points(preset_run.get('dataset', 'mnist'), config.model, config.n_points)   # as train
+    run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
     return config, run, dict(steps=args.steps, warmup=args.warmup, backend=args.backend)
 

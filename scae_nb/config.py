@@ -15,9 +15,9 @@ from .model import PRESETS, SCAEConfig
 from .utils import UsageError, check_finite, check_positive, check_seed, to_plain
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_fits_dataset', 'TrainConfig',
-           'usable_cpus', 'torch_threads', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
-           'check_allow_change', 'check_same_shape', 'resume_config']
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_no_points',
+           'check_fits_dataset', 'TrainConfig', 'usable_cpus', 'torch_threads', 'dataset_model_fields', 'preset_for',
+           'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -27,14 +27,21 @@ _POSITIVE = ('steps', 'batch_size', 'log_every', 'eval_every', 'eval_batches', '
              'ckpt_every', 'keep')
 
 # %% ../nbs/05ac_config.ipynb #5ac0ab02
+def check_no_points(dataset: str, model: str, n_points) -> None:
+    "Refuse an `n_points` but the default for an image `model`: it reads none (naming `dataset`)."
+    if 'constellation' not in (model, dataset) and n_points != SCAEConfig.n_points:
+        raise UsageError(f"n_points {n_points} does not fit dataset {dataset!r}, whose images have "
+                         "no points (only the constellation model reads n_points); leave it out")
+
 def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
     """Refuse a model whose channels or classes do not fit image dataset `dataset`, or whose
-    `n_points` is not the constellations' (naming both)."""
+    `n_points` is not the constellations' (an image model's: not its default), naming both."""
     if dataset == 'constellation' and model.n_points != CONSTELLATION_POINTS:
         sizes = ' + '.join(str(len(pattern)) for pattern in CONSTELLATION_PATTERNS)
         raise UsageError(f"n_points {model.n_points} does not fit dataset 'constellation', whose "
                          f"examples have {CONSTELLATION_POINTS} points ({sizes}, the official "
                          f"patterns); leave it at {CONSTELLATION_POINTS}")
+    check_no_points(dataset, model.model, model.n_points)
     if (spec := DATASETS.get(dataset)) is None: return      # synthetic images, constellations
     if model.n_channels != spec.n_channels:
         raise UsageError(f"n_channels {model.n_channels} does not fit dataset {dataset!r}, whose "
@@ -79,10 +86,12 @@ class TrainConfig:
     progress: bool = True           # show progress: a bar, or a line every 30 s into a file
 
     def __post_init__(self):
-        "Plain Python values, the model as an `SCAEConfig`, then one validation."
+        "Plain Python values, the model as an `SCAEConfig`, `data_dir` absolute, one validation."
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
         if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
+        if self.data_dir is not None:       # absolute: a resume from another folder finds it
+            self.data_dir = os.path.abspath(os.path.expanduser(self.data_dir))
         self._validate()
 
 # %% ../nbs/05ac_config.ipynb #130e0443
@@ -248,14 +257,23 @@ def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
     if changed: _refuse(path, changed, sorted(changed))
 
 # %% ../nbs/05ac_config.ipynb #a1f75878
+def _default_points(saved: dict) -> dict:
+    "Saved config `saved`, its image model's `n_points` (unread; once saved as given) the default."
+    if saved['model'].get('model', 'scae') == 'constellation': return saved
+    return {**saved, 'model': {**saved['model'], 'n_points': SCAEConfig.n_points}}
+
 def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                   sources: dict | None = None) -> TrainConfig:
     """The saved run config `saved` with the given `run`/`model` options; changes checked
     (`sources`: where a value not typed as an option comes from, for the error)."""
     allow = check_allow_change(allow)
+    saved = _default_points(saved)
+    asked = {**saved['model'], **model}
+    check_no_points(run.get('dataset', saved.get('dataset', 'mnist')), asked.get('model', 'scae'),
+                    asked.get('n_points', SCAEConfig.n_points))
     changed = {**_changes(saved, {k: v for k, v in run.items() if k not in MAY_CHANGE}),
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
     if refused: _refuse(path, refused, shape, sources)
-    return TrainConfig.from_dict({**saved, **run, 'model': {**saved['model'], **model}})
+    return TrainConfig.from_dict({**saved, **run, 'model': asked})

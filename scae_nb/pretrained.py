@@ -13,7 +13,7 @@ from .model import SCAEConfig, build_model
 from .runtime import pick_device
 
 # %% auto #0
-__all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'from_pretrained']
+__all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained']
 
 # %% ../nbs/04b_pretrained.ipynb #271d6006
 def pretrained_dir() -> Path:
@@ -55,18 +55,24 @@ def _weights_and_config(path: Path) -> tuple[dict, dict]:
     if isinstance(config.get('model'), dict): config = config['model']   # a run's TrainConfig
     return state['model'], config
 
+def check_pretrained_name(name) -> None:
+    """Refuse in one line a `name` that is neither a shipped model's nor a .pt file: a path of
+    another kind (a folder, a copied model card) is no weights file, a plain name gets
+    `model_card`'s list of the shipped models."""
+    path = Path(name)
+    if path.suffix == '.pt' or str(name) in pretrained_names(): return
+    if path.exists() or len(path.parts) > 1:                  # a path, not a name
+        raise ValueError(f"{str(name)!r} is not a weights file (.pt): give a shipped model's name "
+                         f"({', '.join(pretrained_names()) or 'none'}) or a .pt file, such as a "
+                         "run's RUN/checkpoints/step_*.pt")
+    model_card(str(name))                                     # one-line error for an unknown name
+
 def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device` ('auto' as in the CLI): shipped model `name` (see
     `pretrained_names()`), or the path of a weights file or training checkpoint; float32 weights."""
     path, device = Path(name), pick_device(device, what='device')   # one line if unusable
-    named = str(name) in pretrained_names()
-    if path.suffix != '.pt' and not named and (path.exists() or len(path.parts) > 1):  # a path
-        raise ValueError(f"{str(name)!r} is not a weights file (.pt): give a shipped model's name "
-                         f"({', '.join(pretrained_names()) or 'none'}) or a .pt file, such as a "
-                         "run's RUN/checkpoints/step_*.pt")
-    if path.suffix != '.pt':                       # a name, not a file
-        model_card(str(name))                      # one-line error for an unknown name
-        path = pretrained_dir() / f'{name}.pt'
+    check_pretrained_name(name)
+    if path.suffix != '.pt': path = pretrained_dir() / f'{name}.pt'   # a shipped model's name
     if not path.is_file(): raise FileNotFoundError(f"weights file {str(path)!r} does not exist")
     weights, config = _weights_and_config(path)
     model = build_model(SCAEConfig.from_dict(config))

@@ -394,17 +394,11 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
     finally: trainer.close()
 
 # %% ../nbs/05b_training.ipynb #3c979040
-def _absolute_data_dir(cfg: TrainConfig) -> TrainConfig:
-    "`cfg` with its `data_dir` (None: as it is) absolute, `~` expanded: the run saves it so."
-    if cfg.data_dir is None: return cfg
-    return replace(cfg, data_dir=os.path.abspath(os.path.expanduser(cfg.data_dir)))
-
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
           force: bool = False, state: dict | None = None) -> AttrDict:
     """Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'; `state`: its contents,
     if read already); see `Trainer.fit`."""
     device, resume, state = _check_run(cfg, resume, force, state)   # all checked before writing
-    cfg = _absolute_data_dir(cfg)                      # a resume from another folder finds it
     # numerics flags (may refuse), the decoder and the thread count, all restored after
     with (numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder),
           torch_threads(cfg.threads)):
