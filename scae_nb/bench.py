@@ -401,16 +401,23 @@ def _print_variants(args: argparse.Namespace, results: list[dict], examples: str
     return 0
 
 # %% ../nbs/05c_bench.ipynb #0f9c77db
+def _backend_use(args: argparse.Namespace, compiles: bool) -> None:
+    """`--backend` before any step is timed: checked (`check_backend`) when a variant compiles; a
+    warning when it names another backend than the default and nothing compiles."""
+    if compiles: check_backend(args.backend)
+    elif args.backend != 'inductor':
+        warnings.warn(f"--backend {args.backend}: no effect without --compile (an eager step "
+                      "compiles nothing)")
+
 def run_bench(args: argparse.Namespace) -> int:
     """`scae-nb bench`: time the training step as `args` say and print the result (text or JSON).
     Raises `bench`'s errors, and `parse_variants`'s and `check_backend`'s for `--variants` before
     any variant is timed (`main` prints each in one line; exit status 2)."""
     config, run, kwargs = _bench_config(args)
     ignored, examples = _without_effect(args, config), _examples(config)
-    if not args.variants:
-        return _print_result(args, bench(config, **run, **kwargs), ignored, examples)
-    names = _variant_names(args.variants, run)
-    if any(map(_compiles, names)): check_backend(args.backend)      # before any process starts
+    names = _variant_names(args.variants, run) if args.variants else []
+    _backend_use(args, any(map(_compiles, names)) if names else run.get('compile', False))
+    if not names: return _print_result(args, bench(config, **run, **kwargs), ignored, examples)
     return _print_variants(args, _time_variants(config, names, run, kwargs), examples)
 
 # %% ../nbs/05c_bench.ipynb #934dc756
