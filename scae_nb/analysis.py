@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, check_out_folder, check_positive, check_seed,
                            progress_bar, to_numpy, write_atomic)
-from .data import check_images, data_root
+from .data import DATASETS, check_images, data_root
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import check_pretrained_name, from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
@@ -488,6 +488,9 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
         raise UsageError('--checkpoint is empty: name a checkpoint file (RUN/checkpoints/'
                          'step_*.pt) or a run folder (RUN)')
+    if pretrained is not None and not str(pretrained).strip():
+        raise UsageError('--pretrained is empty: name a shipped model '
+                         f"({', '.join(pretrained_names()) or 'none'}) or a .pt weights file")
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
@@ -549,10 +552,18 @@ def _refuse_folder(folder: Path, bad: list) -> None:
 # %% ../nbs/06_analysis.ipynb #f3669f14
 def _eval_data_dir(data_dir, run_config) -> str | None:
     """The data folder an evaluation reads: `data_dir` (`--data-dir`), else `$SCAE_DATA`, else
-    the run's recorded `data_dir` if that folder exists, else the per-user cache (None)."""
+    the run's recorded `data_dir` if that folder exists, else the per-user cache (None). A recorded
+    folder passed over (gone, or relative: saved by an older version, relative to a folder no
+    longer known) is named in a warning."""
     if data_dir is not None or os.environ.get('SCAE_DATA'): return data_dir
     recorded = run_config.get('data_dir')           # absolute (TrainConfig); a model card has none
-    return recorded if recorded and Path(recorded).is_dir() else None
+    if not recorded or run_config.get('dataset') not in DATASETS: return None   # no files read
+    why = ('is relative to the folder it was trained from' if not Path(recorded).is_absolute()
+           else None if Path(recorded).is_dir() else 'is not a folder here')
+    if why is None: return recorded
+    warnings.warn(f"the run's data folder {recorded} {why}: reading {data_root()} instead "
+                  "(--data-dir to choose)")
+    return None
 
 def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
                  max_batches: int | None) -> AttrDict:
@@ -602,7 +613,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                   model=config.model.model, dataset=config.dataset,
                   steps=run.step, train_batch_size=run.config.batch_size,
                   batch_size=config.batch_size, noise=noise, max_batches=max_batches,
-                  device=device_name(device), seed=seed)
+                  device=device_name(device), seed=seed,
+                  data_dir=(os.path.abspath(data_root(config.data_dir))     # None: no files read
+                            if config.dataset in DATASETS else None))
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
     figure_dir = out.absolute() if figures else None          # the report's paths: absolute

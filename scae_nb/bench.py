@@ -174,12 +174,16 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
 _BACKEND_PACKAGES = {'tvm': ('tvm', 'apache-tvm'), 'openxla': ('torch_xla', 'torch-xla'),
                      'openxla_eval': ('torch_xla', 'torch-xla')}
 
-def check_backend(name: str) -> None:
+def check_backend(name: str, device: torch.device | None = None) -> None:
     """ValueError (one line, naming `backend`: the CLI's `--backend`) unless `name` is a
     `torch.compile` backend with its package installed (found, not imported: a missing one would
-    fail only after a long trace). The default 'inductor' is taken as it is: listing the backends
-    imports torch's compiler (about 350 MiB)."""
+    fail only after a long trace), and, given the run's `device`, one that runs there ('cudagraphs'
+    only on CUDA). The default 'inductor' is taken as it is: listing the backends imports torch's
+    compiler (about 350 MiB)."""
     if name == 'inductor': return
+    if name == 'cudagraphs' and device is not None and device.type != 'cuda':
+        raise ValueError(f"backend 'cudagraphs' needs a CUDA device; this run uses {device.type}, "
+                         "where it would only log, step after step, that it skips itself")
     module, pip = _BACKEND_PACKAGES.get(name, (None, None))
     if module and importlib.util.find_spec(module) is None:       # before the compiler's import
         raise ValueError(f"backend {name!r} needs the Python package {module!r}, which is not "
@@ -206,7 +210,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     device = pick_device(device, what='device')      # the argument's name; the CLI's --device
-    if compile: check_backend(backend)               # not loaded for an eager step: its memory
+    if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
     images = config.model == 'scae'                  # the constellation model decodes points
     if images: check_decoder(decoder, device)
@@ -401,10 +405,10 @@ def _print_variants(args: argparse.Namespace, results: list[dict], examples: str
     return 0
 
 # %% ../nbs/05c_bench.ipynb #0f9c77db
-def _backend_use(args: argparse.Namespace, compiles: bool) -> None:
-    """`--backend` before any step is timed: checked (`check_backend`) when a variant compiles; a
-    warning when it names another backend than the default and nothing compiles."""
-    if compiles: check_backend(args.backend)
+def _backend_use(args: argparse.Namespace, compiles: bool, device: torch.device) -> None:
+    """`--backend` before any step is timed: checked (`check_backend`, on `device`) when a variant
+    compiles; a warning when it names another backend than the default and nothing compiles."""
+    if compiles: check_backend(args.backend, device)
     elif args.backend != 'inductor':
         warnings.warn(f"--backend {args.backend}: no effect without --compile (an eager step "
                       "compiles nothing)")
@@ -416,7 +420,8 @@ def run_bench(args: argparse.Namespace) -> int:
     config, run, kwargs = _bench_config(args)
     ignored, examples = _without_effect(args, config), _examples(config)
     names = _variant_names(args.variants, run) if args.variants else []
-    _backend_use(args, any(map(_compiles, names)) if names else run.get('compile', False))
+    _backend_use(args, any(map(_compiles, names)) if names else run.get('compile', False),
+                 pick_device(run.get('device', 'auto')))
     if not names: return _print_result(args, bench(config, **run, **kwargs), ignored, examples)
     return _print_variants(args, _time_variants(config, names, run, kwargs), examples)
 
