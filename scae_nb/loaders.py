@@ -208,7 +208,9 @@ def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
                   device: str | torch.device | None = None, download: bool = True,
                   on_device: bool = False):
     """Seeded (train_loader, test_loader) for a registered dataset, with the official
-    pad-and-shift on every read; `on_device`: the whole dataset on `device` (`DeviceLoader`)."""
+    pad-and-shift on every read; `on_device`: the whole dataset on `device` (`DeviceLoader`).
+    Raises `load_arrays`'s errors: `ValueError` for an unknown `name`, `FileNotFoundError` for
+    missing files (not downloaded), `UsageError` for damaged ones."""
     spec = dataset_spec(name)
     train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
     return tensor_loaders(train, test, batch_size=batch_size,

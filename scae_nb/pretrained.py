@@ -73,7 +73,10 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     path, device = Path(name), pick_device(device, what='device')   # one line if unusable
     check_pretrained_name(name)
     if path.suffix != '.pt': path = pretrained_dir() / f'{name}.pt'   # a shipped model's name
-    if not path.is_file(): raise FileNotFoundError(f"weights file {str(path)!r} does not exist")
+    if not path.is_file():
+        named = Path(name).suffix == '.pt' and path.stem in pretrained_names()  # a shipped name
+        hint = f" (did you mean {path.stem!r}?)" if named else ''
+        raise FileNotFoundError(f"weights file {str(path)!r} does not exist{hint}")
     weights, config = _weights_and_config(path)
     model = build_model(SCAEConfig.from_dict(config))
     model.load_state_dict({k: v.float() if v.is_floating_point() else v
