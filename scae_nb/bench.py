@@ -17,7 +17,7 @@ from .utils import UsageError, check_finite, check_positive, check_seed
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
 from .step import synthetic_batch, to_device
-from .mixture import check_decoder, use_decoder
+from .mixture import _known_decoder, check_decoder, use_decoder
 from .native import native_library, prepare_compile
 
 # %% auto #0
@@ -203,17 +203,20 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     images, or point sets for the constellation model), peak MiB, device, ops. Refused in one line
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
     cannot be, a switch (`amp`, `compile`, ...) not True or False, a `device` that is not one or
-    not here, `cuda_graph` off CUDA, or a `decoder` the device cannot run; `ValueError` for a preset
-    name or config field that does not exist, or, with `compile`, a `backend` that torch.compile
-    does not know or whose package is not installed (`check_backend`)."""
+    not here, `cuda_graph` off CUDA, a `decoder` that is none (any model) or that the device cannot
+    run (the image model), or an image model's `n_points` but the default; `ValueError` for a
+    preset name or config field that does not exist, or, with `compile`, a `backend` that
+    torch.compile does not know or whose package is not installed (`check_backend`)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
+    check_no_points(None, config.model, config.n_points)     # as train: an image model reads none
     device = pick_device(device, what='device')      # the argument's name; the CLI's --device
     if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
-    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
+    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
     images = config.model == 'scae'                  # the constellation model decodes points
-    if images: check_decoder(decoder, device)
+    if images: check_decoder(decoder, device, what='decoder')
+    else: _known_decoder(decoder)                    # any decoder: it decodes no images
     model, optimizer = _seeded_model(config, batch_size, device, seed, lr)
     with use_decoder(decoder):                       # the step is built and run with it
         step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
@@ -348,13 +351,23 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05c_bench.ipynb #ac28ffb6
+def _check_step_options(run: dict, config: SCAEConfig) -> None:
+    """Refuse the run's `--cuda-graph` off CUDA and a `--decoder` its device cannot run (the
+    constellation model's: only one that is no decoder), named as the command line's options."""
+    device = pick_device(run.get('device', 'auto'))
+    resolve_cuda_graph(run.get('cuda_graph'), run.get('compile', False), device)
+    if config.model == 'scae': check_decoder(run.get('decoder', 'auto'), device)
+    else: _known_decoder(run.get('decoder', 'auto'), '--decoder')
+
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
-    "The model config (preset + given fields), the run fields, and the timing options of `args`."
+    """The model config (preset + given fields), the run fields, and the timing options of `args`,
+    checked as the command line names them."""
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     preset_run = PRESETS[args.preset]['run']
     check_no_points(preset_run.get('dataset', 'mnist'), config.model, config.n_points)   # as train
     run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
+    _check_step_options(run, config)
     return config, run, dict(steps=args.steps, warmup=args.warmup, backend=args.backend)
 
 # %% ../nbs/05c_bench.ipynb #bd77c019
@@ -405,11 +418,14 @@ def _print_variants(args: argparse.Namespace, results: list[dict], examples: str
     return 0
 
 # %% ../nbs/05c_bench.ipynb #0f9c77db
-def _backend_use(args: argparse.Namespace, compiles: bool, device: torch.device) -> None:
+def _backend_use(args: argparse.Namespace, compiles: bool, device: torch.device,
+                 here: bool = False) -> None:
     """`--backend` before any step is timed: checked (`check_backend`, on `device`) when a variant
-    compiles; a warning when it names another backend than the default and nothing compiles."""
-    if compiles: check_backend(args.backend, device)
-    elif args.backend != 'inductor':
+    compiles, unless timed `here`, in this process (`bench` checks it then: once, as the check may
+    import torch's compiler); a warning when it names another backend than the default and nothing
+    compiles."""
+    if compiles and not here: check_backend(args.backend, device)
+    elif not compiles and args.backend != 'inductor':
         warnings.warn(f"--backend {args.backend}: no effect without --compile (an eager step "
                       "compiles nothing)")
 
@@ -421,7 +437,7 @@ def run_bench(args: argparse.Namespace) -> int:
     ignored, examples = _without_effect(args, config), _examples(config)
     names = _variant_names(args.variants, run) if args.variants else []
     _backend_use(args, any(map(_compiles, names)) if names else run.get('compile', False),
-                 pick_device(run.get('device', 'auto')))
+                 pick_device(run.get('device', 'auto')), here=not names)
     if not names: return _print_result(args, bench(config, **run, **kwargs), ignored, examples)
     return _print_variants(args, _time_variants(config, names, run, kwargs), examples)
 

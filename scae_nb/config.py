@@ -27,11 +27,14 @@ _POSITIVE = ('steps', 'batch_size', 'log_every', 'eval_every', 'eval_batches', '
              'ckpt_every', 'keep')
 
 # %% ../nbs/05ac_config.ipynb #5ac0ab02
-def check_no_points(dataset: str, model: str, n_points) -> None:
-    "Refuse an `n_points` but the default for an image `model`: it reads none (naming `dataset`)."
+def check_no_points(dataset: str | None, model: str, n_points) -> None:
+    """Refuse an `n_points` but the default for an image `model`: it reads none (naming `dataset`;
+    None: `bench`'s synthetic batch)."""
     if 'constellation' not in (model, dataset) and n_points != SCAEConfig.n_points:
-        raise UsageError(f"n_points {n_points} does not fit dataset {dataset!r}, whose images have "
-                         "no points (only the constellation model reads n_points); leave it out")
+        data = (f"dataset {dataset!r}, whose images have" if dataset is not None
+                else "the image model's synthetic batch, which has")
+        raise UsageError(f"n_points {n_points} does not fit {data} no points (only the "
+                         "constellation model reads n_points); leave it out")
 
 def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
     """Refuse a model whose channels or classes do not fit image dataset `dataset`, or whose

@@ -9,7 +9,7 @@ import math
 import torch
 import torch.nn.functional as F
 from .native import native_applies, native_unavailable, native_warped_pixel_mixture
-from .utils import UsageError
+from .utils import UsageError, as_given
 
 # %% auto #0
 __all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'DECODERS', 'pixel_mixture_reference', 'pixel_mixture', 'current_decoder',
@@ -218,36 +218,37 @@ def current_decoder() -> str:
     "The decoder `warped_pixel_mixture` takes by default now (see `use_decoder`)."
     return _DECODER[0]
 
-def _known_decoder(name: str) -> None:
-    "`UsageError` (one line) unless `name` is one of `DECODERS`."
+def _known_decoder(name: str, what: str = 'decoder') -> None:
+    "`UsageError` (one line, naming the value as `what`) unless `name` is one of `DECODERS`."
     if name not in DECODERS:
-        raise UsageError(f"decoder must be one of {', '.join(DECODERS)}; got {name!r}")
+        raise UsageError(f"{what} must be one of {', '.join(DECODERS)}; got {name!r}")
 
-def check_decoder(name: str, device: torch.device | str = 'cpu',
-                  deterministic: bool = False) -> None:
+def check_decoder(name: str, device: torch.device | str = 'cpu', deterministic: bool = False,
+                  what: str = '--decoder') -> None:
     """`UsageError` (one line) unless decoder `name` can run on `device`: one of `DECODERS`;
     'native' needs a CPU and the built C kernel (the refusal says why there is none); 'triton'
     needs Triton and CUDA (or a CPU under `TRITON_INTERPRET=1`), and is not deterministic (atomic
-    adds)."""
-    device = torch.device(device)
-    _known_decoder(name)
+    adds). The refusal names the value as `what`: the CLI's '--decoder', or an argument's name."""
+    device, said = torch.device(device), lambda value: as_given(what, value)
+    _known_decoder(name, what)
     if name == 'native':
         if device.type != 'cpu':
-            raise UsageError(f"--decoder native: the C kernel runs on a CPU; this run uses "
-                             f"{device.type} (use --decoder auto or triton)")
+            raise UsageError(f"{said('native')}: the C kernel runs on a CPU; this run uses "
+                             f"{device.type} (use {said('auto')} or {said('triton')})")
         if (why := native_unavailable()) is not None:
-            raise UsageError(f"--decoder native: the C kernel {why}; use --decoder auto")
+            raise UsageError(f"{said('native')}: the C kernel {why}; use {said('auto')}")
     if name == 'triton':
         from scae_nb.triton_decoder import triton, triton_interpreted
         if triton is None:
-            raise UsageError("--decoder triton: Triton is not installed (pip install triton)")
+            raise UsageError(f"{said('triton')}: Triton is not installed (pip install triton)")
         if device.type != 'cuda' and not (device.type == 'cpu' and triton_interpreted()):
-            raise UsageError(f"--decoder triton runs on CUDA (on a CPU only under "
+            raise UsageError(f"{said('triton')} runs on CUDA (on a CPU only under "
                              f"TRITON_INTERPRET=1, for tests); this run uses {device.type}: "
-                             "pass --decoder auto")
+                             f"pass {said('auto')}")
         if deterministic:
-            raise UsageError("--decoder triton adds template gradients with atomic adds, which "
-                             "are not deterministic; drop --deterministic")
+            flag = as_given('--deterministic' if what.startswith('--') else 'deterministic', True)
+            raise UsageError(f"{said('triton')} adds template gradients with atomic adds, which "
+                             f"are not deterministic; drop {flag}")
 
 @contextlib.contextmanager
 def use_decoder(name: str = 'auto'):

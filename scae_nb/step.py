@@ -10,7 +10,7 @@ import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
 from .runtime import ConstellationLoader
-from .utils import UsageError
+from .utils import UsageError, as_given
 from .mixture import current_decoder
 from .native import prepare_compile
 
@@ -207,12 +207,15 @@ def _fits(self: GraphStep, inputs) -> bool:
                for a, b in zip(inputs, self.static_inputs))
 
 # %% ../nbs/05ab_step.ipynb #0611c161
-def resolve_cuda_graph(cuda_graph: bool | None, compile: bool, device: torch.device) -> bool:
-    "Whether to replay CUDA graphs: `None` -> compile on CUDA; True off CUDA -> `UsageError`."
+def resolve_cuda_graph(cuda_graph: bool | None, compile: bool, device: torch.device,
+                       what: str = '--cuda-graph') -> bool:
+    """Whether to replay CUDA graphs: `None` -> compile on CUDA; True off CUDA -> `UsageError`,
+    naming it as `what` (the CLI's '--cuda-graph', or an argument's name)."""
     if cuda_graph is None: return compile and device.type == 'cuda'
     if cuda_graph and device.type != 'cuda':
-        raise UsageError(f"--cuda-graph needs a CUDA device, this run uses {device.type}; "
-                         "drop --cuda-graph (or pass --no-cuda-graph)")
+        asked = as_given(what, True)
+        raise UsageError(f"{asked} needs a CUDA device, this run uses {device.type}; "
+                         f"drop {asked} (or pass {as_given(what, False)})")
     return bool(cuda_graph)
 
 class CompileWaitWarning(UserWarning):
@@ -226,7 +229,7 @@ def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.
               amp: bool = False, compile: bool = False, cuda_graph: bool | None = None,
               backend: str = 'inductor'):
     "The training step: `batch -> AttrDict(losses, ...)`, eager `optimization_step` or `GraphStep`."
-    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device)
+    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
     if not (compile or cuda_graph):
         return lambda batch: optimization_step(model, optimizer, batch, device, amp)
     if compile and device.type == 'cpu' and generates_code(backend):

@@ -5,7 +5,7 @@
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
 import argparse, contextlib, json, os, signal, sys, time, warnings
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -355,6 +355,11 @@ def _refuse_resume_with_force(resume, force: bool) -> None:
                          "give one of them, not both")
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
+def _check_step(cfg: TrainConfig, device: torch.device, cli: bool = False) -> None:
+    "Refuse `cfg`'s CUDA graph or decoder on `device`, named as its fields or (`cli`) as options."
+    resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device, '--cuda-graph' if cli else 'cuda_graph')
+    check_decoder(cfg.decoder, device, cfg.deterministic, '--decoder' if cli else 'decoder')
+
 def _check_run(cfg: TrainConfig, resume, force: bool,
                state: dict | None = None) -> tuple[torch.device, Path | None, dict | None]:
     """Everything `train` can refuse before it writes: (the device, the checkpoint to resume or
@@ -363,8 +368,7 @@ def _check_run(cfg: TrainConfig, resume, force: bool,
     _refuse_resume_with_force(resume, force)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)
-    resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device)
-    check_decoder(cfg.decoder, device, cfg.deterministic)
+    _check_step(cfg, device)
     check_paths(cfg)
     if resume is None: return device, None, None
     if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
@@ -484,6 +488,7 @@ def run_train(args: argparse.Namespace) -> int:
     (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved, 128 + the signal's number (130, 143,
     129), as shells report it, so schedulers requeue the run instead of counting it finished."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
+    _check_step(cfg, pick_device(cfg.device, dist_env().local_rank), cli=True)   # as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     with torch_threads(cfg.threads, source='its checkpoint' if inherited else None):
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state)

@@ -12,8 +12,8 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
-           'AttrDict', 'check_out_folder', 'write_atomic', 'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress',
-           'progress_bar', 'keep_freed_memory']
+           'as_given', 'AttrDict', 'check_out_folder', 'write_atomic', 'deferred_signals', 'to_plain', 'to_numpy',
+           'LineProgress', 'progress_bar', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -43,6 +43,14 @@ def check_seed(seed) -> None:
     if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
             or not -2**63 <= seed < 2**64):
         raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 1], got {seed!r}")
+
+# %% ../nbs/92_utils.ipynb #c15f79ef
+def as_given(what: str, value) -> str:
+    """`value` as its caller gave it, `what` naming it: as a CLI option (`--decoder native`; a
+    switch alone: `--cuda-graph`, `--no-cuda-graph`) or a Python argument (`decoder='native'`)."""
+    if not what.startswith('--'): return f"{what}={value!r}"
+    if isinstance(value, bool): return what if value else '--no-' + what[2:]
+    return f"{what} {value}"
 
 # %% ../nbs/92_utils.ipynb #ut0attr2
 class AttrDict(_FastcoreAttrDict):
