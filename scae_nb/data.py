@@ -21,8 +21,9 @@ def _tvd():
     return tvd
 
 # %% auto #0
-__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_images', 'as_float_images', 'draw_offsets', 'place_on_canvas',
-           'pad_and_shift', 'sobel_edges', 'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
+__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_image_values', 'check_images', 'as_float_images',
+           'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'sobel_edges', 'tf_median', 'sobel_target',
+           'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
@@ -51,18 +52,24 @@ def _check_layout(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
         raise ValueError(f"{name} must be uint8 or floating point, got dtype {images.dtype}")
     return images
 
-def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
-    """Return `images` if it is a uint8 or float [B, C, H, W] tensor
-    (1 <= C <= 4, floats in [0, 1]); else raise one clear line."""
-    _check_layout(images, name)
-    if images.is_floating_point() and not (finite := torch.isfinite(images)).all():
+def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
+    """Return the tensor `images` unless it holds floats that are NaN/Inf or outside [0, 1] (one
+    line naming them; uint8 passes). One `aminmax` pass when they are fine; a host sync on a GPU."""
+    if not images.is_floating_point() or not images.numel(): return images
+    lo, hi = torch.aminmax(images)                      # a NaN makes both NaN: caught below
+    if lo >= 0 and hi <= 1: return images
+    if not (finite := torch.isfinite(images)).all():
         first = tuple((~finite).nonzero()[0].tolist())
         raise ValueError(f"{name} hold {(~finite).sum().item()} NaN/Inf values (not finite), "
                          f"the first at index {first}")
-    if images.is_floating_point() and images.numel() and (images.min() < 0 or images.max() > 1):
-        raise ValueError(f"float {name} must lie in [0, 1], got values in "
-                         f"[{images.min().item():.4g}, {images.max().item():.4g}]")
-    return images
+    hint = ' (0..255 pixels? divide by 255)' if hi > 2 else ''
+    raise ValueError(f"float {name} must lie in [0, 1], got values in "
+                     f"[{lo.item():.4g}, {hi.item():.4g}]{hint}")
+
+def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
+    """Return `images` if it is a uint8 or float [B, C, H, W] tensor
+    (1 <= C <= 4, floats in [0, 1]); else raise one clear line."""
+    return check_image_values(_check_layout(images, name), name)
 
 # %% ../nbs/00_data.ipynb #717fb7a7
 def as_float_images(images: torch.Tensor, check: bool = True) -> torch.Tensor:
@@ -149,7 +156,7 @@ def pad_and_shift(images: torch.Tensor, canvas_size: int,
 # %% ../nbs/00_data.ipynb #d9ce5cd2
 def _read_idx(path: Path) -> torch.Tensor:
     """Read an IDX file (MNIST's format) of bytes, gzipped or not, into a uint8 tensor; a damaged
-    file (truncated, not gzip, not IDX): `UsageError` naming it."""
+    file (truncated, not gzip, not IDX, no items): `UsageError` naming it."""
     try:
         with (gzip.open if path.suffix == '.gz' else open)(path, 'rb') as f: data = f.read()
         if len(data) < 4 or data[:3] != b'\x00\x00\x08':
@@ -158,6 +165,7 @@ def _read_idx(path: Path) -> torch.Tensor:
         shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
         size = 4 + 4 * ndim + math.prod(shape)
         if len(data) != size: raise ValueError(f'{len(data)} bytes where its header says {size}')
+        if not math.prod(shape): raise ValueError(f'its header says shape {shape}: no items')
     except (PermissionError, IsADirectoryError): raise      # not damaged: it names the path
     except (OSError, EOFError, ValueError, struct.error, zlib.error) as e:
         raise UsageError(f"{path} is damaged ({e}); delete it, and the next run downloads it "

@@ -15,17 +15,27 @@ from .data import (_check_canvas, _positive_int, as_float_images, check_images,
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
-from .utils import UsageError
+from .utils import UsageError, check_seed
 
 # %% auto #0
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
+
+# %% ../nbs/00a_loaders.ipynb #a0seed02
+def _check_loader_seed(seed, test: bool = False) -> int:
+    """`seed` as a Python int if torch's generators take it (`check_seed`) and, for a pair with a
+    test loader (`test`, seeded `seed + 1`), `seed + 1` too; else one-line `UsageError`."""
+    check_seed(seed)
+    if test and seed + 1 >= 2**64:
+        raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 2] (the test loader takes "
+                         f"seed + 1), got {seed!r}")
+    return int(seed)
 
 # %% ../nbs/00a_loaders.ipynb #5eb00c95
 class ShiftCollate:
     """collate_fn: an indexed batch (images, labels) ->
     (float32 images pasted on the canvas at fresh offsets, labels)."""
     def __init__(self, canvas_size: int, seed: int = 0):
-        self.canvas_size, self.seed, self._generator = canvas_size, seed, None
+        self.canvas_size, self.seed, self._generator = canvas_size, _check_loader_seed(seed), None
 
     def __call__(self, batch):
         images, labels = batch
@@ -72,6 +82,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
     """Seeded DataLoader over in-memory data yielding
     (float32 [B, C, S, S] in [0, 1], int64 [B]); `train`: shuffle, full batches."""
+    seed = _check_loader_seed(seed)
     labels = _check_labels(labels, len(check_images(images)), n_classes)
     canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
     _check_canvas(canvas_size, *images.shape[-2:])
@@ -92,6 +103,7 @@ def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 12
                    on_device: bool = False):
     """(train_loader, test_loader) over your own (images, labels) pairs; canvas_size None = no
     padding; no `test`, no test_loader; `on_device`: `DeviceLoader`s on `device` (below)."""
+    seed = _check_loader_seed(seed, test=test is not None)
     kw = dict(batch_size=batch_size, canvas_size=canvas_size, device=device, n_classes=n_classes)
     make = DeviceLoader if on_device else partial(make_loader, num_workers=num_workers)
     return (make(*train, train=True, seed=seed, **kw),
@@ -121,6 +133,7 @@ class DeviceLoader:
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                  canvas_size: int | None = None, train: bool = False, seed: int = 0, device=None,
                  n_classes: int | None = None):
+        seed = _check_loader_seed(seed)
         labels = _check_labels(labels, len(check_images(images)), n_classes)   # once, not per batch
         self.canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
         _check_canvas(self.canvas_size, *images.shape[-2:])
@@ -210,8 +223,10 @@ def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
     """Seeded (train_loader, test_loader) for a registered dataset, with the official
     pad-and-shift on every read; `on_device`: the whole dataset on `device` (`DeviceLoader`).
     Raises `load_arrays`'s errors: `ValueError` for an unknown `name`, `FileNotFoundError` for
-    missing files (not downloaded), `UsageError` for damaged ones."""
+    missing files (not downloaded), `UsageError` for damaged ones; and `UsageError` for a `seed`
+    torch cannot take."""
     spec = dataset_spec(name)
+    _check_loader_seed(seed, test=True)                 # before any file is read or downloaded
     train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
     return tensor_loaders(train, test, batch_size=batch_size,
                           canvas_size=spec.canvas_size if canvas_size is None else canvas_size,

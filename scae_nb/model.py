@@ -243,12 +243,26 @@ def _object_capsules(self: SCAE, pcae: AttrDict, labels: torch.Tensor | None = N
                        best_cls_acc=torch.maximum(probe.posterior_acc, probe.prior_acc))
     return ocae, probe, metrics
 
+# %% ../nbs/04a_model.ipynb #a4cpu001
+def _check_values_on_cpu(images) -> None:
+    """On the CPU outside `torch.compile`: `check_image_values` (floats in [0, 1], finite), one
+    line. Elsewhere nothing: on a GPU reading the values would sync the host every step."""
+    if (isinstance(images, torch.Tensor) and images.device.type == 'cpu'
+            and not torch.compiler.is_compiling()):
+        from scae_nb.data import check_image_values        # imported here, as in `make_target`
+        check_image_values(images)
+
 # %% ../nbs/04a_model.ipynb #157d2ac6
 @patch
 def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None,
             target: torch.Tensor | None = None) -> AttrDict:
-    """images [B, C, H, W] in [0, 1], labels [B] (ids in 0..n_classes-1, not checked: a range check
-    would sync) or None -> AttrDict(losses, metrics, pcae, ocae, probe)."""
+    """images float [B, C, S, S] in [0, 1] (C, S: config.n_channels, canvas_size; uint8, another
+    size, B = 0 refused; values outside [0, 1] refused on the CPU only), labels [B] class ids in
+    0..n_classes-1 (range not checked: a sync) or None -> AttrDict of `losses` (each term and
+    `total`), `metrics`, `pcae` (`pose` [B, M, 6] = [a, b, tx, c, d, ty], template onto canvas,
+    coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u` [B, K] in
+    [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in 04a_model."""
+    _check_values_on_cpu(images)
     target = self.make_target(images) if target is None else target
     pcae = self.pcae(images, target)
     ocae, probe, metrics = self._object_capsules(pcae, labels)
@@ -259,8 +273,10 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
 # %% ../nbs/04a_model.ipynb #f442d9a6
 @patch
 def encode(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None) -> AttrDict:
-    """`forward` without the image decoder or the losses: images [B, C, H, W], labels [B] or
-    None -> AttrDict(metrics, pcae (encoder outputs, templates), ocae, probe) as in `forward`."""
+    """`forward` without the image decoder or the losses: the same images and labels -> AttrDict of
+    `metrics`, `pcae` (encoder outputs, templates), `ocae` (u = `prior_caps_presence_u`,
+    m = `posterior_mass_m`, [B, K]) and `probe`, as in `forward` (keys: the table in 04a_model)."""
+    _check_values_on_cpu(images)
     pcae = self.pcae.encode(images)
     pcae.update(self.pcae.make_templates(pcae.special_features))
     ocae, probe, metrics = self._object_capsules(pcae, labels)
