@@ -18,6 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, check_out_folder, check_positive, check_seed,
                            progress_bar, to_numpy, write_atomic)
 from .data import DATASETS, check_images, data_root
+from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import check_pretrained_name, from_pretrained, model_card, pretrained_names
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
@@ -54,6 +55,12 @@ def _check_ids(ids, name: str) -> np.ndarray:
             raise ValueError(
                 f"{name} must hold integer ids, got {ids.dtype} values like {ids.ravel()[0]}"
             )
+    kind = ids.dtype.kind                   # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
+    beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
+              (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
+    if beyond is not None and beyond.any():
+        raise ValueError(f"{name} must hold integer ids that fit int64, got {ids.dtype} values "
+                         f"like {ids[beyond][0]}")
     return ids.astype(np.int64)
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
@@ -66,7 +73,9 @@ def _check_pair(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
 
 # %% ../nbs/06_analysis.ipynb #92bf79ce
 def hungarian_mapping(clusters, labels) -> dict[int, int]:
-    "Best one-to-one map cluster id -> label (most matches); surplus ones stay unmatched."
+    """Best one-to-one map cluster id -> label for `clusters`, `labels` [N] (integer ids, any
+    values): the most matches, as the official `bipartite_match` (`eval_mnist_model.py`; see
+    official-scae.md §7); surplus clusters or labels stay unmatched."""
     clusters, labels = _check_pair(clusters, labels)
     cluster_ids, c = np.unique(clusters, return_inverse=True)
     label_ids, l = np.unique(labels, return_inverse=True)
@@ -77,13 +86,19 @@ def hungarian_mapping(clusters, labels) -> dict[int, int]:
 
 # %% ../nbs/06_analysis.ipynb #92563324
 def matched_count(mapping: dict[int, int], clusters, labels) -> int:
-    "Number of examples whose cluster maps to their label under `mapping`."
+    "Number of examples whose cluster maps to their label under one-to-one `mapping`."
     clusters, labels = _check_pair(clusters, labels)
+    owner = {}                                   # label -> the cluster mapped to it
+    for cluster, label in mapping.items():
+        if (first := owner.setdefault(label, cluster)) != cluster:
+            raise ValueError(f"mapping must be one-to-one: clusters {first} and {cluster} both "
+                             f"map to label {label}")
     return int(sum(((clusters == c) & (labels == l)).sum() for c, l in mapping.items()))
 
 # %% ../nbs/06_analysis.ipynb #4fe0f432
 def cluster_accuracy(clusters, labels) -> float:
-    "Accuracy of integer cluster ids after the Hungarian matching of clusters to labels."
+    """Accuracy in [0, 1] of integer `clusters` [N] against `labels` [N] under the best
+    one-to-one map (`hungarian_mapping`); float ids must be whole numbers that fit int64."""
     clusters, labels = _check_pair(clusters, labels)
     return matched_count(hungarian_mapping(clusters, labels), clusters, labels) / len(labels)
 
@@ -133,8 +148,10 @@ def _kmeans_accuracy(features, labels, n_clusters: int, seed: int) -> float:
     return cluster_accuracy(fit_kmeans(features, n_clusters, seed).labels_, labels)
 
 def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
-    """Official (transductive) protocol: k-means fitted on `features` [N, D] itself, then
-    `cluster_accuracy` against `labels` [N]; warns below 10 points per cluster."""
+    """Official (transductive) protocol of `eval_mnist_model.py` (`cluster_classify` refits
+    k-means on the features it scores; official-scae.md §7): k-means on `features` [N, D]
+    itself, then `cluster_accuracy` in [0, 1] against `labels` [N]; warns below 10 points per
+    cluster."""
     _warn_few_points(len(_check_features(features, labels)[1]), n_clusters)   # checked first
     return _kmeans_accuracy(features, labels, n_clusters, seed)
 
@@ -158,7 +175,10 @@ def kmeans_inductive_accuracy(
 def linear_accuracy(
     train_features, train_labels, test_features, test_labels, seed: int = 0
 ) -> float:
-    "Test accuracy of a logistic regression fitted on standardised train features."
+    """Test accuracy in [0, 1] of a logistic regression fitted on standardised train features
+    [N, D] and labels [N] (at least two classes), scored on test's. Not in the official code,
+    whose linear accuracy is the online probes' (`probe.py`, `eval_mnist_model.py`; official-scae.md
+    §7, `collect_features` here): a check that does not depend on how well those were trained."""
     train_features, train_labels = _check_features(train_features, train_labels)
     test_features, test_labels = _check_features(test_features, test_labels)
     if len(np.unique(train_labels)) < 2:
@@ -171,11 +191,19 @@ def linear_accuracy(
     return float(classifier.fit(train_features, train_labels).score(test_features, test_labels))
 
 # %% ../nbs/06_analysis.ipynb #edb6313f
+def _all_rows_equal(features: np.ndarray) -> bool:
+    "Whether every row of `features` [N, D] equals the first (no spread for t-SNE to embed)."
+    return bool((features == features[:1]).all())
+
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
-    "2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1)."
+    """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
+    `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
     features = _check_matrix(features)
     if len(features) < 2:
         raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
+    if _all_rows_equal(features):
+        raise ValueError(f"t-SNE needs at least two distinct rows; all {len(features)} rows of "
+                         "features are identical")
     return TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=seed).fit_transform(
         features
     )
@@ -305,10 +333,12 @@ def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
+    n_classes = model.config.n_classes
     for batch in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
         images, labels = _image_batch(batch)
+        labels = _check_labels(labels, len(images), n_classes)   # else the probes' IndexError
         out = model.encode(images.to(device), labels.to(device))   # no decoder: u, m need none
         features = (
             out.ocae.prior_caps_presence_u.float().cpu(),
@@ -324,10 +354,14 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,
                      max_batches: int | None = None, progress: bool = True,
                      desc: str = 'features') -> AttrDict:
-    """u [N,K], m [N,K], labels [N] and probe accuracies over (`max_batches` batches of) a split;
-    `desc` labels the progress bar; `device` must be the model's (the default)."""
+    """Over (`max_batches` batches of) a split, as the official `eval_mnist_model.py`: prior
+    presences u [N, K] in [0, 1], posterior masses m [N, K] in [0, M] (M parts), labels [N] (each
+    in 0..n_classes-1, else ValueError) and the online probes' accuracies. A loader's seeded
+    offsets restart first (`restart_offsets`), so calls on one loader see the same images: the
+    same features with `noise=False` or the same torch seed. `device`: the model's (default)."""
     device = _run_device(model, device)
     n_batches = _n_batches(loader, max_batches)
+    restart_offsets(loader)                      # as Trainer.evaluate: every pass the same shifts
     with evaluating(model, noise):
         batches = list(_feature_batches(model, loader, device, n_batches, progress, desc))
     if not batches: raise ValueError("the loader yielded no batches")

@@ -34,6 +34,8 @@ class CapsuleExplorer:
         if len(check_images(images)) == 0:     # a tensor [B, C, H, W], uint8 or floats in [0, 1]
             raise ValueError(f"images must be a non-empty batch [B, C, H, W], got shape "
                              f"{tuple(images.shape)}")
+        if labels is not None and np.ndim(labels) == 0:           # one label: labels[3], or 3
+            labels = torch.as_tensor(labels).reshape(1)
         if labels is not None and len(labels) != len(images):     # else an IndexError in figure
             raise ValueError(f"labels must be one per image: {len(images)} images, "
                              f"{len(labels)} labels")

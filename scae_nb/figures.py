@@ -14,7 +14,8 @@ from .utils import check_finite, check_positive, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import check_images
-from .analysis import _check_features, _check_matrix, _run_device, evaluating, tsne_embedding
+from .analysis import (_all_rows_equal, _check_features, _check_matrix, _run_device,
+                              evaluating, tsne_embedding)
 
 # %% auto #0
 __all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
@@ -120,6 +121,9 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates',
     templates = _as_tensor(templates, 'templates', '[M, C, T, T]')
     if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
         raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
+    if len(templates) == 0:
+        raise ValueError(f"templates must hold at least one template, got shape "
+                         f"{tuple(templates.shape)}")
     check_positive(ncols=ncols)
     templates = templates.detach().float().cpu()
     nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
@@ -259,7 +263,8 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
 
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
-    "Heatmaps [class, capsule] of mean u and of mean normalised m."
+    """Heatmaps [n_classes, K] of mean u and of mean normalised m per class, from u, m [N, K]
+    (`collect_features`) and labels [N] in 0..n_classes-1."""
     m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
     means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
@@ -325,7 +330,10 @@ def make_figures(
     test: AttrDict | None = None,
     seed: int = 0,
 ) -> dict:
-    "Figures of an image batch (templates, reconstructions, parts, claims); `test`: t-SNE too."
+    """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None, noise
+    off: templates, reconstructions, parts and claims of example 0; with `test` (`collect_features`:
+    u, m [N, K], labels [N] in 0..9), class activations and the t-SNE of m (skipped, with a
+    warning, when m has fewer than two distinct rows: a collapsed model's)."""
     check_images(images)                          # uint8, or floats in [0, 1]: else a wrong picture
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device)
@@ -347,7 +355,11 @@ def make_figures(
         figures['class_activations'] = plot_class_activations(
             test.u, test.m, test.labels, model.config.n_classes
         )
-        figures['tsne'] = plot_embedding(tsne_embedding(test.m, seed), test.labels)
+        m = _check_matrix(test.m, 'test.m')
+        if _all_rows_equal(m):                    # nothing to embed (and scikit-learn would crash)
+            warnings.warn(f"t-SNE figure skipped: test.m has fewer than two distinct rows (of "
+                          f"{len(m)}; a collapsed model?)", stacklevel=2)
+        else: figures['tsne'] = plot_embedding(tsne_embedding(m, seed), test.labels)
     return figures
 
 # %% ../nbs/06a_figures.ipynb #0c97b903

@@ -35,7 +35,11 @@ def model_card(name: str) -> dict:
 
 # %% ../nbs/04b_pretrained.ipynb #0add538b
 def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
-    "Write `model`'s weights (float16 when `half`) and its `SCAEConfig` to `path` (a `.pt` file)."
+    """Write `model`'s weights (float16 when `half`) and its `SCAEConfig` to `path`, a `.pt` file
+    (ValueError for any other name, before writing: `from_pretrained` reads only .pt files)."""
+    if Path(path).suffix != '.pt':
+        raise ValueError(f"save_pretrained writes .pt files (the only kind from_pretrained reads), "
+                         f"got {str(path)!r}")
     state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
              for k, v in model.state_dict().items()}
     path = Path(path)
@@ -69,7 +73,11 @@ def check_pretrained_name(name) -> None:
 
 def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device` ('auto' as in the CLI): shipped model `name` (see
-    `pretrained_names()`), or the path of a weights file or training checkpoint; float32 weights."""
+    `pretrained_names()`), or the path of a .pt weights file or training checkpoint; float32
+    weights. Presence noise stays on in eval mode, as in the official evaluation: switch it off
+    with `evaluating(model, noise=False)` (06_analysis). Errors: ValueError (unknown name, not a
+    .pt file, unreadable file), FileNotFoundError (no such file), UsageError (unusable device),
+    RuntimeError (weights that do not fit their config)."""
     path, device = Path(name), pick_device(device, what='device')   # one line if unusable
     check_pretrained_name(name)
     if path.suffix != '.pt': path = pretrained_dir() / f'{name}.pt'   # a shipped model's name
