@@ -27,7 +27,7 @@ from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
                              make_loaders, param_checksum, pick_device, reconstruction_figure,
-                             rng_state, seed_everything, set_numerics, set_rng_state,
+                             rng_state, seed_everything, check_deterministic, set_rng_state,
                              template_figure, numerics_flags, device_name)
 from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
@@ -77,7 +77,8 @@ _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_ac
                 prior_acc='prior_acc')
 
 class Trainer:
-    "One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume."
+    """One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume.
+    Sets the numerics flags, decoder and thread count of `cfg` until `close()` restores them."""
     compile_backend = 'inductor'    # torch.compile backend of the compiled step
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
                  wandb_id: str | None = None, run_id: str | None = None,
@@ -91,28 +92,61 @@ class Trainer:
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial = False
         self.device = pick_device(cfg.device, self.env.local_rank)
-        self.distributed = init_distributed(self.device)
-        seed_everything(cfg.seed)                          # the same model init in every process
-        set_numerics(self.device, cfg.tf32, cfg.deterministic)   # train() restores them after
-        self._setup_model(model)
-        seed_everything(cfg.seed + 1000 * self.env.rank)   # from here on, each its own noise
-        if loaders: self._check_loaders(loaders)
-        loaders = loaders or make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
-        train_loader, self.test_loader = loaders
-        self.stream = BatchStream(train_loader)
-        self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
-        if resume is not None:                     # `state`: what was read of it, else read now
-            if state is None: resume, state = resolve_checkpoint(resume, self.out)
-            self.restore(resume, state)
-        # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
-        branch = self._branch_from is not None and cfg.steps > self.step
-        if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
-        forked = run_info(self.out).get('wandb_forked_from') if self._wandb_id is None else None
-        self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0,
-                                wandb_id=self._wandb_id,
-                                wandb_name=f'{self.out.name} from step {self.step}' if branch
-                                else None, wandb_notes=forked and  # a copied folder (05aa)
-                                f'forked from wandb run {forked[0]} (a copy of its run folder)')
+        _check_trainer(cfg, self.device, model)              # refused before anything is set
+        with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
+            settings.enter_context(numerics_flags(self.device, cfg.tf32, cfg.deterministic))
+            settings.enter_context(use_decoder(cfg.decoder))
+            settings.enter_context(torch_threads(cfg.threads))
+            self._set_up(model, loaders, resume, wandb_id, state)
+            self._settings = settings.pop_all()              # else kept: `close` restores them
+
+
+# %% ../nbs/05b_training.ipynb #tr29set2
+@patch
+def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
+    "`__init__`'s work once the process is set up: model, data stream, resume, logger."
+    cfg = self.cfg
+    self.distributed = init_distributed(self.device)
+    seed_everything(cfg.seed)                          # the same model init in every process
+    self._setup_model(model)
+    seed_everything(cfg.seed + 1000 * self.env.rank)   # from here on, each its own noise
+    if loaders: self._check_loaders(loaders)
+    loaders = loaders or make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
+    train_loader, self.test_loader = loaders
+    self.stream = BatchStream(train_loader)
+    self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
+    if resume is not None:                     # `state`: what was read of it, else read now
+        if state is None: resume, state = resolve_checkpoint(resume, self.out)
+        self.restore(resume, state)
+    # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
+    branch = self._branch_from is not None and cfg.steps > self.step
+    if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
+    forked = run_info(self.out).get('wandb_forked_from') if self._wandb_id is None else None
+    self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0,
+                            wandb_id=self._wandb_id,
+                            wandb_name=f'{self.out.name} from step {self.step}' if branch
+                            else None, wandb_notes=forked and  # a copied folder (05aa)
+                            f'forked from wandb run {forked[0]} (a copy of its run folder)')
+
+
+# %% ../nbs/05b_training.ipynb #tr29chk2
+def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
+    "Refuse a `model` whose `config` differs from `config` (`cfg.model`), naming the first fields."
+    given = getattr(model, 'config', None)
+    if not isinstance(given, SCAEConfig) or given == config: return
+    asked, saved = asdict(given), asdict(config)
+    differ = [k for k in asked if asked[k] != saved[k]]
+    named = ', '.join(f'{k}={asked[k]!r} (cfg.model: {saved[k]!r})' for k in differ[:3])
+    if len(differ) > 3: named += f' and {len(differ) - 3} more'
+    raise UsageError(f"model: its config differs from cfg.model in {named}, and the checkpoints "
+                     "record cfg.model: pass dataclasses.replace(cfg, model=model.config)")
+
+def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None) -> None:
+    "Refuse what a `Trainer` of `cfg` cannot run on `device`: step, decoder, determinism, `model`."
+    _check_step(cfg, device)
+    if cfg.deterministic: check_deterministic(device)
+    _check_model_config(model, cfg.model)
+
 
 # %% ../nbs/05b_training.ipynb #7fe377ea
 @patch
@@ -338,9 +372,11 @@ def _save_interrupted(self: Trainer, start: int) -> None:
 # %% ../nbs/05b_training.ipynb #181d6408
 @patch
 def close(self: Trainer) -> None:
-    "Finish the wandb run (if any) and leave the process group."
-    self.logger.close()
-    if self.distributed and dist.is_initialized(): dist.destroy_process_group()
+    "Finish the wandb run (if any), leave the process group, restore the process's settings."
+    try:
+        self.logger.close()
+        if self.distributed and dist.is_initialized(): dist.destroy_process_group()
+    finally: self._settings.close()           # numerics flags, decoder, threads (`__init__`)
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
@@ -348,11 +384,12 @@ def check_paths(cfg: TrainConfig) -> None:
     check_out_folder(cfg.out)
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
-def _refuse_resume_with_force(resume, force: bool) -> None:
-    "`--resume` continues the run in `--out`, `--force` replaces it: refuse both at once."
+def _refuse_resume_with_force(resume, force: bool, cli: bool = False) -> None:
+    "`resume` continues the run in `out`, `force` replaces it: refuse both (`cli`: as options)."
     if resume is not None and force:
-        raise UsageError("--resume continues the run in --out, --force starts a new one over it: "
-                         "give one of them, not both")
+        asked = ('--resume', '--out', '--force') if cli else ('resume', 'cfg.out', 'force=True')
+        raise UsageError("{} continues the run in {}, {} starts a new one over it: give one of "
+                         "them, not both".format(*asked))
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
 def _check_step(cfg: TrainConfig, device: torch.device, cli: bool = False) -> None:
@@ -360,15 +397,15 @@ def _check_step(cfg: TrainConfig, device: torch.device, cli: bool = False) -> No
     resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device, '--cuda-graph' if cli else 'cuda_graph')
     check_decoder(cfg.decoder, device, cfg.deterministic, '--decoder' if cli else 'decoder')
 
-def _check_run(cfg: TrainConfig, resume, force: bool,
-               state: dict | None = None) -> tuple[torch.device, Path | None, dict | None]:
+def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
+               model: nn.Module | None = None) -> tuple[torch.device, Path | None, dict | None]:
     """Everything `train` can refuse before it writes: (the device, the checkpoint to resume or
     None, its contents: read and verified here unless `state` has them). A run still running in
     `--out` is said to be in use, not to have no checkpoint yet."""
     _refuse_resume_with_force(resume, force)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)
-    _check_step(cfg, device)
+    _check_trainer(cfg, device, model)
     check_paths(cfg)
     if resume is None: return device, None, None
     if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
@@ -401,22 +438,22 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
           force: bool = False, state: dict | None = None) -> AttrDict:
     """Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'; `state`: its contents,
-    if read already); see `Trainer.fit`."""
-    device, resume, state = _check_run(cfg, resume, force, state)   # all checked before writing
-    # numerics flags (may refuse), the decoder and the thread count, all restored after
-    with (numerics_flags(device, cfg.tf32, cfg.deterministic), use_decoder(cfg.decoder),
-          torch_threads(cfg.threads)):
-        claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
-        folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
-        try: return _fit_in_folder(cfg, folder, resume, model, loaders, state)
-        except BaseException:
-            if folder is not None: folder.abandon()    # no checkpoint yet: leave nothing behind
-            raise
-        finally:
-            if folder is not None: folder.release()
-            if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
-                print(f"scae-nb train: the run {folder.aside.name} in {cfg.out} was moved to "
-                      f"{folder.aside}", file=sys.stderr)
+    if read already); see `Trainer.fit`. The global RNGs are restored when it returns or raises."""
+    _, resume, state = _check_run(cfg, resume, force, state, model)   # all checked before writing
+    claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
+    folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
+    caller_rng = rng_state()                # the run seeds the global generators: the caller's
+    try: return _fit_in_folder(cfg, folder, resume, model, loaders, state)
+    except BaseException:
+        if folder is not None: folder.abandon()    # no checkpoint yet: leave nothing behind
+        raise
+    finally:
+        set_rng_state(caller_rng)
+        if folder is not None: folder.release()
+        if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
+            print(f"scae-nb train: the run {folder.aside.name} in {cfg.out} was moved to "
+                  f"{folder.aside}", file=sys.stderr)
+
 
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -452,7 +489,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
     resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
-    _refuse_resume_with_force(resume, getattr(args, 'force', False))
+    _refuse_resume_with_force(resume, getattr(args, 'force', False), cli=True)
     check_allow_change(allow)                    # a name that is no field: refused, resume or not
     if allow and resume is None:
         raise UsageError("--allow-change names what a resumed run may change: use it with --resume")
