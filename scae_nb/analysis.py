@@ -121,14 +121,19 @@ def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarra
     return features, labels
 
 # %% ../nbs/06_analysis.ipynb #a5d246d8
+def _sklearn_seed(seed) -> int:
+    "`seed` (checked by `check_seed`: one line unless an integer torch takes) as scikit-learn's."
+    check_seed(seed)
+    return seed % 2**32
+
 def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     "k-means with the official settings (k-means++, n_init=10, max_iter=1000), seeded."
     features = _check_matrix(features)             # NaN: one line, not scikit-learn's many
     if len(features) < n_clusters:
         raise ValueError(f"need at least n_clusters={n_clusters} examples, got {len(features)}")
-    return KMeans(n_clusters, init='k-means++', n_init=10, max_iter=1000, random_state=seed).fit(
-        features
-    )
+    kmeans = KMeans(n_clusters, init='k-means++', n_init=10, max_iter=1000,
+                    random_state=_sklearn_seed(seed))
+    return kmeans.fit(features)
 
 # %% ../nbs/06_analysis.ipynb #155c3a2b
 def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10,
@@ -186,7 +191,7 @@ def linear_accuracy(
             f"train labels hold a single class ({train_labels[0]}); a classifier needs two"
         )
     classifier = make_pipeline(
-        StandardScaler(), LogisticRegression(max_iter=1000, random_state=seed)
+        StandardScaler(), LogisticRegression(max_iter=1000, random_state=_sklearn_seed(seed))
     )
     return float(classifier.fit(train_features, train_labels).score(test_features, test_labels))
 
@@ -204,9 +209,8 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
     if _all_rows_equal(features):
         raise ValueError(f"t-SNE needs at least two distinct rows; all {len(features)} rows of "
                          "features are identical")
-    return TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=seed).fit_transform(
-        features
-    )
+    tsne = TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=_sklearn_seed(seed))
+    return tsne.fit_transform(features)
 
 # %% ../nbs/06_analysis.ipynb #2f282ae3
 def _card_for(name, model: torch.nn.Module) -> dict:

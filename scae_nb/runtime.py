@@ -68,10 +68,14 @@ def device_name(device: torch.device) -> str:
 
 # %% ../nbs/05a_runtime.ipynb #f164cfc0
 def seed_everything(seed: int) -> None:
-    "Seed Python's `random`, NumPy's global RNG and torch (CPU and every GPU)."
+    """Seed Python's `random`, NumPy's global RNG and torch (CPU and every GPU) with an integer
+    `seed`, taken modulo each one's range: 2^32 for NumPy, 2^64 for torch (which reads a negative
+    seed as that seed + 2^64, so nothing changes in its range): seeds derived by adding to a
+    large one (`cfg.seed + 7919 * step`, per process) never overflow."""
     random.seed(seed)
     np.random.seed(seed % 2 ** 32)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed % 2 ** 64)
+
 
 # %% ../nbs/05a_runtime.ipynb #d3e71a52
 def use_deterministic(mode: bool, warn_only: bool = False) -> None:
