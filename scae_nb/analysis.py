@@ -50,16 +50,17 @@ def _check_ids(ids, name: str) -> np.ndarray:
     if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
         raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
                          f"{ids.ravel()[0].tolist()!r}")
-    if not np.issubdtype(ids.dtype, np.integer):
-        if not (np.isfinite(ids).all() and (ids == np.round(ids)).all()):
-            raise ValueError(
-                f"{name} must hold integer ids, got {ids.dtype} values like {ids.ravel()[0]}"
-            )
-    kind = ids.dtype.kind                   # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
+    dtype, kind = ids.dtype, ids.dtype.kind
+    if kind == 'f':
+        ids = ids.astype(np.float64, copy=False)   # float16 cannot hold the bound 2**63 below
+        if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
+            raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
+                             f"{ids[not_whole][0]}")     # the first bad one
+    # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
     beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
               (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
     if beyond is not None and beyond.any():
-        raise ValueError(f"{name} must hold integer ids that fit int64, got {ids.dtype} values "
+        raise ValueError(f"{name} must hold integer ids that fit int64, got {dtype} values "
                          f"like {ids[beyond][0]}")
     return ids.astype(np.int64)
 
@@ -200,6 +201,12 @@ def _all_rows_equal(features: np.ndarray) -> bool:
     "Whether every row of `features` [N, D] equals the first (no spread for t-SNE to embed)."
     return bool((features == features[:1]).all())
 
+def _unit_spread(features: np.ndarray) -> np.ndarray:
+    """`features` [N, D] (not all rows equal) shifted to centre each column's range on 0 and scaled
+    by a power of two to a largest |value| in [1/2, 1): the same t-SNE, without underflow."""
+    centred = features - (features.min(0) / 2 + features.max(0) / 2)  # halves: no overflow
+    return np.ldexp(centred, -np.frexp(np.abs(centred).max())[1])
+
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
     """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
     `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
@@ -210,7 +217,7 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
         raise ValueError(f"t-SNE needs at least two distinct rows; all {len(features)} rows of "
                          "features are identical")
     tsne = TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=_sklearn_seed(seed))
-    return tsne.fit_transform(features)
+    return tsne.fit_transform(_unit_spread(features))
 
 # %% ../nbs/06_analysis.ipynb #2f282ae3
 def _card_for(name, model: torch.nn.Module) -> dict:

@@ -114,8 +114,8 @@ def _validate(self: TrainConfig):
     if not 0 <= self.decay <= 1:
         raise UsageError(f"decay must be in [0, 1], got {self.decay!r}")
     if not 0 <= self.momentum < 1:               # at 1 or more the momentum buffer never decays
-        raise UsageError(f"momentum must be in [0, 1), got {self.momentum!r}: RMSProp's updates "
-                         "would grow without bound")
+        why = ": RMSProp's updates would grow without bound" if self.momentum >= 1 else ""
+        raise UsageError(f"momentum must be in [0, 1), got {self.momentum!r}{why}")
     for name in ('eps', 'num_workers'):
         if (value := getattr(self, name)) is not None and value < 0:
             raise UsageError(f"{name} must be >= 0, got {value!r}")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 import torch
-from .utils import AttrDict
+from .utils import AttrDict, check_seed
 from .data import _positive_int
 
 # %% auto #0
@@ -62,8 +62,11 @@ def normalize_chunk(points: np.ndarray) -> np.ndarray:
 
 # %% ../nbs/00b_constellations.ipynb #d6773cc3
 def _rng(seed: int | np.random.RandomState) -> np.random.RandomState:
-    "A numpy RandomState: `seed` itself if it is one, else a new one seeded with it."
-    return seed if isinstance(seed, np.random.RandomState) else np.random.RandomState(seed)
+    """A numpy RandomState: `seed` itself if it is one, else one seeded with `seed % 2**32` (any
+    seed `check_seed` takes; NumPy takes only [0, 2^32 - 1]: reduced as `seed_everything` does)."""
+    if isinstance(seed, np.random.RandomState): return seed
+    check_seed(seed)
+    return np.random.RandomState(int(seed) % 2 ** 32)
 
 def constellation_chunk(n: int, rng: int | np.random.RandomState = 0, drop_prob: float = 0.5,
                         normalize: bool = True, **transform) -> AttrDict:

@@ -52,6 +52,11 @@ def _check_layout(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
         raise ValueError(f"{name} must be uint8 or floating point, got dtype {images.dtype}")
     return images
 
+def _bound(value: float) -> str:
+    "`value` to 4 significant digits, or in full where 4 would round it into [0, 1]."
+    short = f"{value:.4g}"
+    return repr(value) if 0 <= float(short) <= 1 and not 0 <= value <= 1 else short
+
 def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return the tensor `images` unless it holds floats that are NaN/Inf or outside [0, 1] (one
     line naming them; uint8 passes). One `aminmax` pass when they are fine; a host sync on a GPU."""
@@ -64,7 +69,7 @@ def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tens
                          f"the first at index {first}")
     hint = ' (0..255 pixels? divide by 255)' if hi > 2 else ''
     raise ValueError(f"float {name} must lie in [0, 1], got values in "
-                     f"[{lo.item():.4g}, {hi.item():.4g}]{hint}")
+                     f"[{_bound(lo.item())}, {_bound(hi.item())}]{hint}")
 
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return `images` if it is a uint8 or float [B, C, H, W] tensor

@@ -4,13 +4,14 @@
 
 # %% ../nbs/04b_pretrained.ipynb #13c2ba7f
 from __future__ import annotations
-import importlib.resources, json
+import importlib.resources, io, json
 from dataclasses import asdict
 from pathlib import Path
 import torch
 import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
+from .utils import write_atomic
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained']
@@ -36,15 +37,17 @@ def model_card(name: str) -> dict:
 # %% ../nbs/04b_pretrained.ipynb #0add538b
 def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     """Write `model`'s weights (float16 when `half`) and its `SCAEConfig` to `path`, a `.pt` file
-    (ValueError for any other name, before writing: `from_pretrained` reads only .pt files)."""
+    (ValueError for any other name, before writing: `from_pretrained` reads only .pt files); missing
+    folders are made, and a failed write is one `OSError` naming `path`."""
     if Path(path).suffix != '.pt':
         raise ValueError(f"save_pretrained writes .pt files (the only kind from_pretrained reads), "
                          f"got {str(path)!r}")
     state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
              for k, v in model.state_dict().items()}
-    path = Path(path)
-    torch.save(dict(model=state, config=asdict(model.config)), path)
-    return path
+    buffer = io.BytesIO()                      # whole or not at all: `write_atomic`
+    torch.save(dict(model=state, config=asdict(model.config)), buffer)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)     # as checkpoints and figures do
+    return write_atomic(path, buffer.getvalue())
 
 # %% ../nbs/04b_pretrained.ipynb #295a3532
 def _weights_and_config(path: Path) -> tuple[dict, dict]:

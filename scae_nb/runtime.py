@@ -567,6 +567,10 @@ def check_in_sync(model: nn.Module) -> list[float]:
     return mine
 
 # %% ../nbs/05a_runtime.ipynb #b2384c09
+def _next_seed(seed: int, offset: int) -> int:
+    "`seed + offset` modulo 2^64, as torch reads seeds: no overflow after a run's largest seed."
+    return (seed + offset) % 2 ** 64
+
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
                       on_device: bool = False):
@@ -578,9 +582,10 @@ def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 4
         return TensorDataset(images, torch.randint(0, 10, (n,), generator=g))
     train, test = data(n_train), data(n_test)
     if on_device:
-        return (DeviceLoader(*train.tensors, batch_size, train=True, seed=seed + 1, device=device),
-                DeviceLoader(*test.tensors, batch_size, seed=seed + 2, device=device))
-    shuffle = torch.Generator().manual_seed(seed + 1)
+        return (DeviceLoader(*train.tensors, batch_size, train=True, seed=_next_seed(seed, 1),
+                             device=device),
+                DeviceLoader(*test.tensors, batch_size, seed=_next_seed(seed, 2), device=device))
+    shuffle = torch.Generator().manual_seed(_next_seed(seed, 1))
     return (DataLoader(train, batch_size, shuffle=True, drop_last=True, generator=shuffle),
             DataLoader(test, batch_size))
 
@@ -613,7 +618,8 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
                                  on_device=on_device)
     if cfg.dataset == 'constellation':
-        return ConstellationLoader(batch_size, seed), ConstellationLoader(batch_size, seed + 1)
+        return (ConstellationLoader(batch_size, seed),
+                ConstellationLoader(batch_size, _next_seed(seed, 1)))
     return image_loaders(cfg.dataset, batch_size, root=run_field(cfg, 'data_dir'),
                          canvas_size=m.canvas_size, num_workers=run_field(cfg, 'num_workers'),
                          seed=seed, device=device, on_device=on_device)
