@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, json, os, signal, sys, time, warnings
+import argparse, contextlib, json, os, signal, sys, time, warnings, weakref
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import torch
@@ -90,15 +90,37 @@ class Trainer:
         self._torn, self._saved_step = None, None    # the step left half-done; the last saved
         self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
-        self._resumed_partial = False
+        self._resumed_partial, self._settings_given_back = False, False
         self.device = pick_device(cfg.device, self.env.local_rank)
         _check_trainer(cfg, self.device, model)              # refused before anything is set
+        _take_settings_from_holder()                        # one Trainer holds them at a time
         with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
             settings.enter_context(numerics_flags(self.device, cfg.tf32, cfg.deterministic))
             settings.enter_context(use_decoder(cfg.decoder))
             settings.enter_context(torch_threads(cfg.threads))
             self._set_up(model, loaders, resume, wandb_id, state)
             self._settings = settings.pop_all()              # else kept: `close` restores them
+        _SETTINGS_HOLDER[0] = weakref.ref(self)
+
+
+# %% ../nbs/05b_training.ipynb #tr29hold2
+_SETTINGS_HOLDER = [None]    # a weak reference to the Trainer holding the process's settings
+
+def _take_settings_from_holder() -> None:
+    "Make the open Trainer that holds the process's settings give them back (a warning), if any."
+    holder = _SETTINGS_HOLDER[0] and _SETTINGS_HOLDER[0]()
+    _SETTINGS_HOLDER[0] = None
+    if holder is None or holder._settings_given_back: return
+    holder._give_back_settings()
+    warnings.warn(f"the Trainer of {holder.out} was not closed: it gave its numerics flags, "
+                  "decoder and thread count back to the new one and can no longer fit (close() a "
+                  "Trainer when done)", stacklevel=3)
+
+@patch
+def _give_back_settings(self: Trainer) -> None:
+    "Restore the process's settings as this Trainer found them (once)."
+    self._settings_given_back = True
+    self._settings.close()
 
 
 # %% ../nbs/05b_training.ipynb #tr29set2
@@ -131,7 +153,13 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
 
 # %% ../nbs/05b_training.ipynb #tr29chk2
 def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
-    "Refuse a `model` whose `config` differs from `config` (`cfg.model`), naming the first fields."
+    """Refuse a `model` compiled by `torch.compile` (its weights would be saved as `_orig_mod.*`, a
+    name nothing loads), or whose `config` differs from `config` (`cfg.model`), naming the first
+    fields that differ."""
+    if isinstance(model, nn.Module) and isinstance(getattr(model, '_orig_mod', None), nn.Module):
+        raise UsageError("model: compiled by torch.compile, its checkpoints would name every "
+                         "weight '_orig_mod.*', which nothing loads back: pass the model itself, "
+                         "and compile=True to compile the training step")
     given = getattr(model, 'config', None)
     if not isinstance(given, SCAEConfig) or given == config: return
     asked, saved = asdict(given), asdict(config)
@@ -334,6 +362,10 @@ def _loop(self: Trainer) -> None:
 @patch
 def fit(self: Trainer) -> AttrDict:
     "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
+    if self._settings_given_back:
+        raise UsageError(f"the Trainer of {self.out} gave its settings (numerics flags, decoder, "
+                         "threads) back to a newer Trainer, so it would not train as its config "
+                         "says: build it again")
     self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
     self.tracker.load_state_dict(self._tracker_state, self.device)   # a resumed log window
     start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
@@ -376,7 +408,10 @@ def close(self: Trainer) -> None:
     try:
         self.logger.close()
         if self.distributed and dist.is_initialized(): dist.destroy_process_group()
-    finally: self._settings.close()           # numerics flags, decoder, threads (`__init__`)
+    finally:
+        if not self._settings_given_back: self._give_back_settings()    # as `__init__` found
+        if _SETTINGS_HOLDER[0] is not None and _SETTINGS_HOLDER[0]() is self:
+            _SETTINGS_HOLDER[0] = None
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
