@@ -11,12 +11,13 @@ import torch
 from .utils import AttrDict
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, check_out_folder, check_positive, check_seed,
-                           progress_bar, to_numpy, write_atomic)
+                           cli_words, progress_bar, to_numpy, write_atomic)
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
@@ -384,23 +385,37 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
                     posterior_acc=mean(posterior_acc))
 
 # %% ../nbs/06_analysis.ipynb #7c05b0bb
+def _warn_few_distinct(features: dict, n_clusters: int) -> None:
+    """One warning naming the `features` ({'train u': [N, K], ...}) with fewer distinct rows than
+    `n_clusters`: a collapsed model's, on which k-means can only find that many clusters."""
+    few = {name: len(np.unique(to_numpy(rows), axis=0)) for name, rows in features.items()}
+    if few := ', '.join(f'{name} {n}' for name, n in few.items() if n < n_clusters):
+        warnings.warn(f"k-means for {n_clusters} clusters on features with fewer distinct rows "
+                      f"({few}): the model has collapsed; their k-means accuracies score as many "
+                      "clusters as there are distinct rows")
+
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
     """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
-    (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means."""
+    (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
+    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced)."""
     n_train, n_test = len(train.labels), len(test.labels)
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
-    report = {}
-    for key, name in (('u', 'prior'), ('m', 'posterior')):
-        tr, te = (train[key], train.labels), (test[key], test.labels)
-        report[f'{name}_{key}'] = dict(
-            kmeans_test_transductive=_kmeans_accuracy(*te, n_clusters, seed),
-            kmeans_train=_kmeans_accuracy(*tr, n_clusters, seed),
-            kmeans_inductive=kmeans_inductive_accuracy(*tr, *te, n_clusters, seed),
-            linear_fresh=linear_accuracy(*tr, *te, seed),
-            probe_train=train[f'{name}_acc'],
-            probe_test=test[f'{name}_acc'],
-        )
-    return report
+    _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
+                        for split, features in (('train', train), ('test', test))}, n_clusters)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'Number of distinct clusters', ConvergenceWarning)
+        return {f'{name}_{key}': _feature_accuracies(train, test, key, name, n_clusters, seed)
+                for key, name in (('u', 'prior'), ('m', 'posterior'))}
+
+def _feature_accuracies(train: AttrDict, test: AttrDict, key: str, name: str, n_clusters: int,
+                        seed: int) -> dict:
+    "`evaluate_features`' accuracies of features `key` ('u' or 'm'; `name`: 'prior', 'posterior')."
+    tr, te = (train[key], train.labels), (test[key], test.labels)
+    return dict(kmeans_test_transductive=_kmeans_accuracy(*te, n_clusters, seed),
+                kmeans_train=_kmeans_accuracy(*tr, n_clusters, seed),
+                kmeans_inductive=kmeans_inductive_accuracy(*tr, *te, n_clusters, seed),
+                linear_fresh=linear_accuracy(*tr, *te, seed),
+                probe_train=train[f'{name}_acc'], probe_test=test[f'{name}_acc'])
 
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
@@ -718,6 +733,7 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                     help=dict(pretrained=shipped))
     return parser
 
+@cli_words()                                   # its refusals and warnings name options
 def run_eval(args: argparse.Namespace) -> int:
     "`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report."
     report = evaluate_checkpoint(**given(args, [f.name for f in dataclasses.fields(EvalConfig)]))

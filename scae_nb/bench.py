@@ -13,7 +13,7 @@ from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, one_line_warnings
 from .config import check_no_points
-from .utils import UsageError, check_finite, check_positive, check_seed
+from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
 from .step import synthetic_batch, to_device
@@ -301,7 +301,8 @@ def _bench_child(job: str) -> None:
     config, name, threads, warn_as, ignore, kwargs = pickle.loads(Path(job).read_bytes())
     if threads is not None: torch.set_num_threads(threads)
     for category in ignore: warnings.simplefilter('ignore', category)     # this process's own
-    with one_line_warnings(warn_as) if warn_as else contextlib.nullcontext():
+    speak = cli_words() if warn_as else contextlib.nullcontext()   # a command's: `--tf32`, as above
+    with one_line_warnings(warn_as) if warn_as else contextlib.nullcontext(), speak:
         try: result = bench_variants(config, [name], **kwargs)[0]
         except Exception as e: result = e
     Path(job).write_bytes(pickle.dumps(result))
@@ -429,6 +430,7 @@ def _backend_use(args: argparse.Namespace, compiles: bool, device: torch.device,
         warnings.warn(f"--backend {args.backend}: no effect without --compile (an eager step "
                       "compiles nothing)")
 
+@cli_words()                                    # its warnings name options: `--tf32`, `--threads`
 def run_bench(args: argparse.Namespace) -> int:
     """`scae-nb bench`: time the training step as `args` say and print the result (text or JSON).
     Raises `bench`'s errors, and `parse_variants`'s and `check_backend`'s for `--variants` before

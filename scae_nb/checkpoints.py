@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import torch
 from fastcore.basics import patch
-from .utils import UsageError, deferred_signals, write_atomic
+from .utils import UsageError, deferred_signals, named, said, words, write_atomic
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -165,20 +165,25 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
         return path, state, bad
     return None, None, bad
 
+def _resume_words() -> str:
+    "Continuing a run's newest checkpoint as the caller asks for it: `resume='latest'`, `--resume`."
+    return words("resume='latest'", '--resume')
+
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
     read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, each with
     a one-line warning that names the checkpoint taken)."""
     if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
-        why = ('its run stopped before its first one: start it over with --force'
-               if (Path(out) / 'run.json').is_file() else 'start without --resume')
-        raise UsageError(f"--resume: no checkpoint in {Path(out) / 'checkpoints'} to resume "
-                         f"({why})")
+        why = (f"its run stopped before its first one: start it over with {said('force', True)}"
+               if (Path(out) / 'run.json').is_file() else f"start without {named('resume')}")
+        raise UsageError(f"{_resume_words()}: no checkpoint in "
+                         f"{Path(out) / 'checkpoints'} to resume ({why})")
     path, state, bad = newest_intact_state(out)
     if path is None:
-        raise CheckpointError(f"--resume: every checkpoint in {Path(out) / 'checkpoints'} is "
-                              f"corrupt (the newest, {bad[0][0].name}: {bad[0][1]})")
+        raise CheckpointError(f"{_resume_words()}: every checkpoint in "
+                              f"{Path(out) / 'checkpoints'} is corrupt (the newest, "
+                              f"{bad[0][0].name}: {bad[0][1]})")
     for corrupt, why in bad: _set_aside(corrupt, why, path)
     return path, state
 
@@ -343,7 +348,8 @@ def _lock(out: Path):
     "The open, exclusively locked `out/.lock`, or `RunFolderError` naming its holder."
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e:                        # e.g. under /proc, or a disk gone read-only
-        raise UsageError(f"--out {out}: cannot make this folder ({e.strerror or e})") from None
+        raise UsageError(f"{named('cfg.out')} {out}: cannot make this folder "
+                         f"({e.strerror or e})") from None
     f = open(out / '.lock', 'a+')
     if fcntl is None: return f
     try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -352,7 +358,8 @@ def _lock(out: Path):
         pid, host = (f.read().split() + ['?', '?'])[:2]
         f.close()
         raise RunFolderError(f"{out} is in use by another run (lock {out / '.lock'} held by pid "
-                             f"{pid} on {host}); wait for it or choose another --out") from None
+                             f"{pid} on {host}); wait for it or choose another "
+                             f"{named('cfg.out')}") from None
     return f
 
 def check_not_in_use(out) -> None:
@@ -406,8 +413,9 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
         step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
         moved = out / 'replaced' / old_id
         raise UsageError(f"{out} holds another run (run {old_id}, step {step}); use "
-                         f"--resume to continue it, --force to start over (the old run "
-                         f"is moved to {moved}), or another --out")
+                         f"{_resume_words()} to continue it, "
+                         f"{said('force', True)} to start over (the old run is moved to "
+                         f"{moved}), or another {named('cfg.out')}")
     return _move_run_aside(out, old_id)
 
 def _stamp_lock(lock, created: str) -> None:

@@ -185,7 +185,7 @@ def one_line_warnings(command: str):
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None) -> int:
     "`main` less its Ctrl-C handling."
-    from scae_nb.utils import deferred_signals        # light (no torch): held off is torch's import
+    from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
     with deferred_signals(('SIGINT',)):       # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
     args, unknown = parser.parse_known_args(argv)
@@ -193,7 +193,7 @@ def _main(argv: list[str], command: str | None) -> int:
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, run = args._run
     try:
-        with one_line_warnings(args.command):                # warnings, too, in one line each
+        with one_line_warnings(args.command), cli_words():   # one line each, naming the options
             from scae_nb.config import torch_threads
             with torch_threads(getattr(args, 'threads', None)):          # PROCESS_FIELDS
                 result = getattr(importlib.import_module(module), run)(args)

@@ -12,7 +12,7 @@ from .data import DATASETS
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
-from .utils import UsageError, check_finite, check_positive, check_seed, to_plain
+from .utils import UsageError, check_finite, check_positive, check_seed, said, to_plain, words
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_no_points',
@@ -145,12 +145,13 @@ def usable_cpus() -> int:
     except AttributeError: return os.cpu_count() or 1
 
 def _too_many_threads(threads: int, cpus: int, source: str | None) -> str:
-    "The warning for `threads` above `cpus`: as typed (`--threads`), or naming its `source`."
+    "The warning for `threads` above `cpus`: as given (`threads=N`, `--threads N`) or its `source`."
     limit = f"the {cpus} CPU{'s' if cpus > 1 else ''} this process may use"
     if source is None:
-        return f"--threads {threads} exceeds {limit}: threads will share CPUs, and every step slows"
+        return (f"{said('threads', threads)} exceeds {limit}: threads will share CPUs, and every "
+                "step slows")
     return (f"the run's threads ({threads}, from {source}) exceed {limit}: threads will share "
-            "CPUs, and every step slows; pass --threads N to change it")
+            f"CPUs, and every step slows; pass {words('threads=N', '--threads N')} to change it")
 
 @contextlib.contextmanager
 def torch_threads(threads: int | None, source: str | None = None):

@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, image_loaders
-from .utils import UsageError, to_numpy, to_plain, write_atomic
+from .utils import UsageError, said, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
 
 # %% auto #0
@@ -104,9 +104,10 @@ def check_deterministic(device) -> None:
     except RuntimeError as e:
         if 'does not have a deterministic implementation' not in str(e): raise
         op = str(e).split(' does not have')[0]
-        raise UsageError(f"--deterministic: {op} (the backward of F.grid_sample, the template "
+        flag = said('deterministic', True)                # `--deterministic` on the command line
+        raise UsageError(f"{flag}: {op} (the backward of F.grid_sample, the template "
                          f"warp) has no deterministic kernel on {device.type}; run without "
-                         "--deterministic (seeded, but not bit-reproducible there)") from None
+                         f"{flag} (seeded, but not bit-reproducible there)") from None
     finally: use_deterministic(held[0], warn_only=held[1])
 
 # %% ../nbs/05a_runtime.ipynb #c0b0a878
@@ -116,8 +117,8 @@ def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> Non
     if deterministic: check_deterministic(device)
     if tf32 and torch.device(device).type != 'cuda':
         kind = torch.device(device).type
-        warnings.warn(f"--tf32 does nothing on {kind}: TF32 is a mode of NVIDIA GPUs (Ampere and "
-                      "newer); running in full float32", stacklevel=2)
+        warnings.warn(f"{said('tf32', True)} does nothing on {kind}: TF32 is a mode of NVIDIA GPUs "
+                      "(Ampere and newer); running in full float32", stacklevel=2)
         tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
     torch.set_float32_matmul_precision('high' if tf32 else 'highest')

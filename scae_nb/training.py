@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from torch.utils.data import TensorDataset
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
-                           progress_bar, to_plain, write_atomic)
+                           cli_words, named, progress_bar, said, to_plain, words, write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
@@ -389,8 +389,9 @@ def fit(self: Trainer) -> AttrDict:
 def _save_interrupted(self: Trainer, start: int) -> None:
     "After a stop before `cfg.steps`: checkpoint the last whole step, or say why there is none."
     if self._torn is not None:     # the update, or the step's lines or figures, half-done
+        again = words("resume='latest'", '--resume')          # as the caller continues a run
         return warnings.warn(f"interrupted inside step {self._torn}: no checkpoint of a half-"
-                             f"done step; --resume continues from "
+                             f"done step; {again} continues from "
                              f"{self.last_checkpoint or 'the start'}")
     if self.step == start and self.last_checkpoint is not None:
         return                     # a resume stopped before its first step: as it was
@@ -416,21 +417,21 @@ def close(self: Trainer) -> None:
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
     "Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing)."
-    check_out_folder(cfg.out)
+    check_out_folder(cfg.out, named('cfg.out'))
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
-def _refuse_resume_with_force(resume, force: bool, cli: bool = False) -> None:
-    "`resume` continues the run in `out`, `force` replaces it: refuse both (`cli`: as options)."
+def _refuse_resume_with_force(resume, force: bool) -> None:
+    "`resume` continues the run in `out`, `force` replaces it: refuse both, in the caller's words."
     if resume is not None and force:
-        asked = ('--resume', '--out', '--force') if cli else ('resume', 'cfg.out', 'force=True')
-        raise UsageError("{} continues the run in {}, {} starts a new one over it: give one of "
-                         "them, not both".format(*asked))
+        raise UsageError(f"{named('resume')} continues the run in {named('cfg.out')}, "
+                         f"{said('force', True)} starts a new one over it: give one of them, "
+                         "not both")
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
-def _check_step(cfg: TrainConfig, device: torch.device, cli: bool = False) -> None:
-    "Refuse `cfg`'s CUDA graph or decoder on `device`, named as its fields or (`cli`) as options."
-    resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device, '--cuda-graph' if cli else 'cuda_graph')
-    check_decoder(cfg.decoder, device, cfg.deterministic, '--decoder' if cli else 'decoder')
+def _check_step(cfg: TrainConfig, device: torch.device) -> None:
+    "Refuse `cfg`'s CUDA graph or decoder on `device`, named as fields or (`cli_words`) options."
+    resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device, named('cuda_graph'))
+    check_decoder(cfg.decoder, device, cfg.deterministic, named('decoder'))
 
 def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
                model: nn.Module | None = None) -> tuple[torch.device, Path | None, dict | None]:
@@ -518,13 +519,14 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     "The run `args` describe: (config, checkpoint to resume or None); given options override."
     return _config_from_args(args)[:2]
 
+@cli_words()                                       # refusals name the options (`--resume`, `--out`)
 def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None, dict | None]:
     "`train_config_from_args`, and the contents of the checkpoint to resume, as read (None: none)."
     run = given(args, [f.name for f in fields(TrainConfig) if f.name != 'model'])
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
     resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
-    _refuse_resume_with_force(resume, getattr(args, 'force', False), cli=True)
+    _refuse_resume_with_force(resume, getattr(args, 'force', False))
     check_allow_change(allow)                    # a name that is no field: refused, resume or not
     if allow and resume is None:
         raise UsageError("--allow-change names what a resumed run may change: use it with --resume")
@@ -555,12 +557,13 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     return resume_config(saved, run, model, allow, path, sources), path, state
 
 # %% ../nbs/05b_training.ipynb #03334fd6
+@cli_words()                 # its refusals and warnings name options: `--force`, not `force=True`
 def run_train(args: argparse.Namespace) -> int:
     """`scae-nb train`: train as `args` say. Exit status 0 when done; interrupted by a signal
     (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved, 128 + the signal's number (130, 143,
     129), as shells report it, so schedulers requeue the run instead of counting it finished."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
-    _check_step(cfg, pick_device(cfg.device, dist_env().local_rank), cli=True)   # as options
+    _check_step(cfg, pick_device(cfg.device, dist_env().local_rank))    # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     with torch_threads(cfg.threads, source='its checkpoint' if inherited else None):
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import contextlib, ctypes, math, numbers, os, signal, sys, time
+import contextlib, contextvars, ctypes, math, numbers, os, signal, sys, time
 from pathlib import Path
 import numpy as np
 from fastcore.basics import AttrDict as _FastcoreAttrDict
@@ -12,8 +12,8 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
-           'as_given', 'AttrDict', 'check_out_folder', 'write_atomic', 'deferred_signals', 'to_plain', 'to_numpy',
-           'LineProgress', 'progress_bar', 'keep_freed_memory']
+           'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder', 'write_atomic',
+           'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress', 'progress_bar', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -51,6 +51,28 @@ def as_given(what: str, value) -> str:
     if not what.startswith('--'): return f"{what}={value!r}"
     if isinstance(value, bool): return what if value else '--no-' + what[2:]
     return f"{what} {value}"
+
+# %% ../nbs/92_utils.ipynb #fc42210b
+_CLI_WORDS = contextvars.ContextVar('scae_nb_cli_words', default=False)
+
+@contextlib.contextmanager
+def cli_words():
+    "In the block (or a function it decorates) `named`, `said`, `words` speak as the command line."
+    token = _CLI_WORDS.set(True)
+    try: yield
+    finally: _CLI_WORDS.reset(token)
+
+def words(python: str, cli: str) -> str:
+    "`python` for a Python caller, `cli` inside `cli_words`: the same thing said the caller's way."
+    return cli if _CLI_WORDS.get() else python
+
+def named(name: str) -> str:
+    "Argument or field `name` (`force`, `cfg.out`) as written, or inside `cli_words` its option."
+    return words(name, '--' + name.rpartition('.')[2].replace('_', '-'))
+
+def said(name: str, value) -> str:
+    "`name` given `value` as its caller gave it (`as_given`): `tf32=True`, `--tf32`; paths as text."
+    return as_given(named(name), str(value) if isinstance(value, os.PathLike) else value)
 
 # %% ../nbs/92_utils.ipynb #ut0attr2
 class AttrDict(_FastcoreAttrDict):
