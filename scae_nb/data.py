@@ -286,36 +286,37 @@ def _load_mnist(root: Path, train: bool, download: bool):
     legacy = root / 'MNIST' / 'processed' / ('training.pt' if train else 'test.pt')
     if any(_mnist_file(raw, s) is None for s in stems) and legacy.is_file():
         images, labels = torch.load(legacy, weights_only=True)   # torchvision's old format
-        return images[:, None], labels.long()
+        return _check_split('mnist', images[:, None], labels.long(), legacy)
     if any(_mnist_file(raw, s) is None for s in stems):
         ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
                     download)
         if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
-            return ds.data[:, None], ds.targets.long()
-    images, labels = (_read_idx(_mnist_file(raw, s)) for s in stems)
-    if len(images) != len(labels):
-        raise UsageError(f"{raw}: {len(images)} {split} images but {len(labels)} labels (mixed-up "
-                         "files?); delete the MNIST folder, and the next run downloads it again")
-    return images[:, None], labels                                       # [N, 1, 28, 28], [N]
+            return _check_split('mnist', ds.data[:, None], ds.targets.long(), raw)
+    files = [_mnist_file(raw, s) for s in stems]
+    images, labels = map(_read_idx, files)
+    return _check_split('mnist', images[:, None], labels, *files)      # [N, 1, 28, 28], [N]
 
 # %% ../nbs/00_data.ipynb #353769df
 def _load_usps(root: Path, train: bool, download: bool):
     file = root / ('usps.bz2' if train else 'usps.t.bz2')
     ds = _fetch('USPS', file, lambda d: _tvd().USPS(str(root), train=train, download=d), download)
-    return torch.from_numpy(ds.data)[:, None], torch.tensor(ds.targets)          # [N, 1, 16, 16]
+    return _check_split('usps', torch.from_numpy(ds.data)[:, None], torch.tensor(ds.targets),
+                        file)                                                    # [N, 1, 16, 16]
 
 def _load_svhn(root: Path, train: bool, download: bool):
     split = 'train' if train else 'test'
-    ds = _fetch('SVHN', root / f'{split}_32x32.mat',
-                lambda d: _tvd().SVHN(str(root), split=split, download=d), download)
-    return torch.from_numpy(ds.data), torch.from_numpy(ds.labels)                # [N, 3, 32, 32]
+    file = root / f'{split}_32x32.mat'
+    ds = _fetch('SVHN', file, lambda d: _tvd().SVHN(str(root), split=split, download=d), download)
+    return _check_split('svhn', torch.from_numpy(ds.data), torch.from_numpy(ds.labels),
+                        file)                                                    # [N, 3, 32, 32]
 
 def _load_cifar10(root: Path, train: bool, download: bool):
     folder = root / 'cifar-10-batches-py'
     ds = _fetch('CIFAR-10', folder, lambda d: _tvd().CIFAR10(str(root), train=train, download=d),
                 download)
     # NHWC -> [N, 3, 32, 32]
-    return torch.from_numpy(ds.data).permute(0, 3, 1, 2), torch.tensor(ds.targets)
+    return _check_split('cifar10', torch.from_numpy(ds.data).permute(0, 3, 1, 2),
+                        torch.tensor(ds.targets), folder)
 
 # %% ../nbs/00_data.ipynb #38d5e915
 DATASETS = {s.name: s for s in [
@@ -339,13 +340,30 @@ def dataset_spec(name: str) -> DatasetSpec:
                          "(constellations: constellation_batches)")
     return spec
 
+# %% ../nbs/00_data.ipynb #da0shp02
+def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: Path,
+                 labels_source: Path | None = None):
+    """`(images, labels)` read from `source` (labels: `labels_source`, if given) if the images are
+    [N, C, S, S] as `DATASETS[name]` says and the labels [N]; else `UsageError`, one line."""
+    spec = DATASETS[name]
+    expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
+    if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
+        where, what, found = source, f"{name} images must be {expected}", images
+    elif labels.shape != images.shape[:1]:
+        where, found = labels_source or source, labels
+        what = f"labels must be [N] = [{len(images)}], one per image"
+    else: return images, labels
+    raise UsageError(f"{where}: {what}, got shape {list(found.shape)} (another dataset's file, or "
+                     "a mixed-up pair?); delete it, and the next run downloads it again")
+
 # %% ../nbs/00_data.ipynb #240b41f0
 def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
                 download: bool = True):
     """One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N]).
     Raises, each in one line: `ValueError`, an unknown `name`; `FileNotFoundError`, files missing
     and `download=False`, or the download failed (naming the path); `UsageError` (a `ValueError`),
-    an MNIST file damaged, or its images and labels differing in number (naming the file)."""
+    an MNIST file damaged, or images not of the dataset's shape or not one label each (naming
+    the file)."""
     spec = dataset_spec(name)
     images, labels = spec.load(data_root(root), train, download)
     return images.contiguous(), labels.long()
