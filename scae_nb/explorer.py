@@ -5,7 +5,6 @@
 # %% ../nbs/06b_explorer.ipynb #6f160002
 from __future__ import annotations
 import io
-import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import patch
@@ -13,12 +12,29 @@ from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import evaluating
 from .data import check_images
+from .loaders import _check_labels
 from .runtime import _show, _warn_nan
 from .figures import (_check_index, capsule_claims, colour_parts, distinct_colours,
                              matrix_to_pose, nudge_matrix, reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
+
+# %% ../nbs/06b_explorer.ipynb #6fb0lab2
+def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
+    """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
+    `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
+    if labels is None: return None
+    labels = torch.as_tensor(labels)
+    if labels.ndim == 0: labels = labels.reshape(1)           # one label: labels[3], or 3
+    if len(labels) != n_images:                                # else an IndexError in figure
+        raise ValueError(f"labels must be one per image: {n_images} images, {len(labels)} labels")
+    if labels.is_floating_point() or labels.dtype == torch.bool:
+        valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
+        odd = labels[labels != labels.trunc()] if labels.is_floating_point() else labels[:0]
+        value = (odd if len(odd) else labels)[0].item()     # the first non-integer, else the first
+        raise ValueError(f"labels must be integers in {valid}, got {value:g} ({labels.dtype})")
+    return _check_labels(labels, n_images, n_classes)
 
 # %% ../nbs/06b_explorer.ipynb #6553e594
 class CapsuleExplorer:
@@ -34,11 +50,8 @@ class CapsuleExplorer:
         if len(check_images(images)) == 0:     # a tensor [B, C, H, W], uint8 or floats in [0, 1]
             raise ValueError(f"images must be a non-empty batch [B, C, H, W], got shape "
                              f"{tuple(images.shape)}")
-        if labels is not None and np.ndim(labels) == 0:           # one label: labels[3], or 3
-            labels = torch.as_tensor(labels).reshape(1)
-        if labels is not None and len(labels) != len(images):     # else an IndexError in figure
-            raise ValueError(f"labels must be one per image: {len(images)} images, "
-                             f"{len(labels)} labels")
+        n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
+        labels = _explorer_labels(labels, len(images), n_classes)   # int64 [B] or None
         self.model, self.images, self.labels, self.noise, self.index = (
             model,
             images,
