@@ -612,7 +612,8 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
     if cfg.batch_size % world_size:
         raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world_size} processes")
-    batch_size, seed, m = cfg.batch_size // world_size, cfg.seed + 1000 * rank, cfg.model
+    batch_size, m = cfg.batch_size // world_size, cfg.model
+    seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own
     device = pick_device(run_field(cfg, 'device')) if device is None else device
     on_device = data_on_device(cfg, device)
     if cfg.dataset == 'synthetic':
