@@ -17,7 +17,7 @@ from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, check_out_folder, check_positive, check_seed,
-                           cli_words, progress_bar, to_numpy, write_atomic)
+                           cli_words, named, progress_bar, said, to_numpy, words, write_atomic)
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
@@ -543,13 +543,13 @@ def _default_eval_folder(checkpoint: Path) -> Path:
 def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
     "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
     if (checkpoint is None) == (pretrained is None):
-        raise ValueError('give exactly one of --checkpoint (a file or run folder) and --pretrained '
-                         '(a model name)')
+        raise ValueError(f"give exactly one of {named('checkpoint')} (a file or run folder) and "
+                         f"{named('pretrained')} (a model name)")
     if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
-        raise UsageError('--checkpoint is empty: name a checkpoint file (RUN/checkpoints/'
+        raise UsageError(f"{named('checkpoint')} is empty: name a checkpoint file (RUN/checkpoints/"
                          'step_*.pt) or a run folder (RUN)')
     if pretrained is not None and not str(pretrained).strip():
-        raise UsageError('--pretrained is empty: name a shipped model '
+        raise UsageError(f"{named('pretrained')} is empty: name a shipped model "
                          f"({', '.join(pretrained_names()) or 'none'}) or a .pt weights file")
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
@@ -560,9 +560,9 @@ def _name_hint(name: str) -> str:
     """What `--pretrained NAME`, no shipped model's, may mean: `--checkpoint NAME` for a folder (a
     run folder), `--pretrained STEM` for a file STEM.pt or STEM.json of shipped model STEM."""
     path = Path(name)
-    if path.is_dir(): return f' (did you mean --checkpoint {name}?)'
+    if path.is_dir(): return f" (did you mean {said('checkpoint', name)}?)"
     if path.suffix in ('.pt', '.json') and path.stem in pretrained_names():
-        return f' (did you mean --pretrained {path.stem}?)'
+        return f" (did you mean {said('pretrained', path.stem)}?)"
     return ''
 
 def _check_model_name(name: str) -> None:
@@ -602,12 +602,13 @@ def _refuse_folder(folder: Path, bad: list) -> None:
     "Refuse in one line a `--checkpoint` folder without an intact checkpoint (`bad`: corrupt ones)."
     where = folder / 'checkpoints'
     if bad:
-        raise CheckpointError(f"--checkpoint {folder}: every checkpoint in {where} is corrupt (the "
-                              f"newest, {bad[0][0].name}: {bad[0][1]})")
+        raise CheckpointError(f"{said('checkpoint', folder)}: every checkpoint in {where} is "
+                              f"corrupt (the newest, {bad[0][0].name}: {bad[0][1]})")
     hint = (f' (did you mean {folder.parent}?)'
             if folder.name == 'checkpoints' and list_checkpoints(folder.parent) else '')
-    raise UsageError(f"--checkpoint {folder}: a folder with no checkpoint in {where}{hint}: give a "
-                     "checkpoint file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
+    raise UsageError(f"{said('checkpoint', folder)}: a folder with no checkpoint in {where}{hint}: "
+                     "give a checkpoint file (RUN/checkpoints/step_*.pt) or a run folder of "
+                     "scae-nb train")
 
 # %% ../nbs/06_analysis.ipynb #f3669f14
 def _eval_data_dir(data_dir, run_config) -> str | None:
@@ -622,7 +623,7 @@ def _eval_data_dir(data_dir, run_config) -> str | None:
            else None if Path(recorded).is_dir() else 'is not a folder here')
     if why is None: return recorded
     warnings.warn(f"the run's data folder {recorded} {why}: reading {data_root()} instead "
-                  "(--data-dir to choose)")
+                  f"({named('data_dir')} to choose)")
     return None
 
 def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
@@ -660,7 +661,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     (also written to OUT/report.json, with the figures)."""
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     given_out = out is not None
-    if given_out: check_out_folder(out)             # a file, or under one: before any file is read
+    if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
@@ -668,8 +669,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     run = load_model(checkpoint, device, state)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
-    named = pretrained is not None and checkpoint == Path(pretrained) and checkpoint.suffix != '.pt'
-    report = dict(checkpoint=str(checkpoint if named else checkpoint.absolute()),
+    by_name = (pretrained is not None and checkpoint == Path(pretrained)
+               and checkpoint.suffix != '.pt')                       # a shipped model's name
+    report = dict(checkpoint=str(checkpoint if by_name else checkpoint.absolute()),
                   model=config.model.model, dataset=config.dataset,
                   steps=run.step, train_batch_size=run.config.batch_size,
                   batch_size=config.batch_size, noise=noise, max_batches=max_batches,
@@ -685,7 +687,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                                     progress, figure_dir))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
             where = (f'its figures are in {figure_dir}' if figures
-                     else 'draw its figures without --no-figures')
+                     else words('draw its figures with figures=True',
+                                'draw its figures without --no-figures'))
             raise DivergedError(f"{report['checkpoint']}: {e}; {where}") from None
     report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out.absolute())
     out.mkdir(parents=True, exist_ok=True)

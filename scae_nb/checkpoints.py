@@ -453,9 +453,9 @@ def run_info(out) -> dict:
     if not path.is_file(): return {}
     try: return _parse_run_json(path.read_bytes())
     except ValueError as e:
-        raise RunFolderError(f"{path} is damaged: {e}; fix it, or move it aside: --resume goes on "
-                             "without it (the run's id, start, config and wandb run are in "
-                             "its checkpoints)") from None
+        raise RunFolderError(f"{path} is damaged: {e}; fix it, or move it aside: "
+                             f"{words('a resume', '--resume')} goes on without it (the run's id, "
+                             "start, config and wandb run are in its checkpoints)") from None
 
 def readable_run_info(out) -> dict | None:
     "`run_info(out)`, or None where that run.json is damaged or cannot be read."
@@ -577,16 +577,22 @@ def checkpoint_run_id(path, state: dict | None = None) -> str | None:
     return None if run_id == 'legacy' else run_id
 
 # %% ../nbs/05aa_checkpoints.ipynb #20f90c91
+def _in_new_folder(checkpoint) -> str:
+    """Resuming `checkpoint` (a path, or the word PATH) in a new run folder, as the caller asks
+    for it: `cfg.out=NEW, resume='x.pt'` from Python, `--out NEW --resume x.pt` from the CLI."""
+    path = 'PATH' if checkpoint == 'PATH' else repr(str(checkpoint))
+    return words(f"cfg.out=NEW, resume={path}", f"--out NEW --resume {checkpoint}")
+
 def _own_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str | None:
     """The run id of `checkpoint` (`state`: its contents), which lies in `out/checkpoints/`: `out`'s
     own (`old`: its run.json; the checkpoint's where there is none), refused (one line) if the
     checkpoint says it is of another run, copied in."""
     theirs, ours = state.get('run_id'), old.get('run_id')
     if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
-        raise UsageError(f"--resume: {checkpoint} is a checkpoint of run {theirs}, but {out} "
-                         f"holds run {ours}: move it out of {out / 'checkpoints'} and resume "
-                         f"it into its own run folder or an empty --out (--out NEW --resume "
-                         f"PATH)")
+        raise UsageError(f"{named('resume')}: {checkpoint} is a checkpoint of run {theirs}, but "
+                         f"{out} holds run {ours}: move it out of {out / 'checkpoints'} and resume "
+                         f"it into its own run folder or an empty {named('cfg.out')} "
+                         f"({_in_new_folder('PATH')})")
     return theirs if ours is None else ours
 
 # %% ../nbs/05aa_checkpoints.ipynb #f7d0ba6b
@@ -595,28 +601,30 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
     `out` holds another run, or if `checkpoint` is of a branch that `out` has set aside
     (`set_aside_newer`)."""
     aside = (out / 'checkpoints' / 'superseded').resolve()
+    given, elsewhere = said('resume', checkpoint), _in_new_folder(checkpoint)   # caller's words
+    latest = words("resume='latest'", '--resume alone')
     if aside in checkpoint.resolve().parents:
-        raise UsageError(f"--resume {checkpoint}: a checkpoint of a branch set aside in {aside}; "
-                         f"continuing it in {out} would mix two branches' checkpoints and "
-                         f"metrics: continue it in a new folder (--out NEW --resume {checkpoint})")
+        raise UsageError(f"{given}: a checkpoint of a branch set aside in {aside}; continuing it "
+                         f"in {out} would mix two branches' checkpoints and metrics: continue it "
+                         f"in a new folder ({elsewhere})")
     if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
         return _own_run_id(out, old, checkpoint, state)
     theirs, ours = checkpoint_run_id(checkpoint, state), old.get('run_id', 'legacy')
     if _holds_run(out) and theirs != ours:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
-                         f"its own run folder or an empty --out (--resume alone continues {ours})")
+                         f"its own run folder or an empty {named('cfg.out')} ({latest} continues "
+                         f"{ours})")
     twins = _twins(out, checkpoint, state) if list_checkpoints(out) else [None]   # which branch?
     if not twins:
-        raise UsageError(f"--resume {checkpoint}: {out} has checkpoints of its own, none the same "
-                         f"as this one, which may be of another branch of the run: resume one of "
-                         f"{out / 'checkpoints'} (--resume alone takes the newest), or continue "
-                         f"this one in a new folder (--out NEW --resume {checkpoint})")
+        raise UsageError(f"{given}: {out} has checkpoints of its own, none the same as this one, "
+                         f"which may be of another branch of the run: resume one of "
+                         f"{out / 'checkpoints'} ({latest} takes the newest), or continue this one "
+                         f"in a new folder ({elsewhere})")
     if twins[0] is not None and twins[0].parent.resolve() != (out / 'checkpoints').resolve():
-        raise UsageError(f"--resume {checkpoint}: the same checkpoint as {twins[0]}, of a branch "
-                         f"set aside; continuing it in {out} would mix two branches' checkpoints "
-                         f"and metrics: continue it in a new folder "
-                         f"(--out NEW --resume {checkpoint})")
+        raise UsageError(f"{given}: the same checkpoint as {twins[0]}, of a branch set aside; "
+                         f"continuing it in {out} would mix two branches' checkpoints and metrics: "
+                         f"continue it in a new folder ({elsewhere})")
     return theirs
 
 # %% ../nbs/05aa_checkpoints.ipynb #2981edc7

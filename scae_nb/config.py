@@ -12,7 +12,8 @@ from .data import DATASETS
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
-from .utils import UsageError, check_finite, check_positive, check_seed, said, to_plain, words
+from .utils import (UsageError, check_finite, check_positive, check_seed, named, said,
+                           to_plain, words)
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_no_points',
@@ -128,8 +129,8 @@ def _check_combinations(self: TrainConfig):
     check_fits_dataset(self.dataset, self.model)
     if self.decoder == 'triton' and self.deterministic:
         raise ValueError("decoder 'triton' adds template gradients with atomic adds, which "
-                         "are not deterministic; drop --deterministic or choose another "
-                         "--decoder")
+                         f"are not deterministic; drop {said('deterministic', True)} or choose "
+                         f"another {named('decoder')}")
     if (self.dataset == 'constellation') != (self.model.model == 'constellation'):
         raise ValueError(f"dataset {self.dataset!r} does not fit model {self.model.model!r}: "
                          "constellations need the 'constellation' preset, images another")
@@ -225,13 +226,18 @@ def _field_name(option: str) -> str:
     "The field an `--allow-change` value names: `lr`, `batch-size`, `--n-parts`, `model.n_parts`."
     return option.lstrip('-').split('.')[-1].replace('-', '_')
 
+def _no_such_field(option: str) -> str:
+    "The refusal of `allow` value `option`, which names no field, in the caller's words."
+    given = words(f"allow entry {option!r}", f"--allow-change {option}")
+    fields_are = words("a field of TrainConfig or SCAEConfig (e.g. lr, batch_size)", "an option of "
+                       "`scae-nb train --help` without its dashes (e.g. lr, batch-size)")
+    return f"{given}: no such field; name {fields_are}"
+
 def check_allow_change(allow) -> set[str]:
     "The fields `allow` (`--allow-change` values) names; one that is no field is refused."
     known = {f.name for cls in (TrainConfig, SCAEConfig) for f in fields(cls)}
     for option in allow:
-        if _field_name(option) not in known:
-            raise UsageError(f"--allow-change {option}: no such field; name an option of "
-                             "`scae-nb train --help` without its dashes (e.g. lr, batch-size)")
+        if _field_name(option) not in known: raise UsageError(_no_such_field(option))
     return {_field_name(option) for option in allow}
 
 # %% ../nbs/05ac_config.ipynb #83ea02ab
@@ -241,20 +247,23 @@ def _changes(was: dict, asks: dict) -> dict:
 
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None) -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
-    `sources`: where an asked value comes from, e.g. {'lr': '--preset official'})."""
+    `sources`: where an asked value comes from, e.g. {'lr': '--preset official'}), in the caller's
+    words: `allow=['lr']` from Python, `--allow-change lr` from the command line."""
     sources = sources or {}
     was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
     asks = ', '.join(f'{k}={b!r}' + (f' (from {sources[k]})' if k in sources else '')
                      for k, (_, b) in refused.items())
+    drop = words('keep their saved values', 'drop those options')
     if shape:
         how = (f"{', '.join(shape)} change(s) the model's shape, which a resume cannot change: "
-               "drop those options, or start a new run in another --out")
+               f"{drop}, or start a new run in another {named('cfg.out')}")
     else:
         presets = ' '.join(sorted({sources[k] for k in refused if k in sources}))
-        how = ('drop those options' + (f' (or {presets})' if presets else '') + ', or pass '
-               + ' '.join(f'--allow-change {k}' for k in refused))
-    raise ConfigChangeError(f"--resume: {path} was trained with {was}; this command asks for "
-                            f"{asks}: {how}")
+        allow = words(f'allow={list(refused)!r}', ' '.join(f'--allow-change {k}' for k in refused))
+        how = drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
+    asker = words('the config asks for', 'this command asks for')
+    raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "
+                            f"{how}")
 
 # %% ../nbs/05ac_config.ipynb #efef6d1b
 def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
