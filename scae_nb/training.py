@@ -5,6 +5,7 @@
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
 import argparse, contextlib, json, os, signal, sys, time, warnings, weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import torch
@@ -78,7 +79,8 @@ _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_ac
 
 class Trainer:
     """One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume.
-    Sets the numerics flags, decoder and thread count of `cfg` until `close()` restores them."""
+    Sets the numerics flags, decoder and thread count of `cfg`, and seeds the global RNGs, until
+    `close()` restores them."""
     compile_backend = 'inductor'    # torch.compile backend of the compiled step
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
                  wandb_id: str | None = None, run_id: str | None = None,
@@ -91,10 +93,12 @@ class Trainer:
         self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
+        self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
         self.device = pick_device(cfg.device, self.env.local_rank)
-        _check_trainer(cfg, self.device, model)              # refused before anything is set
+        _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
         _take_settings_from_holder()                        # one Trainer holds them at a time
         with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
+            settings.callback(set_rng_state, rng_state())    # the caller's: `_set_up` seeds them
             settings.enter_context(numerics_flags(self.device, cfg.tf32, cfg.deterministic))
             settings.enter_context(use_decoder(cfg.decoder))
             settings.enter_context(torch_threads(cfg.threads))
@@ -113,8 +117,8 @@ def _take_settings_from_holder() -> None:
     if holder is None or holder._settings_given_back: return
     holder._give_back_settings()
     warnings.warn(f"the Trainer of {holder.out} was not closed: it gave its numerics flags, "
-                  "decoder and thread count back to the new one and can no longer fit (close() a "
-                  "Trainer when done)", stacklevel=3)
+                  "decoder, thread count and random generators back to the new one and can no "
+                  "longer fit (close() a Trainer when done)", stacklevel=3)
 
 @patch
 def _give_back_settings(self: Trainer) -> None:
@@ -132,8 +136,8 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     seed_everything(cfg.seed)                          # the same model init in every process
     self._setup_model(model)
     seed_everything(cfg.seed + 1000 * self.env.rank)   # from here on, each its own noise
-    if loaders: self._check_loaders(loaders)
-    loaders = loaders or make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
+    if loaders is not None: self._check_loaders(loaders)       # a pair: `_check_trainer`
+    else: loaders = make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
     train_loader, self.test_loader = loaders
     self.stream = BatchStream(train_loader)
     self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
@@ -169,11 +173,36 @@ def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
     raise UsageError(f"model: its config differs from cfg.model in {named}, and the checkpoints "
                      "record cfg.model: pass dataclasses.replace(cfg, model=model.config)")
 
-def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None) -> None:
-    "Refuse what a `Trainer` of `cfg` cannot run on `device`: step, decoder, determinism, `model`."
+_NOT_LOADERS = (str, bytes, Mapping)                # iterable, but not over batches
+
+def _shown(value) -> str:
+    "`value` as a refusal names it: None, a number or a short string as written, else its type."
+    literal = value is None or isinstance(value, (bool, int, float)) or (
+        isinstance(value, str) and len(value) <= 30)
+    return repr(value) if literal else type(value).__name__
+
+def _check_loaders_given(loaders) -> None:
+    """Refuse `loaders` unless None or a (train, test) pair of iterables of batches (DataLoaders,
+    `DeviceLoader`s, lists of batches), in one line naming what came; no batch is drawn to check."""
+    if loaders is None: return
+    batches = lambda x: (isinstance(x, Iterable) and not isinstance(x, _NOT_LOADERS)
+                         and not hasattr(x, '__array__'))              # not tensors, not arrays
+    sequence = isinstance(loaders, (tuple, list))
+    if sequence and len(loaders) == 2 and all(map(batches, loaders)): return
+    got = f'a {_shown(loaders)}'
+    if sequence and len(loaders) <= 4:                           # shown item by item
+        items = ', '.join(map(_shown, loaders))
+        got = f'[{items}]' if isinstance(loaders, list) else f'({items})'
+    raise UsageError("loaders must be a (train, test) pair of iterables of (images, labels) "
+                     f"batches, as tensor_loaders returns: got {got}")
+
+def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None,
+                   loaders=None) -> None:
+    "Refuse what a `Trainer` of `cfg` cannot run on `device`: step, decoder, determinism, inputs."
     _check_step(cfg, device)
     if cfg.deterministic: check_deterministic(device)
     _check_model_config(model, cfg.model)
+    _check_loaders_given(loaders)
 
 
 # %% ../nbs/05b_training.ipynb #7fe377ea
@@ -256,8 +285,9 @@ def log_scalars(self: Trainer) -> dict:
 def checkpoint_state(self: Trainer) -> dict:
     "All it takes to go on exactly: model, optimizer, step, config, RNG and data per process."
     tracker = getattr(self, 'tracker', None)          # the sums of the log window so far
-    every = [dict(rng=rng_state(), data=self.stream.state_dict(),
-                  tracker=tracker.state_dict() if tracker is not None else None)]
+    # a batch's draw interrupted: as it found them (`_next_batch`), else as they are
+    drawn = self._before_draw or dict(rng=rng_state(), data=self.stream.state_dict())
+    every = [dict(**drawn, tracker=tracker.state_dict() if tracker is not None else None)]
     if self.distributed:
         mine, every = every[0], [None] * self.env.world_size
         dist.all_gather_object(every, mine)
@@ -347,8 +377,9 @@ def after_step(self: Trainer) -> None:
 def _loop(self: Trainer) -> None:
     "Train until `cfg.steps` or a stop request."
     while self.step < self.cfg.steps and not self._should_stop():
-        self._torn = self.step + 1     # until it and its records are done (`after_step`)
-        out = self.training_step(next(self.stream))
+        batch = self._next_batch()      # interrupted here: between steps (below)
+        self._torn, self._before_draw = self.step + 1, None   # until its records are done
+        out = self.training_step(batch)
         self.step += 1
         if self._branch_from is not None:     # the first step of a new branch (`restore`):
             if self.rank0:                                               # torn till done
@@ -357,6 +388,14 @@ def _loop(self: Trainer) -> None:
         self.tracker.update(self.step, out.losses, output_metrics(out))
         self.bar.update()
         self.after_step()
+
+# %% ../nbs/05b_training.ipynb #tr30draw2
+@patch
+def _next_batch(self: Trainer):
+    "The next training batch, the RNGs and the stream's position kept first (one process)."
+    if self.distributed: self._torn = self.step + 1            # no checkpoint of a lone process
+    else: self._before_draw = dict(rng=rng_state(), data=self.stream.state_dict())
+    return next(self.stream)
 
 # %% ../nbs/05b_training.ipynb #a37be7f6
 @patch
@@ -434,14 +473,15 @@ def _check_step(cfg: TrainConfig, device: torch.device) -> None:
     check_decoder(cfg.decoder, device, cfg.deterministic, named('decoder'))
 
 def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
-               model: nn.Module | None = None) -> tuple[torch.device, Path | None, dict | None]:
+               model: nn.Module | None = None,
+               loaders=None) -> tuple[torch.device, Path | None, dict | None]:
     """Everything `train` can refuse before it writes: (the device, the checkpoint to resume or
     None, its contents: read and verified here unless `state` has them). A run still running in
     `--out` is said to be in use, not to have no checkpoint yet."""
     _refuse_resume_with_force(resume, force)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)
-    _check_trainer(cfg, device, model)
+    _check_trainer(cfg, device, model, loaders)
     check_paths(cfg)
     if resume is None: return device, None, None
     if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
@@ -475,7 +515,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
           force: bool = False, state: dict | None = None) -> AttrDict:
     """Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'; `state`: its contents,
     if read already); see `Trainer.fit`. The global RNGs are restored when it returns or raises."""
-    _, resume, state = _check_run(cfg, resume, force, state, model)   # all checked before writing
+    _, resume, state = _check_run(cfg, resume, force, state, model, loaders)   # checked, unwritten
     claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
     folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
     caller_rng = rng_state()                # the run seeds the global generators: the caller's
