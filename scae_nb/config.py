@@ -226,18 +226,22 @@ def _field_name(option: str) -> str:
     "The field an `--allow-change` value names: `lr`, `batch-size`, `--n-parts`, `model.n_parts`."
     return option.lstrip('-').split('.')[-1].replace('-', '_')
 
-def _no_such_field(option: str) -> str:
-    "The refusal of `allow` value `option`, which names no field, in the caller's words."
-    given = words(f"allow entry {option!r}", f"--allow-change {option}")
+def _no_such_field(option: str, parameter: str = 'allow') -> str:
+    "The refusal of `parameter` entry `option`, which names no field, in the caller's words."
+    given = words(f"{parameter} entry {option!r}", f"--allow-change {option}")
     fields_are = words("a field of TrainConfig or SCAEConfig (e.g. lr, batch_size)", "an option of "
                        "`scae-nb train --help` without its dashes (e.g. lr, batch-size)")
     return f"{given}: no such field; name {fields_are}"
 
-def check_allow_change(allow) -> set[str]:
-    "The fields `allow` (`--allow-change` values) names; one that is no field is refused."
+def check_allow_change(allow, parameter: str = 'allow') -> set[str]:
+    """The fields `allow` (`--allow-change` values; from Python: parameter `parameter`) names; one
+    that is no field, and a lone string instead of a list, are refused."""
+    if isinstance(allow, str):
+        raise UsageError(f"{parameter} must be a list of field names, e.g. [{allow!r}]; "
+                         f"got {allow!r}")
     known = {f.name for cls in (TrainConfig, SCAEConfig) for f in fields(cls)}
     for option in allow:
-        if _field_name(option) not in known: raise UsageError(_no_such_field(option))
+        if _field_name(option) not in known: raise UsageError(_no_such_field(option, parameter))
     return {_field_name(option) for option in allow}
 
 # %% ../nbs/05ac_config.ipynb #83ea02ab
@@ -245,10 +249,12 @@ def _changes(was: dict, asks: dict) -> dict:
     "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
     return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
 
-def _refuse(path, refused: dict, shape: list, sources: dict | None = None) -> None:
+def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
+            parameter: str = 'allow') -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
     `sources`: where an asked value comes from, e.g. {'lr': '--preset official'}), in the caller's
-    words: `allow=['lr']` from Python, `--allow-change lr` from the command line."""
+    words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr` from
+    the command line."""
     sources = sources or {}
     was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
     asks = ', '.join(f'{k}={b!r}' + (f' (from {sources[k]})' if k in sources else '')
@@ -259,7 +265,8 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None) -> No
                f"{drop}, or start a new run in another {named('cfg.out')}")
     else:
         presets = ' '.join(sorted({sources[k] for k in refused if k in sources}))
-        allow = words(f'allow={list(refused)!r}', ' '.join(f'--allow-change {k}' for k in refused))
+        allow = words(f'{parameter}={list(refused)!r}',
+                      ' '.join(f'--allow-change {k}' for k in refused))
         how = drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
     asker = words('the config asks for', 'this command asks for')
     raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "

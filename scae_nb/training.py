@@ -22,7 +22,8 @@ from .loaders import _check_labels, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, torch_threads,
-                             dataset_model_fields, preset_for, resume_config)
+                             dataset_model_fields, preset_for, resume_config, _changes,
+                             _default_points, _refuse)
 from .mixture import check_decoder, use_decoder
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
@@ -80,11 +81,12 @@ _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_ac
 class Trainer:
     """One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume.
     Sets the numerics flags, decoder and thread count of `cfg`, and seeds the global RNGs, until
-    `close()` restores them."""
+    `close()` restores them (`with Trainer(cfg) as trainer:` closes it too). A `resume` takes the
+    fields of `cfg` that differ from the checkpoint's only if `MAY_CHANGE` or in `allow_change`."""
     compile_backend = 'inductor'    # torch.compile backend of the compiled step
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
                  wandb_id: str | None = None, run_id: str | None = None,
-                 created: str | None = None, state: dict | None = None):
+                 created: str | None = None, state: dict | None = None, allow_change=()):
         self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
         self.created = created               # the run's start (run.json): its checkpoints keep it
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
@@ -94,8 +96,10 @@ class Trainer:
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
         self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
+        self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
         self.device = pick_device(cfg.device, self.env.local_rank)
         _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
+        _check_allowed(resume, allow_change)
         _take_settings_from_holder()                        # one Trainer holds them at a time
         with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
             settings.callback(set_rng_state, rng_state())    # the caller's: `_set_up` seeds them
@@ -181,6 +185,13 @@ def _shown(value) -> str:
         isinstance(value, str) and len(value) <= 30)
     return repr(value) if literal else type(value).__name__
 
+def _got(value) -> str:
+    "What came, as a refusal says it: `None`, `'ab' (a str)`, `3 (an int)`, `a DataLoader`."
+    if value is None: return 'None'
+    shown, kind = _shown(value), type(value).__name__
+    article = 'an' if kind[0].lower() in 'aeiou' else 'a'
+    return f'{article} {kind}' if shown == kind else f'{shown} ({article} {kind})'
+
 def _check_loaders_given(loaders) -> None:
     """Refuse `loaders` unless None or a (train, test) pair of iterables of batches (DataLoaders,
     `DeviceLoader`s, lists of batches), in one line naming what came; no batch is drawn to check."""
@@ -188,13 +199,22 @@ def _check_loaders_given(loaders) -> None:
     batches = lambda x: (isinstance(x, Iterable) and not isinstance(x, _NOT_LOADERS)
                          and not hasattr(x, '__array__'))              # not tensors, not arrays
     sequence = isinstance(loaders, (tuple, list))
-    if sequence and len(loaders) == 2 and all(map(batches, loaders)): return
-    got = f'a {_shown(loaders)}'
+    if sequence and len(loaders) == 2 and all(map(batches, loaders)):
+        return _check_not_empty(loaders[0])
+    got = _got(loaders)
     if sequence and len(loaders) <= 4:                           # shown item by item
         items = ', '.join(map(_shown, loaders))
         got = f'[{items}]' if isinstance(loaders, list) else f'({items})'
     raise UsageError("loaders must be a (train, test) pair of iterables of (images, labels) "
                      f"batches, as tensor_loaders returns: got {got}")
+
+def _check_not_empty(train_loader) -> None:
+    "Refuse a training loader whose `len()` is 0: it has no batch to train on (none is drawn)."
+    try: empty = len(train_loader) == 0
+    except TypeError: return                      # no len(): an iterable of unknown length
+    if empty:
+        raise UsageError("loaders: the training loader has no batches (len() is 0), so nothing "
+                         "can train: give it at least one batch (fewer examples than batch_size?)")
 
 def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None,
                    loaders=None) -> None:
@@ -315,9 +335,12 @@ def save(self: Trainer) -> Path | None:
 @patch
 def restore(self: Trainer, path, state: dict | None = None) -> None:
     """Continue from checkpoint `path` (exactly, when the number of processes is unchanged);
-    `state`: its contents, as `load_checkpoint` read and verified them (None: read here)."""
+    `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
+    that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused."""
     ckpt = load_checkpoint(path) if state is None else state
-    check_same_shape(ckpt['config']['model'], self.cfg.model, path)
+    if self.allow_change is None:          # compared by `train` or `resume_config`: the shape only
+        check_same_shape(ckpt['config']['model'], self.cfg.model, path)
+    else: _check_resumed(ckpt['config'], self.cfg, self.allow_change, path)
     self.model.load_state_dict(ckpt['model'])
     self.optimizer.load_state_dict(ckpt['optimizer'])
     for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
@@ -453,6 +476,17 @@ def close(self: Trainer) -> None:
         if _SETTINGS_HOLDER[0] is not None and _SETTINGS_HOLDER[0]() is self:
             _SETTINGS_HOLDER[0] = None
 
+# %% ../nbs/05b_training.ipynb #rs30with0
+@patch
+def __enter__(self: Trainer) -> Trainer:
+    "The Trainer itself, for `with Trainer(cfg) as trainer:`, which closes it at the block's end."
+    return self
+
+@patch
+def __exit__(self: Trainer, *exc_info) -> None:
+    "`close()` the Trainer as the block ends, however it ends (an exception goes on)."
+    self.close()
+
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
     "Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing)."
@@ -466,6 +500,27 @@ def _refuse_resume_with_force(resume, force: bool) -> None:
                          f"{said('force', True)} starts a new one over it: give one of them, "
                          "not both")
 
+# %% ../nbs/05b_training.ipynb #rs30cmp2
+def _check_allowed(resume, allow_change) -> None:
+    "Refuse `allow_change` entries that name no field, and any without `resume` (None: unchecked)."
+    if allow_change is None: return          # `scae-nb train`: `_config_from_args` checked them
+    check_allow_change(allow_change, 'allow_change')
+    if allow_change and resume is None:
+        raise UsageError(f"allow_change={list(allow_change)!r} names what a resumed run may "
+                         "change: give resume too (resume='latest': the newest in cfg.out)")
+
+def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
+    """Refuse `cfg` where it differs from `saved`, the config of checkpoint `path`, as a resume may
+    not: `MAY_CHANGE` fields freely, shape fields never, the others when named in `allow_change`."""
+    allow = check_allow_change(allow_change, 'allow_change')
+    was = TrainConfig.from_dict(_default_points(saved)).to_dict()    # as `resume_config` reads it
+    asks = cfg.to_dict()
+    run = {k: v for k, v in asks.items() if k not in MAY_CHANGE and k != 'model'}
+    changed = {**_changes(was, run), **_changes(was['model'], asks['model'])}
+    shape = sorted(k for k in changed if k in SHAPE_FIELDS)
+    refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
+    if refused: _refuse(path, refused, shape, parameter='allow_change')
+
 # %% ../nbs/05b_training.ipynb #e3f6220e
 def _check_step(cfg: TrainConfig, device: torch.device) -> None:
     "Refuse `cfg`'s CUDA graph or decoder on `device`, named as fields or (`cli_words`) options."
@@ -473,20 +528,23 @@ def _check_step(cfg: TrainConfig, device: torch.device) -> None:
     check_decoder(cfg.decoder, device, cfg.deterministic, named('decoder'))
 
 def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
-               model: nn.Module | None = None,
-               loaders=None) -> tuple[torch.device, Path | None, dict | None]:
+               model: nn.Module | None = None, loaders=None,
+               allow_change=()) -> tuple[torch.device, Path | None, dict | None]:
     """Everything `train` can refuse before it writes: (the device, the checkpoint to resume or
-    None, its contents: read and verified here unless `state` has them). A run still running in
-    `--out` is said to be in use, not to have no checkpoint yet."""
+    None, its contents: read and verified here unless `state` has them), `cfg` compared with the
+    checkpoint's config (`allow_change` None: not here). A run still running in `--out` is said to
+    be in use, not to have no checkpoint yet."""
     _refuse_resume_with_force(resume, force)
+    _check_allowed(resume, allow_change)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)
     _check_trainer(cfg, device, model, loaders)
     check_paths(cfg)
     if resume is None: return device, None, None
     if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
-    if state is not None: return device, Path(resume), state          # read by the caller
-    return device, *resolve_checkpoint(resume, cfg.out)
+    if state is None: resume, state = resolve_checkpoint(resume, cfg.out)   # else read already
+    if allow_change is not None: _check_resumed(state['config'], cfg, allow_change, resume)
+    return device, Path(resume), state
 
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
@@ -503,7 +561,7 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
     info = folder.info if folder is not None else {}
     trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, state=state,
                       wandb_id=info.get('wandb_id'), run_id=info.get('run_id'),
-                      created=info.get('created'))
+                      created=info.get('created'), allow_change=None)   # compared: `_check_run`
     try:
         if folder is not None and cfg.steps >= trainer.step:     # not a --steps below the run's
             _record_run(trainer, folder)
@@ -512,10 +570,13 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
 
 # %% ../nbs/05b_training.ipynb #3c979040
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
-          force: bool = False, state: dict | None = None) -> AttrDict:
+          force: bool = False, state: dict | None = None, allow_change=()) -> AttrDict:
     """Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'; `state`: its contents,
-    if read already); see `Trainer.fit`. The global RNGs are restored when it returns or raises."""
-    _, resume, state = _check_run(cfg, resume, force, state, model, loaders)   # checked, unwritten
+    if read already; `allow_change`: the fields besides `MAY_CHANGE` that `cfg` may change from the
+    checkpoint's config, e.g. ['lr']; None: compared by the caller, as `scae-nb train` does); see
+    `Trainer.fit`. The global RNGs are restored when it returns or raises."""
+    _, resume, state = _check_run(cfg, resume, force, state, model, loaders,   # checked, unwritten
+                                  allow_change)
     claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
     folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
     caller_rng = rng_state()                # the run seeds the global generators: the caller's
@@ -606,7 +667,8 @@ def run_train(args: argparse.Namespace) -> int:
     _check_step(cfg, pick_device(cfg.device, dist_env().local_rank))    # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     with torch_threads(cfg.threads, source='its checkpoint' if inherited else None):
-        result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state)
+        result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state,
+                       allow_change=None)       # compared with the checkpoint's: `resume_config`
     if dist_env().rank == 0:
         logged = result.history[-1] if result.history else {}
         last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
