@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 import torch.nn.functional as F
-from .utils import UsageError, check_positive
+from .utils import UsageError, check_positive, said, words
 
 def _tvd():
     """`torchvision.datasets`, imported on first use: it costs
@@ -28,13 +28,14 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_image_values'
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder.
-    `must_exist`: a given `root` that is not a folder raises `UsageError` (never created)."""
+    `must_exist`: a given `root` that is not a folder raises `UsageError` naming it `data_dir`
+    (never created)."""
     if root is not None:
         given = Path(root).expanduser()
         if must_exist and not given.is_dir():
             what = ('no such folder' if not given.exists() else
                     'is a file, not a folder' if given.is_file() else 'not a folder')
-            raise UsageError(f"--data-dir {root}: {what}")
+            raise UsageError(f"{said('data_dir', root)}: {what}")
         return given
     if os.environ.get('SCAE_DATA'): return Path(os.environ['SCAE_DATA']).expanduser()
     return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
@@ -269,8 +270,9 @@ def _fetch(what: str, expected: Path, make: Callable, download: bool):
     except (RuntimeError, OSError) as e:
         _remove_new(expected, existed)
         why = f"download failed: {_short_reason(e)}" if download else "download=False"
+        where = words('root= (TrainConfig, evaluate_checkpoint: data_dir=)', '--data-dir')
         raise FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
-                                "--data-dir (Python: root=) to a folder holding it") from e
+                                f"{where} to a folder holding it") from e
 
 # %% ../nbs/00_data.ipynb #3be304ca
 def _mnist_file(raw: Path, stem: str) -> Path | None:
@@ -344,17 +346,21 @@ def dataset_spec(name: str) -> DatasetSpec:
 def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: Path,
                  labels_source: Path | None = None):
     """`(images, labels)` read from `source` (labels: `labels_source`, if given) if the images are
-    [N, C, S, S] as `DATASETS[name]` says and the labels [N]; else `UsageError`, one line."""
-    spec = DATASETS[name]
+    [N, C, S, S] as `DATASETS[name]` says and the labels [N] in 0..n_classes-1; else `UsageError`,
+    one line naming the file."""
+    spec, where = DATASETS[name], labels_source or source
     expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
     if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
-        where, what, found = source, f"{name} images must be {expected}", images
+        where, what = source, f"{name} images must be {expected}, got shape {list(images.shape)}"
     elif labels.shape != images.shape[:1]:
-        where, found = labels_source or source, labels
-        what = f"labels must be [N] = [{len(images)}], one per image"
+        what = (f"labels must be [N] = [{len(images)}], one per image, got shape "
+                f"{list(labels.shape)}")
+    elif len(labels) and not 0 <= labels.min().item() <= labels.max().item() < spec.n_classes:
+        what = (f"{name} labels must lie in 0..{spec.n_classes - 1}, got values in "
+                f"[{labels.min().item()}, {labels.max().item()}]")
     else: return images, labels
-    raise UsageError(f"{where}: {what}, got shape {list(found.shape)} (another dataset's file, or "
-                     "a mixed-up pair?); delete it, and the next run downloads it again")
+    raise UsageError(f"{where}: {what} (another dataset's file, or a mixed-up pair?); delete it, "
+                     "and the next run downloads it again")
 
 # %% ../nbs/00_data.ipynb #240b41f0
 def load_arrays(name: str, root: str | Path | None = None, train: bool = True,

@@ -21,16 +21,27 @@ from .figures import (_check_index, capsule_claims, colour_parts, distinct_colou
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
 
 # %% ../nbs/06b_explorer.ipynb #6fb0lab2
+def _odd_label(labels):
+    "The first item of `labels` (lists walked) that torch cannot make a tensor of, else `labels`."
+    for item in labels if isinstance(labels, (list, tuple)) else ():
+        try: torch.as_tensor(item)
+        except (TypeError, ValueError, RuntimeError, OverflowError): return _odd_label(item)
+    return labels
+
 def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
     `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
     if labels is None: return None
-    labels = torch.as_tensor(labels)
+    valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
+    try: labels = torch.as_tensor(labels)
+    except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
+        odd = _odd_label(labels)
+        raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
+                         f"({type(odd).__name__})") from None
     if labels.ndim == 0: labels = labels.reshape(1)           # one label: labels[3], or 3
     if len(labels) != n_images:                                # else an IndexError in figure
         raise ValueError(f"labels must be one per image: {n_images} images, {len(labels)} labels")
-    if labels.is_floating_point() or labels.dtype == torch.bool:
-        valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
         odd = labels[labels != labels.trunc()] if labels.is_floating_point() else labels[:0]
         value = (odd if len(odd) else labels)[0].item()     # the first non-integer, else the first
         raise ValueError(f"labels must be integers in {valid}, got {value:g} ({labels.dtype})")

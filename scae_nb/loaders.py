@@ -21,13 +21,13 @@ from .utils import UsageError, check_seed
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
 
 # %% ../nbs/00a_loaders.ipynb #a0seed02
-def _check_loader_seed(seed, test: bool = False) -> int:
-    """`seed` as a Python int if torch's generators take it (`check_seed`) and, for a pair with a
-    test loader (`test`, seeded `seed + 1`), `seed + 1` too; else one-line `UsageError`."""
+def _next_seed(seed: int, offset: int) -> int:
+    "`seed + offset` modulo 2^64, as torch reads seeds: no overflow after a run's largest seed."
+    return (seed + offset) % 2 ** 64
+
+def _check_loader_seed(seed) -> int:
+    "`seed` as a Python int if torch's generators take it (`check_seed`); else one-line UsageError."
     check_seed(seed)
-    if test and seed + 1 >= 2**64:
-        raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 2] (the test loader takes "
-                         f"seed + 1), got {seed!r}")
     return int(seed)
 
 # %% ../nbs/00a_loaders.ipynb #5eb00c95
@@ -103,11 +103,11 @@ def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 12
                    on_device: bool = False):
     """(train_loader, test_loader) over your own (images, labels) pairs; canvas_size None = no
     padding; no `test`, no test_loader; `on_device`: `DeviceLoader`s on `device` (below)."""
-    seed = _check_loader_seed(seed, test=test is not None)
+    seed = _check_loader_seed(seed)
     kw = dict(batch_size=batch_size, canvas_size=canvas_size, device=device, n_classes=n_classes)
     make = DeviceLoader if on_device else partial(make_loader, num_workers=num_workers)
     return (make(*train, train=True, seed=seed, **kw),
-            None if test is None else make(*test, train=False, seed=seed + 1, **kw))
+            None if test is None else make(*test, train=False, seed=_next_seed(seed, 1), **kw))
 
 # %% ../nbs/00a_loaders.ipynb #f0dc4f8d
 def _image_tensor(image) -> torch.Tensor:
@@ -226,7 +226,7 @@ def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
     missing files (not downloaded), `UsageError` for damaged ones; and `UsageError` for a `seed`
     torch cannot take."""
     spec = dataset_spec(name)
-    _check_loader_seed(seed, test=True)                 # before any file is read or downloaded
+    _check_loader_seed(seed)                            # before any file is read or downloaded
     train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
     return tensor_loaders(train, test, batch_size=batch_size,
                           canvas_size=spec.canvas_size if canvas_size is None else canvas_size,

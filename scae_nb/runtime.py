@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
-from .loaders import DeviceLoader, image_loaders
+from .loaders import DeviceLoader, _next_seed, image_loaders
 from .utils import UsageError, said, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
 
@@ -568,10 +568,6 @@ def check_in_sync(model: nn.Module) -> list[float]:
     return mine
 
 # %% ../nbs/05a_runtime.ipynb #b2384c09
-def _next_seed(seed: int, offset: int) -> int:
-    "`seed + offset` modulo 2^64, as torch reads seeds: no overflow after a run's largest seed."
-    return (seed + offset) % 2 ** 64
-
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
                       on_device: bool = False):
