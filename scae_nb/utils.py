@@ -85,25 +85,27 @@ class AttrDict(_FastcoreAttrDict):
     def copy(self): return type(self)(**self)
 
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
-def check_out_folder(path, option: str = '--out'):
-    """Refuse, in one line, an output folder that is a file, lies under one, or lies where nothing
-    can be written (a read-only file system, no permission, under /proc); leaves nothing made."""
+def check_out_folder(path, what: str | None = None):
+    """Refuse, in one line naming it `what` (default `named('out')`: `out`, or `--out` inside
+    `cli_words`), an output folder that is a file, lies under one, or lies where nothing can be
+    written (a read-only file system, no permission, under /proc); leaves nothing made."""
+    what = named('out') if what is None else what
     if not str(path).strip():                      # Path('') is the current folder
-        raise UsageError(f"{option} is empty: name a folder (e.g. runs/NAME)")
+        raise UsageError(f"{what} is empty: name a folder (e.g. runs/NAME)")
     path = Path(path)
     for parent in (path, *path.parents):                     # the nearest part that exists
         if parent.exists():
             if not parent.is_dir():
                 where = 'is a file' if parent == path else f'lies under {parent}, which is a file'
-                raise UsageError(f"{option} {path}: {where}, not a folder")
+                raise UsageError(f"{what} {path}: {where}, not a folder")
             if not os.access(parent, os.W_OK | os.X_OK):
-                raise UsageError(f"{option} {path}: nothing can be written in {parent} (read-only "
+                raise UsageError(f"{what} {path}: nothing can be written in {parent} (read-only "
                                  "or no permission)")
             break
     missing = [p for p in (path, *path.parents) if not p.exists()]
     try: path.mkdir(parents=True, exist_ok=True)        # made and removed: can it be made at all?
     except OSError as e:
-        raise UsageError(f"{option} {path}: cannot make this folder ({e.strerror or e})") from None
+        raise UsageError(f"{what} {path}: cannot make this folder ({e.strerror or e})") from None
     finally:
         for folder in missing:                           # deepest first
             with contextlib.suppress(OSError): folder.rmdir()
