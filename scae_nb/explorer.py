@@ -28,6 +28,18 @@ def _odd_label(labels):
         except (TypeError, ValueError, RuntimeError, OverflowError): return _odd_label(item)
     return labels
 
+def _non_integers(labels: torch.Tensor) -> torch.Tensor:
+    "Mask of the float, complex or bool `labels` that are no integer: fraction, inf, nan, i, bool."
+    if labels.dtype == torch.bool: return torch.ones_like(labels)
+    if labels.is_complex(): return _non_integers(labels.real) | (labels.imag != 0)
+    return ~torch.isfinite(labels) | (labels != labels.trunc())
+
+def _label_text(label: torch.Tensor) -> str:
+    "A 0-d `label` as its caller wrote it: 3.0, 0.1 (a float32's shortest digits), 3+1j, True."
+    label = label.detach().cpu()
+    label = label.float() if label.dtype == torch.bfloat16 else label   # NumPy has no bfloat16
+    return str(label.numpy()).strip('()')                            # NumPy writes (3+1j)
+
 def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
     `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
@@ -40,11 +52,12 @@ def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tens
                          f"({type(odd).__name__})") from None
     if labels.ndim == 0: labels = labels.reshape(1)           # one label: labels[3], or 3
     if len(labels) != n_images:                                # else an IndexError in figure
-        raise ValueError(f"labels must be one per image: {n_images} images, {len(labels)} labels")
+        raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
+                         f"{len(labels)} label{'s' * (len(labels) != 1)}")
     if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-        odd = labels[labels != labels.trunc()] if labels.is_floating_point() else labels[:0]
-        value = (odd if len(odd) else labels)[0].item()     # the first non-integer, else the first
-        raise ValueError(f"labels must be integers in {valid}, got {value:g} ({labels.dtype})")
+        odd = labels[_non_integers(labels)]
+        label = _label_text((odd if len(odd) else labels)[0])   # the first non-integer, or first
+        raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
     return _check_labels(labels, n_images, n_classes)
 
 # %% ../nbs/06b_explorer.ipynb #6553e594
