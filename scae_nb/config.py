@@ -259,7 +259,8 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
     was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
     asks = ', '.join(f'{k}={b!r}' + (f' (from {sources[k]})' if k in sources else '')
                      for k, (_, b) in refused.items())
-    drop = words('keep their saved values', 'drop those options')
+    drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
+            else words('keep their saved values', 'drop those options'))
     if shape:
         how = (f"{', '.join(shape)} change(s) the model's shape, which a resume cannot change: "
                f"{drop}, or start a new run in another {named('cfg.out')}")

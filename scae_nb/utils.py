@@ -39,7 +39,8 @@ def check_finite(**values) -> None:
 
 def check_seed(seed) -> None:
     """Raise one line unless `seed` is an integer that torch's generators take, in
-    [-2^63, 2^64 - 1] (NumPy and scikit-learn get `seed % 2**32`)."""
+    [-2^63, 2^64 - 1] (NumPy and scikit-learn get `seed % 2**32`, and torch's CPU generator keeps
+    only its low 32 bits: on a CPU, seeds equal modulo 2^32 give the same run; 05ac_config)."""
     if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
             or not -2**63 <= seed < 2**64):
         raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 1], got {seed!r}")
