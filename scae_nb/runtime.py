@@ -16,14 +16,14 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
-from .loaders import DeviceLoader, _next_seed, image_loaders
+from .loaders import DeviceLoader, ShiftCollate, _next_seed, image_loaders
 from .utils import UsageError, said, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
 
 # %% auto #0
 __all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic',
            'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state',
-           'BatchStream', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
+           'BatchStream', 'seed_loader', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
            'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
            'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders']
 
@@ -69,10 +69,10 @@ def device_name(device: torch.device) -> str:
 # %% ../nbs/05a_runtime.ipynb #f164cfc0
 def seed_everything(seed: int) -> None:
     """Seed Python's `random`, NumPy's global RNG and torch (CPU and every GPU) with an integer
-    `seed`, taken modulo each one's range: 2^32 for NumPy, 2^64 for torch (which reads a negative
-    seed as that seed + 2^64, so nothing changes in its range): seeds derived by adding to a
-    large one (`cfg.seed + 7919 * step`, per process) never overflow."""
-    random.seed(seed)
+    `seed`, taken modulo each one's range: 2^32 for NumPy, 2^64 for torch and Python (torch reads
+    a negative seed as that seed + 2^64, and so does Python's here): seeds derived by adding to a
+    large one (`cfg.seed + 7919 * step`, per process) never overflow, nor change Python's stream."""
+    random.seed(seed % 2 ** 64)
     np.random.seed(seed % 2 ** 32)
     torch.manual_seed(seed % 2 ** 64)
 
@@ -204,6 +204,7 @@ def set_rng_state(state: dict) -> None:
     random.setstate((p['version'], tuple(p['state']), p['gauss']))
 
 # %% ../nbs/05a_runtime.ipynb #d89a2b08
+_EMPTY = object()          # what `next` returns from an exhausted iterator; an absent attribute
 _RNG_HOLDERS = ('', 'collate_fn', 'sampler', 'batch_sampler', 'batch_sampler.sampler', 'dataset')
 
 def _rng_holders(loader):
@@ -214,16 +215,33 @@ def _rng_holders(loader):
         if obj is not None: yield path, obj
 
 # %% ../nbs/05a_runtime.ipynb #6b728e80
+def _loader_generators(loader):
+    "('path.attribute', generator) for every `torch.Generator` the loader (or its parts) holds."
+    for path, obj in _rng_holders(loader):
+        for name, value in getattr(obj, '__dict__', {}).items():
+            if isinstance(value, torch.Generator): yield f'{path}.{name}', value
+
 def loader_rng_state(loader) -> dict:
     "States of every `torch.Generator` the loader (or its parts) holds, by 'path.attribute'."
-    return {f'{path}.{name}': value.get_state() for path, obj in _rng_holders(loader)
-            for name, value in getattr(obj, '__dict__', {}).items()
-            if isinstance(value, torch.Generator)}
+    return {key: generator.get_state() for key, generator in _loader_generators(loader)}
+
 
 # %% ../nbs/05a_runtime.ipynb #9cb7bfcc
+def _holds(holders: dict, key: str) -> bool:
+    "Whether `holders` has the part `key` names ('path.attribute'), holding a generator or None."
+    path, name = key.rsplit('.', 1)
+    held = getattr(holders[path], name, _EMPTY) if path in holders else _EMPTY
+    return held is None or isinstance(held, torch.Generator)
+
 def set_loader_rng_state(loader, state: dict) -> None:
-    "Restore `loader_rng_state`; a generator not created yet (lazy) is created and set."
+    """Restore `loader_rng_state`; a generator not created yet (lazy) is created and set. A state
+    naming generators `loader` has no place for: `UsageError` naming both, nothing set."""
     holders = dict(_rng_holders(loader))
+    if missing := [key for key in state if not _holds(holders, key)]:
+        shown = lambda keys: ', '.join(key.lstrip('.') for key in keys)
+        raise UsageError(f"cannot continue a data stream saved from a loader with generators "
+                         f"{shown(state)} on this {type(loader).__name__}, which has no "
+                         f"{shown(missing)} (another kind of loader than the run's)")
     for key, value in state.items():
         path, name = key.rsplit('.', 1)
         gen = getattr(holders[path], name, None)
@@ -232,9 +250,8 @@ def set_loader_rng_state(loader, state: dict) -> None:
             setattr(holders[path], name, gen)
         gen.set_state(value)
 
-# %% ../nbs/05a_runtime.ipynb #200a154b
-_EMPTY = object()                     # what `next` returns from an exhausted iterator
 
+# %% ../nbs/05a_runtime.ipynb #200a154b
 class BatchStream:
     "Endless iterator over `loader`'s batches whose position can be saved and restored exactly."
     def __init__(self, loader):
@@ -277,7 +294,8 @@ def state_dict(self: BatchStream) -> dict:
 # %% ../nbs/05a_runtime.ipynb #43b23131
 @patch
 def load_state_dict(self: BatchStream, state: dict) -> None:
-    "Rewind to `state`: re-seed, restart the epoch, replay its batches (global RNG kept)."
+    """Rewind to `state`: re-seed, restart the epoch, replay its batches (global RNG kept). Another
+    kind of loader's state: `ValueError` (generators it lacks: `UsageError`), nothing changed."""
     if self._stateful != ('loader' in state):
         kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
         raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
@@ -286,15 +304,30 @@ def load_state_dict(self: BatchStream, state: dict) -> None:
         self.loader.load_state_dict(state['loader'])
         self._it = None
         return
-    self.epoch, self.index, self._start, self._it = state['epoch'], 0, state['start'], None
-    if self._start is None: return
+    start = state['start']
+    if start is not None: set_loader_rng_state(self.loader, start['loader'])   # or refused here
+    self.epoch, self.index, self._start, self._it = state['epoch'], 0, start, None
+    if start is None: return
     held = torch.get_rng_state()
-    torch.set_rng_state(self._start['torch'])
-    set_loader_rng_state(self.loader, self._start['loader'])
+    torch.set_rng_state(start['torch'])
     self._it = iter(self.loader)
     for _ in range(state['index']): next(self._it)
     self.index = state['index']
     torch.set_rng_state(held)
+
+
+# %% ../nbs/05a_runtime.ipynb #r31seed2
+def seed_loader(loader, seed: int) -> None:
+    """Seed every generator training `loader` draws from with `seed` (mod 2^64): a `DeviceLoader`'s,
+    else those `loader_rng_state` reads, a `ShiftCollate`'s made now (not at its first batch)."""
+    seed %= 2 ** 64
+    if isinstance(loader, DeviceLoader):
+        loader.generator.manual_seed(seed)
+        return
+    if isinstance(collate := getattr(loader, 'collate_fn', None), ShiftCollate):
+        collate._generator = torch.Generator()
+    for _, generator in _loader_generators(loader): generator.manual_seed(seed)
+
 
 # %% ../nbs/05a_runtime.ipynb #1f329303
 class LossTracker:

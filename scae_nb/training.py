@@ -18,7 +18,7 @@ from .utils import (UsageError, check_finite, check_out_folder, check_positive,
                            cli_words, named, progress_bar, said, to_plain, words, write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
-from .loaders import _check_labels, restart_offsets
+from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, torch_threads,
@@ -29,7 +29,8 @@ from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
                              make_loaders, param_checksum, pick_device, reconstruction_figure,
-                             rng_state, seed_everything, check_deterministic, set_rng_state,
+                             rng_state, seed_everything, seed_loader, check_deterministic,
+                             set_rng_state,
                              template_figure, numerics_flags, device_name)
 from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
                           synthetic_batch, to_device)
@@ -100,6 +101,7 @@ class Trainer:
         self.device = pick_device(cfg.device, self.env.local_rank)
         _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
         _check_allowed(resume, allow_change)
+        resume, state = self._read_resume(resume, state)    # compared before any data is read
         _take_settings_from_holder()                        # one Trainer holds them at a time
         with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
             settings.callback(set_rng_state, rng_state())    # the caller's: `_set_up` seeds them
@@ -134,20 +136,18 @@ def _give_back_settings(self: Trainer) -> None:
 # %% ../nbs/05b_training.ipynb #tr29set2
 @patch
 def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
-    "`__init__`'s work once the process is set up: model, data stream, resume, logger."
+    "`__init__`'s work once the process is set up: model, data stream, resume (`state`), logger."
     cfg = self.cfg
     self.distributed = init_distributed(self.device)
     seed_everything(cfg.seed)                          # the same model init in every process
     self._setup_model(model)
-    seed_everything(cfg.seed + 1000 * self.env.rank)   # from here on, each its own noise
+    seed_everything(self._noise_seed(0))              # from here on, each its own noise
     if loaders is not None: self._check_loaders(loaders)       # a pair: `_check_trainer`
     else: loaders = make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
     train_loader, self.test_loader = loaders
     self.stream = BatchStream(train_loader)
     self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
-    if resume is not None:                     # `state`: what was read of it, else read now
-        if state is None: resume, state = resolve_checkpoint(resume, self.out)
-        self.restore(resume, state)
+    if resume is not None: self.restore(resume, state)     # read and compared: `_read_resume`
     # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
     branch = self._branch_from is not None and cfg.steps > self.step
     if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
@@ -157,6 +157,28 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
                             wandb_name=f'{self.out.name} from step {self.step}' if branch
                             else None, wandb_notes=forked and  # a copied folder (05aa)
                             f'forked from wandb run {forked[0]} (a copy of its run folder)')
+
+
+# %% ../nbs/05b_training.ipynb #r31read2
+@patch
+def _read_resume(self: Trainer, resume, state: dict | None) -> tuple:
+    "(checkpoint path, its contents) to resume, read unless `state` has them, `cfg` compared first."
+    if resume is None: return None, None
+    if state is None: resume, state = resolve_checkpoint(resume, self.out)
+    self._check_config(state['config'], resume)
+    return resume, state
+
+@patch
+def _check_config(self: Trainer, saved: dict, path) -> None:
+    "Refuse `cfg` where it differs from `saved`, checkpoint `path`'s config, beyond `allow_change`."
+    if self.allow_change is None:          # compared by `train` or `resume_config`: the shape only
+        check_same_shape(saved['model'], self.cfg.model, path)
+    else: _check_resumed(saved, self.cfg, self.allow_change, path)
+
+@patch
+def _noise_seed(self: Trainer, step: int = 0) -> int:
+    "This process's seed: `cfg.seed` + 1000 x rank + 7919 x `step`, modulo 2^64 (`_next_seed`)."
+    return _next_seed(self.cfg.seed, 1000 * self.env.rank + 7919 * step)
 
 
 # %% ../nbs/05b_training.ipynb #tr29chk2
@@ -334,13 +356,11 @@ def save(self: Trainer) -> Path | None:
 # %% ../nbs/05b_training.ipynb #c6200d61
 @patch
 def restore(self: Trainer, path, state: dict | None = None) -> None:
-    """Continue from checkpoint `path` (exactly, when the number of processes is unchanged);
+    """Continue from checkpoint `path` (exactly, when the processes and the dataset are unchanged);
     `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
     that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused."""
     ckpt = load_checkpoint(path) if state is None else state
-    if self.allow_change is None:          # compared by `train` or `resume_config`: the shape only
-        check_same_shape(ckpt['config']['model'], self.cfg.model, path)
-    else: _check_resumed(ckpt['config'], self.cfg, self.allow_change, path)
+    self._check_config(ckpt['config'], path)
     self.model.load_state_dict(ckpt['model'])
     self.optimizer.load_state_dict(ckpt['optimizer'])
     for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
@@ -360,15 +380,33 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
                              and self._tracker_state is not None)
     if newer_checkpoints(self.out, self.step): self._branch_from = self.step
     elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+    self._continue_stream(ckpt, path)
+
+
+# %% ../nbs/05b_training.ipynb #r31strm2
+@patch
+def _continue_stream(self: Trainer, ckpt: dict, path) -> None:
+    "Put the data stream and RNGs of checkpoint `ckpt` (at `path`) back, or start them afresh."
+    processes, saved = ckpt['processes'], ckpt['config'].get('dataset')
+    if saved != self.cfg.dataset:
+        return self._fresh_stream(f"the dataset changed from {saved!r} to {self.cfg.dataset!r}")
     if len(processes) != self.env.world_size:
-        warnings.warn(f"checkpoint has {len(processes)} processes, this run "
-                      f"{self.env.world_size}: data order and noise are re-seeded")
-        return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
+        return self._fresh_stream(f"checkpoint has {len(processes)} processes, this run "
+                                  f"{self.env.world_size}")
     try: self.stream.load_state_dict(processes[self.env.rank]['data'])
-    except ValueError as e:                  # another kind of data stream (data_on_device)
-        warnings.warn(f"{e}: data order and noise are re-seeded")
-        return seed_everything(self.cfg.seed + 1000 * self.env.rank + 7919 * self.step)
+    except UsageError as e:                 # generators the loader lacks: not the run's loaders
+        raise UsageError(f"{named('resume')}: {path}: {e}") from None
+    except ValueError as e: return self._fresh_stream(str(e))    # data_on_device, device changed
     set_rng_state(processes[self.env.rank]['rng'])
+
+@patch
+def _fresh_stream(self: Trainer, why: str) -> None:
+    "Start the data stream afresh, one warning saying `why`: seeded from the seed, process, step."
+    warnings.warn(f"{why}: the data stream starts afresh, its order and noise seeded from the "
+                  f"run's seed and step {self.step}")
+    seed_everything(self._noise_seed(self.step))
+    seed_loader(self.stream.loader, self._noise_seed(self.step))
+
 
 # %% ../nbs/05b_training.ipynb #6c7a7aea
 @patch
@@ -452,9 +490,10 @@ def _save_interrupted(self: Trainer, start: int) -> None:
     "After a stop before `cfg.steps`: checkpoint the last whole step, or say why there is none."
     if self._torn is not None:     # the update, or the step's lines or figures, half-done
         again = words("resume='latest'", '--resume')          # as the caller continues a run
+        goes_on = (f"{again} continues from {self.last_checkpoint}" if self.last_checkpoint
+                   else "none before it either: the run starts afresh when run again")
         return warnings.warn(f"interrupted inside step {self._torn}: no checkpoint of a half-"
-                             f"done step; {again} continues from "
-                             f"{self.last_checkpoint or 'the start'}")
+                             f"done step; {goes_on}")
     if self.step == start and self.last_checkpoint is not None:
         return                     # a resume stopped before its first step: as it was
     # the means since the last log line (one process: DDP stops only at log_every): first the
@@ -579,13 +618,13 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
                                   allow_change)
     claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
     folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
-    caller_rng = rng_state()                # the run seeds the global generators: the caller's
-    try: return _fit_in_folder(cfg, folder, resume, model, loaders, state)
-    except BaseException:
-        if folder is not None: folder.abandon()    # no checkpoint yet: leave nothing behind
-        raise
-    finally:
+    caller_rng, result = rng_state(), None  # the run seeds the global generators: the caller's
+    try:
+        result = _fit_in_folder(cfg, folder, resume, model, loaders, state)
+        return result
+    finally:        # failed, or stopped, with no checkpoint: nothing left behind (`abandon`)
         set_rng_state(caller_rng)
+        if folder is not None and (result is None or result.checkpoint is None): folder.abandon()
         if folder is not None: folder.release()
         if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
             print(f"scae-nb train: the run {folder.aside.name} in {cfg.out} was moved to "
@@ -672,9 +711,10 @@ def run_train(args: argparse.Namespace) -> int:
     if dist_env().rank == 0:
         logged = result.history[-1] if result.history else {}
         last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
-        if result.interrupted:
-            state = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
-            ending = '; continue with --resume'
+        stop = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
+        if result.interrupted and result.checkpoint is None:      # `train` kept nothing
+            state, ending = f'{stop}, before its first checkpoint', ': nothing kept'
+        elif result.interrupted: state, ending = stop, '; continue with --resume'
         elif result.step > cfg.steps:
             state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
             ending = f' (--steps counts all steps: pass more than {result.step} to go on)'
@@ -682,6 +722,7 @@ def run_train(args: argparse.Namespace) -> int:
             state, ending = f'already finished {result.step} steps', ' (raise --steps to go on)'
         else: state, ending = f'finished {result.step} steps', ''
         logged = f'; last logged: {last}' if last else ''
-        print(f'scae-nb train: {state}; checkpoint {result.checkpoint}{ending}{logged}')
+        saved = f'; checkpoint {result.checkpoint}' if result.checkpoint else ''
+        print(f'scae-nb train: {state}{saved}{ending}{logged}')
     return 128 + signal.Signals[result.signal or 'SIGINT'] if result.interrupted else 0
 
