@@ -96,10 +96,12 @@ class Trainer:
         self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
+        self._closed = False                 # `close` ran: `fit` refuses
         self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
         self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
         self.device = pick_device(cfg.device, self.env.local_rank)
         _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
+        _check_resume_given(resume)
         _check_allowed(resume, allow_change)
         resume, state = self._read_resume(resume, state)    # compared before any data is read
         _take_settings_from_holder()                        # one Trainer holds them at a time
@@ -152,7 +154,8 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     branch = self._branch_from is not None and cfg.steps > self.step
     if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
     forked = run_info(self.out).get('wandb_forked_from') if self._wandb_id is None else None
-    self.logger = RunLogger(self.out, cfg.wandb, cfg.to_dict(), enabled=self.rank0,
+    wandb = cfg.wandb if cfg.steps > self.step else 'disabled'   # nothing to train: no run
+    self.logger = RunLogger(self.out, wandb, cfg.to_dict(), enabled=self.rank0,
                             wandb_id=self._wandb_id,
                             wandb_name=f'{self.out.name} from step {self.step}' if branch
                             else None, wandb_notes=forked and  # a copied folder (05aa)
@@ -222,7 +225,7 @@ def _check_loaders_given(loaders) -> None:
                          and not hasattr(x, '__array__'))              # not tensors, not arrays
     sequence = isinstance(loaders, (tuple, list))
     if sequence and len(loaders) == 2 and all(map(batches, loaders)):
-        return _check_not_empty(loaders[0])
+        return _check_not_empty(*loaders)
     got = _got(loaders)
     if sequence and len(loaders) <= 4:                           # shown item by item
         items = ', '.join(map(_shown, loaders))
@@ -230,21 +233,29 @@ def _check_loaders_given(loaders) -> None:
     raise UsageError("loaders must be a (train, test) pair of iterables of (images, labels) "
                      f"batches, as tensor_loaders returns: got {got}")
 
-def _check_not_empty(train_loader) -> None:
-    "Refuse a training loader whose `len()` is 0: it has no batch to train on (none is drawn)."
-    try: empty = len(train_loader) == 0
-    except TypeError: return                      # no len(): an iterable of unknown length
-    if empty:
-        raise UsageError("loaders: the training loader has no batches (len() is 0), so nothing "
-                         "can train: give it at least one batch (fewer examples than batch_size?)")
+def _is_empty(loader) -> bool:
+    "Whether `loader`'s `len()` is 0 (False where it has no `len()`: of unknown length)."
+    try: return len(loader) == 0
+    except TypeError: return False
+
+def _check_not_empty(train_loader, test_loader) -> None:
+    """Refuse a training loader whose `len()` is 0 (no batch to train on), then a test loader so
+    (no batch for the evaluations, the last step's at least); none is drawn."""
+    for loader, role, why in [(train_loader, 'training', 'nothing can train'),
+                              (test_loader, 'test', 'no evaluation has anything to evaluate')]:
+        if _is_empty(loader):
+            raise UsageError(f"loaders: the {role} loader has no batches (len() is 0), so {why}: "
+                             "give it at least one batch (fewer examples than batch_size?)")
 
 def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None,
                    loaders=None) -> None:
-    "Refuse what a `Trainer` of `cfg` cannot run on `device`: step, decoder, determinism, inputs."
+    """Refuse what a `Trainer` of `cfg` cannot run on `device`: step, decoder, determinism, inputs,
+    paths (`check_paths`: `out` a file, `data_dir` no folder)."""
     _check_step(cfg, device)
     if cfg.deterministic: check_deterministic(device)
     _check_model_config(model, cfg.model)
     _check_loaders_given(loaders)
+    check_paths(cfg)
 
 
 # %% ../nbs/05b_training.ipynb #7fe377ea
@@ -462,6 +473,9 @@ def _next_batch(self: Trainer):
 @patch
 def fit(self: Trainer) -> AttrDict:
     "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
+    if self._closed:
+        raise UsageError(f"the Trainer of {self.out} is closed (close(), or the end of its with "
+                         "block): build a new Trainer to train")
     if self._settings_given_back:
         raise UsageError(f"the Trainer of {self.out} gave its settings (numerics flags, decoder, "
                          "threads) back to a newer Trainer, so it would not train as its config "
@@ -507,6 +521,7 @@ def _save_interrupted(self: Trainer, start: int) -> None:
 @patch
 def close(self: Trainer) -> None:
     "Finish the wandb run (if any), leave the process group, restore the process's settings."
+    self._closed = True                                     # `fit` refuses from now on
     try:
         self.logger.close()
         if self.distributed and dist.is_initialized(): dist.destroy_process_group()
@@ -540,6 +555,12 @@ def _refuse_resume_with_force(resume, force: bool) -> None:
                          "not both")
 
 # %% ../nbs/05b_training.ipynb #rs30cmp2
+def _check_resume_given(resume) -> None:
+    "Refuse a `resume` that is not None, 'latest' or a checkpoint's path (a str or path-like)."
+    if resume is None or isinstance(resume, (str, os.PathLike)): return
+    raise UsageError(f"{said('resume', resume)}: give 'latest' (the newest checkpoint in "
+                     f"{named('cfg.out')}), a checkpoint's path, or None (a new run)")
+
 def _check_allowed(resume, allow_change) -> None:
     "Refuse `allow_change` entries that name no field, and any without `resume` (None: unchecked)."
     if allow_change is None: return          # `scae-nb train`: `_config_from_args` checked them
@@ -573,12 +594,12 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
     None, its contents: read and verified here unless `state` has them), `cfg` compared with the
     checkpoint's config (`allow_change` None: not here). A run still running in `--out` is said to
     be in use, not to have no checkpoint yet."""
+    _check_resume_given(resume)
     _refuse_resume_with_force(resume, force)
     _check_allowed(resume, allow_change)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)
-    _check_trainer(cfg, device, model, loaders)
-    check_paths(cfg)
+    _check_trainer(cfg, device, model, loaders)                  # `check_paths` too
     if resume is None: return device, None, None
     if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
     if state is None: resume, state = resolve_checkpoint(resume, cfg.out)   # else read already
@@ -602,7 +623,7 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
                       wandb_id=info.get('wandb_id'), run_id=info.get('run_id'),
                       created=info.get('created'), allow_change=None)   # compared: `_check_run`
     try:
-        if folder is not None and cfg.steps >= trainer.step:     # not a --steps below the run's
+        if folder is not None and cfg.steps > trainer.step:      # a step to train: else as it was
             _record_run(trainer, folder)
         return trainer.fit()
     finally: trainer.close()
