@@ -165,6 +165,11 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
         return path, state, bad
     return None, None, bad
 
+def _say(line: str) -> None:
+    """Print `line` on stderr: after `scae-nb train: ` under the command (`cli_words`), as its other
+    lines; bare from Python (`train`, `Trainer`), which ran no command."""
+    print(words('', 'scae-nb train: ') + line, file=sys.stderr)
+
 def _resume_words() -> str:
     "Continuing a run's newest checkpoint as the caller asks for it: `resume='latest'`, `--resume`."
     return words("resume='latest'", '--resume')
@@ -190,8 +195,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
 def _set_aside(path: Path, why: str, good: Path) -> None:
     "Say (one line) that `path` is corrupt and move it to checkpoints/corrupt/ (process 0)."
     if int(os.environ.get('RANK', 0)): return
-    print(f'scae-nb train: warning: {path.name} is corrupt ({why}); resuming from {good.name}',
-          file=sys.stderr)
+    _say(f'warning: {path.name} is corrupt ({why}); resuming from {good.name}')
     (path.parent / 'corrupt').mkdir(exist_ok=True)
     os.replace(path, path.parent / 'corrupt' / path.name)
     _NAMED.add(good.resolve())
@@ -204,7 +208,7 @@ def announce_resume(path, step: int) -> None:
     warning of `resolve_checkpoint` (a corrupt newer checkpoint) has named it already."""
     if int(os.environ.get('RANK', 0)): return
     if Path(path).resolve() in _NAMED: return _NAMED.discard(Path(path).resolve())   # said once
-    print(f'scae-nb train: resuming from {path} (step {step})', file=sys.stderr)
+    _say(f'resuming from {path} (step {step})')
 
 # %% ../nbs/05aa_checkpoints.ipynb #d01ca4fe
 def checkpoint_run_folder(path) -> Path | None:
@@ -275,10 +279,10 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
         reports = _reports_after(out, step)
         _move_into(reports, aside / 'eval')
     count = lambda n, what: f"{n} {what}{'s' * (n != 1)}"
-    print(f"scae-nb train: warning: resuming from step {step}; the abandoned branch's newer "
-          f"checkpoints ({', '.join(p.name for p in newer)}), {count(len(lines), 'metrics line')}, "
-          f"{count(len(figures), 'figure')} and {count(len(reports), 'evaluation')} after step "
-          f"{step} moved to {aside}", file=sys.stderr)
+    _say(f"warning: resuming from step {step}; the abandoned branch's newer "
+         f"checkpoints ({', '.join(p.name for p in newer)}), {count(len(lines), 'metrics line')}, "
+         f"{count(len(figures), 'figure')} and {count(len(reports), 'evaluation')} after step "
+         f"{step} moved to {aside}")
     return [aside / path.name for path in newer]
 
 # %% ../nbs/05aa_checkpoints.ipynb #97167a78
@@ -514,8 +518,7 @@ def _follow_folder(folder: RunFolder, state: dict | None = None) -> None:
     inherited = [info.get('wandb_id'), theirs, *info.get('wandb_forked_from', [])]
     forked = list(dict.fromkeys(i for i in inherited if i))
     folder.update(folder=here, wandb_id=None, wandb_forked_from=forked)
-    if forked: print(f'scae-nb train: note: {_fork_note(folder, origin, recorded, forked[0])}',
-                     file=sys.stderr)
+    if forked: _say(f'note: {_fork_note(folder, origin, recorded, forked[0])}')
 
 def _fork_note(folder: RunFolder, origin: str, recorded: str, wandb_id: str) -> str:
     "Why `folder` (a copy of `recorded`, or maybe one) logs to a wandb run forked from `wandb_id`."

@@ -49,7 +49,7 @@ def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
     if (spec := DATASETS.get(dataset)) is None: return      # synthetic images, constellations
     if model.n_channels != spec.n_channels:
         raise UsageError(f"n_channels {model.n_channels} does not fit dataset {dataset!r}, whose "
-                         f"images have {spec.n_channels} channel(s)")
+                         f"images have {spec.n_channels} channel{'s' * (spec.n_channels != 1)}")
     if model.n_classes < spec.n_classes:
         raise UsageError(f"n_classes {model.n_classes} is below the {spec.n_classes} classes of "
                          f"dataset {dataset!r} (labels 0..{spec.n_classes - 1})")
@@ -256,13 +256,16 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
     words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr` from
     the command line."""
     sources = sources or {}
-    was = ', '.join(f'{k}={a!r}' for k, (a, _) in refused.items())
-    asks = ', '.join(f'{k}={b!r}' + (f' (from {sources[k]})' if k in sources else '')
+    was = ', '.join(said(k, a) for k, (a, _) in refused.items())     # `lr=3e-05`, `--lr 3e-05`
+    asks = ', '.join(said(k, b) + (f' (from {sources[k]})' if k in sources else '')
                      for k, (_, b) in refused.items())
     drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
             else words('keep their saved values', 'drop those options'))
     if shape:
-        how = (f"{', '.join(shape)} change(s) the model's shape, which a resume cannot change: "
+        names = [named(k) for k in shape]                 # `n_parts changes`, `a and b change`
+        which = ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        verb = 'changes' if len(names) == 1 else 'change'
+        how = (f"{which} {verb} the model's shape, which a resume cannot change: "
                f"{drop}, or start a new run in another {named('cfg.out')}")
     else:
         presets = ' '.join(sorted({sources[k] for k in refused if k in sources}))

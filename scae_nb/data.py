@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 import torch.nn.functional as F
-from .utils import UsageError, check_positive, said, words
+from .utils import UsageError, check_positive, got_values, said, words
 
 def _tvd():
     """`torchvision.datasets`, imported on first use: it costs
@@ -69,8 +69,8 @@ def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tens
         raise ValueError(f"{name} hold {(~finite).sum().item()} NaN/Inf values (not finite), "
                          f"the first at index {first}")
     hint = ' (0..255 pixels? divide by 255)' if hi > 2 else ''
-    raise ValueError(f"float {name} must lie in [0, 1], got values in "
-                     f"[{_bound(lo.item())}, {_bound(hi.item())}]{hint}")
+    raise ValueError(f"float {name} must lie in [0, 1], "
+                     f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
 
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return `images` if it is a uint8 or float [B, C, H, W] tensor
@@ -356,8 +356,8 @@ def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: 
         what = (f"labels must be [N] = [{len(images)}], one per image, got shape "
                 f"{list(labels.shape)}")
     elif len(labels) and not 0 <= labels.min().item() <= labels.max().item() < spec.n_classes:
-        what = (f"{name} labels must lie in 0..{spec.n_classes - 1}, got values in "
-                f"[{labels.min().item()}, {labels.max().item()}]")
+        what = (f"{name} labels must lie in 0..{spec.n_classes - 1}, "
+                f"{got_values(labels.min().item(), labels.max().item())}")
     else: return images, labels
     raise UsageError(f"{where}: {what} (another dataset's file, or a mixed-up pair?); delete it, "
                      "and the next run downloads it again")

@@ -40,12 +40,20 @@ def _label_text(label: torch.Tensor) -> str:
     label = label.float() if label.dtype == torch.bfloat16 else label   # NumPy has no bfloat16
     return str(label.numpy()).strip('()')                            # NumPy writes (3+1j)
 
+def _as_written(given, labels: torch.Tensor) -> torch.Tensor:
+    """`labels` (torch's tensor of `given`) as precise as the caller's Python numbers: float64,
+    complex128 (3.0000001, which float32 rounds to 3.0); a tensor or array as it is."""
+    if torch.is_tensor(given) or hasattr(given, '__array__') or labels.dtype == torch.bool:
+        return labels
+    wide = torch.complex128 if labels.is_complex() else torch.float64
+    return torch.as_tensor(given, dtype=wide).reshape(labels.shape)
+
 def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
     `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
     if labels is None: return None
     valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
-    try: labels = torch.as_tensor(labels)
+    try: given, labels = labels, torch.as_tensor(labels)
     except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
         odd = _odd_label(labels)
         raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
@@ -55,8 +63,9 @@ def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tens
         raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
                          f"{len(labels)} label{'s' * (len(labels) != 1)}")
     if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-        odd = labels[_non_integers(labels)]
-        label = _label_text((odd if len(odd) else labels)[0])   # the first non-integer, or first
+        exact = _as_written(given, labels)
+        odd = exact[_non_integers(exact)]
+        label = _label_text((odd if len(odd) else exact)[0])    # the first non-integer, or first
         raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
     return _check_labels(labels, n_images, n_classes)
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from .utils import AttrDict
-from .utils import check_finite, check_positive, to_numpy, write_atomic
+from .utils import check_finite, check_positive, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import check_images
@@ -30,8 +30,8 @@ def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior 
     if embedding.shape[1] != 2:
         raise ValueError(f"embedding must be [N, 2], got shape {tuple(embedding.shape)}")
     if labels.min() < 0 or labels.max() > 9:                  # else drawn in the colour of 0 or 9
-        raise ValueError(f"labels must lie in [0, 9] (10 colours), got values in "
-                         f"[{labels.min()}, {labels.max()}]")
+        raise ValueError(f"labels must lie in [0, 9] (10 colours), "
+                         f"{got_values(labels.min(), labels.max())}")
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
     points = ax.scatter(*embedding.T, c=labels, cmap='tab10', s=4, vmin=-0.5, vmax=9.5)
@@ -251,7 +251,7 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
     features, labels = _check_features(features, labels)
     if labels.min() < 0 or labels.max() >= n_classes:           # else silently left out
         raise ValueError(f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
-                         f"got values in [{labels.min()}, {labels.max()}]")
+                         f"{got_values(labels.min(), labels.max())}")
     return np.stack(
         [
             features[labels == c].mean(0)

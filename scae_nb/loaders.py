@@ -15,7 +15,7 @@ from .data import (_check_canvas, _positive_int, as_float_images, check_images,
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
-from .utils import UsageError, check_seed
+from .utils import UsageError, check_seed, got_values
 
 # %% auto #0
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
@@ -64,8 +64,8 @@ def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     if n and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
         limit = ('be >= 0' if n_classes is None                 # no upper bound to name
                  else f'lie in 0..{n_classes - 1} (n_classes {n_classes})')
-        raise ValueError(f"labels must {limit}, got values in "
-                         f"[{labels.min().item()}, {labels.max().item()}]")
+        raise ValueError(f"labels must {limit}, "
+                         f"{got_values(labels.min().item(), labels.max().item())}")
     return labels.long()
 
 # %% ../nbs/00a_loaders.ipynb #d8d5ba84

@@ -53,7 +53,8 @@ def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device')
         raise UsageError(f"{what} {name}: no CUDA GPU is available (torch {torch.__version__}, "
                          f"CUDA build {torch.version.cuda})")
     if device.type == 'cuda' and (device.index or 0) >= torch.cuda.device_count():
-        raise UsageError(f"{what} {name}: only {torch.cuda.device_count()} CUDA GPU(s) here")
+        n = torch.cuda.device_count()
+        raise UsageError(f"{what} {name}: only {n} CUDA GPU{'s' * (n != 1)} here")
     mps = getattr(torch.backends, 'mps', None)
     if device.type == 'mps' and not (mps is not None and mps.is_available()):
         raise UsageError(f"{what} {name}: MPS is not available on this machine")

@@ -38,7 +38,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
-                                 run_info, stop_on_signals, truncate_metrics)
+                                 run_info, stop_on_signals, truncate_metrics, _say)
 
 # %% auto #0
 __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
@@ -412,7 +412,9 @@ def _continue_stream(self: Trainer, ckpt: dict, path) -> None:
 
 @patch
 def _fresh_stream(self: Trainer, why: str) -> None:
-    "Start the data stream afresh, one warning saying `why`: seeded from the seed, process, step."
+    """Start the data stream afresh, one warning saying `why`: seeded from the seed, process, step.
+    A resume that trains no step (at or past `cfg.steps`) draws nothing: nothing to start or say."""
+    if self.step >= self.cfg.steps: return
     warnings.warn(f"{why}: the data stream starts afresh, its order and noise seeded from the "
                   f"run's seed and step {self.step}")
     seed_everything(self._noise_seed(self.step))
@@ -648,8 +650,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
         if folder is not None and (result is None or result.checkpoint is None): folder.abandon()
         if folder is not None: folder.release()
         if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
-            print(f"scae-nb train: the run {folder.aside.name} in {cfg.out} was moved to "
-                  f"{folder.aside}", file=sys.stderr)
+            _say(f"the run {folder.aside.name} in {cfg.out} was moved to {folder.aside}")
 
 
 # %% ../nbs/05b_training.ipynb #f9916c60
@@ -671,7 +672,9 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="on --resume, accept a new value for FIELD (repeatable; not for "
                              "fields of the model's shape)")
     add_config_args(parser, TrainConfig, title='the run (TrainConfig)', help=dict(
-        wandb='disabled | offline | online (default: $WANDB_MODE if set, else offline)'))
+        wandb='disabled | offline | online (default: $WANDB_MODE if set, else offline)',
+        seed='seeds model init, data order, augmentation and presence noise; on a CPU, seeds '
+             'equal modulo 2^32 give the same run (default: 0)'))
     add_config_args(parser, SCAEConfig, title='the model and its objective (SCAEConfig)')
     return parser
 

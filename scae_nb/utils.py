@@ -12,8 +12,9 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
-           'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder', 'write_atomic',
-           'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress', 'progress_bar', 'keep_freed_memory']
+           'got_values', 'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder',
+           'write_atomic', 'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress', 'progress_bar',
+           'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -44,6 +45,12 @@ def check_seed(seed) -> None:
     if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
             or not -2**63 <= seed < 2**64):
         raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 1], got {seed!r}")
+
+# %% ../nbs/92_utils.ipynb #ut31got2
+def got_values(low, high) -> str:
+    "What a range check saw, from its lowest and highest value: 'got 10', 'got values in [0, 12]'."
+    return f"got {low}" if low == high else f"got values in [{low}, {high}]"
+
 
 # %% ../nbs/92_utils.ipynb #c15f79ef
 def as_given(what: str, value) -> str:
