@@ -643,21 +643,26 @@ def _twins(out: Path, checkpoint: Path, state: dict) -> list[Path]:
 # %% ../nbs/05aa_checkpoints.ipynb #1405f2e1
 @contextlib.contextmanager
 def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
-    "While active, a first SIGINT/SIGTERM/SIGHUP sets `trainer.stop_requested` and `.stop_signal`."
-    previous = {}
+    """While active, a first SIGINT/SIGTERM/SIGHUP sets `trainer.stop_requested` and `.stop_signal`;
+    yields `hold`, which from its call to the block's end makes every signal do only that."""
+    previous, holding = {}, []
     def handler(signum, frame):
         trainer.stop_requested = True
         trainer.stop_signal = getattr(trainer, 'stop_signal', None) or signal.Signals(signum).name
-        if signum == signal.SIGINT:       # a second Ctrl-C raises KeyboardInterrupt
+        if signum == signal.SIGINT and not holding:   # a second Ctrl-C raises KeyboardInterrupt
             signal.signal(signum, previous[signum])
+    def hold() -> None:
+        "Hold further signals off the stop's last writes: each only requests the stop (done)."
+        holding.append(True)
+        for s in previous: signal.signal(s, handler)
     try:
         for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
             old = signal.signal(s, handler)
             previous[s] = signal.SIG_DFL if old is None else old
-    except ValueError:                    # not the main thread
-        yield
+    except ValueError:                    # not the main thread: nothing to hold either
+        yield lambda: None
         return
-    try: yield
+    try: yield hold
     finally:
         for s, old in previous.items(): signal.signal(s, old)
 

@@ -488,13 +488,15 @@ def fit(self: Trainer) -> AttrDict:
     self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
                             dynamic_ncols=True, disable=not shown)   # none if nothing trains
     self._torn, forced = None, False
-    with stop_on_signals(self):
+    with stop_on_signals(self) as hold:
         try: self._loop()
         except KeyboardInterrupt: self.stop_requested = forced = True
-        finally: self.bar.close()
-    # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
-    self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
-    if self.interrupted: self._save_interrupted(start)
+        finally:
+            hold()          # no step in progress: a further Ctrl-C waits for the stop's writes
+            self.bar.close()
+        # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
+        self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
+        if self.interrupted: self._save_interrupted(start)
     return AttrDict(history=self.history, evals=self.evals, step=self.step,
                     checkpoint=self.last_checkpoint, interrupted=self.interrupted,
                     steps_run=self.step - start, signal=self.stop_signal,
@@ -514,7 +516,7 @@ def _save_interrupted(self: Trainer, start: int) -> None:
         return                     # a resume stopped before its first step: as it was
     # the means since the last log line (one process: DDP stops only at log_every): first the
     # checkpoint, which keeps the window's sums and marks the short line that follows, which a
-    # resume drops and logs whole (a forced stop between the two loses only that line)
+    # resume drops and logs whole (a KeyboardInterrupt between the two loses only that line)
     self._partial_line = not self.distributed and self.tracker.count > 0
     self.save()
     if self._partial_line: self.log_scalars()
