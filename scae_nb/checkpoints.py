@@ -321,8 +321,9 @@ def _undo(created, folders) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #f0970c61
 class RunFolder:
     "A claimed run folder: `out`, `info` (run.json) and the lock, held until `release()`."
-    def __init__(self, out: Path, info: dict, lock=None, created=(), folders=(), aside=None):
-        self.out, self.info, self.lock = out, info, lock
+    def __init__(self, out: Path, info: dict, lock=None, created=(), folders=(), aside=None,
+                 found=None):
+        self.out, self.info, self.lock, self.found = out, info, lock, found   # found: `put_back`
         self.created, self.folders = list(created), list(folders)  # what the claim made: `abandon`
         self.aside = aside                          # where `force` moved the old run, if it did
 
@@ -346,6 +347,37 @@ def release(self: RunFolder) -> None:
     "Give the folder up (the lock file stays, unlocked)."
     if self.lock is not None: self.lock.close()
     self.lock = None
+
+# %% ../nbs/05aa_checkpoints.ipynb #s31back1
+_PUT_BACK = ('run.json', 'config.json', '.lock')
+
+def _run_writes(out: Path) -> list:
+    """What a run that trains in `out` changes: its checkpoints, as (name, inode, mtime in ns), so
+    that one set aside and written again under its name differs, and metrics.jsonl's md5 (a resume
+    rewrites it whole, the same lines if none is cut)."""
+    metrics = out / 'metrics.jsonl'
+    ckpts = [(p.name, p.stat().st_ino, p.stat().st_mtime_ns) for p in list_checkpoints(out)]
+    return ckpts + [hashlib.md5(metrics.read_bytes()).hexdigest() if metrics.is_file() else None]
+
+def _as_found(out: Path) -> dict:
+    "`out`'s run.json, config.json, .lock (bytes; None: absent) and `_run_writes`, as found."
+    files = {n: (out / n).read_bytes() if (out / n).is_file() else None for n in _PUT_BACK}
+    return dict(files=files, writes=_run_writes(out) if out.is_dir() else None)
+
+@patch
+def put_back(self: RunFolder) -> None:
+    """A run that wrote no checkpoint and no metrics line in `out`: its run.json, config.json and
+    .lock (through the held lock) as the claim found them; files it made are `abandon`'s."""
+    if self.found is None or _run_writes(self.out) != self.found['writes']: return
+    for name, raw in self.found['files'].items():
+        path = self.out / name
+        if raw is None or not path.is_file() or path.read_bytes() == raw: continue
+        if name != '.lock': write_atomic(path, raw)
+        elif self.lock is not None:                     # the same file: still locked
+            self.lock.seek(0)
+            self.lock.truncate()
+            self.lock.write(raw.decode('utf-8', 'replace'))
+            self.lock.flush()
 
 # %% ../nbs/05aa_checkpoints.ipynb #d0c89c76
 def _lock(out: Path):
@@ -536,7 +568,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
     """Lock `out` for this run (resuming `checkpoint`: `state`, what `load_checkpoint` read from it,
     or None: read here), refuse or set aside another run, clean up."""
     out = Path(out)
-    folders = _missing_folders(out)
+    folders, found = _missing_folders(out), _as_found(out)     # found: `put_back`
     created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails
     lock, aside = _lock(out), None
     try:
@@ -549,7 +581,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
         if not resume and out not in folders: _warn_foreign_entries(out)
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
-        folder = RunFolder(out, old, lock, created, folders, aside)
+        folder = RunFolder(out, old, lock, created, folders, aside, found)
         now = datetime.now(timezone.utc).isoformat(timespec='seconds')
         stored = (state or {}).get('created')         # the run's start, as its checkpoint says
         started = stored if resume and isinstance(stored, str) else now

@@ -650,6 +650,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     finally:        # failed, or stopped, with no checkpoint: nothing left behind (`abandon`)
         set_rng_state(caller_rng)
         if folder is not None and (result is None or result.checkpoint is None): folder.abandon()
+        if folder is not None: folder.put_back()      # wrote nothing: run.json, .lock as found
         if folder is not None: folder.release()
         if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
             _say(f"the run {folder.aside.name} in {cfg.out} was moved to {folder.aside}")
