@@ -270,9 +270,10 @@ def _fetch(what: str, expected: Path, make: Callable, download: bool):
     except (RuntimeError, OSError) as e:
         _remove_new(expected, existed)
         why = f"download failed: {_short_reason(e)}" if download else "download=False"
-        where = words('root= (TrainConfig, evaluate_checkpoint: data_dir=)', '--data-dir')
+        where = words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
+                      'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
         raise FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
-                                f"{where} to a folder holding it") from e
+                                f"{where}") from e
 
 # %% ../nbs/00_data.ipynb #3be304ca
 def _mnist_file(raw: Path, stem: str) -> Path | None:
