@@ -21,12 +21,13 @@ from .utils import (UsageError, check_out_folder, check_positive, check_seed,
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
-from .pretrained import check_pretrained_name, from_pretrained, model_card, pretrained_names
+from .pretrained import (_check_path_given, _refuse_run_folder, check_pretrained_name,
+                                from_pretrained, model_card, pretrained_names)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
-from .checkpoints import (CheckpointError, checkpoint_run_folder, list_checkpoints,
-                                 load_checkpoint, newest_intact_state)
+from .checkpoints import (CheckpointError, checkpoint_run_folder, load_checkpoint,
+                                 newest_intact_state)
 from .config import TrainConfig
 from .cli import add_config_args, given
 
@@ -545,12 +546,17 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     if (checkpoint is None) == (pretrained is None):
         raise ValueError(f"give exactly one of {named('checkpoint')} (a file or run folder) and "
                          f"{named('pretrained')} (a model name)")
+    shipped = ', '.join(pretrained_names()) or 'none'
+    accepted = dict(checkpoint='a checkpoint file (RUN/checkpoints/step_*.pt) or a run folder',
+                    pretrained=f"a shipped model's name ({shipped}) or a .pt weights file")
+    for name, value in dict(checkpoint=checkpoint, pretrained=pretrained).items():
+        if value is not None: _check_path_given(value, name, accepted[name])   # not Path's error
     if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
         raise UsageError(f"{named('checkpoint')} is empty: name a checkpoint file (RUN/checkpoints/"
                          'step_*.pt) or a run folder (RUN)')
     if pretrained is not None and not str(pretrained).strip():
-        raise UsageError(f"{named('pretrained')} is empty: name a shipped model "
-                         f"({', '.join(pretrained_names()) or 'none'}) or a .pt weights file")
+        raise UsageError(f"{named('pretrained')} is empty: name a shipped model ({shipped}) or a "
+                         ".pt weights file")
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
@@ -591,24 +597,12 @@ def _run_checkpoint(folder: Path) -> tuple[Path, dict]:
     """The checkpoint `--checkpoint RUN` (a run folder) stands for and its state: its newest intact
     one, said in one line; a corrupt newer one skipped with a one-line warning, nothing moved."""
     path, state, bad = newest_intact_state(folder)
-    if path is None: _refuse_folder(folder, bad)
+    if path is None: _refuse_run_folder(folder, bad, said('checkpoint', folder))
     for corrupt, why in bad:
         warnings.warn(f"{corrupt.name} is corrupt ({why}); evaluating {path.name} instead")
     print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {folder}',
           file=sys.stderr)
     return path, state
-
-def _refuse_folder(folder: Path, bad: list) -> None:
-    "Refuse in one line a `--checkpoint` folder without an intact checkpoint (`bad`: corrupt ones)."
-    where = folder / 'checkpoints'
-    if bad:
-        raise CheckpointError(f"{said('checkpoint', folder)}: every checkpoint in {where} is "
-                              f"corrupt (the newest, {bad[0][0].name}: {bad[0][1]})")
-    hint = (f' (did you mean {folder.parent}?)'
-            if folder.name == 'checkpoints' and list_checkpoints(folder.parent) else '')
-    raise UsageError(f"{said('checkpoint', folder)}: a folder with no checkpoint in {where}{hint}: "
-                     "give a checkpoint file (RUN/checkpoints/step_*.pt) or a run folder of "
-                     "scae-nb train")
 
 # %% ../nbs/06_analysis.ipynb #f3669f14
 def _eval_data_dir(data_dir, run_config) -> str | None:

@@ -69,6 +69,17 @@ def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tens
         raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
     return _check_labels(labels, n_images, n_classes)
 
+# %% ../nbs/06b_explorer.ipynb #ex32sz02
+def _check_image_size(model: torch.nn.Module, images: torch.Tensor) -> None:
+    """Refuse in one line `images` [B, C, H, W] of another C, H, W than `model` (an SCAE: its
+    `config`) takes, naming the batch's shape as given (ValueError)."""
+    config = getattr(model, 'config', None)
+    if getattr(config, 'model', None) != 'scae': return          # no SCAE: the model checks
+    expected = (config.n_channels, config.canvas_size, config.canvas_size)
+    if tuple(images.shape[1:]) != expected:
+        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
+                         f"{list(images.shape)}")
+
 # %% ../nbs/06b_explorer.ipynb #6553e594
 class CapsuleExplorer:
     "Toggle parts and object capsules of one image, nudge a capsule's pose, re-render the image."
@@ -83,6 +94,7 @@ class CapsuleExplorer:
         if len(check_images(images)) == 0:     # a tensor [B, C, H, W], uint8 or floats in [0, 1]
             raise ValueError(f"images must be a non-empty batch [B, C, H, W], got shape "
                              f"{tuple(images.shape)}")
+        _check_image_size(model, images)       # the batch's shape, before select shows it one image
         n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
         labels = _explorer_labels(labels, len(images), n_classes)   # int64 [B] or None
         self.model, self.images, self.labels, self.noise, self.index = (

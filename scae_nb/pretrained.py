@@ -4,14 +4,16 @@
 
 # %% ../nbs/04b_pretrained.ipynb #13c2ba7f
 from __future__ import annotations
-import importlib.resources, io, json
+import importlib.resources, io, json, os, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
 import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
-from .utils import write_atomic
+from .checkpoints import (CheckpointError, _not_torch_file, list_checkpoints,
+                                 newest_intact_state)
+from .utils import UsageError, named, said, write_atomic
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained']
@@ -25,13 +27,16 @@ def pretrained_names() -> list[str]:
     "Names of the shipped models (each has `NAME.pt` and a model card `NAME.json`)."
     return sorted(p.stem for p in pretrained_dir().glob('*.json'))
 
+def _shipped() -> str:
+    "The shipped models' names for a message: 'mnist-cpu, mnist-official-gpu' ('none' if none)."
+    return ', '.join(pretrained_names()) or 'none'
+
 # %% ../nbs/04b_pretrained.ipynb #299f4f33
 def model_card(name: str) -> dict:
     "The model card of shipped model `name`: recipe, steps, hardware, wall time, accuracies, seed."
     path = pretrained_dir() / f'{name}.json'
     if str(name) not in pretrained_names():         # '/abs/x' would replace the folder in `path`
-        shipped = ', '.join(pretrained_names()) or 'none'
-        raise ValueError(f"unknown pretrained model {name!r}; shipped: {shipped}")
+        raise ValueError(f"unknown pretrained model {name!r}; shipped: {_shipped()}")
     return json.loads(path.read_text())
 
 # %% ../nbs/04b_pretrained.ipynb #0add538b
@@ -50,46 +55,97 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     return write_atomic(path, buffer.getvalue())
 
 # %% ../nbs/04b_pretrained.ipynb #295a3532
-def _weights_and_config(path: Path) -> tuple[dict, dict]:
-    "(state_dict, SCAEConfig dict) from a `save_pretrained` file or a training checkpoint."
-    try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data
-    except Exception as e:
-        reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]   # miniz: many lines
-        raise ValueError(f"{str(path)!r} is not a readable weights file: {reason}") from None
+def _weights_of(state, path) -> tuple[dict, dict]:
+    "(state_dict, SCAEConfig dict) of `state`, read from `path`: weights or a checkpoint."
     if not isinstance(state, dict) or not {'model', 'config'} <= set(state):
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
     config = state['config']
     if isinstance(config.get('model'), dict): config = config['model']   # a run's TrainConfig
     return state['model'], config
 
-def check_pretrained_name(name) -> None:
-    """Refuse in one line a `name` that is neither a shipped model's nor a .pt file: a path of
-    another kind (a folder, a copied model card) is no weights file, a plain name gets
-    `model_card`'s list of the shipped models."""
+def _weights_and_config(path: Path) -> tuple[dict, dict]:
+    """(state_dict, SCAEConfig dict) from a `save_pretrained` file or a training checkpoint; a file
+    torch cannot read is one ValueError naming it and what is wrong."""
+    try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data
+    except Exception as e:
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]   # miniz: many lines
+        if not isinstance(e, OSError) and _not_torch_file(path):   # text: torch's first line is
+            reason = 'damaged or not a PyTorch file'             # its notice on weights_only
+        raise ValueError(f"{str(path)!r} is not a readable weights file: {reason}") from None
+    return _weights_of(state, path)
+
+# %% ../nbs/04b_pretrained.ipynb #pt32nm02
+def _check_path_given(value, name: str, accepted: str) -> None:
+    "Refuse in one line (TypeError naming argument `name`) a `value` no str or path: None, 5."
+    if isinstance(value, (str, os.PathLike)): return
+    raise TypeError(f"{named(name)} must be {accepted}, as a str or Path; got {value!r} "
+                    f"({type(value).__name__})")
+
+def check_pretrained_name(name, run_folder: bool = False) -> None:
+    """Refuse in one line a `name` that is neither a shipped model's nor a .pt file, nor (with
+    `run_folder`, as `from_pretrained`) a folder: a path of another kind (a copied model card) is
+    no weights file, a plain name gets `model_card`'s list of the shipped models."""
     path = Path(name)
     if path.suffix == '.pt' or str(name) in pretrained_names(): return
+    if run_folder and path.is_dir(): return
     if path.exists() or len(path.parts) > 1:                  # a path, not a name
-        raise ValueError(f"{str(name)!r} is not a weights file (.pt): give a shipped model's name "
-                         f"({', '.join(pretrained_names()) or 'none'}) or a .pt file, such as a "
-                         "run's RUN/checkpoints/step_*.pt")
+        what, folder = (('a weights file (.pt) or a folder', ', or a run folder') if run_folder
+                        else ('a weights file (.pt)', ''))
+        raise ValueError(f"{str(name)!r} is not {what}: give a shipped model's name ({_shipped()}) "
+                         f"or a .pt file, such as a run's RUN/checkpoints/step_*.pt{folder}")
     model_card(str(name))                                     # one-line error for an unknown name
 
-def from_pretrained(name, device='cpu') -> nn.Module:
-    """A trained model in eval mode on `device` ('auto' as in the CLI): shipped model `name` (see
-    `pretrained_names()`), or the path of a .pt weights file or training checkpoint; float32
-    weights. Presence noise stays on in eval mode, as in the official evaluation: switch it off
-    with `evaluating(model, noise=False)` (06_analysis). Errors: ValueError (unknown name, not a
-    .pt file, unreadable file), FileNotFoundError (no such file), UsageError (unusable device),
-    RuntimeError (weights that do not fit their config)."""
-    path, device = Path(name), pick_device(device, what='device')   # one line if unusable
-    check_pretrained_name(name)
-    if path.suffix != '.pt': path = pretrained_dir() / f'{name}.pt'   # a shipped model's name
+# %% ../nbs/04b_pretrained.ipynb #pt32ld01
+def _weights_path(name) -> Path:
+    "The .pt file `name` names, a shipped model's or `name` itself; FileNotFoundError if missing."
+    path = Path(name) if Path(name).suffix == '.pt' else pretrained_dir() / f'{name}.pt'
     if not path.is_file():
-        named = Path(name).suffix == '.pt' and path.stem in pretrained_names()  # a shipped name
-        hint = f" (did you mean {path.stem!r}?)" if named else ''
+        shipped = Path(name).suffix == '.pt' and path.stem in pretrained_names()   # 'mnist-cpu.pt'
+        hint = f" (did you mean {path.stem!r}?)" if shipped else ''
         raise FileNotFoundError(f"weights file {str(path)!r} does not exist{hint}")
-    weights, config = _weights_and_config(path)
+    return path
+
+def from_pretrained(name, device='cpu') -> nn.Module:
+    """A trained model in eval mode on `device` ('auto' as in the CLI), float32 weights, from `name`
+    (a str or Path): a shipped model's name (`pretrained_names()`), a .pt weights file or training
+    checkpoint, or a run folder of `scae-nb train` (its newest intact checkpoint, as `scae-nb eval
+    --checkpoint RUN` takes it). Presence noise stays on in eval mode, as in the official
+    evaluation: switch it off with `evaluating(model, noise=False)` (06_analysis). Errors, one
+    line each: TypeError (`name` neither a str nor a path: None, 5), ValueError (unknown name,
+    neither a .pt file nor a folder, unreadable file; its UsageError: a folder with no checkpoint,
+    an unusable device), FileNotFoundError (no such file), CheckpointError (every checkpoint of
+    the run folder corrupt), RuntimeError (weights that do not fit their config)."""
+    _check_path_given(name, 'name',
+                      f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
+    device = pick_device(device, what='device')                      # one line if unusable
+    check_pretrained_name(name, run_folder=True)
+    folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model
+    weights, config = (_run_folder_weights(Path(name)) if folder
+                       else _weights_and_config(_weights_path(name)))
     model = build_model(SCAEConfig.from_dict(config))
     model.load_state_dict({k: v.float() if v.is_floating_point() else v
                            for k, v in weights.items()})
     return model.to(device).eval()
+
+# %% ../nbs/04b_pretrained.ipynb #pt32rf02
+def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
+    """Refuse in one line run folder `folder` (`given`: as the caller gave it, `said`) without an
+    intact checkpoint: CheckpointError if all are corrupt (`bad`: (path, why), newest first), else
+    UsageError saying what to give."""
+    where = folder / 'checkpoints'
+    if bad:
+        raise CheckpointError(f"{given}: every checkpoint in {where} is corrupt (the newest, "
+                              f"{bad[0][0].name}: {bad[0][1]})")
+    hint = (f' (did you mean {folder.parent}?)'
+            if folder.name == 'checkpoints' and list_checkpoints(folder.parent) else '')
+    raise UsageError(f"{given}: a folder with no checkpoint in {where}{hint}: give a checkpoint "
+                     "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
+
+def _run_folder_weights(folder: Path) -> tuple[dict, dict]:
+    """(state_dict, SCAEConfig dict) of run folder `folder`'s newest intact checkpoint; a corrupt
+    newer one skipped with a one-line warning, nothing moved."""
+    path, state, bad = newest_intact_state(folder)
+    if path is None: _refuse_run_folder(folder, bad, said('name', folder))
+    for corrupt, why in bad:
+        warnings.warn(f"{corrupt.name} is corrupt ({why}); loading {path.name} instead")
+    return _weights_of(state, path)
