@@ -271,7 +271,11 @@ def _not_a_model_file(path, state: dict, problem: str) -> str:
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step) from a training checkpoint,
     a `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`);
-    `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read)."""
+    `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
+    TypeError (one line) for a `checkpoint` that is no str or path."""
+    if state is None:                                            # None, 5: one line, named
+        _check_path_given(checkpoint, 'checkpoint',
+                          "a checkpoint's or weights file's path, or a shipped model's name")
     if state is None and str(checkpoint) in pretrained_names():
         return _load_weights(checkpoint, device)
     try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
