@@ -5,7 +5,8 @@ float32 with presence-noise seed 1, float32 with noise seed 2 (how far two float
 from the noise alone), and bfloat16 autocast with noise seed 1 (the same noise as the first). If
 bf16 moves the run no further from float32 than a change of noise does, its rounding is within the
 run's own noise. Writes each run's loss terms and metrics, as means over windows of `--window` steps,
-to a JSON file (05c_bench reads nbs/study/amp_study.json).
+to a JSON file (05c_bench reads nbs/study/amp_study.json, batch 32, and amp_study_b128.json, batch 128).
+The batches are drawn over as many epochs as `--steps` needs.
 
     OMP_NUM_THREADS=1 nice python tools/amp_study.py --batch-size 32 --steps 600 --out amp_study.json
 """
@@ -56,7 +57,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     config = SCAEConfig.preset('official')
     train_loader = image_loaders('mnist', args.batch_size, seed=0)[0]
-    batches = [batch for _, batch in zip(range(args.steps), train_loader)]
+    batches = []                                    # over as many epochs as the steps need
+    while len(batches) < args.steps:
+        before = len(batches)
+        batches += [batch for _, batch in zip(range(args.steps - len(batches)), train_loader)]
+        if len(batches) == before: sys.exit('the training loader gave no batches')
     result = dict(preset='official', batch_size=args.batch_size, steps=args.steps, lr=args.lr,
                   torch=torch.__version__, threads=torch.get_num_threads(),
                   cpu=platform.processor() or platform.machine(),
