@@ -676,7 +676,8 @@ def _twins(out: Path, checkpoint: Path, state: dict) -> list[Path]:
 @contextlib.contextmanager
 def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
     """While active, a first SIGINT/SIGTERM/SIGHUP sets `trainer.stop_requested` and `.stop_signal`;
-    yields `hold`, which from its call to the block's end makes every signal do only that."""
+    yields `hold`, which from its call to the block's end makes every signal do only that, and
+    after the block too where the handler it replaced has a `hold` method (the CLI's: 07_cli)."""
     previous, holding = {}, []
     def handler(signum, frame):
         trainer.stop_requested = True
@@ -687,6 +688,8 @@ def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
         "Hold further signals off the stop's last writes: each only requests the stop (done)."
         holding.append(True)
         for s in previous: signal.signal(s, handler)
+        for old in previous.values():     # put back as the block ends, and holding on
+            if hasattr(old, 'hold'): old.hold()
     try:
         for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
             old = signal.signal(s, handler)

@@ -141,37 +141,54 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
 # %% ../nbs/07_cli.ipynb #28c87934
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
-    A Ctrl-C at any point, also while torch is imported, ends with `scae-nb CMD: interrupted`
-    and status 130; so do more of them (`_one_interrupt`)."""
+    A Ctrl-C (SIGTERM, SIGHUP) at any point, also while torch is imported, ends with `scae-nb CMD:
+    interrupted` (`... by SIGTERM`), status 128 + its number; so do more (`_one_interrupt`)."""
     exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if a in COMMANDS), None)
-    with _one_interrupt(exiting):
+    with _one_interrupt(exiting) as interrupts:
         try: return _main(argv, command)
         except KeyboardInterrupt:
-            print(f"scae-nb{f' {command}' if command else ''}: interrupted", file=sys.stderr)
-            return 130
+            name = interrupts.signal or 'SIGINT'      # a KeyboardInterrupt of its own: as Ctrl-C's
+            by = f' by {name}' if name != 'SIGINT' else ''
+            print(f"scae-nb{f' {command}' if command else ''}: interrupted{by}", file=sys.stderr)
+            return 128 + signal.Signals[name]
 
 # %% ../nbs/07_cli.ipynb #3b75b511
+class _Interrupts:
+    """A command's handler of SIGINT, SIGTERM and SIGHUP: the first raises `KeyboardInterrupt`
+    (`signal` names it), later ones are ignored, and every one once `hold()` was called."""
+    def __init__(self): self.signal, self.holding = None, False
+    def __call__(self, signum, frame):
+        if self.signal is not None or self.holding: return            # ignored
+        self.signal = signal.Signals(signum).name
+        raise KeyboardInterrupt
+    def hold(self) -> None:
+        "Ignore every signal from now on (a run's stop under way: `stop_on_signals`, 05aa)."
+        self.holding = True
+
+# %% ../nbs/07_cli.ipynb #sg32int1
+_DEFAULT_HANDLERS = dict(SIGINT=signal.default_int_handler, SIGTERM=signal.SIG_DFL,
+                         SIGHUP=signal.SIG_DFL)     # a command's own, where they are these
+
 @contextlib.contextmanager
 def _one_interrupt(for_good: bool = False):
-    """While active, the first Ctrl-C raises `KeyboardInterrupt` and the ones after it are ignored;
-    after it, Ctrl-C has its handler back (`for_good`: stays ignored, as the process is ending).
-    Only where Ctrl-C has Python's default handler, in the main thread."""
-    ended = []
-    def interrupt(signum, frame):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)      # the ones after it: ignored
-        if not ended: raise KeyboardInterrupt
-    previous = signal.getsignal(signal.SIGINT)
+    """While active, the first SIGINT, SIGTERM or SIGHUP raises `KeyboardInterrupt` and the ones
+    after it are ignored (yields the `_Interrupts` handler); after it, each has its handler back
+    (`for_good`: ignored, as the process is ending). Only those at their default handler (Ctrl-C:
+    Python's), in the main thread."""
+    interrupts, previous = _Interrupts(), {}
     try:
-        if previous is not signal.default_int_handler: previous = None   # not ours to change
-        else: signal.signal(signal.SIGINT, interrupt)
-    except ValueError: previous = None                    # not the main thread: as it is
-    try: yield
+        for name, default in _DEFAULT_HANDLERS.items():
+            number = getattr(signal, name, None)                      # no SIGHUP on Windows
+            if number is not None and signal.getsignal(number) is default:
+                previous[number] = signal.signal(number, interrupts)
+    except ValueError: pass                               # not the main thread: as they are
+    try: yield interrupts
     finally:
-        ended.append(True)                # the command has ended: no Ctrl-C raised from here on
-        if previous is not None:
-            signal.signal(signal.SIGINT, signal.SIG_IGN if for_good else previous)
+        interrupts.hold()                 # the command has ended: none raised from here on
+        for number, old in previous.items():
+            signal.signal(number, signal.SIG_IGN if for_good else old)
 
 # %% ../nbs/07_cli.ipynb #38e3a00f
 @contextlib.contextmanager
@@ -184,9 +201,9 @@ def one_line_warnings(command: str):
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None) -> int:
-    "`main` less its Ctrl-C handling."
+    "`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP)."
     from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
-    with deferred_signals(('SIGINT',)):       # imports the subcommand's modules (torch, ...)
+    with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
     args, unknown = parser.parse_known_args(argv)
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
@@ -204,3 +221,7 @@ def _main(argv: list[str], command: str | None) -> int:
         print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
         return 2 if isinstance(e, _USAGE_ERRORS) else 1
     return result if isinstance(result, int) else 0
+
+# %% ../nbs/07_cli.ipynb #sg32mod1
+if __name__ == '__main__' and __package__:      # `python -m scae_nb.cli`, not a notebook
+    sys.exit(main())

@@ -83,7 +83,8 @@ class Trainer:
     """One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume.
     Sets the numerics flags, decoder and thread count of `cfg`, and seeds the global RNGs, until
     `close()` restores them (`with Trainer(cfg) as trainer:` closes it too). A `resume` takes the
-    fields of `cfg` that differ from the checkpoint's only if `MAY_CHANGE` or in `allow_change`."""
+    fields of `cfg` that differ from the checkpoint's only if `MAY_CHANGE` or in `allow_change`
+    (None: as `train` passes it, having checked `resume` and compared the configs itself)."""
     compile_backend = 'inductor'    # torch.compile backend of the compiled step
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
                  wandb_id: str | None = None, run_id: str | None = None,
@@ -101,8 +102,9 @@ class Trainer:
         self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
         self.device = pick_device(cfg.device, self.env.local_rank)
         _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
-        _check_resume_given(resume)
-        _check_allowed(resume, allow_change)
+        if allow_change is not None:         # None: `train` has checked them (`_check_run`)
+            _check_resume_given(resume)
+            _check_allowed(resume, allow_change)
         resume, state = self._read_resume(resume, state)    # compared before any data is read
         _take_settings_from_holder()                        # one Trainer holds them at a time
         with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
@@ -726,9 +728,10 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
 # %% ../nbs/05b_training.ipynb #03334fd6
 @cli_words()                 # its refusals and warnings name options: `--force`, not `force=True`
 def run_train(args: argparse.Namespace) -> int:
-    """`scae-nb train`: train as `args` say. Exit status 0 when done; interrupted by a signal
-    (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved, 128 + the signal's number (130, 143,
-    129), as shells report it, so schedulers requeue the run instead of counting it finished."""
+    """`scae-nb train`: train as `args` say. Exit status 0 when done (a signal after its last step
+    stops nothing); interrupted by a signal (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved,
+    128 + the signal's number (130, 143, 129), as shells report it, so schedulers requeue the run
+    instead of counting it finished."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     _check_step(cfg, pick_device(cfg.device, dist_env().local_rank))    # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
