@@ -249,13 +249,28 @@ def test_10_01_sigterm_saves_and_resumes_exactly(reference, tmp_path):
 
 def test_10_01_sighup_saves_a_checkpoint(tmp_path):
     "SIGHUP (a closed terminal, some schedulers) also saves the current step; exit 129 (128 + 1)."
-    out = tmp_path / "run"
-    proc = start(*train_args(out, 40, "--ckpt-every", 1000))
+    out = tmp_path / "run"  # steps enough that the signal lands mid-run (tiny steps take ~10 ms)
+    proc = start(*train_args(out, 4000, "--ckpt-every", 10000))
     wait_for_steps(proc, out, 2)
     proc.send_signal(signal.SIGHUP)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 129, f"SIGHUP: exit {proc.returncode}, stderr: {stderr[-2000:]}"
-    assert checkpoints(out) and torch.load(checkpoints(out)[-1], weights_only=True)["step"] < 40
+    assert checkpoints(out) and torch.load(checkpoints(out)[-1], weights_only=True)["step"] < 4000
+
+
+def test_10_01_nohup_keeps_training_through_sighup(tmp_path):
+    "Under nohup (SIGHUP ignored when the run starts) a closed terminal does not stop the run."
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        _cmd(*train_args(out, 300, "--ckpt-every", 1000)), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=_env(),
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # as nohup starts it
+    )
+    wait_for_steps(proc, out, 2)
+    proc.send_signal(signal.SIGHUP)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, f"nohup + SIGHUP: exit {proc.returncode}, stderr: {stderr[-2000:]}"
+    assert torch.load(checkpoints(out)[-1], weights_only=True)["step"] == 300
 
 
 def test_10_01_interrupt_logs_the_pending_means(tmp_path):
