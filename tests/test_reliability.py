@@ -81,10 +81,16 @@ def scae(*args, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run(_cmd(*args), capture_output=True, text=True, timeout=timeout, env=_env())
 
 
+def _as_from_a_terminal():
+    "In the child: SIGHUP at its default, as a terminal's session has it (not ignored, as nohup's)."
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def start(*args) -> subprocess.Popen:
-    "Start `scae-nb ARGS` in the background."
+    "Start `scae-nb ARGS` in the background, as from a terminal."
     return subprocess.Popen(
-        _cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
+        _cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+        preexec_fn=_as_from_a_terminal,
     )
 
 
