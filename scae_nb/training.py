@@ -94,6 +94,7 @@ class Trainer:
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
         self._torn, self._saved_step = None, None    # the step left half-done; the last saved
+        self._cut = None                     # (step, RNGs, figures): its evaluation in progress
         self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
@@ -441,10 +442,13 @@ def after_step(self: Trainer) -> None:
     last, figures = s == cfg.steps, s % cfg.fig_every == 0 or s == cfg.steps
     if s % cfg.log_every == 0 or last: self.log_scalars()
     if self.rank0 and (s % cfg.eval_every == 0 or figures):
+        if not self.distributed:     # the step whole: an interrupt from here on cuts only these
+            self._cut, self._torn = (s, rng_state(), figures), None   # records (`fit`)
         scalars, batch, out = self.evaluate()
         self.evals.append(dict(step=s, **scalars))
         self.logger.log(s, scalars)
         if figures: self.draw_figures(batch, out)
+        self._cut = None
     self._torn = None                # the step and its records whole: a checkpoint may follow
     if s % cfg.ckpt_every == 0 or last: self.save()
 
@@ -489,13 +493,15 @@ def fit(self: Trainer) -> AttrDict:
     start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
     self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
                             dynamic_ncols=True, disable=not shown)   # none if nothing trains
-    self._torn, forced = None, False
+    self._torn, self._cut, forced = None, None, False
     with stop_on_signals(self) as hold:
         try: self._loop()
         except KeyboardInterrupt: self.stop_requested = forced = True
         finally:
             hold()          # no step in progress: a further Ctrl-C waits for the stop's writes
             self.bar.close()
+        # an evaluation cut short: the RNGs back as its step left them (as a whole one leaves them)
+        if self._cut is not None: set_rng_state(self._cut[1])
         # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
         self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
         if self.interrupted: self._save_interrupted(start)
@@ -507,7 +513,8 @@ def fit(self: Trainer) -> AttrDict:
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
 def _save_interrupted(self: Trainer, start: int) -> None:
-    "After a stop before `cfg.steps`: checkpoint the last whole step, or say why there is none."
+    """After a stop before `cfg.steps` (or in the last step's evaluation): checkpoint the last whole
+    step, or say why there is none; a step whose evaluation or figures were cut short is whole."""
     if self._torn is not None:     # the update, or the step's lines or figures, half-done
         again = words("resume='latest'", '--resume')          # as the caller continues a run
         goes_on = (f"{again} continues from {self.last_checkpoint}" if self.last_checkpoint
@@ -520,8 +527,16 @@ def _save_interrupted(self: Trainer, start: int) -> None:
     # checkpoint, which keeps the window's sums and marks the short line that follows, which a
     # resume drops and logs whole (a KeyboardInterrupt between the two loses only that line)
     self._partial_line = not self.distributed and self.tracker.count > 0
-    self.save()
+    path = self.save()
     if self._partial_line: self.log_scalars()
+    if self._cut is not None: _warn_cut(*self._cut[::2], path)
+
+def _warn_cut(step: int, figures: bool, path) -> None:
+    "Warn that the evaluation (and `figures`) of `step`, checkpointed at `path`, were cut short."
+    records = 'evaluation and figures' if figures else 'evaluation'
+    make = words(f"evaluate_checkpoint('{path}')", f'scae-nb eval --checkpoint {path}')
+    warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
+                  f"checkpointed, its {records} cut short; make them with {make}")
 
 # %% ../nbs/05b_training.ipynb #181d6408
 @patch
@@ -744,7 +759,8 @@ def run_train(args: argparse.Namespace) -> int:
         stop = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
         if result.interrupted and result.checkpoint is None:      # `train` kept nothing
             state, ending = f'{stop}, before its first checkpoint', ': nothing kept'
-        elif result.interrupted: state, ending = stop, '; continue with --resume'
+        elif result.interrupted:            # at its last step: only its evaluation was cut
+            state, ending = stop, '; continue with --resume' if result.step < cfg.steps else ''
         elif result.step > cfg.steps:
             state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
             ending = f' (--steps counts all steps: pass more than {result.step} to go on)'
