@@ -91,8 +91,8 @@ def check_pretrained_name(name, run_folder: bool = False) -> None:
     if path.exists() or len(path.parts) > 1:                  # a path, not a name
         what, folder = (('a weights file (.pt) or a folder', ', or a run folder') if run_folder
                         else ('a weights file (.pt)', ''))
-        said = f'is not {what}' if path.exists() else 'does not exist'
-        raise ValueError(f"{str(name)!r} {said}: give a shipped model's name "
+        why = f'is not {what}' if path.exists() else 'does not exist'   # (`said`: utils')
+        raise ValueError(f"{str(name)!r} {why}: give a shipped model's name "
                          f"({_shipped()}) or a .pt file, such as a run's "
                          f"RUN/checkpoints/step_*.pt{folder}")
     model_card(str(name))                                     # one-line error for an unknown name
