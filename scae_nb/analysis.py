@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_analysis.ipynb #790bdd97
 from __future__ import annotations
-import argparse, contextlib, dataclasses, io, itertools, json, math, os, sys, time, warnings
+import argparse, contextlib, dataclasses, io, itertools, json, math, os, shutil, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -17,7 +17,8 @@ from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, check_out_folder, check_positive, check_seed,
-                           cli_words, named, progress_bar, said, to_numpy, words, write_atomic)
+                           cli_words, deferred_signals, named, progress_bar, said, to_numpy, words,
+                           write_atomic)
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
@@ -642,13 +643,43 @@ _EVAL_FIGURES = ('templates', 'reconstructions', 'part_decomposition', 'capsule_
                  'class_activations', 'tsne', 'constellations')   # the names of the figures drawn
 
 def _remove_stale_figures(out: Path, drawn: list) -> None:
-    "Remove OUT/NAME.png, NAME in `_EVAL_FIGURES`, unless in `drawn` (paths); said in one line."
+    "Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths)."
     drawn = {Path(path).name for path in drawn}
-    stale = [out / f'{name}.png' for name in _EVAL_FIGURES if f'{name}.png' not in drawn]
-    stale = [path for path in stale if path.is_file()]
+    names = [f'{name}.png' for name in _EVAL_FIGURES] + ['report.json']
+    stale = [out / name for name in names if name not in drawn and (out / name).is_file()]
     for path in stale: path.unlink()
-    if stale: print(f"scae-nb eval: removed {', '.join(p.name for p in stale)} from {out}: figures "
-                    "of an earlier evaluation that this one did not draw", file=sys.stderr)
+    what = ('files', 'write') if 'report.json' in {p.name for p in stale} else ('figures', 'draw')
+    if stale: print(f"scae-nb eval: removed {', '.join(p.name for p in stale)} from {out}: "
+                    f"{what[0]} of an earlier evaluation that this one did not {what[1]}",
+                    file=sys.stderr)
+
+# %% ../nbs/06_analysis.ipynb #st33ag02
+@contextlib.contextmanager
+def _staging(out: Path):
+    """OUT/.eval-partial-PID, made (with OUT and its parents as needed) for an evaluation's files;
+    always removed at the end, and on an error or interrupt the folders made for it too if empty."""
+    out = out.absolute()
+    made = list(itertools.takewhile(lambda folder: not folder.exists(), (out, *out.parents)))
+    staging = out / f'.eval-partial-{os.getpid()}'
+    shutil.rmtree(staging, ignore_errors=True)     # a crashed evaluation's, whose PID this one has
+    staging.mkdir(parents=True)
+    try: yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in made:                          # deepest first; one that is not empty stays
+            try: folder.rmdir()
+            except OSError: break
+        raise
+    shutil.rmtree(staging, ignore_errors=True)       # moved in: empty
+
+# %% ../nbs/06_analysis.ipynb #st33ag03
+def _swap_in(staging: Path, out: Path) -> None:
+    """Move `staging`'s files into `out` by renames, report.json last, Ctrl-C/SIGTERM held off;
+    OUT's earlier figures and report not among them removed first (`_remove_stale_figures`)."""
+    with deferred_signals():
+        written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
+        _remove_stale_figures(out, written)
+        for path in written: os.replace(path, out / path.name)
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
@@ -656,7 +687,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                         seed: int = 0, figures: bool = True, progress: bool = True,
                         pretrained: str | None = None) -> dict:
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
-    (also written to OUT/report.json, with the figures)."""
+    (also written to OUT/report.json, with the figures: all moved in at the end, `_staging`)."""
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     given_out = out is not None
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
@@ -678,20 +709,22 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                             if config.dataset in DATASETS else None))
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
-    figure_dir = out.absolute() if figures else None          # the report's paths: absolute
-    with numerics_flags(device):          # float32 (no TF32), as train and bench; restored after
+    out = out.absolute()                                       # the report's paths: absolute
+    # float32 (no TF32), as train and bench; restored after
+    with _staging(out) as staging, numerics_flags(device):
         try: report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches,
                                     seed % 2**32,              # scikit-learn's seeds
-                                    progress, figure_dir))
+                                    progress, staging if figures else None))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
-            where = (f'its figures are in {figure_dir}' if figures
+            if figures: _swap_in(staging, out)                 # where the NaN sits
+            where = (f'its figures are in {out}' if figures
                      else words('draw its figures with figures=True',
                                 'draw its figures without --no-figures'))
             raise DivergedError(f"{report['checkpoint']}: {e}; {where}") from None
-    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out.absolute())
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / 'report.json', json.dumps(report, indent=1))
-    _remove_stale_figures(out, report.get('figures', []))     # not drawn here: not this report's
+        if figures: report['figures'] = [str(out / Path(path).name) for path in report['figures']]
+        report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
+        write_atomic(staging / 'report.json', json.dumps(report, indent=1))
+        _swap_in(staging, out)           # all at once; not drawn here: not this report's
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa
