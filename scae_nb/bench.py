@@ -275,7 +275,7 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
         job.write_bytes(pickle.dumps((config, name, threads, warn_as, ignore, kwargs)))
         # this process's import path exactly (not `-c`'s current folder first), and a Ctrl-C
         # while the new process imports or times is an exit status, not a traceback
-        status = subprocess.run([sys.executable, '-c', _CHILD, str(job), *sys.path]).returncode
+        status = _run_reaped([sys.executable, '-c', _CHILD, str(job), *sys.path])
         result = pickle.loads(job.read_bytes()) if status == 0 else None
     if status == 130: raise KeyboardInterrupt
     if status: raise RuntimeError(f"timing {name}: its process " + (
@@ -289,6 +289,16 @@ try:
     from scae_nb.bench import _bench_child
     _bench_child(sys.argv[1])
 except KeyboardInterrupt: sys.exit(130)"""
+
+def _run_reaped(command: list[str]) -> int:
+    """Run `command`; its exit status. Interrupted while it runs (Ctrl-C, SIGTERM), the process is
+    killed and waited for before the interrupt goes on: no zombie left until this process ends."""
+    child = subprocess.Popen(command)
+    try: return child.wait()        # a Ctrl-C: Popen.wait gives the child 0.25 s to end on its own
+    finally:
+        if child.returncode is None:
+            child.kill()
+            child.wait()
 
 def _signal_name(number: int) -> str:
     "SIGKILL for 9, ...; the number where the name is unknown."
