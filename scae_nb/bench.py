@@ -275,7 +275,7 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
         job.write_bytes(pickle.dumps((config, name, threads, warn_as, ignore, kwargs)))
         # this process's import path exactly (not `-c`'s current folder first), and a Ctrl-C
         # while the new process imports or times is an exit status, not a traceback
-        status = subprocess.run([sys.executable, '-c', _CHILD, str(job), *sys.path]).returncode
+        status, _ = _run_reaped([sys.executable, '-c', _CHILD, str(job), *sys.path])
         result = pickle.loads(job.read_bytes()) if status == 0 else None
     if status == 130: raise KeyboardInterrupt
     if status: raise RuntimeError(f"timing {name}: its process " + (
@@ -289,6 +289,18 @@ try:
     from scae_nb.bench import _bench_child
     _bench_child(sys.argv[1])
 except KeyboardInterrupt: sys.exit(130)"""
+
+def _run_reaped(command: list[str], **popen) -> tuple[int, str | None]:
+    """Run `command` (`popen`: `subprocess.Popen`'s options); its exit status and output (None
+    unless piped). Interrupted while it runs (Ctrl-C, SIGTERM), the process is killed and waited for
+    before the interrupt goes on: no zombie left until this process ends."""
+    child = subprocess.Popen(command, **popen)
+    try: said = child.communicate()[0]           # a Ctrl-C: Popen gives it 0.25 s to end on its own
+    finally:
+        if child.returncode is None:
+            child.kill()
+            child.wait()
+    return child.returncode, said
 
 def _signal_name(number: int) -> str:
     "SIGKILL for 9, ...; the number where the name is unknown."
@@ -424,11 +436,29 @@ def _backend_use(args: argparse.Namespace, compiles: bool, device: torch.device,
     """`--backend` before any step is timed: checked (`check_backend`, on `device`) when a variant
     compiles, unless timed `here`, in this process (`bench` checks it then: once, as the check may
     import torch's compiler); a warning when it names another backend than the default and nothing
-    compiles."""
+    compiles, after its name is checked (`_check_backend_apart`): a typo is an error either way."""
     if compiles and not here: check_backend(args.backend, device)
     elif not compiles and args.backend != 'inductor':
+        if args.backend not in _BACKEND_PACKAGES: _check_backend_apart(args.backend)  # else known
         warnings.warn(f"--backend {args.backend}: no effect without --compile (an eager step "
                       "compiles nothing)")
+
+_CHECK_BACKEND = """import sys
+sys.path[:] = sys.argv[2:]
+try:
+    from scae_nb.bench import check_backend
+    check_backend(sys.argv[1])
+except ValueError as e: print(e)
+except KeyboardInterrupt: sys.exit(130)"""
+
+def _check_backend_apart(name: str) -> None:
+    """`check_backend(name)`, the name only, in a new process: the compiler it imports (a few
+    hundred MiB) stays out of this one's peak memory. Its ValueError is raised here."""
+    status, said = _run_reaped([sys.executable, '-c', _CHECK_BACKEND, name, *sys.path],
+                               stdout=subprocess.PIPE, text=True)
+    if status == 130: raise KeyboardInterrupt
+    if status or said.strip(): raise ValueError(said.strip() or f"checking backend {name!r}: its "
+                                                f"process ended with status {status}")
 
 @cli_words()                                    # its warnings name options: `--tf32`, `--threads`
 def run_bench(args: argparse.Namespace) -> int:

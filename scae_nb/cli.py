@@ -142,7 +142,8 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
     A Ctrl-C (SIGTERM, SIGHUP) at any point, also while torch is imported, ends with `scae-nb CMD:
-    interrupted` (`... by SIGTERM`), status 128 + its number; so do more (`_one_interrupt`)."""
+    interrupted by SIGINT` (`... by SIGTERM`), status 128 + its number; so do more
+    (`_one_interrupt`)."""
     exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if a in COMMANDS), None)
@@ -150,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         try: return _main(argv, command)
         except KeyboardInterrupt:
             name = interrupts.signal or 'SIGINT'      # a KeyboardInterrupt of its own: as Ctrl-C's
-            by = f' by {name}' if name != 'SIGINT' else ''
-            print(f"scae-nb{f' {command}' if command else ''}: interrupted{by}", file=sys.stderr)
+            named = f"scae-nb{f' {command}' if command else ''}"
+            print(f"{named}: interrupted by {name}", file=sys.stderr)
             return 128 + signal.Signals[name]
 
 # %% ../nbs/07_cli.ipynb #3b75b511

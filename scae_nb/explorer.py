@@ -77,8 +77,8 @@ def _check_image_size(model: torch.nn.Module, images: torch.Tensor) -> None:
     if getattr(config, 'model', None) != 'scae': return          # no SCAE: the model checks
     expected = (config.n_channels, config.canvas_size, config.canvas_size)
     if tuple(images.shape[1:]) != expected:
-        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
-                         f"{list(images.shape)}")
+        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got shape "
+                         f"{tuple(images.shape)}")      # as `check_images` says it
 
 # %% ../nbs/06b_explorer.ipynb #6553e594
 class CapsuleExplorer:
