@@ -94,7 +94,7 @@ class Trainer:
         self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
         self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
         self._torn, self._saved_step = None, None    # the step left half-done; the last saved
-        self._cut = None                     # (step, RNGs, figures): its evaluation in progress
+        self._cut, self._redo = None, None   # records in progress (`_make_records`); to redo
         self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
@@ -338,6 +338,13 @@ def log_scalars(self: Trainer) -> dict:
 
 # %% ../nbs/05b_training.ipynb #54ee4d74
 @patch
+def _cut_records(self: Trainer) -> dict | None:
+    "What a stop cut short of this step's records: dict(evaluation=bool, figures=bool), or None."
+    cut = self._cut
+    if cut is None or not (cut.evaluation or cut.figures): return None
+    return dict(evaluation=cut.evaluation, figures=cut.figures)
+
+@patch
 def checkpoint_state(self: Trainer) -> dict:
     "All it takes to go on exactly: model, optimizer, step, config, RNG and data per process."
     tracker = getattr(self, 'tracker', None)          # the sums of the log window so far
@@ -351,7 +358,7 @@ def checkpoint_state(self: Trainer) -> dict:
     return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, created=self.created, step=self.step,
                 config=self.cfg.to_dict(), model=self.model.state_dict(),
                 optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id,
-                partial_line=self._partial_line)
+                partial_line=self._partial_line, cut=self._cut_records())
 
 @patch
 def save(self: Trainer) -> Path | None:
@@ -372,7 +379,8 @@ def save(self: Trainer) -> Path | None:
 def restore(self: Trainer, path, state: dict | None = None) -> None:
     """Continue from checkpoint `path` (exactly, when the processes and the dataset are unchanged);
     `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
-    that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused."""
+    that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused. The
+    step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`)."""
     ckpt = load_checkpoint(path) if state is None else state
     self._check_config(ckpt['config'], path)
     self.model.load_state_dict(ckpt['model'])
@@ -380,7 +388,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
     self.step, processes = ckpt['step'], ckpt['processes']
     self.last_checkpoint, self._saved_step = Path(path), self.step
-    if Path(path).resolve().parent == (self.out / 'checkpoints').resolve():   # not a fork's
+    own = Path(path).resolve().parent == (self.out / 'checkpoints').resolve()
+    if own:                                                                   # not a fork's
         inherited = run_info(self.out).get('wandb_forked_from', [])    # a copied folder's
         if ckpt.get('wandb_id') not in inherited:
             self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
@@ -394,6 +403,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
                              and self._tracker_state is not None)
     if newer_checkpoints(self.out, self.step): self._branch_from = self.step
     elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+    # records its stop cut short: made first (`fit`); an older one's: by the run gone on from it
+    if ckpt.get('cut') and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
     self._continue_stream(ckpt, path)
 
 
@@ -441,16 +452,24 @@ def after_step(self: Trainer) -> None:
     cfg, s = self.cfg, self.step
     last, figures = s == cfg.steps, s % cfg.fig_every == 0 or s == cfg.steps
     if s % cfg.log_every == 0 or last: self.log_scalars()
-    if self.rank0 and (s % cfg.eval_every == 0 or figures):
-        if not self.distributed:     # the step whole: an interrupt from here on cuts only these
-            self._cut, self._torn = (s, rng_state(), figures), None   # records (`fit`)
-        scalars, batch, out = self.evaluate()
-        self.evals.append(dict(step=s, **scalars))
-        self.logger.log(s, scalars)
-        if figures: self.draw_figures(batch, out)
-        self._cut = None
+    if self.rank0 and (s % cfg.eval_every == 0 or figures): self._make_records(True, figures)
     self._torn = None                # the step and its records whole: a checkpoint may follow
     if s % cfg.ckpt_every == 0 or last: self.save()
+
+@patch
+def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
+    "Evaluate this step for its test line (`evaluation`: `evals`, metrics.jsonl) and its `figures`."
+    if not self.distributed:         # the step whole: an interrupt from here on cuts only these
+        self._cut = AttrDict(step=self.step, rng=rng_state(), evaluation=evaluation,
+                             figures=figures)
+        self._torn = None            # records (`fit`), what is still to do marked as it is done
+    scalars, batch, out = self.evaluate()
+    if evaluation:
+        self.evals.append(dict(step=self.step, **scalars))
+        self.logger.log(self.step, scalars)
+        if self._cut is not None: self._cut.evaluation = False
+    if figures: self.draw_figures(batch, out)
+    self._cut = None
 
 # %% ../nbs/05b_training.ipynb #04331ac0
 @patch
@@ -495,13 +514,15 @@ def fit(self: Trainer) -> AttrDict:
                             dynamic_ncols=True, disable=not shown)   # none if nothing trains
     self._torn, self._cut, forced = None, None, False
     with stop_on_signals(self) as hold:
-        try: self._loop()
+        try:
+            if self._redo is not None: self._redo_cut()     # a resumed step's cut records first
+            self._loop()
         except KeyboardInterrupt: self.stop_requested = forced = True
         finally:
             hold()          # no step in progress: a further Ctrl-C waits for the stop's writes
             self.bar.close()
         # an evaluation cut short: the RNGs back as its step left them (as a whole one leaves them)
-        if self._cut is not None: set_rng_state(self._cut[1])
+        if self._cut is not None: set_rng_state(self._cut.rng)
         # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
         self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
         if self.interrupted: self._save_interrupted(start)
@@ -509,6 +530,31 @@ def fit(self: Trainer) -> AttrDict:
                     checkpoint=self.last_checkpoint, interrupted=self.interrupted,
                     steps_run=self.step - start, signal=self.stop_signal,
                     checksum=param_checksum(self.model))
+
+@patch
+def _redo_cut(self: Trainer) -> None:
+    """Make the records of the resumed step that its stop cut short (one line says so), with the
+    RNGs its evaluation saw (the checkpoint's), then write the checkpoint again, nothing cut."""
+    (ckpt, path), self._redo = self._redo, None
+    kept = rng_state()                                 # the checkpoint's: as the step left them
+    evaluation = ckpt['cut']['evaluation'] and not _logged_test(self.out, self.step)
+    cut = dict(evaluation=evaluation, figures=ckpt['cut']['figures'])
+    if any(cut.values()):
+        _say(f"making step {self.step}'s {_records(cut)}, cut short before the stop")
+        self._make_records(**cut)
+        set_rng_state(kept)
+    save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
+
+def _logged_test(out, step: int) -> bool:
+    "Whether metrics.jsonl in `out` has the test line of `step` (a stop may land just after it)."
+    path = Path(out) / 'metrics.jsonl'
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        with contextlib.suppress(ValueError):
+            entry = json.loads(line)
+            if isinstance(entry, dict) and entry.get('step') == step and any(
+                    str(k).startswith('test/') for k in entry): return True
+    return False
+
 
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
@@ -529,14 +575,19 @@ def _save_interrupted(self: Trainer, start: int) -> None:
     self._partial_line = not self.distributed and self.tracker.count > 0
     path = self.save()
     if self._partial_line: self.log_scalars()
-    if self._cut is not None: _warn_cut(*self._cut[::2], path)
+    if self._cut_records() is not None: _warn_cut(self.step, self._cut_records(), path)
 
-def _warn_cut(step: int, figures: bool, path) -> None:
-    "Warn that the evaluation (and `figures`) of `step`, checkpointed at `path`, were cut short."
-    records = 'evaluation and figures' if figures else 'evaluation'
+def _records(cut: dict) -> str:
+    "The records `cut` names: 'evaluation', 'figures' or 'evaluation and figures'."
+    return ' and '.join(name for name in ('evaluation', 'figures') if cut[name])
+
+def _warn_cut(step: int, cut: dict, path) -> None:
+    "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
+    records, again = _records(cut), words("resume='latest'", '--resume')
     make = words(f"evaluate_checkpoint('{path}')", f'scae-nb eval --checkpoint {path}')
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
-                  f"checkpointed, its {records} cut short; make them with {make}")
+                  f"checkpointed, its {records} cut short; resuming ({again}) makes them, as does "
+                  f"{make}")
 
 # %% ../nbs/05b_training.ipynb #181d6408
 @patch
