@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, errno, io, json, os, platform, random, sys
+import contextlib, errno, io, json, os, platform, random, signal, sys, threading
 import warnings
 import torch.nn.functional as F
 from pathlib import Path
@@ -482,13 +482,64 @@ def figure(self: RunLogger, step: int, name: str, fig) -> Path | None:
         self.run.log({f'figures/{name}': wandb.Image(str(path))}, step=step)
     return path
 
+# %% ../nbs/05a_runtime.ipynb #wb33cut1
+class _UploadCut(Exception):
+    "A SIGINT/SIGTERM while wandb's `finish` uploads (the signal's name): stop waiting for it."
+
+def _raise_cut(signum, frame): raise _UploadCut(signal.Signals(signum).name)
+
+@contextlib.contextmanager
+def _cut_by_signals(names=('SIGINT', 'SIGTERM')):
+    """In the block, each of `names` not ignored raises `_UploadCut`, even where a run's stop holds
+    it (05aa); after it, each has its handler back. Main thread only (elsewhere: as they are)."""
+    previous = {}
+    try:
+        for s in (getattr(signal, n) for n in names if hasattr(signal, n)):
+            if signal.getsignal(s) is not signal.SIG_IGN: previous[s] = signal.signal(s, _raise_cut)
+    except ValueError: pass                                  # not the main thread
+    try: yield
+    finally:
+        for s, old in previous.items(): signal.signal(s, signal.SIG_DFL if old is None else old)
+
+
+# %% ../nbs/05a_runtime.ipynb #wb33fin1
+def _finish_interruptibly(run) -> str | None:
+    """`run.finish()` in a daemon thread, waited for until a SIGINT/SIGTERM (`_cut_by_signals`):
+    None when it finished (an error it raised, raised here), else the name of the signal."""
+    failed = []
+    def finish():
+        try: run.finish()
+        except BaseException as e: failed.append(e)
+    thread = threading.Thread(target=finish, name='wandb-finish', daemon=True)
+    try:
+        with _cut_by_signals():
+            thread.start()
+            while thread.is_alive(): thread.join(0.1)
+    except _UploadCut as cut:
+        if thread.is_alive(): return str(cut)              # else finished as the signal came
+    if failed: raise failed[0]
+    return None
+
+
+# %% ../nbs/05a_runtime.ipynb #wb33let1
+def _wandb_files(run) -> str:
+    "The folder of `run`'s local wandb files, which `wandb sync` uploads: the parent of `run.dir`."
+    files = getattr(run, 'dir', None)                       # RUN/wandb/run-DATE-ID/files
+    return str(Path(files).parent) if files else 'RUN/wandb'
+
+
 # %% ../nbs/05a_runtime.ipynb #e66bcd4f
 @patch
 def close(self: RunLogger) -> None:
-    "Finish the wandb run, if there is one."
-    if self.run is not None:
-        self.run.finish()
-        self.run = None
+    """Finish the wandb run, if there is one; a SIGINT/SIGTERM while it uploads cuts the upload
+    short, with one warning naming `wandb sync` (the run's own files are written already)."""
+    run, self.run = self.run, None
+    if run is None: return
+    cut = _finish_interruptibly(run)
+    if cut is None: return
+    folder = _wandb_files(run)
+    warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
+                  f"upload them with `wandb sync {folder}`")
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
