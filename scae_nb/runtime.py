@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, errno, io, json, os, platform, random, sys
+import contextlib, errno, io, json, os, platform, random, signal, sys, threading
 import warnings
 import torch.nn.functional as F
 from pathlib import Path
@@ -482,13 +482,85 @@ def figure(self: RunLogger, step: int, name: str, fig) -> Path | None:
         self.run.log({f'figures/{name}': wandb.Image(str(path))}, step=step)
     return path
 
+# %% ../nbs/05a_runtime.ipynb #wb33cut1
+class _UploadCut(Exception):
+    "A SIGINT/SIGTERM/SIGHUP while wandb's `finish` uploads (the signal's name): stop waiting."
+
+def _raise_cut(signum, frame): raise _UploadCut(signal.Signals(signum).name)
+
+@contextlib.contextmanager
+def _cut_by_signals(names=('SIGINT', 'SIGTERM', 'SIGHUP')):
+    """In the block, each of `names` not ignored raises `_UploadCut`, even where a run's stop holds
+    it (05aa); after it, each has its handler back. Main thread only (elsewhere: as they are)."""
+    previous = {}
+    try:
+        for s in (getattr(signal, n) for n in names if hasattr(signal, n)):
+            if signal.getsignal(s) is not signal.SIG_IGN: previous[s] = signal.signal(s, _raise_cut)
+    except ValueError: pass                                  # not the main thread
+    try: yield
+    finally:
+        for s, old in previous.items(): signal.signal(s, signal.SIG_DFL if old is None else old)
+
+# %% ../nbs/05a_runtime.ipynb #wb33fin1
+def _until_cut(fn, name: str, wait: float | None = None) -> str | None:
+    """`fn()` in a daemon thread `name`, waited for until a SIGINT/SIGTERM/SIGHUP
+    (`_cut_by_signals`) or `wait` s (None: no limit): None when it ended (its error raised here),
+    else the signal's name, or 'timeout'."""
+    failed, done = [], threading.Event()
+    def run():
+        try: fn()
+        except BaseException as e: failed.append(e)
+        finally: done.set()
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    try:
+        with _cut_by_signals():
+            thread.start()       # not `join`: cut by a signal, it marks the thread ended (3.11)
+            if not done.wait(wait): return 'timeout'
+    except _UploadCut as cut:
+        if not done.is_set(): return str(cut)              # else finished as the signal came
+    if failed: raise failed[0]
+    return None
+
+def _finish_interruptibly(run) -> str | None:
+    "`run.finish()`, waited for until a SIGINT/SIGTERM/SIGHUP (`_until_cut`): None, or its name."
+    return _until_cut(run.finish, 'wandb-finish')
+
+# %% ../nbs/05a_runtime.ipynb #wb33let1
+def _wandb_files(run) -> str:
+    "The folder of `run`'s local wandb files, which `wandb sync` uploads: the parent of `run.dir`."
+    files = getattr(run, 'dir', None)                       # RUN/wandb/run-DATE-ID/files
+    return str(Path(files).parent) if files else 'RUN/wandb'
+
+
+# %% ../nbs/05a_runtime.ipynb #wb34tdn1
+_TEARDOWN_WAIT = 30.0       # s that wandb's teardown is given after a cut upload to write its files
+
+def _teardown_interruptibly(wait: float = _TEARDOWN_WAIT) -> str | None:
+    """wandb's exit teardown (`wandb.teardown()`, what its atexit hook runs; its errors ignored),
+    waited for as `_until_cut` does: None when it ended, else the signal's name or 'timeout'."""
+    import wandb
+    def teardown():
+        with contextlib.suppress(Exception, SystemExit): wandb.teardown()
+    return _until_cut(teardown, 'wandb-teardown', wait)
+
 # %% ../nbs/05a_runtime.ipynb #e66bcd4f
 @patch
 def close(self: RunLogger) -> None:
-    "Finish the wandb run, if there is one."
-    if self.run is not None:
-        self.run.finish()
-        self.run = None
+    """Finish the wandb run, if there is one; a SIGINT/SIGTERM/SIGHUP while it uploads cuts the
+    upload short, with one warning naming `wandb sync`; then wandb's teardown writes its local
+    files, unless another signal (or `_TEARDOWN_WAIT` s) stops it: one more warning."""
+    run, self.run = self.run, None
+    if run is None: return
+    cut = _finish_interruptibly(run)
+    if cut is None: return
+    folder = _wandb_files(run)
+    warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
+                  f"upload them with `wandb sync {folder}`")
+    stopped = _teardown_interruptibly()
+    if stopped is None: return
+    by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
+    warnings.warn(f"stopped waiting for wandb to write its local files {by}: "
+                  f"those in {folder} may be incomplete")
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
