@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 import torch.nn.functional as F
-from .utils import UsageError, check_positive, got_values, said, words
+from .utils import UsageError, check_positive, got_shape, got_values, said, words
 
 def _tvd():
     """`torchvision.datasets`, imported on first use: it costs
@@ -111,7 +111,7 @@ def _check_offsets(offsets: torch.Tensor, B: int, device: torch.device) -> None:
     `device`. Static: no host sync."""
     if not isinstance(offsets, torch.Tensor): got = type(offsets).__name__
     elif offsets.dtype == torch.bool or offsets.is_floating_point() or offsets.is_complex() \
-            or offsets.shape != (B, 2): got = f'{offsets.dtype} {list(offsets.shape)}'
+            or offsets.shape != (B, 2): got = f'{offsets.dtype} of shape {tuple(offsets.shape)}'
     elif offsets.device != device:
         raise ValueError(f"offsets are on {offsets.device} but the images on {device}: give it "
                          f"offsets on {device} (offsets.to({str(device)!r}))")
@@ -352,10 +352,9 @@ def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: 
     spec, where = DATASETS[name], labels_source or source
     expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
     if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
-        where, what = source, f"{name} images must be {expected}, got shape {list(images.shape)}"
+        where, what = source, f"{name} images must be {expected}, {got_shape(images)}"
     elif labels.shape != images.shape[:1]:
-        what = (f"labels must be [N] = [{len(images)}], one per image, got shape "
-                f"{list(labels.shape)}")
+        what = f"labels must be [N] = [{len(images)}], one per image, {got_shape(labels)}"
     elif len(labels) and not 0 <= labels.min().item() <= labels.max().item() < spec.n_classes:
         what = (f"{name} labels must lie in 0..{spec.n_classes - 1}, "
                 f"{got_values(labels.min().item(), labels.max().item())}")

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from .utils import AttrDict
-from .utils import check_finite, check_positive, got_values, to_numpy, write_atomic
+from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import check_images
@@ -148,9 +148,8 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
                                    zip((images, bottom_up, top_down), _BATCHES))
     if images.dtype == torch.uint8: images = images.float() / 255
     if not images.shape == bottom_up.shape == top_down.shape:          # else rows misaligned
-        shapes = ', '.join(str(tuple(batch.shape)) for batch in (images, bottom_up, top_down))
-        raise ValueError(f"images, bottom_up and top_down must have one shape [B, C, H, W], got "
-                         f"{shapes}")
+        raise ValueError(f"images, bottom_up and top_down must have one shape [B, C, H, W], "
+                         f"{got_shape(images, bottom_up, top_down)}")
     n = min(n, len(images))
     rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
     nan = rows.isnan().flatten(1).any(1)          # [3n]: the images that hold NaN
@@ -205,8 +204,8 @@ def capsule_claims(
     "{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first."
     winners, presence = to_numpy(winners), to_numpy(presence)
     if winners.ndim != 1 or winners.shape != presence.shape:
-        raise ValueError(f"winners and presence must be [M] each, got shapes {winners.shape} "
-                         f"and {presence.shape}")
+        raise ValueError(f"winners and presence must be [M] each, "
+                         f"{got_shape(winners, presence)}")
     claims = {
         k: [int(n) for n in np.flatnonzero((winners == k) & (presence >= min_presence))]
         for k in range(n_objects)

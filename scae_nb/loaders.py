@@ -58,7 +58,7 @@ def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     """int64 labels if `labels` is an integer tensor of shape [n] with values in
     0..n_classes-1 (>= 0 if `n_classes` is None: no upper bound), else one line saying what came."""
     if not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point():
-        got = (f"{tuple(labels.shape)} {labels.dtype}" if isinstance(labels, torch.Tensor)
+        got = (f"{labels.dtype} of shape {tuple(labels.shape)}" if isinstance(labels, torch.Tensor)
                else type(labels).__name__)
         raise ValueError(f"labels must be an integer tensor of shape ({n},), got {got}")
     if n and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):

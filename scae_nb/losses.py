@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .utils import AttrDict
+from .utils import AttrDict, got_shape
 from .official import OfficialModule, linear_slots, tf_linear
 from .pcae import safe_log
 
@@ -62,8 +62,8 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None) ->
     if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
         raise TypeError(f"labels must hold integer class ids, got {labels.dtype}")
     if labels.shape != (batch_size,):
-        raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), got "
-                         f"{list(labels.shape)}")
+        raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), "
+                         f"{got_shape(labels)}")
     if device is not None and labels.device != device:
         raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
                          f"give labels on {device} (labels.to({str(device)!r}))")

@@ -9,7 +9,7 @@ import math
 import torch
 import torch.nn.functional as F
 from .native import native_applies, native_unavailable, native_warped_pixel_mixture
-from .utils import UsageError, as_given
+from .utils import UsageError, as_given, got_shape
 
 # %% auto #0
 __all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'DECODERS', 'pixel_mixture_reference', 'pixel_mixture', 'current_decoder',
@@ -291,8 +291,8 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     `native`: True for the C kernel of 02b_native, False for the PyTorch path; default: the
     decoder `use_decoder` chose (`auto`: the C kernel wherever it applies, float32 on a CPU)."""
     if theta.dim() == 4 and theta.shape[1] == 0:
-        raise ValueError(f"warped_pixel_mixture needs at least one part, got theta "
-                         f"{list(theta.shape)}")
+        raise ValueError(f"warped_pixel_mixture needs at least one part in theta [B, M, 2, 3], "
+                         f"{got_shape(theta)}")
     theta, args = theta.contiguous(), (log_presence, bg_value, bg_logit, inv_temperature, target)
     if native is None and _DECODER[0] == 'triton':
         from scae_nb.triton_decoder import triton_applies, triton_warped_pixel_mixture

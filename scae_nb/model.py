@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
-from .utils import check_positive, to_plain
+from .utils import check_positive, got_shape, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, autocast_on, cnn_output_size
 from .ocae import OCAE
@@ -335,7 +335,7 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got {type(points).__name__} "
                         "(torch.as_tensor converts arrays)")
     if points.ndim != 3 or points.shape[-1] != 2:
-        raise ValueError(f"points must be a torch.Tensor [B, N, 2], got {list(points.shape)}")
+        raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}")
     if not points.is_floating_point():
         raise TypeError(f"points must be floating point, got {points.dtype}")
     casts = points.dtype != torch.float64 and autocast_on(points.device.type)
@@ -345,9 +345,10 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     for name, value in (('presence', presence), ('pattern_id', pattern_id)):
         if name == 'pattern_id' and value is None: continue
         if not isinstance(value, torch.Tensor) or value.shape != points.shape[:2]:
-            shape = list(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+            got = (got_shape(value) if isinstance(value, torch.Tensor)
+                   else f'got {type(value).__name__}')
             raise ValueError(f"{name} must be a torch.Tensor [B, N] = {list(points.shape[:2])} "
-                             f"(one per point), got {shape}")
+                             f"(one per point), {got}")
 
 # %% ../nbs/04a_model.ipynb #313b82c8
 @patch

@@ -17,6 +17,7 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import torch
+from .utils import got_shape
 
 # %% auto #0
 __all__ = ['C_SOURCE', 'NATIVE_ENV', 'native_setting', 'c_compiler', 'native_cache_dir', 'build_native', 'load_native',
@@ -920,7 +921,7 @@ def native_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -
 def check_mixture_shapes(templates, theta, log_presence, target, coupled: bool) -> None:
     """ValueError (one line, the bad shape) unless target is [B, C, H, W], theta [B, M, 2, 3],
     log_presence [B, M] and templates [B, M, C (coupled) or C + 1 (alpha), T, T]."""
-    say = lambda name, want, t: ValueError(f"{name} must be {want}, got {list(t.shape)}")
+    say = lambda name, want, t: ValueError(f"{name} must be {want}, {got_shape(t)}")
     if target.ndim != 4: raise say('target', '[B, C, H, W]', target)
     B, Cp = target.shape[0], target.shape[1] + (not coupled)
     if theta.ndim != 4 or theta.shape[0] != B or theta.shape[2:] != (2, 3):

@@ -16,7 +16,7 @@ from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noi
 from .pcae import _FULL, check_input_device, check_input_dtype
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
-from .utils import check_positive, to_numpy
+from .utils import check_positive, got_shape, to_numpy
 
 # %% auto #0
 __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
@@ -241,15 +241,15 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     and each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast)."""
     B, M = pose.shape[0], self.n_parts
     if pose.shape != (B, M, 6):
-        raise ValueError(f"pose must be [B, {M}, 6], got {list(pose.shape)}")
+        raise ValueError(f"pose must be [B, {M}, 6], {got_shape(pose)}")
     if presence.shape != (B, M):
-        raise ValueError(f"presence must be [B, {M}], got {list(presence.shape)}")
+        raise ValueError(f"presence must be [B, {M}], {got_shape(presence)}")
     if special_features.shape != (B, M, self.n_special_features):
-        raise ValueError(f"special_features must be [B, {M}, {self.n_special_features}], got "
-                         f"{list(special_features.shape)}")
+        raise ValueError(f"special_features must be [B, {M}, {self.n_special_features}], "
+                         f"{got_shape(special_features)}")
     if templates_colorized.dim() != 5 or templates_colorized.shape[1] != M:
-        raise ValueError(f"templates_colorized must be [B, {M}, C, T, T], got "
-                         f"{list(templates_colorized.shape)}")
+        raise ValueError(f"templates_colorized must be [B, {M}, C, T, T], "
+                         f"{got_shape(templates_colorized)}")
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
     for name, x in inputs.items():

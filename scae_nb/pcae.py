@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .utils import AttrDict
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_
-from .utils import check_positive
+from .utils import check_positive, got_shape
 from .mixture import pixel_mixture, warped_pixel_mixture
 
 # %% auto #0
@@ -350,8 +350,8 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
         raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
                         f"{type(images).__name__} (torch.as_tensor converts arrays)")
     if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
-        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got "
-                         f"{list(images.shape)}")
+        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
+                         f"{got_shape(images)}")
     if not images.is_floating_point():
         raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
                         f"converts uint8), got {images.dtype}")
@@ -420,11 +420,11 @@ def mixing_terms(self: PCAE):
 def _check_decode_inputs(self: PCAE, pose, presence, target):
     B, M = pose.shape[:2]
     if pose.shape != (B, self.n_parts, 6): raise ValueError(f"pose must be [B, {self.n_parts}, 6], "
-                                                            f"got {list(pose.shape)}")
-    if presence.shape != (B, M): raise ValueError(f"presence must be [{B}, {M}], got "
-                                                  f"{list(presence.shape)}")
+                                                            f"{got_shape(pose)}")
+    if presence.shape != (B, M): raise ValueError(f"presence must be [{B}, {M}], "
+                                                  f"{got_shape(presence)}")
     if target.ndim != 4 or target.shape[:2] != (B, self.n_channels):
-        raise ValueError(f"target must be [{B}, {self.n_channels}, H, W], got {list(target.shape)}")
+        raise ValueError(f"target must be [{B}, {self.n_channels}, H, W], {got_shape(target)}")
 
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch

@@ -12,7 +12,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
-           'got_values', 'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder',
+           'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder',
            'write_atomic', 'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress', 'progress_bar',
            'keep_freed_memory']
 
@@ -50,6 +50,14 @@ def check_seed(seed) -> None:
 def got_values(low, high) -> str:
     "What a range check saw, from its lowest and highest value: 'got 10', 'got values in [0, 12]'."
     return f"got {low}" if low == high else f"got values in [{low}, {high}]"
+
+
+# %% ../nbs/92_utils.ipynb #ut33shp2
+def got_shape(*arrays) -> str:
+    "What a shape check saw: 'got shape (4, 1, 20, 20)', 'got shapes (3,) and (4, 2)'."
+    shapes = [str(tuple(a.shape)) for a in arrays]
+    if len(shapes) == 1: return f"got shape {shapes[0]}"
+    return f"got shapes {', '.join(shapes[:-1])} and {shapes[-1]}"
 
 
 # %% ../nbs/92_utils.ipynb #c15f79ef
