@@ -496,7 +496,8 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
                                  **evaluate_features(train, test, model.config.n_classes, seed))
     if figure_dir:
-        from scae_nb.figures import make_figures, save_figures   # matplotlib only when drawing
+        with deferred_signals():      # matplotlib only when drawing; its first import can turn
+            from scae_nb.figures import make_figures, save_figures   # a Ctrl-C into a warning
         images, labels = next(iter(test_loader))
         figures = make_figures(model, images[:8].to(device), labels[:8].to(device),
                                None if bad else test, seed)
@@ -513,7 +514,8 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
     bad = _not_finite(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
     report = {} if bad else constellation_report(collected, model.config.n_objects)
     if figure_dir:
-        from scae_nb.figures import plot_constellations, save_figures
+        with deferred_signals():                  # as in `_evaluate_images`
+            from scae_nb.figures import plot_constellations, save_figures
         figures = dict(constellations=plot_constellations(collected))
         report['figures'] = save_figures(figures, figure_dir)
     if bad: raise _diverged('votes (points, scales, presences)', bad)

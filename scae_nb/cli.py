@@ -143,17 +143,22 @@ def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
     A Ctrl-C (SIGTERM, SIGHUP) at any point, also while torch is imported, ends with `scae-nb CMD:
     interrupted by SIGINT` (`... by SIGTERM`), status 128 + its number; so do more
-    (`_one_interrupt`)."""
+    (`_one_interrupt`). One that a library swallowed (the command went on) is said in a warning."""
     exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if a in COMMANDS), None)
+    named = f"scae-nb{f' {command}' if command else ''}"
     with _one_interrupt(exiting) as interrupts:
-        try: return _main(argv, command)
+        try: status = _main(argv, command)
         except KeyboardInterrupt:
             name = interrupts.signal or 'SIGINT'      # a KeyboardInterrupt of its own: as Ctrl-C's
-            named = f"scae-nb{f' {command}' if command else ''}"
             print(f"{named}: interrupted by {name}", file=sys.stderr)
             return 128 + signal.Signals[name]
+        lost = interrupts.signal     # raised, yet the command ended as if not (128 + n: it stopped)
+        if lost and status < 128:
+            print(f"{named}: warning: a {lost} came while a library ran that swallowed it (a known "
+                  "hazard of imports); the command went on to its end", file=sys.stderr)
+        return status
 
 # %% ../nbs/07_cli.ipynb #3b75b511
 class _Interrupts:
