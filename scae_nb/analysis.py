@@ -656,13 +656,29 @@ def _remove_stale_figures(out: Path, drawn: list) -> None:
                     file=sys.stderr)
 
 # %% ../nbs/06_analysis.ipynb #st33ag02
+def _pid_alive(pid: int) -> bool:
+    "Whether process `pid` runs on this machine (one of another user counts as running)."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OverflowError, ValueError): return pid > 0
+    return True
+
+def _remove_crashed_staging(out: Path) -> None:
+    "Remove OUT/.eval-partial-PID folders whose process PID is gone (a crashed evaluation's)."
+    for folder in out.glob('.eval-partial-*'):
+        pid = folder.name.removeprefix('.eval-partial-')
+        if folder.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
 @contextlib.contextmanager
 def _staging(out: Path):
     """OUT/.eval-partial-PID, made (with OUT and its parents as needed) for an evaluation's files;
-    always removed at the end, and on an error or interrupt the folders made for it too if empty."""
+    always removed at the end, and on an error or interrupt the folders made for it too if empty.
+    Those a crashed evaluation left (its process gone) are removed first."""
     out = out.absolute()
     made = list(itertools.takewhile(lambda folder: not folder.exists(), (out, *out.parents)))
     staging = out / f'.eval-partial-{os.getpid()}'
+    _remove_crashed_staging(out)
     shutil.rmtree(staging, ignore_errors=True)     # a crashed evaluation's, whose PID this one has
     staging.mkdir(parents=True)
     try: yield staging
