@@ -692,8 +692,8 @@ def _staging(out: Path):
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
 def _swap_in(staging: Path, out: Path) -> None:
-    """Move `staging`'s files into `out` by renames, report.json last, Ctrl-C/SIGTERM held off;
-    OUT's earlier figures and report not among them removed first (`_remove_stale_figures`)."""
+    """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
+    SIGTERM, SIGHUP); OUT's earlier figures and report not among them removed first."""
     with deferred_signals():
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         _remove_stale_figures(out, written)

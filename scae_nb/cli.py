@@ -142,7 +142,7 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
     A Ctrl-C (SIGTERM, SIGHUP) at any point, also while torch is imported, ends with `scae-nb CMD:
-    interrupted by SIGINT` (`... by SIGTERM`), status 128 + its number; so do more
+    interrupted by SIGINT` (`... by SIGTERM`), status 128 + its number, however many come
     (`_one_interrupt`). One that a library swallowed (the command went on) is said in a warning."""
     exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -810,7 +810,7 @@ def run_train(args: argparse.Namespace) -> int:
         stop = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
         if result.interrupted and result.checkpoint is None:      # `train` kept nothing
             state, ending = f'{stop}, before its first checkpoint', ': nothing kept'
-        elif result.interrupted:            # at its last step: only its evaluation was cut
+        elif result.interrupted:      # at its last step only its records were cut: no --resume
             state, ending = stop, '; continue with --resume' if result.step < cfg.steps else ''
         elif result.step > cfg.steps:
             state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
