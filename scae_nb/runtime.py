@@ -548,15 +548,15 @@ def _teardown_interruptibly(wait: float = _TEARDOWN_WAIT) -> str | None:
 def close(self: RunLogger) -> None:
     """Finish the wandb run, if there is one; a SIGINT/SIGTERM/SIGHUP while it uploads cuts the
     upload short, with one warning naming `wandb sync`; then wandb's teardown writes its local
-    files, unless another signal (or `_TEARDOWN_WAIT` s) stops it: one more warning."""
+    files, unless a signal (after a cut upload: another, or `_TEARDOWN_WAIT` s) stops it: one more
+    warning."""
     run, self.run = self.run, None
     if run is None: return
-    cut = _finish_interruptibly(run)
-    if cut is None: return
-    folder = _wandb_files(run)
-    warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
-                  f"upload them with `wandb sync {folder}`")
-    stopped = _teardown_interruptibly()
+    cut, folder = _finish_interruptibly(run), _wandb_files(run)
+    if cut is not None:
+        warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
+                      f"upload them with `wandb sync {folder}`")
+    stopped = _teardown_interruptibly(_TEARDOWN_WAIT if cut else None)   # else: as wandb's exit
     if stopped is None: return
     by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
     warnings.warn(f"stopped waiting for wandb to write its local files {by}: "
