@@ -109,15 +109,15 @@ def draw_offsets(n: int, max_shift: int | tuple[int, int],
 def _check_offsets(offsets: torch.Tensor, B: int, device: torch.device) -> None:
     """Refuse, in one line, `offsets` that are not an integer tensor [B, 2] on the images'
     `device`. Static: no host sync."""
-    if not isinstance(offsets, torch.Tensor): got = type(offsets).__name__
+    if not isinstance(offsets, torch.Tensor): got = f'got {type(offsets).__name__}'
     elif offsets.dtype == torch.bool or offsets.is_floating_point() or offsets.is_complex() \
-            or offsets.shape != (B, 2): got = f'{offsets.dtype} of shape {tuple(offsets.shape)}'
+            or offsets.shape != (B, 2): got = f'{got_shape(offsets)} ({offsets.dtype})'
     elif offsets.device != device:
         raise ValueError(f"offsets are on {offsets.device} but the images on {device}: give it "
                          f"offsets on {device} (offsets.to({str(device)!r}))")
     else: return
     raise ValueError(f"offsets must be an integer tensor [B, 2] = [{B}, 2] (row, col per image), "
-                     f"got {got}")
+                     f"{got}")
 
 def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
                     check: bool = True) -> torch.Tensor:

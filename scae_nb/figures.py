@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from .utils import AttrDict
+from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
@@ -49,7 +49,13 @@ def nudge_matrix(
     dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
 ) -> torch.Tensor:
     "D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix (finite numbers)."
+    for name, value in dict(dx=dx, dy=dy, angle=angle, scale=scale).items():
+        if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim:   # its repr spans lines
+            raise UsageError(f"{name} must be a finite number, {got_shape(value)} "
+                             f"({type(value).__name__})")
     check_finite(dx=dx, dy=dy, angle=angle, scale=scale)    # NaN would hide the capsule silently
+    if np.shape(centre) != (2,):
+        raise UsageError(f"centre must be two numbers (cx, cy), got shape {np.shape(centre)}")
     cos, sin = math.cos(math.radians(angle)) * scale, math.sin(math.radians(angle)) * scale
     cx, cy = (float(v) for v in centre)
     return torch.tensor(
@@ -77,9 +83,23 @@ def top_down_parts(
     return pose, presence, winners
 
 # %% ../nbs/06a_figures.ipynb #34d1f969
+def _check_reconstruct_inputs(model, out: AttrDict, target, capsule_mask, part_mask) -> None:
+    "One line for a target of another shape than the images' [B, C, S, S], or masks not [K]/[M]."
+    (B, M), K, pcae = out.pcae.presence.shape, out.ocae.votes.shape[1], model.pcae
+    images = (B, pcae.n_channels, pcae.canvas_size, pcae.canvas_size)
+    if tuple(target.shape) != images:            # else the decoder scores another canvas, silently
+        raise ValueError(f"target must have the images' shape [B, C, S, S] = {list(images)}, "
+                         f"{got_shape(target)}")
+    for name, mask, n, each in (('capsule_mask', capsule_mask, K, 'object capsule'),
+                                ('part_mask', part_mask, M, 'part')):
+        if mask is not None and tuple(np.shape(mask)) not in ((n,), (B, n)):
+            raise ValueError(f"{name} must be [{n}] (one per {each}) or [B, {n}] = [{B}, {n}], "
+                             f"{got_shape(mask if hasattr(mask, 'shape') else np.asarray(mask))}")
+
 def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
                 vote_transform=None) -> AttrDict:
     "Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3])."
+    _check_reconstruct_inputs(model, out, target, capsule_mask, part_mask)
     pcae, ocae = out.pcae, out.ocae
     presence = pcae.presence if part_mask is None else pcae.presence * part_mask
     bottom_up = model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
@@ -150,6 +170,9 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
     if not images.shape == bottom_up.shape == top_down.shape:          # else rows misaligned
         raise ValueError(f"images, bottom_up and top_down must have one shape [B, C, H, W], "
                          f"{got_shape(images, bottom_up, top_down)}")
+    if images.ndim != 4 or images.shape[1] not in (1, 3):     # else matplotlib's "Invalid shape"
+        raise ValueError(f"images, bottom_up and top_down must be [B, C, H, W] with C = 1 or 3, "
+                         f"{got_shape(images)}")
     n = min(n, len(images))
     rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
     nan = rows.isnan().flatten(1).any(1)          # [3n]: the images that hold NaN
@@ -169,7 +192,7 @@ def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
     shapes = templates.shape, presence.shape, np.shape(colours)
     if templates.ndim != 4 or shapes[1] != shapes[0][:1] or len(colours) < len(presence):
         raise ValueError(f"need transformed_templates [M, C, H, W], presence [M] and colours "
-                         f"[M, 3], got shapes {', '.join(map(str, shapes))}")
+                         f"[M, 3], {got_shape(templates, presence, np.asarray(colours))}")
     drawn = templates.mean(1) * presence[:, None, None]  # [M, H, W]
     owner, intensity = drawn.argmax(0), np.clip(drawn.max(0), 0, 1)  # [H, W]
     return np.asarray(colours)[owner] * intensity[..., None]
@@ -178,6 +201,11 @@ def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
                             title: str = 'part decomposition'):
     "The input, its parts in colour, and the most present parts one by one (those with NaN first)."
+    image = to_numpy(image)
+    drawable = image.ndim == 3 and (image.shape[0] in (1, 3) or image.shape[-1] == 3)
+    if not (image.ndim == 2 or drawable):
+        raise ValueError(f"image must be [C, H, W] (C = 1 or 3), [H, W] or [H, W, 3], "
+                         f"{got_shape(image)}")        # else matplotlib's "Invalid shape"
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here

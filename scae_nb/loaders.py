@@ -15,7 +15,7 @@ from .data import (_check_canvas, _positive_int, as_float_images, check_images,
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
-from .utils import UsageError, check_seed, got_values
+from .utils import UsageError, check_seed, got_shape, got_values
 
 # %% auto #0
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
@@ -58,9 +58,9 @@ def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     """int64 labels if `labels` is an integer tensor of shape [n] with values in
     0..n_classes-1 (>= 0 if `n_classes` is None: no upper bound), else one line saying what came."""
     if not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point():
-        got = (f"{labels.dtype} of shape {tuple(labels.shape)}" if isinstance(labels, torch.Tensor)
-               else type(labels).__name__)
-        raise ValueError(f"labels must be an integer tensor of shape ({n},), got {got}")
+        got = (f"{got_shape(labels)} ({labels.dtype})" if isinstance(labels, torch.Tensor)
+               else f"got {type(labels).__name__}")
+        raise ValueError(f"labels must be an integer tensor of shape ({n},), {got}")
     if n and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
         limit = ('be >= 0' if n_classes is None                 # no upper bound to name
                  else f'lie in 0..{n_classes - 1} (n_classes {n_classes})')
@@ -123,7 +123,12 @@ def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack a map-style dataset of (PIL image | array | tensor, label)
     pairs into (images [N, C, H, W], int64 labels [N])."""
     pairs = [dataset[i] for i in range(len(dataset))]
-    images = torch.stack([_image_tensor(x) for x, _ in pairs])
+    images = [_image_tensor(x) for x, _ in pairs]
+    odd = next((i for i, x in enumerate(images) if x.shape != images[0].shape), None)
+    if odd is not None:                                      # else torch.stack's "equal size" error
+        raise ValueError(f"dataset images must share one shape [C, H, W] = {list(images[0].shape)} "
+                         f"(item 0's), item {odd} {got_shape(images[odd])}")
+    images = torch.stack(images)
     return images, torch.tensor([int(y) for _, y in pairs])
 
 # %% ../nbs/00a_loaders.ipynb #ff92f5c1

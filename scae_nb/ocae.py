@@ -205,6 +205,7 @@ class OCAE(OfficialModule):
         super().__init__()
         check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels)
         self.n_parts, self.n_special_features = n_parts, n_special_features
+        self.template_size, self.n_channels = template_size, n_channels   # for check_inputs
         d_in = 7 + n_special_features + template_size ** 2 * n_channels
         self.set_transformer = SetTransformer(d_in, st_layers, st_heads, st_dims, st_output_dims,
                                               n_objects)
@@ -247,8 +248,10 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     if special_features.shape != (B, M, self.n_special_features):
         raise ValueError(f"special_features must be [B, {M}, {self.n_special_features}], "
                          f"{got_shape(special_features)}")
-    if templates_colorized.dim() != 5 or templates_colorized.shape[1] != M:
-        raise ValueError(f"templates_colorized must be [B, {M}, C, T, T], "
+    C, T = self.n_channels, self.template_size
+    if templates_colorized.dim() != 5 or (templates_colorized.shape[0] not in (1, B)
+                                          or templates_colorized.shape[1:] != (M, C, T, T)):
+        raise ValueError(f"templates_colorized must be [B or 1, {M}, {C}, {T}, {T}] (B = {B}), "
                          f"{got_shape(templates_colorized)}")
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)

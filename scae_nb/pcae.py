@@ -417,7 +417,8 @@ def mixing_terms(self: PCAE):
     return bg_value, None, 1. / (F.softplus(self.temperature_logit + .5) + 1e-4)
 
 @patch
-def _check_decode_inputs(self: PCAE, pose, presence, target):
+def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target):
+    "Refuse, in one line naming it, a `decode` input of another shape than its docstring's."
     B, M = pose.shape[:2]
     if pose.shape != (B, self.n_parts, 6): raise ValueError(f"pose must be [B, {self.n_parts}, 6], "
                                                             f"{got_shape(pose)}")
@@ -425,6 +426,11 @@ def _check_decode_inputs(self: PCAE, pose, presence, target):
                                                   f"{got_shape(presence)}")
     if target.ndim != 4 or target.shape[:2] != (B, self.n_channels):
         raise ValueError(f"target must be [{B}, {self.n_channels}, H, W], {got_shape(target)}")
+    C, T = self.n_channels, self.template_size
+    if templates_colorized.ndim != 5 or (templates_colorized.shape[0] not in (1, B)
+                                         or templates_colorized.shape[1:] != (M, C, T, T)):
+        raise ValueError(f"templates_colorized must be [B or 1, {M}, {C}, {T}, {T}] (B = {B}), "
+                         f"{got_shape(templates_colorized)}")
 
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch
@@ -433,7 +439,7 @@ def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
            heavy: bool | None = None) -> AttrDict:
     """Score target [B, C, H, W] under the templates [B|1, M, C, T, T]
     drawn at pose [B, M, 6] with presence [B, M]."""
-    self._check_decode_inputs(pose, presence, target)
+    self._check_decode_inputs(pose, presence, templates_colorized, target)
     B, C = pose.shape[0], self.n_channels
     templates = templates_colorized.expand(B, -1, -1, -1, -1)
     if self.use_alpha_channel:
@@ -477,6 +483,9 @@ def forward(self: PCAE, images: torch.Tensor, target: torch.Tensor | None = None
     out = self.encode(images)
     out.update(self.make_templates(out.special_features))
     target = images if target is None else target
+    if target.shape != images.shape:      # decode would score another canvas, silently
+        raise ValueError(f"target must have the images' shape {list(images.shape)}, "
+                         f"{got_shape(target)}")
     out.update(self.decode(out.pose, out.presence, out.templates_colorized, target, heavy))
     out.primary_caps_l1 = out.presence.sum(1).mean()
     out.mse = (target - out.rec_mode).square().flatten(1).sum(1).mean()
