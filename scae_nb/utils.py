@@ -30,13 +30,20 @@ def check_positive(_integer: bool = True, **values) -> None:
 class UsageError(ValueError):
     "A bad argument value or path given by the user (the CLI: one line, exit status 2)."
 
+def _brief(value) -> str:
+    "`value` in a one-line message: an array or tensor by its shape and type, else a short repr."
+    if hasattr(value, 'shape') and getattr(value, 'ndim', 0):
+        return f"shape {tuple(value.shape)} ({type(value).__name__})"
+    text = ' '.join(repr(value).split())
+    return text if len(text) <= 80 else text[:77] + '...'
+
 def check_finite(**values) -> None:
     "Raise one line naming the first of `values` that is not a finite real number (None passes)."
     for name, value in values.items():
         if value is None: continue
         real = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if not real or not math.isfinite(value):
-            raise UsageError(f"{name} must be a finite number, got {value!r}")
+            raise UsageError(f"{name} must be a finite number, got {_brief(value)}")
 
 def check_seed(seed) -> None:
     """Raise one line unless `seed` is an integer that torch's generators take, in
@@ -44,7 +51,7 @@ def check_seed(seed) -> None:
     only its low 32 bits: on a CPU, seeds equal modulo 2^32 give the same run; 05ac_config)."""
     if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
             or not -2**63 <= seed < 2**64):
-        raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 1], got {seed!r}")
+        raise UsageError(f"seed must be an integer in [-2^63, 2^64 - 1], got {_brief(seed)}")
 
 # %% ../nbs/92_utils.ipynb #ut31got2
 def got_values(low, high) -> str:
