@@ -18,9 +18,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'resolve_checkpoint',
-           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'truncate_metrics',
-           'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
-           'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
+           'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'readable_run_info',
+           'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -286,6 +286,15 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     return [aside / path.name for path in newer]
 
 # %% ../nbs/05aa_checkpoints.ipynb #97167a78
+def metrics_entries(out) -> list[tuple[str, dict]]:
+    "(line, entry) of each line of metrics.jsonl in `out` that is a JSON object (others skipped)."
+    path, entries = Path(out) / 'metrics.jsonl', []
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        with contextlib.suppress(ValueError):
+            entry = json.loads(line)
+            if isinstance(entry, dict): entries.append((line, entry))
+    return entries
+
 def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
     """Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped),
     atomically; returns the lines cut (of steps after `step`). With `partial`, the training line
@@ -294,10 +303,7 @@ def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
     path = Path(out) / 'metrics.jsonl'
     if not path.is_file(): return []
     kept, cut = [], []
-    for line in path.read_text().splitlines():
-        try: entry = json.loads(line)
-        except ValueError: continue
-        if not isinstance(entry, dict): continue
+    for line, entry in metrics_entries(out):
         if partial and entry.get('step') == step and 'steps_per_s' in entry: continue
         (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
     write_atomic(path, ''.join(kept))              # no temporary file left by an interrupt

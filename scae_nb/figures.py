@@ -49,10 +49,6 @@ def nudge_matrix(
     dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
 ) -> torch.Tensor:
     "D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix (finite numbers)."
-    for name, value in dict(dx=dx, dy=dy, angle=angle, scale=scale).items():
-        if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim:   # its repr spans lines
-            raise UsageError(f"{name} must be a finite number, {got_shape(value)} "
-                             f"({type(value).__name__})")
     check_finite(dx=dx, dy=dy, angle=angle, scale=scale)    # NaN would hide the capsule silently
     if np.shape(centre) != (2,):
         raise UsageError(f"centre must be two numbers (cx, cy), got shape {np.shape(centre)}")

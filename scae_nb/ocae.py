@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise
-from .pcae import _FULL, check_input_device, check_input_dtype
+from .pcae import _FULL, check_input_device, check_input_dtype, check_templates_colorized
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
 from .utils import check_positive, got_shape, to_numpy
@@ -248,11 +248,7 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     if special_features.shape != (B, M, self.n_special_features):
         raise ValueError(f"special_features must be [B, {M}, {self.n_special_features}], "
                          f"{got_shape(special_features)}")
-    C, T = self.n_channels, self.template_size
-    if templates_colorized.dim() != 5 or (templates_colorized.shape[0] not in (1, B)
-                                          or templates_colorized.shape[1:] != (M, C, T, T)):
-        raise ValueError(f"templates_colorized must be [B or 1, {M}, {C}, {T}, {T}] (B = {B}), "
-                         f"{got_shape(templates_colorized)}")
+    check_templates_colorized(templates_colorized, B, M, self.n_channels, self.template_size)
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
     for name, x in inputs.items():

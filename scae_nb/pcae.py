@@ -21,7 +21,7 @@ __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geomet
            'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
            'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches', 'conv_weight_grad',
            'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_input_device', 'check_input_dtype',
-           'check_encoder_input']
+           'check_encoder_input', 'check_templates_colorized']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -416,6 +416,13 @@ def mixing_terms(self: PCAE):
     if self.use_alpha_channel: return bg_value, F.softplus(self.bg_mixing_logit), None
     return bg_value, None, 1. / (F.softplus(self.temperature_logit + .5) + 1e-4)
 
+def check_templates_colorized(templates: torch.Tensor, B: int, M: int, C: int, T: int) -> None:
+    "Refuse, in one line, templates_colorized that are not [B or 1, M, C, T, T] (decode, the OCAE)."
+    if (templates.ndim != 5 or templates.shape[0] not in (1, B)
+            or templates.shape[1:] != (M, C, T, T)):
+        raise ValueError(f"templates_colorized must be [B or 1, {M}, {C}, {T}, {T}] (B = {B}), "
+                         f"{got_shape(templates)}")
+
 @patch
 def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target):
     "Refuse, in one line naming it, a `decode` input of another shape than its docstring's."
@@ -426,11 +433,7 @@ def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target
                                                   f"{got_shape(presence)}")
     if target.ndim != 4 or target.shape[:2] != (B, self.n_channels):
         raise ValueError(f"target must be [{B}, {self.n_channels}, H, W], {got_shape(target)}")
-    C, T = self.n_channels, self.template_size
-    if templates_colorized.ndim != 5 or (templates_colorized.shape[0] not in (1, B)
-                                         or templates_colorized.shape[1:] != (M, C, T, T)):
-        raise ValueError(f"templates_colorized must be [B or 1, {M}, {C}, {T}, {T}] (B = {B}), "
-                         f"{got_shape(templates_colorized)}")
+    check_templates_colorized(templates_colorized, B, M, self.n_channels, self.template_size)
 
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch

@@ -38,7 +38,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
-                                 run_info, stop_on_signals, truncate_metrics, _say)
+                                 metrics_entries, run_info, stop_on_signals, truncate_metrics, _say)
 
 # %% auto #0
 __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
@@ -547,13 +547,8 @@ def _redo_cut(self: Trainer) -> None:
 
 def _logged_test(out, step: int) -> bool:
     "Whether metrics.jsonl in `out` has the test line of `step` (a stop may land just after it)."
-    path = Path(out) / 'metrics.jsonl'
-    for line in path.read_text().splitlines() if path.is_file() else []:
-        with contextlib.suppress(ValueError):
-            entry = json.loads(line)
-            if isinstance(entry, dict) and entry.get('step') == step and any(
-                    str(k).startswith('test/') for k in entry): return True
-    return False
+    return any(entry.get('step') == step and any(str(k).startswith('test/') for k in entry)
+               for _, entry in metrics_entries(out))
 
 
 # %% ../nbs/05b_training.ipynb #fdc499c0
