@@ -141,9 +141,10 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
 # %% ../nbs/07_cli.ipynb #28c87934
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
-    A Ctrl-C (SIGTERM, SIGHUP) at any point, also while torch is imported, ends with `scae-nb CMD:
-    interrupted by SIGINT` (`... by SIGTERM`), status 128 + its number, however many come
-    (`_one_interrupt`). One that a library swallowed (the command went on) is said in a warning."""
+    A Ctrl-C (SIGTERM, SIGHUP), also while torch is imported, ends with `scae-nb CMD: interrupted
+    by SIGINT` (`... by SIGTERM`), status 128 + its number, however many come (`_one_interrupt`);
+    but one after a run's last step began stops nothing (status 0, a warning: 05b, 05a). One that
+    a library swallowed (the command went on) is said in a warning."""
     exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if a in COMMANDS), None)
@@ -158,14 +159,20 @@ def main(argv: list[str] | None = None) -> int:
         if lost and status < 128:
             print(f"{named}: warning: a {lost} came while a library ran that swallowed it (a known "
                   "hazard of imports); the command went on to its end", file=sys.stderr)
+        elif interrupts.late and status < 128:      # held as a finished run closed (05aa)
+            print(f"{named}: warning: a {interrupts.late} came after the run's last checkpoint, as "
+                  "it closed: it cut nothing, the run is finished", file=sys.stderr)
         return status
 
 # %% ../nbs/07_cli.ipynb #3b75b511
 class _Interrupts:
     """A command's handler of SIGINT, SIGTERM and SIGHUP: the first raises `KeyboardInterrupt`
-    (`signal` names it), later ones are ignored, and every one once `hold()` was called."""
-    def __init__(self): self.signal, self.holding = None, False
+    (`signal` names it), later ones are ignored, and every one once `hold()` was called (`late`
+    names the first of those, which `main` warns of)."""
+    def __init__(self): self.signal, self.holding, self.late = None, False, None
     def __call__(self, signum, frame):
+        if self.holding and self.signal is None:
+            self.late = self.late or signal.Signals(signum).name
         if self.signal is not None or self.holding: return            # ignored
         self.signal = signal.Signals(signum).name
         raise KeyboardInterrupt

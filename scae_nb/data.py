@@ -152,7 +152,9 @@ def _check_canvas(canvas_size, h: int, w: int):
 def pad_and_shift(images: torch.Tensor, canvas_size: int,
                   generator: torch.Generator | None = None, check: bool = True) -> torch.Tensor:
     """The official augmentation: each image [B, C, h, w] on a zero [S, S] canvas at a fresh
-    offset from `draw_offsets`; `check=False`: no value checks (no host sync on a GPU)."""
+    offset from `draw_offsets`; `check=False`: no value checks (no host sync on a GPU); a meta
+    tensor (no values): its layout checked only."""
+    check = check and not (isinstance(images, torch.Tensor) and images.is_meta)
     B, C, h, w = (check_images if check else _check_layout)(images).shape
     _check_canvas(canvas_size, h, w)
     if canvas_size == h == w: return images

@@ -119,6 +119,14 @@ def _image_tensor(image) -> torch.Tensor:
         image = torch.tensor(image.transpose(2, 0, 1) if image.ndim == 3 else image)
     return image[None] if image.ndim == 2 else image
 
+def _label(label, i: int) -> int:
+    "Item `i`'s `label` as an int; one that is not one integer: `ValueError` naming the item."
+    try: return int(label)
+    except (TypeError, ValueError, RuntimeError):          # else torch's "only one element tensors"
+        seen = got_shape(label) if hasattr(label, 'shape') else f'got {label!r}'[:80]
+        raise ValueError(f"dataset labels must be single integers, item {i}'s label {seen}"
+                         ) from None
+
 def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack a map-style dataset of (PIL image | array | tensor, label)
     pairs into (images [N, C, H, W], int64 labels [N])."""
@@ -129,7 +137,7 @@ def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
         raise ValueError(f"dataset images must share one shape [C, H, W] = {list(images[0].shape)} "
                          f"(item 0's), item {odd} {got_shape(images[odd])}")
     images = torch.stack(images)
-    return images, torch.tensor([int(y) for _, y in pairs])
+    return images, torch.tensor([_label(y, i) for i, (_, y) in enumerate(pairs)])
 
 # %% ../nbs/00a_loaders.ipynb #ff92f5c1
 class DeviceLoader:

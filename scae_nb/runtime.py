@@ -543,20 +543,36 @@ def _teardown_interruptibly(wait: float = _TEARDOWN_WAIT) -> str | None:
         with contextlib.suppress(Exception, SystemExit): wandb.teardown()
     return _until_cut(teardown, 'wandb-teardown', wait)
 
+@contextlib.contextmanager
+def _wandb_errors_quiet():
+    """In the block, wandb's own error lines (`wandb: ERROR Problem finishing run`, of a cut
+    `finish`) go to its debug log, not the terminal (`show_errors=False`); after it, as they
+    were."""
+    try: from wandb.errors import term
+    except ImportError: term = None
+    if not hasattr(term, '_show_errors'):                         # another wandb: as it is
+        yield
+        return
+    shown, term._show_errors = term._show_errors, False
+    try: yield
+    finally: term._show_errors = shown
+
 # %% ../nbs/05a_runtime.ipynb #e66bcd4f
 @patch
 def close(self: RunLogger) -> None:
     """Finish the wandb run, if there is one; a SIGINT/SIGTERM/SIGHUP while it uploads cuts the
     upload short, with one warning naming `wandb sync`; then wandb's teardown writes its local
-    files, unless a signal (after a cut upload: another, or `_TEARDOWN_WAIT` s) stops it: one more
-    warning."""
+    files, unless a signal (after a cut upload: another, or `_TEARDOWN_WAIT` s, which the
+    warning says; wandb's own error lines muted meanwhile) stops it: one more warning."""
     run, self.run = self.run, None
     if run is None: return
     cut, folder = _finish_interruptibly(run), _wandb_files(run)
     if cut is not None:
         warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
-                      f"upload them with `wandb sync {folder}`")
-    stopped = _teardown_interruptibly(_TEARDOWN_WAIT if cut else None)   # else: as wandb's exit
+                      f"upload them with `wandb sync {folder}`; wandb has {_TEARDOWN_WAIT:g} s "
+                      "more to write them (a second Ctrl-C ends the wait)")
+    with _wandb_errors_quiet() if cut else contextlib.nullcontext():    # its cut `finish`'s line
+        stopped = _teardown_interruptibly(_TEARDOWN_WAIT if cut else None)   # else: as its exit
     if stopped is None: return
     by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
     warnings.warn(f"stopped waiting for wandb to write its local files {by}: "

@@ -526,6 +526,9 @@ def fit(self: Trainer) -> AttrDict:
         # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
         self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
         if self.interrupted: self._save_interrupted(start)
+        late = self.stop_signal or ('KeyboardInterrupt' if forced else None)
+        if late and not self.interrupted and self.rank0:     # too late to stop: it cut nothing
+            _warn_late(late, self.step, self.last_checkpoint)
     return AttrDict(history=self.history, evals=self.evals, step=self.step,
                     checkpoint=self.last_checkpoint, interrupted=self.interrupted,
                     steps_run=self.step - start, signal=self.stop_signal,
@@ -544,6 +547,11 @@ def _redo_cut(self: Trainer) -> None:
         self._make_records(**cut)
         set_rng_state(kept)
     save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
+
+def _warn_late(signal_name: str, step: int, path) -> None:
+    "Warn that `signal_name` came too late to stop the run: its last step `step` is saved whole."
+    warnings.warn(f"a {signal_name} came after the run's last step began: it cut nothing (step "
+                  f"{step} is checkpointed whole at {path}), so the run counts as finished")
 
 def _logged_test(out, step: int) -> bool:
     "Whether metrics.jsonl in `out` has the test line of `step` (a stop may land just after it)."
@@ -789,10 +797,11 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
 # %% ../nbs/05b_training.ipynb #03334fd6
 @cli_words()                 # its refusals and warnings name options: `--force`, not `force=True`
 def run_train(args: argparse.Namespace) -> int:
-    """`scae-nb train`: train as `args` say. Exit status 0 when done (a signal after its last step
-    stops nothing); interrupted by a signal (Ctrl-C, SIGTERM, SIGHUP) after its checkpoint is saved,
-    128 + the signal's number (130, 143, 129), as shells report it, so schedulers requeue the run
-    instead of counting it finished."""
+    """`scae-nb train`: train as `args` say. Exit status 0 when done, also where a signal came
+    after its last step began (it stops nothing: one warning says so); interrupted by a signal
+    (Ctrl-C, SIGTERM, SIGHUP) before, after its checkpoint is saved, 128 + the signal's number
+    (130, 143, 129), as shells report it, so schedulers requeue the run instead of counting it
+    finished."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     _check_step(cfg, pick_device(cfg.device, dist_env().local_rank))    # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
