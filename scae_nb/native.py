@@ -714,6 +714,65 @@ void scae_rmsprop_update(int count, float *const *p, const float *const *g, floa
 }
 ''')
 
+# %% ../nbs/02b_native.ipynb #omp34c01
+_C_PARTS.append(r'''
+/* The entry points over a whole batch: B images (or `total` elements of the update), split into
+   as many equal ranges as the OpenMP team has threads. Only in a build with OpenMP (-fopenmp),
+   where they run on the threads of the OpenMP runtime this library was linked to; scae_omp_probe
+   names that runtime (its omp_get_num_threads): Python uses them only when it is PyTorch's own. */
+#ifdef _OPENMP
+int omp_get_thread_num(void);
+int omp_get_num_threads(void);
+
+void *scae_omp_probe(void) { return (void *)omp_get_num_threads; }
+
+static inline long share(long n, int t, int k) { return n * t / k; }  /* range t of k starts */
+
+int scae_mixture_forward_all(const float *tmpl, const float *theta, const float *lp,
+                             const float *x, const float *xs, const float *ys, float *warped,
+                             float *ll, float *mode, float *mean, float *lse_s, float *lse_l,
+                             int B, int nt, const int *dims, const float *scalars) {
+    int fail = 0;
+#pragma omp parallel num_threads(nt) reduction(| : fail)
+    {
+        const int t = omp_get_thread_num(), k = omp_get_num_threads();
+        fail |= scae_mixture_forward(tmpl, theta, lp, x, xs, ys, warped, ll, mode, mean, lse_s,
+                                     lse_l, (int)share(B, t, k), (int)share(B, t + 1, k), dims,
+                                     scalars);
+    }
+    return fail;
+}
+
+int scae_mixture_backward_all(const float *tmpl, const float *theta, const float *lp,
+                              const float *x, const float *xs, const float *ys,
+                              const float *warped, const float *g, const float *lse_s,
+                              const float *lse_l, float *dtmpl, float *dtheta, float *dlp,
+                              float *dscalars, int B, int nt, const int *dims,
+                              const float *scalars) {
+    int fail = 0;
+#pragma omp parallel num_threads(nt) reduction(| : fail)
+    {
+        const int t = omp_get_thread_num(), k = omp_get_num_threads();
+        fail |= scae_mixture_backward(tmpl, theta, lp, x, xs, ys, warped, g, lse_s, lse_l, dtmpl,
+                                      dtheta, dlp, dscalars, (int)share(B, t, k),
+                                      (int)share(B, t + 1, k), dims, scalars);
+    }
+    return fail;
+}
+
+void scae_rmsprop_update_all(int count, float *const *p, const float *const *g, float *const *ms,
+                             float *const *mom, const long *sizes, long total, int nt,
+                             const float *hyper) {
+#pragma omp parallel num_threads(nt)
+    {
+        const int t = omp_get_thread_num(), k = omp_get_num_threads();
+        scae_rmsprop_update(count, p, g, ms, mom, sizes, share(total, t, k), share(total, t + 1, k),
+                            hyper);
+    }
+}
+#endif
+''')
+
 # %% ../nbs/02b_native.ipynb #51226716
 C_SOURCE = ''.join(_C_PARTS)
 
@@ -749,10 +808,11 @@ def _cpu_key() -> str:
     return f"{platform.system()} {platform.machine()} {flags}"
 
 # %% ../nbs/02b_native.ipynb #32d7767e
-def _compile(cc: str, source: Path, out: Path) -> None:
-    """cc -O3 [-march=native] source -> out (`cc` may carry arguments: 'ccache gcc');
-    RuntimeError with the compiler's first error line."""
-    for extra in (['-march=native'], []):                    # not every compiler knows the flag
+def _compile(cc: str, source: Path, out: Path, openmp: bool = True) -> None:
+    """cc -O3 [-march=native] [-fopenmp] source -> out (`cc` may carry arguments: 'ccache gcc'),
+    each flag left out where the compiler refuses it; RuntimeError with its first error line."""
+    tries = (['-march=native', '-fopenmp'], ['-march=native'], ['-fopenmp'], [])
+    for extra in [t for t in tries if openmp or '-fopenmp' not in t]:   # not every compiler
         try: run = subprocess.run([*shlex.split(cc), *_CFLAGS, *extra, str(source), '-o', str(out),
                                    '-lm'], capture_output=True, text=True, timeout=300)
         except (OSError, ValueError, subprocess.TimeoutExpired) as e:
@@ -761,12 +821,15 @@ def _compile(cc: str, source: Path, out: Path) -> None:
     error = next((ln for ln in run.stderr.splitlines() if 'error' in ln), run.stderr.strip()[:200])
     raise RuntimeError(f"{cc} failed: {error or f'exit status {run.returncode}'}")
 
-def build_native(cache_dir: str | Path | None = None, cc: str | None = None) -> Path:
-    """Compile `C_SOURCE` once per source, compiler and CPU into `cache_dir/native/<key>/` and
-    return the library's path. Raises RuntimeError (no compiler, or its first error line)."""
+def build_native(cache_dir: str | Path | None = None, cc: str | None = None,
+                 openmp: bool = True) -> Path:
+    """Compile `C_SOURCE` once per source, compiler, CPU and `openmp` (whether to try `-fopenmp`)
+    into `cache_dir/native/<key>/` and return the library's path. Raises RuntimeError (no
+    compiler, or its first error line)."""
     cc = cc or c_compiler()
     if cc is None: raise RuntimeError("no C compiler found (set CC, or install gcc or clang)")
-    key = hashlib.sha256('\0'.join([C_SOURCE, cc, *_CFLAGS, _cpu_key()]).encode()).hexdigest()
+    parts = [C_SOURCE, cc, *_CFLAGS, _cpu_key(), *(['no-openmp'] * (not openmp))]
+    key = hashlib.sha256('\0'.join(parts).encode()).hexdigest()
     target = Path(cache_dir or native_cache_dir()) / 'native' / key[:16] / 'scae_mixture.so'
     if target.exists(): return target
     try:
@@ -774,7 +837,7 @@ def build_native(cache_dir: str | Path | None = None, cc: str | None = None) -> 
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:  # build aside, then rename
             source, out = Path(tmp) / 'mixture.c', Path(tmp) / target.name
             source.write_text(C_SOURCE)
-            _compile(cc, source, out)
+            _compile(cc, source, out, openmp)
             os.replace(out, target)
     except OSError as e:
         raise RuntimeError(f"cannot write the kernel cache {target.parent.parent.parent} "
@@ -792,9 +855,32 @@ def load_native(path: str | Path) -> ctypes.CDLL:
     lib.scae_mixture_forward.restype = lib.scae_mixture_backward.restype = _I
     lib.scae_rmsprop_update.argtypes = [_I] + [_P] * 5 + [ctypes.c_long] * 2 + [_P]
     lib.scae_rmsprop_update.restype = None
+    if hasattr(lib, 'scae_omp_probe'):                 # a build with OpenMP
+        lib.scae_mixture_forward_all.argtypes = [_P] * 12 + [_I, _I, _P, _P]
+        lib.scae_mixture_backward_all.argtypes = [_P] * 14 + [_I, _I, _P, _P]
+        lib.scae_mixture_forward_all.restype = lib.scae_mixture_backward_all.restype = _I
+        lib.scae_rmsprop_update_all.argtypes = [_I] + [_P] * 5 + [ctypes.c_long, _I, _P]
+        lib.scae_rmsprop_update_all.restype = None
+        lib.scae_omp_probe.restype = _P
     return lib
 
-_LIB: dict = {}                                        # 'lib' or 'error', once per process
+def _openmp_shared(lib) -> bool:
+    """Whether `lib` has the OpenMP entry points and they run on the OpenMP runtime of PyTorch's CPU
+    operators (the same `omp_get_num_threads` as `libtorch_cpu` resolves), so share its threads."""
+    if not hasattr(lib, 'scae_omp_probe'): return False
+    try:
+        torch_cpu = ctypes.CDLL(str(next(Path(torch.__file__).parent.glob('lib/libtorch_cpu.*'))))
+        theirs = ctypes.cast(torch_cpu.omp_get_num_threads, _P).value
+    except (StopIteration, OSError, AttributeError): return False   # no OpenMP in PyTorch's build
+    return theirs is not None and lib.scae_omp_probe() == theirs
+
+def _load_built() -> ctypes.CDLL:
+    """The kernel built with OpenMP where the compiler takes it, else (or when that build cannot be
+    loaded: an OpenMP runtime older than the compiler's) without."""
+    try: return load_native(build_native())
+    except OSError: return load_native(build_native(openmp=False))
+
+_LIB: dict = {}                                 # 'lib' and 'openmp', or 'error', once per process
 _LIB_LOCK = threading.Lock()
 
 def native_library() -> ctypes.CDLL | None:
@@ -803,11 +889,12 @@ def native_library() -> ctypes.CDLL | None:
     if not native_setting(): return None
     with _LIB_LOCK:
         if not _LIB:
-            try: _LIB['lib'] = load_native(build_native())
+            try: _LIB['lib'] = lib = _load_built()
             except (RuntimeError, OSError) as e:
                 _LIB['error'] = str(e)
                 warnings.warn(f"the native CPU kernels are unavailable ({e}); using the "
                               f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
+            else: _LIB['openmp'] = _openmp_shared(lib)
     return _LIB.get('lib')
 
 # %% ../nbs/02b_native.ipynb #d1dea517
@@ -829,14 +916,18 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         _POOL[key] = ThreadPoolExecutor(workers, thread_name_prefix='scae-nb-native')
     return _POOL[key]
 
-def _run_batch(entry, tensors: list, batch: int, dims, scalars) -> None:
-    """Call a kernel entry point on images [b0, b1) from `torch.get_num_threads()` threads
-    (ctypes releases the GIL); each image is one thread's, so results do not depend on the count."""
-    ptrs = [t.data_ptr() for t in tensors]
+def _run_batch(name: str, tensors: list, batch: int, dims, scalars) -> None:
+    """Run the kernel's entry point `name` on the batch from `torch.get_num_threads()` threads:
+    PyTorch's OpenMP threads (`name_all`) where they are shared, else our pool (ctypes releases the
+    GIL); each image is one thread's, so results depend on neither the count nor the path."""
+    lib, ptrs = native_library(), [t.data_ptr() for t in tensors]
     workers = max(1, min(torch.get_num_threads(), batch))
-    bounds = [(batch * i // workers, batch * (i + 1) // workers) for i in range(workers)]
-    call = lambda b: entry(*ptrs, b[0], b[1], dims, scalars)
-    codes = [call(bounds[0])] if workers == 1 else list(_pool(workers).map(call, bounds))
+    if workers > 1 and _LIB.get('openmp'):
+        codes = [getattr(lib, f'{name}_all')(*ptrs, batch, workers, dims, scalars)]
+    else:
+        bounds = [(batch * i // workers, batch * (i + 1) // workers) for i in range(workers)]
+        call = lambda b: getattr(lib, name)(*ptrs, b[0], b[1], dims, scalars)
+        codes = [call(bounds[0])] if workers == 1 else list(_pool(workers).map(call, bounds))
     if any(codes): raise MemoryError("native decoder: out of memory for its per-thread buffers")
 
 # %% ../nbs/02b_native.ipynb #b47837a5
@@ -867,7 +958,7 @@ def _mixture_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
     warped = templates.new_empty(B, M, Cp, H, W)
     ll, mode, mean, lse_s = (torch.empty_like(target) for _ in range(4))
     lse_l = target.new_empty(B, C if coupled else 1, H, W)
-    _run_batch(native_library().scae_mixture_forward, [templates, theta, log_presence, target,
+    _run_batch('scae_mixture_forward', [templates, theta, log_presence, target,
                *_canvas_axes(H, W), warped, ll, mode, mean, lse_s, lse_l], B,
                *_kernel_args(templates, target, scalars, coupled))
     return [ll, mode, mean, warped, lse_s, lse_l]
@@ -879,7 +970,7 @@ def _mixture_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_prese
     "The kernel's backward: the gradients of templates, theta, log-presence and scalars [3]."
     grads = [torch.empty_like(t) for t in (templates, theta, log_presence)]
     per_image = theta.new_empty(theta.shape[0], 3)   # bg value, bg logit, 1/tau; summed in order
-    _run_batch(native_library().scae_mixture_backward,
+    _run_batch('scae_mixture_backward',
                [templates, theta, log_presence, target, *_canvas_axes(*target.shape[-2:]), warped,
                 grad.contiguous(), lse_s, lse_l, *grads, per_image], theta.shape[0],
                *_kernel_args(templates, target, scalars, coupled))
@@ -1019,8 +1110,10 @@ def native_rmsprop_update_(params, grads, ms, mom, one_minus_rho: float, eps: fl
              for ts in (params, grads, ms, mom)]
     sizes = (ctypes.c_long * len(params))(*[t.numel() for t in params])
     hyper = (ctypes.c_float * 4)(one_minus_rho, eps, lr, momentum)
-    total, workers = sum(sizes), max(1, torch.get_num_threads())
+    lib, total, workers = native_library(), sum(sizes), max(1, torch.get_num_threads())
+    if workers > 1 and _LIB.get('openmp'):         # PyTorch's OpenMP threads, as `_run_batch`
+        return lib.scae_rmsprop_update_all(len(params), *lists, sizes, total, workers, hyper)
     bounds = [(total * i // workers, total * (i + 1) // workers) for i in range(workers)]
-    call = lambda b: native_library().scae_rmsprop_update(len(params), *lists, sizes, *b, hyper)
+    call = lambda b: lib.scae_rmsprop_update(len(params), *lists, sizes, *b, hyper)
     if workers == 1: call(bounds[0])
     else: list(_pool(workers).map(call, bounds))
