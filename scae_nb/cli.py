@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     named, interrupts = f"scae-nb{f' {command}' if command else ''}", _Interrupts()
     try:
         with _one_interrupt(exiting, interrupts):
-            try: status = _main(argv, command)
+            try: status = _main(argv, command, lambda: interrupts.signal is not None)
             except KeyboardInterrupt: return _interrupted(named, interrupts)
             lost = interrupts.signal   # raised, yet the command ended as if not (128 + n: stopped)
             if lost and status < 128:
@@ -212,8 +212,9 @@ def one_line_warnings(command: str):
         yield
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
-def _main(argv: list[str], command: str | None) -> int:
-    "`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP)."
+def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
+    """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
+    is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
     from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
@@ -227,6 +228,7 @@ def _main(argv: list[str], command: str | None) -> int:
             with torch_threads(getattr(args, 'threads', None)):          # PROCESS_FIELDS
                 result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
+        if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
         if getattr(args, 'debug', False): raise
         line = _one_line(e)
         if not isinstance(e, OSError): line = _as_option(line, args._parser)
