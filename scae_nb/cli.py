@@ -148,21 +148,27 @@ def main(argv: list[str] | None = None) -> int:
     exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if a in COMMANDS), None)
-    named = f"scae-nb{f' {command}' if command else ''}"
-    with _one_interrupt(exiting) as interrupts:
-        try: status = _main(argv, command)
-        except KeyboardInterrupt:
-            name = interrupts.signal or 'SIGINT'      # a KeyboardInterrupt of its own: as Ctrl-C's
-            print(f"{named}: interrupted by {name}", file=sys.stderr)
-            return 128 + signal.Signals[name]
-        lost = interrupts.signal     # raised, yet the command ended as if not (128 + n: it stopped)
-        if lost and status < 128:
-            print(f"{named}: warning: a {lost} came while a library ran that swallowed it (a known "
-                  "hazard of imports); the command went on to its end", file=sys.stderr)
-        elif interrupts.late and status < 128:      # held as a finished run closed (05aa)
-            print(f"{named}: warning: a {interrupts.late} came after the run's last checkpoint, as "
-                  "it closed: it cut nothing, the run is finished", file=sys.stderr)
-        return status
+    named, interrupts = f"scae-nb{f' {command}' if command else ''}", _Interrupts()
+    try:
+        with _one_interrupt(exiting, interrupts):
+            try: status = _main(argv, command, lambda: interrupts.signal is not None)
+            except KeyboardInterrupt: return _interrupted(named, interrupts)
+            lost = interrupts.signal   # raised, yet the command ended as if not (128 + n: stopped)
+            if lost and status < 128:
+                print(f"{named}: warning: a {lost} came while a library ran that swallowed it (a "
+                      "known hazard of imports); the command went on to its end", file=sys.stderr)
+            elif interrupts.late and status < 128:     # held as a finished run closed (05aa)
+                late = interrupts.late
+                print(f"{named}: warning: a {late} came after the run's last checkpoint, as it "
+                      "closed: it cut nothing, the run is finished", file=sys.stderr)
+            return status
+    except KeyboardInterrupt: return _interrupted(named, interrupts)   # as the handlers were set
+
+def _interrupted(named: str, interrupts) -> int:
+    "Print `NAMED: interrupted by SIGNAL` (a KeyboardInterrupt of its own: SIGINT); 128 + its n."
+    name = interrupts.signal or 'SIGINT'
+    print(f"{named}: interrupted by {name}", file=sys.stderr)
+    return 128 + signal.Signals[name]
 
 # %% ../nbs/07_cli.ipynb #3b75b511
 class _Interrupts:
@@ -185,19 +191,20 @@ _DEFAULT_HANDLERS = dict(SIGINT=signal.default_int_handler, SIGTERM=signal.SIG_D
                          SIGHUP=signal.SIG_DFL)     # a command's own, where they are these
 
 @contextlib.contextmanager
-def _one_interrupt(for_good: bool = False):
+def _one_interrupt(for_good: bool = False, interrupts: _Interrupts | None = None):
     """While active, the first SIGINT, SIGTERM or SIGHUP raises `KeyboardInterrupt` and the ones
     after it are ignored (yields the `_Interrupts` handler); after it, each has its handler back
     (`for_good`: ignored, as the process is ending). Only those at their default handler (Ctrl-C:
-    Python's), in the main thread."""
-    interrupts, previous = _Interrupts(), {}
-    try:
-        for name, default in _DEFAULT_HANDLERS.items():
-            number = getattr(signal, name, None)                      # no SIGHUP on Windows
-            if number is not None and signal.getsignal(number) is default:
-                previous[number] = signal.signal(number, interrupts)
-    except ValueError: pass                               # not the main thread: as they are
-    try: yield interrupts
+    Python's), in the main thread. One that comes as they are set raises as it enters."""
+    interrupts = _Interrupts() if interrupts is None else interrupts
+    previous = {number: default for name, default in _DEFAULT_HANDLERS.items()      # Windows: no
+                if (number := getattr(signal, name, None)) is not None        # SIGHUP
+                and signal.getsignal(number) is default}
+    try:                                  # all put back, also when one came as they were set
+        try:
+            for number in previous: signal.signal(number, interrupts)
+        except ValueError: previous = {}                  # not the main thread: as they are
+        yield interrupts
     finally:
         interrupts.hold()                 # the command has ended: none raised from here on
         for number, old in previous.items():
@@ -213,8 +220,9 @@ def one_line_warnings(command: str):
         yield
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
-def _main(argv: list[str], command: str | None) -> int:
-    "`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP)."
+def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
+    """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
+    is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
     from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
@@ -228,6 +236,7 @@ def _main(argv: list[str], command: str | None) -> int:
             with torch_threads(getattr(args, 'threads', None)):          # PROCESS_FIELDS
                 result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
+        if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
         if getattr(args, 'debug', False): raise
         line = _one_line(e)
         if not isinstance(e, OSError): line = _as_option(line, args._parser)

@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, ShiftCollate, _next_seed, image_loaders
-from .utils import UsageError, said, to_numpy, to_plain, write_atomic
+from .utils import UsageError, said, swap_handlers, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
 
 # %% auto #0
@@ -491,15 +491,16 @@ def _raise_cut(signum, frame): raise _UploadCut(signal.Signals(signum).name)
 @contextlib.contextmanager
 def _cut_by_signals(names=('SIGINT', 'SIGTERM', 'SIGHUP')):
     """In the block, each of `names` not ignored raises `_UploadCut`, even where a run's stop holds
-    it (05aa); after it, each has its handler back. Main thread only (elsewhere: as they are)."""
-    previous = {}
-    try:
-        for s in (getattr(signal, n) for n in names if hasattr(signal, n)):
-            if signal.getsignal(s) is not signal.SIG_IGN: previous[s] = signal.signal(s, _raise_cut)
-    except ValueError: pass                                  # not the main thread
-    try: yield
+    it (05aa); after it, each has its handler back, all at once (`swap_handlers`, 92_utils): one
+    that comes meanwhile meets them. Main thread only (elsewhere: as they are)."""
+    previous = {s: old for s in (getattr(signal, n) for n in names if hasattr(signal, n))
+                if (old := signal.getsignal(s)) is not signal.SIG_IGN}
+    try:                                # put back, also when one comes as they are swapped in
+        try: swap_handlers(dict.fromkeys(previous, _raise_cut))
+        except ValueError: previous = {}                     # not the main thread
+        yield
     finally:
-        for s, old in previous.items(): signal.signal(s, signal.SIG_DFL if old is None else old)
+        swap_handlers({s: signal.SIG_DFL if old is None else old for s, old in previous.items()})
 
 # %% ../nbs/05a_runtime.ipynb #wb33fin1
 def _until_cut(fn, name: str, wait: float | None = None) -> str | None:

@@ -13,7 +13,7 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
            'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder',
-           'write_atomic', 'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress', 'progress_bar',
+           'write_atomic', 'swap_handlers', 'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress', 'progress_bar',
            'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
@@ -152,23 +152,35 @@ def write_atomic(path, data: str | bytes) -> Path:
     finally: tmp.unlink(missing_ok=True)
     return path
 
+# %% ../nbs/92_utils.ipynb #sg34swp1
+def swap_handlers(handlers: dict) -> dict:
+    """Set the handlers {signum: handler} at once: a signal that comes meanwhile waits till all are
+    set (blocked; not on Windows). Returns those replaced; ValueError off the main thread."""
+    blocks = hasattr(signal, 'pthread_sigmask')
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, handlers) if blocks else None
+    try: return {s: signal.signal(s, handler) for s, handler in handlers.items()}
+    finally:
+        if blocks: signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # one that waited: now
+
+
 # %% ../nbs/92_utils.ipynb #25110da7
 @contextlib.contextmanager
 def deferred_signals(signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
     """Hold `signals` off a short critical section: one that arrives inside is raised again at its
     end, with the handlers that were in place (the signal names those of `signal`). Outside the
     main thread nothing can be held, and the section runs as it is."""
-    held, previous = [], {}
-    try:
-        for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
-            previous[s] = signal.signal(s, lambda signum, frame: held.append(signum))
+    held = []
+    note = lambda signum, frame: held.append(signum)
+    noted = {getattr(signal, n): note for n in signals if hasattr(signal, n)}
+    try: previous = swap_handlers(noted)
     except ValueError:                    # not the main thread
         yield
         return
     try: yield
     finally:
-        for s, old in previous.items(): signal.signal(s, signal.SIG_DFL if old is None else old)
+        swap_handlers({s: signal.SIG_DFL if old is None else old for s, old in previous.items()})
         for signum in held: signal.raise_signal(signum)
+
 
 # %% ../nbs/92_utils.ipynb #e280777f
 def _is_torch_tensor(x) -> bool:
