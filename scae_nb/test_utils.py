@@ -4,7 +4,7 @@
 
 # %% ../nbs/91_test_utils.ipynb #d6980c7c
 from __future__ import annotations
-import contextlib, functools, json, os
+import contextlib, functools, json, os, signal
 from collections.abc import Mapping
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ from .utils import to_numpy
 __all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'GRID_SAMPLE_CUDA_ERROR', 'skip_parity', 'golden_root',
            'golden_path', 'load_golden', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
            'assert_golden_outputs', 'grid_sample_like_cuda', 'mixture_case', 'outputs_and_grads', 'assert_same',
-           'file_size_limit']
+           'file_size_limit', 'signal_after_first_swap']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
 def _repo_fixtures() -> Path:
@@ -212,3 +212,13 @@ def file_size_limit(n_bytes: int):
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
         signal.signal(signal.SIGXFSZ, old_handler)
+
+# %% ../nbs/91_test_utils.ipynb #sgsw0002
+def signal_after_first_swap(swap, signum: int):
+    "`signal.signal` that sends `signum` right after its first swap: one between two swaps."
+    sent = []
+    def swapping(number, handler):
+        old = swap(number, handler)
+        if not sent: sent.append(signal.raise_signal(signum))
+        return old
+    return swapping
