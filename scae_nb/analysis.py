@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_analysis.ipynb #790bdd97
 from __future__ import annotations
-import argparse, contextlib, dataclasses, io, itertools, json, math, os, shutil, sys, time, warnings
+import argparse, contextlib, dataclasses, io, itertools, json, math, os, shutil, signal, sys, time
+import warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -691,13 +692,17 @@ def _staging(out: Path):
     shutil.rmtree(staging, ignore_errors=True)       # moved in: empty
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
-def _swap_in(staging: Path, out: Path) -> None:
+def _swap_in(staging: Path, out: Path, final: bool = False) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
-    SIGTERM, SIGHUP); OUT's earlier figures and report not among them removed first."""
-    with deferred_signals():
+    SIGTERM, SIGHUP); OUT's earlier figures and report not among them removed first. `final`: the
+    evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
+    raised but returned (the numbers of those that came)."""
+    with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         _remove_stale_figures(out, written)
         for path in written: os.replace(path, out / path.name)
+        if final: shutil.rmtree(staging, ignore_errors=True)
+    return held
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
@@ -742,7 +747,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         if figures: report['figures'] = [str(out / Path(path).name) for path in report['figures']]
         report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
         write_atomic(staging / 'report.json', json.dumps(report, indent=1))
-        _swap_in(staging, out)           # all at once; not drawn here: not this report's
+        late = _swap_in(staging, out, final=True)   # all at once; a signal now cuts nothing
+    if late:
+        warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
+                      f"into {out}: it cut nothing, the evaluation is complete")
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa

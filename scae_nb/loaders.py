@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_loaders.ipynb #a0a00004
 from __future__ import annotations
-import os
+import math, numbers, os
 from functools import partial
 from pathlib import Path
 
@@ -120,12 +120,21 @@ def _image_tensor(image) -> torch.Tensor:
     return image[None] if image.ndim == 2 else image
 
 def _label(label, i: int) -> int:
-    "Item `i`'s `label` as an int; one that is not one integer: `ValueError` naming the item."
-    try: return int(label)
-    except (TypeError, ValueError, RuntimeError):          # else torch's "only one element tensors"
-        seen = got_shape(label) if hasattr(label, 'shape') else f'got {label!r}'[:80]
-        raise ValueError(f"dataset labels must be single integers, item {i}'s label {seen}"
-                         ) from None
+    """Item `i`'s `label` as an int: an integer (Python, numpy, or a tensor or array of one element)
+    or a float with an integer value, within int64; else `ValueError` naming the item and label."""
+    bad = lambda seen: ValueError(f"dataset labels must be single integers, item {i}'s label "
+                                  f"{seen}")
+    value = label
+    if hasattr(label, 'shape'):                                  # a tensor or an array
+        if getattr(label, 'is_meta', False): raise bad('is a meta tensor (no value)')
+        if math.prod(label.shape) != 1: raise bad(got_shape(label))
+        value = label.item()
+    real = isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
+    if real and not (math.isfinite(value) and float(value).is_integer()) or not (
+            real or isinstance(value, numbers.Integral)):        # 1.5, nan, a string, None
+        raise bad(f'got {value!r}'[:80])
+    if not -2 ** 63 <= int(value) < 2 ** 63: raise bad(f'{int(value)} does not fit in int64')
+    return int(value)
 
 def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack a map-style dataset of (PIL image | array | tensor, label)

@@ -165,21 +165,22 @@ def swap_handlers(handlers: dict) -> dict:
 
 # %% ../nbs/92_utils.ipynb #25110da7
 @contextlib.contextmanager
-def deferred_signals(signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
+def deferred_signals(signals=('SIGINT', 'SIGTERM', 'SIGHUP'), reraise: bool = True):
     """Hold `signals` off a short critical section: one that arrives inside is raised again at its
-    end, with the handlers that were in place (the signal names those of `signal`). Outside the
-    main thread nothing can be held, and the section runs as it is."""
+    end, with the handlers that were in place (the signal names those of `signal`); with
+    `reraise=False` it is not, and the list the block gets (the held signals' numbers) says what
+    came. Outside the main thread nothing can be held, and the section runs as it is."""
     held = []
     note = lambda signum, frame: held.append(signum)
     noted = {getattr(signal, n): note for n in signals if hasattr(signal, n)}
     try: previous = swap_handlers(noted)
     except ValueError:                    # not the main thread
-        yield
+        yield held
         return
-    try: yield
+    try: yield held
     finally:
         swap_handlers({s: signal.SIG_DFL if old is None else old for s, old in previous.items()})
-        for signum in held: signal.raise_signal(signum)
+        for signum in held * reraise: signal.raise_signal(signum)
 
 
 # %% ../nbs/92_utils.ipynb #e280777f
