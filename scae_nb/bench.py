@@ -247,6 +247,9 @@ def parse_variants(spec: str, device: torch.device) -> list[str]:
     bases = [b for b in VARIANTS if b != 'cuda-graph' or device.type == 'cuda']
     if spec == 'all': return [b + amp for b in bases for amp in ('', '+amp')]
     names = [n.strip() for n in spec.split(',') if n.strip()]
+    if not names:
+        raise UsageError(f"--variants {spec!r} names no variant; choose from {', '.join(VARIANTS)} "
+                         "(each also +amp) or all")
     for name in names:
         if name.removesuffix('+amp') not in VARIANTS:
             raise UsageError(f"--variants: unknown variant {name!r}; choose from "

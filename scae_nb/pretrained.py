@@ -114,11 +114,14 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     --checkpoint RUN` takes it). Presence noise stays on in eval mode, as in the official
     evaluation: switch it off with `evaluating(model, noise=False)` (06_analysis). Errors, one
     line each: TypeError (`name` neither a str nor a path: None, 5), ValueError (unknown name,
-    neither a .pt file nor a folder, unreadable file; its UsageError: a folder with no checkpoint,
-    an unusable device), FileNotFoundError (no such file), CheckpointError (every checkpoint of
-    the run folder corrupt), RuntimeError (weights that do not fit their config)."""
+    neither a .pt file nor a folder, unreadable file; its UsageError: an empty name, a folder with
+    no checkpoint, an unusable device), FileNotFoundError (no such file), CheckpointError (every
+    checkpoint of the run folder corrupt), RuntimeError (weights that do not fit their config)."""
     _check_path_given(name, 'name',
                       f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
+    if not str(name).strip():                          # Path('') is the current folder
+        raise UsageError(f"{named('name')} is empty: give a shipped model's name ({_shipped()}), "
+                         "a .pt file or a run folder")
     device = pick_device(device, what='device')                      # one line if unusable
     check_pretrained_name(name, run_folder=True)
     folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model
