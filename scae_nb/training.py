@@ -618,8 +618,10 @@ def __exit__(self: Trainer, *exc_info) -> None:
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
-    "Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing)."
-    check_out_folder(cfg.out, named('cfg.out'))
+    """Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing).
+    Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
+    the folder process 0 has just made for the run, as it opens its lock there."""
+    check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
 def _refuse_resume_with_force(resume, force: bool) -> None:

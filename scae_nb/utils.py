@@ -108,10 +108,12 @@ class AttrDict(_FastcoreAttrDict):
     def copy(self): return type(self)(**self)
 
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
-def check_out_folder(path, what: str | None = None):
+def check_out_folder(path, what: str | None = None, make: bool = True):
     """Refuse, in one line naming it `what` (default `named('out')`: `out`, or `--out` inside
     `cli_words`), an output folder that is a file, lies under one, or lies where nothing can be
-    written (a read-only file system, no permission, under /proc); leaves nothing made."""
+    written (a read-only file system, no permission, under /proc); leaves nothing made.
+    `make=False`: without trying to make it (for a process that must not while another makes it:
+    DDP's ranks > 0)."""
     what = named('out') if what is None else what
     if not str(path).strip():                      # Path('') is the current folder
         raise UsageError(f"{what} is empty: name a folder (e.g. runs/NAME)")
@@ -125,6 +127,7 @@ def check_out_folder(path, what: str | None = None):
                 raise UsageError(f"{what} {path}: nothing can be written in {parent} (read-only "
                                  "or no permission)")
             break
+    if not make: return path
     missing = [p for p in (path, *path.parents) if not p.exists()]
     try: path.mkdir(parents=True, exist_ok=True)        # made and removed: can it be made at all?
     except OSError as e:
