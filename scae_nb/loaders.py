@@ -129,10 +129,9 @@ def _label(label, i: int) -> int:
         if getattr(label, 'is_meta', False): raise bad('is a meta tensor (no value)')
         if math.prod(label.shape) != 1: raise bad(got_shape(label))
         value = label.item()
-    real = isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
-    if real and not (math.isfinite(value) and float(value).is_integer()) or not (
-            real or isinstance(value, numbers.Integral)):        # 1.5, nan, a string, None
-        raise bad(f'got {value!r}'[:80])
+    whole = isinstance(value, numbers.Integral) or (        # 3, np.int64(3), True, 3.0
+        isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer())
+    if not whole: raise bad(f'got {value!r}'[:80])           # 1.5, nan, inf, a string, None
     if not -2 ** 63 <= int(value) < 2 ** 63: raise bad(f'{int(value)} does not fit in int64')
     return int(value)
 

@@ -916,18 +916,24 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         _POOL[key] = ThreadPoolExecutor(workers, thread_name_prefix='scae-nb-native')
     return _POOL[key]
 
+def _in_parallel(n: int, workers: int, whole, part) -> list:
+    """`whole(n, workers)` once, on PyTorch's OpenMP threads where they are shared
+    (`_LIB['openmp']`), else `part(a, b)` on each of `workers` equal ranges [a, b) of n, on our
+    pool: what they return."""
+    if workers > 1 and _LIB.get('openmp'): return [whole(n, workers)]
+    bounds = [(n * i // workers, n * (i + 1) // workers) for i in range(workers)]
+    if workers == 1: return [part(*bounds[0])]
+    return list(_pool(workers).map(lambda b: part(*b), bounds))
+
 def _run_batch(name: str, tensors: list, batch: int, dims, scalars) -> None:
     """Run the kernel's entry point `name` on the batch from `torch.get_num_threads()` threads:
     PyTorch's OpenMP threads (`name_all`) where they are shared, else our pool (ctypes releases the
     GIL); each image is one thread's, so results depend on neither the count nor the path."""
     lib, ptrs = native_library(), [t.data_ptr() for t in tensors]
     workers = max(1, min(torch.get_num_threads(), batch))
-    if workers > 1 and _LIB.get('openmp'):
-        codes = [getattr(lib, f'{name}_all')(*ptrs, batch, workers, dims, scalars)]
-    else:
-        bounds = [(batch * i // workers, batch * (i + 1) // workers) for i in range(workers)]
-        call = lambda b: getattr(lib, name)(*ptrs, b[0], b[1], dims, scalars)
-        codes = [call(bounds[0])] if workers == 1 else list(_pool(workers).map(call, bounds))
+    codes = _in_parallel(batch, workers,
+                         lambda n, k: getattr(lib, f'{name}_all')(*ptrs, n, k, dims, scalars),
+                         lambda a, b: getattr(lib, name)(*ptrs, a, b, dims, scalars))
     if any(codes): raise MemoryError("native decoder: out of memory for its per-thread buffers")
 
 # %% ../nbs/02b_native.ipynb #b47837a5
@@ -1110,10 +1116,7 @@ def native_rmsprop_update_(params, grads, ms, mom, one_minus_rho: float, eps: fl
              for ts in (params, grads, ms, mom)]
     sizes = (ctypes.c_long * len(params))(*[t.numel() for t in params])
     hyper = (ctypes.c_float * 4)(one_minus_rho, eps, lr, momentum)
-    lib, total, workers = native_library(), sum(sizes), max(1, torch.get_num_threads())
-    if workers > 1 and _LIB.get('openmp'):         # PyTorch's OpenMP threads, as `_run_batch`
-        return lib.scae_rmsprop_update_all(len(params), *lists, sizes, total, workers, hyper)
-    bounds = [(total * i // workers, total * (i + 1) // workers) for i in range(workers)]
-    call = lambda b: lib.scae_rmsprop_update(len(params), *lists, sizes, *b, hyper)
-    if workers == 1: call(bounds[0])
-    else: list(_pool(workers).map(call, bounds))
+    lib = native_library()
+    _in_parallel(sum(sizes), max(1, torch.get_num_threads()),      # as `_run_batch`
+                 lambda n, k: lib.scae_rmsprop_update_all(len(params), *lists, sizes, n, k, hyper),
+                 lambda a, b: lib.scae_rmsprop_update(len(params), *lists, sizes, a, b, hyper))
