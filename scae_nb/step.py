@@ -16,7 +16,8 @@ from .native import prepare_compile
 
 # %% auto #0
 __all__ = ['to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
-           'quiet_compile_logs', 'GraphStep', 'resolve_cuda_graph', 'CompileWaitWarning', 'generates_code', 'make_step']
+           'quiet_compile_logs', 'GraphStep', 'resolve_cuda_graph', 'CompileWaitWarning', 'generates_code',
+           'warn_compile_wait', 'make_step']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):
@@ -225,6 +226,14 @@ def generates_code(backend: str) -> bool:
     "Whether torch.compile's `backend` generates code: not the eager ones (eager, aot_eager, ...)."
     return 'eager' not in backend.split('_')
 
+def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'inductor',
+                      stacklevel: int = 1) -> None:
+    "Say `CompileWaitWarning` when `compile` asks code-generating `backend` to compile on a CPU."
+    if compile and device.type == 'cpu' and generates_code(backend):
+        warnings.warn("compiling the step on a CPU: the first compile takes a minute or more "
+                      "and about 300 MiB; then about 10% faster than eager (05c_bench)",
+                      CompileWaitWarning, stacklevel=stacklevel + 1)
+
 def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
               amp: bool = False, compile: bool = False, cuda_graph: bool | None = None,
               backend: str = 'inductor'):
@@ -232,8 +241,5 @@ def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
     if not (compile or cuda_graph):
         return lambda batch: optimization_step(model, optimizer, batch, device, amp)
-    if compile and device.type == 'cpu' and generates_code(backend):
-        warnings.warn("compiling the step on a CPU: the first compile takes a minute or more "
-                      "and about 300 MiB; then about 10% faster than eager (05c_bench)",
-                      CompileWaitWarning, stacklevel=2)
+    warn_compile_wait(compile, device, backend, stacklevel=2)           # (at `make_step`'s caller)
     return GraphStep(model, optimizer, device, amp, compile, cuda_graph, backend)

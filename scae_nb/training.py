@@ -32,8 +32,8 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              rng_state, seed_everything, seed_loader, check_deterministic,
                              set_rng_state,
                              template_figure, numerics_flags, device_name)
-from .step import (make_step, output_metrics, resolve_cuda_graph, run_model,
-                          synthetic_batch, to_device)
+from .step import (CompileWaitWarning, make_step, output_metrics, resolve_cuda_graph,
+                          run_model, synthetic_batch, to_device, warn_compile_wait)
 from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
@@ -153,6 +153,8 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     self.stream = BatchStream(train_loader)
     self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
     if resume is not None: self.restore(resume, state)     # read and compared: `_read_resume`
+    if cfg.steps > self.step:                  # a step to compile: said after "resuming from"
+        warn_compile_wait(cfg.compile and not self.distributed, self.device, self.compile_backend)
     # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
     branch = self._branch_from is not None and cfg.steps > self.step
     if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
@@ -286,9 +288,11 @@ def _setup_model(self: Trainer, model: nn.Module | None):
     if cfg.cuda_graph and self.distributed:
         raise UsageError("--cuda-graph does not combine with DDP (torchrun); drop it")
     whole = cfg.compile and not self.distributed
-    self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
-                             None if self.distributed else cfg.cuda_graph,
-                             self.compile_backend)
+    with warnings.catch_warnings():          # said by `_set_up` once a resume has been announced
+        warnings.simplefilter('ignore', CompileWaitWarning)
+        self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
+                                 None if self.distributed else cfg.cuda_graph,
+                                 self.compile_backend)
 
 # %% ../nbs/05b_training.ipynb #4aa31bc1
 @patch
