@@ -24,13 +24,13 @@ from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import (_check_path_given, _refuse_run_folder, check_pretrained_name,
-                                from_pretrained, model_card, pretrained_names)
+                                from_pretrained, model_card, pretrained_names, run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, checkpoint_run_folder, load_checkpoint,
                                  newest_intact_state)
-from .config import TrainConfig
+from .config import DATASET_CHOICES, TrainConfig
 from .cli import add_config_args, given
 
 # %% auto #0
@@ -223,12 +223,43 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
     tsne = TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=_sklearn_seed(seed))
     return tsne.fit_transform(_unit_spread(features))
 
+# %% ../nbs/06_analysis.ipynb #cd35ca02
+def _card_problem(card: dict) -> str | None:
+    "What is wrong with model card `card` (a dict) for eval (`steps`, `run`), or None."
+    steps, run = card.get('steps'), card.get('run')
+    if 'steps' not in card: return "no 'steps' (the training steps, or null)"
+    if steps is not None and (type(steps) is not int or steps < 0):
+        return f"steps must be a whole number >= 0 or null, got {steps!r}"
+    if not isinstance(run, dict):
+        return f"run must be a dict of dataset and batch_size, got {run!r}"
+    if (dataset := run.get('dataset')) not in DATASET_CHOICES:
+        return f"run.dataset must be one of {', '.join(DATASET_CHOICES)}, got {dataset!r}"
+    size = run.get('batch_size')
+    if type(size) is not int or size < 1:
+        return f"run.batch_size must be a whole number > 0, got {size!r}"
+    return None
+
+def _read_card(path: Path) -> dict | None:
+    """Model card `path` (NAME.json beside NAME.pt), checked for what eval reads; None, with a
+    warning, for JSON with neither `steps` nor `run` (not a card). CheckpointError naming `path`."""
+    try: card = json.loads(path.read_text())
+    except ValueError as e:                          # bad JSON, not UTF-8: a damaged card
+        raise CheckpointError(f"{path}: not a readable model card ({str(e).splitlines()[0]})"
+                              ) from None
+    if not isinstance(card, dict) or not {'steps', 'run'} & set(card):
+        warnings.warn(f"{path} is not a model card (no 'steps' or 'run'): ignored")
+        return None
+    if problem := _card_problem(card): raise CheckpointError(f"{path}: bad model card: {problem}")
+    return card
+
 # %% ../nbs/06_analysis.ipynb #2f282ae3
 def _card_for(name, model: torch.nn.Module) -> dict:
-    """The model card of shipped model `name`, or NAME.json beside weights file `name`; else one
-    that says only the data (constellations for a constellation model, else MNIST) and no step."""
+    """The model card of shipped model `name`, or NAME.json beside weights file `name`
+    (`_read_card`); else one that says only the data (constellations for a constellation model,
+    else MNIST) and no step."""
     if str(name) in pretrained_names(): return model_card(str(name))
-    if (card := Path(name).with_suffix('.json')).is_file(): return json.loads(card.read_text())
+    path = Path(name).with_suffix('.json')
+    if path.is_file() and (card := _read_card(path)): return card
     dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
     return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
 
@@ -602,13 +633,14 @@ def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, di
 
 # %% ../nbs/06_analysis.ipynb #df76cb5e
 def _run_checkpoint(folder: Path) -> tuple[Path, dict]:
-    """The checkpoint `--checkpoint RUN` (a run folder) stands for and its state: its newest intact
-    one, said in one line; a corrupt newer one skipped with a one-line warning, nothing moved."""
-    path, state, bad = newest_intact_state(folder)
-    if path is None: _refuse_run_folder(folder, bad, said('checkpoint', folder))
+    """The checkpoint `--checkpoint RUN` (a run folder, or RUN/checkpoints) stands for and its
+    state: its newest intact one, said in one line; a corrupt newer one skipped with a one-line
+    warning, nothing moved."""
+    path, state, bad = newest_intact_state(run := run_folder_of(folder))   # RUN/checkpoints
+    if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
     for corrupt, why in bad:
         warnings.warn(f"{corrupt.name} is corrupt ({why}); evaluating {path.name} instead")
-    print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {folder}',
+    print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {run}',
           file=sys.stderr)
     return path, state
 
@@ -704,6 +736,23 @@ def _swap_in(staging: Path, out: Path, final: bool = False) -> list:
         if final: shutil.rmtree(staging, ignore_errors=True)
     return held
 
+# %% ../nbs/06_analysis.ipynb #cd35ca06
+_COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed', 'device',
+             'data_dir')
+
+def _say_replacing(out: Path, report: dict) -> None:
+    """Say on stderr, in one line, that OUT/report.json of an earlier evaluation is replaced by
+    `report`, with the `_COMPARED` settings that differ (`max_batches None -> 2`); nothing if
+    there is no earlier report."""
+    if not (out / 'report.json').is_file(): return
+    try: earlier = json.loads((out / 'report.json').read_text())
+    except (ValueError, OSError): earlier = None
+    if not isinstance(earlier, dict): changed = 'an unreadable report'
+    else: changed = ', '.join(f'{key} {earlier.get(key)!r} -> {report.get(key)!r}'
+                              for key in _COMPARED if earlier.get(key) != report.get(key))
+    print(f'scae-nb eval: replacing the earlier evaluation in {out} '
+          f"({changed or 'the same settings'})", file=sys.stderr)
+
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -725,6 +774,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                and checkpoint.suffix != '.pt')                       # a shipped model's name
     report = dict(checkpoint=str(checkpoint if by_name else checkpoint.absolute()),
                   model=config.model.model, dataset=config.dataset,
+                  model_config=dataclasses.asdict(config.model),          # n_parts, n_objects, ...
                   steps=run.step, train_batch_size=run.config.batch_size,
                   batch_size=config.batch_size, noise=noise, max_batches=max_batches,
                   device=device_name(device), seed=seed,
@@ -747,6 +797,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         if figures: report['figures'] = [str(out / Path(path).name) for path in report['figures']]
         report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
         write_atomic(staging / 'report.json', json.dumps(report, indent=1))
+        _say_replacing(out, report)                      # an earlier evaluation's report: said
         late = _swap_in(staging, out, final=True)   # all at once; a signal now cuts nothing
     if late:
         warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "

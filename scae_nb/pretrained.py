@@ -16,7 +16,8 @@ from .checkpoints import (CheckpointError, _not_torch_file, list_checkpoints,
 from .utils import UsageError, named, said, write_atomic
 
 # %% auto #0
-__all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained']
+__all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained',
+           'run_folder_of']
 
 # %% ../nbs/04b_pretrained.ipynb #271d6006
 def pretrained_dir() -> Path:
@@ -141,16 +142,21 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     if bad:
         raise CheckpointError(f"{given}: every checkpoint in {where} is corrupt (the newest, "
                               f"{bad[0][0].name}: {bad[0][1]})")
-    hint = (f' (did you mean {folder.parent}?)'
-            if folder.name == 'checkpoints' and list_checkpoints(folder.parent) else '')
-    raise UsageError(f"{given}: a folder with no checkpoint in {where}{hint}: give a checkpoint "
+    raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
+
+def run_folder_of(folder) -> Path:
+    """The run folder `folder` (a str or Path) stands for: itself, or for RUN/checkpoints (step_*.pt
+    in it, no checkpoints/ below it) RUN, whose newest checkpoint it then means."""
+    folder = Path(folder)
+    holds = folder.name == 'checkpoints' and not list_checkpoints(folder)
+    return folder.parent if holds and list_checkpoints(folder.parent) else folder
 
 def _run_folder_weights(folder: Path) -> tuple[dict, dict]:
     """(state_dict, SCAEConfig dict) of run folder `folder`'s newest intact checkpoint; a corrupt
     newer one skipped with a one-line warning, nothing moved."""
-    path, state, bad = newest_intact_state(folder)
-    if path is None: _refuse_run_folder(folder, bad, said('name', folder))
+    path, state, bad = newest_intact_state(run_folder_of(folder))
+    if path is None: _refuse_run_folder(run_folder_of(folder), bad, said('name', folder))
     for corrupt, why in bad:
         warnings.warn(f"{corrupt.name} is corrupt ({why}); loading {path.name} instead")
     return _weights_of(state, path)
