@@ -19,8 +19,8 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'resolve_checkpoint',
            'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
-           'truncate_metrics', 'RunFolderError', 'RunFolder', 'check_not_in_use', 'run_info', 'readable_run_info',
-           'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record', 'check_not_in_use', 'run_info',
+           'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -337,6 +337,15 @@ class RunFolder:
         "Add `fields` to run.json."
         self.info.update(fields)
         write_atomic(self.out / 'run.json', json.dumps(self.info, indent=1))
+
+# %% ../nbs/05aa_checkpoints.ipynb #ch35rec1
+def changes_record(info: dict, step: int, changes: dict) -> list[dict]:
+    """run.json `info`'s `changes` as a resume from step `step` leaves it: the records of earlier
+    steps, then `changes` ({field: (was, now)}), if any: {'step': step, field: {'from', 'to'}}."""
+    kept = [record for record in info.get('changes', []) if record.get('step', 0) < step]
+    said = {k: {'from': was, 'to': now} for k, (was, now) in changes.items()}
+    return kept + ([{'step': step, **said}] if said else [])
+
 
 # %% ../nbs/05aa_checkpoints.ipynb #2f195df3
 @patch

@@ -16,9 +16,10 @@ from .utils import (UsageError, check_finite, check_positive, check_seed, named,
                            to_plain, words)
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'check_no_points',
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES', 'check_no_points',
            'check_fits_dataset', 'TrainConfig', 'usable_cpus', 'torch_threads', 'dataset_model_fields', 'preset_for',
-           'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config']
+           'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes',
+           'changes_line']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -304,3 +305,19 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
     if refused: _refuse(path, refused, shape, sources)
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
+
+# %% ../nbs/05ac_config.ipynb #ch35cfg1
+QUIET_CHANGES = frozenset({'out', 'data_dir', 'progress'})
+
+def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
+    """{field: (checkpoint's value, `cfg`'s)} for each field of `cfg` (its model's by their own
+    names) that differs from saved config `saved` (as a resume reads it), but `QUIET_CHANGES`."""
+    was, asks = TrainConfig.from_dict(_default_points(saved)).to_dict(), cfg.to_dict()
+    changed = {**_changes(was, {k: v for k, v in asks.items() if k != 'model'}),
+               **_changes(was['model'], asks['model'])}
+    return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
+
+def changes_line(changes: dict) -> str:
+    "The line that says `changes` ({field: (was, now)}): 'resuming with lr 3e-05 -> 0.001, ...'."
+    return 'resuming with ' + ', '.join(f'{k} {a} -> {b}' for k, (a, b) in changes.items())
+

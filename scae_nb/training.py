@@ -22,7 +22,8 @@ from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, torch_threads,
-                             dataset_model_fields, preset_for, resume_config, _changes,
+                             dataset_model_fields, preset_for, resume_config, resumed_changes,
+                             changes_line, _changes,
                              _default_points, _refuse)
 from .mixture import check_decoder, use_decoder
 from .optim import TFRMSprop, official_eps
@@ -38,7 +39,8 @@ from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
-                                 metrics_entries, run_info, stop_on_signals, truncate_metrics, _say)
+                                 metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
+                                 changes_record)
 
 # %% auto #0
 __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
@@ -99,6 +101,7 @@ class Trainer:
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
         self._closed = False                 # `close` ran: `fit` refuses
+        self.config_changes = {}      # {field: (checkpoint's, cfg's)}: `restore`, `_record_run`
         self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
         self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
         self.device = pick_device(cfg.device, self.env.local_rank)
@@ -384,7 +387,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     """Continue from checkpoint `path` (exactly, when the processes and the dataset are unchanged);
     `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
     that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused. The
-    step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`)."""
+    step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`). Fields
+    that differ from the checkpoint's are said in one line (`resumed_changes`) if it trains."""
     ckpt = load_checkpoint(path) if state is None else state
     self._check_config(ckpt['config'], path)
     self.model.load_state_dict(ckpt['model'])
@@ -398,6 +402,9 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
         if ckpt.get('wandb_id') not in inherited:
             self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
     announce_resume(path, self.step)
+    if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
+        self.config_changes = resumed_changes(ckpt['config'], self.cfg)
+        if self.config_changes and self.rank0: _say(changes_line(self.config_changes))
     # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
     # the log window's sums (same processes), and a stop's short line at this step: dropped if
     # this run goes on, as it logs that window whole
@@ -690,11 +697,14 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
     """Write the run's `config.json`; add to `run.json` the device as this session runs it (a
-    CPU's thread count too) and the id of a wandb run the folder did not know yet."""
+    CPU's thread count too), the id of a wandb run the folder did not know yet, and the fields a
+    resume changed (`changes_record`)."""
     write_atomic(trainer.out / 'config.json', json.dumps(trainer.cfg.to_dict(), indent=1))
     wandb, known = trainer.logger.run, folder.info.get('wandb_id')
     new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
-    folder.update(device=device_name(trainer.device), **new_wandb)   # new, or a new branch's
+    record = changes_record(folder.info, trainer.step, trainer.config_changes)
+    changes = {'changes': record} if record or 'changes' in folder.info else {}
+    folder.update(device=device_name(trainer.device), **new_wandb, **changes)
 
 # %% ../nbs/05b_training.ipynb #3d66fdea
 def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None) -> AttrDict:
