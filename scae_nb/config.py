@@ -319,5 +319,5 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
 
 def changes_line(changes: dict) -> str:
     "The line that says `changes` ({field: (was, now)}): 'resuming with lr 3e-05 -> 0.001, ...'."
-    return 'resuming with ' + ', '.join(f'{k} {a} -> {b}' for k, (a, b) in changes.items())
+    return 'resuming with ' + ', '.join(f'{named(k)} {a} -> {b}' for k, (a, b) in changes.items())
 
