@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from .utils import (UsageError, check_out_folder, check_positive, check_seed,
+from .utils import (UsageError, check_bools, check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, said, to_numpy, words,
                            write_atomic)
 from .data import DATASETS, check_images, data_root
@@ -186,11 +186,15 @@ def linear_accuracy(
     train_features, train_labels, test_features, test_labels, seed: int = 0
 ) -> float:
     """Test accuracy in [0, 1] of a logistic regression fitted on standardised train features
-    [N, D] and labels [N] (at least two classes), scored on test's. Not in the official code,
-    whose linear accuracy is the online probes' (`probe.py`, `eval_mnist_model.py`; official-scae.md
-    §7, `collect_features` here): a check that does not depend on how well those were trained."""
+    [N, D] and labels [N] (at least two classes), scored on test's [N', D]. Not in the official
+    code, whose linear accuracy is the online probes' (`probe.py`, `eval_mnist_model.py`;
+    official-scae.md §7, `collect_features` here): a check that does not depend on how well
+    those were trained."""
     train_features, train_labels = _check_features(train_features, train_labels)
     test_features, test_labels = _check_features(test_features, test_labels)
+    if train_features.shape[1] != test_features.shape[1]:      # else scikit-learn's own words
+        raise ValueError(f"train and test features must have as many columns, got shapes "
+                         f"{train_features.shape} (train) and {test_features.shape} (test)")
     if len(np.unique(train_labels)) < 2:
         raise ValueError(
             f"train labels hold a single class ({train_labels[0]}); a classifier needs two"
@@ -352,8 +356,11 @@ def evaluating(model: torch.nn.Module, noise: bool = True):
 
 # %% ../nbs/06_analysis.ipynb #2660bb06
 def _run_device(model: torch.nn.Module, device=None) -> torch.device:
-    "The model's device; `device`, if given, must name it (cuda for cuda:1 too), else one line."
+    "The model's device (not meta); `device`, if given, must name it (cuda for cuda:1 too)."
     where = next(model.parameters()).device
+    if where.type == 'meta':                 # model.to('meta'): shapes only, as a meta tensor
+        raise ValueError("the model is on the meta device: its weights have no values to run; "
+                         "build or load it on cpu or cuda")
     if device is None: return where
     device = torch.device(device)
     if device.type != where.type or device.index not in (None, where.index):
@@ -760,6 +767,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                         pretrained: str | None = None) -> dict:
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures: all moved in at the end, `_staging`)."""
+    check_bools(EvalConfig, locals())        # noise, figures, progress: by type hint
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     given_out = out is not None
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read

@@ -13,7 +13,7 @@ from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
 from .utils import (UsageError, check_finite, check_positive, check_seed, named, said,
-                           to_plain, words)
+                           check_bools, to_plain, words)
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES', 'check_no_points',
@@ -91,10 +91,14 @@ class TrainConfig:
     progress: bool = True           # show progress: a bar, or a line every 30 s into a file
 
     def __post_init__(self):
-        "Plain Python values, the model as an `SCAEConfig`, `data_dir` absolute, one validation."
+        "Plain values, an `SCAEConfig` model, switches True/False, `data_dir` absolute; validated."
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
         if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
+        if not isinstance(self.model, SCAEConfig):
+            raise UsageError("model must be an SCAEConfig or a dict of its fields, got "
+                             f"{type(self.model).__name__} {self.model!r:.60}")
+        check_bools(type(self), vars(self))     # 'false' is truthy: amp on
         if self.data_dir is not None:       # absolute: a resume from another folder finds it
             self.data_dir = os.path.abspath(os.path.expanduser(self.data_dir))
         self._validate()

@@ -10,64 +10,14 @@ import matplotlib.pyplot as plt
 from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import to_numpy
-from .analysis import evaluating
+from .analysis import _run_device, evaluating
 from .data import check_images
-from .loaders import _check_labels
 from .runtime import _show, _warn_nan
-from .figures import (_check_index, capsule_claims, colour_parts, distinct_colours,
-                             matrix_to_pose, nudge_matrix, reconstruct)
+from .figures import (_check_index, _figure_labels, capsule_claims, colour_parts,
+                             distinct_colours, matrix_to_pose, nudge_matrix, reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
-
-# %% ../nbs/06b_explorer.ipynb #6fb0lab2
-def _odd_label(labels):
-    "The first item of `labels` (lists walked) that torch cannot make a tensor of, else `labels`."
-    for item in labels if isinstance(labels, (list, tuple)) else ():
-        try: torch.as_tensor(item)
-        except (TypeError, ValueError, RuntimeError, OverflowError): return _odd_label(item)
-    return labels
-
-def _non_integers(labels: torch.Tensor) -> torch.Tensor:
-    "Mask of the float, complex or bool `labels` that are no integer: fraction, inf, nan, i, bool."
-    if labels.dtype == torch.bool: return torch.ones_like(labels)
-    if labels.is_complex(): return _non_integers(labels.real) | (labels.imag != 0)
-    return ~torch.isfinite(labels) | (labels != labels.trunc())
-
-def _label_text(label: torch.Tensor) -> str:
-    "A 0-d `label` as its caller wrote it: 3.0, 0.1 (a float32's shortest digits), 3+1j, True."
-    label = label.detach().cpu()
-    label = label.float() if label.dtype == torch.bfloat16 else label   # NumPy has no bfloat16
-    return str(label.numpy()).strip('()')                            # NumPy writes (3+1j)
-
-def _as_written(given, labels: torch.Tensor) -> torch.Tensor:
-    """`labels` (torch's tensor of `given`) as precise as the caller's Python numbers: float64,
-    complex128 (3.0000001, which float32 rounds to 3.0); a tensor or array as it is."""
-    if torch.is_tensor(given) or hasattr(given, '__array__') or labels.dtype == torch.bool:
-        return labels
-    wide = torch.complex128 if labels.is_complex() else torch.float64
-    return torch.as_tensor(given, dtype=wide).reshape(labels.shape)
-
-def _explorer_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
-    """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
-    `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
-    if labels is None: return None
-    valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
-    try: given, labels = labels, torch.as_tensor(labels)
-    except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
-        odd = _odd_label(labels)
-        raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
-                         f"({type(odd).__name__})") from None
-    if labels.ndim == 0: labels = labels.reshape(1)           # one label: labels[3], or 3
-    if len(labels) != n_images:                                # else an IndexError in figure
-        raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
-                         f"{len(labels)} label{'s' * (len(labels) != 1)}")
-    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-        exact = _as_written(given, labels)
-        odd = exact[_non_integers(exact)]
-        label = _label_text((odd if len(odd) else exact)[0])    # the first non-integer, or first
-        raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
-    return _check_labels(labels, n_images, n_classes)
 
 # %% ../nbs/06b_explorer.ipynb #ex32sz02
 def _check_image_size(model: torch.nn.Module, images: torch.Tensor) -> None:
@@ -96,7 +46,7 @@ class CapsuleExplorer:
                              f"{tuple(images.shape)}")
         _check_image_size(model, images)       # the batch's shape, before select shows it one image
         n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
-        labels = _explorer_labels(labels, len(images), n_classes)   # int64 [B] or None
+        labels = _figure_labels(labels, len(images), n_classes)   # int64 [B] or None
         self.model, self.images, self.labels, self.noise, self.index = (
             model,
             images,
@@ -104,7 +54,7 @@ class CapsuleExplorer:
             noise,
             None,
         )
-        self.device = next(model.parameters()).device
+        self.device = _run_device(model)                    # where the model is (not meta)
         self.select(0)
 
 # %% ../nbs/06b_explorer.ipynb #bc94c9f8

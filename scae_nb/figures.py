@@ -14,6 +14,7 @@ from .utils import check_finite, check_positive, got_shape, got_values, to_numpy
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import check_images
+from .loaders import _check_labels
 from .analysis import (_all_rows_equal, _check_features, _check_matrix, _run_device,
                               evaluating, tsne_embedding)
 
@@ -287,19 +288,25 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     """Heatmaps [n_classes, K] of mean u and of mean normalised m per class, from u, m [N, K]
-    (`collect_features`) and labels [N] in 0..n_classes-1."""
+    (`collect_features`) and labels [N] in 0..n_classes-1; a class without examples: a grey row
+    whose tick says 'no examples'."""
     m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
     means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
              ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
+    empty = np.isnan(means[0][1]).all(1)        # NaN rows: classes with no examples
+    ticks = [f'{c} (no examples)' if empty[c] else str(c) for c in range(n_classes)]
+    cmap = plt.get_cmap('viridis').copy()
+    cmap.set_bad('lightgrey')                   # not white: a row seen to be missing
     fig, axes = plt.subplots(1, 2, figsize=(10, 2.6))
     for ax, (name, per_class) in zip(axes, means):
-        im = ax.imshow(per_class, aspect='auto', cmap='viridis')
+        im = ax.imshow(per_class, aspect='auto', cmap=cmap)
         ax.set(
             title=f'mean {name} per class',
             xlabel='object capsule k',
             ylabel='class',
             yticks=range(n_classes),
+            yticklabels=ticks,
         )
         fig.colorbar(im, ax=ax, fraction=0.03)
     fig.tight_layout()
@@ -345,6 +352,55 @@ def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
     fig.tight_layout()
     return fig
 
+# %% ../nbs/06a_figures.ipynb #6fb0lab2
+def _odd_label(labels):
+    "The first item of `labels` (lists walked) that torch cannot make a tensor of, else `labels`."
+    for item in labels if isinstance(labels, (list, tuple)) else ():
+        try: torch.as_tensor(item)
+        except (TypeError, ValueError, RuntimeError, OverflowError): return _odd_label(item)
+    return labels
+
+def _non_integers(labels: torch.Tensor) -> torch.Tensor:
+    "Mask of the float, complex or bool `labels` that are no integer: fraction, inf, nan, i, bool."
+    if labels.dtype == torch.bool: return torch.ones_like(labels)
+    if labels.is_complex(): return _non_integers(labels.real) | (labels.imag != 0)
+    return ~torch.isfinite(labels) | (labels != labels.trunc())
+
+def _label_text(label: torch.Tensor) -> str:
+    "A 0-d `label` as its caller wrote it: 3.0, 0.1 (a float32's shortest digits), 3+1j, True."
+    label = label.detach().cpu()
+    label = label.float() if label.dtype == torch.bfloat16 else label   # NumPy has no bfloat16
+    return str(label.numpy()).strip('()')                            # NumPy writes (3+1j)
+
+def _as_written(given, labels: torch.Tensor) -> torch.Tensor:
+    """`labels` (torch's tensor of `given`) as precise as the caller's Python numbers: float64,
+    complex128 (3.0000001, which float32 rounds to 3.0); a tensor or array as it is."""
+    if torch.is_tensor(given) or hasattr(given, '__array__') or labels.dtype == torch.bool:
+        return labels
+    wide = torch.complex128 if labels.is_complex() else torch.float64
+    return torch.as_tensor(given, dtype=wide).reshape(labels.shape)
+
+def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
+    """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
+    `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
+    if labels is None: return None
+    valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
+    try: given, labels = labels, torch.as_tensor(labels)
+    except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
+        odd = _odd_label(labels)
+        raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
+                         f"({type(odd).__name__})") from None
+    if labels.ndim == 0: labels = labels.reshape(1)           # one label: labels[3], or 3
+    if len(labels) != n_images:                                # else an IndexError in figure
+        raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
+                         f"{len(labels)} label{'s' * (len(labels) != 1)}")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        exact = _as_written(given, labels)
+        odd = exact[_non_integers(exact)]
+        label = _label_text((odd if len(odd) else exact)[0])    # the first non-integer, or first
+        raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
+    return _check_labels(labels, n_images, n_classes)
+
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(
     model: torch.nn.Module,
@@ -353,14 +409,17 @@ def make_figures(
     test: AttrDict | None = None,
     seed: int = 0,
 ) -> dict:
-    """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None, noise
-    off: templates, reconstructions, parts and claims of example 0; with `test` (`collect_features`:
-    u, m [N, K], labels [N] in 0..9), class activations and the t-SNE of m (skipped, with a
-    warning, when m has fewer than two distinct rows: a collapsed model's)."""
+    """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
+    0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
+    example 0; with `test` (`collect_features`: u, m [N, K], labels [N] in 0..9), class activations
+    and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
+    collapsed model's)."""
     check_images(images)                          # uint8, or floats in [0, 1]: else a wrong picture
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device)
-    labels = labels.to(device) if isinstance(labels, torch.Tensor) else labels
+    n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
+    labels = _figure_labels(labels, len(images), n_classes)    # int64 [B] or None, else one line
+    labels = labels.to(device) if labels is not None else None
     with evaluating(model, noise=False):
         out, target = model(images, labels), model.make_target(images)
         rec = reconstruct(model, out, target)

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
-from .utils import check_positive, got_shape, to_plain
+from .utils import check_bools, check_positive, got_shape, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, autocast_on, cnn_output_size
 from .ocae import OCAE
@@ -109,8 +109,9 @@ class SCAEConfig:
     target: str = 'image'                # reconstruction target: 'image' | 'sobel' (edges)
 
     def __post_init__(self):
-        "Plain Python values (numpy and torch scalars are converted), then one validation."
+        "Plain Python values (numpy, torch scalars converted), switches True/False; validated."
         for f in fields(self): setattr(self, f.name, to_plain(getattr(self, f.name)))
+        check_bools(type(self), vars(self))     # 'false' is truthy: a part on
         validate_config(self)
 
 # %% ../nbs/04a_model.ipynb #60f0cc26

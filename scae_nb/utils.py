@@ -4,7 +4,7 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import contextlib, contextvars, ctypes, math, numbers, os, signal, sys, time
+import contextlib, contextvars, ctypes, dataclasses, math, numbers, os, signal, sys, time, typing
 from pathlib import Path
 import numpy as np
 from fastcore.basics import AttrDict as _FastcoreAttrDict
@@ -13,8 +13,8 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
            'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder',
-           'write_atomic', 'swap_handlers', 'deferred_signals', 'to_plain', 'to_numpy', 'LineProgress', 'progress_bar',
-           'keep_freed_memory']
+           'write_atomic', 'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy',
+           'LineProgress', 'progress_bar', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -200,6 +200,26 @@ def to_plain(x):
     if isinstance(x, np.ndarray) and x.size == 1: return x.item()
     if _is_torch_tensor(x) and x.ndim == 0: return x.item()
     return x
+
+# %% ../nbs/92_utils.ipynb #4cbd49a7
+def bool_fields(cls) -> dict:
+    "The fields of dataclass `cls` typed `bool` or `bool | None`: name -> whether None is allowed."
+    hints, out = typing.get_type_hints(cls), {}
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        if hint is bool or set(typing.get_args(hint)) == {bool, type(None)}:
+            out[f.name] = hint is not bool
+    return out
+
+def check_bools(cls, values: dict) -> None:
+    """Raise one line naming the first of `values` that a `bool` field of dataclass `cls` must hold
+    and that is not True or False (or None where its type allows); numpy and torch bools pass."""
+    for name, optional in bool_fields(cls).items():
+        if name not in values: continue
+        value = values[name]
+        if isinstance(to_plain(value), bool) or (optional and value is None): continue
+        allowed = 'True, False or None' if optional else 'True or False'
+        raise UsageError(f"{name} must be {allowed}, got {_brief(value)}")
 
 # %% ../nbs/92_utils.ipynb #e339e755
 def to_numpy(x) -> np.ndarray:
