@@ -64,6 +64,31 @@ def left() -> float: return DEADLINE - time.time()
 def now_s() -> float: return round(time.time() - T0, 1)
 
 
+class SafeOut:
+    """sys.stdout/stderr that survive a dead reader (tee killed, Ctrl-C): on BrokenPipeError/OSError they append
+    to OUT/log.txt directly from then on."""
+    dead = False
+
+    def __init__(self, stream): self.stream = stream
+
+    def write(self, text: str) -> int:
+        if not SafeOut.dead:
+            try:
+                n = self.stream.write(text); self.stream.flush(); return n
+            except (BrokenPipeError, OSError): SafeOut.dead = True
+        try:
+            with open(OUT / 'log.txt', 'a') as f: f.write(text)
+        except OSError: pass
+        return len(text)
+
+    def flush(self) -> None:
+        if not SafeOut.dead:
+            try: self.stream.flush()
+            except (BrokenPipeError, OSError): SafeOut.dead = True
+
+    def __getattr__(self, name): return getattr(self.stream, name)
+
+
 def log(msg: str) -> None: print(f'[gpu_check {now_s():7.1f}s] {msg}', flush=True)
 
 
@@ -74,20 +99,50 @@ def save_summary() -> None:
 
 
 # ------------------------------------------------------------------------------------------ processes
-CURRENT: list = [None]          # the stage process running now (its group is killed if this driver is stopped)
+CURRENT: list = [None, False]   # the stage process running now, and whether it is stopped by SIGINT first (training)
+STAGE: list = [None]            # the stage running now
+STOPPING: list = [False]
 
 
-def on_terminate(signum, frame):
-    "Stopped from outside (the backstop timeout): kill the running stage's process group, keep the summary."
-    proc = CURRENT[0]
-    if proc is not None:
+def stop_current(how: str) -> str:
+    "Stop the running stage's process group: SIGINT, then SIGKILL after `SAVE_GRACE` for training; else SIGKILL."
+    proc, interrupt_first = CURRENT
+    if proc is None or proc.poll() is not None: return 'no stage process running'
+    sig = signal.SIGINT if interrupt_first else signal.SIGKILL
+    log(f'{how}: sending {sig.name} to the process group of {STAGE[0]} (pid {proc.pid})')
+    try: os.killpg(proc.pid, sig)
+    except ProcessLookupError: pass
+    try: proc.wait(timeout=SAVE_GRACE if interrupt_first else 10); return f'{sig.name}, exited rc {proc.returncode}'
+    except subprocess.TimeoutExpired:
+        log(f'{STAGE[0]}: still running, SIGKILL')
         try: os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError: pass
-    summary['terminated'] = f'driver received signal {signum} at {now_s()} s'
+        proc.wait()
+        return f'{sig.name}, then SIGKILL after {SAVE_GRACE:.0f} s'
+
+
+def on_signal(signum, frame=None):
+    """Stopped from outside (Ctrl-C, SIGTERM/SIGHUP forwarded by gpu_check.sh, the backstop timeout): stop the running
+    stage (training checkpoints first), record `terminated`, write the complete summary, exit 128 + signum."""
+    if STOPPING[0]: return                     # timeout sends to the child and to its group: the second one is a repeat
+    STOPPING[0] = True
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, signal.SIG_IGN)
+    name, stage_name = signal.Signals(signum).name, STAGE[0]
+    log(f'received {name} during stage {stage_name}: stopping')
+    stopped = stop_current(name)
+    summary['terminated'] = dict(signal=name, stage=stage_name, at_s=now_s(), stage_process=stopped)
+    if stage_name in summary['stages']: summary['stages'][stage_name].update(status='terminated', signal=name)
+    if stage_name == 'train':
+        ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt'))
+        summary['train'] = dict(summary.get('train') or {}, checkpoint=str(ckpts[-1]) if ckpts else None)
+    try:
+        summary['headline'] = headline()
+        summary['finished_utc'] = datetime.now(timezone.utc).isoformat()
+        save_summary(); enforce_limits()
+    except Exception as e: summary['terminated']['cleanup_error'] = f'{type(e).__name__}: {e}'
     save_summary()
-    try: enforce_limits()
-    except Exception: pass
-    os._exit(124)
+    log(f'terminated by {name}; summary.json written')
+    os._exit(128 + signum)
 
 
 def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env_extra: dict | None = None,
@@ -109,7 +164,7 @@ def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env
             lines.append(line.rstrip('\n'))
             if len(lines) > 4000: del lines[:1000]
     reader = threading.Thread(target=pump, daemon=True); reader.start()
-    CURRENT[0] = proc
+    CURRENT[:] = [proc, interrupt_first]
     timed_out = False
     try: proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -125,7 +180,7 @@ def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env
             except ProcessLookupError: pass
             proc.wait()
     reader.join(timeout=5)
-    CURRENT[0] = None
+    CURRENT[:] = [None, False]
     return dict(rc=proc.returncode, timed_out=timed_out, wall_s=round(time.time() - t0, 2), output=lines)
 
 
@@ -134,6 +189,7 @@ def stage(name: str):
     def wrap(fn):
         def inner(*a, **k):
             t0 = time.time()
+            STAGE[0] = name
             log(f'=== stage {name} ({left():.0f} s of budget left)')
             rec = summary['stages'].setdefault(name, {})
             try:
@@ -497,7 +553,9 @@ def headline() -> dict:
     acc = (summary.get('eval') or {}).get('accuracies') or {}
     return dict(gpu=v.get('gpu'), torch=v.get('torch'), parity_passed=(summary['stages'].get('parity') or {}).get('passed'),
                 bench_ms_per_step=b, train_variant=t.get('variant'), train_steps=ts.get('step', t.get('steps_reached')),
-                train_ms_per_step_median=ts.get('ms_per_step_median'),
+                train_ms_per_step_median=ts.get('ms_per_step_median'),           # steady-state speed
+                train_ms_per_step_throughput=ts.get('ms_per_step_throughput'),   # what a full run takes
+                full_run_minutes_at_throughput=ts.get('full_run_minutes_at_throughput'),
                 kmeans_test_prior_u=(acc.get('prior_u') or {}).get('kmeans_test_transductive'),
                 kmeans_test_posterior_m=(acc.get('posterior_m') or {}).get('kmeans_test_transductive'),
                 linear_test_posterior_m=(acc.get('posterior_m') or {}).get('linear_fresh'),
@@ -505,9 +563,14 @@ def headline() -> dict:
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, on_terminate)
-    signal.signal(signal.SIGHUP, on_terminate)
     OUT.mkdir(parents=True, exist_ok=True)
+    sys.stdout, sys.stderr = SafeOut(sys.stdout), SafeOut(sys.stderr)
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, on_signal)
+    state = env('SCAE_CHECK_STATE')                 # gpu_check.sh's folder: our pid, and a signal it got before we ran
+    if state:
+        (Path(state) / 'driver.pid').write_text(str(os.getpid()))
+        early = Path(state) / 'signal'
+        if early.is_file(): on_signal(getattr(signal, 'SIG' + early.read_text().strip(), signal.SIGTERM))
     WORK.mkdir(parents=True, exist_ok=True)
     log(f'device {DEVICE}, budget {BUDGET:.0f} s ({left():.0f} s left), out {OUT}, work {WORK}')
     summary['settings'] = {k: v for k, v in dict(

@@ -20,8 +20,22 @@ cd "$(dirname "$0")/.." || exit 2
 mkdir -p "$OUT_DIR" && OUT_DIR="$(cd "$OUT_DIR" && pwd)" || exit 2
 PY="${SCAE_CHECK_PYTHON:-python3}"
 SITE="${SCAE_CHECK_SITE:-/tmp/site}"
+# Ctrl-C, SIGTERM or SIGHUP (to this pid or its process group) is passed to the driver, which runs in `timeout`'s own
+# process group: it stops the running stage (training: SIGINT, so it checkpoints), completes summary.json with a
+# `terminated` record and exits; then this script exits 128 + the signal's number. tee ignores them (it keeps the log).
+export SCAE_CHECK_STATE="$(mktemp -d "${TMPDIR:-/tmp}/gpu_check_state.XXXXXX")" || exit 2
+SIGNALLED=""
+on_signal() {
+  [ -n "$SIGNALLED" ] && return
+  SIGNALLED="$1"
+  echo "$1" > "$SCAE_CHECK_STATE/signal"
+  echo "gpu_check: received SIG$1: passing it to the driver" 2>/dev/null
+  if [ -s "$SCAE_CHECK_STATE/driver.pid" ]; then kill -s "$1" "$(cat "$SCAE_CHECK_STATE/driver.pid")" 2>/dev/null; fi
+}
+trap 'on_signal INT' INT; trap 'on_signal TERM' TERM; trap 'on_signal HUP' HUP
 
 main() {
+  trap '' INT TERM HUP     # the top shell passes them on; this subshell must live to record rc and list the files
   echo "gpu_check: $(date -u +%FT%TZ) repo $PWD, out $OUT_DIR, budget ${BUDGET} s, device ${SCAE_CHECK_DEVICE:-cuda}, python $(command -v "$PY")"
   if compgen -G ".whl/*.whl" > /dev/null; then
     echo "gpu_check: installing $(ls .whl/*.whl | tr '\n' ' ')into $SITE"
@@ -41,16 +55,31 @@ main() {
   export PYTHONUNBUFFERED=1 MPLBACKEND=Agg WANDB_MODE=disabled PYTHONDONTWRITEBYTECODE=1
   if [ -d .data/MNIST/raw ]; then export SCAE_DATA="$PWD/.data"; fi
   echo "gpu_check: PYTHONPATH=$PYTHONPATH SCAE_DATA=${SCAE_DATA:-unset} SCAE_GOLDEN=${SCAE_GOLDEN:-unset}"
-  timeout -k 10 $((BUDGET_INT + 45)) "$PY" tools/gpu_check.py "$OUT_DIR"
-  local rc=$?
+  local rc
+  if [ -s "$SCAE_CHECK_STATE/signal" ]; then
+    rc=$((128 + $(kill -l "$(cat "$SCAE_CHECK_STATE/signal")")))
+    echo "gpu_check: stopped by SIG$(cat "$SCAE_CHECK_STATE/signal") before the driver started"
+    printf '{"check": "scae-nb gpu_check v1", "terminated": {"signal": "SIG%s", "stage": null}, "stages": {}}\n' \
+        "$(cat "$SCAE_CHECK_STATE/signal")" > "$OUT_DIR/summary.json"
+  else
+    # -k: the driver needs up to SAVE_GRACE (20 s) to let training checkpoint after the cap's SIGTERM
+    timeout -k 40 $((BUDGET_INT + 45)) "$PY" tools/gpu_check.py "$OUT_DIR"
+    rc=$?
+  fi
+  echo "$rc" > "$SCAE_CHECK_STATE/rc"
   echo "gpu_check: done, rc $rc, $(date -u +%FT%TZ); files in $OUT_DIR:"
   ls -la "$OUT_DIR"
   return $rc
 }
 
 set -o pipefail
-main 2>&1 | tee "$OUT_DIR/log.txt"
-rc=$?
+# in the background, so that the traps above run at once (bash runs a trap only after a foreground command ends)
+main 2>&1 | { trap '' INT TERM HUP; exec tee "$OUT_DIR/log.txt"; } &
+PIPE_PID=$!
+while kill -0 "$PIPE_PID" 2>/dev/null; do wait "$PIPE_PID"; done
+rc="$(cat "$SCAE_CHECK_STATE/rc" 2>/dev/null || echo 1)"
+if [ -n "$SIGNALLED" ]; then rc=$((128 + $(kill -l "$SIGNALLED"))); fi
+rm -rf "$SCAE_CHECK_STATE"
 # log.txt must stay under 16 MiB: keep its head and tail
 if [ "$(stat -c %s "$OUT_DIR/log.txt" 2>/dev/null || echo 0)" -gt 16000000 ]; then
   { head -c 2000000 "$OUT_DIR/log.txt"; echo; echo "... [log cut] ..."; tail -c 12000000 "$OUT_DIR/log.txt"; } > "$OUT_DIR/log.tmp" \

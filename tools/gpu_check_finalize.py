@@ -29,8 +29,14 @@ def training_stats(rows: list[dict]) -> dict:
     if rates:
         ms = [1e3 / r for r in rates]
         stats.update(ms_per_step_median=round(statistics.median(ms), 3), ms_per_step_min=round(min(ms), 3),
-                     ms_per_step_first_interval=round(1e3 / train[0]['steps_per_s'], 3) if train[0].get('steps_per_s') else None,
-                     full_run_minutes_at_median=round(300_000 * statistics.median(ms) / 6e4, 1))
+                     ms_per_step_first_interval=round(1e3 / train[0]['steps_per_s'], 3) if train[0].get('steps_per_s') else None)
+    # throughput: all steps after the first interval over the time they took (each interval: its steps / its rate), so
+    # slow intervals count by their length; on a busy machine the median of the intervals hides them
+    pairs = [(r['step'] - q['step'], r['steps_per_s']) for q, r in zip(train, train[1:]) if r.get('steps_per_s')]
+    steps, secs = sum(n for n, _ in pairs), sum(n / rate for n, rate in pairs)
+    if steps > 0 and secs > 0:
+        stats.update(ms_per_step_throughput=round(1e3 * secs / steps, 3), throughput_steps=steps,
+                     full_run_minutes_at_throughput=round(300_000 * 1e3 * secs / steps / 6e4, 1))
     return stats
 
 
