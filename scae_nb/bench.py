@@ -89,9 +89,12 @@ def ops_per_step(step, device: torch.device) -> dict:
     from torch.profiler import ProfilerActivity, profile
     cuda = device.type == 'cuda'
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
-    with _without_profiler_noise(), profile(activities=activities) as prof:
-        step()
-        synchronize(device)
+    with warnings.catch_warnings(), _without_profiler_noise():
+        # torch 2.11's note that a profiler's events last one cycle: this one profiles one
+        warnings.filterwarnings('ignore', 'Warning: Profiler clears events', UserWarning)
+        with profile(activities=activities) as prof:
+            step()
+            synchronize(device)
     is_aten = lambda e: e is not None and e.name.startswith('aten::')
     events = prof.events()
     counts = dict(aten_ops=sum(is_aten(e) and not is_aten(e.cpu_parent) for e in events))
