@@ -30,7 +30,7 @@ from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, checkpoint_run_folder, load_checkpoint,
                                  newest_intact_state)
-from .config import DATASET_CHOICES, TrainConfig
+from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
 from .cli import add_config_args, given
 
 # %% auto #0
@@ -235,12 +235,28 @@ def _card_problem(card: dict) -> str | None:
     if steps is not None and (type(steps) is not int or steps < 0):
         return f"steps must be a whole number >= 0 or null, got {steps!r}"
     if not isinstance(run, dict):
-        return f"run must be a dict of dataset and batch_size, got {run!r}"
+        return f"run must be a dict of run.dataset and run.batch_size, got {run!r}"
     if (dataset := run.get('dataset')) not in DATASET_CHOICES:
         return f"run.dataset must be one of {', '.join(DATASET_CHOICES)}, got {dataset!r}"
     size = run.get('batch_size')
     if type(size) is not int or size < 1:
         return f"run.batch_size must be a whole number > 0, got {size!r}"
+    return None
+
+def _card_model_problem(card: dict, config: SCAEConfig) -> str | None:
+    """What in checked model card `card` does not fit model config `config`: constellations for an
+    image model or images for a constellation model, what training refuses (`check_fits_dataset`:
+    channels, classes, points), images larger than the canvas; or None."""
+    dataset, model = card['run']['dataset'], config.model
+    if (dataset == 'constellation') != (model == 'constellation'):
+        kind = 'constellation' if dataset == 'constellation' else 'image'
+        return f"run.dataset {dataset!r} is {kind} data, not for this {model} model"
+    try: check_fits_dataset(dataset, config)
+    except UsageError as e: return f"the model's {e}"     # n_channels 1 does not fit dataset ...
+    spec = DATASETS.get(dataset)                         # synthetic, constellation: any shape
+    if spec is not None and spec.image_size > config.canvas_size:
+        return (f"run.dataset {dataset!r} has {spec.image_size}x{spec.image_size} images, larger "
+                f"than this model's {config.canvas_size}x{config.canvas_size} canvas")
     return None
 
 def _read_card(path: Path) -> dict | None:
@@ -263,12 +279,16 @@ def _card_for(name, model: torch.nn.Module) -> dict:
     else MNIST) and no step."""
     if str(name) in pretrained_names(): return model_card(str(name))
     path = Path(name).with_suffix('.json')
-    if path.is_file() and (card := _read_card(path)): return card
+    if path.is_file() and (card := _read_card(path)):
+        if problem := _card_model_problem(card, model.config):
+            raise CheckpointError(f"{path}: bad model card: {problem}")
+        return dict(card, file=str(path))                  # named if its batch size is refused
     dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
     return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
 
 def _load_weights(name, device='cpu') -> AttrDict:
-    "AttrDict(model, config, step) of a shipped model or `save_pretrained` file; run from its card."
+    """AttrDict(model, config, step, card) of a shipped model or `save_pretrained` file; the run
+    from its card (`card`: the card file read, or None)."""
     try: model = from_pretrained(name, device)
     except RuntimeError as e:                     # load_state_dict: a header, then a line per kind
         if 'state_dict' not in str(e): raise
@@ -277,7 +297,8 @@ def _load_weights(name, device='cpu') -> AttrDict:
                               ) from None
     card = _card_for(name, model)
     step = None if card['steps'] is None else int(card['steps'])
-    return AttrDict(model=model, config=AttrDict(card['run'], model=model.config), step=step)
+    return AttrDict(model=model, config=AttrDict(card['run'], model=model.config), step=step,
+                    card=card.get('file'))
 
 # %% ../nbs/06_analysis.ipynb #b03902e8
 def _plain_dict(path) -> dict | None:
@@ -667,6 +688,16 @@ def _eval_data_dir(data_dir, run_config) -> str | None:
                   f"({named('data_dir')} to choose)")
     return None
 
+def _eval_loaders(config: AttrDict, run: AttrDict, batch_size: int | None) -> tuple:
+    """`make_loaders(config)`; a model card's batch size (none given) that the data refuses:
+    CheckpointError naming the card file."""
+    try: return make_loaders(config)
+    except UsageError as e:
+        if batch_size is not None or not run.get('card') or not str(e).startswith('batch_size '):
+            raise
+        raise CheckpointError(f"{run.card}: bad model card: run.{e}; choose one with "
+                              f"{said('batch_size', 32)}") from None
+
 def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
                  max_batches: int | None) -> AttrDict:
     """The run's config for evaluating it: data (`_eval_data_dir`), seed, device, batch size;
@@ -683,6 +714,16 @@ def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch
 # %% ../nbs/06_analysis.ipynb #e7a1c003
 _EVAL_FIGURES = ('templates', 'reconstructions', 'part_decomposition', 'capsule_claims',
                  'class_activations', 'tsne', 'constellations')   # the names of the figures drawn
+
+def _check_out_names(out: Path, figures: bool = True) -> None:
+    """Refuse, in one line naming them, OUT/report.json and (`figures`) OUT/NAME.png
+    (`_EVAL_FIGURES`) that are folders: eval's files would not fit there."""
+    names = ['report.json'] + ([f'{name}.png' for name in _EVAL_FIGURES] if figures else [])
+    taken = [str(out / name) for name in names if (out / name).is_dir()]
+    if taken:
+        are = 'is a folder' if len(taken) == 1 else 'are folders'
+        raise UsageError(f"{', '.join(taken)} {are}: eval writes a file of that name; move it or "
+                         f"choose another {named('out')}")
 
 def _remove_stale_figures(out: Path, drawn: list) -> None:
     "Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths)."
@@ -737,6 +778,7 @@ def _swap_in(staging: Path, out: Path, final: bool = False) -> list:
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
     raised but returned (the numbers of those that came)."""
     with deferred_signals(reraise=not final) as held:
+        _check_out_names(out)                     # a folder made meanwhile: nothing moved in
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         _remove_stale_figures(out, written)
         for path in written: os.replace(path, out / path.name)
@@ -749,13 +791,14 @@ _COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed'
 
 def _say_replacing(out: Path, report: dict) -> None:
     """Say on stderr, in one line, that OUT/report.json of an earlier evaluation is replaced by
-    `report`, with the `_COMPARED` settings that differ (`max_batches None -> 2`); nothing if
-    there is no earlier report."""
+    `report`, with the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`);
+    nothing if there is no earlier report."""
     if not (out / 'report.json').is_file(): return
     try: earlier = json.loads((out / 'report.json').read_text())
     except (ValueError, OSError): earlier = None
     if not isinstance(earlier, dict): changed = 'an unreadable report'
-    else: changed = ', '.join(f'{key} {earlier.get(key)!r} -> {report.get(key)!r}'
+    else: changed = ', '.join(f"{key if key == 'steps' else named(key)} "     # options: --seed
+                              f'{earlier.get(key)!r} -> {report.get(key)!r}'
                               for key in _COMPARED if earlier.get(key) != report.get(key))
     print(f'scae-nb eval: replacing the earlier evaluation in {out} '
           f"({changed or 'the same settings'})", file=sys.stderr)
@@ -768,12 +811,14 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
     (also written to OUT/report.json, with the figures: all moved in at the end, `_staging`)."""
     check_bools(EvalConfig, locals())        # noise, figures, progress: by type hint
+    noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     given_out = out is not None
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
+    _check_out_names(out, figures)                   # a folder named report.json: before any work
     start, device = time.perf_counter(), pick_device(device)
     run = load_model(checkpoint, device, state)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
@@ -791,9 +836,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
     out = out.absolute()                                       # the report's paths: absolute
+    loaders = _eval_loaders(config, run, batch_size)
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):
-        try: report.update(evaluate(run.model, *make_loaders(config), device, noise, max_batches,
+        try: report.update(evaluate(run.model, *loaders, device, noise, max_batches,
                                     seed % 2**32,              # scikit-learn's seeds
                                     progress, staging if figures else None))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies

@@ -257,8 +257,11 @@ def _check_not_empty(train_loader, test_loader) -> None:
 
 def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None,
                    loaders=None) -> None:
-    """Refuse what a `Trainer` of `cfg` cannot run on `device`: step, decoder, determinism, inputs,
-    paths (`check_paths`: `out` a file, `data_dir` no folder)."""
+    """Refuse what a `Trainer` of `cfg` cannot run on `device`: fields set after `cfg` was made
+    (checked again as made: `cfg.amp = 'false'`), step, decoder, determinism, inputs, paths
+    (`check_paths`: `out` a file, `data_dir` no folder)."""
+    cfg.__post_init__()                    # plain values, bools, `_validate`: as when it was made
+    cfg.model.__post_init__()              # the model config's too
     _check_step(cfg, device)
     if cfg.deterministic: check_deterministic(device)
     _check_model_config(model, cfg.model)
