@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from .utils import (UsageError, check_bools, check_out_folder, check_positive, check_seed,
+from .utils import (UsageError, check_bools, to_plain, check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, said, to_numpy, words,
                            write_atomic)
 from .data import DATASETS, check_images, data_root
@@ -778,8 +778,9 @@ def _swap_in(staging: Path, out: Path, final: bool = False) -> list:
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
     raised but returned (the numbers of those that came)."""
     with deferred_signals(reraise=not final) as held:
-        _check_out_names(out)                     # a folder made meanwhile: nothing moved in
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
+        drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
+        _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
         _remove_stale_figures(out, written)
         for path in written: os.replace(path, out / path.name)
         if final: shutil.rmtree(staging, ignore_errors=True)
@@ -812,6 +813,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     (also written to OUT/report.json, with the figures: all moved in at the end, `_staging`)."""
     check_bools(EvalConfig, locals())        # noise, figures, progress: by type hint
     noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
+    max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     given_out = out is not None
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read

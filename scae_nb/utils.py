@@ -119,6 +119,9 @@ def check_out_folder(path, what: str | None = None, make: bool = True):
         raise UsageError(f"{what} is empty: name a folder (e.g. runs/NAME)")
     path = Path(path)
     for parent in (path, *path.parents):                     # the nearest part that exists
+        if parent.is_symlink() and not parent.exists():      # else mkdir's 'File exists'
+            where = 'is' if parent == path else f'lies under {parent}, which is'
+            raise UsageError(f"{what} {path}: {where} a broken link (to {os.readlink(parent)})")
         if parent.exists():
             if not parent.is_dir():
                 where = 'is a file' if parent == path else f'lies under {parent}, which is a file'

@@ -773,8 +773,8 @@ def test_10_12_train_restores_global_torch_flags(tmp_path, quiet_globals):
 
 # ---- 13. silent corruption
 def test_10_13_flipped_byte_detected_and_resume_falls_back(reference, tmp_path):
-    """One flipped byte in the newest checkpoint: one line naming it, and --resume continues from
-    the previous one."""
+    """One flipped byte in the newest checkpoint: one line naming it (besides the line that says
+    --steps grew), and --resume continues from the previous one."""
     out = copy_run(reference, tmp_path / "run")
     newest = checkpoints(out)[-1]
     data = bytearray(newest.read_bytes())
@@ -782,7 +782,9 @@ def test_10_13_flipped_byte_detected_and_resume_falls_back(reference, tmp_path):
     newest.write_bytes(bytes(data))
     res = scae(*train_args(out, REF_STEPS + 1, "--ckpt-every", REF_CKPT_EVERY, "--resume"))
     assert res.returncode == 0, res.stderr[-3000:]
-    line = one_line(res.stderr)
+    grew = [l for l in res.stderr.splitlines() if l.startswith("scae-nb train: resuming with ")]
+    assert grew == [f"scae-nb train: resuming with --steps {REF_STEPS} -> {REF_STEPS + 1}"], res.stderr
+    line = one_line("\n".join(l for l in res.stderr.splitlines() if l not in grew))
     assert newest.name in line, line
     assert re.search(r"step_0*8\D", res.stdout + res.stderr), (
         "no word of falling back to the step-8 checkpoint"
