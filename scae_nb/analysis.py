@@ -28,8 +28,10 @@ from .pretrained import (_check_path_given, _refuse_run_folder, check_pretrained
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
-from .checkpoints import (CheckpointError, checkpoint_run_folder, load_checkpoint,
-                                 newest_intact_state)
+from .checkpoints import (CheckpointError, RunFolderError, checkpoint_run_folder,
+                                 load_checkpoint, newest_intact_state)
+try: import fcntl
+except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
 from .cli import add_config_args, given
 
@@ -751,25 +753,45 @@ def _remove_crashed_staging(out: Path) -> None:
         if folder.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
+def _hold_folder(out: Path) -> int | None:
+    """An open descriptor of folder `out` holding its exclusive lock (`flock` on the folder: no
+    file made), or `RunFolderError` naming the evaluation that holds it; None without `fcntl`."""
+    if fcntl is None: return None
+    fd = os.open(out, os.O_RDONLY)
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        pids = sorted(f.name.removeprefix('.eval-partial-') for f in out.glob('.eval-partial-*'))
+        by = f" (pid {', '.join(pids)})" if pids else ''
+        raise RunFolderError(f"{out} is in use by another evaluation{by}; wait for it or choose "
+                             f"another {named('out')}") from None
+    return fd
+
 @contextlib.contextmanager
 def _staging(out: Path):
     """OUT/.eval-partial-PID, made (with OUT and its parents as needed) for an evaluation's files;
     always removed at the end, and on an error or interrupt the folders made for it too if empty.
-    Those a crashed evaluation left (its process gone) are removed first."""
+    Those a crashed evaluation left (its process gone) are removed first. OUT is locked meanwhile
+    (`_hold_folder`): a second evaluation into it is refused, not mixed in."""
     out = out.absolute()
     made = list(itertools.takewhile(lambda folder: not folder.exists(), (out, *out.parents)))
-    staging = out / f'.eval-partial-{os.getpid()}'
-    _remove_crashed_staging(out)
-    shutil.rmtree(staging, ignore_errors=True)     # a crashed evaluation's, whose PID this one has
-    staging.mkdir(parents=True)
-    try: yield staging
+    staging, held = out / f'.eval-partial-{os.getpid()}', None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        held = _hold_folder(out)
+        _remove_crashed_staging(out)
+        shutil.rmtree(staging, ignore_errors=True) # a crashed evaluation's, whose PID this one has
+        staging.mkdir()
+        yield staging
+        shutil.rmtree(staging, ignore_errors=True)   # moved in: empty
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for folder in made:                          # deepest first; one that is not empty stays
             try: folder.rmdir()
             except OSError: break
         raise
-    shutil.rmtree(staging, ignore_errors=True)       # moved in: empty
+    finally:
+        if held is not None: os.close(held)
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
 def _swap_in(staging: Path, out: Path, final: bool = False) -> list:
