@@ -88,6 +88,21 @@ def test_a_training_that_ignores_sigint_is_killed_after_the_grace():
     assert time.time() - t < 10
 
 
+
+def test_a_stage_that_ignores_sigint_is_killed_when_the_driver_or_ended_stops_it():
+    check = _gpu_check()
+    check.SAVE_GRACE = 1.
+    def start():
+        proc = subprocess.Popen([sys.executable, '-c', IGNORES_SIGINT], stdout=subprocess.PIPE, start_new_session=True)
+        assert proc.stdout.readline() == b'up\n'
+        return proc
+    proc = start(); check.CURRENT[:] = [proc, True]                       # the driver stopped from outside
+    assert check.stop_current('SIGTERM') == 'SIGINT, then SIGKILL after 1 s' and proc.returncode == -signal.SIGKILL
+    proc = start()                                                       # --ended: not its child any more
+    assert check.stop_group(proc.pid, True, grace=1.) == 'SIGINT, then SIGKILL after 1 s'
+    assert proc.wait(timeout=5) == -signal.SIGKILL and not check.group_alive(proc.pid)
+
+
 STAND_IN = '''
 import importlib.util, os, signal, sys
 spec = importlib.util.spec_from_file_location('gpu_check', 'tools/gpu_check.py')
