@@ -65,3 +65,104 @@ def test_steps_reached_reads_the_trainers_last_line():
     assert check.steps_reached(['scae-nb train: finished 300 steps; checkpoint c.pt']) == 300
     assert check.steps_reached(['scae-nb train: already finished 300 steps; checkpoint c.pt (raise --steps to go on)']) == 300
     assert check.steps_reached(['Traceback (most recent call last):', 'RuntimeError: CUDA error']) is None
+
+
+# ---- stopping: the driver's run() and gpu_check.sh with a stand-in driver (SCAE_CHECK_DRIVER), seconds each
+import json, os, signal, subprocess, time
+
+IGNORES_SIGINT = 'import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print("up", flush=True); time.sleep(60)'
+
+
+def _alive(pid):
+    try: state = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0]
+    except OSError: return False
+    return state != 'Z'
+
+
+def test_a_training_that_ignores_sigint_is_killed_after_the_grace():
+    check = _gpu_check()
+    check.SAVE_GRACE = 1.
+    t = time.time()
+    r = check.run([sys.executable, '-c', IGNORES_SIGINT], 2., 'train', interrupt_first=True, echo=False)
+    assert r['timed_out'] and r['rc'] == -signal.SIGKILL and r['output'] == ['up'], r
+    assert time.time() - t < 10
+
+
+
+def test_a_stage_that_ignores_sigint_is_killed_when_the_driver_or_ended_stops_it():
+    check = _gpu_check()
+    check.SAVE_GRACE = 1.
+    def start():
+        proc = subprocess.Popen([sys.executable, '-c', IGNORES_SIGINT], stdout=subprocess.PIPE, start_new_session=True)
+        assert proc.stdout.readline() == b'up\n'
+        return proc
+    proc = start(); check.CURRENT[:] = [proc, True]                       # the driver stopped from outside
+    assert check.stop_current('SIGTERM') == 'SIGINT, then SIGKILL after 1 s' and proc.returncode == -signal.SIGKILL
+    proc = start()                                                       # --ended: not its child any more
+    assert check.stop_group(proc.pid, True, grace=1.) == 'SIGINT, then SIGKILL after 1 s'
+    assert proc.wait(timeout=5) == -signal.SIGKILL and not check.group_alive(proc.pid)
+
+
+STAND_IN = '''
+import importlib.util, os, signal, sys
+spec = importlib.util.spec_from_file_location('gpu_check', 'tools/gpu_check.py')
+check = importlib.util.module_from_spec(spec); spec.loader.exec_module(check)
+open(os.environ['TEST_DRIVER_PID'], 'w').write(str(os.getpid()))
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, check.on_signal)
+check.save_summary()
+child = 'import os, sys, time; open(sys.argv[1], "w").write(str(os.getpid())); print("up", flush=True); time.sleep(60)'
+check.stage('train')(lambda: check.run([sys.executable, '-c', child, os.environ['TEST_CHILD_PID']], 60, 'train',
+                                       interrupt_first=True))()
+'''
+
+
+def _script(tmp_path, budget='100'):
+    "gpu_check.sh with the stand-in driver (a 60 s 'training' child) in the background: (process, out, pid files)."
+    (tmp_path / 'driver.py').write_text(STAND_IN)
+    files = dict(driver=tmp_path / 'driver.pid', child=tmp_path / 'child.pid')
+    env = {**os.environ, 'SCAE_CHECK_DRIVER': str(tmp_path / 'driver.py'), 'SCAE_CHECK_PYTHON': sys.executable,
+           'SCAE_CHECK_WORK': str(tmp_path / 'work'), 'SCAE_CHECK_DEVICE': 'cpu',
+           'TEST_DRIVER_PID': str(files['driver']), 'TEST_CHILD_PID': str(files['child'])}
+    out = tmp_path / 'out'
+    proc = subprocess.Popen(['bash', str(TOOLS / 'gpu_check.sh'), str(out), budget], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(300):
+        if files['child'].is_file() and files['child'].read_text(): break
+        time.sleep(0.1)
+    return proc, out, {k: int(p.read_text()) for k, p in files.items()}
+
+
+def test_a_killed_driver_leaves_no_training_and_a_complete_summary(tmp_path):
+    proc, out, pids = _script(tmp_path)
+    os.kill(pids['driver'], signal.SIGKILL)
+    try: proc.wait(timeout=40); time.sleep(0.5); orphan = _alive(pids['child'])
+    finally: os.kill(pids['child'], signal.SIGKILL) if _alive(pids['child']) else None
+    assert not orphan, 'the training child outlived its killed driver'                  # was: left running
+    assert proc.returncode == 137
+    summary = json.loads((out / 'summary.json').read_text())
+    assert summary['terminated']['signal'] == 'SIGKILL' and summary['terminated']['stage'] == 'train', summary
+    assert summary['stages']['train']['status'] == 'killed' and summary['headline']['stages'] == {'train': 'killed'}
+
+
+def test_the_backstop_stops_the_driver_30_s_after_the_budget(tmp_path):
+    t = time.time()
+    proc, out, pids = _script(tmp_path, budget='-20')            # backstop (SIGTERM) at budget + 30 s: at 10 s
+    try: proc.wait(timeout=60); took = time.time() - t; orphan = _alive(pids['child'])
+    finally: os.kill(pids['child'], signal.SIGKILL) if _alive(pids['child']) else None
+    assert proc.returncode == 124 and not orphan                 # timeout's code; the driver ended its stage itself
+    assert took < 20, took                                       # was 25: budget + 45 s, from the driver's start
+    summary = json.loads((out / 'summary.json').read_text())
+    assert summary['terminated']['signal'] == 'SIGTERM' and summary['stages']['train']['status'] == 'terminated'
+
+
+def test_tee_dying_alone_leaves_the_log_complete(tmp_path):
+    proc, out, pids = _script(tmp_path)
+    tee = subprocess.run(['pgrep', '-f', f'^tee {out}/log.txt'], capture_output=True, text=True).stdout.split()
+    os.kill(int(tee[0]), signal.SIGKILL)
+    time.sleep(0.3)
+    os.kill(pids['child'], signal.SIGKILL)                      # training 'crashes': the driver goes on and ends
+    proc.wait(timeout=40)
+    log = (out / 'log.txt').read_text()
+    assert 'gpu_check: done, rc 0' in log, log[-2000:]          # the shell's last lines (was: lost, main died of SIGPIPE)
+    assert 'summary.json completed after the driver ended' in log      # --ended, after tee died: appended itself
+    assert proc.returncode == 0                                 # the stand-in driver ends 0

@@ -52,6 +52,7 @@ FINAL_RESERVE = env('SCAE_CHECK_FINAL_RESERVE', 25., float)
 EVAL_FIG_RESERVE = env('SCAE_CHECK_EVAL_FIG_RESERVE', 25. if CPU else 40., float)    # the figures' eval run
 EVAL_FIG_BATCHES = env('SCAE_CHECK_EVAL_FIG_BATCHES', 2 if CPU else 8, int)             # t-SNE on 8 x 128 points
 SAVE_GRACE = 20.                                            # SIGINT -> checkpoint written -> exit
+STATE = Path(env('SCAE_CHECK_STATE')) if env('SCAE_CHECK_STATE') else None   # gpu_check.sh's folder (pids, signal)
 FIXTURES = env('SCAE_CHECK_FIXTURES', 'small,mnist')
 
 summary: dict = dict(check='scae-nb gpu_check v1', started_utc=datetime.fromtimestamp(T0, timezone.utc).isoformat(),
@@ -117,7 +118,8 @@ def stop_current(how: str) -> str:
         log(f'{STAGE[0]}: still running, SIGKILL')
         try: os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError: pass
-        proc.wait()
+        try: proc.wait(timeout=10)                  # bounded: this handler may have cut into run()'s own wait
+        except subprocess.TimeoutExpired: pass
         return f'{sig.name}, then SIGKILL after {SAVE_GRACE:.0f} s'
 
 
@@ -130,6 +132,7 @@ def on_signal(signum, frame=None):
     name, stage_name = signal.Signals(signum).name, STAGE[0]
     log(f'received {name} during stage {stage_name}: stopping')
     stopped = stop_current(name)
+    note_stage(None)
     summary['terminated'] = dict(signal=name, stage=stage_name, at_s=now_s(), stage_process=stopped)
     if stage_name in summary['stages']: summary['stages'][stage_name].update(status='terminated', signal=name)
     if stage_name == 'train':
@@ -165,6 +168,7 @@ def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env
             if len(lines) > 4000: del lines[:1000]
     reader = threading.Thread(target=pump, daemon=True); reader.start()
     CURRENT[:] = [proc, interrupt_first]
+    note_stage(proc.pid, interrupt_first, name)
     timed_out = False
     try: proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -181,7 +185,76 @@ def run(cmd: list, timeout: float, name: str, interrupt_first: bool = False, env
             proc.wait()
     reader.join(timeout=5)
     CURRENT[:] = [None, False]
+    note_stage(None)
     return dict(rc=proc.returncode, timed_out=timed_out, wall_s=round(time.time() - t0, 2), output=lines)
+
+
+def note_stage(pid, interrupt_first: bool = False, name: str = '') -> None:
+    "Tell gpu_check.sh which process group runs now (`STATE/stage`: 'pid 0|1 name'), so that a killed driver leaves no orphan."
+    if STATE is None: return
+    try:
+        if pid is None: (STATE / 'stage').unlink(missing_ok=True)
+        else: (STATE / 'stage').write_text(f'{pid} {int(interrupt_first)} {name}')
+    except OSError: pass
+
+
+def group_alive(pgid: int) -> bool:
+    "Whether process group `pgid` has a member that is not a zombie (Linux /proc; an orphan's zombie may wait for a reaper)."
+    for d in Path('/proc').iterdir():
+        if not d.name.isdigit(): continue
+        try: fields = (d / 'stat').read_text().rsplit(')', 1)[1].split()
+        except (OSError, IndexError): continue
+        if int(fields[2]) == pgid and fields[0] != 'Z': return True
+    return False
+
+
+def stop_group(pgid: int, interrupt_first: bool, grace: float) -> str:
+    "Stop a process group that is not our child (its driver was killed): SIGINT and `grace` s if `interrupt_first`, then SIGKILL."
+    if not group_alive(pgid): return 'no stage process left'
+    sig = signal.SIGINT if interrupt_first else signal.SIGKILL
+    try: os.killpg(pgid, sig)
+    except ProcessLookupError: return 'no stage process left'
+    t = time.time()
+    while time.time() - t < (grace if interrupt_first else 5.):
+        if not group_alive(pgid): return f'{sig.name}, ended'
+        time.sleep(0.2)
+    try: os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError: pass
+    return f'{sig.name}, then SIGKILL after {grace if interrupt_first else 5.:.0f} s'
+
+
+def ended(rc: int) -> int:
+    """Run by gpu_check.sh after the driver ended with `rc`: stop a stage process group it left (a SIGKILLed driver cannot),
+    and where summary.json is not complete (no `finished_utc`) complete it with `terminated` and `headline`. Returns rc."""
+    left_over = (STATE / 'stage').read_text().split(' ', 2) if STATE and (STATE / 'stage').is_file() else None
+    stopped = None
+    if left_over:
+        pgid, first, name = int(left_over[0]), left_over[1] == '1', left_over[2]
+        grace = min(SAVE_GRACE, max(2., left() + 40.))          # past the backstop: little time for a checkpoint
+        stopped = stop_group(pgid, first, grace)
+        if stopped != 'no stage process left': log(f'the driver ended (rc {rc}) with {name} still running: {stopped}')
+        (STATE / 'stage').unlink(missing_ok=True)
+    try: old = json.loads((OUT / 'summary.json').read_text())
+    except (OSError, ValueError): old = None
+    if isinstance(old, dict) and old.get('finished_utc'): return rc
+    if isinstance(old, dict): summary.update(old)
+    running = next((k for k, v in summary['stages'].items() if 'wall_s' not in v), None)
+    if running is None and left_over: running = left_over[2].split()[0]          # 'bench eager' -> bench
+    if running: summary['stages'].setdefault(running, {})
+    how = {137: 'SIGKILL', 124: 'the backstop timeout'}.get(rc, f'rc {rc}')
+    summary['terminated'] = dict(signal='SIGKILL' if rc == 137 else None, stage=running, at_s=now_s(), stage_process=stopped,
+                                 by=f'gpu_check.sh: the driver ended by {how} without completing summary.json')
+    if running: summary['stages'][running].update(status='killed', rc=rc)
+    ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt'))
+    if running == 'train' or ckpts: summary['train'] = dict(summary.get('train') or {}, checkpoint=str(ckpts[-1]) if ckpts else None)
+    try:
+        summary['headline'] = headline()
+        enforce_limits()
+    except Exception as e: summary['terminated']['cleanup_error'] = f'{type(e).__name__}: {e}'
+    summary['finished_utc'] = datetime.now(timezone.utc).isoformat()
+    save_summary()
+    log(f'summary.json completed after the driver ended with rc {rc}')
+    return rc
 
 
 def stage(name: str):
@@ -192,6 +265,7 @@ def stage(name: str):
             STAGE[0] = name
             log(f'=== stage {name} ({left():.0f} s of budget left)')
             rec = summary['stages'].setdefault(name, {})
+            save_summary()                       # a driver killed now leaves the stage it was in (no wall_s yet)
             try:
                 result = fn(*a, **k)
                 rec.setdefault('status', 'ok')
@@ -566,10 +640,9 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     sys.stdout, sys.stderr = SafeOut(sys.stdout), SafeOut(sys.stderr)
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, on_signal)
-    state = env('SCAE_CHECK_STATE')                 # gpu_check.sh's folder: our pid, and a signal it got before we ran
-    if state:
-        (Path(state) / 'driver.pid').write_text(str(os.getpid()))
-        early = Path(state) / 'signal'
+    if STATE:                                       # gpu_check.sh's folder: our pid, and a signal it got before we ran
+        (STATE / 'driver.pid').write_text(str(os.getpid()))
+        early = STATE / 'signal'
         if early.is_file(): on_signal(getattr(signal, 'SIG' + early.read_text().strip(), signal.SIGTERM))
     WORK.mkdir(parents=True, exist_ok=True)
     log(f'device {DEVICE}, budget {BUDGET:.0f} s ({left():.0f} s left), out {OUT}, work {WORK}')
@@ -596,4 +669,7 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    if sys.argv[2:3] == ['--ended']:                 # gpu_check.sh, after the driver: OUT --ended RC
+        sys.stdout, sys.stderr = SafeOut(sys.stdout), SafeOut(sys.stderr)
+        sys.exit(ended(int(sys.argv[3])))
     sys.exit(main())

@@ -19,6 +19,7 @@ BUDGET_INT="${BUDGET%.*}"
 cd "$(dirname "$0")/.." || exit 2
 mkdir -p "$OUT_DIR" && OUT_DIR="$(cd "$OUT_DIR" && pwd)" || exit 2
 PY="${SCAE_CHECK_PYTHON:-python3}"
+DRIVER="${SCAE_CHECK_DRIVER:-tools/gpu_check.py}"    # tests put a stand-in here; `--ended` always runs tools/gpu_check.py
 SITE="${SCAE_CHECK_SITE:-/tmp/site}"
 # Ctrl-C, SIGTERM or SIGHUP (to this pid or its process group) is passed to the driver, which runs in `timeout`'s own
 # process group: it stops the running stage (training: SIGINT, so it checkpoints), completes summary.json with a
@@ -34,8 +35,9 @@ on_signal() {
 }
 trap 'on_signal INT' INT; trap 'on_signal TERM' TERM; trap 'on_signal HUP' HUP
 
+say() { printf '%s\n' "$*" 2>/dev/null || printf '%s\n' "$*" >> "$OUT_DIR/log.txt"; }
 main() {
-  trap '' INT TERM HUP     # the top shell passes them on; this subshell must live to record rc and list the files
+  trap '' INT TERM HUP PIPE   # the top shell passes them on; this subshell must live to record rc and list the files
   echo "gpu_check: $(date -u +%FT%TZ) repo $PWD, out $OUT_DIR, budget ${BUDGET} s, device ${SCAE_CHECK_DEVICE:-cuda}, python $(command -v "$PY")"
   if compgen -G ".whl/*.whl" > /dev/null; then
     echo "gpu_check: installing $(ls .whl/*.whl | tr '\n' ' ')into $SITE"
@@ -62,13 +64,18 @@ main() {
     printf '{"check": "scae-nb gpu_check v1", "terminated": {"signal": "SIG%s", "stage": null}, "stages": {}}\n' \
         "$(cat "$SCAE_CHECK_STATE/signal")" > "$OUT_DIR/summary.json"
   else
-    # -k: the driver needs up to SAVE_GRACE (20 s) to let training checkpoint after the cap's SIGTERM
-    timeout -k 40 $((BUDGET_INT + 45)) "$PY" tools/gpu_check.py "$OUT_DIR"
+    # The backstop: SIGTERM at BUDGET + 30 s counted from the script's start (the install included), SIGKILL 25 s later
+    # (the driver needs up to SAVE_GRACE, 20 s, to let training checkpoint); then `--ended` stops a stage process group
+    # a killed driver left and completes summary.json: the script ends by BUDGET + 70 s whatever the driver does.
+    local cap=$((BUDGET_INT + 30 - $(date +%s) + ${SCAE_CHECK_T0%.*}))
+    timeout -k 25 $((cap > 10 ? cap : 10)) "$PY" "$DRIVER" "$OUT_DIR"
     rc=$?
+    timeout -k 5 40 "$PY" tools/gpu_check.py "$OUT_DIR" --ended "$rc"
   fi
   echo "$rc" > "$SCAE_CHECK_STATE/rc"
-  echo "gpu_check: done, rc $rc, $(date -u +%FT%TZ); files in $OUT_DIR:"
-  ls -la "$OUT_DIR"
+  # tee may be gone (its log then ends with what the driver appended itself): these lines go to log.txt directly
+  say "gpu_check: done, rc $rc, $(date -u +%FT%TZ); files in $OUT_DIR:"
+  say "$(ls -la "$OUT_DIR")"
   return $rc
 }
 
