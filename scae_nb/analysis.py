@@ -29,7 +29,7 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, RunFolderError, checkpoint_run_folder,
-                                 load_checkpoint, newest_intact_state)
+                                 load_checkpoint, newest_intact_state, readable_run_info)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
@@ -329,8 +329,9 @@ def _not_a_model_file(path, state: dict, problem: str) -> str:
 
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
-    """AttrDict(model (eval mode, on `device`), config (the run), step) from a training checkpoint,
-    a `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`);
+    """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id for a training
+    checkpoint) from a training checkpoint, a `save_pretrained` weights file, or the name of a
+    shipped model (`pretrained_names()`);
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
     TypeError (one line) for a `checkpoint` that is no str or path."""
     if state is None:                                            # None, 5: one line, named
@@ -348,7 +349,8 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     config.model = SCAEConfig.from_dict(config.model)
     model = build_model(config.model).to(device)
     model.load_state_dict(state['model'])
-    return AttrDict(model=model.eval(), config=config, step=int(state['step']))
+    return AttrDict(model=model.eval(), config=config, step=int(state['step']),
+                    run_id=state.get('run_id'))
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
 @contextlib.contextmanager
@@ -826,6 +828,36 @@ def _say_replacing(out: Path, report: dict) -> None:
     print(f'scae-nb eval: replacing the earlier evaluation in {out} '
           f"({changed or 'the same settings'})", file=sys.stderr)
 
+# %% ../nbs/06_analysis.ipynb #bs36hist1
+def _train_changes(checkpoint: Path, run_id: str | None, step: int) -> list | None:
+    """run.json `changes` records before step `step` for training checkpoint `checkpoint` of run
+    `run_id` (RUN/checkpoints/step_N.pt); None (unknown) without its run's readable run.json."""
+    checkpoint = Path(checkpoint).resolve()
+    if run_id is None or checkpoint.parent.name != 'checkpoints': return None
+    info = readable_run_info(checkpoint.parent.parent)
+    if not info or info.get('run_id') != run_id: return None
+    return [record for record in info.get('changes', []) if record.get('step', 0) < step]
+
+def _batch_sizes(changes: list, steps: int, last: int) -> list[dict]:
+    """[{from_step, to_step, batch_size}] over steps 1..`steps` from `changes` records (a record at
+    step s: steps after s at its `to`); `last`: the checkpoint's, where none changed it."""
+    moves = [(record['step'], record['batch_size']) for record in changes if 'batch_size' in record]
+    sizes = [moves[0][1]['from']] + [move['to'] for _, move in moves] if moves else [last]
+    starts = [0] + [s for s, _ in moves]
+    return [dict(from_step=a + 1, to_step=b, batch_size=n)
+            for a, b, n in zip(starts, starts[1:] + [steps], sizes) if b > a]
+
+
+# %% ../nbs/06_analysis.ipynb #bs36hist4
+def _train_history(checkpoint: Path, run: AttrDict) -> dict:
+    """The report's `train_changes` (`_train_changes`) of `load_model`'s `run` from training
+    checkpoint `checkpoint`, and `train_batch_sizes` if they changed it; {} for weights."""
+    if 'run_id' not in run: return {}
+    changes = _train_changes(checkpoint, run.run_id, run.step)
+    sizes = [] if changes is None else _batch_sizes(changes, run.step, run.config.batch_size)
+    return dict(train_changes=changes, **(dict(train_batch_sizes=sizes) if len(sizes) > 1 else {}))
+
+
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -852,7 +884,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     report = dict(checkpoint=str(checkpoint if by_name else checkpoint.absolute()),
                   model=config.model.model, dataset=config.dataset,
                   model_config=dataclasses.asdict(config.model),          # n_parts, n_objects, ...
-                  steps=run.step, train_batch_size=run.config.batch_size,
+                  steps=run.step, train_batch_size=run.config.batch_size,   # the last one
+                  **_train_history(checkpoint, run),         # what resumes changed, if known
                   batch_size=config.batch_size, noise=noise, max_batches=max_batches,
                   device=device_name(device), seed=seed,
                   data_dir=(os.path.abspath(data_root(config.data_dir))     # None: no files read
@@ -929,6 +962,18 @@ def run_eval(args: argparse.Namespace) -> int:
     print(json.dumps(report, indent=1))
     return 0
 
+# %% ../nbs/06_analysis.ipynb #bs36rows1
+def _steps_by_batch(report: dict) -> str:
+    """'20 × 16'; '10 × 8, then 10 × 16' with `train_batch_sizes`; '20 × 16 (history unknown)'
+    where `train_changes` is None (a training checkpoint away from its run.json)."""
+    if 'train_batch_sizes' in report:
+        return ', then '.join(f"{s['to_step'] - s['from_step'] + 1:,} × {s['batch_size']}"
+                              for s in report['train_batch_sizes'])
+    unknown = 'train_changes' in report and report['train_changes'] is None
+    said = f"{report['steps']:,} × {report['train_batch_size']}"
+    return said + (' (history unknown)' if unknown else '')
+
+
 # %% ../nbs/06_analysis.ipynb #56002e72
 def _markdown_table(header: list, rows: list) -> str:
     "A Markdown table."
@@ -963,7 +1008,7 @@ _RESULT_COLUMNS = ['model', 'metric, features', 'accuracy', 'evaluated on', 'ste
 def results_markdown(runs: list, hardware: str) -> str:
     "Results table from [(name, report, no-noise report or None, training s)], with provenance."
     rows = [[name, metric, f'{value:.3f}', data,
-             f"{report['steps']:,} × {report['train_batch_size']}",
+             _steps_by_batch(report),
              f"{train_s / 60:.1f} min train + {report['wall_s']:.0f} s eval", hardware]
             for name, report, quiet, train_s in runs
             for metric, value, data in _accuracies(report, quiet)]
