@@ -87,6 +87,8 @@ class LinearProbes(OfficialModule):
 
     def forward(self, m: torch.Tensor, u: torch.Tensor,
                 labels: torch.Tensor | None = None) -> AttrDict:
+        """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, C],
+        `_cls_xe` and `_acc` ([]; 0 and NaN without `labels` [B]; bad labels: `check_labels`)."""
         out = AttrDict(posterior_logits=self.posterior(m.detach()),
                        prior_logits=self.prior(u.detach()))
         out.posterior_cls_xe, out.posterior_acc = probe_metrics(out.posterior_logits, labels)

@@ -79,7 +79,7 @@ stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM a
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
 _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
-                prior_acc='prior_acc')
+                prior_acc='prior_acc')     # the progress bar's short names
 
 class Trainer:
     """One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume.
@@ -321,9 +321,6 @@ def evaluate(self: Trainer, n_batches: int | None = None) -> tuple[dict, object,
     return {f'test/{k}': v for k, v in tracker.pop().items()}, batch, out
 
 # %% ../nbs/05b_training.ipynb #a6015b21
-_POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
-                prior_acc='prior_acc')     # the progress bar's short names
-
 @patch
 def draw_figures(self: Trainer, batch, out: AttrDict) -> list[Path]:
     "Templates and inputs vs reconstructions of an image batch, saved under figures/."
