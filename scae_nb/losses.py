@@ -4,18 +4,47 @@
 
 # %% ../nbs/04_losses.ipynb #23de553c
 from __future__ import annotations
+import warnings
+from contextlib import contextmanager
 from typing import Mapping
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torch.distributed as dist
 from fastcore.basics import patch
 from .utils import AttrDict, got_shape
 from .official import OfficialModule, linear_slots, tf_linear
 from .pcae import safe_log
 
 # %% auto #0
-__all__ = ['prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss', 'check_labels', 'probe_metrics',
-           'LinearProbes', 'weighted_total']
+__all__ = ['across_processes', 'global_batch', 'prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss',
+           'check_labels', 'probe_metrics', 'LinearProbes', 'weighted_total']
+
+# %% ../nbs/04_losses.ipynb #ddp36c01
+_ACROSS_PROCESSES = False          # set by `across_processes`: gather in `global_batch`
+
+@contextmanager
+def across_processes():
+    "Within it, `global_batch` gathers every DDP process's rows (when more than one process runs)."
+    global _ACROSS_PROCESSES
+    several = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+    before, _ACROSS_PROCESSES = _ACROSS_PROCESSES, several
+    try: yield
+    finally: _ACROSS_PROCESSES = before
+
+def global_batch(x: torch.Tensor) -> torch.Tensor:
+    """This process's rows x [b, ...] -> all processes' [W*b, ...] in rank order, gradients summed
+    back to each process's own rows (inside `across_processes` under DDP); else `x` itself."""
+    return _all_rows(x) if _ACROSS_PROCESSES else x   # alone: traced as `x`, no graph break
+
+@torch.compiler.disable
+def _all_rows(x: torch.Tensor) -> torch.Tensor:
+    "All processes' rows of x in rank order, with autograd (eager: a collective, not traced)."
+    from torch.distributed.nn.functional import all_gather    # with autograd, unlike dist's
+    with warnings.catch_warnings():        # torch 2.14 deprecates it for a private successor
+        warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather is depre')
+        return torch.cat(all_gather(x.contiguous()), 0)
+
 
 # %% ../nbs/04_losses.ipynb #bbd45520
 def prior_within_constant(n_objects: int, n_classes: int = 10,
@@ -30,7 +59,8 @@ def prior_sparsity_loss(u: torch.Tensor, n_classes: int = 10, within_constant: f
     B, K = u.shape
     c_w = prior_within_constant(K, n_classes, within_constant)
     within = ((u.sum(1) - c_w) ** 2).mean()               # mean over B of squared per-example sums
-    between = ((u.sum(0) - B / n_classes) ** 2).mean()    # mean over K of squared per-capsule sums
+    every = global_batch(u)                               # [B, K]; under DDP all processes' rows
+    between = ((every.sum(0) - len(every) / n_classes) ** 2).mean()   # mean over K of squared sums
     return within, -between
 
 # %% ../nbs/04_losses.ipynb #2c914b47
@@ -48,7 +78,7 @@ def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
     [B, K]: `(H_within, H_between)` of q = m / n_parts."""
     q = m / n_parts                                   # [B, K]
     within = _entropy(_normalize(q, 1)).mean()        # mean over B of per-example entropies
-    between = _entropy(_normalize(q.sum(0), 0))       # entropy of the batch total [K]
+    between = _entropy(_normalize(global_batch(q).sum(0), 0))   # of the batch total [K]
     return within, between
 
 # %% ../nbs/04_losses.ipynb #43189b2b

@@ -20,6 +20,7 @@ from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
+from .losses import across_processes
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, torch_threads,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
@@ -48,13 +49,14 @@ __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'T
 
 # %% ../nbs/05b_training.ipynb #b2dc87d2
 class LossesOnly(nn.Module):
-    "Wraps a model so that its forward returns only `losses` and `metrics` (what DDP should track)."
+    """Wraps a model so that its forward returns only `losses` and `metrics` (what DDP should
+    track), its batch-level loss terms on all processes' examples (`across_processes`)."""
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
 
     def forward(self, *args):
-        out = self.model(*args)
+        with across_processes(): out = self.model(*args)     # batch-level terms: global batch
         return AttrDict(losses=out.losses, metrics=output_metrics(out))
 
 # %% ../nbs/05b_training.ipynb #b756b29e
