@@ -28,6 +28,7 @@ def across_processes():
     "Within it, `global_batch` gathers every DDP process's rows (when more than one process runs)."
     global _ACROSS_PROCESSES
     several = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+    if several: _gatherer()                      # made eagerly, at DDP's first (eager) forward
     before, _ACROSS_PROCESSES = _ACROSS_PROCESSES, several
     try: yield
     finally: _ACROSS_PROCESSES = before
@@ -35,9 +36,17 @@ def across_processes():
 def global_batch(x: torch.Tensor) -> torch.Tensor:
     """This process's rows x [b, ...] -> all processes' [W*b, ...] in rank order, gradients summed
     back to each process's own rows (inside `across_processes` under DDP); else `x` itself."""
-    return _all_rows(x) if _ACROSS_PROCESSES else x   # alone: traced as `x`, no graph break
+    return _GATHER(x) if _ACROSS_PROCESSES else x     # alone: traced as `x`, no graph break
 
-@torch.compiler.disable
+_GATHER = None        # `_all_rows` behind torch.compiler.disable, made on first use under DDP:
+                      # decorating at import would load the compiler into every process
+
+def _gatherer():
+    "`_all_rows`, never traced by the compiler (made once)."
+    global _GATHER
+    if _GATHER is None: _GATHER = torch.compiler.disable(_all_rows)
+    return _GATHER
+
 def _all_rows(x: torch.Tensor) -> torch.Tensor:
     "All processes' rows of x in rank order, with autograd (eager: a collective, not traced)."
     from torch.distributed.nn.functional import all_gather    # with autograd, unlike dist's
