@@ -12,7 +12,7 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, one_line_warnings
-from .config import check_no_points
+from .config import check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
@@ -207,13 +207,16 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
     cannot be, a switch (`amp`, `compile`, ...) not True or False, a `device` that is not one or
     not here, `cuda_graph` off CUDA, a `decoder` that is none (any model) or that the device cannot
-    run (the image model), or an image model's `n_points` but the default; `ValueError` for a
+    run (the image model), or an `n_points` train refuses (`check_fits_dataset`); `ValueError` for a
     preset name or config field that does not exist, or, with `compile`, a `backend` that
-    torch.compile does not know or whose package is not installed (`check_backend`)."""
+    torch.compile does not know or whose package is not installed (`check_backend`). A compiled
+    step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
+    `warmup` is what ran."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
-    check_no_points(None, config.model, config.n_points)     # as train: an image model reads none
+    points = 'constellation' if config.model == 'constellation' else None   # None: no dataset
+    check_fits_dataset(points, config)                 # train's own check: n_points, ...
     device = pick_device(device, what='device')      # the argument's name; the CLI's --device
     if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
@@ -350,14 +353,23 @@ def variants_table(results: list[dict], examples: str = 'images') -> str:
 BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph', 'seed', 'tf32',
                     'decoder')
 
+def _preset_default(name: str) -> str:
+    "'(default: the preset's: 128; constellation 32, ...)': run field `name`'s default, by preset."
+    from scae_nb.training import TrainConfig
+    own = {p: row['run'][name] for p, row in PRESETS.items() if name in row.get('run', {})}
+    others = ''.join(f'{"; " if i == 0 else ", "}{p} {v}' for i, (p, v) in enumerate(own.items()))
+    return f"(default: the preset's: {getattr(TrainConfig, name)}{others})"
+
 def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb bench`'s options on `parser`."
     from scae_nb.training import TrainConfig              # for the run fields' documentation only
     a = parser.add_argument
-    a('--preset', default='official', choices=list(PRESETS), help='row of PRESETS to time')
+    a('--preset', default='official', choices=list(PRESETS),
+      help='row of PRESETS to time (default: official)')
     a('--steps', type=int, default=20, metavar='INT',
       help='timed steps; the median is reported (default: 20)')
-    a('--warmup', type=int, default=3, metavar='INT', help='untimed steps first (default: 3)')
+    a('--warmup', type=int, default=3, metavar='INT',
+      help='untimed steps first; a compiled step takes at least 2 (default: 3)')
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant)')
     a('--variants', default=None, metavar='LIST',
@@ -365,7 +377,13 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
       "a table; the variant train uses is always timed, last (default: only that one)")
     a('--backend', default='inductor', metavar='STR', help='torch.compile backend of the compiled '
       "variants: inductor (default), aot_eager, eager, or any in torch._dynamo.list_backends()")
-    add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)')
+    run_help = dict(batch_size=f'batch size B of the synthetic batch '
+                               f'{_preset_default("batch_size")}',
+                    lr=f'constant learning rate {_preset_default("lr")}',
+                    seed="seeds the model's initial weights, the synthetic batch and presence "
+                         'noise (default: 0)')
+    add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)',
+                    help=run_help)
     add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')
     return parser
 
@@ -383,7 +401,7 @@ def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     checked as the command line names them."""
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     preset_run = PRESETS[args.preset]['run']
-    check_no_points(preset_run.get('dataset', 'mnist'), config.model, config.n_points)   # as train
+    check_fits_dataset(preset_run.get('dataset', 'mnist'), config)          # train's own check
     run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
     _check_step_options(run, config)
@@ -480,6 +498,11 @@ def run_bench(args: argparse.Namespace) -> int:
     return _print_variants(args, _time_variants(config, names, run, kwargs), examples)
 
 # %% ../nbs/05c_bench.ipynb #934dc756
+def _warmup_note(asked: int, ran: int) -> str:
+    "', 2 warm-up steps (--warmup 0: ...)' when a compiled step ran more warm-up steps than asked."
+    return (f", {ran} warm-up steps (--warmup {asked}: a compiled step takes at least 2)"
+            if ran > asked else '')
+
 def _print_result(args, result: dict, ignored=(), examples: str = 'images') -> int:
     "One variant's result: a JSON line, or a sentence (the preset as modified, less `ignored`)."
     preset = SCAEConfig.preset(args.preset)                          # the preset, as modified
@@ -491,5 +514,6 @@ def _print_result(args, result: dict, ignored=(), examples: str = 'images') -> i
     else: print(f"{label} B={result['batch_size']} on {result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
                 f"{result['images_per_s']} {examples}/s, peak memory {result['peak_mem_mb']} MiB, "
-                f"{result['decoder'] or 'no image'} decoder")
+                f"{result['decoder'] or 'no image'} decoder"
+                f"{_warmup_note(args.warmup, result['warmup'])}")
     return 0

@@ -67,7 +67,7 @@ class TrainConfig:
     lr: float = 3e-5                # constant learning rate (the official schedule is dead code)
     decay: float = 0.9              # RMSProp rho
     momentum: float = 0.9           # RMSProp mu
-    eps: float | None = None        # RMSProp epsilon; None = official 1e-2 / B^2
+    eps: float | None = None        # RMSProp epsilon (default: the official 1e-2 / B^2)
     log_every: int = 100            # steps between host syncs: loss means, NaN check, logs
     eval_every: int = 5_000         # steps between evaluations on the test split
     eval_batches: int = 8           # test batches per evaluation

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.error import URLError
 
 import torch
 import torch.nn.functional as F
@@ -22,8 +23,8 @@ def _tvd():
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_image_values', 'check_images', 'as_float_images',
-           'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'sobel_edges', 'tf_median', 'sobel_target',
-           'DatasetSpec', 'dataset_spec', 'load_arrays']
+           'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'DataFileError', 'sobel_edges', 'tf_median',
+           'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
@@ -162,9 +163,14 @@ def pad_and_shift(images: torch.Tensor, canvas_size: int,
     return place_on_canvas(images, offsets.to(images.device), canvas_size, check)
 
 # %% ../nbs/00_data.ipynb #d9ce5cd2
+class DataFileError(OSError):
+    """A data file that is there but cannot be read as its dataset (damaged, cut short, another
+    dataset's): one line naming it. A bad file, not a bad command: exit status 1, as an unreadable
+    file's."""
+
 def _read_idx(path: Path) -> torch.Tensor:
     """Read an IDX file (MNIST's format) of bytes, gzipped or not, into a uint8 tensor; a damaged
-    file (truncated, not gzip, not IDX, no items): `UsageError` naming it."""
+    file (truncated, not gzip, not IDX, no items): `DataFileError` naming it."""
     try:
         with (gzip.open if path.suffix == '.gz' else open)(path, 'rb') as f: data = f.read()
         if len(data) < 4 or data[:3] != b'\x00\x00\x08':
@@ -176,8 +182,8 @@ def _read_idx(path: Path) -> torch.Tensor:
         if not math.prod(shape): raise ValueError(f'its header says shape {shape}: no items')
     except (PermissionError, IsADirectoryError): raise      # not damaged: it names the path
     except (OSError, EOFError, ValueError, struct.error, zlib.error) as e:
-        raise UsageError(f"{path} is damaged ({e}); delete it, and the next run downloads it "
-                         "again") from None
+        raise DataFileError(f"{path} is damaged ({e}); delete it, and the next run downloads "
+                            "it again") from None
     return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=4 + 4 * ndim).view(shape)
 
 # %% ../nbs/00_data.ipynb #40d75667
@@ -262,15 +268,28 @@ def _remove_new(path: Path, existed: set):
     if new[-1].is_dir(): shutil.rmtree(new[-1], ignore_errors=True)
     else: new[-1].unlink(missing_ok=True)
 
+def _damage(e: BaseException) -> str:
+    "Why torchvision read no dataset from a file there: a bad checksum, or its parser's error."
+    if isinstance(e, URLError) or 'Error downloading' in str(e):   # a bad checksum: fetched again
+        return f"it fails its checksum, and downloading it again failed: {_short_reason(e)}"
+    if str(e).startswith('Dataset not found or corrupted'): return 'it fails its checksum'
+    return _short_reason(e)                                  # USPS: bz2's 'Invalid data stream'
+
 def _fetch(what: str, expected: Path, make: Callable, download: bool):
     """Build a torchvision dataset with `make(download)`; missing files or a failed download
-    become one clear line, and the folders and files the failed attempt created are removed."""
+    become one clear line (`FileNotFoundError`), and the folders and files the failed attempt
+    created are removed; `expected` there but unreadable (a file, a folder with files in it) is a
+    `DataFileError` naming it."""
     existed = {p for p in (expected, *expected.parents) if p.exists()}
     try:
         with _network_timeout(): return make(download)
     # torchvision's "Dataset not found", URLError, a missing file
     except (RuntimeError, OSError) as e:
         _remove_new(expected, existed)
+        if expected.is_file() or (expected.is_dir() and any(expected.iterdir())):
+            raise DataFileError(f"{what} at {expected} is damaged or incomplete ("
+                                f"{_damage(e)}); delete it, and the next run downloads it "
+                                "again") from e
         why = f"download failed: {_short_reason(e)}" if download else "download=False"
         where = words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
                       'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
@@ -349,8 +368,8 @@ def dataset_spec(name: str) -> DatasetSpec:
 def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: Path,
                  labels_source: Path | None = None):
     """`(images, labels)` read from `source` (labels: `labels_source`, if given) if the images are
-    [N, C, S, S] as `DATASETS[name]` says and the labels [N] in 0..n_classes-1; else `UsageError`,
-    one line naming the file."""
+    [N, C, S, S] as `DATASETS[name]` says and the labels [N] in 0..n_classes-1; else
+    `DataFileError`, one line naming the file."""
     spec, where = DATASETS[name], labels_source or source
     expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
     if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
@@ -361,17 +380,17 @@ def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: 
         what = (f"{name} labels must lie in 0..{spec.n_classes - 1}, "
                 f"{got_values(labels.min().item(), labels.max().item())}")
     else: return images, labels
-    raise UsageError(f"{where}: {what} (another dataset's file, or a mixed-up pair?); delete it, "
-                     "and the next run downloads it again")
+    raise DataFileError(f"{where}: {what} (another dataset's file, or a mixed-up pair?); delete "
+                        "it, and the next run downloads it again")
 
 # %% ../nbs/00_data.ipynb #240b41f0
 def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
                 download: bool = True):
     """One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N]).
     Raises, each in one line: `ValueError`, an unknown `name`; `FileNotFoundError`, files missing
-    and `download=False`, or the download failed (naming the path); `UsageError` (a `ValueError`),
-    an MNIST file damaged, or images not of the dataset's shape or not one label each (naming
-    the file)."""
+    and `download=False`, or the download failed (naming the path); `DataFileError` (an `OSError`),
+    a file there but damaged, or images not of the dataset's shape or not one label each (naming
+    the file); `UsageError` (a `ValueError`), a `root` that is not a folder."""
     spec = dataset_spec(name)
     images, labels = spec.load(data_root(root), train, download)
     return images.contiguous(), labels.long()

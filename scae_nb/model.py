@@ -101,7 +101,7 @@ class SCAEConfig:
     posterior_within_weight: float = 0.7 # w_qw
     posterior_between_weight: float = 0.2  # w_qb
     prior_within_constant: float = 0.0   # c_w; 0 -> K / n_classes (run_mnist.sh's 4.3 is ignored)
-    n_classes: int = 10                  # C: sets the sparsity constants and the probes' width
+    n_classes: int = 10                  # classes: set the sparsity constants and the probes' width
     dynamic_l2_weight: float = 10.0      # weight of sum(cpr_dynamic^2) / (2B)
     caps_ll_weight: float = 1.0          # weight of the part-pose log-likelihood
     primary_caps_l1_weight: float = 0.0  # weight of mean_b sum_n presence (logged only)

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
-from .checkpoints import (CheckpointError, _not_torch_file, list_checkpoints,
+from .checkpoints import (CheckpointError, _read_checkpoint, list_checkpoints,
                                  newest_intact_state)
 from .utils import UsageError, named, said, write_atomic
 
@@ -56,24 +56,34 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     return write_atomic(path, buffer.getvalue())
 
 # %% ../nbs/04b_pretrained.ipynb #295a3532
-def _weights_of(state, path) -> tuple[dict, dict]:
-    "(state_dict, SCAEConfig dict) of `state`, read from `path`: weights or a checkpoint."
-    if not isinstance(state, dict) or not {'model', 'config'} <= set(state):
+def _model_of(state, path) -> nn.Module:
+    """The model (float32 weights, on the CPU) in `state`, read from `path`: weights or a
+    checkpoint. One-line errors naming `path`, in `scae-nb eval`'s words: ValueError (no dict),
+    CheckpointError ('model' or 'config' missing or no dict, a config `SCAEConfig` refuses,
+    weights that do not fit their config)."""
+    if not isinstance(state, dict):
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
+    evals = importlib.import_module('scae_nb.analysis')   # eval's own check; it imports this module
+    if problem := evals._weights_problem(state):
+        raise CheckpointError(evals._not_a_model_file(path, state, problem))
     config = state['config']
     if isinstance(config.get('model'), dict): config = config['model']   # a run's TrainConfig
-    return state['model'], config
+    try: model = build_model(SCAEConfig.from_dict(config))
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: its 'config' is no valid SCAEConfig ({e})") from None
+    try: model.load_state_dict({k: v.float() if v.is_floating_point() else v
+                                for k, v in state['model'].items()})
+    except RuntimeError as e:                     # load_state_dict: a header, then a line per kind
+        detail = ' '.join(str(e).split('\n', 1)[-1].split())[:200]
+        raise CheckpointError(f"{path}: its 'model' weights do not fit its 'config' ({detail})"
+                              ) from None
+    return model
 
-def _weights_and_config(path: Path) -> tuple[dict, dict]:
-    """(state_dict, SCAEConfig dict) from a `save_pretrained` file or a training checkpoint; a file
-    torch cannot read is one ValueError naming it and what is wrong."""
-    try: state = torch.load(path, map_location='cpu', weights_only=True)   # tensors and plain data
-    except Exception as e:
-        reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]   # miniz: many lines
-        if not isinstance(e, OSError) and _not_torch_file(path):   # text: torch's first line is
-            reason = 'damaged or not a PyTorch file'             # its notice on weights_only
-        raise ValueError(f"{str(path)!r} is not a readable weights file: {reason}") from None
-    return _weights_of(state, path)
+def _model_from_file(path: Path) -> nn.Module:
+    """The model in a `save_pretrained` file or training checkpoint `path`; a file torch cannot
+    read (or holding pickled objects) is one CheckpointError naming it, as a checkpoint's (05aa)."""
+    return _model_of(_read_checkpoint(path, 'cpu'), path)
+
 
 # %% ../nbs/04b_pretrained.ipynb #pt32nm02
 def _check_path_given(value, name: str, accepted: str) -> None:
@@ -115,9 +125,11 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     --checkpoint RUN` takes it). Presence noise stays on in eval mode, as in the official
     evaluation: switch it off with `evaluating(model, noise=False)` (06_analysis). Errors, one
     line each: TypeError (`name` neither a str nor a path: None, 5), ValueError (unknown name,
-    neither a .pt file nor a folder, unreadable file; its UsageError: an empty name, a folder with
-    no checkpoint, an unusable device), FileNotFoundError (no such file), CheckpointError (every
-    checkpoint of the run folder corrupt), RuntimeError (weights that do not fit their config)."""
+    neither a .pt file nor a folder, a file that holds no dict; its UsageError: an empty name, a
+    folder with no checkpoint, an unusable device), FileNotFoundError (no such file),
+    CheckpointError (an unreadable file, every checkpoint of the run folder corrupt, a 'model' or
+    'config' missing or of the wrong type, a config `SCAEConfig` refuses, weights that do not fit
+    their config)."""
     _check_path_given(name, 'name',
                       f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
     if not str(name).strip():                          # Path('') is the current folder
@@ -126,11 +138,8 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     device = pick_device(device, what='device')                      # one line if unusable
     check_pretrained_name(name, run_folder=True)
     folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model
-    weights, config = (_run_folder_weights(Path(name)) if folder
-                       else _weights_and_config(_weights_path(name)))
-    model = build_model(SCAEConfig.from_dict(config))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v
-                           for k, v in weights.items()})
+    model = (_run_folder_model(Path(name)) if folder
+             else _model_from_file(_weights_path(name)))
     return model.to(device).eval()
 
 # %% ../nbs/04b_pretrained.ipynb #pt32rf02
@@ -152,11 +161,11 @@ def run_folder_of(folder) -> Path:
     holds = folder.name == 'checkpoints' and not list_checkpoints(folder)
     return folder.parent if holds and list_checkpoints(folder.parent) else folder
 
-def _run_folder_weights(folder: Path) -> tuple[dict, dict]:
-    """(state_dict, SCAEConfig dict) of run folder `folder`'s newest intact checkpoint; a corrupt
-    newer one skipped with a one-line warning, nothing moved."""
+def _run_folder_model(folder: Path) -> nn.Module:
+    """The model in run folder `folder`'s newest intact checkpoint; a corrupt newer one skipped with
+    a one-line warning, nothing moved."""
     path, state, bad = newest_intact_state(run_folder_of(folder))
     if path is None: _refuse_run_folder(run_folder_of(folder), bad, said('name', folder))
     for corrupt, why in bad:
         warnings.warn(f"{corrupt.name} is corrupt ({why}); loading {path.name} instead")
-    return _weights_of(state, path)
+    return _model_of(state, path)
