@@ -23,7 +23,8 @@ from .utils import (UsageError, check_bools, to_plain, check_out_folder, check_p
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
-from .pretrained import (_check_path_given, _refuse_run_folder, check_pretrained_name,
+from .pretrained import (_check_path_given, _not_a_model_file, _weights_problem,
+                                _refuse_run_folder, check_pretrained_name,
                                 from_pretrained, model_card, pretrained_names, run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
@@ -291,12 +292,7 @@ def _card_for(name, model: torch.nn.Module) -> dict:
 def _load_weights(name, device='cpu') -> AttrDict:
     """AttrDict(model, config, step, card) of a shipped model or `save_pretrained` file; the run
     from its card (`card`: the card file read, or None)."""
-    try: model = from_pretrained(name, device)
-    except RuntimeError as e:                     # load_state_dict: a header, then a line per kind
-        if 'state_dict' not in str(e): raise
-        detail = ' '.join(str(e).split('\n', 1)[-1].split())[:200]
-        raise CheckpointError(f"{name}: its 'model' weights do not fit its 'config' ({detail})"
-                              ) from None
+    model = from_pretrained(name, device)         # its errors: one line naming the file
     card = _card_for(name, model)
     step = None if card['steps'] is None else int(card['steps'])
     return AttrDict(model=model, config=AttrDict(card['run'], model=model.config), step=step,
@@ -308,24 +304,6 @@ def _plain_dict(path) -> dict | None:
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception: return None                # unreadable: the checkpoint's error stands
     return state if isinstance(state, dict) and 'format' not in state else None
-
-def _weights_problem(state: dict) -> str | None:
-    "Why `state` cannot be read as weights (no `model`/`config`, or of the wrong type), or None."
-    missing = [repr(key) for key in ('model', 'config') if key not in state]
-    if missing: return f"missing {' and '.join(missing)}"
-    wrong = [f"its {key!r} is a {type(state[key]).__name__}, not a dict"
-             for key in ('model', 'config') if not isinstance(state[key], dict)]
-    return '; '.join(wrong) or None
-
-# %% ../nbs/06_analysis.ipynb #0429a634
-def _not_a_model_file(path, state: dict, problem: str) -> str:
-    "One line: what the dict in `path` holds, what is wrong with it, and what `load_model` reads."
-    keys = [repr(key) for key in state]
-    held = ', '.join(keys[:4]) + (f', ... ({len(keys)} keys)' if len(keys) > 4 else '')
-    bare = state and all(isinstance(value, torch.Tensor) for value in state.values())
-    what = ('a bare state_dict; save_pretrained(model, path) writes weights'
-            if bare else f"a dict of {held or 'no keys'}; {problem}")
-    return f"{path}: not an scae-nb checkpoint or weights file ({what})"
 
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:

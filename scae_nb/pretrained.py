@@ -55,6 +55,24 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     Path(path).parent.mkdir(parents=True, exist_ok=True)     # as checkpoints and figures do
     return write_atomic(path, buffer.getvalue())
 
+# %% ../nbs/04b_pretrained.ipynb #wts36c01
+def _weights_problem(state: dict) -> str | None:
+    "Why `state` cannot be read as weights (no `model`/`config`, or of the wrong type), or None."
+    missing = [repr(key) for key in ('model', 'config') if key not in state]
+    if missing: return f"missing {' and '.join(missing)}"
+    wrong = [f"its {key!r} is a {type(state[key]).__name__}, not a dict"
+             for key in ('model', 'config') if not isinstance(state[key], dict)]
+    return '; '.join(wrong) or None
+
+def _not_a_model_file(path, state: dict, problem: str) -> str:
+    "One line: what the dict in `path` holds, what is wrong with it, and what `load_model` reads."
+    keys = [repr(key) for key in state]
+    held = ', '.join(keys[:4]) + (f', ... ({len(keys)} keys)' if len(keys) > 4 else '')
+    bare = state and all(isinstance(value, torch.Tensor) for value in state.values())
+    what = ('a bare state_dict; save_pretrained(model, path) writes weights'
+            if bare else f"a dict of {held or 'no keys'}; {problem}")
+    return f"{path}: not an scae-nb checkpoint or weights file ({what})"
+
 # %% ../nbs/04b_pretrained.ipynb #295a3532
 def _model_of(state, path) -> nn.Module:
     """The model (float32 weights, on the CPU) in `state`, read from `path`: weights or a
@@ -63,9 +81,8 @@ def _model_of(state, path) -> nn.Module:
     weights that do not fit their config)."""
     if not isinstance(state, dict):
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
-    evals = importlib.import_module('scae_nb.analysis')   # eval's own check; it imports this module
-    if problem := evals._weights_problem(state):
-        raise CheckpointError(evals._not_a_model_file(path, state, problem))
+    if problem := _weights_problem(state):
+        raise CheckpointError(_not_a_model_file(path, state, problem))
     config = state['config']
     if isinstance(config.get('model'), dict): config = config['model']   # a run's TrainConfig
     try: model = build_model(SCAEConfig.from_dict(config))
