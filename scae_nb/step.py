@@ -16,8 +16,8 @@ from .native import prepare_compile
 
 # %% auto #0
 __all__ = ['to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
-           'quiet_compile_logs', 'GraphStep', 'resolve_cuda_graph', 'CompileWaitWarning', 'generates_code',
-           'warn_compile_wait', 'make_step']
+           'quiet_compile_logs', 'compile_options', 'compile_forward', 'GraphStep', 'resolve_cuda_graph',
+           'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'make_step']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):
@@ -126,6 +126,22 @@ def quiet_compile_logs() -> None:
             logger.addFilter(_DropHarmless(prefix))
 
 
+# %% ../nbs/05ab_step.ipynb #cfw36c01
+def compile_options(device: torch.device, backend: str = 'inductor') -> dict | None:
+    """Prepare compiling for `device` (quiet logs; as custom ops the native decoder on a CPU, the
+    Triton one when in use) and return the `torch.compile` options: inductor draws random numbers
+    with the eager ops (`fallback_random`), so the presence noise is the eager noise."""
+    quiet_compile_logs()
+    if device.type == 'cpu': prepare_compile()         # the native decoder as a custom op
+    if current_decoder() == 'triton':                   # the Triton kernels, likewise
+        from scae_nb.triton_decoder import prepare_triton_compile
+        prepare_triton_compile()
+    return dict(fallback_random=True) if backend == 'inductor' else None
+
+def compile_forward(module: nn.Module, device: torch.device, backend: str = 'inductor'):
+    "`module` (e.g. DDP's) with its forward compiled as the whole step is (`compile_options`)."
+    return torch.compile(module, backend=backend, options=compile_options(device, backend))
+
 # %% ../nbs/05ab_step.ipynb #fc125dbb
 class GraphStep:
     """`optimization_step` as one compiled graph (`compile`) and/or a replayed CUDA graph
@@ -138,12 +154,7 @@ class GraphStep:
         self.calls, self.static_inputs, self.replay = 0, None, None
         self.fn = _whole_step
         if compile:
-            quiet_compile_logs()
-            if device.type == 'cpu': prepare_compile()     # the native decoder as a custom op
-            if current_decoder() == 'triton':               # the Triton kernels, likewise
-                from scae_nb.triton_decoder import prepare_triton_compile
-                prepare_triton_compile()
-            options = dict(fallback_random=True) if backend == 'inductor' else None
+            options = compile_options(device, backend)
             self.fn = torch.compile(_whole_step, fullgraph=True, backend=backend, options=options)
             if not _traces_autograd(): self.fn = _forward_compiled(model, backend, options)
 

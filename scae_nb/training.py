@@ -34,8 +34,9 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              rng_state, seed_everything, seed_loader, check_deterministic,
                              set_rng_state,
                              template_figure, numerics_flags, device_name)
-from .step import (CompileWaitWarning, make_step, output_metrics, resolve_cuda_graph,
-                          run_model, synthetic_batch, to_device, warn_compile_wait)
+from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
+                          resolve_cuda_graph, run_model, synthetic_batch, to_device,
+                          warn_compile_wait)
 from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
@@ -292,7 +293,8 @@ def _setup_model(self: Trainer, model: nn.Module | None):
     self.forward_model = self.model
     if self.distributed: self.forward_model = ddp_wrap(self.model, cfg.model, self.device)
     # DDP's gradient all-reduce cannot live in one graph: under DDP only the forward compiles
-    if cfg.compile and self.distributed: self.forward_model = torch.compile(self.forward_model)
+    if cfg.compile and self.distributed:       # the eager noise (compile_options)
+        self.forward_model = compile_forward(self.forward_model, self.device, self.compile_backend)
     if cfg.cuda_graph and self.distributed:
         raise UsageError("--cuda-graph does not combine with DDP (torchrun); drop it")
     whole = cfg.compile and not self.distributed
