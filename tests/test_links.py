@@ -14,7 +14,7 @@ TARGET = (r'(' + re.escape(SITE) + r'|\./|(?=[\w.-]+\.html)|(?=#))'
 LINK = re.compile(r'\]\(' + TARGET + r'(?:\s+"[^"]*")?\)')
 REFERENCE = re.compile(r'^ {0,3}\[[^\]]+\]:\s*<?' + TARGET + r'>?(?:\s|$)', re.M)
 HREF = re.compile(r'<a\s[^>]*?href=["\']' + TARGET + r'["\']', re.I)
-BARE = re.compile(r'(' + re.escape(SITE) + r')([\w.-]*?(?:\.html)?)(#[\w.-]*[\w-])?(?![\w/#])')
+BARE = re.compile(r'(' + re.escape(SITE) + r')([\w.-]*?(?:\.html)?)(#[\w.-]*[\w-])?(?![\w/#]|-\w)')
 SOURCES = [*sorted((ROOT / 'scae_nb').glob('*.py')), *sorted((ROOT / 'tools').glob('*.md')),
            ROOT / 'settings.ini']
 
@@ -56,6 +56,9 @@ def targets(text: str, in_markdown: bool = True) -> list[tuple[str, str]]:
 
 PAGES = {page_name(nb): {heading_id(h) for h in re.findall(r'^#+\s+(.*)$', markdown(nb), re.M)}
          for nb in NOTEBOOKS}
+PAGES.update({md.stem + '.html': {heading_id(h) for h in re.findall(r'^#+\s+(.*)$',
+                                                                 markdown_text(md.read_text()), re.M)}
+              for md in sorted((ROOT / 'nbs').glob('*.md'))})   # pages of their own (official-scae.md)
 
 
 def test_heading_id():
@@ -69,6 +72,7 @@ def test_heading_id():
                                                                           ('pcae.html', '')]
     assert targets('<a class="x" href="training.html#resume">t</a>') == [('training.html', '#resume')]
     assert targets(f'"see {SITE}bench.html#results."', in_markdown=False) == [('bench.html', '#results')]
+    assert targets(f'see {SITE}official-scae.html §6', in_markdown=False) == [('official-scae.html', '')]
     assert targets(f'see [x](https://example.org/a.html) and {SITE}', in_markdown=False) == [('', '')]
     assert '# not a heading' not in markdown_text('text\n```\n# not a heading\n```\n')
 
