@@ -166,3 +166,79 @@ def test_tee_dying_alone_leaves_the_log_complete(tmp_path):
     assert 'gpu_check: done, rc 0' in log, log[-2000:]          # the shell's last lines (was: lost, main died of SIGPIPE)
     assert 'summary.json completed after the driver ended' in log      # --ended, after tee died: appended itself
     assert proc.returncode == 0                                 # the stand-in driver ends 0
+
+
+# ---- what a stopped check reports: only this check's checkpoint, steps and variant from it
+def _at(check, tmp_path):
+    "The module's paths moved under tmp_path (OUT, WORK, RUN_DIR), no gpu_check.sh state folder."
+    check.OUT, check.WORK, check.STATE = tmp_path / 'out', tmp_path / 'work', None
+    check.RUN_DIR, check.EVAL_FIG_DIR = tmp_path / 'work' / 'run', tmp_path / 'work' / 'eval_figures'
+    check.OUT.mkdir()
+    return check
+
+
+def _checkpoint(check, step, age=0.):
+    "An (empty) checkpoint file of `step` in RUN_DIR, modified `age` s before the check started (0: now)."
+    path = check.RUN_DIR / 'checkpoints' / f'step_{step:08d}.pt'
+    path.parent.mkdir(parents=True, exist_ok=True); path.write_bytes(b'')
+    if age: os.utime(path, (check.T0 - age, check.T0 - age))
+    return path
+
+
+def test_ended_never_reports_an_earlier_checks_checkpoint(tmp_path):
+    check = _at(_gpu_check(), tmp_path)
+    _checkpoint(check, 2753, age=3600.)                                  # left in the shared run folder by an earlier check
+    check.summary['stages'] = {'bench': {}}                             # the driver was killed during bench
+    check.save_summary()
+    assert check.ended(137) == 137
+    summary = json.loads((check.OUT / 'summary.json').read_text())
+    assert (summary.get('train') or {}).get('checkpoint') is None, summary['train']     # was .../step_00002753.pt
+    assert summary['stages']['bench']['status'] == 'killed' and summary['headline']['train_steps'] is None
+
+
+def test_a_kill_during_training_reports_the_variant_and_the_checkpoints_step(tmp_path):
+    check = _at(_gpu_check(), tmp_path)
+    check.summary['stages'] = {'train': {}}
+    check.summary['train'] = dict(variant='eager', cmd='train ...')     # what train() records when it starts
+    check.save_summary()
+    _checkpoint(check, 2753, age=3600.); ck = _checkpoint(check, 9)
+    check.finalize = lambda cap: None                                   # no torch here: finalize is tested on its own
+    check.ended(137)
+    summary = json.loads((check.OUT / 'summary.json').read_text())
+    assert summary['train']['checkpoint'] == str(ck)
+    h = summary['headline']
+    assert (h['train_steps'], h['train_variant']) == (9, 'eager'), h                    # was (None, 'eager')
+    assert h['train_steps_from'] == 'the checkpoint step_00000009.pt (the driver ended by SIGKILL)'
+
+
+def test_training_records_its_variant_before_it_runs(tmp_path):
+    check = _at(_gpu_check(), tmp_path)
+    check.DEADLINE, check.HELP = time.time() + 1000, {}
+    check.summary['stages'], check.summary['bench'] = {}, {'eager': _ok(9.0)}
+    seen = []
+    def run(cmd, timeout, name, **kw):                                  # a driver killed now leaves this summary.json
+        seen.append(json.loads((check.OUT / 'summary.json').read_text()).get('train'))
+        _checkpoint(check, 9)                                           # the trainer's checkpoint when SIGINTed
+        return dict(rc=130, timed_out=True, wall_s=1., output=['scae-nb train: interrupted by SIGINT at step 9; ...'])
+    check.run = run
+    check.train()
+    assert seen and seen[0]['variant'] == 'eager', seen                  # was: None (recorded only after the run)
+    assert check.summary['train']['steps_reached'] == 9 and check.summary['train']['variant'] == 'eager'
+
+
+def test_ended_runs_finalize_for_this_checks_checkpoint_when_budget_is_left(tmp_path):
+    check = _at(_gpu_check(), tmp_path)
+    check.summary['stages'], check.summary['train'] = {'train': {}}, dict(variant='eager')
+    check.save_summary()
+    _checkpoint(check, 9)
+    (check.RUN_DIR / 'metrics.jsonl').write_text('{"step": 5, "total": -1.0, "steps_per_s": 10.0}\n')
+    check.ended(137)
+    summary = json.loads((check.OUT / 'summary.json').read_text())
+    assert summary['stages']['finalize']['note'] == 'run by --ended after the driver ended', summary['stages']
+    assert (check.OUT / 'metrics.jsonl').is_file()                      # was: not run, no metrics.jsonl / weights.pt
+    assert summary['train_stats']['n_logged'] == 1
+    check.DEADLINE = time.time() - 30                                   # past the budget (the backstop): not run
+    (check.OUT / 'summary.json').write_text(json.dumps(dict(summary, finished_utc=None, stages={'train': {}})))
+    (check.OUT / 'metrics.jsonl').unlink()
+    check.ended(124)
+    assert 'finalize' not in json.loads((check.OUT / 'summary.json').read_text())['stages']

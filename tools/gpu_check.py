@@ -135,9 +135,7 @@ def on_signal(signum, frame=None):
     note_stage(None)
     summary['terminated'] = dict(signal=name, stage=stage_name, at_s=now_s(), stage_process=stopped)
     if stage_name in summary['stages']: summary['stages'][stage_name].update(status='terminated', signal=name)
-    if stage_name == 'train':
-        ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt'))
-        summary['train'] = dict(summary.get('train') or {}, checkpoint=str(ckpts[-1]) if ckpts else None)
+    if stage_name == 'train': note_checkpoint(f'training stopped by {name}')
     try:
         summary['headline'] = headline()
         summary['finished_utc'] = datetime.now(timezone.utc).isoformat()
@@ -223,9 +221,31 @@ def stop_group(pgid: int, interrupt_first: bool, grace: float) -> str:
     return f'{sig.name}, then SIGKILL after {grace if interrupt_first else 5.:.0f} s'
 
 
+def this_checks_checkpoints() -> list:
+    "Training checkpoints in RUN_DIR written by this check (modified after T0): an earlier check's leftovers never count."
+    found = []
+    for path in RUN_DIR.glob('checkpoints/step_*.pt'):
+        try:
+            if path.stat().st_mtime >= T0: found.append(path)
+        except OSError: pass
+    return sorted(found)
+
+
+def note_checkpoint(how: str) -> None:
+    """After a stop from outside: `train.checkpoint` is this check's newest checkpoint (None if it wrote none) and, where
+    the trainer's last line was not read, `train.steps_reached` is that checkpoint's step, marked by `steps_from`."""
+    ckpts = this_checks_checkpoints()
+    t = summary['train'] = dict(summary.get('train') or {}, checkpoint=str(ckpts[-1]) if ckpts else None)
+    m = re.fullmatch(r'step_(\d+)\.pt', ckpts[-1].name) if ckpts else None
+    if m and t.get('steps_reached') is None:
+        t.update(steps_reached=int(m.group(1)), steps_from=f'the checkpoint {ckpts[-1].name} ({how})')
+
+
 def ended(rc: int) -> int:
     """Run by gpu_check.sh after the driver ended with `rc`: stop a stage process group it left (a SIGKILLed driver cannot),
-    and where summary.json is not complete (no `finished_utc`) complete it with `terminated` and `headline`. Returns rc."""
+    and where summary.json is not complete (no `finished_utc`) complete it with `terminated` and `headline`; then, with
+    budget left and a checkpoint of this check, run finalize (at most 20 s: weights.pt, metrics.jsonl). Returns rc."""
+    t_start = time.time()
     left_over = (STATE / 'stage').read_text().split(' ', 2) if STATE and (STATE / 'stage').is_file() else None
     stopped = None
     if left_over:
@@ -245,8 +265,7 @@ def ended(rc: int) -> int:
     summary['terminated'] = dict(signal='SIGKILL' if rc == 137 else None, stage=running, at_s=now_s(), stage_process=stopped,
                                  by=f'gpu_check.sh: the driver ended by {how} without completing summary.json')
     if running: summary['stages'][running].update(status='killed', rc=rc)
-    ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt'))
-    if running == 'train' or ckpts: summary['train'] = dict(summary.get('train') or {}, checkpoint=str(ckpts[-1]) if ckpts else None)
+    if running == 'train' or this_checks_checkpoints(): note_checkpoint(f'the driver ended by {how}')
     try:
         summary['headline'] = headline()
         enforce_limits()
@@ -254,6 +273,15 @@ def ended(rc: int) -> int:
     summary['finished_utc'] = datetime.now(timezone.utc).isoformat()
     save_summary()
     log(f'summary.json completed after the driver ended with rc {rc}')
+    cap = min(20., left(), 32. - (time.time() - t_start))     # gpu_check.sh gives --ended 40 s; past the budget: none
+    if (summary.get('train') or {}).get('checkpoint') and 'finalize' not in summary['stages'] and cap >= 5:
+        try:
+            finalize(cap)
+            summary['stages']['finalize']['note'] = 'run by --ended after the driver ended'
+            summary['headline'] = headline()
+            enforce_limits()
+        except Exception as e: summary['terminated']['finalize_error'] = f'{type(e).__name__}: {e}'
+        save_summary()
     return rc
 
 
@@ -522,14 +550,15 @@ def train():
     extra = [e for e in extra if not e.startswith('--') or has_option('train', e)]
     cmd = CLI + ['train'] + options('train', pairs + model_pairs()) + extra
     extra_env = dict(WANDB_MODE='disabled', **({'SCAE_DATA': str(data)} if data else {}))
+    summary['train'] = dict(cmd=shlex.join(map(str, cmd[3:])), variant=variant, data_dir=str(data), limit_s=round(secs, 1))
+    save_summary()                                  # a driver killed during training leaves the variant it chose
     stop = threading.Event()
     watcher = threading.Thread(target=watch_metrics, args=(RUN_DIR / 'metrics.jsonl', stop), daemon=True)
     watcher.start()
     try: r = run(cmd, secs, 'train', interrupt_first=True, env_extra=extra_env)
     finally: stop.set(); watcher.join(timeout=5)
     ckpts = sorted(RUN_DIR.glob('checkpoints/step_*.pt')) or sorted(RUN_DIR.rglob('*.pt'), key=lambda p: p.stat().st_mtime)
-    summary['train'] = dict(cmd=shlex.join(map(str, cmd[3:])), variant=variant, data_dir=str(data), limit_s=round(secs, 1),
-                            wall_s=r['wall_s'], rc=r['rc'], stopped_by_time_limit=r['timed_out'],
+    summary['train'].update(wall_s=r['wall_s'], rc=r['rc'], stopped_by_time_limit=r['timed_out'],
                             checkpoint=str(ckpts[-1]) if ckpts else None, last_lines=tail(r['output'], 5))
     reached = steps_reached(r['output'])
     if reached is not None: summary['train']['steps_reached'] = reached
@@ -590,13 +619,14 @@ def evaluate():
 
 
 @stage('finalize')
-def finalize():
+def finalize(cap: float | None = None):
+    "weights.pt, metrics.jsonl, loss_curve.png, eval_figures.png and `train_stats` by tools/gpu_check_finalize.py, in `cap` s."
     ck = (summary.get('train') or {}).get('checkpoint')
     path = WORK / 'finalize.json'
     path.unlink(missing_ok=True)
     args = [PY, TOOLS / 'gpu_check_finalize.py', '--out', OUT, '--result', path, '--run', RUN_DIR, '--eval', EVAL_FIG_DIR]
     if ck: args += ['--checkpoint', ck]
-    r = run(args, max(min(60., left() + 5.), 10.), 'finalize')
+    r = run(args, cap or max(min(60., left() + 5.), 10.), 'finalize')
     if path.is_file(): summary['train_stats'] = json.loads(path.read_text())
     if r['rc'] != 0: summary['stages']['finalize'].update(status='failed', rc=r['rc'], tail=tail(r['output']))
 
@@ -627,6 +657,7 @@ def headline() -> dict:
     acc = (summary.get('eval') or {}).get('accuracies') or {}
     return dict(gpu=v.get('gpu'), torch=v.get('torch'), parity_passed=(summary['stages'].get('parity') or {}).get('passed'),
                 bench_ms_per_step=b, train_variant=t.get('variant'), train_steps=ts.get('step', t.get('steps_reached')),
+                train_steps_from=None if 'step' in ts else t.get('steps_from'),
                 train_ms_per_step_median=ts.get('ms_per_step_median'),           # steady-state speed
                 train_ms_per_step_throughput=ts.get('ms_per_step_throughput'),   # what a full run takes
                 full_run_minutes_at_throughput=ts.get('full_run_minutes_at_throughput'),
@@ -645,6 +676,7 @@ def main() -> int:
         early = STATE / 'signal'
         if early.is_file(): on_signal(getattr(signal, 'SIG' + early.read_text().strip(), signal.SIGTERM))
     WORK.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(RUN_DIR, ignore_errors=True)      # an earlier check's checkpoints are never this check's
     log(f'device {DEVICE}, budget {BUDGET:.0f} s ({left():.0f} s left), out {OUT}, work {WORK}')
     summary['settings'] = {k: v for k, v in dict(
         model_args=MODEL_ARGS, bench_batch=BENCH_BATCH, bench_steps=BENCH_STEPS, bench_variants=BENCH_VARIANTS,
