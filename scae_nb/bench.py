@@ -12,8 +12,9 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, one_line_warnings
-from .config import check_fits_dataset
+from .config import TrainConfig, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
+from .utils import named, said
 from .runtime import device_name, numerics_flags, pick_device, seed_everything
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
 from .step import synthetic_batch, to_device
@@ -22,8 +23,8 @@ from .native import native_library, prepare_compile
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
-           'decoder_path', 'check_backend', 'bench', 'variant_name', 'parse_variants', 'bench_variants',
-           'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
+           'decoder_path', 'check_backend', 'bench', 'naming_out_of_memory', 'variant_name', 'parse_variants',
+           'bench_variants', 'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -211,7 +212,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     preset name or config field that does not exist, or, with `compile`, a `backend` that
     torch.compile does not know or whose package is not installed (`check_backend`). A compiled
     step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
-    `warmup` is what ran."""
+    `warmup` is what ran. Memory that runs out: one-line `MemoryError` (`naming_out_of_memory`)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
@@ -223,16 +224,37 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     images = config.model == 'scae'                  # the constellation model decodes points
     if images: check_decoder(decoder, device, what='decoder')
     else: _known_decoder(decoder)                    # any decoder: it decodes no images
-    model, optimizer = _seeded_model(config, batch_size, device, seed, lr)
-    with use_decoder(decoder):                       # the step is built and run with it
-        step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
-        if isinstance(step_fn, GraphStep):     # eager slots, compile, warm-up, capture: all untimed
-            warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
-        batch = to_device(synthetic_batch(config, batch_size, seed), device)
-        ran = decoder_path(device, compile, decoder) if images else None   # builds the C kernel
-        timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops)
+    with naming_out_of_memory(config, batch_size, device):      # one line, naming the sizes
+        model, optimizer = _seeded_model(config, batch_size, device, seed, lr)
+        with use_decoder(decoder):                   # the step is built and run with it
+            step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
+            if isinstance(step_fn, GraphStep):   # eager slots, compile, warm-up, capture: untimed
+                warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
+            batch = to_device(synthetic_batch(config, batch_size, seed), device)
+            ran = decoder_path(device, compile, decoder) if images else None   # builds C kernel
+            timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops)
     return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,
                          cuda_graph, tf32)
+
+# %% ../nbs/05c_bench.ipynb #bc36conm
+def _memory_ran_out(e: BaseException) -> str | None:
+    "'CPU' or 'GPU' if `e` is torch's allocator running out of memory, else None."
+    if isinstance(e, torch.OutOfMemoryError): return 'GPU'
+    return 'CPU' if isinstance(e, RuntimeError) and 'DefaultCPUAllocator' in str(e) else None
+
+@contextlib.contextmanager
+def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.device | str):
+    """In the block, torch's out-of-memory error (CPU allocator, CUDA) becomes one line, a
+    `MemoryError`: what ran out, the batch size and the model's sizes, what to lower."""
+    try: yield
+    except RuntimeError as e:                  # torch.OutOfMemoryError is one too
+        if (kind := _memory_ran_out(e)) is None: raise
+        sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
+                 ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
+        raise MemoryError(f"{kind} memory ran out ({device}) at {said('batch_size', batch_size)} "
+                          f"with {', '.join(said(n, getattr(config, n)) for n in sizes)}: lower "
+                          f"{named('batch_size')} (or these sizes)") from e
+
 
 # %% ../nbs/05c_bench.ipynb #50f1962a
 VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
@@ -401,7 +423,7 @@ def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     checked as the command line names them."""
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     preset_run = PRESETS[args.preset]['run']
-    check_fits_dataset(preset_run.get('dataset', 'mnist'), config)          # train's own check
+    TrainConfig(model=config, dataset=preset_run.get('dataset') or 'mnist')   # train's own checks
     run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
     _check_step_options(run, config)

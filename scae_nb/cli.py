@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, contextlib, dataclasses, importlib, re, signal, sys, typing, warnings
+import argparse, contextlib, dataclasses, importlib, re, signal, sys, traceback, typing
+import warnings
 from . import __version__
 
 # %% auto #0
@@ -78,7 +79,7 @@ def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
     return add_config_args(parser, TrainConfig, only=missing, title='the process')
 
 # %% ../nbs/07_cli.ipynb #143419a5
-_DEBUG_HELP = 'show the traceback of an error instead of one line'
+_DEBUG_HELP = 'show the traceback of an error above its one line (the exit status is the same)'
 _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     train="An option not given keeps the preset's value (with --resume, the checkpoint's).",
     bench="An option not given keeps the preset's value.",
@@ -237,7 +238,7 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
                 result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
         if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
-        if getattr(args, 'debug', False): raise
+        if getattr(args, 'debug', False): traceback.print_exc()   # above the line; the same status
         line = _one_line(e)
         if not isinstance(e, OSError): line = _as_option(line, args._parser)
         print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)

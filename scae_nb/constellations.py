@@ -4,9 +4,10 @@
 
 # %% ../nbs/00b_constellations.ipynb #c0c00004
 from __future__ import annotations
+import numbers
 import numpy as np
 import torch
-from .utils import AttrDict, check_seed
+from .utils import AttrDict, UsageError, check_seed, named
 from .data import _positive_int
 
 # %% auto #0
@@ -68,12 +69,20 @@ def _rng(seed: int | np.random.RandomState) -> np.random.RandomState:
     check_seed(seed)
     return np.random.RandomState(int(seed) % 2 ** 32)
 
+def _probability(name: str, value) -> float:
+    "`value` if a real number in [0, 1]; else a one-line `UsageError` (`ValueError`) naming `name`."
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    raise UsageError(f"{named(name)} must be a number in [0, 1], got {value!r:.60}")
+
 def constellation_chunk(n: int, rng: int | np.random.RandomState = 0, drop_prob: float = 0.5,
                         normalize: bool = True, **transform) -> AttrDict:
     """n official examples normalised together: points [n,11,2],
-    presence [n,11], pattern_presence [n,3], pattern_id [n,11]."""
+    presence [n,11], pattern_presence [n,3], pattern_id [n,11]. A `drop_prob` (each pattern's
+    chance to be absent) outside [0, 1]: one-line `ValueError` naming it."""
     rng = _rng(rng)
-    points, pattern_presence = _draw_objects(_positive_int('n', n), rng, drop_prob, **transform)
+    points, pattern_presence = _draw_objects(_positive_int('n', n), rng,
+                                                _probability('drop_prob', drop_prob), **transform)
     points, presence, pattern_id = _shuffle_points(points, pattern_presence, rng)
     if normalize: points = normalize_chunk(points)
     return AttrDict(points=torch.from_numpy(points), presence=torch.from_numpy(presence),

@@ -13,7 +13,7 @@ from urllib.error import URLError
 
 import torch
 import torch.nn.functional as F
-from .utils import UsageError, check_positive, got_shape, got_values, said, words
+from .utils import UsageError, check_positive, got_shape, got_values, named, said, words
 
 def _tvd():
     """`torchvision.datasets`, imported on first use: it costs
@@ -27,19 +27,25 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_image_values'
            'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
-def data_root(root: str | Path | None = None, must_exist: bool = False) -> Path:
-    """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder.
-    `must_exist`: a given `root` that is not a folder raises `UsageError` naming it `data_dir`
-    (never created)."""
+def data_root(root: str | Path | None = None, must_exist: bool = False,
+              name: str = 'data_dir') -> Path:
+    """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
+    naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
+    path; `UsageError`, a `root` or `$SCAE_DATA` there but not a folder, or with `must_exist` a
+    `root` not there (never created)."""
     if root is not None:
-        given = Path(root).expanduser()
-        if must_exist and not given.is_dir():
-            what = ('no such folder' if not given.exists() else
-                    'is a file, not a folder' if given.is_file() else 'not a folder')
-            raise UsageError(f"{said('data_dir', root)}: {what}")
-        return given
-    if os.environ.get('SCAE_DATA'): return Path(os.environ['SCAE_DATA']).expanduser()
-    return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
+        if not isinstance(root, (str, os.PathLike)):
+            raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
+                            f"{type(root).__name__} {root!r:.60}")
+        given, who = Path(root).expanduser(), said(name, root)
+    elif env := os.environ.get('SCAE_DATA'):       # never `must_exist`: a download may make it
+        given, must_exist = Path(env).expanduser(), False
+        who = f"SCAE_DATA={env} (the environment variable)"
+    else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
+    if given.is_dir() or not (must_exist or given.exists()): return given
+    what = ('no such folder' if not given.exists() else
+            'is a file, not a folder' if given.is_file() else 'not a folder')
+    raise UsageError(f"{who}: {what}")
 
 # %% ../nbs/00_data.ipynb #a0937798
 def _check_layout(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
@@ -304,10 +310,14 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
 # %% ../nbs/00_data.ipynb #cbc51553
 def _load_mnist(root: Path, train: bool, download: bool):
     """MNIST read in place from torchvision's MNIST/raw;
-    torchvision is only asked to download missing files."""
+    torchvision is only asked to download missing files. A raw/ this user may not read:
+    `DataFileError` naming it."""
     split, raw = 'train' if train else 't10k', root / 'MNIST' / 'raw'
     stems = [f'{split}-images-idx3-ubyte', f'{split}-labels-idx1-ubyte']
     legacy = root / 'MNIST' / 'processed' / ('training.pt' if train else 'test.pt')
+    if raw.is_dir() and not os.access(raw, os.R_OK | os.X_OK):    # else its files look absent
+        raise DataFileError(f"MNIST folder {raw} cannot be read (permission denied); let this "
+                            "user read it, or use another data folder")
     if any(_mnist_file(raw, s) is None for s in stems) and legacy.is_file():
         images, labels = torch.load(legacy, weights_only=True)   # torchvision's old format
         return _check_split('mnist', images[:, None], labels.long(), legacy)
@@ -390,7 +400,8 @@ def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
     Raises, each in one line: `ValueError`, an unknown `name`; `FileNotFoundError`, files missing
     and `download=False`, or the download failed (naming the path); `DataFileError` (an `OSError`),
     a file there but damaged, or images not of the dataset's shape or not one label each (naming
-    the file); `UsageError` (a `ValueError`), a `root` that is not a folder."""
+    the file); `UsageError` (a `ValueError`), a `root` (or `$SCAE_DATA`) that is not a folder;
+    `TypeError`, a `root` that is no path."""
     spec = dataset_spec(name)
-    images, labels = spec.load(data_root(root), train, download)
+    images, labels = spec.load(data_root(root, name='root'), train, download)
     return images.contiguous(), labels.long()

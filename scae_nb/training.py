@@ -27,6 +27,7 @@ from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              changes_line, _changes,
                              _default_points, _refuse)
 from .mixture import check_decoder, use_decoder
+from .bench import naming_out_of_memory
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed,
@@ -821,11 +822,13 @@ def run_train(args: argparse.Namespace) -> int:
     after its last step began (it stops nothing: one warning says so); interrupted by a signal
     (Ctrl-C, SIGTERM, SIGHUP) before, after its checkpoint is saved, 128 + the signal's number
     (130, 143, 129), as shells report it, so schedulers requeue the run instead of counting it
-    finished."""
+    finished. Memory that runs out: one line (`naming_out_of_memory`, 05c), exit status 1."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
-    _check_step(cfg, pick_device(cfg.device, dist_env().local_rank))    # named as options
+    device = pick_device(cfg.device, dist_env().local_rank)
+    _check_step(cfg, device)                                            # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
-    with torch_threads(cfg.threads, source='its checkpoint' if inherited else None):
+    with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
+          naming_out_of_memory(cfg.model, cfg.batch_size, device)):     # one line, not torch's
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state,
                        allow_change=None)       # compared with the checkpoint's: `resume_config`
     if dist_env().rank == 0:
