@@ -30,7 +30,7 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, RunFolderError, checkpoint_run_folder,
-                                 load_checkpoint, newest_intact_state, readable_run_info)
+                                 checkpoint_changes, load_checkpoint, newest_intact_state)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
@@ -307,9 +307,9 @@ def _plain_dict(path) -> dict | None:
 
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
-    """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id for a training
-    checkpoint) from a training checkpoint, a `save_pretrained` weights file, or the name of a
-    shipped model (`pretrained_names()`);
+    """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
+    (`checkpoint_changes`) for a training checkpoint) from a training checkpoint, a
+    `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`);
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
     TypeError (one line) for a `checkpoint` that is no str or path."""
     if state is None:                                            # None, 5: one line, named
@@ -328,7 +328,8 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     model = build_model(config.model).to(device)
     model.load_state_dict(state['model'])
     return AttrDict(model=model.eval(), config=config, step=int(state['step']),
-                    run_id=state.get('run_id'))
+                    run_id=state.get('run_id'),
+                    changes=checkpoint_changes(checkpoint, state))
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
 @contextlib.contextmanager
@@ -807,14 +808,11 @@ def _say_replacing(out: Path, report: dict) -> None:
           f"({changed or 'the same settings'})", file=sys.stderr)
 
 # %% ../nbs/06_analysis.ipynb #bs36hist1
-def _train_changes(checkpoint: Path, run_id: str | None, step: int) -> list | None:
-    """run.json `changes` records before step `step` for training checkpoint `checkpoint` of run
-    `run_id` (RUN/checkpoints/step_N.pt); None (unknown) without its run's readable run.json."""
-    checkpoint = Path(checkpoint).resolve()
-    if run_id is None or checkpoint.parent.name != 'checkpoints': return None
-    info = readable_run_info(checkpoint.parent.parent)
-    if not info or info.get('run_id') != run_id: return None
-    return [record for record in info.get('changes', []) if record.get('step', 0) < step]
+def _train_changes(run: AttrDict) -> list | None:
+    """The `changes` records before step `run.step` of `load_model`'s training checkpoint `run`
+    (`checkpoint_changes`, 05aa); None: unknown."""
+    if run.changes is None: return None
+    return [record for record in run.changes if record.get('step', 0) < run.step]
 
 def _batch_sizes(changes: list, steps: int, last: int) -> list[dict]:
     """[{from_step, to_step, batch_size}] over steps 1..`steps` from `changes` records (a record at
@@ -831,7 +829,7 @@ def _train_history(checkpoint: Path, run: AttrDict) -> dict:
     """The report's `train_changes` (`_train_changes`) of `load_model`'s `run` from training
     checkpoint `checkpoint`, and `train_batch_sizes` if they changed it; {} for weights."""
     if 'run_id' not in run: return {}
-    changes = _train_changes(checkpoint, run.run_id, run.step)
+    changes = _train_changes(run)
     sizes = [] if changes is None else _batch_sizes(changes, run.step, run.config.batch_size)
     return dict(train_changes=changes, **(dict(train_batch_sizes=sizes) if len(sizes) > 1 else {}))
 
@@ -943,7 +941,7 @@ def run_eval(args: argparse.Namespace) -> int:
 # %% ../nbs/06_analysis.ipynb #bs36rows1
 def _steps_by_batch(report: dict) -> str:
     """'20 × 16'; '10 × 8, then 10 × 16' with `train_batch_sizes`; '20 × 16 (history unknown)'
-    where `train_changes` is None (a training checkpoint away from its run.json)."""
+    where `train_changes` is None (an older checkpoint away from its run.json)."""
     if 'train_batch_sizes' in report:
         return ', then '.join(f"{s['to_step'] - s['from_step'] + 1:,} × {s['batch_size']}"
                               for s in report['train_batch_sizes'])

@@ -20,7 +20,8 @@ __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_check
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'resolve_checkpoint',
            'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
            'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record', 'check_not_in_use', 'run_info',
-           'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'stop_on_signals']
+           'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes',
+           'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -339,10 +340,11 @@ class RunFolder:
         write_atomic(self.out / 'run.json', json.dumps(self.info, indent=1))
 
 # %% ../nbs/05aa_checkpoints.ipynb #ch35rec1
-def changes_record(info: dict, step: int, changes: dict) -> list[dict]:
-    """run.json `info`'s `changes` as a resume from step `step` leaves it: the records of earlier
-    steps, then `changes` ({field: (was, now)}), if any: {'step': step, field: {'from', 'to'}}."""
-    kept = [record for record in info.get('changes', []) if record.get('step', 0) < step]
+def changes_record(history: list, step: int, changes: dict) -> list[dict]:
+    """The history of changes (`checkpoint_changes`) as a resume from step `step` leaves it: the
+    records of earlier steps, then `changes` ({field: (was, now)}), if any: {'step': step, field:
+    {'from', 'to'}}."""
+    kept = [record for record in history if record.get('step', 0) < step]
     said = {k: {'from': was, 'to': now} for k, (was, now) in changes.items()}
     return kept + ([{'step': step, **said}] if said else [])
 
@@ -686,6 +688,19 @@ def _twins(out: Path, checkpoint: Path, state: dict) -> list[Path]:
     folders = [out / 'checkpoints', *sorted(d for d in aside.glob('*') if d.is_dir())]
     return [f / name for f in folders if 'digest' in state and (f / name).is_file()
             and load_checkpoint(f / name, verify=False).get('digest') == state['digest']]
+
+# %% ../nbs/05aa_checkpoints.ipynb #hi36ck1
+def checkpoint_changes(path, state: dict) -> list | None:
+    """The history of changes (`changes_record`) of checkpoint `path` (`state`: its contents): the
+    one it stores; for an older one, which stores none, the records before its step in its run
+    folder's run.json (RUN/checkpoints/step_N.pt, same `run_id`); None: unknown."""
+    if 'changes' in state: return state['changes']
+    folder = Path(path).resolve().parent if path is not None else None
+    if state.get('run_id') is None or folder is None or folder.name != 'checkpoints': return None
+    info = readable_run_info(folder.parent)
+    if not info or info.get('run_id') != state['run_id']: return None
+    return [record for record in info.get('changes', []) if record.get('step', 0) < state['step']]
+
 
 # %% ../nbs/05aa_checkpoints.ipynb #1405f2e1
 @contextlib.contextmanager

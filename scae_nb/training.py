@@ -43,7 +43,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
-                                 changes_record)
+                                 changes_record, checkpoint_changes)
 
 # %% auto #0
 __all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
@@ -106,6 +106,7 @@ class Trainer:
         self._resumed_partial, self._settings_given_back = False, False
         self._closed = False                 # `close` ran: `fit` refuses
         self.config_changes = {}      # {field: (checkpoint's, cfg's)}: `restore`, `_record_run`
+        self.changes = []             # its branch's history (`changes_record`); None: unknown
         self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
         self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
         self.device = pick_device(cfg.device, self.env.local_rank)
@@ -358,7 +359,8 @@ def _cut_records(self: Trainer) -> dict | None:
 
 @patch
 def checkpoint_state(self: Trainer) -> dict:
-    "All it takes to go on exactly: model, optimizer, step, config, RNG and data per process."
+    """All it takes to go on exactly: model, optimizer, step, config, RNG and data per process; and
+    the branch's history of changes up to this step (`changes`, `checkpoint_changes`)."""
     tracker = getattr(self, 'tracker', None)          # the sums of the log window so far
     # a batch's draw interrupted: as it found them (`_next_batch`), else as they are
     drawn = self._before_draw or dict(rng=rng_state(), data=self.stream.state_dict())
@@ -370,7 +372,7 @@ def checkpoint_state(self: Trainer) -> dict:
     return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, created=self.created, step=self.step,
                 config=self.cfg.to_dict(), model=self.model.state_dict(),
                 optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id,
-                partial_line=self._partial_line, cut=self._cut_records())
+                partial_line=self._partial_line, cut=self._cut_records(), changes=self.changes)
 
 @patch
 def save(self: Trainer) -> Path | None:
@@ -393,7 +395,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
     that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused. The
     step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`). Fields
-    that differ from the checkpoint's are said in one line (`resumed_changes`) if it trains."""
+    that differ from the checkpoint's are said in one line (`resumed_changes`) if it trains, and
+    added to the checkpoint's history (`checkpoint_changes`, `changes_record`)."""
     ckpt = load_checkpoint(path) if state is None else state
     self._check_config(ckpt['config'], path)
     self.model.load_state_dict(ckpt['model'])
@@ -410,6 +413,9 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
         self.config_changes = resumed_changes(ckpt['config'], self.cfg)
         if self.config_changes and self.rank0: _say(changes_line(self.config_changes))
+    history = checkpoint_changes(path, ckpt)          # the branch's so far; None: unknown
+    self.changes = (None if history is None
+                    else changes_record(history, self.step, self.config_changes))
     # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
     # the log window's sums (same processes), and a stop's short line at this step: dropped if
     # this run goes on, as it logs that window whole
@@ -703,12 +709,12 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
 def _record_run(trainer: Trainer, folder) -> None:
     """Write the run's `config.json`; add to `run.json` the device as this session runs it (a
     CPU's thread count too), the id of a wandb run the folder did not know yet, and the fields a
-    resume changed (`changes_record`)."""
+    resume changed: the history its checkpoints keep (`changes`; None: unknown)."""
     write_atomic(trainer.out / 'config.json', json.dumps(trainer.cfg.to_dict(), indent=1))
     wandb, known = trainer.logger.run, folder.info.get('wandb_id')
     new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
-    record = changes_record(folder.info, trainer.step, trainer.config_changes)
-    changes = {'changes': record} if record or 'changes' in folder.info else {}
+    known = trainer.changes != []                                     # None: unknown, said
+    changes = {'changes': trainer.changes} if known or 'changes' in folder.info else {}
     folder.update(device=device_name(trainer.device), **new_wandb, **changes)
 
 # %% ../nbs/05b_training.ipynb #3d66fdea
