@@ -15,7 +15,8 @@ from .cli import add_config_args, given, one_line_warnings
 from .config import TrainConfig, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .utils import named, said
-from .runtime import device_name, numerics_flags, pick_device, seed_everything
+from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
+                            seed_everything)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
 from .step import synthetic_batch, to_device
 from .mixture import _known_decoder, check_decoder, use_decoder
@@ -23,8 +24,8 @@ from .native import native_library, prepare_compile
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
-           'decoder_path', 'check_backend', 'bench', 'naming_out_of_memory', 'variant_name', 'parse_variants',
-           'bench_variants', 'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
+           'decoder_path', 'check_backend', 'bench', 'variant_name', 'parse_variants', 'bench_variants',
+           'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -236,26 +237,6 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,
                          cuda_graph, tf32)
 
-# %% ../nbs/05c_bench.ipynb #bc36conm
-def _memory_ran_out(e: BaseException) -> str | None:
-    "'CPU' or 'GPU' if `e` is torch's allocator running out of memory, else None."
-    if isinstance(e, torch.OutOfMemoryError): return 'GPU'
-    return 'CPU' if isinstance(e, RuntimeError) and 'DefaultCPUAllocator' in str(e) else None
-
-@contextlib.contextmanager
-def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.device | str):
-    """In the block, torch's out-of-memory error (CPU allocator, CUDA) becomes one line, a
-    `MemoryError`: what ran out, the batch size and the model's sizes, what to lower."""
-    try: yield
-    except RuntimeError as e:                  # torch.OutOfMemoryError is one too
-        if (kind := _memory_ran_out(e)) is None: raise
-        sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
-                 ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
-        raise MemoryError(f"{kind} memory ran out ({device}) at {said('batch_size', batch_size)} "
-                          f"with {', '.join(said(n, getattr(config, n)) for n in sizes)}: lower "
-                          f"{named('batch_size')} (or these sizes)") from e
-
-
 # %% ../nbs/05c_bench.ipynb #50f1962a
 VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
             'compiled': dict(compile=True, cuda_graph=False),
@@ -377,7 +358,6 @@ BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph'
 
 def _preset_default(name: str) -> str:
     "'(default: the preset's: 128; constellation 32, ...)': run field `name`'s default, by preset."
-    from scae_nb.training import TrainConfig
     own = {p: row['run'][name] for p, row in PRESETS.items() if name in row.get('run', {})}
     others = ''.join(f'{"; " if i == 0 else ", "}{p} {v}' for i, (p, v) in enumerate(own.items()))
     return f"(default: the preset's: {getattr(TrainConfig, name)}{others})"

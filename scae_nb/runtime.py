@@ -17,15 +17,17 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, ShiftCollate, _next_seed, image_loaders
-from .utils import UsageError, said, swap_handlers, to_numpy, to_plain, write_atomic
+from .utils import UsageError, named, said, swap_handlers, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
+from .model import SCAEConfig
 
 # %% auto #0
 __all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic',
            'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state',
            'BatchStream', 'seed_loader', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
            'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
-           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders']
+           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders',
+           'naming_out_of_memory']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -744,3 +746,23 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     return image_loaders(cfg.dataset, batch_size, root=run_field(cfg, 'data_dir'),
                          canvas_size=m.canvas_size, num_workers=run_field(cfg, 'num_workers'),
                          seed=seed, device=device, on_device=on_device)
+
+# %% ../nbs/05a_runtime.ipynb #bc36conm
+def _memory_ran_out(e: BaseException) -> str | None:
+    "'CPU' or 'GPU' if `e` is torch's allocator running out of memory, else None."
+    if isinstance(e, RuntimeError) and 'DefaultCPUAllocator' in str(e): return 'CPU'
+    return 'GPU' if isinstance(e, torch.OutOfMemoryError) else None
+
+@contextlib.contextmanager
+def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.device | str):
+    """In the block, torch's out-of-memory error (CPU allocator, CUDA) becomes one line, a
+    `MemoryError`: what ran out, the batch size and the model's sizes, what to lower."""
+    try: yield
+    except RuntimeError as e:                  # torch.OutOfMemoryError is one too
+        if (kind := _memory_ran_out(e)) is None: raise
+        sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
+                 ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
+        raise MemoryError(f"{kind} memory ran out ({device}) at {said('batch_size', batch_size)} "
+                          f"with {', '.join(said(n, getattr(config, n)) for n in sizes)}: lower "
+                          f"{named('batch_size')} (or these sizes)") from e
+

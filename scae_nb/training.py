@@ -27,10 +27,9 @@ from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              changes_line, _changes,
                              _default_points, _refuse)
 from .mixture import check_decoder, use_decoder
-from .bench import naming_out_of_memory
 from .optim import TFRMSprop, official_eps
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
-                             dist_env, init_distributed,
+                             dist_env, init_distributed, naming_out_of_memory,
                              make_loaders, param_checksum, pick_device, reconstruction_figure,
                              rng_state, seed_everything, seed_loader, check_deterministic,
                              set_rng_state,
@@ -828,7 +827,7 @@ def run_train(args: argparse.Namespace) -> int:
     after its last step began (it stops nothing: one warning says so); interrupted by a signal
     (Ctrl-C, SIGTERM, SIGHUP) before, after its checkpoint is saved, 128 + the signal's number
     (130, 143, 129), as shells report it, so schedulers requeue the run instead of counting it
-    finished. Memory that runs out: one line (`naming_out_of_memory`, 05c), exit status 1."""
+    finished. Memory that runs out: one line (`naming_out_of_memory`, 05a), exit status 1."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     device = pick_device(cfg.device, dist_env().local_rank)
     _check_step(cfg, device)                                            # named as options

@@ -70,7 +70,9 @@ main() {
     local cap=$((BUDGET_INT + 30 - $(date +%s) + ${SCAE_CHECK_T0%.*}))
     timeout -k 25 $((cap > 10 ? cap : 10)) "$PY" "$DRIVER" "$OUT_DIR"
     rc=$?
-    timeout -k 5 40 "$PY" tools/gpu_check.py "$OUT_DIR" --ended "$rc"
+    # at most 40 s, and never past BUDGET + 70 s (10 s at least: summary.json must be completed)
+    local left=$((BUDGET_INT + 70 - $(date +%s) + ${SCAE_CHECK_T0%.*}))
+    left=$((left > 40 ? 40 : left)); timeout -k 5 $((left > 10 ? left : 10)) "$PY" tools/gpu_check.py "$OUT_DIR" --ended "$rc"
   fi
   echo "$rc" > "$SCAE_CHECK_STATE/rc"
   # tee may be gone (its log then ends with what the driver appended itself): these lines go to log.txt directly
