@@ -777,15 +777,24 @@ def _staging(out: Path):
 # %% ../nbs/06_analysis.ipynb #st33ag03
 def _swap_in(staging: Path, out: Path, final: bool = False) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
-    SIGTERM, SIGHUP); OUT's earlier figures and report not among them removed first. `final`: the
+    SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
+    said), so OUT never mixes two evaluations; a failed rename removes those moved in. `final`: the
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
     raised but returned (the numbers of those that came)."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
-        _remove_stale_figures(out, written)
-        for path in written: os.replace(path, out / path.name)
+        _remove_stale_figures(out, written)       # those it does not write, said
+        for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
+        moved = []
+        try:
+            for path in written:
+                os.replace(path, out / path.name)
+                moved.append(out / path.name)
+        except BaseException:                     # e.g. a full disk: none of the new set stays
+            for path in moved: path.unlink(missing_ok=True)
+            raise
         if final: shutil.rmtree(staging, ignore_errors=True)
     return held
 

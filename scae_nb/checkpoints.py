@@ -426,19 +426,63 @@ def _holds_run(out: Path) -> bool:
             or bool(list_checkpoints(out)))
 
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
+def _written_by_run(folder: str, path: Path) -> bool:
+    """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
+    one a run writes there: checkpoints `step_*.pt`, their `.*.tmp` and superseded/; figures
+    `NAME_STEP.png`; `scae-nb eval` reports eval/step_M; wandb's run folders, logs and cache."""
+    name = path.name
+    if folder == 'checkpoints':
+        return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
+                and name.endswith('.tmp') or name == 'superseded')
+    if folder == 'figures': return _figure_step(path) is not None
+    if folder == 'eval': return name.startswith('step_') and name[5:].isdigit()
+    return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
+            or name.startswith(('run-', 'offline-run-', 'debug-cli.')))
+
+def _run_entries(out: Path) -> list[Path]:
+    """What a run wrote in `out` (`_RUN_FILES`): run.json, config.json, metrics.jsonl, and in its
+    folders only the entries a run writes there (`_written_by_run`), not what a user put beside
+    them. A name a run needs that holds the other kind (a folder named run.json, a file named
+    figures) is refused in one line naming it: the new run's files would not fit."""
+    entries = []
+    for name in _RUN_FILES:
+        path = out / name
+        if not path.exists(): continue
+        folder = '.' not in name                   # run.json, ...: files; checkpoints, ...: folders
+        if folder != path.is_dir():
+            kind = 'a folder' if folder else 'a file'
+            raise UsageError(f"{path} is not {kind}, and is not from a run: a run writes {kind} "
+                             f"there; move it, or choose another {named('cfg.out')}")
+        entries += ([p for p in sorted(path.iterdir()) if _written_by_run(name, p)] if folder
+                    else [path])
+    return entries
+
 def _move_run_aside(out: Path, run_id: str) -> Path:
-    "Move the run files of `out` to `out/replaced/<run_id>/` (a fresh name if taken)."
+    """Move what a run wrote in `out` (`_run_entries`) to `out/replaced/<run_id>/` (a fresh name if
+    taken), keeping its place (checkpoints/step_*.pt to replaced/<run_id>/checkpoints/); a folder
+    left empty goes, one still holding a user's entries stays with them."""
+    entries = _run_entries(out)                    # refused before anything moves
     dest, n = out / 'replaced' / run_id, 1
     while dest.exists():
         dest, n = out / 'replaced' / f'{run_id}-{n}', n + 1
     dest.mkdir(parents=True)
+    for path in entries:
+        (dest / path.relative_to(out)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), str(dest / path.relative_to(out)))
     for name in _RUN_FILES:
-        if (out / name).exists(): shutil.move(str(out / name), str(dest / name))
+        with contextlib.suppress(OSError): (out / name).rmdir()    # only a folder, only if empty
     return dest
 
 def _move_run_back(aside: Path, out: Path) -> None:
-    "Undo `_move_run_aside`: the files go back to `out`; `aside` and an empty `replaced/` go."
-    for path in aside.iterdir(): shutil.move(str(path), str(out / path.name))
+    "Undo `_move_run_aside`: each file back to its place in `out`; `aside`, an empty replaced/ go."
+    for path in sorted(aside.iterdir()):
+        if not path.is_dir() or path.name not in _RUN_FILES:
+            shutil.move(str(path), str(out / path.name))
+            continue
+        (out / path.name).mkdir(exist_ok=True)
+        for entry in sorted(path.iterdir()):
+            shutil.move(str(entry), str(out / path.name / entry.name))
+        path.rmdir()
     aside.rmdir()
     with contextlib.suppress(OSError): aside.parent.rmdir()        # replaced/, if now empty
 

@@ -92,13 +92,13 @@ class TrainConfig:
 
     def __post_init__(self):
         "Plain values, an `SCAEConfig` model, switches True/False, `data_dir` absolute; validated."
+        check_bools(type(self), vars(self))     # 'false' is truthy: amp on; before to_plain
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
         if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
         if not isinstance(self.model, SCAEConfig):
             raise UsageError("model must be an SCAEConfig or a dict of its fields, got "
                              f"{type(self.model).__name__} {self.model!r:.60}")
-        check_bools(type(self), vars(self))     # 'false' is truthy: amp on
         if self.data_dir is not None:       # absolute: a resume from another folder finds it
             self.data_dir = os.path.abspath(os.path.expanduser(self.data_dir))
         self._validate()

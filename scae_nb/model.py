@@ -110,8 +110,8 @@ class SCAEConfig:
 
     def __post_init__(self):
         "Plain Python values (numpy, torch scalars converted), switches True/False; validated."
+        check_bools(type(self), vars(self))     # 'false' is truthy: a part on; before to_plain
         for f in fields(self): setattr(self, f.name, to_plain(getattr(self, f.name)))
-        check_bools(type(self), vars(self))     # 'false' is truthy: a part on
         validate_config(self)
 
 # %% ../nbs/04a_model.ipynb #60f0cc26

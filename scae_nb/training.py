@@ -77,9 +77,6 @@ def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.M
     device_ids = [device.index] if device.type == 'cuda' else None
     return nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
 
-# %% ../nbs/05b_training.ipynb #08a586aa
-stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
-
 # %% ../nbs/05b_training.ipynb #7e8e3110
 _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
                 prior_acc='prior_acc')     # the progress bar's short names
@@ -752,6 +749,9 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
         if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
             _say(f"the run {folder.aside.name} in {cfg.out} was moved to {folder.aside}")
 
+
+# %% ../nbs/05b_training.ipynb #08a586aa
+stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
 
 # %% ../nbs/05b_training.ipynb #f9916c60
 def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -216,11 +216,13 @@ def bool_fields(cls) -> dict:
 
 def check_bools(cls, values: dict) -> None:
     """Raise one line naming the first of `values` that a `bool` field of dataclass `cls` must hold
-    and that is not True or False (or None where its type allows); numpy and torch bools pass."""
+    and that is not True or False (or None where its type allows); numpy and torch bools pass, an
+    array or tensor of one bool does not (`np.array([True])`: a batch of switches is no switch)."""
     for name, optional in bool_fields(cls).items():
         if name not in values: continue
         value = values[name]
-        if isinstance(to_plain(value), bool) or (optional and value is None): continue
+        if getattr(value, 'ndim', 0) == 0 and isinstance(to_plain(value), bool): continue
+        if optional and value is None: continue
         allowed = 'True, False or None' if optional else 'True or False'
         raise UsageError(f"{name} must be {allowed}, got {_brief(value)}")
 
