@@ -5,7 +5,7 @@
 # %% ../nbs/05c_bench.ipynb #5c1e0002
 from __future__ import annotations
 import argparse, contextlib, importlib.util, json, os, pickle, re, signal, statistics, subprocess
-import sys, tempfile, time, warnings
+import inspect, sys, tempfile, time, warnings
 from dataclasses import fields
 from pathlib import Path
 import torch
@@ -16,7 +16,7 @@ from .config import TrainConfig, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .utils import named, said
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
-                            seed_everything)
+                            seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
 from .step import synthetic_batch, to_device
 from .mixture import _known_decoder, check_decoder, use_decoder
@@ -279,7 +279,8 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
                            warn_as: str | None = None, ignore: tuple = (), **kwargs) -> dict:
     """`bench` of variant `name` in a new Python process with `threads` torch threads, so that its
     peak memory is its own, not what earlier variants left (a compiler's caches). Its errors are
-    raised here; a process that dies (killed, out of memory) raises `RuntimeError`. `warn_as`: a
+    raised here; a process that dies (killed, out of memory) raises `RuntimeError` in one line
+    (`_death_line`). `warn_as`: a
     command ('bench') whose one-line warnings the process prints; None: Python's format. `ignore`:
     warning categories the process does not print (one said already by an earlier process)."""
     with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
@@ -287,11 +288,12 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
         job.write_bytes(pickle.dumps((config, name, threads, warn_as, ignore, kwargs)))
         # this process's import path exactly (not `-c`'s current folder first), and a Ctrl-C
         # while the new process imports or times is an exit status, not a traceback
+        kills = _oom_kills()                        # the kernel's count, to compare after
         status, _ = _run_reaped([sys.executable, '-c', _CHILD, str(job), *sys.path])
         result = pickle.loads(job.read_bytes()) if status == 0 else None
     if status == 130: raise KeyboardInterrupt
-    if status: raise RuntimeError(f"timing {name}: its process " + (
-        f"ended with status {status}" if status > 0 else f"was killed by {_signal_name(-status)}"))
+    if status: raise RuntimeError(f"timing {name}: its process "
+                                  f"{_death_line(status, kills, config, kwargs)}")
     if isinstance(result, Exception): raise result
     return result
 
@@ -330,6 +332,47 @@ def _bench_child(job: str) -> None:
         try: result = bench_variants(config, [name], **kwargs)[0]
         except Exception as e: result = e
     Path(job).write_bytes(pickle.dumps(result))
+
+# %% ../nbs/05c_bench.ipynb #oo37ex01
+def _oom_kills(proc: Path = Path('/proc'), cgroups: Path = Path('/sys/fs/cgroup')) -> dict:
+    """{file: count} of the kernel's out-of-memory kills this process can read: its own cgroup's
+    (v2 `memory.events`, v1 `memory.oom_control`: `oom_kill`) and the system's (`/proc/vmstat`);
+    {} where none can be read (not Linux, an older kernel)."""
+    try: lines = (proc / 'self' / 'cgroup').read_text().splitlines()
+    except OSError: lines = []
+    files = [cgroups / 'memory.events', proc / 'vmstat']
+    for line in lines:                                    # 'id:controllers:/path'
+        _, controllers, path = (line.split(':', 2) + ['', ''])[:3]
+        inside = path.strip().lstrip('/')
+        if controllers == '':                             # cgroup v2 (or v1's unified part)
+            files += [cgroups / inside / 'memory.events',
+                      cgroups / 'unified' / inside / 'memory.events']
+        elif 'memory' in controllers.split(','):
+            files += [cgroups / 'memory' / inside / 'memory.oom_control']
+    counts = {}
+    for file in dict.fromkeys(files):                     # in order, once each
+        try: text = file.read_text()
+        except OSError: continue
+        for key, _, value in (line.partition(' ') for line in text.splitlines()):
+            if key == 'oom_kill' and value.strip().isdigit(): counts[str(file)] = int(value)
+    return counts
+
+def _death_line(status: int, kills: dict, config: SCAEConfig, kwargs: dict) -> str:
+    """How a timing process died, from its exit `status` and `_oom_kills` before it (`kills`): a
+    SIGKILL while a count rose is the out-of-memory killer's, said with what to lower."""
+    if status > 0: return f"ended with status {status}"
+    killed = f"was killed by {_signal_name(-status)}"
+    if -status != signal.SIGKILL: return killed
+    after = _oom_kills()
+    known = [file for file in kills if file in after]
+    default = inspect.signature(bench).parameters['batch_size'].default
+    sizes = config, kwargs.get('batch_size', default), kwargs.get('device', 'auto')
+    if any(after[file] > kills[file] for file in known):
+        return (f"{killed} from the kernel's out-of-memory killer: "
+                f"{out_of_memory_line('CPU memory ran out', *sizes)}")
+    if known: return killed                   # counted, and no kill: another process's SIGKILL
+    return (f"{killed} (perhaps the system ran out of memory: "
+            f"{out_of_memory_line('CPU memory', *sizes)})")
 
 # %% ../nbs/05c_bench.ipynb #9f01a6bc
 def _examples(config: SCAEConfig) -> str:

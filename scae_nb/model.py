@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_model.ipynb #fd83e5ed
 from __future__ import annotations
-import math, numbers
+import math, numbers, os
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
 import numpy as np
@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
-from .utils import check_bools, check_positive, got_shape, to_plain
+from .utils import check_bools, check_positive, got_shape, said, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, autocast_on, cnn_output_size
 from .ocae import OCAE
@@ -23,8 +23,8 @@ from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, 
 # %% auto #0
 __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config',
            'SCAEConfig', 'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
-           'constellation_loss_terms', 'check_constellation_input', 'build_model', 'n_parameters', 'config_from_flags',
-           'run_from_flags', 'from_official', 'set_noise_scale_']
+           'constellation_loss_terms', 'check_constellation_input', 'build_model', 'check_fits_memory', 'n_parameters',
+           'config_from_flags', 'run_from_flags', 'from_official', 'set_noise_scale_']
 
 # %% ../nbs/04a_model.ipynb #245f8611
 MODELS = ('scae', 'constellation')
@@ -389,9 +389,32 @@ def official_slots(self: ConstellationAutoencoder) -> list:
 
 # %% ../nbs/04a_model.ipynb #558f4263
 def build_model(config: SCAEConfig | None = None) -> nn.Module:
-    "`SCAE` for model='scae', `ConstellationAutoencoder` for model='constellation'."
+    """`SCAE` for model='scae', `ConstellationAutoencoder` for model='constellation'; refused in one
+    line if its parameters alone take more than the machine's memory (`check_fits_memory`)."""
     config = config or SCAEConfig()
+    check_fits_memory(config)
+    return _build(config)
+
+def _build(config: SCAEConfig) -> nn.Module:
     return ConstellationAutoencoder(config) if config.model == 'constellation' else SCAE(config)
+
+def _physical_memory() -> int | None:
+    "This machine's memory in bytes (None where the system does not say)."
+    try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    except (AttributeError, ValueError, OSError): return None
+
+def check_fits_memory(config: SCAEConfig) -> None:
+    """Refuse, in one `MemoryError` line, a model whose float32 parameters alone take more than this
+    machine's memory (`_physical_memory`), naming its sizes: counted on the `meta` device (no
+    memory, no random numbers drawn) before building it, which fills them all."""
+    if (memory := _physical_memory()) is None: return
+    with torch.device('meta'): need = 4 * sum(p.numel() for p in _build(config).parameters())
+    if need <= memory: return
+    sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
+             ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
+    raise MemoryError(f"the model's parameters alone take {need / 1e9:,.1f} GB with "
+                      f"{', '.join(said(n, getattr(config, n)) for n in sizes)}, more than this "
+                      f"machine's {memory / 1e9:,.1f} GB of memory: lower these sizes")
 
 # %% ../nbs/04a_model.ipynb #3e44a6bf
 def n_parameters(model: nn.Module) -> int:

@@ -27,7 +27,7 @@ __all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_d
            'BatchStream', 'seed_loader', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
            'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
            'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders',
-           'naming_out_of_memory']
+           'naming_out_of_memory', 'out_of_memory_line']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -760,9 +760,15 @@ def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.devi
     try: yield
     except RuntimeError as e:                  # torch.OutOfMemoryError is one too
         if (kind := _memory_ran_out(e)) is None: raise
-        sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
-                 ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
-        raise MemoryError(f"{kind} memory ran out ({device}) at {said('batch_size', batch_size)} "
-                          f"with {', '.join(said(n, getattr(config, n)) for n in sizes)}: lower "
-                          f"{named('batch_size')} (or these sizes)") from e
+        raise MemoryError(out_of_memory_line(f'{kind} memory ran out', config, batch_size,
+                                              device)) from e
+
+def out_of_memory_line(what: str, config: SCAEConfig, batch_size: int, device) -> str:
+    """'CPU memory ran out (cpu) at batch_size=B with n_parts=..., ...: lower batch_size (or these
+    sizes)' (`what`: 'CPU memory ran out'): the batch size and the model's sizes, what to lower."""
+    sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
+             ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
+    return (f"{what} ({device}) at {said('batch_size', batch_size)} with "
+            f"{', '.join(said(n, getattr(config, n)) for n in sizes)}: lower "
+            f"{named('batch_size')} (or these sizes)")
 

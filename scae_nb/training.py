@@ -720,11 +720,15 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
     trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, state=state,
                       wandb_id=info.get('wandb_id'), run_id=info.get('run_id'),
                       created=info.get('created'), allow_change=None)   # compared: `_check_run`
+    start = trainer.step
     try:
         if folder is not None and cfg.steps > trainer.step:      # a step to train: else as it was
             _record_run(trainer, folder)
         return trainer.fit()
-    finally: trainer.close()
+    finally:
+        trainer.close()      # a resume that trained no step: its changes never took effect
+        if folder is not None and resume is not None and trainer.step == start:
+            folder.put_back_changes()
 
 # %% ../nbs/05b_training.ipynb #3c979040
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
