@@ -165,7 +165,8 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
                   cuda_graph: bool, tf32: bool) -> dict:
     "`bench`'s result from `_time_step`'s: median and min ms/step, images/s, MiB, settings, ops."
     ms = statistics.median(timed['times']) * 1e3
-    return dict(ms_per_step=round(ms, 2), images_per_s=round(batch_size * 1e3 / ms, 1),
+    rate = round(batch_size * 1e3 / ms, 1)                        # examples/s: images or point sets
+    return dict(ms_per_step=round(ms, 2), images_per_s=rate, examples_per_s=rate,   # the same
                 peak_mem_mb=round(timed['peak'], 1), device=device_name(device),
                 variant=variant_name(compile, cuda_graph, amp),
                 baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,

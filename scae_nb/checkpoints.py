@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import torch
 from fastcore.basics import patch
-from .utils import UsageError, deferred_signals, named, said, words, write_atomic
+from .utils import UsageError, counted, deferred_signals, named, said, words, write_atomic
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -19,9 +19,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'resolve_checkpoint',
            'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
-           'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record', 'check_not_in_use', 'run_info',
-           'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes',
-           'stop_on_signals']
+           'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder', 'check_not_in_use',
+           'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id',
+           'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -129,6 +129,14 @@ def _read_checkpoint(path: Path, map_location) -> dict:
         raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
 
 # %% ../nbs/05aa_checkpoints.ipynb #f5ae03e7
+def _not_there(path: Path) -> str:
+    """Why there is no checkpoint at `path`, and what there is: up to 3 newest checkpoints of the
+    folder it names (`path.parent`: step_*.pt in it, or in its checkpoints/)."""
+    where = path.parent if list(path.parent.glob('step_*.pt')) else path.parent / 'checkpoints'
+    newest = sorted(where.glob('step_*.pt'), reverse=True)[:3]
+    if not newest: return 'no such file or folder'
+    return f"no such file; the newest in {where}: {', '.join(p.name for p in newest)}"
+
 def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     "Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest."
     path = Path(path)
@@ -136,7 +144,7 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
         found = list_checkpoints(path) or list_checkpoints(path.parent)
         hint = f' (did you mean {found[-1]}?)' if found else ''
         raise IsADirectoryError(f"{path} is a folder, not a checkpoint{hint}")
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
+    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path} ({_not_there(path)})")
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
     state = _read_checkpoint(path, map_location)
@@ -279,10 +287,10 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
         _move_into(figures, aside / 'figures')
         reports = _reports_after(out, step)
         _move_into(reports, aside / 'eval')
-    count = lambda n, what: f"{n} {what}{'s' * (n != 1)}"
     _say(f"warning: resuming from step {step}; the abandoned branch's newer "
-         f"checkpoints ({', '.join(p.name for p in newer)}), {count(len(lines), 'metrics line')}, "
-         f"{count(len(figures), 'figure')} and {count(len(reports), 'evaluation')} after step "
+         f"checkpoints ({', '.join(p.name for p in newer)}), "
+         f"{counted(len(lines), 'metrics line')}, "
+         f"{counted(len(figures), 'figure')} and {counted(len(reports), 'evaluation')} after step "
          f"{step} moved to {aside}")
     return [aside / path.name for path in newer]
 
@@ -424,17 +432,35 @@ def _lock(out: Path):
     if fcntl is None: return f
     try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        f.seek(0)
-        pid, host = (f.read().split() + ['?', '?'])[:2]
+        holder = _holder(f)
         f.close()
-        raise RunFolderError(f"{out} is in use by another run (lock {out / '.lock'} held by pid "
-                             f"{pid} on {host}); wait for it or choose another "
-                             f"{named('cfg.out')}") from None
+        raise RunFolderError(_in_use(out, *holder)) from None
     return f
+
+def _holder(lock) -> tuple[str, str]:
+    "The pid and host that the holder of open lock file `lock` wrote into it ('?': missing)."
+    lock.seek(0)
+    pid, host = (lock.read().split() + ['?', '?'])[:2]
+    return pid, host
+
+def _in_use(out: Path, pid: str, host: str) -> str:
+    "Why a run cannot use `out`: process `pid` on `host` holds its lock."
+    return (f"{out} is in use by another run (lock {out / '.lock'} held by pid {pid} on {host}); "
+            f"wait for it or choose another {named('cfg.out')}")
+
+def lock_holder(out) -> tuple[str, str] | None:
+    """(pid, host) of the process that holds `out/.lock` now, as it wrote them; None where none
+    does (a finished run's lock file, or none). Creates nothing, holds nothing."""
+    path = Path(out) / '.lock'
+    if fcntl is None or not path.is_file(): return None
+    with open(path) as f:                     # a shared lock: refused while a run holds its own
+        try: fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError: return _holder(f)
+    return None
 
 def check_not_in_use(out) -> None:
     "`RunFolderError` if another process holds `out/.lock` now; creates nothing, holds nothing."
-    if (Path(out) / '.lock').is_file(): _lock(Path(out)).close()
+    if (holder := lock_holder(out)) is not None: raise RunFolderError(_in_use(Path(out), *holder))
 
 # %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
 def _holds_run(out: Path) -> bool:
@@ -508,14 +534,22 @@ def _missing_folders(out: Path) -> list[Path]:
     "`out` and those of its parents that do not exist yet, deepest first (what `_lock` creates)."
     return list(itertools.takewhile(lambda p: not p.exists(), (out, *out.parents)))
 
+def _foreign_entries(out: Path) -> list[str]:
+    """The entries of `out` that are not a run's, as paths relative to it: beside the run's files
+    (`notes.txt`), and inside the run's folders (`checkpoints/my.pt`: not `_written_by_run`)."""
+    own = {*_RUN_FILES, '.lock', 'replaced'}
+    beside = sorted(p.name for p in out.iterdir() if p.name not in own)
+    inside = [f'{name}/{p.name}' for name in _RUN_FILES if (out / name).is_dir()
+              for p in sorted((out / name).iterdir()) if not _written_by_run(name, p)]
+    return beside + inside
+
 def _warn_foreign_entries(out: Path) -> None:
     "One warning when a fresh run's `out` already holds entries that are not a run's."
-    own = {*_RUN_FILES, '.lock', 'replaced'}
-    foreign = sorted(p.name for p in out.iterdir() if p.name not in own)
+    foreign = _foreign_entries(out)
     if foreign:
-        what = '1 entry' if len(foreign) == 1 else f'{len(foreign)} entries'
-        warnings.warn(f"{out} already holds {what} not from a run (e.g. {foreign[0]}); this "
-                      "run's files go beside them", stacklevel=3)
+        warnings.warn(f"{out} already holds {counted(len(foreign), 'entry', 'entries')} not from a "
+                      f"run (e.g. {', '.join(foreign[:2])}); this run's files go beside them",
+                      stacklevel=3)
 
 # %% ../nbs/05aa_checkpoints.ipynb #5ae72890
 def _replace_run(out: Path, old: dict, force: bool) -> Path:
@@ -526,11 +560,18 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
     if not force:
         step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
         moved = out / 'replaced' / old_id
-        raise UsageError(f"{out} holds another run (run {old_id}, step {step}); use "
+        which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
+        raise UsageError(f"{out} holds another run ({which}, step {step}); use "
                          f"{_resume_words()} to continue it, "
                          f"{said('force', True)} to start over (the old run is moved to "
                          f"{moved}), or another {named('cfg.out')}")
     return _move_run_aside(out, old_id)
+
+def _set_aside_run(run_id: str, out) -> str:
+    """'the run ID in OUT was', said of a run set aside; for `legacy`, the id of a run that none
+    of its files names, the earlier run's files, not an id the user never saw."""
+    if run_id != 'legacy': return f'the run {run_id} in {out} was'
+    return f"the earlier run's files in {out} (no run id: run.json damaged or without one) were"
 
 def _stamp_lock(lock, created: str) -> None:
     "Write this process (pid, host, the run's `created`) into the held lock file, over the last."

@@ -80,6 +80,9 @@ def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
 
 # %% ../nbs/07_cli.ipynb #143419a5
 _DEBUG_HELP = 'show the traceback of an error above its one line (the exit status is the same)'
+_EXIT_STATUS = ('exit status: 0 done; 1 a bad file or state (a damaged checkpoint, a run folder '
+                'in use) or out of memory; 2 a bad argument or usage (a value refused, a missing '
+                'path); 130 interrupted by Ctrl-C (143 SIGTERM, 129 SIGHUP)')
 _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     train="An option not given keeps the preset's value (with --resume, the checkpoint's).",
     bench="An option not given keeps the preset's value.",
@@ -88,13 +91,15 @@ _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
 def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     "The `scae-nb` parser; `only` names the one subcommand whose options are loaded (None: all)."
     parser = CLIParser(
-        prog='scae-nb', description='Stacked Capsule Autoencoders, matching the official TF1 code.')
+        prog='scae-nb', description='Stacked Capsule Autoencoders, matching the official TF1 code.',
+        epilog=_EXIT_STATUS)
     parser.add_argument('--version', action='version', version=f'scae-nb {__version__}')
     parser.add_argument('--debug', action='store_true', default=False, help=_DEBUG_HELP)
     names = '{' + ','.join(COMMANDS) + '}'
     sub = parser.add_subparsers(dest='command', required=True, metavar=names)
     for name, (module, add_args, run, help) in COMMANDS.items():
-        p = sub.add_parser(name, help=help, description=f'{help}. {_DEFAULTS_NOTE[name]}')
+        p = sub.add_parser(name, help=help, description=f'{help}. {_DEFAULTS_NOTE[name]}',
+                           epilog=_EXIT_STATUS)
         if only not in (None, name): continue
         p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
         getattr(importlib.import_module(module), add_args)(p)
@@ -238,11 +243,13 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
                 result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
         if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
+        status = 2 if isinstance(e, _USAGE_ERRORS) else 1
+        if getattr(e, 'quiet', False): return status     # torchrun: process 0 says it (05a)
         if getattr(args, 'debug', False): traceback.print_exc()   # above the line; the same status
         line = _one_line(e)
         if not isinstance(e, OSError): line = _as_option(line, args._parser)
         print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
-        return 2 if isinstance(e, _USAGE_ERRORS) else 1
+        return status
     return result if isinstance(result, int) else 0
 
 # %% ../nbs/07_cli.ipynb #sg32mod1

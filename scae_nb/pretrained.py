@@ -11,8 +11,8 @@ import torch
 import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
-from .checkpoints import (CheckpointError, _read_checkpoint, list_checkpoints,
-                                 newest_intact_state)
+from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, list_checkpoints,
+                                 lock_holder, newest_intact_state)
 from .utils import UsageError, named, said, write_atomic
 
 # %% auto #0
@@ -146,7 +146,8 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     folder with no checkpoint, an unusable device), FileNotFoundError (no such file),
     CheckpointError (an unreadable file, every checkpoint of the run folder corrupt, a 'model' or
     'config' missing or of the wrong type, a config `SCAEConfig` refuses, weights that do not fit
-    their config)."""
+    their config), RunFolderError (a run folder whose run is training, before its first
+    checkpoint)."""
     _check_path_given(name, 'name',
                       f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
     if not str(name).strip():                          # Path('') is the current folder
@@ -162,12 +163,16 @@ def from_pretrained(name, device='cpu') -> nn.Module:
 # %% ../nbs/04b_pretrained.ipynb #pt32rf02
 def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     """Refuse in one line run folder `folder` (`given`: as the caller gave it, `said`) without an
-    intact checkpoint: CheckpointError if all are corrupt (`bad`: (path, why), newest first), else
+    intact checkpoint: CheckpointError if all are corrupt (`bad`: (path, why), newest first),
+    RunFolderError if a run that holds its lock is before its first one (`lock_holder`), else
     UsageError saying what to give."""
     where = folder / 'checkpoints'
     if bad:
         raise CheckpointError(f"{given}: every checkpoint in {where} is corrupt (the newest, "
                               f"{bad[0][0].name}: {bad[0][1]})")
+    if (holder := lock_holder(folder)) is not None:
+        raise RunFolderError(f"{given}: a run is in progress in {folder} (pid {holder[0]} on "
+                             f"{holder[1]}) and has no checkpoint yet: wait for its first one")
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 

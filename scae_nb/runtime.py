@@ -26,7 +26,7 @@ __all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_d
            'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state',
            'BatchStream', 'seed_loader', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
            'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
-           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'make_loaders',
+           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'check_divisible', 'make_loaders',
            'naming_out_of_memory', 'out_of_memory_line']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
@@ -729,10 +729,21 @@ def data_on_device(cfg, device: torch.device) -> bool:
     if mode == 'auto': return device.type == 'cuda' and not run_field(cfg, 'num_workers')
     return mode == 'on'
 
+def check_divisible(batch_size: int, world_size: int, rank: int = 0) -> None:
+    """Refuse in one line (`UsageError`) a global `batch_size` that `world_size` processes cannot
+    share evenly, naming the nearest multiples. Every process refuses it; those of `rank` > 0 mark
+    the error `quiet`, so that the command prints process 0's line only, with the same status."""
+    if batch_size % world_size == 0: return
+    below = batch_size // world_size * world_size
+    near = ' or '.join(str(n) for n in (below, below + world_size) if n > 0)
+    error = UsageError(f"batch_size {batch_size} is not divisible by {world_size} processes: "
+                       f"pass a multiple of {world_size} ({near})")
+    error.quiet = rank > 0
+    raise error
+
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
     "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
-    if cfg.batch_size % world_size:
-        raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world_size} processes")
+    check_divisible(cfg.batch_size, world_size, rank)
     batch_size, m = cfg.batch_size // world_size, cfg.model
     seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own
     device = pick_device(run_field(cfg, 'device')) if device is None else device

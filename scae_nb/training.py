@@ -15,7 +15,8 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from torch.utils.data import TensorDataset
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
-                           cli_words, named, progress_bar, said, to_plain, words, write_atomic)
+                           cli_words, counted, named, progress_bar, said, to_plain, words,
+                           write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, _next_seed, restart_offsets
@@ -37,7 +38,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
                           resolve_cuda_graph, run_model, synthetic_batch, to_device,
                           warn_compile_wait)
-from .checkpoints import (CHECKPOINT_FORMAT, announce_resume, checkpoint_path,
+from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
@@ -751,7 +752,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
         if folder is not None: folder.put_back()      # wrote nothing: run.json, .lock as found
         if folder is not None: folder.release()
         if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
-            _say(f"the run {folder.aside.name} in {cfg.out} was moved to {folder.aside}")
+            _say(f"{_set_aside_run(folder.aside.name, cfg.out)} moved to {folder.aside}")
 
 
 # %% ../nbs/05b_training.ipynb #08a586aa
@@ -852,8 +853,9 @@ def run_train(args: argparse.Namespace) -> int:
             state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
             ending = f' (--steps counts all steps: pass more than {result.step} to go on)'
         elif not result.steps_run:
-            state, ending = f'already finished {result.step} steps', ' (raise --steps to go on)'
-        else: state, ending = f'finished {result.step} steps', ''
+            state = f"already finished {counted(result.step, 'step')}"
+            ending = ' (raise --steps to go on)'
+        else: state, ending = f"finished {counted(result.step, 'step')}", ''
         logged = f'; last logged: {last}' if last else ''
         saved = f'; checkpoint {result.checkpoint}' if result.checkpoint else ''
         print(f'scae-nb train: {state}{saved}{ending}{logged}')

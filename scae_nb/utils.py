@@ -12,9 +12,9 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
-           'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'AttrDict', 'check_out_folder',
-           'write_atomic', 'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy',
-           'LineProgress', 'progress_bar', 'keep_freed_memory']
+           'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted', 'AttrDict',
+           'check_out_folder', 'write_atomic', 'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields',
+           'check_bools', 'to_numpy', 'LineProgress', 'progress_bar', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -96,6 +96,11 @@ def named(name: str) -> str:
 def said(name: str, value) -> str:
     "`name` given `value` as its caller gave it (`as_given`): `tf32=True`, `--tf32`; paths as text."
     return as_given(named(name), str(value) if isinstance(value, os.PathLike) else value)
+
+# %% ../nbs/92_utils.ipynb #fc38cnt1
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    "`n` and `noun`, plural (`plural`, else `noun` + s) unless `n` is 1: `1 step`, `2 steps`."
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 # %% ../nbs/92_utils.ipynb #ut0attr2
 class AttrDict(_FastcoreAttrDict):
