@@ -471,12 +471,12 @@ def _holds_run(out: Path) -> bool:
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
-    one a run writes there: checkpoints `step_*.pt`, their `.*.tmp` and superseded/; figures
-    `NAME_STEP.png`; `scae-nb eval` reports eval/step_M; wandb's run folders, logs and cache."""
+    one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/;
+    figures `NAME_STEP.png`; `scae-nb eval` reports eval/step_M; wandb's runs, logs, cache."""
     name = path.name
     if folder == 'checkpoints':
         return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
-                and name.endswith('.tmp') or name == 'superseded')
+                and name.endswith('.tmp') or name in ('superseded', 'corrupt'))
     if folder == 'figures': return _figure_step(path) is not None
     if folder == 'eval': return name.startswith('step_') and name[5:].isdigit()
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
