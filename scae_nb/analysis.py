@@ -23,13 +23,13 @@ from .utils import (UsageError, check_bools, to_plain, check_out_folder, check_p
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
-from .pretrained import (_check_path_given, _not_a_model_file, _weights_problem,
+from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weights_problem,
                                 _refuse_run_folder, check_pretrained_name,
                                 from_pretrained, model_card, pretrained_names, run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
-from .checkpoints import (CheckpointError, RunFolderError, checkpoint_run_folder,
+from .checkpoints import (CheckpointError, _not_there, RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, load_checkpoint, newest_intact_state)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
@@ -625,7 +625,10 @@ def _check_model_name(name: str) -> None:
     """Refuse in one line, with `_name_hint`, a `--pretrained` that names no weights: a missing
     .pt file (an existing one is read as weights), or what `check_pretrained_name` refuses."""
     if Path(name).suffix == '.pt' and not Path(name).exists():
-        raise FileNotFoundError(f"no checkpoint at {name}{_name_hint(name)}")
+        why, hint = _not_there(Path(name)), _name_hint(name)      # hint: ' (did you mean ...?)'
+        raise FileNotFoundError(f"no weights file at {name} ({why}; {hint[2:-1]})" if hint else
+                                f"no weights file at {name} ({why}): give a shipped model's name "
+                                f"({_shipped()}) or a .pt weights file")
     if Path(name).suffix == '.pt': return
     try: check_pretrained_name(name)
     except ValueError as e: raise ValueError(f"{e}{_name_hint(name)}") from None

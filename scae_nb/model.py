@@ -23,8 +23,8 @@ from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, 
 # %% auto #0
 __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config',
            'SCAEConfig', 'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
-           'constellation_loss_terms', 'check_constellation_input', 'build_model', 'check_fits_memory', 'n_parameters',
-           'config_from_flags', 'run_from_flags', 'from_official', 'set_noise_scale_']
+           'constellation_loss_terms', 'check_constellation_input', 'build_model', 'check_fits_memory', 'sizes_said',
+           'n_parameters', 'config_from_flags', 'run_from_flags', 'from_official', 'set_noise_scale_']
 
 # %% ../nbs/04a_model.ipynb #245f8611
 MODELS = ('scae', 'constellation')
@@ -410,11 +410,16 @@ def check_fits_memory(config: SCAEConfig) -> None:
     if (memory := _physical_memory()) is None: return
     with torch.device('meta'): need = 4 * sum(p.numel() for p in _build(config).parameters())
     if need <= memory: return
+    raise MemoryError(f"the model's parameters alone take {need / 1e9:,.1f} GB with "
+                      f"{sizes_said(config)}, more than this machine's {memory / 1e9:,.1f} GB of "
+                      "memory: lower these sizes")
+
+def sizes_said(config: SCAEConfig) -> str:
+    """The sizes that set a model's memory, as a message says them: 'n_parts=16, n_objects=10,
+    template_size=11, canvas_size=40' (the constellation model: 'n_points=..., n_objects=...')."""
     sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
              ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
-    raise MemoryError(f"the model's parameters alone take {need / 1e9:,.1f} GB with "
-                      f"{', '.join(said(n, getattr(config, n)) for n in sizes)}, more than this "
-                      f"machine's {memory / 1e9:,.1f} GB of memory: lower these sizes")
+    return ', '.join(said(n, getattr(config, n)) for n in sizes)
 
 # %% ../nbs/04a_model.ipynb #3e44a6bf
 def n_parameters(model: nn.Module) -> int:

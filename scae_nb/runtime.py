@@ -19,7 +19,7 @@ from .constellations import constellation_batches
 from .loaders import DeviceLoader, ShiftCollate, _next_seed, image_loaders
 from .utils import UsageError, named, said, swap_handlers, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
-from .model import SCAEConfig
+from .model import SCAEConfig, sizes_said
 
 # %% auto #0
 __all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic',
@@ -777,9 +777,7 @@ def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.devi
 def out_of_memory_line(what: str, config: SCAEConfig, batch_size: int, device) -> str:
     """'CPU memory ran out (cpu) at batch_size=B with n_parts=..., ...: lower batch_size (or these
     sizes)' (`what`: 'CPU memory ran out'): the batch size and the model's sizes, what to lower."""
-    sizes = (('n_points', 'n_objects') if config.model == 'constellation' else
-             ('n_parts', 'n_objects', 'template_size', 'canvas_size'))
     return (f"{what} ({device}) at {said('batch_size', batch_size)} with "
-            f"{', '.join(said(n, getattr(config, n)) for n in sizes)}: lower "
+            f"{sizes_said(config)}: lower "
             f"{named('batch_size')} (or these sizes)")
 
