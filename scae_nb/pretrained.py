@@ -28,6 +28,7 @@ def pretrained_names() -> list[str]:
     "Names of the shipped models (each has `NAME.pt` and a model card `NAME.json`)."
     return sorted(p.stem for p in pretrained_dir().glob('*.json'))
 
+# %% ../nbs/04b_pretrained.ipynb #sp380742
 def _shipped() -> str:
     "The shipped models' names for a message: 'mnist-cpu, mnist-official-gpu' ('none' if none)."
     return ', '.join(pretrained_names()) or 'none'
@@ -64,6 +65,7 @@ def _weights_problem(state: dict) -> str | None:
              for key in ('model', 'config') if not isinstance(state[key], dict)]
     return '; '.join(wrong) or None
 
+# %% ../nbs/04b_pretrained.ipynb #sp386ffd
 def _not_a_model_file(path, state: dict, problem: str) -> str:
     "One line: what the dict in `path` holds, what is wrong with it, and what `load_model` reads."
     keys = [repr(key) for key in state]
@@ -96,11 +98,11 @@ def _model_of(state, path) -> nn.Module:
                               ) from None
     return model
 
+# %% ../nbs/04b_pretrained.ipynb #sp384a37
 def _model_from_file(path: Path) -> nn.Module:
     """The model in a `save_pretrained` file or training checkpoint `path`; a file torch cannot
     read (or holding pickled objects) is one CheckpointError naming it, as a checkpoint's (05aa)."""
     return _model_of(_read_checkpoint(path, 'cpu'), path)
-
 
 # %% ../nbs/04b_pretrained.ipynb #pt32nm02
 def _check_path_given(value, name: str, accepted: str) -> None:
@@ -109,6 +111,7 @@ def _check_path_given(value, name: str, accepted: str) -> None:
     raise TypeError(f"{named(name)} must be {accepted}, as a str or Path; got {value!r} "
                     f"({type(value).__name__})")
 
+# %% ../nbs/04b_pretrained.ipynb #sp38df84
 def check_pretrained_name(name, run_folder: bool = False) -> None:
     """Refuse in one line a `name` that is neither a shipped model's nor a .pt file, nor (with
     `run_folder`, as `from_pretrained`) a folder: a path of another kind (a copied model card) is
@@ -135,6 +138,7 @@ def _weights_path(name) -> Path:
         raise FileNotFoundError(f"weights file {str(path)!r} does not exist{hint}")
     return path
 
+# %% ../nbs/04b_pretrained.ipynb #sp38e35f
 def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device` ('auto' as in the CLI), float32 weights, from `name`
     (a str or Path): a shipped model's name (`pretrained_names()`), a .pt weights file or training
@@ -176,6 +180,7 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
+# %% ../nbs/04b_pretrained.ipynb #sp387df5
 def run_folder_of(folder) -> Path:
     """The run folder `folder` (a str or Path) stands for: itself, or for RUN/checkpoints (step_*.pt
     in it, no checkpoints/ below it) RUN, whose newest checkpoint it then means."""
@@ -183,6 +188,7 @@ def run_folder_of(folder) -> Path:
     holds = folder.name == 'checkpoints' and not list_checkpoints(folder)
     return folder.parent if holds and list_checkpoints(folder.parent) else folder
 
+# %% ../nbs/04b_pretrained.ipynb #sp38c389
 def _run_folder_model(folder: Path) -> nn.Module:
     """The model in run folder `folder`'s newest intact checkpoint; a corrupt newer one skipped with
     a one-line warning, nothing moved."""
