@@ -60,11 +60,13 @@ def _check_layout(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
         raise ValueError(f"{name} must be uint8 or floating point, got dtype {images.dtype}")
     return images
 
+# %% ../nbs/00_data.ipynb #sp38a391
 def _bound(value: float) -> str:
     "`value` to 4 significant digits, or in full where 4 would round it into [0, 1]."
     short = f"{value:.4g}"
     return repr(value) if 0 <= float(short) <= 1 and not 0 <= value <= 1 else short
 
+# %% ../nbs/00_data.ipynb #sp38f6db
 def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return the tensor `images` unless it holds floats that are NaN/Inf or outside [0, 1] (one
     line naming them; uint8 passes). One `aminmax` pass when they are fine; a host sync on a GPU."""
@@ -79,6 +81,7 @@ def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tens
     raise ValueError(f"float {name} must lie in [0, 1], "
                      f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
 
+# %% ../nbs/00_data.ipynb #sp38bb63
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return `images` if it is a uint8 or float [B, C, H, W] tensor
     (1 <= C <= 4, floats in [0, 1]); else raise one clear line."""
@@ -96,6 +99,7 @@ def _is_count(value) -> bool:
     "Whether `value` is an integer >= 0 (a bool is not)."
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
 
+# %% ../nbs/00_data.ipynb #sp38eda9
 def draw_offsets(n: int, max_shift: int | tuple[int, int],
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Top-left (row, col) offsets [n, 2] of the official
@@ -126,6 +130,7 @@ def _check_offsets(offsets: torch.Tensor, B: int, device: torch.device) -> None:
     raise ValueError(f"offsets must be an integer tensor [B, 2] = [{B}, 2] (row, col per image), "
                      f"{got}")
 
+# %% ../nbs/00_data.ipynb #sp381f5b
 def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
                     check: bool = True) -> torch.Tensor:
     """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
@@ -174,6 +179,7 @@ class DataFileError(OSError):
     dataset's): one line naming it. A bad file, not a bad command: exit status 1, as an unreadable
     file's."""
 
+# %% ../nbs/00_data.ipynb #sp3854c9
 def _read_idx(path: Path) -> torch.Tensor:
     """Read an IDX file (MNIST's format) of bytes, gzipped or not, into a uint8 tensor; a damaged
     file (truncated, not gzip, not IDX, no items): `DataFileError` naming it."""
@@ -197,6 +203,7 @@ def _read_idx(path: Path) -> torch.Tensor:
 SOBEL_DY = torch.tensor([[-1., -2., -1.], [0., 0., 0.], [1., 2., 1.]])
 SOBEL_DX = SOBEL_DY.T                                                      # kernel 1
 
+# %% ../nbs/00_data.ipynb #sp38e5ac
 def _sobel_shape(images: torch.Tensor, who: str) -> torch.Size:
     """The shape of float images [B, C, H, W] of at least 2x2 pixels (REFLECT padding needs two),
     else one line naming `who`. Static: no host sync."""
@@ -206,6 +213,7 @@ def _sobel_shape(images: torch.Tensor, who: str) -> torch.Size:
                          f"{images.dtype} {H}x{W}")
     return images.shape
 
+# %% ../nbs/00_data.ipynb #sp386fd6
 def sobel_edges(images: torch.Tensor) -> torch.Tensor:
     """`tf.image.sobel_edges` in NCHW: [B, C, H, W] ->
     [B, C, H, W, 2] holding (dy, dx), REFLECT padding."""
@@ -274,6 +282,7 @@ def _remove_new(path: Path, existed: set):
     if new[-1].is_dir(): shutil.rmtree(new[-1], ignore_errors=True)
     else: new[-1].unlink(missing_ok=True)
 
+# %% ../nbs/00_data.ipynb #sp38ea5c
 def _damage(e: BaseException) -> str:
     "Why torchvision read no dataset from a file there: a bad checksum, or its parser's error."
     if isinstance(e, URLError) or 'Error downloading' in str(e):   # a bad checksum: fetched again
@@ -281,6 +290,7 @@ def _damage(e: BaseException) -> str:
     if str(e).startswith('Dataset not found or corrupted'): return 'it fails its checksum'
     return _short_reason(e)                                  # USPS: bz2's 'Invalid data stream'
 
+# %% ../nbs/00_data.ipynb #sp388ae5
 def _fetch(what: str, expected: Path, make: Callable, download: bool):
     """Build a torchvision dataset with `make(download)`; missing files or a failed download
     become one clear line (`FileNotFoundError`), and the folders and files the failed attempt
