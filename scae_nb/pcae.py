@@ -37,6 +37,7 @@ def affine_matrix(pose: torch.Tensor) -> torch.Tensor:
     last_row = torch.eye(3, dtype=pose.dtype, device=pose.device)[2].expand(*pose.shape[:-1], 3)
     return torch.cat([pose, last_row], -1).unflatten(-1, (3, 3))
 
+# %% ../nbs/02_pcae.ipynb #sp387315
 def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlinear: bool = True,
                         as_matrix: bool = False) -> torch.Tensor:
     """Raw pose [..., 6] (sx, sy, theta, shear, tx, ty) ->
@@ -120,6 +121,7 @@ def split_part_capsules(part_caps: torch.Tensor, n_special_features: int):
     pose_raw, features, logit = part_caps.split([6, n_special_features, 1], -1)
     return pose_raw, features, logit.squeeze(-1)
 
+# %% ../nbs/02_pcae.ipynb #sp387b8e
 def add_presence_noise(logit: torch.Tensor, noise_scale: float) -> torch.Tensor:
     """Official presence noise `logit + (U[0,1) - 0.5) *
     noise_scale` (U(-2, 2) for 4); `noise_scale <= 0` is off."""
@@ -271,6 +273,7 @@ def conv_weight_grad(grad: torch.Tensor, x: torch.Tensor, kernel: int, stride: i
     grad_w = rows.t() @ conv_patches(x, kernel, stride)                       # [C_out, k*k*C_in]
     return grad_w.view(C_out, kernel, kernel, C_in).permute(0, 3, 1, 2)
 
+# %% ../nbs/02_pcae.ipynb #sp38beb7
 class _EncoderConv(torch.autograd.Function):
     "`F.conv2d(x, weight, bias, stride)` (valid), with `conv_weight_grad` in its backward."
     @staticmethod
@@ -304,6 +307,7 @@ def encoder_conv_applies(conv: nn.Conv2d, x: torch.Tensor) -> bool:
             and x.dtype == conv.weight.dtype == torch.float32 and torch.is_grad_enabled()
             and conv.weight.requires_grad and not autocast_on('cpu'))
 
+# %% ../nbs/02_pcae.ipynb #sp38224e
 def autocast_on(device_type: str) -> bool:
     "Whether autocast is on for `device_type` ('cpu', 'cuda', ...; torch < 2.4: cpu or cuda)."
     try: return torch.is_autocast_enabled(device_type)
@@ -312,6 +316,7 @@ def autocast_on(device_type: str) -> bool:
         return torch.is_autocast_enabled() if device_type == 'cuda' else False
     except RuntimeError: return False                  # a device without autocast ('meta')
 
+# %% ../nbs/02_pcae.ipynb #sp384859
 def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     "`conv(x)` [B, C, H, W] -> [B, C_out, Ho, Wo], with `_EncoderConv`'s backward where it applies."
     if not encoder_conv_applies(conv, x): return conv(x)
@@ -322,12 +327,14 @@ _FULL = (torch.float32, torch.float64)            # weights a model runs without
 
 def _verb(name: str) -> str: return 'are' if name.endswith('s') else 'is'   # images are, pose is
 
+# %% ../nbs/02_pcae.ipynb #sp382cc9
 def check_input_device(name: str, x: torch.Tensor, device: torch.device) -> None:
     "Refuse, in one line, input `x` (called `name`) not on the weights' `device`. Static."
     if x.device != device:
         raise ValueError(f"{name} {_verb(name)} on {x.device} but the model's weights on {device}: "
                          f"give it {name} on {device} ({name}.to({str(device)!r}))")
 
+# %% ../nbs/02_pcae.ipynb #sp38ef8d
 def check_input_dtype(name: str, x: torch.Tensor, weight: torch.dtype) -> None:
     """Refuse, in one line, input `x` (called `name`) of another dtype than the weights' `weight`,
     unless autocast casts it (a float, never float64; never a bool or integer); and a half or
@@ -341,6 +348,7 @@ def check_input_dtype(name: str, x: torch.Tensor, weight: torch.dtype) -> None:
         raise TypeError(f"{name} {_verb(name)} {x.dtype} but the model's weights {weight}: give it "
                         f"{weight} {name} ({name}.to({weight}))")
 
+# %% ../nbs/02_pcae.ipynb #sp381290
 def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype,
                         device: torch.device | None = None) -> None:
     """Refuse, in one line, images [B, *expected] the encoder cannot take: another shape, not
@@ -384,6 +392,7 @@ def part_capsules(self: PCAE, part_caps_raw: torch.Tensor) -> AttrDict:
     return AttrDict(pose_raw=pose_raw, special_features=features, presence_logit=logit,
                     presence=torch.sigmoid(logit), pose=geometric_transform(pose_raw.float()))
 
+# %% ../nbs/02_pcae.ipynb #sp38be1e
 @patch
 def encode(self: PCAE, images: torch.Tensor) -> AttrDict:
     """Images [B, C, S, S] -> part capsules
@@ -416,6 +425,7 @@ def mixing_terms(self: PCAE):
     if self.use_alpha_channel: return bg_value, F.softplus(self.bg_mixing_logit), None
     return bg_value, None, 1. / (F.softplus(self.temperature_logit + .5) + 1e-4)
 
+# %% ../nbs/02_pcae.ipynb #sp386aa9
 def check_templates_colorized(templates: torch.Tensor, B: int, M: int, C: int, T: int) -> None:
     "Refuse, in one line, templates_colorized that are not [B or 1, M, C, T, T] (decode, the OCAE)."
     if (templates.ndim != 5 or templates.shape[0] not in (1, B)
@@ -423,6 +433,7 @@ def check_templates_colorized(templates: torch.Tensor, B: int, M: int, C: int, T
         raise ValueError(f"templates_colorized must be [B or 1, {M}, {C}, {T}, {T}] (B = {B}), "
                          f"{got_shape(templates)}")
 
+# %% ../nbs/02_pcae.ipynb #sp38dfdd
 @patch
 def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target):
     "Refuse, in one line naming it, a `decode` input of another shape than its docstring's."
