@@ -33,11 +33,13 @@ def across_processes():
     try: yield
     finally: _ACROSS_PROCESSES = before
 
+# %% ../nbs/04_losses.ipynb #sp387a93
 def global_batch(x: torch.Tensor) -> torch.Tensor:
     """This process's rows x [b, ...] -> all processes' [W*b, ...] in rank order, gradients summed
     back to each process's own rows (inside `across_processes` under DDP); else `x` itself."""
     return _GATHER(x) if _ACROSS_PROCESSES else x     # alone: traced as `x`, no graph break
 
+# %% ../nbs/04_losses.ipynb #sp381aac
 _GATHER = None        # `_all_rows` behind torch.compiler.disable, made on first use under DDP:
                       # decorating at import would load the compiler into every process
 
@@ -53,7 +55,6 @@ def _all_rows(x: torch.Tensor) -> torch.Tensor:
     with warnings.catch_warnings():        # torch 2.14 deprecates it for a private successor
         warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather is depre')
         return torch.cat(all_gather(x.contiguous()), 0)
-
 
 # %% ../nbs/04_losses.ipynb #bbd45520
 def prior_within_constant(n_objects: int, n_classes: int = 10,
@@ -108,6 +109,7 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None) ->
                          f"give labels on {device} (labels.to({str(device)!r}))")
     return labels.long()
 
+# %% ../nbs/04_losses.ipynb #sp383b1b
 def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
     "Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels."
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))

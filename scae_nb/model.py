@@ -398,6 +398,7 @@ def build_model(config: SCAEConfig | None = None) -> nn.Module:
 def _build(config: SCAEConfig) -> nn.Module:
     return ConstellationAutoencoder(config) if config.model == 'constellation' else SCAE(config)
 
+# %% ../nbs/04a_model.ipynb #sp381f76
 def _physical_memory() -> int | None:
     "This machine's memory in bytes (None where the system does not say)."
     try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
@@ -414,6 +415,7 @@ def check_fits_memory(config: SCAEConfig) -> None:
                       f"{sizes_said(config)}, more than this machine's {memory / 1e9:,.1f} GB of "
                       "memory: lower these sizes")
 
+# %% ../nbs/04a_model.ipynb #sp388db0
 def sizes_said(config: SCAEConfig) -> str:
     """The sizes that set a model's memory, as a message says them: 'n_parts=16, n_objects=10,
     template_size=11, canvas_size=40' (the constellation model: 'n_points=..., n_objects=...')."""
@@ -461,6 +463,7 @@ def _with_defaults(flags: Mapping | None) -> dict:
     "The official flag defaults, overridden by `flags`."
     return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}
 
+# %% ../nbs/04a_model.ipynb #sp38e9c5
 def config_from_flags(flags: Mapping | None = None) -> SCAEConfig:
     """An `SCAEConfig` from official flag names -> values;
     missing flags take the official flag defaults."""
@@ -487,6 +490,7 @@ def _constellation_from_flags(flags: Mapping) -> SCAEConfig:
                   dynamic_l2_weight=float(flags['dynamic_l2_weight']))
     return replace(base, **values)
 
+# %% ../nbs/04a_model.ipynb #sp38e471
 def run_from_flags(flags: Mapping | None = None) -> dict:
     "The run part of official flags, as `TrainConfig` overrides: dataset, batch_size, lr, steps."
     flags = _with_defaults(flags)
