@@ -47,6 +47,7 @@ def _as_numpy(x) -> np.ndarray:
     "`to_numpy`, bfloat16 tensors included (as float32)."
     return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
 
+# %% ../nbs/06_analysis.ipynb #sp3841c4
 def _check_ids(ids, name: str) -> np.ndarray:
     "1-D, non-empty, integer-valued ids as int64."
     ids = _as_numpy(ids)
@@ -121,6 +122,7 @@ def _check_matrix(features, name: str = 'features') -> np.ndarray:
                          f"are not finite (NaN/inf)")
     return features
 
+# %% ../nbs/06_analysis.ipynb #sp382982
 def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarray, np.ndarray]:
     "Validated float64 `name` [N, D] (`_check_matrix`) and int64 labels [N]."
     labels, features = _check_ids(labels, 'labels'), _check_matrix(features, name)
@@ -134,6 +136,7 @@ def _sklearn_seed(seed) -> int:
     check_seed(seed)
     return seed % 2**32
 
+# %% ../nbs/06_analysis.ipynb #sp38bdea
 def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     "k-means with the official settings (k-means++, n_init=10, max_iter=1000), seeded."
     features = _check_matrix(features)             # NaN: one line, not scikit-learn's many
@@ -160,6 +163,7 @@ def _kmeans_accuracy(features, labels, n_clusters: int, seed: int) -> float:
     features, labels = _check_features(features, labels)
     return cluster_accuracy(fit_kmeans(features, n_clusters, seed).labels_, labels)
 
+# %% ../nbs/06_analysis.ipynb #sp38680d
 def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> float:
     """Official (transductive) protocol of `eval_mnist_model.py` (`cluster_classify` refits
     k-means on the features it scores; official-scae.md §7): k-means on `features` [N, D]
@@ -212,12 +216,14 @@ def _all_rows_equal(features: np.ndarray) -> bool:
     "Whether every row of `features` [N, D] equals the first (no spread for t-SNE to embed)."
     return bool((features == features[:1]).all())
 
+# %% ../nbs/06_analysis.ipynb #sp38c8fb
 def _unit_spread(features: np.ndarray) -> np.ndarray:
     """`features` [N, D] (not all rows equal) shifted to centre each column's range on 0 and scaled
     by a power of two to a largest |value| in [1/2, 1): the same t-SNE, without underflow."""
     centred = features - (features.min(0) / 2 + features.max(0) / 2)  # halves: no overflow
     return np.ldexp(centred, -np.frexp(np.abs(centred).max())[1])
 
+# %% ../nbs/06_analysis.ipynb #sp38d593
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
     """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
     `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
@@ -246,6 +252,7 @@ def _card_problem(card: dict) -> str | None:
         return f"run.batch_size must be a whole number > 0, got {size!r}"
     return None
 
+# %% ../nbs/06_analysis.ipynb #sp38ef61
 def _card_model_problem(card: dict, config: SCAEConfig) -> str | None:
     """What in checked model card `card` does not fit model config `config`: constellations for an
     image model or images for a constellation model, what training refuses (`check_fits_dataset`:
@@ -262,6 +269,7 @@ def _card_model_problem(card: dict, config: SCAEConfig) -> str | None:
                 f"than this model's {config.canvas_size}x{config.canvas_size} canvas")
     return None
 
+# %% ../nbs/06_analysis.ipynb #sp388846
 def _read_card(path: Path) -> dict | None:
     """Model card `path` (NAME.json beside NAME.pt), checked for what eval reads; None, with a
     warning, for JSON with neither `steps` nor `run` (not a card). CheckpointError naming `path`."""
@@ -289,6 +297,7 @@ def _card_for(name, model: torch.nn.Module) -> dict:
     dataset = 'constellation' if model.config.model == 'constellation' else 'mnist'
     return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
 
+# %% ../nbs/06_analysis.ipynb #sp382dcc
 def _load_weights(name, device='cpu') -> AttrDict:
     """AttrDict(model, config, step, card) of a shipped model or `save_pretrained` file; the run
     from its card (`card`: the card file read, or None)."""
@@ -392,6 +401,7 @@ def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
                          f"got {what}")
     return check_images(batch[0]), torch.as_tensor(batch[1])    # floats in [0, 1], or uint8
 
+# %% ../nbs/06_analysis.ipynb #sp3870e2
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
     n_classes = model.config.n_classes
@@ -443,6 +453,7 @@ def _warn_few_distinct(features: dict, n_clusters: int) -> None:
                       f"({few}): the model has collapsed; their k-means accuracies score as many "
                       "clusters as there are distinct rows")
 
+# %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
     """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
@@ -456,6 +467,7 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
         return {f'{name}_{key}': _feature_accuracies(train, test, key, name, n_clusters, seed)
                 for key, name in (('u', 'prior'), ('m', 'posterior'))}
 
+# %% ../nbs/06_analysis.ipynb #sp3808af
 def _feature_accuracies(train: AttrDict, test: AttrDict, key: str, name: str, n_clusters: int,
                         seed: int) -> dict:
     "`evaluate_features`' accuracies of features `key` ('u' or 'm'; `name`: 'prior', 'posterior')."
@@ -516,6 +528,7 @@ def constellation_report(collected: AttrDict, n_caps: int) -> dict:
 class DivergedError(RuntimeError):
     "A model whose outputs hold NaN or inf: it diverged in training (the CLI: one line, exit 1)."
 
+# %% ../nbs/06_analysis.ipynb #sp3821d8
 def _not_finite(*splits, keys=('u', 'm')) -> str | None:
     "'N of M': the values of `splits` under `keys` (features u, m) that are NaN or inf; else None."
     values = torch.cat([split[key].flatten() for split in splits for key in keys])
@@ -527,6 +540,7 @@ def _diverged(what: str, bad: str) -> DivergedError:
     return DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
                          "the model has diverged (NaN in its outputs)")
 
+# %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir) -> dict:
     """Features on both splits (each progress bar names its split) -> every accuracy (+ figures);
@@ -621,6 +635,7 @@ def _name_hint(name: str) -> str:
         return f" (did you mean {said('pretrained', path.stem)}?)"
     return ''
 
+# %% ../nbs/06_analysis.ipynb #sp38caa1
 def _check_model_name(name: str) -> None:
     """Refuse in one line, with `_name_hint`, a `--pretrained` that names no weights: a missing
     .pt file (an existing one is read as weights), or what `check_pretrained_name` refuses."""
@@ -633,6 +648,7 @@ def _check_model_name(name: str) -> None:
     try: check_pretrained_name(name)
     except ValueError as e: raise ValueError(f"{e}{_name_hint(name)}") from None
 
+# %% ../nbs/06_analysis.ipynb #sp38ed59
 def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None]:
     """The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths, and
     for a run folder its newest intact checkpoint's state (already read: not read again)."""
@@ -674,6 +690,7 @@ def _eval_data_dir(data_dir, run_config) -> str | None:
                   f"({named('data_dir')} to choose)")
     return None
 
+# %% ../nbs/06_analysis.ipynb #sp38aea2
 def _eval_loaders(config: AttrDict, run: AttrDict, batch_size: int | None) -> tuple:
     """`make_loaders(config)`; a model card's batch size (none given) that the data refuses:
     CheckpointError naming the card file."""
@@ -684,6 +701,7 @@ def _eval_loaders(config: AttrDict, run: AttrDict, batch_size: int | None) -> tu
         raise CheckpointError(f"{run.card}: bad model card: run.{e}; choose one with "
                               f"{said('batch_size', 32)}") from None
 
+# %% ../nbs/06_analysis.ipynb #sp386e48
 def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
                  max_batches: int | None) -> AttrDict:
     """The run's config for evaluating it: data (`_eval_data_dir`), seed, device, batch size;
@@ -701,6 +719,7 @@ def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch
 _EVAL_FIGURES = ('templates', 'reconstructions', 'part_decomposition', 'capsule_claims',
                  'class_activations', 'tsne', 'constellations')   # the names of the figures drawn
 
+# %% ../nbs/06_analysis.ipynb #sp38031f
 def _check_out_names(out: Path, figures: bool = True) -> None:
     """Refuse, in one line naming them, OUT/report.json and (`figures`) OUT/NAME.png
     (`_EVAL_FIGURES`) that are folders: eval's files would not fit there."""
@@ -711,6 +730,7 @@ def _check_out_names(out: Path, figures: bool = True) -> None:
         raise UsageError(f"{', '.join(taken)} {are}: eval writes a file of that name; move it or "
                          f"choose another {named('out')}")
 
+# %% ../nbs/06_analysis.ipynb #sp3882d0
 def _remove_stale_figures(out: Path, drawn: list) -> None:
     "Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths)."
     drawn = {Path(path).name for path in drawn}
@@ -730,6 +750,7 @@ def _pid_alive(pid: int) -> bool:
     except (PermissionError, OverflowError, ValueError): return pid > 0
     return True
 
+# %% ../nbs/06_analysis.ipynb #sp385b12
 def _remove_crashed_staging(out: Path) -> None:
     "Remove OUT/.eval-partial-PID folders whose process PID is gone (a crashed evaluation's)."
     for folder in out.glob('.eval-partial-*'):
@@ -737,6 +758,7 @@ def _remove_crashed_staging(out: Path) -> None:
         if folder.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
+# %% ../nbs/06_analysis.ipynb #sp38c159
 def _hold_folder(out: Path) -> int | None:
     """An open descriptor of folder `out` holding its exclusive lock (`flock` on the folder: no
     file made), or `RunFolderError` naming the evaluation that holds it; None without `fcntl`."""
@@ -751,6 +773,7 @@ def _hold_folder(out: Path) -> int | None:
                              f"another {named('out')}") from None
     return fd
 
+# %% ../nbs/06_analysis.ipynb #sp38ab2f
 @contextlib.contextmanager
 def _staging(out: Path):
     """OUT/.eval-partial-PID, made (with OUT and its parents as needed) for an evaluation's files;
@@ -826,6 +849,7 @@ def _train_changes(run: AttrDict) -> list | None:
     if run.changes is None: return None
     return [record for record in run.changes if record.get('step', 0) < run.step]
 
+# %% ../nbs/06_analysis.ipynb #sp38f6cc
 def _batch_sizes(changes: list, steps: int, last: int) -> list[dict]:
     """[{from_step, to_step, batch_size}] over steps 1..`steps` from `changes` records (a record at
     step s: steps after s at its `to`); `last`: the checkpoint's, where none changed it."""
@@ -834,7 +858,6 @@ def _batch_sizes(changes: list, steps: int, last: int) -> list[dict]:
     starts = [0] + [s for s, _ in moves]
     return [dict(from_step=a + 1, to_step=b, batch_size=n)
             for a, b, n in zip(starts, starts[1:] + [steps], sizes) if b > a]
-
 
 # %% ../nbs/06_analysis.ipynb #bs36hist4
 def _train_history(checkpoint: Path, run: AttrDict) -> dict:
