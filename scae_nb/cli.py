@@ -18,6 +18,7 @@ def _option_type(hint):
     kinds = [k for k in typing.get_args(hint) if k is not type(None)]
     return kinds[0] if kinds else hint
 
+# %% ../nbs/07_cli.ipynb #sp385572
 def field_options(cls, only=None, skip=(), help: dict | None = None) -> dict[str, dict]:
     "`add_argument` keywords for each chosen field of dataclass `cls`, help from its comment."
     from fastcore.docments import docments     # lazy: `import scae_nb.cli` stays light
@@ -46,6 +47,7 @@ def add_config_args(parser: argparse.ArgumentParser, cls, only=None, skip=(),
         group.add_argument('--' + name.replace('_', '-'), dest=name, **kwargs)
     return list(options)
 
+# %% ../nbs/07_cli.ipynb #sp38ee57
 def given(args: argparse.Namespace, names) -> dict:
     "The options among `names` that were given on the command line (the others are absent)."
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
@@ -170,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             return status
     except KeyboardInterrupt: return _interrupted(named, interrupts)   # as the handlers were set
 
+# %% ../nbs/07_cli.ipynb #sp38c389
 def _interrupted(named: str, interrupts) -> int:
     "Print `NAMED: interrupted by SIGNAL` (a KeyboardInterrupt of its own: SIGINT); 128 + its n."
     name = interrupts.signal or 'SIGINT'

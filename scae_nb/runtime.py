@@ -37,6 +37,7 @@ def _auto_device(local_rank: int) -> torch.device:
     mps = getattr(torch.backends, 'mps', None)
     return torch.device('mps' if mps is not None and mps.is_available() else 'cpu')
 
+# %% ../nbs/05a_runtime.ipynb #sp3815cc
 def _supported_device(name) -> torch.device | None:
     "`name` as a torch device of a type scae-nb runs on (cpu, cuda, cuda:N, mps), else None."
     try: device = torch.device(name)
@@ -45,6 +46,7 @@ def _supported_device(name) -> torch.device | None:
     if device.type == 'cpu' and device.index is not None: return None   # torch ignores it
     return None if device.type == 'mps' and device.index else device   # one MPS device
 
+# %% ../nbs/05a_runtime.ipynb #sp38b243
 def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
     """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
     naming the value as `what` (the CLI's '--device', or an argument's name)."""
@@ -136,6 +138,7 @@ _FP32_PRECISION = ('fp32_precision', 'cuda.matmul.fp32_precision', 'cudnn.fp32_p
                    'mkldnn.matmul.fp32_precision', 'mkldnn.conv.fp32_precision',
                    'mkldnn.rnn.fp32_precision')                          # torch.backends.<path>
 
+# %% ../nbs/05a_runtime.ipynb #sp386ade
 def _precision_state() -> tuple:
     "TF32 for cuBLAS and cuDNN and the matmul precision (or the `fp32_precision` strings)."
     try: return ('tf32', torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32,
@@ -143,6 +146,7 @@ def _precision_state() -> tuple:
     except RuntimeError:            # torch >= 2.9, the two APIs mixed: the strings are the truth
         return ('fp32_precision', {p: _backend_flag(p) for p in _FP32_PRECISION})
 
+# %% ../nbs/05a_runtime.ipynb #sp3865ac
 def _backend_flag(path: str, value=None):
     "Read (or, given `value`, set) `torch.backends.<path>`."
     *parents, name = path.split('.')
@@ -224,10 +228,10 @@ def _loader_generators(loader):
         for name, value in getattr(obj, '__dict__', {}).items():
             if isinstance(value, torch.Generator): yield f'{path}.{name}', value
 
+# %% ../nbs/05a_runtime.ipynb #sp38d92e
 def loader_rng_state(loader) -> dict:
     "States of every `torch.Generator` the loader (or its parts) holds, by 'path.attribute'."
     return {key: generator.get_state() for key, generator in _loader_generators(loader)}
-
 
 # %% ../nbs/05a_runtime.ipynb #9cb7bfcc
 def _holds(holders: dict, key: str) -> bool:
@@ -236,6 +240,7 @@ def _holds(holders: dict, key: str) -> bool:
     held = getattr(holders[path], name, _EMPTY) if path in holders else _EMPTY
     return held is None or isinstance(held, torch.Generator)
 
+# %% ../nbs/05a_runtime.ipynb #sp382d32
 def set_loader_rng_state(loader, state: dict) -> None:
     """Restore `loader_rng_state`; a generator not created yet (lazy) is created and set. A state
     naming generators `loader` has no place for: `UsageError` naming both, nothing set."""
@@ -252,7 +257,6 @@ def set_loader_rng_state(loader, state: dict) -> None:
             gen = torch.Generator()
             setattr(holders[path], name, gen)
         gen.set_state(value)
-
 
 # %% ../nbs/05a_runtime.ipynb #200a154b
 class BatchStream:
@@ -395,6 +399,7 @@ def state_dict(self: LossTracker) -> dict | None:
     return dict(names=list(self.names), n_losses=self.n_losses, count=self.count,
                 sums=self.sums.detach().cpu())
 
+# %% ../nbs/05a_runtime.ipynb #sp382f0c
 @patch
 def load_state_dict(self: LossTracker, state: dict | None, device) -> None:
     "Go on from `state_dict()`'s sums (None: nothing to go on from)."
@@ -490,6 +495,7 @@ class _UploadCut(Exception):
 
 def _raise_cut(signum, frame): raise _UploadCut(signal.Signals(signum).name)
 
+# %% ../nbs/05a_runtime.ipynb #sp38a60d
 @contextlib.contextmanager
 def _cut_by_signals(names=('SIGINT', 'SIGTERM', 'SIGHUP')):
     """In the block, each of `names` not ignored raises `_UploadCut`, even where a run's stop holds
@@ -524,6 +530,7 @@ def _until_cut(fn, name: str, wait: float | None = None) -> str | None:
     if failed: raise failed[0]
     return None
 
+# %% ../nbs/05a_runtime.ipynb #sp384f5d
 def _finish_interruptibly(run) -> str | None:
     "`run.finish()`, waited for until a SIGINT/SIGTERM/SIGHUP (`_until_cut`): None, or its name."
     return _until_cut(run.finish, 'wandb-finish')
@@ -546,6 +553,7 @@ def _teardown_interruptibly(wait: float = _TEARDOWN_WAIT) -> str | None:
         with contextlib.suppress(Exception, SystemExit): wandb.teardown()
     return _until_cut(teardown, 'wandb-teardown', wait)
 
+# %% ../nbs/05a_runtime.ipynb #sp388602
 @contextlib.contextmanager
 def _wandb_errors_quiet():
     """In the block, wandb's own error lines (`wandb: ERROR Problem finishing run`, of a cut
@@ -624,6 +632,7 @@ def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
                 color='white', fontsize=6, ha='left', va='top',
                 path_effects=[withStroke(linewidth=1.5, foreground='black')])
 
+# %% ../nbs/05a_runtime.ipynb #sp38b591
 def _warn_nan(figure: str, counts: dict) -> None:
     "One warning line: '{figure}: n of N {what}, ... hold NaN (drawn in red)'; no NaN, no warning."
     held = [f'{n} of {total} {what}' for what, (n, total) in counts.items() if n]
@@ -645,6 +654,7 @@ def _grid_figure(images: torch.Tensor, ncols: int, title: str, height: float, na
     ax.axis('off')
     return fig
 
+# %% ../nbs/05a_runtime.ipynb #sp382524
 def template_figure(templates: torch.Tensor):
     "The M templates [M, C, T, T] (or [1, M, C, T, T]) in rows of at most 10."
     templates = templates.reshape(-1, *templates.shape[-3:])
@@ -653,6 +663,7 @@ def template_figure(templates: torch.Tensor):
     return _grid_figure(templates, n_cols, f'{len(templates)} templates', 1.2 * n_rows,
                         ('templates',))
 
+# %% ../nbs/05a_runtime.ipynb #sp38c3a3
 def reconstruction_figure(images: torch.Tensor, reconstructions: torch.Tensor, n: int = 10):
     "The first `n` images [B, C, H, W] (top row) and their reconstructions (bottom row)."
     n = min(n, len(images))
@@ -711,6 +722,7 @@ def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 4
     return (DataLoader(train, batch_size, shuffle=True, drop_last=True, generator=shuffle),
             DataLoader(test, batch_size))
 
+# %% ../nbs/05a_runtime.ipynb #sp386f76
 class ConstellationLoader:
     "Re-iterable endless source of official constellation batches: `iter()` restarts the stream."
     def __init__(self, batch_size: int, seed: int = 0):
@@ -723,12 +735,14 @@ def run_field(cfg, name: str):
     "`cfg`'s field `name`, or `TrainConfig`'s default where `cfg` lacks it (a model card's run)."
     return getattr(cfg, name, getattr(TrainConfig, name))
 
+# %% ../nbs/05a_runtime.ipynb #sp383f86
 def data_on_device(cfg, device: torch.device) -> bool:
     "Whether run config `cfg` keeps its images on `device`: `data_on_device` on, or auto and CUDA."
     mode = run_field(cfg, 'data_on_device')                     # older configs: auto
     if mode == 'auto': return device.type == 'cuda' and not run_field(cfg, 'num_workers')
     return mode == 'on'
 
+# %% ../nbs/05a_runtime.ipynb #sp383352
 def check_divisible(batch_size: int, world_size: int, rank: int = 0) -> None:
     """Refuse in one line (`UsageError`) a global `batch_size` that `world_size` processes cannot
     share evenly, naming the nearest multiples. Every process refuses it; those of `rank` > 0 mark
@@ -741,6 +755,7 @@ def check_divisible(batch_size: int, world_size: int, rank: int = 0) -> None:
     error.quiet = rank > 0
     raise error
 
+# %% ../nbs/05a_runtime.ipynb #sp38c3c1
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
     "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
     check_divisible(cfg.batch_size, world_size, rank)
@@ -764,6 +779,7 @@ def _memory_ran_out(e: BaseException) -> str | None:
     if isinstance(e, RuntimeError) and 'DefaultCPUAllocator' in str(e): return 'CPU'
     return 'GPU' if isinstance(e, torch.OutOfMemoryError) else None
 
+# %% ../nbs/05a_runtime.ipynb #sp38b23c
 @contextlib.contextmanager
 def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.device | str):
     """In the block, torch's out-of-memory error (CPU allocator, CUDA) becomes one line, a
@@ -774,10 +790,10 @@ def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.devi
         raise MemoryError(out_of_memory_line(f'{kind} memory ran out', config, batch_size,
                                               device)) from e
 
+# %% ../nbs/05a_runtime.ipynb #sp388b6e
 def out_of_memory_line(what: str, config: SCAEConfig, batch_size: int, device) -> str:
     """'CPU memory ran out (cpu) at batch_size=B with n_parts=..., ...: lower batch_size (or these
     sizes)' (`what`: 'CPU memory ran out'): the batch size and the model's sizes, what to lower."""
     return (f"{what} ({device}) at {said('batch_size', batch_size)} with "
             f"{sizes_said(config)}: lower "
             f"{named('batch_size')} (or these sizes)")
-
