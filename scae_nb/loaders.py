@@ -25,6 +25,7 @@ def _next_seed(seed: int, offset: int) -> int:
     "`seed + offset` modulo 2^64, as torch reads seeds: no overflow after a run's largest seed."
     return (seed + offset) % 2 ** 64
 
+# %% ../nbs/00a_loaders.ipynb #sp389c08
 def _check_loader_seed(seed) -> int:
     "`seed` as a Python int if torch's generators take it (`check_seed`); else one-line UsageError."
     check_seed(seed)
@@ -77,6 +78,7 @@ def _batch_size(batch_size, n: int, train: bool) -> int:
                          "batches are whole, so an epoch would have none)")
     return batch_size
 
+# %% ../nbs/00a_loaders.ipynb #sp380fab
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
                 seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
@@ -119,6 +121,7 @@ def _image_tensor(image) -> torch.Tensor:
         image = torch.tensor(image.transpose(2, 0, 1) if image.ndim == 3 else image)
     return image[None] if image.ndim == 2 else image
 
+# %% ../nbs/00a_loaders.ipynb #sp38b10a
 def _label(label, i: int) -> int:
     """Item `i`'s `label` as an int: an integer (Python, numpy, or a tensor or array of one element)
     or a float with an integer value, within int64; else `ValueError` naming the item and label."""
@@ -135,6 +138,7 @@ def _label(label, i: int) -> int:
     if not -2 ** 63 <= int(value) < 2 ** 63: raise bad(f'{int(value)} does not fit in int64')
     return int(value)
 
+# %% ../nbs/00a_loaders.ipynb #sp381e23
 def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack a map-style dataset of (PIL image | array | tensor, label)
     pairs into (images [N, C, H, W], int64 labels [N])."""
@@ -178,6 +182,7 @@ def _begin_epoch(self: DeviceLoader) -> None:
     self._epoch_start, self.index = self.generator.get_state(), 0
     self._order = self._draw_order()
 
+# %% ../nbs/00a_loaders.ipynb #sp3876cc
 @patch
 def _draw_order(self: DeviceLoader) -> torch.Tensor:
     "The example order [N] of an epoch: a seeded permutation for training, else 0..N-1."
@@ -185,6 +190,7 @@ def _draw_order(self: DeviceLoader) -> torch.Tensor:
     if self.train: return torch.randperm(n, generator=self.generator, device=device)
     return torch.arange(n, device=device)
 
+# %% ../nbs/00a_loaders.ipynb #sp386f61
 @patch
 def _batch(self: DeviceLoader, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "The examples at `index` [B], pasted on the canvas at fresh offsets (no host sync)."
@@ -201,6 +207,7 @@ def __iter__(self: DeviceLoader):
         self.index = i + 1
         yield self._batch(self._order[i * b:(i + 1) * b])
 
+# %% ../nbs/00a_loaders.ipynb #sp38486a
 @patch
 def state_dict(self: DeviceLoader) -> dict:
     "Epoch, batches drawn in it, and the generator's states (at the epoch's start and now)."
@@ -208,6 +215,7 @@ def state_dict(self: DeviceLoader) -> dict:
                 index=self.index, epoch_start=self._epoch_start,
                 generator=self.generator.get_state())
 
+# %% ../nbs/00a_loaders.ipynb #sp382795
 @patch
 def load_state_dict(self: DeviceLoader, state: dict) -> None:
     "Go on from `state`: redraw the epoch's order from its start state, then restore the generator."
