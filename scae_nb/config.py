@@ -38,6 +38,7 @@ def check_no_points(dataset: str | None, model: str, n_points) -> None:
         raise UsageError(f"n_points {n_points} does not fit {data} no points (only the "
                          "constellation model reads n_points); leave it out")
 
+# %% ../nbs/05ac_config.ipynb #sp38bcaf
 def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
     """Refuse a model whose channels or classes do not fit image dataset `dataset`, or whose
     `n_points` is not the constellations' (an image model's: not its default), naming both."""
@@ -54,7 +55,6 @@ def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
     if model.n_classes < spec.n_classes:
         raise UsageError(f"n_classes {model.n_classes} is below the {spec.n_classes} classes of "
                          f"dataset {dataset!r} (labels 0..{spec.n_classes - 1})")
-
 
 # %% ../nbs/05ac_config.ipynb #ae63f8d5
 @dataclass
@@ -150,6 +150,7 @@ def usable_cpus() -> int:
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
 
+# %% ../nbs/05ac_config.ipynb #sp380c50
 def _too_many_threads(threads: int, cpus: int, source: str | None) -> str:
     "The warning for `threads` above `cpus`: as given (`threads=N`, `--threads N`) or its `source`."
     limit = f"the {cpus} CPU{'s' if cpus > 1 else ''} this process may use"
@@ -159,6 +160,7 @@ def _too_many_threads(threads: int, cpus: int, source: str | None) -> str:
     return (f"the run's threads ({threads}, from {source}) exceed {limit}: threads will share "
             f"CPUs, and every step slows; pass {words('threads=N', '--threads N')} to change it")
 
+# %% ../nbs/05ac_config.ipynb #sp38cee6
 @contextlib.contextmanager
 def torch_threads(threads: int | None, source: str | None = None):
     """Run the block with `threads` torch CPU threads (None: as they are), then restore the count.
@@ -210,6 +212,7 @@ def dataset_model_fields(preset: str, dataset: str) -> dict:
     return dict(n_channels=spec.n_channels, canvas_size=spec.canvas_size, target=spec.target,
                 n_classes=spec.n_classes)
 
+# %% ../nbs/05ac_config.ipynb #sp38515c
 def preset_for(dataset: str) -> str:
     "The preset a dataset trains with when none is named: its namesake, else 'official'."
     return dataset if dataset in PRESETS else 'official'
@@ -231,6 +234,7 @@ def _field_name(option: str) -> str:
     "The field an `--allow-change` value names: `lr`, `batch-size`, `--n-parts`, `model.n_parts`."
     return option.lstrip('-').split('.')[-1].replace('-', '_')
 
+# %% ../nbs/05ac_config.ipynb #sp384119
 def _no_such_field(option: str, parameter: str = 'allow') -> str:
     "The refusal of `parameter` entry `option`, which names no field, in the caller's words."
     given = words(f"{parameter} entry {option!r}", f"--allow-change {option}")
@@ -238,6 +242,7 @@ def _no_such_field(option: str, parameter: str = 'allow') -> str:
                        "`scae-nb train --help` without its dashes (e.g. lr, batch-size)")
     return f"{given}: no such field; name {fields_are}"
 
+# %% ../nbs/05ac_config.ipynb #sp38be49
 def check_allow_change(allow, parameter: str = 'allow') -> set[str]:
     """The fields `allow` (`--allow-change` values; from Python: parameter `parameter`) names; one
     that is no field, and a lone string instead of a list, are refused."""
@@ -254,6 +259,7 @@ def _changes(was: dict, asks: dict) -> dict:
     "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
     return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
 
+# %% ../nbs/05ac_config.ipynb #sp3814e4
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
             parameter: str = 'allow') -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
@@ -294,6 +300,7 @@ def _default_points(saved: dict) -> dict:
     if saved['model'].get('model', 'scae') == 'constellation': return saved
     return {**saved, 'model': {**saved['model'], 'n_points': SCAEConfig.n_points}}
 
+# %% ../nbs/05ac_config.ipynb #sp384cac
 def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                   sources: dict | None = None) -> TrainConfig:
     """The saved run config `saved` with the given `run`/`model` options; changes checked
@@ -313,6 +320,7 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
 # %% ../nbs/05ac_config.ipynb #ch35cfg1
 QUIET_CHANGES = frozenset({'out', 'data_dir', 'progress'})
 
+# %% ../nbs/05ac_config.ipynb #sp38013a
 def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
     """{field: (checkpoint's value, `cfg`'s)} for each field of `cfg` (its model's by their own
     names) that differs from saved config `saved` (as a resume reads it), but `QUIET_CHANGES`."""
@@ -321,7 +329,7 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
                **_changes(was['model'], asks['model'])}
     return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
 
+# %% ../nbs/05ac_config.ipynb #sp3862d2
 def changes_line(changes: dict) -> str:
     "The line that says `changes` ({field: (was, now)}): 'resuming with lr 3e-05 -> 0.001, ...'."
     return 'resuming with ' + ', '.join(f'{named(k)} {a} -> {b}' for k, (a, b) in changes.items())
-

@@ -26,6 +26,7 @@ def to_device(batch, device: torch.device, non_blocking: bool = False):
         return {k: v.to(device, non_blocking=non_blocking) for k, v in batch.items()}
     return tuple(t.to(device, non_blocking=non_blocking) for t in batch)
 
+# %% ../nbs/05ab_step.ipynb #sp38d92d
 def run_model(model: nn.Module, batch, device: torch.device) -> AttrDict:
     "Move `batch` to `device` and call `model`: SCAE on (images, labels), constellation on a dict."
     batch = to_device(batch, device, non_blocking=True)
@@ -33,6 +34,7 @@ def run_model(model: nn.Module, batch, device: torch.device) -> AttrDict:
         return model(batch['points'], batch['presence'], batch.get('pattern_id'))
     return model(*batch[:2])
 
+# %% ../nbs/05ab_step.ipynb #sp380481
 def output_metrics(out: AttrDict) -> dict:
     "The metrics to track: SCAE's `metrics`, or the constellation `report` (without its loss)."
     if 'metrics' in out: return dict(out.metrics)
@@ -73,6 +75,7 @@ def _whole_step(model: nn.Module, optimizer: torch.optim.Optimizer, amp: bool, d
     return ({k: v.detach() for k, v in out.losses.items()},
             {k: v.detach() for k, v in output_metrics(out).items()})
 
+# %% ../nbs/05ab_step.ipynb #sp38185c
 def model_inputs(batch) -> tuple:
     "The model's positional inputs: (images, labels), or (points, presence, pattern_id)."
     if isinstance(batch, dict): return batch['points'], batch['presence'], batch.get('pattern_id')
@@ -97,6 +100,7 @@ class CudaGraphs:
             return out
         return replay
 
+# %% ../nbs/05ab_step.ipynb #sp38cf7b
 @contextlib.contextmanager
 def _joined(stream_context, device, stream):
     "Run inside `stream_context`, then make the current stream wait for `stream`."
@@ -116,6 +120,7 @@ class _DropHarmless(logging.Filter):
 
     def filter(self, record) -> bool: return not record.getMessage().startswith(self.prefix)
 
+# %% ../nbs/05ab_step.ipynb #sp387552
 def quiet_compile_logs() -> None:
     """Silence two warnings every compiled step prints that say nothing about the run: a CUDA
     build of torch on a machine without a GPU ("No CUDA runtime is found") and the record-function
@@ -124,7 +129,6 @@ def quiet_compile_logs() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _DropHarmless) for f in logger.filters):
             logger.addFilter(_DropHarmless(prefix))
-
 
 # %% ../nbs/05ab_step.ipynb #cfw36c01
 def compile_options(device: torch.device, backend: str = 'inductor') -> dict | None:
@@ -138,6 +142,7 @@ def compile_options(device: torch.device, backend: str = 'inductor') -> dict | N
         prepare_triton_compile()
     return dict(fallback_random=True) if backend == 'inductor' else None
 
+# %% ../nbs/05ab_step.ipynb #sp3873e8
 def compile_forward(module: nn.Module, device: torch.device, backend: str = 'inductor'):
     "`module` (e.g. DDP's) with its forward compiled as the whole step is (`compile_options`)."
     return torch.compile(module, backend=backend, options=compile_options(device, backend))
@@ -166,11 +171,13 @@ def _forward_compiled(model, backend, options):
     forward = torch.compile(model, fullgraph=True, backend=backend, options=options)
     return lambda model, *args: _whole_step(forward, *args)
 
+# %% ../nbs/05ab_step.ipynb #sp38b48d
 def _traces_autograd() -> bool:
     "Whether this torch's dynamo can trace `.backward()` (imported here: dynamo is a heavy import)."
     import torch._dynamo
     return hasattr(torch._dynamo.config, 'trace_autograd_ops')
 
+# %% ../nbs/05ab_step.ipynb #sp38af18
 def _step_context():
     "dynamo traces `.backward()` (and the update after it) into the step's graph."
     if not _traces_autograd(): return contextlib.nullcontext()

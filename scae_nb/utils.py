@@ -30,6 +30,7 @@ def check_positive(_integer: bool = True, **values) -> None:
 class UsageError(ValueError):
     "A bad argument value or path given by the user (the CLI: one line, exit status 2)."
 
+# %% ../nbs/92_utils.ipynb #sp38171a
 def _brief(value) -> str:
     "`value` in a one-line message: an array or tensor by its shape and type, else a short repr."
     if hasattr(value, 'shape') and getattr(value, 'ndim', 0):
@@ -37,6 +38,7 @@ def _brief(value) -> str:
     text = ' '.join(repr(value).split())
     return text if len(text) <= 80 else text[:77] + '...'
 
+# %% ../nbs/92_utils.ipynb #sp384489
 def check_finite(**values) -> None:
     "Raise one line naming the first of `values` that is not a finite real number (None passes)."
     for name, value in values.items():
@@ -45,6 +47,7 @@ def check_finite(**values) -> None:
         if not real or not math.isfinite(value):
             raise UsageError(f"{name} must be a finite number, got {_brief(value)}")
 
+# %% ../nbs/92_utils.ipynb #sp380640
 def check_seed(seed) -> None:
     """Raise one line unless `seed` is an integer that torch's generators take, in
     [-2^63, 2^64 - 1] (NumPy and scikit-learn get `seed % 2**32`, and torch's CPU generator keeps
@@ -85,6 +88,7 @@ def cli_words():
     try: yield
     finally: _CLI_WORDS.reset(token)
 
+# %% ../nbs/92_utils.ipynb #sp383817
 def words(python: str, cli: str) -> str:
     "`python` for a Python caller, `cli` inside `cli_words`: the same thing said the caller's way."
     return cli if _CLI_WORDS.get() else python
@@ -199,6 +203,7 @@ def _is_torch_tensor(x) -> bool:
     "A torch tensor, recognised without importing torch."
     return type(x).__module__.startswith('torch') and hasattr(x, 'item') and hasattr(x, 'ndim')
 
+# %% ../nbs/92_utils.ipynb #sp38e942
 def to_plain(x):
     """numpy / torch 0-d scalars and size-1 numpy arrays -> Python
     bool, int or float; lists, tuples, dicts recursively."""
@@ -219,6 +224,7 @@ def bool_fields(cls) -> dict:
             out[f.name] = hint is not bool
     return out
 
+# %% ../nbs/92_utils.ipynb #sp3805a9
 def check_bools(cls, values: dict) -> None:
     """Raise one line naming the first of `values` that a `bool` field of dataclass `cls` must hold
     and that is not True or False (or None where its type allows); numpy and torch bools pass, an
@@ -286,6 +292,7 @@ def set_postfix(self: LineProgress, ordered_dict=None, refresh: bool = True, **k
     values = {**(ordered_dict or {}), **kwargs}
     self.postfix = ', '.join(f'{k}={v}' for k, v in values.items()) or None
 
+# %% ../nbs/92_utils.ipynb #sp38e741
 @patch
 def set_description(self: LineProgress, desc: str | None = None, refresh: bool = True) -> None:
     "The text before the count, as tqdm's `set_description` (without the colon)."
