@@ -138,6 +138,7 @@ def forward(self: ConstellationOCAE, points: torch.Tensor,
     res.update(self.decoder(st.out, points, presence))
     return res
 
+# %% ../nbs/03a_constellation.ipynb #sp38636d
 @patch
 def official_slots(self: ConstellationOCAE) -> list:
     "A `Slot` for every variable under `set_transformer/` and `constellation_capsule/`."
@@ -168,6 +169,7 @@ def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
                   for p, g, w in zip(pred, gt, pres))
     return float(np.float32(correct / pres.sum()))
 
+# %% ../nbs/03a_constellation.ipynb #sp380d63
 def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
                                     n_caps: int = 3) -> float:
     "Same, but every example may match any of its n_caps capsules to any ground-truth pattern."
@@ -185,6 +187,7 @@ def injective_maps(n: int, k: int) -> torch.Tensor:
     return torch.tensor(list(itertools.permutations(range(large), small)),
                         dtype=torch.long).reshape(-1, small)
 
+# %% ../nbs/03a_constellation.ipynb #sp38eb79
 def _n_unique(labels: torch.Tensor) -> torch.Tensor:
     "Distinct values per row of labels [B, N] -> [B] (no host sync)."
     s = labels.sort(-1).values

@@ -69,12 +69,14 @@ def _rng(seed: int | np.random.RandomState) -> np.random.RandomState:
     check_seed(seed)
     return np.random.RandomState(int(seed) % 2 ** 32)
 
+# %% ../nbs/00b_constellations.ipynb #sp38eab1
 def _probability(name: str, value) -> float:
     "`value` if a real number in [0, 1]; else a one-line `UsageError` (`ValueError`) naming `name`."
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value <= 1:
         return float(value)
     raise UsageError(f"{named(name)} must be a number in [0, 1], got {value!r:.60}")
 
+# %% ../nbs/00b_constellations.ipynb #sp381365
 def constellation_chunk(n: int, rng: int | np.random.RandomState = 0, drop_prob: float = 0.5,
                         normalize: bool = True, **transform) -> AttrDict:
     """n official examples normalised together: points [n,11,2],
@@ -97,6 +99,7 @@ def _batches(rng: np.random.RandomState, batch_size: int, chunk_batches: int, **
         for i in range(0, batch_size * chunk_batches, batch_size):
             yield AttrDict({k: v[i:i + batch_size] for k, v in chunk.items()})
 
+# %% ../nbs/00b_constellations.ipynb #sp389a6c
 def constellation_batches(batch_size: int = 32, seed: int | np.random.RandomState = 0,
                           chunk_batches: int = 100, **kwargs):
     """Endless iterator of official constellation batches

@@ -208,6 +208,7 @@ def _nudged_view(explorer, capsule: int, on: float, nudge: dict) -> torch.Tensor
     explorer.capsule_mask[capsule] = on
     return explorer.nudge(capsule, **nudge).render().top_down.rec_mode[0]
 
+# %% ../nbs/06b_explorer.ipynb #sp38bfe9
 def plot_nudges(
     explorer: CapsuleExplorer, capsule: int, nudges: dict = NUDGES, title: str | None = None
 ):

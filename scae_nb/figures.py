@@ -93,6 +93,7 @@ def _check_reconstruct_inputs(model, out: AttrDict, target, capsule_mask, part_m
             raise ValueError(f"{name} must be [{n}] (one per {each}) or [B, {n}] = [{B}, {n}], "
                              f"{got_shape(mask if hasattr(mask, 'shape') else np.asarray(mask))}")
 
+# %% ../nbs/06a_figures.ipynb #sp38becf
 def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
                 vote_transform=None) -> AttrDict:
     "Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3])."
@@ -360,18 +361,21 @@ def _odd_label(labels):
         except (TypeError, ValueError, RuntimeError, OverflowError): return _odd_label(item)
     return labels
 
+# %% ../nbs/06a_figures.ipynb #sp38d4fc
 def _non_integers(labels: torch.Tensor) -> torch.Tensor:
     "Mask of the float, complex or bool `labels` that are no integer: fraction, inf, nan, i, bool."
     if labels.dtype == torch.bool: return torch.ones_like(labels)
     if labels.is_complex(): return _non_integers(labels.real) | (labels.imag != 0)
     return ~torch.isfinite(labels) | (labels != labels.trunc())
 
+# %% ../nbs/06a_figures.ipynb #sp38a9c9
 def _label_text(label: torch.Tensor) -> str:
     "A 0-d `label` as its caller wrote it: 3.0, 0.1 (a float32's shortest digits), 3+1j, True."
     label = label.detach().cpu()
     label = label.float() if label.dtype == torch.bfloat16 else label   # NumPy has no bfloat16
     return str(label.numpy()).strip('()')                            # NumPy writes (3+1j)
 
+# %% ../nbs/06a_figures.ipynb #sp3897e9
 def _as_written(given, labels: torch.Tensor) -> torch.Tensor:
     """`labels` (torch's tensor of `given`) as precise as the caller's Python numbers: float64,
     complex128 (3.0000001, which float32 rounds to 3.0); a tensor or array as it is."""
@@ -380,6 +384,7 @@ def _as_written(given, labels: torch.Tensor) -> torch.Tensor:
     wide = torch.complex128 if labels.is_complex() else torch.float64
     return torch.as_tensor(given, dtype=wide).reshape(labels.shape)
 
+# %% ../nbs/06a_figures.ipynb #sp380a01
 def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
     `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""

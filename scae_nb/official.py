@@ -67,6 +67,7 @@ class Slot(NamedTuple):
     layout: str = 'as_is'
     rows: slice | None = None
 
+# %% ../nbs/90_official.ipynb #sp3852bd
 def tf_suffix(i: int) -> str:
     "Sonnet/TF name-uniquifying suffix: '' for the first instance, '_i' after."
     return '' if i == 0 else f'_{i}'
@@ -78,6 +79,7 @@ def linear_slots(linear: nn.Linear, name: str, rows: slice | None = None) -> lis
     return [Slot(f'{name}/w', linear.weight, 'linear', rows),
             Slot(f'{name}/b', linear.bias, 'as_is', rows)]
 
+# %% ../nbs/90_official.ipynb #sp388eeb
 def layer_norm_slots(ln: nn.Module, name: str) -> list:
     """Slots of Sonnet LayerNorm `name/{gamma,beta}`
     (none for the `nn.Identity` of layer_norm=False)."""
@@ -89,6 +91,7 @@ def _not_a_weight(name: str) -> bool:
     "The step counter and optimizer slots of an official checkpoint."
     return name == 'global_step' or '/RMSProp' in name or name.endswith('/Momentum')
 
+# %% ../nbs/90_official.ipynb #sp38991a
 def checkpoint_variables(variables) -> dict:
     """Official name -> np.ndarray, from a mapping or a TF
     `CheckpointReader`; ':0' stripped, slots dropped."""
@@ -110,6 +113,7 @@ def _slot_target(slot: Slot, grads: bool = False) -> torch.Tensor | None:
     t = slot.param.grad if grads else slot.param
     return t if t is None or slot.rows is None else t[slot.rows]
 
+# %% ../nbs/90_official.ipynb #sp38edc4
 def _copy_into_slot_(slot: Slot, variables: Mapping) -> None:
     "Copy `variables[slot.name]` (TF layout) into the slot; errors name the variable."
     if slot.name not in variables: raise KeyError(f"official variable {slot.name!r} is missing")
@@ -129,6 +133,7 @@ def load_official_(module: nn.Module, variables, **kwargs) -> nn.Module:
     for slot in module.official_slots(**kwargs): _copy_into_slot_(slot, variables)
     return module
 
+# %% ../nbs/90_official.ipynb #sp38ca1d
 def official_variables(module: nn.Module, grads: bool = False, **kwargs) -> dict:
     """{official TF name: numpy array in TF layout} of the
     parameters (or their gradients, where they have one)."""
@@ -195,6 +200,7 @@ def official_grads(model: nn.Module, index: Mapping) -> dict:
     flat = torch.cat([g.reshape(-1) for g in grads])
     return {name: flat[positions] for name, positions in index.items()}
 
+# %% ../nbs/90_official.ipynb #sp38a117
 def official_parameter(model: nn.Module, tf_name: str, index: Mapping) -> list:
     "Names of our parameters that hold official variable `tf_name`."
     names, sizes = zip(*[(n, p.numel()) for n, p in model.named_parameters()])

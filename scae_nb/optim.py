@@ -29,6 +29,7 @@ def tf_rmsprop_update_(params, grads, ms, mom, lr: float, decay: float, momentum
         native_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum)
     else: _foreach_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum)
 
+# %% ../nbs/05_optim.ipynb #sp38916e
 def _foreach_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum) -> None:
     delta = torch._foreach_mul(grads, grads)                   # g^2
     torch._foreach_sub_(delta, ms)                             # g^2 - s

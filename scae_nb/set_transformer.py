@@ -56,6 +56,7 @@ def split_heads(self: MultiHeadQKVAttention, x: torch.Tensor) -> torch.Tensor:
     "[B, N, H*d] -> [B, H, N, d]"
     return x.unflatten(-1, (self.n_heads, -1)).transpose(-3, -2)
 
+# %% ../nbs/01_set_transformer.ipynb #sp38e58e
 @patch
 def forward(self: MultiHeadQKVAttention, queries, keys, values, presence=None):
     """queries [B, Nq, d_q], keys/values [B, N, d_k|d_v], presence

@@ -26,6 +26,7 @@ def _repo_fixtures() -> Path:
 
 REPO_FIXTURES = _repo_fixtures()
 
+# %% ../nbs/91_test_utils.ipynb #sp388fd9
 def skip_parity() -> bool:
     "True when the user asked to skip the parity tests: `SCAE_SKIP_PARITY=1` (or true/yes)."
     return os.environ.get('SCAE_SKIP_PARITY', '').strip().lower() in ('1', 'true', 'yes')
@@ -46,6 +47,7 @@ def golden_root(root: str | Path | None = None) -> Path | None:
                             f"{REPO_FIXTURES}); set SCAE_GOLDEN, or SCAE_SKIP_PARITY=1 to skip "
                             "the parity tests")
 
+# %% ../nbs/91_test_utils.ipynb #sp388d66
 def golden_path(name: str | None = None, root: str | Path | None = None) -> Path | None:
     """The fixture folder (see `golden_root`), or the file `name[.npz]` in it;
     a missing file raises, unless `skip_parity()` (then None)."""
@@ -184,6 +186,7 @@ def mixture_case(B=3, M=6, C=1, alpha=False, T=5, H=9, W=11, seed=0):
     target = torch.rand(B, C, H, W, generator=g)
     return [templates, theta.contiguous(), log_presence, bg_value, bg_logit, inv_t, target]
 
+# %% ../nbs/91_test_utils.ipynb #sp3834f9
 def outputs_and_grads(fn, inputs, seed=1):
     "fn's four outputs and the gradients of sum(ll * weights) w.r.t. every float input."
     import torch
@@ -194,6 +197,7 @@ def outputs_and_grads(fn, inputs, seed=1):
     (out[0] * weights).sum().backward()
     return [o.detach() for o in out], [t.grad for t in leaves[:6] if t is not None]
 
+# %% ../nbs/91_test_utils.ipynb #sp38ddfb
 def assert_same(a, b, rtol=2e-5, atol=2e-5):
     "Each pair of tensors equal within atol + rtol * max |b|."
     from fastcore.test import test_close
