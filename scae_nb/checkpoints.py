@@ -30,10 +30,12 @@ def checkpoint_path(out, step: int) -> Path:
     "Where the checkpoint of `step` lives in run folder `out`."
     return Path(out) / 'checkpoints' / f'step_{step:08d}.pt'
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp3867ba
 def _file_step(path: Path) -> int:
     "The step in a checkpoint's file name (`checkpoint_path`'s inverse)."
     return int(Path(path).stem.split('_')[-1])
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38e5b9
 def list_checkpoints(out) -> list[Path]:
     "The run's checkpoints, oldest first."
     return sorted((Path(out) / 'checkpoints').glob('step_*.pt'))
@@ -42,6 +44,7 @@ def list_checkpoints(out) -> list[Path]:
 class CheckpointError(RuntimeError):
     "A file that is not a readable, intact scae-nb checkpoint (the CLI: one line, exit status 1)."
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38b84d
 def _digest_walk(h, x) -> None:
     "Feed `x` (nested dicts, lists, tensors, plain values) to hash `h` deterministically."
     if isinstance(x, dict):
@@ -57,6 +60,7 @@ def _digest_walk(h, x) -> None:
         h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
     else: h.update(repr(x).encode())
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38f84b
 def state_digest(state: dict) -> str:
     "sha256 of a checkpoint's contents (all but its `digest` entry)."
     h = hashlib.sha256()
@@ -97,10 +101,12 @@ def _first_line(e: BaseException) -> str:
     "The first line of an exception's message (its type name if empty)."
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38444e
 def _unpickling_detail(e: BaseException) -> str | None:
     "The line of torch's weights-only refusal naming a blocked GLOBAL, if any."
     return next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line), None)
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp385ddb
 def _not_torch_file(path: Path) -> bool:
     "Not a zip archive that `torch.save` could have written (it holds `<name>/data.pkl`)."
     try:
@@ -137,6 +143,7 @@ def _not_there(path: Path) -> str:
     if not newest: return 'no such file or folder'
     return f"no such file; the newest in {where}: {', '.join(p.name for p in newest)}"
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
 def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     "Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest."
     path = Path(path)
@@ -174,6 +181,7 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
         return path, state, bad
     return None, None, bad
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38a25a
 def _say(line: str) -> None:
     """Print `line` on stderr: after `scae-nb train: ` under the command (`cli_words`), as its other
     lines; bare from Python (`train`, `Trainer`), which ran no command."""
@@ -183,6 +191,7 @@ def _resume_words() -> str:
     "Continuing a run's newest checkpoint as the caller asks for it: `resume='latest'`, `--resume`."
     return words("resume='latest'", '--resume')
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
     read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, each with
@@ -201,6 +210,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     for corrupt, why in bad: _set_aside(corrupt, why, path)
     return path, state
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38dd55
 def _set_aside(path: Path, why: str, good: Path) -> None:
     "Say (one line) that `path` is corrupt and move it to checkpoints/corrupt/ (process 0)."
     if int(os.environ.get('RANK', 0)): return
@@ -235,6 +245,7 @@ def newer_checkpoints(out, step: int) -> list[Path]:
     "Run folder `out`'s checkpoints of steps after `step`, oldest first."
     return [p for p in list_checkpoints(out) if _file_step(p) > step]
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp388eb3
 def _figure_step(path: Path) -> int | None:
     "The step in a figure's file name, `NAME_STEP.png` (`RunLogger.figure`), else None."
     step = path.stem.rpartition('_')[2]
@@ -251,6 +262,7 @@ def _superseded_folder(out, step: int) -> Path:
     aside.mkdir(parents=True)
     return aside
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp383bfc
 def _figures_after(out, step: int) -> list[Path]:
     "Run folder `out`'s figures of steps after `step` (`NAME_STEP.png`)."
     return [p for p in sorted((Path(out) / 'figures').glob('*.png'))
@@ -261,6 +273,7 @@ def _reports_after(out, step: int) -> list[Path]:
     return [p for p in sorted((Path(out) / 'eval').glob('step_*'))
             if p.is_dir() and p.name[5:].isdigit() and _file_step(p) > step]
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp382987
 def _move_into(paths: list[Path], folder: Path) -> None:
     "Move `paths` into `folder`, which is made only if there is something to move."
     if paths: folder.mkdir()
@@ -304,6 +317,7 @@ def metrics_entries(out) -> list[tuple[str, dict]]:
             if isinstance(entry, dict): entries.append((line, entry))
     return entries
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38d6cb
 def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
     """Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped),
     atomically; returns the lines cut (of steps after `step`). With `partial`, the training line
@@ -325,6 +339,7 @@ class RunFolderError(RuntimeError):
 
 _RUN_FILES = ('run.json', 'config.json', 'metrics.jsonl', 'checkpoints', 'figures', 'wandb', 'eval')
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38e28b
 def _undo(created, folders) -> None:
     "Delete the paths in `created` (a folder with its contents), then the `folders` left empty."
     for path in created:
@@ -376,6 +391,7 @@ def release(self: RunFolder) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #s31back1
 _PUT_BACK = ('run.json', 'config.json', '.lock')
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38f64c
 def _run_writes(out: Path) -> list:
     """What a run that trains in `out` changes: its checkpoints, as (name, inode, mtime in ns), so
     that one set aside and written again under its name differs, and metrics.jsonl's md5 (a resume
@@ -389,6 +405,7 @@ def _as_found(out: Path) -> dict:
     files = {n: (out / n).read_bytes() if (out / n).is_file() else None for n in _PUT_BACK}
     return dict(files=files, writes=_run_writes(out) if out.is_dir() else None)
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38f91b
 @patch
 def put_back(self: RunFolder) -> None:
     """A run that wrote no checkpoint and no metrics line in `out`: its run.json, config.json and
@@ -404,6 +421,7 @@ def put_back(self: RunFolder) -> None:
             self.lock.write(raw.decode('utf-8', 'replace'))
             self.lock.flush()
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38f965
 @patch
 def put_back_changes(self: RunFolder) -> None:
     """A resume that trained no step: `config.json`, and `changes` in run.json, as the claim found
@@ -437,6 +455,7 @@ def _lock(out: Path):
         raise RunFolderError(_in_use(out, *holder)) from None
     return f
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp3821f4
 def _holder(lock) -> tuple[str, str]:
     "The pid and host that the holder of open lock file `lock` wrote into it ('?': missing)."
     lock.seek(0)
@@ -448,6 +467,7 @@ def _in_use(out: Path, pid: str, host: str) -> str:
     return (f"{out} is in use by another run (lock {out / '.lock'} held by pid {pid} on {host}); "
             f"wait for it or choose another {named('cfg.out')}")
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38bd42
 def lock_holder(out) -> tuple[str, str] | None:
     """(pid, host) of the process that holds `out/.lock` now, as it wrote them; None where none
     does (a finished run's lock file, or none). Creates nothing, holds nothing."""
@@ -458,6 +478,7 @@ def lock_holder(out) -> tuple[str, str] | None:
         except BlockingIOError: return _holder(f)
     return None
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp389d23
 def check_not_in_use(out) -> None:
     "`RunFolderError` if another process holds `out/.lock` now; creates nothing, holds nothing."
     if (holder := lock_holder(out)) is not None: raise RunFolderError(_in_use(Path(out), *holder))
@@ -482,6 +503,7 @@ def _written_by_run(folder: str, path: Path) -> bool:
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
             or name.startswith(('run-', 'offline-run-', 'debug-cli.')))
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp389b0f
 def _run_entries(out: Path) -> list[Path]:
     """What a run wrote in `out` (`_RUN_FILES`): run.json, config.json, metrics.jsonl, and in its
     folders only the entries a run writes there (`_written_by_run`), not what a user put beside
@@ -500,6 +522,7 @@ def _run_entries(out: Path) -> list[Path]:
                     else [path])
     return entries
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38665f
 def _move_run_aside(out: Path, run_id: str) -> Path:
     """Move what a run wrote in `out` (`_run_entries`) to `out/replaced/<run_id>/` (a fresh name if
     taken), keeping its place (checkpoints/step_*.pt to replaced/<run_id>/checkpoints/); a folder
@@ -516,6 +539,7 @@ def _move_run_aside(out: Path, run_id: str) -> Path:
         with contextlib.suppress(OSError): (out / name).rmdir()    # only a folder, only if empty
     return dest
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38ad7b
 def _move_run_back(aside: Path, out: Path) -> None:
     "Undo `_move_run_aside`: each file back to its place in `out`; `aside`, an empty replaced/ go."
     for path in sorted(aside.iterdir()):
@@ -534,6 +558,7 @@ def _missing_folders(out: Path) -> list[Path]:
     "`out` and those of its parents that do not exist yet, deepest first (what `_lock` creates)."
     return list(itertools.takewhile(lambda p: not p.exists(), (out, *out.parents)))
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp380e18
 def _foreign_entries(out: Path) -> list[str]:
     """The entries of `out` that are not a run's, as paths relative to it: beside the run's files
     (`notes.txt`), and inside the run's folders (`checkpoints/my.pt`: not `_written_by_run`)."""
@@ -543,6 +568,7 @@ def _foreign_entries(out: Path) -> list[str]:
               for p in sorted((out / name).iterdir()) if not _written_by_run(name, p)]
     return beside + inside
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38ae3d
 def _warn_foreign_entries(out: Path) -> None:
     "One warning when a fresh run's `out` already holds entries that are not a run's."
     foreign = _foreign_entries(out)
@@ -567,12 +593,14 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
                          f"{moved}), or another {named('cfg.out')}")
     return _move_run_aside(out, old_id)
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp380a4f
 def _set_aside_run(run_id: str, out) -> str:
     """'the run ID in OUT was', said of a run set aside; for `legacy`, the id of a run that none
     of its files names, the earlier run's files, not an id the user never saw."""
     if run_id != 'legacy': return f'the run {run_id} in {out} was'
     return f"the earlier run's files in {out} (no run id: run.json damaged or without one) were"
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp3858d7
 def _stamp_lock(lock, created: str) -> None:
     "Write this process (pid, host, the run's `created`) into the held lock file, over the last."
     lock.seek(0)
@@ -602,6 +630,7 @@ def _parse_run_json(raw: bytes) -> dict:
             raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
     return info
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp3887e5
 def run_info(out) -> dict:
     "Run folder `out`'s `run.json` as a dict ({} where there is none); a damaged one is refused."
     path = Path(out) / 'run.json'
@@ -612,6 +641,7 @@ def run_info(out) -> dict:
                              f"{words('a resume', '--resume')} goes on without it (the run's id, "
                              "start, config and wandb run are in its checkpoints)") from None
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp3888af
 def readable_run_info(out) -> dict | None:
     "`run_info(out)`, or None where that run.json is damaged or cannot be read."
     try: return run_info(out)
@@ -643,6 +673,7 @@ def _checkpoints_run(out: Path) -> dict:
         return {key: state[key] for key in ('run_id', 'created') if state.get(key)}
     return {}
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp387f44
 def _recorded_run(recorded: Path) -> dict | None:
     """What folder `recorded` holds now: its run.json where that names a run, else what its newest
     readable checkpoint stores ({'run_id': ..., 'created': ...}); {} where it is gone or neither
@@ -653,6 +684,7 @@ def _recorded_run(recorded: Path) -> dict | None:
     stored = _checkpoints_run(recorded)
     return stored if stored.get('run_id') else info
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38de1e
 def _follow_folder(folder: RunFolder, state: dict | None = None) -> None:
     """A resumed run folder (`state`: the resumed checkpoint's contents): record where it is
     (`folder` in run.json); a copy (`folder_origin`), or a folder whose original cannot say which
@@ -671,6 +703,7 @@ def _follow_folder(folder: RunFolder, state: dict | None = None) -> None:
     folder.update(folder=here, wandb_id=None, wandb_forked_from=forked)
     if forked: _say(f'note: {_fork_note(folder, origin, recorded, forked[0])}')
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp38291c
 def _fork_note(folder: RunFolder, origin: str, recorded: str, wandb_id: str) -> str:
     "Why `folder` (a copy of `recorded`, or maybe one) logs to a wandb run forked from `wandb_id`."
     if origin == 'copied':
@@ -737,6 +770,7 @@ def _in_new_folder(checkpoint) -> str:
     path = 'PATH' if checkpoint == 'PATH' else repr(str(checkpoint))
     return words(f"cfg.out=NEW, resume={path}", f"--out NEW --resume {checkpoint}")
 
+# %% ../nbs/05aa_checkpoints.ipynb #sp380bc5
 def _own_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str | None:
     """The run id of `checkpoint` (`state`: its contents), which lies in `out/checkpoints/`: `out`'s
     own (`old`: its run.json; the checkpoint's where there is none), refused (one line) if the
