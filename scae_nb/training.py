@@ -70,6 +70,7 @@ def params_without_grad(model: nn.Module, batch, device: torch.device) -> list[s
     model.zero_grad(set_to_none=True)
     return names
 
+# %% ../nbs/05b_training.ipynb #sp382c74
 def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.Module:
     "`model` in DistributedDataParallel (parameters broadcast from process 0), loss graph only."
     wrapped = LossesOnly(model)
@@ -136,12 +137,12 @@ def _take_settings_from_holder() -> None:
                   "decoder, thread count and random generators back to the new one and can no "
                   "longer fit (close() a Trainer when done)", stacklevel=3)
 
+# %% ../nbs/05b_training.ipynb #sp3831a3
 @patch
 def _give_back_settings(self: Trainer) -> None:
     "Restore the process's settings as this Trainer found them (once)."
     self._settings_given_back = True
     self._settings.close()
-
 
 # %% ../nbs/05b_training.ipynb #tr29set2
 @patch
@@ -181,6 +182,7 @@ def _read_resume(self: Trainer, resume, state: dict | None) -> tuple:
     self._check_config(state['config'], resume)
     return resume, state
 
+# %% ../nbs/05b_training.ipynb #sp380985
 @patch
 def _check_config(self: Trainer, saved: dict, path) -> None:
     "Refuse `cfg` where it differs from `saved`, checkpoint `path`'s config, beyond `allow_change`."
@@ -188,11 +190,11 @@ def _check_config(self: Trainer, saved: dict, path) -> None:
         check_same_shape(saved['model'], self.cfg.model, path)
     else: _check_resumed(saved, self.cfg, self.allow_change, path)
 
+# %% ../nbs/05b_training.ipynb #sp38b39d
 @patch
 def _noise_seed(self: Trainer, step: int = 0) -> int:
     "This process's seed: `cfg.seed` + 1000 x rank + 7919 x `step`, modulo 2^64 (`_next_seed`)."
     return _next_seed(self.cfg.seed, 1000 * self.env.rank + 7919 * step)
-
 
 # %% ../nbs/05b_training.ipynb #tr29chk2
 def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
@@ -212,6 +214,7 @@ def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
     raise UsageError(f"model: its config differs from cfg.model in {named}, and the checkpoints "
                      "record cfg.model: pass dataclasses.replace(cfg, model=model.config)")
 
+# %% ../nbs/05b_training.ipynb #sp380c6c
 _NOT_LOADERS = (str, bytes, Mapping)                # iterable, but not over batches
 
 def _shown(value) -> str:
@@ -227,6 +230,7 @@ def _got(value) -> str:
     article = 'an' if kind[0].lower() in 'aeiou' else 'a'
     return f'{article} {kind}' if shown == kind else f'{shown} ({article} {kind})'
 
+# %% ../nbs/05b_training.ipynb #sp383a38
 def _check_loaders_given(loaders) -> None:
     """Refuse `loaders` unless None or a (train, test) pair of iterables of batches (DataLoaders,
     `DeviceLoader`s, lists of batches), in one line naming what came; no batch is drawn to check."""
@@ -243,6 +247,7 @@ def _check_loaders_given(loaders) -> None:
     raise UsageError("loaders must be a (train, test) pair of iterables of (images, labels) "
                      f"batches, as tensor_loaders returns: got {got}")
 
+# %% ../nbs/05b_training.ipynb #sp38e418
 def _is_empty(loader) -> bool:
     "Whether `loader`'s `len()` is 0 (False where it has no `len()`: of unknown length)."
     try: return len(loader) == 0
@@ -257,6 +262,7 @@ def _check_not_empty(train_loader, test_loader) -> None:
             raise UsageError(f"loaders: the {role} loader has no batches (len() is 0), so {why}: "
                              "give it at least one batch (fewer examples than batch_size?)")
 
+# %% ../nbs/05b_training.ipynb #sp387c7b
 def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None,
                    loaders=None) -> None:
     """Refuse what a `Trainer` of `cfg` cannot run on `device`: fields set after `cfg` was made
@@ -270,7 +276,6 @@ def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | No
     _check_loaders_given(loaders)
     check_paths(cfg)
 
-
 # %% ../nbs/05b_training.ipynb #7fe377ea
 @patch
 def _check_loaders(self: Trainer, loaders) -> None:
@@ -281,6 +286,7 @@ def _check_loaders(self: Trainer, loaders) -> None:
             check_images(data.tensors[0])
             _check_labels(data.tensors[1], len(data.tensors[1]), self.cfg.model.n_classes)
 
+# %% ../nbs/05b_training.ipynb #sp385cd2
 @patch
 def _setup_model(self: Trainer, model: nn.Module | None):
     "Model (built from the config unless given), TF RMSProp, then the DDP and compile wrappers."
@@ -309,6 +315,7 @@ def training_step(self: Trainer, batch) -> AttrDict:
     "One step on `batch`: eager `optimization_step`, or the compiled (graph-replayed) step."
     return self.step_fn(batch)
 
+# %% ../nbs/05b_training.ipynb #sp389ef7
 @patch
 @torch.no_grad()
 def evaluate(self: Trainer, n_batches: int | None = None) -> tuple[dict, object, AttrDict]:
@@ -332,6 +339,7 @@ def draw_figures(self: Trainer, batch, out: AttrDict) -> list[Path]:
                 reconstructions=reconstruction_figure(batch[0], out.pcae.rec_mean))
     return [self.logger.figure(self.step, name, fig) for name, fig in figs.items()]
 
+# %% ../nbs/05b_training.ipynb #sp38b4ab
 @patch
 def log_scalars(self: Trainer) -> dict:
     "Check for NaN/Inf, then record the means since the last call (history, bar, jsonl, wandb)."
@@ -354,6 +362,7 @@ def _cut_records(self: Trainer) -> dict | None:
     if cut is None or not (cut.evaluation or cut.figures): return None
     return dict(evaluation=cut.evaluation, figures=cut.figures)
 
+# %% ../nbs/05b_training.ipynb #sp388190
 @patch
 def checkpoint_state(self: Trainer) -> dict:
     """All it takes to go on exactly: model, optimizer, step, config, RNG and data per process; and
@@ -371,6 +380,7 @@ def checkpoint_state(self: Trainer) -> dict:
                 optimizer=self.optimizer.state_dict(), processes=every, wandb_id=wandb_id,
                 partial_line=self._partial_line, cut=self._cut_records(), changes=self.changes)
 
+# %% ../nbs/05b_training.ipynb #sp38b556
 @patch
 def save(self: Trainer) -> Path | None:
     "Check for NaN and sync, then write the current step's checkpoint atomically (process 0)."
@@ -443,6 +453,7 @@ def _continue_stream(self: Trainer, ckpt: dict, path) -> None:
     except ValueError as e: return self._fresh_stream(str(e))    # data_on_device, device changed
     set_rng_state(processes[self.env.rank]['rng'])
 
+# %% ../nbs/05b_training.ipynb #sp38a826
 @patch
 def _fresh_stream(self: Trainer, why: str) -> None:
     """Start the data stream afresh, one warning saying `why`: seeded from the seed, process, step.
@@ -452,7 +463,6 @@ def _fresh_stream(self: Trainer, why: str) -> None:
                   f"run's seed and step {self.step}")
     seed_everything(self._noise_seed(self.step))
     seed_loader(self.stream.loader, self._noise_seed(self.step))
-
 
 # %% ../nbs/05b_training.ipynb #6c7a7aea
 @patch
@@ -465,6 +475,7 @@ def _should_stop(self: Trainer) -> bool:
     dist.all_reduce(flag, op=dist.ReduceOp.MAX)
     return bool(flag.item())
 
+# %% ../nbs/05b_training.ipynb #sp3830ce
 @patch
 def after_step(self: Trainer) -> None:
     "Log, evaluate (+ figures) and checkpoint when their intervals come up; always at the end."
@@ -475,6 +486,7 @@ def after_step(self: Trainer) -> None:
     self._torn = None                # the step and its records whole: a checkpoint may follow
     if s % cfg.ckpt_every == 0 or last: self.save()
 
+# %% ../nbs/05b_training.ipynb #sp387002
 @patch
 def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
     "Evaluate this step for its test line (`evaluation`: `evals`, metrics.jsonl) and its `figures`."
@@ -553,6 +565,7 @@ def fit(self: Trainer) -> AttrDict:
                     steps_run=self.step - start, signal=self.stop_signal,
                     checksum=param_checksum(self.model))
 
+# %% ../nbs/05b_training.ipynb #sp38a166
 @patch
 def _redo_cut(self: Trainer) -> None:
     """Make the records of the resumed step that its stop cut short (one line says so), with the
@@ -567,6 +580,7 @@ def _redo_cut(self: Trainer) -> None:
         set_rng_state(kept)
     save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
 
+# %% ../nbs/05b_training.ipynb #sp3839dd
 def _warn_late(signal_name: str, step: int, path) -> None:
     "Warn that `signal_name` came too late to stop the run: its last step `step` is saved whole."
     warnings.warn(f"a {signal_name} came after the run's last step began: it cut nothing (step "
@@ -576,7 +590,6 @@ def _logged_test(out, step: int) -> bool:
     "Whether metrics.jsonl in `out` has the test line of `step` (a stop may land just after it)."
     return any(entry.get('step') == step and any(str(k).startswith('test/') for k in entry)
                for _, entry in metrics_entries(out))
-
 
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
@@ -599,6 +612,7 @@ def _save_interrupted(self: Trainer, start: int) -> None:
     if self._partial_line: self.log_scalars()
     if self._cut_records() is not None: _warn_cut(self.step, self._cut_records(), path)
 
+# %% ../nbs/05b_training.ipynb #sp38d94d
 def _records(cut: dict) -> str:
     "The records `cut` names: 'evaluation', 'figures' or 'evaluation and figures'."
     return ' and '.join(name for name in ('evaluation', 'figures') if cut[name])
@@ -630,6 +644,7 @@ def __enter__(self: Trainer) -> Trainer:
     "The Trainer itself, for `with Trainer(cfg) as trainer:`, which closes it at the block's end."
     return self
 
+# %% ../nbs/05b_training.ipynb #sp3880fa
 @patch
 def __exit__(self: Trainer, *exc_info) -> None:
     "`close()` the Trainer as the block ends, however it ends (an exception goes on)."
@@ -643,6 +658,7 @@ def check_paths(cfg: TrainConfig) -> None:
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
+# %% ../nbs/05b_training.ipynb #sp38c223
 def _refuse_resume_with_force(resume, force: bool) -> None:
     "`resume` continues the run in `out`, `force` replaces it: refuse both, in the caller's words."
     if resume is not None and force:
@@ -657,6 +673,7 @@ def _check_resume_given(resume) -> None:
     raise UsageError(f"{said('resume', resume)}: give 'latest' (the newest checkpoint in "
                      f"{named('cfg.out')}), a checkpoint's path, or None (a new run)")
 
+# %% ../nbs/05b_training.ipynb #sp38d3c3
 def _check_allowed(resume, allow_change) -> None:
     "Refuse `allow_change` entries that name no field, and any without `resume` (None: unchecked)."
     if allow_change is None: return          # `scae-nb train`: `_config_from_args` checked them
@@ -665,6 +682,7 @@ def _check_allowed(resume, allow_change) -> None:
         raise UsageError(f"allow_change={list(allow_change)!r} names what a resumed run may "
                          "change: give resume too (resume='latest': the newest in cfg.out)")
 
+# %% ../nbs/05b_training.ipynb #sp383344
 def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
     """Refuse `cfg` where it differs from `saved`, the config of checkpoint `path`, as a resume may
     not: `MAY_CHANGE` fields freely, shape fields never, the others when named in `allow_change`."""
@@ -683,6 +701,7 @@ def _check_step(cfg: TrainConfig, device: torch.device) -> None:
     resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device, named('cuda_graph'))
     check_decoder(cfg.decoder, device, cfg.deterministic, named('decoder'))
 
+# %% ../nbs/05b_training.ipynb #sp387cbf
 def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
                model: nn.Module | None = None, loaders=None,
                allow_change=()) -> tuple[torch.device, Path | None, dict | None]:
