@@ -35,6 +35,7 @@ def _proc_status_mb(field: str) -> float | None:
             return next(int(line.split()[1]) / 1024 for line in f if line.startswith(field + ':'))
     except (OSError, StopIteration): return None
 
+# %% ../nbs/05c_bench.ipynb #sp38debc
 def peak_memory_mb(device: torch.device) -> float:
     "Peak memory so far in MiB: CUDA max allocated on a GPU, else the process's peak RSS."
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2 ** 20
@@ -43,6 +44,7 @@ def peak_memory_mb(device: torch.device) -> float:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss          # KiB on Linux, bytes on macOS
     return rss / 2 ** 20 if sys.platform == 'darwin' else rss / 2 ** 10
 
+# %% ../nbs/05c_bench.ipynb #sp3870c9
 def reset_peak_rss() -> None:
     "Restart the peak-RSS count (`VmHWM`) from the current RSS (Linux; elsewhere nothing)."
     try:
@@ -55,6 +57,7 @@ def synchronize(device: torch.device) -> None:
     if device.type == 'cuda': torch.cuda.synchronize(device)
     elif device.type == 'mps': torch.mps.synchronize()
 
+# %% ../nbs/05c_bench.ipynb #sp384114
 def time_steps(step, n: int, device: torch.device) -> list[float]:
     "Wall-clock seconds of each of `n` calls of `step()`, waiting for the device after each."
     times = []
@@ -71,6 +74,7 @@ _LAUNCHES = ('cudaLaunchKernel', 'cudaLaunchKernelExC', 'cuLaunchKernel', 'cuLau
 # the profiler library's log lines (start/stop markers; 'gpuGetDeviceCount failed' without a GPU)
 _PROFILER_NOISE = re.compile(r'^(USDT:|ERROR:|WARNING:|INFO:)\S* .*\.cpp:\d+\] ')
 
+# %% ../nbs/05c_bench.ipynb #sp384c76
 @contextlib.contextmanager
 def _without_profiler_noise():
     "Run the block with the C++ profiler's log lines dropped from stderr (fd 2); other lines pass."
@@ -86,6 +90,7 @@ def _without_profiler_noise():
             for line in caught.read().decode(errors='replace').splitlines():
                 if not _PROFILER_NOISE.match(line): print(line, file=sys.stderr)
 
+# %% ../nbs/05c_bench.ipynb #sp3805dc
 def ops_per_step(step, device: torch.device) -> dict:
     "Profile one `step()`: top-level ATen ops; on CUDA also host launches and GPU kernels."
     from torch.profiler import ProfilerActivity, profile
@@ -104,7 +109,6 @@ def ops_per_step(step, device: torch.device) -> dict:
         counts['launches'] = sum(e.name in _LAUNCHES for e in events)
         counts['kernels'] = sum(e.device_type == torch.autograd.DeviceType.CUDA for e in events)
     return counts
-
 
 # %% ../nbs/05c_bench.ipynb #93688818
 def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> str:
@@ -243,6 +247,7 @@ VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
             'compiled': dict(compile=True, cuda_graph=False),
             'cuda-graph': dict(compile=True, cuda_graph=True)}
 
+# %% ../nbs/05c_bench.ipynb #sp387d95
 def variant_name(compile: bool, cuda_graph: bool, amp: bool) -> str:
     "The name of a (compile, cuda_graph, amp) combination: 'eager', 'compiled+amp', ..."
     base = 'cuda-graph' if cuda_graph else 'compiled' if compile else 'eager'
@@ -252,6 +257,7 @@ def _compiles(name: str) -> bool:
     "Whether variant `name` ('compiled+amp', ...) compiles the step."
     return VARIANTS[name.removesuffix('+amp')]['compile']
 
+# %% ../nbs/05c_bench.ipynb #sp38b9a3
 def parse_variants(spec: str, device: torch.device) -> list[str]:
     "'all' (every variant this device runs) or a comma list of names -> names; `UsageError` if bad."
     bases = [b for b in VARIANTS if b != 'cuda-graph' or device.type == 'cuda']
@@ -298,6 +304,7 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
     if isinstance(result, Exception): raise result
     return result
 
+# %% ../nbs/05c_bench.ipynb #sp38200f
 _CHILD = """import sys
 sys.path[:] = sys.argv[2:]
 try:
@@ -305,6 +312,7 @@ try:
     _bench_child(sys.argv[1])
 except KeyboardInterrupt: sys.exit(130)"""
 
+# %% ../nbs/05c_bench.ipynb #sp38854b
 def _run_reaped(command: list[str], **popen) -> tuple[int, str | None]:
     """Run `command` (`popen`: `subprocess.Popen`'s options); its exit status and output (None
     unless piped). Interrupted while it runs (Ctrl-C, SIGTERM), the process is killed and waited for
@@ -317,12 +325,13 @@ def _run_reaped(command: list[str], **popen) -> tuple[int, str | None]:
             child.wait()
     return child.returncode, said
 
+# %% ../nbs/05c_bench.ipynb #sp3814ff
 def _signal_name(number: int) -> str:
     "SIGKILL for 9, ...; the number where the name is unknown."
     try: return signal.Signals(number).name
     except ValueError: return f'signal {number}'
 
-
+# %% ../nbs/05c_bench.ipynb #sp384b52
 def _bench_child(job: str) -> None:
     "The new process's work: read the job, time the variant, write the result (or error) back."
     config, name, threads, warn_as, ignore, kwargs = pickle.loads(Path(job).read_bytes())
@@ -358,6 +367,7 @@ def _oom_kills(proc: Path = Path('/proc'), cgroups: Path = Path('/sys/fs/cgroup'
             if key == 'oom_kill' and value.strip().isdigit(): counts[str(file)] = int(value)
     return counts
 
+# %% ../nbs/05c_bench.ipynb #sp38a481
 def _death_line(status: int, kills: dict, config: SCAEConfig, kwargs: dict) -> str:
     """How a timing process died, from its exit `status` and `_oom_kills` before it (`kills`): a
     SIGKILL while a count rose is the out-of-memory killer's, said with what to lower."""
@@ -380,6 +390,7 @@ def _examples(config: SCAEConfig) -> str:
     "What the model's examples are called in the text: 'images', or 'point sets' (constellation)."
     return 'point sets' if config.model == 'constellation' else 'images'
 
+# %% ../nbs/05c_bench.ipynb #sp38e7cc
 def variants_table(results: list[dict], examples: str = 'images') -> str:
     "The variants as a text table (rates in `examples`/s), with device and torch version above it."
     ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
@@ -400,12 +411,14 @@ def variants_table(results: list[dict], examples: str = 'images') -> str:
 BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph', 'seed', 'tf32',
                     'decoder')
 
+# %% ../nbs/05c_bench.ipynb #sp38129b
 def _preset_default(name: str) -> str:
     "'(default: the preset's: 128; constellation 32, ...)': run field `name`'s default, by preset."
     own = {p: row['run'][name] for p, row in PRESETS.items() if name in row.get('run', {})}
     others = ''.join(f'{"; " if i == 0 else ", "}{p} {v}' for i, (p, v) in enumerate(own.items()))
     return f"(default: the preset's: {getattr(TrainConfig, name)}{others})"
 
+# %% ../nbs/05c_bench.ipynb #sp38fd26
 def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb bench`'s options on `parser`."
     from scae_nb.training import TrainConfig              # for the run fields' documentation only
@@ -442,6 +455,7 @@ def _check_step_options(run: dict, config: SCAEConfig) -> None:
     if config.model == 'scae': check_decoder(run.get('decoder', 'auto'), device)
     else: _known_decoder(run.get('decoder', 'auto'), '--decoder')
 
+# %% ../nbs/05c_bench.ipynb #sp38237e
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     """The model config (preset + given fields), the run fields, and the timing options of `args`,
     checked as the command line names them."""
@@ -513,6 +527,7 @@ def _backend_use(args: argparse.Namespace, compiles: bool, device: torch.device,
         warnings.warn(f"--backend {args.backend}: no effect without --compile (an eager step "
                       "compiles nothing)")
 
+# %% ../nbs/05c_bench.ipynb #sp38d23b
 _CHECK_BACKEND = """import sys
 sys.path[:] = sys.argv[2:]
 try:
@@ -530,6 +545,7 @@ def _check_backend_apart(name: str) -> None:
     if status or said.strip(): raise ValueError(said.strip() or f"checking backend {name!r}: its "
                                                 f"process ended with status {status}")
 
+# %% ../nbs/05c_bench.ipynb #sp385842
 @cli_words()                                    # its warnings name options: `--tf32`, `--threads`
 def run_bench(args: argparse.Namespace) -> int:
     """`scae-nb bench`: time the training step as `args` say and print the result (text or JSON).
@@ -549,6 +565,7 @@ def _warmup_note(asked: int, ran: int) -> str:
     return (f", {ran} warm-up steps (--warmup {asked}: a compiled step takes at least 2)"
             if ran > asked else '')
 
+# %% ../nbs/05c_bench.ipynb #sp3800c8
 def _print_result(args, result: dict, ignored=(), examples: str = 'images') -> int:
     "One variant's result: a JSON line, or a sentence (the preset as modified, less `ignored`)."
     preset = SCAEConfig.preset(args.preset)                          # the preset, as modified

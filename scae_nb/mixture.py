@@ -34,6 +34,7 @@ def _mixture_logits(warped, log_presence, bg_value, bg_logit, inv_temperature, n
     part_logits = torch.addcmul(log_presence, warped[:, :, :n_channels], inv_temperature)
     return part_logits, bg_value * inv_temperature
 
+# %% ../nbs/02a_mixture.ipynb #sp38955f
 def _log_sum_exp_(logits, bg_logit, part_max=None):
     """In place: logits [b, K, ...] -> exp(logits - max); returns (max [b, ...], exp(bg - max),
     sum including bg). `part_max`: `logits.amax(1)` when the caller has it already."""
@@ -42,6 +43,7 @@ def _log_sum_exp_(logits, bg_logit, part_max=None):
     bg_exp = (bg_logit - top).exp_()
     return top, bg_exp, logits.sum(1).add_(bg_exp)
 
+# %% ../nbs/02a_mixture.ipynb #sp3897c8
 def _mixture_scores(warped, log_presence, bg_value, bg_logit, inv_temperature, target):
     """Means mu, logits l and scores s = l - (x - mu)^2 / 2 of
     one chunk, parts [b, M, ...] and background [b, C, H, W]."""
@@ -76,12 +78,14 @@ def _sub_out(a, b, out):
     if torch.compiler.is_compiling(): return out.copy_(a - b)
     return torch.sub(a, b, out=out)
 
+# %% ../nbs/02a_mixture.ipynb #sp383417
 def _normalize_(logits, bg_logit, lse):
     """In place: logits [b, K, ...] -> exp(logits - lse) with lse [b, ...] their
     log-sum-exp (background included); returns exp(bg_logit - lse)."""
     logits.sub_(lse[:, None]).exp_()
     return (bg_logit - lse).exp_()
 
+# %% ../nbs/02a_mixture.ipynb #sp38f7e1
 def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
                             grad_warped, lse_s, lse_l):
     C, coupled = target.shape[1], inv_temperature is not None
@@ -104,7 +108,6 @@ def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temper
     grad_bg_value = grad_bg_value + bg_dlogit.sum() * inv_temperature
     return dlogit.sum((2, 3, 4)), grad_bg_value, None, grad_inv_t
 
-
 # %% ../nbs/02a_mixture.ipynb #e03f7f8f
 # CPU: batch chunk size of the mixture's temporaries (cache-sized); GPU: whole batch
 MIXTURE_CHUNK_BYTES = 4 * 2 ** 20
@@ -116,6 +119,7 @@ def _batch_chunks(target, n_parts):
     step = max(1, MIXTURE_CHUNK_BYTES // max(1, per_image))
     return [slice(i, i + step) for i in range(0, target.shape[0], step)]
 
+# %% ../nbs/02a_mixture.ipynb #sp383521
 def _mixture_forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperature, target,
                      sample=None):
     "ll, rec_mode, rec_mean [B, C, H, W] chunk by chunk (`sample(s)` fills `warped[s]` first)."
@@ -129,6 +133,7 @@ def _mixture_forward(ctx, warped, log_presence, bg_value, bg_logit, inv_temperat
     ctx.set_materialize_grads(False)      # only ll has a gradient: no zero-filled ones for the rest
     return (ll, rec_mode, rec_mean), [torch.cat(t) for t in zip(*lse)]
 
+# %% ../nbs/02a_mixture.ipynb #sp387a76
 class _PixelMixture(torch.autograd.Function):
     """Std-1 Gaussian pixel mixture over M warped templates
     + a constant background (see `pixel_mixture`)."""
@@ -140,7 +145,6 @@ class _PixelMixture(torch.autograd.Function):
                               *lse)
         ctx.mark_non_differentiable(rec_mode, rec_mean)
         return ll, rec_mode, rec_mean
-
 
 # %% ../nbs/02a_mixture.ipynb #2a08c758
 @torch.autograd.function.once_differentiable
@@ -179,6 +183,7 @@ def _planar_grid(theta: torch.Tensor, height: int, width: int) -> torch.Tensor:
     a, b, c = (theta[..., j, None, None] for j in range(3))                   # [n, 2, 1, 1]
     return (xs * a + (ys[:, None] * b + c)).permute(0, 2, 3, 1)
 
+# %% ../nbs/02a_mixture.ipynb #sp38a19b
 def _planar_grid_backward(grad_grid: torch.Tensor) -> torch.Tensor:
     "Gradient of the grid [n, H, W, 2] -> gradient of theta [n, 2, 3]."
     n, H, W, _ = grad_grid.shape
@@ -214,6 +219,7 @@ class _WarpedPixelMixture(torch.autograd.Function):
 DECODERS = ('auto', 'pytorch', 'native', 'triton')
 _DECODER = ['auto']                 # the choice `use_decoder` sets; warped_pixel_mixture reads it
 
+# %% ../nbs/02a_mixture.ipynb #sp38812a
 def current_decoder() -> str:
     "The decoder `warped_pixel_mixture` takes by default now (see `use_decoder`)."
     return _DECODER[0]
@@ -223,6 +229,7 @@ def _known_decoder(name: str, what: str = 'decoder') -> None:
     if name not in DECODERS:
         raise UsageError(f"{what} must be one of {', '.join(DECODERS)}; got {name!r}")
 
+# %% ../nbs/02a_mixture.ipynb #sp3890a2
 def check_decoder(name: str, device: torch.device | str = 'cpu', deterministic: bool = False,
                   what: str = '--decoder') -> None:
     """`UsageError` (one line) unless decoder `name` can run on `device`: one of `DECODERS`;
@@ -250,6 +257,7 @@ def check_decoder(name: str, device: torch.device | str = 'cpu', deterministic: 
             raise UsageError(f"{said('triton')} adds template gradients with atomic adds, which "
                              f"are not deterministic; drop {flag}")
 
+# %% ../nbs/02a_mixture.ipynb #sp385ca3
 @contextlib.contextmanager
 def use_decoder(name: str = 'auto'):
     "`warped_pixel_mixture` takes decoder `name` (one of `DECODERS`) in the block; restored after."
