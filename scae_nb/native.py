@@ -780,6 +780,7 @@ C_SOURCE = ''.join(_C_PARTS)
 NATIVE_ENV = 'SCAE_NB_NATIVE'       # '0': never use the kernel; '1' or unset or empty: use it
 _CFLAGS = ['-O3', '-std=c99', '-fno-trapping-math', '-fopenmp-simd', '-shared', '-fPIC']
 
+# %% ../nbs/02b_native.ipynb #sp382347
 def native_setting() -> bool:
     """Whether `SCAE_NB_NATIVE` allows the kernel: '1', unset or empty (blanks only) yes, '0' no;
     anything else a one-line ValueError."""
@@ -788,6 +789,7 @@ def native_setting() -> bool:
         raise ValueError(f"{NATIVE_ENV} must be 0 or 1, got {value!r}")
     return value == '1'
 
+# %% ../nbs/02b_native.ipynb #sp38ebb8
 def c_compiler() -> str | None:
     "The C compiler to build with: `$CC`, else `cc`, `gcc` or `clang` on the PATH; None if none."
     return os.environ.get('CC') or next(filter(None, map(shutil.which, ('cc', 'gcc', 'clang'))),
@@ -799,6 +801,7 @@ def native_cache_dir() -> Path:
     if os.environ.get('SCAE_NB_CACHE'): return Path(os.environ['SCAE_NB_CACHE'])
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'scae-nb'
 
+# %% ../nbs/02b_native.ipynb #sp38c9f9
 def _cpu_key() -> str:
     "What `-march=native` code depends on: the OS, the machine and (Linux) the CPU's feature flags."
     try:
@@ -821,6 +824,7 @@ def _compile(cc: str, source: Path, out: Path, openmp: bool = True) -> None:
     error = next((ln for ln in run.stderr.splitlines() if 'error' in ln), run.stderr.strip()[:200])
     raise RuntimeError(f"{cc} failed: {error or f'exit status {run.returncode}'}")
 
+# %% ../nbs/02b_native.ipynb #sp38d6cb
 def build_native(cache_dir: str | Path | None = None, cc: str | None = None,
                  openmp: bool = True) -> Path:
     """Compile `C_SOURCE` once per source, compiler, CPU and `openmp` (whether to try `-fopenmp`)
@@ -864,6 +868,7 @@ def load_native(path: str | Path) -> ctypes.CDLL:
         lib.scae_omp_probe.restype = _P
     return lib
 
+# %% ../nbs/02b_native.ipynb #sp38955f
 def _openmp_shared(lib) -> bool:
     """Whether `lib` has the OpenMP entry points and they run on the OpenMP runtime of PyTorch's CPU
     operators (the same `omp_get_num_threads` as `libtorch_cpu` resolves), so share its threads."""
@@ -874,6 +879,7 @@ def _openmp_shared(lib) -> bool:
     except (StopIteration, OSError, AttributeError): return False   # no OpenMP in PyTorch's build
     return theirs is not None and lib.scae_omp_probe() == theirs
 
+# %% ../nbs/02b_native.ipynb #sp3812c4
 def _load_built() -> ctypes.CDLL:
     """The kernel built with OpenMP where the compiler takes it, else (or when that build cannot be
     loaded: an OpenMP runtime older than the compiler's) without."""
@@ -881,6 +887,8 @@ def _load_built() -> ctypes.CDLL:
     except OSError: return load_native(build_native(openmp=False))
 
 _LIB: dict = {}                                 # 'lib' and 'openmp', or 'error', once per process
+
+# %% ../nbs/02b_native.ipynb #sp38c05b
 _LIB_LOCK = threading.Lock()
 
 def native_library() -> ctypes.CDLL | None:
@@ -916,6 +924,7 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         _POOL[key] = ThreadPoolExecutor(workers, thread_name_prefix='scae-nb-native')
     return _POOL[key]
 
+# %% ../nbs/02b_native.ipynb #sp385e3b
 def _in_parallel(n: int, workers: int, whole, part) -> list:
     """`whole(n, workers)` once, on PyTorch's OpenMP threads where they are shared
     (`_LIB['openmp']`), else `part(a, b)` on each of `workers` equal ranges [a, b) of n, on our
@@ -925,6 +934,7 @@ def _in_parallel(n: int, workers: int, whole, part) -> list:
     if workers == 1: return [part(*bounds[0])]
     return list(_pool(workers).map(lambda b: part(*b), bounds))
 
+# %% ../nbs/02b_native.ipynb #sp38a49c
 def _run_batch(name: str, tensors: list, batch: int, dims, scalars) -> None:
     """Run the kernel's entry point `name` on the batch from `torch.get_num_threads()` threads:
     PyTorch's OpenMP threads (`name_all`) where they are shared, else our pool (ctypes releases the
@@ -944,10 +954,12 @@ def _kernel_args(templates: torch.Tensor, target: torch.Tensor, scalars: torch.T
     return ((ctypes.c_int * 8)(B, M, Cp, C, T, H, W, int(coupled)),
             (ctypes.c_float * 3)(*scalars.tolist()))
 
+# %% ../nbs/02b_native.ipynb #sp389175
 def _canvas_axes(H: int, W: int) -> tuple:
     "The canvas x [W] and y [H] coordinates: `torch.linspace(-1, 1, n)`, as the PyTorch grid has."
     return torch.linspace(-1, 1, W), torch.linspace(-1, 1, H)
 
+# %% ../nbs/02b_native.ipynb #sp38d5f2
 def _mixture_scalars(bg_value, bg_logit, inv_temperature) -> torch.Tensor:
     "(bg_value, bg_logit or 0, 1/tau or 0) as one float32 tensor [3], differentiable."
     zero = bg_value.new_zeros(1)
@@ -969,6 +981,7 @@ def _mixture_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
                *_kernel_args(templates, target, scalars, coupled))
     return [ll, mode, mean, warped, lse_s, lse_l]
 
+# %% ../nbs/02b_native.ipynb #sp3816a9
 def _mixture_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                          target: torch.Tensor, scalars: torch.Tensor, coupled: bool,
                          warped: torch.Tensor, grad: torch.Tensor, lse_s: torch.Tensor,
@@ -1015,6 +1028,7 @@ def native_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -
     if torch.compiler.is_compiling(): return 'forward' in _COMPILE_OPS   # not bool(dict): 2.11
     return native_library() is not None
 
+# %% ../nbs/02b_native.ipynb #sp3827ce
 def check_mixture_shapes(templates, theta, log_presence, target, coupled: bool) -> None:
     """ValueError (one line, the bad shape) unless target is [B, C, H, W], theta [B, M, 2, 3],
     log_presence [B, M] and templates [B, M, C (coupled) or C + 1 (alpha), T, T]."""
@@ -1075,11 +1089,13 @@ def _fake_forward(templates, theta, log_presence, target, scalars, coupled):
     return [like(), like(), like(), templates.new_empty(B, M, Cp, H, W), like(),
             target.new_empty(B, C if coupled else 1, H, W)]
 
+# %% ../nbs/02b_native.ipynb #sp38daf6
 def _fake_backward(templates, theta, log_presence, target, scalars, coupled, *saved):
     "The backward op's output shapes, for tracing."
     return [torch.empty_like(templates), torch.empty_like(theta), torch.empty_like(log_presence),
             scalars.new_empty(3)]
 
+# %% ../nbs/02b_native.ipynb #sp38acaf
 def _op_setup(ctx, inputs, output):
     ctx.save_for_backward(*inputs[:5], output[3], output[4], output[5])
     ctx.mark_non_differentiable(*output[1:])      # only ll has a gradient, as in eager mode
@@ -1107,6 +1123,7 @@ def native_update_applies(params, grads, ms, mom) -> bool:
                or layout(t) != layout(p) for t in group[1:]): return False
     return native_library() is not None
 
+# %% ../nbs/02b_native.ipynb #sp38af29
 def native_rmsprop_update_(params, grads, ms, mom, one_minus_rho: float, eps: float, lr: float,
                            momentum: float) -> None:
     """TF1's `ApplyRMSProp` in place on lists of dense float32 CPU tensors (check with

@@ -85,6 +85,7 @@ def _part_terms(value, log_presence, k, x, rows, C: tl.constexpr, CB: tl.constex
     diff = x - mu
     return mu, logit, logit - 0.5 * diff * diff, diff
 
+# %% ../nbs/02c_triton.ipynb #sp38510a
 @_jit
 def _background(scalars, x, COUPLED: tl.constexpr):
     "The background's value, 1/tau (0 in alpha mode), logit, and score [CB, BLOCK]."
@@ -235,12 +236,14 @@ def _launch_shapes(templates: torch.Tensor, target: torch.Tensor) -> tuple:
     (B, M, Cp, T, _), (C, H, W) = templates.shape, target.shape[1:]
     return B, M, Cp, T, C, H, W, triton.next_power_of_2(Cp), triton.cdiv(H * W, TRITON_BLOCK)
 
+# %% ../nbs/02c_triton.ipynb #sp38f3e6
 def _canvas(target: torch.Tensor) -> tuple:
     "Canvas x [W] and y [H] on target's device: `torch.linspace(-1, 1, n)`, as the PyTorch grid."
     H, W = target.shape[-2:]
     return (torch.linspace(-1, 1, W, device=target.device),
             torch.linspace(-1, 1, H, device=target.device))
 
+# %% ../nbs/02c_triton.ipynb #sp38c08a
 def _triton_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                        target: torch.Tensor, scalars: torch.Tensor,
                        coupled: bool) -> list[torch.Tensor]:
@@ -257,6 +260,7 @@ def _triton_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presenc
                                  BLOCK=TRITON_BLOCK)
     return [ll, mode, mean, warped, lse_s, lse_l]
 
+# %% ../nbs/02c_triton.ipynb #sp380ad4
 def _triton_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                         target: torch.Tensor, scalars: torch.Tensor, coupled: bool,
                         warped: torch.Tensor, grad: torch.Tensor, lse_s: torch.Tensor,
@@ -311,6 +315,7 @@ def triton_interpreted() -> bool:
     `TRITON_INTERPRET=1` set before Triton and this module were imported."""
     return _INTERPRETED
 
+# %% ../nbs/02c_triton.ipynb #sp387daa
 def triton_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -> bool:
     """Whether the Triton kernels run for these poses: Triton importable, CUDA tensors (CPU ones
     under `TRITON_INTERPRET=1`), floating point (computed in float32), square templates; under
@@ -332,6 +337,7 @@ def _why_not(theta: torch.Tensor, templates: torch.Tensor) -> str:
         return f'templates {list(templates.shape[-2:])} are not square'
     return 'not registered for torch.compile (call prepare_triton_compile first)'
 
+# %% ../nbs/02c_triton.ipynb #sp383914
 def triton_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
                                 inv_temperature, target):
     """`warped_pixel_mixture`'s Triton path: the same arguments and outputs (ll, rec_mode, rec_mean
@@ -397,6 +403,7 @@ def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int
     return triton.compile(source, target=GPUTarget('cuda', capability, 32),
                           options=dict(num_warps=4))
 
+# %% ../nbs/02c_triton.ipynb #sp38688c
 def _registers_and_spills(ptx: str, capability: int) -> tuple[int, int]:
     "ptxas's registers per thread and spilled bytes (stores + loads) for this PTX."
     ptxas = Path(triton.__file__).parent / 'backends' / 'nvidia' / 'bin' / 'ptxas'
@@ -411,6 +418,7 @@ def _registers_and_spills(ptx: str, capability: int) -> tuple[int, int]:
                  for kind in ('spill stores', 'spill loads'))
     return int(text.split('Used ')[1].split(' registers')[0]), spills
 
+# %% ../nbs/02c_triton.ipynb #sp380eba
 def gpu_compile_report(capabilities=(75, 80, 90)) -> list[dict]:
     """Compile both kernels in every configuration the models use (alpha or coupled mode, 1 or 3
     image channels) for CUDA GPUs of these compute capabilities, with Triton's compiler and
