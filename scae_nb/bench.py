@@ -253,6 +253,7 @@ def variant_name(compile: bool, cuda_graph: bool, amp: bool) -> str:
     base = 'cuda-graph' if cuda_graph else 'compiled' if compile else 'eager'
     return base + ('+amp' if amp else '')
 
+# %% ../nbs/05c_bench.ipynb #sp381e2b
 def _compiles(name: str) -> bool:
     "Whether variant `name` ('compiled+amp', ...) compiles the step."
     return VARIANTS[name.removesuffix('+amp')]['compile']
