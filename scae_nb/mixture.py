@@ -159,12 +159,13 @@ def _pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None):
         grad_scalars.append(scalars)
     return grad_warped, grad_log_presence, *_sum_chunks(grad_scalars), None
 
+# %% ../nbs/02a_mixture.ipynb #sp38cfad
 def _sum_chunks(grad_scalars) -> list:
     "Per-chunk (bg_value, bg_logit, inv_temperature) gradients -> their sums [1], or None."
     return [None if grads[0] is None else sum(grads).view(1) for grads in zip(*grad_scalars)]
 
+# %% ../nbs/02a_mixture.ipynb #sp389dbe
 _PixelMixture.backward = staticmethod(_pixel_mixture_backward)
-
 
 # %% ../nbs/02a_mixture.ipynb #90c4c384
 def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: torch.Tensor,
@@ -200,6 +201,7 @@ def _sample(templates, theta, height, width):
                            align_corners=True)
     return warped.unflatten(0, theta.shape[:2]), grid
 
+# %% ../nbs/02a_mixture.ipynb #sp38065a
 class _WarpedPixelMixture(torch.autograd.Function):
     "`warp_templates` then `pixel_mixture`, chunk by chunk (see `warped_pixel_mixture`)."
     @staticmethod
@@ -214,7 +216,6 @@ class _WarpedPixelMixture(torch.autograd.Function):
         ctx.mark_non_differentiable(*outputs[1:], warped)
         return *outputs, warped
 
-
 # %% ../nbs/02a_mixture.ipynb #dec0a002
 DECODERS = ('auto', 'pytorch', 'native', 'triton')
 _DECODER = ['auto']                 # the choice `use_decoder` sets; warped_pixel_mixture reads it
@@ -224,6 +225,7 @@ def current_decoder() -> str:
     "The decoder `warped_pixel_mixture` takes by default now (see `use_decoder`)."
     return _DECODER[0]
 
+# %% ../nbs/02a_mixture.ipynb #sp3834e4
 def _known_decoder(name: str, what: str = 'decoder') -> None:
     "`UsageError` (one line, naming the value as `what`) unless `name` is one of `DECODERS`."
     if name not in DECODERS:
@@ -289,6 +291,7 @@ def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, 
 
 _WarpedPixelMixture.backward = staticmethod(_warped_pixel_mixture_backward)
 
+# %% ../nbs/02a_mixture.ipynb #sp382a1a
 def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                          bg_value: torch.Tensor, bg_logit: torch.Tensor | None,
                          inv_temperature: torch.Tensor | None, target: torch.Tensor,
@@ -311,4 +314,3 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     if native: return native_warped_pixel_mixture(templates, theta, *args)
     # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
     return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, *args)
-
