@@ -4,8 +4,8 @@
 
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
-import contextlib, hashlib, io, itertools, json, os, pickle, shutil, signal, socket, sys, uuid
-import warnings
+import contextlib, errno, hashlib, io, itertools, json, os, pickle, shutil, signal, socket, sys
+import uuid, warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -127,12 +127,19 @@ def _read_checkpoint(path: Path, map_location) -> dict:
                               ) from None
     except Exception as e:
         detail = _first_line(e)
-        if 'zip archive' in detail or isinstance(e, EOFError):   # torch.save writes a zip archive
-            detail = 'truncated or damaged: its zip archive is incomplete'
+        if 'zip archive' in detail or isinstance(e, EOFError) or _torn_zip(e, path):
+            detail = 'truncated or damaged: its zip archive is incomplete'   # torch.save's: a zip
         elif not isinstance(e, OSError) and _not_torch_file(path):   # text, another zip archive
             detail = 'damaged or not a PyTorch file'
         else: detail = f'{type(e).__name__}: {detail}'
         raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
+
+def _torn_zip(e: BaseException, path: Path) -> bool:
+    """Whether torch's `OSError` 'Invalid argument' (EINVAL: how its reader meets some cut-short
+    archives) is of a zip archive whose end is missing: it starts as one, `zipfile` finds no end."""
+    if not isinstance(e, OSError) or e.errno != errno.EINVAL: return False
+    with open(path, 'rb') as f: start = f.read(4)
+    return start == b'PK\x03\x04' and not zipfile.is_zipfile(path)
 
 # %% ../nbs/05aa_checkpoints.ipynb #f5ae03e7
 def _not_there(path: Path) -> str:

@@ -17,9 +17,9 @@ from .utils import (UsageError, check_finite, check_positive, check_seed, named,
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES', 'check_no_points',
-           'check_fits_dataset', 'TrainConfig', 'usable_cpus', 'torch_threads', 'dataset_model_fields', 'preset_for',
-           'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes',
-           'changes_line']
+           'check_fits_dataset', 'TrainConfig', 'usable_cpus', 'max_threads', 'check_threads', 'torch_threads',
+           'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_allow_change', 'check_same_shape',
+           'resume_config', 'resumed_changes', 'changes_line']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -108,7 +108,7 @@ class TrainConfig:
 def _validate(self: TrainConfig):
     "Raise a one-line ValueError naming the first invalid field."
     check_positive(**{name: getattr(self, name) for name in _POSITIVE})
-    if self.threads is not None: check_positive(threads=self.threads)
+    if self.threads is not None: check_threads(self.threads)
     choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE,
                    decoder=DECODERS)
     for name, choices in choices.items():
@@ -150,6 +150,21 @@ def usable_cpus() -> int:
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
 
+# %% ../nbs/05ac_config.ipynb #fx38thc1
+def max_threads() -> int:
+    "The most torch CPU threads a command starts: 4 per CPU this process may use, at least 1024."
+    return max(1024, 4 * usable_cpus())
+
+def check_threads(threads, source: str | None = None) -> None:
+    """Refuse, in one line (`UsageError`), a thread count that is no positive integer or is above
+    `max_threads()`; `source`: where a count not typed comes from (e.g. 'its checkpoint')."""
+    check_positive(threads=threads)
+    if threads <= (limit := max_threads()): return
+    why = "far more threads than CPUs only slow a run, and torch crashes starting tens of thousands"
+    if source is None: raise UsageError(f"threads must be at most {limit}, got {threads} ({why})")
+    raise UsageError(f"the run's threads ({threads}, from {source}) exceed the most allowed here, "
+                     f"{limit} ({why}); pass {words('threads=N', '--threads N')} to change it")
+
 # %% ../nbs/05ac_config.ipynb #sp380c50
 def _too_many_threads(threads: int, cpus: int, source: str | None) -> str:
     "The warning for `threads` above `cpus`: as given (`threads=N`, `--threads N`) or its `source`."
@@ -164,9 +179,10 @@ def _too_many_threads(threads: int, cpus: int, source: str | None) -> str:
 @contextlib.contextmanager
 def torch_threads(threads: int | None, source: str | None = None):
     """Run the block with `threads` torch CPU threads (None: as they are), then restore the count.
-    Not a positive integer: `ValueError`; more than `usable_cpus()`: a warning, which names
-    `source` (where the count comes from, e.g. 'its checkpoint') when it was not typed."""
-    if threads is not None: check_positive(threads=threads)
+    Not a positive integer, or above `max_threads()`: `UsageError` (`check_threads`); more than
+    `usable_cpus()`: a warning. Both name `source` (where the count comes from, e.g. 'its
+    checkpoint') when it was not typed."""
+    if threads is not None: check_threads(threads, source)
     before = torch.get_num_threads()
     if threads is None or threads == before:
         yield
