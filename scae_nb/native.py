@@ -819,7 +819,8 @@ def _compile(cc: str, source: Path, out: Path, openmp: bool = True) -> None:
         try: run = subprocess.run([*shlex.split(cc), *_CFLAGS, *extra, str(source), '-o', str(out),
                                    '-lm'], capture_output=True, text=True, timeout=300)
         except (OSError, ValueError, subprocess.TimeoutExpired) as e:
-            raise RuntimeError(f"{cc}: {e}") from None
+            why = e.strerror if isinstance(e, OSError) and e.strerror else e   # not '[Errno 2] ...'
+            raise RuntimeError(f"{cc}: {why}") from None
         if run.returncode == 0: return
     error = next((ln for ln in run.stderr.splitlines() if 'error' in ln), run.stderr.strip()[:200])
     raise RuntimeError(f"{cc} failed: {error or f'exit status {run.returncode}'}")
