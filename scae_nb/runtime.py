@@ -794,6 +794,5 @@ def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.devi
 def out_of_memory_line(what: str, config: SCAEConfig, batch_size: int, device) -> str:
     """'CPU memory ran out (cpu) at batch_size=B with n_parts=..., ...: lower batch_size (or these
     sizes)' (`what`: 'CPU memory ran out'): the batch size and the model's sizes, what to lower."""
-    return (f"{what} ({device}) at {said('batch_size', batch_size)} with "
-            f"{sizes_said(config)}: lower "
-            f"{named('batch_size')} (or these sizes)")
+    return (f"{what} ({device}) at {said('batch_size', batch_size)} with {sizes_said(config)}: "
+            f"lower {named('batch_size')} (or these sizes)")
