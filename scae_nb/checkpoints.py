@@ -112,7 +112,7 @@ def _not_torch_file(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return not any(name.endswith('/data.pkl') for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError): return True
+    except Exception: return True     # a garbled index: BadZipFile, UnicodeDecodeError, ...
 
 # %% ../nbs/05aa_checkpoints.ipynb #49b3c086
 def _read_checkpoint(path: Path, map_location) -> dict:

@@ -108,7 +108,7 @@ class TrainConfig:
 def _validate(self: TrainConfig):
     "Raise a one-line ValueError naming the first invalid field."
     check_positive(**{name: getattr(self, name) for name in _POSITIVE})
-    if self.threads is not None: check_threads(self.threads)
+    if self.threads is not None: check_positive(threads=self.threads)   # its limit: where applied
     choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE,
                    decoder=DECODERS)
     for name, choices in choices.items():

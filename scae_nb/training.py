@@ -23,7 +23,8 @@ from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .losses import across_processes
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
-                             WANDB_MODES, check_allow_change, check_same_shape, torch_threads,
+                             WANDB_MODES, check_allow_change, check_same_shape, check_threads,
+                             torch_threads,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, _changes,
                              _default_points, _refuse)
@@ -266,10 +267,11 @@ def _check_not_empty(train_loader, test_loader) -> None:
 def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None,
                    loaders=None) -> None:
     """Refuse what a `Trainer` of `cfg` cannot run on `device`: fields set after `cfg` was made
-    (checked again as made: `cfg.amp = 'false'`), step, decoder, determinism, inputs, paths
-    (`check_paths`: `out` a file, `data_dir` no folder)."""
+    (checked again as made: `cfg.amp = 'false'`), thread count (`check_threads`), step, decoder,
+    determinism, inputs, paths (`check_paths`: `out` a file, `data_dir` no folder)."""
     cfg.__post_init__()                    # plain values, bools, `_validate`: as when it was made
     cfg.model.__post_init__()              # the model config's too
+    if cfg.threads is not None: check_threads(cfg.threads)    # its limit (05ac), before it is set
     _check_step(cfg, device)
     if cfg.deterministic: check_deterministic(device)
     _check_model_config(model, cfg.model)

@@ -256,6 +256,25 @@ def test_threads_above_the_cpus_warn_where_the_count_came_from(tmp_path):
     assert warned(res) == [f"scae-nb train: warning: the run's threads ({too_many}, from its "
                            f"checkpoint) exceed {limit}: threads will share CPUs, and every step "
                            "slows; pass --threads N to change it"], res.stderr
+    # a checkpoint from a larger machine, its count above this one's limit: refused as the
+    # checkpoint's, before anything is written, and `--threads N` resumes it (before: refused as
+    # a typed --threads, and --threads 1 could not help)
+    import torch
+    from scae_nb.checkpoints import list_checkpoints, save_checkpoint
+    from scae_nb.config import max_threads
+    newest = list_checkpoints(tmp_path / 'run')[-1]
+    state = torch.load(newest, weights_only=True)
+    state['config']['threads'] = huge = max_threads() + 1
+    save_checkpoint({k: v for k, v in state.items() if k != 'digest'}, newest)
+    before = sorted(p.name for p in (tmp_path / 'run' / 'checkpoints').iterdir())
+    res = run('train', *tiny, '--steps', '3', '--resume')
+    assert (res.returncode, res.stderr.splitlines()[-1:]) == (2, [
+        f"scae-nb train: error: the run's threads ({huge}, from its checkpoint) exceed the most "
+        f"allowed here, {max_threads()} (far more threads than CPUs only slow a run, and torch "
+        "crashes starting tens of thousands); pass --threads N to change it"]), res.stderr
+    assert sorted(p.name for p in (tmp_path / 'run' / 'checkpoints').iterdir()) == before
+    res = run('train', *tiny, '--steps', '3', '--resume', '--threads', '1')
+    assert res.returncode == 0, res.stderr[-2000:]
 
 
 def test_eval_of_a_run_folder_takes_its_newest_intact_checkpoint(tiny_checkpoint, tmp_path):
