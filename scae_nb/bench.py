@@ -17,7 +17,7 @@ from .utils import UsageError, check_finite, check_positive, check_seed, cli_wor
 from .utils import named, said
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
-from .step import CompileWaitWarning, GraphStep, make_step, resolve_cuda_graph
+from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
 from .step import synthetic_batch, to_device
 from .mixture import _known_decoder, check_decoder, use_decoder
 from .native import native_library, prepare_compile
@@ -122,7 +122,7 @@ def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> 
 def _check_bench_args(steps: int, warmup: int, lr: float, batch_size: int = 1, seed: int = 0,
                       **switches) -> None:
     """One line for a count of timed or warm-up steps, a learning rate, a batch size or a seed that
-    cannot be, or one of `switches` that is not True or False (`cuda_graph` may also be None)."""
+    cannot be, or one of `switches` that is not True or False (`compile`, `cuda_graph`: or None)."""
     check_positive(steps=steps, batch_size=batch_size)
     check_finite(lr=lr)
     check_positive(False, lr=lr)                       # as train: a step with lr 0 is not one
@@ -130,8 +130,10 @@ def _check_bench_args(steps: int, warmup: int, lr: float, batch_size: int = 1, s
     if not isinstance(warmup, int) or warmup < 0:
         raise UsageError(f"warmup must be 0 or a positive integer, got {warmup!r}")
     for name, value in switches.items():
-        if not isinstance(value, bool) and not (name == 'cuda_graph' and value is None):
-            raise UsageError(f"{name} must be True or False, got {value!r}")
+        optional = name in ('compile', 'cuda_graph')           # None: resolved on the device
+        if not isinstance(value, bool) and not (optional and value is None):
+            allowed = 'True, False or None' if optional else 'True or False'
+            raise UsageError(f"{name} must be {allowed}, got {value!r}")
 
 # %% ../nbs/05c_bench.ipynb #8559e5b0
 def _memory_baseline(device: torch.device) -> float:
@@ -206,15 +208,16 @@ def check_backend(name: str, device: torch.device | None = None) -> None:
 
 # %% ../nbs/05c_bench.ipynb #2de4aab7
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
-          warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool = False,
+          warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool | None = None,
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
           backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
     """Time `make_step`'s step on a synthetic batch: median ms/step, examples/s (`images_per_s`:
     images, or point sets for the constellation model), peak MiB, device, ops. Refused in one line
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
-    cannot be, a switch (`amp`, `compile`, ...) not True or False, a `device` that is not one or
-    not here, `cuda_graph` off CUDA, a `decoder` that is none (any model) or that the device cannot
-    run (the image model), or an `n_points` train refuses (`check_fits_dataset`); `ValueError` for a
+    cannot be, a switch (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or
+    None), a `device` that is not one or not here, `cuda_graph` off CUDA, a `decoder` that is
+    none (any model) or that the device cannot run (the image model), or an `n_points` train
+    refuses (`check_fits_dataset`); `ValueError` for a
     preset name or config field that does not exist, or, with `compile`, a `backend` that
     torch.compile does not know or whose package is not installed (`check_backend`). A compiled
     step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
@@ -225,6 +228,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     points = 'constellation' if config.model == 'constellation' else None   # None: no dataset
     check_fits_dataset(points, config)                 # train's own check: n_points, ...
     device = pick_device(device, what='device')      # the argument's name; the CLI's --device
+    compile = resolve_compile(compile, device)       # None: on CUDA, as `train`
     if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
     images = config.model == 'scae'                  # the constellation model decodes points
@@ -452,7 +456,7 @@ def _check_step_options(run: dict, config: SCAEConfig) -> None:
     """Refuse the run's `--cuda-graph` off CUDA and a `--decoder` its device cannot run (the
     constellation model's: only one that is no decoder), named as the command line's options."""
     device = pick_device(run.get('device', 'auto'))
-    resolve_cuda_graph(run.get('cuda_graph'), run.get('compile', False), device)
+    resolve_cuda_graph(run.get('cuda_graph'), resolve_compile(run.get('compile'), device), device)
     if config.model == 'scae': check_decoder(run.get('decoder', 'auto'), device)
     else: _known_decoder(run.get('decoder', 'auto'), '--decoder')
 
@@ -472,8 +476,9 @@ def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
 def _variant_names(spec: str, run: dict) -> list[str]:
     "The variants of `spec` (`parse_variants`) on the run's device, `train`'s variant last."
     device = pick_device(run.get('device', 'auto'))
-    cuda_graph = resolve_cuda_graph(run.get('cuda_graph'), run.get('compile', False), device)
-    mine = variant_name(run.get('compile', False), cuda_graph, run.get('amp', False))
+    compile = resolve_compile(run.get('compile'), device)
+    cuda_graph = resolve_cuda_graph(run.get('cuda_graph'), compile, device)
+    mine = variant_name(compile, cuda_graph, run.get('amp', False))
     names = parse_variants(spec, device)
     return [n for n in names if n != mine] + [mine]                    # train's variant: last
 

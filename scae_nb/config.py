@@ -81,7 +81,7 @@ class TrainConfig:
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     threads: int | None = None      # CPU threads for torch (default: torch's, one per core)
     amp: bool = False               # bfloat16 autocast for the forward pass
-    compile: bool = False           # torch.compile the whole step (forward, backward, update)
+    compile: bool | None = None     # torch.compile the whole step (None: on CUDA, one process)
     cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
     decoder: str = 'auto'           # auto (C on a CPU) | pytorch | native | triton (fused, CUDA)
     wandb: str = 'disabled'         # disabled | offline | online

@@ -37,8 +37,8 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              set_rng_state,
                              template_figure, numerics_flags, device_name)
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
-                          resolve_cuda_graph, run_model, synthetic_batch, to_device,
-                          warn_compile_wait)
+                          resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
+                          to_device, warn_compile_wait)
 from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
@@ -161,7 +161,7 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
     if resume is not None: self.restore(resume, state)     # read and compared: `_read_resume`
     if cfg.steps > self.step:                  # a step to compile: said after "resuming from"
-        warn_compile_wait(cfg.compile and not self.distributed, self.device, self.compile_backend)
+        warn_compile_wait(self.compiled, self.device, self.compile_backend)
     # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
     branch = self._branch_from is not None and cfg.steps > self.step
     if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
@@ -300,11 +300,12 @@ def _setup_model(self: Trainer, model: nn.Module | None):
     self.forward_model = self.model
     if self.distributed: self.forward_model = ddp_wrap(self.model, cfg.model, self.device)
     # DDP's gradient all-reduce cannot live in one graph: under DDP only the forward compiles
-    if cfg.compile and self.distributed:       # the eager noise (compile_options)
+    compile = resolve_compile(cfg.compile, self.device, self.distributed)    # None: on CUDA alone
+    if compile and self.distributed:           # the eager noise (compile_options)
         self.forward_model = compile_forward(self.forward_model, self.device, self.compile_backend)
     if cfg.cuda_graph and self.distributed:
         raise UsageError("--cuda-graph does not combine with DDP (torchrun); drop it")
-    whole = cfg.compile and not self.distributed
+    self.compiled = whole = compile and not self.distributed      # the whole step, one graph
     with warnings.catch_warnings():          # said by `_set_up` once a resume has been announced
         warnings.simplefilter('ignore', CompileWaitWarning)
         self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
@@ -700,7 +701,8 @@ def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
 # %% ../nbs/05b_training.ipynb #e3f6220e
 def _check_step(cfg: TrainConfig, device: torch.device) -> None:
     "Refuse `cfg`'s CUDA graph or decoder on `device`, named as fields or (`cli_words`) options."
-    resolve_cuda_graph(cfg.cuda_graph, cfg.compile, device, named('cuda_graph'))
+    compile = resolve_compile(cfg.compile, device)              # None: on CUDA
+    resolve_cuda_graph(cfg.cuda_graph, compile, device, named('cuda_graph'))
     check_decoder(cfg.decoder, device, cfg.deterministic, named('decoder'))
 
 # %% ../nbs/05b_training.ipynb #sp387cbf
