@@ -34,6 +34,8 @@ def test_default_variants_put_trains_variant_first_after_eager():
     check = _gpu_check()
     names = [v.partition('=')[0] for v in check.BENCH_VARIANTS.split(';')]
     assert names[:2] == ['eager', 'cuda-graph'] or check.CPU, names
+    if not check.CPU:                   # then the ones that do not compile, then the other compiling ones
+        assert names[2:] == ['amp', 'triton', 'cuda-graph-triton', 'compiled', 'cuda-graph-amp'], names
 
 
 def test_training_uses_a_triton_variant_only_after_its_parity_passed():
@@ -242,3 +244,55 @@ def test_ended_runs_finalize_for_this_checks_checkpoint_when_budget_is_left(tmp_
     (check.OUT / 'metrics.jsonl').unlink()
     check.ended(124)
     assert 'finalize' not in json.loads((check.OUT / 'summary.json').read_text())['stages']
+
+
+# ---- the budget on CUDA: defaults tuned from the first H200 run (tools/GPU_CHECK.md, "Run record")
+import types
+
+
+def _cuda_defaults(monkeypatch, tmp_path):
+    "The module with its CUDA defaults (no SCAE_CHECK_* budget knob from the environment), paths under tmp_path."
+    for knob in ('DEVICE', 'BUDGET', 'BENCH_VARIANTS', 'BENCH_CAP', 'COMPILE_CAP', 'COMPILE_MIN', 'BENCH_MIN',
+                 'TRAIN_MIN', 'EVAL_RESERVE', 'FINAL_RESERVE', 'TRAIN_VARIANT'):
+        monkeypatch.delenv(f'SCAE_CHECK_{knob}', raising=False)
+    check = _at(_gpu_check(), tmp_path)
+    check.HELP, check.summary['stages'] = {}, {}                        # no --help text: every option is kept
+    return check
+
+
+def test_a_compiling_variant_whose_cap_cannot_cover_a_compile_is_not_started(monkeypatch, tmp_path):
+    check = _cuda_defaults(monkeypatch, tmp_path)
+    check.BENCH_VARIANTS = 'eager=;cuda-graph=--compile --cuda-graph;amp=--amp'
+    reserve = check.TRAIN_MIN + check.EVAL_RESERVE + check.FINAL_RESERVE + check.SAVE_GRACE
+    check.DEADLINE = time.time() + reserve + 60                         # 60 s for bench: an H200 compile took 79 s
+    started = []
+    def run(cmd, timeout, name, **kw):
+        started.append(name)
+        return dict(rc=0, timed_out=False, wall_s=1., output=['{"ms_per_step": 9.0}'])
+    check.run = run
+    check.bench()
+    assert started == ['bench eager', 'bench amp'], started             # was: cuda-graph started, killed at 60 s
+    skipped = check.summary['bench']['cuda-graph']
+    assert skipped['status'] == 'skipped' and 'SCAE_CHECK_COMPILE_MIN 90 s' in skipped['reason'], skipped
+
+
+def test_the_h200_runs_stage_times_leave_training_two_minutes_past_its_compile(monkeypatch, tmp_path):
+    "The 2026-12-04 H200 check (log.txt): bench began at 54.9 s; eager took 14.7 s, cuda-graph 95.8 s (a 79 s compile)."
+    check = _cuda_defaults(monkeypatch, tmp_path)
+    clock = [check.T0 + 54.9]
+    check.time = types.SimpleNamespace(time=lambda: clock[0])
+    check.DEADLINE = check.T0 + 520
+    walls, calls = {'bench eager': 14.7, 'bench cuda-graph': 95.8}, []
+    def run(cmd, timeout, name, **kw):
+        calls.append((name, round(timeout, 1)))
+        clock[0] += walls.get(name, timeout)
+        if name == 'train':
+            _checkpoint(check, 9)
+            return dict(rc=130, timed_out=True, wall_s=timeout, output=['scae-nb train: interrupted by SIGINT at step 9'])
+        ms = {'bench eager': 32.08, 'bench cuda-graph': 3.96}.get(name)                  # its bench.json
+        return dict(rc=0 if ms else -9, timed_out=not ms, wall_s=1., output=[json.dumps(dict(ms_per_step=ms))] if ms else [])
+    check.run = run
+    check.bench(); check.train()
+    assert [name for name, _ in calls] == ['bench eager', 'bench cuda-graph', 'train'], calls   # was: + cuda-graph-triton
+    assert check.summary['train']['variant'] == 'cuda-graph'
+    assert calls[-1][1] >= 90 + 120, calls          # the trainer's cold start and compile (~90 s), then 2 minutes

@@ -34,19 +34,27 @@ RUN_DIR, EVAL_DIR, EVAL_FIG_DIR = WORK / 'run', WORK / 'eval', WORK / 'eval_figu
 MODEL_ARGS = shlex.split(env('SCAE_CHECK_MODEL_ARGS', '--n-parts 4 --n-objects 4' if CPU else ''))
 BENCH_BATCH = env('SCAE_CHECK_BENCH_BATCH', 16 if CPU else 128, int)
 BENCH_STEPS = env('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50, int)
-# name=extra bench options; `train` uses --compile (the whole step as one graph) and, on CUDA, the CUDA graph
+# name=extra bench options; `train` uses --compile (the whole step as one graph) and, on CUDA, the CUDA graph.
+# In order of need, the budget may cut the tail: eager, then training's variant, then the ones that do not compile
+# (seconds each), then the other compiling ones (a cold compile took 79 s on an H200: tools/GPU_CHECK.md, "Run record")
 BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=;amp=--amp' if CPU else
-                     'eager=;cuda-graph=--compile --cuda-graph;cuda-graph-triton=--compile --cuda-graph --decoder triton;'
-                     'triton=--decoder triton;compiled=--compile --no-cuda-graph;amp=--amp;'
-                     'cuda-graph-amp=--compile --cuda-graph --amp')   # in order of need: the budget may cut the tail
+                     'eager=;cuda-graph=--compile --cuda-graph;amp=--amp;triton=--decoder triton;'
+                     'cuda-graph-triton=--compile --cuda-graph --decoder triton;compiled=--compile --no-cuda-graph;'
+                     'cuda-graph-amp=--compile --cuda-graph --amp')
 TRAIN_VARIANT = env('SCAE_CHECK_TRAIN_VARIANT', None)       # a bench variant's name; default: the fastest float32 one
 BENCH_CAP = env('SCAE_CHECK_BENCH_CAP', 90., float)         # per eager / amp variant
 COMPILE_CAP = env('SCAE_CHECK_COMPILE_CAP', 120., float)    # per variant that compiles
+# a variant is not started when its cap is under these (a started one cut at its cap measures nothing): an H200 run took
+# 15 s for eager and 96 s for cuda-graph; on the CPU, 15 s as before (dry runs, tests)
+BENCH_MIN = env('SCAE_CHECK_BENCH_MIN', 15. if CPU else 25., float)
+COMPILE_MIN = env('SCAE_CHECK_COMPILE_MIN', 15. if CPU else 90., float)
 TRAIN_BATCH = env('SCAE_CHECK_TRAIN_BATCH', 16 if CPU else None, int)
 LOG_EVERY = env('SCAE_CHECK_LOG_EVERY', 5 if CPU else 500, int)
 CKPT_EVERY = env('SCAE_CHECK_CKPT_EVERY', 1000 if CPU else 5000, int)
-TRAIN_MIN = env('SCAE_CHECK_TRAIN_MIN', 30. if CPU else 90., float)    # bench variants never eat into this
-EVAL_RESERVE = env('SCAE_CHECK_EVAL_RESERVE', 45. if CPU else 150., float)
+# bench variants never eat into TRAIN_MIN; on CUDA it covers the trainer's cold start and compile (~90 s on an H200, as
+# the bench's compile cache does not serve the trainer) and 2 minutes of training; eval took 53 s there
+TRAIN_MIN = env('SCAE_CHECK_TRAIN_MIN', 30. if CPU else 200., float)
+EVAL_RESERVE = env('SCAE_CHECK_EVAL_RESERVE', 45. if CPU else 90., float)
 EVAL_MAX_BATCHES = env('SCAE_CHECK_EVAL_MAX_BATCHES', 4 if CPU else None, int)
 FINAL_RESERVE = env('SCAE_CHECK_FINAL_RESERVE', 25., float)
 EVAL_FIG_RESERVE = env('SCAE_CHECK_EVAL_FIG_RESERVE', 25. if CPU else 40., float)    # the figures' eval run
@@ -481,8 +489,11 @@ def bench():
         compiles = any('compile' in e or 'graph' in e for e in extra)
         reserve = TRAIN_MIN + EVAL_RESERVE + FINAL_RESERVE + SAVE_GRACE
         cap = min(COMPILE_CAP if compiles else BENCH_CAP, left() - reserve)
-        if cap < 15:
-            results[name] = dict(status='skipped', reason=f'budget: {left():.0f} s left, {reserve:.0f} s reserved'); continue
+        need, knob = (COMPILE_MIN, 'SCAE_CHECK_COMPILE_MIN') if compiles else (BENCH_MIN, 'SCAE_CHECK_BENCH_MIN')
+        if cap < need:
+            results[name] = dict(status='skipped', reason=f'budget: {left():.0f} s left, {reserve:.0f} s '
+                                                          f'reserved: its cap {cap:.0f} s is under {knob} {need:.0f} s')
+            continue
         if any(e.startswith('--') and not has_option('bench', e) for e in extra):
             results[name] = dict(status='skipped', reason=f'bench has no option in {extra}'); continue
         cmd = CLI + ['bench'] + options('bench', [('--preset', 'official'), ('--batch-size', BENCH_BATCH),
@@ -680,7 +691,8 @@ def main() -> int:
     log(f'device {DEVICE}, budget {BUDGET:.0f} s ({left():.0f} s left), out {OUT}, work {WORK}')
     summary['settings'] = {k: v for k, v in dict(
         model_args=MODEL_ARGS, bench_batch=BENCH_BATCH, bench_steps=BENCH_STEPS, bench_variants=BENCH_VARIANTS,
-        compile_cap=COMPILE_CAP, train_batch=TRAIN_BATCH, log_every=LOG_EVERY, ckpt_every=CKPT_EVERY,
+        compile_cap=COMPILE_CAP, compile_min=COMPILE_MIN, bench_cap=BENCH_CAP, bench_min=BENCH_MIN, train_min=TRAIN_MIN,
+        train_batch=TRAIN_BATCH, log_every=LOG_EVERY, ckpt_every=CKPT_EVERY,
         eval_reserve=EVAL_RESERVE, eval_max_batches=EVAL_MAX_BATCHES, fixtures=FIXTURES).items()}
     save_summary()
     versions()
