@@ -274,6 +274,8 @@ def test_a_compiling_variant_whose_cap_cannot_cover_a_compile_is_not_started(mon
     assert started == ['bench eager', 'bench amp'], started             # was: cuda-graph started, killed at 60 s
     skipped = check.summary['bench']['cuda-graph']
     assert skipped['status'] == 'skipped' and 'SCAE_CHECK_COMPILE_MIN 90 s' in skipped['reason'], skipped
+    # SCAE_CHECK_TRAIN_VARIANT=cuda-graph still trains with its options (was: [], the eager step under its name)
+    assert check.train_variant(check.summary['bench'], forced='cuda-graph') == ('cuda-graph', ['--compile', '--cuda-graph'])
 
 
 def test_the_h200_runs_stage_times_leave_training_two_minutes_past_its_compile(monkeypatch, tmp_path):

@@ -491,11 +491,11 @@ def bench():
         cap = min(COMPILE_CAP if compiles else BENCH_CAP, left() - reserve)
         need, knob = (COMPILE_MIN, 'SCAE_CHECK_COMPILE_MIN') if compiles else (BENCH_MIN, 'SCAE_CHECK_BENCH_MIN')
         if cap < need:
-            results[name] = dict(status='skipped', reason=f'budget: {left():.0f} s left, {reserve:.0f} s '
-                                                          f'reserved: its cap {cap:.0f} s is under {knob} {need:.0f} s')
+            results[name] = dict(status='skipped', args=extra, reason=f'budget: {left():.0f} s left, {reserve:.0f} s '
+                                                                      f'reserved: its cap {cap:.0f} s is under {knob} {need:.0f} s')
             continue
         if any(e.startswith('--') and not has_option('bench', e) for e in extra):
-            results[name] = dict(status='skipped', reason=f'bench has no option in {extra}'); continue
+            results[name] = dict(status='skipped', args=extra, reason=f'bench has no option in {extra}'); continue
         cmd = CLI + ['bench'] + options('bench', [('--preset', 'official'), ('--batch-size', BENCH_BATCH),
                                                     ('--steps', BENCH_STEPS), ('--json', None), ('--device', DEVICE)]
                                                    + model_pairs()) + extra
