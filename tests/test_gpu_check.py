@@ -26,7 +26,7 @@ def test_training_uses_the_fastest_float32_variant():
     assert check.train_variant(bench) == ('cuda-graph', ['--compile', '--cuda-graph'])
     bench['cuda-graph'] = dict(status='failed', args=['--compile', '--cuda-graph'])
     assert check.train_variant(bench) == ('compiled', ['--compile', '--no-cuda-graph'])
-    assert check.train_variant({}) == ('eager', [])
+    assert check.train_variant({}) == ('eager', ['--no-compile'])     # explicit: the default compiles on CUDA
     assert check.train_variant(bench, forced='eager') == ('eager', [])
 
 
@@ -56,7 +56,18 @@ def test_the_cuda_variants_include_the_triton_decoder():
     if check.CPU: return
     variants = dict(v.partition('=')[::2] for v in check.BENCH_VARIANTS.split(';'))
     assert variants['cuda-graph-triton'] == '--compile --cuda-graph --decoder triton'
-    assert variants['triton'] == '--decoder triton'
+    assert variants['triton'] == '--decoder triton --no-compile'
+    assert variants['eager'] == '--no-compile' and variants['amp'] == '--amp --no-compile'
+
+
+def test_eager_variants_say_no_compile_and_are_not_counted_as_compiling():
+    check = _gpu_check()
+    for spec in check.BENCH_VARIANTS.split(';'):       # eager and amp must not ride on the CUDA default (compiled)
+        name, _, extra = spec.partition('=')
+        assert check.compiling(extra.split()) == ('--compile' in extra.split()), spec
+        if name in ('eager', 'amp', 'triton'): assert '--no-compile' in extra.split(), spec
+    assert not check.compiling(['--no-compile']) and not check.compiling(['--amp', '--no-cuda-graph'])
+    assert check.compiling(['--compile', '--no-cuda-graph']) and check.compiling(['--cuda-graph'])
 
 
 def test_steps_reached_reads_the_trainers_last_line():

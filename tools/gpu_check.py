@@ -37,8 +37,10 @@ BENCH_STEPS = env('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50, int)
 # name=extra bench options; `train` uses --compile (the whole step as one graph) and, on CUDA, the CUDA graph.
 # In order of need, the budget may cut the tail: eager, then training's variant, then the ones that do not compile
 # (seconds each), then the other compiling ones (a cold compile took 79 s on an H200: tools/GPU_CHECK.md, "Run record")
-BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=;amp=--amp' if CPU else
-                     'eager=;cuda-graph=--compile --cuda-graph;amp=--amp;triton=--decoder triton;'
+# The eager ones say --no-compile: since 2026-12-04 `train` and `bench` compile by default on CUDA (resolve_compile).
+BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=--no-compile;amp=--amp --no-compile' if CPU else
+                     'eager=--no-compile;cuda-graph=--compile --cuda-graph;amp=--amp --no-compile;'
+                     'triton=--decoder triton --no-compile;'
                      'cuda-graph-triton=--compile --cuda-graph --decoder triton;compiled=--compile --no-cuda-graph;'
                      'cuda-graph-amp=--compile --cuda-graph --amp')
 TRAIN_VARIANT = env('SCAE_CHECK_TRAIN_VARIANT', None)       # a bench variant's name; default: the fastest float32 one
@@ -475,9 +477,14 @@ def train_variant(bench_results: dict, forced: str | None = None) -> tuple[str, 
     triton_ok = bool((summary.get('parity') or {}).get('triton_passed'))   # its golden parity on this GPU
     ok = {name: r for name, r in bench_results.items() if r.get('status') == 'ok' and '--amp' not in (r.get('args') or [])
           and (r.get('result') or {}).get('ms_per_step') and (triton_ok or 'triton' not in (r.get('args') or []))}
-    if not ok: return 'eager', []
+    if not ok: return 'eager', ['--no-compile']                 # the default compiles on CUDA
     name = min(ok, key=lambda n: ok[n]['result']['ms_per_step'])
     return name, list(ok[name].get('args') or [])
+
+
+def compiling(extra: list) -> bool:
+    "Whether a variant's bench options compile the step (`--no-compile`, `--no-cuda-graph` do not)."
+    return '--compile' in extra or '--cuda-graph' in extra
 
 
 @stage('bench')
@@ -486,7 +493,7 @@ def bench():
     for item in [v for v in BENCH_VARIANTS.split(';') if v.strip()]:
         name, _, extra = item.partition('=')
         name, extra = name.strip(), shlex.split(extra)
-        compiles = any('compile' in e or 'graph' in e for e in extra)
+        compiles = compiling(extra)
         reserve = TRAIN_MIN + EVAL_RESERVE + FINAL_RESERVE + SAVE_GRACE
         cap = min(COMPILE_CAP if compiles else BENCH_CAP, left() - reserve)
         need, knob = (COMPILE_MIN, 'SCAE_CHECK_COMPILE_MIN') if compiles else (BENCH_MIN, 'SCAE_CHECK_BENCH_MIN')
