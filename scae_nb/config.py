@@ -236,7 +236,8 @@ def preset_for(dataset: str) -> str:
 # %% ../nbs/05ac_config.ipynb #084aa718
 MAY_CHANGE = frozenset({'steps', 'log_every', 'eval_every', 'eval_batches', 'fig_every',
                         'ckpt_every', 'keep', 'progress', 'device', 'num_workers', 'wandb',
-                        'data_dir', 'out', 'data_on_device', 'cuda_graph', 'decoder', 'threads'})
+                        'data_dir', 'out', 'data_on_device', 'compile', 'cuda_graph', 'decoder',
+                        'threads'})
 SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_channels',
                           'canvas_size', 'n_special_features', 'n_caps_params', 'n_hiddens',
                           'n_votes', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
