@@ -81,7 +81,7 @@ class TrainConfig:
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     threads: int | None = None      # CPU threads for torch (default: torch's, one per core)
     amp: bool = False               # bfloat16 autocast for the forward pass
-    compile: bool | None = None     # torch.compile the whole step (None: on CUDA, one process)
+    compile: bool | None = None     # torch.compile the whole step (unset: on one CUDA device)
     cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
     decoder: str = 'auto'           # auto (C on a CPU) | pytorch | native | triton (fused, CUDA)
     wandb: str = 'disabled'         # disabled | offline | online
@@ -347,6 +347,13 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
     return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
 
 # %% ../nbs/05ac_config.ipynb #sp3862d2
+def _change_said(name: str, was, now) -> str:
+    """One change: `lr 3e-05 -> 0.001`; a switch as its caller sets it: `compile=None ->
+    compile=False`, on the command line `--compile unset -> --no-compile` (None: not given)."""
+    if not {type(was), type(now)} <= {bool, type(None)}: return f'{named(name)} {was} -> {now}'
+    show = lambda v: words(f'{name}={v!r}', f'{named(name)} unset' if v is None else said(name, v))
+    return f'{show(was)} -> {show(now)}'
+
 def changes_line(changes: dict) -> str:
     "The line that says `changes` ({field: (was, now)}): 'resuming with lr 3e-05 -> 0.001, ...'."
-    return 'resuming with ' + ', '.join(f'{named(k)} {a} -> {b}' for k, (a, b) in changes.items())
+    return 'resuming with ' + ', '.join(_change_said(k, a, b) for k, (a, b) in changes.items())
