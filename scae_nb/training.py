@@ -311,6 +311,9 @@ def _setup_model(self: Trainer, model: nn.Module | None):
         self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
                                  None if self.distributed else cfg.cuda_graph,
                                  self.compile_backend)
+    base = ('cuda-graph' if getattr(self.step_fn, 'cuda_graph', False) else 'compiled' if whole
+            else 'compiled-forward' if compile else 'eager')     # under DDP, the forward alone
+    self.variant = base + '+amp' * bool(cfg.amp)     # as `bench` names it; run.json keeps it
 
 # %% ../nbs/05b_training.ipynb #4aa31bc1
 @patch
@@ -727,15 +730,17 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
 
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
-    """Write the run's `config.json`; add to `run.json` the device as this session runs it (a
-    CPU's thread count too), the id of a wandb run the folder did not know yet, and the fields a
-    resume changed: the history its checkpoints keep (`changes`; None: unknown)."""
+    """Write the run's `config.json`; add to `run.json` the device and the step's variant
+    (`eager`, `cuda-graph`, ...) as this session runs them (a CPU's thread count too), the id of a
+    wandb run the folder did not know yet, and the fields a resume changed: the history its
+    checkpoints keep (`changes`; None: unknown)."""
     write_atomic(trainer.out / 'config.json', json.dumps(trainer.cfg.to_dict(), indent=1))
     wandb, known = trainer.logger.run, folder.info.get('wandb_id')
     new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
     known = trainer.changes != []                                     # None: unknown, said
     changes = {'changes': trainer.changes} if known or 'changes' in folder.info else {}
-    folder.update(device=device_name(trainer.device), **new_wandb, **changes)
+    folder.update(device=device_name(trainer.device), variant=trainer.variant, **new_wandb,
+                  **changes)
 
 # %% ../nbs/05b_training.ipynb #3d66fdea
 def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None) -> AttrDict:
