@@ -17,11 +17,11 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'resolve_checkpoint',
-           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
-           'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder', 'check_not_in_use',
-           'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id',
-           'checkpoint_changes', 'stop_on_signals']
+           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'all_corrupt_line',
+           'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer',
+           'metrics_entries', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder',
+           'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
+           'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -198,6 +198,15 @@ def _resume_words() -> str:
     "Continuing a run's newest checkpoint as the caller asks for it: `resume='latest'`, `--resume`."
     return words("resume='latest'", '--resume')
 
+# %% ../nbs/05aa_checkpoints.ipynb #cor39a02
+def all_corrupt_line(given: str, where: Path, bad: list) -> str:
+    """The refusal of a checkpoints folder `where` whose checkpoints are all corrupt (`bad`:
+    (path, why), newest first), `given` naming what asked for it (`--resume`, ...)."""
+    (newest, why), n = bad[0], len(bad)
+    if n == 1: return f"{given}: the only checkpoint in {where}, {newest.name}, is corrupt ({why})"
+    return (f"{given}: every checkpoint in {where} is corrupt (all {n}; the newest, "
+            f"{newest.name}: {why})")
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
@@ -211,9 +220,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
                          f"{Path(out) / 'checkpoints'} to resume ({why})")
     path, state, bad = newest_intact_state(out)
     if path is None:
-        raise CheckpointError(f"{_resume_words()}: every checkpoint in "
-                              f"{Path(out) / 'checkpoints'} is corrupt (the newest, "
-                              f"{bad[0][0].name}: {bad[0][1]})")
+        raise CheckpointError(all_corrupt_line(_resume_words(), Path(out) / 'checkpoints', bad))
     for corrupt, why in bad: _set_aside(corrupt, why, path)
     return path, state
 

@@ -11,7 +11,8 @@ import torch
 import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
-from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, list_checkpoints,
+from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all_corrupt_line,
+                                 list_checkpoints,
                                  lock_holder, newest_intact_state)
 from .utils import UsageError, named, said, write_atomic
 
@@ -167,13 +168,13 @@ def from_pretrained(name, device='cpu') -> nn.Module:
 # %% ../nbs/04b_pretrained.ipynb #pt32rf02
 def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     """Refuse in one line run folder `folder` (`given`: as the caller gave it, `said`) without an
-    intact checkpoint: CheckpointError if all are corrupt (`bad`: (path, why), newest first),
+    intact checkpoint: CheckpointError if all are corrupt (`bad`: (path, why), newest first; the
+    line: `all_corrupt_line`),
     RunFolderError if a run that holds its lock is before its first one (`lock_holder`), else
     UsageError saying what to give."""
     where = folder / 'checkpoints'
     if bad:
-        raise CheckpointError(f"{given}: every checkpoint in {where} is corrupt (the newest, "
-                              f"{bad[0][0].name}: {bad[0][1]})")
+        raise CheckpointError(all_corrupt_line(given, where, bad))
     if (holder := lock_holder(folder)) is not None:
         raise RunFolderError(f"{given}: a run is in progress in {folder} (pid {holder[0]} on "
                              f"{holder[1]}) and has no checkpoint yet: wait for its first one")
