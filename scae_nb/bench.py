@@ -18,14 +18,15 @@ from .utils import named, said
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
+from .step import variant_name
 from .step import synthetic_batch, to_device
 from .mixture import _known_decoder, check_decoder, use_decoder
 from .native import native_library, prepare_compile
 
 # %% auto #0
 __all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
-           'decoder_path', 'check_backend', 'bench', 'variant_name', 'parse_variants', 'bench_variants',
-           'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
+           'decoder_path', 'check_backend', 'bench', 'parse_variants', 'bench_variants', 'bench_in_fresh_process',
+           'variants_table', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -250,12 +251,6 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
 VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
             'compiled': dict(compile=True, cuda_graph=False),
             'cuda-graph': dict(compile=True, cuda_graph=True)}
-
-# %% ../nbs/05c_bench.ipynb #sp387d95
-def variant_name(compile: bool, cuda_graph: bool, amp: bool) -> str:
-    "The name of a (compile, cuda_graph, amp) combination: 'eager', 'compiled+amp', ..."
-    base = 'cuda-graph' if cuda_graph else 'compiled' if compile else 'eager'
-    return base + ('+amp' if amp else '')
 
 # %% ../nbs/05c_bench.ipynb #sp381e2b
 def _compiles(name: str) -> bool:

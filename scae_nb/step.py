@@ -17,7 +17,7 @@ from .native import prepare_compile
 # %% auto #0
 __all__ = ['to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
            'quiet_compile_logs', 'compile_options', 'compile_forward', 'GraphStep', 'resolve_cuda_graph',
-           'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'make_step', 'resolve_compile']
+           'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'make_step', 'resolve_compile', 'variant_name']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):
@@ -273,3 +273,9 @@ def resolve_compile(compile: bool | None, device: torch.device, distributed: boo
     eager on a CPU or MPS; True or False as given."""
     if compile is None: return device.type == 'cuda' and not distributed
     return bool(compile)
+
+# %% ../nbs/05ab_step.ipynb #vn39a02
+def variant_name(compile: bool, cuda_graph: bool, amp: bool) -> str:
+    "The name of a (compile, cuda_graph, amp) combination: 'eager', 'compiled+amp', ..."
+    base = 'cuda-graph' if cuda_graph else 'compiled' if compile else 'eager'
+    return base + ('+amp' if amp else '')

@@ -38,7 +38,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              template_figure, numerics_flags, device_name)
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
                           resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
-                          to_device, warn_compile_wait)
+                          to_device, variant_name, warn_compile_wait)
 from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
@@ -311,9 +311,9 @@ def _setup_model(self: Trainer, model: nn.Module | None):
         self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
                                  None if self.distributed else cfg.cuda_graph,
                                  self.compile_backend)
-    base = ('cuda-graph' if getattr(self.step_fn, 'cuda_graph', False) else 'compiled' if whole
-            else 'compiled-forward' if compile else 'eager')     # under DDP, the forward alone
-    self.variant = base + '+amp' * bool(cfg.amp)     # as `bench` names it; run.json keeps it
+    graph = getattr(self.step_fn, 'cuda_graph', False)
+    self.variant = (variant_name(whole, graph, cfg.amp) if whole or not compile   # run.json's
+                    else 'compiled-forward' + '+amp' * bool(cfg.amp))   # DDP: the forward alone
 
 # %% ../nbs/05b_training.ipynb #4aa31bc1
 @patch
