@@ -21,8 +21,8 @@ except ImportError:             # no Triton: the kernels below are plain functio
 _jit = triton.jit if triton is not None else (lambda fn: fn)
 
 # %% auto #0
-__all__ = ['TRITON_BLOCK', 'triton_interpreted', 'triton_applies', 'triton_warped_pixel_mixture', 'prepare_triton_compile',
-           'gpu_compile_report']
+__all__ = ['TRITON_BLOCK', 'TRITON_BACKWARD_PARTS', 'triton_interpreted', 'triton_applies', 'triton_warped_pixel_mixture',
+           'prepare_triton_compile', 'gpu_compile_report']
 
 # %% ../nbs/02c_triton.ipynb #tri00008
 @_jit
@@ -149,12 +149,16 @@ def _forward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sca
 def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, scalars, xs, ys,
                      target, grad, lse_s, lse_l, grad_templates, partial, partial_scalars,
                      M: tl.constexpr, T, H, W, NB, C: tl.constexpr, CP: tl.constexpr,
-                     CB: tl.constexpr, COUPLED: tl.constexpr, BLOCK: tl.constexpr):
-    """Program (b, block): the gradients of sum(grad * ll) over BLOCK pixels of image b. Template
+                     CB: tl.constexpr, COUPLED: tl.constexpr, BLOCK: tl.constexpr,
+                     PARTS: tl.constexpr):
+    """Program (b, block, z): the gradients of sum(grad * ll) over BLOCK pixels of image b from
+    parts z PARTS ... (z + 1) PARTS - 1 (PARTS divides M; the background's terms in z = 0). Template
     gradients are added atomically into grad_templates [B, M, C', T, T]; the pose and log-presence
-    gradients of each part and the scalars' are this block's partial sums, written to
-    partial [B, NB, M, 8] and partial_scalars [B, NB, 4] (summed by the caller, in fixed order)."""
-    b, blk, HW = tl.program_id(0), tl.program_id(1), H * W
+    gradients of each part and the scalars' are this program's partial sums, written to
+    partial [B, NB, M, 8] and partial_scalars [B, NB, M / PARTS, 4] (summed by the caller, in fixed
+    order)."""
+    b, blk, z, HW = tl.program_id(0), tl.program_id(1), tl.program_id(2), H * W
+    first = (z == 0).to(tl.float32)                 # the background's terms: in one program only
     p = blk * BLOCK + tl.arange(0, BLOCK)
     pm, i, j, rows = p < HW, p // W, p % W, tl.arange(0, CB)
     image = (rows < C)[:, None] & pm[None, :]
@@ -176,15 +180,17 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
     if COUPLED:
         bg_dlogit = tl.sum(tl.sum(bg_resp - bg_pi, axis=1), axis=0)
         grad_bg += bg_dlogit * k
-        grad_bg_logit = 0.
-        grad_k = bg_dlogit * bg
+        grad_bg_logit = 0. * first
+        grad_k = bg_dlogit * bg * first
     else:
         bg_dlogit = (tl.sum(bg_resp, axis=0)
                      - tl.sum(tl.where((rows == 0)[:, None], bg_pi, 0.), axis=0))
-        grad_bg_logit = tl.sum(bg_dlogit, axis=0)                      # per pixel first: exact 0s
-        grad_k = 0.
+        grad_bg_logit = tl.sum(bg_dlogit, axis=0) * first              # per pixel first: exact 0s
+        grad_k = 0. * first
+    grad_bg = grad_bg * first
     half = (T - 1) * 0.5
-    for m in range(M):
+    for n in range(PARTS):
+        m = z * PARTS + n
         x_, y_, ix, iy = _coordinates(theta + (b * M + m) * 6, xs, ys, i, j, pm, T)
         x0, y0, wx0, wx1, wy0, wy1 = _bilinear(ix, iy, T)
         value, v00, v01, v10, v11, o00, o01, o10, o11, r00, r01, r10, r11 = _sample(
@@ -223,13 +229,18 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
         tl.store(out + 4, tl.sum(g_v * y_, axis=0))
         tl.store(out + 5, tl.sum(g_v, axis=0))
         tl.store(out + 6, grad_lp)
-    out = partial_scalars + (b * NB + blk) * 4
+    out = partial_scalars + ((b * NB + blk) * (M // PARTS) + z) * 4
     tl.store(out, grad_bg)
     tl.store(out + 1, grad_bg_logit)
     tl.store(out + 2, grad_k)
 
 # %% ../nbs/02c_triton.ipynb #tri00016
 TRITON_BLOCK = 256               # pixels per program: [C', 256] tiles
+TRITON_BACKWARD_PARTS = 5        # at most this many parts per backward program (issue 9: H200)
+
+def _backward_parts(M: int) -> int:
+    "Parts per backward program: the largest divisor of M up to `TRITON_BACKWARD_PARTS` (1 or more)."
+    return max(d for d in range(1, max(1, min(M, TRITON_BACKWARD_PARTS)) + 1) if M % d == 0)
 
 def _launch_shapes(templates: torch.Tensor, target: torch.Tensor) -> tuple:
     "(B, M, C', T, C, H, W, CB, number of pixel blocks), CB = C' rounded up to a power of 2."
@@ -271,15 +282,16 @@ def _triton_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
     lse_s, lse_l = lse_s.contiguous(), lse_l.contiguous()    # no-ops for the forward's own
     grad_templates = torch.zeros_like(templates)
     partial = target.new_zeros(B, NB, M, 8)          # per block: 6 pose entries, log-presence
-    partial_scalars = target.new_zeros(B, NB, 4)     # bg value, bg logit, 1/tau
-    if B and NB:
-        _backward_kernel[(B, NB)](templates, *templates.stride(), theta, log_presence, scalars,
-                                  *_canvas(target), target, grad.contiguous(), lse_s, lse_l,
-                                  grad_templates, partial, partial_scalars, M, T, H, W, NB, C=C,
-                                  CP=Cp, CB=CB, COUPLED=coupled, BLOCK=TRITON_BLOCK)
+    P = _backward_parts(M)
+    partial_scalars = target.new_zeros(B, NB, M // P, 4)     # bg value, bg logit, 1/tau
+    if B and NB and M:
+        _backward_kernel[(B, NB, M // P)](
+            templates, *templates.stride(), theta, log_presence, scalars, *_canvas(target), target,
+            grad.contiguous(), lse_s, lse_l, grad_templates, partial, partial_scalars, M, T, H, W,
+            NB, C=C, CP=Cp, CB=CB, COUPLED=coupled, BLOCK=TRITON_BLOCK, PARTS=P)
     per_part = partial.sum(1)                        # [B, M, 8]
     return [grad_templates, per_part[..., :6].contiguous().view(theta.shape),   # copies: no
-            per_part[..., 6].contiguous(), partial_scalars.sum((0, 1))[:3]]    # aliased outputs
+            per_part[..., 6].contiguous(), partial_scalars.sum((0, 1, 2))[:3]]    # aliased outputs
 
 # %% ../nbs/02c_triton.ipynb #tri00017
 class _TritonWarpedPixelMixture(torch.autograd.Function):
@@ -395,6 +407,7 @@ def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int
     names, CP = list(inspect.signature(kernel.fn).parameters), C + (not coupled)
     constants = dict(C=C, CP=CP, CB=triton.next_power_of_2(CP), COUPLED=coupled, M=M,
                      BLOCK=TRITON_BLOCK)
+    if 'PARTS' in names: constants['PARTS'] = _backward_parts(1 if 'M' in ones else M)
     constants.update({name: 1 for name in ones if name in names})
     signature = {n: 'constexpr' if n in constants else 'i32' if n in _INTS else '*fp32'
                  for n in names}
