@@ -239,7 +239,7 @@ TRITON_BLOCK = 256               # pixels per program: [C', 256] tiles
 TRITON_BACKWARD_PARTS = 5        # at most this many parts per backward program (issue 9: H200)
 
 def _backward_parts(M: int) -> int:
-    "Parts per backward program: the largest divisor of M up to `TRITON_BACKWARD_PARTS` (1 or more)."
+    "Parts per backward program: M's largest divisor up to `TRITON_BACKWARD_PARTS` (at least 1)."
     return max(d for d in range(1, max(1, min(M, TRITON_BACKWARD_PARTS)) + 1) if M % d == 0)
 
 def _launch_shapes(templates: torch.Tensor, target: torch.Tensor) -> tuple:
