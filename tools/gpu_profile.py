@@ -1,0 +1,247 @@
+"""Where the GPU time of one training step goes (issue 9: the <= 2 ms/step target).
+
+    python3 tools/gpu_profile.py OUT_DIR [--variants eager,triton,cuda-graph,cuda-graph-triton]
+                                         [--steps 50] [--budget 240] [--preset official]
+
+Each variant runs in its own process (a time limit each; the budget cuts the tail of the list): the
+official model at B=128 on a synthetic batch, built and stepped as `scae-nb bench` does
+(`make_step`), float32 (TF32 off). It reports the warm-up (the compile), ms/step waiting after each
+step (bench's number) and over `--steps` steps queued back to back (no host wait between), then
+profiles 10 steps with torch.profiler: GPU kernel time per step, kernels per step, the top 40 kernels
+/ ops by GPU time (eager: also by input shape). Compiled variants also keep inductor's generated
+code (OUT_DIR/inductor_code.tar.gz), so that a kernel's name in the table can be read back to the
+ops it fuses. Writes OUT_DIR/profile.txt, OUT_DIR/profile.json and that archive; the run's log is
+the caller's. Needs a CUDA device; `--device cpu` is a dry run (tiny model) for tests of the script.
+"""
+from __future__ import annotations
+import argparse, json, os, statistics, subprocess, sys, tarfile, tempfile, time
+from pathlib import Path
+
+VARIANTS = {'eager': dict(compile=False, decoder='pytorch'),
+            'triton': dict(compile=False, decoder='triton'),
+            'cuda-graph': dict(compile=True, decoder='pytorch'),
+            'cuda-graph-triton': dict(compile=True, decoder='triton'),
+            'cuda-graph-triton-amp': dict(compile=True, decoder='triton', amp=True),
+            'cuda-graph-triton-tf32': dict(compile=True, decoder='triton', tf32=True),
+            'cuda-graph-amp': dict(compile=True, decoder='pytorch', amp=True)}
+
+
+def _wait_turn(out: Path, name: str, parallel: bool) -> None:
+    "In --parallel mode: say this variant is compiled and warm, then wait for the parent's go."
+    if not parallel: return
+    (out / f'.ready.{name}').touch()
+    while not (out / f'.go.{name}').exists(): time.sleep(0.2)
+
+
+def _kernel_bench(args) -> dict:
+    "The Triton decoder's forward and backward alone at the official shapes, per backward grouping."
+    import torch, triton
+    import scae_nb.triton_decoder as td
+    from scae_nb.test_utils import mixture_case
+    rows = []
+    for alpha in (False, True):
+        case = [None if t is None else t.cuda() for t in
+                mixture_case(B=args.batch_size, M=40, C=1, alpha=alpha, T=11, H=40, W=40)]
+        templates, theta, log_presence, bg_value, bg_logit, inv_t, target = case
+        scalars, coupled = td._mixture_scalars(bg_value, bg_logit, inv_t), inv_t is not None
+        templates, theta = templates.contiguous(), theta.contiguous()
+        fwd = lambda: td._triton_forward_op(templates, theta, log_presence, target, scalars, coupled)
+        ll, mode, mean, warped, lse_s, lse_l = fwd()
+        grad = torch.randn_like(ll)
+        row = dict(mode='alpha' if alpha else 'coupled', forward_us=round(triton.testing.do_bench(fwd) * 1e3, 1))
+        for parts in (40, 20, 10, 8, 5, 4, 2, 1):
+            td.TRITON_BACKWARD_PARTS = parts
+            bwd = lambda: td._triton_backward_op(templates, theta, log_presence, target, scalars, coupled,
+                                                 warped, grad, lse_s, lse_l)
+            row[f'backward_us_parts{parts}'] = round(triton.testing.do_bench(bwd) * 1e3, 1)
+        td.TRITON_BACKWARD_PARTS = 5
+        rows.append(row)
+        print('gpu_profile: kernel', json.dumps(row), flush=True)
+    return dict(variant='kernel', rows=rows)
+
+
+def _child(name: str, args) -> dict:
+    if name == 'kernel': return _kernel_bench(args)
+    import torch
+    from scae_nb.model import SCAEConfig
+    from scae_nb.bench import _seeded_model, synchronize
+    from scae_nb.step import make_step, synthetic_batch, to_device, GraphStep
+    from scae_nb.runtime import numerics_flags
+    from scae_nb.mixture import use_decoder
+    from torch.profiler import ProfilerActivity, profile
+    spec, device = VARIANTS[name], torch.device(args.device)
+    config = SCAEConfig.preset(args.preset)
+    if device.type == 'cpu':                                   # the dry run: a tiny model
+        import dataclasses
+        config = dataclasses.replace(config, n_parts=4, n_objects=4)
+    result = dict(variant=name, device=str(device), torch=torch.__version__)
+    amp, tf32 = spec.get('amp', False), spec.get('tf32', False)
+    with numerics_flags(device, tf32), use_decoder(spec['decoder']):
+        model, opt = _seeded_model(config, args.batch_size, device, 0, 3e-5)
+        cuda = device.type == 'cuda'
+        step = make_step(model, opt, device, amp, spec['compile'], spec['compile'] and cuda)
+        batch = to_device(synthetic_batch(config, args.batch_size, 0), device)
+        warm = 2 + (step.warmup + 2 if isinstance(step, GraphStep) else 0)
+        t0 = time.perf_counter()
+        for _ in range(warm): step(batch)
+        synchronize(device)
+        result['warmup_s'] = round(time.perf_counter() - t0, 2)
+        _wait_turn(Path(args.out), name, args.parallel)
+        for _ in range(3): step(batch)                         # after the wait: warm again
+        synchronize(device)
+        times = []
+        for _ in range(args.steps):
+            t = time.perf_counter(); step(batch); synchronize(device)
+            times.append(time.perf_counter() - t)
+        result['ms_per_step_synced'] = round(statistics.median(times) * 1e3, 3)
+        result['ms_min_synced'] = round(min(times) * 1e3, 3)
+        t = time.perf_counter()
+        for _ in range(args.steps): step(batch)
+        synchronize(device)
+        result['ms_per_step_queued'] = round((time.perf_counter() - t) * 1e3 / args.steps, 3)
+        n = 10
+        acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+        with profile(activities=acts, record_shapes=not spec['compile']) as prof:
+            for _ in range(n): step(batch)
+            synchronize(device)
+    events = prof.key_averages()
+    attr = 'self_device_time_total' if hasattr(events[0], 'self_device_time_total') \
+        else 'self_cuda_time_total'
+    sort = 'self_cuda_time_total' if cuda else 'self_cpu_time_total'
+    kernels = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
+    result['kernels_per_step'] = len(kernels) / n
+    result['gpu_kernel_ms_per_step'] = round(sum(e.time_range.elapsed_us() for e in kernels)
+                                             / n / 1e3, 3) if kernels else None
+    top = sorted(events, key=lambda e: -getattr(e, attr if cuda else 'self_cpu_time_total'))[:40]
+    result['top'] = [dict(name=e.key[:160], count=e.count / n,
+                          self_us_per_step=round(getattr(e, attr if cuda else 'self_cpu_time_total')
+                                                 / n, 1)) for e in top]
+    table = prof.key_averages().table(sort_by=sort, row_limit=40, max_name_column_width=110)
+    if not spec['compile']:
+        table += '\n\nby input shape:\n' + prof.key_averages(group_by_input_shape=True).table(
+            sort_by=sort, row_limit=30, max_name_column_width=60, max_shapes_column_width=90)
+    result['table'] = table
+    return result
+
+
+def _child_cmd(name, args, out, parallel=False):
+    return [sys.executable, __file__, str(out), '--child', name, '--steps', str(args.steps),
+            '--batch-size', str(args.batch_size), '--preset', args.preset, '--device', args.device] \
+        + (['--parallel'] if parallel else [])
+
+
+def _signal_paused(pattern: str, sig) -> list:
+    "Send `sig` to the processes `pgrep -f pattern` finds (not this one)."
+    import signal
+    if not pattern: return []
+    pids = [int(p) for p in subprocess.run(['pgrep', '-f', pattern], capture_output=True,
+                                           text=True).stdout.split() if int(p) != os.getpid()]
+    for pid in pids:
+        try: os.kill(pid, sig)
+        except ProcessLookupError: pass
+    return pids
+
+
+def _parallel(names, args, out, env, t0) -> list:
+    "Run 'kernel' first (alone); start every other variant at once; time each when all are ready."
+    import signal
+    results, procs = [], {}
+    if 'kernel' in names:
+        try: subprocess.run(_child_cmd('kernel', args, out), env=env, timeout=90)
+        except subprocess.TimeoutExpired: pass
+        results.append(_collect(out, 'kernel', 0))
+        names = [n for n in names if n != 'kernel']
+    for name in names:
+        procs[name] = subprocess.Popen(_child_cmd(name, args, out, True), env=env)
+    deadline = t0 + args.budget
+    while time.time() < deadline and not all(
+            (out / f'.ready.{n}').exists() or procs[n].poll() is not None for n in names):
+        time.sleep(0.5)
+    print(f'gpu_profile: ready at {time.time() - t0:.0f} s: ' + ', '.join(
+        n for n in names if (out / f'.ready.{n}').exists()), flush=True)
+    for name in names:
+        if not (out / f'.ready.{name}').exists():
+            procs[name].kill(); procs[name].wait()
+            results.append(dict(variant=name, status=f'not ready (rc {procs[name].returncode})'))
+            continue
+        paused = _signal_paused(args.pause, signal.SIGSTOP)
+        time.sleep(1.0 if paused else 0)                 # the paused process's queued kernels
+        (out / f'.go.{name}').touch()
+        try: rc = procs[name].wait(timeout=max(20, deadline + 30 - time.time()))
+        except subprocess.TimeoutExpired:
+            procs[name].kill(); rc = 'timeout'
+        _signal_paused(args.pause, signal.SIGCONT)
+        results.append(_collect(out, name, rc, paused))
+    return results
+
+
+def _collect(out, name, rc, paused=()) -> dict:
+    f = out / f'.{name}.json'
+    res = json.loads(f.read_text()) if f.exists() else dict(variant=name)
+    if f.exists(): f.unlink()
+    res['status'] = 'ok' if rc == 0 else f'failed: {rc}'
+    if paused: res['paused_pids'] = paused
+    print(f'gpu_profile: {name}: ' + json.dumps({k: v for k, v in res.items()
+                                               if k not in ('top', 'table')}), flush=True)
+    return res
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument('out')
+    p.add_argument('--variants', default='eager,triton,cuda-graph,cuda-graph-triton')
+    p.add_argument('--steps', type=int, default=50)
+    p.add_argument('--batch-size', type=int, default=128)
+    p.add_argument('--budget', type=float, default=240)
+    p.add_argument('--cap', type=float, default=150, help='seconds per compiled variant')
+    p.add_argument('--preset', default='official')
+    p.add_argument('--device', default='cuda')
+    p.add_argument('--child', default=None)
+    p.add_argument('--parallel', action='store_true',
+                   help='compile all variants at once, then time them one at a time')
+    p.add_argument('--pause', default='',
+                   help='pgrep -f pattern of processes to SIGSTOP while a variant is timed')
+    args = p.parse_args()
+    out = Path(args.out)
+    if args.child:
+        res = _child(args.child, args)
+        (out / f'.{args.child}.json').write_text(json.dumps(res))
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    t0, results = time.time(), []
+    cache = Path(os.environ.get('TORCHINDUCTOR_CACHE_DIR') or tempfile.mkdtemp(prefix='inductor_'))
+    env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=str(cache), PYTHONUNBUFFERED='1')
+    names = args.variants.split(',')
+    if args.parallel:
+        results = _parallel(names, args, out, env, t0)
+    for name in ([] if args.parallel else names):
+        left = args.budget - (time.time() - t0)
+        cap = min(args.cap if VARIANTS.get(name, {}).get('compile') else 60, left)
+        if cap < 20:
+            results.append(dict(variant=name, status=f'skipped: {left:.0f} s left'))
+            continue
+        print(f'gpu_profile: {name} (cap {cap:.0f} s) at {time.time() - t0:.0f} s', flush=True)
+        cmd = _child_cmd(name, args, out)
+        try:
+            rc = subprocess.run(cmd, env=env, timeout=cap).returncode
+        except subprocess.TimeoutExpired:
+            rc = 'timeout'
+        results.append(_collect(out, name, rc))
+    with open(out / 'profile.txt', 'w') as fh:
+        for r in results:
+            fh.write(f"==== {r['variant']}: {r.get('status')}\n")
+            fh.write(json.dumps({k: v for k, v in r.items() if k not in ('top', 'table')}) + '\n')
+            fh.write(r.get('table', '') + '\n\n')
+    (out / 'profile.json').write_text(json.dumps([{k: v for k, v in r.items() if k != 'table'}
+                                                  for r in results], indent=1))
+    code = [f for f in cache.rglob('*.py') if f.stat().st_size < 4_000_000]
+    with tarfile.open(out / 'inductor_code.tar.gz', 'w:gz') as tar:
+        for f in code: tar.add(f, arcname=str(f.relative_to(cache)))
+    size = (out / 'inductor_code.tar.gz').stat().st_size
+    print(f'gpu_profile: done in {time.time() - t0:.0f} s; {len(code)} generated files, '
+          f'{size / 2**20:.1f} MiB archived', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
