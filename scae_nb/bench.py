@@ -20,7 +20,7 @@ from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_de
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
 from .step import variant_name
 from .step import synthetic_batch, to_device
-from .mixture import _known_decoder, check_decoder, use_decoder
+from .mixture import _known_decoder, auto_decoder, check_decoder, use_decoder
 from .native import native_library, prepare_compile
 
 # %% auto #0
@@ -114,7 +114,14 @@ def ops_per_step(step, device: torch.device) -> dict:
 # %% ../nbs/05c_bench.ipynb #93688818
 def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> str:
     """The decoder a step runs with `--decoder decoder`: 'triton' (02c's kernels), 'native' (02b's
-    C kernel, on a CPU) or 'pytorch'."""
+    C kernel, on a CPU) or 'pytorch'; for 'auto', what `auto_decoder` (02a) says, e.g. 'triton'
+    for a compiled step on CUDA. Compiled, the kernels run as custom ops (registered here if not
+    yet), or the PyTorch path where they cannot be."""
+    if decoder == 'auto':
+        decoder = auto_decoder(device.type, compile, torch.are_deterministic_algorithms_enabled())
+    if decoder == 'triton' and compile:
+        from scae_nb.triton_decoder import prepare_triton_compile
+        return 'triton' if prepare_triton_compile() else 'pytorch'
     if decoder in ('triton', 'pytorch'): return decoder
     if device.type != 'cpu' or native_library() is None: return 'pytorch'
     return 'native' if not compile or prepare_compile() else 'pytorch'   # compiled: a custom op

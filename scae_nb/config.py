@@ -83,7 +83,7 @@ class TrainConfig:
     amp: bool = False               # bfloat16 autocast for the forward pass
     compile: bool | None = None     # torch.compile the whole step (unset: on one CUDA device)
     cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
-    decoder: str = 'auto'           # auto (C on a CPU) | pytorch | native | triton (fused, CUDA)
+    decoder: str = 'auto'           # auto (CPU C, compiled CUDA Triton) | pytorch | native | triton
     wandb: str = 'disabled'         # disabled | offline | online
     tf32: bool = False              # TF32 matmuls and convolutions on CUDA (faster, ~1e-3 relative)
     deterministic: bool = False     # deterministic kernels, or refuse naming the op that has none

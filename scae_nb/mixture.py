@@ -13,7 +13,7 @@ from .utils import UsageError, as_given, got_shape
 
 # %% auto #0
 __all__ = ['HALF_LOG_2PI', 'MIXTURE_CHUNK_BYTES', 'DECODERS', 'pixel_mixture_reference', 'pixel_mixture', 'current_decoder',
-           'check_decoder', 'use_decoder', 'warped_pixel_mixture']
+           'check_decoder', 'use_decoder', 'auto_decoder', 'warped_pixel_mixture']
 
 # %% ../nbs/02a_mixture.ipynb #25a6f520
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -269,6 +269,17 @@ def use_decoder(name: str = 'auto'):
     try: yield
     finally: _DECODER[0] = saved
 
+# %% ../nbs/02a_mixture.ipynb #at40c001
+def auto_decoder(device_type: str, compiling: bool, deterministic: bool) -> str:
+    """The decoder `auto` stands for: 'triton' on CUDA while `torch.compile` traces the step
+    (`compiling`), Triton installed and `deterministic` algorithms off (atomic adds); 'native' on
+    a CPU; 'pytorch' elsewhere. Where the kernels chosen do not apply, the PyTorch path runs."""
+    if device_type == 'cpu': return 'native'
+    if device_type != 'cuda' or not compiling or deterministic: return 'pytorch'
+    from scae_nb.triton_decoder import triton      # only here: Triton takes about 75 MiB
+    return 'pytorch' if triton is None else 'triton'
+
+
 # %% ../nbs/02a_mixture.ipynb #2498d26a
 @torch.autograd.function.once_differentiable
 def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warp=None):
@@ -300,17 +311,20 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     theta [B, M, 2, 3] = `inverse_affine(pose)` maps canvas to template coordinates
     -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient).
     `native`: True for the C kernel of 02b_native, False for the PyTorch path; default: the
-    decoder `use_decoder` chose (`auto`: the C kernel wherever it applies, float32 on a CPU)."""
+    decoder `use_decoder` chose (`auto`: `auto_decoder`'s, asked here, so while a step compiles)."""
     if theta.dim() == 4 and theta.shape[1] == 0:
         raise ValueError(f"warped_pixel_mixture needs at least one part in theta [B, M, 2, 3], "
                          f"{got_shape(theta)}")
     theta, args = theta.contiguous(), (log_presence, bg_value, bg_logit, inv_temperature, target)
-    if native is None and _DECODER[0] == 'triton':
+    decoder = _DECODER[0] if native is None else ('native' if native else 'pytorch')
+    if decoder == 'auto':
+        decoder = auto_decoder(theta.device.type, torch.compiler.is_compiling(),
+                               torch.are_deterministic_algorithms_enabled())
+    if decoder == 'triton':
         from scae_nb.triton_decoder import triton_applies, triton_warped_pixel_mixture
         if triton_applies(theta, templates):
             return triton_warped_pixel_mixture(templates, theta, *args)
-    if native is None:
-        native = _DECODER[0] in ('auto', 'native') and native_applies(theta, templates)
-    if native: return native_warped_pixel_mixture(templates, theta, *args)
+    if decoder == 'native' and (native or native_applies(theta, templates)):
+        return native_warped_pixel_mixture(templates, theta, *args)
     # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
     return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, *args)

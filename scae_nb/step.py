@@ -133,11 +133,13 @@ def quiet_compile_logs() -> None:
 # %% ../nbs/05ab_step.ipynb #cfw36c01
 def compile_options(device: torch.device, backend: str = 'inductor') -> dict | None:
     """Prepare compiling for `device` (quiet logs; as custom ops the native decoder on a CPU, the
-    Triton one when in use) and return the `torch.compile` options: inductor draws random numbers
-    with the eager ops (`fallback_random`), so the presence noise is the eager noise."""
+    Triton one for 'triton' and, on CUDA, for 'auto': `auto_decoder`) and return the
+    `torch.compile` options: inductor draws random numbers with the eager ops (`fallback_random`),
+    so the presence noise is the eager noise."""
     quiet_compile_logs()
     if device.type == 'cpu': prepare_compile()         # the native decoder as a custom op
-    if current_decoder() == 'triton':                   # the Triton kernels, likewise
+    decoder = current_decoder()
+    if decoder == 'triton' or (decoder == 'auto' and device.type == 'cuda'):    # Triton's, likewise
         from scae_nb.triton_decoder import prepare_triton_compile
         prepare_triton_compile()
     return dict(fallback_random=True) if backend == 'inductor' else None

@@ -20,6 +20,7 @@ def _ok(ms, *args): return dict(status='ok', args=list(args), result=dict(ms_per
 
 def test_training_uses_the_fastest_float32_variant():
     check = _gpu_check()
+    check.summary['parity'] = dict(passed=True, triton_passed=True)     # compiled on CUDA: the Triton decoder
     bench = {'eager': _ok(9.0), 'cuda-graph': _ok(2.5, '--compile', '--cuda-graph'),
              'compiled': _ok(4.0, '--compile', '--no-cuda-graph'), 'amp': _ok(1.0, '--amp'),
              'cuda-graph-amp': dict(status='timeout', args=['--compile', '--cuda-graph', '--amp'])}
@@ -35,27 +36,38 @@ def test_default_variants_put_trains_variant_first_after_eager():
     names = [v.partition('=')[0] for v in check.BENCH_VARIANTS.split(';')]
     assert names[:2] == ['eager', 'cuda-graph'] or check.CPU, names
     if not check.CPU:                   # then the ones that do not compile, then the other compiling ones
-        assert names[2:] == ['amp', 'triton', 'cuda-graph-triton', 'compiled', 'cuda-graph-amp'], names
+        assert names[2:] == ['amp', 'triton', 'cuda-graph-pytorch', 'compiled', 'cuda-graph-amp'], names
 
 
 def test_training_uses_a_triton_variant_only_after_its_parity_passed():
     check = _gpu_check()
-    bench = {'eager': _ok(9.0), 'cuda-graph': _ok(2.5, '--compile', '--cuda-graph'),
-             'cuda-graph-triton': _ok(1.8, '--compile', '--cuda-graph', '--decoder', 'triton'),
+    bench = {'eager': _ok(9.0), 'cuda-graph': _ok(1.8, '--compile', '--cuda-graph'),      # auto: Triton on CUDA
+             'cuda-graph-pytorch': _ok(2.5, '--compile', '--cuda-graph', '--decoder', 'pytorch'),
              'triton': _ok(5.0, '--decoder', 'triton')}
     check.summary.pop('parity', None)                                   # parity not run: not trusted
-    assert check.train_variant(bench)[0] == 'cuda-graph'
+    assert check.train_variant(bench)[0] == ('eager' if check.CPU else 'cuda-graph-pytorch')
     check.summary['parity'] = dict(passed=True, triton_passed=False)
-    assert check.train_variant(bench)[0] == 'cuda-graph'
+    assert check.train_variant(bench)[0] == ('eager' if check.CPU else 'cuda-graph-pytorch')
     check.summary['parity'] = dict(passed=True, triton_passed=True)
-    assert check.train_variant(bench) == ('cuda-graph-triton', ['--compile', '--cuda-graph', '--decoder', 'triton'])
+    assert check.train_variant(bench) == ('cuda-graph', ['--compile', '--cuda-graph'])
+
+
+def test_which_variants_run_the_triton_decoder():
+    check = _gpu_check()
+    assert check.uses_triton(['--decoder', 'triton', '--no-compile'])
+    assert not check.uses_triton(['--compile', '--cuda-graph', '--decoder', 'pytorch'])
+    assert not check.uses_triton(['--no-compile']) and not check.uses_triton(['--amp', '--no-compile'])
+    assert check.uses_triton(['--compile', '--cuda-graph']) == (not check.CPU)   # auto, compiled on CUDA
+    assert check.uses_triton(['--compile', '--no-cuda-graph', '--amp']) == (not check.CPU)
+    assert not check.uses_triton(['--decoder'])                         # no value: not a choice
 
 
 def test_the_cuda_variants_include_the_triton_decoder():
     check = _gpu_check()
     if check.CPU: return
     variants = dict(v.partition('=')[::2] for v in check.BENCH_VARIANTS.split(';'))
-    assert variants['cuda-graph-triton'] == '--compile --cuda-graph --decoder triton'
+    assert variants['cuda-graph'] == '--compile --cuda-graph'               # Triton by auto_decoder
+    assert variants['cuda-graph-pytorch'] == '--compile --cuda-graph --decoder pytorch'
     assert variants['triton'] == '--decoder triton --no-compile'
     assert variants['eager'] == '--no-compile' and variants['amp'] == '--amp --no-compile'
 
@@ -295,6 +307,7 @@ def test_the_h200_runs_stage_times_leave_training_two_minutes_past_its_compile(m
     clock = [check.T0 + 54.9]
     check.time = types.SimpleNamespace(time=lambda: clock[0])
     check.DEADLINE = check.T0 + 520
+    check.summary['parity'] = dict(passed=True, triton_passed=True)     # as on the H200: parity before bench
     walls, calls = {'bench eager': 14.7, 'bench cuda-graph': 95.8}, []
     def run(cmd, timeout, name, **kw):
         calls.append((name, round(timeout, 1)))

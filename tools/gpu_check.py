@@ -41,7 +41,7 @@ BENCH_STEPS = env('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50, int)
 BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=--no-compile;amp=--amp --no-compile' if CPU else
                      'eager=--no-compile;cuda-graph=--compile --cuda-graph;amp=--amp --no-compile;'
                      'triton=--decoder triton --no-compile;'
-                     'cuda-graph-triton=--compile --cuda-graph --decoder triton;compiled=--compile --no-cuda-graph;'
+                     'cuda-graph-pytorch=--compile --cuda-graph --decoder pytorch;compiled=--compile --no-cuda-graph;'
                      'cuda-graph-amp=--compile --cuda-graph --amp')
 TRAIN_VARIANT = env('SCAE_CHECK_TRAIN_VARIANT', None)       # a bench variant's name; default: the fastest float32 one
 BENCH_CAP = env('SCAE_CHECK_BENCH_CAP', 90., float)         # per eager / amp variant
@@ -472,14 +472,21 @@ def model_pairs() -> list:
 
 def train_variant(bench_results: dict, forced: str | None = None) -> tuple[str, list]:
     """(name, extra options) of the variant training uses: `forced`, else the fastest float32 bench variant that ran
-    (a --decoder triton one only if that decoder passed the golden parity on this device)."""
+    (one that runs the Triton decoder only if that decoder passed the golden parity on this device)."""
     if forced and forced in bench_results: return forced, list(bench_results[forced].get('args') or [])
     triton_ok = bool((summary.get('parity') or {}).get('triton_passed'))   # its golden parity on this GPU
     ok = {name: r for name, r in bench_results.items() if r.get('status') == 'ok' and '--amp' not in (r.get('args') or [])
-          and (r.get('result') or {}).get('ms_per_step') and (triton_ok or 'triton' not in (r.get('args') or []))}
+          and (r.get('result') or {}).get('ms_per_step') and (triton_ok or not uses_triton(r.get('args') or []))}
     if not ok: return 'eager', ['--no-compile']                 # the default compiles on CUDA
     name = min(ok, key=lambda n: ok[n]['result']['ms_per_step'])
     return name, list(ok[name].get('args') or [])
+
+
+def uses_triton(extra: list) -> bool:
+    """Whether a variant's options run 02c's Triton decoder: `--decoder triton`, or on CUDA a compiled step with the
+    decoder left to `auto` (`auto_decoder`, 02a: the Triton kernels for a compiled step on CUDA since 2026-12-04)."""
+    decoder = extra[extra.index('--decoder') + 1] if '--decoder' in extra[:-1] else 'auto'
+    return decoder == 'triton' or (decoder == 'auto' and not CPU and compiling(extra))
 
 
 def compiling(extra: list) -> bool:

@@ -1,0 +1,43 @@
+"""tools/gpu_profile.py on the CPU (its dry run): one eager variant of a tiny model, in a child process."""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _profile(out, *extra):
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, str(ROOT / 'tools' / 'gpu_profile.py'), str(out), '--device', 'cpu',
+           '--variants', 'eager', '--steps', '2', '--batch-size', '4', *extra]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads((out / 'profile.json').read_text())
+
+
+def test_profiles_an_eager_step_and_names_its_ops(tmp_path):
+    [eager] = _profile(tmp_path)
+    assert eager['status'] == 'ok' and eager['variant'] == 'eager', eager
+    assert eager['ms_per_step_synced'] > 0 and eager['ms_per_step_queued'] > 0, eager
+    names = [row['name'] for row in eager['top']]
+    assert any(n.startswith('aten::') for n in names), names            # the op table, by CPU time here
+    assert eager['gpu_kernel_ms_per_step'] is None and eager['kernels_per_step'] == 0   # no GPU
+    text = (tmp_path / 'profile.txt').read_text()
+    assert text.startswith('==== eager: ok') and 'by input shape' in text
+
+
+def test_parallel_mode_pauses_the_named_processes_while_it_times(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)  # gpu-profile-test-sleeper'])
+    try:
+        [eager] = _profile(tmp_path, '--parallel', '--pause', 'gpu-profile-test-slee[p]er')
+        assert eager['status'] == 'ok', eager
+        assert eager['paused_pids'] == [sleeper.pid], eager               # stopped while timed ...
+        time.sleep(0.2)
+        state = Path(f'/proc/{sleeper.pid}/status').read_text().split('State:')[1].split()[0]
+        assert state != 'T', state                                        # ... and continued after
+        assert not list(tmp_path.glob('.*.json'))                         # the child's result was collected
+    finally:
+        sleeper.kill(); sleeper.wait()
