@@ -374,7 +374,7 @@ def triton_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
 def prepare_triton_compile() -> bool:
     """Register the kernels as two `torch.library` custom ops (any device), so that
     `torch.compile` keeps each as one opaque call; False when it cannot (no Triton, torch < 2.4).
-    `GraphStep` calls it when the decoder is 'triton'."""
+    `GraphStep` calls it when the decoder is 'triton', or 'auto' on CUDA."""
     if _COMPILE_OPS: return True
     if triton is None or not hasattr(torch.library, 'custom_op'): return False
     lib = torch.library
