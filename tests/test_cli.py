@@ -26,6 +26,13 @@ def test_subcommand_help(sub):
     assert "--threads INT CPU threads for torch (default: torch's, one per core)" in ' '.join(res.stdout.split())
 
 
+@pytest.mark.parametrize('sub', ['train', 'bench'])
+def test_compile_help_says_what_unset_means(sub):
+    res = _run(sub, '--help')
+    assert res.returncode == 0, res.stderr
+    assert ('--compile, --no-compile torch.compile the whole step (unset: compiled on one CUDA '
+            'device, eager on CPU/MPS and under torchrun) (default: None)') in ' '.join(res.stdout.split())
+
 def test_unknown_subcommand_is_refused():
     res = _run('frobnicate')
     assert res.returncode != 0
