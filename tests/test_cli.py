@@ -315,8 +315,8 @@ def test_eval_of_a_run_folder_takes_its_newest_intact_checkpoint(tiny_checkpoint
     res = _run('eval', '--checkpoint', str(run), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
     assert res.returncode == 0, res.stderr[-2000:]
     assert [line for line in res.stderr.splitlines() if 'corrupt' in line] == [
-        f'scae-nb eval: warning: {newer.name} is corrupt (not a readable checkpoint (damaged or not a '
-        f'PyTorch file)); evaluating {checkpoint.name} instead'], res.stderr
+        f'scae-nb eval: warning: {newer.name} is corrupt (not a readable checkpoint: damaged or not a '
+        f'PyTorch file); evaluating {checkpoint.name} instead'], res.stderr
     assert newer.is_file()                                          # eval moves nothing
     assert json.loads((tmp_path / 'eval' / 'report.json').read_text())['steps'] == 1
     empty = tmp_path / 'empty'
