@@ -266,9 +266,14 @@ def _compiles(name: str) -> bool:
 
 # %% ../nbs/05c_bench.ipynb #sp38b9a3
 def parse_variants(spec: str, device: torch.device) -> list[str]:
-    "'all' (every variant this device runs) or a comma list of names -> names; `UsageError` if bad."
+    """'all' (every variant this device runs; those it cannot named in one warning) or a comma list
+    of names -> names; `UsageError` if bad."""
     bases = [b for b in VARIANTS if b != 'cuda-graph' or device.type == 'cuda']
-    if spec == 'all': return [b + amp for b in bases for amp in ('', '+amp')]
+    if spec == 'all':
+        if left := [b + amp for b in VARIANTS if b not in bases for amp in ('', '+amp')]:
+            warnings.warn(f"--variants all: leaving out {', '.join(left)} (CUDA graphs need a CUDA "
+                          f"device; this run uses {device.type})")
+        return [b + amp for b in bases for amp in ('', '+amp')]
     names = [n.strip() for n in spec.split(',') if n.strip()]
     if not names:
         raise UsageError(f"--variants {spec!r} names no variant; choose from {', '.join(VARIANTS)} "

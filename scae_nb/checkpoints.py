@@ -183,10 +183,19 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
     for path in reversed(list_checkpoints(out)):
         try: state = load_checkpoint(path, map_location)
         except CheckpointError as e:
-            bad.append((path, _first_line(e).replace(f'{path}: ', '')))
+            bad.append((path, _corrupt_reason(path, e)))
             continue
         return path, state, bad
     return None, None, bad
+
+def _corrupt_reason(path: Path, e: CheckpointError) -> str:
+    """Why `path` is corrupt (`e`: `load_checkpoint`'s refusal), one line for '... is corrupt
+    (WHY)': without the path, its detail in parentheses put after a colon, so that none nests:
+    'not a readable checkpoint: damaged or not a PyTorch file'."""
+    line = _first_line(e).removeprefix(f'{path}: ').removeprefix(f'{path} is ')
+    line = line.replace(f'load {path}: ', 'load it: ')            # refusing to load it: ...
+    head, _, inner = line.partition(' (')
+    return f"{head}: {inner.removesuffix(')')}" if inner.endswith(')') else line
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38a25a
 def _say(line: str) -> None:

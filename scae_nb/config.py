@@ -81,7 +81,9 @@ class TrainConfig:
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     threads: int | None = None      # CPU threads for torch (default: torch's, one per core)
     amp: bool = False               # bfloat16 autocast for the forward pass
-    compile: bool | None = None     # torch.compile the whole step (unset: on one CUDA device)
+    # torch.compile the whole step (unset: compiled on one CUDA device, eager on CPU/MPS and
+    # under torchrun)
+    compile: bool | None = None
     cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
     decoder: str = 'auto'           # auto (CPU C, compiled CUDA Triton) | pytorch | native | triton
     wandb: str = 'disabled'         # disabled | offline | online

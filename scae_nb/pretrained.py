@@ -18,7 +18,7 @@ from .utils import UsageError, named, said, write_atomic
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained',
-           'run_folder_of']
+           'is_run_folder', 'run_folder_of']
 
 # %% ../nbs/04b_pretrained.ipynb #271d6006
 def pretrained_dir() -> Path:
@@ -165,29 +165,38 @@ def from_pretrained(name, device='cpu') -> nn.Module:
              else _model_from_file(_weights_path(name)))
     return model.to(device).eval()
 
+# %% ../nbs/04b_pretrained.ipynb #nc40isrf
+def is_run_folder(folder) -> bool:
+    "Whether `folder` is a run folder of `scae-nb train`: it holds run.json or checkpoints/."
+    return (Path(folder) / 'run.json').is_file() or (Path(folder) / 'checkpoints').is_dir()
+
 # %% ../nbs/04b_pretrained.ipynb #pt32rf02
 def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     """Refuse in one line run folder `folder` (`given`: as the caller gave it, `said`) without an
     intact checkpoint: CheckpointError if all are corrupt (`bad`: (path, why), newest first; the
     line: `all_corrupt_line`),
     RunFolderError if a run that holds its lock is before its first one (`lock_holder`), else
-    UsageError saying what to give."""
+    UsageError: for a run's folder (`is_run_folder`) saying it has none yet, else what to give."""
     where = folder / 'checkpoints'
     if bad:
         raise CheckpointError(all_corrupt_line(given, where, bad))
     if (holder := lock_holder(folder)) is not None:
         raise RunFolderError(f"{given}: a run is in progress in {folder} (pid {holder[0]} on "
                              f"{holder[1]}) and has no checkpoint yet: wait for its first one")
+    if is_run_folder(folder):                       # its checkpoints deleted, or not written yet
+        raise UsageError(f"{given}: run folder {folder} has no checkpoint yet (none in {where})")
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
 # %% ../nbs/04b_pretrained.ipynb #sp387df5
 def run_folder_of(folder) -> Path:
-    """The run folder `folder` (a str or Path) stands for: itself, or for RUN/checkpoints (step_*.pt
-    in it, no checkpoints/ below it) RUN, whose newest checkpoint it then means."""
+    """The run folder `folder` (a str or Path) stands for: itself, or for RUN/checkpoints (no
+    checkpoints/ below it; RUN holding step_*.pt in it or a run.json) RUN, whose newest checkpoint
+    it then means."""
     folder = Path(folder)
     holds = folder.name == 'checkpoints' and not list_checkpoints(folder)
-    return folder.parent if holds and list_checkpoints(folder.parent) else folder
+    run = holds and (list_checkpoints(folder.parent) or (folder.parent / 'run.json').is_file())
+    return folder.parent if run else folder
 
 # %% ../nbs/04b_pretrained.ipynb #sp38c389
 def _run_folder_model(folder: Path) -> nn.Module:

@@ -26,6 +26,13 @@ def test_subcommand_help(sub):
     assert "--threads INT CPU threads for torch (default: torch's, one per core)" in ' '.join(res.stdout.split())
 
 
+@pytest.mark.parametrize('sub', ['train', 'bench'])
+def test_compile_help_says_what_unset_means(sub):
+    res = _run(sub, '--help')
+    assert res.returncode == 0, res.stderr
+    assert ('--compile, --no-compile torch.compile the whole step (unset: compiled on one CUDA '
+            'device, eager on CPU/MPS and under torchrun) (default: None)') in ' '.join(res.stdout.split())
+
 def test_unknown_subcommand_is_refused():
     res = _run('frobnicate')
     assert res.returncode != 0
@@ -277,6 +284,18 @@ def test_threads_above_the_cpus_warn_where_the_count_came_from(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
 
 
+def test_eval_of_a_run_folder_without_checkpoints_says_it_is_one(tiny_checkpoint, tmp_path):
+    """eval --checkpoint RUN (or RUN/checkpoints) of a run folder whose checkpoints are gone: one
+    line saying that run folder has no checkpoint yet and where they would be, exit 2."""
+    run = tmp_path / 'run'
+    shutil.copytree(tiny_checkpoint.parent.parent, run)
+    for path in (run / 'checkpoints').glob('step_*.pt'): path.unlink()
+    for given in (run, run / 'checkpoints'):
+        res = _run('eval', '--checkpoint', str(given), '--out', str(tmp_path / 'refused'), *_TINY_EVAL)
+        assert (res.returncode, res.stderr) == (2, f"scae-nb eval: error: --checkpoint {given}: run "
+            f"folder {run} has no checkpoint yet (none in {run / 'checkpoints'})\n"), res.stderr[-2000:]
+    assert not (tmp_path / 'refused').exists()
+
 def test_eval_of_a_run_folder_takes_its_newest_intact_checkpoint(tiny_checkpoint, tmp_path):
     """eval --checkpoint RUN: the run's newest intact checkpoint (said in one line; a corrupt newer
     one skipped with a warning, left in place), reported where that checkpoint's report goes; a
@@ -296,8 +315,8 @@ def test_eval_of_a_run_folder_takes_its_newest_intact_checkpoint(tiny_checkpoint
     res = _run('eval', '--checkpoint', str(run), '--out', str(tmp_path / 'eval'), *_TINY_EVAL)
     assert res.returncode == 0, res.stderr[-2000:]
     assert [line for line in res.stderr.splitlines() if 'corrupt' in line] == [
-        f'scae-nb eval: warning: {newer.name} is corrupt (not a readable checkpoint (damaged or not a '
-        f'PyTorch file)); evaluating {checkpoint.name} instead'], res.stderr
+        f'scae-nb eval: warning: {newer.name} is corrupt (not a readable checkpoint: damaged or not a '
+        f'PyTorch file); evaluating {checkpoint.name} instead'], res.stderr
     assert newer.is_file()                                          # eval moves nothing
     assert json.loads((tmp_path / 'eval' / 'report.json').read_text())['steps'] == 1
     empty = tmp_path / 'empty'
