@@ -41,3 +41,13 @@ def test_parallel_mode_pauses_the_named_processes_while_it_times(tmp_path):
         assert not list(tmp_path.glob('.*.json'))                         # the child's result was collected
     finally:
         sleeper.kill(); sleeper.wait()
+
+
+def test_refuses_a_variant_it_does_not_know_in_one_line(tmp_path):
+    cmd = [sys.executable, str(ROOT / 'tools' / 'gpu_profile.py'), str(tmp_path / 'out'), '--device', 'cpu',
+           '--variants', 'eager,eagr']
+    done = subprocess.run(cmd, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done
+    assert done.stderr.strip().splitlines()[-1].startswith("gpu_profile.py: error: --variants: unknown 'eagr'")
+    assert not (tmp_path / 'out').exists()                              # refused before anything ran

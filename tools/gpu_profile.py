@@ -64,7 +64,7 @@ def _child(name: str, args) -> dict:
     if name == 'kernel': return _kernel_bench(args)
     import torch
     from scae_nb.model import SCAEConfig
-    from scae_nb.bench import _seeded_model, synchronize
+    from scae_nb.bench import _seeded_model, synchronize, time_steps
     from scae_nb.step import make_step, synthetic_batch, to_device, GraphStep
     from scae_nb.runtime import numerics_flags
     from scae_nb.mixture import use_decoder
@@ -89,10 +89,7 @@ def _child(name: str, args) -> dict:
         _wait_turn(Path(args.out), name, args.parallel)
         for _ in range(3): step(batch)                         # after the wait: warm again
         synchronize(device)
-        times = []
-        for _ in range(args.steps):
-            t = time.perf_counter(); step(batch); synchronize(device)
-            times.append(time.perf_counter() - t)
+        times = time_steps(lambda: step(batch), args.steps, device)     # bench's own timing
         result['ms_per_step_synced'] = round(statistics.median(times) * 1e3, 3)
         result['ms_min_synced'] = round(min(times) * 1e3, 3)
         t = time.perf_counter()
@@ -202,6 +199,13 @@ def main() -> int:
     p.add_argument('--pause', default='',
                    help='pgrep -f pattern of processes to SIGSTOP while a variant is timed')
     args = p.parse_args()
+    names = args.variants.split(',')
+    if bad := [n for n in names if n not in VARIANTS and n != 'kernel']:
+        p.error(f"--variants: unknown {', '.join(map(repr, bad))}; choose from kernel, {', '.join(VARIANTS)}")
+    if 'kernel' in names and args.device != 'cuda':
+        p.error(f"--variants kernel times the Triton kernels on CUDA; this run uses --device {args.device}")
+    if args.steps < 1 or args.batch_size < 1:
+        p.error(f"--steps and --batch-size must be at least 1, got {args.steps} and {args.batch_size}")
     out = Path(args.out)
     if args.child:
         res = _child(args.child, args)
@@ -211,7 +215,6 @@ def main() -> int:
     t0, results = time.time(), []
     cache = Path(os.environ.get('TORCHINDUCTOR_CACHE_DIR') or tempfile.mkdtemp(prefix='inductor_'))
     env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=str(cache), PYTHONUNBUFFERED='1')
-    names = args.variants.split(',')
     if args.parallel:
         results = _parallel(names, args, out, env, t0)
     for name in ([] if args.parallel else names):
