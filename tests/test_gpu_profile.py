@@ -24,7 +24,7 @@ def test_profiles_an_eager_step_and_names_its_ops(tmp_path):
     assert eager['ms_per_step_synced'] > 0 and eager['ms_per_step_queued'] > 0, eager
     names = [row['name'] for row in eager['top']]
     assert any(n.startswith('aten::') for n in names), names            # the op table, by CPU time here
-    assert eager['gpu_kernel_ms_per_step'] is None and eager['kernels_per_step'] == 0   # no GPU
+    assert eager['gpu_kernel_ms_per_step'] is None and eager['kernels_per_step'] is None   # no GPU
     text = (tmp_path / 'profile.txt').read_text()
     assert text.startswith('==== eager: ok') and 'by input shape' in text
 
@@ -51,3 +51,14 @@ def test_refuses_a_variant_it_does_not_know_in_one_line(tmp_path):
     assert done.returncode == 2, done
     assert done.stderr.strip().splitlines()[-1].startswith("gpu_profile.py: error: --variants: unknown 'eagr'")
     assert not (tmp_path / 'out').exists()                              # refused before anything ran
+
+
+def test_refuses_gpu_variants_on_a_cpu_in_one_line(tmp_path):
+    cmd = [sys.executable, str(ROOT / 'tools' / 'gpu_profile.py'), str(tmp_path / 'out'), '--device', 'cpu',
+           '--variants', 'eager,cuda-graph']
+    done = subprocess.run(cmd, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done                                    # was: a compiled step labelled cuda-graph
+    assert done.stderr.strip().splitlines()[-1] == ('gpu_profile.py: error: --variants cuda-graph: need CUDA '
+                                                    '(Triton kernels, CUDA graphs); this run uses --device cpu, '
+                                                    'where only eager runs')

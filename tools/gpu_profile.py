@@ -106,7 +106,7 @@ def _child(name: str, args) -> dict:
         else 'self_cuda_time_total'
     sort = 'self_cuda_time_total' if cuda else 'self_cpu_time_total'
     kernels = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
-    result['kernels_per_step'] = len(kernels) / n
+    result['kernels_per_step'] = len(kernels) / n if cuda else None
     result['gpu_kernel_ms_per_step'] = round(sum(e.time_range.elapsed_us() for e in kernels)
                                              / n / 1e3, 3) if kernels else None
     top = sorted(events, key=lambda e: -getattr(e, attr if cuda else 'self_cpu_time_total'))[:40]
@@ -186,7 +186,9 @@ def _collect(out, name, rc, paused=()) -> dict:
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument('out')
-    p.add_argument('--variants', default='eager,triton,cuda-graph,cuda-graph-triton')
+    p.add_argument('--variants', default='eager,triton,cuda-graph,cuda-graph-triton',
+                   help='comma list of: kernel (the Triton kernels alone, CUDA), ' + ', '.join(VARIANTS)
+                   + ' (every one but eager needs CUDA)')
     p.add_argument('--steps', type=int, default=50)
     p.add_argument('--batch-size', type=int, default=128)
     p.add_argument('--budget', type=float, default=240)
@@ -199,11 +201,12 @@ def main() -> int:
     p.add_argument('--pause', default='',
                    help='pgrep -f pattern of processes to SIGSTOP while a variant is timed')
     args = p.parse_args()
-    names = args.variants.split(',')
+    names = [args.child] if args.child else args.variants.split(',')
     if bad := [n for n in names if n not in VARIANTS and n != 'kernel']:
         p.error(f"--variants: unknown {', '.join(map(repr, bad))}; choose from kernel, {', '.join(VARIANTS)}")
-    if 'kernel' in names and args.device != 'cuda':
-        p.error(f"--variants kernel times the Triton kernels on CUDA; this run uses --device {args.device}")
+    if args.device != 'cuda' and (gpu_only := [n for n in names if n != 'eager']):
+        p.error(f"--variants {', '.join(gpu_only)}: need CUDA (Triton kernels, CUDA graphs); this run uses "
+                f"--device {args.device}, where only eager runs")
     if args.steps < 1 or args.batch_size < 1:
         p.error(f"--steps and --batch-size must be at least 1, got {args.steps} and {args.batch_size}")
     out = Path(args.out)
@@ -241,9 +244,11 @@ def main() -> int:
     with tarfile.open(out / 'inductor_code.tar.gz', 'w:gz') as tar:
         for f in code: tar.add(f, arcname=str(f.relative_to(cache)))
     size = (out / 'inductor_code.tar.gz').stat().st_size
+    failed = [r['variant'] for r in results if r.get('status') != 'ok']
     print(f'gpu_profile: done in {time.time() - t0:.0f} s; {len(code)} generated files, '
-          f'{size / 2**20:.1f} MiB archived', flush=True)
-    return 0
+          f'{size / 2**20:.1f} MiB archived' + (f"; not ok: {', '.join(failed)}" if failed else ''),
+          flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == '__main__':
