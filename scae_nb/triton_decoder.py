@@ -21,8 +21,8 @@ except ImportError:             # no Triton: the kernels below are plain functio
 _jit = triton.jit if triton is not None else (lambda fn: fn)
 
 # %% auto #0
-__all__ = ['TRITON_BLOCK', 'TRITON_BACKWARD_PARTS', 'triton_interpreted', 'triton_applies', 'triton_warped_pixel_mixture',
-           'prepare_triton_compile', 'gpu_compile_report']
+__all__ = ['TRITON_BLOCK', 'TRITON_BACKWARD_PARTS', 'TRITON_BACKWARD_BLOCK', 'TRITON_TEMPLATE_GRAD', 'triton_interpreted',
+           'triton_applies', 'triton_warped_pixel_mixture', 'prepare_triton_compile', 'gpu_compile_report']
 
 # %% ../nbs/02c_triton.ipynb #tri00008
 @_jit
@@ -146,14 +146,23 @@ def _forward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sca
 
 # %% ../nbs/02c_triton.ipynb #tri00014
 @_jit
+def _axis_weights(a0, w0, w1, t):
+    "[BLOCK, TB]: a pixel's bilinear weights along one axis, w0 at texel a0 and w1 at a0 + 1."
+    return (tl.where(t[None, :] == a0[:, None], w0[:, None], 0.)
+            + tl.where(t[None, :] == a0[:, None] + 1, w1[:, None], 0.))
+
+@_jit
 def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, scalars, xs, ys,
                      target, grad, lse_s, lse_l, grad_templates, partial, partial_scalars,
                      M: tl.constexpr, T, H, W, NB, C: tl.constexpr, CP: tl.constexpr,
                      CB: tl.constexpr, COUPLED: tl.constexpr, BLOCK: tl.constexpr,
-                     PARTS: tl.constexpr):
+                     PARTS: tl.constexpr, TB: tl.constexpr, DOT: tl.constexpr,
+                     PRECISION: tl.constexpr):
     """Program (b, block, z): the gradients of sum(grad * ll) over BLOCK pixels of image b from
     parts z PARTS ... (z + 1) PARTS - 1 (PARTS divides M; the background's terms in z = 0). Template
-    gradients are added atomically into grad_templates [B, M, C', T, T]; the pose and log-presence
+    gradients are added atomically into grad_templates [B, M, C', T, T]: each tap's (not DOT), or
+    each texel's sum over the block (DOT: a [TB, BLOCK] x [BLOCK, TB] product per channel, TB >= T
+    a power of 2, PRECISION 'ieee' or 'tf32x3'); the pose and log-presence
     gradients of each part and the scalars' are this program's partial sums, written to
     partial [B, NB, M, 8] and partial_scalars [B, NB, M / PARTS, 4] (summed by the caller, in fixed
     order)."""
@@ -210,14 +219,24 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
             dvalue = tl.where((rows == C)[:, None], dalpha[None, :], resp * diff)
             grad_lp = tl.sum(dalpha, axis=0)
         dvalue = tl.where((rows < CP)[:, None] & pm[None, :], dvalue, 0.)
-        tl.atomic_add(grad_templates + o00, dvalue * (wx0 * wy0)[None, :], mask=r00,
-                      sem='relaxed')
-        tl.atomic_add(grad_templates + o01, dvalue * (wx1 * wy0)[None, :], mask=r01,
-                      sem='relaxed')
-        tl.atomic_add(grad_templates + o10, dvalue * (wx0 * wy1)[None, :], mask=r10,
-                      sem='relaxed')
-        tl.atomic_add(grad_templates + o11, dvalue * (wx1 * wy1)[None, :], mask=r11,
-                      sem='relaxed')
+        if DOT:                         # texel (tx, ty) gets the sum of dvalue wy(p, ty) wx(p, tx)
+            t = tl.arange(0, TB)
+            wy, wx = tl.trans(_axis_weights(y0, wy0, wy1, t)), _axis_weights(x0, wx0, wx1, t)
+            ct = tl.arange(0, CB * TB)                                   # rows (channel, ty)
+            a = tl.reshape(dvalue[:, None, :] * wy[None, :, :], [CB * TB, BLOCK])
+            texel = b * s_b + m * s_m + (ct // TB * s_c + ct % TB * s_y)[:, None] + t[None, :] * s_x
+            tl.atomic_add(grad_templates + texel, tl.dot(a, wx, input_precision=PRECISION),
+                          mask=((ct // TB < CP) & (ct % TB < T))[:, None] & (t < T)[None, :],
+                          sem='relaxed')
+        else:                                                          # each tap on its own
+            tl.atomic_add(grad_templates + o00, dvalue * (wx0 * wy0)[None, :], mask=r00,
+                          sem='relaxed')
+            tl.atomic_add(grad_templates + o01, dvalue * (wx1 * wy0)[None, :], mask=r01,
+                          sem='relaxed')
+            tl.atomic_add(grad_templates + o10, dvalue * (wx0 * wy1)[None, :], mask=r10,
+                          sem='relaxed')
+            tl.atomic_add(grad_templates + o11, dvalue * (wx1 * wy1)[None, :], mask=r11,
+                          sem='relaxed')
         g_ix = tl.sum(dvalue * (wy0[None, :] * (v01 - v00) + wy1[None, :] * (v11 - v10)), axis=0)
         g_iy = tl.sum(dvalue * (wx0[None, :] * (v10 - v00) + wx1[None, :] * (v11 - v01)), axis=0)
         g_u, g_v = g_ix * half, g_iy * half                            # d/du = d/dix (T - 1) / 2
@@ -237,15 +256,34 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
 # %% ../nbs/02c_triton.ipynb #tri00016
 TRITON_BLOCK = 256               # pixels per program: [C', 256] tiles
 TRITON_BACKWARD_PARTS = 5        # at most this many parts per backward program (issue 9: H200)
+TRITON_BACKWARD_BLOCK = 256      # pixels per backward program
+TRITON_TEMPLATE_GRAD = 'atomic'  # template gradients added per tap; or 'dot', 'dot-tf32x3'
+_TEMPLATE_GRADS = {'atomic': (False, 'ieee'), 'dot': (True, 'ieee'), 'dot-tf32x3': (True, 'tf32x3')}
+
+def _template_grad(T: int) -> tuple:
+    """(DOT, PRECISION, TB) for the backward kernel under `TRITON_TEMPLATE_GRAD`, for T x T
+    templates; TB = T rounded up to a power of 2, at least 16 (`tl.dot`'s smallest). ValueError (one
+    line) for an unknown mode or a `TRITON_BACKWARD_BLOCK` that is not a power of 2 from 16 up."""
+    if TRITON_TEMPLATE_GRAD not in _TEMPLATE_GRADS:
+        raise ValueError(f"TRITON_TEMPLATE_GRAD is {TRITON_TEMPLATE_GRAD!r}; choose from "
+                         f"{', '.join(_TEMPLATE_GRADS)}")
+    if not (isinstance(TRITON_BACKWARD_BLOCK, int) and TRITON_BACKWARD_BLOCK >= 16
+            and TRITON_BACKWARD_BLOCK & (TRITON_BACKWARD_BLOCK - 1) == 0):
+        raise ValueError(f"TRITON_BACKWARD_BLOCK is {TRITON_BACKWARD_BLOCK!r}; a power of 2 "
+                         f"from 16 up is needed")
+    return *_TEMPLATE_GRADS[TRITON_TEMPLATE_GRAD], max(16, triton.next_power_of_2(T))
 
 def _backward_parts(M: int) -> int:
     "Parts per backward program: M's largest divisor up to `TRITON_BACKWARD_PARTS` (at least 1)."
     return max(d for d in range(1, max(1, min(M, TRITON_BACKWARD_PARTS)) + 1) if M % d == 0)
 
-def _launch_shapes(templates: torch.Tensor, target: torch.Tensor) -> tuple:
-    "(B, M, C', T, C, H, W, CB, number of pixel blocks), CB = C' rounded up to a power of 2."
+def _launch_shapes(templates: torch.Tensor, target: torch.Tensor,
+                   block: int | None = None) -> tuple:
+    """(B, M, C', T, C, H, W, CB, number of blocks of `block` pixels (`TRITON_BLOCK` if None)),
+    CB = C' rounded up to a power of 2."""
     (B, M, Cp, T, _), (C, H, W) = templates.shape, target.shape[1:]
-    return B, M, Cp, T, C, H, W, triton.next_power_of_2(Cp), triton.cdiv(H * W, TRITON_BLOCK)
+    block = TRITON_BLOCK if block is None else block
+    return B, M, Cp, T, C, H, W, triton.next_power_of_2(Cp), triton.cdiv(H * W, block)
 
 # %% ../nbs/02c_triton.ipynb #sp38f3e6
 def _canvas(target: torch.Tensor) -> tuple:
@@ -277,7 +315,8 @@ def _triton_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
                         warped: torch.Tensor, grad: torch.Tensor, lse_s: torch.Tensor,
                         lse_l: torch.Tensor) -> list[torch.Tensor]:
     "The backward kernel: the gradients of templates, theta, log-presence and scalars [3]."
-    B, M, Cp, T, C, H, W, CB, NB = _launch_shapes(templates, target)
+    dot, precision, TB = _template_grad(templates.shape[-1])
+    B, M, Cp, T, C, H, W, CB, NB = _launch_shapes(templates, target, TRITON_BACKWARD_BLOCK)
     theta, log_presence, target = theta.contiguous(), log_presence.contiguous(), target.contiguous()
     lse_s, lse_l = lse_s.contiguous(), lse_l.contiguous()    # no-ops for the forward's own
     grad_templates = torch.zeros_like(templates)
@@ -288,7 +327,8 @@ def _triton_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
         _backward_kernel[(B, NB, M // P)](
             templates, *templates.stride(), theta, log_presence, scalars, *_canvas(target), target,
             grad.contiguous(), lse_s, lse_l, grad_templates, partial, partial_scalars, M, T, H, W,
-            NB, C=C, CP=Cp, CB=CB, COUPLED=coupled, BLOCK=TRITON_BLOCK, PARTS=P)
+            NB, C=C, CP=Cp, CB=CB, COUPLED=coupled, BLOCK=TRITON_BACKWARD_BLOCK, PARTS=P, TB=TB,
+            DOT=dot, PRECISION=precision)
     per_part = partial.sum(1)                        # [B, M, 8]
     return [grad_templates, per_part[..., :6].contiguous().view(theta.shape),   # copies: no
             per_part[..., 6].contiguous(), partial_scalars.sum((0, 1, 2))[:3]]    # aliased outputs
@@ -398,16 +438,21 @@ def _op_backward(ctx, grads):                   # grads: one per output; only ll
 # %% ../nbs/02c_triton.ipynb #tri00037
 _INTS = ('s_b', 's_m', 's_c', 's_y', 's_x', 'T', 'H', 'W', 'NB')   # the kernels' run-time ints
 
-def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int = 40):
+def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int = 40,
+                 template_grad: str = 'atomic', T: int = 11, block: int | None = None):
     """Triton's compiled `kernel` for a CUDA GPU of this compute capability (no GPU needed), for M
     parts (40: the official MNIST model); `ones`: int arguments that are 1, which Triton makes
-    compile-time constants on a GPU."""
+    compile-time constants on a GPU; `template_grad`: the backward's `TRITON_TEMPLATE_GRAD` for
+    T x T templates (11: MNIST's); `block` pixels per program (`TRITON_BLOCK` if None)."""
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
     names, CP = list(inspect.signature(kernel.fn).parameters), C + (not coupled)
     constants = dict(C=C, CP=CP, CB=triton.next_power_of_2(CP), COUPLED=coupled, M=M,
-                     BLOCK=TRITON_BLOCK)
-    if 'PARTS' in names: constants['PARTS'] = _backward_parts(1 if 'M' in ones else M)
+                     BLOCK=TRITON_BLOCK if block is None else block)
+    if 'PARTS' in names:
+        constants['PARTS'] = _backward_parts(1 if 'M' in ones else M)
+        dot, precision = _TEMPLATE_GRADS[template_grad]
+        constants.update(DOT=dot, PRECISION=precision, TB=max(16, triton.next_power_of_2(T)))
     constants.update({name: 1 for name in ones if name in names})
     signature = {n: 'constexpr' if n in constants else 'i32' if n in _INTS else '*fp32'
                  for n in names}
@@ -435,22 +480,28 @@ def _registers_and_spills(ptx: str, capability: int) -> tuple[int, int]:
 def gpu_compile_report(capabilities=(75, 80, 90)) -> list[dict]:
     """Compile both kernels in every configuration the models use (alpha or coupled mode, 1 or 3
     image channels) for CUDA GPUs of these compute capabilities, with Triton's compiler and
-    `ptxas`, no GPU needed: one dict per (kernel, mode, C, capability), with its registers per
-    thread and spilled bytes. Sizes of 1 (which Triton compiles as constants) are compiled too.
+    `ptxas`, no GPU needed: one dict per (kernel, template_grad, block, mode, C, capability), with
+    its registers per thread and spilled bytes; the backward as shipped (`TRITON_TEMPLATE_GRAD`,
+    `TRITON_BACKWARD_BLOCK`) and with 'dot' on blocks of 128 pixels. Sizes of 1 (which Triton
+    compiles as constants) are compiled too.
     Needs Triton compiling, not interpreting (`TRITON_INTERPRET` unset when this module is
     imported)."""
     if triton is None or _INTERPRETED:
         raise RuntimeError("gpu_compile_report needs Triton's compiler: install Triton and "
                            "import this module without TRITON_INTERPRET=1")
     rows = []
-    for kernel in (_forward_kernel, _backward_kernel):
+    for kernel, grad, block in ((_forward_kernel, None, TRITON_BLOCK),
+                                (_backward_kernel, TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK),
+                                (_backward_kernel, 'dot', 128)):
+        kw = dict(block=block) if grad is None else dict(block=block, template_grad=grad)
         for C, coupled in ((1, False), (3, False), (1, True), (3, True)):
             for capability in capabilities:
-                ptx = _compile_for(kernel, capability, C, coupled).asm['ptx']
+                ptx = _compile_for(kernel, capability, C, coupled, **kw).asm['ptx']
                 registers, spills = _registers_and_spills(ptx, capability)
-                rows.append(dict(kernel=kernel.fn.__name__, mode='coupled' if coupled else 'alpha',
-                                 C=C, capability=capability, registers=registers,
-                                 spill_bytes=spills))
+                rows.append(dict(kernel=kernel.fn.__name__, template_grad=grad, block=block,
+                                 mode='coupled' if coupled else 'alpha', C=C,
+                                 capability=capability, registers=registers, spill_bytes=spills))
         for C, coupled in ((1, False), (1, True)):     # 1 x 1 templates on a 1 x 1 canvas, one part
-            _compile_for(kernel, capabilities[-1], C, coupled, ones=('T', 'H', 'W', 'M', 'NB'))
+            _compile_for(kernel, capabilities[-1], C, coupled, ones=('T', 'H', 'W', 'M', 'NB'),
+                         **kw)
     return rows

@@ -62,3 +62,28 @@ def test_refuses_gpu_variants_on_a_cpu_in_one_line(tmp_path):
     assert done.stderr.strip().splitlines()[-1] == ('gpu_profile.py: error: --variants cuda-graph: need CUDA '
                                                     '(Triton kernels, CUDA graphs); this run uses --device cpu, '
                                                     'where only eager runs')
+
+
+def test_kernel_bench_runs_every_way_and_compares_gradients_under_the_interpreter():
+    # The 'kernel' variant's code, which otherwise runs only on a GPU: on the CPU under Triton's
+    # interpreter (batch 1, 5 parts, alpha mode, two ways), in a child process (TRITON_INTERPRET is read
+    # when Triton is imported).
+    script = (
+        "import json, sys, types; sys.path.insert(0, 'tools'); import gpu_profile as g\n"
+        "r = g._kernel_bench(types.SimpleNamespace(batch_size=1, device='cpu'),\n"
+        "                    configs=(('atomic', 256), ('dot', 64)), alphas=(True,),\n"
+        "                    parts=5)\n"
+        "print(json.dumps(r))\n")
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=str(ROOT), TRITON_INTERPRET='1')
+    done = subprocess.run([sys.executable, '-c', script], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = json.loads(done.stdout.splitlines()[-1])['rows']
+    assert [r['poses'] for r in rows] == ['random', 'init', 'shipped-weights'], rows
+    for r in rows:
+        assert r['mode'] == 'alpha' and 0 < r['inside'] < 1, r
+        assert isinstance(r['backward_us_atomic_256'], float), r      # a time, not 'failed: ...'
+        assert isinstance(r['backward_us_dot_64'], float), r
+        assert r['max_rel_diff_atomic_256'] == 0.0, r                 # the reference itself
+        assert r['max_rel_diff_dot_64'] < 1e-5, r                     # the same gradients
+    assert rows[1]['inside'] != rows[2]['inside'], rows               # two models, two pose sets

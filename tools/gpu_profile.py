@@ -33,30 +33,88 @@ def _wait_turn(out: Path, name: str, parallel: bool) -> None:
     while not (out / f'.go.{name}').exists(): time.sleep(0.2)
 
 
-def _kernel_bench(args) -> dict:
-    "The Triton decoder's forward and backward alone at the official shapes, per backward grouping."
+# the backward's ways of adding template gradients timed by 'kernel': (TRITON_TEMPLATE_GRAD, pixels per program)
+KERNEL_CONFIGS = (('atomic', 256), ('atomic', 128), ('dot', 128), ('dot', 64), ('dot', 256),
+                  ('dot-tf32x3', 64))
+KERNEL_CAP = 180                 # seconds for 'kernel': 12 backward and 2 forward compiles, 42 timings
+
+
+def _model_theta(batch_size: int, pretrained: str | None):
+    "The inverse poses [B, 40, 2, 3] of the official model (at init, or shipped weights) for a synthetic batch (CPU)."
+    import torch
+    import scae_nb.pcae as pcae
+    from scae_nb.model import SCAEConfig, build_model
+    from scae_nb.pretrained import from_pretrained
+    from scae_nb.step import synthetic_batch
+    config = SCAEConfig.preset('official')
+    torch.manual_seed(0)
+    model = from_pretrained(pretrained) if pretrained else build_model(config)
+    seen, original = [], pcae.inverse_affine
+    pcae.inverse_affine = lambda pose: seen.append(original(pose)) or seen[-1]
+    try:
+        with torch.no_grad(): model(synthetic_batch(config, batch_size)[0])
+    finally: pcae.inverse_affine = original
+    return seen[0].detach().contiguous()
+
+
+def _inside(theta, T: int, H: int, W: int) -> float:
+    "The fraction of (pixel, part) pairs with at least one bilinear tap inside the template."
+    import torch
+    th = theta.reshape(-1, 2, 3).float().cpu()
+    X, Y = torch.meshgrid(torch.linspace(-1, 1, W), torch.linspace(-1, 1, H), indexing='xy')
+    u, v = (th[:, r, 0, None, None] * X + th[:, r, 1, None, None] * Y + th[:, r, 2, None, None] for r in (0, 1))
+    ix, iy = (u + 1) / 2 * (T - 1), (v + 1) / 2 * (T - 1)
+    return round(((ix > -1) & (ix < T) & (iy > -1) & (iy < T)).float().mean().item(), 3)
+
+
+def _kernel_bench(args, configs=KERNEL_CONFIGS, alphas=(True, False), parts: int = 40) -> dict:
+    """The Triton decoder's forward and backward alone at the official shapes (B, 40 parts, 11 x 11 templates, 40 x 40
+    canvas), on three sets of poses (test_utils.mixture_case's random ones; the official model's at init and with the
+    shipped weights, on a synthetic batch), for each way in KERNEL_CONFIGS (groups of TRITON_BACKWARD_PARTS parts);
+    each way's largest gradient difference from the first way's, relative to its largest gradient. On a CPU
+    (TRITON_INTERPRET=1, the test's dry run, with fewer `parts`) each call is timed once with a wall clock: the
+    numbers mean nothing."""
     import torch, triton
     import scae_nb.triton_decoder as td
     from scae_nb.test_utils import mixture_case
+    device = torch.device(args.device)
+    if device.type == 'cuda': bench = triton.testing.do_bench
+    else: bench = lambda fn: (lambda t0: (fn(), (time.perf_counter() - t0) * 1e3)[1])(time.perf_counter())
+    shipped = td.TRITON_TEMPLATE_GRAD, td.TRITON_BACKWARD_BLOCK, td.TRITON_BACKWARD_PARTS
+    poses = {'random': None, 'init': _model_theta(args.batch_size, None),
+             'shipped-weights': _model_theta(args.batch_size, 'mnist-official-gpu')}
     rows = []
-    for alpha in (False, True):
-        case = [None if t is None else t.cuda() for t in
-                mixture_case(B=args.batch_size, M=40, C=1, alpha=alpha, T=11, H=40, W=40)]
-        templates, theta, log_presence, bg_value, bg_logit, inv_t, target = case
-        scalars, coupled = td._mixture_scalars(bg_value, bg_logit, inv_t), inv_t is not None
-        templates, theta = templates.contiguous(), theta.contiguous()
-        fwd = lambda: td._triton_forward_op(templates, theta, log_presence, target, scalars, coupled)
-        ll, mode, mean, warped, lse_s, lse_l = fwd()
-        grad = torch.randn_like(ll)
-        row = dict(mode='alpha' if alpha else 'coupled', forward_us=round(triton.testing.do_bench(fwd) * 1e3, 1))
-        for parts in (40, 20, 10, 8, 5, 4, 2, 1):
-            td.TRITON_BACKWARD_PARTS = parts
-            bwd = lambda: td._triton_backward_op(templates, theta, log_presence, target, scalars, coupled,
-                                                 warped, grad, lse_s, lse_l)
-            row[f'backward_us_parts{parts}'] = round(triton.testing.do_bench(bwd) * 1e3, 1)
-        td.TRITON_BACKWARD_PARTS = 5
-        rows.append(row)
-        print('gpu_profile: kernel', json.dumps(row), flush=True)
+    for alpha in alphas:                                     # alpha: the official MNIST model's mode
+        for pose_name, theta_model in poses.items():
+            case = [None if t is None else t.to(device) for t in
+                    mixture_case(B=args.batch_size, M=parts, C=1, alpha=alpha, T=11, H=40, W=40)]
+            templates, theta, log_presence, bg_value, bg_logit, inv_t, target = case
+            if theta_model is not None: theta = theta_model[:, :parts].to(device)
+            scalars, coupled = td._mixture_scalars(bg_value, bg_logit, inv_t), inv_t is not None
+            templates, theta = templates.contiguous(), theta.contiguous()
+            fwd = lambda: td._triton_forward_op(templates, theta, log_presence, target, scalars, coupled)
+            ll, mode, mean, warped, lse_s, lse_l = fwd()
+            grad = torch.randn_like(ll)
+            row = dict(mode='alpha' if alpha else 'coupled', poses=pose_name, inside=_inside(theta, 11, 40, 40),
+                       forward_us=round(bench(fwd) * 1e3, 1))
+            reference = None
+            for template_grad, block in configs:
+                td.TRITON_TEMPLATE_GRAD, td.TRITON_BACKWARD_BLOCK = template_grad, block
+                bwd = lambda: td._triton_backward_op(templates, theta, log_presence, target, scalars, coupled,
+                                                     warped, grad, lse_s, lse_l)
+                key = f'backward_us_{template_grad}_{block}'
+                try:
+                    grads = bwd()
+                    if reference is None: reference = grads
+                    scale = max(g.abs().max().item() for g in reference) or 1.0
+                    row[key] = round(bench(bwd) * 1e3, 1)
+                    diff = max((a - b).abs().max().item() for a, b in zip(grads, reference)) / scale
+                    row[key.replace('backward_us', 'max_rel_diff')] = float(f'{diff:.2e}')
+                except Exception as e:                       # one way failing must not lose the others
+                    row[key] = f'failed: {type(e).__name__}: {str(e)[:200]}'
+            td.TRITON_TEMPLATE_GRAD, td.TRITON_BACKWARD_BLOCK, td.TRITON_BACKWARD_PARTS = shipped
+            rows.append(row)
+            print('gpu_profile: kernel', json.dumps(row), flush=True)
     return dict(variant='kernel', rows=rows)
 
 
@@ -144,7 +202,7 @@ def _parallel(names, args, out, env, t0) -> list:
     import signal
     results, procs = [], {}
     if 'kernel' in names:
-        try: subprocess.run(_child_cmd('kernel', args, out), env=env, timeout=90)
+        try: subprocess.run(_child_cmd('kernel', args, out), env=env, timeout=KERNEL_CAP)
         except subprocess.TimeoutExpired: pass
         results.append(_collect(out, 'kernel', 0))
         names = [n for n in names if n != 'kernel']
@@ -222,7 +280,8 @@ def main() -> int:
         results = _parallel(names, args, out, env, t0)
     for name in ([] if args.parallel else names):
         left = args.budget - (time.time() - t0)
-        cap = min(args.cap if VARIANTS.get(name, {}).get('compile') else 60, left)
+        cap = min(args.cap if VARIANTS.get(name, {}).get('compile') else KERNEL_CAP if name == 'kernel' else 60,
+                  left)
         if cap < 20:
             results.append(dict(variant=name, status=f'skipped: {left:.0f} s left'))
             continue
