@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
-from .cli import add_config_args, given, one_line_warnings
+from .cli import add_config_args, given, int64, one_line_warnings
 from .config import TrainConfig, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .utils import named, said
@@ -437,9 +437,9 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a = parser.add_argument
     a('--preset', default='official', choices=list(PRESETS),
       help='row of PRESETS to time (default: official)')
-    a('--steps', type=int, default=20, metavar='INT',
+    a('--steps', type=int64, default=20, metavar='INT',
       help='timed steps; the median is reported (default: 20)')
-    a('--warmup', type=int, default=3, metavar='INT',
+    a('--warmup', type=int64, default=3, metavar='INT',
       help='untimed steps first; a compiled step takes at least 2 (default: 3)')
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant)')

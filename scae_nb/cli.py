@@ -9,14 +9,25 @@ import warnings
 from . import __version__
 
 # %% auto #0
-__all__ = ['COMMANDS', 'PROCESS_FIELDS', 'field_options', 'add_config_args', 'given', 'CLIParser', 'add_process_args',
-           'make_parser', 'main', 'one_line_warnings']
+__all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'int64', 'field_options', 'add_config_args', 'given', 'CLIParser',
+           'add_process_args', 'make_parser', 'main', 'one_line_warnings']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
     "The type an option parses to: `X` for a field annotated `X` or `X | None`."
     kinds = [k for k in typing.get_args(hint) if k is not type(None)]
     return kinds[0] if kinds else hint
+
+# %% ../nbs/07_cli.ipynb #i64a0002
+INT64_MAX = 2**63 - 1   # the largest integer torch and numpy hold (int64)
+
+def int64(text: str) -> int:
+    "An integer option's value: refused (argparse's one line, naming it) beyond int64's range."
+    try: value = int(text)
+    except ValueError: raise argparse.ArgumentTypeError(f'invalid int value: {text!r}') from None
+    if not -INT64_MAX - 1 <= value <= INT64_MAX:
+        raise argparse.ArgumentTypeError(f'{value} is out of range (at most 2**63-1 = {INT64_MAX})')
+    return value
 
 # %% ../nbs/07_cli.ipynb #sp385572
 def field_options(cls, only=None, skip=(), help: dict | None = None) -> dict[str, dict]:
@@ -33,7 +44,7 @@ def field_options(cls, only=None, skip=(), help: dict | None = None) -> dict[str
             if '(default:' not in text: kwargs['help'] += f' (default: {f.default})'
         elif f.default_factory is dataclasses.MISSING: kwargs['required'] = True
         if kind is bool: kwargs.update(action=argparse.BooleanOptionalAction, metavar=None)
-        else: kwargs['type'] = kind
+        else: kwargs['type'] = int64 if kind is int else kind       # int: within int64
         options[f.name] = kwargs
     return options
 
