@@ -401,6 +401,21 @@ def save(self: Trainer) -> Path | None:
     prune_checkpoints(self.out, self.cfg.keep, newest=path)
     return path
 
+# %% ../nbs/05b_training.ipynb #ch41nop4
+_STEP_SWITCHES = ('compile', 'cuda_graph')
+
+def _step_changes(changes: dict, cfg: TrainConfig, device: torch.device, distributed: bool) -> dict:
+    """`changes` ({field: (was, now)}) less `compile` and `cuda_graph` where the step they make on
+    `device` (compiled? graph-replayed?) is the same before and after."""
+    def step(switches: dict):
+        compile = resolve_compile(switches['compile'], device, distributed)
+        try: return compile, resolve_cuda_graph(switches['cuda_graph'], compile, device)
+        except UsageError: return None                 # a CUDA graph off CUDA: not this step
+    now = {k: getattr(cfg, k) for k in _STEP_SWITCHES}
+    was = {**now, **{k: changes[k][0] for k in _STEP_SWITCHES if k in changes}}
+    if step(was) != step(now): return changes
+    return {k: v for k, v in changes.items() if k not in _STEP_SWITCHES}
+
 # %% ../nbs/05b_training.ipynb #c6200d61
 @patch
 def restore(self: Trainer, path, state: dict | None = None) -> None:
@@ -408,8 +423,9 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
     that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused. The
     step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`). Fields
-    that differ from the checkpoint's are said in one line (`resumed_changes`) if it trains, and
-    added to the checkpoint's history (`checkpoint_changes`, `changes_record`)."""
+    that differ from the checkpoint's are said in one line (`resumed_changes`; not a switch that
+    leaves the step as it was: `_step_changes`) if it trains, and added to the checkpoint's
+    history (`checkpoint_changes`, `changes_record`)."""
     ckpt = load_checkpoint(path) if state is None else state
     self._check_config(ckpt['config'], path)
     self.model.load_state_dict(ckpt['model'])
@@ -424,7 +440,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
             self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
     announce_resume(path, self.step)
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
-        self.config_changes = resumed_changes(ckpt['config'], self.cfg)
+        changes = resumed_changes(ckpt['config'], self.cfg)
+        self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
         if self.config_changes and self.rank0: _say(changes_line(self.config_changes))
     history = checkpoint_changes(path, ckpt)          # the branch's so far; None: unknown
     self.changes = (None if history is None
