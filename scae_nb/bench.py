@@ -257,7 +257,8 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
 # %% ../nbs/05c_bench.ipynb #50f1962a
 VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
             'compiled': dict(compile=True, cuda_graph=False),
-            'cuda-graph': dict(compile=True, cuda_graph=True)}
+            'cuda-graph': dict(compile=True, cuda_graph=True),
+            'eager-cuda-graph': dict(compile=False, cuda_graph=True)}     # CUDA only, as cuda-graph
 
 # %% ../nbs/05c_bench.ipynb #sp381e2b
 def _compiles(name: str) -> bool:
@@ -268,7 +269,7 @@ def _compiles(name: str) -> bool:
 def parse_variants(spec: str, device: torch.device) -> list[str]:
     """'all' (every variant this device runs; those it cannot named in one warning) or a comma list
     of names -> names; `UsageError` if bad."""
-    bases = [b for b in VARIANTS if b != 'cuda-graph' or device.type == 'cuda']
+    bases = [b for b in VARIANTS if not VARIANTS[b]['cuda_graph'] or device.type == 'cuda']
     if spec == 'all':
         if left := [b + amp for b in VARIANTS if b not in bases for amp in ('', '+amp')]:
             warnings.warn(f"--variants all: leaving out {', '.join(left)} (CUDA graphs need a CUDA "
@@ -444,8 +445,9 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant)')
     a('--variants', default=None, metavar='LIST',
-      help="'all' or a comma list of eager, compiled, cuda-graph (each also +amp): time each, as "
-      "a table; the variant train uses is always timed, last (default: only that one)")
+      help="'all' or a comma list of eager, compiled, cuda-graph, eager-cuda-graph (each also "
+      "+amp): time each, as a table; the variant train uses is always timed, last (default: only "
+      "that one)")
     a('--backend', default='inductor', metavar='STR', help='torch.compile backend of the compiled '
       "variants: inductor (default), aot_eager, eager, or any in torch._dynamo.list_backends()")
     run_help = dict(batch_size=f'batch size B of the synthetic batch '

@@ -278,6 +278,8 @@ def resolve_compile(compile: bool | None, device: torch.device, distributed: boo
 
 # %% ../nbs/05ab_step.ipynb #vn39a02
 def variant_name(compile: bool, cuda_graph: bool, amp: bool) -> str:
-    "The name of a (compile, cuda_graph, amp) combination: 'eager', 'compiled+amp', ..."
-    base = 'cuda-graph' if cuda_graph else 'compiled' if compile else 'eager'
+    """The name of a (compile, cuda_graph, amp) combination: 'eager', 'compiled+amp', 'cuda-graph'
+    (compiled, replayed as a CUDA graph), 'eager-cuda-graph' (the eager step replayed), ..."""
+    graph = 'cuda-graph' if compile else 'eager-cuda-graph'
+    base = graph if cuda_graph else 'compiled' if compile else 'eager'
     return base + ('+amp' if amp else '')

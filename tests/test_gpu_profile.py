@@ -20,7 +20,8 @@ def _profile(out, *extra):
 
 def test_profiles_an_eager_step_and_names_its_ops(tmp_path):
     [eager] = _profile(tmp_path)
-    assert eager['status'] == 'ok' and eager['variant'] == 'eager', eager
+    assert eager['status'] == 'ok' and eager['variant'] == eager['step'] == 'eager', eager
+    assert eager['decoder'] in ('native', 'pytorch') and eager['tf32'] is False, eager   # auto on a CPU, as bench
     assert eager['ms_per_step_synced'] > 0 and eager['ms_per_step_queued'] > 0, eager
     names = [row['name'] for row in eager['top']]
     assert any(n.startswith('aten::') for n in names), names            # the op table, by CPU time here
@@ -55,13 +56,31 @@ def test_refuses_a_variant_it_does_not_know_in_one_line(tmp_path):
 
 def test_refuses_gpu_variants_on_a_cpu_in_one_line(tmp_path):
     cmd = [sys.executable, str(ROOT / 'tools' / 'gpu_profile.py'), str(tmp_path / 'out'), '--device', 'cpu',
-           '--variants', 'eager,cuda-graph']
+           '--variants', 'eager,cuda-graph,eager-cuda-graph+amp,amp']
     done = subprocess.run(cmd, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 2, done                                    # was: a compiled step labelled cuda-graph
-    assert done.stderr.strip().splitlines()[-1] == ('gpu_profile.py: error: --variants cuda-graph: need CUDA '
-                                                    '(Triton kernels, CUDA graphs); this run uses --device cpu, '
-                                                    'where only eager runs')
+    assert done.stderr.strip().splitlines()[-1] == ('gpu_profile.py: error: --variants cuda-graph, '
+                                                    'eager-cuda-graph+amp: need CUDA (Triton kernels, CUDA graphs); '
+                                                    'this run uses --device cpu')
+
+
+def test_variants_are_benchs_names_and_aliases_say_decoder_and_precision():
+    sys.path.insert(0, str(ROOT / 'tools'))
+    try: import gpu_profile
+    finally: sys.path.remove(str(ROOT / 'tools'))
+    from scae_nb.step import variant_name
+    spec = gpu_profile.variant_spec('cuda-graph-triton-tf32')
+    assert spec == dict(step='cuda-graph', compile=True, cuda_graph=True, amp=False, decoder='triton', tf32=True), spec
+    assert gpu_profile.variant_spec('cuda-graph+amp', 'pytorch')['decoder'] == 'pytorch'   # --decoder: bench's names
+    assert gpu_profile.variant_spec('eager-cuda-graph') == dict(step='eager-cuda-graph', compile=False, cuda_graph=True,
+                                                                 amp=False, decoder='auto', tf32=False)
+    for name in [*gpu_profile.ALIASES, *gpu_profile.STEPS, 'compiled+amp']:       # each `step` is what bench calls it
+        spec = gpu_profile.variant_spec(name)
+        assert variant_name(spec['compile'], spec['cuda_graph'], spec['amp']) == spec['step'], name
+    check = (ROOT / 'tools' / 'gpu_check.py').read_text()                  # gpu_check's names mean the same here
+    assert "cuda-graph-pytorch=--compile --cuda-graph --decoder pytorch" in check
+    assert "cuda-graph-amp=--compile --cuda-graph --amp'" in check and "triton=--decoder triton --no-compile" in check
 
 
 def test_kernel_bench_runs_every_way_and_compares_gradients_under_the_interpreter():

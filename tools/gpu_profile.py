@@ -1,7 +1,14 @@
 """Where the GPU time of one training step goes (issue 9: the <= 2 ms/step target).
 
-    python3 tools/gpu_profile.py OUT_DIR [--variants eager,triton,cuda-graph,cuda-graph-triton]
-                                         [--steps 50] [--budget 240] [--preset official]
+    python3 tools/gpu_profile.py OUT_DIR [--variants eager,triton,cuda-graph-pytorch,cuda-graph]
+                                         [--decoder auto] [--tf32] [--steps 50] [--budget 240]
+
+A variant is named as `scae-nb bench` names it (`scae_nb.bench.VARIANTS`): eager, compiled, cuda-graph
+(compiled, replayed as a CUDA graph), eager-cuda-graph (the eager step replayed), each also +amp (bfloat16
+autocast); `--decoder` and `--tf32` apply to those as to bench's. The other names (`ALIASES`, below; also
+tools/gpu_check.py's) say a decoder or a precision too, e.g. cuda-graph-triton-tf32 is cuda-graph with
+`--decoder triton --tf32`. Each result has the name asked (`variant`) and, apart, bench's name (`step`), the
+decoder that ran (`decoder`, as bench reports it: auto resolved) and `tf32`.
 
 Each variant runs in its own process (a time limit each; the budget cuts the tail of the list): the
 official model at B=128 on a synthetic batch, built and stepped as `scae-nb bench` does
@@ -17,13 +24,36 @@ from __future__ import annotations
 import argparse, json, os, statistics, subprocess, sys, tarfile, tempfile, time
 from pathlib import Path
 
-VARIANTS = {'eager': dict(compile=False, decoder='pytorch'),
-            'triton': dict(compile=False, decoder='triton'),
-            'cuda-graph': dict(compile=True, decoder='pytorch'),
-            'cuda-graph-triton': dict(compile=True, decoder='triton'),
-            'cuda-graph-triton-amp': dict(compile=True, decoder='triton', amp=True),
-            'cuda-graph-triton-tf32': dict(compile=True, decoder='triton', tf32=True),
-            'cuda-graph-amp': dict(compile=True, decoder='pytorch', amp=True)}
+from scae_nb.bench import VARIANTS as STEPS          # bench's names (the +amp suffix apart)
+
+# name -> (bench's name, decoder, tf32): names that also say the decoder or the precision. Before
+# 2026-12-05 this tool's cuda-graph and cuda-graph-amp ran the PyTorch decoder (now cuda-graph-pytorch;
+# cuda-graph-amp is now gpu_check's: decoder auto, Triton on CUDA)
+ALIASES = {'amp': ('eager+amp', 'auto', False),
+           'triton': ('eager', 'triton', False),
+           'cuda-graph-pytorch': ('cuda-graph', 'pytorch', False),
+           'cuda-graph-triton': ('cuda-graph', 'triton', False),
+           'cuda-graph-triton-amp': ('cuda-graph+amp', 'triton', False),
+           'cuda-graph-triton-tf32': ('cuda-graph', 'triton', True),
+           'cuda-graph-amp': ('cuda-graph+amp', 'auto', False)}
+
+
+def known(name: str) -> bool:
+    "Whether `name` is a variant: bench's (each also +amp) or one of `ALIASES`."
+    return name in ALIASES or name.removesuffix('+amp') in STEPS
+
+
+def variant_spec(name: str, decoder: str = 'auto', tf32: bool = False) -> dict:
+    """What variant `name` runs: bench's name (`step`), compile, cuda_graph, amp, decoder, tf32;
+    `decoder` and `tf32` (the options) for bench's names, an alias's own for an alias."""
+    step, decoder, tf32 = ALIASES.get(name, (name, decoder, tf32))
+    return dict(step=step, **STEPS[step.removesuffix('+amp')], amp=step.endswith('+amp'),
+                decoder=decoder, tf32=tf32)
+
+
+def needs_cuda(spec: dict) -> bool:
+    "Whether a variant (`variant_spec`) runs only on CUDA: a CUDA graph or the Triton decoder."
+    return spec['cuda_graph'] or spec['decoder'] == 'triton'
 
 
 def _wait_turn(out: Path, name: str, parallel: bool) -> None:
@@ -122,22 +152,23 @@ def _child(name: str, args) -> dict:
     if name == 'kernel': return _kernel_bench(args)
     import torch
     from scae_nb.model import SCAEConfig
-    from scae_nb.bench import _seeded_model, synchronize, time_steps
+    from scae_nb.bench import _seeded_model, decoder_path, synchronize, time_steps
     from scae_nb.step import make_step, synthetic_batch, to_device, GraphStep
     from scae_nb.runtime import numerics_flags
     from scae_nb.mixture import use_decoder
     from torch.profiler import ProfilerActivity, profile
-    spec, device = VARIANTS[name], torch.device(args.device)
+    spec, device = variant_spec(name, args.decoder, args.tf32), torch.device(args.device)
     config = SCAEConfig.preset(args.preset)
     if device.type == 'cpu':                                   # the dry run: a tiny model
         import dataclasses
         config = dataclasses.replace(config, n_parts=4, n_objects=4)
-    result = dict(variant=name, device=str(device), torch=torch.__version__)
-    amp, tf32 = spec.get('amp', False), spec.get('tf32', False)
+    result = dict(variant=name, step=spec['step'], device=str(device), torch=torch.__version__)
+    amp, tf32 = spec['amp'], spec['tf32']
     with numerics_flags(device, tf32), use_decoder(spec['decoder']):
         model, opt = _seeded_model(config, args.batch_size, device, 0, 3e-5)
         cuda = device.type == 'cuda'
-        step = make_step(model, opt, device, amp, spec['compile'], spec['compile'] and cuda)
+        step = make_step(model, opt, device, amp, spec['compile'], spec['cuda_graph'])
+        result.update(decoder=decoder_path(device, spec['compile'], spec['decoder']), tf32=tf32)
         batch = to_device(synthetic_batch(config, args.batch_size, 0), device)
         warm = 2 + (step.warmup + 2 if isinstance(step, GraphStep) else 0)
         t0 = time.perf_counter()
@@ -181,7 +212,8 @@ def _child(name: str, args) -> dict:
 
 def _child_cmd(name, args, out, parallel=False):
     return [sys.executable, __file__, str(out), '--child', name, '--steps', str(args.steps),
-            '--batch-size', str(args.batch_size), '--preset', args.preset, '--device', args.device] \
+            '--batch-size', str(args.batch_size), '--preset', args.preset, '--device', args.device,
+            '--decoder', args.decoder] + (['--tf32'] if args.tf32 else []) \
         + (['--parallel'] if parallel else [])
 
 
@@ -244,9 +276,13 @@ def _collect(out, name, rc, paused=()) -> dict:
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument('out')
-    p.add_argument('--variants', default='eager,triton,cuda-graph,cuda-graph-triton',
-                   help='comma list of: kernel (the Triton kernels alone, CUDA), ' + ', '.join(VARIANTS)
-                   + ' (every one but eager needs CUDA)')
+    p.add_argument('--variants', default='eager,triton,cuda-graph-pytorch,cuda-graph',
+                   help="comma list of: kernel (the Triton kernels alone, CUDA); bench's "
+                   + ', '.join(STEPS) + ' (each also +amp); ' + ', '.join(ALIASES)
+                   + ' (a CUDA graph or the Triton decoder needs CUDA)')
+    p.add_argument('--decoder', default='auto', choices=['auto', 'pytorch', 'native', 'triton'],
+                   help="the decoder of bench's names, as bench's --decoder (default: auto)")
+    p.add_argument('--tf32', action='store_true', help="TF32 matmuls for bench's names, as bench's --tf32")
     p.add_argument('--steps', type=int, default=50)
     p.add_argument('--batch-size', type=int, default=128)
     p.add_argument('--budget', type=float, default=240)
@@ -260,11 +296,13 @@ def main() -> int:
                    help='pgrep -f pattern of processes to SIGSTOP while a variant is timed')
     args = p.parse_args()
     names = [args.child] if args.child else args.variants.split(',')
-    if bad := [n for n in names if n not in VARIANTS and n != 'kernel']:
-        p.error(f"--variants: unknown {', '.join(map(repr, bad))}; choose from kernel, {', '.join(VARIANTS)}")
-    if args.device != 'cuda' and (gpu_only := [n for n in names if n != 'eager']):
+    if bad := [n for n in names if not known(n) and n != 'kernel']:
+        p.error(f"--variants: unknown {', '.join(map(repr, bad))}; choose from kernel, "
+                f"{', '.join(STEPS)} (each also +amp), {', '.join(ALIASES)}")
+    if args.device != 'cuda' and (gpu_only := [n for n in names if n == 'kernel' or needs_cuda(
+            variant_spec(n, args.decoder, args.tf32))]):
         p.error(f"--variants {', '.join(gpu_only)}: need CUDA (Triton kernels, CUDA graphs); this run uses "
-                f"--device {args.device}, where only eager runs")
+                f"--device {args.device}")
     if args.steps < 1 or args.batch_size < 1:
         p.error(f"--steps and --batch-size must be at least 1, got {args.steps} and {args.batch_size}")
     out = Path(args.out)
@@ -280,8 +318,8 @@ def main() -> int:
         results = _parallel(names, args, out, env, t0)
     for name in ([] if args.parallel else names):
         left = args.budget - (time.time() - t0)
-        cap = min(args.cap if VARIANTS.get(name, {}).get('compile') else KERNEL_CAP if name == 'kernel' else 60,
-                  left)
+        compiles = name != 'kernel' and variant_spec(name)['compile']
+        cap = min(args.cap if compiles else KERNEL_CAP if name == 'kernel' else 60, left)
         if cap < 20:
             results.append(dict(variant=name, status=f'skipped: {left:.0f} s left'))
             continue
