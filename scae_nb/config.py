@@ -85,7 +85,10 @@ class TrainConfig:
     # under torchrun)
     compile: bool | None = None
     cuda_graph: bool | None = None  # replay the step as a CUDA graph (None: with compile on CUDA)
-    decoder: str = 'auto'           # auto (CPU C, compiled CUDA Triton) | pytorch | native | triton
+    # the decoder: auto takes the fused Triton kernels for a compiled step on CUDA (Triton
+    # installed, deterministic off), the PyTorch path for an eager step on CUDA (and on MPS), and
+    # on a CPU the native C kernel where it applies (else PyTorch) | pytorch | native | triton
+    decoder: str = 'auto'
     wandb: str = 'disabled'         # disabled | offline | online
     tf32: bool = False              # TF32 matmuls and convolutions on CUDA (faster, ~1e-3 relative)
     deterministic: bool = False     # deterministic kernels, or refuse naming the op that has none

@@ -33,6 +33,16 @@ def test_compile_help_says_what_unset_means(sub):
     assert ('--compile, --no-compile torch.compile the whole step (unset: compiled on one CUDA '
             'device, eager on CPU/MPS and under torchrun) (default: None)') in ' '.join(res.stdout.split())
 
+@pytest.mark.parametrize('sub', ['train', 'bench'])
+def test_decoder_help_says_what_auto_takes_where(sub):
+    res = _run(sub, '--help')
+    assert res.returncode == 0, res.stderr
+    assert ('--decoder STR the decoder: auto takes the fused Triton kernels for a compiled step on CUDA (Triton '
+            'installed, deterministic off), the PyTorch path for an eager step on CUDA (and on MPS), and on a CPU '
+            'the native C kernel where it applies (else PyTorch) | pytorch | native | triton (default: auto)'
+            ) in ' '.join(res.stdout.split())
+
+
 def test_unknown_subcommand_is_refused():
     res = _run('frobnicate')
     assert res.returncode != 0
