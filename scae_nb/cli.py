@@ -93,9 +93,10 @@ def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
 
 # %% ../nbs/07_cli.ipynb #143419a5
 _DEBUG_HELP = 'show the traceback of an error above its one line (the exit status is the same)'
-_EXIT_STATUS = ('exit status: 0 done; 1 a bad file or state (a damaged checkpoint, a run folder '
-                'in use) or out of memory; 2 a bad argument or usage (a value refused, a missing '
-                'path); 130 interrupted by Ctrl-C (143 SIGTERM, 129 SIGHUP)')
+_EXIT_STATUS = ('exit status: 0 done; 2 a bad command line (a value refused, a path that does '
+                'not exist); 1 the work failed on what it found (a damaged checkpoint, a run '
+                'folder in use, out of memory); 130 interrupted by Ctrl-C (143 SIGTERM, 129 '
+                'SIGHUP)')
 _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     train="An option not given keeps the preset's value (with --resume, the checkpoint's).",
     bench="An option not given keeps the preset's value.",
