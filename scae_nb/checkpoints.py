@@ -447,17 +447,19 @@ def put_back(self: RunFolder) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f965
 @patch
 def put_back_changes(self: RunFolder) -> None:
-    """A resume that trained no step: `config.json`, and `changes` in run.json, as the claim found
-    them, though the run wrote other files (a cut step's records, a short log line dropped): a
-    change it asked for never trained, so the branch's history does not hold it."""
+    """A resume that trained no step: `config.json`, and `changes` and `sessions` in run.json, as
+    the claim found them, though the run wrote other files (a cut step's records, a short log line
+    dropped): a change it asked for never trained, so the branch's history does not hold it."""
     if self.found is None: return
     files = self.found['files']
     if files['config.json'] is not None:
         write_atomic(self.out / 'config.json', files['config.json'])
     try: was = json.loads(files['run.json']) if files['run.json'] is not None else {}
     except ValueError: was = {}
-    info = {k: v for k, v in self.info.items() if k != 'changes'}
-    if isinstance(was, dict) and 'changes' in was: info['changes'] = was['changes']
+    info = dict(self.info)
+    for key in ('changes', 'sessions'):                  # the branch's history: as it was
+        if isinstance(was, dict) and key in was: info[key] = was[key]
+        else: info.pop(key, None)
     if info == self.info: return
     self.info = info
     write_atomic(self.out / 'run.json', json.dumps(info, indent=1))

@@ -748,16 +748,19 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
     """Write the run's `config.json`; add to `run.json` the device and the step's variant
-    (`eager`, `cuda-graph`, ...) as this session runs them (a CPU's thread count too), the id of a
-    wandb run the folder did not know yet, and the fields a resume changed: the history its
-    checkpoints keep (`changes`; None: unknown)."""
+    (`eager`, `cuda-graph`, ...) as this session runs them (a CPU's thread count too), and in
+    `sessions` each session's, from the step it started at (the branch's: a new one drops later
+    ones), the id of a wandb run the folder did not know yet, and the fields a resume changed: the
+    history its checkpoints keep (`changes`; None: unknown)."""
     write_atomic(trainer.out / 'config.json', json.dumps(trainer.cfg.to_dict(), indent=1))
     wandb, known = trainer.logger.run, folder.info.get('wandb_id')
     new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
     known = trainer.changes != []                                     # None: unknown, said
     changes = {'changes': trainer.changes} if known or 'changes' in folder.info else {}
-    folder.update(device=device_name(trainer.device), variant=trainer.variant, **new_wandb,
-                  **changes)
+    session = dict(step=trainer.step, device=device_name(trainer.device), variant=trainer.variant)
+    earlier = [s for s in folder.info.get('sessions', []) if s.get('step', 0) < trainer.step]
+    folder.update(device=session['device'], variant=session['variant'], **new_wandb, **changes,
+                  sessions=earlier + [session])
 
 # %% ../nbs/05b_training.ipynb #3d66fdea
 def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None) -> AttrDict:
