@@ -4,6 +4,7 @@
 
 # %% ../nbs/02b_native.ipynb #230d9e54
 from __future__ import annotations
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -825,18 +826,33 @@ def _compile(cc: str, source: Path, out: Path, openmp: bool = True) -> None:
     error = next((ln for ln in run.stderr.splitlines() if 'error' in ln), run.stderr.strip()[:200])
     raise RuntimeError(f"{cc} failed: {error or f'exit status {run.returncode}'}")
 
+# %% ../nbs/02b_native.ipynb #nb41fold
+def _missing_folders(folder: Path) -> list[Path]:
+    "`folder` and its missing parents, deepest first: what `mkdir(parents=True)` makes."
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+def _remove_empty(folders: list[Path]) -> None:
+    "Remove each of `folders` (deepest first) that is empty: another process's build stays."
+    for folder in folders:
+        with contextlib.suppress(OSError): folder.rmdir()
+
 # %% ../nbs/02b_native.ipynb #sp38d6cb
 def build_native(cache_dir: str | Path | None = None, cc: str | None = None,
                  openmp: bool = True) -> Path:
     """Compile `C_SOURCE` once per source, compiler, CPU and `openmp` (whether to try `-fopenmp`)
     into `cache_dir/native/<key>/` and return the library's path. Raises RuntimeError (no
-    compiler, or its first error line)."""
+    compiler, or its first error line), leaving none of the folders it made."""
     cc = cc or c_compiler()
     if cc is None: raise RuntimeError("no C compiler found (set CC, or install gcc or clang)")
     parts = [C_SOURCE, cc, *_CFLAGS, _cpu_key(), *(['no-openmp'] * (not openmp))]
     key = hashlib.sha256('\0'.join(parts).encode()).hexdigest()
     target = Path(cache_dir or native_cache_dir()) / 'native' / key[:16] / 'scae_mixture.so'
     if target.exists(): return target
+    made = _missing_folders(target.parent)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:  # build aside, then rename
@@ -847,6 +863,8 @@ def build_native(cache_dir: str | Path | None = None, cc: str | None = None,
     except OSError as e:
         raise RuntimeError(f"cannot write the kernel cache {target.parent.parent.parent} "
                            f"({e.strerror or e}; set SCAE_NB_CACHE)") from None
+    finally:
+        if not target.exists(): _remove_empty(made)     # failed: no empty folder left behind
     return target
 
 # %% ../nbs/02b_native.ipynb #64f754c3
