@@ -15,6 +15,7 @@ def _profile(out, *extra):
            '--variants', 'eager', '--steps', '2', '--batch-size', '4', *extra]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert 'gpuGetDeviceCount' not in done.stdout + done.stderr, done.stderr[-2000:]   # the profiler's, off CUDA
     return json.loads((out / 'profile.json').read_text())
 
 

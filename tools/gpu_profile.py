@@ -21,7 +21,7 @@ ops it fuses. Writes OUT_DIR/profile.txt, OUT_DIR/profile.json and that archive;
 the caller's. Needs a CUDA device; `--device cpu` is a dry run (tiny model) for tests of the script.
 """
 from __future__ import annotations
-import argparse, json, os, statistics, subprocess, sys, tarfile, tempfile, time
+import argparse, contextlib, json, os, statistics, subprocess, sys, tarfile, tempfile, time
 from pathlib import Path
 
 from scae_nb.bench import VARIANTS as STEPS          # bench's names (the +amp suffix apart)
@@ -152,7 +152,8 @@ def _child(name: str, args) -> dict:
     if name == 'kernel': return _kernel_bench(args)
     import torch
     from scae_nb.model import SCAEConfig
-    from scae_nb.bench import _seeded_model, decoder_path, synchronize, time_steps
+    from scae_nb.bench import (_seeded_model, _without_profiler_noise, decoder_path, synchronize,
+                               time_steps)
     from scae_nb.step import make_step, synthetic_batch, to_device, GraphStep
     from scae_nb.runtime import numerics_flags
     from scae_nb.mixture import use_decoder
@@ -187,7 +188,8 @@ def _child(name: str, args) -> dict:
         result['ms_per_step_queued'] = round((time.perf_counter() - t) * 1e3 / args.steps, 3)
         n = 10
         acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
-        with profile(activities=acts, record_shapes=not spec['compile']) as prof:
+        quiet = contextlib.nullcontext() if cuda else _without_profiler_noise()   # kineto's lines
+        with quiet, profile(activities=acts, record_shapes=not spec['compile']) as prof:
             for _ in range(n): step(batch)
             synchronize(device)
     events = prof.key_averages()
