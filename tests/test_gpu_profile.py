@@ -72,10 +72,14 @@ def test_variants_are_benchs_names_and_aliases_say_decoder_and_precision():
     finally: sys.path.remove(str(ROOT / 'tools'))
     from scae_nb.step import variant_name
     spec = gpu_profile.variant_spec('cuda-graph-triton-tf32')
-    assert spec == dict(step='cuda-graph', compile=True, cuda_graph=True, amp=False, decoder='triton', tf32=True), spec
+    assert spec == dict(step='cuda-graph', compile=True, cuda_graph=True, amp=False, decoder='triton', tf32=True,
+                        triton_backward=None), spec
     assert gpu_profile.variant_spec('cuda-graph+amp', 'pytorch')['decoder'] == 'pytorch'   # --decoder: bench's names
     assert gpu_profile.variant_spec('eager-cuda-graph') == dict(step='eager-cuda-graph', compile=False, cuda_graph=True,
-                                                                 amp=False, decoder='auto', tf32=False)
+                                                                 amp=False, decoder='auto', tf32=False,
+                                                                 triton_backward=None)
+    dot = gpu_profile.variant_spec('cuda-graph-triton-dot-amp')              # the Triton backward's other way
+    assert (dot['step'], dot['decoder'], dot['triton_backward']) == ('cuda-graph+amp', 'triton', ('dot', 128)), dot
     for name in [*gpu_profile.ALIASES, *gpu_profile.STEPS, 'compiled+amp']:       # each `step` is what bench calls it
         spec = gpu_profile.variant_spec(name)
         assert variant_name(spec['compile'], spec['cuda_graph'], spec['amp']) == spec['step'], name

@@ -26,16 +26,19 @@ from pathlib import Path
 
 from scae_nb.bench import VARIANTS as STEPS          # bench's names (the +amp suffix apart)
 
-# name -> (bench's name, decoder, tf32): names that also say the decoder or the precision. Before
-# 2026-12-05 this tool's cuda-graph and cuda-graph-amp ran the PyTorch decoder (now cuda-graph-pytorch;
-# cuda-graph-amp is now gpu_check's: decoder auto, Triton on CUDA)
+# name -> (bench's name, decoder, tf32[, (TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK)]): names that also
+# say the decoder, the precision or the Triton backward's way (02c). Until commit 013ce62 (2026-12-04) this
+# tool's cuda-graph and cuda-graph-amp ran the PyTorch decoder (now cuda-graph-pytorch; cuda-graph-amp is
+# now gpu_check's: decoder auto, Triton on CUDA)
 ALIASES = {'amp': ('eager+amp', 'auto', False),
            'triton': ('eager', 'triton', False),
            'cuda-graph-pytorch': ('cuda-graph', 'pytorch', False),
            'cuda-graph-triton': ('cuda-graph', 'triton', False),
            'cuda-graph-triton-amp': ('cuda-graph+amp', 'triton', False),
            'cuda-graph-triton-tf32': ('cuda-graph', 'triton', True),
-           'cuda-graph-amp': ('cuda-graph+amp', 'auto', False)}
+           'cuda-graph-amp': ('cuda-graph+amp', 'auto', False),
+           'cuda-graph-triton-dot': ('cuda-graph', 'triton', False, ('dot', 128)),
+           'cuda-graph-triton-dot-amp': ('cuda-graph+amp', 'triton', False, ('dot', 128))}
 
 
 def known(name: str) -> bool:
@@ -44,11 +47,12 @@ def known(name: str) -> bool:
 
 
 def variant_spec(name: str, decoder: str = 'auto', tf32: bool = False) -> dict:
-    """What variant `name` runs: bench's name (`step`), compile, cuda_graph, amp, decoder, tf32;
-    `decoder` and `tf32` (the options) for bench's names, an alias's own for an alias."""
-    step, decoder, tf32 = ALIASES.get(name, (name, decoder, tf32))
+    """What variant `name` runs: bench's name (`step`), compile, cuda_graph, amp, decoder, tf32,
+    triton_backward ((TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK), or None: as shipped); `decoder` and
+    `tf32` (the options) for bench's names, an alias's own for an alias."""
+    step, decoder, tf32, *backward = ALIASES.get(name, (name, decoder, tf32))
     return dict(step=step, **STEPS[step.removesuffix('+amp')], amp=step.endswith('+amp'),
-                decoder=decoder, tf32=tf32)
+                decoder=decoder, tf32=tf32, triton_backward=backward[0] if backward else None)
 
 
 def needs_cuda(spec: dict) -> bool:
@@ -159,6 +163,9 @@ def _child(name: str, args) -> dict:
     from scae_nb.mixture import use_decoder
     from torch.profiler import ProfilerActivity, profile
     spec, device = variant_spec(name, args.decoder, args.tf32), torch.device(args.device)
+    if spec['triton_backward']:                                # before the step is built
+        import scae_nb.triton_decoder as td
+        td.TRITON_TEMPLATE_GRAD, td.TRITON_BACKWARD_BLOCK = spec['triton_backward']
     config = SCAEConfig.preset(args.preset)
     if device.type == 'cpu':                                   # the dry run: a tiny model
         import dataclasses
@@ -170,6 +177,9 @@ def _child(name: str, args) -> dict:
         cuda = device.type == 'cuda'
         step = make_step(model, opt, device, amp, spec['compile'], spec['cuda_graph'])
         result.update(decoder=decoder_path(device, spec['compile'], spec['decoder']), tf32=tf32)
+        if result['decoder'] == 'triton':
+            import scae_nb.triton_decoder as td
+            result['triton_backward'] = [td.TRITON_TEMPLATE_GRAD, td.TRITON_BACKWARD_BLOCK]
         batch = to_device(synthetic_batch(config, args.batch_size, 0), device)
         warm = 2 + (step.warmup + 2 if isinstance(step, GraphStep) else 0)
         t0 = time.perf_counter()
@@ -232,16 +242,17 @@ def _signal_paused(pattern: str, sig) -> list:
 
 
 def _parallel(names, args, out, env, t0) -> list:
-    "Run 'kernel' first (alone); start every other variant at once; time each when all are ready."
+    """Start every variant at once, then run 'kernel' while they compile (its timings share the GPU
+    with their warm-up steps); time each variant when all are ready."""
     import signal
     results, procs = [], {}
-    if 'kernel' in names:
-        try: subprocess.run(_child_cmd('kernel', args, out), env=env, timeout=KERNEL_CAP)
-        except subprocess.TimeoutExpired: pass
-        results.append(_collect(out, 'kernel', 0))
-        names = [n for n in names if n != 'kernel']
     for name in names:
-        procs[name] = subprocess.Popen(_child_cmd(name, args, out, True), env=env)
+        if name != 'kernel': procs[name] = subprocess.Popen(_child_cmd(name, args, out, True), env=env)
+    if 'kernel' in names:
+        try: rc = subprocess.run(_child_cmd('kernel', args, out), env=env, timeout=KERNEL_CAP).returncode
+        except subprocess.TimeoutExpired: rc = 'timeout'
+        results.append(_collect(out, 'kernel', rc))
+        names = [n for n in names if n != 'kernel']
     deadline = t0 + args.budget
     while time.time() < deadline and not all(
             (out / f'.ready.{n}').exists() or procs[n].poll() is not None for n in names):
