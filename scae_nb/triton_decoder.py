@@ -263,14 +263,14 @@ _TEMPLATE_GRADS = {'atomic': (False, 'ieee'), 'dot': (True, 'ieee'), 'dot-tf32x3
 def _template_grad(T: int) -> tuple:
     """(DOT, PRECISION, TB) for the backward kernel under `TRITON_TEMPLATE_GRAD`, for T x T
     templates; TB = T rounded up to a power of 2, at least 16 (`tl.dot`'s smallest). ValueError (one
-    line) for an unknown mode or a `TRITON_BACKWARD_BLOCK` that is not a power of 2 from 16 up."""
+    line) for an unknown mode or a `TRITON_BACKWARD_BLOCK` not a power of 2 from 16 to 1024."""
     if TRITON_TEMPLATE_GRAD not in _TEMPLATE_GRADS:
         raise ValueError(f"TRITON_TEMPLATE_GRAD is {TRITON_TEMPLATE_GRAD!r}; choose from "
                          f"{', '.join(_TEMPLATE_GRADS)}")
-    if not (isinstance(TRITON_BACKWARD_BLOCK, int) and TRITON_BACKWARD_BLOCK >= 16
-            and TRITON_BACKWARD_BLOCK & (TRITON_BACKWARD_BLOCK - 1) == 0):
-        raise ValueError(f"TRITON_BACKWARD_BLOCK is {TRITON_BACKWARD_BLOCK!r}; a power of 2 "
-                         f"from 16 up is needed")
+    block = TRITON_BACKWARD_BLOCK
+    if not (type(block) is int and 16 <= block <= 1024 and block & (block - 1) == 0):
+        raise ValueError(f"TRITON_BACKWARD_BLOCK is {block!r}; a power of 2 from 16 to 1024 is "
+                         f"needed")
     return *_TEMPLATE_GRADS[TRITON_TEMPLATE_GRAD], max(16, triton.next_power_of_2(T))
 
 def _backward_parts(M: int) -> int:
@@ -400,6 +400,7 @@ def triton_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
         raise RuntimeError(f"the Triton decoder does not apply here: {_why_not(theta, templates)}")
     coupled = inv_temperature is not None
     check_mixture_shapes(templates, theta, log_presence, target, coupled)
+    _template_grad(templates.shape[-1])        # bad backward settings: refused before the forward
     if (n := templates.shape[:3].numel() * target.shape[-2:].numel()) >= 2 ** 31:
         raise ValueError(f"the Triton decoder indexes with 32-bit integers: warped templates of "
                          f"{n:,} values ({list(templates.shape[:3]) + list(target.shape[-2:])}) "

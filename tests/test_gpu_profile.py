@@ -9,8 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _profile(out, *extra):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=str(ROOT))
+def _profile(out, *extra, env=None):
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=str(ROOT), **(env or {}))
     cmd = [sys.executable, str(ROOT / 'tools' / 'gpu_profile.py'), str(out), '--device', 'cpu',
            '--variants', 'eager', '--steps', '2', '--batch-size', '4', *extra]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
@@ -104,6 +104,8 @@ def test_kernel_bench_runs_every_way_and_compares_gradients_under_the_interprete
     assert done.returncode == 0, done.stderr[-2000:]
     rows = json.loads(done.stdout.splitlines()[-1])['rows']
     assert [r['poses'] for r in rows] == ['random', 'init', 'shipped-weights'], rows
+    images = 'mnist' if (Path(os.environ.get('SCAE_DATA', '/nonexistent')) / 'MNIST').is_dir() else 'noise'
+    assert [r['images'] for r in rows] == [None, images, images], rows     # the model's poses on digits
     for r in rows:
         assert r['mode'] == 'alpha' and 0 < r['inside'] < 1, r
         assert isinstance(r['backward_us_atomic_256'], float), r      # a time, not 'failed: ...'
@@ -111,3 +113,21 @@ def test_kernel_bench_runs_every_way_and_compares_gradients_under_the_interprete
         assert r['max_rel_diff_atomic_256'] == 0.0, r                 # the reference itself
         assert r['max_rel_diff_dot_64'] < 1e-5, r                     # the same gradients
     assert rows[1]['inside'] != rows[2]['inside'], rows               # two models, two pose sets
+
+
+def test_bad_numbers_and_names_are_refused_in_one_line_and_no_cache_is_left(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
+    cases = {('--steps', '9223372036854775808'): '--steps must be 1 to 100000 and --batch-size 1 to 65536',
+             ('--cap', '5'): '--budget must be above 0 and --cap at least 20 seconds, got 240 and 5.0',
+             ('--budget', '-5'): '--budget must be above 0',
+             ('--preset', 'bogus'): "argument --preset: invalid choice: 'bogus'",
+             ('--decoder', 'triton'): '--variants eager with --decoder triton: need CUDA'}
+    for extra, said in cases.items():                  # was: --steps 2**63, --cap 5 ran (exit 1), bogus a traceback
+        cmd = [sys.executable, str(ROOT / 'tools' / 'gpu_profile.py'), str(tmp_path / 'p'), '--device', 'cpu',
+               '--variants', 'eager', *extra]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and said in done.stderr.strip().splitlines()[-1], (extra, done.stderr[-500:])
+    tmp = tmp_path / 'tmp'
+    tmp.mkdir()
+    [eager] = _profile(tmp_path / 'q', env={'TMPDIR': str(tmp)})
+    assert eager['status'] == 'ok' and not list(tmp.glob('inductor_*')), list(tmp.iterdir())  # its cache removed

@@ -22,6 +22,7 @@ if compgen -G ".whl/*.whl" > /dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
 fi
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 WANDB_MODE=disabled MPLBACKEND=Agg
+if [ -d .data/MNIST/raw ]; then export SCAE_DATA="$PWD/.data"; fi    # the profile's kernel poses: MNIST digits
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,driver_version --format=csv 2>/dev/null
 (SCAE_CHECK_BENCH_VARIANTS="train-variant=${TRAIN_SPEC:---compile --cuda-graph --decoder triton}" SCAE_CHECK_COMPILE_MIN=100000 \
  SCAE_CHECK_TRAIN_VARIANT=train-variant bash tools/gpu_check.sh "$OUT/check" "${BUDGET:-430}" > "$R/check_stdout.txt" 2>&1) &
