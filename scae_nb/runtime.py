@@ -783,9 +783,13 @@ def _memory_ran_out(e: BaseException) -> str | None:
 @contextlib.contextmanager
 def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.device | str):
     """In the block, torch's out-of-memory error (CPU allocator, CUDA) becomes one line, a
-    `MemoryError`: what ran out, the batch size and the model's sizes, what to lower."""
+    `MemoryError`: what ran out, the batch size and the model's sizes, what to lower; so does a
+    tensor too large for any memory (its size overflows 64 bits)."""
     try: yield
     except RuntimeError as e:                  # torch.OutOfMemoryError is one too
+        if 'size calculation overflowed' in str(e):
+            raise MemoryError(out_of_memory_line("a tensor's size overflows 64 bits", config,
+                                                  batch_size, device)) from e
         if (kind := _memory_ran_out(e)) is None: raise
         raise MemoryError(out_of_memory_line(f'{kind} memory ran out', config, batch_size,
                                               device)) from e
