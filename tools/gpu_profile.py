@@ -79,45 +79,39 @@ def _pose_images(batch_size: int) -> tuple:
     weights put templates over three times as many pixels as on digits (31% of (pixel, part) pairs against 10%
     for B=128, measured 2026-12-04)."""
     import torch
-    from scae_nb.data import as_float_images, load_arrays
+    from scae_nb.data import as_float_images, load_arrays, place_on_canvas
     from scae_nb.model import SCAEConfig
     from scae_nb.step import synthetic_batch
-    try: digits = load_arrays('mnist', train=False, download=False)[0][:batch_size]
+    try: digits = as_float_images(load_arrays('mnist', train=False, download=False)[0][:batch_size])
     except (OSError, ValueError):
         return synthetic_batch(SCAEConfig.preset('official'), batch_size)[0], 'noise'
-    return torch.nn.functional.pad(as_float_images(digits), (6, 6, 6, 6)), 'mnist'
+    centre = torch.full((len(digits), 2), (40 - digits.shape[-1]) // 2)
+    return place_on_canvas(digits, centre, 40), 'mnist'
 
 
 def _model_theta(images, pretrained: str | None):
     "The inverse poses [B, 40, 2, 3] of the official model (at init, or shipped weights) for these images (CPU)."
     import torch
-    import scae_nb.pcae as pcae
     from scae_nb.model import SCAEConfig, build_model
+    from scae_nb.pcae import inverse_affine
     from scae_nb.pretrained import from_pretrained
     torch.manual_seed(0)
     model = from_pretrained(pretrained) if pretrained else build_model(SCAEConfig.preset('official'))
-    seen, original = [], pcae.inverse_affine
-    pcae.inverse_affine = lambda pose: seen.append(original(pose)) or seen[-1]
-    try:
-        with torch.no_grad(): model(images)
-    finally: pcae.inverse_affine = original
-    return seen[0].detach().contiguous()
+    with torch.no_grad(): return inverse_affine(model(images).pcae.pose).contiguous()
 
 
 def _inside(theta, T: int, H: int, W: int) -> float:
     "The fraction of (pixel, part) pairs with at least one bilinear tap inside the template."
-    import torch
-    th = theta.reshape(-1, 2, 3).float().cpu()
-    X, Y = torch.meshgrid(torch.linspace(-1, 1, W), torch.linspace(-1, 1, H), indexing='xy')
-    u, v = (th[:, r, 0, None, None] * X + th[:, r, 1, None, None] * Y + th[:, r, 2, None, None] for r in (0, 1))
-    ix, iy = (u + 1) / 2 * (T - 1), (v + 1) / 2 * (T - 1)
-    return round(((ix > -1) & (ix < T) & (iy > -1) & (iy < T)).float().mean().item(), 3)
+    from scae_nb.pcae import affine_sampling_grid
+    texel = (affine_sampling_grid(theta.reshape(-1, 2, 3).float().cpu(), H, W) + 1) / 2 * (T - 1)
+    return round(((texel > -1) & (texel < T)).all(-1).float().mean().item(), 3)
 
 
 def _kernel_bench(args, configs=KERNEL_CONFIGS, alphas=(True, False), parts: int = 40) -> dict:
     """The Triton decoder's forward and backward alone at the official shapes (B, 40 parts, 11 x 11 templates, 40 x 40
     canvas), on three sets of poses (test_utils.mixture_case's random ones; the official model's at init and with the
-    shipped weights, on MNIST digits where $SCAE_DATA has them, else on noise: `_pose_images`), for each way in KERNEL_CONFIGS (groups of TRITON_BACKWARD_PARTS parts);
+    shipped weights, on MNIST digits where $SCAE_DATA has them, else on noise: `_pose_images`), for each way in
+    KERNEL_CONFIGS (groups of TRITON_BACKWARD_PARTS parts);
     each way's largest gradient difference from the first way's, relative to its largest gradient. On a CPU
     (TRITON_INTERPRET=1, the test's dry run, with fewer `parts`) each call is timed once with a wall clock: the
     numbers mean nothing."""
