@@ -161,8 +161,8 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
     """Program (b, block, z): the gradients of sum(grad * ll) over BLOCK pixels of image b from
     parts z PARTS ... (z + 1) PARTS - 1 (PARTS divides M; the background's terms in z = 0). Template
     gradients are added atomically into grad_templates [B, M, C', T, T]: each tap's (not DOT), or
-    each texel's sum over the block (DOT: a [TB, BLOCK] x [BLOCK, TB] product per channel, TB >= T
-    a power of 2, PRECISION 'ieee' or 'tf32x3'); the pose and log-presence
+    each texel's sum over the block (DOT: one [CB TB, BLOCK] x [BLOCK, TB] product for all
+    channels, TB >= T a power of 2, PRECISION 'ieee' or 'tf32x3'); the pose and log-presence
     gradients of each part and the scalars' are this program's partial sums, written to
     partial [B, NB, M, 8] and partial_scalars [B, NB, M / PARTS, 4] (summed by the caller, in fixed
     order)."""
@@ -271,7 +271,11 @@ def _template_grad(T: int) -> tuple:
     if not (type(block) is int and 16 <= block <= 1024 and block & (block - 1) == 0):
         raise ValueError(f"TRITON_BACKWARD_BLOCK is {block!r}; a power of 2 from 16 to 1024 is "
                          f"needed")
-    return *_TEMPLATE_GRADS[TRITON_TEMPLATE_GRAD], max(16, triton.next_power_of_2(T))
+    return *_TEMPLATE_GRADS[TRITON_TEMPLATE_GRAD], _texel_tile(T)
+
+def _texel_tile(T: int) -> int:
+    "TB: T rounded up to a power of 2, at least 16 (`tl.dot`'s smallest side)."
+    return max(16, triton.next_power_of_2(T))
 
 def _backward_parts(M: int) -> int:
     "Parts per backward program: M's largest divisor up to `TRITON_BACKWARD_PARTS` (at least 1)."
@@ -453,7 +457,7 @@ def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int
     if 'PARTS' in names:
         constants['PARTS'] = _backward_parts(1 if 'M' in ones else M)
         dot, precision = _TEMPLATE_GRADS[template_grad]
-        constants.update(DOT=dot, PRECISION=precision, TB=max(16, triton.next_power_of_2(T)))
+        constants.update(DOT=dot, PRECISION=precision, TB=_texel_tile(T))
     constants.update({name: 1 for name in ones if name in names})
     signature = {n: 'constexpr' if n in constants else 'i32' if n in _INTS else '*fp32'
                  for n in names}
