@@ -9,8 +9,8 @@ import warnings
 from . import __version__
 
 # %% auto #0
-__all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'int64', 'field_options', 'add_config_args', 'given', 'CLIParser',
-           'add_process_args', 'make_parser', 'main', 'one_line_warnings']
+__all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'int64', 'field_options', 'add_config_args', 'given', 'positive_int64',
+           'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -62,6 +62,13 @@ def add_config_args(parser: argparse.ArgumentParser, cls, only=None, skip=(),
 def given(args: argparse.Namespace, names) -> dict:
     "The options among `names` that were given on the command line (the others are absent)."
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
+
+# %% ../nbs/07_cli.ipynb #c42p0002
+def positive_int64(text: str) -> int:
+    "A count's value: an `int64` of at least 1 (argparse's one line, naming it, otherwise)."
+    value = int64(text)
+    if value < 1: raise argparse.ArgumentTypeError(f'{value} is not positive (at least 1)')
+    return value
 
 # %% ../nbs/07_cli.ipynb #fb2a806d
 # subcommand -> (module, function adding its options, function running it, one-line help)

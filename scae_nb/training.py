@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, contextlib, json, os, signal, sys, time, warnings, weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -167,7 +167,7 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
     forked = run_info(self.out).get('wandb_forked_from') if self._wandb_id is None else None
     wandb = cfg.wandb if cfg.steps > self.step else 'disabled'   # nothing to train: no run
-    self.logger = RunLogger(self.out, wandb, cfg.to_dict(), enabled=self.rank0,
+    self.logger = RunLogger(self.out, wandb, self.cfg.to_dict(), enabled=self.rank0,
                             wandb_id=self._wandb_id,
                             wandb_name=f'{self.out.name} from step {self.step}' if branch
                             else None, wandb_notes=forked and  # a copied folder (05aa)
@@ -424,8 +424,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused. The
     step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`). Fields
     that differ from the checkpoint's are said in one line (`resumed_changes`; not a switch that
-    leaves the step as it was: `_step_changes`) if it trains, and added to the checkpoint's
-    history (`checkpoint_changes`, `changes_record`)."""
+    leaves the step as it was: `_step_changes`, whose setting stays the checkpoint's) if it trains,
+    and added to the checkpoint's history (`checkpoint_changes`, `changes_record`)."""
     ckpt = load_checkpoint(path) if state is None else state
     self._check_config(ckpt['config'], path)
     self.model.load_state_dict(ckpt['model'])
@@ -443,6 +443,9 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
         changes = resumed_changes(ckpt['config'], self.cfg)
         self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
         if self.config_changes and self.rank0: _say(changes_line(self.config_changes))
+        same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
+        if same_step:                   # no change of the run: the checkpoint's setting stays
+            self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})
     history = checkpoint_changes(path, ckpt)          # the branch's so far; None: unknown
     self.changes = (None if history is None
                     else changes_record(history, self.step, self.config_changes))

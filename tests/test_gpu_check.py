@@ -322,3 +322,21 @@ def test_the_h200_runs_stage_times_leave_training_two_minutes_past_its_compile(m
     assert [name for name, _ in calls] == ['bench eager', 'bench cuda-graph', 'train'], calls   # was: + cuda-graph-triton
     assert check.summary['train']['variant'] == 'cuda-graph'
     assert calls[-1][1] >= 90 + 120, calls          # the trainer's cold start and compile (~90 s), then 2 minutes
+
+
+# ---- settings: an integer setting out of range is refused in one line, before anything runs (seconds each)
+
+def test_refuses_a_bad_integer_setting_in_one_line(tmp_path):
+    for name, value, said in (('SCAE_CHECK_BENCH_BATCH', 'abc', "invalid int value: 'abc'"),
+                              ('SCAE_CHECK_BENCH_STEPS', str(2**63), '9223372036854775808 is out of range (at most '
+                                                                     '2**63-1 = 9223372036854775807)'),
+                              ('SCAE_CHECK_EVAL_MAX_BATCHES', '0', '0 is not positive (at least 1)'),   # was: no limit
+                              ('SCAE_CHECK_TRAIN_BATCH', '-1', '-1 is not positive (at least 1)')):
+        env = dict(os.environ, PYTHONPATH=str(TOOLS.parent), SCAE_CHECK_DEVICE='cpu', SCAE_CHECK_BUDGET='3',
+                   SCAE_CHECK_WORK=str(tmp_path / 'work'), **{name: value})
+        env.pop('SCAE_CHECK_STATE', None)
+        done = subprocess.run([sys.executable, str(TOOLS / 'gpu_check.py'), str(tmp_path / 'out')], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stderr.strip().splitlines()) == (2, [f'gpu_check.py: error: {name}: {said}']), \
+            (name, done.returncode, done.stderr[-1500:])
+        assert not (tmp_path / 'out').exists()                              # refused before anything ran

@@ -1,6 +1,7 @@
 """The GPU check's driver (run by tools/gpu_check.sh): versions, parity, bench, training, eval, outputs.
 
-Standard library only, so that it runs and writes its summary whatever breaks. Every stage runs in its own
+Standard library only (and scae_nb.cli's integer check, itself standard library), so that it runs and writes its
+summary whatever breaks. Every stage runs in its own
 subprocess with a time limit taken from one budget; a stage that fails or times out is recorded in
 summary.json and the next stage runs. See tools/GPU_CHECK.md.
 """
@@ -22,6 +23,18 @@ def env(name: str, default=None, cast=str):
     return cast(value) if value != '' else default
 
 
+SETTING_ERRORS: list[str] = []      # integer settings refused: the driver starts nothing (exit 2)
+
+def count_setting(name: str, default=None):
+    """Integer setting `name`: a count, 1 to 2**63-1 (`scae_nb.cli.positive_int64`, as the CLI's options); a bad
+    one is recorded in SETTING_ERRORS (and `default` stands in for it until the driver stops)."""
+    from argparse import ArgumentTypeError
+    from scae_nb.cli import positive_int64
+    try: return env(name, default, positive_int64)
+    except ArgumentTypeError as e: SETTING_ERRORS.append(f'{name}: {e}')
+    return default
+
+
 # ------------------------------------------------------------------------------------------ settings
 DEVICE = env('SCAE_CHECK_DEVICE', 'cuda')
 CPU = DEVICE == 'cpu'
@@ -32,8 +45,8 @@ DEADLINE = T0 + BUDGET
 WORK = Path(env('SCAE_CHECK_WORK', '/tmp/scae_check'))
 RUN_DIR, EVAL_DIR, EVAL_FIG_DIR = WORK / 'run', WORK / 'eval', WORK / 'eval_figures'
 MODEL_ARGS = shlex.split(env('SCAE_CHECK_MODEL_ARGS', '--n-parts 4 --n-objects 4' if CPU else ''))
-BENCH_BATCH = env('SCAE_CHECK_BENCH_BATCH', 16 if CPU else 128, int)
-BENCH_STEPS = env('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50, int)
+BENCH_BATCH = count_setting('SCAE_CHECK_BENCH_BATCH', 16 if CPU else 128)
+BENCH_STEPS = count_setting('SCAE_CHECK_BENCH_STEPS', 3 if CPU else 50)
 # name=extra bench options; `train` uses --compile (the whole step as one graph) and, on CUDA, the CUDA graph.
 # In order of need, the budget may cut the tail: eager, then training's variant, then the ones that do not compile
 # (seconds each), then the other compiling ones (a cold compile took 79 s on an H200: tools/GPU_CHECK.md, "Run record")
@@ -50,17 +63,17 @@ COMPILE_CAP = env('SCAE_CHECK_COMPILE_CAP', 120., float)    # per variant that c
 # 15 s for eager and 96 s for cuda-graph; on the CPU, 15 s as before (dry runs, tests)
 BENCH_MIN = env('SCAE_CHECK_BENCH_MIN', 15. if CPU else 25., float)
 COMPILE_MIN = env('SCAE_CHECK_COMPILE_MIN', 15. if CPU else 90., float)
-TRAIN_BATCH = env('SCAE_CHECK_TRAIN_BATCH', 16 if CPU else None, int)
-LOG_EVERY = env('SCAE_CHECK_LOG_EVERY', 5 if CPU else 500, int)
-CKPT_EVERY = env('SCAE_CHECK_CKPT_EVERY', 1000 if CPU else 5000, int)
+TRAIN_BATCH = count_setting('SCAE_CHECK_TRAIN_BATCH', 16 if CPU else None)
+LOG_EVERY = count_setting('SCAE_CHECK_LOG_EVERY', 5 if CPU else 500)
+CKPT_EVERY = count_setting('SCAE_CHECK_CKPT_EVERY', 1000 if CPU else 5000)
 # bench variants never eat into TRAIN_MIN; on CUDA it covers the trainer's cold start and compile (~90 s on an H200, as
 # the bench's compile cache does not serve the trainer) and 2 minutes of training; eval took 53 s there
 TRAIN_MIN = env('SCAE_CHECK_TRAIN_MIN', 30. if CPU else 200., float)
 EVAL_RESERVE = env('SCAE_CHECK_EVAL_RESERVE', 45. if CPU else 90., float)
-EVAL_MAX_BATCHES = env('SCAE_CHECK_EVAL_MAX_BATCHES', 4 if CPU else None, int)
+EVAL_MAX_BATCHES = count_setting('SCAE_CHECK_EVAL_MAX_BATCHES', 4 if CPU else None)
 FINAL_RESERVE = env('SCAE_CHECK_FINAL_RESERVE', 25., float)
 EVAL_FIG_RESERVE = env('SCAE_CHECK_EVAL_FIG_RESERVE', 25. if CPU else 40., float)    # the figures' eval run
-EVAL_FIG_BATCHES = env('SCAE_CHECK_EVAL_FIG_BATCHES', 2 if CPU else 8, int)             # t-SNE on 8 x 128 points
+EVAL_FIG_BATCHES = count_setting('SCAE_CHECK_EVAL_FIG_BATCHES', 2 if CPU else 8)             # t-SNE on 8 x 128 points
 SAVE_GRACE = 20.                                            # SIGINT -> checkpoint written -> exit
 STATE = Path(env('SCAE_CHECK_STATE')) if env('SCAE_CHECK_STATE') else None   # gpu_check.sh's folder (pids, signal)
 FIXTURES = env('SCAE_CHECK_FIXTURES', 'small,mnist')
@@ -727,6 +740,10 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    if SETTING_ERRORS:                               # said by the driver; `--ended` then has nothing to complete
+        if sys.argv[2:3] == ['--ended']: sys.exit(int(sys.argv[3]))
+        print(f"gpu_check.py: error: {'; '.join(SETTING_ERRORS)}", file=sys.stderr)
+        sys.exit(2)                                  # as a bad command line
     if sys.argv[2:3] == ['--ended']:                 # gpu_check.sh, after the driver: OUT --ended RC
         sys.stdout, sys.stderr = SafeOut(sys.stdout), SafeOut(sys.stderr)
         sys.exit(ended(int(sys.argv[3])))

@@ -12,8 +12,10 @@ github.com/bdsaglam/torch-scae as its argument; its environment lives in $PEERS_
 ~/.cache/scae-peers). Absolute times drift between machines and
 days; the ratio measured in one run is the number to compare.
 """
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import json, os, platform, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
+
+from scae_nb.cli import CLIParser, positive_int64     # the CLI's one-line errors and integer checks
 
 
 def run_ours(steps: int, threads: int, amp: bool = False) -> dict:
@@ -46,16 +48,15 @@ def run_peer(root: Path, steps: int, threads: int) -> dict:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--rounds', type=int, default=3)
-    ap.add_argument('--steps', type=int, default=10)
-    ap.add_argument('--threads', type=int, default=2)
+    ap = CLIParser(prog='side_by_side.py', description=__doc__.splitlines()[0],
+                   epilog='Exit status: 0 measured; 2 a bad command line; 1 a side failed or the peer is not set up.')
+    ap.add_argument('--rounds', type=positive_int64, default=3, help='alternating rounds (default 3)')
+    ap.add_argument('--steps', type=positive_int64, default=10, help='timed steps per side and round (default 10)')
+    ap.add_argument('--threads', type=positive_int64, default=2, help='threads each side uses (default 2)')
     ap.add_argument('--peers-root', default=os.environ.get('PEERS_ROOT', '~/.cache/scae-peers'))
     ap.add_argument('--amp', action='store_true', help="also time scae-nb's bfloat16 autocast step")
     ap.add_argument('--json', help='also write every measurement to this file')
     a = ap.parse_args(argv)
-    for name in ('rounds', 'steps', 'threads'):
-        if getattr(a, name) < 1: ap.error(f"--{name} must be a positive integer, got {getattr(a, name)}")
     root, rows = Path(a.peers_root).expanduser(), []
     load_before = os.getloadavg()[0]
     for i in range(a.rounds):

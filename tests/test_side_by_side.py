@@ -1,0 +1,30 @@
+"""tools/side_by_side.py's command line: integer options refused in one line before anything runs."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _side_by_side(*argv):
+    "Exit status and stderr lines of `side_by_side.py *argv`, with no peer set up (a run would fail on it)."
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PEERS_ROOT='/nonexistent/scae-peers')
+    done = subprocess.run([sys.executable, str(ROOT / 'tools' / 'side_by_side.py'), *argv], env=env,
+                          capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+def test_refuses_an_integer_option_beyond_int64_in_one_line():
+    for option in ('--rounds', '--steps', '--threads'):       # --rounds: was a bench run, then the peer's error
+        assert _side_by_side(option, str(10**23)) == (2, [
+            f'side_by_side.py: error: argument {option}: 100000000000000000000000 is out of range '
+            '(at most 2**63-1 = 9223372036854775807)'])
+
+
+def test_refuses_zero_and_negative_counts_in_one_line():
+    for option in ('--rounds', '--steps', '--threads'):
+        for value in ('0', '-1'):                                # was: the usage, then the error (4 lines)
+            assert _side_by_side(option, value) == (2, [
+                f'side_by_side.py: error: argument {option}: {value} is not positive (at least 1)'])
+    assert _side_by_side('--steps', 'ten') == (2, ["side_by_side.py: error: argument --steps: invalid int value: 'ten'"])
