@@ -199,7 +199,7 @@ def check_backend(name: str, device: torch.device | None = None) -> None:
     `torch.compile` backend with its package installed (found, not imported: a missing one would
     fail only after a long trace), and, given the run's `device`, one that runs there ('cudagraphs'
     only on CUDA). The default 'inductor' is taken as it is: listing the backends imports torch's
-    compiler (about 350 MiB)."""
+    compiler (168 MiB more resident memory, torch 2.14.1, measured 2026-12-04)."""
     if name == 'inductor': return
     if name == 'cudagraphs' and device is not None and device.type != 'cuda':
         raise ValueError(f"backend 'cudagraphs' needs a CUDA device; this run uses {device.type}, "

@@ -1084,7 +1084,7 @@ def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
 def prepare_compile() -> bool:
     """Register the kernel as two `torch.library` custom ops, so that `torch.compile` keeps it as
     one opaque call on the CPU; False when it cannot (no kernel, or torch < 2.4). `GraphStep` calls
-    it; registering imports torch's compiler (about 350 MiB), so eager runs never do."""
+    it; eager runs never do."""
     if _COMPILE_OPS: return True
     if native_library() is None or not hasattr(torch.library, 'custom_op'): return False
     lib = torch.library

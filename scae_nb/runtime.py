@@ -86,8 +86,9 @@ def seed_everything(seed: int) -> None:
 def use_deterministic(mode: bool, warn_only: bool = False) -> None:
     """`torch.use_deterministic_algorithms(mode, warn_only=warn_only)`, without loading the compiler
     when it is not loaded. torch's call also sets `torch._inductor.config.deterministic`, and that
-    import loads `torch._dynamo` (about 130 MB resident). A config not imported yet is at its
-    default (`TORCHINDUCTOR_DETERMINISTIC`), so when `mode` equals it the ATen flag is enough."""
+    import loads `torch._dynamo` (150 MiB resident, torch 2.14.1, 2026-12-04). A config not
+    imported yet is at its default (`TORCHINDUCTOR_DETERMINISTIC`), so when `mode` equals it the
+    ATen flag is enough."""
     default = os.environ.get('TORCHINDUCTOR_DETERMINISTIC') == '1'
     direct = getattr(torch._C, '_set_deterministic_algorithms', None)
     if direct is not None and mode == default and 'torch._inductor.config' not in sys.modules:
