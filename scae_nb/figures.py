@@ -13,7 +13,7 @@ from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
-from .data import check_images
+from .data import as_float_images, check_images
 from .loaders import _check_labels
 from .analysis import (_all_rows_equal, _check_features, _check_matrix, _run_device,
                               evaluating, tsne_embedding)
@@ -419,7 +419,7 @@ def make_figures(
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N] in 0..9), class activations
     and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
     collapsed model's)."""
-    check_images(images)                          # uint8, or floats in [0, 1]: else a wrong picture
+    images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device)
     n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
