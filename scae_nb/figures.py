@@ -19,7 +19,7 @@ from .analysis import (_all_rows_equal, _check_features, _check_matrix, _run_dev
                               evaluating, tsne_embedding)
 
 # %% auto #0
-__all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
+__all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
            'distinct_colours', 'plot_templates', 'plot_reconstructions', 'colour_parts', 'plot_part_decomposition',
            'capsule_claims', 'plot_capsule_claims', 'class_means', 'plot_class_activations', 'plot_constellations',
            'make_figures', 'save_figures']
@@ -41,6 +41,8 @@ def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior 
     return ax.figure
 
 # %% ../nbs/06a_figures.ipynb #f530e3a4
+NUDGE_LIMIT = 1e6    # nudges: scale in [1/limit, limit], shifts in [-limit, limit] (06b_explorer)
+
 def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
     "[..., 3, 3] affine matrices -> [..., 6] poses (top two rows)."
     return matrix[..., :2, :].flatten(-2)
@@ -49,8 +51,16 @@ def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
 def nudge_matrix(
     dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
 ) -> torch.Tensor:
-    "D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix (finite numbers)."
+    """D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix: finite numbers,
+    scale in [1e-6, 1e6], shifts in [-1e6, 1e6], else one line (the picture would be NaN)."""
     check_finite(dx=dx, dy=dy, angle=angle, scale=scale)    # NaN would hide the capsule silently
+    if not 1 / NUDGE_LIMIT <= scale <= NUDGE_LIMIT:          # 0: the parts vanish (a NaN picture)
+        raise UsageError(f"scale must lie in [{1 / NUDGE_LIMIT:g}, {NUDGE_LIMIT:g}], "
+                         f"got {scale!r}")
+    for name, shift in (('dx', dx), ('dy', dy)):
+        if abs(shift) > NUDGE_LIMIT:
+            raise UsageError(f"{name} must lie in [{-NUDGE_LIMIT:g}, {NUDGE_LIMIT:g}], "
+                             f"got {shift!r}")
     if np.shape(centre) != (2,):
         raise UsageError(f"centre must be two numbers (cx, cy), got shape {np.shape(centre)}")
     cos, sin = math.cos(math.radians(angle)) * scale, math.sin(math.radians(angle)) * scale
