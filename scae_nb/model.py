@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
-from .utils import check_bools, check_positive, got_shape, said, to_plain
+from .utils import _brief, check_bools, check_positive, got_shape, said, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, autocast_on, cnn_output_size
 from .ocae import OCAE
@@ -391,7 +391,10 @@ def official_slots(self: ConstellationAutoencoder) -> list:
 def build_model(config: SCAEConfig | None = None) -> nn.Module:
     """`SCAE` for model='scae', `ConstellationAutoencoder` for model='constellation'; refused in one
     line if its parameters alone take more than the machine's memory (`check_fits_memory`)."""
-    config = config or SCAEConfig()
+    config = SCAEConfig() if config is None else config
+    if not isinstance(config, SCAEConfig):        # a dict's keys would fail as "no attribute"
+        raise TypeError("config must be an SCAEConfig (from a dict d: SCAEConfig.from_dict(d); a "
+                        f"TrainConfig's is its .model), got {_brief(config)}")
     check_fits_memory(config)
     return _build(config)
 
