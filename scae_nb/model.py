@@ -331,12 +331,17 @@ def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) 
 def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
     """Refuse, in one line, what the constellation model cannot take: points that are not a float
     tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
-    pattern_id that is not a tensor [B, N]. Static: no host sync."""
+    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?). No host sync."""
+    if presence is None:                          # model(images), as an SCAE is called
+        raise TypeError("presence is missing: this is a constellation model, called on point sets "
+                        "as model(points [B, N, 2], presence [B, N]), not on images; got only "
+                        f"{_brief(points)}")
     if not isinstance(points, torch.Tensor):
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got {type(points).__name__} "
                         "(torch.as_tensor converts arrays)")
     if points.ndim != 3 or points.shape[-1] != 2:
-        raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}")
+        hint = ' (images? a constellation model takes point sets)' if points.ndim == 4 else ''
+        raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}{hint}")
     if not points.is_floating_point():
         raise TypeError(f"points must be floating point, got {points.dtype}")
     casts = points.dtype != torch.float64 and autocast_on(points.device.type)
@@ -366,9 +371,9 @@ def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tens
 
 # %% ../nbs/04a_model.ipynb #eac77853
 @patch
-def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor,
+def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor = None,
             pattern_id: torch.Tensor | None = None) -> AttrDict:
-    """points [B, N, 2], presence [B, N] (0/1), pattern_id
+    """points [B, N, 2], presence [B, N] (0/1; required: None is refused in one line), pattern_id
     [B, N] or None -> AttrDict(losses, report, ocae)."""
     weight = next(self.parameters()).dtype
     check_constellation_input(points, presence, pattern_id, weight)
