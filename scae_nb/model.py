@@ -219,7 +219,9 @@ def make_target(self: SCAE, images: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/04a_model.ipynb #c9cffa92
 def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
                     probe: AttrDict) -> AttrDict:
-    "All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs."
+    """All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs: nats
+    for log-likelihoods, entropies, cross-entropies; rec_ll, mse: sums over pixels and channels,
+    log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table)."""
     u, m = ocae.prior_caps_presence_u.float(), ocae.posterior_mass_m.float()     # [B, K]
     prior_within, prior_between = prior_sparsity_loss(u, config.n_classes,
                                                       config.prior_within_constant)
@@ -259,8 +261,9 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
             target: torch.Tensor | None = None) -> AttrDict:
     """images float [B, C, S, S] in [0, 1] (C, S: config.n_channels, canvas_size; uint8, another
     size, B = 0 refused; values outside [0, 1] refused on the CPU only), labels [B] class ids in
-    0..n_classes-1 (range not checked: a sync) or None -> AttrDict of `losses` (each term and
-    `total`), `metrics`, `pcae` (`pose` [B, M, 6] = [a, b, tx, c, d, ty], template onto canvas,
+    0..n_classes-1 (range not checked: a sync) or None -> AttrDict of `losses` (each term, e.g.
+    rec_ll in nats summed over pixels, mean over B: units in 04a_model's table; and `total`),
+    `metrics`, `pcae` (`pose` [B, M, 6] = [a, b, tx, c, d, ty], template onto canvas,
     coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u` [B, K] in
     [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in 04a_model."""
     _check_values_on_cpu(images)
