@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
@@ -348,6 +349,14 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
 # %% ../nbs/06a_figures.ipynb #a39d0b72
 _POINT_KEYS = ('points', 'presence', 'pattern_id', 'winners', 'votes', 'vote_presence')
 
+def _constellation_legend(fig) -> None:
+    "What each marker of `_plot_points` is, in one row under the panels (in grey: colours vary)."
+    kinds = [*((marker, 'dimgrey', f'pattern {i}') for i, marker in enumerate(PATTERN_MARKERS)),
+             ('x', 'lightgrey', 'absent point'), ('+', 'dimgrey', "vote (capsule's colour)")]
+    handles = [Line2D([], [], linestyle='', marker=marker, color=colour, label=label)
+               for marker, colour, label in kinds]
+    fig.legend(handles=handles, loc='lower center', ncol=len(handles), fontsize=7, frameon=False)
+
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
                                      'marker = true pattern'):
@@ -360,7 +369,8 @@ def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
         if b < n: _plot_points(ax, *(collected[k][b] for k in _POINT_KEYS), collected.n_caps)
         else: ax.axis('off')
     fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))       # room for the legend
+    _constellation_legend(fig)
     return fig
 
 # %% ../nbs/06a_figures.ipynb #6fb0lab2
