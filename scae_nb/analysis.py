@@ -139,6 +139,7 @@ def _sklearn_seed(seed) -> int:
 # %% ../nbs/06_analysis.ipynb #sp38bdea
 def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     "k-means with the official settings (k-means++, n_init=10, max_iter=1000), seeded."
+    check_positive(n_clusters=n_clusters)          # 0, 2.5: one line, not scikit-learn's
     features = _check_matrix(features)             # NaN: one line, not scikit-learn's many
     if len(features) < n_clusters:
         raise ValueError(f"need at least n_clusters={n_clusters} examples, got {len(features)}")
@@ -169,6 +170,7 @@ def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> fl
     k-means on the features it scores; official-scae.md §7): k-means on `features` [N, D]
     itself, then `cluster_accuracy` in [0, 1] against `labels` [N]; warns below 10 points per
     cluster."""
+    check_positive(n_clusters=n_clusters)         # before the few-points warning counts with it
     _warn_few_points(len(_check_features(features, labels)[1]), n_clusters)   # checked first
     return _kmeans_accuracy(features, labels, n_clusters, seed)
 
@@ -458,6 +460,7 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
     when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced)."""
+    check_positive(n_clusters=n_clusters)         # before the warnings count with it
     n_train, n_test = len(train.labels), len(test.labels)
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')

@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import _run_device, evaluating
-from .data import check_images
+from .data import as_float_images, check_images
 from .runtime import _show, _warn_nan
 from .figures import (_check_index, _figure_labels, capsule_claims, colour_parts,
                              distinct_colours, matrix_to_pose, nudge_matrix, reconstruct)
@@ -49,7 +49,7 @@ class CapsuleExplorer:
         labels = _figure_labels(labels, len(images), n_classes)   # int64 [B] or None
         self.model, self.images, self.labels, self.noise, self.index = (
             model,
-            images,
+            as_float_images(images, check=False),          # uint8 / 255: the encoder takes floats
             labels,
             noise,
             None,

@@ -9,17 +9,18 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
-from .data import check_images
+from .data import as_float_images, check_images
 from .loaders import _check_labels
 from .analysis import (_all_rows_equal, _check_features, _check_matrix, _run_device,
                               evaluating, tsne_embedding)
 
 # %% auto #0
-__all__ = ['PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
+__all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
            'distinct_colours', 'plot_templates', 'plot_reconstructions', 'colour_parts', 'plot_part_decomposition',
            'capsule_claims', 'plot_capsule_claims', 'class_means', 'plot_class_activations', 'plot_constellations',
            'make_figures', 'save_figures']
@@ -41,6 +42,8 @@ def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior 
     return ax.figure
 
 # %% ../nbs/06a_figures.ipynb #f530e3a4
+NUDGE_LIMIT = 1e6    # nudges: scale in [1/limit, limit], shifts in [-limit, limit] (06b_explorer)
+
 def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
     "[..., 3, 3] affine matrices -> [..., 6] poses (top two rows)."
     return matrix[..., :2, :].flatten(-2)
@@ -49,8 +52,16 @@ def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
 def nudge_matrix(
     dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
 ) -> torch.Tensor:
-    "D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix (finite numbers)."
+    """D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix: finite numbers,
+    scale in [1e-6, 1e6], shifts in [-1e6, 1e6], else one line (the picture would be NaN)."""
     check_finite(dx=dx, dy=dy, angle=angle, scale=scale)    # NaN would hide the capsule silently
+    if not 1 / NUDGE_LIMIT <= scale <= NUDGE_LIMIT:          # 0: the parts vanish (a NaN picture)
+        raise UsageError(f"scale must lie in [{1 / NUDGE_LIMIT:g}, {NUDGE_LIMIT:g}], "
+                         f"got {scale!r}")
+    for name, shift in (('dx', dx), ('dy', dy)):
+        if abs(shift) > NUDGE_LIMIT:
+            raise UsageError(f"{name} must lie in [{-NUDGE_LIMIT:g}, {NUDGE_LIMIT:g}], "
+                             f"got {shift!r}")
     if np.shape(centre) != (2,):
         raise UsageError(f"centre must be two numbers (cx, cy), got shape {np.shape(centre)}")
     cos, sin = math.cos(math.radians(angle)) * scale, math.sin(math.radians(angle)) * scale
@@ -338,6 +349,14 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
 # %% ../nbs/06a_figures.ipynb #a39d0b72
 _POINT_KEYS = ('points', 'presence', 'pattern_id', 'winners', 'votes', 'vote_presence')
 
+def _constellation_legend(fig) -> None:
+    "What each marker of `_plot_points` is, in one row under the panels (in grey: colours vary)."
+    kinds = [*((marker, 'dimgrey', f'pattern {i}') for i, marker in enumerate(PATTERN_MARKERS)),
+             ('x', 'lightgrey', 'absent point'), ('+', 'dimgrey', "vote (capsule's colour)")]
+    handles = [Line2D([], [], linestyle='', marker=marker, color=colour, label=label)
+               for marker, colour, label in kinds]
+    fig.legend(handles=handles, loc='lower center', ncol=len(handles), fontsize=7, frameon=False)
+
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
                                      'marker = true pattern'):
@@ -350,7 +369,8 @@ def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
         if b < n: _plot_points(ax, *(collected[k][b] for k in _POINT_KEYS), collected.n_caps)
         else: ax.axis('off')
     fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))       # room for the legend
+    _constellation_legend(fig)
     return fig
 
 # %% ../nbs/06a_figures.ipynb #6fb0lab2
@@ -419,7 +439,7 @@ def make_figures(
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N] in 0..9), class activations
     and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
     collapsed model's)."""
-    check_images(images)                          # uint8, or floats in [0, 1]: else a wrong picture
+    images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device)
     n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)

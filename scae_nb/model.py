@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
-from .utils import check_bools, check_positive, got_shape, said, to_plain
+from .utils import _brief, check_bools, check_positive, got_shape, said, to_plain
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, autocast_on, cnn_output_size
 from .ocae import OCAE
@@ -219,7 +219,9 @@ def make_target(self: SCAE, images: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/04a_model.ipynb #c9cffa92
 def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
                     probe: AttrDict) -> AttrDict:
-    "All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs."
+    """All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs: nats
+    for log-likelihoods, entropies, cross-entropies; rec_ll, mse: sums over pixels and channels,
+    log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table)."""
     u, m = ocae.prior_caps_presence_u.float(), ocae.posterior_mass_m.float()     # [B, K]
     prior_within, prior_between = prior_sparsity_loss(u, config.n_classes,
                                                       config.prior_within_constant)
@@ -259,8 +261,9 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
             target: torch.Tensor | None = None) -> AttrDict:
     """images float [B, C, S, S] in [0, 1] (C, S: config.n_channels, canvas_size; uint8, another
     size, B = 0 refused; values outside [0, 1] refused on the CPU only), labels [B] class ids in
-    0..n_classes-1 (range not checked: a sync) or None -> AttrDict of `losses` (each term and
-    `total`), `metrics`, `pcae` (`pose` [B, M, 6] = [a, b, tx, c, d, ty], template onto canvas,
+    0..n_classes-1 (range not checked: a sync) or None -> AttrDict of `losses` (each term, e.g.
+    rec_ll in nats summed over pixels, mean over B: units in 04a_model's table; and `total`),
+    `metrics`, `pcae` (`pose` [B, M, 6] = [a, b, tx, c, d, ty], template onto canvas,
     coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u` [B, K] in
     [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in 04a_model."""
     _check_values_on_cpu(images)
@@ -331,12 +334,17 @@ def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) 
 def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
     """Refuse, in one line, what the constellation model cannot take: points that are not a float
     tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
-    pattern_id that is not a tensor [B, N]. Static: no host sync."""
+    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?). No host sync."""
+    if presence is None:                          # model(images), as an SCAE is called
+        raise TypeError("presence is missing: this is a constellation model, called on point sets "
+                        "as model(points [B, N, 2], presence [B, N]), not on images; got only "
+                        f"{_brief(points)}")
     if not isinstance(points, torch.Tensor):
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got {type(points).__name__} "
                         "(torch.as_tensor converts arrays)")
     if points.ndim != 3 or points.shape[-1] != 2:
-        raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}")
+        hint = ' (images? a constellation model takes point sets)' if points.ndim == 4 else ''
+        raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}{hint}")
     if not points.is_floating_point():
         raise TypeError(f"points must be floating point, got {points.dtype}")
     casts = points.dtype != torch.float64 and autocast_on(points.device.type)
@@ -366,9 +374,9 @@ def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tens
 
 # %% ../nbs/04a_model.ipynb #eac77853
 @patch
-def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor,
+def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor = None,
             pattern_id: torch.Tensor | None = None) -> AttrDict:
-    """points [B, N, 2], presence [B, N] (0/1), pattern_id
+    """points [B, N, 2], presence [B, N] (0/1; required: None is refused in one line), pattern_id
     [B, N] or None -> AttrDict(losses, report, ocae)."""
     weight = next(self.parameters()).dtype
     check_constellation_input(points, presence, pattern_id, weight)
@@ -391,7 +399,10 @@ def official_slots(self: ConstellationAutoencoder) -> list:
 def build_model(config: SCAEConfig | None = None) -> nn.Module:
     """`SCAE` for model='scae', `ConstellationAutoencoder` for model='constellation'; refused in one
     line if its parameters alone take more than the machine's memory (`check_fits_memory`)."""
-    config = config or SCAEConfig()
+    config = SCAEConfig() if config is None else config
+    if not isinstance(config, SCAEConfig):        # a dict's keys would fail as "no attribute"
+        raise TypeError("config must be an SCAEConfig (from a dict d: SCAEConfig.from_dict(d); a "
+                        f"TrainConfig's is its .model), got {_brief(config)}")
     check_fits_memory(config)
     return _build(config)
 
