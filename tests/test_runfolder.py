@@ -356,3 +356,26 @@ def test_force_sets_a_damaged_run_json_aside_unchanged(two_runs, tmp_path, capfd
     assert (out / "replaced" / old / "run.json").read_bytes() == b'["not", "a run"]'
     assert f"the run {old} in {out} was moved to {out / 'replaced' / old}" in err, err[-2000:]
     assert run_id(out) not in ("legacy", run_id(two_runs / "a"))
+
+
+# ---- run.json's sessions say how each ended (was: only where each started)
+def test_sessions_say_how_each_ended(tmp_path):
+    "A session stopped by SIGTERM, then its resume that finishes: each entry has its end step and why."
+    from test_reliability import start, train_args, wait_for_steps, scae
+    import signal
+
+    out = tmp_path / "run"
+    proc = start(*train_args(out, 4000, "--ckpt-every", 10000))  # steps enough to stop mid-run
+    wait_for_steps(proc, out, 2)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr[-2000:]
+    [stopped] = json.loads((out / "run.json").read_text())["sessions"]
+    step = stopped["end_step"]
+    assert 2 <= step < 4000 and stopped["ended"] == "interrupted" and stopped["signal"] == "SIGTERM", stopped
+    done = scae(*train_args(out, step + 2, "--resume"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, resumed = json.loads((out / "run.json").read_text())["sessions"]
+    assert first == stopped, first
+    assert (resumed["step"], resumed["end_step"], resumed["ended"]) == (step, step + 2, "finished"), resumed
+    assert "signal" not in resumed and "error" not in resumed, resumed
