@@ -7,10 +7,11 @@ on the code before these fixes. Runs are the tiny ones of test_reliability.py, i
 (`scae_nb.cli.main`) like its table of bad values.
 """
 
-import json, os
+import json, os, time
 from pathlib import Path
 
 import pytest
+import torch
 
 from test_reliability import (  # noqa: F401 (quiet_globals is a fixture)
     ROOT,
@@ -216,9 +217,15 @@ def test_resume_checkpoint_of_the_same_run_or_into_an_empty_folder(
     assert rc == 0, err[-2000:]
     fork = tmp_path / "fork"
     theirs = checkpoints(two_runs / "b")[-1]
+    time.sleep(1.1)  # run.json's times are to the second: the fork's start is its own
     rc, _, err = inproc_main(tiny_train(fork, 3, "--resume", theirs), capfd)
     assert rc == 0, err[-2000:]
-    assert run_id(fork) == run_id(two_runs / "b")
+    info, parent = (json.loads((out / "run.json").read_text()) for out in (fork, two_runs / "b"))
+    assert info["run_id"] not in (parent["run_id"], "legacy"), info  # a new folder, a new run (was: b's id)
+    assert info["created"] > parent["created"], (info, parent)  # (was: b's start)
+    step = torch.load(theirs, weights_only=True)["step"]
+    assert info["resumed_from"] == dict(checkpoint=str(theirs.resolve()), step=step, run_id=parent["run_id"])
+    assert torch.load(checkpoints(fork)[-1], weights_only=True)["run_id"] == info["run_id"]
 
 
 # ---- 3. --allow-change names a field
