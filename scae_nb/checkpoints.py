@@ -739,6 +739,14 @@ def _fork_note(folder: RunFolder, origin: str, recorded: str, wandb_id: str) -> 
             f"({Path(recorded) / 'run.json'} is unreadable, and no checkpoint there names its "
             f"run): as a copy would, it logs to a new wandb run, forked from wandb run {wandb_id}")
 
+# %% ../nbs/05aa_checkpoints.ipynb #r42brn01
+def _branches_here(out: Path, checkpoint) -> bool:
+    """Whether resuming `checkpoint` in `out` starts a new run there: a checkpoint from elsewhere,
+    in a folder that has no checkpoint of its own (`claim_run_folder` then gives it its own id)."""
+    if checkpoint is None or list_checkpoints(out): return False
+    return Path(checkpoint).resolve().parent != (out / 'checkpoints').resolve()
+
+
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=None,
                      state: dict | None = None) -> RunFolder:
@@ -762,7 +770,12 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
         now = datetime.now(timezone.utc).isoformat(timespec='seconds')
         stored = (state or {}).get('created')         # the run's start, as its checkpoint says
         started = stored if resume and isinstance(stored, str) else now
-        if not old:
+        branch = resume and _branches_here(out, checkpoint)        # a new folder: a new run
+        if not old and branch:
+            folder.update(run_id=uuid.uuid4().hex[:12], created=now, folder=str(out.resolve()),
+                          resumed_from=dict(checkpoint=str(Path(checkpoint).resolve()),
+                                            step=state.get('step'), run_id=run_id))
+        elif not old:
             new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
             folder.update(run_id=new_id, created=started, folder=str(out.resolve()))
         else:                                          # a resume: moved, or copied?

@@ -76,7 +76,7 @@ class TrainConfig:
     keep: int = 5                   # checkpoints kept (the official Saver kept 5)
     out: str = 'runs/official'      # run folder: checkpoints/, figures/, metrics.jsonl, wandb/
     data_dir: str | None = None     # dataset root (None: $SCAE_DATA, else a per-user cache)
-    num_workers: int = 0            # DataLoader worker processes (0 for an exact resume)
+    num_workers: int = 0            # DataLoader worker processes (a resume is exact with the run's)
     data_on_device: str = 'auto'    # images on the device: auto (CUDA, no workers) | on | off
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     threads: int | None = None      # CPU threads for torch (default: torch's, one per core)
@@ -352,9 +352,14 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
     return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
 
 # %% ../nbs/05ac_config.ipynb #sp3862d2
+_WORKERS_CHANGED = ('other random shifts from here: a resume is exact with the count the run was '
+                    'saved with')
+
 def _change_said(name: str, was, now) -> str:
     """One change: `lr 3e-05 -> 0.001`; a switch as its caller sets it: `compile=None ->
-    compile=False`, on the command line `--compile unset -> --no-compile` (None: not given)."""
+    compile=False`, on the command line `--compile unset -> --no-compile` (None: not given); a
+    worker count's says that the shifts differ from here (`_WORKERS_CHANGED`)."""
+    if name == 'num_workers': return f'{named(name)} {was} -> {now} ({_WORKERS_CHANGED})'
     if not {type(was), type(now)} <= {bool, type(None)}: return f'{named(name)} {was} -> {now}'
     show = lambda v: words(f'{name}={v!r}', f'{named(name)} unset' if v is None else said(name, v))
     return f'{show(was)} -> {show(now)}'

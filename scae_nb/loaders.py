@@ -94,7 +94,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     batches = BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
     return DataLoader(TensorDataset(images, labels), sampler=batches, batch_size=None,
                       collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
-                      persistent_workers=num_workers > 0 and train,   # see `restart_offsets`
+                      persistent_workers=False,   # fresh workers each pass: an exact resume (05a)
                       generator=g,
                       pin_memory=device is not None and torch.device(device).type == 'cuda')
 

@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
-from .loaders import DeviceLoader, ShiftCollate, _next_seed, image_loaders
+from .loaders import DeviceLoader, ShiftCollate, _batch_size, _next_seed, image_loaders
 from .utils import UsageError, named, said, swap_handlers, to_numpy, to_plain, write_atomic
 from .config import TrainConfig
 from .model import SCAEConfig, sizes_said
@@ -709,7 +709,9 @@ def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 4
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
                       on_device: bool = False):
     """Random images in [0, 1] with random labels 0-9: (shuffled train loader, test loader);
-    `on_device`: `DeviceLoader`s on `device`."""
+    `on_device`: `DeviceLoader`s on `device`. A `batch_size` above `n_train` is refused in one line
+    (`_batch_size`, 00a_loaders), as the image loaders refuse theirs: training batches are whole."""
+    _batch_size(batch_size, n_train, train=True)
     g = torch.Generator().manual_seed(seed)
     def data(n):
         images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)

@@ -765,18 +765,45 @@ def _record_run(trainer: Trainer, folder) -> None:
     folder.update(device=session['device'], variant=session['variant'], **new_wandb, **changes,
                   sessions=earlier + [session])
 
+# %% ../nbs/05b_training.ipynb #r42end01
+def _record_end(folder, step: int, ended: str, **why) -> None:
+    """Add to the last entry of `run.json`'s `sessions` (this session's) the last step it reached
+    and how it `ended`: 'finished', 'interrupted' (`signal=`) or 'failed' (`error=`)."""
+    sessions = [dict(s) for s in folder.info.get('sessions', [])]
+    if not sessions: return                                 # nothing recorded: nothing trained
+    sessions[-1].update(end_step=step, ended=ended, **why)
+    folder.update(sessions=sessions)
+
+def _error_line(e: BaseException) -> str:
+    "`e` as one line: its type and its message's first line (at most 300 characters)."
+    first = (str(e).strip().splitlines() or [''])[0]
+    return f'{type(e).__name__}: {first}'[:300].rstrip(': ')
+
+
 # %% ../nbs/05b_training.ipynb #3d66fdea
 def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None) -> AttrDict:
-    "Build the `Trainer` in the claimed `folder` (None: not process 0), record the run, fit, close."
+    """Build the `Trainer` in the claimed `folder` (None: not process 0), record the run (its
+    session's start, then its end: `_record_end`), fit, close."""
     info = folder.info if folder is not None else {}
     trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, state=state,
                       wandb_id=info.get('wandb_id'), run_id=info.get('run_id'),
                       created=info.get('created'), allow_change=None)   # compared: `_check_run`
-    start = trainer.step
+    start, recorded = trainer.step, False
     try:
         if folder is not None and cfg.steps > trainer.step:      # a step to train: else as it was
             _record_run(trainer, folder)
-        return trainer.fit()
+            recorded = True
+        result = trainer.fit()
+        if recorded and result.interrupted:
+            _record_end(folder, result.step, 'interrupted',
+                        signal=result.signal or 'KeyboardInterrupt')
+        elif recorded: _record_end(folder, result.step, 'finished')
+        return result
+    except BaseException as e:
+        if recorded:                              # the error, not a failure to record it, is said
+            with contextlib.suppress(OSError): _record_end(folder, trainer.step, 'failed',
+                                                           error=_error_line(e))
+        raise
     finally:
         trainer.close()      # a resume that trained no step: its changes never took effect
         if folder is not None and resume is not None and trainer.step == start:

@@ -117,7 +117,7 @@ def test_kernel_bench_runs_every_way_and_compares_gradients_under_the_interprete
 
 def test_bad_numbers_and_names_are_refused_in_one_line_and_no_cache_is_left(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
-    cases = {('--steps', '9223372036854775808'): '--steps must be 1 to 100000 and --batch-size 1 to 65536',
+    cases = {('--steps', '9223372036854775808'): 'argument --steps: 9223372036854775808 is out of range',  # int64
              ('--cap', '5'): '--budget must be above 0 and --cap at least 20 seconds, got 240 and 5.0',
              ('--budget', '-5'): '--budget must be above 0',
              ('--preset', 'bogus'): "argument --preset: invalid choice: 'bogus'",
@@ -131,3 +131,23 @@ def test_bad_numbers_and_names_are_refused_in_one_line_and_no_cache_is_left(tmp_
     tmp.mkdir()
     [eager] = _profile(tmp_path / 'q', env={'TMPDIR': str(tmp)})
     assert eager['status'] == 'ok' and not list(tmp.glob('inductor_*')), list(tmp.iterdir())  # its cache removed
+
+
+def _refused(*argv):
+    "Exit status and stderr lines of `gpu_profile.py OUT --device cpu --variants eager *argv` (nothing runs)."
+    cmd = [sys.executable, str(ROOT / 'tools' / 'gpu_profile.py'), '/nonexistent/gpu-profile-out', '--device', 'cpu',
+           '--variants', 'eager', *argv]
+    done = subprocess.run(cmd, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
+                          timeout=120)
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+def test_refuses_a_bad_integer_in_one_line():
+    # was: argparse's usage (7 lines), then the error
+    assert _refused('--steps', 'abc') == (2, ["gpu_profile.py: error: argument --steps: invalid int value: 'abc'"])
+    assert _refused('--batch-size', '0') == (2, ['gpu_profile.py: error: argument --batch-size: 0 is not positive '
+                                                 '(at least 1)'])
+    assert _refused('--steps', str(10**23)) == (2, ['gpu_profile.py: error: argument --steps: 100000000000000000000000 '
+                                                    'is out of range (at most 2**63-1 = 9223372036854775807)'])
+    assert _refused('--steps', '100001') == (2, ['gpu_profile.py: error: --steps must be 1 to 100000 and --batch-size '
+                                                 '1 to 65536, got 100001 and 128'])

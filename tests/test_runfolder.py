@@ -7,10 +7,11 @@ on the code before these fixes. Runs are the tiny ones of test_reliability.py, i
 (`scae_nb.cli.main`) like its table of bad values.
 """
 
-import json, os
+import json, os, time
 from pathlib import Path
 
 import pytest
+import torch
 
 from test_reliability import (  # noqa: F401 (quiet_globals is a fixture)
     ROOT,
@@ -216,9 +217,15 @@ def test_resume_checkpoint_of_the_same_run_or_into_an_empty_folder(
     assert rc == 0, err[-2000:]
     fork = tmp_path / "fork"
     theirs = checkpoints(two_runs / "b")[-1]
+    time.sleep(1.1)  # run.json's times are to the second: the fork's start is its own
     rc, _, err = inproc_main(tiny_train(fork, 3, "--resume", theirs), capfd)
     assert rc == 0, err[-2000:]
-    assert run_id(fork) == run_id(two_runs / "b")
+    info, parent = (json.loads((out / "run.json").read_text()) for out in (fork, two_runs / "b"))
+    assert info["run_id"] not in (parent["run_id"], "legacy"), info  # a new folder, a new run (was: b's id)
+    assert info["created"] > parent["created"], (info, parent)  # (was: b's start)
+    step = torch.load(theirs, weights_only=True)["step"]
+    assert info["resumed_from"] == dict(checkpoint=str(theirs.resolve()), step=step, run_id=parent["run_id"])
+    assert torch.load(checkpoints(fork)[-1], weights_only=True)["run_id"] == info["run_id"]
 
 
 # ---- 3. --allow-change names a field
@@ -356,3 +363,26 @@ def test_force_sets_a_damaged_run_json_aside_unchanged(two_runs, tmp_path, capfd
     assert (out / "replaced" / old / "run.json").read_bytes() == b'["not", "a run"]'
     assert f"the run {old} in {out} was moved to {out / 'replaced' / old}" in err, err[-2000:]
     assert run_id(out) not in ("legacy", run_id(two_runs / "a"))
+
+
+# ---- run.json's sessions say how each ended (was: only where each started)
+def test_sessions_say_how_each_ended(tmp_path):
+    "A session stopped by SIGTERM, then its resume that finishes: each entry has its end step and why."
+    from test_reliability import start, train_args, wait_for_steps, scae
+    import signal
+
+    out = tmp_path / "run"
+    proc = start(*train_args(out, 4000, "--ckpt-every", 10000))  # steps enough to stop mid-run
+    wait_for_steps(proc, out, 2)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr[-2000:]
+    [stopped] = json.loads((out / "run.json").read_text())["sessions"]
+    step = stopped["end_step"]
+    assert 2 <= step < 4000 and stopped["ended"] == "interrupted" and stopped["signal"] == "SIGTERM", stopped
+    done = scae(*train_args(out, step + 2, "--resume"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, resumed = json.loads((out / "run.json").read_text())["sessions"]
+    assert first == stopped, first
+    assert (resumed["step"], resumed["end_step"], resumed["ended"]) == (step, step + 2, "finished"), resumed
+    assert "signal" not in resumed and "error" not in resumed, resumed

@@ -25,6 +25,7 @@ import argparse, contextlib, json, os, shutil, statistics, subprocess, sys, tarf
 from pathlib import Path
 
 from scae_nb.bench import VARIANTS as STEPS          # bench's names (the +amp suffix apart)
+from scae_nb.cli import CLIParser, positive_int64     # the CLI's one-line errors and integer checks
 
 # name -> (bench's name, decoder, tf32[, (TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK)]): names that also
 # say the decoder, the precision or the Triton backward's way (02c). Until commit 013ce62 (2026-12-04) this
@@ -297,7 +298,7 @@ def _collect(out, name, rc, paused=()) -> dict:
 
 def main() -> int:
     from scae_nb.model import PRESETS
-    p = argparse.ArgumentParser(epilog='Exit status: 0 every variant ok; 1 a variant failed, timed out or '
+    p = CLIParser(epilog='Exit status: 0 every variant ok; 1 a variant failed, timed out or '
                                 'was skipped; 2 a bad command line.')
     p.add_argument('out', help='output folder: profile.txt, profile.json, inductor_code.tar.gz')
     p.add_argument('--variants', default='eager,triton,cuda-graph-pytorch,cuda-graph',
@@ -307,8 +308,8 @@ def main() -> int:
     p.add_argument('--decoder', default='auto', choices=['auto', 'pytorch', 'native', 'triton'],
                    help="the decoder of bench's names, as bench's --decoder (default: auto)")
     p.add_argument('--tf32', action='store_true', help="TF32 matmuls for bench's names, as bench's --tf32")
-    p.add_argument('--steps', type=int, default=50, help='steps timed per variant, 1 to 100000 (default 50)')
-    p.add_argument('--batch-size', type=int, default=128, help='1 to 65536 (default 128)')
+    p.add_argument('--steps', type=positive_int64, default=50, help='steps timed per variant, 1 to 100000 (default 50)')
+    p.add_argument('--batch-size', type=positive_int64, default=128, help='1 to 65536 (default 128)')
     p.add_argument('--budget', type=float, default=240,
                    help='seconds for the whole list; variants that would start past it are skipped (default 240)')
     p.add_argument('--cap', type=float, default=150,
@@ -330,7 +331,7 @@ def main() -> int:
         with_decoder = ' with --decoder triton' if args.decoder == 'triton' else ''
         p.error(f"--variants {', '.join(gpu_only)}{with_decoder}: need CUDA (Triton kernels, CUDA graphs); "
                 f"this run uses --device {args.device}")
-    if not (1 <= args.steps <= 100_000 and 1 <= args.batch_size <= 65536):
+    if not (args.steps <= 100_000 and args.batch_size <= 65536):     # at least 1: positive_int64
         p.error(f"--steps must be 1 to 100000 and --batch-size 1 to 65536, got {args.steps} and "
                 f"{args.batch_size}")
     if not (args.budget > 0 and args.cap >= 20):
