@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import _run_device, evaluating
-from .data import as_float_images, check_images
+from .data import as_float_images, check_images, image_shape_hint
 from .runtime import _show, _warn_nan
 from .figures import (_check_index, _figure_labels, capsule_claims, colour_parts,
                              distinct_colours, matrix_to_pose, nudge_matrix, reconstruct)
@@ -28,7 +28,7 @@ def _check_image_size(model: torch.nn.Module, images: torch.Tensor) -> None:
     expected = (config.n_channels, config.canvas_size, config.canvas_size)
     if tuple(images.shape[1:]) != expected:
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got shape "
-                         f"{tuple(images.shape)}")      # as `check_images` says it
+                         f"{tuple(images.shape)}{image_shape_hint(images.shape, expected)}")
 
 # %% ../nbs/06b_explorer.ipynb #6553e594
 class CapsuleExplorer:
