@@ -216,6 +216,18 @@ def all_corrupt_line(given: str, where: Path, bad: list) -> str:
     return (f"{given}: every checkpoint in {where} is corrupt (all {n}; the newest, "
             f"{newest.name}: {why})")
 
+# %% ../nbs/05aa_checkpoints.ipynb #k42rst01
+def _resumed_start(info: dict) -> str | None:
+    "The checkpoint whose resume into a new folder began the run of run.json `info`, or None."
+    origin = info.get('resumed_from') if isinstance(info, dict) else None
+    start = origin.get('checkpoint') if isinstance(origin, dict) else None
+    return start if isinstance(start, str) else None
+
+def _start_again(out, start: str) -> str:
+    "Resuming checkpoint `start` into `out` again, as the caller asks for it."
+    return words(f"cfg.out={str(out)!r}, resume={start!r}", f"--resume {start} --out {out}")
+
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
@@ -225,6 +237,10 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
         why = (f"its run stopped before its first one: start it over with {said('force', True)}"
                if (Path(out) / 'run.json').is_file() else f"start without {named('resume')}")
+        try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
+        except (OSError, ValueError): start = None        # none, or damaged: said when claimed
+        if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
+                         f"start that resume again ({_start_again(out, start)})")
         raise UsageError(f"{_resume_words()}: no checkpoint in "
                          f"{Path(out) / 'checkpoints'} to resume ({why})")
     path, state, bad = newest_intact_state(out)
@@ -747,6 +763,22 @@ def _branches_here(out: Path, checkpoint) -> bool:
     return Path(checkpoint).resolve().parent != (out / 'checkpoints').resolve()
 
 
+# %% ../nbs/05aa_checkpoints.ipynb #k42rst02
+def _killed_start(out: Path, info: dict, checkpoint) -> bool:
+    """Whether `out` (locked by the caller: no run uses it; `info`: its run.json) holds a resume of
+    `checkpoint` into it that stopped before its first checkpoint, killed before `abandon` ran."""
+    return (checkpoint is not None and not list_checkpoints(out)
+            and _resumed_start(info) == str(Path(checkpoint).resolve()))
+
+def _take_over(out: Path, info: dict) -> Path:
+    "Set aside (`_move_run_aside`) the killed start `_killed_start` found, saying so in one line."
+    run_id = info.get('run_id') or 'legacy'
+    aside = _move_run_aside(out, run_id)
+    _say(f"note: run {run_id} in {out}, a resume of {_resumed_start(info)}, stopped before its "
+         f"first checkpoint: starting it again")   # where its files went: `train` says, if kept
+    return aside
+
+
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=None,
                      state: dict | None = None) -> RunFolder:
@@ -759,6 +791,8 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
     try:
         old = (readable_run_info(out) or {}) if force and not resume else run_info(out)
         run_id = None
+        if resume and _killed_start(out, old, checkpoint):     # the same start again: taken over
+            aside, old = _take_over(out, old), {}
         if checkpoint is not None:                    # what it holds: read once
             state = load_checkpoint(checkpoint, verify=False) if state is None else state
             run_id = _resumed_run_id(out, old, Path(checkpoint), state)
@@ -836,6 +870,13 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
     if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
         return _own_run_id(out, old, checkpoint, state)
     theirs, ours = checkpoint_run_id(checkpoint, state), old.get('run_id', 'legacy')
+    if _holds_run(out) and theirs != ours and not list_checkpoints(out):      # it never wrote one
+        start = _resumed_start(old)
+        other = (f"; or start that resume again ({_start_again(out, start)})" if start else
+                 f"; or start it over ({said('force', True)}, without {named('resume')})")
+        raise UsageError(f"{out} holds run {ours}, which stopped before its first checkpoint"
+                         f"{f' (a resume of {start})' if start else ''}: to resume {checkpoint} "
+                         f"there, remove {out} first (rm -r {out}){other}")
     if _holds_run(out) and theirs != ours:
         raise UsageError(f"{out} holds run {ours}; the checkpoint {checkpoint} is from "
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "

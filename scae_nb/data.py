@@ -22,9 +22,9 @@ def _tvd():
     return tvd
 
 # %% auto #0
-__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'check_image_values', 'check_images', 'as_float_images',
-           'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'DataFileError', 'sobel_edges', 'tf_median',
-           'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
+__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 'check_image_values', 'check_images',
+           'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'DataFileError', 'sobel_edges',
+           'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
 def data_root(root: str | Path | None = None, must_exist: bool = False,
@@ -47,6 +47,20 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
             'is a file, not a folder' if given.is_file() else 'not a folder')
     raise UsageError(f"{who}: {what}")
 
+# %% ../nbs/00_data.ipynb #k42img02
+def image_shape_hint(shape, expected: tuple | None = None) -> str:
+    """' (...)', how to fix images of `shape` (`expected`: the model's C, S, S): a missing channel
+    axis, or images smaller than the model's canvas; '' where neither is the trouble."""
+    shape = tuple(shape)
+    if len(shape) == 3 and (expected is None or expected[0] == 1):
+        return " (no channel axis? x[:, None] adds it, as torchvision's MNIST .data needs)"
+    if (expected is None or len(shape) != 4 or shape[1] != expected[0]
+            or shape[2:] == tuple(expected[1:]) or max(shape[2:]) > expected[-1]): return ''
+    S = expected[-1]
+    return (f" (smaller images? scae_nb.data.pad_and_shift(x, {S}) places them on the {S}x{S} "
+            "canvas)")
+
+
 # %% ../nbs/00_data.ipynb #a0937798
 def _check_layout(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return `images` if it is a uint8 or float [B, C, H, W] tensor with 1 <= C <= 4; else raise
@@ -55,7 +69,7 @@ def _check_layout(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
         raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
     if images.ndim != 4 or not 1 <= images.shape[1] <= 4:
         raise ValueError(f"{name} must be [B, C, H, W] with 1 <= C <= 4, got shape "
-                         f"{tuple(images.shape)}")
+                         f"{tuple(images.shape)}{image_shape_hint(images.shape)}")
     if images.dtype != torch.uint8 and not images.is_floating_point():
         raise ValueError(f"{name} must be uint8 or floating point, got dtype {images.dtype}")
     return images

@@ -5,13 +5,14 @@
 # %% ../nbs/06b_explorer.ipynb #6f160002
 from __future__ import annotations
 import io
+import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import to_numpy
 from .analysis import _run_device, evaluating
-from .data import as_float_images, check_images
+from .data import as_float_images, check_images, image_shape_hint
 from .runtime import _show, _warn_nan
 from .figures import (_check_index, _figure_labels, capsule_claims, colour_parts,
                              distinct_colours, matrix_to_pose, nudge_matrix, reconstruct)
@@ -28,7 +29,7 @@ def _check_image_size(model: torch.nn.Module, images: torch.Tensor) -> None:
     expected = (config.n_channels, config.canvas_size, config.canvas_size)
     if tuple(images.shape[1:]) != expected:
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got shape "
-                         f"{tuple(images.shape)}")      # as `check_images` says it
+                         f"{tuple(images.shape)}{image_shape_hint(images.shape, expected)}")
 
 # %% ../nbs/06b_explorer.ipynb #6553e594
 class CapsuleExplorer:
@@ -85,6 +86,13 @@ def capsule_centre(self: CapsuleExplorer, capsule: int) -> torch.Tensor:
     weight = weight if weight.sum() > 0 else torch.ones_like(weight)
     return (votes[:, [2, 5]] * weight[:, None]).sum(0) / weight.sum()
 
+# %% ../nbs/06b_explorer.ipynb #k42nud01
+def _as_number(value):
+    "A 0-d tensor or NumPy scalar as the Python number it holds; anything else as given."
+    zero_d = isinstance(value, (torch.Tensor, np.ndarray, np.generic)) and value.ndim == 0
+    return value.item() if zero_d else value
+
+
 # %% ../nbs/06b_explorer.ipynb #da003f1a
 @patch
 def nudge(
@@ -97,6 +105,7 @@ def nudge(
 ):
     "Replace capsule's nudge by D = T(c + delta) R(angle) S(scale) T(-c)."
     capsule = _check_index(capsule, self.n_objects, 'capsule')   # -1 is not the last one
+    dx, dy, angle, scale = map(_as_number, (dx, dy, angle, scale))   # torch.tensor(2.): 2.0
     self.nudges[capsule] = nudge_matrix(
         dx, dy, angle, scale, self.capsule_centre(capsule).tolist()
     ).to(self.nudges)

@@ -14,6 +14,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_
 from .utils import check_positive, got_shape
+from .data import image_shape_hint
 from .mixture import pixel_mixture, warped_pixel_mixture
 
 # %% auto #0
@@ -359,7 +360,7 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
                         f"{type(images).__name__} (torch.as_tensor converts arrays)")
     if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
-                         f"{got_shape(images)}")
+                         f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
     if not images.is_floating_point():
         raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
                         f"converts uint8), got {images.dtype}")

@@ -882,6 +882,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
         wandb = wandb if wandb in WANDB_MODES else 'offline'
         return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
+        if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
         if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
             raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
                              f"--resume --out {resume} (its newest checkpoint)")

@@ -340,3 +340,39 @@ def test_refuses_a_bad_integer_setting_in_one_line(tmp_path):
         assert (done.returncode, done.stderr.strip().splitlines()) == (2, [f'gpu_check.py: error: {name}: {said}']), \
             (name, done.returncode, done.stderr[-1500:])
         assert not (tmp_path / 'out').exists()                              # refused before anything ran
+
+
+def _refused(tmp_path, argv, **settings):
+    "gpu_check.py OUT *argv with `settings`: (exit status, stderr lines); nothing may have run (no OUT made)."
+    env = {**os.environ, 'PYTHONPATH': str(TOOLS.parent), 'SCAE_CHECK_DEVICE': 'cpu', 'SCAE_CHECK_BUDGET': '3',
+           'SCAE_CHECK_WORK': str(tmp_path / 'work'), **settings}
+    env.pop('SCAE_CHECK_STATE', None)
+    done = subprocess.run([sys.executable, str(TOOLS / 'gpu_check.py'), str(tmp_path / 'out'), *argv], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert not (tmp_path / 'out').exists(), done.stderr[-1500:]            # refused before anything ran
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+def test_refuses_a_bad_seconds_or_device_setting_in_one_line(tmp_path):
+    for name, value, said in (('SCAE_CHECK_BUDGET', 'abc', "'abc' is not a number of seconds"),   # was: a traceback
+                              ('SCAE_CHECK_BUDGET', 'inf', "'inf' is not a finite number of seconds"),
+                              ('SCAE_CHECK_BENCH_CAP', 'nan', "'nan' is not a finite, non-negative number of seconds"),
+                              ('SCAE_CHECK_TRAIN_MIN', '-5', "'-5' is not a finite, non-negative number of seconds"),
+                              ('SCAE_CHECK_DEVICE', 'foo', "'foo' is not a device (cuda, cuda:N or cpu)")):
+        assert _refused(tmp_path, [], **{name: value}) == (2, [f'gpu_check.py: error: {name}: {said}']), name
+
+
+def test_the_driver_refuses_an_argument_after_out(tmp_path):         # was: `gpu_check.py OUT 60` ignored the 60
+    assert _refused(tmp_path, ['60']) == (2, ["gpu_check.py: error: unexpected argument '60': it takes OUT only; the "
+                                              "budget is SCAE_CHECK_BUDGET, or the second argument of bash "
+                                              "tools/gpu_check.sh OUT BUDGET"])
+
+
+def test_the_script_refuses_a_budget_that_is_not_a_number(tmp_path):   # was: "line 70: abc: unbound variable"
+    for argv, settings, budget in ((['abc'], {}, 'abc'), ([], {'SCAE_CHECK_BUDGET': '1e3'}, '1e3')):
+        env = dict(os.environ, SCAE_CHECK_DEVICE='cpu', **settings)
+        done = subprocess.run(['bash', str(TOOLS / 'gpu_check.sh'), str(tmp_path / 'out'), *argv], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stderr.strip().splitlines()) == (
+            2, [f"gpu_check.sh: error: budget '{budget}' is not a number of seconds (e.g. 520, or 90.5)"]), done.stderr
+        assert not (tmp_path / 'out').exists()

@@ -6,7 +6,7 @@ subprocess with a time limit taken from one budget; a stage that fails or times 
 summary.json and the next stage runs. See tools/GPU_CHECK.md.
 """
 from __future__ import annotations
-import json, os, re, shlex, shutil, signal, subprocess, sys, threading, time
+import json, math, os, re, shlex, shutil, signal, subprocess, sys, threading, time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,7 +23,7 @@ def env(name: str, default=None, cast=str):
     return cast(value) if value != '' else default
 
 
-SETTING_ERRORS: list[str] = []      # integer settings refused: the driver starts nothing (exit 2)
+SETTING_ERRORS: list[str] = []      # settings refused: the driver starts nothing (exit 2)
 
 def count_setting(name: str, default=None):
     """Integer setting `name`: a count, 1 to 2**63-1 (`scae_nb.cli.positive_int64`, as the CLI's options); a bad
@@ -35,11 +35,34 @@ def count_setting(name: str, default=None):
     return default
 
 
+def seconds_setting(name: str, default: float, negative: bool = False) -> float:
+    """Float setting `name` in seconds: a finite number, >= 0 unless `negative` (a budget: tests set one below 0 to
+    reach the backstop at once); a bad one is recorded in SETTING_ERRORS (`default` stands in for it)."""
+    raw = env(name)
+    try: value = float(raw) if raw is not None else default
+    except ValueError:
+        SETTING_ERRORS.append(f'{name}: {raw!r} is not a number of seconds')
+        return default
+    if not math.isfinite(value) or (value < 0 and not negative):
+        SETTING_ERRORS.append(f"{name}: {raw!r} is not a {'finite' if negative else 'finite, non-negative'} number "
+                              "of seconds")
+        return default
+    return value
+
+
+def device_setting(name: str, default: str) -> str:
+    "Device setting `name`: cuda, cuda:N or cpu; another is recorded in SETTING_ERRORS (`default` stands in)."
+    value = env(name, default)
+    if value in ('cuda', 'cpu') or re.fullmatch(r'cuda:\d+', value): return value
+    SETTING_ERRORS.append(f"{name}: {value!r} is not a device (cuda, cuda:N or cpu)")
+    return default
+
+
 # ------------------------------------------------------------------------------------------ settings
-DEVICE = env('SCAE_CHECK_DEVICE', 'cuda')
+DEVICE = device_setting('SCAE_CHECK_DEVICE', 'cuda')
 CPU = DEVICE == 'cpu'
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else env('SCAE_CHECK_OUT', 'gpu_check_out')).resolve()
-BUDGET = env('SCAE_CHECK_BUDGET', 120. if CPU else 520., float)
+BUDGET = seconds_setting('SCAE_CHECK_BUDGET', 120. if CPU else 520., negative=True)
 T0 = env('SCAE_CHECK_T0', time.time(), float)              # set by gpu_check.sh: pip install time counts
 DEADLINE = T0 + BUDGET
 WORK = Path(env('SCAE_CHECK_WORK', '/tmp/scae_check'))
@@ -57,22 +80,22 @@ BENCH_VARIANTS = env('SCAE_CHECK_BENCH_VARIANTS', 'eager=--no-compile;amp=--amp 
                      'cuda-graph-pytorch=--compile --cuda-graph --decoder pytorch;compiled=--compile --no-cuda-graph;'
                      'cuda-graph-amp=--compile --cuda-graph --amp')
 TRAIN_VARIANT = env('SCAE_CHECK_TRAIN_VARIANT', None)       # a bench variant's name; default: the fastest float32 one
-BENCH_CAP = env('SCAE_CHECK_BENCH_CAP', 90., float)         # per eager / amp variant
-COMPILE_CAP = env('SCAE_CHECK_COMPILE_CAP', 120., float)    # per variant that compiles
+BENCH_CAP = seconds_setting('SCAE_CHECK_BENCH_CAP', 90.)         # per eager / amp variant
+COMPILE_CAP = seconds_setting('SCAE_CHECK_COMPILE_CAP', 120.)    # per variant that compiles
 # a variant is not started when its cap is under these (a started one cut at its cap measures nothing): an H200 run took
 # 15 s for eager and 96 s for cuda-graph; on the CPU, 15 s as before (dry runs, tests)
-BENCH_MIN = env('SCAE_CHECK_BENCH_MIN', 15. if CPU else 25., float)
-COMPILE_MIN = env('SCAE_CHECK_COMPILE_MIN', 15. if CPU else 90., float)
+BENCH_MIN = seconds_setting('SCAE_CHECK_BENCH_MIN', 15. if CPU else 25.)
+COMPILE_MIN = seconds_setting('SCAE_CHECK_COMPILE_MIN', 15. if CPU else 90.)
 TRAIN_BATCH = count_setting('SCAE_CHECK_TRAIN_BATCH', 16 if CPU else None)
 LOG_EVERY = count_setting('SCAE_CHECK_LOG_EVERY', 5 if CPU else 500)
 CKPT_EVERY = count_setting('SCAE_CHECK_CKPT_EVERY', 1000 if CPU else 5000)
 # bench variants never eat into TRAIN_MIN; on CUDA it covers the trainer's cold start and compile (~90 s on an H200, as
 # the bench's compile cache does not serve the trainer) and 2 minutes of training; eval took 53 s there
-TRAIN_MIN = env('SCAE_CHECK_TRAIN_MIN', 30. if CPU else 200., float)
-EVAL_RESERVE = env('SCAE_CHECK_EVAL_RESERVE', 45. if CPU else 90., float)
+TRAIN_MIN = seconds_setting('SCAE_CHECK_TRAIN_MIN', 30. if CPU else 200.)
+EVAL_RESERVE = seconds_setting('SCAE_CHECK_EVAL_RESERVE', 45. if CPU else 90.)
 EVAL_MAX_BATCHES = count_setting('SCAE_CHECK_EVAL_MAX_BATCHES', 4 if CPU else None)
-FINAL_RESERVE = env('SCAE_CHECK_FINAL_RESERVE', 25., float)
-EVAL_FIG_RESERVE = env('SCAE_CHECK_EVAL_FIG_RESERVE', 25. if CPU else 40., float)    # the figures' eval run
+FINAL_RESERVE = seconds_setting('SCAE_CHECK_FINAL_RESERVE', 25.)
+EVAL_FIG_RESERVE = seconds_setting('SCAE_CHECK_EVAL_FIG_RESERVE', 25. if CPU else 40.)    # the figures' eval run
 EVAL_FIG_BATCHES = count_setting('SCAE_CHECK_EVAL_FIG_BATCHES', 2 if CPU else 8)             # t-SNE on 8 x 128 points
 SAVE_GRACE = 20.                                            # SIGINT -> checkpoint written -> exit
 STATE = Path(env('SCAE_CHECK_STATE')) if env('SCAE_CHECK_STATE') else None   # gpu_check.sh's folder (pids, signal)
@@ -740,6 +763,11 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    extra = sys.argv[4:] if sys.argv[2:3] == ['--ended'] else sys.argv[2:]   # OUT [--ended RC] only
+    if extra:
+        print(f"gpu_check.py: error: unexpected argument {extra[0]!r}: it takes OUT only; the budget is "
+              "SCAE_CHECK_BUDGET, or the second argument of bash tools/gpu_check.sh OUT BUDGET", file=sys.stderr)
+        sys.exit(2)
     if SETTING_ERRORS:                               # said by the driver; `--ended` then has nothing to complete
         if sys.argv[2:3] == ['--ended']: sys.exit(int(sys.argv[3]))
         print(f"gpu_check.py: error: {'; '.join(SETTING_ERRORS)}", file=sys.stderr)

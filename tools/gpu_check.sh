@@ -15,6 +15,9 @@ export SCAE_CHECK_T0="$(date +%s.%N)"
 if [ -n "${2:-}" ]; then export SCAE_CHECK_BUDGET="$2"; fi
 if [ "${SCAE_CHECK_DEVICE:-cuda}" = cpu ]; then DEFAULT_BUDGET=120; else DEFAULT_BUDGET=520; fi
 BUDGET="${SCAE_CHECK_BUDGET:-$DEFAULT_BUDGET}"
+if ! [[ "$BUDGET" =~ ^-?[0-9]+(\.[0-9]*)?$ ]]; then
+  echo "gpu_check.sh: error: budget '$BUDGET' is not a number of seconds (e.g. 520, or 90.5)" >&2; exit 2
+fi
 BUDGET_INT="${BUDGET%.*}"
 cd "$(dirname "$0")/.." || exit 2
 mkdir -p "$OUT_DIR" && OUT_DIR="$(cd "$OUT_DIR" && pwd)" || exit 2
