@@ -26,7 +26,7 @@ from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
                              torch_threads,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
-                             changes_line, _changes,
+                             changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
 from .mixture import check_decoder, use_decoder
 from .optim import TFRMSprop, official_eps
@@ -442,7 +442,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
         changes = resumed_changes(ckpt['config'], self.cfg)
         self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
-        if self.config_changes and self.rank0: _say(changes_line(self.config_changes))
+        if self.config_changes and self.rank0:
+            _say(changes_line(self.config_changes, workerless_dataset(self.cfg, self.device)))
         same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
         if same_step:                   # no change of the run: the checkpoint's setting stays
             self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})

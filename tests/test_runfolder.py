@@ -422,3 +422,18 @@ def test_sigterm_to_the_group_with_workers_saves(tmp_path):
         assert not group_members(proc.pid), f"left: {group_members(proc.pid)}"
     finally:
         if group_members(proc.pid): os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_worker_count_change_on_synthetic_says_no_other_shifts(tmp_path):
+    """Synthetic data has no loader workers: a resume with another --num-workers says so, not that
+    the shifts differ from there (they do not)."""
+    from test_reliability import scae
+
+    out = tmp_path / "run"
+    first = scae(*tiny_train(out, 2))
+    assert first.returncode == 0, first.stderr[-2000:]
+    resumed = scae(*tiny_train(out, 3, "--resume", "--num-workers", 2))
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    said = resumed.stdout + resumed.stderr
+    assert "--num-workers 0 -> 2 (unused: synthetic data has no worker processes)" in said, said[-2000:]
+    assert "other random shifts" not in said, said[-2000:]
