@@ -16,10 +16,11 @@ from .utils import (UsageError, check_finite, check_positive, check_seed, named,
                            check_bools, to_plain, words)
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES', 'check_no_points',
-           'check_fits_dataset', 'TrainConfig', 'usable_cpus', 'max_threads', 'check_threads', 'torch_threads',
-           'dataset_model_fields', 'preset_for', 'ConfigChangeError', 'check_allow_change', 'check_same_shape',
-           'resume_config', 'resumed_changes', 'changes_line']
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES',
+           'WORKERLESS_DATASETS', 'check_no_points', 'check_fits_dataset', 'TrainConfig', 'usable_cpus', 'max_threads',
+           'check_threads', 'torch_threads', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
+           'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes', 'workerless_dataset',
+           'changes_line']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -354,16 +355,31 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
 # %% ../nbs/05ac_config.ipynb #sp3862d2
 _WORKERS_CHANGED = ('other random shifts from here: a resume is exact with the count the run was '
                     'saved with')
+WORKERLESS_DATASETS = ('synthetic', 'constellation')    # drawn in the main process: no workers
 
-def _change_said(name: str, was, now) -> str:
+def workerless_dataset(cfg, device: torch.device) -> str | None:
+    """`cfg.dataset` if its worker count changes nothing on `device`, else None. A synthetic run on
+    CUDA with `data_on_device` auto keeps its images on the GPU only without workers (`05a`)."""
+    placed_by_count = device.type == 'cuda' and getattr(cfg, 'data_on_device', 'auto') == 'auto'
+    if cfg.dataset == 'constellation' or (cfg.dataset == 'synthetic' and not placed_by_count):
+        return cfg.dataset
+    return None
+
+def _change_said(name: str, was, now, dataset: str | None = None) -> str:
     """One change: `lr 3e-05 -> 0.001`; a switch as its caller sets it: `compile=None ->
     compile=False`, on the command line `--compile unset -> --no-compile` (None: not given); a
-    worker count's says that the shifts differ from here (`_WORKERS_CHANGED`)."""
-    if name == 'num_workers': return f'{named(name)} {was} -> {now} ({_WORKERS_CHANGED})'
+    worker count's says that the shifts differ from here (`_WORKERS_CHANGED`), or, for a `dataset`
+    drawn without workers (`WORKERLESS_DATASETS`), that the count is unused."""
+    if name == 'num_workers':
+        why = (f'unused: {dataset} data has no worker processes' if dataset in WORKERLESS_DATASETS
+               else _WORKERS_CHANGED)
+        return f'{named(name)} {was} -> {now} ({why})'
     if not {type(was), type(now)} <= {bool, type(None)}: return f'{named(name)} {was} -> {now}'
     show = lambda v: words(f'{name}={v!r}', f'{named(name)} unset' if v is None else said(name, v))
     return f'{show(was)} -> {show(now)}'
 
-def changes_line(changes: dict) -> str:
-    "The line that says `changes` ({field: (was, now)}): 'resuming with lr 3e-05 -> 0.001, ...'."
-    return 'resuming with ' + ', '.join(_change_said(k, a, b) for k, (a, b) in changes.items())
+def changes_line(changes: dict, dataset: str | None = None) -> str:
+    """The line that says `changes` ({field: (was, now)}): 'resuming with lr 3e-05 -> 0.001, ...';
+    `dataset`: the run's, if its worker count changes nothing (`workerless_dataset`), else None."""
+    said = (_change_said(k, a, b, dataset) for k, (a, b) in changes.items())
+    return 'resuming with ' + ', '.join(said)

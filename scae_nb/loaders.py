@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_loaders.ipynb #a0a00004
 from __future__ import annotations
-import math, numbers, os
+import math, numbers, os, signal
 from functools import partial
 from pathlib import Path
 
@@ -78,6 +78,16 @@ def _batch_size(batch_size, n: int, train: bool) -> int:
                          "batches are whole, so an epoch would have none)")
     return batch_size
 
+# %% ../nbs/00a_loaders.ipynb #sg42w001
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ('SIGINT', 'SIGTERM', 'SIGHUP')
+                      if hasattr(signal, n))            # no SIGHUP on Windows
+
+def _ignore_stop_signals(worker_id: int) -> None:
+    """A worker's `worker_init_fn`: ignore the stop signals (SIGINT, SIGTERM, SIGHUP) that the main
+    process handles (it checkpoints, then ends its workers). Its seeding is left as it is."""
+    for s in _STOP_SIGNALS: signal.signal(s, signal.SIG_IGN)
+
+
 # %% ../nbs/00a_loaders.ipynb #sp380fab
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
@@ -94,6 +104,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     batches = BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
     return DataLoader(TensorDataset(images, labels), sampler=batches, batch_size=None,
                       collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
+                      worker_init_fn=_ignore_stop_signals if num_workers else None,
                       persistent_workers=False,   # fresh workers each pass: an exact resume (05a)
                       generator=g,
                       pin_memory=device is not None and torch.device(device).type == 'cuda')

@@ -26,7 +26,7 @@ from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
                              torch_threads,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
-                             changes_line, _changes,
+                             changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
 from .mixture import check_decoder, use_decoder
 from .optim import TFRMSprop, official_eps
@@ -442,7 +442,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
         changes = resumed_changes(ckpt['config'], self.cfg)
         self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
-        if self.config_changes and self.rank0: _say(changes_line(self.config_changes))
+        if self.config_changes and self.rank0:
+            _say(changes_line(self.config_changes, workerless_dataset(self.cfg, self.device)))
         same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
         if same_step:                   # no change of the run: the checkpoint's setting stays
             self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})
@@ -752,16 +753,18 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
 def _record_run(trainer: Trainer, folder) -> None:
     """Write the run's `config.json`; add to `run.json` the device and the step's variant
     (`eager`, `cuda-graph`, ...) as this session runs them (a CPU's thread count too), and in
-    `sessions` each session's, from the step it started at (the branch's: a new one drops later
-    ones), the id of a wandb run the folder did not know yet, and the fields a resume changed: the
-    history its checkpoints keep (`changes`; None: unknown)."""
+    `sessions` each session's, from the step it started at (the branch's: a new one drops those
+    that started later, and marks the newest kept one `ended: 'unrecorded'` if its end is missing),
+    the id of a wandb run the folder did not know yet, and the fields a resume changed: the history
+    its checkpoints keep (`changes`; None: unknown)."""
     write_atomic(trainer.out / 'config.json', json.dumps(trainer.cfg.to_dict(), indent=1))
     wandb, known = trainer.logger.run, folder.info.get('wandb_id')
     new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
     known = trainer.changes != []                                     # None: unknown, said
     changes = {'changes': trainer.changes} if known or 'changes' in folder.info else {}
     session = dict(step=trainer.step, device=device_name(trainer.device), variant=trainer.variant)
-    earlier = [s for s in folder.info.get('sessions', []) if s.get('step', 0) < trainer.step]
+    earlier = [dict(s) for s in folder.info.get('sessions', []) if s.get('step', 0) <= trainer.step]
+    if earlier and 'ended' not in earlier[-1]: earlier[-1]['ended'] = 'unrecorded'  # killed, say
     folder.update(device=session['device'], variant=session['variant'], **new_wandb, **changes,
                   sessions=earlier + [session])
 

@@ -386,3 +386,54 @@ def test_sessions_say_how_each_ended(tmp_path):
     assert first == stopped, first
     assert (resumed["step"], resumed["end_step"], resumed["ended"]) == (step, step + 2, "finished"), resumed
     assert "signal" not in resumed and "error" not in resumed, resumed
+
+
+# ---- SIGTERM to the whole process group with loader workers (scancel, timeout, kill -- -PGID)
+def group_members(pgid: int) -> list[int]:
+    "The pids of the live processes of process group `pgid` (from /proc; zombies left out)."
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try: fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError: continue                               # ended while read
+        if int(fields[2]) == pgid and fields[0] != "Z": found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not MNIST.exists(), reason="no MNIST under $SCAE_DATA")
+def test_sigterm_to_the_group_with_workers_saves(tmp_path):
+    """SIGTERM to every process of a run with 2 loader workers: the workers ignore it, the run saves
+    its step and exits 143, and no worker is left (was: a worker died of it, rc 1, no checkpoint)."""
+    from test_reliability import _as_from_a_terminal, _cmd, _env, wait_for_steps
+    import signal, subprocess, time
+
+    out = tmp_path / "run"
+    args = mnist_train(out, 4000, "--num-workers", 2, "--ckpt-every", 10000)
+    proc = subprocess.Popen(_cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env(), start_new_session=True, preexec_fn=_as_from_a_terminal)
+    try:
+        wait_for_steps(proc, out, 2, timeout=40)
+        assert len(group_members(proc.pid)) >= 3, group_members(proc.pid)   # the run + 2 workers
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=40)
+        assert proc.returncode == 143, f"exit {proc.returncode}: {stderr[-2000:]}"
+        assert checkpoints(out), "no checkpoint"
+        t0 = time.time()
+        while group_members(proc.pid) and time.time() - t0 < 10: time.sleep(0.1)
+        assert not group_members(proc.pid), f"left: {group_members(proc.pid)}"
+    finally:
+        if group_members(proc.pid): os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_worker_count_change_on_synthetic_says_no_other_shifts(tmp_path):
+    """Synthetic data has no loader workers: a resume with another --num-workers says so, not that
+    the shifts differ from there (they do not)."""
+    from test_reliability import scae
+
+    out = tmp_path / "run"
+    first = scae(*tiny_train(out, 2))
+    assert first.returncode == 0, first.stderr[-2000:]
+    resumed = scae(*tiny_train(out, 3, "--resume", "--num-workers", 2))
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    said = resumed.stdout + resumed.stderr
+    assert "--num-workers 0 -> 2 (unused: synthetic data has no worker processes)" in said, said[-2000:]
+    assert "other random shifts" not in said, said[-2000:]
