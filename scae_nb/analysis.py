@@ -30,7 +30,8 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, _not_there, RunFolderError, checkpoint_run_folder,
-                                 checkpoint_changes, load_checkpoint, newest_intact_state)
+                                 checkpoint_changes, load_checkpoint, newest_intact_state,
+                                 readable_run_info)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
@@ -863,13 +864,24 @@ def _batch_sizes(changes: list, steps: int, last: int) -> list[dict]:
             for a, b, n in zip(starts, starts[1:] + [steps], sizes) if b > a]
 
 # %% ../nbs/06_analysis.ipynb #bs36hist4
+def _resumed_from(checkpoint: Path, run: AttrDict) -> dict:
+    """{'resumed_from': ...} of the run.json of training checkpoint `checkpoint`'s run folder
+    (RUN/checkpoints/step_N.pt, same `run_id` as `run`) where it records one; else {}."""
+    folder = Path(checkpoint).resolve().parent
+    if 'run_id' not in run or folder.name != 'checkpoints': return {}
+    info = readable_run_info(folder.parent)
+    if not info or info.get('run_id') != run.run_id or 'resumed_from' not in info: return {}
+    return dict(resumed_from=info['resumed_from'])
+
 def _train_history(checkpoint: Path, run: AttrDict) -> dict:
     """The report's `train_changes` (`_train_changes`) of `load_model`'s `run` from training
-    checkpoint `checkpoint`, and `train_batch_sizes` if they changed it; {} for weights."""
+    checkpoint `checkpoint`, `train_batch_sizes` if they changed it, and `resumed_from` if its run
+    began as a resume into a new folder (`_resumed_from`); {} for weights."""
     if 'run_id' not in run: return {}
     changes = _train_changes(run)
     sizes = [] if changes is None else _batch_sizes(changes, run.step, run.config.batch_size)
-    return dict(train_changes=changes, **(dict(train_batch_sizes=sizes) if len(sizes) > 1 else {}))
+    return dict(train_changes=changes, **(dict(train_batch_sizes=sizes) if len(sizes) > 1 else {}),
+                **_resumed_from(checkpoint, run))
 
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3

@@ -438,7 +438,11 @@ def make_figures(
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N] in 0..9), class activations
     and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
-    collapsed model's)."""
+    collapsed model's); a constellation model is refused first, naming `plot_constellations`."""
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
+                        "model: draw its point sets with plot_constellations("
+                        "collect_constellations(model, loader))")
     images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device)

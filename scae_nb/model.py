@@ -334,7 +334,8 @@ def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) 
 def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
     """Refuse, in one line, what the constellation model cannot take: points that are not a float
     tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
-    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?). No host sync."""
+    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
+    CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
     if presence is None:                          # model(images), as an SCAE is called
         raise TypeError("presence is missing: this is a constellation model, called on point sets "
                         "as model(points [B, N, 2], presence [B, N]), not on images; got only "
@@ -351,6 +352,11 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     if points.dtype != weight and not casts:
         raise TypeError(f"points are {points.dtype} but the model's weights {weight}: give it "
                         f"{weight} points (points.to({weight}))")
+    if points.device.type == 'cpu' and not torch.compiler.is_compiling():   # NaN losses otherwise
+        if not (finite := torch.isfinite(points)).all():
+            first = tuple((~finite).nonzero()[0].tolist())
+            raise ValueError(f"points hold {(~finite).sum().item()} NaN/Inf values (not finite), "
+                             f"the first at index {first}")
     for name, value in (('presence', presence), ('pattern_id', pattern_id)):
         if name == 'pattern_id' and value is None: continue
         if not isinstance(value, torch.Tensor) or value.shape != points.shape[:2]:
