@@ -151,7 +151,7 @@ def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: in
     top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
     B, C, h, w = _check_layout(images).shape
     _check_offsets(offsets, B, images.device)
-    if check and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
+    if check and B and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
                                         ).max() > canvas_size):
         raise ValueError(f"offsets must keep the {h}x{w} images inside the "
                          f"{canvas_size}x{canvas_size} canvas, got {offsets.tolist()}")
