@@ -426,6 +426,21 @@ def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor
         raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
     return _check_labels(labels, n_images, n_classes)
 
+# %% ../nbs/06a_figures.ipynb #mf43tf02
+def _test_features(test, n_objects: int) -> AttrDict:
+    """`test` (`collect_features`' output, or a dict of its u, m [N, K] and labels [N]) as an
+    AttrDict; one-line ValueError for anything else, or a K other than the model's `n_objects`."""
+    what = "test must be collect_features' output (u, m, labels)"
+    if not isinstance(test, dict): raise ValueError(f"{what}, got a {type(test).__name__}")
+    if missing := [key for key in ('u', 'm', 'labels') if key not in test]:
+        raise ValueError(f"{what}, got a dict without {', '.join(map(repr, missing))}")
+    for key in ('u', 'm'):
+        shape = getattr(test[key], 'shape', ())
+        if len(shape) == 2 and shape[1] != n_objects:
+            raise ValueError(f"test.{key} has {shape[1]} columns but the model has {n_objects} "
+                             f"object capsules (features of another model?)")
+    return AttrDict(test)
+
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(
     model: torch.nn.Module,
@@ -445,7 +460,8 @@ def make_figures(
                         "collect_constellations(model, loader))")
     images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
-    images = images.to(device)
+    images = images.to(device, next(model.parameters()).dtype)   # and in its dtype (a .double())
+    if test is not None: test = _test_features(test, model.config.n_objects)
     n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
     labels = _figure_labels(labels, len(images), n_classes)    # int64 [B] or None, else one line
     labels = labels.to(device) if labels is not None else None
