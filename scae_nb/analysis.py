@@ -17,7 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from .utils import (UsageError, check_bools, to_plain, check_out_folder, check_positive, check_seed,
+from .utils import (UsageError, _brief, check_bools, to_plain,
+                           check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, said, to_numpy, words,
                            write_atomic)
 from .data import DATASETS, check_images, data_root
@@ -344,9 +345,18 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
                     changes=checkpoint_changes(checkpoint, state))
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
+def _check_switch(**switches) -> None:
+    "Refuse in one line a switch (named by its keyword) that is not True or False."
+    for name, value in switches.items():
+        if getattr(value, 'ndim', 0) or not isinstance(to_plain(value), bool):
+            raise TypeError(f"{name} must be True or False, got {_brief(value)}")
+
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
-    "Presence noise on (`enabled`, official) or off within the block; every `noise_scale` restored."
+    """Presence noise on (`enabled`, official) or off within the block; every `noise_scale`
+    restored. `enabled`: True or False (numpy and torch bools too), else one line ('off' would
+    keep it on)."""
+    _check_switch(enabled=enabled)
     modules = [m for m in model.modules() if hasattr(m, 'noise_scale')]
     if not enabled and not modules:
         raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
@@ -362,6 +372,7 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
 @contextlib.contextmanager
 def evaluating(model: torch.nn.Module, noise: bool = True):
     "Eval mode, no gradients, presence noise on/off within the block; train/eval mode restored."
+    _check_switch(noise=noise)                  # before the mode changes
     was_training = model.training
     model.eval()
     try:
@@ -433,6 +444,10 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     in 0..n_classes-1, else ValueError) and the online probes' accuracies. A loader's seeded
     offsets restart first (`restart_offsets`), so calls on one loader see the same images: the
     same features with `noise=False` or the same torch seed. `device`: the model's (default)."""
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
+                        "constellation model: collect its point sets with "
+                        "collect_constellations(model, loader)")
     device = _run_device(model, device)
     n_batches = _n_batches(loader, max_batches)
     restart_offsets(loader)                      # as Trainer.evaluate: every pass the same shifts
