@@ -109,6 +109,8 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
                 vote_transform=None) -> AttrDict:
     "Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3])."
     _check_reconstruct_inputs(model, out, target, capsule_mask, part_mask)
+    as_mask = lambda mask: None if mask is None else torch.as_tensor(mask).to(out.pcae.presence)
+    capsule_mask, part_mask = as_mask(capsule_mask), as_mask(part_mask)   # lists, arrays too
     pcae, ocae = out.pcae, out.ocae
     presence = pcae.presence if part_mask is None else pcae.presence * part_mask
     bottom_up = model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
