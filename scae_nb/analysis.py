@@ -324,12 +324,17 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     (`checkpoint_changes`) for a training checkpoint) from a training checkpoint, a
     `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`);
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
-    TypeError (one line) for a `checkpoint` that is no str or path."""
+    TypeError (one line) for a `checkpoint` that is no str or path; FileNotFoundError listing the
+    shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file."""
     if state is None:                                            # None, 5: one line, named
         _check_path_given(checkpoint, 'checkpoint',
                           "a checkpoint's or weights file's path, or a shipped model's name")
     if state is None and str(checkpoint) in pretrained_names():
         return _load_weights(checkpoint, device)
+    path = Path(checkpoint)
+    if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
+        raise FileNotFoundError(f"no checkpoint at {checkpoint} (no such file or folder), and no "
+                                f"shipped model of that name ({_shipped()})")   # a name mistyped
     try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
     except CheckpointError:                      # weights (no training state), or a bad checkpoint
         if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
