@@ -89,7 +89,8 @@ def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tens
     if lo >= 0 and hi <= 1: return images
     if not (finite := torch.isfinite(images)).all():
         first = tuple((~finite).nonzero()[0].tolist())
-        raise ValueError(f"{name} hold {(~finite).sum().item()} NaN/Inf values (not finite), "
+        verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
+        raise ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
                          f"the first at index {first}")
     hint = ' (0..255 pixels? divide by 255)' if hi > 2 else ''
     raise ValueError(f"float {name} must lie in [0, 1], "

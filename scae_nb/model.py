@@ -247,13 +247,13 @@ def _object_capsules(self: SCAE, pcae: AttrDict, labels: torch.Tensor | None = N
     return ocae, probe, metrics
 
 # %% ../nbs/04a_model.ipynb #a4cpu001
-def _check_values_on_cpu(images) -> None:
+def _check_values_on_cpu(images, name: str = 'images') -> None:
     """On the CPU outside `torch.compile`: `check_image_values` (floats in [0, 1], finite), one
     line. Elsewhere nothing: on a GPU reading the values would sync the host every step."""
     if (isinstance(images, torch.Tensor) and images.device.type == 'cpu'
             and not torch.compiler.is_compiling()):
         from scae_nb.data import check_image_values        # imported here, as in `make_target`
-        check_image_values(images)
+        check_image_values(images, name)
 
 # %% ../nbs/04a_model.ipynb #157d2ac6
 @patch
@@ -267,6 +267,7 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
     coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u` [B, K] in
     [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in 04a_model."""
     _check_values_on_cpu(images)
+    if target is not None: _check_values_on_cpu(target, 'target')    # one given: in [0, 1] too
     target = self.make_target(images) if target is None else target
     pcae = self.pcae(images, target)
     ocae, probe, metrics = self._object_capsules(pcae, labels)
