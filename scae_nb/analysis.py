@@ -476,12 +476,26 @@ def _warn_few_distinct(features: dict, n_clusters: int) -> None:
                       f"({few}): the model has collapsed; their k-means accuracies score as many "
                       "clusters as there are distinct rows")
 
+# %% ../nbs/06_analysis.ipynb #ef43cl01
+_FEATURE_KEYS = ('u', 'm', 'labels', 'prior_acc', 'posterior_acc')   # what collect_features returns
+
+def _collected(features, name: str, keys: tuple = _FEATURE_KEYS) -> AttrDict:
+    """`features` (`collect_features`' output, or a plain dict of it: what `torch.load` gives back)
+    as an AttrDict; one line naming `name` for anything else (TypeError) or a key missing."""
+    what = f"{name} must be collect_features' output ({', '.join(keys)})"
+    if not isinstance(features, dict): raise TypeError(f"{what}, got a {type(features).__name__}")
+    if missing := [key for key in keys if key not in features]:
+        raise ValueError(f"{what}, got a dict without {', '.join(map(repr, missing))}")
+    return AttrDict(features)
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
     """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
-    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced)."""
+    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced).
+    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`)."""
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
+    train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
     n_train, n_test = len(train.labels), len(test.labels)
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')

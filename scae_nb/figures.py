@@ -16,7 +16,7 @@ from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import as_float_images, check_images
 from .loaders import _check_labels
-from .analysis import (_all_rows_equal, _check_features, _check_matrix, _run_device,
+from .analysis import (_all_rows_equal, _check_features, _check_matrix, _collected, _run_device,
                               evaluating, tsne_embedding)
 
 # %% auto #0
@@ -432,16 +432,13 @@ def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor
 def _test_features(test, n_objects: int) -> AttrDict:
     """`test` (`collect_features`' output, or a dict of its u, m [N, K] and labels [N]) as an
     AttrDict; one-line ValueError for anything else, or a K other than the model's `n_objects`."""
-    what = "test must be collect_features' output (u, m, labels)"
-    if not isinstance(test, dict): raise ValueError(f"{what}, got a {type(test).__name__}")
-    if missing := [key for key in ('u', 'm', 'labels') if key not in test]:
-        raise ValueError(f"{what}, got a dict without {', '.join(map(repr, missing))}")
+    test = _collected(test, 'test', ('u', 'm', 'labels'))   # an AttrDict, else one line
     for key in ('u', 'm'):
         shape = getattr(test[key], 'shape', ())
         if len(shape) == 2 and shape[1] != n_objects:
             raise ValueError(f"test.{key} has {shape[1]} columns but the model has {n_objects} "
                              f"object capsules (features of another model?)")
-    return AttrDict(test)
+    return test
 
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(
