@@ -332,7 +332,8 @@ PATTERN_MARKERS = ('s', '^', 'D')
 # %% ../nbs/06a_figures.ipynb #26d037ee
 def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence, n_caps: int):
     "One example: points by capsule colour and pattern marker, absent grey, votes as +."
-    colours, present = plt.get_cmap('tab10').colors, presence > 0
+    colours = plt.get_cmap('tab10').colors if n_caps <= 10 else distinct_colours(n_caps)
+    present = presence > 0
     for n in range(len(points)):
         if present[n]:
             ax.scatter(
