@@ -479,10 +479,11 @@ def _warn_few_distinct(features: dict, n_clusters: int) -> None:
 # %% ../nbs/06_analysis.ipynb #ef43cl01
 _FEATURE_KEYS = ('u', 'm', 'labels', 'prior_acc', 'posterior_acc')   # what collect_features returns
 
-def _collected(features, name: str, keys: tuple = _FEATURE_KEYS) -> AttrDict:
-    """`features` (`collect_features`' output, or a plain dict of it: what `torch.load` gives back)
-    as an AttrDict; one line naming `name` for anything else (TypeError) or a key missing."""
-    what = f"{name} must be collect_features' output ({', '.join(keys)})"
+def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
+               source: str = 'collect_features') -> AttrDict:
+    """`features` (`source`'s output, or a plain dict of it: what `torch.load` gives back) as an
+    AttrDict; one line naming `name` for anything else (TypeError) or a key missing."""
+    what = f"{name} must be {source}' output ({', '.join(keys)})"
     if not isinstance(features, dict): raise TypeError(f"{what}, got a {type(features).__name__}")
     if missing := [key for key in keys if key not in features]:
         raise ValueError(f"{what}, got a dict without {', '.join(map(repr, missing))}")
@@ -552,12 +553,20 @@ def collect_constellations(
     )
 
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
-def constellation_report(collected: AttrDict, n_caps: int) -> dict:
-    "Official and corrected segmentation accuracy over collected constellations, with their counts."
+def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
+    """Official and corrected segmentation accuracy over collected constellations (or a plain dict
+    of them), with their counts; `n_caps`: the collected model's (`collected.n_caps`, the default),
+    another refused in one line (it would score other capsules silently)."""
+    collected = _collected(collected, 'collected', ('points', 'presence', 'pattern_id', 'winners',
+                                                    'n_caps'), 'collect_constellations')
+    if n_caps is not None and n_caps != collected.n_caps:
+        raise ValueError(f"n_caps {n_caps} is not the collected model's {collected.n_caps} "
+                         f"(collected.n_caps)")
     args = collected.winners, collected.pattern_id, collected.presence
     return dict(
         segmentation_accuracy_official=segmentation_accuracy(*args),
-        segmentation_accuracy_corrected=segmentation_accuracy_corrected(*args, n_caps=n_caps),
+        segmentation_accuracy_corrected=segmentation_accuracy_corrected(*args,
+                                                                        n_caps=collected.n_caps),
         n_examples=len(collected.points),
         n_present_points=int(collected.presence.sum()),
     )
