@@ -363,8 +363,10 @@ def _constellation_legend(fig) -> None:
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
                                      'marker = true pattern'):
-    "Point sets of the first n examples coloured by winning capsule."
+    "Point sets of the first n examples coloured by winning capsule (a plain dict of them too)."
     check_positive(n=n, ncols=ncols)
+    collected = _collected(collected, 'collected', (*_POINT_KEYS, 'n_caps'),
+                           'collect_constellations')
     n = min(n, len(collected.points))
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
