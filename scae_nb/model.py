@@ -337,6 +337,10 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
     pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
     CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
+    if isinstance(points, dict):                  # a loader's batch, given whole
+        raise TypeError(f"points must be a torch.Tensor [B, N, 2], got a batch dict "
+                        f"({', '.join(map(str, points))}): call model(batch['points'], "
+                        "batch['presence'], batch['pattern_id'])")
     if presence is None:                          # model(images), as an SCAE is called
         raise TypeError("presence is missing: this is a constellation model, called on point sets "
                         "as model(points [B, N, 2], presence [B, N]), not on images; got only "
