@@ -356,8 +356,12 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
     floating point, an empty batch, not on the weights' `device` (if given), or another float
     dtype than the weights' `weight` (`check_input_dtype`). Static: no host sync."""
     if not isinstance(images, torch.Tensor):
+        pair = (isinstance(images, (tuple, list)) and len(images) == 2
+                and all(isinstance(x, torch.Tensor) for x in images))
+        hint = ("a loader's (images, labels) batch? model(images, labels), e.g. model(*batch)"
+                if pair else 'torch.as_tensor converts arrays')
         raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
-                        f"{type(images).__name__} (torch.as_tensor converts arrays)")
+                        f"{type(images).__name__} ({hint})")
     if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
                          f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
