@@ -76,7 +76,7 @@ def _batch_size(batch_size, n: int, train: bool) -> int:
     if train and batch_size > n:
         raise UsageError(f"batch_size {batch_size} exceeds the {n} training images (training "
                          "batches are whole, so an epoch would have none)")
-    return batch_size
+    return int(batch_size)                         # np.int64: torch's samplers take only int
 
 # %% ../nbs/00a_loaders.ipynb #sg42w001
 _STOP_SIGNALS = tuple(getattr(signal, n) for n in ('SIGINT', 'SIGTERM', 'SIGHUP')
