@@ -92,7 +92,8 @@ def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tens
         verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
         raise ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
                          f"the first at index {first}")
-    hint = ' (0..255 pixels? divide by 255)' if hi > 2 else ''
+    hint = (' (normalised, as by transforms.Normalize? the model takes the pixels in [0, 1])'
+            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '')
     raise ValueError(f"float {name} must lie in [0, 1], "
                      f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
 
