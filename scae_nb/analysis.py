@@ -17,7 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from .utils import (UsageError, check_bools, to_plain, check_out_folder, check_positive, check_seed,
+from .utils import (UsageError, _brief, check_bools, to_plain,
+                           check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, said, to_numpy, words,
                            write_atomic)
 from .data import DATASETS, check_images, data_root
@@ -323,12 +324,17 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     (`checkpoint_changes`) for a training checkpoint) from a training checkpoint, a
     `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`);
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
-    TypeError (one line) for a `checkpoint` that is no str or path."""
+    TypeError (one line) for a `checkpoint` that is no str or path; FileNotFoundError listing the
+    shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file."""
     if state is None:                                            # None, 5: one line, named
         _check_path_given(checkpoint, 'checkpoint',
                           "a checkpoint's or weights file's path, or a shipped model's name")
     if state is None and str(checkpoint) in pretrained_names():
         return _load_weights(checkpoint, device)
+    path = Path(checkpoint)
+    if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
+        raise FileNotFoundError(f"no checkpoint at {checkpoint} (no such file or folder), and no "
+                                f"shipped model of that name ({_shipped()})")   # a name mistyped
     try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
     except CheckpointError:                      # weights (no training state), or a bad checkpoint
         if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
@@ -344,9 +350,18 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
                     changes=checkpoint_changes(checkpoint, state))
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
+def _check_switch(**switches) -> None:
+    "Refuse in one line a switch (named by its keyword) that is not True or False."
+    for name, value in switches.items():
+        if getattr(value, 'ndim', 0) or not isinstance(to_plain(value), bool):
+            raise TypeError(f"{name} must be True or False, got {_brief(value)}")
+
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
-    "Presence noise on (`enabled`, official) or off within the block; every `noise_scale` restored."
+    """Presence noise on (`enabled`, official) or off within the block; every `noise_scale`
+    restored. `enabled`: True or False (numpy and torch bools too), else one line ('off' would
+    keep it on)."""
+    _check_switch(enabled=enabled)
     modules = [m for m in model.modules() if hasattr(m, 'noise_scale')]
     if not enabled and not modules:
         raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
@@ -362,6 +377,7 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
 @contextlib.contextmanager
 def evaluating(model: torch.nn.Module, noise: bool = True):
     "Eval mode, no gradients, presence noise on/off within the block; train/eval mode restored."
+    _check_switch(noise=noise)                  # before the mode changes
     was_training = model.training
     model.eval()
     try:
@@ -433,6 +449,10 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     in 0..n_classes-1, else ValueError) and the online probes' accuracies. A loader's seeded
     offsets restart first (`restart_offsets`), so calls on one loader see the same images: the
     same features with `noise=False` or the same torch seed. `device`: the model's (default)."""
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
+                        "constellation model: collect its point sets with "
+                        "collect_constellations(model, loader)")
     device = _run_device(model, device)
     n_batches = _n_batches(loader, max_batches)
     restart_offsets(loader)                      # as Trainer.evaluate: every pass the same shifts
@@ -456,12 +476,27 @@ def _warn_few_distinct(features: dict, n_clusters: int) -> None:
                       f"({few}): the model has collapsed; their k-means accuracies score as many "
                       "clusters as there are distinct rows")
 
+# %% ../nbs/06_analysis.ipynb #ef43cl01
+_FEATURE_KEYS = ('u', 'm', 'labels', 'prior_acc', 'posterior_acc')   # what collect_features returns
+
+def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
+               source: str = 'collect_features') -> AttrDict:
+    """`features` (`source`'s output, or a plain dict of it: what `torch.load` gives back) as an
+    AttrDict; one line naming `name` for anything else (TypeError) or a key missing."""
+    what = f"{name} must be {source}' output ({', '.join(keys)})"
+    if not isinstance(features, dict): raise TypeError(f"{what}, got a {type(features).__name__}")
+    if missing := [key for key in keys if key not in features]:
+        raise ValueError(f"{what}, got a dict without {', '.join(map(repr, missing))}")
+    return AttrDict(features)
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
     """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
-    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced)."""
+    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced).
+    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`)."""
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
+    train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
     n_train, n_test = len(train.labels), len(test.labels)
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
@@ -518,12 +553,20 @@ def collect_constellations(
     )
 
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
-def constellation_report(collected: AttrDict, n_caps: int) -> dict:
-    "Official and corrected segmentation accuracy over collected constellations, with their counts."
+def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
+    """Official and corrected segmentation accuracy over collected constellations (or a plain dict
+    of them), with their counts; `n_caps`: the collected model's (`collected.n_caps`, the default),
+    another refused in one line (it would score other capsules silently)."""
+    collected = _collected(collected, 'collected', ('points', 'presence', 'pattern_id', 'winners',
+                                                    'n_caps'), 'collect_constellations')
+    if n_caps is not None and n_caps != collected.n_caps:
+        raise ValueError(f"n_caps {n_caps} is not the collected model's {collected.n_caps} "
+                         f"(collected.n_caps)")
     args = collected.winners, collected.pattern_id, collected.presence
     return dict(
         segmentation_accuracy_official=segmentation_accuracy(*args),
-        segmentation_accuracy_corrected=segmentation_accuracy_corrected(*args, n_caps=n_caps),
+        segmentation_accuracy_corrected=segmentation_accuracy_corrected(*args,
+                                                                        n_caps=collected.n_caps),
         n_examples=len(collected.points),
         n_present_points=int(collected.presence.sum()),
     )

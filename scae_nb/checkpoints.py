@@ -103,8 +103,17 @@ def _first_line(e: BaseException) -> str:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38444e
 def _unpickling_detail(e: BaseException) -> str | None:
-    "The line of torch's weights-only refusal naming a blocked GLOBAL, if any."
-    return next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line), None)
+    """The line of torch's weights-only refusal naming a blocked GLOBAL, if any, without its
+    advice to allow that global (`from_pretrained` and `load_checkpoint` would still find no
+    weights); a class of scae_nb's is a whole model pickled by `torch.save(model)`, and the line
+    says what saves weights."""
+    line = next((line.strip() for line in str(e).splitlines() if 'GLOBAL' in line), None)
+    if line is None: return None
+    line = line.removeprefix('WeightsUnpickler error: ').split('. Please use', 1)[0]
+    if 'GLOBAL scae_nb.' in line:
+        line += ('; a whole model, as torch.save(model) writes: '
+                 'save_pretrained(model, path) writes its weights')
+    return line
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp385ddb
 def _not_torch_file(path: Path) -> bool:

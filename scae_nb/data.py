@@ -89,9 +89,11 @@ def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tens
     if lo >= 0 and hi <= 1: return images
     if not (finite := torch.isfinite(images)).all():
         first = tuple((~finite).nonzero()[0].tolist())
-        raise ValueError(f"{name} hold {(~finite).sum().item()} NaN/Inf values (not finite), "
+        verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
+        raise ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
                          f"the first at index {first}")
-    hint = ' (0..255 pixels? divide by 255)' if hi > 2 else ''
+    hint = (' (normalised, as by transforms.Normalize? the model takes the pixels in [0, 1])'
+            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '')
     raise ValueError(f"float {name} must lie in [0, 1], "
                      f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
 
@@ -151,7 +153,7 @@ def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: in
     top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
     B, C, h, w = _check_layout(images).shape
     _check_offsets(offsets, B, images.device)
-    if check and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
+    if check and B and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
                                         ).max() > canvas_size):
         raise ValueError(f"offsets must keep the {h}x{w} images inside the "
                          f"{canvas_size}x{canvas_size} canvas, got {offsets.tolist()}")

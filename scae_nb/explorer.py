@@ -63,21 +63,24 @@ class CapsuleExplorer:
 def select(self: CapsuleExplorer, index: int):
     "Run the model on image `index`; all parts and capsules on, no nudge."
     index = _check_index(index, len(self.images))           # an int in [0, B - 1]
-    self.index, self.image = index, self.images[index : index + 1].to(self.device)
+    dtype = next(self.model.parameters()).dtype             # the model's (float64 after .double())
+    self.index, self.image = index, self.images[index : index + 1].to(self.device, dtype)
     with evaluating(self.model, self.noise):
         self.out, self.target = self.model(self.image), self.model.make_target(self.image)
     self.n_parts, self.n_objects = self.out.pcae.presence.shape[1], self.out.ocae.votes.shape[1]
     self.part_mask, self.capsule_mask = (
-        torch.ones(self.n_parts, device=self.device),
-        torch.ones(self.n_objects, device=self.device),
+        torch.ones(self.n_parts, device=self.device, dtype=dtype),
+        torch.ones(self.n_objects, device=self.device, dtype=dtype),
     )
-    self.nudges = torch.eye(3, device=self.device).repeat(self.n_objects, 1, 1)  # [K, 3, 3]
+    eye = torch.eye(3, device=self.device, dtype=dtype)
+    self.nudges = eye.repeat(self.n_objects, 1, 1)          # [K, 3, 3]
     return self
 
 # %% ../nbs/06b_explorer.ipynb #5e36f134
 @patch
 def capsule_centre(self: CapsuleExplorer, capsule: int) -> torch.Tensor:
     "Presence-weighted mean translation of the votes of the capsule's parts (all if none)."
+    capsule = _check_index(capsule, self.n_objects, 'capsule')   # -1 is not the last one
     votes, winners = (
         self.out.ocae.votes[0, capsule],
         self.out.ocae.posterior_mixing_probs[0].argmax(-1),

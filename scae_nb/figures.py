@@ -16,7 +16,7 @@ from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import as_float_images, check_images
 from .loaders import _check_labels
-from .analysis import (_all_rows_equal, _check_features, _check_matrix, _run_device,
+from .analysis import (_all_rows_equal, _check_features, _check_matrix, _collected, _run_device,
                               evaluating, tsne_embedding)
 
 # %% auto #0
@@ -109,6 +109,8 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
                 vote_transform=None) -> AttrDict:
     "Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3])."
     _check_reconstruct_inputs(model, out, target, capsule_mask, part_mask)
+    as_mask = lambda mask: None if mask is None else torch.as_tensor(mask).to(out.pcae.presence)
+    capsule_mask, part_mask = as_mask(capsule_mask), as_mask(part_mask)   # lists, arrays too
     pcae, ocae = out.pcae, out.ocae
     presence = pcae.presence if part_mask is None else pcae.presence * part_mask
     bottom_up = model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
@@ -330,7 +332,8 @@ PATTERN_MARKERS = ('s', '^', 'D')
 # %% ../nbs/06a_figures.ipynb #26d037ee
 def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence, n_caps: int):
     "One example: points by capsule colour and pattern marker, absent grey, votes as +."
-    colours, present = plt.get_cmap('tab10').colors, presence > 0
+    colours = plt.get_cmap('tab10').colors if n_caps <= 10 else distinct_colours(n_caps)
+    present = presence > 0
     for n in range(len(points)):
         if present[n]:
             ax.scatter(
@@ -360,8 +363,10 @@ def _constellation_legend(fig) -> None:
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
                                      'marker = true pattern'):
-    "Point sets of the first n examples coloured by winning capsule."
+    "Point sets of the first n examples coloured by winning capsule (a plain dict of them too)."
     check_positive(n=n, ncols=ncols)
+    collected = _collected(collected, 'collected', (*_POINT_KEYS, 'n_caps'),
+                           'collect_constellations')
     n = min(n, len(collected.points))
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
@@ -426,6 +431,18 @@ def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor
         raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
     return _check_labels(labels, n_images, n_classes)
 
+# %% ../nbs/06a_figures.ipynb #mf43tf02
+def _test_features(test, n_objects: int) -> AttrDict:
+    """`test` (`collect_features`' output, or a dict of its u, m [N, K] and labels [N]) as an
+    AttrDict; one-line ValueError for anything else, or a K other than the model's `n_objects`."""
+    test = _collected(test, 'test', ('u', 'm', 'labels'))   # an AttrDict, else one line
+    for key in ('u', 'm'):
+        shape = getattr(test[key], 'shape', ())
+        if len(shape) == 2 and shape[1] != n_objects:
+            raise ValueError(f"test.{key} has {shape[1]} columns but the model has {n_objects} "
+                             f"object capsules (features of another model?)")
+    return test
+
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(
     model: torch.nn.Module,
@@ -445,7 +462,8 @@ def make_figures(
                         "collect_constellations(model, loader))")
     images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
-    images = images.to(device)
+    images = images.to(device, next(model.parameters()).dtype)   # and in its dtype (a .double())
+    if test is not None: test = _test_features(test, model.config.n_objects)
     n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
     labels = _figure_labels(labels, len(images), n_classes)    # int64 [B] or None, else one line
     labels = labels.to(device) if labels is not None else None

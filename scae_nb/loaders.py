@@ -76,7 +76,7 @@ def _batch_size(batch_size, n: int, train: bool) -> int:
     if train and batch_size > n:
         raise UsageError(f"batch_size {batch_size} exceeds the {n} training images (training "
                          "batches are whole, so an epoch would have none)")
-    return batch_size
+    return int(batch_size)                         # np.int64: torch's samplers take only int
 
 # %% ../nbs/00a_loaders.ipynb #sg42w001
 _STOP_SIGNALS = tuple(getattr(signal, n) for n in ('SIGINT', 'SIGTERM', 'SIGHUP')
@@ -109,6 +109,17 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                       generator=g,
                       pin_memory=device is not None and torch.device(device).type == 'cuda')
 
+# %% ../nbs/00a_loaders.ipynb #tl43pr00
+def _check_pair(pair, name: str) -> tuple:
+    "`pair` if a tuple or list of 2 (images, labels); else one line saying what came."
+    if isinstance(pair, (tuple, list)) and len(pair) == 2: return pair
+    if isinstance(pair, torch.Tensor): got = f"a Tensor of {got_shape(pair).removeprefix('got ')}"
+    elif isinstance(pair, (tuple, list)): got = f"a {type(pair).__name__} of {len(pair)}"
+    else: got = f"a {type(pair).__name__}"
+    hint = (' (dataset_tensors(dataset) stacks a Dataset into the pair)'
+            if isinstance(pair, torch.utils.data.Dataset) else '')
+    raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
+
 # %% ../nbs/00a_loaders.ipynb #2d1cc363
 def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128,
                    canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
@@ -116,6 +127,8 @@ def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 12
                    on_device: bool = False):
     """(train_loader, test_loader) over your own (images, labels) pairs; canvas_size None = no
     padding; no `test`, no test_loader; `on_device`: `DeviceLoader`s on `device` (below)."""
+    train = _check_pair(train, 'train')
+    if test is not None: test = _check_pair(test, 'test')
     seed = _check_loader_seed(seed)
     kw = dict(batch_size=batch_size, canvas_size=canvas_size, device=device, n_classes=n_classes)
     make = DeviceLoader if on_device else partial(make_loader, num_workers=num_workers)

@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.distributed as dist
 from fastcore.basics import patch
-from .utils import AttrDict, got_shape
+from .utils import AttrDict, got_shape, got_values
 from .official import OfficialModule, linear_slots, tf_linear
 from .pcae import safe_log
 
@@ -92,10 +92,12 @@ def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
     return within, between
 
 # %% ../nbs/04_losses.ipynb #43189b2b
-def check_labels(labels, batch_size: int, device: torch.device | None = None) -> torch.Tensor:
+def check_labels(labels, batch_size: int, device: torch.device | None = None,
+                 n_classes: int | None = None) -> torch.Tensor:
     """`labels` as int64 [B]; refused in one line unless an integer tensor [`batch_size`] (on
-    `device`, when given: the model outputs'); static checks: no host sync, so values outside
-    0..n_classes-1 are the loaders' to catch."""
+    `device`, when given: the model outputs'). Values outside 0..`n_classes`-1 are refused on the
+    CPU outside `torch.compile` (torch: an IndexError, or -100 silently skipped); on a GPU, where
+    reading them would sync the host every step, they are the loaders' to catch."""
     if not isinstance(labels, torch.Tensor):
         raise TypeError(f"labels must be a torch.Tensor [B] of class ids, got "
                         f"{type(labels).__name__}")
@@ -107,13 +109,18 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None) ->
     if device is not None and labels.device != device:
         raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
                          f"give labels on {device} (labels.to({str(device)!r}))")
+    if (n_classes is not None and batch_size and labels.device.type == 'cpu'
+            and not torch.compiler.is_compiling()
+            and (labels.min() < 0 or labels.max() >= n_classes)):
+        raise ValueError(f"labels must lie in 0..{n_classes - 1} (n_classes {n_classes}), "
+                         f"{got_values(labels.min().item(), labels.max().item())}")
     return labels.long()
 
 # %% ../nbs/04_losses.ipynb #sp383b1b
 def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
     "Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels."
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))
-    labels = check_labels(labels, len(logits), logits.device)
+    labels = check_labels(labels, len(logits), logits.device, logits.shape[-1])
     xe = F.cross_entropy(logits.float(), labels)
     return xe, (logits.argmax(-1) == labels).float().mean()
 

@@ -247,13 +247,13 @@ def _object_capsules(self: SCAE, pcae: AttrDict, labels: torch.Tensor | None = N
     return ocae, probe, metrics
 
 # %% ../nbs/04a_model.ipynb #a4cpu001
-def _check_values_on_cpu(images) -> None:
+def _check_values_on_cpu(images, name: str = 'images') -> None:
     """On the CPU outside `torch.compile`: `check_image_values` (floats in [0, 1], finite), one
     line. Elsewhere nothing: on a GPU reading the values would sync the host every step."""
     if (isinstance(images, torch.Tensor) and images.device.type == 'cpu'
             and not torch.compiler.is_compiling()):
         from scae_nb.data import check_image_values        # imported here, as in `make_target`
-        check_image_values(images)
+        check_image_values(images, name)
 
 # %% ../nbs/04a_model.ipynb #157d2ac6
 @patch
@@ -267,6 +267,7 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
     coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u` [B, K] in
     [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in 04a_model."""
     _check_values_on_cpu(images)
+    if target is not None: _check_values_on_cpu(target, 'target')    # one given: in [0, 1] too
     target = self.make_target(images) if target is None else target
     pcae = self.pcae(images, target)
     ocae, probe, metrics = self._object_capsules(pcae, labels)
@@ -336,6 +337,10 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
     pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
     CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
+    if isinstance(points, dict):                  # a loader's batch, given whole
+        raise TypeError(f"points must be a torch.Tensor [B, N, 2], got a batch dict "
+                        f"({', '.join(map(str, points))}): call model(batch['points'], "
+                        "batch['presence'], batch['pattern_id'])")
     if presence is None:                          # model(images), as an SCAE is called
         raise TypeError("presence is missing: this is a constellation model, called on point sets "
                         "as model(points [B, N, 2], presence [B, N]), not on images; got only "

@@ -1074,6 +1074,10 @@ def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
                f"{NATIVE_ENV}=0" if not native_setting() else "no kernel (see the warning above)")
         raise RuntimeError(f"the native decoder needs CPU tensors and a built kernel, got {why}")
     check_mixture_shapes(templates, theta, log_presence, target, coupled)
+    for name, t in (('templates', templates), ('log_presence', log_presence), ('target', target)):
+        if t.device != theta.device:             # the kernel would read memory that is not there
+            raise ValueError(f"{name} is on {t.device} but the poses (theta) on {theta.device}: "
+                             "the native decoder takes CPU tensors only")
     f32 = lambda t: t.to(torch.float32).contiguous()
     args = [*map(f32, (templates, theta, log_presence, target)),
             _mixture_scalars(bg_value, bg_logit, inv_temperature), coupled]

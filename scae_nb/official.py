@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_official.ipynb #b3cb2ffc
 from __future__ import annotations
-import math
+import math, os
 from collections.abc import Mapping
 from typing import NamedTuple
 import numpy as np
@@ -95,6 +95,13 @@ def _not_a_weight(name: str) -> bool:
 def checkpoint_variables(variables) -> dict:
     """Official name -> np.ndarray, from a mapping or a TF
     `CheckpointReader`; ':0' stripped, slots dropped."""
+    if isinstance(variables, (str, os.PathLike)):             # the checkpoint's path: TF reads it
+        raise TypeError(f"variables must be a mapping of official names to arrays or a TF "
+                        f"checkpoint reader (tf.train.load_checkpoint({str(variables)!r})), got "
+                        f"the path {str(variables)!r}")
+    if not hasattr(variables, 'items') and not hasattr(variables, 'get_variable_to_shape_map'):
+        raise TypeError(f"variables must be a mapping of official names to arrays or a TF "
+                        f"checkpoint reader, got {type(variables).__name__}")
     if hasattr(variables, 'get_variable_to_shape_map'):
         reader = variables
         names = [n for n in reader.get_variable_to_shape_map() if not _not_a_weight(n)]

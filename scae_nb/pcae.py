@@ -22,7 +22,7 @@ __all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geomet
            'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
            'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches', 'conv_weight_grad',
            'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_input_device', 'check_input_dtype',
-           'check_encoder_input', 'check_templates_colorized']
+           'check_encoder_input', 'check_templates_colorized', 'check_target']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -356,8 +356,12 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
     floating point, an empty batch, not on the weights' `device` (if given), or another float
     dtype than the weights' `weight` (`check_input_dtype`). Static: no host sync."""
     if not isinstance(images, torch.Tensor):
+        pair = (isinstance(images, (tuple, list)) and len(images) == 2
+                and all(isinstance(x, torch.Tensor) for x in images))
+        hint = ("a loader's (images, labels) batch? model(images, labels), e.g. model(*batch)"
+                if pair else 'torch.as_tensor converts arrays')
         raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
-                        f"{type(images).__name__} (torch.as_tensor converts arrays)")
+                        f"{type(images).__name__} ({hint})")
     if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
                          f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
@@ -489,6 +493,21 @@ def mixture_diagnostics(self: PCAE, warped: torch.Tensor, grid: torch.Tensor,
                         mixing_logits_full_no_presence=no_presence, components_full=components,
                         mixing_log_prob_full=logits.log_softmax(1))
 
+# %% ../nbs/02_pcae.ipynb #pc43tg01
+def check_target(target, images: torch.Tensor) -> None:
+    """Refuse in one line a `target` that is no float tensor [B, C, S, S] on the device of `images`
+    (already checked against the weights). Static: no host sync."""
+    if not isinstance(target, torch.Tensor):
+        raise TypeError(f"target must be a torch.Tensor [B, C, S, S], as the images, got "
+                        f"{type(target).__name__} (torch.as_tensor converts arrays)")
+    check_input_device('target', target, images.device)
+    if not target.is_floating_point():
+        raise TypeError(f"target must be floating point in [0, 1], as the images "
+                        f"(scae_nb.data.as_float_images converts uint8), got {target.dtype}")
+    if target.shape != images.shape:      # decode would score another canvas, silently
+        raise ValueError(f"target must have the images' shape {list(images.shape)}, "
+                         f"{got_shape(target)}")
+
 # %% ../nbs/02_pcae.ipynb #0a60786f
 @patch
 def forward(self: PCAE, images: torch.Tensor, target: torch.Tensor | None = None,
@@ -498,9 +517,7 @@ def forward(self: PCAE, images: torch.Tensor, target: torch.Tensor | None = None
     out = self.encode(images)
     out.update(self.make_templates(out.special_features))
     target = images if target is None else target
-    if target.shape != images.shape:      # decode would score another canvas, silently
-        raise ValueError(f"target must have the images' shape {list(images.shape)}, "
-                         f"{got_shape(target)}")
+    check_target(target, images)
     out.update(self.decode(out.pose, out.presence, out.templates_colorized, target, heavy))
     out.primary_caps_l1 = out.presence.sum(1).mean()
     out.mse = (target - out.rec_mode).square().flatten(1).sum(1).mean()

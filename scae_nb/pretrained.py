@@ -42,14 +42,30 @@ def model_card(name: str) -> dict:
         raise ValueError(f"unknown pretrained model {name!r}; shipped: {_shipped()}")
     return json.loads(path.read_text())
 
+# %% ../nbs/04b_pretrained.ipynb #sv43wr00
+def _inner_model(model: nn.Module) -> nn.Module:
+    """The model inside `torch.compile`'s and `nn.DataParallel`'s wrappers (whose state_dicts name
+    its weights `_orig_mod.*`, `module.*`); one-line TypeError for anything with no `config`."""
+    while True:
+        if isinstance(getattr(model, '_orig_mod', None), nn.Module): model = model._orig_mod
+        elif isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
+            model = model.module
+        else: break
+    if not hasattr(model, 'config'):
+        raise TypeError(f"model must be a scae-nb model with a config (SCAE, "
+                        f"ConstellationAutoencoder), got {type(model).__name__}")
+    return model
+
 # %% ../nbs/04b_pretrained.ipynb #0add538b
 def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     """Write `model`'s weights (float16 when `half`) and its `SCAEConfig` to `path`, a `.pt` file
     (ValueError for any other name, before writing: `from_pretrained` reads only .pt files); missing
-    folders are made, and a failed write is one `OSError` naming `path`."""
+    folders are made, and a failed write is one `OSError` naming `path`. A compiled or DataParallel
+    model is saved as the model inside (`_inner_model`)."""
     if Path(path).suffix != '.pt':
         raise ValueError(f"save_pretrained writes .pt files (the only kind from_pretrained reads), "
                          f"got {str(path)!r}")
+    model = _inner_model(model)
     state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
              for k, v in model.state_dict().items()}
     buffer = io.BytesIO()                      # whole or not at all: `write_atomic`

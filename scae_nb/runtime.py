@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, errno, io, json, os, platform, random, signal, sys, threading
+import contextlib, errno, io, json, numbers, os, platform, random, signal, sys, threading
 import warnings
 import torch.nn.functional as F
 from pathlib import Path
@@ -17,7 +17,8 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, ShiftCollate, _batch_size, _next_seed, image_loaders
-from .utils import UsageError, named, said, swap_handlers, to_numpy, to_plain, write_atomic
+from .utils import (UsageError, _brief, check_positive, named, said, swap_handlers, to_numpy,
+                           to_plain, write_atomic)
 from .config import TrainConfig
 from .model import SCAEConfig, sizes_said
 
@@ -77,6 +78,9 @@ def seed_everything(seed: int) -> None:
     `seed`, taken modulo each one's range: 2^32 for NumPy, 2^64 for torch and Python (torch reads
     a negative seed as that seed + 2^64, and so does Python's here): seeds derived by adding to a
     large one (`cfg.seed + 7919 * step`, per process) never overflow, nor change Python's stream."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise UsageError(f"seed must be an integer, got {_brief(seed)}")
+    seed = int(seed)                                 # np.int64(3) % 2**64 would overflow
     random.seed(seed % 2 ** 64)
     np.random.seed(seed % 2 ** 32)
     torch.manual_seed(seed % 2 ** 64)
@@ -592,9 +596,18 @@ def close(self: RunLogger) -> None:
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
-    "Tile `images` [N, C, H, W] (values in [0, 1]) row-major, `ncols` per row: [H', W', 3]."
+    """Tile `images` [N, C, H, W] (C = 1 or 3; floats in [0, 1] or uint8; an array too) row-major,
+    `ncols` per row: [H', W', 3]; another layout, no image or `ncols` < 1: one line."""
     from torchvision.utils import make_grid
-    images = images.detach().float().cpu().clamp(0, 1)
+    check_positive(ncols=ncols)
+    images = (images.detach().cpu() if isinstance(images, torch.Tensor)   # any device, with grad
+              else torch.as_tensor(np.asarray(images)))                  # or an array
+    if images.ndim != 4 or images.shape[1] not in (1, 3) or not len(images):
+        need = 'N >= 1' if images.ndim == 4 and images.shape[1] in (1, 3) else 'C = 1 or 3'
+        raise ValueError(f"images must be [N, C, H, W] with {need}, "
+                         f"got shape {tuple(images.shape)}")
+    images = images.float() / 255 if images.dtype == torch.uint8 else images.float()
+    images = images.clamp(0, 1)
     return make_grid(images, nrow=ncols, padding=padding, pad_value=1).permute(1, 2, 0).numpy()
 
 # %% ../nbs/05a_runtime.ipynb #c5fdcc51
