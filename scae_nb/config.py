@@ -290,6 +290,8 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
     words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr` from
     the command line."""
     sources = sources or {}
+    asker = words('the config asks for', 'this command asks for')
+    if 'model' in refused: _refuse_model(path, refused, sources, asker)
     was = ', '.join(said(k, a) for k, (a, _) in refused.items())     # `lr=3e-05`, `--lr 3e-05`
     asks = ', '.join(said(k, b) + (f' (from {sources[k]})' if k in sources else '')
                      for k, (_, b) in refused.items())
@@ -306,9 +308,21 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
         allow = words(f'{parameter}={list(refused)!r}',
                       ' '.join(f'--allow-change {k}' for k in refused))
         how = drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
-    asker = words('the config asks for', 'this command asks for')
     raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "
                             f"{how}")
+
+def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
+    """`_refuse` for a checkpoint of another kind of model (`model` in `refused`): that first, then
+    the other fields that differ by name only (a constellation model differs in a dozen)."""
+    (was, asks), rest = refused['model'], [named(k) for k in refused if k != 'model']
+    source = sources.get('model')
+    drop = (f'drop {source}' if source else words('keep its saved model', 'drop that option'))
+    also = (f"; {len(rest)} more differ{'s' if len(rest) == 1 else ''}: {', '.join(rest)}"
+            if rest else '')
+    raise ConfigChangeError(f"{named('resume')}: {path} is a {was!r} model; {asker} "
+                            f"{said('model', asks)}" + (f' (from {source})' if source else '') +
+                            f", and a resume cannot change the model: {drop}, or start a new run "
+                            f"in another {named('cfg.out')}{also}")
 
 # %% ../nbs/05ac_config.ipynb #efef6d1b
 def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
