@@ -25,7 +25,7 @@ from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weights_problem,
-                                _refuse_run_folder, check_pretrained_name,
+                                _inner_model, _refuse_run_folder, check_pretrained_name,
                                 from_pretrained, model_card, pretrained_names, run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
@@ -465,6 +465,7 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     in 0..n_classes-1, else ValueError) and the online probes' accuracies. A loader's seeded
     offsets restart first (`restart_offsets`), so calls on one loader see the same images: the
     same features with `noise=False` or the same torch seed. `device`: the model's (default)."""
+    model = _inner_model(model)                  # nn.DataParallel / compiled: the model inside
     if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
         raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
                         "constellation model: collect its point sets with "
