@@ -5,7 +5,7 @@
 # %% ../nbs/06_analysis.ipynb #790bdd97
 from __future__ import annotations
 import argparse, contextlib, dataclasses, io, itertools, json, math, os, shutil, signal, sys, time
-import warnings
+import warnings, weakref
 from pathlib import Path
 import numpy as np
 import torch
@@ -25,7 +25,7 @@ from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weights_problem,
-                                _refuse_run_folder, check_pretrained_name,
+                                _inner_model, _refuse_run_folder, check_pretrained_name,
                                 from_pretrained, model_card, pretrained_names, run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
@@ -356,6 +356,16 @@ def _check_switch(**switches) -> None:
         if getattr(value, 'ndim', 0) or not isinstance(to_plain(value), bool):
             raise TypeError(f"{name} must be True or False, got {_brief(value)}")
 
+# module (or model, for its config) -> [its value before each open off block], outermost first
+_NOISE_BEFORE_OFF = weakref.WeakKeyDictionary()
+
+def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
+    "Inside off blocks: each `noise_scale` (and the config) back to its value before the outermost."
+    for m in modules:
+        if _NOISE_BEFORE_OFF.get(m): m.noise_scale = _NOISE_BEFORE_OFF[m][0]
+    if _NOISE_BEFORE_OFF.get(model) and hasattr(model, 'config'):
+        model.config = _NOISE_BEFORE_OFF[model][0]
+
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
     """Presence noise on (`enabled`, official) or off within the block; every `noise_scale`
@@ -366,10 +376,16 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
     if not enabled and not modules:
         raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
     saved, config = [m.noise_scale for m in modules], getattr(model, 'config', None)
+    pushed = list(zip(modules, saved)) + ([(model, config)] if config is not None else [])
     try:
-        if not enabled: set_noise_scale_(model, 0.0)
+        if enabled: _noise_back_on(model, modules)   # the innermost block wins, inside off too
+        else:
+            for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
+            set_noise_scale_(model, 0.0)
         yield model
     finally:
+        if not enabled:
+            for key, _ in pushed: _NOISE_BEFORE_OFF[key].pop()
         for m, scale in zip(modules, saved): m.noise_scale = scale
         if config is not None: model.config = config
 
@@ -449,6 +465,7 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     in 0..n_classes-1, else ValueError) and the online probes' accuracies. A loader's seeded
     offsets restart first (`restart_offsets`), so calls on one loader see the same images: the
     same features with `noise=False` or the same torch seed. `device`: the model's (default)."""
+    model = _inner_model(model)                  # nn.DataParallel / compiled: the model inside
     if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
         raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
                         "constellation model: collect its point sets with "

@@ -245,6 +245,11 @@ def capsule_claims(
     if winners.ndim != 1 or winners.shape != presence.shape:
         raise ValueError(f"winners and presence must be [M] each, "
                          f"{got_shape(winners, presence)}")
+    check_positive(n_objects=n_objects)
+    outside = winners[(winners < 0) | (winners >= n_objects)]   # else silently dropped
+    if outside.size:
+        raise ValueError(f"winners must be capsule indices 0..{n_objects - 1} "
+                         f"(n_objects={n_objects}), got {outside[0]}")
     claims = {
         k: [int(n) for n in np.flatnonzero((winners == k) & (presence >= min_presence))]
         for k in range(n_objects)

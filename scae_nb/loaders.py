@@ -120,6 +120,12 @@ def _check_pair(pair, name: str) -> tuple:
             if isinstance(pair, torch.utils.data.Dataset) else '')
     raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
 
+def _loader_device(device) -> torch.device | None:
+    "`device` as `pick_device` (05a) takes it: one line for 'gpu' or cuda without CUDA; None stays."
+    if device is None: return None
+    from scae_nb.runtime import pick_device      # here, not above: runtime imports this module
+    return pick_device(device, what='device')
+
 # %% ../nbs/00a_loaders.ipynb #2d1cc363
 def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128,
                    canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
@@ -129,7 +135,7 @@ def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 12
     padding; no `test`, no test_loader; `on_device`: `DeviceLoader`s on `device` (below)."""
     train = _check_pair(train, 'train')
     if test is not None: test = _check_pair(test, 'test')
-    seed = _check_loader_seed(seed)
+    seed, device = _check_loader_seed(seed), _loader_device(device)
     kw = dict(batch_size=batch_size, canvas_size=canvas_size, device=device, n_classes=n_classes)
     make = DeviceLoader if on_device else partial(make_loader, num_workers=num_workers)
     return (make(*train, train=True, seed=seed, **kw),
@@ -279,7 +285,7 @@ def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
     missing files (not downloaded), `UsageError` for damaged ones; and `UsageError` for a `seed`
     torch cannot take."""
     spec = dataset_spec(name)
-    _check_loader_seed(seed)                            # before any file is read or downloaded
+    _check_loader_seed(seed), _loader_device(device)    # before any file is read or downloaded
     train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
     return tensor_loaders(train, test, batch_size=batch_size,
                           canvas_size=spec.canvas_size if canvas_size is None else canvas_size,

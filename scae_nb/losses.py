@@ -155,7 +155,11 @@ def official_slots(self: LinearProbes) -> list:
 def weighted_total(losses: Mapping[str, torch.Tensor],
                    weights: Mapping[str, float]) -> torch.Tensor:
     """$\\sum_t w_t \\cdot \\text{term}_t$ over the terms
-    named in `weights` (zero weights are skipped)."""
+    named in `weights` (zero weights are skipped); a weighted term not in `losses`: one line."""
+    for name, w in weights.items():                 # keys only: no host sync, no graph break
+        if w != 0 and name not in losses:
+            raise ValueError(f"loss weight for {name!r}, but there is no such loss term "
+                           f"(known: {', '.join(map(str, losses))})")
     return sum(w * losses[name] for name, w in weights.items() if w != 0)
 
 # %% ../nbs/04_losses.ipynb #aa5a03e8

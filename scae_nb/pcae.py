@@ -450,6 +450,9 @@ def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target
     if target.ndim != 4 or target.shape[:2] != (B, self.n_channels):
         raise ValueError(f"target must be [{B}, {self.n_channels}, H, W], {got_shape(target)}")
     check_templates_colorized(templates_colorized, B, M, self.n_channels, self.template_size)
+    if pose.dtype == torch.float64 != templates_colorized.dtype:   # else "Expected out type ..."
+        raise TypeError(f"pose is torch.float64 but the templates are {templates_colorized.dtype}: "
+                        f"pass pose.to({templates_colorized.dtype}) (or a float64 model)")
 
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch

@@ -681,7 +681,9 @@ def template_figure(templates: torch.Tensor):
 def reconstruction_figure(images: torch.Tensor, reconstructions: torch.Tensor, n: int = 10):
     "The first `n` images [B, C, H, W] (top row) and their reconstructions (bottom row)."
     n = min(n, len(images))
-    both = torch.cat([images[:n], reconstructions[:n]])
+    # uint8 / 255 as image_grid does (else the cat makes 0..255 floats: drawn white)
+    unit = lambda batch: batch.float() / 255 if batch.dtype == torch.uint8 else batch
+    both = torch.cat([unit(images[:n]), unit(reconstructions[:n])])
     return _grid_figure(both, n, 'inputs (top) and reconstructions (bottom)', 2.4,
                         ('inputs', 'reconstructions'))
 
