@@ -22,12 +22,12 @@ from .config import TrainConfig
 from .model import SCAEConfig, sizes_said
 
 # %% auto #0
-__all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic',
-           'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state',
-           'BatchStream', 'seed_loader', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
-           'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
-           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'check_divisible', 'make_loaders',
-           'naming_out_of_memory', 'out_of_memory_line']
+__all__ = ['WANDB_ENV_MODES', 'NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic',
+           'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state',
+           'set_loader_rng_state', 'BatchStream', 'seed_loader', 'LossTracker', 'check_wandb_env', 'RunLogger',
+           'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed',
+           'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device',
+           'check_divisible', 'make_loaders', 'naming_out_of_memory', 'out_of_memory_line']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -408,6 +408,28 @@ def load_state_dict(self: LossTracker, state: dict | None, device) -> None:
     self.names, self.n_losses, self.count = state['names'], state['n_losses'], state['count']
     self.sums = state['sums'].to(device)
 
+# %% ../nbs/05a_runtime.ipynb #wb43cd01
+WANDB_ENV_MODES = ('online', 'offline', 'shared', 'disabled', 'dryrun', 'run')  # what wandb takes
+
+def check_wandb_env(mode: str = 'offline') -> None:
+    """Refuse in one line (`UsageError`) a `$WANDB_MODE` that wandb refuses, where `mode` starts a
+    wandb run (not 'disabled'); empty or blanks only: as if unset."""
+    env = os.environ.get('WANDB_MODE', '')
+    if mode == 'disabled' or not env.strip() or env in WANDB_ENV_MODES: return
+    raise UsageError(f"WANDB_MODE={env!r} (the environment variable) is not a wandb mode: set one "
+                     f"of {', '.join(WANDB_ENV_MODES)}, or unset it")
+
+@contextlib.contextmanager
+def _blank_wandb_mode_unset():
+    "An empty (blank) `$WANDB_MODE` unset in the block, which wandb would refuse; put back after."
+    blank = os.environ.get('WANDB_MODE')
+    if blank is None or blank.strip():
+        yield
+        return
+    del os.environ['WANDB_MODE']
+    try: yield
+    finally: os.environ['WANDB_MODE'] = blank
+
 # %% ../nbs/05a_runtime.ipynb #d4522647
 class RunLogger:
     "Process 0's sink for scalars and figures: metrics.jsonl, figures/, and wandb unless disabled."
@@ -415,9 +437,11 @@ class RunLogger:
                  enabled: bool = True, wandb_id: str | None = None, wandb_name: str | None = None,
                  wandb_notes: str | None = None):
         self.out, self.enabled, self.run = Path(out), enabled, None
+        if enabled: check_wandb_env(wandb_mode)         # one line, before any folder (below)
         if enabled: (self.out / 'figures').mkdir(parents=True, exist_ok=True)
         if enabled and wandb_mode != 'disabled':
-            self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
+            with _blank_wandb_mode_unset():                 # wandb refuses an empty one
+                self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
 
 # %% ../nbs/05a_runtime.ipynb #0cf04cee
 @patch
