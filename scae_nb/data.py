@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import gzip, math, numbers, os, re, shutil, socket, struct, zlib
+import gzip, math, numbers, os, pickle, re, shutil, socket, struct, zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -331,6 +331,22 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
     "The IDX file `stem` in torchvision's MNIST/raw folder, extracted or gzipped; None if absent."
     return next((p for p in (raw / stem, raw / f'{stem}.gz') if p.exists()), None)
 
+# %% ../nbs/00_data.ipynb #lg43cd01
+def _read_legacy(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    """torchvision's old processed MNIST file: its (images, labels) tensors; damaged (cut short, not
+    a torch file, not such a pair): `DataFileError` naming it, not torch's advice to unpickle it."""
+    try:
+        images, labels = torch.load(path, weights_only=True)     # a pickle: tensors only
+        if not all(isinstance(t, torch.Tensor) for t in (images, labels)):
+            raise TypeError('no tensors')
+    except (PermissionError, IsADirectoryError): raise      # not damaged: it names the path
+    except Exception as e:        # torch.load's: EOFError, UnpicklingError, RuntimeError, ...
+        why = ('not a pickle of tensors' if isinstance(e, pickle.UnpicklingError)
+               else _short_reason(e, 60))
+        raise DataFileError(f"{path} is damaged (not torchvision's (images, labels) tensors: "
+                            f"{why}); delete it, and the next run downloads MNIST again") from None
+    return images, labels
+
 # %% ../nbs/00_data.ipynb #cbc51553
 def _load_mnist(root: Path, train: bool, download: bool):
     """MNIST read in place from torchvision's MNIST/raw;
@@ -343,7 +359,7 @@ def _load_mnist(root: Path, train: bool, download: bool):
         raise DataFileError(f"MNIST folder {raw} cannot be read (permission denied); let this "
                             "user read it, or use another data folder")
     if any(_mnist_file(raw, s) is None for s in stems) and legacy.is_file():
-        images, labels = torch.load(legacy, weights_only=True)   # torchvision's old format
+        images, labels = _read_legacy(legacy)                       # torchvision's old format
         return _check_split('mnist', images[:, None], labels.long(), legacy)
     if any(_mnist_file(raw, s) is None for s in stems):
         ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
