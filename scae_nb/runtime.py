@@ -731,15 +731,17 @@ def check_in_sync(model: nn.Module) -> list[float]:
 # %% ../nbs/05a_runtime.ipynb #b2384c09
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
-                      on_device: bool = False):
-    """Random images in [0, 1] with random labels 0-9: (shuffled train loader, test loader);
-    `on_device`: `DeviceLoader`s on `device`. A `batch_size` above `n_train` is refused in one line
+                      on_device: bool = False, n_classes: int = 10):
+    """Random images in [0, 1] with random labels 0-9 (below `n_classes` where it is less: the
+    model's probes' classes): (shuffled train loader, test loader); `on_device`: `DeviceLoader`s on
+    `device`. A `batch_size` above `n_train` is refused in one line
     (`_batch_size`, 00a_loaders), as the image loaders refuse theirs: training batches are whole."""
     _batch_size(batch_size, n_train, train=True)
     g = torch.Generator().manual_seed(seed)
     def data(n):
         images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)
-        return TensorDataset(images, torch.randint(0, 10, (n,), generator=g))
+        labels = torch.randint(0, min(n_classes, 10), (n,), generator=g)     # 10: as always
+        return TensorDataset(images, labels)
     train, test = data(n_train), data(n_test)
     if on_device:
         return (DeviceLoader(*train.tensors, batch_size, train=True, seed=_next_seed(seed, 1),
@@ -792,7 +794,7 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     on_device = data_on_device(cfg, device)
     if cfg.dataset == 'synthetic':
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
-                                 on_device=on_device)
+                                 on_device=on_device, n_classes=getattr(m, 'n_classes', 10))
     if cfg.dataset == 'constellation':
         return (ConstellationLoader(batch_size, seed),
                 ConstellationLoader(batch_size, _next_seed(seed, 1)))
