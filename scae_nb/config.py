@@ -97,7 +97,7 @@ class TrainConfig:
     progress: bool = True           # show progress: a bar, or a line every 30 s into a file
 
     def __post_init__(self):
-        "Plain values, an `SCAEConfig` model, switches True/False, `data_dir` absolute; validated."
+        "Plain values, an `SCAEConfig` model, bools, `~` expanded, `data_dir` absolute; validated."
         check_bools(type(self), vars(self))     # 'false' is truthy: amp on; before to_plain
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
@@ -107,6 +107,7 @@ class TrainConfig:
                              f"{type(self.model).__name__} {self.model!r:.60}")
         if self.data_dir is not None:       # absolute: a resume from another folder finds it
             self.data_dir = os.path.abspath(os.path.expanduser(self.data_dir))
+        if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's
         self._validate()
 
 # %% ../nbs/05ac_config.ipynb #130e0443
