@@ -8,7 +8,7 @@ import contextlib, os, warnings
 from dataclasses import asdict, dataclass, field, fields
 import torch
 from fastcore.basics import patch
-from .data import DATASETS
+from .data import DATASETS, data_root
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
@@ -105,6 +105,8 @@ class TrainConfig:
         if not isinstance(self.model, SCAEConfig):
             raise UsageError("model must be an SCAEConfig or a dict of its fields, got "
                              f"{type(self.model).__name__} {self.model!r:.60}")
+        if self.data_dir is not None and not str(self.data_dir).strip():
+            data_root(self.data_dir, name='data_dir')     # empty: refused, not the current folder
         if self.data_dir is not None:       # absolute: a resume from another folder finds it
             self.data_dir = os.path.abspath(os.path.expanduser(self.data_dir))
         if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's

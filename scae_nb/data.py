@@ -31,12 +31,15 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
     naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
-    path; `UsageError`, a `root` or `$SCAE_DATA` there but not a folder, or with `must_exist` a
-    `root` not there (never created)."""
+    path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, or with
+    `must_exist` a `root` not there (never created)."""
     if root is not None:
         if not isinstance(root, (str, os.PathLike)):
             raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
                             f"{type(root).__name__} {root!r:.60}")
+        if not str(root).strip():          # Path('') is the current folder: a download there
+            raise UsageError(f"{named(name)} is empty: name a folder, or leave it out ($SCAE_DATA, "
+                             "else a per-user cache)")
         given, who = Path(root).expanduser(), said(name, root)
     elif env := os.environ.get('SCAE_DATA'):       # never `must_exist`: a download may make it
         given, must_exist = Path(env).expanduser(), False
