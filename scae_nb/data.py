@@ -41,8 +41,8 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
             raise UsageError(f"{named(name)} is empty: name a folder, or leave it out ($SCAE_DATA, "
                              "else a per-user cache)")
         given, who = Path(root).expanduser(), said(name, root)
-    elif env := os.environ.get('SCAE_DATA'):       # never `must_exist`: a download may make it
-        given, must_exist = Path(env).expanduser(), False
+    elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
+        given, must_exist = Path(env).expanduser(), False    # never must exist: a download makes it
         who = f"SCAE_DATA={env} (the environment variable)"
     else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
     if given.is_dir() or not (must_exist or given.exists()): return given
