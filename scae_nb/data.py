@@ -334,6 +334,17 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
     "The IDX file `stem` in torchvision's MNIST/raw folder, extracted or gzipped; None if absent."
     return next((p for p in (raw / stem, raw / f'{stem}.gz') if p.exists()), None)
 
+# %% ../nbs/00_data.ipynb #mn43cd01
+def _check_not_inside_mnist(root: Path, stems: list[str]) -> None:
+    """Refuse (`UsageError`) a data folder that is MNIST's own folder or its raw/ holding the files
+    (`--data-dir data/MNIST`: a common slip), naming the folder to pass: else a download would put a
+    second copy under it, at data/MNIST/MNIST/raw."""
+    for raw, parent in ((root / 'raw', root.parent), (root, root.parent.parent)):
+        if raw.name == 'raw' and raw.parent.name == 'MNIST' and all(
+                _mnist_file(raw, s) for s in stems):
+            raise UsageError(f"{root} is MNIST's folder, not the data folder (MNIST's files are in "
+                             f"{raw}): pass the folder that holds MNIST/, {parent}")
+
 # %% ../nbs/00_data.ipynb #lg43cd01
 def _read_legacy(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
     """torchvision's old processed MNIST file: its (images, labels) tensors; damaged (cut short, not
@@ -365,6 +376,7 @@ def _load_mnist(root: Path, train: bool, download: bool):
         images, labels = _read_legacy(legacy)                       # torchvision's old format
         return _check_split('mnist', images[:, None], labels.long(), legacy)
     if any(_mnist_file(raw, s) is None for s in stems):
+        _check_not_inside_mnist(root, stems)             # data/MNIST given for data/
         ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
                     download)
         if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
