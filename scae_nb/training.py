@@ -683,6 +683,11 @@ def check_paths(cfg: TrainConfig) -> None:
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
+    for name in ('checkpoints', 'figures'):       # the run's own folders: a file there is refused
+        if (Path(cfg.out) / name).exists() and not (Path(cfg.out) / name).is_dir():
+            raise UsageError(f"{named('cfg.out')} {cfg.out}: {Path(cfg.out) / name} is a file, not "
+                             f"the folder of the run's {name}; move it, or choose another "
+                             f"{named('cfg.out')}")
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
 # %% ../nbs/05b_training.ipynb #sp38c223
