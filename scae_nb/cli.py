@@ -4,13 +4,13 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, contextlib, dataclasses, importlib, re, signal, sys, traceback, typing
+import argparse, contextlib, dataclasses, importlib, os, re, signal, sys, traceback, typing
 import warnings
 from . import __version__
 
 # %% auto #0
-__all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'int64', 'field_options', 'add_config_args', 'given', 'positive_int64',
-           'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings']
+__all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'PATH_OPTIONS', 'int64', 'field_options', 'add_config_args', 'given',
+           'positive_int64', 'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings', 'expand_user']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -258,6 +258,16 @@ def _in_our_words(message) -> str:
             'with the official code needs; --tf32 turns them on (faster, inputs rounded to '
             'about 1e-3 relative)')
 
+# %% ../nbs/07_cli.ipynb #tl43cd01
+PATH_OPTIONS = ('out', 'data_dir', 'checkpoint', 'pretrained', 'resume')   # name a file or folder
+
+def expand_user(args: argparse.Namespace) -> argparse.Namespace:
+    "`args` with a leading `~` (`~user`) of each `PATH_OPTIONS` value expanded, as a shell would."
+    for name in PATH_OPTIONS:
+        if isinstance(value := getattr(args, name, None), str):
+            setattr(args, name, os.path.expanduser(value))
+    return args
+
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
@@ -266,6 +276,7 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
     args, unknown = parser.parse_known_args(argv)
+    expand_user(args)                                  # `--out=~/runs/a`: the home folder's
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, run = args._run

@@ -8,7 +8,7 @@ import contextlib, os, warnings
 from dataclasses import asdict, dataclass, field, fields
 import torch
 from fastcore.basics import patch
-from .data import DATASETS
+from .data import DATASETS, data_root
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
@@ -97,7 +97,7 @@ class TrainConfig:
     progress: bool = True           # show progress: a bar, or a line every 30 s into a file
 
     def __post_init__(self):
-        "Plain values, an `SCAEConfig` model, switches True/False, `data_dir` absolute; validated."
+        "Plain values, an `SCAEConfig` model, bools, `~` expanded, `data_dir` absolute; validated."
         check_bools(type(self), vars(self))     # 'false' is truthy: amp on; before to_plain
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
@@ -105,8 +105,11 @@ class TrainConfig:
         if not isinstance(self.model, SCAEConfig):
             raise UsageError("model must be an SCAEConfig or a dict of its fields, got "
                              f"{type(self.model).__name__} {self.model!r:.60}")
+        if self.data_dir is not None and not str(self.data_dir).strip():
+            data_root(self.data_dir, name='data_dir')     # empty: refused, not the current folder
         if self.data_dir is not None:       # absolute: a resume from another folder finds it
             self.data_dir = os.path.abspath(os.path.expanduser(self.data_dir))
+        if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's
         self._validate()
 
 # %% ../nbs/05ac_config.ipynb #130e0443

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import gzip, math, numbers, os, re, shutil, socket, struct, zlib
+import gzip, math, numbers, os, pickle, re, shutil, socket, struct, zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +31,18 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
     naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
-    path; `UsageError`, a `root` or `$SCAE_DATA` there but not a folder, or with `must_exist` a
-    `root` not there (never created)."""
+    path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, or with
+    `must_exist` a `root` not there (never created)."""
     if root is not None:
         if not isinstance(root, (str, os.PathLike)):
             raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
                             f"{type(root).__name__} {root!r:.60}")
+        if not str(root).strip():          # Path('') is the current folder: a download there
+            raise UsageError(f"{named(name)} is empty: name a folder, or leave it out ($SCAE_DATA, "
+                             "else a per-user cache)")
         given, who = Path(root).expanduser(), said(name, root)
-    elif env := os.environ.get('SCAE_DATA'):       # never `must_exist`: a download may make it
-        given, must_exist = Path(env).expanduser(), False
+    elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
+        given, must_exist = Path(env).expanduser(), False    # never must exist: a download makes it
         who = f"SCAE_DATA={env} (the environment variable)"
     else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
     if given.is_dir() or not (must_exist or given.exists()): return given
@@ -333,6 +336,33 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
     "The IDX file `stem` in torchvision's MNIST/raw folder, extracted or gzipped; None if absent."
     return next((p for p in (raw / stem, raw / f'{stem}.gz') if p.exists()), None)
 
+# %% ../nbs/00_data.ipynb #mn43cd01
+def _check_not_inside_mnist(root: Path, stems: list[str]) -> None:
+    """Refuse (`UsageError`) a data folder that is MNIST's own folder or its raw/ holding the files
+    (`--data-dir data/MNIST`: a common slip), naming the folder to pass: else a download would put a
+    second copy under it, at data/MNIST/MNIST/raw."""
+    for raw, parent in ((root / 'raw', root.parent), (root, root.parent.parent)):
+        if raw.name == 'raw' and raw.parent.name == 'MNIST' and all(
+                _mnist_file(raw, s) for s in stems):
+            raise UsageError(f"{root} is MNIST's folder, not the data folder (MNIST's files are in "
+                             f"{raw}): pass the folder that holds MNIST/, {parent}")
+
+# %% ../nbs/00_data.ipynb #lg43cd01
+def _read_legacy(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    """torchvision's old processed MNIST file: its (images, labels) tensors; damaged (cut short, not
+    a torch file, not such a pair): `DataFileError` naming it, not torch's advice to unpickle it."""
+    try:
+        images, labels = torch.load(path, weights_only=True)     # a pickle: tensors only
+        if not all(isinstance(t, torch.Tensor) for t in (images, labels)):
+            raise TypeError('no tensors')
+    except (PermissionError, IsADirectoryError): raise      # not damaged: it names the path
+    except Exception as e:        # torch.load's: EOFError, UnpicklingError, RuntimeError, ...
+        why = ('not a pickle of tensors' if isinstance(e, pickle.UnpicklingError)
+               else _short_reason(e, 60))
+        raise DataFileError(f"{path} is damaged (not torchvision's (images, labels) tensors: "
+                            f"{why}); delete it, and the next run downloads MNIST again") from None
+    return images, labels
+
 # %% ../nbs/00_data.ipynb #cbc51553
 def _load_mnist(root: Path, train: bool, download: bool):
     """MNIST read in place from torchvision's MNIST/raw;
@@ -345,9 +375,10 @@ def _load_mnist(root: Path, train: bool, download: bool):
         raise DataFileError(f"MNIST folder {raw} cannot be read (permission denied); let this "
                             "user read it, or use another data folder")
     if any(_mnist_file(raw, s) is None for s in stems) and legacy.is_file():
-        images, labels = torch.load(legacy, weights_only=True)   # torchvision's old format
+        images, labels = _read_legacy(legacy)                       # torchvision's old format
         return _check_split('mnist', images[:, None], labels.long(), legacy)
     if any(_mnist_file(raw, s) is None for s in stems):
+        _check_not_inside_mnist(root, stems)             # data/MNIST given for data/
         ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
                     download)
         if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files

@@ -23,12 +23,12 @@ from .config import TrainConfig
 from .model import SCAEConfig, sizes_said
 
 # %% auto #0
-__all__ = ['NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic', 'check_deterministic',
-           'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state', 'set_loader_rng_state',
-           'BatchStream', 'seed_loader', 'LossTracker', 'RunLogger', 'append_whole', 'image_grid', 'template_figure',
-           'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
-           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'check_divisible', 'make_loaders',
-           'naming_out_of_memory', 'out_of_memory_line']
+__all__ = ['WANDB_ENV_MODES', 'NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic',
+           'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state',
+           'set_loader_rng_state', 'BatchStream', 'seed_loader', 'LossTracker', 'check_wandb_env', 'RunLogger',
+           'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed',
+           'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device',
+           'check_divisible', 'make_loaders', 'naming_out_of_memory', 'out_of_memory_line']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -412,6 +412,28 @@ def load_state_dict(self: LossTracker, state: dict | None, device) -> None:
     self.names, self.n_losses, self.count = state['names'], state['n_losses'], state['count']
     self.sums = state['sums'].to(device)
 
+# %% ../nbs/05a_runtime.ipynb #wb43cd01
+WANDB_ENV_MODES = ('online', 'offline', 'shared', 'disabled', 'dryrun', 'run')  # what wandb takes
+
+def check_wandb_env(mode: str = 'offline') -> None:
+    """Refuse in one line (`UsageError`) a `$WANDB_MODE` that wandb refuses, where `mode` starts a
+    wandb run (not 'disabled'); empty or blanks only: as if unset."""
+    env = os.environ.get('WANDB_MODE', '')
+    if mode == 'disabled' or not env.strip() or env in WANDB_ENV_MODES: return
+    raise UsageError(f"WANDB_MODE={env!r} (the environment variable) is not a wandb mode: set one "
+                     f"of {', '.join(WANDB_ENV_MODES)}, or unset it")
+
+@contextlib.contextmanager
+def _blank_wandb_mode_unset():
+    "An empty (blank) `$WANDB_MODE` unset in the block, which wandb would refuse; put back after."
+    blank = os.environ.get('WANDB_MODE')
+    if blank is None or blank.strip():
+        yield
+        return
+    del os.environ['WANDB_MODE']
+    try: yield
+    finally: os.environ['WANDB_MODE'] = blank
+
 # %% ../nbs/05a_runtime.ipynb #d4522647
 class RunLogger:
     "Process 0's sink for scalars and figures: metrics.jsonl, figures/, and wandb unless disabled."
@@ -419,9 +441,11 @@ class RunLogger:
                  enabled: bool = True, wandb_id: str | None = None, wandb_name: str | None = None,
                  wandb_notes: str | None = None):
         self.out, self.enabled, self.run = Path(out), enabled, None
+        if enabled: check_wandb_env(wandb_mode)         # one line, before any folder (below)
         if enabled: (self.out / 'figures').mkdir(parents=True, exist_ok=True)
         if enabled and wandb_mode != 'disabled':
-            self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
+            with _blank_wandb_mode_unset():                 # wandb refuses an empty one
+                self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
 
 # %% ../nbs/05a_runtime.ipynb #0cf04cee
 @patch
@@ -722,15 +746,17 @@ def check_in_sync(model: nn.Module) -> list[float]:
 # %% ../nbs/05a_runtime.ipynb #b2384c09
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
-                      on_device: bool = False):
-    """Random images in [0, 1] with random labels 0-9: (shuffled train loader, test loader);
-    `on_device`: `DeviceLoader`s on `device`. A `batch_size` above `n_train` is refused in one line
+                      on_device: bool = False, n_classes: int = 10):
+    """Random images in [0, 1] with random labels 0-9 (below `n_classes` where it is less: the
+    model's probes' classes): (shuffled train loader, test loader); `on_device`: `DeviceLoader`s on
+    `device`. A `batch_size` above `n_train` is refused in one line
     (`_batch_size`, 00a_loaders), as the image loaders refuse theirs: training batches are whole."""
     _batch_size(batch_size, n_train, train=True)
     g = torch.Generator().manual_seed(seed)
     def data(n):
         images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)
-        return TensorDataset(images, torch.randint(0, 10, (n,), generator=g))
+        labels = torch.randint(0, min(n_classes, 10), (n,), generator=g)     # 10: as always
+        return TensorDataset(images, labels)
     train, test = data(n_train), data(n_test)
     if on_device:
         return (DeviceLoader(*train.tensors, batch_size, train=True, seed=_next_seed(seed, 1),
@@ -783,7 +809,7 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     on_device = data_on_device(cfg, device)
     if cfg.dataset == 'synthetic':
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
-                                 on_device=on_device)
+                                 on_device=on_device, n_classes=getattr(m, 'n_classes', 10))
     if cfg.dataset == 'constellation':
         return (ConstellationLoader(batch_size, seed),
                 ConstellationLoader(batch_size, _next_seed(seed, 1)))

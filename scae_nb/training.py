@@ -683,6 +683,11 @@ def check_paths(cfg: TrainConfig) -> None:
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
+    for name in ('checkpoints', 'figures'):       # the run's own folders: a file there is refused
+        if (Path(cfg.out) / name).exists() and not (Path(cfg.out) / name).is_dir():
+            raise UsageError(f"{named('cfg.out')} {cfg.out}: {Path(cfg.out) / name} is a file, not "
+                             f"the folder of the run's {name}; move it, or choose another "
+                             f"{named('cfg.out')}")
     if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
 
 # %% ../nbs/05b_training.ipynb #sp38c223
@@ -695,7 +700,12 @@ def _refuse_resume_with_force(resume, force: bool) -> None:
 
 # %% ../nbs/05b_training.ipynb #rs30cmp2
 def _check_resume_given(resume) -> None:
-    "Refuse a `resume` that is not None, 'latest' or a checkpoint's path (a str or path-like)."
+    """Refuse a `resume` that is not None, 'latest' or a checkpoint's path (a str or path-like), or
+    that is empty (`Path('')` is the current folder: `--resume "$UNSET"`)."""
+    if isinstance(resume, (str, os.PathLike)) and not str(resume).strip():
+        newest = f"(the newest checkpoint in {named('cfg.out')})"
+        again = words(f"'latest' {newest}", f"--resume alone {newest}")
+        raise UsageError(f"{named('resume')} is empty: give {again} or a checkpoint's path")
     if resume is None or isinstance(resume, (str, os.PathLike)): return
     raise UsageError(f"{said('resume', resume)}: give 'latest' (the newest checkpoint in "
                      f"{named('cfg.out')}), a checkpoint's path, or None (a new run)")
@@ -876,6 +886,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
     resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
+    _check_resume_given(resume)                  # `--resume ""`: refused, not the current folder
     _refuse_resume_with_force(resume, getattr(args, 'force', False))
     check_allow_change(allow)                    # a name that is no field: refused, resume or not
     if allow and resume is None:
