@@ -745,7 +745,8 @@ def _eval_data_dir(data_dir, run_config) -> str | None:
     the run's recorded `data_dir` if that folder exists, else the per-user cache (None). A recorded
     folder passed over (gone, or relative: saved by an older version, relative to a folder no
     longer known) is named in a warning."""
-    if data_dir is not None or os.environ.get('SCAE_DATA'): return data_dir
+    if data_dir is not None or os.environ.get('SCAE_DATA', '').strip():   # blank: as if unset
+        return data_dir
     recorded = run_config.get('data_dir')           # absolute (TrainConfig); a model card has none
     if not recorded or run_config.get('dataset') not in DATASETS: return None   # no files read
     why = ('is relative to the folder it was trained from' if not Path(recorded).is_absolute()

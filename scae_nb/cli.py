@@ -287,6 +287,7 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
                 result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
         if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
+        if isinstance(e, BrokenPipeError): return _reader_gone()   # `... --json | head`
         status = 2 if isinstance(e, _USAGE_ERRORS) else 1
         if getattr(e, 'quiet', False): return status     # torchrun: process 0 says it (05a)
         if getattr(args, 'debug', False): traceback.print_exc()   # above the line; the same status
@@ -295,6 +296,14 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
         print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
         return status
     return result if isinstance(result, int) else 0
+
+def _reader_gone() -> int:
+    """The reader of standard output left (`scae-nb bench --json | head -1`): end quietly, as a
+    Unix tool that SIGPIPE ends, with status 141 (128 + SIGPIPE); later writes go to /dev/null, so
+    Python's own flush at exit says nothing either."""
+    try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError): pass     # stdout is no file (a notebook)
+    return 128 + getattr(signal, 'SIGPIPE', 13)
 
 # %% ../nbs/07_cli.ipynb #sg32mod1
 if __name__ == '__main__' and __package__:      # `python -m scae_nb.cli`, not a notebook

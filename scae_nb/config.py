@@ -134,6 +134,10 @@ def _validate(self: TrainConfig):
     for name in ('eps', 'num_workers'):
         if (value := getattr(self, name)) is not None and value < 0:
             raise UsageError(f"{name} must be >= 0, got {value!r}")
+    if (workers := self.num_workers or 0) > (limit := max(64, 4 * (os.cpu_count() or 1))):
+        raise UsageError(f"num_workers must be at most {limit}, got {workers} (each worker is a "
+                         "process of its own, and the data is in memory: more than the CPUs only "
+                         "slow a run)")
     self._check_combinations()
 
 # %% ../nbs/05ac_config.ipynb #013e4b35

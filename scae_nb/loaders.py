@@ -74,8 +74,9 @@ def _batch_size(batch_size, n: int, train: bool) -> int:
     "`batch_size` if a positive integer that, for training (whole batches only), fits the n images."
     batch_size = _positive_int('batch_size', batch_size)
     if train and batch_size > n:
-        raise UsageError(f"batch_size {batch_size} exceeds the {n} training images (training "
-                         "batches are whole, so an epoch would have none)")
+        raise UsageError(f"batch_size {batch_size} exceeds the {n} training images "
+                         "(train-split batches are whole, in training and evaluation alike: "
+                         "an epoch would have none)")
     return int(batch_size)                         # np.int64: torch's samplers take only int
 
 # %% ../nbs/00a_loaders.ipynb #sg42w001
