@@ -122,8 +122,12 @@ def _check_pair(pair, name: str) -> tuple:
     raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
 
 def _loader_device(device) -> torch.device | None:
-    "`device` as `pick_device` (05a) takes it: one line for 'gpu' or cuda without CUDA; None stays."
+    """`device` as `pick_device` (05a) takes it: one line for 'gpu' or cuda without CUDA; None
+    stays; any CPU device torch takes ('cpu:0', torch.device('cpu', 0)) is the CPU, as in torch."""
     if device is None: return None
+    try:
+        if torch.device(device).type == 'cpu': return torch.device('cpu')   # an index torch ignores
+    except (RuntimeError, ValueError, TypeError): pass                     # pick_device's one line
     from scae_nb.runtime import pick_device      # here, not above: runtime imports this module
     return pick_device(device, what='device')
 

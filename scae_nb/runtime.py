@@ -620,14 +620,16 @@ def close(self: RunLogger) -> None:
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
-    """Tile `images` [N, C, H, W] (C = 1 or 3; floats in [0, 1] or uint8; an array too) row-major,
-    `ncols` per row: [H', W', 3]; another layout, no image or `ncols` < 1: one line."""
+    """Tile `images` [N, C, H, W] (C = 1, 3 or 4; floats in [0, 1] or uint8; an array too)
+    row-major, `ncols` per row: [H', W', 3], or [H', W', 4] (RGBA) for C = 4; another layout,
+    no image or `ncols` < 1: one line."""
     from torchvision.utils import make_grid
     check_positive(ncols=ncols)
     images = (images.detach().cpu() if isinstance(images, torch.Tensor)   # any device, with grad
               else torch.as_tensor(np.asarray(images)))                  # or an array
-    if images.ndim != 4 or images.shape[1] not in (1, 3) or not len(images):
-        need = 'N >= 1' if images.ndim == 4 and images.shape[1] in (1, 3) else 'C = 1 or 3'
+    if images.ndim != 4 or images.shape[1] not in (1, 3, 4) or not len(images):
+        laid_out = images.ndim == 4 and images.shape[1] in (1, 3, 4)
+        need = 'N >= 1' if laid_out else 'C = 1, 3 or 4'
         raise ValueError(f"images must be [N, C, H, W] with {need}, "
                          f"got shape {tuple(images.shape)}")
     images = images.float() / 255 if images.dtype == torch.uint8 else images.float()
