@@ -722,7 +722,9 @@ def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, di
     if pretrained is not None and Path(pretrained).suffix != '.pt':
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
     checkpoint, state = Path(checkpoint), None
-    if pretrained is None and not checkpoint.exists(): load_checkpoint(checkpoint)   # its one line
+    bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
+    if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
+        load_checkpoint(checkpoint)                                  # its one line
     if pretrained is None and checkpoint.is_dir(): checkpoint, state = _run_checkpoint(checkpoint)
     return checkpoint, Path(out or _default_eval_folder(checkpoint)), state
 

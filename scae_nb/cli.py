@@ -287,7 +287,7 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
                 result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
         if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
-        if isinstance(e, BrokenPipeError): return _reader_gone()   # `... --json | head`
+        if isinstance(e, BrokenPipeError) and _stdout_gone(): return _reader_gone()   # `| head`
         status = 2 if isinstance(e, _USAGE_ERRORS) else 1
         if getattr(e, 'quiet', False): return status     # torchrun: process 0 says it (05a)
         if getattr(args, 'debug', False): traceback.print_exc()   # above the line; the same status
@@ -296,6 +296,19 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
         print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
         return status
     return result if isinstance(result, int) else 0
+
+def _stdout_gone() -> bool:
+    """Whether standard output's reader has left: flushing it fails with a broken pipe, or (where
+    `select.poll` exists) the pipe reports an error. Another broken pipe (a socket) is an error."""
+    try: sys.stdout.flush()
+    except BrokenPipeError: return True
+    except (OSError, ValueError, AttributeError): return False
+    try:
+        import select
+        poll = select.poll()
+        poll.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poll.poll(0))
+    except (OSError, ValueError, AttributeError): return False    # no file descriptor: no pipe
 
 def _reader_gone() -> int:
     """The reader of standard output left (`scae-nb bench --json | head -1`): end quietly, as a

@@ -134,10 +134,6 @@ def _validate(self: TrainConfig):
     for name in ('eps', 'num_workers'):
         if (value := getattr(self, name)) is not None and value < 0:
             raise UsageError(f"{name} must be >= 0, got {value!r}")
-    if (workers := self.num_workers or 0) > (limit := max(64, 4 * (os.cpu_count() or 1))):
-        raise UsageError(f"num_workers must be at most {limit}, got {workers} (each worker is a "
-                         "process of its own, and the data is in memory: more than the CPUs only "
-                         "slow a run)")
     self._check_combinations()
 
 # %% ../nbs/05ac_config.ipynb #013e4b35
@@ -326,7 +322,7 @@ def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
     drop = (f'drop {source}' if source else words('keep its saved model', 'drop that option'))
     also = (f"; {len(rest)} more differ{'s' if len(rest) == 1 else ''}: {', '.join(rest)}"
             if rest else '')
-    raise ConfigChangeError(f"{named('resume')}: {path} is a {was!r} model; {asker} "
+    raise ConfigChangeError(f"{named('resume')}: {path} is a {was} model; {asker} "
                             f"{said('model', asks)}" + (f' (from {source})' if source else '') +
                             f", and a resume cannot change the model: {drop}, or start a new run "
                             f"in another {named('cfg.out')}{also}")

@@ -253,8 +253,12 @@ def tf_median(x: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/00_data.ipynb #22d52a3a
 def sobel_target(images: torch.Tensor) -> torch.Tensor:
     """The official `normalized_sobel_edges`: |dy + dx -
-    median|, min-max scaled to [0, 1] per image and channel."""
-    B, C, H, W = _sobel_shape(check_images(images), 'sobel_target')
+    median|, min-max scaled to [0, 1] per image and channel. The pixels are checked (in [0, 1],
+    finite) on the CPU only and never inside `torch.compile`: on a GPU reading them would sync the
+    host every step of an SVHN or CIFAR-10 run, and the check would break the compiled graph."""
+    B, C, H, W = _sobel_shape(images, 'sobel_target')                   # static: no host sync
+    if images.device.type == 'cpu' and not torch.compiler.is_compiling():
+        check_image_values(images)
     edges = sobel_edges(images).sum(-1).flatten(2)                      # [B, C, HW]: dy + dx
     dev = (edges - tf_median(edges)[..., None]).abs()                    # [B, C, HW]
     lo, hi = dev.min(-1, keepdim=True).values, dev.max(-1, keepdim=True).values
@@ -344,8 +348,10 @@ def _check_not_inside_mnist(root: Path, stems: list[str]) -> None:
     for raw, parent in ((root / 'raw', root.parent), (root, root.parent.parent)):
         if raw.name == 'raw' and raw.parent.name == 'MNIST' and all(
                 _mnist_file(raw, s) for s in stems):
-            raise UsageError(f"{root} is MNIST's folder, not the data folder (MNIST's files are in "
-                             f"{raw}): pass the folder that holds MNIST/, {parent}")
+            what = ("holds MNIST's files (it is MNIST/raw)" if raw == root else
+                    f"is MNIST's own folder (its files are in {raw})")
+            raise UsageError(f"{root} {what}, not the data folder: pass the folder that holds "
+                             f"MNIST/, {parent}")
 
 # %% ../nbs/00_data.ipynb #lg43cd01
 def _read_legacy(path: Path) -> tuple[torch.Tensor, torch.Tensor]:

@@ -90,12 +90,24 @@ def _ignore_stop_signals(worker_id: int) -> None:
 
 
 # %% ../nbs/00a_loaders.ipynb #sp380fab
+def _num_workers(num_workers) -> int:
+    """`num_workers` if an integer in 0..max(64, 4 per CPU): each worker is a process of its own,
+    and the data is in memory, so workers beyond the CPUs only slow a run (1000 forked 1000)."""
+    if not isinstance(num_workers, numbers.Integral) or isinstance(num_workers, bool) \
+            or num_workers < 0:
+        raise UsageError(f"num_workers must be an integer >= 0, got {num_workers!r}")
+    if num_workers > (limit := max(64, 4 * (os.cpu_count() or 1))):
+        raise UsageError(f"num_workers must be at most {limit}, got {num_workers} (each worker is "
+                         "a process of its own, and the data is in memory: more than the CPUs "
+                         "only slow a run)")
+    return int(num_workers)
+
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
                 seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
     """Seeded DataLoader over in-memory data yielding
     (float32 [B, C, S, S] in [0, 1], int64 [B]); `train`: shuffle, full batches."""
-    seed = _check_loader_seed(seed)
+    seed, num_workers = _check_loader_seed(seed), _num_workers(num_workers)
     labels = _check_labels(labels, len(check_images(images)), n_classes)
     canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
     _check_canvas(canvas_size, *images.shape[-2:])
