@@ -640,9 +640,12 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
 NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN
 
 def _show(ax, image, title: str | None = None, **kwargs) -> bool:
-    "imshow a [C,H,W] (C = 1 or 3) or [H,W(,3)] image in [0, 1] without ticks; NaN red. Held NaN?"
+    """imshow a [C,H,W] (C = 1, 3 or 4: RGBA) or [H,W(,3 or 4)] image in [0, 1] without ticks;
+    NaN red (opaque). Held NaN?"""
     image = to_numpy(image).astype(np.float32)
-    if image.ndim == 3 and image.shape[0] in (1, 3):
+    channels_first = image.ndim == 3 and (image.shape[0] in (1, 3) or      # [C, H, W] as before;
+                                          image.shape[0] == 4 and image.shape[-1] not in (3, 4))
+    if channels_first:                                # RGBA [4, H, W] unless it reads as [H, W, C]
         image = image.transpose(1, 2, 0)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
@@ -651,7 +654,9 @@ def _show(ax, image, title: str | None = None, **kwargs) -> bool:
         import matplotlib                            # lazy, as everywhere in this module
         gray = matplotlib.colormaps['gray'].with_extremes(bad=NAN_COLOUR)
         kwargs = dict(cmap=gray, vmin=0, vmax=1) | kwargs
-    elif nan.any(): image = np.where(nan[..., None], np.float32(NAN_COLOUR), image)
+    elif nan.any():                                   # RGB, or RGBA: red, opaque
+        colour = np.float32((*NAN_COLOUR, 1.0)[:image.shape[-1]])
+        image = np.where(nan[..., None], colour, image)
     ax.imshow(np.clip(image, 0, 1), **kwargs)
     ax.set(xticks=[], yticks=[])
     if nan.any(): title = f'{title} (NaN)' if title else 'NaN'
