@@ -15,7 +15,7 @@ from .data import (_check_canvas, _positive_int, as_float_images, check_images,
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
-from .utils import UsageError, check_seed, got_shape, got_values
+from .utils import UsageError, check_seed, got_shape, got_values, words
 
 # %% auto #0
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
@@ -99,7 +99,8 @@ def _num_workers(num_workers) -> int:
     if num_workers > (limit := max(64, 4 * (os.cpu_count() or 1))):
         raise UsageError(f"num_workers must be at most {limit}, got {num_workers} (each worker is "
                          "a process of its own, and the data is in memory: more than the CPUs "
-                         "only slow a run)")
+                         "only slow a run; a resumed run keeps its saved count: pass "
+                         f"{words('num_workers=N', '--num-workers N')} to change it)")
     return int(num_workers)
 
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
@@ -134,8 +135,10 @@ def _check_pair(pair, name: str) -> tuple:
     raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
 
 def _loader_device(device) -> torch.device | None:
-    """`device` as `pick_device` (05a) takes it: one line for 'gpu' or cuda without CUDA; None
-    stays; any CPU device torch takes ('cpu:0', torch.device('cpu', 0)) is the CPU, as in torch."""
+    """The loaders' device: any CPU device torch takes ('cpu:0', torch.device('cpu', 0)) is the CPU,
+    as in torch (`pick_device`, which `train --device` uses, refuses a CPU index: it would be saved
+    in the run); the rest as `pick_device` (05a) takes it: one line for 'gpu' or cuda without CUDA.
+    None stays None."""
     if device is None: return None
     try:
         if torch.device(device).type == 'cpu': return torch.device('cpu')   # an index torch ignores

@@ -643,9 +643,9 @@ def _show(ax, image, title: str | None = None, **kwargs) -> bool:
     """imshow a [C,H,W] (C = 1, 3 or 4: RGBA) or [H,W(,3 or 4)] image in [0, 1] without ticks;
     NaN red (opaque). Held NaN?"""
     image = to_numpy(image).astype(np.float32)
-    channels_first = image.ndim == 3 and (image.shape[0] in (1, 3) or      # [C, H, W] as before;
-                                          image.shape[0] == 4 and image.shape[-1] not in (3, 4))
-    if channels_first:                                # RGBA [4, H, W] unless it reads as [H, W, C]
+    channels_first = (image.ndim == 3 and image.shape[-1] != 4 and      # [H, W, 4]: image_grid's
+                      (image.shape[0] in (1, 3) or image.shape[0] == 4 and image.shape[-1] != 3))
+    if channels_first:                                # [C, H, W] (RGBA too), unless it reads as HWC
         image = image.transpose(1, 2, 0)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
