@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from fastcore.basics import patch
-from .data import (_check_canvas, _positive_int, as_float_images, check_images,
+from .data import (_check_canvas, _is_count, _positive_int, as_float_images, check_images,
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
@@ -93,8 +93,7 @@ def _ignore_stop_signals(worker_id: int) -> None:
 def _num_workers(num_workers) -> int:
     """`num_workers` if an integer in 0..max(64, 4 per CPU): each worker is a process of its own,
     and the data is in memory, so workers beyond the CPUs only slow a run (1000 forked 1000)."""
-    if not isinstance(num_workers, numbers.Integral) or isinstance(num_workers, bool) \
-            or num_workers < 0:
+    if not _is_count(num_workers):                 # 00_data's: an integer >= 0, not a bool
         raise UsageError(f"num_workers must be an integer >= 0, got {num_workers!r}")
     if num_workers > (limit := max(64, 4 * (os.cpu_count() or 1))):
         raise UsageError(f"num_workers must be at most {limit}, got {num_workers} (each worker is "
