@@ -322,14 +322,19 @@ def _plain_dict(path) -> dict | None:
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
     (`checkpoint_changes`) for a training checkpoint) from a training checkpoint, a
-    `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`);
+    `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`; a
+    file or folder of that name here is not read: a warning says so);
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
     TypeError (one line) for a `checkpoint` that is no str or path; FileNotFoundError listing the
     shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file."""
     if state is None:                                            # None, 5: one line, named
         _check_path_given(checkpoint, 'checkpoint',
                           "a checkpoint's or weights file's path, or a shipped model's name")
-    if state is None and str(checkpoint) in pretrained_names():
+    if state is None and str(checkpoint) in pretrained_names():       # before a namesake here
+        if Path(checkpoint).exists():
+            what = 'folder' if Path(checkpoint).is_dir() else 'file'
+            warnings.warn(f"{checkpoint} is a shipped model's name: loading the shipped model, not "
+                          f"the {what} {Path(checkpoint).absolute()}")
         return _load_weights(checkpoint, device)
     path = Path(checkpoint)
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
@@ -728,6 +733,14 @@ def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, di
     if pretrained is None and checkpoint.is_dir(): checkpoint, state = _run_checkpoint(checkpoint)
     return checkpoint, Path(out or _default_eval_folder(checkpoint)), state
 
+# %% ../nbs/06_analysis.ipynb #4eca05a9
+def _shipped_name(checkpoint: Path, pretrained: str | None) -> str | None:
+    """The shipped model's name `scae-nb eval` evaluates: `--pretrained NAME` (not a .pt file), or
+    `--checkpoint NAME` (`load_model` takes the shipped model first, as `from_pretrained`);
+    else None."""
+    if pretrained is not None: return None if Path(pretrained).suffix == '.pt' else pretrained
+    return str(checkpoint) if str(checkpoint) in pretrained_names() else None
+
 # %% ../nbs/06_analysis.ipynb #df76cb5e
 def _run_checkpoint(folder: Path) -> tuple[Path, dict]:
     """The checkpoint `--checkpoint RUN` (a run folder, or RUN/checkpoints) stands for and its
@@ -966,12 +979,12 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     start, device = time.perf_counter(), pick_device(device)
-    run = load_model(checkpoint, device, state)
+    shipped = _shipped_name(checkpoint, pretrained)
+    run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
+           else load_model(checkpoint, device, state))
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
-    by_name = (pretrained is not None and checkpoint == Path(pretrained)
-               and checkpoint.suffix != '.pt')                       # a shipped model's name
-    report = dict(checkpoint=str(checkpoint if by_name else checkpoint.absolute()),
+    report = dict(checkpoint=shipped or str(checkpoint.absolute()),     # what was evaluated
                   model=config.model.model, dataset=config.dataset,
                   model_config=dataclasses.asdict(config.model),          # n_parts, n_objects, ...
                   steps=run.step, train_batch_size=run.config.batch_size,   # the last one

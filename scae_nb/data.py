@@ -447,6 +447,10 @@ def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: 
     expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
     if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
         where, what = source, f"{name} images must be {expected}, {got_shape(images)}"
+    elif labels.ndim == 1 and len(labels) != len(images) and labels_source is not None:
+        raise DataFileError(f"{source} holds {len(images):,} images but {labels_source} "
+                            f"{len(labels):,} labels (a mixed-up pair: one of the other split, or "
+                            "cut short?); delete both, and the next run downloads them again")
     elif labels.shape != images.shape[:1]:
         what = f"labels must be [N] = [{len(images)}], one per image, {got_shape(labels)}"
     elif len(labels) and not 0 <= labels.min().item() <= labels.max().item() < spec.n_classes:

@@ -18,11 +18,11 @@ from .data import image_shape_hint
 from .mixture import pixel_mixture, warped_pixel_mixture
 
 # %% auto #0
-__all__ = ['CNN_STRIDES', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform', 'inverse_affine',
-           'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool', 'split_part_capsules',
-           'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches', 'conv_weight_grad',
-           'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_input_device', 'check_input_dtype',
-           'check_encoder_input', 'check_templates_colorized', 'check_target']
+__all__ = ['CNN_STRIDES', 'CNN_MEMORY_FORMAT', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform',
+           'inverse_affine', 'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool',
+           'split_part_capsules', 'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches',
+           'conv_weight_grad', 'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_input_device',
+           'check_input_dtype', 'check_encoder_input', 'check_templates_colorized', 'check_target']
 
 # %% ../nbs/02_pcae.ipynb #33ab0d3a
 def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
@@ -89,6 +89,9 @@ def warp_templates(templates: torch.Tensor, pose: torch.Tensor,
 
 # %% ../nbs/02_pcae.ipynb #eb5127ae
 CNN_STRIDES = (2, 2, 1, 1)   # official snt.nets.ConvNet2D: four VALID 3x3 convs, ReLU after each
+# the CNN's memory layout: TF's NHWC, faster on CPU (measured); on a GPU in float32 it is untimed
+# against NCHW: tools/gpu_profile.py's -nchw variants set torch.contiguous_format here to time it
+CNN_MEMORY_FORMAT = torch.channels_last
 
 def cnn_output_size(canvas_size: int, strides=CNN_STRIDES, kernel: int = 3) -> int:
     "Side of the CNN's last feature map for an S x S canvas (40 -> 19 -> 9 -> 7 -> 5)."
@@ -214,7 +217,7 @@ def _build_encoder(self: PCAE):
     channels = [self.n_channels] + [self.cnn_channels] * len(CNN_STRIDES)
     self.cnn = nn.ModuleList(nn.Conv2d(i, o, 3, s)
                              for i, o, s in zip(channels, channels[1:], CNN_STRIDES))
-    self.cnn.to(memory_format=torch.channels_last)  # NHWC kernels: faster on CPU
+    self.cnn.to(memory_format=CNN_MEMORY_FORMAT)    # NHWC kernels: faster on CPU
     side = cnn_output_size(self.canvas_size)
     # learned positional bias [128, 5, 5]
     self.pos_bias = nn.Parameter(torch.zeros(self.cnn_channels, side, side))
@@ -380,7 +383,7 @@ def run_cnn(self: PCAE, images: torch.Tensor) -> AttrDict:
     weight = self.cnn[0].weight
     check_encoder_input(images, (self.n_channels, self.canvas_size, self.canvas_size),
                         weight.dtype, weight.device)
-    out, h = AttrDict(), images.contiguous(memory_format=torch.channels_last)
+    out, h = AttrDict(), images.contiguous(memory_format=CNN_MEMORY_FORMAT)
     for i, conv in enumerate(self.cnn):      # in place: a conv's backward needs only its input
         h = out[f'cnn_layer{i}_relu'] = F.relu_(encoder_conv(conv, h))
     out.cnn_features, out.cnn_features_plus_pos_bias = h, h + self.pos_bias

@@ -813,7 +813,10 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     batch_size, m = cfg.batch_size // world_size, cfg.model
     seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own
     device = pick_device(run_field(cfg, 'device')) if device is None else device
-    on_device = data_on_device(cfg, device)
+    on_device, workers = data_on_device(cfg, device), run_field(cfg, 'num_workers')
+    if workers and cfg.dataset in ('synthetic', 'constellation'):        # else silently none
+        warnings.warn(f"{said('num_workers', workers)} is ignored: {cfg.dataset} batches are made "
+                      "in this process (DataLoader workers read image datasets only)")
     if cfg.dataset == 'synthetic':
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
                                  on_device=on_device, n_classes=getattr(m, 'n_classes', 10))
@@ -821,7 +824,7 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
         return (ConstellationLoader(batch_size, seed),
                 ConstellationLoader(batch_size, _next_seed(seed, 1)))
     return image_loaders(cfg.dataset, batch_size, root=run_field(cfg, 'data_dir'),
-                         canvas_size=m.canvas_size, num_workers=run_field(cfg, 'num_workers'),
+                         canvas_size=m.canvas_size, num_workers=workers,
                          seed=seed, device=device, on_device=on_device)
 
 # %% ../nbs/05a_runtime.ipynb #bc36conm

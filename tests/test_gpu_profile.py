@@ -23,12 +23,19 @@ def test_profiles_an_eager_step_and_names_its_ops(tmp_path):
     [eager] = _profile(tmp_path)
     assert eager['status'] == 'ok' and eager['variant'] == eager['step'] == 'eager', eager
     assert eager['decoder'] in ('native', 'pytorch') and eager['tf32'] is False, eager   # auto on a CPU, as bench
+    assert eager['cnn_layout'] == 'nhwc', eager                         # scae_nb.pcae.CNN_MEMORY_FORMAT, as shipped
     assert eager['ms_per_step_synced'] > 0 and eager['ms_per_step_queued'] > 0, eager
     names = [row['name'] for row in eager['top']]
     assert any(n.startswith('aten::') for n in names), names            # the op table, by CPU time here
     assert eager['gpu_kernel_ms_per_step'] is None and eager['kernels_per_step'] is None   # no GPU
     text = (tmp_path / 'profile.txt').read_text()
     assert text.startswith('==== eager: ok') and 'by input shape' in text
+
+
+def test_nchw_variants_build_the_cnn_in_nchw(tmp_path):
+    [nchw] = _profile(tmp_path, '--variants', 'eager-nchw')              # the last --variants is taken
+    assert (nchw['status'], nchw['variant'], nchw['step']) == ('ok', 'eager-nchw', 'eager'), nchw
+    assert nchw['cnn_layout'] == 'nchw', nchw                           # read back from the built model
 
 
 def test_parallel_mode_pauses_the_named_processes_while_it_times(tmp_path):
@@ -73,11 +80,13 @@ def test_variants_are_benchs_names_and_aliases_say_decoder_and_precision():
     from scae_nb.step import variant_name
     spec = gpu_profile.variant_spec('cuda-graph-triton-tf32')
     assert spec == dict(step='cuda-graph', compile=True, cuda_graph=True, amp=False, decoder='triton', tf32=True,
-                        triton_backward=None), spec
+                        triton_backward=None, cnn_layout='nhwc'), spec
     assert gpu_profile.variant_spec('cuda-graph+amp', 'pytorch')['decoder'] == 'pytorch'   # --decoder: bench's names
     assert gpu_profile.variant_spec('eager-cuda-graph') == dict(step='eager-cuda-graph', compile=False, cuda_graph=True,
                                                                  amp=False, decoder='auto', tf32=False,
-                                                                 triton_backward=None)
+                                                                 triton_backward=None, cnn_layout='nhwc')
+    assert gpu_profile.variant_spec('cuda-graph-triton-nchw') == dict(spec, tf32=False, cnn_layout='nchw')
+    assert gpu_profile.known('cuda-graph-triton-dot-nchw') and not gpu_profile.known('nchw')
     dot = gpu_profile.variant_spec('cuda-graph-triton-dot-amp')              # the Triton backward's other way
     assert (dot['step'], dot['decoder'], dot['triton_backward']) == ('cuda-graph+amp', 'triton', ('dot', 128)), dot
     for name in [*gpu_profile.ALIASES, *gpu_profile.STEPS, 'compiled+amp']:       # each `step` is what bench calls it

@@ -43,17 +43,21 @@ ALIASES = {'amp': ('eager+amp', 'auto', False),
 
 
 def known(name: str) -> bool:
-    "Whether `name` is a variant: bench's (each also +amp) or one of `ALIASES`."
+    "Whether `name` is a variant: bench's (each also +amp) or one of `ALIASES`, each also -nchw."
+    name = name.removesuffix('-nchw')
     return name in ALIASES or name.removesuffix('+amp') in STEPS
 
 
 def variant_spec(name: str, decoder: str = 'auto', tf32: bool = False) -> dict:
     """What variant `name` runs: bench's name (`step`), compile, cuda_graph, amp, decoder, tf32,
-    triton_backward ((TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK), or None: as shipped); `decoder` and
-    `tf32` (the options) for bench's names, an alias's own for an alias."""
+    triton_backward ((TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK), or None: as shipped), cnn_layout ('nhwc'
+    as shipped, `scae_nb.pcae.CNN_MEMORY_FORMAT`; 'nchw' for a name ending in -nchw); `decoder` and `tf32` (the
+    options) for bench's names, an alias's own for an alias."""
+    nchw, name = name.endswith('-nchw'), name.removesuffix('-nchw')
     step, decoder, tf32, *backward = ALIASES.get(name, (name, decoder, tf32))
     return dict(step=step, **STEPS[step.removesuffix('+amp')], amp=step.endswith('+amp'),
-                decoder=decoder, tf32=tf32, triton_backward=backward[0] if backward else None)
+                decoder=decoder, tf32=tf32, triton_backward=backward[0] if backward else None,
+                cnn_layout='nchw' if nchw else 'nhwc')
 
 
 def needs_cuda(spec: dict) -> bool:
@@ -176,6 +180,9 @@ def _child(name: str, args) -> dict:
     if spec['triton_backward']:                                # before the step is built
         import scae_nb.triton_decoder as td
         td.TRITON_TEMPLATE_GRAD, td.TRITON_BACKWARD_BLOCK = spec['triton_backward']
+    if spec['cnn_layout'] == 'nchw':                           # before the model is built
+        import scae_nb.pcae as pcae
+        pcae.CNN_MEMORY_FORMAT = torch.contiguous_format
     config = SCAEConfig.preset(args.preset)
     if device.type == 'cpu':                                   # the dry run: a tiny model
         import dataclasses
@@ -186,7 +193,9 @@ def _child(name: str, args) -> dict:
         model, opt = _seeded_model(config, args.batch_size, device, 0, 3e-5)
         cuda = device.type == 'cuda'
         step = make_step(model, opt, device, amp, spec['compile'], spec['cuda_graph'])
-        result.update(decoder=decoder_path(device, spec['compile'], spec['decoder']), tf32=tf32)
+        result.update(decoder=decoder_path(device, spec['compile'], spec['decoder']), tf32=tf32,
+                      cnn_layout='nhwc' if model.pcae.cnn[1].weight.is_contiguous(
+                          memory_format=torch.channels_last) else 'nchw')    # as built, read back
         if result['decoder'] == 'triton':
             import scae_nb.triton_decoder as td
             result['triton_backward'] = [td.TRITON_TEMPLATE_GRAD, td.TRITON_BACKWARD_BLOCK]
