@@ -146,7 +146,10 @@ def qr_template_init(n_templates: int, template_size: int, n_channels: int = 1,
     QR(U(0,1)^{n x n}), n = max(M, T*T*C), min-max scaled to [0, 1]."""
     n_elems = template_size ** 2 * n_channels
     n = max(n_templates, n_elems)
-    q = torch.linalg.qr(torch.rand(n, n, generator=generator, dtype=torch.float64))[0]
+    uniform = torch.rand(n, n, generator=generator, dtype=torch.float64)
+    if uniform.is_meta:        # a model counted on `meta` (04a): no values, and QR's meta kernel
+        return torch.empty(n_templates, n_channels, template_size, template_size)  # imports sympy
+    q = torch.linalg.qr(uniform)[0]
     q = q[:n_templates, :n_elems].float().view(n_templates, template_size, template_size,
                                                n_channels)
     # TF [M,T,T,C] -> [M,C,T,T]
