@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
@@ -327,6 +328,7 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
             yticks=range(n_classes),
             yticklabels=ticks,
         )
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
         fig.colorbar(im, ax=ax, fraction=0.03)
     fig.tight_layout()
     return fig
