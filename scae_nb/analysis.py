@@ -238,7 +238,9 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
         raise ValueError(f"t-SNE needs at least two distinct rows; all {len(features)} rows of "
                          "features are identical")
     tsne = TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=_sklearn_seed(seed))
-    return tsne.fit_transform(_unit_spread(features))
+    spread = _unit_spread(features)                      # [N, D]
+    if spread.shape[1] < 2: spread = np.pad(spread, ((0, 0), (0, 1)))   # K = 1: a zero column
+    return tsne.fit_transform(spread)
 
 # %% ../nbs/06_analysis.ipynb #cd35ca02
 def _card_problem(card: dict) -> str | None:
