@@ -24,7 +24,7 @@ from .model import PRESETS, SCAEConfig, build_model
 from .losses import across_processes
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
-                             torch_threads,
+                             torch_threads, check_read,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
@@ -894,7 +894,9 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if resume is None:            # scae-nb train logs to wandb offline unless $WANDB_MODE says
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'
-        return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None, None
+        cfg = TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
+        check_read(cfg.model.model, model)      # an option the model never reads: refused
+        return cfg, None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
         if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
@@ -909,6 +911,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
     saved = state['config']
+    check_read(model.get('model', saved['model'].get('model', 'scae')), model)
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()
