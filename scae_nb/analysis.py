@@ -542,6 +542,10 @@ def collect_constellations(
 ) -> AttrDict:
     """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2], vote presence
     (binary), vote_scale, vote_presence_soft [N, K*V], n_caps; `device`: the model's (default)."""
+    if getattr(getattr(_inner_model(model), 'config', None), 'model', None) == 'scae':
+        raise TypeError("collect_constellations reads the point sets of a constellation model, but "
+                        "this is an SCAE: collect its capsules from images with "
+                        "collect_features(model, loader)")
     device = _run_device(model, device)
     keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[],
                 vote_scale=[], vote_presence_soft=[])
