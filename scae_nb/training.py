@@ -18,7 +18,7 @@ from .utils import (UsageError, check_finite, check_out_folder, check_positive,
                            cli_words, counted, named, progress_bar, said, to_plain, words,
                            write_atomic)
 from .cli import add_config_args, given
-from .data import DATASETS, check_images, data_root
+from .data import DATASETS, as_float_images, check_images, data_root, sobel_target
 from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .losses import across_processes
@@ -341,8 +341,11 @@ def evaluate(self: Trainer, n_batches: int | None = None) -> tuple[dict, object,
 def draw_figures(self: Trainer, batch, out: AttrDict) -> list[Path]:
     "Templates and inputs vs reconstructions of an image batch, saved under figures/."
     if isinstance(batch, dict) or out is None or 'pcae' not in out: return []
+    images, top = batch[0], 'inputs'
+    if self.cfg.model.target == 'sobel':         # the decoder reconstructs edges: show those
+        images, top = sobel_target(as_float_images(images).to(out.pcae.rec_mean)), 'edge targets'
     figs = dict(templates=template_figure(out.pcae.templates_nonlin),
-                reconstructions=reconstruction_figure(batch[0], out.pcae.rec_mean))
+                reconstructions=reconstruction_figure(images, out.pcae.rec_mean, top=top))
     return [self.logger.figure(self.step, name, fig) for name, fig in figs.items()]
 
 # %% ../nbs/05b_training.ipynb #sp38b4ab
