@@ -493,11 +493,9 @@ def _variant_names(spec: str, run: dict) -> list[str]:
 
 # %% ../nbs/05c_bench.ipynb #4165cffa
 def _without_effect(args: argparse.Namespace, config: SCAEConfig) -> list[str]:
-    """The options given that `config.model` never reads (`UNREAD_FIELDS`, 05ac_config; for the
-    constellation model also the decoder), named in one warning."""
-    decoder = ('decoder',) if config.model == 'constellation' else ()
-    unread = (*UNREAD_FIELDS[config.model], *decoder)
-    names = list(given(args, unread))
+    """The options given that `config.model` never reads (`UNREAD_FIELDS`, 05ac_config; the
+    constellation model's include the decoder), named in one warning."""
+    names = list(given(args, UNREAD_FIELDS[config.model]))
     if names: warnings.warn(f"{', '.join('--' + n.replace('_', '-') for n in names)}: no effect "
                             f"on {_UNREAD_WHY[config.model]}")
     return names

@@ -898,7 +898,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'
         cfg = TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
-        check_read(cfg.model.model, model)      # an option the model never reads: refused
+        check_read(cfg.model.model, {**run, **model})     # an option the model never reads: refused
         return cfg, None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
@@ -914,7 +914,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
     saved = state['config']
-    check_read(model.get('model', saved['model'].get('model', 'scae')), model)
+    check_read(model.get('model', saved['model'].get('model', 'scae')), {**run, **model})
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()
