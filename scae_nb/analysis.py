@@ -238,7 +238,9 @@ def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndar
         raise ValueError(f"t-SNE needs at least two distinct rows; all {len(features)} rows of "
                          "features are identical")
     tsne = TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=_sklearn_seed(seed))
-    return tsne.fit_transform(_unit_spread(features))
+    spread = _unit_spread(features)                      # [N, D]
+    if spread.shape[1] < 2: spread = np.pad(spread, ((0, 0), (0, 1)))   # K = 1: a zero column
+    return tsne.fit_transform(spread)
 
 # %% ../nbs/06_analysis.ipynb #cd35ca02
 def _card_problem(card: dict) -> str | None:
@@ -545,6 +547,10 @@ def collect_constellations(
 ) -> AttrDict:
     """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2], vote presence
     (binary), vote_scale, vote_presence_soft [N, K*V], n_caps; `device`: the model's (default)."""
+    if getattr(getattr(_inner_model(model), 'config', None), 'model', None) == 'scae':
+        raise TypeError("collect_constellations reads the point sets of a constellation model, but "
+                        "this is an SCAE: collect its capsules from images with "
+                        "collect_features(model, loader)")
     device = _run_device(model, device)
     keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[],
                 vote_scale=[], vote_presence_soft=[])

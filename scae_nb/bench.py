@@ -12,7 +12,7 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, int64, one_line_warnings
-from .config import TrainConfig, check_fits_dataset
+from .config import TrainConfig, UNREAD_FIELDS, _UNREAD_WHY, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .utils import named, said
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
@@ -492,18 +492,12 @@ def _variant_names(spec: str, run: dict) -> list[str]:
     return [n for n in names if n != mine] + [mine]                    # train's variant: last
 
 # %% ../nbs/05c_bench.ipynb #4165cffa
-# SCAEConfig fields that only the image model reads (checked: the constellation step is the same)
-_IMAGE_FIELDS = ('n_parts', 'template_size', 'n_channels', 'canvas_size', 'n_special_features',
-                 'template_nonlin', 'color_nonlin', 'colorize_templates', 'use_alpha_channel',
-                 'caps_ll_weight', 'primary_caps_l1_weight', 'target')
-
 def _without_effect(args: argparse.Namespace, config: SCAEConfig) -> list[str]:
-    """The image-only options given for the constellation model (`_IMAGE_FIELDS`, decoder), named
-    in one warning; [] for the image model."""
-    if config.model != 'constellation': return []
-    names = list(given(args, (*_IMAGE_FIELDS, 'decoder')))
+    """The options given that `config.model` never reads (`UNREAD_FIELDS`, 05ac_config; the
+    constellation model's include the decoder), named in one warning."""
+    names = list(given(args, UNREAD_FIELDS[config.model]))
     if names: warnings.warn(f"{', '.join('--' + n.replace('_', '-') for n in names)}: no effect "
-                            "on the constellation model, which decodes no images")
+                            f"on {_UNREAD_WHY[config.model]}")
     return names
 
 # %% ../nbs/05c_bench.ipynb #32d13173

@@ -16,9 +16,9 @@ from .utils import (UsageError, check_finite, check_positive, check_seed, named,
                            check_bools, to_plain, words)
 
 # %% auto #0
-__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES',
-           'WORKERLESS_DATASETS', 'check_no_points', 'check_fits_dataset', 'TrainConfig', 'usable_cpus', 'max_threads',
-           'check_threads', 'torch_threads', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
+__all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'UNREAD_FIELDS', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES',
+           'WORKERLESS_DATASETS', 'check_no_points', 'check_fits_dataset', 'TrainConfig', 'check_read', 'usable_cpus',
+           'max_threads', 'check_threads', 'torch_threads', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
            'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes', 'workerless_dataset',
            'changes_line']
 
@@ -152,6 +152,26 @@ def _check_combinations(self: TrainConfig):
         why = (f'it uses no DataLoader workers (num_workers={self.num_workers})'
                if self.num_workers else 'constellations are drawn by NumPy on the host')
         raise ValueError(f"data_on_device 'on': {why}; use 'auto' or 'off'")
+
+# %% ../nbs/05ac_config.ipynb #bk44ur02
+# the fields each model never reads (and the image model's n_points: check_no_points)
+UNREAD_FIELDS = dict(
+    scae=('n_votes', 'sparsity_weight'),
+    constellation=('n_parts', 'template_size', 'n_channels', 'canvas_size', 'n_special_features',
+                   'template_nonlin', 'color_nonlin', 'colorize_templates', 'use_alpha_channel',
+                   'caps_ll_weight', 'primary_caps_l1_weight', 'target', 'decoder'))
+_UNREAD_WHY = dict(
+    scae='the image model, which has one vote per part and no wins-based sparsity loss',
+    constellation='the constellation model, which decodes no images')
+
+def check_read(model: str, given: dict) -> None:
+    """Refuse in one line a field of `given` ({field: value}) that `model` never reads
+    (`UNREAD_FIELDS`) at other than its default (`SCAEConfig`'s, for `decoder` `TrainConfig`'s)."""
+    for name in UNREAD_FIELDS.get(model, ()):
+        default = getattr(SCAEConfig, name, None) if name != 'decoder' else TrainConfig.decoder
+        if name in given and given[name] != default:
+            raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
+                             "leave it out")
 
 # %% ../nbs/05ac_config.ipynb #f021839b
 def usable_cpus() -> int:

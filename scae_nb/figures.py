@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
 from .pcae import affine_matrix
@@ -172,8 +173,10 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates',
 _ROWS = ('input', 'bottom-up', 'top-down')
 _BATCHES = ('images', 'bottom_up', 'top_down')
 
-def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions'):
-    "Rows: input, bottom-up (from parts) and top-down (from object capsules); images [B, C, H, W]."
+def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
+                         input_label: str = 'input'):
+    """Rows: input (its label: `input_label`), bottom-up (from parts) and top-down (from object
+    capsules); images [B, C, H, W]."""
     check_positive(n=n)
     images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
                                    zip((images, bottom_up, top_down), _BATCHES))
@@ -190,10 +193,11 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
     fig, ax = plt.subplots(figsize=(n * .9, 3 * .9 + .3))
     _show(ax, image_grid(rows, n, padding=2), title)
     _mark_nan_tiles(ax, nan.nonzero().flatten(), n, images.shape[-2:])
+    labels = (input_label, *_ROWS[1:])
     _warn_nan(title, {f'{row} images': (int(row_nan.sum()), n) for row, row_nan in
-                      zip(_ROWS, nan.view(3, n))})
+                      zip(labels, nan.view(3, n))})
     tile = images.shape[-2] + 2
-    ax.set_yticks([2 + tile * (row + .5) for row in range(3)], _ROWS, fontsize=8)
+    ax.set_yticks([2 + tile * (row + .5) for row in range(3)], labels, fontsize=8)
     return fig
 
 # %% ../nbs/06a_figures.ipynb #9f89a6a8
@@ -210,8 +214,9 @@ def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
 
 # %% ../nbs/06a_figures.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
-                            title: str = 'part decomposition'):
-    "The input, its parts in colour, and the most present parts one by one (those with NaN first)."
+                            title: str = 'part decomposition', input_label: str = 'input'):
+    """The input (titled `input_label`), its parts in colour, and the most present parts one by
+    one (those with NaN first)."""
     image = to_numpy(image)
     drawable = image.ndim == 3 and (image.shape[0] in (1, 3) or image.shape[-1] == 3)
     if not (image.ndim == 2 or drawable):
@@ -225,7 +230,7 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
     shown = np.argsort(np.where(nan, -np.inf, -presence))[:n_parts_shown]
     fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
                              squeeze=False)
-    _show(axes[0, 0], image, 'input')
+    _show(axes[0, 0], image, input_label)
     _show(axes[0, 1], parts, 'parts')
     for ax, n in zip(axes[0, 2:], shown):
         one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
@@ -265,8 +270,9 @@ def _render_alone(model, out: AttrDict, target, k: int, index: int) -> torch.Ten
 
 # %% ../nbs/06a_figures.ipynb #64042647
 def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
-                        title: str = 'object capsules and their parts'):
-    "Example `index`: input, parts coloured by capsule, then each claiming capsule's own rendering."
+                        title: str = 'object capsules and their parts', input_label: str = 'input'):
+    """Example `index`: input (titled `input_label`), parts coloured by capsule, then each claiming
+    capsule's own rendering."""
     pcae, ocae = out.pcae, out.ocae
     index = _check_index(index, len(target))
     winners = ocae.posterior_mixing_probs[index].argmax(-1)
@@ -276,7 +282,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     fig, axes = plt.subplots(1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5),
                              squeeze=False)
     tt = reconstruct(model, out, target).top_down.transformed_templates[index]
-    nan = [_show(axes[0, 0], target[index], 'input'),                # which panels hold NaN
+    nan = [_show(axes[0, 0], target[index], input_label),                # which panels hold NaN
            _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
                  'by capsule')]
     for ax, (k, parts) in zip(axes[0, 2:], claims):
@@ -327,6 +333,7 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
             yticks=range(n_classes),
             yticklabels=ticks,
         )
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
         fig.colorbar(im, ax=ax, fraction=0.03)
     fig.tight_layout()
     return fig
@@ -448,6 +455,11 @@ def _test_features(test, n_objects: int) -> AttrDict:
                              f"object capsules (features of another model?)")
     return test
 
+# %% ../nbs/06a_figures.ipynb #bk44tl02
+def _target_label(model) -> str:
+    "What `make_figures` titles the model's target: 'input', or 'edges (target)' for a Sobel one."
+    return 'edges (target)' if getattr(model.config, 'target', 'image') == 'sobel' else 'input'
+
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(
     model: torch.nn.Module,
@@ -475,15 +487,16 @@ def make_figures(
     with evaluating(model, noise=False):
         out, target = model(images, labels), model.make_target(images)
         rec = reconstruct(model, out, target)
+        shown = dict(input_label=_target_label(model))          # what the decoder scores
         figures = dict(
             templates=plot_templates(out.pcae.templates_nonlin[0]),
             reconstructions=plot_reconstructions(
-                target, rec.bottom_up.rec_mode, rec.top_down.rec_mode
+                target, rec.bottom_up.rec_mode, rec.top_down.rec_mode, **shown
             ),
             part_decomposition=plot_part_decomposition(
-                target[0], rec.bottom_up.transformed_templates[0], out.pcae.presence[0]
+                target[0], rec.bottom_up.transformed_templates[0], out.pcae.presence[0], **shown
             ),
-            capsule_claims=plot_capsule_claims(model, out, target, 0),
+            capsule_claims=plot_capsule_claims(model, out, target, 0, **shown),
         )
     if test is not None:
         figures['class_activations'] = plot_class_activations(

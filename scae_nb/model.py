@@ -68,7 +68,7 @@ def validate_config(config) -> None:
     if config.template_size > config.canvas_size:
         raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
                          f"({config.canvas_size})")
-    # the 4 VALID convs need >= 15 pixels
+    # the 4 VALID convs need >= 23 pixels
     if config.model == 'scae': cnn_output_size(config.canvas_size)
 
 # %% ../nbs/04a_model.ipynb #87405780

@@ -95,12 +95,13 @@ CNN_MEMORY_FORMAT = torch.channels_last
 
 def cnn_output_size(canvas_size: int, strides=CNN_STRIDES, kernel: int = 3) -> int:
     "Side of the CNN's last feature map for an S x S canvas (40 -> 19 -> 9 -> 7 -> 5)."
+    smallest = 1                                  # a 1 x 1 last map, walked back to the canvas
+    for stride in reversed(strides): smallest = (smallest - 1) * stride + kernel
+    if canvas_size < smallest:
+        raise ValueError(f"canvas_size {canvas_size} is too small for the CNN (VALID 3x3 convs, "
+                         f"strides {strides}): it needs at least {smallest}")
     size = canvas_size
-    for stride in strides:
-        if size < kernel:
-            raise ValueError(f"canvas_size {canvas_size} is too small for the CNN (VALID 3x3 "
-                             f"convs, strides {strides})")
-        size = (size - kernel) // stride + 1
+    for stride in strides: size = (size - kernel) // stride + 1
     return size
 
 # %% ../nbs/02_pcae.ipynb #d1b8d0d7

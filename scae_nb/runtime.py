@@ -709,14 +709,15 @@ def template_figure(templates: torch.Tensor):
                         ('templates',))
 
 # %% ../nbs/05a_runtime.ipynb #sp38c3a3
-def reconstruction_figure(images: torch.Tensor, reconstructions: torch.Tensor, n: int = 10):
-    "The first `n` images [B, C, H, W] (top row) and their reconstructions (bottom row)."
+def reconstruction_figure(images: torch.Tensor, reconstructions: torch.Tensor, n: int = 10,
+                          top: str = 'inputs'):
+    "The first `n` images [B, C, H, W] (top row, called `top`) and their reconstructions (bottom)."
     n = min(n, len(images))
     # uint8 / 255 as image_grid does (else the cat makes 0..255 floats: drawn white)
     unit = lambda batch: batch.float() / 255 if batch.dtype == torch.uint8 else batch
     both = torch.cat([unit(images[:n]), unit(reconstructions[:n])])
-    return _grid_figure(both, n, 'inputs (top) and reconstructions (bottom)', 2.4,
-                        ('inputs', 'reconstructions'))
+    return _grid_figure(both, n, f'{top} (top) and reconstructions (bottom)', 2.4,
+                        (top, 'reconstructions'))
 
 # %% ../nbs/05a_runtime.ipynb #dd2a9d0c
 def dist_env() -> AttrDict:

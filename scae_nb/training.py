@@ -18,13 +18,13 @@ from .utils import (UsageError, check_finite, check_out_folder, check_positive,
                            cli_words, counted, named, progress_bar, said, to_plain, words,
                            write_atomic)
 from .cli import add_config_args, given
-from .data import DATASETS, check_images, data_root
+from .data import DATASETS, as_float_images, check_images, data_root, sobel_target
 from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .losses import across_processes
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
-                             torch_threads,
+                             torch_threads, check_read,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
@@ -341,8 +341,11 @@ def evaluate(self: Trainer, n_batches: int | None = None) -> tuple[dict, object,
 def draw_figures(self: Trainer, batch, out: AttrDict) -> list[Path]:
     "Templates and inputs vs reconstructions of an image batch, saved under figures/."
     if isinstance(batch, dict) or out is None or 'pcae' not in out: return []
+    images, top = batch[0], 'inputs'
+    if self.cfg.model.target == 'sobel':         # the decoder reconstructs edges: show those
+        images, top = sobel_target(as_float_images(images).to(out.pcae.rec_mean)), 'edge targets'
     figs = dict(templates=template_figure(out.pcae.templates_nonlin),
-                reconstructions=reconstruction_figure(batch[0], out.pcae.rec_mean))
+                reconstructions=reconstruction_figure(images, out.pcae.rec_mean, top=top))
     return [self.logger.figure(self.step, name, fig) for name, fig in figs.items()]
 
 # %% ../nbs/05b_training.ipynb #sp38b4ab
@@ -894,7 +897,9 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if resume is None:            # scae-nb train logs to wandb offline unless $WANDB_MODE says
         wandb = os.environ.get('WANDB_MODE', 'offline')
         wandb = wandb if wandb in WANDB_MODES else 'offline'
-        return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run}), None, None
+        cfg = TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
+        check_read(cfg.model.model, {**run, **model})     # an option the model never reads: refused
+        return cfg, None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
         if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
@@ -909,6 +914,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
     saved = state['config']
+    check_read(model.get('model', saved['model'].get('model', 'scae')), {**run, **model})
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()
