@@ -742,8 +742,8 @@ def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, di
 # %% ../nbs/06_analysis.ipynb #4eca05a9
 def _shipped_name(checkpoint: Path, pretrained: str | None) -> str | None:
     """The shipped model's name `scae-nb eval` evaluates: `--pretrained NAME` (not a .pt file), or
-    `--checkpoint NAME` (`load_model` takes the shipped model first, as `from_pretrained`);
-    else None."""
+    `--checkpoint NAME` where `_eval_paths` left it bare (a run folder NAME here is evaluated as a
+    run; otherwise `load_model` takes the shipped model first, as `from_pretrained`); else None."""
     if pretrained is not None: return None if Path(pretrained).suffix == '.pt' else pretrained
     return str(checkpoint) if str(checkpoint) in pretrained_names() else None
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_loaders.ipynb #a0a00004
 from __future__ import annotations
-import math, numbers, os, signal
+import atexit, contextlib, math, multiprocessing.util, numbers, os, signal, weakref
 from functools import partial
 from pathlib import Path
 
@@ -89,6 +89,23 @@ def _ignore_stop_signals(worker_id: int) -> None:
     for s in _STOP_SIGNALS: signal.signal(s, signal.SIG_IGN)
 
 
+# %% ../nbs/00a_loaders.ipynb #879537f6
+_OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
+
+class _WorkerLoader(DataLoader):
+    "`make_loader`'s DataLoader when it has workers: its iterators are shut down at exit."
+    def _get_iterator(self):
+        iterator = super()._get_iterator()
+        _OPEN_ITERATORS.add(iterator)
+        return iterator
+
+def _shut_open_iterators() -> None:
+    "Shut down the open iterators' workers: Python's exit would SIGTERM (ignored) and join them."
+    for iterator in list(_OPEN_ITERATORS):
+        with contextlib.suppress(Exception): iterator._shutdown_workers()
+
+atexit.register(_shut_open_iterators)     # after multiprocessing.util's hook: so it runs first
+
 # %% ../nbs/00a_loaders.ipynb #sp380fab
 def _num_workers(num_workers) -> int:
     """`num_workers` if an integer in 0..max(64, 4 per CPU): each worker is a process of its own,
@@ -115,7 +132,8 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
     # whole batches of indices
     batches = BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
-    return DataLoader(TensorDataset(images, labels), sampler=batches, batch_size=None,
+    loader = _WorkerLoader if num_workers else DataLoader        # workers: shut down at exit
+    return loader(TensorDataset(images, labels), sampler=batches, batch_size=None,
                       collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
                       worker_init_fn=_ignore_stop_signals if num_workers else None,
                       persistent_workers=False,   # fresh workers each pass: an exact resume (05a)

@@ -815,7 +815,7 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own
     device = pick_device(run_field(cfg, 'device')) if device is None else device
     on_device, workers = data_on_device(cfg, device), run_field(cfg, 'num_workers')
-    if workers and cfg.dataset in ('synthetic', 'constellation'):        # else silently none
+    if workers and not rank and cfg.dataset in ('synthetic', 'constellation'):   # rank 0 says
         warnings.warn(f"{said('num_workers', workers)} is ignored: {cfg.dataset} batches are made "
                       "in this process (DataLoader workers read image datasets only)")
     if cfg.dataset == 'synthetic':

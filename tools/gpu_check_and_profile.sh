@@ -2,7 +2,7 @@
 # One device call that runs the GPU check and, beside it, tools/gpu_profile.py (issue 9): the check trains the
 # official recipe (its bench stage is skipped: training takes TRAIN_SPEC's options), while the profile compiles its
 # variants all at once (the Triton backward as shipped and with 'dot' template gradients, float32 and bfloat16 autocast;
-# 'dot' with the CNN in NCHW, -nchw: cuDNN's float32 conv backward kernels took 0.45 ms of a 3.1 ms step, H200;
+# 'dot' with the CNN in NCHW, last: -nchw; cuDNN's three float32 conv backward kernels took 0.55 ms of 3.1, H200;
 # 'kernel', the kernels alone, while they compile) and then times them one at a time with the trainer stopped (SIGSTOP).
 # Run from the repo root:
 #
@@ -30,7 +30,7 @@ nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,driver_version --format=csv 
 CHECK=$!
 sleep 3
 TORCHINDUCTOR_CACHE_DIR=/tmp/ind_prof timeout 300 python3 tools/gpu_profile.py "$R/prof" --parallel --budget 260 ${PROF_ARGS:-} \
-  --variants ${PROF_VARIANTS:-kernel,cuda-graph-triton,cuda-graph-triton-dot,cuda-graph-triton-dot-nchw,cuda-graph-triton-amp,cuda-graph-triton-dot-amp} --pause 'scae_che[c]k/run' 2>&1 \
+  --variants ${PROF_VARIANTS:-kernel,cuda-graph-triton,cuda-graph-triton-dot,cuda-graph-triton-amp,cuda-graph-triton-dot-amp,cuda-graph-triton-dot-nchw} --pause 'scae_che[c]k/run' 2>&1 \
   | grep -v '^USDT\|^ERROR:20\|^WARNING:20\|^INFO:20' > "$R/prof/prof_log.txt"
 tar czf "$OUT/prof.tgz" -C "$R" prof
 grep 'gpu_profile' "$R/prof/prof_log.txt" | cut -c1-600
