@@ -376,3 +376,22 @@ def test_the_script_refuses_a_budget_that_is_not_a_number(tmp_path):   # was: "l
         assert (done.returncode, done.stderr.strip().splitlines()) == (
             2, [f"gpu_check.sh: error: budget '{budget}' is not a number of seconds (e.g. 520, or 90.5)"]), done.stderr
         assert not (tmp_path / 'out').exists()
+
+
+def test_what_the_device_call_carries_fits_its_64_mib():
+    # The device tool copies every tracked file, plus what `carry` names (the fastcore wheel, MNIST's four .gz
+    # files: GPU_CHECK.md, "What the lead does before the device call"), and takes 64 MiB in all; 59.4 MiB of it
+    # were used on 2026-12-05. A commit that grows the tracked files past what is left would make the next GPU
+    # session's one call fail before it starts: this says so here, with what takes the room.
+    import os, subprocess
+    root = TOOLS.parent
+    if not (root / '.git').exists(): return                              # an sdist: no tracked files
+    tracked = subprocess.run(['git', 'ls-files', '-z'], cwd=root, capture_output=True, check=True).stdout
+    sizes = {p: (root / p).stat().st_size for p in tracked.decode().split('\0') if p and (root / p).is_file()}
+    raw = Path(os.environ.get('SCAE_DATA', '/nonexistent')) / 'MNIST' / 'raw'
+    mnist = sum(f.stat().st_size for f in raw.glob('*.gz')) or 11_594_722    # their size, where absent
+    wheel = 200_000                                                          # fastcore's wheel, with room
+    total = sum(sizes.values()) + mnist + wheel
+    biggest = ', '.join(f'{p} {s / 2**20:.1f}' for p, s in sorted(sizes.items(), key=lambda x: -x[1])[:5])
+    assert total < 63 * 2**20, (f"the device call would carry {total / 2**20:.1f} MiB (limit 64, 1 kept spare); "
+                                f"largest tracked files, MiB: {biggest}")
