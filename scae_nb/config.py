@@ -165,11 +165,11 @@ _UNREAD_WHY = dict(
     constellation='the constellation model, which decodes no images')
 
 def check_read(model: str, given: dict) -> None:
-    """Refuse in one line a field of `given` ({field: value}) that `model` never reads
-    (`UNREAD_FIELDS`) at other than its default (`SCAEConfig`'s, for `decoder` `TrainConfig`'s)."""
+    """Refuse in one line a field of `given` ({field: value}, the options typed) that `model` never
+    reads (`UNREAD_FIELDS`), at any value: as `bench` warns of any (a default is no better: the
+    `SCAEConfig` defaults of `n_votes` and `sparsity_weight` are the constellation model's)."""
     for name in UNREAD_FIELDS.get(model, ()):
-        default = getattr(SCAEConfig, name, None) if name != 'decoder' else TrainConfig.decoder
-        if name in given and given[name] != default:
+        if name in given:
             raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
                              "leave it out")
 
