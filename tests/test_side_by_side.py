@@ -28,3 +28,24 @@ def test_refuses_zero_and_negative_counts_in_one_line():
             assert _side_by_side(option, value) == (2, [
                 f'side_by_side.py: error: argument {option}: {value} is not positive (at least 1)'])
     assert _side_by_side('--steps', 'ten') == (2, ["side_by_side.py: error: argument --steps: invalid int value: 'ten'"])
+
+
+def _spinners() -> int:
+    "How many `while True: pass` load processes run on this machine now."
+    out = subprocess.run(['pgrep', '-fc', 'while True: pass'], capture_output=True, text=True).stdout.strip()
+    return int(out or 0)
+
+
+def test_threads_under_load_stops_its_load_even_when_bench_fails():
+    "tools/threads_under_load.py: a failed bench run exits 1 in one line, and its busy processes are gone."
+    before = _spinners()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, str(ROOT / 'tools' / 'threads_under_load.py'), '--load', '2',
+                           '--rounds', '1', '--steps', '1', '--preset', 'nosuch'], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "scae-nb bench failed (exit 2)" in done.stderr and 'nosuch' in done.stderr
+    assert _spinners() == before                     # was (without the `finally`): two loops left spinning
+    bad = subprocess.run([sys.executable, str(ROOT / 'tools' / 'threads_under_load.py'), '--load', '-1'],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert (bad.returncode, bad.stderr.strip()) == (2, 'threads_under_load.py: error: argument --load: '
+                                                       'must be 0 or more, got -1')
