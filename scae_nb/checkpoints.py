@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 import torch
 from fastcore.basics import patch
-from .utils import UsageError, counted, deferred_signals, named, said, words, write_atomic
+from .utils import (UsageError, counted, deferred_signals, named, refuse_empty_path, said,
+                           words, write_atomic)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -162,6 +163,8 @@ def _not_there(path: Path) -> str:
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
 def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     "Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest."
+    refuse_empty_path(path, named('checkpoint'),
+                      'name a checkpoint file (RUN/checkpoints/step_*.pt)')
     path = Path(path)
     if path.is_dir():
         found = list_checkpoints(path) or list_checkpoints(path.parent)
@@ -242,6 +245,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
     read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, each with
     a one-line warning that names the checkpoint taken)."""
+    refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
         why = (f"its run stopped before its first one: start it over with {said('force', True)}"
@@ -793,6 +797,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
                      state: dict | None = None) -> RunFolder:
     """Lock `out` for this run (resuming `checkpoint`: `state`, what `load_checkpoint` read from it,
     or None: read here), refuse or set aside another run, clean up."""
+    refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')    # not the current one
     out = Path(out)
     folders, found = _missing_folders(out), _as_found(out)     # found: `put_back`
     created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails

@@ -164,14 +164,18 @@ _UNREAD_WHY = dict(
     scae='the image model, which has one vote per part and no wins-based sparsity loss',
     constellation='the constellation model, which decodes no images')
 
-def check_read(model: str, given: dict) -> None:
+def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     """Refuse in one line a field of `given` ({field: value}, the options typed) that `model` never
     reads (`UNREAD_FIELDS`), at any value: as `bench` warns of any (a default is no better: the
-    `SCAEConfig` defaults of `n_votes` and `sparsity_weight` are the constellation model's)."""
+    `SCAEConfig` defaults of `n_votes` and `sparsity_weight` are the constellation model's); on a
+    resume, but the value `saved` (the run's fields, its model's among them) holds: it changes
+    nothing."""
+    saved = saved or {}
     for name in UNREAD_FIELDS.get(model, ()):
-        if name in given:
+        if name in given and not (name in saved and saved[name] == given[name]):
+            runs = f" (the run's is {saved[name]!r})" if name in saved else ''
             raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
-                             "leave it out")
+                             f"leave it out{runs}")
 
 # %% ../nbs/05ac_config.ipynb #f021839b
 def usable_cpus() -> int:

@@ -13,7 +13,8 @@ from urllib.error import URLError
 
 import torch
 import torch.nn.functional as F
-from .utils import UsageError, check_positive, got_shape, got_values, named, said, words
+from .utils import (UsageError, check_positive, got_shape, got_values, named,
+                           refuse_empty_path, said, words)
 
 def _tvd():
     """`torchvision.datasets`, imported on first use: importing it after torch adds 164 MiB
@@ -37,9 +38,8 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
         if not isinstance(root, (str, os.PathLike)):
             raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
                             f"{type(root).__name__} {root!r:.60}")
-        if not str(root).strip():          # Path('') is the current folder: a download there
-            raise UsageError(f"{named(name)} is empty: name a folder, or leave it out ($SCAE_DATA, "
-                             "else a per-user cache)")
+        refuse_empty_path(root, named(name), 'name a folder, or leave it out ($SCAE_DATA, else a '
+                          'per-user cache)')         # not the current folder: a download there
         given, who = Path(root).expanduser(), said(name, root)
     elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
         given, must_exist = Path(env).expanduser(), False    # never must exist: a download makes it

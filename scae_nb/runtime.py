@@ -18,7 +18,7 @@ from .utils import AttrDict
 from .constellations import constellation_batches
 from .loaders import DeviceLoader, ShiftCollate, _batch_size, _next_seed, image_loaders
 from .utils import (UsageError, _brief, check_positive, named, said, swap_handlers, to_numpy,
-                           to_plain, write_atomic)
+                           to_plain, type_name, write_atomic)
 from .config import TrainConfig
 from .model import SCAEConfig, sizes_said
 
@@ -253,7 +253,7 @@ def set_loader_rng_state(loader, state: dict) -> None:
     if missing := [key for key in state if not _holds(holders, key)]:
         shown = lambda keys: ', '.join(key.lstrip('.') for key in keys)
         raise UsageError(f"cannot continue a data stream saved from a loader with generators "
-                         f"{shown(state)} on this {type(loader).__name__}, which has no "
+                         f"{shown(state)} on this {type_name(loader)}, which has no "
                          f"{shown(missing)} (another kind of loader than the run's)")
     for key, value in state.items():
         path, name = key.rsplit('.', 1)

@@ -15,8 +15,8 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from torch.utils.data import TensorDataset
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
-                           cli_words, counted, named, progress_bar, said, to_plain, words,
-                           write_atomic)
+                           cli_words, counted, named, progress_bar, said, to_plain, type_name,
+                           words, write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, as_float_images, check_images, data_root, sobel_target
 from .loaders import _check_labels, _next_seed, restart_offsets
@@ -24,7 +24,7 @@ from .model import PRESETS, SCAEConfig, build_model
 from .losses import across_processes
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
-                             torch_threads, check_read,
+                             torch_threads, check_read, UNREAD_FIELDS,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
@@ -222,12 +222,12 @@ def _shown(value) -> str:
     "`value` as a refusal names it: None, a number or a short string as written, else its type."
     literal = value is None or isinstance(value, (bool, int, float)) or (
         isinstance(value, str) and len(value) <= 30)
-    return repr(value) if literal else type(value).__name__
+    return repr(value) if literal else type_name(value)
 
 def _got(value) -> str:
     "What came, as a refusal says it: `None`, `'ab' (a str)`, `3 (an int)`, `a DataLoader`."
     if value is None: return 'None'
-    shown, kind = _shown(value), type(value).__name__
+    shown, kind = _shown(value), type_name(value)
     article = 'an' if kind[0].lower() in 'aeiou' else 'a'
     return f'{article} {kind}' if shown == kind else f'{shown} ({article} {kind})'
 
@@ -914,13 +914,15 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
     saved = state['config']
-    check_read(model.get('model', saved['model'].get('model', 'scae')), {**run, **model})
+    kind = model.get('model', saved['model'].get('model', 'scae'))
+    check_read(kind, {**run, **model}, {**saved, **saved['model']})   # the run's own value: fine
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         expanded = TrainConfig.preset(name, model=model, **run).to_dict()
+        unread = set(UNREAD_FIELDS.get(expanded['model']['model'], ())) - set(run) - set(model)
         sources = {k: f'--preset {name}' for k in [*expanded, *expanded['model']]
-                   if k not in run and k not in model}
-        model = expanded.pop('model')
+                   if k not in run and k not in model and k not in unread}
+        model = {k: v for k, v in expanded.pop('model').items() if k not in unread}   # as saved
         run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
     return resume_config(saved, run, model, allow, path, sources), path, state
 

@@ -11,10 +11,10 @@ from fastcore.basics import AttrDict as _FastcoreAttrDict
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'check_finite', 'check_seed',
-           'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted', 'AttrDict',
-           'check_out_folder', 'write_atomic', 'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields',
-           'check_bools', 'to_numpy', 'LineProgress', 'progress_bar', 'keep_freed_memory']
+__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'type_name', 'check_finite',
+           'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted',
+           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'swap_handlers', 'deferred_signals',
+           'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress', 'progress_bar', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -37,6 +37,11 @@ def _brief(value) -> str:
         return f"shape {tuple(value.shape)} ({type(value).__name__})"
     text = ' '.join(repr(value).split())
     return text if len(text) <= 80 else text[:77] + '...'
+
+# %% ../nbs/92_utils.ipynb #fa45ty02
+def type_name(value) -> str:
+    "The name of `value`'s type, or, for a private class (`_Name`), of its nearest public base's."
+    return next(c.__name__ for c in type(value).__mro__ if not c.__name__.startswith('_'))
 
 # %% ../nbs/92_utils.ipynb #sp384489
 def check_finite(**values) -> None:
@@ -116,6 +121,14 @@ class AttrDict(_FastcoreAttrDict):
 
     def copy(self): return type(self)(**self)
 
+# %% ../nbs/92_utils.ipynb #fa45ep01
+def refuse_empty_path(path, what: str, fix: str) -> None:
+    """Refuse, in one line `WHAT is empty: FIX`, a `path` given as an empty or blank string:
+    `Path('')` is the current folder, where `--out "$UNSET"` would write (`what`: the option,
+    `named`)."""
+    if isinstance(path, str) and not path.strip():
+        raise UsageError(f"{what} is empty: {fix}")
+
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
 def check_out_folder(path, what: str | None = None, make: bool = True):
     """Refuse, in one line naming it `what` (default `named('out')`: `out`, or `--out` inside
@@ -124,8 +137,7 @@ def check_out_folder(path, what: str | None = None, make: bool = True):
     `make=False`: without trying to make it (for a process that must not while another makes it:
     DDP's ranks > 0)."""
     what = named('out') if what is None else what
-    if not str(path).strip():                      # Path('') is the current folder
-        raise UsageError(f"{what} is empty: name a folder (e.g. runs/NAME)")
+    refuse_empty_path(path, what, 'name a folder (e.g. runs/NAME)')
     path = Path(path)
     for parent in (path, *path.parents):                     # the nearest part that exists
         if parent.is_symlink() and not parent.exists():      # else mkdir's 'File exists'
