@@ -180,6 +180,22 @@ def test_eval_of_a_one_class_run_says_what_it_skips(tmp_path):
     assert len([line for line in res.stderr.splitlines() if 'skipped' in line]) == 1, res.stderr
 
 
+def test_eval_with_an_unwritable_home_says_one_line_about_matplotlib(tiny_checkpoint, tmp_path):
+    """HOME a file (nothing can be made under it, even by root): eval draws its figures and says one
+    line about matplotlib's folders, not matplotlib's own two."""
+    import os
+    home = tmp_path / 'home'
+    home.touch()
+    env = {k: v for k, v in os.environ.items() if k not in ('MPLCONFIGDIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME')}
+    res = subprocess.run([_exe(), 'eval', '--checkpoint', str(tiny_checkpoint), '--out', str(tmp_path / 'eval'),
+                          '--device', 'cpu', '--max-batches', '3', '--no-progress', '--threads', '1'],
+                         capture_output=True, text=True, timeout=300, env={**env, 'HOME': str(home)})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (tmp_path / 'eval' / 'tsne.png').exists()
+    said = [line for line in res.stderr.splitlines() if 'matplotlib' in line.lower()]
+    assert len(said) == 1 and said[0].startswith('scae-nb eval: warning: matplotlib cannot write'), res.stderr
+
+
 def test_eval_of_a_diverged_model_draws_its_figures_then_says_so(tiny_checkpoint, tmp_path):
     """A checkpoint with NaN in its templates (saved as training would): the figures drawn (NaN in
     red, with warnings), then one line naming the checkpoint and the figures' folder, exit 1, no report."""
