@@ -474,7 +474,7 @@ def make_figures(
 ) -> dict:
     """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
-    example 0; with `test` (`collect_features`: u, m [N, K], labels [N] in 0..9), class activations
+    example 0; with `test` (`collect_features`: u, m [N, K], labels [N]), class activations
     and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
     collapsed model's); a constellation model is refused first, naming `plot_constellations`."""
     if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
