@@ -517,7 +517,8 @@ def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
     """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
-    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced).
+    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced),
+    one naming the accuracies left out (`_skipped_metrics`: also under 'skipped', with why).
     Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`)."""
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
     train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
@@ -527,19 +528,47 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
                         for split, features in (('train', train), ('test', test))}, n_clusters)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', 'Number of distinct clusters', ConvergenceWarning)
-        return {f'{name}_{key}': _feature_accuracies(train, test, key, name, n_clusters, seed)
-                for key, name in (('u', 'prior'), ('m', 'posterior'))}
+        report = {f'{name}_{key}': _feature_accuracies(train, test, key, name, n_clusters, seed)
+                  for key, name in (('u', 'prior'), ('m', 'posterior'))}
+    if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
+        report['skipped'] = skipped
+        warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
+                      f"{'; '.join(dict.fromkeys(skipped.values()))}", stacklevel=2)
+    return report
+
+# %% ../nbs/06_analysis.ipynb #sk1p0000
+_METRICS = ('kmeans_test_transductive', 'kmeans_train', 'kmeans_inductive', 'linear_fresh',
+            'probe_train', 'probe_test')                    # `_feature_accuracies`' keys
+_TRAIN_FITTED = ('kmeans_train', 'kmeans_inductive', 'linear_fresh')   # fitted on train labels
+
+# %% ../nbs/06_analysis.ipynb #sk1p0001
+def _skipped_metrics(train_labels, test_labels, n_classes: int) -> dict:
+    """{metric: why} for the accuracies that mean nothing on these labels [N] of `n_classes`: all
+    with one class; those fitted on train with one class there; test's k-means with one in test."""
+    if n_classes < 2:
+        return dict.fromkeys(_METRICS, f"n_classes {n_classes}: every prediction is the one class "
+                             "(a score of 1 by construction) and a classifier needs two")
+    skipped = {}
+    for split, labels, metrics in (('train', train_labels, _TRAIN_FITTED),
+                                   ('test', test_labels, ('kmeans_test_transductive',))):
+        if len(classes := np.unique(_as_numpy(labels))) < 2:
+            skipped.update(dict.fromkeys(metrics, f"{split} labels hold a single class "
+                                         f"({classes[0]}): nothing to tell apart"))
+    return skipped
 
 # %% ../nbs/06_analysis.ipynb #sp3808af
 def _feature_accuracies(train: AttrDict, test: AttrDict, key: str, name: str, n_clusters: int,
                         seed: int) -> dict:
-    "`evaluate_features`' accuracies of features `key` ('u' or 'm'; `name`: 'prior', 'posterior')."
+    """`evaluate_features`' accuracies of features `key` ('u' or 'm'; `name`: 'prior', 'posterior'),
+    less those `_skipped_metrics` names."""
     tr, te = (train[key], train.labels), (test[key], test.labels)
-    return dict(kmeans_test_transductive=_kmeans_accuracy(*te, n_clusters, seed),
-                kmeans_train=_kmeans_accuracy(*tr, n_clusters, seed),
-                kmeans_inductive=kmeans_inductive_accuracy(*tr, *te, n_clusters, seed),
-                linear_fresh=linear_accuracy(*tr, *te, seed),
-                probe_train=train[f'{name}_acc'], probe_test=test[f'{name}_acc'])
+    metrics = dict(kmeans_test_transductive=lambda: _kmeans_accuracy(*te, n_clusters, seed),
+                   kmeans_train=lambda: _kmeans_accuracy(*tr, n_clusters, seed),
+                   kmeans_inductive=lambda: kmeans_inductive_accuracy(*tr, *te, n_clusters, seed),
+                   linear_fresh=lambda: linear_accuracy(*tr, *te, seed),
+                   probe_train=lambda: train[f'{name}_acc'], probe_test=lambda: test[f'{name}_acc'])
+    skipped = _skipped_metrics(train.labels, test.labels, n_clusters)   # undefined or trivial
+    return {metric: score() for metric, score in metrics.items() if metric not in skipped}
 
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
@@ -1104,8 +1133,9 @@ def _accuracies(report: dict, quiet: dict | None = None) -> list[tuple]:
     data, rows = f"{report['n_train']:,} train / {report['n_test']:,} test", []
     for feature in ('prior_u', 'posterior_m'):
         name = feature.replace('_', ' ')
-        rows += [(f'{label}, {name}', report[feature][k], data) for k, label in _PROTOCOLS.items()]
-        if quiet is not None:
+        rows += [(f'{label}, {name}', report[feature][k], data) for k, label in _PROTOCOLS.items()
+                 if k in report[feature]]                        # not those `skipped`
+        if quiet is not None and 'kmeans_test_transductive' in quiet[feature]:
             official = quiet[feature]['kmeans_test_transductive']
             rows.append((f'k-means, transductive, noise off, {name}', official, data))
     return rows

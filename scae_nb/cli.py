@@ -10,7 +10,8 @@ from . import __version__
 
 # %% auto #0
 __all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'PATH_OPTIONS', 'int64', 'field_options', 'add_config_args', 'given',
-           'positive_int64', 'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings', 'expand_user']
+           'positive_int64', 'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings', 'expand_user',
+           'quiet_matplotlib_dirs']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -268,11 +269,42 @@ def expand_user(args: argparse.Namespace) -> argparse.Namespace:
             setattr(args, name, os.path.expanduser(value))
     return args
 
+# %% ../nbs/07_cli.ipynb #mplcfg02
+def _matplotlib_dirs(environ) -> list[str]:
+    "The folders matplotlib writes when MPLCONFIGDIR is unset: config and cache (XDG on Linux)."
+    home = environ.get('HOME') or os.path.expanduser('~')
+    if not sys.platform.startswith(('linux', 'freebsd')): return [os.path.join(home, '.matplotlib')]
+    return [os.path.join(environ.get(f'XDG_{kind.upper()}_HOME') or os.path.join(home, f'.{kind}'),
+                         'matplotlib') for kind in ('config', 'cache')]
+
+def _writable_folder(path: str) -> bool:
+    "Whether folder `path` exists or can be made, and can be written (matplotlib's own check)."
+    try: os.makedirs(path, exist_ok=True)
+    except OSError: return False
+    return os.path.isdir(path) and os.access(path, os.W_OK)
+
+# %% ../nbs/07_cli.ipynb #mplcfg03
+def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
+    """Set `environ`'s MPLCONFIGDIR to a new temporary folder (removed at exit) if unset and
+    matplotlib's folders cannot be written; the one line that says so, else None."""
+    if environ.get('MPLCONFIGDIR'): return None             # the user's choice, writable or not
+    if not (unwritable := [d for d in _matplotlib_dirs(environ) if not _writable_folder(d)]):
+        return None
+    import atexit, shutil, tempfile
+    try: folder = tempfile.mkdtemp(prefix='scae-nb-matplotlib-')
+    except OSError: return None                    # no temporary folder: matplotlib's words
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    environ['MPLCONFIGDIR'] = folder
+    return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder} for this "
+            "run (set MPLCONFIGDIR to a writable folder to keep it)")
+
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
     is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
     from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
+    if 'matplotlib' not in sys.modules and (said := quiet_matplotlib_dirs()):   # before its import
+        print(f"scae-nb{f' {command}' if command else ''}: warning: {said}", file=sys.stderr)
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
     args, unknown = parser.parse_known_args(argv)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from .utils import AttrDict, UsageError
@@ -21,25 +22,34 @@ from .analysis import (_all_rows_equal, _check_features, _check_matrix, _collect
                               evaluating, tsne_embedding)
 
 # %% auto #0
-__all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix', 'top_down_parts', 'reconstruct',
-           'distinct_colours', 'plot_templates', 'plot_reconstructions', 'colour_parts', 'plot_part_decomposition',
-           'capsule_claims', 'plot_capsule_claims', 'class_means', 'plot_class_activations', 'plot_constellations',
-           'make_figures', 'save_figures']
+__all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'distinct_colours', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix',
+           'top_down_parts', 'reconstruct', 'plot_templates', 'plot_reconstructions', 'colour_parts',
+           'plot_part_decomposition', 'capsule_claims', 'plot_capsule_claims', 'class_means', 'plot_class_activations',
+           'plot_constellations', 'make_figures', 'save_figures']
+
+# %% ../nbs/06a_figures.ipynb #619b8310
+def distinct_colours(n: int) -> np.ndarray:
+    "n visually distinct RGB colours [n, 3] (tab20, then hsv beyond 20)."
+    cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
+    return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
 
 # %% ../nbs/06a_figures.ipynb #05631895
 def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior masses m'):
-    "Scatter a finite embedding [N, 2] coloured by its labels [N] in 0..9 (10-class colour map)."
+    """Scatter a finite embedding [N, 2] coloured by its integer labels [N]: a colour per class
+    present (tab10's up to ten), on a colour bar ticked with their ids (at most 20 ticks)."""
     embedding, labels = _check_features(embedding, labels, 'embedding')   # finite, one label a row
     if embedding.shape[1] != 2:
         raise ValueError(f"embedding must be [N, 2], got shape {tuple(embedding.shape)}")
-    if labels.min() < 0 or labels.max() > 9:                  # else drawn in the colour of 0 or 9
-        raise ValueError(f"labels must lie in [0, 9] (10 colours), "
-                         f"{got_values(labels.min(), labels.max())}")
+    classes, colour_index = np.unique(labels, return_inverse=True)   # colour i: i-th class present
+    n = len(classes)
+    colours = ListedColormap(plt.get_cmap('tab10').colors[:n] if n <= 10 else distinct_colours(n))
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
-    points = ax.scatter(*embedding.T, c=labels, cmap='tab10', s=4, vmin=-0.5, vmax=9.5)
+    points = ax.scatter(*embedding.T, c=colour_index, cmap=colours, s=4, vmin=-0.5, vmax=n - 0.5)
     ax.set(title=title, xticks=[], yticks=[])
-    ax.figure.colorbar(points, ax=ax, ticks=range(10), fraction=0.046)
+    ticks = range(0, n, -(-n // 20))                          # every class, or every k-th of many
+    bar = ax.figure.colorbar(points, ax=ax, ticks=ticks, fraction=0.046)
+    bar.set_ticklabels([str(classes[tick]) for tick in ticks])
     return ax.figure
 
 # %% ../nbs/06a_figures.ipynb #f530e3a4
@@ -121,12 +131,6 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
     top_down = model.pcae.decode(pose, top_presence, pcae.templates_colorized, target)
     return AttrDict(bottom_up=bottom_up, top_down=top_down, winners=winners,
                     top_down_pose=pose, top_down_presence=top_presence)
-
-# %% ../nbs/06a_figures.ipynb #619b8310
-def distinct_colours(n: int) -> np.ndarray:
-    "n visually distinct RGB colours [n, 3] (tab20, then hsv beyond 20)."
-    cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
-    return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
 
 # %% ../nbs/06a_figures.ipynb #a12bebd3
 def _check_index(index, n: int, name: str = 'index') -> int:
@@ -470,7 +474,7 @@ def make_figures(
 ) -> dict:
     """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
-    example 0; with `test` (`collect_features`: u, m [N, K], labels [N] in 0..9), class activations
+    example 0; with `test` (`collect_features`: u, m [N, K], labels [N]), class activations
     and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
     collapsed model's); a constellation model is refused first, naming `plot_constellations`."""
     if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':

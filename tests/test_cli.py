@@ -157,6 +157,45 @@ def test_eval_warns_once_about_few_points(tiny_checkpoint, tmp_path):
         'is biased upward; use at least 100 points']
 
 
+def test_eval_of_a_one_class_run_says_what_it_skips(tmp_path):
+    """A run trained with --n-classes 1 is evaluated to the end (figures too): every accuracy is
+    left out, `skipped` in the JSON says why, and stderr says so in one warning line."""
+    import json, os
+    run = tmp_path / 'run'
+    res = subprocess.run([_exe(), 'train', '--dataset', 'synthetic', '--batch-size', '4', '--n-parts', '4',
+                          '--n-objects', '3', '--steps', '1', '--n-classes', '1', '--out', str(run),
+                          '--no-progress', '--threads', '1'], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, 'WANDB_MODE': 'disabled'})
+    assert res.returncode == 0, res.stderr[-2000:]
+    res = _run('eval', '--checkpoint', str(run), '--out', str(tmp_path / 'eval'), '--device', 'cpu',
+               '--max-batches', '3', '--no-progress', '--threads', '1')
+    assert res.returncode == 0, res.stderr[-2000:]
+    report = json.loads((tmp_path / 'eval' / 'report.json').read_text())
+    assert (report['prior_u'], report['posterior_m']) == ({}, {}), report
+    assert sorted(report['skipped']) == sorted(['kmeans_test_transductive', 'kmeans_train', 'kmeans_inductive',
+                                                'linear_fresh', 'probe_train', 'probe_test'])
+    assert set(report['skipped'].values()) == {'n_classes 1: every prediction is the one class (a score of 1 '
+                                               'by construction) and a classifier needs two'}
+    assert 'tsne.png' in [Path(p).name for p in report['figures']]
+    assert len([line for line in res.stderr.splitlines() if 'skipped' in line]) == 1, res.stderr
+
+
+def test_eval_with_an_unwritable_home_says_one_line_about_matplotlib(tiny_checkpoint, tmp_path):
+    """HOME a file (nothing can be made under it, even by root): eval draws its figures and says one
+    line about matplotlib's folders, not matplotlib's own two."""
+    import os
+    home = tmp_path / 'home'
+    home.touch()
+    env = {k: v for k, v in os.environ.items() if k not in ('MPLCONFIGDIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME')}
+    res = subprocess.run([_exe(), 'eval', '--checkpoint', str(tiny_checkpoint), '--out', str(tmp_path / 'eval'),
+                          '--device', 'cpu', '--max-batches', '3', '--no-progress', '--threads', '1'],
+                         capture_output=True, text=True, timeout=300, env={**env, 'HOME': str(home)})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (tmp_path / 'eval' / 'tsne.png').exists()
+    said = [line for line in res.stderr.splitlines() if 'matplotlib' in line.lower()]
+    assert len(said) == 1 and said[0].startswith('scae-nb eval: warning: matplotlib cannot write'), res.stderr
+
+
 def test_eval_of_a_diverged_model_draws_its_figures_then_says_so(tiny_checkpoint, tmp_path):
     """A checkpoint with NaN in its templates (saved as training would): the figures drawn (NaN in
     red, with warnings), then one line naming the checkpoint and the figures' folder, exit 1, no report."""
