@@ -49,3 +49,19 @@ def test_threads_under_load_stops_its_load_even_when_bench_fails():
                          env=env, capture_output=True, text=True, timeout=60)
     assert (bad.returncode, bad.stderr.strip()) == (2, 'threads_under_load.py: error: argument --load: '
                                                        'must be 0 or more, got -1')
+
+
+def test_threads_under_load_stops_its_load_when_killed():
+    "A SIGTERM to tools/threads_under_load.py (`kill`, a CI timeout) ends it with its busy processes, exit 143."
+    import signal, time
+    before = _spinners()
+    proc = subprocess.Popen([sys.executable, str(ROOT / 'tools' / 'threads_under_load.py'), '--load', '2',
+                             '--rounds', '1', '--steps', '100000', '--preset', 'cpu'],
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while _spinners() < before + 2 and time.monotonic() < deadline: time.sleep(0.2)
+    assert _spinners() == before + 2                         # the load runs
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    assert _spinners() == before                             # was: two loops left spinning after a `kill`

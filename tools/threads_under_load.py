@@ -9,7 +9,7 @@ and the same with `--threads N` (N: the machine's cores), each in a fresh proces
 unset, and prints a Markdown table of ms/step per round and the medians. The busy processes are stopped
 when it ends, however it ends. The README's advice to pass `--threads 1` on a busy machine quotes this.
 """
-import json, os, platform, statistics, subprocess, sys, time
+import json, os, platform, signal, statistics, subprocess, sys, time
 
 from scae_nb.cli import CLIParser, positive_int64     # the CLI's one-line errors and integer checks
 
@@ -35,6 +35,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     if a.load < 0: ap.error(f"argument --load: must be 0 or more, got {a.load}")
     cores = os.cpu_count() or 1
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))          # a `kill` stops the load too (finally)
     busy = [subprocess.Popen([sys.executable, '-c', 'while True: pass']) for _ in range(a.load)]
     rows = []
     try:
