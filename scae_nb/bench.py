@@ -162,12 +162,13 @@ def _time_step(step, device: torch.device, warmup: int, steps: int, tf32: bool =
     With `progress`, a bar `desc` over the warm-up and timed steps (`progress_bar`, on stderr)."""
     bar = progress_bar(total=warmup + steps, desc=desc, unit='step', disable=not progress)
     baseline = _memory_baseline(device)             # after the bar is made: not a step's memory
-    with bar, numerics_flags(device, tf32):         # what train uses: float32 unless tf32
-        bar.set_postfix(stage='warm-up')
-        warm = time_steps(step, warmup, device, bar)
-        bar.set_postfix(stage='timed')
-        times = time_steps(step, steps, device, bar)
-        bar.set_postfix()
+    with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
+        with bar:                                   # closed before the peak and the profiled step
+            bar.set_postfix(stage='warm-up')
+            warm = time_steps(step, warmup, device, bar)
+            bar.set_postfix(stage='timed')
+            times = time_steps(step, steps, device, bar)
+            bar.set_postfix()
         peak = peak_memory_mb(device)          # before the profiled step: not the profiler's
         ops = ops_per_step(step, device) if count_ops else {}
     return dict(baseline=baseline, warm=warm, times=times, peak=peak, ops=ops)
