@@ -19,7 +19,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, _brief, check_bools, to_plain,
                            check_out_folder, check_positive, check_seed,
-                           cli_words, deferred_signals, named, progress_bar, said, to_numpy, words,
+                           cli_words, deferred_signals, named, progress_bar, run_stages, said,
+                           to_numpy, words,
                            write_atomic)
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
@@ -514,12 +515,14 @@ def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
     return AttrDict(features)
 
 # %% ../nbs/06_analysis.ipynb #sp38312d
-def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0) -> dict:
+def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
+                      progress: bool = False) -> dict:
     """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
     when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced),
     one naming the accuracies left out (`_skipped_metrics`: also under 'skipped', with why).
-    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`)."""
+    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`).
+    `progress`: a bar over the fits (k-means, the linear classifier) naming each (`run_stages`)."""
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
     train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
     n_train, n_test = len(train.labels), len(test.labels)
@@ -528,8 +531,12 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
                         for split, features in (('train', train), ('test', test))}, n_clusters)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', 'Number of distinct clusters', ConvergenceWarning)
-        report = {f'{name}_{key}': _feature_accuracies(train, test, key, name, n_clusters, seed)
-                  for key, name in (('u', 'prior'), ('m', 'posterior'))}
+        groups = {f'{name}_{key}': _feature_scorers(train, test, key, name, n_clusters, seed)
+                  for key, name in (('u', 'prior'), ('m', 'posterior'))}   # {group: {metric: f}}
+        done = run_stages({f'{metric} of {group}': score for group, scorers in groups.items()
+                           for metric, score in scorers.items()}, 'accuracies', progress)
+    report = {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
+              for group, scorers in groups.items()}
     if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
         report['skipped'] = skipped
         warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
@@ -538,7 +545,7 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
 
 # %% ../nbs/06_analysis.ipynb #sk1p0000
 _METRICS = ('kmeans_test_transductive', 'kmeans_train', 'kmeans_inductive', 'linear_fresh',
-            'probe_train', 'probe_test')                    # `_feature_accuracies`' keys
+            'probe_train', 'probe_test')                    # `_feature_scorers`' keys
 _TRAIN_FITTED = ('kmeans_train', 'kmeans_inductive', 'linear_fresh')   # fitted on train labels
 
 # %% ../nbs/06_analysis.ipynb #sk1p0001
@@ -557,10 +564,10 @@ def _skipped_metrics(train_labels, test_labels, n_classes: int) -> dict:
     return skipped
 
 # %% ../nbs/06_analysis.ipynb #sp3808af
-def _feature_accuracies(train: AttrDict, test: AttrDict, key: str, name: str, n_clusters: int,
-                        seed: int) -> dict:
-    """`evaluate_features`' accuracies of features `key` ('u' or 'm'; `name`: 'prior', 'posterior'),
-    less those `_skipped_metrics` names."""
+def _feature_scorers(train: AttrDict, test: AttrDict, key: str, name: str, n_clusters: int,
+                     seed: int) -> dict:
+    """{metric: a function scoring it} for `evaluate_features`' accuracies of features `key` ('u' or
+    'm'; `name`: 'prior', 'posterior'), less those `_skipped_metrics` names."""
     tr, te = (train[key], train.labels), (test[key], test.labels)
     metrics = dict(kmeans_test_transductive=lambda: _kmeans_accuracy(*te, n_clusters, seed),
                    kmeans_train=lambda: _kmeans_accuracy(*tr, n_clusters, seed),
@@ -568,7 +575,7 @@ def _feature_accuracies(train: AttrDict, test: AttrDict, key: str, name: str, n_
                    linear_fresh=lambda: linear_accuracy(*tr, *te, seed),
                    probe_train=lambda: train[f'{name}_acc'], probe_test=lambda: test[f'{name}_acc'])
     skipped = _skipped_metrics(train.labels, test.labels, n_clusters)   # undefined or trivial
-    return {metric: score() for metric, score in metrics.items() if metric not in skipped}
+    return {metric: score for metric, score in metrics.items() if metric not in skipped}
 
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
@@ -655,13 +662,14 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
                             desc='features (test)')
     bad = _not_finite(train, test)
     report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
-                                 **evaluate_features(train, test, model.config.n_classes, seed))
+                                 **evaluate_features(train, test, model.config.n_classes, seed,
+                                                     progress))
     if figure_dir:
         with deferred_signals():      # matplotlib only when drawing; its first import can turn
             from scae_nb.figures import make_figures, save_figures   # a Ctrl-C into a warning
         images, labels = next(iter(test_loader))
         figures = make_figures(model, images[:8].to(device), labels[:8].to(device),
-                               None if bad else test, seed)
+                               None if bad else test, seed, progress)
         report['figures'] = save_figures(figures, figure_dir)
     if bad: raise _diverged('features', bad)
     return report

@@ -14,7 +14,7 @@ from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, int64, one_line_warnings
 from .config import TrainConfig, UNREAD_FIELDS, _UNREAD_WHY, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
-from .utils import named, said
+from .utils import named, progress_bar, said
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
@@ -59,14 +59,16 @@ def synchronize(device: torch.device) -> None:
     elif device.type == 'mps': torch.mps.synchronize()
 
 # %% ../nbs/05c_bench.ipynb #sp384114
-def time_steps(step, n: int, device: torch.device) -> list[float]:
-    "Wall-clock seconds of each of `n` calls of `step()`, waiting for the device after each."
+def time_steps(step, n: int, device: torch.device, bar=None) -> list[float]:
+    """Wall-clock seconds of each of `n` calls of `step()`, waiting for the device after each;
+    `bar` (a progress bar, `progress_bar`) counts each call after its time is taken, untimed."""
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
         step()
         synchronize(device)
         times.append(time.perf_counter() - t0)
+        if bar is not None: bar.update()
     return times
 
 # %% ../nbs/05c_bench.ipynb #5dfbd9dd
@@ -154,13 +156,19 @@ def _memory_baseline(device: torch.device) -> float:
 
 # %% ../nbs/05c_bench.ipynb #4b81e7aa
 def _time_step(step, device: torch.device, warmup: int, steps: int, tf32: bool = False,
-               count_ops: bool = True) -> dict:
+               count_ops: bool = True, progress: bool = False, desc: str = 'steps') -> dict:
     """The memory baseline, then `warmup` untimed and `steps` timed calls of `step()` (seconds
-    each), the peak memory (MiB) and, with `count_ops`, one more step profiled (`ops_per_step`)."""
-    baseline = _memory_baseline(device)
+    each), the peak memory (MiB) and, with `count_ops`, one more step profiled (`ops_per_step`).
+    With `progress`, a bar `desc` over the warm-up and timed steps (`progress_bar`, on stderr)."""
+    bar = progress_bar(total=warmup + steps, desc=desc, unit='step', disable=not progress)
+    baseline = _memory_baseline(device)             # after the bar is made: not a step's memory
     with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
-        warm = time_steps(step, warmup, device)
-        times = time_steps(step, steps, device)
+        with bar:                                   # closed before the peak and the profiled step
+            bar.set_postfix(stage='warm-up')
+            warm = time_steps(step, warmup, device, bar)
+            bar.set_postfix(stage='timed')
+            times = time_steps(step, steps, device, bar)
+            bar.set_postfix()
         peak = peak_memory_mb(device)          # before the profiled step: not the profiler's
         ops = ops_per_step(step, device) if count_ops else {}
     return dict(baseline=baseline, warm=warm, times=times, peak=peak, ops=ops)
@@ -218,7 +226,8 @@ def check_backend(name: str, device: torch.device | None = None) -> None:
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool | None = None,
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
-          backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto') -> dict:
+          backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto',
+          progress: bool = False) -> dict:
     """Time `make_step`'s step on a synthetic batch: median ms/step, examples/s (`images_per_s`:
     images, or point sets for the constellation model), peak MiB, device, ops. Refused in one line
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
@@ -229,9 +238,10 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     preset name or config field that does not exist, or, with `compile`, a `backend` that
     torch.compile does not know or whose package is not installed (`check_backend`). A compiled
     step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
-    `warmup` is what ran. Memory that runs out: one-line `MemoryError` (`naming_out_of_memory`)."""
+    `warmup` is what ran. Memory that runs out: one-line `MemoryError` (`naming_out_of_memory`).
+    `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
-                      cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops)
+                      cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops, progress=progress)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     points = 'constellation' if config.model == 'constellation' else None   # None: no dataset
     check_fits_dataset(points, config)                 # train's own check: n_points, ...
@@ -250,7 +260,8 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
                 warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
             batch = to_device(synthetic_batch(config, batch_size, seed), device)
             ran = decoder_path(device, compile, decoder) if images else None   # builds C kernel
-            timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops)
+            timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops,
+                               progress, variant_name(compile, cuda_graph, amp))
     return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,
                          cuda_graph, tf32)
 
@@ -442,6 +453,9 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
       help='timed steps; the median is reported (default: 20)')
     a('--warmup', type=int64, default=3, metavar='INT',
       help='untimed steps first; a compiled step takes at least 2 (default: 3)')
+    a('--progress', action=argparse.BooleanOptionalAction, default=True,
+      help='show progress on stderr: a bar over the warm-up and timed steps, or a line every 30 s '
+      'into a file (default: True)')
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant)')
     a('--variants', default=None, metavar='LIST',
@@ -479,7 +493,8 @@ def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
     _check_step_options(run, config)
-    return config, run, dict(steps=args.steps, warmup=args.warmup, backend=args.backend)
+    return config, run, dict(steps=args.steps, warmup=args.warmup, backend=args.backend,
+                             progress=args.progress)
 
 # %% ../nbs/05c_bench.ipynb #bd77c019
 def _variant_names(spec: str, run: dict) -> list[str]:

@@ -331,13 +331,18 @@ def _move_into(paths: list[Path], folder: Path) -> None:
     if paths: folder.mkdir()
     for path in paths: os.replace(path, folder / path.name)
 
+def _remove_if_empty(folder: Path) -> None:
+    "Remove `folder` if it is there and empty (a move took all it held); else leave it."
+    with contextlib.suppress(OSError): folder.rmdir()
+
 # %% ../nbs/05aa_checkpoints.ipynb #46afced7
 def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
     eval` reports (eval/step_M) after `step` move to a folder of their own,
     checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken; the lines as its
-    metrics.jsonl, the figures in its figures/, the reports in its eval/), with a one-line
+    metrics.jsonl, the figures in its figures/, the reports in its eval/; an eval/ left empty
+    goes), with a one-line
     warning (process 0). The trainer calls this when the new branch has
     trained its first step, so that a later `--resume latest` continues the new branch, and the
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
@@ -352,6 +357,7 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
         _move_into(figures, aside / 'figures')
         reports = _reports_after(out, step)
         _move_into(reports, aside / 'eval')
+        if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
     _say(f"warning: resuming from step {step}; the abandoned branch's newer "
          f"checkpoints ({', '.join(p.name for p in newer)}), "
          f"{counted(len(lines), 'metrics line')}, "

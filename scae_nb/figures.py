@@ -13,7 +13,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from .utils import AttrDict, UsageError
-from .utils import check_finite, check_positive, got_shape, got_values, to_numpy, write_atomic
+from .utils import check_finite, check_positive, got_shape, got_values, run_stages, to_numpy
+from .utils import write_atomic
 from .pcae import affine_matrix
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import as_float_images, check_images
@@ -471,12 +472,14 @@ def make_figures(
     labels=None,
     test: AttrDict | None = None,
     seed: int = 0,
+    progress: bool = False,
 ) -> dict:
     """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N]), class activations
     and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
-    collapsed model's); a constellation model is refused first, naming `plot_constellations`."""
+    collapsed model's); a constellation model is refused first, naming `plot_constellations`.
+    `progress`: a bar over the figures of `test` (the t-SNE takes a while), naming each."""
     if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
         raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
                         "model: draw its point sets with plot_constellations("
@@ -502,16 +505,16 @@ def make_figures(
             ),
             capsule_claims=plot_capsule_claims(model, out, target, 0, **shown),
         )
-    if test is not None:
-        figures['class_activations'] = plot_class_activations(
-            test.u, test.m, test.labels, model.config.n_classes
-        )
-        m = _check_matrix(test.m, 'test.m')
-        if _all_rows_equal(m):                    # nothing to embed (and scikit-learn would crash)
-            warnings.warn(f"t-SNE figure skipped: test.m has fewer than two distinct rows (of "
-                          f"{len(m)}; a collapsed model?)", stacklevel=2)
-        else: figures['tsne'] = plot_embedding(tsne_embedding(m, seed), test.labels)
-    return figures
+    if test is None: return figures
+    m, n_classes = _check_matrix(test.m, 'test.m'), model.config.n_classes
+    stages = dict(class_activations=lambda: plot_class_activations(test.u, test.m, test.labels,
+                                                                   n_classes),
+                  tsne=lambda: plot_embedding(tsne_embedding(m, seed), test.labels))
+    if _all_rows_equal(m):                        # nothing to embed (and scikit-learn would crash)
+        warnings.warn(f"t-SNE figure skipped: test.m has fewer than two distinct rows (of "
+                      f"{len(m)}; a collapsed model?)", stacklevel=2)
+        del stages['tsne']
+    return {**figures, **run_stages(stages, 'figures', progress)}
 
 # %% ../nbs/06a_figures.ipynb #0c97b903
 def save_figures(figures: dict, folder) -> list[str]:

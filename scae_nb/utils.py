@@ -14,7 +14,8 @@ from fastcore.basics import patch
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'type_name', 'check_finite',
            'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted',
            'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'swap_handlers', 'deferred_signals',
-           'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress', 'progress_bar', 'keep_freed_memory']
+           'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress', 'progress_bar', 'run_stages',
+           'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, **values) -> None:
@@ -344,6 +345,20 @@ def progress_bar(iterable=None, disable: bool = False, interval: float = 30.0, *
     if disable or _redraws(kwargs.get('file') or sys.stderr):
         return tqdm(iterable, disable=disable, **kwargs)
     return LineProgress(iterable, interval=interval, **kwargs)
+
+# %% ../nbs/92_utils.ipynb #st45ag01
+def run_stages(stages: dict, desc: str, progress: bool = True, **kwargs) -> dict:
+    """{name: run()} of each of `stages` ({name: run}), in order, under one `progress_bar` `desc`
+    over them that names the stage running (`stage=NAME`); `kwargs`: progress_bar's (file, ...)."""
+    done = {}
+    with progress_bar(total=len(stages), desc=desc, unit='stage', disable=not progress,
+                      **kwargs) as bar:
+        for name, run in stages.items():
+            bar.set_postfix(stage=name)
+            done[name] = run()
+            bar.update()
+        bar.set_postfix()                                # the last line: no stage, all done
+    return done
 
 # %% ../nbs/92_utils.ipynb #db8734d1
 M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4                       # mallopt parameters, glibc <malloc.h>
