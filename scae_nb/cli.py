@@ -284,7 +284,7 @@ def _writable_folder(path: str) -> bool:
     return os.path.isdir(path) and os.access(path, os.W_OK)
 
 # %% ../nbs/07_cli.ipynb #mplcfg03
-_DRAWING = ('train', 'eval')          # the commands whose runs draw figures (bench never imports matplotlib)
+_DRAWING = ('train', 'eval')           # the commands that draw (bench never imports matplotlib)
 
 def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
     """Set `environ`'s MPLCONFIGDIR to a new temporary folder (removed at exit) if unset and
