@@ -173,7 +173,7 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     saved = saved or {}
     for name in UNREAD_FIELDS.get(model, ()):
         if name in given and not (name in saved and saved[name] == given[name]):
-            runs = f" (the run's is {saved[name]!r})" if name in saved else ''
+            runs = f" (the run's: {said(name, saved[name])})" if name in saved else ''
             raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
                              f"leave it out{runs}")
 
