@@ -19,9 +19,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, _brief, check_bools, to_plain,
                            check_out_folder, check_positive, check_seed,
-                           cli_words, deferred_signals, named, progress_bar, run_stages, said,
-                           to_numpy, words,
-                           write_atomic)
+                           cli_words, deferred_signals, named, progress_bar, refuse_empty_path,
+                           run_stages, said, to_numpy, words, write_atomic)
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
@@ -727,12 +726,10 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
                     pretrained=f"a shipped model's name ({shipped}) or a .pt weights file")
     for name, value in dict(checkpoint=checkpoint, pretrained=pretrained).items():
         if value is not None: _check_path_given(value, name, accepted[name])   # not Path's error
-    if checkpoint is not None and not str(checkpoint).strip():      # Path('') is the current folder
-        raise UsageError(f"{named('checkpoint')} is empty: name a checkpoint file (RUN/checkpoints/"
-                         'step_*.pt) or a run folder (RUN)')
-    if pretrained is not None and not str(pretrained).strip():
-        raise UsageError(f"{named('pretrained')} is empty: name a shipped model ({shipped}) or a "
-                         ".pt weights file")
+    refuse_empty_path(checkpoint, named('checkpoint'), 'name a checkpoint file '
+                      '(RUN/checkpoints/step_*.pt) or a run folder (RUN)')    # not the current one
+    refuse_empty_path(pretrained, named('pretrained'),
+                      f'name a shipped model ({shipped}) or a .pt weights file')
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)

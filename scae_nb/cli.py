@@ -284,6 +284,8 @@ def _writable_folder(path: str) -> bool:
     return os.path.isdir(path) and os.access(path, os.W_OK)
 
 # %% ../nbs/07_cli.ipynb #mplcfg03
+_DRAWING = ('train', 'eval')           # the commands that draw (bench never imports matplotlib)
+
 def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
     """Set `environ`'s MPLCONFIGDIR to a new temporary folder (removed at exit) if unset and
     matplotlib's folders cannot be written; the one line that says so, else None."""
@@ -303,8 +305,6 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
     is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
     from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
-    if 'matplotlib' not in sys.modules and (said := quiet_matplotlib_dirs()):   # before its import
-        print(f"scae-nb{f' {command}' if command else ''}: warning: {said}", file=sys.stderr)
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command)      # only the subcommand's (top-level options take no value)
     args, unknown = parser.parse_known_args(argv)
@@ -312,6 +312,9 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, run = args._run
+    if args.command in _DRAWING and 'matplotlib' not in sys.modules and (
+            said := quiet_matplotlib_dirs()):             # before its import; not for --help
+        print(f"scae-nb {args.command}: warning: {said}", file=sys.stderr)
     try:
         with one_line_warnings(args.command), cli_words():   # one line each, naming the options
             from scae_nb.config import torch_threads

@@ -173,7 +173,7 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     saved = saved or {}
     for name in UNREAD_FIELDS.get(model, ()):
         if name in given and not (name in saved and saved[name] == given[name]):
-            runs = f" (the run's is {saved[name]!r})" if name in saved else ''
+            runs = f" (the run's: {said(name, saved[name])})" if name in saved else ''
             raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
                              f"leave it out{runs}")
 
@@ -311,11 +311,12 @@ def _changes(was: dict, asks: dict) -> dict:
 
 # %% ../nbs/05ac_config.ipynb #sp3814e4
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
-            parameter: str = 'allow') -> None:
+            parameter: str = 'allow', model: str = 'scae') -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
-    `sources`: where an asked value comes from, e.g. {'lr': '--preset official'}), in the caller's
-    words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr` from
-    the command line."""
+    those of them the run's `model` never reads, `UNREAD_FIELDS`, are said so; `sources`: where an
+    asked value comes from, e.g. {'lr': '--preset official'}), in the caller's words:
+    `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr` from the command
+    line."""
     sources = sources or {}
     asker = words('the config asks for', 'this command asks for')
     if 'model' in refused: _refuse_model(path, refused, sources, asker)
@@ -324,12 +325,14 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
                      for k, (_, b) in refused.items())
     drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
             else words('keep their saved values', 'drop those options'))
-    if shape:
-        names = [named(k) for k in shape]                 # `n_parts changes`, `a and b change`
-        which = ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
-        verb = 'changes' if len(names) == 1 else 'change'
-        how = (f"{which} {verb} the model's shape, which a resume cannot change: "
-               f"{drop}, or start a new run in another {named('cfg.out')}")
+    unread = [k for k in shape if k in UNREAD_FIELDS.get(model, ())]   # no shape of this model's
+    shape = [k for k in shape if k not in unread]
+    why = ([f"{_listed(unread)} {'has' if len(unread) == 1 else 'have'} no effect on "
+            f"{_UNREAD_WHY[model]}, yet a resume keeps the run's config"] if unread else []) + (
+           [f"{_listed(shape)} {'changes' if len(shape) == 1 else 'change'} the model's shape, "
+            "which a resume cannot change"] if shape else [])
+    if why:
+        how = f"{'; '.join(why)}: {drop}, or start a new run in another {named('cfg.out')}"
     else:
         presets = ' '.join(sorted({sources[k] for k in refused if k in sources}))
         allow = words(f'{parameter}={list(refused)!r}',
@@ -337,6 +340,11 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
         how = drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
     raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "
                             f"{how}")
+
+def _listed(fields: list) -> str:
+    "`fields` named, as a refusal lists them: `n_parts`, `a and b`, `a, b and c`."
+    names = [named(k) for k in fields]
+    return ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
     """`_refuse` for a checkpoint of another kind of model (`model` in `refused`): that first, then
@@ -356,7 +364,7 @@ def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
     "Refuse a checkpoint whose model differs from `model` in a shape field."
     asked = {k: getattr(model, k) for k in SHAPE_FIELDS if hasattr(model, k)}
     changed = _changes(saved_model, asked)
-    if changed: _refuse(path, changed, sorted(changed))
+    if changed: _refuse(path, changed, sorted(changed), model=saved_model.get('model', 'scae'))
 
 # %% ../nbs/05ac_config.ipynb #a1f75878
 def _default_points(saved: dict) -> dict:
@@ -378,7 +386,7 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, sources)
+    if refused: _refuse(path, refused, shape, sources, model=saved['model'].get('model', 'scae'))
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
 
 # %% ../nbs/05ac_config.ipynb #ch35cfg1

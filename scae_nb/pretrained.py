@@ -14,7 +14,7 @@ from .runtime import pick_device
 from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all_corrupt_line,
                                  list_checkpoints,
                                  lock_holder, newest_intact_state)
-from .utils import UsageError, named, said, write_atomic
+from .utils import UsageError, named, refuse_empty_path, said, write_atomic
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained',
@@ -171,9 +171,8 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     checkpoint)."""
     _check_path_given(name, 'name',
                       f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
-    if not str(name).strip():                          # Path('') is the current folder
-        raise UsageError(f"{named('name')} is empty: give a shipped model's name ({_shipped()}), "
-                         "a .pt file or a run folder")
+    refuse_empty_path(name, named('name'), f"give a shipped model's name ({_shipped()}), a .pt "
+                      'file or a run folder')                   # Path('') is the current folder
     device = pick_device(device, what='device')                      # one line if unusable
     check_pretrained_name(name, run_folder=True)
     folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model

@@ -15,8 +15,8 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from torch.utils.data import TensorDataset
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
-                           cli_words, counted, named, progress_bar, said, to_plain, type_name,
-                           words, write_atomic)
+                           cli_words, counted, named, progress_bar, refuse_empty_path, said,
+                           to_plain, type_name, words, write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, as_float_images, check_images, data_root, sobel_target
 from .loaders import _check_labels, _next_seed, restart_offsets
@@ -705,10 +705,9 @@ def _refuse_resume_with_force(resume, force: bool) -> None:
 def _check_resume_given(resume) -> None:
     """Refuse a `resume` that is not None, 'latest' or a checkpoint's path (a str or path-like), or
     that is empty (`Path('')` is the current folder: `--resume "$UNSET"`)."""
-    if isinstance(resume, (str, os.PathLike)) and not str(resume).strip():
-        newest = f"(the newest checkpoint in {named('cfg.out')})"
-        again = words(f"'latest' {newest}", f"--resume alone {newest}")
-        raise UsageError(f"{named('resume')} is empty: give {again} or a checkpoint's path")
+    newest = f"(the newest checkpoint in {named('cfg.out')})"
+    again = words(f"'latest' {newest}", f"--resume alone {newest}")
+    refuse_empty_path(resume, named('resume'), f"give {again} or a checkpoint's path")
     if resume is None or isinstance(resume, (str, os.PathLike)): return
     raise UsageError(f"{said('resume', resume)}: give 'latest' (the newest checkpoint in "
                      f"{named('cfg.out')}), a checkpoint's path, or None (a new run)")
@@ -733,7 +732,7 @@ def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
     changed = {**_changes(was, run), **_changes(was['model'], asks['model'])}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, parameter='allow_change')
+    if refused: _refuse(path, refused, shape, parameter='allow_change', model=was['model']['model'])
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
 def _check_step(cfg: TrainConfig, device: torch.device) -> None:

@@ -124,10 +124,10 @@ class AttrDict(_FastcoreAttrDict):
 
 # %% ../nbs/92_utils.ipynb #fa45ep01
 def refuse_empty_path(path, what: str, fix: str) -> None:
-    """Refuse, in one line `WHAT is empty: FIX`, a `path` given as an empty or blank string:
-    `Path('')` is the current folder, where `--out "$UNSET"` would write (`what`: the option,
-    `named`)."""
-    if isinstance(path, str) and not path.strip():
+    """Refuse, in one line `WHAT is empty: FIX`, a `path` given as an empty or blank string (or
+    path-like: `Path(' ')`): `Path('')` is the current folder, where `--out "$UNSET"` would write
+    (`what`: the option, `named`). Another type passes, for its caller to refuse."""
+    if isinstance(path, (str, os.PathLike)) and not str(path).strip():
         raise UsageError(f"{what} is empty: {fix}")
 
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
