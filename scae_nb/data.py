@@ -18,8 +18,14 @@ from .utils import (UsageError, check_positive, got_shape, got_values, named,
 
 def _tvd():
     """`torchvision.datasets`, imported on first use: importing it after torch adds 164 MiB
-    of resident memory (torchvision 0.29.1, 2026-12-04) that training from tensors never needs."""
-    import torchvision.datasets as tvd
+    of resident memory (torchvision 0.29.1, 2026-12-04) that training from tensors never needs.
+    One that does not import (built for another torch: `operator torchvision::nms does not exist`)
+    is said as such, in one line, not as a dataset missing (`_fetch`)."""
+    try: import torchvision.datasets as tvd
+    except Exception as e:
+        torch_version = '.'.join(torch.__version__.split('.')[:2])
+        raise ImportError(f"torchvision does not import ({_short_reason(e)}): install the "
+                          f"torchvision built for torch {torch_version}") from e
     return tvd
 
 # %% auto #0

@@ -104,6 +104,7 @@ class Trainer:
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
         self._closed = False                 # `close` ran: `fit` refuses
+        self._figures_failed = None   # why figures could not be drawn: `_draw_or_warn`
         self.config_changes = {}      # {field: (checkpoint's, cfg's)}: `restore`, `_record_run`
         self.changes = []             # its branch's history (`changes_record`); None: unknown
         self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
@@ -529,8 +530,19 @@ def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
         self.evals.append(dict(step=self.step, **scalars))
         self.logger.log(self.step, scalars)
         if self._cut is not None: self._cut.evaluation = False
-    if figures: self.draw_figures(batch, out)
+    if figures: self._draw_or_warn(batch, out)
     self._cut = None
+
+# %% ../nbs/05b_training.ipynb #fg45drw1
+@patch
+def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
+    "`draw_figures`; an error in them: one warning (step, reason), and no figures for the session."
+    if self._figures_failed is not None: return          # said once: the run goes on without
+    try: self.draw_figures(batch, out)
+    except Exception as e:
+        self._figures_failed = _error_line(e)
+        warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); none are "
+                      "drawn for the rest of this session, and training and checkpoints go on")
 
 # %% ../nbs/05b_training.ipynb #04331ac0
 @patch
