@@ -647,8 +647,8 @@ def _diverged(what: str, bad: str) -> DivergedError:
 
 # %% ../nbs/06_analysis.ipynb #fg45ev01
 def _drawn(draw, figure_dir) -> dict:
-    """{'figures': the paths of `draw()`'s figures saved in `figure_dir`}; an error drawing or saving
-    them: {'figures': [], 'figures_failed': the error in one line}, none of them kept."""
+    """{'figures': the paths of `draw()`'s figures, saved in `figure_dir`}; an error drawing or
+    saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept."""
     try:
         with deferred_signals():      # matplotlib only when drawing; its first import can turn
             from scae_nb.figures import save_figures                 # a Ctrl-C into a warning

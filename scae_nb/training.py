@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, json, os, signal, sys, time, warnings, weakref
+import argparse, contextlib, json, os, shlex, signal, sys, time, warnings, weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -633,13 +633,19 @@ def _logged_test(out, step: int) -> bool:
     return any(entry.get('step') == step and any(str(k).startswith('test/') for k in entry)
                for _, entry in metrics_entries(out))
 
+# %% ../nbs/05b_training.ipynb #cw45cd01
+def _continue_words(out) -> str:
+    "How the caller continues the run in `out`: `resume='latest'`, `--resume` or the whole command."
+    if Path(out) == Path('runs', preset_for('mnist')): return words("resume='latest'", '--resume')
+    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(str(out))}')
+
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
 def _save_interrupted(self: Trainer, start: int) -> None:
     """After a stop before `cfg.steps` (or in the last step's evaluation): checkpoint the last whole
     step, or say why there is none; a step whose evaluation or figures were cut short is whole."""
     if self._torn is not None:     # the update, or the step's lines or figures, half-done
-        again = words("resume='latest'", '--resume')          # as the caller continues a run
+        again = _continue_words(self.out)                     # as the caller continues a run
         goes_on = (f"{again} continues from {self.last_checkpoint}" if self.last_checkpoint
                    else "none before it either: the run starts afresh when run again")
         return warnings.warn(f"interrupted inside step {self._torn}: no checkpoint of a half-"
@@ -661,7 +667,7 @@ def _records(cut: dict) -> str:
 
 def _warn_cut(step: int, cut: dict, path) -> None:
     "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
-    records, again = _records(cut), words("resume='latest'", '--resume')
+    records, again = _records(cut), _continue_words(Path(path).parent.parent)   # RUN/checkpoints
     make = words(f"evaluate_checkpoint('{path}')", f'scae-nb eval --checkpoint {path}')
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
                   f"checkpointed, its {records} cut short; resuming ({again}) makes them, as does "
@@ -961,7 +967,8 @@ def run_train(args: argparse.Namespace) -> int:
         if result.interrupted and result.checkpoint is None:      # `train` kept nothing
             state, ending = f'{stop}, before its first checkpoint', ': nothing kept'
         elif result.interrupted:      # at its last step only its records were cut: no --resume
-            state, ending = stop, '; continue with --resume' if result.step < cfg.steps else ''
+            go_on = f'; continue with {_continue_words(cfg.out)}'     # the whole command if needed
+            state, ending = stop, go_on if result.step < cfg.steps else ''
         elif result.step > cfg.steps:
             state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
             ending = f' (--steps counts all steps: pass more than {result.step} to go on)'
