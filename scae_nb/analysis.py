@@ -37,6 +37,7 @@ try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
 from .cli import add_config_args, given
+from .training import _error_line
 
 # %% auto #0
 __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy', 'kmeans_inductive_accuracy',
@@ -650,6 +651,23 @@ def _diverged(what: str, bad: str) -> DivergedError:
     return DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
                          "the model has diverged (NaN in its outputs)")
 
+# %% ../nbs/06_analysis.ipynb #fg45ev01
+def _drawn(draw, figure_dir) -> dict:
+    """{'figures': the paths of `draw()`'s figures, saved in `figure_dir`}; an error drawing or
+    saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept."""
+    try:
+        with deferred_signals():      # matplotlib only when drawing; its first import can turn
+            from scae_nb.figures import save_figures                 # a Ctrl-C into a warning
+        return dict(figures=save_figures(draw(), figure_dir))
+    except Exception as e:
+        for path in Path(figure_dir).glob('*.png'): path.unlink()
+        return dict(figures=[], figures_failed=_error_line(e))
+
+def _undrawn_line(report: dict) -> str:
+    "The line saying that `report` is written but its figures failed, and why."
+    return (f"the report is written ({report['out']}/report.json), but no figures were drawn: "
+            f"{report['figures_failed']}")
+
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir) -> dict:
@@ -663,13 +681,14 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
                                  **evaluate_features(train, test, model.config.n_classes, seed,
                                                      progress))
+    def draw() -> dict:
+        with deferred_signals():                  # as in `_drawn`
+            from scae_nb.figures import make_figures
+        return make_figures(model, images[:8].to(device), labels[:8].to(device),
+                            None if bad else test, seed, progress)
     if figure_dir:
-        with deferred_signals():      # matplotlib only when drawing; its first import can turn
-            from scae_nb.figures import make_figures, save_figures   # a Ctrl-C into a warning
         images, labels = next(iter(test_loader))
-        figures = make_figures(model, images[:8].to(device), labels[:8].to(device),
-                               None if bad else test, seed, progress)
-        report['figures'] = save_figures(figures, figure_dir)
+        report.update(_drawn(draw, figure_dir))             # failed: `figures_failed`, no figure
     if bad: raise _diverged('features', bad)
     return report
 
@@ -681,11 +700,11 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
     collected = collect_constellations(model, test_loader, max_batches or 100, device, noise)
     bad = _not_finite(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
     report = {} if bad else constellation_report(collected, model.config.n_objects)
-    if figure_dir:
-        with deferred_signals():                  # as in `_evaluate_images`
-            from scae_nb.figures import plot_constellations, save_figures
-        figures = dict(constellations=plot_constellations(collected))
-        report['figures'] = save_figures(figures, figure_dir)
+    def draw() -> dict:
+        with deferred_signals():                  # as in `_drawn`
+            from scae_nb.figures import plot_constellations
+        return dict(constellations=plot_constellations(collected))
+    if figure_dir: report.update(_drawn(draw, figure_dir))
     if bad: raise _diverged('votes (points, scales, presences)', bad)
     return report
 
@@ -1053,6 +1072,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         write_atomic(staging / 'report.json', json.dumps(report, indent=1))
         _say_replacing(out, report)                      # an earlier evaluation's report: said
         late = _swap_in(staging, out, final=True)   # all at once; a signal now cuts nothing
+    if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
+        warnings.warn(_undrawn_line(report))
     if late:
         warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
                       f"into {out}: it cut nothing, the evaluation is complete")
@@ -1100,10 +1121,13 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 @cli_words()                                   # its refusals and warnings name options
 def run_eval(args: argparse.Namespace) -> int:
-    "`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report."
+    """`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report; figures that
+    failed: one line after it, exit status 1."""
     report = evaluate_checkpoint(**given(args, [f.name for f in dataclasses.fields(EvalConfig)]))
     print(json.dumps(report, indent=1))
-    return 0
+    if 'figures_failed' not in report: return 0
+    print(f'scae-nb eval: error: {_undrawn_line(report)}', file=sys.stderr)   # accuracies above
+    return 1                                     # asked for figures, got none: not a success
 
 # %% ../nbs/06_analysis.ipynb #bs36rows1
 def _steps_by_batch(report: dict) -> str:

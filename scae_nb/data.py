@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import gzip, math, numbers, os, pickle, re, shutil, socket, struct, zlib
+import gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +16,20 @@ import torch.nn.functional as F
 from .utils import (UsageError, check_positive, got_shape, got_values, named,
                            refuse_empty_path, said, words)
 
+def _torchvision(module: str):
+    """torchvision's `module`, imported on first use; a torchvision that does not import (built for
+    another torch: `operator torchvision::nms does not exist`) is said as such, in one line."""
+    try: return importlib.import_module(module)
+    except Exception as e:
+        torch_version = '.'.join(torch.__version__.split('.')[:2])
+        raise ImportError(f"torchvision does not import ({_short_reason(e)}): install the "
+                          f"torchvision built for torch {torch_version}") from e
+
 def _tvd():
-    """`torchvision.datasets`, imported on first use: importing it after torch adds 164 MiB
-    of resident memory (torchvision 0.29.1, 2026-12-04) that training from tensors never needs."""
-    import torchvision.datasets as tvd
-    return tvd
+    """`torchvision.datasets` (`_torchvision`): importing it after torch adds 164 MiB of resident
+    memory (torchvision 0.29.1, 2026-12-04) that training from tensors never needs; one that does
+    not import is not a dataset missing (`_fetch`)."""
+    return _torchvision('torchvision.datasets')
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 'check_image_values', 'check_images',

@@ -248,12 +248,13 @@ def check_decoder(name: str, device: torch.device | str = 'cpu', deterministic: 
             raise UsageError(f"{said('native')}: the C kernel {why}; use {said('auto')}")
     if name == 'triton':
         from scae_nb.triton_decoder import triton, triton_interpreted
-        if triton is None:
-            raise UsageError(f"{said('triton')}: Triton is not installed (pip install triton)")
+        # the device first: where Triton cannot run, installing it would not help
         if device.type != 'cuda' and not (device.type == 'cpu' and triton_interpreted()):
             raise UsageError(f"{said('triton')} runs on CUDA (on a CPU only under "
                              f"TRITON_INTERPRET=1, for tests); this run uses {device.type}: "
                              f"pass {said('auto')}")
+        if triton is None:
+            raise UsageError(f"{said('triton')}: Triton is not installed (pip install triton)")
         if deterministic:
             flag = as_given('--deterministic' if what.startswith('--') else 'deterministic', True)
             raise UsageError(f"{said('triton')} adds template gradients with atomic adds, which "

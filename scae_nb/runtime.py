@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
+from .data import _torchvision
 from .loaders import DeviceLoader, ShiftCollate, _batch_size, _next_seed, image_loaders
 from .utils import (UsageError, _brief, check_positive, named, said, swap_handlers, to_numpy,
                            to_plain, type_name, write_atomic)
@@ -453,7 +454,8 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
                name: str | None = None, notes: str | None = None):
     """Start (or, given `wandb_id`, resume) a wandb run `name` (default: the run folder's name)
     under the run folder (lazy import), with `notes` (say, the run it forked from); offline it
-    prints nothing, samples no system stats and writes only inside the run folder."""
+    prints nothing, samples no system stats and writes only inside the run folder. Online without
+    an API key: one line naming the ways out (`wandb login`, WANDB_API_KEY, offline)."""
     folder = str(self.out.resolve())
     os.environ['WANDB_DIR'] = folder
     import wandb
@@ -467,6 +469,11 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
         return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
                           config=config, id=wandb_id, resume='allow' if wandb_id else None,
                           notes=notes, settings=settings)
+    except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
+        if 'api key' not in str(e).lower().replace('_', ' '): raise
+        raise UsageError(f"{said('wandb', mode)} needs a W&B API key and none is configured: run "
+                         f"`wandb login`, set WANDB_API_KEY, or pass {said('wandb', 'offline')} "
+                         "(`wandb sync` uploads the run later)") from None
     finally:
         if cache: os.environ.pop('WANDB_CACHE_DIR')
 
@@ -623,7 +630,7 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
     """Tile `images` [N, C, H, W] (C = 1, 3 or 4; floats in [0, 1] or uint8; an array too)
     row-major, `ncols` per row: [H', W', 3], or [H', W', 4] (RGBA) for C = 4; another layout,
     no image or `ncols` < 1: one line."""
-    from torchvision.utils import make_grid
+    make_grid = _torchvision('torchvision.utils').make_grid     # one line if it does not import
     check_positive(ncols=ncols)
     images = (images.detach().cpu() if isinstance(images, torch.Tensor)   # any device, with grad
               else torch.as_tensor(np.asarray(images)))                  # or an array

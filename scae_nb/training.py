@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, json, os, signal, sys, time, warnings, weakref
+import argparse, contextlib, json, os, shlex, signal, sys, time, warnings, weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -104,6 +104,7 @@ class Trainer:
         self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
         self._resumed_partial, self._settings_given_back = False, False
         self._closed = False                 # `close` ran: `fit` refuses
+        self._figures_failed = None   # why figures could not be drawn: `_draw_or_warn`
         self.config_changes = {}      # {field: (checkpoint's, cfg's)}: `restore`, `_record_run`
         self.changes = []             # its branch's history (`changes_record`); None: unknown
         self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
@@ -529,8 +530,19 @@ def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
         self.evals.append(dict(step=self.step, **scalars))
         self.logger.log(self.step, scalars)
         if self._cut is not None: self._cut.evaluation = False
-    if figures: self.draw_figures(batch, out)
+    if figures: self._draw_or_warn(batch, out)
     self._cut = None
+
+# %% ../nbs/05b_training.ipynb #fg45drw1
+@patch
+def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
+    "`draw_figures`; an error in them: one warning (step, reason), and no figures for the session."
+    if self._figures_failed is not None: return          # said once: the run goes on without
+    try: self.draw_figures(batch, out)
+    except Exception as e:
+        self._figures_failed = _error_line(e)
+        warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); none are "
+                      "drawn for the rest of this session, and training and checkpoints go on")
 
 # %% ../nbs/05b_training.ipynb #04331ac0
 @patch
@@ -621,13 +633,19 @@ def _logged_test(out, step: int) -> bool:
     return any(entry.get('step') == step and any(str(k).startswith('test/') for k in entry)
                for _, entry in metrics_entries(out))
 
+# %% ../nbs/05b_training.ipynb #cw45cd01
+def _continue_words(out) -> str:
+    "How the caller continues the run in `out`: `resume='latest'`, `--resume` or the whole command."
+    if Path(out) == Path('runs', preset_for('mnist')): return words("resume='latest'", '--resume')
+    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(str(out))}')
+
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
 def _save_interrupted(self: Trainer, start: int) -> None:
     """After a stop before `cfg.steps` (or in the last step's evaluation): checkpoint the last whole
     step, or say why there is none; a step whose evaluation or figures were cut short is whole."""
     if self._torn is not None:     # the update, or the step's lines or figures, half-done
-        again = words("resume='latest'", '--resume')          # as the caller continues a run
+        again = _continue_words(self.out)                     # as the caller continues a run
         goes_on = (f"{again} continues from {self.last_checkpoint}" if self.last_checkpoint
                    else "none before it either: the run starts afresh when run again")
         return warnings.warn(f"interrupted inside step {self._torn}: no checkpoint of a half-"
@@ -649,7 +667,7 @@ def _records(cut: dict) -> str:
 
 def _warn_cut(step: int, cut: dict, path) -> None:
     "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
-    records, again = _records(cut), words("resume='latest'", '--resume')
+    records, again = _records(cut), _continue_words(Path(path).parent.parent)   # RUN/checkpoints
     make = words(f"evaluate_checkpoint('{path}')", f'scae-nb eval --checkpoint {path}')
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
                   f"checkpointed, its {records} cut short; resuming ({again}) makes them, as does "
@@ -948,7 +966,8 @@ def run_train(args: argparse.Namespace) -> int:
         if result.interrupted and result.checkpoint is None:      # `train` kept nothing
             state, ending = f'{stop}, before its first checkpoint', ': nothing kept'
         elif result.interrupted:      # at its last step only its records were cut: no --resume
-            state, ending = stop, '; continue with --resume' if result.step < cfg.steps else ''
+            go_on = f'; continue with {_continue_words(cfg.out)}'     # the whole command if needed
+            state, ending = stop, go_on if result.step < cfg.steps else ''
         elif result.step > cfg.steps:
             state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
             ending = f' (--steps counts all steps: pass more than {result.step} to go on)'
