@@ -646,10 +646,13 @@ def _not_finite(*splits, keys=('u', 'm')) -> str | None:
     bad = int((~torch.isfinite(values)).sum())
     return f'{bad} of {values.numel()}' if bad else None
 
-def _diverged(what: str, bad: str) -> DivergedError:
-    "The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf."
-    return DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
-                         "the model has diverged (NaN in its outputs)")
+def _diverged(what: str, bad: str, figures_failed: str | None = None) -> DivergedError:
+    """The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf;
+    `figures_failed`: why its figures could not be drawn either (kept as the error's attribute)."""
+    error = DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
+                          "the model has diverged (NaN in its outputs)")
+    error.figures_failed = figures_failed
+    return error
 
 # %% ../nbs/06_analysis.ipynb #fg45ev01
 def _drawn(draw, figure_dir) -> dict:
@@ -689,7 +692,7 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     if figure_dir:
         images, labels = next(iter(test_loader))
         report.update(_drawn(draw, figure_dir))             # failed: `figures_failed`, no figure
-    if bad: raise _diverged('features', bad)
+    if bad: raise _diverged('features', bad, report.get('figures_failed'))
     return report
 
 # %% ../nbs/06_analysis.ipynb #89bbc639
@@ -705,7 +708,7 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
             from scae_nb.figures import plot_constellations
         return dict(constellations=plot_constellations(collected))
     if figure_dir: report.update(_drawn(draw, figure_dir))
-    if bad: raise _diverged('votes (points, scales, presences)', bad)
+    if bad: raise _diverged('votes (points, scales, presences)', bad, report.get('figures_failed'))
     return report
 
 # %% ../nbs/06_analysis.ipynb #ffb7d15f
@@ -1062,8 +1065,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                                     seed % 2**32,              # scikit-learn's seeds
                                     progress, staging if figures else None))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
-            if figures: _swap_in(staging, out)                 # where the NaN sits
-            where = (f'its figures are in {out}' if figures
+            failed = getattr(e, 'figures_failed', None)      # no figure to look at either
+            if figures and not failed: _swap_in(staging, out)  # where the NaN sits
+            where = (f'no figures were drawn: {failed}' if failed
+                     else f'its figures are in {out}' if figures
                      else words('draw its figures with figures=True',
                                 'draw its figures without --no-figures'))
             raise DivergedError(f"{report['checkpoint']}: {e}; {where}") from None
