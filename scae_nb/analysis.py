@@ -655,14 +655,23 @@ def _diverged(what: str, bad: str, figures_failed: str | None = None) -> Diverge
     return error
 
 # %% ../nbs/06_analysis.ipynb #fg45ev01
+def _an_interrupt(error: BaseException) -> bool:
+    "Whether `error` is a `KeyboardInterrupt` (a Ctrl-C), or was raised from or while handling one."
+    for _ in range(100):                                  # a chain, never a cycle: bounded anyway
+        if error is None or isinstance(error, KeyboardInterrupt): return error is not None
+        error = error.__cause__ or error.__context__
+    return False
+
 def _drawn(draw, figure_dir) -> dict:
     """{'figures': the paths of `draw()`'s figures, saved in `figure_dir`}; an error drawing or
-    saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept."""
+    saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept; a
+    Ctrl-C that a library turned into an error: `KeyboardInterrupt` again."""
     try:
         with deferred_signals():      # matplotlib only when drawing; its first import can turn
             from scae_nb.figures import save_figures                 # a Ctrl-C into a warning
         return dict(figures=save_figures(draw(), figure_dir))
     except Exception as e:
+        if _an_interrupt(e): raise KeyboardInterrupt from e       # stops, as any other Ctrl-C
         for path in Path(figure_dir).glob('*.png'): path.unlink()
         return dict(figures=[], figures_failed=_error_line(e))
 
