@@ -637,7 +637,8 @@ def _logged_test(out, step: int) -> bool:
 def _continue_words(out) -> str:
     "How the caller continues the run in `out`: `resume='latest'`, `--resume` or the whole command."
     if Path(out) == Path('runs', preset_for('mnist')): return words("resume='latest'", '--resume')
-    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(str(out))}')
+    folder = str(out) if not str(out).startswith('-') else os.path.join('.', str(out))  # no option
+    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(folder)}')
 
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
