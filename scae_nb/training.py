@@ -669,7 +669,8 @@ def _records(cut: dict) -> str:
 def _warn_cut(step: int, cut: dict, path) -> None:
     "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
     records, again = _records(cut), _continue_words(Path(path).parent.parent)   # RUN/checkpoints
-    make = words(f"evaluate_checkpoint('{path}')", f'scae-nb eval --checkpoint {path}')
+    make = words(f"evaluate_checkpoint({str(path)!r})",
+                 f'scae-nb eval --checkpoint {shlex.quote(str(path))}')   # as `_continue_words`
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
                   f"checkpointed, its {records} cut short; resuming ({again}) makes them, as does "
                   f"{make}")
