@@ -646,20 +646,32 @@ def _not_finite(*splits, keys=('u', 'm')) -> str | None:
     bad = int((~torch.isfinite(values)).sum())
     return f'{bad} of {values.numel()}' if bad else None
 
-def _diverged(what: str, bad: str) -> DivergedError:
-    "The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf."
-    return DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
-                         "the model has diverged (NaN in its outputs)")
+def _diverged(what: str, bad: str, figures_failed: str | None = None) -> DivergedError:
+    """The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf;
+    `figures_failed`: why its figures could not be drawn either (kept as the error's attribute)."""
+    error = DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
+                          "the model has diverged (NaN in its outputs)")
+    error.figures_failed = figures_failed
+    return error
 
 # %% ../nbs/06_analysis.ipynb #fg45ev01
+def _an_interrupt(error: BaseException) -> bool:
+    "Whether `error` is a `KeyboardInterrupt` (a Ctrl-C), or was raised from or while handling one."
+    for _ in range(100):                                  # a chain, never a cycle: bounded anyway
+        if error is None or isinstance(error, KeyboardInterrupt): return error is not None
+        error = error.__cause__ or error.__context__
+    return False
+
 def _drawn(draw, figure_dir) -> dict:
     """{'figures': the paths of `draw()`'s figures, saved in `figure_dir`}; an error drawing or
-    saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept."""
+    saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept; a
+    Ctrl-C that a library turned into an error: `KeyboardInterrupt` again."""
     try:
         with deferred_signals():      # matplotlib only when drawing; its first import can turn
             from scae_nb.figures import save_figures                 # a Ctrl-C into a warning
         return dict(figures=save_figures(draw(), figure_dir))
     except Exception as e:
+        if _an_interrupt(e): raise KeyboardInterrupt from e       # stops, as any other Ctrl-C
         for path in Path(figure_dir).glob('*.png'): path.unlink()
         return dict(figures=[], figures_failed=_error_line(e))
 
@@ -689,7 +701,7 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     if figure_dir:
         images, labels = next(iter(test_loader))
         report.update(_drawn(draw, figure_dir))             # failed: `figures_failed`, no figure
-    if bad: raise _diverged('features', bad)
+    if bad: raise _diverged('features', bad, report.get('figures_failed'))
     return report
 
 # %% ../nbs/06_analysis.ipynb #89bbc639
@@ -705,7 +717,7 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
             from scae_nb.figures import plot_constellations
         return dict(constellations=plot_constellations(collected))
     if figure_dir: report.update(_drawn(draw, figure_dir))
-    if bad: raise _diverged('votes (points, scales, presences)', bad)
+    if bad: raise _diverged('votes (points, scales, presences)', bad, report.get('figures_failed'))
     return report
 
 # %% ../nbs/06_analysis.ipynb #ffb7d15f
@@ -1062,8 +1074,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                                     seed % 2**32,              # scikit-learn's seeds
                                     progress, staging if figures else None))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
-            if figures: _swap_in(staging, out)                 # where the NaN sits
-            where = (f'its figures are in {out}' if figures
+            failed = getattr(e, 'figures_failed', None)      # no figure to look at either
+            if figures and not failed: _swap_in(staging, out)  # where the NaN sits
+            where = (f'no figures were drawn: {failed}' if failed
+                     else f'its figures are in {out}' if figures
                      else words('draw its figures with figures=True',
                                 'draw its figures without --no-figures'))
             raise DivergedError(f"{report['checkpoint']}: {e}; {where}") from None

@@ -4,8 +4,8 @@
 
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
-import contextlib, errno, hashlib, io, itertools, json, os, pickle, shutil, signal, socket, sys
-import uuid, warnings
+import contextlib, errno, hashlib, io, itertools, json, os, pickle, shlex, shutil, signal, socket
+import sys, uuid, warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -237,7 +237,8 @@ def _resumed_start(info: dict) -> str | None:
 
 def _start_again(out, start: str) -> str:
     "Resuming checkpoint `start` into `out` again, as the caller asks for it."
-    return words(f"cfg.out={str(out)!r}, resume={start!r}", f"--resume {start} --out {out}")
+    return words(f"cfg.out={str(out)!r}, resume={start!r}",
+                 f"--resume {shlex.quote(start)} --out {shlex.quote(str(out))}")   # as typed
 
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
@@ -860,7 +861,8 @@ def _in_new_folder(checkpoint) -> str:
     """Resuming `checkpoint` (a path, or the word PATH) in a new run folder, as the caller asks
     for it: `cfg.out=NEW, resume='x.pt'` from Python, `--out NEW --resume x.pt` from the CLI."""
     path = 'PATH' if checkpoint == 'PATH' else repr(str(checkpoint))
-    return words(f"cfg.out=NEW, resume={path}", f"--out NEW --resume {checkpoint}")
+    return words(f"cfg.out=NEW, resume={path}",
+                 f"--out NEW --resume {shlex.quote(str(checkpoint))}")       # as typed
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp380bc5
 def _own_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str | None:

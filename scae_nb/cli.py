@@ -286,6 +286,17 @@ def _writable_folder(path: str) -> bool:
 # %% ../nbs/07_cli.ipynb #mplcfg03
 _DRAWING = ('train', 'eval')           # the commands that draw (bench never imports matplotlib)
 
+def _draws(args: argparse.Namespace) -> bool:
+    """Whether parsed `args`' command may draw: `eval`, and `train` but of the constellation model
+    (no figures in training); a resumed run without `--model` may be either: it may draw."""
+    if args.command not in _DRAWING: return False
+    kind = getattr(args, 'model', None)
+    if args.command == 'train' and kind is None and getattr(args, 'resume', None) is None:
+        from scae_nb.config import TrainConfig, preset_for          # a new run: its preset's
+        name = getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
+        kind = TrainConfig.preset(name).model.model
+    return args.command == 'eval' or kind != 'constellation'
+
 def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
     """Set `environ`'s MPLCONFIGDIR to a new temporary folder (removed at exit) if unset and
     matplotlib's folders cannot be written; the one line that says so, else None."""
@@ -312,7 +323,7 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, run = args._run
-    if args.command in _DRAWING and 'matplotlib' not in sys.modules and (
+    if _draws(args) and 'matplotlib' not in sys.modules and (
             said := quiet_matplotlib_dirs()):             # before its import; not for --help
         print(f"scae-nb {args.command}: warning: {said}", file=sys.stderr)
     try:

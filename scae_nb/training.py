@@ -637,7 +637,8 @@ def _logged_test(out, step: int) -> bool:
 def _continue_words(out) -> str:
     "How the caller continues the run in `out`: `resume='latest'`, `--resume` or the whole command."
     if Path(out) == Path('runs', preset_for('mnist')): return words("resume='latest'", '--resume')
-    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(str(out))}')
+    folder = str(out) if not str(out).startswith('-') else os.path.join('.', str(out))  # no option
+    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(folder)}')
 
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
@@ -668,7 +669,8 @@ def _records(cut: dict) -> str:
 def _warn_cut(step: int, cut: dict, path) -> None:
     "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
     records, again = _records(cut), _continue_words(Path(path).parent.parent)   # RUN/checkpoints
-    make = words(f"evaluate_checkpoint('{path}')", f'scae-nb eval --checkpoint {path}')
+    make = words(f"evaluate_checkpoint({str(path)!r})",
+                 f'scae-nb eval --checkpoint {shlex.quote(str(path))}')   # as `_continue_words`
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
                   f"checkpointed, its {records} cut short; resuming ({again}) makes them, as does "
                   f"{make}")

@@ -383,10 +383,11 @@ def triton_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -
 
 # %% ../nbs/02c_triton.ipynb #tri00020
 def _why_not(theta: torch.Tensor, templates: torch.Tensor) -> str:
-    "Why `triton_applies` is False for these tensors, in a few words."
-    if triton is None: return 'Triton is not installed'
+    """Why `triton_applies` is False for these tensors, in a few words: the device first (as 02a's
+    refusal of `--decoder triton`), where installing Triton would not help."""
     if not (theta.device.type == 'cuda' or (theta.device.type == 'cpu' and triton_interpreted())):
         return f'{theta.device.type} tensors (CUDA needed, or TRITON_INTERPRET=1 on a CPU)'
+    if triton is None: return 'Triton is not installed (pip install triton)'
     if theta.dtype not in _FLOATS:
         return f'{theta.dtype} poses (float32, bfloat16 or float16 needed)'
     if templates.shape[-1] != templates.shape[-2]:
