@@ -672,8 +672,8 @@ def _warn_cut(step: int, cut: dict, path) -> None:
     make = words(f"evaluate_checkpoint({str(path)!r})",
                  f'scae-nb eval --checkpoint {shlex.quote(str(path))}')   # as `_continue_words`
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
-                  f"checkpointed, its {records} cut short; resuming ({again}) makes them, as does "
-                  f"{make}")
+                  f"checkpointed, its {records} cut short; resuming ({again}) makes them "
+                  f"({make} evaluates the checkpoint on its own)")
 
 # %% ../nbs/05b_training.ipynb #181d6408
 @patch
