@@ -111,7 +111,8 @@ _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     eval="The model and its settings come from the checkpoint (or the shipped model).")
 
 def make_parser(only: str | None = None) -> argparse.ArgumentParser:
-    "The `scae-nb` parser; `only` names the one subcommand whose options are loaded (None: all)."
+    """The `scae-nb` parser; `only` names the one subcommand whose options are loaded (None: all;
+    '': none, enough for the top-level `--help` and `--version`)."""
     parser = CLIParser(
         prog='scae-nb', description='Stacked Capsule Autoencoders, matching the official TF1 code.',
         epilog=_EXIT_STATUS)
@@ -317,7 +318,8 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
     from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
-        parser = make_parser(command)      # only the subcommand's (top-level options take no value)
+        parser = make_parser(command or '')   # only the subcommand's (top-level options take no
+                                   # value); none: `scae-nb --help`, `--version` import no torch
     args, unknown = parser.parse_known_args(argv)
     expand_user(args)                                  # `--out=~/runs/a`: the home folder's
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error

@@ -85,17 +85,30 @@ _STOP_SIGNALS = tuple(getattr(signal, n) for n in ('SIGINT', 'SIGTERM', 'SIGHUP'
 
 def _ignore_stop_signals(worker_id: int) -> None:
     """A worker's `worker_init_fn`: ignore the stop signals (SIGINT, SIGTERM, SIGHUP) that the main
-    process handles (it checkpoints, then ends its workers). Its seeding is left as it is."""
+    process handles (it checkpoints, then ends its workers), then take the ones held since the fork
+    (`_stop_signals_held`): ignored now. Its seeding is left as it is."""
     for s in _STOP_SIGNALS: signal.signal(s, signal.SIG_IGN)
+    if hasattr(signal, 'pthread_sigmask'): signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+@contextlib.contextmanager
+def _stop_signals_held():
+    """Block the stop signals in the block (not on Windows); one that came meanwhile is delivered at
+    its end. Workers forked inside start with them blocked, until `_ignore_stop_signals`."""
+    blocks = hasattr(signal, 'pthread_sigmask')
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if blocks else None
+    try: yield
+    finally:
+        if blocks: signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 # %% ../nbs/00a_loaders.ipynb #879537f6
 _OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
 
 class _WorkerLoader(DataLoader):
-    "`make_loader`'s DataLoader when it has workers: its iterators are shut down at exit."
+    """`make_loader`'s DataLoader when it has workers: they fork with the stop signals held (their
+    init ignores them), and its iterators are shut down at exit."""
     def _get_iterator(self):
-        iterator = super()._get_iterator()
+        with _stop_signals_held(): iterator = super()._get_iterator()     # forks the workers
         _OPEN_ITERATORS.add(iterator)
         return iterator
 
