@@ -15,8 +15,8 @@ from .mixture import current_decoder
 from .native import prepare_compile
 
 # %% auto #0
-__all__ = ['to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs', 'CudaGraphs',
-           'quiet_compile_logs', 'compile_options', 'compile_forward', 'GraphStep', 'resolve_cuda_graph',
+__all__ = ['INDUCTOR_OPTIONS', 'to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs',
+           'CudaGraphs', 'quiet_compile_logs', 'compile_options', 'compile_forward', 'GraphStep', 'resolve_cuda_graph',
            'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'make_step', 'resolve_compile', 'variant_name']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
@@ -131,18 +131,20 @@ def quiet_compile_logs() -> None:
             logger.addFilter(_DropHarmless(prefix))
 
 # %% ../nbs/05ab_step.ipynb #cfw36c01
+INDUCTOR_OPTIONS: dict = {}   # more inductor options for every compiled step (tools/gpu_profile.py)
+
 def compile_options(device: torch.device, backend: str = 'inductor') -> dict | None:
     """Prepare compiling for `device` (quiet logs; as custom ops the native decoder on a CPU, the
     Triton one for 'triton' and, on CUDA, for 'auto': `auto_decoder`) and return the
     `torch.compile` options: inductor draws random numbers with the eager ops (`fallback_random`),
-    so the presence noise is the eager noise."""
+    so the presence noise is the eager noise; and `INDUCTOR_OPTIONS`, none as shipped."""
     quiet_compile_logs()
     if device.type == 'cpu': prepare_compile()         # the native decoder as a custom op
     decoder = current_decoder()
     if decoder == 'triton' or (decoder == 'auto' and device.type == 'cuda'):    # Triton's, likewise
         from scae_nb.triton_decoder import prepare_triton_compile
         prepare_triton_compile()
-    return dict(fallback_random=True) if backend == 'inductor' else None
+    return dict(fallback_random=True, **INDUCTOR_OPTIONS) if backend == 'inductor' else None
 
 # %% ../nbs/05ab_step.ipynb #sp3873e8
 def compile_forward(module: nn.Module, device: torch.device, backend: str = 'inductor'):

@@ -38,6 +38,13 @@ def test_nchw_variants_build_the_cnn_in_nchw(tmp_path):
     assert nchw['cnn_layout'] == 'nchw', nchw                           # read back from the built model
 
 
+def test_autotune_variants_compile_with_inductors_max_autotune(tmp_path):
+    [tuned, plain] = _profile(tmp_path, '--variants', 'eager-autotune,eager')
+    assert (tuned['status'], tuned['step']) == ('ok', 'eager'), tuned
+    assert tuned['inductor_options'] == dict(max_autotune=True, coordinate_descent_tuning=True), tuned
+    assert plain['inductor_options'] == {}, plain                      # scae_nb.step.INDUCTOR_OPTIONS as shipped
+
+
 def test_parallel_mode_pauses_the_named_processes_while_it_times(tmp_path):
     sleeper = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)  # gpu-profile-test-sleeper'])
     try:
@@ -80,13 +87,19 @@ def test_variants_are_benchs_names_and_aliases_say_decoder_and_precision():
     from scae_nb.step import variant_name
     spec = gpu_profile.variant_spec('cuda-graph-triton-tf32')
     assert spec == dict(step='cuda-graph', compile=True, cuda_graph=True, amp=False, decoder='triton', tf32=True,
-                        triton_backward=None, cnn_layout='nhwc'), spec
+                        triton_backward=None, cnn_layout='nhwc', autotune=False), spec
     assert gpu_profile.variant_spec('cuda-graph+amp', 'pytorch')['decoder'] == 'pytorch'   # --decoder: bench's names
     assert gpu_profile.variant_spec('eager-cuda-graph') == dict(step='eager-cuda-graph', compile=False, cuda_graph=True,
                                                                  amp=False, decoder='auto', tf32=False,
-                                                                 triton_backward=None, cnn_layout='nhwc')
+                                                                 triton_backward=None, cnn_layout='nhwc',
+                                                                 autotune=False)
     assert gpu_profile.variant_spec('cuda-graph-triton-nchw') == dict(spec, tf32=False, cnn_layout='nchw')
     assert gpu_profile.known('cuda-graph-triton-dot-nchw') and not gpu_profile.known('nchw')
+    tuned = gpu_profile.variant_spec('cuda-graph-triton-dot-nchw-autotune')     # the suffixes in either order
+    assert tuned == gpu_profile.variant_spec('cuda-graph-triton-dot-autotune-nchw'), tuned
+    assert (tuned['step'], tuned['triton_backward'], tuned['cnn_layout'], tuned['autotune']) == (
+        'cuda-graph', ('dot', 128), 'nchw', True), tuned
+    assert not gpu_profile.known('autotune') and not gpu_profile.known('eagr-autotune')
     dot = gpu_profile.variant_spec('cuda-graph-triton-dot-amp')              # the Triton backward's other way
     assert (dot['step'], dot['decoder'], dot['triton_backward']) == ('cuda-graph+amp', 'triton', ('dot', 128)), dot
     for name in [*gpu_profile.ALIASES, *gpu_profile.STEPS, 'compiled+amp']:       # each `step` is what bench calls it

@@ -7,8 +7,11 @@ A variant is named as `scae-nb bench` names it (`scae_nb.bench.VARIANTS`): eager
 (compiled, replayed as a CUDA graph), eager-cuda-graph (the eager step replayed), each also +amp (bfloat16
 autocast); `--decoder` and `--tf32` apply to those as to bench's. The other names (`ALIASES`, below; also
 tools/gpu_check.py's) say a decoder or a precision too, e.g. cuda-graph-triton-tf32 is cuda-graph with
-`--decoder triton --tf32`. Each result has the name asked (`variant`) and, apart, bench's name (`step`), the
-decoder that ran (`decoder`, as bench reports it: auto resolved) and `tf32`.
+`--decoder triton --tf32`. Any name may end in -nchw (the PCAE's CNN in NCHW) and -autotune (compiled with
+inductor's max-autotune and coordinate-descent tuning, `AUTOTUNE`: a compile of minutes; time it in a sequential
+run, not in --parallel, where its tuning would share the GPU with the others' timings). Each result has the name
+asked (`variant`) and, apart, bench's name (`step`), the decoder that ran (`decoder`, as bench reports it: auto
+resolved), `tf32` and the extra inductor options (`inductor_options`).
 
 Each variant runs in its own process (a time limit each; the budget cuts the tail of the list): the
 official model at B=128 on a synthetic batch, built and stepped as `scae-nb bench` does
@@ -42,22 +45,35 @@ ALIASES = {'amp': ('eager+amp', 'auto', False),
            'cuda-graph-triton-dot-amp': ('cuda-graph+amp', 'triton', False, ('dot', 128))}
 
 
+SUFFIXES = ('-nchw', '-autotune')   # the CNN in NCHW; inductor's max-autotune (AUTOTUNE), either order
+AUTOTUNE = dict(max_autotune=True, coordinate_descent_tuning=True)   # scae_nb.step.INDUCTOR_OPTIONS
+
+
+def _split(name: str) -> tuple[str, set]:
+    "`name` less its `SUFFIXES`, and those it had."
+    found = set()
+    while (end := next((s for s in SUFFIXES if name.endswith(s)), None)):
+        found.add(end)
+        name = name.removesuffix(end)
+    return name, found
+
+
 def known(name: str) -> bool:
-    "Whether `name` is a variant: bench's (each also +amp) or one of `ALIASES`, each also -nchw."
-    name = name.removesuffix('-nchw')
+    "Whether `name` is a variant: bench's (each also +amp) or one of `ALIASES`, each also with `SUFFIXES`."
+    name = _split(name)[0]
     return name in ALIASES or name.removesuffix('+amp') in STEPS
 
 
 def variant_spec(name: str, decoder: str = 'auto', tf32: bool = False) -> dict:
     """What variant `name` runs: bench's name (`step`), compile, cuda_graph, amp, decoder, tf32,
     triton_backward ((TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK), or None: as shipped), cnn_layout ('nhwc'
-    as shipped, `scae_nb.pcae.CNN_MEMORY_FORMAT`; 'nchw' for a name ending in -nchw); `decoder` and `tf32` (the
-    options) for bench's names, an alias's own for an alias."""
-    nchw, name = name.endswith('-nchw'), name.removesuffix('-nchw')
+    as shipped, `scae_nb.pcae.CNN_MEMORY_FORMAT`; 'nchw' for a name ending in -nchw), autotune (-autotune:
+    compiled with `AUTOTUNE`); `decoder` and `tf32` (the options) for bench's names, an alias's own for an alias."""
+    name, suffixes = _split(name)
     step, decoder, tf32, *backward = ALIASES.get(name, (name, decoder, tf32))
     return dict(step=step, **STEPS[step.removesuffix('+amp')], amp=step.endswith('+amp'),
                 decoder=decoder, tf32=tf32, triton_backward=backward[0] if backward else None,
-                cnn_layout='nchw' if nchw else 'nhwc')
+                cnn_layout='nchw' if '-nchw' in suffixes else 'nhwc', autotune='-autotune' in suffixes)
 
 
 def needs_cuda(spec: dict) -> bool:
@@ -183,11 +199,14 @@ def _child(name: str, args) -> dict:
     if spec['cnn_layout'] == 'nchw':                           # before the model is built
         import scae_nb.pcae as pcae
         pcae.CNN_MEMORY_FORMAT = torch.contiguous_format
+    import scae_nb.step as step_module
+    if spec['autotune']: step_module.INDUCTOR_OPTIONS = AUTOTUNE      # before the step is compiled
     config = SCAEConfig.preset(args.preset)
     if device.type == 'cpu':                                   # the dry run: a tiny model
         import dataclasses
         config = dataclasses.replace(config, n_parts=4, n_objects=4)
-    result = dict(variant=name, step=spec['step'], device=str(device), torch=torch.__version__)
+    result = dict(variant=name, step=spec['step'], device=str(device), torch=torch.__version__,
+                  inductor_options=dict(step_module.INDUCTOR_OPTIONS))    # {} as shipped
     amp, tf32 = spec['amp'], spec['tf32']
     with numerics_flags(device, tf32), use_decoder(spec['decoder']):
         model, opt = _seeded_model(config, args.batch_size, device, 0, 3e-5)
