@@ -288,14 +288,30 @@ _DRAWING = ('train', 'eval')           # the commands that draw (bench never imp
 
 def _draws(args: argparse.Namespace) -> bool:
     """Whether parsed `args`' command may draw: `eval`, and `train` but of the constellation model
-    (no figures in training); a resumed run without `--model` may be either: it may draw."""
+    (no figures in training); a resumed run without `--model`: as its checkpoint says."""
     if args.command not in _DRAWING: return False
     kind = getattr(args, 'model', None)
     if args.command == 'train' and kind is None and getattr(args, 'resume', None) is None:
         from scae_nb.config import TrainConfig, preset_for          # a new run: its preset's
         name = getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
         kind = TrainConfig.preset(name).model.model
+    if args.command == 'train' and kind is None: return _resumed_draws(args)
     return args.command == 'eval' or kind != 'constellation'
+
+def _resumed_draws(args: argparse.Namespace) -> bool:
+    """Whether `train --resume` may draw: not where the checkpoint it resumes (read as the resume
+    reads it, nothing moved) is of the constellation model or has no step left to train; where it
+    cannot be read, it may (the command says why)."""
+    from scae_nb.checkpoints import load_checkpoint, newest_intact_state   # loaded with train's
+    from scae_nb.config import preset_for
+    name = getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
+    try:
+        if str(args.resume) != 'latest': state = load_checkpoint(args.resume)
+        else: state = newest_intact_state(getattr(args, 'out', f'runs/{name}'))[1]
+        config = state['config']
+        kind, steps = config['model'].get('model', 'scae'), getattr(args, 'steps', config['steps'])
+        return kind != 'constellation' and steps > state['step']
+    except Exception: return True        # no run, a corrupt one: the resume's own error follows
 
 def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
     """Set `environ`'s MPLCONFIGDIR to a new temporary folder (removed at exit) if unset and
