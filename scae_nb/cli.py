@@ -313,19 +313,35 @@ def _resumed_draws(args: argparse.Namespace) -> bool:
         return kind != 'constellation' and steps > state['step']
     except Exception: return True        # no run, a corrupt one: the resume's own error follows
 
+def _own_folder(name: str) -> str | None:
+    """Folder `name` in the temporary folder, made private (0o700) if missing, or None unless it is
+    one of this user's with that mode (not a symlink, a file, another user's: not trusted)."""
+    import stat, tempfile
+    if not hasattr(os, 'getuid'): return None                         # Windows: no owner to check
+    folder = os.path.join(tempfile.gettempdir(), f'{name}-{os.getuid()}')
+    try:
+        with contextlib.suppress(FileExistsError): os.mkdir(folder, 0o700)
+        found = os.lstat(folder)
+    except OSError: return None
+    private = stat.S_ISDIR(found.st_mode) and stat.S_IMODE(found.st_mode) == 0o700
+    return folder if private and found.st_uid == os.getuid() else None
+
 def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
-    """Set `environ`'s MPLCONFIGDIR to a new temporary folder (removed at exit) if unset and
-    matplotlib's folders cannot be written; the one line that says so, else None."""
+    """Set `environ`'s MPLCONFIGDIR, if unset and matplotlib's folders cannot be written, to one
+    folder per user kept for later runs (`_own_folder`: none piles up after a killed run), else a
+    new temporary one removed at exit; the one line that says so, else None."""
     if environ.get('MPLCONFIGDIR'): return None             # the user's choice, writable or not
     if not (unwritable := [d for d in _matplotlib_dirs(environ) if not _writable_folder(d)]):
         return None
     import atexit, shutil, tempfile
-    try: folder = tempfile.mkdtemp(prefix='scae-nb-matplotlib-')
-    except OSError: return None                    # no temporary folder: matplotlib's words
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if folder := _own_folder('scae-nb-matplotlib'): kept = ', kept for later runs'
+    else:
+        try: folder, kept = tempfile.mkdtemp(prefix='scae-nb-matplotlib-'), ' for this run'
+        except OSError: return None                # no temporary folder: matplotlib's words
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     environ['MPLCONFIGDIR'] = folder
-    return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder} for this "
-            "run (set MPLCONFIGDIR to a writable folder to keep it)")
+    return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder}{kept} "
+            "(set MPLCONFIGDIR to a writable folder of your own)")
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
