@@ -455,7 +455,7 @@ class RunLogger:
                  wandb_notes: str | None = None):
         self.out, self.enabled, self.run = Path(out), enabled, None
         if enabled: check_wandb_env(wandb_mode)         # one line, before any folder (below)
-        if enabled: (self.out / 'figures').mkdir(parents=True, exist_ok=True)
+        if enabled: self.out.mkdir(parents=True, exist_ok=True)   # figures/: with the first figure
         if enabled and wandb_mode != 'disabled':
             with _blank_wandb_mode_unset():                 # wandb refuses an empty one
                 self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
@@ -532,6 +532,7 @@ def figure(self: RunLogger, step: int, name: str, fig) -> Path | None:
     path = self.out / 'figures' / f'{name}_{step:08d}.png'
     buffer = io.BytesIO()                     # whole, or an error naming the file
     fig.savefig(buffer, format='png', dpi=100, bbox_inches='tight')
+    path.parent.mkdir(exist_ok=True)            # drawn: only now (none drawn, no empty folder)
     write_atomic(path, buffer.getvalue())
     if self.run is not None:
         import wandb
