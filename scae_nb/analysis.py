@@ -31,8 +31,8 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, _not_there, RunFolderError, checkpoint_run_folder,
-                                 checkpoint_changes, load_checkpoint, newest_intact_state,
-                                 readable_run_info)
+                                 checkpoint_changes, corrupt_said, load_checkpoint,
+                                 newest_intact_state, readable_run_info)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
@@ -815,12 +815,11 @@ def _shipped_name(checkpoint: Path, pretrained: str | None) -> str | None:
 # %% ../nbs/06_analysis.ipynb #df76cb5e
 def _run_checkpoint(folder: Path) -> tuple[Path, dict]:
     """The checkpoint `--checkpoint RUN` (a run folder, or RUN/checkpoints) stands for and its
-    state: its newest intact one, said in one line; a corrupt newer one skipped with a one-line
-    warning, nothing moved."""
+    state: its newest intact one, said in one line; corrupt newer ones skipped with one warning
+    line, nothing moved."""
     path, state, bad = newest_intact_state(run := run_folder_of(folder))   # RUN/checkpoints
     if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
-    for corrupt, why in bad:
-        warnings.warn(f"{corrupt.name} is corrupt ({why}); evaluating {path.name} instead")
+    if bad: warnings.warn(f"{corrupt_said(bad)}; evaluating {path.name} instead")   # one line
     print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {run}',
           file=sys.stderr)
     return path, state

@@ -19,9 +19,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'all_corrupt_line',
-           'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer',
-           'metrics_entries', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder',
-           'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
+           'corrupt_said', 'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints',
+           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record',
+           'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
            'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
@@ -228,6 +228,13 @@ def all_corrupt_line(given: str, where: Path, bad: list) -> str:
     return (f"{given}: every checkpoint in {where} is corrupt (all {n}; the newest, "
             f"{newest.name}: {why})")
 
+def corrupt_said(bad: list) -> str:
+    """Corrupt checkpoints `bad` ((path, why), newest first) said in one line, however many:
+    'step_9.pt is corrupt (why)', '3 checkpoints are corrupt (step_9.pt, ...; the newest: why)'."""
+    (newest, why), n = bad[0], len(bad)
+    if n == 1: return f"{newest.name} is corrupt ({why})"
+    return f"{n} checkpoints are corrupt ({', '.join(p.name for p, _ in bad)}; the newest: {why})"
+
 # %% ../nbs/05aa_checkpoints.ipynb #k42rst01
 def _resumed_start(info: dict) -> str | None:
     "The checkpoint whose resume into a new folder began the run of run.json `info`, or None."
@@ -244,8 +251,8 @@ def _start_again(out, start: str) -> str:
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
-    read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, each with
-    a one-line warning that names the checkpoint taken)."""
+    read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, with one
+    warning line that names them and the checkpoint taken)."""
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
@@ -260,16 +267,18 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     path, state, bad = newest_intact_state(out)
     if path is None:
         raise CheckpointError(all_corrupt_line(_resume_words(), Path(out) / 'checkpoints', bad))
-    for corrupt, why in bad: _set_aside(corrupt, why, path)
+    if bad: _set_aside(bad, path)
     return path, state
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38dd55
-def _set_aside(path: Path, why: str, good: Path) -> None:
-    "Say (one line) that `path` is corrupt and move it to checkpoints/corrupt/ (process 0)."
+def _set_aside(bad: list, good: Path) -> None:
+    """Say in one line that checkpoints `bad` ((path, why), newest first) are corrupt, and move them
+    to checkpoints/corrupt/ (process 0)."""
     if int(os.environ.get('RANK', 0)): return
-    _say(f'warning: {path.name} is corrupt ({why}); resuming from {good.name}')
-    (path.parent / 'corrupt').mkdir(exist_ok=True)
-    os.replace(path, path.parent / 'corrupt' / path.name)
+    aside = bad[0][0].parent / 'corrupt'
+    _say(f'warning: {corrupt_said(bad)}; set aside in {aside}; resuming from {good.name}')
+    aside.mkdir(exist_ok=True)
+    for path, _ in bad: os.replace(path, aside / path.name)
     _NAMED.add(good.resolve())
 
 # %% ../nbs/05aa_checkpoints.ipynb #354ef555

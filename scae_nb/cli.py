@@ -289,28 +289,60 @@ _DRAWING = ('train', 'eval')           # the commands that draw (bench never imp
 
 def _draws(args: argparse.Namespace) -> bool:
     """Whether parsed `args`' command may draw: `eval`, and `train` but of the constellation model
-    (no figures in training); a resumed run without `--model` may be either: it may draw."""
+    (no figures in training); a resumed run without `--model`: as its checkpoint says."""
     if args.command not in _DRAWING: return False
     kind = getattr(args, 'model', None)
     if args.command == 'train' and kind is None and getattr(args, 'resume', None) is None:
         from scae_nb.config import TrainConfig, preset_for          # a new run: its preset's
         name = getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
         kind = TrainConfig.preset(name).model.model
+    if args.command == 'train' and kind is None: return _resumed_draws(args)
     return args.command == 'eval' or kind != 'constellation'
 
+def _resumed_draws(args: argparse.Namespace) -> bool:
+    """Whether `train --resume` may draw: not where the checkpoint it resumes (read as the resume
+    reads it, nothing moved) is of the constellation model or has no step left to train; where it
+    cannot be read, it may (the command says why)."""
+    from scae_nb.checkpoints import load_checkpoint, newest_intact_state   # loaded with train's
+    from scae_nb.config import preset_for
+    name = getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
+    try:
+        if str(args.resume) != 'latest': state = load_checkpoint(args.resume)
+        else: state = newest_intact_state(getattr(args, 'out', f'runs/{name}'))[1]
+        config = state['config']
+        kind, steps = config['model'].get('model', 'scae'), getattr(args, 'steps', config['steps'])
+        return kind != 'constellation' and steps > state['step']
+    except Exception: return True        # no run, a corrupt one: the resume's own error follows
+
+def _own_folder(name: str) -> str | None:
+    """Folder `name` in the temporary folder, made private (0o700) if missing, or None unless it is
+    one of this user's with that mode (not a symlink, a file, another user's: not trusted)."""
+    import stat, tempfile
+    if not hasattr(os, 'getuid'): return None                         # Windows: no owner to check
+    folder = os.path.join(tempfile.gettempdir(), f'{name}-{os.getuid()}')
+    try:
+        with contextlib.suppress(FileExistsError): os.mkdir(folder, 0o700)
+        found = os.lstat(folder)
+    except OSError: return None
+    private = stat.S_ISDIR(found.st_mode) and stat.S_IMODE(found.st_mode) == 0o700
+    return folder if private and found.st_uid == os.getuid() else None
+
 def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
-    """Set `environ`'s MPLCONFIGDIR to a new temporary folder (removed at exit) if unset and
-    matplotlib's folders cannot be written; the one line that says so, else None."""
+    """Set `environ`'s MPLCONFIGDIR, if unset and matplotlib's folders cannot be written, to one
+    folder per user kept for later runs (`_own_folder`: none piles up after a killed run), else a
+    new temporary one removed at exit; the one line that says so, else None."""
     if environ.get('MPLCONFIGDIR'): return None             # the user's choice, writable or not
     if not (unwritable := [d for d in _matplotlib_dirs(environ) if not _writable_folder(d)]):
         return None
     import atexit, shutil, tempfile
-    try: folder = tempfile.mkdtemp(prefix='scae-nb-matplotlib-')
-    except OSError: return None                    # no temporary folder: matplotlib's words
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if folder := _own_folder('scae-nb-matplotlib'): kept = ', kept for later runs'
+    else:
+        try: folder, kept = tempfile.mkdtemp(prefix='scae-nb-matplotlib-'), ' for this run'
+        except OSError: return None                # no temporary folder: matplotlib's words
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     environ['MPLCONFIGDIR'] = folder
-    return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder} for this "
-            "run (set MPLCONFIGDIR to a writable folder to keep it)")
+    return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder}{kept} "
+            "(set MPLCONFIGDIR to a writable folder of your own)")
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:

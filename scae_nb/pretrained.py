@@ -12,7 +12,7 @@ import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all_corrupt_line,
-                                 list_checkpoints,
+                                 corrupt_said, list_checkpoints,
                                  lock_holder, newest_intact_state)
 from .utils import UsageError, named, refuse_empty_path, said, write_atomic
 
@@ -215,10 +215,9 @@ def run_folder_of(folder) -> Path:
 
 # %% ../nbs/04b_pretrained.ipynb #sp38c389
 def _run_folder_model(folder: Path) -> nn.Module:
-    """The model in run folder `folder`'s newest intact checkpoint; a corrupt newer one skipped with
-    a one-line warning, nothing moved."""
+    """The model in run folder `folder`'s newest intact checkpoint; corrupt newer ones skipped with
+    one warning line, nothing moved."""
     path, state, bad = newest_intact_state(run_folder_of(folder))
     if path is None: _refuse_run_folder(run_folder_of(folder), bad, said('name', folder))
-    for corrupt, why in bad:
-        warnings.warn(f"{corrupt.name} is corrupt ({why}); loading {path.name} instead")
+    if bad: warnings.warn(f"{corrupt_said(bad)}; loading {path.name} instead")     # one line
     return _model_of(state, path)

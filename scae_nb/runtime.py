@@ -4,7 +4,8 @@
 
 # %% ../nbs/05a_runtime.ipynb #5a0e0004
 from __future__ import annotations
-import contextlib, errno, io, json, numbers, os, platform, random, signal, sys, threading
+import contextlib, contextvars, errno, io, json, numbers, os, platform, random, signal, sys
+import threading
 import warnings
 import torch.nn.functional as F
 from pathlib import Path
@@ -26,10 +27,11 @@ from .model import SCAEConfig, sizes_said
 # %% auto #0
 __all__ = ['WANDB_ENV_MODES', 'NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic',
            'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state',
-           'set_loader_rng_state', 'BatchStream', 'seed_loader', 'LossTracker', 'check_wandb_env', 'RunLogger',
-           'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env', 'init_distributed',
-           'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device',
-           'check_divisible', 'make_loaders', 'naming_out_of_memory', 'out_of_memory_line']
+           'set_loader_rng_state', 'BatchStream', 'seed_loader', 'LossTracker', 'check_wandb_env', 'wandb_asked_by',
+           'RunLogger', 'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env',
+           'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader',
+           'run_field', 'data_on_device', 'check_divisible', 'make_loaders', 'naming_out_of_memory',
+           'out_of_memory_line']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -435,6 +437,16 @@ def _blank_wandb_mode_unset():
     try: yield
     finally: os.environ['WANDB_MODE'] = blank
 
+_WANDB_ASKED = contextvars.ContextVar('scae_nb_wandb_asked', default=None)
+
+@contextlib.contextmanager
+def wandb_asked_by(source: str | None):
+    """In the block a refusal of the wandb run names `source` as what asked for its mode (`scae-nb
+    train` without `--wandb`: `WANDB_MODE=online (the environment variable)`); None: `wandb`."""
+    token = _WANDB_ASKED.set(source)
+    try: yield
+    finally: _WANDB_ASKED.reset(token)
+
 # %% ../nbs/05a_runtime.ipynb #d4522647
 class RunLogger:
     "Process 0's sink for scalars and figures: metrics.jsonl, figures/, and wandb unless disabled."
@@ -443,7 +455,7 @@ class RunLogger:
                  wandb_notes: str | None = None):
         self.out, self.enabled, self.run = Path(out), enabled, None
         if enabled: check_wandb_env(wandb_mode)         # one line, before any folder (below)
-        if enabled: (self.out / 'figures').mkdir(parents=True, exist_ok=True)
+        if enabled: self.out.mkdir(parents=True, exist_ok=True)   # figures/: with the first figure
         if enabled and wandb_mode != 'disabled':
             with _blank_wandb_mode_unset():                 # wandb refuses an empty one
                 self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
@@ -471,7 +483,8 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
                           notes=notes, settings=settings)
     except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
         if 'api key' not in str(e).lower().replace('_', ' '): raise
-        raise UsageError(f"{said('wandb', mode)} needs a W&B API key and none is configured: run "
+        asked = _WANDB_ASKED.get() or said('wandb', mode)       # the variable, if it asked
+        raise UsageError(f"{asked} needs a W&B API key and none is configured: run "
                          f"`wandb login`, set WANDB_API_KEY, or pass {said('wandb', 'offline')} "
                          "(`wandb sync` uploads the run later)") from None
     finally:
@@ -519,6 +532,7 @@ def figure(self: RunLogger, step: int, name: str, fig) -> Path | None:
     path = self.out / 'figures' / f'{name}_{step:08d}.png'
     buffer = io.BytesIO()                     # whole, or an error naming the file
     fig.savefig(buffer, format='png', dpi=100, bbox_inches='tight')
+    path.parent.mkdir(exist_ok=True)            # drawn: only now (none drawn, no empty folder)
     write_atomic(path, buffer.getvalue())
     if self.run is not None:
         import wandb

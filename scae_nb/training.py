@@ -35,7 +35,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              make_loaders, param_checksum, pick_device, reconstruction_figure,
                              rng_state, seed_everything, seed_loader, check_deterministic,
                              set_rng_state,
-                             template_figure, numerics_flags, device_name)
+                             template_figure, numerics_flags, device_name, wandb_asked_by)
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
                           resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
                           to_device, variant_name, warn_compile_wait)
@@ -957,7 +957,11 @@ def run_train(args: argparse.Namespace) -> int:
     device = pick_device(cfg.device, dist_env().local_rank)
     _check_step(cfg, device)                                            # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
+    asked = None if hasattr(args, 'wandb') else (       # no --wandb typed: what set its mode
+        f"WANDB_MODE={cfg.wandb} (the environment variable)" if resume is None
+        else f"the run's wandb mode ({cfg.wandb}, from its checkpoint)")
     with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
+          wandb_asked_by(asked),
           naming_out_of_memory(cfg.model, cfg.batch_size, device)):     # one line, not torch's
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state,
                        allow_change=None)       # compared with the checkpoint's: `resume_config`
