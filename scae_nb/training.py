@@ -420,6 +420,39 @@ def _step_changes(changes: dict, cfg: TrainConfig, device: torch.device, distrib
     if step(was) != step(now): return changes
     return {k: v for k, v in changes.items() if k not in _STEP_SWITCHES}
 
+# %% ../nbs/05b_training.ipynb #sty46r01
+@patch
+def _take_changes(self: Trainer, ckpt: dict, path) -> None:
+    """`restore`'s changes of the checkpoint's config: if it trains, said in one line (a switch
+    that leaves the step as it was: not said, and the checkpoint's setting kept, `_step_changes`);
+    then the checkpoint's history of changes with them (`changes`; None: unknown)."""
+    if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
+        changes = resumed_changes(ckpt['config'], self.cfg)
+        self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
+        if self.config_changes and self.rank0:
+            _say(changes_line(self.config_changes, workerless_dataset(self.cfg, self.device)))
+        same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
+        if same_step:                   # no change of the run: the checkpoint's setting stays
+            self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})
+    history = checkpoint_changes(path, ckpt)          # the branch's so far; None: unknown
+    self.changes = (None if history is None
+                    else changes_record(history, self.step, self.config_changes))
+
+# %% ../nbs/05b_training.ipynb #sty46r04
+@patch
+def _resume_log(self: Trainer, ckpt: dict, processes: list) -> None:
+    """`restore`'s logging state: the log window's sums and a stop's short line (of as many
+    processes); a new branch from an older checkpoint than the newest, else metrics cut back."""
+    # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
+    # the log window's sums (same processes), and a stop's short line at this step: dropped if
+    # this run goes on, as it logs that window whole
+    same = len(processes) == self.env.world_size
+    self._tracker_state = processes[self.env.rank].get('tracker') if same else None
+    self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
+                             and self._tracker_state is not None)
+    if newer_checkpoints(self.out, self.step): self._branch_from = self.step
+    elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+
 # %% ../nbs/05b_training.ipynb #c6200d61
 @patch
 def restore(self: Trainer, path, state: dict | None = None) -> None:
@@ -443,26 +476,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
         if ckpt.get('wandb_id') not in inherited:
             self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
     announce_resume(path, self.step)
-    if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
-        changes = resumed_changes(ckpt['config'], self.cfg)
-        self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
-        if self.config_changes and self.rank0:
-            _say(changes_line(self.config_changes, workerless_dataset(self.cfg, self.device)))
-        same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
-        if same_step:                   # no change of the run: the checkpoint's setting stays
-            self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})
-    history = checkpoint_changes(path, ckpt)          # the branch's so far; None: unknown
-    self.changes = (None if history is None
-                    else changes_record(history, self.step, self.config_changes))
-    # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
-    # the log window's sums (same processes), and a stop's short line at this step: dropped if
-    # this run goes on, as it logs that window whole
-    same = len(processes) == self.env.world_size
-    self._tracker_state = processes[self.env.rank].get('tracker') if same else None
-    self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
-                             and self._tracker_state is not None)
-    if newer_checkpoints(self.out, self.step): self._branch_from = self.step
-    elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+    self._take_changes(ckpt, path)            # what changed: said, and in the history
+    self._resume_log(ckpt, processes)         # the log window; a new branch, or metrics cut back
     # records its stop cut short: made first (`fit`); an older one's: by the run gone on from it
     if ckpt.get('cut') and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
     self._continue_stream(ckpt, path)
