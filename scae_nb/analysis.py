@@ -1031,6 +1031,43 @@ def _train_history(checkpoint: Path, run: AttrDict) -> dict:
                 **_resumed_from(checkpoint, run))
 
 
+# %% ../nbs/06_analysis.ipynb #sty46e01
+def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: AttrDict,
+                 noise: bool, max_batches: int | None, device: torch.device, seed: int) -> dict:
+    "What a report says before the evaluation: what was evaluated, trained how, evaluated how."
+    return dict(checkpoint=shipped or str(checkpoint.absolute()),     # what was evaluated
+                model=config.model.model, dataset=config.dataset,
+                model_config=dataclasses.asdict(config.model),          # n_parts, n_objects, ...
+                steps=run.step, train_batch_size=run.config.batch_size,   # the last one
+                **_train_history(checkpoint, run),         # what resumes changed, if known
+                batch_size=config.batch_size, noise=noise, max_batches=max_batches,
+                device=device_name(device), seed=seed,
+                data_dir=(os.path.abspath(data_root(config.data_dir))     # None: no files read
+                          if config.dataset in DATASETS else None))
+
+# %% ../nbs/06_analysis.ipynb #sty46e04
+def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
+                    figures: bool) -> DivergedError:
+    """The one line for a diverged evaluation of `evaluated`: `e`, and where its figures are (moved
+    into `out` from `staging` here, unless none were asked or drawing them failed)."""
+    failed = getattr(e, 'figures_failed', None)      # no figure to look at either
+    if figures and not failed: _swap_in(staging, out)  # where the NaN sits
+    where = (f'no figures were drawn: {failed}' if failed
+             else f'its figures are in {out}' if figures
+             else words('draw its figures with figures=True',
+                        'draw its figures without --no-figures'))
+    return DivergedError(f"{evaluated}: {e}; {where}")
+
+# %% ../nbs/06_analysis.ipynb #sty46e07
+def _write_report(report: dict, staging: Path, out: Path, figures: bool, start: float) -> list:
+    """Finish `report` (figures where they end up, in `out`; wall time), write it to `staging` and
+    move everything into `out` (`_swap_in`'s late signals, as it returns them)."""
+    if figures: report['figures'] = [str(out / Path(path).name) for path in report['figures']]
+    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
+    write_atomic(staging / 'report.json', json.dumps(report, indent=1))
+    _say_replacing(out, report)                      # an earlier evaluation's report: said
+    return _swap_in(staging, out, final=True)   # all at once
+
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -1054,15 +1091,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
            else load_model(checkpoint, device, state))
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
-    report = dict(checkpoint=shipped or str(checkpoint.absolute()),     # what was evaluated
-                  model=config.model.model, dataset=config.dataset,
-                  model_config=dataclasses.asdict(config.model),          # n_parts, n_objects, ...
-                  steps=run.step, train_batch_size=run.config.batch_size,   # the last one
-                  **_train_history(checkpoint, run),         # what resumes changed, if known
-                  batch_size=config.batch_size, noise=noise, max_batches=max_batches,
-                  device=device_name(device), seed=seed,
-                  data_dir=(os.path.abspath(data_root(config.data_dir))     # None: no files read
-                            if config.dataset in DATASETS else None))
+    report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
     out = out.absolute()                                       # the report's paths: absolute
@@ -1073,18 +1102,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                                     seed % 2**32,              # scikit-learn's seeds
                                     progress, staging if figures else None))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
-            failed = getattr(e, 'figures_failed', None)      # no figure to look at either
-            if figures and not failed: _swap_in(staging, out)  # where the NaN sits
-            where = (f'no figures were drawn: {failed}' if failed
-                     else f'its figures are in {out}' if figures
-                     else words('draw its figures with figures=True',
-                                'draw its figures without --no-figures'))
-            raise DivergedError(f"{report['checkpoint']}: {e}; {where}") from None
-        if figures: report['figures'] = [str(out / Path(path).name) for path in report['figures']]
-        report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
-        write_atomic(staging / 'report.json', json.dumps(report, indent=1))
-        _say_replacing(out, report)                      # an earlier evaluation's report: said
-        late = _swap_in(staging, out, final=True)   # all at once; a signal now cuts nothing
+            raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
+        late = _write_report(report, staging, out, figures, start)   # a signal now cuts nothing
     if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
         warnings.warn(_undrawn_line(report))
     if late:

@@ -808,6 +808,30 @@ def _take_over(out: Path, info: dict) -> Path:
     return aside
 
 
+# %% ../nbs/05aa_checkpoints.ipynb #sty46k02
+def _identify_run(folder: RunFolder, old: dict, resume: bool, checkpoint, state: dict | None,
+                  run_id: str | None) -> None:
+    """Record in `folder`'s run.json which run it holds: a new run (its own id, now), a resume into
+    a new folder (a new run too, `resumed_from` the `checkpoint`), or the resumed run `run_id`
+    (`old`: its run.json as read; what it lacks from the checkpoint, `state`; `_follow_folder`)."""
+    out = folder.out
+    now = datetime.now(timezone.utc).isoformat(timespec='seconds')
+    stored = (state or {}).get('created')         # the run's start, as its checkpoint says
+    started = stored if resume and isinstance(stored, str) else now
+    branch = resume and _branches_here(out, checkpoint)        # a new folder: a new run
+    if not old and branch:
+        folder.update(run_id=uuid.uuid4().hex[:12], created=now, folder=str(out.resolve()),
+                      resumed_from=dict(checkpoint=str(Path(checkpoint).resolve()),
+                                        step=state.get('step'), run_id=run_id))
+    elif not old:
+        new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
+        folder.update(run_id=new_id, created=started, folder=str(out.resolve()))
+    else:                                          # a resume: moved, or copied?
+        lost = dict(run_id=run_id or 'legacy', created=started)     # a hand edit dropped them
+        if missing := {k: v for k, v in lost.items() if not old.get(k)}:
+            folder.update(**missing)
+        _follow_folder(folder, state)
+
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=None,
                      state: dict | None = None) -> RunFolder:
@@ -831,22 +855,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
         folder = RunFolder(out, old, lock, created, folders, aside, found)
-        now = datetime.now(timezone.utc).isoformat(timespec='seconds')
-        stored = (state or {}).get('created')         # the run's start, as its checkpoint says
-        started = stored if resume and isinstance(stored, str) else now
-        branch = resume and _branches_here(out, checkpoint)        # a new folder: a new run
-        if not old and branch:
-            folder.update(run_id=uuid.uuid4().hex[:12], created=now, folder=str(out.resolve()),
-                          resumed_from=dict(checkpoint=str(Path(checkpoint).resolve()),
-                                            step=state.get('step'), run_id=run_id))
-        elif not old:
-            new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
-            folder.update(run_id=new_id, created=started, folder=str(out.resolve()))
-        else:                                          # a resume: moved, or copied?
-            lost = dict(run_id=run_id or 'legacy', created=started)     # a hand edit dropped them
-            if missing := {k: v for k, v in lost.items() if not old.get(k)}:
-                folder.update(**missing)
-            _follow_folder(folder, state)
+        _identify_run(folder, old, resume, checkpoint, state, run_id)   # run.json: whose run
         _stamp_lock(lock, folder.info['created'])
     except BaseException:
         lock.close()

@@ -309,6 +309,37 @@ def _changes(was: dict, asks: dict) -> dict:
     "{field: (saved value, asked value)} for the fields of `asks` whose value differs."
     return {k: (was.get(k), v) for k, v in asks.items() if was.get(k) != v}
 
+# %% ../nbs/05ac_config.ipynb #sty46c01
+def _listed(fields: list) -> str:
+    "`fields` named, as a refusal lists them: `n_parts`, `a and b`, `a, b and c`."
+    names = [named(k) for k in fields]
+    return ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+# %% ../nbs/05ac_config.ipynb #sty46c04
+def _unchangeable(shape: list, model: str = 'scae') -> list[str]:
+    """Why the `shape` fields cannot change on a resume, a clause each: those that `model` never
+    reads (`UNREAD_FIELDS`) have no effect, the others change the model's shape; [] for none."""
+    unread = [k for k in shape if k in UNREAD_FIELDS.get(model, ())]   # no shape of this model's
+    shape = [k for k in shape if k not in unread]
+    return ([f"{_listed(unread)} {'has' if len(unread) == 1 else 'have'} no effect on "
+             f"{_UNREAD_WHY[model]}, yet a resume keeps the run's config"] if unread else []) + (
+            [f"{_listed(shape)} {'changes' if len(shape) == 1 else 'change'} the model's shape, "
+             "which a resume cannot change"] if shape else [])
+
+# %% ../nbs/05ac_config.ipynb #sty46c07
+def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
+    """`_refuse` for a checkpoint of another kind of model (`model` in `refused`): that first, then
+    the other fields that differ by name only (a constellation model differs in a dozen)."""
+    (was, asks), rest = refused['model'], [named(k) for k in refused if k != 'model']
+    source = sources.get('model')
+    drop = (f'drop {source}' if source else words('keep its saved model', 'drop that option'))
+    also = (f"; {len(rest)} more differ{'s' if len(rest) == 1 else ''}: {', '.join(rest)}"
+            if rest else '')
+    raise ConfigChangeError(f"{named('resume')}: {path} is a {was} model; {asker} "
+                            f"{said('model', asks)}" + (f' (from {source})' if source else '') +
+                            f", and a resume cannot change the model: {drop}, or start a new run "
+                            f"in another {named('cfg.out')}{also}")
+
 # %% ../nbs/05ac_config.ipynb #sp3814e4
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
             parameter: str = 'allow', model: str = 'scae') -> None:
@@ -325,12 +356,7 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
                      for k, (_, b) in refused.items())
     drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
             else words('keep their saved values', 'drop those options'))
-    unread = [k for k in shape if k in UNREAD_FIELDS.get(model, ())]   # no shape of this model's
-    shape = [k for k in shape if k not in unread]
-    why = ([f"{_listed(unread)} {'has' if len(unread) == 1 else 'have'} no effect on "
-            f"{_UNREAD_WHY[model]}, yet a resume keeps the run's config"] if unread else []) + (
-           [f"{_listed(shape)} {'changes' if len(shape) == 1 else 'change'} the model's shape, "
-            "which a resume cannot change"] if shape else [])
+    why = _unchangeable(shape, model)                  # shape fields: no --allow-change
     if why:
         how = f"{'; '.join(why)}: {drop}, or start a new run in another {named('cfg.out')}"
     else:
@@ -340,24 +366,6 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
         how = drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
     raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "
                             f"{how}")
-
-def _listed(fields: list) -> str:
-    "`fields` named, as a refusal lists them: `n_parts`, `a and b`, `a, b and c`."
-    names = [named(k) for k in fields]
-    return ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
-
-def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
-    """`_refuse` for a checkpoint of another kind of model (`model` in `refused`): that first, then
-    the other fields that differ by name only (a constellation model differs in a dozen)."""
-    (was, asks), rest = refused['model'], [named(k) for k in refused if k != 'model']
-    source = sources.get('model')
-    drop = (f'drop {source}' if source else words('keep its saved model', 'drop that option'))
-    also = (f"; {len(rest)} more differ{'s' if len(rest) == 1 else ''}: {', '.join(rest)}"
-            if rest else '')
-    raise ConfigChangeError(f"{named('resume')}: {path} is a {was} model; {asker} "
-                            f"{said('model', asks)}" + (f' (from {source})' if source else '') +
-                            f", and a resume cannot change the model: {drop}, or start a new run "
-                            f"in another {named('cfg.out')}{also}")
 
 # %% ../nbs/05ac_config.ipynb #efef6d1b
 def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:

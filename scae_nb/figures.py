@@ -465,6 +465,56 @@ def _target_label(model) -> str:
     "What `make_figures` titles the model's target: 'input', or 'edges (target)' for a Sobel one."
     return 'edges (target)' if getattr(model.config, 'target', 'image') == 'sobel' else 'input'
 
+# %% ../nbs/06a_figures.ipynb #sty46f02
+def _figure_inputs(model: torch.nn.Module, images, labels, test) -> tuple:
+    """`make_figures`' inputs checked and moved: (images [B, C, H, W] floats in [0, 1] on the
+    model's device and in its dtype, labels int64 [B] or None, test features or None); a
+    constellation model is refused first."""
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
+                        "model: draw its point sets with plot_constellations("
+                        "collect_constellations(model, loader))")
+    images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
+    device = _run_device(model)                   # the batch goes where the model is
+    images = images.to(device, next(model.parameters()).dtype)   # and in its dtype (a .double())
+    if test is not None: test = _test_features(test, model.config.n_objects)
+    n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
+    labels = _figure_labels(labels, len(images), n_classes)    # int64 [B] or None, else one line
+    labels = labels.to(device) if labels is not None else None
+    return images, labels, test
+
+# %% ../nbs/06a_figures.ipynb #sty46f05
+def _batch_figures(model: torch.nn.Module, images: torch.Tensor, labels) -> dict:
+    "One batch's figures, noise off: templates, reconstructions, parts and claims of example 0."
+    with evaluating(model, noise=False):
+        out, target = model(images, labels), model.make_target(images)
+        rec = reconstruct(model, out, target)
+        shown = dict(input_label=_target_label(model))          # what the decoder scores
+        return dict(
+            templates=plot_templates(out.pcae.templates_nonlin[0]),
+            reconstructions=plot_reconstructions(
+                target, rec.bottom_up.rec_mode, rec.top_down.rec_mode, **shown
+            ),
+            part_decomposition=plot_part_decomposition(
+                target[0], rec.bottom_up.transformed_templates[0], out.pcae.presence[0], **shown
+            ),
+            capsule_claims=plot_capsule_claims(model, out, target, 0, **shown),
+        )
+
+# %% ../nbs/06a_figures.ipynb #sty46f08
+def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int, progress: bool) -> dict:
+    "The figures of `test`: class activations, and the t-SNE of m unless a collapsed model's."
+    m, n_classes = _check_matrix(test.m, 'test.m'), model.config.n_classes
+    stages = dict(class_activations=lambda: plot_class_activations(test.u, test.m, test.labels,
+                                                                   n_classes),
+                  tsne=lambda: plot_embedding(tsne_embedding(m, seed), test.labels))
+    if _all_rows_equal(m):                        # nothing to embed (and scikit-learn would crash)
+        warnings.warn(f"t-SNE figure skipped: test.m has fewer than two distinct rows (of "
+                      f"{len(m)}; a collapsed model?)",
+                      stacklevel=3)                 # said at make_figures' caller
+        del stages['tsne']
+    return run_stages(stages, 'figures', progress)
+
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(
     model: torch.nn.Module,
@@ -480,41 +530,10 @@ def make_figures(
     and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
     collapsed model's); a constellation model is refused first, naming `plot_constellations`.
     `progress`: a bar over the figures of `test` (the t-SNE takes a while), naming each."""
-    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
-        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
-                        "model: draw its point sets with plot_constellations("
-                        "collect_constellations(model, loader))")
-    images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
-    device = _run_device(model)                   # the batch goes where the model is
-    images = images.to(device, next(model.parameters()).dtype)   # and in its dtype (a .double())
-    if test is not None: test = _test_features(test, model.config.n_objects)
-    n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
-    labels = _figure_labels(labels, len(images), n_classes)    # int64 [B] or None, else one line
-    labels = labels.to(device) if labels is not None else None
-    with evaluating(model, noise=False):
-        out, target = model(images, labels), model.make_target(images)
-        rec = reconstruct(model, out, target)
-        shown = dict(input_label=_target_label(model))          # what the decoder scores
-        figures = dict(
-            templates=plot_templates(out.pcae.templates_nonlin[0]),
-            reconstructions=plot_reconstructions(
-                target, rec.bottom_up.rec_mode, rec.top_down.rec_mode, **shown
-            ),
-            part_decomposition=plot_part_decomposition(
-                target[0], rec.bottom_up.transformed_templates[0], out.pcae.presence[0], **shown
-            ),
-            capsule_claims=plot_capsule_claims(model, out, target, 0, **shown),
-        )
+    images, labels, test = _figure_inputs(model, images, labels, test)
+    figures = _batch_figures(model, images, labels)
     if test is None: return figures
-    m, n_classes = _check_matrix(test.m, 'test.m'), model.config.n_classes
-    stages = dict(class_activations=lambda: plot_class_activations(test.u, test.m, test.labels,
-                                                                   n_classes),
-                  tsne=lambda: plot_embedding(tsne_embedding(m, seed), test.labels))
-    if _all_rows_equal(m):                        # nothing to embed (and scikit-learn would crash)
-        warnings.warn(f"t-SNE figure skipped: test.m has fewer than two distinct rows (of "
-                      f"{len(m)}; a collapsed model?)", stacklevel=2)
-        del stages['tsne']
-    return {**figures, **run_stages(stages, 'figures', progress)}
+    return {**figures, **_test_figures(model, test, seed, progress)}
 
 # %% ../nbs/06a_figures.ipynb #0c97b903
 def save_figures(figures: dict, folder) -> list[str]:

@@ -241,6 +241,8 @@ def resolve_cuda_graph(cuda_graph: bool | None, compile: bool, device: torch.dev
                          f"drop {asked} (or pass {as_given(what, False)})")
     return bool(cuda_graph)
 
+
+# %% ../nbs/05ab_step.ipynb #sty46a02
 class CompileWaitWarning(UserWarning):
     "Compiling the step: a minute or more the first time (`bench` says it once per run)."
 
@@ -248,6 +250,8 @@ def generates_code(backend: str) -> bool:
     "Whether torch.compile's `backend` generates code: not the eager ones (eager, aot_eager, ...)."
     return 'eager' not in backend.split('_')
 
+
+# %% ../nbs/05ab_step.ipynb #sty46a04
 def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'inductor',
                       stacklevel: int = 1) -> None:
     "Say `CompileWaitWarning` when `compile` asks a code-generating `backend` on a CPU or CUDA."
@@ -262,6 +266,8 @@ def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'induc
                       "(05c_bench)",
                       CompileWaitWarning, stacklevel=stacklevel + 1)
 
+
+# %% ../nbs/05ab_step.ipynb #sty46a06
 def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
               amp: bool = False, compile: bool = False, cuda_graph: bool | None = None,
               backend: str = 'inductor'):
@@ -271,6 +277,7 @@ def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.
         return lambda batch: optimization_step(model, optimizer, batch, device, amp)
     warn_compile_wait(compile, device, backend, stacklevel=2)           # (at `make_step`'s caller)
     return GraphStep(model, optimizer, device, amp, compile, cuda_graph, backend)
+
 
 # %% ../nbs/05ab_step.ipynb #cmp39a02
 def resolve_compile(compile: bool | None, device: torch.device, distributed: bool = False) -> bool:

@@ -420,6 +420,39 @@ def _step_changes(changes: dict, cfg: TrainConfig, device: torch.device, distrib
     if step(was) != step(now): return changes
     return {k: v for k, v in changes.items() if k not in _STEP_SWITCHES}
 
+# %% ../nbs/05b_training.ipynb #sty46r01
+@patch
+def _take_changes(self: Trainer, ckpt: dict, path) -> None:
+    """`restore`'s changes of the checkpoint's config: if it trains, said in one line (a switch
+    that leaves the step as it was: not said, and the checkpoint's setting kept, `_step_changes`);
+    then the checkpoint's history of changes with them (`changes`; None: unknown)."""
+    if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
+        changes = resumed_changes(ckpt['config'], self.cfg)
+        self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
+        if self.config_changes and self.rank0:
+            _say(changes_line(self.config_changes, workerless_dataset(self.cfg, self.device)))
+        same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
+        if same_step:                   # no change of the run: the checkpoint's setting stays
+            self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})
+    history = checkpoint_changes(path, ckpt)          # the branch's so far; None: unknown
+    self.changes = (None if history is None
+                    else changes_record(history, self.step, self.config_changes))
+
+# %% ../nbs/05b_training.ipynb #sty46r04
+@patch
+def _resume_log(self: Trainer, ckpt: dict, processes: list) -> None:
+    """`restore`'s logging state: the log window's sums and a stop's short line (of as many
+    processes); a new branch from an older checkpoint than the newest, else metrics cut back."""
+    # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
+    # the log window's sums (same processes), and a stop's short line at this step: dropped if
+    # this run goes on, as it logs that window whole
+    same = len(processes) == self.env.world_size
+    self._tracker_state = processes[self.env.rank].get('tracker') if same else None
+    self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
+                             and self._tracker_state is not None)
+    if newer_checkpoints(self.out, self.step): self._branch_from = self.step
+    elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+
 # %% ../nbs/05b_training.ipynb #c6200d61
 @patch
 def restore(self: Trainer, path, state: dict | None = None) -> None:
@@ -443,26 +476,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
         if ckpt.get('wandb_id') not in inherited:
             self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
     announce_resume(path, self.step)
-    if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
-        changes = resumed_changes(ckpt['config'], self.cfg)
-        self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
-        if self.config_changes and self.rank0:
-            _say(changes_line(self.config_changes, workerless_dataset(self.cfg, self.device)))
-        same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
-        if same_step:                   # no change of the run: the checkpoint's setting stays
-            self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})
-    history = checkpoint_changes(path, ckpt)          # the branch's so far; None: unknown
-    self.changes = (None if history is None
-                    else changes_record(history, self.step, self.config_changes))
-    # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
-    # the log window's sums (same processes), and a stop's short line at this step: dropped if
-    # this run goes on, as it logs that window whole
-    same = len(processes) == self.env.world_size
-    self._tracker_state = processes[self.env.rank].get('tracker') if same else None
-    self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
-                             and self._tracker_state is not None)
-    if newer_checkpoints(self.out, self.step): self._branch_from = self.step
-    elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+    self._take_changes(ckpt, path)            # what changed: said, and in the history
+    self._resume_log(ckpt, processes)         # the log window; a new branch, or metrics cut back
     # records its stop cut short: made first (`fit`); an older one's: by the run gone on from it
     if ckpt.get('cut') and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
     self._continue_stream(ckpt, path)
@@ -896,6 +911,43 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     add_config_args(parser, SCAEConfig, title='the model and its objective (SCAEConfig)')
     return parser
 
+# %% ../nbs/05b_training.ipynb #sty46b02
+def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
+    """A new run's config: preset `name` with the `model` and `run` fields given; `scae-nb train`
+    logs to wandb offline unless $WANDB_MODE says (a mode); a field the model never reads is
+    refused."""
+    wandb = os.environ.get('WANDB_MODE', 'offline')
+    wandb = wandb if wandb in WANDB_MODES else 'offline'
+    cfg = TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
+    check_read(cfg.model.model, {**run, **model})     # an option the model never reads: refused
+    return cfg
+
+# %% ../nbs/05b_training.ipynb #sty46b05
+def _resume_out(resume) -> str:
+    """The run folder that checkpoint `resume` continues in (RUN of RUN/checkpoints/), as the user
+    wrote paths: relative if under here; a missing file, a run folder or a loose file refused."""
+    if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
+    if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
+        raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
+                         f"--resume --out {resume} (its newest checkpoint)")
+    if (folder := checkpoint_run_folder(resume)) is None:
+        raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
+                         "(RUN/checkpoints/): give --out, the folder to continue it in")
+    relative = os.path.relpath(folder)                # as the user wrote paths, if under here
+    return str(folder) if relative.startswith('..') else relative
+
+# %% ../nbs/05b_training.ipynb #sty46b07
+def _preset_on_resume(name: str, model: dict, run: dict) -> tuple[dict, dict, dict]:
+    """`--preset name` on a resume, expanded to compare field by field: (run, model) fields to
+    check against the saved config, and {field: '--preset name'} for those the preset set."""
+    expanded = TrainConfig.preset(name, model=model, **run).to_dict()
+    unread = set(UNREAD_FIELDS.get(expanded['model']['model'], ())) - set(run) - set(model)
+    sources = {k: f'--preset {name}' for k in [*expanded, *expanded['model']]
+               if k not in run and k not in model and k not in unread}
+    model = {k: v for k, v in expanded.pop('model').items() if k not in unread}   # as saved
+    run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
+    return run, model, sources
+
 # %% ../nbs/05b_training.ipynb #83e35758
 def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None]:
     "The run `args` describe: (config, checkpoint to resume or None); given options override."
@@ -913,22 +965,9 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     check_allow_change(allow)                    # a name that is no field: refused, resume or not
     if allow and resume is None:
         raise UsageError("--allow-change names what a resumed run may change: use it with --resume")
-    if resume is None:            # scae-nb train logs to wandb offline unless $WANDB_MODE says
-        wandb = os.environ.get('WANDB_MODE', 'offline')
-        wandb = wandb if wandb in WANDB_MODES else 'offline'
-        cfg = TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
-        check_read(cfg.model.model, {**run, **model})     # an option the model never reads: refused
-        return cfg, None, None
+    if resume is None: return _new_run_config(name, model, run), None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
-        if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
-        if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
-            raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
-                             f"--resume --out {resume} (its newest checkpoint)")
-        if (folder := checkpoint_run_folder(resume)) is None:
-            raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
-                             "(RUN/checkpoints/): give --out, the folder to continue it in")
-        relative = os.path.relpath(folder)                # as the user wrote paths, if under here
-        run['out'] = str(folder) if relative.startswith('..') else relative
+        run['out'] = _resume_out(resume)
     out = run.get('out', f'runs/{name}')
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
@@ -937,12 +976,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     check_read(kind, {**run, **model}, {**saved, **saved['model']})   # the run's own value: fine
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
-        expanded = TrainConfig.preset(name, model=model, **run).to_dict()
-        unread = set(UNREAD_FIELDS.get(expanded['model']['model'], ())) - set(run) - set(model)
-        sources = {k: f'--preset {name}' for k in [*expanded, *expanded['model']]
-                   if k not in run and k not in model and k not in unread}
-        model = {k: v for k, v in expanded.pop('model').items() if k not in unread}   # as saved
-        run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
+        run, model, sources = _preset_on_resume(name, model, run)
     return resume_config(saved, run, model, allow, path, sources), path, state
 
 # %% ../nbs/05b_training.ipynb #03334fd6
