@@ -92,8 +92,9 @@ def _ignore_stop_signals(worker_id: int) -> None:
 
 @contextlib.contextmanager
 def _stop_signals_held():
-    """Block the stop signals in the block (not on Windows); one that came meanwhile is delivered at
-    its end. Workers forked inside start with them blocked, until `_ignore_stop_signals`."""
+    """Block the stop signals in this thread for the block (not on Windows), then put its mask back:
+    workers forked inside start with them blocked, until `_ignore_stop_signals`. (The process's
+    other threads, torch's, still take a signal for it: its handler runs as ever.)"""
     blocks = hasattr(signal, 'pthread_sigmask')
     old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if blocks else None
     try: yield
