@@ -1035,7 +1035,7 @@ def _train_history(checkpoint: Path, run: AttrDict) -> dict:
 def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: AttrDict,
                  noise: bool, max_batches: int | None, device: torch.device, seed: int) -> dict:
     "What a report says before the evaluation: what was evaluated, trained how, evaluated how."
-    return dict(checkpoint=shipped or os.path.abspath(checkpoint),    # evaluated; no '..'
+    return dict(checkpoint=shipped or str(Path(checkpoint).resolve()),  # the real path
                 model=config.model.model, dataset=config.dataset,
                 model_config=dataclasses.asdict(config.model),          # n_parts, n_objects, ...
                 steps=run.step, train_batch_size=run.config.batch_size,   # the last one
@@ -1094,7 +1094,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
-    out = Path(os.path.abspath(out))             # the report's paths: absolute, no '..'
+    out = out.resolve()               # the report's paths: real (no '..', no links)
     loaders = _eval_loaders(config, run, batch_size)
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):

@@ -171,8 +171,9 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     self.logger = RunLogger(self.out, wandb, self.cfg.to_dict(), enabled=self.rank0,
                             wandb_id=self._wandb_id,
                             wandb_name=f'{self.out.name} from step {self.step}' if branch
-                            else None, wandb_notes=forked and  # a copied folder (05aa)
-                            f'forked from wandb run {forked[0]} (a copy of its run folder)')
+                            else None, wandb_notes=(  # a copied folder (05aa) of a wandb run
+                                f'forked from wandb run {forked[0]} (a copy of its run folder)'
+                                if forked else None))   # [] (copied, no wandb run): no notes
 
 
 # %% ../nbs/05b_training.ipynb #r31read2
@@ -968,7 +969,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if resume is None: return _new_run_config(name, model, run), None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         run['out'] = _resume_out(resume)
-    out = run.get('out', f'runs/{name}')
+    out = run.setdefault('out', f'runs/{name}')   # continued where found, not where it was trained
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
     saved = state['config']

@@ -39,10 +39,17 @@ def test_nchw_variants_build_the_cnn_in_nchw(tmp_path):
 
 
 def test_autotune_variants_compile_with_inductors_max_autotune(tmp_path):
-    [tuned, plain] = _profile(tmp_path, '--variants', 'eager-autotune,eager')
-    assert (tuned['status'], tuned['step']) == ('ok', 'eager'), tuned
-    assert tuned['inductor_options'] == dict(max_autotune=True, coordinate_descent_tuning=True), tuned
-    assert plain['inductor_options'] == {}, plain                      # scae_nb.step.INDUCTOR_OPTIONS as shipped
+    sys.path.insert(0, str(ROOT / 'tools'))
+    try: import gpu_profile
+    finally: sys.path.remove(str(ROOT / 'tools'))
+    tuned = gpu_profile.variant_spec('compiled-autotune')             # what the child sets before compiling
+    assert gpu_profile.inductor_options(tuned) == dict(max_autotune=True, coordinate_descent_tuning=True)
+    assert gpu_profile.inductor_options(gpu_profile.variant_spec('compiled')) == {}    # as shipped
+    assert gpu_profile.known('cuda-graph-triton-autotune') and gpu_profile.known('compiled+amp-autotune-nchw')
+    for name in ('eager-autotune', 'amp-autotune', 'eager-autotune-autotune', 'eager-nchw-nchw'):
+        assert not gpu_profile.known(name), name                       # eager compiles nothing; each suffix once
+    [plain] = _profile(tmp_path)                                      # the record of a run: {} as shipped
+    assert plain['inductor_options'] == {}, plain
 
 
 def test_parallel_mode_pauses_the_named_processes_while_it_times(tmp_path):

@@ -49,19 +49,22 @@ SUFFIXES = ('-nchw', '-autotune')   # the CNN in NCHW; inductor's max-autotune (
 AUTOTUNE = dict(max_autotune=True, coordinate_descent_tuning=True)   # scae_nb.step.INDUCTOR_OPTIONS
 
 
-def _split(name: str) -> tuple[str, set]:
-    "`name` less its `SUFFIXES`, and those it had."
-    found = set()
+def _split(name: str) -> tuple[str, list]:
+    "`name` less its `SUFFIXES`, and those it had (a suffix twice: twice)."
+    found = []
     while (end := next((s for s in SUFFIXES if name.endswith(s)), None)):
-        found.add(end)
+        found.append(end)
         name = name.removesuffix(end)
     return name, found
 
 
 def known(name: str) -> bool:
-    "Whether `name` is a variant: bench's (each also +amp) or one of `ALIASES`, each also with `SUFFIXES`."
-    name = _split(name)[0]
-    return name in ALIASES or name.removesuffix('+amp') in STEPS
+    """Whether `name` is a variant: bench's (each also +amp) or one of `ALIASES`, each also with `SUFFIXES`,
+    each at most once, and -autotune only on a compiled step (an eager one compiles nothing to tune)."""
+    base, suffixes = _split(name)
+    if len(set(suffixes)) < len(suffixes) or not (base in ALIASES or base.removesuffix('+amp') in STEPS):
+        return False
+    return '-autotune' not in suffixes or variant_spec(name)['compile']
 
 
 def variant_spec(name: str, decoder: str = 'auto', tf32: bool = False) -> dict:
@@ -79,6 +82,11 @@ def variant_spec(name: str, decoder: str = 'auto', tf32: bool = False) -> dict:
 def needs_cuda(spec: dict) -> bool:
     "Whether a variant (`variant_spec`) runs only on CUDA: a CUDA graph or the Triton decoder."
     return spec['cuda_graph'] or spec['decoder'] == 'triton'
+
+
+def inductor_options(spec: dict) -> dict:
+    "The inductor options a variant compiles with beyond the shipped ones: `AUTOTUNE` for -autotune, else none."
+    return dict(AUTOTUNE) if spec['autotune'] else {}
 
 
 def _wait_turn(out: Path, name: str, parallel: bool) -> None:
@@ -200,7 +208,7 @@ def _child(name: str, args) -> dict:
         import scae_nb.pcae as pcae
         pcae.CNN_MEMORY_FORMAT = torch.contiguous_format
     import scae_nb.step as step_module
-    if spec['autotune']: step_module.INDUCTOR_OPTIONS = AUTOTUNE      # before the step is compiled
+    step_module.INDUCTOR_OPTIONS = inductor_options(spec)     # before the step is compiled
     config = SCAEConfig.preset(args.preset)
     if device.type == 'cpu':                                   # the dry run: a tiny model
         import dataclasses
@@ -332,7 +340,9 @@ def main() -> int:
     p.add_argument('--variants', default='eager,triton,cuda-graph-pytorch,cuda-graph',
                    help="comma list of: kernel (the Triton kernels alone, CUDA); bench's "
                    + ', '.join(STEPS) + ' (each also +amp); ' + ', '.join(ALIASES)
-                   + ' (a CUDA graph or the Triton decoder needs CUDA)')
+                   + '; each also -nchw (the CNN in NCHW) and, if compiled, -autotune (max-autotune: a '
+                   'compile of minutes; time it sequentially, not with --parallel) (a CUDA graph or the '
+                   'Triton decoder needs CUDA)')
     p.add_argument('--decoder', default='auto', choices=['auto', 'pytorch', 'native', 'triton'],
                    help="the decoder of bench's names, as bench's --decoder (default: auto)")
     p.add_argument('--tf32', action='store_true', help="TF32 matmuls for bench's names, as bench's --tf32")
@@ -353,7 +363,8 @@ def main() -> int:
     names = [args.child] if args.child else args.variants.split(',')
     if bad := [n for n in names if not known(n) and n != 'kernel']:
         p.error(f"--variants: unknown {', '.join(map(repr, bad))}; choose from kernel, "
-                f"{', '.join(STEPS)} (each also +amp), {', '.join(ALIASES)}")
+                f"{', '.join(STEPS)} (each also +amp), {', '.join(ALIASES)}; each also -nchw, and "
+                "-autotune if compiled, once each")
     if args.device != 'cuda' and (gpu_only := [n for n in names if n == 'kernel' or needs_cuda(
             variant_spec(n, args.decoder, args.tf32))]):
         with_decoder = ' with --decoder triton' if args.decoder == 'triton' else ''
