@@ -820,8 +820,9 @@ def _run_checkpoint(folder: Path) -> tuple[Path, dict]:
     path, state, bad = newest_intact_state(run := run_folder_of(folder))   # RUN/checkpoints
     if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
     if bad: warnings.warn(f"{corrupt_said(bad)}; evaluating {path.name} instead")   # one line
-    print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {run}',
-          file=sys.stderr)
+    else:                                                                             # of the two
+        print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {run}',
+              file=sys.stderr)
     return path, state
 
 # %% ../nbs/06_analysis.ipynb #f3669f14
