@@ -1043,7 +1043,7 @@ def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: A
                 **_train_history(checkpoint, run),         # what resumes changed, if known
                 batch_size=config.batch_size, noise=noise, max_batches=max_batches,
                 device=device_name(device), seed=seed,
-                data_dir=(os.path.abspath(data_root(config.data_dir))     # None: no files read
+                data_dir=(str(Path(data_root(config.data_dir)).resolve())   # None: no files read
                           if config.dataset in DATASETS else None))
 
 # %% ../nbs/06_analysis.ipynb #sty46e04

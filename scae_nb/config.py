@@ -108,7 +108,7 @@ class TrainConfig:
         if self.data_dir is not None and not str(self.data_dir).strip():
             data_root(self.data_dir, name='data_dir')     # empty: refused, not the current folder
         if self.data_dir is not None:       # absolute: a resume from another folder finds it
-            self.data_dir = os.path.abspath(os.path.expanduser(self.data_dir))
+            self.data_dir = os.path.realpath(os.path.expanduser(self.data_dir))
         if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's
         self._validate()
 
