@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, json, os, shlex, signal, sys, time, warnings, weakref
+import argparse, contextlib, json, os, re, shlex, signal, sys, time, warnings, weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -910,7 +910,20 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         seed='seeds model init, data order, augmentation and presence noise; on a CPU, seeds '
              'equal modulo 2^32 give the same run (default: 0)'))
     add_config_args(parser, SCAEConfig, title='the model and its objective (SCAEConfig)')
+    _defaults_by_preset(parser)
     return parser
+
+# %% ../nbs/05b_training.ipynb #ce60ef9d
+def _defaults_by_preset(parser: argparse.ArgumentParser) -> None:
+    "Each option's '(default: X)' where a preset sets the field: X and each preset's own value."
+    for action in parser._actions:
+        shown = re.search(r'\(default: ([^()]*)\)$', action.help or '')   # the official preset's
+        own = {name: {**row['run'], **row['model']}[action.dest] for name, row in PRESETS.items()
+               if action.dest in {**row['run'], **row['model']}}
+        if shown is None or not (own or action.dest == 'out'): continue
+        default = ("runs/PRESET: the preset's name" if action.dest == 'out' else
+                   f"the preset's: {shown[1]}; " + ', '.join(f'{n} {v}' for n, v in own.items()))
+        action.help = action.help[:shown.start()] + f'(default: {default})'
 
 # %% ../nbs/05b_training.ipynb #sty46b02
 def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
