@@ -327,13 +327,15 @@ def _own_folder(name: str) -> str | None:
     private = stat.S_ISDIR(found.st_mode) and stat.S_IMODE(found.st_mode) == 0o700
     return folder if private and found.st_uid == os.getuid() else None
 
-def quiet_matplotlib_dirs(environ=os.environ) -> str | None:
+def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
     """Set `environ`'s MPLCONFIGDIR, if unset and matplotlib's folders cannot be written, to one
     folder per user kept for later runs (`_own_folder`: none piles up after a killed run), else a
-    new temporary one removed at exit; the one line that says so, else None."""
+    new temporary one removed at exit; the one line that says so, else None. `draws()`, asked only
+    then (it may read a checkpoint: `_draws`): whether the command may draw at all."""
     if environ.get('MPLCONFIGDIR'): return None             # the user's choice, writable or not
     if not (unwritable := [d for d in _matplotlib_dirs(environ) if not _writable_folder(d)]):
         return None
+    if not draws(): return None                              # matplotlib is never imported
     import atexit, shutil, tempfile
     if folder := _own_folder('scae-nb-matplotlib'): kept = ', kept for later runs'
     else:
@@ -357,8 +359,8 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, run = args._run
-    if _draws(args) and 'matplotlib' not in sys.modules and (
-            said := quiet_matplotlib_dirs()):             # before its import; not for --help
+    if 'matplotlib' not in sys.modules and (                # before its import; not for --help
+            said := quiet_matplotlib_dirs(draws=lambda: _draws(args))):   # read: only if needed
         print(f"scae-nb {args.command}: warning: {said}", file=sys.stderr)
     try:
         with one_line_warnings(args.command), cli_words():   # one line each, naming the options
