@@ -183,7 +183,7 @@ def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
 
 # %% ../nbs/03a_constellation.ipynb #0e112aed
 def injective_maps(n: int, k: int) -> torch.Tensor:
-    "Every injective map from the smaller of 0..n-1, 0..k-1 into the larger: [n!/(n-k)!, min]."
+    "Every injective map from the smaller (S) of 0..n-1, 0..k-1 into the larger (L): [L!/(L-S)!, S]"
     small, large = sorted((n, k))
     return torch.tensor(list(itertools.permutations(range(large), small)),
                         dtype=torch.long).reshape(-1, small)

@@ -758,7 +758,7 @@ def init_distributed(device: torch.device) -> bool:
 # %% ../nbs/05a_runtime.ipynb #f32fbda7
 @torch.no_grad()
 def param_checksum(model: nn.Module) -> list[float]:
-    "[sum, sum of squares] of all parameters in float64: equal across processes iff in sync."
+    "[sum, sum of squares] of all parameters in float64: equal across processes in sync."
     flat = torch.cat([p.detach().double().flatten().cpu() for p in model.parameters()])
     return [flat.sum().item(), flat.square().sum().item()]
 
