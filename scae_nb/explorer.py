@@ -141,46 +141,45 @@ def figure(self: CapsuleExplorer, title: str | None = None):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/06b_explorer.ipynb #or47wd01
+def _selection_controls(W, explorer: CapsuleExplorer) -> dict:
+    "The image slider and the parts' and capsules' multi-selects (all selected), with `W`."
+    return dict(
+        image=W.IntSlider(explorer.index, 0, len(explorer.images) - 1, description='image'),
+        parts=W.SelectMultiple(options=list(range(explorer.n_parts)),
+                               value=list(range(explorer.n_parts)), rows=6, description='parts'),
+        capsules=W.SelectMultiple(options=list(range(explorer.n_objects)),
+                                  value=list(range(explorer.n_objects)), rows=6,
+                                  description='capsules'))
+
+# %% ../nbs/06b_explorer.ipynb #or47wd04
+def _nudge_controls(W, n_objects: int) -> dict:
+    "The capsule to nudge and its sliders (shift x, y; rotation in degrees; scale), at no nudge."
+    return dict(
+        capsule=W.Dropdown(options=list(range(n_objects)), description='nudge capsule'),
+        dx=W.FloatSlider(0.0, min=-0.5, max=0.5, step=0.02, description='shift x'),
+        dy=W.FloatSlider(0.0, min=-0.5, max=0.5, step=0.02, description='shift y'),
+        angle=W.FloatSlider(0.0, min=-180, max=180, step=5, description='rotate (°)'),
+        scale=W.FloatSlider(1.0, min=0.5, max=2.0, step=0.05, description='scale'))
+
+# %% ../nbs/06b_explorer.ipynb #or47wd07
+def _layout(W, controls: AttrDict, output):
+    "The controls in four rows of two, above `output` (the figure)."
+    c = controls
+    return W.VBox([W.HBox([c.image, c.capsule]), W.HBox([c.parts, c.capsules]),
+                   W.HBox([c.dx, c.dy]), W.HBox([c.angle, c.scale]), output])
+
 # %% ../nbs/06b_explorer.ipynb #ae58fd4c
 @patch
 def widget(self: CapsuleExplorer):
     "An ipywidgets UI wired to `update` (display it in Jupyter or Colab)."
     import ipywidgets as W
-
-    self.controls = AttrDict(
-        image=W.IntSlider(self.index, 0, len(self.images) - 1, description='image'),
-        parts=W.SelectMultiple(
-            options=list(range(self.n_parts)),
-            value=list(range(self.n_parts)),
-            rows=6,
-            description='parts',
-        ),
-        capsules=W.SelectMultiple(
-            options=list(range(self.n_objects)),
-            value=list(range(self.n_objects)),
-            rows=6,
-            description='capsules',
-        ),
-        capsule=W.Dropdown(options=list(range(self.n_objects)), description='nudge capsule'),
-        dx=W.FloatSlider(0.0, min=-0.5, max=0.5, step=0.02, description='shift x'),
-        dy=W.FloatSlider(0.0, min=-0.5, max=0.5, step=0.02, description='shift y'),
-        angle=W.FloatSlider(0.0, min=-180, max=180, step=5, description='rotate (°)'),
-        scale=W.FloatSlider(1.0, min=0.5, max=2.0, step=0.05, description='scale'),
-    )
+    self.controls = AttrDict(**_selection_controls(W, self), **_nudge_controls(W, self.n_objects))
     self.output = W.Output()
     for control in self.controls.values():
         control.observe(self.update, names='value')
-    c = self.controls
     self.update()
-    return W.VBox(
-        [
-            W.HBox([c.image, c.capsule]),
-            W.HBox([c.parts, c.capsules]),
-            W.HBox([c.dx, c.dy]),
-            W.HBox([c.angle, c.scale]),
-            self.output,
-        ]
-    )
+    return _layout(W, self.controls, self.output)
 
 # %% ../nbs/06b_explorer.ipynb #8d8ab3c7
 @patch

@@ -11,9 +11,15 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.distributed as dist
-from fastcore.basics import patch
-from .utils import AttrDict
 from torch.utils.data import TensorDataset
+from fastcore.basics import patch
+
+# %% auto #0
+__all__ = ['stop_on_sigint', 'Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'add_train_args',
+           'train_config_from_args', 'run_train']
+
+# %% ../nbs/05b_training.ipynb #or47imp2
+from .utils import AttrDict
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
                            cli_words, counted, named, progress_bar, refuse_empty_path, said,
                            to_plain, type_name, words, write_atomic)
@@ -22,14 +28,18 @@ from .data import DATASETS, as_float_images, check_images, data_root, sobel_targ
 from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .losses import across_processes
+from .mixture import check_decoder, use_decoder
+from .optim import TFRMSprop, official_eps
+
+# %% ../nbs/05b_training.ipynb #or47imp4
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
                              torch_threads, check_read, UNREAD_FIELDS,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
-from .mixture import check_decoder, use_decoder
-from .optim import TFRMSprop, official_eps
+
+# %% ../nbs/05b_training.ipynb #or47imp5
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed, naming_out_of_memory,
                              make_loaders, param_checksum, pick_device, reconstruction_figure,
@@ -46,44 +56,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, ch
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
                                  changes_record, checkpoint_changes)
 
-# %% auto #0
-__all__ = ['stop_on_sigint', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'Trainer', 'check_paths', 'train', 'add_train_args',
-           'train_config_from_args', 'run_train']
-
-# %% ../nbs/05b_training.ipynb #b2dc87d2
-class LossesOnly(nn.Module):
-    """Wraps a model so that its forward returns only `losses` and `metrics` (what DDP should
-    track), its batch-level loss terms on all processes' examples (`across_processes`)."""
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, *args):
-        with across_processes(): out = self.model(*args)     # batch-level terms: global batch
-        return AttrDict(losses=out.losses, metrics=output_metrics(out))
-
-# %% ../nbs/05b_training.ipynb #b756b29e
-def params_without_grad(model: nn.Module, batch, device: torch.device) -> list[str]:
-    "Trainable parameters that get no gradient from `losses['total']` (RNG forked, grads cleared)."
-    with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
-        run_model(model, batch, device).losses['total'].backward()
-    names = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
-    model.zero_grad(set_to_none=True)
-    return names
-
-# %% ../nbs/05b_training.ipynb #sp382c74
-def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.Module:
-    "`model` in DistributedDataParallel (parameters broadcast from process 0), loss graph only."
-    wrapped = LossesOnly(model)
-    unused = params_without_grad(wrapped, to_device(synthetic_batch(config, 2), device), device)
-    nn.parallel.DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(wrapped, unused)
-    device_ids = [device.index] if device.type == 'cuda' else None
-    return nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
-
 # %% ../nbs/05b_training.ipynb #7e8e3110
-_POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
-                prior_acc='prior_acc')     # the progress bar's short names
-
 class Trainer:
     """One training run of `cfg`: set-up, `fit()` loop, evaluation, figures, checkpoints, resume.
     Sets the numerics flags, decoder and thread count of `cfg`, and seeds the global RNGs, until
@@ -94,21 +67,7 @@ class Trainer:
     def __init__(self, cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
                  wandb_id: str | None = None, run_id: str | None = None,
                  created: str | None = None, state: dict | None = None, allow_change=()):
-        self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
-        self.created = created               # the run's start (run.json): its checkpoints keep it
-        self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
-        self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
-        self._torn, self._saved_step = None, None    # the step left half-done; the last saved
-        self._cut, self._redo = None, None   # records in progress (`_make_records`); to redo
-        self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
-        self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
-        self._resumed_partial, self._settings_given_back = False, False
-        self._closed = False                 # `close` ran: `fit` refuses
-        self._figures_failed = None   # why figures could not be drawn: `_draw_or_warn`
-        self.config_changes = {}      # {field: (checkpoint's, cfg's)}: `restore`, `_record_run`
-        self.changes = []             # its branch's history (`changes_record`); None: unknown
-        self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
-        self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
+        self._init_fields(cfg, run_id, created, allow_change)    # every attribute, at its start
         self.device = pick_device(cfg.device, self.env.local_rank)
         _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
         if allow_change is not None:         # None: `train` has checked them (`_check_run`)
@@ -125,26 +84,25 @@ class Trainer:
             self._settings = settings.pop_all()              # else kept: `close` restores them
         _SETTINGS_HOLDER[0] = weakref.ref(self)
 
-
-# %% ../nbs/05b_training.ipynb #tr29hold2
-_SETTINGS_HOLDER = [None]    # a weak reference to the Trainer holding the process's settings
-
-def _take_settings_from_holder() -> None:
-    "Make the open Trainer that holds the process's settings give them back (a warning), if any."
-    holder = _SETTINGS_HOLDER[0] and _SETTINGS_HOLDER[0]()
-    _SETTINGS_HOLDER[0] = None
-    if holder is None or holder._settings_given_back: return
-    holder._give_back_settings()
-    warnings.warn(f"the Trainer of {holder.out} was not closed: it gave its numerics flags, "
-                  "decoder, thread count and random generators back to the new one and can no "
-                  "longer fit (close() a Trainer when done)", stacklevel=3)
-
-# %% ../nbs/05b_training.ipynb #sp3831a3
+# %% ../nbs/05b_training.ipynb #or47tr02
 @patch
-def _give_back_settings(self: Trainer) -> None:
-    "Restore the process's settings as this Trainer found them (once)."
-    self._settings_given_back = True
-    self._settings.close()
+def _init_fields(self: Trainer, cfg: TrainConfig, run_id, created, allow_change) -> None:
+    "The run's attributes as they are before `__init__` sets anything up (`__init__`'s first step)."
+    self.cfg, self.out, self.env, self.run_id = cfg, Path(cfg.out), dist_env(), run_id
+    self.created = created               # the run's start (run.json): its checkpoints keep it
+    self.rank0, self.step, self.history, self.evals = self.env.rank == 0, 0, [], []
+    self.stop_requested, self.interrupted, self.last_checkpoint = False, False, None
+    self._torn, self._saved_step = None, None    # the step left half-done; the last saved
+    self._cut, self._redo = None, None   # records in progress (`_make_records`); to redo
+    self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
+    self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
+    self._resumed_partial, self._settings_given_back = False, False
+    self._closed = False                 # `close` ran: `fit` refuses
+    self._figures_failed = None   # why figures could not be drawn: `_draw_or_warn`
+    self.config_changes = {}      # {field: (checkpoint's, cfg's)}: `restore`, `_record_run`
+    self.changes = []             # its branch's history (`changes_record`); None: unknown
+    self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
+    self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
 
 # %% ../nbs/05b_training.ipynb #tr29set2
 @patch
@@ -323,6 +281,118 @@ def training_step(self: Trainer, batch) -> AttrDict:
     "One step on `batch`: eager `optimization_step`, or the compiled (graph-replayed) step."
     return self.step_fn(batch)
 
+# %% ../nbs/05b_training.ipynb #04331ac0
+@patch
+def _loop(self: Trainer) -> None:
+    "Train until `cfg.steps` or a stop request."
+    while self.step < self.cfg.steps and not self._should_stop():
+        batch = self._next_batch()      # interrupted here: between steps (below)
+        self._torn, self._before_draw = self.step + 1, None   # until its records are done
+        out = self.training_step(batch)
+        self.step += 1
+        if self._branch_from is not None:     # the first step of a new branch (`restore`):
+            if self.rank0:                                               # torn till done
+                set_aside_newer(self.out, self._branch_from, self._resumed_partial)
+            self._branch_from = None
+        self.tracker.update(self.step, out.losses, output_metrics(out))
+        self.bar.update()
+        self.after_step()
+
+# %% ../nbs/05b_training.ipynb #tr30draw2
+@patch
+def _next_batch(self: Trainer):
+    "The next training batch, the RNGs and the stream's position kept first (one process)."
+    if self.distributed: self._torn = self.step + 1            # no checkpoint of a lone process
+    else: self._before_draw = dict(rng=rng_state(), data=self.stream.state_dict())
+    return next(self.stream)
+
+# %% ../nbs/05b_training.ipynb #a37be7f6
+@patch
+def fit(self: Trainer) -> AttrDict:
+    "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
+    if self._closed:
+        raise UsageError(f"the Trainer of {self.out} is closed (close(), or the end of its with "
+                         "block): build a new Trainer to train")
+    if self._settings_given_back:
+        raise UsageError(f"the Trainer of {self.out} gave its settings (numerics flags, decoder, "
+                         "threads) back to a newer Trainer, so it would not train as its config "
+                         "says: build it again")
+    self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
+    self.tracker.load_state_dict(self._tracker_state, self.device)   # a resumed log window
+    start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
+    self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
+                            dynamic_ncols=True, disable=not shown)   # none if nothing trains
+    self._torn, self._cut, forced = None, None, False
+    with stop_on_signals(self) as hold:
+        try:
+            if self._redo is not None: self._redo_cut()     # a resumed step's cut records first
+            self._loop()
+        except KeyboardInterrupt: self.stop_requested = forced = True
+        finally:
+            hold()          # no step in progress: a further Ctrl-C waits for the stop's writes
+            self.bar.close()
+        # an evaluation cut short: the RNGs back as its step left them (as a whole one leaves them)
+        if self._cut is not None: set_rng_state(self._cut.rng)
+        # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
+        self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
+        if self.interrupted: self._save_interrupted(start)
+        late = self.stop_signal or ('KeyboardInterrupt' if forced else None)
+        if late and not self.interrupted and self.rank0:     # too late to stop: it cut nothing
+            _warn_late(late, self.step, self.last_checkpoint)
+    return AttrDict(history=self.history, evals=self.evals, step=self.step,
+                    checkpoint=self.last_checkpoint, interrupted=self.interrupted,
+                    steps_run=self.step - start, signal=self.stop_signal,
+                    checksum=param_checksum(self.model))
+
+# %% ../nbs/05b_training.ipynb #6c7a7aea
+@patch
+def _should_stop(self: Trainer) -> bool:
+    "Whether to stop before the next step (all processes agree, under DDP at `log_every`)."
+    if not self.distributed: return self.stop_requested
+    if self.step % self.cfg.log_every: return False
+    on = self.device if self.device.type == 'cuda' else 'cpu'
+    flag = torch.tensor([float(self.stop_requested)], device=on)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag.item())
+
+# %% ../nbs/05b_training.ipynb #sp3830ce
+@patch
+def after_step(self: Trainer) -> None:
+    "Log, evaluate (+ figures) and checkpoint when their intervals come up; always at the end."
+    cfg, s = self.cfg, self.step
+    last, figures = s == cfg.steps, s % cfg.fig_every == 0 or s == cfg.steps
+    if s % cfg.log_every == 0 or last: self.log_scalars()
+    if self.rank0 and (s % cfg.eval_every == 0 or figures): self._make_records(True, figures)
+    self._torn = None                # the step and its records whole: a checkpoint may follow
+    if s % cfg.ckpt_every == 0 or last: self.save()
+
+# %% ../nbs/05b_training.ipynb #sp387002
+@patch
+def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
+    "Evaluate this step for its test line (`evaluation`: `evals`, metrics.jsonl) and its `figures`."
+    if not self.distributed:         # the step whole: an interrupt from here on cuts only these
+        self._cut = AttrDict(step=self.step, rng=rng_state(), evaluation=evaluation,
+                             figures=figures)
+        self._torn = None            # records (`fit`), what is still to do marked as it is done
+    scalars, batch, out = self.evaluate()
+    if evaluation:
+        self.evals.append(dict(step=self.step, **scalars))
+        self.logger.log(self.step, scalars)
+        if self._cut is not None: self._cut.evaluation = False
+    if figures: self._draw_or_warn(batch, out)
+    self._cut = None
+
+# %% ../nbs/05b_training.ipynb #fg45drw1
+@patch
+def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
+    "`draw_figures`; an error in them: one warning (step, reason), and no figures for the session."
+    if self._figures_failed is not None: return          # said once: the run goes on without
+    try: self.draw_figures(batch, out)
+    except Exception as e:
+        self._figures_failed = _error_line(e)
+        warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); none are "
+                      "drawn for the rest of this session, and training and checkpoints go on")
+
 # %% ../nbs/05b_training.ipynb #sp389ef7
 @patch
 @torch.no_grad()
@@ -364,6 +434,10 @@ def log_scalars(self: Trainer) -> dict:
         self.bar.set_postfix(postfix, refresh=False)
         self.logger.log(self.step, scalars)
     return scalars
+
+# %% ../nbs/05b_training.ipynb #or47pf02
+_POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_acc='post_acc',
+                prior_acc='prior_acc')     # the progress bar's short names
 
 # %% ../nbs/05b_training.ipynb #54ee4d74
 @patch
@@ -511,118 +585,6 @@ def _fresh_stream(self: Trainer, why: str) -> None:
     seed_everything(self._noise_seed(self.step))
     seed_loader(self.stream.loader, self._noise_seed(self.step))
 
-# %% ../nbs/05b_training.ipynb #6c7a7aea
-@patch
-def _should_stop(self: Trainer) -> bool:
-    "Whether to stop before the next step (all processes agree, under DDP at `log_every`)."
-    if not self.distributed: return self.stop_requested
-    if self.step % self.cfg.log_every: return False
-    on = self.device if self.device.type == 'cuda' else 'cpu'
-    flag = torch.tensor([float(self.stop_requested)], device=on)
-    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-    return bool(flag.item())
-
-# %% ../nbs/05b_training.ipynb #sp3830ce
-@patch
-def after_step(self: Trainer) -> None:
-    "Log, evaluate (+ figures) and checkpoint when their intervals come up; always at the end."
-    cfg, s = self.cfg, self.step
-    last, figures = s == cfg.steps, s % cfg.fig_every == 0 or s == cfg.steps
-    if s % cfg.log_every == 0 or last: self.log_scalars()
-    if self.rank0 and (s % cfg.eval_every == 0 or figures): self._make_records(True, figures)
-    self._torn = None                # the step and its records whole: a checkpoint may follow
-    if s % cfg.ckpt_every == 0 or last: self.save()
-
-# %% ../nbs/05b_training.ipynb #sp387002
-@patch
-def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
-    "Evaluate this step for its test line (`evaluation`: `evals`, metrics.jsonl) and its `figures`."
-    if not self.distributed:         # the step whole: an interrupt from here on cuts only these
-        self._cut = AttrDict(step=self.step, rng=rng_state(), evaluation=evaluation,
-                             figures=figures)
-        self._torn = None            # records (`fit`), what is still to do marked as it is done
-    scalars, batch, out = self.evaluate()
-    if evaluation:
-        self.evals.append(dict(step=self.step, **scalars))
-        self.logger.log(self.step, scalars)
-        if self._cut is not None: self._cut.evaluation = False
-    if figures: self._draw_or_warn(batch, out)
-    self._cut = None
-
-# %% ../nbs/05b_training.ipynb #fg45drw1
-@patch
-def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
-    "`draw_figures`; an error in them: one warning (step, reason), and no figures for the session."
-    if self._figures_failed is not None: return          # said once: the run goes on without
-    try: self.draw_figures(batch, out)
-    except Exception as e:
-        self._figures_failed = _error_line(e)
-        warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); none are "
-                      "drawn for the rest of this session, and training and checkpoints go on")
-
-# %% ../nbs/05b_training.ipynb #04331ac0
-@patch
-def _loop(self: Trainer) -> None:
-    "Train until `cfg.steps` or a stop request."
-    while self.step < self.cfg.steps and not self._should_stop():
-        batch = self._next_batch()      # interrupted here: between steps (below)
-        self._torn, self._before_draw = self.step + 1, None   # until its records are done
-        out = self.training_step(batch)
-        self.step += 1
-        if self._branch_from is not None:     # the first step of a new branch (`restore`):
-            if self.rank0:                                               # torn till done
-                set_aside_newer(self.out, self._branch_from, self._resumed_partial)
-            self._branch_from = None
-        self.tracker.update(self.step, out.losses, output_metrics(out))
-        self.bar.update()
-        self.after_step()
-
-# %% ../nbs/05b_training.ipynb #tr30draw2
-@patch
-def _next_batch(self: Trainer):
-    "The next training batch, the RNGs and the stream's position kept first (one process)."
-    if self.distributed: self._torn = self.step + 1            # no checkpoint of a lone process
-    else: self._before_draw = dict(rng=rng_state(), data=self.stream.state_dict())
-    return next(self.stream)
-
-# %% ../nbs/05b_training.ipynb #a37be7f6
-@patch
-def fit(self: Trainer) -> AttrDict:
-    "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
-    if self._closed:
-        raise UsageError(f"the Trainer of {self.out} is closed (close(), or the end of its with "
-                         "block): build a new Trainer to train")
-    if self._settings_given_back:
-        raise UsageError(f"the Trainer of {self.out} gave its settings (numerics flags, decoder, "
-                         "threads) back to a newer Trainer, so it would not train as its config "
-                         "says: build it again")
-    self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
-    self.tracker.load_state_dict(self._tracker_state, self.device)   # a resumed log window
-    start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
-    self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
-                            dynamic_ncols=True, disable=not shown)   # none if nothing trains
-    self._torn, self._cut, forced = None, None, False
-    with stop_on_signals(self) as hold:
-        try:
-            if self._redo is not None: self._redo_cut()     # a resumed step's cut records first
-            self._loop()
-        except KeyboardInterrupt: self.stop_requested = forced = True
-        finally:
-            hold()          # no step in progress: a further Ctrl-C waits for the stop's writes
-            self.bar.close()
-        # an evaluation cut short: the RNGs back as its step left them (as a whole one leaves them)
-        if self._cut is not None: set_rng_state(self._cut.rng)
-        # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
-        self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
-        if self.interrupted: self._save_interrupted(start)
-        late = self.stop_signal or ('KeyboardInterrupt' if forced else None)
-        if late and not self.interrupted and self.rank0:     # too late to stop: it cut nothing
-            _warn_late(late, self.step, self.last_checkpoint)
-    return AttrDict(history=self.history, evals=self.evals, step=self.step,
-                    checkpoint=self.last_checkpoint, interrupted=self.interrupted,
-                    steps_run=self.step - start, signal=self.stop_signal,
-                    checksum=param_checksum(self.model))
-
 # %% ../nbs/05b_training.ipynb #sp38a166
 @patch
 def _redo_cut(self: Trainer) -> None:
@@ -690,6 +652,26 @@ def _warn_cut(step: int, cut: dict, path) -> None:
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
                   f"checkpointed, its {records} cut short; resuming ({again}) makes them "
                   f"({make} evaluates the checkpoint on its own)")
+
+# %% ../nbs/05b_training.ipynb #tr29hold2
+_SETTINGS_HOLDER = [None]    # a weak reference to the Trainer holding the process's settings
+
+def _take_settings_from_holder() -> None:
+    "Make the open Trainer that holds the process's settings give them back (a warning), if any."
+    holder = _SETTINGS_HOLDER[0] and _SETTINGS_HOLDER[0]()
+    _SETTINGS_HOLDER[0] = None
+    if holder is None or holder._settings_given_back: return
+    holder._give_back_settings()
+    warnings.warn(f"the Trainer of {holder.out} was not closed: it gave its numerics flags, "
+                  "decoder, thread count and random generators back to the new one and can no "
+                  "longer fit (close() a Trainer when done)", stacklevel=3)
+
+# %% ../nbs/05b_training.ipynb #sp3831a3
+@patch
+def _give_back_settings(self: Trainer) -> None:
+    "Restore the process's settings as this Trainer found them (once)."
+    self._settings_given_back = True
+    self._settings.close()
 
 # %% ../nbs/05b_training.ipynb #181d6408
 @patch
@@ -883,6 +865,36 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
         if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
             _say(f"{_set_aside_run(folder.aside.name, cfg.out)} moved to {folder.aside}")
 
+
+# %% ../nbs/05b_training.ipynb #b2dc87d2
+class LossesOnly(nn.Module):
+    """Wraps a model so that its forward returns only `losses` and `metrics` (what DDP should
+    track), its batch-level loss terms on all processes' examples (`across_processes`)."""
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, *args):
+        with across_processes(): out = self.model(*args)     # batch-level terms: global batch
+        return AttrDict(losses=out.losses, metrics=output_metrics(out))
+
+# %% ../nbs/05b_training.ipynb #b756b29e
+def params_without_grad(model: nn.Module, batch, device: torch.device) -> list[str]:
+    "Trainable parameters that get no gradient from `losses['total']` (RNG forked, grads cleared)."
+    with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
+        run_model(model, batch, device).losses['total'].backward()
+    names = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    model.zero_grad(set_to_none=True)
+    return names
+
+# %% ../nbs/05b_training.ipynb #sp382c74
+def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.Module:
+    "`model` in DistributedDataParallel (parameters broadcast from process 0), loss graph only."
+    wrapped = LossesOnly(model)
+    unused = params_without_grad(wrapped, to_device(synthetic_batch(config, 2), device), device)
+    nn.parallel.DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(wrapped, unused)
+    device_ids = [device.index] if device.type == 'cuda' else None
+    return nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
 
 # %% ../nbs/05b_training.ipynb #08a586aa
 stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
