@@ -137,14 +137,24 @@ def _one_line(e: BaseException) -> str:
     """The first line of an exception's message (its type name if empty; with the next line when
     the first ends in ':', a heading alone); an OS error on a path as
     `PATH: reason`, e.g. `/proc/x: No such file or directory`, and any OS error without Python's
-    `[Errno 2] ...`."""
+    `[Errno 2] ...`; a C++ compile error of `--compile` (inductor's `CppCompileError`, whose message
+    quotes the compiler's whole output) with the compiler's first line that names an error."""
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
         paths = ' -> '.join(str(p) for p in (e.filename, e.filename2) if p is not None)
         return f"{paths}: {e.strerror}"
     if isinstance(e, OSError) and e.errno is not None and e.strerror:   # OSError(errno, message)
         return e.strerror.strip().splitlines()[0]
     lines = [line.strip() for line in str(e).splitlines() if line.strip()] or [type(e).__name__]
-    return ' '.join(lines[:2]) if lines[0].endswith(':') else lines[0]
+    line = ' '.join(lines[:2]) if lines[0].endswith(':') else lines[0]
+    said = _compiler_error(str(e))
+    return f"{line}: {said}" if said else line
+
+def _compiler_error(message: str) -> str | None:
+    "The first line naming an error in the compiler output that `message` quotes after 'Output:'."
+    head, found, output = message.partition('\nOutput:\n')
+    if not found or 'compile error' not in head: return None
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return next((line for line in lines if 'error' in line.lower()), lines[0] if lines else None)
 
 # %% ../nbs/07_cli.ipynb #0828cb43
 def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
