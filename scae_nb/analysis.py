@@ -682,9 +682,10 @@ def _undrawn_line(report: dict) -> str:
 
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
-                     figure_dir) -> dict:
-    """Features on both splits (each progress bar names its split) -> every accuracy (+ figures);
-    features that are not finite: the figures (NaN in red, no t-SNE), then `DivergedError`."""
+                     figure_dir, write_first=lambda report: None) -> dict:
+    """Features on both splits (each progress bar names its split) -> every accuracy, given to
+    `write_first` (+ figures, after it); features that are not finite: the figures (NaN in red,
+    no t-SNE), then `DivergedError`."""
     train = collect_features(model, train_loader, device, noise, max_batches, progress,
                              desc='features (train)')
     test = collect_features(model, test_loader, device, noise, max_batches, progress,
@@ -698,6 +699,7 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
             from scae_nb.figures import make_figures
         return make_figures(model, images[:8].to(device), labels[:8].to(device),
                             None if bad else test, seed, progress)
+    if not bad: write_first(report)                         # figures cannot lose the accuracies
     if figure_dir:
         images, labels = next(iter(test_loader))
         report.update(_drawn(draw, figure_dir))             # failed: `figures_failed`, no figure
@@ -706,7 +708,7 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
 
 # %% ../nbs/06_analysis.ipynb #89bbc639
 def _evaluate_constellations(model, train_loader, test_loader, device, noise, max_batches, seed,
-                             progress, figure_dir) -> dict:
+                             progress, figure_dir, write_first=lambda report: None) -> dict:
     """Segmentation accuracies over max_batches (default 100) test batches (+ point-set figure);
     votes that are not finite: the figure, then `DivergedError`, as `_evaluate_images`."""
     collected = collect_constellations(model, test_loader, max_batches or 100, device, noise)
@@ -716,6 +718,7 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
         with deferred_signals():                  # as in `_drawn`
             from scae_nb.figures import plot_constellations
         return dict(constellations=plot_constellations(collected))
+    if not bad: write_first(report)                         # as in `_evaluate_images`
     if figure_dir: report.update(_drawn(draw, figure_dir))
     if bad: raise _diverged('votes (points, scales, presences)', bad, report.get('figures_failed'))
     return report
@@ -883,14 +886,20 @@ def _check_out_names(out: Path, figures: bool = True) -> None:
                          f"choose another {named('out')}")
 
 # %% ../nbs/06_analysis.ipynb #sp3882d0
-def _remove_stale_figures(out: Path, drawn: list) -> None:
-    "Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths)."
+def _remove_stale_figures(out: Path, drawn: list, unsaid: list | None = None) -> None:
+    """Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths);
+    said (`_say_removed`), or their names added to `unsaid` (this evaluation's figures come next)"""
     drawn = {Path(path).name for path in drawn}
     names = [f'{name}.png' for name in _EVAL_FIGURES] + ['report.json']
     stale = [out / name for name in names if name not in drawn and (out / name).is_file()]
     for path in stale: path.unlink()
-    what = ('files', 'write') if 'report.json' in {p.name for p in stale} else ('figures', 'draw')
-    if stale: print(f"scae-nb eval: removed {', '.join(p.name for p in stale)} from {out}: "
+    if unsaid is None: _say_removed(out, [path.name for path in stale])
+    else: unsaid += [path.name for path in stale]
+
+def _say_removed(out: Path, names: list) -> None:
+    "Say in one line that `names` (an earlier evaluation's) were removed from OUT; none: nothing."
+    what = ('files', 'write') if 'report.json' in names else ('figures', 'draw')
+    if names: print(f"scae-nb eval: removed {', '.join(names)} from {out}: "
                     f"{what[0]} of an earlier evaluation that this one did not {what[1]}",
                     file=sys.stderr)
 
@@ -953,17 +962,18 @@ def _staging(out: Path):
         if held is not None: os.close(held)
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
-def _swap_in(staging: Path, out: Path, final: bool = False) -> list:
+def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
     SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
     said), so OUT never mixes two evaluations; a failed rename removes those moved in. `final`: the
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
-    raised but returned (the numbers of those that came)."""
+    raised but returned (the numbers of those that came). `unsaid`: takes the names of OUT's earlier
+    files removed, unsaid (`_remove_stale_figures`)."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
-        _remove_stale_figures(out, written)       # those it does not write, said
+        _remove_stale_figures(out, written, unsaid)   # those it does not write, said
         for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
         moved = []
         try:
@@ -1060,14 +1070,24 @@ def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
     return DivergedError(f"{evaluated}: {e}; {where}")
 
 # %% ../nbs/06_analysis.ipynb #sty46e07
-def _write_report(report: dict, staging: Path, out: Path, figures: bool, start: float) -> list:
+_NOT_YET_DRAWN = 'not drawn: the evaluation was cut while drawing them (the report comes first)'
+
+def _write_report(report: dict, staging: Path, out: Path, start: float, first: bool = False,
+                  earlier: list | None = None) -> list:
     """Finish `report` (figures where they end up, in `out`; wall time), write it to `staging` and
-    move everything into `out` (`_swap_in`'s late signals, as it returns them)."""
-    if figures: report['figures'] = [str(out / Path(path).name) for path in report['figures']]
+    move everything into `out` (`_swap_in`'s late signals, as it returns them). `first`: the report
+    before its figures are tried (`_NOT_YET_DRAWN` till then); OUT's earlier figures it removes go
+    into `earlier`, said after the figures (those not drawn again)."""
+    if first: report = {**report, 'figures': [], 'figures_failed': _NOT_YET_DRAWN}
+    if 'figures' in report:                          # where they end up: in `out`
+        report['figures'] = [str(out / Path(path).name) for path in report['figures']]
     report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
     write_atomic(staging / 'report.json', json.dumps(report, indent=1))
-    _say_replacing(out, report)                      # an earlier evaluation's report: said
-    return _swap_in(staging, out, final=True)   # all at once
+    if first or 'figures' not in report: _say_replacing(out, report)   # once: at its 1st writing
+    late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None)   # at once
+    if earlier and not first: _say_removed(out, [name for name in earlier if name not in
+                                                 {Path(path).name for path in report['figures']}])
+    return late
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
@@ -1075,7 +1095,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                         seed: int = 0, figures: bool = True, progress: bool = True,
                         pretrained: str | None = None) -> dict:
     """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
-    (also written to OUT/report.json, with the figures: all moved in at the end, `_staging`)."""
+    (also written to OUT/report.json: moved in before the figures are tried, then again with them,
+    `_staging`)."""
     check_bools(EvalConfig, locals())        # noise, figures, progress: by type hint
     noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
@@ -1099,12 +1120,15 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     loaders = _eval_loaders(config, run, batch_size)
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):
+        earlier = []                                 # OUT's earlier figures: said after the new
+        def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
+            if figures: _write_report({**report, **scores}, staging, out, start, True, earlier)
         try: report.update(evaluate(run.model, *loaders, device, noise, max_batches,
                                     seed % 2**32,              # scikit-learn's seeds
-                                    progress, staging if figures else None))
+                                    progress, staging if figures else None, write_first))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
             raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
-        late = _write_report(report, staging, out, figures, start)   # a signal now cuts nothing
+        late = _write_report(report, staging, out, start, earlier=earlier)   # a signal cuts nothing
     if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
         warnings.warn(_undrawn_line(report))
     if late:
@@ -1155,12 +1179,17 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 @cli_words()                                   # its refusals and warnings name options
 def run_eval(args: argparse.Namespace) -> int:
     """`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report; figures that
-    failed: one line after it, exit status 1."""
-    report = evaluate_checkpoint(**given(args, [f.name for f in dataclasses.fields(EvalConfig)]))
+    failed: one warning line after it, as `scae-nb train`'s (an error, exit status 1, if `--figures`
+    asked for them by name)."""
+    chosen = given(args, [f.name for f in dataclasses.fields(EvalConfig)])
+    report = evaluate_checkpoint(**chosen)
     print(json.dumps(report, indent=1))
     if 'figures_failed' not in report: return 0
-    print(f'scae-nb eval: error: {_undrawn_line(report)}', file=sys.stderr)   # accuracies above
-    return 1                                     # asked for figures, got none: not a success
+    asked = chosen.get('figures', False)          # --figures: asked for, got none: not a success
+    said = 'error' if asked else 'warning'
+    print(f"scae-nb eval: {said}: {_undrawn_line(report)}{' (asked for by --figures)' * asked}",
+          file=sys.stderr)                        # accuracies above
+    return int(asked)
 
 # %% ../nbs/06_analysis.ipynb #bs36rows1
 def _steps_by_batch(report: dict) -> str:

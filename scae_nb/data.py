@@ -5,6 +5,7 @@
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
 import gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, zlib
+import importlib.metadata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,27 @@ from .utils import (UsageError, check_positive, got_shape, got_values, named,
 
 def _torchvision(module: str):
     """torchvision's `module`, imported on first use; a torchvision that does not import (built for
-    another torch: `operator torchvision::nms does not exist`) is said as such, in one line."""
+    another torch: `operator torchvision::nms does not exist`) is said as such, in one line, with
+    both versions and the command that installs the right one (`_torchvision_fix`)."""
     try: return importlib.import_module(module)
     except Exception as e:
-        torch_version = '.'.join(torch.__version__.split('.')[:2])
-        raise ImportError(f"torchvision does not import ({_short_reason(e)}): install the "
-                          f"torchvision built for torch {torch_version}") from e
+        raise ImportError(f"torchvision {_installed('torchvision')} does not import with torch "
+                          f"{_installed('torch')} ({_short_reason(e)}): install the one built for "
+                          f"it: {_torchvision_fix() or 'see https://pytorch.org'}") from e
+
+def _installed(package: str) -> str:
+    "`package`'s version as pip installed it ('2.13.0+cpu'), read without importing it."
+    try: return importlib.metadata.version(package) or 'of unknown version'
+    except importlib.metadata.PackageNotFoundError: return '(not installed)'
+
+def _torchvision_fix() -> str | None:
+    """The pip command installing the torchvision of installed torch's release (0.(minor + 15) since
+    torch 2.0) and build (+cpu, +cu130: its index); None for another torch."""
+    release, _, build = _installed('torch').partition('+')
+    major, minor = (release.split('.') + ['', ''])[:2]
+    if major != '2' or not minor.isdigit(): return None
+    index = f' --index-url https://download.pytorch.org/whl/{build}' if build else ''
+    return f"pip install --force-reinstall --no-deps 'torchvision==0.{int(minor) + 15}.*'{index}"
 
 def _tvd():
     """`torchvision.datasets` (`_torchvision`): importing it after torch adds 164 MiB of resident

@@ -4,7 +4,8 @@
 
 # %% ../nbs/00a_loaders.ipynb #a0a00004
 from __future__ import annotations
-import atexit, contextlib, math, multiprocessing.util, numbers, os, signal, weakref
+import atexit, contextlib, math, multiprocessing.resource_tracker, multiprocessing.util, numbers, os
+import signal, weakref
 from functools import partial
 from pathlib import Path
 
@@ -105,11 +106,20 @@ def _stop_signals_held():
 # %% ../nbs/00a_loaders.ipynb #879537f6
 _OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
 
+def _track_resources_first(loader: DataLoader) -> None:
+    """Start multiprocessing's resource tracker now where `loader`'s workers start by spawn or
+    forkserver (POSIX): started inside `_stop_signals_held`, it would unblock SIGINT and SIGTERM in
+    this thread (CPython's `resource_tracker.ensure_running`), and the workers would start so."""
+    method = (loader.multiprocessing_context or multiprocessing).get_start_method()
+    if method != 'fork' and hasattr(signal, 'pthread_sigmask'):
+        multiprocessing.resource_tracker.ensure_running()
+
 class _WorkerLoader(DataLoader):
-    """`make_loader`'s DataLoader when it has workers: they fork with the stop signals held (their
+    """`make_loader`'s DataLoader when it has workers: they start with the stop signals held (their
     init ignores them), and its iterators are shut down at exit."""
     def _get_iterator(self):
-        with _stop_signals_held(): iterator = super()._get_iterator()     # forks the workers
+        _track_resources_first(self)              # fork, forkserver, spawn: the signals still held
+        with _stop_signals_held(): iterator = super()._get_iterator()     # starts the workers
         _OPEN_ITERATORS.add(iterator)
         return iterator
 
