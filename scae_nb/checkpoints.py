@@ -167,9 +167,7 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
                       'name a checkpoint file (RUN/checkpoints/step_*.pt)')
     path = Path(path)
     if path.is_dir():
-        found = list_checkpoints(path) or list_checkpoints(path.parent)
-        hint = f' (did you mean {found[-1]}?)' if found else ''
-        raise IsADirectoryError(f"{path} is a folder, not a checkpoint{hint}")
+        raise IsADirectoryError(f"{path} is a folder, not a checkpoint{_folder_hint(path)}")
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path} ({_not_there(path)})")
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
@@ -234,6 +232,18 @@ def corrupt_said(bad: list) -> str:
     (newest, why), n = bad[0], len(bad)
     if n == 1: return f"{newest.name} is corrupt ({why})"
     return f"{n} checkpoints are corrupt ({', '.join(p.name for p, _ in bad)}; the newest: {why})"
+
+# %% ../nbs/05aa_checkpoints.ipynb #fh47ex01
+def _folder_hint(folder: Path) -> str:
+    """What `load_checkpoint` adds when given `folder` (RUN, RUN/checkpoints, RUN/figures, ...): the
+    newest intact checkpoint of its run folder, the corrupt ones newer than it, or that none is."""
+    run = folder if list_checkpoints(folder) else folder.parent
+    good, _, bad = newest_intact_state(run)
+    if good is None and bad: return f', and none of its checkpoints is intact: {corrupt_said(bad)}'
+    if good is None: return ''
+    if not bad: return f' (did you mean {good}?)'
+    names, are = ', '.join(p.name for p, _ in bad), 'is' if len(bad) == 1 else 'are'
+    return f" (did you mean {good}, the newest intact one? {names} {are} corrupt)"
 
 # %% ../nbs/05aa_checkpoints.ipynb #k42rst01
 def _resumed_start(info: dict) -> str | None:
