@@ -20,9 +20,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'all_corrupt_line',
            'corrupt_said', 'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints',
-           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record',
-           'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
-           'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
+           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder',
+           'changes_record', 'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
+           'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -409,6 +409,16 @@ def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
         (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
     write_atomic(path, ''.join(kept))              # no temporary file left by an interrupt
     return cut
+
+# %% ../nbs/05aa_checkpoints.ipynb #ds47ex01
+def drop_short_line(out, step: int) -> None:
+    """Drop the training line of `step` (the short line of a window a stop cut) from metrics.jsonl
+    in `out`, atomically, keeping every other line (a test line of that step too) in order."""
+    path = Path(out) / 'metrics.jsonl'
+    if not path.is_file(): return
+    kept = [line + '\n' for line, entry in metrics_entries(out)
+            if not (entry.get('step') == step and 'steps_per_s' in entry)]
+    write_atomic(path, ''.join(kept))
 
 # %% ../nbs/05aa_checkpoints.ipynb #bc582161
 class RunFolderError(RuntimeError):
