@@ -20,9 +20,9 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 __all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
            'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'all_corrupt_line',
            'corrupt_said', 'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints',
-           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'RunFolderError', 'RunFolder', 'changes_record',
-           'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
-           'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
+           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder',
+           'changes_record', 'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
+           'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -167,9 +167,7 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
                       'name a checkpoint file (RUN/checkpoints/step_*.pt)')
     path = Path(path)
     if path.is_dir():
-        found = list_checkpoints(path) or list_checkpoints(path.parent)
-        hint = f' (did you mean {found[-1]}?)' if found else ''
-        raise IsADirectoryError(f"{path} is a folder, not a checkpoint{hint}")
+        raise IsADirectoryError(f"{path} is a folder, not a checkpoint{_folder_hint(path)}")
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path} ({_not_there(path)})")
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
@@ -234,6 +232,18 @@ def corrupt_said(bad: list) -> str:
     (newest, why), n = bad[0], len(bad)
     if n == 1: return f"{newest.name} is corrupt ({why})"
     return f"{n} checkpoints are corrupt ({', '.join(p.name for p, _ in bad)}; the newest: {why})"
+
+# %% ../nbs/05aa_checkpoints.ipynb #fh47ex01
+def _folder_hint(folder: Path) -> str:
+    """What `load_checkpoint` adds when given `folder` (RUN, RUN/checkpoints, RUN/figures, ...): the
+    newest intact checkpoint of its run folder, the corrupt ones newer than it, or that none is."""
+    run = folder if list_checkpoints(folder) else folder.parent
+    good, _, bad = newest_intact_state(run)
+    if good is None and bad: return f', and none of its checkpoints is intact: {corrupt_said(bad)}'
+    if good is None: return ''
+    if not bad: return f' (did you mean {good}?)'
+    names, are = ', '.join(p.name for p, _ in bad), 'is' if len(bad) == 1 else 'are'
+    return f" (did you mean {good}, the newest intact one? {names} {are} corrupt)"
 
 # %% ../nbs/05aa_checkpoints.ipynb #k42rst01
 def _resumed_start(info: dict) -> str | None:
@@ -399,6 +409,16 @@ def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
         (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
     write_atomic(path, ''.join(kept))              # no temporary file left by an interrupt
     return cut
+
+# %% ../nbs/05aa_checkpoints.ipynb #ds47ex01
+def drop_short_line(out, step: int) -> None:
+    """Drop the training line of `step` (the short line of a window a stop cut) from metrics.jsonl
+    in `out`, atomically, keeping every other line (a test line of that step too) in order."""
+    path = Path(out) / 'metrics.jsonl'
+    if not path.is_file(): return
+    kept = [line + '\n' for line, entry in metrics_entries(out)
+            if not (entry.get('step') == step and 'steps_per_s' in entry)]
+    write_atomic(path, ''.join(kept))
 
 # %% ../nbs/05aa_checkpoints.ipynb #bc582161
 class RunFolderError(RuntimeError):

@@ -5,7 +5,7 @@
 # %% ../nbs/05ac_config.ipynb #5ac00004
 from __future__ import annotations
 import contextlib, os, warnings
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 import torch
 from fastcore.basics import patch
 from .data import DATASETS, data_root
@@ -17,10 +17,10 @@ from .utils import (UsageError, check_finite, check_positive, check_seed, named,
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'UNREAD_FIELDS', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES',
-           'WORKERLESS_DATASETS', 'check_no_points', 'check_fits_dataset', 'TrainConfig', 'check_read', 'usable_cpus',
-           'max_threads', 'check_threads', 'torch_threads', 'dataset_model_fields', 'preset_for', 'ConfigChangeError',
-           'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes', 'workerless_dataset',
-           'changes_line']
+           'WORKERLESS_DATASETS', 'check_no_points', 'check_fits_dataset', 'TrainConfig', 'check_read', 'keep_unread',
+           'usable_cpus', 'max_threads', 'check_threads', 'torch_threads', 'dataset_model_fields', 'preset_for',
+           'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes',
+           'workerless_dataset', 'changes_line']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -176,6 +176,17 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
             runs = f" (the run's: {said(name, saved[name])})" if name in saved else ''
             raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
                              f"leave it out{runs}")
+
+# %% ../nbs/05ac_config.ipynb #ku47ex01
+def keep_unread(saved: dict, cfg: TrainConfig) -> TrainConfig:
+    """`cfg` with the model fields its model never reads (`UNREAD_FIELDS`) at their values in saved
+    config `saved` (a checkpoint's), when both are of the same model: a resume neither refuses them
+    nor records them as changes. Another model: `cfg` as it is (refused as such)."""
+    model = saved['model'].get('model', 'scae')
+    if cfg.model.model != model: return cfg
+    unread = {k: saved['model'][k] for k in UNREAD_FIELDS.get(model, ())
+              if k in saved['model'] and hasattr(cfg.model, k)}
+    return replace(cfg, model=replace(cfg.model, **unread))
 
 # %% ../nbs/05ac_config.ipynb #f021839b
 def usable_cpus() -> int:

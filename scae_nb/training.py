@@ -34,7 +34,7 @@ from .optim import TFRMSprop, official_eps
 # %% ../nbs/05b_training.ipynb #or47imp4
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
-                             torch_threads, check_read, UNREAD_FIELDS,
+                             torch_threads, check_read, UNREAD_FIELDS, keep_unread,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
@@ -54,6 +54,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, ch
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
+                                 drop_short_line,
                                  changes_record, checkpoint_changes)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
@@ -96,7 +97,7 @@ def _init_fields(self: Trainer, cfg: TrainConfig, run_id, created, allow_change)
     self._cut, self._redo = None, None   # records in progress (`_make_records`); to redo
     self.stop_signal, self._branch_from = None, None   # _branch_from: see `_loop`
     self._tracker_state, self._partial_line = None, False    # a stopped window: see `fit`
-    self._resumed_partial, self._settings_given_back = False, False
+    self._resumed_partial, self._settings_given_back = None, False
     self._closed = False                 # `close` ran: `fit` refuses
     self._figures_failed = None   # why figures could not be drawn: `_draw_or_warn`
     self.config_changes = {}      # {field: (checkpoint's, cfg's)}: `restore`, `_record_run`
@@ -146,7 +147,9 @@ def _read_resume(self: Trainer, resume, state: dict | None) -> tuple:
 # %% ../nbs/05b_training.ipynb #sp380985
 @patch
 def _check_config(self: Trainer, saved: dict, path) -> None:
-    "Refuse `cfg` where it differs from `saved`, checkpoint `path`'s config, beyond `allow_change`."
+    """Refuse `cfg` where it differs from `saved`, checkpoint `path`'s config, beyond
+    `allow_change`; the fields its model never reads take the run's values (`keep_unread`)."""
+    self.cfg = keep_unread(saved, self.cfg)
     if self.allow_change is None:          # compared by `train` or `resume_config`: the shape only
         check_same_shape(saved['model'], self.cfg.model, path)
     else: _check_resumed(saved, self.cfg, self.allow_change, path)
@@ -292,7 +295,7 @@ def _loop(self: Trainer) -> None:
         self.step += 1
         if self._branch_from is not None:     # the first step of a new branch (`restore`):
             if self.rank0:                                               # torn till done
-                set_aside_newer(self.out, self._branch_from, self._resumed_partial)
+                set_aside_newer(self.out, self._branch_from)   # a short line: `log_scalars`
             self._branch_from = None
         self.tracker.update(self.step, out.losses, output_metrics(out))
         self.bar.update()
@@ -322,7 +325,7 @@ def fit(self: Trainer) -> AttrDict:
     start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
     self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
                             dynamic_ncols=True, disable=not shown)   # none if nothing trains
-    self._torn, self._cut, forced = None, None, False
+    self._torn, self._cut, self.interrupted, forced = None, None, False, False
     with stop_on_signals(self) as hold:
         try:
             if self._redo is not None: self._redo_cut()     # a resumed step's cut records first
@@ -333,8 +336,9 @@ def fit(self: Trainer) -> AttrDict:
             self.bar.close()
         # an evaluation cut short: the RNGs back as its step left them (as a whole one leaves them)
         if self._cut is not None: set_rng_state(self._cut.rng)
-        # a forced stop in the last step (its evaluation, its checkpoint) is a stop too
-        self.interrupted = self.step < self.cfg.steps or (forced and self._saved_step != self.step)
+        # a forced stop in the last step (its evaluation, checkpoint, figures) is a stop too
+        self.interrupted = self.step < self.cfg.steps or (
+            forced and (self._saved_step != self.step or self._cut is not None))
         if self.interrupted: self._save_interrupted(start)
         late = self.stop_signal or ('KeyboardInterrupt' if forced else None)
         if late and not self.interrupted and self.rank0:     # too late to stop: it cut nothing
@@ -358,18 +362,23 @@ def _should_stop(self: Trainer) -> bool:
 # %% ../nbs/05b_training.ipynb #sp3830ce
 @patch
 def after_step(self: Trainer) -> None:
-    "Log, evaluate (+ figures) and checkpoint when their intervals come up; always at the end."
+    """Log, evaluate, checkpoint, then draw figures when their intervals come up; always at the end.
+    The figures come last: a process killed while drawing them leaves the step's checkpoint."""
     cfg, s = self.cfg, self.step
     last, figures = s == cfg.steps, s % cfg.fig_every == 0 or s == cfg.steps
+    records = self.rank0 and (s % cfg.eval_every == 0 or figures)
     if s % cfg.log_every == 0 or last: self.log_scalars()
-    if self.rank0 and (s % cfg.eval_every == 0 or figures): self._make_records(True, figures)
-    self._torn = None                # the step and its records whole: a checkpoint may follow
-    if s % cfg.ckpt_every == 0 or last: self.save()
+    if records: batch, out = self._make_records(True, figures)    # the test line; figures to draw
+    self._torn = None                # the step and its test line whole: a checkpoint may follow
+    if s % cfg.ckpt_every == 0 or last: self.save()      # nothing cut: the figures follow at once
+    if records and figures: self._draw_or_warn(batch, out)
+    self._cut = None                 # the step's records done
 
 # %% ../nbs/05b_training.ipynb #sp387002
 @patch
-def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
-    "Evaluate this step for its test line (`evaluation`: `evals`, metrics.jsonl) and its `figures`."
+def _make_records(self: Trainer, evaluation: bool, figures: bool) -> tuple:
+    """Evaluate this step for its test line (`evaluation`: `evals`, metrics.jsonl); the batch and
+    output its `figures` are drawn from (`_draw_or_warn`), marked in `_cut` as still to draw."""
     if not self.distributed:         # the step whole: an interrupt from here on cuts only these
         self._cut = AttrDict(step=self.step, rng=rng_state(), evaluation=evaluation,
                              figures=figures)
@@ -379,8 +388,7 @@ def _make_records(self: Trainer, evaluation: bool, figures: bool) -> None:
         self.evals.append(dict(step=self.step, **scalars))
         self.logger.log(self.step, scalars)
         if self._cut is not None: self._cut.evaluation = False
-    if figures: self._draw_or_warn(batch, out)
-    self._cut = None
+    return batch, out
 
 # %% ../nbs/05b_training.ipynb #fg45drw1
 @patch
@@ -432,7 +440,10 @@ def log_scalars(self: Trainer) -> dict:
     if self.rank0:
         postfix = {v: f'{scalars[k]:.4g}' for k, v in _POSTFIX.items() if k in scalars}
         self.bar.set_postfix(postfix, refresh=False)
+        if self._resumed_partial is not None:    # the window a stop logged short, now whole
+            drop_short_line(self.out, self._resumed_partial)
         self.logger.log(self.step, scalars)
+    self._resumed_partial = None
     return scalars
 
 # %% ../nbs/05b_training.ipynb #or47pf02
@@ -442,9 +453,10 @@ _POSTFIX = dict(total='loss', rec_ll='rec_ll', log_prob='log_prob', posterior_ac
 # %% ../nbs/05b_training.ipynb #54ee4d74
 @patch
 def _cut_records(self: Trainer) -> dict | None:
-    "What a stop cut short of this step's records: dict(evaluation=bool, figures=bool), or None."
+    """What a stop cut short of this step's records: dict(evaluation=bool, figures=bool), or None;
+    None too before a stop (`interrupted`): the figures a step's checkpoint precedes come next."""
     cut = self._cut
-    if cut is None or not (cut.evaluation or cut.figures): return None
+    if not self.interrupted or cut is None or not (cut.evaluation or cut.figures): return None
     return dict(evaluation=cut.evaluation, figures=cut.figures)
 
 # %% ../nbs/05b_training.ipynb #sp388190
@@ -519,14 +531,15 @@ def _resume_log(self: Trainer, ckpt: dict, processes: list) -> None:
     """`restore`'s logging state: the log window's sums and a stop's short line (of as many
     processes); a new branch from an older checkpoint than the newest, else metrics cut back."""
     # an older checkpoint than the newest: a new branch, set aside at its first step (`_loop`)
-    # the log window's sums (same processes), and a stop's short line at this step: dropped if
-    # this run goes on, as it logs that window whole
+    # the log window's sums (same processes), and a stop's short line at this step: dropped as
+    # this run logs that window whole (`log_scalars`)
     same = len(processes) == self.env.world_size
     self._tracker_state = processes[self.env.rank].get('tracker') if same else None
-    self._resumed_partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
-                             and self._tracker_state is not None)
+    partial = (ckpt.get('partial_line', False) and self.cfg.steps > self.step
+               and self._tracker_state is not None)
+    self._resumed_partial = self.step if partial else None
     if newer_checkpoints(self.out, self.step): self._branch_from = self.step
-    elif self.rank0: truncate_metrics(self.out, self.step, self._resumed_partial)
+    elif self.rank0: truncate_metrics(self.out, self.step)
 
 # %% ../nbs/05b_training.ipynb #c6200d61
 @patch
@@ -596,7 +609,9 @@ def _redo_cut(self: Trainer) -> None:
     cut = dict(evaluation=evaluation, figures=ckpt['cut']['figures'])
     if any(cut.values()):
         _say(f"making step {self.step}'s {_records(cut)}, cut short before the stop")
-        self._make_records(**cut)
+        batch, out = self._make_records(**cut)
+        if cut['figures']: self._draw_or_warn(batch, out)
+        self._cut = None
         set_rng_state(kept)
     save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
 
@@ -742,10 +757,11 @@ def _check_allowed(resume, allow_change) -> None:
 # %% ../nbs/05b_training.ipynb #sp383344
 def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
     """Refuse `cfg` where it differs from `saved`, the config of checkpoint `path`, as a resume may
-    not: `MAY_CHANGE` fields freely, shape fields never, the others when named in `allow_change`."""
+    not: `MAY_CHANGE` fields freely, shape fields never, the others when named in `allow_change`;
+    the fields its model never reads, at any value (`keep_unread`)."""
     allow = check_allow_change(allow_change, 'allow_change')
     was = TrainConfig.from_dict(_default_points(saved)).to_dict()    # as `resume_config` reads it
-    asks = cfg.to_dict()
+    asks = keep_unread(saved, cfg).to_dict()
     run = {k: v for k, v in asks.items() if k not in MAY_CHANGE and k != 'model'}
     changed = {**_changes(was, run), **_changes(was['model'], asks['model'])}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS)
