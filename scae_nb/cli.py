@@ -150,11 +150,16 @@ def _one_line(e: BaseException) -> str:
     return f"{line}: {said}" if said else line
 
 def _compiler_error(message: str) -> str | None:
-    "The first line naming an error in the compiler output that `message` quotes after 'Output:'."
+    """The compiler's first error line in the output that inductor's C++ compile error quotes after
+    'Output:': the first with `error:`, or for a failed link the linker's line before collect2's
+    summary (`collect2: error: ld returned 1 exit status` says nothing of why)."""
     head, found, output = message.partition('\nOutput:\n')
-    if not found or 'compile error' not in head: return None
+    if not found or 'C++ compile error' not in head: return None
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    return next((line for line in lines if 'error' in line.lower()), lines[0] if lines else None)
+    for i, line in enumerate(lines):
+        if line.startswith('collect2:'): return lines[i - 1] if i else line
+        if 'error:' in line.lower(): return line
+    return lines[0] if lines else None
 
 # %% ../nbs/07_cli.ipynb #0828cb43
 def _as_option(message: str, parser: argparse.ArgumentParser) -> str:

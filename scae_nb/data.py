@@ -34,12 +34,13 @@ def _installed(package: str) -> str:
 
 def _torchvision_fix() -> str | None:
     """The pip command installing the torchvision of installed torch's release (0.(minor + 15) since
-    torch 2.0) and build (+cpu, +cu130: its index); None for another torch."""
+    torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index); None for another torch (a
+    nightly, a build of its own such as NVIDIA's containers': no index of pytorch.org has it)."""
     release, _, build = _installed('torch').partition('+')
-    major, minor = (release.split('.') + ['', ''])[:2]
-    if major != '2' or not minor.isdigit(): return None
+    if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
+    if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
     index = f' --index-url https://download.pytorch.org/whl/{build}' if build else ''
-    return f"pip install --force-reinstall --no-deps 'torchvision==0.{int(minor) + 15}.*'{index}"
+    return f"pip install --force-reinstall --no-deps 'torchvision==0.{int(found[1]) + 15}.*'{index}"
 
 def _tvd():
     """`torchvision.datasets` (`_torchvision`): importing it after torch adds 164 MiB of resident
