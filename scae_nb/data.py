@@ -53,22 +53,27 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 
            'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
+def _typed(path) -> str:
+    "`path` as typed, quoted where spaces start or end it (`'/data '`: the space seen)."
+    return repr(str(path)) if str(path) != str(path).strip() else str(path)
+
 def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
     naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
-    path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, or with
-    `must_exist` a `root` not there (never created)."""
+    path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, a
+    `$SCAE_DATA` not there, or with `must_exist` a `root` not there (never created)."""
     if root is not None:
         if not isinstance(root, (str, os.PathLike)):
             raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
                             f"{type(root).__name__} {root!r:.60}")
         refuse_empty_path(root, named(name), 'name a folder, or leave it out ($SCAE_DATA, else a '
                           'per-user cache)')         # not the current folder: a download there
-        given, who = Path(root).expanduser(), said(name, root)
+        given = Path(root).expanduser()
+        who = words(said(name, root), f"{named(name)} {_typed(root)}")    # python: a repr already
     elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
-        given, must_exist = Path(env).expanduser(), False    # never must exist: a download makes it
-        who = f"SCAE_DATA={env} (the environment variable)"
+        given, must_exist = Path(env).expanduser(), True     # set up once: not there is a typo
+        who = f"SCAE_DATA={_typed(env)} (the environment variable)"
     else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
     if given.is_dir() or not (must_exist or given.exists()): return given
     what = ('no such folder' if not given.exists() else
