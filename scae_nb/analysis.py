@@ -35,7 +35,7 @@ from .checkpoints import (CheckpointError, _not_there, RunFolderError, checkpoin
                                  newest_intact_state, readable_run_info)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
-from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
+from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset, check_read
 from .cli import add_config_args, given
 from .training import _error_line
 
@@ -1112,6 +1112,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
            else load_model(checkpoint, device, state))
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
+    if config.model.model == 'constellation' and data_dir is not None:   # as train: it reads none
+        check_read('constellation', dict(data_dir=data_dir))
     seed_everything(seed)
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
     constellations = config.model.model == 'constellation'

@@ -159,7 +159,7 @@ UNREAD_FIELDS = dict(
     scae=('n_votes', 'sparsity_weight'),
     constellation=('n_parts', 'template_size', 'n_channels', 'canvas_size', 'n_special_features',
                    'template_nonlin', 'color_nonlin', 'colorize_templates', 'use_alpha_channel',
-                   'caps_ll_weight', 'primary_caps_l1_weight', 'target', 'decoder'))
+                   'caps_ll_weight', 'primary_caps_l1_weight', 'target', 'decoder', 'data_dir'))
 _UNREAD_WHY = dict(
     scae='the image model, which has one vote per part and no wins-based sparsity loss',
     constellation='the constellation model, which decodes no images')
@@ -173,7 +173,7 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     saved = saved or {}
     for name in UNREAD_FIELDS.get(model, ()):
         if name in given and not (name in saved and saved[name] == given[name]):
-            runs = f" (the run's: {said(name, saved[name])})" if name in saved else ''
+            runs = f" (the run's: {said(name, saved[name])})" if saved.get(name) is not None else ''
             raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
                              f"leave it out{runs}")
 

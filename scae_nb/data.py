@@ -54,22 +54,27 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 
            'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #aa7006fb
+def _typed(path) -> str:
+    "`path` as typed, quoted where spaces start or end it (`'/data '`: the space seen)."
+    return repr(str(path)) if str(path) != str(path).strip() else str(path)
+
 def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
     naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
-    path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, or with
-    `must_exist` a `root` not there (never created)."""
+    path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, a
+    `$SCAE_DATA` not there, or with `must_exist` a `root` not there (never created)."""
     if root is not None:
         if not isinstance(root, (str, os.PathLike)):
             raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
                             f"{type(root).__name__} {root!r:.60}")
         refuse_empty_path(root, named(name), 'name a folder, or leave it out ($SCAE_DATA, else a '
                           'per-user cache)')         # not the current folder: a download there
-        given, who = Path(root).expanduser(), said(name, root)
+        given = Path(root).expanduser()
+        who = words(said(name, root), f"{named(name)} {_typed(root)}")    # python: a repr already
     elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
-        given, must_exist = Path(env).expanduser(), False    # never must exist: a download makes it
-        who = f"SCAE_DATA={env} (the environment variable)"
+        given, must_exist = Path(env).expanduser(), True     # set up once: not there is a typo
+        who = f"SCAE_DATA={_typed(env)} (the environment variable)"
     else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
     if given.is_dir() or not (must_exist or given.exists()): return given
     what = ('no such folder' if not given.exists() else
@@ -325,11 +330,13 @@ def _short_reason(e: BaseException, width: int = 160) -> str:
 
 # %% ../nbs/00_data.ipynb #fd482dd8
 def _remove_new(path: Path, existed: set):
-    "Remove the outermost of `path` and its parents that is not in `existed`, and all it holds."
-    new = [p for p in (path, *path.parents) if p not in existed]
-    if not new or not new[-1].exists(): return
-    if new[-1].is_dir(): shutil.rmtree(new[-1], ignore_errors=True)
-    else: new[-1].unlink(missing_ok=True)
+    """Remove the outermost of `path` and its parents that is not in `existed`, and all it holds;
+    where `path` is a folder in `existed`, what it holds that is not (the files it unpacked)."""
+    new = [p for p in (path, *path.parents) if p not in existed][-1:]
+    if not new and path.is_dir(): new = [p for p in path.iterdir() if p not in existed]
+    for p in new:
+        if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
 
 # %% ../nbs/00_data.ipynb #sp38ea5c
 def _damage(e: BaseException) -> str:
@@ -340,24 +347,34 @@ def _damage(e: BaseException) -> str:
     return _short_reason(e)                                  # USPS: bz2's 'Invalid data stream'
 
 # %% ../nbs/00_data.ipynb #sp388ae5
-def _fetch(what: str, expected: Path, make: Callable, download: bool):
+def _fetch(what: str, expected: Path, make: Callable, download: bool, missing: list[str] = ()):
     """Build a torchvision dataset with `make(download)`; missing files or a failed download
-    become one clear line (`FileNotFoundError`), and the folders and files the failed attempt
-    created are removed; `expected` there but unreadable (a file, a folder with files in it) is a
-    `DataFileError` naming it."""
+    become one clear line (`FileNotFoundError`; `missing`: the files a folder `expected` lacks,
+    named as such), and the folders and files the failed attempt created are removed; `expected`
+    there but unreadable (a file, a folder with files in it) is a `DataFileError` naming it."""
     existed = {p for p in (expected, *expected.parents) if p.exists()}
+    if expected.is_dir() and os.access(expected, os.R_OK | os.X_OK):
+        existed |= set(expected.iterdir())                     # the user's files: kept
     try:
         with _network_timeout(): return make(download)
     # torchvision's "Dataset not found", URLError, a missing file
     except (RuntimeError, OSError) as e:
         _remove_new(expected, existed)
+        where = words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
+                      'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
+        failed = re.match(r'Error downloading (\S+?):', str(e))     # a file that was there: damaged
+        if missing and not (failed and expected / failed[1] in existed):
+            why = ('download=False' if not download else f"this user may not write in {expected}"
+                   if isinstance(e, PermissionError) else _short_reason(e))
+            it, them = ('it', 'it') if len(missing) == 1 else ('they', 'them')
+            raise FileNotFoundError(f"{what} at {expected} lacks {', '.join(missing)}, and {it} "
+                                    f"could not be downloaded ({why}); put {them} there, or set "
+                                    f"SCAE_DATA or pass {where}") from e
         if expected.is_file() or (expected.is_dir() and any(expected.iterdir())):
             raise DataFileError(f"{what} at {expected} is damaged or incomplete ("
                                 f"{_damage(e)}); delete it, and the next run downloads it "
                                 "again") from e
         why = f"download failed: {_short_reason(e)}" if download else "download=False"
-        where = words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
-                      'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
         raise FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
                                 f"{where}") from e
 
@@ -411,8 +428,9 @@ def _load_mnist(root: Path, train: bool, download: bool):
         return _check_split('mnist', images[:, None], labels.long(), legacy)
     if any(_mnist_file(raw, s) is None for s in stems):
         _check_not_inside_mnist(root, stems)             # data/MNIST given for data/
+        lacks = [f'{s}.gz' for s in stems if _mnist_file(raw, s) is None]
         ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
-                    download)
+                    download, lacks if raw.is_dir() and any(raw.iterdir()) else ())
         if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
             return _check_split('mnist', ds.data[:, None], ds.targets.long(), raw)
     files = [_mnist_file(raw, s) for s in stems]

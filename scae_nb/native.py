@@ -905,23 +905,25 @@ def _load_built() -> ctypes.CDLL:
     try: return load_native(build_native())
     except OSError: return load_native(build_native(openmp=False))
 
-_LIB: dict = {}                                 # 'lib' and 'openmp', or 'error', once per process
+_LIB: dict = {}         # 'lib' and 'openmp', or 'error' (and 'warned'), once per process
 
 # %% ../nbs/02b_native.ipynb #sp38c05b
 _LIB_LOCK = threading.Lock()
 
-def native_library() -> ctypes.CDLL | None:
+def native_library(warn: bool = True) -> ctypes.CDLL | None:
     """The kernel, built on first use; None when `SCAE_NB_NATIVE=0` or when it cannot be built
-    (then one warning names the reason, and callers use the PyTorch path)."""
+    (then one warning names the reason, and callers use the PyTorch path; `warn=False`: not yet,
+    the caller refuses instead)."""
     if not native_setting(): return None
     with _LIB_LOCK:
         if not _LIB:
             try: _LIB['lib'] = lib = _load_built()
-            except (RuntimeError, OSError) as e:
-                _LIB['error'] = str(e)
-                warnings.warn(f"the native CPU kernels are unavailable ({e}); using the "
-                              f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
+            except (RuntimeError, OSError) as e: _LIB['error'] = str(e)
             else: _LIB['openmp'] = _openmp_shared(lib)
+        if warn and 'error' in _LIB and not _LIB.get('warned'):
+            _LIB['warned'] = True
+            warnings.warn(f"the native CPU kernels are unavailable ({_LIB['error']}); using the "
+                          f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
     return _LIB.get('lib')
 
 # %% ../nbs/02b_native.ipynb #d1dea517
@@ -929,7 +931,7 @@ def native_unavailable() -> str | None:
     """Why `native_library()` gives no kernel, as words that follow 'the C kernel': switched off by
     `SCAE_NB_NATIVE=0`, or the build's error; None when there is a kernel."""
     if not native_setting(): return f"is switched off by {NATIVE_ENV}=0"
-    if native_library() is not None: return None
+    if native_library(warn=False) is not None: return None   # the caller's refusal says it
     return f"cannot be built here: {_LIB['error']}"
 
 # %% ../nbs/02b_native.ipynb #fd80b40b

@@ -119,14 +119,15 @@ def test_failure_after_the_claim_leaves_nothing_and_the_command_runs_again(
 
 
 def test_missing_dataset_leaves_nothing(tmp_path, capfd, monkeypatch, quiet_globals):
-    "The reported case: $SCAE_DATA names no folder (no download here: the fetch is told it failed)."
+    "The reported case: $SCAE_DATA names a folder without MNIST (no download here: the fetch is told it failed)."
     import scae_nb.data
 
-    def offline(what, expected, make, download):
+    def offline(what, expected, make, download, missing=()):
         raise FileNotFoundError(f"{what} not found at {expected} (download failed: URLError)")
 
     monkeypatch.setattr(scae_nb.data, "_fetch", offline)
-    monkeypatch.setenv("SCAE_DATA", str(tmp_path / "nonexistent"))
+    (tmp_path / "empty").mkdir()                  # one that is not there is refused up front (data_root)
+    monkeypatch.setenv("SCAE_DATA", str(tmp_path / "empty"))
     out = tmp_path / "run"
     rc, _, err = inproc_main(mnist_train(out, 2), capfd)
     assert rc == 2 and "MNIST not found" in one_line(err), err[-2000:]
