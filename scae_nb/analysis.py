@@ -1211,8 +1211,11 @@ class EvalConfig:
 def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb eval`'s options on `parser`: one per `EvalConfig` field."
     shipped = f"or a shipped model by name ({', '.join(pretrained_names())}) or weights file (.pt)"
+    figures = ("draw the figures and the t-SNE (off: OUT's earlier ones removed); figures that "
+               "fail: a warning after the report, exit status 0; with --figures typed, an error, "
+               "exit status 1")                                           # as `run_eval` does
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
-                    help=dict(pretrained=shipped))
+                    help=dict(pretrained=shipped, figures=figures))
     return parser
 
 @cli_words()                                   # its refusals and warnings name options
