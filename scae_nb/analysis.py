@@ -1167,6 +1167,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                                     progress, staging if figures else None, write_first))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
             raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
+        except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
+            _say_removed(out, earlier)
+            raise
         late = _write_report(report, staging, out, start, earlier=earlier)   # a signal cuts nothing
     if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
         warnings.warn(_undrawn_line(report))
