@@ -357,6 +357,22 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
                     run_id=state.get('run_id'),
                     changes=checkpoint_changes(checkpoint, state))
 
+# %% ../nbs/06_analysis.ipynb #h47card2
+def _check_card_data(run: AttrDict, weights) -> None:
+    """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
+    (its data then assumed: MNIST, `_card_for`) whose model cannot read that data."""
+    dataset, model = run.config.dataset, run.model.config
+    if run.get('card', '') is not None or dataset not in DATASETS: return   # a card, or no images
+    if _card_model_problem(dict(run=dict(dataset=dataset)), model) is None: return
+    spec, card = DATASETS[dataset], Path(weights).with_suffix('.json')
+    size, canvas = spec.image_size, model.canvas_size
+    raise UsageError(f"{weights} has no model card ({card}), so eval takes its data to be "
+                     f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
+                     f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
+                     f"{model.n_classes} classes: name its data in a model card {card} (steps: "
+                     f"null, run.dataset: one of {', '.join(DATASET_CHOICES)}, run.batch_size: "
+                     f"{TrainConfig.batch_size})")
+
 # %% ../nbs/06_analysis.ipynb #09d305ce
 def _check_switch(**switches) -> None:
     "Refuse in one line a switch (named by its keyword) that is not True or False."
@@ -903,6 +919,26 @@ def _say_removed(out: Path, names: list) -> None:
                     f"{what[0]} of an earlier evaluation that this one did not {what[1]}",
                     file=sys.stderr)
 
+# %% ../nbs/06_analysis.ipynb #h47own02
+_REPORT_KEYS = ('checkpoint', 'steps', 'wall_s')           # in every report.json eval has written
+
+def _earlier_report(out: Path) -> dict | None:
+    "OUT/report.json if an scae-nb evaluation wrote it (JSON with `_REPORT_KEYS`); else None."
+    try: report = json.loads((out / 'report.json').read_text())
+    except (ValueError, OSError): return None
+    return report if isinstance(report, dict) and set(_REPORT_KEYS) <= set(report) else None
+
+def _check_out_files(out: Path) -> None:
+    """Refuse, in one line naming OUT and the first, OUT's files of eval's names that no evaluation
+    wrote: a report.json not `_earlier_report`'s, a figure (`_EVAL_FIGURES`) it does not list."""
+    earlier = _earlier_report(out) or {}
+    listed = earlier.get('figures') if isinstance(earlier.get('figures'), list) else []
+    ours = {Path(str(path)).name for path in listed} | ({'report.json'} if earlier else set())
+    names = ['report.json'] + [f'{name}.png' for name in _EVAL_FIGURES]
+    theirs = [name for name in names if name not in ours and (out / name).is_file()]
+    if theirs: raise UsageError(f"{out} holds {theirs[0]}, which no scae-nb evaluation wrote; move "
+                                f"it or choose another {named('out')}")
+
 # %% ../nbs/06_analysis.ipynb #st33ag02
 def _pid_alive(pid: int) -> bool:
     "Whether process `pid` runs on this machine (one of another user counts as running)."
@@ -973,6 +1009,7 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
+        _check_out_files(out)                     # nor a file of the user's put there meanwhile
         _remove_stale_figures(out, written, unsaid)   # those it does not write, said
         for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
         moved = []
@@ -1107,10 +1144,12 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
     _check_out_names(out, figures)                   # a folder named report.json: before any work
+    _check_out_files(out)                            # a file of eval's names it did not write: too
     start, device = time.perf_counter(), pick_device(device)
     shipped = _shipped_name(checkpoint, pretrained)
     run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
            else load_model(checkpoint, device, state))
+    if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     if config.model.model == 'constellation' and data_dir is not None:   # as train: it reads none
         check_read('constellation', dict(data_dir=data_dir))
@@ -1130,6 +1169,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                                     progress, staging if figures else None, write_first))
         except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
             raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
+        except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
+            _say_removed(out, earlier)
+            raise
         late = _write_report(report, staging, out, start, earlier=earlier)   # a signal cuts nothing
     if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
         warnings.warn(_undrawn_line(report))
@@ -1174,8 +1216,11 @@ class EvalConfig:
 def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb eval`'s options on `parser`: one per `EvalConfig` field."
     shipped = f"or a shipped model by name ({', '.join(pretrained_names())}) or weights file (.pt)"
+    figures = ("draw the figures and the t-SNE (off: OUT's earlier ones removed); figures that "
+               "fail: a warning after the report, exit status 0; with --figures typed, an error, "
+               "exit status 1")                                           # as `run_eval` does
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
-                    help=dict(pretrained=shipped))
+                    help=dict(pretrained=shipped, figures=figures))
     return parser
 
 @cli_words()                                   # its refusals and warnings name options

@@ -191,7 +191,8 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     intact checkpoint: CheckpointError if all are corrupt (`bad`: (path, why), newest first; the
     line: `all_corrupt_line`),
     RunFolderError if a run that holds its lock is before its first one (`lock_holder`), else
-    UsageError: for a run's folder (`is_run_folder`) saying it has none yet, else what to give."""
+    UsageError: for a run's folder (`is_run_folder`) saying it has none yet, for a folder of
+    checkpoints (no run folder: a branch set aside) naming them, else what to give."""
     where = folder / 'checkpoints'
     if bad:
         raise CheckpointError(all_corrupt_line(given, where, bad))
@@ -200,6 +201,10 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
                              f"{holder[1]}) and has no checkpoint yet: wait for its first one")
     if is_run_folder(folder):                       # its checkpoints deleted, or not written yet
         raise UsageError(f"{given}: run folder {folder} has no checkpoint yet (none in {where})")
+    if held := sorted(folder.glob('step_*.pt'), reverse=True)[:3]:   # a branch set aside, a copy
+        names = ', '.join(path.name for path in held)
+        raise UsageError(f"{given}: a folder of checkpoints ({names}), not a run folder: give one "
+                         f"of them as a file, e.g. {held[0]}")
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
