@@ -123,6 +123,14 @@ def render(self: CapsuleExplorer) -> AttrDict:
             self.model, self.out, self.target, self.capsule_mask, self.part_mask, self.nudges
         )
 
+# %% ../nbs/06b_explorer.ipynb #bz47cap1
+@patch
+def busiest_capsule(self: CapsuleExplorer) -> int:
+    """The object capsule that wins the most parts of the current image (`capsule_claims` of
+    `render`'s winners, at any presence): `widget`'s first capsule to nudge."""
+    winners, presence = self.render().winners[0], self.out.pcae.presence[0]
+    return next(iter(capsule_claims(winners, presence, self.n_objects, min_presence=0.)))
+
 # %% ../nbs/06b_explorer.ipynb #9415b90a
 @patch
 def figure(self: CapsuleExplorer, title: str | None = None):
@@ -153,10 +161,12 @@ def _selection_controls(W, explorer: CapsuleExplorer) -> dict:
                                   description='capsules'))
 
 # %% ../nbs/06b_explorer.ipynb #or47wd04
-def _nudge_controls(W, n_objects: int) -> dict:
-    "The capsule to nudge and its sliders (shift x, y; rotation in degrees; scale), at no nudge."
+def _nudge_controls(W, n_objects: int, capsule: int = 0) -> dict:
+    """The capsule to nudge (first `capsule`) and its sliders (shift x, y; rotation in degrees;
+    scale), at no nudge."""
     return dict(
-        capsule=W.Dropdown(options=list(range(n_objects)), description='nudge capsule'),
+        capsule=W.Dropdown(options=list(range(n_objects)), value=capsule,
+                           description='nudge capsule'),
         dx=W.FloatSlider(0.0, min=-0.5, max=0.5, step=0.02, description='shift x'),
         dy=W.FloatSlider(0.0, min=-0.5, max=0.5, step=0.02, description='shift y'),
         angle=W.FloatSlider(0.0, min=-180, max=180, step=5, description='rotate (°)'),
@@ -174,7 +184,8 @@ def _layout(W, controls: AttrDict, output):
 def widget(self: CapsuleExplorer):
     "An ipywidgets UI wired to `update` (display it in Jupyter or Colab)."
     import ipywidgets as W
-    self.controls = AttrDict(**_selection_controls(W, self), **_nudge_controls(W, self.n_objects))
+    self.controls = AttrDict(**_selection_controls(W, self), **_nudge_controls(W, self.n_objects,
+                                                                       self.busiest_capsule()))
     self.output = W.Output()
     for control in self.controls.values():
         control.observe(self.update, names='value')
