@@ -178,15 +178,43 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
                              f"leave it out{runs}")
 
 # %% ../nbs/05ac_config.ipynb #ku47ex01
-def keep_unread(saved: dict, cfg: TrainConfig) -> TrainConfig:
-    """`cfg` with the model fields its model never reads (`UNREAD_FIELDS`) at their values in saved
-    config `saved` (a checkpoint's), when both are of the same model: a resume neither refuses them
-    nor records them as changes. Another model: `cfg` as it is (refused as such)."""
+def _unread_pairs(saved: dict, cfg: TrainConfig) -> dict:
+    """{field: (saved config `saved`'s value, `cfg`'s)} for the fields (run's or model's) that the
+    model of both never reads (`UNREAD_FIELDS`); {} where `saved` is of another model."""
+    model, run = saved['model'].get('model', 'scae'), {**saved, **saved['model']}
+    if cfg.model.model != model: return {}
+    asks = {**asdict(cfg), **asdict(cfg.model)}
+    return {k: (run[k], asks[k]) for k in UNREAD_FIELDS.get(model, ()) if k in run}
+
+# %% ../nbs/05ac_config.ipynb #kk47ex01
+def _preset_values(model: str, name: str) -> list:
+    "The values field `name` (a run's or a model's) has in the presets (`PRESETS`) of `model`."
+    presets = [p for p in PRESETS.values() if p['model'].get('model', 'scae') == model]
+    if name in SCAEConfig.__dataclass_fields__:
+        return [getattr(SCAEConfig(**p['model']), name) for p in presets]
+    return [p['run'].get(name, TrainConfig.__dataclass_fields__[name].default) for p in presets]
+
+def _asked_unread(saved: dict, cfg: TrainConfig) -> dict:
+    "`_unread_pairs` whose value in `cfg` is neither the run's nor a preset's: asked on purpose."
     model = saved['model'].get('model', 'scae')
-    if cfg.model.model != model: return cfg
-    unread = {k: saved['model'][k] for k in UNREAD_FIELDS.get(model, ())
-              if k in saved['model'] and hasattr(cfg.model, k)}
-    return replace(cfg, model=replace(cfg.model, **unread))
+    return {k: (was, asks) for k, (was, asks) in _unread_pairs(saved, cfg).items()
+            if asks != was and asks not in _preset_values(model, k)}
+
+# %% ../nbs/05ac_config.ipynb #kk47ex02
+def keep_unread(saved: dict, cfg: TrainConfig, warn: bool = False) -> TrainConfig:
+    """`cfg` with the fields its model never reads (`UNREAD_FIELDS`) at their values in saved config
+    `saved` (a checkpoint's), when both are of the same model: a resume neither refuses them nor
+    records them as changes; `warn`: those asked for on purpose said (`_asked_unread`). Another
+    model: `cfg` as it is (refused as such)."""
+    pairs, asked = _unread_pairs(saved, cfg), _asked_unread(saved, cfg)
+    if warn and asked:                         # one line: asked, has no effect, kept
+        warnings.warn(f"{named('resume')}: {', '.join(said(k, b) for k, (_, b) in asked.items())} "
+                      f"{'has' if len(asked) == 1 else 'have'} no effect on "
+                      f"{_UNREAD_WHY[cfg.model.model]}: the run keeps "
+                      f"{', '.join(said(k, a) for k, (a, _) in asked.items())}")
+    model = {k: was for k, (was, _) in pairs.items() if hasattr(cfg.model, k)}
+    run = {k: was for k, (was, _) in pairs.items() if k not in model}
+    return replace(cfg, **run, model=replace(cfg.model, **model))
 
 # %% ../nbs/05ac_config.ipynb #f021839b
 def usable_cpus() -> int:

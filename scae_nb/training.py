@@ -148,8 +148,9 @@ def _read_resume(self: Trainer, resume, state: dict | None) -> tuple:
 @patch
 def _check_config(self: Trainer, saved: dict, path) -> None:
     """Refuse `cfg` where it differs from `saved`, checkpoint `path`'s config, beyond
-    `allow_change`; the fields its model never reads take the run's values (`keep_unread`)."""
-    self.cfg = keep_unread(saved, self.cfg)
+    `allow_change`; the fields its model never reads take the run's values (`keep_unread`: those
+    asked for on purpose said, by process 0)."""
+    self.cfg = keep_unread(saved, self.cfg, warn=self.rank0)
     if self.allow_change is None:          # compared by `train` or `resume_config`: the shape only
         check_same_shape(saved['model'], self.cfg.model, path)
     else: _check_resumed(saved, self.cfg, self.allow_change, path)
@@ -715,7 +716,8 @@ def __exit__(self: Trainer, *exc_info) -> None:
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
-    """Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing).
+    """Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing; a
+    model that never reads it, `UNREAD_FIELDS`: any).
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
@@ -724,7 +726,8 @@ def check_paths(cfg: TrainConfig) -> None:
             raise UsageError(f"{named('cfg.out')} {cfg.out}: {Path(cfg.out) / name} is a file, not "
                              f"the folder of the run's {name}; move it, or choose another "
                              f"{named('cfg.out')}")
-    if cfg.data_dir is not None: data_root(cfg.data_dir, must_exist=True)
+    if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
+        data_root(cfg.data_dir, must_exist=True)
 
 # %% ../nbs/05b_training.ipynb #sp38c223
 def _refuse_resume_with_force(resume, force: bool) -> None:
