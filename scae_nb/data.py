@@ -63,7 +63,8 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
     naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
     path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, a
-    `$SCAE_DATA` not there or its `~user` unknown, or with `must_exist` a `root` not there (never created)."""
+    `$SCAE_DATA` not there or its `~user` unknown, or with `must_exist` a `root` not there (never
+    created)."""
     if root is not None:
         if not isinstance(root, (str, os.PathLike)):
             raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
@@ -77,7 +78,7 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
         who = f"SCAE_DATA={_typed(env)} (the environment variable)"
     else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
     try: given = Path(given).expanduser()
-    except RuntimeError:                                      # `~nouser/x`: Python's line names neither
+    except RuntimeError:                          # `~nouser/x`: Python's line names neither
         user = str(given).split('/')[0]                       # `~` alone: no $HOME to read
         why = f"no user {user[1:]}" if user[1:] else "$HOME is not set"
         raise UsageError(f"{who}: {why}, so {user} names no home folder") from None
