@@ -1155,6 +1155,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
+    out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     _check_out_files(out)                            # a file of eval's names it did not write: too
     start, device = time.perf_counter(), pick_device(device)
@@ -1169,7 +1170,6 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
-    out = out.resolve()               # the report's paths: real (no '..', no links)
     loaders = _eval_loaders(config, run, batch_size)
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):
