@@ -1126,6 +1126,18 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
                                                  {Path(path).name for path in report['figures']}])
     return late
 
+def _refused_late(e: UsageError, report: dict, out: Path, start: float,
+                  earlier: list) -> UsageError:
+    """`e`, the refusal at the second writing of a file of eval's names put in OUT while it drew,
+    after the first report went in (`earlier`: OUT's earlier figures it removed): that report then
+    says why it lists no figure, and the figures removed are said, as a cut says them."""
+    if _earlier_report(out) is not None:             # the first report, not a file of the user's
+        report = {**report, 'figures': [], 'figures_failed': f'drawn, but not moved in: {e}',
+                  'wall_s': round(time.perf_counter() - start, 2), 'out': str(out)}
+        write_atomic(out / 'report.json', json.dumps(report, indent=1))
+    _say_removed(out, earlier)
+    return e
+
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -1143,6 +1155,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
+    out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     _check_out_files(out)                            # a file of eval's names it did not write: too
     start, device = time.perf_counter(), pick_device(device)
@@ -1157,13 +1170,13 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
-    out = out.resolve()               # the report's paths: real (no '..', no links)
     loaders = _eval_loaders(config, run, batch_size)
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):
-        earlier = []                                 # OUT's earlier figures: said after the new
+        earlier, first_in = [], []                   # OUT's earlier figures: said after the new
         def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
-            if figures: _write_report({**report, **scores}, staging, out, start, True, earlier)
+            if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
+                                                      True, earlier))
         try: report.update(evaluate(run.model, *loaders, device, noise, max_batches,
                                     seed % 2**32,              # scikit-learn's seeds
                                     progress, staging if figures else None, write_first))
@@ -1172,7 +1185,10 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
             _say_removed(out, earlier)
             raise
-        late = _write_report(report, staging, out, start, earlier=earlier)   # a signal cuts nothing
+        try: late = _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
+        except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
+            if not first_in: raise      # before anything was moved in: OUT as it was
+            raise _refused_late(e, report, out, start, earlier) from None
     if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
         warnings.warn(_undrawn_line(report))
     if late:

@@ -17,12 +17,13 @@ try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'list_checkpoints', 'CheckpointError', 'state_digest',
-           'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'all_corrupt_line',
-           'corrupt_said', 'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints',
-           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder',
-           'changes_record', 'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
-           'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
+__all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints', 'CheckpointError',
+           'state_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state',
+           'newest_intact_of', 'all_corrupt_line', 'corrupt_said', 'corrupt_names', 'resolve_checkpoint',
+           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
+           'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder',
+           'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
+           'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -37,9 +38,16 @@ def _file_step(path: Path) -> int:
     return int(Path(path).stem.split('_')[-1])
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e5b9
+def checkpoints_in(folder) -> list[Path]:
+    """The checkpoints (step_*.pt) in `folder`, oldest first, by step number: `step_10.pt` (named by
+    hand, unpadded) after `step_9.pt`, as it would not be sorted as text."""
+    step = lambda path: path.stem.removeprefix('step_')
+    number = lambda path: int(step(path)) if step(path).isdigit() else -1     # step_x.pt: oldest
+    return sorted(Path(folder).glob('step_*.pt'), key=lambda path: (number(path), path.name))
+
 def list_checkpoints(out) -> list[Path]:
-    "The run's checkpoints, oldest first."
-    return sorted((Path(out) / 'checkpoints').glob('step_*.pt'))
+    "The run's checkpoints (in `out`/checkpoints), oldest first."
+    return checkpoints_in(Path(out) / 'checkpoints')
 
 # %% ../nbs/05aa_checkpoints.ipynb #9c30e55c
 class CheckpointError(RuntimeError):
@@ -189,8 +197,14 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
     (None, None: none does), and the corrupt ones newer than it, each with why in one line; nothing
     moved. A caller keeps the state: pruning (`--keep`) of a run still training may delete the
     file."""
+    return newest_intact_of(list_checkpoints(out), map_location)
+
+def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict | None,
+                                                            list[tuple[Path, str]]]:
+    """`newest_intact_state` of checkpoint files `paths` (oldest first: `checkpoints_in`), as of a
+    folder of checkpoints that is no run folder (a branch set aside)."""
     bad = []
-    for path in reversed(list_checkpoints(out)):
+    for path in reversed(paths):
         try: state = load_checkpoint(path, map_location)
         except CheckpointError as e:
             bad.append((path, _corrupt_reason(path, e)))
@@ -242,8 +256,11 @@ def _folder_hint(folder: Path) -> str:
     if good is None and bad: return f', and none of its checkpoints is intact: {corrupt_said(bad)}'
     if good is None: return ''
     if not bad: return f' (did you mean {good}?)'
-    names, are = ', '.join(p.name for p, _ in bad), 'is' if len(bad) == 1 else 'are'
-    return f" (did you mean {good}, the newest intact one? {names} {are} corrupt)"
+    return f" (did you mean {good}, the newest intact one? {corrupt_names(bad)})"
+
+def corrupt_names(bad: list) -> str:
+    "'step_9.pt is corrupt', 'step_9.pt, step_8.pt are corrupt': `bad` ((path, why)) by name only."
+    return f"{', '.join(p.name for p, _ in bad)} {'is' if len(bad) == 1 else 'are'} corrupt"
 
 # %% ../nbs/05aa_checkpoints.ipynb #k42rst01
 def _resumed_start(info: dict) -> str | None:

@@ -63,19 +63,25 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
     naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
     path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, a
-    `$SCAE_DATA` not there, or with `must_exist` a `root` not there (never created)."""
+    `$SCAE_DATA` not there or its `~user` unknown, or with `must_exist` a `root` not there (never
+    created)."""
     if root is not None:
         if not isinstance(root, (str, os.PathLike)):
             raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
                             f"{type(root).__name__} {root!r:.60}")
         refuse_empty_path(root, named(name), 'name a folder, or leave it out ($SCAE_DATA, else a '
                           'per-user cache)')         # not the current folder: a download there
-        given = Path(root).expanduser()
+        given = root
         who = words(said(name, root), f"{named(name)} {_typed(root)}")    # python: a repr already
     elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
-        given, must_exist = Path(env).expanduser(), True     # set up once: not there is a typo
+        given, must_exist = env, True                         # set up once: not there is a typo
         who = f"SCAE_DATA={_typed(env)} (the environment variable)"
     else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
+    try: given = Path(given).expanduser()
+    except RuntimeError:                          # `~nouser/x`: Python's line names neither
+        user = str(given).split('/')[0]                       # `~` alone: no $HOME to read
+        why = f"no user {user[1:]}" if user[1:] else "$HOME is not set"
+        raise UsageError(f"{who}: {why}, so {user} names no home folder") from None
     if given.is_dir() or not (must_exist or given.exists()): return given
     what = ('no such folder' if not given.exists() else
             'is a file, not a folder' if given.is_file() else 'not a folder')

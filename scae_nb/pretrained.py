@@ -12,8 +12,8 @@ import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all_corrupt_line,
-                                 corrupt_said, list_checkpoints,
-                                 lock_holder, newest_intact_state)
+                                 checkpoints_in, corrupt_names, corrupt_said, list_checkpoints,
+                                 lock_holder, newest_intact_of, newest_intact_state)
 from .utils import UsageError, named, refuse_empty_path, said, write_atomic
 
 # %% auto #0
@@ -192,7 +192,8 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     line: `all_corrupt_line`),
     RunFolderError if a run that holds its lock is before its first one (`lock_holder`), else
     UsageError: for a run's folder (`is_run_folder`) saying it has none yet, for a folder of
-    checkpoints (no run folder: a branch set aside) naming them, else what to give."""
+    checkpoints (no run folder: a branch set aside) naming them (`_refuse_checkpoints_folder`), else
+    what to give."""
     where = folder / 'checkpoints'
     if bad:
         raise CheckpointError(all_corrupt_line(given, where, bad))
@@ -201,12 +202,25 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
                              f"{holder[1]}) and has no checkpoint yet: wait for its first one")
     if is_run_folder(folder):                       # its checkpoints deleted, or not written yet
         raise UsageError(f"{given}: run folder {folder} has no checkpoint yet (none in {where})")
-    if held := sorted(folder.glob('step_*.pt'), reverse=True)[:3]:   # a branch set aside, a copy
-        names = ', '.join(path.name for path in held)
-        raise UsageError(f"{given}: a folder of checkpoints ({names}), not a run folder: give one "
-                         f"of them as a file, e.g. {held[0]}")
+    if held := checkpoints_in(folder):                        # a branch set aside, a copy
+        _refuse_checkpoints_folder(held, given)
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
+
+def _refuse_checkpoints_folder(held: list, given: str) -> None:
+    """Refuse in one line a folder of checkpoints `held` (oldest first, `checkpoints_in`) that is no
+    run folder, naming its newest three and, to give as a file, its newest intact one
+    (`newest_intact_of`): a UsageError; a CheckpointError where none is intact."""
+    newest = held[::-1]
+    names = ', '.join(path.name for path in newest[:3]) + (f', and {len(held) - 3} more'
+                                                           if len(held) > 3 else '')
+    good, _, bad = newest_intact_of(held)
+    if good is None:
+        raise CheckpointError(f"{given}: a folder of checkpoints ({names}), not a run folder, and "
+                              f"none of them is intact: {corrupt_said(bad)}")
+    said_bad = f", the newest intact one ({corrupt_names(bad)})" if bad else ''
+    raise UsageError(f"{given}: a folder of checkpoints ({names}), not a run folder: give one of "
+                     f"them as a file, e.g. {good}{said_bad}")
 
 # %% ../nbs/04b_pretrained.ipynb #sp387df5
 def run_folder_of(folder) -> Path:
