@@ -164,7 +164,7 @@ def _not_there(path: Path) -> str:
     """Why there is no checkpoint at `path`, and what there is: up to 3 newest checkpoints of the
     folder it names (`path.parent`: step_*.pt in it, or in its checkpoints/)."""
     where = path.parent if list(path.parent.glob('step_*.pt')) else path.parent / 'checkpoints'
-    newest = sorted(where.glob('step_*.pt'), reverse=True)[:3]
+    newest = checkpoints_in(where)[::-1][:3]                   # by step: step_10 before step_9
     if not newest: return 'no such file or folder'
     return f"no such file; the newest in {where}: {', '.join(p.name for p in newest)}"
 
