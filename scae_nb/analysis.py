@@ -1030,14 +1030,12 @@ _COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed'
 def _say_replacing(out: Path, report: dict) -> None:
     """Say on stderr, in one line, that OUT/report.json of an earlier evaluation is replaced by
     `report`, with the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`);
-    nothing if there is no earlier report."""
-    if not (out / 'report.json').is_file(): return
-    try: earlier = json.loads((out / 'report.json').read_text())
-    except (ValueError, OSError): earlier = None
-    if not isinstance(earlier, dict): changed = 'an unreadable report'
-    else: changed = ', '.join(f"{key if key == 'steps' else named(key)} "     # options: --seed
-                              f'{earlier.get(key)!r} -> {report.get(key)!r}'
-                              for key in _COMPARED if earlier.get(key) != report.get(key))
+    nothing if there is no earlier report (`_earlier_report`: any other is refused before, by
+    `_check_out_files`)."""
+    if (earlier := _earlier_report(out)) is None: return
+    changed = ', '.join(f"{key if key == 'steps' else named(key)} "     # options: --seed
+                        f'{earlier.get(key)!r} -> {report.get(key)!r}'
+                        for key in _COMPARED if earlier.get(key) != report.get(key))
     print(f'scae-nb eval: replacing the earlier evaluation in {out} '
           f"({changed or 'the same settings'})", file=sys.stderr)
 
