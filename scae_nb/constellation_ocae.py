@@ -132,6 +132,7 @@ def forward(self: ConstellationOCAE, points: torch.Tensor,
             presence: torch.Tensor | None = None) -> AttrDict:
     """points [B, N, 2], presence [B, N] (binary) -> AttrDict
     with all golden constellation ocae/* keys and losses."""
+    self.set_transformer.check_input(points, presence, 'points')   # one line, not torch's
     res = AttrDict(input_set=points, input_presence=presence)
     st = self.set_transformer(points, presence)
     res.update(set_transformer_keys(st))
