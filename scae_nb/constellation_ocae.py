@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .utils import AttrDict
+from .utils import AttrDict, check_positive
 from .pcae import safe_log
 from .set_transformer import SetTransformer, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule
@@ -18,9 +18,9 @@ from .ocae import CapsuleLayer, gaussian_log_prob, set_transformer_keys, with_du
 from .utils import to_numpy
 
 # %% auto #0
-__all__ = ['order_invariant_likelihood', 'point_posterior', 'constellation_sparsity_loss', 'ConstellationCapsule', 'mixing_kl',
-           'ConstellationOCAE', 'matched_points', 'segmentation_accuracy', 'segmentation_accuracy_corrected',
-           'injective_maps', 'segmentation_accuracy_tensor']
+__all__ = ['MAX_INJECTIVE_MAPS', 'order_invariant_likelihood', 'point_posterior', 'constellation_sparsity_loss',
+           'ConstellationCapsule', 'mixing_kl', 'ConstellationOCAE', 'matched_points', 'segmentation_accuracy',
+           'segmentation_accuracy_corrected', 'injective_maps', 'segmentation_accuracy_tensor']
 
 # %% ../nbs/03a_constellation.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
@@ -182,9 +182,21 @@ def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
                   for p, g, w in zip(pred, gt, pres))
     return float(correct / pres.sum())
 
+# %% ../nbs/03a_constellation.ipynb #fq48cc02
+MAX_INJECTIVE_MAPS = 100_000     # injective_maps' largest table (official: 990)
+
+def _check_n_maps(n: int, k: int) -> None:
+    "One line unless n, k are positive integers with at most `MAX_INJECTIVE_MAPS` maps between."
+    check_positive(n=n, k=k)
+    if (count := math.perm(max(n, k), min(n, k))) > MAX_INJECTIVE_MAPS:
+        raise ValueError(f"injective_maps({n}, {k}): {count:,} maps, more than MAX_INJECTIVE_MAPS "
+                         f"({MAX_INJECTIVE_MAPS:,}): for so many points and capsules use "
+                         "segmentation_accuracy (the host's Hungarian)")
+
 # %% ../nbs/03a_constellation.ipynb #0e112aed
 def injective_maps(n: int, k: int) -> torch.Tensor:
     "Every injective map from the smaller (S) of 0..n-1, 0..k-1 into the larger (L): [L!/(L-S)!, S]"
+    _check_n_maps(n, k)
     small, large = sorted((n, k))
     return torch.tensor(list(itertools.permutations(range(large), small)),
                         dtype=torch.long).reshape(-1, small)
