@@ -296,6 +296,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     capsule's own rendering."""
     pcae, ocae = out.pcae, out.ocae
     index = _check_index(index, len(target))
+    check_positive(max_capsules=max_capsules)     # -1 would drop the last capsule silently
     winners = ocae.posterior_mixing_probs[index].argmax(-1)
     claims = capsule_claims(winners, pcae.presence[index], ocae.votes.shape[1])
     claims = list(claims.items())[:max_capsules]
