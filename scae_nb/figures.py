@@ -31,6 +31,7 @@ __all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'distinct_colours', 'plot_embedding
 # %% ../nbs/06a_figures.ipynb #619b8310
 def distinct_colours(n: int) -> np.ndarray:
     "n visually distinct RGB colours [n, 3] (tab20, then hsv beyond 20)."
+    check_positive(_zero=True, n=n)                         # -1: an empty array, silently
     cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
     return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
 
@@ -338,6 +339,8 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
     (`collect_features`) and labels [N] in 0..n_classes-1; a class without examples: a grey row
     whose tick says 'no examples'."""
     m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
+    u = _check_matrix(u, 'u')
+    if u.shape != m.shape: raise ValueError(f"u and m must both be [N, K], {got_shape(u, m)}")
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
     means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
              ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
