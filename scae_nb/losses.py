@@ -14,7 +14,7 @@ import torch.distributed as dist
 from fastcore.basics import patch
 from .utils import AttrDict, check_positive, got_shape, got_values
 from .official import OfficialModule, linear_slots, tf_linear
-from .pcae import safe_log
+from .pcae import check_input_device, check_input_dtype, safe_log
 
 # %% auto #0
 __all__ = ['across_processes', 'global_batch', 'prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss',
@@ -153,11 +153,25 @@ class LinearProbes(OfficialModule):
                 labels: torch.Tensor | None = None) -> AttrDict:
         """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, C],
         `_cls_xe` and `_acc` ([]; 0 and NaN without `labels` [B]; bad labels: `check_labels`)."""
+        self.check_input(m, u)
         out = AttrDict(posterior_logits=self.posterior(m.detach()),
                        prior_logits=self.prior(u.detach()))
         out.posterior_cls_xe, out.posterior_acc = probe_metrics(out.posterior_logits, labels)
         out.prior_cls_xe, out.prior_acc = probe_metrics(out.prior_logits, labels)
         return out
+
+# %% ../nbs/04_losses.ipynb #fq48lc04
+@patch
+def check_input(self: LinearProbes, m, u) -> None:
+    "One line for m or u that is not [B, K] on the probes' device and of their dtype."
+    weight, K = self.posterior.weight, self.posterior.in_features
+    for name, x in (('m', m), ('u', u)):
+        if not isinstance(x, torch.Tensor) or x.ndim != 2 or x.shape[1] != K:
+            got = got_shape(x) if isinstance(x, torch.Tensor) else f"got {type(x).__name__}"
+            raise ValueError(f"{name} must be a torch.Tensor [B, K] = [B, {K}], {got}")
+        check_input_device(name, x, weight.device)
+        check_input_dtype(name, x, weight.dtype)
+    if m.shape != u.shape: raise ValueError(f"m and u must both be [B, {K}], {got_shape(m, u)}")
 
 # %% ../nbs/04_losses.ipynb #8f310a5c
 @patch
