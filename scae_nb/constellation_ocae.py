@@ -160,10 +160,21 @@ def matched_points(pred: np.ndarray, gt: np.ndarray, weight: np.ndarray, n_gt: i
     rows, cols = linear_sum_assignment(cost)
     return float(-cost[rows, cols].sum())
 
+# %% ../nbs/03a_constellation.ipynb #fq48cc05
+def _check_segm_shapes(is_from_capsule, pattern_id, presence=None) -> None:
+    "One line unless is_from_capsule, pattern_id and presence (None: skipped) are all [B, N]."
+    shape = lambda x: tuple(x.shape) if hasattr(x, 'shape') else np.shape(x)
+    pred, gt, pres = shape(is_from_capsule), shape(pattern_id), presence
+    if len(gt) != 2 or pred != gt or (pres is not None and shape(pres) != gt):
+        seen = (pred, gt) + (() if pres is None else (shape(pres),))
+        raise ValueError("is_from_capsule, pattern_id and presence must all be [B, N] (one per "
+                         f"point), got shapes {', '.join(map(str, seen))}")
+
 # %% ../nbs/03a_constellation.ipynb #1a34f959
 def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
     """Official constellation `segm_acc` (quirk kept):
     per-example bipartite match sized by len(unique(pred))."""
+    _check_segm_shapes(is_from_capsule, pattern_id, presence)
     pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
     pres = (np.ones(gt.shape, np.float32) if presence is None
             else to_numpy(presence).astype(np.float32))
@@ -175,6 +186,7 @@ def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
 def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
                                     n_caps: int = 3) -> float:
     "Same, but every example may match any of its n_caps capsules to any ground-truth pattern."
+    _check_segm_shapes(is_from_capsule, pattern_id, presence)
     pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
     pres = (np.ones(gt.shape, np.float32) if presence is None
             else to_numpy(presence).astype(np.float32))
@@ -213,6 +225,7 @@ def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torc
                                  maps: torch.Tensor | None = None) -> torch.Tensor:
     """`segmentation_accuracy` as a 0-d float32 tensor, without host sync: is_from_capsule
     [B, N] in 0..n_caps-1, pattern_id [B, N], presence [B, N]; maps `injective_maps(N, n_caps)`."""
+    _check_segm_shapes(is_from_capsule, pattern_id, presence)
     B, N = pattern_id.shape
     if maps is None: maps = injective_maps(N, n_caps).to(pattern_id.device)
     rows, cols = (torch.arange(n, device=pattern_id.device) for n in (N, n_caps))
