@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
+from .loaders import _loader_device
 from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all_corrupt_line,
                                  checkpoints_in, corrupt_names, corrupt_said, list_checkpoints,
                                  lock_holder, newest_intact_of, newest_intact_state)
@@ -173,7 +174,8 @@ def from_pretrained(name, device='cpu') -> nn.Module:
                       f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
     refuse_empty_path(name, named('name'), f"give a shipped model's name ({_shipped()}), a .pt "
                       'file or a run folder')                   # Path('') is the current folder
-    device = pick_device(device, what='device')                      # one line if unusable
+    device = (pick_device(device, what='device') if device is None   # one line if unusable
+              else _loader_device(device))          # 'cpu:0' is the CPU, as in torch (not saved)
     check_pretrained_name(name, run_folder=True)
     folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model
     model = (_run_folder_model(Path(name)) if folder
