@@ -58,6 +58,8 @@ def _shuffle_points(points: np.ndarray, pattern_presence: np.ndarray, rng: np.ra
 def normalize_chunk(points: np.ndarray) -> np.ndarray:
     """The official global min-max over a whole chunk
     (every example, point and coordinate) to [-1, 1]."""
+    if not np.size(points):                   # else NumPy's "zero-size array to reduction ..."
+        raise ValueError(f"points must hold a point to normalise, got shape {np.shape(points)}")
     lo, hi = points.min(), points.max()
     return (points - lo) / (hi - lo + 1e-8) * 2 - 1
 
