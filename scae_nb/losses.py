@@ -67,7 +67,8 @@ def prior_within_constant(n_objects: int, n_classes: int = 10,
 def prior_sparsity_loss(u: torch.Tensor, n_classes: int = 10, within_constant: float = 0.):
     """Official l2 prior sparsity on u [B, K]:
     `(within, -between)`, the between term returned negated."""
-    if u.ndim != 2: raise ValueError(f"u must be [B, K] (presences per example), {got_shape(u)}")
+    if u.ndim != 2 or not len(u):             # B = 0: a NaN within term, silently
+        raise ValueError(f"u must be [B, K] (presences per example, B > 0), {got_shape(u)}")
     B, K = u.shape
     c_w = prior_within_constant(K, n_classes, within_constant)
     within = ((u.sum(1) - c_w) ** 2).mean()               # mean over B of squared per-example sums
