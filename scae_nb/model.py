@@ -48,6 +48,16 @@ def _check_special_features(n_special_features, colorize_templates: bool, model:
         raise ValueError("n_special_features must be positive when colorize_templates is on "
                          "(the template colour is predicted from the special features), got 0")
 
+# %% ../nbs/04a_model.ipynb #b07bb3bc
+def _check_weights(config) -> None:
+    "Raise a one-line ValueError for a loss weight, noise scale or c_w not finite and >= 0."
+    for f in fields(config):
+        if f.name.endswith('_weight') or f.name in ('noise_scale', 'prior_within_constant'):
+            value = getattr(config, f.name)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{f.name} must be a finite number >= 0, got {value!r}")
+
 # %% ../nbs/04a_model.ipynb #41e22531
 def validate_config(config) -> None:
     "Raise a one-line ValueError naming the first invalid field of an `SCAEConfig`."
@@ -57,12 +67,7 @@ def validate_config(config) -> None:
         if getattr(config, name) not in choices:
             raise ValueError(f"{name} must be one of {', '.join(choices)}; got "
                              f"{getattr(config, name)!r}")
-    for f in fields(config):                 # every loss weight, the noise scale and c_w
-        if f.name.endswith('_weight') or f.name in ('noise_scale', 'prior_within_constant'):
-            value = getattr(config, f.name)
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if not (number and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{f.name} must be a finite number >= 0, got {value!r}")
+    _check_weights(config)                   # every loss weight, the noise scale and c_w
     if config.model == 'scae' and config.n_channels not in (1, 3):   # figures: grey or RGB
         raise ValueError(f"n_channels must be 1 (grey) or 3 (RGB), got {config.n_channels}")
     if config.template_size > config.canvas_size:
@@ -156,6 +161,15 @@ def preset(cls: SCAEConfig, name: str = 'official', **overrides) -> SCAEConfig:
         if key not in known: raise ValueError(f"unknown SCAEConfig field {key!r}")
     return cls(**{**PRESETS[name]['model'], **overrides})
 
+# %% ../nbs/04a_model.ipynb #77467069
+@patch
+def _sparsity_weights(self: SCAEConfig) -> dict:
+    "Posterior within +w, between -w; prior within +w, between -w (on the negated stored value)."
+    return dict(posterior_within_sparsity_loss=self.posterior_within_weight,
+                posterior_between_sparsity_loss=-self.posterior_between_weight,
+                prior_within_sparsity_loss=self.prior_within_weight,
+                prior_between_sparsity_loss=-self.prior_between_weight)
+
 # %% ../nbs/04a_model.ipynb #9cbf9548
 @patch(as_prop=True)
 def loss_weights(self: SCAEConfig) -> dict:
@@ -167,14 +181,6 @@ def loss_weights(self: SCAEConfig) -> dict:
                 dynamic_weights_l2=self.dynamic_l2_weight,
                 primary_caps_l1=self.primary_caps_l1_weight, **self._sparsity_weights(),
                 posterior_cls_xe=1., prior_cls_xe=1.)
-
-@patch
-def _sparsity_weights(self: SCAEConfig) -> dict:
-    "Posterior within +w, between -w; prior within +w, between -w (on the negated stored value)."
-    return dict(posterior_within_sparsity_loss=self.posterior_within_weight,
-                posterior_between_sparsity_loss=-self.posterior_between_weight,
-                prior_within_sparsity_loss=self.prior_within_weight,
-                prior_between_sparsity_loss=-self.prior_between_weight)
 
 # %% ../nbs/04a_model.ipynb #4052d55d
 def pcae_kwargs(c: SCAEConfig) -> dict:
@@ -331,12 +337,9 @@ def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) 
                     posterior_within_sparsity_loss=posterior_within,
                     posterior_between_sparsity_loss=posterior_between)
 
-# %% ../nbs/04a_model.ipynb #905fd635
-def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
-    """Refuse, in one line, what the constellation model cannot take: points that are not a float
-    tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
-    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
-    CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
+# %% ../nbs/04a_model.ipynb #01b45b3a
+def _check_points_given(points, presence) -> None:
+    "Refuse, in one line, a call without a points tensor and a presence (a batch dict, images)."
     if isinstance(points, dict):                  # a loader's batch, given whole
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got a batch dict "
                         f"({', '.join(map(str, points))}): call model(batch['points'], "
@@ -348,6 +351,10 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     if not isinstance(points, torch.Tensor):
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got {type(points).__name__} "
                         "(torch.as_tensor converts arrays)")
+
+# %% ../nbs/04a_model.ipynb #fd2228fa
+def _check_points(points: torch.Tensor, weight: torch.dtype) -> None:
+    "Refuse, in one line, points not [B, N, 2] floats of dtype `weight`, or not finite (CPU)."
     if points.ndim != 3 or points.shape[-1] != 2:
         hint = ' (images? a constellation model takes point sets)' if points.ndim == 4 else ''
         raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}{hint}")
@@ -362,6 +369,15 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
             first = tuple((~finite).nonzero()[0].tolist())
             raise ValueError(f"points hold {(~finite).sum().item()} NaN/Inf values (not finite), "
                              f"the first at index {first}")
+
+# %% ../nbs/04a_model.ipynb #905fd635
+def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
+    """Refuse, in one line, what the constellation model cannot take: points that are not a float
+    tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
+    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
+    CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
+    _check_points_given(points, presence)
+    _check_points(points, weight)
     for name, value in (('presence', presence), ('pattern_id', pattern_id)):
         if name == 'pattern_id' and value is None: continue
         if not isinstance(value, torch.Tensor) or value.shape != points.shape[:2]:
