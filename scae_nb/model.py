@@ -58,6 +58,17 @@ def _check_weights(config) -> None:
             if not (number and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{f.name} must be a finite number >= 0, got {value!r}")
 
+# %% ../nbs/04a_model.ipynb #beb5b63a
+def _check_sizes_fit(config) -> None:
+    "Raise a one-line ValueError for channels, template or canvas sizes that do not fit together."
+    if config.model == 'scae' and config.n_channels not in (1, 3):   # figures: grey or RGB
+        raise ValueError(f"n_channels must be 1 (grey) or 3 (RGB), got {config.n_channels}")
+    if config.template_size > config.canvas_size:
+        raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
+                         f"({config.canvas_size})")
+    # the 4 VALID convs need >= 23 pixels
+    if config.model == 'scae': cnn_output_size(config.canvas_size)
+
 # %% ../nbs/04a_model.ipynb #41e22531
 def validate_config(config) -> None:
     "Raise a one-line ValueError naming the first invalid field of an `SCAEConfig`."
@@ -68,13 +79,7 @@ def validate_config(config) -> None:
             raise ValueError(f"{name} must be one of {', '.join(choices)}; got "
                              f"{getattr(config, name)!r}")
     _check_weights(config)                   # every loss weight, the noise scale and c_w
-    if config.model == 'scae' and config.n_channels not in (1, 3):   # figures: grey or RGB
-        raise ValueError(f"n_channels must be 1 (grey) or 3 (RGB), got {config.n_channels}")
-    if config.template_size > config.canvas_size:
-        raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
-                         f"({config.canvas_size})")
-    # the 4 VALID convs need >= 23 pixels
-    if config.model == 'scae': cnn_output_size(config.canvas_size)
+    _check_sizes_fit(config)
 
 # %% ../nbs/04a_model.ipynb #87405780
 @dataclass
@@ -476,6 +481,19 @@ OFFICIAL_FLAG_DEFAULTS = dict(
     posterior_within_example_sparsity_weight=10., posterior_between_example_sparsity_weight=10.,
     mixing_kl_weight=0., sparsity_weight=10., dynamic_l2_weight=10.)
 
+# %% ../nbs/04a_model.ipynb #274fb182
+def _flag_value(value, default):
+    "Coerce a flag value (possibly a string from a flag file) to the type of the field's default."
+    if isinstance(default, bool):
+        return (value if isinstance(value, bool)
+                else str(value).strip().lower() in ('true', '1', 'yes'))
+    return type(default)(value)
+
+def _with_defaults(flags: Mapping | None) -> dict:
+    "The official flag defaults, overridden by `flags`."
+    return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}
+
+# %% ../nbs/04a_model.ipynb #ce96e0d8
 _FLAG_FIELDS = dict(  # official flag -> SCAEConfig field
     model='model', canvas_size='canvas_size', template_size='template_size', n_part_caps='n_parts',
     n_part_special_features='n_special_features', n_channels='n_channels', n_obj_caps='n_objects',
@@ -488,18 +506,6 @@ _FLAG_FIELDS = dict(  # official flag -> SCAEConfig field
     posterior_between_example_sparsity_weight='posterior_between_weight')
 # -> TrainConfig
 _RUN_FLAGS = dict(dataset='dataset', batch_size='batch_size', lr='lr', max_train_steps='steps')
-
-# %% ../nbs/04a_model.ipynb #274fb182
-def _flag_value(value, default):
-    "Coerce a flag value (possibly a string from a flag file) to the type of the field's default."
-    if isinstance(default, bool):
-        return (value if isinstance(value, bool)
-                else str(value).strip().lower() in ('true', '1', 'yes'))
-    return type(default)(value)
-
-def _with_defaults(flags: Mapping | None) -> dict:
-    "The official flag defaults, overridden by `flags`."
-    return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}
 
 # %% ../nbs/04a_model.ipynb #sp38e9c5
 def config_from_flags(flags: Mapping | None = None) -> SCAEConfig:
