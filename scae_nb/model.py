@@ -306,6 +306,12 @@ def _n_maps(n_points: int, n_caps: int) -> int:
     small, large = sorted((n_points, n_caps))
     return math.perm(large, small)
 
+# %% ../nbs/04a_model.ipynb #6430bd79
+def _segm_maps(n_points: int, n_caps: int) -> torch.Tensor | None:
+    "Every assignment `segm_acc` searches ([n_maps, min(N, K)]), or None when there are too many."
+    small = _n_maps(n_points, n_caps) <= MAX_SEGM_MAPS
+    return injective_maps(n_points, n_caps) if small else None
+
 # %% ../nbs/04a_model.ipynb #4d925148
 class ConstellationAutoencoder(OfficialModule):
     """The official constellation model: `ConstellationOCAE`
@@ -322,9 +328,7 @@ class ConstellationAutoencoder(OfficialModule):
                                       n_layers=c.st_layers, n_heads=c.st_heads, n_dims=c.st_dims,
                                       n_output_dims=c.st_output_dims)
         # segm_acc's assignments, searched on the device (buffer: moves with the model, not saved)
-        small = _n_maps(c.n_points, c.n_objects) <= MAX_SEGM_MAPS
-        maps = injective_maps(c.n_points, c.n_objects) if small else None
-        self.register_buffer('segm_maps', maps, persistent=False)
+        self.register_buffer('segm_maps', _segm_maps(c.n_points, c.n_objects), persistent=False)
 
 # %% ../nbs/04a_model.ipynb #2e24ff9b
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:

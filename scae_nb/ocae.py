@@ -77,11 +77,18 @@ class CapsuleLayer(OfficialModule):
         self.mlp1 = BatchMLP(n_caps, [d_in, n_hiddens, n_caps_params])
         self.mlp2 = BatchMLP(n_caps, [n_caps_params + 1, n_hiddens, 8 * n_votes + 7],
                              final_bias=False)
-        self.ccr_bias = nn.Parameter(torch.zeros(n_caps, 1, 6))
-        self.pres_caps_bias = nn.Parameter(torch.zeros(n_caps, 1))
-        self.pres_vote_bias = nn.Parameter(torch.zeros(n_caps, n_votes))
-        self.scale_bias = nn.Parameter(torch.zeros(n_caps, n_votes))
-        self.cpr_static = nn.Parameter(tf_glorot_uniform_(torch.empty(1, n_caps, n_votes, 6)))
+        self._build_biases()                   # step 3: the biases and the static OP
+
+# %% ../nbs/03_ocae.ipynb #bdcd6eee
+@patch
+def _build_biases(self: CapsuleLayer):
+    "The learned biases of step 3 (zeros) and `cpr_static` [1, K, V, 6] (glorot-uniform)."
+    K, V = self.n_caps, self.n_votes
+    self.ccr_bias = nn.Parameter(torch.zeros(K, 1, 6))
+    self.pres_caps_bias = nn.Parameter(torch.zeros(K, 1))
+    self.pres_vote_bias = nn.Parameter(torch.zeros(K, V))
+    self.scale_bias = nn.Parameter(torch.zeros(K, V))
+    self.cpr_static = nn.Parameter(tf_glorot_uniform_(torch.empty(1, K, V, 6)))
 
 # %% ../nbs/03_ocae.ipynb #3012de44
 @patch
