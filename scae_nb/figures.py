@@ -174,15 +174,12 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates',
     return ax.figure
 
 
-# %% ../nbs/06a_figures.ipynb #b5d74031
+# %% ../nbs/06a_figures.ipynb #993903a5
 _ROWS = ('input', 'bottom-up', 'top-down')
 _BATCHES = ('images', 'bottom_up', 'top_down')
 
-def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
-                         input_label: str = 'input'):
-    """Rows: input (its label: `input_label`), bottom-up (from parts) and top-down (from object
-    capsules); images [B, C, H, W]."""
-    check_positive(n=n)
+def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
+    "The three batches as tensors of one shape [B, C, H, W], C = 1 or 3 (uint8 images scaled to [0, 1])."
     images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
                                    zip((images, bottom_up, top_down), _BATCHES))
     if images.dtype == torch.uint8: images = images.float() / 255
@@ -192,6 +189,15 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
     if images.ndim != 4 or images.shape[1] not in (1, 3):     # else matplotlib's "Invalid shape"
         raise ValueError(f"images, bottom_up and top_down must be [B, C, H, W] with C = 1 or 3, "
                          f"{got_shape(images)}")
+    return images, bottom_up, top_down
+
+# %% ../nbs/06a_figures.ipynb #b5d74031
+def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
+                         input_label: str = 'input'):
+    """Rows: input (its label: `input_label`), bottom-up (from parts) and top-down (from object
+    capsules); images [B, C, H, W]."""
+    check_positive(n=n)
+    images, bottom_up, top_down = _check_reconstruction_batches(images, bottom_up, top_down)
     n = min(n, len(images))
     rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
     nan = rows.isnan().flatten(1).any(1)          # [3n]: the images that hold NaN
@@ -217,16 +223,22 @@ def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
     owner, intensity = drawn.argmax(0), np.clip(drawn.max(0), 0, 1)  # [H, W]
     return np.asarray(colours)[owner] * intensity[..., None]
 
-# %% ../nbs/06a_figures.ipynb #f01bc447
-def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
-                            title: str = 'part decomposition', input_label: str = 'input'):
-    """The input (titled `input_label`), its parts in colour, and the most present parts one by
-    one (those with NaN first)."""
+# %% ../nbs/06a_figures.ipynb #293cb826
+def _check_part_image(image) -> np.ndarray:
+    "`image` as a numpy array matplotlib draws: [C, H, W] (C = 1 or 3), [H, W] or [H, W, 3]."
     image = to_numpy(image)
     drawable = image.ndim == 3 and (image.shape[0] in (1, 3) or image.shape[-1] == 3)
     if not (image.ndim == 2 or drawable):
         raise ValueError(f"image must be [C, H, W] (C = 1 or 3), [H, W] or [H, W, 3], "
                          f"{got_shape(image)}")        # else matplotlib's "Invalid shape"
+    return image
+
+# %% ../nbs/06a_figures.ipynb #f01bc447
+def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
+                            title: str = 'part decomposition', input_label: str = 'input'):
+    """The input (titled `input_label`), its parts in colour, and the most present parts one by
+    one (those with NaN first)."""
+    image = _check_part_image(image)
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
