@@ -179,7 +179,7 @@ _ROWS = ('input', 'bottom-up', 'top-down')
 _BATCHES = ('images', 'bottom_up', 'top_down')
 
 def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
-    "The three batches as tensors of one shape [B, C, H, W], C = 1 or 3 (uint8 images scaled to [0, 1])."
+    "The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1]."
     images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
                                    zip((images, bottom_up, top_down), _BATCHES))
     if images.dtype == torch.uint8: images = images.float() / 255
