@@ -60,12 +60,9 @@ def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
     "[..., 3, 3] affine matrices -> [..., 6] poses (top two rows)."
     return matrix[..., :2, :].flatten(-2)
 
-# %% ../nbs/06a_figures.ipynb #26e7e252
-def nudge_matrix(
-    dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
-) -> torch.Tensor:
-    """D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix: finite numbers,
-    scale in [1e-6, 1e6], shifts in [-1e6, 1e6], else one line (the picture would be NaN)."""
+# %% ../nbs/06a_figures.ipynb #425e420b
+def _check_nudge(dx, dy, angle, scale, centre) -> None:
+    "Refuse, in one line, a nudge whose picture would be NaN or vanish (limits: `NUDGE_LIMIT`)."
     check_finite(dx=dx, dy=dy, angle=angle, scale=scale)    # NaN would hide the capsule silently
     if not 1 / NUDGE_LIMIT <= scale <= NUDGE_LIMIT:          # 0: the parts vanish (a NaN picture)
         raise UsageError(f"scale must lie in [{1 / NUDGE_LIMIT:g}, {NUDGE_LIMIT:g}], "
@@ -76,6 +73,14 @@ def nudge_matrix(
                              f"got {shift!r}")
     if np.shape(centre) != (2,):
         raise UsageError(f"centre must be two numbers (cx, cy), got shape {np.shape(centre)}")
+
+# %% ../nbs/06a_figures.ipynb #26e7e252
+def nudge_matrix(
+    dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
+) -> torch.Tensor:
+    """D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix: finite numbers,
+    scale in [1e-6, 1e6], shifts in [-1e6, 1e6], else one line (the picture would be NaN)."""
+    _check_nudge(dx, dy, angle, scale, centre)
     cos, sin = math.cos(math.radians(angle)) * scale, math.sin(math.radians(angle)) * scale
     cx, cy = (float(v) for v in centre)
     return torch.tensor(
@@ -389,6 +394,7 @@ def _constellation_legend(fig) -> None:
                for marker, colour, label in kinds]
     fig.legend(handles=handles, loc='lower center', ncol=len(handles), fontsize=7, frameon=False)
 
+# %% ../nbs/06a_figures.ipynb #fc132eb6
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
                                      'marker = true pattern'):
