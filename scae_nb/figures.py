@@ -332,6 +332,15 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
         ]
     )
 
+# %% ../nbs/06a_figures.ipynb #1ea65ddc
+def _class_heatmap(ax, per_class: np.ndarray, name: str, ticks: list, cmap) -> None:
+    "One panel: per_class [n_classes, K] as a heatmap titled by `name`, whole-number capsule ticks."
+    im = ax.imshow(per_class, aspect='auto', cmap=cmap)
+    ax.set(title=f'mean {name} per class', xlabel='object capsule k', ylabel='class',
+           yticks=range(len(ticks)), yticklabels=ticks)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
+    ax.figure.colorbar(im, ax=ax, fraction=0.03)
+
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     """Heatmaps [n_classes, K] of mean u and of mean normalised m per class, from u, m [N, K]
@@ -346,17 +355,7 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
     cmap = plt.get_cmap('viridis').copy()
     cmap.set_bad('lightgrey')                   # not white: a row seen to be missing
     fig, axes = plt.subplots(1, 2, figsize=(10, 2.6))
-    for ax, (name, per_class) in zip(axes, means):
-        im = ax.imshow(per_class, aspect='auto', cmap=cmap)
-        ax.set(
-            title=f'mean {name} per class',
-            xlabel='object capsule k',
-            ylabel='class',
-            yticks=range(n_classes),
-            yticklabels=ticks,
-        )
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
-        fig.colorbar(im, ax=ax, fraction=0.03)
+    for ax, (name, per_class) in zip(axes, means): _class_heatmap(ax, per_class, name, ticks, cmap)
     fig.tight_layout()
     return fig
 
