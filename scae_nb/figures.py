@@ -157,15 +157,21 @@ def _as_tensor(batch, name: str, shape: str) -> torch.Tensor:
                         f"{type(batch).__name__}")
     return batch
 
-# %% ../nbs/06a_figures.ipynb #c24f6648
-def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
-    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its max; into `ax` if given."
+# %% ../nbs/06a_figures.ipynb #8b46bf39
+def _check_templates(templates) -> torch.Tensor:
+    "`templates` as a tensor [M, C, T, T] with M >= 1 (a numpy array too), else one line."
     templates = _as_tensor(templates, 'templates', '[M, C, T, T]')
     if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
         raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
     if len(templates) == 0:
         raise ValueError(f"templates must hold at least one template, got shape "
                          f"{tuple(templates.shape)}")
+    return templates
+
+# %% ../nbs/06a_figures.ipynb #c24f6648
+def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
+    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its max; into `ax` if given."
+    templates = _check_templates(templates)
     check_positive(ncols=ncols)
     templates = templates.detach().float().cpu()
     nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
