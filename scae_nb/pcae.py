@@ -467,6 +467,15 @@ def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target
         raise TypeError(f"pose is torch.float64 but the templates are {templates_colorized.dtype}: "
                         f"pass pose.to({templates_colorized.dtype}) (or a float64 model)")
 
+# %% ../nbs/02_pcae.ipynb #22c68158
+@patch
+def _templates_to_warp(self: PCAE, templates_colorized: torch.Tensor, B: int) -> torch.Tensor:
+    "Templates [B|1, M, C, T, T] -> [B, M, C, T, T], with the alpha maps as channel C+1 if any."
+    templates = templates_colorized.expand(B, -1, -1, -1, -1)
+    if self.use_alpha_channel:
+        templates = torch.cat([templates, self.templates_alpha.expand(B, -1, -1, -1, -1)], 2)
+    return templates
+
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch
 def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
@@ -476,9 +485,7 @@ def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
     drawn at pose [B, M, 6] with presence [B, M]."""
     self._check_decode_inputs(pose, presence, templates_colorized, target)
     B, C = pose.shape[0], self.n_channels
-    templates = templates_colorized.expand(B, -1, -1, -1, -1)
-    if self.use_alpha_channel:
-        templates = torch.cat([templates, self.templates_alpha.expand(B, -1, -1, -1, -1)], 2)
+    templates = self._templates_to_warp(templates_colorized, B)     # [B, M, C(+1), T, T]
     # warped [B, M, C(+1), H, W]: warp_templates + pixel_mixture, chunk by chunk
     rec_ll_per_pixel, rec_mode, rec_mean, warped = warped_pixel_mixture(
         templates, inverse_affine(pose), safe_log(presence), *self.mixing_terms(), target)
