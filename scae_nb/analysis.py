@@ -907,6 +907,12 @@ def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch
                          f"images per split, fewer than the {n_clusters} k-means clusters")
     return config
 
+# %% ../nbs/06_analysis.ipynb #ed48ex01
+def _check_eval_data_dir(data_dir, model: str) -> None:
+    "Refuse `data_dir` (not None) as `train` does for `model`: any value unread, else no folder."
+    if model == 'constellation': check_read('constellation', dict(data_dir=data_dir))
+    else: data_root(data_dir, must_exist=True)                   # as train: never a download
+
 # %% ../nbs/06_analysis.ipynb #e7a1c003
 _EVAL_FIGURES = ('templates', 'reconstructions', 'part_decomposition', 'capsule_claims',
                  'class_activations', 'tsne', 'constellations')   # the names of the figures drawn
@@ -1193,7 +1199,6 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     given_out = out is not None
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if given_out: _check_not_run(out)                 # a run's folder: its reports go in RUN/eval
-    if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
     out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
@@ -1203,10 +1208,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     shipped = _shipped_name(checkpoint, pretrained)
     run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
            else load_model(checkpoint, device, state))
+    if data_dir is not None: _check_eval_data_dir(data_dir, run.model.config.model)   # as train
     if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
-    if config.model.model == 'constellation' and data_dir is not None:   # as train: it reads none
-        check_read('constellation', dict(data_dir=data_dir))
     seed_everything(seed)
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
     constellations = config.model.model == 'constellation'

@@ -18,9 +18,9 @@ from .utils import (UsageError, check_finite, check_positive, check_seed, named,
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'UNREAD_FIELDS', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES',
            'WORKERLESS_DATASETS', 'check_no_points', 'check_fits_dataset', 'TrainConfig', 'check_read', 'keep_unread',
-           'usable_cpus', 'max_threads', 'check_threads', 'torch_threads', 'dataset_model_fields', 'preset_for',
-           'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes',
-           'workerless_dataset', 'changes_line']
+           'warn_unread', 'usable_cpus', 'max_threads', 'check_threads', 'torch_threads', 'dataset_model_fields',
+           'preset_for', 'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config',
+           'resumed_changes', 'workerless_dataset', 'changes_line']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -164,6 +164,11 @@ _UNREAD_WHY = dict(
     scae='the image model, which has one vote per part and no wins-based sparsity loss',
     constellation='the constellation model, which decodes no images')
 
+def _said_typed(name: str, value) -> str:
+    "`said`, a command line's empty value, or one a space starts or ends, quoted: `--data-dir ''`."
+    if not isinstance(value, str) or value.strip() == value != '': return said(name, value)
+    return words(said(name, value), f"{named(name)} {value!r}")
+
 def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     """Refuse in one line a field of `given` ({field: value}, the options typed) that `model` never
     reads (`UNREAD_FIELDS`), at any value: as `bench` warns of any (a default is no better: the
@@ -174,8 +179,8 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     for name in UNREAD_FIELDS.get(model, ()):
         if name in given and not (name in saved and saved[name] == given[name]):
             runs = f" (the run's: {said(name, saved[name])})" if saved.get(name) is not None else ''
-            raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
-                             f"leave it out{runs}")
+            raise UsageError(f"{_said_typed(name, given[name])} has no effect on "
+                             f"{_UNREAD_WHY[model]}; leave it out{runs}")
 
 # %% ../nbs/05ac_config.ipynb #ku47ex01
 def _unread_pairs(saved: dict, cfg: TrainConfig) -> dict:
@@ -215,6 +220,17 @@ def keep_unread(saved: dict, cfg: TrainConfig, warn: bool = False) -> TrainConfi
     model = {k: was for k, (was, _) in pairs.items() if hasattr(cfg.model, k)}
     run = {k: was for k, (was, _) in pairs.items() if k not in model}
     return replace(cfg, **run, model=replace(cfg.model, **model))
+
+# %% ../nbs/05ac_config.ipynb #wu48ex01
+def warn_unread(cfg: TrainConfig) -> None:
+    """One warning (a new run's, from Python) naming the fields `cfg`'s model never reads
+    (`UNREAD_FIELDS`) that `cfg` sets on purpose: at no preset's value (`_preset_values`)."""
+    model, asks = cfg.model.model, {**asdict(cfg), **asdict(cfg.model)}
+    asked = [k for k in UNREAD_FIELDS.get(model, ()) if asks[k] not in _preset_values(model, k)]
+    if not asked: return
+    one = len(asked) == 1
+    warnings.warn(f"{', '.join(said(k, asks[k]) for k in asked)} {'has' if one else 'have'} "
+                  f"no effect on {_UNREAD_WHY[model]}; leave {'it' if one else 'them'} out")
 
 # %% ../nbs/05ac_config.ipynb #f021839b
 def usable_cpus() -> int:

@@ -12,6 +12,7 @@ import platform
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -910,6 +911,15 @@ _LIB: dict = {}         # 'lib' and 'openmp', or 'error' (and 'warned'), once pe
 # %% ../nbs/02b_native.ipynb #sp38c05b
 _LIB_LOCK = threading.Lock()
 
+def _caller_level() -> int:
+    """The `stacklevel` at which its caller's `warnings.warn` names the first frame that is no
+    module of scae_nb's or torch's: the line of the code that called them."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_globals.get('__name__', '').partition('.')[0] in (
+            'scae_nb', 'torch'):
+        frame, level = frame.f_back, level + 1
+    return level
+
 def native_library(warn: bool = True) -> ctypes.CDLL | None:
     """The kernel, built on first use; None when `SCAE_NB_NATIVE=0` or when it cannot be built
     (then one warning names the reason, and callers use the PyTorch path; `warn=False`: not yet,
@@ -923,7 +933,8 @@ def native_library(warn: bool = True) -> ctypes.CDLL | None:
         if warn and 'error' in _LIB and not _LIB.get('warned'):
             _LIB['warned'] = True
             warnings.warn(f"the native CPU kernels are unavailable ({_LIB['error']}); using the "
-                          f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
+                          f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)",
+                          stacklevel=_caller_level())                 # the caller's line
     return _LIB.get('lib')
 
 # %% ../nbs/02b_native.ipynb #d1dea517

@@ -34,7 +34,7 @@ from .optim import TFRMSprop, official_eps
 # %% ../nbs/05b_training.ipynb #or47imp4
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
-                             torch_threads, check_read, UNREAD_FIELDS, keep_unread,
+                             torch_threads, check_read, UNREAD_FIELDS, keep_unread, warn_unread,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
@@ -773,9 +773,11 @@ def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
 def _check_step(cfg: TrainConfig, device: torch.device) -> None:
-    "Refuse `cfg`'s CUDA graph or decoder on `device`, named as fields or (`cli_words`) options."
+    """Refuse `cfg`'s CUDA graph or decoder on `device`, named as fields or (`cli_words`) options; a
+    model that reads no decoder (`UNREAD_FIELDS`): any (its name checked as `cfg` was made)."""
     compile = resolve_compile(cfg.compile, device)              # None: on CUDA
     resolve_cuda_graph(cfg.cuda_graph, compile, device, named('cuda_graph'))
+    if 'decoder' in UNREAD_FIELDS.get(cfg.model.model, ()): return      # no images: no C kernel
     check_decoder(cfg.decoder, device, cfg.deterministic, named('decoder'))
 
 # %% ../nbs/05b_training.ipynb #sp387cbf
@@ -867,9 +869,11 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     """Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'; `state`: its contents,
     if read already; `allow_change`: the fields besides `MAY_CHANGE` that `cfg` may change from the
     checkpoint's config, e.g. ['lr']; None: compared by the caller, as `scae-nb train` does); see
-    `Trainer.fit`. The global RNGs are restored when it returns or raises."""
+    `Trainer.fit`. A new run's fields that its model never reads, set on purpose: said
+    (`warn_unread`). The global RNGs are restored when it returns or raises."""
     _, resume, state = _check_run(cfg, resume, force, state, model, loaders,   # checked, unwritten
                                   allow_change)
+    if resume is None and dist_env().rank == 0: warn_unread(cfg)     # set on purpose, never read
     claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
     folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
     caller_rng, result = rng_state(), None  # the run seeds the global generators: the caller's
@@ -960,12 +964,12 @@ def _defaults_by_preset(parser: argparse.ArgumentParser) -> None:
 def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
     """A new run's config: preset `name` with the `model` and `run` fields given; `scae-nb train`
     logs to wandb offline unless $WANDB_MODE says (a mode); a field the model never reads is
-    refused."""
+    refused, at any value (`--data-dir ''` too: before the config checks it)."""
     wandb = os.environ.get('WANDB_MODE', 'offline')
     wandb = wandb if wandb in WANDB_MODES else 'offline'
-    cfg = TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
-    check_read(cfg.model.model, {**run, **model})     # an option the model never reads: refused
-    return cfg
+    kind = model.get('model', PRESETS[name]['model'].get('model', 'scae'))
+    check_read(kind, {**run, **model})                # an option the model never reads: refused
+    return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
 
 # %% ../nbs/05b_training.ipynb #sty46b05
 def _resume_out(resume) -> str:
