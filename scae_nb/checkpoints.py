@@ -373,7 +373,7 @@ def _remove_if_empty(folder: Path) -> None:
     with contextlib.suppress(OSError): folder.rmdir()
 
 # %% ../nbs/05aa_checkpoints.ipynb #46afced7
-def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
+def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
     eval` reports (eval/step_M) after `step` move to a folder of their own,
@@ -388,7 +388,7 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     with deferred_signals():                     # a Ctrl-C waits till the branch has moved
         aside = _superseded_folder(out, step)
         for path in newer: os.replace(path, aside / path.name)
-        lines = truncate_metrics(out, step, partial)             # `partial`: see truncate_metrics
+        lines = truncate_metrics(out, step)
         if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
         figures = _figures_after(out, step)
         _move_into(figures, aside / 'figures')
@@ -413,16 +413,14 @@ def metrics_entries(out) -> list[tuple[str, dict]]:
     return entries
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38d6cb
-def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
+def truncate_metrics(out, step: int) -> list[str]:
     """Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped),
-    atomically; returns the lines cut (of steps after `step`). With `partial`, the training line
-    at `step` goes too (dropped): the means of a window that a stop cut short, which the resumed
-    run logs whole (`LossTracker.state_dict` in the checkpoint)."""
+    atomically; returns the lines cut (of steps after `step`). The short line a stop logged at
+    `step` stays: the resumed run drops it as it logs that window whole (`drop_short_line`)."""
     path = Path(out) / 'metrics.jsonl'
     if not path.is_file(): return []
     kept, cut = [], []
     for line, entry in metrics_entries(out):
-        if partial and entry.get('step') == step and 'steps_per_s' in entry: continue
         (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
     write_atomic(path, ''.join(kept))              # no temporary file left by an interrupt
     return cut

@@ -769,7 +769,7 @@ def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
     changed = {**_changes(was, run), **_changes(was['model'], asks['model'])}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, parameter='allow_change', model=was['model']['model'])
+    if refused: _refuse(path, refused, shape, parameter='allow_change')
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
 def _check_step(cfg: TrainConfig, device: torch.device) -> None:
