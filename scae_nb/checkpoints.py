@@ -17,12 +17,12 @@ try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints', 'CheckpointError',
-           'state_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state',
-           'newest_intact_of', 'all_corrupt_line', 'corrupt_said', 'corrupt_names', 'resolve_checkpoint',
-           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
-           'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder',
-           'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
+__all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints',
+           'CheckpointError', 'state_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint',
+           'newest_intact_state', 'newest_intact_of', 'all_corrupt_line', 'corrupt_said', 'corrupt_names',
+           'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer',
+           'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record',
+           'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
            'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
@@ -595,15 +595,18 @@ def _holds_run(out: Path) -> bool:
             or bool(list_checkpoints(out)))
 
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
+DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)
+
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
     one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/;
-    figures `NAME_STEP.png`; `scae-nb eval` reports eval/step_M; wandb's runs, logs, cache."""
+    figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports eval/step_M; wandb's runs,
+    logs, cache."""
     name = path.name
     if folder == 'checkpoints':
         return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
                 and name.endswith('.tmp') or name in ('superseded', 'corrupt'))
-    if folder == 'figures': return _figure_step(path) is not None
+    if folder == 'figures': return name == DRAWING_MARK or _figure_step(path) is not None
     if folder == 'eval': return name.startswith('step_') and name[5:].isdigit()
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
             or name.startswith(('run-', 'offline-run-', 'debug-cli.')))

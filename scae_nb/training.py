@@ -54,7 +54,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, ch
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
-                                 drop_short_line,
+                                 drop_short_line, DRAWING_MARK, _remove_if_empty,
                                  changes_record, checkpoint_changes)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
@@ -394,13 +394,33 @@ def _make_records(self: Trainer, evaluation: bool, figures: bool) -> tuple:
 # %% ../nbs/05b_training.ipynb #fg45drw1
 @patch
 def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
-    "`draw_figures`; an error in them: one warning (step, reason), and no figures for the session."
+    """`draw_figures`, marked as under way (`_drawing`); an error in them: one warning (step,
+    reason), and no figures for the session."""
     if self._figures_failed is not None: return          # said once: the run goes on without
-    try: self.draw_figures(batch, out)
-    except Exception as e:
-        self._figures_failed = _error_line(e)
-        warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); none are "
-                      "drawn for the rest of this session, and training and checkpoints go on")
+    with _drawing(self.out, self.step):
+        try: self.draw_figures(batch, out)
+        except Exception as e:
+            self._figures_failed = _error_line(e)
+            warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); "
+                          "none are drawn for the rest of this session, and training and "
+                          "checkpoints go on")
+
+# %% ../nbs/05b_training.ipynb #dm48ex01
+@contextlib.contextmanager
+def _drawing(out, step: int):
+    "Mark run folder `out`'s figures/`DRAWING_MARK` with `step` while the block draws (no finally)."
+    mark = Path(out) / 'figures' / DRAWING_MARK
+    mark.parent.mkdir(exist_ok=True)
+    write_atomic(mark, f'{step}\n')
+    yield
+    mark.unlink()                     # drawn, or failed with a warning: whole as far as it goes
+    _remove_if_empty(mark.parent)
+
+def _drawing_step(out) -> int | None:
+    "The step whose figures a process in run folder `out` died drawing (`_drawing`), else None."
+    mark = Path(out) / 'figures' / DRAWING_MARK
+    with contextlib.suppress(OSError, ValueError): return int(mark.read_text())
+    return None
 
 # %% ../nbs/05b_training.ipynb #sp389ef7
 @patch
@@ -548,7 +568,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     """Continue from checkpoint `path` (exactly, when the processes and the dataset are unchanged);
     `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
     that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused. The
-    step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`). Fields
+    step's records that its stop cut short (`cut`), or the figures its process died drawing
+    (`_drawing_step`), are made by `fit` first (`_redo_cut`). Fields
     that differ from the checkpoint's are said in one line (`resumed_changes`; not a switch that
     leaves the step as it was: `_step_changes`, whose setting stays the checkpoint's) if it trains,
     and added to the checkpoint's history (`checkpoint_changes`, `changes_record`)."""
@@ -567,8 +588,10 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     announce_resume(path, self.step)
     self._take_changes(ckpt, path)            # what changed: said, and in the history
     self._resume_log(ckpt, processes)         # the log window; a new branch, or metrics cut back
-    # records its stop cut short: made first (`fit`); an older one's: by the run gone on from it
-    if ckpt.get('cut') and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
+    # records its stop cut short, or figures its process died drawing: made first (`fit`); an
+    # older one's: by the run gone on from it
+    unmade = ckpt.get('cut') or _drawing_step(self.out) == self.step
+    if unmade and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
     self._continue_stream(ckpt, path)
 
 
@@ -602,19 +625,24 @@ def _fresh_stream(self: Trainer, why: str) -> None:
 # %% ../nbs/05b_training.ipynb #sp38a166
 @patch
 def _redo_cut(self: Trainer) -> None:
-    """Make the records of the resumed step that its stop cut short (one line says so), with the
-    RNGs its evaluation saw (the checkpoint's), then write the checkpoint again, nothing cut."""
+    """Make the records of the resumed step that its stop cut short, or the figures its process
+    died drawing (`_drawing_step`; one line says so), with the RNGs its evaluation saw (the
+    checkpoint's), then write the checkpoint again, nothing cut."""
     (ckpt, path), self._redo = self._redo, None
     kept = rng_state()                                 # the checkpoint's: as the step left them
-    evaluation = ckpt['cut']['evaluation'] and not _logged_test(self.out, self.step)
-    cut = dict(evaluation=evaluation, figures=ckpt['cut']['figures'])
+    was = ckpt['cut'] or dict(evaluation=False, figures=False)      # None: died drawing, or whole
+    evaluation = was['evaluation'] and not _logged_test(self.out, self.step)
+    figures = was['figures'] or _drawing_step(self.out) == self.step
+    cut = dict(evaluation=evaluation, figures=figures)
     if any(cut.values()):
-        _say(f"making step {self.step}'s {_records(cut)}, cut short before the stop")
+        why = 'before the stop' if ckpt['cut'] else 'as its process died drawing them'
+        _say(f"making step {self.step}'s {_records(cut)}, cut short {why}")
         batch, out = self._make_records(**cut)
         if cut['figures']: self._draw_or_warn(batch, out)
         self._cut = None
         set_rng_state(kept)
-    save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
+    if ckpt['cut']:                                    # nothing cut now (no cut: as it was)
+        save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
 
 # %% ../nbs/05b_training.ipynb #sp3839dd
 def _warn_late(signal_name: str, step: int, path) -> None:
