@@ -69,20 +69,9 @@ class Trainer:
                  wandb_id: str | None = None, run_id: str | None = None,
                  created: str | None = None, state: dict | None = None, allow_change=()):
         self._init_fields(cfg, run_id, created, allow_change)    # every attribute, at its start
-        self.device = pick_device(cfg.device, self.env.local_rank)
-        _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
-        if allow_change is not None:         # None: `train` has checked them (`_check_run`)
-            _check_resume_given(resume)
-            _check_allowed(resume, allow_change)
-        resume, state = self._read_resume(resume, state)    # compared before any data is read
+        resume, state = self._check_start(model, loaders, resume, state)   # nothing set yet
         _take_settings_from_holder()                        # one Trainer holds them at a time
-        with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
-            settings.callback(set_rng_state, rng_state())    # the caller's: `_set_up` seeds them
-            settings.enter_context(numerics_flags(self.device, cfg.tf32, cfg.deterministic))
-            settings.enter_context(use_decoder(cfg.decoder))
-            settings.enter_context(torch_threads(cfg.threads))
-            self._set_up(model, loaders, resume, wandb_id, state)
-            self._settings = settings.pop_all()              # else kept: `close` restores them
+        self._settings = self._set_up_holding(model, loaders, resume, wandb_id, state)
         _SETTINGS_HOLDER[0] = weakref.ref(self)
 
 # %% ../nbs/05b_training.ipynb #or47tr02
@@ -104,6 +93,31 @@ def _init_fields(self: Trainer, cfg: TrainConfig, run_id, created, allow_change)
     self.changes = []             # its branch's history (`changes_record`); None: unknown
     self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
     self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
+
+# %% ../nbs/05b_training.ipynb #tr48ex01
+@patch
+def _check_start(self: Trainer, model, loaders, resume, state) -> tuple:
+    "`__init__`'s checks: the device, what it cannot run refused; (checkpoint, its contents)."
+    self.device = pick_device(self.cfg.device, self.env.local_rank)
+    _check_trainer(self.cfg, self.device, model, loaders)     # refused before anything is set
+    if self.allow_change is not None:         # None: `train` has checked them (`_check_run`)
+        _check_resume_given(resume)
+        _check_allowed(resume, self.allow_change)
+    return self._read_resume(resume, state)    # compared before any data is read
+
+# %% ../nbs/05b_training.ipynb #tr48ex02
+@patch
+def _set_up_holding(self: Trainer, model, loaders, resume, wandb_id,
+                    state) -> contextlib.ExitStack:
+    "`_set_up` with `cfg`'s numerics flags, decoder, threads and seeds: the settings, to hold."
+    cfg = self.cfg
+    with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
+        settings.callback(set_rng_state, rng_state())    # the caller's: `_set_up` seeds them
+        settings.enter_context(numerics_flags(self.device, cfg.tf32, cfg.deterministic))
+        settings.enter_context(use_decoder(cfg.decoder))
+        settings.enter_context(torch_threads(cfg.threads))
+        self._set_up(model, loaders, resume, wandb_id, state)
+        return settings.pop_all()                        # else kept: `close` restores them
 
 # %% ../nbs/05b_training.ipynb #tr29set2
 @patch
