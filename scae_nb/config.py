@@ -371,14 +371,9 @@ def _listed(fields: list) -> str:
     return ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 # %% ../nbs/05ac_config.ipynb #sty46c04
-def _unchangeable(shape: list, model: str = 'scae') -> list[str]:
-    """Why the `shape` fields cannot change on a resume, a clause each: those that `model` never
-    reads (`UNREAD_FIELDS`) have no effect, the others change the model's shape; [] for none."""
-    unread = [k for k in shape if k in UNREAD_FIELDS.get(model, ())]   # no shape of this model's
-    shape = [k for k in shape if k not in unread]
-    return ([f"{_listed(unread)} {'has' if len(unread) == 1 else 'have'} no effect on "
-             f"{_UNREAD_WHY[model]}, yet a resume keeps the run's config"] if unread else []) + (
-            [f"{_listed(shape)} {'changes' if len(shape) == 1 else 'change'} the model's shape, "
+def _unchangeable(shape: list) -> list[str]:
+    "Why the `shape` fields cannot change on a resume, as a clause: the model's shape; [] for none."
+    return ([f"{_listed(shape)} {'changes' if len(shape) == 1 else 'change'} the model's shape, "
              "which a resume cannot change"] if shape else [])
 
 # %% ../nbs/05ac_config.ipynb #sty46c07
@@ -397,12 +392,11 @@ def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
 
 # %% ../nbs/05ac_config.ipynb #sp3814e4
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
-            parameter: str = 'allow', model: str = 'scae') -> None:
+            parameter: str = 'allow') -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
-    those of them the run's `model` never reads, `UNREAD_FIELDS`, are said so; `sources`: where an
-    asked value comes from, e.g. {'lr': '--preset official'}), in the caller's words:
-    `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr` from the command
-    line."""
+    `sources`: where an asked value comes from, e.g. {'lr': '--preset official'}), in the
+    caller's words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr`
+    from the command line."""
     sources = sources or {}
     asker = words('the config asks for', 'this command asks for')
     if 'model' in refused: _refuse_model(path, refused, sources, asker)
@@ -411,7 +405,7 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
                      for k, (_, b) in refused.items())
     drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
             else words('keep their saved values', 'drop those options'))
-    why = _unchangeable(shape, model)                  # shape fields: no --allow-change
+    why = _unchangeable(shape)                 # shape fields: no --allow-change
     if why:
         how = f"{'; '.join(why)}: {drop}, or start a new run in another {named('cfg.out')}"
     else:
@@ -427,7 +421,7 @@ def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
     "Refuse a checkpoint whose model differs from `model` in a shape field."
     asked = {k: getattr(model, k) for k in SHAPE_FIELDS if hasattr(model, k)}
     changed = _changes(saved_model, asked)
-    if changed: _refuse(path, changed, sorted(changed), model=saved_model.get('model', 'scae'))
+    if changed: _refuse(path, changed, sorted(changed))
 
 # %% ../nbs/05ac_config.ipynb #a1f75878
 def _default_points(saved: dict) -> dict:
@@ -449,7 +443,7 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, sources, model=saved['model'].get('model', 'scae'))
+    if refused: _refuse(path, refused, shape, sources)
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
 
 # %% ../nbs/05ac_config.ipynb #ch35cfg1
