@@ -13,7 +13,7 @@ from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
 from .utils import (UsageError, check_finite, check_positive, check_seed, named, said,
-                           check_bools, to_plain, words)
+                           check_bools, to_plain, user_stacklevel, words)
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'UNREAD_FIELDS', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES',
@@ -230,7 +230,8 @@ def warn_unread(cfg: TrainConfig) -> None:
     if not asked: return
     one = len(asked) == 1
     warnings.warn(f"{', '.join(said(k, asks[k]) for k in asked)} {'has' if one else 'have'} "
-                  f"no effect on {_UNREAD_WHY[model]}; leave {'it' if one else 'them'} out")
+                  f"no effect on {_UNREAD_WHY[model]}; leave {'it' if one else 'them'} out",
+                  stacklevel=user_stacklevel())                      # at the line that called train
 
 # %% ../nbs/05ac_config.ipynb #f021839b
 def usable_cpus() -> int:

@@ -19,7 +19,7 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import torch
-from .utils import got_shape
+from .utils import got_shape, user_stacklevel
 
 # %% auto #0
 __all__ = ['C_SOURCE', 'NATIVE_ENV', 'native_setting', 'c_compiler', 'native_cache_dir', 'build_native', 'load_native',
@@ -911,15 +911,6 @@ _LIB: dict = {}         # 'lib' and 'openmp', or 'error' (and 'warned'), once pe
 # %% ../nbs/02b_native.ipynb #sp38c05b
 _LIB_LOCK = threading.Lock()
 
-def _caller_level() -> int:
-    """The `stacklevel` at which its caller's `warnings.warn` names the first frame that is no
-    module of scae_nb's or torch's: the line of the code that called them."""
-    frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and frame.f_globals.get('__name__', '').partition('.')[0] in (
-            'scae_nb', 'torch'):
-        frame, level = frame.f_back, level + 1
-    return level
-
 def native_library(warn: bool = True) -> ctypes.CDLL | None:
     """The kernel, built on first use; None when `SCAE_NB_NATIVE=0` or when it cannot be built
     (then one warning names the reason, and callers use the PyTorch path; `warn=False`: not yet,
@@ -934,7 +925,7 @@ def native_library(warn: bool = True) -> ctypes.CDLL | None:
             _LIB['warned'] = True
             warnings.warn(f"the native CPU kernels are unavailable ({_LIB['error']}); using the "
                           f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)",
-                          stacklevel=_caller_level())                 # the caller's line
+                          stacklevel=user_stacklevel())                 # the caller's line
     return _LIB.get('lib')
 
 # %% ../nbs/02b_native.ipynb #d1dea517
