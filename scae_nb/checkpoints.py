@@ -18,7 +18,7 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints',
-           'CheckpointError', 'state_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint',
+           'CheckpointError', 'state_digest', 'check_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint',
            'newest_intact_state', 'newest_intact_of', 'all_corrupt_line', 'corrupt_said', 'corrupt_names',
            'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer',
            'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record',
@@ -75,6 +75,12 @@ def state_digest(state: dict) -> str:
     h = hashlib.sha256()
     _digest_walk(h, {k: v for k, v in state.items() if k != 'digest'})
     return h.hexdigest()
+
+def check_digest(state: dict, path) -> None:
+    "Refuse in one line (CheckpointError naming `path`) a `state` whose `digest` is not its own."
+    if 'digest' in state and state_digest(state) != state['digest']:
+        raise CheckpointError(f"{path}: checksum mismatch (the file is damaged, or was changed "
+                              "after it was saved)")
 
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
@@ -185,9 +191,7 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
         elif 'format' in state: found = f"format {state['format']!r}, not {CHECKPOINT_FORMAT!r}"
         else: found = 'a dict without a format entry'
         raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
-    if verify and 'digest' in state and state_digest(state) != state['digest']:
-        raise CheckpointError(f"{path}: checksum mismatch (the file is damaged, or was changed "
-                              "after it was saved)")
+    if verify: check_digest(state, path)
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
