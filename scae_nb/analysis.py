@@ -31,8 +31,8 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
                              seed_everything)
 from .checkpoints import (CheckpointError, _not_there, RunFolderError, checkpoint_run_folder,
-                                 checkpoint_changes, corrupt_said, load_checkpoint,
-                                 newest_intact_state, readable_run_info)
+                                 checkpoint_changes, corrupt_said, list_checkpoints,
+                                 load_checkpoint, newest_intact_state, readable_run_info)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset, check_read
@@ -360,18 +360,23 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
 # %% ../nbs/06_analysis.ipynb #h47card2
 def _check_card_data(run: AttrDict, weights) -> None:
     """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
-    (its data then assumed: MNIST, `_card_for`) whose model cannot read that data."""
+    (its data then assumed: MNIST, `_card_for`) whose model cannot read that data, naming the
+    datasets it can read (`_card_model_problem`: channels, classes, image size)."""
     dataset, model = run.config.dataset, run.model.config
     if run.get('card', '') is not None or dataset not in DATASETS: return   # a card, or no images
-    if _card_model_problem(dict(run=dict(dataset=dataset)), model) is None: return
+    if (problem := _card_model_problem(dict(run=dict(dataset=dataset)), model)) is None: return
     spec, card = DATASETS[dataset], Path(weights).with_suffix('.json')
+    fits = [name for name in DATASET_CHOICES                  # synthetic: any image model's shape
+            if _card_model_problem(dict(run=dict(dataset=name)), model) is None]
+    if not fits: raise UsageError(f"{weights}: no dataset fits this model, not even in a card: "
+                                  f"{problem}")
     size, canvas = spec.image_size, model.canvas_size
     raise UsageError(f"{weights} has no model card ({card}), so eval takes its data to be "
                      f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
                      f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
                      f"{model.n_classes} classes: name its data in a model card {card} (steps: "
-                     f"null, run.dataset: one of {', '.join(DATASET_CHOICES)}, run.batch_size: "
-                     f"{TrainConfig.batch_size})")
+                     f"null, run.dataset: {'one of ' * (len(fits) > 1)}{', '.join(fits)}, "
+                     f"run.batch_size: {TrainConfig.batch_size})")
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
 def _check_switch(**switches) -> None:
@@ -784,6 +789,15 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
 
+# %% ../nbs/06_analysis.ipynb #kl48cd05
+def _check_not_run(out) -> None:
+    "Refuse, in one line naming it, an `out` that is a training run's folder (`run_folder_of`)."
+    run = run_folder_of(out)                                   # RUN/checkpoints: RUN
+    if not ((run / 'run.json').is_file() or list_checkpoints(run)): return
+    raise UsageError(f"{named('out')} {out}: is a training run's folder; eval's report and figures "
+                     f"would mix with the run's files: choose {run / 'eval'}, "
+                     f"{words('or out=None', 'or leave out --out')} (RUN/eval/STEP)")
+
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _name_hint(name: str) -> str:
     """What `--pretrained NAME`, no shipped model's, may mean: `--checkpoint NAME` for a folder (a
@@ -808,20 +822,23 @@ def _check_model_name(name: str) -> None:
     except ValueError as e: raise ValueError(f"{e}{_name_hint(name)}") from None
 
 # %% ../nbs/06_analysis.ipynb #sp38ed59
-def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None]:
+def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None,
+                                                                  list | None]:
     """The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths, and
-    for a run folder its newest intact checkpoint's state (already read: not read again)."""
+    for a run folder its newest intact checkpoint's state (already read: not read again) and the
+    corrupt newer ones it skipped (`_run_checkpoint`, `_say_run_checkpoint`); else None, None."""
     if pretrained is not None:
         _check_model_name(pretrained)               # one-line error for a name that is no model's
         checkpoint = pretrained                     # a weights file (.pt): as a checkpoint file
     if pretrained is not None and Path(pretrained).suffix != '.pt':
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
-    checkpoint, state = Path(checkpoint), None
+    checkpoint, state, skipped = Path(checkpoint), None, None
     bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
     if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
         load_checkpoint(checkpoint)                                  # its one line
-    if pretrained is None and checkpoint.is_dir(): checkpoint, state = _run_checkpoint(checkpoint)
-    return checkpoint, Path(out or _default_eval_folder(checkpoint)), state
+    if pretrained is None and checkpoint.is_dir():
+        checkpoint, state, skipped = _run_checkpoint(checkpoint)
+    return checkpoint, Path(out or _default_eval_folder(checkpoint)), state, skipped
 
 # %% ../nbs/06_analysis.ipynb #4eca05a9
 def _shipped_name(checkpoint: Path, pretrained: str | None) -> str | None:
@@ -832,17 +849,21 @@ def _shipped_name(checkpoint: Path, pretrained: str | None) -> str | None:
     return str(checkpoint) if str(checkpoint) in pretrained_names() else None
 
 # %% ../nbs/06_analysis.ipynb #df76cb5e
-def _run_checkpoint(folder: Path) -> tuple[Path, dict]:
-    """The checkpoint `--checkpoint RUN` (a run folder, or RUN/checkpoints) stands for and its
-    state: its newest intact one, said in one line; corrupt newer ones skipped with one warning
-    line, nothing moved."""
+def _run_checkpoint(folder: Path) -> tuple[Path, dict, list]:
+    """The checkpoint `--checkpoint RUN` (a run folder, or RUN/checkpoints) stands for, its state,
+    and the corrupt newer ones skipped (nothing moved): its newest intact one, said by
+    `_say_run_checkpoint`."""
     path, state, bad = newest_intact_state(run := run_folder_of(folder))   # RUN/checkpoints
     if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
+    return path, state, bad
+
+def _say_run_checkpoint(path: Path, bad: list) -> None:
+    """Say in one line which checkpoint `_run_checkpoint` took, `path` of RUN/checkpoints: a warning
+    if corrupt newer ones (`bad`) were skipped. Said once `evaluate_checkpoint` has checked all."""
     if bad: warnings.warn(f"{corrupt_said(bad)}; evaluating {path.name} instead")   # one line
     else:                                                                             # of the two
-        print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of {run}',
-              file=sys.stderr)
-    return path, state
+        print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of '
+              f'{path.parents[1]}', file=sys.stderr)
 
 # %% ../nbs/06_analysis.ipynb #f3669f14
 def _eval_data_dir(data_dir, run_config) -> str | None:
@@ -886,6 +907,12 @@ def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch
                          f"images per split, fewer than the {n_clusters} k-means clusters")
     return config
 
+# %% ../nbs/06_analysis.ipynb #ed48ex01
+def _check_eval_data_dir(data_dir, model: str) -> None:
+    "Refuse `data_dir` (not None) as `train` does for `model`: any value unread, else no folder."
+    if model == 'constellation': check_read('constellation', dict(data_dir=data_dir))
+    else: data_root(data_dir, must_exist=True)                   # as train: never a download
+
 # %% ../nbs/06_analysis.ipynb #e7a1c003
 _EVAL_FIGURES = ('templates', 'reconstructions', 'part_decomposition', 'capsule_claims',
                  'class_activations', 'tsne', 'constellations')   # the names of the figures drawn
@@ -928,12 +955,23 @@ def _earlier_report(out: Path) -> dict | None:
     except (ValueError, OSError): return None
     return report if isinstance(report, dict) and set(_REPORT_KEYS) <= set(report) else None
 
+_UNLISTED = '.scae-eval-files.json'   # in OUT: eval's figures there that no report.json lists
+
+def _unlisted(out: Path) -> set:
+    "The figures (`_EVAL_FIGURES`) OUT/.scae-eval-files.json lists (`_swap_in`); unreadable: none."
+    try: names = json.loads((out / _UNLISTED).read_text())
+    except (ValueError, OSError): return set()
+    figures = {f'{name}.png' for name in _EVAL_FIGURES}
+    return {name for name in names if name in figures} if isinstance(names, list) else set()
+
 def _check_out_files(out: Path) -> None:
     """Refuse, in one line naming OUT and the first, OUT's files of eval's names that no evaluation
-    wrote: a report.json not `_earlier_report`'s, a figure (`_EVAL_FIGURES`) it does not list."""
+    wrote: a report.json not `_earlier_report`'s, a figure (`_EVAL_FIGURES`) it does not list, nor
+    `_unlisted` (an evaluation's that no report lists)."""
     earlier = _earlier_report(out) or {}
     listed = earlier.get('figures') if isinstance(earlier.get('figures'), list) else []
-    ours = {Path(str(path)).name for path in listed} | ({'report.json'} if earlier else set())
+    ours = ({Path(str(path)).name for path in listed} | ({'report.json'} if earlier else set())
+            | _unlisted(out))
     names = ['report.json'] + [f'{name}.png' for name in _EVAL_FIGURES]
     theirs = [name for name in names if name not in ours and (out / name).is_file()]
     if theirs: raise UsageError(f"{out} holds {theirs[0]}, which no scae-nb evaluation wrote; move "
@@ -998,18 +1036,25 @@ def _staging(out: Path):
         if held is not None: os.close(held)
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
+def _list_unlisted(out: Path, names) -> None:
+    "List the figures (`_EVAL_FIGURES`) among `names` (paths) in OUT/.scae-eval-files.json."
+    figures = {f'{name}.png' for name in _EVAL_FIGURES} & {Path(name).name for name in names}
+    (out / _UNLISTED).write_text(json.dumps(sorted(figures)))   # cut while written: lists none
+
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
     SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
     said), so OUT never mixes two evaluations; a failed rename removes those moved in. `final`: the
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
     raised but returned (the numbers of those that came). `unsaid`: takes the names of OUT's earlier
-    files removed, unsaid (`_remove_stale_figures`)."""
+    files removed, unsaid (`_remove_stale_figures`). OUT's figures and those moved in are listed
+    meanwhile (`_list_unlisted`); after a swap with no report (a diverged model's), its figures."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
         _check_out_files(out)                     # nor a file of the user's put there meanwhile
+        _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
         _remove_stale_figures(out, written, unsaid)   # those it does not write, said
         for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
         moved = []
@@ -1019,7 +1064,10 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
                 moved.append(out / path.name)
         except BaseException:                     # e.g. a full disk: none of the new set stays
             for path in moved: path.unlink(missing_ok=True)
+            (out / _UNLISTED).unlink(missing_ok=True)
             raise
+        if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
+        else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
         if final: shutil.rmtree(staging, ignore_errors=True)
     return held
 
@@ -1150,8 +1198,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     given_out = out is not None
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
-    if data_dir is not None: data_root(data_dir, must_exist=True)     # as train: never a download
-    checkpoint, out, state = _eval_paths(checkpoint, out, pretrained)   # a run folder: read here
+    if given_out: _check_not_run(out)                 # a run's folder: its reports go in RUN/eval
+    checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
     out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
     _check_out_names(out, figures)                   # a folder named report.json: before any work
@@ -1160,17 +1208,17 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     shipped = _shipped_name(checkpoint, pretrained)
     run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
            else load_model(checkpoint, device, state))
+    if data_dir is not None: _check_eval_data_dir(data_dir, run.model.config.model)   # as train
     if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
-    if config.model.model == 'constellation' and data_dir is not None:   # as train: it reads none
-        check_read('constellation', dict(data_dir=data_dir))
     seed_everything(seed)
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
     constellations = config.model.model == 'constellation'
     evaluate = _evaluate_constellations if constellations else _evaluate_images
     loaders = _eval_loaders(config, run, batch_size)
     # float32 (no TF32), as train and bench; restored after
-    with _staging(out) as staging, numerics_flags(device):
+    with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
+        if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
         earlier, first_in = [], []                   # OUT's earlier figures: said after the new
         def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
             if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,

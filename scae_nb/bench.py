@@ -18,7 +18,7 @@ from .utils import named, progress_bar, said
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
-from .step import variant_name
+from .step import generates_code, variant_name
 from .step import synthetic_batch, to_device
 from .mixture import _known_decoder, auto_decoder, check_decoder, use_decoder
 from .native import native_library, prepare_compile
@@ -222,6 +222,14 @@ def check_backend(name: str, device: torch.device | None = None) -> None:
         raise ValueError(f"backend {name!r}: not a torch.compile backend (choose from "
                          f"{', '.join(shown)})")
 
+# %% ../nbs/05c_bench.ipynb #sc48ex01
+def _say_compiling(variant: str, device: torch.device, backend: str) -> None:
+    "One line on stderr: `variant`'s step compiles with `backend` now, and about how long it takes."
+    wait = (f'backend {backend} generates no code: seconds' if not generates_code(backend) else
+            'about a minute on a CPU' if device.type == 'cpu' else 'a minute or two')
+    print(f"{variant}: compiling the step (its first compiled call, {wait})...", file=sys.stderr,
+          flush=True)
+
 # %% ../nbs/05c_bench.ipynb #2de4aab7
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool | None = None,
@@ -239,7 +247,8 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     torch.compile does not know or whose package is not installed (`check_backend`). A compiled
     step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
     `warmup` is what ran. Memory that runs out: one-line `MemoryError` (`naming_out_of_memory`).
-    `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed."""
+    `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed, after
+    a line that says a compile is coming (`_say_compiling`)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops, progress=progress)
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
@@ -260,8 +269,10 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
                 warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
             batch = to_device(synthetic_batch(config, batch_size, seed), device)
             ran = decoder_path(device, compile, decoder) if images else None   # builds C kernel
+            variant = variant_name(compile, cuda_graph, amp)
+            if compile and progress: _say_compiling(variant, device, backend)     # a minute, unsaid
             timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops,
-                               progress, variant_name(compile, cuda_graph, amp))
+                               progress, variant)
     return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,
                          cuda_graph, tf32)
 

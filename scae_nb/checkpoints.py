@@ -17,12 +17,12 @@ try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints', 'CheckpointError',
-           'state_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint', 'newest_intact_state',
-           'newest_intact_of', 'all_corrupt_line', 'corrupt_said', 'corrupt_names', 'resolve_checkpoint',
-           'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries',
-           'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder',
-           'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
+__all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints',
+           'CheckpointError', 'state_digest', 'check_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint',
+           'newest_intact_state', 'newest_intact_of', 'all_corrupt_line', 'corrupt_said', 'corrupt_names',
+           'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer',
+           'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record',
+           'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
            'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
@@ -75,6 +75,12 @@ def state_digest(state: dict) -> str:
     h = hashlib.sha256()
     _digest_walk(h, {k: v for k, v in state.items() if k != 'digest'})
     return h.hexdigest()
+
+def check_digest(state: dict, path) -> None:
+    "Refuse in one line (CheckpointError naming `path`) a `state` whose `digest` is not its own."
+    if 'digest' in state and state_digest(state) != state['digest']:
+        raise CheckpointError(f"{path}: checksum mismatch (the file is damaged, or was changed "
+                              "after it was saved)")
 
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
@@ -185,9 +191,7 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
         elif 'format' in state: found = f"format {state['format']!r}, not {CHECKPOINT_FORMAT!r}"
         else: found = 'a dict without a format entry'
         raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
-    if verify and 'digest' in state and state_digest(state) != state['digest']:
-        raise CheckpointError(f"{path}: checksum mismatch (the file is damaged, or was changed "
-                              "after it was saved)")
+    if verify: check_digest(state, path)
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
@@ -373,7 +377,7 @@ def _remove_if_empty(folder: Path) -> None:
     with contextlib.suppress(OSError): folder.rmdir()
 
 # %% ../nbs/05aa_checkpoints.ipynb #46afced7
-def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
+def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
     eval` reports (eval/step_M) after `step` move to a folder of their own,
@@ -388,7 +392,7 @@ def set_aside_newer(out, step: int, partial: bool = False) -> list[Path]:
     with deferred_signals():                     # a Ctrl-C waits till the branch has moved
         aside = _superseded_folder(out, step)
         for path in newer: os.replace(path, aside / path.name)
-        lines = truncate_metrics(out, step, partial)             # `partial`: see truncate_metrics
+        lines = truncate_metrics(out, step)
         if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
         figures = _figures_after(out, step)
         _move_into(figures, aside / 'figures')
@@ -413,16 +417,14 @@ def metrics_entries(out) -> list[tuple[str, dict]]:
     return entries
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38d6cb
-def truncate_metrics(out, step: int, partial: bool = False) -> list[str]:
+def truncate_metrics(out, step: int) -> list[str]:
     """Keep only the metrics.jsonl lines of steps <= `step` (unparsable lines dropped),
-    atomically; returns the lines cut (of steps after `step`). With `partial`, the training line
-    at `step` goes too (dropped): the means of a window that a stop cut short, which the resumed
-    run logs whole (`LossTracker.state_dict` in the checkpoint)."""
+    atomically; returns the lines cut (of steps after `step`). The short line a stop logged at
+    `step` stays: the resumed run drops it as it logs that window whole (`drop_short_line`)."""
     path = Path(out) / 'metrics.jsonl'
     if not path.is_file(): return []
     kept, cut = [], []
     for line, entry in metrics_entries(out):
-        if partial and entry.get('step') == step and 'steps_per_s' in entry: continue
         (kept if entry.get('step', 0) <= step else cut).append(line + '\n')
     write_atomic(path, ''.join(kept))              # no temporary file left by an interrupt
     return cut
@@ -597,15 +599,18 @@ def _holds_run(out: Path) -> bool:
             or bool(list_checkpoints(out)))
 
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
+DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)
+
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
     one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/;
-    figures `NAME_STEP.png`; `scae-nb eval` reports eval/step_M; wandb's runs, logs, cache."""
+    figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports eval/step_M; wandb's runs,
+    logs, cache."""
     name = path.name
     if folder == 'checkpoints':
         return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
                 and name.endswith('.tmp') or name in ('superseded', 'corrupt'))
-    if folder == 'figures': return _figure_step(path) is not None
+    if folder == 'figures': return name == DRAWING_MARK or _figure_step(path) is not None
     if folder == 'eval': return name.startswith('step_') and name[5:].isdigit()
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
             or name.startswith(('run-', 'offline-run-', 'debug-cli.')))

@@ -13,14 +13,14 @@ from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
 from .utils import (UsageError, check_finite, check_positive, check_seed, named, said,
-                           check_bools, to_plain, words)
+                           check_bools, to_plain, user_stacklevel, words)
 
 # %% auto #0
 __all__ = ['DATASET_CHOICES', 'WANDB_MODES', 'DATA_ON_DEVICE', 'UNREAD_FIELDS', 'MAY_CHANGE', 'SHAPE_FIELDS', 'QUIET_CHANGES',
            'WORKERLESS_DATASETS', 'check_no_points', 'check_fits_dataset', 'TrainConfig', 'check_read', 'keep_unread',
-           'usable_cpus', 'max_threads', 'check_threads', 'torch_threads', 'dataset_model_fields', 'preset_for',
-           'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config', 'resumed_changes',
-           'workerless_dataset', 'changes_line']
+           'warn_unread', 'usable_cpus', 'max_threads', 'check_threads', 'torch_threads', 'dataset_model_fields',
+           'preset_for', 'ConfigChangeError', 'check_allow_change', 'check_same_shape', 'resume_config',
+           'resumed_changes', 'workerless_dataset', 'changes_line']
 
 # %% ../nbs/05ac_config.ipynb #921617c8
 DATASET_CHOICES = ('mnist', 'constellation', 'svhn', 'cifar10', 'usps', 'synthetic')
@@ -164,6 +164,11 @@ _UNREAD_WHY = dict(
     scae='the image model, which has one vote per part and no wins-based sparsity loss',
     constellation='the constellation model, which decodes no images')
 
+def _said_typed(name: str, value) -> str:
+    "`said`, a command line's empty value, or one a space starts or ends, quoted: `--data-dir ''`."
+    if not isinstance(value, str) or value.strip() == value != '': return said(name, value)
+    return words(said(name, value), f"{named(name)} {value!r}")
+
 def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     """Refuse in one line a field of `given` ({field: value}, the options typed) that `model` never
     reads (`UNREAD_FIELDS`), at any value: as `bench` warns of any (a default is no better: the
@@ -174,8 +179,8 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     for name in UNREAD_FIELDS.get(model, ()):
         if name in given and not (name in saved and saved[name] == given[name]):
             runs = f" (the run's: {said(name, saved[name])})" if saved.get(name) is not None else ''
-            raise UsageError(f"{said(name, given[name])} has no effect on {_UNREAD_WHY[model]}; "
-                             f"leave it out{runs}")
+            raise UsageError(f"{_said_typed(name, given[name])} has no effect on "
+                             f"{_UNREAD_WHY[model]}; leave it out{runs}")
 
 # %% ../nbs/05ac_config.ipynb #ku47ex01
 def _unread_pairs(saved: dict, cfg: TrainConfig) -> dict:
@@ -215,6 +220,18 @@ def keep_unread(saved: dict, cfg: TrainConfig, warn: bool = False) -> TrainConfi
     model = {k: was for k, (was, _) in pairs.items() if hasattr(cfg.model, k)}
     run = {k: was for k, (was, _) in pairs.items() if k not in model}
     return replace(cfg, **run, model=replace(cfg.model, **model))
+
+# %% ../nbs/05ac_config.ipynb #wu48ex01
+def warn_unread(cfg: TrainConfig) -> None:
+    """One warning (a new run's, from Python) naming the fields `cfg`'s model never reads
+    (`UNREAD_FIELDS`) that `cfg` sets on purpose: at no preset's value (`_preset_values`)."""
+    model, asks = cfg.model.model, {**asdict(cfg), **asdict(cfg.model)}
+    asked = [k for k in UNREAD_FIELDS.get(model, ()) if asks[k] not in _preset_values(model, k)]
+    if not asked: return
+    one = len(asked) == 1
+    warnings.warn(f"{', '.join(said(k, asks[k]) for k in asked)} {'has' if one else 'have'} "
+                  f"no effect on {_UNREAD_WHY[model]}; leave {'it' if one else 'them'} out",
+                  stacklevel=user_stacklevel())                      # at the line that called train
 
 # %% ../nbs/05ac_config.ipynb #f021839b
 def usable_cpus() -> int:
@@ -355,14 +372,9 @@ def _listed(fields: list) -> str:
     return ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 # %% ../nbs/05ac_config.ipynb #sty46c04
-def _unchangeable(shape: list, model: str = 'scae') -> list[str]:
-    """Why the `shape` fields cannot change on a resume, a clause each: those that `model` never
-    reads (`UNREAD_FIELDS`) have no effect, the others change the model's shape; [] for none."""
-    unread = [k for k in shape if k in UNREAD_FIELDS.get(model, ())]   # no shape of this model's
-    shape = [k for k in shape if k not in unread]
-    return ([f"{_listed(unread)} {'has' if len(unread) == 1 else 'have'} no effect on "
-             f"{_UNREAD_WHY[model]}, yet a resume keeps the run's config"] if unread else []) + (
-            [f"{_listed(shape)} {'changes' if len(shape) == 1 else 'change'} the model's shape, "
+def _unchangeable(shape: list) -> list[str]:
+    "Why the `shape` fields cannot change on a resume, as a clause: the model's shape; [] for none."
+    return ([f"{_listed(shape)} {'changes' if len(shape) == 1 else 'change'} the model's shape, "
              "which a resume cannot change"] if shape else [])
 
 # %% ../nbs/05ac_config.ipynb #sty46c07
@@ -381,12 +393,11 @@ def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
 
 # %% ../nbs/05ac_config.ipynb #sp3814e4
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
-            parameter: str = 'allow', model: str = 'scae') -> None:
+            parameter: str = 'allow') -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
-    those of them the run's `model` never reads, `UNREAD_FIELDS`, are said so; `sources`: where an
-    asked value comes from, e.g. {'lr': '--preset official'}), in the caller's words:
-    `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr` from the command
-    line."""
+    `sources`: where an asked value comes from, e.g. {'lr': '--preset official'}), in the
+    caller's words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr`
+    from the command line."""
     sources = sources or {}
     asker = words('the config asks for', 'this command asks for')
     if 'model' in refused: _refuse_model(path, refused, sources, asker)
@@ -395,7 +406,7 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
                      for k, (_, b) in refused.items())
     drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
             else words('keep their saved values', 'drop those options'))
-    why = _unchangeable(shape, model)                  # shape fields: no --allow-change
+    why = _unchangeable(shape)                 # shape fields: no --allow-change
     if why:
         how = f"{'; '.join(why)}: {drop}, or start a new run in another {named('cfg.out')}"
     else:
@@ -411,7 +422,7 @@ def check_same_shape(saved_model: dict, model: SCAEConfig, path) -> None:
     "Refuse a checkpoint whose model differs from `model` in a shape field."
     asked = {k: getattr(model, k) for k in SHAPE_FIELDS if hasattr(model, k)}
     changed = _changes(saved_model, asked)
-    if changed: _refuse(path, changed, sorted(changed), model=saved_model.get('model', 'scae'))
+    if changed: _refuse(path, changed, sorted(changed))
 
 # %% ../nbs/05ac_config.ipynb #a1f75878
 def _default_points(saved: dict) -> dict:
@@ -433,7 +444,7 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, sources, model=saved['model'].get('model', 'scae'))
+    if refused: _refuse(path, refused, shape, sources)
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
 
 # %% ../nbs/05ac_config.ipynb #ch35cfg1

@@ -40,7 +40,8 @@ def _torchvision_fix() -> str | None:
     if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
     if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
     index = f' --index-url https://download.pytorch.org/whl/{build}' if build else ''
-    return f"pip install --force-reinstall --no-deps 'torchvision==0.{int(found[1]) + 15}.*'{index}"
+    version = f'"torchvision==0.{int(found[1]) + 15}.*"'   # double quotes: cmd takes no single ones
+    return f"pip install --force-reinstall --no-deps {version}{index}"
 
 def _tvd():
     """`torchvision.datasets` (`_torchvision`): importing it after torch adds 164 MiB of resident

@@ -61,12 +61,9 @@ def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
     "[..., 3, 3] affine matrices -> [..., 6] poses (top two rows)."
     return matrix[..., :2, :].flatten(-2)
 
-# %% ../nbs/06a_figures.ipynb #26e7e252
-def nudge_matrix(
-    dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
-) -> torch.Tensor:
-    """D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix: finite numbers,
-    scale in [1e-6, 1e6], shifts in [-1e6, 1e6], else one line (the picture would be NaN)."""
+# %% ../nbs/06a_figures.ipynb #425e420b
+def _check_nudge(dx, dy, angle, scale, centre) -> None:
+    "Refuse, in one line, a nudge whose picture would be NaN or vanish (limits: `NUDGE_LIMIT`)."
     check_finite(dx=dx, dy=dy, angle=angle, scale=scale)    # NaN would hide the capsule silently
     if not 1 / NUDGE_LIMIT <= scale <= NUDGE_LIMIT:          # 0: the parts vanish (a NaN picture)
         raise UsageError(f"scale must lie in [{1 / NUDGE_LIMIT:g}, {NUDGE_LIMIT:g}], "
@@ -77,6 +74,14 @@ def nudge_matrix(
                              f"got {shift!r}")
     if np.shape(centre) != (2,):
         raise UsageError(f"centre must be two numbers (cx, cy), got shape {np.shape(centre)}")
+
+# %% ../nbs/06a_figures.ipynb #26e7e252
+def nudge_matrix(
+    dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
+) -> torch.Tensor:
+    """D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix: finite numbers,
+    scale in [1e-6, 1e6], shifts in [-1e6, 1e6], else one line (the picture would be NaN)."""
+    _check_nudge(dx, dy, angle, scale, centre)
     cos, sin = math.cos(math.radians(angle)) * scale, math.sin(math.radians(angle)) * scale
     cx, cy = (float(v) for v in centre)
     return torch.tensor(
@@ -169,15 +174,21 @@ def _as_tensor(batch, name: str, shape: str) -> torch.Tensor:
                         f"{type(batch).__name__}")
     return batch
 
-# %% ../nbs/06a_figures.ipynb #c24f6648
-def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
-    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its max; into `ax` if given."
+# %% ../nbs/06a_figures.ipynb #8b46bf39
+def _check_templates(templates) -> torch.Tensor:
+    "`templates` as a tensor [M, C, T, T] with M >= 1 (a numpy array too), else one line."
     templates = _as_tensor(templates, 'templates', '[M, C, T, T]')
     if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
         raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
     if len(templates) == 0:
         raise ValueError(f"templates must hold at least one template, got shape "
                          f"{tuple(templates.shape)}")
+    return templates
+
+# %% ../nbs/06a_figures.ipynb #c24f6648
+def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
+    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its max; into `ax` if given."
+    templates = _check_templates(templates)
     check_positive(ncols=ncols)
     templates = templates.detach().float().cpu()
     nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
@@ -191,15 +202,12 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates',
     return ax.figure
 
 
-# %% ../nbs/06a_figures.ipynb #b5d74031
+# %% ../nbs/06a_figures.ipynb #993903a5
 _ROWS = ('input', 'bottom-up', 'top-down')
 _BATCHES = ('images', 'bottom_up', 'top_down')
 
-def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
-                         input_label: str = 'input'):
-    """Rows: input (its label: `input_label`), bottom-up (from parts) and top-down (from object
-    capsules); images [B, C, H, W]."""
-    check_positive(n=n)
+def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
+    "The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1]."
     images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
                                    zip((images, bottom_up, top_down), _BATCHES))
     if images.dtype == torch.uint8: images = images.float() / 255
@@ -209,6 +217,15 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
     if images.ndim != 4 or images.shape[1] not in (1, 3):     # else matplotlib's "Invalid shape"
         raise ValueError(f"images, bottom_up and top_down must be [B, C, H, W] with C = 1 or 3, "
                          f"{got_shape(images)}")
+    return images, bottom_up, top_down
+
+# %% ../nbs/06a_figures.ipynb #b5d74031
+def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
+                         input_label: str = 'input'):
+    """Rows: input (its label: `input_label`), bottom-up (from parts) and top-down (from object
+    capsules); images [B, C, H, W]."""
+    check_positive(n=n)
+    images, bottom_up, top_down = _check_reconstruction_batches(images, bottom_up, top_down)
     n = min(n, len(images))
     rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
     nan = rows.isnan().flatten(1).any(1)          # [3n]: the images that hold NaN
@@ -234,16 +251,22 @@ def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
     owner, intensity = drawn.argmax(0), np.clip(drawn.max(0), 0, 1)  # [H, W]
     return np.asarray(colours)[owner] * intensity[..., None]
 
-# %% ../nbs/06a_figures.ipynb #f01bc447
-def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
-                            title: str = 'part decomposition', input_label: str = 'input'):
-    """The input (titled `input_label`), its parts in colour, and the most present parts one by
-    one (those with NaN first)."""
+# %% ../nbs/06a_figures.ipynb #293cb826
+def _check_part_image(image) -> np.ndarray:
+    "`image` as a numpy array matplotlib draws: [C, H, W] (C = 1 or 3), [H, W] or [H, W, 3]."
     image = to_numpy(image)
     drawable = image.ndim == 3 and (image.shape[0] in (1, 3) or image.shape[-1] == 3)
     if not (image.ndim == 2 or drawable):
         raise ValueError(f"image must be [C, H, W] (C = 1 or 3), [H, W] or [H, W, 3], "
                          f"{got_shape(image)}")        # else matplotlib's "Invalid shape"
+    return image
+
+# %% ../nbs/06a_figures.ipynb #f01bc447
+def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
+                            title: str = 'part decomposition', input_label: str = 'input'):
+    """The input (titled `input_label`), its parts in colour, and the most present parts one by
+    one (those with NaN first)."""
+    image = _check_part_image(image)
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
@@ -333,6 +356,15 @@ def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
         ]
     )
 
+# %% ../nbs/06a_figures.ipynb #1ea65ddc
+def _class_heatmap(ax, per_class: np.ndarray, name: str, ticks: list, cmap) -> None:
+    "One panel: per_class [n_classes, K] as a heatmap titled by `name`, whole-number capsule ticks."
+    im = ax.imshow(per_class, aspect='auto', cmap=cmap)
+    ax.set(title=f'mean {name} per class', xlabel='object capsule k', ylabel='class',
+           yticks=range(len(ticks)), yticklabels=ticks)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
+    ax.figure.colorbar(im, ax=ax, fraction=0.03)
+
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     """Heatmaps [n_classes, K] of mean u and of mean normalised m per class, from u, m [N, K]
@@ -349,17 +381,7 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
     cmap = plt.get_cmap('viridis').copy()
     cmap.set_bad('lightgrey')                   # not white: a row seen to be missing
     fig, axes = plt.subplots(1, 2, figsize=(10, 2.6))
-    for ax, (name, per_class) in zip(axes, means):
-        im = ax.imshow(per_class, aspect='auto', cmap=cmap)
-        ax.set(
-            title=f'mean {name} per class',
-            xlabel='object capsule k',
-            ylabel='class',
-            yticks=range(n_classes),
-            yticklabels=ticks,
-        )
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
-        fig.colorbar(im, ax=ax, fraction=0.03)
+    for ax, (name, per_class) in zip(axes, means): _class_heatmap(ax, per_class, name, ticks, cmap)
     fig.tight_layout()
     return fig
 
@@ -397,6 +419,7 @@ def _constellation_legend(fig) -> None:
                for marker, colour, label in kinds]
     fig.legend(handles=handles, loc='lower center', ncol=len(handles), fontsize=7, frameon=False)
 
+# %% ../nbs/06a_figures.ipynb #fc132eb6
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
                                      'marker = true pattern'):

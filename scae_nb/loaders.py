@@ -4,8 +4,8 @@
 
 # %% ../nbs/00a_loaders.ipynb #a0a00004
 from __future__ import annotations
-import atexit, contextlib, math, multiprocessing.resource_tracker, multiprocessing.util, numbers, os
-import signal, weakref
+import atexit, contextlib, math, multiprocessing.forkserver, multiprocessing.resource_tracker
+import multiprocessing.util, numbers, os, signal, warnings, weakref
 from functools import partial
 from pathlib import Path
 
@@ -103,6 +103,20 @@ def _stop_signals_held():
         if blocks: signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+# %% ../nbs/00a_loaders.ipynb #fs48ex01
+_FORKSERVER_LOOKED = []            # [True] once the first loader under forkserver has looked
+
+def _warn_early_forkserver(method: str) -> None:
+    "Warn once where workers start by `method` forkserver and a forkserver runs already (not ours)."
+    if method != 'forkserver' or _FORKSERVER_LOOKED: return
+    _FORKSERVER_LOOKED.append(True)
+    if getattr(multiprocessing.forkserver._forkserver, '_forkserver_pid', None) is None: return
+    warnings.warn("multiprocessing's forkserver was started by other code before the first "
+                  "DataLoader workers, so they start with SIGINT, SIGTERM and SIGHUP live: a "
+                  "stop signal in a worker's first second kills it, and the run fails "
+                  "('DataLoader worker exited unexpectedly') instead of stopping at a checkpoint; "
+                  "start it after the first loader, or start processes by spawn or fork")
+
 # %% ../nbs/00a_loaders.ipynb #879537f6
 _OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
 
@@ -111,6 +125,7 @@ def _track_resources_first(loader: DataLoader) -> None:
     forkserver (POSIX): started inside `_stop_signals_held`, it would unblock SIGINT and SIGTERM in
     this thread (CPython's `resource_tracker.ensure_running`), and the workers would start so."""
     method = (loader.multiprocessing_context or multiprocessing).get_start_method()
+    _warn_early_forkserver(method)                # a forkserver not ours: its workers unprotected
     if method != 'fork' and hasattr(signal, 'pthread_sigmask'):
         multiprocessing.resource_tracker.ensure_running()
 

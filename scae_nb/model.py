@@ -49,6 +49,27 @@ def _check_special_features(n_special_features, colorize_templates: bool, model:
         raise ValueError("n_special_features must be positive when colorize_templates is on "
                          "(the template colour is predicted from the special features), got 0")
 
+# %% ../nbs/04a_model.ipynb #b07bb3bc
+def _check_weights(config) -> None:
+    "Raise a one-line ValueError for a loss weight, noise scale or c_w not finite and >= 0."
+    for f in fields(config):
+        if f.name.endswith('_weight') or f.name in ('noise_scale', 'prior_within_constant'):
+            value = getattr(config, f.name)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{f.name} must be a finite number >= 0, got {value!r}")
+
+# %% ../nbs/04a_model.ipynb #beb5b63a
+def _check_sizes_fit(config) -> None:
+    "Raise a one-line ValueError for channels, template or canvas sizes that do not fit together."
+    if config.model == 'scae' and config.n_channels not in (1, 3):   # figures: grey or RGB
+        raise ValueError(f"n_channels must be 1 (grey) or 3 (RGB), got {config.n_channels}")
+    if config.template_size > config.canvas_size:
+        raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
+                         f"({config.canvas_size})")
+    # the 4 VALID convs need >= 23 pixels
+    if config.model == 'scae': cnn_output_size(config.canvas_size)
+
 # %% ../nbs/04a_model.ipynb #41e22531
 def validate_config(config) -> None:
     "Raise a one-line ValueError naming the first invalid field of an `SCAEConfig`."
@@ -58,19 +79,8 @@ def validate_config(config) -> None:
         if getattr(config, name) not in choices:
             raise ValueError(f"{name} must be one of {', '.join(choices)}; got "
                              f"{getattr(config, name)!r}")
-    for f in fields(config):                 # every loss weight, the noise scale and c_w
-        if f.name.endswith('_weight') or f.name in ('noise_scale', 'prior_within_constant'):
-            value = getattr(config, f.name)
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if not (number and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{f.name} must be a finite number >= 0, got {value!r}")
-    if config.model == 'scae' and config.n_channels not in (1, 3):   # figures: grey or RGB
-        raise ValueError(f"n_channels must be 1 (grey) or 3 (RGB), got {config.n_channels}")
-    if config.template_size > config.canvas_size:
-        raise ValueError(f"template_size ({config.template_size}) must not exceed canvas_size "
-                         f"({config.canvas_size})")
-    # the 4 VALID convs need >= 23 pixels
-    if config.model == 'scae': cnn_output_size(config.canvas_size)
+    _check_weights(config)                   # every loss weight, the noise scale and c_w
+    _check_sizes_fit(config)
 
 # %% ../nbs/04a_model.ipynb #87405780
 @dataclass
@@ -157,6 +167,15 @@ def preset(cls: SCAEConfig, name: str = 'official', **overrides) -> SCAEConfig:
         if key not in known: raise ValueError(f"unknown SCAEConfig field {key!r}")
     return cls(**{**PRESETS[name]['model'], **overrides})
 
+# %% ../nbs/04a_model.ipynb #77467069
+@patch
+def _sparsity_weights(self: SCAEConfig) -> dict:
+    "Posterior within +w, between -w; prior within +w, between -w (on the negated stored value)."
+    return dict(posterior_within_sparsity_loss=self.posterior_within_weight,
+                posterior_between_sparsity_loss=-self.posterior_between_weight,
+                prior_within_sparsity_loss=self.prior_within_weight,
+                prior_between_sparsity_loss=-self.prior_between_weight)
+
 # %% ../nbs/04a_model.ipynb #9cbf9548
 @patch(as_prop=True)
 def loss_weights(self: SCAEConfig) -> dict:
@@ -168,14 +187,6 @@ def loss_weights(self: SCAEConfig) -> dict:
                 dynamic_weights_l2=self.dynamic_l2_weight,
                 primary_caps_l1=self.primary_caps_l1_weight, **self._sparsity_weights(),
                 posterior_cls_xe=1., prior_cls_xe=1.)
-
-@patch
-def _sparsity_weights(self: SCAEConfig) -> dict:
-    "Posterior within +w, between -w; prior within +w, between -w (on the negated stored value)."
-    return dict(posterior_within_sparsity_loss=self.posterior_within_weight,
-                posterior_between_sparsity_loss=-self.posterior_between_weight,
-                prior_within_sparsity_loss=self.prior_within_weight,
-                prior_between_sparsity_loss=-self.prior_between_weight)
 
 # %% ../nbs/04a_model.ipynb #4052d55d
 def pcae_kwargs(c: SCAEConfig) -> dict:
@@ -296,6 +307,12 @@ def _n_maps(n_points: int, n_caps: int) -> int:
     small, large = sorted((n_points, n_caps))
     return math.perm(large, small)
 
+# %% ../nbs/04a_model.ipynb #6430bd79
+def _segm_maps(n_points: int, n_caps: int) -> torch.Tensor | None:
+    "Every assignment `segm_acc` searches ([n_maps, min(N, K)]), or None when there are too many."
+    small = _n_maps(n_points, n_caps) <= MAX_SEGM_MAPS
+    return injective_maps(n_points, n_caps) if small else None
+
 # %% ../nbs/04a_model.ipynb #4d925148
 class ConstellationAutoencoder(OfficialModule):
     """The official constellation model: `ConstellationOCAE`
@@ -312,9 +329,7 @@ class ConstellationAutoencoder(OfficialModule):
                                       n_layers=c.st_layers, n_heads=c.st_heads, n_dims=c.st_dims,
                                       n_output_dims=c.st_output_dims)
         # segm_acc's assignments, searched on the device (buffer: moves with the model, not saved)
-        small = _n_maps(c.n_points, c.n_objects) <= MAX_SEGM_MAPS
-        maps = injective_maps(c.n_points, c.n_objects) if small else None
-        self.register_buffer('segm_maps', maps, persistent=False)
+        self.register_buffer('segm_maps', _segm_maps(c.n_points, c.n_objects), persistent=False)
 
 # %% ../nbs/04a_model.ipynb #2e24ff9b
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:
@@ -332,12 +347,9 @@ def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) 
                     posterior_within_sparsity_loss=posterior_within,
                     posterior_between_sparsity_loss=posterior_between)
 
-# %% ../nbs/04a_model.ipynb #905fd635
-def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
-    """Refuse, in one line, what the constellation model cannot take: points that are not a float
-    tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
-    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
-    CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
+# %% ../nbs/04a_model.ipynb #01b45b3a
+def _check_points_given(points, presence) -> None:
+    "Refuse, in one line, a call without a points tensor and a presence (a batch dict, images)."
     if isinstance(points, dict):                  # a loader's batch, given whole
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got a batch dict "
                         f"({', '.join(map(str, points))}): call model(batch['points'], "
@@ -349,6 +361,10 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     if not isinstance(points, torch.Tensor):
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got {type(points).__name__} "
                         "(torch.as_tensor converts arrays)")
+
+# %% ../nbs/04a_model.ipynb #fd2228fa
+def _check_points(points: torch.Tensor, weight: torch.dtype) -> None:
+    "Refuse, in one line, points not [B, N, 2] floats of dtype `weight`, or not finite (CPU)."
     if points.ndim != 3 or points.shape[-1] != 2:
         hint = ' (images? a constellation model takes point sets)' if points.ndim == 4 else ''
         raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}{hint}")
@@ -363,6 +379,15 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
             first = tuple((~finite).nonzero()[0].tolist())
             raise ValueError(f"points hold {(~finite).sum().item()} NaN/Inf values (not finite), "
                              f"the first at index {first}")
+
+# %% ../nbs/04a_model.ipynb #905fd635
+def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
+    """Refuse, in one line, what the constellation model cannot take: points that are not a float
+    tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
+    pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
+    CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
+    _check_points_given(points, presence)
+    _check_points(points, weight)
     for name, value in (('presence', presence), ('pattern_id', pattern_id)):
         if name == 'pattern_id' and value is None: continue
         if not isinstance(value, torch.Tensor) or value.shape != points.shape[:2]:
@@ -469,6 +494,19 @@ OFFICIAL_FLAG_DEFAULTS = dict(
     posterior_within_example_sparsity_weight=10., posterior_between_example_sparsity_weight=10.,
     mixing_kl_weight=0., sparsity_weight=10., dynamic_l2_weight=10.)
 
+# %% ../nbs/04a_model.ipynb #274fb182
+def _flag_value(value, default):
+    "Coerce a flag value (possibly a string from a flag file) to the type of the field's default."
+    if isinstance(default, bool):
+        return (value if isinstance(value, bool)
+                else str(value).strip().lower() in ('true', '1', 'yes'))
+    return type(default)(value)
+
+def _with_defaults(flags: Mapping | None) -> dict:
+    "The official flag defaults, overridden by `flags`."
+    return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}
+
+# %% ../nbs/04a_model.ipynb #ce96e0d8
 _FLAG_FIELDS = dict(  # official flag -> SCAEConfig field
     model='model', canvas_size='canvas_size', template_size='template_size', n_part_caps='n_parts',
     n_part_special_features='n_special_features', n_channels='n_channels', n_obj_caps='n_objects',
@@ -481,18 +519,6 @@ _FLAG_FIELDS = dict(  # official flag -> SCAEConfig field
     posterior_between_example_sparsity_weight='posterior_between_weight')
 # -> TrainConfig
 _RUN_FLAGS = dict(dataset='dataset', batch_size='batch_size', lr='lr', max_train_steps='steps')
-
-# %% ../nbs/04a_model.ipynb #274fb182
-def _flag_value(value, default):
-    "Coerce a flag value (possibly a string from a flag file) to the type of the field's default."
-    if isinstance(default, bool):
-        return (value if isinstance(value, bool)
-                else str(value).strip().lower() in ('true', '1', 'yes'))
-    return type(default)(value)
-
-def _with_defaults(flags: Mapping | None) -> dict:
-    "The official flag defaults, overridden by `flags`."
-    return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}
 
 # %% ../nbs/04a_model.ipynb #sp38e9c5
 def config_from_flags(flags: Mapping | None = None) -> SCAEConfig:

@@ -12,13 +12,14 @@ import platform
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import torch
-from .utils import got_shape
+from .utils import got_shape, user_stacklevel
 
 # %% auto #0
 __all__ = ['C_SOURCE', 'NATIVE_ENV', 'native_setting', 'c_compiler', 'native_cache_dir', 'build_native', 'load_native',
@@ -923,7 +924,8 @@ def native_library(warn: bool = True) -> ctypes.CDLL | None:
         if warn and 'error' in _LIB and not _LIB.get('warned'):
             _LIB['warned'] = True
             warnings.warn(f"the native CPU kernels are unavailable ({_LIB['error']}); using the "
-                          f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)", stacklevel=4)
+                          f"slower PyTorch paths ({NATIVE_ENV}=0 silences this)",
+                          stacklevel=user_stacklevel())                 # the caller's line
     return _LIB.get('lib')
 
 # %% ../nbs/02b_native.ipynb #d1dea517

@@ -77,11 +77,18 @@ class CapsuleLayer(OfficialModule):
         self.mlp1 = BatchMLP(n_caps, [d_in, n_hiddens, n_caps_params])
         self.mlp2 = BatchMLP(n_caps, [n_caps_params + 1, n_hiddens, 8 * n_votes + 7],
                              final_bias=False)
-        self.ccr_bias = nn.Parameter(torch.zeros(n_caps, 1, 6))
-        self.pres_caps_bias = nn.Parameter(torch.zeros(n_caps, 1))
-        self.pres_vote_bias = nn.Parameter(torch.zeros(n_caps, n_votes))
-        self.scale_bias = nn.Parameter(torch.zeros(n_caps, n_votes))
-        self.cpr_static = nn.Parameter(tf_glorot_uniform_(torch.empty(1, n_caps, n_votes, 6)))
+        self._build_biases()                   # step 3: the biases and the static OP
+
+# %% ../nbs/03_ocae.ipynb #bdcd6eee
+@patch
+def _build_biases(self: CapsuleLayer):
+    "The learned biases of step 3 (zeros) and `cpr_static` [1, K, V, 6] (glorot-uniform)."
+    K, V = self.n_caps, self.n_votes
+    self.ccr_bias = nn.Parameter(torch.zeros(K, 1, 6))
+    self.pres_caps_bias = nn.Parameter(torch.zeros(K, 1))
+    self.pres_vote_bias = nn.Parameter(torch.zeros(K, V))
+    self.scale_bias = nn.Parameter(torch.zeros(K, V))
+    self.cpr_static = nn.Parameter(tf_glorot_uniform_(torch.empty(1, K, V, 6)))
 
 # %% ../nbs/03_ocae.ipynb #3012de44
 @patch
@@ -107,6 +114,16 @@ def compose_affine(outer: torch.Tensor, inner: torch.Tensor) -> torch.Tensor:
     return torch.stack([a * a2 + b * c2, a * b2 + b * d2, a * tx2 + b * ty2 + tx, c * a2 + d * c2,
                         c * b2 + d * d2, c * tx2 + d * ty2 + ty], -1)
 
+# %% ../nbs/03_ocae.ipynb #25f063ab
+@patch
+def vote_poses(self: CapsuleLayer, ccr_raw: torch.Tensor, cpr_raw: torch.Tensor) -> AttrDict:
+    "Raw OV [B, K, 1, 6] and OP [B, K, V, 6] -> votes OV·OP [B, K, V, 6] and their matrices."
+    ov = geometric_transform(ccr_raw, self.similarity)
+    op = geometric_transform(cpr_raw, self.similarity)
+    votes = compose_affine(ov, op)  # [B, K, V, 6]
+    return AttrDict(votes=votes, ov_matrix=affine_matrix(ov), op_matrix=affine_matrix(op),
+                    vote_matrix=affine_matrix(votes))
+
 # %% ../nbs/03_ocae.ipynb #5d0a712b
 @patch
 def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
@@ -119,11 +136,7 @@ def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
     res.pres_logit_per_vote = add_presence_noise(res.pop('pres_vote'), self.noise_scale)
     res.vote_scale = F.softplus(res.pop('scale') + .5) + 1e-2  # [B, K, V]
     res.cpr_raw = res.cpr_dynamic + self.cpr_static  # [B, K, V, 6]
-    ov = geometric_transform(res.ccr_raw, self.similarity)
-    op = geometric_transform(res.cpr_raw, self.similarity)
-    res.votes = compose_affine(ov, op)  # [B, K, V, 6]
-    res.ov_matrix, res.op_matrix = affine_matrix(ov), affine_matrix(op)
-    res.vote_matrix = affine_matrix(res.votes)
+    res.update(self.vote_poses(res.ccr_raw, res.cpr_raw))  # votes [B, K, V, 6], the matrices
     res.caps_presence_a_k = torch.sigmoid(res.pres_logit_per_caps)  # [B, K, 1]
     # [B, K, V]
     res.vote_presence_a_kn = res.caps_presence_a_k * torch.sigmoid(res.pres_logit_per_vote)
@@ -237,11 +250,10 @@ def set_transformer_keys(st: AttrDict) -> AttrDict:
     golden_name = lambda k: 'set_transformer_out' if k == 'out' else f'st_{k}'
     return AttrDict({golden_name(k): v for k, v in st.items()})
 
-# %% ../nbs/03_ocae.ipynb #e85617b6
+# %% ../nbs/03_ocae.ipynb #75af8329
 @patch
-def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
-    """One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype,
-    and each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast)."""
+def _check_input_shapes(self: OCAE, pose, presence, special_features, templates_colorized):
+    "One-line errors for inputs whose shapes do not fit this OCAE (B from `pose`)."
     B, M = pose.shape[0], self.n_parts
     if not B: raise ValueError("pose: an empty batch (B = 0)")      # as the SCAE's images
     if pose.shape != (B, M, 6):
@@ -252,6 +264,13 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
         raise ValueError(f"special_features must be [B, {M}, {self.n_special_features}], "
                          f"{got_shape(special_features)}")
     check_templates_colorized(templates_colorized, B, M, self.n_channels, self.template_size)
+
+# %% ../nbs/03_ocae.ipynb #e85617b6
+@patch
+def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
+    """One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype,
+    and each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast)."""
+    self._check_input_shapes(pose, presence, special_features, templates_colorized)
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
     for name, x in inputs.items():

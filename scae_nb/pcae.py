@@ -93,6 +93,7 @@ CNN_STRIDES = (2, 2, 1, 1)   # official snt.nets.ConvNet2D: four VALID 3x3 convs
 # against NCHW: tools/gpu_profile.py's -nchw variants set torch.contiguous_format here to time it
 CNN_MEMORY_FORMAT = torch.channels_last
 
+# %% ../nbs/02_pcae.ipynb #d251fc1a
 def cnn_output_size(canvas_size: int, strides=CNN_STRIDES, kernel: int = 3) -> int:
     "Side of the CNN's last feature map for an S x S canvas (40 -> 19 -> 9 -> 7 -> 5)."
     smallest = 1                                  # a 1 x 1 last map, walked back to the canvas
@@ -356,12 +357,9 @@ def check_input_dtype(name: str, x: torch.Tensor, weight: torch.dtype) -> None:
         raise TypeError(f"{name} {_verb(name)} {x.dtype} but the model's weights {weight}: give it "
                         f"{weight} {name} ({name}.to({weight}))")
 
-# %% ../nbs/02_pcae.ipynb #sp381290
-def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype,
-                        device: torch.device | None = None) -> None:
-    """Refuse, in one line, images [B, *expected] the encoder cannot take: another shape, not
-    floating point, an empty batch, not on the weights' `device` (if given), or another float
-    dtype than the weights' `weight` (`check_input_dtype`). Static: no host sync."""
+# %% ../nbs/02_pcae.ipynb #3658bfa8
+def _check_images_type(images, expected: tuple) -> None:
+    "Refuse, in one line, `images` that are not a tensor (a loader's batch gets its own hint)."
     if not isinstance(images, torch.Tensor):
         pair = (isinstance(images, (tuple, list)) and len(images) == 2
                 and all(isinstance(x, torch.Tensor) for x in images))
@@ -369,6 +367,14 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
                 if pair else 'torch.as_tensor converts arrays')
         raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
                         f"{type(images).__name__} ({hint})")
+
+# %% ../nbs/02_pcae.ipynb #sp381290
+def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype,
+                        device: torch.device | None = None) -> None:
+    """Refuse, in one line, images [B, *expected] the encoder cannot take: another shape, not
+    floating point, an empty batch, not on the weights' `device` (if given), or another float
+    dtype than the weights' `weight` (`check_input_dtype`). Static: no host sync."""
+    _check_images_type(images, expected)
     if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
                          f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
@@ -461,6 +467,15 @@ def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target
         raise TypeError(f"pose is torch.float64 but the templates are {templates_colorized.dtype}: "
                         f"pass pose.to({templates_colorized.dtype}) (or a float64 model)")
 
+# %% ../nbs/02_pcae.ipynb #22c68158
+@patch
+def _templates_to_warp(self: PCAE, templates_colorized: torch.Tensor, B: int) -> torch.Tensor:
+    "Templates [B|1, M, C, T, T] -> [B, M, C, T, T], with the alpha maps as channel C+1 if any."
+    templates = templates_colorized.expand(B, -1, -1, -1, -1)
+    if self.use_alpha_channel:
+        templates = torch.cat([templates, self.templates_alpha.expand(B, -1, -1, -1, -1)], 2)
+    return templates
+
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch
 def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
@@ -470,9 +485,7 @@ def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
     drawn at pose [B, M, 6] with presence [B, M]."""
     self._check_decode_inputs(pose, presence, templates_colorized, target)
     B, C = pose.shape[0], self.n_channels
-    templates = templates_colorized.expand(B, -1, -1, -1, -1)
-    if self.use_alpha_channel:
-        templates = torch.cat([templates, self.templates_alpha.expand(B, -1, -1, -1, -1)], 2)
+    templates = self._templates_to_warp(templates_colorized, B)     # [B, M, C(+1), T, T]
     # warped [B, M, C(+1), H, W]: warp_templates + pixel_mixture, chunk by chunk
     rec_ll_per_pixel, rec_mode, rec_mean, warped = warped_pixel_mixture(
         templates, inverse_affine(pose), safe_log(presence), *self.mixing_terms(), target)
@@ -535,17 +548,22 @@ def forward(self: PCAE, images: torch.Tensor, target: torch.Tensor | None = None
 
 # %% ../nbs/02_pcae.ipynb #a2020fbe
 @patch
-def official_slots(self: PCAE) -> list:
-    "A `Slot` (official TF name, parameter, layout kind) for every PCAE variable."
-    enc, dec = 'capsule_image_encoder/', 'template_based_image_decoder/'
-    slots = []
+def _encoder_slots(self: PCAE) -> list:
+    "Slots of the encoder: the four convolutions, the positional bias and the capsule head."
+    enc, slots = 'capsule_image_encoder/', []
     for i, conv in enumerate(self.cnn):
         slots += [Slot(f'conv_net_2d/conv_2d_{i}/w', conv.weight, 'conv'),
                   Slot(f'conv_net_2d/conv_2d_{i}/b', conv.bias)]
-    slots += [Slot(enc + 'add/b', self.pos_bias, 'hwc'),
-              Slot(enc + 'conv_2d/w', self.head.weight, 'conv'),
-              Slot(enc + 'conv_2d/b', self.head.bias),
-              Slot(dec + 'templates', self.templates, 'template')]
+    return slots + [Slot(enc + 'add/b', self.pos_bias, 'hwc'),
+                    Slot(enc + 'conv_2d/w', self.head.weight, 'conv'),
+                    Slot(enc + 'conv_2d/b', self.head.bias)]
+
+# %% ../nbs/02_pcae.ipynb #8f80826a
+@patch
+def _decoder_slots(self: PCAE) -> list:
+    "Slots of the decoder: templates, the mode's mixing variables, the colour MLP, `bg_value`."
+    dec = 'template_based_image_decoder/'
+    slots = [Slot(dec + 'templates', self.templates, 'template')]
     if self.use_alpha_channel:
         slots += [Slot(dec + 'templates_alpha', self.templates_alpha, 'template'),
                   Slot(dec + 'bg_mixing_logit', self.bg_mixing_logit)]
@@ -556,3 +574,9 @@ def official_slots(self: PCAE) -> list:
             slots += [Slot(dec + f'mlp/linear_{i}/w', linear.weight, 'linear'),
                       Slot(dec + f'mlp/linear_{i}/b', linear.bias)]
     return slots + [Slot(dec + 'bg_value', self.bg_value)]
+
+# %% ../nbs/02_pcae.ipynb #2117c639
+@patch
+def official_slots(self: PCAE) -> list:
+    "A `Slot` (official TF name, parameter, layout kind) for every PCAE variable."
+    return self._encoder_slots() + self._decoder_slots()

@@ -13,8 +13,9 @@ from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .loaders import _loader_device
 from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all_corrupt_line,
-                                 checkpoints_in, corrupt_names, corrupt_said, list_checkpoints,
-                                 lock_holder, newest_intact_of, newest_intact_state)
+                                 check_digest, checkpoints_in, corrupt_names, corrupt_said,
+                                 list_checkpoints, lock_holder, newest_intact_of,
+                                 newest_intact_state, state_digest)
 from .utils import UsageError, named, refuse_empty_path, said, write_atomic
 
 # %% auto #0
@@ -62,7 +63,8 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     """Write `model`'s weights (float16 when `half`) and its `SCAEConfig` to `path`, a `.pt` file
     (ValueError for any other name, before writing: `from_pretrained` reads only .pt files); missing
     folders are made, and a failed write is one `OSError` naming `path`. A compiled or DataParallel
-    model is saved as the model inside (`_inner_model`)."""
+    model is saved as the model inside (`_inner_model`). The file holds a `digest` of its contents
+    (`state_digest`), which `from_pretrained` checks."""
     if Path(path).suffix != '.pt':
         raise ValueError(f"save_pretrained writes .pt files (the only kind from_pretrained reads), "
                          f"got {str(path)!r}")
@@ -70,7 +72,8 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
              for k, v in model.state_dict().items()}
     buffer = io.BytesIO()                      # whole or not at all: `write_atomic`
-    torch.save(dict(model=state, config=asdict(model.config)), buffer)
+    weights = dict(model=state, config=asdict(model.config))
+    torch.save(dict(weights, digest=state_digest(weights)), buffer)
     Path(path).parent.mkdir(parents=True, exist_ok=True)     # as checkpoints and figures do
     return write_atomic(path, buffer.getvalue())
 
@@ -98,7 +101,7 @@ def _model_of(state, path) -> nn.Module:
     """The model (float32 weights, on the CPU) in `state`, read from `path`: weights or a
     checkpoint. One-line errors naming `path`, in `scae-nb eval`'s words: ValueError (no dict),
     CheckpointError ('model' or 'config' missing or no dict, a config `SCAEConfig` refuses,
-    weights that do not fit their config)."""
+    weights that do not fit their config or are not all finite)."""
     if not isinstance(state, dict):
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
     if problem := _weights_problem(state):
@@ -114,13 +117,27 @@ def _model_of(state, path) -> nn.Module:
         detail = ' '.join(str(e).split('\n', 1)[-1].split())[:200]
         raise CheckpointError(f"{path}: its 'model' weights do not fit its 'config' ({detail})"
                               ) from None
+    if bad := _not_finite(model):
+        raise CheckpointError(f"{path}: its 'model' weights are not all finite (NaN or inf in "
+                              f"{bad}): no use can be made of them")
     return model
+
+def _not_finite(model: nn.Module) -> str | None:
+    "The first of `model`'s floating tensors that holds NaN or inf, and how many more do, or None."
+    bad = [name for name, tensor in model.state_dict().items()
+           if tensor.is_floating_point() and not tensor.isfinite().all()]
+    if not bad: return None
+    return bad[0] + (f' and {len(bad) - 1} more' if len(bad) > 1 else '')
 
 # %% ../nbs/04b_pretrained.ipynb #sp384a37
 def _model_from_file(path: Path) -> nn.Module:
     """The model in a `save_pretrained` file or training checkpoint `path`; a file torch cannot
-    read (or holding pickled objects) is one CheckpointError naming it, as a checkpoint's (05aa)."""
-    return _model_of(_read_checkpoint(path, 'cpu'), path)
+    read (or holding pickled objects), or whose `digest` is not that of what it holds (a damaged
+    file: `check_digest`), is one CheckpointError naming it, as a checkpoint's (05aa). A file with
+    no digest (saved before weights carried one) is read as it is."""
+    state = _read_checkpoint(path, 'cpu')
+    if isinstance(state, dict): check_digest(state, path)        # not a dict: `_model_of`'s line
+    return _model_of(state, path)
 
 # %% ../nbs/04b_pretrained.ipynb #pt32nm02
 def _check_path_given(value, name: str, accepted: str) -> None:
@@ -157,6 +174,12 @@ def _weights_path(name) -> Path:
     return path
 
 # %% ../nbs/04b_pretrained.ipynb #sp38e35f
+def _model_device(device) -> torch.device:
+    """`device` as `pick_device` (05a) takes it, one line if unusable, with any CPU device torch
+    takes ('cpu:0') as the CPU, as the loaders take it (`_loader_device`, 00a): pick_device refuses
+    a CPU index, which a run would save, and a loaded model's device is saved nowhere."""
+    return pick_device(device, what='device') if device is None else _loader_device(device)
+
 def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device` ('auto' as in the CLI), float32 weights, from `name`
     (a str or Path): a shipped model's name (`pretrained_names()`), a .pt weights file or training
@@ -166,16 +189,15 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     line each: TypeError (`name` neither a str nor a path: None, 5), ValueError (unknown name,
     neither a .pt file nor a folder, a file that holds no dict; its UsageError: an empty name, a
     folder with no checkpoint, an unusable device), FileNotFoundError (no such file),
-    CheckpointError (an unreadable file, every checkpoint of the run folder corrupt, a 'model' or
-    'config' missing or of the wrong type, a config `SCAEConfig` refuses, weights that do not fit
-    their config), RunFolderError (a run folder whose run is training, before its first
-    checkpoint)."""
+    CheckpointError (an unreadable file, one damaged since it was saved, every checkpoint of the
+    run folder corrupt, a 'model' or 'config' missing or of the wrong type, a config `SCAEConfig`
+    refuses, weights that do not fit their config or are not all finite), RunFolderError (a run
+    folder whose run is training, before its first checkpoint)."""
     _check_path_given(name, 'name',
                       f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
     refuse_empty_path(name, named('name'), f"give a shipped model's name ({_shipped()}), a .pt "
                       'file or a run folder')                   # Path('') is the current folder
-    device = (pick_device(device, what='device') if device is None   # one line if unusable
-              else _loader_device(device))          # 'cpu:0' is the CPU, as in torch (not saved)
+    device = _model_device(device)                                   # one line if unusable
     check_pretrained_name(name, run_folder=True)
     folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model
     model = (_run_folder_model(Path(name)) if folder

@@ -202,18 +202,23 @@ def official_slots(self: MultiHeadQKVAttention, prefix: str) -> list:
             slots += linear_slots(lin, f'{prefix}/linear{tf_suffix(3 * j + i)}', rows)
     return slots + linear_slots(self.o, f'{prefix}/linear{tf_suffix(3 * H)}')
 
+# %% ../nbs/01_set_transformer.ipynb #2821b6de
+@patch
+def official_slots(self: SelfAttentionBlock, scope: str) -> list:
+    "Slots of one SAB under `scope`: attention, LayerNorm, MLP, LayerNorm, in the official order."
+    return (self.mha.official_slots(f'{scope}/multi_head_qkv_attention')
+            + layer_norm_slots(self.ln1, f'{scope}/layer_norm')
+            + linear_slots(self.ffn[0], f'{scope}/mlp/linear_0')
+            + linear_slots(self.ffn[2], f'{scope}/mlp/linear_1')
+            + layer_norm_slots(self.ln2, f'{scope}/layer_norm_1'))
+
 # %% ../nbs/01_set_transformer.ipynb #4ddc96d7
 @patch
 def official_slots(self: SetTransformer, prefix: str = 'set_transformer') -> list:
     "A `Slot` for every variable of the official SetTransformer under `prefix`."
     slots = linear_slots(self.input_proj, f'{prefix}/linear')
     for i, sab in enumerate(self.sabs):
-        scope = f'{prefix}/self_attention{tf_suffix(i)}'
-        slots += sab.mha.official_slots(f'{scope}/multi_head_qkv_attention')
-        slots += layer_norm_slots(sab.ln1, f'{scope}/layer_norm')
-        slots += linear_slots(sab.ffn[0], f'{scope}/mlp/linear_0')
-        slots += linear_slots(sab.ffn[2], f'{scope}/mlp/linear_1')
-        slots += layer_norm_slots(sab.ln2, f'{scope}/layer_norm_1')
+        slots += sab.official_slots(f'{prefix}/self_attention{tf_suffix(i)}')
     slots += linear_slots(self.pma.z, f'{prefix}/linear_1')
     slots.append(Slot(f'{prefix}/inducing_points', self.pma.inducing_points))
     return slots + self.pma.mha.official_slots(f'{prefix}/multi_head_qkv_attention')

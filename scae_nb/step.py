@@ -160,7 +160,7 @@ class GraphStep:
                  backend: str = 'inductor', warmup: int = 3, graphs=None):
         self.model, self.optimizer, self.device, self.amp = model, optimizer, device, amp
         self.cuda_graph, self.warmup, self.graphs = cuda_graph, warmup, graphs or CudaGraphs()
-        self.calls, self.static_inputs, self.replay = 0, None, None
+        self.warmed, self.static_inputs, self.replay = 0, None, None   # warm-up calls run
         self.fn = _whole_step
         if compile:
             options = compile_options(device, backend)
@@ -193,7 +193,6 @@ def __call__(self: GraphStep, batch) -> AttrDict:
     "One training step on `batch`: AttrDict(losses, metrics) of 0-d tensors (fresh, not static)."
     inputs = tuple(None if t is None else t.to(self.device, non_blocking=True)
                    for t in model_inputs(batch))
-    self.calls += 1
     if not self.optimizer.state:                           # slots are created lazily: eager once
         losses, metrics = _whole_step(self.model, self.optimizer, self.amp, self.device.type,
                                       *inputs)
@@ -205,7 +204,8 @@ def __call__(self: GraphStep, batch) -> AttrDict:
 def _step(self: GraphStep, inputs) -> tuple[dict, dict]:
     "Compiled; with `cuda_graph`: warm-up steps on a side stream, one capture, then replays."
     if not self.cuda_graph or not self._fits(inputs): return self._run(inputs)
-    if self.calls <= self.warmup + 1:
+    if self.warmed < self.warmup:         # `warmup` compiled calls, after the eager one if any
+        self.warmed += 1
         with self.graphs.side_stream(self.device): return self._run(inputs)
     if self.replay is None:
         self.static_inputs = [None if t is None else t.clone() for t in inputs]

@@ -34,7 +34,7 @@ from .optim import TFRMSprop, official_eps
 # %% ../nbs/05b_training.ipynb #or47imp4
 from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
-                             torch_threads, check_read, UNREAD_FIELDS, keep_unread,
+                             torch_threads, check_read, UNREAD_FIELDS, keep_unread, warn_unread,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse)
@@ -54,7 +54,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, ch
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
-                                 drop_short_line,
+                                 drop_short_line, DRAWING_MARK, _remove_if_empty,
                                  changes_record, checkpoint_changes)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
@@ -69,20 +69,9 @@ class Trainer:
                  wandb_id: str | None = None, run_id: str | None = None,
                  created: str | None = None, state: dict | None = None, allow_change=()):
         self._init_fields(cfg, run_id, created, allow_change)    # every attribute, at its start
-        self.device = pick_device(cfg.device, self.env.local_rank)
-        _check_trainer(cfg, self.device, model, loaders)     # refused before anything is set
-        if allow_change is not None:         # None: `train` has checked them (`_check_run`)
-            _check_resume_given(resume)
-            _check_allowed(resume, allow_change)
-        resume, state = self._read_resume(resume, state)    # compared before any data is read
+        resume, state = self._check_start(model, loaders, resume, state)   # nothing set yet
         _take_settings_from_holder()                        # one Trainer holds them at a time
-        with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
-            settings.callback(set_rng_state, rng_state())    # the caller's: `_set_up` seeds them
-            settings.enter_context(numerics_flags(self.device, cfg.tf32, cfg.deterministic))
-            settings.enter_context(use_decoder(cfg.decoder))
-            settings.enter_context(torch_threads(cfg.threads))
-            self._set_up(model, loaders, resume, wandb_id, state)
-            self._settings = settings.pop_all()              # else kept: `close` restores them
+        self._settings = self._set_up_holding(model, loaders, resume, wandb_id, state)
         _SETTINGS_HOLDER[0] = weakref.ref(self)
 
 # %% ../nbs/05b_training.ipynb #or47tr02
@@ -104,6 +93,31 @@ def _init_fields(self: Trainer, cfg: TrainConfig, run_id, created, allow_change)
     self.changes = []             # its branch's history (`changes_record`); None: unknown
     self._before_draw = None      # RNGs and stream as the last step left them: `_next_batch`
     self.allow_change = allow_change     # `restore` (None: `train` has compared the configs)
+
+# %% ../nbs/05b_training.ipynb #tr48ex01
+@patch
+def _check_start(self: Trainer, model, loaders, resume, state) -> tuple:
+    "`__init__`'s checks: the device, what it cannot run refused; (checkpoint, its contents)."
+    self.device = pick_device(self.cfg.device, self.env.local_rank)
+    _check_trainer(self.cfg, self.device, model, loaders)     # refused before anything is set
+    if self.allow_change is not None:         # None: `train` has checked them (`_check_run`)
+        _check_resume_given(resume)
+        _check_allowed(resume, self.allow_change)
+    return self._read_resume(resume, state)    # compared before any data is read
+
+# %% ../nbs/05b_training.ipynb #tr48ex02
+@patch
+def _set_up_holding(self: Trainer, model, loaders, resume, wandb_id,
+                    state) -> contextlib.ExitStack:
+    "`_set_up` with `cfg`'s numerics flags, decoder, threads and seeds: the settings, to hold."
+    cfg = self.cfg
+    with contextlib.ExitStack() as settings:             # undone at once if the set-up fails
+        settings.callback(set_rng_state, rng_state())    # the caller's: `_set_up` seeds them
+        settings.enter_context(numerics_flags(self.device, cfg.tf32, cfg.deterministic))
+        settings.enter_context(use_decoder(cfg.decoder))
+        settings.enter_context(torch_threads(cfg.threads))
+        self._set_up(model, loaders, resume, wandb_id, state)
+        return settings.pop_all()                        # else kept: `close` restores them
 
 # %% ../nbs/05b_training.ipynb #tr29set2
 @patch
@@ -394,13 +408,33 @@ def _make_records(self: Trainer, evaluation: bool, figures: bool) -> tuple:
 # %% ../nbs/05b_training.ipynb #fg45drw1
 @patch
 def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
-    "`draw_figures`; an error in them: one warning (step, reason), and no figures for the session."
+    """`draw_figures`, marked as under way (`_drawing`); an error in them: one warning (step,
+    reason), and no figures for the session."""
     if self._figures_failed is not None: return          # said once: the run goes on without
-    try: self.draw_figures(batch, out)
-    except Exception as e:
-        self._figures_failed = _error_line(e)
-        warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); none are "
-                      "drawn for the rest of this session, and training and checkpoints go on")
+    with _drawing(self.out, self.step):
+        try: self.draw_figures(batch, out)
+        except Exception as e:
+            self._figures_failed = _error_line(e)
+            warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); "
+                          "none are drawn for the rest of this session, and training and "
+                          "checkpoints go on")
+
+# %% ../nbs/05b_training.ipynb #dm48ex01
+@contextlib.contextmanager
+def _drawing(out, step: int):
+    "Mark run folder `out`'s figures/`DRAWING_MARK` with `step` while the block draws (no finally)."
+    mark = Path(out) / 'figures' / DRAWING_MARK
+    mark.parent.mkdir(exist_ok=True)
+    write_atomic(mark, f'{step}\n')
+    yield
+    mark.unlink()                     # drawn, or failed with a warning: whole as far as it goes
+    _remove_if_empty(mark.parent)
+
+def _drawing_step(out) -> int | None:
+    "The step whose figures a process in run folder `out` died drawing (`_drawing`), else None."
+    mark = Path(out) / 'figures' / DRAWING_MARK
+    with contextlib.suppress(OSError, ValueError): return int(mark.read_text())
+    return None
 
 # %% ../nbs/05b_training.ipynb #sp389ef7
 @patch
@@ -548,7 +582,8 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     """Continue from checkpoint `path` (exactly, when the processes and the dataset are unchanged);
     `state`: its contents, as `load_checkpoint` read and verified them (None: read here). A `cfg`
     that changes the checkpoint's config beyond `MAY_CHANGE` and `allow_change` is refused. The
-    step's records that its stop cut short (`cut`) are made by `fit` first (`_redo_cut`). Fields
+    step's records that its stop cut short (`cut`), or the figures its process died drawing
+    (`_drawing_step`), are made by `fit` first (`_redo_cut`). Fields
     that differ from the checkpoint's are said in one line (`resumed_changes`; not a switch that
     leaves the step as it was: `_step_changes`, whose setting stays the checkpoint's) if it trains,
     and added to the checkpoint's history (`checkpoint_changes`, `changes_record`)."""
@@ -567,8 +602,10 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     announce_resume(path, self.step)
     self._take_changes(ckpt, path)            # what changed: said, and in the history
     self._resume_log(ckpt, processes)         # the log window; a new branch, or metrics cut back
-    # records its stop cut short: made first (`fit`); an older one's: by the run gone on from it
-    if ckpt.get('cut') and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
+    # records its stop cut short, or figures its process died drawing: made first (`fit`); an
+    # older one's: by the run gone on from it
+    unmade = ckpt.get('cut') or _drawing_step(self.out) == self.step
+    if unmade and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
     self._continue_stream(ckpt, path)
 
 
@@ -602,19 +639,24 @@ def _fresh_stream(self: Trainer, why: str) -> None:
 # %% ../nbs/05b_training.ipynb #sp38a166
 @patch
 def _redo_cut(self: Trainer) -> None:
-    """Make the records of the resumed step that its stop cut short (one line says so), with the
-    RNGs its evaluation saw (the checkpoint's), then write the checkpoint again, nothing cut."""
+    """Make the records of the resumed step that its stop cut short, or the figures its process
+    died drawing (`_drawing_step`; one line says so), with the RNGs its evaluation saw (the
+    checkpoint's), then write the checkpoint again, nothing cut."""
     (ckpt, path), self._redo = self._redo, None
     kept = rng_state()                                 # the checkpoint's: as the step left them
-    evaluation = ckpt['cut']['evaluation'] and not _logged_test(self.out, self.step)
-    cut = dict(evaluation=evaluation, figures=ckpt['cut']['figures'])
+    was = ckpt['cut'] or dict(evaluation=False, figures=False)      # None: died drawing, or whole
+    evaluation = was['evaluation'] and not _logged_test(self.out, self.step)
+    figures = was['figures'] or _drawing_step(self.out) == self.step
+    cut = dict(evaluation=evaluation, figures=figures)
     if any(cut.values()):
-        _say(f"making step {self.step}'s {_records(cut)}, cut short before the stop")
+        why = 'before the stop' if ckpt['cut'] else 'as its process died drawing them'
+        _say(f"making step {self.step}'s {_records(cut)}, cut short {why}")
         batch, out = self._make_records(**cut)
         if cut['figures']: self._draw_or_warn(batch, out)
         self._cut = None
         set_rng_state(kept)
-    save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
+    if ckpt['cut']:                                    # nothing cut now (no cut: as it was)
+        save_checkpoint({**{k: v for k, v in ckpt.items() if k != 'digest'}, 'cut': None}, path)
 
 # %% ../nbs/05b_training.ipynb #sp3839dd
 def _warn_late(signal_name: str, step: int, path) -> None:
@@ -769,13 +811,15 @@ def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
     changed = {**_changes(was, run), **_changes(was['model'], asks['model'])}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, parameter='allow_change', model=was['model']['model'])
+    if refused: _refuse(path, refused, shape, parameter='allow_change')
 
 # %% ../nbs/05b_training.ipynb #e3f6220e
 def _check_step(cfg: TrainConfig, device: torch.device) -> None:
-    "Refuse `cfg`'s CUDA graph or decoder on `device`, named as fields or (`cli_words`) options."
+    """Refuse `cfg`'s CUDA graph or decoder on `device`, named as fields or (`cli_words`) options; a
+    model that reads no decoder (`UNREAD_FIELDS`): any (its name checked as `cfg` was made)."""
     compile = resolve_compile(cfg.compile, device)              # None: on CUDA
     resolve_cuda_graph(cfg.cuda_graph, compile, device, named('cuda_graph'))
+    if 'decoder' in UNREAD_FIELDS.get(cfg.model.model, ()): return      # no images: no C kernel
     check_decoder(cfg.decoder, device, cfg.deterministic, named('decoder'))
 
 # %% ../nbs/05b_training.ipynb #sp387cbf
@@ -867,9 +911,11 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     """Train `cfg` (continuing from checkpoint `resume`: a path or 'latest'; `state`: its contents,
     if read already; `allow_change`: the fields besides `MAY_CHANGE` that `cfg` may change from the
     checkpoint's config, e.g. ['lr']; None: compared by the caller, as `scae-nb train` does); see
-    `Trainer.fit`. The global RNGs are restored when it returns or raises."""
+    `Trainer.fit`. A new run's fields that its model never reads, set on purpose: said
+    (`warn_unread`). The global RNGs are restored when it returns or raises."""
     _, resume, state = _check_run(cfg, resume, force, state, model, loaders,   # checked, unwritten
                                   allow_change)
+    if resume is None and dist_env().rank == 0: warn_unread(cfg)     # set on purpose, never read
     claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
     folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
     caller_rng, result = rng_state(), None  # the run seeds the global generators: the caller's
@@ -960,12 +1006,12 @@ def _defaults_by_preset(parser: argparse.ArgumentParser) -> None:
 def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
     """A new run's config: preset `name` with the `model` and `run` fields given; `scae-nb train`
     logs to wandb offline unless $WANDB_MODE says (a mode); a field the model never reads is
-    refused."""
+    refused, at any value (`--data-dir ''` too: before the config checks it)."""
     wandb = os.environ.get('WANDB_MODE', 'offline')
     wandb = wandb if wandb in WANDB_MODES else 'offline'
-    cfg = TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
-    check_read(cfg.model.model, {**run, **model})     # an option the model never reads: refused
-    return cfg
+    kind = model.get('model', PRESETS[name]['model'].get('model', 'scae'))
+    check_read(kind, {**run, **model})                # an option the model never reads: refused
+    return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
 
 # %% ../nbs/05b_training.ipynb #sty46b05
 def _resume_out(resume) -> str:

@@ -13,9 +13,9 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'type_name', 'check_finite',
            'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted',
-           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'swap_handlers', 'deferred_signals',
-           'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress', 'progress_bar', 'run_stages',
-           'keep_freed_memory']
+           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'user_stacklevel', 'swap_handlers',
+           'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress', 'progress_bar',
+           'run_stages', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, _zero: bool = False, **values) -> None:
@@ -180,6 +180,16 @@ def write_atomic(path, data: str | bytes) -> Path:
         raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
     finally: tmp.unlink(missing_ok=True)
     return path
+
+# %% ../nbs/92_utils.ipynb #uw48cd01
+def user_stacklevel() -> int:
+    """The `stacklevel` for its caller's `warnings.warn` that names the first frame outside
+    scae_nb's and torch's modules: the line of the user's code that called them."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_globals.get('__name__', '').partition('.')[0] in (
+            'scae_nb', 'torch'):
+        frame, level = frame.f_back, level + 1
+    return level
 
 # %% ../nbs/92_utils.ipynb #sg34swp1
 def swap_handlers(handlers: dict) -> dict:

@@ -212,8 +212,9 @@ def test_eval_of_a_diverged_model_draws_its_figures_then_says_so(tiny_checkpoint
     assert error.startswith(f"scae-nb eval: error: {diverged}: the model's features are not finite ("), error
     assert error.endswith(f"the model has diverged (NaN in its outputs); its figures are in {out}"), error
     assert 'scae-nb eval: warning: learned templates: 1 of 4 templates hold NaN (drawn in red)' in res.stderr
-    assert sorted(p.name for p in out.iterdir()) == ['capsule_claims.png', 'part_decomposition.png',
-                                                     'reconstructions.png', 'templates.png']
+    assert sorted(p.name for p in out.iterdir()) == [     # and their names, as an evaluation's
+        '.scae-eval-files.json', 'capsule_claims.png', 'part_decomposition.png', 'reconstructions.png',
+        'templates.png']
 
 
 def test_eval_of_a_dict_that_is_not_a_model_says_what_it_holds(tmp_path):

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Write a shipped model: scae_nb/weights/NAME.pt (float16 weights + SCAEConfig) and NAME.json (model card).
+"""Write a shipped model: scae_nb/weights/NAME.pt (float16 weights + SCAEConfig + their sha256 digest,
+which from_pretrained checks) and NAME.json (model card).
 
     python tools/make_pretrained.py NAME WEIGHTS CARD.json [--eval REPORT.json]
 
