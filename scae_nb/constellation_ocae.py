@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .utils import AttrDict
+from .utils import AttrDict, check_positive
 from .pcae import safe_log
 from .set_transformer import SetTransformer, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule
@@ -18,9 +18,9 @@ from .ocae import CapsuleLayer, gaussian_log_prob, set_transformer_keys, with_du
 from .utils import to_numpy
 
 # %% auto #0
-__all__ = ['order_invariant_likelihood', 'point_posterior', 'constellation_sparsity_loss', 'ConstellationCapsule', 'mixing_kl',
-           'ConstellationOCAE', 'matched_points', 'segmentation_accuracy', 'segmentation_accuracy_corrected',
-           'injective_maps', 'segmentation_accuracy_tensor']
+__all__ = ['MAX_INJECTIVE_MAPS', 'order_invariant_likelihood', 'point_posterior', 'constellation_sparsity_loss',
+           'ConstellationCapsule', 'mixing_kl', 'ConstellationOCAE', 'matched_points', 'segmentation_accuracy',
+           'segmentation_accuracy_corrected', 'injective_maps', 'segmentation_accuracy_tensor']
 
 # %% ../nbs/03a_constellation.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
@@ -132,6 +132,7 @@ def forward(self: ConstellationOCAE, points: torch.Tensor,
             presence: torch.Tensor | None = None) -> AttrDict:
     """points [B, N, 2], presence [B, N] (binary) -> AttrDict
     with all golden constellation ocae/* keys and losses."""
+    self.set_transformer.check_input(points, presence, 'points')   # one line, not torch's
     res = AttrDict(input_set=points, input_presence=presence)
     st = self.set_transformer(points, presence)
     res.update(set_transformer_keys(st))
@@ -159,10 +160,21 @@ def matched_points(pred: np.ndarray, gt: np.ndarray, weight: np.ndarray, n_gt: i
     rows, cols = linear_sum_assignment(cost)
     return float(-cost[rows, cols].sum())
 
+# %% ../nbs/03a_constellation.ipynb #fq48cc05
+def _check_segm_shapes(is_from_capsule, pattern_id, presence=None) -> None:
+    "One line unless is_from_capsule, pattern_id and presence (None: skipped) are all [B, N]."
+    shape = lambda x: tuple(x.shape) if hasattr(x, 'shape') else np.shape(x)
+    pred, gt, pres = shape(is_from_capsule), shape(pattern_id), presence
+    if len(gt) != 2 or pred != gt or (pres is not None and shape(pres) != gt):
+        seen = (pred, gt) + (() if pres is None else (shape(pres),))
+        raise ValueError("is_from_capsule, pattern_id and presence must all be [B, N] (one per "
+                         f"point), got shapes {', '.join(map(str, seen))}")
+
 # %% ../nbs/03a_constellation.ipynb #1a34f959
 def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
     """Official constellation `segm_acc` (quirk kept):
     per-example bipartite match sized by len(unique(pred))."""
+    _check_segm_shapes(is_from_capsule, pattern_id, presence)
     pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
     pres = (np.ones(gt.shape, np.float32) if presence is None
             else to_numpy(presence).astype(np.float32))
@@ -174,6 +186,7 @@ def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
 def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
                                     n_caps: int = 3) -> float:
     "Same, but every example may match any of its n_caps capsules to any ground-truth pattern."
+    _check_segm_shapes(is_from_capsule, pattern_id, presence)
     pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
     pres = (np.ones(gt.shape, np.float32) if presence is None
             else to_numpy(presence).astype(np.float32))
@@ -181,9 +194,21 @@ def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
                   for p, g, w in zip(pred, gt, pres))
     return float(correct / pres.sum())
 
+# %% ../nbs/03a_constellation.ipynb #fq48cc02
+MAX_INJECTIVE_MAPS = 100_000     # injective_maps' largest table (official: 990)
+
+def _check_n_maps(n: int, k: int) -> None:
+    "One line unless n, k are positive integers with at most `MAX_INJECTIVE_MAPS` maps between."
+    check_positive(n=n, k=k)
+    if (count := math.perm(max(n, k), min(n, k))) > MAX_INJECTIVE_MAPS:
+        raise ValueError(f"injective_maps({n}, {k}): {count:,} maps, more than MAX_INJECTIVE_MAPS "
+                         f"({MAX_INJECTIVE_MAPS:,}): for so many points and capsules use "
+                         "segmentation_accuracy (the host's Hungarian)")
+
 # %% ../nbs/03a_constellation.ipynb #0e112aed
 def injective_maps(n: int, k: int) -> torch.Tensor:
     "Every injective map from the smaller (S) of 0..n-1, 0..k-1 into the larger (L): [L!/(L-S)!, S]"
+    _check_n_maps(n, k)
     small, large = sorted((n, k))
     return torch.tensor(list(itertools.permutations(range(large), small)),
                         dtype=torch.long).reshape(-1, small)
@@ -200,6 +225,7 @@ def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torc
                                  maps: torch.Tensor | None = None) -> torch.Tensor:
     """`segmentation_accuracy` as a 0-d float32 tensor, without host sync: is_from_capsule
     [B, N] in 0..n_caps-1, pattern_id [B, N], presence [B, N]; maps `injective_maps(N, n_caps)`."""
+    _check_segm_shapes(is_from_capsule, pattern_id, presence)
     B, N = pattern_id.shape
     if maps is None: maps = injective_maps(N, n_caps).to(pattern_id.device)
     rows, cols = (torch.arange(n, device=pattern_id.device) for n in (N, n_caps))

@@ -4,10 +4,10 @@
 
 # %% ../nbs/00b_constellations.ipynb #c0c00004
 from __future__ import annotations
-import numbers
+import inspect, numbers
 import numpy as np
 import torch
-from .utils import AttrDict, UsageError, check_seed, named
+from .utils import AttrDict, UsageError, check_finite, check_positive, check_seed, named
 from .data import _positive_int
 
 # %% auto #0
@@ -58,6 +58,8 @@ def _shuffle_points(points: np.ndarray, pattern_presence: np.ndarray, rng: np.ra
 def normalize_chunk(points: np.ndarray) -> np.ndarray:
     """The official global min-max over a whole chunk
     (every example, point and coordinate) to [-1, 1]."""
+    if not np.size(points):                   # else NumPy's "zero-size array to reduction ..."
+        raise ValueError(f"points must hold a point to normalise, got shape {np.shape(points)}")
     lo, hi = points.min(), points.max()
     return (points - lo) / (hi - lo + 1e-8) * 2 - 1
 
@@ -76,13 +78,27 @@ def _probability(name: str, value) -> float:
         return float(value)
     raise UsageError(f"{named(name)} must be a number in [0, 1], got {value!r:.60}")
 
+# %% ../nbs/00b_constellations.ipynb #fq48bc01
+_TRANSFORM = tuple(inspect.signature(_random_similarity).parameters)[3:]   # rotation_percent, ...
+
+def _check_transform(transform: dict) -> None:
+    "One line for a `**transform` option `_random_similarity` does not take, or cannot use."
+    for name, value in transform.items():
+        if name not in _TRANSFORM:
+            raise TypeError(f"unexpected keyword argument {name!r} (the similarity's: "
+                            f"{', '.join(_TRANSFORM)})")
+        check_finite(**{name: value})
+    check_positive(_integer=False, _zero=True, max_scale=transform.get('max_scale', 0.))
+
 # %% ../nbs/00b_constellations.ipynb #sp381365
 def constellation_chunk(n: int, rng: int | np.random.RandomState = 0, drop_prob: float = 0.5,
                         normalize: bool = True, **transform) -> AttrDict:
     """n official examples normalised together: points [n,11,2],
     presence [n,11], pattern_presence [n,3], pattern_id [n,11]. A `drop_prob` (each pattern's
-    chance to be absent) outside [0, 1]: one-line `ValueError` naming it."""
+    chance to be absent) outside [0, 1]: one-line `ValueError` naming it. `**transform`: the
+    similarity's rotation_percent (0.5), max_scale (3), max_translation (1); others: `TypeError`."""
     rng = _rng(rng)
+    _check_transform(transform)
     points, pattern_presence = _draw_objects(_positive_int('n', n), rng,
                                                 _probability('drop_prob', drop_prob), **transform)
     points, presence, pattern_id = _shuffle_points(points, pattern_presence, rng)
@@ -104,6 +120,8 @@ def constellation_batches(batch_size: int = 32, seed: int | np.random.RandomStat
                           chunk_batches: int = 100, **kwargs):
     """Endless iterator of official constellation batches
     (AttrDicts of tensors), normalised per chunk of `chunk_batches`."""
+    _check_transform({k: v for k, v in kwargs.items()                 # at once, not at next()
+                      if k not in ('drop_prob', 'normalize')})
     return _batches(_rng(seed), _positive_int('batch_size', batch_size),
                     _positive_int('chunk_batches', chunk_batches), **kwargs)
 

@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, run_stages, to_numpy
 from .utils import write_atomic
-from .pcae import affine_matrix
+from .pcae import affine_matrix, check_input_device, check_input_dtype
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import as_float_images, check_images
 from .loaders import _check_labels
@@ -31,6 +31,7 @@ __all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'distinct_colours', 'plot_embedding
 # %% ../nbs/06a_figures.ipynb #619b8310
 def distinct_colours(n: int) -> np.ndarray:
     "n visually distinct RGB colours [n, 3] (tab20, then hsv beyond 20)."
+    check_positive(_zero=True, n=n)                         # -1: an empty array, silently
     cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
     return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
 
@@ -121,11 +122,27 @@ def _check_reconstruct_inputs(model, out: AttrDict, target, capsule_mask, part_m
             raise ValueError(f"{name} must be [{n}] (one per {each}) or [B, {n}] = [{B}, {n}], "
                              f"{got_shape(mask if hasattr(mask, 'shape') else np.asarray(mask))}")
 
+# %% ../nbs/06a_figures.ipynb #fq48fc01
+def _check_vote_transform(vote_transform, votes: torch.Tensor) -> None:
+    "One line for nudges not [K, 3, 3] or [B, K, 3, 3], on `votes`' device and of their dtype."
+    if vote_transform is None: return
+    (B, K), name = votes.shape[:2], 'vote_transform'
+    if not isinstance(vote_transform, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor [K, 3, 3], "
+                        f"got {type(vote_transform).__name__}")
+    if tuple(vote_transform.shape) not in ((K, 3, 3), (B, K, 3, 3)):
+        raise ValueError(f"{name} must be a torch.Tensor [K, 3, 3] = [{K}, 3, 3] (one nudge per "
+                         f"object capsule) or [B, K, 3, 3] = [{B}, {K}, 3, 3], "
+                         f"{got_shape(vote_transform)}")
+    check_input_device(name, vote_transform, votes.device)
+    check_input_dtype(name, vote_transform, votes.dtype)
+
 # %% ../nbs/06a_figures.ipynb #sp38becf
 def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
                 vote_transform=None) -> AttrDict:
     "Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3])."
     _check_reconstruct_inputs(model, out, target, capsule_mask, part_mask)
+    _check_vote_transform(vote_transform, out.ocae.votes)
     as_mask = lambda mask: None if mask is None else torch.as_tensor(mask).to(out.pcae.presence)
     capsule_mask, part_mask = as_mask(capsule_mask), as_mask(part_mask)   # lists, arrays too
     pcae, ocae = out.pcae, out.ocae
@@ -303,6 +320,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     capsule's own rendering."""
     pcae, ocae = out.pcae, out.ocae
     index = _check_index(index, len(target))
+    check_positive(max_capsules=max_capsules)     # -1 would drop the last capsule silently
     winners = ocae.posterior_mixing_probs[index].argmax(-1)
     claims = capsule_claims(winners, pcae.presence[index], ocae.votes.shape[1])
     claims = list(claims.items())[:max_capsules]
@@ -353,6 +371,8 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
     (`collect_features`) and labels [N] in 0..n_classes-1; a class without examples: a grey row
     whose tick says 'no examples'."""
     m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
+    u = _check_matrix(u, 'u')
+    if u.shape != m.shape: raise ValueError(f"u and m must both be [N, K], {got_shape(u, m)}")
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
     means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
              ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]

@@ -12,13 +12,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.distributed as dist
 from fastcore.basics import patch
-from .utils import AttrDict, got_shape, got_values
+from .utils import AttrDict, check_positive, got_shape, got_values
 from .official import OfficialModule, linear_slots, tf_linear
-from .pcae import safe_log
+from .pcae import check_input_device, check_input_dtype, safe_log
 
 # %% auto #0
 __all__ = ['across_processes', 'global_batch', 'prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss',
-           'check_labels', 'probe_metrics', 'LinearProbes', 'weighted_total']
+           'placed_on', 'check_labels', 'probe_metrics', 'LinearProbes', 'weighted_total']
 
 # %% ../nbs/04_losses.ipynb #ddp36c01
 _ACROSS_PROCESSES = False          # set by `across_processes`: gather in `global_batch`
@@ -60,12 +60,15 @@ def _all_rows(x: torch.Tensor) -> torch.Tensor:
 def prior_within_constant(n_objects: int, n_classes: int = 10,
                           within_constant: float = 0.) -> float:
     "Effective $c_w$: `within_constant` when non-zero, else the official fallback K / n_classes."
+    check_positive(n_classes=n_classes)                   # else a bare ZeroDivisionError
     return float(within_constant) if within_constant != 0 else n_objects / n_classes
 
 # %% ../nbs/04_losses.ipynb #b294398d
 def prior_sparsity_loss(u: torch.Tensor, n_classes: int = 10, within_constant: float = 0.):
     """Official l2 prior sparsity on u [B, K]:
     `(within, -between)`, the between term returned negated."""
+    if u.ndim != 2 or not len(u):             # B = 0: a NaN within term, silently
+        raise ValueError(f"u must be [B, K] (presences per example, B > 0), {got_shape(u)}")
     B, K = u.shape
     c_w = prior_within_constant(K, n_classes, within_constant)
     within = ((u.sum(1) - c_w) ** 2).mean()               # mean over B of squared per-example sums
@@ -86,10 +89,24 @@ def _entropy(p: torch.Tensor) -> torch.Tensor:
 def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
     """Official entropy posterior sparsity on the mass m
     [B, K]: `(H_within, H_between)` of q = m / n_parts."""
+    check_positive(n_parts=n_parts)                   # else (nan, nan), silently
     q = m / n_parts                                   # [B, K]
     within = _entropy(_normalize(q, 1)).mean()        # mean over B of per-example entropies
     between = _entropy(_normalize(global_batch(q).sum(0), 0))   # of the batch total [K]
     return within, between
+
+# %% ../nbs/04_losses.ipynb #fq48lc01
+def placed_on(x: torch.Tensor, device) -> bool:
+    "Whether tensor `x` is where torch puts a tensor sent to `device` (a torch.device or its name)."
+    if not isinstance(device, torch.device):
+        try: device = torch.device(device)
+        except (RuntimeError, TypeError) as e:
+            raise ValueError(f"device {device!r}: not a torch device (cpu, cuda, cuda:N, mps)"
+                             ) from e
+    if x.device.type != device.type: return False
+    if device.type == 'cuda' and device.index is None:     # 'cuda': the current GPU
+        return x.device.index == torch.cuda.current_device()
+    return device.type == 'cpu' or device.index is None or x.device.index == device.index
 
 # %% ../nbs/04_losses.ipynb #43189b2b
 def check_labels(labels, batch_size: int, device: torch.device | None = None,
@@ -106,7 +123,7 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
     if labels.shape != (batch_size,):
         raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), "
                          f"{got_shape(labels)}")
-    if device is not None and labels.device != device:
+    if device is not None and not placed_on(labels, device):
         raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
                          f"give labels on {device} (labels.to({str(device)!r}))")
     if (n_classes is not None and batch_size and labels.device.type == 'cpu'
@@ -137,11 +154,25 @@ class LinearProbes(OfficialModule):
                 labels: torch.Tensor | None = None) -> AttrDict:
         """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, C],
         `_cls_xe` and `_acc` ([]; 0 and NaN without `labels` [B]; bad labels: `check_labels`)."""
+        self.check_input(m, u)
         out = AttrDict(posterior_logits=self.posterior(m.detach()),
                        prior_logits=self.prior(u.detach()))
         out.posterior_cls_xe, out.posterior_acc = probe_metrics(out.posterior_logits, labels)
         out.prior_cls_xe, out.prior_acc = probe_metrics(out.prior_logits, labels)
         return out
+
+# %% ../nbs/04_losses.ipynb #fq48lc04
+@patch
+def check_input(self: LinearProbes, m, u) -> None:
+    "One line for m or u that is not [B, K] on the probes' device and of their dtype."
+    weight, K = self.posterior.weight, self.posterior.in_features
+    for name, x in (('m', m), ('u', u)):
+        if not isinstance(x, torch.Tensor) or x.ndim != 2 or x.shape[1] != K:
+            got = got_shape(x) if isinstance(x, torch.Tensor) else f"got {type(x).__name__}"
+            raise ValueError(f"{name} must be a torch.Tensor [B, K] = [B, {K}], {got}")
+        check_input_device(name, x, weight.device)
+        check_input_dtype(name, x, weight.dtype)
+    if m.shape != u.shape: raise ValueError(f"m and u must both be [B, {K}], {got_shape(m, u)}")
 
 # %% ../nbs/04_losses.ipynb #8f310a5c
 @patch
@@ -154,13 +185,16 @@ def official_slots(self: LinearProbes) -> list:
 # %% ../nbs/04_losses.ipynb #8311a48e
 def weighted_total(losses: Mapping[str, torch.Tensor],
                    weights: Mapping[str, float]) -> torch.Tensor:
-    """$\\sum_t w_t \\cdot \\text{term}_t$ over the terms
-    named in `weights` (zero weights are skipped); a weighted term not in `losses`: one line."""
+    """$\\sum_t w_t \\cdot \\text{term}_t$ over the terms named in `weights` (zero
+    weights skipped; all zero: a zero tensor); a weighted term not in `losses`: one line."""
     for name, w in weights.items():                 # keys only: no host sync, no graph break
         if w != 0 and name not in losses:
             raise ValueError(f"loss weight for {name!r}, but there is no such loss term "
                            f"(known: {', '.join(map(str, losses))})")
-    return sum(w * losses[name] for name, w in weights.items() if w != 0)
+    terms = [w * losses[name] for name, w in weights.items() if w != 0]
+    if terms: return sum(terms)
+    like = next((t for t in losses.values() if isinstance(t, torch.Tensor)), torch.zeros(()))
+    return like.new_zeros(()).requires_grad_(like.requires_grad)   # a tensor all the same
 
 # %% ../nbs/04_losses.ipynb #aa5a03e8
 _MOVED_TO_MODEL = ('SCAEConfig', 'validate_config', 'PRESETS', 'MODELS', 'TARGETS', 'pcae_kwargs',

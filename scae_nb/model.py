@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import _brief, check_bools, check_positive, got_shape, said, to_plain
 from .official import OfficialModule, checkpoint_variables
-from .pcae import PCAE, NONLINEARITIES, autocast_on, cnn_output_size
+from .pcae import PCAE, NONLINEARITIES, autocast_on, check_input_device, cnn_output_size
 from .ocae import OCAE
 from .constellation_ocae import (ConstellationOCAE, injective_maps, segmentation_accuracy,
                                         segmentation_accuracy_tensor)
@@ -23,8 +23,9 @@ from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, 
 # %% auto #0
 __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config',
            'SCAEConfig', 'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
-           'constellation_loss_terms', 'check_constellation_input', 'build_model', 'check_fits_memory', 'sizes_said',
-           'n_parameters', 'config_from_flags', 'run_from_flags', 'from_official', 'set_noise_scale_']
+           'constellation_loss_terms', 'check_constellation_input', 'check_constellation_device', 'build_model',
+           'check_fits_memory', 'sizes_said', 'n_parameters', 'config_from_flags', 'run_from_flags', 'from_official',
+           'set_noise_scale_']
 
 # %% ../nbs/04a_model.ipynb #245f8611
 MODELS = ('scae', 'constellation')
@@ -395,6 +396,13 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
             raise ValueError(f"{name} must be a torch.Tensor [B, N] = {list(points.shape[:2])} "
                              f"(one per point), {got}")
 
+# %% ../nbs/04a_model.ipynb #fq48mc01
+def check_constellation_device(model: nn.Module, points, presence, pattern_id) -> None:
+    "Refuse, in one line, points, presence or pattern_id (None: skipped) not on `model`'s device."
+    device = next(model.parameters()).device
+    for name, x in (('points', points), ('presence', presence), ('pattern_id', pattern_id)):
+        if x is not None: check_input_device(name, x, device)
+
 # %% ../nbs/04a_model.ipynb #313b82c8
 @patch
 def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tensor,
@@ -416,6 +424,7 @@ def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torc
     [B, N] or None -> AttrDict(losses, report, ocae)."""
     weight = next(self.parameters()).dtype
     check_constellation_input(points, presence, pattern_id, weight)
+    check_constellation_device(self, points, presence, pattern_id)
     ocae = self.ocae(points, presence)
     losses = constellation_loss_terms(self.config, ocae, points.shape[1])
     losses.total = weighted_total(losses, self.config.loss_weights)

@@ -216,7 +216,9 @@ class OCAE(OfficialModule):
                  n_hiddens: int = 128, st_layers: int = 3, st_heads: int = 1, st_dims: int = 16,
                  st_output_dims: int = 256, noise_scale: float = 4.0):
         super().__init__()
-        check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels)
+        check_positive(n_parts=n_parts, n_objects=n_objects, template_size=template_size,
+                       n_channels=n_channels)
+        check_positive(_zero=True, n_special_features=n_special_features)
         self.n_parts, self.n_special_features = n_parts, n_special_features
         self.template_size, self.n_channels = template_size, n_channels   # for check_inputs
         d_in = 7 + n_special_features + template_size ** 2 * n_channels
@@ -253,6 +255,7 @@ def set_transformer_keys(st: AttrDict) -> AttrDict:
 def _check_input_shapes(self: OCAE, pose, presence, special_features, templates_colorized):
     "One-line errors for inputs whose shapes do not fit this OCAE (B from `pose`)."
     B, M = pose.shape[0], self.n_parts
+    if not B: raise ValueError("pose: an empty batch (B = 0)")      # as the SCAE's images
     if pose.shape != (B, M, 6):
         raise ValueError(f"pose must be [B, {M}, 6], {got_shape(pose)}")
     if presence.shape != (B, M):

@@ -9,7 +9,8 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
-from .utils import check_positive
+from .utils import check_positive, got_shape, type_name
+from .pcae import check_input_device, check_input_dtype
 from .official import (OfficialModule, Slot, linear_slots, layer_norm_slots,
                               tf_glorot_uniform_, tf_linear,
                               tf_suffix)
@@ -153,6 +154,7 @@ def forward(self: SetTransformer, x: torch.Tensor,
             presence: torch.Tensor | None = None) -> AttrDict:
     """x [B, N, d_in], presence [B, N] ->
     AttrDict(out [B, K, D], sab{i}_in/ln1_out/out, sab{i}_attention, pma_keys_z, pma_attention)"""
+    self.check_input(x, presence)
     res, h = AttrDict(), self.input_proj(x)                                   # [B, N, n_dims]
     for i, sab in enumerate(self.sabs):
         r = sab(h, presence)
@@ -162,6 +164,25 @@ def forward(self: SetTransformer, x: torch.Tensor,
     pma = self.pma(h, presence)
     res.update(out=pma.out, pma_keys_z=pma.keys_z, pma_attention=pma.attention)
     return res
+
+# %% ../nbs/01_set_transformer.ipynb #fq48sc01
+def _got(x) -> str:
+    "What a shape check saw in `x`: its shape if a tensor, else its type."
+    return got_shape(x) if isinstance(x, torch.Tensor) else f"got {type_name(x)}"
+
+@patch
+def check_input(self: SetTransformer, x, presence=None, name: str = 'x') -> None:
+    "One-line errors for a set `x` [B, N, d_in] (called `name`) or `presence` [B, N] that misfits."
+    weight, d_in = self.input_proj.weight, self.input_proj.in_features
+    if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != d_in:
+        raise ValueError(f"{name} must be a torch.Tensor [B, N, {d_in}], {_got(x)}")
+    check_input_device(name, x, weight.device)
+    check_input_dtype(name, x, weight.dtype)
+    if presence is None: return
+    if not isinstance(presence, torch.Tensor) or presence.shape != x.shape[:2]:
+        raise ValueError(f"presence must be [B, N] = {list(x.shape[:2])} (one per element of "
+                         f"{name}), {_got(presence)}")
+    check_input_device('presence', presence, weight.device)
 
 # %% ../nbs/01_set_transformer.ipynb #27e54006
 SCAE_SET_TRANSFORMER = dict(n_layers=3, n_heads=1, n_dims=16, n_output_dims=256, layer_norm=True)

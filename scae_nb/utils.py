@@ -18,14 +18,15 @@ __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', '
            'run_stages', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
-def check_positive(_integer: bool = True, **values) -> None:
+def check_positive(_integer: bool = True, _zero: bool = False, **values) -> None:
     """Raise one line naming the first of `values` that is not a
-    positive integer (a positive number if not `_integer`)."""
+    positive integer (a positive number if not `_integer`; or 0, if `_zero`)."""
     kind = numbers.Integral if _integer else numbers.Real
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-            raise ValueError(f"{name} must be a positive {'integer' if _integer else 'number'}, "
-                             f"got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, kind) \
+                or not (value >= 0 if _zero else value > 0):
+            raise ValueError(f"{name} must be {'0 or ' * _zero}a positive "
+                             f"{'integer' if _integer else 'number'}, got {value!r}")
 
 # %% ../nbs/92_utils.ipynb #6cbf6660
 class UsageError(ValueError):
