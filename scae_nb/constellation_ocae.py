@@ -20,7 +20,7 @@ from .utils import to_numpy
 # %% auto #0
 __all__ = ['MAX_INJECTIVE_MAPS', 'order_invariant_likelihood', 'point_posterior', 'constellation_sparsity_loss',
            'ConstellationCapsule', 'mixing_kl', 'ConstellationOCAE', 'matched_points', 'segmentation_accuracy',
-           'segmentation_accuracy_corrected', 'injective_maps', 'segmentation_accuracy_tensor']
+           'segmentation_accuracy_corrected', 'n_injective_maps', 'injective_maps', 'segmentation_accuracy_tensor']
 
 # %% ../nbs/03a_constellation.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
@@ -197,10 +197,14 @@ def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
 # %% ../nbs/03a_constellation.ipynb #fq48cc02
 MAX_INJECTIVE_MAPS = 100_000     # injective_maps' largest table (official: 990)
 
+def n_injective_maps(n: int, k: int) -> int:
+    "How many maps `injective_maps(n, k)` lists: L!/(L-S)!, S and L the smaller and larger."
+    return math.perm(max(n, k), min(n, k))
+
 def _check_n_maps(n: int, k: int) -> None:
     "One line unless n, k are positive integers with at most `MAX_INJECTIVE_MAPS` maps between."
     check_positive(n=n, k=k)
-    if (count := math.perm(max(n, k), min(n, k))) > MAX_INJECTIVE_MAPS:
+    if (count := n_injective_maps(n, k)) > MAX_INJECTIVE_MAPS:
         raise ValueError(f"injective_maps({n}, {k}): {count:,} maps, more than MAX_INJECTIVE_MAPS "
                          f"({MAX_INJECTIVE_MAPS:,}): for so many points and capsules use "
                          "segmentation_accuracy (the host's Hungarian)")

@@ -16,8 +16,8 @@ from .utils import _brief, check_bools, check_positive, got_shape, said, to_plai
 from .official import OfficialModule, checkpoint_variables
 from .pcae import PCAE, NONLINEARITIES, autocast_on, check_input_device, cnn_output_size
 from .ocae import OCAE
-from .constellation_ocae import (ConstellationOCAE, injective_maps, segmentation_accuracy,
-                                        segmentation_accuracy_tensor)
+from .constellation_ocae import (ConstellationOCAE, injective_maps, n_injective_maps,
+                                        segmentation_accuracy, segmentation_accuracy_tensor)
 from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total
 
 # %% auto #0
@@ -302,15 +302,10 @@ def encode(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None)
 # %% ../nbs/04a_model.ipynb #6def6607
 MAX_SEGM_MAPS = 20_000   # segm_acc on the device up to this many assignments (official: 990)
 
-def _n_maps(n_points: int, n_caps: int) -> int:
-    "How many injective maps `injective_maps(n_points, n_caps)` would list."
-    small, large = sorted((n_points, n_caps))
-    return math.perm(large, small)
-
 # %% ../nbs/04a_model.ipynb #6430bd79
 def _segm_maps(n_points: int, n_caps: int) -> torch.Tensor | None:
     "Every assignment `segm_acc` searches ([n_maps, min(N, K)]), or None when there are too many."
-    small = _n_maps(n_points, n_caps) <= MAX_SEGM_MAPS
+    small = n_injective_maps(n_points, n_caps) <= MAX_SEGM_MAPS
     return injective_maps(n_points, n_caps) if small else None
 
 # %% ../nbs/04a_model.ipynb #4d925148
@@ -409,7 +404,7 @@ def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tens
               presence: torch.Tensor, pattern_id: torch.Tensor) -> torch.Tensor:
     "The official segm_acc of `ocae`'s winners against `pattern_id`, a 0-d tensor."
     N, K = points.shape[1], self.config.n_objects
-    if _n_maps(N, K) > MAX_SEGM_MAPS:   # too many assignments to search: host Hungarian, a sync
+    if n_injective_maps(N, K) > MAX_SEGM_MAPS:   # too many to search: host Hungarian, a sync
         acc = segmentation_accuracy(ocae.is_from_capsule, pattern_id, presence)
         return points.new_tensor(acc)
     maps = self.segm_maps if N == self.config.n_points else None
