@@ -417,7 +417,7 @@ def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
             self._figures_failed = _error_line(e)
             warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); "
                           "none are drawn for the rest of this session, and training and "
-                          "checkpoints go on")
+                          "checkpoints go on", stacklevel=user_stacklevel())
 
 # %% ../nbs/05b_training.ipynb #dm48ex01
 @contextlib.contextmanager
