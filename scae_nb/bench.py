@@ -14,7 +14,7 @@ from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, int64, one_line_warnings
 from .config import TrainConfig, UNREAD_FIELDS, _UNREAD_WHY, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
-from .utils import named, progress_bar, said
+from .utils import named, progress_bar, said, user_stacklevel
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
@@ -295,7 +295,7 @@ def parse_variants(spec: str, device: torch.device) -> list[str]:
     if spec == 'all':
         if left := [b + amp for b in VARIANTS if b not in bases for amp in ('', '+amp')]:
             warnings.warn(f"--variants all: leaving out {', '.join(left)} (CUDA graphs need a CUDA "
-                          f"device; this run uses {device.type})")
+                          f"device; this run uses {device.type})", stacklevel=user_stacklevel())
         return [b + amp for b in bases for amp in ('', '+amp')]
     names = [n.strip() for n in spec.split(',') if n.strip()]
     if not names:
@@ -523,7 +523,7 @@ def _without_effect(args: argparse.Namespace, config: SCAEConfig) -> list[str]:
     constellation model's include the decoder), named in one warning."""
     names = list(given(args, UNREAD_FIELDS[config.model]))
     if names: warnings.warn(f"{', '.join('--' + n.replace('_', '-') for n in names)}: no effect "
-                            f"on {_UNREAD_WHY[config.model]}")
+                            f"on {_UNREAD_WHY[config.model]}", stacklevel=user_stacklevel())
     return names
 
 # %% ../nbs/05c_bench.ipynb #32d13173
@@ -560,7 +560,7 @@ def _backend_use(args: argparse.Namespace, compiles: bool, device: torch.device,
     elif not compiles and args.backend != 'inductor':
         if args.backend not in _BACKEND_PACKAGES: _check_backend_apart(args.backend)  # else known
         warnings.warn(f"--backend {args.backend}: no effect without --compile (an eager step "
-                      "compiles nothing)")
+                      "compiles nothing)", stacklevel=user_stacklevel())
 
 # %% ../nbs/05c_bench.ipynb #sp38d23b
 _CHECK_BACKEND = """import sys

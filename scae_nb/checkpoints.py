@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from fastcore.basics import patch
 from .utils import (UsageError, counted, deferred_signals, named, refuse_empty_path, said,
-                           words, write_atomic)
+                           user_stacklevel, words, write_atomic)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -687,7 +687,7 @@ def _warn_foreign_entries(out: Path) -> None:
     if foreign:
         warnings.warn(f"{out} already holds {counted(len(foreign), 'entry', 'entries')} not from a "
                       f"run (e.g. {', '.join(foreign[:2])}); this run's files go beside them",
-                      stacklevel=3)
+                      stacklevel=user_stacklevel())
 
 # %% ../nbs/05aa_checkpoints.ipynb #5ae72890
 def _replace_run(out: Path, old: dict, force: bool) -> Path:

@@ -216,7 +216,8 @@ def keep_unread(saved: dict, cfg: TrainConfig, warn: bool = False) -> TrainConfi
         warnings.warn(f"{named('resume')}: {', '.join(said(k, b) for k, (_, b) in asked.items())} "
                       f"{'has' if len(asked) == 1 else 'have'} no effect on "
                       f"{_UNREAD_WHY[cfg.model.model]}: the run keeps "
-                      f"{', '.join(said(k, a) for k, (a, _) in asked.items())}")
+                      f"{', '.join(said(k, a) for k, (a, _) in asked.items())}",
+                      stacklevel=user_stacklevel())                  # at the line that called train
     model = {k: was for k, (was, _) in pairs.items() if hasattr(cfg.model, k)}
     run = {k: was for k, (was, _) in pairs.items() if k not in model}
     return replace(cfg, **run, model=replace(cfg.model, **model))
@@ -277,7 +278,7 @@ def torch_threads(threads: int | None, source: str | None = None):
         yield
         return
     if threads > (cpus := usable_cpus()):       # oversubscribed threads spin-wait: slow, noisy
-        warnings.warn(_too_many_threads(threads, cpus, source))
+        warnings.warn(_too_many_threads(threads, cpus, source), stacklevel=user_stacklevel())
     torch.set_num_threads(threads)
     try: yield
     finally: torch.set_num_threads(before)

@@ -16,7 +16,7 @@ from .data import (_check_canvas, _is_count, _positive_int, as_float_images, che
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
-from .utils import UsageError, check_seed, got_shape, got_values, words
+from .utils import UsageError, check_seed, got_shape, got_values, user_stacklevel, words
 
 # %% auto #0
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
@@ -115,7 +115,8 @@ def _warn_early_forkserver(method: str) -> None:
                   "DataLoader workers, so they start with SIGINT, SIGTERM and SIGHUP live: a "
                   "stop signal in a worker's first second kills it, and the run fails "
                   "('DataLoader worker exited unexpectedly') instead of stopping at a checkpoint; "
-                  "start it after the first loader, or start processes by spawn or fork")
+                  "start it after the first loader, or start processes by spawn or fork",
+                  stacklevel=user_stacklevel())
 
 # %% ../nbs/00a_loaders.ipynb #879537f6
 _OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected

@@ -16,7 +16,7 @@ from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all
                                  check_digest, checkpoints_in, corrupt_names, corrupt_said,
                                  list_checkpoints, lock_holder, newest_intact_of,
                                  newest_intact_state, state_digest)
-from .utils import UsageError, named, refuse_empty_path, said, write_atomic
+from .utils import UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained',
@@ -262,5 +262,6 @@ def _run_folder_model(folder: Path) -> nn.Module:
     one warning line, nothing moved."""
     path, state, bad = newest_intact_state(run_folder_of(folder))
     if path is None: _refuse_run_folder(run_folder_of(folder), bad, said('name', folder))
-    if bad: warnings.warn(f"{corrupt_said(bad)}; loading {path.name} instead")     # one line
+    if bad: warnings.warn(f"{corrupt_said(bad)}; loading {path.name} instead",   # one line
+                          stacklevel=user_stacklevel())
     return _model_of(state, path)

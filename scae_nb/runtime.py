@@ -20,7 +20,7 @@ from .constellations import constellation_batches
 from .data import _torchvision
 from .loaders import DeviceLoader, ShiftCollate, _batch_size, _next_seed, image_loaders
 from .utils import (UsageError, _brief, check_positive, named, said, swap_handlers, to_numpy,
-                           to_plain, type_name, write_atomic)
+                           to_plain, type_name, user_stacklevel, write_atomic)
 from .config import TrainConfig
 from .model import SCAEConfig, sizes_said
 
@@ -131,7 +131,7 @@ def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> Non
     if tf32 and torch.device(device).type != 'cuda':
         kind = torch.device(device).type
         warnings.warn(f"{said('tf32', True)} does nothing on {kind}: TF32 is a mode of NVIDIA GPUs "
-                      "(Ampere and newer); running in full float32", stacklevel=2)
+                      "(Ampere and newer); running in full float32", stacklevel=user_stacklevel())
         tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
     torch.set_float32_matmul_precision('high' if tf32 else 'highest')
@@ -631,13 +631,14 @@ def close(self: RunLogger) -> None:
     if cut is not None:
         warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
                       f"upload them with `wandb sync {folder}`; wandb has {_TEARDOWN_WAIT:g} s "
-                      "more to write them (a second Ctrl-C ends the wait)")
+                      "more to write them (a second Ctrl-C ends the wait)",
+                      stacklevel=user_stacklevel())
     with _wandb_errors_quiet() if cut else contextlib.nullcontext():    # its cut `finish`'s line
         stopped = _teardown_interruptibly(_TEARDOWN_WAIT if cut else None)   # else: as its exit
     if stopped is None: return
     by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
     warnings.warn(f"stopped waiting for wandb to write its local files {by}: "
-                  f"those in {folder} may be incomplete")
+                  f"those in {folder} may be incomplete", stacklevel=user_stacklevel())
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
@@ -702,7 +703,8 @@ def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
 def _warn_nan(figure: str, counts: dict) -> None:
     "One warning line: '{figure}: n of N {what}, ... hold NaN (drawn in red)'; no NaN, no warning."
     held = [f'{n} of {total} {what}' for what, (n, total) in counts.items() if n]
-    if held: warnings.warn(f"{figure}: {', '.join(held)} hold NaN (drawn in red)", stacklevel=3)
+    if held: warnings.warn(f"{figure}: {', '.join(held)} hold NaN (drawn in red)",
+                           stacklevel=user_stacklevel())
 
 # %% ../nbs/05a_runtime.ipynb #5fcff2aa
 def _grid_figure(images: torch.Tensor, ncols: int, title: str, height: float, names: tuple):
@@ -838,7 +840,8 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     on_device, workers = data_on_device(cfg, device), run_field(cfg, 'num_workers')
     if workers and not rank and cfg.dataset in ('synthetic', 'constellation'):   # rank 0 says
         warnings.warn(f"{said('num_workers', workers)} is ignored: {cfg.dataset} batches are made "
-                      "in this process (DataLoader workers read image datasets only)")
+                      "in this process (DataLoader workers read image datasets only)",
+                      stacklevel=user_stacklevel())
     if cfg.dataset == 'synthetic':
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
                                  on_device=on_device, n_classes=getattr(m, 'n_classes', 10))

@@ -10,7 +10,7 @@ import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
 from .runtime import ConstellationLoader
-from .utils import UsageError, as_given
+from .utils import UsageError, as_given, user_stacklevel
 from .mixture import current_decoder
 from .native import prepare_compile
 
@@ -253,18 +253,20 @@ def generates_code(backend: str) -> bool:
 
 # %% ../nbs/05ab_step.ipynb #sty46a04
 def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'inductor',
-                      stacklevel: int = 1) -> None:
-    "Say `CompileWaitWarning` when `compile` asks a code-generating `backend` on a CPU or CUDA."
+                      stacklevel: int | None = None) -> None:
+    """Say `CompileWaitWarning` when `compile` asks a code-generating `backend` on a CPU or CUDA: at
+    the user's line (`user_stacklevel`), or at `stacklevel` counted from this function's caller."""
     if not (compile and generates_code(backend)): return
+    level = user_stacklevel() if stacklevel is None else stacklevel + 1
     if device.type == 'cpu':
         warnings.warn("compiling the step on a CPU: the first compile takes a minute or more "
                       "and about 300 MiB; then about 10% faster than eager (05c_bench)",
-                      CompileWaitWarning, stacklevel=stacklevel + 1)
+                      CompileWaitWarning, stacklevel=level)
     elif device.type == 'cuda':
         warnings.warn("compiling the step on CUDA: the first compile takes a minute or two "
                       "(80-100 s on an H200), then about 10 times faster per step than eager "
                       "(05c_bench)",
-                      CompileWaitWarning, stacklevel=stacklevel + 1)
+                      CompileWaitWarning, stacklevel=level)
 
 
 # %% ../nbs/05ab_step.ipynb #sty46a06
@@ -275,7 +277,7 @@ def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
     if not (compile or cuda_graph):
         return lambda batch: optimization_step(model, optimizer, batch, device, amp)
-    warn_compile_wait(compile, device, backend, stacklevel=2)           # (at `make_step`'s caller)
+    warn_compile_wait(compile, device, backend)                        # at the user's line
     return GraphStep(model, optimizer, device, amp, compile, cuda_graph, backend)
 
 

@@ -22,7 +22,7 @@ __all__ = ['stop_on_sigint', 'Trainer', 'check_paths', 'train', 'LossesOnly', 'p
 from .utils import AttrDict
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
                            cli_words, counted, named, progress_bar, refuse_empty_path, said,
-                           to_plain, type_name, words, write_atomic)
+                           to_plain, type_name, user_stacklevel, words, write_atomic)
 from .cli import add_config_args, given
 from .data import DATASETS, as_float_images, check_images, data_root, sobel_target
 from .loaders import _check_labels, _next_seed, restart_offsets
@@ -417,7 +417,7 @@ def _draw_or_warn(self: Trainer, batch, out: AttrDict) -> None:
             self._figures_failed = _error_line(e)
             warnings.warn(f"figures of step {self.step} not drawn ({self._figures_failed}); "
                           "none are drawn for the rest of this session, and training and "
-                          "checkpoints go on")
+                          "checkpoints go on", stacklevel=user_stacklevel())
 
 # %% ../nbs/05b_training.ipynb #dm48ex01
 @contextlib.contextmanager
@@ -632,7 +632,7 @@ def _fresh_stream(self: Trainer, why: str) -> None:
     A resume that trains no step (at or past `cfg.steps`) draws nothing: nothing to start or say."""
     if self.step >= self.cfg.steps: return
     warnings.warn(f"{why}: the data stream starts afresh, its order and noise seeded from the "
-                  f"run's seed and step {self.step}")
+                  f"run's seed and step {self.step}", stacklevel=user_stacklevel())
     seed_everything(self._noise_seed(self.step))
     seed_loader(self.stream.loader, self._noise_seed(self.step))
 
@@ -662,7 +662,8 @@ def _redo_cut(self: Trainer) -> None:
 def _warn_late(signal_name: str, step: int, path) -> None:
     "Warn that `signal_name` came too late to stop the run: its last step `step` is saved whole."
     warnings.warn(f"a {signal_name} came after the run's last step began: it cut nothing (step "
-                  f"{step} is checkpointed whole at {path}), so the run counts as finished")
+                  f"{step} is checkpointed whole at {path}), so the run counts as finished",
+                  stacklevel=user_stacklevel())
 
 def _logged_test(out, step: int) -> bool:
     "Whether metrics.jsonl in `out` has the test line of `step` (a stop may land just after it)."
@@ -686,7 +687,7 @@ def _save_interrupted(self: Trainer, start: int) -> None:
         goes_on = (f"{again} continues from {self.last_checkpoint}" if self.last_checkpoint
                    else "none before it either: the run starts afresh when run again")
         return warnings.warn(f"interrupted inside step {self._torn}: no checkpoint of a half-"
-                             f"done step; {goes_on}")
+                             f"done step; {goes_on}", stacklevel=user_stacklevel())
     if self.step == start and self.last_checkpoint is not None:
         return                     # a resume stopped before its first step: as it was
     # the means since the last log line (one process: DDP stops only at log_every): first the
@@ -709,7 +710,7 @@ def _warn_cut(step: int, cut: dict, path) -> None:
                  f'scae-nb eval --checkpoint {shlex.quote(str(path))}')   # as `_continue_words`
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
                   f"checkpointed, its {records} cut short; resuming ({again}) makes them "
-                  f"({make} evaluates the checkpoint on its own)")
+                  f"({make} evaluates the checkpoint on its own)", stacklevel=user_stacklevel())
 
 # %% ../nbs/05b_training.ipynb #tr29hold2
 _SETTINGS_HOLDER = [None]    # a weak reference to the Trainer holding the process's settings
@@ -722,7 +723,7 @@ def _take_settings_from_holder() -> None:
     holder._give_back_settings()
     warnings.warn(f"the Trainer of {holder.out} was not closed: it gave its numerics flags, "
                   "decoder, thread count and random generators back to the new one and can no "
-                  "longer fit (close() a Trainer when done)", stacklevel=3)
+                  "longer fit (close() a Trainer when done)", stacklevel=user_stacklevel())
 
 # %% ../nbs/05b_training.ipynb #sp3831a3
 @patch

@@ -184,10 +184,11 @@ def write_atomic(path, data: str | bytes) -> Path:
 # %% ../nbs/92_utils.ipynb #uw48cd01
 def user_stacklevel() -> int:
     """The `stacklevel` for its caller's `warnings.warn` that names the first frame outside
-    scae_nb's and torch's modules: the line of the user's code that called them."""
+    scae_nb's and torch's modules and contextlib's (a `with`'s plumbing, as when the warning comes
+    from a `contextmanager`): the line of the user's code that called them."""
     frame, level = sys._getframe(1), 1
     while frame.f_back is not None and frame.f_globals.get('__name__', '').partition('.')[0] in (
-            'scae_nb', 'torch'):
+            'scae_nb', 'torch', 'contextlib'):
         frame, level = frame.f_back, level + 1
     return level
 
