@@ -929,13 +929,14 @@ def _check_out_names(out: Path, figures: bool = True) -> None:
                          f"choose another {named('out')}")
 
 # %% ../nbs/06_analysis.ipynb #sp3882d0
-def _remove_stale_figures(out: Path, drawn: list, unsaid: list | None = None) -> None:
-    """Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths);
-    said (`_say_removed`), or their names added to `unsaid` (this evaluation's figures come next)"""
+def _remove_stale_figures(out: Path, drawn: list, unsaid: list | None = None,
+                          remove=Path.unlink) -> None:
+    """Remove (`remove`) OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn`
+    (paths); said (`_say_removed`), or their names added to `unsaid` (this evaluation's next)"""
     drawn = {Path(path).name for path in drawn}
     names = [f'{name}.png' for name in _EVAL_FIGURES] + ['report.json']
     stale = [out / name for name in names if name not in drawn and (out / name).is_file()]
-    for path in stale: path.unlink()
+    for path in stale: remove(path)
     if unsaid is None: _say_removed(out, [path.name for path in stale])
     else: unsaid += [path.name for path in stale]
 
@@ -1037,9 +1038,17 @@ def _staging(out: Path):
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
 def _list_unlisted(out: Path, names) -> None:
-    "List the figures (`_EVAL_FIGURES`) among `names` (paths) in OUT/.scae-eval-files.json."
+    "List the figures (`_EVAL_FIGURES`) among `names` (paths) in OUT/.scae-eval-files.json, whole."
     figures = {f'{name}.png' for name in _EVAL_FIGURES} & {Path(name).name for name in names}
-    (out / _UNLISTED).write_text(json.dumps(sorted(figures)))   # cut while written: lists none
+    write_atomic(out / _UNLISTED, json.dumps(sorted(figures)))   # cut while written: the old list
+
+def _unlist_then_remove(out: Path, listed: set, path: Path) -> None:
+    """Remove `path` from OUT, its name first taken off `listed` (OUT's figures of eval's, listed
+    by `_list_unlisted`): the list never names a file that is gone (a user's could come there)."""
+    if path.name in listed:
+        listed.discard(path.name)
+        _list_unlisted(out, listed)
+    path.unlink(missing_ok=True)
 
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
@@ -1047,27 +1056,32 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
     said), so OUT never mixes two evaluations; a failed rename removes those moved in. `final`: the
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
     raised but returned (the numbers of those that came). `unsaid`: takes the names of OUT's earlier
-    files removed, unsaid (`_remove_stale_figures`). OUT's figures and those moved in are listed
-    meanwhile (`_list_unlisted`); after a swap with no report (a diverged model's), its figures."""
+    files removed, unsaid (`_remove_stale_figures`). OUT's figures are listed meanwhile
+    (`_list_unlisted`), each only while it is there (taken off before it is removed, put on once
+    moved in); after a swap with no report (a diverged model's), its figures."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
         _check_out_files(out)                     # nor a file of the user's put there meanwhile
-        _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
-        _remove_stale_figures(out, written, unsaid)   # those it does not write, said
-        for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
+        listed = {path.name for path in out.glob('*.png')}   # eval's, checked: a SIGKILL from here
+        _list_unlisted(out, listed)                       # leaves those still there ours
+        remove = lambda path: _unlist_then_remove(out, listed, path)
+        _remove_stale_figures(out, written, unsaid, remove)   # those it does not write, said
+        for path in written: remove(out / path.name)   # the rest: no mixed set
         moved = []
         try:
             for path in written:
                 os.replace(path, out / path.name)
                 moved.append(out / path.name)
+                if path.suffix == '.png':         # listed once there
+                    listed.add(path.name)
+                    _list_unlisted(out, listed)
         except BaseException:                     # e.g. a full disk: none of the new set stays
-            for path in moved: path.unlink(missing_ok=True)
+            for path in moved: remove(path)
             (out / _UNLISTED).unlink(missing_ok=True)
             raise
-        if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
-        else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
+        if (out / 'report.json') in moved: (out / _UNLISTED).unlink(missing_ok=True)  # it lists
         if final: shutil.rmtree(staging, ignore_errors=True)
     return held
 
