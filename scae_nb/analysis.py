@@ -358,6 +358,14 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
                     changes=checkpoint_changes(checkpoint, state))
 
 # %% ../nbs/06_analysis.ipynb #h47card2
+def _card_datasets(fits: list) -> str:
+    "A card's run.dataset, of datasets `fits`: synthetic (any image's shape) only if trained on."
+    real = [name for name in fits if name != 'synthetic']
+    said = f"{'one of ' * (len(real) > 1)}{', '.join(real)}"
+    if 'synthetic' not in fits: return said
+    synthetic = 'synthetic if it was trained on synthetic images'
+    return f'{said}, or {synthetic}' if real else f'{synthetic} (no other dataset fits it)'
+
 def _check_card_data(run: AttrDict, weights) -> None:
     """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
     (its data then assumed: MNIST, `_card_for`) whose model cannot read that data, naming the
@@ -375,7 +383,7 @@ def _check_card_data(run: AttrDict, weights) -> None:
                      f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
                      f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
                      f"{model.n_classes} classes: name its data in a model card {card} (steps: "
-                     f"null, run.dataset: {'one of ' * (len(fits) > 1)}{', '.join(fits)}, "
+                     f"null, run.dataset: {_card_datasets(fits)}, "
                      f"run.batch_size: {TrainConfig.batch_size})")
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
