@@ -946,12 +946,13 @@ def _check_out_names(out: Path, figures: bool = True) -> None:
 
 # %% ../nbs/06_analysis.ipynb #sp3882d0
 def _remove_stale_figures(out: Path, drawn: list, unsaid: list | None = None) -> None:
-    """Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths);
-    said (`_say_removed`), or their names added to `unsaid` (this evaluation's figures come next)"""
+    """Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json (first: it names figures, not
+    which files they are), unless in `drawn` (paths); said (`_say_removed`), or their names added to
+    `unsaid` (this evaluation's figures come next)"""
     drawn = {Path(path).name for path in drawn}
     names = [f'{name}.png' for name in _EVAL_FIGURES] + ['report.json']
     stale = [out / name for name in names if name not in drawn and (out / name).is_file()]
-    for path in stale: path.unlink()
+    for path in sorted(stale, key=lambda path: path.name != 'report.json'): path.unlink()
     if unsaid is None: _say_removed(out, [path.name for path in stale])
     else: unsaid += [path.name for path in stale]
 
@@ -1075,16 +1076,16 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
     raised but returned (the numbers of those that came). `unsaid`: takes the names of OUT's earlier
     files removed, unsaid (`_remove_stale_figures`). OUT's figures and those moved in are listed
-    meanwhile (`_list_unlisted`, the earlier report removed first); after a swap with no report (a
-    diverged model's), its figures."""
+    meanwhile (`_list_unlisted`, the earlier report removed first: it names figures, not which files
+    they are); after a swap with no report (a diverged model's), its figures."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
         _check_out_files(out)                     # nor a file of the user's put there meanwhile
         _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
-        (out / 'report.json').unlink(missing_ok=True)   # first: it names figures, not which files
-        _remove_stale_figures(out, written, unsaid)   # those it does not write, said
+        if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
+        _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
         for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
         moved = []
         try:
