@@ -1012,11 +1012,15 @@ def _pid_alive(pid: int) -> bool:
 
 # %% ../nbs/06_analysis.ipynb #sp385b12
 def _remove_crashed_staging(out: Path) -> None:
-    "Remove OUT/.eval-partial-PID folders whose process PID is gone (a crashed evaluation's)."
+    """Remove OUT/.eval-partial-PID folders whose process PID is gone (a crashed evaluation's), and
+    its list's temporary file (`write_atomic`'s .{_UNLISTED}.PID.tmp), cut before its rename."""
     for folder in out.glob('.eval-partial-*'):
         pid = folder.name.removeprefix('.eval-partial-')
         if folder.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
+    for cut in out.glob(f'.{_UNLISTED}.*.tmp'):
+        pid = cut.name.removeprefix(f'.{_UNLISTED}.').removesuffix('.tmp')
+        if cut.is_file() and pid.isdigit() and not _pid_alive(int(pid)): cut.unlink()
 
 # %% ../nbs/06_analysis.ipynb #sp38c159
 def _hold_folder(out: Path) -> int | None:
