@@ -358,6 +358,14 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
                     changes=checkpoint_changes(checkpoint, state))
 
 # %% ../nbs/06_analysis.ipynb #h47card2
+def _card_datasets(fits: list) -> str:
+    "A card's run.dataset, of datasets `fits`: synthetic (any image's shape) only if trained on."
+    real = [name for name in fits if name != 'synthetic']
+    said = f"{'one of ' * (len(real) > 1)}{', '.join(real)}"
+    if 'synthetic' not in fits: return said
+    synthetic = 'synthetic if it was trained on synthetic images'
+    return f'{said}, or {synthetic}' if real else f'{synthetic} (no other dataset fits it)'
+
 def _check_card_data(run: AttrDict, weights) -> None:
     """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
     (its data then assumed: MNIST, `_card_for`) whose model cannot read that data, naming the
@@ -375,7 +383,7 @@ def _check_card_data(run: AttrDict, weights) -> None:
                      f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
                      f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
                      f"{model.n_classes} classes: name its data in a model card {card} (steps: "
-                     f"null, run.dataset: {'one of ' * (len(fits) > 1)}{', '.join(fits)}, "
+                     f"null, run.dataset: {_card_datasets(fits)}, "
                      f"run.batch_size: {TrainConfig.batch_size})")
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
@@ -791,11 +799,19 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
 
 # %% ../nbs/06_analysis.ipynb #kl48cd05
 def _check_not_run(out) -> None:
-    "Refuse, in one line naming it, an `out` that is a training run's folder (`run_folder_of`)."
-    run = run_folder_of(out)                                   # RUN/checkpoints: RUN
-    if not ((run / 'run.json').is_file() or list_checkpoints(run)): return
-    raise UsageError(f"{named('out')} {out}: is a training run's folder; eval's report and figures "
-                     f"would mix with the run's files: choose {run / 'eval'}, "
+    """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
+    above it with a run.json or checkpoints), but for RUN/eval and the folders in it; the RUN/eval
+    it suggests is normalised (no '.' or '..'), and relative where `out` is."""
+    where = Path(os.path.abspath(out))                          # RUN/./checkpoints/..: RUN
+    runs = [folder for folder in (where, *where.parents)       # RUN/checkpoints: RUN, above it
+            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+    run = next((run for run in reversed(runs) if not where.is_relative_to(run / 'eval')), None)
+    if run is None: return                                     # not in a run, or in its eval/
+    shown = lambda path: path if Path(out).is_absolute() else Path(os.path.relpath(path))
+    what = ("a training run's folder" if where in (run, run / 'checkpoints')
+            else f"inside the training run {shown(run)}")
+    raise UsageError(f"{named('out')} {out}: is {what}; eval's report and figures would mix with "
+                     f"the run's files: choose {shown(run / 'eval')}, "
                      f"{words('or out=None', 'or leave out --out')} (RUN/eval/STEP)")
 
 # %% ../nbs/06_analysis.ipynb #780585d0
@@ -930,12 +946,13 @@ def _check_out_names(out: Path, figures: bool = True) -> None:
 
 # %% ../nbs/06_analysis.ipynb #sp3882d0
 def _remove_stale_figures(out: Path, drawn: list, unsaid: list | None = None) -> None:
-    """Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json, unless in `drawn` (paths);
-    said (`_say_removed`), or their names added to `unsaid` (this evaluation's figures come next)"""
+    """Remove OUT/NAME.png (NAME in `_EVAL_FIGURES`), OUT/report.json (first: it names figures, not
+    which files they are), unless in `drawn` (paths); said (`_say_removed`), or their names added to
+    `unsaid` (this evaluation's figures come next)"""
     drawn = {Path(path).name for path in drawn}
     names = [f'{name}.png' for name in _EVAL_FIGURES] + ['report.json']
     stale = [out / name for name in names if name not in drawn and (out / name).is_file()]
-    for path in stale: path.unlink()
+    for path in sorted(stale, key=lambda path: path.name != 'report.json'): path.unlink()
     if unsaid is None: _say_removed(out, [path.name for path in stale])
     else: unsaid += [path.name for path in stale]
 
@@ -957,12 +974,20 @@ def _earlier_report(out: Path) -> dict | None:
 
 _UNLISTED = '.scae-eval-files.json'   # in OUT: eval's figures there that no report.json lists
 
+def _identity(path: Path) -> list | None:
+    "[inode, size, mtime in ns] of file `path` (None: none there): a file put in its place differs."
+    try: stat = path.stat()
+    except OSError: return None
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
 def _unlisted(out: Path) -> set:
-    "The figures (`_EVAL_FIGURES`) OUT/.scae-eval-files.json lists (`_swap_in`); unreadable: none."
-    try: names = json.loads((out / _UNLISTED).read_text())
+    """OUT's figures (`_EVAL_FIGURES`) that OUT/.scae-eval-files.json lists (`_swap_in`), each the
+    very file listed (`_identity`), not one put under its name since; unreadable: none."""
+    try: entries = json.loads((out / _UNLISTED).read_text())
     except (ValueError, OSError): return set()
-    figures = {f'{name}.png' for name in _EVAL_FIGURES}
-    return {name for name in names if name in figures} if isinstance(names, list) else set()
+    figures = [f'{name}.png' for name in _EVAL_FIGURES]
+    return {name for name in figures if isinstance(entries, list) and (out / name).is_file()
+            and (identity := _identity(out / name)) and [name, *identity] in entries}
 
 def _check_out_files(out: Path) -> None:
     """Refuse, in one line naming OUT and the first, OUT's files of eval's names that no evaluation
@@ -987,11 +1012,15 @@ def _pid_alive(pid: int) -> bool:
 
 # %% ../nbs/06_analysis.ipynb #sp385b12
 def _remove_crashed_staging(out: Path) -> None:
-    "Remove OUT/.eval-partial-PID folders whose process PID is gone (a crashed evaluation's)."
+    """Remove OUT/.eval-partial-PID folders whose process PID is gone (a crashed evaluation's), and
+    its list's temporary file (`write_atomic`'s .{_UNLISTED}.PID.tmp), cut before its rename."""
     for folder in out.glob('.eval-partial-*'):
         pid = folder.name.removeprefix('.eval-partial-')
         if folder.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
+    for cut in out.glob(f'.{_UNLISTED}.*.tmp'):
+        pid = cut.name.removeprefix(f'.{_UNLISTED}.').removesuffix('.tmp')
+        if cut.is_file() and pid.isdigit() and not _pid_alive(int(pid)): cut.unlink()
 
 # %% ../nbs/06_analysis.ipynb #sp38c159
 def _hold_folder(out: Path) -> int | None:
@@ -1036,10 +1065,13 @@ def _staging(out: Path):
         if held is not None: os.close(held)
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
-def _list_unlisted(out: Path, names) -> None:
-    "List the figures (`_EVAL_FIGURES`) among `names` (paths) in OUT/.scae-eval-files.json."
-    figures = {f'{name}.png' for name in _EVAL_FIGURES} & {Path(name).name for name in names}
-    (out / _UNLISTED).write_text(json.dumps(sorted(figures)))   # cut while written: lists none
+def _list_unlisted(out: Path, paths) -> None:
+    """List the figures (`_EVAL_FIGURES`) among `paths` in OUT/.scae-eval-files.json, whole, each by
+    its name and `_identity` (which a staged one keeps as it is moved into OUT)."""
+    figures = {f'{name}.png' for name in _EVAL_FIGURES}
+    entries = [[path.name, *identity] for path in map(Path, paths)
+               if path.name in figures and (identity := _identity(path))]
+    write_atomic(out / _UNLISTED, json.dumps(sorted(entries)))   # cut while written: the old list
 
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
@@ -1048,14 +1080,16 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
     evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
     raised but returned (the numbers of those that came). `unsaid`: takes the names of OUT's earlier
     files removed, unsaid (`_remove_stale_figures`). OUT's figures and those moved in are listed
-    meanwhile (`_list_unlisted`); after a swap with no report (a diverged model's), its figures."""
+    meanwhile (`_list_unlisted`, the earlier report removed first: it names figures, not which files
+    they are); after a swap with no report (a diverged model's), its figures."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
         _check_out_files(out)                     # nor a file of the user's put there meanwhile
         _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
-        _remove_stale_figures(out, written, unsaid)   # those it does not write, said
+        if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
+        _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
         for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
         moved = []
         try:
