@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, _brief, check_bools, to_plain,
                            check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, refuse_empty_path,
-                           run_stages, said, to_numpy, words, write_atomic)
+                           run_stages, said, to_numpy, user_stacklevel, words, write_atomic)
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
@@ -159,7 +159,7 @@ def _warn_few_points(n_points: int, n_clusters: int, per_cluster: int = 10,
         where = f' ({splits})' if splits else ''
         warnings.warn(f"k-means accuracy on {n_points} points{where} for {n_clusters} clusters "
                       f"is biased upward; use at least {per_cluster * n_clusters} points",
-                      stacklevel=3)
+                      stacklevel=user_stacklevel())
 
 # %% ../nbs/06_analysis.ipynb #24acb356
 def _kmeans_accuracy(features, labels, n_clusters: int, seed: int) -> float:
@@ -285,7 +285,8 @@ def _read_card(path: Path) -> dict | None:
         raise CheckpointError(f"{path}: not a readable model card ({str(e).splitlines()[0]})"
                               ) from None
     if not isinstance(card, dict) or not {'steps', 'run'} & set(card):
-        warnings.warn(f"{path} is not a model card (no 'steps' or 'run'): ignored")
+        warnings.warn(f"{path} is not a model card (no 'steps' or 'run'): ignored",
+                      stacklevel=user_stacklevel())
         return None
     if problem := _card_problem(card): raise CheckpointError(f"{path}: bad model card: {problem}")
     return card
@@ -337,7 +338,8 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
         if Path(checkpoint).exists():
             what = 'folder' if Path(checkpoint).is_dir() else 'file'
             warnings.warn(f"{checkpoint} is a shipped model's name: loading the shipped model, not "
-                          f"the {what} {Path(checkpoint).absolute()}")
+                          f"the {what} {Path(checkpoint).absolute()}",
+                          stacklevel=user_stacklevel())
         return _load_weights(checkpoint, device)
     path = Path(checkpoint)
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
@@ -528,7 +530,8 @@ def _warn_few_distinct(features: dict, n_clusters: int) -> None:
     if few := ', '.join(f'{name} {n}' for name, n in few.items() if n < n_clusters):
         warnings.warn(f"k-means for {n_clusters} clusters on features with fewer distinct rows "
                       f"({few}): the model has collapsed; their k-means accuracies score as many "
-                      "clusters as there are distinct rows")
+                      "clusters as there are distinct rows",
+                      stacklevel=user_stacklevel())
 
 # %% ../nbs/06_analysis.ipynb #ef43cl01
 _FEATURE_KEYS = ('u', 'm', 'labels', 'prior_acc', 'posterior_acc')   # what collect_features returns
@@ -569,7 +572,7 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
         report['skipped'] = skipped
         warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
-                      f"{'; '.join(dict.fromkeys(skipped.values()))}", stacklevel=2)
+                      f"{'; '.join(dict.fromkeys(skipped.values()))}", stacklevel=user_stacklevel())
     return report
 
 # %% ../nbs/06_analysis.ipynb #sk1p0000
@@ -876,7 +879,8 @@ def _run_checkpoint(folder: Path) -> tuple[Path, dict, list]:
 def _say_run_checkpoint(path: Path, bad: list) -> None:
     """Say in one line which checkpoint `_run_checkpoint` took, `path` of RUN/checkpoints: a warning
     if corrupt newer ones (`bad`) were skipped. Said once `evaluate_checkpoint` has checked all."""
-    if bad: warnings.warn(f"{corrupt_said(bad)}; evaluating {path.name} instead")   # one line
+    if bad: warnings.warn(f"{corrupt_said(bad)}; evaluating {path.name} instead",
+                          stacklevel=user_stacklevel())   # one line
     else:                                                                             # of the two
         print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of '
               f'{path.parents[1]}', file=sys.stderr)
@@ -895,7 +899,8 @@ def _eval_data_dir(data_dir, run_config) -> str | None:
            else None if Path(recorded).is_dir() else 'is not a folder here')
     if why is None: return recorded
     warnings.warn(f"the run's data folder {recorded} {why}: reading {data_root()} instead "
-                  f"({named('data_dir')} to choose)")
+                  f"({named('data_dir')} to choose)",
+                  stacklevel=user_stacklevel())
     return None
 
 # %% ../nbs/06_analysis.ipynb #sp38aea2
@@ -1270,10 +1275,11 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
             if not first_in: raise      # before anything was moved in: OUT as it was
             raise _refused_late(e, report, out, start, earlier) from None
     if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
-        warnings.warn(_undrawn_line(report))
+        warnings.warn(_undrawn_line(report), stacklevel=user_stacklevel())
     if late:
         warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
-                      f"into {out}: it cut nothing, the evaluation is complete")
+                      f"into {out}: it cut nothing, the evaluation is complete",
+                      stacklevel=user_stacklevel())
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa

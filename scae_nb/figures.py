@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from .utils import AttrDict, UsageError
 from .utils import check_finite, check_positive, got_shape, got_values, run_stages, to_numpy
-from .utils import write_atomic
+from .utils import user_stacklevel, write_atomic
 from .pcae import affine_matrix, check_input_device, check_input_dtype
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import as_float_images, check_images
@@ -554,7 +554,7 @@ def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int, progress: b
     if _all_rows_equal(m):                        # nothing to embed (and scikit-learn would crash)
         warnings.warn(f"t-SNE figure skipped: test.m has fewer than two distinct rows (of "
                       f"{len(m)}; a collapsed model?)",
-                      stacklevel=3)                 # said at make_figures' caller
+                      stacklevel=user_stacklevel())         # said at the user's line
         del stages['tsne']
     return run_stages(stages, 'figures', progress)
 
