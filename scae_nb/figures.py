@@ -378,8 +378,7 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
              ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
     empty = np.isnan(means[0][1]).all(1)        # NaN rows: classes with no examples
     ticks = [f'{c} (no examples)' if empty[c] else str(c) for c in range(n_classes)]
-    cmap = plt.get_cmap('viridis').copy()
-    cmap.set_bad('lightgrey')                   # not white: a row seen to be missing
+    cmap = plt.get_cmap('viridis').with_extremes(bad='lightgrey')   # not white: a row seen missing
     fig, axes = plt.subplots(1, 2, figsize=(10, 2.6))
     for ax, (name, per_class) in zip(axes, means): _class_heatmap(ax, per_class, name, ticks, cmap)
     fig.tight_layout()
