@@ -829,8 +829,8 @@ def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None
         return path if set(rel.parts) <= {'.', '..'} else rel
     what = ("a training run's folder" if (through or where) in (run, run / 'checkpoints')
             else f"inside the training run {shown(run)}")
-    if outside: what = f"a link to {real}, outside {shown(run / 'eval')}"
-    elif through: what = f"a link to {real}, {what}"
+    if outside: what = f"a link to {shown(real)}, outside {shown(run / 'eval')}"
+    elif through: what = f"a link to {shown(real)}, {what}"
     given = (f"the default report folder {out}" if default else f"{named('out')} {out}")
     advice = (f"give {named('out')} {shown(run / 'eval')} or a folder outside the run" if default
               else f"choose {shown(run / 'eval')} or a folder outside the run" if pretrained
@@ -1263,7 +1263,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
-    if not given_out and checkpoint_run_folder(checkpoint) is None:   # runs/eval/NAME: in a run?
+    if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
+                          or checkpoint_run_folder(checkpoint) is None):
         _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)
     out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
     _check_out_names(out, figures)                   # a folder named report.json: before any work
