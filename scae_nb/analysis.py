@@ -801,21 +801,44 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     check_seed(seed)
 
 # %% ../nbs/06_analysis.ipynb #kl48cd05
-def _check_not_run(out) -> None:
-    """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
-    above it with a run.json or checkpoints), but for RUN/eval and the folders in it; the RUN/eval
-    it suggests is normalised (no '.' or '..'), and relative where `out` is."""
-    where = Path(os.path.abspath(out))                          # RUN/./checkpoints/..: RUN
+def _run_above(where: Path) -> Path | None:
+    """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
+    run.json or checkpoints) but not in RUN/eval: None where there is none, or it is in RUN/eval."""
     runs = [folder for folder in (where, *where.parents)       # RUN/checkpoints: RUN, above it
             if (folder / 'run.json').is_file() or list_checkpoints(folder)]
-    run = next((run for run in reversed(runs) if not where.is_relative_to(run / 'eval')), None)
+    return next((run for run in reversed(runs) if not where.is_relative_to(run / 'eval')), None)
+
+def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None:
+    """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
+    above it with a run.json or checkpoints), but for RUN/eval and the folders in it, as given and
+    as resolved (links followed: one given in RUN/eval must lead into RUN/eval); the RUN/eval it
+    suggests is normalised (no '.' or '..'), and relative where `out` is. `pretrained`: the advice
+    fits `--pretrained` (default runs/eval/NAME); `default`: `out` is the default report folder."""
+    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
+    runs_in = [folder for folder in (where, *where.parents)         # those whose eval holds `out`
+               if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+    run, through = _run_above(where), None
+    if run is None and (run := _run_above(real)) is not None: through = real   # a link into a run
+    outside = next((run for run in runs_in if not real.is_relative_to((run / 'eval').resolve())),
+                   None) if run is None else None                # in RUN/eval, a link out of it
+    run = run or outside
     if run is None: return                                     # not in a run, or in its eval/
-    shown = lambda path: path if Path(out).is_absolute() else Path(os.path.relpath(path))
-    what = ("a training run's folder" if where in (run, run / 'checkpoints')
+    def shown(path: Path) -> Path:                             # as given; '.', '..': its full path
+        if Path(out).is_absolute(): return path
+        rel = Path(os.path.relpath(path))
+        return path if set(rel.parts) <= {'.', '..'} else rel
+    what = ("a training run's folder" if (through or where) in (run, run / 'checkpoints')
             else f"inside the training run {shown(run)}")
-    raise UsageError(f"{named('out')} {out}: is {what}; eval's report and figures would mix with "
-                     f"the run's files: choose {shown(run / 'eval')}, "
-                     f"{words('or out=None', 'or leave out --out')} (RUN/eval/STEP)")
+    if outside: what = f"a link to {shown(real)}, outside {shown(run / 'eval')}"
+    elif through: what = f"a link to {shown(real)}, {what}"
+    given = (f"the default report folder {out}" if default else f"{named('out')} {out}")
+    advice = (f"give {named('out')} {shown(run / 'eval')} or a folder outside the run" if default
+              else f"choose {shown(run / 'eval')} or a folder outside the run" if pretrained
+              else f"choose {shown(run / 'eval')}, "
+                   f"{words('or out=None', 'or leave out --out')} (RUN/eval/STEP)")
+    why = ("would not be in the run's eval folder" if outside
+           else "would mix with the run's files")
+    raise UsageError(f"{given}: is {what}; eval's report and figures {why}: {advice}")
 
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _name_hint(name: str) -> str:
@@ -1237,9 +1260,12 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     given_out = out is not None
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
-    if given_out: _check_not_run(out)                 # a run's folder: its reports go in RUN/eval
+    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     if not given_out: check_out_folder(out, 'the default report folder')    # known only now
+    if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
+                          or checkpoint_run_folder(checkpoint) is None):
+        _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)
     out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     _check_out_files(out)                            # a file of eval's names it did not write: too
