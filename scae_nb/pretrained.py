@@ -13,9 +13,8 @@ from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .loaders import _loader_device
 from .checkpoints import (CheckpointError, RunFolderError, _CHANGED, _read_checkpoint,
-                                 all_corrupt_line,
-                                 check_digest, checkpoints_in, corrupt_names, corrupt_said,
-                                 list_checkpoints, lock_holder, newest_intact_of,
+                                 all_corrupt_line, check_digest, checkpoints_in, corrupt_names,
+                                 corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
                                  newest_intact_state, state_digest)
 from .utils import UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic
 
