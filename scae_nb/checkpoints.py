@@ -76,11 +76,14 @@ def state_digest(state: dict) -> str:
     _digest_walk(h, {k: v for k, v in state.items() if k != 'digest'})
     return h.hexdigest()
 
-def check_digest(state: dict, path) -> None:
-    "Refuse in one line (CheckpointError naming `path`) a `state` whose `digest` is not its own."
+_CHANGED = 'the file is damaged, or was changed after it was saved'
+
+def check_digest(state: dict, path, why: str = f"{_CHANGED}; checkpoints are written only by "
+                 "training") -> None:
+    """Refuse in one line (CheckpointError naming `path`) a `state` whose `digest` is not its own,
+    saying `why` and what to do: a checkpoint's words unless given (weights files: 04b's)."""
     if 'digest' in state and state_digest(state) != state['digest']:
-        raise CheckpointError(f"{path}: checksum mismatch (the file is damaged, or was changed "
-                              "after it was saved)")
+        raise CheckpointError(f"{path}: checksum mismatch ({why})")
 
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:

@@ -359,10 +359,11 @@ def _check_points_given(points, presence) -> None:
 
 # %% ../nbs/04a_model.ipynb #fd2228fa
 def _check_points(points: torch.Tensor, weight: torch.dtype) -> None:
-    "Refuse, in one line, points not [B, N, 2] floats of dtype `weight`, or not finite (CPU)."
+    "Refuse, in one line, points not [B, N, 2] floats of dtype `weight`, empty, or not finite."
     if points.ndim != 3 or points.shape[-1] != 2:
         hint = ' (images? a constellation model takes point sets)' if points.ndim == 4 else ''
         raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}{hint}")
+    if not len(points): raise ValueError("points: an empty batch (B = 0)")   # as the SCAE's images
     if not points.is_floating_point():
         raise TypeError(f"points must be floating point, got {points.dtype}")
     casts = points.dtype != torch.float64 and autocast_on(points.device.type)

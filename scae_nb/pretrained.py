@@ -12,9 +12,9 @@ import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .loaders import _loader_device
-from .checkpoints import (CheckpointError, RunFolderError, _read_checkpoint, all_corrupt_line,
-                                 check_digest, checkpoints_in, corrupt_names, corrupt_said,
-                                 list_checkpoints, lock_holder, newest_intact_of,
+from .checkpoints import (CheckpointError, RunFolderError, _CHANGED, _read_checkpoint,
+                                 all_corrupt_line, check_digest, checkpoints_in, corrupt_names,
+                                 corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
                                  newest_intact_state, state_digest)
 from .utils import UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic
 
@@ -64,13 +64,21 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
     (ValueError for any other name, before writing: `from_pretrained` reads only .pt files); missing
     folders are made, and a failed write is one `OSError` naming `path`. A compiled or DataParallel
     model is saved as the model inside (`_inner_model`). The file holds a `digest` of its contents
-    (`state_digest`), which `from_pretrained` checks."""
+    (`state_digest`), which `from_pretrained` checks. Weights not all finite, or not in float16
+    (above 65504), are refused before writing (ValueError naming the first such tensor:
+    `_not_finite`, `from_pretrained`'s check), as `from_pretrained` would refuse the file."""
     if Path(path).suffix != '.pt':
         raise ValueError(f"save_pretrained writes .pt files (the only kind from_pretrained reads), "
                          f"got {str(path)!r}")
     model = _inner_model(model)
     state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
              for k, v in model.state_dict().items()}
+    if bad := _not_finite(model.state_dict()):
+        raise ValueError(f"{path}: not written: the model's weights are not all finite (NaN or inf "
+                         f"in {bad})")
+    if bad := _not_finite(state):               # finite in float32, inf in float16: too large
+        raise ValueError(f"{path}: not written: weights do not fit float16 (inf in {bad} once "
+                         "halved): save with half=False")
     buffer = io.BytesIO()                      # whole or not at all: `write_atomic`
     weights = dict(model=state, config=asdict(model.config))
     torch.save(dict(weights, digest=state_digest(weights)), buffer)
@@ -117,26 +125,32 @@ def _model_of(state, path) -> nn.Module:
         detail = ' '.join(str(e).split('\n', 1)[-1].split())[:200]
         raise CheckpointError(f"{path}: its 'model' weights do not fit its 'config' ({detail})"
                               ) from None
-    if bad := _not_finite(model):
+    if bad := _not_finite(model.state_dict()):
         raise CheckpointError(f"{path}: its 'model' weights are not all finite (NaN or inf in "
                               f"{bad}): no use can be made of them")
     return model
 
-def _not_finite(model: nn.Module) -> str | None:
-    "The first of `model`'s floating tensors that holds NaN or inf, and how many more do, or None."
-    bad = [name for name, tensor in model.state_dict().items()
+def _not_finite(tensors: dict) -> str | None:
+    "The first floating tensor of state_dict `tensors` with NaN or inf, and how many more, or None."
+    bad = [name for name, tensor in tensors.items()
            if tensor.is_floating_point() and not tensor.isfinite().all()]
     if not bad: return None
     return bad[0] + (f' and {len(bad) - 1} more' if len(bad) > 1 else '')
 
 # %% ../nbs/04b_pretrained.ipynb #sp384a37
+_REINSTALL = 'pip install --force-reinstall scae-nb'    # a damaged shipped file: the package's
+
 def _model_from_file(path: Path) -> nn.Module:
     """The model in a `save_pretrained` file or training checkpoint `path`; a file torch cannot
     read (or holding pickled objects), or whose `digest` is not that of what it holds (a damaged
     file: `check_digest`), is one CheckpointError naming it, as a checkpoint's (05aa). A file with
-    no digest (saved before weights carried one) is read as it is."""
+    no digest (saved before weights carried one) is read as it is. A mismatch says what to do: for a
+    shipped file, reinstall scae-nb; for another, re-save an edited model with `save_pretrained`."""
     state = _read_checkpoint(path, 'cpu')
-    if isinstance(state, dict): check_digest(state, path)        # not a dict: `_model_of`'s line
+    shipped = path.parent.resolve() == pretrained_dir().resolve()
+    why = (f"the file is damaged; reinstall scae-nb: {_REINSTALL}" if shipped else
+           f"{_CHANGED}; weights edited on purpose are saved with save_pretrained")
+    if isinstance(state, dict): check_digest(state, path, why)   # not a dict: `_model_of`'s line
     return _model_of(state, path)
 
 # %% ../nbs/04b_pretrained.ipynb #pt32nm02
