@@ -600,6 +600,13 @@ def _warmup_note(asked: int, ran: int) -> str:
     return (f", {ran} warm-up steps (--warmup {asked}: a compiled step takes at least 2)"
             if ran > asked else '')
 
+# %% ../nbs/05c_bench.ipynb #bm48cd01
+def _peak_said(result: dict) -> str:
+    "The peak memory of a result as words that say what was measured (GPU tensors, or the process)."
+    if result['device'].startswith('cuda'):
+        return f"peak memory {result['peak_mem_mb']} MiB (tensors)"
+    return f"peak RSS {result['peak_mem_mb']} MiB (the whole process)"
+
 # %% ../nbs/05c_bench.ipynb #sp3800c8
 def _print_result(args, result: dict, ignored=(), examples: str = 'images') -> int:
     "One variant's result: a JSON line, or a sentence (the preset as modified, less `ignored`)."
@@ -611,7 +618,7 @@ def _print_result(args, result: dict, ignored=(), examples: str = 'images') -> i
     if args.json: print(json.dumps(result))
     else: print(f"{label} B={result['batch_size']} on {result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
-                f"{result['images_per_s']} {examples}/s, peak memory {result['peak_mem_mb']} MiB, "
+                f"{result['images_per_s']} {examples}/s, {_peak_said(result)}, "
                 f"{result['decoder'] or 'no image'} decoder"
                 f"{_warmup_note(args.warmup, result['warmup'])}")
     return 0
