@@ -26,10 +26,10 @@ from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
 from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weights_problem,
                                 _inner_model, _refuse_run_folder, check_pretrained_name,
-                                from_pretrained, model_card, pretrained_names, run_folder_of)
+                                _model_device, from_pretrained, model_card, pretrained_names,
+                                run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
-from .runtime import (device_name, make_loaders, numerics_flags, pick_device,
-                             seed_everything)
+from .runtime import device_name, make_loaders, numerics_flags, seed_everything
 from .checkpoints import (CheckpointError, _not_there, RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, corrupt_said, list_checkpoints,
                                  load_checkpoint, newest_intact_state, readable_run_info)
@@ -1269,7 +1269,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     _check_out_files(out)                            # a file of eval's names it did not write: too
-    start, device = time.perf_counter(), pick_device(device)
+    start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
     shipped = _shipped_name(checkpoint, pretrained)
     run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
            else load_model(checkpoint, device, state))

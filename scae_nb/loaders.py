@@ -16,7 +16,8 @@ from .data import (_check_canvas, _is_count, _positive_int, as_float_images, che
                           dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
-from .utils import UsageError, check_seed, got_shape, got_values, user_stacklevel, words
+from .utils import (UsageError, check_seed, got_shape, got_values, named, user_stacklevel,
+                           words)
 
 # %% auto #0
 __all__ = ['ShiftCollate', 'make_loader', 'tensor_loaders', 'dataset_tensors', 'DeviceLoader', 'restart_offsets', 'image_loaders']
@@ -194,14 +195,15 @@ def _check_pair(pair, name: str) -> tuple:
 def _loader_device(device) -> torch.device | None:
     """The loaders' device: any CPU device torch takes ('cpu:0', torch.device('cpu', 0)) is the CPU,
     as in torch (`pick_device`, which `train --device` uses, refuses a CPU index: it would be saved
-    in the run); the rest as `pick_device` (05a) takes it: one line for 'gpu' or cuda without CUDA.
+    in the run); the rest as `pick_device` (05a) takes it: one line for 'gpu' or cuda without CUDA,
+    naming `device` (inside `cli_words`, as `scae-nb eval`: `--device`).
     None stays None."""
     if device is None: return None
     try:
         if torch.device(device).type == 'cpu': return torch.device('cpu')   # an index torch ignores
     except (RuntimeError, ValueError, TypeError): pass                     # pick_device's one line
     from scae_nb.runtime import pick_device      # here, not above: runtime imports this module
-    return pick_device(device, what='device')
+    return pick_device(device, what=named('device'))
 
 # %% ../nbs/00a_loaders.ipynb #2d1cc363
 def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128,

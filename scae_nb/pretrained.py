@@ -109,7 +109,8 @@ def _model_of(state, path) -> nn.Module:
     """The model (float32 weights, on the CPU) in `state`, read from `path`: weights or a
     checkpoint. One-line errors naming `path`, in `scae-nb eval`'s words: ValueError (no dict),
     CheckpointError ('model' or 'config' missing or no dict, a config `SCAEConfig` refuses,
-    weights that do not fit their config or are not all finite)."""
+    weights that do not fit their config or are not all finite: a training checkpoint's line points
+    to `scae-nb eval --checkpoint`, whose figures show where a diverged run's NaN sits)."""
     if not isinstance(state, dict):
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
     if problem := _weights_problem(state):
@@ -126,8 +127,11 @@ def _model_of(state, path) -> nn.Module:
         raise CheckpointError(f"{path}: its 'model' weights do not fit its 'config' ({detail})"
                               ) from None
     if bad := _not_finite(model.state_dict()):
+        why = (f"the run diverged; scae-nb eval --checkpoint {path} draws its figures, "
+               "the NaN in red"
+               if 'format' in state else 'no use can be made of them')   # 'format': a checkpoint
         raise CheckpointError(f"{path}: its 'model' weights are not all finite (NaN or inf in "
-                              f"{bad}): no use can be made of them")
+                              f"{bad}): {why}")
     return model
 
 def _not_finite(tensors: dict) -> str | None:
@@ -192,7 +196,7 @@ def _model_device(device) -> torch.device:
     """`device` as `pick_device` (05a) takes it, one line if unusable, with any CPU device torch
     takes ('cpu:0') as the CPU, as the loaders take it (`_loader_device`, 00a): pick_device refuses
     a CPU index, which a run would save, and a loaded model's device is saved nowhere."""
-    return pick_device(device, what='device') if device is None else _loader_device(device)
+    return pick_device(device, what=named('device')) if device is None else _loader_device(device)
 
 def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device` ('auto' as in the CLI), float32 weights, from `name`
