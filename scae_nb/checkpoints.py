@@ -78,12 +78,13 @@ def state_digest(state: dict) -> str:
 
 _CHANGED = 'the file is damaged, or was changed after it was saved'
 
-def check_digest(state: dict, path, why: str = f"{_CHANGED}; checkpoints are written only by "
+def check_digest(state: dict, path, why=f"{_CHANGED}; checkpoints are written only by "
                  "training") -> None:
     """Refuse in one line (CheckpointError naming `path`) a `state` whose `digest` is not its own,
-    saying `why` and what to do: a checkpoint's words unless given (weights files: 04b's)."""
+    saying `why` and what to do (a str, or a function that says it, called only then: 04b's looks
+    at other files): a checkpoint's words unless given (weights files: 04b's)."""
     if 'digest' in state and state_digest(state) != state['digest']:
-        raise CheckpointError(f"{path}: checksum mismatch ({why})")
+        raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
 
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
