@@ -230,6 +230,14 @@ def _say_compiling(variant: str, device: torch.device, backend: str) -> None:
     print(f"{variant}: compiling the step (its first compiled call, {wait})...", file=sys.stderr,
           flush=True)
 
+# %% ../nbs/05c_bench.ipynb #wu49ex01
+def _warn_no_warmup() -> None:
+    "One warning: with no warm-up step, the first timed step includes the step's one-time setup."
+    warnings.warn(f"{said('warmup', 0)}: the first timed step includes one-time setup (the "
+                  "optimizer's state made, memory first allocated), timed with the rest; "
+                  f"{said('warmup', 1)} or more times steady steps only",
+                  stacklevel=user_stacklevel())
+
 # %% ../nbs/05c_bench.ipynb #2de4aab7
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool | None = None,
@@ -246,7 +254,9 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     preset name or config field that does not exist, or, with `compile`, a `backend` that
     torch.compile does not know or whose package is not installed (`check_backend`). A compiled
     step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
-    `warmup` is what ran. Memory that runs out: one-line `MemoryError` (`naming_out_of_memory`).
+    `warmup` is what ran; an eager step with none warns that its first timed step includes one-time
+    setup (`_warn_no_warmup`). Memory that runs out: one-line `MemoryError`
+    (`naming_out_of_memory`).
     `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed, after
     a line that says a compile is coming (`_say_compiling`)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
@@ -271,6 +281,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
             ran = decoder_path(device, compile, decoder) if images else None   # builds C kernel
             variant = variant_name(compile, cuda_graph, amp)
             if compile and progress: _say_compiling(variant, device, backend)     # a minute, unsaid
+            if warmup == 0: _warn_no_warmup()        # an eager step: its first run is timed
             timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops,
                                progress, variant)
     return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,

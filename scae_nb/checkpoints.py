@@ -78,12 +78,13 @@ def state_digest(state: dict) -> str:
 
 _CHANGED = 'the file is damaged, or was changed after it was saved'
 
-def check_digest(state: dict, path, why: str = f"{_CHANGED}; checkpoints are written only by "
+def check_digest(state: dict, path, why=f"{_CHANGED}; checkpoints are written only by "
                  "training") -> None:
     """Refuse in one line (CheckpointError naming `path`) a `state` whose `digest` is not its own,
-    saying `why` and what to do: a checkpoint's words unless given (weights files: 04b's)."""
+    saying `why` and what to do (a str, or a function that says it, called only then: 04b's looks
+    at other files): a checkpoint's words unless given (weights files: 04b's)."""
     if 'digest' in state and state_digest(state) != state['digest']:
-        raise CheckpointError(f"{path}: checksum mismatch ({why})")
+        raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
 
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
@@ -369,6 +370,20 @@ def _reports_after(out, step: int) -> list[Path]:
     return [p for p in sorted((Path(out) / 'eval').glob('step_*'))
             if p.is_dir() and p.name[5:].isdigit() and _file_step(p) > step]
 
+# %% ../nbs/05aa_checkpoints.ipynb #dm49ex01
+DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)
+
+def _drawing_step(out) -> int | None:
+    "The step whose figures a process in run folder `out` died drawing (`DRAWING_MARK`), else None."
+    mark = Path(out) / 'figures' / DRAWING_MARK
+    with contextlib.suppress(OSError, ValueError): return int(mark.read_text())
+    return None
+
+def _mark_after(out, step: int) -> list[Path]:
+    "Run folder `out`'s `DRAWING_MARK`, as a list, if the step it holds is after `step`, else []."
+    drawn = _drawing_step(out)
+    return [Path(out) / 'figures' / DRAWING_MARK] if drawn is not None and drawn > step else []
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp382987
 def _move_into(paths: list[Path], folder: Path) -> None:
     "Move `paths` into `folder`, which is made only if there is something to move."
@@ -385,8 +400,8 @@ def set_aside_newer(out, step: int) -> list[Path]:
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
     eval` reports (eval/step_M) after `step` move to a folder of their own,
     checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken; the lines as its
-    metrics.jsonl, the figures in its figures/, the reports in its eval/; an eval/ left empty
-    goes), with a one-line
+    metrics.jsonl, the figures in its figures/ with the branch's `DRAWING_MARK`, the reports in its
+    eval/; an eval/ left empty goes), with a one-line
     warning (process 0). The trainer calls this when the new branch has
     trained its first step, so that a later `--resume latest` continues the new branch, and the
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
@@ -398,7 +413,7 @@ def set_aside_newer(out, step: int) -> list[Path]:
         lines = truncate_metrics(out, step)
         if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
         figures = _figures_after(out, step)
-        _move_into(figures, aside / 'figures')
+        _move_into(figures + _mark_after(out, step), aside / 'figures')   # a mark: the branch's
         reports = _reports_after(out, step)
         _move_into(reports, aside / 'eval')
         if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
@@ -602,8 +617,6 @@ def _holds_run(out: Path) -> bool:
             or bool(list_checkpoints(out)))
 
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
-DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)
-
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
     one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/;

@@ -105,9 +105,10 @@ class TrainConfig:
         if not isinstance(self.model, SCAEConfig):
             raise UsageError("model must be an SCAEConfig or a dict of its fields, got "
                              f"{type(self.model).__name__} {self.model!r:.60}")
-        if self.data_dir is not None and not str(self.data_dir).strip():
+        blank = self.data_dir is not None and not str(self.data_dir).strip()
+        if blank and 'data_dir' not in UNREAD_FIELDS.get(self.model.model, ()):
             data_root(self.data_dir, name='data_dir')     # empty: refused, not the current folder
-        if self.data_dir is not None:       # absolute: a resume from another folder finds it
+        if self.data_dir is not None and not blank:    # absolute: found from another folder
             self.data_dir = os.path.realpath(os.path.expanduser(self.data_dir))
         if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's
         self._validate()

@@ -12,7 +12,8 @@ import torch.nn as nn
 from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .loaders import _loader_device
-from .checkpoints import (CheckpointError, RunFolderError, _CHANGED, _read_checkpoint,
+from .checkpoints import (CHECKPOINT_FORMAT, CheckpointError, RunFolderError, _CHANGED,
+                                 _read_checkpoint, load_checkpoint,
                                  all_corrupt_line, check_digest, checkpoints_in, corrupt_names,
                                  corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
                                  newest_intact_state, state_digest)
@@ -147,15 +148,36 @@ _REINSTALL = 'pip install --force-reinstall scae-nb'    # a damaged shipped file
 def _model_from_file(path: Path) -> nn.Module:
     """The model in a `save_pretrained` file or training checkpoint `path`; a file torch cannot
     read (or holding pickled objects), or whose `digest` is not that of what it holds (a damaged
-    file: `check_digest`), is one CheckpointError naming it, as a checkpoint's (05aa). A file with
-    no digest (saved before weights carried one) is read as it is. A mismatch says what to do: for a
-    shipped file, reinstall scae-nb; for another, re-save an edited model with `save_pretrained`."""
+    file: `check_digest`), is one CheckpointError naming it, as a checkpoint's (05aa), saying what
+    to do (`_mismatch_advice`). A file with no digest (saved before weights carried one) is read as
+    it is."""
     state = _read_checkpoint(path, 'cpu')
-    shipped = path.parent.resolve() == pretrained_dir().resolve()
-    why = (f"the file is damaged; reinstall scae-nb: {_REINSTALL}" if shipped else
-           f"{_CHANGED}; weights edited on purpose are saved with save_pretrained")
-    if isinstance(state, dict): check_digest(state, path, why)   # not a dict: `_model_of`'s line
+    if isinstance(state, dict):                        # not a dict: `_model_of`'s line
+        check_digest(state, path, lambda: _mismatch_advice(path, state))
     return _model_of(state, path)
+
+def _mismatch_advice(path: Path, state: dict) -> str:
+    """What to do about `path` (holding `state`), whose digest is wrong: for a shipped file,
+    reinstall scae-nb; for a training checkpoint, take an older one of its run (`_older_intact`);
+    for other weights, re-save an edited model with `save_pretrained`."""
+    if path.parent.resolve() == pretrained_dir().resolve():
+        return f"the file is damaged; reinstall scae-nb: {_REINSTALL}"
+    if state.get('format') != CHECKPOINT_FORMAT:
+        return f"{_CHANGED}; weights edited on purpose are saved with save_pretrained"
+    if (older := _older_intact(path)) is None:
+        return (f"{_CHANGED}; checkpoints are written only by training, and no older one of its "
+                "run beside it is intact")
+    return (f"{_CHANGED}; checkpoints are written only by training: load or resume from an older "
+            f"one of its run, such as {older}")
+
+# %% ../nbs/04b_pretrained.ipynb #ck49ol01
+def _older_intact(path: Path) -> Path | None:
+    """The newest intact checkpoint (`newest_intact_of`) before checkpoint `path` in its folder
+    (a run's checkpoints/, a branch set aside), or None: none is, or `path` is no step_*.pt."""
+    held = checkpoints_in(path.parent)
+    names = [p.name for p in held]
+    if path.name not in names: return None
+    return newest_intact_of(held[:names.index(path.name)])[0]
 
 # %% ../nbs/04b_pretrained.ipynb #pt32nm02
 def _check_path_given(value, name: str, accepted: str) -> None:
@@ -209,8 +231,9 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     folder with no checkpoint, an unusable device), FileNotFoundError (no such file),
     CheckpointError (an unreadable file, one damaged since it was saved, every checkpoint of the
     run folder corrupt, a 'model' or 'config' missing or of the wrong type, a config `SCAEConfig`
-    refuses, weights that do not fit their config or are not all finite), RunFolderError (a run
-    folder whose run is training, before its first checkpoint)."""
+    refuses, weights that do not fit their config or are not all finite: a run folder's newest
+    checkpoint's, naming its newest finite one), RunFolderError (a run folder whose run is
+    training, before its first checkpoint)."""
     _check_path_given(name, 'name',
                       f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
     refuse_empty_path(name, named('name'), f"give a shipped model's name ({_shipped()}), a .pt "
@@ -277,9 +300,40 @@ def run_folder_of(folder) -> Path:
 # %% ../nbs/04b_pretrained.ipynb #sp38c389
 def _run_folder_model(folder: Path) -> nn.Module:
     """The model in run folder `folder`'s newest intact checkpoint; corrupt newer ones skipped with
-    one warning line, nothing moved."""
-    path, state, bad = newest_intact_state(run_folder_of(folder))
-    if path is None: _refuse_run_folder(run_folder_of(folder), bad, said('name', folder))
+    one warning line, nothing moved. One that diverged is refused (`_refuse_diverged`)."""
+    run, given = run_folder_of(folder), said('name', folder)
+    path, state, bad = newest_intact_state(run)
+    if path is None: _refuse_run_folder(run, bad, given)
+    if nan := _diverged(state): _refuse_diverged(run, path, nan, given, bad)
     if bad: warnings.warn(f"{corrupt_said(bad)}; loading {path.name} instead",   # one line
                           stacklevel=user_stacklevel())
     return _model_of(state, path)
+
+# %% ../nbs/04b_pretrained.ipynb #dv49ex01
+def _diverged(state: dict) -> str | None:
+    "The first weight of checkpoint `state` that is not all finite (`_not_finite`), or None."
+    model = state.get('model')
+    tensors = isinstance(model, dict) and all(isinstance(v, torch.Tensor) for v in model.values())
+    return _not_finite(model) if tensors else None      # no weights: `_model_of`'s line
+
+def _newest_finite(paths: list) -> Path | None:
+    "The newest of checkpoints `paths` (oldest first) that is intact and whose weights are finite."
+    for path in reversed(paths):
+        try: state = load_checkpoint(path)
+        except CheckpointError: continue                          # corrupt: not one to pass
+        if _diverged(state) is None: return path
+    return None
+
+# %% ../nbs/04b_pretrained.ipynb #dv49ex02
+def _refuse_diverged(run: Path, path: Path, nan: str, given: str, bad: list) -> None:
+    """Refuse in one line (CheckpointError) run folder `run` whose newest intact checkpoint `path`
+    (`bad`: corrupt newer ones) diverged (NaN or inf in weight `nan`), naming its newest finite
+    checkpoint (`_newest_finite`), if any."""
+    held = list_checkpoints(run)
+    finite = _newest_finite(held[:held.index(path)] if path in held else [])
+    fix = (f"pass its newest finite one, {finite}, to load that" if finite is not None
+           else "none of its checkpoints holds finite weights")
+    newest = f"newest intact checkpoint ({corrupt_names(bad)})" if bad else 'newest checkpoint'
+    raise CheckpointError(f"{given}: the run diverged: its {newest}, {path.name}, holds weights "
+                          f"that are not all finite (NaN or inf in {nan}): {fix} (scae-nb eval "
+                          f"--checkpoint {path} draws the diverged one's figures, the NaN in red)")

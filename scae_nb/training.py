@@ -54,7 +54,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, ch
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
-                                 drop_short_line, DRAWING_MARK, _remove_if_empty,
+                                 drop_short_line, DRAWING_MARK, _drawing_step, _remove_if_empty,
                                  changes_record, checkpoint_changes)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
@@ -429,12 +429,6 @@ def _drawing(out, step: int):
     yield
     mark.unlink()                     # drawn, or failed with a warning: whole as far as it goes
     _remove_if_empty(mark.parent)
-
-def _drawing_step(out) -> int | None:
-    "The step whose figures a process in run folder `out` died drawing (`_drawing`), else None."
-    mark = Path(out) / 'figures' / DRAWING_MARK
-    with contextlib.suppress(OSError, ValueError): return int(mark.read_text())
-    return None
 
 # %% ../nbs/05b_training.ipynb #sp389ef7
 @patch
