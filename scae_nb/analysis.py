@@ -801,44 +801,69 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     check_seed(seed)
 
 # %% ../nbs/06_analysis.ipynb #kl48cd05
+def _runs_holding(where: Path) -> list:
+    """The training run folders `where` is in (itself, or a folder above it with a run.json or
+    checkpoints), innermost first."""
+    return [folder for folder in (where, *where.parents)
+            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+
+# %% ../nbs/06_analysis.ipynb #st49a002
 def _run_above(where: Path) -> Path | None:
     """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
     run.json or checkpoints) but not in RUN/eval: None where there is none, or it is in RUN/eval."""
-    runs = [folder for folder in (where, *where.parents)       # RUN/checkpoints: RUN, above it
-            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+    runs = _runs_holding(where)                                # RUN/checkpoints: RUN, above it
     return next((run for run in reversed(runs) if not where.is_relative_to(run / 'eval')), None)
 
+# %% ../nbs/06_analysis.ipynb #st49a005
+def _run_holding_out(out) -> tuple:
+    """(RUN, link, outside) for an `out` in a training run's folder RUN but not in RUN/eval, as
+    given or as resolved (`link`: the path a link leads to, else None), or in RUN/eval but leading
+    out of it (`outside`: True); (None, None, False) for an `out` that is taken."""
+    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
+    if (run := _run_above(where)) is not None: return run, None, False         # as given
+    if (run := _run_above(real)) is not None: return run, real, False          # a link into a run
+    outside = next((run for run in _runs_holding(where)                         # in RUN/eval, a
+                    if not real.is_relative_to((run / 'eval').resolve())), None) # link out of it
+    return (outside, real, True) if outside is not None else (None, None, False)
+
+# %% ../nbs/06_analysis.ipynb #st49a007
+def _as_named(path: Path, out) -> Path:
+    "`path` as a refusal of `out` names it: as `out` was (absolute, relative); '.', '..': in full."
+    if Path(out).is_absolute(): return path
+    relative = Path(os.path.relpath(path))
+    return path if set(relative.parts) <= {'.', '..'} else relative
+
+# %% ../nbs/06_analysis.ipynb #st49a010
+def _out_in_run(out, run: Path, link: Path | None, outside: bool) -> str:
+    "What `out` is, in a refusal: the run's folder, in it, or a link into it or out of RUN/eval."
+    if outside: return f"a link to {_as_named(link, out)}, outside {_as_named(run / 'eval', out)}"
+    given = link or Path(os.path.abspath(out))             # RUN/./checkpoints/..: RUN
+    what = ("a training run's folder" if given in (run, run / 'checkpoints')
+            else f"inside the training run {_as_named(run, out)}")
+    return f"a link to {_as_named(link, out)}, {what}" if link else what
+
+# %% ../nbs/06_analysis.ipynb #st49a012
+def _not_run_advice(out, run: Path, pretrained: bool, default: bool) -> str:
+    "Where a refusal of `out` in `run` sends the report: RUN/eval, or a folder outside the run."
+    ours = _as_named(run / 'eval', out)
+    if default: return f"give {named('out')} {ours} or a folder outside the run"
+    if pretrained: return f"choose {ours} or a folder outside the run"
+    return f"choose {ours}, {words('or out=None', 'or leave out --out')} (RUN/eval/STEP)"
+
+# %% ../nbs/06_analysis.ipynb #st49a014
 def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None:
     """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
     above it with a run.json or checkpoints), but for RUN/eval and the folders in it, as given and
     as resolved (links followed: one given in RUN/eval must lead into RUN/eval); the RUN/eval it
     suggests is normalised (no '.' or '..'), and relative where `out` is. `pretrained`: the advice
     fits `--pretrained` (default runs/eval/NAME); `default`: `out` is the default report folder."""
-    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
-    runs_in = [folder for folder in (where, *where.parents)         # those whose eval holds `out`
-               if (folder / 'run.json').is_file() or list_checkpoints(folder)]
-    run, through = _run_above(where), None
-    if run is None and (run := _run_above(real)) is not None: through = real   # a link into a run
-    outside = next((run for run in runs_in if not real.is_relative_to((run / 'eval').resolve())),
-                   None) if run is None else None                # in RUN/eval, a link out of it
-    run = run or outside
+    run, link, outside = _run_holding_out(out)
     if run is None: return                                     # not in a run, or in its eval/
-    def shown(path: Path) -> Path:                             # as given; '.', '..': its full path
-        if Path(out).is_absolute(): return path
-        rel = Path(os.path.relpath(path))
-        return path if set(rel.parts) <= {'.', '..'} else rel
-    what = ("a training run's folder" if (through or where) in (run, run / 'checkpoints')
-            else f"inside the training run {shown(run)}")
-    if outside: what = f"a link to {shown(real)}, outside {shown(run / 'eval')}"
-    elif through: what = f"a link to {shown(real)}, {what}"
-    given = (f"the default report folder {out}" if default else f"{named('out')} {out}")
-    advice = (f"give {named('out')} {shown(run / 'eval')} or a folder outside the run" if default
-              else f"choose {shown(run / 'eval')} or a folder outside the run" if pretrained
-              else f"choose {shown(run / 'eval')}, "
-                   f"{words('or out=None', 'or leave out --out')} (RUN/eval/STEP)")
-    why = ("would not be in the run's eval folder" if outside
-           else "would mix with the run's files")
-    raise UsageError(f"{given}: is {what}; eval's report and figures {why}: {advice}")
+    given = f"the default report folder {out}" if default else f"{named('out')} {out}"
+    why = "would not be in the run's eval folder" if outside else "would mix with the run's files"
+    what = _out_in_run(out, run, link, outside)
+    raise UsageError(f"{given}: is {what}; eval's report and figures {why}: "
+                     f"{_not_run_advice(out, run, pretrained, default)}")
 
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _name_hint(name: str) -> str:
