@@ -322,6 +322,27 @@ def _plain_dict(path) -> dict | None:
     except Exception: return None                # unreadable: the checkpoint's error stands
     return state if isinstance(state, dict) and 'format' not in state else None
 
+# %% ../nbs/06_analysis.ipynb #st49a302
+def _load_shipped(name: str, device) -> AttrDict:
+    "The shipped model `name` on `device`; a warning where a file or folder of that name is here."
+    if Path(name).exists():
+        what = 'folder' if Path(name).is_dir() else 'file'
+        warnings.warn(f"{name} is a shipped model's name: loading the shipped model, not "
+                      f"the {what} {Path(name).absolute()}",
+                      stacklevel=user_stacklevel())
+    return _load_weights(name, device)
+
+# %% ../nbs/06_analysis.ipynb #st49a304
+def _model_from_state(checkpoint, state: dict, device) -> AttrDict:
+    "`load_model`'s AttrDict of the training checkpoint `checkpoint`, as `load_checkpoint` read it."
+    config = AttrDict(state['config'])
+    config.model = SCAEConfig.from_dict(config.model)
+    model = build_model(config.model).to(device)
+    model.load_state_dict(state['model'])
+    return AttrDict(model=model.eval(), config=config, step=int(state['step']),
+                    run_id=state.get('run_id'),
+                    changes=checkpoint_changes(checkpoint, state))
+
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
@@ -335,12 +356,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
         _check_path_given(checkpoint, 'checkpoint',
                           "a checkpoint's or weights file's path, or a shipped model's name")
     if state is None and str(checkpoint) in pretrained_names():       # before a namesake here
-        if Path(checkpoint).exists():
-            what = 'folder' if Path(checkpoint).is_dir() else 'file'
-            warnings.warn(f"{checkpoint} is a shipped model's name: loading the shipped model, not "
-                          f"the {what} {Path(checkpoint).absolute()}",
-                          stacklevel=user_stacklevel())
-        return _load_weights(checkpoint, device)
+        return _load_shipped(checkpoint, device)
     path = Path(checkpoint)
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
         raise FileNotFoundError(f"no checkpoint at {checkpoint} (no such file or folder), and no "
@@ -351,13 +367,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
         if problem := _weights_problem(plain):
             raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
         return _load_weights(checkpoint, device)
-    config = AttrDict(state['config'])
-    config.model = SCAEConfig.from_dict(config.model)
-    model = build_model(config.model).to(device)
-    model.load_state_dict(state['model'])
-    return AttrDict(model=model.eval(), config=config, step=int(state['step']),
-                    run_id=state.get('run_id'),
-                    changes=checkpoint_changes(checkpoint, state))
+    return _model_from_state(checkpoint, state, device)
 
 # %% ../nbs/06_analysis.ipynb #h47card2
 def _card_datasets(fits: list) -> str:
@@ -368,6 +378,7 @@ def _card_datasets(fits: list) -> str:
     synthetic = 'synthetic if it was trained on synthetic images'
     return f'{said}, or {synthetic}' if real else f'{synthetic} (no other dataset fits it)'
 
+# %% ../nbs/06_analysis.ipynb #st49b4c0
 def _check_card_data(run: AttrDict, weights) -> None:
     """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
     (its data then assumed: MNIST, `_card_for`) whose model cannot read that data, naming the
@@ -395,6 +406,7 @@ def _check_switch(**switches) -> None:
         if getattr(value, 'ndim', 0) or not isinstance(to_plain(value), bool):
             raise TypeError(f"{name} must be True or False, got {_brief(value)}")
 
+# %% ../nbs/06_analysis.ipynb #st49b3c0
 # module (or model, for its config) -> [its value before each open off block], outermost first
 _NOISE_BEFORE_OFF = weakref.WeakKeyDictionary()
 
@@ -405,6 +417,7 @@ def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
     if _NOISE_BEFORE_OFF.get(model) and hasattr(model, 'config'):
         model.config = _NOISE_BEFORE_OFF[model][0]
 
+# %% ../nbs/06_analysis.ipynb #st49b3c1
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
     """Presence noise on (`enabled`, official) or off within the block; every `noise_scale`
@@ -609,6 +622,22 @@ def _feature_scorers(train: AttrDict, test: AttrDict, key: str, name: str, n_clu
     skipped = _skipped_metrics(train.labels, test.labels, n_clusters)   # undefined or trivial
     return {metric: score for metric, score in metrics.items() if metric not in skipped}
 
+# %% ../nbs/06_analysis.ipynb #st49a202
+def _check_constellation_batch(batch) -> None:
+    "Refuse in one line a `batch` that is not a dict of points, presence and pattern_id."
+    if not (isinstance(batch, dict) and {'points', 'presence', 'pattern_id'} <= set(batch)):
+        raise ValueError(f"the loader must yield constellation batches (dicts of points, "
+                         f"presence, pattern_id), got a {type(batch).__name__}")
+
+# %% ../nbs/06_analysis.ipynb #st49a205
+def _constellation_record(batch: dict, o) -> dict:
+    "What `collect_constellations` keeps of `batch` and of its OCAE output `o`, by name."
+    return dict(points=batch['points'], presence=batch['presence'], pattern_id=batch['pattern_id'],
+                winners=o.is_from_capsule,                             # [B, P]
+                votes=o.votes_points,                                  # [B, K*V, 2]
+                vote_presence=o.vote_presence_flat_binary, vote_scale=o.vote_scale_flat,
+                vote_presence_soft=o.vote_presence_flat_soft)          # [B, K*V]
+
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
@@ -620,29 +649,14 @@ def collect_constellations(
                         "this is an SCAE: collect its capsules from images with "
                         "collect_features(model, loader)")
     device = _run_device(model, device)
-    keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[],
-                vote_scale=[], vote_presence_soft=[])
+    keep = {}                                                  # name -> one tensor per batch
     with evaluating(model, noise):
         for batch, _ in zip(loader, range(n_batches)):
-            if not (isinstance(batch, dict) and {'points', 'presence', 'pattern_id'} <= set(batch)):
-                raise ValueError(f"the loader must yield constellation batches (dicts of points, "
-                                 f"presence, pattern_id), got a {type(batch).__name__}")
+            _check_constellation_batch(batch)
             o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
-            for key, value in zip(
-                keep,
-                (
-                    batch['points'],
-                    batch['presence'],
-                    batch['pattern_id'],
-                    o.is_from_capsule,
-                    o.votes_points,
-                    o.vote_presence_flat_binary,
-                    o.vote_scale_flat,
-                    o.vote_presence_flat_soft,
-                ),
-            ):
-                keep[key].append(value.cpu())
-    if not keep['points']:
+            for key, value in _constellation_record(batch, o).items():
+                keep.setdefault(key, []).append(value.cpu())
+    if not keep:
         raise ValueError("the loader yielded no batches")
     return AttrDict(
         {key: torch.cat(values) for key, values in keep.items()}, n_caps=model.config.n_objects
@@ -694,6 +708,7 @@ def _an_interrupt(error: BaseException) -> bool:
         error = error.__cause__ or error.__context__
     return False
 
+# %% ../nbs/06_analysis.ipynb #st49b5c0
 def _drawn(draw, figure_dir) -> dict:
     """{'figures': the paths of `draw()`'s figures, saved in `figure_dir`}; an error drawing or
     saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept; a
@@ -707,6 +722,7 @@ def _drawn(draw, figure_dir) -> dict:
         for path in Path(figure_dir).glob('*.png'): path.unlink()
         return dict(figures=[], figures_failed=_error_line(e))
 
+# %% ../nbs/06_analysis.ipynb #st49b5c1
 def _undrawn_line(report: dict) -> str:
     "The line saying that `report` is written but its figures failed, and why."
     return (f"the report is written ({report['out']}/report.json), but no figures were drawn: "
@@ -1025,6 +1041,7 @@ def _earlier_report(out: Path) -> dict | None:
     except (ValueError, OSError): return None
     return report if isinstance(report, dict) and set(_REPORT_KEYS) <= set(report) else None
 
+# %% ../nbs/06_analysis.ipynb #st49b1c0
 _UNLISTED = '.scae-eval-files.json'   # in OUT: eval's figures there that no report.json lists
 
 def _identity(path: Path) -> list | None:
@@ -1033,6 +1050,7 @@ def _identity(path: Path) -> list | None:
     except OSError: return None
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
+# %% ../nbs/06_analysis.ipynb #st49b1c1
 def _unlisted(out: Path) -> set:
     """OUT's figures (`_EVAL_FIGURES`) that OUT/.scae-eval-files.json lists (`_swap_in`), each the
     very file listed (`_identity`), not one put under its name since; unreadable: none."""
@@ -1042,6 +1060,7 @@ def _unlisted(out: Path) -> set:
     return {name for name in figures if isinstance(entries, list) and (out / name).is_file()
             and (identity := _identity(out / name)) and [name, *identity] in entries}
 
+# %% ../nbs/06_analysis.ipynb #st49b1c2
 def _check_out_files(out: Path) -> None:
     """Refuse, in one line naming OUT and the first, OUT's files of eval's names that no evaluation
     wrote: a report.json not `_earlier_report`'s, a figure (`_EVAL_FIGURES`) it does not list, nor
@@ -1126,6 +1145,21 @@ def _list_unlisted(out: Path, paths) -> None:
                if path.name in figures and (identity := _identity(path))]
     write_atomic(out / _UNLISTED, json.dumps(sorted(entries)))   # cut while written: the old list
 
+# %% ../nbs/06_analysis.ipynb #st49a401
+def _move_in(paths: list, out: Path) -> list:
+    "Rename `paths` into `out`, in order: their new paths; a failure: those moved in removed."
+    moved = []
+    try:
+        for path in paths:
+            os.replace(path, out / path.name)
+            moved.append(out / path.name)
+    except BaseException:                     # e.g. a full disk: none of the new set stays
+        for path in moved: path.unlink(missing_ok=True)
+        (out / _UNLISTED).unlink(missing_ok=True)
+        raise
+    return moved
+
+# %% ../nbs/06_analysis.ipynb #st49b2c0
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
     SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
@@ -1144,15 +1178,7 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
         if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
         _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
         for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
-        moved = []
-        try:
-            for path in written:
-                os.replace(path, out / path.name)
-                moved.append(out / path.name)
-        except BaseException:                     # e.g. a full disk: none of the new set stays
-            for path in moved: path.unlink(missing_ok=True)
-            (out / _UNLISTED).unlink(missing_ok=True)
-            raise
+        moved = _move_in(written, out)            # report.json last; a failure: none stays
         if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
         else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
         if final: shutil.rmtree(staging, ignore_errors=True)
@@ -1259,6 +1285,7 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
                                                  {Path(path).name for path in report['figures']}])
     return late
 
+# %% ../nbs/06_analysis.ipynb #st49b6c0
 def _refused_late(e: UsageError, report: dict, out: Path, start: float,
                   earlier: list) -> UsageError:
     """`e`, the refusal at the second writing of a file of eval's names put in OUT while it drew,
@@ -1270,6 +1297,60 @@ def _refused_late(e: UsageError, report: dict, out: Path, start: float,
         write_atomic(out / 'report.json', json.dumps(report, indent=1))
     _say_removed(out, earlier)
     return e
+
+# %% ../nbs/06_analysis.ipynb #st49a101
+def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
+    """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
+    given one before any file is read, the default one once known; neither in a run's folder."""
+    given_out = out is not None
+    if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
+    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
+    checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
+    if not given_out: check_out_folder(out, 'the default report folder')    # known only now
+    if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
+                          or checkpoint_run_folder(checkpoint) is None):
+        _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)
+    return checkpoint, out.resolve(), state, skipped   # real: the report's paths; OUT in every line
+
+# %% ../nbs/06_analysis.ipynb #st49a103
+def _eval_model(checkpoint, pretrained: str | None, state, device, data_dir) -> tuple:
+    "(run, shipped): the model evaluated, on `device`, its data checked; `shipped`: its name."
+    shipped = _shipped_name(checkpoint, pretrained)
+    run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
+           else load_model(checkpoint, device, state))
+    if data_dir is not None: _check_eval_data_dir(data_dir, run.model.config.model)   # as train
+    if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
+    return run, shipped
+
+# %% ../nbs/06_analysis.ipynb #st49a105
+def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: float,
+                     figures: bool) -> list:
+    """`report` updated with `scores(staging or None, write_first)` and written into OUT
+    (`_write_report`): first its accuracies where figures follow, then whole; the signals held."""
+    earlier, first_in = [], []                   # OUT's earlier figures: said after the new
+    def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
+        if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
+                                                  True, earlier))
+    try: report.update(scores(staging if figures else None, write_first))
+    except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
+        raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
+    except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
+        _say_removed(out, earlier)
+        raise
+    try: return _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
+    except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
+        if not first_in: raise      # before anything was moved in: OUT as it was
+        raise _refused_late(e, report, out, start, earlier) from None
+
+# %% ../nbs/06_analysis.ipynb #st49a107
+def _warn_after_report(report: dict, late: list, out: Path) -> None:
+    "Warn of undrawn figures (`scae-nb eval`), and of a signal that came as OUT's files moved in."
+    if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
+        warnings.warn(_undrawn_line(report), stacklevel=user_stacklevel())
+    if late:
+        warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
+                      f"into {out}: it cut nothing, the evaluation is complete",
+                      stacklevel=user_stacklevel())
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
@@ -1283,54 +1364,25 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
-    given_out = out is not None
-    if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
-    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
-    checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
-    if not given_out: check_out_folder(out, 'the default report folder')    # known only now
-    if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
-                          or checkpoint_run_folder(checkpoint) is None):
-        _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)
-    out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
+    checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     _check_out_files(out)                            # a file of eval's names it did not write: too
     start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
-    shipped = _shipped_name(checkpoint, pretrained)
-    run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
-           else load_model(checkpoint, device, state))
-    if data_dir is not None: _check_eval_data_dir(data_dir, run.model.config.model)   # as train
-    if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
+    run, shipped = _eval_model(checkpoint, pretrained, state, device, data_dir)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
-    constellations = config.model.model == 'constellation'
-    evaluate = _evaluate_constellations if constellations else _evaluate_images
+    evaluate = (_evaluate_constellations if config.model.model == 'constellation'
+                else _evaluate_images)
     loaders = _eval_loaders(config, run, batch_size)
+    def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
+        return evaluate(run.model, *loaders, device, noise, max_batches,
+                        seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
         if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
-        earlier, first_in = [], []                   # OUT's earlier figures: said after the new
-        def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
-            if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
-                                                      True, earlier))
-        try: report.update(evaluate(run.model, *loaders, device, noise, max_batches,
-                                    seed % 2**32,              # scikit-learn's seeds
-                                    progress, staging if figures else None, write_first))
-        except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
-            raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
-        except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
-            _say_removed(out, earlier)
-            raise
-        try: late = _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
-        except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
-            if not first_in: raise      # before anything was moved in: OUT as it was
-            raise _refused_late(e, report, out, start, earlier) from None
-    if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
-        warnings.warn(_undrawn_line(report), stacklevel=user_stacklevel())
-    if late:
-        warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
-                      f"into {out}: it cut nothing, the evaluation is complete",
-                      stacklevel=user_stacklevel())
+        late = _evaluate_staged(report, scores, staging, out, start, figures)
+    _warn_after_report(report, late, out)
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa
@@ -1376,6 +1428,7 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                     help=dict(pretrained=shipped, figures=figures))
     return parser
 
+# %% ../nbs/06_analysis.ipynb #st49b7c0
 @cli_words()                                   # its refusals and warnings name options
 def run_eval(args: argparse.Namespace) -> int:
     """`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report; figures that
