@@ -50,6 +50,25 @@ def _as_numpy(x) -> np.ndarray:
     "`to_numpy`, bfloat16 tensors included (as float32)."
     return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
 
+# %% ../nbs/06_analysis.ipynb #st49a501
+def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
+    "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
+    dtype, ids = ids.dtype, ids.astype(np.float64, copy=False)   # float16: no 2**63 below
+    if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
+        raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
+                         f"{ids[not_whole][0]}")     # the first bad one
+    return ids
+
+# %% ../nbs/06_analysis.ipynb #st49a503
+def _check_fits_int64(ids: np.ndarray, dtype, name: str) -> None:
+    "Refuse in one line unsigned or float `ids` (given as `dtype`) that int64 cannot hold."
+    kind = dtype.kind                      # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
+    beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
+              (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
+    if beyond is not None and beyond.any():
+        raise ValueError(f"{name} must hold integer ids that fit int64, got {dtype} values "
+                         f"like {ids[beyond][0]}")
+
 # %% ../nbs/06_analysis.ipynb #sp3841c4
 def _check_ids(ids, name: str) -> np.ndarray:
     "1-D, non-empty, integer-valued ids as int64."
@@ -61,18 +80,9 @@ def _check_ids(ids, name: str) -> np.ndarray:
     if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
         raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
                          f"{ids.ravel()[0].tolist()!r}")
-    dtype, kind = ids.dtype, ids.dtype.kind
-    if kind == 'f':
-        ids = ids.astype(np.float64, copy=False)   # float16 cannot hold the bound 2**63 below
-        if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
-            raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
-                             f"{ids[not_whole][0]}")     # the first bad one
-    # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
-    beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
-              (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
-    if beyond is not None and beyond.any():
-        raise ValueError(f"{name} must hold integer ids that fit int64, got {dtype} values "
-                         f"like {ids[beyond][0]}")
+    dtype = ids.dtype
+    if dtype.kind == 'f': ids = _whole_float_ids(ids, name)
+    _check_fits_int64(ids, dtype, name)
     return ids.astype(np.int64)
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
@@ -193,15 +203,9 @@ def kmeans_inductive_accuracy(
     mapping = hungarian_mapping(kmeans.labels_, train_labels)
     return matched_count(mapping, kmeans.predict(test_features), test_labels) / len(test_labels)
 
-# %% ../nbs/06_analysis.ipynb #79d7f30b
-def linear_accuracy(
-    train_features, train_labels, test_features, test_labels, seed: int = 0
-) -> float:
-    """Test accuracy in [0, 1] of a logistic regression fitted on standardised train features
-    [N, D] and labels [N] (at least two classes), scored on test's [N', D]. Not in the official
-    code, whose linear accuracy is the online probes' (`probe.py`, `eval_mnist_model.py`;
-    official-scae.md §7, `collect_features` here): a check that does not depend on how well
-    those were trained."""
+# %% ../nbs/06_analysis.ipynb #st49a507
+def _check_linear_inputs(train_features, train_labels, test_features, test_labels) -> tuple:
+    "The four as arrays (`_check_features`); as many columns in both, two classes in train."
     train_features, train_labels = _check_features(train_features, train_labels)
     test_features, test_labels = _check_features(test_features, test_labels)
     if train_features.shape[1] != test_features.shape[1]:      # else scikit-learn's own words
@@ -211,6 +215,19 @@ def linear_accuracy(
         raise ValueError(
             f"train labels hold a single class ({train_labels[0]}); a classifier needs two"
         )
+    return train_features, train_labels, test_features, test_labels
+
+# %% ../nbs/06_analysis.ipynb #79d7f30b
+def linear_accuracy(
+    train_features, train_labels, test_features, test_labels, seed: int = 0
+) -> float:
+    """Test accuracy in [0, 1] of a logistic regression fitted on standardised train features
+    [N, D] and labels [N] (at least two classes), scored on test's [N', D]. Not in the official
+    code, whose linear accuracy is the online probes' (`probe.py`, `eval_mnist_model.py`;
+    official-scae.md §7, `collect_features` here): a check that does not depend on how well
+    those were trained."""
+    train_features, train_labels, test_features, test_labels = _check_linear_inputs(
+        train_features, train_labels, test_features, test_labels)
     classifier = make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=1000, random_state=_sklearn_seed(seed))
     )
@@ -508,6 +525,16 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
         del out     # else this batch's intermediates live on through the next batch's pass
         yield features
 
+# %% ../nbs/06_analysis.ipynb #st49a602
+def _joined_features(batches: list, noise: bool) -> AttrDict:
+    "`_feature_batches`' batches as one split's features; the probes' accuracies weighted by size."
+    u, m, labels, prior_acc, posterior_acc = zip(*batches)
+    sizes = np.array([len(l) for l in labels])
+    mean = lambda accs: float(sizes @ np.array(accs) / sizes.sum())
+    return AttrDict(u=torch.cat(u), m=torch.cat(m), labels=torch.cat(labels), noise=noise,
+                    n_batches=len(batches), prior_acc=mean(prior_acc),
+                    posterior_acc=mean(posterior_acc))
+
 # %% ../nbs/06_analysis.ipynb #4282b4b8
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,
                      max_batches: int | None = None, progress: bool = True,
@@ -528,12 +555,7 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     with evaluating(model, noise):
         batches = list(_feature_batches(model, loader, device, n_batches, progress, desc))
     if not batches: raise ValueError("the loader yielded no batches")
-    u, m, labels, prior_acc, posterior_acc = zip(*batches)
-    sizes = np.array([len(l) for l in labels])
-    mean = lambda accs: float(sizes @ np.array(accs) / sizes.sum())
-    return AttrDict(u=torch.cat(u), m=torch.cat(m), labels=torch.cat(labels), noise=noise,
-                    n_batches=len(batches), prior_acc=mean(prior_acc),
-                    posterior_acc=mean(posterior_acc))
+    return _joined_features(batches, noise)
 
 # %% ../nbs/06_analysis.ipynb #7c05b0bb
 def _warn_few_distinct(features: dict, n_clusters: int) -> None:
@@ -559,6 +581,19 @@ def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
         raise ValueError(f"{what}, got a dict without {', '.join(map(repr, missing))}")
     return AttrDict(features)
 
+# %% ../nbs/06_analysis.ipynb #st49a606
+def _scored_groups(train: AttrDict, test: AttrDict, n_clusters: int, seed: int,
+                   progress: bool) -> dict:
+    "{'prior_u' | 'posterior_m': {metric: accuracy}}: `_feature_scorers`' fits, run in stages."
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'Number of distinct clusters', ConvergenceWarning)
+        groups = {f'{name}_{key}': _feature_scorers(train, test, key, name, n_clusters, seed)
+                  for key, name in (('u', 'prior'), ('m', 'posterior'))}   # {group: {metric: f}}
+        done = run_stages({f'{metric} of {group}': score for group, scorers in groups.items()
+                           for metric, score in scorers.items()}, 'accuracies', progress)
+    return {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
+            for group, scorers in groups.items()}
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
@@ -574,14 +609,7 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
                         for split, features in (('train', train), ('test', test))}, n_clusters)
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', 'Number of distinct clusters', ConvergenceWarning)
-        groups = {f'{name}_{key}': _feature_scorers(train, test, key, name, n_clusters, seed)
-                  for key, name in (('u', 'prior'), ('m', 'posterior'))}   # {group: {metric: f}}
-        done = run_stages({f'{metric} of {group}': score for group, scorers in groups.items()
-                           for metric, score in scorers.items()}, 'accuracies', progress)
-    report = {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
-              for group, scorers in groups.items()}
+    report = _scored_groups(train, test, n_clusters, seed, progress)
     if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
         report['skipped'] = skipped
         warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
