@@ -434,6 +434,11 @@ def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
     if _NOISE_BEFORE_OFF.get(model) and hasattr(model, 'config'):
         model.config = _NOISE_BEFORE_OFF[model][0]
 
+def _noise_off(model: torch.nn.Module, pushed: list) -> None:
+    "Turn every `noise_scale` off, remembering the values before it (`pushed`: [(key, value)])."
+    for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
+    set_noise_scale_(model, 0.0)
+
 # %% ../nbs/06_analysis.ipynb #st49b3c1
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
@@ -448,9 +453,7 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
     pushed = list(zip(modules, saved)) + ([(model, config)] if config is not None else [])
     try:
         if enabled: _noise_back_on(model, modules)   # the innermost block wins, inside off too
-        else:
-            for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
-            set_noise_scale_(model, 0.0)
+        else: _noise_off(model, pushed)
         yield model
     finally:
         if not enabled:
@@ -720,6 +723,7 @@ def _not_finite(*splits, keys=('u', 'm')) -> str | None:
     bad = int((~torch.isfinite(values)).sum())
     return f'{bad} of {values.numel()}' if bad else None
 
+# %% ../nbs/06_analysis.ipynb #st49b8c0
 def _diverged(what: str, bad: str, figures_failed: str | None = None) -> DivergedError:
     """The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf;
     `figures_failed`: why its figures could not be drawn either (kept as the error's attribute)."""
@@ -968,6 +972,7 @@ def _run_checkpoint(folder: Path) -> tuple[Path, dict, list]:
     if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
     return path, state, bad
 
+# %% ../nbs/06_analysis.ipynb #st49b9c0
 def _say_run_checkpoint(path: Path, bad: list) -> None:
     """Say in one line which checkpoint `_run_checkpoint` took, `path` of RUN/checkpoints: a warning
     if corrupt newer ones (`bad`) were skipped. Said once `evaluate_checkpoint` has checked all."""
@@ -1053,6 +1058,7 @@ def _remove_stale_figures(out: Path, drawn: list, unsaid: list | None = None) ->
     if unsaid is None: _say_removed(out, [path.name for path in stale])
     else: unsaid += [path.name for path in stale]
 
+# %% ../nbs/06_analysis.ipynb #st49c1c0
 def _say_removed(out: Path, names: list) -> None:
     "Say in one line that `names` (an earlier evaluation's) were removed from OUT; none: nothing."
     what = ('files', 'write') if 'report.json' in names else ('figures', 'draw')
@@ -1137,6 +1143,14 @@ def _hold_folder(out: Path) -> int | None:
                              f"another {named('out')}") from None
     return fd
 
+# %% ../nbs/06_analysis.ipynb #st49a702
+def _remove_made(staging: Path, made: list) -> None:
+    "Remove `staging`, then the folders `made` for it (deepest first) while they are empty."
+    shutil.rmtree(staging, ignore_errors=True)
+    for folder in made:                          # deepest first; one that is not empty stays
+        try: folder.rmdir()
+        except OSError: break
+
 # %% ../nbs/06_analysis.ipynb #sp38ab2f
 @contextlib.contextmanager
 def _staging(out: Path):
@@ -1156,10 +1170,7 @@ def _staging(out: Path):
         yield staging
         shutil.rmtree(staging, ignore_errors=True)   # moved in: empty
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for folder in made:                          # deepest first; one that is not empty stays
-            try: folder.rmdir()
-            except OSError: break
+        _remove_made(staging, made)
         raise
     finally:
         if held is not None: os.close(held)
@@ -1255,6 +1266,7 @@ def _resumed_from(checkpoint: Path, run: AttrDict) -> dict:
     if not info or info.get('run_id') != run.run_id or 'resumed_from' not in info: return {}
     return dict(resumed_from=info['resumed_from'])
 
+# %% ../nbs/06_analysis.ipynb #st49c2c0
 def _train_history(checkpoint: Path, run: AttrDict) -> dict:
     """The report's `train_changes` (`_train_changes`) of `load_model`'s `run` from training
     checkpoint `checkpoint`, `train_batch_sizes` if they changed it, and `resumed_from` if its run
@@ -1264,7 +1276,6 @@ def _train_history(checkpoint: Path, run: AttrDict) -> dict:
     sizes = [] if changes is None else _batch_sizes(changes, run.step, run.config.batch_size)
     return dict(train_changes=changes, **(dict(train_batch_sizes=sizes) if len(sizes) > 1 else {}),
                 **_resumed_from(checkpoint, run))
-
 
 # %% ../nbs/06_analysis.ipynb #sty46e01
 def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: AttrDict,
