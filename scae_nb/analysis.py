@@ -53,7 +53,7 @@ def _as_numpy(x) -> np.ndarray:
 # %% ../nbs/06_analysis.ipynb #st49a501
 def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
     "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
-    dtype, ids = ids.dtype, ids.astype(np.float64, copy=False)   # float16: no 2**63 below
+    dtype, ids = ids.dtype, ids.astype(np.float64, copy=False)   # float16 cannot hold 2**63
     if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
         raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
                          f"{ids[not_whole][0]}")     # the first bad one
