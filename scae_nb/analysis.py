@@ -50,6 +50,25 @@ def _as_numpy(x) -> np.ndarray:
     "`to_numpy`, bfloat16 tensors included (as float32)."
     return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
 
+# %% ../nbs/06_analysis.ipynb #st49a501
+def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
+    "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
+    dtype, ids = ids.dtype, ids.astype(np.float64, copy=False)   # float16 cannot hold 2**63
+    if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
+        raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
+                         f"{ids[not_whole][0]}")     # the first bad one
+    return ids
+
+# %% ../nbs/06_analysis.ipynb #st49a503
+def _check_fits_int64(ids: np.ndarray, dtype, name: str) -> None:
+    "Refuse in one line unsigned or float `ids` (given as `dtype`) that int64 cannot hold."
+    kind = dtype.kind                      # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
+    beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
+              (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
+    if beyond is not None and beyond.any():
+        raise ValueError(f"{name} must hold integer ids that fit int64, got {dtype} values "
+                         f"like {ids[beyond][0]}")
+
 # %% ../nbs/06_analysis.ipynb #sp3841c4
 def _check_ids(ids, name: str) -> np.ndarray:
     "1-D, non-empty, integer-valued ids as int64."
@@ -61,18 +80,9 @@ def _check_ids(ids, name: str) -> np.ndarray:
     if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
         raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
                          f"{ids.ravel()[0].tolist()!r}")
-    dtype, kind = ids.dtype, ids.dtype.kind
-    if kind == 'f':
-        ids = ids.astype(np.float64, copy=False)   # float16 cannot hold the bound 2**63 below
-        if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
-            raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
-                             f"{ids[not_whole][0]}")     # the first bad one
-    # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
-    beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
-              (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
-    if beyond is not None and beyond.any():
-        raise ValueError(f"{name} must hold integer ids that fit int64, got {dtype} values "
-                         f"like {ids[beyond][0]}")
+    dtype = ids.dtype
+    if dtype.kind == 'f': ids = _whole_float_ids(ids, name)
+    _check_fits_int64(ids, dtype, name)
     return ids.astype(np.int64)
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
@@ -193,15 +203,9 @@ def kmeans_inductive_accuracy(
     mapping = hungarian_mapping(kmeans.labels_, train_labels)
     return matched_count(mapping, kmeans.predict(test_features), test_labels) / len(test_labels)
 
-# %% ../nbs/06_analysis.ipynb #79d7f30b
-def linear_accuracy(
-    train_features, train_labels, test_features, test_labels, seed: int = 0
-) -> float:
-    """Test accuracy in [0, 1] of a logistic regression fitted on standardised train features
-    [N, D] and labels [N] (at least two classes), scored on test's [N', D]. Not in the official
-    code, whose linear accuracy is the online probes' (`probe.py`, `eval_mnist_model.py`;
-    official-scae.md §7, `collect_features` here): a check that does not depend on how well
-    those were trained."""
+# %% ../nbs/06_analysis.ipynb #st49a507
+def _check_linear_inputs(train_features, train_labels, test_features, test_labels) -> tuple:
+    "The four as arrays (`_check_features`); as many columns in both, two classes in train."
     train_features, train_labels = _check_features(train_features, train_labels)
     test_features, test_labels = _check_features(test_features, test_labels)
     if train_features.shape[1] != test_features.shape[1]:      # else scikit-learn's own words
@@ -211,6 +215,19 @@ def linear_accuracy(
         raise ValueError(
             f"train labels hold a single class ({train_labels[0]}); a classifier needs two"
         )
+    return train_features, train_labels, test_features, test_labels
+
+# %% ../nbs/06_analysis.ipynb #79d7f30b
+def linear_accuracy(
+    train_features, train_labels, test_features, test_labels, seed: int = 0
+) -> float:
+    """Test accuracy in [0, 1] of a logistic regression fitted on standardised train features
+    [N, D] and labels [N] (at least two classes), scored on test's [N', D]. Not in the official
+    code, whose linear accuracy is the online probes' (`probe.py`, `eval_mnist_model.py`;
+    official-scae.md §7, `collect_features` here): a check that does not depend on how well
+    those were trained."""
+    train_features, train_labels, test_features, test_labels = _check_linear_inputs(
+        train_features, train_labels, test_features, test_labels)
     classifier = make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=1000, random_state=_sklearn_seed(seed))
     )
@@ -322,6 +339,27 @@ def _plain_dict(path) -> dict | None:
     except Exception: return None                # unreadable: the checkpoint's error stands
     return state if isinstance(state, dict) and 'format' not in state else None
 
+# %% ../nbs/06_analysis.ipynb #st49a302
+def _load_shipped(name: str, device) -> AttrDict:
+    "The shipped model `name` on `device`; a warning where a file or folder of that name is here."
+    if Path(name).exists():
+        what = 'folder' if Path(name).is_dir() else 'file'
+        warnings.warn(f"{name} is a shipped model's name: loading the shipped model, not "
+                      f"the {what} {Path(name).absolute()}",
+                      stacklevel=user_stacklevel())
+    return _load_weights(name, device)
+
+# %% ../nbs/06_analysis.ipynb #st49a304
+def _model_from_state(checkpoint, state: dict, device) -> AttrDict:
+    "`load_model`'s AttrDict of the training checkpoint `checkpoint`, as `load_checkpoint` read it."
+    config = AttrDict(state['config'])
+    config.model = SCAEConfig.from_dict(config.model)
+    model = build_model(config.model).to(device)
+    model.load_state_dict(state['model'])
+    return AttrDict(model=model.eval(), config=config, step=int(state['step']),
+                    run_id=state.get('run_id'),
+                    changes=checkpoint_changes(checkpoint, state))
+
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
@@ -335,12 +373,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
         _check_path_given(checkpoint, 'checkpoint',
                           "a checkpoint's or weights file's path, or a shipped model's name")
     if state is None and str(checkpoint) in pretrained_names():       # before a namesake here
-        if Path(checkpoint).exists():
-            what = 'folder' if Path(checkpoint).is_dir() else 'file'
-            warnings.warn(f"{checkpoint} is a shipped model's name: loading the shipped model, not "
-                          f"the {what} {Path(checkpoint).absolute()}",
-                          stacklevel=user_stacklevel())
-        return _load_weights(checkpoint, device)
+        return _load_shipped(checkpoint, device)
     path = Path(checkpoint)
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
         raise FileNotFoundError(f"no checkpoint at {checkpoint} (no such file or folder), and no "
@@ -351,13 +384,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
         if problem := _weights_problem(plain):
             raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
         return _load_weights(checkpoint, device)
-    config = AttrDict(state['config'])
-    config.model = SCAEConfig.from_dict(config.model)
-    model = build_model(config.model).to(device)
-    model.load_state_dict(state['model'])
-    return AttrDict(model=model.eval(), config=config, step=int(state['step']),
-                    run_id=state.get('run_id'),
-                    changes=checkpoint_changes(checkpoint, state))
+    return _model_from_state(checkpoint, state, device)
 
 # %% ../nbs/06_analysis.ipynb #h47card2
 def _card_datasets(fits: list) -> str:
@@ -368,6 +395,7 @@ def _card_datasets(fits: list) -> str:
     synthetic = 'synthetic if it was trained on synthetic images'
     return f'{said}, or {synthetic}' if real else f'{synthetic} (no other dataset fits it)'
 
+# %% ../nbs/06_analysis.ipynb #st49b4c0
 def _check_card_data(run: AttrDict, weights) -> None:
     """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
     (its data then assumed: MNIST, `_card_for`) whose model cannot read that data, naming the
@@ -395,6 +423,7 @@ def _check_switch(**switches) -> None:
         if getattr(value, 'ndim', 0) or not isinstance(to_plain(value), bool):
             raise TypeError(f"{name} must be True or False, got {_brief(value)}")
 
+# %% ../nbs/06_analysis.ipynb #st49b3c0
 # module (or model, for its config) -> [its value before each open off block], outermost first
 _NOISE_BEFORE_OFF = weakref.WeakKeyDictionary()
 
@@ -405,6 +434,12 @@ def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
     if _NOISE_BEFORE_OFF.get(model) and hasattr(model, 'config'):
         model.config = _NOISE_BEFORE_OFF[model][0]
 
+def _noise_off(model: torch.nn.Module, pushed: list) -> None:
+    "Turn every `noise_scale` off, remembering the values before it (`pushed`: [(key, value)])."
+    for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
+    set_noise_scale_(model, 0.0)
+
+# %% ../nbs/06_analysis.ipynb #st49b3c1
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
     """Presence noise on (`enabled`, official) or off within the block; every `noise_scale`
@@ -418,9 +453,7 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
     pushed = list(zip(modules, saved)) + ([(model, config)] if config is not None else [])
     try:
         if enabled: _noise_back_on(model, modules)   # the innermost block wins, inside off too
-        else:
-            for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
-            set_noise_scale_(model, 0.0)
+        else: _noise_off(model, pushed)
         yield model
     finally:
         if not enabled:
@@ -495,6 +528,16 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
         del out     # else this batch's intermediates live on through the next batch's pass
         yield features
 
+# %% ../nbs/06_analysis.ipynb #st49a602
+def _joined_features(batches: list, noise: bool) -> AttrDict:
+    "`_feature_batches`' batches as one split's features; the probes' accuracies weighted by size."
+    u, m, labels, prior_acc, posterior_acc = zip(*batches)
+    sizes = np.array([len(l) for l in labels])
+    mean = lambda accs: float(sizes @ np.array(accs) / sizes.sum())
+    return AttrDict(u=torch.cat(u), m=torch.cat(m), labels=torch.cat(labels), noise=noise,
+                    n_batches=len(batches), prior_acc=mean(prior_acc),
+                    posterior_acc=mean(posterior_acc))
+
 # %% ../nbs/06_analysis.ipynb #4282b4b8
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,
                      max_batches: int | None = None, progress: bool = True,
@@ -515,12 +558,7 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     with evaluating(model, noise):
         batches = list(_feature_batches(model, loader, device, n_batches, progress, desc))
     if not batches: raise ValueError("the loader yielded no batches")
-    u, m, labels, prior_acc, posterior_acc = zip(*batches)
-    sizes = np.array([len(l) for l in labels])
-    mean = lambda accs: float(sizes @ np.array(accs) / sizes.sum())
-    return AttrDict(u=torch.cat(u), m=torch.cat(m), labels=torch.cat(labels), noise=noise,
-                    n_batches=len(batches), prior_acc=mean(prior_acc),
-                    posterior_acc=mean(posterior_acc))
+    return _joined_features(batches, noise)
 
 # %% ../nbs/06_analysis.ipynb #7c05b0bb
 def _warn_few_distinct(features: dict, n_clusters: int) -> None:
@@ -546,6 +584,19 @@ def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
         raise ValueError(f"{what}, got a dict without {', '.join(map(repr, missing))}")
     return AttrDict(features)
 
+# %% ../nbs/06_analysis.ipynb #st49a606
+def _scored_groups(train: AttrDict, test: AttrDict, n_clusters: int, seed: int,
+                   progress: bool) -> dict:
+    "{'prior_u' | 'posterior_m': {metric: accuracy}}: `_feature_scorers`' fits, run in stages."
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'Number of distinct clusters', ConvergenceWarning)
+        groups = {f'{name}_{key}': _feature_scorers(train, test, key, name, n_clusters, seed)
+                  for key, name in (('u', 'prior'), ('m', 'posterior'))}   # {group: {metric: f}}
+        done = run_stages({f'{metric} of {group}': score for group, scorers in groups.items()
+                           for metric, score in scorers.items()}, 'accuracies', progress)
+    return {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
+            for group, scorers in groups.items()}
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
@@ -561,14 +612,7 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
                         for split, features in (('train', train), ('test', test))}, n_clusters)
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', 'Number of distinct clusters', ConvergenceWarning)
-        groups = {f'{name}_{key}': _feature_scorers(train, test, key, name, n_clusters, seed)
-                  for key, name in (('u', 'prior'), ('m', 'posterior'))}   # {group: {metric: f}}
-        done = run_stages({f'{metric} of {group}': score for group, scorers in groups.items()
-                           for metric, score in scorers.items()}, 'accuracies', progress)
-    report = {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
-              for group, scorers in groups.items()}
+    report = _scored_groups(train, test, n_clusters, seed, progress)
     if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
         report['skipped'] = skipped
         warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
@@ -609,6 +653,22 @@ def _feature_scorers(train: AttrDict, test: AttrDict, key: str, name: str, n_clu
     skipped = _skipped_metrics(train.labels, test.labels, n_clusters)   # undefined or trivial
     return {metric: score for metric, score in metrics.items() if metric not in skipped}
 
+# %% ../nbs/06_analysis.ipynb #st49a202
+def _check_constellation_batch(batch) -> None:
+    "Refuse in one line a `batch` that is not a dict of points, presence and pattern_id."
+    if not (isinstance(batch, dict) and {'points', 'presence', 'pattern_id'} <= set(batch)):
+        raise ValueError(f"the loader must yield constellation batches (dicts of points, "
+                         f"presence, pattern_id), got a {type(batch).__name__}")
+
+# %% ../nbs/06_analysis.ipynb #st49a205
+def _constellation_record(batch: dict, o) -> dict:
+    "What `collect_constellations` keeps of `batch` and of its OCAE output `o`, by name."
+    return dict(points=batch['points'], presence=batch['presence'], pattern_id=batch['pattern_id'],
+                winners=o.is_from_capsule,                             # [B, P]
+                votes=o.votes_points,                                  # [B, K*V, 2]
+                vote_presence=o.vote_presence_flat_binary, vote_scale=o.vote_scale_flat,
+                vote_presence_soft=o.vote_presence_flat_soft)          # [B, K*V]
+
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
@@ -620,29 +680,14 @@ def collect_constellations(
                         "this is an SCAE: collect its capsules from images with "
                         "collect_features(model, loader)")
     device = _run_device(model, device)
-    keep = dict(points=[], presence=[], pattern_id=[], winners=[], votes=[], vote_presence=[],
-                vote_scale=[], vote_presence_soft=[])
+    keep = {}                                                  # name -> one tensor per batch
     with evaluating(model, noise):
         for batch, _ in zip(loader, range(n_batches)):
-            if not (isinstance(batch, dict) and {'points', 'presence', 'pattern_id'} <= set(batch)):
-                raise ValueError(f"the loader must yield constellation batches (dicts of points, "
-                                 f"presence, pattern_id), got a {type(batch).__name__}")
+            _check_constellation_batch(batch)
             o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
-            for key, value in zip(
-                keep,
-                (
-                    batch['points'],
-                    batch['presence'],
-                    batch['pattern_id'],
-                    o.is_from_capsule,
-                    o.votes_points,
-                    o.vote_presence_flat_binary,
-                    o.vote_scale_flat,
-                    o.vote_presence_flat_soft,
-                ),
-            ):
-                keep[key].append(value.cpu())
-    if not keep['points']:
+            for key, value in _constellation_record(batch, o).items():
+                keep.setdefault(key, []).append(value.cpu())
+    if not keep:
         raise ValueError("the loader yielded no batches")
     return AttrDict(
         {key: torch.cat(values) for key, values in keep.items()}, n_caps=model.config.n_objects
@@ -678,6 +723,7 @@ def _not_finite(*splits, keys=('u', 'm')) -> str | None:
     bad = int((~torch.isfinite(values)).sum())
     return f'{bad} of {values.numel()}' if bad else None
 
+# %% ../nbs/06_analysis.ipynb #st49b8c0
 def _diverged(what: str, bad: str, figures_failed: str | None = None) -> DivergedError:
     """The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf;
     `figures_failed`: why its figures could not be drawn either (kept as the error's attribute)."""
@@ -694,6 +740,7 @@ def _an_interrupt(error: BaseException) -> bool:
         error = error.__cause__ or error.__context__
     return False
 
+# %% ../nbs/06_analysis.ipynb #st49b5c0
 def _drawn(draw, figure_dir) -> dict:
     """{'figures': the paths of `draw()`'s figures, saved in `figure_dir`}; an error drawing or
     saving them: {'figures': [], 'figures_failed': the error in one line}, none of them kept; a
@@ -707,6 +754,7 @@ def _drawn(draw, figure_dir) -> dict:
         for path in Path(figure_dir).glob('*.png'): path.unlink()
         return dict(figures=[], figures_failed=_error_line(e))
 
+# %% ../nbs/06_analysis.ipynb #st49b5c1
 def _undrawn_line(report: dict) -> str:
     "The line saying that `report` is written but its figures failed, and why."
     return (f"the report is written ({report['out']}/report.json), but no figures were drawn: "
@@ -801,44 +849,69 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     check_seed(seed)
 
 # %% ../nbs/06_analysis.ipynb #kl48cd05
+def _runs_holding(where: Path) -> list:
+    """The training run folders `where` is in (itself, or a folder above it with a run.json or
+    checkpoints), innermost first."""
+    return [folder for folder in (where, *where.parents)
+            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+
+# %% ../nbs/06_analysis.ipynb #st49a002
 def _run_above(where: Path) -> Path | None:
     """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
     run.json or checkpoints) but not in RUN/eval: None where there is none, or it is in RUN/eval."""
-    runs = [folder for folder in (where, *where.parents)       # RUN/checkpoints: RUN, above it
-            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+    runs = _runs_holding(where)                                # RUN/checkpoints: RUN, above it
     return next((run for run in reversed(runs) if not where.is_relative_to(run / 'eval')), None)
 
+# %% ../nbs/06_analysis.ipynb #st49a005
+def _run_holding_out(out) -> tuple:
+    """(RUN, link, outside) for an `out` in a training run's folder RUN but not in RUN/eval, as
+    given or as resolved (`link`: the path a link leads to, else None), or in RUN/eval but leading
+    out of it (`outside`: True); (None, None, False) for an `out` that is taken."""
+    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
+    if (run := _run_above(where)) is not None: return run, None, False         # as given
+    if (run := _run_above(real)) is not None: return run, real, False          # a link into a run
+    outside = next((run for run in _runs_holding(where)                         # in RUN/eval, a
+                    if not real.is_relative_to((run / 'eval').resolve())), None) # link out of it
+    return (outside, real, True) if outside is not None else (None, None, False)
+
+# %% ../nbs/06_analysis.ipynb #st49a007
+def _as_named(path: Path, out) -> Path:
+    "`path` as a refusal of `out` names it: as `out` was (absolute, relative); '.', '..': in full."
+    if Path(out).is_absolute(): return path
+    relative = Path(os.path.relpath(path))
+    return path if set(relative.parts) <= {'.', '..'} else relative
+
+# %% ../nbs/06_analysis.ipynb #st49a010
+def _out_in_run(out, run: Path, link: Path | None, outside: bool) -> str:
+    "What `out` is, in a refusal: the run's folder, in it, or a link into it or out of RUN/eval."
+    if outside: return f"a link to {_as_named(link, out)}, outside {_as_named(run / 'eval', out)}"
+    given = link or Path(os.path.abspath(out))             # RUN/./checkpoints/..: RUN
+    what = ("a training run's folder" if given in (run, run / 'checkpoints')
+            else f"inside the training run {_as_named(run, out)}")
+    return f"a link to {_as_named(link, out)}, {what}" if link else what
+
+# %% ../nbs/06_analysis.ipynb #st49a012
+def _not_run_advice(out, run: Path, pretrained: bool, default: bool) -> str:
+    "Where a refusal of `out` in `run` sends the report: RUN/eval, or a folder outside the run."
+    ours = _as_named(run / 'eval', out)
+    if default: return f"give {named('out')} {ours} or a folder outside the run"
+    if pretrained: return f"choose {ours} or a folder outside the run"
+    return f"choose {ours}, {words('or out=None', 'or leave out --out')} (RUN/eval/STEP)"
+
+# %% ../nbs/06_analysis.ipynb #st49a014
 def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None:
     """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
     above it with a run.json or checkpoints), but for RUN/eval and the folders in it, as given and
     as resolved (links followed: one given in RUN/eval must lead into RUN/eval); the RUN/eval it
     suggests is normalised (no '.' or '..'), and relative where `out` is. `pretrained`: the advice
     fits `--pretrained` (default runs/eval/NAME); `default`: `out` is the default report folder."""
-    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
-    runs_in = [folder for folder in (where, *where.parents)         # those whose eval holds `out`
-               if (folder / 'run.json').is_file() or list_checkpoints(folder)]
-    run, through = _run_above(where), None
-    if run is None and (run := _run_above(real)) is not None: through = real   # a link into a run
-    outside = next((run for run in runs_in if not real.is_relative_to((run / 'eval').resolve())),
-                   None) if run is None else None                # in RUN/eval, a link out of it
-    run = run or outside
+    run, link, outside = _run_holding_out(out)
     if run is None: return                                     # not in a run, or in its eval/
-    def shown(path: Path) -> Path:                             # as given; '.', '..': its full path
-        if Path(out).is_absolute(): return path
-        rel = Path(os.path.relpath(path))
-        return path if set(rel.parts) <= {'.', '..'} else rel
-    what = ("a training run's folder" if (through or where) in (run, run / 'checkpoints')
-            else f"inside the training run {shown(run)}")
-    if outside: what = f"a link to {shown(real)}, outside {shown(run / 'eval')}"
-    elif through: what = f"a link to {shown(real)}, {what}"
-    given = (f"the default report folder {out}" if default else f"{named('out')} {out}")
-    advice = (f"give {named('out')} {shown(run / 'eval')} or a folder outside the run" if default
-              else f"choose {shown(run / 'eval')} or a folder outside the run" if pretrained
-              else f"choose {shown(run / 'eval')}, "
-                   f"{words('or out=None', 'or leave out --out')} (RUN/eval/STEP)")
-    why = ("would not be in the run's eval folder" if outside
-           else "would mix with the run's files")
-    raise UsageError(f"{given}: is {what}; eval's report and figures {why}: {advice}")
+    given = f"the default report folder {out}" if default else f"{named('out')} {out}"
+    why = "would not be in the run's eval folder" if outside else "would mix with the run's files"
+    what = _out_in_run(out, run, link, outside)
+    raise UsageError(f"{given}: is {what}; eval's report and figures {why}: "
+                     f"{_not_run_advice(out, run, pretrained, default)}")
 
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _name_hint(name: str) -> str:
@@ -899,6 +972,7 @@ def _run_checkpoint(folder: Path) -> tuple[Path, dict, list]:
     if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
     return path, state, bad
 
+# %% ../nbs/06_analysis.ipynb #st49b9c0
 def _say_run_checkpoint(path: Path, bad: list) -> None:
     """Say in one line which checkpoint `_run_checkpoint` took, `path` of RUN/checkpoints: a warning
     if corrupt newer ones (`bad`) were skipped. Said once `evaluate_checkpoint` has checked all."""
@@ -984,6 +1058,7 @@ def _remove_stale_figures(out: Path, drawn: list, unsaid: list | None = None) ->
     if unsaid is None: _say_removed(out, [path.name for path in stale])
     else: unsaid += [path.name for path in stale]
 
+# %% ../nbs/06_analysis.ipynb #st49c1c0
 def _say_removed(out: Path, names: list) -> None:
     "Say in one line that `names` (an earlier evaluation's) were removed from OUT; none: nothing."
     what = ('files', 'write') if 'report.json' in names else ('figures', 'draw')
@@ -1000,6 +1075,7 @@ def _earlier_report(out: Path) -> dict | None:
     except (ValueError, OSError): return None
     return report if isinstance(report, dict) and set(_REPORT_KEYS) <= set(report) else None
 
+# %% ../nbs/06_analysis.ipynb #st49b1c0
 _UNLISTED = '.scae-eval-files.json'   # in OUT: eval's figures there that no report.json lists
 
 def _identity(path: Path) -> list | None:
@@ -1008,6 +1084,7 @@ def _identity(path: Path) -> list | None:
     except OSError: return None
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
+# %% ../nbs/06_analysis.ipynb #st49b1c1
 def _unlisted(out: Path) -> set:
     """OUT's figures (`_EVAL_FIGURES`) that OUT/.scae-eval-files.json lists (`_swap_in`), each the
     very file listed (`_identity`), not one put under its name since; unreadable: none."""
@@ -1017,6 +1094,7 @@ def _unlisted(out: Path) -> set:
     return {name for name in figures if isinstance(entries, list) and (out / name).is_file()
             and (identity := _identity(out / name)) and [name, *identity] in entries}
 
+# %% ../nbs/06_analysis.ipynb #st49b1c2
 def _check_out_files(out: Path) -> None:
     """Refuse, in one line naming OUT and the first, OUT's files of eval's names that no evaluation
     wrote: a report.json not `_earlier_report`'s, a figure (`_EVAL_FIGURES`) it does not list, nor
@@ -1065,6 +1143,14 @@ def _hold_folder(out: Path) -> int | None:
                              f"another {named('out')}") from None
     return fd
 
+# %% ../nbs/06_analysis.ipynb #st49a702
+def _remove_made(staging: Path, made: list) -> None:
+    "Remove `staging`, then the folders `made` for it (deepest first) while they are empty."
+    shutil.rmtree(staging, ignore_errors=True)
+    for folder in made:                          # deepest first; one that is not empty stays
+        try: folder.rmdir()
+        except OSError: break
+
 # %% ../nbs/06_analysis.ipynb #sp38ab2f
 @contextlib.contextmanager
 def _staging(out: Path):
@@ -1084,10 +1170,7 @@ def _staging(out: Path):
         yield staging
         shutil.rmtree(staging, ignore_errors=True)   # moved in: empty
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for folder in made:                          # deepest first; one that is not empty stays
-            try: folder.rmdir()
-            except OSError: break
+        _remove_made(staging, made)
         raise
     finally:
         if held is not None: os.close(held)
@@ -1101,6 +1184,21 @@ def _list_unlisted(out: Path, paths) -> None:
                if path.name in figures and (identity := _identity(path))]
     write_atomic(out / _UNLISTED, json.dumps(sorted(entries)))   # cut while written: the old list
 
+# %% ../nbs/06_analysis.ipynb #st49a401
+def _move_in(paths: list, out: Path) -> list:
+    "Rename `paths` into `out`, in order: their new paths; a failure: those moved in removed."
+    moved = []
+    try:
+        for path in paths:
+            os.replace(path, out / path.name)
+            moved.append(out / path.name)
+    except BaseException:                     # e.g. a full disk: none of the new set stays
+        for path in moved: path.unlink(missing_ok=True)
+        (out / _UNLISTED).unlink(missing_ok=True)
+        raise
+    return moved
+
+# %% ../nbs/06_analysis.ipynb #st49b2c0
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
     SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
@@ -1119,15 +1217,7 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
         if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
         _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
         for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
-        moved = []
-        try:
-            for path in written:
-                os.replace(path, out / path.name)
-                moved.append(out / path.name)
-        except BaseException:                     # e.g. a full disk: none of the new set stays
-            for path in moved: path.unlink(missing_ok=True)
-            (out / _UNLISTED).unlink(missing_ok=True)
-            raise
+        moved = _move_in(written, out)            # report.json last; a failure: none stays
         if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
         else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
         if final: shutil.rmtree(staging, ignore_errors=True)
@@ -1176,6 +1266,7 @@ def _resumed_from(checkpoint: Path, run: AttrDict) -> dict:
     if not info or info.get('run_id') != run.run_id or 'resumed_from' not in info: return {}
     return dict(resumed_from=info['resumed_from'])
 
+# %% ../nbs/06_analysis.ipynb #st49c2c0
 def _train_history(checkpoint: Path, run: AttrDict) -> dict:
     """The report's `train_changes` (`_train_changes`) of `load_model`'s `run` from training
     checkpoint `checkpoint`, `train_batch_sizes` if they changed it, and `resumed_from` if its run
@@ -1185,7 +1276,6 @@ def _train_history(checkpoint: Path, run: AttrDict) -> dict:
     sizes = [] if changes is None else _batch_sizes(changes, run.step, run.config.batch_size)
     return dict(train_changes=changes, **(dict(train_batch_sizes=sizes) if len(sizes) > 1 else {}),
                 **_resumed_from(checkpoint, run))
-
 
 # %% ../nbs/06_analysis.ipynb #sty46e01
 def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: AttrDict,
@@ -1234,6 +1324,7 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
                                                  {Path(path).name for path in report['figures']}])
     return late
 
+# %% ../nbs/06_analysis.ipynb #st49b6c0
 def _refused_late(e: UsageError, report: dict, out: Path, start: float,
                   earlier: list) -> UsageError:
     """`e`, the refusal at the second writing of a file of eval's names put in OUT while it drew,
@@ -1245,6 +1336,60 @@ def _refused_late(e: UsageError, report: dict, out: Path, start: float,
         write_atomic(out / 'report.json', json.dumps(report, indent=1))
     _say_removed(out, earlier)
     return e
+
+# %% ../nbs/06_analysis.ipynb #st49a101
+def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
+    """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
+    given one before any file is read, the default one once known; neither in a run's folder."""
+    given_out = out is not None
+    if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
+    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
+    checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
+    if not given_out: check_out_folder(out, 'the default report folder')    # known only now
+    if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
+                          or checkpoint_run_folder(checkpoint) is None):
+        _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)
+    return checkpoint, out.resolve(), state, skipped   # real: the report's paths; OUT in every line
+
+# %% ../nbs/06_analysis.ipynb #st49a103
+def _eval_model(checkpoint, pretrained: str | None, state, device, data_dir) -> tuple:
+    "(run, shipped): the model evaluated, on `device`, its data checked; `shipped`: its name."
+    shipped = _shipped_name(checkpoint, pretrained)
+    run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
+           else load_model(checkpoint, device, state))
+    if data_dir is not None: _check_eval_data_dir(data_dir, run.model.config.model)   # as train
+    if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
+    return run, shipped
+
+# %% ../nbs/06_analysis.ipynb #st49a105
+def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: float,
+                     figures: bool) -> list:
+    """`report` updated with `scores(staging or None, write_first)` and written into OUT
+    (`_write_report`): first its accuracies where figures follow, then whole; the signals held."""
+    earlier, first_in = [], []                   # OUT's earlier figures: said after the new
+    def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
+        if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
+                                                  True, earlier))
+    try: report.update(scores(staging if figures else None, write_first))
+    except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
+        raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
+    except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
+        _say_removed(out, earlier)
+        raise
+    try: return _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
+    except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
+        if not first_in: raise      # before anything was moved in: OUT as it was
+        raise _refused_late(e, report, out, start, earlier) from None
+
+# %% ../nbs/06_analysis.ipynb #st49a107
+def _warn_after_report(report: dict, late: list, out: Path) -> None:
+    "Warn of undrawn figures (`scae-nb eval`), and of a signal that came as OUT's files moved in."
+    if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
+        warnings.warn(_undrawn_line(report), stacklevel=user_stacklevel())
+    if late:
+        warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
+                      f"into {out}: it cut nothing, the evaluation is complete",
+                      stacklevel=user_stacklevel())
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
@@ -1258,54 +1403,25 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
-    given_out = out is not None
-    if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
-    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
-    checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
-    if not given_out: check_out_folder(out, 'the default report folder')    # known only now
-    if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
-                          or checkpoint_run_folder(checkpoint) is None):
-        _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)
-    out = out.resolve()          # real (no '..', no links): the report's paths; OUT in every line
+    checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     _check_out_files(out)                            # a file of eval's names it did not write: too
     start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
-    shipped = _shipped_name(checkpoint, pretrained)
-    run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
-           else load_model(checkpoint, device, state))
-    if data_dir is not None: _check_eval_data_dir(data_dir, run.model.config.model)   # as train
-    if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
+    run, shipped = _eval_model(checkpoint, pretrained, state, device, data_dir)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
     report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
-    constellations = config.model.model == 'constellation'
-    evaluate = _evaluate_constellations if constellations else _evaluate_images
+    evaluate = (_evaluate_constellations if config.model.model == 'constellation'
+                else _evaluate_images)
     loaders = _eval_loaders(config, run, batch_size)
+    def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
+        return evaluate(run.model, *loaders, device, noise, max_batches,
+                        seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
         if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
-        earlier, first_in = [], []                   # OUT's earlier figures: said after the new
-        def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
-            if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
-                                                      True, earlier))
-        try: report.update(evaluate(run.model, *loaders, device, noise, max_batches,
-                                    seed % 2**32,              # scikit-learn's seeds
-                                    progress, staging if figures else None, write_first))
-        except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
-            raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
-        except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
-            _say_removed(out, earlier)
-            raise
-        try: late = _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
-        except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
-            if not first_in: raise      # before anything was moved in: OUT as it was
-            raise _refused_late(e, report, out, start, earlier) from None
-    if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
-        warnings.warn(_undrawn_line(report), stacklevel=user_stacklevel())
-    if late:
-        warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
-                      f"into {out}: it cut nothing, the evaluation is complete",
-                      stacklevel=user_stacklevel())
+        late = _evaluate_staged(report, scores, staging, out, start, figures)
+    _warn_after_report(report, late, out)
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa
@@ -1351,6 +1467,7 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                     help=dict(pretrained=shipped, figures=figures))
     return parser
 
+# %% ../nbs/06_analysis.ipynb #st49b7c0
 @cli_words()                                   # its refusals and warnings name options
 def run_eval(args: argparse.Namespace) -> int:
     """`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report; figures that
