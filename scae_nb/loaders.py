@@ -120,8 +120,6 @@ def _warn_early_forkserver(method: str) -> None:
                   stacklevel=user_stacklevel())
 
 # %% ../nbs/00a_loaders.ipynb #879537f6
-_OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
-
 def _track_resources_first(loader: DataLoader) -> None:
     """Start multiprocessing's resource tracker now where `loader`'s workers start by spawn or
     forkserver (POSIX): started inside `_stop_signals_held`, it would unblock SIGINT and SIGTERM in
@@ -130,6 +128,9 @@ def _track_resources_first(loader: DataLoader) -> None:
     _warn_early_forkserver(method)                # a forkserver not ours: its workers unprotected
     if method != 'fork' and hasattr(signal, 'pthread_sigmask'):
         multiprocessing.resource_tracker.ensure_running()
+
+# %% ../nbs/00a_loaders.ipynb #st4962ef
+_OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
 
 class _WorkerLoader(DataLoader):
     """`make_loader`'s DataLoader when it has workers: they start with the stop signals held (their
@@ -140,6 +141,7 @@ class _WorkerLoader(DataLoader):
         _OPEN_ITERATORS.add(iterator)
         return iterator
 
+# %% ../nbs/00a_loaders.ipynb #st497a54
 def _shut_open_iterators() -> None:
     "Shut down the open iterators' workers: Python's exit would SIGTERM (ignored) and join them."
     for iterator in list(_OPEN_ITERATORS):
@@ -160,6 +162,14 @@ def _num_workers(num_workers) -> int:
                          f"{words('num_workers=N', '--num-workers N')} to change it)")
     return int(num_workers)
 
+# %% ../nbs/00a_loaders.ipynb #st49871e
+def _index_batches(labels: torch.Tensor, batch_size: int, train: bool,
+                   g: torch.Generator) -> BatchSampler:
+    "Batches of indices into `labels`: shuffled by `g` and whole where `train`, else in order."
+    order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
+    return BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
+
+# %% ../nbs/00a_loaders.ipynb #st497240
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
                 seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
@@ -170,9 +180,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
     _check_canvas(canvas_size, *images.shape[-2:])
     g = torch.Generator().manual_seed(seed)
-    order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
-    # whole batches of indices
-    batches = BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
+    batches = _index_batches(labels, batch_size, train, g)
     loader = _WorkerLoader if num_workers else DataLoader        # workers: shut down at exit
     return loader(TensorDataset(images, labels), sampler=batches, batch_size=None,
                       collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
@@ -192,6 +200,7 @@ def _check_pair(pair, name: str) -> tuple:
             if isinstance(pair, torch.utils.data.Dataset) else '')
     raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
 
+# %% ../nbs/00a_loaders.ipynb #st49f136
 def _loader_device(device) -> torch.device | None:
     """The loaders' device: any CPU device torch takes ('cpu:0', torch.device('cpu', 0)) is the CPU,
     as in torch (`pick_device`, which `train --device` uses, refuses a CPU index: it would be saved
