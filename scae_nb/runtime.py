@@ -307,14 +307,30 @@ def state_dict(self: BatchStream) -> dict:
     return dict(epoch=self.epoch, index=self.index, start=self._start)
 
 # %% ../nbs/05a_runtime.ipynb #43b23131
+def _check_stream_kind(stateful: bool, state: dict) -> None:
+    "Refuse (`ValueError`, one line) a `state` saved from the other kind of loader than a stream's."
+    if stateful != ('loader' in state):
+        kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
+        raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
+                         f"with {kinds[stateful]}")
+
+# %% ../nbs/05a_runtime.ipynb #st497a99
+@patch
+def _replay(self: BatchStream, torch_state: torch.Tensor, index: int) -> None:
+    "Restart the epoch under the global RNG state `torch_state`, `index` batches drawn; RNG kept."
+    held = torch.get_rng_state()
+    torch.set_rng_state(torch_state)
+    self._it = iter(self.loader)
+    for _ in range(index): next(self._it)
+    self.index = index
+    torch.set_rng_state(held)
+
+# %% ../nbs/05a_runtime.ipynb #st49df7f
 @patch
 def load_state_dict(self: BatchStream, state: dict) -> None:
     """Rewind to `state`: re-seed, restart the epoch, replay its batches (global RNG kept). Another
     kind of loader's state: `ValueError` (generators it lacks: `UsageError`), nothing changed."""
-    if self._stateful != ('loader' in state):
-        kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
-        raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
-                         f"with {kinds[self._stateful]}")
+    _check_stream_kind(self._stateful, state)
     if self._stateful:
         self.loader.load_state_dict(state['loader'])
         self._it = None
@@ -322,14 +338,7 @@ def load_state_dict(self: BatchStream, state: dict) -> None:
     start = state['start']
     if start is not None: set_loader_rng_state(self.loader, start['loader'])   # or refused here
     self.epoch, self.index, self._start, self._it = state['epoch'], 0, start, None
-    if start is None: return
-    held = torch.get_rng_state()
-    torch.set_rng_state(start['torch'])
-    self._it = iter(self.loader)
-    for _ in range(state['index']): next(self._it)
-    self.index = state['index']
-    torch.set_rng_state(held)
-
+    if start is not None: self._replay(start['torch'], state['index'])
 
 # %% ../nbs/05a_runtime.ipynb #r31seed2
 def seed_loader(loader, seed: int) -> None:
@@ -426,6 +435,7 @@ def check_wandb_env(mode: str = 'offline') -> None:
     raise UsageError(f"WANDB_MODE={env!r} (the environment variable) is not a wandb mode: set one "
                      f"of {', '.join(WANDB_ENV_MODES)}, or unset it")
 
+# %% ../nbs/05a_runtime.ipynb #st49d7d8
 @contextlib.contextmanager
 def _blank_wandb_mode_unset():
     "An empty (blank) `$WANDB_MODE` unset in the block, which wandb would refuse; put back after."
@@ -437,6 +447,7 @@ def _blank_wandb_mode_unset():
     try: yield
     finally: os.environ['WANDB_MODE'] = blank
 
+# %% ../nbs/05a_runtime.ipynb #st493f5e
 _WANDB_ASKED = contextvars.ContextVar('scae_nb_wandb_asked', default=None)
 
 @contextlib.contextmanager
@@ -461,6 +472,31 @@ class RunLogger:
                 self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
 
 # %% ../nbs/05a_runtime.ipynb #0cf04cee
+def _wandb_settings(wandb, mode: str):
+    "`wandb.Settings` for `mode`: offline, silent and without system stats (the names it knows)."
+    quiet = dict(silent=True, x_disable_stats=True) if mode == 'offline' else {}
+    known = getattr(wandb.Settings, 'model_fields', quiet)      # names differ across versions
+    return wandb.Settings(**{k: v for k, v in quiet.items() if k in known})
+
+# %% ../nbs/05a_runtime.ipynb #st49b2bd
+@contextlib.contextmanager
+def _wandb_cache_in(folder: str, mode: str):
+    "Offline, `$WANDB_CACHE_DIR` in the run `folder` for the block, unless it is set; then unset."
+    cache = 'WANDB_CACHE_DIR' not in os.environ and mode == 'offline'
+    if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
+    try: yield
+    finally:
+        if cache: os.environ.pop('WANDB_CACHE_DIR')
+
+# %% ../nbs/05a_runtime.ipynb #st49ba2a
+def _no_wandb_key(mode: str) -> UsageError:
+    "The line for a wandb run in `mode` without an API key: what asked for it, and the ways out."
+    asked = _WANDB_ASKED.get() or said('wandb', mode)       # the variable, if it asked
+    return UsageError(f"{asked} needs a W&B API key and none is configured: run "
+                      f"`wandb login`, set WANDB_API_KEY, or pass {said('wandb', 'offline')} "
+                      "(`wandb sync` uploads the run later)")
+
+# %% ../nbs/05a_runtime.ipynb #st490000
 @patch
 def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | None = None,
                name: str | None = None, notes: str | None = None):
@@ -471,24 +507,16 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
     folder = str(self.out.resolve())
     os.environ['WANDB_DIR'] = folder
     import wandb
-    quiet = dict(silent=True, x_disable_stats=True) if mode == 'offline' else {}
-    known = getattr(wandb.Settings, 'model_fields', quiet)      # names differ across versions
-    settings = wandb.Settings(**{k: v for k, v in quiet.items() if k in known})
-    cache = 'WANDB_CACHE_DIR' not in os.environ and mode == 'offline'
-    if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
-    try:
-        project = os.environ.get('WANDB_PROJECT', 'scae-nb')
-        return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
-                          config=config, id=wandb_id, resume='allow' if wandb_id else None,
-                          notes=notes, settings=settings)
-    except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
-        if 'api key' not in str(e).lower().replace('_', ' '): raise
-        asked = _WANDB_ASKED.get() or said('wandb', mode)       # the variable, if it asked
-        raise UsageError(f"{asked} needs a W&B API key and none is configured: run "
-                         f"`wandb login`, set WANDB_API_KEY, or pass {said('wandb', 'offline')} "
-                         "(`wandb sync` uploads the run later)") from None
-    finally:
-        if cache: os.environ.pop('WANDB_CACHE_DIR')
+    settings = _wandb_settings(wandb, mode)
+    with _wandb_cache_in(folder, mode):
+        try:
+            project = os.environ.get('WANDB_PROJECT', 'scae-nb')
+            return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
+                              config=config, id=wandb_id, resume='allow' if wandb_id else None,
+                              notes=notes, settings=settings)
+        except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
+            if 'api key' not in str(e).lower().replace('_', ' '): raise
+            raise _no_wandb_key(mode) from None
 
 # %% ../nbs/05a_runtime.ipynb #a96c74c9
 def append_whole(path, data: bytes) -> None:
@@ -661,9 +689,8 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
 # %% ../nbs/05a_runtime.ipynb #c5fdcc51
 NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN
 
-def _show(ax, image, title: str | None = None, **kwargs) -> bool:
-    """imshow a [C,H,W] (C = 1, 3 or 4: RGBA) or [H,W(,3 or 4)] image in [0, 1] without ticks;
-    NaN red (opaque). Held NaN?"""
+def _image_hw(image) -> np.ndarray:
+    "`image` as float32 [H, W] or [H, W, 3 or 4]: channels moved last unless it reads as HWC."
     image = to_numpy(image).astype(np.float32)
     channels_first = (image.ndim == 3 and image.shape[-1] != 4 and      # [H, W, 4]: image_grid's
                       (image.shape[0] in (1, 3) or image.shape[0] == 4 and image.shape[-1] != 3))
@@ -671,21 +698,33 @@ def _show(ax, image, title: str | None = None, **kwargs) -> bool:
         image = image.transpose(1, 2, 0)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
-    nan = np.isnan(image) if image.ndim == 2 else np.isnan(image).any(-1)   # [H, W]
+    return image
+
+# %% ../nbs/05a_runtime.ipynb #st49114f
+def _paint_nan(image: np.ndarray, nan: np.ndarray, kwargs: dict) -> tuple[np.ndarray, dict]:
+    "(`image`, imshow `kwargs`) that draw the pixels `nan` [H, W] in `NAN_COLOUR`."
     if image.ndim == 2:                                # NaN: the colour map's "bad" colour
         import matplotlib                            # lazy, as everywhere in this module
         gray = matplotlib.colormaps['gray'].with_extremes(bad=NAN_COLOUR)
-        kwargs = dict(cmap=gray, vmin=0, vmax=1) | kwargs
-    elif nan.any():                                   # RGB, or RGBA: red, opaque
+        return image, dict(cmap=gray, vmin=0, vmax=1) | kwargs
+    if nan.any():                                     # RGB, or RGBA: red, opaque
         colour = np.float32((*NAN_COLOUR, 1.0)[:image.shape[-1]])
         image = np.where(nan[..., None], colour, image)
+    return image, kwargs
+
+# %% ../nbs/05a_runtime.ipynb #st493d5e
+def _show(ax, image, title: str | None = None, **kwargs) -> bool:
+    """imshow a [C,H,W] (C = 1, 3 or 4: RGBA) or [H,W(,3 or 4)] image in [0, 1] without ticks;
+    NaN red (opaque). Held NaN?"""
+    image = _image_hw(image)
+    nan = np.isnan(image) if image.ndim == 2 else np.isnan(image).any(-1)   # [H, W]
+    image, kwargs = _paint_nan(image, nan, kwargs)
     ax.imshow(np.clip(image, 0, 1), **kwargs)
     ax.set(xticks=[], yticks=[])
     if nan.any(): title = f'{title} (NaN)' if title else 'NaN'
     if title:
         ax.set_title(title, fontsize=8, **(dict(color=NAN_COLOUR) if nan.any() else {}))
     return bool(nan.any())
-
 
 # %% ../nbs/05a_runtime.ipynb #addafc77
 def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
@@ -775,6 +814,14 @@ def check_in_sync(model: nn.Module) -> list[float]:
     return mine
 
 # %% ../nbs/05a_runtime.ipynb #b2384c09
+def _random_dataset(n: int, n_channels: int, canvas_size: int, n_classes: int,
+                    g: torch.Generator) -> TensorDataset:
+    "`n` images [n, C, S, S] uniform in [0, 1] and labels below min(`n_classes`, 10), from `g`."
+    images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)
+    labels = torch.randint(0, min(n_classes, 10), (n,), generator=g)     # 10: as always
+    return TensorDataset(images, labels)
+
+# %% ../nbs/05a_runtime.ipynb #st4975a9
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
                       on_device: bool = False, n_classes: int = 10):
@@ -784,11 +831,8 @@ def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 4
     (`_batch_size`, 00a_loaders), as the image loaders refuse theirs: training batches are whole."""
     _batch_size(batch_size, n_train, train=True)
     g = torch.Generator().manual_seed(seed)
-    def data(n):
-        images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)
-        labels = torch.randint(0, min(n_classes, 10), (n,), generator=g)     # 10: as always
-        return TensorDataset(images, labels)
-    train, test = data(n_train), data(n_test)
+    train = _random_dataset(n_train, n_channels, canvas_size, n_classes, g)
+    test = _random_dataset(n_test, n_channels, canvas_size, n_classes, g)
     if on_device:
         return (DeviceLoader(*train.tensors, batch_size, train=True, seed=_next_seed(seed, 1),
                              device=device),
