@@ -140,21 +140,27 @@ def _bound(value: float) -> str:
     return repr(value) if 0 <= float(short) <= 1 and not 0 <= value <= 1 else short
 
 # %% ../nbs/00_data.ipynb #sp38f6db
+def _values_error(images: torch.Tensor, name: str, lo: torch.Tensor,
+                  hi: torch.Tensor) -> ValueError:
+    "The line for float `images` (least `lo`, greatest `hi`) holding NaN/Inf, or outside [0, 1]."
+    if not (finite := torch.isfinite(images)).all():
+        first = tuple((~finite).nonzero()[0].tolist())
+        verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
+        return ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
+                          f"the first at index {first}")
+    hint = (' (normalised, as by transforms.Normalize? the model takes the pixels in [0, 1])'
+            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '')
+    return ValueError(f"float {name} must lie in [0, 1], "
+                      f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
+
+# %% ../nbs/00_data.ipynb #st493579
 def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return the tensor `images` unless it holds floats that are NaN/Inf or outside [0, 1] (one
     line naming them; uint8 passes). One `aminmax` pass when they are fine; a host sync on a GPU."""
     if not images.is_floating_point() or not images.numel(): return images
     lo, hi = torch.aminmax(images)                      # a NaN makes both NaN: caught below
     if lo >= 0 and hi <= 1: return images
-    if not (finite := torch.isfinite(images)).all():
-        first = tuple((~finite).nonzero()[0].tolist())
-        verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
-        raise ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
-                         f"the first at index {first}")
-    hint = (' (normalised, as by transforms.Normalize? the model takes the pixels in [0, 1])'
-            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '')
-    raise ValueError(f"float {name} must lie in [0, 1], "
-                     f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
+    raise _values_error(images, name, lo, hi)
 
 # %% ../nbs/00_data.ipynb #sp38bb63
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
@@ -206,16 +212,17 @@ def _check_offsets(offsets: torch.Tensor, B: int, device: torch.device) -> None:
                      f"{got}")
 
 # %% ../nbs/00_data.ipynb #sp381f5b
-def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
-                    check: bool = True) -> torch.Tensor:
-    """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
-    top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
-    B, C, h, w = _check_layout(images).shape
-    _check_offsets(offsets, B, images.device)
-    if check and B and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
-                                        ).max() > canvas_size):
+def _check_inside(offsets: torch.Tensor, h: int, w: int, canvas_size: int) -> None:
+    "Refuse, in one line, `offsets` [B, 2] putting part of an h x w image off the canvas."
+    if len(offsets) and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=offsets.device)
+                                               ).max() > canvas_size):
         raise ValueError(f"offsets must keep the {h}x{w} images inside the "
                          f"{canvas_size}x{canvas_size} canvas, got {offsets.tolist()}")
+
+# %% ../nbs/00_data.ipynb #st494e0a
+def _paste(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int) -> torch.Tensor:
+    "Each image [B, C, h, w] on a zero canvas [B, C, S, S], top-left corner at `offsets` [B, 2]."
+    B, C, h, w = images.shape
     rows = offsets[:, :1] + torch.arange(h, device=images.device)    # [B, h]
     cols = offsets[:, 1:] + torch.arange(w, device=images.device)    # [B, w]
     # channels last for the indexing below
@@ -223,6 +230,16 @@ def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: in
     batch = torch.arange(B, device=images.device)[:, None, None]
     canvas[batch, rows[:, :, None], cols[:, None, :]] = images.permute(0, 2, 3, 1)
     return canvas.permute(0, 3, 1, 2).contiguous()                  # [B, C, S, S]
+
+# %% ../nbs/00_data.ipynb #st49571b
+def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
+                    check: bool = True) -> torch.Tensor:
+    """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
+    top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
+    B, C, h, w = _check_layout(images).shape
+    _check_offsets(offsets, B, images.device)
+    if check: _check_inside(offsets, h, w, canvas_size)
+    return _paste(images, offsets, canvas_size)
 
 # %% ../nbs/00_data.ipynb #50a80d77
 def _positive_int(name: str, value) -> int:
@@ -255,23 +272,31 @@ class DataFileError(OSError):
     file's."""
 
 # %% ../nbs/00_data.ipynb #sp3854c9
+def _idx_shape(data: bytes) -> tuple[int, ...]:
+    """The shape the IDX file of bytes `data` holds, its header checked against its length: else
+    `ValueError` (or `struct.error`, a header cut short) saying what is wrong."""
+    if len(data) < 4 or data[:3] != b'\x00\x00\x08':
+        raise ValueError('not an IDX file of bytes')
+    ndim = data[3]
+    shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
+    size = 4 + 4 * ndim + math.prod(shape)
+    if len(data) != size: raise ValueError(f'{len(data)} bytes where its header says {size}')
+    if not math.prod(shape): raise ValueError(f'its header says shape {shape}: no items')
+    return shape
+
+# %% ../nbs/00_data.ipynb #st495683
 def _read_idx(path: Path) -> torch.Tensor:
     """Read an IDX file (MNIST's format) of bytes, gzipped or not, into a uint8 tensor; a damaged
     file (truncated, not gzip, not IDX, no items): `DataFileError` naming it."""
     try:
         with (gzip.open if path.suffix == '.gz' else open)(path, 'rb') as f: data = f.read()
-        if len(data) < 4 or data[:3] != b'\x00\x00\x08':
-            raise ValueError('not an IDX file of bytes')
-        ndim = data[3]
-        shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
-        size = 4 + 4 * ndim + math.prod(shape)
-        if len(data) != size: raise ValueError(f'{len(data)} bytes where its header says {size}')
-        if not math.prod(shape): raise ValueError(f'its header says shape {shape}: no items')
+        shape = _idx_shape(data)
     except (PermissionError, IsADirectoryError): raise      # not damaged: it names the path
     except (OSError, EOFError, ValueError, struct.error, zlib.error) as e:
         raise DataFileError(f"{path} is damaged ({e}); delete it, and the next run downloads "
                             "it again") from None
-    return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=4 + 4 * ndim).view(shape)
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8,
+                            offset=4 + 4 * len(shape)).view(shape)
 
 # %% ../nbs/00_data.ipynb #40d75667
 # tf.image.sobel_edges kernel 0
