@@ -92,6 +92,7 @@ def _ignore_stop_signals(worker_id: int) -> None:
     for s in _STOP_SIGNALS: signal.signal(s, signal.SIG_IGN)
     if hasattr(signal, 'pthread_sigmask'): signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
+# %% ../nbs/00a_loaders.ipynb #st49933e
 @contextlib.contextmanager
 def _stop_signals_held():
     """Block the stop signals in this thread for the block (not on Windows), then put its mask back:
@@ -102,7 +103,6 @@ def _stop_signals_held():
     try: yield
     finally:
         if blocks: signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
 
 # %% ../nbs/00a_loaders.ipynb #fs48ex01
 _FORKSERVER_LOOKED = []            # [True] once the first loader under forkserver has looked
@@ -287,10 +287,12 @@ class DeviceLoader:
         self.epoch, self.index, self._resume = 0, 0, False
         self._order = self._epoch_start = None          # [N] example order, generator state
 
-    def __len__(self) -> int:
-        "Batches per epoch: full ones only for training."
-        n, b = len(self.labels), self.batch_size
-        return n // b if self.train else -(-n // b)
+# %% ../nbs/00a_loaders.ipynb #st4994a7
+@patch
+def __len__(self: DeviceLoader) -> int:
+    "Batches per epoch: full ones only for training."
+    n, b = len(self.labels), self.batch_size
+    return n // b if self.train else -(-n // b)
 
 # %% ../nbs/00a_loaders.ipynb #9e8cdffd
 @patch
@@ -334,15 +336,19 @@ def state_dict(self: DeviceLoader) -> dict:
                 generator=self.generator.get_state())
 
 # %% ../nbs/00a_loaders.ipynb #sp382795
-@patch
-def load_state_dict(self: DeviceLoader, state: dict) -> None:
-    "Go on from `state`: redraw the epoch's order from its start state, then restore the generator."
-    here = self.generator.device.type
+def _check_device_state(state: dict, here: str) -> None:
+    "Refuse (`ValueError`, one line) a `state` not saved from a DeviceLoader on a `here` device."
     if state.get('kind') != 'device' or state.get('device') != here:
         saved = (f"a {state.get('device')} DeviceLoader" if state.get('kind') == 'device'
                  else 'a DataLoader')
         raise ValueError(f"cannot continue a data stream saved from {saved} on a {here} "
                          "DeviceLoader")
+
+# %% ../nbs/00a_loaders.ipynb #st496fa8
+@patch
+def load_state_dict(self: DeviceLoader, state: dict) -> None:
+    "Go on from `state`: redraw the epoch's order from its start state, then restore the generator."
+    _check_device_state(state, self.generator.device.type)
     self.epoch, self.index, self._epoch_start = state['epoch'], state['index'], state['epoch_start']
     self._order = None
     if self._epoch_start is not None:
