@@ -104,16 +104,21 @@ def use_deterministic(mode: bool, warn_only: bool = False) -> None:
 
 
 # %% ../nbs/05a_runtime.ipynb #6d372a6e
+def _grid_sample_backward(device: torch.device) -> None:
+    "`F.grid_sample`'s backward, as the PCAE decoder's template warp runs it, once on `device`."
+    source = torch.zeros(1, 1, 2, 2, device=device, requires_grad=True)      # [B, C, H, W]
+    grid = torch.zeros(1, 1, 1, 2, device=device, requires_grad=True)        # [B, h, w, 2]
+    F.grid_sample(source, grid, mode='bilinear', padding_mode='zeros',
+                  align_corners=True).sum().backward()               # as in the PCAE decoder
+
+# %% ../nbs/05a_runtime.ipynb #st49e600
 def check_deterministic(device) -> None:
     """Refuse, with a one-line `UsageError` naming the op, a `device` on which `F.grid_sample`'s
     backward (the template warp) has no deterministic kernel (CUDA); probed on the device."""
     device, held = torch.device(device), (torch.are_deterministic_algorithms_enabled(),
                                           torch.is_deterministic_algorithms_warn_only_enabled())
-    source = torch.zeros(1, 1, 2, 2, device=device, requires_grad=True)      # [B, C, H, W]
-    grid = torch.zeros(1, 1, 1, 2, device=device, requires_grad=True)        # [B, h, w, 2]
     use_deterministic(True)
-    try: F.grid_sample(source, grid, mode='bilinear', padding_mode='zeros',
-                       align_corners=True).sum().backward()               # as in the PCAE decoder
+    try: _grid_sample_backward(device)
     except RuntimeError as e:
         if 'does not have a deterministic implementation' not in str(e): raise
         op = str(e).split(' does not have')[0]
@@ -519,6 +524,25 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
             raise _no_wandb_key(mode) from None
 
 # %% ../nbs/05a_runtime.ipynb #a96c74c9
+def _after_torn_line(fd: int, end: int, data: bytes) -> bytes:
+    "`data`, a newline first where the file `fd` (`end` bytes) ends in a line without its newline."
+    if end:                          # os.pread is POSIX only; O_APPEND writes at the end
+        os.lseek(fd, end - 1, os.SEEK_SET)
+        if os.read(fd, 1) != b'\n': data = b'\n' + data
+    return data
+
+# %% ../nbs/05a_runtime.ipynb #st492664
+def _write_whole(fd: int, data: bytes, end: int) -> None:
+    "One `os.write` of `data` to `fd`; cut back to `end` if it stops short (ENOSPC) or is cut."
+    try: written = os.write(fd, data)
+    except BaseException:
+        os.ftruncate(fd, end)
+        raise
+    if written != len(data):
+        os.ftruncate(fd, end)
+        raise OSError(errno.ENOSPC, f'only {written} of {len(data)} bytes written')
+
+# %% ../nbs/05a_runtime.ipynb #st491213
 def append_whole(path, data: bytes) -> None:
     """Append `data` to file `path` (created if missing) whole or not at all: one `os.write` on an
     O_APPEND descriptor, cut back to the old end (`os.ftruncate`) if the write stops short (a full
@@ -528,16 +552,7 @@ def append_whole(path, data: bytes) -> None:
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | binary, 0o666)
     try:
         end = os.fstat(fd).st_size
-        if end:                          # os.pread is POSIX only; O_APPEND writes at the end
-            os.lseek(fd, end - 1, os.SEEK_SET)
-            if os.read(fd, 1) != b'\n': data = b'\n' + data
-        try: written = os.write(fd, data)
-        except BaseException:
-            os.ftruncate(fd, end)
-            raise
-        if written != len(data):
-            os.ftruncate(fd, end)
-            raise OSError(errno.ENOSPC, f'only {written} of {len(data)} bytes written')
+        _write_whole(fd, _after_torn_line(fd, end, data), end)
     finally: os.close(fd)
 
 # %% ../nbs/05a_runtime.ipynb #f9e6409b
@@ -788,6 +803,7 @@ def dist_env() -> AttrDict:
     return AttrDict(rank=get('RANK', 0), world_size=get('WORLD_SIZE', 1),
                     local_rank=get('LOCAL_RANK', 0))
 
+# %% ../nbs/05a_runtime.ipynb #st49ebe5
 def init_distributed(device: torch.device) -> bool:
     "Join torchrun's process group (NCCL for CUDA, gloo otherwise); False for a single process."
     if dist_env().world_size == 1: return False
@@ -803,6 +819,7 @@ def param_checksum(model: nn.Module) -> list[float]:
     flat = torch.cat([p.detach().double().flatten().cpu() for p in model.parameters()])
     return [flat.sum().item(), flat.square().sum().item()]
 
+# %% ../nbs/05a_runtime.ipynb #st49a266
 def check_in_sync(model: nn.Module) -> list[float]:
     "Gather `param_checksum` from every process; raise `RuntimeError` if they differ."
     mine = param_checksum(model)
@@ -875,6 +892,14 @@ def check_divisible(batch_size: int, world_size: int, rank: int = 0) -> None:
     raise error
 
 # %% ../nbs/05a_runtime.ipynb #sp38c3c1
+def _warn_workers_unused(dataset: str, workers: int, rank: int) -> None:
+    "Warn (process 0) that `workers` DataLoader workers are ignored for a `dataset` made here."
+    if workers and not rank and dataset in ('synthetic', 'constellation'):   # rank 0 says
+        warnings.warn(f"{said('num_workers', workers)} is ignored: {dataset} batches are made "
+                      "in this process (DataLoader workers read image datasets only)",
+                      stacklevel=user_stacklevel())
+
+# %% ../nbs/05a_runtime.ipynb #st497762
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
     "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
     check_divisible(cfg.batch_size, world_size, rank)
@@ -882,10 +907,7 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own
     device = pick_device(run_field(cfg, 'device')) if device is None else device
     on_device, workers = data_on_device(cfg, device), run_field(cfg, 'num_workers')
-    if workers and not rank and cfg.dataset in ('synthetic', 'constellation'):   # rank 0 says
-        warnings.warn(f"{said('num_workers', workers)} is ignored: {cfg.dataset} batches are made "
-                      "in this process (DataLoader workers read image datasets only)",
-                      stacklevel=user_stacklevel())
+    _warn_workers_unused(cfg.dataset, workers, rank)
     if cfg.dataset == 'synthetic':
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
                                  on_device=on_device, n_classes=getattr(m, 'n_classes', 10))
