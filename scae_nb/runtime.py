@@ -51,12 +51,8 @@ def _supported_device(name) -> torch.device | None:
     return None if device.type == 'mps' and device.index else device   # one MPS device
 
 # %% ../nbs/05a_runtime.ipynb #sp38b243
-def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
-    """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
-    naming the value as `what` (the CLI's '--device', or an argument's name)."""
-    if name == 'auto': return _auto_device(local_rank)
-    if (device := _supported_device(name)) is None:
-        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)")
+def _check_present(device: torch.device, name, what: str) -> None:
+    "Refuse (`UsageError`, one line naming `name` as `what`) a CUDA or MPS `device` not here."
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise UsageError(f"{what} {name}: no CUDA GPU is available (torch {torch.__version__}, "
                          f"CUDA build {torch.version.cuda})")
@@ -66,6 +62,15 @@ def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device')
     mps = getattr(torch.backends, 'mps', None)
     if device.type == 'mps' and not (mps is not None and mps.is_available()):
         raise UsageError(f"{what} {name}: MPS is not available on this machine")
+
+# %% ../nbs/05a_runtime.ipynb #st49897e
+def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
+    """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
+    naming the value as `what` (the CLI's '--device', or an argument's name)."""
+    if name == 'auto': return _auto_device(local_rank)
+    if (device := _supported_device(name)) is None:
+        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)")
+    _check_present(device, name, what)
     return device
 
 # %% ../nbs/05a_runtime.ipynb #62567864
@@ -254,6 +259,15 @@ def _holds(holders: dict, key: str) -> bool:
     return held is None or isinstance(held, torch.Generator)
 
 # %% ../nbs/05a_runtime.ipynb #sp382d32
+def _set_generator(holder, name: str, state: torch.Tensor) -> None:
+    "Set `holder`'s generator `name` to `state`, making it where there is none yet (a lazy one)."
+    gen = getattr(holder, name, None)
+    if not isinstance(gen, torch.Generator):
+        gen = torch.Generator()
+        setattr(holder, name, gen)
+    gen.set_state(state)
+
+# %% ../nbs/05a_runtime.ipynb #st4994f6
 def set_loader_rng_state(loader, state: dict) -> None:
     """Restore `loader_rng_state`; a generator not created yet (lazy) is created and set. A state
     naming generators `loader` has no place for: `UsageError` naming both, nothing set."""
@@ -265,11 +279,7 @@ def set_loader_rng_state(loader, state: dict) -> None:
                          f"{shown(missing)} (another kind of loader than the run's)")
     for key, value in state.items():
         path, name = key.rsplit('.', 1)
-        gen = getattr(holders[path], name, None)
-        if not isinstance(gen, torch.Generator):
-            gen = torch.Generator()
-            setattr(holders[path], name, gen)
-        gen.set_state(value)
+        _set_generator(holders[path], name, value)
 
 # %% ../nbs/05a_runtime.ipynb #200a154b
 class BatchStream:
@@ -365,16 +375,18 @@ class LossTracker:
         self.names, self.n_losses, self.count = None, 0, 0
         self.sums = self.first_bad = self.bad_value = None          # [T], [L], [L] on the device
 
-    def update(self, step: int, losses: dict, metrics: dict | None = None) -> None:
-        "Add one step's `losses` and `metrics` (0-d tensors); no host sync."
-        metrics = metrics or {}
-        if self.names is None: self.names, self.n_losses = [*losses, *metrics], len(losses)
-        device = next(iter(losses.values())).device
-        values = torch.stack([torch.as_tensor(v).detach().to(device).float().reshape(())
-                              for v in [*losses.values(), *metrics.values()]])
-        self.sums = values if self.sums is None else self.sums + values
-        self.count += 1
-        self._track_bad(step, values[:self.n_losses])
+# %% ../nbs/05a_runtime.ipynb #st49519f
+@patch
+def update(self: LossTracker, step: int, losses: dict, metrics: dict | None = None) -> None:
+    "Add one step's `losses` and `metrics` (0-d tensors); no host sync."
+    metrics = metrics or {}
+    if self.names is None: self.names, self.n_losses = [*losses, *metrics], len(losses)
+    device = next(iter(losses.values())).device
+    values = torch.stack([torch.as_tensor(v).detach().to(device).float().reshape(())
+                          for v in [*losses.values(), *metrics.values()]])
+    self.sums = values if self.sums is None else self.sums + values
+    self.count += 1
+    self._track_bad(step, values[:self.n_losses])
 
 # %% ../nbs/05a_runtime.ipynb #34c8738e
 @patch
@@ -684,12 +696,8 @@ def close(self: RunLogger) -> None:
                   f"those in {folder} may be incomplete", stacklevel=user_stacklevel())
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
-def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
-    """Tile `images` [N, C, H, W] (C = 1, 3 or 4; floats in [0, 1] or uint8; an array too)
-    row-major, `ncols` per row: [H', W', 3], or [H', W', 4] (RGBA) for C = 4; another layout,
-    no image or `ncols` < 1: one line."""
-    make_grid = _torchvision('torchvision.utils').make_grid     # one line if it does not import
-    check_positive(ncols=ncols)
+def _grid_images(images) -> torch.Tensor:
+    "`images` [N, C, H, W] (C = 1, 3 or 4) as float32 in [0, 1] on the CPU; else one line."
     images = (images.detach().cpu() if isinstance(images, torch.Tensor)   # any device, with grad
               else torch.as_tensor(np.asarray(images)))                  # or an array
     if images.ndim != 4 or images.shape[1] not in (1, 3, 4) or not len(images):
@@ -698,7 +706,16 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
         raise ValueError(f"images must be [N, C, H, W] with {need}, "
                          f"got shape {tuple(images.shape)}")
     images = images.float() / 255 if images.dtype == torch.uint8 else images.float()
-    images = images.clamp(0, 1)
+    return images.clamp(0, 1)
+
+# %% ../nbs/05a_runtime.ipynb #st49554d
+def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
+    """Tile `images` [N, C, H, W] (C = 1, 3 or 4; floats in [0, 1] or uint8; an array too)
+    row-major, `ncols` per row: [H', W', 3], or [H', W', 4] (RGBA) for C = 4; another layout,
+    no image or `ncols` < 1: one line."""
+    make_grid = _torchvision('torchvision.utils').make_grid     # one line if it does not import
+    check_positive(ncols=ncols)
+    images = _grid_images(images)
     return make_grid(images, nrow=ncols, padding=padding, pad_value=1).permute(1, 2, 0).numpy()
 
 # %% ../nbs/05a_runtime.ipynb #c5fdcc51
