@@ -57,6 +57,15 @@ def generator(self: ShiftCollate) -> torch.Generator:
     return self._generator
 
 # %% ../nbs/00a_loaders.ipynb #4d36d9be
+def _check_label_range(labels: torch.Tensor, n_classes: int | None) -> None:
+    "Refuse, in one line, integer `labels` below 0 or (given `n_classes`) of no class."
+    if len(labels) and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
+        limit = ('be >= 0' if n_classes is None                 # no upper bound to name
+                 else f'lie in 0..{n_classes - 1} (n_classes {n_classes})')
+        raise ValueError(f"labels must {limit}, "
+                         f"{got_values(labels.min().item(), labels.max().item())}")
+
+# %% ../nbs/00a_loaders.ipynb #st490815
 def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     """int64 labels if `labels` is an integer tensor of shape [n] with values in
     0..n_classes-1 (>= 0 if `n_classes` is None: no upper bound), else one line saying what came."""
@@ -64,11 +73,7 @@ def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
         got = (f"{got_shape(labels)} ({labels.dtype})" if isinstance(labels, torch.Tensor)
                else f"got {type(labels).__name__}")
         raise ValueError(f"labels must be an integer tensor of shape ({n},), {got}")
-    if n and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
-        limit = ('be >= 0' if n_classes is None                 # no upper bound to name
-                 else f'lie in 0..{n_classes - 1} (n_classes {n_classes})')
-        raise ValueError(f"labels must {limit}, "
-                         f"{got_values(labels.min().item(), labels.max().item())}")
+    _check_label_range(labels, n_classes)
     return labels.long()
 
 # %% ../nbs/00a_loaders.ipynb #d8d5ba84
@@ -240,32 +245,46 @@ def _image_tensor(image) -> torch.Tensor:
     return image[None] if image.ndim == 2 else image
 
 # %% ../nbs/00a_loaders.ipynb #sp38b10a
+def _label_error(i: int, seen: str) -> ValueError:
+    "The line for item `i`'s label, which `seen` describes."
+    return ValueError(f"dataset labels must be single integers, item {i}'s label "
+                      f"{seen}")
+
+# %% ../nbs/00a_loaders.ipynb #st49540f
+def _label_value(label, i: int):
+    "The one element of a tensor or array `label` (item `i`'s), or `label` itself; else one line."
+    if not hasattr(label, 'shape'): return label                 # not a tensor or an array
+    if getattr(label, 'is_meta', False): raise _label_error(i, 'is a meta tensor (no value)')
+    if math.prod(label.shape) != 1: raise _label_error(i, got_shape(label))
+    return label.item()
+
+# %% ../nbs/00a_loaders.ipynb #st494969
 def _label(label, i: int) -> int:
     """Item `i`'s `label` as an int: an integer (Python, numpy, or a tensor or array of one element)
     or a float with an integer value, within int64; else `ValueError` naming the item and label."""
-    bad = lambda seen: ValueError(f"dataset labels must be single integers, item {i}'s label "
-                                  f"{seen}")
-    value = label
-    if hasattr(label, 'shape'):                                  # a tensor or an array
-        if getattr(label, 'is_meta', False): raise bad('is a meta tensor (no value)')
-        if math.prod(label.shape) != 1: raise bad(got_shape(label))
-        value = label.item()
+    value = _label_value(label, i)
     whole = isinstance(value, numbers.Integral) or (        # 3, np.int64(3), True, 3.0
         isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer())
-    if not whole: raise bad(f'got {value!r}'[:80])           # 1.5, nan, inf, a string, None
-    if not -2 ** 63 <= int(value) < 2 ** 63: raise bad(f'{int(value)} does not fit in int64')
+    if not whole: raise _label_error(i, f'got {value!r}'[:80])     # 1.5, nan, inf, a string, None
+    if not -2 ** 63 <= int(value) < 2 ** 63:
+        raise _label_error(i, f'{int(value)} does not fit in int64')
     return int(value)
 
 # %% ../nbs/00a_loaders.ipynb #sp381e23
+def _check_one_shape(images: list[torch.Tensor]) -> None:
+    "Refuse, in one line naming the first odd item, `images` [C, H, W] not all of item 0's shape."
+    odd = next((i for i, x in enumerate(images) if x.shape != images[0].shape), None)
+    if odd is not None:                                      # else torch.stack's "equal size" error
+        raise ValueError(f"dataset images must share one shape [C, H, W] = {list(images[0].shape)} "
+                         f"(item 0's), item {odd} {got_shape(images[odd])}")
+
+# %% ../nbs/00a_loaders.ipynb #st499abb
 def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack a map-style dataset of (PIL image | array | tensor, label)
     pairs into (images [N, C, H, W], int64 labels [N])."""
     pairs = [dataset[i] for i in range(len(dataset))]
     images = [_image_tensor(x) for x, _ in pairs]
-    odd = next((i for i, x in enumerate(images) if x.shape != images[0].shape), None)
-    if odd is not None:                                      # else torch.stack's "equal size" error
-        raise ValueError(f"dataset images must share one shape [C, H, W] = {list(images[0].shape)} "
-                         f"(item 0's), item {odd} {got_shape(images[odd])}")
+    _check_one_shape(images)
     images = torch.stack(images)
     return images, torch.tensor([_label(y, i) for i, (_, y) in enumerate(pairs)])
 
