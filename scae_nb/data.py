@@ -180,16 +180,22 @@ def _is_count(value) -> bool:
     "Whether `value` is an integer >= 0 (a bool is not)."
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
 
+# %% ../nbs/00_data.ipynb #st491f36
+def _max_shifts(max_shift) -> tuple:
+    "`max_shift` as (rows, columns), one integer >= 0 each (one for both); else one line."
+    pair = tuple(max_shift) if isinstance(max_shift, (tuple, list)) else (max_shift,) * 2
+    if len(pair) != 2 or not all(map(_is_count, pair)):
+        raise ValueError("max_shift must be an integer >= 0 (or a pair of them), got "
+                         f"{max_shift!r}")
+    return pair
+
 # %% ../nbs/00_data.ipynb #sp38eda9
 def draw_offsets(n: int, max_shift: int | tuple[int, int],
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Top-left (row, col) offsets [n, 2] of the official
     `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2)."""
     if not _is_count(n): raise ValueError(f"n must be an integer >= 0, got {n!r}")
-    pair = tuple(max_shift) if isinstance(max_shift, (tuple, list)) else (max_shift,) * 2
-    if len(pair) != 2 or not all(map(_is_count, pair)):
-        raise ValueError("max_shift must be an integer >= 0 (or a pair of them), got "
-                         f"{max_shift!r}")
+    pair = _max_shifts(max_shift)
     device = generator.device if generator is not None else None
     # on the generator's device; m stays a Python int, so nothing is copied there (no host sync)
     draws = [(torch.randint(-m, m + 1, (n,), generator=generator, device=device), int(m))
@@ -497,6 +503,20 @@ def _fetch_mnist(root: Path, raw: Path, stems: list[str], train: bool, download:
     if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
         return _check_split('mnist', ds.data[:, None], ds.targets.long(), raw)
 
+# %% ../nbs/00_data.ipynb #st49ec42
+def _check_raw_readable(raw: Path) -> None:
+    "Refuse (`DataFileError`, one line naming it) an MNIST/raw folder this user may not read."
+    if raw.is_dir() and not os.access(raw, os.R_OK | os.X_OK):    # else its files look absent
+        raise DataFileError(f"MNIST folder {raw} cannot be read (permission denied); let this "
+                            "user read it, or use another data folder")
+
+# %% ../nbs/00_data.ipynb #st4994fe
+def _read_mnist_raw(raw: Path, stems: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    "The images [N, 1, 28, 28] and labels [N] of the IDX files `stems` in `raw`, checked."
+    files = [_mnist_file(raw, s) for s in stems]
+    images, labels = map(_read_idx, files)
+    return _check_split('mnist', images[:, None], labels, *files)      # [N, 1, 28, 28], [N]
+
 # %% ../nbs/00_data.ipynb #cbc51553
 def _load_mnist(root: Path, train: bool, download: bool):
     """MNIST read in place from torchvision's MNIST/raw;
@@ -505,17 +525,13 @@ def _load_mnist(root: Path, train: bool, download: bool):
     split, raw = 'train' if train else 't10k', root / 'MNIST' / 'raw'
     stems = [f'{split}-images-idx3-ubyte', f'{split}-labels-idx1-ubyte']
     legacy = root / 'MNIST' / 'processed' / ('training.pt' if train else 'test.pt')
-    if raw.is_dir() and not os.access(raw, os.R_OK | os.X_OK):    # else its files look absent
-        raise DataFileError(f"MNIST folder {raw} cannot be read (permission denied); let this "
-                            "user read it, or use another data folder")
+    _check_raw_readable(raw)                                     # else its files look absent
     if any(_mnist_file(raw, s) is None for s in stems) and legacy.is_file():
         images, labels = _read_legacy(legacy)                       # torchvision's old format
         return _check_split('mnist', images[:, None], labels.long(), legacy)
     if any(_mnist_file(raw, s) is None for s in stems):
         if served := _fetch_mnist(root, raw, stems, train, download): return served
-    files = [_mnist_file(raw, s) for s in stems]
-    images, labels = map(_read_idx, files)
-    return _check_split('mnist', images[:, None], labels, *files)      # [N, 1, 28, 28], [N]
+    return _read_mnist_raw(raw, stems)
 
 # %% ../nbs/00_data.ipynb #353769df
 def _load_usps(root: Path, train: bool, download: bool):
