@@ -134,15 +134,21 @@ def check_deterministic(device) -> None:
     finally: use_deterministic(held[0], warn_only=held[1])
 
 # %% ../nbs/05a_runtime.ipynb #c0b0a878
-def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
-    """float32 matmuls and convolutions in full float32 unless `tf32` (CUDA only); `deterministic`:
-    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
-    if deterministic: check_deterministic(device)
+def _tf32_on(device, tf32: bool) -> bool:
+    "`tf32` on a CUDA `device`; elsewhere False, with one warning that it does nothing there."
     if tf32 and torch.device(device).type != 'cuda':
         kind = torch.device(device).type
         warnings.warn(f"{said('tf32', True)} does nothing on {kind}: TF32 is a mode of NVIDIA GPUs "
                       "(Ampere and newer); running in full float32", stacklevel=user_stacklevel())
-        tf32 = False
+        return False
+    return tf32
+
+# %% ../nbs/05a_runtime.ipynb #st490883
+def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
+    """float32 matmuls and convolutions in full float32 unless `tf32` (CUDA only); `deterministic`:
+    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
+    if deterministic: check_deterministic(device)
+    tf32 = _tf32_on(device, tf32)
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
     torch.set_float32_matmul_precision('high' if tf32 else 'highest')
     torch.backends.cudnn.deterministic = deterministic
@@ -674,6 +680,21 @@ def _wandb_errors_quiet():
     finally: term._show_errors = shown
 
 # %% ../nbs/05a_runtime.ipynb #e66bcd4f
+def _warn_upload_cut(cut: str, folder) -> None:
+    "Warn that signal `cut` cut the upload short: where the files are, and `wandb sync`."
+    warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
+                  f"upload them with `wandb sync {folder}`; wandb has {_TEARDOWN_WAIT:g} s "
+                  "more to write them (a second Ctrl-C ends the wait)",
+                  stacklevel=user_stacklevel())
+
+# %% ../nbs/05a_runtime.ipynb #st49411c
+def _warn_teardown_stopped(stopped: str, folder) -> None:
+    "Warn that `stopped` (a signal's name, or 'timeout') ended the wait for wandb's local files."
+    by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
+    warnings.warn(f"stopped waiting for wandb to write its local files {by}: "
+                  f"those in {folder} may be incomplete", stacklevel=user_stacklevel())
+
+# %% ../nbs/05a_runtime.ipynb #st4919bb
 @patch
 def close(self: RunLogger) -> None:
     """Finish the wandb run, if there is one; a SIGINT/SIGTERM/SIGHUP while it uploads cuts the
@@ -683,17 +704,10 @@ def close(self: RunLogger) -> None:
     run, self.run = self.run, None
     if run is None: return
     cut, folder = _finish_interruptibly(run), _wandb_files(run)
-    if cut is not None:
-        warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
-                      f"upload them with `wandb sync {folder}`; wandb has {_TEARDOWN_WAIT:g} s "
-                      "more to write them (a second Ctrl-C ends the wait)",
-                      stacklevel=user_stacklevel())
+    if cut is not None: _warn_upload_cut(cut, folder)
     with _wandb_errors_quiet() if cut else contextlib.nullcontext():    # its cut `finish`'s line
         stopped = _teardown_interruptibly(_TEARDOWN_WAIT if cut else None)   # else: as its exit
-    if stopped is None: return
-    by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
-    warnings.warn(f"stopped waiting for wandb to write its local files {by}: "
-                  f"those in {folder} may be incomplete", stacklevel=user_stacklevel())
+    if stopped is not None: _warn_teardown_stopped(stopped, folder)
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
 def _grid_images(images) -> torch.Tensor:
