@@ -17,6 +17,12 @@ import torch.nn.functional as F
 from .utils import (UsageError, check_positive, got_shape, got_values, named,
                            refuse_empty_path, said, words)
 
+# %% auto #0
+__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 'check_image_values', 'check_images',
+           'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'DataFileError', 'sobel_edges',
+           'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
+
+# %% ../nbs/00_data.ipynb #st49f63d
 def _torchvision(module: str):
     """torchvision's `module`, imported on first use; a torchvision that does not import (built for
     another torch: `operator torchvision::nms does not exist`) is said as such, in one line, with
@@ -27,11 +33,13 @@ def _torchvision(module: str):
                           f"{_installed('torch')} ({_short_reason(e)}): install the one built for "
                           f"it: {_torchvision_fix() or 'see https://pytorch.org'}") from e
 
+# %% ../nbs/00_data.ipynb #st493b83
 def _installed(package: str) -> str:
     "`package`'s version as pip installed it ('2.13.0+cpu'), read without importing it."
     try: return importlib.metadata.version(package) or 'of unknown version'
     except importlib.metadata.PackageNotFoundError: return '(not installed)'
 
+# %% ../nbs/00_data.ipynb #st49395b
 def _torchvision_fix() -> str | None:
     """The pip command installing the torchvision of installed torch's release (0.(minor + 15) since
     torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index); None for another torch (a
@@ -43,22 +51,47 @@ def _torchvision_fix() -> str | None:
     version = f'"torchvision==0.{int(found[1]) + 15}.*"'   # double quotes: cmd takes no single ones
     return f"pip install --force-reinstall --no-deps {version}{index}"
 
+# %% ../nbs/00_data.ipynb #st49dcce
 def _tvd():
     """`torchvision.datasets` (`_torchvision`): importing it after torch adds 164 MiB of resident
     memory (torchvision 0.29.1, 2026-12-04) that training from tensors never needs; one that does
     not import is not a dataset missing (`_fetch`)."""
     return _torchvision('torchvision.datasets')
 
-# %% auto #0
-__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 'check_image_values', 'check_images',
-           'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'DataFileError', 'sobel_edges',
-           'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
-
 # %% ../nbs/00_data.ipynb #aa7006fb
 def _typed(path) -> str:
     "`path` as typed, quoted where spaces start or end it (`'/data '`: the space seen)."
     return repr(str(path)) if str(path) != str(path).strip() else str(path)
 
+# %% ../nbs/00_data.ipynb #st49aed6
+def _root_said(root, name: str) -> str:
+    """How the caller named `root` (`data_dir='/x'`, `--data-dir /x`), once it is a path and not
+    empty: else one line, `TypeError` or `UsageError`."""
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
+                        f"{type(root).__name__} {root!r:.60}")
+    refuse_empty_path(root, named(name), 'name a folder, or leave it out ($SCAE_DATA, else a '
+                      'per-user cache)')         # not the current folder: a download there
+    return words(said(name, root), f"{named(name)} {_typed(root)}")    # python: a repr already
+
+# %% ../nbs/00_data.ipynb #st495e8c
+def _home_expanded(given, who: str) -> Path:
+    "`given` as a `Path`, `~` expanded; `UsageError` naming `who` where `~user` names no home."
+    try: return Path(given).expanduser()
+    except RuntimeError:                          # `~nouser/x`: Python's line names neither
+        user = str(given).split('/')[0]                       # `~` alone: no $HOME to read
+        why = f"no user {user[1:]}" if user[1:] else "$HOME is not set"
+        raise UsageError(f"{who}: {why}, so {user} names no home folder") from None
+
+# %% ../nbs/00_data.ipynb #st49b723
+def _folder_there(given: Path, who: str, must_exist: bool) -> Path:
+    "`given` if a folder, or absent where it need not exist; else `UsageError` naming `who`."
+    if given.is_dir() or not (must_exist or given.exists()): return given
+    what = ('no such folder' if not given.exists() else
+            'is a file, not a folder' if given.is_file() else 'not a folder')
+    raise UsageError(f"{who}: {what}")
+
+# %% ../nbs/00_data.ipynb #st49f250
 def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
@@ -66,27 +99,12 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
     path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, a
     `$SCAE_DATA` not there or its `~user` unknown, or with `must_exist` a `root` not there (never
     created)."""
-    if root is not None:
-        if not isinstance(root, (str, os.PathLike)):
-            raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
-                            f"{type(root).__name__} {root!r:.60}")
-        refuse_empty_path(root, named(name), 'name a folder, or leave it out ($SCAE_DATA, else a '
-                          'per-user cache)')         # not the current folder: a download there
-        given = root
-        who = words(said(name, root), f"{named(name)} {_typed(root)}")    # python: a repr already
+    if root is not None: given, who = root, _root_said(root, name)
     elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
         given, must_exist = env, True                         # set up once: not there is a typo
         who = f"SCAE_DATA={_typed(env)} (the environment variable)"
     else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
-    try: given = Path(given).expanduser()
-    except RuntimeError:                          # `~nouser/x`: Python's line names neither
-        user = str(given).split('/')[0]                       # `~` alone: no $HOME to read
-        why = f"no user {user[1:]}" if user[1:] else "$HOME is not set"
-        raise UsageError(f"{who}: {why}, so {user} names no home folder") from None
-    if given.is_dir() or not (must_exist or given.exists()): return given
-    what = ('no such folder' if not given.exists() else
-            'is a file, not a folder' if given.is_file() else 'not a folder')
-    raise UsageError(f"{who}: {what}")
+    return _folder_there(_home_expanded(given, who), who, must_exist)
 
 # %% ../nbs/00_data.ipynb #k42img02
 def image_shape_hint(shape, expected: tuple | None = None) -> str:
@@ -122,21 +140,27 @@ def _bound(value: float) -> str:
     return repr(value) if 0 <= float(short) <= 1 and not 0 <= value <= 1 else short
 
 # %% ../nbs/00_data.ipynb #sp38f6db
+def _values_error(images: torch.Tensor, name: str, lo: torch.Tensor,
+                  hi: torch.Tensor) -> ValueError:
+    "The line for float `images` (least `lo`, greatest `hi`) holding NaN/Inf, or outside [0, 1]."
+    if not (finite := torch.isfinite(images)).all():
+        first = tuple((~finite).nonzero()[0].tolist())
+        verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
+        return ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
+                          f"the first at index {first}")
+    hint = (' (normalised, as by transforms.Normalize? the model takes the pixels in [0, 1])'
+            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '')
+    return ValueError(f"float {name} must lie in [0, 1], "
+                      f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
+
+# %% ../nbs/00_data.ipynb #st493579
 def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
     """Return the tensor `images` unless it holds floats that are NaN/Inf or outside [0, 1] (one
     line naming them; uint8 passes). One `aminmax` pass when they are fine; a host sync on a GPU."""
     if not images.is_floating_point() or not images.numel(): return images
     lo, hi = torch.aminmax(images)                      # a NaN makes both NaN: caught below
     if lo >= 0 and hi <= 1: return images
-    if not (finite := torch.isfinite(images)).all():
-        first = tuple((~finite).nonzero()[0].tolist())
-        verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
-        raise ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
-                         f"the first at index {first}")
-    hint = (' (normalised, as by transforms.Normalize? the model takes the pixels in [0, 1])'
-            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '')
-    raise ValueError(f"float {name} must lie in [0, 1], "
-                     f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
+    raise _values_error(images, name, lo, hi)
 
 # %% ../nbs/00_data.ipynb #sp38bb63
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
@@ -156,16 +180,22 @@ def _is_count(value) -> bool:
     "Whether `value` is an integer >= 0 (a bool is not)."
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
 
+# %% ../nbs/00_data.ipynb #st491f36
+def _max_shifts(max_shift) -> tuple:
+    "`max_shift` as (rows, columns), one integer >= 0 each (one for both); else one line."
+    pair = tuple(max_shift) if isinstance(max_shift, (tuple, list)) else (max_shift,) * 2
+    if len(pair) != 2 or not all(map(_is_count, pair)):
+        raise ValueError("max_shift must be an integer >= 0 (or a pair of them), got "
+                         f"{max_shift!r}")
+    return pair
+
 # %% ../nbs/00_data.ipynb #sp38eda9
 def draw_offsets(n: int, max_shift: int | tuple[int, int],
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Top-left (row, col) offsets [n, 2] of the official
     `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2)."""
     if not _is_count(n): raise ValueError(f"n must be an integer >= 0, got {n!r}")
-    pair = tuple(max_shift) if isinstance(max_shift, (tuple, list)) else (max_shift,) * 2
-    if len(pair) != 2 or not all(map(_is_count, pair)):
-        raise ValueError("max_shift must be an integer >= 0 (or a pair of them), got "
-                         f"{max_shift!r}")
+    pair = _max_shifts(max_shift)
     device = generator.device if generator is not None else None
     # on the generator's device; m stays a Python int, so nothing is copied there (no host sync)
     draws = [(torch.randint(-m, m + 1, (n,), generator=generator, device=device), int(m))
@@ -188,16 +218,17 @@ def _check_offsets(offsets: torch.Tensor, B: int, device: torch.device) -> None:
                      f"{got}")
 
 # %% ../nbs/00_data.ipynb #sp381f5b
-def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
-                    check: bool = True) -> torch.Tensor:
-    """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
-    top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
-    B, C, h, w = _check_layout(images).shape
-    _check_offsets(offsets, B, images.device)
-    if check and B and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=images.device)
-                                        ).max() > canvas_size):
+def _check_inside(offsets: torch.Tensor, h: int, w: int, canvas_size: int) -> None:
+    "Refuse, in one line, `offsets` [B, 2] putting part of an h x w image off the canvas."
+    if len(offsets) and (offsets.min() < 0 or (offsets + torch.tensor([h, w], device=offsets.device)
+                                               ).max() > canvas_size):
         raise ValueError(f"offsets must keep the {h}x{w} images inside the "
                          f"{canvas_size}x{canvas_size} canvas, got {offsets.tolist()}")
+
+# %% ../nbs/00_data.ipynb #st494e0a
+def _paste(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int) -> torch.Tensor:
+    "Each image [B, C, h, w] on a zero canvas [B, C, S, S], top-left corner at `offsets` [B, 2]."
+    B, C, h, w = images.shape
     rows = offsets[:, :1] + torch.arange(h, device=images.device)    # [B, h]
     cols = offsets[:, 1:] + torch.arange(w, device=images.device)    # [B, w]
     # channels last for the indexing below
@@ -205,6 +236,16 @@ def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: in
     batch = torch.arange(B, device=images.device)[:, None, None]
     canvas[batch, rows[:, :, None], cols[:, None, :]] = images.permute(0, 2, 3, 1)
     return canvas.permute(0, 3, 1, 2).contiguous()                  # [B, C, S, S]
+
+# %% ../nbs/00_data.ipynb #st49571b
+def place_on_canvas(images: torch.Tensor, offsets: torch.Tensor, canvas_size: int,
+                    check: bool = True) -> torch.Tensor:
+    """Paste each image [B, C, h, w] onto a zero canvas [B, C, S, S] with its
+    top-left corner at `offsets` [B, 2] (row, col); `check`: refuse offsets off the canvas."""
+    B, C, h, w = _check_layout(images).shape
+    _check_offsets(offsets, B, images.device)
+    if check: _check_inside(offsets, h, w, canvas_size)
+    return _paste(images, offsets, canvas_size)
 
 # %% ../nbs/00_data.ipynb #50a80d77
 def _positive_int(name: str, value) -> int:
@@ -237,23 +278,31 @@ class DataFileError(OSError):
     file's."""
 
 # %% ../nbs/00_data.ipynb #sp3854c9
+def _idx_shape(data: bytes) -> tuple[int, ...]:
+    """The shape the IDX file of bytes `data` holds, its header checked against its length: else
+    `ValueError` (or `struct.error`, a header cut short) saying what is wrong."""
+    if len(data) < 4 or data[:3] != b'\x00\x00\x08':
+        raise ValueError('not an IDX file of bytes')
+    ndim = data[3]
+    shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
+    size = 4 + 4 * ndim + math.prod(shape)
+    if len(data) != size: raise ValueError(f'{len(data)} bytes where its header says {size}')
+    if not math.prod(shape): raise ValueError(f'its header says shape {shape}: no items')
+    return shape
+
+# %% ../nbs/00_data.ipynb #st495683
 def _read_idx(path: Path) -> torch.Tensor:
     """Read an IDX file (MNIST's format) of bytes, gzipped or not, into a uint8 tensor; a damaged
     file (truncated, not gzip, not IDX, no items): `DataFileError` naming it."""
     try:
         with (gzip.open if path.suffix == '.gz' else open)(path, 'rb') as f: data = f.read()
-        if len(data) < 4 or data[:3] != b'\x00\x00\x08':
-            raise ValueError('not an IDX file of bytes')
-        ndim = data[3]
-        shape = struct.unpack(f'>{ndim}I', data[4:4 + 4 * ndim])
-        size = 4 + 4 * ndim + math.prod(shape)
-        if len(data) != size: raise ValueError(f'{len(data)} bytes where its header says {size}')
-        if not math.prod(shape): raise ValueError(f'its header says shape {shape}: no items')
+        shape = _idx_shape(data)
     except (PermissionError, IsADirectoryError): raise      # not damaged: it names the path
     except (OSError, EOFError, ValueError, struct.error, zlib.error) as e:
         raise DataFileError(f"{path} is damaged ({e}); delete it, and the next run downloads "
                             "it again") from None
-    return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=4 + 4 * ndim).view(shape)
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8,
+                            offset=4 + 4 * len(shape)).view(shape)
 
 # %% ../nbs/00_data.ipynb #40d75667
 # tf.image.sobel_edges kernel 0
@@ -354,36 +403,59 @@ def _damage(e: BaseException) -> str:
     return _short_reason(e)                                  # USPS: bz2's 'Invalid data stream'
 
 # %% ../nbs/00_data.ipynb #sp388ae5
+def _there_before(expected: Path) -> set:
+    """What a failed download must leave: `expected` and those of its parents that exist, and what
+    a readable folder `expected` holds (the user's files)."""
+    existed = {p for p in (expected, *expected.parents) if p.exists()}
+    if expected.is_dir() and os.access(expected, os.R_OK | os.X_OK):
+        existed |= set(expected.iterdir())                     # the user's files: kept
+    return existed
+
+# %% ../nbs/00_data.ipynb #st498b55
+def _where_data() -> str:
+    "How to point at a folder holding a dataset: Python's arguments, or `--data-dir` (`cli_words`)."
+    return words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
+                 'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
+
+# %% ../nbs/00_data.ipynb #st49291c
+def _lacking(what: str, expected: Path, missing: list[str], download: bool,
+             e: BaseException) -> FileNotFoundError:
+    "The error for a folder `expected` lacking the files `missing`: `e` kept them from downloading."
+    why = ('download=False' if not download else f"this user may not write in {expected}"
+           if isinstance(e, PermissionError) else _short_reason(e))
+    it, them = ('it', 'it') if len(missing) == 1 else ('they', 'them')
+    return FileNotFoundError(f"{what} at {expected} lacks {', '.join(missing)}, and {it} "
+                             f"could not be downloaded ({why}); put {them} there, or set "
+                             f"SCAE_DATA or pass {_where_data()}")
+
+# %% ../nbs/00_data.ipynb #st497f4b
+def _fetch_error(what: str, expected: Path, download: bool, missing: list[str], existed: set,
+                 e: BaseException) -> OSError:
+    "The one-line error for `e`, torchvision's failure to build `what` at `expected` (`_fetch`)."
+    failed = re.match(r'Error downloading (\S+?):', str(e))     # a file that was there: damaged
+    if missing and not (failed and expected / failed[1] in existed):
+        return _lacking(what, expected, missing, download, e)
+    if expected.is_file() or (expected.is_dir() and any(expected.iterdir())):
+        return DataFileError(f"{what} at {expected} is damaged or incomplete ("
+                             f"{_damage(e)}); delete it, and the next run downloads it "
+                             "again")
+    why = f"download failed: {_short_reason(e)}" if download else "download=False"
+    return FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
+                             f"{_where_data()}")
+
+# %% ../nbs/00_data.ipynb #st49ff6d
 def _fetch(what: str, expected: Path, make: Callable, download: bool, missing: list[str] = ()):
     """Build a torchvision dataset with `make(download)`; missing files or a failed download
     become one clear line (`FileNotFoundError`; `missing`: the files a folder `expected` lacks,
     named as such), and the folders and files the failed attempt created are removed; `expected`
     there but unreadable (a file, a folder with files in it) is a `DataFileError` naming it."""
-    existed = {p for p in (expected, *expected.parents) if p.exists()}
-    if expected.is_dir() and os.access(expected, os.R_OK | os.X_OK):
-        existed |= set(expected.iterdir())                     # the user's files: kept
+    existed = _there_before(expected)
     try:
         with _network_timeout(): return make(download)
     # torchvision's "Dataset not found", URLError, a missing file
     except (RuntimeError, OSError) as e:
         _remove_new(expected, existed)
-        where = words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
-                      'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
-        failed = re.match(r'Error downloading (\S+?):', str(e))     # a file that was there: damaged
-        if missing and not (failed and expected / failed[1] in existed):
-            why = ('download=False' if not download else f"this user may not write in {expected}"
-                   if isinstance(e, PermissionError) else _short_reason(e))
-            it, them = ('it', 'it') if len(missing) == 1 else ('they', 'them')
-            raise FileNotFoundError(f"{what} at {expected} lacks {', '.join(missing)}, and {it} "
-                                    f"could not be downloaded ({why}); put {them} there, or set "
-                                    f"SCAE_DATA or pass {where}") from e
-        if expected.is_file() or (expected.is_dir() and any(expected.iterdir())):
-            raise DataFileError(f"{what} at {expected} is damaged or incomplete ("
-                                f"{_damage(e)}); delete it, and the next run downloads it "
-                                "again") from e
-        why = f"download failed: {_short_reason(e)}" if download else "download=False"
-        raise FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
-                                f"{where}") from e
+        raise _fetch_error(what, expected, download, missing, existed, e) from e
 
 # %% ../nbs/00_data.ipynb #3be304ca
 def _mnist_file(raw: Path, stem: str) -> Path | None:
@@ -419,6 +491,32 @@ def _read_legacy(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
                             f"{why}); delete it, and the next run downloads MNIST again") from None
     return images, labels
 
+# %% ../nbs/00_data.ipynb #st491456
+def _fetch_mnist(root: Path, raw: Path, stems: list[str], train: bool, download: bool):
+    """Have torchvision download the MNIST files `stems` that `raw` lacks (after refusing
+    MNIST's own folder given for the data folder); (images, labels) where it served the split
+    without raw files, else None: read them."""
+    _check_not_inside_mnist(root, stems)             # data/MNIST given for data/
+    lacks = [f'{s}.gz' for s in stems if _mnist_file(raw, s) is None]
+    ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
+                download, lacks if raw.is_dir() and any(raw.iterdir()) else ())
+    if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
+        return _check_split('mnist', ds.data[:, None], ds.targets.long(), raw)
+
+# %% ../nbs/00_data.ipynb #st49ec42
+def _check_raw_readable(raw: Path) -> None:
+    "Refuse (`DataFileError`, one line naming it) an MNIST/raw folder this user may not read."
+    if raw.is_dir() and not os.access(raw, os.R_OK | os.X_OK):    # else its files look absent
+        raise DataFileError(f"MNIST folder {raw} cannot be read (permission denied); let this "
+                            "user read it, or use another data folder")
+
+# %% ../nbs/00_data.ipynb #st4994fe
+def _read_mnist_raw(raw: Path, stems: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    "The images [N, 1, 28, 28] and labels [N] of the IDX files `stems` in `raw`, checked."
+    files = [_mnist_file(raw, s) for s in stems]
+    images, labels = map(_read_idx, files)
+    return _check_split('mnist', images[:, None], labels, *files)      # [N, 1, 28, 28], [N]
+
 # %% ../nbs/00_data.ipynb #cbc51553
 def _load_mnist(root: Path, train: bool, download: bool):
     """MNIST read in place from torchvision's MNIST/raw;
@@ -427,22 +525,13 @@ def _load_mnist(root: Path, train: bool, download: bool):
     split, raw = 'train' if train else 't10k', root / 'MNIST' / 'raw'
     stems = [f'{split}-images-idx3-ubyte', f'{split}-labels-idx1-ubyte']
     legacy = root / 'MNIST' / 'processed' / ('training.pt' if train else 'test.pt')
-    if raw.is_dir() and not os.access(raw, os.R_OK | os.X_OK):    # else its files look absent
-        raise DataFileError(f"MNIST folder {raw} cannot be read (permission denied); let this "
-                            "user read it, or use another data folder")
+    _check_raw_readable(raw)                                     # else its files look absent
     if any(_mnist_file(raw, s) is None for s in stems) and legacy.is_file():
         images, labels = _read_legacy(legacy)                       # torchvision's old format
         return _check_split('mnist', images[:, None], labels.long(), legacy)
     if any(_mnist_file(raw, s) is None for s in stems):
-        _check_not_inside_mnist(root, stems)             # data/MNIST given for data/
-        lacks = [f'{s}.gz' for s in stems if _mnist_file(raw, s) is None]
-        ds = _fetch('MNIST', raw, lambda d: _tvd().MNIST(str(root), train=train, download=d),
-                    download, lacks if raw.is_dir() and any(raw.iterdir()) else ())
-        if any(_mnist_file(raw, s) is None for s in stems):     # served without raw files
-            return _check_split('mnist', ds.data[:, None], ds.targets.long(), raw)
-    files = [_mnist_file(raw, s) for s in stems]
-    images, labels = map(_read_idx, files)
-    return _check_split('mnist', images[:, None], labels, *files)      # [N, 1, 28, 28], [N]
+        if served := _fetch_mnist(root, raw, stems, train, download): return served
+    return _read_mnist_raw(raw, stems)
 
 # %% ../nbs/00_data.ipynb #353769df
 def _load_usps(root: Path, train: bool, download: bool):
@@ -451,6 +540,7 @@ def _load_usps(root: Path, train: bool, download: bool):
     return _check_split('usps', torch.from_numpy(ds.data)[:, None], torch.tensor(ds.targets),
                         file)                                                    # [N, 1, 16, 16]
 
+# %% ../nbs/00_data.ipynb #st4946b4
 def _load_svhn(root: Path, train: bool, download: bool):
     split = 'train' if train else 'test'
     file = root / f'{split}_32x32.mat'
@@ -458,6 +548,7 @@ def _load_svhn(root: Path, train: bool, download: bool):
     return _check_split('svhn', torch.from_numpy(ds.data), torch.from_numpy(ds.labels),
                         file)                                                    # [N, 3, 32, 32]
 
+# %% ../nbs/00_data.ipynb #st49f5af
 def _load_cifar10(root: Path, train: bool, download: bool):
     folder = root / 'cifar-10-batches-py'
     ds = _fetch('CIFAR-10', folder, lambda d: _tvd().CIFAR10(str(root), train=train, download=d),
@@ -489,27 +580,38 @@ def dataset_spec(name: str) -> DatasetSpec:
     return spec
 
 # %% ../nbs/00_data.ipynb #da0shp02
+def _refused_file(where: Path, what: str) -> DataFileError:
+    "The error for a file `where` whose contents are not the dataset's (`what`: how they are not)."
+    return DataFileError(f"{where}: {what} (another dataset's file, or a mixed-up pair?); delete "
+                         "it, and the next run downloads it again")
+
+# %% ../nbs/00_data.ipynb #st497caa
+def _labels_fault(name: str, images: torch.Tensor, labels: torch.Tensor) -> str | None:
+    "What is wrong with `labels` for `images` of `name` (not [N], or not 0..n_classes-1); or None."
+    n_classes = DATASETS[name].n_classes
+    if labels.shape != images.shape[:1]:
+        return f"labels must be [N] = [{len(images)}], one per image, {got_shape(labels)}"
+    if len(labels) and not 0 <= labels.min().item() <= labels.max().item() < n_classes:
+        return (f"{name} labels must lie in 0..{n_classes - 1}, "
+                f"{got_values(labels.min().item(), labels.max().item())}")
+
+# %% ../nbs/00_data.ipynb #st497151
 def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: Path,
                  labels_source: Path | None = None):
     """`(images, labels)` read from `source` (labels: `labels_source`, if given) if the images are
     [N, C, S, S] as `DATASETS[name]` says and the labels [N] in 0..n_classes-1; else
     `DataFileError`, one line naming the file."""
-    spec, where = DATASETS[name], labels_source or source
-    expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
+    spec = DATASETS[name]
     if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
-        where, what = source, f"{name} images must be {expected}, {got_shape(images)}"
-    elif labels.ndim == 1 and len(labels) != len(images) and labels_source is not None:
+        expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
+        raise _refused_file(source, f"{name} images must be {expected}, {got_shape(images)}")
+    if labels.ndim == 1 and len(labels) != len(images) and labels_source is not None:
         raise DataFileError(f"{source} holds {len(images):,} images but {labels_source} "
                             f"{len(labels):,} labels (a mixed-up pair: one of the other split, or "
                             "cut short?); delete both, and the next run downloads them again")
-    elif labels.shape != images.shape[:1]:
-        what = f"labels must be [N] = [{len(images)}], one per image, {got_shape(labels)}"
-    elif len(labels) and not 0 <= labels.min().item() <= labels.max().item() < spec.n_classes:
-        what = (f"{name} labels must lie in 0..{spec.n_classes - 1}, "
-                f"{got_values(labels.min().item(), labels.max().item())}")
-    else: return images, labels
-    raise DataFileError(f"{where}: {what} (another dataset's file, or a mixed-up pair?); delete "
-                        "it, and the next run downloads it again")
+    if what := _labels_fault(name, images, labels):
+        raise _refused_file(labels_source or source, what)
+    return images, labels
 
 # %% ../nbs/00_data.ipynb #240b41f0
 def load_arrays(name: str, root: str | Path | None = None, train: bool = True,

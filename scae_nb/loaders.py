@@ -57,6 +57,15 @@ def generator(self: ShiftCollate) -> torch.Generator:
     return self._generator
 
 # %% ../nbs/00a_loaders.ipynb #4d36d9be
+def _check_label_range(labels: torch.Tensor, n_classes: int | None) -> None:
+    "Refuse, in one line, integer `labels` below 0 or (given `n_classes`) of no class."
+    if len(labels) and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
+        limit = ('be >= 0' if n_classes is None                 # no upper bound to name
+                 else f'lie in 0..{n_classes - 1} (n_classes {n_classes})')
+        raise ValueError(f"labels must {limit}, "
+                         f"{got_values(labels.min().item(), labels.max().item())}")
+
+# %% ../nbs/00a_loaders.ipynb #st490815
 def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     """int64 labels if `labels` is an integer tensor of shape [n] with values in
     0..n_classes-1 (>= 0 if `n_classes` is None: no upper bound), else one line saying what came."""
@@ -64,11 +73,7 @@ def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
         got = (f"{got_shape(labels)} ({labels.dtype})" if isinstance(labels, torch.Tensor)
                else f"got {type(labels).__name__}")
         raise ValueError(f"labels must be an integer tensor of shape ({n},), {got}")
-    if n and (labels.min() < 0 or (n_classes is not None and labels.max() >= n_classes)):
-        limit = ('be >= 0' if n_classes is None                 # no upper bound to name
-                 else f'lie in 0..{n_classes - 1} (n_classes {n_classes})')
-        raise ValueError(f"labels must {limit}, "
-                         f"{got_values(labels.min().item(), labels.max().item())}")
+    _check_label_range(labels, n_classes)
     return labels.long()
 
 # %% ../nbs/00a_loaders.ipynb #d8d5ba84
@@ -92,6 +97,7 @@ def _ignore_stop_signals(worker_id: int) -> None:
     for s in _STOP_SIGNALS: signal.signal(s, signal.SIG_IGN)
     if hasattr(signal, 'pthread_sigmask'): signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
+# %% ../nbs/00a_loaders.ipynb #st49933e
 @contextlib.contextmanager
 def _stop_signals_held():
     """Block the stop signals in this thread for the block (not on Windows), then put its mask back:
@@ -102,7 +108,6 @@ def _stop_signals_held():
     try: yield
     finally:
         if blocks: signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
 
 # %% ../nbs/00a_loaders.ipynb #fs48ex01
 _FORKSERVER_LOOKED = []            # [True] once the first loader under forkserver has looked
@@ -120,8 +125,6 @@ def _warn_early_forkserver(method: str) -> None:
                   stacklevel=user_stacklevel())
 
 # %% ../nbs/00a_loaders.ipynb #879537f6
-_OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
-
 def _track_resources_first(loader: DataLoader) -> None:
     """Start multiprocessing's resource tracker now where `loader`'s workers start by spawn or
     forkserver (POSIX): started inside `_stop_signals_held`, it would unblock SIGINT and SIGTERM in
@@ -130,6 +133,9 @@ def _track_resources_first(loader: DataLoader) -> None:
     _warn_early_forkserver(method)                # a forkserver not ours: its workers unprotected
     if method != 'fork' and hasattr(signal, 'pthread_sigmask'):
         multiprocessing.resource_tracker.ensure_running()
+
+# %% ../nbs/00a_loaders.ipynb #st4962ef
+_OPEN_ITERATORS = weakref.WeakSet()          # iterators of `_WorkerLoader`s, until collected
 
 class _WorkerLoader(DataLoader):
     """`make_loader`'s DataLoader when it has workers: they start with the stop signals held (their
@@ -140,6 +146,7 @@ class _WorkerLoader(DataLoader):
         _OPEN_ITERATORS.add(iterator)
         return iterator
 
+# %% ../nbs/00a_loaders.ipynb #st497a54
 def _shut_open_iterators() -> None:
     "Shut down the open iterators' workers: Python's exit would SIGTERM (ignored) and join them."
     for iterator in list(_OPEN_ITERATORS):
@@ -160,6 +167,14 @@ def _num_workers(num_workers) -> int:
                          f"{words('num_workers=N', '--num-workers N')} to change it)")
     return int(num_workers)
 
+# %% ../nbs/00a_loaders.ipynb #st49871e
+def _index_batches(labels: torch.Tensor, batch_size: int, train: bool,
+                   g: torch.Generator) -> BatchSampler:
+    "Batches of indices into `labels`: shuffled by `g` and whole where `train`, else in order."
+    order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
+    return BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
+
+# %% ../nbs/00a_loaders.ipynb #st497240
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
                 seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
@@ -170,9 +185,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
     _check_canvas(canvas_size, *images.shape[-2:])
     g = torch.Generator().manual_seed(seed)
-    order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
-    # whole batches of indices
-    batches = BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
+    batches = _index_batches(labels, batch_size, train, g)
     loader = _WorkerLoader if num_workers else DataLoader        # workers: shut down at exit
     return loader(TensorDataset(images, labels), sampler=batches, batch_size=None,
                       collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
@@ -192,6 +205,7 @@ def _check_pair(pair, name: str) -> tuple:
             if isinstance(pair, torch.utils.data.Dataset) else '')
     raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
 
+# %% ../nbs/00a_loaders.ipynb #st49f136
 def _loader_device(device) -> torch.device | None:
     """The loaders' device: any CPU device torch takes ('cpu:0', torch.device('cpu', 0)) is the CPU,
     as in torch (`pick_device`, which `train --device` uses, refuses a CPU index: it would be saved
@@ -231,32 +245,46 @@ def _image_tensor(image) -> torch.Tensor:
     return image[None] if image.ndim == 2 else image
 
 # %% ../nbs/00a_loaders.ipynb #sp38b10a
+def _label_error(i: int, seen: str) -> ValueError:
+    "The line for item `i`'s label, which `seen` describes."
+    return ValueError(f"dataset labels must be single integers, item {i}'s label "
+                      f"{seen}")
+
+# %% ../nbs/00a_loaders.ipynb #st49540f
+def _label_value(label, i: int):
+    "The one element of a tensor or array `label` (item `i`'s), or `label` itself; else one line."
+    if not hasattr(label, 'shape'): return label                 # not a tensor or an array
+    if getattr(label, 'is_meta', False): raise _label_error(i, 'is a meta tensor (no value)')
+    if math.prod(label.shape) != 1: raise _label_error(i, got_shape(label))
+    return label.item()
+
+# %% ../nbs/00a_loaders.ipynb #st494969
 def _label(label, i: int) -> int:
     """Item `i`'s `label` as an int: an integer (Python, numpy, or a tensor or array of one element)
     or a float with an integer value, within int64; else `ValueError` naming the item and label."""
-    bad = lambda seen: ValueError(f"dataset labels must be single integers, item {i}'s label "
-                                  f"{seen}")
-    value = label
-    if hasattr(label, 'shape'):                                  # a tensor or an array
-        if getattr(label, 'is_meta', False): raise bad('is a meta tensor (no value)')
-        if math.prod(label.shape) != 1: raise bad(got_shape(label))
-        value = label.item()
+    value = _label_value(label, i)
     whole = isinstance(value, numbers.Integral) or (        # 3, np.int64(3), True, 3.0
         isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer())
-    if not whole: raise bad(f'got {value!r}'[:80])           # 1.5, nan, inf, a string, None
-    if not -2 ** 63 <= int(value) < 2 ** 63: raise bad(f'{int(value)} does not fit in int64')
+    if not whole: raise _label_error(i, f'got {value!r}'[:80])     # 1.5, nan, inf, a string, None
+    if not -2 ** 63 <= int(value) < 2 ** 63:
+        raise _label_error(i, f'{int(value)} does not fit in int64')
     return int(value)
 
 # %% ../nbs/00a_loaders.ipynb #sp381e23
+def _check_one_shape(images: list[torch.Tensor]) -> None:
+    "Refuse, in one line naming the first odd item, `images` [C, H, W] not all of item 0's shape."
+    odd = next((i for i, x in enumerate(images) if x.shape != images[0].shape), None)
+    if odd is not None:                                      # else torch.stack's "equal size" error
+        raise ValueError(f"dataset images must share one shape [C, H, W] = {list(images[0].shape)} "
+                         f"(item 0's), item {odd} {got_shape(images[odd])}")
+
+# %% ../nbs/00a_loaders.ipynb #st499abb
 def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack a map-style dataset of (PIL image | array | tensor, label)
     pairs into (images [N, C, H, W], int64 labels [N])."""
     pairs = [dataset[i] for i in range(len(dataset))]
     images = [_image_tensor(x) for x, _ in pairs]
-    odd = next((i for i, x in enumerate(images) if x.shape != images[0].shape), None)
-    if odd is not None:                                      # else torch.stack's "equal size" error
-        raise ValueError(f"dataset images must share one shape [C, H, W] = {list(images[0].shape)} "
-                         f"(item 0's), item {odd} {got_shape(images[odd])}")
+    _check_one_shape(images)
     images = torch.stack(images)
     return images, torch.tensor([_label(y, i) for i, (_, y) in enumerate(pairs)])
 
@@ -278,10 +306,12 @@ class DeviceLoader:
         self.epoch, self.index, self._resume = 0, 0, False
         self._order = self._epoch_start = None          # [N] example order, generator state
 
-    def __len__(self) -> int:
-        "Batches per epoch: full ones only for training."
-        n, b = len(self.labels), self.batch_size
-        return n // b if self.train else -(-n // b)
+# %% ../nbs/00a_loaders.ipynb #st4994a7
+@patch
+def __len__(self: DeviceLoader) -> int:
+    "Batches per epoch: full ones only for training."
+    n, b = len(self.labels), self.batch_size
+    return n // b if self.train else -(-n // b)
 
 # %% ../nbs/00a_loaders.ipynb #9e8cdffd
 @patch
@@ -325,15 +355,19 @@ def state_dict(self: DeviceLoader) -> dict:
                 generator=self.generator.get_state())
 
 # %% ../nbs/00a_loaders.ipynb #sp382795
-@patch
-def load_state_dict(self: DeviceLoader, state: dict) -> None:
-    "Go on from `state`: redraw the epoch's order from its start state, then restore the generator."
-    here = self.generator.device.type
+def _check_device_state(state: dict, here: str) -> None:
+    "Refuse (`ValueError`, one line) a `state` not saved from a DeviceLoader on a `here` device."
     if state.get('kind') != 'device' or state.get('device') != here:
         saved = (f"a {state.get('device')} DeviceLoader" if state.get('kind') == 'device'
                  else 'a DataLoader')
         raise ValueError(f"cannot continue a data stream saved from {saved} on a {here} "
                          "DeviceLoader")
+
+# %% ../nbs/00a_loaders.ipynb #st496fa8
+@patch
+def load_state_dict(self: DeviceLoader, state: dict) -> None:
+    "Go on from `state`: redraw the epoch's order from its start state, then restore the generator."
+    _check_device_state(state, self.generator.device.type)
     self.epoch, self.index, self._epoch_start = state['epoch'], state['index'], state['epoch_start']
     self._order = None
     if self._epoch_start is not None:

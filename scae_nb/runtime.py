@@ -51,12 +51,8 @@ def _supported_device(name) -> torch.device | None:
     return None if device.type == 'mps' and device.index else device   # one MPS device
 
 # %% ../nbs/05a_runtime.ipynb #sp38b243
-def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
-    """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
-    naming the value as `what` (the CLI's '--device', or an argument's name)."""
-    if name == 'auto': return _auto_device(local_rank)
-    if (device := _supported_device(name)) is None:
-        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)")
+def _check_present(device: torch.device, name, what: str) -> None:
+    "Refuse (`UsageError`, one line naming `name` as `what`) a CUDA or MPS `device` not here."
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise UsageError(f"{what} {name}: no CUDA GPU is available (torch {torch.__version__}, "
                          f"CUDA build {torch.version.cuda})")
@@ -66,6 +62,15 @@ def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device')
     mps = getattr(torch.backends, 'mps', None)
     if device.type == 'mps' and not (mps is not None and mps.is_available()):
         raise UsageError(f"{what} {name}: MPS is not available on this machine")
+
+# %% ../nbs/05a_runtime.ipynb #st49897e
+def pick_device(name: str = 'auto', local_rank: int = 0, what: str = '--device') -> torch.device:
+    """`name` as a device; 'auto' = CUDA, else MPS, else CPU; one-line `UsageError` if unusable,
+    naming the value as `what` (the CLI's '--device', or an argument's name)."""
+    if name == 'auto': return _auto_device(local_rank)
+    if (device := _supported_device(name)) is None:
+        raise UsageError(f"{what} {name!r}: not a device (auto, cpu, cuda, cuda:N, mps)")
+    _check_present(device, name, what)
     return device
 
 # %% ../nbs/05a_runtime.ipynb #62567864
@@ -104,16 +109,21 @@ def use_deterministic(mode: bool, warn_only: bool = False) -> None:
 
 
 # %% ../nbs/05a_runtime.ipynb #6d372a6e
+def _grid_sample_backward(device: torch.device) -> None:
+    "`F.grid_sample`'s backward, as the PCAE decoder's template warp runs it, once on `device`."
+    source = torch.zeros(1, 1, 2, 2, device=device, requires_grad=True)      # [B, C, H, W]
+    grid = torch.zeros(1, 1, 1, 2, device=device, requires_grad=True)        # [B, h, w, 2]
+    F.grid_sample(source, grid, mode='bilinear', padding_mode='zeros',
+                  align_corners=True).sum().backward()               # as in the PCAE decoder
+
+# %% ../nbs/05a_runtime.ipynb #st49e600
 def check_deterministic(device) -> None:
     """Refuse, with a one-line `UsageError` naming the op, a `device` on which `F.grid_sample`'s
     backward (the template warp) has no deterministic kernel (CUDA); probed on the device."""
     device, held = torch.device(device), (torch.are_deterministic_algorithms_enabled(),
                                           torch.is_deterministic_algorithms_warn_only_enabled())
-    source = torch.zeros(1, 1, 2, 2, device=device, requires_grad=True)      # [B, C, H, W]
-    grid = torch.zeros(1, 1, 1, 2, device=device, requires_grad=True)        # [B, h, w, 2]
     use_deterministic(True)
-    try: F.grid_sample(source, grid, mode='bilinear', padding_mode='zeros',
-                       align_corners=True).sum().backward()               # as in the PCAE decoder
+    try: _grid_sample_backward(device)
     except RuntimeError as e:
         if 'does not have a deterministic implementation' not in str(e): raise
         op = str(e).split(' does not have')[0]
@@ -124,15 +134,21 @@ def check_deterministic(device) -> None:
     finally: use_deterministic(held[0], warn_only=held[1])
 
 # %% ../nbs/05a_runtime.ipynb #c0b0a878
-def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
-    """float32 matmuls and convolutions in full float32 unless `tf32` (CUDA only); `deterministic`:
-    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
-    if deterministic: check_deterministic(device)
+def _tf32_on(device, tf32: bool) -> bool:
+    "`tf32` on a CUDA `device`; elsewhere False, with one warning that it does nothing there."
     if tf32 and torch.device(device).type != 'cuda':
         kind = torch.device(device).type
         warnings.warn(f"{said('tf32', True)} does nothing on {kind}: TF32 is a mode of NVIDIA GPUs "
                       "(Ampere and newer); running in full float32", stacklevel=user_stacklevel())
-        tf32 = False
+        return False
+    return tf32
+
+# %% ../nbs/05a_runtime.ipynb #st490883
+def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
+    """float32 matmuls and convolutions in full float32 unless `tf32` (CUDA only); `deterministic`:
+    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
+    if deterministic: check_deterministic(device)
+    tf32 = _tf32_on(device, tf32)
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
     torch.set_float32_matmul_precision('high' if tf32 else 'highest')
     torch.backends.cudnn.deterministic = deterministic
@@ -249,6 +265,15 @@ def _holds(holders: dict, key: str) -> bool:
     return held is None or isinstance(held, torch.Generator)
 
 # %% ../nbs/05a_runtime.ipynb #sp382d32
+def _set_generator(holder, name: str, state: torch.Tensor) -> None:
+    "Set `holder`'s generator `name` to `state`, making it where there is none yet (a lazy one)."
+    gen = getattr(holder, name, None)
+    if not isinstance(gen, torch.Generator):
+        gen = torch.Generator()
+        setattr(holder, name, gen)
+    gen.set_state(state)
+
+# %% ../nbs/05a_runtime.ipynb #st4994f6
 def set_loader_rng_state(loader, state: dict) -> None:
     """Restore `loader_rng_state`; a generator not created yet (lazy) is created and set. A state
     naming generators `loader` has no place for: `UsageError` naming both, nothing set."""
@@ -260,11 +285,7 @@ def set_loader_rng_state(loader, state: dict) -> None:
                          f"{shown(missing)} (another kind of loader than the run's)")
     for key, value in state.items():
         path, name = key.rsplit('.', 1)
-        gen = getattr(holders[path], name, None)
-        if not isinstance(gen, torch.Generator):
-            gen = torch.Generator()
-            setattr(holders[path], name, gen)
-        gen.set_state(value)
+        _set_generator(holders[path], name, value)
 
 # %% ../nbs/05a_runtime.ipynb #200a154b
 class BatchStream:
@@ -307,14 +328,30 @@ def state_dict(self: BatchStream) -> dict:
     return dict(epoch=self.epoch, index=self.index, start=self._start)
 
 # %% ../nbs/05a_runtime.ipynb #43b23131
+def _check_stream_kind(stateful: bool, state: dict) -> None:
+    "Refuse (`ValueError`, one line) a `state` saved from the other kind of loader than a stream's."
+    if stateful != ('loader' in state):
+        kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
+        raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
+                         f"with {kinds[stateful]}")
+
+# %% ../nbs/05a_runtime.ipynb #st497a99
+@patch
+def _replay(self: BatchStream, torch_state: torch.Tensor, index: int) -> None:
+    "Restart the epoch under the global RNG state `torch_state`, `index` batches drawn; RNG kept."
+    held = torch.get_rng_state()
+    torch.set_rng_state(torch_state)
+    self._it = iter(self.loader)
+    for _ in range(index): next(self._it)
+    self.index = index
+    torch.set_rng_state(held)
+
+# %% ../nbs/05a_runtime.ipynb #st49df7f
 @patch
 def load_state_dict(self: BatchStream, state: dict) -> None:
     """Rewind to `state`: re-seed, restart the epoch, replay its batches (global RNG kept). Another
     kind of loader's state: `ValueError` (generators it lacks: `UsageError`), nothing changed."""
-    if self._stateful != ('loader' in state):
-        kinds = ('a DataLoader', 'a stateful loader (DeviceLoader)')
-        raise ValueError(f"cannot continue a data stream saved from {kinds['loader' in state]} "
-                         f"with {kinds[self._stateful]}")
+    _check_stream_kind(self._stateful, state)
     if self._stateful:
         self.loader.load_state_dict(state['loader'])
         self._it = None
@@ -322,14 +359,7 @@ def load_state_dict(self: BatchStream, state: dict) -> None:
     start = state['start']
     if start is not None: set_loader_rng_state(self.loader, start['loader'])   # or refused here
     self.epoch, self.index, self._start, self._it = state['epoch'], 0, start, None
-    if start is None: return
-    held = torch.get_rng_state()
-    torch.set_rng_state(start['torch'])
-    self._it = iter(self.loader)
-    for _ in range(state['index']): next(self._it)
-    self.index = state['index']
-    torch.set_rng_state(held)
-
+    if start is not None: self._replay(start['torch'], state['index'])
 
 # %% ../nbs/05a_runtime.ipynb #r31seed2
 def seed_loader(loader, seed: int) -> None:
@@ -351,16 +381,18 @@ class LossTracker:
         self.names, self.n_losses, self.count = None, 0, 0
         self.sums = self.first_bad = self.bad_value = None          # [T], [L], [L] on the device
 
-    def update(self, step: int, losses: dict, metrics: dict | None = None) -> None:
-        "Add one step's `losses` and `metrics` (0-d tensors); no host sync."
-        metrics = metrics or {}
-        if self.names is None: self.names, self.n_losses = [*losses, *metrics], len(losses)
-        device = next(iter(losses.values())).device
-        values = torch.stack([torch.as_tensor(v).detach().to(device).float().reshape(())
-                              for v in [*losses.values(), *metrics.values()]])
-        self.sums = values if self.sums is None else self.sums + values
-        self.count += 1
-        self._track_bad(step, values[:self.n_losses])
+# %% ../nbs/05a_runtime.ipynb #st49519f
+@patch
+def update(self: LossTracker, step: int, losses: dict, metrics: dict | None = None) -> None:
+    "Add one step's `losses` and `metrics` (0-d tensors); no host sync."
+    metrics = metrics or {}
+    if self.names is None: self.names, self.n_losses = [*losses, *metrics], len(losses)
+    device = next(iter(losses.values())).device
+    values = torch.stack([torch.as_tensor(v).detach().to(device).float().reshape(())
+                          for v in [*losses.values(), *metrics.values()]])
+    self.sums = values if self.sums is None else self.sums + values
+    self.count += 1
+    self._track_bad(step, values[:self.n_losses])
 
 # %% ../nbs/05a_runtime.ipynb #34c8738e
 @patch
@@ -426,6 +458,7 @@ def check_wandb_env(mode: str = 'offline') -> None:
     raise UsageError(f"WANDB_MODE={env!r} (the environment variable) is not a wandb mode: set one "
                      f"of {', '.join(WANDB_ENV_MODES)}, or unset it")
 
+# %% ../nbs/05a_runtime.ipynb #st49d7d8
 @contextlib.contextmanager
 def _blank_wandb_mode_unset():
     "An empty (blank) `$WANDB_MODE` unset in the block, which wandb would refuse; put back after."
@@ -437,6 +470,7 @@ def _blank_wandb_mode_unset():
     try: yield
     finally: os.environ['WANDB_MODE'] = blank
 
+# %% ../nbs/05a_runtime.ipynb #st493f5e
 _WANDB_ASKED = contextvars.ContextVar('scae_nb_wandb_asked', default=None)
 
 @contextlib.contextmanager
@@ -461,6 +495,31 @@ class RunLogger:
                 self.run = self._wandb_run(wandb_mode, config, wandb_id, wandb_name, wandb_notes)
 
 # %% ../nbs/05a_runtime.ipynb #0cf04cee
+def _wandb_settings(wandb, mode: str):
+    "`wandb.Settings` for `mode`: offline, silent and without system stats (the names it knows)."
+    quiet = dict(silent=True, x_disable_stats=True) if mode == 'offline' else {}
+    known = getattr(wandb.Settings, 'model_fields', quiet)      # names differ across versions
+    return wandb.Settings(**{k: v for k, v in quiet.items() if k in known})
+
+# %% ../nbs/05a_runtime.ipynb #st49b2bd
+@contextlib.contextmanager
+def _wandb_cache_in(folder: str, mode: str):
+    "Offline, `$WANDB_CACHE_DIR` in the run `folder` for the block, unless it is set; then unset."
+    cache = 'WANDB_CACHE_DIR' not in os.environ and mode == 'offline'
+    if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
+    try: yield
+    finally:
+        if cache: os.environ.pop('WANDB_CACHE_DIR')
+
+# %% ../nbs/05a_runtime.ipynb #st49ba2a
+def _no_wandb_key(mode: str) -> UsageError:
+    "The line for a wandb run in `mode` without an API key: what asked for it, and the ways out."
+    asked = _WANDB_ASKED.get() or said('wandb', mode)       # the variable, if it asked
+    return UsageError(f"{asked} needs a W&B API key and none is configured: run "
+                      f"`wandb login`, set WANDB_API_KEY, or pass {said('wandb', 'offline')} "
+                      "(`wandb sync` uploads the run later)")
+
+# %% ../nbs/05a_runtime.ipynb #st490000
 @patch
 def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | None = None,
                name: str | None = None, notes: str | None = None):
@@ -471,26 +530,37 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
     folder = str(self.out.resolve())
     os.environ['WANDB_DIR'] = folder
     import wandb
-    quiet = dict(silent=True, x_disable_stats=True) if mode == 'offline' else {}
-    known = getattr(wandb.Settings, 'model_fields', quiet)      # names differ across versions
-    settings = wandb.Settings(**{k: v for k, v in quiet.items() if k in known})
-    cache = 'WANDB_CACHE_DIR' not in os.environ and mode == 'offline'
-    if cache: os.environ['WANDB_CACHE_DIR'] = str(Path(folder) / 'wandb' / 'cache')  # its logs
-    try:
-        project = os.environ.get('WANDB_PROJECT', 'scae-nb')
-        return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
-                          config=config, id=wandb_id, resume='allow' if wandb_id else None,
-                          notes=notes, settings=settings)
-    except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
-        if 'api key' not in str(e).lower().replace('_', ' '): raise
-        asked = _WANDB_ASKED.get() or said('wandb', mode)       # the variable, if it asked
-        raise UsageError(f"{asked} needs a W&B API key and none is configured: run "
-                         f"`wandb login`, set WANDB_API_KEY, or pass {said('wandb', 'offline')} "
-                         "(`wandb sync` uploads the run later)") from None
-    finally:
-        if cache: os.environ.pop('WANDB_CACHE_DIR')
+    settings = _wandb_settings(wandb, mode)
+    with _wandb_cache_in(folder, mode):
+        try:
+            project = os.environ.get('WANDB_PROJECT', 'scae-nb')
+            return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
+                              config=config, id=wandb_id, resume='allow' if wandb_id else None,
+                              notes=notes, settings=settings)
+        except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
+            if 'api key' not in str(e).lower().replace('_', ' '): raise
+            raise _no_wandb_key(mode) from None
 
 # %% ../nbs/05a_runtime.ipynb #a96c74c9
+def _after_torn_line(fd: int, end: int, data: bytes) -> bytes:
+    "`data`, a newline first where the file `fd` (`end` bytes) ends in a line without its newline."
+    if end:                          # os.pread is POSIX only; O_APPEND writes at the end
+        os.lseek(fd, end - 1, os.SEEK_SET)
+        if os.read(fd, 1) != b'\n': data = b'\n' + data
+    return data
+
+# %% ../nbs/05a_runtime.ipynb #st492664
+def _write_whole(fd: int, data: bytes, end: int) -> None:
+    "One `os.write` of `data` to `fd`; cut back to `end` if it stops short (ENOSPC) or is cut."
+    try: written = os.write(fd, data)
+    except BaseException:
+        os.ftruncate(fd, end)
+        raise
+    if written != len(data):
+        os.ftruncate(fd, end)
+        raise OSError(errno.ENOSPC, f'only {written} of {len(data)} bytes written')
+
+# %% ../nbs/05a_runtime.ipynb #st491213
 def append_whole(path, data: bytes) -> None:
     """Append `data` to file `path` (created if missing) whole or not at all: one `os.write` on an
     O_APPEND descriptor, cut back to the old end (`os.ftruncate`) if the write stops short (a full
@@ -500,16 +570,7 @@ def append_whole(path, data: bytes) -> None:
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | binary, 0o666)
     try:
         end = os.fstat(fd).st_size
-        if end:                          # os.pread is POSIX only; O_APPEND writes at the end
-            os.lseek(fd, end - 1, os.SEEK_SET)
-            if os.read(fd, 1) != b'\n': data = b'\n' + data
-        try: written = os.write(fd, data)
-        except BaseException:
-            os.ftruncate(fd, end)
-            raise
-        if written != len(data):
-            os.ftruncate(fd, end)
-            raise OSError(errno.ENOSPC, f'only {written} of {len(data)} bytes written')
+        _write_whole(fd, _after_torn_line(fd, end, data), end)
     finally: os.close(fd)
 
 # %% ../nbs/05a_runtime.ipynb #f9e6409b
@@ -619,6 +680,21 @@ def _wandb_errors_quiet():
     finally: term._show_errors = shown
 
 # %% ../nbs/05a_runtime.ipynb #e66bcd4f
+def _warn_upload_cut(cut: str, folder) -> None:
+    "Warn that signal `cut` cut the upload short: where the files are, and `wandb sync`."
+    warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
+                  f"upload them with `wandb sync {folder}`; wandb has {_TEARDOWN_WAIT:g} s "
+                  "more to write them (a second Ctrl-C ends the wait)",
+                  stacklevel=user_stacklevel())
+
+# %% ../nbs/05a_runtime.ipynb #st49411c
+def _warn_teardown_stopped(stopped: str, folder) -> None:
+    "Warn that `stopped` (a signal's name, or 'timeout') ended the wait for wandb's local files."
+    by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
+    warnings.warn(f"stopped waiting for wandb to write its local files {by}: "
+                  f"those in {folder} may be incomplete", stacklevel=user_stacklevel())
+
+# %% ../nbs/05a_runtime.ipynb #st4919bb
 @patch
 def close(self: RunLogger) -> None:
     """Finish the wandb run, if there is one; a SIGINT/SIGTERM/SIGHUP while it uploads cuts the
@@ -628,25 +704,14 @@ def close(self: RunLogger) -> None:
     run, self.run = self.run, None
     if run is None: return
     cut, folder = _finish_interruptibly(run), _wandb_files(run)
-    if cut is not None:
-        warnings.warn(f"wandb upload cut short by {cut}: the run's wandb files are in {folder}; "
-                      f"upload them with `wandb sync {folder}`; wandb has {_TEARDOWN_WAIT:g} s "
-                      "more to write them (a second Ctrl-C ends the wait)",
-                      stacklevel=user_stacklevel())
+    if cut is not None: _warn_upload_cut(cut, folder)
     with _wandb_errors_quiet() if cut else contextlib.nullcontext():    # its cut `finish`'s line
         stopped = _teardown_interruptibly(_TEARDOWN_WAIT if cut else None)   # else: as its exit
-    if stopped is None: return
-    by = f'after {_TEARDOWN_WAIT:g} s' if stopped == 'timeout' else f'by {stopped}'
-    warnings.warn(f"stopped waiting for wandb to write its local files {by}: "
-                  f"those in {folder} may be incomplete", stacklevel=user_stacklevel())
+    if stopped is not None: _warn_teardown_stopped(stopped, folder)
 
 # %% ../nbs/05a_runtime.ipynb #1f25424e
-def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
-    """Tile `images` [N, C, H, W] (C = 1, 3 or 4; floats in [0, 1] or uint8; an array too)
-    row-major, `ncols` per row: [H', W', 3], or [H', W', 4] (RGBA) for C = 4; another layout,
-    no image or `ncols` < 1: one line."""
-    make_grid = _torchvision('torchvision.utils').make_grid     # one line if it does not import
-    check_positive(ncols=ncols)
+def _grid_images(images) -> torch.Tensor:
+    "`images` [N, C, H, W] (C = 1, 3 or 4) as float32 in [0, 1] on the CPU; else one line."
     images = (images.detach().cpu() if isinstance(images, torch.Tensor)   # any device, with grad
               else torch.as_tensor(np.asarray(images)))                  # or an array
     if images.ndim != 4 or images.shape[1] not in (1, 3, 4) or not len(images):
@@ -655,15 +720,23 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
         raise ValueError(f"images must be [N, C, H, W] with {need}, "
                          f"got shape {tuple(images.shape)}")
     images = images.float() / 255 if images.dtype == torch.uint8 else images.float()
-    images = images.clamp(0, 1)
+    return images.clamp(0, 1)
+
+# %% ../nbs/05a_runtime.ipynb #st49554d
+def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray:
+    """Tile `images` [N, C, H, W] (C = 1, 3 or 4; floats in [0, 1] or uint8; an array too)
+    row-major, `ncols` per row: [H', W', 3], or [H', W', 4] (RGBA) for C = 4; another layout,
+    no image or `ncols` < 1: one line."""
+    make_grid = _torchvision('torchvision.utils').make_grid     # one line if it does not import
+    check_positive(ncols=ncols)
+    images = _grid_images(images)
     return make_grid(images, nrow=ncols, padding=padding, pad_value=1).permute(1, 2, 0).numpy()
 
 # %% ../nbs/05a_runtime.ipynb #c5fdcc51
 NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN
 
-def _show(ax, image, title: str | None = None, **kwargs) -> bool:
-    """imshow a [C,H,W] (C = 1, 3 or 4: RGBA) or [H,W(,3 or 4)] image in [0, 1] without ticks;
-    NaN red (opaque). Held NaN?"""
+def _image_hw(image) -> np.ndarray:
+    "`image` as float32 [H, W] or [H, W, 3 or 4]: channels moved last unless it reads as HWC."
     image = to_numpy(image).astype(np.float32)
     channels_first = (image.ndim == 3 and image.shape[-1] != 4 and      # [H, W, 4]: image_grid's
                       (image.shape[0] in (1, 3) or image.shape[0] == 4 and image.shape[-1] != 3))
@@ -671,21 +744,33 @@ def _show(ax, image, title: str | None = None, **kwargs) -> bool:
         image = image.transpose(1, 2, 0)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
-    nan = np.isnan(image) if image.ndim == 2 else np.isnan(image).any(-1)   # [H, W]
+    return image
+
+# %% ../nbs/05a_runtime.ipynb #st49114f
+def _paint_nan(image: np.ndarray, nan: np.ndarray, kwargs: dict) -> tuple[np.ndarray, dict]:
+    "(`image`, imshow `kwargs`) that draw the pixels `nan` [H, W] in `NAN_COLOUR`."
     if image.ndim == 2:                                # NaN: the colour map's "bad" colour
         import matplotlib                            # lazy, as everywhere in this module
         gray = matplotlib.colormaps['gray'].with_extremes(bad=NAN_COLOUR)
-        kwargs = dict(cmap=gray, vmin=0, vmax=1) | kwargs
-    elif nan.any():                                   # RGB, or RGBA: red, opaque
+        return image, dict(cmap=gray, vmin=0, vmax=1) | kwargs
+    if nan.any():                                     # RGB, or RGBA: red, opaque
         colour = np.float32((*NAN_COLOUR, 1.0)[:image.shape[-1]])
         image = np.where(nan[..., None], colour, image)
+    return image, kwargs
+
+# %% ../nbs/05a_runtime.ipynb #st493d5e
+def _show(ax, image, title: str | None = None, **kwargs) -> bool:
+    """imshow a [C,H,W] (C = 1, 3 or 4: RGBA) or [H,W(,3 or 4)] image in [0, 1] without ticks;
+    NaN red (opaque). Held NaN?"""
+    image = _image_hw(image)
+    nan = np.isnan(image) if image.ndim == 2 else np.isnan(image).any(-1)   # [H, W]
+    image, kwargs = _paint_nan(image, nan, kwargs)
     ax.imshow(np.clip(image, 0, 1), **kwargs)
     ax.set(xticks=[], yticks=[])
     if nan.any(): title = f'{title} (NaN)' if title else 'NaN'
     if title:
         ax.set_title(title, fontsize=8, **(dict(color=NAN_COLOUR) if nan.any() else {}))
     return bool(nan.any())
-
 
 # %% ../nbs/05a_runtime.ipynb #addafc77
 def _mark_nan_tiles(ax, tiles, ncols: int, tile_size, padding: int = 2) -> None:
@@ -749,6 +834,7 @@ def dist_env() -> AttrDict:
     return AttrDict(rank=get('RANK', 0), world_size=get('WORLD_SIZE', 1),
                     local_rank=get('LOCAL_RANK', 0))
 
+# %% ../nbs/05a_runtime.ipynb #st49ebe5
 def init_distributed(device: torch.device) -> bool:
     "Join torchrun's process group (NCCL for CUDA, gloo otherwise); False for a single process."
     if dist_env().world_size == 1: return False
@@ -764,6 +850,7 @@ def param_checksum(model: nn.Module) -> list[float]:
     flat = torch.cat([p.detach().double().flatten().cpu() for p in model.parameters()])
     return [flat.sum().item(), flat.square().sum().item()]
 
+# %% ../nbs/05a_runtime.ipynb #st49a266
 def check_in_sync(model: nn.Module) -> list[float]:
     "Gather `param_checksum` from every process; raise `RuntimeError` if they differ."
     mine = param_checksum(model)
@@ -775,6 +862,14 @@ def check_in_sync(model: nn.Module) -> list[float]:
     return mine
 
 # %% ../nbs/05a_runtime.ipynb #b2384c09
+def _random_dataset(n: int, n_channels: int, canvas_size: int, n_classes: int,
+                    g: torch.Generator) -> TensorDataset:
+    "`n` images [n, C, S, S] uniform in [0, 1] and labels below min(`n_classes`, 10), from `g`."
+    images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)
+    labels = torch.randint(0, min(n_classes, 10), (n,), generator=g)     # 10: as always
+    return TensorDataset(images, labels)
+
+# %% ../nbs/05a_runtime.ipynb #st4975a9
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
                       on_device: bool = False, n_classes: int = 10):
@@ -784,11 +879,8 @@ def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 4
     (`_batch_size`, 00a_loaders), as the image loaders refuse theirs: training batches are whole."""
     _batch_size(batch_size, n_train, train=True)
     g = torch.Generator().manual_seed(seed)
-    def data(n):
-        images = torch.rand(n, n_channels, canvas_size, canvas_size, generator=g)
-        labels = torch.randint(0, min(n_classes, 10), (n,), generator=g)     # 10: as always
-        return TensorDataset(images, labels)
-    train, test = data(n_train), data(n_test)
+    train = _random_dataset(n_train, n_channels, canvas_size, n_classes, g)
+    test = _random_dataset(n_test, n_channels, canvas_size, n_classes, g)
     if on_device:
         return (DeviceLoader(*train.tensors, batch_size, train=True, seed=_next_seed(seed, 1),
                              device=device),
@@ -831,6 +923,14 @@ def check_divisible(batch_size: int, world_size: int, rank: int = 0) -> None:
     raise error
 
 # %% ../nbs/05a_runtime.ipynb #sp38c3c1
+def _warn_workers_unused(dataset: str, workers: int, rank: int) -> None:
+    "Warn (process 0) that `workers` DataLoader workers are ignored for a `dataset` made here."
+    if workers and not rank and dataset in ('synthetic', 'constellation'):   # rank 0 says
+        warnings.warn(f"{said('num_workers', workers)} is ignored: {dataset} batches are made "
+                      "in this process (DataLoader workers read image datasets only)",
+                      stacklevel=user_stacklevel())
+
+# %% ../nbs/05a_runtime.ipynb #st497762
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
     "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
     check_divisible(cfg.batch_size, world_size, rank)
@@ -838,10 +938,7 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own
     device = pick_device(run_field(cfg, 'device')) if device is None else device
     on_device, workers = data_on_device(cfg, device), run_field(cfg, 'num_workers')
-    if workers and not rank and cfg.dataset in ('synthetic', 'constellation'):   # rank 0 says
-        warnings.warn(f"{said('num_workers', workers)} is ignored: {cfg.dataset} batches are made "
-                      "in this process (DataLoader workers read image datasets only)",
-                      stacklevel=user_stacklevel())
+    _warn_workers_unused(cfg.dataset, workers, rank)
     if cfg.dataset == 'synthetic':
         return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
                                  on_device=on_device, n_classes=getattr(m, 'n_classes', 10))
