@@ -283,6 +283,15 @@ def _start_again(out, start: str) -> str:
                  f"--resume {shlex.quote(start)} --out {shlex.quote(str(out))}")   # as typed
 
 
+# %% ../nbs/05aa_checkpoints.ipynb #rb49cd01
+def _runs_beside(out) -> str:
+    "'; …: resume it with …' naming up to two folders beside `out` that hold checkpoints, or ''."
+    try: found = sorted(d for d in Path(out).parent.iterdir()
+                        if d.is_dir() and d != Path(out) and list_checkpoints(d))
+    except OSError: return ''                                   # no parent folder, or unreadable
+    resume_it = lambda d: words(f'cfg.out={str(d)!r}', f'--out {shlex.quote(str(d))}')
+    return ''.join(f"; {d} holds a run: resume it with {resume_it(d)}" for d in found[:2])
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
@@ -292,7 +301,8 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
         why = (f"its run stopped before its first one: start it over with {said('force', True)}"
-               if (Path(out) / 'run.json').is_file() else f"start without {named('resume')}")
+               if (Path(out) / 'run.json').is_file()
+               else f"start without {named('resume')}{_runs_beside(out)}")
         try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
         except (OSError, ValueError): start = None        # none, or damaged: said when claimed
         if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
