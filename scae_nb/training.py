@@ -986,9 +986,11 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05b_training.ipynb #ce60ef9d
-def _defaults_by_preset(parser: argparse.ArgumentParser) -> None:
-    "Each option's '(default: X)' where a preset sets the field: X and each preset's own value."
+def _defaults_by_preset(parser: argparse.ArgumentParser, only=None) -> None:
+    """Each option's '(default: X)' where a preset sets the field: X and each preset's own value;
+    `only`: the options of these fields alone (`bench`'s `--steps` are timed steps, not train's)."""
     for action in parser._actions:
+        if only is not None and action.dest not in only: continue
         shown = re.search(r'\(default: ([^()]*)\)$', action.help or '')   # the official preset's
         own = {name: {**row['run'], **row['model']}[action.dest] for name, row in PRESETS.items()
                if action.dest in {**row['run'], **row['model']}}
