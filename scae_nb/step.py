@@ -200,6 +200,7 @@ def __call__(self: GraphStep, batch) -> AttrDict:
         with _step_context(): losses, metrics = self._step(inputs)
     return AttrDict(losses=AttrDict(losses), metrics=metrics)
 
+# %% ../nbs/05ab_step.ipynb #st4d0c01
 @patch
 def _step(self: GraphStep, inputs) -> tuple[dict, dict]:
     "Compiled; with `cuda_graph`: warm-up steps on a side stream, one capture, then replays."
@@ -221,6 +222,7 @@ def _run(self: GraphStep, inputs) -> tuple[dict, dict]:
     "The (compiled) whole step on `inputs`."
     return self.fn(self.model, self.optimizer, self.amp, self.device.type, *inputs)
 
+# %% ../nbs/05ab_step.ipynb #st4d0c02
 @patch
 def _fits(self: GraphStep, inputs) -> bool:
     "Whether `inputs` have the captured (or, before capture, any) shapes and dtypes."
