@@ -226,6 +226,7 @@ def _preset_values(model: str, name: str) -> list:
         return [getattr(SCAEConfig(**p['model']), name) for p in presets]
     return [p['run'].get(name, TrainConfig.__dataclass_fields__[name].default) for p in presets]
 
+# %% ../nbs/05ac_config.ipynb #st4dcc01
 def _asked_unread(saved: dict, cfg: TrainConfig) -> dict:
     "`_unread_pairs` whose value in `cfg` is neither the run's nor a preset's: asked on purpose."
     model = saved['model'].get('model', 'scae')
@@ -272,6 +273,7 @@ def max_threads() -> int:
     "The most torch CPU threads a command starts: 4 per CPU this process may use, at least 1024."
     return max(1024, 4 * usable_cpus())
 
+# %% ../nbs/05ac_config.ipynb #st4dcc02
 def check_threads(threads, source: str | None = None) -> None:
     """Refuse, in one line (`UsageError`), a thread count that is no positive integer or is above
     `max_threads()`; `source`: where a count not typed comes from (e.g. 'its checkpoint')."""
@@ -360,6 +362,7 @@ SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_c
                           'n_votes', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
                           'st_output_dims', 'colorize_templates', 'use_alpha_channel'})
 
+# %% ../nbs/05ac_config.ipynb #st4dcc03
 class ConfigChangeError(UsageError):
     "A resume that asks for another configuration than the checkpoint's (the CLI: exit status 2)."
 

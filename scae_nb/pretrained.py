@@ -28,6 +28,7 @@ def pretrained_dir() -> Path:
     "Folder of the shipped weights and model cards: `scae_nb/weights/`."
     return Path(str(importlib.resources.files('scae_nb'))) / 'weights'
 
+# %% ../nbs/04b_pretrained.ipynb #st4dcc04
 def pretrained_names() -> list[str]:
     "Names of the shipped models (each has `NAME.pt` and a model card `NAME.json`)."
     return sorted(p.stem for p in pretrained_dir().glob('*.json'))
@@ -358,6 +359,7 @@ def _diverged(state: dict) -> str | None:
     tensors = isinstance(model, dict) and all(isinstance(v, torch.Tensor) for v in model.values())
     return _not_finite(model) if tensors else None      # no weights: `_model_of`'s line
 
+# %% ../nbs/04b_pretrained.ipynb #st4dcc05
 def _newest_finite(paths: list) -> Path | None:
     "The newest of checkpoints `paths` (oldest first) that is intact and whose weights are finite."
     for path in reversed(paths):

@@ -248,10 +248,10 @@ def resolve_cuda_graph(cuda_graph: bool | None, compile: bool, device: torch.dev
 class CompileWaitWarning(UserWarning):
     "Compiling the step: a minute or more the first time (`bench` says it once per run)."
 
+# %% ../nbs/05ab_step.ipynb #st4dcc06
 def generates_code(backend: str) -> bool:
     "Whether torch.compile's `backend` generates code: not the eager ones (eager, aot_eager, ...)."
     return 'eager' not in backend.split('_')
-
 
 # %% ../nbs/05ab_step.ipynb #sty46a04
 def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'inductor',
