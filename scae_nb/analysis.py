@@ -1459,7 +1459,8 @@ class EvalConfig:
 # %% ../nbs/06_analysis.ipynb #9d93a7f0
 def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb eval`'s options on `parser`: one per `EvalConfig` field."
-    shipped = f"or a shipped model by name ({', '.join(pretrained_names())}) or weights file (.pt)"
+    shipped = (f"or a shipped model by name ({', '.join(pretrained_names())}) or weights file "
+               "(.pt); give exactly one of --checkpoint and --pretrained")   # neither: refused
     figures = ("draw the figures and the t-SNE (off: OUT's earlier ones removed); figures that "
                "fail: a warning after the report, exit status 0; with --figures typed, an error, "
                "exit status 1")                                           # as `run_eval` does
