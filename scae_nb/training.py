@@ -200,14 +200,13 @@ def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
                      "record cfg.model: pass dataclasses.replace(cfg, model=model.config)")
 
 # %% ../nbs/05b_training.ipynb #sp380c6c
-_NOT_LOADERS = (str, bytes, Mapping)                # iterable, but not over batches
-
 def _shown(value) -> str:
     "`value` as a refusal names it: None, a number or a short string as written, else its type."
     literal = value is None or isinstance(value, (bool, int, float)) or (
         isinstance(value, str) and len(value) <= 30)
     return repr(value) if literal else type_name(value)
 
+# %% ../nbs/05b_training.ipynb #st49gc
 def _got(value) -> str:
     "What came, as a refusal says it: `None`, `'ab' (a str)`, `3 (an int)`, `a DataLoader`."
     if value is None: return 'None'
@@ -216,6 +215,8 @@ def _got(value) -> str:
     return f'{article} {kind}' if shown == kind else f'{shown} ({article} {kind})'
 
 # %% ../nbs/05b_training.ipynb #sp383a38
+_NOT_LOADERS = (str, bytes, Mapping)                # iterable, but not over batches
+
 def _check_loaders_given(loaders) -> None:
     """Refuse `loaders` unless None or a (train, test) pair of iterables of batches (DataLoaders,
     `DeviceLoader`s, lists of batches), in one line naming what came; no batch is drawn to check."""
@@ -238,6 +239,7 @@ def _is_empty(loader) -> bool:
     try: return len(loader) == 0
     except TypeError: return False
 
+# %% ../nbs/05b_training.ipynb #st49ec
 def _check_not_empty(train_loader, test_loader) -> None:
     """Refuse a training loader whose `len()` is 0 (no batch to train on), then a test loader so
     (no batch for the evaluations, the last step's at least); none is drawn."""
@@ -714,6 +716,7 @@ def _warn_late(signal_name: str, step: int, path) -> None:
                   f"{step} is checkpointed whole at {path}), so the run counts as finished",
                   stacklevel=user_stacklevel())
 
+# %% ../nbs/05b_training.ipynb #st49lc
 def _logged_test(out, step: int) -> bool:
     "Whether metrics.jsonl in `out` has the test line of `step` (a stop may land just after it)."
     return any(entry.get('step') == step and any(str(k).startswith('test/') for k in entry)
@@ -752,6 +755,7 @@ def _records(cut: dict) -> str:
     "The records `cut` names: 'evaluation', 'figures' or 'evaluation and figures'."
     return ' and '.join(name for name in ('evaluation', 'figures') if cut[name])
 
+# %% ../nbs/05b_training.ipynb #st49kc
 def _warn_cut(step: int, cut: dict, path) -> None:
     "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
     records, again = _records(cut), _continue_words(Path(path).parent.parent)   # RUN/checkpoints
@@ -920,6 +924,7 @@ def _record_end(folder, step: int, ended: str, **why) -> None:
     sessions[-1].update(end_step=step, ended=ended, **why)
     folder.update(sessions=sessions)
 
+# %% ../nbs/05b_training.ipynb #st49nc
 def _error_line(e: BaseException) -> str:
     "`e` as one line: its type and its message's first line (at most 300 characters)."
     first = (str(e).strip().splitlines() or [''])[0]
