@@ -1030,8 +1030,8 @@ def checkpoint_changes(path, state: dict) -> list | None:
 def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
     """While active, a first SIGINT/SIGTERM/SIGHUP sets `trainer.stop_requested` and `.stop_signal`;
     yields `hold`, which from its call to the block's end makes every signal do only that, and
-    after the block too where the handler it replaced has a `hold` method (the CLI's: 07_cli). An
-    ignored SIGHUP (`nohup`) stays ignored."""
+    after the block too where the handler it replaced has a `hold` method (the CLI's: 07_cli). A
+    signal found ignored stays ignored: SIGHUP under `nohup`, SIGINT in a job started with `&`."""
     previous, holding = {}, []
     def handler(signum, frame):
         trainer.stop_requested = True
@@ -1046,8 +1046,8 @@ def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
             if hasattr(old, 'hold'): old.hold()
     try:
         for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
-            if s == getattr(signal, 'SIGHUP', None) and signal.getsignal(s) is signal.SIG_IGN:
-                continue                  # under nohup: a closed terminal does not stop the run
+            if signal.getsignal(s) is signal.SIG_IGN:
+                continue                  # found ignored (nohup, `&`): left so
             old = signal.signal(s, handler)
             previous[s] = signal.SIG_DFL if old is None else old
     except ValueError:                    # not the main thread: nothing to hold either
