@@ -50,6 +50,11 @@ def _as_numpy(x) -> np.ndarray:
     "`to_numpy`, bfloat16 tensors included (as float32)."
     return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
 
+# %% ../nbs/06_analysis.ipynb #g49fv002
+def _first_value(array: np.ndarray):
+    "The first value of a non-empty `array` of any dtype as a plain Python object, for messages."
+    return array.ravel()[:1].tolist()[0]
+
 # %% ../nbs/06_analysis.ipynb #st49a501
 def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
     "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
@@ -79,7 +84,7 @@ def _check_ids(ids, name: str) -> np.ndarray:
         raise ValueError(f"{name} is empty")
     if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
         raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
-                         f"{ids.ravel()[0].tolist()!r}")
+                         f"{_first_value(ids)!r}")
     dtype = ids.dtype
     if dtype.kind == 'f': ids = _whole_float_ids(ids, name)
     _check_fits_int64(ids, dtype, name)
@@ -126,11 +131,16 @@ def cluster_accuracy(clusters, labels) -> float:
 
 # %% ../nbs/06_analysis.ipynb #cecedbc8
 def _check_matrix(features, name: str = 'features') -> np.ndarray:
-    "Validated finite float64 `name` [N, D]."
-    features = _as_numpy(features).astype(np.float64)
+    "Validated finite float64 `name` [N, D >= 1] of real numbers (bool, integer or float)."
+    features = _as_numpy(features)                 # bfloat16: float32
+    if features.dtype.kind not in 'biuf':          # complex: not cast (imaginary parts lost)
+        like = f" like {_first_value(features)!r}" if features.size else ''
+        raise ValueError(f"{name} must hold real numbers, got {features.dtype} values{like}")
     if features.ndim != 2:
         raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(features.shape)}")
-    if not np.isfinite(features).all():
+    if features.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one column, got shape {features.shape}")
+    if not np.isfinite(features := features.astype(np.float64)).all():
         raise ValueError(f"{name}: {int((~np.isfinite(features)).sum())} of {features.size} values "
                          f"are not finite (NaN/inf)")
     return features
@@ -597,6 +607,24 @@ def _scored_groups(train: AttrDict, test: AttrDict, n_clusters: int, seed: int,
     return {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
             for group, scorers in groups.items()}
 
+# %% ../nbs/06_analysis.ipynb #g49cs002
+def _checked_split(split: AttrDict, name: str) -> AttrDict:
+    """`split` (`_collected`) with labels [N] as int64, u and m [N, K] as float64 and the probes'
+    accuracies as floats; anything else refused in one line naming `name`.key."""
+    labels = _check_ids(split.labels, f'{name}.labels')
+    checked = dict(labels=labels, u=_check_matrix(split.u, f'{name}.u'),
+                   m=_check_matrix(split.m, f'{name}.m'))          # [N, K] each
+    for key in 'um':
+        if len(checked[key]) != len(labels):
+            raise ValueError(f"{name}.{key} has {len(checked[key])} rows but {name}.labels has "
+                             f"{len(labels)}")
+    for key in ('prior_acc', 'posterior_acc'):
+        if isinstance(acc := to_plain(split[key]), bool) or not isinstance(acc, (int, float)):
+            raise ValueError(f"{name}.{key} must be a real number (the online probe's accuracy), "
+                             f"got {_brief(split[key])}")
+        checked[key] = float(acc)
+    return AttrDict(split, **checked)
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
@@ -604,10 +632,13 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
     when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced),
     one naming the accuracies left out (`_skipped_metrics`: also under 'skipped', with why).
-    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`).
+    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`);
+    u, m in float16 or bfloat16 (`--amp`) too, read as float64. Each split is checked first, in one
+    line (`_checked_split`).
     `progress`: a bar over the fits (k-means, the linear classifier) naming each (`run_stages`)."""
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
     train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
+    train, test = _checked_split(train, 'train'), _checked_split(test, 'test')   # one line each
     n_train, n_test = len(train.labels), len(test.labels)
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
