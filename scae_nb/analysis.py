@@ -724,6 +724,20 @@ def collect_constellations(
         {key: torch.cat(values) for key, values in keep.items()}, n_caps=model.config.n_objects
     )
 
+# %% ../nbs/06_analysis.ipynb #g49cr002
+def _checked_constellations(collected: AttrDict) -> tuple:
+    """(winners, pattern_id [B, N] int64, presence [B, N] float64, n_caps int) of `collected`
+    (`_collected`); anything else refused in one line naming collected.key."""
+    check_positive(**{'collected.n_caps': (n_caps := to_plain(collected.n_caps))})
+    ids = [_as_numpy(collected[key]) for key in ('winners', 'pattern_id')]
+    winners, pattern_id = (_check_ids(x.reshape(-1), f'collected.{key}').reshape(x.shape)
+                           for x, key in zip(ids, ('winners', 'pattern_id')))
+    presence = _check_matrix(collected.presence, 'collected.presence')      # [B, N]
+    if not presence.any():
+        raise ValueError(f"collected.presence marks no point present (all {presence.size} are 0): "
+                         "nothing to score")
+    return winners, pattern_id, presence, n_caps
+
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
 def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
     """Official and corrected segmentation accuracy over collected constellations (or a plain dict
@@ -731,16 +745,16 @@ def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict
     another refused in one line (it would score other capsules silently)."""
     collected = _collected(collected, 'collected', ('points', 'presence', 'pattern_id', 'winners',
                                                     'n_caps'), 'collect_constellations')
-    if n_caps is not None and n_caps != collected.n_caps:
-        raise ValueError(f"n_caps {n_caps} is not the collected model's {collected.n_caps} "
+    winners, pattern_id, presence, own_caps = _checked_constellations(collected)
+    if n_caps is not None and n_caps != own_caps:
+        raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
                          f"(collected.n_caps)")
-    args = collected.winners, collected.pattern_id, collected.presence
     return dict(
-        segmentation_accuracy_official=segmentation_accuracy(*args),
-        segmentation_accuracy_corrected=segmentation_accuracy_corrected(*args,
-                                                                        n_caps=collected.n_caps),
+        segmentation_accuracy_official=segmentation_accuracy(winners, pattern_id, presence),
+        segmentation_accuracy_corrected=segmentation_accuracy_corrected(
+            winners, pattern_id, presence, n_caps=own_caps),
         n_examples=len(collected.points),
-        n_present_points=int(collected.presence.sum()),
+        n_present_points=int(presence.sum()),
     )
 
 # %% ../nbs/06_analysis.ipynb #1f6da1ed
