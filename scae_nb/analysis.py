@@ -111,10 +111,22 @@ def hungarian_mapping(clusters, labels) -> dict[int, int]:
     rows, cols = linear_sum_assignment(counts, maximize=True)
     return {int(cluster_ids[r]): int(label_ids[k]) for r, k in zip(rows, cols)}
 
+# %% ../nbs/06_analysis.ipynb #g49mc002
+def _check_mapping(mapping) -> None:
+    "Refuse in one line a `mapping` that is not a dict of integer cluster id -> integer label."
+    if not isinstance(mapping, dict):
+        raise TypeError(f"mapping must be a dict of cluster id -> label, got {_brief(mapping)}")
+    for cluster, label in mapping.items():
+        plain = [to_plain(value) for value in (cluster, label)]       # np.int64 ids too
+        if any(isinstance(x, bool) or not isinstance(x, int) for x in plain):
+            raise ValueError(f"mapping must map integer cluster ids to integer labels, got "
+                             f"{cluster!r}: {label!r}")
+
 # %% ../nbs/06_analysis.ipynb #92563324
 def matched_count(mapping: dict[int, int], clusters, labels) -> int:
     "Number of examples whose cluster maps to their label under one-to-one `mapping`."
     clusters, labels = _check_pair(clusters, labels)
+    _check_mapping(mapping)
     owner = {}                                   # label -> the cluster mapped to it
     for cluster, label in mapping.items():
         if (first := owner.setdefault(label, cluster)) != cluster:
@@ -259,6 +271,7 @@ def _unit_spread(features: np.ndarray) -> np.ndarray:
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
     """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
     `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
+    check_positive(False, perplexity=to_plain(perplexity))    # 0, NaN, None: one line
     features = _check_matrix(features)
     if len(features) < 2:
         raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
@@ -506,6 +519,16 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
     except TypeError: return max_batches
     return total if max_batches is None else min(total, max_batches)
 
+# %% ../nbs/06_analysis.ipynb #g49bl002
+def _batch_labels(labels) -> torch.Tensor:
+    "A batch's `labels` as a tensor (a list or array too); objects, strings, complex: one line."
+    if isinstance(labels, torch.Tensor) and not labels.is_complex(): return labels
+    array = to_numpy(labels)                       # complex tensors too: numpy holds them
+    if array.dtype.kind not in 'biuf':
+        like = f" like {_first_value(array)!r}" if array.size else ''
+        raise ValueError(f"labels must be integer class ids, got {array.dtype} values{like}")
+    return torch.as_tensor(array)
+
 # %% ../nbs/06_analysis.ipynb #2c91a102
 def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
     "(images, labels) of one batch from a loader of image batches; anything else in one line."
@@ -516,7 +539,7 @@ def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
                 + (f' of length {len(batch)}' if isinstance(batch, (tuple, list)) else ''))
         raise ValueError(f"the loader must yield (images [B, C, H, W], labels [B]) pairs, "
                          f"got {what}")
-    return check_images(batch[0]), torch.as_tensor(batch[1])    # floats in [0, 1], or uint8
+    return check_images(batch[0]), _batch_labels(batch[1])    # floats in [0, 1], or uint8
 
 # %% ../nbs/06_analysis.ipynb #sp3870e2
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
