@@ -1410,6 +1410,7 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
     given one before any file is read, the default one once known; neither in a run's folder."""
     given_out = out is not None
+    if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
@@ -1496,6 +1497,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
 def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0) -> dict:
     """k-means accuracy of m and u on the first `n_test` MNIST test images (seeded shifts, presence
     noise off) for shipped model `name`, on the CPU: the check stored on its model card."""
+    check_positive(n_test=n_test)                 # 0: one line naming it, before any file is read
     run = load_model(name)
     config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
                       device='cpu')
