@@ -401,7 +401,7 @@ def set_aside_newer(out, step: int) -> list[Path]:
     eval` reports (eval/step_M) after `step` move to a folder of their own,
     checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken; the lines as its
     metrics.jsonl, the figures in its figures/ with the branch's `DRAWING_MARK`, the reports in its
-    eval/; an eval/ left empty goes), with a one-line
+    eval/; a figures/ or eval/ that held only the branch's goes), with a one-line
     warning (process 0). The trainer calls this when the new branch has
     trained its first step, so that a later `--resume latest` continues the new branch, and the
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
@@ -413,7 +413,9 @@ def set_aside_newer(out, step: int) -> list[Path]:
         lines = truncate_metrics(out, step)
         if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
         figures = _figures_after(out, step)
-        _move_into(figures + _mark_after(out, step), aside / 'figures')   # a mark: the branch's
+        drawn = figures + _mark_after(out, step)     # a mark: the branch's
+        _move_into(drawn, aside / 'figures')
+        if drawn: _remove_if_empty(Path(out) / 'figures')   # it held only the branch's drawings
         reports = _reports_after(out, step)
         _move_into(reports, aside / 'eval')
         if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
