@@ -241,7 +241,7 @@ def _corrupt_reason(path: Path, e: CheckpointError) -> str:
 def _mismatch_advice(path: Path) -> str:
     """What to do about checkpoint `path`, whose digest is not its own: load or resume from the
     newest intact one before it in its folder (`newest_intact_of`: a run's checkpoints/, a branch
-    set aside), or none is; a file not named as a checkpoint there (`checkpoints_in`): no run."""
+    set aside), or that none is; a file not named step_N.pt (`checkpoints_in`) is of no run."""
     held = checkpoints_in(path.parent)
     names = [p.name for p in held]
     if path.name not in names: return _TRAINING_ONLY
