@@ -77,9 +77,9 @@ def state_digest(state: dict) -> str:
     return h.hexdigest()
 
 _CHANGED = 'the file is damaged, or was changed after it was saved'
+_TRAINING_ONLY = f"{_CHANGED}; checkpoints are written only by training"
 
-def check_digest(state: dict, path, why=f"{_CHANGED}; checkpoints are written only by "
-                 "training") -> None:
+def check_digest(state: dict, path, why=_TRAINING_ONLY) -> None:
     """Refuse in one line (CheckpointError naming `path`) a `state` whose `digest` is not its own,
     saying `why` and what to do (a str, or a function that says it, called only then: 04b's looks
     at other files): a checkpoint's words unless given (weights files: 04b's)."""
@@ -179,8 +179,8 @@ def _not_there(path: Path) -> str:
     return f"no such file; the newest in {where}: {', '.join(p.name for p in newest)}"
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
-def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
-    "Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest."
+def _load_state(path, map_location) -> dict:
+    "`load_checkpoint` but for the digest: a checkpoint's state, checked but for that."
     refuse_empty_path(path, named('checkpoint'),
                       'name a checkpoint file (RUN/checkpoints/step_*.pt)')
     path = Path(path)
@@ -195,7 +195,13 @@ def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
         elif 'format' in state: found = f"format {state['format']!r}, not {CHECKPOINT_FORMAT!r}"
         else: found = 'a dict without a format entry'
         raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
-    if verify: check_digest(state, path)
+    return state
+
+def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
+    """Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest;
+    one whose digest is not its own is refused naming what to take instead (`_mismatch_advice`)."""
+    state = _load_state(path, map_location)
+    if verify: check_digest(state, path, lambda: _mismatch_advice(Path(path)))
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
@@ -213,7 +219,9 @@ def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict
     folder of checkpoints that is no run folder (a branch set aside)."""
     bad = []
     for path in reversed(paths):
-        try: state = load_checkpoint(path, map_location)
+        try:
+            state = load_checkpoint(path, map_location, verify=False)
+            check_digest(state, path)          # not `load_checkpoint`'s advice: each file read once
         except CheckpointError as e:
             bad.append((path, _corrupt_reason(path, e)))
             continue
@@ -228,6 +236,18 @@ def _corrupt_reason(path: Path, e: CheckpointError) -> str:
     line = line.replace(f'load {path}: ', 'load it: ')            # refusing to load it: ...
     head, _, inner = line.partition(' (')
     return f"{head}: {inner.removesuffix(')')}" if inner.endswith(')') else line
+
+# %% ../nbs/05aa_checkpoints.ipynb #mm49ex01
+def _mismatch_advice(path: Path) -> str:
+    """What to do about checkpoint `path`, whose digest is not its own: load or resume from the
+    newest intact one before it in its folder (`newest_intact_of`: a run's checkpoints/, a branch
+    set aside), or that none is; a file not named step_N.pt (`checkpoints_in`) is of no run."""
+    held = checkpoints_in(path.parent)
+    names = [p.name for p in held]
+    if path.name not in names: return _TRAINING_ONLY
+    older = newest_intact_of(held[:names.index(path.name)])[0]
+    if older is None: return f"{_TRAINING_ONLY}, and no older one of its run beside it is intact"
+    return f"{_TRAINING_ONLY}: load or resume from an older one of its run, such as {older}"
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38a25a
 def _say(line: str) -> None:
@@ -411,7 +431,7 @@ def set_aside_newer(out, step: int) -> list[Path]:
     eval` reports (eval/step_M) after `step` move to a folder of their own,
     checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken; the lines as its
     metrics.jsonl, the figures in its figures/ with the branch's `DRAWING_MARK`, the reports in its
-    eval/; an eval/ left empty goes), with a one-line
+    eval/; a figures/ or eval/ that held only the branch's goes), with a one-line
     warning (process 0). The trainer calls this when the new branch has
     trained its first step, so that a later `--resume latest` continues the new branch, and the
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
@@ -423,7 +443,9 @@ def set_aside_newer(out, step: int) -> list[Path]:
         lines = truncate_metrics(out, step)
         if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
         figures = _figures_after(out, step)
-        _move_into(figures + _mark_after(out, step), aside / 'figures')   # a mark: the branch's
+        drawn = figures + _mark_after(out, step)     # a mark: the branch's
+        _move_into(drawn, aside / 'figures')
+        if drawn: _remove_if_empty(Path(out) / 'figures')   # it held only the branch's drawings
         reports = _reports_after(out, step)
         _move_into(reports, aside / 'eval')
         if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports

@@ -42,14 +42,17 @@ def _installed(package: str) -> str:
 # %% ../nbs/00_data.ipynb #st49395b
 def _torchvision_fix() -> str | None:
     """The pip command installing the torchvision of installed torch's release (0.(minor + 15) since
-    torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index); None for another torch (a
-    nightly, a build of its own such as NVIDIA's containers': no index of pytorch.org has it)."""
+    torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index, or the pair PyPI serves where
+    that index is out of reach); None for another torch (a nightly, a build of its own such as
+    NVIDIA's containers': no index of pytorch.org has it)."""
     release, _, build = _installed('torch').partition('+')
     if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
     if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
-    index = f' --index-url https://download.pytorch.org/whl/{build}' if build else ''
     version = f'"torchvision==0.{int(found[1]) + 15}.*"'   # double quotes: cmd takes no single ones
-    return f"pip install --force-reinstall --no-deps {version}{index}"
+    command = f"pip install --force-reinstall --no-deps {version}"
+    if not build: return command                                 # PyPI's own: no other way
+    return (f"{command} --index-url https://download.pytorch.org/whl/{build}, or, that index out "
+            "of reach, the pair PyPI serves: pip install --force-reinstall torch torchvision")
 
 # %% ../nbs/00_data.ipynb #st49dcce
 def _tvd():
