@@ -50,6 +50,11 @@ def _as_numpy(x) -> np.ndarray:
     "`to_numpy`, bfloat16 tensors included (as float32)."
     return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
 
+# %% ../nbs/06_analysis.ipynb #g49fv002
+def _first_value(array: np.ndarray):
+    "The first value of a non-empty `array` of any dtype as a plain Python object, for messages."
+    return array.ravel()[:1].tolist()[0]
+
 # %% ../nbs/06_analysis.ipynb #st49a501
 def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
     "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
@@ -79,7 +84,7 @@ def _check_ids(ids, name: str) -> np.ndarray:
         raise ValueError(f"{name} is empty")
     if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
         raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
-                         f"{ids.ravel()[0].tolist()!r}")
+                         f"{_first_value(ids)!r}")
     dtype = ids.dtype
     if dtype.kind == 'f': ids = _whole_float_ids(ids, name)
     _check_fits_int64(ids, dtype, name)
@@ -106,10 +111,22 @@ def hungarian_mapping(clusters, labels) -> dict[int, int]:
     rows, cols = linear_sum_assignment(counts, maximize=True)
     return {int(cluster_ids[r]): int(label_ids[k]) for r, k in zip(rows, cols)}
 
+# %% ../nbs/06_analysis.ipynb #g49mc002
+def _check_mapping(mapping) -> None:
+    "Refuse in one line a `mapping` that is not a dict of integer cluster id -> integer label."
+    if not isinstance(mapping, dict):
+        raise TypeError(f"mapping must be a dict of cluster id -> label, got {_brief(mapping)}")
+    for cluster, label in mapping.items():
+        plain = [to_plain(value) for value in (cluster, label)]       # np.int64 ids too
+        if any(isinstance(x, bool) or not isinstance(x, int) for x in plain):
+            raise ValueError(f"mapping must map integer cluster ids to integer labels, got "
+                             f"{cluster!r}: {label!r}")
+
 # %% ../nbs/06_analysis.ipynb #92563324
 def matched_count(mapping: dict[int, int], clusters, labels) -> int:
     "Number of examples whose cluster maps to their label under one-to-one `mapping`."
     clusters, labels = _check_pair(clusters, labels)
+    _check_mapping(mapping)
     owner = {}                                   # label -> the cluster mapped to it
     for cluster, label in mapping.items():
         if (first := owner.setdefault(label, cluster)) != cluster:
@@ -126,11 +143,16 @@ def cluster_accuracy(clusters, labels) -> float:
 
 # %% ../nbs/06_analysis.ipynb #cecedbc8
 def _check_matrix(features, name: str = 'features') -> np.ndarray:
-    "Validated finite float64 `name` [N, D]."
-    features = _as_numpy(features).astype(np.float64)
+    "Validated finite float64 `name` [N, D >= 1] of real numbers (bool, integer or float)."
+    features = _as_numpy(features)                 # bfloat16: float32
+    if features.dtype.kind not in 'biuf':          # complex: not cast (imaginary parts lost)
+        like = f" like {_first_value(features)!r}" if features.size else ''
+        raise ValueError(f"{name} must hold real numbers, got {features.dtype} values{like}")
     if features.ndim != 2:
         raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(features.shape)}")
-    if not np.isfinite(features).all():
+    if features.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one column, got shape {features.shape}")
+    if not np.isfinite(features := features.astype(np.float64)).all():
         raise ValueError(f"{name}: {int((~np.isfinite(features)).sum())} of {features.size} values "
                          f"are not finite (NaN/inf)")
     return features
@@ -249,6 +271,7 @@ def _unit_spread(features: np.ndarray) -> np.ndarray:
 def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
     """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
     `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
+    check_positive(False, perplexity=to_plain(perplexity))    # 0, NaN, None: one line
     features = _check_matrix(features)
     if len(features) < 2:
         raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
@@ -496,6 +519,16 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
     except TypeError: return max_batches
     return total if max_batches is None else min(total, max_batches)
 
+# %% ../nbs/06_analysis.ipynb #g49bl002
+def _batch_labels(labels) -> torch.Tensor:
+    "A batch's `labels` as a tensor (a list or array too); objects, strings, complex: one line."
+    if isinstance(labels, torch.Tensor) and not labels.is_complex(): return labels
+    array = to_numpy(labels)                       # complex tensors too: numpy holds them
+    if array.dtype.kind not in 'biuf':
+        like = f" like {_first_value(array)!r}" if array.size else ''
+        raise ValueError(f"labels must be integer class ids, got {array.dtype} values{like}")
+    return torch.as_tensor(array)
+
 # %% ../nbs/06_analysis.ipynb #2c91a102
 def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
     "(images, labels) of one batch from a loader of image batches; anything else in one line."
@@ -506,7 +539,7 @@ def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
                 + (f' of length {len(batch)}' if isinstance(batch, (tuple, list)) else ''))
         raise ValueError(f"the loader must yield (images [B, C, H, W], labels [B]) pairs, "
                          f"got {what}")
-    return check_images(batch[0]), torch.as_tensor(batch[1])    # floats in [0, 1], or uint8
+    return check_images(batch[0]), _batch_labels(batch[1])    # floats in [0, 1], or uint8
 
 # %% ../nbs/06_analysis.ipynb #sp3870e2
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
@@ -597,6 +630,24 @@ def _scored_groups(train: AttrDict, test: AttrDict, n_clusters: int, seed: int,
     return {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
             for group, scorers in groups.items()}
 
+# %% ../nbs/06_analysis.ipynb #g49cs002
+def _checked_split(split: AttrDict, name: str) -> AttrDict:
+    """`split` (`_collected`) with labels [N] as int64, u and m [N, K] as float64 and the probes'
+    accuracies as floats; anything else refused in one line naming `name`.key."""
+    labels = _check_ids(split.labels, f'{name}.labels')
+    checked = dict(labels=labels, u=_check_matrix(split.u, f'{name}.u'),
+                   m=_check_matrix(split.m, f'{name}.m'))          # [N, K] each
+    for key in 'um':
+        if len(checked[key]) != len(labels):
+            raise ValueError(f"{name}.{key} has {len(checked[key])} rows but {name}.labels has "
+                             f"{len(labels)}")
+    for key in ('prior_acc', 'posterior_acc'):
+        if isinstance(acc := to_plain(split[key]), bool) or not isinstance(acc, (int, float)):
+            raise ValueError(f"{name}.{key} must be a real number (the online probe's accuracy), "
+                             f"got {_brief(split[key])}")
+        checked[key] = float(acc)
+    return AttrDict(split, **checked)
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
@@ -604,10 +655,13 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
     when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced),
     one naming the accuracies left out (`_skipped_metrics`: also under 'skipped', with why).
-    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`).
+    Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`);
+    u, m in float16 or bfloat16 (`--amp`) too, read as float64. Each split is checked first, in one
+    line (`_checked_split`).
     `progress`: a bar over the fits (k-means, the linear classifier) naming each (`run_stages`)."""
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
     train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
+    train, test = _checked_split(train, 'train'), _checked_split(test, 'test')   # one line each
     n_train, n_test = len(train.labels), len(test.labels)
     _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
     _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
@@ -693,6 +747,20 @@ def collect_constellations(
         {key: torch.cat(values) for key, values in keep.items()}, n_caps=model.config.n_objects
     )
 
+# %% ../nbs/06_analysis.ipynb #g49cr002
+def _checked_constellations(collected: AttrDict) -> tuple:
+    """(winners, pattern_id [B, N] int64, presence [B, N] float64, n_caps int) of `collected`
+    (`_collected`); anything else refused in one line naming collected.key."""
+    check_positive(**{'collected.n_caps': (n_caps := to_plain(collected.n_caps))})
+    ids = [_as_numpy(collected[key]) for key in ('winners', 'pattern_id')]
+    winners, pattern_id = (_check_ids(x.reshape(-1), f'collected.{key}').reshape(x.shape)
+                           for x, key in zip(ids, ('winners', 'pattern_id')))
+    presence = _check_matrix(collected.presence, 'collected.presence')      # [B, N]
+    if not presence.any():
+        raise ValueError(f"collected.presence marks no point present (all {presence.size} are 0): "
+                         "nothing to score")
+    return winners, pattern_id, presence, n_caps
+
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
 def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
     """Official and corrected segmentation accuracy over collected constellations (or a plain dict
@@ -700,16 +768,16 @@ def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict
     another refused in one line (it would score other capsules silently)."""
     collected = _collected(collected, 'collected', ('points', 'presence', 'pattern_id', 'winners',
                                                     'n_caps'), 'collect_constellations')
-    if n_caps is not None and n_caps != collected.n_caps:
-        raise ValueError(f"n_caps {n_caps} is not the collected model's {collected.n_caps} "
+    winners, pattern_id, presence, own_caps = _checked_constellations(collected)
+    if n_caps is not None and n_caps != own_caps:
+        raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
                          f"(collected.n_caps)")
-    args = collected.winners, collected.pattern_id, collected.presence
     return dict(
-        segmentation_accuracy_official=segmentation_accuracy(*args),
-        segmentation_accuracy_corrected=segmentation_accuracy_corrected(*args,
-                                                                        n_caps=collected.n_caps),
+        segmentation_accuracy_official=segmentation_accuracy(winners, pattern_id, presence),
+        segmentation_accuracy_corrected=segmentation_accuracy_corrected(
+            winners, pattern_id, presence, n_caps=own_caps),
         n_examples=len(collected.points),
-        n_present_points=int(collected.presence.sum()),
+        n_present_points=int(presence.sum()),
     )
 
 # %% ../nbs/06_analysis.ipynb #1f6da1ed
@@ -1342,6 +1410,7 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
     given one before any file is read, the default one once known; neither in a run's folder."""
     given_out = out is not None
+    if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
@@ -1428,6 +1497,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
 def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0) -> dict:
     """k-means accuracy of m and u on the first `n_test` MNIST test images (seeded shifts, presence
     noise off) for shipped model `name`, on the CPU: the check stored on its model card."""
+    check_positive(n_test=n_test)                 # 0: one line naming it, before any file is read
     run = load_model(name)
     config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
                       device='cpu')
@@ -1459,7 +1529,8 @@ class EvalConfig:
 # %% ../nbs/06_analysis.ipynb #9d93a7f0
 def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb eval`'s options on `parser`: one per `EvalConfig` field."
-    shipped = f"or a shipped model by name ({', '.join(pretrained_names())}) or weights file (.pt)"
+    shipped = (f"or a shipped model by name ({', '.join(pretrained_names())}) or weights file "
+               "(.pt); give exactly one of --checkpoint and --pretrained")   # neither: refused
     figures = ("draw the figures and the t-SNE (off: OUT's earlier ones removed); figures that "
                "fail: a warning after the report, exit status 0; with --figures typed, an error, "
                "exit status 1")                                           # as `run_eval` does

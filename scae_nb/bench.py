@@ -457,17 +457,10 @@ def variants_table(results: list[dict], examples: str = 'images') -> str:
 BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph', 'seed', 'tf32',
                     'decoder')
 
-# %% ../nbs/05c_bench.ipynb #sp38129b
-def _preset_default(name: str) -> str:
-    "'(default: the preset's: 128; constellation 32, ...)': run field `name`'s default, by preset."
-    own = {p: row['run'][name] for p, row in PRESETS.items() if name in row.get('run', {})}
-    others = ''.join(f'{"; " if i == 0 else ", "}{p} {v}' for i, (p, v) in enumerate(own.items()))
-    return f"(default: the preset's: {getattr(TrainConfig, name)}{others})"
-
 # %% ../nbs/05c_bench.ipynb #sp38fd26
 def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Declare `scae-nb bench`'s options on `parser`."
-    from scae_nb.training import TrainConfig              # for the run fields' documentation only
+    from scae_nb.training import _defaults_by_preset    # train's (lazy: not on `import`)
     a = parser.add_argument
     a('--preset', default='official', choices=list(PRESETS),
       help='row of PRESETS to time (default: official)')
@@ -486,14 +479,13 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
       "that one)")
     a('--backend', default='inductor', metavar='STR', help='torch.compile backend of the compiled '
       "variants: inductor (default), aot_eager, eager, or any in torch._dynamo.list_backends()")
-    run_help = dict(batch_size=f'batch size B of the synthetic batch '
-                               f'{_preset_default("batch_size")}',
-                    lr=f'constant learning rate {_preset_default("lr")}',
+    run_help = dict(batch_size='batch size B of the synthetic batch', lr='constant learning rate',
                     seed="seeds the model's initial weights, the synthetic batch and presence "
                          'noise (default: 0)')
-    add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)',
-                    help=run_help)
-    add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')
+    run = add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)',
+                          help=run_help)
+    model = add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')
+    _defaults_by_preset(parser, only=run + model)   # '(default: the preset's: 40; paper 24, ...)'
     return parser
 
 # %% ../nbs/05c_bench.ipynb #ac28ffb6

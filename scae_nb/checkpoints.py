@@ -303,6 +303,15 @@ def _start_again(out, start: str) -> str:
                  f"--resume {shlex.quote(start)} --out {shlex.quote(str(out))}")   # as typed
 
 
+# %% ../nbs/05aa_checkpoints.ipynb #rb49cd01
+def _runs_beside(out) -> str:
+    "'; …: resume it with …' naming up to two folders beside `out` that hold checkpoints, or ''."
+    try: found = sorted(d for d in Path(out).parent.iterdir()
+                        if d.is_dir() and d != Path(out) and list_checkpoints(d))
+    except OSError: return ''                                   # no parent folder, or unreadable
+    resume_it = lambda d: words(f'cfg.out={str(d)!r}', f'--out {shlex.quote(str(d))}')
+    return ''.join(f"; {d} holds a run: resume it with {resume_it(d)}" for d in found[:2])
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
@@ -312,7 +321,8 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
         why = (f"its run stopped before its first one: start it over with {said('force', True)}"
-               if (Path(out) / 'run.json').is_file() else f"start without {named('resume')}")
+               if (Path(out) / 'run.json').is_file()
+               else f"start without {named('resume')}{_runs_beside(out)}")
         try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
         except (OSError, ValueError): start = None        # none, or damaged: said when claimed
         if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
@@ -1042,8 +1052,8 @@ def checkpoint_changes(path, state: dict) -> list | None:
 def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
     """While active, a first SIGINT/SIGTERM/SIGHUP sets `trainer.stop_requested` and `.stop_signal`;
     yields `hold`, which from its call to the block's end makes every signal do only that, and
-    after the block too where the handler it replaced has a `hold` method (the CLI's: 07_cli). An
-    ignored SIGHUP (`nohup`) stays ignored."""
+    after the block too where the handler it replaced has a `hold` method (the CLI's: 07_cli). A
+    signal found ignored stays ignored: SIGHUP under `nohup`, SIGINT in a job started with `&`."""
     previous, holding = {}, []
     def handler(signum, frame):
         trainer.stop_requested = True
@@ -1058,8 +1068,8 @@ def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
             if hasattr(old, 'hold'): old.hold()
     try:
         for s in (getattr(signal, n) for n in signals if hasattr(signal, n)):
-            if s == getattr(signal, 'SIGHUP', None) and signal.getsignal(s) is signal.SIG_IGN:
-                continue                  # under nohup: a closed terminal does not stop the run
+            if signal.getsignal(s) is signal.SIG_IGN:
+                continue                  # found ignored (nohup, `&`): left so
             old = signal.signal(s, handler)
             previous[s] = signal.SIG_DFL if old is None else old
     except ValueError:                    # not the main thread: nothing to hold either

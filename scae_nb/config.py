@@ -101,17 +101,29 @@ class TrainConfig:
         check_bools(type(self), vars(self))     # 'false' is truthy: amp on; before to_plain
         for f in fields(self):
             if f.name != 'model': setattr(self, f.name, to_plain(getattr(self, f.name)))
-        if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
-        if not isinstance(self.model, SCAEConfig):
-            raise UsageError("model must be an SCAEConfig or a dict of its fields, got "
-                             f"{type(self.model).__name__} {self.model!r:.60}")
-        blank = self.data_dir is not None and not str(self.data_dir).strip()
-        if blank and 'data_dir' not in UNREAD_FIELDS.get(self.model.model, ()):
-            data_root(self.data_dir, name='data_dir')     # empty: refused, not the current folder
-        if self.data_dir is not None and not blank:    # absolute: found from another folder
-            self.data_dir = os.path.realpath(os.path.expanduser(self.data_dir))
-        if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's
+        self._clean_model()
+        self._clean_paths()
         self._validate()
+
+# %% ../nbs/05ac_config.ipynb #st4d7c01
+@patch
+def _clean_model(self: TrainConfig):
+    "`model` as an `SCAEConfig` (a dict of its fields is built into one); UsageError otherwise."
+    if isinstance(self.model, dict): self.model = SCAEConfig.from_dict(self.model)
+    if not isinstance(self.model, SCAEConfig):
+        raise UsageError("model must be an SCAEConfig or a dict of its fields, got "
+                         f"{type(self.model).__name__} {self.model!r:.60}")
+
+# %% ../nbs/05ac_config.ipynb #st4d7c02
+@patch
+def _clean_paths(self: TrainConfig):
+    "`data_dir` absolute (empty: refused where the model reads it) and `out` with `~` expanded."
+    blank = self.data_dir is not None and not str(self.data_dir).strip()
+    if blank and 'data_dir' not in UNREAD_FIELDS.get(self.model.model, ()):
+        data_root(self.data_dir, name='data_dir')     # empty: refused, not the current folder
+    if self.data_dir is not None and not blank:    # absolute: found from another folder
+        self.data_dir = os.path.realpath(os.path.expanduser(self.data_dir))
+    if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's
 
 # %% ../nbs/05ac_config.ipynb #130e0443
 @patch
@@ -119,14 +131,27 @@ def _validate(self: TrainConfig):
     "Raise a one-line ValueError naming the first invalid field."
     check_positive(**{name: getattr(self, name) for name in _POSITIVE})
     if self.threads is not None: check_positive(threads=self.threads)   # its limit: where applied
+    self._check_choices()
+    check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
+    check_positive(False, lr=self.lr)
+    check_seed(self.seed)
+    self._check_ranges()
+    self._check_combinations()
+
+# %% ../nbs/05ac_config.ipynb #st4d8c01
+@patch
+def _check_choices(self: TrainConfig):
+    "ValueError naming the first of `dataset`, `wandb`, `data_on_device`, `decoder` not allowed."
     choices = dict(dataset=DATASET_CHOICES, wandb=WANDB_MODES, data_on_device=DATA_ON_DEVICE,
                    decoder=DECODERS)
     for name, choices in choices.items():
         if (value := getattr(self, name)) not in choices:
             raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-    check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
-    check_positive(False, lr=self.lr)
-    check_seed(self.seed)
+
+# %% ../nbs/05ac_config.ipynb #st4d8c02
+@patch
+def _check_ranges(self: TrainConfig):
+    "UsageError naming the first of `decay`, `momentum`, `eps`, `num_workers` out of its range."
     if not 0 <= self.decay <= 1:
         raise UsageError(f"decay must be in [0, 1], got {self.decay!r}")
     if not 0 <= self.momentum < 1:               # at 1 or more the momentum buffer never decays
@@ -135,7 +160,6 @@ def _validate(self: TrainConfig):
     for name in ('eps', 'num_workers'):
         if (value := getattr(self, name)) is not None and value < 0:
             raise UsageError(f"{name} must be >= 0, got {value!r}")
-    self._check_combinations()
 
 # %% ../nbs/05ac_config.ipynb #013e4b35
 @patch
@@ -165,11 +189,13 @@ _UNREAD_WHY = dict(
     scae='the image model, which has one vote per part and no wins-based sparsity loss',
     constellation='the constellation model, which decodes no images')
 
+# %% ../nbs/05ac_config.ipynb #st4d9c01
 def _said_typed(name: str, value) -> str:
     "`said`, a command line's empty value, or one a space starts or ends, quoted: `--data-dir ''`."
     if not isinstance(value, str) or value.strip() == value != '': return said(name, value)
     return words(said(name, value), f"{named(name)} {value!r}")
 
+# %% ../nbs/05ac_config.ipynb #st4d9c02
 def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     """Refuse in one line a field of `given` ({field: value}, the options typed) that `model` never
     reads (`UNREAD_FIELDS`), at any value: as `bench` warns of any (a default is no better: the
@@ -200,6 +226,7 @@ def _preset_values(model: str, name: str) -> list:
         return [getattr(SCAEConfig(**p['model']), name) for p in presets]
     return [p['run'].get(name, TrainConfig.__dataclass_fields__[name].default) for p in presets]
 
+# %% ../nbs/05ac_config.ipynb #st4dcc01
 def _asked_unread(saved: dict, cfg: TrainConfig) -> dict:
     "`_unread_pairs` whose value in `cfg` is neither the run's nor a preset's: asked on purpose."
     model = saved['model'].get('model', 'scae')
@@ -246,6 +273,7 @@ def max_threads() -> int:
     "The most torch CPU threads a command starts: 4 per CPU this process may use, at least 1024."
     return max(1024, 4 * usable_cpus())
 
+# %% ../nbs/05ac_config.ipynb #st4dcc02
 def check_threads(threads, source: str | None = None) -> None:
     """Refuse, in one line (`UsageError`), a thread count that is no positive integer or is above
     `max_threads()`; `source`: where a count not typed comes from (e.g. 'its checkpoint')."""
@@ -334,6 +362,7 @@ SHAPE_FIELDS = frozenset({'model', 'n_parts', 'n_objects', 'template_size', 'n_c
                           'n_votes', 'n_classes', 'st_layers', 'st_heads', 'st_dims',
                           'st_output_dims', 'colorize_templates', 'use_alpha_channel'})
 
+# %% ../nbs/05ac_config.ipynb #st4dcc03
 class ConfigChangeError(UsageError):
     "A resume that asks for another configuration than the checkpoint's (the CLI: exit status 2)."
 
@@ -393,6 +422,18 @@ def _refuse_model(path, refused: dict, sources: dict, asker: str) -> None:
                             f", and a resume cannot change the model: {drop}, or start a new run "
                             f"in another {named('cfg.out')}{also}")
 
+# %% ../nbs/05ac_config.ipynb #st4dac01
+def _refuse_how(refused: dict, shape: list, sources: dict, parameter: str) -> str:
+    "The way out of `_refuse`'s line for `refused` fields (`shape`: those of the shape)."
+    drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
+            else words('keep their saved values', 'drop those options'))
+    why = _unchangeable(shape)                 # shape fields: no --allow-change
+    if why: return f"{'; '.join(why)}: {drop}, or start a new run in another {named('cfg.out')}"
+    presets = ' '.join(sorted({sources[k] for k in refused if k in sources}))
+    allow = words(f'{parameter}={list(refused)!r}',
+                  ' '.join(f'--allow-change {k}' for k in refused))
+    return drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
+
 # %% ../nbs/05ac_config.ipynb #sp3814e4
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
             parameter: str = 'allow') -> None:
@@ -406,16 +447,7 @@ def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
     was = ', '.join(said(k, a) for k, (a, _) in refused.items())     # `lr=3e-05`, `--lr 3e-05`
     asks = ', '.join(said(k, b) + (f' (from {sources[k]})' if k in sources else '')
                      for k, (_, b) in refused.items())
-    drop = (words('keep its saved value', 'drop that option') if len(refused) == 1
-            else words('keep their saved values', 'drop those options'))
-    why = _unchangeable(shape)                 # shape fields: no --allow-change
-    if why:
-        how = f"{'; '.join(why)}: {drop}, or start a new run in another {named('cfg.out')}"
-    else:
-        presets = ' '.join(sorted({sources[k] for k in refused if k in sources}))
-        allow = words(f'{parameter}={list(refused)!r}',
-                      ' '.join(f'--allow-change {k}' for k in refused))
-        how = drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
+    how = _refuse_how(refused, shape, sources, parameter)
     raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "
                             f"{how}")
 
@@ -462,8 +494,6 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
     return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
 
 # %% ../nbs/05ac_config.ipynb #sp3862d2
-_WORKERS_CHANGED = ('other random shifts from here: a resume is exact with the count the run was '
-                    'saved with')
 WORKERLESS_DATASETS = ('synthetic', 'constellation')    # drawn in the main process: no workers
 
 def workerless_dataset(cfg, device: torch.device) -> str | None:
@@ -473,6 +503,10 @@ def workerless_dataset(cfg, device: torch.device) -> str | None:
     if cfg.dataset == 'constellation' or (cfg.dataset == 'synthetic' and not placed_by_count):
         return cfg.dataset
     return None
+
+# %% ../nbs/05ac_config.ipynb #st4dbc01
+_WORKERS_CHANGED = ('other random shifts from here: a resume is exact with the count the run was '
+                    'saved with')
 
 def _change_said(name: str, was, now, dataset: str | None = None) -> str:
     """One change: `lr 3e-05 -> 0.001`; a switch as its caller sets it: `compile=None ->
@@ -487,6 +521,7 @@ def _change_said(name: str, was, now, dataset: str | None = None) -> str:
     show = lambda v: words(f'{name}={v!r}', f'{named(name)} unset' if v is None else said(name, v))
     return f'{show(was)} -> {show(now)}'
 
+# %% ../nbs/05ac_config.ipynb #st4dbc02
 def changes_line(changes: dict, dataset: str | None = None) -> str:
     """The line that says `changes` ({field: (was, now)}): 'resuming with lr 3e-05 -> 0.001, ...';
     `dataset`: the run's, if its worker count changes nothing (`workerless_dataset`), else None."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools, sys
 import numpy as np
 import torch
+from fastcore.basics import patch
 from .native import native_rmsprop_update_, native_update_applies
 from .utils import check_positive
 
@@ -66,20 +67,27 @@ class TFRMSprop(torch.optim.Optimizer):
     add_param_group, zero_grad = _dynamo_free('add_param_group'), _dynamo_free('zero_grad')
     state_dict, load_state_dict = _dynamo_free('state_dict'), _dynamo_free('load_state_dict')
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        "Update every parameter that has a gradient; returns `closure()`'s loss if one is given."
-        loss = None
-        if closure is not None:
-            with torch.enable_grad(): loss = closure()
-        for group in self.param_groups:
-            params = [p for p in group['params'] if p.grad is not None]
-            if not params: continue
-            for p in params:
-                if p.grad.is_sparse: raise ValueError("TFRMSprop does not support sparse gradients")
-                if not self.state[p]:
-                    self.state[p].update(ms=torch.ones_like(p), mom=torch.zeros_like(p))
-            slots = [[self.state[p][k] for p in params] for k in ('ms', 'mom')]
-            tf_rmsprop_update_(params, [p.grad for p in params], *slots, group['lr'],
-                               group['decay'], group['momentum'], group['eps'])
-        return loss
+# %% ../nbs/05_optim.ipynb #st4d1c02
+@patch
+@torch.no_grad()
+def step(self: TFRMSprop, closure=None):
+    "Update every parameter that has a gradient; returns `closure()`'s loss if one is given."
+    loss = None
+    if closure is not None:
+        with torch.enable_grad(): loss = closure()
+    for group in self.param_groups:
+        params = [p for p in group['params'] if p.grad is not None]
+        if not params: continue
+        tf_rmsprop_update_(params, [p.grad for p in params], *self._tf_slots(params), group['lr'],
+                           group['decay'], group['momentum'], group['eps'])
+    return loss
+
+# %% ../nbs/05_optim.ipynb #st4d1c01
+@patch
+def _tf_slots(self: TFRMSprop, params: list) -> list:
+    "The `[ms, mom]` slot lists of `params` (each with a gradient), made on their first step."
+    for p in params:
+        if p.grad.is_sparse: raise ValueError("TFRMSprop does not support sparse gradients")
+        if not self.state[p]:
+            self.state[p].update(ms=torch.ones_like(p), mom=torch.zeros_like(p))
+    return [[self.state[p][k] for p in params] for k in ('ms', 'mom')]

@@ -28,6 +28,7 @@ def pretrained_dir() -> Path:
     "Folder of the shipped weights and model cards: `scae_nb/weights/`."
     return Path(str(importlib.resources.files('scae_nb'))) / 'weights'
 
+# %% ../nbs/04b_pretrained.ipynb #st4dcc04
 def pretrained_names() -> list[str]:
     "Names of the shipped models (each has `NAME.pt` and a model card `NAME.json`)."
     return sorted(p.stem for p in pretrained_dir().glob('*.json'))
@@ -72,16 +73,31 @@ def save_pretrained(model: nn.Module, path, half: bool = True) -> Path:
         raise ValueError(f"save_pretrained writes .pt files (the only kind from_pretrained reads), "
                          f"got {str(path)!r}")
     model = _inner_model(model)
-    state = {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
-             for k, v in model.state_dict().items()}
+    state = _saved_state(model, half)
+    _refuse_unstorable(model, state, path)
+    return _write_weights(path, state, model.config)
+
+# %% ../nbs/04b_pretrained.ipynb #st4d2c01
+def _saved_state(model: nn.Module, half: bool) -> dict:
+    "`model`'s state_dict detached on the CPU, its floating tensors in float16 when `half`."
+    return {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
+            for k, v in model.state_dict().items()}
+
+# %% ../nbs/04b_pretrained.ipynb #st4d2c02
+def _refuse_unstorable(model: nn.Module, state: dict, path) -> None:
+    "ValueError naming `path` (not written) unless `model`'s weights, and `state`, are all finite."
     if bad := _not_finite(model.state_dict()):
         raise ValueError(f"{path}: not written: the model's weights are not all finite (NaN or inf "
                          f"in {bad})")
     if bad := _not_finite(state):               # finite in float32, inf in float16: too large
         raise ValueError(f"{path}: not written: weights do not fit float16 (inf in {bad} once "
                          "halved): save with half=False")
+
+# %% ../nbs/04b_pretrained.ipynb #st4d2c03
+def _write_weights(path, state: dict, config) -> Path:
+    "Write weights `state` and dataclass `config`, with their `state_digest`, to `path` atomically."
     buffer = io.BytesIO()                      # whole or not at all: `write_atomic`
-    weights = dict(model=state, config=asdict(model.config))
+    weights = dict(model=state, config=asdict(config))
     torch.save(dict(weights, digest=state_digest(weights)), buffer)
     Path(path).parent.mkdir(parents=True, exist_ok=True)     # as checkpoints and figures do
     return write_atomic(path, buffer.getvalue())
@@ -116,25 +132,40 @@ def _model_of(state, path) -> nn.Module:
         raise ValueError(f"{str(path)!r} holds no 'model' and 'config': not scae-nb weights")
     if problem := _weights_problem(state):
         raise CheckpointError(_not_a_model_file(path, state, problem))
-    config = state['config']
+    model = _built_model(state['config'], path)
+    _load_weights(model, state['model'], path)
+    _refuse_not_finite(model, state, path)
+    return model
+
+# %% ../nbs/04b_pretrained.ipynb #st4d3c01
+def _built_model(config: dict, path) -> nn.Module:
+    "The model `config` (an SCAEConfig's dict or a run's) describes; CheckpointError naming `path`."
     if isinstance(config.get('model'), dict): config = config['model']   # a run's TrainConfig
-    try: model = build_model(SCAEConfig.from_dict(config))
+    try: return build_model(SCAEConfig.from_dict(config))
     except (TypeError, ValueError) as e:
         raise CheckpointError(f"{path}: its 'config' is no valid SCAEConfig ({e})") from None
+
+# %% ../nbs/04b_pretrained.ipynb #st4d3c02
+def _load_weights(model: nn.Module, weights: dict, path) -> None:
+    "Load `weights` into `model` in float32; CheckpointError naming `path` if they misfit."
     try: model.load_state_dict({k: v.float() if v.is_floating_point() else v
-                                for k, v in state['model'].items()})
+                                for k, v in weights.items()})
     except RuntimeError as e:                     # load_state_dict: a header, then a line per kind
         detail = ' '.join(str(e).split('\n', 1)[-1].split())[:200]
         raise CheckpointError(f"{path}: its 'model' weights do not fit its 'config' ({detail})"
                               ) from None
+
+# %% ../nbs/04b_pretrained.ipynb #st4d3c03
+def _refuse_not_finite(model: nn.Module, state: dict, path) -> None:
+    "CheckpointError naming `path` if `model`'s weights (read from `state`) are not all finite."
     if bad := _not_finite(model.state_dict()):
         why = (f"the run diverged; scae-nb eval --checkpoint {path} draws its figures, "
                "the NaN in red"
                if 'format' in state else 'no use can be made of them')   # 'format': a checkpoint
         raise CheckpointError(f"{path}: its 'model' weights are not all finite (NaN or inf in "
                               f"{bad}): {why}")
-    return model
 
+# %% ../nbs/04b_pretrained.ipynb #st4d3c04
 def _not_finite(tensors: dict) -> str | None:
     "The first floating tensor of state_dict `tensors` with NaN or inf, and how many more, or None."
     bad = [name for name, tensor in tensors.items()
@@ -143,8 +174,6 @@ def _not_finite(tensors: dict) -> str | None:
     return bad[0] + (f' and {len(bad) - 1} more' if len(bad) > 1 else '')
 
 # %% ../nbs/04b_pretrained.ipynb #sp384a37
-_REINSTALL = 'pip install --force-reinstall scae-nb'    # a damaged shipped file: the package's
-
 def _model_from_file(path: Path) -> nn.Module:
     """The model in a `save_pretrained` file or training checkpoint `path`; a file torch cannot
     read (or holding pickled objects), or whose `digest` is not that of what it holds (a damaged
@@ -155,6 +184,9 @@ def _model_from_file(path: Path) -> nn.Module:
     if isinstance(state, dict):                        # not a dict: `_model_of`'s line
         check_digest(state, path, lambda: _mismatch_advice(path, state))
     return _model_of(state, path)
+
+# %% ../nbs/04b_pretrained.ipynb #st4d4c01
+_REINSTALL = 'pip install --force-reinstall scae-nb'    # a damaged shipped file: the package's
 
 def _mismatch_advice(path: Path, state: dict) -> str:
     """What to do about `path` (holding `state`), whose digest is wrong: for a shipped file,
@@ -220,6 +252,23 @@ def _model_device(device) -> torch.device:
     a CPU index, which a run would save, and a loaded model's device is saved nowhere."""
     return pick_device(device, what=named('device')) if device is None else _loader_device(device)
 
+# %% ../nbs/04b_pretrained.ipynb #st4d5c01
+def _check_name_given(name) -> None:
+    "One line (TypeError, UsageError) unless `name` is a non-empty str or path."
+    _check_path_given(name, 'name',
+                      f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
+    refuse_empty_path(name, named('name'), f"give a shipped model's name ({_shipped()}), a .pt "
+                      'file or a run folder')                   # Path('') is the current folder
+
+# %% ../nbs/04b_pretrained.ipynb #st4d5c02
+def _model_named(name) -> nn.Module:
+    "The model (on the CPU) of `name`, given: a shipped model, a .pt file or a run folder."
+    check_pretrained_name(name, run_folder=True)
+    folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model
+    return (_run_folder_model(Path(name)) if folder
+            else _model_from_file(_weights_path(name)))
+
+# %% ../nbs/04b_pretrained.ipynb #st4d5c03
 def from_pretrained(name, device='cpu') -> nn.Module:
     """A trained model in eval mode on `device` ('auto' as in the CLI), float32 weights, from `name`
     (a str or Path): a shipped model's name (`pretrained_names()`), a .pt weights file or training
@@ -234,16 +283,9 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     refuses, weights that do not fit their config or are not all finite: a run folder's newest
     checkpoint's, naming its newest finite one), RunFolderError (a run folder whose run is
     training, before its first checkpoint)."""
-    _check_path_given(name, 'name',
-                      f"a shipped model's name ({_shipped()}), a .pt file or a run folder")
-    refuse_empty_path(name, named('name'), f"give a shipped model's name ({_shipped()}), a .pt "
-                      'file or a run folder')                   # Path('') is the current folder
+    _check_name_given(name)
     device = _model_device(device)                                   # one line if unusable
-    check_pretrained_name(name, run_folder=True)
-    folder = Path(name).is_dir() and str(name) not in pretrained_names()   # a namesake: the model
-    model = (_run_folder_model(Path(name)) if folder
-             else _model_from_file(_weights_path(name)))
-    return model.to(device).eval()
+    return _model_named(name).to(device).eval()
 
 # %% ../nbs/04b_pretrained.ipynb #nc40isrf
 def is_run_folder(folder) -> bool:
@@ -272,6 +314,7 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
+# %% ../nbs/04b_pretrained.ipynb #st4d6c01
 def _refuse_checkpoints_folder(held: list, given: str) -> None:
     """Refuse in one line a folder of checkpoints `held` (oldest first, `checkpoints_in`) that is no
     run folder, naming its newest three and, to give as a file, its newest intact one
@@ -316,6 +359,7 @@ def _diverged(state: dict) -> str | None:
     tensors = isinstance(model, dict) and all(isinstance(v, torch.Tensor) for v in model.values())
     return _not_finite(model) if tensors else None      # no weights: `_model_of`'s line
 
+# %% ../nbs/04b_pretrained.ipynb #st4dcc05
 def _newest_finite(paths: list) -> Path | None:
     "The newest of checkpoints `paths` (oldest first) that is intact and whose weights are finite."
     for path in reversed(paths):

@@ -519,6 +519,16 @@ def _no_wandb_key(mode: str) -> UsageError:
                       f"`wandb login`, set WANDB_API_KEY, or pass {said('wandb', 'offline')} "
                       "(`wandb sync` uploads the run later)")
 
+# %% ../nbs/05a_runtime.ipynb #d49wb03
+def _wandb_unreachable(mode: str, error: Exception) -> RuntimeError:
+    "The line for a run in `mode` that wandb could not start (`CommError`): its words, ways out."
+    asked = _WANDB_ASKED.get() or said('wandb', mode)
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return RuntimeError(f"{asked}: wandb could not start its run ({first}); pass "
+                        f"{said('wandb', 'offline')} (`wandb sync` uploads the run later) or "
+                        f"{said('wandb', 'disabled')}; `train` removes the logs wandb named with "
+                        "the rest of a run that has no checkpoint")
+
 # %% ../nbs/05a_runtime.ipynb #st490000
 @patch
 def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | None = None,
@@ -526,7 +536,7 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
     """Start (or, given `wandb_id`, resume) a wandb run `name` (default: the run folder's name)
     under the run folder (lazy import), with `notes` (say, the run it forked from); offline it
     prints nothing, samples no system stats and writes only inside the run folder. Online without
-    an API key: one line naming the ways out (`wandb login`, WANDB_API_KEY, offline)."""
+    an API key, or unable to reach W&B: one line naming the ways out (offline among them)."""
     folder = str(self.out.resolve())
     os.environ['WANDB_DIR'] = folder
     import wandb
@@ -540,6 +550,10 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
         except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
             if 'api key' not in str(e).lower().replace('_', ' '): raise
             raise _no_wandb_key(mode) from None
+        except wandb.errors.CommError as e:     # no network: its "Find logs at" now, then the line
+            if wandb.run is None:
+                with contextlib.suppress(Exception): wandb.teardown()
+            raise _wandb_unreachable(mode, e) from None
 
 # %% ../nbs/05a_runtime.ipynb #a96c74c9
 def _after_torn_line(fd: int, end: int, data: bytes) -> bytes:

@@ -200,6 +200,7 @@ def __call__(self: GraphStep, batch) -> AttrDict:
         with _step_context(): losses, metrics = self._step(inputs)
     return AttrDict(losses=AttrDict(losses), metrics=metrics)
 
+# %% ../nbs/05ab_step.ipynb #st4d0c01
 @patch
 def _step(self: GraphStep, inputs) -> tuple[dict, dict]:
     "Compiled; with `cuda_graph`: warm-up steps on a side stream, one capture, then replays."
@@ -221,6 +222,7 @@ def _run(self: GraphStep, inputs) -> tuple[dict, dict]:
     "The (compiled) whole step on `inputs`."
     return self.fn(self.model, self.optimizer, self.amp, self.device.type, *inputs)
 
+# %% ../nbs/05ab_step.ipynb #st4d0c02
 @patch
 def _fits(self: GraphStep, inputs) -> bool:
     "Whether `inputs` have the captured (or, before capture, any) shapes and dtypes."
@@ -246,10 +248,10 @@ def resolve_cuda_graph(cuda_graph: bool | None, compile: bool, device: torch.dev
 class CompileWaitWarning(UserWarning):
     "Compiling the step: a minute or more the first time (`bench` says it once per run)."
 
+# %% ../nbs/05ab_step.ipynb #st4dcc06
 def generates_code(backend: str) -> bool:
     "Whether torch.compile's `backend` generates code: not the eager ones (eager, aot_eager, ...)."
     return 'eager' not in backend.split('_')
-
 
 # %% ../nbs/05ab_step.ipynb #sty46a04
 def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'inductor',

@@ -119,6 +119,23 @@ def _set_up_holding(self: Trainer, model, loaders, resume, wandb_id,
         self._set_up(model, loaders, resume, wandb_id, state)
         return settings.pop_all()                        # else kept: `close` restores them
 
+# %% ../nbs/05b_training.ipynb #st49s01
+@patch
+def _make_logger(self: Trainer) -> RunLogger:
+    "The run's `RunLogger`: its wandb run this run's (a new branch's own), none if nothing trains."
+    cfg = self.cfg
+    # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
+    branch = self._branch_from is not None and cfg.steps > self.step
+    if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
+    forked = run_info(self.out).get('wandb_forked_from') if self._wandb_id is None else None
+    wandb = cfg.wandb if cfg.steps > self.step else 'disabled'   # nothing to train: no run
+    return RunLogger(self.out, wandb, self.cfg.to_dict(), enabled=self.rank0,
+                     wandb_id=self._wandb_id,
+                     wandb_name=f'{self.out.name} from step {self.step}' if branch
+                     else None, wandb_notes=(  # a copied folder (05aa) of a wandb run
+                         f'forked from wandb run {forked[0]} (a copy of its run folder)'
+                         if forked else None))   # [] (copied, no wandb run): no notes
+
 # %% ../nbs/05b_training.ipynb #tr29set2
 @patch
 def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
@@ -136,18 +153,7 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     if resume is not None: self.restore(resume, state)     # read and compared: `_read_resume`
     if cfg.steps > self.step:                  # a step to compile: said after "resuming from"
         warn_compile_wait(self.compiled, self.device, self.compile_backend)
-    # a new branch logs to a wandb run of its own: wandb drops the steps a run has already seen
-    branch = self._branch_from is not None and cfg.steps > self.step
-    if branch: self._wandb_id = None          # the abandoned branch's run is not this one's
-    forked = run_info(self.out).get('wandb_forked_from') if self._wandb_id is None else None
-    wandb = cfg.wandb if cfg.steps > self.step else 'disabled'   # nothing to train: no run
-    self.logger = RunLogger(self.out, wandb, self.cfg.to_dict(), enabled=self.rank0,
-                            wandb_id=self._wandb_id,
-                            wandb_name=f'{self.out.name} from step {self.step}' if branch
-                            else None, wandb_notes=(  # a copied folder (05aa) of a wandb run
-                                f'forked from wandb run {forked[0]} (a copy of its run folder)'
-                                if forked else None))   # [] (copied, no wandb run): no notes
-
+    self.logger = self._make_logger()
 
 # %% ../nbs/05b_training.ipynb #r31read2
 @patch
@@ -194,14 +200,13 @@ def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
                      "record cfg.model: pass dataclasses.replace(cfg, model=model.config)")
 
 # %% ../nbs/05b_training.ipynb #sp380c6c
-_NOT_LOADERS = (str, bytes, Mapping)                # iterable, but not over batches
-
 def _shown(value) -> str:
     "`value` as a refusal names it: None, a number or a short string as written, else its type."
     literal = value is None or isinstance(value, (bool, int, float)) or (
         isinstance(value, str) and len(value) <= 30)
     return repr(value) if literal else type_name(value)
 
+# %% ../nbs/05b_training.ipynb #st49gc
 def _got(value) -> str:
     "What came, as a refusal says it: `None`, `'ab' (a str)`, `3 (an int)`, `a DataLoader`."
     if value is None: return 'None'
@@ -210,6 +215,8 @@ def _got(value) -> str:
     return f'{article} {kind}' if shown == kind else f'{shown} ({article} {kind})'
 
 # %% ../nbs/05b_training.ipynb #sp383a38
+_NOT_LOADERS = (str, bytes, Mapping)                # iterable, but not over batches
+
 def _check_loaders_given(loaders) -> None:
     """Refuse `loaders` unless None or a (train, test) pair of iterables of batches (DataLoaders,
     `DeviceLoader`s, lists of batches), in one line naming what came; no batch is drawn to check."""
@@ -232,6 +239,7 @@ def _is_empty(loader) -> bool:
     try: return len(loader) == 0
     except TypeError: return False
 
+# %% ../nbs/05b_training.ipynb #st49ec
 def _check_not_empty(train_loader, test_loader) -> None:
     """Refuse a training loader whose `len()` is 0 (no batch to train on), then a test loader so
     (no batch for the evaluations, the last step's at least); none is drawn."""
@@ -266,6 +274,21 @@ def _check_loaders(self: Trainer, loaders) -> None:
             check_images(data.tensors[0])
             _check_labels(data.tensors[1], len(data.tensors[1]), self.cfg.model.n_classes)
 
+# %% ../nbs/05b_training.ipynb #st49m01
+@patch
+def _make_step_fn(self: Trainer, compile) -> None:
+    "The step (`step_fn`) of `forward_model`, and its `variant`; `compile`: `resolve_compile`'s."
+    cfg = self.cfg
+    self.compiled = whole = compile and not self.distributed      # the whole step, one graph
+    with warnings.catch_warnings():          # said by `_set_up` once a resume has been announced
+        warnings.simplefilter('ignore', CompileWaitWarning)
+        self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
+                                 None if self.distributed else cfg.cuda_graph,
+                                 self.compile_backend)
+    graph = getattr(self.step_fn, 'cuda_graph', False)
+    self.variant = (variant_name(whole, graph, cfg.amp) if whole or not compile   # run.json's
+                    else 'compiled-forward' + '+amp' * bool(cfg.amp))   # DDP: the forward alone
+
 # %% ../nbs/05b_training.ipynb #sp385cd2
 @patch
 def _setup_model(self: Trainer, model: nn.Module | None):
@@ -283,15 +306,7 @@ def _setup_model(self: Trainer, model: nn.Module | None):
         self.forward_model = compile_forward(self.forward_model, self.device, self.compile_backend)
     if cfg.cuda_graph and self.distributed:
         raise UsageError("--cuda-graph does not combine with DDP (torchrun); drop it")
-    self.compiled = whole = compile and not self.distributed      # the whole step, one graph
-    with warnings.catch_warnings():          # said by `_set_up` once a resume has been announced
-        warnings.simplefilter('ignore', CompileWaitWarning)
-        self.step_fn = make_step(self.forward_model, self.optimizer, self.device, cfg.amp, whole,
-                                 None if self.distributed else cfg.cuda_graph,
-                                 self.compile_backend)
-    graph = getattr(self.step_fn, 'cuda_graph', False)
-    self.variant = (variant_name(whole, graph, cfg.amp) if whole or not compile   # run.json's
-                    else 'compiled-forward' + '+amp' * bool(cfg.amp))   # DDP: the forward alone
+    self._make_step_fn(compile)
 
 # %% ../nbs/05b_training.ipynb #4aa31bc1
 @patch
@@ -324,10 +339,10 @@ def _next_batch(self: Trainer):
     else: self._before_draw = dict(rng=rng_state(), data=self.stream.state_dict())
     return next(self.stream)
 
-# %% ../nbs/05b_training.ipynb #a37be7f6
+# %% ../nbs/05b_training.ipynb #st49f01
 @patch
-def fit(self: Trainer) -> AttrDict:
-    "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
+def _check_fits(self: Trainer) -> None:
+    "Refuse to fit a closed Trainer, or one that gave its settings back to a newer Trainer."
     if self._closed:
         raise UsageError(f"the Trainer of {self.out} is closed (close(), or the end of its with "
                          "block): build a new Trainer to train")
@@ -335,12 +350,48 @@ def fit(self: Trainer) -> AttrDict:
         raise UsageError(f"the Trainer of {self.out} gave its settings (numerics flags, decoder, "
                          "threads) back to a newer Trainer, so it would not train as its config "
                          "says: build it again")
+
+# %% ../nbs/05b_training.ipynb #st49f03
+@patch
+def _start_fit(self: Trainer) -> int:
+    "Set `fit` up: log window, clocks, progress bar, no stop yet; the step it starts from."
     self.tracker, self._t0, self._t_step = LossTracker(), time.perf_counter(), self.step
     self.tracker.load_state_dict(self._tracker_state, self.device)   # a resumed log window
     start, shown = self.step, self.rank0 and self.cfg.progress and self.step < self.cfg.steps
     self.bar = progress_bar(total=self.cfg.steps, initial=self.step, unit='step',
                             dynamic_ncols=True, disable=not shown)   # none if nothing trains
-    self._torn, self._cut, self.interrupted, forced = None, None, False, False
+    self._torn, self._cut, self.interrupted = None, None, False
+    return start
+
+# %% ../nbs/05b_training.ipynb #st49f05
+@patch
+def _end_fit(self: Trainer, start: int, forced: bool) -> None:
+    "End `fit`'s loop begun at step `start` (`forced`: by a KeyboardInterrupt): saved if stopped."
+    # an evaluation cut short: the RNGs back as its step left them (as a whole one leaves them)
+    if self._cut is not None: set_rng_state(self._cut.rng)
+    # a forced stop in the last step (its evaluation, checkpoint, figures) is a stop too
+    self.interrupted = self.step < self.cfg.steps or (
+        forced and (self._saved_step != self.step or self._cut is not None))
+    if self.interrupted: self._save_interrupted(start)
+    late = self.stop_signal or ('KeyboardInterrupt' if forced else None)
+    if late and not self.interrupted and self.rank0:     # too late to stop: it cut nothing
+        _warn_late(late, self.step, self.last_checkpoint)
+
+# %% ../nbs/05b_training.ipynb #st49f07
+@patch
+def _fit_result(self: Trainer, start: int) -> AttrDict:
+    "What a `fit` from step `start` did: history, evals, step, checkpoint, stop, checksum."
+    return AttrDict(history=self.history, evals=self.evals, step=self.step,
+                    checkpoint=self.last_checkpoint, interrupted=self.interrupted,
+                    steps_run=self.step - start, signal=self.stop_signal,
+                    checksum=param_checksum(self.model))
+
+# %% ../nbs/05b_training.ipynb #a37be7f6
+@patch
+def fit(self: Trainer) -> AttrDict:
+    "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
+    self._check_fits()
+    start, forced = self._start_fit(), False
     with stop_on_signals(self) as hold:
         try:
             if self._redo is not None: self._redo_cut()     # a resumed step's cut records first
@@ -349,19 +400,8 @@ def fit(self: Trainer) -> AttrDict:
         finally:
             hold()          # no step in progress: a further Ctrl-C waits for the stop's writes
             self.bar.close()
-        # an evaluation cut short: the RNGs back as its step left them (as a whole one leaves them)
-        if self._cut is not None: set_rng_state(self._cut.rng)
-        # a forced stop in the last step (its evaluation, checkpoint, figures) is a stop too
-        self.interrupted = self.step < self.cfg.steps or (
-            forced and (self._saved_step != self.step or self._cut is not None))
-        if self.interrupted: self._save_interrupted(start)
-        late = self.stop_signal or ('KeyboardInterrupt' if forced else None)
-        if late and not self.interrupted and self.rank0:     # too late to stop: it cut nothing
-            _warn_late(late, self.step, self.last_checkpoint)
-    return AttrDict(history=self.history, evals=self.evals, step=self.step,
-                    checkpoint=self.last_checkpoint, interrupted=self.interrupted,
-                    steps_run=self.step - start, signal=self.stop_signal,
-                    checksum=param_checksum(self.model))
+        self._end_fit(start, forced)
+    return self._fit_result(start)
 
 # %% ../nbs/05b_training.ipynb #6c7a7aea
 @patch
@@ -570,6 +610,35 @@ def _resume_log(self: Trainer, ckpt: dict, processes: list) -> None:
     if newer_checkpoints(self.out, self.step): self._branch_from = self.step
     elif self.rank0: truncate_metrics(self.out, self.step)
 
+# %% ../nbs/05b_training.ipynb #st49r01
+@patch
+def _load_states(self: Trainer, ckpt: dict, path) -> int:
+    "Model, optimizer and step back from checkpoint `ckpt` (at `path`); its count of processes."
+    self.model.load_state_dict(ckpt['model'])
+    self.optimizer.load_state_dict(ckpt['optimizer'])
+    for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
+    self.step, processes = ckpt['step'], ckpt['processes']
+    self.last_checkpoint, self._saved_step = Path(path), self.step
+    return processes
+
+# %% ../nbs/05b_training.ipynb #st49r03
+@patch
+def _own_checkpoint(self: Trainer, ckpt: dict, path) -> bool:
+    "Whether `path` is in this run's folder; if so, its wandb run goes on (not a copied folder's)."
+    own = Path(path).resolve().parent == (self.out / 'checkpoints').resolve()
+    if own:                                                                   # not a fork's
+        inherited = run_info(self.out).get('wandb_forked_from', [])    # a copied folder's
+        if ckpt.get('wandb_id') not in inherited:
+            self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
+    return own
+
+# %% ../nbs/05b_training.ipynb #st49r05
+@patch
+def _note_unmade(self: Trainer, ckpt: dict, path, own: bool) -> None:
+    "Have `fit` make first what checkpoint `ckpt` (at `path`; `own`: this run's) left unmade."
+    unmade = ckpt.get('cut') or _drawing_step(self.out) == self.step
+    if unmade and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
+
 # %% ../nbs/05b_training.ipynb #c6200d61
 @patch
 def restore(self: Trainer, path, state: dict | None = None) -> None:
@@ -583,25 +652,13 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     and added to the checkpoint's history (`checkpoint_changes`, `changes_record`)."""
     ckpt = load_checkpoint(path) if state is None else state
     self._check_config(ckpt['config'], path)
-    self.model.load_state_dict(ckpt['model'])
-    self.optimizer.load_state_dict(ckpt['optimizer'])
-    for group in self.optimizer.param_groups: group.update(self.optimizer.defaults)
-    self.step, processes = ckpt['step'], ckpt['processes']
-    self.last_checkpoint, self._saved_step = Path(path), self.step
-    own = Path(path).resolve().parent == (self.out / 'checkpoints').resolve()
-    if own:                                                                   # not a fork's
-        inherited = run_info(self.out).get('wandb_forked_from', [])    # a copied folder's
-        if ckpt.get('wandb_id') not in inherited:
-            self._wandb_id = ckpt.get('wandb_id') or self._wandb_id
+    processes = self._load_states(ckpt, path)
+    own = self._own_checkpoint(ckpt, path)          # its wandb run: `_set_up`'s logger continues it
     announce_resume(path, self.step)
     self._take_changes(ckpt, path)            # what changed: said, and in the history
     self._resume_log(ckpt, processes)         # the log window; a new branch, or metrics cut back
-    # records its stop cut short, or figures its process died drawing: made first (`fit`); an
-    # older one's: by the run gone on from it
-    unmade = ckpt.get('cut') or _drawing_step(self.out) == self.step
-    if unmade and own and self._branch_from is None and self.rank0: self._redo = ckpt, path
+    self._note_unmade(ckpt, path, own)        # records cut short, figures unmade: `fit` first
     self._continue_stream(ckpt, path)
-
 
 # %% ../nbs/05b_training.ipynb #r31strm2
 @patch
@@ -659,6 +716,7 @@ def _warn_late(signal_name: str, step: int, path) -> None:
                   f"{step} is checkpointed whole at {path}), so the run counts as finished",
                   stacklevel=user_stacklevel())
 
+# %% ../nbs/05b_training.ipynb #st49lc
 def _logged_test(out, step: int) -> bool:
     "Whether metrics.jsonl in `out` has the test line of `step` (a stop may land just after it)."
     return any(entry.get('step') == step and any(str(k).startswith('test/') for k in entry)
@@ -697,6 +755,7 @@ def _records(cut: dict) -> str:
     "The records `cut` names: 'evaluation', 'figures' or 'evaluation and figures'."
     return ' and '.join(name for name in ('evaluation', 'figures') if cut[name])
 
+# %% ../nbs/05b_training.ipynb #st49kc
 def _warn_cut(step: int, cut: dict, path) -> None:
     "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
     records, again = _records(cut), _continue_words(Path(path).parent.parent)   # RUN/checkpoints
@@ -865,40 +924,63 @@ def _record_end(folder, step: int, ended: str, **why) -> None:
     sessions[-1].update(end_step=step, ended=ended, **why)
     folder.update(sessions=sessions)
 
+# %% ../nbs/05b_training.ipynb #st49nc
 def _error_line(e: BaseException) -> str:
     "`e` as one line: its type and its message's first line (at most 300 characters)."
     first = (str(e).strip().splitlines() or [''])[0]
     return f'{type(e).__name__}: {first}'[:300].rstrip(': ')
 
 
+# %% ../nbs/05b_training.ipynb #st49i01
+def _trainer_in(folder, cfg: TrainConfig, resume, model, loaders, state=None) -> Trainer:
+    "The `Trainer` of `cfg` in the claimed `folder` (None: not process 0), with its identity."
+    info = folder.info if folder is not None else {}
+    return Trainer(cfg, resume=resume, model=model, loaders=loaders, state=state,
+                   wandb_id=info.get('wandb_id'), run_id=info.get('run_id'),
+                   created=info.get('created'), allow_change=None)   # compared: `_check_run`
+
+# %% ../nbs/05b_training.ipynb #st49i03
+def _record_fit_end(folder, result: AttrDict) -> None:
+    "Record in `folder` how the session whose `fit` gave `result` ended."
+    if result.interrupted:
+        _record_end(folder, result.step, 'interrupted', signal=result.signal or 'KeyboardInterrupt')
+    else: _record_end(folder, result.step, 'finished')
+
+# %% ../nbs/05b_training.ipynb #st49i05
+def _record_failed(folder, step: int, e: BaseException) -> None:
+    "Record in `folder` that the session failed at `step` with `e` (an OSError writing it: unsaid)."
+    with contextlib.suppress(OSError): _record_end(folder, step, 'failed', error=_error_line(e))
+
 # %% ../nbs/05b_training.ipynb #3d66fdea
 def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None) -> AttrDict:
     """Build the `Trainer` in the claimed `folder` (None: not process 0), record the run (its
     session's start, then its end: `_record_end`), fit, close."""
-    info = folder.info if folder is not None else {}
-    trainer = Trainer(cfg, resume=resume, model=model, loaders=loaders, state=state,
-                      wandb_id=info.get('wandb_id'), run_id=info.get('run_id'),
-                      created=info.get('created'), allow_change=None)   # compared: `_check_run`
+    trainer = _trainer_in(folder, cfg, resume, model, loaders, state)
     start, recorded = trainer.step, False
     try:
         if folder is not None and cfg.steps > trainer.step:      # a step to train: else as it was
             _record_run(trainer, folder)
             recorded = True
         result = trainer.fit()
-        if recorded and result.interrupted:
-            _record_end(folder, result.step, 'interrupted',
-                        signal=result.signal or 'KeyboardInterrupt')
-        elif recorded: _record_end(folder, result.step, 'finished')
+        if recorded: _record_fit_end(folder, result)
         return result
     except BaseException as e:
-        if recorded:                              # the error, not a failure to record it, is said
-            with contextlib.suppress(OSError): _record_end(folder, trainer.step, 'failed',
-                                                           error=_error_line(e))
+        if recorded: _record_failed(folder, trainer.step, e)   # the error is said, not the record's
         raise
     finally:
         trainer.close()      # a resume that trained no step: its changes never took effect
         if folder is not None and resume is not None and trainer.step == start:
             folder.put_back_changes()
+
+# %% ../nbs/05b_training.ipynb #st49t01
+def _leave_folder(folder, result: AttrDict | None, out) -> None:
+    "Hand back the claimed `folder` (None: not process 0) of `out`; `result`: None: failed."
+    if folder is None: return
+    if result is None or result.checkpoint is None: folder.abandon()    # nothing left behind
+    folder.put_back()      # wrote nothing: run.json, .lock as found
+    folder.release()
+    if folder.aside is not None and folder.aside.is_dir():  # kept
+        _say(f"{_set_aside_run(folder.aside.name, out)} moved to {folder.aside}")
 
 # %% ../nbs/05b_training.ipynb #3c979040
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
@@ -919,12 +1001,7 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
         return result
     finally:        # failed, or stopped, with no checkpoint: nothing left behind (`abandon`)
         set_rng_state(caller_rng)
-        if folder is not None and (result is None or result.checkpoint is None): folder.abandon()
-        if folder is not None: folder.put_back()      # wrote nothing: run.json, .lock as found
-        if folder is not None: folder.release()
-        if folder is not None and folder.aside is not None and folder.aside.is_dir():  # kept
-            _say(f"{_set_aside_run(folder.aside.name, cfg.out)} moved to {folder.aside}")
-
+        _leave_folder(folder, result, cfg.out)
 
 # %% ../nbs/05b_training.ipynb #b2dc87d2
 class LossesOnly(nn.Module):
@@ -959,14 +1036,10 @@ def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.M
 # %% ../nbs/05b_training.ipynb #08a586aa
 stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
 
-# %% ../nbs/05b_training.ipynb #f9916c60
-def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    "Declare `scae-nb train`'s options: preset, resume, and every `TrainConfig`/`SCAEConfig` field."
-    keep = dict(default=argparse.SUPPRESS)
-    parser.add_argument('--preset', choices=list(PRESETS), **keep,
-                        help="row of scae_nb.model.PRESETS to start from "
-                             "(default: the dataset's own, else official)")
-    parser.add_argument('--resume', nargs='?', const='latest', **keep,
+# %% ../nbs/05b_training.ipynb #st49a02
+def _add_resume_options(parser: argparse.ArgumentParser) -> None:
+    "Declare `--resume`, `--force` and `--allow-change`: what to do with the run in `--out`."
+    parser.add_argument('--resume', nargs='?', const='latest', default=argparse.SUPPRESS,
                         help="continue a run: alone = the newest checkpoint in --out; or a "
                              "checkpoint path (--out then defaults to its run folder); from one "
                              "older than the newest, a new branch starts and the newer files move "
@@ -977,6 +1050,15 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument('--allow-change', action='append', default=[], metavar='FIELD',
                         help="on --resume, accept a new value for FIELD (repeatable; not for "
                              "fields of the model's shape)")
+
+# %% ../nbs/05b_training.ipynb #f9916c60
+def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    "Declare `scae-nb train`'s options: preset, resume, and every `TrainConfig`/`SCAEConfig` field."
+    keep = dict(default=argparse.SUPPRESS)
+    parser.add_argument('--preset', choices=list(PRESETS), **keep,
+                        help="row of scae_nb.model.PRESETS to start from "
+                             "(default: the dataset's own, else official)")
+    _add_resume_options(parser)
     add_config_args(parser, TrainConfig, title='the run (TrainConfig)', help=dict(
         wandb='disabled | offline | online (default: $WANDB_MODE if set, else offline)',
         seed='seeds model init, data order, augmentation and presence noise; on a CPU, seeds '
@@ -986,9 +1068,11 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/05b_training.ipynb #ce60ef9d
-def _defaults_by_preset(parser: argparse.ArgumentParser) -> None:
-    "Each option's '(default: X)' where a preset sets the field: X and each preset's own value."
+def _defaults_by_preset(parser: argparse.ArgumentParser, only=None) -> None:
+    """Each option's '(default: X)' where a preset sets the field: X and each preset's own value;
+    `only`: the options of these fields alone (`bench`'s `--steps` are timed steps, not train's)."""
     for action in parser._actions:
+        if only is not None and action.dest not in only: continue
         shown = re.search(r'\(default: ([^()]*)\)$', action.help or '')   # the official preset's
         own = {name: {**row['run'], **row['model']}[action.dest] for name, row in PRESETS.items()
                if action.dest in {**row['run'], **row['model']}}
@@ -1034,11 +1118,27 @@ def _preset_on_resume(name: str, model: dict, run: dict) -> tuple[dict, dict, di
     run = {k: v for k, v in expanded.items() if k in run or k not in MAY_CHANGE}
     return run, model, sources
 
+# %% ../nbs/05b_training.ipynb #st49c01
+def _check_resume_options(resume, allow: list, force: bool) -> None:
+    "Refuse `resume` empty or with `force`, and `allow` naming no field or with no `resume`."
+    _check_resume_given(resume)                  # `--resume ""`: refused, not the current folder
+    _refuse_resume_with_force(resume, force)
+    check_allow_change(allow)                    # a name that is no field: refused, resume or not
+    if allow and resume is None:
+        raise UsageError("--allow-change names what a resumed run may change: use it with --resume")
+
+# %% ../nbs/05b_training.ipynb #st49c04
+def _check_restated(run: dict, model: dict, saved: dict) -> None:
+    "Refuse typed `run` and `model` fields that the resumed model never reads, unless as `saved`."
+    kind = model.get('model', saved['model'].get('model', 'scae'))
+    check_read(kind, {**run, **model}, {**saved, **saved['model']})   # the run's own value: fine
+
 # %% ../nbs/05b_training.ipynb #83e35758
 def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None]:
     "The run `args` describe: (config, checkpoint to resume or None); given options override."
     return _config_from_args(args)[:2]
 
+# %% ../nbs/05b_training.ipynb #st49c08
 @cli_words()                                       # refusals name the options (`--resume`, `--out`)
 def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None, dict | None]:
     "`train_config_from_args`, and the contents of the checkpoint to resume, as read (None: none)."
@@ -1046,11 +1146,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     model = given(args, [f.name for f in fields(SCAEConfig)])
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
     resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
-    _check_resume_given(resume)                  # `--resume ""`: refused, not the current folder
-    _refuse_resume_with_force(resume, getattr(args, 'force', False))
-    check_allow_change(allow)                    # a name that is no field: refused, resume or not
-    if allow and resume is None:
-        raise UsageError("--allow-change names what a resumed run may change: use it with --resume")
+    _check_resume_options(resume, allow, getattr(args, 'force', False))   # before any checkpoint
     if resume is None: return _new_run_config(name, model, run), None, None
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         run['out'] = _resume_out(resume)
@@ -1058,12 +1154,44 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
     saved = state['config']
-    kind = model.get('model', saved['model'].get('model', 'scae'))
-    check_read(kind, {**run, **model}, {**saved, **saved['model']})   # the run's own value: fine
+    _check_restated(run, model, saved)           # unread fields: only as saved
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         run, model, sources = _preset_on_resume(name, model, run)
     return resume_config(saved, run, model, allow, path, sources), path, state
+
+# %% ../nbs/05b_training.ipynb #st49w02
+def _wandb_asked(args: argparse.Namespace, cfg: TrainConfig, resume) -> str | None:
+    "What set `cfg.wandb` where no `--wandb` was typed (None where it was), as a refusal names it."
+    if hasattr(args, 'wandb'): return None
+    return (f"WANDB_MODE={cfg.wandb} (the environment variable)" if resume is None
+            else f"the run's wandb mode ({cfg.wandb}, from its checkpoint)")
+
+# %% ../nbs/05b_training.ipynb #st49w05
+def _ending_words(result: AttrDict, cfg: TrainConfig) -> tuple[str, str]:
+    "How the run `train` returned `result` for ended, and what `run_train`'s line ends with."
+    stop = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
+    if result.interrupted and result.checkpoint is None:      # `train` kept nothing
+        return f'{stop}, before its first checkpoint', ': nothing kept'
+    if result.interrupted:      # at its last step only its records were cut: no --resume
+        go_on = f'; continue with {_continue_words(cfg.out)}'     # the whole command if needed
+        return stop, go_on if result.step < cfg.steps else ''
+    if result.step > cfg.steps:
+        return (f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained",
+                f' (--steps counts all steps: pass more than {result.step} to go on)')
+    if not result.steps_run:
+        return f"already finished {counted(result.step, 'step')}", ' (raise --steps to go on)'
+    return f"finished {counted(result.step, 'step')}", ''
+
+# %% ../nbs/05b_training.ipynb #st49w08
+def _train_summary(result: AttrDict, cfg: TrainConfig) -> str:
+    "`scae-nb train`'s last line on the run `train` returned `result` for."
+    logged = result.history[-1] if result.history else {}
+    last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
+    state, ending = _ending_words(result, cfg)
+    logged = f'; last logged: {last}' if last else ''
+    saved = f'; checkpoint {result.checkpoint}' if result.checkpoint else ''
+    return f'scae-nb train: {state}{saved}{ending}{logged}'
 
 # %% ../nbs/05b_training.ipynb #03334fd6
 @cli_words()                 # its refusals and warnings name options: `--force`, not `force=True`
@@ -1077,32 +1205,12 @@ def run_train(args: argparse.Namespace) -> int:
     device = pick_device(cfg.device, dist_env().local_rank)
     _check_step(cfg, device)                                            # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
-    asked = None if hasattr(args, 'wandb') else (       # no --wandb typed: what set its mode
-        f"WANDB_MODE={cfg.wandb} (the environment variable)" if resume is None
-        else f"the run's wandb mode ({cfg.wandb}, from its checkpoint)")
+    asked = _wandb_asked(args, cfg, resume)        # no --wandb typed: what set its mode
     with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
           wandb_asked_by(asked),
           naming_out_of_memory(cfg.model, cfg.batch_size, device)):     # one line, not torch's
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state,
                        allow_change=None)       # compared with the checkpoint's: `resume_config`
-    if dist_env().rank == 0:
-        logged = result.history[-1] if result.history else {}
-        last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
-        stop = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
-        if result.interrupted and result.checkpoint is None:      # `train` kept nothing
-            state, ending = f'{stop}, before its first checkpoint', ': nothing kept'
-        elif result.interrupted:      # at its last step only its records were cut: no --resume
-            go_on = f'; continue with {_continue_words(cfg.out)}'     # the whole command if needed
-            state, ending = stop, go_on if result.step < cfg.steps else ''
-        elif result.step > cfg.steps:
-            state = f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained"
-            ending = f' (--steps counts all steps: pass more than {result.step} to go on)'
-        elif not result.steps_run:
-            state = f"already finished {counted(result.step, 'step')}"
-            ending = ' (raise --steps to go on)'
-        else: state, ending = f"finished {counted(result.step, 'step')}", ''
-        logged = f'; last logged: {last}' if last else ''
-        saved = f'; checkpoint {result.checkpoint}' if result.checkpoint else ''
-        print(f'scae-nb train: {state}{saved}{ending}{logged}')
+    if dist_env().rank == 0: print(_train_summary(result, cfg))
     return 128 + signal.Signals[result.signal or 'SIGINT'] if result.interrupted else 0
 

@@ -43,6 +43,21 @@ def test_decoder_help_says_what_auto_takes_where(sub):
             ) in ' '.join(res.stdout.split())
 
 
+def test_bench_help_gives_each_presets_model_defaults_as_train_does():
+    """bench builds the preset's model (--preset paper: 24 parts, relu1, no alpha channel), so its
+    --help gives a model field's default by preset, in train's words: not the official's alone."""
+    bench, train = (' '.join(_run(sub, '--help').stdout.split()) for sub in ('bench', 'train'))
+    for said in ("--n-parts INT M part capsules (templates) (default: the preset's: 40; paper 24, "
+                 "svhn 24, cifar10 32)",
+                 "--template-nonlin STR 'sigmoid' | 'relu1' (official flag default: relu1) (default: "
+                 "the preset's: sigmoid; paper relu1, svhn relu1, cifar10 relu1)",
+                 "(intensity / tau) (default: the preset's: True; paper False, svhn False, cifar10 "
+                 "False)",
+                 "--model STR 'scae' (images) | 'constellation' (2-D points) (default: the preset's: "
+                 "scae; constellation constellation)"):
+        assert said in bench and said in train, said
+    assert 'timed steps; the median is reported (default: 20)' in bench     # bench's own steps
+
 def test_unknown_subcommand_is_refused():
     res = _run('frobnicate')
     assert res.returncode != 0

@@ -84,8 +84,10 @@ def scae(*args, timeout: int = 300) -> subprocess.CompletedProcess:
 
 
 def _as_from_a_terminal():
-    "In the child: SIGHUP at its default, as a terminal's session has it (not ignored, as nohup's)."
+    """In the child: SIGHUP and SIGINT at their defaults, as a terminal's session has them (not
+    ignored, as under nohup, or in a job started with `&` from a script, which `train` leaves so)."""
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start(*args) -> subprocess.Popen:
