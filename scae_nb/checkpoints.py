@@ -19,11 +19,11 @@ except ImportError: fcntl = None            # Windows: run folders are not locke
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints',
            'CheckpointError', 'state_digest', 'check_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint',
-           'newest_intact_state', 'newest_intact_of', 'all_corrupt_line', 'corrupt_said', 'corrupt_names',
-           'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer',
-           'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record',
-           'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder',
-           'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
+           'newest_intact_state', 'newest_intact_of', 'newest_sound_of', 'all_corrupt_line', 'corrupt_said',
+           'corrupt_names', 'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints',
+           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder',
+           'changes_record', 'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
+           'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -237,17 +237,53 @@ def _corrupt_reason(path: Path, e: CheckpointError) -> str:
     head, _, inner = line.partition(' (')
     return f"{head}: {inner.removesuffix(')')}" if inner.endswith(')') else line
 
+# %% ../nbs/05aa_checkpoints.ipynb #fe49ex01
+def _not_finite(tensors: dict) -> str | None:
+    "The first floating tensor of state_dict `tensors` with NaN or inf, and how many more, or None."
+    bad = [name for name, tensor in tensors.items()
+           if tensor.is_floating_point() and not tensor.isfinite().all()]
+    if not bad: return None
+    return bad[0] + (f' and {len(bad) - 1} more' if len(bad) > 1 else '')
+
+def _what_not_finite(tensors: dict) -> str:
+    "'NaN', 'inf' or 'NaN and inf': what the floating tensors of state_dict `tensors` hold."
+    floats = [tensor for tensor in tensors.values() if tensor.is_floating_point()]
+    nan, inf = (any(bool(test(t).any()) for t in floats) for test in (torch.isnan, torch.isinf))
+    return 'NaN and inf' if nan and inf else 'NaN' if nan else 'inf'
+
+def _diverged(state: dict) -> str | None:
+    "The first weight of checkpoint `state` that is not all finite (`_not_finite`), or None."
+    model = state.get('model')
+    tensors = isinstance(model, dict) and all(isinstance(v, torch.Tensor) for v in model.values())
+    return _not_finite(model) if tensors else None      # no weights: `_model_of`'s line
+
 # %% ../nbs/05aa_checkpoints.ipynb #mm49ex01
-def _mismatch_advice(path: Path) -> str:
-    """What to do about checkpoint `path`, whose digest is not its own: load or resume from the
-    newest intact one before it in its folder (`newest_intact_of`: a run's checkpoints/, a branch
-    set aside), or that none is; a file not named step_N.pt (`checkpoints_in`) is of no run."""
+def newest_sound_of(paths: list) -> Path | None:
+    """The newest of checkpoint files `paths` (oldest first) that opens, is intact and holds finite
+    weights (`_diverged`), or None; read from the newest down, stopping at the first. One that
+    cannot be opened (a dangling link, a folder: an `OSError`) is passed over as a corrupt one."""
+    for path in reversed(paths):
+        try:
+            state = load_checkpoint(path, verify=False)
+            check_digest(state, path)                      # no advice: each file read once
+        except (CheckpointError, OSError): continue
+        if _diverged(state) is None: return path
+    return None
+
+def _older_ones(path: Path) -> list | None:
+    "The checkpoints before checkpoint `path` in its folder, oldest first; None: no step_N.pt."
     held = checkpoints_in(path.parent)
     names = [p.name for p in held]
-    if path.name not in names: return _TRAINING_ONLY
-    older = newest_intact_of(held[:names.index(path.name)])[0]
-    if older is None: return f"{_TRAINING_ONLY}, and no older one of its run beside it is intact"
-    return f"{_TRAINING_ONLY}: load or resume from an older one of its run, such as {older}"
+    return held[:names.index(path.name)] if path.name in names else None
+
+def _mismatch_advice(path: Path) -> str:
+    """What to do about checkpoint `path`, whose digest is not its own: load or resume from the
+    newest one before it in its folder that is intact and finite (`newest_sound_of`: a run's
+    checkpoints/, a branch set aside), or that none is; a file not named step_N.pt is of no run."""
+    if (older := _older_ones(path)) is None: return _TRAINING_ONLY
+    if (good := newest_sound_of(older)) is None:
+        return f"{_TRAINING_ONLY}, and no older one of its run beside it is intact and finite"
+    return f"{_TRAINING_ONLY}: load or resume from an older one of its run, such as {good}"
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38a25a
 def _say(line: str) -> None:

@@ -205,7 +205,8 @@ def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     saved = saved or {}
     for name in UNREAD_FIELDS.get(model, ()):
         if name in given and not (name in saved and saved[name] == given[name]):
-            runs = f" (the run's: {said(name, saved[name])})" if saved.get(name) is not None else ''
+            runs = (f" (the run's: {_said_typed(name, saved[name])})"     # `--data-dir ''`
+                    if saved.get(name) is not None else '')
             raise UsageError(f"{_said_typed(name, given[name])} has no effect on "
                              f"{_UNREAD_WHY[model]}; leave it out{runs}")
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_pretrained.ipynb #13c2ba7f
 from __future__ import annotations
-import importlib.resources, io, json, os, warnings
+import importlib.resources, io, json, os, shlex, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -13,10 +13,11 @@ from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .loaders import _loader_device
 from .checkpoints import (CHECKPOINT_FORMAT, CheckpointError, RunFolderError, _CHANGED,
-                                 _read_checkpoint, load_checkpoint,
+                                 _diverged, _mismatch_advice as _checkpoint_advice, _not_finite,
+                                 _older_ones, _read_checkpoint, _what_not_finite, load_checkpoint,
                                  all_corrupt_line, check_digest, checkpoints_in, corrupt_names,
                                  corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
-                                 newest_intact_state, state_digest)
+                                 newest_intact_state, newest_sound_of, state_digest)
 from .utils import UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic
 
 # %% auto #0
@@ -157,21 +158,29 @@ def _load_weights(model: nn.Module, weights: dict, path) -> None:
 
 # %% ../nbs/04b_pretrained.ipynb #st4d3c03
 def _refuse_not_finite(model: nn.Module, state: dict, path) -> None:
-    "CheckpointError naming `path` if `model`'s weights (read from `state`) are not all finite."
-    if bad := _not_finite(model.state_dict()):
-        why = (f"the run diverged; scae-nb eval --checkpoint {path} draws its figures, "
-               "the NaN in red"
-               if 'format' in state else 'no use can be made of them')   # 'format': a checkpoint
-        raise CheckpointError(f"{path}: its 'model' weights are not all finite (NaN or inf in "
-                              f"{bad}): {why}")
+    """CheckpointError naming `path` if `model`'s weights (read from `state`) are not all finite,
+    saying NaN or inf (`_what_not_finite`); a training checkpoint's line ('format' in `state`) names
+    the newest finite one before it in its run (`_diverged_fix`)."""
+    if bad := _not_finite(weights := model.state_dict()):
+        what = _what_not_finite(weights)
+        line = f"{path}: its 'model' weights are not all finite ({what} in {bad})"
+        if 'format' not in state: raise CheckpointError(f"{line}: no use can be made of them")
+        raise CheckpointError(f"{line}: the run diverged"
+                              f"{_diverged_fix(_older_ones(Path(path)), path, what)}")
 
-# %% ../nbs/04b_pretrained.ipynb #st4d3c04
-def _not_finite(tensors: dict) -> str | None:
-    "The first floating tensor of state_dict `tensors` with NaN or inf, and how many more, or None."
-    bad = [name for name, tensor in tensors.items()
-           if tensor.is_floating_point() and not tensor.isfinite().all()]
-    if not bad: return None
-    return bad[0] + (f' and {len(bad) - 1} more' if len(bad) > 1 else '')
+# %% ../nbs/04b_pretrained.ipynb #st4dcc05
+def _diverged_fix(older: list | None, path, what: str) -> str:
+    """': pass its newest finite one, P, to load that (scae-nb eval --checkpoint PATH ...)' for
+    diverged checkpoint `path` (holding `what`: 'NaN', 'inf'), `older` the ones before it in its
+    folder (`_older_ones`; None: it is of no run, and only eval is said)."""
+    red = ', the NaN in red' if 'NaN' in what else ''         # eval's figures draw NaN, not inf
+    command = f"scae-nb eval --checkpoint {shlex.quote(str(path))}"   # a folder's space: quoted
+    see = f"({command} draws the diverged one's figures{red})"
+    if older is None: return f" {see}"
+    good = newest_sound_of(older)
+    fix = (f"pass its newest finite one, {good}, to load that" if good is not None
+           else "none of its checkpoints holds finite weights")
+    return f": {fix} {see}"
 
 # %% ../nbs/04b_pretrained.ipynb #sp384a37
 def _model_from_file(path: Path) -> nn.Module:
@@ -190,26 +199,14 @@ _REINSTALL = 'pip install --force-reinstall scae-nb'    # a damaged shipped file
 
 def _mismatch_advice(path: Path, state: dict) -> str:
     """What to do about `path` (holding `state`), whose digest is wrong: for a shipped file,
-    reinstall scae-nb; for a training checkpoint, take an older one of its run (`_older_intact`);
-    for other weights, re-save an edited model with `save_pretrained`."""
+    reinstall scae-nb; for a training checkpoint, take an older one of its run that is intact and
+    finite (05aa's `_mismatch_advice`, as `load_checkpoint` says it); for other weights, re-save an
+    edited model with `save_pretrained`."""
     if path.parent.resolve() == pretrained_dir().resolve():
         return f"the file is damaged; reinstall scae-nb: {_REINSTALL}"
     if state.get('format') != CHECKPOINT_FORMAT:
         return f"{_CHANGED}; weights edited on purpose are saved with save_pretrained"
-    if (older := _older_intact(path)) is None:
-        return (f"{_CHANGED}; checkpoints are written only by training, and no older one of its "
-                "run beside it is intact")
-    return (f"{_CHANGED}; checkpoints are written only by training: load or resume from an older "
-            f"one of its run, such as {older}")
-
-# %% ../nbs/04b_pretrained.ipynb #ck49ol01
-def _older_intact(path: Path) -> Path | None:
-    """The newest intact checkpoint (`newest_intact_of`) before checkpoint `path` in its folder
-    (a run's checkpoints/, a branch set aside), or None: none is, or `path` is no step_*.pt."""
-    held = checkpoints_in(path.parent)
-    names = [p.name for p in held]
-    if path.name not in names: return None
-    return newest_intact_of(held[:names.index(path.name)])[0]
+    return _checkpoint_advice(path)
 
 # %% ../nbs/04b_pretrained.ipynb #pt32nm02
 def _check_path_given(value, name: str, accepted: str) -> None:
@@ -318,15 +315,24 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
 def _refuse_checkpoints_folder(held: list, given: str) -> None:
     """Refuse in one line a folder of checkpoints `held` (oldest first, `checkpoints_in`) that is no
     run folder, naming its newest three and, to give as a file, its newest intact one
-    (`newest_intact_of`): a UsageError; a CheckpointError where none is intact."""
+    (`newest_intact_of`), or if that diverged its newest intact and finite one (`newest_sound_of`):
+    a UsageError; a CheckpointError where none is."""
     newest = held[::-1]
     names = ', '.join(path.name for path in newest[:3]) + (f', and {len(held) - 3} more'
                                                            if len(held) > 3 else '')
-    good, _, bad = newest_intact_of(held)
+    good, state, bad = newest_intact_of(held)
     if good is None:
         raise CheckpointError(f"{given}: a folder of checkpoints ({names}), not a run folder, and "
                               f"none of them is intact: {corrupt_said(bad)}")
-    said_bad = f", the newest intact one ({corrupt_names(bad)})" if bad else ''
+    passed = [corrupt_names(bad)] if bad else []
+    if nan := _diverged(state):                                  # no model to give: an older one
+        passed.append(f"{good.name}: {_what_not_finite(state['model'])} in {nan}")
+        if (good := newest_sound_of(held[:held.index(good)])) is None:
+            raise CheckpointError(f"{given}: a folder of checkpoints ({names}), not a run folder, "
+                                  f"and none of them is intact with finite weights "
+                                  f"({'; '.join(passed)})")
+    said_bad = (f", the newest intact one{' with finite weights' if nan else ''} "
+                f"({'; '.join(passed)})" if passed else '')
     raise UsageError(f"{given}: a folder of checkpoints ({names}), not a run folder: give one of "
                      f"them as a file, e.g. {good}{said_bad}")
 
@@ -347,37 +353,18 @@ def _run_folder_model(folder: Path) -> nn.Module:
     run, given = run_folder_of(folder), said('name', folder)
     path, state, bad = newest_intact_state(run)
     if path is None: _refuse_run_folder(run, bad, given)
-    if nan := _diverged(state): _refuse_diverged(run, path, nan, given, bad)
+    if _diverged(state): _refuse_diverged(run, path, state, given, bad)
     if bad: warnings.warn(f"{corrupt_said(bad)}; loading {path.name} instead",   # one line
                           stacklevel=user_stacklevel())
     return _model_of(state, path)
 
-# %% ../nbs/04b_pretrained.ipynb #dv49ex01
-def _diverged(state: dict) -> str | None:
-    "The first weight of checkpoint `state` that is not all finite (`_not_finite`), or None."
-    model = state.get('model')
-    tensors = isinstance(model, dict) and all(isinstance(v, torch.Tensor) for v in model.values())
-    return _not_finite(model) if tensors else None      # no weights: `_model_of`'s line
-
-# %% ../nbs/04b_pretrained.ipynb #st4dcc05
-def _newest_finite(paths: list) -> Path | None:
-    "The newest of checkpoints `paths` (oldest first) that is intact and whose weights are finite."
-    for path in reversed(paths):
-        try: state = load_checkpoint(path)
-        except CheckpointError: continue                          # corrupt: not one to pass
-        if _diverged(state) is None: return path
-    return None
-
 # %% ../nbs/04b_pretrained.ipynb #dv49ex02
-def _refuse_diverged(run: Path, path: Path, nan: str, given: str, bad: list) -> None:
+def _refuse_diverged(run: Path, path: Path, state: dict, given: str, bad: list) -> None:
     """Refuse in one line (CheckpointError) run folder `run` whose newest intact checkpoint `path`
-    (`bad`: corrupt newer ones) diverged (NaN or inf in weight `nan`), naming its newest finite
-    checkpoint (`_newest_finite`), if any."""
-    held = list_checkpoints(run)
-    finite = _newest_finite(held[:held.index(path)] if path in held else [])
-    fix = (f"pass its newest finite one, {finite}, to load that" if finite is not None
-           else "none of its checkpoints holds finite weights")
+    (holding `state`; `bad`: corrupt newer ones) diverged, naming its newest finite checkpoint
+    (`_diverged_fix`), if any."""
+    nan, what = _diverged(state), _what_not_finite(state['model'])
     newest = f"newest intact checkpoint ({corrupt_names(bad)})" if bad else 'newest checkpoint'
     raise CheckpointError(f"{given}: the run diverged: its {newest}, {path.name}, holds weights "
-                          f"that are not all finite (NaN or inf in {nan}): {fix} (scae-nb eval "
-                          f"--checkpoint {path} draws the diverged one's figures, the NaN in red)")
+                          f"that are not all finite ({what} in {nan})"
+                          f"{_diverged_fix(_older_ones(path), path, what)}")
