@@ -17,7 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from .utils import (UsageError, _brief, check_bools, to_plain,
+from .utils import (UsageError, _as_numpy, _brief, _check_ids, _check_matrix, _first_value,
+                           check_bools, to_plain,
                            check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, refuse_empty_path,
                            run_stages, said, to_numpy, user_stacklevel, words, write_atomic)
@@ -44,51 +45,6 @@ __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans
            'linear_accuracy', 'tsne_embedding', 'load_model', 'presence_noise', 'evaluating', 'collect_features',
            'evaluate_features', 'collect_constellations', 'constellation_report', 'DivergedError',
            'evaluate_checkpoint', 'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
-
-# %% ../nbs/06_analysis.ipynb #37398c24
-def _as_numpy(x) -> np.ndarray:
-    "`to_numpy`, bfloat16 tensors included (as float32)."
-    return to_numpy(x.float() if isinstance(x, torch.Tensor) and x.dtype == torch.bfloat16 else x)
-
-# %% ../nbs/06_analysis.ipynb #g49fv002
-def _first_value(array: np.ndarray):
-    "The first value of a non-empty `array` of any dtype as a plain Python object, for messages."
-    return array.ravel()[:1].tolist()[0]
-
-# %% ../nbs/06_analysis.ipynb #st49a501
-def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
-    "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
-    dtype, ids = ids.dtype, ids.astype(np.float64, copy=False)   # float16 cannot hold 2**63
-    if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
-        raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
-                         f"{ids[not_whole][0]}")     # the first bad one
-    return ids
-
-# %% ../nbs/06_analysis.ipynb #st49a503
-def _check_fits_int64(ids: np.ndarray, dtype, name: str) -> None:
-    "Refuse in one line unsigned or float `ids` (given as `dtype`) that int64 cannot hold."
-    kind = dtype.kind                      # int64 would merge 1e30 and 2e30, wrap 2**64 - 1
-    beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
-              (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
-    if beyond is not None and beyond.any():
-        raise ValueError(f"{name} must hold integer ids that fit int64, got {dtype} values "
-                         f"like {ids[beyond][0]}")
-
-# %% ../nbs/06_analysis.ipynb #sp3841c4
-def _check_ids(ids, name: str) -> np.ndarray:
-    "1-D, non-empty, integer-valued ids as int64."
-    ids = _as_numpy(ids)
-    if ids.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {tuple(ids.shape)}")
-    if ids.size == 0:
-        raise ValueError(f"{name} is empty")
-    if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
-        raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
-                         f"{_first_value(ids)!r}")
-    dtype = ids.dtype
-    if dtype.kind == 'f': ids = _whole_float_ids(ids, name)
-    _check_fits_int64(ids, dtype, name)
-    return ids.astype(np.int64)
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
 def _check_pair(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
@@ -140,22 +96,6 @@ def cluster_accuracy(clusters, labels) -> float:
     one-to-one map (`hungarian_mapping`); float ids must be whole numbers that fit int64."""
     clusters, labels = _check_pair(clusters, labels)
     return matched_count(hungarian_mapping(clusters, labels), clusters, labels) / len(labels)
-
-# %% ../nbs/06_analysis.ipynb #cecedbc8
-def _check_matrix(features, name: str = 'features') -> np.ndarray:
-    "Validated finite float64 `name` [N, D >= 1] of real numbers (bool, integer or float)."
-    features = _as_numpy(features)                 # bfloat16: float32
-    if features.dtype.kind not in 'biuf':          # complex: not cast (imaginary parts lost)
-        like = f" like {_first_value(features)!r}" if features.size else ''
-        raise ValueError(f"{name} must hold real numbers, got {features.dtype} values{like}")
-    if features.ndim != 2:
-        raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(features.shape)}")
-    if features.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one column, got shape {features.shape}")
-    if not np.isfinite(features := features.astype(np.float64)).all():
-        raise ValueError(f"{name}: {int((~np.isfinite(features)).sum())} of {features.size} values "
-                         f"are not finite (NaN/inf)")
-    return features
 
 # %% ../nbs/06_analysis.ipynb #sp382982
 def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ from .pcae import safe_log
 from .set_transformer import SetTransformer, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule
 from .ocae import CapsuleLayer, gaussian_log_prob, set_transformer_keys, with_dummy
-from .utils import to_numpy
+from .utils import _as_numpy, _check_ids, _check_matrix
 
 # %% auto #0
 __all__ = ['MAX_INJECTIVE_MAPS', 'order_invariant_likelihood', 'point_posterior', 'constellation_sparsity_loss',
@@ -170,29 +170,38 @@ def _check_segm_shapes(is_from_capsule, pattern_id, presence=None) -> None:
         raise ValueError("is_from_capsule, pattern_id and presence must all be [B, N] (one per "
                          f"point), got shapes {', '.join(map(str, seen))}")
 
+# %% ../nbs/03a_constellation.ipynb #i49sa004
+def _segm_arrays(is_from_capsule, pattern_id, presence=None) -> tuple:
+    """(pred, gt int64, presence float32), all [B, N] numpy, checked: ids as `_check_ids` takes
+    them (bfloat16 too, not empty), presence finite and real (`_check_matrix`); else one line."""
+    _check_segm_shapes(is_from_capsule, pattern_id, presence)
+    labels = dict(is_from_capsule=_as_numpy(is_from_capsule), pattern_id=_as_numpy(pattern_id))
+    pred, gt = (_check_ids(x.reshape(-1), name).reshape(x.shape) for name, x in labels.items())
+    pres = np.ones(gt.shape) if presence is None else _check_matrix(presence, 'presence')
+    return pred, gt, pres.astype(np.float32)
+
+def _per_present_point(correct: float, presence: np.ndarray) -> float:
+    "correct / presence.sum(); NaN, without NumPy's warning, when no point is present."
+    return float(correct / total) if (total := presence.sum()) else float('nan')
+
 # %% ../nbs/03a_constellation.ipynb #1a34f959
 def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
-    """Official constellation `segm_acc` (quirk kept):
-    per-example bipartite match sized by len(unique(pred))."""
-    _check_segm_shapes(is_from_capsule, pattern_id, presence)
-    pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
-    pres = (np.ones(gt.shape, np.float32) if presence is None
-            else to_numpy(presence).astype(np.float32))
+    """Official constellation `segm_acc` (quirk kept): per-example bipartite match sized by
+    len(unique(pred)); NaN if no point is present (as `segmentation_accuracy_tensor`)."""
+    pred, gt, pres = _segm_arrays(is_from_capsule, pattern_id, presence)
     correct = sum(matched_points(p, g, w, len(np.unique(g)), len(np.unique(p)))
                   for p, g, w in zip(pred, gt, pres))
-    return float(np.float32(correct / pres.sum()))
+    return float(np.float32(_per_present_point(correct, pres)))   # the official's float32
 
 # %% ../nbs/03a_constellation.ipynb #sp380d63
 def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
                                     n_caps: int = 3) -> float:
-    "Same, but every example may match any of its n_caps capsules to any ground-truth pattern."
-    _check_segm_shapes(is_from_capsule, pattern_id, presence)
-    pred, gt = to_numpy(is_from_capsule), to_numpy(pattern_id)
-    pres = (np.ones(gt.shape, np.float32) if presence is None
-            else to_numpy(presence).astype(np.float32))
+    """Same (NaN if no point is present), but every example may match any of its n_caps capsules
+    to any ground-truth pattern."""
+    pred, gt, pres = _segm_arrays(is_from_capsule, pattern_id, presence)
     correct = sum(matched_points(p, g, w, int(gt.max()) + 1, n_caps)
                   for p, g, w in zip(pred, gt, pres))
-    return float(correct / pres.sum())
+    return _per_present_point(correct, pres)
 
 # %% ../nbs/03a_constellation.ipynb #fq48cc02
 MAX_INJECTIVE_MAPS = 100_000     # injective_maps' largest table (official: 990)
@@ -228,7 +237,8 @@ def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torc
                                  presence: torch.Tensor, n_caps: int,
                                  maps: torch.Tensor | None = None) -> torch.Tensor:
     """`segmentation_accuracy` as a 0-d float32 tensor, without host sync: is_from_capsule
-    [B, N] in 0..n_caps-1, pattern_id [B, N], presence [B, N]; maps `injective_maps(N, n_caps)`."""
+    [B, N] in 0..n_caps-1, pattern_id [B, N], presence [B, N]; maps `injective_maps(N, n_caps)`;
+    NaN if no point is present (0/0: refusing would need the host)."""
     _check_segm_shapes(is_from_capsule, pattern_id, presence)
     B, N = pattern_id.shape
     if maps is None: maps = injective_maps(N, n_caps).to(pattern_id.device)
