@@ -216,26 +216,35 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
 def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict | None,
                                                             list[tuple[Path, str]]]:
     """`newest_intact_state` of checkpoint files `paths` (oldest first: `checkpoints_in`), as of a
-    folder of checkpoints that is no run folder (a branch set aside)."""
+    folder of checkpoints that is no run folder (a branch set aside). One that cannot be opened (a
+    dangling link, a folder: an `OSError`) is corrupt, as `newest_sound_of` passes it over."""
     bad = []
     for path in reversed(paths):
         try:
             state = load_checkpoint(path, map_location, verify=False)
             check_digest(state, path)          # not `load_checkpoint`'s advice: each file read once
-        except CheckpointError as e:
+        except (CheckpointError, OSError) as e:
             bad.append((path, _corrupt_reason(path, e)))
             continue
         return path, state, bad
     return None, None, bad
 
-def _corrupt_reason(path: Path, e: CheckpointError) -> str:
+def _corrupt_reason(path: Path, e: Exception) -> str:
     """Why `path` is corrupt (`e`: `load_checkpoint`'s refusal), one line for '... is corrupt
     (WHY)': without the path, its detail in parentheses put after a colon, so that none nests:
-    'not a readable checkpoint: damaged or not a PyTorch file'."""
+    'not a readable checkpoint: damaged or not a PyTorch file'; one not opened: `_unopened`."""
+    if isinstance(e, OSError): return _unopened(path, e)
     line = _first_line(e).removeprefix(f'{path}: ').removeprefix(f'{path} is ')
     line = line.replace(f'load {path}: ', 'load it: ')            # refusing to load it: ...
     head, _, inner = line.partition(' (')
     return f"{head}: {inner.removesuffix(')')}" if inner.endswith(')') else line
+
+def _unopened(path: Path, e: OSError) -> str:
+    "Why checkpoint `path` could not be opened (`e`) in one line: a dangling link, a folder, ..."
+    if path.is_symlink() and not path.exists():
+        return f'a link to {os.readlink(path)}, which is not there'
+    if path.is_dir(): return 'a folder, not a checkpoint file'
+    return f"{type(e).__name__}: {e.strerror or _first_line(e)}"
 
 # %% ../nbs/05aa_checkpoints.ipynb #fe49ex01
 def _not_finite(tensors: dict) -> str | None:
