@@ -693,6 +693,43 @@ def _holds_run(out: Path) -> bool:
     return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
             or bool(list_checkpoints(out)))
 
+# %% ../nbs/05aa_checkpoints.ipynb #kl48cd05
+def _runs_holding(where: Path) -> list:
+    """The training run folders `where` is in (itself, or a folder above it with a run.json or
+    checkpoints), innermost first."""
+    return [folder for folder in (where, *where.parents)
+            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+
+# %% ../nbs/05aa_checkpoints.ipynb #st49a002
+def _run_above(where: Path, spared: str | None = 'eval') -> Path | None:
+    """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
+    run.json or checkpoints) but not in RUN/`spared` (eval's reports' RUN/eval; None: none spared):
+    None where there is none, or it is in RUN/`spared`."""
+    runs = _runs_holding(where)                                # RUN/checkpoints: RUN, above it
+    return next((run for run in reversed(runs)
+                 if spared is None or not where.is_relative_to(run / spared)), None)
+
+# %% ../nbs/05aa_checkpoints.ipynb #st49a005
+def _run_holding_out(out, spared: str | None = 'eval') -> tuple:
+    """(RUN, link, outside) for an `out` in a training run's folder RUN but not in RUN/`spared`
+    (`_run_above`), as given or as resolved (`link`: the path a link leads to, else None), or in
+    RUN/`spared` but leading out of it (`outside`: True); (None, None, False) for an `out` that is
+    taken."""
+    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
+    if (run := _run_above(where, spared)) is not None: return run, None, False     # as given
+    if (run := _run_above(real, spared)) is not None: return run, real, False      # a link into it
+    if spared is None: return None, None, False
+    outside = next((run for run in _runs_holding(where)                     # in RUN/eval, a link
+                    if not real.is_relative_to((run / spared).resolve())), None)  # out of it
+    return (outside, real, True) if outside is not None else (None, None, False)
+
+# %% ../nbs/05aa_checkpoints.ipynb #st49a007
+def _as_named(path: Path, out) -> Path:
+    "`path` as a refusal of `out` names it: as `out` was (absolute, relative); '.', '..': in full."
+    if Path(out).is_absolute(): return path
+    relative = Path(os.path.relpath(path))
+    return path if set(relative.parts) <= {'.', '..'} else relative
+
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
