@@ -31,7 +31,8 @@ from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weight
                                 run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import device_name, make_loaders, numerics_flags, seed_everything
-from .checkpoints import (CheckpointError, _not_there, RunFolderError, checkpoint_run_folder,
+from .checkpoints import (CheckpointError, _as_named, _not_there, _run_holding_out,
+                                 RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, corrupt_said, list_checkpoints,
                                  load_checkpoint, newest_intact_state, readable_run_info)
 try: import fcntl
@@ -855,39 +856,6 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
-
-# %% ../nbs/06_analysis.ipynb #kl48cd05
-def _runs_holding(where: Path) -> list:
-    """The training run folders `where` is in (itself, or a folder above it with a run.json or
-    checkpoints), innermost first."""
-    return [folder for folder in (where, *where.parents)
-            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
-
-# %% ../nbs/06_analysis.ipynb #st49a002
-def _run_above(where: Path) -> Path | None:
-    """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
-    run.json or checkpoints) but not in RUN/eval: None where there is none, or it is in RUN/eval."""
-    runs = _runs_holding(where)                                # RUN/checkpoints: RUN, above it
-    return next((run for run in reversed(runs) if not where.is_relative_to(run / 'eval')), None)
-
-# %% ../nbs/06_analysis.ipynb #st49a005
-def _run_holding_out(out) -> tuple:
-    """(RUN, link, outside) for an `out` in a training run's folder RUN but not in RUN/eval, as
-    given or as resolved (`link`: the path a link leads to, else None), or in RUN/eval but leading
-    out of it (`outside`: True); (None, None, False) for an `out` that is taken."""
-    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
-    if (run := _run_above(where)) is not None: return run, None, False         # as given
-    if (run := _run_above(real)) is not None: return run, real, False          # a link into a run
-    outside = next((run for run in _runs_holding(where)                         # in RUN/eval, a
-                    if not real.is_relative_to((run / 'eval').resolve())), None) # link out of it
-    return (outside, real, True) if outside is not None else (None, None, False)
-
-# %% ../nbs/06_analysis.ipynb #st49a007
-def _as_named(path: Path, out) -> Path:
-    "`path` as a refusal of `out` names it: as `out` was (absolute, relative); '.', '..': in full."
-    if Path(out).is_absolute(): return path
-    relative = Path(os.path.relpath(path))
-    return path if set(relative.parts) <= {'.', '..'} else relative
 
 # %% ../nbs/06_analysis.ipynb #st49a010
 def _out_in_run(out, run: Path, link: Path | None, outside: bool) -> str:

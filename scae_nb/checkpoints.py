@@ -216,26 +216,35 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
 def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict | None,
                                                             list[tuple[Path, str]]]:
     """`newest_intact_state` of checkpoint files `paths` (oldest first: `checkpoints_in`), as of a
-    folder of checkpoints that is no run folder (a branch set aside)."""
+    folder of checkpoints that is no run folder (a branch set aside). One that cannot be opened (a
+    dangling link, a folder: an `OSError`) is corrupt, as `newest_sound_of` passes it over."""
     bad = []
     for path in reversed(paths):
         try:
             state = load_checkpoint(path, map_location, verify=False)
             check_digest(state, path)          # not `load_checkpoint`'s advice: each file read once
-        except CheckpointError as e:
+        except (CheckpointError, OSError) as e:
             bad.append((path, _corrupt_reason(path, e)))
             continue
         return path, state, bad
     return None, None, bad
 
-def _corrupt_reason(path: Path, e: CheckpointError) -> str:
+def _corrupt_reason(path: Path, e: Exception) -> str:
     """Why `path` is corrupt (`e`: `load_checkpoint`'s refusal), one line for '... is corrupt
     (WHY)': without the path, its detail in parentheses put after a colon, so that none nests:
-    'not a readable checkpoint: damaged or not a PyTorch file'."""
+    'not a readable checkpoint: damaged or not a PyTorch file'; one not opened: `_unopened`."""
+    if isinstance(e, OSError): return _unopened(path, e)
     line = _first_line(e).removeprefix(f'{path}: ').removeprefix(f'{path} is ')
     line = line.replace(f'load {path}: ', 'load it: ')            # refusing to load it: ...
     head, _, inner = line.partition(' (')
     return f"{head}: {inner.removesuffix(')')}" if inner.endswith(')') else line
+
+def _unopened(path: Path, e: OSError) -> str:
+    "Why checkpoint `path` could not be opened (`e`) in one line: a dangling link, a folder, ..."
+    if path.is_symlink() and not path.exists():
+        return f'a link to {os.readlink(path)}, which is not there'
+    if path.is_dir(): return 'a folder, not a checkpoint file'
+    return f"{type(e).__name__}: {e.strerror or _first_line(e)}"
 
 # %% ../nbs/05aa_checkpoints.ipynb #fe49ex01
 def _not_finite(tensors: dict) -> str | None:
@@ -683,6 +692,43 @@ def _holds_run(out: Path) -> bool:
     "Whether `out` holds files of a run."
     return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
             or bool(list_checkpoints(out)))
+
+# %% ../nbs/05aa_checkpoints.ipynb #kl48cd05
+def _runs_holding(where: Path) -> list:
+    """The training run folders `where` is in (itself, or a folder above it with a run.json or
+    checkpoints), innermost first."""
+    return [folder for folder in (where, *where.parents)
+            if (folder / 'run.json').is_file() or list_checkpoints(folder)]
+
+# %% ../nbs/05aa_checkpoints.ipynb #st49a002
+def _run_above(where: Path, spared: str | None = 'eval') -> Path | None:
+    """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
+    run.json or checkpoints) but not in RUN/`spared` (eval's reports' RUN/eval; None: none spared):
+    None where there is none, or it is in RUN/`spared`."""
+    runs = _runs_holding(where)                                # RUN/checkpoints: RUN, above it
+    return next((run for run in reversed(runs)
+                 if spared is None or not where.is_relative_to(run / spared)), None)
+
+# %% ../nbs/05aa_checkpoints.ipynb #st49a005
+def _run_holding_out(out, spared: str | None = 'eval') -> tuple:
+    """(RUN, link, outside) for an `out` in a training run's folder RUN but not in RUN/`spared`
+    (`_run_above`), as given or as resolved (`link`: the path a link leads to, else None), or in
+    RUN/`spared` but leading out of it (`outside`: True); (None, None, False) for an `out` that is
+    taken."""
+    where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
+    if (run := _run_above(where, spared)) is not None: return run, None, False     # as given
+    if (run := _run_above(real, spared)) is not None: return run, real, False      # a link into it
+    if spared is None: return None, None, False
+    outside = next((run for run in _runs_holding(where)                     # in RUN/eval, a link
+                    if not real.is_relative_to((run / spared).resolve())), None)  # out of it
+    return (outside, real, True) if outside is not None else (None, None, False)
+
+# %% ../nbs/05aa_checkpoints.ipynb #st49a007
+def _as_named(path: Path, out) -> Path:
+    "`path` as a refusal of `out` names it: as `out` was (absolute, relative); '.', '..': in full."
+    if Path(out).is_absolute(): return path
+    relative = Path(os.path.relpath(path))
+    return path if set(relative.parts) <= {'.', '..'} else relative
 
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
 def _written_by_run(folder: str, path: Path) -> bool:

@@ -87,9 +87,9 @@ def _saved_state(model: nn.Module, half: bool) -> dict:
 # %% ../nbs/04b_pretrained.ipynb #st4d2c02
 def _refuse_unstorable(model: nn.Module, state: dict, path) -> None:
     "ValueError naming `path` (not written) unless `model`'s weights, and `state`, are all finite."
-    if bad := _not_finite(model.state_dict()):
-        raise ValueError(f"{path}: not written: the model's weights are not all finite (NaN or inf "
-                         f"in {bad})")
+    if bad := _not_finite(weights := model.state_dict()):      # which: `_what_not_finite`
+        raise ValueError(f"{path}: not written: the model's weights are not all finite "
+                         f"({_what_not_finite(weights)} in {bad})")
     if bad := _not_finite(state):               # finite in float32, inf in float16: too large
         raise ValueError(f"{path}: not written: weights do not fit float16 (inf in {bad} once "
                          "halved): save with half=False")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, json, os, re, shlex, signal, sys, time, warnings, weakref
+import argparse, contextlib, itertools, json, os, re, shlex, signal, sys, time, warnings, weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -49,7 +49,8 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
                           resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
                           to_device, variant_name, warn_compile_wait)
-from .checkpoints import (CHECKPOINT_FORMAT, _set_aside_run, announce_resume, checkpoint_path,
+from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _run_holding_out,
+                                 _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
@@ -812,10 +813,12 @@ def __exit__(self: Trainer, *exc_info) -> None:
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig) -> None:
-    """Refuse an `--out` that is a file and a `--data-dir` that is not a folder (creating nothing; a
-    model that never reads it, `UNREAD_FIELDS`: any).
+    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`) or that is a file, and a
+    `--data-dir` that is not a folder (creating nothing; a model that never reads it,
+    `UNREAD_FIELDS`: any).
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
+    _refuse_out_in_run(cfg.out)                  # RUN/checkpoints: a run inside a run
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     for name in ('checkpoints', 'figures'):       # the run's own folders: a file there is refused
         if (Path(cfg.out) / name).exists() and not (Path(cfg.out) / name).is_dir():
@@ -824,6 +827,22 @@ def check_paths(cfg: TrainConfig) -> None:
                              f"{named('cfg.out')}")
     if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
         data_root(cfg.data_dir, must_exist=True)
+
+# %% ../nbs/05b_training.ipynb #oi49cd01
+def _refuse_out_in_run(out) -> None:
+    """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
+    (`_run_holding_out`, no folder spared), naming a free folder beside RUN and RUN's resume."""
+    run, link, _ = _run_holding_out(out, spared=None)
+    if run is None or run == (link or Path(os.path.abspath(out))): return     # RUN itself: fine
+    beside = next(run.with_name(f'{run.name}-{k}') for k in itertools.count(2)
+                  if not run.with_name(f'{run.name}-{k}').exists())
+    what = f"a link to {_as_named(link, out)}, inside" if link else "inside"
+    ours = _as_named(run, out)                               # as `out` was written
+    again = words(f"cfg.out={str(ours)!r}, resume='latest'",
+                  f"--resume --out {shlex.quote(str(ours))}")
+    raise UsageError(f"{named('cfg.out')} {out}: is {what} the training run {ours}, and a run "
+                     f"there would mix with its files: choose a folder beside it, such as "
+                     f"{_as_named(beside, out)}, or continue that run with {again}")
 
 # %% ../nbs/05b_training.ipynb #sp38c223
 def _refuse_resume_with_force(resume, force: bool) -> None:
@@ -1095,12 +1114,14 @@ def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
 # %% ../nbs/05b_training.ipynb #sty46b05
 def _resume_out(resume) -> str:
     """The run folder that checkpoint `resume` continues in (RUN of RUN/checkpoints/), as the user
-    wrote paths: relative if under here; a missing file, a run folder or a loose file refused."""
+    wrote paths: relative if under here; a missing file, a run folder or a loose file refused. A
+    loose one is read first: its fault (no checkpoint, a folder) is said before --out's."""
     if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
     if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
         raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
                          f"--resume --out {resume} (its newest checkpoint)")
     if (folder := checkpoint_run_folder(resume)) is None:
+        load_checkpoint(resume)              # garbage, a folder: the file's fault, not --out's
         raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
                          "(RUN/checkpoints/): give --out, the folder to continue it in")
     relative = os.path.relpath(folder)                # as the user wrote paths, if under here
