@@ -197,6 +197,7 @@ def pcae_kwargs(c: SCAEConfig) -> dict:
                 colorize_templates=c.colorize_templates, use_alpha_channel=c.use_alpha_channel,
                 noise_scale=c.noise_scale)
 
+# %% ../nbs/04a_model.ipynb #f0aae6cc
 def ocae_kwargs(c: SCAEConfig) -> dict:
     "The `OCAE` constructor arguments of config `c`."
     return dict(n_parts=c.n_parts, n_objects=c.n_objects, template_size=c.template_size,
@@ -447,7 +448,9 @@ def build_model(config: SCAEConfig | None = None) -> nn.Module:
     check_fits_memory(config)
     return _build(config)
 
+# %% ../nbs/04a_model.ipynb #bacdb55d
 def _build(config: SCAEConfig) -> nn.Module:
+    "The model of `config.model`, unchecked."
     return ConstellationAutoencoder(config) if config.model == 'constellation' else SCAE(config)
 
 # %% ../nbs/04a_model.ipynb #sp381f76
@@ -456,6 +459,7 @@ def _physical_memory() -> int | None:
     try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
     except (AttributeError, ValueError, OSError): return None
 
+# %% ../nbs/04a_model.ipynb #12a021c0
 def check_fits_memory(config: SCAEConfig) -> None:
     """Refuse, in one `MemoryError` line, a model whose float32 parameters alone take more than this
     machine's memory (`_physical_memory`), naming its sizes: counted on the `meta` device (no
@@ -498,6 +502,7 @@ def _flag_value(value, default):
                 else str(value).strip().lower() in ('true', '1', 'yes'))
     return type(default)(value)
 
+# %% ../nbs/04a_model.ipynb #3d39619a
 def _with_defaults(flags: Mapping | None) -> dict:
     "The official flag defaults, overridden by `flags`."
     return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}

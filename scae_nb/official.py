@@ -91,10 +91,9 @@ def _not_a_weight(name: str) -> bool:
     "The step counter and optimizer slots of an official checkpoint."
     return name == 'global_step' or '/RMSProp' in name or name.endswith('/Momentum')
 
-# %% ../nbs/90_official.ipynb #sp38991a
-def checkpoint_variables(variables) -> dict:
-    """Official name -> np.ndarray, from a mapping or a TF
-    `CheckpointReader`; ':0' stripped, slots dropped."""
+# %% ../nbs/90_official.ipynb #st50d090
+def _refuse_not_variables(variables) -> None:
+    "One `TypeError` line for neither a mapping nor a TF checkpoint reader (a path: how to read it)"
     if isinstance(variables, (str, os.PathLike)):             # the checkpoint's path: TF reads it
         raise TypeError(f"variables must be a mapping of official names to arrays or a TF "
                         f"checkpoint reader (tf.train.load_checkpoint({str(variables)!r})), got "
@@ -102,6 +101,12 @@ def checkpoint_variables(variables) -> dict:
     if not hasattr(variables, 'items') and not hasattr(variables, 'get_variable_to_shape_map'):
         raise TypeError(f"variables must be a mapping of official names to arrays or a TF "
                         f"checkpoint reader, got {type(variables).__name__}")
+
+# %% ../nbs/90_official.ipynb #sp38991a
+def checkpoint_variables(variables) -> dict:
+    """Official name -> np.ndarray, from a mapping or a TF
+    `CheckpointReader`; ':0' stripped, slots dropped."""
+    _refuse_not_variables(variables)
     if hasattr(variables, 'get_variable_to_shape_map'):
         reader = variables
         names = [n for n in reader.get_variable_to_shape_map() if not _not_a_weight(n)]

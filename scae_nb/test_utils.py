@@ -149,6 +149,7 @@ GRID_SAMPLE_CUDA_ERROR = (
     "operation, or you can use the 'warn_only=True' option, if that's acceptable for your "
     "application.")                                                        # torch's CUDA message
 
+# %% ../nbs/91_test_utils.ipynb #8040af63
 @contextlib.contextmanager
 def grid_sample_like_cuda():
     "Within the block, `F.grid_sample`'s backward fails under deterministic algorithms, as on CUDA."

@@ -36,6 +36,7 @@ def _coordinates(theta, xs, ys, i, j, pm, T):
     size = (T - 1) * 1.0                  # a float: T = 1 arrives as a Python int (a constant)
     return x, y, ((u + 1) / 2) * size, ((v + 1) / 2) * size
 
+# %% ../nbs/02c_triton.ipynb #32c74295
 @_jit
 def _bilinear(ix, iy, T):
     """Top-left tap (x0, y0) [BLOCK] and the weights along x and y. ix, iy are clamped to
@@ -47,6 +48,7 @@ def _bilinear(ix, iy, T):
     wx1, wy1 = ix - x0f, iy - y0f
     return x0f.to(tl.int32), y0f.to(tl.int32), (x0f + 1) - ix, wx1, (y0f + 1) - iy, wy1
 
+# %% ../nbs/02c_triton.ipynb #0ba42a6e
 @_jit
 def _tap(templates, base, s_c, s_y, s_x, tx, ty, pm, rows, T, CP: tl.constexpr):
     """Texel (tx, ty) [BLOCK] of every channel [CB] of one template: the values [CB, BLOCK] (0
@@ -56,6 +58,7 @@ def _tap(templates, base, s_c, s_y, s_x, tx, ty, pm, rows, T, CP: tl.constexpr):
     real = inside[None, :] & (rows < CP)[:, None]
     return tl.load(templates + offsets, mask=real, other=0.), offsets, real
 
+# %% ../nbs/02c_triton.ipynb #e3952503
 @_jit
 def _sample(templates, base, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm, rows, T,
             CP: tl.constexpr):
@@ -151,6 +154,7 @@ def _axis_weights(a0, w0, w1, t):
     return (tl.where(t[None, :] == a0[:, None], w0[:, None], 0.)
             + tl.where(t[None, :] == a0[:, None] + 1, w1[:, None], 0.))
 
+# %% ../nbs/02c_triton.ipynb #c07ef6d1
 @_jit
 def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, scalars, xs, ys,
                      target, grad, lse_s, lse_l, grad_templates, partial, partial_scalars,
@@ -260,6 +264,7 @@ TRITON_BACKWARD_BLOCK = 256      # pixels per backward program
 TRITON_TEMPLATE_GRAD = 'atomic'  # template gradients added per tap; or 'dot', 'dot-tf32x3'
 _TEMPLATE_GRADS = {'atomic': (False, 'ieee'), 'dot': (True, 'ieee'), 'dot-tf32x3': (True, 'tf32x3')}
 
+# %% ../nbs/02c_triton.ipynb #ae4d1e8f
 def _template_grad(T: int) -> tuple:
     """(DOT, PRECISION, TB) for the backward kernel under `TRITON_TEMPLATE_GRAD`, for T x T
     templates; TB = T rounded up to a power of 2, at least 16 (`tl.dot`'s smallest). ValueError (one
@@ -273,14 +278,17 @@ def _template_grad(T: int) -> tuple:
                          f"needed")
     return *_TEMPLATE_GRADS[TRITON_TEMPLATE_GRAD], _texel_tile(T)
 
+# %% ../nbs/02c_triton.ipynb #b32c40ce
 def _texel_tile(T: int) -> int:
     "TB: T rounded up to a power of 2, at least 16 (`tl.dot`'s smallest side)."
     return max(16, triton.next_power_of_2(T))
 
+# %% ../nbs/02c_triton.ipynb #51279646
 def _backward_parts(M: int) -> int:
     "Parts per backward program: M's largest divisor up to `TRITON_BACKWARD_PARTS` (at least 1)."
     return max(d for d in range(1, max(1, min(M, TRITON_BACKWARD_PARTS)) + 1) if M % d == 0)
 
+# %% ../nbs/02c_triton.ipynb #8ba7677b
 def _launch_shapes(templates: torch.Tensor, target: torch.Tensor,
                    block: int | None = None) -> tuple:
     """(B, M, C', T, C, H, W, CB, number of blocks of `block` pixels (`TRITON_BLOCK` if None)),
@@ -313,6 +321,15 @@ def _triton_forward_op(templates: torch.Tensor, theta: torch.Tensor, log_presenc
                                  BLOCK=TRITON_BLOCK)
     return [ll, mode, mean, warped, lse_s, lse_l]
 
+# %% ../nbs/02c_triton.ipynb #st50d001
+def _summed_partials(partial: torch.Tensor, partial_scalars: torch.Tensor,
+                     theta: torch.Tensor) -> list[torch.Tensor]:
+    """The gradients of theta, log-presence and the scalars [3] from the backward kernel's partial
+    sums partial [B, NB, M, 8] and partial_scalars [B, NB, M / PARTS, 4]."""
+    per_part = partial.sum(1)                        # [B, M, 8]
+    return [per_part[..., :6].contiguous().view(theta.shape),   # copies: no
+            per_part[..., 6].contiguous(), partial_scalars.sum((0, 1, 2))[:3]]    # aliased outputs
+
 # %% ../nbs/02c_triton.ipynb #sp380ad4
 def _triton_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                         target: torch.Tensor, scalars: torch.Tensor, coupled: bool,
@@ -333,9 +350,7 @@ def _triton_backward_op(templates: torch.Tensor, theta: torch.Tensor, log_presen
             grad.contiguous(), lse_s, lse_l, grad_templates, partial, partial_scalars, M, T, H, W,
             NB, C=C, CP=Cp, CB=CB, COUPLED=coupled, BLOCK=TRITON_BACKWARD_BLOCK, PARTS=P, TB=TB,
             DOT=dot, PRECISION=precision)
-    per_part = partial.sum(1)                        # [B, M, 8]
-    return [grad_templates, per_part[..., :6].contiguous().view(theta.shape),   # copies: no
-            per_part[..., 6].contiguous(), partial_scalars.sum((0, 1, 2))[:3]]    # aliased outputs
+    return [grad_templates, *_summed_partials(partial, partial_scalars, theta)]
 
 # %% ../nbs/02c_triton.ipynb #tri00017
 class _TritonWarpedPixelMixture(torch.autograd.Function):
@@ -435,6 +450,7 @@ def prepare_triton_compile() -> bool:
     _COMPILE_OPS.update(forward=forward, backward=backward)
     return True
 
+# %% ../nbs/02c_triton.ipynb #8a8aa937
 def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
     *saved, warped, lse_s, lse_l = ctx.saved_tensors
     *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grads[0], lse_s,
@@ -442,6 +458,21 @@ def _op_backward(ctx, grads):                   # grads: one per output; only ll
     return *grads, None, grad_scalars, None
 
 # %% ../nbs/02c_triton.ipynb #tri00037
+def _kernel_constants(names: list, C: int, coupled: bool, ones, M: int, template_grad: str, T: int,
+                      block: int | None) -> dict:
+    """The compile-time constants of a kernel with these parameter `names`, as `_compile_for`
+    documents its arguments: the `tl.constexpr` ones, then `ones` (those of `names` only)."""
+    CP = C + (not coupled)
+    constants = dict(C=C, CP=CP, CB=triton.next_power_of_2(CP), COUPLED=coupled, M=M,
+                     BLOCK=TRITON_BLOCK if block is None else block)
+    if 'PARTS' in names:
+        constants['PARTS'] = _backward_parts(1 if 'M' in ones else M)
+        dot, precision = _TEMPLATE_GRADS[template_grad]
+        constants.update(DOT=dot, PRECISION=precision, TB=_texel_tile(T))
+    constants.update({name: 1 for name in ones if name in names})
+    return constants
+
+# %% ../nbs/02c_triton.ipynb #11a980a4
 _INTS = ('s_b', 's_m', 's_c', 's_y', 's_x', 'T', 'H', 'W', 'NB')   # the kernels' run-time ints
 
 def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int = 40,
@@ -452,14 +483,8 @@ def _compile_for(kernel, capability: int, C: int, coupled: bool, ones=(), M: int
     T x T templates (11: MNIST's); `block` pixels per program (`TRITON_BLOCK` if None)."""
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
-    names, CP = list(inspect.signature(kernel.fn).parameters), C + (not coupled)
-    constants = dict(C=C, CP=CP, CB=triton.next_power_of_2(CP), COUPLED=coupled, M=M,
-                     BLOCK=TRITON_BLOCK if block is None else block)
-    if 'PARTS' in names:
-        constants['PARTS'] = _backward_parts(1 if 'M' in ones else M)
-        dot, precision = _TEMPLATE_GRADS[template_grad]
-        constants.update(DOT=dot, PRECISION=precision, TB=_texel_tile(T))
-    constants.update({name: 1 for name in ones if name in names})
+    names = list(inspect.signature(kernel.fn).parameters)
+    constants = _kernel_constants(names, C, coupled, ones, M, template_grad, T, block)
     signature = {n: 'constexpr' if n in constants else 'i32' if n in _INTS else '*fp32'
                  for n in names}
     source = ASTSource(fn=kernel, signature=signature,
@@ -482,6 +507,23 @@ def _registers_and_spills(ptx: str, capability: int) -> tuple[int, int]:
                  for kind in ('spill stores', 'spill loads'))
     return int(text.split('Used ')[1].split(' registers')[0]), spills
 
+# %% ../nbs/02c_triton.ipynb #3cfbbd08
+def _report_rows(kernel, grad: str | None, block: int, capabilities) -> list[dict]:
+    """`gpu_compile_report`'s rows for `kernel` with these template gradients (None: the forward)
+    on blocks of `block` pixels."""
+    kw = dict(block=block) if grad is None else dict(block=block, template_grad=grad)
+    rows = []
+    for C, coupled in ((1, False), (3, False), (1, True), (3, True)):
+        for capability in capabilities:
+            ptx = _compile_for(kernel, capability, C, coupled, **kw).asm['ptx']
+            registers, spills = _registers_and_spills(ptx, capability)
+            rows.append(dict(kernel=kernel.fn.__name__, template_grad=grad, block=block,
+                             mode='coupled' if coupled else 'alpha', C=C,
+                             capability=capability, registers=registers, spill_bytes=spills))
+    for C, coupled in ((1, False), (1, True)):     # 1 x 1 templates on a 1 x 1 canvas, one part
+        _compile_for(kernel, capabilities[-1], C, coupled, ones=('T', 'H', 'W', 'M', 'NB'), **kw)
+    return rows
+
 # %% ../nbs/02c_triton.ipynb #sp380eba
 def gpu_compile_report(capabilities=(75, 80, 90)) -> list[dict]:
     """Compile both kernels in every configuration the models use (alpha or coupled mode, 1 or 3
@@ -495,19 +537,8 @@ def gpu_compile_report(capabilities=(75, 80, 90)) -> list[dict]:
     if triton is None or _INTERPRETED:
         raise RuntimeError("gpu_compile_report needs Triton's compiler: install Triton and "
                            "import this module without TRITON_INTERPRET=1")
-    rows = []
-    for kernel, grad, block in ((_forward_kernel, None, TRITON_BLOCK),
-                                (_backward_kernel, TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK),
-                                (_backward_kernel, 'dot', 128)):
-        kw = dict(block=block) if grad is None else dict(block=block, template_grad=grad)
-        for C, coupled in ((1, False), (3, False), (1, True), (3, True)):
-            for capability in capabilities:
-                ptx = _compile_for(kernel, capability, C, coupled, **kw).asm['ptx']
-                registers, spills = _registers_and_spills(ptx, capability)
-                rows.append(dict(kernel=kernel.fn.__name__, template_grad=grad, block=block,
-                                 mode='coupled' if coupled else 'alpha', C=C,
-                                 capability=capability, registers=registers, spill_bytes=spills))
-        for C, coupled in ((1, False), (1, True)):     # 1 x 1 templates on a 1 x 1 canvas, one part
-            _compile_for(kernel, capabilities[-1], C, coupled, ones=('T', 'H', 'W', 'M', 'NB'),
-                         **kw)
-    return rows
+    return [row for kernel, grad, block in ((_forward_kernel, None, TRITON_BLOCK),
+                                            (_backward_kernel, TRITON_TEMPLATE_GRAD,
+                                             TRITON_BACKWARD_BLOCK),
+                                            (_backward_kernel, 'dot', 128))
+            for row in _report_rows(kernel, grad, block, capabilities)]

@@ -100,10 +100,12 @@ def words(python: str, cli: str) -> str:
     "`python` for a Python caller, `cli` inside `cli_words`: the same thing said the caller's way."
     return cli if _CLI_WORDS.get() else python
 
+# %% ../nbs/92_utils.ipynb #72c0884e
 def named(name: str) -> str:
     "Argument or field `name` (`force`, `cfg.out`) as written, or inside `cli_words` its option."
     return words(name, '--' + name.rpartition('.')[2].replace('_', '-'))
 
+# %% ../nbs/92_utils.ipynb #12a0292d
 def said(name: str, value) -> str:
     "`name` given `value` as its caller gave it (`as_given`): `tf32=True`, `--tf32`; paths as text."
     return as_given(named(name), str(value) if isinstance(value, os.PathLike) else value)
@@ -131,16 +133,9 @@ def refuse_empty_path(path, what: str, fix: str) -> None:
     if isinstance(path, (str, os.PathLike)) and not str(path).strip():
         raise UsageError(f"{what} is empty: {fix}")
 
-# %% ../nbs/92_utils.ipynb #e7a1c3f5
-def check_out_folder(path, what: str | None = None, make: bool = True):
-    """Refuse, in one line naming it `what` (default `named('out')`: `out`, or `--out` inside
-    `cli_words`), an output folder that is a file, lies under one, or lies where nothing can be
-    written (a read-only file system, no permission, under /proc); leaves nothing made.
-    `make=False`: without trying to make it (for a process that must not while another makes it:
-    DDP's ranks > 0)."""
-    what = named('out') if what is None else what
-    refuse_empty_path(path, what, 'name a folder (e.g. runs/NAME)')
-    path = Path(path)
+# %% ../nbs/92_utils.ipynb #a97db287
+def _refuse_unwritable(path: Path, what: str) -> None:
+    "Refuse (`check_out_folder`'s lines) a `path` whose nearest existing part is no writable folder"
     for parent in (path, *path.parents):                     # the nearest part that exists
         if parent.is_symlink() and not parent.exists():      # else mkdir's 'File exists'
             where = 'is' if parent == path else f'lies under {parent}, which is'
@@ -153,7 +148,10 @@ def check_out_folder(path, what: str | None = None, make: bool = True):
                 raise UsageError(f"{what} {path}: nothing can be written in {parent} (read-only "
                                  "or no permission)")
             break
-    if not make: return path
+
+# %% ../nbs/92_utils.ipynb #9864c366
+def _make_and_remove(path: Path, what: str) -> None:
+    "Make `path`, then remove the folders made; refused in one line naming `what` if it cannot."
     missing = [p for p in (path, *path.parents) if not p.exists()]
     try: path.mkdir(parents=True, exist_ok=True)        # made and removed: can it be made at all?
     except OSError as e:
@@ -161,6 +159,19 @@ def check_out_folder(path, what: str | None = None, make: bool = True):
     finally:
         for folder in missing:                           # deepest first
             with contextlib.suppress(OSError): folder.rmdir()
+
+# %% ../nbs/92_utils.ipynb #e7a1c3f5
+def check_out_folder(path, what: str | None = None, make: bool = True):
+    """Refuse, in one line naming it `what` (default `named('out')`: `out`, or `--out` inside
+    `cli_words`), an output folder that is a file, lies under one, or lies where nothing can be
+    written (a read-only file system, no permission, under /proc); leaves nothing made.
+    `make=False`: without trying to make it (for a process that must not while another makes it:
+    DDP's ranks > 0)."""
+    what = named('out') if what is None else what
+    refuse_empty_path(path, what, 'name a folder (e.g. runs/NAME)')
+    path = Path(path)
+    _refuse_unwritable(path, what)
+    if make: _make_and_remove(path, what)
     return path
 
 # %% ../nbs/92_utils.ipynb #92aw0002
@@ -354,15 +365,22 @@ class LineProgress:
         self.start = self.last = time.monotonic()
         self._shown = None                                # (n, postfix) of the last line written
 
-    def __iter__(self):
-        try:
-            for item in self.iterable:
-                yield item
-                self.update()
-        finally: self.close()
+# %% ../nbs/92_utils.ipynb #4fda6725
+@patch
+def __iter__(self: LineProgress):
+    try:
+        for item in self.iterable:
+            yield item
+            self.update()
+    finally: self.close()
 
-    def __enter__(self): return self
-    def __exit__(self, *exc) -> None: self.close()
+# %% ../nbs/92_utils.ipynb #97fcd06c
+@patch
+def __enter__(self: LineProgress): return self
+
+# %% ../nbs/92_utils.ipynb #0c0638d0
+@patch
+def __exit__(self: LineProgress, *exc) -> None: self.close()
 
 # %% ../nbs/92_utils.ipynb #d893973e
 @patch
