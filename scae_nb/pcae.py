@@ -166,38 +166,49 @@ def _check_choice(name, value, choices):
 class PCAE(OfficialModule):
     """Part Capsule Autoencoder of the official SCAE: CNN +
     `conv_att` capsule head, template mixture decoder."""
-    def __init__(self,
-                 n_parts: int = 40,                # M part capsules (= templates)
-                 template_size: int = 11,          # T: templates are T x T
-                 n_channels: int = 1,              # C image channels
-                 n_special_features: int = 16,     # F special features per part
-                 # 'sigmoid' (run_mnist.sh) or 'relu1' (flag default)
-                 template_nonlin: str = 'sigmoid',
-                 color_nonlin: str = 'sigmoid',    # nonlinearity of the colour MLP output
-                 # multiply each template by a colour from its features
-                 colorize_templates: bool = True,
-                 use_alpha_channel: bool = True,   # alpha mode; False: coupled (temperature) mode
-                 # presence-logit noise U(-s/2, s/2), train and eval; 0: off
-                 noise_scale: float = 4.0,
-                 canvas_size: int = 40,            # S: input images are S x S
-                 cnn_channels: int = 128,          # channels of the four conv layers
-                 color_hiddens: int = 32,          # hidden units of the colour MLP
-                 heavy: bool = False):  # decode also returns the heavy diagnostics by default
-        super().__init__()
-        check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels,
-                       canvas_size=canvas_size, cnn_channels=cnn_channels,
-                       color_hiddens=color_hiddens)
-        self._check_options(template_size, canvas_size, n_special_features, template_nonlin,
-                            color_nonlin, colorize_templates, noise_scale)
-        self.n_parts, self.template_size, self.n_channels = n_parts, template_size, n_channels
-        self.n_special_features, self.template_nonlin = n_special_features, template_nonlin
-        self.color_nonlin, self.colorize_templates = color_nonlin, colorize_templates
-        self.use_alpha_channel, self.noise_scale = use_alpha_channel, noise_scale
-        self.canvas_size = canvas_size
-        self.cnn_channels, self.color_hiddens, self.heavy = cnn_channels, color_hiddens, heavy
-        self._build_encoder()
-        self._build_decoder()
-        self.reset_parameters()
+
+# %% ../nbs/02_pcae.ipynb #st50c002
+@patch
+def __init__(self: PCAE,
+             n_parts: int = 40,                # M part capsules (= templates)
+             template_size: int = 11,          # T: templates are T x T
+             n_channels: int = 1,              # C image channels
+             n_special_features: int = 16,     # F special features per part
+             template_nonlin: str = 'sigmoid',  # 'sigmoid' (run_mnist.sh) or 'relu1' (flag default)
+             color_nonlin: str = 'sigmoid',    # nonlinearity of the colour MLP output
+             # multiply each template by a colour from its features
+             colorize_templates: bool = True,
+             use_alpha_channel: bool = True,   # alpha mode; False: coupled (temperature) mode
+             noise_scale: float = 4.0,  # presence-logit noise U(-s/2, s/2), train and eval; 0: off
+             canvas_size: int = 40,            # S: input images are S x S
+             cnn_channels: int = 128,          # channels of the four conv layers
+             color_hiddens: int = 32,          # hidden units of the colour MLP
+             heavy: bool = False):  # decode also returns the heavy diagnostics by default
+    super(PCAE, self).__init__()
+    self._set_up(n_parts, template_size, n_channels, n_special_features, template_nonlin,
+                 color_nonlin, colorize_templates, use_alpha_channel, noise_scale, canvas_size,
+                 cnn_channels, color_hiddens, heavy)
+
+# %% ../nbs/02_pcae.ipynb #st50c004
+@patch
+def _set_up(self: PCAE, n_parts, template_size, n_channels, n_special_features, template_nonlin,
+            color_nonlin, colorize_templates, use_alpha_channel, noise_scale, canvas_size,
+            cnn_channels, color_hiddens, heavy):
+    "`__init__`'s work: check the settings, keep them, build and initialise the layers."
+    check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels,
+                   canvas_size=canvas_size, cnn_channels=cnn_channels,
+                   color_hiddens=color_hiddens)
+    self._check_options(template_size, canvas_size, n_special_features, template_nonlin,
+                        color_nonlin, colorize_templates, noise_scale)
+    self.n_parts, self.template_size, self.n_channels = n_parts, template_size, n_channels
+    self.n_special_features, self.template_nonlin = n_special_features, template_nonlin
+    self.color_nonlin, self.colorize_templates = color_nonlin, colorize_templates
+    self.use_alpha_channel, self.noise_scale = use_alpha_channel, noise_scale
+    self.canvas_size = canvas_size
+    self.cnn_channels, self.color_hiddens, self.heavy = cnn_channels, color_hiddens, heavy
+    self._build_encoder()
+    self._build_decoder()
+    self.reset_parameters()
 
 # %% ../nbs/02_pcae.ipynb #6b9feba9
 @patch
@@ -282,6 +293,15 @@ def conv_weight_grad(grad: torch.Tensor, x: torch.Tensor, kernel: int, stride: i
     grad_w = rows.t() @ conv_patches(x, kernel, stride)                       # [C_out, k*k*C_in]
     return grad_w.view(C_out, kernel, kernel, C_in).permute(0, 3, 1, 2)
 
+# %% ../nbs/02_pcae.ipynb #st50c006
+def _encoder_weight_grad(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor,
+                         stride: int) -> torch.Tensor:
+    "`conv_weight_grad` for `weight`, laid out as `weight` is."
+    grad_w = conv_weight_grad(grad, x, weight.shape[-1], stride)
+    if grad_w.stride() != weight.stride():   # e.g. a 1x1 NCHW head: the weight's layout,
+        grad_w = torch.empty_like(weight).copy_(grad_w)   # as DDP's buckets expect
+    return grad_w
+
 # %% ../nbs/02_pcae.ipynb #sp38beb7
 class _EncoderConv(torch.autograd.Function):
     "`F.conv2d(x, weight, bias, stride)` (valid), with `conv_weight_grad` in its backward."
@@ -300,9 +320,7 @@ class _EncoderConv(torch.autograd.Function):
                 grad, x, weight, None, [s, s], [0, 0], [1, 1], False, [0, 0], 1,
                 [True, False, False])[0]
         if ctx.needs_input_grad[1]:
-            grad_w = conv_weight_grad(grad, x, weight.shape[-1], s)
-            if grad_w.stride() != weight.stride():   # e.g. a 1x1 NCHW head: the weight's layout,
-                grad_w = torch.empty_like(weight).copy_(grad_w)   # as DDP's buckets expect
+            grad_w = _encoder_weight_grad(grad, x, weight, s)
         if ctx.needs_input_grad[2]: grad_b = grad.sum((0, 2, 3))
         return grad_x, grad_w, grad_b, None
 
@@ -334,6 +352,7 @@ def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02_pcae.ipynb #c9c5a0f5
 _FULL = (torch.float32, torch.float64)            # weights a model runs without autocast
 
+# %% ../nbs/02_pcae.ipynb #st50c009
 def _verb(name: str) -> str: return 'are' if name.endswith('s') else 'is'   # images are, pose is
 
 # %% ../nbs/02_pcae.ipynb #sp382cc9
