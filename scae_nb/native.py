@@ -1077,12 +1077,10 @@ def check_mixture_shapes(templates, theta, log_presence, target, coupled: bool) 
             or templates.shape[3] != templates.shape[4]):
         raise say('templates', f'[{B}, {M}, {Cp}, T, T]', templates)
 
-# %% ../nbs/02b_native.ipynb #96e372d6
-def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
-                                inv_temperature, target):
-    """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
-    [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
-    compiling, coupled = torch.compiler.is_compiling(), inv_temperature is not None
+# %% ../nbs/02b_native.ipynb #st50c221
+def _check_native_call(templates, theta, log_presence, target, compiling: bool,
+                       coupled: bool) -> None:
+    "RuntimeError without a kernel or off the CPU, ValueError for a shape or a device (one line)."
     built = 'forward' in _COMPILE_OPS if compiling else native_library()  # not bool(dict): 2.11
     if theta.device.type != 'cpu' or not built:
         why = (f"{theta.device} tensors" if theta.device.type != 'cpu' else
@@ -1093,6 +1091,14 @@ def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
         if t.device != theta.device:             # the kernel would read memory that is not there
             raise ValueError(f"{name} is on {t.device} but the poses (theta) on {theta.device}: "
                              "the native decoder takes CPU tensors only")
+
+# %% ../nbs/02b_native.ipynb #96e372d6
+def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
+                                inv_temperature, target):
+    """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
+    [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
+    compiling, coupled = torch.compiler.is_compiling(), inv_temperature is not None
+    _check_native_call(templates, theta, log_presence, target, compiling, coupled)
     f32 = lambda t: t.to(torch.float32).contiguous()
     args = [*map(f32, (templates, theta, log_presence, target)),
             _mixture_scalars(bg_value, bg_logit, inv_temperature), coupled]
