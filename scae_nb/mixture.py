@@ -208,6 +208,14 @@ def _sample(templates, theta, height, width):
                            align_corners=True)
     return warped.unflatten(0, theta.shape[:2]), grid
 
+# %% ../nbs/02a_mixture.ipynb #st50c117
+def _sample_backward(grad_warped, templates, theta, height, width):
+    "Gradients of templates [b, M, C', T, T] and theta [b, M, 2, 3] from that of `_sample`'s."
+    grid = _planar_grid(theta.flatten(0, 1), height, width)
+    grad_source, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
+        grad_warped.flatten(0, 1), templates.flatten(0, 1), grid, 0, 0, True, [True, True])
+    return grad_source.view_as(templates), _planar_grid_backward(grad_grid).view_as(theta)
+
 # %% ../nbs/02a_mixture.ipynb #sp38065a
 class _WarpedPixelMixture(torch.autograd.Function):
     "`warp_templates` then `pixel_mixture`, chunk by chunk (see `warped_pixel_mixture`)."
@@ -318,11 +326,8 @@ def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, 
             warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped,
             lse_s[s], lse_l[s])
         grad_scalars.append(scalars)
-        grid = _planar_grid(theta[s].flatten(0, 1), *target.shape[-2:])
-        grad_source, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
-            grad_warped.flatten(0, 1), templates[s].flatten(0, 1), grid, 0, 0, True, [True, True])
-        grad_templates[s] = grad_source.view_as(templates[s])
-        grad_theta[s] = _planar_grid_backward(grad_grid).view_as(theta[s])
+        grad_templates[s], grad_theta[s] = _sample_backward(grad_warped, templates[s], theta[s],
+                                                            *target.shape[-2:])
     return grad_templates, grad_theta, grad_log_presence, *_sum_chunks(grad_scalars), None
 
 # %% ../nbs/02a_mixture.ipynb #st50c105
