@@ -166,49 +166,38 @@ def _check_choice(name, value, choices):
 class PCAE(OfficialModule):
     """Part Capsule Autoencoder of the official SCAE: CNN +
     `conv_att` capsule head, template mixture decoder."""
-
-# %% ../nbs/02_pcae.ipynb #st50c002
-@patch
-def __init__(self: PCAE,
-             n_parts: int = 40,                # M part capsules (= templates)
-             template_size: int = 11,          # T: templates are T x T
-             n_channels: int = 1,              # C image channels
-             n_special_features: int = 16,     # F special features per part
-             template_nonlin: str = 'sigmoid',  # 'sigmoid' (run_mnist.sh) or 'relu1' (flag default)
-             color_nonlin: str = 'sigmoid',    # nonlinearity of the colour MLP output
-             # multiply each template by a colour from its features
-             colorize_templates: bool = True,
-             use_alpha_channel: bool = True,   # alpha mode; False: coupled (temperature) mode
-             noise_scale: float = 4.0,  # presence-logit noise U(-s/2, s/2), train and eval; 0: off
-             canvas_size: int = 40,            # S: input images are S x S
-             cnn_channels: int = 128,          # channels of the four conv layers
-             color_hiddens: int = 32,          # hidden units of the colour MLP
-             heavy: bool = False):  # decode also returns the heavy diagnostics by default
-    super(PCAE, self).__init__()
-    self._set_up(n_parts, template_size, n_channels, n_special_features, template_nonlin,
-                 color_nonlin, colorize_templates, use_alpha_channel, noise_scale, canvas_size,
-                 cnn_channels, color_hiddens, heavy)
-
-# %% ../nbs/02_pcae.ipynb #st50c004
-@patch
-def _set_up(self: PCAE, n_parts, template_size, n_channels, n_special_features, template_nonlin,
-            color_nonlin, colorize_templates, use_alpha_channel, noise_scale, canvas_size,
-            cnn_channels, color_hiddens, heavy):
-    "`__init__`'s work: check the settings, keep them, build and initialise the layers."
-    check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels,
-                   canvas_size=canvas_size, cnn_channels=cnn_channels,
-                   color_hiddens=color_hiddens)
-    self._check_options(template_size, canvas_size, n_special_features, template_nonlin,
-                        color_nonlin, colorize_templates, noise_scale)
-    self.n_parts, self.template_size, self.n_channels = n_parts, template_size, n_channels
-    self.n_special_features, self.template_nonlin = n_special_features, template_nonlin
-    self.color_nonlin, self.colorize_templates = color_nonlin, colorize_templates
-    self.use_alpha_channel, self.noise_scale = use_alpha_channel, noise_scale
-    self.canvas_size = canvas_size
-    self.cnn_channels, self.color_hiddens, self.heavy = cnn_channels, color_hiddens, heavy
-    self._build_encoder()
-    self._build_decoder()
-    self.reset_parameters()
+    def __init__(self,
+                 n_parts: int = 40,                # M part capsules (= templates)
+                 template_size: int = 11,          # T: templates are T x T
+                 n_channels: int = 1,              # C image channels
+                 n_special_features: int = 16,     # F special features per part
+                 # 'sigmoid' (run_mnist.sh) or 'relu1' (flag default)
+                 template_nonlin: str = 'sigmoid',
+                 color_nonlin: str = 'sigmoid',    # nonlinearity of the colour MLP output
+                 # multiply each template by a colour from its features
+                 colorize_templates: bool = True,
+                 use_alpha_channel: bool = True,   # alpha mode; False: coupled (temperature) mode
+                 # presence-logit noise U(-s/2, s/2), train and eval; 0: off
+                 noise_scale: float = 4.0,
+                 canvas_size: int = 40,            # S: input images are S x S
+                 cnn_channels: int = 128,          # channels of the four conv layers
+                 color_hiddens: int = 32,          # hidden units of the colour MLP
+                 heavy: bool = False):  # decode also returns the heavy diagnostics by default
+        super().__init__()
+        check_positive(n_parts=n_parts, template_size=template_size, n_channels=n_channels,
+                       canvas_size=canvas_size, cnn_channels=cnn_channels,
+                       color_hiddens=color_hiddens)
+        self._check_options(template_size, canvas_size, n_special_features, template_nonlin,
+                            color_nonlin, colorize_templates, noise_scale)
+        self.n_parts, self.template_size, self.n_channels = n_parts, template_size, n_channels
+        self.n_special_features, self.template_nonlin = n_special_features, template_nonlin
+        self.color_nonlin, self.colorize_templates = color_nonlin, colorize_templates
+        self.use_alpha_channel, self.noise_scale = use_alpha_channel, noise_scale
+        self.canvas_size = canvas_size
+        self.cnn_channels, self.color_hiddens, self.heavy = cnn_channels, color_hiddens, heavy
+        self._build_encoder()
+        self._build_decoder()
+        self.reset_parameters()
 
 # %% ../nbs/02_pcae.ipynb #6b9feba9
 @patch
