@@ -85,6 +85,14 @@ def _normalize_(logits, bg_logit, lse):
     logits.sub_(lse[:, None]).exp_()
     return (bg_logit - lse).exp_()
 
+# %% ../nbs/02a_mixture.ipynb #st50c110
+def _background_grads(bg_post, bg_pi, grad, grad_l, target, bg_value, coupled):
+    "(d logit, d bg_value) of the background, from its posterior and prior (overwrites `bg_post`)."
+    bg_resp = bg_post.mul_(grad)
+    bg_dlogit = (bg_resp if coupled else bg_resp.sum(1, keepdim=True)) - bg_pi * grad_l
+    grad_bg_value = (bg_resp * (target - bg_value)).sum()
+    return bg_dlogit, grad_bg_value
+
 # %% ../nbs/02a_mixture.ipynb #sp38f7e1
 def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
                             grad_warped, lse_s, lse_l):
@@ -99,9 +107,8 @@ def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temper
     resp_l = resp if coupled or C == 1 else resp.sum(2, keepdim=True)
     # (r_k - pi_k) g
     dlogit = _sub_out(resp_l, pi, resp_l if coupled else grad_warped[:, :, C:])
-    bg_resp = bg_post.mul_(grad)
-    bg_dlogit = (bg_resp if coupled else bg_resp.sum(1, keepdim=True)) - bg_pi * grad_l
-    grad_bg_value = (bg_resp * (target - bg_value)).sum()
+    bg_dlogit, grad_bg_value = _background_grads(bg_post, bg_pi, grad, grad_l, target, bg_value,
+                                                 coupled)
     if not coupled: return dlogit.sum((2, 3, 4)), grad_bg_value, bg_dlogit.sum(), None
     grad_warped[:, :, :C].addcmul_(dlogit, inv_temperature)
     grad_inv_t = (dlogit * mu).sum() + (bg_dlogit * bg_value).sum()
@@ -201,6 +208,14 @@ def _sample(templates, theta, height, width):
                            align_corners=True)
     return warped.unflatten(0, theta.shape[:2]), grid
 
+# %% ../nbs/02a_mixture.ipynb #st50c117
+def _sample_backward(grad_warped, templates, theta, height, width):
+    "Gradients of templates [b, M, C', T, T] and theta [b, M, 2, 3] from that of `_sample`'s."
+    grid = _planar_grid(theta.flatten(0, 1), height, width)
+    grad_source, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
+        grad_warped.flatten(0, 1), templates.flatten(0, 1), grid, 0, 0, True, [True, True])
+    return grad_source.view_as(templates), _planar_grid_backward(grad_grid).view_as(theta)
+
 # %% ../nbs/02a_mixture.ipynb #sp38065a
 class _WarpedPixelMixture(torch.autograd.Function):
     "`warp_templates` then `pixel_mixture`, chunk by chunk (see `warped_pixel_mixture`)."
@@ -231,6 +246,31 @@ def _known_decoder(name: str, what: str = 'decoder') -> None:
     if name not in DECODERS:
         raise UsageError(f"{what} must be one of {', '.join(DECODERS)}; got {name!r}")
 
+# %% ../nbs/02a_mixture.ipynb #st50c112
+def _check_native_decoder(device: torch.device, said) -> None:
+    "`UsageError` unless the native decoder can run on `device`; `said(value)` names a value."
+    if device.type != 'cpu':
+        raise UsageError(f"{said('native')}: the C kernel runs on a CPU; this run uses "
+                         f"{device.type} (use {said('auto')} or {said('triton')})")
+    if (why := native_unavailable()) is not None:
+        raise UsageError(f"{said('native')}: the C kernel {why}; use {said('auto')}")
+
+# %% ../nbs/02a_mixture.ipynb #st50c114
+def _check_triton_decoder(device: torch.device, deterministic: bool, what: str, said) -> None:
+    "`UsageError` unless the Triton decoder can run on `device`; `said(value)` names a value."
+    from scae_nb.triton_decoder import triton, triton_interpreted
+    # the device first: where Triton cannot run, installing it would not help
+    if device.type != 'cuda' and not (device.type == 'cpu' and triton_interpreted()):
+        raise UsageError(f"{said('triton')} runs on CUDA (on a CPU only under "
+                         f"TRITON_INTERPRET=1, for tests); this run uses {device.type}: "
+                         f"pass {said('auto')}")
+    if triton is None:
+        raise UsageError(f"{said('triton')}: Triton is not installed (pip install triton)")
+    if deterministic:
+        flag = as_given('--deterministic' if what.startswith('--') else 'deterministic', True)
+        raise UsageError(f"{said('triton')} adds template gradients with atomic adds, which "
+                         f"are not deterministic; drop {flag}")
+
 # %% ../nbs/02a_mixture.ipynb #sp3890a2
 def check_decoder(name: str, device: torch.device | str = 'cpu', deterministic: bool = False,
                   what: str = '--decoder') -> None:
@@ -240,25 +280,8 @@ def check_decoder(name: str, device: torch.device | str = 'cpu', deterministic: 
     adds). The refusal names the value as `what`: the CLI's '--decoder', or an argument's name."""
     device, said = torch.device(device), lambda value: as_given(what, value)
     _known_decoder(name, what)
-    if name == 'native':
-        if device.type != 'cpu':
-            raise UsageError(f"{said('native')}: the C kernel runs on a CPU; this run uses "
-                             f"{device.type} (use {said('auto')} or {said('triton')})")
-        if (why := native_unavailable()) is not None:
-            raise UsageError(f"{said('native')}: the C kernel {why}; use {said('auto')}")
-    if name == 'triton':
-        from scae_nb.triton_decoder import triton, triton_interpreted
-        # the device first: where Triton cannot run, installing it would not help
-        if device.type != 'cuda' and not (device.type == 'cpu' and triton_interpreted()):
-            raise UsageError(f"{said('triton')} runs on CUDA (on a CPU only under "
-                             f"TRITON_INTERPRET=1, for tests); this run uses {device.type}: "
-                             f"pass {said('auto')}")
-        if triton is None:
-            raise UsageError(f"{said('triton')}: Triton is not installed (pip install triton)")
-        if deterministic:
-            flag = as_given('--deterministic' if what.startswith('--') else 'deterministic', True)
-            raise UsageError(f"{said('triton')} adds template gradients with atomic adds, which "
-                             f"are not deterministic; drop {flag}")
+    if name == 'native': _check_native_decoder(device, said)
+    if name == 'triton': _check_triton_decoder(device, deterministic, what, said)
 
 # %% ../nbs/02a_mixture.ipynb #sp385ca3
 @contextlib.contextmanager
@@ -281,6 +304,15 @@ def auto_decoder(device_type: str, compiling: bool, deterministic: bool) -> str:
     return 'pytorch' if triton is None else 'triton'
 
 
+# %% ../nbs/02a_mixture.ipynb #st50c102
+def _chosen_decoder(native: bool | None, device_type: str) -> str:
+    "'pytorch', 'native' or 'triton': `warped_pixel_mixture`'s decoder on `device_type` now."
+    decoder = _DECODER[0] if native is None else ('native' if native else 'pytorch')
+    if decoder == 'auto':
+        decoder = auto_decoder(device_type, torch.compiler.is_compiling(),
+                               torch.are_deterministic_algorithms_enabled())
+    return decoder
+
 # %% ../nbs/02a_mixture.ipynb #2498d26a
 @torch.autograd.function.once_differentiable
 def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warp=None):
@@ -294,14 +326,19 @@ def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, 
             warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped,
             lse_s[s], lse_l[s])
         grad_scalars.append(scalars)
-        grid = _planar_grid(theta[s].flatten(0, 1), *target.shape[-2:])
-        grad_source, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
-            grad_warped.flatten(0, 1), templates[s].flatten(0, 1), grid, 0, 0, True, [True, True])
-        grad_templates[s] = grad_source.view_as(templates[s])
-        grad_theta[s] = _planar_grid_backward(grad_grid).view_as(theta[s])
+        grad_templates[s], grad_theta[s] = _sample_backward(grad_warped, templates[s], theta[s],
+                                                            *target.shape[-2:])
     return grad_templates, grad_theta, grad_log_presence, *_sum_chunks(grad_scalars), None
 
+# %% ../nbs/02a_mixture.ipynb #st50c105
 _WarpedPixelMixture.backward = staticmethod(_warped_pixel_mixture_backward)
+
+# %% ../nbs/02a_mixture.ipynb #st50c107
+def _check_theta_parts(theta: torch.Tensor) -> None:
+    "ValueError (one line) for a theta [B, M, 2, 3] with M = 0."
+    if theta.dim() == 4 and theta.shape[1] == 0:
+        raise ValueError(f"warped_pixel_mixture needs at least one part in theta [B, M, 2, 3], "
+                         f"{got_shape(theta)}")
 
 # %% ../nbs/02a_mixture.ipynb #sp382a1a
 def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
@@ -313,14 +350,9 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     -> (ll, rec_mode, rec_mean) [B, C, H, W], warped [B, M, C', H, W] (no gradient).
     `native`: True for the C kernel of 02b_native, False for the PyTorch path; default: the
     decoder `use_decoder` chose (`auto`: `auto_decoder`'s, asked here, so while a step compiles)."""
-    if theta.dim() == 4 and theta.shape[1] == 0:
-        raise ValueError(f"warped_pixel_mixture needs at least one part in theta [B, M, 2, 3], "
-                         f"{got_shape(theta)}")
+    _check_theta_parts(theta)
     theta, args = theta.contiguous(), (log_presence, bg_value, bg_logit, inv_temperature, target)
-    decoder = _DECODER[0] if native is None else ('native' if native else 'pytorch')
-    if decoder == 'auto':
-        decoder = auto_decoder(theta.device.type, torch.compiler.is_compiling(),
-                               torch.are_deterministic_algorithms_enabled())
+    decoder = _chosen_decoder(native, theta.device.type)
     if decoder == 'triton':
         from scae_nb.triton_decoder import triton_applies, triton_warped_pixel_mixture
         if triton_applies(theta, templates):

@@ -836,23 +836,15 @@ def _missing_folders(folder: Path) -> list[Path]:
         folder = folder.parent
     return missing
 
+# %% ../nbs/02b_native.ipynb #st50c204
 def _remove_empty(folders: list[Path]) -> None:
     "Remove each of `folders` (deepest first) that is empty: another process's build stays."
     for folder in folders:
         with contextlib.suppress(OSError): folder.rmdir()
 
-# %% ../nbs/02b_native.ipynb #sp38d6cb
-def build_native(cache_dir: str | Path | None = None, cc: str | None = None,
-                 openmp: bool = True) -> Path:
-    """Compile `C_SOURCE` once per source, compiler, CPU and `openmp` (whether to try `-fopenmp`)
-    into `cache_dir/native/<key>/` and return the library's path. Raises RuntimeError (no
-    compiler, or its first error line), leaving none of the folders it made."""
-    cc = cc or c_compiler()
-    if cc is None: raise RuntimeError("no C compiler found (set CC, or install gcc or clang)")
-    parts = [C_SOURCE, cc, *_CFLAGS, _cpu_key(), *(['no-openmp'] * (not openmp))]
-    key = hashlib.sha256('\0'.join(parts).encode()).hexdigest()
-    target = Path(cache_dir or native_cache_dir()) / 'native' / key[:16] / 'scae_mixture.so'
-    if target.exists(): return target
+# %% ../nbs/02b_native.ipynb #st50c202
+def _build_into(cc: str, target: Path, openmp: bool) -> None:
+    "Compile `C_SOURCE` with `cc` into the library file `target` (see `build_native`)."
     made = _missing_folders(target.parent)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -866,11 +858,26 @@ def build_native(cache_dir: str | Path | None = None, cc: str | None = None,
                            f"({e.strerror or e}; set SCAE_NB_CACHE)") from None
     finally:
         if not target.exists(): _remove_empty(made)     # failed: no empty folder left behind
+
+# %% ../nbs/02b_native.ipynb #sp38d6cb
+def build_native(cache_dir: str | Path | None = None, cc: str | None = None,
+                 openmp: bool = True) -> Path:
+    """Compile `C_SOURCE` once per source, compiler, CPU and `openmp` (whether to try `-fopenmp`)
+    into `cache_dir/native/<key>/` and return the library's path. Raises RuntimeError (no
+    compiler, or its first error line), leaving none of the folders it made."""
+    cc = cc or c_compiler()
+    if cc is None: raise RuntimeError("no C compiler found (set CC, or install gcc or clang)")
+    parts = [C_SOURCE, cc, *_CFLAGS, _cpu_key(), *(['no-openmp'] * (not openmp))]
+    key = hashlib.sha256('\0'.join(parts).encode()).hexdigest()
+    target = Path(cache_dir or native_cache_dir()) / 'native' / key[:16] / 'scae_mixture.so'
+    if target.exists(): return target
+    _build_into(cc, target, openmp)
     return target
 
 # %% ../nbs/02b_native.ipynb #64f754c3
 _P, _I = ctypes.c_void_p, ctypes.c_int
 
+# %% ../nbs/02b_native.ipynb #st50c207
 def load_native(path: str | Path) -> ctypes.CDLL:
     "The built library with its entry points' C signatures declared."
     lib = ctypes.CDLL(str(path))
@@ -906,6 +913,7 @@ def _load_built() -> ctypes.CDLL:
     try: return load_native(build_native())
     except OSError: return load_native(build_native(openmp=False))
 
+# %% ../nbs/02b_native.ipynb #st50c209
 _LIB: dict = {}         # 'lib' and 'openmp', or 'error' (and 'warned'), once per process
 
 # %% ../nbs/02b_native.ipynb #sp38c05b
@@ -1031,6 +1039,7 @@ class _NativeWarpedPixelMixture(torch.autograd.Function):
         ctx.set_materialize_grads(False)                # only ll has a gradient
         return ll, mode, mean, warped
 
+# %% ../nbs/02b_native.ipynb #st50c211
 @torch.autograd.function.once_differentiable
 def _native_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warped=None):
     if grad is None: return (None,) * 6
@@ -1038,11 +1047,13 @@ def _native_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warped=N
     *grads, grad_scalars = _mixture_backward_op(*saved, ctx.coupled, warped, grad, lse_s, lse_l)
     return *grads, None, grad_scalars, None
 
+# %% ../nbs/02b_native.ipynb #st50c213
 _NativeWarpedPixelMixture.backward = staticmethod(_native_backward)
 
 # %% ../nbs/02b_native.ipynb #620575e2
 _COMPILE_OPS: dict = {}                 # 'forward', 'backward': the custom ops, once registered
 
+# %% ../nbs/02b_native.ipynb #st50c215
 def native_applies(theta: torch.Tensor, templates: torch.Tensor | None = None) -> bool:
     """Whether the kernel runs for these poses (and templates): float32 on the CPU, square
     templates, the kernel built; under `torch.compile` only once `prepare_compile` registered it."""
@@ -1066,12 +1077,10 @@ def check_mixture_shapes(templates, theta, log_presence, target, coupled: bool) 
             or templates.shape[3] != templates.shape[4]):
         raise say('templates', f'[{B}, {M}, {Cp}, T, T]', templates)
 
-# %% ../nbs/02b_native.ipynb #96e372d6
-def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
-                                inv_temperature, target):
-    """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
-    [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
-    compiling, coupled = torch.compiler.is_compiling(), inv_temperature is not None
+# %% ../nbs/02b_native.ipynb #st50c221
+def _check_native_call(templates, theta, log_presence, target, compiling: bool,
+                       coupled: bool) -> None:
+    "RuntimeError without a kernel or off the CPU, ValueError for a shape or a device (one line)."
     built = 'forward' in _COMPILE_OPS if compiling else native_library()  # not bool(dict): 2.11
     if theta.device.type != 'cpu' or not built:
         why = (f"{theta.device} tensors" if theta.device.type != 'cpu' else
@@ -1082,6 +1091,14 @@ def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
         if t.device != theta.device:             # the kernel would read memory that is not there
             raise ValueError(f"{name} is on {t.device} but the poses (theta) on {theta.device}: "
                              "the native decoder takes CPU tensors only")
+
+# %% ../nbs/02b_native.ipynb #96e372d6
+def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
+                                inv_temperature, target):
+    """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
+    [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
+    compiling, coupled = torch.compiler.is_compiling(), inv_temperature is not None
+    _check_native_call(templates, theta, log_presence, target, compiling, coupled)
     f32 = lambda t: t.to(torch.float32).contiguous()
     args = [*map(f32, (templates, theta, log_presence, target)),
             _mixture_scalars(bg_value, bg_logit, inv_temperature), coupled]
@@ -1128,6 +1145,7 @@ def _op_setup(ctx, inputs, output):
     ctx.mark_non_differentiable(*output[1:])      # only ll has a gradient, as in eager mode
     ctx.coupled = inputs[5]
 
+# %% ../nbs/02b_native.ipynb #st50c217
 def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
     *saved, warped, lse_s, lse_l = ctx.saved_tensors
     grad = grads[0]

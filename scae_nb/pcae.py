@@ -282,6 +282,15 @@ def conv_weight_grad(grad: torch.Tensor, x: torch.Tensor, kernel: int, stride: i
     grad_w = rows.t() @ conv_patches(x, kernel, stride)                       # [C_out, k*k*C_in]
     return grad_w.view(C_out, kernel, kernel, C_in).permute(0, 3, 1, 2)
 
+# %% ../nbs/02_pcae.ipynb #st50c006
+def _encoder_weight_grad(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor,
+                         stride: int) -> torch.Tensor:
+    "`conv_weight_grad` for `weight`, laid out as `weight` is."
+    grad_w = conv_weight_grad(grad, x, weight.shape[-1], stride)
+    if grad_w.stride() != weight.stride():   # e.g. a 1x1 NCHW head: the weight's layout,
+        grad_w = torch.empty_like(weight).copy_(grad_w)   # as DDP's buckets expect
+    return grad_w
+
 # %% ../nbs/02_pcae.ipynb #sp38beb7
 class _EncoderConv(torch.autograd.Function):
     "`F.conv2d(x, weight, bias, stride)` (valid), with `conv_weight_grad` in its backward."
@@ -300,9 +309,7 @@ class _EncoderConv(torch.autograd.Function):
                 grad, x, weight, None, [s, s], [0, 0], [1, 1], False, [0, 0], 1,
                 [True, False, False])[0]
         if ctx.needs_input_grad[1]:
-            grad_w = conv_weight_grad(grad, x, weight.shape[-1], s)
-            if grad_w.stride() != weight.stride():   # e.g. a 1x1 NCHW head: the weight's layout,
-                grad_w = torch.empty_like(weight).copy_(grad_w)   # as DDP's buckets expect
+            grad_w = _encoder_weight_grad(grad, x, weight, s)
         if ctx.needs_input_grad[2]: grad_b = grad.sum((0, 2, 3))
         return grad_x, grad_w, grad_b, None
 
@@ -334,6 +341,7 @@ def encoder_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02_pcae.ipynb #c9c5a0f5
 _FULL = (torch.float32, torch.float64)            # weights a model runs without autocast
 
+# %% ../nbs/02_pcae.ipynb #st50c009
 def _verb(name: str) -> str: return 'are' if name.endswith('s') else 'is'   # images are, pose is
 
 # %% ../nbs/02_pcae.ipynb #sp382cc9
