@@ -324,6 +324,18 @@ def _model_from_state(checkpoint, state: dict, device) -> AttrDict:
                     run_id=state.get('run_id'),
                     changes=checkpoint_changes(checkpoint, state))
 
+# %% ../nbs/06_analysis.ipynb #s50a0102
+def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict:
+    """`load_model`'s AttrDict from training checkpoint `checkpoint` (`state`: as `load_checkpoint`
+    read it), else from `checkpoint` as a weights file (`save_pretrained`)."""
+    try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
+    except CheckpointError:                      # weights (no training state), or a bad checkpoint
+        if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
+        if problem := _weights_problem(plain):
+            raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
+        return _load_weights(checkpoint, device)
+    return _model_from_state(checkpoint, state, device)
+
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
@@ -342,13 +354,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
         raise FileNotFoundError(f"no checkpoint at {checkpoint} (no such file or folder), and no "
                                 f"shipped model of that name ({_shipped()})")   # a name mistyped
-    try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
-    except CheckpointError:                      # weights (no training state), or a bad checkpoint
-        if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
-        if problem := _weights_problem(plain):
-            raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
-        return _load_weights(checkpoint, device)
-    return _model_from_state(checkpoint, state, device)
+    return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights
 
 # %% ../nbs/06_analysis.ipynb #h47card2
 def _card_datasets(fits: list) -> str:
@@ -589,6 +595,25 @@ def _checked_split(split: AttrDict, name: str) -> AttrDict:
         checked[key] = float(acc)
     return AttrDict(split, **checked)
 
+# %% ../nbs/06_analysis.ipynb #s50a0202
+def _warn_small(train: AttrDict, test: AttrDict, n_clusters: int) -> None:
+    """Warn once of splits small for `n_clusters` k-means clusters (`_warn_few_points`), once of
+    u or m with fewer distinct rows than that (`_warn_few_distinct`)."""
+    n_train, n_test = len(train.labels), len(test.labels)
+    _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
+    _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
+                        for split, features in (('train', train), ('test', test))}, n_clusters)
+
+# %% ../nbs/06_analysis.ipynb #s50a0205
+def _add_skipped(report: dict, train: AttrDict, test: AttrDict, n_clusters: int) -> dict:
+    """`report`, with the accuracies left out (`_skipped_metrics`) under 'skipped' and said in one
+    warning naming them and why; none left out: `report` as it was."""
+    if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
+        report['skipped'] = skipped
+        warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
+                      f"{'; '.join(dict.fromkeys(skipped.values()))}", stacklevel=user_stacklevel())
+    return report
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
@@ -603,16 +628,9 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
     train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
     train, test = _checked_split(train, 'train'), _checked_split(test, 'test')   # one line each
-    n_train, n_test = len(train.labels), len(test.labels)
-    _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
-    _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
-                        for split, features in (('train', train), ('test', test))}, n_clusters)
+    _warn_small(train, test, n_clusters)
     report = _scored_groups(train, test, n_clusters, seed, progress)
-    if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
-        report['skipped'] = skipped
-        warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
-                      f"{'; '.join(dict.fromkeys(skipped.values()))}", stacklevel=user_stacklevel())
-    return report
+    return _add_skipped(report, train, test, n_clusters)      # said, not scored
 
 # %% ../nbs/06_analysis.ipynb #sk1p0000
 _METRICS = ('kmeans_test_transductive', 'kmeans_train', 'kmeans_inductive', 'linear_fresh',
@@ -664,16 +682,21 @@ def _constellation_record(batch: dict, o) -> dict:
                 vote_presence=o.vote_presence_flat_binary, vote_scale=o.vote_scale_flat,
                 vote_presence_soft=o.vote_presence_flat_soft)          # [B, K*V]
 
+# %% ../nbs/06_analysis.ipynb #s50a0302
+def _refuse_scae(model: torch.nn.Module) -> None:
+    "TypeError (one line) for an SCAE given to `collect_constellations`: its point sets are none."
+    if getattr(getattr(_inner_model(model), 'config', None), 'model', None) == 'scae':
+        raise TypeError("collect_constellations reads the point sets of a constellation model, but "
+                        "this is an SCAE: collect its capsules from images with "
+                        "collect_features(model, loader)")
+
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
 ) -> AttrDict:
     """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2], vote presence
     (binary), vote_scale, vote_presence_soft [N, K*V], n_caps; `device`: the model's (default)."""
-    if getattr(getattr(_inner_model(model), 'config', None), 'model', None) == 'scae':
-        raise TypeError("collect_constellations reads the point sets of a constellation model, but "
-                        "this is an SCAE: collect its capsules from images with "
-                        "collect_features(model, loader)")
+    _refuse_scae(model)
     device = _run_device(model, device)
     keep = {}                                                  # name -> one tensor per batch
     with evaluating(model, noise):
@@ -769,6 +792,18 @@ def _undrawn_line(report: dict) -> str:
     return (f"the report is written ({report['out']}/report.json), but no figures were drawn: "
             f"{report['figures_failed']}")
 
+# %% ../nbs/06_analysis.ipynb #s50a0402
+def _image_figures(model, test_loader, device, test: AttrDict | None, seed, progress,
+                   figure_dir) -> dict:
+    "`_drawn`'s figures of the first 8 test images (`make_figures`; `test`: for the t-SNE)."
+    images, labels = next(iter(test_loader))
+    def draw() -> dict:
+        with deferred_signals():                  # as in `_drawn`
+            from scae_nb.figures import make_figures
+        return make_figures(model, images[:8].to(device), labels[:8].to(device), test, seed,
+                            progress)
+    return _drawn(draw, figure_dir)
+
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir, write_first=lambda report: None) -> dict:
@@ -783,15 +818,10 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
                                  **evaluate_features(train, test, model.config.n_classes, seed,
                                                      progress))
-    def draw() -> dict:
-        with deferred_signals():                  # as in `_drawn`
-            from scae_nb.figures import make_figures
-        return make_figures(model, images[:8].to(device), labels[:8].to(device),
-                            None if bad else test, seed, progress)
     if not bad: write_first(report)                         # figures cannot lose the accuracies
-    if figure_dir:
-        images, labels = next(iter(test_loader))
-        report.update(_drawn(draw, figure_dir))             # failed: `figures_failed`, no figure
+    if figure_dir:                                          # failed: `figures_failed`, no figure
+        report.update(_image_figures(model, test_loader, device, None if bad else test, seed,
+                                     progress, figure_dir))
     if bad: raise _diverged('features', bad, report.get('figures_failed'))
     return report
 
@@ -1084,6 +1114,12 @@ def _check_out_files(out: Path) -> None:
     if theirs: raise UsageError(f"{out} holds {theirs[0]}, which no scae-nb evaluation wrote; move "
                                 f"it or choose another {named('out')}")
 
+# %% ../nbs/06_analysis.ipynb #s50a0602
+def _check_out(out: Path, figures: bool = True) -> None:
+    "Refuse OUT's folders (`_check_out_names`), then files (`_check_out_files`), of eval's names."
+    _check_out_names(out, figures)                   # a folder named report.json: before any work
+    _check_out_files(out)                            # a file of eval's names it did not write: too
+
 # %% ../nbs/06_analysis.ipynb #st33ag02
 def _pid_alive(pid: int) -> bool:
     "Whether process `pid` runs on this machine (one of another user counts as running)."
@@ -1127,6 +1163,13 @@ def _remove_made(staging: Path, made: list) -> None:
         try: folder.rmdir()
         except OSError: break
 
+# %% ../nbs/06_analysis.ipynb #s50a0502
+def _fresh_staging(out: Path, staging: Path) -> None:
+    "Make `staging` in OUT, empty, once crashed evaluations' staging folders there are removed."
+    _remove_crashed_staging(out)
+    shutil.rmtree(staging, ignore_errors=True) # a crashed evaluation's, whose PID this one has
+    staging.mkdir()
+
 # %% ../nbs/06_analysis.ipynb #sp38ab2f
 @contextlib.contextmanager
 def _staging(out: Path):
@@ -1140,9 +1183,7 @@ def _staging(out: Path):
     try:
         out.mkdir(parents=True, exist_ok=True)
         held = _hold_folder(out)
-        _remove_crashed_staging(out)
-        shutil.rmtree(staging, ignore_errors=True) # a crashed evaluation's, whose PID this one has
-        staging.mkdir()
+        _fresh_staging(out, staging)
         yield staging
         shutil.rmtree(staging, ignore_errors=True)   # moved in: empty
     except BaseException:
@@ -1174,6 +1215,13 @@ def _move_in(paths: list, out: Path) -> list:
         raise
     return moved
 
+# %% ../nbs/06_analysis.ipynb #s50a0702
+def _clear_out(out: Path, staging: Path, written: list, unsaid: list | None = None) -> None:
+    "Remove OUT's earlier report (if one is `written`), its stale figures, and the files `written`."
+    if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
+    _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
+    for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
+
 # %% ../nbs/06_analysis.ipynb #st49b2c0
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
@@ -1187,12 +1235,9 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
-        _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
-        _check_out_files(out)                     # nor a file of the user's put there meanwhile
+        _check_out(out, drawn)                    # a folder or a file of the user's made meanwhile
         _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
-        if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
-        _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
-        for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
+        _clear_out(out, staging, written, unsaid)   # no mixed set: the earlier files go first
         moved = _move_in(written, out)            # report.json last; a failure: none stays
         if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
         else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
@@ -1368,6 +1413,38 @@ def _warn_after_report(report: dict, late: list, out: Path) -> None:
                       f"into {out}: it cut nothing, the evaluation is complete",
                       stacklevel=user_stacklevel())
 
+# %% ../nbs/06_analysis.ipynb #s50a0802
+def _eval_run(checkpoint, pretrained, state, device, data_dir, seed: int, batch_size: int | None,
+              max_batches: int | None, noise: bool) -> tuple:
+    "(run, config, report): the model evaluated, its configuration, and the report's head."
+    run, shipped = _eval_model(checkpoint, pretrained, state, device, data_dir)
+    config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
+    seed_everything(seed)
+    return run, config, _report_head(checkpoint, shipped, run, config, noise, max_batches, device,
+                                     seed)
+
+# %% ../nbs/06_analysis.ipynb #s50a0804
+def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: bool, max_batches,
+                 seed: int, progress: bool):
+    "`scores(staging, write_first)`: the accuracies of `run.model` (figures into `staging`)."
+    evaluate = (_evaluate_constellations if config.model.model == 'constellation'
+                else _evaluate_images)
+    loaders = _eval_loaders(config, run, batch_size)
+    def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
+        return evaluate(run.model, *loaders, device, noise, max_batches,
+                        seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
+    return scores
+
+# %% ../nbs/06_analysis.ipynb #s50a0806
+def _evaluate_into(out: Path, device, checkpoint, skipped, report: dict, scores, start: float,
+                   figures: bool) -> None:
+    "`report` completed by `scores` (`_evaluate_staged`) in `_staging(out)`; then its warnings."
+    # float32 (no TF32), as train and bench; restored after
+    with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
+        if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
+        late = _evaluate_staged(report, scores, staging, out, start, figures)
+    _warn_after_report(report, late, out)
+
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -1381,24 +1458,12 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
-    _check_out_names(out, figures)                   # a folder named report.json: before any work
-    _check_out_files(out)                            # a file of eval's names it did not write: too
+    _check_out(out, figures)                         # eval's names taken: before any work
     start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
-    run, shipped = _eval_model(checkpoint, pretrained, state, device, data_dir)
-    config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
-    seed_everything(seed)
-    report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
-    evaluate = (_evaluate_constellations if config.model.model == 'constellation'
-                else _evaluate_images)
-    loaders = _eval_loaders(config, run, batch_size)
-    def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
-        return evaluate(run.model, *loaders, device, noise, max_batches,
-                        seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
-    # float32 (no TF32), as train and bench; restored after
-    with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
-        if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
-        late = _evaluate_staged(report, scores, staging, out, start, figures)
-    _warn_after_report(report, late, out)
+    run, config, report = _eval_run(checkpoint, pretrained, state, device, data_dir, seed,
+                                    batch_size, max_batches, noise)
+    scores = _eval_scores(run, config, batch_size, device, noise, max_batches, seed, progress)
+    _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa

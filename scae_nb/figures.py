@@ -261,6 +261,20 @@ def _check_part_image(image) -> np.ndarray:
                          f"{got_shape(image)}")        # else matplotlib's "Invalid shape"
     return image
 
+# %% ../nbs/06a_figures.ipynb #s50a1002
+def _finish_figure(fig, title: str, nan_counts: dict):
+    "`fig`, titled `title`, laid out tight, once `_warn_nan` has counted its NaN (`nan_counts`)."
+    _warn_nan(title, nan_counts)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/06a_figures.ipynb #s50a1005
+def _nan_parts(transformed_templates, presence: np.ndarray) -> np.ndarray:
+    "[M] bool: the parts whose `presence` [M] or transformed template [M, C, H, W] holds NaN."
+    return np.isnan(presence) | np.isnan(to_numpy(transformed_templates)).reshape(
+        len(presence), -1).any(1)
+
 # %% ../nbs/06a_figures.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
                             title: str = 'part decomposition', input_label: str = 'input'):
@@ -270,8 +284,7 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
-    nan = np.isnan(presence) | np.isnan(to_numpy(transformed_templates)).reshape(
-        len(presence), -1).any(1)                                     # [M]: parts that hold NaN
+    nan = _nan_parts(transformed_templates, presence)                  # [M]: parts that hold NaN
     shown = np.argsort(np.where(nan, -np.inf, -presence))[:n_parts_shown]
     fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
                              squeeze=False)
@@ -280,10 +293,7 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
     for ax, n in zip(axes[0, 2:], shown):
         one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
         _show(ax, one, f'{n}: {presence[n]:.2f}')
-    _warn_nan(title, {'parts': (int(nan.sum()), len(presence))})
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish_figure(fig, title, {'parts': (int(nan.sum()), len(presence))})
 
 
 # %% ../nbs/06a_figures.ipynb #64941c31
@@ -313,6 +323,13 @@ def _render_alone(model, out: AttrDict, target, k: int, index: int) -> torch.Ten
     only_k[k] = 1
     return reconstruct(model, out, target, capsule_mask=only_k).top_down.rec_mode[index]
 
+# %% ../nbs/06a_figures.ipynb #s50a1102
+def _claims_shown(out: AttrDict, index: int, max_capsules: int) -> tuple:
+    "(winners [M], the first `max_capsules` (capsule, parts) of `capsule_claims`) of `index`."
+    winners = out.ocae.posterior_mixing_probs[index].argmax(-1)
+    claims = capsule_claims(winners, out.pcae.presence[index], out.ocae.votes.shape[1])
+    return winners, list(claims.items())[:max_capsules]
+
 # %% ../nbs/06a_figures.ipynb #64042647
 def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
                         title: str = 'object capsules and their parts', input_label: str = 'input'):
@@ -321,9 +338,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     pcae, ocae = out.pcae, out.ocae
     index = _check_index(index, len(target))
     check_positive(max_capsules=max_capsules)     # -1 would drop the last capsule silently
-    winners = ocae.posterior_mixing_probs[index].argmax(-1)
-    claims = capsule_claims(winners, pcae.presence[index], ocae.votes.shape[1])
-    claims = list(claims.items())[:max_capsules]
+    winners, claims = _claims_shown(out, index, max_capsules)
     colours = distinct_colours(ocae.votes.shape[1])
     fig, axes = plt.subplots(1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5),
                              squeeze=False)
@@ -334,10 +349,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     for ax, (k, parts) in zip(axes[0, 2:], claims):
         count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
         nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
-    _warn_nan(title, {'panels': (sum(nan), len(nan))})
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})
 
 # %% ../nbs/06a_figures.ipynb #35504c72
 def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
