@@ -393,10 +393,11 @@ def _check_switch(**switches) -> None:
         if getattr(value, 'ndim', 0) or not isinstance(to_plain(value), bool):
             raise TypeError(f"{name} must be True or False, got {_brief(value)}")
 
-# %% ../nbs/06_analysis.ipynb #st49b3c0
+# %% ../nbs/06_analysis.ipynb #s50a300c
 # module (or model, for its config) -> [its value before each open off block], outermost first
 _NOISE_BEFORE_OFF = weakref.WeakKeyDictionary()
 
+# %% ../nbs/06_analysis.ipynb #s50a301c
 def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
     "Inside off blocks: each `noise_scale` (and the config) back to its value before the outermost."
     for m in modules:
@@ -404,6 +405,7 @@ def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
     if _NOISE_BEFORE_OFF.get(model) and hasattr(model, 'config'):
         model.config = _NOISE_BEFORE_OFF[model][0]
 
+# %% ../nbs/06_analysis.ipynb #st49b3c0
 def _noise_off(model: torch.nn.Module, pushed: list) -> None:
     "Turn every `noise_scale` off, remembering the values before it (`pushed`: [(key, value)])."
     for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
@@ -551,9 +553,10 @@ def _warn_few_distinct(features: dict, n_clusters: int) -> None:
                       "clusters as there are distinct rows",
                       stacklevel=user_stacklevel())
 
-# %% ../nbs/06_analysis.ipynb #ef43cl01
+# %% ../nbs/06_analysis.ipynb #s50a303c
 _FEATURE_KEYS = ('u', 'm', 'labels', 'prior_acc', 'posterior_acc')   # what collect_features returns
 
+# %% ../nbs/06_analysis.ipynb #ef43cl01
 def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
                source: str = 'collect_features') -> AttrDict:
     """`features` (`source`'s output, or a plain dict of it: what `torch.load` gives back) as an
@@ -1072,18 +1075,20 @@ def _say_removed(out: Path, names: list) -> None:
                     f"{what[0]} of an earlier evaluation that this one did not {what[1]}",
                     file=sys.stderr)
 
-# %% ../nbs/06_analysis.ipynb #h47own02
+# %% ../nbs/06_analysis.ipynb #s50a305c
 _REPORT_KEYS = ('checkpoint', 'steps', 'wall_s')           # in every report.json eval has written
 
+# %% ../nbs/06_analysis.ipynb #h47own02
 def _earlier_report(out: Path) -> dict | None:
     "OUT/report.json if an scae-nb evaluation wrote it (JSON with `_REPORT_KEYS`); else None."
     try: report = json.loads((out / 'report.json').read_text())
     except (ValueError, OSError): return None
     return report if isinstance(report, dict) and set(_REPORT_KEYS) <= set(report) else None
 
-# %% ../nbs/06_analysis.ipynb #st49b1c0
+# %% ../nbs/06_analysis.ipynb #s50a307c
 _UNLISTED = '.scae-eval-files.json'   # in OUT: eval's figures there that no report.json lists
 
+# %% ../nbs/06_analysis.ipynb #st49b1c0
 def _identity(path: Path) -> list | None:
     "[inode, size, mtime in ns] of file `path` (None: none there): a file put in its place differs."
     try: stat = path.stat()
@@ -1244,10 +1249,11 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
         if final: shutil.rmtree(staging, ignore_errors=True)
     return held
 
-# %% ../nbs/06_analysis.ipynb #cd35ca06
+# %% ../nbs/06_analysis.ipynb #s50a309c
 _COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed', 'device',
              'data_dir')
 
+# %% ../nbs/06_analysis.ipynb #cd35ca06
 def _say_replacing(out: Path, report: dict) -> None:
     """Say on stderr, in one line, that OUT/report.json of an earlier evaluation is replaced by
     `report`, with the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`);
@@ -1325,9 +1331,10 @@ def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
                         'draw its figures without --no-figures'))
     return DivergedError(f"{evaluated}: {e}; {where}")
 
-# %% ../nbs/06_analysis.ipynb #sty46e07
+# %% ../nbs/06_analysis.ipynb #s50a311c
 _NOT_YET_DRAWN = 'not drawn: the evaluation was cut while drawing them (the report comes first)'
 
+# %% ../nbs/06_analysis.ipynb #sty46e07
 def _write_report(report: dict, staging: Path, out: Path, start: float, first: bool = False,
                   earlier: list | None = None) -> list:
     """Finish `report` (figures where they end up, in `out`; wall time), write it to `staging` and
@@ -1567,10 +1574,11 @@ def _accuracies(report: dict, quiet: dict | None = None) -> list[tuple]:
             rows.append((f'k-means, transductive, noise off, {name}', official, data))
     return rows
 
-# %% ../nbs/06_analysis.ipynb #1f263326
+# %% ../nbs/06_analysis.ipynb #s50a313c
 _RESULT_COLUMNS = ['model', 'metric, features', 'accuracy', 'evaluated on', 'steps × batch',
                    'wall time', 'hardware']
 
+# %% ../nbs/06_analysis.ipynb #1f263326
 def results_markdown(runs: list, hardware: str) -> str:
     "Results table from [(name, report, no-noise report or None, training s)], with provenance."
     rows = [[name, metric, f'{value:.3f}', data,

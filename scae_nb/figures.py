@@ -54,9 +54,10 @@ def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior 
     bar.set_ticklabels([str(classes[tick]) for tick in ticks])
     return ax.figure
 
-# %% ../nbs/06a_figures.ipynb #f530e3a4
+# %% ../nbs/06a_figures.ipynb #s50a315c
 NUDGE_LIMIT = 1e6    # nudges: scale in [1/limit, limit], shifts in [-limit, limit] (06b_explorer)
 
+# %% ../nbs/06a_figures.ipynb #f530e3a4
 def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
     "[..., 3, 3] affine matrices -> [..., 6] poses (top two rows)."
     return matrix[..., :2, :].flatten(-2)
@@ -202,10 +203,11 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates',
     return ax.figure
 
 
-# %% ../nbs/06a_figures.ipynb #993903a5
+# %% ../nbs/06a_figures.ipynb #s50a317c
 _ROWS = ('input', 'bottom-up', 'top-down')
 _BATCHES = ('images', 'bottom_up', 'top_down')
 
+# %% ../nbs/06a_figures.ipynb #993903a5
 def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
     "The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1]."
     images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
@@ -419,9 +421,10 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
         ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
     ax.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), xticks=[], yticks=[], aspect='equal')
 
-# %% ../nbs/06a_figures.ipynb #a39d0b72
+# %% ../nbs/06a_figures.ipynb #s50a319c
 _POINT_KEYS = ('points', 'presence', 'pattern_id', 'winners', 'votes', 'vote_presence')
 
+# %% ../nbs/06a_figures.ipynb #a39d0b72
 def _constellation_legend(fig) -> None:
     "What each marker of `_plot_points` is, in one row under the panels (in grey: colours vary)."
     kinds = [*((marker, 'dimgrey', f'pattern {i}') for i, marker in enumerate(PATTERN_MARKERS)),
