@@ -520,6 +520,14 @@ def _joined_features(batches: list, noise: bool) -> AttrDict:
                     n_batches=len(batches), prior_acc=mean(prior_acc),
                     posterior_acc=mean(posterior_acc))
 
+# %% ../nbs/06_analysis.ipynb #s50a4002
+def _refuse_constellation(model: torch.nn.Module) -> None:
+    "TypeError (one line) for a constellation model given to `collect_features`: no images."
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
+                        "constellation model: collect its point sets with "
+                        "collect_constellations(model, loader)")
+
 # %% ../nbs/06_analysis.ipynb #4282b4b8
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,
                      max_batches: int | None = None, progress: bool = True,
@@ -530,10 +538,7 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     offsets restart first (`restart_offsets`), so calls on one loader see the same images: the
     same features with `noise=False` or the same torch seed. `device`: the model's (default)."""
     model = _inner_model(model)                  # nn.DataParallel / compiled: the model inside
-    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
-        raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
-                        "constellation model: collect its point sets with "
-                        "collect_constellations(model, loader)")
+    _refuse_constellation(model)
     device = _run_device(model, device)
     n_batches = _n_batches(loader, max_batches)
     restart_offsets(loader)                      # as Trainer.evaluate: every pass the same shifts

@@ -483,17 +483,22 @@ def _as_written(given, labels: torch.Tensor) -> torch.Tensor:
     wide = torch.complex128 if labels.is_complex() else torch.float64
     return torch.as_tensor(given, dtype=wide).reshape(labels.shape)
 
+# %% ../nbs/06a_figures.ipynb #s50a4102
+def _label_tensor(labels, valid: str) -> torch.Tensor:
+    "`labels` as a tensor; else ValueError naming the first odd label and saying `valid` labels."
+    try: return torch.as_tensor(labels)
+    except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
+        odd = _odd_label(labels)
+        raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
+                         f"({type(odd).__name__})") from None
+
 # %% ../nbs/06a_figures.ipynb #sp380a01
 def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
     `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
     if labels is None: return None
     valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
-    try: given, labels = labels, torch.as_tensor(labels)
-    except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
-        odd = _odd_label(labels)
-        raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
-                         f"({type(odd).__name__})") from None
+    given, labels = labels, _label_tensor(labels, valid)     # '3', 2**70: no class
     if labels.ndim == 0: labels = labels.reshape(1)           # one label: labels[3], or 3
     if len(labels) != n_images:                                # else an IndexError in figure
         raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
