@@ -94,14 +94,8 @@ def _as_number(value):
 
 # %% ../nbs/06b_explorer.ipynb #da003f1a
 @patch
-def nudge(
-    self: CapsuleExplorer,
-    capsule: int,
-    dx: float = 0.0,
-    dy: float = 0.0,
-    angle: float = 0.0,
-    scale: float = 1.0,
-):
+def nudge(self: CapsuleExplorer, capsule: int, dx: float = 0.0, dy: float = 0.0,
+          angle: float = 0.0, scale: float = 1.0):
     "Replace capsule's nudge by D = T(c + delta) R(angle) S(scale) T(-c)."
     capsule = _check_index(capsule, self.n_objects, 'capsule')   # -1 is not the last one
     dx, dy, angle, scale = map(_as_number, (dx, dy, angle, scale))   # torch.tensor(2.): 2.0

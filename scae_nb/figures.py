@@ -578,14 +578,8 @@ def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int, progress: b
     return run_stages(stages, 'figures', progress)
 
 # %% ../nbs/06a_figures.ipynb #028deca7
-def make_figures(
-    model: torch.nn.Module,
-    images: torch.Tensor,
-    labels=None,
-    test: AttrDict | None = None,
-    seed: int = 0,
-    progress: bool = False,
-) -> dict:
+def make_figures(model: torch.nn.Module, images: torch.Tensor, labels=None,
+                 test: AttrDict | None = None, seed: int = 0, progress: bool = False) -> dict:
     """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N]), class activations
