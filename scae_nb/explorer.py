@@ -54,6 +54,13 @@ class CapsuleExplorer:
         self.device = _run_device(model)                    # where the model is (not meta)
         self.select(0)
 
+# %% ../nbs/06b_explorer.ipynb #s50a5002
+def _fresh_masks(n_parts: int, n_objects: int, device, dtype) -> tuple:
+    "(part_mask [M], capsule_mask [K]: all on; nudges [K, 3, 3]: identities) on `device`."
+    ones = dict(device=device, dtype=dtype)
+    return (torch.ones(n_parts, **ones), torch.ones(n_objects, **ones),
+            torch.eye(3, **ones).repeat(n_objects, 1, 1))
+
 # %% ../nbs/06b_explorer.ipynb #bc94c9f8
 @patch
 def select(self: CapsuleExplorer, index: int):
@@ -64,12 +71,8 @@ def select(self: CapsuleExplorer, index: int):
     with evaluating(self.model, self.noise):
         self.out, self.target = self.model(self.image), self.model.make_target(self.image)
     self.n_parts, self.n_objects = self.out.pcae.presence.shape[1], self.out.ocae.votes.shape[1]
-    self.part_mask, self.capsule_mask = (
-        torch.ones(self.n_parts, device=self.device, dtype=dtype),
-        torch.ones(self.n_objects, device=self.device, dtype=dtype),
-    )
-    eye = torch.eye(3, device=self.device, dtype=dtype)
-    self.nudges = eye.repeat(self.n_objects, 1, 1)          # [K, 3, 3]
+    self.part_mask, self.capsule_mask, self.nudges = _fresh_masks(   # all on, no nudge
+        self.n_parts, self.n_objects, self.device, dtype)
     return self
 
 # %% ../nbs/06b_explorer.ipynb #5e36f134
