@@ -324,6 +324,18 @@ def _model_from_state(checkpoint, state: dict, device) -> AttrDict:
                     run_id=state.get('run_id'),
                     changes=checkpoint_changes(checkpoint, state))
 
+# %% ../nbs/06_analysis.ipynb #s50a0102
+def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict:
+    """`load_model`'s AttrDict from training checkpoint `checkpoint` (`state`: as `load_checkpoint`
+    read it), else from `checkpoint` as a weights file (`save_pretrained`)."""
+    try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
+    except CheckpointError:                      # weights (no training state), or a bad checkpoint
+        if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
+        if problem := _weights_problem(plain):
+            raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
+        return _load_weights(checkpoint, device)
+    return _model_from_state(checkpoint, state, device)
+
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
@@ -342,13 +354,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
         raise FileNotFoundError(f"no checkpoint at {checkpoint} (no such file or folder), and no "
                                 f"shipped model of that name ({_shipped()})")   # a name mistyped
-    try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
-    except CheckpointError:                      # weights (no training state), or a bad checkpoint
-        if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
-        if problem := _weights_problem(plain):
-            raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
-        return _load_weights(checkpoint, device)
-    return _model_from_state(checkpoint, state, device)
+    return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights
 
 # %% ../nbs/06_analysis.ipynb #h47card2
 def _card_datasets(fits: list) -> str:
@@ -387,10 +393,11 @@ def _check_switch(**switches) -> None:
         if getattr(value, 'ndim', 0) or not isinstance(to_plain(value), bool):
             raise TypeError(f"{name} must be True or False, got {_brief(value)}")
 
-# %% ../nbs/06_analysis.ipynb #st49b3c0
+# %% ../nbs/06_analysis.ipynb #s50a300c
 # module (or model, for its config) -> [its value before each open off block], outermost first
 _NOISE_BEFORE_OFF = weakref.WeakKeyDictionary()
 
+# %% ../nbs/06_analysis.ipynb #s50a301c
 def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
     "Inside off blocks: each `noise_scale` (and the config) back to its value before the outermost."
     for m in modules:
@@ -398,6 +405,7 @@ def _noise_back_on(model: torch.nn.Module, modules: list) -> None:
     if _NOISE_BEFORE_OFF.get(model) and hasattr(model, 'config'):
         model.config = _NOISE_BEFORE_OFF[model][0]
 
+# %% ../nbs/06_analysis.ipynb #st49b3c0
 def _noise_off(model: torch.nn.Module, pushed: list) -> None:
     "Turn every `noise_scale` off, remembering the values before it (`pushed`: [(key, value)])."
     for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
@@ -512,6 +520,14 @@ def _joined_features(batches: list, noise: bool) -> AttrDict:
                     n_batches=len(batches), prior_acc=mean(prior_acc),
                     posterior_acc=mean(posterior_acc))
 
+# %% ../nbs/06_analysis.ipynb #s50a4002
+def _refuse_constellation(model: torch.nn.Module) -> None:
+    "TypeError (one line) for a constellation model given to `collect_features`: no images."
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
+                        "constellation model: collect its point sets with "
+                        "collect_constellations(model, loader)")
+
 # %% ../nbs/06_analysis.ipynb #4282b4b8
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,
                      max_batches: int | None = None, progress: bool = True,
@@ -522,10 +538,7 @@ def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = 
     offsets restart first (`restart_offsets`), so calls on one loader see the same images: the
     same features with `noise=False` or the same torch seed. `device`: the model's (default)."""
     model = _inner_model(model)                  # nn.DataParallel / compiled: the model inside
-    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
-        raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
-                        "constellation model: collect its point sets with "
-                        "collect_constellations(model, loader)")
+    _refuse_constellation(model)
     device = _run_device(model, device)
     n_batches = _n_batches(loader, max_batches)
     restart_offsets(loader)                      # as Trainer.evaluate: every pass the same shifts
@@ -545,9 +558,10 @@ def _warn_few_distinct(features: dict, n_clusters: int) -> None:
                       "clusters as there are distinct rows",
                       stacklevel=user_stacklevel())
 
-# %% ../nbs/06_analysis.ipynb #ef43cl01
+# %% ../nbs/06_analysis.ipynb #s50a303c
 _FEATURE_KEYS = ('u', 'm', 'labels', 'prior_acc', 'posterior_acc')   # what collect_features returns
 
+# %% ../nbs/06_analysis.ipynb #ef43cl01
 def _collected(features, name: str, keys: tuple = _FEATURE_KEYS,
                source: str = 'collect_features') -> AttrDict:
     """`features` (`source`'s output, or a plain dict of it: what `torch.load` gives back) as an
@@ -589,6 +603,25 @@ def _checked_split(split: AttrDict, name: str) -> AttrDict:
         checked[key] = float(acc)
     return AttrDict(split, **checked)
 
+# %% ../nbs/06_analysis.ipynb #s50a0202
+def _warn_small(train: AttrDict, test: AttrDict, n_clusters: int) -> None:
+    """Warn once of splits small for `n_clusters` k-means clusters (`_warn_few_points`), once of
+    u or m with fewer distinct rows than that (`_warn_few_distinct`)."""
+    n_train, n_test = len(train.labels), len(test.labels)
+    _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
+    _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
+                        for split, features in (('train', train), ('test', test))}, n_clusters)
+
+# %% ../nbs/06_analysis.ipynb #s50a0205
+def _add_skipped(report: dict, train: AttrDict, test: AttrDict, n_clusters: int) -> dict:
+    """`report`, with the accuracies left out (`_skipped_metrics`) under 'skipped' and said in one
+    warning naming them and why; none left out: `report` as it was."""
+    if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
+        report['skipped'] = skipped
+        warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
+                      f"{'; '.join(dict.fromkeys(skipped.values()))}", stacklevel=user_stacklevel())
+    return report
+
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
@@ -603,16 +636,9 @@ def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, see
     check_positive(n_clusters=n_clusters)         # before the warnings count with it
     train, test = _collected(train, 'train'), _collected(test, 'test')   # plain dicts too
     train, test = _checked_split(train, 'train'), _checked_split(test, 'test')   # one line each
-    n_train, n_test = len(train.labels), len(test.labels)
-    _warn_few_points(min(n_train, n_test), n_clusters, splits=f'{n_train} train, {n_test} test')
-    _warn_few_distinct({f'{split} {key}': features[key] for key in ('u', 'm')
-                        for split, features in (('train', train), ('test', test))}, n_clusters)
+    _warn_small(train, test, n_clusters)
     report = _scored_groups(train, test, n_clusters, seed, progress)
-    if skipped := _skipped_metrics(train.labels, test.labels, n_clusters):   # said, not scored
-        report['skipped'] = skipped
-        warnings.warn(f"accuracies skipped (report['skipped']): {', '.join(skipped)}; "
-                      f"{'; '.join(dict.fromkeys(skipped.values()))}", stacklevel=user_stacklevel())
-    return report
+    return _add_skipped(report, train, test, n_clusters)      # said, not scored
 
 # %% ../nbs/06_analysis.ipynb #sk1p0000
 _METRICS = ('kmeans_test_transductive', 'kmeans_train', 'kmeans_inductive', 'linear_fresh',
@@ -664,16 +690,21 @@ def _constellation_record(batch: dict, o) -> dict:
                 vote_presence=o.vote_presence_flat_binary, vote_scale=o.vote_scale_flat,
                 vote_presence_soft=o.vote_presence_flat_soft)          # [B, K*V]
 
+# %% ../nbs/06_analysis.ipynb #s50a0302
+def _refuse_scae(model: torch.nn.Module) -> None:
+    "TypeError (one line) for an SCAE given to `collect_constellations`: its point sets are none."
+    if getattr(getattr(_inner_model(model), 'config', None), 'model', None) == 'scae':
+        raise TypeError("collect_constellations reads the point sets of a constellation model, but "
+                        "this is an SCAE: collect its capsules from images with "
+                        "collect_features(model, loader)")
+
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
 ) -> AttrDict:
     """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2], vote presence
     (binary), vote_scale, vote_presence_soft [N, K*V], n_caps; `device`: the model's (default)."""
-    if getattr(getattr(_inner_model(model), 'config', None), 'model', None) == 'scae':
-        raise TypeError("collect_constellations reads the point sets of a constellation model, but "
-                        "this is an SCAE: collect its capsules from images with "
-                        "collect_features(model, loader)")
+    _refuse_scae(model)
     device = _run_device(model, device)
     keep = {}                                                  # name -> one tensor per batch
     with evaluating(model, noise):
@@ -769,6 +800,18 @@ def _undrawn_line(report: dict) -> str:
     return (f"the report is written ({report['out']}/report.json), but no figures were drawn: "
             f"{report['figures_failed']}")
 
+# %% ../nbs/06_analysis.ipynb #s50a0402
+def _image_figures(model, test_loader, device, test: AttrDict | None, seed, progress,
+                   figure_dir) -> dict:
+    "`_drawn`'s figures of the first 8 test images (`make_figures`; `test`: for the t-SNE)."
+    images, labels = next(iter(test_loader))
+    def draw() -> dict:
+        with deferred_signals():                  # as in `_drawn`
+            from scae_nb.figures import make_figures
+        return make_figures(model, images[:8].to(device), labels[:8].to(device), test, seed,
+                            progress)
+    return _drawn(draw, figure_dir)
+
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir, write_first=lambda report: None) -> dict:
@@ -783,15 +826,10 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
                                  **evaluate_features(train, test, model.config.n_classes, seed,
                                                      progress))
-    def draw() -> dict:
-        with deferred_signals():                  # as in `_drawn`
-            from scae_nb.figures import make_figures
-        return make_figures(model, images[:8].to(device), labels[:8].to(device),
-                            None if bad else test, seed, progress)
     if not bad: write_first(report)                         # figures cannot lose the accuracies
-    if figure_dir:
-        images, labels = next(iter(test_loader))
-        report.update(_drawn(draw, figure_dir))             # failed: `figures_failed`, no figure
+    if figure_dir:                                          # failed: `figures_failed`, no figure
+        report.update(_image_figures(model, test_loader, device, None if bad else test, seed,
+                                     progress, figure_dir))
     if bad: raise _diverged('features', bad, report.get('figures_failed'))
     return report
 
@@ -1042,18 +1080,20 @@ def _say_removed(out: Path, names: list) -> None:
                     f"{what[0]} of an earlier evaluation that this one did not {what[1]}",
                     file=sys.stderr)
 
-# %% ../nbs/06_analysis.ipynb #h47own02
+# %% ../nbs/06_analysis.ipynb #s50a305c
 _REPORT_KEYS = ('checkpoint', 'steps', 'wall_s')           # in every report.json eval has written
 
+# %% ../nbs/06_analysis.ipynb #h47own02
 def _earlier_report(out: Path) -> dict | None:
     "OUT/report.json if an scae-nb evaluation wrote it (JSON with `_REPORT_KEYS`); else None."
     try: report = json.loads((out / 'report.json').read_text())
     except (ValueError, OSError): return None
     return report if isinstance(report, dict) and set(_REPORT_KEYS) <= set(report) else None
 
-# %% ../nbs/06_analysis.ipynb #st49b1c0
+# %% ../nbs/06_analysis.ipynb #s50a307c
 _UNLISTED = '.scae-eval-files.json'   # in OUT: eval's figures there that no report.json lists
 
+# %% ../nbs/06_analysis.ipynb #st49b1c0
 def _identity(path: Path) -> list | None:
     "[inode, size, mtime in ns] of file `path` (None: none there): a file put in its place differs."
     try: stat = path.stat()
@@ -1083,6 +1123,12 @@ def _check_out_files(out: Path) -> None:
     theirs = [name for name in names if name not in ours and (out / name).is_file()]
     if theirs: raise UsageError(f"{out} holds {theirs[0]}, which no scae-nb evaluation wrote; move "
                                 f"it or choose another {named('out')}")
+
+# %% ../nbs/06_analysis.ipynb #s50a0602
+def _check_out(out: Path, figures: bool = True) -> None:
+    "Refuse OUT's folders (`_check_out_names`), then files (`_check_out_files`), of eval's names."
+    _check_out_names(out, figures)                   # a folder named report.json: before any work
+    _check_out_files(out)                            # a file of eval's names it did not write: too
 
 # %% ../nbs/06_analysis.ipynb #st33ag02
 def _pid_alive(pid: int) -> bool:
@@ -1127,6 +1173,13 @@ def _remove_made(staging: Path, made: list) -> None:
         try: folder.rmdir()
         except OSError: break
 
+# %% ../nbs/06_analysis.ipynb #s50a0502
+def _fresh_staging(out: Path, staging: Path) -> None:
+    "Make `staging` in OUT, empty, once crashed evaluations' staging folders there are removed."
+    _remove_crashed_staging(out)
+    shutil.rmtree(staging, ignore_errors=True) # a crashed evaluation's, whose PID this one has
+    staging.mkdir()
+
 # %% ../nbs/06_analysis.ipynb #sp38ab2f
 @contextlib.contextmanager
 def _staging(out: Path):
@@ -1140,9 +1193,7 @@ def _staging(out: Path):
     try:
         out.mkdir(parents=True, exist_ok=True)
         held = _hold_folder(out)
-        _remove_crashed_staging(out)
-        shutil.rmtree(staging, ignore_errors=True) # a crashed evaluation's, whose PID this one has
-        staging.mkdir()
+        _fresh_staging(out, staging)
         yield staging
         shutil.rmtree(staging, ignore_errors=True)   # moved in: empty
     except BaseException:
@@ -1174,6 +1225,13 @@ def _move_in(paths: list, out: Path) -> list:
         raise
     return moved
 
+# %% ../nbs/06_analysis.ipynb #s50a0702
+def _clear_out(out: Path, staging: Path, written: list, unsaid: list | None = None) -> None:
+    "Remove OUT's earlier report (if one is `written`), its stale figures, and the files `written`."
+    if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
+    _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
+    for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
+
 # %% ../nbs/06_analysis.ipynb #st49b2c0
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
@@ -1187,22 +1245,20 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
-        _check_out_names(out, drawn)              # a folder made meanwhile: nothing moved in
-        _check_out_files(out)                     # nor a file of the user's put there meanwhile
+        _check_out(out, drawn)                    # a folder or a file of the user's made meanwhile
         _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
-        if staging / 'report.json' in written: (out / 'report.json').unlink(missing_ok=True)
-        _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
-        for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
+        _clear_out(out, staging, written, unsaid)   # no mixed set: the earlier files go first
         moved = _move_in(written, out)            # report.json last; a failure: none stays
         if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
         else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
         if final: shutil.rmtree(staging, ignore_errors=True)
     return held
 
-# %% ../nbs/06_analysis.ipynb #cd35ca06
+# %% ../nbs/06_analysis.ipynb #s50a309c
 _COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed', 'device',
              'data_dir')
 
+# %% ../nbs/06_analysis.ipynb #cd35ca06
 def _say_replacing(out: Path, report: dict) -> None:
     """Say on stderr, in one line, that OUT/report.json of an earlier evaluation is replaced by
     `report`, with the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`);
@@ -1280,9 +1336,10 @@ def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
                         'draw its figures without --no-figures'))
     return DivergedError(f"{evaluated}: {e}; {where}")
 
-# %% ../nbs/06_analysis.ipynb #sty46e07
+# %% ../nbs/06_analysis.ipynb #s50a311c
 _NOT_YET_DRAWN = 'not drawn: the evaluation was cut while drawing them (the report comes first)'
 
+# %% ../nbs/06_analysis.ipynb #sty46e07
 def _write_report(report: dict, staging: Path, out: Path, start: float, first: bool = False,
                   earlier: list | None = None) -> list:
     """Finish `report` (figures where they end up, in `out`; wall time), write it to `staging` and
@@ -1368,6 +1425,38 @@ def _warn_after_report(report: dict, late: list, out: Path) -> None:
                       f"into {out}: it cut nothing, the evaluation is complete",
                       stacklevel=user_stacklevel())
 
+# %% ../nbs/06_analysis.ipynb #s50a0802
+def _eval_run(checkpoint, pretrained, state, device, data_dir, seed: int, batch_size: int | None,
+              max_batches: int | None, noise: bool) -> tuple:
+    "(run, config, report): the model evaluated, its configuration, and the report's head."
+    run, shipped = _eval_model(checkpoint, pretrained, state, device, data_dir)
+    config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
+    seed_everything(seed)
+    return run, config, _report_head(checkpoint, shipped, run, config, noise, max_batches, device,
+                                     seed)
+
+# %% ../nbs/06_analysis.ipynb #s50a0804
+def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: bool, max_batches,
+                 seed: int, progress: bool):
+    "`scores(staging, write_first)`: the accuracies of `run.model` (figures into `staging`)."
+    evaluate = (_evaluate_constellations if config.model.model == 'constellation'
+                else _evaluate_images)
+    loaders = _eval_loaders(config, run, batch_size)
+    def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
+        return evaluate(run.model, *loaders, device, noise, max_batches,
+                        seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
+    return scores
+
+# %% ../nbs/06_analysis.ipynb #s50a0806
+def _evaluate_into(out: Path, device, checkpoint, skipped, report: dict, scores, start: float,
+                   figures: bool) -> None:
+    "`report` completed by `scores` (`_evaluate_staged`) in `_staging(out)`; then its warnings."
+    # float32 (no TF32), as train and bench; restored after
+    with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
+        if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
+        late = _evaluate_staged(report, scores, staging, out, start, figures)
+    _warn_after_report(report, late, out)
+
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
                         max_batches: int | None = None, batch_size: int | None = None,
@@ -1381,24 +1470,12 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
-    _check_out_names(out, figures)                   # a folder named report.json: before any work
-    _check_out_files(out)                            # a file of eval's names it did not write: too
+    _check_out(out, figures)                         # eval's names taken: before any work
     start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
-    run, shipped = _eval_model(checkpoint, pretrained, state, device, data_dir)
-    config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
-    seed_everything(seed)
-    report = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
-    evaluate = (_evaluate_constellations if config.model.model == 'constellation'
-                else _evaluate_images)
-    loaders = _eval_loaders(config, run, batch_size)
-    def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
-        return evaluate(run.model, *loaders, device, noise, max_batches,
-                        seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
-    # float32 (no TF32), as train and bench; restored after
-    with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
-        if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
-        late = _evaluate_staged(report, scores, staging, out, start, figures)
-    _warn_after_report(report, late, out)
+    run, config, report = _eval_run(checkpoint, pretrained, state, device, data_dir, seed,
+                                    batch_size, max_batches, noise)
+    scores = _eval_scores(run, config, batch_size, device, noise, max_batches, seed, progress)
+    _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa
@@ -1502,10 +1579,11 @@ def _accuracies(report: dict, quiet: dict | None = None) -> list[tuple]:
             rows.append((f'k-means, transductive, noise off, {name}', official, data))
     return rows
 
-# %% ../nbs/06_analysis.ipynb #1f263326
+# %% ../nbs/06_analysis.ipynb #s50a313c
 _RESULT_COLUMNS = ['model', 'metric, features', 'accuracy', 'evaluated on', 'steps × batch',
                    'wall time', 'hardware']
 
+# %% ../nbs/06_analysis.ipynb #1f263326
 def results_markdown(runs: list, hardware: str) -> str:
     "Results table from [(name, report, no-noise report or None, training s)], with provenance."
     rows = [[name, metric, f'{value:.3f}', data,

@@ -14,8 +14,9 @@ from .utils import to_numpy
 from .analysis import _run_device, evaluating
 from .data import as_float_images, check_images, image_shape_hint
 from .runtime import _show, _warn_nan
-from .figures import (_check_index, _figure_labels, capsule_claims, colour_parts,
-                             distinct_colours, matrix_to_pose, nudge_matrix, reconstruct)
+from .figures import (_check_index, _figure_labels, _finish_figure, capsule_claims,
+                             colour_parts, distinct_colours, matrix_to_pose, nudge_matrix,
+                             reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
@@ -31,32 +32,34 @@ def _check_image_size(model: torch.nn.Module, images: torch.Tensor) -> None:
         raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], got shape "
                          f"{tuple(images.shape)}{image_shape_hint(images.shape, expected)}")
 
+# %% ../nbs/06b_explorer.ipynb #s50a1202
+def _check_explorer_images(model: torch.nn.Module, images) -> None:
+    "Refuse in one line what is no non-empty image batch [B, C, H, W] of the size `model` takes."
+    if len(check_images(images)) == 0:     # a tensor [B, C, H, W], uint8 or floats in [0, 1]
+        raise ValueError(f"images must be a non-empty batch [B, C, H, W], got shape "
+                         f"{tuple(images.shape)}")
+    _check_image_size(model, images)       # the batch's shape, before select shows it one image
+
 # %% ../nbs/06b_explorer.ipynb #6553e594
 class CapsuleExplorer:
     "Toggle parts and object capsules of one image, nudge a capsule's pose, re-render the image."
 
-    def __init__(
-        self,
-        model: torch.nn.Module,
-        images: torch.Tensor,
-        labels: torch.Tensor | None = None,
-        noise: bool = False,
-    ):
-        if len(check_images(images)) == 0:     # a tensor [B, C, H, W], uint8 or floats in [0, 1]
-            raise ValueError(f"images must be a non-empty batch [B, C, H, W], got shape "
-                             f"{tuple(images.shape)}")
-        _check_image_size(model, images)       # the batch's shape, before select shows it one image
+    def __init__(self, model: torch.nn.Module, images: torch.Tensor,
+                 labels: torch.Tensor | None = None, noise: bool = False):
+        _check_explorer_images(model, images)  # a non-empty batch of the model's size
         n_classes = getattr(getattr(model, 'config', None), 'n_classes', None)
         labels = _figure_labels(labels, len(images), n_classes)   # int64 [B] or None
         self.model, self.images, self.labels, self.noise, self.index = (
-            model,
-            as_float_images(images, check=False),          # uint8 / 255: the encoder takes floats
-            labels,
-            noise,
-            None,
-        )
+            model, as_float_images(images, check=False), labels, noise, None)  # uint8 / 255: floats
         self.device = _run_device(model)                    # where the model is (not meta)
         self.select(0)
+
+# %% ../nbs/06b_explorer.ipynb #s50a5002
+def _fresh_masks(n_parts: int, n_objects: int, device, dtype) -> tuple:
+    "(part_mask [M], capsule_mask [K]: all on; nudges [K, 3, 3]: identities) on `device`."
+    ones = dict(device=device, dtype=dtype)
+    return (torch.ones(n_parts, **ones), torch.ones(n_objects, **ones),
+            torch.eye(3, **ones).repeat(n_objects, 1, 1))
 
 # %% ../nbs/06b_explorer.ipynb #bc94c9f8
 @patch
@@ -68,12 +71,8 @@ def select(self: CapsuleExplorer, index: int):
     with evaluating(self.model, self.noise):
         self.out, self.target = self.model(self.image), self.model.make_target(self.image)
     self.n_parts, self.n_objects = self.out.pcae.presence.shape[1], self.out.ocae.votes.shape[1]
-    self.part_mask, self.capsule_mask = (
-        torch.ones(self.n_parts, device=self.device, dtype=dtype),
-        torch.ones(self.n_objects, device=self.device, dtype=dtype),
-    )
-    eye = torch.eye(3, device=self.device, dtype=dtype)
-    self.nudges = eye.repeat(self.n_objects, 1, 1)          # [K, 3, 3]
+    self.part_mask, self.capsule_mask, self.nudges = _fresh_masks(   # all on, no nudge
+        self.n_parts, self.n_objects, self.device, dtype)
     return self
 
 # %% ../nbs/06b_explorer.ipynb #5e36f134
@@ -98,14 +97,8 @@ def _as_number(value):
 
 # %% ../nbs/06b_explorer.ipynb #da003f1a
 @patch
-def nudge(
-    self: CapsuleExplorer,
-    capsule: int,
-    dx: float = 0.0,
-    dy: float = 0.0,
-    angle: float = 0.0,
-    scale: float = 1.0,
-):
+def nudge(self: CapsuleExplorer, capsule: int, dx: float = 0.0, dy: float = 0.0,
+          angle: float = 0.0, scale: float = 1.0):
     "Replace capsule's nudge by D = T(c + delta) R(angle) S(scale) T(-c)."
     capsule = _check_index(capsule, self.n_objects, 'capsule')   # -1 is not the last one
     dx, dy, angle, scale = map(_as_number, (dx, dy, angle, scale))   # torch.tensor(2.): 2.0
@@ -248,7 +241,4 @@ def plot_nudges(
         explorer.capsule_mask.copy_(mask)
         explorer.nudges.copy_(saved)
     title = title or f'object capsule {capsule}, top-down'
-    _warn_nan(title, {'panels': (sum(nan), len(nan))})
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})

@@ -54,9 +54,10 @@ def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior 
     bar.set_ticklabels([str(classes[tick]) for tick in ticks])
     return ax.figure
 
-# %% ../nbs/06a_figures.ipynb #f530e3a4
+# %% ../nbs/06a_figures.ipynb #s50a315c
 NUDGE_LIMIT = 1e6    # nudges: scale in [1/limit, limit], shifts in [-limit, limit] (06b_explorer)
 
+# %% ../nbs/06a_figures.ipynb #f530e3a4
 def matrix_to_pose(matrix: torch.Tensor) -> torch.Tensor:
     "[..., 3, 3] affine matrices -> [..., 6] poses (top two rows)."
     return matrix[..., :2, :].flatten(-2)
@@ -202,10 +203,11 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates',
     return ax.figure
 
 
-# %% ../nbs/06a_figures.ipynb #993903a5
+# %% ../nbs/06a_figures.ipynb #s50a317c
 _ROWS = ('input', 'bottom-up', 'top-down')
 _BATCHES = ('images', 'bottom_up', 'top_down')
 
+# %% ../nbs/06a_figures.ipynb #993903a5
 def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
     "The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1]."
     images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
@@ -261,6 +263,20 @@ def _check_part_image(image) -> np.ndarray:
                          f"{got_shape(image)}")        # else matplotlib's "Invalid shape"
     return image
 
+# %% ../nbs/06a_figures.ipynb #s50a1002
+def _finish_figure(fig, title: str, nan_counts: dict):
+    "`fig`, titled `title`, laid out tight, once `_warn_nan` has counted its NaN (`nan_counts`)."
+    _warn_nan(title, nan_counts)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/06a_figures.ipynb #s50a1005
+def _nan_parts(transformed_templates, presence: np.ndarray) -> np.ndarray:
+    "[M] bool: the parts whose `presence` [M] or transformed template [M, C, H, W] holds NaN."
+    return np.isnan(presence) | np.isnan(to_numpy(transformed_templates)).reshape(
+        len(presence), -1).any(1)
+
 # %% ../nbs/06a_figures.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
                             title: str = 'part decomposition', input_label: str = 'input'):
@@ -270,8 +286,7 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
-    nan = np.isnan(presence) | np.isnan(to_numpy(transformed_templates)).reshape(
-        len(presence), -1).any(1)                                     # [M]: parts that hold NaN
+    nan = _nan_parts(transformed_templates, presence)                  # [M]: parts that hold NaN
     shown = np.argsort(np.where(nan, -np.inf, -presence))[:n_parts_shown]
     fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
                              squeeze=False)
@@ -280,10 +295,7 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
     for ax, n in zip(axes[0, 2:], shown):
         one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
         _show(ax, one, f'{n}: {presence[n]:.2f}')
-    _warn_nan(title, {'parts': (int(nan.sum()), len(presence))})
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish_figure(fig, title, {'parts': (int(nan.sum()), len(presence))})
 
 
 # %% ../nbs/06a_figures.ipynb #64941c31
@@ -313,6 +325,13 @@ def _render_alone(model, out: AttrDict, target, k: int, index: int) -> torch.Ten
     only_k[k] = 1
     return reconstruct(model, out, target, capsule_mask=only_k).top_down.rec_mode[index]
 
+# %% ../nbs/06a_figures.ipynb #s50a1102
+def _claims_shown(out: AttrDict, index: int, max_capsules: int) -> tuple:
+    "(winners [M], the first `max_capsules` (capsule, parts) of `capsule_claims`) of `index`."
+    winners = out.ocae.posterior_mixing_probs[index].argmax(-1)
+    claims = capsule_claims(winners, out.pcae.presence[index], out.ocae.votes.shape[1])
+    return winners, list(claims.items())[:max_capsules]
+
 # %% ../nbs/06a_figures.ipynb #64042647
 def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
                         title: str = 'object capsules and their parts', input_label: str = 'input'):
@@ -321,9 +340,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     pcae, ocae = out.pcae, out.ocae
     index = _check_index(index, len(target))
     check_positive(max_capsules=max_capsules)     # -1 would drop the last capsule silently
-    winners = ocae.posterior_mixing_probs[index].argmax(-1)
-    claims = capsule_claims(winners, pcae.presence[index], ocae.votes.shape[1])
-    claims = list(claims.items())[:max_capsules]
+    winners, claims = _claims_shown(out, index, max_capsules)
     colours = distinct_colours(ocae.votes.shape[1])
     fig, axes = plt.subplots(1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5),
                              squeeze=False)
@@ -334,10 +351,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     for ax, (k, parts) in zip(axes[0, 2:], claims):
         count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
         nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
-    _warn_nan(title, {'panels': (sum(nan), len(nan))})
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})
 
 # %% ../nbs/06a_figures.ipynb #35504c72
 def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
@@ -407,9 +421,10 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
         ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
     ax.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), xticks=[], yticks=[], aspect='equal')
 
-# %% ../nbs/06a_figures.ipynb #a39d0b72
+# %% ../nbs/06a_figures.ipynb #s50a319c
 _POINT_KEYS = ('points', 'presence', 'pattern_id', 'winners', 'votes', 'vote_presence')
 
+# %% ../nbs/06a_figures.ipynb #a39d0b72
 def _constellation_legend(fig) -> None:
     "What each marker of `_plot_points` is, in one row under the panels (in grey: colours vary)."
     kinds = [*((marker, 'dimgrey', f'pattern {i}') for i, marker in enumerate(PATTERN_MARKERS)),
@@ -468,17 +483,22 @@ def _as_written(given, labels: torch.Tensor) -> torch.Tensor:
     wide = torch.complex128 if labels.is_complex() else torch.float64
     return torch.as_tensor(given, dtype=wide).reshape(labels.shape)
 
+# %% ../nbs/06a_figures.ipynb #s50a4102
+def _label_tensor(labels, valid: str) -> torch.Tensor:
+    "`labels` as a tensor; else ValueError naming the first odd label and saying `valid` labels."
+    try: return torch.as_tensor(labels)
+    except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
+        odd = _odd_label(labels)
+        raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
+                         f"({type(odd).__name__})") from None
+
 # %% ../nbs/06a_figures.ipynb #sp380a01
 def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
     `n_classes` is None), or None for None; else `ValueError`, one line naming the bad value."""
     if labels is None: return None
     valid = f"0..{n_classes - 1} (n_classes {n_classes})" if n_classes else ">= 0"
-    try: given, labels = labels, torch.as_tensor(labels)
-    except (TypeError, ValueError, RuntimeError, OverflowError):     # '3', 2**70: no class
-        odd = _odd_label(labels)
-        raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
-                         f"({type(odd).__name__})") from None
+    given, labels = labels, _label_tensor(labels, valid)     # '3', 2**70: no class
     if labels.ndim == 0: labels = labels.reshape(1)           # one label: labels[3], or 3
     if len(labels) != n_images:                                # else an IndexError in figure
         raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
@@ -558,14 +578,8 @@ def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int, progress: b
     return run_stages(stages, 'figures', progress)
 
 # %% ../nbs/06a_figures.ipynb #028deca7
-def make_figures(
-    model: torch.nn.Module,
-    images: torch.Tensor,
-    labels=None,
-    test: AttrDict | None = None,
-    seed: int = 0,
-    progress: bool = False,
-) -> dict:
+def make_figures(model: torch.nn.Module, images: torch.Tensor, labels=None,
+                 test: AttrDict | None = None, seed: int = 0, progress: bool = False) -> dict:
     """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N]), class activations
