@@ -22,6 +22,7 @@ def _option_type(hint):
 # %% ../nbs/07_cli.ipynb #i64a0002
 INT64_MAX = 2**63 - 1   # the largest integer torch and numpy hold (int64)
 
+# %% ../nbs/07_cli.ipynb #st50i6c
 def int64(text: str) -> int:
     "An integer option's value: refused (argparse's one line, naming it) beyond int64's range."
     try: value = int(text)
@@ -91,6 +92,7 @@ class CLIParser(argparse.ArgumentParser):
 # %% ../nbs/07_cli.ipynb #ed1aa0ca
 PROCESS_FIELDS = ('threads',)   # TrainConfig fields of every subcommand: the process's settings
 
+# %% ../nbs/07_cli.ipynb #st50pfc
 def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
     """Add the `PROCESS_FIELDS` options that `parser` lacks (`train` has every `TrainConfig`
     field already), their help from `TrainConfig`'s comments; returns the names added."""
@@ -283,6 +285,7 @@ def one_line_warnings(command: str):
 _TF32_HINT = ('TensorFloat32 tensor cores for float32 matrix multiplication available '
               'but not enabled')     # the fixed start of torch inductor's hint
 
+# %% ../nbs/07_cli.ipynb #st50tfc
 def _in_our_words(message) -> str:
     "A warning's text; torch inductor's hint to turn TF32 on, said with scae-nb's `--tf32`."
     if not str(message).startswith(_TF32_HINT): return str(message)
@@ -293,6 +296,7 @@ def _in_our_words(message) -> str:
 # %% ../nbs/07_cli.ipynb #tl43cd01
 PATH_OPTIONS = ('out', 'data_dir', 'checkpoint', 'pretrained', 'resume')   # name a file or folder
 
+# %% ../nbs/07_cli.ipynb #st50euc
 def expand_user(args: argparse.Namespace) -> argparse.Namespace:
     "`args` with a leading `~` (`~user`) of each `PATH_OPTIONS` value expanded, as a shell would."
     for name in PATH_OPTIONS:
