@@ -74,6 +74,8 @@ def time_steps(step, n: int, device: torch.device, bar=None) -> list[float]:
 # %% ../nbs/05c_bench.ipynb #5dfbd9dd
 _LAUNCHES = ('cudaLaunchKernel', 'cudaLaunchKernelExC', 'cuLaunchKernel', 'cuLaunchKernelEx',
              'cudaGraphLaunch', 'cudaMemcpyAsync', 'cudaMemsetAsync')
+
+# %% ../nbs/05c_bench.ipynb #st50pn01
 # the profiler library's log lines (start/stop markers; 'gpuGetDeviceCount failed' without a GPU)
 _PROFILER_NOISE = re.compile(r'^(USDT:|ERROR:|WARNING:|INFO:)\S* .*\.cpp:\d+\] ')
 

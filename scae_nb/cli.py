@@ -138,9 +138,11 @@ def _add_command(sub, name: str, only: str | None) -> None:
     add_process_args(p)
     p.set_defaults(_run=(module, run), _parser=p)
 
-# %% ../nbs/07_cli.ipynb #45a7ed95
-_USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+# %% ../nbs/07_cli.ipynb #st50ue01
+_USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError,
+                 NotADirectoryError)   # status 2: a bad argument
 
+# %% ../nbs/07_cli.ipynb #45a7ed95
 def _one_line(e: BaseException) -> str:
     """The first line of an exception's message (its type name if empty; with the next line when
     the first ends in ':', a heading alone); an OS error on a path as
