@@ -280,9 +280,19 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
           progress: bool = False) -> dict:
     """Time `make_step`'s step on a synthetic batch: median ms/step, examples/s (`images_per_s`:
     images, or point sets for the constellation model), peak MiB, device, ops. Refused in one line
-    before anything is built (`_check_bench_args`, `_bench_setup`); memory that runs out: one-line
-    `MemoryError` (`naming_out_of_memory`). `warmup`: at least what the step needs (`_bench_step`);
-    `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed."""
+    before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
+    cannot be, a switch (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or
+    None), a `device` that is not one or not here, `cuda_graph` off CUDA, a `decoder` that is
+    none (any model) or that the device cannot run (the image model), or an `n_points` train
+    refuses (`check_fits_dataset`); `ValueError` for a
+    preset name or config field that does not exist, or, with `compile`, a `backend` that
+    torch.compile does not know or whose package is not installed (`check_backend`). A compiled
+    step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
+    `warmup` is what ran; an eager step with none warns that its first timed step includes one-time
+    setup (`_warn_no_warmup`). Memory that runs out: one-line `MemoryError`
+    (`naming_out_of_memory`).
+    `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed, after
+    a line that says a compile is coming (`_say_compiling`)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops, progress=progress)
     config, device, compile, cuda_graph, images = _bench_setup(config, device, compile, cuda_graph,
