@@ -74,6 +74,8 @@ def time_steps(step, n: int, device: torch.device, bar=None) -> list[float]:
 # %% ../nbs/05c_bench.ipynb #5dfbd9dd
 _LAUNCHES = ('cudaLaunchKernel', 'cudaLaunchKernelExC', 'cuLaunchKernel', 'cuLaunchKernelEx',
              'cudaGraphLaunch', 'cudaMemcpyAsync', 'cudaMemsetAsync')
+
+# %% ../nbs/05c_bench.ipynb #st50pn01
 # the profiler library's log lines (start/stop markers; 'gpuGetDeviceCount failed' without a GPU)
 _PROFILER_NOISE = re.compile(r'^(USDT:|ERROR:|WARNING:|INFO:)\S* .*\.cpp:\d+\] ')
 
@@ -202,6 +204,7 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
 _BACKEND_PACKAGES = {'tvm': ('tvm', 'apache-tvm'), 'openxla': ('torch_xla', 'torch-xla'),
                      'openxla_eval': ('torch_xla', 'torch-xla')}
 
+# %% ../nbs/05c_bench.ipynb #st50cb02
 def check_backend(name: str, device: torch.device | None = None) -> None:
     """ValueError (one line, naming `backend`: the CLI's `--backend`) unless `name` is a
     `torch.compile` backend with its package installed (found, not imported: a missing one would
@@ -238,6 +241,37 @@ def _warn_no_warmup() -> None:
                   f"{said('warmup', 1)} or more times steady steps only",
                   stacklevel=user_stacklevel())
 
+# %% ../nbs/05c_bench.ipynb #st50bs01
+def _bench_setup(config: SCAEConfig | str, device: str, compile: bool | None,
+                 cuda_graph: bool | None, backend: str, decoder: str) -> tuple:
+    """`bench`'s (config, device, compile, cuda_graph, images): a preset name's config, the device
+    and switches resolved as `train` resolves them, and whether the model decodes images. Refused
+    in one line: `UsageError` for a `device` that is not one or not here, `cuda_graph` off CUDA, a
+    `decoder` that is none (any model) or that the device cannot run (the image model), or an
+    `n_points` train refuses (`check_fits_dataset`); `ValueError` for a preset name or config field
+    that does not exist, or, with `compile`, a `backend` that torch.compile does not know or whose
+    package is not installed (`check_backend`). The other arguments: `_check_bench_args`."""
+    config = SCAEConfig.preset(config) if isinstance(config, str) else config
+    points = 'constellation' if config.model == 'constellation' else None   # None: no dataset
+    check_fits_dataset(points, config)                 # train's own check: n_points, ...
+    device = pick_device(device, what='device')      # the argument's name; the CLI's --device
+    compile = resolve_compile(compile, device)       # None: on CUDA, as `train`
+    if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
+    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
+    images = config.model == 'scae'                  # the constellation model decodes points
+    if images: check_decoder(decoder, device, what='decoder')
+    else: _known_decoder(decoder)                    # any decoder: it decodes no images
+    return config, device, compile, cuda_graph, images
+
+# %% ../nbs/05c_bench.ipynb #st50bk02
+def _bench_step(model, optimizer, device: torch.device, amp: bool, compile: bool, cuda_graph: bool,
+                backend: str, warmup: int) -> tuple:
+    "`make_step`'s step and its warm-up steps: `warmup`, or what a `GraphStep` needs if more."
+    step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
+    if isinstance(step_fn, GraphStep):   # eager slots, compile, warm-up, capture: untimed
+        warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
+    return step_fn, warmup
+
 # %% ../nbs/05c_bench.ipynb #2de4aab7
 def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: int = 20,
           warmup: int = 3, device: str = 'auto', amp: bool = False, compile: bool | None = None,
@@ -261,22 +295,13 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     a line that says a compile is coming (`_say_compiling`)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops, progress=progress)
-    config = SCAEConfig.preset(config) if isinstance(config, str) else config
-    points = 'constellation' if config.model == 'constellation' else None   # None: no dataset
-    check_fits_dataset(points, config)                 # train's own check: n_points, ...
-    device = pick_device(device, what='device')      # the argument's name; the CLI's --device
-    compile = resolve_compile(compile, device)       # None: on CUDA, as `train`
-    if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
-    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
-    images = config.model == 'scae'                  # the constellation model decodes points
-    if images: check_decoder(decoder, device, what='decoder')
-    else: _known_decoder(decoder)                    # any decoder: it decodes no images
+    config, device, compile, cuda_graph, images = _bench_setup(config, device, compile, cuda_graph,
+                                                               backend, decoder)
     with naming_out_of_memory(config, batch_size, device):      # one line, naming the sizes
         model, optimizer = _seeded_model(config, batch_size, device, seed, lr)
         with use_decoder(decoder):                   # the step is built and run with it
-            step_fn = make_step(model, optimizer, device, amp, compile, cuda_graph, backend)
-            if isinstance(step_fn, GraphStep):   # eager slots, compile, warm-up, capture: untimed
-                warmup = max(warmup, 2 + step_fn.warmup * cuda_graph)
+            step_fn, warmup = _bench_step(model, optimizer, device, amp, compile, cuda_graph,
+                                          backend, warmup)
             batch = to_device(synthetic_batch(config, batch_size, seed), device)
             ran = decoder_path(device, compile, decoder) if images else None   # builds C kernel
             variant = variant_name(compile, cuda_graph, amp)
@@ -312,14 +337,18 @@ def parse_variants(spec: str, device: torch.device) -> list[str]:
     if not names:
         raise UsageError(f"--variants {spec!r} names no variant; choose from {', '.join(VARIANTS)} "
                          "(each also +amp) or all")
-    for name in names:
-        if name.removesuffix('+amp') not in VARIANTS:
-            raise UsageError(f"--variants: unknown variant {name!r}; choose from "
-                             f"{', '.join(VARIANTS)} (each also +amp) or all")
-        if name.removesuffix('+amp') not in bases:
-            raise UsageError(f"--variants {name}: CUDA graphs need a CUDA device; this run uses "
-                             f"{device.type} (choose from {', '.join(bases)}, each also +amp)")
+    for name in names: _check_variant(name, bases, device)
     return names
+
+# %% ../nbs/05c_bench.ipynb #st50pv02
+def _check_variant(name: str, bases: list[str], device: torch.device) -> None:
+    "`UsageError` unless variant `name` (or it less +amp) is one of `bases`, those `device` runs."
+    if name.removesuffix('+amp') not in VARIANTS:
+        raise UsageError(f"--variants: unknown variant {name!r}; choose from "
+                         f"{', '.join(VARIANTS)} (each also +amp) or all")
+    if name.removesuffix('+amp') not in bases:
+        raise UsageError(f"--variants {name}: CUDA graphs need a CUDA device; this run uses "
+                         f"{device.type} (choose from {', '.join(bases)}, each also +amp)")
 
 # %% ../nbs/05c_bench.ipynb #7545cd37
 def bench_variants(config: SCAEConfig, names: list[str], **kwargs) -> list[dict]:
@@ -339,8 +368,6 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
     with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
         job = Path(tmp) / 'job.pickle'              # ours, in our own folder: safe to unpickle
         job.write_bytes(pickle.dumps((config, name, threads, warn_as, ignore, kwargs)))
-        # this process's import path exactly (not `-c`'s current folder first), and a Ctrl-C
-        # while the new process imports or times is an exit status, not a traceback
         kills = _oom_kills()                        # the kernel's count, to compare after
         status, _ = _run_reaped([sys.executable, '-c', _CHILD, str(job), *sys.path])
         result = pickle.loads(job.read_bytes()) if status == 0 else None
@@ -390,10 +417,9 @@ def _bench_child(job: str) -> None:
     Path(job).write_bytes(pickle.dumps(result))
 
 # %% ../nbs/05c_bench.ipynb #oo37ex01
-def _oom_kills(proc: Path = Path('/proc'), cgroups: Path = Path('/sys/fs/cgroup')) -> dict:
-    """{file: count} of the kernel's out-of-memory kills this process can read: its own cgroup's
-    (v2 `memory.events`, v1 `memory.oom_control`: `oom_kill`) and the system's (`/proc/vmstat`);
-    {} where none can be read (not Linux, an older kernel)."""
+def _oom_files(proc: Path, cgroups: Path) -> list[Path]:
+    """The files that may count the kernel's out-of-memory kills: the cgroup root's `memory.events`,
+    the system's `vmstat`, and this process's own cgroups' (as `proc`/self/cgroup lists them)."""
     try: lines = (proc / 'self' / 'cgroup').read_text().splitlines()
     except OSError: lines = []
     files = [cgroups / 'memory.events', proc / 'vmstat']
@@ -405,8 +431,15 @@ def _oom_kills(proc: Path = Path('/proc'), cgroups: Path = Path('/sys/fs/cgroup'
                       cgroups / 'unified' / inside / 'memory.events']
         elif 'memory' in controllers.split(','):
             files += [cgroups / 'memory' / inside / 'memory.oom_control']
+    return files
+
+# %% ../nbs/05c_bench.ipynb #st50ok03
+def _oom_kills(proc: Path = Path('/proc'), cgroups: Path = Path('/sys/fs/cgroup')) -> dict:
+    """{file: count} of the kernel's out-of-memory kills this process can read: its own cgroup's
+    (v2 `memory.events`, v1 `memory.oom_control`: `oom_kill`) and the system's (`/proc/vmstat`);
+    {} where none can be read (not Linux, an older kernel)."""
     counts = {}
-    for file in dict.fromkeys(files):                     # in order, once each
+    for file in dict.fromkeys(_oom_files(proc, cgroups)):   # in order, once each
         try: text = file.read_text()
         except OSError: continue
         for key, _, value in (line.partition(' ') for line in text.splitlines()):
@@ -457,10 +490,9 @@ def variants_table(results: list[dict], examples: str = 'images') -> str:
 BENCH_RUN_FIELDS = ('batch_size', 'lr', 'device', 'amp', 'compile', 'cuda_graph', 'seed', 'tf32',
                     'decoder')
 
-# %% ../nbs/05c_bench.ipynb #sp38fd26
-def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    "Declare `scae-nb bench`'s options on `parser`."
-    from scae_nb.training import _defaults_by_preset    # train's (lazy: not on `import`)
+# %% ../nbs/05c_bench.ipynb #st50ba01
+def _add_timing_args(parser: argparse.ArgumentParser) -> None:
+    "Declare bench's own options on `parser`: the preset, the timed steps, output, variants."
     a = parser.add_argument
     a('--preset', default='official', choices=list(PRESETS),
       help='row of PRESETS to time (default: official)')
@@ -479,6 +511,12 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
       "that one)")
     a('--backend', default='inductor', metavar='STR', help='torch.compile backend of the compiled '
       "variants: inductor (default), aot_eager, eager, or any in torch._dynamo.list_backends()")
+
+# %% ../nbs/05c_bench.ipynb #sp38fd26
+def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    "Declare `scae-nb bench`'s options on `parser`."
+    from scae_nb.training import _defaults_by_preset    # train's (lazy: not on `import`)
+    _add_timing_args(parser)
     run_help = dict(batch_size='batch size B of the synthetic batch', lr='constant learning rate',
                     seed="seeds the model's initial weights, the synthetic batch and presence "
                          'noise (default: 0)')
@@ -574,6 +612,7 @@ try:
 except ValueError as e: print(e)
 except KeyboardInterrupt: sys.exit(130)"""
 
+# %% ../nbs/05c_bench.ipynb #st50cac
 def _check_backend_apart(name: str) -> None:
     """`check_backend(name)`, the name only, in a new process: the compiler it imports (a few
     hundred MiB) stays out of this one's peak memory. Its ValueError is raised here."""

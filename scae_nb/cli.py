@@ -22,6 +22,7 @@ def _option_type(hint):
 # %% ../nbs/07_cli.ipynb #i64a0002
 INT64_MAX = 2**63 - 1   # the largest integer torch and numpy hold (int64)
 
+# %% ../nbs/07_cli.ipynb #st50i6c
 def int64(text: str) -> int:
     "An integer option's value: refused (argparse's one line, naming it) beyond int64's range."
     try: value = int(text)
@@ -91,6 +92,7 @@ class CLIParser(argparse.ArgumentParser):
 # %% ../nbs/07_cli.ipynb #ed1aa0ca
 PROCESS_FIELDS = ('threads',)   # TrainConfig fields of every subcommand: the process's settings
 
+# %% ../nbs/07_cli.ipynb #st50pfc
 def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
     """Add the `PROCESS_FIELDS` options that `parser` lacks (`train` has every `TrainConfig`
     field already), their help from `TrainConfig`'s comments; returns the names added."""
@@ -110,6 +112,7 @@ _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     bench="An option not given keeps the preset's value.",
     eval="The model and its settings come from the checkpoint (or the shipped model).")
 
+# %% ../nbs/07_cli.ipynb #st50mp02
 def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The `scae-nb` parser; `only` names the one subcommand whose options are loaded (None: all;
     '': none, enough for the top-level `--help` and `--version`)."""
@@ -120,19 +123,26 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument('--debug', action='store_true', default=False, help=_DEBUG_HELP)
     names = '{' + ','.join(COMMANDS) + '}'
     sub = parser.add_subparsers(dest='command', required=True, metavar=names)
-    for name, (module, add_args, run, help) in COMMANDS.items():
-        p = sub.add_parser(name, help=help, description=f'{help}. {_DEFAULTS_NOTE[name]}',
-                           epilog=_EXIT_STATUS)
-        if only not in (None, name): continue
-        p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
-        getattr(importlib.import_module(module), add_args)(p)
-        add_process_args(p)
-        p.set_defaults(_run=(module, run), _parser=p)
+    for name in COMMANDS: _add_command(sub, name, only)
     return parser
 
-# %% ../nbs/07_cli.ipynb #45a7ed95
-_USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+# %% ../nbs/07_cli.ipynb #st50mp04
+def _add_command(sub, name: str, only: str | None) -> None:
+    "Subcommand `name`'s parser in `sub` (subparsers); its options too if `only` is `name` or None."
+    module, add_args, run, help = COMMANDS[name]
+    p = sub.add_parser(name, help=help, description=f'{help}. {_DEFAULTS_NOTE[name]}',
+                       epilog=_EXIT_STATUS)
+    if only not in (None, name): return
+    p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
+    getattr(importlib.import_module(module), add_args)(p)
+    add_process_args(p)
+    p.set_defaults(_run=(module, run), _parser=p)
 
+# %% ../nbs/07_cli.ipynb #st50ue01
+_USAGE_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError,
+                 NotADirectoryError)   # status 2: a bad argument
+
+# %% ../nbs/07_cli.ipynb #45a7ed95
 def _one_line(e: BaseException) -> str:
     """The first line of an exception's message (its type name if empty; with the next line when
     the first ends in ':', a heading alone); an OS error on a path as
@@ -149,6 +159,7 @@ def _one_line(e: BaseException) -> str:
     said = _compiler_error(str(e))
     return f"{line}: {said}" if said else line
 
+# %% ../nbs/07_cli.ipynb #st50ol02
 def _compiler_error(message: str) -> str | None:
     """The compiler's first error line in the output that inductor's C++ compile error quotes after
     'Output:': the first with `error:`, or for a failed link the linker's line before collect2's
@@ -197,16 +208,19 @@ def main(argv: list[str] | None = None) -> int:
         with _one_interrupt(exiting, interrupts):
             try: status = _main(argv, command, lambda: interrupts.signal is not None)
             except KeyboardInterrupt: return _interrupted(named, interrupts)
-            lost = interrupts.signal   # raised, yet the command ended as if not (128 + n: stopped)
-            if lost and status < 128:
-                print(f"{named}: warning: a {lost} came while a library ran that swallowed it (a "
-                      "known hazard of imports); the command went on to its end", file=sys.stderr)
-            elif interrupts.late and status < 128:     # held as a finished run closed (05aa)
-                late = interrupts.late
-                print(f"{named}: warning: a {late} came after the run's last checkpoint, as it "
-                      "closed: it cut nothing, the run is finished", file=sys.stderr)
+            if status < 128: _warn_signal_cut_nothing(named, interrupts)   # 128 + n: stopped
             return status
     except KeyboardInterrupt: return _interrupted(named, interrupts)   # as the handlers were set
+
+# %% ../nbs/07_cli.ipynb #st50mn02
+def _warn_signal_cut_nothing(named: str, interrupts) -> None:
+    "The warning of command `named` that ended although `interrupts` (`_Interrupts`) took a signal."
+    if lost := interrupts.signal:   # raised, yet the command ended as if not
+        print(f"{named}: warning: a {lost} came while a library ran that swallowed it (a "
+              "known hazard of imports); the command went on to its end", file=sys.stderr)
+    elif late := interrupts.late:     # held as a finished run closed (05aa)
+        print(f"{named}: warning: a {late} came after the run's last checkpoint, as it "
+              "closed: it cut nothing, the run is finished", file=sys.stderr)
 
 # %% ../nbs/07_cli.ipynb #sp38c389
 def _interrupted(named: str, interrupts) -> int:
@@ -235,6 +249,13 @@ class _Interrupts:
 _DEFAULT_HANDLERS = dict(SIGINT=signal.default_int_handler, SIGTERM=signal.SIG_DFL,
                          SIGHUP=signal.SIG_DFL)     # a command's own, where they are these
 
+def _at_default() -> dict:
+    "{number: handler} of SIGINT, SIGTERM, SIGHUP (none on Windows) where at their default handler."
+    return {number: default for name, default in _DEFAULT_HANDLERS.items()
+            if (number := getattr(signal, name, None)) is not None
+            and signal.getsignal(number) is default}
+
+# %% ../nbs/07_cli.ipynb #st50oi02
 @contextlib.contextmanager
 def _one_interrupt(for_good: bool = False, interrupts: _Interrupts | None = None):
     """While active, the first SIGINT, SIGTERM or SIGHUP raises `KeyboardInterrupt` and the ones
@@ -242,9 +263,7 @@ def _one_interrupt(for_good: bool = False, interrupts: _Interrupts | None = None
     (`for_good`: ignored, as the process is ending). Only those at their default handler (Ctrl-C:
     Python's), in the main thread. One that comes as they are set raises as it enters."""
     interrupts = _Interrupts() if interrupts is None else interrupts
-    previous = {number: default for name, default in _DEFAULT_HANDLERS.items()      # Windows: no
-                if (number := getattr(signal, name, None)) is not None        # SIGHUP
-                and signal.getsignal(number) is default}
+    previous = _at_default()
     try:                                  # all put back, also when one came as they were set
         try:
             for number in previous: signal.signal(number, interrupts)
@@ -268,6 +287,7 @@ def one_line_warnings(command: str):
 _TF32_HINT = ('TensorFloat32 tensor cores for float32 matrix multiplication available '
               'but not enabled')     # the fixed start of torch inductor's hint
 
+# %% ../nbs/07_cli.ipynb #st50tfc
 def _in_our_words(message) -> str:
     "A warning's text; torch inductor's hint to turn TF32 on, said with scae-nb's `--tf32`."
     if not str(message).startswith(_TF32_HINT): return str(message)
@@ -278,6 +298,7 @@ def _in_our_words(message) -> str:
 # %% ../nbs/07_cli.ipynb #tl43cd01
 PATH_OPTIONS = ('out', 'data_dir', 'checkpoint', 'pretrained', 'resume')   # name a file or folder
 
+# %% ../nbs/07_cli.ipynb #st50euc
 def expand_user(args: argparse.Namespace) -> argparse.Namespace:
     "`args` with a leading `~` (`~user`) of each `PATH_OPTIONS` value expanded, as a shell would."
     for name in PATH_OPTIONS:
@@ -293,6 +314,7 @@ def _matplotlib_dirs(environ) -> list[str]:
     return [os.path.join(environ.get(f'XDG_{kind.upper()}_HOME') or os.path.join(home, f'.{kind}'),
                          'matplotlib') for kind in ('config', 'cache')]
 
+# %% ../nbs/07_cli.ipynb #st50mp11
 def _writable_folder(path: str) -> bool:
     "Whether folder `path` exists or can be made, and can be written (matplotlib's own check)."
     try: os.makedirs(path, exist_ok=True)
@@ -308,19 +330,24 @@ def _draws(args: argparse.Namespace) -> bool:
     if args.command not in _DRAWING: return False
     kind = getattr(args, 'model', None)
     if args.command == 'train' and kind is None and getattr(args, 'resume', None) is None:
-        from scae_nb.config import TrainConfig, preset_for          # a new run: its preset's
-        name = getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
-        kind = TrainConfig.preset(name).model.model
+        from scae_nb.config import TrainConfig                      # a new run: its preset's
+        kind = TrainConfig.preset(_preset_name(args)).model.model
     if args.command == 'train' and kind is None: return _resumed_draws(args)
     return args.command == 'eval' or kind != 'constellation'
 
+# %% ../nbs/07_cli.ipynb #st50dr02
+def _preset_name(args: argparse.Namespace) -> str:
+    "The preset `train`'s parsed `args` name: `--preset`, else `preset_for` their `--dataset`."
+    from scae_nb.config import preset_for
+    return getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
+
+# %% ../nbs/07_cli.ipynb #st50dr05
 def _resumed_draws(args: argparse.Namespace) -> bool:
     """Whether `train --resume` may draw: not where the checkpoint it resumes (read as the resume
     reads it, nothing moved) is of the constellation model or has no step left to train; where it
     cannot be read, it may (the command says why)."""
     from scae_nb.checkpoints import load_checkpoint, newest_intact_state   # loaded with train's
-    from scae_nb.config import preset_for
-    name = getattr(args, 'preset', None) or preset_for(getattr(args, 'dataset', 'mnist'))
+    name = _preset_name(args)
     try:
         if str(args.resume) != 'latest': state = load_checkpoint(args.resume)
         else: state = newest_intact_state(getattr(args, 'out', f'runs/{name}'))[1]
@@ -329,6 +356,7 @@ def _resumed_draws(args: argparse.Namespace) -> bool:
         return kind != 'constellation' and steps > state['step']
     except Exception: return True        # no run, a corrupt one: the resume's own error follows
 
+# %% ../nbs/07_cli.ipynb #st50dr07
 def _own_folder(name: str) -> str | None:
     """Folder `name` in the temporary folder, made private (0o700) if missing, or None unless it is
     one of this user's with that mode (not a symlink, a file, another user's: not trusted)."""
@@ -342,6 +370,7 @@ def _own_folder(name: str) -> str | None:
     private = stat.S_ISDIR(found.st_mode) and stat.S_IMODE(found.st_mode) == 0o700
     return folder if private and found.st_uid == os.getuid() else None
 
+# %% ../nbs/07_cli.ipynb #st50dr09
 def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
     """Set `environ`'s MPLCONFIGDIR, if unset and matplotlib's folders cannot be written, to one
     folder per user kept for later runs (`_own_folder`: none piles up after a killed run), else a
@@ -362,10 +391,10 @@ def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
             "(set MPLCONFIGDIR to a writable folder of your own)")
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
-def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
-    """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
-    is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
-    from scae_nb.utils import cli_words, deferred_signals   # light (no torch): held off is torch's
+def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
+    """`argv` parsed by `make_parser(command)`, a signal held off while it imports the subcommand's
+    modules; an argument no option takes refused as argparse refuses one (status 2)."""
+    from scae_nb.utils import deferred_signals   # light (no torch): held off is torch's
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command or '')   # only the subcommand's (top-level options take no
                                    # value); none: `scae-nb --help`, `--version` import no torch
@@ -373,10 +402,35 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     expand_user(args)                                  # `--out=~/runs/a`: the home folder's
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    module, run = args._run
+    return args
+
+# %% ../nbs/07_cli.ipynb #st50mm03
+def _say_matplotlib_dirs(args: argparse.Namespace) -> None:
+    "Set MPLCONFIGDIR where `args`' command may draw and must (`quiet_matplotlib_dirs`); say so."
     if 'matplotlib' not in sys.modules and (                # before its import; not for --help
             said := quiet_matplotlib_dirs(draws=lambda: _draws(args))):   # read: only if needed
         print(f"scae-nb {args.command}: warning: {said}", file=sys.stderr)
+
+# %% ../nbs/07_cli.ipynb #st50mm05
+def _said_error(e: Exception, args: argparse.Namespace) -> int:
+    "The exit status of the command of `args` that raised `e`, after its one line on stderr."
+    if isinstance(e, BrokenPipeError) and _stdout_gone(): return _reader_gone()   # `| head`
+    status = 2 if isinstance(e, _USAGE_ERRORS) else 1
+    if getattr(e, 'quiet', False): return status     # torchrun: process 0 says it (05a)
+    if getattr(args, 'debug', False): traceback.print_exc()   # above the line; the same status
+    line = _one_line(e)
+    if not isinstance(e, OSError): line = _as_option(line, args._parser)
+    print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
+    return status
+
+# %% ../nbs/07_cli.ipynb #st50mm08
+def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
+    """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
+    is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
+    from scae_nb.utils import cli_words
+    args = _parsed(argv, command)
+    module, run = args._run
+    _say_matplotlib_dirs(args)
     try:
         with one_line_warnings(args.command), cli_words():   # one line each, naming the options
             from scae_nb.config import torch_threads
@@ -384,16 +438,10 @@ def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
                 result = getattr(importlib.import_module(module), run)(args)
     except Exception as e:
         if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
-        if isinstance(e, BrokenPipeError) and _stdout_gone(): return _reader_gone()   # `| head`
-        status = 2 if isinstance(e, _USAGE_ERRORS) else 1
-        if getattr(e, 'quiet', False): return status     # torchrun: process 0 says it (05a)
-        if getattr(args, 'debug', False): traceback.print_exc()   # above the line; the same status
-        line = _one_line(e)
-        if not isinstance(e, OSError): line = _as_option(line, args._parser)
-        print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
-        return status
+        return _said_error(e, args)
     return result if isinstance(result, int) else 0
 
+# %% ../nbs/07_cli.ipynb #st50mm10
 def _stdout_gone() -> bool:
     """Whether standard output's reader has left: flushing it fails with a broken pipe, or (where
     `select.poll` exists) the pipe reports an error. Another broken pipe (a socket) is an error."""
@@ -407,6 +455,7 @@ def _stdout_gone() -> bool:
         return any(events & select.POLLERR for _, events in poll.poll(0))
     except (OSError, ValueError, AttributeError): return False    # no file descriptor: no pipe
 
+# %% ../nbs/07_cli.ipynb #st50mm12
 def _reader_gone() -> int:
     """The reader of standard output left (`scae-nb bench --json | head -1`): end quietly, as a
     Unix tool that SIGPIPE ends, with status 141 (128 + SIGPIPE); later writes go to /dev/null, so
