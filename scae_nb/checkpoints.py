@@ -381,14 +381,30 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     return path, state
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38dd55
+def _untaken(path: Path, fits=lambda there: False) -> Path:
+    """`path`, or if something is there (a file, a folder, a dangling link) that `fits` refuses,
+    the first free one of NAME.2.pt, NAME.3.pt, ... (NAME.2 without .pt): the step stays read."""
+    stem, suffix = (path.stem, path.suffix) if path.suffix == '.pt' else (path.name, '')
+    for n in itertools.count(1):
+        there = path if n == 1 else path.with_name(f'{stem}.{n}{suffix}')
+        if not os.path.lexists(there) or fits(there): return there
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ex01
 def _set_aside(bad: list, good: Path) -> None:
-    """Say in one line that checkpoints `bad` ((path, why), newest first) are corrupt, and move them
-    to checkpoints/corrupt/ (process 0)."""
+    """Move checkpoints `bad` ((path, why), newest first) to checkpoints/corrupt/ under free names,
+    then say in one line that they are corrupt and where they went (process 0)."""
     if int(os.environ.get('RANK', 0)): return
-    aside = bad[0][0].parent / 'corrupt'
-    _say(f'warning: {corrupt_said(bad)}; set aside in {aside}; resuming from {good.name}')
+    folder = lambda there: there.is_dir() and not there.is_symlink()
+    aside = _untaken(bad[0][0].parent / 'corrupt', fits=folder)
     aside.mkdir(exist_ok=True)
-    for path, _ in bad: os.replace(path, aside / path.name)
+    renamed = []
+    for path, _ in bad:
+        os.replace(path, there := _untaken(aside / path.name))
+        if there.name != path.name: renamed.append(f'{path.name} as {there.name}')
+    were = 'that name was' if len(renamed) == 1 else 'those names were'
+    taken = f" ({', '.join(renamed)}: {were} taken)"
+    _say(f"warning: {corrupt_said(bad)}; set aside in {aside}{taken if renamed else ''}; "
+         f"resuming from {good.name}")
     _NAMED.add(good.resolve())
 
 # %% ../nbs/05aa_checkpoints.ipynb #354ef555
@@ -733,13 +749,14 @@ def _as_named(path: Path, out) -> Path:
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
-    one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/;
-    figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports eval/step_M; wandb's runs,
-    logs, cache."""
+    one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/
+    (corrupt.N/); figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports eval/step_M;
+    wandb's runs, logs, cache."""
     name = path.name
     if folder == 'checkpoints':
         return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
-                and name.endswith('.tmp') or name in ('superseded', 'corrupt'))
+                and name.endswith('.tmp') or name in ('superseded', 'corrupt')
+                or name.startswith('corrupt.') and name[8:].isdigit())   # corrupt.2/: `_set_aside`
     if folder == 'figures': return name == DRAWING_MARK or _figure_step(path) is not None
     if folder == 'eval': return name.startswith('step_') and name[5:].isdigit()
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
