@@ -609,13 +609,20 @@ def release(self: RunFolder) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #s31back1
 _PUT_BACK = ('run.json', 'config.json', '.lock')
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ex05
+def _entry_identity(path: Path) -> tuple | None:
+    "(name, inode, mtime in ns) of entry `path` itself (a link: the link itself); None: gone."
+    try: stat = path.lstat()
+    except OSError: return None                     # removed since it was listed
+    return path.name, stat.st_ino, stat.st_mtime_ns
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f64c
 def _run_writes(out: Path) -> list:
     """What a run that trains in `out` changes: its checkpoints, as (name, inode, mtime in ns), so
     that one set aside and written again under its name differs, and metrics.jsonl's md5 (a resume
     rewrites it whole, the same lines if none is cut)."""
     metrics = out / 'metrics.jsonl'
-    ckpts = [(p.name, p.stat().st_ino, p.stat().st_mtime_ns) for p in list_checkpoints(out)]
+    ckpts = [found for p in list_checkpoints(out) if (found := _entry_identity(p)) is not None]
     return ckpts + [hashlib.md5(metrics.read_bytes()).hexdigest() if metrics.is_file() else None]
 
 def _as_found(out: Path) -> dict:
