@@ -162,6 +162,7 @@ def _read_checkpoint(path: Path, map_location) -> dict:
         else: detail = f'{type(e).__name__}: {detail}'
         raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rdc0
 def _torn_zip(e: BaseException, path: Path) -> bool:
     """Whether torch's `OSError` 'Invalid argument' (EINVAL: how its reader meets some cut-short
     archives) is of a zip archive whose end is missing: it starts as one, `zipfile` finds no end."""
@@ -197,6 +198,7 @@ def _load_state(path, map_location) -> dict:
         raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
     return state
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ldc0
 def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     """Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest;
     one whose digest is not its own is refused naming what to take instead (`_mismatch_advice`)."""
@@ -213,6 +215,7 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
     file."""
     return newest_intact_of(list_checkpoints(out), map_location)
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nic0
 def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict | None,
                                                             list[tuple[Path, str]]]:
     """`newest_intact_state` of checkpoint files `paths` (oldest first: `checkpoints_in`), as of a
@@ -229,6 +232,7 @@ def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict
         return path, state, bad
     return None, None, bad
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nic1
 def _corrupt_reason(path: Path, e: Exception) -> str:
     """Why `path` is corrupt (`e`: `load_checkpoint`'s refusal), one line for '... is corrupt
     (WHY)': without the path, its detail in parentheses put after a colon, so that none nests:
@@ -239,6 +243,7 @@ def _corrupt_reason(path: Path, e: Exception) -> str:
     head, _, inner = line.partition(' (')
     return f"{head}: {inner.removesuffix(')')}" if inner.endswith(')') else line
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nic2
 def _unopened(path: Path, e: OSError) -> str:
     "Why checkpoint `path` could not be opened (`e`) in one line: a dangling link, a folder, ..."
     if path.is_symlink() and not path.exists():
@@ -279,12 +284,14 @@ def newest_sound_of(paths: list) -> Path | None:
         if _diverged(state) is None: return path
     return None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nsc0
 def _older_ones(path: Path) -> list | None:
     "The checkpoints before checkpoint `path` in its folder, oldest first; None: no step_N.pt."
     held = checkpoints_in(path.parent)
     names = [p.name for p in held]
     return held[:names.index(path.name)] if path.name in names else None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nsc1
 def _mismatch_advice(path: Path) -> str:
     """What to do about checkpoint `path`, whose digest is not its own: load or resume from the
     newest one before it in its folder that is intact and finite (`newest_sound_of`: a run's
@@ -1185,4 +1192,5 @@ def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
     finally:
         for s, old in previous.items(): signal.signal(s, old)
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50sic0
 stop_on_sigint = stop_on_signals
