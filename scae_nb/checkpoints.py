@@ -364,6 +364,18 @@ def _runs_beside(out) -> str:
     resume_it = lambda d: words(f'cfg.out={str(d)!r}', f'--out {shlex.quote(str(d))}')
     return ''.join(f"; {d} holds a run: resume it with {resume_it(d)}" for d in found[:2])
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rsc0
+def _nothing_to_resume(out) -> str:
+    "The refusal of `resume='latest'` in a run folder `out` with no checkpoint: why, what to do."
+    why = (f"its run stopped before its first one: start it over with {said('force', True)}"
+           if (Path(out) / 'run.json').is_file()
+           else f"start without {named('resume')}{_runs_beside(out)}")
+    try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
+    except (OSError, ValueError): start = None        # none, or damaged: said when claimed
+    if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
+                     f"start that resume again ({_start_again(out, start)})")
+    return f"{_resume_words()}: no checkpoint in {Path(out) / 'checkpoints'} to resume ({why})"
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
@@ -372,15 +384,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
-        why = (f"its run stopped before its first one: start it over with {said('force', True)}"
-               if (Path(out) / 'run.json').is_file()
-               else f"start without {named('resume')}{_runs_beside(out)}")
-        try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
-        except (OSError, ValueError): start = None        # none, or damaged: said when claimed
-        if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
-                         f"start that resume again ({_start_again(out, start)})")
-        raise UsageError(f"{_resume_words()}: no checkpoint in "
-                         f"{Path(out) / 'checkpoints'} to resume ({why})")
+        raise UsageError(_nothing_to_resume(out))
     path, state, bad = newest_intact_state(out)
     if path is None:
         raise CheckpointError(all_corrupt_line(_resume_words(), Path(out) / 'checkpoints', bad))
