@@ -1107,16 +1107,29 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
     """The run id of `checkpoint` (`state`: its contents), resumed into `out`; refused (one line) if
     `out` holds another run, or if `checkpoint` is of a branch that `out` has set aside
     (`set_aside_newer`)."""
+    _refuse_set_aside_branch(out, checkpoint)
+    if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
+        return _own_run_id(out, old, checkpoint, state)
+    theirs = checkpoint_run_id(checkpoint, state)
+    _refuse_another_run(out, old, checkpoint, theirs)
+    _refuse_another_branch(out, checkpoint, state)
+    return theirs
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ri0c
+def _refuse_set_aside_branch(out: Path, checkpoint: Path) -> None:
+    "Refuse (one line) to resume `checkpoint` into `out` if it lies in a branch `out` set aside."
     aside = (out / 'checkpoints' / 'superseded').resolve()
     given, elsewhere = said('resume', checkpoint), _in_new_folder(checkpoint)   # caller's words
-    latest = words("resume='latest'", '--resume alone')
     if aside in checkpoint.resolve().parents:
         raise UsageError(f"{given}: a checkpoint of a branch set aside in {aside}; continuing it "
                          f"in {out} would mix two branches' checkpoints and metrics: continue it "
                          f"in a new folder ({elsewhere})")
-    if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
-        return _own_run_id(out, old, checkpoint, state)
-    theirs, ours = checkpoint_run_id(checkpoint, state), old.get('run_id', 'legacy')
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ri1c
+def _refuse_another_run(out: Path, old: dict, checkpoint: Path, theirs: str | None) -> None:
+    """Refuse (one line) to resume `checkpoint`, of run `theirs`, into `out` if that holds another
+    run (`old`: its run.json)."""
+    ours, latest = old.get('run_id', 'legacy'), words("resume='latest'", '--resume alone')
     if _holds_run(out) and theirs != ours and not list_checkpoints(out):      # it never wrote one
         start = _resumed_start(old)
         other = (f"; or start that resume again ({_start_again(out, start)})" if start else
@@ -1129,6 +1142,13 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
                          f"its own run folder or an empty {named('cfg.out')} ({latest} continues "
                          f"{ours})")
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ri2c
+def _refuse_another_branch(out: Path, checkpoint: Path, state: dict) -> None:
+    """Refuse (one line) to resume `checkpoint` (`state`: its contents), of `out`'s run, into `out`
+    if `out` has checkpoints and none the same as it, or the same one lies in a branch set aside."""
+    given, elsewhere = said('resume', checkpoint), _in_new_folder(checkpoint)   # caller's words
+    latest = words("resume='latest'", '--resume alone')
     twins = _twins(out, checkpoint, state) if list_checkpoints(out) else [None]   # which branch?
     if not twins:
         raise UsageError(f"{given}: {out} has checkpoints of its own, none the same as this one, "
@@ -1139,7 +1159,6 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
         raise UsageError(f"{given}: the same checkpoint as {twins[0]}, of a branch set aside; "
                          f"continuing it in {out} would mix two branches' checkpoints and metrics: "
                          f"continue it in a new folder ({elsewhere})")
-    return theirs
 
 # %% ../nbs/05aa_checkpoints.ipynb #2981edc7
 def _twins(out: Path, checkpoint: Path, state: dict) -> list[Path]:
