@@ -496,6 +496,25 @@ def _remove_if_empty(folder: Path) -> None:
     "Remove `folder` if it is there and empty (a move took all it held); else leave it."
     with contextlib.suppress(OSError): folder.rmdir()
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50sa0c
+def _move_branch(out, step: int, newer: list[Path]) -> tuple:
+    """Move the branch of run folder `out` after `step` (checkpoints `newer`, metrics lines,
+    figures, reports) into checkpoints/superseded/from_step_N, the signals held off till it has
+    moved: (that folder, the lines, the figures, the reports)."""
+    with deferred_signals():                     # a Ctrl-C waits till the branch has moved
+        aside = _superseded_folder(out, step)
+        for path in newer: os.replace(path, aside / path.name)
+        lines = truncate_metrics(out, step)
+        if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
+        figures = _figures_after(out, step)
+        drawn = figures + _mark_after(out, step)     # a mark: the branch's
+        _move_into(drawn, aside / 'figures')
+        if drawn: _remove_if_empty(Path(out) / 'figures')   # it held only the branch's drawings
+        reports = _reports_after(out, step)
+        _move_into(reports, aside / 'eval')
+        if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
+    return aside, lines, figures, reports
+
 # %% ../nbs/05aa_checkpoints.ipynb #46afced7
 def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
@@ -509,18 +528,7 @@ def set_aside_newer(out, step: int) -> list[Path]:
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
     newer = newer_checkpoints(out, step)
     if not newer or int(os.environ.get('RANK', 0)): return []
-    with deferred_signals():                     # a Ctrl-C waits till the branch has moved
-        aside = _superseded_folder(out, step)
-        for path in newer: os.replace(path, aside / path.name)
-        lines = truncate_metrics(out, step)
-        if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
-        figures = _figures_after(out, step)
-        drawn = figures + _mark_after(out, step)     # a mark: the branch's
-        _move_into(drawn, aside / 'figures')
-        if drawn: _remove_if_empty(Path(out) / 'figures')   # it held only the branch's drawings
-        reports = _reports_after(out, step)
-        _move_into(reports, aside / 'eval')
-        if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
+    aside, lines, figures, reports = _move_branch(out, step, newer)
     _say(f"warning: resuming from step {step}; the abandoned branch's newer "
          f"checkpoints ({', '.join(p.name for p in newer)}), "
          f"{counted(len(lines), 'metrics line')}, "
