@@ -893,6 +893,24 @@ def _stamp_lock(lock, created: str) -> None:
     lock.write(f'{os.getpid()} {socket.gethostname()} {created}\n')
     lock.flush()
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rj0c
+def _json_fault(text: str, e: json.JSONDecodeError) -> str:
+    "What is wrong with run.json's `text`, which `json.loads` refused (`e`): cut off, or not JSON."
+    body = text.rstrip()
+    if e.pos >= len(body) or e.msg.startswith('Unterminated string'):    # it stops mid-way
+        return f"cut off: its JSON stops, unclosed, at line {body.count(chr(10)) + 1}"
+    return f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}'
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rj1c
+def _check_run_json_fields(info) -> None:
+    "`ValueError` if run.json's `info` is no JSON object, or its run_id, created, folder no string."
+    if not isinstance(info, dict):
+        kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
+        raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
+    for key in ('run_id', 'created', 'folder'):               # what a claim compares and trusts
+        if key in info and not isinstance(info[key], str):
+            raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
+
 # %% ../nbs/05aa_checkpoints.ipynb #3c5e7a02
 def _parse_run_json(raw: bytes) -> dict:
     "The contents `raw` of a run.json as a dict, or `ValueError` saying what is wrong with them."
@@ -901,18 +919,8 @@ def _parse_run_json(raw: bytes) -> dict:
         raise ValueError(f'not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})') from None
     if not text.strip(): raise ValueError('empty')
     try: info = json.loads(text)
-    except json.JSONDecodeError as e:
-        body = text.rstrip()
-        if e.pos >= len(body) or e.msg.startswith('Unterminated string'):    # it stops mid-way
-            raise ValueError(f"cut off: its JSON stops, unclosed, at line {body.count(chr(10)) + 1}"
-                             ) from None
-        raise ValueError(f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}') from None
-    if not isinstance(info, dict):
-        kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
-        raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
-    for key in ('run_id', 'created', 'folder'):               # what a claim compares and trusts
-        if key in info and not isinstance(info[key], str):
-            raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
+    except json.JSONDecodeError as e: raise ValueError(_json_fault(text, e)) from None
+    _check_run_json_fields(info)
     return info
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3887e5
