@@ -86,6 +86,14 @@ def check_digest(state: dict, path, why=_TRAINING_ONLY) -> None:
     if 'digest' in state and state_digest(state) != state['digest']:
         raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50sv0c
+def _write_synced(path: Path, data) -> None:
+    "Write bytes `data` to file `path`, flushed and fsync'd: on the disk before the caller goes on."
+    with open(path, 'wb') as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
     """`torch.save(state + digest)` to `path` atomically: serialised in memory, written to a
@@ -97,10 +105,7 @@ def save_checkpoint(state: dict, path) -> Path:
     try:
         buffer = io.BytesIO()     # straight into the file, torch would hide a full disk's OS error
         torch.save({**state, 'digest': state_digest(state)}, buffer)
-        with open(tmp, 'wb') as f:
-            f.write(buffer.getbuffer())
-            f.flush()
-            os.fsync(f.fileno())
+        _write_synced(tmp, buffer.getbuffer())
         os.replace(tmp, path)
     except OSError as e:
         kept = any(p != path for p in path.parent.glob('step_*.pt'))
@@ -1049,11 +1054,16 @@ def _identify_run(folder: RunFolder, old: dict, resume: bool, checkpoint, state:
     elif not old:
         new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
         folder.update(run_id=new_id, created=started, folder=str(out.resolve()))
-    else:                                          # a resume: moved, or copied?
-        lost = dict(run_id=run_id or 'legacy', created=started)     # a hand edit dropped them
-        if missing := {k: v for k, v in lost.items() if not old.get(k)}:
-            folder.update(**missing)
-        _follow_folder(folder, state)
+    else: _complete_run_record(folder, old, state, run_id, started)   # a resume: moved, or copied?
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ir0c
+def _complete_run_record(folder: RunFolder, old: dict, state: dict | None, run_id: str | None,
+                         started: str) -> None:
+    "Give `folder`'s run.json (`old`, as read) the run id and start it lacks; follow the folder."
+    lost = dict(run_id=run_id or 'legacy', created=started)     # a hand edit dropped them
+    if missing := {k: v for k, v in lost.items() if not old.get(k)}:
+        folder.update(**missing)
+    _follow_folder(folder, state)
 
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=None,
