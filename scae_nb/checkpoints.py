@@ -86,6 +86,14 @@ def check_digest(state: dict, path, why=_TRAINING_ONLY) -> None:
     if 'digest' in state and state_digest(state) != state['digest']:
         raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50sv0c
+def _write_synced(path: Path, data) -> None:
+    "Write bytes `data` to file `path`, flushed and fsync'd: on the disk before the caller goes on."
+    with open(path, 'wb') as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
     """`torch.save(state + digest)` to `path` atomically: serialised in memory, written to a
@@ -97,10 +105,7 @@ def save_checkpoint(state: dict, path) -> Path:
     try:
         buffer = io.BytesIO()     # straight into the file, torch would hide a full disk's OS error
         torch.save({**state, 'digest': state_digest(state)}, buffer)
-        with open(tmp, 'wb') as f:
-            f.write(buffer.getbuffer())
-            f.flush()
-            os.fsync(f.fileno())
+        _write_synced(tmp, buffer.getbuffer())
         os.replace(tmp, path)
     except OSError as e:
         kept = any(p != path for p in path.parent.glob('step_*.pt'))
@@ -162,6 +167,7 @@ def _read_checkpoint(path: Path, map_location) -> dict:
         else: detail = f'{type(e).__name__}: {detail}'
         raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rdc0
 def _torn_zip(e: BaseException, path: Path) -> bool:
     """Whether torch's `OSError` 'Invalid argument' (EINVAL: how its reader meets some cut-short
     archives) is of a zip archive whose end is missing: it starts as one, `zipfile` finds no end."""
@@ -197,6 +203,7 @@ def _load_state(path, map_location) -> dict:
         raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
     return state
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ldc0
 def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
     """Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest;
     one whose digest is not its own is refused naming what to take instead (`_mismatch_advice`)."""
@@ -213,6 +220,7 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
     file."""
     return newest_intact_of(list_checkpoints(out), map_location)
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nic0
 def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict | None,
                                                             list[tuple[Path, str]]]:
     """`newest_intact_state` of checkpoint files `paths` (oldest first: `checkpoints_in`), as of a
@@ -229,6 +237,7 @@ def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict
         return path, state, bad
     return None, None, bad
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nic1
 def _corrupt_reason(path: Path, e: Exception) -> str:
     """Why `path` is corrupt (`e`: `load_checkpoint`'s refusal), one line for '... is corrupt
     (WHY)': without the path, its detail in parentheses put after a colon, so that none nests:
@@ -239,6 +248,7 @@ def _corrupt_reason(path: Path, e: Exception) -> str:
     head, _, inner = line.partition(' (')
     return f"{head}: {inner.removesuffix(')')}" if inner.endswith(')') else line
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nic2
 def _unopened(path: Path, e: OSError) -> str:
     "Why checkpoint `path` could not be opened (`e`) in one line: a dangling link, a folder, ..."
     if path.is_symlink() and not path.exists():
@@ -279,12 +289,14 @@ def newest_sound_of(paths: list) -> Path | None:
         if _diverged(state) is None: return path
     return None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nsc0
 def _older_ones(path: Path) -> list | None:
     "The checkpoints before checkpoint `path` in its folder, oldest first; None: no step_N.pt."
     held = checkpoints_in(path.parent)
     names = [p.name for p in held]
     return held[:names.index(path.name)] if path.name in names else None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50nsc1
 def _mismatch_advice(path: Path) -> str:
     """What to do about checkpoint `path`, whose digest is not its own: load or resume from the
     newest one before it in its folder that is intact and finite (`newest_sound_of`: a run's
@@ -357,6 +369,18 @@ def _runs_beside(out) -> str:
     resume_it = lambda d: words(f'cfg.out={str(d)!r}', f'--out {shlex.quote(str(d))}')
     return ''.join(f"; {d} holds a run: resume it with {resume_it(d)}" for d in found[:2])
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rsc0
+def _nothing_to_resume(out) -> str:
+    "The refusal of `resume='latest'` in a run folder `out` with no checkpoint: why, what to do."
+    why = (f"its run stopped before its first one: start it over with {said('force', True)}"
+           if (Path(out) / 'run.json').is_file()
+           else f"start without {named('resume')}{_runs_beside(out)}")
+    try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
+    except (OSError, ValueError): start = None        # none, or damaged: said when claimed
+    if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
+                     f"start that resume again ({_start_again(out, start)})")
+    return f"{_resume_words()}: no checkpoint in {Path(out) / 'checkpoints'} to resume ({why})"
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
@@ -365,15 +389,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
-        why = (f"its run stopped before its first one: start it over with {said('force', True)}"
-               if (Path(out) / 'run.json').is_file()
-               else f"start without {named('resume')}{_runs_beside(out)}")
-        try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
-        except (OSError, ValueError): start = None        # none, or damaged: said when claimed
-        if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
-                         f"start that resume again ({_start_again(out, start)})")
-        raise UsageError(f"{_resume_words()}: no checkpoint in "
-                         f"{Path(out) / 'checkpoints'} to resume ({why})")
+        raise UsageError(_nothing_to_resume(out))
     path, state, bad = newest_intact_state(out)
     if path is None:
         raise CheckpointError(all_corrupt_line(_resume_words(), Path(out) / 'checkpoints', bad))
@@ -381,14 +397,30 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     return path, state
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38dd55
+def _untaken(path: Path, fits=lambda there: False) -> Path:
+    """`path`, or if something is there (a file, a folder, a dangling link) that `fits` refuses,
+    the first free one of NAME.2.pt, NAME.3.pt, ... (NAME.2 without .pt): the step stays read."""
+    stem, suffix = (path.stem, path.suffix) if path.suffix == '.pt' else (path.name, '')
+    for n in itertools.count(1):
+        there = path if n == 1 else path.with_name(f'{stem}.{n}{suffix}')
+        if not os.path.lexists(there) or fits(there): return there
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ex01
 def _set_aside(bad: list, good: Path) -> None:
-    """Say in one line that checkpoints `bad` ((path, why), newest first) are corrupt, and move them
-    to checkpoints/corrupt/ (process 0)."""
+    """Move checkpoints `bad` ((path, why), newest first) to checkpoints/corrupt/ under free names,
+    then say in one line that they are corrupt and where they went (process 0)."""
     if int(os.environ.get('RANK', 0)): return
-    aside = bad[0][0].parent / 'corrupt'
-    _say(f'warning: {corrupt_said(bad)}; set aside in {aside}; resuming from {good.name}')
+    folder = lambda there: there.is_dir() and not there.is_symlink()
+    aside = _untaken(bad[0][0].parent / 'corrupt', fits=folder)
     aside.mkdir(exist_ok=True)
-    for path, _ in bad: os.replace(path, aside / path.name)
+    renamed = []
+    for path, _ in bad:
+        os.replace(path, there := _untaken(aside / path.name))
+        if there.name != path.name: renamed.append(f'{path.name} as {there.name}')
+    were = 'that name was' if len(renamed) == 1 else 'those names were'
+    taken = f" ({', '.join(renamed)}: {were} taken)"
+    _say(f"warning: {corrupt_said(bad)}; set aside in {aside}{taken if renamed else ''}; "
+         f"resuming from {good.name}")
     _NAMED.add(good.resolve())
 
 # %% ../nbs/05aa_checkpoints.ipynb #354ef555
@@ -469,6 +501,25 @@ def _remove_if_empty(folder: Path) -> None:
     "Remove `folder` if it is there and empty (a move took all it held); else leave it."
     with contextlib.suppress(OSError): folder.rmdir()
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50sa0c
+def _move_branch(out, step: int, newer: list[Path]) -> tuple:
+    """Move the branch of run folder `out` after `step` (checkpoints `newer`, metrics lines,
+    figures, reports) into checkpoints/superseded/from_step_N, the signals held off till it has
+    moved: (that folder, the lines, the figures, the reports)."""
+    with deferred_signals():                     # a Ctrl-C waits till the branch has moved
+        aside = _superseded_folder(out, step)
+        for path in newer: os.replace(path, aside / path.name)
+        lines = truncate_metrics(out, step)
+        if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
+        figures = _figures_after(out, step)
+        drawn = figures + _mark_after(out, step)     # a mark: the branch's
+        _move_into(drawn, aside / 'figures')
+        if drawn: _remove_if_empty(Path(out) / 'figures')   # it held only the branch's drawings
+        reports = _reports_after(out, step)
+        _move_into(reports, aside / 'eval')
+        if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
+    return aside, lines, figures, reports
+
 # %% ../nbs/05aa_checkpoints.ipynb #46afced7
 def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
@@ -482,18 +533,7 @@ def set_aside_newer(out, step: int) -> list[Path]:
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
     newer = newer_checkpoints(out, step)
     if not newer or int(os.environ.get('RANK', 0)): return []
-    with deferred_signals():                     # a Ctrl-C waits till the branch has moved
-        aside = _superseded_folder(out, step)
-        for path in newer: os.replace(path, aside / path.name)
-        lines = truncate_metrics(out, step)
-        if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
-        figures = _figures_after(out, step)
-        drawn = figures + _mark_after(out, step)     # a mark: the branch's
-        _move_into(drawn, aside / 'figures')
-        if drawn: _remove_if_empty(Path(out) / 'figures')   # it held only the branch's drawings
-        reports = _reports_after(out, step)
-        _move_into(reports, aside / 'eval')
-        if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
+    aside, lines, figures, reports = _move_branch(out, step, newer)
     _say(f"warning: resuming from step {step}; the abandoned branch's newer "
          f"checkpoints ({', '.join(p.name for p in newer)}), "
          f"{counted(len(lines), 'metrics line')}, "
@@ -593,13 +633,20 @@ def release(self: RunFolder) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #s31back1
 _PUT_BACK = ('run.json', 'config.json', '.lock')
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ex05
+def _entry_identity(path: Path) -> tuple | None:
+    "(name, inode, mtime in ns) of entry `path` itself (a link: the link itself); None: gone."
+    try: stat = path.lstat()
+    except OSError: return None                     # removed since it was listed
+    return path.name, stat.st_ino, stat.st_mtime_ns
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f64c
 def _run_writes(out: Path) -> list:
     """What a run that trains in `out` changes: its checkpoints, as (name, inode, mtime in ns), so
     that one set aside and written again under its name differs, and metrics.jsonl's md5 (a resume
     rewrites it whole, the same lines if none is cut)."""
     metrics = out / 'metrics.jsonl'
-    ckpts = [(p.name, p.stat().st_ino, p.stat().st_mtime_ns) for p in list_checkpoints(out)]
+    ckpts = [found for p in list_checkpoints(out) if (found := _entry_identity(p)) is not None]
     return ckpts + [hashlib.md5(metrics.read_bytes()).hexdigest() if metrics.is_file() else None]
 
 def _as_found(out: Path) -> dict:
@@ -733,13 +780,14 @@ def _as_named(path: Path, out) -> Path:
 # %% ../nbs/05aa_checkpoints.ipynb #e68ba9c5
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
-    one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/;
-    figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports eval/step_M; wandb's runs,
-    logs, cache."""
+    one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/
+    (corrupt.N/); figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports eval/step_M;
+    wandb's runs, logs, cache."""
     name = path.name
     if folder == 'checkpoints':
         return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
-                and name.endswith('.tmp') or name in ('superseded', 'corrupt'))
+                and name.endswith('.tmp') or name in ('superseded', 'corrupt')
+                or name.startswith('corrupt.') and name[8:].isdigit())   # corrupt.2/: `_set_aside`
     if folder == 'figures': return name == DRAWING_MARK or _figure_step(path) is not None
     if folder == 'eval': return name.startswith('step_') and name[5:].isdigit()
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
@@ -850,6 +898,24 @@ def _stamp_lock(lock, created: str) -> None:
     lock.write(f'{os.getpid()} {socket.gethostname()} {created}\n')
     lock.flush()
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rj0c
+def _json_fault(text: str, e: json.JSONDecodeError) -> str:
+    "What is wrong with run.json's `text`, which `json.loads` refused (`e`): cut off, or not JSON."
+    body = text.rstrip()
+    if e.pos >= len(body) or e.msg.startswith('Unterminated string'):    # it stops mid-way
+        return f"cut off: its JSON stops, unclosed, at line {body.count(chr(10)) + 1}"
+    return f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}'
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50rj1c
+def _check_run_json_fields(info) -> None:
+    "`ValueError` if run.json's `info` is no JSON object, or its run_id, created, folder no string."
+    if not isinstance(info, dict):
+        kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
+        raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
+    for key in ('run_id', 'created', 'folder'):               # what a claim compares and trusts
+        if key in info and not isinstance(info[key], str):
+            raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
+
 # %% ../nbs/05aa_checkpoints.ipynb #3c5e7a02
 def _parse_run_json(raw: bytes) -> dict:
     "The contents `raw` of a run.json as a dict, or `ValueError` saying what is wrong with them."
@@ -858,18 +924,8 @@ def _parse_run_json(raw: bytes) -> dict:
         raise ValueError(f'not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})') from None
     if not text.strip(): raise ValueError('empty')
     try: info = json.loads(text)
-    except json.JSONDecodeError as e:
-        body = text.rstrip()
-        if e.pos >= len(body) or e.msg.startswith('Unterminated string'):    # it stops mid-way
-            raise ValueError(f"cut off: its JSON stops, unclosed, at line {body.count(chr(10)) + 1}"
-                             ) from None
-        raise ValueError(f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}') from None
-    if not isinstance(info, dict):
-        kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
-        raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
-    for key in ('run_id', 'created', 'folder'):               # what a claim compares and trusts
-        if key in info and not isinstance(info[key], str):
-            raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
+    except json.JSONDecodeError as e: raise ValueError(_json_fault(text, e)) from None
+    _check_run_json_fields(info)
     return info
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3887e5
@@ -998,11 +1054,16 @@ def _identify_run(folder: RunFolder, old: dict, resume: bool, checkpoint, state:
     elif not old:
         new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
         folder.update(run_id=new_id, created=started, folder=str(out.resolve()))
-    else:                                          # a resume: moved, or copied?
-        lost = dict(run_id=run_id or 'legacy', created=started)     # a hand edit dropped them
-        if missing := {k: v for k, v in lost.items() if not old.get(k)}:
-            folder.update(**missing)
-        _follow_folder(folder, state)
+    else: _complete_run_record(folder, old, state, run_id, started)   # a resume: moved, or copied?
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ir0c
+def _complete_run_record(folder: RunFolder, old: dict, state: dict | None, run_id: str | None,
+                         started: str) -> None:
+    "Give `folder`'s run.json (`old`, as read) the run id and start it lacks; follow the folder."
+    lost = dict(run_id=run_id or 'legacy', created=started)     # a hand edit dropped them
+    if missing := {k: v for k, v in lost.items() if not old.get(k)}:
+        folder.update(**missing)
+    _follow_folder(folder, state)
 
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=None,
@@ -1072,16 +1133,29 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
     """The run id of `checkpoint` (`state`: its contents), resumed into `out`; refused (one line) if
     `out` holds another run, or if `checkpoint` is of a branch that `out` has set aside
     (`set_aside_newer`)."""
+    _refuse_set_aside_branch(out, checkpoint)
+    if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
+        return _own_run_id(out, old, checkpoint, state)
+    theirs = checkpoint_run_id(checkpoint, state)
+    _refuse_another_run(out, old, checkpoint, theirs)
+    _refuse_another_branch(out, checkpoint, state)
+    return theirs
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ri0c
+def _refuse_set_aside_branch(out: Path, checkpoint: Path) -> None:
+    "Refuse (one line) to resume `checkpoint` into `out` if it lies in a branch `out` set aside."
     aside = (out / 'checkpoints' / 'superseded').resolve()
     given, elsewhere = said('resume', checkpoint), _in_new_folder(checkpoint)   # caller's words
-    latest = words("resume='latest'", '--resume alone')
     if aside in checkpoint.resolve().parents:
         raise UsageError(f"{given}: a checkpoint of a branch set aside in {aside}; continuing it "
                          f"in {out} would mix two branches' checkpoints and metrics: continue it "
                          f"in a new folder ({elsewhere})")
-    if checkpoint.resolve().parent == (out / 'checkpoints').resolve():     # one of `out`'s own?
-        return _own_run_id(out, old, checkpoint, state)
-    theirs, ours = checkpoint_run_id(checkpoint, state), old.get('run_id', 'legacy')
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ri1c
+def _refuse_another_run(out: Path, old: dict, checkpoint: Path, theirs: str | None) -> None:
+    """Refuse (one line) to resume `checkpoint`, of run `theirs`, into `out` if that holds another
+    run (`old`: its run.json)."""
+    ours, latest = old.get('run_id', 'legacy'), words("resume='latest'", '--resume alone')
     if _holds_run(out) and theirs != ours and not list_checkpoints(out):      # it never wrote one
         start = _resumed_start(old)
         other = (f"; or start that resume again ({_start_again(out, start)})" if start else
@@ -1094,6 +1168,13 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
                          f"{f'run {theirs}' if theirs else 'a run of unknown id'}: resume it into "
                          f"its own run folder or an empty {named('cfg.out')} ({latest} continues "
                          f"{ours})")
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx50ri2c
+def _refuse_another_branch(out: Path, checkpoint: Path, state: dict) -> None:
+    """Refuse (one line) to resume `checkpoint` (`state`: its contents), of `out`'s run, into `out`
+    if `out` has checkpoints and none the same as it, or the same one lies in a branch set aside."""
+    given, elsewhere = said('resume', checkpoint), _in_new_folder(checkpoint)   # caller's words
+    latest = words("resume='latest'", '--resume alone')
     twins = _twins(out, checkpoint, state) if list_checkpoints(out) else [None]   # which branch?
     if not twins:
         raise UsageError(f"{given}: {out} has checkpoints of its own, none the same as this one, "
@@ -1104,7 +1185,6 @@ def _resumed_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str 
         raise UsageError(f"{given}: the same checkpoint as {twins[0]}, of a branch set aside; "
                          f"continuing it in {out} would mix two branches' checkpoints and metrics: "
                          f"continue it in a new folder ({elsewhere})")
-    return theirs
 
 # %% ../nbs/05aa_checkpoints.ipynb #2981edc7
 def _twins(out: Path, checkpoint: Path, state: dict) -> list[Path]:
@@ -1161,4 +1241,5 @@ def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
     finally:
         for s, old in previous.items(): signal.signal(s, old)
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx50sic0
 stop_on_sigint = stop_on_signals

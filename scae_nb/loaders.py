@@ -68,9 +68,11 @@ def _check_label_range(labels: torch.Tensor, n_classes: int | None) -> None:
 # %% ../nbs/00a_loaders.ipynb #st490815
 def _check_labels(labels, n: int, n_classes: int | None = None) -> torch.Tensor:
     """int64 labels if `labels` is an integer tensor of shape [n] with values in
-    0..n_classes-1 (>= 0 if `n_classes` is None: no upper bound), else one line saying what came."""
+    0..n_classes-1 (>= 0 if `n_classes` is None: no upper bound), else one line saying what came
+    (bool too: True/False are no class ids, as `check_labels` in 04_losses refuses them)."""
     if (not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point()
-            or labels.is_complex()):                    # complex: torch's min() raises deep inside
+            or labels.is_complex()                      # complex: torch's min() raises deep inside
+            or labels.dtype == torch.bool):
         got = (f"{got_shape(labels)} ({labels.dtype})" if isinstance(labels, torch.Tensor)
                else f"got {type(labels).__name__}")
         raise ValueError(f"labels must be an integer tensor of shape ({n},), {got}")

@@ -56,7 +56,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _run_holding_out,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
                                  drop_short_line, DRAWING_MARK, _drawing_step, _remove_if_empty,
-                                 changes_record, checkpoint_changes)
+                                 changes_record, checkpoint_changes, list_checkpoints)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
 class Trainer:
@@ -100,7 +100,7 @@ def _init_fields(self: Trainer, cfg: TrainConfig, run_id, created, allow_change)
 def _check_start(self: Trainer, model, loaders, resume, state) -> tuple:
     "`__init__`'s checks: the device, what it cannot run refused; (checkpoint, its contents)."
     self.device = pick_device(self.cfg.device, self.env.local_rank)
-    _check_trainer(self.cfg, self.device, model, loaders)     # refused before anything is set
+    _check_trainer(self.cfg, self.device, model, loaders, resume)   # refused before anything is set
     if self.allow_change is not None:         # None: `train` has checked them (`_check_run`)
         _check_resume_given(resume)
         _check_allowed(resume, self.allow_change)
@@ -252,10 +252,10 @@ def _check_not_empty(train_loader, test_loader) -> None:
 
 # %% ../nbs/05b_training.ipynb #sp387c7b
 def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | None = None,
-                   loaders=None) -> None:
+                   loaders=None, resume=None) -> None:
     """Refuse what a `Trainer` of `cfg` cannot run on `device`: fields set after `cfg` was made
     (checked again as made: `cfg.amp = 'false'`), thread count (`check_threads`), step, decoder,
-    determinism, inputs, paths (`check_paths`: `out` a file, `data_dir` no folder)."""
+    determinism, inputs, paths (`check_paths`: `out` a file, `data_dir` no folder; `resume`)."""
     cfg.__post_init__()                    # plain values, bools, `_validate`: as when it was made
     cfg.model.__post_init__()              # the model config's too
     if cfg.threads is not None: check_threads(cfg.threads)    # its limit (05ac), before it is set
@@ -263,7 +263,7 @@ def _check_trainer(cfg: TrainConfig, device: torch.device, model: nn.Module | No
     if cfg.deterministic: check_deterministic(device)
     _check_model_config(model, cfg.model)
     _check_loaders_given(loaders)
-    check_paths(cfg)
+    check_paths(cfg, resume)
 
 # %% ../nbs/05b_training.ipynb #7fe377ea
 @patch
@@ -812,13 +812,13 @@ def __exit__(self: Trainer, *exc_info) -> None:
     self.close()
 
 # %% ../nbs/05b_training.ipynb #88809107
-def check_paths(cfg: TrainConfig) -> None:
+def check_paths(cfg: TrainConfig, resume=None) -> None:
     """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`) or that is a file, and a
     `--data-dir` that is not a folder (creating nothing; a model that never reads it,
-    `UNREAD_FIELDS`: any).
+    `UNREAD_FIELDS`: any). `resume`: the run's, None for a new run.
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
-    _refuse_out_in_run(cfg.out)                  # RUN/checkpoints: a run inside a run
+    _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     for name in ('checkpoints', 'figures'):       # the run's own folders: a file there is refused
         if (Path(cfg.out) / name).exists() and not (Path(cfg.out) / name).is_dir():
@@ -829,20 +829,24 @@ def check_paths(cfg: TrainConfig) -> None:
         data_root(cfg.data_dir, must_exist=True)
 
 # %% ../nbs/05b_training.ipynb #oi49cd01
-def _refuse_out_in_run(out) -> None:
+def _refuse_out_in_run(out, resume=None) -> None:
     """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
-    (`_run_holding_out`, no folder spared), naming a free folder beside RUN and RUN's resume."""
+    (`_run_holding_out`, no folder spared), naming a free folder beside RUN and a resume: RUN's, or
+    `out`'s where it is a run with checkpoints of its own, which a `resume` continues there."""
     run, link, _ = _run_holding_out(out, spared=None)
     if run is None or run == (link or Path(os.path.abspath(out))): return     # RUN itself: fine
+    own = bool(list_checkpoints(out))                  # a run nested by a version that let it
+    if own and resume is not None: return
     beside = next(run.with_name(f'{run.name}-{k}') for k in itertools.count(2)
                   if not run.with_name(f'{run.name}-{k}').exists())
     what = f"a link to {_as_named(link, out)}, inside" if link else "inside"
-    ours = _as_named(run, out)                               # as `out` was written
+    ours = Path(out) if own else _as_named(run, out)        # as `out` was written
     again = words(f"cfg.out={str(ours)!r}, resume='latest'",
                   f"--resume --out {shlex.quote(str(ours))}")
-    raise UsageError(f"{named('cfg.out')} {out}: is {what} the training run {ours}, and a run "
-                     f"there would mix with its files: choose a folder beside it, such as "
-                     f"{_as_named(beside, out)}, or continue that run with {again}")
+    raise UsageError(f"{named('cfg.out')} {out}: is {what} the training run {_as_named(run, out)}, "
+                     f"and a run there would mix with its files: choose a folder beside it, such "
+                     f"as {_as_named(beside, out)}, or continue {'its own' if own else 'that'} run "
+                     f"with {again}")
 
 # %% ../nbs/05b_training.ipynb #sp38c223
 def _refuse_resume_with_force(resume, force: bool) -> None:
@@ -908,7 +912,7 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
     _check_allowed(resume, allow_change)
     env = dist_env()
     device = pick_device(cfg.device, env.local_rank)
-    _check_trainer(cfg, device, model, loaders)                  # `check_paths` too
+    _check_trainer(cfg, device, model, loaders, resume)          # `check_paths` too
     if resume is None: return device, None, None
     if env.rank == 0: check_not_in_use(cfg.out)          # (under DDP process 0 holds the lock)
     if state is None: resume, state = resolve_checkpoint(resume, cfg.out)   # else read already
@@ -1172,6 +1176,7 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         run['out'] = _resume_out(resume)
     out = run.setdefault('out', f'runs/{name}')   # continued where found, not where it was trained
+    if str(resume) == 'latest': _refuse_out_in_run(out, resume)   # RUN/figures: not 'no checkpoint'
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out)
     saved = state['config']
