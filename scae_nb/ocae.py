@@ -228,13 +228,10 @@ class OCAE(OfficialModule):
                                           n_hiddens, False, noise_scale)
         self.dummy_vote = nn.Parameter(tf_glorot_uniform_(torch.empty(1, 1, n_parts, 6)))
 
-# %% ../nbs/03_ocae.ipynb #6ef90c8d
-@patch(as_prop=True)
-def noise_scale(self: OCAE) -> float: return self.capsule_layer.noise_scale
-
-# %% ../nbs/03_ocae.ipynb #a62bfae9
-@patch(set_prop=True)
-def noise_scale(self: OCAE, value: float): self.capsule_layer.noise_scale = value
+    @property
+    def noise_scale(self) -> float: return self.capsule_layer.noise_scale
+    @noise_scale.setter
+    def noise_scale(self, value: float): self.capsule_layer.noise_scale = value
 
 # %% ../nbs/03_ocae.ipynb #320ee4ea
 @patch
