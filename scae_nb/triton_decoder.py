@@ -264,6 +264,11 @@ TRITON_BACKWARD_BLOCK = 256      # pixels per backward program
 TRITON_TEMPLATE_GRAD = 'atomic'  # template gradients added per tap; or 'dot', 'dot-tf32x3'
 _TEMPLATE_GRADS = {'atomic': (False, 'ieee'), 'dot': (True, 'ieee'), 'dot-tf32x3': (True, 'tf32x3')}
 
+# %% ../nbs/02c_triton.ipynb #b32c40ce
+def _texel_tile(T: int) -> int:
+    "TB: T rounded up to a power of 2, at least 16 (`tl.dot`'s smallest side)."
+    return max(16, triton.next_power_of_2(T))
+
 # %% ../nbs/02c_triton.ipynb #ae4d1e8f
 def _template_grad(T: int) -> tuple:
     """(DOT, PRECISION, TB) for the backward kernel under `TRITON_TEMPLATE_GRAD`, for T x T
@@ -277,11 +282,6 @@ def _template_grad(T: int) -> tuple:
         raise ValueError(f"TRITON_BACKWARD_BLOCK is {block!r}; a power of 2 from 16 to 1024 is "
                          f"needed")
     return *_TEMPLATE_GRADS[TRITON_TEMPLATE_GRAD], _texel_tile(T)
-
-# %% ../nbs/02c_triton.ipynb #b32c40ce
-def _texel_tile(T: int) -> int:
-    "TB: T rounded up to a power of 2, at least 16 (`tl.dot`'s smallest side)."
-    return max(16, triton.next_power_of_2(T))
 
 # %% ../nbs/02c_triton.ipynb #51279646
 def _backward_parts(M: int) -> int:
@@ -431,6 +431,13 @@ def triton_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
     if torch.compiler.is_compiling(): return tuple(_COMPILE_OPS['forward'](*args)[:4])
     return _TritonWarpedPixelMixture.apply(*args)
 
+# %% ../nbs/02c_triton.ipynb #8a8aa937
+def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
+    *saved, warped, lse_s, lse_l = ctx.saved_tensors
+    *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grads[0], lse_s,
+                                                    lse_l)
+    return *grads, None, grad_scalars, None
+
 # %% ../nbs/02c_triton.ipynb #tri00032
 def prepare_triton_compile() -> bool:
     """Register the kernels as two `torch.library` custom ops (any device), so that
@@ -449,13 +456,6 @@ def prepare_triton_compile() -> bool:
     lib.register_autograd('scae_nb::triton_mixture', _op_backward, setup_context=_op_setup)
     _COMPILE_OPS.update(forward=forward, backward=backward)
     return True
-
-# %% ../nbs/02c_triton.ipynb #8a8aa937
-def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
-    *saved, warped, lse_s, lse_l = ctx.saved_tensors
-    *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grads[0], lse_s,
-                                                    lse_l)
-    return *grads, None, grad_scalars, None
 
 # %% ../nbs/02c_triton.ipynb #tri00037
 def _kernel_constants(names: list, C: int, coupled: bool, ones, M: int, template_grad: str, T: int,
