@@ -34,8 +34,10 @@ def checkpoint_path(out, step: int) -> Path:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3867ba
 def _file_step(path: Path) -> int:
-    "The step in a checkpoint's file name (`checkpoint_path`'s inverse)."
-    return int(Path(path).stem.split('_')[-1])
+    """The step in a checkpoint's file name (`checkpoint_path`'s inverse); -1 for a name without
+    one, `step_x.pt` named by hand, which is no step's checkpoint (`checkpoints_in`: oldest)."""
+    step = Path(path).stem.removeprefix('step_')
+    return int(step) if step.isdigit() else -1
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e5b9
 def checkpoints_in(folder) -> list[Path]:
@@ -874,10 +876,14 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
     from its newest checkpoint where run.json has none)."""
     old_id = old.get('run_id') or _checkpoints_run(out).get('run_id') or 'legacy'   # damaged
     if not force:
-        step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
+        held = list_checkpoints(out)
+        there = [p for p in held if p.exists()]                  # a dangling link: no step's file
+        step = max([0] + [_file_step(p) for p in there])
+        dangling = [f'checkpoints/{p.name}: a dangling link' for p in held if not p.exists()][-1:]
         moved = out / 'replaced' / old_id
         which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
-        raise UsageError(f"{out} holds another run ({which}, step {step}); use "
+        what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
+        raise UsageError(f"{out} holds another run ({what}); use "
                          f"{_resume_words()} to continue it, "
                          f"{said('force', True)} to start over (the old run is moved to "
                          f"{moved}), or another {named('cfg.out')}")
