@@ -750,23 +750,25 @@ def _runs_holding(where: Path) -> list:
             if (folder / 'run.json').is_file() or list_checkpoints(folder)]
 
 # %% ../nbs/05aa_checkpoints.ipynb #st49a002
-def _run_above(where: Path, spared: str | None = 'eval') -> Path | None:
+def _run_above(where: Path, spared: str | None = 'eval', inner: bool = False) -> Path | None:
     """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
     run.json or checkpoints) but not in RUN/`spared` (eval's reports' RUN/eval; None: none spared):
-    None where there is none, or it is in RUN/`spared`."""
+    None where there is none, or it is in RUN/`spared`. `inner`: the innermost run above `where`
+    instead (runs/a/sub for runs/a/sub/figures), else `where` itself."""
     runs = _runs_holding(where)                                # RUN/checkpoints: RUN, above it
+    if inner: runs = [run for run in runs if run != where][:1] or runs
     return next((run for run in reversed(runs)
                  if spared is None or not where.is_relative_to(run / spared)), None)
 
 # %% ../nbs/05aa_checkpoints.ipynb #st49a005
-def _run_holding_out(out, spared: str | None = 'eval') -> tuple:
+def _run_holding_out(out, spared: str | None = 'eval', inner: bool = False) -> tuple:
     """(RUN, link, outside) for an `out` in a training run's folder RUN but not in RUN/`spared`
     (`_run_above`), as given or as resolved (`link`: the path a link leads to, else None), or in
     RUN/`spared` but leading out of it (`outside`: True); (None, None, False) for an `out` that is
-    taken."""
+    taken. `inner`: RUN the innermost run `out` is in (`_run_above`)."""
     where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
-    if (run := _run_above(where, spared)) is not None: return run, None, False     # as given
-    if (run := _run_above(real, spared)) is not None: return run, real, False      # a link into it
+    if (run := _run_above(where, spared, inner)) is not None: return run, None, False  # as given
+    if (run := _run_above(real, spared, inner)) is not None: return run, real, False  # a link
     if spared is None: return None, None, False
     outside = next((run for run in _runs_holding(where)                     # in RUN/eval, a link
                     if not real.is_relative_to((run / spared).resolve())), None)  # out of it
