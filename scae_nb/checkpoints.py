@@ -34,8 +34,10 @@ def checkpoint_path(out, step: int) -> Path:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3867ba
 def _file_step(path: Path) -> int:
-    "The step in a checkpoint's file name (`checkpoint_path`'s inverse)."
-    return int(Path(path).stem.split('_')[-1])
+    """The step in a checkpoint's file name (`checkpoint_path`'s inverse); -1 for a name without
+    one, `step_x.pt` named by hand, which is no step's checkpoint (`checkpoints_in`: oldest)."""
+    step = Path(path).stem.removeprefix('step_')
+    return int(step) if step.isdigit() else -1
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e5b9
 def checkpoints_in(folder) -> list[Path]:
@@ -748,23 +750,25 @@ def _runs_holding(where: Path) -> list:
             if (folder / 'run.json').is_file() or list_checkpoints(folder)]
 
 # %% ../nbs/05aa_checkpoints.ipynb #st49a002
-def _run_above(where: Path, spared: str | None = 'eval') -> Path | None:
+def _run_above(where: Path, spared: str | None = 'eval', inner: bool = False) -> Path | None:
     """The outermost training run folder RUN `where` is in (itself, or a folder above it with a
     run.json or checkpoints) but not in RUN/`spared` (eval's reports' RUN/eval; None: none spared):
-    None where there is none, or it is in RUN/`spared`."""
+    None where there is none, or it is in RUN/`spared`. `inner`: the innermost run above `where`
+    instead (runs/a/sub for runs/a/sub/figures), else `where` itself."""
     runs = _runs_holding(where)                                # RUN/checkpoints: RUN, above it
+    if inner: runs = [run for run in runs if run != where][:1] or runs
     return next((run for run in reversed(runs)
                  if spared is None or not where.is_relative_to(run / spared)), None)
 
 # %% ../nbs/05aa_checkpoints.ipynb #st49a005
-def _run_holding_out(out, spared: str | None = 'eval') -> tuple:
+def _run_holding_out(out, spared: str | None = 'eval', inner: bool = False) -> tuple:
     """(RUN, link, outside) for an `out` in a training run's folder RUN but not in RUN/`spared`
     (`_run_above`), as given or as resolved (`link`: the path a link leads to, else None), or in
     RUN/`spared` but leading out of it (`outside`: True); (None, None, False) for an `out` that is
-    taken."""
+    taken. `inner`: RUN the innermost run `out` is in (`_run_above`)."""
     where, real = Path(os.path.abspath(out)), Path(out).resolve()   # RUN/./checkpoints/..: RUN
-    if (run := _run_above(where, spared)) is not None: return run, None, False     # as given
-    if (run := _run_above(real, spared)) is not None: return run, real, False      # a link into it
+    if (run := _run_above(where, spared, inner)) is not None: return run, None, False  # as given
+    if (run := _run_above(real, spared, inner)) is not None: return run, real, False  # a link
     if spared is None: return None, None, False
     outside = next((run for run in _runs_holding(where)                     # in RUN/eval, a link
                     if not real.is_relative_to((run / spared).resolve())), None)  # out of it
@@ -874,10 +878,14 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
     from its newest checkpoint where run.json has none)."""
     old_id = old.get('run_id') or _checkpoints_run(out).get('run_id') or 'legacy'   # damaged
     if not force:
-        step = max([_file_step(p) for p in list_checkpoints(out)] or [0])
+        held = list_checkpoints(out)
+        there = [p for p in held if p.exists()]                  # a dangling link: no step's file
+        step = max([0] + [_file_step(p) for p in there])
+        dangling = [f'checkpoints/{p.name}: a dangling link' for p in held if not p.exists()][-1:]
         moved = out / 'replaced' / old_id
         which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
-        raise UsageError(f"{out} holds another run ({which}, step {step}); use "
+        what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
+        raise UsageError(f"{out} holds another run ({what}); use "
                          f"{_resume_words()} to continue it, "
                          f"{said('force', True)} to start over (the old run is moved to "
                          f"{moved}), or another {named('cfg.out')}")

@@ -831,9 +831,10 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
 # %% ../nbs/05b_training.ipynb #oi49cd01
 def _refuse_out_in_run(out, resume=None) -> None:
     """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
-    (`_run_holding_out`, no folder spared), naming a free folder beside RUN and a resume: RUN's, or
-    `out`'s where it is a run with checkpoints of its own, which a `resume` continues there."""
-    run, link, _ = _run_holding_out(out, spared=None)
+    (`_run_holding_out`, no folder spared; RUN the innermost run it is in), naming a free folder
+    beside RUN and a resume: RUN's, or `out`'s where it is a run with checkpoints of its own, which
+    a `resume` continues there."""
+    run, link, _ = _run_holding_out(out, spared=None, inner=True)        # runs/a/sub/x: sub
     if run is None or run == (link or Path(os.path.abspath(out))): return     # RUN itself: fine
     own = bool(list_checkpoints(out))                  # a run nested by a version that let it
     if own and resume is not None: return
