@@ -585,8 +585,9 @@ def make_figures(model: torch.nn.Module, images: torch.Tensor, labels=None,
     """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N]), class activations
-    and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
-    collapsed model's); a constellation model is refused first, naming `plot_constellations`.
+    and the t-SNE of m (skipped, with a warning saying why, for one example or for a collapsed
+    model's identical rows); without `test`, only the batch's four, silently (as asked). A
+    constellation model is refused first, naming `plot_constellations`.
     `progress`: a bar over the figures of `test` (the t-SNE takes a while), naming each."""
     images, labels, test = _figure_inputs(model, images, labels, test)
     figures = _batch_figures(model, images, labels)
