@@ -30,7 +30,8 @@ from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weight
                                 _model_device, from_pretrained, model_card, pretrained_names,
                                 run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
-from .runtime import device_name, make_loaders, numerics_flags, seed_everything
+from .runtime import (device_name, make_loaders, naming_out_of_memory, numerics_flags,
+                             seed_everything)
 from .checkpoints import (CheckpointError, _as_named, _not_there, _run_holding_out,
                                  RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, corrupt_said, list_checkpoints,
@@ -113,12 +114,16 @@ def _sklearn_seed(seed) -> int:
     return seed % 2**32
 
 # %% ../nbs/06_analysis.ipynb #sp38bdea
+def _check_enough_points(n_points: int, n_clusters: int) -> None:
+    "One line when `n_points` examples are fewer than the `n_clusters` k-means must fit."
+    if n_points < n_clusters:
+        raise ValueError(f"need at least n_clusters={n_clusters} examples, got {n_points}")
+
 def fit_kmeans(features, n_clusters: int = 10, seed: int = 0) -> KMeans:
     "k-means with the official settings (k-means++, n_init=10, max_iter=1000), seeded."
     check_positive(n_clusters=n_clusters)          # 0, 2.5: one line, not scikit-learn's
     features = _check_matrix(features)             # NaN: one line, not scikit-learn's many
-    if len(features) < n_clusters:
-        raise ValueError(f"need at least n_clusters={n_clusters} examples, got {len(features)}")
+    _check_enough_points(len(features), n_clusters)
     kmeans = KMeans(n_clusters, init='k-means++', n_init=10, max_iter=1000,
                     random_state=_sklearn_seed(seed))
     return kmeans.fit(features)
@@ -147,7 +152,9 @@ def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> fl
     itself, then `cluster_accuracy` in [0, 1] against `labels` [N]; warns below 10 points per
     cluster."""
     check_positive(n_clusters=n_clusters)         # before the few-points warning counts with it
-    _warn_few_points(len(_check_features(features, labels)[1]), n_clusters)   # checked first
+    n_points = len(_check_features(features, labels)[1])     # checked first
+    _check_enough_points(n_points, n_clusters)    # refused before any warning that it is biased
+    _warn_few_points(n_points, n_clusters)
     return _kmeans_accuracy(features, labels, n_clusters, seed)
 
 # %% ../nbs/06_analysis.ipynb #21553758
@@ -1438,13 +1445,15 @@ def _eval_run(checkpoint, pretrained, state, device, data_dir, seed: int, batch_
 # %% ../nbs/06_analysis.ipynb #s50a0804
 def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: bool, max_batches,
                  seed: int, progress: bool):
-    "`scores(staging, write_first)`: the accuracies of `run.model` (figures into `staging`)."
+    """`scores(staging, write_first)`: the accuracies of `run.model` (figures into `staging`);
+    memory that runs out: one line naming the sizes and `--batch-size` (`naming_out_of_memory`)."""
     evaluate = (_evaluate_constellations if config.model.model == 'constellation'
                 else _evaluate_images)
     loaders = _eval_loaders(config, run, batch_size)
     def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
-        return evaluate(run.model, *loaders, device, noise, max_batches,
-                        seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
+        with naming_out_of_memory(config.model, config.batch_size, device):   # not numpy's words
+            return evaluate(run.model, *loaders, device, noise, max_batches,
+                            seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
     return scores
 
 # %% ../nbs/06_analysis.ipynb #s50a0806
@@ -1489,6 +1498,7 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
     test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
                             max_batches=-(-n_test // 100), progress=False)
     m, u, labels = test.m[:n_test], test.u[:n_test], test.labels[:n_test]
+    _check_enough_points(len(labels), 10)         # refused before any warning that it is biased
     _warn_few_points(len(labels), 10)                             # once, for both accuracies
     return dict(n_test=len(labels), seed=seed, noise=False,
                 posterior_m_kmeans=_kmeans_accuracy(m, labels, 10, seed),
@@ -1519,8 +1529,10 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     figures = ("draw the figures and the t-SNE (off: OUT's earlier ones removed); figures that "
                "fail: a warning after the report, exit status 0; with --figures typed, an error, "
                "exit status 1")                                           # as `run_eval` does
+    checkpoint = ("RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest; a shipped "
+                  "model's name is taken too, as by --pretrained")      # as load_model takes it
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
-                    help=dict(pretrained=shipped, figures=figures))
+                    help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures))
     return parser
 
 # %% ../nbs/06_analysis.ipynb #st49b7c0

@@ -326,17 +326,20 @@ def _compiles(name: str) -> bool:
 # %% ../nbs/05c_bench.ipynb #sp38b9a3
 def parse_variants(spec: str, device: torch.device) -> list[str]:
     """'all' (every variant this device runs; those it cannot named in one warning) or a comma list
-    of names -> names; `UsageError` if bad."""
+    of names -> names; `UsageError` if bad (an empty item too: `eager,,eager`)."""
     bases = [b for b in VARIANTS if not VARIANTS[b]['cuda_graph'] or device.type == 'cuda']
     if spec == 'all':
         if left := [b + amp for b in VARIANTS if b not in bases for amp in ('', '+amp')]:
             warnings.warn(f"--variants all: leaving out {', '.join(left)} (CUDA graphs need a CUDA "
                           f"device; this run uses {device.type})", stacklevel=user_stacklevel())
         return [b + amp for b in bases for amp in ('', '+amp')]
-    names = [n.strip() for n in spec.split(',') if n.strip()]
-    if not names:
+    names = [n.strip() for n in spec.split(',')]
+    if not any(names):
         raise UsageError(f"--variants {spec!r} names no variant; choose from {', '.join(VARIANTS)} "
                          "(each also +amp) or all")
+    if '' in names:                               # a typo, not a default: as `--variants foo`
+        raise UsageError(f"--variants {spec!r} has an empty item; give names separated by single "
+                         "commas")
     for name in names: _check_variant(name, bases, device)
     return names
 
@@ -630,7 +633,8 @@ def run_bench(args: argparse.Namespace) -> int:
     any variant is timed (`main` prints each in one line; exit status 2)."""
     config, run, kwargs = _bench_config(args)
     ignored, examples = _without_effect(args, config), _examples(config)
-    names = _variant_names(args.variants, run) if args.variants else []
+    asked = args.variants is not None             # '' too: refused, not taken for the default
+    names = _variant_names(args.variants, run) if asked else []
     _backend_use(args, any(map(_compiles, names)) if names else run.get('compile', False),
                  pick_device(run.get('device', 'auto')), here=not names)
     if not names: return _print_result(args, bench(config, **run, **kwargs), ignored, examples)

@@ -565,14 +565,16 @@ def _batch_figures(model: torch.nn.Module, images: torch.Tensor, labels) -> dict
 
 # %% ../nbs/06a_figures.ipynb #sty46f08
 def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int, progress: bool) -> dict:
-    "The figures of `test`: class activations, and the t-SNE of m unless a collapsed model's."
+    """The figures of `test`: class activations, and the t-SNE of m unless it has one example or
+    is a collapsed model's (then one warning, saying which)."""
     m, n_classes = _check_matrix(test.m, 'test.m'), model.config.n_classes
     stages = dict(class_activations=lambda: plot_class_activations(test.u, test.m, test.labels,
                                                                    n_classes),
                   tsne=lambda: plot_embedding(tsne_embedding(m, seed), test.labels))
-    if _all_rows_equal(m):                        # nothing to embed (and scikit-learn would crash)
-        warnings.warn(f"t-SNE figure skipped: test.m has fewer than two distinct rows (of "
-                      f"{len(m)}; a collapsed model?)",
+    if len(m) < 2 or _all_rows_equal(m):          # nothing to embed (and scikit-learn would crash)
+        why = (f"test has {len(m)} example; t-SNE needs at least 2" if len(m) < 2 else
+               f"test.m has fewer than two distinct rows (of {len(m)}; a collapsed model?)")
+        warnings.warn(f"t-SNE figure skipped: {why}",
                       stacklevel=user_stacklevel())         # said at the user's line
         del stages['tsne']
     return run_stages(stages, 'figures', progress)
@@ -583,8 +585,9 @@ def make_figures(model: torch.nn.Module, images: torch.Tensor, labels=None,
     """Figures of images [B, C, H, W] (uint8, or floats in [0, 1]) with labels [B] or None (in
     0..n_classes-1, else ValueError), noise off: templates, reconstructions, parts and claims of
     example 0; with `test` (`collect_features`: u, m [N, K], labels [N]), class activations
-    and the t-SNE of m (skipped, with a warning, when m has fewer than two distinct rows: a
-    collapsed model's); a constellation model is refused first, naming `plot_constellations`.
+    and the t-SNE of m (skipped, with a warning saying why, for one example or for a collapsed
+    model's identical rows); without `test`, only the batch's four, silently (as asked). A
+    constellation model is refused first, naming `plot_constellations`.
     `progress`: a bar over the figures of `test` (the t-SNE takes a while), naming each."""
     images, labels, test = _figure_inputs(model, images, labels, test)
     figures = _batch_figures(model, images, labels)

@@ -973,8 +973,9 @@ def _memory_ran_out(e: BaseException) -> str | None:
 @contextlib.contextmanager
 def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.device | str):
     """In the block, torch's out-of-memory error (CPU allocator, CUDA) becomes one line, a
-    `MemoryError`: what ran out, the batch size and the model's sizes, what to lower; so does a
-    tensor too large for any memory (its size overflows 64 bits)."""
+    `MemoryError`: what ran out, the batch size and the model's sizes, what to lower; so do a
+    tensor too large for any memory (its size overflows 64 bits) and numpy's 'Unable to allocate'
+    (the constellation generator's arrays)."""
     try: yield
     except RuntimeError as e:                  # torch.OutOfMemoryError is one too
         if 'size calculation overflowed' in str(e):
@@ -983,6 +984,10 @@ def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.devi
         if (kind := _memory_ran_out(e)) is None: raise
         raise MemoryError(out_of_memory_line(f'{kind} memory ran out', config, batch_size,
                                               device)) from e
+    except MemoryError as e:                   # numpy's _ArrayMemoryError; ours pass as they are
+        if not str(e).startswith('Unable to allocate'): raise
+        raise MemoryError(out_of_memory_line('CPU memory ran out', config, batch_size,
+                                             device)) from e
 
 # %% ../nbs/05a_runtime.ipynb #sp388b6e
 def out_of_memory_line(what: str, config: SCAEConfig, batch_size: int, device) -> str:
