@@ -108,6 +108,24 @@ def placed_on(x: torch.Tensor, device) -> bool:
         return x.device.index == torch.cuda.current_device()
     return device.type == 'cpu' or device.index is None or x.device.index == device.index
 
+# %% ../nbs/04_losses.ipynb #st51a002
+def _check_label_dtype(labels) -> None:
+    "Refuse in one line (a TypeError) `labels` that are no torch.Tensor or hold no integer ids."
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"labels must be a torch.Tensor [B] of class ids, got "
+                        f"{type(labels).__name__}")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must hold integer class ids, got {labels.dtype}")
+
+# %% ../nbs/04_losses.ipynb #st51a004
+def _check_label_range(labels: torch.Tensor, batch_size: int, n_classes: int | None) -> None:
+    "Refuse in one line (a ValueError) CPU `labels` outside 0..`n_classes`-1, eager only."
+    if (n_classes is not None and batch_size and labels.device.type == 'cpu'
+            and not torch.compiler.is_compiling()
+            and (labels.min() < 0 or labels.max() >= n_classes)):
+        raise ValueError(f"labels must lie in 0..{n_classes - 1} (n_classes {n_classes}), "
+                         f"{got_values(labels.min().item(), labels.max().item())}")
+
 # %% ../nbs/04_losses.ipynb #43189b2b
 def check_labels(labels, batch_size: int, device: torch.device | None = None,
                  n_classes: int | None = None) -> torch.Tensor:
@@ -115,22 +133,14 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
     `device`, when given: the model outputs'). Values outside 0..`n_classes`-1 are refused on the
     CPU outside `torch.compile` (torch: an IndexError, or -100 silently skipped); on a GPU, where
     reading them would sync the host every step, they are the loaders' to catch."""
-    if not isinstance(labels, torch.Tensor):
-        raise TypeError(f"labels must be a torch.Tensor [B] of class ids, got "
-                        f"{type(labels).__name__}")
-    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-        raise TypeError(f"labels must hold integer class ids, got {labels.dtype}")
+    _check_label_dtype(labels)
     if labels.shape != (batch_size,):
         raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), "
                          f"{got_shape(labels)}")
     if device is not None and not placed_on(labels, device):
         raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
                          f"give labels on {device} (labels.to({str(device)!r}))")
-    if (n_classes is not None and batch_size and labels.device.type == 'cpu'
-            and not torch.compiler.is_compiling()
-            and (labels.min() < 0 or labels.max() >= n_classes)):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1} (n_classes {n_classes}), "
-                         f"{got_values(labels.min().item(), labels.max().item())}")
+    _check_label_range(labels, batch_size, n_classes)
     return labels.long()
 
 # %% ../nbs/04_losses.ipynb #sp383b1b

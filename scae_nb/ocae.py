@@ -33,6 +33,11 @@ def ocae_input_set(pose: torch.Tensor, presence: torch.Tensor, special_features:
     return torch.cat([pose.detach(), (1. - presence).detach()[..., None], special_features,
                       flat.detach()], -1)
 
+# %% ../nbs/03_ocae.ipynb #st51d002
+def _ocae_input_width(n_special_features: int, template_size: int, n_channels: int) -> int:
+    "Numbers per part in `ocae_input_set`: pose 6, presence 1, F features, T*T*C template pixels."
+    return 6 + 1 + n_special_features + template_size ** 2 * n_channels
+
 # %% ../nbs/03_ocae.ipynb #4e28c8f8
 class BatchLinear(nn.Module):
     """K independent Linear layers on K inputs: x [B, K, in]
@@ -221,7 +226,7 @@ class OCAE(OfficialModule):
         check_positive(_zero=True, n_special_features=n_special_features)
         self.n_parts, self.n_special_features = n_parts, n_special_features
         self.template_size, self.n_channels = template_size, n_channels   # for check_inputs
-        d_in = 7 + n_special_features + template_size ** 2 * n_channels
+        d_in = _ocae_input_width(n_special_features, template_size, n_channels)
         self.set_transformer = SetTransformer(d_in, st_layers, st_heads, st_dims, st_output_dims,
                                               n_objects)
         self.capsule_layer = CapsuleLayer(n_objects, n_parts, st_output_dims, n_caps_params,

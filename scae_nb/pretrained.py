@@ -311,15 +311,18 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
-# %% ../nbs/04b_pretrained.ipynb #st4d6c01
-def _refuse_checkpoints_folder(held: list, given: str) -> None:
-    """Refuse in one line a folder of checkpoints `held` (oldest first, `checkpoints_in`) that is no
-    run folder, naming its newest three and, to give as a file, its newest intact one
-    (`newest_intact_of`), or if that diverged its newest intact and finite one (`newest_sound_of`):
-    a UsageError; a CheckpointError where none is."""
+# %% ../nbs/04b_pretrained.ipynb #st51b002
+def _newest_names(held: list) -> str:
+    """Names of the newest three checkpoints of `held` (oldest first) and how many more:
+    'c, b, a, and 2 more'."""
     newest = held[::-1]
-    names = ', '.join(path.name for path in newest[:3]) + (f', and {len(held) - 3} more'
-                                                           if len(held) > 3 else '')
+    return ', '.join(path.name for path in newest[:3]) + (f', and {len(held) - 3} more'
+                                                          if len(held) > 3 else '')
+
+# %% ../nbs/04b_pretrained.ipynb #st51b004
+def _checkpoint_to_give(held: list, given: str, names: str) -> tuple[Path, str | None, list]:
+    """(the checkpoint of `held` to give, where the newest intact one is not finite or None,
+    what was passed over); a CheckpointError naming `names` where none is intact (and finite)."""
     good, state, bad = newest_intact_of(held)
     if good is None:
         raise CheckpointError(f"{given}: a folder of checkpoints ({names}), not a run folder, and "
@@ -331,6 +334,16 @@ def _refuse_checkpoints_folder(held: list, given: str) -> None:
             raise CheckpointError(f"{given}: a folder of checkpoints ({names}), not a run folder, "
                                   f"and none of them is intact with finite weights "
                                   f"({'; '.join(passed)})")
+    return good, nan, passed
+
+# %% ../nbs/04b_pretrained.ipynb #st4d6c01
+def _refuse_checkpoints_folder(held: list, given: str) -> None:
+    """Refuse in one line a folder of checkpoints `held` (oldest first, `checkpoints_in`) that is no
+    run folder, naming its newest three and, to give as a file, its newest intact one
+    (`newest_intact_of`), or if that diverged its newest intact and finite one (`newest_sound_of`):
+    a UsageError; a CheckpointError where none is."""
+    names = _newest_names(held)
+    good, nan, passed = _checkpoint_to_give(held, given, names)
     said_bad = (f", the newest intact one{' with finite weights' if nan else ''} "
                 f"({'; '.join(passed)})" if passed else '')
     raise UsageError(f"{given}: a folder of checkpoints ({names}), not a run folder: give one of "

@@ -529,6 +529,20 @@ def _wandb_unreachable(mode: str, error: Exception) -> RuntimeError:
                         f"{said('wandb', 'disabled')}; `train` removes the logs wandb named with "
                         "the rest of a run that has no checkpoint")
 
+# %% ../nbs/05a_runtime.ipynb #st51c002
+def _wandb_init(wandb, mode: str, **init):
+    """`wandb.init(mode=mode, **init)` of module `wandb`; without an API key `_no_wandb_key`'s line,
+    unable to reach W&B `_wandb_unreachable`'s (other errors as wandb raised them)."""
+    try:
+        return wandb.init(mode=mode, **init)
+    except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
+        if 'api key' not in str(e).lower().replace('_', ' '): raise
+        raise _no_wandb_key(mode) from None
+    except wandb.errors.CommError as e:     # no network: its "Find logs at" now, then the line
+        if wandb.run is None:
+            with contextlib.suppress(Exception): wandb.teardown()
+        raise _wandb_unreachable(mode, e) from None
+
 # %% ../nbs/05a_runtime.ipynb #st490000
 @patch
 def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | None = None,
@@ -542,18 +556,10 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
     import wandb
     settings = _wandb_settings(wandb, mode)
     with _wandb_cache_in(folder, mode):
-        try:
-            project = os.environ.get('WANDB_PROJECT', 'scae-nb')
-            return wandb.init(project=project, name=name or self.out.name, mode=mode, dir=folder,
-                              config=config, id=wandb_id, resume='allow' if wandb_id else None,
-                              notes=notes, settings=settings)
-        except wandb.errors.UsageError as e:    # online without a key: wandb's words name no option
-            if 'api key' not in str(e).lower().replace('_', ' '): raise
-            raise _no_wandb_key(mode) from None
-        except wandb.errors.CommError as e:     # no network: its "Find logs at" now, then the line
-            if wandb.run is None:
-                with contextlib.suppress(Exception): wandb.teardown()
-            raise _wandb_unreachable(mode, e) from None
+        project = os.environ.get('WANDB_PROJECT', 'scae-nb')
+        return _wandb_init(wandb, mode, project=project, name=name or self.out.name, dir=folder,
+                           config=config, id=wandb_id, resume='allow' if wandb_id else None,
+                           notes=notes, settings=settings)
 
 # %% ../nbs/05a_runtime.ipynb #a96c74c9
 def _after_torn_line(fd: int, end: int, data: bytes) -> bytes:
