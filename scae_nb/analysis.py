@@ -24,7 +24,7 @@ from .utils import (UsageError, _as_numpy, _brief, _check_ids, _check_matrix, _f
                            run_stages, said, to_numpy, user_stacklevel, words, write_atomic)
 from .data import DATASETS, check_images, data_root
 from .loaders import _check_labels, restart_offsets
-from .model import SCAEConfig, build_model, set_noise_scale_
+from .model import SCAEConfig, _physical_memory, build_model, set_noise_scale_
 from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weights_problem,
                                 _inner_model, _refuse_run_folder, check_pretrained_name,
                                 _model_device, from_pretrained, model_card, pretrained_names,
@@ -475,11 +475,27 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
     except TypeError: return max_batches
     return total if max_batches is None else min(total, max_batches)
 
+# %% ../nbs/06_analysis.ipynb #fx51a001
+def _object_labels(array: np.ndarray) -> np.ndarray:
+    """An object `array` whose values are all integers (Python's or numpy's, not bools) as int64;
+    else ValueError (one line) naming the first other value, or one that int64 cannot hold."""
+    def why_not(value) -> str | None:              # None: an integer class id that int64 holds
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)): return ''
+        return None if -2**63 <= int(value) < 2**63 else ' (beyond int64)'
+    for value in array.ravel():
+        if (why := why_not(value)) is not None:
+            shown = value.item() if isinstance(value, np.generic) else value   # not np.float64(2.5)
+            raise ValueError(f"labels must be integer class ids, got object values like "
+                             f"{shown!r}{why}")
+    return array.astype(np.int64)
+
 # %% ../nbs/06_analysis.ipynb #g49bl002
 def _batch_labels(labels) -> torch.Tensor:
-    "A batch's `labels` as a tensor (a list or array too); objects, strings, complex: one line."
+    """A batch's `labels` as a tensor (a list or array too; integer objects: int64); strings,
+    complex, other objects: one line naming the first value."""
     if isinstance(labels, torch.Tensor) and not labels.is_complex(): return labels
     array = to_numpy(labels)                       # complex tensors too: numpy holds them
+    if array.dtype == object and array.size: array = _object_labels(array)   # [1, np.int32(2)]
     if array.dtype.kind not in 'biuf':
         like = f" like {_first_value(array)!r}" if array.size else ''
         raise ValueError(f"labels must be integer class ids, got {array.dtype} values{like}")
@@ -707,15 +723,19 @@ def _refuse_scae(model: torch.nn.Module) -> None:
 
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
-    model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True
+    model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True,
+    progress: bool = True, desc: str = 'constellations'
 ) -> AttrDict:
     """points, presence, pattern_id, winners [N, P], vote points [N, K*V, 2], vote presence
-    (binary), vote_scale, vote_presence_soft [N, K*V], n_caps; `device`: the model's (default)."""
+    (binary), vote_scale, vote_presence_soft [N, K*V], n_caps; `device`: the model's (default);
+    `progress`: a bar over the `n_batches` batches (total, ETA), described as `desc`."""
     _refuse_scae(model)
     device = _run_device(model, device)
     keep = {}                                                  # name -> one tensor per batch
+    batches = progress_bar(itertools.islice(loader, n_batches), total=n_batches, desc=desc,
+                           disable=not progress)               # an endless loader: n_batches
     with evaluating(model, noise):
-        for batch, _ in zip(loader, range(n_batches)):
+        for batch in batches:
             _check_constellation_batch(batch)
             o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
             for key, value in _constellation_record(batch, o).items():
@@ -758,6 +778,12 @@ def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict
         n_examples=len(collected.points),
         n_present_points=int(presence.sum()),
     )
+
+# %% ../nbs/06_analysis.ipynb #fx51a023
+def _constellation_bytes(config: SCAEConfig) -> int:
+    "Bytes that `collect_constellations` keeps per example of constellation model `config`."
+    per_point, per_vote = 2 * 4 + 4 + 8 + 8, 2 * 4 + 3 * 4    # float32 x, y, presence; int64 ids
+    return config.n_points * per_point + config.n_objects * config.n_votes * per_vote
 
 # %% ../nbs/06_analysis.ipynb #1f6da1ed
 class DivergedError(RuntimeError):
@@ -843,9 +869,10 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
 # %% ../nbs/06_analysis.ipynb #89bbc639
 def _evaluate_constellations(model, train_loader, test_loader, device, noise, max_batches, seed,
                              progress, figure_dir, write_first=lambda report: None) -> dict:
-    """Segmentation accuracies over max_batches (default 100) test batches (+ point-set figure);
-    votes that are not finite: the figure, then `DivergedError`, as `_evaluate_images`."""
-    collected = collect_constellations(model, test_loader, max_batches or 100, device, noise)
+    """Segmentation accuracies over max_batches (default 100) test batches, a bar over them with
+    `progress` (+ point-set figure); votes not finite: the figure, then `DivergedError`."""
+    collected = collect_constellations(model, test_loader, max_batches or 100, device, noise,
+                                       progress, desc='constellations (test)')
     bad = _not_finite(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
     report = {} if bad else constellation_report(collected, model.config.n_objects)
     def draw() -> dict:
@@ -1032,16 +1059,30 @@ def _eval_loaders(config: AttrDict, run: AttrDict, batch_size: int | None) -> tu
         raise CheckpointError(f"{run.card}: bad model card: run.{e}; choose one with "
                               f"{said('batch_size', 32)}") from None
 
+# %% ../nbs/06_analysis.ipynb #fx51a031
+def _check_constellation_memory(max_batches: int | None, batch_size: int,
+                                model: SCAEConfig) -> None:
+    """Refuse in one line naming `max_batches` (None: 100) constellation test batches of
+    `batch_size` whose collected points and votes, held twice, exceed this machine's memory."""
+    n_batches, per_batch = max_batches or 100, 2 * batch_size * _constellation_bytes(model)
+    if (memory := _physical_memory()) is None or n_batches * per_batch <= memory: return
+    need, most = n_batches * per_batch / 1e9, memory // per_batch          # GB; batches that fit
+    raise UsageError(f"{said('max_batches', n_batches)} batches of {batch_size} constellations "
+                     f"would keep {need:,.1f} GB of points and votes, more than this machine's "
+                     f"{memory / 1e9:,.1f} GB of memory: at most {most:,} fit")
+
 # %% ../nbs/06_analysis.ipynb #sp386e48
 def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch_size: int | None,
                  max_batches: int | None) -> AttrDict:
     """The run's config for evaluating it: data (`_eval_data_dir`), seed, device, batch size;
-    enough images for k-means."""
+    enough images for k-means; constellations that fit in memory."""
     data_dir = _eval_data_dir(data_dir, run.config)
     config = AttrDict(run.config, data_dir=data_dir, seed=seed, num_workers=0, device=str(device),
                       batch_size=run.config.batch_size if batch_size is None else batch_size)
     n_images, n_clusters = (max_batches or 0) * config.batch_size, config.model.n_classes
-    if config.model.model != 'constellation' and max_batches and n_images < n_clusters:
+    if config.model.model == 'constellation':
+        _check_constellation_memory(max_batches, config.batch_size, config.model)
+    elif max_batches and n_images < n_clusters:
         raise UsageError(f"max_batches {max_batches} x batch_size {config.batch_size} = {n_images} "
                          f"images per split, fewer than the {n_clusters} k-means clusters")
     return config
@@ -1507,7 +1548,7 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
 # %% ../nbs/06_analysis.ipynb #91db7cdd
 @dataclasses.dataclass
 class EvalConfig:
-    "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`."
+    "What `scae-nb eval` does: the arguments of `evaluate_checkpoint`, and how `run_eval` prints."
 
     checkpoint: str | None = None  # RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest
     pretrained: str | None = None  # or a shipped model's name (pretrained_names()), or a .pt file
@@ -1520,6 +1561,7 @@ class EvalConfig:
     seed: int = 0  # seeds data order, noise, k-means, the linear classifier and t-SNE
     figures: bool = True  # draw the figures and the t-SNE (off: OUT's earlier ones removed)
     progress: bool = True  # show progress bars
+    json: bool = False  # print the report as one line of JSON, the last of stdout (off: indented)
 
 # %% ../nbs/06_analysis.ipynb #9d93a7f0
 def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -1531,19 +1573,24 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                "exit status 1")                                           # as `run_eval` does
     checkpoint = ("RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest; a shipped "
                   "model's name is taken too, as by --pretrained")      # as load_model takes it
+    max_batches = ("batches per split (None: whole splits; constellations: 100 test batches, of "
+                   "data that never ends: refused up front if what they keep exceeds this "
+                   "machine's memory)")                          # `_check_constellation_memory`
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
-                    help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures))
+                    help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
+                              max_batches=max_batches))
     return parser
 
 # %% ../nbs/06_analysis.ipynb #st49b7c0
 @cli_words()                                   # its refusals and warnings name options
 def run_eval(args: argparse.Namespace) -> int:
-    """`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report; figures that
-    failed: one warning line after it, as `scae-nb train`'s (an error, exit status 1, if `--figures`
-    asked for them by name)."""
+    """`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report (indented;
+    `--json`: one line, the last of stdout); figures that failed: one warning line after it on
+    stderr, as `scae-nb train`'s (an error, exit 1, if `--figures` asked for them by name)."""
     chosen = given(args, [f.name for f in dataclasses.fields(EvalConfig)])
+    one_line = chosen.pop('json', False)          # how to print: no argument of evaluate_checkpoint
     report = evaluate_checkpoint(**chosen)
-    print(json.dumps(report, indent=1))
+    print(json.dumps(report) if one_line else json.dumps(report, indent=1))
     if 'figures_failed' not in report: return 0
     asked = chosen.get('figures', False)          # --figures: asked for, got none: not a success
     said = 'error' if asked else 'warning'
