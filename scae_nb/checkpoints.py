@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import torch
 from fastcore.basics import patch
+from .config import SHAPE_FIELDS
 from .utils import (UsageError, counted, deferred_signals, named, refuse_empty_path, said,
                            user_stacklevel, words, write_atomic)
 try: import fcntl
@@ -219,8 +220,10 @@ def newest_intact_state(out, map_location='cpu') -> tuple[Path | None, dict | No
     """The newest checkpoint of run folder `out` that loads and checks out, the state it loaded
     (None, None: none does), and the corrupt ones newer than it, each with why in one line; nothing
     moved. A caller keeps the state: pruning (`--keep`) of a run still training may delete the
-    file."""
-    return newest_intact_of(list_checkpoints(out), map_location)
+    file. A newest one of another model than the run's is refused (`_refuse_another_model`)."""
+    path, state, bad = newest_intact_of(list_checkpoints(out), map_location)
+    if path is not None: _refuse_another_model(out, path, state)
+    return path, state, bad
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50nic0
 def newest_intact_of(paths: list, map_location='cpu') -> tuple[Path | None, dict | None,
@@ -257,6 +260,29 @@ def _unopened(path: Path, e: OSError) -> str:
         return f'a link to {os.readlink(path)}, which is not there'
     if path.is_dir(): return 'a folder, not a checkpoint file'
     return f"{type(e).__name__}: {e.strerror or _first_line(e)}"
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx51b005
+def _run_model(out) -> dict | None:
+    "The model config of the run in folder `out`, as its config.json says; None: none, unreadable."
+    try: model = json.loads((Path(out) / 'config.json').read_bytes()).get('model')
+    except (OSError, ValueError, AttributeError): return None   # none, not JSON, not an object
+    return model if isinstance(model, dict) else None
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx51b006
+def _refuse_another_model(out, path: Path, state: dict) -> None:
+    """Refuse (`UsageError`, one line) checkpoint `path` of run folder `out` (`state`: its contents)
+    whose model differs from the run's (`_run_model`) in a field of its shape (`SHAPE_FIELDS`)."""
+    ours, config = _run_model(out), state.get('config')
+    theirs = config.get('model') if isinstance(config, dict) else None
+    if ours is None or not isinstance(theirs, dict): return
+    differ = sorted((k for k in SHAPE_FIELDS if k in ours and k in theirs and ours[k] != theirs[k]),
+                    key=lambda k: (k != 'model', k))              # another kind of model: first
+    if not differ: return
+    more = f' and {len(differ) - 3} more' if len(differ) > 3 else ''
+    was, has = (', '.join(said(k, model[k]) for k in differ[:3]) for model in (theirs, ours))
+    raise UsageError(f"{path} is a checkpoint of another model than the run in {out}: {was}{more}, "
+                     f"where {Path(out) / 'config.json'} has {has}; move it out of "
+                     f"{Path(out) / 'checkpoints'} into a run folder of its own")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fe49ex01
 def _not_finite(tensors: dict) -> str | None:
@@ -339,7 +365,8 @@ def _folder_hint(folder: Path) -> str:
     """What `load_checkpoint` adds when given `folder` (RUN, RUN/checkpoints, RUN/figures, ...): the
     newest intact checkpoint of its run folder, the corrupt ones newer than it, or that none is."""
     run = folder if list_checkpoints(folder) else folder.parent
-    good, _, bad = newest_intact_state(run)
+    try: good, _, bad = newest_intact_state(run)
+    except UsageError: return ''                      # the newest: another model's, no hint
     if good is None and bad: return f', and none of its checkpoints is intact: {corrupt_said(bad)}'
     if good is None: return ''
     if not bad: return f' (did you mean {good}?)'
@@ -387,9 +414,16 @@ def _nothing_to_resume(out) -> str:
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
     read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, with one
-    warning line that names them and the checkpoint taken)."""
+    warning line that names them and the checkpoint taken). One of `out`'s checkpoints of another
+    model than its run's is refused (`_refuse_another_model`), and any resume in a run set aside in
+    RUN/replaced/ (`_refuse_replaced_run`)."""
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
-    if str(resume) != 'latest': return Path(resume), load_checkpoint(resume)
+    _refuse_replaced_run(out)                          # a run set aside in RUN/replaced/: not there
+    if str(resume) != 'latest':
+        path, state = Path(resume), load_checkpoint(resume)
+        if path.resolve().parent == (Path(out) / 'checkpoints').resolve():   # one of `out`'s own
+            _refuse_another_model(out, path, state)
+        return path, state
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
         raise UsageError(_nothing_to_resume(out))
     path, state, bad = newest_intact_state(out)
@@ -406,6 +440,30 @@ def _untaken(path: Path, fits=lambda there: False) -> Path:
     for n in itertools.count(1):
         there = path if n == 1 else path.with_name(f'{stem}.{n}{suffix}')
         if not os.path.lexists(there) or fits(there): return there
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx51b009
+def _replaced_run(out) -> tuple[Path, Path] | None:
+    """(RUN, a free folder beside it: RUN-ID) where `out` is RUN/replaced/ID, a run set aside
+    there (`_move_run_aside`: RUN holds a run, or its lock), as given or as a link leads; else
+    None."""
+    for where in (Path(out), Path(out).resolve()):
+        run = where.parent.parent
+        held = (run / 'run.json').is_file() or (run / '.lock').is_file() or list_checkpoints(run)
+        if where.parent.name == 'replaced' and held:
+            return run, _untaken(run.with_name(f'{run.name}-{where.name}'))
+    return None
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx51b010
+def _refuse_replaced_run(out) -> None:
+    "Refuse (`UsageError`, one line) a resume in `out`, a run set aside in RUN/replaced/."
+    if (found := _replaced_run(out)) is None: return
+    run, free = found
+    again = words(f"cfg.out={str(free)!r}, resume='latest'",
+                  f"--resume --out {shlex.quote(str(free))}")
+    move = f"mv {shlex.quote(str(out))} {shlex.quote(str(free))}"
+    raise UsageError(f"{named('cfg.out')} {out}: a run set aside in {run / 'replaced'} when a new "
+                     f"run replaced it; resumed there, it would write its checkpoints inside the "
+                     f"run folder {run}: move it out first ({move}), then continue it with {again}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50ex01
 def _set_aside(bad: list, good: Path) -> None:
@@ -881,7 +939,7 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
         held = list_checkpoints(out)
         there = [p for p in held if p.exists()]                  # a dangling link: no step's file
         step = max([0] + [_file_step(p) for p in there])
-        dangling = [f'checkpoints/{p.name}: a dangling link' for p in held if not p.exists()][-1:]
+        dangling = _dangling_said(held)                          # [] or one phrase, all of them
         moved = out / 'replaced' / old_id
         which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
         what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
@@ -890,6 +948,17 @@ def _replace_run(out: Path, old: dict, force: bool) -> Path:
                          f"{said('force', True)} to start over (the old run is moved to "
                          f"{moved}), or another {named('cfg.out')}")
     return _move_run_aside(out, old_id)
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx51b002
+def _dangling_said(held: list[Path]) -> list[str]:
+    """The dangling links among checkpoints `held` (oldest first) as one phrase in a list, newest
+    first, three named and how many more: ['checkpoints/step_9.pt, step_8.pt: dangling links'];
+    [] where there is none (`_replace_run`'s refusal)."""
+    gone = [p.name for p in reversed(held) if not p.exists()]
+    if not gone: return []
+    more = f' and {len(gone) - 3} more' if len(gone) > 3 else ''
+    links = 'a dangling link' if len(gone) == 1 else 'dangling links'
+    return [f"checkpoints/{', '.join(gone[:3])}{more}: {links}"]
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp380a4f
 def _set_aside_run(run_id: str, out) -> str:
