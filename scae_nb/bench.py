@@ -14,7 +14,7 @@ from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, int64, one_line_warnings
 from .config import TrainConfig, UNREAD_FIELDS, _UNREAD_WHY, check_fits_dataset
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
-from .utils import named, progress_bar, said, user_stacklevel
+from .utils import named, progress_bar, said, user_stacklevel, words
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
@@ -24,9 +24,9 @@ from .mixture import _known_decoder, auto_decoder, check_decoder, use_decoder
 from .native import native_library, prepare_compile
 
 # %% auto #0
-__all__ = ['VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps', 'ops_per_step',
-           'decoder_path', 'check_backend', 'bench', 'parse_variants', 'bench_variants', 'bench_in_fresh_process',
-           'variants_table', 'add_bench_args', 'run_bench']
+__all__ = ['MAX_BENCH_STEPS', 'VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps',
+           'ops_per_step', 'decoder_path', 'check_backend', 'bench', 'parse_variants', 'bench_variants',
+           'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -130,17 +130,32 @@ def decoder_path(device: torch.device, compile: bool, decoder: str = 'auto') -> 
     if device.type != 'cpu' or native_library() is None: return 'pytorch'
     return 'native' if not compile or prepare_compile() else 'pytorch'   # compiled: a custom op
 
+# %% ../nbs/05c_bench.ipynb #fx51c002
+MAX_BENCH_STEPS = 100_000           # timed steps, and warm-up steps, that `bench` takes at most
+
+# %% ../nbs/05c_bench.ipynb #fx51c007
+def _check_step_counts(steps: int, warmup: int) -> None:
+    "One line for timed `steps` or `warmup` steps that cannot be or are over `MAX_BENCH_STEPS`."
+    check_positive(steps=steps)
+    if not isinstance(warmup, int) or warmup < 0:
+        raise UsageError(f"warmup must be 0 or a positive integer, got {warmup!r}")
+    for name, count in dict(steps=steps, warmup=warmup).items():
+        if count > MAX_BENCH_STEPS:                 # timing, not a run: hours at 100,000
+            raise UsageError(f"{name} must be at most {MAX_BENCH_STEPS:,}, got {count!r}: bench "
+                             "times a step, and more steps sharpen its median less than runs "
+                             f"differ; for a long run use {words('train', 'scae-nb train')}")
+
 # %% ../nbs/05c_bench.ipynb #99c15445
 def _check_bench_args(steps: int, warmup: int, lr: float, batch_size: int = 1, seed: int = 0,
                       **switches) -> None:
-    """One line for a count of timed or warm-up steps, a learning rate, a batch size or a seed that
-    cannot be, or one of `switches` that is not True or False (`compile`, `cuda_graph`: or None)."""
-    check_positive(steps=steps, batch_size=batch_size)
+    """One line for a count of timed or warm-up steps (`_check_step_counts`), a learning rate, a
+    batch size or a seed that cannot be, or one of `switches` that is not True or False
+    (`compile`, `cuda_graph`: or None)."""
+    _check_step_counts(steps, warmup)
+    check_positive(batch_size=batch_size)
     check_finite(lr=lr)
     check_positive(False, lr=lr)                       # as train: a step with lr 0 is not one
     check_seed(seed)
-    if not isinstance(warmup, int) or warmup < 0:
-        raise UsageError(f"warmup must be 0 or a positive integer, got {warmup!r}")
     for name, value in switches.items():
         optional = name in ('compile', 'cuda_graph')           # None: resolved on the device
         if not isinstance(value, bool) and not (optional and value is None):
@@ -281,15 +296,15 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     """Time `make_step`'s step on a synthetic batch: median ms/step, examples/s (`images_per_s`:
     images, or point sets for the constellation model), peak MiB, device, ops. Refused in one line
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
-    cannot be, a switch (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or
-    None), a `device` that is not one or not here, `cuda_graph` off CUDA, a `decoder` that is
-    none (any model) or that the device cannot run (the image model), or an `n_points` train
-    refuses (`check_fits_dataset`); `ValueError` for a
-    preset name or config field that does not exist, or, with `compile`, a `backend` that
-    torch.compile does not know or whose package is not installed (`check_backend`). A compiled
-    step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the result's
-    `warmup` is what ran; an eager step with none warns that its first timed step includes one-time
-    setup (`_warn_no_warmup`). Memory that runs out: one-line `MemoryError`
+    cannot be, `steps` or `warmup` over `MAX_BENCH_STEPS` (100,000; `train` runs long), a switch
+    (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or None), a `device` that is
+    not one or not here, `cuda_graph` off CUDA, a `decoder` that is none (any model) or that the
+    device cannot run (the image model), or an `n_points` train refuses (`check_fits_dataset`);
+    `ValueError` for a preset name or config field that does not exist, or, with `compile`, a
+    `backend` that torch.compile does not know or whose package is not installed (`check_backend`).
+    A compiled step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the
+    result's `warmup` is what ran; an eager step with none warns that its first timed step includes
+    one-time setup (`_warn_no_warmup`). Memory that runs out: one-line `MemoryError`
     (`naming_out_of_memory`).
     `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed, after
     a line that says a compile is coming (`_say_compiling`)."""
@@ -500,9 +515,11 @@ def _add_timing_args(parser: argparse.ArgumentParser) -> None:
     a('--preset', default='official', choices=list(PRESETS),
       help='row of PRESETS to time (default: official)')
     a('--steps', type=int64, default=20, metavar='INT',
-      help='timed steps; the median is reported (default: 20)')
+      help=f'timed steps, at most {MAX_BENCH_STEPS:,} (for long runs: scae-nb train); the median '
+      'is reported (default: 20)')
     a('--warmup', type=int64, default=3, metavar='INT',
-      help='untimed steps first; a compiled step takes at least 2 (default: 3)')
+      help=f'untimed steps first, at most {MAX_BENCH_STEPS:,}; a compiled step takes at least 2 '
+      '(default: 3)')
     a('--progress', action=argparse.BooleanOptionalAction, default=True,
       help='show progress on stderr: a bar over the warm-up and timed steps, or a line every 30 s '
       'into a file (default: True)')
@@ -541,7 +558,8 @@ def _check_step_options(run: dict, config: SCAEConfig) -> None:
 # %% ../nbs/05c_bench.ipynb #sp38237e
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     """The model config (preset + given fields), the run fields, and the timing options of `args`,
-    checked as the command line names them."""
+    checked as the command line names them: the step counts first (`_check_step_counts`)."""
+    _check_step_counts(args.steps, args.warmup)          # before a variant's process starts
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     preset_run = PRESETS[args.preset]['run']
     TrainConfig(model=config, dataset=preset_run.get('dataset') or 'mnist')   # train's own checks

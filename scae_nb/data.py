@@ -42,17 +42,21 @@ def _installed(package: str) -> str:
 # %% ../nbs/00_data.ipynb #st49395b
 def _torchvision_fix() -> str | None:
     """The pip command installing the torchvision of installed torch's release (0.(minor + 15) since
-    torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index, or the pair PyPI serves where
-    that index is out of reach); None for another torch (a nightly, a build of its own such as
+    torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index alone, or else the pair PyPI
+    serves); None for another torch (a nightly, a build of its own such as
     NVIDIA's containers': no index of pytorch.org has it)."""
     release, _, build = _installed('torch').partition('+')
     if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
     if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
     version = f'"torchvision==0.{int(found[1]) + 15}.*"'   # double quotes: cmd takes no single ones
-    command = f"pip install --force-reinstall --no-deps {version}"
-    if not build: return command                                 # PyPI's own: no other way
-    return (f"{command} --index-url https://download.pytorch.org/whl/{build}, or, that index out "
-            "of reach, the pair PyPI serves: pip install --force-reinstall torch torchvision")
+    options = f"--force-reinstall --no-deps {version}"
+    if not build: return f"pip install {options}"               # PyPI's own: no other way
+    index = f"https://download.pytorch.org/whl/{build}"
+    return (f"pip install --isolated {options} --index-url {index} "
+            "(--isolated: no find-links or index of a PIP_* variable or a per-user pip.conf, which "
+            "may hold another build; that index out of reach, it fails, installing nothing), or "
+            "else the pair PyPI serves, torch replaced too (its newest release; on Linux x86_64 a "
+            "CUDA build): pip install --force-reinstall torch torchvision")
 
 # %% ../nbs/00_data.ipynb #st49dcce
 def _tvd():

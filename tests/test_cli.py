@@ -56,7 +56,7 @@ def test_bench_help_gives_each_presets_model_defaults_as_train_does():
                  "--model STR 'scae' (images) | 'constellation' (2-D points) (default: the preset's: "
                  "scae; constellation constellation)"):
         assert said in bench and said in train, said
-    assert 'timed steps; the median is reported (default: 20)' in bench     # bench's own steps
+    assert 'timed steps, at most 100,000 (for long runs: scae-nb train); the median is reported (default: 20)' in bench     # bench's own steps
 
 def test_unknown_subcommand_is_refused():
     res = _run('frobnicate')
