@@ -26,12 +26,14 @@ __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 
 def _torchvision(module: str):
     """torchvision's `module`, imported on first use; a torchvision that does not import (built for
     another torch: `operator torchvision::nms does not exist`) is said as such, in one line, with
-    both versions and the command that installs the right one (`_torchvision_fix`)."""
+    both versions and the command that installs the right one (`_torchvision_fix`): an
+    `ImportError` whose `name` is `module` (`_fetch` puts a missing dataset first)."""
     try: return importlib.import_module(module)
     except Exception as e:
         raise ImportError(f"torchvision {_installed('torchvision')} does not import with torch "
                           f"{_installed('torch')} ({_short_reason(e)}): install the one built for "
-                          f"it: {_torchvision_fix() or 'see https://pytorch.org'}") from e
+                          f"it: {_torchvision_fix() or 'see https://pytorch.org'}",
+                          name=module) from e
 
 # %% ../nbs/00_data.ipynb #st493b83
 def _installed(package: str) -> str:
@@ -62,7 +64,7 @@ def _torchvision_fix() -> str | None:
 def _tvd():
     """`torchvision.datasets` (`_torchvision`): importing it after torch adds 164 MiB of resident
     memory (torchvision 0.29.1, 2026-12-04) that training from tensors never needs; one that does
-    not import is not a dataset missing (`_fetch`)."""
+    not import is said after the dataset it would download, where one is missing (`_fetch`)."""
     return _torchvision('torchvision.datasets')
 
 # %% ../nbs/00_data.ipynb #aa7006fb
@@ -450,15 +452,40 @@ def _fetch_error(what: str, expected: Path, download: bool, missing: list[str], 
     return FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
                              f"{_where_data()}")
 
+# %% ../nbs/00_data.ipynb #fx51f004
+def _absent(expected: Path, missing: list[str]) -> bool:
+    "Whether a dataset is not at `expected`: nothing there, an empty folder, or files `missing`."
+    return bool(missing) or not expected.exists() or (
+        expected.is_dir() and os.access(expected, os.R_OK | os.X_OK)
+        and not any(expected.iterdir()))
+
+# %% ../nbs/00_data.ipynb #fx51f005
+def _without_torchvision(what: str, expected: Path, download: bool, missing: list[str],
+                         existed: set, e: ImportError) -> OSError | None:
+    """The one-line error for `e`, torchvision not importing, where the dataset `what` is absent
+    (`_fetch`): where it looked, then why it is not downloaded; else None (`e` stands)."""
+    if not (e.name or '').startswith('torchvision') or not _absent(expected, missing): return None
+    if not download: return _fetch_error(what, expected, download, missing, existed, e)
+    where = f"set SCAE_DATA or pass {_where_data()}"
+    it, them = ('it', 'it') if len(missing) < 2 else ('they', 'them')
+    found = (f"at {expected} lacks {', '.join(missing)} (put {them} there, or {where})"
+             if missing else f"not found at {expected} ({where})")
+    return FileNotFoundError(f"{what} {found}; {it} would be downloaded, but {e}")
+
 # %% ../nbs/00_data.ipynb #st49ff6d
 def _fetch(what: str, expected: Path, make: Callable, download: bool, missing: list[str] = ()):
     """Build a torchvision dataset with `make(download)`; missing files or a failed download
     become one clear line (`FileNotFoundError`; `missing`: the files a folder `expected` lacks,
     named as such), and the folders and files the failed attempt created are removed; `expected`
-    there but unreadable (a file, a folder with files in it) is a `DataFileError` naming it."""
+    there but unreadable (a file, a folder with files in it) is a `DataFileError` naming it; a
+    torchvision that does not import, the dataset absent: a `FileNotFoundError` saying so first."""
     existed = _there_before(expected)
     try:
         with _network_timeout(): return make(download)
+    except ImportError as e:                     # `_torchvision`'s: said after the missing dataset
+        error = _without_torchvision(what, expected, download, missing, existed, e)
+        if error is None: raise
+        raise error from e
     # torchvision's "Dataset not found", URLError, a missing file
     except (RuntimeError, OSError) as e:
         _remove_new(expected, existed)
@@ -625,10 +652,12 @@ def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
                 download: bool = True):
     """One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N]).
     Raises, each in one line: `ValueError`, an unknown `name`; `FileNotFoundError`, files missing
-    and `download=False`, or the download failed (naming the path); `DataFileError` (an `OSError`),
+    and `download=False`, or not downloaded (offline, a torchvision that does not import; naming
+    the path): the one to catch for "no data here"; `DataFileError` (an `OSError`),
     a file there but damaged, or images not of the dataset's shape or not one label each (naming
-    the file); `UsageError` (a `ValueError`), a `root` (or `$SCAE_DATA`) that is not a folder;
-    `TypeError`, a `root` that is no path."""
+    the file); `ImportError`, a torchvision that does not import, where it would read files
+    there (USPS, SVHN, CIFAR-10); `UsageError` (a `ValueError`), a `root` (or `$SCAE_DATA`) that
+    is not a folder; `TypeError`, a `root` that is no path."""
     spec = dataset_spec(name)
     images, labels = spec.load(data_root(root, name='root'), train, download)
     return images.contiguous(), labels.long()

@@ -398,8 +398,9 @@ def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
     """Seeded (train_loader, test_loader) for a registered dataset, with the official
     pad-and-shift on every read; `on_device`: the whole dataset on `device` (`DeviceLoader`).
     Raises `load_arrays`'s errors: `ValueError` for an unknown `name`, `FileNotFoundError` for
-    missing files (not downloaded), `UsageError` for damaged ones; and `UsageError` for a `seed`
-    torch cannot take."""
+    missing files not downloaded (offline, `download=False`, a torchvision that does not import:
+    the one to catch for "no data here"), `DataFileError` for damaged ones; and `UsageError` for a
+    `seed` torch cannot take."""
     spec = dataset_spec(name)
     _check_loader_seed(seed), _loader_device(device)    # before any file is read or downloaded
     train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
