@@ -12,7 +12,7 @@ import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, int64, one_line_warnings
-from .config import TrainConfig, UNREAD_FIELDS, _UNREAD_WHY, check_fits_dataset
+from .config import TrainConfig, UNREAD_FIELDS, check_fits_dataset, check_read
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .utils import named, progress_bar, said, user_stacklevel, words
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
@@ -206,7 +206,7 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
     ms = statistics.median(timed['times']) * 1e3
     rate = round(batch_size * 1e3 / ms, 1)                        # examples/s: images or point sets
     return dict(ms_per_step=round(ms, 2), images_per_s=rate, examples_per_s=rate,   # the same
-                peak_mem_mb=round(timed['peak'], 1), device=device_name(device),
+                peak_mem_mb=round(timed['peak'], 1), device=device_name(device),   # MiB (2**20)
                 variant=variant_name(compile, cuda_graph, amp),
                 baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,
                 warmup=warmup, warmup_s=round(sum(timed['warm']), 1), amp=amp, compile=compile,
@@ -262,7 +262,8 @@ def _bench_setup(config: SCAEConfig | str, device: str, compile: bool | None,
     """`bench`'s (config, device, compile, cuda_graph, images): a preset name's config, the device
     and switches resolved as `train` resolves them, and whether the model decodes images. Refused
     in one line: `UsageError` for a `device` that is not one or not here, `cuda_graph` off CUDA, a
-    `decoder` that is none (any model) or that the device cannot run (the image model), or an
+    `decoder` that is none (any model), that the device cannot run (the image model) or other
+    than 'auto' (the constellation model, which decodes no images: `check_read`), or an
     `n_points` train refuses (`check_fits_dataset`); `ValueError` for a preset name or config field
     that does not exist, or, with `compile`, a `backend` that torch.compile does not know or whose
     package is not installed (`check_backend`). The other arguments: `_check_bench_args`."""
@@ -275,7 +276,9 @@ def _bench_setup(config: SCAEConfig | str, device: str, compile: bool | None,
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
     images = config.model == 'scae'                  # the constellation model decodes points
     if images: check_decoder(decoder, device, what='decoder')
-    else: _known_decoder(decoder)                    # any decoder: it decodes no images
+    else:                                            # it decodes no images: 'auto', not asked for
+        _known_decoder(decoder)
+        if decoder != 'auto': check_read(config.model, dict(decoder=decoder))    # train's line
     return config, device, compile, cuda_graph, images
 
 # %% ../nbs/05c_bench.ipynb #st50bk02
@@ -294,12 +297,14 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
           backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto',
           progress: bool = False) -> dict:
     """Time `make_step`'s step on a synthetic batch: median ms/step, examples/s (`images_per_s`:
-    images, or point sets for the constellation model), peak MiB, device, ops. Refused in one line
+    images, or point sets for the constellation model), peak memory in MiB (2**20 bytes, though
+    the key is `peak_mem_mb`), device, ops. Refused in one line
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
     cannot be, `steps` or `warmup` over `MAX_BENCH_STEPS` (100,000; `train` runs long), a switch
     (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or None), a `device` that is
-    not one or not here, `cuda_graph` off CUDA, a `decoder` that is none (any model) or that the
-    device cannot run (the image model), or an `n_points` train refuses (`check_fits_dataset`);
+    not one or not here, `cuda_graph` off CUDA, a `decoder` that is none (any model), that the
+    device cannot run (the image model) or other than 'auto' (the constellation model, which reads
+    none: `check_read`), or an `n_points` train refuses (`check_fits_dataset`);
     `ValueError` for a preset name or config field that does not exist, or, with `compile`, a
     `backend` that torch.compile does not know or whose package is not installed (`check_backend`).
     A compiled step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the
@@ -524,7 +529,8 @@ def _add_timing_args(parser: argparse.ArgumentParser) -> None:
       help='show progress on stderr: a bar over the warm-up and timed steps, or a line every 30 s '
       'into a file (default: True)')
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
-      '(with --variants, first one line per variant)')
+      '(with --variants, first one line per variant); its peak_mem_mb and baseline_mem_mb are in '
+      'MiB (2^20 bytes)')
     a('--variants', default=None, metavar='LIST',
       help="'all' or a comma list of eager, compiled, cuda-graph, eager-cuda-graph (each also "
       "+amp): time each, as a table; the variant train uses is always timed, last (default: only "
@@ -549,18 +555,19 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 # %% ../nbs/05c_bench.ipynb #ac28ffb6
 def _check_step_options(run: dict, config: SCAEConfig) -> None:
     """Refuse the run's `--cuda-graph` off CUDA and a `--decoder` its device cannot run (the
-    constellation model's: only one that is no decoder), named as the command line's options."""
+    constellation model's: refused before, `check_read`), named as the command line's options."""
     device = pick_device(run.get('device', 'auto'))
     resolve_cuda_graph(run.get('cuda_graph'), resolve_compile(run.get('compile'), device), device)
     if config.model == 'scae': check_decoder(run.get('decoder', 'auto'), device)
-    else: _known_decoder(run.get('decoder', 'auto'), '--decoder')
 
 # %% ../nbs/05c_bench.ipynb #sp38237e
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     """The model config (preset + given fields), the run fields, and the timing options of `args`,
-    checked as the command line names them: the step counts first (`_check_step_counts`)."""
+    checked as the command line names them: the step counts first (`_check_step_counts`), then an
+    option the model never reads, refused in `train`'s line (`check_read`, 05ac_config)."""
     _check_step_counts(args.steps, args.warmup)          # before a variant's process starts
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
+    check_read(config.model, given(args, UNREAD_FIELDS[config.model]))   # as train: refused
     preset_run = PRESETS[args.preset]['run']
     TrainConfig(model=config, dataset=preset_run.get('dataset') or 'mnist')   # train's own checks
     run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}
@@ -578,15 +585,6 @@ def _variant_names(spec: str, run: dict) -> list[str]:
     mine = variant_name(compile, cuda_graph, run.get('amp', False))
     names = parse_variants(spec, device)
     return [n for n in names if n != mine] + [mine]                    # train's variant: last
-
-# %% ../nbs/05c_bench.ipynb #4165cffa
-def _without_effect(args: argparse.Namespace, config: SCAEConfig) -> list[str]:
-    """The options given that `config.model` never reads (`UNREAD_FIELDS`, 05ac_config; the
-    constellation model's include the decoder), named in one warning."""
-    names = list(given(args, UNREAD_FIELDS[config.model]))
-    if names: warnings.warn(f"{', '.join('--' + n.replace('_', '-') for n in names)}: no effect "
-                            f"on {_UNREAD_WHY[config.model]}", stacklevel=user_stacklevel())
-    return names
 
 # %% ../nbs/05c_bench.ipynb #32d13173
 def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict) -> list[dict]:
@@ -650,12 +648,12 @@ def run_bench(args: argparse.Namespace) -> int:
     Raises `bench`'s errors, and `parse_variants`'s and `check_backend`'s for `--variants` before
     any variant is timed (`main` prints each in one line; exit status 2)."""
     config, run, kwargs = _bench_config(args)
-    ignored, examples = _without_effect(args, config), _examples(config)
+    examples = _examples(config)
     asked = args.variants is not None             # '' too: refused, not taken for the default
     names = _variant_names(args.variants, run) if asked else []
     _backend_use(args, any(map(_compiles, names)) if names else run.get('compile', False),
                  pick_device(run.get('device', 'auto')), here=not names)
-    if not names: return _print_result(args, bench(config, **run, **kwargs), ignored, examples)
+    if not names: return _print_result(args, bench(config, **run, **kwargs), examples)
     return _print_variants(args, _time_variants(config, names, run, kwargs), examples)
 
 # %% ../nbs/05c_bench.ipynb #934dc756
@@ -672,11 +670,11 @@ def _peak_said(result: dict) -> str:
     return f"peak RSS {result['peak_mem_mb']} MiB (the whole process)"
 
 # %% ../nbs/05c_bench.ipynb #sp3800c8
-def _print_result(args, result: dict, ignored=(), examples: str = 'images') -> int:
-    "One variant's result: a JSON line, or a sentence (the preset as modified, less `ignored`)."
+def _print_result(args, result: dict, examples: str = 'images') -> int:
+    "One variant's result: a JSON line, or a sentence (the preset as modified)."
     preset = SCAEConfig.preset(args.preset)                          # the preset, as modified
     changed = {k: v for k, v in given(args, [f.name for f in fields(SCAEConfig)]).items()
-               if getattr(preset, k) != v and k not in ignored}
+               if getattr(preset, k) != v}
     label = args.preset + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
                            if changed else '')
     if args.json: print(json.dumps(result))

@@ -56,7 +56,8 @@ from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _run_holding_out,
                                  newer_checkpoints, save_checkpoint, set_aside_newer,
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
                                  drop_short_line, DRAWING_MARK, _drawing_step, _remove_if_empty,
-                                 changes_record, checkpoint_changes, list_checkpoints)
+                                 changes_record, checkpoint_changes, list_checkpoints,
+                                 _replaced_run, _refuse_replaced_run)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
 class Trainer:
@@ -833,13 +834,19 @@ def _refuse_out_in_run(out, resume=None) -> None:
     """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
     (`_run_holding_out`, no folder spared; RUN the innermost run it is in), naming a free folder
     beside RUN and a resume: RUN's, or `out`'s where it is a run with checkpoints of its own, which
-    a `resume` continues there."""
+    a `resume` continues there; one set aside in RUN/replaced/ is moved out first, then resumed
+    (`_refuse_replaced_run`'s line, 05aa)."""
     run, link, _ = _run_holding_out(out, spared=None, inner=True)        # runs/a/sub/x: sub
     if run is None or run == (link or Path(os.path.abspath(out))): return     # RUN itself: fine
     own = bool(list_checkpoints(out))                  # a run nested by a version that let it
-    if own and resume is not None: return
+    if own and resume is not None: return         # RUN/replaced/ID: resolve_checkpoint refuses
     beside = next(run.with_name(f'{run.name}-{k}') for k in itertools.count(2)
                   if not run.with_name(f'{run.name}-{k}').exists())
+    if own and _replaced_run(out) is not None:          # resumed in place: refused (05aa)
+        try: _refuse_replaced_run(out)
+        except UsageError as e:
+            raise UsageError(f"{e}; or start a new run beside {_as_named(run, out)}, such as "
+                             f"{_as_named(beside, out)}") from None
     what = f"a link to {_as_named(link, out)}, inside" if link else "inside"
     ours = Path(out) if own else _as_named(run, out)        # as `out` was written
     again = words(f"cfg.out={str(ours)!r}, resume='latest'",
@@ -949,11 +956,27 @@ def _record_end(folder, step: int, ended: str, **why) -> None:
     folder.update(sessions=sessions)
 
 # %% ../nbs/05b_training.ipynb #st49nc
-def _error_line(e: BaseException) -> str:
-    "`e` as one line: its type and its message's first line (at most 300 characters)."
-    first = (str(e).strip().splitlines() or [''])[0]
-    return f'{type(e).__name__}: {first}'[:300].rstrip(': ')
+def _raised_here(e: BaseException) -> bool:
+    "Whether scae_nb's own code raised `e`: the innermost frame of its traceback (none: False)."
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None: tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_globals.get('__name__', '').split('.')[0] == 'scae_nb'
 
+# %% ../nbs/05b_training.ipynb #fx51e003
+def _cut_words(text: str, cap: int = 300) -> str:
+    "`text`, or its words that fit in `cap` characters and '…' (a word over half of `cap`: cut)."
+    if len(text) <= cap: return text
+    head = text[:cap - 1]                                   # room for the '…'
+    if not text[cap - 1].isspace() and head.rfind(' ') > cap // 2:   # mid-word: back to its start
+        head = head[:head.rfind(' ')]
+    return head.rstrip(' ,;:') + '…'
+
+# %% ../nbs/05b_training.ipynb #fx51e004
+def _error_line(e: BaseException) -> str:
+    """`e` as one line: its type and its message's first line, whole where scae_nb raised it
+    (`_raised_here`: a fix command is never cut), else at most 300 characters (`_cut_words`)."""
+    line = f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]}".rstrip(': ')
+    return line if _raised_here(e) else _cut_words(line)
 
 # %% ../nbs/05b_training.ipynb #st49i01
 def _trainer_in(folder, cfg: TrainConfig, resume, model, loaders, state=None) -> Trainer:
@@ -1091,19 +1114,32 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     _defaults_by_preset(parser)
     return parser
 
+# %% ../nbs/05b_training.ipynb #fx51e007
+def _reads(model: str, field: str) -> bool:
+    "Whether `model` ('scae', 'constellation') reads `field` (`UNREAD_FIELDS`; `n_points`)."
+    return (field not in UNREAD_FIELDS.get(model, ())
+            and (field != 'n_points' or model == 'constellation'))     # check_no_points
+
 # %% ../nbs/05b_training.ipynb #ce60ef9d
 def _defaults_by_preset(parser: argparse.ArgumentParser, only=None) -> None:
-    """Each option's '(default: X)' where a preset sets the field: X and each preset's own value;
-    `only`: the options of these fields alone (`bench`'s `--steps` are timed steps, not train's)."""
+    """Each option's '(default: X)' where a preset sets the field: X and each preset's own value, or
+    one value where the presets whose model reads it (`_reads`) agree, marked as the constellation
+    model's alone where the image model does not read it; `only`: the options of these fields alone
+    (`bench`'s `--steps` are timed steps, not train's)."""
     for action in parser._actions:
         if only is not None and action.dest not in only: continue
         shown = re.search(r'\(default: ([^()]*)\)$', action.help or '')   # the official preset's
-        own = {name: {**row['run'], **row['model']}[action.dest] for name, row in PRESETS.items()
-               if action.dest in {**row['run'], **row['model']}}
+        readers = {name: {**row['run'], **row['model']} for name, row in PRESETS.items()
+                   if _reads(row['model'].get('model', 'scae'), action.dest)}
+        own = {name: row[action.dest] for name, row in readers.items() if action.dest in row}
         if shown is None or not (own or action.dest == 'out'): continue
-        default = ("runs/PRESET: the preset's name" if action.dest == 'out' else
-                   f"the preset's: {shown[1]}; " + ', '.join(f'{n} {v}' for n, v in own.items()))
-        action.help = action.help[:shown.start()] + f'(default: {default})'
+        values = {str(own.get(name, shown[1])) for name in readers}     # as each reader has it
+        default = (f"the preset's: {shown[1]}; " + ', '.join(f'{n} {v}' for n, v in own.items())
+                   if len(values) > 1 else values.pop())                  # '4': all agree
+        if action.dest == 'out': default = "runs/PRESET: the preset's name"
+        alone = ('; constellation model only, the image model refuses it'
+                 if not _reads('scae', action.dest) else '')
+        action.help = action.help[:shown.start()].rstrip() + f'{alone} (default: {default})'
 
 # %% ../nbs/05b_training.ipynb #sty46b02
 def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
