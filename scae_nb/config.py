@@ -198,7 +198,7 @@ def _said_typed(name: str, value) -> str:
 # %% ../nbs/05ac_config.ipynb #st4d9c02
 def check_read(model: str, given: dict, saved: dict | None = None) -> None:
     """Refuse in one line a field of `given` ({field: value}, the options typed) that `model` never
-    reads (`UNREAD_FIELDS`), at any value: as `bench` warns of any (a default is no better: the
+    reads (`UNREAD_FIELDS`), at any value: as `bench` refuses any (a default is no better: the
     `SCAEConfig` defaults of `n_votes` and `sparsity_weight` are the constellation model's); on a
     resume, but the value `saved` (the run's fields, its model's among them) holds: it changes
     nothing."""
