@@ -38,7 +38,7 @@ from .checkpoints import (CheckpointError, _as_named, _not_there, _run_holding_o
                                  load_checkpoint, newest_intact_state, readable_run_info)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
-from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset, check_read
+from .config import DATASET_CHOICES, UNREAD_FIELDS, TrainConfig, check_fits_dataset, check_read
 from .cli import add_config_args, given
 from .training import _error_line
 
@@ -335,7 +335,8 @@ def _model_from_state(checkpoint, state: dict, device) -> AttrDict:
 def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict:
     """`load_model`'s AttrDict from training checkpoint `checkpoint` (`state`: as `load_checkpoint`
     read it), else from `checkpoint` as a weights file (`save_pretrained`)."""
-    try: state = load_checkpoint(checkpoint, map_location=device) if state is None else state
+    try: state = (load_checkpoint(checkpoint, map_location=device, name='checkpoint')
+                      if state is None else state)
     except CheckpointError:                      # weights (no training state), or a bad checkpoint
         if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
         if problem := _weights_problem(plain):
@@ -359,7 +360,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
         return _load_shipped(checkpoint, device)
     path = Path(checkpoint)
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
-        raise FileNotFoundError(f"no checkpoint at {checkpoint} (no such file or folder), and no "
+        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder, and no "
                                 f"shipped model of that name ({_shipped()})")   # a name mistyped
     return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights
 
@@ -535,10 +536,11 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
 
 # %% ../nbs/06_analysis.ipynb #st49a602
 def _joined_features(batches: list, noise: bool) -> AttrDict:
-    "`_feature_batches`' batches as one split's features; the probes' accuracies weighted by size."
+    """`_feature_batches`' batches as one split's features; the probes' accuracies as exact
+    fractions k/n (k correct of n examples: a batch's float32 mean times its size, rounded)."""
     u, m, labels, prior_acc, posterior_acc = zip(*batches)
     sizes = np.array([len(l) for l in labels])
-    mean = lambda accs: float(sizes @ np.array(accs) / sizes.sum())
+    mean = lambda accs: float(np.rint(np.array(accs) * sizes).sum() / sizes.sum())   # counts: k/n
     return AttrDict(u=torch.cat(u), m=torch.cat(m), labels=torch.cat(labels), noise=noise,
                     n_batches=len(batches), prior_acc=mean(prior_acc),
                     posterior_acc=mean(posterior_acc))
@@ -763,8 +765,9 @@ def _checked_constellations(collected: AttrDict) -> tuple:
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
 def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
     """Official and corrected segmentation accuracy over collected constellations (or a plain dict
-    of them), with their counts; `n_caps`: the collected model's (`collected.n_caps`, the default),
-    another refused in one line (it would score other capsules silently)."""
+    of them), each an exact fraction of the present points (`_exact_share`), with their counts;
+    `n_caps`: the collected model's (`collected.n_caps`, the default), another refused in one line
+    (it would score other capsules silently)."""
     collected = _collected(collected, 'collected', ('points', 'presence', 'pattern_id', 'winners',
                                                     'n_caps'), 'collect_constellations')
     winners, pattern_id, presence, own_caps = _checked_constellations(collected)
@@ -772,12 +775,21 @@ def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict
         raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
                          f"(collected.n_caps)")
     return dict(
-        segmentation_accuracy_official=segmentation_accuracy(winners, pattern_id, presence),
-        segmentation_accuracy_corrected=segmentation_accuracy_corrected(
-            winners, pattern_id, presence, n_caps=own_caps),
+        segmentation_accuracy_official=_exact_share(
+            segmentation_accuracy(winners, pattern_id, presence), presence),
+        segmentation_accuracy_corrected=_exact_share(segmentation_accuracy_corrected(
+            winners, pattern_id, presence, n_caps=own_caps), presence),
         n_examples=len(collected.points),
         n_present_points=int(presence.sum()),
     )
+
+# %% ../nbs/06_analysis.ipynb #fx51d104
+def _exact_share(accuracy: float, presence: np.ndarray) -> float:
+    """`accuracy` of the points that `presence` [B, N] marks (0 or 1) as the exact k/n it rounds (k
+    correct of n present: k = round(accuracy * n)); NaN, or presences not all 0 or 1: `accuracy`."""
+    if not math.isfinite(accuracy) or not np.isin(presence, (0, 1)).all(): return accuracy
+    n = int(presence.sum())
+    return round(accuracy * n) / n
 
 # %% ../nbs/06_analysis.ipynb #fx51a023
 def _constellation_bytes(config: SCAEConfig) -> int:
@@ -977,8 +989,8 @@ def _check_model_name(name: str) -> None:
     .pt file (an existing one is read as weights), or what `check_pretrained_name` refuses."""
     if Path(name).suffix == '.pt' and not Path(name).exists():
         why, hint = _not_there(Path(name)), _name_hint(name)      # hint: ' (did you mean ...?)'
-        raise FileNotFoundError(f"no weights file at {name} ({why}; {hint[2:-1]})" if hint else
-                                f"no weights file at {name} ({why}): give a shipped model's name "
+        raise FileNotFoundError(f"{said('pretrained', name)}: {why}{hint}" if hint else
+                                f"{said('pretrained', name)}: {why}; give a shipped model's name "
                                 f"({_shipped()}) or a .pt weights file")
     if Path(name).suffix == '.pt': return
     try: check_pretrained_name(name)
@@ -998,7 +1010,7 @@ def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, di
     checkpoint, state, skipped = Path(checkpoint), None, None
     bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
     if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
-        load_checkpoint(checkpoint)                                  # its one line
+        load_checkpoint(checkpoint, name='checkpoint')              # its one line
     if pretrained is None and checkpoint.is_dir():
         checkpoint, state, skipped = _run_checkpoint(checkpoint)
     return checkpoint, Path(out or _default_eval_folder(checkpoint)), state, skipped
@@ -1083,9 +1095,16 @@ def _eval_config(run: AttrDict, data_dir, seed: int, device: torch.device, batch
     if config.model.model == 'constellation':
         _check_constellation_memory(max_batches, config.batch_size, config.model)
     elif max_batches and n_images < n_clusters:
-        raise UsageError(f"max_batches {max_batches} x batch_size {config.batch_size} = {n_images} "
-                         f"images per split, fewer than the {n_clusters} k-means clusters")
+        raise UsageError(f"{named('max_batches')} {max_batches} x {_batch_said(batch_size, config)}"
+                         f" = {n_images} images per split, fewer than the {n_clusters} k-means "
+                         "clusters")
     return config
+
+# %% ../nbs/06_analysis.ipynb #fx51d102
+def _batch_said(batch_size: int | None, config: AttrDict) -> str:
+    "`batch_size` as given (`batch_size 4`, `--batch-size 4`), or None: the run's (`config`'s)."
+    if batch_size is not None: return f"{named('batch_size')} {batch_size}"
+    return f"{config.batch_size} (the run's batch size; {named('batch_size')} sets it)"
 
 # %% ../nbs/06_analysis.ipynb #ed48ex01
 def _check_eval_data_dir(data_dir, model: str) -> None:
@@ -1309,15 +1328,16 @@ _COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed'
 # %% ../nbs/06_analysis.ipynb #cd35ca06
 def _say_replacing(out: Path, report: dict) -> None:
     """Say on stderr, in one line, that OUT/report.json of an earlier evaluation is replaced by
-    `report`, with the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`);
-    nothing if there is no earlier report (`_earlier_report`: any other is refused before, by
-    `_check_out_files`)."""
+    `report`, with the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`) and, if
+    any do, how to keep both (another `out`); nothing if there is no earlier report
+    (`_earlier_report`: any other is refused before, by `_check_out_files`)."""
     if (earlier := _earlier_report(out)) is None: return
     changed = ', '.join(f"{key if key == 'steps' else named(key)} "     # options: --seed
                         f'{earlier.get(key)!r} -> {report.get(key)!r}'
                         for key in _COMPARED if earlier.get(key) != report.get(key))
+    keep = f"; to keep both, give another {named('out')}" if changed else ''   # settings to compare
     print(f'scae-nb eval: replacing the earlier evaluation in {out} '
-          f"({changed or 'the same settings'})", file=sys.stderr)
+          f"({changed or 'the same settings'}){keep}", file=sys.stderr)
 
 # %% ../nbs/06_analysis.ipynb #bs36hist1
 def _train_changes(run: AttrDict) -> list | None:
@@ -1357,13 +1377,22 @@ def _train_history(checkpoint: Path, run: AttrDict) -> dict:
     return dict(train_changes=changes, **(dict(train_batch_sizes=sizes) if len(sizes) > 1 else {}),
                 **_resumed_from(checkpoint, run))
 
+# %% ../nbs/06_analysis.ipynb #fx51d107
+def _read_config(model: SCAEConfig) -> dict:
+    """Model config `model` as a dict of the fields its model reads: less its `UNREAD_FIELDS`
+    (05ac), and for an image model less `n_points` (only constellations have points:
+    `check_no_points`)."""
+    unread = {*UNREAD_FIELDS.get(model.model, ()),
+              *(['n_points'] if model.model != 'constellation' else [])}
+    return {name: value for name, value in dataclasses.asdict(model).items() if name not in unread}
+
 # %% ../nbs/06_analysis.ipynb #sty46e01
 def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: AttrDict,
                  noise: bool, max_batches: int | None, device: torch.device, seed: int) -> dict:
     "What a report says before the evaluation: what was evaluated, trained how, evaluated how."
     return dict(checkpoint=shipped or str(Path(checkpoint).resolve()),  # the real path
                 model=config.model.model, dataset=config.dataset,
-                model_config=dataclasses.asdict(config.model),          # n_parts, n_objects, ...
+                model_config=_read_config(config.model),               # n_parts, n_objects, ...
                 steps=run.step, train_batch_size=run.config.batch_size,   # the last one
                 **_train_history(checkpoint, run),         # what resumes changed, if known
                 batch_size=config.batch_size, noise=noise, max_batches=max_batches,

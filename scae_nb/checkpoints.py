@@ -187,15 +187,22 @@ def _not_there(path: Path) -> str:
     if not newest: return 'no such file or folder'
     return f"no such file; the newest in {where}: {', '.join(p.name for p in newest)}"
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx51d002
+def _missing_line(path: Path, name: str | None = None) -> str:
+    """The refusal of `path`, where nothing is (`_not_there`), naming the argument `name` that gave
+    it as its caller gave it (`said`: `resume='x.pt'`, `--resume x.pt`); None: the path alone."""
+    if name is None: return f"no checkpoint at {path} ({_not_there(path)})"
+    return f"{said(name, path)}: {_not_there(path)}"
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
-def _load_state(path, map_location) -> dict:
+def _load_state(path, map_location, name: str | None = None) -> dict:
     "`load_checkpoint` but for the digest: a checkpoint's state, checked but for that."
-    refuse_empty_path(path, named('checkpoint'),
+    refuse_empty_path(path, named(name or 'checkpoint'),
                       'name a checkpoint file (RUN/checkpoints/step_*.pt)')
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder, not a checkpoint{_folder_hint(path)}")
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path} ({_not_there(path)})")
+    if not path.exists(): raise FileNotFoundError(_missing_line(path, name))
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
     state = _read_checkpoint(path, map_location)
@@ -207,10 +214,12 @@ def _load_state(path, map_location) -> dict:
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50ldc0
-def load_checkpoint(path, map_location='cpu', verify: bool = True) -> dict:
+def load_checkpoint(path, map_location='cpu', verify: bool = True, name: str | None = None) -> dict:
     """Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest;
-    one whose digest is not its own is refused naming what to take instead (`_mismatch_advice`)."""
-    state = _load_state(path, map_location)
+    one whose digest is not its own is refused naming what to take instead (`_mismatch_advice`).
+    `name`: the caller's argument that gave `path` ('resume', 'checkpoint'), which the refusal of a
+    missing or empty path names (`_missing_line`); None: the path alone."""
+    state = _load_state(path, map_location, name)
     if verify: check_digest(state, path, lambda: _mismatch_advice(Path(path)))
     return state
 
@@ -420,7 +429,7 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     _refuse_replaced_run(out)                          # a run set aside in RUN/replaced/: not there
     if str(resume) != 'latest':
-        path, state = Path(resume), load_checkpoint(resume)
+        path, state = Path(resume), load_checkpoint(resume, name='resume')
         if path.resolve().parent == (Path(out) / 'checkpoints').resolve():   # one of `out`'s own
             _refuse_another_model(out, path, state)
         return path, state
