@@ -1157,12 +1157,12 @@ def _resume_out(resume) -> str:
     """The run folder that checkpoint `resume` continues in (RUN of RUN/checkpoints/), as the user
     wrote paths: relative if under here; a missing file, a run folder or a loose file refused. A
     loose one is read first: its fault (no checkpoint, a folder) is said before --out's."""
-    if not Path(resume).exists(): load_checkpoint(resume)    # no such file: said, as with --out
+    if not Path(resume).exists(): load_checkpoint(resume, name='resume')   # no such file: said
     if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
         raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
                          f"--resume --out {resume} (its newest checkpoint)")
     if (folder := checkpoint_run_folder(resume)) is None:
-        load_checkpoint(resume)              # garbage, a folder: the file's fault, not --out's
+        load_checkpoint(resume, name='resume')    # garbage, a folder: the file's fault, not --out's
         raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
                          "(RUN/checkpoints/): give --out, the folder to continue it in")
     relative = os.path.relpath(folder)                # as the user wrote paths, if under here
