@@ -1075,9 +1075,15 @@ def _eval_loaders(config: AttrDict, run: AttrDict, batch_size: int | None) -> tu
 def _check_constellation_memory(max_batches: int | None, batch_size: int,
                                 model: SCAEConfig) -> None:
     """Refuse in one line naming `max_batches` (None: 100) constellation test batches of
-    `batch_size` whose collected points and votes, held twice, exceed this machine's memory."""
+    `batch_size` whose collected points and votes, held twice, exceed this machine's memory; naming
+    `batch_size` where not even one batch fits."""
     n_batches, per_batch = max_batches or 100, 2 * batch_size * _constellation_bytes(model)
     if (memory := _physical_memory()) is None or n_batches * per_batch <= memory: return
+    if per_batch > memory:                                  # the batch, not the count, too big
+        fit = memory // (2 * _constellation_bytes(model))                # constellations
+        raise UsageError(f"{said('batch_size', batch_size)}: one batch of constellations would "
+                         f"keep {per_batch / 1e9:,.1f} GB of points and votes, more than this "
+                         f"machine's {memory / 1e9:,.1f} GB of memory: at most {fit:,} fit")
     need, most = n_batches * per_batch / 1e9, memory // per_batch          # GB; batches that fit
     raise UsageError(f"{said('max_batches', n_batches)} batches of {batch_size} constellations "
                      f"would keep {need:,.1f} GB of points and votes, more than this machine's "

@@ -34,9 +34,13 @@ def image_run(tmp_path_factory):
 
 
 def test_eval_of_a_constellation_run_names_batch_size_when_memory_runs_out(constellation_run,
-                                                                          capsys, tmp_path):
+                                                                          capsys, tmp_path,
+                                                                          monkeypatch):
     """numpy's 'Unable to allocate ... TiB' for a batch no memory holds becomes one line naming
-    --batch-size and the model's sizes, as bench says it (no hard cap: the generator is endless)."""
+    --batch-size and the model's sizes, as bench says it, where the system does not say its memory
+    (else `_check_constellation_memory` refuses first: the next test)."""
+    import scae_nb.analysis as analysis
+    monkeypatch.setattr(analysis, '_physical_memory', lambda: None)
     status, out, err = _main(capsys, 'eval', '--checkpoint', str(constellation_run), '--batch-size',
                              str(10**10), '--max-batches', '1', '--no-figures', '--no-progress',
                              '--threads', '1', '--out', str(tmp_path / 'eval'))
@@ -44,6 +48,24 @@ def test_eval_of_a_constellation_run_names_batch_size_when_memory_runs_out(const
     assert (status, out) == (1, ''), err
     assert lines == ['scae-nb eval: error: CPU memory ran out (cpu) at --batch-size 10000000000 '
                      'with --n-points 11, --n-objects 3: lower --batch-size (or these sizes)'], err
+
+
+def test_eval_of_a_constellation_run_refuses_a_batch_no_memory_holds_up_front(constellation_run,
+                                                                              capsys, tmp_path,
+                                                                              monkeypatch):
+    """Where the system says its memory, a batch too big for it is refused before any work, naming
+    --batch-size (not --max-batches: one batch is already too many) and how many fit."""
+    import scae_nb.analysis as analysis
+    monkeypatch.setattr(analysis, '_physical_memory', lambda: 8 * 10**9)
+    status, out, err = _main(capsys, 'eval', '--checkpoint', str(constellation_run), '--batch-size',
+                             str(10**10), '--max-batches', '1', '--no-figures', '--no-progress',
+                             '--threads', '1', '--out', str(tmp_path / 'eval'))
+    assert (status, out) == (2, ''), err
+    assert err.splitlines()[-1] == (
+        "scae-nb eval: error: --batch-size 10000000000: one batch of constellations would keep "
+        "10,960.0 GB of points and votes, more than this machine's 8.0 GB of memory: at most "
+        "7,299,270 fit"), err
+    assert not (tmp_path / 'eval').exists()                       # refused before anything is written
 
 
 def test_eval_of_an_image_run_names_batch_size_when_memory_runs_out(image_run, capsys, tmp_path,
