@@ -451,28 +451,33 @@ def _untaken(path: Path, fits=lambda there: False) -> Path:
         if not os.path.lexists(there) or fits(there): return there
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b009
-def _replaced_run(out) -> tuple[Path, Path] | None:
-    """(RUN, a free folder beside it: RUN-ID) where `out` is RUN/replaced/ID, a run set aside
-    there (`_move_run_aside`: RUN holds a run, or its lock), as given or as a link leads; else
-    None."""
-    for where in (Path(out), Path(out).resolve()):
+def _replaced_run(out) -> tuple[Path, Path, Path] | None:
+    """(RUN/replaced/ID, RUN, a free folder beside RUN: RUN-ID) where `out` is RUN/replaced/ID, a
+    run set aside there (`_move_run_aside`: RUN holds a run, or its lock), as given or as a link
+    leads (then the folder it leads to, and the real RUN: moving a link would leave the run there);
+    else None."""
+    given, real = Path(out), Path(out).resolve()
+    for where in (given,) if real == Path(os.path.abspath(out)) else (real, given):  # a link: real
         run = where.parent.parent
         held = (run / 'run.json').is_file() or (run / '.lock').is_file() or list_checkpoints(run)
         if where.parent.name == 'replaced' and held:
-            return run, _untaken(run.with_name(f'{run.name}-{where.name}'))
+            return where, run, _untaken(run.with_name(f'{run.name}-{where.name}'))
     return None
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b010
 def _refuse_replaced_run(out) -> None:
-    "Refuse (`UsageError`, one line) a resume in `out`, a run set aside in RUN/replaced/."
+    """Refuse (`UsageError`, one line) a resume in `out`, a run set aside in RUN/replaced/ (or a
+    link to one: the `mv` names the folder it leads to)."""
     if (found := _replaced_run(out)) is None: return
-    run, free = found
+    aside, run, free = found
     again = words(f"cfg.out={str(free)!r}, resume='latest'",
                   f"--resume --out {shlex.quote(str(free))}")
-    move = f"mv {shlex.quote(str(out))} {shlex.quote(str(free))}"
-    raise UsageError(f"{named('cfg.out')} {out}: a run set aside in {run / 'replaced'} when a new "
-                     f"run replaced it; resumed there, it would write its checkpoints inside the "
-                     f"run folder {run}: move it out first ({move}), then continue it with {again}")
+    move = f"mv {shlex.quote(str(aside))} {shlex.quote(str(free))}"
+    leads = f"leads to {aside}, " if aside != Path(out) else ""           # a link: not the run
+    raise UsageError(f"{named('cfg.out')} {out}: {leads}a run set aside in {run / 'replaced'} when "
+                     f"a new run replaced it; resumed there, it would write its checkpoints inside "
+                     f"the run folder {run}: move it out first ({move}), then continue it with "
+                     f"{again}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50ex01
 def _set_aside(bad: list, good: Path) -> None:

@@ -92,3 +92,22 @@ def test_resume_of_a_replaced_run_where_it_lies_is_refused(replaced, capfd, quie
     free = run.with_name(f"{run.name}-{aside.name}")
     assert f"move it out first (mv {aside} {free}), then continue it with --resume --out {free}" in line, line
     assert snapshot(run) == before, "the refused resume changed the run folder"
+
+
+@pytest.mark.parametrize("how", ["--resume", "", "--force"])
+def test_a_link_to_a_replaced_run_is_refused_as_the_run_is(replaced, tmp_path, capfd, quiet_globals, how):
+    """Was: the mv advice moved the link (a resume there was refused again, forever), and `--out LINK --force`
+    trained a new run inside RUN/replaced/ID (without --force the line suggested --force)."""
+    run, aside = replaced
+    link = tmp_path / "lnk"
+    link.symlink_to(aside)
+    before = snapshot(run)
+    args = ["--resume", "--out", link, "--steps", 3] if how == "--resume" else tiny(link, 1, *[how] * bool(how))
+    rc, _, err = inproc_main(["train", *args] if how == "--resume" else args, capfd)
+    assert rc == 2, f"exit {rc}: {err[-2000:]}"
+    line = one_line(err)
+    real = aside.resolve()
+    free = real.parent.parent.with_name(f"{run.name}-{aside.name}")
+    assert f"move it out first (mv {real} {free}), then continue it with --resume --out {free}" in line, line
+    assert "--force to start over" not in line, line
+    assert snapshot(run) == before, "the refused run changed the run folder"
