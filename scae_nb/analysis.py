@@ -48,10 +48,48 @@ __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans
            'evaluate_features', 'collect_constellations', 'constellation_report', 'DivergedError',
            'evaluate_checkpoint', 'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
 
+# %% ../nbs/06_analysis.ipynb #fx51h002
+def _ids_kind(name: str) -> str:
+    "What `name` must hold, in messages: class ids for labels, plain ids for clusters."
+    return 'integer class ids' if name.endswith('labels') else 'integer ids'
+
+# %% ../nbs/06_analysis.ipynb #fx51a001
+def _object_labels(array: np.ndarray, name: str = 'labels') -> np.ndarray:
+    """An object `array` whose values are all integers (Python's or numpy's, not bools) as int64;
+    else ValueError (one line) naming `name` and the first other value, or one that int64
+    cannot hold."""
+    def why_not(value) -> str | None:              # None: an integer class id that int64 holds
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)): return ''
+        return None if -2**63 <= int(value) < 2**63 else ' (beyond int64)'
+    for value in array.ravel():
+        if (why := why_not(value)) is not None:
+            shown = value.item() if isinstance(value, np.generic) else value   # not np.float64(2.5)
+            raise ValueError(f"{name} must be {_ids_kind(name)}, got object values like "
+                             f"{shown!r}{why}")
+    return array.astype(np.int64)
+
+# %% ../nbs/06_analysis.ipynb #fx51h004
+def _integer_ids(ids, name: str = 'labels') -> np.ndarray:
+    """`ids` (a tensor, array or list) as numpy: integer objects as int64 (`_object_labels`);
+    bools, integers and floats as they are; anything else: ValueError (one line) naming the
+    dtype and the first value."""
+    array = _as_numpy(ids)                         # complex tensors too: numpy holds them
+    if array.dtype == object and array.size:       # [1, np.int64(2)]: a pandas column's
+        array = _object_labels(array, name)
+    if array.dtype.kind not in 'biuf':
+        like = f" like {_first_value(array)!r}" if array.size else ''
+        raise ValueError(f"{name} must be {_ids_kind(name)}, got {array.dtype} values{like}")
+    return array
+
+# %% ../nbs/06_analysis.ipynb #fx51h005
+def _checked_ids(ids, name: str) -> np.ndarray:
+    "`ids` [N] as int64: `_integer_ids`, then `_check_ids` (1-D, non-empty, whole, fits int64)."
+    return _check_ids(_integer_ids(ids, name), name)
+
 # %% ../nbs/06_analysis.ipynb #53d593b1
 def _check_pair(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
     "Validated (clusters, labels) of equal length."
-    clusters, labels = _check_ids(clusters, 'clusters'), _check_ids(labels, 'labels')
+    clusters, labels = _checked_ids(clusters, 'clusters'), _checked_ids(labels, 'labels')
     if len(clusters) != len(labels):
         raise ValueError(f"clusters has {len(clusters)} entries but labels has {len(labels)}")
     return clusters, labels
@@ -102,7 +140,7 @@ def cluster_accuracy(clusters, labels) -> float:
 # %% ../nbs/06_analysis.ipynb #sp382982
 def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarray, np.ndarray]:
     "Validated float64 `name` [N, D] (`_check_matrix`) and int64 labels [N]."
-    labels, features = _check_ids(labels, 'labels'), _check_matrix(features, name)
+    labels, features = _checked_ids(labels, 'labels'), _check_matrix(features, name)
     if len(features) != len(labels):
         raise ValueError(f"{name} has {len(features)} rows but labels has {len(labels)}")
     return features, labels
@@ -476,31 +514,12 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
     except TypeError: return max_batches
     return total if max_batches is None else min(total, max_batches)
 
-# %% ../nbs/06_analysis.ipynb #fx51a001
-def _object_labels(array: np.ndarray) -> np.ndarray:
-    """An object `array` whose values are all integers (Python's or numpy's, not bools) as int64;
-    else ValueError (one line) naming the first other value, or one that int64 cannot hold."""
-    def why_not(value) -> str | None:              # None: an integer class id that int64 holds
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)): return ''
-        return None if -2**63 <= int(value) < 2**63 else ' (beyond int64)'
-    for value in array.ravel():
-        if (why := why_not(value)) is not None:
-            shown = value.item() if isinstance(value, np.generic) else value   # not np.float64(2.5)
-            raise ValueError(f"labels must be integer class ids, got object values like "
-                             f"{shown!r}{why}")
-    return array.astype(np.int64)
-
 # %% ../nbs/06_analysis.ipynb #g49bl002
 def _batch_labels(labels) -> torch.Tensor:
     """A batch's `labels` as a tensor (a list or array too; integer objects: int64); strings,
-    complex, other objects: one line naming the first value."""
+    complex, other objects: one line naming the first value (`_integer_ids`)."""
     if isinstance(labels, torch.Tensor) and not labels.is_complex(): return labels
-    array = to_numpy(labels)                       # complex tensors too: numpy holds them
-    if array.dtype == object and array.size: array = _object_labels(array)   # [1, np.int32(2)]
-    if array.dtype.kind not in 'biuf':
-        like = f" like {_first_value(array)!r}" if array.size else ''
-        raise ValueError(f"labels must be integer class ids, got {array.dtype} values{like}")
-    return torch.as_tensor(array)
+    return torch.as_tensor(_integer_ids(labels))
 
 # %% ../nbs/06_analysis.ipynb #2c91a102
 def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
@@ -614,7 +633,7 @@ def _scored_groups(train: AttrDict, test: AttrDict, n_clusters: int, seed: int,
 def _checked_split(split: AttrDict, name: str) -> AttrDict:
     """`split` (`_collected`) with labels [N] as int64, u and m [N, K] as float64 and the probes'
     accuracies as floats; anything else refused in one line naming `name`.key."""
-    labels = _check_ids(split.labels, f'{name}.labels')
+    labels = _checked_ids(split.labels, f'{name}.labels')
     checked = dict(labels=labels, u=_check_matrix(split.u, f'{name}.u'),
                    m=_check_matrix(split.m, f'{name}.m'))          # [N, K] each
     for key in 'um':

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, zlib
+import contextvars, gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, zlib
 import importlib.metadata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -426,6 +426,16 @@ def _where_data() -> str:
     return words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
                  'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
 
+# %% ../nbs/00_data.ipynb #fx51h102
+_ROOT_GIVEN = contextvars.ContextVar('_ROOT_GIVEN', default=False)   # load_arrays: root= given
+
+def _elsewhere() -> str:
+    "How to read a dataset from another folder, fitting where this one came from (`_ROOT_GIVEN`)."
+    if _ROOT_GIVEN.get(): return f"pass {_where_data()}"
+    if (env := os.environ.get('SCAE_DATA', '')).strip():      # blank: as if unset (`data_root`)
+        return f"point SCAE_DATA (now {_typed(env)}) elsewhere or pass {_where_data()}"
+    return f"set SCAE_DATA or pass {_where_data()}"
+
 # %% ../nbs/00_data.ipynb #st49291c
 def _lacking(what: str, expected: Path, missing: list[str], download: bool,
              e: BaseException) -> FileNotFoundError:
@@ -434,8 +444,8 @@ def _lacking(what: str, expected: Path, missing: list[str], download: bool,
            if isinstance(e, PermissionError) else _short_reason(e))
     it, them = ('it', 'it') if len(missing) == 1 else ('they', 'them')
     return FileNotFoundError(f"{what} at {expected} lacks {', '.join(missing)}, and {it} "
-                             f"could not be downloaded ({why}); put {them} there, or set "
-                             f"SCAE_DATA or pass {_where_data()}")
+                             f"could not be downloaded ({why}); put {them} there, or "
+                             f"{_elsewhere()}")
 
 # %% ../nbs/00_data.ipynb #st497f4b
 def _fetch_error(what: str, expected: Path, download: bool, missing: list[str], existed: set,
@@ -449,8 +459,7 @@ def _fetch_error(what: str, expected: Path, download: bool, missing: list[str], 
                              f"{_damage(e)}); delete it, and the next run downloads it "
                              "again")
     why = f"download failed: {_short_reason(e)}" if download else "download=False"
-    return FileNotFoundError(f"{what} not found at {expected} ({why}); set SCAE_DATA or pass "
-                             f"{_where_data()}")
+    return FileNotFoundError(f"{what} not found at {expected} ({why}); {_elsewhere()}")
 
 # %% ../nbs/00_data.ipynb #fx51f004
 def _absent(expected: Path, missing: list[str]) -> bool:
@@ -466,7 +475,7 @@ def _without_torchvision(what: str, expected: Path, download: bool, missing: lis
     (`_fetch`): where it looked, then why it is not downloaded; else None (`e` stands)."""
     if not (e.name or '').startswith('torchvision') or not _absent(expected, missing): return None
     if not download: return _fetch_error(what, expected, download, missing, existed, e)
-    where = f"set SCAE_DATA or pass {_where_data()}"
+    where = _elsewhere()
     it, them = ('it', 'it') if len(missing) < 2 else ('they', 'them')
     found = (f"at {expected} lacks {', '.join(missing)} (put {them} there, or {where})"
              if missing else f"not found at {expected} ({where})")
@@ -658,6 +667,7 @@ def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
     the file); `ImportError`, a torchvision that does not import, where it would read files
     there (USPS, SVHN, CIFAR-10); `UsageError` (a `ValueError`), a `root` (or `$SCAE_DATA`) that
     is not a folder; `TypeError`, a `root` that is no path."""
-    spec = dataset_spec(name)
-    images, labels = spec.load(data_root(root, name='root'), train, download)
+    spec, given = dataset_spec(name), _ROOT_GIVEN.set(root is not None)   # for `_elsewhere`
+    try: images, labels = spec.load(data_root(root, name='root'), train, download)
+    finally: _ROOT_GIVEN.reset(given)
     return images.contiguous(), labels.long()

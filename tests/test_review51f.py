@@ -45,9 +45,10 @@ def test_train_without_mnist_names_the_data_first(tmp_path, capfd, quiet_globals
         rc, _, err = inproc_main([*argv, "--out", tmp_path / "run"], capfd)
     line = one_line(err)
     assert rc == 2, f"exit {rc}: {line}"  # no data where pointed: the command's, as a download failed
-    where = (f"MNIST at {raw} lacks train-labels-idx1-ubyte.gz (put it there, or set SCAE_DATA"
-             if partial else f"MNIST not found at {raw} (set SCAE_DATA")
-    assert line.startswith(f"scae-nb train: error: {where} or pass --data-dir to a folder holding it); "), line
+    where = (f"MNIST at {raw} lacks train-labels-idx1-ubyte.gz (put it there, or point SCAE_DATA"
+             if partial else f"MNIST not found at {raw} (point SCAE_DATA")  # set already: not "set"
+    assert line.startswith(f"scae-nb train: error: {where} (now {data}) elsewhere or pass --data-dir to a folder "
+                           "holding it); "), line
     assert "; it would be downloaded, but torchvision " in line, line
     assert re.search(rf"does not import with torch \S+ \({BROKEN}\): install the one built for it: ", line), line
     assert os.listdir(raw if partial else data) == (["train-images-idx3-ubyte.gz"] if partial else []), "made files"
