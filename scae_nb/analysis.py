@@ -18,6 +18,7 @@ from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from .utils import (UsageError, _as_numpy, _brief, _check_ids, _check_matrix, _first_value,
+                           _integer_ids,
                            check_bools, to_plain,
                            check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, refuse_empty_path,
@@ -48,43 +49,8 @@ __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans
            'evaluate_features', 'collect_constellations', 'constellation_report', 'DivergedError',
            'evaluate_checkpoint', 'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
 
-# %% ../nbs/06_analysis.ipynb #fx51h002
-def _ids_kind(name: str) -> str:
-    "What `name` must hold, in messages: class ids for labels, plain ids for clusters."
-    return 'integer class ids' if name.endswith('labels') else 'integer ids'
-
-# %% ../nbs/06_analysis.ipynb #fx51a001
-def _object_labels(array: np.ndarray, name: str = 'labels') -> np.ndarray:
-    """An object `array` whose values are all integers (Python's or numpy's, not bools) as int64;
-    else ValueError (one line) naming `name` and the first other value, or one that int64
-    cannot hold."""
-    def why_not(value) -> str | None:              # None: an integer class id that int64 holds
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)): return ''
-        return None if -2**63 <= int(value) < 2**63 else ' (beyond int64)'
-    for value in array.ravel():
-        if (why := why_not(value)) is not None:
-            shown = value.item() if isinstance(value, np.generic) else value   # not np.float64(2.5)
-            raise ValueError(f"{name} must be {_ids_kind(name)}, got object values like "
-                             f"{shown!r}{why}")
-    return array.astype(np.int64)
-
-# %% ../nbs/06_analysis.ipynb #fx51h004
-def _integer_ids(ids, name: str = 'labels') -> np.ndarray:
-    """`ids` (a tensor, array or list) as numpy: integer objects as int64 (`_object_labels`);
-    bools, integers and floats as they are; anything else: ValueError (one line) naming the
-    dtype and the first value."""
-    array = _as_numpy(ids)                         # complex tensors too: numpy holds them
-    if array.dtype == object and array.size:       # [1, np.int64(2)]: a pandas column's
-        array = _object_labels(array, name)
-    if array.dtype.kind not in 'biuf':
-        like = f" like {_first_value(array)!r}" if array.size else ''
-        raise ValueError(f"{name} must be {_ids_kind(name)}, got {array.dtype} values{like}")
-    return array
-
 # %% ../nbs/06_analysis.ipynb #fx51h005
-def _checked_ids(ids, name: str) -> np.ndarray:
-    "`ids` [N] as int64: `_integer_ids`, then `_check_ids` (1-D, non-empty, whole, fits int64)."
-    return _check_ids(_integer_ids(ids, name), name)
+_checked_ids = _check_ids   # 92_utils' one rule: object integers as int64; 1-D, non-empty, whole
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
 def _check_pair(clusters, labels) -> tuple[np.ndarray, np.ndarray]:

@@ -288,6 +288,39 @@ def _first_value(array: np.ndarray):
     "The first value of a non-empty `array` of any dtype as a plain Python object, for messages."
     return array.ravel()[:1].tolist()[0]
 
+# %% ../nbs/92_utils.ipynb #fx52b002
+def _ids_kind(name: str) -> str:
+    "What `name` must hold, in messages: class ids for labels, plain ids for clusters and the rest."
+    return 'integer class ids' if name.endswith('labels') else 'integer ids'
+
+# %% ../nbs/92_utils.ipynb #fx52b003
+def _object_labels(array: np.ndarray, name: str = 'labels') -> np.ndarray:
+    """An object `array` (any shape) whose values are all integers (Python's or numpy's, not bools)
+    as int64; else ValueError (one line) naming `name` and the first other value, or one that
+    int64 cannot hold."""
+    def why_not(value) -> str | None:              # None: an integer id that int64 holds
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)): return ''
+        return None if -2**63 <= int(value) < 2**63 else ' (beyond int64)'
+    for value in array.ravel():
+        if (why := why_not(value)) is not None:
+            shown = value.item() if isinstance(value, np.generic) else value   # not np.float64(2.5)
+            raise ValueError(f"{name} must be {_ids_kind(name)}, got object values like "
+                             f"{shown!r}{why}")
+    return array.astype(np.int64)
+
+# %% ../nbs/92_utils.ipynb #fx52b006
+def _integer_ids(ids, name: str = 'labels') -> np.ndarray:
+    """`ids` (a tensor, array or list, any shape) as numpy: integer objects as int64
+    (`_object_labels`); bools, integers and floats as they are; anything else: ValueError (one
+    line) naming the dtype and the first value."""
+    array = _as_numpy(ids)                         # complex tensors too: numpy holds them
+    if array.dtype == object and array.size:       # [1, np.int64(2)]: a pandas column's
+        array = _object_labels(array, name)
+    if array.dtype.kind not in 'biuf':
+        like = f" like {_first_value(array)!r}" if array.size else ''
+        raise ValueError(f"{name} must be {_ids_kind(name)}, got {array.dtype} values{like}")
+    return array
+
 # %% ../nbs/92_utils.ipynb #st49a501
 def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
     "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
@@ -309,15 +342,15 @@ def _check_fits_int64(ids: np.ndarray, dtype, name: str) -> None:
 
 # %% ../nbs/92_utils.ipynb #sp3841c4
 def _check_ids(ids, name: str) -> np.ndarray:
-    "1-D, non-empty, integer-valued ids as int64."
+    """`ids` [N] (a tensor, array or list) as int64: 1-D, non-empty, ids at all (`_integer_ids`:
+    integer objects read; strings, complex, other objects refused), whole and within int64;
+    else ValueError, one line naming `name` and the first bad value."""
     ids = _as_numpy(ids)
     if ids.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {tuple(ids.shape)}")
     if ids.size == 0:
         raise ValueError(f"{name} is empty")
-    if ids.dtype.kind not in 'biuf':                            # strings, objects: not ids
-        raise ValueError(f"{name} must hold integer ids, got {ids.dtype} values like "
-                         f"{_first_value(ids)!r}")
+    ids = _integer_ids(ids, name)                  # [1, np.int64(2)]: int64; 'a', 1j: refused
     dtype = ids.dtype
     if dtype.kind == 'f': ids = _whole_float_ids(ids, name)
     _check_fits_int64(ids, dtype, name)
