@@ -49,13 +49,10 @@ __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans
            'evaluate_features', 'collect_constellations', 'constellation_report', 'DivergedError',
            'evaluate_checkpoint', 'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
 
-# %% ../nbs/06_analysis.ipynb #fx51h005
-_checked_ids = _check_ids   # 92_utils' one rule: object integers as int64; 1-D, non-empty, whole
-
 # %% ../nbs/06_analysis.ipynb #53d593b1
 def _check_pair(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
     "Validated (clusters, labels) of equal length."
-    clusters, labels = _checked_ids(clusters, 'clusters'), _checked_ids(labels, 'labels')
+    clusters, labels = _check_ids(clusters, 'clusters'), _check_ids(labels, 'labels')
     if len(clusters) != len(labels):
         raise ValueError(f"clusters has {len(clusters)} entries but labels has {len(labels)}")
     return clusters, labels
@@ -106,7 +103,7 @@ def cluster_accuracy(clusters, labels) -> float:
 # %% ../nbs/06_analysis.ipynb #sp382982
 def _check_features(features, labels, name: str = 'features') -> tuple[np.ndarray, np.ndarray]:
     "Validated float64 `name` [N, D] (`_check_matrix`) and int64 labels [N]."
-    labels, features = _checked_ids(labels, 'labels'), _check_matrix(features, name)
+    labels, features = _check_ids(labels, 'labels'), _check_matrix(features, name)
     if len(features) != len(labels):
         raise ValueError(f"{name} has {len(features)} rows but labels has {len(labels)}")
     return features, labels
@@ -599,7 +596,7 @@ def _scored_groups(train: AttrDict, test: AttrDict, n_clusters: int, seed: int,
 def _checked_split(split: AttrDict, name: str) -> AttrDict:
     """`split` (`_collected`) with labels [N] as int64, u and m [N, K] as float64 and the probes'
     accuracies as floats; anything else refused in one line naming `name`.key."""
-    labels = _checked_ids(split.labels, f'{name}.labels')
+    labels = _check_ids(split.labels, f'{name}.labels')
     checked = dict(labels=labels, u=_check_matrix(split.u, f'{name}.u'),
                    m=_check_matrix(split.m, f'{name}.m'))          # [N, K] each
     for key in 'um':
