@@ -464,16 +464,26 @@ def _replaced_run(out) -> tuple[Path, Path, Path] | None:
             return where, run, _untaken(run.with_name(f'{run.name}-{where.name}'))
     return None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx52c002
+def _move_out(aside: Path, free: Path, link: Path | None = None) -> str:
+    """The shell command that moves a run set aside, `aside`, to the free folder `free`; with
+    `link` (a symlink that led to `aside`), then points `link` at `free`: it leads to the run."""
+    move = f"mv {shlex.quote(str(aside))} {shlex.quote(str(free))}"
+    if link is None: return move
+    return f"{move} && ln -sfn {shlex.quote(os.path.abspath(free))} {shlex.quote(str(link))}"
+
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b010
 def _refuse_replaced_run(out) -> None:
-    """Refuse (`UsageError`, one line) a resume in `out`, a run set aside in RUN/replaced/ (or a
-    link to one: the `mv` names the folder it leads to)."""
+    """Refuse (`UsageError`, one line) a resume in `out`, a run set aside in RUN/replaced/. Where
+    `out` is a link to one, the `mv` names the folder it leads to, then points the link at the
+    moved run (`_move_out`), and the resume names the link, which leads to that run again."""
     if (found := _replaced_run(out)) is None: return
     aside, run, free = found
-    again = words(f"cfg.out={str(free)!r}, resume='latest'",
-                  f"--resume --out {shlex.quote(str(free))}")
-    move = f"mv {shlex.quote(str(aside))} {shlex.quote(str(free))}"
+    link = Path(out) if aside != Path(out) and Path(out).is_symlink() else None  # re-pointed
+    again = words(f"cfg.out={str(link or free)!r}, resume='latest'",
+                  f"--resume --out {shlex.quote(str(link or free))}")
     leads = f"leads to {aside}, " if aside != Path(out) else ""           # a link: not the run
+    move = _move_out(aside, free, link)
     raise UsageError(f"{named('cfg.out')} {out}: {leads}a run set aside in {run / 'replaced'} when "
                      f"a new run replaced it; resumed there, it would write its checkpoints inside "
                      f"the run folder {run}: move it out first ({move}), then continue it with "

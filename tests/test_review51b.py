@@ -108,6 +108,7 @@ def test_a_link_to_a_replaced_run_is_refused_as_the_run_is(replaced, tmp_path, c
     line = one_line(err)
     real = aside.resolve()
     free = real.parent.parent.with_name(f"{run.name}-{aside.name}")
-    assert f"move it out first (mv {real} {free}), then continue it with --resume --out {free}" in line, line
+    move = f"mv {real} {free} && ln -sfn {free} {link}"  # the link then leads to the moved run
+    assert f"move it out first ({move}), then continue it with --resume --out {link}" in line, line
     assert "--force to start over" not in line, line
     assert snapshot(run) == before, "the refused run changed the run folder"
