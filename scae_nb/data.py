@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
-import contextvars, gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, zlib
+import contextvars, gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, warnings
+import zlib
 import importlib.metadata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from urllib.error import URLError
 import torch
 import torch.nn.functional as F
 from .utils import (UsageError, check_positive, got_shape, got_values, named,
-                           refuse_empty_path, said, words)
+                           refuse_empty_path, said, user_stacklevel, words)
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'data_root', 'image_shape_hint', 'check_image_values', 'check_images',
@@ -423,15 +424,15 @@ def _there_before(expected: Path) -> set:
 # %% ../nbs/00_data.ipynb #st498b55
 def _where_data() -> str:
     "How to point at a folder holding a dataset: Python's arguments, or `--data-dir` (`cli_words`)."
-    return words('a folder holding it: root= to load_arrays and image_loaders, data_dir= to '
-                 'TrainConfig and evaluate_checkpoint', '--data-dir to a folder holding it')
+    return words('a folder holding it: data_dir= to load_arrays, image_loaders, TrainConfig or '
+                 'evaluate_checkpoint', '--data-dir to a folder holding it')
 
 # %% ../nbs/00_data.ipynb #fx51h102
-_ROOT_GIVEN = contextvars.ContextVar('_ROOT_GIVEN', default=False)   # load_arrays: root= given
+_DATA_DIR_GIVEN = contextvars.ContextVar('_DATA_DIR_GIVEN', default=False)  # a folder named
 
 def _elsewhere() -> str:
-    "How to read a dataset from another folder, fitting where this one came from (`_ROOT_GIVEN`)."
-    if _ROOT_GIVEN.get(): return f"pass {_where_data()}"
+    "How to read a dataset from another folder, fitting where this came from (`_DATA_DIR_GIVEN`)."
+    if _DATA_DIR_GIVEN.get(): return f"pass {_where_data()}"
     if (env := os.environ.get('SCAE_DATA', '')).strip():      # blank: as if unset (`data_root`)
         return f"point SCAE_DATA (now {_typed(env)}) elsewhere or pass {_where_data()}"
     return f"set SCAE_DATA or pass {_where_data()}"
@@ -656,18 +657,44 @@ def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: 
         raise _refused_file(labels_source or source, what)
     return images, labels
 
-# %% ../nbs/00_data.ipynb #240b41f0
-def load_arrays(name: str, root: str | Path | None = None, train: bool = True,
-                download: bool = True):
-    """One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N]).
-    Raises, each in one line: `ValueError`, an unknown `name`; `FileNotFoundError`, files missing
-    and `download=False`, or not downloaded (offline, a torchvision that does not import; naming
-    the path): the one to catch for "no data here"; `DataFileError` (an `OSError`),
-    a file there but damaged, or images not of the dataset's shape or not one label each (naming
-    the file); `ImportError`, a torchvision that does not import, where it would read files
-    there (USPS, SVHN, CIFAR-10); `UsageError` (a `ValueError`), a `root` (or `$SCAE_DATA`) that
-    is not a folder; `TypeError`, a `root` that is no path."""
-    spec, given = dataset_spec(name), _ROOT_GIVEN.set(root is not None)   # for `_elsewhere`
-    try: images, labels = spec.load(data_root(root, name='root'), train, download)
-    finally: _ROOT_GIVEN.reset(given)
+# %% ../nbs/00_data.ipynb #fx52a002
+class _Unset:
+    "The default of a keyword kept under its old name: not passed (`None` is a value)."
+    def __repr__(self): return 'unset'
+
+_UNSET = _Unset()
+
+def _data_dir_given(data_dir, root, caller: str) -> tuple:
+    """(folder, the keyword that named it): (`data_dir`, 'data_dir'), or given `root`, its old
+    name, (`root`, 'root') with one `FutureWarning`. Both (a `data_dir` not None): `TypeError`."""
+    if root is _UNSET: return data_dir, 'data_dir'
+    if data_dir is not None:
+        raise TypeError(f"{caller}() got data_dir={data_dir!r} and root={root!r}, its old name: "
+                        "pass data_dir= only")
+    warnings.warn(f"root= is renamed data_dir= in {caller}(); pass data_dir=, as root= will stop "
+                  "working in a later release", FutureWarning, stacklevel=user_stacklevel())
+    return root, 'root'
+
+# %% ../nbs/00_data.ipynb #fx52a005
+def _read_split(spec: DatasetSpec, data_dir, typed: str, train: bool, download: bool):
+    "`load_arrays` for `spec`, a bad `data_dir` named as `typed` (`data_dir`, `root`: `data_root`)."
+    given = _DATA_DIR_GIVEN.set(data_dir is not None)              # for `_elsewhere`
+    try: images, labels = spec.load(data_root(data_dir, name=typed), train, download)
+    finally: _DATA_DIR_GIVEN.reset(given)
     return images.contiguous(), labels.long()
+
+# %% ../nbs/00_data.ipynb #240b41f0
+def load_arrays(name: str, data_dir: str | Path | None = None, train: bool = True,
+                download: bool = True, *, root=_UNSET):
+    """One split of a registered dataset in memory: (uint8 images [N, C, h, w], int64 labels [N]),
+    from `data_dir` (None: `$SCAE_DATA`, else a per-user cache; `data_root`); `root`, its old name,
+    still taken with a `FutureWarning`. Raises, each in one line: `ValueError`, an unknown `name`;
+    `FileNotFoundError`, files missing and `download=False`, or not downloaded (offline, a
+    torchvision that does not import; naming the path): the one to catch for "no data here";
+    `DataFileError` (an `OSError`), a file there but damaged, or images not of the dataset's shape
+    or not one label each (naming the file); `ImportError`, a torchvision that does not import,
+    where it would read files there (USPS, SVHN, CIFAR-10); `UsageError` (a `ValueError`), a
+    `data_dir` (or `$SCAE_DATA`) that is not a folder; `TypeError`, a `data_dir` that is no path,
+    or both `data_dir` and `root` (each named as typed)."""
+    data_dir, typed = _data_dir_given(data_dir, root, 'load_arrays')
+    return _read_split(dataset_spec(name), data_dir, typed, train, download)

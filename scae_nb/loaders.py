@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from fastcore.basics import patch
-from .data import (_check_canvas, _is_count, _positive_int, as_float_images, check_images,
-                          dataset_spec, load_arrays, pad_and_shift)
+from .data import (_UNSET, _check_canvas, _data_dir_given, _is_count, _positive_int, _read_split,
+                          as_float_images, check_images, dataset_spec, load_arrays, pad_and_shift)
 from torch.utils.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
                               TensorDataset)
 from .utils import (UsageError, check_seed, got_shape, got_values, named, user_stacklevel,
@@ -391,19 +391,22 @@ def restart_offsets(loader) -> None:
         if loader.generator is not None: loader.generator.manual_seed(collate.seed)
 
 # %% ../nbs/00a_loaders.ipynb #5d1c10ce
-def image_loaders(name: str, batch_size: int, root: str | Path | None = None,
+def image_loaders(name: str, batch_size: int, data_dir: str | Path | None = None,
                   canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
                   device: str | torch.device | None = None, download: bool = True,
-                  on_device: bool = False):
-    """Seeded (train_loader, test_loader) for a registered dataset, with the official
-    pad-and-shift on every read; `on_device`: the whole dataset on `device` (`DeviceLoader`).
-    Raises `load_arrays`'s errors: `ValueError` for an unknown `name`, `FileNotFoundError` for
-    missing files not downloaded (offline, `download=False`, a torchvision that does not import:
-    the one to catch for "no data here"), `DataFileError` for damaged ones; and `UsageError` for a
-    `seed` torch cannot take."""
+                  on_device: bool = False, *, root=_UNSET):
+    """Seeded (train_loader, test_loader) for a registered dataset read from `data_dir` (None:
+    `$SCAE_DATA`, else a per-user cache; `root`, its old name, still taken with a `FutureWarning`),
+    with the official pad-and-shift on every read; `on_device`: the whole dataset on `device`
+    (`DeviceLoader`). Raises `load_arrays`'s errors: `ValueError` for an unknown `name`,
+    `FileNotFoundError` for missing files not downloaded (offline, `download=False`, a torchvision
+    that does not import: the one to catch for "no data here"), `DataFileError` for damaged ones,
+    `UsageError` or `TypeError` for a `data_dir` that is no folder (named as typed: `data_dir`,
+    `root`) or given twice; and `UsageError` for a `seed` torch cannot take."""
+    data_dir, typed = _data_dir_given(data_dir, root, 'image_loaders')   # one warning, not two
     spec = dataset_spec(name)
     _check_loader_seed(seed), _loader_device(device)    # before any file is read or downloaded
-    train, test = (load_arrays(spec.name, root, split, download) for split in (True, False))
+    train, test = (_read_split(spec, data_dir, typed, split, download) for split in (True, False))
     return tensor_loaders(train, test, batch_size=batch_size,
                           canvas_size=spec.canvas_size if canvas_size is None else canvas_size,
                           num_workers=num_workers, seed=seed, device=device,

@@ -965,7 +965,7 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     if cfg.dataset == 'constellation':
         return (ConstellationLoader(batch_size, seed),
                 ConstellationLoader(batch_size, _next_seed(seed, 1)))
-    return image_loaders(cfg.dataset, batch_size, root=run_field(cfg, 'data_dir'),
+    return image_loaders(cfg.dataset, batch_size, data_dir=run_field(cfg, 'data_dir'),
                          canvas_size=m.canvas_size, num_workers=workers,
                          seed=seed, device=device, on_device=on_device)
 
