@@ -274,11 +274,12 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
             target: torch.Tensor | None = None) -> AttrDict:
     """images float [B, C, S, S] in [0, 1] (C, S: config.n_channels, canvas_size; uint8, another
     size, B = 0 refused; values outside [0, 1] refused on the CPU only), labels [B] class ids in
-    0..n_classes-1 (range not checked: a sync) or None -> AttrDict of `losses` (each term, e.g.
-    rec_ll in nats summed over pixels, mean over B: units in 04a_model's table; and `total`),
-    `metrics`, `pcae` (`pose` [B, M, 6] = [a, b, tx, c, d, ty], template onto canvas,
-    coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u` [B, K] in
-    [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in 04a_model."""
+    0..n_classes-1 (range refused on the CPU only: on a GPU it would sync) or None -> AttrDict of
+    `losses` (each term, e.g. rec_ll in nats summed over pixels, mean over B: units in 04a_model's
+    table; and `total`), `metrics`, `pcae` (`pose` [B, M, 6] = [a, b, tx, c, d, ty], template
+    onto canvas, coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u`
+    [B, K] in [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in
+    04a_model."""
     _check_values_on_cpu(images)
     if target is not None: _check_values_on_cpu(target, 'target')    # one given: in [0, 1] too
     target = self.make_target(images) if target is None else target
