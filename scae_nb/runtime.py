@@ -50,12 +50,19 @@ def _supported_device(name) -> torch.device | None:
     if device.type == 'cpu' and device.index is not None: return None   # torch ignores it
     return None if device.type == 'mps' and device.index else device   # one MPS device
 
+# %% ../nbs/05a_runtime.ipynb #fx52g001
+def _torch_build() -> str:
+    "What this torch was built for, as a refusal says it: `CUDA build 12.8`, `a CPU-only build`."
+    if torch.version.cuda: return f"CUDA build {torch.version.cuda}"
+    hip = getattr(torch.version, 'hip', None)                  # ROCm's torch answers for `cuda` too
+    return f"ROCm build {hip}" if hip else "a CPU-only build"
+
 # %% ../nbs/05a_runtime.ipynb #sp38b243
 def _check_present(device: torch.device, name, what: str) -> None:
     "Refuse (`UsageError`, one line naming `name` as `what`) a CUDA or MPS `device` not here."
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise UsageError(f"{what} {name}: no CUDA GPU is available (torch {torch.__version__}, "
-                         f"CUDA build {torch.version.cuda})")
+                         f"{_torch_build()})")
     if device.type == 'cuda' and (device.index or 0) >= torch.cuda.device_count():
         n = torch.cuda.device_count()
         raise UsageError(f"{what} {name}: only {n} CUDA GPU{'s' * (n != 1)} here")

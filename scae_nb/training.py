@@ -4,7 +4,8 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, itertools, json, os, re, shlex, signal, sys, time, warnings, weakref
+import argparse, contextlib, contextvars, itertools, json, os, re, shlex, signal, sys, time
+import warnings, weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -24,7 +25,8 @@ from .utils import (UsageError, check_finite, check_out_folder, check_positive,
                            cli_words, counted, named, progress_bar, refuse_empty_path, said,
                            to_plain, type_name, user_stacklevel, words, write_atomic)
 from .cli import add_config_args, given
-from .data import DATASETS, as_float_images, check_images, data_root, sobel_target
+from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
+                          data_root, sobel_target)
 from .loaders import _check_labels, _next_seed, restart_offsets
 from .model import PRESETS, SCAEConfig, build_model
 from .losses import across_processes
@@ -816,7 +818,8 @@ def __exit__(self: Trainer, *exc_info) -> None:
 def check_paths(cfg: TrainConfig, resume=None) -> None:
     """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`) or that is a file, and a
     `--data-dir` that is not a folder (creating nothing; a model that never reads it,
-    `UNREAD_FIELDS`: any). `resume`: the run's, None for a new run.
+    `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
+    `resume`: the run's, None for a new run.
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
@@ -827,7 +830,29 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
                              f"the folder of the run's {name}; move it, or choose another "
                              f"{named('cfg.out')}")
     if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
-        data_root(cfg.data_dir, must_exist=True)
+        _check_data_dir(cfg.data_dir)            # as typed, or the run's (`_data_dir_from`)
+
+# %% ../nbs/05b_training.ipynb #fx52g002
+_DATA_DIR_FROM = contextvars.ContextVar('scae_nb_data_dir_from', default=None)
+
+@contextlib.contextmanager
+def _data_dir_from(checkpoint):
+    """In the block `check_paths` names `cfg.data_dir` as read from `checkpoint` (a path: `scae-nb
+    train --resume` without `--data-dir`), not as typed; None: as typed."""
+    token = _DATA_DIR_FROM.set(checkpoint)
+    try: yield
+    finally: _DATA_DIR_FROM.reset(token)
+
+# %% ../nbs/05b_training.ipynb #fx52g003
+def _check_data_dir(data_dir) -> None:
+    """Refuse (`UsageError`, one line) a `data_dir` that is no folder: named as typed (`data_root`),
+    or inside `_data_dir_from` as the value recorded in that checkpoint."""
+    if (checkpoint := _DATA_DIR_FROM.get()) is None:
+        data_root(data_dir, must_exist=True)
+        return
+    who = (f"the run's data folder {_typed(data_dir)} (recorded in the checkpoint {checkpoint}; "
+           f"pass {named('data_dir')} to use another)")    # not `data_dir`: the CLI's --data-dir
+    _folder_there(_home_expanded(data_dir, who), who, must_exist=True)
 
 # %% ../nbs/05b_training.ipynb #oi49cd01
 def _refuse_out_in_run(out, resume=None) -> None:
@@ -1271,8 +1296,9 @@ def run_train(args: argparse.Namespace) -> int:
     _check_step(cfg, device)                                            # named as options
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     asked = _wandb_asked(args, cfg, resume)        # no --wandb typed: what set its mode
+    recorded = None if hasattr(args, 'data_dir') else resume   # a resume's data_dir: the run's
     with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
-          wandb_asked_by(asked),
+          wandb_asked_by(asked), _data_dir_from(recorded),
           naming_out_of_memory(cfg.model, cfg.batch_size, device)):     # one line, not torch's
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state,
                        allow_change=None)       # compared with the checkpoint's: `resume_config`
