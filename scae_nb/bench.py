@@ -171,21 +171,27 @@ def _memory_baseline(device: torch.device) -> float:
     reset_peak_rss()
     return _proc_status_mb('VmRSS') or peak_memory_mb(device)
 
+# %% ../nbs/05c_bench.ipynb #fx52f001
+def _steps_bar(desc: str, total: int | None, stage: str, progress: bool):
+    "A `progress_bar` `desc` over `total` steps (None: a count, no time left), named `stage=STAGE`."
+    bar = progress_bar(total=total, desc=desc, unit='step', disable=not progress)
+    bar.set_postfix(stage=stage)
+    return bar
+
 # %% ../nbs/05c_bench.ipynb #4b81e7aa
 def _time_step(step, device: torch.device, warmup: int, steps: int, tf32: bool = False,
                count_ops: bool = True, progress: bool = False, desc: str = 'steps') -> dict:
     """The memory baseline, then `warmup` untimed and `steps` timed calls of `step()` (seconds
     each), the peak memory (MiB) and, with `count_ops`, one more step profiled (`ops_per_step`).
-    With `progress`, a bar `desc` over the warm-up and timed steps (`progress_bar`, on stderr)."""
-    bar = progress_bar(total=warmup + steps, desc=desc, unit='step', disable=not progress)
+    With `progress`, on stderr, a bar `desc` counting the warm-up (no total: no time left) and one
+    over the timed steps, made when they start (`_steps_bar`)."""
+    warm_bar = _steps_bar(desc, None, 'warm-up', progress and warmup > 0)
     baseline = _memory_baseline(device)             # after the bar is made: not a step's memory
     with numerics_flags(device, tf32):              # what train uses: float32 unless tf32
-        with bar:                                   # closed before the peak and the profiled step
-            bar.set_postfix(stage='warm-up')
-            warm = time_steps(step, warmup, device, bar)
-            bar.set_postfix(stage='timed')
+        with warm_bar: warm = time_steps(step, warmup, device, warm_bar)
+        with _steps_bar(desc, steps, 'timed', progress) as bar:   # its rate: timed steps' alone
             times = time_steps(step, steps, device, bar)
-            bar.set_postfix()
+            bar.set_postfix()                       # the last line: no stage, all done
         peak = peak_memory_mb(device)          # before the profiled step: not the profiler's
         ops = ops_per_step(step, device) if count_ops else {}
     return dict(baseline=baseline, warm=warm, times=times, peak=peak, ops=ops)
@@ -201,13 +207,13 @@ def _seeded_model(config: SCAEConfig, batch_size: int, device: torch.device, see
 # %% ../nbs/05c_bench.ipynb #b1e71dc7
 def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, decoder: str | None,
                   batch_size: int, steps: int, warmup: int, amp: bool, compile: bool,
-                  cuda_graph: bool, tf32: bool) -> dict:
+                  cuda_graph: bool, tf32: bool, preset: str | None = None) -> dict:
     "`bench`'s result from `_time_step`'s: median and min ms/step, images/s, MiB, settings, ops."
     ms = statistics.median(timed['times']) * 1e3
     rate = round(batch_size * 1e3 / ms, 1)                        # examples/s: images or point sets
     return dict(ms_per_step=round(ms, 2), images_per_s=rate, examples_per_s=rate,   # the same
                 peak_mem_mb=round(timed['peak'], 1), device=device_name(device),   # MiB (2**20)
-                variant=variant_name(compile, cuda_graph, amp),
+                variant=variant_name(compile, cuda_graph, amp), preset=preset,
                 baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,
                 warmup=warmup, warmup_s=round(sum(timed['warm']), 1), amp=amp, compile=compile,
                 cuda_graph=cuda_graph, tf32=tf32, ms_min=round(min(timed['times']) * 1e3, 2),
@@ -311,10 +317,13 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     result's `warmup` is what ran; an eager step with none warns that its first timed step includes
     one-time setup (`_warn_no_warmup`). Memory that runs out: one-line `MemoryError`
     (`naming_out_of_memory`).
-    `progress`: a bar over the warm-up and timed steps on stderr (the CLI's default), untimed, after
-    a line that says a compile is coming (`_say_compiling`)."""
+    `progress`: on stderr (the CLI's default), untimed, a line that says a compile is coming
+    (`_say_compiling`), a count of the warm-up steps (no time left: a compile would skew it) and a
+    bar over the timed steps (`_steps_bar`). The result's `preset` is `config`'s name, or None
+    for a `SCAEConfig` (the command line's: the preset as modified, as its text says)."""
     _check_bench_args(steps, warmup, lr, batch_size, seed, amp=amp, compile=compile,
                       cuda_graph=cuda_graph, tf32=tf32, count_ops=count_ops, progress=progress)
+    preset = config if isinstance(config, str) else None         # a SCAEConfig: no name
     config, device, compile, cuda_graph, images = _bench_setup(config, device, compile, cuda_graph,
                                                                backend, decoder)
     with naming_out_of_memory(config, batch_size, device):      # one line, naming the sizes
@@ -330,7 +339,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
             timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops,
                                progress, variant)
     return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,
-                         cuda_graph, tf32)
+                         cuda_graph, tf32, preset)
 
 # %% ../nbs/05c_bench.ipynb #50f1962a
 VARIANTS = {'eager': dict(compile=False, cuda_graph=False),
@@ -494,7 +503,8 @@ def _examples(config: SCAEConfig) -> str:
 
 # %% ../nbs/05c_bench.ipynb #sp38e7cc
 def variants_table(results: list[dict], examples: str = 'images') -> str:
-    "The variants as a text table (rates in `examples`/s), with device and torch version above it."
+    """The variants as a text table (rates in `examples`/s), with the preset (where named), batch
+    size, device and torch version above it."""
     ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
                      else str(r.get('aten_ops', '-')))
     rows = [('variant', 'ms/step', f'{examples}/s', 'ops per step', 'peak MiB', 'warm-up s',
@@ -506,7 +516,8 @@ def variants_table(results: list[dict], examples: str = 'images') -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ['  '.join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
     r = results[0]
-    return '\n'.join([f"B={r['batch_size']} on {r['device']}, torch {r['torch']}", *lines])
+    preset = f"{r['preset']} " if r.get('preset') else ''          # None: a SCAEConfig, unnamed
+    return '\n'.join([f"{preset}B={r['batch_size']} on {r['device']}, torch {r['torch']}", *lines])
 
 # %% ../nbs/05c_bench.ipynb #8eb96ab3
 # TrainConfig fields that apply to a timed step
@@ -526,8 +537,8 @@ def _add_timing_args(parser: argparse.ArgumentParser) -> None:
       help=f'untimed steps first, at most {MAX_BENCH_STEPS:,}; a compiled step takes at least 2 '
       '(default: 3)')
     a('--progress', action=argparse.BooleanOptionalAction, default=True,
-      help='show progress on stderr: a bar over the warm-up and timed steps, or a line every 30 s '
-      'into a file (default: True)')
+      help='show progress on stderr: a count of the warm-up steps, then a bar over the '
+      'timed steps, or a line every 30 s into a file (default: True)')
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant); its peak_mem_mb and baseline_mem_mb are in '
       'MiB (2^20 bytes)')
@@ -603,6 +614,7 @@ def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict
 # %% ../nbs/05c_bench.ipynb #38f6f66b
 def _print_variants(args: argparse.Namespace, results: list[dict], examples: str = 'images') -> int:
     "The variants' results: a table, or JSON lines (the last: train's variant, with all of them)."
+    results = [{**r, 'preset': _preset_label(args)} for r in results]
     if not args.json: print(variants_table(results, examples))
     else:
         for r in results[:-1]: print(json.dumps(r))
@@ -669,16 +681,21 @@ def _peak_said(result: dict) -> str:
         return f"peak memory {result['peak_mem_mb']} MiB (tensors)"
     return f"peak RSS {result['peak_mem_mb']} MiB (the whole process)"
 
-# %% ../nbs/05c_bench.ipynb #sp3800c8
-def _print_result(args, result: dict, examples: str = 'images') -> int:
-    "One variant's result: a JSON line, or a sentence (the preset as modified)."
-    preset = SCAEConfig.preset(args.preset)                          # the preset, as modified
+# %% ../nbs/05c_bench.ipynb #fx52f004
+def _preset_label(args: argparse.Namespace) -> str:
+    "The preset `args` time, as modified: 'official', or 'official (n_parts=8, n_objects=6)'."
+    preset = SCAEConfig.preset(args.preset)
     changed = {k: v for k, v in given(args, [f.name for f in fields(SCAEConfig)]).items()
                if getattr(preset, k) != v}
-    label = args.preset + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
-                           if changed else '')
+    return args.preset + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})"
+                          if changed else '')
+
+# %% ../nbs/05c_bench.ipynb #sp3800c8
+def _print_result(args, result: dict, examples: str = 'images') -> int:
+    "One variant's result: a JSON line, or a sentence (the preset as modified: `_preset_label`)."
+    result = {**result, 'preset': _preset_label(args)}
     if args.json: print(json.dumps(result))
-    else: print(f"{label} B={result['batch_size']} on {result['device']}, "
+    else: print(f"{result['preset']} B={result['batch_size']} on {result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
                 f"{result['images_per_s']} {examples}/s, {_peak_said(result)}, "
                 f"{result['decoder'] or 'no image'} decoder"

@@ -5,6 +5,7 @@
 # %% ../nbs/06a_figures.ipynb #6f160001
 from __future__ import annotations
 import io, math, numbers, warnings
+from collections.abc import Mapping
 from pathlib import Path
 import numpy as np
 import torch
@@ -141,7 +142,11 @@ def _check_vote_transform(vote_transform, votes: torch.Tensor) -> None:
 # %% ../nbs/06a_figures.ipynb #sp38becf
 def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
                 vote_transform=None) -> AttrDict:
-    "Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3])."
+    """Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3]).
+    Keys: `bottom_up`, `top_down` (each `PCAE.decode`'s: `rec_mode`, `rec_mean` [B, C, H, W],
+    `transformed_templates` [B, M, C, H, W], `rec_ll_per_pixel`, `rec_ll`, more with `heavy`);
+    `winners` [B, M] (each part's capsule), `top_down_pose` [B, M, 6] and `top_down_presence`
+    [B, M]."""
     _check_reconstruct_inputs(model, out, target, capsule_mask, part_mask)
     _check_vote_transform(vote_transform, out.ocae.votes)
     as_mask = lambda mask: None if mask is None else torch.as_tensor(mask).to(out.pcae.presence)
@@ -177,10 +182,16 @@ def _as_tensor(batch, name: str, shape: str) -> torch.Tensor:
 
 # %% ../nbs/06a_figures.ipynb #8b46bf39
 def _check_templates(templates) -> torch.Tensor:
-    "`templates` as a tensor [M, C, T, T] with M >= 1 (a numpy array too), else one line."
+    """`templates` as a tensor [M, C, T, T] with M >= 1 (a numpy array too; a batch of one
+    [1, M, C, T, T], as the model's `templates_nonlin`: its one set). Else one line: `TypeError`
+    (not an array) or `ValueError`."""
     templates = _as_tensor(templates, 'templates', '[M, C, T, T]')
-    if templates.ndim != 4:                       # templates_nonlin is [1, M, C, T, T]: take [0]
-        raise ValueError(f"templates must be [M, C, T, T], got shape {tuple(templates.shape)}")
+    if templates.ndim == 5 and len(templates) == 1: templates = templates[0]   # the output's
+    if templates.ndim != 4:                       # [B, M, C, T, T] with B > 1: which one?
+        raise ValueError(f"templates must be [M, C, T, T] or a batch of one [1, M, C, T, T] "
+                         f"(the model's templates_nonlin; of a larger batch pass one set, "
+                         f"templates[i]), "
+                         f"got shape {tuple(templates.shape)}")
     if len(templates) == 0:
         raise ValueError(f"templates must hold at least one template, got shape "
                          f"{tuple(templates.shape)}")
@@ -188,7 +199,8 @@ def _check_templates(templates) -> torch.Tensor:
 
 # %% ../nbs/06a_figures.ipynb #c24f6648
 def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
-    "Grid of templates [M, C, T, T] (tensor or array), each scaled to its max; into `ax` if given."
+    """Grid of templates [M, C, T, T] (tensor or array; or a batch of one, [1, M, C, T, T]), each
+    scaled to its max; into `ax` if given."""
     templates = _check_templates(templates)
     check_positive(ncols=ncols)
     templates = templates.detach().float().cpu()
@@ -206,12 +218,26 @@ def plot_templates(templates, ncols: int = 10, title: str = 'learned templates',
 # %% ../nbs/06a_figures.ipynb #s50a317c
 _ROWS = ('input', 'bottom-up', 'top-down')
 _BATCHES = ('images', 'bottom_up', 'top_down')
+_SHAPES = ('[B, C, H, W]', *['[B, C, H, W] (or a decoder output)'] * 2)   # what each may be
+
+# %% ../nbs/06a_figures.ipynb #fx52f001
+def _decoded_images(batch, name: str):
+    "`batch`, or of a decoder output (a mapping: `reconstruct`'s `.bottom_up`...) its `rec_mode`."
+    if not isinstance(batch, Mapping): return batch
+    if 'rec_mode' not in batch:
+        raise TypeError(f"{name} must be images [B, C, H, W] or a decoder output with rec_mode (as "
+                        f"reconstruct's .{name}), got {type(batch).__name__} with keys "
+                        f"{sorted(batch)}")
+    return batch['rec_mode']
 
 # %% ../nbs/06a_figures.ipynb #993903a5
 def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
-    "The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1]."
-    images, bottom_up, top_down = (_as_tensor(batch, name, '[B, C, H, W]') for batch, name in
-                                   zip((images, bottom_up, top_down), _BATCHES))
+    """The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1].
+    `bottom_up`, `top_down`: images, or decoder outputs (`reconstruct`'s): their `rec_mode`."""
+    bottom_up, top_down = (_decoded_images(batch, name) for batch, name in
+                           zip((bottom_up, top_down), _BATCHES[1:]))
+    images, bottom_up, top_down = (_as_tensor(batch, name, shape) for batch, name, shape in
+                                   zip((images, bottom_up, top_down), _BATCHES, _SHAPES))
     if images.dtype == torch.uint8: images = images.float() / 255
     if not images.shape == bottom_up.shape == top_down.shape:          # else rows misaligned
         raise ValueError(f"images, bottom_up and top_down must have one shape [B, C, H, W], "
@@ -225,7 +251,8 @@ def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
 def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
                          input_label: str = 'input'):
     """Rows: input (its label: `input_label`), bottom-up (from parts) and top-down (from object
-    capsules); images [B, C, H, W]."""
+    capsules); images [B, C, H, W]. `bottom_up`, `top_down`: images, or `reconstruct`'s decoder
+    outputs as they are (`rec.bottom_up`: their `rec_mode`)."""
     check_positive(n=n)
     images, bottom_up, top_down = _check_reconstruction_batches(images, bottom_up, top_down)
     n = min(n, len(images))
