@@ -47,7 +47,8 @@ from .training import _error_line
 __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy', 'kmeans_inductive_accuracy',
            'linear_accuracy', 'tsne_embedding', 'load_model', 'presence_noise', 'evaluating', 'collect_features',
            'evaluate_features', 'collect_constellations', 'constellation_report', 'DivergedError',
-           'evaluate_checkpoint', 'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown']
+           'evaluate_checkpoint', 'pretrained_check', 'EvalConfig', 'add_eval_args', 'run_eval', 'results_markdown',
+           'object_capsule_reach']
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
 def _check_pair(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
@@ -348,21 +349,28 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
-    (`checkpoint_changes`) for a training checkpoint) from a training checkpoint, a
-    `save_pretrained` weights file, or the name of a shipped model (`pretrained_names()`; a
-    file or folder of that name here is not read: a warning says so);
+    (`checkpoint_changes`) for a training checkpoint) from a training checkpoint, a run folder of
+    `scae-nb train` (or its checkpoints/: its newest intact checkpoint, as `from_pretrained` and
+    `scae-nb eval --checkpoint RUN` take it, `_run_checkpoint`; corrupt newer ones skipped with a
+    one-line warning), a `save_pretrained` weights file, or the name of a shipped model
+    (`pretrained_names()`; a file or folder of that name here is not read: a warning says so);
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
     TypeError (one line) for a `checkpoint` that is no str or path; FileNotFoundError listing the
-    shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file."""
+    shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file;
+    UsageError or CheckpointError (`_refuse_run_folder`) for a folder with no intact checkpoint."""
     if state is None:                                            # None, 5: one line, named
-        _check_path_given(checkpoint, 'checkpoint',
-                          "a checkpoint's or weights file's path, or a shipped model's name")
+        _check_path_given(checkpoint, 'checkpoint', "a checkpoint's, weights file's or run "
+                          "folder's path, or a shipped model's name")
     if state is None and str(checkpoint) in pretrained_names():       # before a namesake here
         return _load_shipped(checkpoint, device)
     path = Path(checkpoint)
     if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
         raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder, and no "
                                 f"shipped model of that name ({_shipped()})")   # a name mistyped
+    if state is None and str(checkpoint) and path.is_dir():   # a run folder ('': refused below)
+        checkpoint, state, bad = _run_checkpoint(path)          # as scae-nb eval --checkpoint RUN
+        if bad: warnings.warn(f"{corrupt_said(bad)}; loading {checkpoint.name} instead",
+                              stacklevel=user_stacklevel())      # one line
     return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights
 
 # %% ../nbs/06_analysis.ipynb #h47card2
@@ -1668,3 +1676,41 @@ def results_markdown(runs: list, hardware: str) -> str:
             for name, report, quiet, train_s in runs
             for metric, value, data in _accuracies(report, quiet)]
     return _markdown_table(_RESULT_COLUMNS, rows)
+
+# %% ../nbs/06_analysis.ipynb #fx52d004
+def _others_scrambled(parts: AttrDict, seed: int = 0) -> AttrDict:
+    """Part capsules `parts` (`SCAE.encode`'s pcae) with the pose [B, M, 6] (std 1) and special
+    features [B, M, F] (std 5) of every part but the most present one replaced by seeded noise."""
+    top = parts.presence.argmax(1)[:, None, None]                                   # [B, 1, 1]
+    others = torch.arange(parts.presence.shape[1], device=top.device)[:, None] != top  # [B, M, 1]
+    generator = torch.Generator().manual_seed(seed)
+    noise = lambda t, std: std * torch.randn(t.shape, generator=generator).to(t.device)
+    return AttrDict(parts, pose=torch.where(others, noise(parts.pose, 1.), parts.pose),
+                    special_features=torch.where(others, noise(parts.special_features, 5.),
+                                                 parts.special_features))
+
+# %% ../nbs/06_analysis.ipynb #fx52d006
+def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bool = True,
+                         seed: int = 0) -> AttrDict:
+    """What image SCAE `model`'s object capsules read of `images` [B, C, S, S] (presence noise on or
+    off, seeded): saturated (parts whose presence is exactly 1.0) of `parts` (B·M), max_logit (the
+    largest part-presence logit, noise included), one_hot (share of the Set Transformer's attention
+    rows, [B, H, Q, M] each, with weight exactly 1 on the most present part), st_spread (max
+    |set_transformer_out[:, k] - set_transformer_out[:, 0]|), and votes_same, u_same, m_same (bools:
+    unchanged, bit for bit, with the other parts scrambled by `_others_scrambled`)."""
+    def capsules(given: AttrDict) -> AttrDict:               # the same presence noise each time
+        torch.manual_seed(seed + 1)
+        return model._object_capsules(given)[0]
+    with evaluating(model, noise=noise):
+        torch.manual_seed(seed)
+        parts = model.encode(images).pcae
+        seen, scrambled = capsules(parts), capsules(_others_scrambled(parts, seed))
+    top = parts.presence.argmax(1).view(-1, 1, 1, 1)                                  # [B, 1, 1, 1]
+    on_top = torch.cat([torch.take_along_dim(weights, top, -1).flatten() == 1
+                        for key, weights in seen.items() if key.endswith('_attention')])
+    out, same = seen.set_transformer_out, lambda key: torch.equal(seen[key], scrambled[key])
+    return AttrDict(saturated=int((parts.presence == 1).sum()), parts=parts.presence.numel(),
+                    max_logit=float(parts.presence_logit.max()),
+                    one_hot=float(on_top.float().mean()),
+                    st_spread=float((out - out[:, :1]).abs().max()), votes_same=same('votes'),
+                    u_same=same('prior_caps_presence_u'), m_same=same('posterior_mass_m'))
