@@ -1697,11 +1697,12 @@ def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bo
     largest part-presence logit, noise included), one_hot (share of the Set Transformer's attention
     rows, [B, H, Q, M] each, with weight exactly 1 on the most present part), st_spread (max
     |set_transformer_out[:, k] - set_transformer_out[:, 0]|), and votes_same, u_same, m_same (bools:
-    unchanged, bit for bit, with the other parts scrambled by `_others_scrambled`)."""
+    unchanged, bit for bit, with the other parts scrambled by `_others_scrambled`). The global
+    random state is left as it was."""
     def capsules(given: AttrDict) -> AttrDict:               # the same presence noise each time
         torch.manual_seed(seed + 1)
         return model._object_capsules(given)[0]
-    with evaluating(model, noise=noise):
+    with evaluating(model, noise=noise), torch.random.fork_rng():     # the caller's seed kept
         torch.manual_seed(seed)
         parts = model.encode(images).pcae
         seen, scrambled = capsules(parts), capsules(_others_scrambled(parts, seed))
