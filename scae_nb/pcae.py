@@ -38,23 +38,27 @@ def affine_matrix(pose: torch.Tensor) -> torch.Tensor:
     last_row = torch.eye(3, dtype=pose.dtype, device=pose.device)[2].expand(*pose.shape[:-1], 3)
     return torch.cat([pose, last_row], -1).unflatten(-1, (3, 3))
 
+# %% ../nbs/02_pcae.ipynb #st52b004
+def _bounded_pose(pose_raw: torch.Tensor, nonlinear: bool) -> tuple:
+    "Raw pose [..., 6] -> (s_x, s_y, theta, shear, t_x, t_y), each [...], bounded as above."
+    sx, sy, theta, shear, tx, ty = pose_raw.unbind(-1)
+    if not nonlinear: return sx.abs() + 1e-2, sy.abs() + 1e-2, theta, shear, tx, ty
+    return (torch.sigmoid(sx) + 1e-2, torch.sigmoid(sy) + 1e-2, theta * (2 * math.pi),
+            torch.tanh(shear * 5.), torch.tanh(tx * 5.), torch.tanh(ty * 5.))
+
+# %% ../nbs/02_pcae.ipynb #st52b002
+def _affine_entries(sx, sy, theta, shear, tx, ty, similarity: bool) -> list:
+    "Bounded pose parameters, each [...] -> the six entries [a, b, t_x, c, d, t_y], each [...]."
+    cos, sin = torch.cos(theta), torch.sin(theta)
+    if similarity: return [sx * cos, -sx * sin, tx, sx * sin, sx * cos, ty]
+    return [sx * cos + shear * sy * sin, -sx * sin + shear * sy * cos, tx, sy * sin, sy * cos, ty]
+
 # %% ../nbs/02_pcae.ipynb #sp387315
 def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlinear: bool = True,
                         as_matrix: bool = False) -> torch.Tensor:
     """Raw pose [..., 6] (sx, sy, theta, shear, tx, ty) ->
     affine [..., 6] as [a, b, tx, c, d, ty] (or [..., 3, 3])."""
-    sx, sy, theta, shear, tx, ty = pose_raw.unbind(-1)
-    if nonlinear:
-        sx, sy = torch.sigmoid(sx) + 1e-2, torch.sigmoid(sy) + 1e-2
-        theta, shear = theta * (2 * math.pi), torch.tanh(shear * 5.)
-        tx, ty = torch.tanh(tx * 5.), torch.tanh(ty * 5.)
-    else: sx, sy = sx.abs() + 1e-2, sy.abs() + 1e-2
-    cos, sin = torch.cos(theta), torch.sin(theta)
-    if similarity: rows = [sx * cos, -sx * sin, tx, sx * sin, sx * cos, ty]
-    else:
-        rows = [sx * cos + shear * sy * sin, -sx * sin + shear * sy * cos, tx,
-                sy * sin, sy * cos, ty]
-    pose = torch.stack(rows, -1)
+    pose = torch.stack(_affine_entries(*_bounded_pose(pose_raw, nonlinear), similarity), -1)
     return affine_matrix(pose) if as_matrix else pose
 
 # %% ../nbs/02_pcae.ipynb #95f9f0ea
@@ -243,24 +247,34 @@ def _build_decoder(self: PCAE):
     if self.use_alpha_channel: self.bg_mixing_logit = nn.Parameter(torch.zeros(1))
     else: self.temperature_logit = nn.Parameter(torch.empty(1))
 
+# %% ../nbs/02_pcae.ipynb #st52b006
+def _reset_dense_layers(model: nn.Module, generator: torch.Generator | None) -> None:
+    "Sonnet's `snt.Linear`/`snt.Conv2D` initialisation for every conv and linear layer of `model`."
+    for module in model.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            trunc_normal_fan_in_(module.weight, generator=generator)
+            nn.init.zeros_(module.bias)
+
+# %% ../nbs/02_pcae.ipynb #st52b008
+def _reset_background(model: nn.Module, generator: torch.Generator | None) -> None:
+    "`bg_value` and the mode's mixing variables of a `PCAE` (call it under `torch.no_grad`)."
+    tf_glorot_uniform_(model.bg_value, generator)
+    if model.use_alpha_channel:
+        model.templates_alpha.zero_()
+        model.bg_mixing_logit.zero_()
+    else: tf_glorot_uniform_(model.temperature_logit, generator)
+
 # %% ../nbs/02_pcae.ipynb #d87e86a8
 @patch
 def reset_parameters(self: PCAE, generator: torch.Generator | None = None):
     """Official initialisation (see above); `generator`
     makes it reproducible (default: torch's global RNG)."""
-    for module in self.modules():
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
-            trunc_normal_fan_in_(module.weight, generator=generator)
-            nn.init.zeros_(module.bias)
+    _reset_dense_layers(self, generator)
     with torch.no_grad():
         self.pos_bias.zero_()
         self.templates.copy_(qr_template_init(self.n_parts, self.template_size, self.n_channels,
                                               generator))
-        tf_glorot_uniform_(self.bg_value, generator)
-        if self.use_alpha_channel:
-            self.templates_alpha.zero_()
-            self.bg_mixing_logit.zero_()
-        else: tf_glorot_uniform_(self.temperature_logit, generator)
+        _reset_background(self, generator)
 
 # %% ../nbs/02_pcae.ipynb #a33ed6be
 def conv_patches(x: torch.Tensor, kernel: int, stride: int) -> torch.Tensor:
@@ -505,20 +519,26 @@ def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
         out.update(self.mixture_diagnostics(warped, grid, presence))
     return out
 
+# %% ../nbs/02_pcae.ipynb #st52b011
+def _full_mixture(warped: torch.Tensor, presence: torch.Tensor, C: int, bg_value: torch.Tensor,
+                  bg_logit: torch.Tensor | None, inv_t: torch.Tensor | None) -> tuple:
+    "warped [B, M, C(+1), H, W], presence [B, M] -> the three [B, M+1, ...] tensors above."
+    B, M, _, H, W = warped.shape
+    components = torch.cat([warped[:, :, :C], bg_value.expand(B, 1, C, H, W)], 1)
+    no_presence = (components * inv_t if inv_t is not None
+                   else torch.cat([warped[:, :, C:], bg_logit.expand(B, 1, 1, H, W)], 1))
+    log_presence = safe_log(torch.cat([presence, presence.new_ones(B, 1)], 1))  # [B, M+1]
+    return components, no_presence, no_presence + log_presence[..., None, None, None]
+
 # %% ../nbs/02_pcae.ipynb #2747cffa
 @patch
 def mixture_diagnostics(self: PCAE, warped: torch.Tensor, grid: torch.Tensor,
                         presence: torch.Tensor) -> AttrDict:
     "The heavy decoder diagnostics (detached), as in the golden fixtures."
     with torch.no_grad():
-        (B, M, _, H, W), C, T = warped.shape, self.n_channels, self.template_size
-        bg_value, bg_logit, inv_t = self.mixing_terms()
-        # [B, M+1, C, H, W]
-        components = torch.cat([warped[:, :, :C], bg_value.expand(B, 1, C, H, W)], 1)
-        no_presence = (components * inv_t if inv_t is not None
-                       else torch.cat([warped[:, :, C:], bg_logit.expand(B, 1, 1, H, W)], 1))
-        log_presence = safe_log(torch.cat([presence, presence.new_ones(B, 1)], 1))  # [B, M+1]
-        logits = no_presence + log_presence[..., None, None, None]
+        (B, M), T = warped.shape[:2], self.template_size
+        components, no_presence, logits = _full_mixture(warped, presence, self.n_channels,
+                                                        *self.mixing_terms())
         return AttrDict(sampling_grid_px=((grid + 1) * ((T - 1) / 2)).unflatten(0, (B, M)),
                         mixing_logits=logits[:, :M], mixing_logits_full=logits,
                         mixing_logits_full_no_presence=no_presence, components_full=components,
