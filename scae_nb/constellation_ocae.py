@@ -22,17 +22,24 @@ __all__ = ['MAX_INJECTIVE_MAPS', 'order_invariant_likelihood', 'point_posterior'
            'ConstellationCapsule', 'mixing_kl', 'ConstellationOCAE', 'matched_points', 'segmentation_accuracy',
            'segmentation_accuracy_corrected', 'n_injective_maps', 'injective_maps', 'segmentation_accuracy_tensor']
 
+# %% ../nbs/03a_constellation.ipynb #st52b017
+def _point_mixture(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
+                   vote_presence: torch.Tensor) -> tuple:
+    """points [B,N,2], votes [B,KV,2], scale/vote_presence [B,KV] -> log N [B,N,KV+1],
+    mixing logits and log pi [B,KV+1]."""
+    vote_log_prob = with_dummy(gaussian_log_prob(points[:, :, None], votes[:, None],
+                                                 scale[:, None, :, None]).sum(-1), 2)
+    mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, KV+1]
+    return vote_log_prob, mixing_logits, mixing_logits - mixing_logits.logsumexp(1, keepdim=True)
+
 # %% ../nbs/03a_constellation.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
                                vote_presence: torch.Tensor, presence: torch.Tensor | None,
                                n_votes: int) -> AttrDict:
     """Official OrderInvariantCapsuleLikelihood: points
     [B,N,2] vs votes [B,KV,2] (+dummy), normalised mixing."""
-    # [B,N,KV+1]
-    vote_log_prob = with_dummy(gaussian_log_prob(points[:, :, None], votes[:, None],
-                                                 scale[:, None, :, None]).sum(-1), 2)
-    mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, KV+1]
-    mixing_log_prob = mixing_logits - mixing_logits.logsumexp(1, keepdim=True)
+    vote_log_prob, mixing_logits, mixing_log_prob = _point_mixture(points, votes, scale,
+                                                                   vote_presence)
     posterior_logits = mixing_log_prob[:, None] + vote_log_prob  # [B, N, KV+1]
     ll = posterior_logits.logsumexp(2)  # [B, N]
     weighted = ll if presence is None else ll * presence
@@ -233,6 +240,14 @@ def _n_unique(labels: torch.Tensor) -> torch.Tensor:
     s = labels.sort(-1).values
     return 1 + (s[:, 1:] != s[:, :-1]).sum(-1)
 
+# %% ../nbs/03a_constellation.ipynb #st52b020
+def _segmentation_hits(is_from_capsule, pattern_id, presence, rows, cols) -> torch.Tensor:
+    "[B, N] each, rows = arange(N), cols = arange(K) -> hits [B, N, K] (float32, whole numbers)."
+    weight = presence.float()[..., None]                                             # [B, N, 1]
+    gt = (pattern_id[..., None] == rows) & (rows < _n_unique(pattern_id)[:, None, None])
+    pred = (is_from_capsule[..., None] == cols) & (cols < _n_unique(is_from_capsule)[:, None, None])
+    return torch.einsum('bpr,bpk->brk', gt * weight, pred.float()).trunc()  # int32 cost
+
 # %% ../nbs/03a_constellation.ipynb #93aafb2a
 def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torch.Tensor,
                                  presence: torch.Tensor, n_caps: int,
@@ -244,10 +259,7 @@ def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torc
     B, N = pattern_id.shape
     if maps is None: maps = injective_maps(N, n_caps).to(pattern_id.device)
     rows, cols = (torch.arange(n, device=pattern_id.device) for n in (N, n_caps))
-    weight = presence.float()[..., None]                                             # [B, N, 1]
-    gt = (pattern_id[..., None] == rows) & (rows < _n_unique(pattern_id)[:, None, None])
-    pred = (is_from_capsule[..., None] == cols) & (cols < _n_unique(is_from_capsule)[:, None, None])
-    hits = torch.einsum('bpr,bpk->brk', gt * weight, pred.float()).trunc()  # [B, N, K]; int32 cost
+    hits = _segmentation_hits(is_from_capsule, pattern_id, presence, rows, cols)  # [B, N, K]
     if N >= n_caps: matched = hits[:, maps, cols].sum(-1)      # [B, maps]: capsule j -> row
     else: matched = hits[:, rows, maps].sum(-1)                # [B, maps]: row i -> capsule
     return matched.amax(1).sum() / presence.float().sum()
