@@ -390,6 +390,16 @@ def _check_images_type(images, expected: tuple) -> None:
         raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
                         f"{type(images).__name__} ({hint})")
 
+# %% ../nbs/02_pcae.ipynb #st52b023
+def _check_images_layout(images: torch.Tensor, expected: tuple) -> None:
+    "One line unless the tensor images are [B, *expected] and floating point."
+    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
+        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
+                         f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
+    if not images.is_floating_point():
+        raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
+                        f"converts uint8), got {images.dtype}")
+
 # %% ../nbs/02_pcae.ipynb #sp381290
 def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype,
                         device: torch.device | None = None) -> None:
@@ -397,12 +407,7 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
     floating point, an empty batch, not on the weights' `device` (if given), or another float
     dtype than the weights' `weight` (`check_input_dtype`). Static: no host sync."""
     _check_images_type(images, expected)
-    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
-        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
-                         f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
-    if not images.is_floating_point():
-        raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
-                        f"converts uint8), got {images.dtype}")
+    _check_images_layout(images, expected)
     if device is not None: check_input_device('images', images, device)
     check_input_dtype('images', images, weight)
     if not len(images): raise ValueError("images: an empty batch (B = 0)")
@@ -586,6 +591,16 @@ def _encoder_slots(self: PCAE) -> list:
                     Slot(enc + 'conv_2d/w', self.head.weight, 'conv'),
                     Slot(enc + 'conv_2d/b', self.head.bias)]
 
+# %% ../nbs/02_pcae.ipynb #st52b024
+def _color_mlp_slots(color_mlp: nn.Sequential, prefix: str) -> list:
+    "Slots of the colour MLP (Linear, ReLU, Linear) under `prefix + 'mlp/linear_i/'`."
+    slots = []
+    for i in (0, 1):
+        linear = color_mlp[2 * i]
+        slots += [Slot(prefix + f'mlp/linear_{i}/w', linear.weight, 'linear'),
+                  Slot(prefix + f'mlp/linear_{i}/b', linear.bias)]
+    return slots
+
 # %% ../nbs/02_pcae.ipynb #8f80826a
 @patch
 def _decoder_slots(self: PCAE) -> list:
@@ -596,11 +611,7 @@ def _decoder_slots(self: PCAE) -> list:
         slots += [Slot(dec + 'templates_alpha', self.templates_alpha, 'template'),
                   Slot(dec + 'bg_mixing_logit', self.bg_mixing_logit)]
     else: slots.append(Slot(dec + 'temperature_logit', self.temperature_logit))
-    if self.colorize_templates:
-        for i in (0, 1):
-            linear = self.color_mlp[2 * i]
-            slots += [Slot(dec + f'mlp/linear_{i}/w', linear.weight, 'linear'),
-                      Slot(dec + f'mlp/linear_{i}/b', linear.bias)]
+    if self.colorize_templates: slots += _color_mlp_slots(self.color_mlp, dec)
     return slots + [Slot(dec + 'bg_value', self.bg_value)]
 
 # %% ../nbs/02_pcae.ipynb #2117c639
