@@ -305,6 +305,14 @@ def _encoder_weight_grad(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tens
         grad_w = torch.empty_like(weight).copy_(grad_w)   # as DDP's buckets expect
     return grad_w
 
+# %% ../nbs/02_pcae.ipynb #st52b027
+def _encoder_input_grad(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor,
+                        stride: int) -> torch.Tensor:
+    "Gradient [B, I, H, W] of `F.conv2d(x, weight, None, stride)` for x, from its output's `grad`."
+    return torch.ops.aten.convolution_backward(
+        grad, x, weight, None, [stride, stride], [0, 0], [1, 1], False, [0, 0], 1,
+        [True, False, False])[0]
+
 # %% ../nbs/02_pcae.ipynb #sp38beb7
 class _EncoderConv(torch.autograd.Function):
     "`F.conv2d(x, weight, bias, stride)` (valid), with `conv_weight_grad` in its backward."
@@ -318,12 +326,8 @@ class _EncoderConv(torch.autograd.Function):
     def backward(ctx, grad):
         (x, weight), s = ctx.saved_tensors, ctx.stride
         grad_x = grad_w = grad_b = None
-        if ctx.needs_input_grad[0]:       # oneDNN, as for the plain convolution
-            grad_x = torch.ops.aten.convolution_backward(
-                grad, x, weight, None, [s, s], [0, 0], [1, 1], False, [0, 0], 1,
-                [True, False, False])[0]
-        if ctx.needs_input_grad[1]:
-            grad_w = _encoder_weight_grad(grad, x, weight, s)
+        if ctx.needs_input_grad[0]: grad_x = _encoder_input_grad(grad, x, weight, s)
+        if ctx.needs_input_grad[1]: grad_w = _encoder_weight_grad(grad, x, weight, s)
         if ctx.needs_input_grad[2]: grad_b = grad.sum((0, 2, 3))
         return grad_x, grad_w, grad_b, None
 
