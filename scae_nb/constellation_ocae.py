@@ -87,6 +87,19 @@ class ConstellationCapsule(nn.Module):
         self.capsule_layer = CapsuleLayer(n_caps, n_votes, d_in, n_caps_params, n_hiddens, True,
                                           noise_scale)
 
+# %% ../nbs/03a_constellation.ipynb #st52b029
+def _vote_points(caps: AttrDict) -> AttrDict:
+    "CapsuleLayer outputs -> the votes' points [B, KV, 2], their scales and presences [B, KV]."
+    return AttrDict(votes_points=caps.votes[..., [2, 5]].flatten(1, 2),
+                    vote_scale_flat=caps.vote_scale.flatten(1),
+                    vote_presence_flat_soft=caps.vote_presence_a_kn.flatten(1))
+
+# %% ../nbs/03a_constellation.ipynb #st52b031
+def _binary_prior_presence(vote_presence_binary: torch.Tensor, n_caps: int,
+                           n_votes: int) -> torch.Tensor:
+    "vote_presence_binary [B, KV] (capsule-major) -> u [B, K], the max over each capsule's votes."
+    return vote_presence_binary.unflatten(1, (n_caps, n_votes)).max(-1).values
+
 # %% ../nbs/03a_constellation.ipynb #7770839a
 @patch
 def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor,
@@ -94,14 +107,11 @@ def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor,
     """h [B, K, d_in], points [B, N, 2], presence [B, N] ->
     AttrDict (golden constellation ocae/* names + losses)"""
     res = self.capsule_layer(h)
-    res.votes_points = res.votes[..., [2, 5]].flatten(1, 2)  # [B, KV, 2]
-    res.vote_scale_flat = res.vote_scale.flatten(1)
-    res.vote_presence_flat_soft = res.vote_presence_a_kn.flatten(1)
+    res.update(_vote_points(res))
     res.update(order_invariant_likelihood(points, res.votes_points, res.vote_scale_flat,
                                           res.vote_presence_flat_soft, presence, self.n_votes))
-    # quirk
-    per_vote = res.vote_presence_flat_binary.unflatten(1, (self.n_caps, self.n_votes))
-    res.prior_caps_presence_u = per_vote.max(-1).values
+    res.prior_caps_presence_u = _binary_prior_presence(res.vote_presence_flat_binary, self.n_caps,
+                                                       self.n_votes)
     res.sparsity_loss, res.wins_per_caps, res.sparsity_ce_per_caps = constellation_sparsity_loss(
         res.is_from_capsule, presence, res.pres_logit_per_caps[..., 0], self.n_caps)
     res.mixing_kl = mixing_kl(res.caps_mixing_logits, res.caps_mixing_log_prob, points.shape[1])
