@@ -22,17 +22,24 @@ __all__ = ['MAX_INJECTIVE_MAPS', 'order_invariant_likelihood', 'point_posterior'
            'ConstellationCapsule', 'mixing_kl', 'ConstellationOCAE', 'matched_points', 'segmentation_accuracy',
            'segmentation_accuracy_corrected', 'n_injective_maps', 'injective_maps', 'segmentation_accuracy_tensor']
 
+# %% ../nbs/03a_constellation.ipynb #st52b017
+def _point_mixture(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
+                   vote_presence: torch.Tensor) -> tuple:
+    """points [B,N,2], votes [B,KV,2], scale/vote_presence [B,KV] -> log N [B,N,KV+1],
+    mixing logits and log pi [B,KV+1]."""
+    vote_log_prob = with_dummy(gaussian_log_prob(points[:, :, None], votes[:, None],
+                                                 scale[:, None, :, None]).sum(-1), 2)
+    mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, KV+1]
+    return vote_log_prob, mixing_logits, mixing_logits - mixing_logits.logsumexp(1, keepdim=True)
+
 # %% ../nbs/03a_constellation.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
                                vote_presence: torch.Tensor, presence: torch.Tensor | None,
                                n_votes: int) -> AttrDict:
     """Official OrderInvariantCapsuleLikelihood: points
     [B,N,2] vs votes [B,KV,2] (+dummy), normalised mixing."""
-    # [B,N,KV+1]
-    vote_log_prob = with_dummy(gaussian_log_prob(points[:, :, None], votes[:, None],
-                                                 scale[:, None, :, None]).sum(-1), 2)
-    mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, KV+1]
-    mixing_log_prob = mixing_logits - mixing_logits.logsumexp(1, keepdim=True)
+    vote_log_prob, mixing_logits, mixing_log_prob = _point_mixture(points, votes, scale,
+                                                                   vote_presence)
     posterior_logits = mixing_log_prob[:, None] + vote_log_prob  # [B, N, KV+1]
     ll = posterior_logits.logsumexp(2)  # [B, N]
     weighted = ll if presence is None else ll * presence
@@ -80,6 +87,19 @@ class ConstellationCapsule(nn.Module):
         self.capsule_layer = CapsuleLayer(n_caps, n_votes, d_in, n_caps_params, n_hiddens, True,
                                           noise_scale)
 
+# %% ../nbs/03a_constellation.ipynb #st52b029
+def _vote_points(caps: AttrDict) -> AttrDict:
+    "CapsuleLayer outputs -> the votes' points [B, KV, 2], their scales and presences [B, KV]."
+    return AttrDict(votes_points=caps.votes[..., [2, 5]].flatten(1, 2),
+                    vote_scale_flat=caps.vote_scale.flatten(1),
+                    vote_presence_flat_soft=caps.vote_presence_a_kn.flatten(1))
+
+# %% ../nbs/03a_constellation.ipynb #st52b031
+def _binary_prior_presence(vote_presence_binary: torch.Tensor, n_caps: int,
+                           n_votes: int) -> torch.Tensor:
+    "vote_presence_binary [B, KV] (capsule-major) -> u [B, K], the max over each capsule's votes."
+    return vote_presence_binary.unflatten(1, (n_caps, n_votes)).max(-1).values
+
 # %% ../nbs/03a_constellation.ipynb #7770839a
 @patch
 def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor,
@@ -87,14 +107,11 @@ def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor,
     """h [B, K, d_in], points [B, N, 2], presence [B, N] ->
     AttrDict (golden constellation ocae/* names + losses)"""
     res = self.capsule_layer(h)
-    res.votes_points = res.votes[..., [2, 5]].flatten(1, 2)  # [B, KV, 2]
-    res.vote_scale_flat = res.vote_scale.flatten(1)
-    res.vote_presence_flat_soft = res.vote_presence_a_kn.flatten(1)
+    res.update(_vote_points(res))
     res.update(order_invariant_likelihood(points, res.votes_points, res.vote_scale_flat,
                                           res.vote_presence_flat_soft, presence, self.n_votes))
-    # quirk
-    per_vote = res.vote_presence_flat_binary.unflatten(1, (self.n_caps, self.n_votes))
-    res.prior_caps_presence_u = per_vote.max(-1).values
+    res.prior_caps_presence_u = _binary_prior_presence(res.vote_presence_flat_binary, self.n_caps,
+                                                       self.n_votes)
     res.sparsity_loss, res.wins_per_caps, res.sparsity_ce_per_caps = constellation_sparsity_loss(
         res.is_from_capsule, presence, res.pres_logit_per_caps[..., 0], self.n_caps)
     res.mixing_kl = mixing_kl(res.caps_mixing_logits, res.caps_mixing_log_prob, points.shape[1])
@@ -233,6 +250,14 @@ def _n_unique(labels: torch.Tensor) -> torch.Tensor:
     s = labels.sort(-1).values
     return 1 + (s[:, 1:] != s[:, :-1]).sum(-1)
 
+# %% ../nbs/03a_constellation.ipynb #st52b020
+def _segmentation_hits(is_from_capsule, pattern_id, presence, rows, cols) -> torch.Tensor:
+    "[B, N] each, rows = arange(N), cols = arange(K) -> hits [B, N, K] (float32, whole numbers)."
+    weight = presence.float()[..., None]                                             # [B, N, 1]
+    gt = (pattern_id[..., None] == rows) & (rows < _n_unique(pattern_id)[:, None, None])
+    pred = (is_from_capsule[..., None] == cols) & (cols < _n_unique(is_from_capsule)[:, None, None])
+    return torch.einsum('bpr,bpk->brk', gt * weight, pred.float()).trunc()  # int32 cost
+
 # %% ../nbs/03a_constellation.ipynb #93aafb2a
 def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torch.Tensor,
                                  presence: torch.Tensor, n_caps: int,
@@ -244,10 +269,7 @@ def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torc
     B, N = pattern_id.shape
     if maps is None: maps = injective_maps(N, n_caps).to(pattern_id.device)
     rows, cols = (torch.arange(n, device=pattern_id.device) for n in (N, n_caps))
-    weight = presence.float()[..., None]                                             # [B, N, 1]
-    gt = (pattern_id[..., None] == rows) & (rows < _n_unique(pattern_id)[:, None, None])
-    pred = (is_from_capsule[..., None] == cols) & (cols < _n_unique(is_from_capsule)[:, None, None])
-    hits = torch.einsum('bpr,bpk->brk', gt * weight, pred.float()).trunc()  # [B, N, K]; int32 cost
+    hits = _segmentation_hits(is_from_capsule, pattern_id, presence, rows, cols)  # [B, N, K]
     if N >= n_caps: matched = hits[:, maps, cols].sum(-1)      # [B, maps]: capsule j -> row
     else: matched = hits[:, rows, maps].sum(-1)                # [B, maps]: row i -> capsule
     return matched.amax(1).sum() / presence.float().sum()

@@ -178,14 +178,19 @@ def with_dummy(x: torch.Tensor, dim: int) -> torch.Tensor:
     shape[dim] = 1
     return torch.cat([x, x.new_full(shape, LOG_DUMMY)], dim)
 
+# %% ../nbs/03_ocae.ipynb #st52b014
+def _part_mixture(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch.Tensor,
+                  pose: torch.Tensor) -> tuple:
+    "votes [B,K,M,6], scale/vote_presence [B,K,M], pose [B,M,6] -> log N, mixing logits [B,K+1,M]."
+    vote_log_prob = gaussian_log_prob(pose[:, None], votes, scale[..., None]).sum(-1)  # [B, K, M]
+    return with_dummy(vote_log_prob, 1), with_dummy(safe_log(vote_presence), 1)
+
 # %% ../nbs/03_ocae.ipynb #e3faa6da
 def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch.Tensor,
                        pose: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
     """Official CapsuleLikelihood: votes [B,K,M,6],
     scale/vote_presence [B,K,M], part pose [B,M,6], presence [B,M]."""
-    # [B, K+1, M]
-    vote_log_prob = with_dummy(gaussian_log_prob(pose[:, None], votes, scale[..., None]).sum(-1), 1)
-    mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, K+1, M]
+    vote_log_prob, mixing_logits = _part_mixture(votes, scale, vote_presence, pose)  # [B, K+1, M]
     posterior_logits = mixing_logits + vote_log_prob
     ll_per_part = posterior_logits.logsumexp(1)  # [B, M]
     weighted = ll_per_part if presence is None else ll_per_part * presence

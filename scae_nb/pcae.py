@@ -38,23 +38,27 @@ def affine_matrix(pose: torch.Tensor) -> torch.Tensor:
     last_row = torch.eye(3, dtype=pose.dtype, device=pose.device)[2].expand(*pose.shape[:-1], 3)
     return torch.cat([pose, last_row], -1).unflatten(-1, (3, 3))
 
+# %% ../nbs/02_pcae.ipynb #st52b004
+def _bounded_pose(pose_raw: torch.Tensor, nonlinear: bool) -> tuple:
+    "Raw pose [..., 6] -> (s_x, s_y, theta, shear, t_x, t_y), each [...], bounded as above."
+    sx, sy, theta, shear, tx, ty = pose_raw.unbind(-1)
+    if not nonlinear: return sx.abs() + 1e-2, sy.abs() + 1e-2, theta, shear, tx, ty
+    return (torch.sigmoid(sx) + 1e-2, torch.sigmoid(sy) + 1e-2, theta * (2 * math.pi),
+            torch.tanh(shear * 5.), torch.tanh(tx * 5.), torch.tanh(ty * 5.))
+
+# %% ../nbs/02_pcae.ipynb #st52b002
+def _affine_entries(sx, sy, theta, shear, tx, ty, similarity: bool) -> list:
+    "Bounded pose parameters, each [...] -> the six entries [a, b, t_x, c, d, t_y], each [...]."
+    cos, sin = torch.cos(theta), torch.sin(theta)
+    if similarity: return [sx * cos, -sx * sin, tx, sx * sin, sx * cos, ty]
+    return [sx * cos + shear * sy * sin, -sx * sin + shear * sy * cos, tx, sy * sin, sy * cos, ty]
+
 # %% ../nbs/02_pcae.ipynb #sp387315
 def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlinear: bool = True,
                         as_matrix: bool = False) -> torch.Tensor:
     """Raw pose [..., 6] (sx, sy, theta, shear, tx, ty) ->
     affine [..., 6] as [a, b, tx, c, d, ty] (or [..., 3, 3])."""
-    sx, sy, theta, shear, tx, ty = pose_raw.unbind(-1)
-    if nonlinear:
-        sx, sy = torch.sigmoid(sx) + 1e-2, torch.sigmoid(sy) + 1e-2
-        theta, shear = theta * (2 * math.pi), torch.tanh(shear * 5.)
-        tx, ty = torch.tanh(tx * 5.), torch.tanh(ty * 5.)
-    else: sx, sy = sx.abs() + 1e-2, sy.abs() + 1e-2
-    cos, sin = torch.cos(theta), torch.sin(theta)
-    if similarity: rows = [sx * cos, -sx * sin, tx, sx * sin, sx * cos, ty]
-    else:
-        rows = [sx * cos + shear * sy * sin, -sx * sin + shear * sy * cos, tx,
-                sy * sin, sy * cos, ty]
-    pose = torch.stack(rows, -1)
+    pose = torch.stack(_affine_entries(*_bounded_pose(pose_raw, nonlinear), similarity), -1)
     return affine_matrix(pose) if as_matrix else pose
 
 # %% ../nbs/02_pcae.ipynb #95f9f0ea
@@ -243,24 +247,34 @@ def _build_decoder(self: PCAE):
     if self.use_alpha_channel: self.bg_mixing_logit = nn.Parameter(torch.zeros(1))
     else: self.temperature_logit = nn.Parameter(torch.empty(1))
 
+# %% ../nbs/02_pcae.ipynb #st52b006
+def _reset_dense_layers(model: nn.Module, generator: torch.Generator | None) -> None:
+    "Sonnet's `snt.Linear`/`snt.Conv2D` initialisation for every conv and linear layer of `model`."
+    for module in model.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            trunc_normal_fan_in_(module.weight, generator=generator)
+            nn.init.zeros_(module.bias)
+
+# %% ../nbs/02_pcae.ipynb #st52b008
+def _reset_background(model: nn.Module, generator: torch.Generator | None) -> None:
+    "`bg_value` and the mode's mixing variables of a `PCAE` (call it under `torch.no_grad`)."
+    tf_glorot_uniform_(model.bg_value, generator)
+    if model.use_alpha_channel:
+        model.templates_alpha.zero_()
+        model.bg_mixing_logit.zero_()
+    else: tf_glorot_uniform_(model.temperature_logit, generator)
+
 # %% ../nbs/02_pcae.ipynb #d87e86a8
 @patch
 def reset_parameters(self: PCAE, generator: torch.Generator | None = None):
     """Official initialisation (see above); `generator`
     makes it reproducible (default: torch's global RNG)."""
-    for module in self.modules():
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
-            trunc_normal_fan_in_(module.weight, generator=generator)
-            nn.init.zeros_(module.bias)
+    _reset_dense_layers(self, generator)
     with torch.no_grad():
         self.pos_bias.zero_()
         self.templates.copy_(qr_template_init(self.n_parts, self.template_size, self.n_channels,
                                               generator))
-        tf_glorot_uniform_(self.bg_value, generator)
-        if self.use_alpha_channel:
-            self.templates_alpha.zero_()
-            self.bg_mixing_logit.zero_()
-        else: tf_glorot_uniform_(self.temperature_logit, generator)
+        _reset_background(self, generator)
 
 # %% ../nbs/02_pcae.ipynb #a33ed6be
 def conv_patches(x: torch.Tensor, kernel: int, stride: int) -> torch.Tensor:
@@ -291,6 +305,14 @@ def _encoder_weight_grad(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tens
         grad_w = torch.empty_like(weight).copy_(grad_w)   # as DDP's buckets expect
     return grad_w
 
+# %% ../nbs/02_pcae.ipynb #st52b027
+def _encoder_input_grad(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor,
+                        stride: int) -> torch.Tensor:
+    "Gradient [B, I, H, W] of `F.conv2d(x, weight, None, stride)` for x, from its output's `grad`."
+    return torch.ops.aten.convolution_backward(
+        grad, x, weight, None, [stride, stride], [0, 0], [1, 1], False, [0, 0], 1,
+        [True, False, False])[0]
+
 # %% ../nbs/02_pcae.ipynb #sp38beb7
 class _EncoderConv(torch.autograd.Function):
     "`F.conv2d(x, weight, bias, stride)` (valid), with `conv_weight_grad` in its backward."
@@ -304,12 +326,8 @@ class _EncoderConv(torch.autograd.Function):
     def backward(ctx, grad):
         (x, weight), s = ctx.saved_tensors, ctx.stride
         grad_x = grad_w = grad_b = None
-        if ctx.needs_input_grad[0]:       # oneDNN, as for the plain convolution
-            grad_x = torch.ops.aten.convolution_backward(
-                grad, x, weight, None, [s, s], [0, 0], [1, 1], False, [0, 0], 1,
-                [True, False, False])[0]
-        if ctx.needs_input_grad[1]:
-            grad_w = _encoder_weight_grad(grad, x, weight, s)
+        if ctx.needs_input_grad[0]: grad_x = _encoder_input_grad(grad, x, weight, s)
+        if ctx.needs_input_grad[1]: grad_w = _encoder_weight_grad(grad, x, weight, s)
         if ctx.needs_input_grad[2]: grad_b = grad.sum((0, 2, 3))
         return grad_x, grad_w, grad_b, None
 
@@ -376,6 +394,16 @@ def _check_images_type(images, expected: tuple) -> None:
         raise TypeError(f"images must be a torch.Tensor [B, {', '.join(map(str, expected))}], got "
                         f"{type(images).__name__} ({hint})")
 
+# %% ../nbs/02_pcae.ipynb #st52b023
+def _check_images_layout(images: torch.Tensor, expected: tuple) -> None:
+    "One line unless the tensor images are [B, *expected] and floating point."
+    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
+        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
+                         f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
+    if not images.is_floating_point():
+        raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
+                        f"converts uint8), got {images.dtype}")
+
 # %% ../nbs/02_pcae.ipynb #sp381290
 def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dtype,
                         device: torch.device | None = None) -> None:
@@ -383,12 +411,7 @@ def check_encoder_input(images: torch.Tensor, expected: tuple, weight: torch.dty
     floating point, an empty batch, not on the weights' `device` (if given), or another float
     dtype than the weights' `weight` (`check_input_dtype`). Static: no host sync."""
     _check_images_type(images, expected)
-    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(expected):
-        raise ValueError(f"images must be [B, {', '.join(map(str, expected))}], "
-                         f"{got_shape(images)}{image_shape_hint(images.shape, expected)}")
-    if not images.is_floating_point():
-        raise TypeError(f"images must be floating point in [0, 1] (scae_nb.data.as_float_images "
-                        f"converts uint8), got {images.dtype}")
+    _check_images_layout(images, expected)
     if device is not None: check_input_device('images', images, device)
     check_input_dtype('images', images, weight)
     if not len(images): raise ValueError("images: an empty batch (B = 0)")
@@ -505,20 +528,26 @@ def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
         out.update(self.mixture_diagnostics(warped, grid, presence))
     return out
 
+# %% ../nbs/02_pcae.ipynb #st52b011
+def _full_mixture(warped: torch.Tensor, presence: torch.Tensor, C: int, bg_value: torch.Tensor,
+                  bg_logit: torch.Tensor | None, inv_t: torch.Tensor | None) -> tuple:
+    "warped [B, M, C(+1), H, W], presence [B, M] -> the three [B, M+1, ...] tensors above."
+    B, M, _, H, W = warped.shape
+    components = torch.cat([warped[:, :, :C], bg_value.expand(B, 1, C, H, W)], 1)
+    no_presence = (components * inv_t if inv_t is not None
+                   else torch.cat([warped[:, :, C:], bg_logit.expand(B, 1, 1, H, W)], 1))
+    log_presence = safe_log(torch.cat([presence, presence.new_ones(B, 1)], 1))  # [B, M+1]
+    return components, no_presence, no_presence + log_presence[..., None, None, None]
+
 # %% ../nbs/02_pcae.ipynb #2747cffa
 @patch
 def mixture_diagnostics(self: PCAE, warped: torch.Tensor, grid: torch.Tensor,
                         presence: torch.Tensor) -> AttrDict:
     "The heavy decoder diagnostics (detached), as in the golden fixtures."
     with torch.no_grad():
-        (B, M, _, H, W), C, T = warped.shape, self.n_channels, self.template_size
-        bg_value, bg_logit, inv_t = self.mixing_terms()
-        # [B, M+1, C, H, W]
-        components = torch.cat([warped[:, :, :C], bg_value.expand(B, 1, C, H, W)], 1)
-        no_presence = (components * inv_t if inv_t is not None
-                       else torch.cat([warped[:, :, C:], bg_logit.expand(B, 1, 1, H, W)], 1))
-        log_presence = safe_log(torch.cat([presence, presence.new_ones(B, 1)], 1))  # [B, M+1]
-        logits = no_presence + log_presence[..., None, None, None]
+        (B, M), T = warped.shape[:2], self.template_size
+        components, no_presence, logits = _full_mixture(warped, presence, self.n_channels,
+                                                        *self.mixing_terms())
         return AttrDict(sampling_grid_px=((grid + 1) * ((T - 1) / 2)).unflatten(0, (B, M)),
                         mixing_logits=logits[:, :M], mixing_logits_full=logits,
                         mixing_logits_full_no_presence=no_presence, components_full=components,
@@ -566,6 +595,16 @@ def _encoder_slots(self: PCAE) -> list:
                     Slot(enc + 'conv_2d/w', self.head.weight, 'conv'),
                     Slot(enc + 'conv_2d/b', self.head.bias)]
 
+# %% ../nbs/02_pcae.ipynb #st52b024
+def _color_mlp_slots(color_mlp: nn.Sequential, prefix: str) -> list:
+    "Slots of the colour MLP (Linear, ReLU, Linear) under `prefix + 'mlp/linear_i/'`."
+    slots = []
+    for i in (0, 1):
+        linear = color_mlp[2 * i]
+        slots += [Slot(prefix + f'mlp/linear_{i}/w', linear.weight, 'linear'),
+                  Slot(prefix + f'mlp/linear_{i}/b', linear.bias)]
+    return slots
+
 # %% ../nbs/02_pcae.ipynb #8f80826a
 @patch
 def _decoder_slots(self: PCAE) -> list:
@@ -576,11 +615,7 @@ def _decoder_slots(self: PCAE) -> list:
         slots += [Slot(dec + 'templates_alpha', self.templates_alpha, 'template'),
                   Slot(dec + 'bg_mixing_logit', self.bg_mixing_logit)]
     else: slots.append(Slot(dec + 'temperature_logit', self.temperature_logit))
-    if self.colorize_templates:
-        for i in (0, 1):
-            linear = self.color_mlp[2 * i]
-            slots += [Slot(dec + f'mlp/linear_{i}/w', linear.weight, 'linear'),
-                      Slot(dec + f'mlp/linear_{i}/b', linear.bias)]
+    if self.colorize_templates: slots += _color_mlp_slots(self.color_mlp, dec)
     return slots + [Slot(dec + 'bg_value', self.bg_value)]
 
 # %% ../nbs/02_pcae.ipynb #2117c639
