@@ -36,6 +36,21 @@ def distinct_colours(n: int) -> np.ndarray:
     cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
     return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
 
+# %% ../nbs/06a_figures.ipynb #st52a002
+def _class_colours(labels: np.ndarray) -> tuple:
+    "(the classes present [n], each label's colour index [N], a colour map of n colours)."
+    classes, colour_index = np.unique(labels, return_inverse=True)   # colour i: i-th class present
+    n = len(classes)
+    colours = ListedColormap(plt.get_cmap('tab10').colors[:n] if n <= 10 else distinct_colours(n))
+    return classes, colour_index, colours
+
+# %% ../nbs/06a_figures.ipynb #st52a004
+def _class_colourbar(ax, points, classes: np.ndarray) -> None:
+    "A colour bar for the scatter `points` of `ax`, ticked with the `classes` ids (at most 20)."
+    ticks = range(0, len(classes), -(-len(classes) // 20))    # every class, or every k-th of many
+    bar = ax.figure.colorbar(points, ax=ax, ticks=ticks, fraction=0.046)
+    bar.set_ticklabels([str(classes[tick]) for tick in ticks])
+
 # %% ../nbs/06a_figures.ipynb #05631895
 def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior masses m'):
     """Scatter a finite embedding [N, 2] coloured by its integer labels [N]: a colour per class
@@ -43,16 +58,13 @@ def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior 
     embedding, labels = _check_features(embedding, labels, 'embedding')   # finite, one label a row
     if embedding.shape[1] != 2:
         raise ValueError(f"embedding must be [N, 2], got shape {tuple(embedding.shape)}")
-    classes, colour_index = np.unique(labels, return_inverse=True)   # colour i: i-th class present
-    n = len(classes)
-    colours = ListedColormap(plt.get_cmap('tab10').colors[:n] if n <= 10 else distinct_colours(n))
+    classes, colour_index, colours = _class_colours(labels)
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
+    n = len(classes)
     points = ax.scatter(*embedding.T, c=colour_index, cmap=colours, s=4, vmin=-0.5, vmax=n - 0.5)
     ax.set(title=title, xticks=[], yticks=[])
-    ticks = range(0, n, -(-n // 20))                          # every class, or every k-th of many
-    bar = ax.figure.colorbar(points, ax=ax, ticks=ticks, fraction=0.046)
-    bar.set_ticklabels([str(classes[tick]) for tick in ticks])
+    _class_colourbar(ax, points, classes)
     return ax.figure
 
 # %% ../nbs/06a_figures.ipynb #s50a315c
@@ -139,6 +151,21 @@ def _check_vote_transform(vote_transform, votes: torch.Tensor) -> None:
     check_input_device(name, vote_transform, votes.device)
     check_input_dtype(name, vote_transform, votes.dtype)
 
+# %% ../nbs/06a_figures.ipynb #st52a007
+def _as_mask(mask, presence: torch.Tensor) -> torch.Tensor | None:
+    "`mask` (a tensor, list or array: [K]/[M] or [B, K]/[B, M]) as a tensor like `presence`."
+    return None if mask is None else torch.as_tensor(mask).to(presence)
+
+# %% ../nbs/06a_figures.ipynb #st52a009
+def _decode_top_down(model, out: AttrDict, target, capsule_mask, part_mask,
+                     vote_transform) -> tuple:
+    "(the top-down decoder output, part poses [B, M, 6], presences [B, M], winners [B, M])."
+    pcae, ocae = out.pcae, out.ocae
+    pose, presence, winners = top_down_parts(ocae.votes, ocae.posterior_mixing_probs, pcae.presence,
+                                             capsule_mask, part_mask, vote_transform)
+    top_down = model.pcae.decode(pose, presence, pcae.templates_colorized, target)
+    return top_down, pose, presence, winners
+
 # %% ../nbs/06a_figures.ipynb #sp38becf
 def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
                 vote_transform=None) -> AttrDict:
@@ -149,15 +176,12 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
     [B, M]."""
     _check_reconstruct_inputs(model, out, target, capsule_mask, part_mask)
     _check_vote_transform(vote_transform, out.ocae.votes)
-    as_mask = lambda mask: None if mask is None else torch.as_tensor(mask).to(out.pcae.presence)
-    capsule_mask, part_mask = as_mask(capsule_mask), as_mask(part_mask)   # lists, arrays too
-    pcae, ocae = out.pcae, out.ocae
+    pcae = out.pcae
+    capsule_mask, part_mask = (_as_mask(mask, pcae.presence) for mask in (capsule_mask, part_mask))
     presence = pcae.presence if part_mask is None else pcae.presence * part_mask
     bottom_up = model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
-    pose, top_presence, winners = top_down_parts(ocae.votes, ocae.posterior_mixing_probs,
-                                                 pcae.presence, capsule_mask, part_mask,
-                                                 vote_transform)
-    top_down = model.pcae.decode(pose, top_presence, pcae.templates_colorized, target)
+    top_down, pose, top_presence, winners = _decode_top_down(model, out, target, capsule_mask,
+                                                             part_mask, vote_transform)
     return AttrDict(bottom_up=bottom_up, top_down=top_down, winners=winners,
                     top_down_pose=pose, top_down_presence=top_presence)
 
@@ -197,19 +221,25 @@ def _check_templates(templates) -> torch.Tensor:
                          f"{tuple(templates.shape)}")
     return templates
 
+# %% ../nbs/06a_figures.ipynb #st52a011
+def _scaled_templates(templates: torch.Tensor) -> tuple:
+    "(templates [M, C, T, T] as CPU floats, each over its max; [M] bool: those that hold NaN)."
+    templates = templates.detach().float().cpu()
+    nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
+    peak = templates.nan_to_num(0.).flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
+    return templates / peak, nan
+
 # %% ../nbs/06a_figures.ipynb #c24f6648
 def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
     """Grid of templates [M, C, T, T] (tensor or array; or a batch of one, [1, M, C, T, T]), each
     scaled to its max; into `ax` if given."""
     templates = _check_templates(templates)
     check_positive(ncols=ncols)
-    templates = templates.detach().float().cpu()
-    nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
-    peak = templates.nan_to_num(0.).flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
+    scaled, nan = _scaled_templates(templates)    # [M, C, T, T], [M]
     ncols = min(ncols, len(templates))
     if ax is None:
         _, ax = plt.subplots(figsize=(ncols * .8, math.ceil(len(templates) / ncols) * .8 + .3))
-    _show(ax, image_grid(templates / peak, ncols, padding=2), title)
+    _show(ax, image_grid(scaled, ncols, padding=2), title)
     _mark_nan_tiles(ax, nan.nonzero().flatten(), ncols, templates.shape[-2:])
     _warn_nan(title, {'templates': (int(nan.sum()), len(templates))})
     return ax.figure
@@ -247,6 +277,18 @@ def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
                          f"{got_shape(images)}")
     return images, bottom_up, top_down
 
+# %% ../nbs/06a_figures.ipynb #st52a013
+def _reconstruction_rows(images, bottom_up, top_down, n: int) -> tuple:
+    "(the first `n` of each batch, stacked [3n, C, H, W] as CPU floats; [3n] bool: which hold NaN)."
+    rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
+    return rows, rows.isnan().flatten(1).any(1)
+
+# %% ../nbs/06a_figures.ipynb #st52a015
+def _label_rows(ax, labels: tuple, image_size: int) -> None:
+    "`labels` as y ticks at the middle of the grid's three rows of `image_size`-pixel tiles."
+    tile = image_size + 2
+    ax.set_yticks([2 + tile * (row + .5) for row in range(3)], labels, fontsize=8)
+
 # %% ../nbs/06a_figures.ipynb #b5d74031
 def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
                          input_label: str = 'input'):
@@ -256,16 +298,14 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
     check_positive(n=n)
     images, bottom_up, top_down = _check_reconstruction_batches(images, bottom_up, top_down)
     n = min(n, len(images))
-    rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
-    nan = rows.isnan().flatten(1).any(1)          # [3n]: the images that hold NaN
+    rows, nan = _reconstruction_rows(images, bottom_up, top_down, n)   # [3n, C, H, W], [3n]
     fig, ax = plt.subplots(figsize=(n * .9, 3 * .9 + .3))
     _show(ax, image_grid(rows, n, padding=2), title)
     _mark_nan_tiles(ax, nan.nonzero().flatten(), n, images.shape[-2:])
     labels = (input_label, *_ROWS[1:])
     _warn_nan(title, {f'{row} images': (int(row_nan.sum()), n) for row, row_nan in
                       zip(labels, nan.view(3, n))})
-    tile = images.shape[-2] + 2
-    ax.set_yticks([2 + tile * (row + .5) for row in range(3)], labels, fontsize=8)
+    _label_rows(ax, labels, images.shape[-2])
     return fig
 
 # %% ../nbs/06a_figures.ipynb #9f89a6a8
@@ -304,6 +344,18 @@ def _nan_parts(transformed_templates, presence: np.ndarray) -> np.ndarray:
     return np.isnan(presence) | np.isnan(to_numpy(transformed_templates)).reshape(
         len(presence), -1).any(1)
 
+# %% ../nbs/06a_figures.ipynb #st52a017
+def _parts_shown(nan: np.ndarray, presence: np.ndarray, n: int) -> np.ndarray:
+    "At most `n` part indices: NaN ones (`nan` [M]) first, then the most present (`presence` [M])."
+    return np.argsort(np.where(nan, -np.inf, -presence))[:n]
+
+# %% ../nbs/06a_figures.ipynb #st52a019
+def _draw_each_part(axes, transformed_templates, presence: np.ndarray, colours, shown) -> None:
+    "Part n of `shown` alone into each of `axes`, coloured `colours[n]`, titled 'n: presence'."
+    for ax, n in zip(axes, shown):
+        one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
+        _show(ax, one, f'{n}: {presence[n]:.2f}')
+
 # %% ../nbs/06a_figures.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
                             title: str = 'part decomposition', input_label: str = 'input'):
@@ -314,22 +366,18 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
     nan = _nan_parts(transformed_templates, presence)                  # [M]: parts that hold NaN
-    shown = np.argsort(np.where(nan, -np.inf, -presence))[:n_parts_shown]
+    shown = _parts_shown(nan, presence, n_parts_shown)
     fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
                              squeeze=False)
     _show(axes[0, 0], image, input_label)
     _show(axes[0, 1], parts, 'parts')
-    for ax, n in zip(axes[0, 2:], shown):
-        one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
-        _show(ax, one, f'{n}: {presence[n]:.2f}')
+    _draw_each_part(axes[0, 2:], transformed_templates, presence, colours, shown)
     return _finish_figure(fig, title, {'parts': (int(nan.sum()), len(presence))})
 
 
-# %% ../nbs/06a_figures.ipynb #64941c31
-def capsule_claims(
-    winners, presence, n_objects: int, min_presence: float = 0.5
-) -> dict[int, list[int]]:
-    "{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first."
+# %% ../nbs/06a_figures.ipynb #st52a021
+def _check_winners(winners, presence, n_objects: int) -> tuple:
+    "winners, presence [M] as numpy arrays, winners in 0..n_objects-1; else a one-line ValueError."
     winners, presence = to_numpy(winners), to_numpy(presence)
     if winners.ndim != 1 or winners.shape != presence.shape:
         raise ValueError(f"winners and presence must be [M] each, "
@@ -339,6 +387,14 @@ def capsule_claims(
     if outside.size:
         raise ValueError(f"winners must be capsule indices 0..{n_objects - 1} "
                          f"(n_objects={n_objects}), got {outside[0]}")
+    return winners, presence
+
+# %% ../nbs/06a_figures.ipynb #64941c31
+def capsule_claims(
+    winners, presence, n_objects: int, min_presence: float = 0.5
+) -> dict[int, list[int]]:
+    "{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first."
+    winners, presence = _check_winners(winners, presence, n_objects)
     claims = {
         k: [int(n) for n in np.flatnonzero((winners == k) & (presence >= min_presence))]
         for k in range(n_objects)
@@ -359,6 +415,15 @@ def _claims_shown(out: AttrDict, index: int, max_capsules: int) -> tuple:
     claims = capsule_claims(winners, out.pcae.presence[index], out.ocae.votes.shape[1])
     return winners, list(claims.items())[:max_capsules]
 
+# %% ../nbs/06a_figures.ipynb #st52a024
+def _alone_panels(axes, model, out: AttrDict, target, index: int, claims: list) -> list:
+    "Each (capsule k, its parts) of `claims`: k alone into its panel of `axes`; [bool]: NaN held."
+    nan = []
+    for ax, (k, parts) in zip(axes, claims):
+        count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
+        nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
+    return nan
+
 # %% ../nbs/06a_figures.ipynb #64042647
 def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
                         title: str = 'object capsules and their parts', input_label: str = 'input'):
@@ -375,9 +440,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     nan = [_show(axes[0, 0], target[index], input_label),                # which panels hold NaN
            _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
                  'by capsule')]
-    for ax, (k, parts) in zip(axes[0, 2:], claims):
-        count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
-        nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
+    nan += _alone_panels(axes[0, 2:], model, out, target, index, claims)
     return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})
 
 # %% ../nbs/06a_figures.ipynb #35504c72
