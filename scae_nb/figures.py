@@ -260,15 +260,21 @@ def _decoded_images(batch, name: str):
                         f"{sorted(batch)}")
     return batch['rec_mode']
 
-# %% ../nbs/06a_figures.ipynb #993903a5
-def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
-    """The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1].
-    `bottom_up`, `top_down`: images, or decoder outputs (`reconstruct`'s): their `rec_mode`."""
+# %% ../nbs/06a_figures.ipynb #st52a040
+def _reconstruction_tensors(images, bottom_up, top_down) -> tuple:
+    "The three batches as tensors (a decoder output: its `rec_mode`); uint8 `images` / 255."
     bottom_up, top_down = (_decoded_images(batch, name) for batch, name in
                            zip((bottom_up, top_down), _BATCHES[1:]))
     images, bottom_up, top_down = (_as_tensor(batch, name, shape) for batch, name, shape in
                                    zip((images, bottom_up, top_down), _BATCHES, _SHAPES))
     if images.dtype == torch.uint8: images = images.float() / 255
+    return images, bottom_up, top_down
+
+# %% ../nbs/06a_figures.ipynb #993903a5
+def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
+    """The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1].
+    `bottom_up`, `top_down`: images, or decoder outputs (`reconstruct`'s): their `rec_mode`."""
+    images, bottom_up, top_down = _reconstruction_tensors(images, bottom_up, top_down)
     if not images.shape == bottom_up.shape == top_down.shape:          # else rows misaligned
         raise ValueError(f"images, bottom_up and top_down must have one shape [B, C, H, W], "
                          f"{got_shape(images, bottom_up, top_down)}")
@@ -443,14 +449,19 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     nan += _alone_panels(axes[0, 2:], model, out, target, index, claims)
     return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})
 
+# %% ../nbs/06a_figures.ipynb #st52a026
+def _check_class_range(labels: np.ndarray, n_classes: int) -> None:
+    "One-line ValueError for labels [N] outside 0..n_classes-1 (else silently left out)."
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
+                         f"{got_values(labels.min(), labels.max())}")
+
 # %% ../nbs/06a_figures.ipynb #35504c72
 def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
     "Mean feature per class [n_classes, D] (NaN rows for classes without examples)."
     check_positive(n_classes=n_classes)
     features, labels = _check_features(features, labels)
-    if labels.min() < 0 or labels.max() >= n_classes:           # else silently left out
-        raise ValueError(f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
-                         f"{got_values(labels.min(), labels.max())}")
+    _check_class_range(labels, n_classes)
     return np.stack(
         [
             features[labels == c].mean(0)
@@ -469,6 +480,13 @@ def _class_heatmap(ax, per_class: np.ndarray, name: str, ticks: list, cmap) -> N
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
     ax.figure.colorbar(im, ax=ax, fraction=0.03)
 
+# %% ../nbs/06a_figures.ipynb #st52a029
+def _activation_means(u: np.ndarray, m: np.ndarray, labels, n_classes: int) -> list:
+    "[(panel name, its [n_classes, K] means per class)]: of u, then of m normalised per example."
+    m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
+    return [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
+            ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
+
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     """Heatmaps [n_classes, K] of mean u and of mean normalised m per class, from u, m [N, K]
@@ -477,9 +495,7 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
     m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
     u = _check_matrix(u, 'u')
     if u.shape != m.shape: raise ValueError(f"u and m must both be [N, K], {got_shape(u, m)}")
-    m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
-    means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
-             ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
+    means = _activation_means(u, m, labels, n_classes)
     empty = np.isnan(means[0][1]).all(1)        # NaN rows: classes with no examples
     ticks = [f'{c} (no examples)' if empty[c] else str(c) for c in range(n_classes)]
     cmap = plt.get_cmap('viridis').with_extremes(bad='lightgrey')   # not white: a row seen missing
@@ -490,6 +506,13 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
 
 # %% ../nbs/06a_figures.ipynb #0a6bde64
 PATTERN_MARKERS = ('s', '^', 'D')
+
+# %% ../nbs/06a_figures.ipynb #st52a031
+def _plot_votes(ax, votes, vote_presence, colours, n_caps: int) -> None:
+    "The present votes [n_caps * V, 2] as +, vote j in the colour of its capsule j // V."
+    votes_per_caps = len(votes) // n_caps
+    for j in np.flatnonzero(to_numpy(vote_presence) > 0):
+        ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
 
 # %% ../nbs/06a_figures.ipynb #26d037ee
 def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence, n_caps: int):
@@ -506,9 +529,7 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
             )
         else:
             ax.scatter(*points[n], color='lightgrey', marker='x', s=15)
-    votes_per_caps = len(votes) // n_caps
-    for j in np.flatnonzero(to_numpy(vote_presence) > 0):
-        ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
+    _plot_votes(ax, votes, vote_presence, colours, n_caps)
     ax.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), xticks=[], yticks=[], aspect='equal')
 
 # %% ../nbs/06a_figures.ipynb #s50a319c
@@ -523,6 +544,12 @@ def _constellation_legend(fig) -> None:
                for marker, colour, label in kinds]
     fig.legend(handles=handles, loc='lower center', ncol=len(handles), fontsize=7, frameon=False)
 
+# %% ../nbs/06a_figures.ipynb #st52a034
+def _constellation_grid(n: int, ncols: int) -> tuple:
+    "(figure, axes [ceil(n / ncols), ncols]) of 1.8-inch panels, 0.3 inches for the title."
+    nrows = math.ceil(n / ncols)
+    return plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
+
 # %% ../nbs/06a_figures.ipynb #fc132eb6
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
@@ -532,8 +559,7 @@ def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
     collected = _collected(collected, 'collected', (*_POINT_KEYS, 'n_caps'),
                            'collect_constellations')
     n = min(n, len(collected.points))
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
+    fig, axes = _constellation_grid(n, ncols)
     for b, ax in enumerate(axes.flat):
         if b < n: _plot_points(ax, *(collected[k][b] for k in _POINT_KEYS), collected.n_caps)
         else: ax.axis('off')
@@ -582,6 +608,15 @@ def _label_tensor(labels, valid: str) -> torch.Tensor:
         raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
                          f"({type(odd).__name__})") from None
 
+# %% ../nbs/06a_figures.ipynb #st52a036
+def _check_integer_labels(given, labels: torch.Tensor, valid: str) -> None:
+    "One-line ValueError for float, complex or bool `labels` (torch's of `given`); else nothing."
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        exact = _as_written(given, labels)
+        odd = exact[_non_integers(exact)]
+        label = _label_text((odd if len(odd) else exact)[0])    # the first non-integer, or first
+        raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
+
 # %% ../nbs/06a_figures.ipynb #sp380a01
 def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
@@ -593,11 +628,7 @@ def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor
     if len(labels) != n_images:                                # else an IndexError in figure
         raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
                          f"{len(labels)} label{'s' * (len(labels) != 1)}")
-    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-        exact = _as_written(given, labels)
-        odd = exact[_non_integers(exact)]
-        label = _label_text((odd if len(odd) else exact)[0])    # the first non-integer, or first
-        raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
+    _check_integer_labels(given, labels, valid)
     return _check_labels(labels, n_images, n_classes)
 
 # %% ../nbs/06a_figures.ipynb #mf43tf02
@@ -617,15 +648,20 @@ def _target_label(model) -> str:
     "What `make_figures` titles the model's target: 'input', or 'edges (target)' for a Sobel one."
     return 'edges (target)' if getattr(model.config, 'target', 'image') == 'sobel' else 'input'
 
+# %% ../nbs/06a_figures.ipynb #st52a038
+def _refuse_constellation_figures(model: torch.nn.Module) -> None:
+    "TypeError (one line) for a constellation model given to `make_figures`: no images."
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
+                        "model: draw its point sets with plot_constellations("
+                        "collect_constellations(model, loader))")
+
 # %% ../nbs/06a_figures.ipynb #sty46f02
 def _figure_inputs(model: torch.nn.Module, images, labels, test) -> tuple:
     """`make_figures`' inputs checked and moved: (images [B, C, H, W] floats in [0, 1] on the
     model's device and in its dtype, labels int64 [B] or None, test features or None); a
     constellation model is refused first."""
-    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
-        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
-                        "model: draw its point sets with plot_constellations("
-                        "collect_constellations(model, loader))")
+    _refuse_constellation_figures(model)
     images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device, next(model.parameters()).dtype)   # and in its dtype (a .double())
