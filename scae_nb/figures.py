@@ -36,6 +36,21 @@ def distinct_colours(n: int) -> np.ndarray:
     cmap = plt.get_cmap('tab20' if n <= 20 else 'hsv')
     return np.array([cmap(i / max(n, 1) if n > 20 else i)[:3] for i in range(n)])
 
+# %% ../nbs/06a_figures.ipynb #st52a002
+def _class_colours(labels: np.ndarray) -> tuple:
+    "(the classes present [n], each label's colour index [N], a colour map of n colours)."
+    classes, colour_index = np.unique(labels, return_inverse=True)   # colour i: i-th class present
+    n = len(classes)
+    colours = ListedColormap(plt.get_cmap('tab10').colors[:n] if n <= 10 else distinct_colours(n))
+    return classes, colour_index, colours
+
+# %% ../nbs/06a_figures.ipynb #st52a004
+def _class_colourbar(ax, points, classes: np.ndarray) -> None:
+    "A colour bar for the scatter `points` of `ax`, ticked with the `classes` ids (at most 20)."
+    ticks = range(0, len(classes), -(-len(classes) // 20))    # every class, or every k-th of many
+    bar = ax.figure.colorbar(points, ax=ax, ticks=ticks, fraction=0.046)
+    bar.set_ticklabels([str(classes[tick]) for tick in ticks])
+
 # %% ../nbs/06a_figures.ipynb #05631895
 def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior masses m'):
     """Scatter a finite embedding [N, 2] coloured by its integer labels [N]: a colour per class
@@ -43,16 +58,13 @@ def plot_embedding(embedding, labels, ax=None, title: str = 't-SNE of posterior 
     embedding, labels = _check_features(embedding, labels, 'embedding')   # finite, one label a row
     if embedding.shape[1] != 2:
         raise ValueError(f"embedding must be [N, 2], got shape {tuple(embedding.shape)}")
-    classes, colour_index = np.unique(labels, return_inverse=True)   # colour i: i-th class present
-    n = len(classes)
-    colours = ListedColormap(plt.get_cmap('tab10').colors[:n] if n <= 10 else distinct_colours(n))
+    classes, colour_index, colours = _class_colours(labels)
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
+    n = len(classes)
     points = ax.scatter(*embedding.T, c=colour_index, cmap=colours, s=4, vmin=-0.5, vmax=n - 0.5)
     ax.set(title=title, xticks=[], yticks=[])
-    ticks = range(0, n, -(-n // 20))                          # every class, or every k-th of many
-    bar = ax.figure.colorbar(points, ax=ax, ticks=ticks, fraction=0.046)
-    bar.set_ticklabels([str(classes[tick]) for tick in ticks])
+    _class_colourbar(ax, points, classes)
     return ax.figure
 
 # %% ../nbs/06a_figures.ipynb #s50a315c
@@ -139,6 +151,21 @@ def _check_vote_transform(vote_transform, votes: torch.Tensor) -> None:
     check_input_device(name, vote_transform, votes.device)
     check_input_dtype(name, vote_transform, votes.dtype)
 
+# %% ../nbs/06a_figures.ipynb #st52a007
+def _as_mask(mask, presence: torch.Tensor) -> torch.Tensor | None:
+    "`mask` (a tensor, list or array: [K]/[M] or [B, K]/[B, M]) as a tensor like `presence`."
+    return None if mask is None else torch.as_tensor(mask).to(presence)
+
+# %% ../nbs/06a_figures.ipynb #st52a009
+def _decode_top_down(model, out: AttrDict, target, capsule_mask, part_mask,
+                     vote_transform) -> tuple:
+    "(the top-down decoder output, part poses [B, M, 6], presences [B, M], winners [B, M])."
+    pcae, ocae = out.pcae, out.ocae
+    pose, presence, winners = top_down_parts(ocae.votes, ocae.posterior_mixing_probs, pcae.presence,
+                                             capsule_mask, part_mask, vote_transform)
+    top_down = model.pcae.decode(pose, presence, pcae.templates_colorized, target)
+    return top_down, pose, presence, winners
+
 # %% ../nbs/06a_figures.ipynb #sp38becf
 def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
                 vote_transform=None) -> AttrDict:
@@ -149,15 +176,12 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
     [B, M]."""
     _check_reconstruct_inputs(model, out, target, capsule_mask, part_mask)
     _check_vote_transform(vote_transform, out.ocae.votes)
-    as_mask = lambda mask: None if mask is None else torch.as_tensor(mask).to(out.pcae.presence)
-    capsule_mask, part_mask = as_mask(capsule_mask), as_mask(part_mask)   # lists, arrays too
-    pcae, ocae = out.pcae, out.ocae
+    pcae = out.pcae
+    capsule_mask, part_mask = (_as_mask(mask, pcae.presence) for mask in (capsule_mask, part_mask))
     presence = pcae.presence if part_mask is None else pcae.presence * part_mask
     bottom_up = model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
-    pose, top_presence, winners = top_down_parts(ocae.votes, ocae.posterior_mixing_probs,
-                                                 pcae.presence, capsule_mask, part_mask,
-                                                 vote_transform)
-    top_down = model.pcae.decode(pose, top_presence, pcae.templates_colorized, target)
+    top_down, pose, top_presence, winners = _decode_top_down(model, out, target, capsule_mask,
+                                                             part_mask, vote_transform)
     return AttrDict(bottom_up=bottom_up, top_down=top_down, winners=winners,
                     top_down_pose=pose, top_down_presence=top_presence)
 
@@ -197,19 +221,25 @@ def _check_templates(templates) -> torch.Tensor:
                          f"{tuple(templates.shape)}")
     return templates
 
+# %% ../nbs/06a_figures.ipynb #st52a011
+def _scaled_templates(templates: torch.Tensor) -> tuple:
+    "(templates [M, C, T, T] as CPU floats, each over its max; [M] bool: those that hold NaN)."
+    templates = templates.detach().float().cpu()
+    nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
+    peak = templates.nan_to_num(0.).flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
+    return templates / peak, nan
+
 # %% ../nbs/06a_figures.ipynb #c24f6648
 def plot_templates(templates, ncols: int = 10, title: str = 'learned templates', ax=None):
     """Grid of templates [M, C, T, T] (tensor or array; or a batch of one, [1, M, C, T, T]), each
     scaled to its max; into `ax` if given."""
     templates = _check_templates(templates)
     check_positive(ncols=ncols)
-    templates = templates.detach().float().cpu()
-    nan = templates.isnan().flatten(1).any(1)     # [M]: the templates that hold NaN
-    peak = templates.nan_to_num(0.).flatten(1).amax(1).clamp_min(1e-8)[:, None, None, None]
+    scaled, nan = _scaled_templates(templates)    # [M, C, T, T], [M]
     ncols = min(ncols, len(templates))
     if ax is None:
         _, ax = plt.subplots(figsize=(ncols * .8, math.ceil(len(templates) / ncols) * .8 + .3))
-    _show(ax, image_grid(templates / peak, ncols, padding=2), title)
+    _show(ax, image_grid(scaled, ncols, padding=2), title)
     _mark_nan_tiles(ax, nan.nonzero().flatten(), ncols, templates.shape[-2:])
     _warn_nan(title, {'templates': (int(nan.sum()), len(templates))})
     return ax.figure
@@ -230,15 +260,21 @@ def _decoded_images(batch, name: str):
                         f"{sorted(batch)}")
     return batch['rec_mode']
 
-# %% ../nbs/06a_figures.ipynb #993903a5
-def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
-    """The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1].
-    `bottom_up`, `top_down`: images, or decoder outputs (`reconstruct`'s): their `rec_mode`."""
+# %% ../nbs/06a_figures.ipynb #st52a040
+def _reconstruction_tensors(images, bottom_up, top_down) -> tuple:
+    "The three batches as tensors (a decoder output: its `rec_mode`); uint8 `images` / 255."
     bottom_up, top_down = (_decoded_images(batch, name) for batch, name in
                            zip((bottom_up, top_down), _BATCHES[1:]))
     images, bottom_up, top_down = (_as_tensor(batch, name, shape) for batch, name, shape in
                                    zip((images, bottom_up, top_down), _BATCHES, _SHAPES))
     if images.dtype == torch.uint8: images = images.float() / 255
+    return images, bottom_up, top_down
+
+# %% ../nbs/06a_figures.ipynb #993903a5
+def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
+    """The three batches as tensors of one shape [B, C, H, W], C = 1 or 3; uint8 scaled to [0, 1].
+    `bottom_up`, `top_down`: images, or decoder outputs (`reconstruct`'s): their `rec_mode`."""
+    images, bottom_up, top_down = _reconstruction_tensors(images, bottom_up, top_down)
     if not images.shape == bottom_up.shape == top_down.shape:          # else rows misaligned
         raise ValueError(f"images, bottom_up and top_down must have one shape [B, C, H, W], "
                          f"{got_shape(images, bottom_up, top_down)}")
@@ -246,6 +282,18 @@ def _check_reconstruction_batches(images, bottom_up, top_down) -> tuple:
         raise ValueError(f"images, bottom_up and top_down must be [B, C, H, W] with C = 1 or 3, "
                          f"{got_shape(images)}")
     return images, bottom_up, top_down
+
+# %% ../nbs/06a_figures.ipynb #st52a013
+def _reconstruction_rows(images, bottom_up, top_down, n: int) -> tuple:
+    "(the first `n` of each batch, stacked [3n, C, H, W] as CPU floats; [3n] bool: which hold NaN)."
+    rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
+    return rows, rows.isnan().flatten(1).any(1)
+
+# %% ../nbs/06a_figures.ipynb #st52a015
+def _label_rows(ax, labels: tuple, image_size: int) -> None:
+    "`labels` as y ticks at the middle of the grid's three rows of `image_size`-pixel tiles."
+    tile = image_size + 2
+    ax.set_yticks([2 + tile * (row + .5) for row in range(3)], labels, fontsize=8)
 
 # %% ../nbs/06a_figures.ipynb #b5d74031
 def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
@@ -256,16 +304,14 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
     check_positive(n=n)
     images, bottom_up, top_down = _check_reconstruction_batches(images, bottom_up, top_down)
     n = min(n, len(images))
-    rows = torch.cat([batch[:n].detach().float().cpu() for batch in (images, bottom_up, top_down)])
-    nan = rows.isnan().flatten(1).any(1)          # [3n]: the images that hold NaN
+    rows, nan = _reconstruction_rows(images, bottom_up, top_down, n)   # [3n, C, H, W], [3n]
     fig, ax = plt.subplots(figsize=(n * .9, 3 * .9 + .3))
     _show(ax, image_grid(rows, n, padding=2), title)
     _mark_nan_tiles(ax, nan.nonzero().flatten(), n, images.shape[-2:])
     labels = (input_label, *_ROWS[1:])
     _warn_nan(title, {f'{row} images': (int(row_nan.sum()), n) for row, row_nan in
                       zip(labels, nan.view(3, n))})
-    tile = images.shape[-2] + 2
-    ax.set_yticks([2 + tile * (row + .5) for row in range(3)], labels, fontsize=8)
+    _label_rows(ax, labels, images.shape[-2])
     return fig
 
 # %% ../nbs/06a_figures.ipynb #9f89a6a8
@@ -304,6 +350,18 @@ def _nan_parts(transformed_templates, presence: np.ndarray) -> np.ndarray:
     return np.isnan(presence) | np.isnan(to_numpy(transformed_templates)).reshape(
         len(presence), -1).any(1)
 
+# %% ../nbs/06a_figures.ipynb #st52a017
+def _parts_shown(nan: np.ndarray, presence: np.ndarray, n: int) -> np.ndarray:
+    "At most `n` part indices: NaN ones (`nan` [M]) first, then the most present (`presence` [M])."
+    return np.argsort(np.where(nan, -np.inf, -presence))[:n]
+
+# %% ../nbs/06a_figures.ipynb #st52a019
+def _draw_each_part(axes, transformed_templates, presence: np.ndarray, colours, shown) -> None:
+    "Part n of `shown` alone into each of `axes`, coloured `colours[n]`, titled 'n: presence'."
+    for ax, n in zip(axes, shown):
+        one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
+        _show(ax, one, f'{n}: {presence[n]:.2f}')
+
 # %% ../nbs/06a_figures.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
                             title: str = 'part decomposition', input_label: str = 'input'):
@@ -314,22 +372,18 @@ def plot_part_decomposition(image, transformed_templates, presence, n_parts_show
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
     nan = _nan_parts(transformed_templates, presence)                  # [M]: parts that hold NaN
-    shown = np.argsort(np.where(nan, -np.inf, -presence))[:n_parts_shown]
+    shown = _parts_shown(nan, presence, n_parts_shown)
     fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
                              squeeze=False)
     _show(axes[0, 0], image, input_label)
     _show(axes[0, 1], parts, 'parts')
-    for ax, n in zip(axes[0, 2:], shown):
-        one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
-        _show(ax, one, f'{n}: {presence[n]:.2f}')
+    _draw_each_part(axes[0, 2:], transformed_templates, presence, colours, shown)
     return _finish_figure(fig, title, {'parts': (int(nan.sum()), len(presence))})
 
 
-# %% ../nbs/06a_figures.ipynb #64941c31
-def capsule_claims(
-    winners, presence, n_objects: int, min_presence: float = 0.5
-) -> dict[int, list[int]]:
-    "{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first."
+# %% ../nbs/06a_figures.ipynb #st52a021
+def _check_winners(winners, presence, n_objects: int) -> tuple:
+    "winners, presence [M] as numpy arrays, winners in 0..n_objects-1; else a one-line ValueError."
     winners, presence = to_numpy(winners), to_numpy(presence)
     if winners.ndim != 1 or winners.shape != presence.shape:
         raise ValueError(f"winners and presence must be [M] each, "
@@ -339,6 +393,14 @@ def capsule_claims(
     if outside.size:
         raise ValueError(f"winners must be capsule indices 0..{n_objects - 1} "
                          f"(n_objects={n_objects}), got {outside[0]}")
+    return winners, presence
+
+# %% ../nbs/06a_figures.ipynb #64941c31
+def capsule_claims(
+    winners, presence, n_objects: int, min_presence: float = 0.5
+) -> dict[int, list[int]]:
+    "{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first."
+    winners, presence = _check_winners(winners, presence, n_objects)
     claims = {
         k: [int(n) for n in np.flatnonzero((winners == k) & (presence >= min_presence))]
         for k in range(n_objects)
@@ -359,6 +421,15 @@ def _claims_shown(out: AttrDict, index: int, max_capsules: int) -> tuple:
     claims = capsule_claims(winners, out.pcae.presence[index], out.ocae.votes.shape[1])
     return winners, list(claims.items())[:max_capsules]
 
+# %% ../nbs/06a_figures.ipynb #st52a024
+def _alone_panels(axes, model, out: AttrDict, target, index: int, claims: list) -> list:
+    "Each (capsule k, its parts) of `claims`: k alone into its panel of `axes`; [bool]: NaN held."
+    nan = []
+    for ax, (k, parts) in zip(axes, claims):
+        count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
+        nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
+    return nan
+
 # %% ../nbs/06a_figures.ipynb #64042647
 def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
                         title: str = 'object capsules and their parts', input_label: str = 'input'):
@@ -375,19 +446,22 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     nan = [_show(axes[0, 0], target[index], input_label),                # which panels hold NaN
            _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
                  'by capsule')]
-    for ax, (k, parts) in zip(axes[0, 2:], claims):
-        count = f'{len(parts)} part' + 's' * (len(parts) != 1)        # 1 part, 2 parts
-        nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
+    nan += _alone_panels(axes[0, 2:], model, out, target, index, claims)
     return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})
+
+# %% ../nbs/06a_figures.ipynb #st52a026
+def _check_class_range(labels: np.ndarray, n_classes: int) -> None:
+    "One-line ValueError for labels [N] outside 0..n_classes-1 (else silently left out)."
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
+                         f"{got_values(labels.min(), labels.max())}")
 
 # %% ../nbs/06a_figures.ipynb #35504c72
 def class_means(features, labels, n_classes: int = 10) -> np.ndarray:
     "Mean feature per class [n_classes, D] (NaN rows for classes without examples)."
     check_positive(n_classes=n_classes)
     features, labels = _check_features(features, labels)
-    if labels.min() < 0 or labels.max() >= n_classes:           # else silently left out
-        raise ValueError(f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
-                         f"{got_values(labels.min(), labels.max())}")
+    _check_class_range(labels, n_classes)
     return np.stack(
         [
             features[labels == c].mean(0)
@@ -406,6 +480,13 @@ def _class_heatmap(ax, per_class: np.ndarray, name: str, ticks: list, cmap) -> N
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.5
     ax.figure.colorbar(im, ax=ax, fraction=0.03)
 
+# %% ../nbs/06a_figures.ipynb #st52a029
+def _activation_means(u: np.ndarray, m: np.ndarray, labels, n_classes: int) -> list:
+    "[(panel name, its [n_classes, K] means per class)]: of u, then of m normalised per example."
+    m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
+    return [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
+            ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
+
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     """Heatmaps [n_classes, K] of mean u and of mean normalised m per class, from u, m [N, K]
@@ -414,9 +495,7 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
     m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
     u = _check_matrix(u, 'u')
     if u.shape != m.shape: raise ValueError(f"u and m must both be [N, K], {got_shape(u, m)}")
-    m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
-    means = [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
-             ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
+    means = _activation_means(u, m, labels, n_classes)
     empty = np.isnan(means[0][1]).all(1)        # NaN rows: classes with no examples
     ticks = [f'{c} (no examples)' if empty[c] else str(c) for c in range(n_classes)]
     cmap = plt.get_cmap('viridis').with_extremes(bad='lightgrey')   # not white: a row seen missing
@@ -427,6 +506,13 @@ def plot_class_activations(u, m, labels, n_classes: int = 10):
 
 # %% ../nbs/06a_figures.ipynb #0a6bde64
 PATTERN_MARKERS = ('s', '^', 'D')
+
+# %% ../nbs/06a_figures.ipynb #st52a031
+def _plot_votes(ax, votes, vote_presence, colours, n_caps: int) -> None:
+    "The present votes [n_caps * V, 2] as +, vote j in the colour of its capsule j // V."
+    votes_per_caps = len(votes) // n_caps
+    for j in np.flatnonzero(to_numpy(vote_presence) > 0):
+        ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
 
 # %% ../nbs/06a_figures.ipynb #26d037ee
 def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence, n_caps: int):
@@ -443,9 +529,7 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
             )
         else:
             ax.scatter(*points[n], color='lightgrey', marker='x', s=15)
-    votes_per_caps = len(votes) // n_caps
-    for j in np.flatnonzero(to_numpy(vote_presence) > 0):
-        ax.scatter(*votes[j], color=colours[j // votes_per_caps], marker='+', s=20)
+    _plot_votes(ax, votes, vote_presence, colours, n_caps)
     ax.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), xticks=[], yticks=[], aspect='equal')
 
 # %% ../nbs/06a_figures.ipynb #s50a319c
@@ -460,6 +544,12 @@ def _constellation_legend(fig) -> None:
                for marker, colour, label in kinds]
     fig.legend(handles=handles, loc='lower center', ncol=len(handles), fontsize=7, frameon=False)
 
+# %% ../nbs/06a_figures.ipynb #st52a034
+def _constellation_grid(n: int, ncols: int) -> tuple:
+    "(figure, axes [ceil(n / ncols), ncols]) of 1.8-inch panels, 0.3 inches for the title."
+    nrows = math.ceil(n / ncols)
+    return plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
+
 # %% ../nbs/06a_figures.ipynb #fc132eb6
 def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
                         title: str = 'constellations: colour = winning capsule, '
@@ -469,8 +559,7 @@ def plot_constellations(collected: AttrDict, n: int = 8, ncols: int = 4,
     collected = _collected(collected, 'collected', (*_POINT_KEYS, 'n_caps'),
                            'collect_constellations')
     n = min(n, len(collected.points))
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 1.8 + 0.3), squeeze=False)
+    fig, axes = _constellation_grid(n, ncols)
     for b, ax in enumerate(axes.flat):
         if b < n: _plot_points(ax, *(collected[k][b] for k in _POINT_KEYS), collected.n_caps)
         else: ax.axis('off')
@@ -519,6 +608,15 @@ def _label_tensor(labels, valid: str) -> torch.Tensor:
         raise ValueError(f"labels must be integers in {valid}, got {odd!r} "
                          f"({type(odd).__name__})") from None
 
+# %% ../nbs/06a_figures.ipynb #st52a036
+def _check_integer_labels(given, labels: torch.Tensor, valid: str) -> None:
+    "One-line ValueError for float, complex or bool `labels` (torch's of `given`); else nothing."
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        exact = _as_written(given, labels)
+        odd = exact[_non_integers(exact)]
+        label = _label_text((odd if len(odd) else exact)[0])    # the first non-integer, or first
+        raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
+
 # %% ../nbs/06a_figures.ipynb #sp380a01
 def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor | None:
     """int64 labels [n_images] (a single label for one image) in 0..n_classes-1 (>= 0 if
@@ -530,11 +628,7 @@ def _figure_labels(labels, n_images: int, n_classes: int | None) -> torch.Tensor
     if len(labels) != n_images:                                # else an IndexError in figure
         raise ValueError(f"labels must be one per image: {n_images} image{'s' * (n_images != 1)}, "
                          f"{len(labels)} label{'s' * (len(labels) != 1)}")
-    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-        exact = _as_written(given, labels)
-        odd = exact[_non_integers(exact)]
-        label = _label_text((odd if len(odd) else exact)[0])    # the first non-integer, or first
-        raise ValueError(f"labels must be integers in {valid}, got {label} ({labels.dtype})")
+    _check_integer_labels(given, labels, valid)
     return _check_labels(labels, n_images, n_classes)
 
 # %% ../nbs/06a_figures.ipynb #mf43tf02
@@ -554,15 +648,20 @@ def _target_label(model) -> str:
     "What `make_figures` titles the model's target: 'input', or 'edges (target)' for a Sobel one."
     return 'edges (target)' if getattr(model.config, 'target', 'image') == 'sobel' else 'input'
 
+# %% ../nbs/06a_figures.ipynb #st52a038
+def _refuse_constellation_figures(model: torch.nn.Module) -> None:
+    "TypeError (one line) for a constellation model given to `make_figures`: no images."
+    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
+        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
+                        "model: draw its point sets with plot_constellations("
+                        "collect_constellations(model, loader))")
+
 # %% ../nbs/06a_figures.ipynb #sty46f02
 def _figure_inputs(model: torch.nn.Module, images, labels, test) -> tuple:
     """`make_figures`' inputs checked and moved: (images [B, C, H, W] floats in [0, 1] on the
     model's device and in its dtype, labels int64 [B] or None, test features or None); a
     constellation model is refused first."""
-    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
-        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
-                        "model: draw its point sets with plot_constellations("
-                        "collect_constellations(model, loader))")
+    _refuse_constellation_figures(model)
     images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device, next(model.parameters()).dtype)   # and in its dtype (a .double())
