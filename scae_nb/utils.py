@@ -295,30 +295,32 @@ def _ids_kind(name: str) -> str:
 
 # %% ../nbs/92_utils.ipynb #fx52b003
 def _object_labels(array: np.ndarray, name: str = 'labels') -> np.ndarray:
-    """An object `array` (any shape) whose values are all integers (Python's or numpy's, not bools)
-    as int64; else ValueError (one line) naming `name` and the first other value, or one that
-    int64 cannot hold."""
-    def why_not(value) -> str | None:              # None: an integer id that int64 holds
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)): return ''
+    """An object `array` (any shape) read as the list of its values would be: if all are bools,
+    integers or floats (Python's or numpy's), the array numpy makes of that list (bool, integer or
+    float, same shape); else ValueError (one line) naming `name` and the first other value, or an
+    integer that int64 cannot hold (not cast to float)."""
+    def why_not(value) -> str | None:              # None: a number, read as numpy reads a list's
+        if not isinstance(value, (int, float, np.bool_, np.integer, np.floating)): return ''
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool): return None
         return None if -2**63 <= int(value) < 2**63 else ' (beyond int64)'
     for value in array.ravel():
         if (why := why_not(value)) is not None:
             shown = value.item() if isinstance(value, np.generic) else value   # not np.float64(2.5)
-            raise ValueError(f"{name} must be {_ids_kind(name)}, got object values like "
+            raise ValueError(f"{name} must hold {_ids_kind(name)}, got object values like "
                              f"{shown!r}{why}")
-    return array.astype(np.int64)
+    return np.array(array.ravel().tolist()).reshape(array.shape)   # [0, 1.0]: float64
 
 # %% ../nbs/92_utils.ipynb #fx52b006
 def _integer_ids(ids, name: str = 'labels') -> np.ndarray:
-    """`ids` (a tensor, array or list, any shape) as numpy: integer objects as int64
-    (`_object_labels`); bools, integers and floats as they are; anything else: ValueError (one
-    line) naming the dtype and the first value."""
+    """`ids` (a tensor, array or list, any shape) as numpy: an object array as the list of its
+    values (`_object_labels`); bools, integers and floats as they are; anything else: ValueError
+    (one line) naming the dtype and the first value."""
     array = _as_numpy(ids)                         # complex tensors too: numpy holds them
-    if array.dtype == object and array.size:       # [1, np.int64(2)]: a pandas column's
+    if array.dtype == object and array.size:       # [1, np.int64(2), 2.0]: a pandas column's
         array = _object_labels(array, name)
     if array.dtype.kind not in 'biuf':
         like = f" like {_first_value(array)!r}" if array.size else ''
-        raise ValueError(f"{name} must be {_ids_kind(name)}, got {array.dtype} values{like}")
+        raise ValueError(f"{name} must hold {_ids_kind(name)}, got {array.dtype} values{like}")
     return array
 
 # %% ../nbs/92_utils.ipynb #st49a501
@@ -326,7 +328,7 @@ def _whole_float_ids(ids: np.ndarray, name: str) -> np.ndarray:
     "Float `ids` as float64; one that is not a whole number (NaN, inf, 0.5): one line naming it."
     dtype, ids = ids.dtype, ids.astype(np.float64, copy=False)   # float16 cannot hold 2**63
     if (not_whole := ~(np.isfinite(ids) & (ids == np.round(ids)))).any():
-        raise ValueError(f"{name} must hold integer ids, got {dtype} values like "
+        raise ValueError(f"{name} must hold {_ids_kind(name)}, got {dtype} values like "
                          f"{ids[not_whole][0]}")     # the first bad one
     return ids
 
@@ -337,20 +339,20 @@ def _check_fits_int64(ids: np.ndarray, dtype, name: str) -> None:
     beyond = (ids > np.iinfo(np.int64).max if kind == 'u' else
               (ids >= 2.0 ** 63) | (ids < -2.0 ** 63) if kind == 'f' else None)
     if beyond is not None and beyond.any():
-        raise ValueError(f"{name} must hold integer ids that fit int64, got {dtype} values "
+        raise ValueError(f"{name} must hold {_ids_kind(name)} that fit int64, got {dtype} values "
                          f"like {ids[beyond][0]}")
 
 # %% ../nbs/92_utils.ipynb #sp3841c4
 def _check_ids(ids, name: str) -> np.ndarray:
     """`ids` [N] (a tensor, array or list) as int64: 1-D, non-empty, ids at all (`_integer_ids`:
-    integer objects read; strings, complex, other objects refused), whole and within int64;
-    else ValueError, one line naming `name` and the first bad value."""
+    an object array read as the list of its values; strings, complex, other objects refused),
+    whole and within int64; else ValueError, one line naming `name` and the first bad value."""
     ids = _as_numpy(ids)
     if ids.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {tuple(ids.shape)}")
     if ids.size == 0:
         raise ValueError(f"{name} is empty")
-    ids = _integer_ids(ids, name)                  # [1, np.int64(2)]: int64; 'a', 1j: refused
+    ids = _integer_ids(ids, name)                  # objects [1, 2.0]: float64; 'a', 1j: refused
     dtype = ids.dtype
     if dtype.kind == 'f': ids = _whole_float_ids(ids, name)
     _check_fits_int64(ids, dtype, name)
