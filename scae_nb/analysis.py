@@ -346,6 +346,21 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
         return _load_weights(checkpoint, device)
     return _model_from_state(checkpoint, state, device)
 
+# %% ../nbs/06_analysis.ipynb #st52c002
+def _refuse_unknown_name(checkpoint, path: Path) -> None:
+    "FileNotFoundError listing the shipped models for a bare name `path` that is no file."
+    if not path.exists() and len(path.parts) == 1 and not path.suffix:
+        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder, and no "
+                                f"shipped model of that name ({_shipped()})")
+
+# %% ../nbs/06_analysis.ipynb #st52c004
+def _run_folder_state(path: Path) -> tuple[Path, dict]:
+    "(checkpoint, state) of run folder `path`'s newest intact checkpoint; skipped ones warned."
+    checkpoint, state, bad = _run_checkpoint(path)
+    if bad: warnings.warn(f"{corrupt_said(bad)}; loading {checkpoint.name} instead",
+                          stacklevel=user_stacklevel())          # one line
+    return checkpoint, state
+
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
@@ -364,13 +379,9 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     if state is None and str(checkpoint) in pretrained_names():       # before a namesake here
         return _load_shipped(checkpoint, device)
     path = Path(checkpoint)
-    if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
-        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder, and no "
-                                f"shipped model of that name ({_shipped()})")   # a name mistyped
+    if state is None: _refuse_unknown_name(checkpoint, path)     # a name mistyped
     if state is None and str(checkpoint) and path.is_dir():   # a run folder ('': refused below)
-        checkpoint, state, bad = _run_checkpoint(path)          # as scae-nb eval --checkpoint RUN
-        if bad: warnings.warn(f"{corrupt_said(bad)}; loading {checkpoint.name} instead",
-                              stacklevel=user_stacklevel())      # one line
+        checkpoint, state = _run_folder_state(path)             # as scae-nb eval --checkpoint RUN
     return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights
 
 # %% ../nbs/06_analysis.ipynb #h47card2
@@ -428,6 +439,14 @@ def _noise_off(model: torch.nn.Module, pushed: list) -> None:
     for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
     set_noise_scale_(model, 0.0)
 
+# %% ../nbs/06_analysis.ipynb #st52c006
+def _noise_modules(model: torch.nn.Module, enabled) -> list:
+    "`model`'s submodules with a `noise_scale`; none, with `enabled` false, refused in one line."
+    modules = [m for m in model.modules() if hasattr(m, 'noise_scale')]
+    if not enabled and not modules:
+        raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
+    return modules
+
 # %% ../nbs/06_analysis.ipynb #st49b3c1
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
@@ -435,9 +454,7 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
     restored. `enabled`: True or False (numpy and torch bools too), else one line ('off' would
     keep it on)."""
     _check_switch(enabled=enabled)
-    modules = [m for m in model.modules() if hasattr(m, 'noise_scale')]
-    if not enabled and not modules:
-        raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
+    modules = _noise_modules(model, enabled)
     saved, config = [m.noise_scale for m in modules], getattr(model, 'config', None)
     pushed = list(zip(modules, saved)) + ([(model, config)] if config is not None else [])
     try:
@@ -713,6 +730,17 @@ def _refuse_scae(model: torch.nn.Module) -> None:
                         "this is an SCAE: collect its capsules from images with "
                         "collect_features(model, loader)")
 
+# %% ../nbs/06_analysis.ipynb #st52c008
+def _constellation_batches(model: torch.nn.Module, batches, device) -> dict:
+    "name -> [one CPU tensor per batch] of what the model's OCAE output on each of `batches` kept."
+    keep = {}
+    for batch in batches:
+        _check_constellation_batch(batch)
+        o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
+        for key, value in _constellation_record(batch, o).items():
+            keep.setdefault(key, []).append(value.cpu())
+    return keep
+
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True,
@@ -723,15 +751,10 @@ def collect_constellations(
     `progress`: a bar over the `n_batches` batches (total, ETA), described as `desc`."""
     _refuse_scae(model)
     device = _run_device(model, device)
-    keep = {}                                                  # name -> one tensor per batch
     batches = progress_bar(itertools.islice(loader, n_batches), total=n_batches, desc=desc,
                            disable=not progress)               # an endless loader: n_batches
     with evaluating(model, noise):
-        for batch in batches:
-            _check_constellation_batch(batch)
-            o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
-            for key, value in _constellation_record(batch, o).items():
-                keep.setdefault(key, []).append(value.cpu())
+        keep = _constellation_batches(model, batches, device)   # name -> one tensor per batch
     if not keep:
         raise ValueError("the loader yielded no batches")
     return AttrDict(
@@ -752,6 +775,13 @@ def _checked_constellations(collected: AttrDict) -> tuple:
                          "nothing to score")
     return winners, pattern_id, presence, n_caps
 
+# %% ../nbs/06_analysis.ipynb #st52c010
+def _check_n_caps(n_caps, own_caps: int) -> None:
+    "Refuse in one line an `n_caps` other than `own_caps`, the collected model's (None: that one)."
+    if n_caps is not None and n_caps != own_caps:
+        raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
+                         f"(collected.n_caps)")
+
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
 def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
     """Official and corrected segmentation accuracy over collected constellations (or a plain dict
@@ -761,9 +791,7 @@ def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict
     collected = _collected(collected, 'collected', ('points', 'presence', 'pattern_id', 'winners',
                                                     'n_caps'), 'collect_constellations')
     winners, pattern_id, presence, own_caps = _checked_constellations(collected)
-    if n_caps is not None and n_caps != own_caps:
-        raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
-                         f"(collected.n_caps)")
+    _check_n_caps(n_caps, own_caps)
     return dict(
         segmentation_accuracy_official=_exact_share(
             segmentation_accuracy(winners, pattern_id, presence), presence),
