@@ -393,6 +393,18 @@ def _card_datasets(fits: list) -> str:
     synthetic = 'synthetic if it was trained on synthetic images'
     return f'{said}, or {synthetic}' if real else f'{synthetic} (no other dataset fits it)'
 
+# %% ../nbs/06_analysis.ipynb #st52c012
+def _no_card_line(weights, dataset: str, model: SCAEConfig, fits: list) -> str:
+    "Why weights file `weights` without a card is not `dataset` to `model`; `fits`: what is."
+    spec, card = DATASETS[dataset], Path(weights).with_suffix('.json')
+    size, canvas = spec.image_size, model.canvas_size
+    return (f"{weights} has no model card ({card}), so eval takes its data to be "
+            f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
+            f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
+            f"{model.n_classes} classes: name its data in a model card {card} (steps: "
+            f"null, run.dataset: {_card_datasets(fits)}, "
+            f"run.batch_size: {TrainConfig.batch_size})")
+
 # %% ../nbs/06_analysis.ipynb #st49b4c0
 def _check_card_data(run: AttrDict, weights) -> None:
     """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
@@ -401,18 +413,11 @@ def _check_card_data(run: AttrDict, weights) -> None:
     dataset, model = run.config.dataset, run.model.config
     if run.get('card', '') is not None or dataset not in DATASETS: return   # a card, or no images
     if (problem := _card_model_problem(dict(run=dict(dataset=dataset)), model)) is None: return
-    spec, card = DATASETS[dataset], Path(weights).with_suffix('.json')
     fits = [name for name in DATASET_CHOICES                  # synthetic: any image model's shape
             if _card_model_problem(dict(run=dict(dataset=name)), model) is None]
     if not fits: raise UsageError(f"{weights}: no dataset fits this model, not even in a card: "
                                   f"{problem}")
-    size, canvas = spec.image_size, model.canvas_size
-    raise UsageError(f"{weights} has no model card ({card}), so eval takes its data to be "
-                     f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
-                     f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
-                     f"{model.n_classes} classes: name its data in a model card {card} (steps: "
-                     f"null, run.dataset: {_card_datasets(fits)}, "
-                     f"run.batch_size: {TrainConfig.batch_size})")
+    raise UsageError(_no_card_line(weights, dataset, model, fits))
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
 def _check_switch(**switches) -> None:
@@ -875,16 +880,24 @@ def _image_figures(model, test_loader, device, test: AttrDict | None, seed, prog
                             progress)
     return _drawn(draw, figure_dir)
 
+# %% ../nbs/06_analysis.ipynb #st52c014
+def _split_features(model, train_loader, test_loader, device, noise, max_batches,
+                    progress) -> tuple[AttrDict, AttrDict]:
+    "(train, test) features of `collect_features`, each bar described as its split."
+    train = collect_features(model, train_loader, device, noise, max_batches, progress,
+                             desc='features (train)')
+    test = collect_features(model, test_loader, device, noise, max_batches, progress,
+                            desc='features (test)')
+    return train, test
+
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir, write_first=lambda report: None) -> dict:
     """Features on both splits (each progress bar names its split) -> every accuracy, given to
     `write_first` (+ figures, after it); features that are not finite: the figures (NaN in red,
     no t-SNE), then `DivergedError`."""
-    train = collect_features(model, train_loader, device, noise, max_batches, progress,
-                             desc='features (train)')
-    test = collect_features(model, test_loader, device, noise, max_batches, progress,
-                            desc='features (test)')
+    train, test = _split_features(model, train_loader, test_loader, device, noise, max_batches,
+                                  progress)
     bad = _not_finite(train, test)
     report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
                                  **evaluate_features(train, test, model.config.n_classes, seed,
@@ -940,9 +953,9 @@ def _default_eval_folder(checkpoint: Path) -> Path:
     if run is None: return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
     return (run if path.parent.name == 'checkpoints' else path.parent) / 'eval' / path.stem
 
-# %% ../nbs/06_analysis.ipynb #0c77afee
-def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
-    "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
+# %% ../nbs/06_analysis.ipynb #st52c016
+def _check_eval_paths(checkpoint, pretrained) -> None:
+    "Refuse in one line all but exactly one of `checkpoint` and `pretrained`, a non-empty path."
     if (checkpoint is None) == (pretrained is None):
         raise ValueError(f"give exactly one of {named('checkpoint')} (a file or run folder) and "
                          f"{named('pretrained')} (a model name)")
@@ -955,6 +968,11 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
                       '(RUN/checkpoints/step_*.pt) or a run folder (RUN)')    # not the current one
     refuse_empty_path(pretrained, named('pretrained'),
                       f'name a shipped model ({shipped}) or a .pt weights file')
+
+# %% ../nbs/06_analysis.ipynb #0c77afee
+def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
+    "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
+    _check_eval_paths(checkpoint, pretrained)
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
