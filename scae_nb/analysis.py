@@ -526,6 +526,15 @@ def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
                          f"got {what}")
     return check_images(batch[0]), _batch_labels(batch[1])    # floats in [0, 1], or uint8
 
+# %% ../nbs/06_analysis.ipynb #st52c019
+def _batch_features(model, batch, device, n_classes: int) -> tuple:
+    "(u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) of one `batch`, on the CPU."
+    images, labels = _image_batch(batch)
+    labels = _check_labels(labels, len(images), n_classes)   # else the probes' IndexError
+    out = model.encode(images.to(device), labels.to(device))   # no decoder: u, m need none
+    return (out.ocae.prior_caps_presence_u.float().cpu(), out.ocae.posterior_mass_m.float().cpu(),
+            labels.cpu(), float(out.metrics.prior_acc), float(out.metrics.posterior_acc))
+
 # %% ../nbs/06_analysis.ipynb #sp3870e2
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
@@ -533,18 +542,7 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
     for batch in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
-        images, labels = _image_batch(batch)
-        labels = _check_labels(labels, len(images), n_classes)   # else the probes' IndexError
-        out = model.encode(images.to(device), labels.to(device))   # no decoder: u, m need none
-        features = (
-            out.ocae.prior_caps_presence_u.float().cpu(),
-            out.ocae.posterior_mass_m.float().cpu(),
-            labels.cpu(),
-            float(out.metrics.prior_acc),
-            float(out.metrics.posterior_acc),
-        )
-        del out     # else this batch's intermediates live on through the next batch's pass
-        yield features
+        yield _batch_features(model, batch, device, n_classes)   # freed before the next pass
 
 # %% ../nbs/06_analysis.ipynb #st49a602
 def _joined_features(batches: list, noise: bool) -> AttrDict:
