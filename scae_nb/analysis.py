@@ -346,6 +346,21 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
         return _load_weights(checkpoint, device)
     return _model_from_state(checkpoint, state, device)
 
+# %% ../nbs/06_analysis.ipynb #st52c002
+def _refuse_unknown_name(checkpoint, path: Path) -> None:
+    "FileNotFoundError listing the shipped models for a bare name `path` that is no file."
+    if not path.exists() and len(path.parts) == 1 and not path.suffix:
+        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder, and no "
+                                f"shipped model of that name ({_shipped()})")
+
+# %% ../nbs/06_analysis.ipynb #st52c004
+def _run_folder_state(path: Path) -> tuple[Path, dict]:
+    "(checkpoint, state) of run folder `path`'s newest intact checkpoint; skipped ones warned."
+    checkpoint, state, bad = _run_checkpoint(path)
+    if bad: warnings.warn(f"{corrupt_said(bad)}; loading {checkpoint.name} instead",
+                          stacklevel=user_stacklevel())          # one line
+    return checkpoint, state
+
 # %% ../nbs/06_analysis.ipynb #1f0ad5a1
 def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     """AttrDict(model (eval mode, on `device`), config (the run), step; and run_id and changes
@@ -364,13 +379,9 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     if state is None and str(checkpoint) in pretrained_names():       # before a namesake here
         return _load_shipped(checkpoint, device)
     path = Path(checkpoint)
-    if state is None and not path.exists() and len(path.parts) == 1 and not path.suffix:
-        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder, and no "
-                                f"shipped model of that name ({_shipped()})")   # a name mistyped
+    if state is None: _refuse_unknown_name(checkpoint, path)     # a name mistyped
     if state is None and str(checkpoint) and path.is_dir():   # a run folder ('': refused below)
-        checkpoint, state, bad = _run_checkpoint(path)          # as scae-nb eval --checkpoint RUN
-        if bad: warnings.warn(f"{corrupt_said(bad)}; loading {checkpoint.name} instead",
-                              stacklevel=user_stacklevel())      # one line
+        checkpoint, state = _run_folder_state(path)             # as scae-nb eval --checkpoint RUN
     return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights
 
 # %% ../nbs/06_analysis.ipynb #h47card2
@@ -382,6 +393,18 @@ def _card_datasets(fits: list) -> str:
     synthetic = 'synthetic if it was trained on synthetic images'
     return f'{said}, or {synthetic}' if real else f'{synthetic} (no other dataset fits it)'
 
+# %% ../nbs/06_analysis.ipynb #st52c012
+def _no_card_line(weights, dataset: str, model: SCAEConfig, fits: list) -> str:
+    "Why weights file `weights` without a card is not `dataset` to `model`; `fits`: what is."
+    spec, card = DATASETS[dataset], Path(weights).with_suffix('.json')
+    size, canvas = spec.image_size, model.canvas_size
+    return (f"{weights} has no model card ({card}), so eval takes its data to be "
+            f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
+            f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
+            f"{model.n_classes} classes: name its data in a model card {card} (steps: "
+            f"null, run.dataset: {_card_datasets(fits)}, "
+            f"run.batch_size: {TrainConfig.batch_size})")
+
 # %% ../nbs/06_analysis.ipynb #st49b4c0
 def _check_card_data(run: AttrDict, weights) -> None:
     """Refuse in one line `load_model`'s `run` of weights file `weights` read without a model card
@@ -390,18 +413,11 @@ def _check_card_data(run: AttrDict, weights) -> None:
     dataset, model = run.config.dataset, run.model.config
     if run.get('card', '') is not None or dataset not in DATASETS: return   # a card, or no images
     if (problem := _card_model_problem(dict(run=dict(dataset=dataset)), model)) is None: return
-    spec, card = DATASETS[dataset], Path(weights).with_suffix('.json')
     fits = [name for name in DATASET_CHOICES                  # synthetic: any image model's shape
             if _card_model_problem(dict(run=dict(dataset=name)), model) is None]
     if not fits: raise UsageError(f"{weights}: no dataset fits this model, not even in a card: "
                                   f"{problem}")
-    size, canvas = spec.image_size, model.canvas_size
-    raise UsageError(f"{weights} has no model card ({card}), so eval takes its data to be "
-                     f"{dataset.upper()} ({spec.n_channels}x{size}x{size} images, {spec.n_classes} "
-                     f"classes), but this model reads {model.n_channels}x{canvas}x{canvas} images, "
-                     f"{model.n_classes} classes: name its data in a model card {card} (steps: "
-                     f"null, run.dataset: {_card_datasets(fits)}, "
-                     f"run.batch_size: {TrainConfig.batch_size})")
+    raise UsageError(_no_card_line(weights, dataset, model, fits))
 
 # %% ../nbs/06_analysis.ipynb #09d305ce
 def _check_switch(**switches) -> None:
@@ -428,6 +444,14 @@ def _noise_off(model: torch.nn.Module, pushed: list) -> None:
     for key, value in pushed: _NOISE_BEFORE_OFF.setdefault(key, []).append(value)
     set_noise_scale_(model, 0.0)
 
+# %% ../nbs/06_analysis.ipynb #st52c006
+def _noise_modules(model: torch.nn.Module, enabled) -> list:
+    "`model`'s submodules with a `noise_scale`; none, with `enabled` false, refused in one line."
+    modules = [m for m in model.modules() if hasattr(m, 'noise_scale')]
+    if not enabled and not modules:
+        raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
+    return modules
+
 # %% ../nbs/06_analysis.ipynb #st49b3c1
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
@@ -435,9 +459,7 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
     restored. `enabled`: True or False (numpy and torch bools too), else one line ('off' would
     keep it on)."""
     _check_switch(enabled=enabled)
-    modules = [m for m in model.modules() if hasattr(m, 'noise_scale')]
-    if not enabled and not modules:
-        raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
+    modules = _noise_modules(model, enabled)
     saved, config = [m.noise_scale for m in modules], getattr(model, 'config', None)
     pushed = list(zip(modules, saved)) + ([(model, config)] if config is not None else [])
     try:
@@ -504,6 +526,15 @@ def _image_batch(batch) -> tuple[torch.Tensor, torch.Tensor]:
                          f"got {what}")
     return check_images(batch[0]), _batch_labels(batch[1])    # floats in [0, 1], or uint8
 
+# %% ../nbs/06_analysis.ipynb #st52c019
+def _batch_features(model, batch, device, n_classes: int) -> tuple:
+    "(u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) of one `batch`, on the CPU."
+    images, labels = _image_batch(batch)
+    labels = _check_labels(labels, len(images), n_classes)   # else the probes' IndexError
+    out = model.encode(images.to(device), labels.to(device))   # no decoder: u, m need none
+    return (out.ocae.prior_caps_presence_u.float().cpu(), out.ocae.posterior_mass_m.float().cpu(),
+            labels.cpu(), float(out.metrics.prior_acc), float(out.metrics.posterior_acc))
+
 # %% ../nbs/06_analysis.ipynb #sp3870e2
 def _feature_batches(model, loader, device, n_batches, progress, desc='features'):
     "Yield (u [B,K], m [B,K], labels [B], prior_acc, posterior_acc) per batch, on the CPU."
@@ -511,18 +542,7 @@ def _feature_batches(model, loader, device, n_batches, progress, desc='features'
     for batch in progress_bar(
         itertools.islice(loader, n_batches), total=n_batches, desc=desc, disable=not progress
     ):
-        images, labels = _image_batch(batch)
-        labels = _check_labels(labels, len(images), n_classes)   # else the probes' IndexError
-        out = model.encode(images.to(device), labels.to(device))   # no decoder: u, m need none
-        features = (
-            out.ocae.prior_caps_presence_u.float().cpu(),
-            out.ocae.posterior_mass_m.float().cpu(),
-            labels.cpu(),
-            float(out.metrics.prior_acc),
-            float(out.metrics.posterior_acc),
-        )
-        del out     # else this batch's intermediates live on through the next batch's pass
-        yield features
+        yield _batch_features(model, batch, device, n_classes)   # freed before the next pass
 
 # %% ../nbs/06_analysis.ipynb #st49a602
 def _joined_features(batches: list, noise: bool) -> AttrDict:
@@ -713,6 +733,17 @@ def _refuse_scae(model: torch.nn.Module) -> None:
                         "this is an SCAE: collect its capsules from images with "
                         "collect_features(model, loader)")
 
+# %% ../nbs/06_analysis.ipynb #st52c008
+def _constellation_batches(model: torch.nn.Module, batches, device) -> dict:
+    "name -> [one CPU tensor per batch] of what the model's OCAE output on each of `batches` kept."
+    keep = {}
+    for batch in batches:
+        _check_constellation_batch(batch)
+        o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
+        for key, value in _constellation_record(batch, o).items():
+            keep.setdefault(key, []).append(value.cpu())
+    return keep
+
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True,
@@ -723,15 +754,10 @@ def collect_constellations(
     `progress`: a bar over the `n_batches` batches (total, ETA), described as `desc`."""
     _refuse_scae(model)
     device = _run_device(model, device)
-    keep = {}                                                  # name -> one tensor per batch
     batches = progress_bar(itertools.islice(loader, n_batches), total=n_batches, desc=desc,
                            disable=not progress)               # an endless loader: n_batches
     with evaluating(model, noise):
-        for batch in batches:
-            _check_constellation_batch(batch)
-            o = model(batch['points'].to(device), batch['presence'].to(device)).ocae
-            for key, value in _constellation_record(batch, o).items():
-                keep.setdefault(key, []).append(value.cpu())
+        keep = _constellation_batches(model, batches, device)   # name -> one tensor per batch
     if not keep:
         raise ValueError("the loader yielded no batches")
     return AttrDict(
@@ -752,6 +778,13 @@ def _checked_constellations(collected: AttrDict) -> tuple:
                          "nothing to score")
     return winners, pattern_id, presence, n_caps
 
+# %% ../nbs/06_analysis.ipynb #st52c010
+def _check_n_caps(n_caps, own_caps: int) -> None:
+    "Refuse in one line an `n_caps` other than `own_caps`, the collected model's (None: that one)."
+    if n_caps is not None and n_caps != own_caps:
+        raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
+                         f"(collected.n_caps)")
+
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
 def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
     """Official and corrected segmentation accuracy over collected constellations (or a plain dict
@@ -761,9 +794,7 @@ def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict
     collected = _collected(collected, 'collected', ('points', 'presence', 'pattern_id', 'winners',
                                                     'n_caps'), 'collect_constellations')
     winners, pattern_id, presence, own_caps = _checked_constellations(collected)
-    if n_caps is not None and n_caps != own_caps:
-        raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
-                         f"(collected.n_caps)")
+    _check_n_caps(n_caps, own_caps)
     return dict(
         segmentation_accuracy_official=_exact_share(
             segmentation_accuracy(winners, pattern_id, presence), presence),
@@ -847,16 +878,24 @@ def _image_figures(model, test_loader, device, test: AttrDict | None, seed, prog
                             progress)
     return _drawn(draw, figure_dir)
 
+# %% ../nbs/06_analysis.ipynb #st52c014
+def _split_features(model, train_loader, test_loader, device, noise, max_batches,
+                    progress) -> tuple[AttrDict, AttrDict]:
+    "(train, test) features of `collect_features`, each bar described as its split."
+    train = collect_features(model, train_loader, device, noise, max_batches, progress,
+                             desc='features (train)')
+    test = collect_features(model, test_loader, device, noise, max_batches, progress,
+                            desc='features (test)')
+    return train, test
+
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir, write_first=lambda report: None) -> dict:
     """Features on both splits (each progress bar names its split) -> every accuracy, given to
     `write_first` (+ figures, after it); features that are not finite: the figures (NaN in red,
     no t-SNE), then `DivergedError`."""
-    train = collect_features(model, train_loader, device, noise, max_batches, progress,
-                             desc='features (train)')
-    test = collect_features(model, test_loader, device, noise, max_batches, progress,
-                            desc='features (test)')
+    train, test = _split_features(model, train_loader, test_loader, device, noise, max_batches,
+                                  progress)
     bad = _not_finite(train, test)
     report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
                                  **evaluate_features(train, test, model.config.n_classes, seed,
@@ -912,9 +951,9 @@ def _default_eval_folder(checkpoint: Path) -> Path:
     if run is None: return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
     return (run if path.parent.name == 'checkpoints' else path.parent) / 'eval' / path.stem
 
-# %% ../nbs/06_analysis.ipynb #0c77afee
-def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
-    "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
+# %% ../nbs/06_analysis.ipynb #st52c016
+def _check_eval_paths(checkpoint, pretrained) -> None:
+    "Refuse in one line all but exactly one of `checkpoint` and `pretrained`, a non-empty path."
     if (checkpoint is None) == (pretrained is None):
         raise ValueError(f"give exactly one of {named('checkpoint')} (a file or run folder) and "
                          f"{named('pretrained')} (a model name)")
@@ -927,6 +966,11 @@ def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> N
                       '(RUN/checkpoints/step_*.pt) or a run folder (RUN)')    # not the current one
     refuse_empty_path(pretrained, named('pretrained'),
                       f'name a shipped model ({shipped}) or a .pt weights file')
+
+# %% ../nbs/06_analysis.ipynb #0c77afee
+def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
+    "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
+    _check_eval_paths(checkpoint, pretrained)
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
