@@ -509,8 +509,8 @@ def _n_batches(loader, max_batches: int | None) -> int | None:
 
 # %% ../nbs/06_analysis.ipynb #g49bl002
 def _batch_labels(labels) -> torch.Tensor:
-    """A batch's `labels` as a tensor (a list or array too; integer objects: int64); strings,
-    complex, other objects: one line naming the first value (`_integer_ids`)."""
+    """A batch's `labels` as a tensor (a list or array too; an object array as the list of its
+    values); strings, complex, other objects: one line naming the first value (`_integer_ids`)."""
     if isinstance(labels, torch.Tensor) and not labels.is_complex(): return labels
     return torch.as_tensor(_integer_ids(labels))
 

@@ -190,7 +190,7 @@ def _check_segm_shapes(is_from_capsule, pattern_id, presence=None) -> None:
 # %% ../nbs/03a_constellation.ipynb #i49sa004
 def _segm_arrays(is_from_capsule, pattern_id, presence=None) -> tuple:
     """(pred, gt int64, presence float32), all [B, N] numpy, checked: ids as `_check_ids` takes
-    them (bfloat16, integer objects too; not empty), presence finite and real
+    them (bfloat16, object arrays of numbers too; not empty), presence finite and real
     (`_check_matrix`); else one line."""
     _check_segm_shapes(is_from_capsule, pattern_id, presence)
     labels = dict(is_from_capsule=_as_numpy(is_from_capsule), pattern_id=_as_numpy(pattern_id))
