@@ -1733,29 +1733,59 @@ def _others_scrambled(parts: AttrDict, seed: int = 0) -> AttrDict:
                     special_features=torch.where(others, noise(parts.special_features, 5.),
                                                  parts.special_features))
 
+# %% ../nbs/06_analysis.ipynb #fx52h001
+def _check_reach_inputs(model, seed) -> torch.nn.Module:
+    "The SCAE inside `model` (`_inner_model`), `seed` checked; else one line naming what came."
+    check_seed(seed)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"object_capsule_reach needs an image SCAE model, got {_brief(model)}")
+    model = _inner_model(model)
+    if getattr(model.config, 'model', None) != 'scae':
+        raise TypeError(f"object_capsule_reach needs an image SCAE model (its part capsules come "
+                        f"from images), got a {model.config.model} model")
+    return model
+
 # %% ../nbs/06_analysis.ipynb #fx52d006
 def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bool = True,
                          seed: int = 0) -> AttrDict:
     """What image SCAE `model`'s object capsules read of `images` [B, C, S, S] (presence noise on or
     off, seeded): saturated (parts whose presence is exactly 1.0) of `parts` (B·M), max_logit (the
-    largest part-presence logit, noise included), one_hot (share of the Set Transformer's attention
-    rows, [B, H, Q, M] each, with weight exactly 1 on the most present part), st_spread (max
-    |set_transformer_out[:, k] - set_transformer_out[:, 0]|), and votes_same, u_same, m_same (bools:
-    unchanged, bit for bit, with the other parts scrambled by `_others_scrambled`). The global
-    random state is left as it was."""
+    largest part-presence logit, noise included), ties and tied_images (how many images, and which
+    batch indices, have their top presence shared exactly by two or more parts), and over the
+    untied images only: one_hot (share of the Set Transformer's attention rows, [B, H, Q, M] each,
+    with weight exactly 1 on the most present part), st_spread (max |set_transformer_out[:, k] -
+    set_transformer_out[:, 0]|), and votes_same, u_same, m_same (bools: every untied image's
+    unchanged, bit for bit, with the other parts scrambled by `_others_scrambled`); one_hot and
+    st_spread are nan and the bools None when every image ties. TypeError or UsageError (one line)
+    for a model that is not an image SCAE or a bad seed. The global random state is kept."""
+    model = _check_reach_inputs(model, seed)
     def capsules(given: AttrDict) -> AttrDict:               # the same presence noise each time
         torch.manual_seed(seed + 1)
         return model._object_capsules(given)[0]
-    with evaluating(model, noise=noise), torch.random.fork_rng():     # the caller's seed kept
+    where = _run_device(model)
+    with (evaluating(model, noise=noise),                    # the caller's seed kept
+          torch.random.fork_rng(devices=[where.index] if where.type == 'cuda' else [])):
         torch.manual_seed(seed)
         parts = model.encode(images).pcae
         seen, scrambled = capsules(parts), capsules(_others_scrambled(parts, seed))
-    top = parts.presence.argmax(1).view(-1, 1, 1, 1)                                  # [B, 1, 1, 1]
-    on_top = torch.cat([torch.take_along_dim(weights, top, -1).flatten() == 1
-                        for key, weights in seen.items() if key.endswith('_attention')])
-    out, same = seen.set_transformer_out, lambda key: torch.equal(seen[key], scrambled[key])
-    return AttrDict(saturated=int((parts.presence == 1).sum()), parts=parts.presence.numel(),
-                    max_logit=float(parts.presence_logit.max()),
-                    one_hot=float(on_top.float().mean()),
-                    st_spread=float((out - out[:, :1]).abs().max()), votes_same=same('votes'),
-                    u_same=same('prior_caps_presence_u'), m_same=same('posterior_mass_m'))
+    presence = parts.presence                                                         # [B, M]
+    tied = (presence == presence.max(1, keepdim=True).values).sum(1) > 1              # [B]
+    return AttrDict(saturated=int((presence == 1).sum()), parts=presence.numel(),
+                    max_logit=float(parts.presence_logit.max()), ties=int(tied.sum()),
+                    tied_images=tied.nonzero().flatten().tolist(),
+                    **_untied_reach(seen, scrambled, presence, ~tied))
+
+# %% ../nbs/06_analysis.ipynb #fx52h004
+def _untied_reach(seen: AttrDict, scrambled: AttrDict, presence: torch.Tensor,
+                  untied: torch.Tensor) -> dict:
+    "one_hot, st_spread, votes_same, u_same, m_same of `object_capsule_reach` over `untied` [B]."
+    if not untied.any():
+        return dict(one_hot=math.nan, st_spread=math.nan, votes_same=None, u_same=None, m_same=None)
+    top = presence.argmax(1).view(-1, 1, 1, 1)                                        # [B, 1, 1, 1]
+    on_top = torch.cat([(torch.take_along_dim(weights, top, -1) == 1).flatten(1)      # [B, rows]
+                        for key, weights in seen.items() if key.endswith('_attention')], 1)[untied]
+    out = seen.set_transformer_out[untied]                                            # [B', K, D]
+    same = lambda key: bool((seen[key] == scrambled[key]).flatten(1).all(1)[untied].all())
+    return dict(one_hot=float(on_top.float().mean()),
+                st_spread=float((out - out[:, :1]).abs().max()), votes_same=same('votes'),
+                u_same=same('prior_caps_presence_u'), m_same=same('posterior_mass_m'))

@@ -210,15 +210,14 @@ def _check_templates(templates) -> torch.Tensor:
     [1, M, C, T, T], as the model's `templates_nonlin`: its one set). Else one line: `TypeError`
     (not an array) or `ValueError`."""
     templates = _as_tensor(templates, 'templates', '[M, C, T, T]')
+    given = tuple(templates.shape)                # the caller's shape, for the messages
     if templates.ndim == 5 and len(templates) == 1: templates = templates[0]   # the output's
     if templates.ndim != 4:                       # [B, M, C, T, T] with B > 1: which one?
         raise ValueError(f"templates must be [M, C, T, T] or a batch of one [1, M, C, T, T] "
                          f"(the model's templates_nonlin; of a larger batch pass one set, "
-                         f"templates[i]), "
-                         f"got shape {tuple(templates.shape)}")
+                         f"templates[i]), got shape {given}")
     if len(templates) == 0:
-        raise ValueError(f"templates must hold at least one template, got shape "
-                         f"{tuple(templates.shape)}")
+        raise ValueError(f"templates must hold at least one template, got shape {given}")
     return templates
 
 # %% ../nbs/06a_figures.ipynb #st52a011
@@ -484,7 +483,7 @@ def _class_heatmap(ax, per_class: np.ndarray, name: str, ticks: list, cmap) -> N
 def _activation_means(u: np.ndarray, m: np.ndarray, labels, n_classes: int) -> list:
     "[(panel name, its [n_classes, K] means per class)]: of u, then of m normalised per example."
     m_normalised = m / np.maximum(m.sum(1, keepdims=True), 1e-8)
-    return [('prior presence u', class_means(u, labels, n_classes)),   # labels checked first
+    return [('prior object-capsule presence u', class_means(u, labels, n_classes)),   # labels first
             ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
 
 # %% ../nbs/06a_figures.ipynb #b6732400
