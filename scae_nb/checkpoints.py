@@ -768,6 +768,17 @@ def put_back(self: RunFolder) -> None:
             self.lock.write(raw.decode('utf-8', 'replace'))
             self.lock.flush()
 
+# %% ../nbs/05aa_checkpoints.ipynb #st52d010
+def _history_as_found(info: dict, found: bytes | None) -> dict:
+    "`info` with run.json's `changes` and `sessions` as `found` (its bytes; None: none) held them."
+    try: was = json.loads(found) if found is not None else {}
+    except ValueError: was = {}
+    info = dict(info)
+    for key in ('changes', 'sessions'):                  # the branch's history: as it was
+        if isinstance(was, dict) and key in was: info[key] = was[key]
+        else: info.pop(key, None)
+    return info
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f965
 @patch
 def put_back_changes(self: RunFolder) -> None:
@@ -778,12 +789,7 @@ def put_back_changes(self: RunFolder) -> None:
     files = self.found['files']
     if files['config.json'] is not None:
         write_atomic(self.out / 'config.json', files['config.json'])
-    try: was = json.loads(files['run.json']) if files['run.json'] is not None else {}
-    except ValueError: was = {}
-    info = dict(self.info)
-    for key in ('changes', 'sessions'):                  # the branch's history: as it was
-        if isinstance(was, dict) and key in was: info[key] = was[key]
-        else: info.pop(key, None)
+    info = _history_as_found(self.info, files['run.json'])
     if info == self.info: return
     self.info = info
     write_atomic(self.out / 'run.json', json.dumps(info, indent=1))
