@@ -150,6 +150,16 @@ def _not_torch_file(path: Path) -> bool:
             return not any(name.endswith('/data.pkl') for name in archive.namelist())
     except Exception: return True     # a garbled index: BadZipFile, UnicodeDecodeError, ...
 
+# %% ../nbs/05aa_checkpoints.ipynb #st52d002
+def _load_failure(e: Exception, path: Path) -> str:
+    "Why `torch.load` failed to read `path` with `e` (no unpickling error), in a few words."
+    detail = _first_line(e)
+    if 'zip archive' in detail or isinstance(e, EOFError) or _torn_zip(e, path):
+        return 'truncated or damaged: its zip archive is incomplete'   # torch.save's: a zip
+    if not isinstance(e, OSError) and _not_torch_file(path):   # text, another zip archive
+        return 'damaged or not a PyTorch file'
+    return f'{type(e).__name__}: {detail}'
+
 # %% ../nbs/05aa_checkpoints.ipynb #49b3c086
 def _read_checkpoint(path: Path, map_location) -> dict:
     "`torch.load(weights_only=True)`; every failure as one short `CheckpointError` naming `path`."
@@ -162,13 +172,8 @@ def _read_checkpoint(path: Path, map_location) -> dict:
                               f"tensors and plain containers, which could run code ({blocked})"
                               ) from None
     except Exception as e:
-        detail = _first_line(e)
-        if 'zip archive' in detail or isinstance(e, EOFError) or _torn_zip(e, path):
-            detail = 'truncated or damaged: its zip archive is incomplete'   # torch.save's: a zip
-        elif not isinstance(e, OSError) and _not_torch_file(path):   # text, another zip archive
-            detail = 'damaged or not a PyTorch file'
-        else: detail = f'{type(e).__name__}: {detail}'
-        raise CheckpointError(f"{path}: not a readable checkpoint ({detail})") from None
+        raise CheckpointError(f"{path}: not a readable checkpoint ({_load_failure(e, path)})"
+                              ) from None
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rdc0
 def _torn_zip(e: BaseException, path: Path) -> bool:
@@ -419,6 +424,25 @@ def _nothing_to_resume(out) -> str:
                      f"start that resume again ({_start_again(out, start)})")
     return f"{_resume_words()}: no checkpoint in {Path(out) / 'checkpoints'} to resume ({why})"
 
+# %% ../nbs/05aa_checkpoints.ipynb #st52d004
+def _named_checkpoint(resume, out) -> tuple[Path, dict]:
+    "Checkpoint path `resume` and its state, loaded, verified; one of `out`'s: of its run's model."
+    path, state = Path(resume), load_checkpoint(resume, name='resume')
+    if path.resolve().parent == (Path(out) / 'checkpoints').resolve():   # one of `out`'s own
+        _refuse_another_model(out, path, state)
+    return path, state
+
+# %% ../nbs/05aa_checkpoints.ipynb #st52d006
+def _latest_checkpoint(out) -> tuple[Path, dict]:
+    "`out`'s newest intact checkpoint and its state, the corrupt ones newer than it set aside."
+    if not list_checkpoints(out):      # a run stopped before its first one, or none at all
+        raise UsageError(_nothing_to_resume(out))
+    path, state, bad = newest_intact_state(out)
+    if path is None:
+        raise CheckpointError(all_corrupt_line(_resume_words(), Path(out) / 'checkpoints', bad))
+    if bad: _set_aside(bad, path)
+    return path, state
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
 def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
@@ -428,18 +452,8 @@ def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
     RUN/replaced/ (`_refuse_replaced_run`)."""
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     _refuse_replaced_run(out)                          # a run set aside in RUN/replaced/: not there
-    if str(resume) != 'latest':
-        path, state = Path(resume), load_checkpoint(resume, name='resume')
-        if path.resolve().parent == (Path(out) / 'checkpoints').resolve():   # one of `out`'s own
-            _refuse_another_model(out, path, state)
-        return path, state
-    if not list_checkpoints(out):      # a run stopped before its first one, or none at all
-        raise UsageError(_nothing_to_resume(out))
-    path, state, bad = newest_intact_state(out)
-    if path is None:
-        raise CheckpointError(all_corrupt_line(_resume_words(), Path(out) / 'checkpoints', bad))
-    if bad: _set_aside(bad, path)
-    return path, state
+    if str(resume) != 'latest': return _named_checkpoint(resume, out)
+    return _latest_checkpoint(out)
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38dd55
 def _untaken(path: Path, fits=lambda there: False) -> Path:
@@ -754,6 +768,17 @@ def put_back(self: RunFolder) -> None:
             self.lock.write(raw.decode('utf-8', 'replace'))
             self.lock.flush()
 
+# %% ../nbs/05aa_checkpoints.ipynb #st52d010
+def _history_as_found(info: dict, found: bytes | None) -> dict:
+    "`info` with run.json's `changes` and `sessions` as `found` (its bytes; None: none) held them."
+    try: was = json.loads(found) if found is not None else {}
+    except ValueError: was = {}
+    info = dict(info)
+    for key in ('changes', 'sessions'):                  # the branch's history: as it was
+        if isinstance(was, dict) and key in was: info[key] = was[key]
+        else: info.pop(key, None)
+    return info
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f965
 @patch
 def put_back_changes(self: RunFolder) -> None:
@@ -764,12 +789,7 @@ def put_back_changes(self: RunFolder) -> None:
     files = self.found['files']
     if files['config.json'] is not None:
         write_atomic(self.out / 'config.json', files['config.json'])
-    try: was = json.loads(files['run.json']) if files['run.json'] is not None else {}
-    except ValueError: was = {}
-    info = dict(self.info)
-    for key in ('changes', 'sessions'):                  # the branch's history: as it was
-        if isinstance(was, dict) and key in was: info[key] = was[key]
-        else: info.pop(key, None)
+    info = _history_as_found(self.info, files['run.json'])
     if info == self.info: return
     self.info = info
     write_atomic(self.out / 'run.json', json.dumps(info, indent=1))
@@ -953,24 +973,27 @@ def _warn_foreign_entries(out: Path) -> None:
                       f"run (e.g. {', '.join(foreign[:2])}); this run's files go beside them",
                       stacklevel=user_stacklevel())
 
+# %% ../nbs/05aa_checkpoints.ipynb #st52d008
+def _held_run_line(out: Path, old_id: str) -> str:
+    "The refusal of a fresh run in `out`, which holds run `old_id` ('legacy': none recorded)."
+    held = list_checkpoints(out)
+    there = [p for p in held if p.exists()]                  # a dangling link: no step's file
+    step = max([0] + [_file_step(p) for p in there])
+    dangling = _dangling_said(held)                          # [] or one phrase, all of them
+    moved = out / 'replaced' / old_id
+    which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
+    what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
+    return (f"{out} holds another run ({what}); use {_resume_words()} to continue it, "
+            f"{said('force', True)} to start over (the old run is moved to {moved}), or another "
+            f"{named('cfg.out')}")
+
 # %% ../nbs/05aa_checkpoints.ipynb #5ae72890
 def _replace_run(out: Path, old: dict, force: bool) -> Path:
     """A fresh run in `out`, which holds another run (`old`: its run.json): refused in one line, or
     (`force`) the old run's files moved to `out/replaced/<run id>/`, which is returned (the id
     from its newest checkpoint where run.json has none)."""
     old_id = old.get('run_id') or _checkpoints_run(out).get('run_id') or 'legacy'   # damaged
-    if not force:
-        held = list_checkpoints(out)
-        there = [p for p in held if p.exists()]                  # a dangling link: no step's file
-        step = max([0] + [_file_step(p) for p in there])
-        dangling = _dangling_said(held)                          # [] or one phrase, all of them
-        moved = out / 'replaced' / old_id
-        which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
-        what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
-        raise UsageError(f"{out} holds another run ({what}); use "
-                         f"{_resume_words()} to continue it, "
-                         f"{said('force', True)} to start over (the old run is moved to "
-                         f"{moved}), or another {named('cfg.out')}")
+    if not force: raise UsageError(_held_run_line(out, old_id))
     return _move_run_aside(out, old_id)
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b002

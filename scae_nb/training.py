@@ -691,6 +691,13 @@ def _fresh_stream(self: Trainer, why: str) -> None:
     seed_everything(self._noise_seed(self.step))
     seed_loader(self.stream.loader, self._noise_seed(self.step))
 
+# %% ../nbs/05b_training.ipynb #st52d010
+def _records_to_redo(out, step: int, cut: dict | None) -> dict:
+    "Run `out`'s resumed `step`'s records to make: {'evaluation', 'figures'}: bool; `cut`: saved."
+    was = cut or dict(evaluation=False, figures=False)      # None: died drawing, or whole
+    return dict(evaluation=was['evaluation'] and not _logged_test(out, step),
+                figures=was['figures'] or _drawing_step(out) == step)
+
 # %% ../nbs/05b_training.ipynb #sp38a166
 @patch
 def _redo_cut(self: Trainer) -> None:
@@ -699,10 +706,7 @@ def _redo_cut(self: Trainer) -> None:
     checkpoint's), then write the checkpoint again, nothing cut."""
     (ckpt, path), self._redo = self._redo, None
     kept = rng_state()                                 # the checkpoint's: as the step left them
-    was = ckpt['cut'] or dict(evaluation=False, figures=False)      # None: died drawing, or whole
-    evaluation = was['evaluation'] and not _logged_test(self.out, self.step)
-    figures = was['figures'] or _drawing_step(self.out) == self.step
-    cut = dict(evaluation=evaluation, figures=figures)
+    cut = _records_to_redo(self.out, self.step, ckpt['cut'])
     if any(cut.values()):
         why = 'before the stop' if ckpt['cut'] else 'as its process died drawing them'
         _say(f"making step {self.step}'s {_records(cut)}, cut short {why}")
@@ -733,17 +737,22 @@ def _continue_words(out) -> str:
     folder = str(out) if not str(out).startswith('-') else os.path.join('.', str(out))  # no option
     return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(folder)}')
 
+# %% ../nbs/05b_training.ipynb #st52d008
+def _warn_torn(out, torn: int, last_checkpoint) -> None:
+    "Warn that run `out`'s stop inside step `torn` left no checkpoint of it; say how it goes on."
+    again = _continue_words(out)                          # as the caller continues a run
+    goes_on = (f"{again} continues from {last_checkpoint}" if last_checkpoint
+               else "none before it either: the run starts afresh when run again")
+    warnings.warn(f"interrupted inside step {torn}: no checkpoint of a half-done step; {goes_on}",
+                  stacklevel=user_stacklevel())
+
 # %% ../nbs/05b_training.ipynb #fdc499c0
 @patch
 def _save_interrupted(self: Trainer, start: int) -> None:
     """After a stop before `cfg.steps` (or in the last step's evaluation): checkpoint the last whole
     step, or say why there is none; a step whose evaluation or figures were cut short is whole."""
     if self._torn is not None:     # the update, or the step's lines or figures, half-done
-        again = _continue_words(self.out)                     # as the caller continues a run
-        goes_on = (f"{again} continues from {self.last_checkpoint}" if self.last_checkpoint
-                   else "none before it either: the run starts afresh when run again")
-        return warnings.warn(f"interrupted inside step {self._torn}: no checkpoint of a half-"
-                             f"done step; {goes_on}", stacklevel=user_stacklevel())
+        return _warn_torn(self.out, self._torn, self.last_checkpoint)
     if self.step == start and self.last_checkpoint is not None:
         return                     # a resume stopped before its first step: as it was
     # the means since the last log line (one process: DDP stops only at log_every): first the
@@ -854,6 +863,24 @@ def _check_data_dir(data_dir) -> None:
            f"pass {named('data_dir')} to use another)")    # not `data_dir`: the CLI's --data-dir
     _folder_there(_home_expanded(data_dir, who), who, must_exist=True)
 
+# %% ../nbs/05b_training.ipynb #st52d002
+def _free_beside(run: Path) -> Path:
+    "The first folder beside run folder `run` that does not exist: RUN-2, RUN-3, ..."
+    return next(run.with_name(f'{run.name}-{k}') for k in itertools.count(2)
+                if not run.with_name(f'{run.name}-{k}').exists())
+
+# %% ../nbs/05b_training.ipynb #st52d004
+def _out_in_run_line(out, run: Path, link: Path | None, own: bool, beside: Path) -> str:
+    "The refusal of `out` inside run `run` (`link`: the link it is; `own`: it has checkpoints)."
+    what = f"a link to {_as_named(link, out)}, inside" if link else "inside"
+    ours = Path(out) if own else _as_named(run, out)        # as `out` was written
+    again = words(f"cfg.out={str(ours)!r}, resume='latest'",
+                  f"--resume --out {shlex.quote(str(ours))}")
+    return (f"{named('cfg.out')} {out}: is {what} the training run {_as_named(run, out)}, "
+            f"and a run there would mix with its files: choose a folder beside it, such "
+            f"as {_as_named(beside, out)}, or continue {'its own' if own else 'that'} run "
+            f"with {again}")
+
 # %% ../nbs/05b_training.ipynb #oi49cd01
 def _refuse_out_in_run(out, resume=None) -> None:
     """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
@@ -867,21 +894,13 @@ def _refuse_out_in_run(out, resume=None) -> None:
     if run is None or run == (link or Path(os.path.abspath(out))): return     # RUN itself: fine
     own = bool(list_checkpoints(out))                  # a run nested by a version that let it
     if own and resume is not None: return         # RUN/replaced/ID: resolve_checkpoint refuses
-    beside = next(run.with_name(f'{run.name}-{k}') for k in itertools.count(2)
-                  if not run.with_name(f'{run.name}-{k}').exists())
+    beside = _free_beside(run)
     if own and _replaced_run(out) is not None:          # resumed in place: refused (05aa)
         try: _refuse_replaced_run(out)
         except UsageError as e:
             raise UsageError(f"{e}; or start a new run beside {_as_named(run, out)}, such as "
                              f"{_as_named(beside, out)}") from None
-    what = f"a link to {_as_named(link, out)}, inside" if link else "inside"
-    ours = Path(out) if own else _as_named(run, out)        # as `out` was written
-    again = words(f"cfg.out={str(ours)!r}, resume='latest'",
-                  f"--resume --out {shlex.quote(str(ours))}")
-    raise UsageError(f"{named('cfg.out')} {out}: is {what} the training run {_as_named(run, out)}, "
-                     f"and a run there would mix with its files: choose a folder beside it, such "
-                     f"as {_as_named(beside, out)}, or continue {'its own' if own else 'that'} run "
-                     f"with {again}")
+    raise UsageError(_out_in_run_line(out, run, link, own, beside))
 
 # %% ../nbs/05b_training.ipynb #sp38c223
 def _refuse_resume_with_force(resume, force: bool) -> None:
@@ -1147,6 +1166,21 @@ def _reads(model: str, field: str) -> bool:
     return (field not in UNREAD_FIELDS.get(model, ())
             and (field != 'n_points' or model == 'constellation'))     # check_no_points
 
+# %% ../nbs/05b_training.ipynb #st52d006
+def _preset_default(dest: str, official: str) -> str | None:
+    "Option `dest`'s help ending, '(default: X)', as `PRESETS` set it (`official`: the help's X)."
+    readers = {name: {**row['run'], **row['model']} for name, row in PRESETS.items()
+               if _reads(row['model'].get('model', 'scae'), dest)}
+    own = {name: row[dest] for name, row in readers.items() if dest in row}
+    if not (own or dest == 'out'): return None
+    values = {str(own.get(name, official)) for name in readers}     # as each reader has it
+    default = (f"the preset's: {official}; " + ', '.join(f'{n} {v}' for n, v in own.items())
+               if len(values) > 1 else values.pop())                  # '4': all agree
+    if dest == 'out': default = "runs/PRESET: the preset's name"
+    alone = ('; constellation model only, the image model refuses it'
+             if not _reads('scae', dest) else '')
+    return f'{alone} (default: {default})'
+
 # %% ../nbs/05b_training.ipynb #ce60ef9d
 def _defaults_by_preset(parser: argparse.ArgumentParser, only=None) -> None:
     """Each option's '(default: X)' where a preset sets the field: X and each preset's own value, or
@@ -1156,17 +1190,8 @@ def _defaults_by_preset(parser: argparse.ArgumentParser, only=None) -> None:
     for action in parser._actions:
         if only is not None and action.dest not in only: continue
         shown = re.search(r'\(default: ([^()]*)\)$', action.help or '')   # the official preset's
-        readers = {name: {**row['run'], **row['model']} for name, row in PRESETS.items()
-                   if _reads(row['model'].get('model', 'scae'), action.dest)}
-        own = {name: row[action.dest] for name, row in readers.items() if action.dest in row}
-        if shown is None or not (own or action.dest == 'out'): continue
-        values = {str(own.get(name, shown[1])) for name in readers}     # as each reader has it
-        default = (f"the preset's: {shown[1]}; " + ', '.join(f'{n} {v}' for n, v in own.items())
-                   if len(values) > 1 else values.pop())                  # '4': all agree
-        if action.dest == 'out': default = "runs/PRESET: the preset's name"
-        alone = ('; constellation model only, the image model refuses it'
-                 if not _reads('scae', action.dest) else '')
-        action.help = action.help[:shown.start()].rstrip() + f'{alone} (default: {default})'
+        if shown is None or (ending := _preset_default(action.dest, shown[1])) is None: continue
+        action.help = action.help[:shown.start()].rstrip() + ending
 
 # %% ../nbs/05b_training.ipynb #sty46b02
 def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
@@ -1227,16 +1252,10 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     "The run `args` describe: (config, checkpoint to resume or None); given options override."
     return _config_from_args(args)[:2]
 
-# %% ../nbs/05b_training.ipynb #st49c08
-@cli_words()                                       # refusals name the options (`--resume`, `--out`)
-def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None, dict | None]:
-    "`train_config_from_args`, and the contents of the checkpoint to resume, as read (None: none)."
-    run = given(args, [f.name for f in fields(TrainConfig) if f.name != 'model'])
-    model = given(args, [f.name for f in fields(SCAEConfig)])
-    name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
-    resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
-    _check_resume_options(resume, allow, getattr(args, 'force', False))   # before any checkpoint
-    if resume is None: return _new_run_config(name, model, run), None, None
+# %% ../nbs/05b_training.ipynb #st52d012
+def _resumed_config(args: argparse.Namespace, name: str, run: dict, model: dict, resume,
+                    allow) -> tuple[TrainConfig, Path, dict]:
+    "`_config_from_args` of a `resume` (`run`, `model`: the fields given; `name`: the preset's)."
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
         run['out'] = _resume_out(resume)
     out = run.setdefault('out', f'runs/{name}')   # continued where found, not where it was trained
@@ -1249,6 +1268,18 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         run, model, sources = _preset_on_resume(name, model, run)
     return resume_config(saved, run, model, allow, path, sources), path, state
+
+# %% ../nbs/05b_training.ipynb #st49c08
+@cli_words()                                       # refusals name the options (`--resume`, `--out`)
+def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | None, dict | None]:
+    "`train_config_from_args`, and the contents of the checkpoint to resume, as read (None: none)."
+    run = given(args, [f.name for f in fields(TrainConfig) if f.name != 'model'])
+    model = given(args, [f.name for f in fields(SCAEConfig)])
+    name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
+    resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
+    _check_resume_options(resume, allow, getattr(args, 'force', False))   # before any checkpoint
+    if resume is None: return _new_run_config(name, model, run), None, None
+    return _resumed_config(args, name, run, model, resume, allow)
 
 # %% ../nbs/05b_training.ipynb #st49w02
 def _wandb_asked(args: argparse.Namespace, cfg: TrainConfig, resume) -> str | None:
