@@ -1757,7 +1757,9 @@ def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bo
     set_transformer_out[:, 0]|), and votes_same, u_same, m_same (bools: every untied image's
     unchanged, bit for bit, with the other parts scrambled by `_others_scrambled`); one_hot and
     st_spread are nan and the bools None when every image ties. TypeError or UsageError (one line)
-    for a model that is not an image SCAE or a bad seed. The global random state is kept."""
+    for a model that is not an image SCAE or a bad seed; images are checked as the model's
+    `encode` checks them (a tensor [B, C, S, S] of floats in [0, 1] at the model's canvas size:
+    TypeError or ValueError, one line). The global random state is kept."""
     model = _check_reach_inputs(model, seed)
     def capsules(given: AttrDict) -> AttrDict:               # the same presence noise each time
         torch.manual_seed(seed + 1)
