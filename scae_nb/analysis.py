@@ -556,12 +556,14 @@ def _joined_features(batches: list, noise: bool) -> AttrDict:
                     posterior_acc=mean(posterior_acc))
 
 # %% ../nbs/06_analysis.ipynb #s50a4002
-def _refuse_constellation(model: torch.nn.Module) -> None:
-    "TypeError (one line) for a constellation model given to `collect_features`: no images."
+def _refuse_constellation(model: torch.nn.Module,
+                          does: str = 'collect_features reads the capsules of an SCAE from images',
+                          instead: str = 'collect its point sets with '
+                                         'collect_constellations(model, loader)') -> None:
+    """TypeError (one line) for a constellation model given where images are needed: `does` says
+    what the caller does with them, `instead` what to call for a constellation model."""
     if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
-        raise TypeError("collect_features reads the capsules of an SCAE from images, but this is a "
-                        "constellation model: collect its point sets with "
-                        "collect_constellations(model, loader)")
+        raise TypeError(f"{does}, but this is a constellation model: {instead}")
 
 # %% ../nbs/06_analysis.ipynb #4282b4b8
 def collect_features(model: torch.nn.Module, loader, device=None, noise: bool = True,
@@ -1745,6 +1747,21 @@ def _check_reach_inputs(model, seed) -> torch.nn.Module:
                         f"from images), got a {model.config.model} model")
     return model
 
+# %% ../nbs/06_analysis.ipynb #fx52h004
+def _untied_reach(seen: AttrDict, scrambled: AttrDict, presence: torch.Tensor,
+                  untied: torch.Tensor) -> dict:
+    "one_hot, st_spread, votes_same, u_same, m_same of `object_capsule_reach` over `untied` [B]."
+    if not untied.any():
+        return dict(one_hot=math.nan, st_spread=math.nan, votes_same=None, u_same=None, m_same=None)
+    top = presence.argmax(1).view(-1, 1, 1, 1)                                        # [B, 1, 1, 1]
+    on_top = torch.cat([(torch.take_along_dim(weights, top, -1) == 1).flatten(1)      # [B, rows]
+                        for key, weights in seen.items() if key.endswith('_attention')], 1)[untied]
+    out = seen.set_transformer_out[untied]                                            # [B', K, D]
+    same = lambda key: bool((seen[key] == scrambled[key]).flatten(1).all(1)[untied].all())
+    return dict(one_hot=float(on_top.float().mean()),
+                st_spread=float((out - out[:, :1]).abs().max()), votes_same=same('votes'),
+                u_same=same('prior_caps_presence_u'), m_same=same('posterior_mass_m'))
+
 # %% ../nbs/06_analysis.ipynb #fx52d006
 def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bool = True,
                          seed: int = 0) -> AttrDict:
@@ -1776,18 +1793,3 @@ def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bo
                     max_logit=float(parts.presence_logit.max()), ties=int(tied.sum()),
                     tied_images=tied.nonzero().flatten().tolist(),
                     **_untied_reach(seen, scrambled, presence, ~tied))
-
-# %% ../nbs/06_analysis.ipynb #fx52h004
-def _untied_reach(seen: AttrDict, scrambled: AttrDict, presence: torch.Tensor,
-                  untied: torch.Tensor) -> dict:
-    "one_hot, st_spread, votes_same, u_same, m_same of `object_capsule_reach` over `untied` [B]."
-    if not untied.any():
-        return dict(one_hot=math.nan, st_spread=math.nan, votes_same=None, u_same=None, m_same=None)
-    top = presence.argmax(1).view(-1, 1, 1, 1)                                        # [B, 1, 1, 1]
-    on_top = torch.cat([(torch.take_along_dim(weights, top, -1) == 1).flatten(1)      # [B, rows]
-                        for key, weights in seen.items() if key.endswith('_attention')], 1)[untied]
-    out = seen.set_transformer_out[untied]                                            # [B', K, D]
-    same = lambda key: bool((seen[key] == scrambled[key]).flatten(1).all(1)[untied].all())
-    return dict(one_hot=float(on_top.float().mean()),
-                st_spread=float((out - out[:, :1]).abs().max()), votes_same=same('votes'),
-                u_same=same('prior_caps_presence_u'), m_same=same('posterior_mass_m'))

@@ -20,8 +20,8 @@ from .pcae import affine_matrix, check_input_device, check_input_dtype
 from .runtime import NAN_COLOUR, _mark_nan_tiles, _show, _warn_nan, image_grid
 from .data import as_float_images, check_images
 from .loaders import _check_labels
-from .analysis import (_all_rows_equal, _check_features, _check_matrix, _collected, _run_device,
-                              evaluating, tsne_embedding)
+from .analysis import (_all_rows_equal, _check_features, _check_matrix, _collected,
+                              _refuse_constellation, _run_device, evaluating, tsne_embedding)
 
 # %% auto #0
 __all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'distinct_colours', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix',
@@ -647,20 +647,13 @@ def _target_label(model) -> str:
     "What `make_figures` titles the model's target: 'input', or 'edges (target)' for a Sobel one."
     return 'edges (target)' if getattr(model.config, 'target', 'image') == 'sobel' else 'input'
 
-# %% ../nbs/06a_figures.ipynb #st52a038
-def _refuse_constellation_figures(model: torch.nn.Module) -> None:
-    "TypeError (one line) for a constellation model given to `make_figures`: no images."
-    if getattr(getattr(model, 'config', None), 'model', None) == 'constellation':
-        raise TypeError("make_figures draws an SCAE from images, but this is a constellation "
-                        "model: draw its point sets with plot_constellations("
-                        "collect_constellations(model, loader))")
-
 # %% ../nbs/06a_figures.ipynb #sty46f02
 def _figure_inputs(model: torch.nn.Module, images, labels, test) -> tuple:
     """`make_figures`' inputs checked and moved: (images [B, C, H, W] floats in [0, 1] on the
     model's device and in its dtype, labels int64 [B] or None, test features or None); a
     constellation model is refused first."""
-    _refuse_constellation_figures(model)
+    _refuse_constellation(model, 'make_figures draws an SCAE from images', 'draw its point sets '
+                          'with plot_constellations(collect_constellations(model, loader))')
     images = as_float_images(images)             # uint8 / 255, or floats in [0, 1]: else one line
     device = _run_device(model)                   # the batch goes where the model is
     images = images.to(device, next(model.parameters()).dtype)   # and in its dtype (a .double())
