@@ -229,21 +229,26 @@ def make_target(self: SCAE, images: torch.Tensor) -> torch.Tensor:
     from scae_nb.data import sobel_target
     return sobel_target(images)
 
+# %% ../nbs/04a_model.ipynb #st53a002
+def _sparsity_terms(config: SCAEConfig, ocae: AttrDict) -> dict:
+    "The four sparsity terms (golden names, unweighted, float32 scalars) of `ocae`'s u, m [B, K]."
+    u, m = ocae.prior_caps_presence_u.float(), ocae.posterior_mass_m.float()     # [B, K]
+    prior_within, prior_between = prior_sparsity_loss(u, config.n_classes,
+                                                      config.prior_within_constant)
+    posterior_within, posterior_between = posterior_sparsity_loss(m, config.n_parts)
+    return dict(posterior_within_sparsity_loss=posterior_within,
+                posterior_between_sparsity_loss=posterior_between,
+                prior_within_sparsity_loss=prior_within, prior_between_sparsity_loss=prior_between)
+
 # %% ../nbs/04a_model.ipynb #c9cffa92
 def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
                     probe: AttrDict) -> AttrDict:
     """All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs: nats
     for log-likelihoods, entropies, cross-entropies; rec_ll, mse: sums over pixels and channels,
     log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table)."""
-    u, m = ocae.prior_caps_presence_u.float(), ocae.posterior_mass_m.float()     # [B, K]
-    prior_within, prior_between = prior_sparsity_loss(u, config.n_classes,
-                                                      config.prior_within_constant)
-    posterior_within, posterior_between = posterior_sparsity_loss(m, config.n_parts)
     terms = dict(rec_ll=pcae.rec_ll, log_prob=ocae.log_prob,
                  dynamic_weights_l2=ocae.dynamic_weights_l2, primary_caps_l1=pcae.primary_caps_l1,
-                 posterior_within_sparsity_loss=posterior_within,
-                 posterior_between_sparsity_loss=posterior_between,
-                 prior_within_sparsity_loss=prior_within, prior_between_sparsity_loss=prior_between,
+                 **_sparsity_terms(config, ocae),
                  posterior_cls_xe=probe.posterior_cls_xe, prior_cls_xe=probe.prior_cls_xe,
                  mse=pcae.mse)
     # float32 scalars, autocast or not
@@ -310,6 +315,13 @@ def _segm_maps(n_points: int, n_caps: int) -> torch.Tensor | None:
     small = n_injective_maps(n_points, n_caps) <= MAX_SEGM_MAPS
     return injective_maps(n_points, n_caps) if small else None
 
+# %% ../nbs/04a_model.ipynb #st53a005
+def _constellation_ocae_kwargs(c: SCAEConfig) -> dict:
+    "The `ConstellationOCAE` constructor arguments of config `c`."
+    return dict(n_caps=c.n_objects, n_votes=c.n_votes, n_caps_params=c.n_caps_params,
+                n_hiddens=c.n_hiddens, noise_scale=c.noise_scale, n_layers=c.st_layers,
+                n_heads=c.st_heads, n_dims=c.st_dims, n_output_dims=c.st_output_dims)
+
 # %% ../nbs/04a_model.ipynb #4d925148
 class ConstellationAutoencoder(OfficialModule):
     """The official constellation model: `ConstellationOCAE`
@@ -320,11 +332,7 @@ class ConstellationAutoencoder(OfficialModule):
         if c.model != 'constellation':
             raise ValueError("ConstellationAutoencoder needs model='constellation', got "
                              f"{c.model!r}")
-        self.ocae = ConstellationOCAE(n_caps=c.n_objects, n_votes=c.n_votes,
-                                      n_caps_params=c.n_caps_params, n_hiddens=c.n_hiddens,
-                                      noise_scale=c.noise_scale,
-                                      n_layers=c.st_layers, n_heads=c.st_heads, n_dims=c.st_dims,
-                                      n_output_dims=c.st_output_dims)
+        self.ocae = ConstellationOCAE(**_constellation_ocae_kwargs(c))
         # segm_acc's assignments, searched on the device (buffer: moves with the model, not saved)
         self.register_buffer('segm_maps', _segm_maps(c.n_points, c.n_objects), persistent=False)
 
@@ -359,6 +367,27 @@ def _check_points_given(points, presence) -> None:
         raise TypeError(f"points must be a torch.Tensor [B, N, 2], got {type(points).__name__} "
                         "(torch.as_tensor converts arrays)")
 
+# %% ../nbs/04a_model.ipynb #st53a007
+def _check_points_dtype(points: torch.Tensor, weight: torch.dtype) -> None:
+    """Refuse (TypeError, one line) points not floating point or, unless autocast casts them, not of
+    dtype `weight`."""
+    if not points.is_floating_point():
+        raise TypeError(f"points must be floating point, got {points.dtype}")
+    casts = points.dtype != torch.float64 and autocast_on(points.device.type)
+    if points.dtype != weight and not casts:
+        raise TypeError(f"points are {points.dtype} but the model's weights {weight}: give it "
+                        f"{weight} points (points.to({weight}))")
+
+# %% ../nbs/04a_model.ipynb #st53a009
+def _check_points_finite(points: torch.Tensor) -> None:
+    """On the CPU outside `torch.compile`, refuse NaN/Inf points (ValueError, one line: how many,
+    the first's index)."""
+    if points.device.type == 'cpu' and not torch.compiler.is_compiling():   # NaN losses otherwise
+        if not (finite := torch.isfinite(points)).all():
+            first = tuple((~finite).nonzero()[0].tolist())
+            raise ValueError(f"points hold {(~finite).sum().item()} NaN/Inf values (not finite), "
+                             f"the first at index {first}")
+
 # %% ../nbs/04a_model.ipynb #fd2228fa
 def _check_points(points: torch.Tensor, weight: torch.dtype) -> None:
     "Refuse, in one line, points not [B, N, 2] floats of dtype `weight`, empty, or not finite."
@@ -366,17 +395,8 @@ def _check_points(points: torch.Tensor, weight: torch.dtype) -> None:
         hint = ' (images? a constellation model takes point sets)' if points.ndim == 4 else ''
         raise ValueError(f"points must be a torch.Tensor [B, N, 2], {got_shape(points)}{hint}")
     if not len(points): raise ValueError("points: an empty batch (B = 0)")   # as the SCAE's images
-    if not points.is_floating_point():
-        raise TypeError(f"points must be floating point, got {points.dtype}")
-    casts = points.dtype != torch.float64 and autocast_on(points.device.type)
-    if points.dtype != weight and not casts:
-        raise TypeError(f"points are {points.dtype} but the model's weights {weight}: give it "
-                        f"{weight} points (points.to({weight}))")
-    if points.device.type == 'cpu' and not torch.compiler.is_compiling():   # NaN losses otherwise
-        if not (finite := torch.isfinite(points)).all():
-            first = tuple((~finite).nonzero()[0].tolist())
-            raise ValueError(f"points hold {(~finite).sum().item()} NaN/Inf values (not finite), "
-                             f"the first at index {first}")
+    _check_points_dtype(points, weight)
+    _check_points_finite(points)
 
 # %% ../nbs/04a_model.ipynb #905fd635
 def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
@@ -401,6 +421,13 @@ def check_constellation_device(model: nn.Module, points, presence, pattern_id) -
     for name, x in (('points', points), ('presence', presence), ('pattern_id', pattern_id)):
         if x is not None: check_input_device(name, x, device)
 
+# %% ../nbs/04a_model.ipynb #st53a018
+def _check_constellation_call(model: nn.Module, points, presence, pattern_id) -> None:
+    "Refuse, in one line, inputs `model` cannot take: their shapes and dtypes, then their devices."
+    weight = next(model.parameters()).dtype
+    check_constellation_input(points, presence, pattern_id, weight)
+    check_constellation_device(model, points, presence, pattern_id)
+
 # %% ../nbs/04a_model.ipynb #313b82c8
 @patch
 def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tensor,
@@ -420,9 +447,7 @@ def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torc
             pattern_id: torch.Tensor | None = None) -> AttrDict:
     """points [B, N, 2], presence [B, N] (0/1; required: None is refused in one line), pattern_id
     [B, N] or None -> AttrDict(losses, report, ocae)."""
-    weight = next(self.parameters()).dtype
-    check_constellation_input(points, presence, pattern_id, weight)
-    check_constellation_device(self, points, presence, pattern_id)
+    _check_constellation_call(self, points, presence, pattern_id)
     ocae = self.ocae(points, presence)
     losses = constellation_loss_terms(self.config, ocae, points.shape[1])
     losses.total = weighted_total(losses, self.config.loss_weights)

@@ -129,22 +129,32 @@ def vote_poses(self: CapsuleLayer, ccr_raw: torch.Tensor, cpr_raw: torch.Tensor)
     return AttrDict(votes=votes, ov_matrix=affine_matrix(ov), op_matrix=affine_matrix(op),
                     vote_matrix=affine_matrix(votes))
 
+# %% ../nbs/03_ocae.ipynb #st53a011
+def _noisy_presence_logits(caps_logit: torch.Tensor, vote_logit: torch.Tensor,
+                           noise_scale: float) -> tuple:
+    "The capsule [B, K, 1] and vote [B, K, V] presence logits with the noise, in that order."
+    return (add_presence_noise(caps_logit, noise_scale),
+            add_presence_noise(vote_logit, noise_scale))
+
+# %% ../nbs/03_ocae.ipynb #st53a013
+def _presences(caps_logit: torch.Tensor, vote_logit: torch.Tensor) -> tuple:
+    "a_k [B, K, 1] and a_kn [B, K, V] from the (noisy) capsule and vote presence logits."
+    caps_presence = torch.sigmoid(caps_logit)
+    return caps_presence, caps_presence * torch.sigmoid(vote_logit)
+
 # %% ../nbs/03_ocae.ipynb #5d0a712b
 @patch
 def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
     """features [B, K, d_in] -> AttrDict of votes
     [B, K, V, 6], presences, scales and every intermediate."""
     res = self.predict_params(features)
-    # [B, K, 1]
-    res.pres_logit_per_caps = add_presence_noise(res.pop('pres_caps'), self.noise_scale)
-    # [B, K, V]
-    res.pres_logit_per_vote = add_presence_noise(res.pop('pres_vote'), self.noise_scale)
+    res.pres_logit_per_caps, res.pres_logit_per_vote = _noisy_presence_logits(   # [B,K,1], [B,K,V]
+        res.pop('pres_caps'), res.pop('pres_vote'), self.noise_scale)
     res.vote_scale = F.softplus(res.pop('scale') + .5) + 1e-2  # [B, K, V]
     res.cpr_raw = res.cpr_dynamic + self.cpr_static  # [B, K, V, 6]
     res.update(self.vote_poses(res.ccr_raw, res.cpr_raw))  # votes [B, K, V, 6], the matrices
-    res.caps_presence_a_k = torch.sigmoid(res.pres_logit_per_caps)  # [B, K, 1]
-    # [B, K, V]
-    res.vote_presence_a_kn = res.caps_presence_a_k * torch.sigmoid(res.pres_logit_per_vote)
+    res.caps_presence_a_k, res.vote_presence_a_kn = _presences(res.pres_logit_per_caps,
+                                                               res.pres_logit_per_vote)
     res.dynamic_weights_l2 = res.cpr_dynamic.square().sum() / (2 * features.shape[0])
     return res
 

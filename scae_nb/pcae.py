@@ -507,6 +507,14 @@ def _templates_to_warp(self: PCAE, templates_colorized: torch.Tensor, B: int) ->
         templates = torch.cat([templates, self.templates_alpha.expand(B, -1, -1, -1, -1)], 2)
     return templates
 
+# %% ../nbs/02_pcae.ipynb #st53a016
+def _decoded(transformed_templates: torch.Tensor, rec_ll_per_pixel: torch.Tensor,
+             rec_mode: torch.Tensor, rec_mean: torch.Tensor) -> AttrDict:
+    "`decode`'s outputs (golden names) from its warped templates [B, M, C, H, W] and pixel mixture."
+    return AttrDict(transformed_templates=transformed_templates, rec_ll_per_pixel=rec_ll_per_pixel,
+                    rec_ll=rec_ll_per_pixel.flatten(1).sum(1).mean(), rec_mode=rec_mode,
+                    rec_mean=rec_mean)
+
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch
 def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
@@ -520,9 +528,7 @@ def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
     # warped [B, M, C(+1), H, W]: warp_templates + pixel_mixture, chunk by chunk
     rec_ll_per_pixel, rec_mode, rec_mean, warped = warped_pixel_mixture(
         templates, inverse_affine(pose), safe_log(presence), *self.mixing_terms(), target)
-    out = AttrDict(transformed_templates=warped[:, :, :C], rec_ll_per_pixel=rec_ll_per_pixel,
-                   rec_ll=rec_ll_per_pixel.flatten(1).sum(1).mean(), rec_mode=rec_mode,
-                   rec_mean=rec_mean)
+    out = _decoded(warped[:, :, :C], rec_ll_per_pixel, rec_mode, rec_mean)
     if self.heavy if heavy is None else heavy:
         grid = affine_sampling_grid(inverse_affine(pose).flatten(0, 1), *target.shape[-2:])
         out.update(self.mixture_diagnostics(warped, grid, presence))
