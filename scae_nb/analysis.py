@@ -896,6 +896,12 @@ def _split_features(model, train_loader, test_loader, device, noise, max_batches
                             desc='features (test)')
     return train, test
 
+# %% ../nbs/06_analysis.ipynb #st53c112
+def _image_accuracies(train: AttrDict, test: AttrDict, n_classes: int, seed, progress) -> dict:
+    "n_train, n_test and `evaluate_features`' accuracies of finite `train` and `test` features."
+    return dict(n_train=len(train.labels), n_test=len(test.labels),
+                **evaluate_features(train, test, n_classes, seed, progress))
+
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir, write_first=lambda report: None) -> dict:
@@ -905,9 +911,7 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     train, test = _split_features(model, train_loader, test_loader, device, noise, max_batches,
                                   progress)
     bad = _not_finite(train, test)
-    report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
-                                 **evaluate_features(train, test, model.config.n_classes, seed,
-                                                     progress))
+    report = {} if bad else _image_accuracies(train, test, model.config.n_classes, seed, progress)
     if not bad: write_first(report)                         # figures cannot lose the accuracies
     if figure_dir:                                          # failed: `figures_failed`, no figure
         report.update(_image_figures(model, test_loader, device, None if bad else test, seed,
