@@ -746,6 +746,13 @@ def _constellation_batches(model: torch.nn.Module, batches, device) -> dict:
             keep.setdefault(key, []).append(value.cpu())
     return keep
 
+# %% ../nbs/06_analysis.ipynb #st53c102
+def _joined_constellations(keep: dict, n_caps: int) -> AttrDict:
+    "`_constellation_batches`' name -> [tensors], each joined, with `n_caps`; none: ValueError."
+    if not keep:
+        raise ValueError("the loader yielded no batches")
+    return AttrDict({key: torch.cat(values) for key, values in keep.items()}, n_caps=n_caps)
+
 # %% ../nbs/06_analysis.ipynb #7fa00010
 def collect_constellations(
     model: torch.nn.Module, loader, n_batches: int = 100, device=None, noise: bool = True,
@@ -760,11 +767,7 @@ def collect_constellations(
                            disable=not progress)               # an endless loader: n_batches
     with evaluating(model, noise):
         keep = _constellation_batches(model, batches, device)   # name -> one tensor per batch
-    if not keep:
-        raise ValueError("the loader yielded no batches")
-    return AttrDict(
-        {key: torch.cat(values) for key, values in keep.items()}, n_caps=model.config.n_objects
-    )
+    return _joined_constellations(keep, model.config.n_objects)
 
 # %% ../nbs/06_analysis.ipynb #g49cr002
 def _checked_constellations(collected: AttrDict) -> tuple:
@@ -787,6 +790,15 @@ def _check_n_caps(n_caps, own_caps: int) -> None:
         raise ValueError(f"n_caps {n_caps} is not the collected model's {own_caps} "
                          f"(collected.n_caps)")
 
+# %% ../nbs/06_analysis.ipynb #st53c104
+def _segmentation_shares(winners, pattern_id, presence, n_caps: int) -> dict:
+    "Official and corrected segmentation accuracy of winners, pattern_id, presence [B, N]: k/n."
+    return dict(
+        segmentation_accuracy_official=_exact_share(
+            segmentation_accuracy(winners, pattern_id, presence), presence),
+        segmentation_accuracy_corrected=_exact_share(segmentation_accuracy_corrected(
+            winners, pattern_id, presence, n_caps=n_caps), presence))
+
 # %% ../nbs/06_analysis.ipynb #e4bef7ea
 def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict:
     """Official and corrected segmentation accuracy over collected constellations (or a plain dict
@@ -797,14 +809,8 @@ def constellation_report(collected: AttrDict, n_caps: int | None = None) -> dict
                                                     'n_caps'), 'collect_constellations')
     winners, pattern_id, presence, own_caps = _checked_constellations(collected)
     _check_n_caps(n_caps, own_caps)
-    return dict(
-        segmentation_accuracy_official=_exact_share(
-            segmentation_accuracy(winners, pattern_id, presence), presence),
-        segmentation_accuracy_corrected=_exact_share(segmentation_accuracy_corrected(
-            winners, pattern_id, presence, n_caps=own_caps), presence),
-        n_examples=len(collected.points),
-        n_present_points=int(presence.sum()),
-    )
+    return dict(**_segmentation_shares(winners, pattern_id, presence, own_caps),
+                n_examples=len(collected.points), n_present_points=int(presence.sum()))
 
 # %% ../nbs/06_analysis.ipynb #fx51d104
 def _exact_share(accuracy: float, presence: np.ndarray) -> float:
@@ -890,6 +896,12 @@ def _split_features(model, train_loader, test_loader, device, noise, max_batches
                             desc='features (test)')
     return train, test
 
+# %% ../nbs/06_analysis.ipynb #st53c112
+def _image_accuracies(train: AttrDict, test: AttrDict, n_classes: int, seed, progress) -> dict:
+    "n_train, n_test and `evaluate_features`' accuracies of finite `train` and `test` features."
+    return dict(n_train=len(train.labels), n_test=len(test.labels),
+                **evaluate_features(train, test, n_classes, seed, progress))
+
 # %% ../nbs/06_analysis.ipynb #sp382670
 def _evaluate_images(model, train_loader, test_loader, device, noise, max_batches, seed, progress,
                      figure_dir, write_first=lambda report: None) -> dict:
@@ -899,9 +911,7 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     train, test = _split_features(model, train_loader, test_loader, device, noise, max_batches,
                                   progress)
     bad = _not_finite(train, test)
-    report = {} if bad else dict(n_train=len(train.labels), n_test=len(test.labels),
-                                 **evaluate_features(train, test, model.config.n_classes, seed,
-                                                     progress))
+    report = {} if bad else _image_accuracies(train, test, model.config.n_classes, seed, progress)
     if not bad: write_first(report)                         # figures cannot lose the accuracies
     if figure_dir:                                          # failed: `figures_failed`, no figure
         report.update(_image_figures(model, test_loader, device, None if bad else test, seed,
@@ -1032,23 +1042,35 @@ def _check_model_name(name: str) -> None:
     try: check_pretrained_name(name)
     except ValueError as e: raise ValueError(f"{e}{_name_hint(name)}") from None
 
+# %% ../nbs/06_analysis.ipynb #st53c108
+def _pretrained_paths(checkpoint, out, pretrained: str | None) -> tuple:
+    "(checkpoint, out): `pretrained`, checked, for the checkpoint, and for a shipped one its out."
+    if pretrained is not None:
+        _check_model_name(pretrained)               # one-line error for a name that is no model's
+        checkpoint = pretrained                     # a weights file (.pt): as a checkpoint file
+    if pretrained is not None and Path(pretrained).suffix != '.pt':
+        out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
+    return checkpoint, out
+
+# %% ../nbs/06_analysis.ipynb #st53c110
+def _checkpoint_state(checkpoint: Path, pretrained: str | None) -> tuple:
+    "(checkpoint, state, skipped): a run folder's newest intact checkpoint (`_run_checkpoint`)."
+    state, skipped = None, None
+    bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
+    if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
+        load_checkpoint(checkpoint, name='checkpoint')              # its one line
+    if pretrained is None and checkpoint.is_dir():
+        checkpoint, state, skipped = _run_checkpoint(checkpoint)
+    return checkpoint, state, skipped
+
 # %% ../nbs/06_analysis.ipynb #sp38ed59
 def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, dict | None,
                                                                   list | None]:
     """The checkpoint (a file, or the shipped model's name) and the report's folder, as Paths, and
     for a run folder its newest intact checkpoint's state (already read: not read again) and the
     corrupt newer ones it skipped (`_run_checkpoint`, `_say_run_checkpoint`); else None, None."""
-    if pretrained is not None:
-        _check_model_name(pretrained)               # one-line error for a name that is no model's
-        checkpoint = pretrained                     # a weights file (.pt): as a checkpoint file
-    if pretrained is not None and Path(pretrained).suffix != '.pt':
-        out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
-    checkpoint, state, skipped = Path(checkpoint), None, None
-    bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
-    if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
-        load_checkpoint(checkpoint, name='checkpoint')              # its one line
-    if pretrained is None and checkpoint.is_dir():
-        checkpoint, state, skipped = _run_checkpoint(checkpoint)
+    checkpoint, out = _pretrained_paths(checkpoint, out, pretrained)
+    checkpoint, state, skipped = _checkpoint_state(Path(checkpoint), pretrained)
     return checkpoint, Path(out or _default_eval_folder(checkpoint)), state, skipped
 
 # %% ../nbs/06_analysis.ipynb #4eca05a9
@@ -1762,6 +1784,19 @@ def _untied_reach(seen: AttrDict, scrambled: AttrDict, presence: torch.Tensor,
                 st_spread=float((out - out[:, :1]).abs().max()), votes_same=same('votes'),
                 u_same=same('prior_caps_presence_u'), m_same=same('posterior_mass_m'))
 
+# %% ../nbs/06_analysis.ipynb #st53c106
+def _reach_capsules(model: torch.nn.Module, images: torch.Tensor, noise: bool, seed: int) -> tuple:
+    "(parts, their object capsules, those of the other parts scrambled), seeded; global state kept."
+    def capsules(given: AttrDict) -> AttrDict:               # the same presence noise each time
+        torch.manual_seed(seed + 1)
+        return model._object_capsules(given)[0]
+    where = _run_device(model)
+    with (evaluating(model, noise=noise),                    # the caller's seed kept
+          torch.random.fork_rng(devices=[where.index] if where.type == 'cuda' else [])):
+        torch.manual_seed(seed)
+        parts = model.encode(images).pcae
+        return parts, capsules(parts), capsules(_others_scrambled(parts, seed))
+
 # %% ../nbs/06_analysis.ipynb #fx52d006
 def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bool = True,
                          seed: int = 0) -> AttrDict:
@@ -1778,15 +1813,7 @@ def object_capsule_reach(model: torch.nn.Module, images: torch.Tensor, noise: bo
     `encode` checks them (a tensor [B, C, S, S] of floats in [0, 1] at the model's canvas size:
     TypeError or ValueError, one line). The global random state is kept."""
     model = _check_reach_inputs(model, seed)
-    def capsules(given: AttrDict) -> AttrDict:               # the same presence noise each time
-        torch.manual_seed(seed + 1)
-        return model._object_capsules(given)[0]
-    where = _run_device(model)
-    with (evaluating(model, noise=noise),                    # the caller's seed kept
-          torch.random.fork_rng(devices=[where.index] if where.type == 'cuda' else [])):
-        torch.manual_seed(seed)
-        parts = model.encode(images).pcae
-        seen, scrambled = capsules(parts), capsules(_others_scrambled(parts, seed))
+    parts, seen, scrambled = _reach_capsules(model, images, noise, seed)
     presence = parts.presence                                                         # [B, M]
     tied = (presence == presence.max(1, keepdim=True).values).sum(1) > 1              # [B]
     return AttrDict(saturated=int((presence == 1).sum()), parts=presence.numel(),

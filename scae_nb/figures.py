@@ -156,6 +156,12 @@ def _as_mask(mask, presence: torch.Tensor) -> torch.Tensor | None:
     "`mask` (a tensor, list or array: [K]/[M] or [B, K]/[B, M]) as a tensor like `presence`."
     return None if mask is None else torch.as_tensor(mask).to(presence)
 
+# %% ../nbs/06a_figures.ipynb #st53c002
+def _decode_bottom_up(model, pcae: AttrDict, target, part_mask) -> AttrDict:
+    "The bottom-up decoder output of part capsules `pcae`, presences [B, M] times `part_mask` [M]."
+    presence = pcae.presence if part_mask is None else pcae.presence * part_mask
+    return model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
+
 # %% ../nbs/06a_figures.ipynb #st52a009
 def _decode_top_down(model, out: AttrDict, target, capsule_mask, part_mask,
                      vote_transform) -> tuple:
@@ -178,8 +184,7 @@ def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, p
     _check_vote_transform(vote_transform, out.ocae.votes)
     pcae = out.pcae
     capsule_mask, part_mask = (_as_mask(mask, pcae.presence) for mask in (capsule_mask, part_mask))
-    presence = pcae.presence if part_mask is None else pcae.presence * part_mask
-    bottom_up = model.pcae.decode(pcae.pose, presence, pcae.templates_colorized, target)
+    bottom_up = _decode_bottom_up(model, pcae, target, part_mask)
     top_down, pose, top_presence, winners = _decode_top_down(model, out, target, capsule_mask,
                                                              part_mask, vote_transform)
     return AttrDict(bottom_up=bottom_up, top_down=top_down, winners=winners,
@@ -294,6 +299,13 @@ def _label_rows(ax, labels: tuple, image_size: int) -> None:
     tile = image_size + 2
     ax.set_yticks([2 + tile * (row + .5) for row in range(3)], labels, fontsize=8)
 
+# %% ../nbs/06a_figures.ipynb #st53c004
+def _mark_nan_rows(ax, title: str, labels: tuple, nan: torch.Tensor, n: int, tile_size) -> None:
+    "'NaN' on the tiles that `nan` [3n] marks; one warning counting each row's (`labels`) of `n`."
+    _mark_nan_tiles(ax, nan.nonzero().flatten(), n, tile_size)
+    _warn_nan(title, {f'{row} images': (int(row_nan.sum()), n) for row, row_nan in
+                      zip(labels, nan.view(3, n))})
+
 # %% ../nbs/06a_figures.ipynb #b5d74031
 def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = 'reconstructions',
                          input_label: str = 'input'):
@@ -306,10 +318,8 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
     rows, nan = _reconstruction_rows(images, bottom_up, top_down, n)   # [3n, C, H, W], [3n]
     fig, ax = plt.subplots(figsize=(n * .9, 3 * .9 + .3))
     _show(ax, image_grid(rows, n, padding=2), title)
-    _mark_nan_tiles(ax, nan.nonzero().flatten(), n, images.shape[-2:])
     labels = (input_label, *_ROWS[1:])
-    _warn_nan(title, {f'{row} images': (int(row_nan.sum()), n) for row, row_nan in
-                      zip(labels, nan.view(3, n))})
+    _mark_nan_rows(ax, title, labels, nan, n, images.shape[-2:])
     _label_rows(ax, labels, images.shape[-2])
     return fig
 
@@ -429,6 +439,12 @@ def _alone_panels(axes, model, out: AttrDict, target, index: int, claims: list) 
         nan.append(_show(ax, _render_alone(model, out, target, k, index), f'capsule {k}\n{count}'))
     return nan
 
+# %% ../nbs/06a_figures.ipynb #st53c006
+def _parts_by_capsule(model, out: AttrDict, target, index: int, winners, colours):
+    "Example `index`'s parts drawn top-down, part m in `colours[winners[m]]` (`colour_parts`)."
+    tt = reconstruct(model, out, target).top_down.transformed_templates[index]   # [M, C, H, W]
+    return colour_parts(tt, out.pcae.presence[index], colours[to_numpy(winners)])
+
 # %% ../nbs/06a_figures.ipynb #64042647
 def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
                         title: str = 'object capsules and their parts', input_label: str = 'input'):
@@ -441,10 +457,9 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     colours = distinct_colours(ocae.votes.shape[1])
     fig, axes = plt.subplots(1, 2 + len(claims), figsize=((2 + len(claims)) * 1.1, 1.5),
                              squeeze=False)
-    tt = reconstruct(model, out, target).top_down.transformed_templates[index]
+    by_capsule = _parts_by_capsule(model, out, target, index, winners, colours)
     nan = [_show(axes[0, 0], target[index], input_label),                # which panels hold NaN
-           _show(axes[0, 1], colour_parts(tt, pcae.presence[index], colours[to_numpy(winners)]),
-                 'by capsule')]
+           _show(axes[0, 1], by_capsule, 'by capsule')]
     nan += _alone_panels(axes[0, 2:], model, out, target, index, claims)
     return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})
 
