@@ -95,9 +95,9 @@ def _without_profiler_noise():
             for line in caught.read().decode(errors='replace').splitlines():
                 if not _PROFILER_NOISE.match(line): print(line, file=sys.stderr)
 
-# %% ../nbs/05c_bench.ipynb #sp3805dc
-def ops_per_step(step, device: torch.device) -> dict:
-    "Profile one `step()`: top-level ATen ops; on CUDA also host launches and GPU kernels."
+# %% ../nbs/05c_bench.ipynb #st53b102
+def _profiled_events(step, device: torch.device) -> list:
+    "The profiler's events over one `step()` and its device's wait (on CUDA: the GPU's too)."
     from torch.profiler import ProfilerActivity, profile
     cuda = device.type == 'cuda'
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
@@ -107,10 +107,15 @@ def ops_per_step(step, device: torch.device) -> dict:
         with profile(activities=activities) as prof:
             step()
             synchronize(device)
+    return prof.events()
+
+# %% ../nbs/05c_bench.ipynb #sp3805dc
+def ops_per_step(step, device: torch.device) -> dict:
+    "Profile one `step()`: top-level ATen ops; on CUDA also host launches and GPU kernels."
+    events = _profiled_events(step, device)
     is_aten = lambda e: e is not None and e.name.startswith('aten::')
-    events = prof.events()
     counts = dict(aten_ops=sum(is_aten(e) and not is_aten(e.cpu_parent) for e in events))
-    if cuda:
+    if device.type == 'cuda':
         counts['launches'] = sum(e.name in _LAUNCHES for e in events)
         counts['kernels'] = sum(e.device_type == torch.autograd.DeviceType.CUDA for e in events)
     return counts
@@ -225,6 +230,23 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
 _BACKEND_PACKAGES = {'tvm': ('tvm', 'apache-tvm'), 'openxla': ('torch_xla', 'torch-xla'),
                      'openxla_eval': ('torch_xla', 'torch-xla')}
 
+# %% ../nbs/05c_bench.ipynb #st53b104
+def _check_backend_package(name: str) -> None:
+    "ValueError (one line, with the `pip install`) if backend `name`'s package is not installed."
+    module, pip = _BACKEND_PACKAGES.get(name, (None, None))
+    if module and importlib.util.find_spec(module) is None:       # before the compiler's import
+        raise ValueError(f"backend {name!r} needs the Python package {module!r}, which is not "
+                         f"installed (pip install {pip})")
+
+# %% ../nbs/05c_bench.ipynb #st53b106
+def _check_known_backend(name: str) -> None:
+    "ValueError (one line, with the choices) unless `name` is a `torch.compile` backend."
+    import torch._dynamo
+    if name not in torch._dynamo.list_backends(exclude_tags=()):
+        shown = sorted({*torch._dynamo.list_backends(), 'eager', 'aot_eager'})
+        raise ValueError(f"backend {name!r}: not a torch.compile backend (choose from "
+                         f"{', '.join(shown)})")
+
 # %% ../nbs/05c_bench.ipynb #st50cb02
 def check_backend(name: str, device: torch.device | None = None) -> None:
     """ValueError (one line, naming `backend`: the CLI's `--backend`) unless `name` is a
@@ -236,15 +258,8 @@ def check_backend(name: str, device: torch.device | None = None) -> None:
     if name == 'cudagraphs' and device is not None and device.type != 'cuda':
         raise ValueError(f"backend 'cudagraphs' needs a CUDA device; this run uses {device.type}, "
                          "where it would only log, step after step, that it skips itself")
-    module, pip = _BACKEND_PACKAGES.get(name, (None, None))
-    if module and importlib.util.find_spec(module) is None:       # before the compiler's import
-        raise ValueError(f"backend {name!r} needs the Python package {module!r}, which is not "
-                         f"installed (pip install {pip})")
-    import torch._dynamo
-    if name not in torch._dynamo.list_backends(exclude_tags=()):
-        shown = sorted({*torch._dynamo.list_backends(), 'eager', 'aot_eager'})
-        raise ValueError(f"backend {name!r}: not a torch.compile backend (choose from "
-                         f"{', '.join(shown)})")
+    _check_backend_package(name)
+    _check_known_backend(name)
 
 # %% ../nbs/05c_bench.ipynb #sc48ex01
 def _say_compiling(variant: str, device: torch.device, backend: str) -> None:
@@ -262,6 +277,24 @@ def _warn_no_warmup() -> None:
                   f"{said('warmup', 1)} or more times steady steps only",
                   stacklevel=user_stacklevel())
 
+# %% ../nbs/05c_bench.ipynb #st53b108
+def _bench_switches(device: str, compile: bool | None, cuda_graph: bool | None,
+                    backend: str) -> tuple:
+    "(device, compile, cuda_graph) resolved as `train` resolves them; refusals name the arguments."
+    device = pick_device(device, what='device')      # the argument's name; the CLI's --device
+    compile = resolve_compile(compile, device)       # None: on CUDA, as `train`
+    if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
+    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
+    return device, compile, cuda_graph
+
+# %% ../nbs/05c_bench.ipynb #st53b110
+def _check_bench_decoder(config: SCAEConfig, decoder: str, device: torch.device) -> None:
+    "`UsageError` for a `decoder` that is none, or that `config`'s model cannot run here."
+    if config.model == 'scae': check_decoder(decoder, device, what='decoder')
+    else:                                            # it decodes no images: 'auto', not asked for
+        _known_decoder(decoder)
+        if decoder != 'auto': check_read(config.model, dict(decoder=decoder))    # train's line
+
 # %% ../nbs/05c_bench.ipynb #st50bs01
 def _bench_setup(config: SCAEConfig | str, device: str, compile: bool | None,
                  cuda_graph: bool | None, backend: str, decoder: str) -> tuple:
@@ -276,15 +309,9 @@ def _bench_setup(config: SCAEConfig | str, device: str, compile: bool | None,
     config = SCAEConfig.preset(config) if isinstance(config, str) else config
     points = 'constellation' if config.model == 'constellation' else None   # None: no dataset
     check_fits_dataset(points, config)                 # train's own check: n_points, ...
-    device = pick_device(device, what='device')      # the argument's name; the CLI's --device
-    compile = resolve_compile(compile, device)       # None: on CUDA, as `train`
-    if compile: check_backend(backend, device)       # not loaded for an eager step: its memory
-    cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
+    device, compile, cuda_graph = _bench_switches(device, compile, cuda_graph, backend)
+    _check_bench_decoder(config, decoder, device)
     images = config.model == 'scae'                  # the constellation model decodes points
-    if images: check_decoder(decoder, device, what='decoder')
-    else:                                            # it decodes no images: 'auto', not asked for
-        _known_decoder(decoder)
-        if decoder != 'auto': check_read(config.model, dict(decoder=decoder))    # train's line
     return config, device, compile, cuda_graph, images
 
 # %% ../nbs/05c_bench.ipynb #st50bk02
@@ -352,16 +379,17 @@ def _compiles(name: str) -> bool:
     "Whether variant `name` ('compiled+amp', ...) compiles the step."
     return VARIANTS[name.removesuffix('+amp')]['compile']
 
-# %% ../nbs/05c_bench.ipynb #sp38b9a3
-def parse_variants(spec: str, device: torch.device) -> list[str]:
-    """'all' (every variant this device runs; those it cannot named in one warning) or a comma list
-    of names -> names; `UsageError` if bad (an empty item too: `eager,,eager`)."""
-    bases = [b for b in VARIANTS if not VARIANTS[b]['cuda_graph'] or device.type == 'cuda']
-    if spec == 'all':
-        if left := [b + amp for b in VARIANTS if b not in bases for amp in ('', '+amp')]:
-            warnings.warn(f"--variants all: leaving out {', '.join(left)} (CUDA graphs need a CUDA "
-                          f"device; this run uses {device.type})", stacklevel=user_stacklevel())
-        return [b + amp for b in bases for amp in ('', '+amp')]
+# %% ../nbs/05c_bench.ipynb #st53b202
+def _all_variants(bases: list[str], device: torch.device) -> list[str]:
+    "Each of `bases` and it +amp; one warning names the variants that `device` cannot run."
+    if left := [b + amp for b in VARIANTS if b not in bases for amp in ('', '+amp')]:
+        warnings.warn(f"--variants all: leaving out {', '.join(left)} (CUDA graphs need a CUDA "
+                      f"device; this run uses {device.type})", stacklevel=user_stacklevel())
+    return [b + amp for b in bases for amp in ('', '+amp')]
+
+# %% ../nbs/05c_bench.ipynb #st53b204
+def _variant_list(spec: str) -> list[str]:
+    "The names of comma list `spec`, stripped; `UsageError` if none or an empty item."
     names = [n.strip() for n in spec.split(',')]
     if not any(names):
         raise UsageError(f"--variants {spec!r} names no variant; choose from {', '.join(VARIANTS)} "
@@ -369,6 +397,15 @@ def parse_variants(spec: str, device: torch.device) -> list[str]:
     if '' in names:                               # a typo, not a default: as `--variants foo`
         raise UsageError(f"--variants {spec!r} has an empty item; give names separated by single "
                          "commas")
+    return names
+
+# %% ../nbs/05c_bench.ipynb #sp38b9a3
+def parse_variants(spec: str, device: torch.device) -> list[str]:
+    """'all' (every variant this device runs; those it cannot named in one warning) or a comma list
+    of names -> names; `UsageError` if bad (an empty item too: `eager,,eager`)."""
+    bases = [b for b in VARIANTS if not VARIANTS[b]['cuda_graph'] or device.type == 'cuda']
+    if spec == 'all': return _all_variants(bases, device)
+    names = _variant_list(spec)
     for name in names: _check_variant(name, bases, device)
     return names
 
@@ -388,6 +425,16 @@ def bench_variants(config: SCAEConfig, names: list[str], **kwargs) -> list[dict]
     return [bench(config, **{**kwargs, **VARIANTS[name.removesuffix('+amp')],
                              'amp': name.endswith('+amp')}) for name in names]
 
+# %% ../nbs/05c_bench.ipynb #st53b210
+def _run_job(job: tuple) -> tuple[int, dict, object]:
+    "(exit status, `_oom_kills` before, result or None) of `_CHILD` run on `job` in a new process."
+    with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
+        path = Path(tmp) / 'job.pickle'             # ours, in our own folder: safe to unpickle
+        path.write_bytes(pickle.dumps(job))
+        kills = _oom_kills()                        # the kernel's count, to compare after
+        status, _ = _run_reaped([sys.executable, '-c', _CHILD, str(path), *sys.path])
+        return status, kills, pickle.loads(path.read_bytes()) if status == 0 else None
+
 # %% ../nbs/05c_bench.ipynb #121051d9
 def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = None,
                            warn_as: str | None = None, ignore: tuple = (), **kwargs) -> dict:
@@ -397,12 +444,8 @@ def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = 
     (`_death_line`). `warn_as`: a
     command ('bench') whose one-line warnings the process prints; None: Python's format. `ignore`:
     warning categories the process does not print (one said already by an earlier process)."""
-    with tempfile.TemporaryDirectory(prefix='scae-nb-bench-') as tmp:
-        job = Path(tmp) / 'job.pickle'              # ours, in our own folder: safe to unpickle
-        job.write_bytes(pickle.dumps((config, name, threads, warn_as, ignore, kwargs)))
-        kills = _oom_kills()                        # the kernel's count, to compare after
-        status, _ = _run_reaped([sys.executable, '-c', _CHILD, str(job), *sys.path])
-        result = pickle.loads(job.read_bytes()) if status == 0 else None
+    job = (config, name, threads, warn_as, ignore, kwargs)
+    status, kills, result = _run_job(job)
     if status == 130: raise KeyboardInterrupt
     if status: raise RuntimeError(f"timing {name}: its process "
                                   f"{_death_line(status, kills, config, kwargs)}")
@@ -478,6 +521,14 @@ def _oom_kills(proc: Path = Path('/proc'), cgroups: Path = Path('/sys/fs/cgroup'
             if key == 'oom_kill' and value.strip().isdigit(): counts[str(file)] = int(value)
     return counts
 
+# %% ../nbs/05c_bench.ipynb #st53b208
+def _oom_count_rose(kills: dict) -> bool | None:
+    "Whether an `_oom_kills` count rose since `kills`; None if no file was read both times."
+    after = _oom_kills()
+    known = [file for file in kills if file in after]
+    if any(after[file] > kills[file] for file in known): return True
+    return False if known else None
+
 # %% ../nbs/05c_bench.ipynb #sp38a481
 def _death_line(status: int, kills: dict, config: SCAEConfig, kwargs: dict) -> str:
     """How a timing process died, from its exit `status` and `_oom_kills` before it (`kills`): a
@@ -485,14 +536,12 @@ def _death_line(status: int, kills: dict, config: SCAEConfig, kwargs: dict) -> s
     if status > 0: return f"ended with status {status}"
     killed = f"was killed by {_signal_name(-status)}"
     if -status != signal.SIGKILL: return killed
-    after = _oom_kills()
-    known = [file for file in kills if file in after]
+    rose = _oom_count_rose(kills)
     default = inspect.signature(bench).parameters['batch_size'].default
     sizes = config, kwargs.get('batch_size', default), kwargs.get('device', 'auto')
-    if any(after[file] > kills[file] for file in known):
-        return (f"{killed} from the kernel's out-of-memory killer: "
-                f"{out_of_memory_line('CPU memory ran out', *sizes)}")
-    if known: return killed                   # counted, and no kill: another process's SIGKILL
+    if rose: return (f"{killed} from the kernel's out-of-memory killer: "
+                     f"{out_of_memory_line('CPU memory ran out', *sizes)}")
+    if rose is False: return killed           # counted, and no kill: another process's SIGKILL
     return (f"{killed} (perhaps the system ran out of memory: "
             f"{out_of_memory_line('CPU memory', *sizes)})")
 
@@ -501,18 +550,22 @@ def _examples(config: SCAEConfig) -> str:
     "What the model's examples are called in the text: 'images', or 'point sets' (constellation)."
     return 'point sets' if config.model == 'constellation' else 'images'
 
+# %% ../nbs/05c_bench.ipynb #st53b206
+def _variant_row(r: dict) -> tuple[str, ...]:
+    "Result `r` as a row of `variants_table`: variant, ms/step, rate, ops, MiB, warm-up, decoder."
+    rate = lambda v: f"{v:.0f}" if v >= 100 else f"{v:.3g}"     # 0.3 images/s is not "0"
+    ops = lambda: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
+                   else str(r.get('aten_ops', '-')))
+    return (r['variant'], f"{r['ms_per_step']:.2f}", rate(r['images_per_s']), ops(),
+            f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder'] or '-')  # None: points
+
 # %% ../nbs/05c_bench.ipynb #sp38e7cc
 def variants_table(results: list[dict], examples: str = 'images') -> str:
     """The variants as a text table (rates in `examples`/s), with the preset (where named), batch
     size, device and torch version above it."""
-    ops = lambda r: (f"{r['launches']} launches / {r['kernels']} kernels" if 'launches' in r
-                     else str(r.get('aten_ops', '-')))
     rows = [('variant', 'ms/step', f'{examples}/s', 'ops per step', 'peak MiB', 'warm-up s',
              'decoder')]
-    rate = lambda v: f"{v:.0f}" if v >= 100 else f"{v:.3g}"     # 0.3 images/s is not "0"
-    rows += [(r['variant'], f"{r['ms_per_step']:.2f}", rate(r['images_per_s']), ops(r),
-              f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder'] or '-') # None: points
-             for r in results]
+    rows += [_variant_row(r) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ['  '.join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
     r = results[0]

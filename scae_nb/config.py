@@ -39,23 +39,33 @@ def check_no_points(dataset: str | None, model: str, n_points) -> None:
         raise UsageError(f"n_points {n_points} does not fit {data} no points (only the "
                          "constellation model reads n_points); leave it out")
 
-# %% ../nbs/05ac_config.ipynb #sp38bcaf
-def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
-    """Refuse a model whose channels or classes do not fit image dataset `dataset`, or whose
-    `n_points` is not the constellations' (an image model's: not its default), naming both."""
-    if dataset == 'constellation' and model.n_points != CONSTELLATION_POINTS:
+# %% ../nbs/05ac_config.ipynb #st53b002
+def _check_constellation_points(model: SCAEConfig) -> None:
+    "`UsageError` unless `model.n_points` is the constellation examples' `CONSTELLATION_POINTS`."
+    if model.n_points != CONSTELLATION_POINTS:
         sizes = ' + '.join(str(len(pattern)) for pattern in CONSTELLATION_PATTERNS)
         raise UsageError(f"n_points {model.n_points} does not fit dataset 'constellation', whose "
                          f"examples have {CONSTELLATION_POINTS} points ({sizes}, the official "
                          f"patterns); leave it at {CONSTELLATION_POINTS}")
-    check_no_points(dataset, model.model, model.n_points)
-    if (spec := DATASETS.get(dataset)) is None: return      # synthetic images, constellations
+
+# %% ../nbs/05ac_config.ipynb #st53b004
+def _check_image_fit(dataset: str, spec, model: SCAEConfig) -> None:
+    "`UsageError` unless `model` has image dataset `dataset`'s channels and classes (`spec`)."
     if model.n_channels != spec.n_channels:
         raise UsageError(f"n_channels {model.n_channels} does not fit dataset {dataset!r}, whose "
                          f"images have {spec.n_channels} channel{'s' * (spec.n_channels != 1)}")
     if model.n_classes < spec.n_classes:
         raise UsageError(f"n_classes {model.n_classes} is below the {spec.n_classes} classes of "
                          f"dataset {dataset!r} (labels 0..{spec.n_classes - 1})")
+
+# %% ../nbs/05ac_config.ipynb #sp38bcaf
+def check_fits_dataset(dataset: str, model: SCAEConfig) -> None:
+    """Refuse a model whose channels or classes do not fit image dataset `dataset`, or whose
+    `n_points` is not the constellations' (an image model's: not its default), naming both."""
+    if dataset == 'constellation': _check_constellation_points(model)
+    check_no_points(dataset, model.model, model.n_points)
+    spec = DATASETS.get(dataset)                     # None: synthetic images, constellations
+    if spec is not None: _check_image_fit(dataset, spec, model)
 
 # %% ../nbs/05ac_config.ipynb #ae63f8d5
 @dataclass

@@ -648,17 +648,22 @@ def _cut_by_signals(names=('SIGINT', 'SIGTERM', 'SIGHUP')):
     finally:
         swap_handlers({s: signal.SIG_DFL if old is None else old for s, old in previous.items()})
 
-# %% ../nbs/05a_runtime.ipynb #wb33fin1
-def _until_cut(fn, name: str, wait: float | None = None) -> str | None:
-    """`fn()` in a daemon thread `name`, waited for until a SIGINT/SIGTERM/SIGHUP
-    (`_cut_by_signals`) or `wait` s (None: no limit): None when it ended (its error raised here),
-    else the signal's name, or 'timeout'."""
+# %% ../nbs/05a_runtime.ipynb #st53b302
+def _daemon(fn, name: str) -> tuple[threading.Thread, threading.Event, list]:
+    "A daemon thread `name` (not started) running `fn()`; the event it sets at the end; its error."
     failed, done = [], threading.Event()
     def run():
         try: fn()
         except BaseException as e: failed.append(e)
         finally: done.set()
-    thread = threading.Thread(target=run, name=name, daemon=True)
+    return threading.Thread(target=run, name=name, daemon=True), done, failed
+
+# %% ../nbs/05a_runtime.ipynb #wb33fin1
+def _until_cut(fn, name: str, wait: float | None = None) -> str | None:
+    """`fn()` in a daemon thread `name`, waited for until a SIGINT/SIGTERM/SIGHUP
+    (`_cut_by_signals`) or `wait` s (None: no limit): None when it ended (its error raised here),
+    else the signal's name, or 'timeout'."""
+    thread, done, failed = _daemon(fn, name)
     try:
         with _cut_by_signals():
             thread.start()       # not `join`: cut by a signal, it marks the thread ended (3.11)
@@ -896,6 +901,18 @@ def _random_dataset(n: int, n_channels: int, canvas_size: int, n_classes: int,
     labels = torch.randint(0, min(n_classes, 10), (n,), generator=g)     # 10: as always
     return TensorDataset(images, labels)
 
+# %% ../nbs/05a_runtime.ipynb #st53b305
+def _synthetic_pair(train: TensorDataset, test: TensorDataset, batch_size: int, seed: int,
+                    device, on_device: bool) -> tuple:
+    "(train, test) loaders of `train` and `test`: `DeviceLoader`s on `device`, or DataLoaders."
+    if on_device:
+        return (DeviceLoader(*train.tensors, batch_size, train=True, seed=_next_seed(seed, 1),
+                             device=device),
+                DeviceLoader(*test.tensors, batch_size, seed=_next_seed(seed, 2), device=device))
+    shuffle = torch.Generator().manual_seed(_next_seed(seed, 1))
+    return (DataLoader(train, batch_size, shuffle=True, drop_last=True, generator=shuffle),
+            DataLoader(test, batch_size))
+
 # %% ../nbs/05a_runtime.ipynb #st4975a9
 def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 40,
                       n_train: int = 512, n_test: int = 128, seed: int = 0, device=None,
@@ -908,13 +925,7 @@ def synthetic_loaders(batch_size: int, n_channels: int = 1, canvas_size: int = 4
     g = torch.Generator().manual_seed(seed)
     train = _random_dataset(n_train, n_channels, canvas_size, n_classes, g)
     test = _random_dataset(n_test, n_channels, canvas_size, n_classes, g)
-    if on_device:
-        return (DeviceLoader(*train.tensors, batch_size, train=True, seed=_next_seed(seed, 1),
-                             device=device),
-                DeviceLoader(*test.tensors, batch_size, seed=_next_seed(seed, 2), device=device))
-    shuffle = torch.Generator().manual_seed(_next_seed(seed, 1))
-    return (DataLoader(train, batch_size, shuffle=True, drop_last=True, generator=shuffle),
-            DataLoader(test, batch_size))
+    return _synthetic_pair(train, test, batch_size, seed, device, on_device)
 
 # %% ../nbs/05a_runtime.ipynb #sp386f76
 class ConstellationLoader:
@@ -957,6 +968,21 @@ def _warn_workers_unused(dataset: str, workers: int, rank: int) -> None:
                       "in this process (DataLoader workers read image datasets only)",
                       stacklevel=user_stacklevel())
 
+# %% ../nbs/05a_runtime.ipynb #st53b307
+def _dataset_loaders(cfg, model, batch_size: int, seed: int, device: torch.device,
+                     on_device: bool, workers: int) -> tuple:
+    "(train, test) loaders of `cfg.dataset` for `model` (`cfg.model`), in one process's sizes."
+    if cfg.dataset == 'synthetic':
+        return synthetic_loaders(batch_size, model.n_channels, model.canvas_size, seed=seed,
+                                 device=device, on_device=on_device,
+                                 n_classes=getattr(model, 'n_classes', 10))
+    if cfg.dataset == 'constellation':
+        return (ConstellationLoader(batch_size, seed),
+                ConstellationLoader(batch_size, _next_seed(seed, 1)))
+    return image_loaders(cfg.dataset, batch_size, data_dir=run_field(cfg, 'data_dir'),
+                         canvas_size=model.canvas_size, num_workers=workers,
+                         seed=seed, device=device, on_device=on_device)
+
 # %% ../nbs/05a_runtime.ipynb #st497762
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
     "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
@@ -966,21 +992,23 @@ def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device |
     device = pick_device(run_field(cfg, 'device')) if device is None else device
     on_device, workers = data_on_device(cfg, device), run_field(cfg, 'num_workers')
     _warn_workers_unused(cfg.dataset, workers, rank)
-    if cfg.dataset == 'synthetic':
-        return synthetic_loaders(batch_size, m.n_channels, m.canvas_size, seed=seed, device=device,
-                                 on_device=on_device, n_classes=getattr(m, 'n_classes', 10))
-    if cfg.dataset == 'constellation':
-        return (ConstellationLoader(batch_size, seed),
-                ConstellationLoader(batch_size, _next_seed(seed, 1)))
-    return image_loaders(cfg.dataset, batch_size, data_dir=run_field(cfg, 'data_dir'),
-                         canvas_size=m.canvas_size, num_workers=workers,
-                         seed=seed, device=device, on_device=on_device)
+    return _dataset_loaders(cfg, m, batch_size, seed, device, on_device, workers)
 
 # %% ../nbs/05a_runtime.ipynb #bc36conm
 def _memory_ran_out(e: BaseException) -> str | None:
     "'CPU' or 'GPU' if `e` is torch's allocator running out of memory, else None."
     if isinstance(e, RuntimeError) and 'DefaultCPUAllocator' in str(e): return 'CPU'
     return 'GPU' if isinstance(e, torch.OutOfMemoryError) else None
+
+# %% ../nbs/05a_runtime.ipynb #st53b309
+def _what_ran_out(e: BaseException) -> str | None:
+    "What ran out if `e` is memory running out ('CPU memory ran out', ...), else None."
+    if isinstance(e, RuntimeError):            # torch.OutOfMemoryError is one too
+        if 'size calculation overflowed' in str(e): return "a tensor's size overflows 64 bits"
+        return None if (kind := _memory_ran_out(e)) is None else f'{kind} memory ran out'
+    if isinstance(e, MemoryError) and str(e).startswith('Unable to allocate'):   # numpy's
+        return 'CPU memory ran out'
+    return None
 
 # %% ../nbs/05a_runtime.ipynb #sp38b23c
 @contextlib.contextmanager
@@ -990,17 +1018,9 @@ def naming_out_of_memory(config: SCAEConfig, batch_size: int, device: torch.devi
     tensor too large for any memory (its size overflows 64 bits) and numpy's 'Unable to allocate'
     (the constellation generator's arrays)."""
     try: yield
-    except RuntimeError as e:                  # torch.OutOfMemoryError is one too
-        if 'size calculation overflowed' in str(e):
-            raise MemoryError(out_of_memory_line("a tensor's size overflows 64 bits", config,
-                                                  batch_size, device)) from e
-        if (kind := _memory_ran_out(e)) is None: raise
-        raise MemoryError(out_of_memory_line(f'{kind} memory ran out', config, batch_size,
-                                              device)) from e
-    except MemoryError as e:                   # numpy's _ArrayMemoryError; ours pass as they are
-        if not str(e).startswith('Unable to allocate'): raise
-        raise MemoryError(out_of_memory_line('CPU memory ran out', config, batch_size,
-                                             device)) from e
+    except (RuntimeError, MemoryError) as e:   # torch's, numpy's; any other passes as it is
+        if (what := _what_ran_out(e)) is None: raise
+        raise MemoryError(out_of_memory_line(what, config, batch_size, device)) from e
 
 # %% ../nbs/05a_runtime.ipynb #sp388b6e
 def out_of_memory_line(what: str, config: SCAEConfig, batch_size: int, device) -> str:
