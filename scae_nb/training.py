@@ -913,6 +913,14 @@ def _out_in_run_line(out, run: Path, link: Path | None, own: bool, beside: Path)
             f"as {_as_named(beside, out)}, or continue {'its own' if own else 'that'} run "
             f"with {again}")
 
+# %% ../nbs/05b_training.ipynb #st53d018
+def _refuse_replaced_in_run(out, run: Path, beside: Path) -> None:
+    "Refuse `out`, a run set aside in `run`: 05aa's line, and a new run `beside` it."
+    try: _refuse_replaced_run(out)
+    except UsageError as e:
+        raise UsageError(f"{e}; or start a new run beside {_as_named(run, out)}, such as "
+                         f"{_as_named(beside, out)}") from None
+
 # %% ../nbs/05b_training.ipynb #oi49cd01
 def _refuse_out_in_run(out, resume=None) -> None:
     """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
@@ -928,10 +936,7 @@ def _refuse_out_in_run(out, resume=None) -> None:
     if own and resume is not None: return         # RUN/replaced/ID: resolve_checkpoint refuses
     beside = _free_beside(run)
     if own and _replaced_run(out) is not None:          # resumed in place: refused (05aa)
-        try: _refuse_replaced_run(out)
-        except UsageError as e:
-            raise UsageError(f"{e}; or start a new run beside {_as_named(run, out)}, such as "
-                             f"{_as_named(beside, out)}") from None
+        _refuse_replaced_in_run(out, run, beside)
     raise UsageError(_out_in_run_line(out, run, link, own, beside))
 
 # %% ../nbs/05b_training.ipynb #sp38c223
