@@ -31,6 +31,17 @@ def int64(text: str) -> int:
         raise argparse.ArgumentTypeError(f'{value} is out of range (at most 2**63-1 = {INT64_MAX})')
     return value
 
+# %% ../nbs/07_cli.ipynb #st53d108
+def _field_keywords(f: dataclasses.Field, kind: type, text: str) -> dict:
+    "`add_argument` keywords of field `f`, which parses to `kind`, with help `text`."
+    kwargs = dict(default=argparse.SUPPRESS, help=text, metavar=kind.__name__.upper())
+    if f.default is not dataclasses.MISSING:
+        if '(default:' not in text: kwargs['help'] += f' (default: {f.default})'
+    elif f.default_factory is dataclasses.MISSING: kwargs['required'] = True
+    if kind is bool: kwargs.update(action=argparse.BooleanOptionalAction, metavar=None)
+    else: kwargs['type'] = int64 if kind is int else kind       # int: within int64
+    return kwargs
+
 # %% ../nbs/07_cli.ipynb #sp385572
 def field_options(cls, only=None, skip=(), help: dict | None = None) -> dict[str, dict]:
     "`add_argument` keywords for each chosen field of dataclass `cls`, help from its comment."
@@ -41,13 +52,7 @@ def field_options(cls, only=None, skip=(), help: dict | None = None) -> dict[str
         if f.name in skip or (only is not None and f.name not in only): continue
         if dataclasses.is_dataclass(kind): continue          # a nested config: its own fields
         text = ((help or {}).get(f.name) or docs.get(f.name) or f.name).replace('%', '%%')
-        kwargs = dict(default=argparse.SUPPRESS, help=text, metavar=kind.__name__.upper())
-        if f.default is not dataclasses.MISSING:
-            if '(default:' not in text: kwargs['help'] += f' (default: {f.default})'
-        elif f.default_factory is dataclasses.MISSING: kwargs['required'] = True
-        if kind is bool: kwargs.update(action=argparse.BooleanOptionalAction, metavar=None)
-        else: kwargs['type'] = int64 if kind is int else kind       # int: within int64
-        options[f.name] = kwargs
+        options[f.name] = _field_keywords(f, kind, text)
     return options
 
 # %% ../nbs/07_cli.ipynb #5c0e0003
@@ -172,26 +177,40 @@ def _compiler_error(message: str) -> str | None:
         if 'error:' in line.lower(): return line
     return lines[0] if lines else None
 
+# %% ../nbs/07_cli.ipynb #st53d101
+def _long_options(parser: argparse.ArgumentParser) -> dict[str, str]:
+    "Each field's (`dest`'s) first long option in `parser`: `--out` of (-o, --out)."
+    # a field's first long option: `--out` of (-o, --out), `--amp` of (--amp, --no-amp)
+    return {a.dest: long[0] for a in parser._actions
+            if (long := [s for s in a.option_strings if s.startswith('--')])}
+
+# %% ../nbs/07_cli.ipynb #st53d103
+def _multiword_fields_as_options(message: str, options: dict[str, str]) -> str:
+    "`message` with each field name of several words, not in a path, as its option in `options`."
+    # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path
+    def option(m):                    # after --allow-change: its value, `batch-size`, not an option
+        if message[:m.start()].endswith('--allow-change '): return m.group().replace('_', '-')
+        return options.get(m.group(), m.group())
+    return re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/]|\.\w)', option, message)
+
+# %% ../nbs/07_cli.ipynb #st53d105
+def _resume_lists_as_options(message: str, options: dict[str, str]) -> str:
+    "`message` with each `field=` in a list after `trained with` or `asks for` as its option."
+    one_word = lambda m: re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?==)',
+                                lambda w: options.get(w.group(), w.group()), m.group())
+    return re.sub(r'(?:trained with|asks for) [^;]*', one_word, message)
+
 # %% ../nbs/07_cli.ipynb #0828cb43
 def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
     """`message` with a leading field name (`batch_size must be ...`, as the Python API says it),
     and field names of several words anywhere, replaced by the options the user types
     (`--batch-size must be ...`)."""
     name = re.match(r'[a-z][a-z0-9_]*(?=[ =])', message)
-    # a field's first long option: `--out` of (-o, --out), `--amp` of (--amp, --no-amp)
-    options = {a.dest: long[0] for a in parser._actions
-               if (long := [s for s in a.option_strings if s.startswith('--')])}
+    options = _long_options(parser)
     if name is not None and name.group() in options:
         message = options[name.group()] + message[name.end():]
-    # a field of several words anywhere else (`must not exceed canvas_size (3)`), not in a path;
-    # in a resume refusal's lists (`trained with lr=3e-05; ... asks for lr=1e-4`) one word too
-    def option(m):                    # after --allow-change: its value, `batch-size`, not an option
-        if message[:m.start()].endswith('--allow-change '): return m.group().replace('_', '-')
-        return options.get(m.group(), m.group())
-    message = re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/]|\.\w)', option, message)
-    one_word = lambda m: re.sub(r'(?<![\w/.-])[a-z][a-z0-9]*(?==)',
-                                lambda w: options.get(w.group(), w.group()), m.group())
-    return re.sub(r'(?:trained with|asks for) [^;]*', one_word, message)
+    message = _multiword_fields_as_options(message, options)   # `canvas_size (3)`: anywhere
+    return _resume_lists_as_options(message, options)      # `trained with lr=3e-05`: one word
 
 # %% ../nbs/07_cli.ipynb #28c87934
 def main(argv: list[str] | None = None) -> int:
@@ -370,6 +389,17 @@ def _own_folder(name: str) -> str | None:
     private = stat.S_ISDIR(found.st_mode) and stat.S_IMODE(found.st_mode) == 0o700
     return folder if private and found.st_uid == os.getuid() else None
 
+# %% ../nbs/07_cli.ipynb #st53d110
+def _matplotlib_folder() -> tuple[str, str] | None:
+    """(folder, how long it is kept: words for the line) for matplotlib's settings and cache: the
+    user's own (`_own_folder`), else a new temporary one removed at exit; None: none can be made."""
+    import atexit, shutil, tempfile
+    if folder := _own_folder('scae-nb-matplotlib'): return folder, ', kept for later runs'
+    try: folder = tempfile.mkdtemp(prefix='scae-nb-matplotlib-')
+    except OSError: return None                # no temporary folder: matplotlib's words
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder, ' for this run'
+
 # %% ../nbs/07_cli.ipynb #st50dr09
 def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
     """Set `environ`'s MPLCONFIGDIR, if unset and matplotlib's folders cannot be written, to one
@@ -380,12 +410,8 @@ def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
     if not (unwritable := [d for d in _matplotlib_dirs(environ) if not _writable_folder(d)]):
         return None
     if not draws(): return None                              # matplotlib is never imported
-    import atexit, shutil, tempfile
-    if folder := _own_folder('scae-nb-matplotlib'): kept = ', kept for later runs'
-    else:
-        try: folder, kept = tempfile.mkdtemp(prefix='scae-nb-matplotlib-'), ' for this run'
-        except OSError: return None                # no temporary folder: matplotlib's words
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if (made := _matplotlib_folder()) is None: return None    # none: matplotlib's words
+    folder, kept = made
     environ['MPLCONFIGDIR'] = folder
     return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder}{kept} "
             "(set MPLCONFIGDIR to a writable folder of your own)")

@@ -185,21 +185,32 @@ def _noise_seed(self: Trainer, step: int = 0) -> int:
     "This process's seed: `cfg.seed` + 1000 x rank + 7919 x `step`, modulo 2^64 (`_next_seed`)."
     return _next_seed(self.cfg.seed, 1000 * self.env.rank + 7919 * step)
 
+# %% ../nbs/05b_training.ipynb #st53d003
+def _refuse_compiled_model(model: nn.Module | None) -> None:
+    "Refuse a `model` compiled by `torch.compile`: its weights would be saved as `_orig_mod.*`."
+    if isinstance(model, nn.Module) and isinstance(getattr(model, '_orig_mod', None), nn.Module):
+        raise UsageError("model: compiled by torch.compile, its checkpoints would name every "
+                         "weight '_orig_mod.*', which nothing loads back: pass the model itself, "
+                         "and compile=True to compile the training step")
+
+# %% ../nbs/05b_training.ipynb #st53d005
+def _differing_fields(given: SCAEConfig, config: SCAEConfig) -> str:
+    "The first 3 fields where `given` differs from `config`, both values each; how many more."
+    asked, saved = asdict(given), asdict(config)
+    differ = [k for k in asked if asked[k] != saved[k]]
+    named = ', '.join(f'{k}={asked[k]!r} (cfg.model: {saved[k]!r})' for k in differ[:3])
+    if len(differ) > 3: named += f' and {len(differ) - 3} more'
+    return named
+
 # %% ../nbs/05b_training.ipynb #tr29chk2
 def _check_model_config(model: nn.Module | None, config: SCAEConfig) -> None:
     """Refuse a `model` compiled by `torch.compile` (its weights would be saved as `_orig_mod.*`, a
     name nothing loads), or whose `config` differs from `config` (`cfg.model`), naming the first
     fields that differ."""
-    if isinstance(model, nn.Module) and isinstance(getattr(model, '_orig_mod', None), nn.Module):
-        raise UsageError("model: compiled by torch.compile, its checkpoints would name every "
-                         "weight '_orig_mod.*', which nothing loads back: pass the model itself, "
-                         "and compile=True to compile the training step")
+    _refuse_compiled_model(model)
     given = getattr(model, 'config', None)
     if not isinstance(given, SCAEConfig) or given == config: return
-    asked, saved = asdict(given), asdict(config)
-    differ = [k for k in asked if asked[k] != saved[k]]
-    named = ', '.join(f'{k}={asked[k]!r} (cfg.model: {saved[k]!r})' for k in differ[:3])
-    if len(differ) > 3: named += f' and {len(differ) - 3} more'
+    named = _differing_fields(given, config)          # noise_scale=1.0 (cfg.model: 4.0), ...
     raise UsageError(f"model: its config differs from cfg.model in {named}, and the checkpoints "
                      "record cfg.model: pass dataclasses.replace(cfg, model=model.config)")
 
@@ -218,6 +229,15 @@ def _got(value) -> str:
     article = 'an' if kind[0].lower() in 'aeiou' else 'a'
     return f'{article} {kind}' if shown == kind else f'{shown} ({article} {kind})'
 
+# %% ../nbs/05b_training.ipynb #st53d013
+def _loaders_got(loaders) -> str:
+    "`loaders` as a refusal names them: `_got`'s words, a tuple or list of up to 4 item by item."
+    got = _got(loaders)
+    if isinstance(loaders, (tuple, list)) and len(loaders) <= 4:     # shown item by item
+        items = ', '.join(map(_shown, loaders))
+        got = f'[{items}]' if isinstance(loaders, list) else f'({items})'
+    return got
+
 # %% ../nbs/05b_training.ipynb #sp383a38
 _NOT_LOADERS = (str, bytes, Mapping)                # iterable, but not over batches
 
@@ -230,12 +250,8 @@ def _check_loaders_given(loaders) -> None:
     sequence = isinstance(loaders, (tuple, list))
     if sequence and len(loaders) == 2 and all(map(batches, loaders)):
         return _check_not_empty(*loaders)
-    got = _got(loaders)
-    if sequence and len(loaders) <= 4:                           # shown item by item
-        items = ', '.join(map(_shown, loaders))
-        got = f'[{items}]' if isinstance(loaders, list) else f'({items})'
     raise UsageError("loaders must be a (train, test) pair of iterables of (images, labels) "
-                     f"batches, as tensor_loaders returns: got {got}")
+                     f"batches, as tensor_loaders returns: got {_loaders_got(loaders)}")
 
 # %% ../nbs/05b_training.ipynb #sp38e418
 def _is_empty(loader) -> bool:
@@ -293,15 +309,20 @@ def _make_step_fn(self: Trainer, compile) -> None:
     self.variant = (variant_name(whole, graph, cfg.amp) if whole or not compile   # run.json's
                     else 'compiled-forward' + '+amp' * bool(cfg.amp))   # DDP: the forward alone
 
+# %% ../nbs/05b_training.ipynb #st53d002
+def _tf_rmsprop(model: nn.Module, cfg: TrainConfig) -> TFRMSprop:
+    "TF1's RMSProp over `model`'s parameters, as `cfg` sets it (eps None: `official_eps`)."
+    eps = cfg.eps if cfg.eps is not None else official_eps(cfg.batch_size)
+    return TFRMSprop(model.parameters(), lr=cfg.lr, decay=cfg.decay,
+                     momentum=cfg.momentum, eps=eps)
+
 # %% ../nbs/05b_training.ipynb #sp385cd2
 @patch
 def _setup_model(self: Trainer, model: nn.Module | None):
     "Model (built from the config unless given), TF RMSProp, then the DDP and compile wrappers."
     cfg = self.cfg
     self.model = (model if model is not None else build_model(cfg.model)).to(self.device)
-    eps = cfg.eps if cfg.eps is not None else official_eps(cfg.batch_size)
-    self.optimizer = TFRMSprop(self.model.parameters(), lr=cfg.lr, decay=cfg.decay,
-                               momentum=cfg.momentum, eps=eps)
+    self.optimizer = _tf_rmsprop(self.model, cfg)
     self.forward_model = self.model
     if self.distributed: self.forward_model = ddp_wrap(self.model, cfg.model, self.device)
     # DDP's gradient all-reduce cannot live in one graph: under DDP only the forward compiles
@@ -532,18 +553,24 @@ def _cut_records(self: Trainer) -> dict | None:
     if not self.interrupted or cut is None or not (cut.evaluation or cut.figures): return None
     return dict(evaluation=cut.evaluation, figures=cut.figures)
 
+# %% ../nbs/05b_training.ipynb #st53d008
+def _process_states(trainer: Trainer) -> list[dict]:
+    "Each process's RNGs, data stream and log window (`processes`); under DDP gathered."
+    tracker = getattr(trainer, 'tracker', None)          # the sums of the log window so far
+    # a batch's draw interrupted: as it found them (`_next_batch`), else as they are
+    drawn = trainer._before_draw or dict(rng=rng_state(), data=trainer.stream.state_dict())
+    every = [dict(**drawn, tracker=tracker.state_dict() if tracker is not None else None)]
+    if trainer.distributed:
+        mine, every = every[0], [None] * trainer.env.world_size
+        dist.all_gather_object(every, mine)
+    return every
+
 # %% ../nbs/05b_training.ipynb #sp388190
 @patch
 def checkpoint_state(self: Trainer) -> dict:
     """All it takes to go on exactly: model, optimizer, step, config, RNG and data per process; and
     the branch's history of changes up to this step (`changes`, `checkpoint_changes`)."""
-    tracker = getattr(self, 'tracker', None)          # the sums of the log window so far
-    # a batch's draw interrupted: as it found them (`_next_batch`), else as they are
-    drawn = self._before_draw or dict(rng=rng_state(), data=self.stream.state_dict())
-    every = [dict(**drawn, tracker=tracker.state_dict() if tracker is not None else None)]
-    if self.distributed:
-        mine, every = every[0], [None] * self.env.world_size
-        dist.all_gather_object(every, mine)
+    every = _process_states(self)                     # RNGs, data, log window: each process's
     wandb_id = self.logger.run.id if self.logger.run is not None else self._wandb_id
     return dict(format=CHECKPOINT_FORMAT, run_id=self.run_id, created=self.created, step=self.step,
                 config=self.cfg.to_dict(), model=self.model.state_dict(),
@@ -823,6 +850,15 @@ def __exit__(self: Trainer, *exc_info) -> None:
     "`close()` the Trainer as the block ends, however it ends (an exception goes on)."
     self.close()
 
+# %% ../nbs/05b_training.ipynb #st53d015
+def _refuse_files_for_folders(out) -> None:
+    "Refuse a file named `checkpoints` or `figures` in `out`, where a run keeps those folders."
+    for name in ('checkpoints', 'figures'):
+        if (Path(out) / name).exists() and not (Path(out) / name).is_dir():
+            raise UsageError(f"{named('cfg.out')} {out}: {Path(out) / name} is a file, not "
+                             f"the folder of the run's {name}; move it, or choose another "
+                             f"{named('cfg.out')}")
+
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig, resume=None) -> None:
     """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`) or that is a file, and a
@@ -833,11 +869,7 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
     the folder process 0 has just made for the run, as it opens its lock there."""
     _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
-    for name in ('checkpoints', 'figures'):       # the run's own folders: a file there is refused
-        if (Path(cfg.out) / name).exists() and not (Path(cfg.out) / name).is_dir():
-            raise UsageError(f"{named('cfg.out')} {cfg.out}: {Path(cfg.out) / name} is a file, not "
-                             f"the folder of the run's {name}; move it, or choose another "
-                             f"{named('cfg.out')}")
+    _refuse_files_for_folders(cfg.out)            # the run's own folders: a file there is refused
     if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
         _check_data_dir(cfg.data_dir)            # as typed, or the run's (`_data_dir_from`)
 
@@ -881,6 +913,14 @@ def _out_in_run_line(out, run: Path, link: Path | None, own: bool, beside: Path)
             f"as {_as_named(beside, out)}, or continue {'its own' if own else 'that'} run "
             f"with {again}")
 
+# %% ../nbs/05b_training.ipynb #st53d018
+def _refuse_replaced_in_run(out, run: Path, beside: Path) -> None:
+    "Refuse `out`, a run set aside in `run`: 05aa's line, and a new run `beside` it."
+    try: _refuse_replaced_run(out)
+    except UsageError as e:
+        raise UsageError(f"{e}; or start a new run beside {_as_named(run, out)}, such as "
+                         f"{_as_named(beside, out)}") from None
+
 # %% ../nbs/05b_training.ipynb #oi49cd01
 def _refuse_out_in_run(out, resume=None) -> None:
     """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
@@ -896,10 +936,7 @@ def _refuse_out_in_run(out, resume=None) -> None:
     if own and resume is not None: return         # RUN/replaced/ID: resolve_checkpoint refuses
     beside = _free_beside(run)
     if own and _replaced_run(out) is not None:          # resumed in place: refused (05aa)
-        try: _refuse_replaced_run(out)
-        except UsageError as e:
-            raise UsageError(f"{e}; or start a new run beside {_as_named(run, out)}, such as "
-                             f"{_as_named(beside, out)}") from None
+        _refuse_replaced_in_run(out, run, beside)
     raise UsageError(_out_in_run_line(out, run, link, own, beside))
 
 # %% ../nbs/05b_training.ipynb #sp38c223
@@ -973,6 +1010,13 @@ def _check_run(cfg: TrainConfig, resume, force: bool, state: dict | None = None,
     if allow_change is not None: _check_resumed(state['config'], cfg, allow_change, resume)
     return device, Path(resume), state
 
+# %% ../nbs/05b_training.ipynb #st53d010
+def _sessions_kept(sessions: list[dict], step: int) -> list[dict]:
+    "Copies of the `sessions` started by `step`; the newest unended: `ended: 'unrecorded'`."
+    earlier = [dict(s) for s in sessions if s.get('step', 0) <= step]
+    if earlier and 'ended' not in earlier[-1]: earlier[-1]['ended'] = 'unrecorded'  # killed, say
+    return earlier
+
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
     """Write the run's `config.json`; add to `run.json` the device and the step's variant
@@ -987,8 +1031,7 @@ def _record_run(trainer: Trainer, folder) -> None:
     known = trainer.changes != []                                     # None: unknown, said
     changes = {'changes': trainer.changes} if known or 'changes' in folder.info else {}
     session = dict(step=trainer.step, device=device_name(trainer.device), variant=trainer.variant)
-    earlier = [dict(s) for s in folder.info.get('sessions', []) if s.get('step', 0) <= trainer.step]
-    if earlier and 'ended' not in earlier[-1]: earlier[-1]['ended'] = 'unrecorded'  # killed, say
+    earlier = _sessions_kept(folder.info.get('sessions', []), trainer.step)
     folder.update(device=session['device'], variant=session['variant'], **new_wandb, **changes,
                   sessions=earlier + [session])
 
