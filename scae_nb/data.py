@@ -42,16 +42,23 @@ def _installed(package: str) -> str:
     try: return importlib.metadata.version(package) or 'of unknown version'
     except importlib.metadata.PackageNotFoundError: return '(not installed)'
 
+# %% ../nbs/00_data.ipynb #st53e026
+def _matching_torchvision(torch_version: str) -> tuple[str, str] | None:
+    "(torchvision's pip pin, torch's build or '') for `torch_version`; None: no index has it."
+    release, _, build = torch_version.partition('+')
+    if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
+    if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
+    # double quotes: cmd takes no single ones
+    return f'"torchvision==0.{int(found[1]) + 15}.*"', build
+
 # %% ../nbs/00_data.ipynb #st49395b
 def _torchvision_fix() -> str | None:
     """The pip command installing the torchvision of installed torch's release (0.(minor + 15) since
     torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index alone, or else the pair PyPI
     serves); None for another torch (a nightly, a build of its own such as
     NVIDIA's containers': no index of pytorch.org has it)."""
-    release, _, build = _installed('torch').partition('+')
-    if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
-    if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
-    version = f'"torchvision==0.{int(found[1]) + 15}.*"'   # double quotes: cmd takes no single ones
+    if (matching := _matching_torchvision(_installed('torch'))) is None: return None
+    version, build = matching
     options = f"--force-reinstall --no-deps {version}"
     if not build: return f"pip install {options}"               # PyPI's own: no other way
     index = f"https://download.pytorch.org/whl/{build}"
