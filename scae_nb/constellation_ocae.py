@@ -32,6 +32,13 @@ def _point_mixture(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tenso
     mixing_logits = with_dummy(safe_log(vote_presence), 1)  # [B, KV+1]
     return vote_log_prob, mixing_logits, mixing_logits - mixing_logits.logsumexp(1, keepdim=True)
 
+# %% ../nbs/03a_constellation.ipynb #st53e042
+def _point_log_likelihood(vote_log_prob, mixing_log_prob, presence) -> tuple:
+    "log N [B,N,KV+1], log pi [B,KV+1], presence [B,N] | None -> posterior logits, l_n, p_n l_n."
+    posterior_logits = mixing_log_prob[:, None] + vote_log_prob  # [B, N, KV+1]
+    ll = posterior_logits.logsumexp(2)  # [B, N]
+    return posterior_logits, ll, ll if presence is None else ll * presence
+
 # %% ../nbs/03a_constellation.ipynb #f0eb5177
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
                                vote_presence: torch.Tensor, presence: torch.Tensor | None,
@@ -40,9 +47,7 @@ def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale:
     [B,N,2] vs votes [B,KV,2] (+dummy), normalised mixing."""
     vote_log_prob, mixing_logits, mixing_log_prob = _point_mixture(points, votes, scale,
                                                                    vote_presence)
-    posterior_logits = mixing_log_prob[:, None] + vote_log_prob  # [B, N, KV+1]
-    ll = posterior_logits.logsumexp(2)  # [B, N]
-    weighted = ll if presence is None else ll * presence
+    posterior_logits, ll, weighted = _point_log_likelihood(vote_log_prob, mixing_log_prob, presence)
     res = AttrDict(caps_vote_log_prob=vote_log_prob, caps_mixing_logits=mixing_logits,
                    caps_mixing_log_prob=mixing_log_prob, caps_ll_per_point=ll,
                    caps_ll_per_point_weighted=weighted, caps_ll_per_example=weighted.sum(1))

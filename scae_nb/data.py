@@ -42,16 +42,23 @@ def _installed(package: str) -> str:
     try: return importlib.metadata.version(package) or 'of unknown version'
     except importlib.metadata.PackageNotFoundError: return '(not installed)'
 
+# %% ../nbs/00_data.ipynb #st53e026
+def _matching_torchvision(torch_version: str) -> tuple[str, str] | None:
+    "(torchvision's pip pin, torch's build or '') for `torch_version`; None: no index has it."
+    release, _, build = torch_version.partition('+')
+    if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
+    if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
+    # double quotes: cmd takes no single ones
+    return f'"torchvision==0.{int(found[1]) + 15}.*"', build
+
 # %% ../nbs/00_data.ipynb #st49395b
 def _torchvision_fix() -> str | None:
     """The pip command installing the torchvision of installed torch's release (0.(minor + 15) since
     torch 2.0) and build (+cpu, +cu130, +rocm6.4, +xpu: its index alone, or else the pair PyPI
     serves); None for another torch (a nightly, a build of its own such as
     NVIDIA's containers': no index of pytorch.org has it)."""
-    release, _, build = _installed('torch').partition('+')
-    if not (found := re.fullmatch(r'2\.(\d+)(\.\d+)?', release)): return None   # 2.6.0a0, .dev
-    if build and not re.fullmatch(r'cpu|cu\d+|rocm[\d.]+|xpu', build): return None
-    version = f'"torchvision==0.{int(found[1]) + 15}.*"'   # double quotes: cmd takes no single ones
+    if (matching := _matching_torchvision(_installed('torch'))) is None: return None
+    version, build = matching
     options = f"--force-reinstall --no-deps {version}"
     if not build: return f"pip install {options}"               # PyPI's own: no other way
     index = f"https://download.pytorch.org/whl/{build}"
@@ -639,20 +646,32 @@ def _labels_fault(name: str, images: torch.Tensor, labels: torch.Tensor) -> str 
         return (f"{name} labels must lie in 0..{n_classes - 1}, "
                 f"{got_values(labels.min().item(), labels.max().item())}")
 
+# %% ../nbs/00_data.ipynb #st53e022
+def _images_fault(name: str, images: torch.Tensor) -> str | None:
+    "What is wrong with `images` of `name` (not [N, C, S, S] as `DATASETS` says); or None."
+    spec = DATASETS[name]
+    if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
+        expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
+        return f"{name} images must be {expected}, {got_shape(images)}"
+
+# %% ../nbs/00_data.ipynb #st53e024
+def _check_pair(images: torch.Tensor, labels: torch.Tensor, source: Path,
+                labels_source: Path | None):
+    "`DataFileError` naming both files if labels [N'] from `labels_source` miscount the images."
+    if labels.ndim == 1 and len(labels) != len(images) and labels_source is not None:
+        raise DataFileError(f"{source} holds {len(images):,} images but {labels_source} "
+                            f"{len(labels):,} labels (a mixed-up pair: one of the other split, or "
+                            "cut short?); delete both, and the next run downloads them again")
+
 # %% ../nbs/00_data.ipynb #st497151
 def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: Path,
                  labels_source: Path | None = None):
     """`(images, labels)` read from `source` (labels: `labels_source`, if given) if the images are
     [N, C, S, S] as `DATASETS[name]` says and the labels [N] in 0..n_classes-1; else
     `DataFileError`, one line naming the file."""
-    spec = DATASETS[name]
-    if images.ndim != 4 or images.shape[1:] != (spec.n_channels, *[spec.image_size] * 2):
-        expected = f"[N, {spec.n_channels}, {spec.image_size}, {spec.image_size}]"
-        raise _refused_file(source, f"{name} images must be {expected}, {got_shape(images)}")
-    if labels.ndim == 1 and len(labels) != len(images) and labels_source is not None:
-        raise DataFileError(f"{source} holds {len(images):,} images but {labels_source} "
-                            f"{len(labels):,} labels (a mixed-up pair: one of the other split, or "
-                            "cut short?); delete both, and the next run downloads them again")
+    if what := _images_fault(name, images):
+        raise _refused_file(source, what)
+    _check_pair(images, labels, source, labels_source)
     if what := _labels_fault(name, images, labels):
         raise _refused_file(labels_source or source, what)
     return images, labels

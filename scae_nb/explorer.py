@@ -124,18 +124,24 @@ def busiest_capsule(self: CapsuleExplorer) -> int:
     winners, presence = self.render().winners[0], self.out.pcae.presence[0]
     return next(iter(capsule_claims(winners, presence, self.n_objects, min_presence=0.)))
 
+# %% ../nbs/06b_explorer.ipynb #st53e052
+def _explorer_panels(explorer: CapsuleExplorer, rec: AttrDict) -> list:
+    "[(image, title)] of `figure`'s four panels, from `render()`'s `rec`: [C, H, W] or [H, W, 3]."
+    colours = distinct_colours(explorer.n_objects)
+    parts = colour_parts(rec.top_down.transformed_templates[0], rec.top_down_presence[0],
+                         colours[to_numpy(rec.winners[0])])
+    label = ('input' if explorer.labels is None
+             else f'input (label {int(explorer.labels[explorer.index])})')
+    return [(explorer.image[0], label), (rec.bottom_up.rec_mode[0], 'bottom-up'),
+            (rec.top_down.rec_mode[0], 'top-down'), (parts, 'parts by capsule')]
+
 # %% ../nbs/06b_explorer.ipynb #9415b90a
 @patch
 def figure(self: CapsuleExplorer, title: str | None = None):
     "Input, bottom-up, top-down, and the parts coloured by capsule, for the current state."
-    rec, colours = self.render(), distinct_colours(self.n_objects)
+    panels = _explorer_panels(self, self.render())
     fig, axes = plt.subplots(1, 4, figsize=(6.4, 1.9))
-    parts = colour_parts(rec.top_down.transformed_templates[0], rec.top_down_presence[0],
-                         colours[to_numpy(rec.winners[0])])
-    label = 'input' if self.labels is None else f'input (label {int(self.labels[self.index])})'
-    nan = [_show(ax, image, name) for ax, image, name in zip(axes, (
-        self.image[0], rec.bottom_up.rec_mode[0], rec.top_down.rec_mode[0], parts),
-        (label, 'bottom-up', 'top-down', 'parts by capsule'))]      # which panels hold NaN
+    nan = [_show(ax, image, name) for ax, (image, name) in zip(axes, panels)]   # NaN per panel
     _warn_nan(title or 'explorer', {'panels': (sum(nan), len(nan))})
     if title:
         fig.suptitle(title, fontsize=9)
@@ -223,16 +229,11 @@ def _nudged_view(explorer, capsule: int, on: float, nudge: dict) -> torch.Tensor
     explorer.capsule_mask[capsule] = on
     return explorer.nudge(capsule, **nudge).render().top_down.rec_mode[0]
 
-# %% ../nbs/06b_explorer.ipynb #sp38bfe9
-def plot_nudges(
-    explorer: CapsuleExplorer, capsule: int, nudges: dict = NUDGES, title: str | None = None
-):
-    """Top-down renderings of the explorer's image, `capsule` (on) nudged as in `nudges`, then off;
-    the explorer's masks and nudges are left as they were."""
-    capsule = _check_index(capsule, explorer.n_objects, 'capsule')
+# %% ../nbs/06b_explorer.ipynb #st53e055
+def _nudge_panels(explorer: CapsuleExplorer, capsule: int, nudges: dict, axes) -> list:
+    "Whether each panel holds NaN: `capsule` nudged per `nudges` in axes[1:], off in axes[-1]."
     mask, saved = explorer.capsule_mask.clone(), explorer.nudges.clone()
-    fig, axes = plt.subplots(1, len(nudges) + 2, figsize=((len(nudges) + 2) * 1.2, 1.6))
-    nan = [_show(axes[0], explorer.image[0], 'input')]          # which panels hold NaN
+    nan = []
     try:
         for ax, (name, nudge) in zip(axes[1:], nudges.items()):
             nan.append(_show(ax, _nudged_view(explorer, capsule, 1.0, nudge), name))
@@ -240,5 +241,17 @@ def plot_nudges(
     finally:                                   # the user's state, whatever happened
         explorer.capsule_mask.copy_(mask)
         explorer.nudges.copy_(saved)
+    return nan
+
+# %% ../nbs/06b_explorer.ipynb #sp38bfe9
+def plot_nudges(
+    explorer: CapsuleExplorer, capsule: int, nudges: dict = NUDGES, title: str | None = None
+):
+    """Top-down renderings of the explorer's image, `capsule` (on) nudged as in `nudges`, then off;
+    the explorer's masks and nudges are left as they were."""
+    capsule = _check_index(capsule, explorer.n_objects, 'capsule')
+    fig, axes = plt.subplots(1, len(nudges) + 2, figsize=((len(nudges) + 2) * 1.2, 1.6))
+    nan = [_show(axes[0], explorer.image[0], 'input')]          # which panels hold NaN
+    nan += _nudge_panels(explorer, capsule, nudges, axes)
     title = title or f'object capsule {capsule}, top-down'
     return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})

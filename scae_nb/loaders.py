@@ -177,6 +177,15 @@ def _index_batches(labels: torch.Tensor, batch_size: int, train: bool,
     order = RandomSampler(labels, generator=g) if train else SequentialSampler(labels)
     return BatchSampler(order, _batch_size(batch_size, len(labels), train), drop_last=train)
 
+# %% ../nbs/00a_loaders.ipynb #st53e012
+def _checked_data(images: torch.Tensor, labels: torch.Tensor, canvas_size: int | None,
+                  n_classes: int | None) -> tuple[torch.Tensor, int]:
+    "(labels [N] int64, canvas size) for images [N, C, h, w]; else one clear line."
+    labels = _check_labels(labels, len(check_images(images)), n_classes)
+    canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
+    _check_canvas(canvas_size, *images.shape[-2:])
+    return labels, canvas_size
+
 # %% ../nbs/00a_loaders.ipynb #st497240
 def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                 canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
@@ -184,9 +193,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
     """Seeded DataLoader over in-memory data yielding
     (float32 [B, C, S, S] in [0, 1], int64 [B]); `train`: shuffle, full batches."""
     seed, num_workers = _check_loader_seed(seed), _num_workers(num_workers)
-    labels = _check_labels(labels, len(check_images(images)), n_classes)
-    canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
-    _check_canvas(canvas_size, *images.shape[-2:])
+    labels, canvas_size = _checked_data(images, labels, canvas_size, n_classes)
     g = torch.Generator().manual_seed(seed)
     batches = _index_batches(labels, batch_size, train, g)
     loader = _WorkerLoader if num_workers else DataLoader        # workers: shut down at exit
@@ -299,9 +306,8 @@ class DeviceLoader:
                  canvas_size: int | None = None, train: bool = False, seed: int = 0, device=None,
                  n_classes: int | None = None):
         seed = _check_loader_seed(seed)
-        labels = _check_labels(labels, len(check_images(images)), n_classes)   # once, not per batch
-        self.canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
-        _check_canvas(self.canvas_size, *images.shape[-2:])
+        # once, not per batch
+        labels, self.canvas_size = _checked_data(images, labels, canvas_size, n_classes)
         self.batch_size, self.train = _batch_size(batch_size, len(labels), train), train
         device = torch.device('cpu' if device is None else device)
         self.images, self.labels = images.to(device), labels.to(device)   # [N, C, h, w], [N]

@@ -93,26 +93,39 @@ def _background_grads(bg_post, bg_pi, grad, grad_l, target, bg_value, coupled):
     grad_bg_value = (bg_resp * (target - bg_value)).sum()
     return bg_dlogit, grad_bg_value
 
-# %% ../nbs/02a_mixture.ipynb #sp38f7e1
-def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
-                            grad_warped, lse_s, lse_l):
-    C, coupled = target.shape[1], inv_temperature is not None
-    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
-                                                         inv_temperature, target)
-    bg_post, bg_pi = _normalize_(scores, bg_score, lse_s), _normalize_(logits, bg_l, lse_l)
-    grad_l = grad if coupled else grad.sum(1, keepdim=True)
+# %% ../nbs/02a_mixture.ipynb #st53e032
+def _part_grads(scores, logits, mu, target, grad, grad_l, grad_warped, coupled):
+    "d logit [b, M, C|1, H, W] of the parts; d mu into `grad_warped` (overwrites scores, logits)."
+    C = target.shape[1]
     resp = scores.mul_(grad[:, None])  # r_k g    [b, M, C, H, W]
     _sub_out(target[:, None], mu, grad_warped[:, :, :C]).mul_(resp)  # r_k g (x - mu_k)
     pi = logits.mul_(grad_l[:, None])                                               # pi_k sum_c g
     resp_l = resp if coupled or C == 1 else resp.sum(2, keepdim=True)
     # (r_k - pi_k) g
-    dlogit = _sub_out(resp_l, pi, resp_l if coupled else grad_warped[:, :, C:])
+    return _sub_out(resp_l, pi, resp_l if coupled else grad_warped[:, :, C:])
+
+# %% ../nbs/02a_mixture.ipynb #st53e034
+def _temperature_grads(dlogit, mu, bg_dlogit, bg_value, inv_temperature, grad_warped,
+                       grad_bg_value):
+    "Coupled mode: d logit into d mu (in `grad_warped`); -> (d bg_value, d inv_temperature)."
+    grad_warped[:, :, :mu.shape[2]].addcmul_(dlogit, inv_temperature)
+    grad_inv_t = (dlogit * mu).sum() + (bg_dlogit * bg_value).sum()
+    return grad_bg_value + bg_dlogit.sum() * inv_temperature, grad_inv_t
+
+# %% ../nbs/02a_mixture.ipynb #sp38f7e1
+def _mixture_chunk_backward(warped, log_presence, bg_value, bg_logit, inv_temperature, target, grad,
+                            grad_warped, lse_s, lse_l):
+    coupled = inv_temperature is not None
+    mu, logits, bg_l, scores, bg_score = _mixture_scores(warped, log_presence, bg_value, bg_logit,
+                                                         inv_temperature, target)
+    bg_post, bg_pi = _normalize_(scores, bg_score, lse_s), _normalize_(logits, bg_l, lse_l)
+    grad_l = grad if coupled else grad.sum(1, keepdim=True)
+    dlogit = _part_grads(scores, logits, mu, target, grad, grad_l, grad_warped, coupled)
     bg_dlogit, grad_bg_value = _background_grads(bg_post, bg_pi, grad, grad_l, target, bg_value,
                                                  coupled)
     if not coupled: return dlogit.sum((2, 3, 4)), grad_bg_value, bg_dlogit.sum(), None
-    grad_warped[:, :, :C].addcmul_(dlogit, inv_temperature)
-    grad_inv_t = (dlogit * mu).sum() + (bg_dlogit * bg_value).sum()
-    grad_bg_value = grad_bg_value + bg_dlogit.sum() * inv_temperature
+    grad_bg_value, grad_inv_t = _temperature_grads(dlogit, mu, bg_dlogit, bg_value,
+                                                   inv_temperature, grad_warped, grad_bg_value)
     return dlogit.sum((2, 3, 4)), grad_bg_value, None, grad_inv_t
 
 # %% ../nbs/02a_mixture.ipynb #e03f7f8f
@@ -340,6 +353,15 @@ def _check_theta_parts(theta: torch.Tensor) -> None:
         raise ValueError(f"warped_pixel_mixture needs at least one part in theta [B, M, 2, 3], "
                          f"{got_shape(theta)}")
 
+# %% ../nbs/02a_mixture.ipynb #st53e036
+def _fused_kernel(decoder: str, native: bool | None, theta: torch.Tensor, templates: torch.Tensor):
+    "The kernel `decoder` runs theta [B, M, 2, 3] and `templates` with (a function), or None."
+    if decoder == 'triton':
+        from scae_nb.triton_decoder import triton_applies, triton_warped_pixel_mixture
+        if triton_applies(theta, templates): return triton_warped_pixel_mixture
+    if decoder == 'native' and (native or native_applies(theta, templates)):
+        return native_warped_pixel_mixture
+
 # %% ../nbs/02a_mixture.ipynb #sp382a1a
 def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_presence: torch.Tensor,
                          bg_value: torch.Tensor, bg_logit: torch.Tensor | None,
@@ -352,12 +374,7 @@ def warped_pixel_mixture(templates: torch.Tensor, theta: torch.Tensor, log_prese
     decoder `use_decoder` chose (`auto`: `auto_decoder`'s, asked here, so while a step compiles)."""
     _check_theta_parts(theta)
     theta, args = theta.contiguous(), (log_presence, bg_value, bg_logit, inv_temperature, target)
-    decoder = _chosen_decoder(native, theta.device.type)
-    if decoder == 'triton':
-        from scae_nb.triton_decoder import triton_applies, triton_warped_pixel_mixture
-        if triton_applies(theta, templates):
-            return triton_warped_pixel_mixture(templates, theta, *args)
-    if decoder == 'native' and (native or native_applies(theta, templates)):
-        return native_warped_pixel_mixture(templates, theta, *args)
+    kernel = _fused_kernel(_chosen_decoder(native, theta.device.type), native, theta, templates)
+    if kernel is not None: return kernel(templates, theta, *args)
     # grid_sample runs in the pose's precision (float32 under autocast, as F.grid_sample does)
     return _WarpedPixelMixture.apply(templates.to(theta.dtype).contiguous(), theta, *args)

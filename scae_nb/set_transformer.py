@@ -165,11 +165,20 @@ def forward(self: SetTransformer, x: torch.Tensor,
     res.update(out=pma.out, pma_keys_z=pma.keys_z, pma_attention=pma.attention)
     return res
 
-# %% ../nbs/01_set_transformer.ipynb #fq48sc01
+# %% ../nbs/01_set_transformer.ipynb #st53e002
 def _got(x) -> str:
     "What a shape check saw in `x`: its shape if a tensor, else its type."
     return got_shape(x) if isinstance(x, torch.Tensor) else f"got {type_name(x)}"
 
+# %% ../nbs/01_set_transformer.ipynb #st53e004
+def _check_presence(presence, x: torch.Tensor, name: str, device: torch.device) -> None:
+    "One-line errors for a `presence` not [B, N] like `x` (called `name`) or not on `device`."
+    if not isinstance(presence, torch.Tensor) or presence.shape != x.shape[:2]:
+        raise ValueError(f"presence must be [B, N] = {list(x.shape[:2])} (one per element of "
+                         f"{name}), {_got(presence)}")
+    check_input_device('presence', presence, device)
+
+# %% ../nbs/01_set_transformer.ipynb #fq48sc01
 @patch
 def check_input(self: SetTransformer, x, presence=None, name: str = 'x') -> None:
     "One-line errors for a set `x` [B, N, d_in] (called `name`) or `presence` [B, N] that misfits."
@@ -178,11 +187,7 @@ def check_input(self: SetTransformer, x, presence=None, name: str = 'x') -> None
         raise ValueError(f"{name} must be a torch.Tensor [B, N, {d_in}], {_got(x)}")
     check_input_device(name, x, weight.device)
     check_input_dtype(name, x, weight.dtype)
-    if presence is None: return
-    if not isinstance(presence, torch.Tensor) or presence.shape != x.shape[:2]:
-        raise ValueError(f"presence must be [B, N] = {list(x.shape[:2])} (one per element of "
-                         f"{name}), {_got(presence)}")
-    check_input_device('presence', presence, weight.device)
+    if presence is not None: _check_presence(presence, x, name, weight.device)
 
 # %% ../nbs/01_set_transformer.ipynb #27e54006
 SCAE_SET_TRANSFORMER = dict(n_layers=3, n_heads=1, n_dims=16, n_output_dims=256, layer_norm=True)

@@ -149,6 +149,15 @@ GRID_SAMPLE_CUDA_ERROR = (
     "operation, or you can use the 'warn_only=True' option, if that's acceptable for your "
     "application.")                                                        # torch's CUDA message
 
+# %% ../nbs/91_test_utils.ipynb #st53e065
+def _cuda_like_alert(grad):
+    "A backward hook: `GRID_SAMPLE_CUDA_ERROR` under deterministic algorithms, else `grad`."
+    import torch
+    if (torch.are_deterministic_algorithms_enabled()
+            and not torch.is_deterministic_algorithms_warn_only_enabled()):
+        raise RuntimeError(GRID_SAMPLE_CUDA_ERROR)
+    return grad
+
 # %% ../nbs/91_test_utils.ipynb #8040af63
 @contextlib.contextmanager
 def grid_sample_like_cuda():
@@ -156,16 +165,23 @@ def grid_sample_like_cuda():
     import torch
     from unittest import mock
     real = torch.nn.functional.grid_sample
-    def alert(grad):
-        if (torch.are_deterministic_algorithms_enabled()
-                and not torch.is_deterministic_algorithms_warn_only_enabled()):
-            raise RuntimeError(GRID_SAMPLE_CUDA_ERROR)
-        return grad
     def grid_sample(*args, **kwargs):
         out = real(*args, **kwargs)
-        if out.requires_grad: out.register_hook(alert)
+        if out.requires_grad: out.register_hook(_cuda_like_alert)
         return out
     with mock.patch('torch.nn.functional.grid_sample', grid_sample): yield
+
+# %% ../nbs/91_test_utils.ipynb #st53e062
+def _awkward_poses(B: int, M: int, g) -> 'torch.Tensor':
+    "theta [B, M, 2, 3]: rotations, scales and shifts drawn from `g`; theta[0, 0] the identity."
+    import torch
+    angle = torch.rand(B, M, generator=g) * 6.3
+    scale = 0.3 + 3 * torch.rand(B, M, 1, 1, generator=g)
+    rotation = torch.stack([angle.cos(), -angle.sin(), angle.sin(), angle.cos()], -1)
+    rotation = rotation.view(B, M, 2, 2)
+    theta = torch.cat([rotation * scale, 1.5 * torch.randn(B, M, 2, 1, generator=g)], -1)
+    theta[0, 0] = torch.tensor([[1., 0., 0.], [0., 1., 0.]])             # the identity
+    return theta
 
 # %% ../nbs/91_test_utils.ipynb #mixc0002
 def mixture_case(B=3, M=6, C=1, alpha=False, T=5, H=9, W=11, seed=0):
@@ -173,12 +189,7 @@ def mixture_case(B=3, M=6, C=1, alpha=False, T=5, H=9, W=11, seed=0):
     import torch
     g = torch.Generator().manual_seed(seed)
     templates = torch.rand(B, M, C + alpha, T, T, generator=g)
-    angle = torch.rand(B, M, generator=g) * 6.3
-    scale = 0.3 + 3 * torch.rand(B, M, 1, 1, generator=g)
-    rotation = torch.stack([angle.cos(), -angle.sin(), angle.sin(), angle.cos()], -1)
-    rotation = rotation.view(B, M, 2, 2)
-    theta = torch.cat([rotation * scale, 1.5 * torch.randn(B, M, 2, 1, generator=g)], -1)
-    theta[0, 0] = torch.tensor([[1., 0., 0.], [0., 1., 0.]])             # the identity
+    theta = _awkward_poses(B, M, g)                                       # [B, M, 2, 3]
     log_presence = torch.randn(B, M, generator=g)
     log_presence[0, 1] = -1e8                                             # a dead part
     bg_value = torch.rand(1, generator=g)

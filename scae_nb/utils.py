@@ -174,6 +174,14 @@ def check_out_folder(path, what: str | None = None, make: bool = True):
     if make: _make_and_remove(path, what)
     return path
 
+# %% ../nbs/92_utils.ipynb #st53e072
+def _write_synced(path: Path, data: bytes) -> None:
+    "Write `data` to a new file `path` and flush it to the disk (`os.fsync`); OSError as raised."
+    with open(path, 'wb') as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
 # %% ../nbs/92_utils.ipynb #92aw0002
 def write_atomic(path, data: str | bytes) -> Path:
     """Write `data` (text as UTF-8) to `path` whole: a temporary file beside it, fsync'd, renamed
@@ -182,10 +190,7 @@ def write_atomic(path, data: str | bytes) -> Path:
     data = data.encode() if isinstance(data, str) else data
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
-        with open(tmp, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_synced(tmp, data)
         os.replace(tmp, path)
     except OSError as e:
         raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
@@ -444,20 +449,23 @@ def close(self: LineProgress) -> None:
     if not self.closed and self._shown != (self.n, self.postfix): self._write()
     self.closed = True
 
+# %% ../nbs/92_utils.ipynb #st53e075
+def _progress_counts(n: int, total, unit: str, elapsed: float, rate: float) -> tuple[str, str]:
+    "(count, times): `PCT% N/TOTAL`, `ELAPSED<LEFT` with a `total`, else `N UNIT`, `ELAPSED`."
+    from tqdm import tqdm
+    times = tqdm.format_interval(elapsed)
+    if not total: return f'{n} {unit}', times
+    left = tqdm.format_interval((total - n) / rate) if rate else '?'
+    return f'{100 * n / total:.0f}% {n}/{total}', f'{times}<{left}'
+
 # %% ../nbs/92_utils.ipynb #b7aee438
 @patch
 def _write(self: LineProgress) -> None:
     "`[DESC: ]PCT% N/TOTAL [ELAPSED<LEFT, RATE UNIT/s[, POSTFIX]]`: the rate always per second."
-    from tqdm import tqdm
     self.last = now = time.monotonic()
     self._shown, elapsed = (self.n, self.postfix), now - self.start
     rate = (self.n - self.initial) / elapsed if elapsed > 0 else 0.
-    times = tqdm.format_interval(elapsed)
-    if self.total:
-        left = tqdm.format_interval((self.total - self.n) / rate) if rate else '?'
-        count = f'{100 * self.n / self.total:.0f}% {self.n}/{self.total}'
-        times = f'{times}<{left}'
-    else: count = f'{self.n} {self.unit}'
+    count, times = _progress_counts(self.n, self.total, self.unit, elapsed, rate)
     details = ', '.join([times, f'{rate:.3g} {self.unit}/s', *filter(None, [self.postfix])])
     desc = f'{self.desc}: ' if self.desc else ''
     print(f'{desc}{count} [{details}]', file=self.file or sys.stderr, flush=True)
