@@ -372,7 +372,8 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
     TypeError (one line) for a `checkpoint` that is no str or path; FileNotFoundError listing the
     shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file;
-    UsageError or CheckpointError (`_refuse_run_folder`) for a folder with no intact checkpoint."""
+    UsageError or CheckpointError (`_refuse_run_folder`) for a folder with no intact checkpoint; of
+    a folder of run folders (RUN/replaced/), the UsageError names one (`_refuse_folder_of_runs`)."""
     if state is None:                                            # None, 5: one line, named
         _check_path_given(checkpoint, 'checkpoint', "a checkpoint's, weights file's or run "
                           "folder's path, or a shipped model's name")
@@ -1081,12 +1082,41 @@ def _shipped_name(checkpoint: Path, pretrained: str | None) -> str | None:
     if pretrained is not None: return None if Path(pretrained).suffix == '.pt' else pretrained
     return str(checkpoint) if str(checkpoint) in pretrained_names() else None
 
+# %% ../nbs/06_analysis.ipynb #fx53a011
+from .pretrained import is_run_folder
+from .checkpoints import checkpoints_in
+
+def _checkpoint_time(run: Path) -> float:
+    "When run folder `run`'s newest checkpoint was written (0 if it is gone)."
+    try: return list_checkpoints(run)[-1].stat().st_mtime
+    except (OSError, IndexError): return 0.0
+
+def _runs_in(folder: Path) -> list[Path]:
+    "The run folders in `folder` with checkpoints, newest last (by their newest checkpoint's time)."
+    try: runs = [d for d in folder.iterdir() if d.is_dir() and list_checkpoints(d)]
+    except OSError: return []                                       # unreadable: none named
+    return sorted(runs, key=_checkpoint_time)
+
+# %% ../nbs/06_analysis.ipynb #fx53a012
+def _refuse_folder_of_runs(folder: Path, given: str) -> None:
+    """Refuse (`UsageError`, one line) `folder`, no run's folder but one that holds run folders
+    (`_runs_in`), naming the one to give, of several the newest; `given`: as the caller gave it
+    (`said`). Returns where `folder` has files of a run's own or holds no run folder."""
+    own = is_run_folder(folder) or (folder / '.lock').is_file() or checkpoints_in(folder)
+    if own or not (runs := _runs_in(folder)): return
+    which = ('a run folder in it: give that, ' if len(runs) == 1 else
+             f'{len(runs)} run folders in it: give one, such as the newest, ')
+    raise UsageError(f"{given}: a folder with no checkpoint in {folder / 'checkpoints'}, but "
+                     f"{which}{runs[-1]}, or a checkpoint file (RUN/checkpoints/step_*.pt)")
+
 # %% ../nbs/06_analysis.ipynb #df76cb5e
 def _run_checkpoint(folder: Path) -> tuple[Path, dict, list]:
     """The checkpoint `--checkpoint RUN` (a run folder, or RUN/checkpoints) stands for, its state,
     and the corrupt newer ones skipped (nothing moved): its newest intact one, said by
-    `_say_run_checkpoint`."""
+    `_say_run_checkpoint`. A folder without one is refused in one line (`_refuse_folder_of_runs`,
+    `_refuse_run_folder`)."""
     path, state, bad = newest_intact_state(run := run_folder_of(folder))   # RUN/checkpoints
+    if path is None and not bad: _refuse_folder_of_runs(run, said('checkpoint', folder))  # runs/
     if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
     return path, state, bad
 

@@ -486,18 +486,27 @@ def _move_out(aside: Path, free: Path, link: Path | None = None) -> str:
     if link is None: return move
     return f"{move} && ln -sfn {shlex.quote(os.path.abspath(free))} {shlex.quote(str(link))}"
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx53a002
+def _link_into(link: Path) -> Path:
+    """The last link of the chain symlink `link` starts (`link` itself if it leads to no other
+    link): the one that leads to the folder, named in its real folder (`link` as given if it is)."""
+    while (then := link.parent / os.readlink(link)).is_symlink():   # a link to a link: the next one
+        link = then.parent.resolve() / then.name
+    return link
+
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b010
 def _refuse_replaced_run(out) -> None:
     """Refuse (`UsageError`, one line) a resume in `out`, a run set aside in RUN/replaced/. Where
-    `out` is a link to one, the `mv` names the folder it leads to, then points the link at the
-    moved run (`_move_out`), and the resume names the link, which leads to that run again."""
+    `out` is a link to one, the `mv` names the folder it leads to, then points the link that leads
+    there (of a chain of links, the last: `_link_into`) at the moved run (`_move_out`), and the
+    resume names `out`, which leads to that run again."""
     if (found := _replaced_run(out)) is None: return
     aside, run, free = found
-    link = Path(out) if aside != Path(out) and Path(out).is_symlink() else None  # re-pointed
-    again = words(f"cfg.out={str(link or free)!r}, resume='latest'",
-                  f"--resume --out {shlex.quote(str(link or free))}")
+    linked = aside != Path(out) and Path(out).is_symlink()   # a link: re-pointed, resumed through
+    resumed = str(Path(out) if linked else free)
+    again = words(f"cfg.out={resumed!r}, resume='latest'", f"--resume --out {shlex.quote(resumed)}")
     leads = f"leads to {aside}, " if aside != Path(out) else ""           # a link: not the run
-    move = _move_out(aside, free, link)
+    move = _move_out(aside, free, _link_into(Path(out)) if linked else None)
     raise UsageError(f"{named('cfg.out')} {out}: {leads}a run set aside in {run / 'replaced'} when "
                      f"a new run replaced it; resumed there, it would write its checkpoints inside "
                      f"the run folder {run}: move it out first ({move}), then continue it with "
