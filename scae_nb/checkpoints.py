@@ -98,11 +98,28 @@ def _write_synced(path: Path, data) -> None:
         f.flush()
         os.fsync(f.fileno())
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx53b009
+def _resume_command(out) -> str:
+    "Continuing the run in `out` as the caller would: `resume='latest'`, or the whole command."
+    folder = str(out) if not str(out).startswith('-') else os.path.join('.', str(out))  # no option
+    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(folder)}')
+
+def _unwritten(path: Path, e: OSError) -> str:
+    """Why checkpoint `path` could not be written (`e`); with older ones in its run's checkpoints/,
+    that they are intact and how to go on once the cause is gone."""
+    line = f"writing checkpoint {path}: {e.strerror or e}"
+    kept = any(p != path for p in path.parent.glob('step_*.pt'))
+    if path.parent.name != 'checkpoints' or not kept: return line     # nothing to go on from
+    fix = 'free space, then' if e.errno == errno.ENOSPC else 'once that is fixed,'
+    return (f"{line} (previous checkpoints are intact); {fix} continue with "
+            f"{_resume_command(path.parent.parent)}")
+
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
     """`torch.save(state + digest)` to `path` atomically: serialised in memory, written to a
     temporary file, fsync'd and renamed. A failed write (a full disk) is an `OSError` naming
-    `path`."""
+    `path`, and with older checkpoints beside it, that they are intact and how to go on
+    (`_unwritten`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
@@ -111,10 +128,7 @@ def save_checkpoint(state: dict, path) -> Path:
         torch.save({**state, 'digest': state_digest(state)}, buffer)
         _write_synced(tmp, buffer.getbuffer())
         os.replace(tmp, path)
-    except OSError as e:
-        kept = any(p != path for p in path.parent.glob('step_*.pt'))
-        raise OSError(e.errno, f"writing checkpoint {path}: {e.strerror or e}"
-                      + (" (previous checkpoints are intact)" if kept else "")) from e
+    except OSError as e: raise OSError(e.errno, _unwritten(path, e)) from e
     finally: tmp.unlink(missing_ok=True)
     return path
 
