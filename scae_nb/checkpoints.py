@@ -4,8 +4,8 @@
 
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
-import contextlib, errno, hashlib, io, itertools, json, os, pickle, shlex, shutil, signal, socket
-import sys, uuid, warnings
+import contextlib, difflib, errno, hashlib, io, itertools, json, os, pickle, shlex, shutil, signal
+import socket, sys, time, uuid, warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,13 +18,14 @@ try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints',
-           'CheckpointError', 'state_digest', 'check_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint',
-           'newest_intact_state', 'newest_intact_of', 'newest_sound_of', 'all_corrupt_line', 'corrupt_said',
-           'corrupt_names', 'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints',
-           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder',
-           'changes_record', 'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
-           'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals']
+__all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'LOCK_WAIT_S', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in',
+           'list_checkpoints', 'CheckpointError', 'state_digest', 'check_digest', 'save_checkpoint',
+           'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'newest_intact_of', 'newest_sound_of',
+           'all_corrupt_line', 'corrupt_said', 'corrupt_names', 'resolve_checkpoint', 'announce_resume',
+           'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries', 'truncate_metrics',
+           'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder', 'check_not_in_use',
+           'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id',
+           'checkpoint_changes', 'stop_on_signals']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -97,11 +98,28 @@ def _write_synced(path: Path, data) -> None:
         f.flush()
         os.fsync(f.fileno())
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx53b009
+def _resume_command(out) -> str:
+    "Continuing the run in `out` as the caller would: `resume='latest'`, or the whole command."
+    folder = str(out) if not str(out).startswith('-') else os.path.join('.', str(out))  # no option
+    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(folder)}')
+
+def _unwritten(path: Path, e: OSError) -> str:
+    """Why checkpoint `path` could not be written (`e`); with older ones in its run's checkpoints/,
+    that they are intact and how to go on once the cause is gone."""
+    line = f"writing checkpoint {path}: {e.strerror or e}"
+    kept = any(p != path for p in path.parent.glob('step_*.pt'))
+    if path.parent.name != 'checkpoints' or not kept: return line     # nothing to go on from
+    fix = 'free space, then' if e.errno == errno.ENOSPC else 'once that is fixed,'
+    return (f"{line} (previous checkpoints are intact); {fix} continue with "
+            f"{_resume_command(path.parent.parent)}")
+
 # %% ../nbs/05aa_checkpoints.ipynb #f8d207a9
 def save_checkpoint(state: dict, path) -> Path:
     """`torch.save(state + digest)` to `path` atomically: serialised in memory, written to a
     temporary file, fsync'd and renamed. A failed write (a full disk) is an `OSError` naming
-    `path`."""
+    `path`, and with older checkpoints beside it, that they are intact and how to go on
+    (`_unwritten`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
@@ -110,10 +128,7 @@ def save_checkpoint(state: dict, path) -> Path:
         torch.save({**state, 'digest': state_digest(state)}, buffer)
         _write_synced(tmp, buffer.getbuffer())
         os.replace(tmp, path)
-    except OSError as e:
-        kept = any(p != path for p in path.parent.glob('step_*.pt'))
-        raise OSError(e.errno, f"writing checkpoint {path}: {e.strerror or e}"
-                      + (" (previous checkpoints are intact)" if kept else "")) from e
+    except OSError as e: raise OSError(e.errno, _unwritten(path, e)) from e
     finally: tmp.unlink(missing_ok=True)
     return path
 
@@ -404,17 +419,31 @@ def _start_again(out, start: str) -> str:
 
 
 # %% ../nbs/05aa_checkpoints.ipynb #rb49cd01
+def _can_go_on(run: Path) -> bool:
+    """Whether the newest checkpoint of run folder `run` is before the `steps` its config.json asks
+    for (a finished run goes on only with more `--steps`); config.json unreadable: True."""
+    try: steps = json.loads((run / 'config.json').read_bytes())['steps']
+    except (OSError, ValueError, KeyError, TypeError): return True
+    return not isinstance(steps, int) or _file_step(list_checkpoints(run)[-1]) < steps
+
 def _runs_beside(out) -> str:
-    "'; …: resume it with …' naming up to two folders beside `out` that hold checkpoints, or ''."
-    try: found = sorted(d for d in Path(out).parent.iterdir()
-                        if d.is_dir() and d != Path(out) and list_checkpoints(d))
+    """'; …: resume it with …' naming up to two folders beside `out` whose runs can go on
+    (`_can_go_on`), names closest to `out`'s first (`difflib`: a typo's), or ''."""
+    try: found = sorted(d for d in Path(out).parent.iterdir() if d.is_dir() and d != Path(out)
+                        and list_checkpoints(d) and _can_go_on(d))
     except OSError: return ''                                   # no parent folder, or unreadable
+    close = difflib.get_close_matches(Path(out).name, [d.name for d in found], n=len(found) or 1)
+    found.sort(key=lambda d: close.index(d.name) if d.name in close else len(close))  # stable
     resume_it = lambda d: words(f'cfg.out={str(d)!r}', f'--out {shlex.quote(str(d))}')
     return ''.join(f"; {d} holds a run: resume it with {resume_it(d)}" for d in found[:2])
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rsc0
 def _nothing_to_resume(out) -> str:
-    "The refusal of `resume='latest'` in a run folder `out` with no checkpoint: why, what to do."
+    """The refusal of `resume='latest'` in a run folder `out` with no checkpoint (or none at all:
+    'no such folder'): why, what to do."""
+    if not Path(out).exists():                        # a typo, say: runs beside it named
+        return (f"{_resume_words()}: {named('cfg.out')} {out}: no such folder (start without "
+                f"{named('resume')}{_runs_beside(out)})")
     why = (f"its run stopped before its first one: start it over with {said('force', True)}"
            if (Path(out) / 'run.json').is_file()
            else f"start without {named('resume')}{_runs_beside(out)}")
@@ -805,19 +834,42 @@ def put_back_changes(self: RunFolder) -> None:
 
 # %% ../nbs/05aa_checkpoints.ipynb #d0c89c76
 def _lock(out: Path):
-    "The open, exclusively locked `out/.lock`, or `RunFolderError` naming its holder."
+    """The open, exclusively locked `out/.lock`, or `RunFolderError` naming its holder; a holder
+    whose recorded process is gone is waited for, up to `LOCK_WAIT_S` (`_unless_gone`)."""
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e:                        # e.g. under /proc, or a disk gone read-only
         raise UsageError(f"{named('cfg.out')} {out}: cannot make this folder "
                          f"({e.strerror or e})") from None
     f = open(out / '.lock', 'a+')
     if fcntl is None: return f
+    if (holder := _unless_gone(lambda: _flock_or_holder(f))) is None: return f     # taken
+    f.close()
+    raise RunFolderError(_in_use(out, *holder))
+
+def _flock_or_holder(f) -> tuple[str, str] | None:
+    "Take the exclusive lock on open file `f` at once: None, or its holder's (pid, host)."
     try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = _holder(f)
-        f.close()
-        raise RunFolderError(_in_use(out, *holder)) from None
-    return f
+    except BlockingIOError: return _holder(f)
+    return None
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx53b004
+LOCK_WAIT_S = 10.0      # how long a lock whose recorded holder is gone is waited for, in seconds
+
+def _pid_gone(pid: str, host: str) -> bool:
+    "Whether process `pid` on `host`, as a lock file names them, is gone: known on this host only."
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == 0: return False
+    try: os.kill(int(pid), 0)                        # signal 0: nothing sent, only asked
+    except ProcessLookupError: return True
+    except OSError: pass                             # another user's process: alive
+    return False
+
+def _unless_gone(holder_now) -> tuple[str, str] | None:
+    """`holder_now()`, (pid, host) of the lock's holder or None (free, or taken), asked again every
+    0.1 s while it names a process gone from this machine, for up to `LOCK_WAIT_S` seconds."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while ((holder := holder_now()) is not None and _pid_gone(*holder)
+           and time.monotonic() < deadline): time.sleep(0.1)
+    return holder
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3821f4
 def _holder(lock) -> tuple[str, str]:
@@ -827,7 +879,12 @@ def _holder(lock) -> tuple[str, str]:
     return pid, host
 
 def _in_use(out: Path, pid: str, host: str) -> str:
-    "Why a run cannot use `out`: process `pid` on `host` holds its lock."
+    """Why a run cannot use `out`: process `pid` on `host` holds its lock, or, `pid` gone from this
+    machine (`_pid_gone`), processes it left behind do."""
+    if _pid_gone(pid, host):
+        return (f"{out} is held by leftover processes of a dead run (its pid {pid} is gone, "
+                f"but the lock {out / '.lock'} is still held, e.g. by its DataLoader workers); "
+                f"retry in a few seconds")
     return (f"{out} is in use by another run (lock {out / '.lock'} held by pid {pid} on {host}); "
             f"wait for it or choose another {named('cfg.out')}")
 
@@ -844,8 +901,10 @@ def lock_holder(out) -> tuple[str, str] | None:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp389d23
 def check_not_in_use(out) -> None:
-    "`RunFolderError` if another process holds `out/.lock` now; creates nothing, holds nothing."
-    if (holder := lock_holder(out)) is not None: raise RunFolderError(_in_use(Path(out), *holder))
+    """`RunFolderError` if another process holds `out/.lock` now (one whose recorded process is
+    gone: after up to `LOCK_WAIT_S`, `_unless_gone`); creates nothing, holds nothing."""
+    if (holder := _unless_gone(lambda: lock_holder(out))) is not None:
+        raise RunFolderError(_in_use(Path(out), *holder))
 
 # %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
 def _holds_run(out: Path) -> bool:
@@ -1025,11 +1084,14 @@ def _set_aside_run(run_id: str, out) -> str:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3858d7
 def _stamp_lock(lock, created: str) -> None:
-    "Write this process (pid, host, the run's `created`) into the held lock file, over the last."
-    lock.seek(0)
-    lock.truncate()
-    lock.write(f'{os.getpid()} {socket.gethostname()} {created}\n')
-    lock.flush()
+    """Write this process (pid, host, the run's `created`) into the held lock file, over the last.
+    A failed write (a full disk) is an `OSError` naming the file: `writing OUT/.lock: why`."""
+    try:
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f'{os.getpid()} {socket.gethostname()} {created}\n')
+        lock.flush()
+    except OSError as e: raise OSError(e.errno, f"writing {lock.name}: {e.strerror or e}") from e
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rj0c
 def _json_fault(text: str, e: json.JSONDecodeError) -> str:
@@ -1224,7 +1286,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
         _identify_run(folder, old, resume, checkpoint, state, run_id)   # run.json: whose run
         _stamp_lock(lock, folder.info['created'])
     except BaseException:
-        lock.close()
+        with contextlib.suppress(OSError): lock.close()    # a full disk: flushes again, raises
         _undo(created, folders)
         if aside is not None: _move_run_back(aside, out)
         raise

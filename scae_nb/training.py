@@ -859,9 +859,22 @@ def _refuse_files_for_folders(out) -> None:
                              f"the folder of the run's {name}; move it, or choose another "
                              f"{named('cfg.out')}")
 
+# %% ../nbs/05b_training.ipynb #fx53b102
+def _refuse_data_folder_out(cfg: TrainConfig) -> None:
+    "Refuse a `cfg.out` that is the data folder `cfg` reads (`data_root`; a refused one: unasked)."
+    if 'data_dir' in UNREAD_FIELDS.get(cfg.model.model, ()): return
+    try: data = data_root(cfg.data_dir)
+    except UsageError: return                                # said by the data's own checks
+    if os.path.realpath(cfg.out) != os.path.realpath(data): return
+    source = (named('data_dir') if cfg.data_dir is not None else
+              '$SCAE_DATA' if os.environ.get('SCAE_DATA', '').strip() else 'the per-user cache')
+    raise UsageError(f"{named('cfg.out')} {cfg.out} is the data folder ({source}): a run's files "
+                     f"would mix with the data; choose another {named('cfg.out')}")
+
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig, resume=None) -> None:
-    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`) or that is a file, and a
+    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), that is a file, or, for a
+    new run, the data folder (`_refuse_data_folder_out`), and a
     `--data-dir` that is not a folder (creating nothing; a model that never reads it,
     `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
     `resume`: the run's, None for a new run.
@@ -870,6 +883,7 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
     _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     _refuse_files_for_folders(cfg.out)            # the run's own folders: a file there is refused
+    if resume is None: _refuse_data_folder_out(cfg)     # a new run among the data
     if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
         _check_data_dir(cfg.data_dir)            # as typed, or the run's (`_data_dir_from`)
 
