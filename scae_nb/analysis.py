@@ -1054,8 +1054,9 @@ def _pretrained_paths(checkpoint, out, pretrained: str | None) -> tuple:
     return checkpoint, out
 
 # %% ../nbs/06_analysis.ipynb #st53c110
-def _checkpoint_state(checkpoint: Path, pretrained: str | None) -> tuple:
-    "(checkpoint, state, skipped): a run folder's newest intact checkpoint (`_run_checkpoint`)."
+def _resolved_checkpoint(checkpoint: Path, pretrained: str | None) -> tuple:
+    """(checkpoint, state, skipped): a run folder's newest intact checkpoint (`_run_checkpoint`),
+    a file or a bare name as given; a missing path not bare: `load_checkpoint`'s one-line error."""
     state, skipped = None, None
     bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
     if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
@@ -1071,7 +1072,7 @@ def _eval_paths(checkpoint, out, pretrained: str | None) -> tuple[Path, Path, di
     for a run folder its newest intact checkpoint's state (already read: not read again) and the
     corrupt newer ones it skipped (`_run_checkpoint`, `_say_run_checkpoint`); else None, None."""
     checkpoint, out = _pretrained_paths(checkpoint, out, pretrained)
-    checkpoint, state, skipped = _checkpoint_state(Path(checkpoint), pretrained)
+    checkpoint, state, skipped = _resolved_checkpoint(Path(checkpoint), pretrained)
     return checkpoint, Path(out or _default_eval_folder(checkpoint)), state, skipped
 
 # %% ../nbs/06_analysis.ipynb #4eca05a9

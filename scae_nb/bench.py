@@ -381,7 +381,7 @@ def _compiles(name: str) -> bool:
 
 # %% ../nbs/05c_bench.ipynb #st53b202
 def _all_variants(bases: list[str], device: torch.device) -> list[str]:
-    "Each of `bases` and it +amp; one warning names the variants that `device` cannot run."
+    "Each of `bases` and its +amp; one warning names the variants that `device` cannot run."
     if left := [b + amp for b in VARIANTS if b not in bases for amp in ('', '+amp')]:
         warnings.warn(f"--variants all: leaving out {', '.join(left)} (CUDA graphs need a CUDA "
                       f"device; this run uses {device.type})", stacklevel=user_stacklevel())

@@ -13,7 +13,7 @@ import torch
 from fastcore.basics import patch
 from .config import SHAPE_FIELDS
 from .utils import (UsageError, counted, deferred_signals, named, refuse_empty_path, said,
-                           user_stacklevel, words, write_atomic)
+                           user_stacklevel, words, write_atomic, _write_synced)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -89,14 +89,6 @@ def check_digest(state: dict, path, why=_TRAINING_ONLY) -> None:
     at other files): a checkpoint's words unless given (weights files: 04b's)."""
     if 'digest' in state and state_digest(state) != state['digest']:
         raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
-
-# %% ../nbs/05aa_checkpoints.ipynb #fx50sv0c
-def _write_synced(path: Path, data) -> None:
-    "Write bytes `data` to file `path`, flushed and fsync'd: on the disk before the caller goes on."
-    with open(path, 'wb') as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx53b009
 def _resume_command(out) -> str:

@@ -180,7 +180,7 @@ def _compiler_error(message: str) -> str | None:
 # %% ../nbs/07_cli.ipynb #st53d101
 def _long_options(parser: argparse.ArgumentParser) -> dict[str, str]:
     "Each field's (`dest`'s) first long option in `parser`: `--out` of (-o, --out)."
-    # a field's first long option: `--out` of (-o, --out), `--amp` of (--amp, --no-amp)
+    # `--amp` of (--amp, --no-amp)
     return {a.dest: long[0] for a in parser._actions
             if (long := [s for s in a.option_strings if s.startswith('--')])}
 

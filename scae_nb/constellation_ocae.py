@@ -34,7 +34,7 @@ def _point_mixture(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tenso
 
 # %% ../nbs/03a_constellation.ipynb #st53e042
 def _point_log_likelihood(vote_log_prob, mixing_log_prob, presence) -> tuple:
-    "log N [B,N,KV+1], log pi [B,KV+1], presence [B,N] | None -> posterior logits, l_n, p_n l_n."
+    "log N [B,N,KV+1], log pi [B,KV+1], presence [B,N] | None -> posterior logits, l_n, d_n l_n."
     posterior_logits = mixing_log_prob[:, None] + vote_log_prob  # [B, N, KV+1]
     ll = posterior_logits.logsumexp(2)  # [B, N]
     return posterior_logits, ll, ll if presence is None else ll * presence

@@ -655,7 +655,7 @@ def _images_fault(name: str, images: torch.Tensor) -> str | None:
         return f"{name} images must be {expected}, {got_shape(images)}"
 
 # %% ../nbs/00_data.ipynb #st53e024
-def _check_pair(images: torch.Tensor, labels: torch.Tensor, source: Path,
+def _check_file_pair(images: torch.Tensor, labels: torch.Tensor, source: Path,
                 labels_source: Path | None):
     "`DataFileError` naming both files if labels [N'] from `labels_source` miscount the images."
     if labels.ndim == 1 and len(labels) != len(images) and labels_source is not None:
@@ -671,7 +671,7 @@ def _check_split(name: str, images: torch.Tensor, labels: torch.Tensor, source: 
     `DataFileError`, one line naming the file."""
     if what := _images_fault(name, images):
         raise _refused_file(source, what)
-    _check_pair(images, labels, source, labels_source)
+    _check_file_pair(images, labels, source, labels_source)
     if what := _labels_fault(name, images, labels):
         raise _refused_file(labels_source or source, what)
     return images, labels

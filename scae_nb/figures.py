@@ -450,7 +450,7 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
                         title: str = 'object capsules and their parts', input_label: str = 'input'):
     """Example `index`: input (titled `input_label`), parts coloured by capsule, then each claiming
     capsule's own rendering."""
-    pcae, ocae = out.pcae, out.ocae
+    ocae = out.ocae
     index = _check_index(index, len(target))
     check_positive(max_capsules=max_capsules)     # -1 would drop the last capsule silently
     winners, claims = _claims_shown(out, index, max_capsules)

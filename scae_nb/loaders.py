@@ -180,7 +180,8 @@ def _index_batches(labels: torch.Tensor, batch_size: int, train: bool,
 # %% ../nbs/00a_loaders.ipynb #st53e012
 def _checked_data(images: torch.Tensor, labels: torch.Tensor, canvas_size: int | None,
                   n_classes: int | None) -> tuple[torch.Tensor, int]:
-    "(labels [N] int64, canvas size) for images [N, C, h, w]; else one clear line."
+    """(labels [N] int64, canvas size) for images [N, C, h, w]; else a one-line `TypeError` (images
+    not a tensor) or `ValueError` (`check_images`, `_check_labels`, `_check_canvas`)."""
     labels = _check_labels(labels, len(check_images(images)), n_classes)
     canvas_size = max(images.shape[-2:]) if canvas_size is None else canvas_size
     _check_canvas(canvas_size, *images.shape[-2:])

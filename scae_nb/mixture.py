@@ -355,7 +355,8 @@ def _check_theta_parts(theta: torch.Tensor) -> None:
 
 # %% ../nbs/02a_mixture.ipynb #st53e036
 def _fused_kernel(decoder: str, native: bool | None, theta: torch.Tensor, templates: torch.Tensor):
-    "The kernel `decoder` runs theta [B, M, 2, 3] and `templates` with (a function), or None."
+    """The fused kernel (a function) that runs theta [B, M, 2, 3] and `templates` for `decoder`;
+    None: the autograd path."""
     if decoder == 'triton':
         from scae_nb.triton_decoder import triton_applies, triton_warped_pixel_mixture
         if triton_applies(theta, templates): return triton_warped_pixel_mixture

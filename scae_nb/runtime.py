@@ -649,7 +649,7 @@ def _cut_by_signals(names=('SIGINT', 'SIGTERM', 'SIGHUP')):
         swap_handlers({s: signal.SIG_DFL if old is None else old for s, old in previous.items()})
 
 # %% ../nbs/05a_runtime.ipynb #st53b302
-def _daemon(fn, name: str) -> tuple[threading.Thread, threading.Event, list]:
+def _daemon_thread(fn, name: str) -> tuple[threading.Thread, threading.Event, list]:
     "A daemon thread `name` (not started) running `fn()`; the event it sets at the end; its error."
     failed, done = [], threading.Event()
     def run():
@@ -663,7 +663,7 @@ def _until_cut(fn, name: str, wait: float | None = None) -> str | None:
     """`fn()` in a daemon thread `name`, waited for until a SIGINT/SIGTERM/SIGHUP
     (`_cut_by_signals`) or `wait` s (None: no limit): None when it ended (its error raised here),
     else the signal's name, or 'timeout'."""
-    thread, done, failed = _daemon(fn, name)
+    thread, done, failed = _daemon_thread(fn, name)
     try:
         with _cut_by_signals():
             thread.start()       # not `join`: cut by a signal, it marks the thread ended (3.11)

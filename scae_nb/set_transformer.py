@@ -166,7 +166,7 @@ def forward(self: SetTransformer, x: torch.Tensor,
     return res
 
 # %% ../nbs/01_set_transformer.ipynb #st53e002
-def _got(x) -> str:
+def _shape_or_type(x) -> str:
     "What a shape check saw in `x`: its shape if a tensor, else its type."
     return got_shape(x) if isinstance(x, torch.Tensor) else f"got {type_name(x)}"
 
@@ -175,7 +175,7 @@ def _check_presence(presence, x: torch.Tensor, name: str, device: torch.device) 
     "One-line errors for a `presence` not [B, N] like `x` (called `name`) or not on `device`."
     if not isinstance(presence, torch.Tensor) or presence.shape != x.shape[:2]:
         raise ValueError(f"presence must be [B, N] = {list(x.shape[:2])} (one per element of "
-                         f"{name}), {_got(presence)}")
+                         f"{name}), {_shape_or_type(presence)}")
     check_input_device('presence', presence, device)
 
 # %% ../nbs/01_set_transformer.ipynb #fq48sc01
@@ -184,7 +184,7 @@ def check_input(self: SetTransformer, x, presence=None, name: str = 'x') -> None
     "One-line errors for a set `x` [B, N, d_in] (called `name`) or `presence` [B, N] that misfits."
     weight, d_in = self.input_proj.weight, self.input_proj.in_features
     if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != d_in:
-        raise ValueError(f"{name} must be a torch.Tensor [B, N, {d_in}], {_got(x)}")
+        raise ValueError(f"{name} must be a torch.Tensor [B, N, {d_in}], {_shape_or_type(x)}")
     check_input_device(name, x, weight.device)
     check_input_dtype(name, x, weight.dtype)
     if presence is not None: _check_presence(presence, x, name, weight.device)

@@ -172,7 +172,7 @@ def grid_sample_like_cuda():
     with mock.patch('torch.nn.functional.grid_sample', grid_sample): yield
 
 # %% ../nbs/91_test_utils.ipynb #st53e062
-def _awkward_poses(B: int, M: int, g) -> 'torch.Tensor':
+def _awkward_poses(B: int, M: int, g):
     "theta [B, M, 2, 3]: rotations, scales and shifts drawn from `g`; theta[0, 0] the identity."
     import torch
     angle = torch.rand(B, M, generator=g) * 6.3

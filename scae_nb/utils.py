@@ -176,7 +176,7 @@ def check_out_folder(path, what: str | None = None, make: bool = True):
 
 # %% ../nbs/92_utils.ipynb #st53e072
 def _write_synced(path: Path, data: bytes) -> None:
-    "Write `data` to a new file `path` and flush it to the disk (`os.fsync`); OSError as raised."
+    "Write bytes-like `data` to a new file `path`, flushed to disk (`os.fsync`); OSError as raised."
     with open(path, 'wb') as f:
         f.write(data)
         f.flush()
