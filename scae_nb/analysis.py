@@ -1020,6 +1020,13 @@ def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None
     raise UsageError(f"{given}: is {what}; eval's report and figures {why}: "
                      f"{_not_run_advice(out, run, pretrained, default)}")
 
+# %% ../nbs/06_analysis.ipynb #fx53d002
+def _check_default_out(out: Path) -> None:
+    """Refuse, as `check_out_folder` does, a default report folder `out` that cannot be made;
+    the line ends with the way out, `; pass --out FOLDER`."""
+    try: check_out_folder(out, 'the default report folder')
+    except UsageError as e: raise UsageError(f"{e}; pass {named('out')} FOLDER") from None
+
 # %% ../nbs/06_analysis.ipynb #780585d0
 def _name_hint(name: str) -> str:
     """What `--pretrained NAME`, no shipped model's, may mean: `--checkpoint NAME` for a folder (a
@@ -1551,7 +1558,7 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
-    if not given_out: check_out_folder(out, 'the default report folder')    # known only now
+    if not given_out: _check_default_out(out)                  # known only now; else: pass --out
     if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
                           or checkpoint_run_folder(checkpoint) is None):
         _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)

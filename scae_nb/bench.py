@@ -624,6 +624,17 @@ def _check_step_options(run: dict, config: SCAEConfig) -> None:
     resolve_cuda_graph(run.get('cuda_graph'), resolve_compile(run.get('compile'), device), device)
     if config.model == 'scae': check_decoder(run.get('decoder', 'auto'), device)
 
+# %% ../nbs/05c_bench.ipynb #fx53d002
+def _check_bench_model(preset: str, model: str) -> None:
+    "Refuse (`UsageError`, one line in bench's options) a `model` unfit for `preset`'s data."
+    points = PRESETS[preset]['run'].get('dataset') == 'constellation'
+    if model == 'constellation' and not points:
+        raise UsageError(f"{named('model')} constellation needs {named('preset')} constellation "
+                         f"(not {preset!r}): constellations are its data")
+    if model != 'constellation' and points:
+        raise UsageError(f"{named('model')} {model} needs an image preset, not {named('preset')} "
+                         "constellation (e.g. --preset cpu)")
+
 # %% ../nbs/05c_bench.ipynb #sp38237e
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     """The model config (preset + given fields), the run fields, and the timing options of `args`,
@@ -632,6 +643,7 @@ def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     _check_step_counts(args.steps, args.warmup)          # before a variant's process starts
     config = SCAEConfig.preset(args.preset, **given(args, [f.name for f in fields(SCAEConfig)]))
     check_read(config.model, given(args, UNREAD_FIELDS[config.model]))   # as train: refused
+    _check_bench_model(args.preset, config.model)        # bench has no --dataset: the preset's
     preset_run = PRESETS[args.preset]['run']
     TrainConfig(model=config, dataset=preset_run.get('dataset') or 'mnist')   # train's own checks
     run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, contextlib, dataclasses, importlib, os, re, signal, sys, traceback, typing
+import argparse, contextlib, dataclasses, difflib, importlib, os, re, signal, sys, traceback, typing
 import warnings
 from . import __version__
 
@@ -90,7 +90,10 @@ COMMANDS = {
 
 # %% ../nbs/07_cli.ipynb #0ca4b085
 class CLIParser(argparse.ArgumentParser):
-    "An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2)."
+    """An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2), and
+    that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`)."""
+    def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
+        super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
     def error(self, message):
         self.exit(2, f'{self.prog}: error: {message}\n')
 
@@ -416,10 +419,23 @@ def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
     return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder}{kept} "
             "(set MPLCONFIGDIR to a writable folder of your own)")
 
+# %% ../nbs/07_cli.ipynb #fx53d002
+def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser) -> str:
+    """argparse's 'unrecognized arguments: ...' for `unknown`, then '; did you mean --X?' where
+    one of `parser`'s options is close."""
+    options = [name[2:] for action in parser._actions for name in action.option_strings
+               if name.startswith('--')]                 # compared without the '--' all share
+    for word in (w.partition('=')[0][2:] for w in unknown if w.startswith('--')):
+        starts = [name for name in options if name.startswith(word)]   # an abbreviation
+        close = starts if len(starts) == 1 else difflib.get_close_matches(word, options, n=1)
+        if close: return f"unrecognized arguments: {' '.join(unknown)}; did you mean --{close[0]}?"
+    return f"unrecognized arguments: {' '.join(unknown)}"
+
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
     """`argv` parsed by `make_parser(command)`, a signal held off while it imports the subcommand's
-    modules; an argument no option takes refused as argparse refuses one (status 2)."""
+    modules; an argument no option takes refused as argparse refuses one (status 2), with the option
+    meant if one is close (`_unrecognized`)."""
     from scae_nb.utils import deferred_signals   # light (no torch): held off is torch's
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command or '')   # only the subcommand's (top-level options take no
@@ -427,7 +443,7 @@ def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
     args, unknown = parser.parse_known_args(argv)
     expand_user(args)                                  # `--out=~/runs/a`: the home folder's
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
-        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args._parser.error(_unrecognized(unknown, args._parser))
     return args
 
 # %% ../nbs/07_cli.ipynb #st50mm03

@@ -578,14 +578,16 @@ def _after_torn_line(fd: int, end: int, data: bytes) -> bytes:
 
 # %% ../nbs/05a_runtime.ipynb #st492664
 def _write_whole(fd: int, data: bytes, end: int) -> None:
-    "One `os.write` of `data` to `fd`; cut back to `end` if it stops short (ENOSPC) or is cut."
+    """One `os.write` of `data` to `fd`; cut back to `end` if it stops short (`OSError` ENOSPC, e.g.
+    'only 13 of 26 bytes written (No space left on device)') or is cut."""
     try: written = os.write(fd, data)
     except BaseException:
         os.ftruncate(fd, end)
         raise
     if written != len(data):
         os.ftruncate(fd, end)
-        raise OSError(errno.ENOSPC, f'only {written} of {len(data)} bytes written')
+        why = os.strerror(errno.ENOSPC)          # 'No space left on device': kept in the line
+        raise OSError(errno.ENOSPC, f'only {written} of {len(data)} bytes written ({why})')
 
 # %% ../nbs/05a_runtime.ipynb #st491213
 def append_whole(path, data: bytes) -> None:
