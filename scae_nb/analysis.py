@@ -663,9 +663,10 @@ def _add_skipped(report: dict, train: AttrDict, test: AttrDict, n_clusters: int)
 # %% ../nbs/06_analysis.ipynb #sp38312d
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
-    """All accuracies for the prior presences u and the posterior masses m of `train` and `test`
-    (`collect_features`), as a JSON-ready dict; one warning when a split is small for k-means, one
-    when features have fewer distinct rows than `n_clusters` (scikit-learn's, per fit: silenced),
+    """All accuracies for the prior object-capsule presences u and the posterior masses m of
+    `train` and `test` (`collect_features`), as a JSON-ready dict; one warning when a split is
+    small for k-means, one when features have fewer distinct rows than `n_clusters`
+    (scikit-learn's, per fit: silenced),
     one naming the accuracies left out (`_skipped_metrics`: also under 'skipped', with why).
     Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`);
     u, m in float16 or bfloat16 (`--amp`) too, read as float64. Each split is checked first, in one
