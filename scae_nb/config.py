@@ -86,11 +86,15 @@ class TrainConfig:
     ckpt_every: int = 10_000        # steps between checkpoints (one is always written at the end)
     keep: int = 5                   # checkpoints kept (the official Saver kept 5)
     out: str = 'runs/official'      # run folder: checkpoints/, figures/, metrics.jsonl, wandb/
-    data_dir: str | None = None     # dataset root (None: $SCAE_DATA, else a per-user cache)
+    # dataset root (None: $SCAE_DATA, else a per-user cache; a run records the folder $SCAE_DATA
+    # names, and --resume reads the run's)
+    data_dir: str | None = None
     num_workers: int = 0            # DataLoader worker processes (a resume is exact with the run's)
     data_on_device: str = 'auto'    # images on the device: auto (CUDA, no workers) | on | off
     device: str = 'auto'            # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
-    threads: int | None = None      # CPU threads for torch (default: torch's, one per core)
+    # CPU threads for torch (default: $OMP_NUM_THREADS, else one per core; train records the count
+    # it runs with, and train --resume keeps the run's)
+    threads: int | None = None
     amp: bool = False               # bfloat16 autocast for the forward pass
     # torch.compile the whole step (unset: compiled on one CUDA device, eager on CPU/MPS and
     # under torchrun)

@@ -140,6 +140,14 @@ def _make_logger(self: Trainer) -> RunLogger:
                          f'forked from wandb run {forked[0]} (a copy of its run folder)'
                          if forked else None))   # [] (copied, no wandb run): no notes
 
+# %% ../nbs/05b_training.ipynb #fx53c002
+def _data_dir_recorded(cfg: TrainConfig) -> TrainConfig:
+    """`cfg` with `data_dir` the folder `$SCAE_DATA` names, where it chose the run's data (no
+    `data_dir` given, a dataset of files, `DATASETS`); else `cfg` (the cache: not recorded)."""
+    if cfg.data_dir is not None or cfg.dataset not in DATASETS: return cfg
+    if not os.environ.get('SCAE_DATA', '').strip(): return cfg       # blank: as if unset
+    return replace(cfg, data_dir=str(data_root()))             # absolute: `TrainConfig`
+
 # %% ../nbs/05b_training.ipynb #tr29set2
 @patch
 def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
@@ -150,7 +158,9 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     self._setup_model(model)
     seed_everything(self._noise_seed(0))              # from here on, each its own noise
     if loaders is not None: self._check_loaders(loaders)       # a pair: `_check_trainer`
-    else: loaders = make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
+    else:
+        loaders = make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
+        self.cfg = _data_dir_recorded(cfg)      # read from $SCAE_DATA: the folder, recorded
     train_loader, self.test_loader = loaders
     self.stream = BatchStream(train_loader)
     self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
@@ -607,17 +617,44 @@ def _step_changes(changes: dict, cfg: TrainConfig, device: torch.device, distrib
     if step(was) != step(now): return changes
     return {k: v for k, v in changes.items() if k not in _STEP_SWITCHES}
 
+# %% ../nbs/05b_training.ipynb #fx53c005
+_THREADS_HERE = contextvars.ContextVar('scae_nb_threads_here', default=None)
+
+@contextlib.contextmanager
+def _threads_here(count: int | None):
+    """In the block a resume keeps its run's thread count where this shell gives `count` (None:
+    nothing kept: a count typed, or a new run)."""
+    token = _THREADS_HERE.set(count)
+    try: yield
+    finally: _THREADS_HERE.reset(token)
+
+# %% ../nbs/05b_training.ipynb #fx53c006
+def _kept_threads(threads: int | None) -> str | None:
+    "The clause saying the run's `threads` is kept where this shell gives another count; else None."
+    here = _THREADS_HERE.get()
+    if here is None or threads is None or threads == here: return None     # old runs: None
+    run = words(f'threads={threads}', f'--threads {threads}')     # as `said` words it
+    return f"the run's {run}, kept for an exact resume (this shell's default: {here})"
+
+# %% ../nbs/05b_training.ipynb #fx53c009
+def _resuming_line(changes: dict, dataset: str | None, kept: str | None) -> str | None:
+    "'resuming with ...': `changes` (`changes_line`), then the clause `kept`; None: neither."
+    if not changes: return None if kept is None else f'resuming with {kept}'
+    return changes_line(changes, dataset) + (f', {kept}' if kept else '')
+
 # %% ../nbs/05b_training.ipynb #sty46r01
 @patch
 def _take_changes(self: Trainer, ckpt: dict, path) -> None:
     """`restore`'s changes of the checkpoint's config: if it trains, said in one line (a switch
-    that leaves the step as it was: not said, and the checkpoint's setting kept, `_step_changes`);
-    then the checkpoint's history of changes with them (`changes`; None: unknown)."""
+    that leaves the step as it was: not said, and the checkpoint's setting kept, `_step_changes`),
+    with the run's thread count where kept in a shell that gives another (`_kept_threads`); then
+    the checkpoint's history of changes with them (`changes`; None: unknown)."""
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
         changes = resumed_changes(ckpt['config'], self.cfg)
         self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
-        if self.config_changes and self.rank0:
-            _say(changes_line(self.config_changes, workerless_dataset(self.cfg, self.device)))
+        line = _resuming_line(self.config_changes, workerless_dataset(self.cfg, self.device),
+                              _kept_threads(self.cfg.threads))
+        if line and self.rank0: _say(line)
         same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
         if same_step:                   # no change of the run: the checkpoint's setting stays
             self.cfg = replace(self.cfg, **{k: changes[k][0] for k in same_step})
@@ -1253,13 +1290,15 @@ def _defaults_by_preset(parser: argparse.ArgumentParser, only=None) -> None:
 # %% ../nbs/05b_training.ipynb #sty46b02
 def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
     """A new run's config: preset `name` with the `model` and `run` fields given; `scae-nb train`
-    logs to wandb offline unless $WANDB_MODE says (a mode); a field the model never reads is
+    logs to wandb offline unless $WANDB_MODE says (a mode), and runs with the thread count torch
+    has unless `threads` is given (recorded: a resume keeps it); a field the model never reads is
     refused, at any value (`--data-dir ''` too: before the config checks it)."""
     wandb = os.environ.get('WANDB_MODE', 'offline')
     wandb = wandb if wandb in WANDB_MODES else 'offline'
     kind = model.get('model', PRESETS[name]['model'].get('model', 'scae'))
     check_read(kind, {**run, **model})                # an option the model never reads: refused
-    return TrainConfig.preset(name, model=model, **{'wandb': wandb, **run})
+    run = {'wandb': wandb, 'threads': torch.get_num_threads(), **run}   # as torch starts: recorded
+    return TrainConfig.preset(name, model=model, **run)
 
 # %% ../nbs/05b_training.ipynb #sty46b05
 def _resume_out(resume) -> str:
@@ -1378,15 +1417,18 @@ def run_train(args: argparse.Namespace) -> int:
     after its last step began (it stops nothing: one warning says so); interrupted by a signal
     (Ctrl-C, SIGTERM, SIGHUP) before, after its checkpoint is saved, 128 + the signal's number
     (130, 143, 129), as shells report it, so schedulers requeue the run instead of counting it
-    finished. Memory that runs out: one line (`naming_out_of_memory`, 05a), exit status 1."""
+    finished. Memory that runs out: one line (`naming_out_of_memory`, 05a), exit status 1. A
+    resume keeps the run's thread count and data folder (unless `--threads`, `--data-dir`)."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     device = pick_device(cfg.device, dist_env().local_rank)
     _check_step(cfg, device)                                            # named as options
+    here = torch.get_num_threads()             # this shell's: $OMP_NUM_THREADS, else one per core
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     asked = _wandb_asked(args, cfg, resume)        # no --wandb typed: what set its mode
     recorded = None if hasattr(args, 'data_dir') else resume   # a resume's data_dir: the run's
     with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
-          wandb_asked_by(asked), _data_dir_from(recorded),
+          _threads_here(here if inherited else None), wandb_asked_by(asked),
+          _data_dir_from(recorded),
           naming_out_of_memory(cfg.model, cfg.batch_size, device)):     # one line, not torch's
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state,
                        allow_change=None)       # compared with the checkpoint's: `resume_config`

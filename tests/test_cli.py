@@ -23,7 +23,8 @@ def test_subcommand_help(sub):
     res = _run(sub, '--help')
     assert res.returncode == 0, res.stderr
     assert '--' in res.stdout and sub in res.stdout
-    assert "--threads INT CPU threads for torch (default: torch's, one per core)" in ' '.join(res.stdout.split())
+    assert ("--threads INT CPU threads for torch (default: $OMP_NUM_THREADS, else one per core; train records "
+            "the count it runs with, and train --resume keeps the run's)") in ' '.join(res.stdout.split())
 
 
 @pytest.mark.parametrize('sub', ['train', 'bench'])
