@@ -51,7 +51,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
                           resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
                           to_device, variant_name, warn_compile_wait)
-from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _run_holding_out,
+from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_holding_out,
                                  _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
                                  load_checkpoint, prune_checkpoints, resolve_checkpoint,
@@ -798,8 +798,7 @@ def _logged_test(out, step: int) -> bool:
 def _continue_words(out) -> str:
     "How the caller continues the run in `out`: `resume='latest'`, `--resume` or the whole command."
     if Path(out) == Path('runs', preset_for('mnist')): return words("resume='latest'", '--resume')
-    folder = str(out) if not str(out).startswith('-') else os.path.join('.', str(out))  # no option
-    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(folder)}')
+    return _resume_command(out)                        # the whole command: 05aa's words
 
 # %% ../nbs/05b_training.ipynb #st52d008
 def _warn_torn(out, torn: int, last_checkpoint) -> None:
