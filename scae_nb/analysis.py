@@ -51,8 +51,8 @@ __all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans
            'object_capsule_reach']
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
-def _check_pair(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
-    "Validated (clusters, labels) of equal length."
+def _check_cluster_label_ids(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
+    "Validated (clusters, labels): integer ids (`_check_ids`), of equal length."
     clusters, labels = _check_ids(clusters, 'clusters'), _check_ids(labels, 'labels')
     if len(clusters) != len(labels):
         raise ValueError(f"clusters has {len(clusters)} entries but labels has {len(labels)}")
@@ -63,7 +63,7 @@ def hungarian_mapping(clusters, labels) -> dict[int, int]:
     """Best one-to-one map cluster id -> label for `clusters`, `labels` [N] (integer ids, any
     values): the most matches, as the official `bipartite_match` (`eval_mnist_model.py`; see
     official-scae.md §7); surplus clusters or labels stay unmatched."""
-    clusters, labels = _check_pair(clusters, labels)
+    clusters, labels = _check_cluster_label_ids(clusters, labels)
     cluster_ids, c = np.unique(clusters, return_inverse=True)
     label_ids, l = np.unique(labels, return_inverse=True)
     counts = np.zeros((len(cluster_ids), len(label_ids)))  # contingency table C[cluster, label]
@@ -85,7 +85,7 @@ def _check_mapping(mapping) -> None:
 # %% ../nbs/06_analysis.ipynb #92563324
 def matched_count(mapping: dict[int, int], clusters, labels) -> int:
     "Number of examples whose cluster maps to their label under one-to-one `mapping`."
-    clusters, labels = _check_pair(clusters, labels)
+    clusters, labels = _check_cluster_label_ids(clusters, labels)
     _check_mapping(mapping)
     owner = {}                                   # label -> the cluster mapped to it
     for cluster, label in mapping.items():
@@ -98,7 +98,7 @@ def matched_count(mapping: dict[int, int], clusters, labels) -> int:
 def cluster_accuracy(clusters, labels) -> float:
     """Accuracy in [0, 1] of integer `clusters` [N] against `labels` [N] under the best
     one-to-one map (`hungarian_mapping`); float ids must be whole numbers that fit int64."""
-    clusters, labels = _check_pair(clusters, labels)
+    clusters, labels = _check_cluster_label_ids(clusters, labels)
     return matched_count(hungarian_mapping(clusters, labels), clusters, labels) / len(labels)
 
 # %% ../nbs/06_analysis.ipynb #sp382982

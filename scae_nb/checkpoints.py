@@ -834,7 +834,9 @@ def _lock(out: Path):
                          f"({e.strerror or e})") from None
     f = open(out / '.lock', 'a+')
     if fcntl is None: return f
-    if (holder := _unless_gone(lambda: _flock_or_holder(f))) is None: return f     # taken
+    if (holder := _unless_gone(lambda: _flock_or_holder(f))) is None:                # taken
+        _HELD_LOCKS.add(f)                      # a forked child closes its copy (below)
+        return f
     f.close()
     raise RunFolderError(_in_use(out, *holder))
 
@@ -843,6 +845,18 @@ def _flock_or_holder(f) -> tuple[str, str] | None:
     try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError: return _holder(f)
     return None
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx54b003
+import weakref
+_HELD_LOCKS = weakref.WeakSet()       # the lock files `_lock` took in this process
+
+def _close_inherited_locks() -> None:
+    "In a forked child only: close its copies of the held lock files (the parent keeps its own)."
+    for lock in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError, ValueError): lock.close()
+
+if hasattr(os, 'register_at_fork'):                 # POSIX
+    os.register_at_fork(after_in_child=_close_inherited_locks)
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx53b004
 LOCK_WAIT_S = 10.0      # how long a lock whose recorded holder is gone is waited for, in seconds
@@ -875,7 +889,7 @@ def _in_use(out: Path, pid: str, host: str) -> str:
     machine (`_pid_gone`), processes it left behind do."""
     if _pid_gone(pid, host):
         return (f"{out} is held by leftover processes of a dead run (its pid {pid} is gone, "
-                f"but the lock {out / '.lock'} is still held, e.g. by its DataLoader workers); "
+                f"but the lock {out / '.lock'} is still held, e.g. by a process it forked); "
                 f"retry in a few seconds")
     return (f"{out} is in use by another run (lock {out / '.lock'} held by pid {pid} on {host}); "
             f"wait for it or choose another {named('cfg.out')}")

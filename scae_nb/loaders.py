@@ -206,7 +206,7 @@ def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                       pin_memory=device is not None and torch.device(device).type == 'cuda')
 
 # %% ../nbs/00a_loaders.ipynb #tl43pr00
-def _check_pair(pair, name: str) -> tuple:
+def _check_images_labels_pair(pair, name: str) -> tuple:
     "`pair` if a tuple or list of 2 (images, labels); else one line saying what came."
     if isinstance(pair, (tuple, list)) and len(pair) == 2: return pair
     if isinstance(pair, torch.Tensor): got = f"a Tensor of {got_shape(pair).removeprefix('got ')}"
@@ -237,8 +237,8 @@ def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 12
                    on_device: bool = False):
     """(train_loader, test_loader) over your own (images, labels) pairs; canvas_size None = no
     padding; no `test`, no test_loader; `on_device`: `DeviceLoader`s on `device` (below)."""
-    train = _check_pair(train, 'train')
-    if test is not None: test = _check_pair(test, 'test')
+    train = _check_images_labels_pair(train, 'train')
+    if test is not None: test = _check_images_labels_pair(test, 'test')
     seed, device = _check_loader_seed(seed), _loader_device(device)
     kw = dict(batch_size=batch_size, canvas_size=canvas_size, device=device, n_classes=n_classes)
     make = DeviceLoader if on_device else partial(make_loader, num_workers=num_workers)

@@ -232,12 +232,14 @@ def make_target(self: SCAE, images: torch.Tensor) -> torch.Tensor:
     return sobel_target(images)
 
 # %% ../nbs/04a_model.ipynb #st53a002
-def _sparsity_terms(config: SCAEConfig, ocae: AttrDict) -> dict:
-    "The four sparsity terms (golden names, unweighted, float32 scalars) of `ocae`'s u, m [B, K]."
-    u, m = ocae.prior_caps_presence_u.float(), ocae.posterior_mass_m.float()     # [B, K]
+def _sparsity_terms(config: SCAEConfig, ocae: AttrDict, n_parts: int) -> dict:
+    """The four sparsity terms (golden names, unweighted, float32 scalars) of `ocae`'s u [B, K]
+    and m [B, K] (constellation: [B, K*V]); q = m / n_parts (SCAE: M parts; constellation: N
+    points)."""
+    u, m = ocae.prior_caps_presence_u.float(), ocae.posterior_mass_m.float()
     prior_within, prior_between = prior_sparsity_loss(u, config.n_classes,
                                                       config.prior_within_constant)
-    posterior_within, posterior_between = posterior_sparsity_loss(m, config.n_parts)
+    posterior_within, posterior_between = posterior_sparsity_loss(m, n_parts)
     return dict(posterior_within_sparsity_loss=posterior_within,
                 posterior_between_sparsity_loss=posterior_between,
                 prior_within_sparsity_loss=prior_within, prior_between_sparsity_loss=prior_between)
@@ -250,7 +252,7 @@ def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
     log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table)."""
     terms = dict(rec_ll=pcae.rec_ll, log_prob=ocae.log_prob,
                  dynamic_weights_l2=ocae.dynamic_weights_l2, primary_caps_l1=pcae.primary_caps_l1,
-                 **_sparsity_terms(config, ocae),
+                 **_sparsity_terms(config, ocae, config.n_parts),
                  posterior_cls_xe=probe.posterior_cls_xe, prior_cls_xe=probe.prior_cls_xe,
                  mse=pcae.mse)
     # float32 scalars, autocast or not
@@ -339,20 +341,16 @@ class ConstellationAutoencoder(OfficialModule):
         self.register_buffer('segm_maps', _segm_maps(c.n_points, c.n_objects), persistent=False)
 
 # %% ../nbs/04a_model.ipynb #2e24ff9b
+_PRIOR_FIRST = ('prior_within_sparsity_loss', 'prior_between_sparsity_loss',
+                'posterior_within_sparsity_loss', 'posterior_between_sparsity_loss')
+
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:
-    """All constellation loss terms (golden names, unweighted);
-    prior on the binary u [B, K], posterior on m [B, K*V]."""
-    prior_within, prior_between = prior_sparsity_loss(ocae.prior_caps_presence_u.float(),
-                                                      config.n_classes,
-                                                      config.prior_within_constant)
-    posterior_within, posterior_between = posterior_sparsity_loss(ocae.posterior_mass_m.float(),
-                                                                  n_points)
+    """All constellation loss terms (golden names, unweighted); the sparsity terms from
+    `_sparsity_terms`: prior on the binary u [B, K], posterior on m [B, K*V], q = m / n_points."""
+    sparsity = _sparsity_terms(config, ocae, n_points)
     return AttrDict(log_prob=ocae.log_prob, sparsity_loss=ocae.sparsity_loss,
                     dynamic_weights_l2=ocae.dynamic_weights_l2,
-                    prior_within_sparsity_loss=prior_within,
-                    prior_between_sparsity_loss=prior_between,
-                    posterior_within_sparsity_loss=posterior_within,
-                    posterior_between_sparsity_loss=posterior_between)
+                    **{name: sparsity[name] for name in _PRIOR_FIRST})   # the order it always had
 
 # %% ../nbs/04a_model.ipynb #01b45b3a
 def _check_points_given(points, presence) -> None:
