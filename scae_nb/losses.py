@@ -39,6 +39,14 @@ def global_batch(x: torch.Tensor) -> torch.Tensor:
     back to each process's own rows (inside `across_processes` under DDP); else `x` itself."""
     return _GATHER(x) if _ACROSS_PROCESSES else x     # alone: traced as `x`, no graph break
 
+# %% ../nbs/04_losses.ipynb #st54a202
+def _all_rows(x: torch.Tensor) -> torch.Tensor:
+    "All processes' rows of x in rank order, with autograd (eager: a collective, not traced)."
+    from torch.distributed.nn.functional import all_gather    # with autograd, unlike dist's
+    with warnings.catch_warnings():        # torch 2.14 deprecates it for a private successor
+        warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather is depre')
+        return torch.cat(all_gather(x.contiguous()), 0)
+
 # %% ../nbs/04_losses.ipynb #sp381aac
 _GATHER = None        # `_all_rows` behind torch.compiler.disable, made on first use under DDP:
                       # decorating at import would load the compiler into every process
@@ -48,13 +56,6 @@ def _gatherer():
     global _GATHER
     if _GATHER is None: _GATHER = torch.compiler.disable(_all_rows)
     return _GATHER
-
-def _all_rows(x: torch.Tensor) -> torch.Tensor:
-    "All processes' rows of x in rank order, with autograd (eager: a collective, not traced)."
-    from torch.distributed.nn.functional import all_gather    # with autograd, unlike dist's
-    with warnings.catch_warnings():        # torch 2.14 deprecates it for a private successor
-        warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather is depre')
-        return torch.cat(all_gather(x.contiguous()), 0)
 
 # %% ../nbs/04_losses.ipynb #bbd45520
 def prior_within_constant(n_objects: int, n_classes: int = 10,
@@ -192,19 +193,30 @@ def official_slots(self: LinearProbes) -> list:
     return (linear_slots(self.posterior, f'{scope}/linear')
             + linear_slots(self.prior, f'{scope}_1/linear'))
 
+# %% ../nbs/04_losses.ipynb #st54a204
+def _check_weighted_terms(losses: Mapping[str, torch.Tensor],
+                          weights: Mapping[str, float]) -> None:
+    "One-line error for a non-zero weight whose term is not in `losses`."
+    for name, w in weights.items():                 # keys only: no host sync, no graph break
+        if w != 0 and name not in losses:
+            raise ValueError(f"loss weight for {name!r}, but there is no such loss term "
+                           f"(known: {', '.join(map(str, losses))})")
+
+# %% ../nbs/04_losses.ipynb #st54a206
+def _zero_total(losses: Mapping[str, torch.Tensor]) -> torch.Tensor:
+    "A 0-d zero like the first tensor term in `losses` (a CPU default-dtype one if none)."
+    like = next((t for t in losses.values() if isinstance(t, torch.Tensor)), torch.zeros(()))
+    return like.new_zeros(()).requires_grad_(like.requires_grad)   # a tensor all the same
+
 # %% ../nbs/04_losses.ipynb #8311a48e
 def weighted_total(losses: Mapping[str, torch.Tensor],
                    weights: Mapping[str, float]) -> torch.Tensor:
     """$\\sum_t w_t \\cdot \\text{term}_t$ over the terms named in `weights` (zero
     weights skipped; all zero: a zero tensor); a weighted term not in `losses`: one line."""
-    for name, w in weights.items():                 # keys only: no host sync, no graph break
-        if w != 0 and name not in losses:
-            raise ValueError(f"loss weight for {name!r}, but there is no such loss term "
-                           f"(known: {', '.join(map(str, losses))})")
+    _check_weighted_terms(losses, weights)
     terms = [w * losses[name] for name, w in weights.items() if w != 0]
     if terms: return sum(terms)
-    like = next((t for t in losses.values() if isinstance(t, torch.Tensor)), torch.zeros(()))
-    return like.new_zeros(()).requires_grad_(like.requires_grad)   # a tensor all the same
+    return _zero_total(losses)
 
 # %% ../nbs/04_losses.ipynb #aa5a03e8
 _MOVED_TO_MODEL = ('SCAEConfig', 'validate_config', 'PRESETS', 'MODELS', 'TARGETS', 'pcae_kwargs',

@@ -158,17 +158,23 @@ def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
     res.dynamic_weights_l2 = res.cpr_dynamic.square().sum() / (2 * features.shape[0])
     return res
 
+# %% ../nbs/03_ocae.ipynb #st54a006
+def _batch_mlp_slots(mlp: BatchMLP, scope: str) -> list:
+    "A `Slot` for every variable of a BatchMLP under `scope`, layer by layer (weights, then bias)."
+    slots = []
+    for i, layer in enumerate(mlp.layers):
+        name = f'{scope}/batch_linear{tf_suffix(i)}'
+        slots.append(Slot(f'{name}/weights', layer.weight))
+        if layer.bias is not None: slots.append(Slot(f'{name}/add/b', layer.bias))
+    return slots
+
 # %% ../nbs/03_ocae.ipynb #62210af9
 @patch
 def official_slots(self: CapsuleLayer, prefix: str) -> list:
     """A `Slot` for every variable of the official
     CapsuleLayer under `prefix` (all stored as they are)."""
-    slots = []
-    for mlp, scope in ((self.mlp1, 'batch_mlp'), (self.mlp2, 'batch_mlp_1')):
-        for i, layer in enumerate(mlp.layers):
-            name = f'{prefix}/{scope}/batch_linear{tf_suffix(i)}'
-            slots.append(Slot(f'{name}/weights', layer.weight))
-            if layer.bias is not None: slots.append(Slot(f'{name}/add/b', layer.bias))
+    slots = _batch_mlp_slots(self.mlp1, f'{prefix}/batch_mlp')
+    slots += _batch_mlp_slots(self.mlp2, f'{prefix}/batch_mlp_1')
     biases = (self.ccr_bias, self.pres_caps_bias, self.pres_vote_bias, self.scale_bias)
     slots += [Slot(f'{prefix}/add{tf_suffix(i)}/b', b) for i, b in enumerate(biases)]
     return slots + [Slot(f'{prefix}/cpr_static', self.cpr_static)]
@@ -195,13 +201,11 @@ def _part_mixture(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch
     vote_log_prob = gaussian_log_prob(pose[:, None], votes, scale[..., None]).sum(-1)  # [B, K, M]
     return with_dummy(vote_log_prob, 1), with_dummy(safe_log(vote_presence), 1)
 
-# %% ../nbs/03_ocae.ipynb #e3faa6da
-def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch.Tensor,
-                       pose: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
-    """Official CapsuleLikelihood: votes [B,K,M,6],
-    scale/vote_presence [B,K,M], part pose [B,M,6], presence [B,M]."""
-    vote_log_prob, mixing_logits = _part_mixture(votes, scale, vote_presence, pose)  # [B, K+1, M]
-    posterior_logits = mixing_logits + vote_log_prob
+# %% ../nbs/03_ocae.ipynb #st54a001
+def _mixture_log_likelihood(vote_log_prob: torch.Tensor, mixing_logits: torch.Tensor,
+                            posterior_logits: torch.Tensor,
+                            presence: torch.Tensor | None) -> AttrDict:
+    "The `caps_*` log-likelihood keys and `log_prob` from the [B, K+1, M] mixture terms."
     ll_per_part = posterior_logits.logsumexp(1)  # [B, M]
     weighted = ll_per_part if presence is None else ll_per_part * presence
     res = AttrDict(caps_vote_log_prob=vote_log_prob, caps_mixing_logits=mixing_logits,
@@ -209,19 +213,33 @@ def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: 
                    caps_ll_per_part=ll_per_part, caps_ll_per_part_weighted=weighted,
                    caps_ll_per_example=weighted.sum(1))
     res.log_prob = res.caps_ll_per_example.mean()
+    return res
+
+# %% ../nbs/03_ocae.ipynb #e3faa6da
+def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch.Tensor,
+                       pose: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
+    """Official CapsuleLikelihood: votes [B,K,M,6],
+    scale/vote_presence [B,K,M], part pose [B,M,6], presence [B,M]."""
+    vote_log_prob, mixing_logits = _part_mixture(votes, scale, vote_presence, pose)  # [B, K+1, M]
+    posterior_logits = mixing_logits + vote_log_prob
+    res = _mixture_log_likelihood(vote_log_prob, mixing_logits, posterior_logits, presence)
     res.update(capsule_posterior(posterior_logits, votes, vote_presence))
     return res
+
+# %% ../nbs/03_ocae.ipynb #st54a003
+def _winning_votes(votes: torch.Tensor, is_from_capsule: torch.Tensor) -> torch.Tensor:
+    "votes [B, K, M, 6], winning capsule per part [B, M] -> the winner's vote per part [B, M, 6]."
+    B, _, M, _ = votes.shape
+    return votes.gather(1, is_from_capsule[:, None, :, None].expand(B, 1, M, 6))[:, 0]
 
 # %% ../nbs/03_ocae.ipynb #23f8fb14
 def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor,
                       vote_presence: torch.Tensor) -> AttrDict:
     """posterior_logits [B, K+1, M] -> responsibilities
     [B, M, K], winner per part, u [B, K], m [B, K]."""
-    B, K, M, _ = votes.shape
     posterior = posterior_logits.softmax(1)  # [B, K+1, M]
     is_from_capsule = posterior_logits[:, :-1].argmax(1)  # [B, M]
-    # [B, M, 6]
-    winner = votes.gather(1, is_from_capsule[:, None, :, None].expand(B, 1, M, 6))[:, 0]
+    winner = _winning_votes(votes, is_from_capsule)  # [B, M, 6]
     binary = (safe_log(vote_presence) > LOG_DUMMY).to(votes.dtype)
     return AttrDict(posterior_mixing_probs=posterior[:, :-1].transpose(1, 2),
                     posterior_with_dummy=posterior, is_from_capsule=is_from_capsule, winner=winner,
@@ -285,6 +303,13 @@ def _check_input_shapes(self: OCAE, pose, presence, special_features, templates_
                          f"{got_shape(special_features)}")
     check_templates_colorized(templates_colorized, B, M, self.n_channels, self.template_size)
 
+# %% ../nbs/03_ocae.ipynb #st54a009
+def _check_set_dtype(inputs: dict, dtype: torch.dtype) -> None:
+    "One-line error unless the input set's dtype (`inputs`, name -> tensor, promoted) is `dtype`."
+    set_dtype = functools.reduce(torch.promote_types, (x.dtype for x in inputs.values()))
+    name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
+    check_input_dtype(name, inputs[name], dtype)
+
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
 def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
@@ -296,9 +321,7 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     for name, x in inputs.items():
         check_input_device(name, x, self.dummy_vote.device)
         if x.dtype not in _FULL: check_input_dtype(name, x, self.dummy_vote.dtype)  # not promoted
-    set_dtype = functools.reduce(torch.promote_types, (x.dtype for x in inputs.values()))
-    name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
-    check_input_dtype(name, inputs[name], self.dummy_vote.dtype)
+    _check_set_dtype(inputs, self.dummy_vote.dtype)
 
 # %% ../nbs/03_ocae.ipynb #9b92c39e
 @patch

@@ -103,20 +103,40 @@ class PoolingAttention(nn.Module):
         self.inducing_points = nn.Parameter(inducing_points)
         self.mha = MultiHeadQKVAttention(n_output_dims, n_output_dims, n_output_dims, n_heads)
 
+# %% ../nbs/01_set_transformer.ipynb #st54a102
+def _fold_query_key(pma: PoolingAttention) -> tuple:
+    "Per head, the queries folded through the key and Z Linears: ([H, K, n], [H, K])."
+    mha, H = pma.mha, pma.mha.n_heads
+    q = mha.split_heads(mha.q(pma.inducing_points[0]))                        # [H, K, dh]
+    qk = q @ mha.k.weight.unflatten(0, (H, -1))                               # [H, K, D]
+    key_bias = (q * mha.k.bias.unflatten(0, (H, -1))[:, None]).sum(-1)        # [H, K]
+    return qk @ pma.z.weight, key_bias + qk @ pma.z.bias
+
+# %% ../nbs/01_set_transformer.ipynb #st54a104
+def _fold_value_output(pma: PoolingAttention) -> tuple:
+    "Per head, the output, value and Z Linears folded into one: ([H, D, n], [D])."
+    mha, H = pma.mha, pma.mha.n_heads
+    wo = mha.o.weight.unflatten(1, (H, -1)).transpose(0, 1)                   # [H, D, dvh]
+    wov = wo @ mha.v.weight.unflatten(0, (H, -1))                             # [H, D, D]
+    out_bias = (mha.o.bias + (wo @ mha.v.bias.unflatten(0, (H, -1))[..., None]).sum((0, 2))
+                + wov.sum(0) @ pma.z.bias)
+    return wov @ pma.z.weight, out_bias
+
 # %% ../nbs/01_set_transformer.ipynb #8ee18b27
 @patch
 def folded_weights(self: PoolingAttention):
     """Query/key and value/output products folded through
     Z: ([H,K,n], [H,K], [H,D,n], [D]) for the fast path."""
-    mha, H = self.mha, self.mha.n_heads
-    q = mha.split_heads(mha.q(self.inducing_points[0]))                       # [H, K, dh]
-    qk = q @ mha.k.weight.unflatten(0, (H, -1))                               # [H, K, D]
-    key_bias = (q * mha.k.bias.unflatten(0, (H, -1))[:, None]).sum(-1)        # [H, K]
-    wo = mha.o.weight.unflatten(1, (H, -1)).transpose(0, 1)                   # [H, D, dvh]
-    wov = wo @ mha.v.weight.unflatten(0, (H, -1))                             # [H, D, D]
-    out_bias = (mha.o.bias + (wo @ mha.v.bias.unflatten(0, (H, -1))[..., None]).sum((0, 2))
-                + wov.sum(0) @ self.z.bias)
-    return qk @ self.z.weight, key_bias + qk @ self.z.bias, wov @ self.z.weight, out_bias
+    return (*_fold_query_key(self), *_fold_value_output(self))
+
+# %% ../nbs/01_set_transformer.ipynb #st54a107
+def _folded_pooling(pma: PoolingAttention, h: torch.Tensor, presence: torch.Tensor | None) -> tuple:
+    "h [B, N, n] -> (out [B, K, D], attention [B, H, K, N]) through `folded_weights`."
+    q_eff, key_bias, w_eff, out_bias = pma.folded_weights()
+    scores = qk_scores(q_eff, h[:, None]) + key_bias[..., None]               # [B, H, K, N]
+    attention = masked_softmax(scores, presence, pma.mha.d_head)
+    pooled = attention.to(h.dtype) @ h[:, None]                               # [B, H, K, n]
+    return torch.einsum('bhkn,hdn->bkd', pooled, w_eff) + out_bias, attention
 
 # %% ../nbs/01_set_transformer.ipynb #236dcfed
 @patch
@@ -124,14 +144,8 @@ def forward(self: PoolingAttention, h: torch.Tensor, presence: torch.Tensor | No
             literal: bool = False) -> AttrDict:
     "h [B, N, n] -> AttrDict(out [B, K, D], attention [B, H, K, N], keys_z [B, N, D])"
     z = self.z(h)                                                              # [B, N, D]
-    if literal:
-        out, attention = self.mha(self.inducing_points, z, z, presence)
-        return AttrDict(out=out, attention=attention, keys_z=z)
-    q_eff, key_bias, w_eff, out_bias = self.folded_weights()
-    scores = qk_scores(q_eff, h[:, None]) + key_bias[..., None]               # [B, H, K, N]
-    attention = masked_softmax(scores, presence, self.mha.d_head)
-    pooled = attention.to(h.dtype) @ h[:, None]                               # [B, H, K, n]
-    out = torch.einsum('bhkn,hdn->bkd', pooled, w_eff) + out_bias
+    if literal: out, attention = self.mha(self.inducing_points, z, z, presence)
+    else: out, attention = _folded_pooling(self, h, presence)
     return AttrDict(out=out, attention=attention, keys_z=z)
 
 # %% ../nbs/01_set_transformer.ipynb #9f8a43db
