@@ -109,15 +109,21 @@ def cnn_output_size(canvas_size: int, strides=CNN_STRIDES, kernel: int = 3) -> i
     for stride in strides: size = (size - kernel) // stride + 1
     return size
 
+# %% ../nbs/02_pcae.ipynb #st54b010
+def _features_and_logits(head_out: torch.Tensor, M: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "[B, M*d+M, h, w] -> features [B, P, d, M] and attention logits [B, P, M], P = h*w positions."
+    flat = head_out.permute(0, 2, 3, 1).flatten(1, 2)   # [B, P, M*d+M]; a view if channels-last
+    d = flat.shape[-1] // M - 1
+    features, logits = flat.split([M * d, M], -1)  # split, not two slices: no zero-filled grads
+    return features.unflatten(-1, (d, M)), logits  # [B, P, d, M], [B, P, M]
+
 # %% ../nbs/02_pcae.ipynb #d1b8d0d7
 def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
     """Official `conv_att` pooling of the 1x1-conv output
     [B, M*d+M, h, w] into part capsules [B, M, d] (raw reshape)."""
     B, M = head_out.shape[0], n_parts
-    flat = head_out.permute(0, 2, 3, 1).flatten(1, 2)   # [B, P, M*d+M]; a view if channels-last
-    d = flat.shape[-1] // M - 1
-    features, logits = flat.split([M * d, M], -1)  # split, not two slices: no zero-filled grads
-    features = features.unflatten(-1, (d, M))                    # [B, P, d, M], logits [B, P, M]
+    features, logits = _features_and_logits(head_out, M)         # [B, P, d, M], [B, P, M]
+    d = features.shape[2]
     weights = logits.softmax(1)                                  # over the P positions
     # [B, d, M]; a product and a sum, not einsum's permuted copies and tiny matmuls: twice as fast
     pooled = (features * weights[:, :, None]).sum(1)
