@@ -203,6 +203,7 @@ def _segm_arrays(is_from_capsule, pattern_id, presence=None) -> tuple:
     pres = np.ones(gt.shape) if presence is None else _check_matrix(presence, 'presence')
     return pred, gt, pres.astype(np.float32)
 
+# %% ../nbs/03a_constellation.ipynb #st54b002
 def _per_present_point(correct: float, presence: np.ndarray) -> float:
     "correct / presence.sum(); NaN, without NumPy's warning, when no point is present."
     return float(correct / total) if (total := presence.sum()) else float('nan')
@@ -263,6 +264,13 @@ def _segmentation_hits(is_from_capsule, pattern_id, presence, rows, cols) -> tor
     pred = (is_from_capsule[..., None] == cols) & (cols < _n_unique(is_from_capsule)[:, None, None])
     return torch.einsum('bpr,bpk->brk', gt * weight, pred.float()).trunc()  # int32 cost
 
+# %% ../nbs/03a_constellation.ipynb #st54b004
+def _best_matched(hits, maps, rows, cols) -> torch.Tensor:
+    "hits [B, N, K], maps `injective_maps(N, K)`, rows arange(N), cols arange(K) -> [B]: best sums."
+    if len(rows) >= len(cols): matched = hits[:, maps, cols].sum(-1)  # [B, maps]: capsule j -> row
+    else: matched = hits[:, rows, maps].sum(-1)                       # [B, maps]: row i -> capsule
+    return matched.amax(1)
+
 # %% ../nbs/03a_constellation.ipynb #93aafb2a
 def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torch.Tensor,
                                  presence: torch.Tensor, n_caps: int,
@@ -275,6 +283,4 @@ def segmentation_accuracy_tensor(is_from_capsule: torch.Tensor, pattern_id: torc
     if maps is None: maps = injective_maps(N, n_caps).to(pattern_id.device)
     rows, cols = (torch.arange(n, device=pattern_id.device) for n in (N, n_caps))
     hits = _segmentation_hits(is_from_capsule, pattern_id, presence, rows, cols)  # [B, N, K]
-    if N >= n_caps: matched = hits[:, maps, cols].sum(-1)      # [B, maps]: capsule j -> row
-    else: matched = hits[:, rows, maps].sum(-1)                # [B, maps]: row i -> capsule
-    return matched.amax(1).sum() / presence.float().sum()
+    return _best_matched(hits, maps, rows, cols).sum() / presence.float().sum()

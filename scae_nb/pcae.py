@@ -109,15 +109,21 @@ def cnn_output_size(canvas_size: int, strides=CNN_STRIDES, kernel: int = 3) -> i
     for stride in strides: size = (size - kernel) // stride + 1
     return size
 
+# %% ../nbs/02_pcae.ipynb #st54b010
+def _features_and_logits(head_out: torch.Tensor, M: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "[B, M*d+M, h, w] -> features [B, P, d, M] and attention logits [B, P, M], P = h*w positions."
+    flat = head_out.permute(0, 2, 3, 1).flatten(1, 2)   # [B, P, M*d+M]; a view if channels-last
+    d = flat.shape[-1] // M - 1
+    features, logits = flat.split([M * d, M], -1)  # split, not two slices: no zero-filled grads
+    return features.unflatten(-1, (d, M)), logits  # [B, P, d, M], [B, P, M]
+
 # %% ../nbs/02_pcae.ipynb #d1b8d0d7
 def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
     """Official `conv_att` pooling of the 1x1-conv output
     [B, M*d+M, h, w] into part capsules [B, M, d] (raw reshape)."""
     B, M = head_out.shape[0], n_parts
-    flat = head_out.permute(0, 2, 3, 1).flatten(1, 2)   # [B, P, M*d+M]; a view if channels-last
-    d = flat.shape[-1] // M - 1
-    features, logits = flat.split([M * d, M], -1)  # split, not two slices: no zero-filled grads
-    features = features.unflatten(-1, (d, M))                    # [B, P, d, M], logits [B, P, M]
+    features, logits = _features_and_logits(head_out, M)         # [B, P, d, M], [B, P, M]
+    d = features.shape[2]
     weights = logits.softmax(1)                                  # over the P positions
     # [B, d, M]; a product and a sum, not einsum's permuted copies and tiny matmuls: twice as fast
     pooled = (features * weights[:, :, None]).sum(1)
@@ -145,6 +151,12 @@ def relu1(x: torch.Tensor) -> torch.Tensor:
 
 NONLINEARITIES = {'sigmoid': torch.sigmoid, 'relu1': relu1}
 
+# %% ../nbs/02_pcae.ipynb #st54b002
+def _min_max_templates(rows: torch.Tensor, template_size: int, n_channels: int) -> torch.Tensor:
+    "Kept QR rows [M, T*T*C] float64 -> templates [M, C, T, T] float32, min-max scaled to [0, 1]."
+    q = rows.float().view(len(rows), template_size, template_size, n_channels)  # TF [M, T, T, C]
+    return ((q - q.min()) / (q.max() - q.min())).permute(0, 3, 1, 2).contiguous()  # [M, C, T, T]
+
 # %% ../nbs/02_pcae.ipynb #e866896d
 def qr_template_init(n_templates: int, template_size: int, n_channels: int = 1,
                      generator: torch.Generator | None = None) -> torch.Tensor:
@@ -156,10 +168,7 @@ def qr_template_init(n_templates: int, template_size: int, n_channels: int = 1,
     if uniform.is_meta:        # a model counted on `meta` (04a): no values, and QR's meta kernel
         return torch.empty(n_templates, n_channels, template_size, template_size)  # imports sympy
     q = torch.linalg.qr(uniform)[0]
-    q = q[:n_templates, :n_elems].float().view(n_templates, template_size, template_size,
-                                               n_channels)
-    # TF [M,T,T,C] -> [M,C,T,T]
-    return ((q - q.min()) / (q.max() - q.min())).permute(0, 3, 1, 2).contiguous()
+    return _min_max_templates(q[:n_templates, :n_elems], template_size, n_channels)
 
 # %% ../nbs/02_pcae.ipynb #f2975a0e
 def _check_choice(name, value, choices):
@@ -203,17 +212,22 @@ class PCAE(OfficialModule):
         self._build_decoder()
         self.reset_parameters()
 
+# %% ../nbs/02_pcae.ipynb #st54b004
+def _check_special_features(n_special_features, colorize_templates):
+    "Refuse in one line an F that is no integer >= 0, or `colorize_templates` with F = 0."
+    if not isinstance(n_special_features, int) or n_special_features < 0:
+        raise ValueError("n_special_features must be a non-negative integer, got "
+                         f"{n_special_features!r}")
+    if colorize_templates and n_special_features == 0:
+        raise ValueError("colorize_templates needs n_special_features > 0, got 0")
+
 # %% ../nbs/02_pcae.ipynb #6b9feba9
 @patch
 def _check_options(self: PCAE, template_size, canvas_size, n_special_features, template_nonlin,
                    color_nonlin, colorize_templates, noise_scale):
     if template_size > canvas_size:
         raise ValueError(f"template_size {template_size} is larger than canvas_size {canvas_size}")
-    if not isinstance(n_special_features, int) or n_special_features < 0:
-        raise ValueError("n_special_features must be a non-negative integer, got "
-                         f"{n_special_features!r}")
-    if colorize_templates and n_special_features == 0:
-        raise ValueError("colorize_templates needs n_special_features > 0, got 0")
+    _check_special_features(n_special_features, colorize_templates)
     _check_choice('template_nonlin', template_nonlin, NONLINEARITIES)
     _check_choice('color_nonlin', color_nonlin, NONLINEARITIES)
     if not (math.isfinite(noise_scale) and noise_scale >= 0):
@@ -482,6 +496,13 @@ def check_templates_colorized(templates: torch.Tensor, B: int, M: int, C: int, T
         raise ValueError(f"templates_colorized must be [B or 1, {M}, {C}, {T}, {T}] (B = {B}), "
                          f"{got_shape(templates)}")
 
+# %% ../nbs/02_pcae.ipynb #st54b006
+def _check_pose_dtype(pose: torch.Tensor, templates_colorized: torch.Tensor) -> None:
+    "Refuse a float64 `pose` with `templates_colorized` of another dtype, naming the conversion."
+    if pose.dtype == torch.float64 != templates_colorized.dtype:   # else "Expected out type ..."
+        raise TypeError(f"pose is torch.float64 but the templates are {templates_colorized.dtype}: "
+                        f"pass pose.to({templates_colorized.dtype}) (or a float64 model)")
+
 # %% ../nbs/02_pcae.ipynb #sp38dfdd
 @patch
 def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target):
@@ -494,9 +515,7 @@ def _check_decode_inputs(self: PCAE, pose, presence, templates_colorized, target
     if target.ndim != 4 or target.shape[:2] != (B, self.n_channels):
         raise ValueError(f"target must be [{B}, {self.n_channels}, H, W], {got_shape(target)}")
     check_templates_colorized(templates_colorized, B, M, self.n_channels, self.template_size)
-    if pose.dtype == torch.float64 != templates_colorized.dtype:   # else "Expected out type ..."
-        raise TypeError(f"pose is torch.float64 but the templates are {templates_colorized.dtype}: "
-                        f"pass pose.to({templates_colorized.dtype}) (or a float64 model)")
+    _check_pose_dtype(pose, templates_colorized)
 
 # %% ../nbs/02_pcae.ipynb #22c68158
 @patch
