@@ -897,29 +897,34 @@ def _refuse_files_for_folders(out) -> None:
 
 # %% ../nbs/05b_training.ipynb #fx53b102
 def _refuse_data_folder_out(cfg: TrainConfig) -> None:
-    "Refuse a `cfg.out` that is the data folder `cfg` reads (`data_root`; a refused one: unasked)."
+    """Refuse a `cfg.out` that is the data folder `cfg` reads (`data_root`; a refused one: unasked),
+    is inside it, or holds it (paths resolved, links followed): one line naming both."""
     if 'data_dir' in UNREAD_FIELDS.get(cfg.model.model, ()): return
     try: data = data_root(cfg.data_dir)
     except UsageError: return                                # said by the data's own checks
-    if os.path.realpath(cfg.out) != os.path.realpath(data): return
+    out, real = Path(os.path.realpath(cfg.out)), Path(os.path.realpath(data))
+    if out == real: where = 'is the data folder'
+    elif out.is_relative_to(real): where = f'is inside the data folder {data}'    # data/MNIST
+    elif real.is_relative_to(out): where = f'holds the data folder {data}'        # `--out .`
+    else: return
     source = (named('data_dir') if cfg.data_dir is not None else
               '$SCAE_DATA' if os.environ.get('SCAE_DATA', '').strip() else 'the per-user cache')
-    raise UsageError(f"{named('cfg.out')} {cfg.out} is the data folder ({source}): a run's files "
+    raise UsageError(f"{named('cfg.out')} {cfg.out} {where} ({source}): a run's files "
                      f"would mix with the data; choose another {named('cfg.out')}")
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig, resume=None) -> None:
-    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), that is a file, or, for a
-    new run, the data folder (`_refuse_data_folder_out`), and a
+    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run one that is,
+    is inside or holds the data folder (`_refuse_data_folder_out`), one that is a file, and a
     `--data-dir` that is not a folder (creating nothing; a model that never reads it,
     `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
     `resume`: the run's, None for a new run.
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
+    if resume is None: _refuse_data_folder_out(cfg)     # a new run among the data: nothing made
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     _refuse_files_for_folders(cfg.out)            # the run's own folders: a file there is refused
-    if resume is None: _refuse_data_folder_out(cfg)     # a new run among the data
     if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
         _check_data_dir(cfg.data_dir)            # as typed, or the run's (`_data_dir_from`)
 
