@@ -1107,12 +1107,14 @@ def _runs_in(folder: Path) -> list[Path]:
     return sorted(runs, key=_checkpoint_time)
 
 # %% ../nbs/06_analysis.ipynb #fx53a012
+from .checkpoints import _runs_of_folder
+
 def _refuse_folder_of_runs(folder: Path, given: str) -> None:
     """Refuse (`UsageError`, one line) `folder`, no run's folder but one that holds run folders
-    (`_runs_in`), naming the one to give, of several the newest; `given`: as the caller gave it
-    (`said`). Returns where `folder` has files of a run's own or holds no run folder."""
-    own = is_run_folder(folder) or (folder / '.lock').is_file() or checkpoints_in(folder)
-    if own or not (runs := _runs_in(folder)): return
+    (`_runs_of_folder`, 05aa: as `--resume --out` names them), naming the one to give, of several
+    the newest; `given`: as the caller gave it (`said`). Returns where `folder` has files of a run's
+    own or holds no run folder."""
+    if not (runs := _runs_of_folder(folder)): return
     which = ('a run folder in it: give that, ' if len(runs) == 1 else
              f'{len(runs)} run folders in it: give one, such as the newest, ')
     raise UsageError(f"{given}: a folder with no checkpoint in {folder / 'checkpoints'}, but "

@@ -411,34 +411,63 @@ def _start_again(out, start: str) -> str:
 
 
 # %% ../nbs/05aa_checkpoints.ipynb #rb49cd01
-def _can_go_on(run: Path) -> bool:
+def _can_go_on(run: Path, steps: int | None = None) -> bool:
     """Whether the newest checkpoint of run folder `run` is before the `steps` its config.json asks
-    for (a finished run goes on only with more `--steps`); config.json unreadable: True."""
-    try: steps = json.loads((run / 'config.json').read_bytes())['steps']
+    for, or before `steps` (the command's `--steps`, None: not typed; how a finished run goes on);
+    config.json unreadable: True."""
+    try: asked = json.loads((run / 'config.json').read_bytes())['steps']
     except (OSError, ValueError, KeyError, TypeError): return True
-    return not isinstance(steps, int) or _file_step(list_checkpoints(run)[-1]) < steps
+    if not isinstance(asked, int): return True
+    return _file_step(list_checkpoints(run)[-1]) < max(asked, steps or 0)
 
-def _runs_beside(out) -> str:
+def _resume_it(run: Path) -> str:
+    "How to resume run folder `run`: `--out RUN` (in the library's words: `cfg.out='RUN'`)."
+    return words(f'cfg.out={str(run)!r}', f'--out {shlex.quote(str(run))}')
+
+def _runs_beside(out, steps: int | None = None) -> str:
     """'; …: resume it with …' naming up to two folders beside `out` whose runs can go on
-    (`_can_go_on`), names closest to `out`'s first (`difflib`: a typo's), or ''."""
+    (`_can_go_on`, `steps`: the command's), names closest to `out`'s first (`difflib`: a typo's),
+    or ''."""
     try: found = sorted(d for d in Path(out).parent.iterdir() if d.is_dir() and d != Path(out)
-                        and list_checkpoints(d) and _can_go_on(d))
+                        and list_checkpoints(d) and _can_go_on(d, steps))
     except OSError: return ''                                   # no parent folder, or unreadable
     close = difflib.get_close_matches(Path(out).name, [d.name for d in found], n=len(found) or 1)
     found.sort(key=lambda d: close.index(d.name) if d.name in close else len(close))  # stable
-    resume_it = lambda d: words(f'cfg.out={str(d)!r}', f'--out {shlex.quote(str(d))}')
-    return ''.join(f"; {d} holds a run: resume it with {resume_it(d)}" for d in found[:2])
+    return ''.join(f"; {d} holds a run: resume it with {_resume_it(d)}" for d in found[:2])
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx54a002
+def _checkpoint_time(run: Path) -> float:
+    "When run folder `run`'s newest checkpoint was written (0 if it is gone)."
+    try: return list_checkpoints(run)[-1].stat().st_mtime
+    except (OSError, IndexError): return 0.0
+
+def _runs_of_folder(folder) -> list[Path]:
+    """The run folders with checkpoints in `folder`, newest last (by their newest checkpoint's
+    time); [] where `folder` has files of a run of its own, or is unreadable."""
+    folder = Path(folder)
+    if ((folder / 'run.json').is_file() or (folder / 'checkpoints').is_dir()
+            or (folder / '.lock').is_file() or checkpoints_in(folder)): return []   # its own run
+    try: runs = [d for d in folder.iterdir() if d.is_dir() and list_checkpoints(d)]
+    except OSError: return []                                       # unreadable: none named
+    return sorted(runs, key=_checkpoint_time)
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rsc0
-def _nothing_to_resume(out) -> str:
+def _in_folder_of_runs(runs: list) -> str:
+    "What to do where `out` is a folder of `runs` (`_runs_of_folder`): resume one, named."
+    which = 'a run folder in it: resume it' if len(runs) == 1 else (
+        f'{len(runs)} run folders in it: resume one, such as the newest,')
+    return f'{which} with {_resume_it(runs[-1])}'
+
+def _nothing_to_resume(out, steps: int | None = None) -> str:
     """The refusal of `resume='latest'` in a run folder `out` with no checkpoint (or none at all:
-    'no such folder'): why, what to do."""
+    'no such folder'), `steps` the command's (None: not typed): why, what to do."""
     if not Path(out).exists():                        # a typo, say: runs beside it named
         return (f"{_resume_words()}: {named('cfg.out')} {out}: no such folder (start without "
-                f"{named('resume')}{_runs_beside(out)})")
+                f"{named('resume')}{_runs_beside(out, steps)})")
     why = (f"its run stopped before its first one: start it over with {said('force', True)}"
            if (Path(out) / 'run.json').is_file()
-           else f"start without {named('resume')}{_runs_beside(out)}")
+           else _in_folder_of_runs(runs) if (runs := _runs_of_folder(out))     # `--out runs`
+           else f"start without {named('resume')}{_runs_beside(out, steps)}")
     try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
     except (OSError, ValueError): start = None        # none, or damaged: said when claimed
     if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
@@ -454,10 +483,11 @@ def _named_checkpoint(resume, out) -> tuple[Path, dict]:
     return path, state
 
 # %% ../nbs/05aa_checkpoints.ipynb #st52d006
-def _latest_checkpoint(out) -> tuple[Path, dict]:
-    "`out`'s newest intact checkpoint and its state, the corrupt ones newer than it set aside."
+def _latest_checkpoint(out, steps: int | None = None) -> tuple[Path, dict]:
+    """`out`'s newest intact checkpoint and its state, the corrupt ones newer than it set aside;
+    none: refused (`_nothing_to_resume`, `steps`: the command's)."""
     if not list_checkpoints(out):      # a run stopped before its first one, or none at all
-        raise UsageError(_nothing_to_resume(out))
+        raise UsageError(_nothing_to_resume(out, steps))
     path, state, bad = newest_intact_state(out)
     if path is None:
         raise CheckpointError(all_corrupt_line(_resume_words(), Path(out) / 'checkpoints', bad))
@@ -465,16 +495,18 @@ def _latest_checkpoint(out) -> tuple[Path, dict]:
     return path, state
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp384189
-def resolve_checkpoint(resume, out) -> tuple[Path, dict]:
+def resolve_checkpoint(resume, out, steps: int | None = None) -> tuple[Path, dict]:
     """The checkpoint `resume` names, and its state, loaded and verified (pass it on: the file is
     read once); 'latest' = the newest intact checkpoint of `out` (corrupt ones set aside, with one
     warning line that names them and the checkpoint taken). One of `out`'s checkpoints of another
     model than its run's is refused (`_refuse_another_model`), and any resume in a run set aside in
-    RUN/replaced/ (`_refuse_replaced_run`)."""
+    RUN/replaced/ (`_refuse_replaced_run`). `steps`: the command's `--steps` (None: not typed), by
+    which the refusal of a `latest` with no checkpoint names finished runs beside `out` too
+    (`_runs_beside`)."""
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     _refuse_replaced_run(out)                          # a run set aside in RUN/replaced/: not there
     if str(resume) != 'latest': return _named_checkpoint(resume, out)
-    return _latest_checkpoint(out)
+    return _latest_checkpoint(out, steps)
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38dd55
 def _untaken(path: Path, fits=lambda there: False) -> Path:

@@ -636,9 +636,29 @@ def _kept_threads(threads: int | None) -> str | None:
     run = words(f'threads={threads}', f'--threads {threads}')     # as `said` words it
     return f"the run's {run}, kept for an exact resume (this shell's default: {here})"
 
+# %% ../nbs/05b_training.ipynb #fx54a006
+_SCAE_DATA_HERE = contextvars.ContextVar('scae_nb_scae_data_here', default=None)
+
+@contextlib.contextmanager
+def _scae_data_here(value: str | None):
+    """In the block a resume keeps its run's data folder where this shell's `$SCAE_DATA` is `value`
+    (None: nothing kept: `--data-dir` typed, or a new run)."""
+    token = _SCAE_DATA_HERE.set(value)
+    try: yield
+    finally: _SCAE_DATA_HERE.reset(token)
+
+# %% ../nbs/05b_training.ipynb #fx54a007
+def _kept_data_dir(data_dir: str | None) -> str | None:
+    "The clause saying the run's `data_dir` is kept where the shell's $SCAE_DATA differs; or None."
+    here = (_SCAE_DATA_HERE.get() or '').strip()
+    if not here or data_dir is None: return None            # unset (or blank); a run of the cache
+    same = os.path.realpath(os.path.expanduser(here)) == os.path.realpath(data_dir)
+    if same: return None                                    # however written
+    return f"the run's data folder {data_dir}, kept (this shell's $SCAE_DATA: {here})"
+
 # %% ../nbs/05b_training.ipynb #fx53c009
 def _resuming_line(changes: dict, dataset: str | None, kept: str | None) -> str | None:
-    "'resuming with ...': `changes` (`changes_line`), then the clause `kept`; None: neither."
+    "'resuming with ...': `changes` (`changes_line`), then the clauses `kept`; None: neither."
     if not changes: return None if kept is None else f'resuming with {kept}'
     return changes_line(changes, dataset) + (f', {kept}' if kept else '')
 
@@ -647,13 +667,15 @@ def _resuming_line(changes: dict, dataset: str | None, kept: str | None) -> str 
 def _take_changes(self: Trainer, ckpt: dict, path) -> None:
     """`restore`'s changes of the checkpoint's config: if it trains, said in one line (a switch
     that leaves the step as it was: not said, and the checkpoint's setting kept, `_step_changes`),
-    with the run's thread count where kept in a shell that gives another (`_kept_threads`); then
+    with the run's thread count and data folder where kept in a shell that gives another
+    (`_kept_threads`, `_kept_data_dir`); then
     the checkpoint's history of changes with them (`changes`; None: unknown)."""
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
         changes = resumed_changes(ckpt['config'], self.cfg)
         self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
+        kept = [_kept_threads(self.cfg.threads), _kept_data_dir(self.cfg.data_dir)]
         line = _resuming_line(self.config_changes, workerless_dataset(self.cfg, self.device),
-                              _kept_threads(self.cfg.threads))
+                              ', '.join(filter(None, kept)) or None)
         if line and self.rank0: _say(line)
         same_step = set(_STEP_SWITCHES) & changes.keys() - self.config_changes.keys()
         if same_step:                   # no change of the run: the checkpoint's setting stays
@@ -897,29 +919,34 @@ def _refuse_files_for_folders(out) -> None:
 
 # %% ../nbs/05b_training.ipynb #fx53b102
 def _refuse_data_folder_out(cfg: TrainConfig) -> None:
-    "Refuse a `cfg.out` that is the data folder `cfg` reads (`data_root`; a refused one: unasked)."
+    """Refuse a `cfg.out` that is the data folder `cfg` reads (`data_root`; a refused one: unasked),
+    is inside it, or holds it (paths resolved, links followed): one line naming both."""
     if 'data_dir' in UNREAD_FIELDS.get(cfg.model.model, ()): return
     try: data = data_root(cfg.data_dir)
     except UsageError: return                                # said by the data's own checks
-    if os.path.realpath(cfg.out) != os.path.realpath(data): return
+    out, real = Path(os.path.realpath(cfg.out)), Path(os.path.realpath(data))
+    if out == real: where = 'is the data folder'
+    elif out.is_relative_to(real): where = f'is inside the data folder {data}'    # data/MNIST
+    elif real.is_relative_to(out): where = f'holds the data folder {data}'        # `--out .`
+    else: return
     source = (named('data_dir') if cfg.data_dir is not None else
               '$SCAE_DATA' if os.environ.get('SCAE_DATA', '').strip() else 'the per-user cache')
-    raise UsageError(f"{named('cfg.out')} {cfg.out} is the data folder ({source}): a run's files "
+    raise UsageError(f"{named('cfg.out')} {cfg.out} {where} ({source}): a run's files "
                      f"would mix with the data; choose another {named('cfg.out')}")
 
 # %% ../nbs/05b_training.ipynb #88809107
 def check_paths(cfg: TrainConfig, resume=None) -> None:
-    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), that is a file, or, for a
-    new run, the data folder (`_refuse_data_folder_out`), and a
+    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run one that is,
+    is inside or holds the data folder (`_refuse_data_folder_out`), one that is a file, and a
     `--data-dir` that is not a folder (creating nothing; a model that never reads it,
     `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
     `resume`: the run's, None for a new run.
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
+    if resume is None: _refuse_data_folder_out(cfg)     # a new run among the data: nothing made
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     _refuse_files_for_folders(cfg.out)            # the run's own folders: a file there is refused
-    if resume is None: _refuse_data_folder_out(cfg)     # a new run among the data
     if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
         _check_data_dir(cfg.data_dir)            # as typed, or the run's (`_data_dir_from`)
 
@@ -1356,7 +1383,7 @@ def _resumed_config(args: argparse.Namespace, name: str, run: dict, model: dict,
     out = run.setdefault('out', f'runs/{name}')   # continued where found, not where it was trained
     if str(resume) == 'latest': _refuse_out_in_run(out, resume)   # RUN/figures: not 'no checkpoint'
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
-    path, state = resolve_checkpoint(resume, out)
+    path, state = resolve_checkpoint(resume, out, run.get('steps'))   # typed: runs it goes on
     saved = state['config']
     _check_restated(run, model, saved)           # unread fields: only as saved
     sources = {}
@@ -1417,7 +1444,8 @@ def run_train(args: argparse.Namespace) -> int:
     (Ctrl-C, SIGTERM, SIGHUP) before, after its checkpoint is saved, 128 + the signal's number
     (130, 143, 129), as shells report it, so schedulers requeue the run instead of counting it
     finished. Memory that runs out: one line (`naming_out_of_memory`, 05a), exit status 1. A
-    resume keeps the run's thread count and data folder (unless `--threads`, `--data-dir`)."""
+    resume keeps the run's thread count and data folder (unless `--threads`, `--data-dir`), and
+    names them where this shell's differ ($OMP_NUM_THREADS, $SCAE_DATA)."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     device = pick_device(cfg.device, dist_env().local_rank)
     _check_step(cfg, device)                                            # named as options
@@ -1425,9 +1453,10 @@ def run_train(args: argparse.Namespace) -> int:
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     asked = _wandb_asked(args, cfg, resume)        # no --wandb typed: what set its mode
     recorded = None if hasattr(args, 'data_dir') else resume   # a resume's data_dir: the run's
+    scae_data = os.environ.get('SCAE_DATA') if recorded else None     # this shell's, set aside
     with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
           _threads_here(here if inherited else None), wandb_asked_by(asked),
-          _data_dir_from(recorded),
+          _data_dir_from(recorded), _scae_data_here(scae_data),
           naming_out_of_memory(cfg.model, cfg.batch_size, device)):     # one line, not torch's
         result = train(cfg, resume=resume, force=getattr(args, 'force', False), state=state,
                        allow_change=None)       # compared with the checkpoint's: `resume_config`
