@@ -1091,21 +1091,6 @@ def _shipped_name(checkpoint: Path, pretrained: str | None) -> str | None:
     if pretrained is not None: return None if Path(pretrained).suffix == '.pt' else pretrained
     return str(checkpoint) if str(checkpoint) in pretrained_names() else None
 
-# %% ../nbs/06_analysis.ipynb #fx53a011
-from .pretrained import is_run_folder
-from .checkpoints import checkpoints_in
-
-def _checkpoint_time(run: Path) -> float:
-    "When run folder `run`'s newest checkpoint was written (0 if it is gone)."
-    try: return list_checkpoints(run)[-1].stat().st_mtime
-    except (OSError, IndexError): return 0.0
-
-def _runs_in(folder: Path) -> list[Path]:
-    "The run folders in `folder` with checkpoints, newest last (by their newest checkpoint's time)."
-    try: runs = [d for d in folder.iterdir() if d.is_dir() and list_checkpoints(d)]
-    except OSError: return []                                       # unreadable: none named
-    return sorted(runs, key=_checkpoint_time)
-
 # %% ../nbs/06_analysis.ipynb #fx53a012
 from .checkpoints import _runs_of_folder
 
