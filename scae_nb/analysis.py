@@ -33,10 +33,11 @@ from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weight
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
 from .runtime import (device_name, make_loaders, naming_out_of_memory, numerics_flags,
                              seed_everything)
-from .checkpoints import (CheckpointError, _as_named, _not_there, _run_holding_out,
+from .checkpoints import (CheckpointError, _HELD_LOCKS, _as_named, _not_there, _run_holding_out,
                                  RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, corrupt_said, list_checkpoints,
                                  load_checkpoint, newest_intact_state, readable_run_info)
+from .native import _missing_folders
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
 from .config import DATASET_CHOICES, UNREAD_FIELDS, TrainConfig, check_fits_dataset, check_read
@@ -296,7 +297,7 @@ def _card_for(name, model: torch.nn.Module) -> dict:
     return dict(run=dict(dataset=dataset, batch_size=TrainConfig.batch_size), steps=None)
 
 # %% ../nbs/06_analysis.ipynb #sp382dcc
-def _load_weights(name, device='cpu') -> AttrDict:
+def _load_pretrained(name, device='cpu') -> AttrDict:
     """AttrDict(model, config, step, card) of a shipped model or `save_pretrained` file; the run
     from its card (`card`: the card file read, or None)."""
     model = from_pretrained(name, device)         # its errors: one line naming the file
@@ -320,7 +321,7 @@ def _load_shipped(name: str, device) -> AttrDict:
         warnings.warn(f"{name} is a shipped model's name: loading the shipped model, not "
                       f"the {what} {Path(name).absolute()}",
                       stacklevel=user_stacklevel())
-    return _load_weights(name, device)
+    return _load_pretrained(name, device)
 
 # %% ../nbs/06_analysis.ipynb #st49a304
 def _model_from_state(checkpoint, state: dict, device) -> AttrDict:
@@ -343,7 +344,7 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
         if (plain := _plain_dict(checkpoint)) is None: raise   # a checkpoint's error stands
         if problem := _weights_problem(plain):
             raise CheckpointError(_not_a_model_file(checkpoint, plain, problem)) from None
-        return _load_weights(checkpoint, device)
+        return _load_pretrained(checkpoint, device)
     return _model_from_state(checkpoint, state, device)
 
 # %% ../nbs/06_analysis.ipynb #st52c002
@@ -833,14 +834,14 @@ class DivergedError(RuntimeError):
     "A model whose outputs hold NaN or inf: it diverged in training (the CLI: one line, exit 1)."
 
 # %% ../nbs/06_analysis.ipynb #sp3821d8
-def _not_finite(*splits, keys=('u', 'm')) -> str | None:
+def _not_finite_count(*splits, keys=('u', 'm')) -> str | None:
     "'N of M': the values of `splits` under `keys` (features u, m) that are NaN or inf; else None."
     values = torch.cat([split[key].flatten() for split in splits for key in keys])
     bad = int((~torch.isfinite(values)).sum())
     return f'{bad} of {values.numel()}' if bad else None
 
 # %% ../nbs/06_analysis.ipynb #st49b8c0
-def _diverged(what: str, bad: str, figures_failed: str | None = None) -> DivergedError:
+def _not_finite_error(what: str, bad: str, figures_failed: str | None = None) -> DivergedError:
     """The one line for a model whose outputs `what` hold `bad` ('N of M') values that are NaN/inf;
     `figures_failed`: why its figures could not be drawn either (kept as the error's attribute)."""
     error = DivergedError(f"the model's {what} are not finite ({bad} values NaN/inf): "
@@ -912,13 +913,13 @@ def _evaluate_images(model, train_loader, test_loader, device, noise, max_batche
     no t-SNE), then `DivergedError`."""
     train, test = _split_features(model, train_loader, test_loader, device, noise, max_batches,
                                   progress)
-    bad = _not_finite(train, test)
+    bad = _not_finite_count(train, test)
     report = {} if bad else _image_accuracies(train, test, model.config.n_classes, seed, progress)
     if not bad: write_first(report)                         # figures cannot lose the accuracies
     if figure_dir:                                          # failed: `figures_failed`, no figure
         report.update(_image_figures(model, test_loader, device, None if bad else test, seed,
                                      progress, figure_dir))
-    if bad: raise _diverged('features', bad, report.get('figures_failed'))
+    if bad: raise _not_finite_error('features', bad, report.get('figures_failed'))
     return report
 
 # %% ../nbs/06_analysis.ipynb #89bbc639
@@ -928,7 +929,7 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
     `progress` (+ point-set figure); votes not finite: the figure, then `DivergedError`."""
     collected = collect_constellations(model, test_loader, max_batches or 100, device, noise,
                                        progress, desc='constellations (test)')
-    bad = _not_finite(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
+    bad = _not_finite_count(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
     report = {} if bad else constellation_report(collected, model.config.n_objects)
     def draw() -> dict:
         with deferred_signals():                  # as in `_drawn`
@@ -936,7 +937,9 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
         return dict(constellations=plot_constellations(collected))
     if not bad: write_first(report)                         # as in `_evaluate_images`
     if figure_dir: report.update(_drawn(draw, figure_dir))
-    if bad: raise _diverged('votes (points, scales, presences)', bad, report.get('figures_failed'))
+    if bad:
+        raise _not_finite_error('votes (points, scales, presences)', bad,
+                                report.get('figures_failed'))
     return report
 
 # %% ../nbs/06_analysis.ipynb #ffb7d15f
@@ -1308,9 +1311,18 @@ def _remove_crashed_staging(out: Path) -> None:
         if cut.is_file() and pid.isdigit() and not _pid_alive(int(pid)): cut.unlink()
 
 # %% ../nbs/06_analysis.ipynb #sp38c159
-def _hold_folder(out: Path) -> int | None:
-    """An open descriptor of folder `out` holding its exclusive lock (`flock` on the folder: no
-    file made), or `RunFolderError` naming the evaluation that holds it; None without `fcntl`."""
+class _FolderLock:
+    "The open descriptor `fd` of a folder holding its `flock`, given up by `close` (once)."
+    def __init__(self, fd: int): self.fd = fd
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, None
+        if fd is not None: os.close(fd)
+
+def _hold_folder(out: Path) -> _FolderLock | None:
+    """A `_FolderLock` on folder `out` holding its exclusive lock (`flock` on the folder: no file
+    made), closed in forked children (`_HELD_LOCKS`, 05aa), or `RunFolderError` naming the
+    evaluation that holds it; None without `fcntl`."""
     if fcntl is None: return None
     fd = os.open(out, os.O_RDONLY)
     try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1320,7 +1332,8 @@ def _hold_folder(out: Path) -> int | None:
         by = f" (pid {', '.join(pids)})" if pids else ''
         raise RunFolderError(f"{out} is in use by another evaluation{by}; wait for it or choose "
                              f"another {named('out')}") from None
-    return fd
+    _HELD_LOCKS.add(lock := _FolderLock(fd))
+    return lock
 
 # %% ../nbs/06_analysis.ipynb #st49a702
 def _remove_made(staging: Path, made: list) -> None:
@@ -1345,7 +1358,7 @@ def _staging(out: Path):
     Those a crashed evaluation left (its process gone) are removed first. OUT is locked meanwhile
     (`_hold_folder`): a second evaluation into it is refused, not mixed in."""
     out = out.absolute()
-    made = list(itertools.takewhile(lambda folder: not folder.exists(), (out, *out.parents)))
+    made = _missing_folders(out)
     staging, held = out / f'.eval-partial-{os.getpid()}', None
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -1357,7 +1370,7 @@ def _staging(out: Path):
         _remove_made(staging, made)
         raise
     finally:
-        if held is not None: os.close(held)
+        if held is not None: held.close()
 
 # %% ../nbs/06_analysis.ipynb #st33ag03
 def _list_unlisted(out: Path, paths) -> None:
@@ -1556,7 +1569,7 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
 def _eval_model(checkpoint, pretrained: str | None, state, device, data_dir) -> tuple:
     "(run, shipped): the model evaluated, on `device`, its data checked; `shipped`: its name."
     shipped = _shipped_name(checkpoint, pretrained)
-    run = (_load_weights(shipped, device) if shipped and pretrained     # no namesake warning
+    run = (_load_pretrained(shipped, device) if shipped and pretrained     # no namesake warning
            else load_model(checkpoint, device, state))
     if data_dir is not None: _check_eval_data_dir(data_dir, run.model.config.model)   # as train
     if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from fastcore.basics import patch
 from .config import SHAPE_FIELDS
+from .native import _missing_folders
 from .utils import (UsageError, counted, deferred_signals, named, refuse_empty_path, said,
                            user_stacklevel, words, write_atomic, _write_synced)
 try: import fcntl
@@ -880,10 +881,10 @@ def _flock_or_holder(f) -> tuple[str, str] | None:
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx54b003
 import weakref
-_HELD_LOCKS = weakref.WeakSet()       # the lock files `_lock` took in this process
+_HELD_LOCKS = weakref.WeakSet()       # the locks `_lock` (eval's: `_hold_folder`) took here
 
 def _close_inherited_locks() -> None:
-    "In a forked child only: close its copies of the held lock files (the parent keeps its own)."
+    "In a forked child only: close its copies of the held locks (the parent keeps its own)."
     for lock in list(_HELD_LOCKS):
         with contextlib.suppress(OSError, ValueError): lock.close()
 
@@ -1054,11 +1055,6 @@ def _move_run_back(aside: Path, out: Path) -> None:
         path.rmdir()
     aside.rmdir()
     with contextlib.suppress(OSError): aside.parent.rmdir()        # replaced/, if now empty
-
-# %% ../nbs/05aa_checkpoints.ipynb #7217c2b6
-def _missing_folders(out: Path) -> list[Path]:
-    "`out` and those of its parents that do not exist yet, deepest first (what `_lock` creates)."
-    return list(itertools.takewhile(lambda p: not p.exists(), (out, *out.parents)))
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp380e18
 def _foreign_entries(out: Path) -> list[str]:

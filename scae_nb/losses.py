@@ -15,6 +15,7 @@ from fastcore.basics import patch
 from .utils import AttrDict, check_positive, got_shape, got_values
 from .official import OfficialModule, linear_slots, tf_linear
 from .pcae import check_input_device, check_input_dtype, safe_log
+from .loaders import _check_label_range
 
 # %% auto #0
 __all__ = ['across_processes', 'global_batch', 'prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss',
@@ -119,13 +120,10 @@ def _check_label_dtype(labels) -> None:
         raise TypeError(f"labels must hold integer class ids, got {labels.dtype}")
 
 # %% ../nbs/04_losses.ipynb #st51a004
-def _check_label_range(labels: torch.Tensor, batch_size: int, n_classes: int | None) -> None:
-    "Refuse in one line (a ValueError) CPU `labels` outside 0..`n_classes`-1, eager only."
-    if (n_classes is not None and batch_size and labels.device.type == 'cpu'
-            and not torch.compiler.is_compiling()
-            and (labels.min() < 0 or labels.max() >= n_classes)):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1} (n_classes {n_classes}), "
-                         f"{got_values(labels.min().item(), labels.max().item())}")
+def _check_cpu_label_range(labels: torch.Tensor, n_classes: int | None) -> None:
+    "Refuse CPU `labels` outside 0..`n_classes`-1 (`_check_label_range`'s line), eager only."
+    if n_classes is not None and labels.device.type == 'cpu' and not torch.compiler.is_compiling():
+        _check_label_range(labels, n_classes)
 
 # %% ../nbs/04_losses.ipynb #43189b2b
 def check_labels(labels, batch_size: int, device: torch.device | None = None,
@@ -141,7 +139,7 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
     if device is not None and not placed_on(labels, device):
         raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
                          f"give labels on {device} (labels.to({str(device)!r}))")
-    _check_label_range(labels, batch_size, n_classes)
+    _check_cpu_label_range(labels, n_classes)
     return labels.long()
 
 # %% ../nbs/04_losses.ipynb #sp383b1b

@@ -214,7 +214,7 @@ def _planar_grid_backward(grad_grid: torch.Tensor) -> torch.Tensor:
     return torch.matmul(grad_grid.reshape(n, H * W, 2).transpose(1, 2), basis.view(H * W, 3))
 
 # %% ../nbs/02a_mixture.ipynb #613205d4
-def _sample(templates, theta, height, width):
+def _grid_warp(templates, theta, height, width):
     "Templates [b, M, C', T, T] at inverse poses theta [b, M, 2, 3] -> [b, M, C', H, W], grid."
     grid = _planar_grid(theta.flatten(0, 1), height, width)
     warped = F.grid_sample(templates.flatten(0, 1), grid, mode='bilinear', padding_mode='zeros',
@@ -222,8 +222,8 @@ def _sample(templates, theta, height, width):
     return warped.unflatten(0, theta.shape[:2]), grid
 
 # %% ../nbs/02a_mixture.ipynb #st50c117
-def _sample_backward(grad_warped, templates, theta, height, width):
-    "Gradients of templates [b, M, C', T, T] and theta [b, M, 2, 3] from that of `_sample`'s."
+def _grid_warp_backward(grad_warped, templates, theta, height, width):
+    "Gradients of templates [b, M, C', T, T] and theta [b, M, 2, 3] from that of `_grid_warp`'s."
     grid = _planar_grid(theta.flatten(0, 1), height, width)
     grad_source, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
         grad_warped.flatten(0, 1), templates.flatten(0, 1), grid, 0, 0, True, [True, True])
@@ -236,7 +236,7 @@ class _WarpedPixelMixture(torch.autograd.Function):
     def forward(ctx, templates, theta, log_presence, bg_value, bg_logit, inv_temperature, target):
         B, M, H, W = *theta.shape[:2], *target.shape[-2:]
         warped = templates.new_empty(B, M, templates.shape[2], H, W)
-        sample = lambda s: _sample(templates[s], theta[s], H, W)[0]
+        sample = lambda s: _grid_warp(templates[s], theta[s], H, W)[0]
         outputs, lse = _mixture_forward(ctx, warped, log_presence, bg_value, bg_logit,
                                         inv_temperature, target, sample)
         ctx.save_for_backward(templates, theta, warped, log_presence, bg_value, bg_logit,
@@ -339,8 +339,8 @@ def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, 
             warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped,
             lse_s[s], lse_l[s])
         grad_scalars.append(scalars)
-        grad_templates[s], grad_theta[s] = _sample_backward(grad_warped, templates[s], theta[s],
-                                                            *target.shape[-2:])
+        grad_templates[s], grad_theta[s] = _grid_warp_backward(grad_warped, templates[s], theta[s],
+                                                               *target.shape[-2:])
     return grad_templates, grad_theta, grad_log_presence, *_sum_chunks(grad_scalars), None
 
 # %% ../nbs/02a_mixture.ipynb #st50c105

@@ -1121,7 +1121,8 @@ def prepare_compile() -> bool:
     except RuntimeError: return False           # registered by another copy of this module
     forward.register_fake(_fake_forward)
     backward.register_fake(_fake_backward)
-    lib.register_autograd('scae_nb::native_mixture', _op_backward, setup_context=_op_setup)
+    lib.register_autograd('scae_nb::native_mixture', _op_backward_of(_COMPILE_OPS),
+                          setup_context=_op_setup)
     _COMPILE_OPS.update(forward=forward, backward=backward)
     return True
 
@@ -1146,12 +1147,13 @@ def _op_setup(ctx, inputs, output):
     ctx.coupled = inputs[5]
 
 # %% ../nbs/02b_native.ipynb #st50c217
-def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
-    *saved, warped, lse_s, lse_l = ctx.saved_tensors
-    grad = grads[0]
-    *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grad, lse_s,
-                                                    lse_l)
-    return *grads, None, grad_scalars, None
+def _op_backward_of(ops: dict):
+    "The custom op's autograd backward, calling `ops['backward']` (filled in once registered)."
+    def op_backward(ctx, grads):                # grads: one per output; only ll's is used
+        *saved, warped, lse_s, lse_l = ctx.saved_tensors
+        *grads, grad_scalars = ops['backward'](*saved, ctx.coupled, warped, grads[0], lse_s, lse_l)
+        return *grads, None, grad_scalars, None
+    return op_backward
 
 # %% ../nbs/02b_native.ipynb #ae607182
 def native_update_applies(params, grads, ms, mom) -> bool:

@@ -13,7 +13,7 @@ from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .loaders import _loader_device
 from .checkpoints import (CHECKPOINT_FORMAT, CheckpointError, RunFolderError, _CHANGED,
-                                 _diverged, _mismatch_advice as _checkpoint_advice, _not_finite,
+                                 _diverged, _mismatch_advice, _not_finite,
                                  _older_ones, _read_checkpoint, _what_not_finite, load_checkpoint,
                                  all_corrupt_line, check_digest, checkpoints_in, corrupt_names,
                                  corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
@@ -187,17 +187,17 @@ def _model_from_file(path: Path) -> nn.Module:
     """The model in a `save_pretrained` file or training checkpoint `path`; a file torch cannot
     read (or holding pickled objects), or whose `digest` is not that of what it holds (a damaged
     file: `check_digest`), is one CheckpointError naming it, as a checkpoint's (05aa), saying what
-    to do (`_mismatch_advice`). A file with no digest (saved before weights carried one) is read as
-    it is."""
+    to do (`_weights_mismatch_advice`). A file with no digest (saved before weights carried one)
+    is read as it is."""
     state = _read_checkpoint(path, 'cpu')
     if isinstance(state, dict):                        # not a dict: `_model_of`'s line
-        check_digest(state, path, lambda: _mismatch_advice(path, state))
+        check_digest(state, path, lambda: _weights_mismatch_advice(path, state))
     return _model_of(state, path)
 
 # %% ../nbs/04b_pretrained.ipynb #st4d4c01
 _REINSTALL = 'pip install --force-reinstall scae-nb'    # a damaged shipped file: the package's
 
-def _mismatch_advice(path: Path, state: dict) -> str:
+def _weights_mismatch_advice(path: Path, state: dict) -> str:
     """What to do about `path` (holding `state`), whose digest is wrong: for a shipped file,
     reinstall scae-nb; for a training checkpoint, take an older one of its run that is intact and
     finite (05aa's `_mismatch_advice`, as `load_checkpoint` says it); for other weights, re-save an
@@ -206,7 +206,7 @@ def _mismatch_advice(path: Path, state: dict) -> str:
         return f"the file is damaged; reinstall scae-nb: {_REINSTALL}"
     if state.get('format') != CHECKPOINT_FORMAT:
         return f"{_CHANGED}; weights edited on purpose are saved with save_pretrained"
-    return _checkpoint_advice(path)
+    return _mismatch_advice(path)
 
 # %% ../nbs/04b_pretrained.ipynb #pt32nm02
 def _check_path_given(value, name: str, accepted: str) -> None:

@@ -305,7 +305,7 @@ class BatchStream:
 
 # %% ../nbs/05a_runtime.ipynb #a1bfd44d
 @patch
-def _begin_epoch(self: BatchStream):
+def _start_loader_epoch(self: BatchStream):
     "Remember the RNG states the epoch starts from (a stateful loader keeps its own), start it."
     if not self._stateful:
         self._start = dict(torch=torch.get_rng_state(), loader=loader_rng_state(self.loader))
@@ -315,11 +315,11 @@ def _begin_epoch(self: BatchStream):
 @patch
 def __next__(self: BatchStream):
     "The next batch; at the end of an epoch, the first batch of the next."
-    if self._it is None: self._begin_epoch()
+    if self._it is None: self._start_loader_epoch()
     try: batch = next(self._it)
     except StopIteration:
         self.epoch, self.index = self.epoch + 1, 0
-        self._begin_epoch()
+        self._start_loader_epoch()
         batch = next(self._it, _EMPTY)
         if batch is _EMPTY:
             raise UsageError("the training loader yields no batches (fewer examples than one "

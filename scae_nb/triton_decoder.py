@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 import torch
-from .native import _fake_backward, _fake_forward, _mixture_scalars, _op_setup, check_mixture_shapes
+from .native import _fake_backward, _fake_forward, _mixture_scalars, _op_backward_of, _op_setup
+from .native import check_mixture_shapes
 try:
     import triton
     import triton.language as tl
@@ -60,8 +61,8 @@ def _tap(templates, base, s_c, s_y, s_x, tx, ty, pm, rows, T, CP: tl.constexpr):
 
 # %% ../nbs/02c_triton.ipynb #e3952503
 @_jit
-def _sample(templates, base, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm, rows, T,
-            CP: tl.constexpr):
+def _bilinear_sample(templates, base, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm, rows, T,
+                    CP: tl.constexpr):
     """The bilinear sample [CB, BLOCK] from top-left taps (x0, y0) with these weights, in
     `grid_sample`'s order (top-left, top-right, bottom-left, bottom-right), then each tap's values,
     offsets and real-texel masks (what the backward's gradients need)."""
@@ -122,8 +123,8 @@ def _forward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sca
     for m in range(M):
         _x, _y, ix, iy = _coordinates(theta + (b * M + m) * 6, xs, ys, i, j, pm, T)
         x0, y0, wx0, wx1, wy0, wy1 = _bilinear(ix, iy, T)
-        value = _sample(templates, b * s_b + m * s_m, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm,
-                        rows, T, CP)[0]
+        value = _bilinear_sample(templates, b * s_b + m * s_m, s_c, s_y, s_x, x0, y0, wx0, wx1,
+                                 wy0, wy1, pm, rows, T, CP)[0]
         tl.store(warped + ((b * M + m) * CP + rows[:, None]) * HW + p[None, :], value,
                  mask=(rows < CP)[:, None] & pm[None, :])
         mu, logit, score, _d = _part_terms(value, tl.load(log_presence + b * M + m), k, x, rows,
@@ -206,7 +207,7 @@ def _backward_kernel(templates, s_b, s_m, s_c, s_y, s_x, theta, log_presence, sc
         m = z * PARTS + n
         x_, y_, ix, iy = _coordinates(theta + (b * M + m) * 6, xs, ys, i, j, pm, T)
         x0, y0, wx0, wx1, wy0, wy1 = _bilinear(ix, iy, T)
-        value, v00, v01, v10, v11, o00, o01, o10, o11, r00, r01, r10, r11 = _sample(
+        value, v00, v01, v10, v11, o00, o01, o10, o11, r00, r01, r10, r11 = _bilinear_sample(
             templates, b * s_b + m * s_m, s_c, s_y, s_x, x0, y0, wx0, wx1, wy0, wy1, pm, rows, T,
             CP)
         mu, logit, score, diff = _part_terms(value, tl.load(log_presence + b * M + m), k, x, rows,
@@ -431,13 +432,6 @@ def triton_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_log
     if torch.compiler.is_compiling(): return tuple(_COMPILE_OPS['forward'](*args)[:4])
     return _TritonWarpedPixelMixture.apply(*args)
 
-# %% ../nbs/02c_triton.ipynb #8a8aa937
-def _op_backward(ctx, grads):                   # grads: one per output; only ll's is used
-    *saved, warped, lse_s, lse_l = ctx.saved_tensors
-    *grads, grad_scalars = _COMPILE_OPS['backward'](*saved, ctx.coupled, warped, grads[0], lse_s,
-                                                    lse_l)
-    return *grads, None, grad_scalars, None
-
 # %% ../nbs/02c_triton.ipynb #tri00032
 def prepare_triton_compile() -> bool:
     """Register the kernels as two `torch.library` custom ops (any device), so that
@@ -453,7 +447,8 @@ def prepare_triton_compile() -> bool:
     except RuntimeError: return False           # registered by another copy of this module
     forward.register_fake(_fake_forward)
     backward.register_fake(_fake_backward)
-    lib.register_autograd('scae_nb::triton_mixture', _op_backward, setup_context=_op_setup)
+    lib.register_autograd('scae_nb::triton_mixture', _op_backward_of(_COMPILE_OPS),
+                          setup_context=_op_setup)
     _COMPILE_OPS.update(forward=forward, backward=backward)
     return True
 
