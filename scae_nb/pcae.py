@@ -56,8 +56,10 @@ def _affine_entries(sx, sy, theta, shear, tx, ty, similarity: bool) -> list:
 # %% ../nbs/02_pcae.ipynb #sp387315
 def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlinear: bool = True,
                         as_matrix: bool = False) -> torch.Tensor:
-    """Raw pose [..., 6] (sx, sy, theta, shear, tx, ty) ->
-    affine [..., 6] as [a, b, tx, c, d, ty] (or [..., 3, 3])."""
+    """Official `math_ops.geometric_transform` (`capsules/math_ops.py`): raw pose [..., 6]
+    (sx, sy, theta, shear, tx, ty) -> affine [..., 6] as [a, b, tx, c, d, ty] (or [..., 3, 3]).
+    Nonlinear bounds: scales sigmoid(p) + 0.01 in (0.01, 1.01), theta = 2 pi p,
+    shear, tx, ty = tanh(5 p) in (-1, 1)."""
     pose = torch.stack(_affine_entries(*_bounded_pose(pose_raw, nonlinear), similarity), -1)
     return affine_matrix(pose) if as_matrix else pose
 
@@ -99,7 +101,8 @@ CNN_MEMORY_FORMAT = torch.channels_last
 
 # %% ../nbs/02_pcae.ipynb #d251fc1a
 def cnn_output_size(canvas_size: int, strides=CNN_STRIDES, kernel: int = 3) -> int:
-    "Side of the CNN's last feature map for an S x S canvas (40 -> 19 -> 9 -> 7 -> 5)."
+    """Side of the CNN's last feature map for an S x S canvas (40 -> 19 -> 9 -> 7 -> 5).
+    Raises ValueError for a canvas smaller than the strides need (23 for the official CNN)."""
     smallest = 1                                  # a 1 x 1 last map, walked back to the canvas
     for stride in reversed(strides): smallest = (smallest - 1) * stride + kernel
     if canvas_size < smallest:
@@ -177,8 +180,9 @@ def _check_choice(name, value, choices):
 
 # %% ../nbs/02_pcae.ipynb #5f7ec911
 class PCAE(OfficialModule):
-    """Part Capsule Autoencoder of the official SCAE: CNN +
-    `conv_att` capsule head, template mixture decoder."""
+    """Part Capsule Autoencoder of the official SCAE (`capsules/primary.py`: `CapsuleImageEncoder`
+    with the `conv_att` head, `TemplateBasedImageDecoder`): CNN + capsule head, template mixture
+    decoder."""
     def __init__(self,
                  n_parts: int = 40,                # M part capsules (= templates)
                  template_size: int = 11,          # T: templates are T x T
@@ -539,8 +543,10 @@ def _decoded(transformed_templates: torch.Tensor, rec_ll_per_pixel: torch.Tensor
 def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
            templates_colorized: torch.Tensor, target: torch.Tensor,
            heavy: bool | None = None) -> AttrDict:
-    """Score target [B, C, H, W] under the templates [B|1, M, C, T, T]
-    drawn at pose [B, M, 6] with presence [B, M]."""
+    """Score target [B, C, H, W] under the templates [B|1, M, C, T, T] drawn at pose [B, M, 6] with
+    presence [B, M]. Returns rec_ll (scalar: sum over pixels, mean over the batch),
+    rec_ll_per_pixel, rec_mode and rec_mean [B, C, H, W], transformed_templates [B, M, C, H, W];
+    with `heavy`, also the keys of `mixture_diagnostics`."""
     self._check_decode_inputs(pose, presence, templates_colorized, target)
     B, C = pose.shape[0], self.n_channels
     templates = self._templates_to_warp(templates_colorized, B)     # [B, M, C(+1), T, T]
