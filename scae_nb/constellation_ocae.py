@@ -43,8 +43,10 @@ def _point_log_likelihood(vote_log_prob, mixing_log_prob, presence) -> tuple:
 def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale: torch.Tensor,
                                vote_presence: torch.Tensor, presence: torch.Tensor | None,
                                n_votes: int) -> AttrDict:
-    """Official OrderInvariantCapsuleLikelihood: points
-    [B,N,2] vs votes [B,KV,2] (+dummy), normalised mixing."""
+    """Official OrderInvariantCapsuleLikelihood (capsules/capsule.py): points [B,N,2], presence
+    [B,N] or None (unweighted), against votes [B,KV,2] with scale/vote_presence [B,KV] (+dummy),
+    normalised mixing. `n_votes` (V per capsule) only maps vote j to its capsule j // V. Returns
+    an AttrDict: caps_* terms, log_prob [] and `point_posterior`'s keys."""
     vote_log_prob, mixing_logits, mixing_log_prob = _point_mixture(points, votes, scale,
                                                                    vote_presence)
     posterior_logits, ll, weighted = _point_log_likelihood(vote_log_prob, mixing_log_prob, presence)
@@ -56,10 +58,12 @@ def order_invariant_likelihood(points: torch.Tensor, votes: torch.Tensor, scale:
     return res
 
 # %% ../nbs/03a_constellation.ipynb #b5908b48
-def point_posterior(posterior_logits, mixing_logits, votes, vote_presence,
-                    n_votes: int) -> AttrDict:
-    """posterior_logits [B, N, KV+1] -> responsibilities
-    [B, N, KV], winning vote/capsule per point, mass per vote."""
+def point_posterior(posterior_logits: torch.Tensor, mixing_logits: torch.Tensor,
+                    votes: torch.Tensor, vote_presence: torch.Tensor, n_votes: int) -> AttrDict:
+    """posterior_logits [B, N, KV+1] -> responsibilities [B, N, KV], winning vote/capsule per
+    point, mass per vote; mixing_logits [B, KV+1] give the binary vote presence (a logit above
+    the dummy's), votes [B, KV, 2] and vote_presence [B, KV] the winner's point and presence
+    (the posterior side of capsules/capsule.py: OrderInvariantCapsuleLikelihood)."""
     posterior = posterior_logits.softmax(-1)[..., :-1]  # [B, N, KV]
     idx = posterior_logits[..., :-1].argmax(-1)  # [B, N]
     present = (mixing_logits[:, :-1] > mixing_logits[:, -1:]).to(votes.dtype)
@@ -72,7 +76,7 @@ def point_posterior(posterior_logits, mixing_logits, votes, vote_presence,
 # %% ../nbs/03a_constellation.ipynb #f171c2b2
 def constellation_sparsity_loss(is_from_capsule: torch.Tensor, presence: torch.Tensor | None,
                                 pres_logit_per_caps: torch.Tensor, n_caps: int):
-    """Official wins-based sparsity:
+    """Official wins-based sparsity (capsules/models/constellation.py: ConstellationCapsule):
     (loss [], wins_per_caps [B, K], sigmoid-CE per capsule [B, K] before the mask)."""
     wins = F.one_hot(is_from_capsule, n_caps).to(pres_logit_per_caps.dtype)  # [B, N, K]
     if presence is not None: wins = wins * presence[..., None]
@@ -83,7 +87,7 @@ def constellation_sparsity_loss(is_from_capsule: torch.Tensor, presence: torch.T
 
 # %% ../nbs/03a_constellation.ipynb #c93e0121
 class ConstellationCapsule(nn.Module):
-    """Official ConstellationCapsule: CapsuleLayer with
+    """Official ConstellationCapsule (capsules/models/constellation.py): CapsuleLayer with
     similarity transforms, votes = translation of OV·OP."""
     def __init__(self, n_caps: int = 3, n_votes: int = 4, d_in: int = 32, n_caps_params: int = 32,
                  n_hiddens: int = 128, noise_scale: float = 4.0):
@@ -126,14 +130,15 @@ def forward(self: ConstellationCapsule, h: torch.Tensor, points: torch.Tensor,
 # %% ../nbs/03a_constellation.ipynb #8aa99828
 def mixing_kl(mixing_logits: torch.Tensor, mixing_log_prob: torch.Tensor,
               n_points: int) -> torch.Tensor:
-    """Official constellation `mixing_kl` diagnostic:
-    mean_b Σ_j softmax(logits)_j (log π_j - log(1/N))."""
+    """Official constellation `mixing_kl` diagnostic (capsules/models/constellation.py:
+    ConstellationCapsule): mean_b Σ_j softmax(logits)_j (log π_j - log(1/N))."""
     return (mixing_logits.softmax(1) * (mixing_log_prob - math.log(1. / n_points))).sum(-1).mean()
 
 # %% ../nbs/03a_constellation.ipynb #4e6470b7
 class ConstellationOCAE(OfficialModule):
-    """Official constellation encoder + decoder:
-    SetTransformer(4 SABs, 4 heads, 128) on the points, ConstellationCapsule."""
+    """Official constellation encoder + decoder (capsules/models/constellation.py:
+    ConstellationAutoencoder): SetTransformer(4 SABs, 4 heads, 128) on the points,
+    ConstellationCapsule."""
     def __init__(self, n_caps: int = 3, n_votes: int = 4, n_input_dims: int = 2,
                  n_caps_params: int = 32, n_hiddens: int = 128, noise_scale: float = 4.0,
                  **set_transformer_kwargs):
@@ -210,7 +215,8 @@ def _per_present_point(correct: float, presence: np.ndarray) -> float:
 
 # %% ../nbs/03a_constellation.ipynb #1a34f959
 def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
-    """Official constellation `segm_acc` (quirk kept): per-example bipartite match sized by
+    """Official constellation `segm_acc` (quirk kept; capsules/models/constellation.py:
+    eval_segmentation, capsules/eval.py: bipartite_match): per-example bipartite match sized by
     len(unique(pred)); NaN if no point is present (as `segmentation_accuracy_tensor`)."""
     pred, gt, pres = _segm_arrays(is_from_capsule, pattern_id, presence)
     correct = sum(matched_points(p, g, w, len(np.unique(g)), len(np.unique(p)))

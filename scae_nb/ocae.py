@@ -40,8 +40,8 @@ def _ocae_input_width(n_special_features: int, template_size: int, n_channels: i
 
 # %% ../nbs/03_ocae.ipynb #4e28c8f8
 class BatchLinear(nn.Module):
-    """K independent Linear layers on K inputs: x [B, K, in]
-    -> [B, K, out]; weight [1, K, in, out] as in TF."""
+    """Official BatchLinear (capsules/neural.py): K independent Linear layers on K inputs:
+    x [B, K, in] -> [B, K, out]; weight [1, K, in, out] as in TF."""
     def __init__(self, n_caps: int, d_in: int, d_out: int, bias: bool = True):
         super().__init__()
         self.weight = nn.Parameter(trunc_normal_fan_in_(torch.empty(1, n_caps, d_in, d_out), d_in))
@@ -54,7 +54,7 @@ class BatchLinear(nn.Module):
 
 # %% ../nbs/03_ocae.ipynb #d1c6b1d9
 class BatchMLP(nn.Module):
-    """Official BatchMLP: BatchLinear layers with ReLU between
+    """Official BatchMLP (capsules/neural.py): BatchLinear layers with ReLU between
     them, no final activation, optional final bias."""
     def __init__(self, n_caps: int, sizes: list[int], final_bias: bool = True):
         super().__init__()
@@ -69,7 +69,7 @@ class BatchMLP(nn.Module):
 
 # %% ../nbs/03_ocae.ipynb #6ea40b4b
 class CapsuleLayer(OfficialModule):
-    """Official CapsuleLayer: per-capsule MLPs -> OV, OP =
+    """Official CapsuleLayer (capsules/capsule.py): per-capsule MLPs -> OV, OP =
     f(dynamic + static), votes OV·OP, presences, vote scales."""
     def __init__(self, n_caps: int, n_votes: int, d_in: int, n_caps_params: int = 32,
                  n_hiddens: int = 128, similarity_transform: bool = False,
@@ -218,8 +218,11 @@ def _mixture_log_likelihood(vote_log_prob: torch.Tensor, mixing_logits: torch.Te
 # %% ../nbs/03_ocae.ipynb #e3faa6da
 def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch.Tensor,
                        pose: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
-    """Official CapsuleLikelihood: votes [B,K,M,6],
-    scale/vote_presence [B,K,M], part pose [B,M,6], presence [B,M]."""
+    """Official CapsuleLikelihood (capsules/capsule.py): votes [B,K,M,6], scale/vote_presence
+    [B,K,M], part pose [B,M,6], presence [B,M] weighting each part's log-likelihood (None:
+    unweighted). Returns an AttrDict: the caps_* mixture terms [B,K+1,M] and log-likelihoods
+    per part [B,M] and per example [B], log_prob [] (their batch mean, the term the loss
+    uses), and `capsule_posterior`'s keys."""
     vote_log_prob, mixing_logits = _part_mixture(votes, scale, vote_presence, pose)  # [B, K+1, M]
     posterior_logits = mixing_logits + vote_log_prob
     res = _mixture_log_likelihood(vote_log_prob, mixing_logits, posterior_logits, presence)
@@ -235,8 +238,8 @@ def _winning_votes(votes: torch.Tensor, is_from_capsule: torch.Tensor) -> torch.
 # %% ../nbs/03_ocae.ipynb #23f8fb14
 def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor,
                       vote_presence: torch.Tensor) -> AttrDict:
-    """posterior_logits [B, K+1, M] -> responsibilities
-    [B, M, K], winner per part, u [B, K], m [B, K]."""
+    """posterior_logits [B, K+1, M] -> responsibilities [B, M, K], winner per part, u [B, K],
+    m [B, K] (the posterior side of capsules/capsule.py: CapsuleLikelihood)."""
     posterior = posterior_logits.softmax(1)  # [B, K+1, M]
     is_from_capsule = posterior_logits[:, :-1].argmax(1)  # [B, M]
     winner = _winning_votes(votes, is_from_capsule)  # [B, M, 6]
@@ -248,7 +251,8 @@ def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor,
 
 # %% ../nbs/03_ocae.ipynb #6222b6c9
 class OCAE(OfficialModule):
-    "Official Object Capsule Autoencoder (SetTransformer + ImageCapsule) for SCAE."
+    """Official Object Capsule Autoencoder for SCAE: SetTransformer + ImageCapsule
+    (capsules/models/scae.py), wired as in ImageAutoencoder._build."""
     def __init__(self, n_parts: int = 40, n_objects: int = 32, template_size: int = 11,
                  n_channels: int = 1, n_special_features: int = 16, n_caps_params: int = 32,
                  n_hiddens: int = 128, st_layers: int = 3, st_heads: int = 1, st_dims: int = 16,
@@ -275,8 +279,8 @@ class OCAE(OfficialModule):
 @patch
 def soft_winner(self: OCAE, posterior_with_dummy: torch.Tensor, votes: torch.Tensor,
                 vote_presence: torch.Tensor):
-    """Official soft_winner [B, M, 6] and soft_winner_pres
-    [B, M] (diagnostics; the only use of dummy_vote)."""
+    """Official soft_winner [B, M, 6] and soft_winner_pres [B, M] (capsules/capsule.py:
+    CapsuleLikelihood; diagnostics, the only use of dummy_vote)."""
     B = votes.shape[0]
     all_votes = torch.cat([votes, self.dummy_vote.expand(B, -1, -1, -1)], 1)  # [B, K+1, M, 6]
     winner = (posterior_with_dummy[..., None] * all_votes).sum(1)
