@@ -191,8 +191,10 @@ _PixelMixture.backward = staticmethod(_pixel_mixture_backward)
 def pixel_mixture(warped: torch.Tensor, log_presence: torch.Tensor, bg_value: torch.Tensor,
                   bg_logit: torch.Tensor | None, inv_temperature: torch.Tensor | None,
                   target: torch.Tensor):
-    """Per-pixel log-likelihood [B, C, H, W] of `target`, rec_mode, rec_mean;
-    warped [B, M, C(+1 alpha), H, W]; alpha mode if `inv_temperature` is None."""
+    """Per-pixel log-likelihood, rec_mode and rec_mean, each [B, C, H, W], of `target` [B, C, H, W]
+    under the mixture of warped [B, M, C(+1 alpha), H, W] and the background: log_presence [B, M],
+    bg_value [1] (the background's mean), bg_logit [1] (alpha mode) or None, inv_temperature [1]
+    (coupled mode, 1/tau) or None. Alpha mode if `inv_temperature` is None."""
     return _PixelMixture.apply(warped, log_presence, bg_value, bg_logit, inv_temperature, target)
 
 # %% ../nbs/02a_mixture.ipynb #5bd0b90d
@@ -243,6 +245,26 @@ class _WarpedPixelMixture(torch.autograd.Function):
                               inv_temperature, target, *lse)
         ctx.mark_non_differentiable(*outputs[1:], warped)
         return *outputs, warped
+
+# %% ../nbs/02a_mixture.ipynb #2498d26a
+@torch.autograd.function.once_differentiable
+def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warp=None):
+    templates, theta, warped, log_presence, bg_value, bg_logit, inv_t, target, lse_s, lse_l = \
+        ctx.saved_tensors
+    grad_templates, grad_theta = torch.empty_like(templates), torch.empty_like(theta)
+    grad_log_presence, grad_scalars = torch.empty_like(log_presence), []
+    for s in _batch_chunks(target, theta.shape[1]):
+        grad_warped = torch.empty_like(warped[s])                          # [b, M, C', H, W]
+        grad_log_presence[s], *scalars = _mixture_chunk_backward(
+            warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped,
+            lse_s[s], lse_l[s])
+        grad_scalars.append(scalars)
+        grad_templates[s], grad_theta[s] = _grid_warp_backward(grad_warped, templates[s], theta[s],
+                                                               *target.shape[-2:])
+    return grad_templates, grad_theta, grad_log_presence, *_sum_chunks(grad_scalars), None
+
+# %% ../nbs/02a_mixture.ipynb #st50c105
+_WarpedPixelMixture.backward = staticmethod(_warped_pixel_mixture_backward)
 
 # %% ../nbs/02a_mixture.ipynb #dec0a002
 DECODERS = ('auto', 'pytorch', 'native', 'triton')
@@ -325,26 +347,6 @@ def _chosen_decoder(native: bool | None, device_type: str) -> str:
         decoder = auto_decoder(device_type, torch.compiler.is_compiling(),
                                torch.are_deterministic_algorithms_enabled())
     return decoder
-
-# %% ../nbs/02a_mixture.ipynb #2498d26a
-@torch.autograd.function.once_differentiable
-def _warped_pixel_mixture_backward(ctx, grad, _grad_mode=None, _grad_mean=None, _grad_warp=None):
-    templates, theta, warped, log_presence, bg_value, bg_logit, inv_t, target, lse_s, lse_l = \
-        ctx.saved_tensors
-    grad_templates, grad_theta = torch.empty_like(templates), torch.empty_like(theta)
-    grad_log_presence, grad_scalars = torch.empty_like(log_presence), []
-    for s in _batch_chunks(target, theta.shape[1]):
-        grad_warped = torch.empty_like(warped[s])                          # [b, M, C', H, W]
-        grad_log_presence[s], *scalars = _mixture_chunk_backward(
-            warped[s], log_presence[s], bg_value, bg_logit, inv_t, target[s], grad[s], grad_warped,
-            lse_s[s], lse_l[s])
-        grad_scalars.append(scalars)
-        grad_templates[s], grad_theta[s] = _grid_warp_backward(grad_warped, templates[s], theta[s],
-                                                               *target.shape[-2:])
-    return grad_templates, grad_theta, grad_log_presence, *_sum_chunks(grad_scalars), None
-
-# %% ../nbs/02a_mixture.ipynb #st50c105
-_WarpedPixelMixture.backward = staticmethod(_warped_pixel_mixture_backward)
 
 # %% ../nbs/02a_mixture.ipynb #st50c107
 def _check_theta_parts(theta: torch.Tensor) -> None:
