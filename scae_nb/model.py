@@ -210,8 +210,8 @@ def ocae_kwargs(c: SCAEConfig) -> dict:
 
 # %% ../nbs/04a_model.ipynb #9feb2322
 class SCAE(OfficialModule):
-    """Stacked Capsule Autoencoder: `PCAE` -> `OCAE` ->
-    `LinearProbes`, trained with the official objective."""
+    """Stacked Capsule Autoencoder: `PCAE` -> `OCAE` -> `LinearProbes`, trained with
+    the official objective (models/scae.py: ImageAutoencoder)."""
     def __init__(self, config: SCAEConfig | None = None):
         super().__init__()
         self.config = config = config or SCAEConfig()
@@ -249,7 +249,8 @@ def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
                     probe: AttrDict) -> AttrDict:
     """All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs: nats
     for log-likelihoods, entropies, cross-entropies; rec_ll, mse: sums over pixels and channels,
-    log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table)."""
+    log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table).
+    The terms of models/scae.py: ImageAutoencoder._loss."""
     terms = dict(rec_ll=pcae.rec_ll, log_prob=ocae.log_prob,
                  dynamic_weights_l2=ocae.dynamic_weights_l2, primary_caps_l1=pcae.primary_caps_l1,
                  **_sparsity_terms(config, ocae, config.n_parts),
@@ -328,8 +329,8 @@ def _constellation_ocae_kwargs(c: SCAEConfig) -> dict:
 
 # %% ../nbs/04a_model.ipynb #4d925148
 class ConstellationAutoencoder(OfficialModule):
-    """The official constellation model: `ConstellationOCAE`
-    (Set Transformer + capsules) and its losses."""
+    """The official constellation model (models/constellation.py: ConstellationAutoencoder):
+    `ConstellationOCAE` (Set Transformer + capsules) and its losses."""
     def __init__(self, config: SCAEConfig | None = None):
         super().__init__()
         self.config = c = config or SCAEConfig.preset('constellation')
