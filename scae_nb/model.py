@@ -346,7 +346,8 @@ _PRIOR_FIRST = ('prior_within_sparsity_loss', 'prior_between_sparsity_loss',
                 'posterior_within_sparsity_loss', 'posterior_between_sparsity_loss')
 
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:
-    """All constellation loss terms (golden names, unweighted); the sparsity terms from
+    """All constellation loss terms (golden names, unweighted; the terms of
+    models/constellation.py: ConstellationAutoencoder._loss); the sparsity terms from
     `_sparsity_terms`: prior on the binary u [B, K], posterior on m [B, K*V], q = m / n_points."""
     sparsity = _sparsity_terms(config, ocae, n_points)
     return AttrDict(log_prob=ocae.log_prob, sparsity_loss=ocae.sparsity_loss,
