@@ -18,56 +18,27 @@ from .pcae import check_input_device, check_input_dtype, safe_log
 from .loaders import _check_label_range
 
 # %% auto #0
-__all__ = ['across_processes', 'global_batch', 'prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss',
+__all__ = ['global_batch', 'prior_within_constant', 'prior_sparsity_loss', 'posterior_sparsity_loss', 'across_processes',
            'placed_on', 'check_labels', 'probe_metrics', 'LinearProbes', 'weighted_total']
 
-# %% ../nbs/04_losses.ipynb #ddp36c01
-_ACROSS_PROCESSES = False          # set by `across_processes`: gather in `global_batch`
-
-@contextmanager
-def across_processes():
-    "Within it, `global_batch` gathers every DDP process's rows (when more than one process runs)."
-    global _ACROSS_PROCESSES
-    several = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
-    if several: _gatherer()                      # made eagerly, at DDP's first (eager) forward
-    before, _ACROSS_PROCESSES = _ACROSS_PROCESSES, several
-    try: yield
-    finally: _ACROSS_PROCESSES = before
-
 # %% ../nbs/04_losses.ipynb #sp387a93
+_ACROSS_PROCESSES = False          # set by `across_processes`: gather in `global_batch`
 def global_batch(x: torch.Tensor) -> torch.Tensor:
-    """This process's rows x [b, ...] -> all processes' [W*b, ...] in rank order, gradients summed
+    """This process's rows x [B/W, ...] -> all W processes' [B, ...] in rank order, gradients summed
     back to each process's own rows (inside `across_processes` under DDP); else `x` itself."""
     return _GATHER(x) if _ACROSS_PROCESSES else x     # alone: traced as `x`, no graph break
-
-# %% ../nbs/04_losses.ipynb #st54a202
-def _all_rows(x: torch.Tensor) -> torch.Tensor:
-    "All processes' rows of x in rank order, with autograd (eager: a collective, not traced)."
-    from torch.distributed.nn.functional import all_gather    # with autograd, unlike dist's
-    with warnings.catch_warnings():        # torch 2.14 deprecates it for a private successor
-        warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather is depre')
-        return torch.cat(all_gather(x.contiguous()), 0)
-
-# %% ../nbs/04_losses.ipynb #sp381aac
-_GATHER = None        # `_all_rows` behind torch.compiler.disable, made on first use under DDP:
-                      # decorating at import would load the compiler into every process
-
-def _gatherer():
-    "`_all_rows`, never traced by the compiler (made once)."
-    global _GATHER
-    if _GATHER is None: _GATHER = torch.compiler.disable(_all_rows)
-    return _GATHER
 
 # %% ../nbs/04_losses.ipynb #bbd45520
 def prior_within_constant(n_objects: int, n_classes: int = 10,
                           within_constant: float = 0.) -> float:
-    "Effective $c_w$: `within_constant` when non-zero, else the official fallback K / n_classes."
+    """The effective c_w: `within_constant` when non-zero, else the official fallback
+    K / n_classes (capsules/capsule.py: _caps_pres_l2)."""
     check_positive(n_classes=n_classes)                   # else a bare ZeroDivisionError
     return float(within_constant) if within_constant != 0 else n_objects / n_classes
 
 # %% ../nbs/04_losses.ipynb #b294398d
 def prior_sparsity_loss(u: torch.Tensor, n_classes: int = 10, within_constant: float = 0.):
-    """Official l2 prior sparsity on u [B, K]:
+    """Official l2 prior sparsity (capsules/capsule.py: _caps_pres_l2) on u [B, K]:
     `(within, -between)`, the between term returned negated."""
     if u.ndim != 2 or not len(u):             # B = 0: a NaN within term, silently
         raise ValueError(f"u must be [B, K] (presences per example, B > 0), {got_shape(u)}")
@@ -89,13 +60,42 @@ def _entropy(p: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/04_losses.ipynb #32b91622
 def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
-    """Official entropy posterior sparsity on the mass m
-    [B, K]: `(H_within, H_between)` of q = m / n_parts."""
+    """Official entropy posterior sparsity (capsules/capsule.py: _capsule_entropy) on
+    the mass m [B, K]: `(H_within, H_between)` of q = m / n_parts."""
     check_positive(n_parts=n_parts)                   # else (nan, nan), silently
     q = m / n_parts                                   # [B, K]
     within = _entropy(_normalize(q, 1)).mean()        # mean over B of per-example entropies
     between = _entropy(_normalize(global_batch(q).sum(0), 0))   # of the batch total [K]
     return within, between
+
+# %% ../nbs/04_losses.ipynb #ddp36c01
+@contextmanager
+def across_processes():
+    "Within it, `global_batch` gathers every DDP process's rows (when more than one process runs)."
+    global _ACROSS_PROCESSES
+    several = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+    if several: _gatherer()                      # made eagerly, at DDP's first (eager) forward
+    before, _ACROSS_PROCESSES = _ACROSS_PROCESSES, several
+    try: yield
+    finally: _ACROSS_PROCESSES = before
+
+# %% ../nbs/04_losses.ipynb #st54a202
+def _all_rows(x: torch.Tensor) -> torch.Tensor:
+    "All processes' rows of x in rank order, with autograd (eager: a collective, not traced)."
+    from torch.distributed.nn.functional import all_gather    # with autograd, unlike dist's
+    with warnings.catch_warnings():        # torch 2.14 deprecates it for a private successor
+        warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather is depre')
+        return torch.cat(all_gather(x.contiguous()), 0)
+
+# %% ../nbs/04_losses.ipynb #sp381aac
+_GATHER = None        # `_all_rows` behind torch.compiler.disable, made on first use under DDP:
+                      # decorating at import would load the compiler into every process
+
+def _gatherer():
+    "`_all_rows`, never traced by the compiler (made once)."
+    global _GATHER
+    if _GATHER is None: _GATHER = torch.compiler.disable(_all_rows)
+    return _GATHER
 
 # %% ../nbs/04_losses.ipynb #fq48lc01
 def placed_on(x: torch.Tensor, device) -> bool:
@@ -144,7 +144,8 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
 
 # %% ../nbs/04_losses.ipynb #sp383b1b
 def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
-    "Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels."
+    """Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels
+    (probe.py: classification_probe)."""
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))
     labels = check_labels(labels, len(logits), logits.device, logits.shape[-1])
     xe = F.cross_entropy(logits.float(), labels)
@@ -152,8 +153,8 @@ def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
 
 # %% ../nbs/04_losses.ipynb #899c4a5f
 class LinearProbes(OfficialModule):
-    """The two official probes: `posterior` on stop_grad(m)
-    and `prior` on stop_grad(u), both [B, K] -> [B, C]."""
+    """The two official probes (probe.py: classification_probe): `posterior` on
+    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, C] (C classes)."""
     def __init__(self, n_objects: int, n_classes: int = 10):
         super().__init__()
         self.posterior = tf_linear(n_objects, n_classes)
@@ -209,8 +210,9 @@ def _zero_total(losses: Mapping[str, torch.Tensor]) -> torch.Tensor:
 # %% ../nbs/04_losses.ipynb #8311a48e
 def weighted_total(losses: Mapping[str, torch.Tensor],
                    weights: Mapping[str, float]) -> torch.Tensor:
-    """$\\sum_t w_t \\cdot \\text{term}_t$ over the terms named in `weights` (zero
-    weights skipped; all zero: a zero tensor); a weighted term not in `losses`: one line."""
+    """The sum over t of w_t * term_t, for the terms t named in `weights` (zero weights
+    skipped; all zero: a zero tensor), as models/scae.py: ImageAutoencoder._loss sums
+    them; a weighted term not in `losses`: one line."""
     _check_weighted_terms(losses, weights)
     terms = [w * losses[name] for name, w in weights.items() if w != 0]
     if terms: return sum(terms)

@@ -21,8 +21,8 @@ from .constellation_ocae import (ConstellationOCAE, injective_maps, n_injective_
 from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total
 
 # %% auto #0
-__all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', 'OFFICIAL_FLAG_DEFAULTS', 'validate_config',
-           'SCAEConfig', 'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
+__all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', 'OFFICIAL_FLAG_DEFAULTS', 'SCAEConfig',
+           'validate_config', 'pcae_kwargs', 'ocae_kwargs', 'SCAE', 'scae_loss_terms', 'ConstellationAutoencoder',
            'constellation_loss_terms', 'check_constellation_input', 'check_constellation_device', 'build_model',
            'check_fits_memory', 'sizes_said', 'n_parameters', 'config_from_flags', 'run_from_flags', 'from_official',
            'set_noise_scale_']
@@ -30,6 +30,49 @@ __all__ = ['MODELS', 'TARGETS', 'LEGACY_RUN_KEYS', 'PRESETS', 'MAX_SEGM_MAPS', '
 # %% ../nbs/04a_model.ipynb #245f8611
 MODELS = ('scae', 'constellation')
 TARGETS = ('image', 'sobel')
+
+# %% ../nbs/04a_model.ipynb #87405780
+@dataclass
+class SCAEConfig:
+    """What defines an SCAE (or constellation) model and
+    its objective; defaults = official MNIST run."""
+    model: str = 'scae'                  # 'scae' (images) | 'constellation' (2-D points)
+    n_parts: int = 40                    # M part capsules (templates)
+    n_objects: int = 32                  # K object capsules
+    template_size: int = 11              # T: templates are T x T
+    n_channels: int = 1                  # C: image and template channels
+    canvas_size: int = 40                # H = W of the (padded) input image
+    n_special_features: int = 16         # F special features per part
+    n_caps_params: int = 32              # object capsule parameter vector size
+    n_hiddens: int = 128                 # hidden units of the per-capsule MLPs
+    n_votes: int = 4                     # constellation: votes per capsule (SCAE: 1 per part)
+    n_points: int = 11                   # constellation: points per example (train's data: 11)
+    template_nonlin: str = 'sigmoid'     # 'sigmoid' | 'relu1' (official flag default: relu1)
+    color_nonlin: str = 'sigmoid'        # 'sigmoid' | 'relu1'
+    colorize_templates: bool = True      # template colour from the special features
+    use_alpha_channel: bool = True       # learned alpha maps; False: coupled (intensity / tau)
+    noise_scale: float = 4.0             # presence-logit noise (U - 0.5) * scale; 0 = off
+    st_layers: int = 3                   # Set Transformer SAB blocks
+    st_heads: int = 1                    # attention heads
+    st_dims: int = 16                    # SAB width
+    st_output_dims: int = 256            # PMA output width
+    prior_within_weight: float = 2.0     # w_pw
+    prior_between_weight: float = 0.35   # w_pb
+    posterior_within_weight: float = 0.7 # w_qw
+    posterior_between_weight: float = 0.2  # w_qb
+    prior_within_constant: float = 0.0   # c_w; 0 -> K / n_classes (run_mnist.sh's 4.3 is ignored)
+    n_classes: int = 10                  # classes: set the sparsity constants and the probes' width
+    dynamic_l2_weight: float = 10.0      # weight of sum(cpr_dynamic^2) / (2B)
+    caps_ll_weight: float = 1.0          # weight of the part-pose log-likelihood
+    primary_caps_l1_weight: float = 0.0  # weight of mean_b sum_n presence (logged only)
+    sparsity_weight: float = 10.0        # constellation: weight of the wins-based sparsity loss
+    target: str = 'image'                # reconstruction target: 'image' | 'sobel' (edges)
+
+    def __post_init__(self):
+        "Plain Python values (numpy, torch scalars converted), switches True/False; validated."
+        check_bools(type(self), vars(self))     # 'false' is truthy: a part on; before to_plain
+        for f in fields(self): setattr(self, f.name, to_plain(getattr(self, f.name)))
+        validate_config(self)
 
 # %% ../nbs/04a_model.ipynb #447e1392
 _POSITIVE = ('n_parts', 'n_objects', 'template_size', 'n_channels', 'canvas_size',
@@ -81,49 +124,6 @@ def validate_config(config) -> None:
                              f"{getattr(config, name)!r}")
     _check_weights(config)                   # every loss weight, the noise scale and c_w
     _check_sizes_fit(config)
-
-# %% ../nbs/04a_model.ipynb #87405780
-@dataclass
-class SCAEConfig:
-    """What defines an SCAE (or constellation) model and
-    its objective; defaults = official MNIST run."""
-    model: str = 'scae'                  # 'scae' (images) | 'constellation' (2-D points)
-    n_parts: int = 40                    # M part capsules (templates)
-    n_objects: int = 32                  # K object capsules
-    template_size: int = 11              # T: templates are T x T
-    n_channels: int = 1                  # C: image and template channels
-    canvas_size: int = 40                # H = W of the (padded) input image
-    n_special_features: int = 16         # F special features per part
-    n_caps_params: int = 32              # object capsule parameter vector size
-    n_hiddens: int = 128                 # hidden units of the per-capsule MLPs
-    n_votes: int = 4                     # constellation: votes per capsule (SCAE: 1 per part)
-    n_points: int = 11                   # constellation: points per example (train's data: 11)
-    template_nonlin: str = 'sigmoid'     # 'sigmoid' | 'relu1' (official flag default: relu1)
-    color_nonlin: str = 'sigmoid'        # 'sigmoid' | 'relu1'
-    colorize_templates: bool = True      # template colour from the special features
-    use_alpha_channel: bool = True       # learned alpha maps; False: coupled (intensity / tau)
-    noise_scale: float = 4.0             # presence-logit noise (U - 0.5) * scale; 0 = off
-    st_layers: int = 3                   # Set Transformer SAB blocks
-    st_heads: int = 1                    # attention heads
-    st_dims: int = 16                    # SAB width
-    st_output_dims: int = 256            # PMA output width
-    prior_within_weight: float = 2.0     # w_pw
-    prior_between_weight: float = 0.35   # w_pb
-    posterior_within_weight: float = 0.7 # w_qw
-    posterior_between_weight: float = 0.2  # w_qb
-    prior_within_constant: float = 0.0   # c_w; 0 -> K / n_classes (run_mnist.sh's 4.3 is ignored)
-    n_classes: int = 10                  # classes: set the sparsity constants and the probes' width
-    dynamic_l2_weight: float = 10.0      # weight of sum(cpr_dynamic^2) / (2B)
-    caps_ll_weight: float = 1.0          # weight of the part-pose log-likelihood
-    primary_caps_l1_weight: float = 0.0  # weight of mean_b sum_n presence (logged only)
-    sparsity_weight: float = 10.0        # constellation: weight of the wins-based sparsity loss
-    target: str = 'image'                # reconstruction target: 'image' | 'sobel' (edges)
-
-    def __post_init__(self):
-        "Plain Python values (numpy, torch scalars converted), switches True/False; validated."
-        check_bools(type(self), vars(self))     # 'false' is truthy: a part on; before to_plain
-        for f in fields(self): setattr(self, f.name, to_plain(getattr(self, f.name)))
-        validate_config(self)
 
 # %% ../nbs/04a_model.ipynb #60f0cc26
 # moved to TrainConfig; dropped from old checkpoints
@@ -210,8 +210,8 @@ def ocae_kwargs(c: SCAEConfig) -> dict:
 
 # %% ../nbs/04a_model.ipynb #9feb2322
 class SCAE(OfficialModule):
-    """Stacked Capsule Autoencoder: `PCAE` -> `OCAE` ->
-    `LinearProbes`, trained with the official objective."""
+    """Stacked Capsule Autoencoder: `PCAE` -> `OCAE` -> `LinearProbes`, trained with
+    the official objective (models/scae.py: ImageAutoencoder)."""
     def __init__(self, config: SCAEConfig | None = None):
         super().__init__()
         self.config = config = config or SCAEConfig()
@@ -249,7 +249,8 @@ def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
                     probe: AttrDict) -> AttrDict:
     """All SCAE loss terms (golden names, unweighted) from the PCAE, OCAE and probe outputs: nats
     for log-likelihoods, entropies, cross-entropies; rec_ll, mse: sums over pixels and channels,
-    log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table)."""
+    log_prob, primary_caps_l1: over parts; each a mean over the batch (units: 04a_model's table).
+    The terms of models/scae.py: ImageAutoencoder._loss."""
     terms = dict(rec_ll=pcae.rec_ll, log_prob=ocae.log_prob,
                  dynamic_weights_l2=ocae.dynamic_weights_l2, primary_caps_l1=pcae.primary_caps_l1,
                  **_sparsity_terms(config, ocae, config.n_parts),
@@ -328,8 +329,8 @@ def _constellation_ocae_kwargs(c: SCAEConfig) -> dict:
 
 # %% ../nbs/04a_model.ipynb #4d925148
 class ConstellationAutoencoder(OfficialModule):
-    """The official constellation model: `ConstellationOCAE`
-    (Set Transformer + capsules) and its losses."""
+    """The official constellation model (models/constellation.py: ConstellationAutoencoder):
+    `ConstellationOCAE` (Set Transformer + capsules) and its losses."""
     def __init__(self, config: SCAEConfig | None = None):
         super().__init__()
         self.config = c = config or SCAEConfig.preset('constellation')
@@ -345,7 +346,8 @@ _PRIOR_FIRST = ('prior_within_sparsity_loss', 'prior_between_sparsity_loss',
                 'posterior_within_sparsity_loss', 'posterior_between_sparsity_loss')
 
 def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) -> AttrDict:
-    """All constellation loss terms (golden names, unweighted); the sparsity terms from
+    """All constellation loss terms (golden names, unweighted; the terms of
+    models/constellation.py: ConstellationAutoencoder._loss); the sparsity terms from
     `_sparsity_terms`: prior on the binary u [B, K], posterior on m [B, K*V], q = m / n_points."""
     sparsity = _sparsity_terms(config, ocae, n_points)
     return AttrDict(log_prob=ocae.log_prob, sparsity_loss=ocae.sparsity_loss,

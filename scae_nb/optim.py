@@ -16,7 +16,8 @@ __all__ = ['official_eps', 'tf_rmsprop_update_', 'TFRMSprop']
 
 # %% ../nbs/05_optim.ipynb #45f6819c
 def official_eps(batch_size: int) -> float:
-    "The official RMSProp epsilon $10^{-2}/B^2$ (B = 128 gives 6.1e-7)."
+    """The official RMSProp epsilon 1e-2 / B**2 for batch size B (B = 128 gives 6.1e-7),
+    as model_config.py computes it."""
     check_positive(batch_size=batch_size)
     return 1e-2 / batch_size ** 2
 
@@ -56,7 +57,8 @@ def _dynamo_free(name: str):
 
 # %% ../nbs/05_optim.ipynb #ec3d3898
 class TFRMSprop(torch.optim.Optimizer):
-    "RMSProp with TF1 semantics: mean square starts at 1, `eps` inside the square root."
+    """RMSProp with TF1 semantics: mean square starts at 1, `eps` inside the square root (the
+    tf.train.RMSPropOptimizer that model_config.py builds: momentum 0.9, eps 1e-2 / B**2)."""
     def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.9,
                  eps: float = 1e-10):
         for name, value in dict(lr=lr, decay=decay, momentum=momentum, eps=eps).items():
