@@ -522,8 +522,8 @@ def resolve_checkpoint(resume, out, steps: int | None = None) -> tuple[Path, dic
     warning line that names them and the checkpoint taken). One of `out`'s checkpoints of another
     model than its run's is refused (`_refuse_another_model`), and any resume in a run set aside in
     RUN/replaced/ (`_refuse_replaced_run`). `steps`: the command's `--steps` (None: not typed), by
-    which the refusal of a `latest` with no checkpoint names finished runs beside `out` too
-    (`_runs_beside`)."""
+    which the refusal of a `latest` with no checkpoint names finished runs beside `out` that it
+    goes past too (none typed: finished runs of a name close to `out`'s, `_runs_beside`)."""
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     _refuse_replaced_run(out)                          # a run set aside in RUN/replaced/: not there
     if str(resume) != 'latest': return _named_checkpoint(resume, out)

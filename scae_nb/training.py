@@ -1510,7 +1510,8 @@ def run_train(args: argparse.Namespace) -> int:
     (130, 143, 129), as shells report it, so schedulers requeue the run instead of counting it
     finished. Memory that runs out: one line (`naming_out_of_memory`, 05a), exit status 1. A
     resume keeps the run's thread count and data folder (unless `--threads`, `--data-dir`), and
-    names them where this shell's differ ($OMP_NUM_THREADS, $SCAE_DATA)."""
+    names them where this shell's differ ($OMP_NUM_THREADS, $SCAE_DATA or, unset, its default:
+    the per-user cache)."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     device = pick_device(cfg.device, dist_env().local_rank)
     _check_step(cfg, device)                                            # named as options
