@@ -972,9 +972,10 @@ def _refuse_data_folder_out(cfg: TrainConfig) -> None:
 # %% ../nbs/05b_training.ipynb #fx54d003
 def _new_run_folder(out, resume) -> bool:
     """Whether `out` is a new run's folder: no `resume`, or a checkpoint `resume` of another folder
-    (a branch into a new one); 'latest', or one of `out`'s own checkpoints: `out` is the run's."""
+    (a branch into a new one); 'latest', or one of `out`'s own checkpoints: `out` is the run's (a
+    `resume` of no path's type too: refused as such, `_check_resume_given`)."""
     if resume is None: return True
-    if str(resume) == 'latest': return False
+    if str(resume) == 'latest' or not isinstance(resume, (str, os.PathLike)): return False
     run = checkpoint_run_folder(resume)                          # RUN of RUN/checkpoints/, or None
     return run is None or os.path.realpath(run) != os.path.realpath(out)
 
