@@ -1064,6 +1064,23 @@ def _pretrained_paths(checkpoint, out, pretrained: str | None) -> tuple:
         out = out or _eval_folder(Path('runs') / 'eval' / pretrained, pretrained, pretrained=True)
     return checkpoint, out
 
+# %% ../nbs/06_analysis.ipynb #fx54d002
+from .checkpoints import _runs_near
+
+def _runs_named_near(checkpoint: Path) -> str:
+    """'; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders beside a
+    missing `checkpoint`, names closest to its first (`_runs_near`); ''."""
+    runs = _runs_near(checkpoint)[:2]
+    return ''.join(f"; {d} holds a run: evaluate it with {said('checkpoint', str(d))}"
+                   for d in runs)
+
+def _refuse_typo_of_run(checkpoint: Path) -> None:
+    """Refuse (FileNotFoundError, one line) a missing `checkpoint` with run folders beside it
+    (`_runs_named_near`); return where there are none, or checkpoints beside it (`_not_there`)."""
+    if _not_there(checkpoint) != 'no such file or folder': return    # step_*.pt there: listed
+    if hint := _runs_named_near(checkpoint):
+        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder{hint}")
+
 # %% ../nbs/06_analysis.ipynb #st53c110
 def _resolved_checkpoint(checkpoint: Path, pretrained: str | None) -> tuple:
     """(checkpoint, state, skipped): a run folder's newest intact checkpoint (`_run_checkpoint`),
@@ -1071,6 +1088,7 @@ def _resolved_checkpoint(checkpoint: Path, pretrained: str | None) -> tuple:
     state, skipped = None, None
     bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
     if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
+        _refuse_typo_of_run(checkpoint)                             # runs beside it: named
         load_checkpoint(checkpoint, name='checkpoint')              # its one line
     if pretrained is None and checkpoint.is_dir():
         checkpoint, state, skipped = _run_checkpoint(checkpoint)
@@ -1105,7 +1123,8 @@ def _refuse_folder_of_runs(folder: Path, given: str) -> None:
     if not (runs := _runs_of_folder(folder)): return
     which = ('a run folder in it: give that, ' if len(runs) == 1 else
              f'{len(runs)} run folders in it: give one, such as the newest, ')
-    raise UsageError(f"{given}: a folder with no checkpoint in {folder / 'checkpoints'}, but "
+    raise UsageError(f"{given}: a folder with no checkpoint in "
+                     f"{os.path.join(folder, 'checkpoints')}, but "
                      f"{which}{runs[-1]}, or a checkpoint file (RUN/checkpoints/step_*.pt)")
 
 # %% ../nbs/06_analysis.ipynb #df76cb5e
@@ -1615,6 +1634,17 @@ def _eval_run(checkpoint, pretrained, state, device, data_dir, seed: int, batch_
     return run, config, _report_head(checkpoint, shipped, run, config, noise, max_batches, device,
                                      seed)
 
+# %% ../nbs/06_analysis.ipynb #fx54d007
+def _runs_data_hint(run: AttrDict, config: AttrDict) -> str:
+    """'; the run read D: --data-dir D' where `config` reads `$SCAE_DATA` (no `data_dir`) and the
+    run's recorded data folder `run.config.data_dir` is another; else ''."""
+    recorded = run.config.get('data_dir')
+    if config.data_dir is not None or not recorded: return ''
+    try: here = data_root(None)
+    except UsageError: return ''
+    if os.path.realpath(here) == os.path.realpath(recorded): return ''
+    return f"; the run read {recorded}: {said('data_dir', recorded)}"
+
 # %% ../nbs/06_analysis.ipynb #s50a0804
 def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: bool, max_batches,
                  seed: int, progress: bool):
@@ -1622,7 +1652,10 @@ def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: boo
     memory that runs out: one line naming the sizes and `--batch-size` (`naming_out_of_memory`)."""
     evaluate = (_evaluate_constellations if config.model.model == 'constellation'
                 else _evaluate_images)
-    loaders = _eval_loaders(config, run, batch_size)
+    try: loaders = _eval_loaders(config, run, batch_size)
+    except FileNotFoundError as e:                  # not in this shell's: the run's named
+        if not (hint := _runs_data_hint(run, config)): raise
+        raise FileNotFoundError(f"{e}{hint}") from None
     def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
         with naming_out_of_memory(config.model, config.batch_size, device):   # not numpy's words
             return evaluate(run.model, *loaders, device, noise, max_batches,
@@ -1638,6 +1671,20 @@ def _evaluate_into(out: Path, device, checkpoint, skipped, report: dict, scores,
         if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
         late = _evaluate_staged(report, scores, staging, out, start, figures)
     _warn_after_report(report, late, out)
+
+# %% ../nbs/06_analysis.ipynb #fx54d005
+from .training import _data_folder_clash, _data_source
+
+def _refuse_out_in_data(out: Path, config: AttrDict, data_dir) -> None:
+    """Refuse (`UsageError`, one line) an OUT that is, is inside or holds the data folder `config`
+    reads (`_eval_config`; `data_dir`: as given, None: not) (`_data_folder_clash`)."""
+    if config.get('dataset') not in DATASETS: return                  # constellations: none read
+    try: data = data_root(config.data_dir)
+    except UsageError: return                                          # said as it is read
+    source = (_data_source(data_dir) if data_dir is not None or config.data_dir is None
+              else "the run's")                                        # `_eval_data_dir`'s pick
+    if line := _data_folder_clash(out, data, source, "the evaluation's files", named('out')):
+        raise UsageError(line)
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
 def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto', noise: bool = True,
@@ -1656,6 +1703,7 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
     run, config, report = _eval_run(checkpoint, pretrained, state, device, data_dir, seed,
                                     batch_size, max_batches, noise)
+    _refuse_out_in_data(out, config, data_dir)       # the data folder, known now: nothing written
     scores = _eval_scores(run, config, batch_size, device, noise, max_batches, seed, progress)
     _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report
@@ -1708,9 +1756,11 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     max_batches = ("batches per split (None: whole splits; constellations: 100 test batches, of "
                    "data that never ends: refused up front if what they keep exceeds this "
                    "machine's memory)")                          # `_check_constellation_memory`
+    out = ("report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k]); not the data "
+           "folder it reads, in it or holding it (refused, as train's --out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
-                              max_batches=max_batches))
+                              max_batches=max_batches, out=out))
     return parser
 
 # %% ../nbs/06_analysis.ipynb #st49b7c0

@@ -425,16 +425,35 @@ def _resume_it(run: Path) -> str:
     "How to resume run folder `run`: `--out RUN` (in the library's words: `cfg.out='RUN'`)."
     return words(f'cfg.out={str(run)!r}', f'--out {shlex.quote(str(run))}')
 
+def _runs_near(out, fits=lambda run, close: True) -> list[Path]:
+    """The run folders (with checkpoints) beside `out` that `fits(run, close)` (`close`: its name is
+    close to `out`'s, `difflib`, case aside: a typo's), names closest to `out`'s first; [] where
+    none."""
+    try: found = sorted(d for d in Path(out).parent.iterdir() if d.is_dir() and d != Path(out)
+                        and list_checkpoints(d))
+    except OSError: return []                                   # no parent folder, or unreadable
+    low = lambda d: d.name.lower()                                  # `runs/A` for `runs/a` too
+    close = difflib.get_close_matches(Path(out).name.lower(), list(map(low, found)),
+                                      n=len(found) or 1)
+    found = [d for d in found if fits(d, low(d) in close)]
+    return sorted(found, key=lambda d: close.index(low(d)) if low(d) in close else len(close))
+
+def _holds(run: Path, steps: int | None = None) -> str:
+    """'holds a run: resume it with ...' of run folder `run`; of a finished one (`_can_go_on` with
+    `steps`, the command's, None: not typed), 'holds a finished run (N of M steps): ... and a
+    larger --steps'."""
+    if _can_go_on(run, steps): return f"holds a run: resume it with {_resume_it(run)}"
+    asked = json.loads((run / 'config.json').read_bytes())['steps']    # read: `_can_go_on`
+    done = _file_step(list_checkpoints(run)[-1])
+    return (f"holds a finished run ({done} of {counted(asked, 'step')}): resume it with "
+            f"{_resume_it(run)} and a larger {named('steps')}")
+
 def _runs_beside(out, steps: int | None = None) -> str:
     """'; …: resume it with …' naming up to two folders beside `out` whose runs can go on
-    (`_can_go_on`, `steps`: the command's), names closest to `out`'s first (`difflib`: a typo's),
-    or ''."""
-    try: found = sorted(d for d in Path(out).parent.iterdir() if d.is_dir() and d != Path(out)
-                        and list_checkpoints(d) and _can_go_on(d, steps))
-    except OSError: return ''                                   # no parent folder, or unreadable
-    close = difflib.get_close_matches(Path(out).name, [d.name for d in found], n=len(found) or 1)
-    found.sort(key=lambda d: close.index(d.name) if d.name in close else len(close))  # stable
-    return ''.join(f"; {d} holds a run: resume it with {_resume_it(d)}" for d in found[:2])
+    (`_can_go_on`, `steps`: the command's), or, with no `steps` typed, are finished but named close
+    to `out` (`_holds`), names closest to `out`'s first (`_runs_near`: a typo's), or ''."""
+    fits = lambda run, close: _can_go_on(run, steps) or (steps is None and close)
+    return ''.join(f"; {d} {_holds(d, steps)}" for d in _runs_near(out, fits)[:2])
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx54a002
 def _checkpoint_time(run: Path) -> float:
@@ -473,7 +492,8 @@ def _nothing_to_resume(out, steps: int | None = None) -> str:
     except (OSError, ValueError): start = None        # none, or damaged: said when claimed
     if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
                      f"start that resume again ({_start_again(out, start)})")
-    return f"{_resume_words()}: no checkpoint in {Path(out) / 'checkpoints'} to resume ({why})"
+    where = os.path.join(out, 'checkpoints')                 # `.`: ./checkpoints, a path
+    return f"{_resume_words()}: no checkpoint in {where} to resume ({why})"
 
 # %% ../nbs/05aa_checkpoints.ipynb #st52d004
 def _named_checkpoint(resume, out) -> tuple[Path, dict]:
@@ -502,8 +522,8 @@ def resolve_checkpoint(resume, out, steps: int | None = None) -> tuple[Path, dic
     warning line that names them and the checkpoint taken). One of `out`'s checkpoints of another
     model than its run's is refused (`_refuse_another_model`), and any resume in a run set aside in
     RUN/replaced/ (`_refuse_replaced_run`). `steps`: the command's `--steps` (None: not typed), by
-    which the refusal of a `latest` with no checkpoint names finished runs beside `out` too
-    (`_runs_beside`)."""
+    which the refusal of a `latest` with no checkpoint names finished runs beside `out` that it
+    goes past too (none typed: finished runs of a name close to `out`'s, `_runs_beside`)."""
     refuse_empty_path(out, named('out'), 'name a folder (e.g. runs/NAME)')
     _refuse_replaced_run(out)                          # a run set aside in RUN/replaced/: not there
     if str(resume) != 'latest': return _named_checkpoint(resume, out)

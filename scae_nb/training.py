@@ -51,6 +51,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
                           resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
                           to_device, variant_name, warn_compile_wait)
+from .checkpoints import _runs_of_folder
 from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_holding_out,
                                  _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
@@ -642,16 +643,20 @@ _SCAE_DATA_HERE = contextvars.ContextVar('scae_nb_scae_data_here', default=None)
 @contextlib.contextmanager
 def _scae_data_here(value: str | None):
     """In the block a resume keeps its run's data folder where this shell's `$SCAE_DATA` is `value`
-    (None: nothing kept: `--data-dir` typed, or a new run)."""
+    ('': unset; None: nothing kept: `--data-dir` typed, or a new run)."""
     token = _SCAE_DATA_HERE.set(value)
     try: yield
     finally: _SCAE_DATA_HERE.reset(token)
 
 # %% ../nbs/05b_training.ipynb #fx54a007
 def _kept_data_dir(data_dir: str | None) -> str | None:
-    "The clause saying the run's `data_dir` is kept where the shell's $SCAE_DATA differs; or None."
-    here = (_SCAE_DATA_HERE.get() or '').strip()
-    if not here or data_dir is None: return None            # unset (or blank); a run of the cache
+    """The clause saying the run's `data_dir` is kept where the shell's $SCAE_DATA differs, or,
+    unset (or blank), its default, the per-user cache (`data_root`); or None."""
+    here = _SCAE_DATA_HERE.get()
+    if here is None or data_dir is None: return None        # no resume; a run of the cache
+    if not here.strip():                                    # unset: this shell's is the cache
+        if os.path.realpath(data_root(None)) == os.path.realpath(data_dir): return None
+        return f"the run's data folder {data_dir}, kept (this shell's default: the per-user cache)"
     same = os.path.realpath(os.path.expanduser(here)) == os.path.realpath(data_dir)
     if same: return None                                    # however written
     return f"the run's data folder {data_dir}, kept (this shell's $SCAE_DATA: {here})"
@@ -917,39 +922,6 @@ def _refuse_files_for_folders(out) -> None:
                              f"the folder of the run's {name}; move it, or choose another "
                              f"{named('cfg.out')}")
 
-# %% ../nbs/05b_training.ipynb #fx53b102
-def _refuse_data_folder_out(cfg: TrainConfig) -> None:
-    """Refuse a `cfg.out` that is the data folder `cfg` reads (`data_root`; a refused one: unasked),
-    is inside it, or holds it (paths resolved, links followed): one line naming both."""
-    if 'data_dir' in UNREAD_FIELDS.get(cfg.model.model, ()): return
-    try: data = data_root(cfg.data_dir)
-    except UsageError: return                                # said by the data's own checks
-    out, real = Path(os.path.realpath(cfg.out)), Path(os.path.realpath(data))
-    if out == real: where = 'is the data folder'
-    elif out.is_relative_to(real): where = f'is inside the data folder {data}'    # data/MNIST
-    elif real.is_relative_to(out): where = f'holds the data folder {data}'        # `--out .`
-    else: return
-    source = (named('data_dir') if cfg.data_dir is not None else
-              '$SCAE_DATA' if os.environ.get('SCAE_DATA', '').strip() else 'the per-user cache')
-    raise UsageError(f"{named('cfg.out')} {cfg.out} {where} ({source}): a run's files "
-                     f"would mix with the data; choose another {named('cfg.out')}")
-
-# %% ../nbs/05b_training.ipynb #88809107
-def check_paths(cfg: TrainConfig, resume=None) -> None:
-    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run one that is,
-    is inside or holds the data folder (`_refuse_data_folder_out`), one that is a file, and a
-    `--data-dir` that is not a folder (creating nothing; a model that never reads it,
-    `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
-    `resume`: the run's, None for a new run.
-    Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
-    the folder process 0 has just made for the run, as it opens its lock there."""
-    _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
-    if resume is None: _refuse_data_folder_out(cfg)     # a new run among the data: nothing made
-    check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
-    _refuse_files_for_folders(cfg.out)            # the run's own folders: a file there is refused
-    if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
-        _check_data_dir(cfg.data_dir)            # as typed, or the run's (`_data_dir_from`)
-
 # %% ../nbs/05b_training.ipynb #fx52g002
 _DATA_DIR_FROM = contextvars.ContextVar('scae_nb_data_dir_from', default=None)
 
@@ -960,6 +932,83 @@ def _data_dir_from(checkpoint):
     token = _DATA_DIR_FROM.set(checkpoint)
     try: yield
     finally: _DATA_DIR_FROM.reset(token)
+
+# %% ../nbs/05b_training.ipynb #fx53b102
+def _data_folder_where(out, data) -> str | None:
+    """How folder `out` stands to data folder `data`, `data` named resolved (links followed): 'is
+    the data folder D', 'is inside the data folder D', 'holds the data folder D'; None where apart,
+    or where `out` would hold a `data` not made yet (nothing there to mix with)."""
+    out_real, real = Path(os.path.realpath(out)), Path(os.path.realpath(data))
+    if out_real == real: return f'is the data folder {real}'
+    if out_real.is_relative_to(real): return f'is inside the data folder {real}'     # data/MNIST
+    if real.is_relative_to(out_real) and real.exists(): return f'holds the data folder {real}'
+    return None
+
+def _data_folder_clash(out, data, source: str, whose: str = "a run's files",
+                       option: str | None = None) -> str | None:
+    """The one line refusing folder `out` (given as `option`; None: `cfg.out`'s name) that is, is
+    inside or holds data folder `data` (`_data_folder_where`; `source`: where `data` came from),
+    where `whose` files would mix with the data; None where it does not."""
+    if (where := _data_folder_where(out, data)) is None: return None
+    option = option or named('cfg.out')
+    return (f"{option} {out} {where} ({source}): {whose} would mix with the data; "
+            f"choose another {option}")
+
+# %% ../nbs/05b_training.ipynb #fx54d001
+def _data_source(data_dir) -> str:
+    "Where data folder `data_dir` (`data_root`'s argument) came from, as a refusal names it."
+    if data_dir is None:
+        return '$SCAE_DATA' if os.environ.get('SCAE_DATA', '').strip() else 'the per-user cache'
+    return "the resumed run's" if _DATA_DIR_FROM.get() is not None else named('data_dir')
+
+def _refuse_data_folder_out(cfg: TrainConfig) -> None:
+    """Refuse a `cfg.out` that is, is inside or holds the data folder `cfg` reads (`data_root`; a
+    refused one: unasked; a dataset of no files, not in `DATASETS`: none), `_data_folder_clash`."""
+    if cfg.dataset not in DATASETS: return                  # synthetic, constellation: none read
+    try: data = data_root(cfg.data_dir)
+    except UsageError: return                                # said by the data's own checks
+    if line := _data_folder_clash(cfg.out, data, _data_source(cfg.data_dir)): raise UsageError(line)
+
+# %% ../nbs/05b_training.ipynb #fx54d003
+def _new_run_folder(out, resume) -> bool:
+    """Whether `out` is a new run's folder: no `resume`, or a checkpoint `resume` of another folder
+    (a branch into a new one); 'latest', or one of `out`'s own checkpoints: `out` is the run's (a
+    `resume` of no path's type too: refused as such, `_check_resume_given`)."""
+    if resume is None: return True
+    if str(resume) == 'latest' or not isinstance(resume, (str, os.PathLike)): return False
+    run = checkpoint_run_folder(resume)                          # RUN of RUN/checkpoints/, or None
+    return run is None or os.path.realpath(run) != os.path.realpath(out)
+
+def _warn_run_in_data_folder(cfg: TrainConfig) -> None:
+    """Warn (one line, and go on) where a resumed run's folder `cfg.out` is, is inside or holds the
+    data folder it reads (its own, `cfg.data_dir`): how to move it out (`mv`, then resume there)."""
+    if cfg.dataset not in DATASETS: return
+    try: data = data_root(cfg.data_dir)
+    except UsageError: return                                    # said by the data's own checks
+    if (where := _data_folder_where(cfg.out, data)) is None: return
+    again = words("resume='latest', cfg.out=NEW", '--resume --out NEW')
+    warnings.warn(f"{named('cfg.out')} {cfg.out} {where} (the run's): its files mix with the data; "
+                  f"it goes on there, but to move it out: mv {shlex.quote(str(cfg.out))} NEW, then "
+                  f"{again}", stacklevel=user_stacklevel())
+
+# %% ../nbs/05b_training.ipynb #88809107
+def check_paths(cfg: TrainConfig, resume=None) -> None:
+    """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run folder (a new
+    run, or a branch into a new folder: `_new_run_folder`) one that is, is inside or holds the data
+    folder (`_refuse_data_folder_out`; a resume in its own folder there: a warning,
+    `_warn_run_in_data_folder`), one that is a file, and a
+    `--data-dir` that is not a folder (creating nothing; a model that never reads it,
+    `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
+    `resume`: the run's, None for a new run.
+    Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
+    the folder process 0 has just made for the run, as it opens its lock there."""
+    _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
+    if _new_run_folder(cfg.out, resume): _refuse_data_folder_out(cfg)   # nothing made among data
+    elif dist_env().rank == 0: _warn_run_in_data_folder(cfg)        # its own folder: goes on
+    check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
+    _refuse_files_for_folders(cfg.out)            # the run's own folders: a file there is refused
+    if cfg.data_dir is not None and 'data_dir' not in UNREAD_FIELDS.get(cfg.model.model, ()):
+        _check_data_dir(cfg.data_dir)            # as typed, or the run's (`_data_dir_from`)
 
 # %% ../nbs/05b_training.ipynb #fx52g003
 def _check_data_dir(data_dir) -> None:
@@ -1275,7 +1324,10 @@ def add_train_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     add_config_args(parser, TrainConfig, title='the run (TrainConfig)', help=dict(
         wandb='disabled | offline | online (default: $WANDB_MODE if set, else offline)',
         seed='seeds model init, data order, augmentation and presence noise; on a CPU, seeds '
-             'equal modulo 2^32 give the same run (default: 0)'))
+             'equal modulo 2^32 give the same run (default: 0)',
+        out='run folder: checkpoints/, figures/, metrics.jsonl, wandb/; a new one (a branch of '
+            '--resume too) may not be, be inside or hold the data folder it reads (refused; '
+            'synthetic and constellation data read none)'))
     add_config_args(parser, SCAEConfig, title='the model and its objective (SCAEConfig)')
     _defaults_by_preset(parser)
     return parser
@@ -1374,6 +1426,19 @@ def train_config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path 
     "The run `args` describe: (config, checkpoint to resume or None); given options override."
     return _config_from_args(args)[:2]
 
+# %% ../nbs/05b_training.ipynb #fx54d004
+def _refuse_no_run_in_data_folder(name: str, model: dict, run: dict) -> None:
+    """Refuse (the data-folder line, `_refuse_data_folder_out`) a `--resume --out` folder
+    `run['out']` with no run in it (no checkpoint, run.json or run folders: the refusal would say
+    to start without `--resume`) that a new run of preset `name` and these fields may not use
+    either."""
+    out = Path(run['out'])
+    if out.is_dir() and (list_checkpoints(out) or (out / 'run.json').is_file()
+                         or _runs_of_folder(out)): return          # a run there: said as it is
+    try: cfg = TrainConfig.preset(name, model=model, **run)        # the new run it would start
+    except (UsageError, ValueError, TypeError): return              # said when it is started
+    _refuse_data_folder_out(cfg)
+
 # %% ../nbs/05b_training.ipynb #st52d012
 def _resumed_config(args: argparse.Namespace, name: str, run: dict, model: dict, resume,
                     allow) -> tuple[TrainConfig, Path, dict]:
@@ -1382,6 +1447,7 @@ def _resumed_config(args: argparse.Namespace, name: str, run: dict, model: dict,
         run['out'] = _resume_out(resume)
     out = run.setdefault('out', f'runs/{name}')   # continued where found, not where it was trained
     if str(resume) == 'latest': _refuse_out_in_run(out, resume)   # RUN/figures: not 'no checkpoint'
+    if str(resume) == 'latest': _refuse_no_run_in_data_folder(name, model, run)   # nor a new run
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
     path, state = resolve_checkpoint(resume, out, run.get('steps'))   # typed: runs it goes on
     saved = state['config']
@@ -1445,7 +1511,8 @@ def run_train(args: argparse.Namespace) -> int:
     (130, 143, 129), as shells report it, so schedulers requeue the run instead of counting it
     finished. Memory that runs out: one line (`naming_out_of_memory`, 05a), exit status 1. A
     resume keeps the run's thread count and data folder (unless `--threads`, `--data-dir`), and
-    names them where this shell's differ ($OMP_NUM_THREADS, $SCAE_DATA)."""
+    names them where this shell's differ ($OMP_NUM_THREADS, $SCAE_DATA or, unset, its default:
+    the per-user cache)."""
     cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
     device = pick_device(cfg.device, dist_env().local_rank)
     _check_step(cfg, device)                                            # named as options
@@ -1453,7 +1520,7 @@ def run_train(args: argparse.Namespace) -> int:
     inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
     asked = _wandb_asked(args, cfg, resume)        # no --wandb typed: what set its mode
     recorded = None if hasattr(args, 'data_dir') else resume   # a resume's data_dir: the run's
-    scae_data = os.environ.get('SCAE_DATA') if recorded else None     # this shell's, set aside
+    scae_data = os.environ.get('SCAE_DATA', '') if recorded else None     # this shell's ('': unset)
     with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
           _threads_here(here if inherited else None), wandb_asked_by(asked),
           _data_dir_from(recorded), _scae_data_here(scae_data),

@@ -89,8 +89,8 @@ def test_out_that_is_the_data_folder_is_refused(tmp_path, capfd, monkeypatch, qu
     data = tmp_path / "data"
     (data / "MNIST").mkdir(parents=True)
     monkeypatch.setenv("SCAE_DATA", str(data))
-    rc, _, err = inproc_main(tiny_train(data, 2), capfd)
+    rc, _, err = inproc_main(tiny_train(data, 2, "--dataset", "mnist"), capfd)  # a run that reads it (fx54d)
     assert (rc, one_line(err)) == (2, (
-        f"scae-nb train: error: --out {data} is the data folder ($SCAE_DATA): a run's files would "
+        f"scae-nb train: error: --out {data} is the data folder {data.resolve()} ($SCAE_DATA): a run's files would "
         "mix with the data; choose another --out")), err[-2000:]
     assert sorted(p.name for p in data.iterdir()) == ["MNIST"]

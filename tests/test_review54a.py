@@ -22,6 +22,11 @@ def tiny_train(out, steps, *extra) -> list:
     return ["train", *TINY, "--steps", steps, "--out", out, *extra]
 
 
+def reading_train(out, steps, *extra) -> list:
+    "`tiny_train` of a run that reads the data folder (a synthetic one reads none: not refused, fx54d)."
+    return tiny_train(out, steps, "--dataset", "mnist", *extra)
+
+
 @pytest.fixture
 def data(tmp_path, monkeypatch) -> Path:
     "A data folder with MNIST/raw in it, that `$SCAE_DATA` names."
@@ -39,20 +44,20 @@ def test_out_inside_the_data_folder_is_refused_and_nothing_made(data, capfd, qui
     "Was: the run trained in $SCAE_DATA/MNIST, its config.json, checkpoints/, ... beside MNIST/raw/."
     before = listing(data)
     for out in (data / "MNIST", data / "MNIST" / "new"):
-        rc, _, err = inproc_main(tiny_train(out, 2), capfd)
+        rc, _, err = inproc_main(reading_train(out, 2), capfd)
         assert (rc, one_line(err)) == (2, (
-            f"scae-nb train: error: --out {out} is inside the data folder {data} ($SCAE_DATA): {MIX}")), err[-2000:]
+            f"scae-nb train: error: --out {out} is inside the data folder {data.resolve()} ($SCAE_DATA): {MIX}")), err[-2000:]
         assert listing(data) == before              # not even the new folder
-    rc, _, err = inproc_main(tiny_train(data, 2), capfd)  # the data folder itself: as before
-    assert (rc, one_line(err)) == (2, f"scae-nb train: error: --out {data} is the data folder ($SCAE_DATA): {MIX}")
+    rc, _, err = inproc_main(reading_train(data, 2), capfd)  # the data folder itself: as before
+    assert (rc, one_line(err)) == (2, f"scae-nb train: error: --out {data} is the data folder {data.resolve()} ($SCAE_DATA): {MIX}")
 
 
 def test_out_that_holds_the_data_folder_is_refused(data, capfd, monkeypatch, quiet_globals):
     "Was: `--out .` from the folder that holds the data made the run there, beside data/."
     monkeypatch.chdir(data.parent)
-    rc, _, err = inproc_main(tiny_train(".", 2), capfd)
+    rc, _, err = inproc_main(reading_train(".", 2), capfd)
     assert (rc, one_line(err)) == (2, (
-        f"scae-nb train: error: --out . holds the data folder {data} ($SCAE_DATA): {MIX}")), err[-2000:]
+        f"scae-nb train: error: --out . holds the data folder {data.resolve()} ($SCAE_DATA): {MIX}")), err[-2000:]
     assert sorted(p.name for p in data.parent.iterdir()) == ["data"]
 
 
