@@ -7,13 +7,14 @@ inside its data folder warns; eval names the run's data folder and close runs; t
 "./checkpoints". Each test failed on the code before these fixes (fx54d's base, 0c3bece).
 """
 
-import json, os
+import json
 from pathlib import Path
 
 import pytest
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
+from test_review53c import linked_mnist_data
 
 MIX = "a run's files would mix with the data; choose another --out"
 MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--template-size", "5", "--batch-size", "8",
@@ -28,14 +29,7 @@ def tiny_train(out, steps, *extra) -> list:
 @pytest.fixture
 def mnist_data(tmp_path, monkeypatch) -> Path:
     "A data folder whose MNIST is the shared one (a link), that `$SCAE_DATA` names."
-    shared = Path(os.environ.get("SCAE_DATA", ""), "MNIST")
-    if not (shared / "raw").is_dir():
-        pytest.skip("no MNIST under $SCAE_DATA")
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "MNIST").symlink_to(shared.resolve())
-    monkeypatch.setenv("SCAE_DATA", str(data))
-    return data
+    return linked_mnist_data(tmp_path, monkeypatch)
 
 
 @pytest.fixture
