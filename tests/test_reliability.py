@@ -866,7 +866,8 @@ def test_10_14_ddp_logs_the_mean_over_processes(tmp_path):
         "--out",
         str(out),
     ]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=_env())
+    # TMPDIR: torchrun's torchelastic_* log folders go into tmp_path, removed by pytest, not /tmp
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=_env(TMPDIR=str(tmp_path)))
     assert res.returncode == 0, res.stderr[-3000:]
     local = [json.loads((out / f"local{r}.json").read_text()) for r in range(2)]
     assert local[0] != local[1], (
