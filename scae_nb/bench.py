@@ -38,7 +38,9 @@ def _proc_status_mb(field: str) -> float | None:
 
 # %% ../nbs/05c_bench.ipynb #sp38debc
 def peak_memory_mb(device: torch.device) -> float:
-    "Peak memory so far in MiB: CUDA max allocated on a GPU, else the process's peak RSS."
+    """Peak memory so far in MiB (2**20 bytes): on CUDA the tensors' allocator peak
+    (`torch.cuda.max_memory_allocated`, not the process), else the process's peak resident set
+    (`VmHWM` of /proc/self/status; without it `ru_maxrss`, which can hold a parent's peak)."""
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2 ** 20
     if (hwm := _proc_status_mb('VmHWM')) is not None: return hwm
     import resource                              # ru_maxrss also counts a parent's peak before exec
@@ -111,7 +113,9 @@ def _profiled_events(step, device: torch.device) -> list:
 
 # %% ../nbs/05c_bench.ipynb #sp3805dc
 def ops_per_step(step, device: torch.device) -> dict:
-    "Profile one `step()`: top-level ATen ops; on CUDA also host launches and GPU kernels."
+    """Run and profile one more `step()`; counts as a dict: `aten_ops` (top-level ATen ops, not
+    those called by another), on CUDA also `launches` (the host's kernel launches) and `kernels`
+    (the GPU's)."""
     events = _profiled_events(step, device)
     is_aten = lambda e: e is not None and e.name.startswith('aten::')
     counts = dict(aten_ops=sum(is_aten(e) and not is_aten(e.cpu_parent) for e in events))
@@ -329,9 +333,11 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
           cuda_graph: bool | None = None, seed: int = 0, lr: float = 3e-5, tf32: bool = False,
           backend: str = 'inductor', count_ops: bool = True, decoder: str = 'auto',
           progress: bool = False) -> dict:
-    """Time `make_step`'s step on a synthetic batch: median ms/step, examples/s (`images_per_s`:
-    images, or point sets for the constellation model), peak memory in MiB (2**20 bytes, though
-    the key is `peak_mem_mb`), device, ops. Refused in one line
+    """Time `make_step`'s step on a synthetic batch of `batch_size`: a dict of the median ms/step
+    (`ms_per_step`; the fastest: `ms_min`), examples/s (`images_per_s`: images, or point sets for
+    the constellation model), peak memory in MiB (2**20 bytes, though the key is `peak_mem_mb`;
+    `baseline_mem_mb`: before the first step; `peak_memory_mb` says which peak), device, ops
+    (`ops_per_step`). Refused in one line
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
     cannot be, `steps` or `warmup` over `MAX_BENCH_STEPS` (100,000; `train` runs long), a switch
     (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or None), a `device` that is
