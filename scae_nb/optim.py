@@ -58,12 +58,15 @@ def _dynamo_free(name: str):
 # %% ../nbs/05_optim.ipynb #ec3d3898
 class TFRMSprop(torch.optim.Optimizer):
     """RMSProp with TF1 semantics: mean square starts at 1, `eps` inside the square root (the
-    tf.train.RMSPropOptimizer that model_config.py builds: momentum 0.9, eps 1e-2 / B**2)."""
+    tf.train.RMSPropOptimizer that model_config.py builds: momentum 0.9, eps 1e-2 / B**2). The
+    default `eps` is TF's 1e-10: pass `official_eps(B)` for the official run. ValueError: `lr`,
+    `decay`, `momentum` or `eps` negative, `decay` above 1, `momentum` 1 or more."""
     def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.9,
                  eps: float = 1e-10):
         for name, value in dict(lr=lr, decay=decay, momentum=momentum, eps=eps).items():
             if not value >= 0: raise ValueError(f"{name} must be non-negative, got {value}")
         if not decay <= 1: raise ValueError(f"decay must be at most 1, got {decay}")
+        if not momentum < 1: raise ValueError(f"momentum must be less than 1, got {momentum}")
         super().__init__(params, dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
 
     add_param_group, zero_grad = _dynamo_free('add_param_group'), _dynamo_free('zero_grad')
