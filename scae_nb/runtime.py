@@ -996,7 +996,11 @@ def _dataset_loaders(cfg, model, batch_size: int, seed: int, device: torch.devic
 
 # %% ../nbs/05a_runtime.ipynb #st497762
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
-    "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
+    """(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...),
+    for process `rank` of `world_size`: batches of `batch_size // world_size` examples, its share
+    of the global batch, drawn from its own shuffle of the whole split, seeded with
+    `seed + 1000 * rank` (modulo 2**64; rank 0: `seed`).
+    Refuses a `batch_size` that `world_size` does not divide."""
     check_divisible(cfg.batch_size, world_size, rank)
     batch_size, m = cfg.batch_size // world_size, cfg.model
     seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own

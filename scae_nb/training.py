@@ -16,8 +16,8 @@ from torch.utils.data import TensorDataset
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['stop_on_sigint', 'Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'add_train_args',
-           'train_config_from_args', 'run_train']
+__all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'add_train_args',
+           'train_config_from_args', 'run_train', 'stop_on_sigint']
 
 # %% ../nbs/05b_training.ipynb #or47imp2
 from .utils import AttrDict
@@ -1296,7 +1296,8 @@ def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.M
     return nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
 
 # %% ../nbs/05b_training.ipynb #08a586aa
-stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
+from .checkpoints import stop_on_sigint      # deprecated alias of stop_on_signals, re-exported
+_all_ = ['stop_on_sigint']
 
 # %% ../nbs/05b_training.ipynb #st49a02
 def _add_resume_options(parser: argparse.ArgumentParser) -> None:
