@@ -19,14 +19,13 @@ try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'LOCK_WAIT_S', 'stop_on_sigint', 'checkpoint_path', 'checkpoints_in',
-           'list_checkpoints', 'CheckpointError', 'state_digest', 'check_digest', 'save_checkpoint',
-           'prune_checkpoints', 'load_checkpoint', 'newest_intact_state', 'newest_intact_of', 'newest_sound_of',
-           'all_corrupt_line', 'corrupt_said', 'corrupt_names', 'resolve_checkpoint', 'announce_resume',
-           'checkpoint_run_folder', 'newer_checkpoints', 'set_aside_newer', 'metrics_entries', 'truncate_metrics',
-           'drop_short_line', 'RunFolderError', 'RunFolder', 'changes_record', 'lock_holder', 'check_not_in_use',
-           'run_info', 'readable_run_info', 'folder_origin', 'claim_run_folder', 'checkpoint_run_id',
-           'checkpoint_changes', 'stop_on_signals']
+__all__ = ['CHECKPOINT_FORMAT', 'DRAWING_MARK', 'LOCK_WAIT_S', 'checkpoint_path', 'checkpoints_in', 'list_checkpoints',
+           'CheckpointError', 'state_digest', 'check_digest', 'save_checkpoint', 'prune_checkpoints', 'load_checkpoint',
+           'newest_intact_state', 'newest_intact_of', 'newest_sound_of', 'all_corrupt_line', 'corrupt_said',
+           'corrupt_names', 'resolve_checkpoint', 'announce_resume', 'checkpoint_run_folder', 'newer_checkpoints',
+           'set_aside_newer', 'metrics_entries', 'truncate_metrics', 'drop_short_line', 'RunFolderError', 'RunFolder',
+           'changes_record', 'lock_holder', 'check_not_in_use', 'run_info', 'readable_run_info', 'folder_origin',
+           'claim_run_folder', 'checkpoint_run_id', 'checkpoint_changes', 'stop_on_signals', 'stop_on_sigint']
 
 # %% ../nbs/05aa_checkpoints.ipynb #1a4b718a
 CHECKPOINT_FORMAT = 'scae-nb-checkpoint-v1'
@@ -1491,4 +1490,7 @@ def stop_on_signals(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
         for s, old in previous.items(): signal.signal(s, old)
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50sic0
-stop_on_sigint = stop_on_signals
+def stop_on_sigint(trainer, signals=('SIGINT', 'SIGTERM', 'SIGHUP')):
+    """Deprecated alias of `stop_on_signals` (use that), named when only Ctrl-C stopped a run: it
+    stops on SIGTERM and SIGHUP too."""
+    return stop_on_signals(trainer, signals)

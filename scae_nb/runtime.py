@@ -26,12 +26,12 @@ from .model import SCAEConfig, sizes_said
 
 # %% auto #0
 __all__ = ['WANDB_ENV_MODES', 'NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic',
-           'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'loader_rng_state',
-           'set_loader_rng_state', 'BatchStream', 'seed_loader', 'LossTracker', 'check_wandb_env', 'wandb_asked_by',
-           'RunLogger', 'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure', 'dist_env',
-           'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders', 'ConstellationLoader',
-           'run_field', 'data_on_device', 'check_divisible', 'make_loaders', 'naming_out_of_memory',
-           'out_of_memory_line']
+           'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'fork_rng_on',
+           'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'seed_loader', 'LossTracker', 'check_wandb_env',
+           'wandb_asked_by', 'RunLogger', 'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure',
+           'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders',
+           'ConstellationLoader', 'run_field', 'data_on_device', 'check_divisible', 'make_loaders',
+           'naming_out_of_memory', 'out_of_memory_line']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
 def _auto_device(local_rank: int) -> torch.device:
@@ -240,6 +240,15 @@ def set_rng_state(state: dict) -> None:
     keys = n['keys'].numpy().astype(np.uint32)
     np.random.set_state((n['kind'], keys, n['pos'], n['has_gauss'], n['gauss']))
     random.setstate((p['version'], tuple(p['state']), p['gauss']))
+
+# %% ../nbs/05a_runtime.ipynb #fx55a002
+def fork_rng_on(device: torch.device):
+    """`torch.random.fork_rng` saving and restoring the generators a run on `device` draws
+    from: the CPU's, and a CUDA or MPS device's own.
+    A context manager: the states come back at its end."""
+    if device.type in ('cuda', 'mps'):
+        return torch.random.fork_rng(devices=[device], device_type=device.type)
+    return torch.random.fork_rng(devices=[])
 
 # %% ../nbs/05a_runtime.ipynb #d89a2b08
 _EMPTY = object()          # what `next` returns from an exhausted iterator; an absent attribute
@@ -987,7 +996,11 @@ def _dataset_loaders(cfg, model, batch_size: int, seed: int, device: torch.devic
 
 # %% ../nbs/05a_runtime.ipynb #st497762
 def make_loaders(cfg, rank: int = 0, world_size: int = 1, device: torch.device | None = None):
-    "(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...)."
+    """(train, test) loaders for run config `cfg` (`dataset`, `batch_size`, `seed`, `model`, ...),
+    for process `rank` of `world_size`: batches of `batch_size // world_size` examples, its share
+    of the global batch, drawn from its own shuffle of the whole split, seeded with
+    `seed + 1000 * rank` (modulo 2**64; rank 0: `seed`).
+    Refuses a `batch_size` that `world_size` does not divide."""
     check_divisible(cfg.batch_size, world_size, rank)
     batch_size, m = cfg.batch_size // world_size, cfg.model
     seed = _next_seed(cfg.seed, 1000 * rank) if rank else cfg.seed    # each process its own

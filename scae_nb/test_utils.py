@@ -4,7 +4,7 @@
 
 # %% ../nbs/91_test_utils.ipynb #d6980c7c
 from __future__ import annotations
-import contextlib, functools, json, os, signal
+import contextlib, functools, json, os, shlex, signal
 from collections.abc import Mapping
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ from .utils import to_numpy
 __all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'GRID_SAMPLE_CUDA_ERROR', 'skip_parity', 'golden_root',
            'golden_path', 'load_golden', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
            'assert_golden_outputs', 'grid_sample_like_cuda', 'mixture_case', 'outputs_and_grads', 'assert_same',
-           'file_size_limit', 'signal_after_first_swap']
+           'file_size_limit', 'signal_after_first_swap', 'Malicious']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
 def _repo_fixtures() -> Path:
@@ -238,3 +238,9 @@ def signal_after_first_swap(swap, signum: int):
         if not sent: sent.append(signal.raise_signal(signum))
         return old
     return swapping
+
+# %% ../nbs/91_test_utils.ipynb #fx55a402
+class Malicious:
+    "Un-pickling this object runs `touch marker`: a file `marker` (a path) then exists."
+    def __init__(self, marker): self.marker = marker
+    def __reduce__(self): return (os.system, (f'touch {shlex.quote(str(self.marker))}',))

@@ -16,8 +16,8 @@ from torch.utils.data import TensorDataset
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['stop_on_sigint', 'Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'add_train_args',
-           'train_config_from_args', 'run_train']
+__all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad', 'ddp_wrap', 'add_train_args',
+           'train_config_from_args', 'run_train', 'stop_on_sigint']
 
 # %% ../nbs/05b_training.ipynb #or47imp2
 from .utils import AttrDict
@@ -46,7 +46,7 @@ from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
                              dist_env, init_distributed, naming_out_of_memory,
                              make_loaders, param_checksum, pick_device, reconstruction_figure,
                              rng_state, seed_everything, seed_loader, check_deterministic,
-                             set_rng_state,
+                             set_rng_state, fork_rng_on,
                              template_figure, numerics_flags, device_name, wandb_asked_by)
 from .step import (CompileWaitWarning, compile_forward, make_step, output_metrics,
                           resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
@@ -515,7 +515,7 @@ def evaluate(self: Trainer, n_batches: int | None = None) -> tuple[dict, object,
     custom test loader, as far as it allows)."""
     tracker, batch, out = LossTracker(), None, None
     restart_offsets(self.test_loader)
-    with torch.random.fork_rng(devices=[self.device] if self.device.type == 'cuda' else []):
+    with fork_rng_on(self.device):                       # the CPU's and the run device's generator
         for batch, _ in zip(self.test_loader, range(n_batches or self.cfg.eval_batches)):
             out = run_model(self.model, batch, self.device)
             tracker.update(self.step, out.losses, output_metrics(out))
@@ -1280,7 +1280,7 @@ class LossesOnly(nn.Module):
 # %% ../nbs/05b_training.ipynb #b756b29e
 def params_without_grad(model: nn.Module, batch, device: torch.device) -> list[str]:
     "Trainable parameters that get no gradient from `losses['total']` (RNG forked, grads cleared)."
-    with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
+    with fork_rng_on(device):
         run_model(model, batch, device).losses['total'].backward()
     names = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
     model.zero_grad(set_to_none=True)
@@ -1296,7 +1296,8 @@ def ddp_wrap(model: nn.Module, config: SCAEConfig, device: torch.device) -> nn.M
     return nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
 
 # %% ../nbs/05b_training.ipynb #08a586aa
-stop_on_sigint = stop_on_signals   # (scae_nb.checkpoints) SIGINT, and SIGTERM and SIGHUP alike
+from .checkpoints import stop_on_sigint      # deprecated alias of stop_on_signals, re-exported
+_all_ = ['stop_on_sigint']
 
 # %% ../nbs/05b_training.ipynb #st49a02
 def _add_resume_options(parser: argparse.ArgumentParser) -> None:
