@@ -164,7 +164,9 @@ def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> fl
 def kmeans_inductive_accuracy(
     train_features, train_labels, test_features, test_labels, n_clusters: int = 10, seed: int = 0
 ) -> float:
-    "k-means and the Hungarian map both fitted on train; accuracy of their predictions on test."
+    """k-means and the Hungarian map both fitted on train features [N, D] and labels [N]; accuracy
+    in [0, 1] of their predictions on test's [N', D] and [N']. Not the official protocol, which
+    refits on the features it scores (`kmeans_accuracy`; official-scae.md §7)."""
     train_features, train_labels = _check_features(train_features, train_labels)
     test_features, test_labels = _check_features(test_features, test_labels)
     if train_features.shape[1] != test_features.shape[1]:
@@ -665,9 +667,10 @@ def _add_skipped(report: dict, train: AttrDict, test: AttrDict, n_clusters: int)
 def evaluate_features(train: AttrDict, test: AttrDict, n_clusters: int = 10, seed: int = 0,
                       progress: bool = False) -> dict:
     """All accuracies for the prior object-capsule presences u and the posterior masses m of
-    `train` and `test` (`collect_features`), as a JSON-ready dict; one warning when a split is
-    small for k-means, one when features have fewer distinct rows than `n_clusters`
-    (scikit-learn's, per fit: silenced),
+    `train` and `test` (`collect_features`), as a JSON-ready dict (the official
+    `eval_mnist_model.py`'s k-means and probe accuracies, official-scae.md §7, and more); one
+    warning when a split is small for k-means, one when features have fewer distinct rows than
+    `n_clusters` (scikit-learn's, per fit: silenced),
     one naming the accuracies left out (`_skipped_metrics`: also under 'skipped', with why).
     Plain dicts of the same keys (`torch.load` of saved features) are taken too (`_collected`);
     u, m in float16 or bfloat16 (`--amp`) too, read as float64. Each split is checked first, in one

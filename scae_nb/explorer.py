@@ -42,7 +42,10 @@ def _check_explorer_images(model: torch.nn.Module, images) -> None:
 
 # %% ../nbs/06b_explorer.ipynb #6553e594
 class CapsuleExplorer:
-    "Toggle parts and object capsules of one image, nudge a capsule's pose, re-render the image."
+    """Toggle parts and object capsules of one image, nudge a capsule's pose, re-render the image:
+    images [B, C, H, W] (floats in [0, 1] or uint8), labels [B] or None; the renderings
+    are `reconstruct`'s (06a_figures): the official `bottom_up_rec` and `top_down_rec`
+    (models/scae.py)."""
 
     def __init__(self, model: torch.nn.Module, images: torch.Tensor,
                  labels: torch.Tensor | None = None, noise: bool = False):
@@ -247,8 +250,9 @@ def _nudge_panels(explorer: CapsuleExplorer, capsule: int, nudges: dict, axes) -
 def plot_nudges(
     explorer: CapsuleExplorer, capsule: int, nudges: dict = NUDGES, title: str | None = None
 ):
-    """Top-down renderings of the explorer's image, `capsule` (on) nudged as in `nudges`, then off;
-    the explorer's masks and nudges are left as they were."""
+    """Top-down renderings (the official `top_down_rec`, models/scae.py) of the explorer's image,
+    `capsule` (on) nudged as in `nudges` ({name: `CapsuleExplorer.nudge` keywords}), then off; the
+    explorer's masks and nudges are left as they were."""
     capsule = _check_index(capsule, explorer.n_objects, 'capsule')
     fig, axes = plt.subplots(1, len(nudges) + 2, figsize=((len(nudges) + 2) * 1.2, 1.6))
     nan = [_show(axes[0], explorer.image[0], 'input')]          # which panels hold NaN

@@ -110,7 +110,11 @@ def nudge_matrix(
 def top_down_parts(
     votes, posterior, part_presence, capsule_mask=None, part_mask=None, vote_transform=None
 ):
-    "Top-down part poses [B,M,6], presences and winning capsules [B,M] from votes and posteriors."
+    """Top-down part poses [B, M, 6], presences [B, M] and winning capsules [B, M] from votes
+    [B, K, M, 6], posterior [B, M, K] and part_presence [B, M]; masks capsule_mask [K] and part_mask
+    [M] (1 on, 0 off), nudges vote_transform [K, 3, 3] or [B, K, 3, 3]. Each part takes its winning
+    capsule's vote as its pose, as the official `top_down_rec` (models/scae.py: the decoder called
+    with `pose=res.winner` and the part presences)."""
     if vote_transform is not None:
         votes = matrix_to_pose(vote_transform[..., None, :, :] @ affine_matrix(votes))
     winners = posterior.argmax(-1)  # [B, M]
@@ -175,7 +179,8 @@ def _decode_top_down(model, out: AttrDict, target, capsule_mask, part_mask,
 # %% ../nbs/06a_figures.ipynb #sp38becf
 def reconstruct(model, out: AttrDict, target: torch.Tensor, capsule_mask=None, part_mask=None,
                 vote_transform=None) -> AttrDict:
-    """Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3]).
+    """Bottom-up and top-down decoder outputs of a forward output (masks [K]/[M], nudges [K,3,3]),
+    as the official `bottom_up_rec` and `top_down_rec` (models/scae.py).
     Keys: `bottom_up`, `top_down` (each `PCAE.decode`'s: `rec_mode`, `rec_mean` [B, C, H, W],
     `transformed_templates` [B, M, C, H, W], `rec_ll_per_pixel`, `rec_ll`, more with `heavy`);
     `winners` [B, M] (each part's capsule), `top_down_pose` [B, M, 6] and `top_down_presence`
@@ -325,7 +330,9 @@ def plot_reconstructions(images, bottom_up, top_down, n: int = 8, title: str = '
 
 # %% ../nbs/06a_figures.ipynb #9f89a6a8
 def colour_parts(transformed_templates, presence, colours) -> np.ndarray:
-    "RGB [H, W, 3]: part n of transformed_templates [M, C, H, W] x presence [M] in colours[n]."
+    """RGB [H, W, 3]: per pixel, colours[n] of the brightest present template (argmax over n of
+    transformed_templates [M, C, H, W], channel-averaged, x presence [M]) at that value: a display
+    heuristic, not the decoder's mixture (which also weighs the alpha maps and the background)."""
     templates, presence = to_numpy(transformed_templates), to_numpy(presence)
     shapes = templates.shape, presence.shape, np.shape(colours)
     if templates.ndim != 4 or shapes[1] != shapes[0][:1] or len(colours) < len(presence):
@@ -408,7 +415,8 @@ def _check_winners(winners, presence, n_objects: int) -> tuple:
 def capsule_claims(
     winners, presence, n_objects: int, min_presence: float = 0.5
 ) -> dict[int, list[int]]:
-    "{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first."
+    """{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first,
+    from one example's winners [M] (capsule ids in 0..n_objects-1) and part presence [M]."""
     winners, presence = _check_winners(winners, presence, n_objects)
     claims = {
         k: [int(n) for n in np.flatnonzero((winners == k) & (presence >= min_presence))]
@@ -449,7 +457,8 @@ def _parts_by_capsule(model, out: AttrDict, target, index: int, winners, colours
 def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsules: int = 6,
                         title: str = 'object capsules and their parts', input_label: str = 'input'):
     """Example `index`: input (titled `input_label`), parts coloured by capsule, then each claiming
-    capsule's own rendering."""
+    capsule's own rendering (the official `top_down_rec`, models/scae.py, with the other capsules
+    masked)."""
     ocae = out.ocae
     index = _check_index(index, len(target))
     check_positive(max_capsules=max_capsules)     # -1 would drop the last capsule silently
