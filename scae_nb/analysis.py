@@ -31,8 +31,8 @@ from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weight
                                 _model_device, from_pretrained, model_card, pretrained_names,
                                 run_folder_of)
 from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_corrected
-from .runtime import (device_name, make_loaders, naming_out_of_memory, numerics_flags,
-                             seed_everything)
+from .runtime import (device_name, fork_rng_on, make_loaders, naming_out_of_memory,
+                             numerics_flags, seed_everything)
 from .checkpoints import (CheckpointError, _HELD_LOCKS, _as_named, _not_there, _run_holding_out,
                                  RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, corrupt_said, list_checkpoints,
@@ -1884,7 +1884,7 @@ def _reach_capsules(model: torch.nn.Module, images: torch.Tensor, noise: bool, s
         return model._object_capsules(given)[0]
     where = _run_device(model)
     with (evaluating(model, noise=noise),                    # the caller's seed kept
-          torch.random.fork_rng(devices=[where.index] if where.type == 'cuda' else [])):
+          fork_rng_on(where)):                            # CPU, and CUDA's or MPS's own
         torch.manual_seed(seed)
         parts = model.encode(images).pcae
         return parts, capsules(parts), capsules(_others_scrambled(parts, seed))
