@@ -470,6 +470,12 @@ def _runs_of_folder(folder) -> list[Path]:
     except OSError: return []                                       # unreadable: none named
     return sorted(runs, key=_checkpoint_time)
 
+# %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
+def _holds_run(out: Path) -> bool:
+    "Whether `out` holds files of a run."
+    return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
+            or bool(list_checkpoints(out)))
+
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rsc0
 def _in_folder_of_runs(runs: list) -> str:
     "What to do where `out` is a folder of `runs` (`_runs_of_folder`): resume one, named."
@@ -965,12 +971,6 @@ def check_not_in_use(out) -> None:
     gone: after up to `LOCK_WAIT_S`, `_unless_gone`); creates nothing, holds nothing."""
     if (holder := _unless_gone(lambda: lock_holder(out))) is not None:
         raise RunFolderError(_in_use(Path(out), *holder))
-
-# %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
-def _holds_run(out: Path) -> bool:
-    "Whether `out` holds files of a run."
-    return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
-            or bool(list_checkpoints(out)))
 
 # %% ../nbs/05aa_checkpoints.ipynb #kl48cd05
 def _runs_holding(where: Path) -> list:
