@@ -23,7 +23,7 @@ from .utils import (UsageError, _as_numpy, _brief, _check_ids, _check_matrix, _f
                            check_out_folder, check_positive, check_seed,
                            cli_words, deferred_signals, named, progress_bar, refuse_empty_path,
                            run_stages, said, to_numpy, user_stacklevel, words, write_atomic)
-from .data import DATASETS, check_images, data_root
+from .data import DATASETS, DataFolderMissing, check_images, data_root
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, _physical_memory, build_model, set_noise_scale_
 from .pretrained import (_check_path_given, _shipped, _not_a_model_file, _weights_problem,
@@ -1000,8 +1000,8 @@ def _out_in_run(out, run: Path, link: Path | None, outside: bool) -> str:
     "What `out` is, in a refusal: the run's folder, in it, or a link into it or out of RUN/eval."
     if outside: return f"a link to {_as_named(link, out)}, outside {_as_named(run / 'eval', out)}"
     given = link or Path(os.path.abspath(out))             # RUN/./checkpoints/..: RUN
-    what = ("a training run's folder" if given in (run, run / 'checkpoints')
-            else f"inside the training run {_as_named(run, out)}")
+    what = ("a training run's folder" if given == run
+            else f"inside the training run {_as_named(run, out)}")      # RUN/checkpoints too
     return f"a link to {_as_named(link, out)}, {what}" if link else what
 
 # %% ../nbs/06_analysis.ipynb #st49a012
@@ -1609,8 +1609,11 @@ def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: floa
     try: report.update(scores(staging if figures else None, write_first))
     except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
         raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
-    except BaseException:           # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
+    except BaseException as e:      # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
         _say_removed(out, earlier)
+        if first_in and isinstance(e, KeyboardInterrupt):     # the accuracies are in: say so
+            print(f"scae-nb eval: report written to {out / 'report.json'}; figures not drawn",
+                  file=sys.stderr)
         raise
     try: return _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
     except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
@@ -1634,19 +1637,31 @@ def _eval_run(checkpoint, pretrained, state, device, data_dir, seed: int, batch_
     run, shipped = _eval_model(checkpoint, pretrained, state, device, data_dir)
     config = _eval_config(run, data_dir, seed, device, batch_size, max_batches)
     seed_everything(seed)
-    return run, config, _report_head(checkpoint, shipped, run, config, noise, max_batches, device,
-                                     seed)
+    with _naming_runs_data(run, config):           # a `$SCAE_DATA` of no folder: the run's named
+        head = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
+    return run, config, head
 
 # %% ../nbs/06_analysis.ipynb #fx54d007
 def _runs_data_hint(run: AttrDict, config: AttrDict) -> str:
     """'; the run read D: --data-dir D' where `config` reads `$SCAE_DATA` (no `data_dir`) and the
-    run's recorded data folder `run.config.data_dir` is another; else ''."""
+    run's recorded data folder `run.config.data_dir` is another, or `$SCAE_DATA` names no folder;
+    else ''."""
     recorded = run.config.get('data_dir')
     if config.data_dir is not None or not recorded: return ''
     try: here = data_root(None)
+    except DataFolderMissing: here = None                  # a typo of the variable: the run's named
     except UsageError: return ''
-    if os.path.realpath(here) == os.path.realpath(recorded): return ''
+    if here is not None and os.path.realpath(here) == os.path.realpath(recorded): return ''
     return f"; the run read {recorded}: {said('data_dir', recorded)}"
+
+@contextlib.contextmanager
+def _naming_runs_data(run: AttrDict, config: AttrDict):
+    "Within: a `FileNotFoundError` (no data, no `$SCAE_DATA` folder), `_runs_data_hint` after it."
+    try: yield
+    except FileNotFoundError as e:                  # not in this shell's: the run's named
+        if not (hint := _runs_data_hint(run, config)): raise
+        again = DataFolderMissing if isinstance(e, DataFolderMissing) else FileNotFoundError
+        raise again(f"{e}{hint}") from None
 
 # %% ../nbs/06_analysis.ipynb #s50a0804
 def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: bool, max_batches,
@@ -1655,10 +1670,7 @@ def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: boo
     memory that runs out: one line naming the sizes and `--batch-size` (`naming_out_of_memory`)."""
     evaluate = (_evaluate_constellations if config.model.model == 'constellation'
                 else _evaluate_images)
-    try: loaders = _eval_loaders(config, run, batch_size)
-    except FileNotFoundError as e:                  # not in this shell's: the run's named
-        if not (hint := _runs_data_hint(run, config)): raise
-        raise FileNotFoundError(f"{e}{hint}") from None
+    with _naming_runs_data(run, config): loaders = _eval_loaders(config, run, batch_size)
     def scores(staging, write_first) -> dict:          # the accuracies; figures into staging
         with naming_out_of_memory(config.model, config.batch_size, device):   # not numpy's words
             return evaluate(run.model, *loaders, device, noise, max_batches,
@@ -1678,15 +1690,16 @@ def _evaluate_into(out: Path, device, checkpoint, skipped, report: dict, scores,
 # %% ../nbs/06_analysis.ipynb #fx54d005
 from .training import _data_folder_clash, _data_source
 
-def _refuse_out_in_data(out: Path, config: AttrDict, data_dir) -> None:
+def _refuse_out_in_data(out: Path, config: AttrDict, data_dir, typed=None) -> None:
     """Refuse (`UsageError`, one line) an OUT that is, is inside or holds the data folder `config`
-    reads (`_eval_config`; `data_dir`: as given, None: not) (`_data_folder_clash`)."""
+    reads (`_eval_config`; `data_dir`: as given, None: not) (`_data_folder_clash`: OUT named as
+    `typed`, the `--out` given, with OUT resolved after it where they differ; None: OUT)."""
     if config.get('dataset') not in DATASETS: return                  # constellations: none read
     try: data = data_root(config.data_dir)
     except UsageError: return                                          # said as it is read
     source = (_data_source(data_dir) if data_dir is not None or config.data_dir is None
               else "the run's")                                        # `_eval_data_dir`'s pick
-    if line := _data_folder_clash(out, data, source, "the evaluation's files", named('out')):
+    if line := _data_folder_clash(out, data, source, "the evaluation's files", named('out'), typed):
         raise UsageError(line)
 
 # %% ../nbs/06_analysis.ipynb #bc6dacb3
@@ -1701,12 +1714,12 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
-    checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
+    typed, (checkpoint, out, state, skipped) = out, _settle_eval_paths(checkpoint, out, pretrained)
     _check_out(out, figures)                         # eval's names taken: before any work
     start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
     run, config, report = _eval_run(checkpoint, pretrained, state, device, data_dir, seed,
                                     batch_size, max_batches, noise)
-    _refuse_out_in_data(out, config, data_dir)       # the data folder, known now: nothing written
+    _refuse_out_in_data(out, config, data_dir, typed)   # the data folder known now: nothing written
     scores = _eval_scores(run, config, batch_size, device, noise, max_batches, seed, progress)
     _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report

@@ -470,6 +470,12 @@ def _runs_of_folder(folder) -> list[Path]:
     except OSError: return []                                       # unreadable: none named
     return sorted(runs, key=_checkpoint_time)
 
+# %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
+def _holds_run(out: Path) -> bool:
+    "Whether `out` holds files of a run."
+    return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
+            or bool(list_checkpoints(out)))
+
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rsc0
 def _in_folder_of_runs(runs: list) -> str:
     "What to do where `out` is a folder of `runs` (`_runs_of_folder`): resume one, named."
@@ -485,6 +491,8 @@ def _nothing_to_resume(out, steps: int | None = None) -> str:
                 f"{named('resume')}{_runs_beside(out, steps)})")
     why = (f"its run stopped before its first one: start it over with {said('force', True)}"
            if (Path(out) / 'run.json').is_file()
+           else ("it holds a run's files but no checkpoint: start it over with "   # config.json
+                 f"{said('force', True)}") if _holds_run(Path(out))     # a fresh start: refused
            else _in_folder_of_runs(runs) if (runs := _runs_of_folder(out))     # `--out runs`
            else f"start without {named('resume')}{_runs_beside(out, steps)}")
     try: start = _resumed_start(json.loads((Path(out) / 'run.json').read_bytes()))
@@ -964,12 +972,6 @@ def check_not_in_use(out) -> None:
     if (holder := _unless_gone(lambda: lock_holder(out))) is not None:
         raise RunFolderError(_in_use(Path(out), *holder))
 
-# %% ../nbs/05aa_checkpoints.ipynb #2fbee8d3
-def _holds_run(out: Path) -> bool:
-    "Whether `out` holds files of a run."
-    return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
-            or bool(list_checkpoints(out)))
-
 # %% ../nbs/05aa_checkpoints.ipynb #kl48cd05
 def _runs_holding(where: Path) -> list:
     """The training run folders `where` is in (itself, or a folder above it with a run.json or
@@ -1104,9 +1106,12 @@ def _held_run_line(out: Path, old_id: str) -> str:
     moved = out / 'replaced' / old_id
     which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
     what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
-    return (f"{out} holds another run ({what}); use {_resume_words()} to continue it, "
-            f"{said('force', True)} to start over (the old run is moved to {moved}), or another "
-            f"{named('cfg.out')}")
+    force = f"{said('force', True)} to start over (the old run is moved to {moved})"
+    if not held:                     # no checkpoint: a resume is refused (`_nothing_to_resume`)
+        return (f"{out} holds another run ({what}) with no checkpoint to resume: use {force}, or "
+                f"another {named('cfg.out')}")
+    return (f"{out} holds another run ({what}); use {_resume_words()} to continue it, {force}, or "
+            f"another {named('cfg.out')}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #5ae72890
 def _replace_run(out: Path, old: dict, force: bool) -> Path:

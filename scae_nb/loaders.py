@@ -407,9 +407,10 @@ def image_loaders(name: str, batch_size: int, data_dir: str | Path | None = None
     with the official pad-and-shift on every read; `on_device`: the whole dataset on `device`
     (`DeviceLoader`). Raises `load_arrays`'s errors: `ValueError` for an unknown `name`,
     `FileNotFoundError` for missing files not downloaded (offline, `download=False`, a torchvision
-    that does not import: the one to catch for "no data here"), `DataFileError` for damaged ones,
-    `UsageError` or `TypeError` for a `data_dir` that is no folder (named as typed: `data_dir`,
-    `root`) or given twice; and `UsageError` for a `seed` torch cannot take."""
+    that does not import, or a `$SCAE_DATA` naming no folder: the one to catch for "no data here"),
+    `DataFileError` for damaged ones, `UsageError` or `TypeError` for a `data_dir` that is no folder
+    (named as typed: `data_dir`, `root`) or given twice; and `UsageError` for a `seed` torch cannot
+    take."""
     data_dir, typed = _data_dir_given(data_dir, root, 'image_loaders')   # one warning, not two
     spec = dataset_spec(name)
     _check_loader_seed(seed), _loader_device(device)    # before any file is read or downloaded

@@ -944,14 +944,22 @@ def _data_folder_where(out, data) -> str | None:
     if real.is_relative_to(out_real) and real.exists(): return f'holds the data folder {real}'
     return None
 
+def _typed_then_real(typed, out, data) -> str:
+    """Folder `out` as `typed`, then resolved in parentheses where links or '..' lead elsewhere
+    than written (not where it is the data folder `data`, named resolved after it)."""
+    real = os.path.realpath(out)
+    if os.path.abspath(typed) == real or real == os.path.realpath(data): return str(typed)
+    return f"{typed} ({real})"
+
 def _data_folder_clash(out, data, source: str, whose: str = "a run's files",
-                       option: str | None = None) -> str | None:
-    """The one line refusing folder `out` (given as `option`; None: `cfg.out`'s name) that is, is
-    inside or holds data folder `data` (`_data_folder_where`; `source`: where `data` came from),
-    where `whose` files would mix with the data; None where it does not."""
+                       option: str | None = None, typed=None) -> str | None:
+    """The one line refusing folder `out` (given as `option`; None: `cfg.out`'s name; written as
+    `typed`, None: as `out`, `_typed_then_real`) that is, is inside or holds data folder `data`
+    (`_data_folder_where`; `source`: where `data` came from), where `whose` files would mix with
+    the data; None where it does not."""
     if (where := _data_folder_where(out, data)) is None: return None
-    option = option or named('cfg.out')
-    return (f"{option} {out} {where} ({source}): {whose} would mix with the data; "
+    option, shown = option or named('cfg.out'), _typed_then_real(typed or out, out, data)
+    return (f"{option} {shown} {where} ({source}): {whose} would mix with the data; "
             f"choose another {option}")
 
 # %% ../nbs/05b_training.ipynb #fx54d001
