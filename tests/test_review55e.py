@@ -6,32 +6,16 @@ RUN/checkpoints` is inside the run. Each test failed on the code before these fi
 
 import json
 import shutil
-from pathlib import Path
 from unittest import mock
 
 import pytest
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
-from test_review53c import linked_mnist_data
 from test_review54d import MIX, MNIST_TINY
+from test_review54d import mnist_data, mnist_run  # noqa: F401 (fixtures: a linked MNIST folder, a 1-step run)
 
 EVAL = ["--max-batches", 2, "--no-progress"]
-
-
-@pytest.fixture
-def mnist_data(tmp_path, monkeypatch) -> Path:
-    "A data folder whose MNIST is the shared one (a link), that `$SCAE_DATA` names."
-    return linked_mnist_data(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def mnist_run(mnist_data, tmp_path, capfd) -> Path:
-    "A finished 1-step MNIST run in tmp/runs/a that read `mnist_data`."
-    out = tmp_path / "runs" / "a"
-    rc, _, err = inproc_main(["train", *MNIST_TINY, "--steps", 1, "--out", out], capfd)
-    assert rc == 0, err[-3000:]
-    return out
 
 
 # ---- 1. the README's example: `except FileNotFoundError` catches a $SCAE_DATA that names no folder
