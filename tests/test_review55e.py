@@ -8,11 +8,10 @@ import json
 import shutil
 from unittest import mock
 
-import pytest
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
-from test_review54d import MIX, MNIST_TINY
+from test_review54d import MNIST_TINY
 from test_review54d import mnist_data, mnist_run  # noqa: F401 (fixtures: a linked MNIST folder, a 1-step run)
 
 EVAL = ["--max-batches", 2, "--no-progress"]
