@@ -8,7 +8,6 @@ import json
 import shutil
 from unittest import mock
 
-
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 from test_review54d import MNIST_TINY
