@@ -1006,8 +1006,8 @@ def _out_in_run(out, run: Path, link: Path | None, outside: bool) -> str:
 
 # %% ../nbs/06_analysis.ipynb #st49a012
 def _not_run_advice(out, run: Path, pretrained: bool, default: bool) -> str:
-    "Where a refusal of `out` in `run` sends the report: RUN/eval, or a folder outside the run."
-    ours = _as_named(run / 'eval', out)
+    "Where a refusal of `out` in `run` sends the report: RUN/eval/NAME, or outside the run."
+    ours = _as_named(run / 'eval', out) / 'NAME'        # not RUN/eval: amid its RUN/eval/STEP
     if default: return f"give {named('out')} {ours} or a folder outside the run"
     if pretrained: return f"choose {ours} or a folder outside the run"
     return f"choose {ours}, {words('or out=None', 'or leave out --out')} (RUN/eval/STEP)"

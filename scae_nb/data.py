@@ -91,36 +91,37 @@ def _root_said(root, name: str) -> str:
                       'per-user cache)')         # not the current folder: a download there
     return words(said(name, root), f"{named(name)} {_typed(root)}")    # python: a repr already
 
+# %% ../nbs/00_data.ipynb #fx55e001
+class DataFolderMissing(UsageError, FileNotFoundError):
+    """A data folder named that is no usable folder (not there where it must be, a file, an
+    unknown `~user`): one line; a `UsageError`, a `FileNotFoundError`."""
+
 # %% ../nbs/00_data.ipynb #st495e8c
 def _home_expanded(given, who: str) -> Path:
-    "`given` as a `Path`, `~` expanded; `UsageError` naming `who` where `~user` names no home."
+    "`given` as a `Path`, `~` expanded; `DataFolderMissing` naming `who` for a `~user` of no home."
     try: return Path(given).expanduser()
     except RuntimeError:                          # `~nouser/x`: Python's line names neither
         user = str(given).split('/')[0]                       # `~` alone: no $HOME to read
         why = f"no user {user[1:]}" if user[1:] else "$HOME is not set"
-        raise UsageError(f"{who}: {why}, so {user} names no home folder") from None
-
-# %% ../nbs/00_data.ipynb #fx55e001
-class DataFolderMissing(UsageError, FileNotFoundError):
-    "A data folder that must exist and does not: one line; a `UsageError`, a `FileNotFoundError`."
+        raise DataFolderMissing(f"{who}: {why}, so {user} names no home folder") from None
 
 # %% ../nbs/00_data.ipynb #st49b723
 def _folder_there(given: Path, who: str, must_exist: bool) -> Path:
-    """`given` if a folder, or absent where it need not exist; else one line naming `who`:
-    `DataFolderMissing` (also a `FileNotFoundError`) where it is not there, else `UsageError`."""
+    """`given` if a folder, or absent where it need not exist; else one line naming `who`, a
+    `DataFolderMissing` (a `UsageError`, a `FileNotFoundError`): not there, a file, not a folder."""
     if given.is_dir() or not (must_exist or given.exists()): return given
     if not given.exists(): raise DataFolderMissing(f"{who}: no such folder")
     what = 'is a file, not a folder' if given.is_file() else 'not a folder'
-    raise UsageError(f"{who}: {what}")
+    raise DataFolderMissing(f"{who}: {what}")
 
 # %% ../nbs/00_data.ipynb #st49f250
 def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
     naming the bad value (`root` as `name`: `data_dir`, `root`): `TypeError`, a `root` that is no
-    path; `UsageError`, a `root` empty, a `root` or `$SCAE_DATA` there but not a folder, or its
-    `~user` unknown; `DataFolderMissing` (a `UsageError` and a `FileNotFoundError`), a `$SCAE_DATA`
-    not there, or with `must_exist` a `root` not there (never created)."""
+    path; `UsageError`, a `root` empty; `DataFolderMissing` (a `UsageError` and a
+    `FileNotFoundError`), a `root` or `$SCAE_DATA` there but not a folder, or its `~user` unknown, a
+    `$SCAE_DATA` not there, or with `must_exist` a `root` not there (never created)."""
     if root is not None: given, who = root, _root_said(root, name)
     elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
         given, must_exist = env, True                         # set up once: not there is a typo
@@ -714,12 +715,13 @@ def load_arrays(name: str, data_dir: str | Path | None = None, train: bool = Tru
     from `data_dir` (None: `$SCAE_DATA`, else a per-user cache; `data_root`); `root`, its old name,
     still taken with a `FutureWarning`. Raises, each in one line: `ValueError`, an unknown `name`;
     `FileNotFoundError`, files missing and `download=False`, or not downloaded (offline, a
-    torchvision that does not import; naming the path), or a `$SCAE_DATA` naming no folder
-    (`DataFolderMissing`, a `UsageError` too): the one to catch for "no data here";
+    torchvision that does not import; naming the path), or a `data_dir` (or `$SCAE_DATA`) naming no
+    folder (`DataFolderMissing`, a `UsageError` too: a file, an unknown `~user`, a `$SCAE_DATA` not
+    there): the one to catch for "no data here";
     `DataFileError` (an `OSError`), a file there but damaged, or images not of the dataset's shape
     or not one label each (naming the file); `ImportError`, a torchvision that does not import,
-    where it would read files there (USPS, SVHN, CIFAR-10); `UsageError` (a `ValueError`), a
-    `data_dir` (or `$SCAE_DATA`) there but not a folder; `TypeError`, a `data_dir` that is no path,
+    where it would read files there (USPS, SVHN, CIFAR-10); `UsageError` (a `ValueError`), an empty
+    `data_dir`; `TypeError`, a `data_dir` that is no path,
     or both `data_dir` and `root` (each named as typed)."""
     data_dir, typed = _data_dir_given(data_dir, root, 'load_arrays')
     return _read_split(dataset_spec(name), data_dir, typed, train, download)

@@ -4,12 +4,12 @@
 
 # %% ../nbs/05_optim.ipynb #1085715f
 from __future__ import annotations
-import functools, sys
+import functools, math, numbers, sys
 import numpy as np
 import torch
 from fastcore.basics import patch
 from .native import native_rmsprop_update_, native_update_applies
-from .utils import check_positive
+from .utils import _brief, check_positive
 
 # %% auto #0
 __all__ = ['official_eps', 'tf_rmsprop_update_', 'TFRMSprop']
@@ -55,21 +55,44 @@ def _dynamo_free(name: str):
     return method
 
 
+# %% ../nbs/05_optim.ipynb #fx55f002
+_SPANS = dict(lr='a finite number >= 0', decay='a number in [0, 1]', momentum='a number in [0, 1)',
+              eps='a finite number >= 0')
+
+def _check_hyper(values: dict) -> None:
+    """One line naming the first of `values` (`lr`, `decay`, `momentum`, `eps`; a float or a
+    one-element tensor) that is no number (`TypeError`) or out of its range (`ValueError`)."""
+    for name, value in values.items():
+        number = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+        if not isinstance(number, numbers.Real):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__} {_brief(value)}")
+        if math.isnan(number) or (math.isinf(number) and name in ('lr', 'eps')):
+            raise ValueError(f"{name} must be {_SPANS[name]}, got {number}")
+        if number < 0: raise ValueError(f"{name} must be non-negative, got {value}")
+        if name == 'decay' and number > 1: raise ValueError(f"decay must be at most 1, got {value}")
+        if name == 'momentum' and number >= 1:
+            raise ValueError(f"momentum must be less than 1, got {value}")
+
 # %% ../nbs/05_optim.ipynb #ec3d3898
 class TFRMSprop(torch.optim.Optimizer):
     """RMSProp with TF1 semantics: mean square starts at 1, `eps` inside the square root (the
     tf.train.RMSPropOptimizer that model_config.py builds: momentum 0.9, eps 1e-2 / B**2). The
-    default `eps` is TF's 1e-10: pass `official_eps(B)` for the official run. ValueError: `lr`,
-    `decay`, `momentum` or `eps` negative, `decay` above 1, `momentum` 1 or more."""
+    default `eps` is TF's 1e-10: pass `official_eps(B)` for the official run. Each group's values
+    (its own, else these) are checked as it is added (`_check_hyper`), one line: TypeError, no
+    number; ValueError, NaN, `lr` or `eps` negative or infinite, `decay` above 1, `momentum` 1
+    or more."""
     def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.9,
                  eps: float = 1e-10):
-        for name, value in dict(lr=lr, decay=decay, momentum=momentum, eps=eps).items():
-            if not value >= 0: raise ValueError(f"{name} must be non-negative, got {value}")
-        if not decay <= 1: raise ValueError(f"decay must be at most 1, got {decay}")
-        if not momentum < 1: raise ValueError(f"momentum must be less than 1, got {momentum}")
-        super().__init__(params, dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
+        _check_hyper(defaults := dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
+        super().__init__(params, defaults)        # torch calls `add_param_group` for each group
 
-    add_param_group, zero_grad = _dynamo_free('add_param_group'), _dynamo_free('zero_grad')
+    def add_param_group(self, param_group: dict) -> None:
+        "torch's `add_param_group`, once the group's `lr`, `decay`, `momentum`, `eps` are checked."
+        if isinstance(param_group, dict):        # torch refuses anything else, naming it
+            _check_hyper({k: param_group.get(k, v) for k, v in self.defaults.items()})
+        self._add_group(param_group)
+
+    _add_group, zero_grad = _dynamo_free('add_param_group'), _dynamo_free('zero_grad')
     state_dict, load_state_dict = _dynamo_free('state_dict'), _dynamo_free('load_state_dict')
 
 # %% ../nbs/05_optim.ipynb #st4d1c02

@@ -114,4 +114,4 @@ def test_eval_out_in_a_runs_checkpoints_is_inside_the_run(tmp_path, capfd, quiet
     rc, _, err = inproc_main(["eval", "--checkpoint", run, *EVAL, "--out", run / "checkpoints"], capfd)
     assert (rc, one_line(err)) == (2, (
         f"scae-nb eval: error: --out {run / 'checkpoints'}: is inside the training run {run}; eval's report and "
-        f"figures would mix with the run's files: choose {run / 'eval'}, or leave out --out (RUN/eval/STEP)")), err
+        f"figures would mix with the run's files: choose {run / 'eval' / 'NAME'}, or leave out --out (RUN/eval/STEP)")), err
