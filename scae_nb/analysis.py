@@ -34,6 +34,7 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, fork_rng_on, make_loaders, naming_out_of_memory,
                              numerics_flags, seed_everything)
 from .checkpoints import (CheckpointError, _HELD_LOCKS, _as_named, _not_there, _run_holding_out,
+                                 _runs_holding,
                                  RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, corrupt_said, list_checkpoints,
                                  load_checkpoint, newest_intact_state, readable_run_info)
@@ -1012,20 +1013,36 @@ def _not_run_advice(out, run: Path, pretrained: bool, default: bool) -> str:
     if pretrained: return f"choose {ours} or a folder outside the run"
     return f"choose {ours}, {words('or out=None', 'or leave out --out')} (RUN/eval/STEP)"
 
+# %% ../nbs/06_analysis.ipynb #fx56a005
+def _loose_in_eval(out) -> tuple:
+    """(RUN, what) for an `out` that is a training run's RUN/eval itself, as given or as
+    resolved (`what`: 'the eval folder of the training run RUN', or 'a link to RUN/eval, ...');
+    else (None, None)."""
+    where = Path(os.path.abspath(out))                             # RUN/eval/.: RUN/eval
+    for path in dict.fromkeys((where, Path(out).resolve())):       # as given, then a link's
+        if path.name == 'eval' and _runs_holding(path.parent)[:1] == [path.parent]:
+            what = f"the eval folder of the training run {_as_named(path.parent, out)}"
+            link = f"a link to {_as_named(path, out)}, " if path != where else ''
+            return path.parent, link + what
+    return None, None
+
 # %% ../nbs/06_analysis.ipynb #st49a014
 def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None:
     """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
-    above it with a run.json or checkpoints), but for RUN/eval and the folders in it, as given and
-    as resolved (links followed: one given in RUN/eval must lead into RUN/eval); the RUN/eval it
-    suggests is normalised (no '.' or '..'), and relative where `out` is. `pretrained`: the advice
-    fits `--pretrained` (default runs/eval/NAME); `default`: `out` is the default report folder."""
+    above it with a run.json or checkpoints), but for the folders in RUN/eval, as given and as
+    resolved (links followed: one given in RUN/eval must lead into RUN/eval); RUN/eval itself too
+    (`_loose_in_eval`). The RUN/eval/NAME it suggests is normalised (no '.' or '..'), and relative
+    where `out` is. `pretrained`: the advice fits `--pretrained` (default runs/eval/NAME);
+    `default`: `out` is the default report folder."""
     run, link, outside = _run_holding_out(out)
-    if run is None: return                                     # not in a run, or in its eval/
+    loose_run, loose = _loose_in_eval(out) if run is None else (None, None)
+    if run is None and loose_run is None: return          # not in a run, or in RUN/eval/NAME
     given = f"the default report folder {out}" if default else f"{named('out')} {out}"
-    why = "would not be in the run's eval folder" if outside else "would mix with the run's files"
-    what = _out_in_run(out, run, link, outside)
+    why = ("would lie loose amid its per-step evaluations" if loose else "would not be in the "
+           "run's eval folder" if outside else "would mix with the run's files")
+    what = loose or _out_in_run(out, run, link, outside)
     raise UsageError(f"{given}: is {what}; eval's report and figures {why}: "
-                     f"{_not_run_advice(out, run, pretrained, default)}")
+                     f"{_not_run_advice(out, run or loose_run, pretrained, default)}")
 
 # %% ../nbs/06_analysis.ipynb #fx53d002
 def _check_default_out(out: Path) -> None:
@@ -1579,7 +1596,7 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     given_out = out is not None
     if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
-    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval only
+    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval/NAME only
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     if not given_out: _check_default_out(out)                  # known only now; else: pass --out
     if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
@@ -1597,6 +1614,19 @@ def _eval_model(checkpoint, pretrained: str | None, state, device, data_dir) -> 
     if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
     return run, shipped
 
+# %% ../nbs/06_analysis.ipynb #fx56a002
+def _cut_said(e: KeyboardInterrupt, out: Path, written: bool) -> None:
+    """Say what the interrupt `e` left in OUT: `written`, the report but no figures; else no report
+    (OUT/report.json, if any, an earlier evaluation's). `scae-nb eval`: as `e.interrupt_note`,
+    which ends 07's interrupt line; from Python: a line on stderr where the report was written."""
+    report = out / 'report.json'
+    earlier = f" ({report} is an earlier evaluation's)" if _earlier_report(out) is not None else ''
+    note = (f"while drawing the figures: report written to {report}; figures not drawn" if written
+            else f"while evaluating: no report written{earlier}")
+    if words(False, True): e.interrupt_note = note
+    elif written:
+        print(f"scae-nb eval: report written to {report}; figures not drawn", file=sys.stderr)
+
 # %% ../nbs/06_analysis.ipynb #st49a105
 def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: float,
                      figures: bool) -> list:
@@ -1611,9 +1641,7 @@ def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: floa
         raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
     except BaseException as e:      # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
         _say_removed(out, earlier)
-        if first_in and isinstance(e, KeyboardInterrupt):     # the accuracies are in: say so
-            print(f"scae-nb eval: report written to {out / 'report.json'}; figures not drawn",
-                  file=sys.stderr)
+        if isinstance(e, KeyboardInterrupt): _cut_said(e, out, bool(first_in))   # what it left
         raise
     try: return _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
     except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
@@ -1772,8 +1800,9 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     max_batches = ("batches per split (None: whole splits; constellations: 100 test batches, of "
                    "data that never ends: refused up front if what they keep exceeds this "
                    "machine's memory)")                          # `_check_constellation_memory`
-    out = ("report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k]); not the data "
-           "folder it reads, in it or holding it (refused, as train's --out)")
+    out = ("report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k]); refused: "
+           "a training run's folder, in it or its eval/ itself (RUN/eval/NAME is taken), and "
+           "the data folder it reads, in it or holding it (as train's --out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

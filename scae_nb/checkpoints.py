@@ -5,7 +5,7 @@
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
 import contextlib, difflib, errno, hashlib, io, itertools, json, os, pickle, shlex, shutil, signal
-import socket, sys, time, uuid, warnings
+import re, socket, sys, time, uuid, warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -1134,9 +1134,11 @@ def _dangling_said(held: list[Path]) -> list[str]:
     return [f"checkpoints/{', '.join(gone[:3])}{more}: {links}"]
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp380a4f
-def _set_aside_run(run_id: str, out) -> str:
-    """'the run ID in OUT was', said of a run set aside; for `legacy`, the id of a run that none
-    of its files names, the earlier run's files, not an id the user never saw."""
+def _set_aside_run(aside: str, out) -> str:
+    """'the run ID in OUT was', said of a run set aside in OUT/replaced/`aside` (ID or ID-N, where
+    ID was taken); for `legacy` (`legacy-N`), a run that none of its files names, the earlier
+    run's files, not an id the user never saw."""
+    run_id = re.sub(r'-\d+$', '', aside)                          # replaced/legacy-1: legacy
     if run_id != 'legacy': return f'the run {run_id} in {out} was'
     return f"the earlier run's files in {out} (no run id: run.json damaged or without one) were"
 

@@ -219,9 +219,10 @@ def _as_option(message: str, parser: argparse.ArgumentParser) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default: `sys.argv[1:]`) and run the chosen subcommand; errors in one line.
     A Ctrl-C (SIGTERM, SIGHUP), also while torch is imported, ends with `scae-nb CMD: interrupted
-    by SIGINT` (`... by SIGTERM`), status 128 + its number, however many come (`_one_interrupt`);
-    but one after a run's last step began stops nothing (status 0, a warning: 05b, 05a). One that
-    a library swallowed (the command went on) is said in a warning."""
+    by SIGINT` (`... by SIGTERM`; eval's then says what it left), status 128 + its number,
+    however many come (`_one_interrupt`); but one after a run's last step began stops nothing
+    (status 0, a warning: 05b, 05a). One that a library swallowed (the command went on) is said
+    in a warning."""
     exiting = argv is None              # the process's own command line: it ends with the command
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if a in COMMANDS), None)
@@ -229,10 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _one_interrupt(exiting, interrupts):
             try: status = _main(argv, command, lambda: interrupts.signal is not None)
-            except KeyboardInterrupt: return _interrupted(named, interrupts)
+            except KeyboardInterrupt as e: return _interrupted(named, interrupts, e)
             if status < 128: _warn_signal_cut_nothing(named, interrupts)   # 128 + n: stopped
             return status
-    except KeyboardInterrupt: return _interrupted(named, interrupts)   # as the handlers were set
+    except KeyboardInterrupt as e: return _interrupted(named, interrupts, e)   # as they were set
 
 # %% ../nbs/07_cli.ipynb #st50mn02
 def _warn_signal_cut_nothing(named: str, interrupts) -> None:
@@ -245,10 +246,13 @@ def _warn_signal_cut_nothing(named: str, interrupts) -> None:
               "closed: it cut nothing, the run is finished", file=sys.stderr)
 
 # %% ../nbs/07_cli.ipynb #sp38c389
-def _interrupted(named: str, interrupts) -> int:
-    "Print `NAMED: interrupted by SIGNAL` (a KeyboardInterrupt of its own: SIGINT); 128 + its n."
+def _interrupted(named: str, interrupts, error: BaseException | None = None) -> int:
+    """Print `NAMED: interrupted by SIGNAL` (a KeyboardInterrupt of its own: SIGINT), then what
+    the command said the interrupt `error` left (its `interrupt_note`, 06's eval), in one line;
+    returns 128 + the signal's number."""
     name = interrupts.signal or 'SIGINT'
-    print(f"{named}: interrupted by {name}", file=sys.stderr)
+    note = getattr(error, 'interrupt_note', '')          # 'while drawing the figures: report ...'
+    print(f"{named}: interrupted by {name}{' ' * bool(note)}{note}", file=sys.stderr)
     return 128 + signal.Signals[name]
 
 # %% ../nbs/07_cli.ipynb #3b75b511
