@@ -945,8 +945,9 @@ def _data_folder_where(out, data) -> str | None:
     return None
 
 def _typed_then_real(typed, out, data) -> str:
-    """Folder `out` as `typed`, then resolved in parentheses where links or '..' lead elsewhere
-    than written (not where it is the data folder `data`, named resolved after it)."""
+    """Folder `out` as `typed`, then resolved in parentheses where a link leads elsewhere than
+    written, a '..' after a link included (a '..' alone reads as written: `a/b/../c` is `a/c`); not
+    where it is the data folder `data`, named resolved after it."""
     real = os.path.realpath(out)
     if os.path.abspath(typed) == real or real == os.path.realpath(data): return str(typed)
     return f"{typed} ({real})"
