@@ -395,3 +395,22 @@ def test_what_the_device_call_carries_fits_its_64_mib():
     biggest = ', '.join(f'{p} {s / 2**20:.1f}' for p, s in sorted(sizes.items(), key=lambda x: -x[1])[:5])
     assert total < 63 * 2**20, (f"the device call would carry {total / 2**20:.1f} MiB (limit 64, 1 kept spare); "
                                 f"largest tracked files, MiB: {biggest}")
+
+
+def test_the_combined_script_runs_every_python_step_with_scae_check_python(tmp_path):
+    # A dry run on the GPU machine's stack sets SCAE_CHECK_PYTHON to that Python; gpu_check_and_profile.sh ran its
+    # wheel install and gpu_profile.py with `python3` instead, so they tested whatever python3 was on the PATH.
+    # A stand-in Python here records its arguments and ends 0 (the check's driver, --ended and the profile).
+    calls = tmp_path / 'calls'
+    (tmp_path / 'py').write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    (tmp_path / 'py').chmod(0o755)
+    env = dict(os.environ, OUT=str(tmp_path / 'out'), BUDGET='60', TMPDIR=str(tmp_path), SCAE_CHECK_DEVICE='cpu',
+               SCAE_CHECK_PYTHON=str(tmp_path / 'py'))
+    done = subprocess.run(['bash', str(TOOLS / 'gpu_check_and_profile.sh')], cwd=TOOLS.parent, env=env,
+                          capture_output=True, text=True, timeout=120)
+    ran = calls.read_text().splitlines()
+    assert [c for c in ran if c.startswith('tools/gpu_profile.py ')], (ran, done.stderr[-2000:])   # was: python3's
+    assert [c for c in ran if c.startswith('tools/gpu_check.py ')], ran                            # the check's too
+    if list((TOOLS.parent / '.whl').glob('*.whl')):                          # the lead's checkout: the install as well
+        assert sum(c.startswith('-m pip install') for c in ran) == 2, ran    # gpu_check.sh's and this script's
+    assert (tmp_path / 'res' / 'prof').is_dir() and (tmp_path / 'out' / 'prof.tgz').is_file()   # under TMPDIR

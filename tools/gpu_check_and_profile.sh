@@ -16,11 +16,15 @@
 # options, default '--compile --cuda-graph --decoder triton'), PROF_VARIANTS (gpu_profile.py's --variants), PROF_ARGS
 # (more gpu_profile.py options; a CPU dry run: TRAIN_SPEC=--no-compile PROF_VARIANTS=eager PROF_ARGS='--device cpu
 # --steps 3 --batch-size 8' SCAE_CHECK_DEVICE=cpu SCAE_CHECK_FIXTURES=small, with SCAE_GOLDEN and SCAE_CHECK_PYTHON set).
+# SCAE_CHECK_PYTHON (default python3) runs everything here, the wheel's install and gpu_profile.py as well as the
+# check, so a dry run with another Python (the GPU machine's stack) tests that Python throughout. The profile's files
+# are gathered in ${TMPDIR:-/tmp}/res.
 set -u
 : "${OUT:?set OUT to the output folder}"
-R=/tmp/res; mkdir -p "$R/prof" "$OUT/check"
+PY="${SCAE_CHECK_PYTHON:-python3}"
+R="${TMPDIR:-/tmp}/res"; mkdir -p "$R/prof" "$OUT/check"
 if compgen -G ".whl/*.whl" > /dev/null; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+  "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
 fi
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 WANDB_MODE=disabled MPLBACKEND=Agg
 if [ -d .data/MNIST/raw ]; then export SCAE_DATA="$PWD/.data"; fi    # the profile's kernel poses: MNIST digits
@@ -29,7 +33,7 @@ nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,driver_version --format=csv 
  SCAE_CHECK_TRAIN_VARIANT=train-variant bash tools/gpu_check.sh "$OUT/check" "${BUDGET:-430}" > "$R/check_stdout.txt" 2>&1) &
 CHECK=$!
 sleep 3
-TORCHINDUCTOR_CACHE_DIR=/tmp/ind_prof timeout 300 python3 tools/gpu_profile.py "$R/prof" --parallel --budget 260 ${PROF_ARGS:-} \
+TORCHINDUCTOR_CACHE_DIR=/tmp/ind_prof timeout 300 "$PY" tools/gpu_profile.py "$R/prof" --parallel --budget 260 ${PROF_ARGS:-} \
   --variants ${PROF_VARIANTS:-kernel,cuda-graph-triton,cuda-graph-triton-dot,cuda-graph-triton-amp,cuda-graph-triton-dot-amp,cuda-graph-triton-dot-nchw} --pause 'scae_che[c]k/run' 2>&1 \
   | grep -v '^USDT\|^ERROR:20\|^WARNING:20\|^INFO:20' > "$R/prof/prof_log.txt"
 tar czf "$OUT/prof.tgz" -C "$R" prof
