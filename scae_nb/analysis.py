@@ -1005,12 +1005,26 @@ def _out_in_run(out, run: Path, link: Path | None, outside: bool) -> str:
             else f"inside the training run {_as_named(run, out)}")      # RUN/checkpoints too
     return f"a link to {_as_named(link, out)}, {what}" if link else what
 
+# %% ../nbs/06_analysis.ipynb #fx56d001
+def _checkpoint_run(checkpoint, pretrained: str | None) -> Path | None:
+    """The training run folder (resolved) of the model `scae-nb eval` evaluates, from its path:
+    RUN for `--checkpoint RUN` (or RUN/checkpoints) and for RUN/checkpoints/step_N.pt, a branch's
+    set aside too (`checkpoint_run_folder`); None for a shipped model, a file in no run's
+    checkpoints/, or a path that is not there (refused later, as it is read)."""
+    if pretrained is not None and Path(pretrained).suffix != '.pt': return None  # a shipped name
+    path = Path(pretrained if pretrained is not None else checkpoint)
+    if path.is_file(): return checkpoint_run_folder(path)
+    run = run_folder_of(path).resolve()                              # RUN/checkpoints: RUN
+    return run if path.is_dir() and _runs_holding(run)[:1] == [run] else None
+
 # %% ../nbs/06_analysis.ipynb #st49a012
-def _not_run_advice(out, run: Path, pretrained: bool, default: bool) -> str:
-    "Where a refusal of `out` in `run` sends the report: RUN/eval/NAME, or outside the run."
-    ours = _as_named(run / 'eval', out) / 'NAME'        # not RUN/eval: amid its RUN/eval/STEP
-    if default: return f"give {named('out')} {ours} or a folder outside the run"
-    if pretrained: return f"choose {ours} or a folder outside the run"
+def _not_run_advice(out, own: Path | None, default: bool) -> str:
+    """Where a refusal of `out` sends the report of a checkpoint of run `own` (`_checkpoint_run`):
+    OWN/eval/NAME or OWN/eval/STEP (`out` left out); for `own` None, a folder outside the run."""
+    verb = f"give {named('out')}" if default else 'choose'         # the default: --out, then
+    if own is None: return f"{verb} a folder outside the run"
+    ours = _as_named(own / 'eval', out) / 'NAME'        # not OWN/eval: amid its OWN/eval/STEP
+    if default: return f"{verb} {ours}"
     return f"choose {ours}, {words('or out=None', 'or leave out --out')} (RUN/eval/STEP)"
 
 # %% ../nbs/06_analysis.ipynb #fx56a005
@@ -1027,13 +1041,13 @@ def _loose_in_eval(out) -> tuple:
     return None, None
 
 # %% ../nbs/06_analysis.ipynb #st49a014
-def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None:
+def _check_not_run(out, own: Path | None, default: bool = False) -> None:
     """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
     above it with a run.json or checkpoints), but for the folders in RUN/eval, as given and as
     resolved (links followed: one given in RUN/eval must lead into RUN/eval); RUN/eval itself too
-    (`_loose_in_eval`). The RUN/eval/NAME it suggests is normalised (no '.' or '..'), and relative
-    where `out` is. `pretrained`: the advice fits `--pretrained` (default runs/eval/NAME);
-    `default`: `out` is the default report folder."""
+    (`_loose_in_eval`). It suggests OWN/eval/NAME, `own` the run of the checkpoint evaluated
+    (`_checkpoint_run`; None: a folder outside the run), normalised (no '.' or '..') and relative
+    where `out` is. `default`: `out` is the default report folder."""
     run, link, outside = _run_holding_out(out)
     loose_run, loose = _loose_in_eval(out) if run is None else (None, None)
     if run is None and loose_run is None: return          # not in a run, or in RUN/eval/NAME
@@ -1042,7 +1056,25 @@ def _check_not_run(out, pretrained: bool = False, default: bool = False) -> None
            "run's eval folder" if outside else "would mix with the run's files")
     what = loose or _out_in_run(out, run, link, outside)
     raise UsageError(f"{given}: is {what}; eval's report and figures {why}: "
-                     f"{_not_run_advice(out, run or loose_run, pretrained, default)}")
+                     f"{_not_run_advice(out, own, default)}")
+
+# %% ../nbs/06_analysis.ipynb #fx56d004
+def _eval_owner(out) -> Path | None:
+    "The training run RUN whose eval/ `out` is in (RUN/eval/NAME or below), as resolved; else None."
+    real = Path(out).resolve()
+    return next((run for run in _runs_holding(real) if real.is_relative_to(run / 'eval')), None)
+
+def _check_own_eval(out, own: Path | None, default: bool = False) -> None:
+    """Refuse (`UsageError`, one line) an `out` in RUN/eval (`_eval_owner`) for a model that is not
+    one of RUN's checkpoints: `own`, the run of the checkpoint evaluated (`_checkpoint_run`), is
+    another run, or None (a shipped model, a checkpoint in no run). `default`: the default OUT."""
+    if (run := _eval_owner(out)) is None or run == own: return
+    given = f"the default report folder {out}" if default else f"{named('out')} {out}"
+    whose = (f"a checkpoint of {_as_named(own, out)}" if own is not None
+             else "a model of no training run")
+    raise UsageError(f"{given}: is in the eval folder of the training run {_as_named(run, out)}, "
+                     "which holds evaluations of its own checkpoints (they move with the run), "
+                     f"not of {whose}: {_not_run_advice(out, own, default)}")
 
 # %% ../nbs/06_analysis.ipynb #fx53d002
 def _check_default_out(out: Path) -> None:
@@ -1592,16 +1624,19 @@ def _refused_late(e: UsageError, report: dict, out: Path, start: float,
 # %% ../nbs/06_analysis.ipynb #st49a101
 def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
-    given one before any file is read, the default one once known; neither in a run's folder."""
+    given one before any file is read, the default one once known; neither in a run's folder, nor
+    in a run's eval/ but for one of that run's checkpoints (`_check_own_eval`)."""
     given_out = out is not None
     if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
-    if given_out: _check_not_run(out, pretrained is not None)   # a run's folder: RUN/eval/NAME only
+    if given_out: _check_not_run(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/NAME
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
+    own = _checkpoint_run(checkpoint, pretrained)        # read: RUN/checkpoints/step_N.pt, or None
     if not given_out: _check_default_out(out)                  # known only now; else: pass --out
     if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
                           or checkpoint_run_folder(checkpoint) is None):
-        _check_not_run(out, pretrained is not None, default=True)  # (cd RUN; eval --pretrained)
+        _check_not_run(out, own, default=True)              # (cd RUN; eval --pretrained)
+    _check_own_eval(out, own, not given_out)             # RUN/eval/NAME: RUN's checkpoints only
     return checkpoint, out.resolve(), state, skipped   # real: the report's paths; OUT in every line
 
 # %% ../nbs/06_analysis.ipynb #st49a103
@@ -1801,8 +1836,9 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    "data that never ends: refused up front if what they keep exceeds this "
                    "machine's memory)")                          # `_check_constellation_memory`
     out = ("report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k]); refused: "
-           "a training run's folder, in it or its eval/ itself (RUN/eval/NAME is taken), and "
-           "the data folder it reads, in it or holding it (as train's --out)")
+           "a training run's folder, in it or its eval/ itself (RUN/eval/NAME is taken for RUN's "
+           "own checkpoints: it moves with the run), and the data folder it reads, in it or "
+           "holding it (as train's --out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

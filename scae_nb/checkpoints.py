@@ -654,16 +654,40 @@ def _superseded_folder(out, step: int) -> Path:
     aside.mkdir(parents=True)
     return aside
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx56d001
+_EVAL_REPORT_KEYS = ('checkpoint', 'steps', 'wall_s')     # in every report.json of `scae-nb eval`
+
+def _eval_report(folder: Path) -> dict | None:
+    """FOLDER/report.json as a dict where `scae-nb eval` wrote it (a JSON object with
+    `_EVAL_REPORT_KEYS`); None where there is none, or it is unreadable or not eval's."""
+    try: report = json.loads((Path(folder) / 'report.json').read_text())
+    except (ValueError, OSError): return None                     # a file named `folder` too
+    return report if isinstance(report, dict) and set(_EVAL_REPORT_KEYS) <= set(report) else None
+
+def _report_step(folder: Path) -> int | None:
+    """The step of the checkpoint that `folder`'s `scae-nb eval` report evaluated (its "steps"),
+    else None (no report of eval's, or a shipped model's without a step)."""
+    steps = (_eval_report(folder) or {}).get('steps')
+    return steps if isinstance(steps, int) and not isinstance(steps, bool) else None
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp383bfc
 def _figures_after(out, step: int) -> list[Path]:
     "Run folder `out`'s figures of steps after `step` (`NAME_STEP.png`)."
     return [p for p in sorted((Path(out) / 'figures').glob('*.png'))
             if (_figure_step(p) or 0) > step]
 
+def _report_after(path: Path, step: int) -> bool:
+    """Whether folder `path` in RUN/eval holds an evaluation of a step after `step`: eval/step_M by
+    its name (M), another by its `scae-nb eval` report's step (`_report_step`; none: not after)."""
+    if path.name.startswith('step_') and path.name[5:].isdigit(): return _file_step(path) > step
+    return (found := _report_step(path)) is not None and found > step
+
 def _reports_after(out, step: int) -> list[Path]:
-    "Run folder `out`'s `scae-nb eval` reports (eval/step_M) of steps after `step`."
-    return [p for p in sorted((Path(out) / 'eval').glob('step_*'))
-            if p.is_dir() and p.name[5:].isdigit() and _file_step(p) > step]
+    """Run folder `out`'s `scae-nb eval` reports of steps after `step`: the folders in eval/, the
+    default eval/step_M and a named eval/NAME with eval's report.json alike (`_report_after`)."""
+    folder = Path(out) / 'eval'
+    return [p for p in sorted(folder.iterdir() if folder.is_dir() else [])
+            if p.is_dir() and _report_after(p, step)]
 
 # %% ../nbs/05aa_checkpoints.ipynb #dm49ex01
 DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)
@@ -712,7 +736,8 @@ def _move_branch(out, step: int, newer: list[Path]) -> tuple:
 def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
-    eval` reports (eval/step_M) after `step` move to a folder of their own,
+    eval` reports (eval/step_M, and eval/NAME by its report's step: `_reports_after`) after `step`
+    move to a folder of their own,
     checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken; the lines as its
     metrics.jsonl, the figures in its figures/ with the branch's `DRAWING_MARK`, the reports in its
     eval/; a figures/ or eval/ that held only the branch's goes), with a one-line
@@ -1015,15 +1040,16 @@ def _as_named(path: Path, out) -> Path:
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
     one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/
-    (corrupt.N/); figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports eval/step_M;
-    wandb's runs, logs, cache."""
+    (corrupt.N/); figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports, eval/step_M
+    and any folder there with eval's report.json (`_eval_report`); wandb's runs, logs, cache."""
     name = path.name
     if folder == 'checkpoints':
         return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
                 and name.endswith('.tmp') or name in ('superseded', 'corrupt')
                 or name.startswith('corrupt.') and name[8:].isdigit())   # corrupt.2/: `_set_aside`
     if folder == 'figures': return name == DRAWING_MARK or _figure_step(path) is not None
-    if folder == 'eval': return name.startswith('step_') and name[5:].isdigit()
+    if folder == 'eval':                                  # eval/NAME too, with eval's report
+        return name.startswith('step_') and name[5:].isdigit() or _eval_report(path) is not None
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
             or name.startswith(('run-', 'offline-run-', 'debug-cli.')))
 
@@ -1137,10 +1163,13 @@ def _dangling_said(held: list[Path]) -> list[str]:
 def _set_aside_run(aside: str, out) -> str:
     """'the run ID in OUT was', said of a run set aside in OUT/replaced/`aside` (ID or ID-N, where
     ID was taken); for `legacy` (`legacy-N`), a run that none of its files names, the earlier
-    run's files, not an id the user never saw."""
+    run's files, not an id the user never saw, and why: no run.json, or one damaged or without
+    an id (set aside with them in OUT/replaced/`aside`)."""
     run_id = re.sub(r'-\d+$', '', aside)                          # replaced/legacy-1: legacy
     if run_id != 'legacy': return f'the run {run_id} in {out} was'
-    return f"the earlier run's files in {out} (no run id: run.json damaged or without one) were"
+    damaged = (Path(out) / 'replaced' / aside / 'run.json').is_file()
+    why = 'run.json damaged or without one' if damaged else 'no run.json'
+    return f"the earlier run's files in {out} (no run id: {why}) were"
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3858d7
 def _stamp_lock(lock, created: str) -> None:

@@ -82,5 +82,5 @@ def test_second_force_over_a_run_with_no_id_says_its_files(tmp_path, capfd, quie
         rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", folder, "--force"], capfd)
         said = [line for line in err.splitlines() if "moved to" in line]
         assert (rc, said) == (0, [
-            f"scae-nb train: the earlier run's files in {folder} (no run id: run.json damaged or without one) were "
+            f"scae-nb train: the earlier run's files in {folder} (no run id: no run.json) were "
             f"moved to {folder / 'replaced' / aside}"]), err[-2000:]
