@@ -1650,23 +1650,44 @@ def _eval_model(checkpoint, pretrained: str | None, state, device, data_dir) -> 
     return run, shipped
 
 # %% ../nbs/06_analysis.ipynb #fx56a002
-def _cut_said(e: KeyboardInterrupt, out: Path, written: bool) -> None:
-    """Say what the interrupt `e` left in OUT: `written`, the report but no figures; else no report
-    (OUT/report.json, if any, an earlier evaluation's). `scae-nb eval`: as `e.interrupt_note`,
-    which ends 07's interrupt line; from Python: a line on stderr where the report was written."""
+def _cut_said(e: KeyboardInterrupt, out: Path, before: list | None, removed: list = ()) -> None:
+    """Say what the interrupt `e` left in OUT, whose report.json had `_identity` `before` as the
+    evaluation began: that one, no report written (OUT/report.json, if any, an earlier
+    evaluation's); a new one, the report without figures (`_NOT_YET_DRAWN`), else the evaluation
+    whole. `removed`: the earlier evaluation's figures removed. `scae-nb eval`: all as
+    `e.interrupt_note`, which ends 07's interrupt line; from Python: lines on stderr, the removed
+    figures and the report written without them."""
     report = out / 'report.json'
-    earlier = f" ({report} is an earlier evaluation's)" if _earlier_report(out) is not None else ''
-    note = (f"while drawing the figures: report written to {report}; figures not drawn" if written
-            else f"while evaluating: no report written{earlier}")
+    new, written = _identity(report) not in (None, before), _earlier_report(out) or {}
+    first = new and written.get('figures_failed') == _NOT_YET_DRAWN        # no figures yet
+    earlier = f" ({report} is an earlier evaluation's)" if written and not new else ''
+    gone = f" (the earlier evaluation's {len(removed)} figure{'s' * (len(removed) != 1)} removed)"
+    note = (f"while drawing the figures: report written to {report}; figures not drawn" if first
+            else f"as it ended: the evaluation is complete ({report} written)" if new
+            else f"while evaluating: no report written{earlier}") + gone * bool(removed)
     if words(False, True): e.interrupt_note = note
-    elif written:
-        print(f"scae-nb eval: report written to {report}; figures not drawn", file=sys.stderr)
+    else:
+        _say_removed(out, list(removed))
+        if first:
+            print(f"scae-nb eval: report written to {report}; figures not drawn", file=sys.stderr)
+
+# %% ../nbs/06_analysis.ipynb #fx56e003
+@contextlib.contextmanager
+def _saying_cut(out: Path):
+    "Within: a `KeyboardInterrupt` says what it left in OUT (`_cut_said`, its `removed_figures`)."
+    before = _identity(out / 'report.json')          # an earlier evaluation's, or none
+    try: yield
+    except KeyboardInterrupt as e:
+        _cut_said(e, out, before, getattr(e, 'removed_figures', []))
+        raise
 
 # %% ../nbs/06_analysis.ipynb #st49a105
 def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: float,
                      figures: bool) -> list:
     """`report` updated with `scores(staging or None, write_first)` and written into OUT
-    (`_write_report`): first its accuracies where figures follow, then whole; the signals held."""
+    (`_write_report`): first its accuracies where figures follow, then whole; the signals held.
+    A cut (`KeyboardInterrupt`) carries OUT's earlier figures it removed (`removed_figures`), for
+    `_cut_said` to say in its line; another error says them (`_say_removed`)."""
     earlier, first_in = [], []                   # OUT's earlier figures: said after the new
     def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
         if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
@@ -1675,13 +1696,16 @@ def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: floa
     except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
         raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
     except BaseException as e:      # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
-        _say_removed(out, earlier)
-        if isinstance(e, KeyboardInterrupt): _cut_said(e, out, bool(first_in))   # what it left
+        if isinstance(e, KeyboardInterrupt): e.removed_figures = earlier   # said in its one line
+        else: _say_removed(out, earlier)
         raise
-    try: return _write_report(report, staging, out, start, earlier=earlier)   # a signal: no cut
+    try: return _write_report(report, staging, out, start, earlier=earlier)   # moved in: no cut
     except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
         if not first_in: raise      # before anything was moved in: OUT as it was
         raise _refused_late(e, report, out, start, earlier) from None
+    except KeyboardInterrupt as e:  # cut before its files were moved in: OUT as it was, or as
+        e.removed_figures = earlier                 # the first report left it
+        raise
 
 # %% ../nbs/06_analysis.ipynb #st49a107
 def _warn_after_report(report: dict, late: list, out: Path) -> None:
@@ -1779,12 +1803,13 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
     typed, (checkpoint, out, state, skipped) = out, _settle_eval_paths(checkpoint, out, pretrained)
     _check_out(out, figures)                         # eval's names taken: before any work
-    start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
-    run, config, report = _eval_run(checkpoint, pretrained, state, device, data_dir, seed,
-                                    batch_size, max_batches, noise)
-    _refuse_out_in_data(out, config, data_dir, typed)   # the data folder known now: nothing written
-    scores = _eval_scores(run, config, batch_size, device, noise, max_batches, seed, progress)
-    _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
+    with _saying_cut(out):                           # a Ctrl-C from here: what it left, said
+        start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
+        run, config, report = _eval_run(checkpoint, pretrained, state, device, data_dir, seed,
+                                        batch_size, max_batches, noise)
+        _refuse_out_in_data(out, config, data_dir, typed)   # the data folder: nothing written
+        scores = _eval_scores(run, config, batch_size, device, noise, max_batches, seed, progress)
+        _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report
 
 # %% ../nbs/06_analysis.ipynb #d2dc6efa
@@ -1811,7 +1836,7 @@ class EvalConfig:
 
     checkpoint: str | None = None  # RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest
     pretrained: str | None = None  # or a shipped model's name (pretrained_names()), or a .pt file
-    out: str | None = None  # report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k])
+    out: str | None = None  # report.json, figures (None: RUN/eval/STEP or runs/eval/NAME[-k])
     data_dir: str | None = None  # data root (None: $SCAE_DATA, the run's if present, else a cache)
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     noise: bool = True  # presence noise on, as in the official evaluation
@@ -1835,10 +1860,11 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     max_batches = ("batches per split (None: whole splits; constellations: 100 test batches, of "
                    "data that never ends: refused up front if what they keep exceeds this "
                    "machine's memory)")                          # `_check_constellation_memory`
-    out = ("report.json, figures (None: RUN/eval/CHECKPOINT or runs/eval/NAME[-k]); refused: "
-           "a training run's folder, in it or its eval/ itself (RUN/eval/NAME is taken for RUN's "
-           "own checkpoints: it moves with the run), and the data folder it reads, in it or "
-           "holding it (as train's --out)")
+    out = ("report.json, figures (None: RUN/eval/STEP, STEP the checkpoint's name, e.g. "
+           "step_00000020; runs/eval/NAME[-k] for a shipped model or a checkpoint outside a run); "
+           "refused: a training run's folder, in it or its eval/ itself (RUN/eval/NAME is taken "
+           "for RUN's own checkpoints: it moves with the run), and the data folder it reads, in it "
+           "or holding it (as train's --out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

@@ -8,7 +8,7 @@ import contextlib, os, warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 import torch
 from fastcore.basics import patch
-from .data import DATASETS, data_root
+from .data import DATASETS, DataFolderMissing, data_root, _home_expanded, _root_said
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
@@ -131,12 +131,17 @@ def _clean_model(self: TrainConfig):
 # %% ../nbs/05ac_config.ipynb #st4d7c02
 @patch
 def _clean_paths(self: TrainConfig):
-    "`data_dir` absolute (empty: refused where the model reads it) and `out` with `~` expanded."
+    """`data_dir` absolute (empty, or a `~user` of no home: refused where the model reads it, as
+    `data_root` refuses them) and `out` with `~` expanded."""
     blank = self.data_dir is not None and not str(self.data_dir).strip()
     if blank and 'data_dir' not in UNREAD_FIELDS.get(self.model.model, ()):
         data_root(self.data_dir, name='data_dir')     # empty: refused, not the current folder
     if self.data_dir is not None and not blank:    # absolute: found from another folder
-        self.data_dir = os.path.realpath(os.path.expanduser(self.data_dir))
+        try: home = _home_expanded(self.data_dir, _root_said(self.data_dir, 'data_dir'))
+        except DataFolderMissing:                    # `~nouser/x`: refused as `data_root` does
+            if 'data_dir' not in UNREAD_FIELDS.get(self.model.model, ()): raise
+            home = self.data_dir                     # unread: typed, `check_read` refuses it
+        self.data_dir = os.path.realpath(home)
     if isinstance(self.out, str): self.out = os.path.expanduser(self.out)   # `~/runs/a`: home's
 
 # %% ../nbs/05ac_config.ipynb #130e0443

@@ -61,10 +61,11 @@ _SPANS = dict(lr='a finite number >= 0', decay='a number in [0, 1]', momentum='a
 
 def _check_hyper(values: dict) -> None:
     """One line naming the first of `values` (`lr`, `decay`, `momentum`, `eps`; a float or a
-    one-element tensor) that is no number (`TypeError`) or out of its range (`ValueError`)."""
+    one-element tensor) that is no number (`TypeError`; a bool is none) or out of its range
+    (`ValueError`)."""
     for name, value in values.items():
         number = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
-        if not isinstance(number, numbers.Real):
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):   # True: no 1
             raise TypeError(f"{name} must be a number, got {type(value).__name__} {_brief(value)}")
         if math.isnan(number) or (math.isinf(number) and name in ('lr', 'eps')):
             raise ValueError(f"{name} must be {_SPANS[name]}, got {number}")
@@ -79,8 +80,8 @@ class TFRMSprop(torch.optim.Optimizer):
     tf.train.RMSPropOptimizer that model_config.py builds: momentum 0.9, eps 1e-2 / B**2). The
     default `eps` is TF's 1e-10: pass `official_eps(B)` for the official run. Each group's values
     (its own, else these) are checked as it is added (`_check_hyper`), one line: TypeError, no
-    number; ValueError, NaN, `lr` or `eps` negative or infinite, `decay` above 1, `momentum` 1
-    or more."""
+    number (a bool too); ValueError, NaN, `lr` or `eps` negative or infinite, `decay` above 1,
+    `momentum` 1 or more."""
     def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.9,
                  eps: float = 1e-10):
         _check_hyper(defaults := dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
