@@ -964,13 +964,20 @@ def _eval_folder(out: Path, checkpoint, pretrained: bool = False) -> Path:
     return folder
 
 # %% ../nbs/06_analysis.ipynb #599e0a4e
+def _eval_home(checkpoint) -> Path | None:
+    """The folder (resolved) whose eval/ holds checkpoint file `checkpoint`'s evaluations: RUN for
+    RUN/checkpoints/step_N.pt (RUN/replaced/ID for a replaced run's), the branch's folder
+    RUN/checkpoints/superseded/from_step_N for a branch set aside; None for one in no run."""
+    run, path = checkpoint_run_folder(checkpoint), Path(checkpoint).resolve()
+    if run is None: return None
+    return run if path.parent.name == 'checkpoints' else path.parent
+
 def _default_eval_folder(checkpoint: Path) -> Path:
-    """RUN/eval/STEP for a run's checkpoint; for one of a branch set aside, eval/STEP in that
-    branch's folder (checkpoints/superseded/from_step_N, where `set_aside_newer` moves the
-    branch's reports); else runs/eval/NAME (`_eval_folder`: -2, -3, ... for namesakes)."""
-    run, path = checkpoint_run_folder(checkpoint), checkpoint.resolve()
-    if run is None: return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
-    return (run if path.parent.name == 'checkpoints' else path.parent) / 'eval' / path.stem
+    """HOME/eval/STEP, HOME the checkpoint's `_eval_home` (RUN/eval/STEP for a run's checkpoint);
+    for one in no run runs/eval/NAME (`_eval_folder`: -2, -3, ... for namesakes)."""
+    if (home := _eval_home(checkpoint)) is None:
+        return _eval_folder(Path('runs') / 'eval' / checkpoint.stem, checkpoint)
+    return home / 'eval' / Path(checkpoint).resolve().stem
 
 # %% ../nbs/06_analysis.ipynb #st52c016
 def _check_eval_paths(checkpoint, pretrained) -> None:
@@ -1007,25 +1014,30 @@ def _out_in_run(out, run: Path, link: Path | None, outside: bool) -> str:
 
 # %% ../nbs/06_analysis.ipynb #fx56d001
 def _checkpoint_run(checkpoint, pretrained: str | None) -> Path | None:
-    """The training run folder (resolved) of the model `scae-nb eval` evaluates, from its path:
-    RUN for `--checkpoint RUN` (or RUN/checkpoints) and for RUN/checkpoints/step_N.pt, a branch's
-    set aside too (`checkpoint_run_folder`); None for a shipped model, a file in no run's
-    checkpoints/, or a path that is not there (refused later, as it is read)."""
+    """The home (resolved) of the model `scae-nb eval` evaluates, the folder whose eval/ holds its
+    evaluations, from its path: RUN for `--checkpoint RUN` (or RUN/checkpoints); for a file, its
+    `_eval_home` (RUN, RUN/replaced/ID, or a branch's RUN/checkpoints/superseded/from_step_N);
+    None for a shipped model, a file in no run's checkpoints/, or a path that is not there
+    (refused later, as it is read)."""
     if pretrained is not None and Path(pretrained).suffix != '.pt': return None  # a shipped name
     path = Path(pretrained if pretrained is not None else checkpoint)
-    if path.is_file(): return checkpoint_run_folder(path)
+    if path.is_file(): return _eval_home(path)
     run = run_folder_of(path).resolve()                              # RUN/checkpoints: RUN
     return run if path.is_dir() and _runs_holding(run)[:1] == [run] else None
 
 # %% ../nbs/06_analysis.ipynb #st49a012
 def _not_run_advice(out, own: Path | None, default: bool) -> str:
-    """Where a refusal of `out` sends the report of a checkpoint of run `own` (`_checkpoint_run`):
-    OWN/eval/NAME or OWN/eval/STEP (`out` left out); for `own` None, a folder outside the run."""
+    """Where a refusal of `out` sends the report of a checkpoint of home `own` (`_checkpoint_run`):
+    OWN/eval/NAME or OWN/eval/STEP (`out` left out); for `own` None, a folder outside the run, or
+    runs/eval/NAME (`out` left out) where the working folder is in no run."""
     verb = f"give {named('out')}" if default else 'choose'         # the default: --out, then
-    if own is None: return f"{verb} a folder outside the run"
+    leave = words('or out=None', 'or leave out --out')
+    if own is None and (default or _runs_holding(Path(os.path.abspath('runs')))):
+        return f"{verb} a folder outside the run"                   # runs/eval/NAME: in a run too
+    if own is None: return f"choose a folder outside the run, {leave} (runs/eval/NAME)"
     ours = _as_named(own / 'eval', out) / 'NAME'        # not OWN/eval: amid its OWN/eval/STEP
     if default: return f"{verb} {ours}"
-    return f"choose {ours}, {words('or out=None', 'or leave out --out')} (RUN/eval/STEP)"
+    return f"choose {ours}, {leave} (RUN/eval/STEP)"
 
 # %% ../nbs/06_analysis.ipynb #fx56a005
 def _loose_in_eval(out) -> tuple:
@@ -1040,14 +1052,33 @@ def _loose_in_eval(out) -> tuple:
             return path.parent, link + what
     return None, None
 
+# %% ../nbs/06_analysis.ipynb #fx56g008
+def _is_branch_folder(folder: Path) -> bool:
+    "Whether `folder` is a branch set aside: RUN/checkpoints/superseded/from_step_N."
+    return folder.parent.name == 'superseded' and folder.parent.parent.name == 'checkpoints'
+
+def _eval_home_of(path: Path) -> Path | None:
+    """The home H whose eval/ `path` is in (H/eval/NAME or below; not H/eval itself), innermost
+    first: a training run (RUN/replaced/ID too), or a branch set aside in one; else None."""
+    return next((eval_folder.parent for eval_folder in path.parents if eval_folder.name == 'eval'
+                 and (_runs_holding(eval_folder.parent)[:1] == [eval_folder.parent]
+                      or _is_branch_folder(eval_folder.parent))), None)
+
+def _eval_owner(out) -> Path | None:
+    "The home whose eval/ `out` is in (`_eval_home_of`), as resolved; else None."
+    return _eval_home_of(Path(out).resolve())
+
 # %% ../nbs/06_analysis.ipynb #st49a014
 def _check_not_run(out, own: Path | None, default: bool = False) -> None:
     """Refuse, in one line naming it, an `out` in a training run's folder RUN (`out` or a folder
-    above it with a run.json or checkpoints), but for the folders in RUN/eval, as given and as
+    above it with a run.json or checkpoints), but for the folders in an eval/ of a run or a branch
+    set aside (`_eval_owner`: whose they take is `_check_own_eval`'s to say), as given and as
     resolved (links followed: one given in RUN/eval must lead into RUN/eval); RUN/eval itself too
-    (`_loose_in_eval`). It suggests OWN/eval/NAME, `own` the run of the checkpoint evaluated
+    (`_loose_in_eval`). It suggests OWN/eval/NAME, `own` the home of the checkpoint evaluated
     (`_checkpoint_run`; None: a folder outside the run), normalised (no '.' or '..') and relative
     where `out` is. `default`: `out` is the default report folder."""
+    home, given_home = _eval_owner(out), _eval_home_of(Path(os.path.abspath(out)))
+    if home is not None and given_home is not None and given_home.resolve() == home: return
     run, link, outside = _run_holding_out(out)
     loose_run, loose = _loose_in_eval(out) if run is None else (None, None)
     if run is None and loose_run is None: return          # not in a run, or in RUN/eval/NAME
@@ -1059,22 +1090,25 @@ def _check_not_run(out, own: Path | None, default: bool = False) -> None:
                      f"{_not_run_advice(out, own, default)}")
 
 # %% ../nbs/06_analysis.ipynb #fx56d004
-def _eval_owner(out) -> Path | None:
-    "The training run RUN whose eval/ `out` is in (RUN/eval/NAME or below), as resolved; else None."
-    real = Path(out).resolve()
-    return next((run for run in _runs_holding(real) if real.is_relative_to(run / 'eval')), None)
+def _home_said(home: Path, out, run: str = '') -> str:
+    """A home in a refusal of `out`: 'the branch set aside in RUN/checkpoints/superseded/...', or
+    the run, after `run` ('the training run ')."""
+    if _is_branch_folder(home): return f"the branch set aside in {_as_named(home, out)}"
+    return f"{run}{_as_named(home, out)}"
 
-def _check_own_eval(out, own: Path | None, default: bool = False) -> None:
-    """Refuse (`UsageError`, one line) an `out` in RUN/eval (`_eval_owner`) for a model that is not
-    one of RUN's checkpoints: `own`, the run of the checkpoint evaluated (`_checkpoint_run`), is
-    another run, or None (a shipped model, a checkpoint in no run). `default`: the default OUT."""
-    if (run := _eval_owner(out)) is None or run == own: return
+def _check_own_eval(out, own: Path | None, default: bool = False,
+                    shipped: str | None = None) -> None:
+    """Refuse (`UsageError`, one line) an `out` in HOME/eval (`_eval_owner`) for a model whose home
+    is not HOME: `own`, the home of the checkpoint evaluated (`_checkpoint_run`), is another, or
+    None (the shipped model `shipped`, or a checkpoint in no run). `default`: the default OUT."""
+    if (home := _eval_owner(out)) is None or home == own: return
     given = f"the default report folder {out}" if default else f"{named('out')} {out}"
-    whose = (f"a checkpoint of {_as_named(own, out)}" if own is not None
-             else "a model of no training run")
-    raise UsageError(f"{given}: is in the eval folder of the training run {_as_named(run, out)}, "
-                     "which holds evaluations of its own checkpoints (they move with the run), "
-                     f"not of {whose}: {_not_run_advice(out, own, default)}")
+    whose = (f"a checkpoint of {_home_said(own, out)}" if own is not None     # a run's, a branch's
+             else f"the shipped model {shipped}" if shipped else "a checkpoint in no training run")
+    where = _home_said(home, out, 'the training run ')
+    raise UsageError(f"{given}: is in the eval folder of {where}, which holds evaluations of its "
+                     f"own checkpoints (they move with the run), not of {whose}: "
+                     f"{_not_run_advice(out, own, default)}")
 
 # %% ../nbs/06_analysis.ipynb #fx53d002
 def _check_default_out(out: Path) -> None:
@@ -1625,18 +1659,19 @@ def _refused_late(e: UsageError, report: dict, out: Path, start: float,
 def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
     given one before any file is read, the default one once known; neither in a run's folder, nor
-    in a run's eval/ but for one of that run's checkpoints (`_check_own_eval`)."""
+    in the eval/ of a run or a branch set aside but for a checkpoint whose home it is, the one its
+    default report goes to (`_check_own_eval`)."""
     given_out = out is not None
     if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if given_out: _check_not_run(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/NAME
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
-    own = _checkpoint_run(checkpoint, pretrained)        # read: RUN/checkpoints/step_N.pt, or None
+    own = _checkpoint_run(checkpoint, pretrained)        # read: its home (`_eval_home`), or None
     if not given_out: _check_default_out(out)                  # known only now; else: pass --out
-    if not given_out and (_shipped_name(checkpoint, pretrained)        # runs/eval/NAME: in a run?
-                          or checkpoint_run_folder(checkpoint) is None):
-        _check_not_run(out, own, default=True)              # (cd RUN; eval --pretrained)
-    _check_own_eval(out, own, not given_out)             # RUN/eval/NAME: RUN's checkpoints only
+    shipped = _shipped_name(checkpoint, pretrained)          # named in a refusal of HOME/eval/NAME
+    if not given_out and (shipped or checkpoint_run_folder(checkpoint) is None):  # runs/eval/NAME
+        _check_not_run(out, own, default=True)              # in a run? (cd RUN; eval --pretrained)
+    _check_own_eval(out, own, not given_out, shipped)    # HOME/eval/NAME: HOME's checkpoints only
     return checkpoint, out.resolve(), state, skipped   # real: the report's paths; OUT in every line
 
 # %% ../nbs/06_analysis.ipynb #st49a103
@@ -1861,10 +1896,12 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    "data that never ends: refused up front if what they keep exceeds this "
                    "machine's memory)")                          # `_check_constellation_memory`
     out = ("report.json, figures (None: RUN/eval/STEP, STEP the checkpoint's name, e.g. "
-           "step_00000020; runs/eval/NAME[-k] for a shipped model or a checkpoint outside a run); "
-           "refused: a training run's folder, in it or its eval/ itself (RUN/eval/NAME is taken "
-           "for RUN's own checkpoints: it moves with the run), and the data folder it reads, in it "
-           "or holding it (as train's --out)")
+           "step_00000020, or BRANCH/eval/STEP for a checkpoint of a branch set aside, BRANCH its "
+           "RUN/checkpoints/superseded/from_step_N; runs/eval/NAME[-k] for a shipped model or a "
+           "checkpoint outside a run); refused: a training run's folder, in it or its eval/ itself "
+           "(RUN/eval/NAME is taken for RUN's own checkpoints, BRANCH/eval/NAME for the branch's: "
+           "it moves with them), and the data folder it reads, in it or holding it (as train's "
+           "--out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

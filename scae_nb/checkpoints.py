@@ -677,14 +677,14 @@ def _figures_after(out, step: int) -> list[Path]:
             if (_figure_step(p) or 0) > step]
 
 def _report_after(path: Path, step: int) -> bool:
-    """Whether folder `path` in RUN/eval holds an evaluation of a step after `step`: eval/step_M by
-    its name (M), another by its `scae-nb eval` report's step (`_report_step`; none: not after)."""
-    if path.name.startswith('step_') and path.name[5:].isdigit(): return _file_step(path) > step
+    """Whether folder `path` in RUN/eval holds an evaluation of a step after `step`: by its
+    `scae-nb eval` report's step (`_report_step`), whatever its name (eval/step_M too); no
+    report: not after."""
     return (found := _report_step(path)) is not None and found > step
 
 def _reports_after(out, step: int) -> list[Path]:
-    """Run folder `out`'s `scae-nb eval` reports of steps after `step`: the folders in eval/, the
-    default eval/step_M and a named eval/NAME with eval's report.json alike (`_report_after`)."""
+    """Run folder `out`'s `scae-nb eval` reports of steps after `step`: the folders in eval/ with
+    eval's report.json, the default eval/step_M and a named eval/NAME alike (`_report_after`)."""
     folder = Path(out) / 'eval'
     return [p for p in sorted(folder.iterdir() if folder.is_dir() else [])
             if p.is_dir() and _report_after(p, step)]
@@ -736,8 +736,8 @@ def _move_branch(out, step: int, newer: list[Path]) -> tuple:
 def set_aside_newer(out, step: int) -> list[Path]:
     """Set aside the branch of run folder `out` that a resume from the older step `step`
     abandons: its checkpoints newer than `step`, its metrics.jsonl lines, figures and `scae-nb
-    eval` reports (eval/step_M, and eval/NAME by its report's step: `_reports_after`) after `step`
-    move to a folder of their own,
+    eval` reports (eval/step_M and eval/NAME alike, by their report's step: `_reports_after`)
+    after `step` move to a folder of their own,
     checkpoints/superseded/from_step_N (N = `step`; -2, -3, ... if taken; the lines as its
     metrics.jsonl, the figures in its figures/ with the branch's `DRAWING_MARK`, the reports in its
     eval/; a figures/ or eval/ that held only the branch's goes), with a one-line
@@ -1040,16 +1040,15 @@ def _as_named(path: Path, out) -> Path:
 def _written_by_run(folder: str, path: Path) -> bool:
     """Whether `path`, an entry of the run folder's `folder` (checkpoints, figures, eval, wandb), is
     one a run writes there: checkpoints `step_*.pt`, their `.*.tmp`, superseded/ and corrupt/
-    (corrupt.N/); figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports, eval/step_M
-    and any folder there with eval's report.json (`_eval_report`); wandb's runs, logs, cache."""
+    (corrupt.N/); figures `NAME_STEP.png` and `DRAWING_MARK`; `scae-nb eval` reports, any folder in
+    eval/ with eval's report.json (`_eval_report`), whatever its name; wandb's runs, logs, cache."""
     name = path.name
     if folder == 'checkpoints':
         return (name.startswith('step_') and name.endswith('.pt') or name.startswith('.')
                 and name.endswith('.tmp') or name in ('superseded', 'corrupt')
                 or name.startswith('corrupt.') and name[8:].isdigit())   # corrupt.2/: `_set_aside`
     if folder == 'figures': return name == DRAWING_MARK or _figure_step(path) is not None
-    if folder == 'eval':                                  # eval/NAME too, with eval's report
-        return name.startswith('step_') and name[5:].isdigit() or _eval_report(path) is not None
+    if folder == 'eval': return _eval_report(path) is not None     # eval/step_M: by its report too
     return (name in ('latest-run', 'cache', 'debug.log', 'debug-internal.log')
             or name.startswith(('run-', 'offline-run-', 'debug-cli.')))
 

@@ -318,7 +318,7 @@ def test_10_02_force_keeps_the_new_runs_checkpoints(reference, tmp_path):
     names a real file, and the old run's eval/ moves with its other files."""
     out = copy_run(reference, tmp_path / "run")
     (out / "eval" / "step_00000002").mkdir(parents=True)  # the old run's `scae-nb eval` report
-    (out / "eval" / "step_00000002" / "report.json").write_text("{}")
+    (out / "eval" / "step_00000002" / "report.json").write_text('{"checkpoint": "c.pt", "steps": 2, "wall_s": 1.0}')
     res = scae(*train_args(out, 3, "--seed", 1, "--force", "--keep", 1))
     assert res.returncode == 0, res.stderr[-3000:]
     assert not (out / "eval").exists(), "the old run's eval/ stayed beside the new run"

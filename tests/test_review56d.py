@@ -73,8 +73,8 @@ def test_eval_into_another_runs_eval_folder_is_refused(tmp_path, capfd, quiet_gl
     rc, _, err = inproc_main(["eval", "--pretrained", "mnist-cpu", *EVAL, "--out", out], capfd)
     assert (rc, one_line(err)) == (2, (
         f"scae-nb eval: error: --out {out}: is in the eval folder of the training run {other}, which holds "
-        "evaluations of its own checkpoints (they move with the run), not of a model of no training run: choose a "
-        "folder outside the run")), err
+        "evaluations of its own checkpoints (they move with the run), not of the shipped model mnist-cpu: choose a "
+        "folder outside the run, or leave out --out (runs/eval/NAME)")), err
     assert not (other / "eval").exists()
 
 
