@@ -1508,7 +1508,8 @@ def _clear_out(out: Path, staging: Path, written: list, unsaid: list | None = No
     for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
 
 # %% ../nbs/06_analysis.ipynb #st49b2c0
-def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None) -> list:
+def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None,
+             replacing: dict | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
     SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
     said), so OUT never mixes two evaluations; a failed rename removes those moved in. `final`: the
@@ -1516,14 +1517,22 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
     raised but returned (the numbers of those that came). `unsaid`: takes the names of OUT's earlier
     files removed, unsaid (`_remove_stale_figures`). OUT's figures and those moved in are listed
     meanwhile (`_list_unlisted`, the earlier report removed first: it names figures, not which files
-    they are); after a swap with no report (a diverged model's), its figures."""
+    they are); after a swap with no report (a diverged model's), its figures. `replacing`: the
+    report moved in, said to replace OUT's earlier one (`_replacing_line`, read before that goes)
+    once the files are in, the signals still held: never said of a swap that a cut stopped."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out(out, drawn)                    # a folder or a file of the user's made meanwhile
+        line = replacing and _replacing_line(out, replacing)   # read before the earlier one goes
         _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
-        _clear_out(out, staging, written, unsaid)   # no mixed set: the earlier files go first
-        moved = _move_in(written, out)            # report.json last; a failure: none stays
+        removed = [] if unsaid is None else unsaid   # said after the replacing line, if any
+        try:
+            _clear_out(out, staging, written, removed)   # no mixed set: the earlier files go first
+            moved = _move_in(written, out)        # report.json last; a failure: none stays
+            if line: print(line, file=sys.stderr)   # the earlier evaluation replaced: now said
+        finally:
+            if unsaid is None: _say_removed(out, removed)
         if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
         else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
         if final: shutil.rmtree(staging, ignore_errors=True)
@@ -1534,18 +1543,18 @@ _COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed'
              'data_dir')
 
 # %% ../nbs/06_analysis.ipynb #cd35ca06
-def _say_replacing(out: Path, report: dict) -> None:
-    """Say on stderr, in one line, that OUT/report.json of an earlier evaluation is replaced by
-    `report`, with the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`) and, if
-    any do, how to keep both (another `out`); nothing if there is no earlier report
-    (`_earlier_report`: any other is refused before, by `_check_out_files`)."""
-    if (earlier := _earlier_report(out)) is None: return
+def _replacing_line(out: Path, report: dict) -> str | None:
+    """The one line that says OUT/report.json of an earlier evaluation is replaced by `report`, with
+    the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`) and, if any do, how to
+    keep both (another `out`); None if there is no earlier report (`_earlier_report`: any other is
+    refused before, by `_check_out_files`). `_swap_in` says it once the files are in."""
+    if (earlier := _earlier_report(out)) is None: return None
     changed = ', '.join(f"{key if key == 'steps' else named(key)} "     # options: --seed
                         f'{earlier.get(key)!r} -> {report.get(key)!r}'
                         for key in _COMPARED if earlier.get(key) != report.get(key))
     keep = f"; to keep both, give another {named('out')}" if changed else ''   # settings to compare
-    print(f'scae-nb eval: replacing the earlier evaluation in {out} '
-          f"({changed or 'the same settings'}){keep}", file=sys.stderr)
+    return (f'scae-nb eval: replacing the earlier evaluation in {out} '
+            f"({changed or 'the same settings'}){keep}")
 
 # %% ../nbs/06_analysis.ipynb #bs36hist1
 def _train_changes(run: AttrDict) -> list | None:
@@ -1636,8 +1645,9 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
         report['figures'] = [str(out / Path(path).name) for path in report['figures']]
     report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
     write_atomic(staging / 'report.json', json.dumps(report, indent=1))
-    if first or 'figures' not in report: _say_replacing(out, report)   # once: at its 1st writing
-    late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None)   # at once
+    said = report if first or 'figures' not in report else None   # replacing: at its 1st writing
+    late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None,
+                    replacing=said)                                # at once
     if earlier and not first: _say_removed(out, [name for name in earlier if name not in
                                                  {Path(path).name for path in report['figures']}])
     return late

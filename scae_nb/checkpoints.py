@@ -1162,12 +1162,14 @@ def _dangling_said(held: list[Path]) -> list[str]:
 def _set_aside_run(aside: str, out) -> str:
     """'the run ID in OUT was', said of a run set aside in OUT/replaced/`aside` (ID or ID-N, where
     ID was taken); for `legacy` (`legacy-N`), a run that none of its files names, the earlier
-    run's files, not an id the user never saw, and why: no run.json, or one damaged or without
-    an id (set aside with them in OUT/replaced/`aside`)."""
+    run's files, not an id the user never saw, and why: no run.json, one damaged (as `run_info`
+    refuses it), or one without an id (set aside with them in OUT/replaced/`aside`)."""
     run_id = re.sub(r'-\d+$', '', aside)                          # replaced/legacy-1: legacy
     if run_id != 'legacy': return f'the run {run_id} in {out} was'
-    damaged = (Path(out) / 'replaced' / aside / 'run.json').is_file()
-    why = 'run.json damaged or without one' if damaged else 'no run.json'
+    path = Path(out) / 'replaced' / aside / 'run.json'            # moved with the run's files
+    if not path.is_file(): why = 'no run.json'
+    elif readable_run_info(path.parent) is None: why = 'run.json damaged'   # `run_info` refuses it
+    else: why = 'run.json without one'                             # or its run_id 'legacy'
     return f"the earlier run's files in {out} (no run id: {why}) were"
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3858d7
@@ -1211,16 +1213,31 @@ def _parse_run_json(raw: bytes) -> dict:
     _check_run_json_fields(info)
     return info
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx56h001
+def _damaged_advice(out: Path, new_run: bool) -> str:
+    """What to do with `out`'s damaged run.json: move it aside and resume (which goes on without
+    it); for a `new_run`, `force` (the old run set aside) or another `out`, only those where
+    `out` holds no checkpoint (`_held_run_line`'s words)."""
+    resume = (f"fix it, or move it aside: {words('a resume', '--resume')} goes on without it (the "
+              "run's id, start, config and wandb run are in its checkpoints)")
+    if not new_run: return resume
+    held = bool(list_checkpoints(out))
+    old_id = (_checkpoints_run(out).get('run_id') if held else None) or 'legacy'  # _replace_run
+    moved = out / 'replaced' / old_id
+    aside = f"the {'old run is' if held else 'earlier files are'} moved to {moved}"
+    force = f"start over: use {said('force', True)} ({aside}), or another {named('cfg.out')}"
+    return f'{resume}; or {force}' if held else f'fix it, or {force}'
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp3887e5
-def run_info(out) -> dict:
-    "Run folder `out`'s `run.json` as a dict ({} where there is none); a damaged one is refused."
+def run_info(out, new_run: bool = False) -> dict:
+    """Run folder `out`'s `run.json` as a dict ({} where there is none); a damaged one is refused
+    (`RunFolderError`, one line: what to do, for a resume or, `new_run`, a fresh start there)."""
     path = Path(out) / 'run.json'
     if not path.is_file(): return {}
     try: return _parse_run_json(path.read_bytes())
     except ValueError as e:
-        raise RunFolderError(f"{path} is damaged: {e}; fix it, or move it aside: "
-                             f"{words('a resume', '--resume')} goes on without it (the run's id, "
-                             "start, config and wandb run are in its checkpoints)") from None
+        advice = _damaged_advice(Path(out), new_run)
+        raise RunFolderError(f"{path} is damaged: {e}; {advice}") from None
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp3888af
 def readable_run_info(out) -> dict | None:
@@ -1359,7 +1376,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
     created = [] if (out / '.lock').exists() else [out / '.lock']   # undone if the claim fails
     lock, aside = _lock(out), None
     try:
-        old = (readable_run_info(out) or {}) if force and not resume else run_info(out)
+        old = (readable_run_info(out) or {}) if force and not resume else run_info(out, not resume)
         run_id = None
         if resume and _killed_start(out, old, checkpoint):     # the same start again: taken over
             aside, old = _take_over(out, old), {}

@@ -64,7 +64,7 @@ def test_interrupt_before_the_report_goes_in_says_no_report(mnist_run, tmp_path,
     rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--no-figures", "--out", out], capfd)
     assert rc == 0, err[-2000:]
     before = (out / "report.json").read_bytes()
-    with mock.patch("scae_nb.analysis._say_replacing", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.analysis._swap_in", side_effect=KeyboardInterrupt):   # a cut just before the swap
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, "--max-batches", 3, "--no-progress",
                                   "--no-figures", "--out", out], capfd)
         assert (rc, _cut_lines(err)) == (130, [

@@ -342,7 +342,9 @@ def test_damaged_run_json_is_one_line_and_the_run_goes_on_without_it(
     for extra in (["--resume"], []):
         rc, _, err = inproc_main(tiny_train(out, 3, *extra), capfd)
         assert rc == 1, f"exit {rc}: {err[-2000:]}"
-        said = f"scae-nb train: error: {path} is damaged: {why}{HOW_TO_GO_ON}"
+        force = (f"; or start over: use --force (the old run is moved to {out / 'replaced' / run_id(two_runs / 'a')}), "
+                 "or another --out") if not extra else ""        # a fresh run: --force too (rv56f #5)
+        said = f"scae-nb train: error: {path} is damaged: {why}{HOW_TO_GO_ON}{force}"
         assert one_line(err) == said, err
         assert snapshot(out) == before, "the refusal changed the run folder"
     evaluate = ["eval", "--checkpoint", out, "--out", tmp_path / "eval", *EVAL]
