@@ -9,21 +9,9 @@ import json
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
+from test_review56d import _report, _train  # a run, and a report folder as eval leaves it
 
 EVAL = ["--max-batches", 2, "--no-progress", "--no-figures"]
-
-
-def _train(out, capfd, *more):
-    rc, _, err = inproc_main(["train", *TINY, "--out", out, *more], capfd)
-    assert rc == 0, err[-2000:]
-    return err
-
-
-def _report(folder, steps):
-    "A report folder as `scae-nb eval` leaves it (its report.json names the checkpoint's step)."
-    folder.mkdir(parents=True)
-    report = dict(checkpoint=f"/x/checkpoints/step_{steps:08d}.pt", steps=steps, wall_s=1.0, figures=[])
-    (folder / "report.json").write_text(json.dumps(report))
 
 
 def _eval(capfd, *args):
