@@ -34,7 +34,7 @@ from .constellation_ocae import segmentation_accuracy, segmentation_accuracy_cor
 from .runtime import (device_name, fork_rng_on, make_loaders, naming_out_of_memory,
                              numerics_flags, seed_everything)
 from .checkpoints import (CheckpointError, _HELD_LOCKS, _as_named, _not_there, _run_holding_out,
-                                 _runs_holding,
+                                 _runs_holding, _EVAL_REPORT_KEYS, _eval_report,
                                  RunFolderError, checkpoint_run_folder,
                                  checkpoint_changes, corrupt_said, list_checkpoints,
                                  load_checkpoint, newest_intact_state, readable_run_info)
@@ -1346,14 +1346,12 @@ def _say_removed(out: Path, names: list) -> None:
                     file=sys.stderr)
 
 # %% ../nbs/06_analysis.ipynb #s50a305c
-_REPORT_KEYS = ('checkpoint', 'steps', 'wall_s')           # in every report.json eval has written
+_REPORT_KEYS = _EVAL_REPORT_KEYS          # in every report.json eval has written (05aa)
 
 # %% ../nbs/06_analysis.ipynb #h47own02
 def _earlier_report(out: Path) -> dict | None:
-    "OUT/report.json if an scae-nb evaluation wrote it (JSON with `_REPORT_KEYS`); else None."
-    try: report = json.loads((out / 'report.json').read_text())
-    except (ValueError, OSError): return None
-    return report if isinstance(report, dict) and set(_REPORT_KEYS) <= set(report) else None
+    "OUT/report.json if an scae-nb evaluation wrote it (05aa's `_eval_report`); else None."
+    return _eval_report(out)
 
 # %% ../nbs/06_analysis.ipynb #s50a307c
 _UNLISTED = '.scae-eval-files.json'   # in OUT: eval's figures there that no report.json lists
