@@ -56,23 +56,22 @@ def _dynamo_free(name: str):
 
 
 # %% ../nbs/05_optim.ipynb #fx55f002
-_SPANS = dict(lr='a finite number >= 0', decay='a number in [0, 1]', momentum='a number in [0, 1)',
-              eps='a finite number >= 0')
+_SPANS = dict(lr=('a finite number >= 0', lambda x: 0 <= x < math.inf),   # (NaN fails each)
+              decay=('a number in [0, 1]', lambda x: 0 <= x <= 1),
+              momentum=('a number in [0, 1)', lambda x: 0 <= x < 1),
+              eps=('a finite number >= 0', lambda x: 0 <= x < math.inf))
 
 def _check_hyper(values: dict) -> None:
     """One line naming the first of `values` (`lr`, `decay`, `momentum`, `eps`; a float or a
     one-element tensor) that is no number (`TypeError`; a bool is none) or out of its range
-    (`ValueError`)."""
+    (`ValueError`), one wording per value: "momentum must be a number in [0, 1), got 1.0"."""
     for name, value in values.items():
         number = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
         if isinstance(number, bool) or not isinstance(number, numbers.Real):   # True: no 1
-            raise TypeError(f"{name} must be a number, got {type(value).__name__} {_brief(value)}")
-        if math.isnan(number) or (math.isinf(number) and name in ('lr', 'eps')):
-            raise ValueError(f"{name} must be {_SPANS[name]}, got {number}")
-        if number < 0: raise ValueError(f"{name} must be non-negative, got {value}")
-        if name == 'decay' and number > 1: raise ValueError(f"decay must be at most 1, got {value}")
-        if name == 'momentum' and number >= 1:
-            raise ValueError(f"momentum must be less than 1, got {value}")
+            kind = '' if isinstance(value, torch.Tensor) else f'{type(value).__name__} '  # _brief's
+            raise TypeError(f"{name} must be a number, got {kind}{_brief(value)}")
+        words, in_range = _SPANS[name]
+        if not in_range(number): raise ValueError(f"{name} must be {words}, got {number}")
 
 # %% ../nbs/05_optim.ipynb #ec3d3898
 class TFRMSprop(torch.optim.Optimizer):

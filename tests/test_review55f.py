@@ -69,7 +69,7 @@ def _params():
 
 
 @pytest.mark.parametrize("option, value, exc, words", [
-    ("momentum", 1.0, ValueError, "momentum must be less than 1, got 1.0"),
+    ("momentum", 1.0, ValueError, "momentum must be a number in [0, 1), got 1.0"),
     ("momentum", math.nan, ValueError, "momentum must be a number in [0, 1), got nan"),
     ("momentum", "0.9", TypeError, "momentum must be a number, got str '0.9'"),
     ("momentum", None, TypeError, "momentum must be a number, got NoneType None"),
