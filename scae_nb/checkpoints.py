@@ -13,8 +13,8 @@ import torch
 from fastcore.basics import patch
 from .config import SHAPE_FIELDS
 from .native import _missing_folders
-from .utils import (UsageError, counted, deferred_signals, named, refuse_empty_path, said,
-                           user_stacklevel, words, write_atomic, _write_synced)
+from .utils import (UsageError, counted, deferred_signals, first_free, named, refuse_empty_path,
+                           said, user_stacklevel, words, write_atomic, _write_synced)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -646,12 +646,8 @@ def _figure_step(path: Path) -> int | None:
 # %% ../nbs/05aa_checkpoints.ipynb #9f01e872
 def _superseded_folder(out, step: int) -> Path:
     "A new folder for a branch set aside at `step`: checkpoints/superseded/from_step_N (-2, ...)."
-    base = Path(out) / 'checkpoints' / 'superseded' / f'from_step_{step:08d}'
-    aside, k = base, 1
-    while aside.exists():                        # a branch set aside from this step before
-        k += 1
-        aside = base.with_name(f'{base.name}-{k}')
-    aside.mkdir(parents=True)
+    aside = first_free(Path(out) / 'checkpoints' / 'superseded' / f'from_step_{step:08d}')
+    aside.mkdir(parents=True)                    # -2: a branch set aside from this step before
     return aside
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx56d001
@@ -1073,13 +1069,12 @@ def _run_entries(out: Path) -> list[Path]:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38665f
 def _move_run_aside(out: Path, run_id: str) -> Path:
-    """Move what a run wrote in `out` (`_run_entries`) to `out/replaced/<run_id>/` (a fresh name if
-    taken), keeping its place (checkpoints/step_*.pt to replaced/<run_id>/checkpoints/); a folder
-    left empty goes, one still holding a user's entries stays with them."""
+    """Move what a run wrote in `out` (`_run_entries`) to `out/replaced/<run_id>/` (`first_free`:
+    <run_id>-2, -3, ... if taken), keeping its place (checkpoints/step_*.pt to
+    replaced/<run_id>/checkpoints/); a folder left empty goes, one still holding a user's entries
+    stays with them."""
     entries = _run_entries(out)                    # refused before anything moves
-    dest, n = out / 'replaced' / run_id, 1
-    while dest.exists():
-        dest, n = out / 'replaced' / f'{run_id}-{n}', n + 1
+    dest = first_free(out / 'replaced' / run_id)
     dest.mkdir(parents=True)
     for path in entries:
         (dest / path.relative_to(out)).parent.mkdir(parents=True, exist_ok=True)
@@ -1128,7 +1123,7 @@ def _held_run_line(out: Path, old_id: str) -> str:
     there = [p for p in held if p.exists()]                  # a dangling link: no step's file
     step = max([0] + [_file_step(p) for p in there])
     dangling = _dangling_said(held)                          # [] or one phrase, all of them
-    moved = out / 'replaced' / old_id
+    moved = first_free(out / 'replaced' / old_id)          # where `_move_run_aside` puts it
     which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
     what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
     force = f"{said('force', True)} to start over (the old run is moved to {moved})"
@@ -1164,7 +1159,7 @@ def _set_aside_run(aside: str, out) -> str:
     ID was taken); for `legacy` (`legacy-N`), a run that none of its files names, the earlier
     run's files, not an id the user never saw, and why: no run.json, one damaged (as `run_info`
     refuses it), or one without an id (set aside with them in OUT/replaced/`aside`)."""
-    run_id = re.sub(r'-\d+$', '', aside)                          # replaced/legacy-1: legacy
+    run_id = re.sub(r'-\d+$', '', aside)                          # replaced/legacy-2: legacy
     if run_id != 'legacy': return f'the run {run_id} in {out} was'
     path = Path(out) / 'replaced' / aside / 'run.json'            # moved with the run's files
     if not path.is_file(): why = 'no run.json'
@@ -1223,7 +1218,7 @@ def _damaged_advice(out: Path, new_run: bool) -> str:
     if not new_run: return resume
     held = bool(list_checkpoints(out))
     old_id = (_checkpoints_run(out).get('run_id') if held else None) or 'legacy'  # _replace_run
-    moved = out / 'replaced' / old_id
+    moved = first_free(out / 'replaced' / old_id)
     aside = f"the {'old run is' if held else 'earlier files are'} moved to {moved}"
     force = f"start over: use {said('force', True)} ({aside}), or another {named('cfg.out')}"
     return f'{resume}; or {force}' if held else f'fix it, or {force}'

@@ -22,8 +22,8 @@ __all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad
 # %% ../nbs/05b_training.ipynb #or47imp2
 from .utils import AttrDict
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
-                           cli_words, counted, named, progress_bar, refuse_empty_path, said,
-                           to_plain, type_name, user_stacklevel, words, write_atomic)
+                           cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
+                           said, to_plain, type_name, user_stacklevel, words, write_atomic)
 from .cli import add_config_args, given
 from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
                           data_root, sobel_target)
@@ -1030,12 +1030,6 @@ def _check_data_dir(data_dir) -> None:
            f"pass {named('data_dir')} to use another)")    # not `data_dir`: the CLI's --data-dir
     _folder_there(_home_expanded(data_dir, who), who, must_exist=True)
 
-# %% ../nbs/05b_training.ipynb #st52d002
-def _free_beside(run: Path) -> Path:
-    "The first folder beside run folder `run` that does not exist: RUN-2, RUN-3, ..."
-    return next(run.with_name(f'{run.name}-{k}') for k in itertools.count(2)
-                if not run.with_name(f'{run.name}-{k}').exists())
-
 # %% ../nbs/05b_training.ipynb #st52d004
 def _out_in_run_line(out, run: Path, link: Path | None, own: bool, beside: Path) -> str:
     "The refusal of `out` inside run `run` (`link`: the link it is; `own`: it has checkpoints)."
@@ -1069,7 +1063,7 @@ def _refuse_out_in_run(out, resume=None) -> None:
     if run is None or run == (link or Path(os.path.abspath(out))): return     # RUN itself: fine
     own = bool(list_checkpoints(out))                  # a run nested by a version that let it
     if own and resume is not None: return         # RUN/replaced/ID: resolve_checkpoint refuses
-    beside = _free_beside(run)
+    beside = first_free(run, start=2)
     if own and _replaced_run(out) is not None:          # resumed in place: refused (05aa)
         _refuse_replaced_in_run(out, run, beside)
     raise UsageError(_out_in_run_line(out, run, link, own, beside))

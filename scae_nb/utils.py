@@ -4,7 +4,8 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import contextlib, contextvars, ctypes, dataclasses, math, numbers, os, signal, sys, time, typing
+import contextlib, contextvars, ctypes, dataclasses, itertools, math, numbers, os, signal, sys, time
+import typing
 from pathlib import Path
 import numpy as np
 from fastcore.basics import AttrDict as _FastcoreAttrDict
@@ -13,9 +14,9 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'type_name', 'check_finite',
            'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted',
-           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'user_stacklevel', 'swap_handlers',
-           'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress', 'progress_bar',
-           'run_stages', 'keep_freed_memory']
+           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'first_free', 'user_stacklevel',
+           'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress',
+           'progress_bar', 'run_stages', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, _zero: bool = False, **values) -> None:
@@ -196,6 +197,15 @@ def write_atomic(path, data: str | bytes) -> Path:
         raise OSError(e.errno, f"writing {path}: {e.strerror or e}") from e
     finally: tmp.unlink(missing_ok=True)
     return path
+
+# %% ../nbs/92_utils.ipynb #ff57a002
+def first_free(path, start: int = 1) -> Path:
+    """`path` where nothing is there (no file, folder or link, a dangling one too), else the first
+    such of PATH-2, PATH-3, ...; `start=2` skips `path` itself (a folder beside it)."""
+    path = Path(path)
+    for k in itertools.count(start):
+        there = path if k == 1 else path.with_name(f'{path.name}-{k}')
+        if not os.path.lexists(there): return there
 
 # %% ../nbs/92_utils.ipynb #uw48cd01
 def user_stacklevel() -> int:

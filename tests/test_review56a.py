@@ -74,7 +74,7 @@ def test_eval_out_in_a_runs_eval_folder_itself_is_refused(tmp_path, capfd, quiet
 def test_second_force_over_a_run_with_no_id_says_its_files(tmp_path, capfd, quiet_globals):
     "Was: 'the run legacy-1 in OUT was moved to OUT/replaced/legacy-1' the second time: a folder name, no run id."
     folder = tmp_path / "c2"
-    for aside in ("legacy", "legacy-1"):
+    for aside in ("legacy", "legacy-2"):
         folder.mkdir(exist_ok=True)
         for entry in folder.iterdir():                                  # all but replaced/: a config alone
             if entry.name != "replaced": shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
