@@ -547,16 +547,16 @@ def _untaken(path: Path, fits=lambda there: False) -> Path:
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b009
 def _replaced_run(out) -> tuple[Path, Path, Path] | None:
-    """(RUN/replaced/ID, RUN, a free folder beside RUN: RUN-ID) where `out` is RUN/replaced/ID, a
-    run set aside there (`_move_run_aside`: RUN holds a run, or its lock), as given or as a link
-    leads (then the folder it leads to, and the real RUN: moving a link would leave the run there);
-    else None."""
+    """(RUN/replaced/ID, RUN, a free folder beside RUN: RUN-ID, else RUN-ID-2, ...) where `out` is
+    RUN/replaced/ID, a run set aside there (`_move_run_aside`: RUN holds a run, or its lock), as
+    given or as a link leads (then the folder it leads to, and the real RUN: moving a link would
+    leave the run there); else None."""
     given, real = Path(out), Path(out).resolve()
     for where in (given,) if real == Path(os.path.abspath(out)) else (real, given):  # a link: real
         run = where.parent.parent
         held = (run / 'run.json').is_file() or (run / '.lock').is_file() or list_checkpoints(run)
         if where.parent.name == 'replaced' and held:
-            return where, run, _untaken(run.with_name(f'{run.name}-{where.name}'))
+            return where, run, first_free(run.with_name(f'{run.name}-{where.name}'))
     return None
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx52c002

@@ -1,13 +1,14 @@
 """rv56c #8 and rv56f's note on --force advice: runs set aside in RUN/replaced/ are numbered ID, ID-2, ID-3 as
 every other namesake is (branches, folders beside a run), and a refusal that says where `--force` would move the old
-run names the folder the move then takes. Each test failed on the code before (29c9e37: legacy-1; advice named
-replaced/legacy while the move took replaced/legacy-1).
+run names the folder the move then takes. The first two failed on 29c9e37 (legacy-1; the advice named
+replaced/legacy while the move took replaced/legacy-1), the third on 0739f95 (RUN-ID.2).
 """
 
 import shutil
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
+from test_review51b import replaced  # noqa: F401 (a fixture: a run set aside in RUN/replaced/ID)
 
 
 def _bare_config(folder):
@@ -41,3 +42,16 @@ def test_a_dangling_link_in_replaced_is_not_reused(tmp_path, capfd, quiet_global
     (folder / "replaced" / "legacy").symlink_to(tmp_path / "gone")
     rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", folder, "--force"], capfd)
     assert rc == 0 and (folder / "replaced" / "legacy-2" / "config.json").is_file(), err[-2000:]
+
+
+def test_resume_in_a_replaced_run_advises_a_free_folder_numbered_as_namesakes(
+    replaced, tmp_path, capfd, quiet_globals  # noqa: F811
+):
+    "Was: with RUN-ID taken the advice moved the run to RUN-ID.2, a checkpoint's numbering, not RUN-ID-2."
+    run = tmp_path / "a"
+    shutil.copytree(replaced[0], run, symlinks=True)             # a copy: the advice moves the run
+    aside = run / "replaced" / replaced[1].name
+    run.with_name(f"{run.name}-{aside.name}").mkdir()            # RUN-ID: taken
+    rc, _, err = inproc_main(["train", "--steps", 3, "--resume", "--out", aside], capfd)
+    move = one_line(err).partition("move it out first (")[2].partition("), then continue it with ")[0]
+    assert (rc, move) == (2, f"mv {aside} {run.with_name(f'{run.name}-{aside.name}-2')}"), err[-2000:]
