@@ -685,6 +685,28 @@ def _reports_after(out, step: int) -> list[Path]:
     return [p for p in sorted(folder.iterdir() if folder.is_dir() else [])
             if p.is_dir() and _report_after(p, step)]
 
+# %% ../nbs/05aa_checkpoints.ipynb #rp57a002
+def _moved_to(path, moved: dict) -> Path | None:
+    "Where `path` is now, by `moved` {old resolved path: new} (a folder covers all below it)."
+    path = Path(path).resolve()
+    for old, new in moved.items():
+        if path == old or old in path.parents: return Path(new) / path.relative_to(old)
+    return None
+
+def _repoint_reports(folders: list[Path], moved: dict) -> None:
+    """Each `scae-nb eval` report in `folders` (`_eval_report`) with its "checkpoint", "out" and
+    "figures" re-pointed where `moved` (`_moved_to`) says they are now; others left as they are."""
+    for folder in folders:
+        if (report := _eval_report(folder)) is None: continue
+        def now(path):                                    # not a path ('mnist-cpu'): as it is
+            if not isinstance(path, str) or not os.path.isabs(path): return path
+            return str(_moved_to(path, moved) or path)
+        fixed = {**report, **{key: now(report[key]) for key in ('checkpoint', 'out')
+                              if key in report}}
+        if isinstance(report.get('figures'), list):
+            fixed['figures'] = [now(path) for path in report['figures']]
+        if fixed != report: write_atomic(Path(folder) / 'report.json', json.dumps(fixed, indent=1))
+
 # %% ../nbs/05aa_checkpoints.ipynb #dm49ex01
 DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)
 
@@ -712,10 +734,11 @@ def _remove_if_empty(folder: Path) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #fx50sa0c
 def _move_branch(out, step: int, newer: list[Path]) -> tuple:
     """Move the branch of run folder `out` after `step` (checkpoints `newer`, metrics lines,
-    figures, reports) into checkpoints/superseded/from_step_N, the signals held off till it has
-    moved: (that folder, the lines, the figures, the reports)."""
+    figures, reports, re-pointed there: `_repoint_reports`) into checkpoints/superseded/from_step_N,
+    the signals held off till it has moved: (that folder, the lines, the figures, the reports)."""
     with deferred_signals():                     # a Ctrl-C waits till the branch has moved
         aside = _superseded_folder(out, step)
+        moved = {path.resolve(): aside.resolve() / path.name for path in newer}
         for path in newer: os.replace(path, aside / path.name)
         lines = truncate_metrics(out, step)
         if lines: write_atomic(aside / 'metrics.jsonl', ''.join(lines))
@@ -724,7 +747,9 @@ def _move_branch(out, step: int, newer: list[Path]) -> tuple:
         _move_into(drawn, aside / 'figures')
         if drawn: _remove_if_empty(Path(out) / 'figures')   # it held only the branch's drawings
         reports = _reports_after(out, step)
+        moved.update({path.resolve(): aside.resolve() / 'eval' / path.name for path in reports})
         _move_into(reports, aside / 'eval')
+        _repoint_reports([aside / 'eval' / path.name for path in reports], moved)   # where they are
         if reports: _remove_if_empty(Path(out) / 'eval')    # it held only the branch's reports
     return aside, lines, figures, reports
 
@@ -1072,15 +1097,17 @@ def _move_run_aside(out: Path, run_id: str) -> Path:
     """Move what a run wrote in `out` (`_run_entries`) to `out/replaced/<run_id>/` (`first_free`:
     <run_id>-2, -3, ... if taken), keeping its place (checkpoints/step_*.pt to
     replaced/<run_id>/checkpoints/); a folder left empty goes, one still holding a user's entries
-    stays with them."""
+    stays with them. Its `scae-nb eval` reports are re-pointed where the files now are."""
     entries = _run_entries(out)                    # refused before anything moves
     dest = first_free(out / 'replaced' / run_id)
     dest.mkdir(parents=True)
+    moved = {path.resolve(): dest.resolve() / path.relative_to(out) for path in entries}
     for path in entries:
         (dest / path.relative_to(out)).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), str(dest / path.relative_to(out)))
     for name in _RUN_FILES:
         with contextlib.suppress(OSError): (out / name).rmdir()    # only a folder, only if empty
+    _repoint_reports([report.parent for report in sorted(dest.rglob('report.json'))], moved)
     return dest
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38ad7b

@@ -1,14 +1,17 @@
-"""rv56c #8 and rv56f's note on --force advice: runs set aside in RUN/replaced/ are numbered ID, ID-2, ID-3 as
+"""rv56c #8, rv56f #2 and rv56f's note on --force advice: runs set aside in RUN/replaced/ are numbered ID, ID-2, ID-3 as
 every other namesake is (branches, folders beside a run), and a refusal that says where `--force` would move the old
 run names the folder the move then takes. The first two failed on 29c9e37 (legacy-1; the advice named
-replaced/legacy while the move took replaced/legacy-1), the third on 0739f95 (RUN-ID.2).
+replaced/legacy while the move took replaced/legacy-1), the third on 0739f95 (RUN-ID.2). A report that moves with
+its branch or its run names the checkpoint, its folder and figures where they are now (failed on bfd8fba).
 """
 
+import json
 import shutil
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 from test_review51b import replaced  # noqa: F401 (a fixture: a run set aside in RUN/replaced/ID)
+from test_review54d import MNIST_TINY, mnist_data  # noqa: F401 (a fixture: a linked MNIST folder)
 
 
 def _bare_config(folder):
@@ -55,3 +58,37 @@ def test_resume_in_a_replaced_run_advises_a_free_folder_numbered_as_namesakes(
     rc, _, err = inproc_main(["train", "--steps", 3, "--resume", "--out", aside], capfd)
     move = one_line(err).partition("move it out first (")[2].partition("), then continue it with ")[0]
     assert (rc, move) == (2, f"mv {aside} {run.with_name(f'{run.name}-{aside.name}-2')}"), err[-2000:]
+
+
+# ---- rv56f #2: a report that moves with its branch, or with its run on --force, names where its files are now
+def _evaluate(checkpoint, capfd):
+    rc, _, err = inproc_main(["eval", "--checkpoint", checkpoint, "--max-batches", 2, "--no-progress",
+                              "--no-figures"], capfd)
+    assert rc == 0, err[-2000:]
+    return err
+
+
+def test_a_moved_report_names_its_checkpoint_where_it_is_now(mnist_data, tmp_path, capfd, quiet_globals):
+    "Was: the moved report kept the old path, and evaluating the moved checkpoint said '--checkpoint OLD -> NEW'."
+    run = tmp_path / "r"
+    rc, _, err = inproc_main(["train", *MNIST_TINY, "--steps", 2, "--ckpt-every", 1, "--out", run], capfd)
+    assert rc == 0, err[-2000:]
+    _evaluate(run / "checkpoints" / "step_00000002.pt", capfd)                  # into r/eval/step_00000002
+    rc, _, err = inproc_main(["train", "--resume", run / "checkpoints" / "step_00000001.pt", "--steps", 2,
+                              "--no-progress"], capfd)                          # the branch: set aside
+    assert rc == 0, err[-2000:]
+    aside = (run / "checkpoints" / "superseded" / "from_step_00000001").resolve()
+    report = json.loads((aside / "eval" / "step_00000002" / "report.json").read_text())
+    assert (report["checkpoint"], report["out"]) == (str(aside / "step_00000002.pt"),
+                                                     str(aside / "eval" / "step_00000002")), report
+    err = _evaluate(aside / "step_00000002.pt", capfd)                          # the same file again
+    said = [line for line in err.splitlines() if "replacing the earlier evaluation" in line]
+    assert len(said) == 1 and "->" not in said[0], err[-2000:]
+    old_id = json.loads((run / "run.json").read_text())["run_id"]
+    rc, _, err = inproc_main(["train", *MNIST_TINY, "--steps", 1, "--out", run, "--force"], capfd)
+    assert rc == 0, err[-2000:]
+    dest = (run / "replaced" / old_id).resolve()
+    moved = dest / "checkpoints" / "superseded" / "from_step_00000001"
+    report = json.loads((moved / "eval" / "step_00000002" / "report.json").read_text())
+    assert (report["checkpoint"], report["out"]) == (str(moved / "step_00000002.pt"),
+                                                     str(moved / "eval" / "step_00000002")), report
