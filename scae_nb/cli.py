@@ -84,7 +84,7 @@ COMMANDS = {
               'train SCAE (or the constellation model) with the official recipe'),
     'bench': ('scae_nb.bench', 'add_bench_args', 'run_bench',
               'time forward + backward + optimizer step; report ms/step, images/s, peak memory'),
-    'eval': ('scae_nb.analysis', 'add_eval_args', 'run_eval',
+    'eval': ('scae_nb.evaluation', 'add_eval_args', 'run_eval',
              'evaluate a checkpoint: unsupervised and linear accuracies, figures'),
 }
 

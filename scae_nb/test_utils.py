@@ -14,7 +14,7 @@ from .utils import to_numpy
 __all__ = ['REPO_FIXTURES', 'IMAGE_SPACE_KEYS', 'EXACT_KEYS', 'GRID_SAMPLE_CUDA_ERROR', 'skip_parity', 'golden_root',
            'golden_path', 'load_golden', 'to_tf_layout', 'assert_close_tf', 'assert_grad_close', 'golden_tolerance',
            'assert_golden_outputs', 'grid_sample_like_cuda', 'mixture_case', 'outputs_and_grads', 'assert_same',
-           'file_size_limit', 'signal_after_first_swap', 'Malicious']
+           'file_size_limit', 'signal_after_first_swap', 'Malicious', 'train_tiny']
 
 # %% ../nbs/91_test_utils.ipynb #9cfa5fd3
 def _repo_fixtures() -> Path:
@@ -244,3 +244,15 @@ class Malicious:
     "Un-pickling this object runs `touch marker`: a file `marker` (a path) then exists."
     def __init__(self, marker): self.marker = marker
     def __reduce__(self): return (os.system, (f'touch {shlex.quote(str(self.marker))}',))
+
+# %% ../nbs/91_test_utils.ipynb #sp57a002
+def train_tiny(out, data_dir=None) -> Path:
+    """Train the examples' tiny SCAE (preset `official`, 8 parts, 6 object capsules, 4 steps of
+    16 images: MNIST in `data_dir`, synthetic images if None) into run folder `out`; the path of
+    its one checkpoint, `out`/checkpoints/step_00000004.pt."""
+    from scae_nb.training import TrainConfig, train   # on call: no import cost
+    config = TrainConfig.preset('official', model=dict(n_parts=8, n_objects=6), data_dir=data_dir,
+                                dataset='mnist' if data_dir else 'synthetic', steps=4,
+                                batch_size=16, out=str(out), progress=False, eval_batches=1,
+                                log_every=2, ckpt_every=4)
+    return train(config).checkpoint

@@ -3,7 +3,7 @@ reaches `load_arrays` through `make_loaders`, and the line said `root=` (inside 
 `--root`, an option scae-nb does not have) until `load_arrays` took `data_dir`."""
 import pytest
 
-from scae_nb.analysis import pretrained_check
+from scae_nb.evaluation import pretrained_check
 from scae_nb.utils import UsageError, cli_words
 
 

@@ -39,8 +39,8 @@ def test_eval_of_a_constellation_run_names_batch_size_when_memory_runs_out(const
     """numpy's 'Unable to allocate ... TiB' for a batch no memory holds becomes one line naming
     --batch-size and the model's sizes, as bench says it, where the system does not say its memory
     (else `_check_constellation_memory` refuses first: the next test)."""
-    import scae_nb.analysis as analysis
-    monkeypatch.setattr(analysis, '_physical_memory', lambda: None)
+    import scae_nb.evaluation as evaluation
+    monkeypatch.setattr(evaluation, '_physical_memory', lambda: None)
     status, out, err = _main(capsys, 'eval', '--checkpoint', str(constellation_run), '--batch-size',
                              str(10**10), '--max-batches', '1', '--no-figures', '--no-progress',
                              '--threads', '1', '--out', str(tmp_path / 'eval'))
@@ -55,8 +55,8 @@ def test_eval_of_a_constellation_run_refuses_a_batch_no_memory_holds_up_front(co
                                                                               monkeypatch):
     """Where the system says its memory, a batch too big for it is refused before any work, naming
     --batch-size (not --max-batches: one batch is already too many) and how many fit."""
-    import scae_nb.analysis as analysis
-    monkeypatch.setattr(analysis, '_physical_memory', lambda: 8 * 10**9)
+    import scae_nb.evaluation as evaluation
+    monkeypatch.setattr(evaluation, '_physical_memory', lambda: 8 * 10**9)
     status, out, err = _main(capsys, 'eval', '--checkpoint', str(constellation_run), '--batch-size',
                              str(10**10), '--max-batches', '1', '--no-figures', '--no-progress',
                              '--threads', '1', '--out', str(tmp_path / 'eval'))
@@ -71,11 +71,11 @@ def test_eval_of_a_constellation_run_refuses_a_batch_no_memory_holds_up_front(co
 def test_eval_of_an_image_run_names_batch_size_when_memory_runs_out(image_run, capsys, tmp_path,
                                                                     monkeypatch):
     "torch's CPU allocator running out during eval: one line naming --batch-size, not torch's."
-    import scae_nb.analysis as analysis
+    import scae_nb.evaluation as evaluation
     def out_of_memory(*args, **kwargs):
         raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] . DefaultCPUAllocator: can't "
                            "allocate memory: you tried to allocate 80000000000 bytes.")
-    monkeypatch.setattr(analysis, '_evaluate_images', out_of_memory)
+    monkeypatch.setattr(evaluation, '_evaluate_images', out_of_memory)
     status, out, err = _main(capsys, 'eval', '--checkpoint', str(image_run), '--max-batches', '3',
                              '--no-figures', '--no-progress', '--threads', '1',
                              '--out', str(tmp_path / 'eval'))
@@ -147,7 +147,7 @@ def test_pretrained_check_refuses_too_few_images_before_warning():
     "pretrained_check(n_test=5): refused (k-means needs 10), with no 'biased upward' warning first."
     import os
     from fastcore.test import test_fail
-    from scae_nb.analysis import pretrained_check
+    from scae_nb.evaluation import pretrained_check
     if not os.environ.get('SCAE_DATA'): pytest.skip('needs MNIST under $SCAE_DATA')
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')

@@ -54,7 +54,7 @@ def test_metrics_on_a_full_disk_keeps_no_space_left_on_device(tmp_path):
 
 
 def test_eval_unwritable_default_report_folder_offers_out(tmp_path, monkeypatch):
-    from scae_nb.analysis import evaluate_checkpoint
+    from scae_nb.evaluation import evaluate_checkpoint
     from scae_nb.utils import cli_words
     monkeypatch.chdir(tmp_path)                                  # --pretrained: runs/eval/NAME here
     read_only = lambda path, mode: not Path(path).resolve().is_relative_to(tmp_path.resolve())

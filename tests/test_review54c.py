@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scae_nb.analysis import _hold_folder, _pid_alive
+from scae_nb.evaluation import _hold_folder, _pid_alive
 from scae_nb.checkpoints import RunFolderError
 
 # An evaluation holding OUT's lock, which then forks a child the way a DataLoader worker is made
@@ -15,7 +15,7 @@ from scae_nb.checkpoints import RunFolderError
 EVALUATION = '''
 import multiprocessing, sys, time
 from pathlib import Path
-from scae_nb.analysis import _hold_folder
+from scae_nb.evaluation import _hold_folder
 held = _hold_folder(Path(sys.argv[1]))
 worker = multiprocessing.get_context('fork').Process(target=time.sleep, args=(120,), daemon=True)
 worker.start()

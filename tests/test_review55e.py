@@ -98,7 +98,7 @@ def test_folder_of_a_config_alone_is_offered_force_both_ways(tmp_path, capfd, qu
 def test_interrupt_while_drawing_says_the_report_was_written(mnist_run, tmp_path, capfd, quiet_globals):
     "Was: 'scae-nb eval: interrupted by SIGINT' alone, though OUT/report.json was complete."
     out = tmp_path / "ev"
-    with mock.patch("scae_nb.analysis._image_figures", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.evaluation._image_figures", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert (rc, err.strip().splitlines()[-1]) == (130,        # one line since fx56a (test_review56a)
         f"scae-nb eval: interrupted by SIGINT while drawing the figures: report written to {out / 'report.json'}; "

@@ -27,7 +27,7 @@ def test_interrupt_in_the_feature_pass_says_no_report_was_written(mnist_run, tmp
     rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert rc == 0, err[-2000:]
     before = (out / "report.json").read_bytes()
-    with mock.patch("scae_nb.analysis.collect_features", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.evaluation.collect_features", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, "--max-batches", 3, "--no-progress",
                                   "--out", out], capfd)
         assert (rc, _interrupt_lines(err)) == (130, [
@@ -43,7 +43,7 @@ def test_interrupt_in_the_feature_pass_says_no_report_was_written(mnist_run, tmp
 def test_interrupt_while_drawing_is_said_in_one_line(mnist_run, tmp_path, capfd, quiet_globals):
     "Was: two lines, 'report written to OUT/report.json; figures not drawn' then 'interrupted by SIGINT'."
     out = tmp_path / "ev"
-    with mock.patch("scae_nb.analysis._image_figures", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.evaluation._image_figures", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert (rc, _interrupt_lines(err)) == (130, [
         f"scae-nb eval: interrupted by SIGINT while drawing the figures: report written to {out / 'report.json'}; "

@@ -32,7 +32,7 @@ def test_interrupt_while_drawing_over_earlier_figures_is_one_line(mnist_run, tmp
     assert rc == 0, err[-2000:]
     drawn = len(json.loads((out / "report.json").read_text())["figures"])
     assert drawn > 1, drawn
-    with mock.patch("scae_nb.analysis._image_figures", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.evaluation._image_figures", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert (rc, _cut_lines(err)) == (130, [
         f"scae-nb eval: interrupted by SIGINT while drawing the figures: report written to {out / 'report.json'}; "
@@ -43,12 +43,12 @@ def test_interrupt_while_drawing_over_earlier_figures_is_one_line(mnist_run, tmp
 def test_interrupt_while_drawing_from_python_still_names_the_removed_figures(mnist_run, tmp_path, capfd,
                                                                             quiet_globals):
     "From Python (no interrupt line): the removal is said as before, then where the report is."
-    from scae_nb.analysis import evaluate_checkpoint
+    from scae_nb.evaluation import evaluate_checkpoint
 
     out = tmp_path / "ev"
     evaluate_checkpoint(mnist_run, out=out, max_batches=2, progress=False)
     capfd.readouterr()
-    with mock.patch("scae_nb.analysis._image_figures", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.evaluation._image_figures", side_effect=KeyboardInterrupt):
         with pytest.raises(KeyboardInterrupt):
             evaluate_checkpoint(mnist_run, out=out, max_batches=2, progress=False)
     lines = _cut_lines(capfd.readouterr().err)
@@ -64,7 +64,7 @@ def test_interrupt_before_the_report_goes_in_says_no_report(mnist_run, tmp_path,
     rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--no-figures", "--out", out], capfd)
     assert rc == 0, err[-2000:]
     before = (out / "report.json").read_bytes()
-    with mock.patch("scae_nb.analysis._swap_in", side_effect=KeyboardInterrupt):   # a cut just before the swap
+    with mock.patch("scae_nb.evaluation._swap_in", side_effect=KeyboardInterrupt):   # a cut just before the swap
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, "--max-batches", 3, "--no-progress",
                                   "--no-figures", "--out", out], capfd)
         assert (rc, _cut_lines(err)) == (130, [
@@ -81,7 +81,7 @@ def test_interrupt_while_the_model_loads_says_no_report(mnist_run, tmp_path, cap
     out = tmp_path / "ev"
     rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--no-figures", "--out", out], capfd)
     assert rc == 0, err[-2000:]
-    with mock.patch("scae_nb.analysis._eval_run", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.evaluation._eval_run", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert (rc, _cut_lines(err)) == (130, [
         f"scae-nb eval: interrupted by SIGINT while evaluating: no report written ({out / 'report.json'} is an "
@@ -91,7 +91,7 @@ def test_interrupt_while_the_model_loads_says_no_report(mnist_run, tmp_path, cap
 def test_interrupt_once_the_report_is_whole_says_it_is_complete(mnist_run, tmp_path, capfd, quiet_globals):
     "A cut after the whole report went in (as its warnings are said) says so, not 'no report written'."
     out = tmp_path / "ev"
-    with mock.patch("scae_nb.analysis._warn_after_report", side_effect=KeyboardInterrupt):
+    with mock.patch("scae_nb.evaluation._warn_after_report", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--no-figures", "--out", out], capfd)
     assert (rc, _cut_lines(err)) == (130, [
         f"scae-nb eval: interrupted by SIGINT as it ended: the evaluation is complete ({out / 'report.json'} "

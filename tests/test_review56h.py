@@ -83,13 +83,13 @@ EVAL = ["--max-batches", 2, "--no-progress", "--no-figures"]
 
 def _cut_as_the_swap_begins():
     "`deferred_signals` for `_swap_in` (reraise given): a Ctrl-C just before its signals are held."
-    from scae_nb import analysis
+    from scae_nb import evaluation
 
-    real = analysis.deferred_signals
+    real = evaluation.deferred_signals
     def deferred(*args, **kwargs):
         if "reraise" in kwargs: raise KeyboardInterrupt
         return real(*args, **kwargs)
-    return mock.patch("scae_nb.analysis.deferred_signals", deferred)
+    return mock.patch("scae_nb.evaluation.deferred_signals", deferred)
 
 
 @pytest.mark.parametrize("where", ["as the swap begins", "in the swap"])
@@ -100,7 +100,7 @@ def test_replacing_is_not_said_of_a_swap_that_was_cut(where, mnist_run, tmp_path
     assert rc == 0, err[-2000:]
     before = (out / "report.json").read_bytes()
     cut = (_cut_as_the_swap_begins() if where == "as the swap begins"
-           else mock.patch("scae_nb.analysis._move_in", side_effect=KeyboardInterrupt))   # as a failed rename
+           else mock.patch("scae_nb.evaluation._move_in", side_effect=KeyboardInterrupt))   # as a failed rename
     with cut:
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert rc == 130 and REPLACING not in err, err[-2000:]
@@ -112,13 +112,13 @@ def test_replacing_is_said_once_the_report_is_in(mnist_run, tmp_path, capfd, qui
     out = tmp_path / "ev"
     rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert rc == 0 and REPLACING not in err, err[-2000:]
-    import scae_nb.analysis as analysis
+    import scae_nb.evaluation as evaluation
 
-    real, before_swap = analysis._move_in, []
+    real, before_swap = evaluation._move_in, []
     def move_in(paths, folder):
         before_swap.append(capfd.readouterr().err)          # what was said before the files went in
         return real(paths, folder)
-    with mock.patch("scae_nb.analysis._move_in", move_in):
+    with mock.patch("scae_nb.evaluation._move_in", move_in):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, "--max-batches", 3, "--no-progress",
                                   "--no-figures", "--out", out], capfd)
     lines = [line for line in err.splitlines() if REPLACING in line]

@@ -11,7 +11,7 @@ report whose accuracies go on the card. Take it from the shipped float16 file (w
 rounding to float16 moves the noisier accuracies by up to 0.016 (mnist-cpu's u inductive k-means: 0.1661 from
 the float32 checkpoint, 0.1504 from the shipped file). A report of another checkpoint (the float32 training
 checkpoint) goes in `accuracy_float32`. The card's `check` is computed here with
-`scae_nb.analysis.pretrained_check` (first 1,000 test images, noise off) from the float16 file, reading
+`scae_nb.evaluation.pretrained_check` (first 1,000 test images, noise off) from the float16 file, reading
 MNIST from --data-dir (else $SCAE_DATA, else the per-user cache). An error is one line that names the options as
 typed (`--data-dir /x`), as `scae-nb` says it, exit status 2; --debug adds its traceback.
 """
@@ -60,7 +60,7 @@ def make(a: argparse.Namespace) -> None:
                   f"accuracies go in accuracy_float32; run `scae-nb eval --pretrained {a.name}` for the card's "
                   "accuracy", file=sys.stderr)
     (pretrained_dir() / f'{a.name}.json').write_text(json.dumps(card, indent=1) + '\n')
-    from scae_nb.analysis import pretrained_check
+    from scae_nb.evaluation import pretrained_check
     card['check'] = pretrained_check(a.name, data_dir=a.data_dir)
     (pretrained_dir() / f'{a.name}.json').write_text(json.dumps(card, indent=1) + '\n')
     print(json.dumps(card, indent=1))
