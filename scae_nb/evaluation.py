@@ -569,6 +569,16 @@ def _check_out(out: Path, figures: bool = True) -> None:
     _check_out_names(out, figures)                   # a folder named report.json: before any work
     _check_out_files(out)                            # a file of eval's names it did not write: too
 
+# %% ../nbs/06c_evaluation.ipynb #ne57a002
+def _check_not_in_evaluation(out) -> None:
+    """Refuse (`UsageError`, one line) an `out` inside the folder of another `scae-nb evaluation`
+    (a folder above it, as it resolves, with eval's report.json: `_earlier_report`)."""
+    holder = next((p for p in Path(out).resolve().parents if _earlier_report(p) is not None), None)
+    if holder is not None:
+        raise UsageError(f"{named('out')} {out}: inside the evaluation in {holder} (its "
+                         "report.json); the two evaluations' files would mix: choose a folder "
+                         "outside it")
+
 # %% ../nbs/06c_evaluation.ipynb #st33ag02
 def _pid_alive(pid: int) -> bool:
     "Whether process `pid` runs on this machine (one of another user counts as running)."
@@ -849,6 +859,7 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if given_out: _check_not_run(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/NAME
+    if given_out: _check_not_in_evaluation(out)           # RUN/eval/STEP/more: inside another
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     own = _checkpoint_run(checkpoint, pretrained)        # read: its home (`_eval_home`), or None
     if not given_out: _check_default_out(out)                  # known only now; else: pass --out
@@ -1084,8 +1095,8 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
            "RUN/checkpoints/superseded/from_step_N; runs/eval/NAME[-k] for a shipped model or a "
            "checkpoint outside a run); refused: a training run's folder, in it or its eval/ itself "
            "(RUN/eval/NAME is taken for RUN's own checkpoints, BRANCH/eval/NAME for the branch's: "
-           "it moves with them), and the data folder it reads, in it or holding it (as train's "
-           "--out)")
+           "it moves with them), a folder inside another evaluation's, and the data folder it "
+           "reads, in it or holding it (as train's --out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

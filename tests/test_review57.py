@@ -2,7 +2,8 @@
 every other namesake is (branches, folders beside a run), and a refusal that says where `--force` would move the old
 run names the folder the move then takes. The first two failed on 29c9e37 (legacy-1; the advice named
 replaced/legacy while the move took replaced/legacy-1), the third on 0739f95 (RUN-ID.2). A report that moves with
-its branch or its run names the checkpoint, its folder and figures where they are now (failed on bfd8fba).
+its branch or its run names the checkpoint, its folder and figures where they are now (failed on bfd8fba); an
+evaluation inside another evaluation's folder is refused (rv56c #6; accepted, rc 0, on aa249a6).
 """
 
 import json
@@ -92,3 +93,21 @@ def test_a_moved_report_names_its_checkpoint_where_it_is_now(mnist_data, tmp_pat
     report = json.loads((moved / "eval" / "step_00000002" / "report.json").read_text())
     assert (report["checkpoint"], report["out"]) == (str(moved / "step_00000002.pt"),
                                                      str(moved / "eval" / "step_00000002")), report
+
+
+# ---- rv56c #6: an evaluation inside another evaluation's folder is refused
+def test_eval_inside_another_evaluation_is_refused(tmp_path, capfd, quiet_globals):
+    "Was: `eval --out EV/more` (EV an evaluation's folder) accepted, rc 0: its files inside the other's."
+    run = tmp_path / "t"
+    rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run], capfd)
+    assert rc == 0, err[-2000:]
+    evaluated = tmp_path / "ev"
+    evaluated.mkdir()
+    (evaluated / "report.json").write_text(json.dumps(dict(checkpoint="c.pt", steps=1, wall_s=1.0)))
+    out = evaluated / "more"
+    rc, _, err = inproc_main(["eval", "--checkpoint", run / "checkpoints" / "step_00000001.pt", "--out", out,
+                              "--max-batches", 2, "--no-progress", "--no-figures"], capfd)
+    assert (rc, one_line(err)) == (2, (
+        f"scae-nb eval: error: --out {out}: inside the evaluation in {evaluated.resolve()} (its report.json); the two "
+        "evaluations' files would mix: choose a folder outside it")), err[-2000:]
+    assert not out.exists()
