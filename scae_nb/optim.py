@@ -62,16 +62,21 @@ _SPANS = dict(lr=('a finite number >= 0', lambda x: 0 <= x < math.inf),   # (NaN
               eps=('a finite number >= 0', lambda x: 0 <= x < math.inf))
 
 def _check_hyper(values: dict) -> None:
-    """One line naming the first of `values` (`lr`, `decay`, `momentum`, `eps`; a float or a
-    one-element tensor) that is no number (`TypeError`; a bool is none) or out of its range
-    (`ValueError`), one wording per value: "momentum must be a number in [0, 1), got 1.0"."""
+    """One line naming the first of `values` (`lr`, `decay`, `momentum`, `eps`; a number or a
+    tensor of one element) that is no number (`TypeError`; a bool is none, nor a numpy array, which
+    a checkpoint could not load with `weights_only`) or out of its range (`ValueError`; an integer
+    too large for a float too), one wording per value: "momentum must be a number in [0, 1), got
+    1.0"."""
     for name, value in values.items():
+        array = isinstance(value, (torch.Tensor, np.ndarray))
         number = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
         if isinstance(number, bool) or not isinstance(number, numbers.Real):   # True: no 1
-            kind = '' if isinstance(value, torch.Tensor) else f'{type(value).__name__} '  # _brief's
+            kind = '' if array else f'{type(value).__name__} '       # _brief names an array's
             raise TypeError(f"{name} must be a number, got {kind}{_brief(value)}")
         words, in_range = _SPANS[name]
-        if not in_range(number): raise ValueError(f"{name} must be {words}, got {number}")
+        try: in_range = in_range(float(number))
+        except OverflowError: number, in_range = 'an integer too large for a float', False
+        if not in_range: raise ValueError(f"{name} must be {words}, got {number}")
 
 # %% ../nbs/05_optim.ipynb #ec3d3898
 class TFRMSprop(torch.optim.Optimizer):
