@@ -1312,7 +1312,7 @@ def _add_resume_options(parser: argparse.ArgumentParser) -> None:
                              "to OUT/checkpoints/superseded/")
     parser.add_argument('--force', action='store_true', default=False,
                         help="start afresh in an --out holding another run (moved to "
-                             "OUT/replaced/RUN_ID, nothing deleted)")
+                             "OUT/replaced/RUN_ID, or RUN_ID-2, ... where taken; nothing deleted)")
     parser.add_argument('--allow-change', action='append', default=[], metavar='FIELD',
                         help="on --resume, accept a new value for FIELD (repeatable; not for "
                              "fields of the model's shape)")
