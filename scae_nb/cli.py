@@ -114,7 +114,8 @@ _DEBUG_HELP = 'show the traceback of an error above its one line (the exit statu
 _EXIT_STATUS = ('exit status: 0 done; 2 a bad command line (a value refused, a path that does '
                 'not exist); 1 the work failed on what it found (a damaged checkpoint, a run '
                 'folder in use, out of memory); 130 interrupted by Ctrl-C (143 SIGTERM, 129 '
-                'SIGHUP)')
+                'SIGHUP; 0, with a warning, for one after a run\'s last step began: it '
+                'cut nothing)')
 _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     train="An option not given keeps the preset's value (with --resume, the checkpoint's).",
     bench="An option not given keeps the preset's value.",
