@@ -19,7 +19,7 @@ from .runtime import (device_name, make_loaders, naming_out_of_memory, numerics_
 from .checkpoints import (CheckpointError, _EVAL_REPORT_KEYS, _HELD_LOCKS, _as_named,
                                  _eval_report, _not_there, _run_holding_out, _runs_holding,
                                  RunFolderError, checkpoint_run_folder, corrupt_said,
-                                 load_checkpoint, readable_run_info)
+                                 load_checkpoint, readable_run_info, state_digest)
 from .native import _missing_folders
 try: import fcntl
 except ImportError: fcntl = None            # Windows: evaluation folders are not locked
@@ -227,10 +227,16 @@ def _checkpoint_run(checkpoint, pretrained: str | None) -> Path | None:
     run = run_folder_of(path).resolve()                              # RUN/checkpoints: RUN
     return run if path.is_dir() and _runs_holding(run)[:1] == [run] else None
 
+# %% ../nbs/06c_evaluation.ipynb #fx57b006
+def _is_branch_folder(folder: Path) -> bool:
+    "Whether `folder` is a branch set aside: RUN/checkpoints/superseded/from_step_N."
+    return folder.parent.name == 'superseded' and folder.parent.parent.name == 'checkpoints'
+
 # %% ../nbs/06c_evaluation.ipynb #st49a012
 def _not_run_advice(out, own: Path | None, default: bool) -> str:
     """Where a refusal of `out` sends the report of a checkpoint of home `own` (`_checkpoint_run`):
-    OWN/eval/NAME or OWN/eval/STEP (`out` left out); for `own` None, a folder outside the run, or
+    OWN/eval/NAME or OWN/eval/STEP (`out` left out: RUN/eval/STEP, or BRANCH/eval/STEP for a branch
+    set aside, `_is_branch_folder`); for `own` None, a folder outside the run, or
     runs/eval/NAME (`out` left out) where the working folder is in no run."""
     verb = f"give {named('out')}" if default else 'choose'         # the default: --out, then
     leave = words('or out=None', 'or leave out --out')
@@ -239,7 +245,8 @@ def _not_run_advice(out, own: Path | None, default: bool) -> str:
     if own is None: return f"choose a folder outside the run, {leave} (runs/eval/NAME)"
     ours = _as_named(own / 'eval', out) / 'NAME'        # not OWN/eval: amid its OWN/eval/STEP
     if default: return f"{verb} {ours}"
-    return f"choose {ours}, {leave} (RUN/eval/STEP)"
+    step = 'BRANCH/eval/STEP' if _is_branch_folder(own) else 'RUN/eval/STEP'   # where it goes
+    return f"choose {ours}, {leave} ({step})"
 
 # %% ../nbs/06c_evaluation.ipynb #fx56a005
 def _loose_in_eval(out) -> tuple:
@@ -255,10 +262,6 @@ def _loose_in_eval(out) -> tuple:
     return None, None
 
 # %% ../nbs/06c_evaluation.ipynb #fx56g008
-def _is_branch_folder(folder: Path) -> bool:
-    "Whether `folder` is a branch set aside: RUN/checkpoints/superseded/from_step_N."
-    return folder.parent.name == 'superseded' and folder.parent.parent.name == 'checkpoints'
-
 def _eval_home_of(path: Path) -> Path | None:
     """The home H whose eval/ `path` is in (H/eval/NAME or below; not H/eval itself), innermost
     first: a training run (RUN/replaced/ID too), or a branch set aside in one; else None."""
@@ -308,9 +311,24 @@ def _check_own_eval(out, own: Path | None, default: bool = False,
     whose = (f"a checkpoint of {_home_said(own, out)}" if own is not None     # a run's, a branch's
              else f"the shipped model {shipped}" if shipped else "a checkpoint in no training run")
     where = _home_said(home, out, 'the training run ')
+    mover = 'branch' if _is_branch_folder(home) else 'run'
     raise UsageError(f"{given}: is in the eval folder of {where}, which holds evaluations of its "
-                     f"own checkpoints (they move with the run), not of {whose}: "
+                     f"own checkpoints (they move with the {mover}), not of {whose}: "
                      f"{_not_run_advice(out, own, default)}")
+
+# %% ../nbs/06c_evaluation.ipynb #fx57b009
+def _check_eval_depth(out, own: Path | None) -> None:
+    """Refuse (`UsageError`, one line) an `out` below HOME/eval/NAME (as resolved) in the eval/ of
+    `own`, the home of the checkpoint evaluated (`_checkpoint_run`): a report there would not move
+    with its checkpoint. An `out` in another home's eval/ is `_check_own_eval`'s to refuse."""
+    if (home := _eval_owner(out)) is None or home != own: return
+    parts = Path(out).resolve().relative_to(home / 'eval').parts      # NAME, or NAME/SUB/...
+    if len(parts) < 2: return
+    below, evals = _as_named(home / 'eval' / parts[0], out), _as_named(home / 'eval', out)
+    raise UsageError(f"{named('out')} {out}: is below {below} in the eval folder of "
+                     f"{_home_said(home, out, 'the training run ')}; a report there would not move "
+                     f"with its checkpoint (only one in {evals}/NAME does): "
+                     f"{_not_run_advice(out, own, False)}")
 
 # %% ../nbs/06c_evaluation.ipynb #fx53d002
 def _check_default_out(out: Path) -> None:
@@ -722,22 +740,39 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
         if final: shutil.rmtree(staging, ignore_errors=True)
     return held
 
+# %% ../nbs/06c_evaluation.ipynb #fx57b002
+def _weights_digest(model: torch.nn.Module) -> str:
+    "sha256 (hex) of `model`'s weights (`state_digest` of its `state_dict`): which model it is."
+    return state_digest(model.state_dict())
+
 # %% ../nbs/06c_evaluation.ipynb #s50a309c
 _COMPARED = ('checkpoint', 'steps', 'batch_size', 'max_batches', 'noise', 'seed', 'device',
              'data_dir')
 
+# %% ../nbs/06c_evaluation.ipynb #fx57b004
+def _another_model(earlier: dict, report: dict) -> bool:
+    """Whether report `earlier` was of other weights than `report` at the same checkpoint path
+    (their `weights_digest`s differ); False where either has none (an older report: unknown)."""
+    digests = earlier.get('weights_digest'), report.get('weights_digest')
+    return (earlier.get('checkpoint') == report.get('checkpoint') and None not in digests
+            and digests[0] != digests[1])
+
 # %% ../nbs/06c_evaluation.ipynb #cd35ca06
 def _replacing_line(out: Path, report: dict) -> str | None:
     """The one line that says OUT/report.json of an earlier evaluation is replaced by `report`, with
-    the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`) and, if any do, how to
-    keep both (another `out`); None if there is no earlier report (`_earlier_report`: any other is
-    refused before, by `_check_out_files`). `_swap_in` says it once the files are in."""
+    the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`), that it was of
+    another model (`_another_model`) and, if either, how to keep both (another `out`); None if there
+    is no earlier report (`_earlier_report`: any other is refused before, by `_check_out_files`).
+    `_swap_in` says it once the files are in."""
     if (earlier := _earlier_report(out)) is None: return None
-    changed = ', '.join(f"{key if key == 'steps' else named(key)} "     # options: --seed
-                        f'{earlier.get(key)!r} -> {report.get(key)!r}'
-                        for key in _COMPARED if earlier.get(key) != report.get(key))
-    keep = f"; to keep both, give another {named('out')}" if changed else ''   # settings to compare
-    return (f'scae-nb eval: replacing the earlier evaluation in {out} '
+    other = _another_model(earlier, report)
+    changed = ', '.join([*(['its weights differ'] if other else []),
+                         *(f"{key if key == 'steps' else named(key)} "     # options: --seed
+                           f'{earlier.get(key)!r} -> {report.get(key)!r}'
+                           for key in _COMPARED if earlier.get(key) != report.get(key))])
+    keep = f"; to keep both, give another {named('out')}" if changed else ''   # two to compare
+    whose = ', of another model at the same path' if other else ''
+    return (f'scae-nb eval: replacing the earlier evaluation in {out}{whose} '
             f"({changed or 'the same settings'}){keep}")
 
 # %% ../nbs/06c_evaluation.ipynb #bs36hist1
@@ -792,6 +827,7 @@ def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: A
                  noise: bool, max_batches: int | None, device: torch.device, seed: int) -> dict:
     "What a report says before the evaluation: what was evaluated, trained how, evaluated how."
     return dict(checkpoint=shipped or str(Path(checkpoint).resolve()),  # the real path
+                weights_digest=_weights_digest(run.model),            # which model is there
                 model=config.model.model, dataset=config.dataset,
                 model_config=_read_config(config.model),               # n_parts, n_objects, ...
                 steps=run.step, train_batch_size=run.config.batch_size,   # the last one
@@ -854,12 +890,13 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
     given one before any file is read, the default one once known; neither in a run's folder, nor
     in the eval/ of a run or a branch set aside but for a checkpoint whose home it is, the one its
-    default report goes to (`_check_own_eval`)."""
+    default report goes to (`_check_own_eval`), and there one level down (`_check_eval_depth`)."""
     given_out = out is not None
     if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
     if given_out: _check_not_run(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/NAME
     if given_out: _check_not_in_evaluation(out)           # RUN/eval/STEP/more: inside another
+    if given_out: _check_eval_depth(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/A/B
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     own = _checkpoint_run(checkpoint, pretrained)        # read: its home (`_eval_home`), or None
     if not given_out: _check_default_out(out)                  # known only now; else: pass --out
@@ -1095,8 +1132,8 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
            "RUN/checkpoints/superseded/from_step_N; runs/eval/NAME[-k] for a shipped model or a "
            "checkpoint outside a run); refused: a training run's folder, in it or its eval/ itself "
            "(RUN/eval/NAME is taken for RUN's own checkpoints, BRANCH/eval/NAME for the branch's: "
-           "it moves with them), a folder inside another evaluation's, and the data folder it "
-           "reads, in it or holding it (as train's --out)")
+           "it moves with them; not a folder below it), a folder inside another evaluation's, and "
+           "the data folder it reads, in it or holding it (as train's --out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

@@ -66,7 +66,7 @@ def test_a_set_aside_branchs_checkpoint_reports_into_its_branch(tmp_path, capfd,
         f"scae-nb eval: error: --out {run / 'eval' / 'sup'}: is in the eval folder of the training run {run}, "
         f"which holds evaluations of its own checkpoints (they move with the run), not of a checkpoint of the "
         f"branch set aside in {branch}: choose {branch / 'eval' / 'NAME'}, or leave out --out "
-        "(RUN/eval/STEP)")), err
+        "(BRANCH/eval/STEP)")), err   # fx57b (rv57a #4): where leaving it out writes
     assert not (run / "eval").exists()
     rc, err = _eval(capfd, "--checkpoint", checkpoint, "--out", branch / "eval" / "mine")   # the advice, followed
     assert rc == 0, err[-2000:]
@@ -80,7 +80,7 @@ def test_a_live_checkpoint_is_refused_in_a_branchs_eval(tmp_path, capfd, quiet_g
     rc, err = _eval(capfd, "--checkpoint", run / "checkpoints" / "step_00000002.pt", "--out", out)
     assert (rc, one_line(err)) == (2, (
         f"scae-nb eval: error: --out {out}: is in the eval folder of the branch set aside in {branch}, which "
-        f"holds evaluations of its own checkpoints (they move with the run), not of a checkpoint of {run}: "
+        f"holds evaluations of its own checkpoints (they move with the branch), not of a checkpoint of {run}: "
         f"choose {run / 'eval' / 'NAME'}, or leave out --out (RUN/eval/STEP)")), err
     assert not out.exists()
 
