@@ -1442,12 +1442,13 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
         old = (readable_run_info(out) or {}) if force and not resume else run_info(out, not resume)
         run_id = None
         if resume and _killed_start(out, old, checkpoint):     # the same start again: taken over
-            aside, old = _take_over(out, old), {}
+            with deferred_signals(): aside, old = _take_over(out, old), {}   # a Ctrl-C: moved back
         if checkpoint is not None:                    # what it holds: read once
             state = load_checkpoint(checkpoint, verify=False) if state is None else state
             run_id = _resumed_run_id(out, old, Path(checkpoint), state)
             _refuse_blocked_branch(out, Path(checkpoint), state)     # before anything moves
-        if not resume and _holds_run(out): aside, old = _replace_run(out, old, force), {}
+        if not resume and _holds_run(out):   # a Ctrl-C waits till `aside` names the moved run
+            with deferred_signals(): aside, old = _replace_run(out, old, force), {}
         if not resume and out not in folders: _warn_foreign_entries(out)
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)

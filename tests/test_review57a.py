@@ -119,3 +119,41 @@ def test_files_of_an_earlier_run_with_no_checkpoint_name_no_step(tmp_path, capfd
         assert (rc, one_line(err)) == (2, (
             f"scae-nb train: error: {folder} holds an earlier run's files (no run id, no checkpoint): use --force to "
             f"start over (the earlier files are moved to {folder / 'replaced' / 'legacy'}), or another --out")), err
+
+
+# ---- 11. a Ctrl-C just as --force has moved the old run: rolled back whole
+def _as_it_was(run, run_id):
+    "`run` holds its run `run_id` again, all of it, and nothing of a new run: no replaced/, no stub run.json."
+    assert json.loads((run / "run.json").read_text())["run_id"] == run_id
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["step_00000001.pt", "step_00000002.pt"]
+    assert not (run / "replaced").exists(), sorted(p.name for p in (run / "replaced").rglob("*"))
+
+
+def test_a_ctrl_c_as_the_claim_hands_over_rolls_the_move_back(base, tmp_path, capfd, quiet_globals, monkeypatch):
+    "Was: a Ctrl-C after the claim, before train's try (here: as it kept the caller's RNG), left replaced/ID + a stub."
+    import scae_nb.training as training
+
+    run, real = _copy(base, tmp_path), training.rng_state
+    def rng_state():                                       # a Ctrl-C as soon as the old run has moved
+        if (run / "replaced").exists(): raise KeyboardInterrupt
+        return real()
+    monkeypatch.setattr(training, "rng_state", rng_state)
+    rc, _, err = _train(run, capfd, "--force")
+    assert (rc, one_line(err)) == (130, "scae-nb train: interrupted by SIGINT"), err[-2000:]
+    _as_it_was(run, base[1])
+
+
+def test_a_ctrl_c_as_the_old_run_moves_waits_till_it_has_moved(base, tmp_path, capfd, quiet_globals, monkeypatch):
+    "Was: a SIGINT as the move returned escaped before the claim knew where the run went: left in replaced/ID."
+    import signal
+    import scae_nb.checkpoints as checkpoints
+
+    run, real = _copy(base, tmp_path), checkpoints._move_run_aside
+    def move_run_aside(out, run_id):
+        moved = real(out, run_id)
+        signal.raise_signal(signal.SIGINT)                 # a Ctrl-C as the last file lands
+        return moved
+    monkeypatch.setattr(checkpoints, "_move_run_aside", move_run_aside)
+    rc, _, err = _train(run, capfd, "--force")
+    assert (rc, one_line(err)) == (130, "scae-nb train: interrupted by SIGINT"), err[-2000:]
+    _as_it_was(run, base[1])
