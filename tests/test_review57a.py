@@ -157,3 +157,17 @@ def test_a_ctrl_c_as_the_old_run_moves_waits_till_it_has_moved(base, tmp_path, c
     rc, _, err = _train(run, capfd, "--force")
     assert (rc, one_line(err)) == (130, "scae-nb train: interrupted by SIGINT"), err[-2000:]
     _as_it_was(run, base[1])
+
+
+def test_a_ctrl_c_before_a_new_runs_first_step_leaves_no_stub(tmp_path, capfd, quiet_globals, monkeypatch):
+    "Was: a Ctrl-C between the claim and train's try left OUT/.lock and a stub run.json, 'another run' thereafter."
+    import scae_nb.training as training
+
+    run, real = tmp_path / "new", training.rng_state
+    def rng_state():                                       # a Ctrl-C as soon as run.json is written
+        if (run / "run.json").exists(): raise KeyboardInterrupt
+        return real()
+    monkeypatch.setattr(training, "rng_state", rng_state)
+    rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run], capfd)
+    assert (rc, one_line(err)) == (130, "scae-nb train: interrupted by SIGINT"), err[-2000:]
+    assert not run.exists(), sorted(p.name for p in run.iterdir())
