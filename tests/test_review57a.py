@@ -2,7 +2,8 @@
 never moves a run out of RUN/replaced/ (run.json's "../../x" moved the old run to a sibling of RUN on 0741ddb); a file
 or a dangling link named RUN/replaced or RUN/checkpoints/superseded is refused up front, in one line naming it (a bare
 "Not a directory" / "File exists" on 0741ddb); a folder of an earlier run's files with no checkpoint is not said to be
-at "step 0" (0741ddb invented it).
+at "step 0" (0741ddb invented it). rv57a #11: a Ctrl-C just as --force has moved the old run, or before a new run's
+first step, rolls the claim back whole (0741ddb left the old run in RUN/replaced/ID beside a stub run.json).
 """
 
 import json
