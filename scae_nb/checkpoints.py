@@ -1143,17 +1143,41 @@ def _warn_foreign_entries(out: Path) -> None:
                       f"run (e.g. {', '.join(foreign[:2])}); this run's files go beside them",
                       stacklevel=user_stacklevel())
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx57a004
+def _in_the_way(path: Path) -> str | None:
+    """What stands at `path` where a move needs a folder (RUN/replaced, RUN/checkpoints/superseded):
+    'a file', 'a dangling link' or 'something other than a folder'; None: a folder, or nothing."""
+    if path.is_dir() or not os.path.lexists(path): return None
+    if not path.exists(): return 'a dangling link'
+    return 'a file' if path.is_file() else 'something other than a folder'
+
+def _refuse_in_the_way(path: Path, role: str, instead: str) -> None:
+    "`UsageError`, one line, if `_in_the_way(path)`: not the folder where `role`."
+    if (kind := _in_the_way(path)) is not None:
+        raise UsageError(f"{path} is {kind}, not the folder where {role}: move it, or {instead}")
+
 # %% ../nbs/05aa_checkpoints.ipynb #st52d008
+def _force_moves_to(out: Path, old_id: str) -> str:
+    """Where `force` sets run `old_id` of `out` aside (`_move_run_aside`: OUT/replaced/ID, -2, ...),
+    and what must go first if OUT/replaced is not a folder: 'OUT/replaced/ID once OUT/replaced,
+    a file, is moved out of the way'."""
+    blocked = _in_the_way(out / 'replaced')
+    later = f" once {out / 'replaced'}, {blocked}, is moved out of the way" if blocked else ''
+    return f"{first_free(out / 'replaced' / old_id)}{later}"
+
 def _held_run_line(out: Path, old_id: str) -> str:
     "The refusal of a fresh run in `out`, which holds run `old_id` ('legacy': none recorded)."
     held = list_checkpoints(out)
     there = [p for p in held if p.exists()]                  # a dangling link: no step's file
     step = max([0] + [_file_step(p) for p in there])
     dangling = _dangling_said(held)                          # [] or one phrase, all of them
-    moved = first_free(out / 'replaced' / old_id)          # where `_move_run_aside` puts it
+    moved, start_over = _force_moves_to(out, old_id), f"{said('force', True)} to start over"
+    if not held and old_id == 'legacy':      # config.json or metrics.jsonl alone: no step recorded
+        return (f"{out} holds an earlier run's files (no run id, no checkpoint): use {start_over} "
+                f"(the earlier files are moved to {moved}), or another {named('cfg.out')}")
     which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
     what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
-    force = f"{said('force', True)} to start over (the old run is moved to {moved})"
+    force = f"{start_over} (the old run is moved to {moved})"
     if not held:                     # no checkpoint: a resume is refused (`_nothing_to_resume`)
         return (f"{out} holds another run ({what}) with no checkpoint to resume: use {force}, or "
                 f"another {named('cfg.out')}")
@@ -1164,9 +1188,12 @@ def _held_run_line(out: Path, old_id: str) -> str:
 def _replace_run(out: Path, old: dict, force: bool) -> Path:
     """A fresh run in `out`, which holds another run (`old`: its run.json): refused in one line, or
     (`force`) the old run's files moved to `out/replaced/<run id>/`, which is returned (the id
-    from its newest checkpoint where run.json has none)."""
+    from its newest checkpoint where run.json has none); refused before anything moves where
+    `out/replaced` is a file or a dangling link (`_refuse_in_the_way`)."""
     old_id = old.get('run_id') or _checkpoints_run(out).get('run_id') or 'legacy'   # damaged
     if not force: raise UsageError(_held_run_line(out, old_id))
+    _refuse_in_the_way(out / 'replaced', f"{said('force', True)} sets the old run aside",
+                       f"choose another {named('cfg.out')}")
     return _move_run_aside(out, old_id)
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b002
@@ -1213,15 +1240,27 @@ def _json_fault(text: str, e: json.JSONDecodeError) -> str:
         return f"cut off: its JSON stops, unclosed, at line {body.count(chr(10)) + 1}"
     return f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}'
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx57a001
+_PLAIN_NAME = re.compile(r'[A-Za-z0-9._-]+')
+
+def _plain_run_id(run_id) -> str | None:
+    "`run_id` if it is one plain name (letters, digits, '.', '_', '-'; not '.' or '..'), else None."
+    plain = isinstance(run_id, str) and _PLAIN_NAME.fullmatch(run_id) and run_id not in ('.', '..')
+    return run_id if plain else None
+
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rj1c
 def _check_run_json_fields(info) -> None:
-    "`ValueError` if run.json's `info` is no JSON object, or its run_id, created, folder no string."
+    """`ValueError` if run.json's `info` is no JSON object, its run_id, created, folder no string,
+    or its run_id not one plain name (`_plain_run_id`: it names a folder, RUN/replaced/ID)."""
     if not isinstance(info, dict):
         kind = {list: 'a list', str: 'a string', bool: 'true or false', type(None): 'null'}
         raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
     for key in ('run_id', 'created', 'folder'):               # what a claim compares and trusts
         if key in info and not isinstance(info[key], str):
             raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
+    if 'run_id' in info and _plain_run_id(info['run_id']) is None:     # '../../x': out of replaced/
+        raise ValueError(f"its run_id is {json.dumps(info['run_id'])}, not a plain name (letters, "
+                         "digits, '.', '_', '-')")
 
 # %% ../nbs/05aa_checkpoints.ipynb #3c5e7a02
 def _parse_run_json(raw: bytes) -> dict:
@@ -1245,7 +1284,7 @@ def _damaged_advice(out: Path, new_run: bool) -> str:
     if not new_run: return resume
     held = bool(list_checkpoints(out))
     old_id = (_checkpoints_run(out).get('run_id') if held else None) or 'legacy'  # _replace_run
-    moved = first_free(out / 'replaced' / old_id)
+    moved = _force_moves_to(out, old_id)             # and what must go first (`_in_the_way`)
     aside = f"the {'old run is' if held else 'earlier files are'} moved to {moved}"
     force = f"start over: use {said('force', True)} ({aside}), or another {named('cfg.out')}"
     return f'{resume}; or {force}' if held else f'fix it, or {force}'
@@ -1286,11 +1325,13 @@ def folder_origin(info: dict, here: str, there: dict | None) -> str:
 # %% ../nbs/05aa_checkpoints.ipynb #83300b10
 def _checkpoints_run(out: Path) -> dict:
     """The `run_id` and `created` that run folder `out`'s newest readable checkpoint stores, those
-    it has ({}: none readable; older checkpoints store no `created`, the oldest no `run_id`)."""
+    it has ({}: none readable; older checkpoints store no `created`, the oldest no `run_id`); a
+    `run_id` that is not one plain name (`_plain_run_id`) is left out: it would steer a path."""
     for path in reversed(list_checkpoints(out)):
         try: state = load_checkpoint(path, verify=False)
         except (CheckpointError, OSError): continue
-        return {key: state[key] for key in ('run_id', 'created') if state.get(key)}
+        stored = dict(run_id=_plain_run_id(state.get('run_id')), created=state.get('created'))
+        return {key: value for key, value in stored.items() if value}
     return {}
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp387f44
@@ -1401,11 +1442,13 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
         old = (readable_run_info(out) or {}) if force and not resume else run_info(out, not resume)
         run_id = None
         if resume and _killed_start(out, old, checkpoint):     # the same start again: taken over
-            aside, old = _take_over(out, old), {}
+            with deferred_signals(): aside, old = _take_over(out, old), {}   # a Ctrl-C: moved back
         if checkpoint is not None:                    # what it holds: read once
             state = load_checkpoint(checkpoint, verify=False) if state is None else state
             run_id = _resumed_run_id(out, old, Path(checkpoint), state)
-        if not resume and _holds_run(out): aside, old = _replace_run(out, old, force), {}
+            _refuse_blocked_branch(out, Path(checkpoint), state)     # before anything moves
+        if not resume and _holds_run(out):   # a Ctrl-C waits till `aside` names the moved run
+            with deferred_signals(): aside, old = _replace_run(out, old, force), {}
         if not resume and out not in folders: _warn_foreign_entries(out)
         created += [out / name for name in _RUN_FILES if not (out / name).exists()]
         for tmp in (out / 'checkpoints').glob('.*.tmp'): tmp.unlink(missing_ok=True)
@@ -1422,12 +1465,13 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
 # %% ../nbs/05aa_checkpoints.ipynb #5aa0ab03
 def checkpoint_run_id(path, state: dict | None = None) -> str | None:
     """The id of the run checkpoint `path` comes from: stored in it (`state`: its contents, if read
-    already), else in the run.json beside it."""
+    already), else in the run.json beside it; None: none, `legacy`, or one that is not a plain
+    name (`_plain_run_id`)."""
     path = Path(path)
     run_id = (load_checkpoint(path, verify=False) if state is None else state).get('run_id')
     if run_id is None and path.parent.name == 'checkpoints':
         run_id = run_info(path.parent.parent).get('run_id')
-    return None if run_id == 'legacy' else run_id
+    return None if run_id == 'legacy' else _plain_run_id(run_id)
 
 # %% ../nbs/05aa_checkpoints.ipynb #20f90c91
 def _in_new_folder(checkpoint) -> str:
@@ -1442,7 +1486,7 @@ def _own_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str | No
     """The run id of `checkpoint` (`state`: its contents), which lies in `out/checkpoints/`: `out`'s
     own (`old`: its run.json; the checkpoint's where there is none), refused (one line) if the
     checkpoint says it is of another run, copied in."""
-    theirs, ours = state.get('run_id'), old.get('run_id')
+    theirs, ours = _plain_run_id(state.get('run_id')), old.get('run_id')   # '../x': none
     if theirs and ours not in (None, 'legacy', theirs):       # another run's, copied in
         raise UsageError(f"{named('resume')}: {checkpoint} is a checkpoint of run {theirs}, but "
                          f"{out} holds run {ours}: move it out of {out / 'checkpoints'} and resume "
@@ -1472,6 +1516,17 @@ def _refuse_set_aside_branch(out: Path, checkpoint: Path) -> None:
         raise UsageError(f"{given}: a checkpoint of a branch set aside in {aside}; continuing it "
                          f"in {out} would mix two branches' checkpoints and metrics: continue it "
                          f"in a new folder ({elsewhere})")
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx57a007
+def _refuse_blocked_branch(out: Path, checkpoint: Path, state: dict) -> None:
+    """Refuse (one line), before anything moves, to resume `checkpoint` (`state`: its contents) in
+    `out` where `out` holds newer checkpoints (a branch `set_aside_newer` moves to
+    checkpoints/superseded/) and checkpoints/superseded is a file or a dangling link."""
+    if newer_checkpoints(out, state.get('step', 0)):
+        elsewhere = _in_new_folder(checkpoint)         # the caller's words
+        _refuse_in_the_way(out / 'checkpoints' / 'superseded',
+                           'a resume from an older checkpoint sets the newer ones aside',
+                           f'continue the older checkpoint in a new folder ({elsewhere})')
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50ri1c
 def _refuse_another_run(out: Path, old: dict, checkpoint: Path, theirs: str | None) -> None:

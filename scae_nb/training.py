@@ -1259,9 +1259,9 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
                                   allow_change)
     if resume is None and dist_env().rank == 0: warn_unread(cfg)     # set on purpose, never read
     claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
-    folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
-    caller_rng, result = rng_state(), None  # the run seeds the global generators: the caller's
-    try:
+    caller_rng, result, folder = rng_state(), None, None  # the run seeds the RNGs: the caller's
+    try:                    # claimed in the try: a Ctrl-C from the claim on hands the folder back
+        folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
         result = _fit_in_folder(cfg, folder, resume, model, loaders, state)
         return result
     finally:        # failed, or stopped, with no checkpoint: nothing left behind (`abandon`)

@@ -84,8 +84,8 @@ def test_folder_of_a_config_alone_is_offered_force_both_ways(tmp_path, capfd, qu
     (folder / "config.json").write_text("{}")
     rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", folder], capfd)
     assert (rc, one_line(err)) == (2, (
-        f"scae-nb train: error: {folder} holds another run (no run id, step 0) with no checkpoint to resume: use "
-        f"--force to start over (the old run is moved to {folder / 'replaced' / 'legacy'}), or another --out")), err
+        f"scae-nb train: error: {folder} holds an earlier run's files (no run id, no checkpoint): use --force to "
+        f"start over (the earlier files are moved to {folder / 'replaced' / 'legacy'}), or another --out")), err
     rc, _, err = inproc_main(["train", "--resume", "--out", folder, "--steps", 2], capfd)
     assert (rc, one_line(err)) == (2, (
         f"scae-nb train: error: --resume: no checkpoint in {folder / 'checkpoints'} to resume (it holds a run's "

@@ -32,7 +32,7 @@ def test_refusal_names_the_folder_force_then_takes(tmp_path, capfd, quiet_global
     _bare_config(folder)
     rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", folder], capfd)     # no --force: refused
     promised = folder / "replaced" / "legacy-2"
-    assert rc == 2 and f"(the old run is moved to {promised})" in one_line(err), err[-2000:]
+    assert rc == 2 and f"(the earlier files are moved to {promised})" in one_line(err), err[-2000:]
     rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", folder, "--force"], capfd)
     assert rc == 0 and (promised / "config.json").is_file(), err[-2000:]          # where the refusal said
     assert sorted(p.name for p in (folder / "replaced").iterdir()) == ["legacy", "legacy-2"]
