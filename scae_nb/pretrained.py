@@ -296,8 +296,8 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     line: `all_corrupt_line`),
     RunFolderError if a run that holds its lock is before its first one (`lock_holder`), else
     UsageError: for a run's folder (`is_run_folder`) saying it has none yet, for a folder of
-    checkpoints (no run folder: a branch set aside) naming them (`_refuse_checkpoints_folder`), else
-    what to give."""
+    checkpoints (no run folder: a branch set aside) naming them (`_refuse_checkpoints_folder`), for
+    one of branches naming them (`_refuse_folder_of_branches`), else what to give."""
     where = folder / 'checkpoints'
     if bad:
         raise CheckpointError(all_corrupt_line(given, where, bad))
@@ -308,6 +308,7 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
         raise UsageError(f"{given}: run folder {folder} has no checkpoint yet (none in {where})")
     if held := checkpoints_in(folder):                        # a branch set aside, a copy
         _refuse_checkpoints_folder(held, given)
+    _refuse_folder_of_branches(folder, given)                 # RUN/checkpoints/superseded
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 
@@ -348,6 +349,18 @@ def _refuse_checkpoints_folder(held: list, given: str) -> None:
                 f"({'; '.join(passed)})" if passed else '')
     raise UsageError(f"{given}: a folder of checkpoints ({names}), not a run folder: give one of "
                      f"them as a file, e.g. {good}{said_bad}")
+
+# %% ../nbs/04b_pretrained.ipynb #fb57a002
+def _refuse_folder_of_branches(folder: Path, given: str) -> None:
+    """Refuse (`UsageError`, one line) `folder` if branches set aside in it hold checkpoints
+    (RUN/checkpoints/superseded/from_step_N[-k]), naming three and a checkpoint to give."""
+    branches = [p for p in sorted(folder.glob('from_step_*')) if p.is_dir() and checkpoints_in(p)]
+    if not branches: return
+    names = ', '.join(p.name for p in branches[:3]) + (f', and {len(branches) - 3} more'
+                                                       if len(branches) > 3 else '')
+    kind = 'a folder that holds' if len(branches) == 1 else f'{len(branches)} folders that hold'
+    raise UsageError(f"{given}: no checkpoint in it, but {kind} checkpoints ({names}): give one "
+                     f"of them as a file, e.g. {checkpoints_in(branches[-1])[-1]}")
 
 # %% ../nbs/04b_pretrained.ipynb #sp387df5
 def run_folder_of(folder) -> Path:

@@ -3,7 +3,8 @@ every other namesake is (branches, folders beside a run), and a refusal that say
 run names the folder the move then takes. The first two failed on 29c9e37 (legacy-1; the advice named
 replaced/legacy while the move took replaced/legacy-1), the third on 0739f95 (RUN-ID.2). A report that moves with
 its branch or its run names the checkpoint, its folder and figures where they are now (failed on bfd8fba); an
-evaluation inside another evaluation's folder is refused (rv56c #6; accepted, rc 0, on aa249a6).
+evaluation inside another evaluation's folder is refused (rv56c #6; accepted, rc 0, on aa249a6); `eval --checkpoint
+RUN/checkpoints/superseded` names the branches in it (rv57a #13; failed on 56426b8).
 """
 
 import json
@@ -111,3 +112,18 @@ def test_eval_inside_another_evaluation_is_refused(tmp_path, capfd, quiet_global
         f"scae-nb eval: error: --out {out}: inside the evaluation in {evaluated.resolve()} (its report.json); the two "
         "evaluations' files would mix: choose a folder outside it")), err[-2000:]
     assert not out.exists()
+
+
+# ---- rv57a #13: eval --checkpoint RUN/checkpoints/superseded names the branches in it
+def test_eval_of_the_folder_of_branches_names_them(tmp_path, capfd, quiet_globals):
+    "Was: 'a folder with no checkpoint in .../superseded/checkpoints: give a checkpoint file ... or a run folder'."
+    run = tmp_path / "b"
+    for more in (["--steps", 2, "--ckpt-every", 1], ["--resume", run / "checkpoints" / "step_00000001.pt", "--steps", 2]):
+        rc, _, err = inproc_main(["train", *TINY, "--out", run, *more], capfd)
+        assert rc == 0, err[-2000:]
+    superseded = run / "checkpoints" / "superseded"
+    rc, _, err = inproc_main(["eval", "--checkpoint", superseded, "--max-batches", 2, "--no-progress"], capfd)
+    assert (rc, one_line(err)) == (2, (
+        f"scae-nb eval: error: --checkpoint {superseded}: no checkpoint in it, but a folder that holds checkpoints "
+        f"(from_step_00000001): give one of them as a file, e.g. {superseded / 'from_step_00000001' / 'step_00000002.pt'}"
+    )), err[-2000:]
