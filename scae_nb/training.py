@@ -1056,13 +1056,16 @@ def _refuse_out_in_run(out, resume=None) -> None:
     (`_run_holding_out`, no folder spared; RUN the innermost run it is in), naming a free folder
     beside RUN and a resume: RUN's, or `out`'s where it is a run with checkpoints of its own, which
     a `resume` continues there; one set aside in RUN/replaced/ is moved out first, then resumed
-    (`_refuse_replaced_run`'s line, 05aa), and a link to one is refused the same, in RUN."""
+    (`_refuse_replaced_run`'s line, 05aa), and a link to one is refused the same, in RUN; a folder
+    inside one set aside is advised as inside RUN."""
     run, link, _ = _run_holding_out(out, spared=None, inner=True)        # runs/a/sub/x: sub
     if (found := _replaced_run(out)) is not None and found[0] != Path(out):   # a link to one
         link, run = found[:2]                                     # in RUN, not a run of its own
     if run is None or run == (link or Path(os.path.abspath(out))): return     # RUN itself: fine
     own = bool(list_checkpoints(out))                  # a run nested by a version that let it
     if own and resume is not None: return         # RUN/replaced/ID: resolve_checkpoint refuses
+    if not own and (outer := _replaced_run(run)) is not None:   # RUN/replaced/ID/sub: RUN's
+        run = outer[1]                 # advice, which works (not replaced/ID-2, nor a resume there)
     beside = first_free(run, start=2)
     if own and _replaced_run(out) is not None:          # resumed in place: refused (05aa)
         _refuse_replaced_in_run(out, run, beside)

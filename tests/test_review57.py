@@ -4,7 +4,8 @@ run names the folder the move then takes. The first two failed on 29c9e37 (legac
 replaced/legacy while the move took replaced/legacy-1), the third on 0739f95 (RUN-ID.2). A report that moves with
 its branch or its run names the checkpoint, its folder and figures where they are now (failed on bfd8fba); an
 evaluation inside another evaluation's folder is refused (rv56c #6; accepted, rc 0, on aa249a6); `eval --checkpoint
-RUN/checkpoints/superseded` names the branches in it (rv57a #13; failed on 56426b8).
+RUN/checkpoints/superseded` names the branches in it (rv57a #13; failed on 56426b8); a new run inside a run set
+aside in RUN/replaced/ID is advised as inside RUN (rv57a #2; failed on d271175).
 """
 
 import json
@@ -127,3 +128,21 @@ def test_eval_of_the_folder_of_branches_names_them(tmp_path, capfd, quiet_global
         f"scae-nb eval: error: --checkpoint {superseded}: no checkpoint in it, but a folder that holds checkpoints "
         f"(from_step_00000001): give one of them as a file, e.g. {superseded / 'from_step_00000001' / 'step_00000002.pt'}"
     )), err[-2000:]
+
+
+# ---- rv57a #2: a new run inside a run set aside in RUN/replaced/ID is advised as inside RUN, and the advice works
+def test_new_run_inside_a_replaced_run_is_advised_beside_the_outer_run(tmp_path, capfd, quiet_globals):
+    "Was: 'choose a folder beside it, such as RUN/replaced/ID-2, or ... --resume --out RUN/replaced/ID': both refused."
+    run = tmp_path / "r1"
+    for more in ([], ["--force"]):
+        rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run, *more], capfd)
+        assert rc == 0, err[-2000:]
+    aside = next((run / "replaced").iterdir())
+    out = aside / "sub"
+    rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", out], capfd)
+    assert (rc, one_line(err)) == (2, (
+        f"scae-nb train: error: --out {out}: is inside the training run {run}, and a run there would mix with its "
+        f"files: choose a folder beside it, such as {run.with_name('r1-2')}, or continue that run with --resume "
+        f"--out {run}")), err[-2000:]
+    rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run.with_name("r1-2")], capfd)   # as advised
+    assert rc == 0, err[-2000:]
