@@ -1176,7 +1176,7 @@ def _held_run_line(out: Path, old_id: str) -> str:
         return (f"{out} holds an earlier run's files (no run id, no checkpoint): use {start_over} "
                 f"(the earlier files are moved to {moved}), or another {named('cfg.out')}")
     which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
-    what = ', '.join([which] + [f'step {step}'] * (bool(there) or not held) + dangling)
+    what = ', '.join([which] + [f'step {step}'] * bool(there) + dangling)   # none: no step
     force = f"{start_over} (the old run is moved to {moved})"
     if not held:                     # no checkpoint: a resume is refused (`_nothing_to_resume`)
         return (f"{out} holds another run ({what}) with no checkpoint to resume: use {force}, or "

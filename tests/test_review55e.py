@@ -73,7 +73,7 @@ def test_run_with_no_checkpoint_is_offered_force_not_resume(tmp_path, capfd, qui
     run_id = json.loads((run / "run.json").read_text())["run_id"]
     rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run], capfd)
     assert (rc, one_line(err)) == (2, (
-        f"scae-nb train: error: {run} holds another run (run {run_id}, step 0) with no checkpoint to resume: use "
+        f"scae-nb train: error: {run} holds another run (run {run_id}) with no checkpoint to resume: use "
         f"--force to start over (the old run is moved to {run / 'replaced' / run_id}), or another --out")), err
 
 
