@@ -1210,12 +1210,16 @@ def _dangling_said(held: list[Path]) -> list[str]:
 # %% ../nbs/05aa_checkpoints.ipynb #sp380a4f
 def _set_aside_run(aside: str, out) -> str:
     """'the run ID in OUT was', said of a run set aside in OUT/replaced/`aside` (ID or ID-N, where
-    ID was taken); for `legacy` (`legacy-N`), a run that none of its files names, the earlier
-    run's files, not an id the user never saw, and why: no run.json, one damaged (as `run_info`
-    refuses it), or one without an id (set aside with them in OUT/replaced/`aside`)."""
-    run_id = re.sub(r'-\d+$', '', aside)                          # replaced/legacy-2: legacy
+    ID was taken; the ID read back from the moved files as `_replace_run` read it, so an id of
+    its own ending in -N stays whole); for `legacy`, a run that none of its files names, the
+    earlier run's files, not an id the user never saw, and why: no run.json, one damaged (as
+    `run_info` refuses it), or one without an id (set aside with them in OUT/replaced/`aside`)."""
+    moved = Path(out) / 'replaced' / aside                         # the run's files, moved
+    read = ((moved / 'run.json').is_file() and (readable_run_info(moved) or {}).get('run_id')
+            or (moved / 'checkpoints').is_dir() and _checkpoints_run(moved).get('run_id'))
+    run_id = read or re.sub(r'-\d+$', '', aside)    # as `_replace_run` read it; legacy-2: legacy
     if run_id != 'legacy': return f'the run {run_id} in {out} was'
-    path = Path(out) / 'replaced' / aside / 'run.json'            # moved with the run's files
+    path = moved / 'run.json'
     if not path.is_file(): why = 'no run.json'
     elif readable_run_info(path.parent) is None: why = 'run.json damaged'   # `run_info` refuses it
     else: why = 'run.json without one'                             # or its run_id 'legacy'

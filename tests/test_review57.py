@@ -5,7 +5,8 @@ replaced/legacy while the move took replaced/legacy-1), the third on 0739f95 (RU
 its branch or its run names the checkpoint, its folder and figures where they are now (failed on bfd8fba); an
 evaluation inside another evaluation's folder is refused (rv56c #6; accepted, rc 0, on aa249a6); `eval --checkpoint
 RUN/checkpoints/superseded` names the branches in it (rv57a #13; failed on 56426b8); a new run inside a run set
-aside in RUN/replaced/ID is advised as inside RUN (rv57a #2; failed on d271175).
+aside in RUN/replaced/ID is advised as inside RUN (rv57a #2; failed on d271175); --force says a run id ending in -N
+whole (failed on d672ace).
 """
 
 import json
@@ -146,3 +147,15 @@ def test_new_run_inside_a_replaced_run_is_advised_beside_the_outer_run(tmp_path,
         f"--out {run}")), err[-2000:]
     rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run.with_name("r1-2")], capfd)   # as advised
     assert rc == 0, err[-2000:]
+
+
+# ---- fx57a's note: a run id of its own ending in -N is said whole when --force sets the run aside
+def test_force_says_a_run_id_ending_in_a_number_whole(tmp_path, capfd, quiet_globals):
+    "Was: 'the run run in OUT was moved to OUT/replaced/run-2': the -2 taken for first_free's numbering."
+    folder = tmp_path / "n"
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"run_id": "run-2"}))     # a run at its start, a hand-made id
+    rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", folder, "--force"], capfd)
+    said = [line for line in err.splitlines() if "moved to" in line]
+    assert (rc, said) == (0, [f"scae-nb train: the run run-2 in {folder} was moved to {folder / 'replaced' / 'run-2'}"]), \
+        err[-2000:]
