@@ -1146,9 +1146,12 @@ def _warn_foreign_entries(out: Path) -> None:
 # %% ../nbs/05aa_checkpoints.ipynb #fx57a004
 def _in_the_way(path: Path) -> str | None:
     """What stands at `path` where a move needs a folder (RUN/replaced, RUN/checkpoints/superseded):
-    'a file', 'a dangling link' or 'something other than a folder'; None: a folder, or nothing."""
-    if path.is_dir() or not os.path.lexists(path): return None
-    if not path.exists(): return 'a dangling link'
+    'a file', 'a link to X' (even to a folder: a move there would go where it leads), 'a dangling
+    link' or 'something other than a folder'; None: a folder, or nothing."""
+    if not os.path.lexists(path): return None
+    if path.is_symlink():
+        return f'a link to {os.readlink(path)}' if path.exists() else 'a dangling link'
+    if path.is_dir(): return None
     return 'a file' if path.is_file() else 'something other than a folder'
 
 def _refuse_in_the_way(path: Path, role: str, instead: str) -> None:

@@ -26,7 +26,7 @@ def official_eps(batch_size: int) -> float:
 def tf_rmsprop_update_(params, grads, ms, mom, lr: float, decay: float, momentum: float,
                        eps: float) -> None:
     "One TF1 `ApplyRMSProp` step, in place, on lists of parameters, gradients and both slot lists."
-    one_minus_rho = float(np.float32(1) - np.float32(decay))   # TF computes 1 - rho in float32
+    one_minus_rho = float(np.float32(1) - np.float32(float(decay)))   # TF: 1 - rho in float32
     if native_update_applies(params, grads, ms, mom):           # CPU: the same, in one pass (02b)
         native_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum)
     else: _foreach_rmsprop_update_(params, grads, ms, mom, one_minus_rho, eps, lr, momentum)

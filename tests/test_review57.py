@@ -6,7 +6,8 @@ its branch or its run names the checkpoint, its folder and figures where they ar
 evaluation inside another evaluation's folder is refused (rv56c #6; accepted, rc 0, on aa249a6); `eval --checkpoint
 RUN/checkpoints/superseded` names the branches in it (rv57a #13; failed on 56426b8); a new run inside a run set
 aside in RUN/replaced/ID is advised as inside RUN (rv57a #2; failed on d271175); --force says a run id ending in -N
-whole (failed on d672ace).
+whole (failed on d672ace); a link named RUN/replaced or RUN/checkpoints/superseded is refused, and a one-element
+tensor decay steps as its number (rv57b #1, #2; failed on dad28c6).
 """
 
 import json
@@ -159,3 +160,39 @@ def test_force_says_a_run_id_ending_in_a_number_whole(tmp_path, capfd, quiet_glo
     said = [line for line in err.splitlines() if "moved to" in line]
     assert (rc, said) == (0, [f"scae-nb train: the run run-2 in {folder} was moved to {folder / 'replaced' / 'run-2'}"]), \
         err[-2000:]
+
+
+# ---- rv57b #1, #2: a link named RUN/replaced or RUN/checkpoints/superseded is refused; a tensor decay steps
+def test_a_link_named_replaced_or_superseded_is_refused(tmp_path, capfd, quiet_globals):
+    "Was: followed, rc 0: the old run moved into the new run's checkpoints/ (link to checkpoints), or out of RUN."
+    run = tmp_path / "d"
+    rc, _, err = inproc_main(["train", *TINY, "--steps", 2, "--ckpt-every", 1, "--out", run], capfd)
+    assert rc == 0, err[-2000:]
+    (run / "replaced").symlink_to("checkpoints")
+    rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run, "--force"], capfd)
+    assert (rc, one_line(err)) == (2, (
+        f"scae-nb train: error: {run / 'replaced'} is a link to checkpoints, not the folder where --force sets the "
+        "old run aside: move it, or choose another --out")), err[-2000:]
+    (run / "replaced").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (run / "checkpoints" / "superseded").symlink_to(elsewhere)
+    rc, _, err = inproc_main(["train", "--resume", run / "checkpoints" / "step_00000001.pt", "--steps", 2,
+                              "--no-progress"], capfd)
+    assert rc == 2 and f"{run / 'checkpoints' / 'superseded'} is a link to {elsewhere}, not the folder" in err, \
+        err[-2000:]
+    assert sorted(p.name for p in (run / "checkpoints").glob("step_*.pt")) == ["step_00000001.pt", "step_00000002.pt"]
+    assert list(elsewhere.iterdir()) == []                                 # nothing moved there
+
+
+def test_a_one_element_tensor_decay_steps_as_its_number():
+    "Was: accepted, then `step()` raised numpy's 'only 0-dimensional arrays can be converted to Python scalars'."
+    import torch
+
+    from scae_nb.optim import TFRMSprop
+    params = [torch.nn.Parameter(torch.zeros(2)) for _ in range(2)]
+    for param, decay in zip(params, (torch.tensor([0.5]), 0.5)):
+        opt = TFRMSprop([param], lr=1e-3, decay=decay)
+        param.grad = torch.ones(2)
+        opt.step()
+    assert torch.equal(params[0], params[1]), params
