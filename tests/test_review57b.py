@@ -8,24 +8,10 @@ fixes (fx57b's base, 0741ddb).
 
 import json
 
-from test_reliability import TINY, inproc_main, one_line
+from test_reliability import one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 from test_review56d import _train  # a run of TINY, its stderr
-
-EVAL = ["--max-batches", 2, "--no-progress", "--no-figures"]
-
-
-def _eval(capfd, *args):
-    rc, _, err = inproc_main(["eval", *EVAL, *args], capfd)
-    return rc, err
-
-
-def _branched(tmp_path, capfd, *more):
-    "Run A of 2 steps branched at step 1 (`more`: the resume's options): (A, the set-aside branch's folder)."
-    run = tmp_path / "a"
-    _train(run, capfd, "--steps", 2, "--ckpt-every", 1)
-    _train(run, capfd, "--resume", run / "checkpoints" / "step_00000001.pt", "--steps", 2, *more)
-    return run, run / "checkpoints" / "superseded" / "from_step_00000001"
+from test_review56g import _branched, _eval  # run A branched at step 1; eval with --max-batches 2, no figures
 
 
 # ---- 1. (rv57a #8) another model at the same checkpoint path is not "the same settings"
