@@ -85,7 +85,9 @@ class TFRMSprop(torch.optim.Optimizer):
     default `eps` is TF's 1e-10: pass `official_eps(B)` for the official run. Each group's values
     (its own, else these) are checked as it is added (`_check_hyper`), one line: TypeError, no
     number (a bool too); ValueError, NaN, `lr` or `eps` negative or infinite, `decay` above 1,
-    `momentum` 1 or more."""
+    `momentum` 1 or more. Only these ranges are checked: a finite but absurd `lr` (1e308) passes,
+    and its first step leaves the weights at ±inf; training's NaN/Inf check (05b) then stops the
+    run at its next log, naming the loss term."""
     def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.9,
                  eps: float = 1e-10):
         _check_hyper(defaults := dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
