@@ -330,6 +330,22 @@ def _check_eval_depth(out, own: Path | None) -> None:
                      f"with its checkpoint (only one in {evals}/NAME does): "
                      f"{_not_run_advice(out, own, False)}")
 
+# %% ../nbs/06c_evaluation.ipynb #fx58b009
+from .checkpoints import _refuse_in_the_way
+
+def _check_eval_not_linked(out, default: bool = False) -> None:
+    """Refuse (`UsageError`, one line naming it and where it points) an `out` (as given: links not
+    followed) in HOME/eval, HOME a training run or a branch set aside, where HOME/eval is a link.
+    `default`: `out` is the default report folder (the way out: pass --out)."""
+    for folder in Path(os.path.abspath(out)).parents:
+        home = folder.parent
+        if folder.name == 'eval' and folder.is_symlink() and (
+                _is_branch_folder(home) or _runs_holding(home)[:1] == [home]):
+            whose = 'branch' if _is_branch_folder(home) else 'run'
+            _refuse_in_the_way(folder, f"the {whose}'s evaluations go (they move with it)",
+                               f"pass {named('out')} FOLDER" if default
+                               else f"choose another {named('out')}")
+
 # %% ../nbs/06c_evaluation.ipynb #fx53d002
 def _check_default_out(out: Path) -> None:
     """Refuse, as `check_out_folder` does, a default report folder `out` that cannot be made;
@@ -709,9 +725,15 @@ def _clear_out(out: Path, staging: Path, written: list, unsaid: list | None = No
     _remove_stale_figures(out, written, unsaid)   # those it does not write, said (report first)
     for path in written: (out / path.name).unlink(missing_ok=True)   # the rest: no mixed set
 
+# %% ../nbs/06c_evaluation.ipynb #fx58b005
+def _say_replacing(kept: list) -> None:
+    "Say each (facts, advice) of `_replacing_said` in `kept` as `_replacing_line` does; empty it."
+    for facts, keep in kept: print(f'scae-nb eval: {facts}{keep}', file=sys.stderr)
+    kept.clear()
+
 # %% ../nbs/06c_evaluation.ipynb #st49b2c0
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None,
-             replacing: dict | None = None) -> list:
+             replacing: dict | None = None, kept: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
     SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
     said), so OUT never mixes two evaluations; a failed rename removes those moved in. `final`: the
@@ -721,18 +743,22 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
     meanwhile (`_list_unlisted`, the earlier report removed first: it names figures, not which files
     they are); after a swap with no report (a diverged model's), its figures. `replacing`: the
     report moved in, said to replace OUT's earlier one (`_replacing_line`, read before that goes)
-    once the files are in, the signals still held: never said of a swap that a cut stopped."""
+    once the files are in, the signals still held: never said of a swap that a cut stopped.
+    `kept`: where given and not `final` (the first report, figures to follow), the line's words
+    (`_replacing_said`) go into it, unsaid; a swap that says its line says those it holds first."""
     with deferred_signals(reraise=not final) as held:
         written = sorted(staging.iterdir(), key=lambda path: path.name == 'report.json')
         drawn = any(path.suffix == '.png' for path in written)       # --no-figures: report only
         _check_out(out, drawn)                    # a folder or a file of the user's made meanwhile
-        line = replacing and _replacing_line(out, replacing)   # read before the earlier one goes
+        said = replacing and _replacing_said(out, replacing)   # read before the earlier one goes
+        later, kept = kept is not None and not final, [] if kept is None else kept
         _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
         removed = [] if unsaid is None else unsaid   # said after the replacing line, if any
         try:
             _clear_out(out, staging, written, removed)   # no mixed set: the earlier files go first
             moved = _move_in(written, out)        # report.json last; a failure: none stays
-            if line: print(line, file=sys.stderr)   # the earlier evaluation replaced: now said
+            kept += [said] if said else []        # the earlier evaluation replaced: now said,
+            if not later: _say_replacing(kept)     # or with the figures (a cut: in its line)
         finally:
             if unsaid is None: _say_removed(out, removed)
         if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
@@ -757,23 +783,40 @@ def _another_model(earlier: dict, report: dict) -> bool:
     return (earlier.get('checkpoint') == report.get('checkpoint') and None not in digests
             and digests[0] != digests[1])
 
+# %% ../nbs/06c_evaluation.ipynb #fx58b002
+def _model_moved(earlier: dict, report: dict) -> bool:
+    """Whether report `earlier` was of the same weights as `report` at another checkpoint path
+    (equal `weights_digest`s: a branch or `--force` moved it); False where either has none."""
+    digests = earlier.get('weights_digest'), report.get('weights_digest')
+    return (earlier.get('checkpoint') != report.get('checkpoint') and None not in digests
+            and digests[0] == digests[1])
+
 # %% ../nbs/06c_evaluation.ipynb #cd35ca06
-def _replacing_line(out: Path, report: dict) -> str | None:
-    """The one line that says OUT/report.json of an earlier evaluation is replaced by `report`, with
+def _replacing_said(out: Path, report: dict) -> tuple[str, str] | None:
+    """(facts, advice) of `_replacing_line`: 'replacing the earlier evaluation in OUT (...)' with
     the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`), that it was of
-    another model (`_another_model`) and, if either, how to keep both (another `out`); None if there
-    is no earlier report (`_earlier_report`: any other is refused before, by `_check_out_files`).
-    `_swap_in` says it once the files are in."""
+    another model (`_another_model`) or of the same one, now at another path (`_model_moved`);
+    '; to keep both, give another --out' if any differ, else ''. None: no earlier report
+    (`_earlier_report`: any other is refused before, by `_check_out_files`)."""
     if (earlier := _earlier_report(out)) is None: return None
-    other = _another_model(earlier, report)
+    other, moved = _another_model(earlier, report), _model_moved(earlier, report)
     changed = ', '.join([*(['its weights differ'] if other else []),
                          *(f"{key if key == 'steps' else named(key)} "     # options: --seed
-                           f'{earlier.get(key)!r} -> {report.get(key)!r}'
-                           for key in _COMPARED if earlier.get(key) != report.get(key))])
+                           f'{earlier.get(key)!r} -> {report.get(key)!r}' for key in _COMPARED
+                           if earlier.get(key) != report.get(key)
+                           and not (moved and key == 'checkpoint'))])      # moved: 'now at'
     keep = f"; to keep both, give another {named('out')}" if changed else ''   # two to compare
-    whose = ', of another model at the same path' if other else ''
-    return (f'scae-nb eval: replacing the earlier evaluation in {out}{whose} '
-            f"({changed or 'the same settings'}){keep}")
+    whose = (', of another model at the same path' if other else
+             f", of the same model (the same weights), now at {report['checkpoint']}" if moved
+             else '')
+    return (f'replacing the earlier evaluation in {out}{whose} '
+            f"({changed or 'the same settings'})", keep)
+
+def _replacing_line(out: Path, report: dict) -> str | None:
+    """The one line that says OUT/report.json of an earlier evaluation is replaced by `report`
+    (`_replacing_said`); None if there is none. `_swap_in` says it once the files are in."""
+    said = _replacing_said(out, report)
+    return None if said is None else 'scae-nb eval: {}{}'.format(*said)
 
 # %% ../nbs/06c_evaluation.ipynb #bs36hist1
 def _train_changes(run: AttrDict) -> list | None:
@@ -855,11 +898,12 @@ _NOT_YET_DRAWN = 'not drawn: the evaluation was cut while drawing them (the repo
 
 # %% ../nbs/06c_evaluation.ipynb #sty46e07
 def _write_report(report: dict, staging: Path, out: Path, start: float, first: bool = False,
-                  earlier: list | None = None) -> list:
+                  earlier: list | None = None, kept: list | None = None) -> list:
     """Finish `report` (figures where they end up, in `out`; wall time), write it to `staging` and
     move everything into `out` (`_swap_in`'s late signals, as it returns them). `first`: the report
     before its figures are tried (`_NOT_YET_DRAWN` till then); OUT's earlier figures it removes go
-    into `earlier`, said after the figures (those not drawn again)."""
+    into `earlier`, said after the figures (those not drawn again); the line that it replaced the
+    earlier evaluation, into `kept`, said with them (`_swap_in`)."""
     if first: report = {**report, 'figures': [], 'figures_failed': _NOT_YET_DRAWN}
     if 'figures' in report:                          # where they end up: in `out`
         report['figures'] = [str(out / Path(path).name) for path in report['figures']]
@@ -867,7 +911,7 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
     write_atomic(staging / 'report.json', json.dumps(report, indent=1))
     said = report if first or 'figures' not in report else None   # replacing: at its 1st writing
     late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None,
-                    replacing=said)                                # at once
+                    replacing=said, kept=kept)      # said at once, or kept for the figures
     if earlier and not first: _say_removed(out, [name for name in earlier if name not in
                                                  {Path(path).name for path in report['figures']}])
     return late
@@ -890,15 +934,18 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     """(checkpoint, OUT resolved, state, skipped) as `_eval_paths` settles them, OUT checked: a
     given one before any file is read, the default one once known; neither in a run's folder, nor
     in the eval/ of a run or a branch set aside but for a checkpoint whose home it is, the one its
-    default report goes to (`_check_own_eval`), and there one level down (`_check_eval_depth`)."""
+    default report goes to (`_check_own_eval`), and there one level down (`_check_eval_depth`);
+    nor through a HOME/eval that is a link (`_check_eval_not_linked`)."""
     given_out = out is not None
     if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
     if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
+    if given_out: _check_eval_not_linked(out)             # RUN/eval a link: it leads elsewhere
     if given_out: _check_not_run(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/NAME
     if given_out: _check_not_in_evaluation(out)           # RUN/eval/STEP/more: inside another
     if given_out: _check_eval_depth(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/A/B
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     own = _checkpoint_run(checkpoint, pretrained)        # read: its home (`_eval_home`), or None
+    if not given_out: _check_eval_not_linked(out, default=True)   # known only now
     if not given_out: _check_default_out(out)                  # known only now; else: pass --out
     shipped = _shipped_name(checkpoint, pretrained)          # named in a refusal of HOME/eval/NAME
     if not given_out and (shipped or checkpoint_run_folder(checkpoint) is None):  # runs/eval/NAME
@@ -916,36 +963,54 @@ def _eval_model(checkpoint, pretrained: str | None, state, device, data_dir) -> 
     if not shipped: _check_card_data(run, checkpoint)       # no card: MNIST, if the model reads it
     return run, shipped
 
+# %% ../nbs/06c_evaluation.ipynb #fx58b007
+def _kept_said(out) -> str:
+    """' (the earlier evaluation in OUT kept)' where OUT (a path as given; None: not yet known)
+    holds an evaluation's report (`_earlier_report`); else ''."""
+    if not isinstance(out, (str, os.PathLike)) or _earlier_report(Path(out)) is None: return ''
+    return f' (the earlier evaluation in {Path(out).resolve()} kept)'
+
 # %% ../nbs/06c_evaluation.ipynb #fx56a002
-def _cut_said(e: KeyboardInterrupt, out: Path, before: list | None, removed: list = ()) -> None:
-    """Say what the interrupt `e` left in OUT, whose report.json had `_identity` `before` as the
-    evaluation began: that one, no report written (OUT/report.json, if any, an earlier
-    evaluation's); a new one, the report without figures (`_NOT_YET_DRAWN`), else the evaluation
-    whole. `removed`: the earlier evaluation's figures removed. `scae-nb eval`: all as
-    `e.interrupt_note`, which ends 07's interrupt line; from Python: lines on stderr, the removed
-    figures and the report written without them."""
+def _cut_said(e: KeyboardInterrupt, out, before: list | None, removed: list = (),
+              begun: bool = True, replaced: list = ()) -> None:
+    """Say what the interrupt `e` left in OUT: not yet `begun` (OUT as given, None: not yet known),
+    nothing written (`_kept_said`); else compared with its report.json's `_identity` `before` as
+    the evaluation began: that one, no report written (OUT/report.json, if any, an earlier
+    evaluation's); a new one, the report without figures (`_NOT_YET_DRAWN`), replacing the earlier
+    one as `replaced` says (`_replacing_said`'s words, unsaid), else the evaluation whole.
+    `removed`: the earlier evaluation's figures removed. `scae-nb eval`: all as
+    `e.interrupt_note`, which ends 07's interrupt line; from Python: lines on stderr, the
+    replacement, the removed figures and the report written without them."""
+    if not begun:                                # loading: OUT as it was
+        note = f'before evaluating: nothing written{_kept_said(out)}'
+        if words(False, True): e.interrupt_note = note
+        return
     report = out / 'report.json'
     new, written = _identity(report) not in (None, before), _earlier_report(out) or {}
     first = new and written.get('figures_failed') == _NOT_YET_DRAWN        # no figures yet
     earlier = f" ({report} is an earlier evaluation's)" if written and not new else ''
     gone = f" (the earlier evaluation's {len(removed)} figure{'s' * (len(removed) != 1)} removed)"
-    note = (f"while drawing the figures: report written to {report}; figures not drawn" if first
-            else f"as it ended: the evaluation is complete ({report} written)" if new
+    replacing = ''.join(f', {facts}' for facts, _ in replaced)   # 'replacing the earlier ...'
+    note = (f"while drawing the figures: report written to {report}{replacing}; figures not drawn"
+            if first else f"as it ended: the evaluation is complete ({report} written)" if new
             else f"while evaluating: no report written{earlier}") + gone * bool(removed)
     if words(False, True): e.interrupt_note = note
     else:
+        _say_replacing(list(replaced))
         _say_removed(out, list(removed))
         if first:
             print(f"scae-nb eval: report written to {report}; figures not drawn", file=sys.stderr)
 
 # %% ../nbs/06c_evaluation.ipynb #fx56e003
 @contextlib.contextmanager
-def _saying_cut(out: Path):
-    "Within: a `KeyboardInterrupt` says what it left in OUT (`_cut_said`, its `removed_figures`)."
-    before = _identity(out / 'report.json')          # an earlier evaluation's, or none
+def _saying_cut(out, begun: bool = True):
+    """Within: a `KeyboardInterrupt` says what it left in OUT (`_cut_said`, its `removed_figures`,
+    `replaced`); not `begun`: before the evaluation, OUT as given (None: not yet known)."""
+    before = _identity(out / 'report.json') if begun else None   # an earlier evaluation's, or none
     try: yield
     except KeyboardInterrupt as e:
-        _cut_said(e, out, before, getattr(e, 'removed_figures', []))
+        _cut_said(e, out, before, getattr(e, 'removed_figures', []), begun,
+                  getattr(e, 'replaced', []))
         raise
 
 # %% ../nbs/06c_evaluation.ipynb #st49a105
@@ -953,26 +1018,31 @@ def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: floa
                      figures: bool) -> list:
     """`report` updated with `scores(staging or None, write_first)` and written into OUT
     (`_write_report`): first its accuracies where figures follow, then whole; the signals held.
-    A cut (`KeyboardInterrupt`) carries OUT's earlier figures it removed (`removed_figures`), for
-    `_cut_said` to say in its line; another error says them (`_say_removed`)."""
-    earlier, first_in = [], []                   # OUT's earlier figures: said after the new
+    A cut (`KeyboardInterrupt`) carries OUT's earlier figures it removed (`removed_figures`) and
+    the words of the earlier evaluation's replacement, not yet said (`replaced`), for `_cut_said`
+    to say in its line; another error says them (`_say_replacing`, `_say_removed`)."""
+    earlier, first_in, kept = [], [], []   # OUT's earlier figures, the replacement: said after
     def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
         if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
-                                                  True, earlier))
+                                                  True, earlier, kept))
     try: report.update(scores(staging if figures else None, write_first))
     except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
         raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
-    except BaseException as e:      # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
-        if isinstance(e, KeyboardInterrupt): e.removed_figures = earlier   # said in its one line
-        else: _say_removed(out, earlier)
+    except KeyboardInterrupt as e:  # cut while drawing (Ctrl-C, SIGTERM): earlier figures gone
+        e.removed_figures, e.replaced = earlier, kept   # said in its one line
         raise
-    try: return _write_report(report, staging, out, start, earlier=earlier)   # moved in: no cut
-    except UsageError as e:         # a file of the user's put in OUT meanwhile: kept, refused
-        if not first_in: raise      # before anything was moved in: OUT as it was
-        raise _refused_late(e, report, out, start, earlier) from None
+    except BaseException:           # another error: said here
+        _say_replacing(kept)
+        _say_removed(out, earlier)
+        raise
+    try: return _write_report(report, staging, out, start, earlier=earlier, kept=kept)   # no cut
     except KeyboardInterrupt as e:  # cut before its files were moved in: OUT as it was, or as
-        e.removed_figures = earlier                 # the first report left it
+        e.removed_figures, e.replaced = earlier, kept   # the first report left it
         raise
+    except BaseException as e:      # the first report, if any, did replace the earlier one
+        _say_replacing(kept)        # a file of the user's put in OUT meanwhile: kept, refused
+        if not first_in or not isinstance(e, UsageError): raise   # none moved in: OUT as it was
+        raise _refused_late(e, report, out, start, earlier) from None
 
 # %% ../nbs/06c_evaluation.ipynb #st49a107
 def _warn_after_report(report: dict, late: list, out: Path) -> None:
@@ -1068,14 +1138,17 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
     _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
-    typed, (checkpoint, out, state, skipped) = out, _settle_eval_paths(checkpoint, out, pretrained)
-    _check_out(out, figures)                         # eval's names taken: before any work
-    with _saying_cut(out):                           # a Ctrl-C from here: what it left, said
+    typed = out                                      # a Ctrl-C from here: what it left, said
+    with _saying_cut(typed, begun=False):            # the checkpoint read: nothing written
+        checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
+        _check_out(out, figures)                     # eval's names taken: before any work
+    with _saying_cut(out, begun=False):              # loading: OUT's earlier evaluation kept
         start, device = time.perf_counter(), _model_device(device)   # 'cpu:0' too: saved nowhere
         run, config, report = _eval_run(checkpoint, pretrained, state, device, data_dir, seed,
                                         batch_size, max_batches, noise)
         _refuse_out_in_data(out, config, data_dir, typed)   # the data folder: nothing written
         scores = _eval_scores(run, config, batch_size, device, noise, max_batches, seed, progress)
+    with _saying_cut(out):                           # evaluating: OUT's report compared
         _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report
 
@@ -1132,8 +1205,9 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
            "RUN/checkpoints/superseded/from_step_N; runs/eval/NAME[-k] for a shipped model or a "
            "checkpoint outside a run); refused: a training run's folder, in it or its eval/ itself "
            "(RUN/eval/NAME is taken for RUN's own checkpoints, BRANCH/eval/NAME for the branch's: "
-           "it moves with them; not a folder below it), a folder inside another evaluation's, and "
-           "the data folder it reads, in it or holding it (as train's --out)")
+           "it moves with them; not a folder below it, nor through a RUN/eval that is a link), a "
+           "folder inside another evaluation's, and the data folder it reads, in it or holding "
+           "it (as train's --out)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

@@ -35,8 +35,9 @@ def test_interrupt_while_drawing_over_earlier_figures_is_one_line(mnist_run, tmp
     with mock.patch("scae_nb.evaluation._image_figures", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert (rc, _cut_lines(err)) == (130, [
-        f"scae-nb eval: interrupted by SIGINT while drawing the figures: report written to {out / 'report.json'}; "
-        f"figures not drawn (the earlier evaluation's {drawn} figures removed)"]), err[-2000:]
+        f"scae-nb eval: interrupted by SIGINT while drawing the figures: report written to {out / 'report.json'}, "
+        f"replacing the earlier evaluation in {out} (the same settings); figures not drawn (the earlier evaluation's "
+        f"{drawn} figures removed)"]), err[-2000:]   # fx58b (rv57a #6): the replacement in the same line
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["report.json"]
 
 
@@ -84,8 +85,8 @@ def test_interrupt_while_the_model_loads_says_no_report(mnist_run, tmp_path, cap
     with mock.patch("scae_nb.evaluation._eval_run", side_effect=KeyboardInterrupt):
         rc, _, err = inproc_main(["eval", "--checkpoint", mnist_run, *EVAL, "--out", out], capfd)
     assert (rc, _cut_lines(err)) == (130, [
-        f"scae-nb eval: interrupted by SIGINT while evaluating: no report written ({out / 'report.json'} is an "
-        "earlier evaluation's)"]), err[-2000:]
+        f"scae-nb eval: interrupted by SIGINT before evaluating: nothing written (the earlier evaluation in {out} "
+        "kept)"]), err[-2000:]   # fx58b (rv57a #5): said as before evaluating
 
 
 def test_interrupt_once_the_report_is_whole_says_it_is_complete(mnist_run, tmp_path, capfd, quiet_globals):
