@@ -1112,7 +1112,9 @@ def _move_run_aside(out: Path, run_id: str) -> Path:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38ad7b
 def _move_run_back(aside: Path, out: Path) -> None:
-    "Undo `_move_run_aside`: each file back to its place in `out`; `aside`, an empty replaced/ go."
+    """Undo `_move_run_aside`: each file back to its place in `out`, its `scae-nb eval` reports
+    re-pointed there again (`_repoint_reports`); `aside`, an empty replaced/ go."""
+    reports = [report.parent.relative_to(aside) for report in sorted(aside.rglob('report.json'))]
     for path in sorted(aside.iterdir()):
         if not path.is_dir() or path.name not in _RUN_FILES:
             shutil.move(str(path), str(out / path.name))
@@ -1121,6 +1123,7 @@ def _move_run_back(aside: Path, out: Path) -> None:
         for entry in sorted(path.iterdir()):
             shutil.move(str(entry), str(out / path.name / entry.name))
         path.rmdir()
+    _repoint_reports([out / folder for folder in reports], {aside.resolve(): out.resolve()})
     aside.rmdir()
     with contextlib.suppress(OSError): aside.parent.rmdir()        # replaced/, if now empty
 
@@ -1248,10 +1251,12 @@ def _json_fault(text: str, e: json.JSONDecodeError) -> str:
     return f'not valid JSON at line {e.lineno} column {e.colno}: {e.msg}'
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx57a001
-_PLAIN_NAME = re.compile(r'[A-Za-z0-9._-]+')
+_PLAIN_NAME = re.compile(r'[A-Za-z0-9._][A-Za-z0-9._-]*')   # ASCII only; '-rf': an option in advice
+_PLAIN_WORDS = "ASCII letters, digits, '.', '_', '-'; no '-' first"   # said in refusals, warnings
 
 def _plain_run_id(run_id) -> str | None:
-    "`run_id` if it is one plain name (letters, digits, '.', '_', '-'; not '.' or '..'), else None."
+    """`run_id` if it is one plain name (`_PLAIN_WORDS`: ASCII letters, digits, '.', '_', '-', not
+    '-' first; not '.' or '..'), else None."""
     plain = isinstance(run_id, str) and _PLAIN_NAME.fullmatch(run_id) and run_id not in ('.', '..')
     return run_id if plain else None
 
@@ -1264,10 +1269,14 @@ def _check_run_json_fields(info) -> None:
         raise ValueError(f"{kind.get(type(info), 'a number')}, not a JSON object")
     for key in ('run_id', 'created', 'folder'):               # what a claim compares and trusts
         if key in info and not isinstance(info[key], str):
-            raise ValueError(f'its {key} is {json.dumps(info[key])}, not a string')
+            raise ValueError(f'its {key} is {_as_typed(info[key])}, not a string')
     if 'run_id' in info and _plain_run_id(info['run_id']) is None:     # '../../x': out of replaced/
-        raise ValueError(f"its run_id is {json.dumps(info['run_id'])}, not a plain name (letters, "
-                         "digits, '.', '_', '-')")
+        raise ValueError(f"its run_id is {_as_typed(info['run_id'])}, not a plain name "
+                         f"({_PLAIN_WORDS})")
+
+def _as_typed(value) -> str:
+    "`value` of run.json as JSON, as typed: 'é', not '\\u00e9' (control characters escaped)."
+    return json.dumps(value, ensure_ascii=False)
 
 # %% ../nbs/05aa_checkpoints.ipynb #3c5e7a02
 def _parse_run_json(raw: bytes) -> dict:
@@ -1411,12 +1420,14 @@ def _identify_run(folder: RunFolder, old: dict, resume: bool, checkpoint, state:
                   run_id: str | None) -> None:
     """Record in `folder`'s run.json which run it holds: a new run (its own id, now), a resume into
     a new folder (a new run too, `resumed_from` the `checkpoint`), or the resumed run `run_id`
-    (`old`: its run.json as read; what it lacks from the checkpoint, `state`; `_follow_folder`)."""
+    (`old`: its run.json as read; what it lacks from the checkpoint, `state`; `_follow_folder`); a
+    run id in the checkpoint that is no plain name, dropped, is said (`_warn_odd_run_id`)."""
     out = folder.out
     now = datetime.now(timezone.utc).isoformat(timespec='seconds')
     stored = (state or {}).get('created')         # the run's start, as its checkpoint says
     started = stored if resume and isinstance(stored, str) else now
     branch = resume and _branches_here(out, checkpoint)        # a new folder: a new run
+    from_checkpoint = resume and not branch and not old.get('run_id')   # read now: `old` changes
     if not old and branch:
         folder.update(run_id=uuid.uuid4().hex[:12], created=now, folder=str(out.resolve()),
                       resumed_from=dict(checkpoint=str(Path(checkpoint).resolve()),
@@ -1425,6 +1436,17 @@ def _identify_run(folder: RunFolder, old: dict, resume: bool, checkpoint, state:
         new_id = (run_id or 'legacy') if resume else uuid.uuid4().hex[:12]
         folder.update(run_id=new_id, created=started, folder=str(out.resolve()))
     else: _complete_run_record(folder, old, state, run_id, started)   # a resume: moved, or copied?
+    if from_checkpoint:                        # the run's id from the checkpoint, where plain
+        _warn_odd_run_id(checkpoint, state, folder.info['run_id'])
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx58a009
+def _warn_odd_run_id(checkpoint, state: dict | None, run_id: str) -> None:
+    """One line where `checkpoint` (`state`: its contents) stores a run id that is no plain name
+    (`_plain_run_id`), which the resumed run drops, going on under `run_id`."""
+    stored = (state or {}).get('run_id')
+    if stored is not None and _plain_run_id(stored) is None:
+        _say(f"warning: {checkpoint} stores run id {stored!r}, not a plain name ({_PLAIN_WORDS}): "
+             f"the run goes on under run id {run_id!r}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50ir0c
 def _complete_run_record(folder: RunFolder, old: dict, state: dict | None, run_id: str | None,
@@ -1468,6 +1490,38 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
         if aside is not None: _move_run_back(aside, out)
         raise
     return folder
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx58a004
+def _entry_contents(path: Path):
+    "What shows a change of entry `path` (`_contents`); None: gone, or unreadable."
+    try:
+        if path.is_symlink(): return ('link', os.readlink(path))
+        if path.is_dir(): return 'folder'
+        if path.name == '.lock': return 'lock'                 # holder aside: it is there
+        if path.suffix == '.json': return path.read_bytes()     # rewritten whole: the same bytes
+        stat = path.stat()
+        return stat.st_size, stat.st_mtime_ns
+    except OSError: return None
+
+def _contents(out: Path) -> dict | None:
+    """{path relative to `out`: `_entry_contents`} of everything below folder `out` (links not
+    followed), to tell whether a stop left it as it was; None: no folder `out`."""
+    if not out.is_dir(): return None
+    return {str(Path(folder, name).relative_to(out)): _entry_contents(Path(folder, name))
+            for folder, dirs, files in os.walk(out) for name in dirs + files}
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx58a005
+def _early_cut_note(out: Path, before: dict | None) -> str | None:
+    """What a stop before the first step left in `out`, which held `before` (`_contents`) as the
+    command began, as 07's interrupt line ends: 'before training began: nothing written (OUT not
+    created)', '... (OUT as it was)' where it held no run, 'OUT unchanged (run ID still there)';
+    None where `out` is not as it was."""
+    if _contents(out) != before: return None
+    if before is None: return f"before training began: nothing written ({out} not created)"
+    if not _holds_run(out): return f"before training began: nothing written ({out} as it was)"
+    run_id = (readable_run_info(out) or {}).get('run_id') or _checkpoints_run(out).get('run_id')
+    which = f'run {run_id}' if run_id not in (None, 'legacy') else "the earlier run's files"
+    return f"before training began: {out} unchanged ({which} still there)"
 
 # %% ../nbs/05aa_checkpoints.ipynb #5aa0ab03
 def checkpoint_run_id(path, state: dict | None = None) -> str | None:

@@ -249,7 +249,8 @@ def _warn_signal_cut_nothing(named: str, interrupts) -> None:
 # %% ../nbs/07_cli.ipynb #sp38c389
 def _interrupted(named: str, interrupts, error: BaseException | None = None) -> int:
     """Print `NAMED: interrupted by SIGNAL` (a KeyboardInterrupt of its own: SIGINT), then what
-    the command said the interrupt `error` left (its `interrupt_note`, 06's eval), in one line;
+    the command said the interrupt `error` left (its `interrupt_note`: 06c's eval,
+    05b's train cut before its first step), in one line;
     returns 128 + the signal's number."""
     name = interrupts.signal or 'SIGINT'
     note = getattr(error, 'interrupt_note', '')          # 'while drawing the figures: report ...'

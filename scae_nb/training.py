@@ -60,7 +60,8 @@ from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_ho
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
                                  drop_short_line, DRAWING_MARK, _drawing_step, _remove_if_empty,
                                  changes_record, checkpoint_changes, list_checkpoints,
-                                 _replaced_run, _refuse_replaced_run)
+                                 _replaced_run, _refuse_replaced_run, _contents,
+                                 _early_cut_note)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
 class Trainer:
@@ -1250,6 +1251,18 @@ def _leave_folder(folder, result: AttrDict | None, out) -> None:
     if folder.aside is not None and folder.aside.is_dir():  # kept
         _say(f"{_set_aside_run(folder.aside.name, out)} moved to {folder.aside}")
 
+# %% ../nbs/05b_training.ipynb #fx58a012
+@contextlib.contextmanager
+def _saying_early_cut(out, rank0: bool = True):
+    """Within: a `KeyboardInterrupt` that leaves folder `out` as it was when the block began (the
+    claim undone) carries what is there as its `interrupt_note` (`_early_cut_note`); process 0."""
+    before = _contents(Path(out)) if rank0 else None
+    try: yield
+    except KeyboardInterrupt as e:
+        if rank0 and not getattr(e, 'interrupt_note', ''):
+            if note := _early_cut_note(Path(out), before): e.interrupt_note = note
+        raise
+
 # %% ../nbs/05b_training.ipynb #3c979040
 def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders=None,
           force: bool = False, state: dict | None = None, allow_change=()) -> AttrDict:
@@ -1257,19 +1270,21 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
     if read already; `allow_change`: the fields besides `MAY_CHANGE` that `cfg` may change from the
     checkpoint's config, e.g. ['lr']; None: compared by the caller, as `scae-nb train` does); see
     `Trainer.fit`. A new run's fields that its model never reads, set on purpose: said
-    (`warn_unread`). The global RNGs are restored when it returns or raises."""
-    _, resume, state = _check_run(cfg, resume, force, state, model, loaders,   # checked, unwritten
-                                  allow_change)
-    if resume is None and dist_env().rank == 0: warn_unread(cfg)     # set on purpose, never read
-    claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
-    caller_rng, result, folder = rng_state(), None, None  # the run seeds the RNGs: the caller's
-    try:                    # claimed in the try: a Ctrl-C from the claim on hands the folder back
-        folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
-        result = _fit_in_folder(cfg, folder, resume, model, loaders, state)
-        return result
-    finally:        # failed, or stopped, with no checkpoint: nothing left behind (`abandon`)
-        set_rng_state(caller_rng)
-        _leave_folder(folder, result, cfg.out)
+    (`warn_unread`). The global RNGs are restored when it returns or raises; a `KeyboardInterrupt`
+    before the first step says what it left in `cfg.out` (`_saying_early_cut`)."""
+    with _saying_early_cut(cfg.out, dist_env().rank == 0):   # OUT as found: said in its line
+        _, resume, state = _check_run(cfg, resume, force, state, model, loaders,   # unwritten
+                                      allow_change)
+        if resume is None and dist_env().rank == 0: warn_unread(cfg)  # set on purpose, never read
+        claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
+        caller_rng, result, folder = rng_state(), None, None  # the run seeds the RNGs: the caller's
+        try:                # claimed in the try: a Ctrl-C from the claim on hands the folder back
+            folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
+            result = _fit_in_folder(cfg, folder, resume, model, loaders, state)
+            return result
+        finally:    # failed, or stopped, with no checkpoint: nothing left behind (`abandon`)
+            set_rng_state(caller_rng)
+            _leave_folder(folder, result, cfg.out)
 
 # %% ../nbs/05b_training.ipynb #b2dc87d2
 class LossesOnly(nn.Module):

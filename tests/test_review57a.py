@@ -48,7 +48,7 @@ def test_a_run_id_that_is_no_plain_name_is_damaged_and_steers_no_move(base, tmp_
     line = one_line(err)
     assert line.startswith(
         f"scae-nb train: error: {run / 'run.json'} is damaged: its run_id is {json.dumps(bad)}, not a plain name "
-        "(letters, digits, '.', '_', '-'); "
+        "(ASCII letters, digits, '.', '_', '-'; no '-' first); "      # 58a: ASCII, no '-' first
     ), line
     assert f"use --force (the old run is moved to {run / 'replaced' / base[1]})" in line, line
     rc, _, err = _train(run, capfd, "--force")
@@ -140,7 +140,8 @@ def test_a_ctrl_c_as_the_claim_hands_over_rolls_the_move_back(base, tmp_path, ca
         return real()
     monkeypatch.setattr(training, "rng_state", rng_state)
     rc, _, err = _train(run, capfd, "--force")
-    assert (rc, one_line(err)) == (130, "scae-nb train: interrupted by SIGINT"), err[-2000:]
+    assert (rc, one_line(err)) == (130, f"scae-nb train: interrupted by SIGINT before training began: {run} unchanged "
+                                        f"(run {base[1]} still there)"), err[-2000:]     # said: 58a
     _as_it_was(run, base[1])
 
 
@@ -156,7 +157,8 @@ def test_a_ctrl_c_as_the_old_run_moves_waits_till_it_has_moved(base, tmp_path, c
         return moved
     monkeypatch.setattr(checkpoints, "_move_run_aside", move_run_aside)
     rc, _, err = _train(run, capfd, "--force")
-    assert (rc, one_line(err)) == (130, "scae-nb train: interrupted by SIGINT"), err[-2000:]
+    assert (rc, one_line(err)) == (130, f"scae-nb train: interrupted by SIGINT before training began: {run} unchanged "
+                                        f"(run {base[1]} still there)"), err[-2000:]     # said: 58a
     _as_it_was(run, base[1])
 
 
@@ -170,5 +172,6 @@ def test_a_ctrl_c_before_a_new_runs_first_step_leaves_no_stub(tmp_path, capfd, q
         return real()
     monkeypatch.setattr(training, "rng_state", rng_state)
     rc, _, err = inproc_main(["train", *TINY, "--steps", 1, "--out", run], capfd)
-    assert (rc, one_line(err)) == (130, "scae-nb train: interrupted by SIGINT"), err[-2000:]
+    assert (rc, one_line(err)) == (130, f"scae-nb train: interrupted by SIGINT before training began: nothing written "
+                                        f"({run} not created)"), err[-2000:]              # said: 58a
     assert not run.exists(), sorted(p.name for p in run.iterdir())
