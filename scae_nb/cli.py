@@ -474,16 +474,18 @@ def _said_error(e: Exception, args: argparse.Namespace) -> int:
 # %% ../nbs/07_cli.ipynb #st50mm08
 def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
-    is the interrupt, turned into an error by a library: `KeyboardInterrupt` again."""
-    from scae_nb.utils import cli_words
-    args = _parsed(argv, command)
+    is the interrupt, turned into an error by a library: `KeyboardInterrupt` again. An interrupt
+    while it parses `argv` or imports the command says nothing was written (`nothing_written`)."""
+    from scae_nb.utils import cli_words, nothing_written
+    with nothing_written(): args = _parsed(argv, command)     # imports torch: a Ctrl-C waits
     module, run = args._run
     _say_matplotlib_dirs(args)
     try:
         with one_line_warnings(args.command), cli_words():   # one line each, naming the options
             from scae_nb.config import torch_threads
             with torch_threads(getattr(args, 'threads', None)):          # PROCESS_FIELDS
-                result = getattr(importlib.import_module(module), run)(args)
+                with nothing_written(): entry = getattr(importlib.import_module(module), run)
+                result = entry(args)
     except Exception as e:
         if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143
         return _said_error(e, args)

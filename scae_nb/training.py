@@ -22,8 +22,9 @@ __all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad
 # %% ../nbs/05b_training.ipynb #or47imp2
 from .utils import AttrDict
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
-                           cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
-                           said, to_plain, type_name, user_stacklevel, words, write_atomic)
+                           cli_words, counted, first_free, named, nothing_written, progress_bar,
+                           refuse_empty_path, said, to_plain, type_name, user_stacklevel, words,
+                           write_atomic)
 from .cli import add_config_args, given
 from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
                           data_root, sobel_target)
@@ -1534,15 +1535,17 @@ def run_train(args: argparse.Namespace) -> int:
     finished. Memory that runs out: one line (`naming_out_of_memory`, 05a), exit status 1. A
     resume keeps the run's thread count and data folder (unless `--threads`, `--data-dir`), and
     names them where this shell's differ ($OMP_NUM_THREADS, $SCAE_DATA or, unset, its default:
-    the per-user cache)."""
-    cfg, resume, state = _config_from_args(args)       # the checkpoint, read once: passed on
-    device = pick_device(cfg.device, dist_env().local_rank)
-    _check_step(cfg, device)                                            # named as options
-    here = torch.get_num_threads()             # this shell's: $OMP_NUM_THREADS, else one per core
-    inherited = resume is not None and not hasattr(args, 'threads')      # the checkpoint's count
-    asked = _wandb_asked(args, cfg, resume)        # no --wandb typed: what set its mode
-    recorded = None if hasattr(args, 'data_dir') else resume   # a resume's data_dir: the run's
-    scae_data = os.environ.get('SCAE_DATA', '') if recorded else None     # this shell's ('': unset)
+    the per-user cache). A signal before `train` begins: 'before training began: nothing written'
+    (`nothing_written`), in the interrupt line."""
+    with nothing_written('before training began'):      # reading the checkpoint: no file written
+        cfg, resume, state = _config_from_args(args)   # the checkpoint, read once: passed on
+        device = pick_device(cfg.device, dist_env().local_rank)
+        _check_step(cfg, device)                                        # named as options
+        here = torch.get_num_threads()         # this shell's: $OMP_NUM_THREADS, else one per core
+        inherited = resume is not None and not hasattr(args, 'threads')  # the checkpoint's count
+        asked = _wandb_asked(args, cfg, resume)    # no --wandb typed: what set its mode
+        recorded = None if hasattr(args, 'data_dir') else resume   # a resume's data_dir: the run's
+        scae_data = os.environ.get('SCAE_DATA', '') if recorded else None   # this shell's, or ''
     with (torch_threads(cfg.threads, source='its checkpoint' if inherited else None),
           _threads_here(here if inherited else None), wandb_asked_by(asked),
           _data_dir_from(recorded), _scae_data_here(scae_data),
