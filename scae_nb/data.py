@@ -163,27 +163,30 @@ def _bound(value: float) -> str:
     return repr(value) if 0 <= float(short) <= 1 and not 0 <= value <= 1 else short
 
 # %% ../nbs/00_data.ipynb #sp38f6db
-def _values_error(images: torch.Tensor, name: str, lo: torch.Tensor,
-                  hi: torch.Tensor) -> ValueError:
-    "The line for float `images` (least `lo`, greatest `hi`) holding NaN/Inf, or outside [0, 1]."
+def _values_error(images: torch.Tensor, name: str, lo: torch.Tensor, hi: torch.Tensor,
+                  pixels: bool = True) -> ValueError:
+    """The line for float `images` (least `lo`, greatest `hi`) holding NaN/Inf, or outside [0, 1];
+    with a hint on pixel scaling if `pixels`."""
     if not (finite := torch.isfinite(images)).all():
         first = tuple((~finite).nonzero()[0].tolist())
         verb = 'hold' if name.endswith('s') else 'holds'          # images hold, target holds
         return ValueError(f"{name} {verb} {(~finite).sum().item()} NaN/Inf values (not finite), "
                           f"the first at index {first}")
     hint = (' (normalised, as by transforms.Normalize? the model takes the pixels in [0, 1])'
-            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '')
+            if lo < 0 else ' (0..255 pixels? divide by 255)' if hi > 2 else '') if pixels else ''
     return ValueError(f"float {name} must lie in [0, 1], "
                       f"{got_values(_bound(lo.item()), _bound(hi.item()))}{hint}")
 
 # %% ../nbs/00_data.ipynb #st493579
-def check_image_values(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
+def check_image_values(images: torch.Tensor, name: str = 'images',
+                       pixels: bool = True) -> torch.Tensor:
     """Return the tensor `images` unless it holds floats that are NaN/Inf or outside [0, 1] (one
-    line naming them; uint8 passes). One `aminmax` pass when they are fine; a host sync on a GPU."""
+    line naming them; uint8 passes). One `aminmax` pass when they are fine; a host sync on a GPU.
+    `pixels=False` (not pixels: the OCAE's part presences): no hint on pixel scaling."""
     if not images.is_floating_point() or not images.numel(): return images
     lo, hi = torch.aminmax(images)                      # a NaN makes both NaN: caught below
     if lo >= 0 and hi <= 1: return images
-    raise _values_error(images, name, lo, hi)
+    raise _values_error(images, name, lo, hi, pixels)
 
 # %% ../nbs/00_data.ipynb #sp38bb63
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:

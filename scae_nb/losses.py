@@ -154,7 +154,7 @@ def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
 # %% ../nbs/04_losses.ipynb #899c4a5f
 class LinearProbes(OfficialModule):
     """The two official probes (probe.py: classification_probe): `posterior` on
-    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, C] (C classes)."""
+    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, N] (N classes)."""
     def __init__(self, n_objects: int, n_classes: int = 10):
         super().__init__()
         self.posterior = tf_linear(n_objects, n_classes)
@@ -162,7 +162,7 @@ class LinearProbes(OfficialModule):
 
     def forward(self, m: torch.Tensor, u: torch.Tensor,
                 labels: torch.Tensor | None = None) -> AttrDict:
-        """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, C],
+        """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, N],
         `_cls_xe` and `_acc` ([]; 0 and NaN without `labels` [B]; bad labels: `check_labels`)."""
         self.check_input(m, u)
         out = AttrDict(posterior_logits=self.posterior(m.detach()),

@@ -12,21 +12,39 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .utils import AttrDict
-from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise
+from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise, check_pose
 from .pcae import _FULL, check_input_device, check_input_dtype, check_templates_colorized
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
 from .utils import check_positive, got_shape, to_numpy
+from .data import check_image_values
 
 # %% auto #0
 __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
            'with_dummy', 'capsule_likelihood', 'capsule_posterior', 'OCAE', 'set_transformer_keys']
 
+# %% ../nbs/03_ocae.ipynb #fx58c102
+def _check_part_inputs(pose, presence, special_features, templates_colorized) -> None:
+    "One line for part capsules that do not fit pose [B, M, 6]: presence [B, M], the rest [B|1, M]."
+    if pose.ndim != 3 or pose.shape[-1] != 6:
+        raise ValueError(f"pose must be [B, M, 6], {got_shape(pose)}")
+    B, M = pose.shape[:2]
+    if presence.shape != (B, M):
+        raise ValueError(f"presence must be [B, M] = [{B}, {M}], {got_shape(presence)}")
+    if special_features.ndim != 3 or special_features.shape[:2] != (B, M):
+        raise ValueError(f"special_features must be [B, M, F] = [{B}, {M}, F], "
+                         f"{got_shape(special_features)}")
+    t = templates_colorized
+    if t.ndim != 5 or t.shape[0] not in (1, B) or t.shape[1] != M:
+        raise ValueError(f"templates_colorized must be [B or 1, M, C, T, T] = "
+                         f"[{B} or 1, {M}, C, T, T], {got_shape(t)}")
+
 # %% ../nbs/03_ocae.ipynb #3204a03a
 def ocae_input_set(pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
                    templates_colorized: torch.Tensor) -> torch.Tensor:
     """[sg(pose) 6, sg(1-presence) 1, features F (not stopped), sg(templates as (T,T,C)) T²C]
-    -> [B, M, 6+1+F+T²C]"""
+    -> [B, M, 6+1+F+T²C]. ValueError for inputs whose shapes do not fit (B, M from pose)."""
+    _check_part_inputs(pose, presence, special_features, templates_colorized)
     B, M = pose.shape[:2]
     templates = templates_colorized.expand(B, *templates_colorized.shape[1:])  # [B, M, C, T, T]
     flat = templates.permute(0, 1, 3, 4, 2).reshape(B, M, -1)  # TF order (T, T, C)
@@ -113,7 +131,9 @@ def predict_params(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
 # %% ../nbs/03_ocae.ipynb #b11e0157
 def compose_affine(outer: torch.Tensor, inner: torch.Tensor) -> torch.Tensor:
     """Top two rows of [outer; 0 0 1] @ [inner; 0 0 1]
-    for 6-vectors [a, b, tx, c, d, ty] (broadcasting)."""
+    for 6-vectors [a, b, tx, c, d, ty] (broadcasting). ValueError unless both are [..., 6]."""
+    check_pose(outer, 'outer')
+    check_pose(inner, 'inner')
     a, b, tx, c, d, ty = outer.unbind(-1)
     a2, b2, tx2, c2, d2, ty2 = inner.unbind(-1)
     return torch.stack([a * a2 + b * c2, a * b2 + b * d2, a * tx2 + b * ty2 + tx, c * a2 + d * c2,
@@ -215,6 +235,28 @@ def _mixture_log_likelihood(vote_log_prob: torch.Tensor, mixing_logits: torch.Te
     res.log_prob = res.caps_ll_per_example.mean()
     return res
 
+# %% ../nbs/03_ocae.ipynb #fx58c103
+def _votes_dims(votes: torch.Tensor) -> tuple:
+    "(B, K, M) of votes [B, K, M, 6], or one line refusing another shape."
+    if votes.ndim != 4 or votes.shape[-1] != 6:
+        raise ValueError(f"votes must be [B, K, M, 6], {got_shape(votes)}")
+    return tuple(votes.shape[:3])
+
+def _check_dims(name: str, x: torch.Tensor, dims: str, want: tuple) -> None:
+    "One line unless `x` is `want`, written `dims` ('B, K, M') with B, K, M from the votes."
+    if x.shape != want:
+        raise ValueError(f"{name} must be [{dims}] = {list(want)} (B, K, M from votes), "
+                         f"{got_shape(x)}")
+
+# %% ../nbs/03_ocae.ipynb #fx58c104
+def _check_likelihood_inputs(votes, scale, vote_presence, pose, presence) -> None:
+    "One line for `capsule_likelihood` inputs whose shapes do not fit the votes [B, K, M, 6]."
+    B, K, M = _votes_dims(votes)
+    _check_dims('scale', scale, 'B, K, M', (B, K, M))
+    _check_dims('vote_presence', vote_presence, 'B, K, M', (B, K, M))
+    _check_dims('pose', pose, 'B, M, 6', (B, M, 6))
+    if presence is not None: _check_dims('presence', presence, 'B, M', (B, M))
+
 # %% ../nbs/03_ocae.ipynb #e3faa6da
 def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: torch.Tensor,
                        pose: torch.Tensor, presence: torch.Tensor | None = None) -> AttrDict:
@@ -222,7 +264,8 @@ def capsule_likelihood(votes: torch.Tensor, scale: torch.Tensor, vote_presence: 
     [B,K,M], part pose [B,M,6], presence [B,M] weighting each part's log-likelihood (None:
     unweighted). Returns an AttrDict: the caps_* mixture terms [B,K+1,M] and log-likelihoods
     per part [B,M] and per example [B], log_prob [] (their batch mean, the term the loss
-    uses), and `capsule_posterior`'s keys."""
+    uses), and `capsule_posterior`'s keys. ValueError for inputs of other shapes."""
+    _check_likelihood_inputs(votes, scale, vote_presence, pose, presence)
     vote_log_prob, mixing_logits = _part_mixture(votes, scale, vote_presence, pose)  # [B, K+1, M]
     posterior_logits = mixing_logits + vote_log_prob
     res = _mixture_log_likelihood(vote_log_prob, mixing_logits, posterior_logits, presence)
@@ -235,11 +278,21 @@ def _winning_votes(votes: torch.Tensor, is_from_capsule: torch.Tensor) -> torch.
     B, _, M, _ = votes.shape
     return votes.gather(1, is_from_capsule[:, None, :, None].expand(B, 1, M, 6))[:, 0]
 
+# %% ../nbs/03_ocae.ipynb #fx58c105
+def _check_posterior_inputs(name: str, posterior: torch.Tensor, votes: torch.Tensor,
+                            vote_presence: torch.Tensor) -> None:
+    "One line unless `posterior` (`name`) is [B, K+1, M] and vote_presence [B, K, M] for the votes."
+    B, K, M = _votes_dims(votes)
+    _check_dims(name, posterior, 'B, K+1, M', (B, K + 1, M))
+    _check_dims('vote_presence', vote_presence, 'B, K, M', (B, K, M))
+
 # %% ../nbs/03_ocae.ipynb #23f8fb14
 def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor,
                       vote_presence: torch.Tensor) -> AttrDict:
     """posterior_logits [B, K+1, M] -> responsibilities [B, M, K], winner per part, u [B, K],
-    m [B, K] (the posterior side of capsules/capsule.py: CapsuleLikelihood)."""
+    m [B, K] (the posterior side of capsules/capsule.py: CapsuleLikelihood), from votes
+    [B, K, M, 6] and vote_presence [B, K, M]. ValueError for inputs of other shapes."""
+    _check_posterior_inputs('posterior_logits', posterior_logits, votes, vote_presence)
     posterior = posterior_logits.softmax(1)  # [B, K+1, M]
     is_from_capsule = posterior_logits[:, :-1].argmax(1)  # [B, M]
     winner = _winning_votes(votes, is_from_capsule)  # [B, M, 6]
@@ -280,7 +333,9 @@ class OCAE(OfficialModule):
 def soft_winner(self: OCAE, posterior_with_dummy: torch.Tensor, votes: torch.Tensor,
                 vote_presence: torch.Tensor):
     """Official soft_winner [B, M, 6] and soft_winner_pres [B, M] (capsules/capsule.py:
-    CapsuleLikelihood; diagnostics, the only use of dummy_vote)."""
+    CapsuleLikelihood; diagnostics, the only use of dummy_vote) from posterior_with_dummy
+    [B, K+1, M], votes [B, K, M, 6], vote_presence [B, K, M]; ValueError for other shapes."""
+    _check_posterior_inputs('posterior_with_dummy', posterior_with_dummy, votes, vote_presence)
     B = votes.shape[0]
     all_votes = torch.cat([votes, self.dummy_vote.expand(B, -1, -1, -1)], 1)  # [B, K+1, M, 6]
     winner = (posterior_with_dummy[..., None] * all_votes).sum(1)
@@ -314,11 +369,19 @@ def _check_set_dtype(inputs: dict, dtype: torch.dtype) -> None:
     name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
     check_input_dtype(name, inputs[name], dtype)
 
+# %% ../nbs/03_ocae.ipynb #fx58c106
+def _check_presence_values(presence: torch.Tensor) -> None:
+    """On the CPU outside `torch.compile`: `presence` in [0, 1] and finite (`check_image_values`,
+    one line), as the SCAE's images. Elsewhere nothing: on a GPU reading them syncs the host."""
+    if presence.device.type == 'cpu' and not torch.compiler.is_compiling():
+        check_image_values(presence, 'presence', pixels=False)
+
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
 def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
     """One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype,
-    and each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast)."""
+    each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast), and
+    presence outside [0, 1] or not finite (on the CPU only, outside torch.compile)."""
     self._check_input_shapes(pose, presence, special_features, templates_colorized)
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
@@ -326,15 +389,17 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
         check_input_device(name, x, self.dummy_vote.device)
         if x.dtype not in _FULL: check_input_dtype(name, x, self.dummy_vote.dtype)  # not promoted
     _check_set_dtype(inputs, self.dummy_vote.dtype)
+    _check_presence_values(presence)
 
 # %% ../nbs/03_ocae.ipynb #9b92c39e
 @patch
 def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
             templates_colorized: torch.Tensor) -> AttrDict:
-    """pose [B,M,6], presence [B,M], special_features [B,M,F], templates_colorized [B,M,C,T,T]
-    -> AttrDict under the golden ocae/* names: prior_caps_presence_u [B,K] (u), posterior_mass_m
-    [B,K] (m), posterior_mixing_probs [B,M,K], is_from_capsule [B,M], votes [B,K,M,6], the loss
-    terms log_prob and dynamic_weights_l2, and every intermediate."""
+    """pose [B,M,6], presence [B,M] in [0, 1] (values checked on the CPU only), special_features
+    [B,M,F], templates_colorized [B,M,C,T,T] -> AttrDict under the golden ocae/* names:
+    prior_caps_presence_u [B,K] (u), posterior_mass_m [B,K] (m), posterior_mixing_probs [B,M,K],
+    is_from_capsule [B,M], votes [B,K,M,6], the loss terms log_prob and dynamic_weights_l2, and
+    every intermediate."""
     self.check_inputs(pose, presence, special_features, templates_colorized)
     res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized),
                    input_presence=presence.detach())

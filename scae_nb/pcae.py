@@ -18,7 +18,7 @@ from .data import image_shape_hint
 from .mixture import pixel_mixture, warped_pixel_mixture
 
 # %% auto #0
-__all__ = ['CNN_STRIDES', 'CNN_MEMORY_FORMAT', 'NONLINEARITIES', 'safe_log', 'affine_matrix', 'geometric_transform',
+__all__ = ['CNN_STRIDES', 'CNN_MEMORY_FORMAT', 'NONLINEARITIES', 'safe_log', 'check_pose', 'affine_matrix', 'geometric_transform',
            'inverse_affine', 'affine_sampling_grid', 'warp_templates', 'cnn_output_size', 'attention_pool',
            'split_part_capsules', 'add_presence_noise', 'relu1', 'qr_template_init', 'PCAE', 'conv_patches',
            'conv_weight_grad', 'encoder_conv_applies', 'autocast_on', 'encoder_conv', 'check_input_device',
@@ -31,9 +31,17 @@ def safe_log(x: torch.Tensor, eps: float = 1e-16) -> torch.Tensor:
     return torch.where(ok, torch.log(torch.where(ok, x, torch.ones_like(x))),
                        torch.full_like(x, -1e8))
 
+# %% ../nbs/02_pcae.ipynb #fx58c002
+def check_pose(pose: torch.Tensor, name: str = 'pose') -> None:
+    "Refuse, in one line naming `name`, a `pose` that is not [..., 6] (shape only: no host sync)."
+    if pose.ndim < 1 or pose.shape[-1] != 6:
+        raise ValueError(f"{name} must be [..., 6], {got_shape(pose)}")
+
 # %% ../nbs/02_pcae.ipynb #ec630684
 def affine_matrix(pose: torch.Tensor) -> torch.Tensor:
-    "[..., 6] as [a, b, tx, c, d, ty] -> [..., 3, 3] with last row [0, 0, 1]."
+    """[..., 6] as [a, b, tx, c, d, ty] -> [..., 3, 3] with last row
+    [0, 0, 1]. ValueError if `pose` is not [..., 6]."""
+    check_pose(pose)
     # the identity's last row, made on pose's device: no host-to-device copy (CUDA graphs)
     last_row = torch.eye(3, dtype=pose.dtype, device=pose.device)[2].expand(*pose.shape[:-1], 3)
     return torch.cat([pose, last_row], -1).unflatten(-1, (3, 3))
@@ -59,14 +67,16 @@ def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlin
     """Official `math_ops.geometric_transform` (`capsules/math_ops.py`): raw pose [..., 6]
     (sx, sy, theta, shear, tx, ty) -> affine [..., 6] as [a, b, tx, c, d, ty] (or [..., 3, 3]).
     Nonlinear bounds: scales sigmoid(p) + 0.01 in (0.01, 1.01), theta = 2 pi p,
-    shear, tx, ty = tanh(5 p) in (-1, 1)."""
+    shear, tx, ty = tanh(5 p) in (-1, 1). ValueError if `pose_raw` is not [..., 6]."""
+    check_pose(pose_raw, 'pose_raw')
     pose = torch.stack(_affine_entries(*_bounded_pose(pose_raw, nonlinear), similarity), -1)
     return affine_matrix(pose) if as_matrix else pose
 
 # %% ../nbs/02_pcae.ipynb #95f9f0ea
 def inverse_affine(pose: torch.Tensor) -> torch.Tensor:
     """Affine pose [..., 6] = [a, b, tx, c, d, ty] -> its
-    inverse `theta_inv` [..., 2, 3] = [A^-1 | -A^-1 t]."""
+    inverse `theta_inv` [..., 2, 3] = [A^-1 | -A^-1 t]. ValueError if `pose` is not [..., 6]."""
+    check_pose(pose)
     a, b, tx, c, d, ty = pose.unbind(-1)
     det = a * d - b * c
     ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
@@ -82,11 +92,26 @@ def affine_sampling_grid(theta: torch.Tensor, height: int, width: int) -> torch.
     theta = theta[:, None, None]                                                 # [N, 1, 1, 2, 3]
     return xs[:, None] * theta[..., 0] + (ys[:, None, None] * theta[..., 1] + theta[..., 2])
 
+# %% ../nbs/02_pcae.ipynb #fx58c005
+def _check_warp_inputs(templates: torch.Tensor, pose: torch.Tensor, canvas_hw) -> None:
+    """One line for `warp_templates` inputs that do not fit: pose [B, M, 6], templates
+    [B|1, M, C', T, T], canvas_hw (H, W). Shapes only: no host sync."""
+    if pose.ndim != 3 or pose.shape[-1] != 6:
+        raise ValueError(f"pose must be [B, M, 6], {got_shape(pose)}")
+    B, M = pose.shape[:2]
+    if templates.ndim != 5 or templates.shape[0] not in (1, B) or templates.shape[1] != M:
+        raise ValueError(f"templates must be [B or 1, M, C', T, T] with B, M = {B}, {M} (pose's), "
+                         f"{got_shape(templates)}")
+    if not isinstance(canvas_hw, (tuple, list)) or len(canvas_hw) != 2:
+        raise ValueError(f"canvas_hw must be (H, W), got {canvas_hw!r}")
+
 # %% ../nbs/02_pcae.ipynb #944f8661
 def warp_templates(templates: torch.Tensor, pose: torch.Tensor,
                    canvas_hw) -> tuple[torch.Tensor, torch.Tensor]:
     """Draw templates [B|1, M, C', T, T] at affine poses [B, M, 6] on
-    an H x W canvas -> ([B, M, C', H, W], grid [B*M, H, W, 2])."""
+    an H x W canvas -> ([B, M, C', H, W], grid [B*M, H, W, 2]). ValueError for inputs of
+    other shapes, or `canvas_hw` not a pair."""
+    _check_warp_inputs(templates, pose, canvas_hw)
     B, M = pose.shape[:2]
     grid = affine_sampling_grid(inverse_affine(pose).flatten(0, 1), *canvas_hw)
     source = templates.expand(B, M, *templates.shape[2:]).flatten(0, 1)         # [B*M, C', T, T]
@@ -120,10 +145,22 @@ def _features_and_logits(head_out: torch.Tensor, M: int) -> tuple[torch.Tensor, 
     features, logits = flat.split([M * d, M], -1)  # split, not two slices: no zero-filled grads
     return features.unflatten(-1, (d, M)), logits  # [B, P, d, M], [B, P, M]
 
+# %% ../nbs/02_pcae.ipynb #fx58c006
+def _check_head_out(head_out: torch.Tensor, n_parts: int) -> None:
+    "One line unless `n_parts` M is a count and `head_out` [B, M*d+M, h, w], d >= 1 (shape only)."
+    check_positive(n_parts=n_parts)
+    channels = head_out.shape[1] if head_out.ndim == 4 else 0
+    if channels % n_parts or channels < 2 * n_parts:
+        raise ValueError(f"head_out must be [B, M*d+M, h, w] with M = n_parts = {n_parts} and "
+                         f"d >= 1 (channels a multiple of {n_parts}, at least {2 * n_parts}), "
+                         f"{got_shape(head_out)}")
+
 # %% ../nbs/02_pcae.ipynb #d1b8d0d7
 def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
     """Official `conv_att` pooling of the 1x1-conv output
-    [B, M*d+M, h, w] into part capsules [B, M, d] (raw reshape)."""
+    [B, M*d+M, h, w] into part capsules [B, M, d] (raw reshape). ValueError for another
+    shape, or `n_parts` not a positive integer."""
+    _check_head_out(head_out, n_parts)
     B, M = head_out.shape[0], n_parts
     features, logits = _features_and_logits(head_out, M)         # [B, P, d, M], [B, P, M]
     d = features.shape[2]
@@ -164,7 +201,9 @@ def _min_max_templates(rows: torch.Tensor, template_size: int, n_channels: int) 
 def qr_template_init(n_templates: int, template_size: int, n_channels: int = 1,
                      generator: torch.Generator | None = None) -> torch.Tensor:
     """Official template init [M, C, T, T]: rows of Q from
-    QR(U(0,1)^{n x n}), n = max(M, T*T*C), min-max scaled to [0, 1]."""
+    QR(U(0,1)^{n x n}), n = max(M, T*T*C), min-max scaled to [0, 1]. ValueError unless
+    M, T, C are positive integers."""
+    check_positive(n_templates=n_templates, template_size=template_size, n_channels=n_channels)
     n_elems = template_size ** 2 * n_channels
     n = max(n_templates, n_elems)
     uniform = torch.rand(n, n, generator=generator, dtype=torch.float64)
