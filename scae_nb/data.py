@@ -20,8 +20,8 @@ from .utils import (UsageError, check_positive, got_shape, got_values, named,
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'DataFolderMissing', 'data_root', 'image_shape_hint', 'check_image_values',
-           'check_images', 'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift', 'DataFileError',
-           'sobel_edges', 'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
+           'check_values_on_cpu', 'check_images', 'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift',
+           'DataFileError', 'sobel_edges', 'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #st49f63d
 def _torchvision(module: str):
@@ -187,6 +187,15 @@ def check_image_values(images: torch.Tensor, name: str = 'images',
     lo, hi = torch.aminmax(images)                      # a NaN makes both NaN: caught below
     if lo >= 0 and hi <= 1: return images
     raise _values_error(images, name, lo, hi, pixels)
+
+# %% ../nbs/00_data.ipynb #lc58v002
+def check_values_on_cpu(values, name: str = 'images', pixels: bool = True) -> None:
+    """`check_image_values(values, name, pixels)` (floats in [0, 1], finite; one line) where
+    `values` is a tensor on the CPU and no `torch.compile` is tracing; elsewhere nothing: on a GPU
+    reading the values would sync the host every step, and tracing them would break the graph."""
+    if (isinstance(values, torch.Tensor) and values.device.type == 'cpu'
+            and not torch.compiler.is_compiling()):
+        check_image_values(values, name, pixels)
 
 # %% ../nbs/00_data.ipynb #sp38bb63
 def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
@@ -370,8 +379,7 @@ def sobel_target(images: torch.Tensor) -> torch.Tensor:
     finite) on the CPU only and never inside `torch.compile`: on a GPU reading them would sync the
     host every step of an SVHN or CIFAR-10 run, and the check would break the compiled graph."""
     B, C, H, W = _sobel_shape(images, 'sobel_target')                   # static: no host sync
-    if images.device.type == 'cpu' and not torch.compiler.is_compiling():
-        check_image_values(images)
+    check_values_on_cpu(images)                                          # the CPU only
     edges = sobel_edges(images).sum(-1).flatten(2)                      # [B, C, HW]: dy + dx
     dev = (edges - tf_median(edges)[..., None]).abs()                    # [B, C, HW]
     lo, hi = dev.min(-1, keepdim=True).values, dev.max(-1, keepdim=True).values

@@ -61,7 +61,10 @@ def _entropy(p: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/04_losses.ipynb #32b91622
 def posterior_sparsity_loss(m: torch.Tensor, n_parts: int):
     """Official entropy posterior sparsity (capsules/capsule.py: _capsule_entropy) on
-    the mass m [B, K]: `(H_within, H_between)` of q = m / n_parts."""
+    the mass m [B, K]: `(H_within, H_between)` of q = m / n_parts. ValueError, one line: m not
+    [B, K] with B > 0, `n_parts` not a positive integer."""
+    if m.ndim != 2 or not len(m):             # B = 0: a NaN within term; [B, K, X]: a vector
+        raise ValueError(f"m must be [B, K] (posterior masses per example, B > 0), {got_shape(m)}")
     check_positive(n_parts=n_parts)                   # else (nan, nan), silently
     q = m / n_parts                                   # [B, K]
     within = _entropy(_normalize(q, 1)).mean()        # mean over B of per-example entropies

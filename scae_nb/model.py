@@ -14,6 +14,7 @@ from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import _brief, check_bools, check_positive, got_shape, said, to_plain
 from .official import OfficialModule, checkpoint_variables
+from .data import check_values_on_cpu
 from .pcae import PCAE, NONLINEARITIES, autocast_on, check_input_device, cnn_output_size
 from .ocae import OCAE
 from .constellation_ocae import (ConstellationOCAE, injective_maps, n_injective_maps,
@@ -263,20 +264,12 @@ def scae_loss_terms(config: SCAEConfig, pcae: AttrDict, ocae: AttrDict,
 @patch
 def _object_capsules(self: SCAE, pcae: AttrDict, labels: torch.Tensor | None = None):
     "(ocae, probe, metrics) from the part capsules `pcae` (pose, presence, features, templates)."
-    ocae = self.ocae(pcae.pose, pcae.presence, pcae.special_features, pcae.templates_colorized)
+    ocae = self.ocae(pcae.pose, pcae.presence, pcae.special_features, pcae.templates_colorized,
+                     check_values=False)       # a sigmoid's: NaN only from diverged weights (05b)
     probe = self.probes(ocae.posterior_mass_m, ocae.prior_caps_presence_u, labels)
     metrics = AttrDict(posterior_acc=probe.posterior_acc, prior_acc=probe.prior_acc,
                        best_cls_acc=torch.maximum(probe.posterior_acc, probe.prior_acc))
     return ocae, probe, metrics
-
-# %% ../nbs/04a_model.ipynb #a4cpu001
-def _check_values_on_cpu(images, name: str = 'images') -> None:
-    """On the CPU outside `torch.compile`: `check_image_values` (floats in [0, 1], finite), one
-    line. Elsewhere nothing: on a GPU reading the values would sync the host every step."""
-    if (isinstance(images, torch.Tensor) and images.device.type == 'cpu'
-            and not torch.compiler.is_compiling()):
-        from scae_nb.data import check_image_values        # imported here, as in `make_target`
-        check_image_values(images, name)
 
 # %% ../nbs/04a_model.ipynb #157d2ac6
 @patch
@@ -290,8 +283,8 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
     onto canvas, coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u`
     [B, K] in [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in
     04a_model."""
-    _check_values_on_cpu(images)
-    if target is not None: _check_values_on_cpu(target, 'target')    # one given: in [0, 1] too
+    check_values_on_cpu(images)
+    if target is not None: check_values_on_cpu(target, 'target')    # one given: in [0, 1] too
     target = self.make_target(images) if target is None else target
     pcae = self.pcae(images, target)
     ocae, probe, metrics = self._object_capsules(pcae, labels)
@@ -305,7 +298,7 @@ def encode(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None)
     """`forward` without the image decoder or the losses: the same images and labels -> AttrDict of
     `metrics`, `pcae` (encoder outputs, templates), `ocae` (u = `prior_caps_presence_u`,
     m = `posterior_mass_m`, [B, K]) and `probe`, as in `forward` (keys: the table in 04a_model)."""
-    _check_values_on_cpu(images)
+    check_values_on_cpu(images)
     pcae = self.pcae.encode(images)
     pcae.update(self.pcae.make_templates(pcae.special_features))
     ocae, probe, metrics = self._object_capsules(pcae, labels)
@@ -405,7 +398,7 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     """Refuse, in one line, what the constellation model cannot take: points that are not a float
     tensor [B, N, 2] of the weights' dtype `weight` (unless autocast casts them), a presence or
     pattern_id that is not a tensor [B, N] (no presence: images given by mistake?), and, on the
-    CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`_check_values_on_cpu`)."""
+    CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`check_values_on_cpu`)."""
     _check_points_given(points, presence)
     _check_points(points, weight)
     for name, value in (('presence', presence), ('pattern_id', pattern_id)):

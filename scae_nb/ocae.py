@@ -17,7 +17,7 @@ from .pcae import _FULL, check_input_device, check_input_dtype, check_templates_
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
 from .utils import check_positive, got_shape, to_numpy
-from .data import check_image_values
+from .data import check_values_on_cpu
 
 # %% auto #0
 __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
@@ -369,19 +369,13 @@ def _check_set_dtype(inputs: dict, dtype: torch.dtype) -> None:
     name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
     check_input_dtype(name, inputs[name], dtype)
 
-# %% ../nbs/03_ocae.ipynb #fx58c106
-def _check_presence_values(presence: torch.Tensor) -> None:
-    """On the CPU outside `torch.compile`: `presence` in [0, 1] and finite (`check_image_values`,
-    one line), as the SCAE's images. Elsewhere nothing: on a GPU reading them syncs the host."""
-    if presence.device.type == 'cpu' and not torch.compiler.is_compiling():
-        check_image_values(presence, 'presence', pixels=False)
-
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
-def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized) -> None:
+def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized,
+                 check_values: bool = True) -> None:
     """One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype,
     each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast), and
-    presence outside [0, 1] or not finite (on the CPU only, outside torch.compile)."""
+    (`check_values`) presence outside [0, 1] or not finite (the CPU only, outside torch.compile)."""
     self._check_input_shapes(pose, presence, special_features, templates_colorized)
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
@@ -389,18 +383,19 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
         check_input_device(name, x, self.dummy_vote.device)
         if x.dtype not in _FULL: check_input_dtype(name, x, self.dummy_vote.dtype)  # not promoted
     _check_set_dtype(inputs, self.dummy_vote.dtype)
-    _check_presence_values(presence)
+    if check_values: check_values_on_cpu(presence, 'presence', pixels=False)   # the CPU only
 
 # %% ../nbs/03_ocae.ipynb #9b92c39e
 @patch
 def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
-            templates_colorized: torch.Tensor) -> AttrDict:
-    """pose [B,M,6], presence [B,M] in [0, 1] (values checked on the CPU only), special_features
+            templates_colorized: torch.Tensor, check_values: bool = True) -> AttrDict:
+    """pose [B,M,6], presence [B,M] in [0, 1] (values checked on the CPU only, if `check_values`:
+    the SCAE's own PCAE presences are not, a NaN there is training's to report), special_features
     [B,M,F], templates_colorized [B,M,C,T,T] -> AttrDict under the golden ocae/* names:
     prior_caps_presence_u [B,K] (u), posterior_mass_m [B,K] (m), posterior_mixing_probs [B,M,K],
     is_from_capsule [B,M], votes [B,K,M,6], the loss terms log_prob and dynamic_weights_l2, and
     every intermediate."""
-    self.check_inputs(pose, presence, special_features, templates_colorized)
+    self.check_inputs(pose, presence, special_features, templates_colorized, check_values)
     res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized),
                    input_presence=presence.detach())
     st = self.set_transformer(res.input_set, res.input_presence)
