@@ -6,12 +6,13 @@
 from __future__ import annotations
 import argparse, contextlib, importlib.util, json, os, pickle, re, signal, statistics, subprocess
 import inspect, sys, tempfile, time, warnings
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
 from .cli import add_config_args, given, int64, one_line_warnings
+from .data import DATASETS
 from .config import TrainConfig, UNREAD_FIELDS, check_fits_dataset, check_read
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
 from .utils import named, progress_bar, said, user_stacklevel, words
@@ -222,7 +223,7 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
     rate = round(batch_size * 1e3 / ms, 1)                        # examples/s: images or point sets
     return dict(ms_per_step=round(ms, 2), images_per_s=rate, examples_per_s=rate,   # the same
                 peak_mem_mb=round(timed['peak'], 1), device=device_name(device),   # MiB (2**20)
-                variant=variant_name(compile, cuda_graph, amp), preset=preset,
+                variant=variant_name(compile, cuda_graph, amp), preset=preset, batch='synthetic',
                 baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,
                 warmup=warmup, warmup_s=round(sum(timed['warm']), 1), amp=amp, compile=compile,
                 cuda_graph=cuda_graph, tf32=tf32, ms_min=round(min(timed['times']) * 1e3, 2),
@@ -280,6 +281,15 @@ def _warn_no_warmup() -> None:
                   "optimizer's state made, memory first allocated), timed with the rest; "
                   f"{said('warmup', 1)} or more times steady steps only",
                   stacklevel=user_stacklevel())
+
+# %% ../nbs/05c_bench.ipynb #fx58d011
+def _warn_warmup_raised(asked: int, ran: int, compile: bool, cuda_graph: bool) -> None:
+    "One warning: a compiled (or CUDA-graph) step ran `ran` warm-up steps where `asked` were asked."
+    setup = ["the optimizer's slots"] + ['the compile'] * compile
+    setup += ['the graph capture'] * cuda_graph
+    step = variant_name(compile, cuda_graph, False)
+    warnings.warn(f"{said('warmup', asked)}: a {step} step takes at least {ran} warm-up steps "
+                  f"({', then '.join(setup)}); {ran} ran, untimed", stacklevel=user_stacklevel())
 
 # %% ../nbs/05c_bench.ipynb #st53b108
 def _bench_switches(device: str, compile: bool | None, cuda_graph: bool | None,
@@ -347,8 +357,10 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     `ValueError` for a preset name or config field that does not exist, or, with `compile`, a
     `backend` that torch.compile does not know or whose package is not installed (`check_backend`).
     A compiled step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the
-    result's `warmup` is what ran; an eager step with none warns that its first timed step includes
-    one-time setup (`_warn_no_warmup`). Memory that runs out: one-line `MemoryError`
+    result's `warmup` is what ran, and one warning says so when it is more than asked
+    (`_warn_warmup_raised`); an eager step with none warns that its first timed step includes
+    one-time setup (`_warn_no_warmup`). The batch is synthetic (`synthetic_batch`: the result's
+    `batch`), the same every step. Memory that runs out: one-line `MemoryError`
     (`naming_out_of_memory`).
     `progress`: on stderr (the CLI's default), untimed, a line that says a compile is coming
     (`_say_compiling`), a count of the warm-up steps (no time left: a compile would skew it) and a
@@ -362,6 +374,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     with naming_out_of_memory(config, batch_size, device):      # one line, naming the sizes
         model, optimizer = _seeded_model(config, batch_size, device, seed, lr)
         with use_decoder(decoder):                   # the step is built and run with it
+            asked = warmup
             step_fn, warmup = _bench_step(model, optimizer, device, amp, compile, cuda_graph,
                                           backend, warmup)
             batch = to_device(synthetic_batch(config, batch_size, seed), device)
@@ -369,6 +382,7 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
             variant = variant_name(compile, cuda_graph, amp)
             if compile and progress: _say_compiling(variant, device, backend)     # a minute, unsaid
             if warmup == 0: _warn_no_warmup()        # an eager step: its first run is timed
+            elif warmup > asked: _warn_warmup_raised(asked, warmup, compile, cuda_graph)
             timed = _time_step(lambda: step_fn(batch), device, warmup, steps, tf32, count_ops,
                                progress, variant)
     return _bench_result(timed, model, device, ran, batch_size, steps, warmup, amp, compile,
@@ -641,6 +655,13 @@ def _check_bench_model(preset: str, model: str) -> None:
         raise UsageError(f"{named('model')} {model} needs an image preset, not {named('preset')} "
                          "constellation (e.g. --preset cpu)")
 
+# %% ../nbs/05c_bench.ipynb #fx58d014
+def _any_classes(config: SCAEConfig, dataset: str) -> SCAEConfig:
+    "`config` with at least image `dataset`'s classes (`DATASETS`), for train's checks of the rest."
+    spec = DATASETS.get(dataset)                     # None: constellations, synthetic images
+    if spec is None or config.n_classes >= spec.n_classes: return config
+    return replace(config, n_classes=spec.n_classes)
+
 # %% ../nbs/05c_bench.ipynb #sp38237e
 def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     """The model config (preset + given fields), the run fields, and the timing options of `args`,
@@ -651,7 +672,8 @@ def _bench_config(args: argparse.Namespace) -> tuple[SCAEConfig, dict, dict]:
     check_read(config.model, given(args, UNREAD_FIELDS[config.model]))   # as train: refused
     _check_bench_model(args.preset, config.model)        # bench has no --dataset: the preset's
     preset_run = PRESETS[args.preset]['run']
-    TrainConfig(model=config, dataset=preset_run.get('dataset') or 'mnist')   # train's own checks
+    TrainConfig(model=_any_classes(config, preset_run.get('dataset') or 'mnist'),   # train's own
+                dataset=preset_run.get('dataset') or 'mnist')                    # checks
     run = {k: v for k, v in preset_run.items() if k in BENCH_RUN_FIELDS}
     run.update(given(args, BENCH_RUN_FIELDS))
     _check_step_options(run, config)
@@ -766,7 +788,8 @@ def _print_result(args, result: dict, examples: str = 'images') -> int:
     "One variant's result: a JSON line, or a sentence (the preset as modified: `_preset_label`)."
     result = {**result, 'preset': _preset_label(args)}
     if args.json: print(json.dumps(result))
-    else: print(f"{result['preset']} B={result['batch_size']} on {result['device']}, "
+    else: print(f"{result['preset']} B={result['batch_size']} (synthetic batch) on "
+                f"{result['device']}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
                 f"{result['images_per_s']} {examples}/s, {_peak_said(result)}, "
                 f"{result['decoder'] or 'no image'} decoder"

@@ -24,8 +24,8 @@ from .analysis import (_all_rows_equal, _check_features, _check_matrix, _collect
                               _refuse_constellation, _run_device, evaluating, tsne_embedding)
 
 # %% auto #0
-__all__ = ['NUDGE_LIMIT', 'PATTERN_MARKERS', 'distinct_colours', 'plot_embedding', 'matrix_to_pose', 'nudge_matrix',
-           'top_down_parts', 'reconstruct', 'plot_templates', 'plot_reconstructions', 'colour_parts',
+__all__ = ['NUDGE_LIMIT', 'CLAIM_PRESENCE', 'PATTERN_MARKERS', 'distinct_colours', 'plot_embedding', 'matrix_to_pose',
+           'nudge_matrix', 'top_down_parts', 'reconstruct', 'plot_templates', 'plot_reconstructions', 'colour_parts',
            'plot_part_decomposition', 'capsule_claims', 'plot_capsule_claims', 'class_means', 'plot_class_activations',
            'plot_constellations', 'make_figures', 'save_figures']
 
@@ -353,10 +353,11 @@ def _check_part_image(image) -> np.ndarray:
     return image
 
 # %% ../nbs/06a_figures.ipynb #s50a1002
-def _finish_figure(fig, title: str, nan_counts: dict):
-    "`fig`, titled `title`, laid out tight, once `_warn_nan` has counted its NaN (`nan_counts`)."
+def _finish_figure(fig, title: str, nan_counts: dict, key: str = ''):
+    """`fig`, titled `title` (and `key` on a second line), laid out tight, once `_warn_nan` has
+    counted its NaN (`nan_counts`) under `title`."""
     _warn_nan(title, nan_counts)
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(f'{title}\n{key}' if key else title, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -371,30 +372,37 @@ def _parts_shown(nan: np.ndarray, presence: np.ndarray, n: int) -> np.ndarray:
     "At most `n` part indices: NaN ones (`nan` [M]) first, then the most present (`presence` [M])."
     return np.argsort(np.where(nan, -np.inf, -presence))[:n]
 
+# %% ../nbs/06a_figures.ipynb #fx58d002
+def _presence_text(p: float) -> str:
+    "Presence `p` to 2 decimals; from 0.995 below 1, cut (not rounded) to 6: never '1.00' below 1."
+    if not .995 <= p < 1: return f'{p:.2f}'              # 1.0 itself, and NaN, as they are
+    return f'{math.floor(p * 1e6) / 1e6:.6f}'.rstrip('0')
+
 # %% ../nbs/06a_figures.ipynb #st52a019
 def _draw_each_part(axes, transformed_templates, presence: np.ndarray, colours, shown) -> None:
-    "Part n of `shown` alone into each of `axes`, coloured `colours[n]`, titled 'n: presence'."
+    "Part n of `shown` alone in each of `axes`, in `colours[n]`, titled 'part n' and 'p = p_n'."
     for ax, n in zip(axes, shown):
         one = colour_parts(transformed_templates[n:n + 1], presence[n:n + 1], colours[n:n + 1])
-        _show(ax, one, f'{n}: {presence[n]:.2f}')
+        _show(ax, one, f'part {n}\np = {_presence_text(presence[n])}')
 
 # %% ../nbs/06a_figures.ipynb #f01bc447
 def plot_part_decomposition(image, transformed_templates, presence, n_parts_shown: int = 12,
                             title: str = 'part decomposition', input_label: str = 'input'):
     """The input (titled `input_label`), its parts in colour, and the most present parts one by
-    one (those with NaN first)."""
+    one (those with NaN first), each titled 'part n' and 'p = its presence' (`_presence_text`)."""
     image = _check_part_image(image)
     presence = to_numpy(presence)
     colours = distinct_colours(len(presence))
     parts = colour_parts(transformed_templates, presence, colours)         # shapes checked here
     nan = _nan_parts(transformed_templates, presence)                  # [M]: parts that hold NaN
     shown = _parts_shown(nan, presence, n_parts_shown)
-    fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.3),
+    fig, axes = plt.subplots(1, 2 + len(shown), figsize=((2 + len(shown)) * 0.9, 1.5),
                              squeeze=False)
     _show(axes[0, 0], image, input_label)
     _show(axes[0, 1], parts, 'parts')
     _draw_each_part(axes[0, 2:], transformed_templates, presence, colours, shown)
-    return _finish_figure(fig, title, {'parts': (int(nan.sum()), len(presence))})
+    return _finish_figure(fig, title, {'parts': (int(nan.sum()), len(presence))},
+                          key="each panel: part n, p = its presence")
 
 
 # %% ../nbs/06a_figures.ipynb #st52a021
@@ -412,8 +420,10 @@ def _check_winners(winners, presence, n_objects: int) -> tuple:
     return winners, presence
 
 # %% ../nbs/06a_figures.ipynb #64941c31
+CLAIM_PRESENCE = 0.5          # the presence a won part needs to be claimed (figures and counts)
+
 def capsule_claims(
-    winners, presence, n_objects: int, min_presence: float = 0.5
+    winners, presence, n_objects: int, min_presence: float = CLAIM_PRESENCE
 ) -> dict[int, list[int]]:
     """{capsule k: [parts n it wins with presence >= min_presence]}, most claiming capsules first,
     from one example's winners [M] (capsule ids in 0..n_objects-1) and part presence [M]."""
@@ -470,7 +480,8 @@ def plot_capsule_claims(model, out: AttrDict, target, index: int = 0, max_capsul
     nan = [_show(axes[0, 0], target[index], input_label),                # which panels hold NaN
            _show(axes[0, 1], by_capsule, 'by capsule')]
     nan += _alone_panels(axes[0, 2:], model, out, target, index, claims)
-    return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))})
+    return _finish_figure(fig, title, {'panels': (sum(nan), len(nan))},
+                          key=f'n parts: the parts it wins with presence >= {CLAIM_PRESENCE}')
 
 # %% ../nbs/06a_figures.ipynb #st52a026
 def _check_class_range(labels: np.ndarray, n_classes: int) -> None:
@@ -688,27 +699,30 @@ def _figure_inputs(model: torch.nn.Module, images, labels, test) -> tuple:
     return images, labels, test
 
 # %% ../nbs/06a_figures.ipynb #sty46f05
-def _batch_figures(model: torch.nn.Module, images: torch.Tensor, labels) -> dict:
-    "One batch's figures, noise off: templates, reconstructions, parts and claims of example 0."
+def _batch_figures(model: torch.nn.Module, images: torch.Tensor, labels, more: dict | None = None,
+                   progress: bool = False) -> dict:
+    """One batch's figures, noise off: templates, reconstructions, parts and claims of example 0,
+    then those of `more` ({name: draw}), one stage each of a bar 'figures' (with `progress`)."""
     with evaluating(model, noise=False):
         out, target = model(images, labels), model.make_target(images)
         rec = reconstruct(model, out, target)
         shown = dict(input_label=_target_label(model))          # what the decoder scores
-        return dict(
-            templates=plot_templates(out.pcae.templates_nonlin[0]),
-            reconstructions=plot_reconstructions(
+        stages = dict(
+            templates=lambda: plot_templates(out.pcae.templates_nonlin[0]),
+            reconstructions=lambda: plot_reconstructions(
                 target, rec.bottom_up.rec_mode, rec.top_down.rec_mode, **shown
             ),
-            part_decomposition=plot_part_decomposition(
+            part_decomposition=lambda: plot_part_decomposition(
                 target[0], rec.bottom_up.transformed_templates[0], out.pcae.presence[0], **shown
             ),
-            capsule_claims=plot_capsule_claims(model, out, target, 0, **shown),
+            capsule_claims=lambda: plot_capsule_claims(model, out, target, 0, **shown),
         )
+        return run_stages({**stages, **(more or {})}, 'figures', progress)
 
 # %% ../nbs/06a_figures.ipynb #sty46f08
-def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int, progress: bool) -> dict:
-    """The figures of `test`: class activations, and the t-SNE of m unless it has one example or
-    is a collapsed model's (then one warning, saying which)."""
+def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int) -> dict:
+    """{name: draw} of the figures of `test`: class activations, and the t-SNE of m unless it has
+    one example or is a collapsed model's (then one warning, saying which)."""
     m, n_classes = _check_matrix(test.m, 'test.m'), model.config.n_classes
     stages = dict(class_activations=lambda: plot_class_activations(test.u, test.m, test.labels,
                                                                    n_classes),
@@ -719,7 +733,7 @@ def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int, progress: b
         warnings.warn(f"t-SNE figure skipped: {why}",
                       stacklevel=user_stacklevel())         # said at the user's line
         del stages['tsne']
-    return run_stages(stages, 'figures', progress)
+    return stages
 
 # %% ../nbs/06a_figures.ipynb #028deca7
 def make_figures(model: torch.nn.Module, images: torch.Tensor, labels=None,
@@ -730,11 +744,10 @@ def make_figures(model: torch.nn.Module, images: torch.Tensor, labels=None,
     and the t-SNE of m (skipped, with a warning saying why, for one example or for a collapsed
     model's identical rows); without `test`, only the batch's four, silently (as asked). A
     constellation model is refused first, naming `plot_constellations`.
-    `progress`: a bar over the figures of `test` (the t-SNE takes a while), naming each."""
+    `progress`: one bar over all the figures (the t-SNE takes a while), naming each."""
     images, labels, test = _figure_inputs(model, images, labels, test)
-    figures = _batch_figures(model, images, labels)
-    if test is None: return figures
-    return {**figures, **_test_figures(model, test, seed, progress)}
+    more = None if test is None else _test_figures(model, test, seed)     # {name: draw}
+    return _batch_figures(model, images, labels, more, progress)
 
 # %% ../nbs/06a_figures.ipynb #0c97b903
 def save_figures(figures: dict, folder) -> list[str]:
