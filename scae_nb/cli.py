@@ -11,7 +11,7 @@ from . import __version__
 # %% auto #0
 __all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'PATH_OPTIONS', 'int64', 'field_options', 'add_config_args', 'given',
            'positive_int64', 'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings', 'expand_user',
-           'quiet_matplotlib_dirs']
+           'quiet_matplotlib_dirs', 'nothing_written']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -471,20 +471,39 @@ def _said_error(e: Exception, args: argparse.Namespace) -> int:
     print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
     return status
 
+# %% ../nbs/07_cli.ipynb #lc58n002
+@contextlib.contextmanager
+def nothing_written(when: str = 'before it began', signalled=lambda: False):
+    """Within: a `KeyboardInterrupt` without an `interrupt_note` gets 'WHEN: nothing written' as
+    one (the interrupt line ends with it); so does an `ImportError` once `signalled()` (numpy's C
+    init turns a Ctrl-C into one). For blocks that write no file."""
+    try: yield
+    except ImportError as e:
+        if not signalled(): raise
+        cut = KeyboardInterrupt()
+        cut.interrupt_note = f'{when}: nothing written'
+        raise cut from e
+    except KeyboardInterrupt as e:
+        if not getattr(e, 'interrupt_note', ''): e.interrupt_note = f'{when}: nothing written'
+        raise
+
 # %% ../nbs/07_cli.ipynb #st50mm08
 def _main(argv: list[str], command: str | None, signalled=lambda: False) -> int:
     """`main` less its handling of signals (Ctrl-C, SIGTERM, SIGHUP): an error once `signalled()`
     is the interrupt, turned into an error by a library: `KeyboardInterrupt` again. An interrupt
-    while it parses `argv` or imports the command says nothing was written (`nothing_written`)."""
-    from scae_nb.utils import cli_words, nothing_written
-    with nothing_written(): args = _parsed(argv, command)     # imports torch: a Ctrl-C waits
+    while it imports (numpy, torch), parses `argv` or imports the command says nothing was written
+    (`nothing_written`)."""
+    with nothing_written(signalled=signalled):            # numpy, torch: a Ctrl-C waits, or not
+        from scae_nb.utils import cli_words
+        args = _parsed(argv, command)
     module, run = args._run
     _say_matplotlib_dirs(args)
     try:
         with one_line_warnings(args.command), cli_words():   # one line each, naming the options
             from scae_nb.config import torch_threads
             with torch_threads(getattr(args, 'threads', None)):          # PROCESS_FIELDS
-                with nothing_written(): entry = getattr(importlib.import_module(module), run)
+                with nothing_written(signalled=signalled):
+                    entry = getattr(importlib.import_module(module), run)
                 result = entry(args)
     except Exception as e:
         if signalled(): raise KeyboardInterrupt from e      # `main`: interrupted by SIGTERM, 143

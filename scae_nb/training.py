@@ -22,10 +22,9 @@ __all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad
 # %% ../nbs/05b_training.ipynb #or47imp2
 from .utils import AttrDict
 from .utils import (UsageError, check_finite, check_out_folder, check_positive,
-                           cli_words, counted, first_free, named, nothing_written, progress_bar,
-                           refuse_empty_path, said, to_plain, type_name, user_stacklevel, words,
-                           write_atomic)
-from .cli import add_config_args, given
+                           cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
+                           said, to_plain, type_name, user_stacklevel, words, write_atomic)
+from .cli import add_config_args, given, nothing_written
 from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
                           data_root, sobel_target)
 from .loaders import _check_labels, _next_seed, restart_offsets
@@ -1499,6 +1498,18 @@ def _wandb_asked(args: argparse.Namespace, cfg: TrainConfig, resume) -> str | No
     return (f"WANDB_MODE={cfg.wandb} (the environment variable)" if resume is None
             else f"the run's wandb mode ({cfg.wandb}, from its checkpoint)")
 
+# %% ../nbs/05b_training.ipynb #lc58c001
+def _continue_from(out, checkpoint) -> str:
+    """`_continue_words(out)`, unless `checkpoint` (where a stop left the run in `out`) is older
+    than `out`'s newest: then the resume of that checkpoint (`resume='latest'` would take the
+    newest, the branch the run was leaving)."""
+    newest = list_checkpoints(out)[-1:]
+    if checkpoint is None or not newest or Path(checkpoint).resolve() == newest[0].resolve():
+        return _continue_words(out)
+    path = str(checkpoint)
+    if path.startswith('-'): path = os.path.join('.', path)          # not an option: ./-r/...
+    return words(f'resume={str(checkpoint)!r}', f'scae-nb train --resume {shlex.quote(path)}')
+
 # %% ../nbs/05b_training.ipynb #st49w05
 def _ending_words(result: AttrDict, cfg: TrainConfig) -> tuple[str, str]:
     "How the run `train` returned `result` for ended, and what `run_train`'s line ends with."
@@ -1506,7 +1517,7 @@ def _ending_words(result: AttrDict, cfg: TrainConfig) -> tuple[str, str]:
     if result.interrupted and result.checkpoint is None:      # `train` kept nothing
         return f'{stop}, before its first checkpoint', ': nothing kept'
     if result.interrupted:      # at its last step only its records were cut: no --resume
-        go_on = f'; continue with {_continue_words(cfg.out)}'     # the whole command if needed
+        go_on = f'; continue with {_continue_from(cfg.out, result.checkpoint)}'   # whole if needed
         return stop, go_on if result.step < cfg.steps else ''
     if result.step > cfg.steps:
         return (f"--steps {cfg.steps} is below the run's step {result.step}: nothing trained",

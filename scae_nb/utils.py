@@ -15,8 +15,8 @@ from fastcore.basics import patch
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'type_name', 'check_finite',
            'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted',
            'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'first_free', 'user_stacklevel',
-           'swap_handlers', 'deferred_signals', 'nothing_written', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy',
-           'LineProgress', 'progress_bar', 'run_stages', 'keep_freed_memory']
+           'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress',
+           'progress_bar', 'run_stages', 'keep_freed_memory']
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, _zero: bool = False, **values) -> None:
@@ -248,16 +248,6 @@ def deferred_signals(signals=('SIGINT', 'SIGTERM', 'SIGHUP'), reraise: bool = Tr
         swap_handlers({s: signal.SIG_DFL if old is None else old for s, old in previous.items()})
         for signum in held * reraise: signal.raise_signal(signum)
 
-
-# %% ../nbs/92_utils.ipynb #lc58n002
-@contextlib.contextmanager
-def nothing_written(when: str = 'before it began'):
-    """Within: a `KeyboardInterrupt` without an `interrupt_note` gets 'WHEN: nothing written' as
-    one (07's interrupt line ends with it). For blocks that write no file."""
-    try: yield
-    except KeyboardInterrupt as e:
-        if not getattr(e, 'interrupt_note', ''): e.interrupt_note = f'{when}: nothing written'
-        raise
 
 # %% ../nbs/92_utils.ipynb #e280777f
 def _is_torch_tensor(x) -> bool:
