@@ -1445,8 +1445,9 @@ def _warn_odd_run_id(checkpoint, state: dict | None, run_id: str) -> None:
     (`_plain_run_id`), which the resumed run drops, going on under `run_id`."""
     stored = (state or {}).get('run_id')
     if stored is not None and _plain_run_id(stored) is None:
-        _say(f"warning: {checkpoint} stores run id {stored!r}, not a plain name ({_PLAIN_WORDS}): "
-             f"the run goes on under run id {run_id!r}")
+        _say(f"warning: {checkpoint} stores run id {_as_typed(stored)}, not a plain name "
+             f"({_PLAIN_WORDS}): "
+             f"the run goes on under run id {_as_typed(run_id)}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50ir0c
 def _complete_run_record(folder: RunFolder, old: dict, state: dict | None, run_id: str | None,

@@ -337,7 +337,8 @@ def _check_eval_not_linked(out, default: bool = False) -> None:
     """Refuse (`UsageError`, one line naming it and where it points) an `out` (as given: links not
     followed) in HOME/eval, HOME a training run or a branch set aside, where HOME/eval is a link.
     `default`: `out` is the default report folder (the way out: pass --out)."""
-    for folder in Path(os.path.abspath(out)).parents:
+    given = Path(os.path.abspath(out))
+    for folder in [given, *given.parents]:                      # --out RUN/eval itself too
         home = folder.parent
         if folder.name == 'eval' and folder.is_symlink() and (
                 _is_branch_folder(home) or _runs_holding(home)[:1] == [home]):
@@ -978,14 +979,15 @@ def _cut_said(e: KeyboardInterrupt, out, before: list | None, removed: list = ()
     the evaluation began: that one, no report written (OUT/report.json, if any, an earlier
     evaluation's); a new one, the report without figures (`_NOT_YET_DRAWN`), replacing the earlier
     one as `replaced` says (`_replacing_said`'s words, unsaid), else the evaluation whole.
-    `removed`: the earlier evaluation's figures removed. `scae-nb eval`: all as
-    `e.interrupt_note`, which ends 07's interrupt line; from Python: lines on stderr, the
-    replacement, the removed figures and the report written without them."""
+    `removed`: the earlier evaluation's figures removed (those not drawn again are said).
+    `scae-nb eval`: all as `e.interrupt_note`, which ends 07's interrupt line; from Python: lines
+    on stderr, the replacement, the removed figures and the report written without them."""
     if not begun:                                # loading: OUT as it was
         note = f'before evaluating: nothing written{_kept_said(out)}'
         if words(False, True): e.interrupt_note = note
         return
     report = out / 'report.json'
+    removed = [name for name in removed if not (out / Path(name).name).exists()]   # not drawn again
     new, written = _identity(report) not in (None, before), _earlier_report(out) or {}
     first = new and written.get('figures_failed') == _NOT_YET_DRAWN        # no figures yet
     earlier = f" ({report} is an earlier evaluation's)" if written and not new else ''

@@ -25,10 +25,12 @@ __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLay
 
 # %% ../nbs/03_ocae.ipynb #fx58c102
 def _check_part_inputs(pose, presence, special_features, templates_colorized) -> None:
-    "One line for part capsules that do not fit pose [B, M, 6]: presence [B, M], the rest [B|1, M]."
+    """One line for part capsules that do not fit pose [B, M, 6] (B > 0): presence [B, M],
+    special_features [B, M, F], templates_colorized [B or 1, M, C, T, T]."""
     if pose.ndim != 3 or pose.shape[-1] != 6:
         raise ValueError(f"pose must be [B, M, 6], {got_shape(pose)}")
     B, M = pose.shape[:2]
+    if B == 0: raise ValueError("pose: an empty batch (B = 0)")              # as OCAE says it
     if presence.shape != (B, M):
         raise ValueError(f"presence must be [B, M] = [{B}, {M}], {got_shape(presence)}")
     if special_features.ndim != 3 or special_features.shape[:2] != (B, M):

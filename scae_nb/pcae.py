@@ -102,7 +102,9 @@ def _check_warp_inputs(templates: torch.Tensor, pose: torch.Tensor, canvas_hw) -
     if templates.ndim != 5 or templates.shape[0] not in (1, B) or templates.shape[1] != M:
         raise ValueError(f"templates must be [B or 1, M, C', T, T] with B, M = {B}, {M} (pose's), "
                          f"{got_shape(templates)}")
-    if not isinstance(canvas_hw, (tuple, list)) or len(canvas_hw) != 2:
+    try: pair = len(canvas_hw) == 2               # a tuple, list, torch.Size or array of two
+    except TypeError: pair = False
+    if not pair:
         raise ValueError(f"canvas_hw must be (H, W), got {canvas_hw!r}")
 
 # %% ../nbs/02_pcae.ipynb #944f8661

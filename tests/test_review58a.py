@@ -144,8 +144,9 @@ def test_a_resume_from_checkpoints_with_an_odd_run_id_says_so(base, tmp_path, ca
         assert rc == 0, err[-2000:]
         warned = [line for line in err.splitlines() if "warning" in line and "run id" in line]
         assert warned == [
-            f"scae-nb train: warning: {run / 'checkpoints' / 'step_00000002.pt'} stores run id {odd!r}, not a plain "
-            "name (ASCII letters, digits, '.', '_', '-'; no '-' first): the run goes on under run id 'legacy'"
+            f"scae-nb train: warning: {run / 'checkpoints' / 'step_00000002.pt'} stores run id {json.dumps(odd)}, "
+            "not a plain name (ASCII letters, digits, '.', '_', '-'; no '-' first): the run goes on under run id "
+            '"legacy"'
         ], err
         assert json.loads((run / "run.json").read_text())["run_id"] == "legacy"
 

@@ -116,4 +116,36 @@ def test_a_runs_eval_that_is_a_link_is_refused(tmp_path, capfd, quiet_globals):
     assert (rc, one_line(err)) == (2, (
         f"scae-nb eval: error: {run / 'eval'} is a link to .., not the folder where the run's evaluations go "
         "(they move with it): move it, or choose another --out")), err
+    rc, err = _eval(capfd, "--checkpoint", checkpoint, "--out", run / "eval")   # the link itself (rv58b #4)
+    assert (rc, one_line(err)) == (2, (
+        f"scae-nb eval: error: {run / 'eval'} is a link to .., not the folder where the run's evaluations go "
+        "(they move with it): move it, or choose another --out")), err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ev6"]           # nothing written beside the run
+
+
+# ---- rv58b #3: a Ctrl-C just after the final report is in: no "figures removed" for figures drawn again
+def test_a_cut_after_the_final_report_says_no_redrawn_figure_removed(tmp_path, capfd, quiet_globals):
+    "Was: '... the evaluation is complete (OUT/report.json written) (the earlier evaluation's 6 figures removed)'."
+    import scae_nb.evaluation as evaluation
+
+    run, out = tmp_path / "r", tmp_path / "out"
+    _train(run, capfd, "--steps", 1)
+    args = ["eval", "--max-batches", 2, "--no-progress", "--checkpoint", run / "checkpoints" / "step_00000001.pt",
+            "--out", out]                                              # figures on
+    rc, _, err = inproc_main(args, capfd)
+    assert rc == 0, err[-2000:]
+    figures = sorted(p.name for p in out.glob("*.png"))
+    assert figures, err[-2000:]
+    real, calls = evaluation._write_report, []
+    def write_report(*a, **k):                                         # the second writing: the final report
+        late = real(*a, **k)
+        calls.append(1)
+        if len(calls) == 2: raise KeyboardInterrupt
+        return late
+    with mock.patch.object(evaluation, "_write_report", write_report):
+        rc, _, err = inproc_main([*args[:2], 3, *args[3:]], capfd)
+    assert "Traceback" not in err, err[-3000:]
+    assert (rc, _said(err)[-1]) == (130, "scae-nb eval: interrupted by SIGINT as it ended: the evaluation is complete "
+                                         f"({out / 'report.json'} written)"), err[-2000:]   # said after 'replacing'
+    assert "removed" not in err, err[-2000:]
+    assert sorted(p.name for p in out.glob("*.png")) == figures       # drawn again, all of them
