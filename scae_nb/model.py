@@ -347,6 +347,41 @@ def constellation_loss_terms(config: SCAEConfig, ocae: AttrDict, n_points: int) 
                     dynamic_weights_l2=ocae.dynamic_weights_l2,
                     **{name: sparsity[name] for name in _PRIOR_FIRST})   # the order it always had
 
+# %% ../nbs/04a_model.ipynb #313b82c8
+@patch
+def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tensor,
+              presence: torch.Tensor, pattern_id: torch.Tensor) -> torch.Tensor:
+    "The official segm_acc of `ocae`'s winners against `pattern_id`, a 0-d tensor."
+    N, K = points.shape[1], self.config.n_objects
+    if n_injective_maps(N, K) > MAX_SEGM_MAPS:   # too many to search: host Hungarian, a sync
+        acc = segmentation_accuracy(ocae.is_from_capsule, pattern_id, presence)
+        return points.new_tensor(acc)
+    maps = self.segm_maps if N == self.config.n_points else None
+    return segmentation_accuracy_tensor(ocae.is_from_capsule, pattern_id, presence,
+                                        self.config.n_objects, maps)  # on device
+
+# %% ../nbs/04a_model.ipynb #eac77853
+@patch
+def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor = None,
+            pattern_id: torch.Tensor | None = None) -> AttrDict:
+    """points [B, N, 2], presence [B, N] (0/1; required: None is refused in one line), pattern_id
+    [B, N] or None -> AttrDict(losses, report, ocae)."""
+    _check_constellation_call(self, points, presence, pattern_id)
+    ocae = self.ocae(points, presence)
+    losses = constellation_loss_terms(self.config, ocae, points.shape[1])
+    losses.total = weighted_total(losses, self.config.loss_weights)
+    losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
+    report = AttrDict(loss=losses.total)
+    if pattern_id is not None:
+        report.segm_acc = self._segm_acc(ocae, points, presence, pattern_id)
+    return AttrDict(losses=losses, report=report, ocae=ocae)
+
+# %% ../nbs/04a_model.ipynb #d8b71a86
+@patch
+def official_slots(self: ConstellationAutoencoder) -> list:
+    "The slots of its `ConstellationOCAE`: `set_transformer/*` and `constellation_capsule/*`."
+    return self.ocae.official_slots()
+
 # %% ../nbs/04a_model.ipynb #01b45b3a
 def _check_points_given(points, presence) -> None:
     "Refuse, in one line, a call without a points tensor and a presence (a batch dict, images)."
@@ -422,41 +457,6 @@ def _check_constellation_call(model: nn.Module, points, presence, pattern_id) ->
     weight = next(model.parameters()).dtype
     check_constellation_input(points, presence, pattern_id, weight)
     check_constellation_device(model, points, presence, pattern_id)
-
-# %% ../nbs/04a_model.ipynb #313b82c8
-@patch
-def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tensor,
-              presence: torch.Tensor, pattern_id: torch.Tensor) -> torch.Tensor:
-    "The official segm_acc of `ocae`'s winners against `pattern_id`, a 0-d tensor."
-    N, K = points.shape[1], self.config.n_objects
-    if n_injective_maps(N, K) > MAX_SEGM_MAPS:   # too many to search: host Hungarian, a sync
-        acc = segmentation_accuracy(ocae.is_from_capsule, pattern_id, presence)
-        return points.new_tensor(acc)
-    maps = self.segm_maps if N == self.config.n_points else None
-    return segmentation_accuracy_tensor(ocae.is_from_capsule, pattern_id, presence,
-                                        self.config.n_objects, maps)  # on device
-
-# %% ../nbs/04a_model.ipynb #eac77853
-@patch
-def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor = None,
-            pattern_id: torch.Tensor | None = None) -> AttrDict:
-    """points [B, N, 2], presence [B, N] (0/1; required: None is refused in one line), pattern_id
-    [B, N] or None -> AttrDict(losses, report, ocae)."""
-    _check_constellation_call(self, points, presence, pattern_id)
-    ocae = self.ocae(points, presence)
-    losses = constellation_loss_terms(self.config, ocae, points.shape[1])
-    losses.total = weighted_total(losses, self.config.loss_weights)
-    losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
-    report = AttrDict(loss=losses.total)
-    if pattern_id is not None:
-        report.segm_acc = self._segm_acc(ocae, points, presence, pattern_id)
-    return AttrDict(losses=losses, report=report, ocae=ocae)
-
-# %% ../nbs/04a_model.ipynb #d8b71a86
-@patch
-def official_slots(self: ConstellationAutoencoder) -> list:
-    "The slots of its `ConstellationOCAE`: `set_transformer/*` and `constellation_capsule/*`."
-    return self.ocae.official_slots()
 
 # %% ../nbs/04a_model.ipynb #558f4263
 def build_model(config: SCAEConfig | None = None) -> nn.Module:
