@@ -91,10 +91,14 @@ def check_digest(state: dict, path, why=_TRAINING_ONLY) -> None:
         raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx53b009
+def _shell_path(path) -> str:
+    "`path` for a command line: shell-quoted, one that starts with '-' written './-r' (no option)."
+    path = str(path)
+    return shlex.quote(os.path.join('.', path) if path.startswith('-') else path)
+
 def _resume_command(out) -> str:
     "Continuing the run in `out` as the caller would: `resume='latest'`, or the whole command."
-    folder = str(out) if not str(out).startswith('-') else os.path.join('.', str(out))  # no option
-    return words("resume='latest'", f'scae-nb train --resume --out {shlex.quote(folder)}')
+    return words("resume='latest'", f'scae-nb train --resume --out {_shell_path(out)}')
 
 def _unwritten(path: Path, e: OSError) -> str:
     """Why checkpoint `path` could not be written (`e`); with older ones in its run's checkpoints/,

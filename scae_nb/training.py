@@ -60,7 +60,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_ho
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
                                  drop_short_line, DRAWING_MARK, _drawing_step, _remove_if_empty,
                                  changes_record, checkpoint_changes, list_checkpoints,
-                                 _replaced_run, _refuse_replaced_run, _contents,
+                                 _replaced_run, _refuse_replaced_run, _contents, _shell_path,
                                  _early_cut_note)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
@@ -1506,9 +1506,7 @@ def _continue_from(out, checkpoint) -> str:
     newest = list_checkpoints(out)[-1:]
     if checkpoint is None or not newest or Path(checkpoint).resolve() == newest[0].resolve():
         return _continue_words(out)
-    path = str(checkpoint)
-    if path.startswith('-'): path = os.path.join('.', path)          # not an option: ./-r/...
-    return words(f'resume={str(checkpoint)!r}', f'scae-nb train --resume {shlex.quote(path)}')
+    return words(f'resume={str(checkpoint)!r}', f'scae-nb train --resume {_shell_path(checkpoint)}')
 
 # %% ../nbs/05b_training.ipynb #st49w05
 def _ending_words(result: AttrDict, cfg: TrainConfig) -> tuple[str, str]:
