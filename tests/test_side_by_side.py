@@ -30,6 +30,13 @@ def test_refuses_zero_and_negative_counts_in_one_line():
     assert _side_by_side('--steps', 'ten') == (2, ["side_by_side.py: error: argument --steps: invalid int value: 'ten'"])
 
 
+def test_refuses_a_json_path_in_a_missing_folder_before_measuring(tmp_path):
+    "--json into a folder that does not exist: was a traceback after every round had run (minutes lost)."
+    missing = tmp_path / 'no_such_folder' / 'sbs.json'
+    assert _side_by_side('--json', str(missing)) == (2, [
+        f"side_by_side.py: error: argument --json: no such folder: {missing.parent}"])
+
+
 def _spinners() -> int:
     "How many `while True: pass` load processes run on this machine now."
     out = subprocess.run(['pgrep', '-fc', 'while True: pass'], capture_output=True, text=True).stdout.strip()

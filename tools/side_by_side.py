@@ -30,10 +30,15 @@ def run_ours(steps: int, threads: int, amp: bool = False) -> dict:
                 torch=r['torch'])
 
 
+def peer_missing(root: Path) -> None:
+    "Exit with one line unless torch-scae's venv and bench_peer.py are set up in `root`."
+    if not (root / 'venv' / 'bin' / 'python').exists() or not (root / 'bench_peer.py').exists():
+        sys.exit(f"torch-scae is not set up in {root}: run tools/peer/setup.sh first")
+
+
 def run_peer(root: Path, steps: int, threads: int) -> dict:
     python, script = root / 'venv' / 'bin' / 'python', root / 'bench_peer.py'
-    if not python.exists() or not script.exists():
-        sys.exit(f"torch-scae is not set up in {root}: run tools/peer/setup.sh first")
+    peer_missing(root)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / 'peer.json'
         proc = subprocess.run([str(python), str(script), '--peer', 'torch-scae', '--batch', '128',
@@ -58,6 +63,11 @@ def main(argv=None) -> None:
     ap.add_argument('--json', help='also write every measurement to this file')
     a = ap.parse_args(argv)
     root, rows = Path(a.peers_root).expanduser(), []
+    if a.json:                        # refused now, not after minutes of measuring
+        folder = Path(a.json).expanduser().absolute().parent
+        if not folder.is_dir(): ap.error(f"argument --json: no such folder: {folder}")
+        if not os.access(folder, os.W_OK): ap.error(f"argument --json: cannot write in {folder}")
+    peer_missing(root)
     load_before = os.getloadavg()[0]
     for i in range(a.rounds):
         ours = run_ours(a.steps, a.threads)
@@ -94,7 +104,7 @@ def main(argv=None) -> None:
               f"| **{peer_med / ours_med:.2f}×** | **{peer_med / amp_med:.2f}×** | |")
     else:
         print(f"| median | **{ours_med:.0f}** | **{peer_med:.0f}** | **{peer_med / ours_med:.2f}×** | |")
-    if a.json: Path(a.json).write_text(json.dumps(result))
+    if a.json: Path(a.json).expanduser().write_text(json.dumps(result))
 
 
 if __name__ == '__main__':
