@@ -178,8 +178,8 @@ def matched_points(pred: np.ndarray, gt: np.ndarray, weight: np.ndarray, n_gt: i
                    n_pred: int) -> float:
     """Present points correctly labelled under the best one-to-one
     map of gt labels 0..n_gt-1 to predictions 0..n_pred-1."""
-    # imported here: scipy.optimize adds 39 MiB of resident memory (scipy 1.17.1, 2026-12-05)
-    # that training never needs
+    # imported here: scipy.optimize adds 39 MiB of resident memory (scipy 1.17.1, 2026-12-05,
+    # typed in from one measurement) that training never needs
     from scipy.optimize import linear_sum_assignment
     gt_onehot = (gt[:, None] == np.arange(n_gt)).T.astype(np.float32)            # [n_gt, N]
     hits = gt_onehot @ ((pred[:, None] == np.arange(n_pred)) * weight[:, None])    # [n_gt, n_pred]

@@ -335,7 +335,7 @@ def auto_decoder(device_type: str, compiling: bool, deterministic: bool) -> str:
     a CPU; 'pytorch' elsewhere. Where the kernels chosen do not apply, the PyTorch path runs."""
     if device_type == 'cpu': return 'native'
     if device_type != 'cuda' or not compiling or deterministic: return 'pytorch'
-    from scae_nb.triton_decoder import triton      # only here: Triton takes about 75 MiB
+    from scae_nb.triton_decoder import triton      # only here: Triton takes about 75 MiB (above)
     return 'pytorch' if triton is None else 'triton'
 
 

@@ -171,7 +171,7 @@ static void pixel_taps(const float *restrict th, const float *restrict X, const 
 
 /* The same for the n consecutive pixels whose coordinates start at X, Y. (A copy of the loop, not
    a shared inline function: in that form gcc 12 vectorised neither, and the backward ran 15%
-   slower, measured.) */
+   slower in one timing, not committed.) */
 static void run_taps(const float *restrict th, const float *restrict X, const float *restrict Y,
                      int n, const shape_t *s, int *restrict tap, float *restrict fx,
                      float *restrict fy, float *restrict ok) {
