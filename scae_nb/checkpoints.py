@@ -767,7 +767,7 @@ def set_aside_newer(out, step: int) -> list[Path]:
     metrics.jsonl, the figures in its figures/ with the branch's `DRAWING_MARK`, the reports in its
     eval/; a figures/ or eval/ that held only the branch's goes), with a one-line
     warning (process 0). The trainer calls this when the new branch has
-    trained its first step, so that a later `--resume latest` continues the new branch, and the
+    trained its first step, so that a later `--resume` alone continues the new branch, and the
     run's metrics and figures are the new branch's alone. Returns the moved checkpoints' paths."""
     newer = newer_checkpoints(out, step)
     if not newer or int(os.environ.get('RANK', 0)): return []

@@ -109,6 +109,18 @@ def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
     missing = [name for name in PROCESS_FIELDS if name not in declared]
     return add_config_args(parser, TrainConfig, only=missing, title='the process')
 
+# %% ../nbs/07_cli.ipynb #ot59cd01
+# TrainConfig's help less what only `train` does (records, resumes, torchrun)
+_OUTSIDE_TRAIN_HELP = dict(
+    threads='CPU threads for torch (default: $OMP_NUM_THREADS, else one per core)',
+    compile='torch.compile the whole step (default: compiled on a CUDA device, eager on CPU/MPS)')
+
+# %% ../nbs/07_cli.ipynb #ot59cd02
+def _reword(parser: argparse.ArgumentParser, helps: dict) -> None:
+    "Give each option of `parser` whose dest `helps` names that help instead of its own."
+    for action in parser._actions:
+        if action.dest in helps: action.help = helps[action.dest].replace('%', '%%')
+
 # %% ../nbs/07_cli.ipynb #143419a5
 _DEBUG_HELP = 'show the traceback of an error above its one line (the exit status is the same)'
 _EXIT_STATUS = ('exit status: 0 done; 2 a bad command line (a value refused, a path that does '
@@ -145,6 +157,7 @@ def _add_command(sub, name: str, only: str | None) -> None:
     p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
     getattr(importlib.import_module(module), add_args)(p)
     add_process_args(p)
+    if name != 'train': _reword(p, _OUTSIDE_TRAIN_HELP)
     p.set_defaults(_run=(module, run), _parser=p)
 
 # %% ../nbs/07_cli.ipynb #st50ue01

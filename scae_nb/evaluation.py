@@ -1179,7 +1179,9 @@ class EvalConfig:
     checkpoint: str | None = None  # RUN/checkpoints/step_*.pt (`scae-nb train`), or RUN: its newest
     pretrained: str | None = None  # or a shipped model's name (pretrained_names()), or a .pt file
     out: str | None = None  # report.json, figures (None: RUN/eval/STEP or runs/eval/NAME[-k])
-    data_dir: str | None = None  # data root (None: $SCAE_DATA, the run's if present, else a cache)
+    # data root (None: $SCAE_DATA, else the run's if present, else a cache: not a resume's order,
+    # which reads the run's first)
+    data_dir: str | None = None
     device: str = 'auto'  # auto (CUDA, else MPS, else CPU) | cpu | cuda | cuda:1 | mps
     noise: bool = True  # presence noise on, as in the official evaluation
     max_batches: int | None = None  # batches per split (None: whole splits; constellations: 100)

@@ -1390,9 +1390,10 @@ def _defaults_by_preset(parser: argparse.ArgumentParser, only=None) -> None:
 # %% ../nbs/05b_training.ipynb #sty46b02
 def _new_run_config(name: str, model: dict, run: dict) -> TrainConfig:
     """A new run's config: preset `name` with the `model` and `run` fields given; `scae-nb train`
-    logs to wandb offline unless $WANDB_MODE says (a mode), and runs with the thread count torch
-    has unless `threads` is given (recorded: a resume keeps it); a field the model never reads is
-    refused, at any value (`--data-dir ''` too: before the config checks it)."""
+    logs to wandb offline unless $WANDB_MODE names a mode (empty: as unset; one wandb does not know:
+    refused, `check_wandb_env`), and runs with the thread count torch has unless `threads` is
+    given (recorded: a resume keeps it); a field the model never reads is refused,
+    at any value (`--data-dir ''` too: before the config checks it)."""
     wandb = os.environ.get('WANDB_MODE', 'offline')
     wandb = wandb if wandb in WANDB_MODES else 'offline'
     kind = model.get('model', PRESETS[name]['model'].get('model', 'scae'))
