@@ -1462,6 +1462,12 @@ def _complete_run_record(folder: RunFolder, old: dict, state: dict | None, run_i
         folder.update(**missing)
     _follow_folder(folder, state)
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx59a10c
+def _warn_no_record(out: Path, step: int) -> None:
+    "One warning: run folder `out`, resumed from step `step`, has no run.json; it is made anew."
+    warnings.warn(f"no run.json in {out}: the run's record is made anew from the checkpoint of "
+                  f"step {step} (its earlier sessions are not known)", stacklevel=user_stacklevel())
+
 # %% ../nbs/05aa_checkpoints.ipynb #83da21fe
 def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=None,
                      state: dict | None = None) -> RunFolder:
@@ -1481,6 +1487,7 @@ def claim_run_folder(out, resume: bool = False, force: bool = False, checkpoint=
             state = load_checkpoint(checkpoint, verify=False) if state is None else state
             run_id = _resumed_run_id(out, old, Path(checkpoint), state)
             _refuse_blocked_branch(out, Path(checkpoint), state)     # before anything moves
+            if resume and not old and list_checkpoints(out): _warn_no_record(out, state['step'])
         if not resume and _holds_run(out):   # a Ctrl-C waits till `aside` names the moved run
             with deferred_signals(): aside, old = _replace_run(out, old, force), {}
         if not resume and out not in folders: _warn_foreign_entries(out)

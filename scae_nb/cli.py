@@ -128,6 +128,9 @@ _EXIT_STATUS = ('exit status: 0 done; 2 a bad command line (a value refused, a p
                 'folder in use, out of memory); 130 interrupted by Ctrl-C (143 SIGTERM, 129 '
                 'SIGHUP; 0, with a warning, for one after a run\'s last step began: it '
                 'cut nothing)')
+_SECOND_CTRL_C = ('. A Ctrl-C ends the step in progress and saves it; a second one during that '
+                  'step stops at once, keeping only the last checkpoint (the steps since it are '
+                  'lost)')
 _DEFAULTS_NOTE = dict(  # where the value of an option not given comes from
     train="An option not given keeps the preset's value (with --resume, the checkpoint's).",
     bench="An option not given keeps the preset's value.",
@@ -151,8 +154,9 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
 def _add_command(sub, name: str, only: str | None) -> None:
     "Subcommand `name`'s parser in `sub` (subparsers); its options too if `only` is `name` or None."
     module, add_args, run, help = COMMANDS[name]
-    p = sub.add_parser(name, help=help, description=f'{help}. {_DEFAULTS_NOTE[name]}',
-                       epilog=_EXIT_STATUS)
+    epilog = _EXIT_STATUS + (_SECOND_CTRL_C if name == 'train' else '')
+    description = f'{help}. {_DEFAULTS_NOTE[name]}'
+    p = sub.add_parser(name, help=help, description=description, epilog=epilog)
     if only not in (None, name): return
     p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
     getattr(importlib.import_module(module), add_args)(p)

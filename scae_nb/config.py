@@ -502,15 +502,26 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
 
 # %% ../nbs/05ac_config.ipynb #ch35cfg1
-QUIET_CHANGES = frozenset({'out', 'data_dir', 'progress'})
+QUIET_CHANGES = frozenset({'out', 'progress'})
+
+# %% ../nbs/05ac_config.ipynb #fx59a3e
+def _same_data(was, now, dataset: str) -> bool:
+    """Whether data folders `was` (a checkpoint's; None: none recorded) and `now` (None:
+    `data_root`'s default) are one for `dataset`, links and `~` followed; True for a dataset of no
+    files (not in `DATASETS`)."""
+    if was is None or dataset not in DATASETS: return True
+    real = lambda d: os.path.realpath(data_root() if d is None else os.path.expanduser(d))
+    return real(was) == real(now)
 
 # %% ../nbs/05ac_config.ipynb #sp38013a
 def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
     """{field: (checkpoint's value, `cfg`'s)} for each field of `cfg` (its model's by their own
-    names) that differs from saved config `saved` (as a resume reads it), but `QUIET_CHANGES`."""
+    names) that differs from saved config `saved` (as a resume reads it), but `QUIET_CHANGES` and
+    a `data_dir` of the same files (`_same_data`)."""
     was, asks = TrainConfig.from_dict(_default_points(saved)).to_dict(), cfg.to_dict()
     changed = {**_changes(was, {k: v for k, v in asks.items() if k != 'model'}),
                **_changes(was['model'], asks['model'])}
+    if _same_data(was['data_dir'], cfg.data_dir, cfg.dataset): changed.pop('data_dir', None)
     return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
 
 # %% ../nbs/05ac_config.ipynb #sp3862d2

@@ -1204,14 +1204,11 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     max_batches = ("batches per split (None: whole splits; constellations: 100 test batches, of "
                    "data that never ends: refused up front if what they keep exceeds this "
                    "machine's memory)")                          # `_check_constellation_memory`
-    out = ("report.json, figures (None: RUN/eval/STEP, STEP the checkpoint's name, e.g. "
-           "step_00000020, or BRANCH/eval/STEP for a checkpoint of a branch set aside, BRANCH its "
-           "RUN/checkpoints/superseded/from_step_N; runs/eval/NAME[-k] for a shipped model or a "
-           "checkpoint outside a run); refused: a training run's folder, in it or its eval/ itself "
-           "(RUN/eval/NAME is taken for RUN's own checkpoints, BRANCH/eval/NAME for the branch's: "
-           "it moves with them; not a folder below it, nor through a RUN/eval that is a link), a "
-           "folder inside another evaluation's, and the data folder it reads, in it or holding "
-           "it (as train's --out)")
+    out = ("report.json and figures (None: RUN/eval/STEP, e.g. step_00000020, for a run's "
+           "checkpoint, else runs/eval/NAME); a later evaluation into the same folder replaces "
+           "the earlier report (give another --out to keep both); refused where it would mix "
+           "with a training run or the data it reads (details: "
+           "https://scae-nb.github.io/scae-nb/evaluation.html)")
     add_config_args(parser, EvalConfig, title='the evaluation (EvalConfig)',
                     help=dict(checkpoint=checkpoint, pretrained=shipped, figures=figures,
                               max_batches=max_batches, out=out))

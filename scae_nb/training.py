@@ -417,10 +417,12 @@ def _end_fit(self: Trainer, start: int, forced: bool) -> None:
 # %% ../nbs/05b_training.ipynb #st49f07
 @patch
 def _fit_result(self: Trainer, start: int) -> AttrDict:
-    "What a `fit` from step `start` did: history, evals, step, checkpoint, stop, checksum."
+    """What a `fit` from step `start` did: history, evals, step, checkpoint, stop (`torn`: the step
+    it cut half-done, else None; `saved_step`: the checkpoint's step), checksum."""
     return AttrDict(history=self.history, evals=self.evals, step=self.step,
                     checkpoint=self.last_checkpoint, interrupted=self.interrupted,
                     steps_run=self.step - start, signal=self.stop_signal,
+                    torn=self._torn if self.interrupted else None, saved_step=self._saved_step,
                     checksum=param_checksum(self.model))
 
 # %% ../nbs/05b_training.ipynb #a37be7f6
@@ -1499,6 +1501,17 @@ def _wandb_asked(args: argparse.Namespace, cfg: TrainConfig, resume) -> str | No
     return (f"WANDB_MODE={cfg.wandb} (the environment variable)" if resume is None
             else f"the run's wandb mode ({cfg.wandb}, from its checkpoint)")
 
+# %% ../nbs/05b_training.ipynb #fx59a2c
+def _stop_words(result: AttrDict) -> str:
+    """'interrupted by SIGNAL at step N' (`result.step`), or 'inside step T' for a stop that cut
+    step T half-done (`torn`), with the steps after the checkpoint's (`saved_step`) to redo."""
+    stop, torn = f'interrupted by {result.signal or "KeyboardInterrupt"}', result.get('torn')
+    if torn is None: return f'{stop} at step {result.step}'
+    if result.checkpoint is None: return f'{stop} inside step {torn}'
+    first = result.saved_step + 1                          # the first step after the checkpoint
+    redo = f'step {torn}' if torn == first else f'steps {first}-{torn}'
+    return f'{stop} inside step {torn} ({redo} to redo: no checkpoint of a half-done step)'
+
 # %% ../nbs/05b_training.ipynb #lc58c001
 def _continue_from(out, checkpoint) -> str:
     """`_continue_words(out)`, unless `checkpoint` (where a stop left the run in `out`) is older
@@ -1512,7 +1525,7 @@ def _continue_from(out, checkpoint) -> str:
 # %% ../nbs/05b_training.ipynb #st49w05
 def _ending_words(result: AttrDict, cfg: TrainConfig) -> tuple[str, str]:
     "How the run `train` returned `result` for ended, and what `run_train`'s line ends with."
-    stop = f'interrupted by {result.signal or "KeyboardInterrupt"} at step {result.step}'
+    stop = _stop_words(result)
     if result.interrupted and result.checkpoint is None:      # `train` kept nothing
         return f'{stop}, before its first checkpoint', ': nothing kept'
     if result.interrupted:      # at its last step only its records were cut: no --resume
