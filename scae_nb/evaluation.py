@@ -375,7 +375,7 @@ def _check_model_name(name: str) -> None:
                                 f"({_shipped()}) or a .pt weights file")
     if Path(name).suffix == '.pt': return
     try: check_pretrained_name(name)
-    except ValueError as e: raise ValueError(f"{e}{_name_hint(name)}") from None
+    except (ValueError, FileNotFoundError) as e: raise type(e)(f"{e}{_name_hint(name)}") from None
 
 # %% ../nbs/06c_evaluation.ipynb #st53c108
 def _pretrained_paths(checkpoint, out, pretrained: str | None) -> tuple:

@@ -219,7 +219,8 @@ def _check_path_given(value, name: str, accepted: str) -> None:
 def check_pretrained_name(name, run_folder: bool = False) -> None:
     """Refuse in one line a `name` that is neither a shipped model's nor a .pt file, nor (with
     `run_folder`, as `from_pretrained`) a folder: a path of another kind (a copied model card) is
-    no weights file, a plain name gets `model_card`'s list of the shipped models."""
+    no weights file (ValueError), a path that is not there FileNotFoundError (as a missing .pt
+    file, and data, are), a plain name gets `model_card`'s list of the shipped models."""
     path = Path(name)
     if path.suffix == '.pt' or str(name) in pretrained_names(): return
     if run_folder and path.is_dir(): return
@@ -227,7 +228,8 @@ def check_pretrained_name(name, run_folder: bool = False) -> None:
         what, folder = (('a weights file (.pt) or a folder', ', or a run folder') if run_folder
                         else ('a weights file (.pt)', ''))
         why = f'is not {what}' if path.exists() else 'does not exist'   # (`said`: utils')
-        raise ValueError(f"{str(name)!r} {why}: give a shipped model's name "
+        error = ValueError if path.exists() else FileNotFoundError
+        raise error(f"{str(name)!r} {why}: give a shipped model's name "
                          f"({_shipped()}) or a .pt file, such as a run's "
                          f"RUN/checkpoints/step_*.pt{folder}")
     model_card(str(name))                                     # one-line error for an unknown name
