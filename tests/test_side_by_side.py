@@ -35,6 +35,10 @@ def test_refuses_a_json_path_in_a_missing_folder_before_measuring(tmp_path):
     missing = tmp_path / 'no_such_folder' / 'sbs.json'
     assert _side_by_side('--json', str(missing)) == (2, [
         f"side_by_side.py: error: argument --json: no such folder: {missing.parent}"])
+    a_file = tmp_path / 'a_file'; a_file.write_text('')
+    for given, why in [('', "empty: give a file's path"), (str(tmp_path), f"{tmp_path} is a folder: give a file's path"),
+                       (str(a_file / 'x.json'), f"{a_file} is not a folder")]:   # were: a traceback or no JSON, late
+        assert _side_by_side('--json', given) == (2, [f"side_by_side.py: error: argument --json: {why}"])
 
 
 def _spinners() -> int:

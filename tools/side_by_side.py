@@ -52,6 +52,21 @@ def run_peer(root: Path, steps: int, threads: int) -> dict:
                 clean=f"{r['n_clean']}/{r['n']}")
 
 
+def json_path_problem(text: str) -> str | None:
+    "Why `--json TEXT` cannot be written (empty, a folder, its folder missing or not one, not writable), or None."
+    if not text.strip(): return "empty: give a file's path"
+    path = Path(text).expanduser().absolute()
+    folder = path.parent
+    if path.is_dir(): return f"{path} is a folder: give a file's path"
+    if not folder.exists(): return f"no such folder: {folder}"
+    if not folder.is_dir(): return f"{folder} is not a folder"
+    try:                                # tried, not judged by mode bits (root, `chattr +i`)
+        if path.exists(): open(path, 'a').close()
+        else: tempfile.NamedTemporaryFile(dir=folder).close()
+    except OSError as e: return f"cannot write {path}: {e.strerror}"
+    return None
+
+
 def main(argv=None) -> None:
     ap = CLIParser(prog='side_by_side.py', description=__doc__.splitlines()[0],
                    epilog='Exit status: 0 measured; 2 a bad command line; 1 a side failed or the peer is not set up.')
@@ -63,10 +78,8 @@ def main(argv=None) -> None:
     ap.add_argument('--json', help='also write every measurement to this file')
     a = ap.parse_args(argv)
     root, rows = Path(a.peers_root).expanduser(), []
-    if a.json:                        # refused now, not after minutes of measuring
-        folder = Path(a.json).expanduser().absolute().parent
-        if not folder.is_dir(): ap.error(f"argument --json: no such folder: {folder}")
-        if not os.access(folder, os.W_OK): ap.error(f"argument --json: cannot write in {folder}")
+    if a.json is not None and (bad := json_path_problem(a.json)):   # now, not after minutes of measuring
+        ap.error(f"argument --json: {bad}")
     peer_missing(root)
     load_before = os.getloadavg()[0]
     for i in range(a.rounds):
