@@ -230,8 +230,8 @@ def check_pretrained_name(name, run_folder: bool = False) -> None:
         why = f'is not {what}' if path.exists() else 'does not exist'   # (`said`: utils')
         error = ValueError if path.exists() else FileNotFoundError
         raise error(f"{str(name)!r} {why}: give a shipped model's name "
-                         f"({_shipped()}) or a .pt file, such as a run's "
-                         f"RUN/checkpoints/step_*.pt{folder}")
+                    f"({_shipped()}) or a .pt file, such as a run's "
+                    f"RUN/checkpoints/step_*.pt{folder}")
     model_card(str(name))                                     # one-line error for an unknown name
 
 # %% ../nbs/04b_pretrained.ipynb #pt32ld01

@@ -30,7 +30,7 @@ def run_ours(steps: int, threads: int, amp: bool = False) -> dict:
                 torch=r['torch'])
 
 
-def peer_missing(root: Path) -> None:
+def require_peer(root: Path) -> None:
     "Exit with one line unless torch-scae's venv and bench_peer.py are set up in `root`."
     if not (root / 'venv' / 'bin' / 'python').exists() or not (root / 'bench_peer.py').exists():
         sys.exit(f"torch-scae is not set up in {root}: run tools/peer/setup.sh first")
@@ -38,7 +38,7 @@ def peer_missing(root: Path) -> None:
 
 def run_peer(root: Path, steps: int, threads: int) -> dict:
     python, script = root / 'venv' / 'bin' / 'python', root / 'bench_peer.py'
-    peer_missing(root)
+    require_peer(root)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / 'peer.json'
         proc = subprocess.run([str(python), str(script), '--peer', 'torch-scae', '--batch', '128',
@@ -80,7 +80,7 @@ def main(argv=None) -> None:
     root, rows = Path(a.peers_root).expanduser(), []
     if a.json is not None and (bad := json_path_problem(a.json)):   # now, not after minutes of measuring
         ap.error(f"argument --json: {bad}")
-    peer_missing(root)
+    require_peer(root)
     load_before = os.getloadavg()[0]
     for i in range(a.rounds):
         ours = run_ours(a.steps, a.threads)
