@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from .model import PRESETS, SCAEConfig, build_model
 from .optim import TFRMSprop, official_eps
-from .cli import add_config_args, given, int64, one_line_warnings
+from .cli import _OUTSIDE_TRAIN_HELP, add_config_args, given, int64, one_line_warnings
 from .data import DATASETS
 from .config import TrainConfig, UNREAD_FIELDS, check_fits_dataset, check_read
 from .utils import UsageError, check_finite, check_positive, check_seed, cli_words
@@ -629,7 +629,7 @@ def add_bench_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     _add_timing_args(parser)
     run_help = dict(batch_size='batch size B of the synthetic batch', lr='constant learning rate',
                     seed="seeds the model's initial weights, the synthetic batch and presence "
-                         'noise (default: 0)')
+                         'noise (default: 0)', compile=_OUTSIDE_TRAIN_HELP['compile'])
     run = add_config_args(parser, TrainConfig, only=BENCH_RUN_FIELDS, title='the run (TrainConfig)',
                           help=run_help)
     model = add_config_args(parser, SCAEConfig, title='the model (SCAEConfig)')

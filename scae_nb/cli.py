@@ -4,8 +4,8 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, contextlib, dataclasses, difflib, importlib, os, re, signal, sys, traceback, typing
-import warnings
+import argparse, contextlib, dataclasses, decimal, difflib, importlib, os, re, signal, sys
+import traceback, typing, warnings
 from . import __version__
 
 # %% auto #0
@@ -23,13 +23,26 @@ def _option_type(hint):
 INT64_MAX = 2**63 - 1   # the largest integer torch and numpy hold (int64)
 
 # %% ../nbs/07_cli.ipynb #st50i6c
+_SCIENTIFIC = re.compile(r'[+-]?\d+(?:\.\d*)?[eE][+-]?\d+')   # 3e5, 3E5, 1.5e1 (not nan, inf)
+
+def _whole_number(text: str) -> int | decimal.Decimal | None:
+    "The whole number `text` writes: plainly, an `int`; in scientific notation, exact; else None."
+    with contextlib.suppress(ValueError): return int(text)
+    if not _SCIENTIFIC.fullmatch(text.strip()): return None
+    try: value = decimal.Decimal(text.strip())
+    except decimal.InvalidOperation: return None                  # an exponent past any range
+    return value if value == value.to_integral_value() else None
+
+# %% ../nbs/07_cli.ipynb #fx60bc02
 def int64(text: str) -> int:
-    "An integer option's value: refused (argparse's one line, naming it) beyond int64's range."
-    try: value = int(text)
-    except ValueError: raise argparse.ArgumentTypeError(f'invalid int value: {text!r}') from None
+    """An integer option's value, plain or in scientific notation (`3e5`: `_whole_number`); refused
+    (argparse's one line, naming it) when no whole number or beyond int64's range."""
+    if (value := _whole_number(text)) is None:
+        raise argparse.ArgumentTypeError(f'invalid int value: {text!r}')
     if not -INT64_MAX - 1 <= value <= INT64_MAX:
-        raise argparse.ArgumentTypeError(f'{value} is out of range (at most 2**63-1 = {INT64_MAX})')
-    return value
+        shown = value if isinstance(value, int) else text.strip()      # 1e19 as typed
+        raise argparse.ArgumentTypeError(f'{shown} is out of range (at most 2**63-1 = {INT64_MAX})')
+    return int(value)
 
 # %% ../nbs/07_cli.ipynb #st53d108
 def _field_keywords(f: dataclasses.Field, kind: type, text: str) -> dict:
@@ -100,34 +113,41 @@ class CLIParser(argparse.ArgumentParser):
 # %% ../nbs/07_cli.ipynb #ed1aa0ca
 PROCESS_FIELDS = ('threads',)   # TrainConfig fields of every subcommand: the process's settings
 
-# %% ../nbs/07_cli.ipynb #st50pfc
-def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
-    """Add the `PROCESS_FIELDS` options that `parser` lacks (`train` has every `TrainConfig`
-    field already), their help from `TrainConfig`'s comments; returns the names added."""
-    from scae_nb.config import TrainConfig         # lazy: `import scae_nb.cli` stays light
-    declared = {action.dest for action in parser._actions}
-    missing = [name for name in PROCESS_FIELDS if name not in declared]
-    return add_config_args(parser, TrainConfig, only=missing, title='the process')
-
 # %% ../nbs/07_cli.ipynb #ot59cd01
 # TrainConfig's help less what only `train` does (records, resumes, torchrun)
 _OUTSIDE_TRAIN_HELP = dict(
     threads='CPU threads for torch (default: $OMP_NUM_THREADS, else one per core)',
     compile='torch.compile the whole step (default: compiled on a CUDA device, eager on CPU/MPS)')
 
-# %% ../nbs/07_cli.ipynb #ot59cd02
-def _reword(parser: argparse.ArgumentParser, helps: dict) -> None:
-    "Give each option of `parser` whose dest `helps` names that help instead of its own."
-    for action in parser._actions:
-        if action.dest in helps: action.help = helps[action.dest].replace('%', '%%')
+# %% ../nbs/07_cli.ipynb #st50pfc
+def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
+    """Add the `PROCESS_FIELDS` options that `parser` lacks (`train` has every `TrainConfig`
+    field already), their help `_OUTSIDE_TRAIN_HELP`'s; returns the names added."""
+    from scae_nb.config import TrainConfig         # lazy: `import scae_nb.cli` stays light
+    declared = {action.dest for action in parser._actions}
+    missing = [name for name in PROCESS_FIELDS if name not in declared]
+    return add_config_args(parser, TrainConfig, only=missing, help=_OUTSIDE_TRAIN_HELP,
+                           title='the process')
 
 # %% ../nbs/07_cli.ipynb #143419a5
 _DEBUG_HELP = 'show the traceback of an error above its one line (the exit status is the same)'
-_EXIT_STATUS = ('exit status: 0 done; 2 a bad command line (a value refused, a path that does '
-                'not exist); 1 the work failed on what it found (a damaged checkpoint, a run '
-                'folder in use, out of memory); 130 interrupted by Ctrl-C (143 SIGTERM, 129 '
-                'SIGHUP; 0, with a warning, for one after a run\'s last step began: it '
-                'cut nothing)')
+def _exit_status(failed: str, late: str = '') -> str:
+    """The exit statuses that end a `--help`: `failed` names errors of status 1; `late`, when a
+    signal comes too late to stop the work (status 0, a warning; '': never)."""
+    late = f'; 0, with a warning, for one {late}: it cut nothing' if late else ''
+    return ('exit status: 0 done; 2 a bad command line (a value refused, a path that does not '
+            f'exist); 1 the work failed on what it found ({failed}); 130 interrupted by Ctrl-C '
+            f'(143 SIGTERM, 129 SIGHUP{late})')
+
+# %% ../nbs/07_cli.ipynb #fx60bc01
+_EXIT_STATUS = {   # a --help's: what fails (status 1), and when a signal cuts nothing (status 0)
+    'train': _exit_status('a damaged checkpoint, a run folder in use, out of memory',
+                          "after a run's last step began"),
+    'bench': _exit_status('out of memory, a failed --compile'),
+    'eval': _exit_status('a damaged checkpoint, an evaluation folder in use, out of memory',
+                         "that came as the evaluation's files were moved in"),
+    'scae-nb': _exit_status('a damaged checkpoint, a folder in use, out of memory',
+                            "too late to stop train or eval, as each one's --help says")}
 _SECOND_CTRL_C = ('. A Ctrl-C ends the step in progress and saves it; a second one during that '
                   'step stops at once, keeping only the last checkpoint (the steps since it are '
                   'lost)')
@@ -142,7 +162,7 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     '': none, enough for the top-level `--help` and `--version`)."""
     parser = CLIParser(
         prog='scae-nb', description='Stacked Capsule Autoencoders, matching the official TF1 code.',
-        epilog=_EXIT_STATUS)
+        epilog=_EXIT_STATUS['scae-nb'])
     parser.add_argument('--version', action='version', version=f'scae-nb {__version__}')
     parser.add_argument('--debug', action='store_true', default=False, help=_DEBUG_HELP)
     names = '{' + ','.join(COMMANDS) + '}'
@@ -154,14 +174,13 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
 def _add_command(sub, name: str, only: str | None) -> None:
     "Subcommand `name`'s parser in `sub` (subparsers); its options too if `only` is `name` or None."
     module, add_args, run, help = COMMANDS[name]
-    epilog = _EXIT_STATUS + (_SECOND_CTRL_C if name == 'train' else '')
+    epilog = _EXIT_STATUS[name] + (_SECOND_CTRL_C if name == 'train' else '')
     description = f'{help}. {_DEFAULTS_NOTE[name]}'
     p = sub.add_parser(name, help=help, description=description, epilog=epilog)
     if only not in (None, name): return
     p.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help=_DEBUG_HELP)
     getattr(importlib.import_module(module), add_args)(p)
     add_process_args(p)
-    if name != 'train': _reword(p, _OUTSIDE_TRAIN_HELP)
     p.set_defaults(_run=(module, run), _parser=p)
 
 # %% ../nbs/07_cli.ipynb #st50ue01
