@@ -261,8 +261,8 @@ def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'induc
     if not (compile and generates_code(backend)): return
     level = user_stacklevel() if stacklevel is None else stacklevel + 1
     if device.type == 'cpu':
-        warnings.warn("compiling the step on a CPU: the first compile takes a minute or more "
-                      "and about 300 MiB; then about 10% faster than eager (05c_bench)",
+        warnings.warn("compiling the step on a CPU: the first compile takes one to two minutes "
+                      "and about 300 MiB more; then 10-30% faster than eager (05c_bench)",
                       CompileWaitWarning, stacklevel=level)
     elif device.type == 'cuda':
         warnings.warn("compiling the step on CUDA: the first compile takes a minute or two "
