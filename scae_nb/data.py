@@ -206,7 +206,9 @@ def check_images(images: torch.Tensor, name: str = 'images') -> torch.Tensor:
 # %% ../nbs/00_data.ipynb #717fb7a7
 def as_float_images(images: torch.Tensor, check: bool = True) -> torch.Tensor:
     """float32 [B, C, H, W] in [0, 1]: uint8 is divided by
-    255 (as the official code does), floats are checked (`check`)."""
+    255 (as the official code does), floats are checked (`check`). With `check`: TypeError for a
+    non-tensor; ValueError, one line, for images not [B, C, H, W] with 1 <= C <= 4, neither uint8
+    nor float, or floats outside [0, 1] or not finite."""
     if check: check_images(images)
     return images.float() / 255 if images.dtype == torch.uint8 else images.float()
 
@@ -228,7 +230,9 @@ def _max_shifts(max_shift) -> tuple:
 def draw_offsets(n: int, max_shift: int | tuple[int, int],
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Top-left (row, col) offsets [n, 2] of the official
-    `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2)."""
+    `pad_and_shift`: s ~ U{-m..m}, o = |min(s,0)| + ceil((m-|s|)/2); int64, in pixels, on the
+    generator's device. ValueError, one line, for n not an integer >= 0 or `max_shift` m not an
+    integer >= 0 (or a pair of them: rows, columns)."""
     if not _is_count(n): raise ValueError(f"n must be an integer >= 0, got {n!r}")
     pair = _max_shifts(max_shift)
     device = generator.device if generator is not None else None
@@ -297,8 +301,11 @@ def _check_canvas(canvas_size, h: int, w: int):
 def pad_and_shift(images: torch.Tensor, canvas_size: int,
                   generator: torch.Generator | None = None, check: bool = True) -> torch.Tensor:
     """The official augmentation: each image [B, C, h, w] on a zero [S, S] canvas at a fresh
-    offset from `draw_offsets`; `check=False`: no value checks (no host sync on a GPU); a meta
-    tensor (no values): its layout checked only."""
+    offset from `draw_offsets` -> [B, C, S, S] (`images` itself when S = h = w); `check=False`: no
+    value checks (no host sync on a GPU); a meta tensor (no values): its layout checked only.
+    TypeError for a non-tensor; ValueError, one line, for images not uint8 or float [B, C, h, w]
+    with 1 <= C <= 4, floats outside [0, 1] or not finite (`check`), or `canvas_size` S not a
+    positive integer or smaller than h or w."""
     check = check and not (isinstance(images, torch.Tensor) and images.is_meta)
     B, C, h, w = (check_images if check else _check_layout)(images).shape
     _check_canvas(canvas_size, h, w)
@@ -357,7 +364,9 @@ def _sobel_shape(images: torch.Tensor, who: str) -> torch.Size:
 # %% ../nbs/00_data.ipynb #sp386fd6
 def sobel_edges(images: torch.Tensor) -> torch.Tensor:
     """`tf.image.sobel_edges` in NCHW: [B, C, H, W] ->
-    [B, C, H, W, 2] holding (dy, dx), REFLECT padding."""
+    [B, C, H, W, 2] holding (dy, dx), REFLECT padding. Values unchecked; TypeError for a
+    non-tensor, ValueError (one line) for images not float [B, C, H, W] (1 <= C <= 4) of at least
+    2x2 pixels."""
     B, C, H, W = _sobel_shape(images, 'sobel_edges')
     # [BC, 1, H+2, W+2]
     padded = F.pad(images.reshape(B * C, 1, H, W), (1, 1, 1, 1), mode='reflect')
@@ -375,7 +384,10 @@ def tf_median(x: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/00_data.ipynb #22d52a3a
 def sobel_target(images: torch.Tensor) -> torch.Tensor:
     """The official `normalized_sobel_edges`: |dy + dx -
-    median|, min-max scaled to [0, 1] per image and channel. The pixels are checked (in [0, 1],
+    median|, min-max scaled to [0, 1] per image and channel: float images [B, C, H, W] in [0, 1]
+    -> [B, C, H, W] in [0, 1]. TypeError for a non-tensor; ValueError, one line, for images not
+    float [B, C, H, W] (1 <= C <= 4) of at least 2x2 pixels, or pixels outside [0, 1] or not
+    finite. The pixels are checked (in [0, 1],
     finite) on the CPU only and never inside `torch.compile`: on a GPU reading them would sync the
     host every step of an SVHN or CIFAR-10 run, and the check would break the compiled graph."""
     B, C, H, W = _sobel_shape(images, 'sobel_target')                   # static: no host sync

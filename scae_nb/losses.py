@@ -32,14 +32,16 @@ def global_batch(x: torch.Tensor) -> torch.Tensor:
 def prior_within_constant(n_objects: int, n_classes: int = 10,
                           within_constant: float = 0.) -> float:
     """The effective c_w: `within_constant` when non-zero, else the official fallback
-    K / n_classes (capsules/capsule.py: _caps_pres_l2)."""
+    K / n_classes (capsules/capsule.py: _caps_pres_l2). ValueError, one line, for `n_classes`
+    not a positive integer."""
     check_positive(n_classes=n_classes)                   # else a bare ZeroDivisionError
     return float(within_constant) if within_constant != 0 else n_objects / n_classes
 
 # %% ../nbs/04_losses.ipynb #b294398d
 def prior_sparsity_loss(u: torch.Tensor, n_classes: int = 10, within_constant: float = 0.):
     """Official l2 prior sparsity (capsules/capsule.py: _caps_pres_l2) on u [B, K]:
-    `(within, -between)`, the between term returned negated."""
+    `(within, -between)`, the between term returned negated; two scalars []. ValueError, one
+    line: u not [B, K] with B > 0, `n_classes` not a positive integer."""
     if u.ndim != 2 or not len(u):             # B = 0: a NaN within term, silently
         raise ValueError(f"u must be [B, K] (presences per example, B > 0), {got_shape(u)}")
     B, K = u.shape
@@ -102,7 +104,8 @@ def _gatherer():
 
 # %% ../nbs/04_losses.ipynb #fq48lc01
 def placed_on(x: torch.Tensor, device) -> bool:
-    "Whether tensor `x` is where torch puts a tensor sent to `device` (a torch.device or its name)."
+    """Whether tensor `x` is where torch puts a tensor sent to `device` (a torch.device or its
+    name). ValueError, one line, for a `device` torch cannot parse ('gpu', 3.5)."""
     if not isinstance(device, torch.device):
         try: device = torch.device(device)
         except (RuntimeError, TypeError) as e:
@@ -148,7 +151,9 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
 # %% ../nbs/04_losses.ipynb #sp383b1b
 def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
     """Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels
-    (probe.py: classification_probe)."""
+    (probe.py: classification_probe); both scalars []. Labels [B] are refused in one line by
+    `check_labels`: TypeError for a non-tensor or non-integer ids, ValueError for another shape,
+    another device, or (on the CPU) ids outside 0..n_classes-1."""
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))
     labels = check_labels(labels, len(logits), logits.device, logits.shape[-1])
     xe = F.cross_entropy(logits.float(), labels)
@@ -157,7 +162,9 @@ def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
 # %% ../nbs/04_losses.ipynb #899c4a5f
 class LinearProbes(OfficialModule):
     """The two official probes (probe.py: classification_probe): `posterior` on
-    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, N] (N classes)."""
+    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, N] (N classes). `forward`
+    refuses in one line m or u not a tensor [B, K], of different shapes or on another device
+    (ValueError), of another dtype (TypeError), and bad labels (`probe_metrics`)."""
     def __init__(self, n_objects: int, n_classes: int = 10):
         super().__init__()
         self.posterior = tf_linear(n_objects, n_classes)

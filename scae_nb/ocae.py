@@ -90,7 +90,9 @@ class BatchMLP(nn.Module):
 # %% ../nbs/03_ocae.ipynb #6ea40b4b
 class CapsuleLayer(OfficialModule):
     """Official CapsuleLayer (capsules/capsule.py): per-capsule MLPs -> OV, OP =
-    f(dynamic + static), votes OV·OP, presences, vote scales."""
+    f(dynamic + static), votes OV·OP, presences, vote scales; features [B, K, d_in] -> votes
+    [B, K, V, 6]. ValueError, one line, for n_caps K, n_votes V, d_in, n_caps_params or n_hiddens
+    not a positive integer; `forward` does not check its features (`OCAE.check_inputs` does)."""
     def __init__(self, n_caps: int, n_votes: int, d_in: int, n_caps_params: int = 32,
                  n_hiddens: int = 128, similarity_transform: bool = False,
                  noise_scale: float = 4.0):
@@ -307,7 +309,10 @@ def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor,
 # %% ../nbs/03_ocae.ipynb #6222b6c9
 class OCAE(OfficialModule):
     """Official Object Capsule Autoencoder for SCAE: SetTransformer + ImageCapsule
-    (capsules/models/scae.py), wired as in ImageAutoencoder._build."""
+    (capsules/models/scae.py), wired as in ImageAutoencoder._build. ValueError, one line, for
+    n_parts, n_objects, template_size, n_channels or a size of the set transformer or capsule
+    layer not a positive integer, or n_special_features not an integer >= 0; `forward` refuses
+    misfitting inputs (`check_inputs`)."""
     def __init__(self, n_parts: int = 40, n_objects: int = 32, template_size: int = 11,
                  n_channels: int = 1, n_special_features: int = 16, n_caps_params: int = 32,
                  n_hiddens: int = 128, st_layers: int = 3, st_heads: int = 1, st_dims: int = 16,
@@ -325,10 +330,11 @@ class OCAE(OfficialModule):
                                           n_hiddens, False, noise_scale)
         self.dummy_vote = nn.Parameter(tf_glorot_uniform_(torch.empty(1, 1, n_parts, 6)))
 
-    @property
-    def noise_scale(self) -> float: return self.capsule_layer.noise_scale
-    @noise_scale.setter
-    def noise_scale(self, value: float): self.capsule_layer.noise_scale = value
+# %% ../nbs/03_ocae.ipynb #fx60e002
+def _get_noise_scale(self: OCAE) -> float: return self.capsule_layer.noise_scale
+def _set_noise_scale(self: OCAE, value: float): self.capsule_layer.noise_scale = value
+OCAE.noise_scale = property(_get_noise_scale, _set_noise_scale,
+                            doc="The capsule layer's presence-noise scale, read and set there.")
 
 # %% ../nbs/03_ocae.ipynb #320ee4ea
 @patch
@@ -393,10 +399,11 @@ def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_feat
             templates_colorized: torch.Tensor, check_values: bool = True) -> AttrDict:
     """pose [B,M,6], presence [B,M] in [0, 1] (values checked on the CPU only, if `check_values`:
     the SCAE's own PCAE presences are not, a NaN there is training's to report), special_features
-    [B,M,F], templates_colorized [B,M,C,T,T] -> AttrDict under the golden ocae/* names:
+    [B,M,F], templates_colorized [B or 1,M,C,T,T] -> AttrDict under the golden ocae/* names:
     prior_caps_presence_u [B,K] (u), posterior_mass_m [B,K] (m), posterior_mixing_probs [B,M,K],
     is_from_capsule [B,M], votes [B,K,M,6], the loss terms log_prob and dynamic_weights_l2, and
-    every intermediate."""
+    every intermediate. Misfitting inputs: one line from `check_inputs` (ValueError for shapes,
+    devices and presence values; TypeError for dtypes)."""
     self.check_inputs(pose, presence, special_features, templates_colorized, check_values)
     res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized),
                    input_presence=presence.detach())

@@ -223,7 +223,10 @@ def _check_choice(name, value, choices):
 class PCAE(OfficialModule):
     """Part Capsule Autoencoder of the official SCAE (`capsules/primary.py`: `CapsuleImageEncoder`
     with the `conv_att` head, `TemplateBasedImageDecoder`): CNN + capsule head, template mixture
-    decoder."""
+    decoder, on images [B, C, S, S]. ValueError, one line, for a size that is not a positive
+    integer, template_size > canvas_size, a canvas too small for the CNN, an unknown
+    nonlinearity, n_special_features not an integer >= 0 (or 0 with colorize_templates), or
+    noise_scale not a finite number >= 0."""
     def __init__(self,
                  n_parts: int = 40,                # M part capsules (= templates)
                  template_size: int = 11,          # T: templates are T x T
@@ -504,7 +507,10 @@ def part_capsules(self: PCAE, part_caps_raw: torch.Tensor) -> AttrDict:
 @patch
 def encode(self: PCAE, images: torch.Tensor) -> AttrDict:
     """Images [B, C, S, S] -> part capsules
-    (pose [B, M, 6], presence [B, M], special_features [B, M, F]) + intermediates."""
+    (pose [B, M, 6], presence [B, M], special_features [B, M, F]) + intermediates. Refused in one
+    line (`check_encoder_input`): a non-tensor, uint8 or another float dtype than the weights'
+    (TypeError); another shape, an empty batch or another device (ValueError). Pixel values are
+    not checked."""
     out = self.run_cnn(images)
     head_out = encoder_conv(self.head, out.cnn_features_plus_pos_bias)
     out.update(attention_pool(head_out, self.n_parts))

@@ -38,7 +38,9 @@ def qk_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/01_set_transformer.ipynb #95def6d4
 class MultiHeadQKVAttention(OfficialModule):
     """Official multi-head attention: per-head q/k/v Linears of
-    width ceil(d/H), masked attention, output Linear to d_v."""
+    width ceil(d/H), masked attention, output Linear to d_v (capsules/attention.py:
+    MultiHeadQKVAttention). ValueError, one line, for `n_heads` H not a positive integer or
+    query and key widths that give different head widths (ceil(d_q/H) != ceil(d_k/H))."""
     def __init__(self, d_q: int, d_k: int, d_v: int, n_heads: int = 1):
         super().__init__()
         check_positive(n_heads=n_heads)
@@ -151,7 +153,10 @@ def forward(self: PoolingAttention, h: torch.Tensor, presence: torch.Tensor | No
 # %% ../nbs/01_set_transformer.ipynb #9f8a43db
 class SetTransformer(OfficialModule):
     """Official SetTransformer (no ISAB): Linear(d_in->n_dims),
-    n_layers SABs, PMA with n_outputs inducing points."""
+    n_layers SABs, PMA with n_outputs inducing points (capsules/attention.py: SetTransformer):
+    x [B, N, d_in], presence [B, N] -> out [B, n_outputs, n_output_dims]. ValueError, one line,
+    for a size that is not a positive integer; `forward` refuses (`check_input`) x or presence of
+    another shape or device (ValueError) or x of another dtype (TypeError)."""
     def __init__(self, d_in: int, n_layers: int = 3, n_heads: int = 1, n_dims: int = 16,
                  n_output_dims: int = 256, n_outputs: int = 32, layer_norm: bool = True):
         super().__init__()
