@@ -32,9 +32,9 @@ def global_batch(x: torch.Tensor) -> torch.Tensor:
 def prior_within_constant(n_objects: int, n_classes: int = 10,
                           within_constant: float = 0.) -> float:
     """The effective c_w: `within_constant` when non-zero, else the official fallback
-    K / n_classes (capsules/capsule.py: _caps_pres_l2). ValueError, one line, for `n_classes`
-    not a positive integer."""
-    check_positive(n_classes=n_classes)                   # else a bare ZeroDivisionError
+    K / n_classes (capsules/capsule.py: _caps_pres_l2). ValueError, one line, for `n_objects` K
+    or `n_classes` not a positive integer."""
+    check_positive(n_objects=n_objects, n_classes=n_classes)   # else c_w = 0, a ZeroDivisionError
     return float(within_constant) if within_constant != 0 else n_objects / n_classes
 
 # %% ../nbs/04_losses.ipynb #b294398d
@@ -151,9 +151,14 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
 # %% ../nbs/04_losses.ipynb #sp383b1b
 def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
     """Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels
-    (probe.py: classification_probe); both scalars []. Labels [B] are refused in one line by
-    `check_labels`: TypeError for a non-tensor or non-integer ids, ValueError for another shape,
-    another device, or (on the CPU) ids outside 0..n_classes-1."""
+    (probe.py: classification_probe); both scalars []. One line for logits that are no tensor
+    (TypeError) or not 2-d (ValueError). Labels [B] are refused in one line by `check_labels`:
+    TypeError for a non-tensor or non-integer ids, ValueError for another shape, another device,
+    or (on the CPU) ids outside 0..n_classes-1."""
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError("logits must be a torch.Tensor [B, n_classes], got "
+                        f"{type(logits).__name__}")
+    if logits.ndim != 2: raise ValueError(f"logits must be [B, n_classes], {got_shape(logits)}")
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))
     labels = check_labels(labels, len(logits), logits.device, logits.shape[-1])
     xe = F.cross_entropy(logits.float(), labels)
@@ -162,11 +167,13 @@ def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
 # %% ../nbs/04_losses.ipynb #899c4a5f
 class LinearProbes(OfficialModule):
     """The two official probes (probe.py: classification_probe): `posterior` on
-    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, N] (N classes). `forward`
-    refuses in one line m or u not a tensor [B, K], of different shapes or on another device
-    (ValueError), of another dtype (TypeError), and bad labels (`probe_metrics`)."""
+    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, N] (N classes). ValueError,
+    one line, for n_objects K or n_classes not a positive integer. `forward` refuses in one line
+    m or u not a tensor [B, K], of different shapes or on another device (ValueError), of another
+    dtype (TypeError), and bad labels (`probe_metrics`)."""
     def __init__(self, n_objects: int, n_classes: int = 10):
         super().__init__()
+        check_positive(n_objects=n_objects, n_classes=n_classes)   # else a ZeroDivisionError
         self.posterior = tf_linear(n_objects, n_classes)
         self.prior = tf_linear(n_objects, n_classes)
 

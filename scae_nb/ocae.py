@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_ocae.ipynb #8a3a6d1a
 from __future__ import annotations
-import functools, itertools, math
+import functools, itertools, math, numbers
 from collections.abc import Mapping
 import numpy as np
 import torch
@@ -92,7 +92,8 @@ class CapsuleLayer(OfficialModule):
     """Official CapsuleLayer (capsules/capsule.py): per-capsule MLPs -> OV, OP =
     f(dynamic + static), votes OV·OP, presences, vote scales; features [B, K, d_in] -> votes
     [B, K, V, 6]. ValueError, one line, for n_caps K, n_votes V, d_in, n_caps_params or n_hiddens
-    not a positive integer; `forward` does not check its features (`OCAE.check_inputs` does)."""
+    not a positive integer, or noise_scale not a finite number >= 0 (here or set later);
+    `forward` refuses features not [B, K, d_in] (shapes only, no host sync)."""
     def __init__(self, n_caps: int, n_votes: int, d_in: int, n_caps_params: int = 32,
                  n_hiddens: int = 128, similarity_transform: bool = False,
                  noise_scale: float = 4.0):
@@ -160,17 +161,43 @@ def _noisy_presence_logits(caps_logit: torch.Tensor, vote_logit: torch.Tensor,
     return (add_presence_noise(caps_logit, noise_scale),
             add_presence_noise(vote_logit, noise_scale))
 
+# %% ../nbs/03_ocae.ipynb #fx60f102
+def _check_noise_scale(noise_scale) -> None:
+    "The PCAE's one line for a `noise_scale` that is no finite number >= 0 (NaN, inf, -1, '4')."
+    number = isinstance(noise_scale, numbers.Real) and not isinstance(noise_scale, bool)
+    if not (number and math.isfinite(noise_scale) and noise_scale >= 0):
+        raise ValueError(f"noise_scale must be a finite number >= 0, got {noise_scale!r}")
+
+# %% ../nbs/03_ocae.ipynb #fx60f103
+def _get_layer_noise_scale(self: CapsuleLayer) -> float: return self._noise_scale
+def _set_layer_noise_scale(self: CapsuleLayer, value: float):
+    _check_noise_scale(value)                     # a refused value leaves the old one
+    self._noise_scale = value
+CapsuleLayer.noise_scale = property(_get_layer_noise_scale, _set_layer_noise_scale,
+                                    doc="Presence-noise scale, a finite number >= 0 (0: off).")
+
 # %% ../nbs/03_ocae.ipynb #st53a013
 def _presences(caps_logit: torch.Tensor, vote_logit: torch.Tensor) -> tuple:
     "a_k [B, K, 1] and a_kn [B, K, V] from the (noisy) capsule and vote presence logits."
     caps_presence = torch.sigmoid(caps_logit)
     return caps_presence, caps_presence * torch.sigmoid(vote_logit)
 
+# %% ../nbs/03_ocae.ipynb #fx60f105
+@patch
+def _check_features(self: CapsuleLayer, features) -> None:
+    "One line for `features` that is no tensor [B, K, d_in] with this layer's K and d_in."
+    K, d_in = self.n_caps, self.mlp1.layers[0].weight.shape[2]
+    tensor = isinstance(features, torch.Tensor)
+    if not (tensor and features.shape[1:] == (K, d_in)):                 # also ndim != 3
+        got = got_shape(features) if tensor else f"got {type(features).__name__}"
+        raise ValueError(f"features must be [B, K, d_in] = [B, {K}, {d_in}], {got}")
+
 # %% ../nbs/03_ocae.ipynb #5d0a712b
 @patch
 def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
-    """features [B, K, d_in] -> AttrDict of votes
-    [B, K, V, 6], presences, scales and every intermediate."""
+    """features [B, K, d_in] -> AttrDict of votes [B, K, V, 6], presences, scales and every
+    intermediate. ValueError, one line (`_check_features`), for features not [B, K, d_in]."""
+    self._check_features(features)
     res = self.predict_params(features)
     res.pres_logit_per_caps, res.pres_logit_per_vote = _noisy_presence_logits(   # [B,K,1], [B,K,V]
         res.pop('pres_caps'), res.pop('pres_vote'), self.noise_scale)
@@ -311,8 +338,9 @@ class OCAE(OfficialModule):
     """Official Object Capsule Autoencoder for SCAE: SetTransformer + ImageCapsule
     (capsules/models/scae.py), wired as in ImageAutoencoder._build. ValueError, one line, for
     n_parts, n_objects, template_size, n_channels or a size of the set transformer or capsule
-    layer not a positive integer, or n_special_features not an integer >= 0; `forward` refuses
-    misfitting inputs (`check_inputs`)."""
+    layer not a positive integer, n_special_features not an integer >= 0, or noise_scale not a
+    finite number >= 0 (the capsule layer's check); `forward` refuses misfitting inputs
+    (`check_inputs`)."""
     def __init__(self, n_parts: int = 40, n_objects: int = 32, template_size: int = 11,
                  n_channels: int = 1, n_special_features: int = 16, n_caps_params: int = 32,
                  n_hiddens: int = 128, st_layers: int = 3, st_heads: int = 1, st_dims: int = 16,
