@@ -16,7 +16,7 @@ from .utils import _brief, check_bools, check_positive, got_shape, said, to_plai
 from .official import OfficialModule, checkpoint_variables
 from .data import check_values_on_cpu
 from .pcae import PCAE, NONLINEARITIES, autocast_on, check_input_device, cnn_output_size
-from .ocae import OCAE
+from .ocae import OCAE, _check_noise_scale
 from .constellation_ocae import (ConstellationOCAE, injective_maps, n_injective_maps,
                                         segmentation_accuracy, segmentation_accuracy_tensor)
 from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total
@@ -593,7 +593,9 @@ def from_official(variables, flags: Mapping | None = None, noise: bool = True) -
 
 # %% ../nbs/04a_model.ipynb #92c9a615
 def set_noise_scale_(model: nn.Module, noise_scale: float) -> nn.Module:
-    "Set the presence-noise scale of every submodule that has one (0 = off); returns the model."
+    """Set the presence-noise scale of every submodule that has one (0 = off); returns the model.
+    ValueError, with nothing changed, for a `noise_scale` that is no finite number >= 0."""
+    _check_noise_scale(noise_scale)                  # before any submodule: none left half-set
     for module in model.modules():
         if hasattr(module, 'noise_scale'): module.noise_scale = noise_scale
     if hasattr(model, 'config'): model.config = replace(model.config, noise_scale=noise_scale)
