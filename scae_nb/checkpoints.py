@@ -909,27 +909,29 @@ def put_back(self: RunFolder) -> None:
             self.lock.flush()
 
 # %% ../nbs/05aa_checkpoints.ipynb #st52d010
-def _history_as_found(info: dict, found: bytes | None) -> dict:
-    "`info` with run.json's `changes` and `sessions` as `found` (its bytes; None: none) held them."
+def _history_as_found(info: dict, found: bytes | None, keys=('changes', 'sessions')) -> dict:
+    "`info` with run.json's `keys` (`changes`, `sessions`) as `found` (its bytes; None: none) had."
     try: was = json.loads(found) if found is not None else {}
     except ValueError: was = {}
     info = dict(info)
-    for key in ('changes', 'sessions'):                  # the branch's history: as it was
+    for key in keys:                                     # the branch's history: as it was
         if isinstance(was, dict) and key in was: info[key] = was[key]
         else: info.pop(key, None)
     return info
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f965
 @patch
-def put_back_changes(self: RunFolder) -> None:
-    """A resume that trained no step: `config.json`, and `changes` and `sessions` in run.json, as
-    the claim found them, though the run wrote other files (a cut step's records, a short log line
-    dropped): a change it asked for never trained, so the branch's history does not hold it."""
+def put_back_changes(self: RunFolder, sessions: bool = True) -> None:
+    """A resume that trained no step: `config.json`, and `changes` in run.json (`sessions` too, if
+    `sessions`: False keeps this resume's), as the claim found them, though the run wrote other
+    files (a cut step's records, a short log line dropped, metrics cut back): a change it asked
+    for never trained, so the branch's history does not hold it."""
     if self.found is None: return
     files = self.found['files']
     if files['config.json'] is not None:
         write_atomic(self.out / 'config.json', files['config.json'])
-    info = _history_as_found(self.info, files['run.json'])
+    keys = ('changes', 'sessions') if sessions else ('changes',)
+    info = _history_as_found(self.info, files['run.json'], keys)
     if info == self.info: return
     self.info = info
     write_atomic(self.out / 'run.json', json.dumps(info, indent=1))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05ac_config.ipynb #5ac00004
 from __future__ import annotations
-import contextlib, os, warnings
+import contextlib, os, unittest.mock, warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 import torch
 from fastcore.basics import patch
@@ -504,24 +504,34 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
 # %% ../nbs/05ac_config.ipynb #ch35cfg1
 QUIET_CHANGES = frozenset({'out', 'progress'})
 
+# %% ../nbs/05ac_config.ipynb #fx60a001
+def _cache_data_dir() -> str:
+    """The per-user cache folder, resolved: `data_root`'s with `$SCAE_DATA` unset (`00_data`), what
+    a run that recorded no `data_dir` read. Never created here."""
+    with unittest.mock.patch.dict(os.environ):          # this shell's $SCAE_DATA: put back after
+        os.environ.pop('SCAE_DATA', None)
+        return os.path.realpath(data_root())
+
 # %% ../nbs/05ac_config.ipynb #fx59a3e
 def _same_data(was, now, dataset: str) -> bool:
-    """Whether data folders `was` (a checkpoint's; None: none recorded) and `now` (None:
-    `data_root`'s default) are one for `dataset`, links and `~` followed; True for a dataset of no
-    files (not in `DATASETS`)."""
-    if was is None or dataset not in DATASETS: return True
-    real = lambda d: os.path.realpath(data_root() if d is None else os.path.expanduser(d))
-    return real(was) == real(now)
+    """Whether data folders `was` (a checkpoint's; None: none recorded, the per-user cache,
+    `_cache_data_dir`) and `now` (None: `data_root`'s default) are one for `dataset`, links and `~`
+    followed; True for a dataset of no files (not in `DATASETS`)."""
+    if dataset not in DATASETS: return True
+    real = lambda d, default: os.path.realpath(default() if d is None else os.path.expanduser(d))
+    return real(was, _cache_data_dir) == real(now, data_root)
 
 # %% ../nbs/05ac_config.ipynb #sp38013a
 def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
     """{field: (checkpoint's value, `cfg`'s)} for each field of `cfg` (its model's by their own
     names) that differs from saved config `saved` (as a resume reads it), but `QUIET_CHANGES` and
-    a `data_dir` of the same files (`_same_data`)."""
+    a `data_dir` of the same files (`_same_data`); a `data_dir` none recorded: the cache's path."""
     was, asks = TrainConfig.from_dict(_default_points(saved)).to_dict(), cfg.to_dict()
     changed = {**_changes(was, {k: v for k, v in asks.items() if k != 'model'}),
                **_changes(was['model'], asks['model'])}
     if _same_data(was['data_dir'], cfg.data_dir, cfg.dataset): changed.pop('data_dir', None)
+    elif 'data_dir' in changed and was['data_dir'] is None:      # the run read the per-user cache
+        changed['data_dir'] = (_cache_data_dir(), cfg.data_dir)
     return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
 
 # %% ../nbs/05ac_config.ipynb #sp3862d2

@@ -39,7 +39,7 @@ from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              torch_threads, check_read, UNREAD_FIELDS, keep_unread, warn_unread,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
-                             _default_points, _refuse)
+                             _default_points, _refuse, _cache_data_dir)
 
 # %% ../nbs/05b_training.ipynb #or47imp5
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
@@ -143,10 +143,11 @@ def _make_logger(self: Trainer) -> RunLogger:
                          if forked else None))   # [] (copied, no wandb run): no notes
 
 # %% ../nbs/05b_training.ipynb #fx53c002
-def _data_dir_recorded(cfg: TrainConfig) -> TrainConfig:
+def _data_dir_recorded(cfg: TrainConfig, resumed: bool = False) -> TrainConfig:
     """`cfg` with `data_dir` the folder `$SCAE_DATA` names, where it chose the run's data (no
-    `data_dir` given, a dataset of files, `DATASETS`); else `cfg` (the cache: not recorded)."""
-    if cfg.data_dir is not None or cfg.dataset not in DATASETS: return cfg
+    `data_dir` given, a dataset of files, `DATASETS`; not `resumed`, a resume that keeps its run's
+    folder, `_data_read`); else `cfg` (the cache: not recorded)."""
+    if cfg.data_dir is not None or cfg.dataset not in DATASETS or resumed: return cfg
     if not os.environ.get('SCAE_DATA', '').strip(): return cfg       # blank: as if unset
     return replace(cfg, data_dir=str(data_root()))             # absolute: `TrainConfig`
 
@@ -161,8 +162,8 @@ def _set_up(self: Trainer, model, loaders, resume, wandb_id, state) -> None:
     seed_everything(self._noise_seed(0))              # from here on, each its own noise
     if loaders is not None: self._check_loaders(loaders)       # a pair: `_check_trainer`
     else:
-        loaders = make_loaders(cfg, self.env.rank, self.env.world_size, self.device)
-        self.cfg = _data_dir_recorded(cfg)      # read from $SCAE_DATA: the folder, recorded
+        read, self.cfg = _data_read(cfg)       # read from $SCAE_DATA: the folder, recorded
+        loaders = make_loaders(read, self.env.rank, self.env.world_size, self.device)
     train_loader, self.test_loader = loaders
     self.stream = BatchStream(train_loader)
     self._wandb_id = wandb_id                   # `restore`: the checkpoint's, if it has one
@@ -652,17 +653,28 @@ def _scae_data_here(value: str | None):
     finally: _SCAE_DATA_HERE.reset(token)
 
 # %% ../nbs/05b_training.ipynb #fx54a007
-def _kept_data_dir(data_dir: str | None) -> str | None:
-    """The clause saying the run's `data_dir` is kept where the shell's $SCAE_DATA differs, or,
-    unset (or blank), its default, the per-user cache (`data_root`); or None."""
+def _kept_data_dir(data_dir: str | None, dataset: str = 'mnist') -> str | None:
+    """The clause saying the run's `data_dir` (None: none recorded, the per-user cache for a
+    `dataset` of files) is kept where the shell's $SCAE_DATA differs, or, unset (or blank), its
+    default, the per-user cache (`data_root`); or None."""
     here = _SCAE_DATA_HERE.get()
-    if here is None or data_dir is None: return None        # no resume; a run of the cache
+    if here is None or dataset not in DATASETS: return None      # no resume; no files read
+    data_dir = _cache_data_dir() if data_dir is None else data_dir   # a run of the cache
     if not here.strip():                                    # unset: this shell's is the cache
         if os.path.realpath(data_root(None)) == os.path.realpath(data_dir): return None
         return f"the run's data folder {data_dir}, kept (this shell's default: the per-user cache)"
     same = os.path.realpath(os.path.expanduser(here)) == os.path.realpath(data_dir)
     if same: return None                                    # however written
     return f"the run's data folder {data_dir}, kept (this shell's $SCAE_DATA: {here})"
+
+# %% ../nbs/05b_training.ipynb #fx60a102
+def _data_read(cfg: TrainConfig) -> tuple:
+    """(`cfg` as the loaders read it, as the run records it): a resume that keeps its run's folder
+    (`_scae_data_here`) of a run that recorded none reads the cache (`_cache_data_dir`)."""
+    resumed = _SCAE_DATA_HERE.get() is not None
+    cache = resumed and cfg.data_dir is None and cfg.dataset in DATASETS
+    read = replace(cfg, data_dir=_cache_data_dir()) if cache else cfg
+    return read, _data_dir_recorded(cfg, resumed)
 
 # %% ../nbs/05b_training.ipynb #fx53c009
 def _resuming_line(changes: dict, dataset: str | None, kept: str | None) -> str | None:
@@ -681,7 +693,8 @@ def _take_changes(self: Trainer, ckpt: dict, path) -> None:
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
         changes = resumed_changes(ckpt['config'], self.cfg)
         self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
-        kept = [_kept_threads(self.cfg.threads), _kept_data_dir(self.cfg.data_dir)]
+        kept = [_kept_threads(self.cfg.threads),
+                _kept_data_dir(self.cfg.data_dir, self.cfg.dataset)]
         line = _resuming_line(self.config_changes, workerless_dataset(self.cfg, self.device),
                               ', '.join(filter(None, kept)) or None)
         if line and self.rank0: _say(line)
@@ -1171,12 +1184,14 @@ def _record_run(trainer: Trainer, folder) -> None:
                   sessions=earlier + [session])
 
 # %% ../nbs/05b_training.ipynb #r42end01
-def _record_end(folder, step: int, ended: str, **why) -> None:
-    """Add to the last entry of `run.json`'s `sessions` (this session's) the last step it reached
-    and how it `ended`: 'finished', 'interrupted' (`signal=`) or 'failed' (`error=`)."""
+def _record_end(folder, step: int, ended: str, saved: int | None = None, **why) -> None:
+    """Add to the last entry of `run.json`'s `sessions` (this session's) the last step it reached,
+    the step `saved` of its newest checkpoint where earlier (`saved_step`), and how it `ended`:
+    'finished', 'interrupted' (`signal=`) or 'failed' (`error=`)."""
     sessions = [dict(s) for s in folder.info.get('sessions', [])]
     if not sessions: return                                 # nothing recorded: nothing trained
-    sessions[-1].update(end_step=step, ended=ended, **why)
+    kept = {'saved_step': saved} if saved is not None and saved != step else {}
+    sessions[-1].update(end_step=step, **kept, ended=ended, **why)
     folder.update(sessions=sessions)
 
 # %% ../nbs/05b_training.ipynb #st49nc
@@ -1212,20 +1227,25 @@ def _trainer_in(folder, cfg: TrainConfig, resume, model, loaders, state=None) ->
 
 # %% ../nbs/05b_training.ipynb #st49i03
 def _record_fit_end(folder, result: AttrDict) -> None:
-    "Record in `folder` how the session whose `fit` gave `result` ended."
+    "Record in `folder` how the session whose `fit` gave `result` ended; its last saved step."
+    saved = result.get('saved_step')
     if result.interrupted:
-        _record_end(folder, result.step, 'interrupted', signal=result.signal or 'KeyboardInterrupt')
-    else: _record_end(folder, result.step, 'finished')
+        _record_end(folder, result.step, 'interrupted', saved,
+                    signal=result.signal or 'KeyboardInterrupt')
+    else: _record_end(folder, result.step, 'finished', saved)
 
 # %% ../nbs/05b_training.ipynb #st49i05
-def _record_failed(folder, step: int, e: BaseException) -> None:
-    "Record in `folder` that the session failed at `step` with `e` (an OSError writing it: unsaid)."
-    with contextlib.suppress(OSError): _record_end(folder, step, 'failed', error=_error_line(e))
+def _record_failed(folder, step: int, e: BaseException, saved: int | None = None) -> None:
+    """Record in `folder` that the session failed at `step` with `e`, its newest checkpoint
+    `saved`'s step (`_record_end`; an OSError writing it: unsaid)."""
+    with contextlib.suppress(OSError):
+        _record_end(folder, step, 'failed', saved, error=_error_line(e))
 
 # %% ../nbs/05b_training.ipynb #3d66fdea
 def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None) -> AttrDict:
     """Build the `Trainer` in the claimed `folder` (None: not process 0), record the run (its
-    session's start, then its end: `_record_end`), fit, close."""
+    session's start, then its end: `_record_end`), fit, close; a resume that trained no step puts
+    its changes back (`put_back_changes`, 05aa), and its session too where it made a new branch."""
     trainer = _trainer_in(folder, cfg, resume, model, loaders, state)
     start, recorded = trainer.step, False
     try:
@@ -1236,12 +1256,14 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
         if recorded: _record_fit_end(folder, result)
         return result
     except BaseException as e:
-        if recorded: _record_failed(folder, trainer.step, e)   # the error is said, not the record's
+        if recorded:                         # the error is said, not the record's
+            _record_failed(folder, trainer.step, e, trainer._saved_step)
         raise
     finally:
         trainer.close()      # a resume that trained no step: its changes never took effect
         if folder is not None and resume is not None and trainer.step == start:
-            folder.put_back_changes()
+            # its session kept where it cut metrics.jsonl back (no new branch): run.json says so
+            folder.put_back_changes(sessions=trainer._branch_from is not None)
 
 # %% ../nbs/05b_training.ipynb #st49t01
 def _leave_folder(folder, result: AttrDict | None, out) -> None:
