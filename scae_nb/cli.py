@@ -41,7 +41,9 @@ def int64(text: str) -> int:
         raise argparse.ArgumentTypeError(f'invalid int value: {text!r}')
     if not -INT64_MAX - 1 <= value <= INT64_MAX:
         shown = value if isinstance(value, int) else text.strip()      # 1e19 as typed
-        raise argparse.ArgumentTypeError(f'{shown} is out of range (at most 2**63-1 = {INT64_MAX})')
+        bound = (f'at most 2**63-1 = {INT64_MAX}' if value > 0
+                 else f'at least -2**63 = {-INT64_MAX - 1}')
+        raise argparse.ArgumentTypeError(f'{shown} is out of range ({bound})')
     return int(value)
 
 # %% ../nbs/07_cli.ipynb #st53d108
@@ -102,11 +104,16 @@ COMMANDS = {
 }
 
 # %% ../nbs/07_cli.ipynb #0ca4b085
+# argparse's negative numbers, and -1e3's
+_NEGATIVE_NUMBER = re.compile(r'^-\d+$|^-\d*\.\d+$|^-\d+(?:\.\d*)?[eE][+-]?\d+$')
+
 class CLIParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2), and
-    that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`)."""
+    that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`); `-1e3`,
+    like `-1`, is a value, not an option (`_NEGATIVE_NUMBER`)."""
     def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
         super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
+        self._negative_number_matcher = _NEGATIVE_NUMBER    # -1e3 too: a value, not an option
     def error(self, message):
         self.exit(2, f'{self.prog}: error: {message}\n')
 
@@ -131,19 +138,20 @@ def add_process_args(parser: argparse.ArgumentParser) -> list[str]:
 
 # %% ../nbs/07_cli.ipynb #143419a5
 _DEBUG_HELP = 'show the traceback of an error above its one line (the exit status is the same)'
-def _exit_status(failed: str, late: str = '') -> str:
+def _exit_status(failed: str, late: str = '', paths: bool = True) -> str:
     """The exit statuses that end a `--help`: `failed` names errors of status 1; `late`, when a
-    signal comes too late to stop the work (status 0, a warning; '': never)."""
+    signal comes too late to stop the work (status 0, a warning; '': never); `paths`, whether the
+    command takes a path (one that does not exist: status 2)."""
     late = f'; 0, with a warning, for one {late}: it cut nothing' if late else ''
-    return ('exit status: 0 done; 2 a bad command line (a value refused, a path that does not '
-            f'exist); 1 the work failed on what it found ({failed}); 130 interrupted by Ctrl-C '
-            f'(143 SIGTERM, 129 SIGHUP{late})')
+    bad = 'a value refused, a path that does not exist' if paths else 'a value refused'
+    return (f'exit status: 0 done; 2 a bad command line ({bad}); 1 the work failed on what it '
+            f'found ({failed}); 130 interrupted by Ctrl-C (143 SIGTERM, 129 SIGHUP{late})')
 
 # %% ../nbs/07_cli.ipynb #fx60bc01
 _EXIT_STATUS = {   # a --help's: what fails (status 1), and when a signal cuts nothing (status 0)
     'train': _exit_status('a damaged checkpoint, a run folder in use, out of memory',
                           "after a run's last step began"),
-    'bench': _exit_status('out of memory, a failed --compile'),
+    'bench': _exit_status('out of memory, a failed --compile', paths=False),
     'eval': _exit_status('a damaged checkpoint, an evaluation folder in use, out of memory',
                          "that came as the evaluation's files were moved in"),
     'scae-nb': _exit_status('a damaged checkpoint, a folder in use, out of memory',

@@ -4,11 +4,11 @@
 
 # %% ../nbs/05ac_config.ipynb #5ac00004
 from __future__ import annotations
-import contextlib, os, unittest.mock, warnings
+import contextlib, os, warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 import torch
 from fastcore.basics import patch
-from .data import DATASETS, DataFolderMissing, data_root, _home_expanded, _root_said
+from .data import DATASETS, DataFolderMissing, cache_root, data_root, _home_expanded, _root_said
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
@@ -506,11 +506,9 @@ QUIET_CHANGES = frozenset({'out', 'progress'})
 
 # %% ../nbs/05ac_config.ipynb #fx60a001
 def _cache_data_dir() -> str:
-    """The per-user cache folder, resolved: `data_root`'s with `$SCAE_DATA` unset (`00_data`), what
-    a run that recorded no `data_dir` read. Never created here."""
-    with unittest.mock.patch.dict(os.environ):          # this shell's $SCAE_DATA: put back after
-        os.environ.pop('SCAE_DATA', None)
-        return os.path.realpath(data_root())
+    """The per-user cache folder, resolved (`cache_root`, `00_data`: what `data_root` gives with
+    `$SCAE_DATA` unset), what a run that recorded no `data_dir` read. Never created here."""
+    return os.path.realpath(cache_root())
 
 # %% ../nbs/05ac_config.ipynb #fx59a3e
 def _same_data(was, now, dataset: str) -> bool:

@@ -19,9 +19,10 @@ from .utils import (UsageError, check_positive, got_shape, got_values, named,
                            refuse_empty_path, said, user_stacklevel, words)
 
 # %% auto #0
-__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'DataFolderMissing', 'data_root', 'image_shape_hint', 'check_image_values',
-           'check_values_on_cpu', 'check_images', 'as_float_images', 'draw_offsets', 'place_on_canvas', 'pad_and_shift',
-           'DataFileError', 'sobel_edges', 'tf_median', 'sobel_target', 'DatasetSpec', 'dataset_spec', 'load_arrays']
+__all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'DataFolderMissing', 'cache_root', 'data_root', 'image_shape_hint',
+           'check_image_values', 'check_values_on_cpu', 'check_images', 'as_float_images', 'draw_offsets',
+           'place_on_canvas', 'pad_and_shift', 'DataFileError', 'sobel_edges', 'tf_median', 'sobel_target',
+           'DatasetSpec', 'dataset_spec', 'load_arrays']
 
 # %% ../nbs/00_data.ipynb #st49f63d
 def _torchvision(module: str):
@@ -115,6 +116,10 @@ def _folder_there(given: Path, who: str, must_exist: bool) -> Path:
     raise DataFolderMissing(f"{who}: {what}")
 
 # %% ../nbs/00_data.ipynb #st49f250
+def cache_root() -> Path:
+    "The per-user cache folder: $XDG_CACHE_HOME/scae-nb, else ~/.cache/scae-nb (not created)."
+    return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
+
 def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
@@ -126,7 +131,7 @@ def data_root(root: str | Path | None = None, must_exist: bool = False,
     elif (env := os.environ.get('SCAE_DATA', '')).strip():    # blank: as if unset
         given, must_exist = env, True                         # set up once: not there is a typo
         who = f"SCAE_DATA={_typed(env)} (the environment variable)"
-    else: return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
+    else: return cache_root()
     return _folder_there(_home_expanded(given, who), who, must_exist)
 
 # %% ../nbs/00_data.ipynb #k42img02

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise, check_pose
-from .pcae import _FULL, check_input_device, check_input_dtype, check_templates_colorized
+from .pcae import _FULL, _check_noise_scale, check_input_device, check_input_dtype
+from .pcae import check_templates_colorized
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
 from .utils import check_positive, got_shape, to_numpy
@@ -160,13 +161,6 @@ def _noisy_presence_logits(caps_logit: torch.Tensor, vote_logit: torch.Tensor,
     "The capsule [B, K, 1] and vote [B, K, V] presence logits with the noise, in that order."
     return (add_presence_noise(caps_logit, noise_scale),
             add_presence_noise(vote_logit, noise_scale))
-
-# %% ../nbs/03_ocae.ipynb #fx60f102
-def _check_noise_scale(noise_scale) -> None:
-    "The PCAE's one line for a `noise_scale` that is no finite number >= 0 (NaN, inf, -1, '4')."
-    number = isinstance(noise_scale, numbers.Real) and not isinstance(noise_scale, bool)
-    if not (number and math.isfinite(noise_scale) and noise_scale >= 0):
-        raise ValueError(f"noise_scale must be a finite number >= 0, got {noise_scale!r}")
 
 # %% ../nbs/03_ocae.ipynb #fx60f103
 def _get_layer_noise_scale(self: CapsuleLayer) -> float: return self._noise_scale

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_pcae.ipynb #eaa7b9c0
 from __future__ import annotations
-import math
+import math, numbers
 from typing import Mapping
 import numpy as np
 import torch
@@ -186,6 +186,13 @@ def add_presence_noise(logit: torch.Tensor, noise_scale: float) -> torch.Tensor:
     if noise_scale <= 0: return logit
     return logit + (torch.rand_like(logit) - .5) * noise_scale
 
+# %% ../nbs/02_pcae.ipynb #fx60h001
+def _check_noise_scale(noise_scale) -> None:
+    "Refuse in one line a `noise_scale` that is no finite number >= 0 (NaN, inf, -1, '4', True)."
+    number = isinstance(noise_scale, numbers.Real) and not isinstance(noise_scale, bool)
+    if not (number and math.isfinite(noise_scale) and noise_scale >= 0):
+        raise ValueError(f"noise_scale must be a finite number >= 0, got {noise_scale!r}")
+
 # %% ../nbs/02_pcae.ipynb #1c50687b
 def relu1(x: torch.Tensor) -> torch.Tensor:
     "Official `relu1(x) = relu6(6x) / 6`, i.e. clip(x, 0, 1) with zero gradient at 0 and 1."
@@ -278,9 +285,16 @@ def _check_options(self: PCAE, template_size, canvas_size, n_special_features, t
     _check_special_features(n_special_features, colorize_templates)
     _check_choice('template_nonlin', template_nonlin, NONLINEARITIES)
     _check_choice('color_nonlin', color_nonlin, NONLINEARITIES)
-    if not (math.isfinite(noise_scale) and noise_scale >= 0):
-        raise ValueError(f"noise_scale must be a finite number >= 0, got {noise_scale!r}")
+    _check_noise_scale(noise_scale)
     cnn_output_size(canvas_size)
+
+# %% ../nbs/02_pcae.ipynb #fx60h003
+def _get_noise_scale(self: PCAE) -> float: return self._noise_scale
+def _set_noise_scale(self: PCAE, value: float):
+    _check_noise_scale(value)                     # a refused value leaves the old one
+    self._noise_scale = value
+PCAE.noise_scale = property(_get_noise_scale, _set_noise_scale,
+                            doc="Presence-noise scale, a finite number >= 0 (0: off).")
 
 # %% ../nbs/02_pcae.ipynb #60b40cc8
 @patch
