@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_losses.ipynb #23de553c
 from __future__ import annotations
-import warnings
+import math, numbers, warnings
 from contextlib import contextmanager
 from typing import Mapping
 import torch
@@ -33,8 +33,11 @@ def prior_within_constant(n_objects: int, n_classes: int = 10,
                           within_constant: float = 0.) -> float:
     """The effective c_w: `within_constant` when non-zero, else the official fallback
     K / n_classes (capsules/capsule.py: _caps_pres_l2). ValueError, one line, for `n_objects` K
-    or `n_classes` not a positive integer."""
+    or `n_classes` not a positive integer, or `within_constant` no finite number >= 0."""
     check_positive(n_objects=n_objects, n_classes=n_classes)   # else c_w = 0, a ZeroDivisionError
+    if not (isinstance(within_constant, numbers.Real) and math.isfinite(within_constant)
+            and within_constant >= 0):                        # as SCAEConfig refuses it
+        raise ValueError(f"within_constant must be a finite number >= 0, got {within_constant!r}")
     return float(within_constant) if within_constant != 0 else n_objects / n_classes
 
 # %% ../nbs/04_losses.ipynb #b294398d

@@ -166,7 +166,7 @@ def _noisy_presence_logits(caps_logit: torch.Tensor, vote_logit: torch.Tensor,
 def _get_layer_noise_scale(self: CapsuleLayer) -> float: return self._noise_scale
 def _set_layer_noise_scale(self: CapsuleLayer, value: float):
     _check_noise_scale(value)                     # a refused value leaves the old one
-    self._noise_scale = value
+    self._noise_scale = float(value)              # a NumPy scalar too: a Python float
 CapsuleLayer.noise_scale = property(_get_layer_noise_scale, _set_layer_noise_scale,
                                     doc="Presence-noise scale, a finite number >= 0 (0: off).")
 

@@ -292,7 +292,7 @@ def _check_options(self: PCAE, template_size, canvas_size, n_special_features, t
 def _get_noise_scale(self: PCAE) -> float: return self._noise_scale
 def _set_noise_scale(self: PCAE, value: float):
     _check_noise_scale(value)                     # a refused value leaves the old one
-    self._noise_scale = value
+    self._noise_scale = float(value)              # a NumPy scalar too: a Python float
 PCAE.noise_scale = property(_get_noise_scale, _set_noise_scale,
                             doc="Presence-noise scale, a finite number >= 0 (0: off).")
 
