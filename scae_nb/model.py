@@ -16,7 +16,8 @@ from .utils import _brief, check_bools, check_positive, got_shape, said, to_plai
 from .official import OfficialModule, checkpoint_variables
 from .data import check_values_on_cpu
 from .pcae import PCAE, NONLINEARITIES, autocast_on, check_input_device, cnn_output_size
-from .ocae import OCAE, _check_noise_scale
+from .pcae import _check_noise_scale
+from .ocae import OCAE
 from .constellation_ocae import (ConstellationOCAE, injective_maps, n_injective_maps,
                                         segmentation_accuracy, segmentation_accuracy_tensor)
 from .losses import LinearProbes, posterior_sparsity_loss, prior_sparsity_loss, weighted_total

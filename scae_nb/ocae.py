@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise, check_pose
-from .pcae import _FULL, _check_noise_scale, check_input_device, check_input_dtype
+from .pcae import _FULL, _noise_scale_property, check_input_device, check_input_dtype
 from .pcae import check_templates_colorized
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
@@ -163,12 +163,7 @@ def _noisy_presence_logits(caps_logit: torch.Tensor, vote_logit: torch.Tensor,
             add_presence_noise(vote_logit, noise_scale))
 
 # %% ../nbs/03_ocae.ipynb #fx60f103
-def _get_layer_noise_scale(self: CapsuleLayer) -> float: return self._noise_scale
-def _set_layer_noise_scale(self: CapsuleLayer, value: float):
-    _check_noise_scale(value)                     # a refused value leaves the old one
-    self._noise_scale = float(value)              # a NumPy scalar too: a Python float
-CapsuleLayer.noise_scale = property(_get_layer_noise_scale, _set_layer_noise_scale,
-                                    doc="Presence-noise scale, a finite number >= 0 (0: off).")
+CapsuleLayer.noise_scale = _noise_scale_property()       # checked when set, as the PCAE's (02)
 
 # %% ../nbs/03_ocae.ipynb #st53a013
 def _presences(caps_logit: torch.Tensor, vote_logit: torch.Tensor) -> tuple:

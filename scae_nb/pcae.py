@@ -289,12 +289,15 @@ def _check_options(self: PCAE, template_size, canvas_size, n_special_features, t
     cnn_output_size(canvas_size)
 
 # %% ../nbs/02_pcae.ipynb #fx60h003
-def _get_noise_scale(self: PCAE) -> float: return self._noise_scale
-def _set_noise_scale(self: PCAE, value: float):
-    _check_noise_scale(value)                     # a refused value leaves the old one
-    self._noise_scale = float(value)              # a NumPy scalar too: a Python float
-PCAE.noise_scale = property(_get_noise_scale, _set_noise_scale,
-                            doc="Presence-noise scale, a finite number >= 0 (0: off).")
+def _noise_scale_property() -> property:
+    "A `noise_scale` property, checked when set (`_check_noise_scale`), kept as a float."
+    def get(self) -> float: return self._noise_scale
+    def set(self, value: float):
+        _check_noise_scale(value)                 # a refused value leaves the old one
+        self._noise_scale = float(value)          # a NumPy scalar too: a Python float
+    return property(get, set, doc="Presence-noise scale, a finite number >= 0 (0: off).")
+
+PCAE.noise_scale = _noise_scale_property()
 
 # %% ../nbs/02_pcae.ipynb #60b40cc8
 @patch
