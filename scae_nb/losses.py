@@ -134,6 +134,16 @@ def _check_cpu_label_range(labels: torch.Tensor, n_classes: int | None) -> None:
     if n_classes is not None and labels.device.type == 'cpu' and not torch.compiler.is_compiling():
         _check_label_range(labels, n_classes)
 
+# %% ../nbs/04_losses.ipynb #fx61c302
+def _check_label_placement(labels: torch.Tensor, batch_size: int, device) -> None:
+    "Refuse in one line (a ValueError) `labels` that are not [`batch_size`] or not on `device`."
+    if labels.shape != (batch_size,):
+        raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), "
+                         f"{got_shape(labels)}")
+    if device is not None and not placed_on(labels, device):
+        raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
+                         f"give labels on {device} (labels.to({str(device)!r}))")
+
 # %% ../nbs/04_losses.ipynb #43189b2b
 def check_labels(labels, batch_size: int, device: torch.device | None = None,
                  n_classes: int | None = None) -> torch.Tensor:
@@ -142,12 +152,7 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
     CPU outside `torch.compile` (torch: an IndexError, or -100 silently skipped); on a GPU, where
     reading them would sync the host every step, they are the loaders' to catch."""
     _check_label_dtype(labels)
-    if labels.shape != (batch_size,):
-        raise ValueError(f"labels must be [B] = [{batch_size}] (one per image), "
-                         f"{got_shape(labels)}")
-    if device is not None and not placed_on(labels, device):
-        raise ValueError(f"labels are on {labels.device} but the model's outputs on {device}: "
-                         f"give labels on {device} (labels.to({str(device)!r}))")
+    _check_label_placement(labels, batch_size, device)
     _check_cpu_label_range(labels, n_classes)
     return labels.long()
 
@@ -180,16 +185,19 @@ class LinearProbes(OfficialModule):
         self.posterior = tf_linear(n_objects, n_classes)
         self.prior = tf_linear(n_objects, n_classes)
 
-    def forward(self, m: torch.Tensor, u: torch.Tensor,
-                labels: torch.Tensor | None = None) -> AttrDict:
-        """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, N],
-        `_cls_xe` and `_acc` ([]; 0 and NaN without `labels` [B]; bad labels: `check_labels`)."""
-        self.check_input(m, u)
-        out = AttrDict(posterior_logits=self.posterior(m.detach()),
-                       prior_logits=self.prior(u.detach()))
-        out.posterior_cls_xe, out.posterior_acc = probe_metrics(out.posterior_logits, labels)
-        out.prior_cls_xe, out.prior_acc = probe_metrics(out.prior_logits, labels)
-        return out
+
+# %% ../nbs/04_losses.ipynb #fx61c102
+@patch
+def forward(self: LinearProbes, m: torch.Tensor, u: torch.Tensor,
+            labels: torch.Tensor | None = None) -> AttrDict:
+    """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, N],
+    `_cls_xe` and `_acc` ([]; 0 and NaN without `labels` [B]; bad labels: `check_labels`)."""
+    self.check_input(m, u)
+    out = AttrDict(posterior_logits=self.posterior(m.detach()),       # [B, N]
+                   prior_logits=self.prior(u.detach()))               # [B, N]
+    out.posterior_cls_xe, out.posterior_acc = probe_metrics(out.posterior_logits, labels)
+    out.prior_cls_xe, out.prior_acc = probe_metrics(out.prior_logits, labels)
+    return out
 
 # %% ../nbs/04_losses.ipynb #fq48lc04
 @patch
@@ -248,6 +256,7 @@ _MOVED_TO_MODEL = ('SCAEConfig', 'validate_config', 'PRESETS', 'MODELS', 'TARGET
                    'from_official', 'set_noise_scale_')
 _MOVED_TO_OFFICIAL = ('official_index', 'official_grads', 'official_parameter', 'grad_norms')
 
+# %% ../nbs/04_losses.ipynb #fx61c305
 def __getattr__(name: str):
     """Names that moved to `scae_nb.model` (which imports this module)
     or `scae_nb.official`, imported from there on first use."""

@@ -147,6 +147,8 @@ _CONSTELLATION = dict(model='constellation', n_objects=3, n_votes=4, n_points=11
                       st_heads=4, st_dims=128, st_output_dims=32, prior_within_weight=1.,
                       prior_between_weight=1., posterior_within_weight=0.,
                       posterior_between_weight=0., sparsity_weight=10., n_classes=2)
+
+# %% ../nbs/04a_model.ipynb #fx61c205
 PRESETS = {   # name: dict(model=SCAEConfig overrides, run=TrainConfig overrides)
     'official': dict(model={}, run={}),
     'paper': dict(model=_PAPER, run={}),
@@ -272,6 +274,23 @@ def _object_capsules(self: SCAE, pcae: AttrDict, labels: torch.Tensor | None = N
                        best_cls_acc=torch.maximum(probe.posterior_acc, probe.prior_acc))
     return ocae, probe, metrics
 
+# %% ../nbs/04a_model.ipynb #fx61c207
+@patch
+def _checked_target(self: SCAE, images: torch.Tensor,
+                    target: torch.Tensor | None) -> torch.Tensor:
+    "The target [B, C, S, S]: `target`, else `make_target(images)`; values checked on the CPU."
+    check_values_on_cpu(images)
+    if target is not None: check_values_on_cpu(target, 'target')    # one given: in [0, 1] too
+    return self.make_target(images) if target is None else target
+
+# %% ../nbs/04a_model.ipynb #fx61c209
+@patch
+def _objective(self: SCAE, pcae: AttrDict, ocae: AttrDict, probe: AttrDict) -> AttrDict:
+    "The loss terms of `scae_loss_terms` (scalars []) and `total`, their weighted sum."
+    losses = scae_loss_terms(self.config, pcae, ocae, probe)
+    losses.total = weighted_total(losses, self.config.loss_weights)
+    return losses
+
 # %% ../nbs/04a_model.ipynb #157d2ac6
 @patch
 def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None,
@@ -284,13 +303,9 @@ def forward(self: SCAE, images: torch.Tensor, labels: torch.Tensor | None = None
     onto canvas, coordinates in [-1, 1]; `presence` [B, M]), `ocae` (u = `prior_caps_presence_u`
     [B, K] in [0, 1], m = `posterior_mass_m` [B, K] in [0, M]) and `probe`. Keys: the table in
     04a_model."""
-    check_values_on_cpu(images)
-    if target is not None: check_values_on_cpu(target, 'target')    # one given: in [0, 1] too
-    target = self.make_target(images) if target is None else target
-    pcae = self.pcae(images, target)
+    pcae = self.pcae(images, self._checked_target(images, target))
     ocae, probe, metrics = self._object_capsules(pcae, labels)
-    losses = scae_loss_terms(self.config, pcae, ocae, probe)
-    losses.total = weighted_total(losses, self.config.loss_weights)
+    losses = self._objective(pcae, ocae, probe)
     return AttrDict(losses=losses, metrics=metrics, pcae=pcae, ocae=ocae, probe=probe)
 
 # %% ../nbs/04a_model.ipynb #f442d9a6
@@ -361,6 +376,15 @@ def _segm_acc(self: ConstellationAutoencoder, ocae: AttrDict, points: torch.Tens
     return segmentation_accuracy_tensor(ocae.is_from_capsule, pattern_id, presence,
                                         self.config.n_objects, maps)  # on device
 
+# %% ../nbs/04a_model.ipynb #fx61c502
+@patch
+def _objective(self: ConstellationAutoencoder, ocae: AttrDict, n_points: int) -> AttrDict:
+    "The loss terms (scalars []), `total` (their weighted sum) and the `mixing_kl` diagnostic."
+    losses = constellation_loss_terms(self.config, ocae, n_points)
+    losses.total = weighted_total(losses, self.config.loss_weights)
+    losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
+    return losses
+
 # %% ../nbs/04a_model.ipynb #eac77853
 @patch
 def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torch.Tensor = None,
@@ -369,9 +393,7 @@ def forward(self: ConstellationAutoencoder, points: torch.Tensor, presence: torc
     [B, N] or None -> AttrDict(losses, report, ocae)."""
     _check_constellation_call(self, points, presence, pattern_id)
     ocae = self.ocae(points, presence)
-    losses = constellation_loss_terms(self.config, ocae, points.shape[1])
-    losses.total = weighted_total(losses, self.config.loss_weights)
-    losses.mixing_kl = ocae.mixing_kl  # diagnostic: commented out of the official loss
+    losses = self._objective(ocae, points.shape[1])
     report = AttrDict(loss=losses.total)
     if pattern_id is not None:
         report.segm_acc = self._segm_acc(ocae, points, presence, pattern_id)
@@ -429,6 +451,15 @@ def _check_points(points: torch.Tensor, weight: torch.dtype) -> None:
     _check_points_dtype(points, weight)
     _check_points_finite(points)
 
+# %% ../nbs/04a_model.ipynb #fx61c402
+def _check_per_point(name: str, value, points: torch.Tensor) -> None:
+    "Refuse in one line a `value` called `name` that is not a tensor [B, N] = points.shape[:2]."
+    if not isinstance(value, torch.Tensor) or value.shape != points.shape[:2]:
+        got = (got_shape(value) if isinstance(value, torch.Tensor)
+               else f'got {type(value).__name__}')
+        raise ValueError(f"{name} must be a torch.Tensor [B, N] = {list(points.shape[:2])} "
+                         f"(one per point), {got}")
+
 # %% ../nbs/04a_model.ipynb #905fd635
 def check_constellation_input(points, presence, pattern_id, weight: torch.dtype) -> None:
     """Refuse, in one line, what the constellation model cannot take: points that are not a float
@@ -437,13 +468,8 @@ def check_constellation_input(points, presence, pattern_id, weight: torch.dtype)
     CPU outside `torch.compile`, NaN/Inf points. No host sync on a GPU (`check_values_on_cpu`)."""
     _check_points_given(points, presence)
     _check_points(points, weight)
-    for name, value in (('presence', presence), ('pattern_id', pattern_id)):
-        if name == 'pattern_id' and value is None: continue
-        if not isinstance(value, torch.Tensor) or value.shape != points.shape[:2]:
-            got = (got_shape(value) if isinstance(value, torch.Tensor)
-                   else f'got {type(value).__name__}')
-            raise ValueError(f"{name} must be a torch.Tensor [B, N] = {list(points.shape[:2])} "
-                             f"(one per point), {got}")
+    _check_per_point('presence', presence, points)
+    if pattern_id is not None: _check_per_point('pattern_id', pattern_id, points)
 
 # %% ../nbs/04a_model.ipynb #fq48mc01
 def check_constellation_device(model: nn.Module, points, presence, pattern_id) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.basics import patch
+from fastcore.basics import patch, store_attr
 from .utils import AttrDict
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_
 from .utils import check_positive, got_shape
@@ -92,6 +92,14 @@ def affine_sampling_grid(theta: torch.Tensor, height: int, width: int) -> torch.
     theta = theta[:, None, None]                                                 # [N, 1, 1, 2, 3]
     return xs[:, None] * theta[..., 0] + (ys[:, None, None] * theta[..., 1] + theta[..., 2])
 
+# %% ../nbs/02_pcae.ipynb #fx61c602
+def _check_canvas_hw(canvas_hw) -> None:
+    "Refuse in one line a `canvas_hw` that is not a pair (H, W)."
+    try: pair = len(canvas_hw) == 2               # a tuple, list, torch.Size or array of two
+    except TypeError: pair = False
+    if not pair:
+        raise ValueError(f"canvas_hw must be (H, W), got {canvas_hw!r}")
+
 # %% ../nbs/02_pcae.ipynb #fx58c005
 def _check_warp_inputs(templates: torch.Tensor, pose: torch.Tensor, canvas_hw) -> None:
     """One line for `warp_templates` inputs that do not fit: pose [B, M, 6], templates
@@ -102,10 +110,7 @@ def _check_warp_inputs(templates: torch.Tensor, pose: torch.Tensor, canvas_hw) -
     if templates.ndim != 5 or templates.shape[0] not in (1, B) or templates.shape[1] != M:
         raise ValueError(f"templates must be [B or 1, M, C', T, T] with B, M = {B}, {M} (pose's), "
                          f"{got_shape(templates)}")
-    try: pair = len(canvas_hw) == 2               # a tuple, list, torch.Size or array of two
-    except TypeError: pair = False
-    if not pair:
-        raise ValueError(f"canvas_hw must be (H, W), got {canvas_hw!r}")
+    _check_canvas_hw(canvas_hw)
 
 # %% ../nbs/02_pcae.ipynb #944f8661
 def warp_templates(templates: torch.Tensor, pose: torch.Tensor,
@@ -257,12 +262,7 @@ class PCAE(OfficialModule):
                        color_hiddens=color_hiddens)
         self._check_options(template_size, canvas_size, n_special_features, template_nonlin,
                             color_nonlin, colorize_templates, noise_scale)
-        self.n_parts, self.template_size, self.n_channels = n_parts, template_size, n_channels
-        self.n_special_features, self.template_nonlin = n_special_features, template_nonlin
-        self.color_nonlin, self.colorize_templates = color_nonlin, colorize_templates
-        self.use_alpha_channel, self.noise_scale = use_alpha_channel, noise_scale
-        self.canvas_size = canvas_size
-        self.cnn_channels, self.color_hiddens, self.heavy = cnn_channels, color_hiddens, heavy
+        store_attr(store_args=False)    # self.n_parts = n_parts, ... for each of the 13 arguments
         self._build_encoder()
         self._build_decoder()
         self.reset_parameters()
@@ -322,6 +322,12 @@ def _build_decoder(self: PCAE):
     if self.colorize_templates:
         self.color_mlp = nn.Sequential(nn.Linear(self.n_special_features, self.color_hiddens),
                                        nn.ReLU(), nn.Linear(self.color_hiddens, C))
+    self._build_background()                    # last: the variables' order is unchanged
+
+# %% ../nbs/02_pcae.ipynb #fx61c605
+@patch
+def _build_background(self: PCAE):
+    "`bg_value` [1], and `bg_mixing_logit` [1] (alpha mode) or `temperature_logit` [1] (coupled)."
     self.bg_value = nn.Parameter(torch.empty(1))
     if self.use_alpha_channel: self.bg_mixing_logit = nn.Parameter(torch.zeros(1))
     else: self.temperature_logit = nn.Parameter(torch.empty(1))
@@ -602,6 +608,15 @@ def _decoded(transformed_templates: torch.Tensor, rec_ll_per_pixel: torch.Tensor
                     rec_ll=rec_ll_per_pixel.flatten(1).sum(1).mean(), rec_mode=rec_mode,
                     rec_mean=rec_mean)
 
+# %% ../nbs/02_pcae.ipynb #fx61c002
+@patch
+def _warp_and_score(self: PCAE, pose, presence, templates_colorized, target):
+    "The templates at pose [B, M, 6], scored: rec_ll_per_pixel, rec_mode, rec_mean, warped."
+    templates = self._templates_to_warp(templates_colorized, pose.shape[0])   # [B, M, C(+1), T, T]
+    # warped [B, M, C(+1), H, W]: warp_templates + pixel_mixture, chunk by chunk
+    return warped_pixel_mixture(templates, inverse_affine(pose), safe_log(presence),
+                                *self.mixing_terms(), target)
+
 # %% ../nbs/02_pcae.ipynb #d4e27d57
 @patch
 def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
@@ -612,12 +627,9 @@ def decode(self: PCAE, pose: torch.Tensor, presence: torch.Tensor,
     rec_ll_per_pixel, rec_mode and rec_mean [B, C, H, W], transformed_templates [B, M, C, H, W];
     with `heavy`, also the keys of `mixture_diagnostics`."""
     self._check_decode_inputs(pose, presence, templates_colorized, target)
-    B, C = pose.shape[0], self.n_channels
-    templates = self._templates_to_warp(templates_colorized, B)     # [B, M, C(+1), T, T]
-    # warped [B, M, C(+1), H, W]: warp_templates + pixel_mixture, chunk by chunk
-    rec_ll_per_pixel, rec_mode, rec_mean, warped = warped_pixel_mixture(
-        templates, inverse_affine(pose), safe_log(presence), *self.mixing_terms(), target)
-    out = _decoded(warped[:, :, :C], rec_ll_per_pixel, rec_mode, rec_mean)
+    rec_ll_per_pixel, rec_mode, rec_mean, warped = self._warp_and_score(
+        pose, presence, templates_colorized, target)                # warped [B, M, C(+1), H, W]
+    out = _decoded(warped[:, :, :self.n_channels], rec_ll_per_pixel, rec_mode, rec_mean)
     if self.heavy if heavy is None else heavy:
         grid = affine_sampling_grid(inverse_affine(pose).flatten(0, 1), *target.shape[-2:])
         out.update(self.mixture_diagnostics(warped, grid, presence))
