@@ -1133,9 +1133,17 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
                         max_batches: int | None = None, batch_size: int | None = None,
                         seed: int = 0, figures: bool = True, progress: bool = True,
                         pretrained: str | None = None) -> dict:
-    """The `scae-nb eval` report of a checkpoint, or of the shipped model `pretrained`
-    (also written to OUT/report.json: moved in before the figures are tried, then again with them,
-    `_staging`)."""
+    """The `scae-nb eval` report of a checkpoint (a file, or a run folder: its newest intact one) or
+    of the shipped model `pretrained`, also written to OUT/report.json (moved in before the figures
+    are tried, then again with them, `_staging`). Keys: the model's provenance (`checkpoint`,
+    `weights_digest`, `model_config`, `steps`, ...); for images `n_train`, `n_test` and, for each of
+    `posterior_m` and `prior_u`, six accuracies in [0, 1] (`kmeans_test_transductive`: the official
+    protocol; `kmeans_train`, `kmeans_inductive`, `linear_fresh`, `probe_train`, `probe_test`); for
+    constellations `segmentation_accuracy_official` and `_corrected`; `figures` (paths), `wall_s`
+    (seconds), `out`. Errors, one line each: ValueError (`UsageError`: a bad value or OUT),
+    FileNotFoundError (no such checkpoint, no data), CheckpointError (a damaged checkpoint or card),
+    RunFolderError (OUT in use by another evaluation), DivergedError (features not finite, after
+    the figures). Source: official `eval_mnist_model.py` (official-scae.md §7)."""
     check_bools(EvalConfig, locals())        # noise, figures, progress: by type hint
     noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
     max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
@@ -1157,7 +1165,12 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
 # %% ../nbs/06c_evaluation.ipynb #d2dc6efa
 def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0) -> dict:
     """k-means accuracy of m and u on the first `n_test` MNIST test images (seeded shifts, presence
-    noise off) for shipped model `name`, on the CPU: the check stored on its model card."""
+    noise off) for shipped model `name`, on the CPU: the check stored on its model card. Returns
+    {n_test, seed, noise, posterior_m_kmeans, prior_u_kmeans}, accuracies in [0, 1]: k-means
+    refitted on the test features, Hungarian matching (official `eval_mnist_model.py`,
+    official-scae.md §7). ValueError for an `n_test` under 10 (k-means' 10 clusters);
+    FileNotFoundError for an unknown `name` or no MNIST; CheckpointError for a damaged weights
+    file."""
     check_positive(n_test=n_test)                 # 0: one line naming it, before any file is read
     run = load_model(name)
     config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
@@ -1277,7 +1290,11 @@ _RESULT_COLUMNS = ['model', 'metric, features', 'accuracy', 'evaluated on', 'ste
 
 # %% ../nbs/06c_evaluation.ipynb #1f263326
 def results_markdown(runs: list, hardware: str) -> str:
-    "Results table from [(name, report, no-noise report or None, training s)], with provenance."
+    """A Markdown table (`_RESULT_COLUMNS`), one row per accuracy with its data, steps × batch, wall
+    time and `hardware` (put in every row), from `runs`: [(name, `evaluate_checkpoint`'s report,
+    the same with `noise=False` or None (adds noise-off k-means rows), training seconds)]. KeyError
+    for a report without the keys `evaluate_checkpoint` writes. 06_analysis's results table uses
+    it."""
     rows = [[name, metric, f'{value:.3f}', data,
              _steps_by_batch(report),
              f"{train_s / 60:.1f} min train + {report['wall_s']:.0f} s eval", hardware]
