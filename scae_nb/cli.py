@@ -23,20 +23,27 @@ def _option_type(hint):
 INT64_MAX = 2**63 - 1   # the largest integer torch and numpy hold (int64)
 
 # %% ../nbs/07_cli.ipynb #st50i6c
-_SCIENTIFIC = re.compile(r'[+-]?\d+(?:\.\d*)?[eE][+-]?\d+')   # 3e5, 3E5, 1.5e1 (not nan, inf)
+_NUMBER = re.compile(r'[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE](?P<exponent>[+-]?\d+))?')  # 3e5, 1.0
+
+def _past_decimal(number: re.Match) -> decimal.Decimal | None:
+    "A `_NUMBER` whose exponent `decimal` does not hold: 0, ±Infinity (past any bound), or None."
+    mantissa = decimal.Decimal(number[0][:number.start('exponent') - 1])     # 1e99...9 -> 1
+    if not mantissa: return mantissa                                      # 0e99...9 is 0
+    if number['exponent'].startswith('-'): return None                    # 1e-99...9: a fraction
+    return decimal.Decimal('Infinity').copy_sign(mantissa)                # past any bound
 
 def _whole_number(text: str) -> int | decimal.Decimal | None:
-    "The whole number `text` writes: plainly, an `int`; in scientific notation, exact; else None."
+    "The whole number `text` writes: plainly, an `int`; else exact (or ±Infinity); None if none."
     with contextlib.suppress(ValueError): return int(text)
-    if not _SCIENTIFIC.fullmatch(text.strip()): return None
-    try: value = decimal.Decimal(text.strip())
-    except decimal.InvalidOperation: return None                  # an exponent past any range
-    return value if value == value.to_integral_value() else None
+    if not (number := _NUMBER.fullmatch(text.strip())): return None
+    try: value = decimal.Decimal(number[0])
+    except decimal.InvalidOperation: value = _past_decimal(number)     # an exponent past decimal's
+    return value if value is not None and value == value.to_integral_value() else None
 
 # %% ../nbs/07_cli.ipynb #fx60bc02
 def int64(text: str) -> int:
-    """An integer option's value, plain or in scientific notation (`3e5`: `_whole_number`); refused
-    (argparse's one line, naming it) when no whole number or beyond int64's range."""
+    """An integer option's value, any whole number (`3e5`, `1.0`: `_whole_number`); refused in
+    argparse's one line, naming it: no whole number, or past int64's range (naming the bound)."""
     if (value := _whole_number(text)) is None:
         raise argparse.ArgumentTypeError(f'invalid int value: {text!r}')
     if not -INT64_MAX - 1 <= value <= INT64_MAX:

@@ -156,17 +156,24 @@ def check_labels(labels, batch_size: int, device: torch.device | None = None,
     _check_cpu_label_range(labels, n_classes)
     return labels.long()
 
-# %% ../nbs/04_losses.ipynb #sp383b1b
-def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
-    """Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels
-    (probe.py: classification_probe); both scalars []. One line for logits that are no tensor
-    (TypeError) or not 2-d (ValueError). Labels [B] are refused in one line by `check_labels`:
-    TypeError for a non-tensor or non-integer ids, ValueError for another shape, another device,
-    or (on the CPU) ids outside 0..n_classes-1."""
+# %% ../nbs/04_losses.ipynb #fx61b002
+def _check_logits(logits) -> None:
+    "One line for `logits` that are no tensor (TypeError) [B, n_classes], B and n_classes > 0."
     if not isinstance(logits, torch.Tensor):
         raise TypeError("logits must be a torch.Tensor [B, n_classes], got "
                         f"{type(logits).__name__}")
     if logits.ndim != 2: raise ValueError(f"logits must be [B, n_classes], {got_shape(logits)}")
+    for what, size in zip(('B > 0 examples', 'n_classes > 0 classes'), logits.shape):
+        if not size: raise ValueError(f"logits must hold {what}, {got_shape(logits)}")
+
+# %% ../nbs/04_losses.ipynb #sp383b1b
+def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
+    """Batch cross-entropy and accuracy of `logits` [B, n_classes]; (0, NaN) without labels
+    (probe.py: classification_probe); both scalars []. One line (`_check_logits`) for logits
+    that are no tensor (TypeError), not 2-d, or with no example or no class (ValueError). Labels
+    [B] are refused in one line by `check_labels`: TypeError for a non-tensor or non-integer ids,
+    ValueError for another shape, another device, or (on the CPU) ids outside 0..n_classes-1."""
+    _check_logits(logits)
     if labels is None: return logits.new_zeros(()), logits.new_tensor(float('nan'))
     labels = check_labels(labels, len(logits), logits.device, logits.shape[-1])
     xe = F.cross_entropy(logits.float(), labels)
