@@ -894,10 +894,11 @@ def _as_found(out: Path) -> dict:
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f91b
 @patch
-def put_back(self: RunFolder) -> None:
+def put_back(self: RunFolder) -> bool:
     """A run that wrote no checkpoint and no metrics line in `out`: its run.json, config.json and
-    .lock (through the held lock) as the claim found them; files it made are `abandon`'s."""
-    if self.found is None or _run_writes(self.out) != self.found['writes']: return
+    .lock (through the held lock) as the claim found them; files it made are `abandon`'s. Returns
+    whether it put them back (False: the run wrote one, or the claim found no folder)."""
+    if self.found is None or _run_writes(self.out) != self.found['writes']: return False
     for name, raw in self.found['files'].items():
         path = self.out / name
         if raw is None or not path.is_file() or path.read_bytes() == raw: continue
@@ -907,6 +908,7 @@ def put_back(self: RunFolder) -> None:
             self.lock.truncate()
             self.lock.write(raw.decode('utf-8', 'replace'))
             self.lock.flush()
+    return True
 
 # %% ../nbs/05aa_checkpoints.ipynb #st52d010
 def _history_as_found(info: dict, found: bytes | None, keys=('changes', 'sessions')) -> dict:
@@ -1512,7 +1514,8 @@ def _entry_contents(path: Path):
         if path.is_symlink(): return ('link', os.readlink(path))
         if path.is_dir(): return 'folder'
         if path.name == '.lock': return 'lock'                 # holder aside: it is there
-        if path.suffix == '.json': return path.read_bytes()     # rewritten whole: the same bytes
+        if path.suffix in ('.json', '.jsonl'):       # rewritten whole (a resume's metrics too)
+            return hashlib.md5(path.read_bytes()).digest()     # the same bytes: unchanged
         stat = path.stat()
         return stat.st_size, stat.st_mtime_ns
     except OSError: return None

@@ -512,13 +512,15 @@ def _say_matplotlib_dirs(args: argparse.Namespace) -> None:
 
 # %% ../nbs/07_cli.ipynb #st50mm05
 def _said_error(e: Exception, args: argparse.Namespace) -> int:
-    "The exit status of the command of `args` that raised `e`, after its one line on stderr."
+    """The exit status of the command of `args` that raised `e`, after its one line on stderr (with
+    what `e` left in its run folder: `folder_note`, 05b)."""
     if isinstance(e, BrokenPipeError) and _stdout_gone(): return _reader_gone()   # `| head`
     status = 2 if isinstance(e, _USAGE_ERRORS) else 1
     if getattr(e, 'quiet', False): return status     # torchrun: process 0 says it (05a)
     if getattr(args, 'debug', False): traceback.print_exc()   # above the line; the same status
     line = _one_line(e)
     if not isinstance(e, OSError): line = _as_option(line, args._parser)
+    if note := getattr(e, 'folder_note', ''): line = f'{line}; {note}'
     print(f'scae-nb {args.command}: error: {line}', file=sys.stderr)
     return status
 

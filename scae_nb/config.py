@@ -532,6 +532,14 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
         changed['data_dir'] = (_cache_data_dir(), cfg.data_dir)
     return {k: v for k, v in changed.items() if k not in QUIET_CHANGES}
 
+# %% ../nbs/05ac_config.ipynb #fx61a004
+def _cache_kept(saved: dict, cfg: TrainConfig) -> TrainConfig:
+    """`cfg` with `data_dir` None where saved config `saved` recorded none (a run of the per-user
+    cache) and `cfg.data_dir` names that cache (`_same_data`); else `cfg`."""
+    files = cfg.dataset in DATASETS and cfg.data_dir is not None        # a folder of files given
+    if saved.get('data_dir') is not None or not files: return cfg
+    return replace(cfg, data_dir=None) if _same_data(None, cfg.data_dir, cfg.dataset) else cfg
+
 # %% ../nbs/05ac_config.ipynb #sp3862d2
 WORKERLESS_DATASETS = ('synthetic', 'constellation')    # drawn in the main process: no workers
 

@@ -39,7 +39,7 @@ from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              torch_threads, check_read, UNREAD_FIELDS, keep_unread, warn_unread,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
                              changes_line, workerless_dataset, _changes,
-                             _default_points, _refuse, _cache_data_dir)
+                             _default_points, _refuse, _cache_data_dir, _cache_kept)
 
 # %% ../nbs/05b_training.ipynb #or47imp5
 from .runtime import (BatchStream, LossTracker, RunLogger, check_in_sync,
@@ -689,7 +689,9 @@ def _take_changes(self: Trainer, ckpt: dict, path) -> None:
     that leaves the step as it was: not said, and the checkpoint's setting kept, `_step_changes`),
     with the run's thread count and data folder where kept in a shell that gives another
     (`_kept_threads`, `_kept_data_dir`); then
-    the checkpoint's history of changes with them (`changes`; None: unknown)."""
+    the checkpoint's history of changes with them (`changes`; None: unknown). A run of the cache
+    given the cache as `data_dir` stays one (`_cache_kept`)."""
+    self.cfg = _cache_kept(ckpt['config'], self.cfg)      # the same files: no path pinned
     if self.cfg.steps > self.step:            # a step to train: what changed, said (`05ac`)
         changes = resumed_changes(ckpt['config'], self.cfg)
         self.config_changes = _step_changes(changes, self.cfg, self.device, self.distributed)
@@ -1258,6 +1260,8 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
     except BaseException as e:
         if recorded:                         # the error is said, not the record's
             _record_failed(folder, trainer.step, e, trainer._saved_step)
+        if resume is not None:               # a resume's steps: `_note_left_as_found`
+            with contextlib.suppress(AttributeError): e.trained_steps = trainer.step - start
         raise
     finally:
         trainer.close()      # a resume that trained no step: its changes never took effect
@@ -1266,14 +1270,26 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
             folder.put_back_changes(sessions=trainer._branch_from is not None)
 
 # %% ../nbs/05b_training.ipynb #st49t01
-def _leave_folder(folder, result: AttrDict | None, out) -> None:
-    "Hand back the claimed `folder` (None: not process 0) of `out`; `result`: None: failed."
-    if folder is None: return
+def _leave_folder(folder, result: AttrDict | None, out) -> bool:
+    """Hand back the claimed `folder` (None: not process 0) of `out`; `result`: None: failed.
+    Whether it put run.json back as found (`put_back`)."""
+    if folder is None: return False
     if result is None or result.checkpoint is None: folder.abandon()    # nothing left behind
-    folder.put_back()      # wrote nothing: run.json, .lock as found
+    put_back = folder.put_back()      # wrote nothing: run.json, .lock as found
     folder.release()
     if folder.aside is not None and folder.aside.is_dir():  # kept
         _say(f"{_set_aside_run(folder.aside.name, out)} moved to {folder.aside}")
+    return put_back
+
+# %% ../nbs/05b_training.ipynb #fx61a007
+def _note_left_as_found(error: BaseException | None, out) -> None:
+    """Add to `error`, which ended a resumed session that trained steps (`trained_steps`) but
+    changed no file of run folder `out` (its run.json put back), that `out` is left as found:
+    `folder_note` (07's error line ends with it) and a note of its traceback."""
+    if error is None or not getattr(error, 'trained_steps', 0): return
+    note = f"{out} left as found (this session saved no step, so its run.json does not record it)"
+    with contextlib.suppress(AttributeError): error.folder_note = note
+    if hasattr(error, 'add_note'): error.add_note(note)       # Python 3.11 on
 
 # %% ../nbs/05b_training.ipynb #fx58a012
 @contextlib.contextmanager
@@ -1301,14 +1317,17 @@ def train(cfg: TrainConfig, resume=None, model: nn.Module | None = None, loaders
                                       allow_change)
         if resume is None and dist_env().rank == 0: warn_unread(cfg)  # set on purpose, never read
         claim = dict(resume=resume is not None, force=force, checkpoint=resume, state=state)
-        caller_rng, result, folder = rng_state(), None, None  # the run seeds the RNGs: the caller's
+        caller_rng, result, folder, error = rng_state(), None, None, None  # RNGs: the caller's
         try:                # claimed in the try: a Ctrl-C from the claim on hands the folder back
             folder = claim_run_folder(cfg.out, **claim) if dist_env().rank == 0 else None
             result = _fit_in_folder(cfg, folder, resume, model, loaders, state)
             return result
+        except Exception as e:
+            error = e
+            raise
         finally:    # failed, or stopped, with no checkpoint: nothing left behind (`abandon`)
             set_rng_state(caller_rng)
-            _leave_folder(folder, result, cfg.out)
+            if _leave_folder(folder, result, cfg.out): _note_left_as_found(error, cfg.out)
 
 # %% ../nbs/05b_training.ipynb #b2dc87d2
 class LossesOnly(nn.Module):
