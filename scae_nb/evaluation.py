@@ -137,16 +137,21 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
                                        progress, desc='constellations (test)')
     bad = _not_finite_count(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
     report = {} if bad else constellation_report(collected, model.config.n_objects)
-    def draw() -> dict:
-        with deferred_signals():                  # as in `_drawn`
-            from scae_nb.figures import plot_constellations
-        return dict(constellations=plot_constellations(collected))
     if not bad: write_first(report)                         # as in `_evaluate_images`
-    if figure_dir: report.update(_drawn(draw, figure_dir))
+    if figure_dir: report.update(_constellation_figures(collected, figure_dir))
     if bad:
         raise _not_finite_error('votes (points, scales, presences)', bad,
                                 report.get('figures_failed'))
     return report
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g403c
+def _constellation_figures(collected: dict, figure_dir) -> dict:
+    "`_drawn`'s figure of the point sets `collected` (`plot_constellations`), in `figure_dir`."
+    def draw() -> dict:
+        with deferred_signals():                  # as in `_drawn`
+            from scae_nb.figures import plot_constellations
+        return dict(constellations=plot_constellations(collected))
+    return _drawn(draw, figure_dir)
 
 # %% ../nbs/06c_evaluation.ipynb #ffb7d15f
 def _eval_folder(out: Path, checkpoint, pretrained: bool = False) -> Path:
@@ -929,10 +934,7 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
     before its figures are tried (`_NOT_YET_DRAWN` till then); OUT's earlier figures it removes go
     into `earlier`, said after the figures (those not drawn again); the line that it replaced the
     earlier evaluation, into `kept`, said with them (`_swap_in`)."""
-    if first: report = {**report, 'figures': [], 'figures_failed': _NOT_YET_DRAWN}
-    if 'figures' in report:                          # where they end up: in `out`
-        report['figures'] = [str(out / Path(path).name) for path in report['figures']]
-    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
+    report = _finished_report(report, out, start, first)
     write_atomic(staging / 'report.json', json.dumps(report, indent=1))
     said = report if first or 'figures' not in report else None   # replacing: at its 1st writing
     late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None,
@@ -940,6 +942,16 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
     if earlier and not first: _say_removed(out, [name for name in earlier if name not in
                                                  {Path(path).name for path in report['figures']}])
     return late
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g404c
+def _finished_report(report: dict, out: Path, start: float, first: bool) -> dict:
+    """`report` (updated in place; with `first`, a copy with no figures yet: `_NOT_YET_DRAWN`) with
+    its figures' paths in `out`, its wall time in seconds since `start` and `out`."""
+    if first: report = {**report, 'figures': [], 'figures_failed': _NOT_YET_DRAWN}
+    if 'figures' in report:                          # where they end up: in `out`
+        report['figures'] = [str(out / Path(path).name) for path in report['figures']]
+    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
+    return report
 
 # %% ../nbs/06c_evaluation.ipynb #st49b6c0
 def _refused_late(e: UsageError, report: dict, out: Path, start: float,
@@ -1197,10 +1209,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     FileNotFoundError (no such checkpoint, no data), CheckpointError (a damaged checkpoint or card),
     RunFolderError (OUT in use by another evaluation), DivergedError (features not finite, after
     the figures). Source: official `eval_mnist_model.py` (official-scae.md §7)."""
-    check_bools(EvalConfig, locals())        # noise, figures, progress: by type hint
-    noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
-    max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
-    _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
+    noise, max_batches, batch_size, seed, figures, progress = _plain_eval_args(
+        checkpoint, pretrained, noise, max_batches, batch_size, seed, figures, progress)
     typed = out                                      # a Ctrl-C from here: what it left, said
     with _saying_cut(typed, begun=False):            # the checkpoint read: nothing written
         checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
@@ -1215,6 +1225,18 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report
 
+# %% ../nbs/06c_evaluation.ipynb #fx61g401c
+def _plain_eval_args(checkpoint, pretrained, noise, max_batches, batch_size, seed, figures,
+                     progress) -> tuple:
+    """(noise, max_batches, batch_size, seed, figures, progress) as plain Python values (numpy's
+    and torch's taken, for the report's JSON), each checked first (`check_bools`: by type hint;
+    `_check_eval_args`): a bad one is a `UsageError`, one line that names it."""
+    check_bools(EvalConfig, dict(noise=noise, figures=figures, progress=progress))
+    noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
+    max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
+    _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
+    return noise, max_batches, batch_size, seed, figures, progress
+
 # %% ../nbs/06c_evaluation.ipynb #d2dc6efa
 def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0) -> dict:
     """k-means accuracy of m and u on the first `n_test` MNIST test images (seeded shifts, presence
@@ -1226,16 +1248,22 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
     file."""
     check_positive(n_test=n_test)                 # 0: one line naming it, before any file is read
     run = load_model(name)
-    config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
-                      device='cpu')
-    test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
-                            max_batches=-(-n_test // 100), progress=False)
-    m, u, labels = test.m[:n_test], test.u[:n_test], test.labels[:n_test]
+    m, u, labels = _first_test_features(run, data_dir, n_test, seed)
     _check_enough_points(len(labels), 10)         # refused before any warning that it is biased
     _warn_few_points(len(labels), 10)                             # once, for both accuracies
     return dict(n_test=len(labels), seed=seed, noise=False,
                 posterior_m_kmeans=_kmeans_accuracy(m, labels, 10, seed),
                 prior_u_kmeans=_kmeans_accuracy(u, labels, 10, seed))
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g402c
+def _first_test_features(run: AttrDict, data_dir, n_test: int, seed: int) -> tuple:
+    """(m [n, K], u [n, K], labels [n]) of `run`'s model on the first `n_test` test images (n of
+    them where the split holds fewer), in batches of 100 on the CPU, seeded shifts, noise off."""
+    config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
+                      device='cpu')
+    test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
+                            max_batches=-(-n_test // 100), progress=False)
+    return test.m[:n_test], test.u[:n_test], test.labels[:n_test]
 
 # %% ../nbs/06c_evaluation.ipynb #91db7cdd
 @dataclasses.dataclass
