@@ -120,6 +120,7 @@ def cache_root() -> Path:
     "The per-user cache folder: $XDG_CACHE_HOME/scae-nb, else ~/.cache/scae-nb (not created)."
     return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser() / 'scae-nb'
 
+# %% ../nbs/00_data.ipynb #fx61g102
 def data_root(root: str | Path | None = None, must_exist: bool = False,
               name: str = 'data_dir') -> Path:
     """The data folder: `root` if given, else `$SCAE_DATA`, else a per-user cache folder. One line
@@ -717,6 +718,7 @@ class _Unset:
 
 _UNSET = _Unset()
 
+# %% ../nbs/00_data.ipynb #fx61g104
 def _data_dir_given(data_dir, root, caller: str) -> tuple:
     """(folder, the keyword that named it): (`data_dir`, 'data_dir'), or given `root`, its old
     name, (`root`, 'root') with one `FutureWarning`. Both (a `data_dir` not None): `TypeError`."""

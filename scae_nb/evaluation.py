@@ -137,16 +137,21 @@ def _evaluate_constellations(model, train_loader, test_loader, device, noise, ma
                                        progress, desc='constellations (test)')
     bad = _not_finite_count(collected, keys=('votes', 'vote_scale', 'vote_presence_soft'))
     report = {} if bad else constellation_report(collected, model.config.n_objects)
-    def draw() -> dict:
-        with deferred_signals():                  # as in `_drawn`
-            from scae_nb.figures import plot_constellations
-        return dict(constellations=plot_constellations(collected))
     if not bad: write_first(report)                         # as in `_evaluate_images`
-    if figure_dir: report.update(_drawn(draw, figure_dir))
+    if figure_dir: report.update(_constellation_figures(collected, figure_dir))
     if bad:
         raise _not_finite_error('votes (points, scales, presences)', bad,
                                 report.get('figures_failed'))
     return report
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g403c
+def _constellation_figures(collected: dict, figure_dir) -> dict:
+    "`_drawn`'s figure of the point sets `collected` (`plot_constellations`), in `figure_dir`."
+    def draw() -> dict:
+        with deferred_signals():                  # as in `_drawn`
+            from scae_nb.figures import plot_constellations
+        return dict(constellations=plot_constellations(collected))
+    return _drawn(draw, figure_dir)
 
 # %% ../nbs/06c_evaluation.ipynb #ffb7d15f
 def _eval_folder(out: Path, checkpoint, pretrained: bool = False) -> Path:
@@ -174,6 +179,7 @@ def _eval_home(checkpoint) -> Path | None:
     if run is None: return None
     return run if path.parent.name == 'checkpoints' else path.parent
 
+# %% ../nbs/06c_evaluation.ipynb #fx61g204c
 def _default_eval_folder(checkpoint: Path) -> Path:
     """HOME/eval/STEP, HOME the checkpoint's `_eval_home` (RUN/eval/STEP for a run's checkpoint);
     for one in no run runs/eval/NAME (`_eval_folder`: -2, -3, ... for namesakes)."""
@@ -301,6 +307,7 @@ def _home_said(home: Path, out, run: str = '') -> str:
     if _is_branch_folder(home): return f"the branch set aside in {_as_named(home, out)}"
     return f"{run}{_as_named(home, out)}"
 
+# %% ../nbs/06c_evaluation.ipynb #fx61g201c
 def _check_own_eval(out, own: Path | None, default: bool = False,
                     shipped: str | None = None) -> None:
     """Refuse (`UsageError`, one line) an `out` in HOME/eval (`_eval_owner`) for a model whose home
@@ -643,6 +650,7 @@ class _FolderLock:
         fd, self.fd = self.fd, None
         if fd is not None: os.close(fd)
 
+# %% ../nbs/06c_evaluation.ipynb #fx61g202c
 def _hold_folder(out: Path) -> _FolderLock | None:
     """A `_FolderLock` on folder `out` holding its exclusive lock (`flock` on the folder: no file
     made), closed in forked children (`_HELD_LOCKS`, 05aa), or `RunFolderError` naming the
@@ -736,13 +744,11 @@ def _say_replacing(kept: list) -> None:
 def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None = None,
              replacing: dict | None = None, kept: list | None = None) -> list:
     """Move `staging`'s files into `out` by renames, report.json last, signals held off (Ctrl-C,
-    SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (those not among them
-    said), so OUT never mixes two evaluations; a failed rename removes those moved in. `final`: the
-    evaluation is then whole, so the staging folder goes too, and a signal held meanwhile is not
-    raised but returned (the numbers of those that came). `unsaid`: takes the names of OUT's earlier
-    files removed, unsaid (`_remove_stale_figures`). OUT's figures and those moved in are listed
-    meanwhile (`_list_unlisted`, the earlier report removed first: it names figures, not which files
-    they are); after a swap with no report (a diverged model's), its figures. `replacing`: the
+    SIGTERM, SIGHUP); OUT's earlier figures and report all removed first (`_swap_files`), so OUT
+    never mixes two evaluations. `final`: the evaluation is then whole, so the staging folder goes
+    too (`_swapped`), and a signal held meanwhile is not raised but returned (the numbers of those
+    that came). OUT's figures and those moved in are listed meanwhile (`_list_unlisted`, the
+    earlier report removed first: it names figures, not which files they are). `replacing`: the
     report moved in, said to replace OUT's earlier one (`_replacing_line`, read before that goes)
     once the files are in, the signals still held: never said of a swap that a cut stopped.
     `kept`: where given and not `final` (the first report, figures to follow), the line's words
@@ -754,18 +760,34 @@ def _swap_in(staging: Path, out: Path, final: bool = False, unsaid: list | None 
         said = replacing and _replacing_said(out, replacing)   # read before the earlier one goes
         later, kept = kept is not None and not final, [] if kept is None else kept
         _list_unlisted(out, [*written, *out.glob('*.png')])   # a SIGKILL from here: still ours
-        removed = [] if unsaid is None else unsaid   # said after the replacing line, if any
-        try:
-            _clear_out(out, staging, written, removed)   # no mixed set: the earlier files go first
-            moved = _move_in(written, out)        # report.json last; a failure: none stays
-            kept += [said] if said else []        # the earlier evaluation replaced: now said,
-            if not later: _say_replacing(kept)     # or with the figures (a cut: in its line)
-        finally:
-            if unsaid is None: _say_removed(out, removed)
-        if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
-        else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
-        if final: shutil.rmtree(staging, ignore_errors=True)
+        moved = _swap_files(out, staging, written, unsaid, said, kept, later)
+        _swapped(out, staging, moved, final)
     return held
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g301c
+def _swap_files(out: Path, staging: Path, written: list, unsaid: list | None, said, kept: list,
+                later: bool) -> list:
+    """The paths of `written` moved into `out` (`_move_in`: report.json last; a failure: none
+    stays), OUT's earlier files removed first (`_clear_out`): their names go into `unsaid`, else
+    are said (`_remove_stale_figures`). Then `said`, the replacing line's words, goes into `kept`,
+    all of which are said now unless `later`."""
+    removed = [] if unsaid is None else unsaid   # said after the replacing line, if any
+    try:
+        _clear_out(out, staging, written, removed)   # no mixed set: the earlier files go first
+        moved = _move_in(written, out)        # report.json last; a failure: none stays
+        kept += [said] if said else []        # the earlier evaluation replaced: now said,
+        if not later: _say_replacing(kept)     # or with the figures (a cut: in its line)
+    finally:
+        if unsaid is None: _say_removed(out, removed)
+    return moved
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g302c
+def _swapped(out: Path, staging: Path, moved: list, final: bool) -> None:
+    """After a swap: `moved` listed as OUT's where no report came with them (a diverged model's),
+    else the list removed (the report lists them); `final`: the staging folder removed."""
+    if (out / 'report.json') not in moved: _list_unlisted(out, moved)   # a diverged model's
+    else: (out / _UNLISTED).unlink(missing_ok=True)   # the report lists them now
+    if final: shutil.rmtree(staging, ignore_errors=True)
 
 # %% ../nbs/06c_evaluation.ipynb #fx57b002
 def _weights_digest(model: torch.nn.Module) -> str:
@@ -795,17 +817,13 @@ def _model_moved(earlier: dict, report: dict) -> bool:
 # %% ../nbs/06c_evaluation.ipynb #cd35ca06
 def _replacing_said(out: Path, report: dict) -> tuple[str, str] | None:
     """(facts, advice) of `_replacing_line`: 'replacing the earlier evaluation in OUT (...)' with
-    the `_COMPARED` settings that differ (`--max-batches None -> 2`: `named`), that it was of
-    another model (`_another_model`) or of the same one, now at another path (`_model_moved`);
+    the settings that differ (`_changed_settings`), that it was of another model
+    (`_another_model`) or of the same one, now at another path (`_model_moved`);
     '; to keep both, give another --out' if any differ, else ''. None: no earlier report
     (`_earlier_report`: any other is refused before, by `_check_out_files`)."""
     if (earlier := _earlier_report(out)) is None: return None
     other, moved = _another_model(earlier, report), _model_moved(earlier, report)
-    changed = ', '.join([*(['its weights differ'] if other else []),
-                         *(f"{key if key == 'steps' else named(key)} "     # options: --seed
-                           f'{earlier.get(key)!r} -> {report.get(key)!r}' for key in _COMPARED
-                           if earlier.get(key) != report.get(key)
-                           and not (moved and key == 'checkpoint'))])      # moved: 'now at'
+    changed = _changed_settings(earlier, report, other, moved)   # 'its weights differ', options
     keep = f"; to keep both, give another {named('out')}" if changed else ''   # two to compare
     whose = (', of another model at the same path' if other else
              f", of the same model (the same weights), now at {report['checkpoint']}" if moved
@@ -813,6 +831,17 @@ def _replacing_said(out: Path, report: dict) -> tuple[str, str] | None:
     return (f'replacing the earlier evaluation in {out}{whose} '
             f"({changed or 'the same settings'})", keep)
 
+# %% ../nbs/06c_evaluation.ipynb #fx61g205c
+def _changed_settings(earlier: dict, report: dict, other: bool, moved: bool) -> str:
+    """The `_COMPARED` settings that differ from `earlier` to `report` ('--max-batches None -> 2':
+    `named`), after 'its weights differ' where `other`; a `moved` model's path is no change."""
+    return ', '.join([*(['its weights differ'] if other else []),
+                      *(f"{key if key == 'steps' else named(key)} "     # options: --seed
+                        f'{earlier.get(key)!r} -> {report.get(key)!r}' for key in _COMPARED
+                        if earlier.get(key) != report.get(key)
+                        and not (moved and key == 'checkpoint'))])      # moved: 'now at'
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g206c
 def _replacing_line(out: Path, report: dict) -> str | None:
     """The one line that says OUT/report.json of an earlier evaluation is replaced by `report`
     (`_replacing_said`); None if there is none. `_swap_in` says it once the files are in."""
@@ -905,10 +934,7 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
     before its figures are tried (`_NOT_YET_DRAWN` till then); OUT's earlier figures it removes go
     into `earlier`, said after the figures (those not drawn again); the line that it replaced the
     earlier evaluation, into `kept`, said with them (`_swap_in`)."""
-    if first: report = {**report, 'figures': [], 'figures_failed': _NOT_YET_DRAWN}
-    if 'figures' in report:                          # where they end up: in `out`
-        report['figures'] = [str(out / Path(path).name) for path in report['figures']]
-    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
+    report = _finished_report(report, out, start, first)
     write_atomic(staging / 'report.json', json.dumps(report, indent=1))
     said = report if first or 'figures' not in report else None   # replacing: at its 1st writing
     late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None,
@@ -916,6 +942,16 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
     if earlier and not first: _say_removed(out, [name for name in earlier if name not in
                                                  {Path(path).name for path in report['figures']}])
     return late
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g404c
+def _finished_report(report: dict, out: Path, start: float, first: bool) -> dict:
+    """`report` (updated in place; with `first`, a copy with no figures yet: `_NOT_YET_DRAWN`) with
+    its figures' paths in `out`, its wall time in seconds since `start` and `out`."""
+    if first: report = {**report, 'figures': [], 'figures_failed': _NOT_YET_DRAWN}
+    if 'figures' in report:                          # where they end up: in `out`
+        report['figures'] = [str(out / Path(path).name) for path in report['figures']]
+    report['wall_s'], report['out'] = round(time.perf_counter() - start, 2), str(out)
+    return report
 
 # %% ../nbs/06c_evaluation.ipynb #st49b6c0
 def _refused_late(e: UsageError, report: dict, out: Path, start: float,
@@ -938,12 +974,7 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
     default report goes to (`_check_own_eval`), and there one level down (`_check_eval_depth`);
     nor through a HOME/eval that is a link (`_check_eval_not_linked`)."""
     given_out = out is not None
-    if given_out: _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
-    if given_out: check_out_folder(out, named('out'))   # a file, under one: before any file is read
-    if given_out: _check_eval_not_linked(out)             # RUN/eval a link: it leads elsewhere
-    if given_out: _check_not_run(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/NAME
-    if given_out: _check_not_in_evaluation(out)           # RUN/eval/STEP/more: inside another
-    if given_out: _check_eval_depth(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/A/B
+    if given_out: _check_given_out(out, checkpoint, pretrained)   # before any file is read
     checkpoint, out, state, skipped = _eval_paths(checkpoint, out, pretrained)   # a run's: read
     own = _checkpoint_run(checkpoint, pretrained)        # read: its home (`_eval_home`), or None
     if not given_out: _check_eval_not_linked(out, default=True)   # known only now
@@ -953,6 +984,18 @@ def _settle_eval_paths(checkpoint, out, pretrained: str | None) -> tuple:
         _check_not_run(out, own, default=True)              # in a run? (cd RUN; eval --pretrained)
     _check_own_eval(out, own, not given_out, shipped)    # HOME/eval/NAME: HOME's checkpoints only
     return checkpoint, out.resolve(), state, skipped   # real: the report's paths; OUT in every line
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g306c
+def _check_given_out(out, checkpoint, pretrained: str | None) -> None:
+    """The checks of an `out` given, before any file is read: a path, a folder, not through a
+    RUN/eval that is a link, not in a run (`_check_not_run`) nor in another evaluation's folder,
+    at most one level down in an eval/ (`_check_eval_depth`); each a `UsageError`, one line."""
+    _check_path_given(out, 'out', 'a folder (the report and figures)')   # 5: one line
+    check_out_folder(out, named('out'))   # a file, under one: before any file is read
+    _check_eval_not_linked(out)             # RUN/eval a link: it leads elsewhere
+    _check_not_run(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/NAME
+    _check_not_in_evaluation(out)           # RUN/eval/STEP/more: inside another
+    _check_eval_depth(out, _checkpoint_run(checkpoint, pretrained))   # RUN/eval/A/B
 
 # %% ../nbs/06c_evaluation.ipynb #st49a103
 def _eval_model(checkpoint, pretrained: str | None, state, device, data_dir) -> tuple:
@@ -975,17 +1018,29 @@ def _kept_said(out) -> str:
 def _cut_said(e: KeyboardInterrupt, out, before: list | None, removed: list = (),
               begun: bool = True, replaced: list = ()) -> None:
     """Say what the interrupt `e` left in OUT: not yet `begun` (OUT as given, None: not yet known),
-    nothing written (`_kept_said`); else compared with its report.json's `_identity` `before` as
-    the evaluation began: that one, no report written (OUT/report.json, if any, an earlier
-    evaluation's); a new one, the report without figures (`_NOT_YET_DRAWN`), replacing the earlier
-    one as `replaced` says (`_replacing_said`'s words, unsaid), else the evaluation whole.
-    `removed`: the earlier evaluation's figures removed (those not drawn again are said).
+    nothing written (`_kept_said`); else what `_cut_left` says, from its report.json's `_identity`
+    `before` as the evaluation began and the earlier figures `removed`, replaced as `replaced` says.
     `scae-nb eval`: all as `e.interrupt_note`, which ends 07's interrupt line; from Python: lines
     on stderr, the replacement, the removed figures and the report written without them."""
     if not begun:                                # loading: OUT as it was
         note = f'before evaluating: nothing written{_kept_said(out)}'
         if words(False, True): e.interrupt_note = note
         return
+    note, removed, first = _cut_left(out, before, removed, replaced)
+    if words(False, True): e.interrupt_note = note
+    else:
+        _say_replacing(list(replaced))
+        _say_removed(out, list(removed))
+        if first:
+            print(f"scae-nb eval: report written to {out / 'report.json'}; figures not drawn",
+                  file=sys.stderr)
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g303c
+def _cut_left(out: Path, before, removed: list, replaced: list) -> tuple[str, list, bool]:
+    """(the line, the earlier figures `removed` and not drawn again, whether the report is written
+    without figures) of a cut once begun: OUT/report.json's `_identity` still `before`, no report
+    written (any there an earlier evaluation's); a new one, the report without figures
+    (`_NOT_YET_DRAWN`), replacing the earlier one as `replaced` says, else the evaluation whole."""
     report = out / 'report.json'
     removed = [name for name in removed if not (out / Path(name).name).exists()]   # not drawn again
     new, written = _identity(report) not in (None, before), _earlier_report(out) or {}
@@ -996,12 +1051,7 @@ def _cut_said(e: KeyboardInterrupt, out, before: list | None, removed: list = ()
     note = (f"while drawing the figures: report written to {report}{replacing}; figures not drawn"
             if first else f"as it ended: the evaluation is complete ({report} written)" if new
             else f"while evaluating: no report written{earlier}") + gone * bool(removed)
-    if words(False, True): e.interrupt_note = note
-    else:
-        _say_replacing(list(replaced))
-        _say_removed(out, list(removed))
-        if first:
-            print(f"scae-nb eval: report written to {report}; figures not drawn", file=sys.stderr)
+    return note, removed, first
 
 # %% ../nbs/06c_evaluation.ipynb #fx56e003
 @contextlib.contextmanager
@@ -1018,15 +1068,23 @@ def _saying_cut(out, begun: bool = True):
 # %% ../nbs/06c_evaluation.ipynb #st49a105
 def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: float,
                      figures: bool) -> list:
-    """`report` updated with `scores(staging or None, write_first)` and written into OUT
-    (`_write_report`): first its accuracies where figures follow, then whole; the signals held.
-    A cut (`KeyboardInterrupt`) carries OUT's earlier figures it removed (`removed_figures`) and
-    the words of the earlier evaluation's replacement, not yet said (`replaced`), for `_cut_said`
-    to say in its line; another error says them (`_say_replacing`, `_say_removed`)."""
+    """`report` updated with `scores(staging or None, write_first)` (`_score_staged`) and written
+    into OUT (`_write_staged`): first its accuracies where figures follow, then whole; the signals
+    held. A cut (`KeyboardInterrupt`) carries OUT's earlier figures it removed (`removed_figures`)
+    and the words of the earlier evaluation's replacement, not yet said (`replaced`), for
+    `_cut_said` to say in its line; another error says them (`_say_replacing`, `_say_removed`)."""
     earlier, first_in, kept = [], [], []   # OUT's earlier figures, the replacement: said after
     def write_first(scores: dict) -> None:       # figures cannot lose the accuracies
         if figures: first_in.append(_write_report({**report, **scores}, staging, out, start,
                                                   True, earlier, kept))
+    _score_staged(report, scores, staging, out, figures, write_first, earlier, kept)
+    return _write_staged(report, staging, out, start, earlier, kept, first_in)
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g304c
+def _score_staged(report: dict, scores, staging: Path, out: Path, figures: bool, write_first,
+                  earlier: list, kept: list) -> None:
+    """`report` updated with `scores(staging or None, write_first)`; a diverged model: no report
+    (`_diverged_error`); a cut carries `earlier` and `kept` on; another error says them."""
     try: report.update(scores(staging if figures else None, write_first))
     except DivergedError as e:      # no report.json: a report is an evaluation's accuracies
         raise _diverged_error(e, report['checkpoint'], staging, out, figures) from None
@@ -1037,6 +1095,12 @@ def _evaluate_staged(report: dict, scores, staging: Path, out: Path, start: floa
         _say_replacing(kept)
         _say_removed(out, earlier)
         raise
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g305c
+def _write_staged(report: dict, staging: Path, out: Path, start: float, earlier: list,
+                  kept: list, first_in: list) -> list:
+    """`_write_report`'s late signals of the whole `report`; a cut carries `earlier` and `kept` on;
+    another error says `kept`, and is `_refused_late` where a first report was moved in."""
     try: return _write_report(report, staging, out, start, earlier=earlier, kept=kept)   # no cut
     except KeyboardInterrupt as e:  # cut before its files were moved in: OUT as it was, or as
         e.removed_figures, e.replaced = earlier, kept   # the first report left it
@@ -1080,6 +1144,7 @@ def _runs_data_hint(run: AttrDict, config: AttrDict) -> str:
     if here is not None and os.path.realpath(here) == os.path.realpath(recorded): return ''
     return f"; the run read {recorded}: {said('data_dir', recorded)}"
 
+# %% ../nbs/06c_evaluation.ipynb #fx61g203c
 @contextlib.contextmanager
 def _naming_runs_data(run: AttrDict, config: AttrDict):
     "Within: a `FileNotFoundError` (no data, no `$SCAE_DATA` folder), `_runs_data_hint` after it."
@@ -1144,10 +1209,8 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     FileNotFoundError (no such checkpoint, no data), CheckpointError (a damaged checkpoint or card),
     RunFolderError (OUT in use by another evaluation), DivergedError (features not finite, after
     the figures). Source: official `eval_mnist_model.py` (official-scae.md §7)."""
-    check_bools(EvalConfig, locals())        # noise, figures, progress: by type hint
-    noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
-    max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
-    _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
+    noise, max_batches, batch_size, seed, figures, progress = _plain_eval_args(
+        checkpoint, pretrained, noise, max_batches, batch_size, seed, figures, progress)
     typed = out                                      # a Ctrl-C from here: what it left, said
     with _saying_cut(typed, begun=False):            # the checkpoint read: nothing written
         checkpoint, out, state, skipped = _settle_eval_paths(checkpoint, out, pretrained)
@@ -1162,6 +1225,18 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
         _evaluate_into(out, device, checkpoint, skipped, report, scores, start, figures)
     return report
 
+# %% ../nbs/06c_evaluation.ipynb #fx61g401c
+def _plain_eval_args(checkpoint, pretrained, noise, max_batches, batch_size, seed, figures,
+                     progress) -> tuple:
+    """(noise, max_batches, batch_size, seed, figures, progress) as plain Python values (numpy's
+    and torch's taken, for the report's JSON), each checked first (`check_bools`: by type hint;
+    `_check_eval_args`): a bad one is a `UsageError`, one line that names it."""
+    check_bools(EvalConfig, dict(noise=noise, figures=figures, progress=progress))
+    noise, figures, progress = bool(noise), bool(figures), bool(progress)   # np.True_: JSON too
+    max_batches, batch_size, seed = map(to_plain, (max_batches, batch_size, seed))  # np.int64 too
+    _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed)
+    return noise, max_batches, batch_size, seed, figures, progress
+
 # %% ../nbs/06c_evaluation.ipynb #d2dc6efa
 def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0) -> dict:
     """k-means accuracy of m and u on the first `n_test` MNIST test images (seeded shifts, presence
@@ -1173,16 +1248,22 @@ def pretrained_check(name: str, data_dir=None, n_test: int = 1000, seed: int = 0
     file."""
     check_positive(n_test=n_test)                 # 0: one line naming it, before any file is read
     run = load_model(name)
-    config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
-                      device='cpu')
-    test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
-                            max_batches=-(-n_test // 100), progress=False)
-    m, u, labels = test.m[:n_test], test.u[:n_test], test.labels[:n_test]
+    m, u, labels = _first_test_features(run, data_dir, n_test, seed)
     _check_enough_points(len(labels), 10)         # refused before any warning that it is biased
     _warn_few_points(len(labels), 10)                             # once, for both accuracies
     return dict(n_test=len(labels), seed=seed, noise=False,
                 posterior_m_kmeans=_kmeans_accuracy(m, labels, 10, seed),
                 prior_u_kmeans=_kmeans_accuracy(u, labels, 10, seed))
+
+# %% ../nbs/06c_evaluation.ipynb #fx61g402c
+def _first_test_features(run: AttrDict, data_dir, n_test: int, seed: int) -> tuple:
+    """(m [n, K], u [n, K], labels [n]) of `run`'s model on the first `n_test` test images (n of
+    them where the split holds fewer), in batches of 100 on the CPU, seeded shifts, noise off."""
+    config = AttrDict(run.config, batch_size=100, data_dir=data_dir, seed=seed, num_workers=0,
+                      device='cpu')
+    test = collect_features(run.model, make_loaders(config)[1], 'cpu', noise=False,
+                            max_batches=-(-n_test // 100), progress=False)
+    return test.m[:n_test], test.u[:n_test], test.labels[:n_test]
 
 # %% ../nbs/06c_evaluation.ipynb #91db7cdd
 @dataclasses.dataclass
