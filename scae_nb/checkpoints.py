@@ -855,8 +855,9 @@ def changes_record(history: list, step: int, changes: dict) -> list[dict]:
 # %% ../nbs/05aa_checkpoints.ipynb #2f195df3
 @patch
 def abandon(self: RunFolder) -> None:
-    """A run that failed before its first checkpoint: delete the lock, files, folders it made,
-    and move back the run that `force` set aside."""
+    """A run that failed before its first checkpoint, or a resume into a new folder that trained no
+    step (05b's `_untrained_branch`): delete the lock, files,
+    folders it made, and move back the run that `force` set aside."""
     if list_checkpoints(self.out): return
     _undo(self.created, self.folders)
     if self.aside is not None: _move_run_back(self.aside, self.out)
@@ -878,14 +879,21 @@ def _entry_identity(path: Path) -> tuple | None:
     except OSError: return None                     # removed since it was listed
     return path.name, stat.st_ino, stat.st_mtime_ns
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx61f003
+def _wandb_runs(out: Path) -> tuple[str, ...]:
+    "The names of the wandb run folders (`run-*`, `offline-run-*`) in `out/wandb`, sorted."
+    found = (out / 'wandb').glob('*run-*')
+    return tuple(sorted(p.name for p in found if p.is_dir() and not p.is_symlink()))
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f64c
 def _run_writes(out: Path) -> list:
     """What a run that trains in `out` changes: its checkpoints, as (name, inode, mtime in ns), so
-    that one set aside and written again under its name differs, and metrics.jsonl's md5 (a resume
-    rewrites it whole, the same lines if none is cut)."""
+    that one set aside and written again under its name differs, metrics.jsonl's md5 (a resume
+    rewrites it whole, the same lines if none is cut), the wandb runs it holds (`_wandb_runs`)."""
     metrics = out / 'metrics.jsonl'
     ckpts = [found for p in list_checkpoints(out) if (found := _entry_identity(p)) is not None]
-    return ckpts + [hashlib.md5(metrics.read_bytes()).hexdigest() if metrics.is_file() else None]
+    md5 = hashlib.md5(metrics.read_bytes()).hexdigest() if metrics.is_file() else None
+    return ckpts + [md5, _wandb_runs(out)]
 
 def _as_found(out: Path) -> dict:
     "`out`'s run.json, config.json, .lock (bytes; None: absent) and `_run_writes`, as found."
@@ -895,9 +903,10 @@ def _as_found(out: Path) -> dict:
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f91b
 @patch
 def put_back(self: RunFolder) -> bool:
-    """A run that wrote no checkpoint and no metrics line in `out`: its run.json, config.json and
-    .lock (through the held lock) as the claim found them; files it made are `abandon`'s. Returns
-    whether it put them back (False: the run wrote one, or the claim found no folder)."""
+    """A run that wrote no checkpoint, no metrics line and no wandb run in `out`: its run.json,
+    config.json and .lock (through the held lock) as the claim found them; files it made are
+    `abandon`'s. Returns whether it put them back (False: the run wrote one, or the claim found
+    no folder)."""
     if self.found is None or _run_writes(self.out) != self.found['writes']: return False
     for name, raw in self.found['files'].items():
         path = self.out / name

@@ -1269,12 +1269,21 @@ def _fit_in_folder(cfg: TrainConfig, folder, resume, model, loaders, state=None)
             # its session kept where it cut metrics.jsonl back (no new branch): run.json says so
             folder.put_back_changes(sessions=trainer._branch_from is not None)
 
+# %% ../nbs/05b_training.ipynb #fx61f001
+def _untrained_branch(result: AttrDict, out) -> bool:
+    """Whether `result` is of a resume into run folder `out` that holds no checkpoint (a new
+    branch: `--resume CKPT --out NEW`) and trained no step: finished, or `--steps` below its own."""
+    return (not result.interrupted and not result.get('steps_run') and result.checkpoint is not None
+            and not list_checkpoints(out))
+
 # %% ../nbs/05b_training.ipynb #st49t01
 def _leave_folder(folder, result: AttrDict | None, out) -> bool:
-    """Hand back the claimed `folder` (None: not process 0) of `out`; `result`: None: failed.
+    """Hand back the claimed `folder` (None: not process 0) of `out`; `result`: None: failed; one
+    of a new branch that trained no step (`_untrained_branch`): as found, too.
     Whether it put run.json back as found (`put_back`)."""
     if folder is None: return False
-    if result is None or result.checkpoint is None: folder.abandon()    # nothing left behind
+    if result is None or result.checkpoint is None or _untrained_branch(result, out):
+        folder.abandon()                                  # nothing left behind
     put_back = folder.put_back()      # wrote nothing: run.json, .lock as found
     folder.release()
     if folder.aside is not None and folder.aside.is_dir():  # kept
@@ -1581,13 +1590,15 @@ def _ending_words(result: AttrDict, cfg: TrainConfig) -> tuple[str, str]:
 
 # %% ../nbs/05b_training.ipynb #st49w08
 def _train_summary(result: AttrDict, cfg: TrainConfig) -> str:
-    "`scae-nb train`'s last line on the run `train` returned `result` for."
+    """`scae-nb train`'s last line on the run `train` returned `result` for; a new branch that
+    trained no step (`_untrained_branch`) ends it with 'nothing written to NEW'."""
     logged = result.history[-1] if result.history else {}
     last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
     state, ending = _ending_words(result, cfg)
     logged = f'; last logged: {last}' if last else ''
     saved = f'; checkpoint {result.checkpoint}' if result.checkpoint else ''
-    return f'scae-nb train: {state}{saved}{ending}{logged}'
+    unwritten = f'; nothing written to {cfg.out}' if _untrained_branch(result, cfg.out) else ''
+    return f'scae-nb train: {state}{saved}{ending}{unwritten}{logged}'
 
 # %% ../nbs/05b_training.ipynb #03334fd6
 @cli_words()                 # its refusals and warnings name options: `--force`, not `force=True`
