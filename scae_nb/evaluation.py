@@ -190,9 +190,11 @@ def _default_eval_folder(checkpoint: Path) -> Path:
 # %% ../nbs/06c_evaluation.ipynb #st52c016
 def _check_eval_paths(checkpoint, pretrained) -> None:
     "Refuse in one line all but exactly one of `checkpoint` and `pretrained`, a non-empty path."
-    if (checkpoint is None) == (pretrained is None):
+    if (checkpoint is None) == (pretrained is None):             # both given: both named
+        got = (f": got {said('checkpoint', checkpoint)} and {said('pretrained', pretrained)}"
+               if checkpoint is not None else '')
         raise ValueError(f"give exactly one of {named('checkpoint')} (a file or run folder) and "
-                         f"{named('pretrained')} (a model name)")
+                         f"{named('pretrained')} (a model name){got}")
     shipped = ', '.join(pretrained_names()) or 'none'
     accepted = dict(checkpoint='a checkpoint file (RUN/checkpoints/step_*.pt) or a run folder',
                     pretrained=f"a shipped model's name ({shipped}) or a .pt weights file")
@@ -203,10 +205,38 @@ def _check_eval_paths(checkpoint, pretrained) -> None:
     refuse_empty_path(pretrained, named('pretrained'),
                       f'name a shipped model ({shipped}) or a .pt weights file')
 
+# %% ../nbs/06c_evaluation.ipynb #fx61j002
+import errno
+
+def _dead_link(path: Path) -> Path | None:
+    "The first of `path` and the folders above it that is a link leading nowhere; else None."
+    return next((p for p in [path, *path.parents] if p.is_symlink() and not p.exists()), None)
+
+def _dead_link_said(link: Path) -> str:
+    "Why `link` leads nowhere: 'a loop of links', or 'to T, which is not there'."
+    try: os.stat(link)
+    except OSError as e:
+        if e.errno == errno.ELOOP: return 'a loop of links'
+    return f'to {os.readlink(link)}, which is not there'
+
+
+# %% ../nbs/06c_evaluation.ipynb #fx61j003
+def _refuse_dead_link(path, name: str) -> None:
+    """Refuse (`FileNotFoundError`, one line naming `name` as given) a `path` that is, or is under,
+    a link that leads nowhere (`_dead_link`); a shipped model's name is no path: taken."""
+    if path is None or str(path) in pretrained_names(): return
+    if (link := _dead_link(Path(path))) is None: return
+    where = '' if link == Path(path) else f'{link} is '            # a folder above it
+    raise FileNotFoundError(f"{said(name, path)}: {where}a link that leads nowhere "
+                            f"({_dead_link_said(link)})")
+
+
 # %% ../nbs/06c_evaluation.ipynb #0c77afee
 def _check_eval_args(checkpoint, pretrained, batch_size, max_batches, seed) -> None:
     "Refuse, in one line and before any work, what `evaluate_checkpoint` cannot take."
     _check_eval_paths(checkpoint, pretrained)
+    for name, path in dict(checkpoint=checkpoint, pretrained=pretrained).items():
+        _refuse_dead_link(path, name)                      # a loop of links: not 'no such file'
     sizes = dict(batch_size=batch_size, max_batches=max_batches)     # None: the default, 0 refused
     check_positive(**{name: value for name, value in sizes.items() if value is not None})
     check_seed(seed)
@@ -1120,6 +1150,19 @@ def _warn_after_report(report: dict, late: list, out: Path) -> None:
                       f"into {out}: it cut nothing, the evaluation is complete",
                       stacklevel=user_stacklevel())
 
+# %% ../nbs/06c_evaluation.ipynb #fx61j009
+_RANDOM_LABELS = ('synthetic',)   # datasets of random labels (05a's `synthetic_loaders`)
+
+def _random_labels_note(dataset: str) -> dict:
+    """{'note': the line} for a model trained on `dataset` of `_RANDOM_LABELS`, said once as a
+    warning: its accuracies measure nothing; {} (and no warning) for any other dataset."""
+    if dataset not in _RANDOM_LABELS: return {}
+    note = (f"the model was trained on the synthetic data (dataset {dataset!r}), whose labels are "
+            "random: its accuracies measure nothing")
+    warnings.warn(note, stacklevel=user_stacklevel())
+    return dict(note=note)
+
+
 # %% ../nbs/06c_evaluation.ipynb #s50a0802
 def _eval_run(checkpoint, pretrained, state, device, data_dir, seed: int, batch_size: int | None,
               max_batches: int | None, noise: bool) -> tuple:
@@ -1129,7 +1172,7 @@ def _eval_run(checkpoint, pretrained, state, device, data_dir, seed: int, batch_
     seed_everything(seed)
     with _naming_runs_data(run, config):           # a `$SCAE_DATA` of no folder: the run's named
         head = _report_head(checkpoint, shipped, run, config, noise, max_batches, device, seed)
-    return run, config, head
+    return run, config, {**head, **_random_labels_note(config.dataset)}   # synthetic: a note
 
 # %% ../nbs/06c_evaluation.ipynb #fx54d007
 def _runs_data_hint(run: AttrDict, config: AttrDict) -> str:
@@ -1204,8 +1247,9 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     `weights_digest`, `model_config`, `steps`, ...); for images `n_train`, `n_test` and, for each of
     `posterior_m` and `prior_u`, six accuracies in [0, 1] (`kmeans_test_transductive`: the official
     protocol; `kmeans_train`, `kmeans_inductive`, `linear_fresh`, `probe_train`, `probe_test`); for
-    constellations `segmentation_accuracy_official` and `_corrected`; `figures` (paths), `wall_s`
-    (seconds), `out`. Errors, one line each: ValueError (`UsageError`: a bad value or OUT),
+    constellations `segmentation_accuracy_official` and `_corrected`; `note` only for a model
+    trained on random labels (`synthetic`: its accuracies measure nothing); `figures` (paths),
+    `wall_s` (seconds), `out`. Errors, one line each: ValueError (`UsageError`: a bad value or OUT),
     FileNotFoundError (no such checkpoint, no data), CheckpointError (a damaged checkpoint or card),
     RunFolderError (OUT in use by another evaluation), DivergedError (features not finite, after
     the figures). Source: official `eval_mnist_model.py` (official-scae.md §7)."""
