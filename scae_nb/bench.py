@@ -19,6 +19,7 @@ from .utils import named, progress_bar, said, user_stacklevel, words
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
+from .step import SlowAmpWarning
 from .step import generates_code, variant_name
 from .step import synthetic_batch, to_device
 from .mixture import _known_decoder, auto_decoder, check_decoder, use_decoder
@@ -223,6 +224,7 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
     rate = round(batch_size * 1e3 / ms, 1)                        # examples/s: images or point sets
     return dict(ms_per_step=round(ms, 2), images_per_s=rate, examples_per_s=rate,   # the same
                 peak_mem_mb=round(timed['peak'], 1), device=device_name(device),   # MiB (2**20)
+                device_type=device.type,                     # 'cpu', 'cuda': `device` is text
                 variant=variant_name(compile, cuda_graph, amp), preset=preset, batch='synthetic',
                 baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,
                 warmup=warmup, warmup_s=round(sum(timed['warm']), 1), amp=amp, compile=compile,
@@ -270,7 +272,8 @@ def check_backend(name: str, device: torch.device | None = None) -> None:
 def _say_compiling(variant: str, device: torch.device, backend: str) -> None:
     "One line on stderr: `variant`'s step compiles with `backend` now, and about how long it takes."
     wait = (f'backend {backend} generates no code: seconds' if not generates_code(backend) else
-            'about a minute on a CPU' if device.type == 'cpu' else 'a minute or two')
+            'one to two minutes on an idle 2-core CPU, five or more on a busy one'
+            if device.type == 'cpu' else 'a minute or two')
     print(f"{variant}: compiling the step (its first compiled call, {wait})...", file=sys.stderr,
           flush=True)
 
@@ -345,9 +348,10 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
           progress: bool = False) -> dict:
     """Time `make_step`'s step on a synthetic batch of `batch_size`: a dict of the median ms/step
     (`ms_per_step`; the fastest: `ms_min`), examples/s (`images_per_s`: images, or point sets for
-    the constellation model), peak memory in MiB (2**20 bytes, though the key is `peak_mem_mb`;
-    `baseline_mem_mb`: before the first step; `peak_memory_mb` says which peak), device, ops
-    (`ops_per_step`). Refused in one line
+    the constellation model), peak memory in MiB (2**20 bytes, though the key is `peak_mem_mb`:
+    on a CPU the whole process's peak RSS, torch itself included, on CUDA the tensors' peak;
+    `baseline_mem_mb`: before the first step; `peak_memory_mb` says which peak), device (text;
+    `device_type`: 'cpu', 'cuda'), ops (`ops_per_step`). Refused in one line
     before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
     cannot be, `steps` or `warmup` over `MAX_BENCH_STEPS` (100,000; `train` runs long), a switch
     (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or None), a `device` that is
@@ -614,7 +618,9 @@ def _add_timing_args(parser: argparse.ArgumentParser) -> None:
       'timed steps, or a line every 30 s into a file (default: True)')
     a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant); its peak_mem_mb and baseline_mem_mb are in '
-      'MiB (2^20 bytes)')
+      "MiB (2^20 bytes): on a CPU the whole process's peak RSS (torch itself included; "
+      'baseline_mem_mb: before the first step), on CUDA the peak of the tensors; device_type is '
+      'cpu or cuda')
     a('--variants', default=None, metavar='LIST',
       help="'all' or a comma list of eager, compiled, cuda-graph, eager-cuda-graph (each also "
       "+amp): time each, as a table; the variant train uses is always timed, last (default: only "
@@ -693,15 +699,16 @@ def _variant_names(spec: str, run: dict) -> list[str]:
 # %% ../nbs/05c_bench.ipynb #32d13173
 def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict) -> list[dict]:
     """`bench` of each variant in a fresh process, in order, saying on stderr which one runs; the
-    compile warning only from the first variant that compiles."""
+    compile warning only from the first variant that compiles, the `amp` one from the first +amp."""
     common = {k: v for k, v in run.items() if k not in ('amp', 'compile', 'cuda_graph')}
     results = []
     for i, name in enumerate(names, 1):
         print(f"scae-nb bench: timing {name} ({i} of {len(names)})", file=sys.stderr, flush=True)
-        said = any(map(_compiles, names[:i - 1]))          # by an earlier variant's process
+        before = names[:i - 1]                             # said by an earlier variant's process:
+        said = ((CompileWaitWarning,) * any(map(_compiles, before)) +
+                (SlowAmpWarning,) * any(n.endswith('+amp') for n in before))
         results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), 'bench',
-                                              (CompileWaitWarning,) if said else (),
-                                              **common, **kwargs))
+                                              said, **common, **kwargs))
     return results
 
 # %% ../nbs/05c_bench.ipynb #38f6f66b

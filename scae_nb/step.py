@@ -4,20 +4,21 @@
 
 # %% ../nbs/05ab_step.ipynb #5ab00004
 from __future__ import annotations
-import contextlib, logging, sys, warnings
+import contextlib, logging, platform, sys, warnings
 import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
 from .runtime import ConstellationLoader
-from .utils import UsageError, as_given, user_stacklevel
+from .utils import UsageError, as_given, said, user_stacklevel
 from .mixture import current_decoder
 from .native import prepare_compile
 
 # %% auto #0
 __all__ = ['INDUCTOR_OPTIONS', 'to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs',
            'CudaGraphs', 'quiet_compile_logs', 'compile_options', 'compile_forward', 'GraphStep', 'resolve_cuda_graph',
-           'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'make_step', 'resolve_compile', 'variant_name']
+           'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'SlowAmpWarning', 'cpu_computes_bfloat16',
+           'warn_slow_amp', 'make_step', 'resolve_compile', 'variant_name']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):
@@ -262,7 +263,8 @@ def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'induc
     level = user_stacklevel() if stacklevel is None else stacklevel + 1
     if device.type == 'cpu':
         warnings.warn("compiling the step on a CPU: the first compile takes one to two minutes "
-                      "and about 300 MiB more; then 10-30% faster than eager (05c_bench)",
+                      "on an idle 2-core CPU, five or more on a busy one, and about 300 MiB more; "
+                      "then 10-30% faster than eager (05c_bench)",
                       CompileWaitWarning, stacklevel=level)
     elif device.type == 'cuda':
         warnings.warn("compiling the step on CUDA: the first compile takes a minute or two "
@@ -271,12 +273,36 @@ def warn_compile_wait(compile: bool, device: torch.device, backend: str = 'induc
                       CompileWaitWarning, stacklevel=level)
 
 
+# %% ../nbs/05ab_step.ipynb #amp61c01
+class SlowAmpWarning(UserWarning):
+    "bfloat16 autocast (`amp`) on a CPU that emulates bfloat16: each step several times slower."
+
+# %% ../nbs/05ab_step.ipynb #amp61c02
+def cpu_computes_bfloat16() -> bool | None:
+    """Whether this x86 CPU has bfloat16 instructions (AVX-512 BF16 or AMX), by torch's own checks
+    (`torch.cpu`); None on another CPU or a torch without those checks: unknown, nothing said."""
+    if platform.machine().lower() not in ('x86_64', 'amd64'): return None
+    try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except (AttributeError, RuntimeError): return None
+
+# %% ../nbs/05ab_step.ipynb #amp61c03
+def warn_slow_amp(amp: bool, device: torch.device) -> None:
+    """`SlowAmpWarning` at the user's line when `amp` asks bfloat16 autocast on a CPU without
+    bfloat16 instructions (`cpu_computes_bfloat16` False); nothing on CUDA or where unknown."""
+    if not (amp and device.type == 'cpu' and cpu_computes_bfloat16() is False): return
+    asked = said('amp', True)
+    warnings.warn(f"{asked}: this CPU has no bfloat16 instructions (AVX-512 BF16 or AMX), so "
+                  "bfloat16 is emulated and each step runs several times slower than float32 "
+                  f"(05ab_step); drop {asked} to run in float32", SlowAmpWarning,
+                  stacklevel=user_stacklevel())
+
 # %% ../nbs/05ab_step.ipynb #sty46a06
 def make_step(model: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
               amp: bool = False, compile: bool = False, cuda_graph: bool | None = None,
               backend: str = 'inductor'):
     "The training step: `batch -> AttrDict(losses, ...)`, eager `optimization_step` or `GraphStep`."
     cuda_graph = resolve_cuda_graph(cuda_graph, compile, device, what='cuda_graph')
+    warn_slow_amp(amp, device)                                         # at the user's line
     if not (compile or cuda_graph):
         return lambda batch: optimization_step(model, optimizer, batch, device, amp)
     warn_compile_wait(compile, device, backend)                        # at the user's line
