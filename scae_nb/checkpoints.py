@@ -210,6 +210,26 @@ def _missing_line(path: Path, name: str | None = None) -> str:
     if name is None: return f"no checkpoint at {path} ({_not_there(path)})"
     return f"{said(name, path)}: {_not_there(path)}"
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx61ij02
+_JSON_FILES = {'report.json': "an evaluation's report", 'config.json': "a run's settings",
+               'run.json': "a run's record", 'metrics.jsonl': "a run's metrics"}
+
+def _json_text(path: Path) -> bool:
+    "Whether file `path` begins (past blanks) as JSON text of an object or a list: `{`, `[`."
+    try:
+        with open(path, 'rb') as f: return f.read(64).lstrip()[:1] in (b'{', b'[')
+    except OSError: return False                       # unreadable: `torch.load` says why
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx61ij03
+def _refuse_json(path: Path, name: str | None = None) -> None:
+    """Refuse file `path` if it is JSON text (`_json_text`), saying what it may be: given as
+    argument `name` ('resume', 'checkpoint'), a `UsageError`; else (None) a `CheckpointError`."""
+    if not _json_text(path): return
+    what = _JSON_FILES.get(path.name, "an evaluation's report.json?")
+    if name is None:
+        raise CheckpointError(f"{path}: not a readable checkpoint (a JSON file, {what})")
+    raise UsageError(f"{said(name, path)} is a JSON file ({what}), not a checkpoint")
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
 def _load_state(path, map_location, name: str | None = None) -> dict:
     "`load_checkpoint` but for the digest: a checkpoint's state, checked but for that."
@@ -221,6 +241,7 @@ def _load_state(path, map_location, name: str | None = None) -> dict:
     if not path.exists(): raise FileNotFoundError(_missing_line(path, name))
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
+    _refuse_json(path, name)                    # a report.json given: no checkpoint at all
     state = _read_checkpoint(path, map_location)
     if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
         if not isinstance(state, dict): found = f'a {type(state).__name__}, not a dict'
@@ -293,12 +314,39 @@ def _run_model(out) -> dict | None:
     except (OSError, ValueError, AttributeError): return None   # none, not JSON, not an object
     return model if isinstance(model, dict) else None
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx61im02
+_KINDS = {bool: 'true or false', int: 'an integer', float: 'a number', str: 'a string',
+          list: 'a list'}
+
+def _same_kind(ours, theirs) -> bool:
+    "Whether JSON values `ours` and `theirs` are of one kind (an int and a float: both numbers)."
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    return type(ours) is type(theirs) or (number(ours) and number(theirs))
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx61im03
+def _refuse_bad_record(out, path: Path, theirs: dict) -> None:
+    """Refuse (`UsageError`, one line) run folder `out`'s config.json whose `model` is no object, or
+    whose field of the model's shape (`SHAPE_FIELDS`) is not of the kind of checkpoint `path`'s
+    (`theirs`: its model config): the record's fault, not the checkpoint's (rv61b #2)."""
+    try: model = json.loads((Path(out) / 'config.json').read_bytes())['model']
+    except (OSError, ValueError, KeyError, TypeError): return   # none, not JSON: nothing to compare
+    bad = ([('model', model, dict)] if not isinstance(model, dict) else
+           [(f'model.{k}', model[k], type(theirs[k])) for k in sorted(SHAPE_FIELDS)
+            if k in model and k in theirs and not _same_kind(model[k], theirs[k])])
+    if not bad: return
+    key, value, kind = bad[0]
+    raise UsageError(f"{Path(out) / 'config.json'}: {key} {value!r} is not "
+                     f"{_KINDS.get(kind, 'an object')} as in its checkpoint {path.name}; "
+                     "correct it, or remove config.json: a resume rewrites it from the checkpoint")
+
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b006
 def _refuse_another_model(out, path: Path, state: dict) -> None:
     """Refuse (`UsageError`, one line) checkpoint `path` of run folder `out` (`state`: its contents)
-    whose model differs from the run's (`_run_model`) in a field of its shape (`SHAPE_FIELDS`)."""
+    whose model differs from the run's (`_run_model`) in a field of its shape (`SHAPE_FIELDS`);
+    a config.json whose model is not of the checkpoint's kind: `_refuse_bad_record`."""
     ours, config = _run_model(out), state.get('config')
     theirs = config.get('model') if isinstance(config, dict) else None
+    if isinstance(theirs, dict): _refuse_bad_record(out, path, theirs)   # config.json's fault
     if ours is None or not isinstance(theirs, dict): return
     differ = sorted((k for k in SHAPE_FIELDS if k in ours and k in theirs and ours[k] != theirs[k]),
                     key=lambda k: (k != 'model', k))              # another kind of model: first

@@ -707,6 +707,62 @@ def _take_changes(self: Trainer, ckpt: dict, path) -> None:
     self.changes = (None if history is None
                     else changes_record(history, self.step, self.config_changes))
 
+# %% ../nbs/05b_training.ipynb #fx61ir02
+def _read_record(where: Path) -> tuple[dict | None, str | None]:
+    "(config.json `where`, None), or (None, why it is unreadable); (None, None): there is none."
+    try: record = json.loads(where.read_bytes())
+    except FileNotFoundError: return None, None
+    except (OSError, ValueError) as e: return None, str(e).splitlines()[0]  # not JSON, not UTF-8
+    return (record, None) if isinstance(record, dict) else (None, 'not a JSON object')
+
+# %% ../nbs/05b_training.ipynb #fx61ir03
+def _flat(config: dict) -> dict:
+    "Run config `config` as plain JSON, its model's fields as `model.NAME` (no object: kept)."
+    config = json.loads(json.dumps(config, default=str))
+    model = config.pop('model', None)
+    if not isinstance(model, dict): return config | ({} if model is None else {'model': model})
+    return config | {f'model.{k}': v for k, v in model.items()}
+
+# %% ../nbs/05b_training.ipynb #fx61ir05
+def _record_edits(record: dict, saved: dict, used: dict) -> list[str]:
+    """The keys of config.json `record` (flattened: `_flat`) whose values neither checkpoint config
+    `saved` holds nor the resume's config `used` takes; `out` aside, and the keys `record` lacks."""
+    saved, used = _flat(saved), _flat(used)
+    kept = lambda k, v: any(k in config and config[k] == v for config in (saved, used))
+    return [k for k, v in _flat(record).items() if k != 'out' and not kept(k, v)]
+
+# %% ../nbs/05b_training.ipynb #fx61ir10
+def _edit_said(key: str, record: dict, used: dict) -> str:
+    """Key `key` of config.json `record` said with its value and the option that sets it, as in
+    `used` (both `_flat`): 'lr 0.01 (--lr)'; 'bogus 1 (no such setting)' where `used` lacks it."""
+    option = words('', f' ({named(key)})') if key in used else ' (no such setting)'
+    return f"{key} {record[key]!r}{option}"
+
+# %% ../nbs/05b_training.ipynb #fx61ir06
+def _record_line(where: Path, path, saved: dict, used: dict) -> str | None:
+    """The warning that config.json `where` is unreadable or has values (`_record_edits`) that
+    a resume of checkpoint `path` (config `saved`) does not use (`used`: its own); None: neither."""
+    record, why = _read_record(where)
+    rule = (f"a resume takes the settings of its checkpoint {Path(path).name}, and config.json, "
+            "their record, is rewritten from them")
+    if why is not None: return f"{where} is unreadable ({why}), not used: {rule}"
+    keys = _record_edits(record, saved, used) if record is not None else []
+    if not keys: return None
+    said = ', '.join(_edit_said(k, _flat(record), _flat(used)) for k in keys[:3])
+    more = f' and {len(keys) - 3} more' if len(keys) > 3 else ''
+    return f"{where}: {said}{more} not used: {rule}"
+
+# %% ../nbs/05b_training.ipynb #fx61ir09
+@patch
+def _warn_edited_record(self: Trainer, ckpt: dict, path, own: bool) -> None:
+    """Warn, one line, where config.json of this run's folder (`own`: checkpoint `path` is of it)
+    says what the resume of `ckpt` does not use (`_record_line`, rv61b #1), if it trains and
+    starts no new branch."""
+    if not (own and self.rank0 and self.cfg.steps > self.step): return
+    if newer_checkpoints(self.out, self.step): return   # a branch: config.json a newer one's
+    line = _record_line(self.out / 'config.json', path, ckpt['config'], self.cfg.to_dict())
+    if line is not None: warnings.warn(line, stacklevel=user_stacklevel())
+
 # %% ../nbs/05b_training.ipynb #sty46r04
 @patch
 def _resume_log(self: Trainer, ckpt: dict, processes: list) -> None:
@@ -769,6 +825,7 @@ def restore(self: Trainer, path, state: dict | None = None) -> None:
     own = self._own_checkpoint(ckpt, path)          # its wandb run: `_set_up`'s logger continues it
     announce_resume(path, self.step)
     self._take_changes(ckpt, path)            # what changed: said, and in the history
+    self._warn_edited_record(ckpt, path, own)   # config.json edited: said, not used
     self._resume_log(ckpt, processes)         # the log window; a new branch, or metrics cut back
     self._note_unmade(ckpt, path, own)        # records cut short, figures unmade: `fit` first
     self._continue_stream(ckpt, path)
