@@ -220,29 +220,33 @@ def _unit_spread(features: np.ndarray) -> np.ndarray:
     centred = features - (features.min(0) / 2 + features.max(0) / 2)  # halves: no overflow
     return np.ldexp(centred, -np.frexp(np.abs(centred).max())[1])
 
-# %% ../nbs/06_analysis.ipynb #sp38d593
-def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
-    """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
-    `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
-    check_positive(False, perplexity=to_plain(perplexity))    # 0, NaN, None: one line
+# %% ../nbs/06_analysis.ipynb #fx61k613
+def _tsne_features(features) -> np.ndarray:
+    """`features` as a float64 matrix [N, D] (`_check_matrix`) with N >= 2 and two distinct rows;
+    one line (ValueError) else: scikit-learn's t-SNE would crash."""
     features = _check_matrix(features)
     if len(features) < 2:
         raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
     if _all_rows_equal(features):
         raise ValueError(f"t-SNE needs at least two distinct rows; all {len(features)} rows of "
                          "features are identical")
+    return features
+
+
+# %% ../nbs/06_analysis.ipynb #sp38d593
+def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
+    """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
+    `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
+    check_positive(False, perplexity=to_plain(perplexity))    # 0, NaN, None: one line
+    features = _tsne_features(features)                 # [N >= 2, D]
     tsne = TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=_sklearn_seed(seed))
     spread = _unit_spread(features)                      # [N, D]
     if spread.shape[1] < 2: spread = np.pad(spread, ((0, 0), (0, 1)))   # K = 1: a zero column
     return tsne.fit_transform(spread)
 
-# %% ../nbs/06_analysis.ipynb #cd35ca02
-def _card_problem(card: dict) -> str | None:
-    "What is wrong with model card `card` (a dict) for eval (`steps`, `run`), or None."
-    steps, run = card.get('steps'), card.get('run')
-    if 'steps' not in card: return "no 'steps' (the training steps, or null)"
-    if steps is not None and (type(steps) is not int or steps < 0):
-        return f"steps must be a whole number >= 0 or null, got {steps!r}"
+# %% ../nbs/06_analysis.ipynb #fx61k616
+def _card_run_problem(run) -> str | None:
+    "What is wrong with a model card's `run` (a dict of run.dataset and run.batch_size), or None."
     if not isinstance(run, dict):
         return f"run must be a dict of run.dataset and run.batch_size, got {run!r}"
     if (dataset := run.get('dataset')) not in DATASET_CHOICES:
@@ -251,6 +255,27 @@ def _card_problem(card: dict) -> str | None:
     if type(size) is not int or size < 1:
         return f"run.batch_size must be a whole number > 0, got {size!r}"
     return None
+
+
+# %% ../nbs/06_analysis.ipynb #cd35ca02
+def _card_problem(card: dict) -> str | None:
+    "What is wrong with model card `card` (a dict) for eval (`steps`, `run`), or None."
+    steps = card.get('steps')
+    if 'steps' not in card: return "no 'steps' (the training steps, or null)"
+    if steps is not None and (type(steps) is not int or steps < 0):
+        return f"steps must be a whole number >= 0 or null, got {steps!r}"
+    return _card_run_problem(card.get('run'))
+
+# %% ../nbs/06_analysis.ipynb #fx61k618
+def _canvas_problem(dataset: str, config: SCAEConfig) -> str | None:
+    """Images of `dataset` larger than `config`'s canvas, said in one line; else (or no fixed
+    size) None."""
+    spec = DATASETS.get(dataset)                         # synthetic, constellation: any shape
+    if spec is not None and spec.image_size > config.canvas_size:
+        return (f"run.dataset {dataset!r} has {spec.image_size}x{spec.image_size} images, larger "
+                f"than this model's {config.canvas_size}x{config.canvas_size} canvas")
+    return None
+
 
 # %% ../nbs/06_analysis.ipynb #sp38ef61
 def _card_model_problem(card: dict, config: SCAEConfig) -> str | None:
@@ -263,11 +288,7 @@ def _card_model_problem(card: dict, config: SCAEConfig) -> str | None:
         return f"run.dataset {dataset!r} is {kind} data, not for this {model} model"
     try: check_fits_dataset(dataset, config)
     except UsageError as e: return f"the model's {e}"     # n_channels 1 does not fit dataset ...
-    spec = DATASETS.get(dataset)                         # synthetic, constellation: any shape
-    if spec is not None and spec.image_size > config.canvas_size:
-        return (f"run.dataset {dataset!r} has {spec.image_size}x{spec.image_size} images, larger "
-                f"than this model's {config.canvas_size}x{config.canvas_size} canvas")
-    return None
+    return _canvas_problem(dataset, config)
 
 # %% ../nbs/06_analysis.ipynb #sp388846
 def _read_card(path: Path) -> dict | None:
