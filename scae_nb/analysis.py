@@ -8,6 +8,14 @@ import contextlib, itertools, json, math, os, warnings, weakref
 from pathlib import Path
 import numpy as np
 import torch
+
+
+# %% auto #0
+__all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy', 'kmeans_inductive_accuracy',
+           'linear_accuracy', 'tsne_embedding', 'load_model', 'presence_noise', 'evaluating', 'collect_features',
+           'evaluate_features', 'collect_constellations', 'constellation_report', 'object_capsule_reach']
+
+# %% ../nbs/06_analysis.ipynb #fx61k602
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
@@ -15,12 +23,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import TSNE
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+
+# %% ../nbs/06_analysis.ipynb #fx61k604
 from .utils import (AttrDict, UsageError, _as_numpy, _brief, _check_ids, _check_matrix,
                            _integer_ids, check_positive, check_seed, progress_bar, run_stages, said,
                            to_numpy, to_plain, user_stacklevel)
 from .data import DATASETS, check_images
 from .loaders import _check_labels, restart_offsets
 from .model import SCAEConfig, build_model, set_noise_scale_
+
+
+# %% ../nbs/06_analysis.ipynb #fx61k606
 from .pretrained import (_check_path_given, _inner_model, _not_a_model_file, _refuse_run_folder,
                                 _shipped, _weights_problem, from_pretrained, model_card,
                                 pretrained_names, run_folder_of)
@@ -30,10 +44,6 @@ from .checkpoints import (CheckpointError, checkpoint_changes, corrupt_said, loa
                                  newest_intact_state)
 from .config import DATASET_CHOICES, TrainConfig, check_fits_dataset
 
-# %% auto #0
-__all__ = ['hungarian_mapping', 'matched_count', 'cluster_accuracy', 'fit_kmeans', 'kmeans_accuracy', 'kmeans_inductive_accuracy',
-           'linear_accuracy', 'tsne_embedding', 'load_model', 'presence_noise', 'evaluating', 'collect_features',
-           'evaluate_features', 'collect_constellations', 'constellation_report', 'object_capsule_reach']
 
 # %% ../nbs/06_analysis.ipynb #53d593b1
 def _check_cluster_label_ids(clusters, labels) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +154,16 @@ def kmeans_accuracy(features, labels, n_clusters: int = 10, seed: int = 0) -> fl
     _warn_few_points(n_points, n_clusters)
     return _kmeans_accuracy(features, labels, n_clusters, seed)
 
+# %% ../nbs/06_analysis.ipynb #fx61k611
+def _check_same_columns(train_features, test_features) -> None:
+    "One line (ValueError) when train [N, D] and test [N', D'] features have D != D'."
+    if train_features.shape[1] != test_features.shape[1]:
+        raise ValueError(
+            f"train features have {train_features.shape[1]} columns "
+            f"but test features have {test_features.shape[1]}"
+        )
+
+
 # %% ../nbs/06_analysis.ipynb #21553758
 def kmeans_inductive_accuracy(
     train_features, train_labels, test_features, test_labels, n_clusters: int = 10, seed: int = 0
@@ -153,11 +173,7 @@ def kmeans_inductive_accuracy(
     refits on the features it scores (`kmeans_accuracy`; official-scae.md §7)."""
     train_features, train_labels = _check_features(train_features, train_labels)
     test_features, test_labels = _check_features(test_features, test_labels)
-    if train_features.shape[1] != test_features.shape[1]:
-        raise ValueError(
-            f"train features have {train_features.shape[1]} columns "
-            f"but test features have {test_features.shape[1]}"
-        )
+    _check_same_columns(train_features, test_features)
     kmeans = fit_kmeans(train_features, n_clusters, seed)
     mapping = hungarian_mapping(kmeans.labels_, train_labels)
     return matched_count(mapping, kmeans.predict(test_features), test_labels) / len(test_labels)
@@ -204,29 +220,33 @@ def _unit_spread(features: np.ndarray) -> np.ndarray:
     centred = features - (features.min(0) / 2 + features.max(0) / 2)  # halves: no overflow
     return np.ldexp(centred, -np.frexp(np.abs(centred).max())[1])
 
-# %% ../nbs/06_analysis.ipynb #sp38d593
-def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
-    """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
-    `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
-    check_positive(False, perplexity=to_plain(perplexity))    # 0, NaN, None: one line
+# %% ../nbs/06_analysis.ipynb #fx61k613
+def _tsne_features(features) -> np.ndarray:
+    """`features` as a float64 matrix [N, D] (`_check_matrix`) with N >= 2 and two distinct rows;
+    one line (ValueError) else: scikit-learn's t-SNE would crash."""
     features = _check_matrix(features)
     if len(features) < 2:
         raise ValueError(f"t-SNE needs features [N >= 2, D], got shape {tuple(features.shape)}")
     if _all_rows_equal(features):
         raise ValueError(f"t-SNE needs at least two distinct rows; all {len(features)} rows of "
                          "features are identical")
+    return features
+
+
+# %% ../nbs/06_analysis.ipynb #sp38d593
+def tsne_embedding(features, seed: int = 0, perplexity: float = 50.0) -> np.ndarray:
+    """2-D t-SNE embedding [N, 2] of features [N, D] (perplexity capped at N - 1), as the official
+    `plot.make_tsne_plot`; ValueError for N < 2 or identical rows (scikit-learn would crash)."""
+    check_positive(False, perplexity=to_plain(perplexity))    # 0, NaN, None: one line
+    features = _tsne_features(features)                 # [N >= 2, D]
     tsne = TSNE(2, perplexity=min(perplexity, len(features) - 1), random_state=_sklearn_seed(seed))
     spread = _unit_spread(features)                      # [N, D]
     if spread.shape[1] < 2: spread = np.pad(spread, ((0, 0), (0, 1)))   # K = 1: a zero column
     return tsne.fit_transform(spread)
 
-# %% ../nbs/06_analysis.ipynb #cd35ca02
-def _card_problem(card: dict) -> str | None:
-    "What is wrong with model card `card` (a dict) for eval (`steps`, `run`), or None."
-    steps, run = card.get('steps'), card.get('run')
-    if 'steps' not in card: return "no 'steps' (the training steps, or null)"
-    if steps is not None and (type(steps) is not int or steps < 0):
-        return f"steps must be a whole number >= 0 or null, got {steps!r}"
+# %% ../nbs/06_analysis.ipynb #fx61k616
+def _card_run_problem(run) -> str | None:
+    "What is wrong with a model card's `run` (a dict of run.dataset and run.batch_size), or None."
     if not isinstance(run, dict):
         return f"run must be a dict of run.dataset and run.batch_size, got {run!r}"
     if (dataset := run.get('dataset')) not in DATASET_CHOICES:
@@ -235,6 +255,27 @@ def _card_problem(card: dict) -> str | None:
     if type(size) is not int or size < 1:
         return f"run.batch_size must be a whole number > 0, got {size!r}"
     return None
+
+
+# %% ../nbs/06_analysis.ipynb #cd35ca02
+def _card_problem(card: dict) -> str | None:
+    "What is wrong with model card `card` (a dict) for eval (`steps`, `run`), or None."
+    steps = card.get('steps')
+    if 'steps' not in card: return "no 'steps' (the training steps, or null)"
+    if steps is not None and (type(steps) is not int or steps < 0):
+        return f"steps must be a whole number >= 0 or null, got {steps!r}"
+    return _card_run_problem(card.get('run'))
+
+# %% ../nbs/06_analysis.ipynb #fx61k618
+def _canvas_problem(dataset: str, config: SCAEConfig) -> str | None:
+    """Images of `dataset` larger than `config`'s canvas, said in one line; else (or no fixed
+    size) None."""
+    spec = DATASETS.get(dataset)                         # synthetic, constellation: any shape
+    if spec is not None and spec.image_size > config.canvas_size:
+        return (f"run.dataset {dataset!r} has {spec.image_size}x{spec.image_size} images, larger "
+                f"than this model's {config.canvas_size}x{config.canvas_size} canvas")
+    return None
+
 
 # %% ../nbs/06_analysis.ipynb #sp38ef61
 def _card_model_problem(card: dict, config: SCAEConfig) -> str | None:
@@ -247,11 +288,7 @@ def _card_model_problem(card: dict, config: SCAEConfig) -> str | None:
         return f"run.dataset {dataset!r} is {kind} data, not for this {model} model"
     try: check_fits_dataset(dataset, config)
     except UsageError as e: return f"the model's {e}"     # n_channels 1 does not fit dataset ...
-    spec = DATASETS.get(dataset)                         # synthetic, constellation: any shape
-    if spec is not None and spec.image_size > config.canvas_size:
-        return (f"run.dataset {dataset!r} has {spec.image_size}x{spec.image_size} images, larger "
-                f"than this model's {config.canvas_size}x{config.canvas_size} canvas")
-    return None
+    return _canvas_problem(dataset, config)
 
 # %% ../nbs/06_analysis.ipynb #sp388846
 def _read_card(path: Path) -> dict | None:
@@ -466,6 +503,16 @@ def _noise_modules(model: torch.nn.Module, enabled) -> list:
         raise ValueError(f"{type(model).__name__} has no submodule with a noise_scale to turn off")
     return modules
 
+# %% ../nbs/06_analysis.ipynb #fx61k607
+def _restore_noise(model, modules: list, saved: list, config, pushed: list, enabled) -> None:
+    """`presence_noise`'s exit: the off block's entries popped, every `noise_scale` and the
+    config restored."""
+    if not enabled:
+        for key, _ in pushed: _NOISE_BEFORE_OFF[key].pop()
+    for m, scale in zip(modules, saved): m.noise_scale = scale
+    if config is not None: model.config = config
+
+
 # %% ../nbs/06_analysis.ipynb #st49b3c1
 @contextlib.contextmanager
 def presence_noise(model: torch.nn.Module, enabled: bool = True):
@@ -481,10 +528,7 @@ def presence_noise(model: torch.nn.Module, enabled: bool = True):
         else: _noise_off(model, pushed)
         yield model
     finally:
-        if not enabled:
-            for key, _ in pushed: _NOISE_BEFORE_OFF[key].pop()
-        for m, scale in zip(modules, saved): m.noise_scale = scale
-        if config is not None: model.config = config
+        _restore_noise(model, modules, saved, config, pushed, enabled)
 
 # %% ../nbs/06_analysis.ipynb #f66e63e4
 @contextlib.contextmanager
@@ -636,6 +680,16 @@ def _scored_groups(train: AttrDict, test: AttrDict, n_clusters: int, seed: int,
     return {group: {metric: done[f'{metric} of {group}'] for metric in scorers}
             for group, scorers in groups.items()}
 
+# %% ../nbs/06_analysis.ipynb #fx61k609
+def _checked_probe_acc(split: AttrDict, name: str, key: str) -> float:
+    """`split[key]`, an online probe's accuracy, as a float; else one line (ValueError) naming
+    `name`.`key`."""
+    if isinstance(acc := to_plain(split[key]), bool) or not isinstance(acc, (int, float)):
+        raise ValueError(f"{name}.{key} must be a real number (the online probe's accuracy), "
+                         f"got {_brief(split[key])}")
+    return float(acc)
+
+
 # %% ../nbs/06_analysis.ipynb #g49cs002
 def _checked_split(split: AttrDict, name: str) -> AttrDict:
     """`split` (`_collected`) with labels [N] as int64, u and m [N, K] as float64 and the probes'
@@ -648,10 +702,7 @@ def _checked_split(split: AttrDict, name: str) -> AttrDict:
             raise ValueError(f"{name}.{key} has {len(checked[key])} rows but {name}.labels has "
                              f"{len(labels)}")
     for key in ('prior_acc', 'posterior_acc'):
-        if isinstance(acc := to_plain(split[key]), bool) or not isinstance(acc, (int, float)):
-            raise ValueError(f"{name}.{key} must be a real number (the online probe's accuracy), "
-                             f"got {_brief(split[key])}")
-        checked[key] = float(acc)
+        checked[key] = _checked_probe_acc(split, name, key)
     return AttrDict(split, **checked)
 
 # %% ../nbs/06_analysis.ipynb #s50a0202

@@ -11,6 +11,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
+
+
+# %% auto #0
+__all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
+           'with_dummy', 'capsule_likelihood', 'capsule_posterior', 'OCAE', 'set_transformer_keys']
+
+# %% ../nbs/03_ocae.ipynb #fx61k302
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise, check_pose
 from .pcae import _FULL, _noise_scale_property, check_input_device, check_input_dtype
@@ -20,27 +27,36 @@ from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_unif
 from .utils import check_positive, got_shape, to_numpy
 from .data import check_values_on_cpu
 
-# %% auto #0
-__all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
-           'with_dummy', 'capsule_likelihood', 'capsule_posterior', 'OCAE', 'set_transformer_keys']
+
+# %% ../nbs/03_ocae.ipynb #fx61k303
+def _check_part_pose(pose) -> tuple[int, int]:
+    "(B, M) of part poses [B, M, 6] with B > 0; one line (ValueError) for anything else."
+    if pose.ndim != 3 or pose.shape[-1] != 6:
+        raise ValueError(f"pose must be [B, M, 6], {got_shape(pose)}")
+    B, M = pose.shape[:2]
+    if B == 0: raise ValueError("pose: an empty batch (B = 0)")              # as OCAE says it
+    return B, M
+
+
+# %% ../nbs/03_ocae.ipynb #fx61k305
+def _check_part_templates(t, B: int, M: int) -> None:
+    "One line (ValueError) for templates_colorized `t` not [B or 1, M, C, T, T]."
+    if t.ndim != 5 or t.shape[0] not in (1, B) or t.shape[1] != M:
+        raise ValueError(f"templates_colorized must be [B or 1, M, C, T, T] = "
+                         f"[{B} or 1, {M}, C, T, T], {got_shape(t)}")
+
 
 # %% ../nbs/03_ocae.ipynb #fx58c102
 def _check_part_inputs(pose, presence, special_features, templates_colorized) -> None:
     """One line for part capsules that do not fit pose [B, M, 6] (B > 0): presence [B, M],
     special_features [B, M, F], templates_colorized [B or 1, M, C, T, T]."""
-    if pose.ndim != 3 or pose.shape[-1] != 6:
-        raise ValueError(f"pose must be [B, M, 6], {got_shape(pose)}")
-    B, M = pose.shape[:2]
-    if B == 0: raise ValueError("pose: an empty batch (B = 0)")              # as OCAE says it
+    B, M = _check_part_pose(pose)
     if presence.shape != (B, M):
         raise ValueError(f"presence must be [B, M] = [{B}, {M}], {got_shape(presence)}")
     if special_features.ndim != 3 or special_features.shape[:2] != (B, M):
         raise ValueError(f"special_features must be [B, M, F] = [{B}, {M}, F], "
                          f"{got_shape(special_features)}")
-    t = templates_colorized
-    if t.ndim != 5 or t.shape[0] not in (1, B) or t.shape[1] != M:
-        raise ValueError(f"templates_colorized must be [B or 1, M, C, T, T] = "
-                         f"[{B} or 1, {M}, C, T, T], {got_shape(t)}")
+    _check_part_templates(templates_colorized, B, M)
 
 # %% ../nbs/03_ocae.ipynb #3204a03a
 def ocae_input_set(pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
@@ -184,6 +200,16 @@ def _check_features(self: CapsuleLayer, features) -> None:
         raise ValueError(f"features must be [B, K, d_in] = [B, {K}, {d_in}], {got}")
     check_input_dtype('features', features, weight.dtype)       # as the OCAE's inputs
 
+# %% ../nbs/03_ocae.ipynb #fx61k314
+@patch
+def _votes_and_scales(self: CapsuleLayer, res: AttrDict) -> AttrDict:
+    "`res` with vote_scale [B, K, V], cpr_raw [B, K, V, 6], votes [B, K, V, 6] and their matrices."
+    res.vote_scale = F.softplus(res.pop('scale') + .5) + 1e-2  # [B, K, V]
+    res.cpr_raw = res.cpr_dynamic + self.cpr_static  # [B, K, V, 6]
+    res.update(self.vote_poses(res.ccr_raw, res.cpr_raw))  # votes [B, K, V, 6], the matrices
+    return res
+
+
 # %% ../nbs/03_ocae.ipynb #5d0a712b
 @patch
 def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
@@ -194,9 +220,7 @@ def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
     res = self.predict_params(features)
     res.pres_logit_per_caps, res.pres_logit_per_vote = _noisy_presence_logits(   # [B,K,1], [B,K,V]
         res.pop('pres_caps'), res.pop('pres_vote'), self.noise_scale)
-    res.vote_scale = F.softplus(res.pop('scale') + .5) + 1e-2  # [B, K, V]
-    res.cpr_raw = res.cpr_dynamic + self.cpr_static  # [B, K, V, 6]
-    res.update(self.vote_poses(res.ccr_raw, res.cpr_raw))  # votes [B, K, V, 6], the matrices
+    self._votes_and_scales(res)                       # vote_scale [B, K, V], votes [B, K, V, 6]
     res.caps_presence_a_k, res.vote_presence_a_kn = _presences(res.pres_logit_per_caps,
                                                                res.pres_logit_per_vote)
     res.dynamic_weights_l2 = res.cpr_dynamic.square().sum() / (2 * features.shape[0])
@@ -326,6 +350,15 @@ def capsule_posterior(posterior_logits: torch.Tensor, votes: torch.Tensor,
                     vote_presence_binary=binary, prior_caps_presence_u=vote_presence.max(2).values,
                     posterior_mass_m=posterior[:, :-1].sum(2))
 
+# %% ../nbs/03_ocae.ipynb #fx61k307
+def _check_ocae_sizes(n_parts, n_objects, template_size, n_channels, n_special_features) -> None:
+    """One line (ValueError) for a size not a positive integer, or n_special_features not an
+    integer >= 0."""
+    check_positive(n_parts=n_parts, n_objects=n_objects, template_size=template_size,
+                   n_channels=n_channels)
+    check_positive(_zero=True, n_special_features=n_special_features)
+
+
 # %% ../nbs/03_ocae.ipynb #6222b6c9
 class OCAE(OfficialModule):
     """Official Object Capsule Autoencoder for SCAE: SetTransformer + ImageCapsule
@@ -339,9 +372,7 @@ class OCAE(OfficialModule):
                  n_hiddens: int = 128, st_layers: int = 3, st_heads: int = 1, st_dims: int = 16,
                  st_output_dims: int = 256, noise_scale: float = 4.0):
         super().__init__()
-        check_positive(n_parts=n_parts, n_objects=n_objects, template_size=template_size,
-                       n_channels=n_channels)
-        check_positive(_zero=True, n_special_features=n_special_features)
+        _check_ocae_sizes(n_parts, n_objects, template_size, n_channels, n_special_features)
         self.n_parts, self.n_special_features = n_parts, n_special_features
         self.template_size, self.n_channels = template_size, n_channels   # for check_inputs
         d_in = _ocae_input_width(n_special_features, template_size, n_channels)
@@ -414,6 +445,28 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     _check_set_dtype(inputs, self.dummy_vote.dtype)
     if check_values: check_values_on_cpu(presence, 'presence', pixels=False)   # the CPU only
 
+# %% ../nbs/03_ocae.ipynb #fx61k310
+@patch
+def _encode_parts(self: OCAE, pose, presence, special_features, templates_colorized) -> AttrDict:
+    """AttrDict(input_set [B, M, d_in], input_presence [B, M], the Set Transformer's st_* and
+    set_transformer_out [B, K, D])."""
+    res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized),
+                   input_presence=presence.detach())
+    res.update(set_transformer_keys(self.set_transformer(res.input_set, res.input_presence)))
+    return res
+
+
+# %% ../nbs/03_ocae.ipynb #fx61k312
+@patch
+def _explain_parts(self: OCAE, res: AttrDict, pose, presence) -> AttrDict:
+    "`res` with the likelihood's keys (`capsule_likelihood`) and soft_winner, soft_winner_pres."
+    res.update(capsule_likelihood(res.votes, res.vote_scale, res.vote_presence_a_kn, pose.detach(),
+                                  presence.detach()))
+    res.soft_winner, res.soft_winner_pres = self.soft_winner(res.posterior_with_dummy, res.votes,
+                                                             res.vote_presence_a_kn)
+    return res
+
+
 # %% ../nbs/03_ocae.ipynb #9b92c39e
 @patch
 def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
@@ -426,16 +479,9 @@ def forward(self: OCAE, pose: torch.Tensor, presence: torch.Tensor, special_feat
     every intermediate. Misfitting inputs: one line from `check_inputs` (ValueError for shapes,
     devices and presence values; TypeError for dtypes)."""
     self.check_inputs(pose, presence, special_features, templates_colorized, check_values)
-    res = AttrDict(input_set=ocae_input_set(pose, presence, special_features, templates_colorized),
-                   input_presence=presence.detach())
-    st = self.set_transformer(res.input_set, res.input_presence)
-    res.update(set_transformer_keys(st))
-    res.update(self.capsule_layer(st.out))
-    res.update(capsule_likelihood(res.votes, res.vote_scale, res.vote_presence_a_kn, pose.detach(),
-                                  presence.detach()))
-    res.soft_winner, res.soft_winner_pres = self.soft_winner(res.posterior_with_dummy, res.votes,
-                                                             res.vote_presence_a_kn)
-    return res
+    res = self._encode_parts(pose, presence, special_features, templates_colorized)
+    res.update(self.capsule_layer(res.set_transformer_out))                # votes [B, K, M, 6]
+    return self._explain_parts(res, pose, presence)
 
 # %% ../nbs/03_ocae.ipynb #7a8d2692
 @patch

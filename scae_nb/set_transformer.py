@@ -35,6 +35,17 @@ def qk_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     with torch.autocast(q.device.type, enabled=False):
         return q.float() @ k.float().transpose(-1, -2)
 
+# %% ../nbs/01_set_transformer.ipynb #fx61k102
+def _head_widths(d_q: int, d_k: int, d_v: int, n_heads: int) -> tuple[int, int]:
+    """Head widths (ceil(d_k/H), ceil(d_v/H)); ValueError, one line, for `n_heads` H not a positive
+    integer or ceil(d_q/H) != ceil(d_k/H) (capsules/attention.py: MultiHeadQKVAttention)."""
+    check_positive(n_heads=n_heads)
+    d_head = math.ceil(d_k / n_heads)
+    if math.ceil(d_q / n_heads) != d_head:
+        raise ValueError(f"query width {d_q} and key width {d_k} give different head widths")
+    return d_head, math.ceil(d_v / n_heads)
+
+
 # %% ../nbs/01_set_transformer.ipynb #95def6d4
 class MultiHeadQKVAttention(OfficialModule):
     """Official multi-head attention: per-head q/k/v Linears of
@@ -43,11 +54,8 @@ class MultiHeadQKVAttention(OfficialModule):
     query and key widths that give different head widths (ceil(d_q/H) != ceil(d_k/H))."""
     def __init__(self, d_q: int, d_k: int, d_v: int, n_heads: int = 1):
         super().__init__()
-        check_positive(n_heads=n_heads)
-        self.n_heads, self.d_head = n_heads, math.ceil(d_k / n_heads)
-        self.d_v_head = math.ceil(d_v / n_heads)
-        if math.ceil(d_q / n_heads) != self.d_head:
-            raise ValueError(f"query width {d_q} and key width {d_k} give different head widths")
+        self.d_head, self.d_v_head = _head_widths(d_q, d_k, d_v, n_heads)
+        self.n_heads = n_heads
         self.q = tf_linear(d_q, n_heads * self.d_head)
         self.k = tf_linear(d_k, n_heads * self.d_head)
         self.v = tf_linear(d_v, n_heads * self.d_v_head)
@@ -167,6 +175,19 @@ class SetTransformer(OfficialModule):
                                   for _ in range(n_layers))
         self.pma = PoolingAttention(n_dims, n_output_dims, n_outputs, n_heads)
 
+# %% ../nbs/01_set_transformer.ipynb #fx61k105
+@patch
+def _run_sabs(self: SetTransformer, h: torch.Tensor, presence: torch.Tensor | None,
+              res: AttrDict) -> torch.Tensor:
+    "h [B, N, n_dims] through every SAB, each one's intermediates put in `res` -> [B, N, n_dims]"
+    for i, sab in enumerate(self.sabs):
+        r = sab(h, presence)
+        res.update({f'sab{i}_in': h, f'sab{i}_ln1_out': r.ln1_out, f'sab{i}_out': r.out,
+                    f'sab{i}_attention': r.attention})
+        h = r.out
+    return h
+
+
 # %% ../nbs/01_set_transformer.ipynb #5bcc872b
 @patch
 def forward(self: SetTransformer, x: torch.Tensor,
@@ -174,12 +195,8 @@ def forward(self: SetTransformer, x: torch.Tensor,
     """x [B, N, d_in], presence [B, N] ->
     AttrDict(out [B, K, D], sab{i}_in/ln1_out/out, sab{i}_attention, pma_keys_z, pma_attention)"""
     self.check_input(x, presence)
-    res, h = AttrDict(), self.input_proj(x)                                   # [B, N, n_dims]
-    for i, sab in enumerate(self.sabs):
-        r = sab(h, presence)
-        res.update({f'sab{i}_in': h, f'sab{i}_ln1_out': r.ln1_out, f'sab{i}_out': r.out,
-                    f'sab{i}_attention': r.attention})
-        h = r.out
+    res = AttrDict()
+    h = self._run_sabs(self.input_proj(x), presence, res)                    # [B, N, n_dims]
     pma = self.pma(h, presence)
     res.update(out=pma.out, pma_keys_z=pma.keys_z, pma_attention=pma.attention)
     return res
