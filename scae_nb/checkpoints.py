@@ -319,8 +319,10 @@ _KINDS = {bool: 'true or false', int: 'an integer', float: 'a number', str: 'a s
           list: 'a list'}
 
 def _same_kind(ours, theirs) -> bool:
-    "Whether JSON values `ours` and `theirs` are of one kind (an int and a float: both numbers)."
+    """Whether JSON value `ours` is of the kind of `theirs`: an int and a float are both numbers,
+    but where `theirs` is an integer, `ours` must be a whole number (4 or 4.0, not 4.5)."""
     number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    if type(theirs) is int and number(ours): return float(ours).is_integer()
     return type(ours) is type(theirs) or (number(ours) and number(theirs))
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx61im03
@@ -354,8 +356,10 @@ def _refuse_another_model(out, path: Path, state: dict) -> None:
     more = f' and {len(differ) - 3} more' if len(differ) > 3 else ''
     was, has = (', '.join(said(k, model[k]) for k in differ[:3]) for model in (theirs, ours))
     raise UsageError(f"{path} is a checkpoint of another model than the run in {out}: {was}{more}, "
-                     f"where {Path(out) / 'config.json'} has {has}; move it out of "
-                     f"{Path(out) / 'checkpoints'} into a run folder of its own")
+                     f"where {Path(out) / 'config.json'} has {has}; if config.json was "
+                     "edited, restore it or remove it (a resume rewrites it from the checkpoint), "
+                     f"else move the checkpoint out of {Path(out) / 'checkpoints'} into a run "
+                     "folder of its own")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fe49ex01
 def _not_finite(tensors: dict) -> str | None:
