@@ -726,7 +726,8 @@ def _flat(config: dict) -> dict:
 # %% ../nbs/05b_training.ipynb #fx61ir05
 def _record_edits(record: dict, saved: dict, used: dict) -> list[str]:
     """The keys of config.json `record` (flattened: `_flat`) whose values neither checkpoint config
-    `saved` holds nor the resume's config `used` takes; `out` aside, and the keys `record` lacks."""
+    `saved` holds nor the resume's config `used` takes; `out` aside; a key `record` lacks is not
+    named."""
     saved, used = _flat(saved), _flat(used)
     kept = lambda k, v: any(k in config and config[k] == v for config in (saved, used))
     return [k for k, v in _flat(record).items() if k != 'out' and not kept(k, v)]
@@ -734,9 +735,10 @@ def _record_edits(record: dict, saved: dict, used: dict) -> list[str]:
 # %% ../nbs/05b_training.ipynb #fx61ir10
 def _edit_said(key: str, record: dict, used: dict) -> str:
     """Key `key` of config.json `record` said with its value and the option that sets it, as in
-    `used` (both `_flat`): 'lr 0.01 (--lr)'; 'bogus 1 (no such setting)' where `used` lacks it."""
+    `used` (both `_flat`): 'lr 0.01 (--lr)'; 'bogus 1 (no such setting)' where `used` lacks it;
+    the value as the file spells it (`true`, `null`)."""
     option = words('', f' ({named(key)})') if key in used else ' (no such setting)'
-    return f"{key} {record[key]!r}{option}"
+    return f"{key} {json.dumps(record[key], ensure_ascii=False)}{option}"
 
 # %% ../nbs/05b_training.ipynb #fx61ir06
 def _record_line(where: Path, path, saved: dict, used: dict) -> str | None:
