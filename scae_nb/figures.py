@@ -90,21 +90,16 @@ def _check_nudge(dx, dy, angle, scale, centre) -> None:
         raise UsageError(f"centre must be two numbers (cx, cy), got shape {np.shape(centre)}")
 
 # %% ../nbs/06a_figures.ipynb #26e7e252
-def nudge_matrix(
-    dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0, centre=(0.0, 0.0)
-) -> torch.Tensor:
+def nudge_matrix(dx: float = 0.0, dy: float = 0.0, angle: float = 0.0, scale: float = 1.0,
+                 centre=(0.0, 0.0)) -> torch.Tensor:
     """D = T(c + delta) R(angle, degrees) S(scale) T(-c), a [3, 3] float32 matrix: finite numbers,
     scale in [1e-6, 1e6], shifts in [-1e6, 1e6], else one line (the picture would be NaN)."""
     _check_nudge(dx, dy, angle, scale, centre)
     cos, sin = math.cos(math.radians(angle)) * scale, math.sin(math.radians(angle)) * scale
     cx, cy = (float(v) for v in centre)
-    return torch.tensor(
-        [
-            [cos, -sin, cx + dx - cos * cx + sin * cy],
-            [sin, cos, cy + dy - sin * cx - cos * cy],
-            [0.0, 0.0, 1.0],
-        ]
-    )
+    return torch.tensor([[cos, -sin, cx + dx - cos * cx + sin * cy],
+                         [sin, cos, cy + dy - sin * cx - cos * cy],
+                         [0.0, 0.0, 1.0]])
 
 # %% ../nbs/06a_figures.ipynb #0df52be0
 def top_down_parts(
@@ -521,14 +516,20 @@ def _activation_means(u: np.ndarray, m: np.ndarray, labels, n_classes: int) -> l
     return [('prior object-capsule presence u', class_means(u, labels, n_classes)),   # labels first
             ('posterior mass m (normalised)', class_means(m_normalised, labels, n_classes))]
 
+# %% ../nbs/06a_figures.ipynb #fx62c102
+def _check_activations(u, m) -> tuple:
+    "u, m [N, K] (tensors, arrays) as float64 arrays; one line if one is not finite or they differ."
+    m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
+    u = _check_matrix(u, 'u')
+    if u.shape != m.shape: raise ValueError(f"u and m must both be [N, K], {got_shape(u, m)}")
+    return u, m
+
 # %% ../nbs/06a_figures.ipynb #b6732400
 def plot_class_activations(u, m, labels, n_classes: int = 10):
     """Heatmaps [n_classes, K] of mean u and of mean normalised m per class, from u, m [N, K]
     (`collect_features`) and labels [N] in 0..n_classes-1; a class without examples: a grey row
     whose tick says 'no examples'."""
-    m = _check_matrix(m, 'm')                   # float64 (bfloat16 too), finite: else one line
-    u = _check_matrix(u, 'u')
-    if u.shape != m.shape: raise ValueError(f"u and m must both be [N, K], {got_shape(u, m)}")
+    u, m = _check_activations(u, m)
     means = _activation_means(u, m, labels, n_classes)
     empty = np.isnan(means[0][1]).all(1)        # NaN rows: classes with no examples
     ticks = [f'{c} (no examples)' if empty[c] else str(c) for c in range(n_classes)]
@@ -554,15 +555,9 @@ def _plot_points(ax, points, presence, pattern_id, winners, votes, vote_presence
     colours = plt.get_cmap('tab10').colors if n_caps <= 10 else distinct_colours(n_caps)
     present = presence > 0
     for n in range(len(points)):
-        if present[n]:
-            ax.scatter(
-                *points[n],
-                color=colours[int(winners[n])],
-                marker=PATTERN_MARKERS[int(pattern_id[n]) % 3],
-                s=30,
-            )
-        else:
-            ax.scatter(*points[n], color='lightgrey', marker='x', s=15)
+        if present[n]: ax.scatter(*points[n], color=colours[int(winners[n])],
+                                  marker=PATTERN_MARKERS[int(pattern_id[n]) % 3], s=30)
+        else: ax.scatter(*points[n], color='lightgrey', marker='x', s=15)
     _plot_votes(ax, votes, vote_presence, colours, n_caps)
     ax.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), xticks=[], yticks=[], aspect='equal')
 
@@ -698,6 +693,18 @@ def _figure_inputs(model: torch.nn.Module, images, labels, test) -> tuple:
     labels = labels.to(device) if labels is not None else None
     return images, labels, test
 
+# %% ../nbs/06a_figures.ipynb #fx62c106
+def _figure_stages(model: torch.nn.Module, out: AttrDict, target: torch.Tensor) -> dict:
+    "{name: draw} of the batch figures of forward output `out` of `target` [B, C, H, W]."
+    rec, shown = reconstruct(model, out, target), dict(input_label=_target_label(model))
+    bottom_up, top_down = rec.bottom_up, rec.top_down
+    return dict(templates=lambda: plot_templates(out.pcae.templates_nonlin[0]),
+                reconstructions=lambda: plot_reconstructions(target, bottom_up.rec_mode,
+                                                             top_down.rec_mode, **shown),
+                part_decomposition=lambda: plot_part_decomposition(
+                    target[0], bottom_up.transformed_templates[0], out.pcae.presence[0], **shown),
+                capsule_claims=lambda: plot_capsule_claims(model, out, target, 0, **shown))
+
 # %% ../nbs/06a_figures.ipynb #sty46f05
 def _batch_figures(model: torch.nn.Module, images: torch.Tensor, labels, more: dict | None = None,
                    progress: bool = False) -> dict:
@@ -705,19 +712,8 @@ def _batch_figures(model: torch.nn.Module, images: torch.Tensor, labels, more: d
     then those of `more` ({name: draw}), one stage each of a bar 'figures' (with `progress`)."""
     with evaluating(model, noise=False):
         out, target = model(images, labels), model.make_target(images)
-        rec = reconstruct(model, out, target)
-        shown = dict(input_label=_target_label(model))          # what the decoder scores
-        stages = dict(
-            templates=lambda: plot_templates(out.pcae.templates_nonlin[0]),
-            reconstructions=lambda: plot_reconstructions(
-                target, rec.bottom_up.rec_mode, rec.top_down.rec_mode, **shown
-            ),
-            part_decomposition=lambda: plot_part_decomposition(
-                target[0], rec.bottom_up.transformed_templates[0], out.pcae.presence[0], **shown
-            ),
-            capsule_claims=lambda: plot_capsule_claims(model, out, target, 0, **shown),
-        )
-        return run_stages({**stages, **(more or {})}, 'figures', progress)
+        return run_stages({**_figure_stages(model, out, target), **(more or {})}, 'figures',
+                          progress)
 
 # %% ../nbs/06a_figures.ipynb #sty46f08
 def _test_figures(model: torch.nn.Module, test: AttrDict, seed: int) -> dict:

@@ -190,15 +190,17 @@ def _presences(caps_logit: torch.Tensor, vote_logit: torch.Tensor) -> tuple:
 # %% ../nbs/03_ocae.ipynb #fx60f105
 @patch
 def _check_features(self: CapsuleLayer, features) -> None:
-    """One line for `features` that is no tensor [B, K, d_in] with this layer's K and d_in
-    (ValueError) or of another dtype than its weights', autocast's casts taken (TypeError)."""
+    """One line for `features` that is no tensor [B, K, d_in] with this layer's K and d_in or is
+    not on its weights' device (ValueError), or of another dtype than theirs, autocast's casts
+    taken (TypeError)."""
     weight = self.mlp1.layers[0].weight                               # [1, K, d_in, H]
     K, d_in = self.n_caps, weight.shape[2]
     tensor = isinstance(features, torch.Tensor)
     if not (tensor and features.shape[1:] == (K, d_in)):                 # also ndim != 3
         got = got_shape(features) if tensor else f"got {type(features).__name__}"
         raise ValueError(f"features must be [B, K, d_in] = [B, {K}, {d_in}], {got}")
-    check_input_dtype('features', features, weight.dtype)       # as the OCAE's inputs
+    check_input_device('features', features, weight.device)     # as the OCAE's inputs
+    check_input_dtype('features', features, weight.dtype)
 
 # %% ../nbs/03_ocae.ipynb #fx61k314
 @patch
@@ -214,8 +216,8 @@ def _votes_and_scales(self: CapsuleLayer, res: AttrDict) -> AttrDict:
 @patch
 def forward(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
     """features [B, K, d_in] -> AttrDict of votes [B, K, V, 6], presences, scales and every
-    intermediate. One line (`_check_features`) for features not [B, K, d_in] (ValueError) or
-    not of the weights' dtype, unless autocast casts them (TypeError)."""
+    intermediate. One line (`_check_features`) for features not [B, K, d_in] or not on the weights'
+    device (ValueError), or not of their dtype, unless autocast casts them (TypeError)."""
     self._check_features(features)
     res = self.predict_params(features)
     res.pres_logit_per_caps, res.pres_logit_per_vote = _noisy_presence_logits(   # [B,K,1], [B,K,V]

@@ -215,6 +215,17 @@ def _check_path_given(value, name: str, accepted: str) -> None:
     raise TypeError(f"{named(name)} must be {accepted}, as a str or Path; got {value!r} "
                     f"({type(value).__name__})")
 
+# %% ../nbs/04b_pretrained.ipynb #fx62c202
+def _refuse_path(name, run_folder: bool) -> None:
+    "Refuse path `name`: no weights file (ValueError), or not there (FileNotFoundError)."
+    what, folder = (('a weights file (.pt) or a folder', ', or a run folder') if run_folder
+                    else ('a weights file (.pt)', ''))
+    there = Path(name).exists()
+    why = f'is not {what}' if there else 'does not exist'   # (`said`: utils')
+    raise (ValueError if there else FileNotFoundError)(
+        f"{str(name)!r} {why}: give a shipped model's name ({_shipped()}) or a .pt file, such as "
+        f"a run's RUN/checkpoints/step_*.pt{folder}")
+
 # %% ../nbs/04b_pretrained.ipynb #sp38df84
 def check_pretrained_name(name, run_folder: bool = False) -> None:
     """Refuse in one line a `name` that is neither a shipped model's nor a .pt file, nor (with
@@ -224,14 +235,7 @@ def check_pretrained_name(name, run_folder: bool = False) -> None:
     path = Path(name)
     if path.suffix == '.pt' or str(name) in pretrained_names(): return
     if run_folder and path.is_dir(): return
-    if path.exists() or len(path.parts) > 1:                  # a path, not a name
-        what, folder = (('a weights file (.pt) or a folder', ', or a run folder') if run_folder
-                        else ('a weights file (.pt)', ''))
-        why = f'is not {what}' if path.exists() else 'does not exist'   # (`said`: utils')
-        error = ValueError if path.exists() else FileNotFoundError
-        raise error(f"{str(name)!r} {why}: give a shipped model's name "
-                    f"({_shipped()}) or a .pt file, such as a run's "
-                    f"RUN/checkpoints/step_*.pt{folder}")
+    if path.exists() or len(path.parts) > 1: _refuse_path(name, run_folder)   # a path, not a name
     model_card(str(name))                                     # one-line error for an unknown name
 
 # %% ../nbs/04b_pretrained.ipynb #pt32ld01
