@@ -39,8 +39,9 @@ def check_pose(pose: torch.Tensor, name: str = 'pose') -> None:
 
 # %% ../nbs/02_pcae.ipynb #ec630684
 def affine_matrix(pose: torch.Tensor) -> torch.Tensor:
-    """[..., 6] as [a, b, tx, c, d, ty] -> [..., 3, 3] with last row
-    [0, 0, 1]. ValueError if `pose` is not [..., 6]."""
+    """[..., 6] as [a, b, tx, c, d, ty] -> [..., 3, 3] with last row [0, 0, 1]: official
+    `geometric_transform(..., as_matrix=True)` (official-scae.md §2.3). ValueError if `pose` is
+    not [..., 6]."""
     check_pose(pose)
     # the identity's last row, made on pose's device: no host-to-device copy (CUDA graphs)
     last_row = torch.eye(3, dtype=pose.dtype, device=pose.device)[2].expand(*pose.shape[:-1], 3)
@@ -74,8 +75,9 @@ def geometric_transform(pose_raw: torch.Tensor, similarity: bool = False, nonlin
 
 # %% ../nbs/02_pcae.ipynb #95f9f0ea
 def inverse_affine(pose: torch.Tensor) -> torch.Tensor:
-    """Affine pose [..., 6] = [a, b, tx, c, d, ty] -> its
-    inverse `theta_inv` [..., 2, 3] = [A^-1 | -A^-1 t]. ValueError if `pose` is not [..., 6]."""
+    """Affine pose [..., 6] = [a, b, tx, c, d, ty] -> its inverse `theta_inv` [..., 2, 3] =
+    [A^-1 | -A^-1 t], which the official `TemplateBasedImageDecoder` warps with
+    (official-scae.md §2.5). ValueError if `pose` is not [..., 6]."""
     check_pose(pose)
     a, b, tx, c, d, ty = pose.unbind(-1)
     det = a * d - b * c
@@ -86,7 +88,8 @@ def inverse_affine(pose: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02_pcae.ipynb #dac1b90b
 def affine_sampling_grid(theta: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Same as `F.affine_grid(theta [N, 2, 3], (N, C, height, width), align_corners=True)`
-    -> [N, H, W, 2], by broadcasting."""
+    -> [N, H, W, 2], by broadcasting: the canvas grid of Sonnet's `AffineGridWarper` in the official
+    `TemplateBasedImageDecoder` (official-scae.md §2.5)."""
     kw = dict(dtype=theta.dtype, device=theta.device)
     xs, ys = torch.linspace(-1, 1, width, **kw), torch.linspace(-1, 1, height, **kw)
     theta = theta[:, None, None]                                                 # [N, 1, 1, 2, 3]
@@ -115,9 +118,10 @@ def _check_warp_inputs(templates: torch.Tensor, pose: torch.Tensor, canvas_hw) -
 # %% ../nbs/02_pcae.ipynb #944f8661
 def warp_templates(templates: torch.Tensor, pose: torch.Tensor,
                    canvas_hw) -> tuple[torch.Tensor, torch.Tensor]:
-    """Draw templates [B|1, M, C', T, T] at affine poses [B, M, 6] on
-    an H x W canvas -> ([B, M, C', H, W], grid [B*M, H, W, 2]). ValueError for inputs of
-    other shapes, or `canvas_hw` not a pair."""
+    """Draw templates [B|1, M, C', T, T] at affine poses [B, M, 6] on an H x W canvas, as the
+    official `TemplateBasedImageDecoder` does (Sonnet `AffineGridWarper` on the inverse pose, then
+    bilinear sampling; official-scae.md §2.5) -> ([B, M, C', H, W], grid [B*M, H, W, 2]).
+    ValueError for inputs of other shapes, or `canvas_hw` not a pair."""
     _check_warp_inputs(templates, pose, canvas_hw)
     B, M = pose.shape[:2]
     grid = affine_sampling_grid(inverse_affine(pose).flatten(0, 1), *canvas_hw)
@@ -180,7 +184,8 @@ def attention_pool(head_out: torch.Tensor, n_parts: int) -> AttrDict:
 
 # %% ../nbs/02_pcae.ipynb #39e588f6
 def split_part_capsules(part_caps: torch.Tensor, n_special_features: int):
-    "[B, M, 6+F+1] -> raw pose [B, M, 6], special features [B, M, F], presence logit [B, M]."
+    """[B, M, 6+F+1] -> raw pose [B, M, 6], special features [B, M, F], presence logit [B, M]:
+    the official `CapsuleImageEncoder`'s split (official-scae.md §2.2, step 7)."""
     pose_raw, features, logit = part_caps.split([6, n_special_features, 1], -1)
     return pose_raw, features, logit.squeeze(-1)
 

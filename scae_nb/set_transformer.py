@@ -22,8 +22,9 @@ __all__ = ['SCAE_SET_TRANSFORMER', 'CONSTELLATION_SET_TRANSFORMER', 'masked_soft
 # %% ../nbs/01_set_transformer.ipynb #c5be07ec
 def masked_softmax(scores: torch.Tensor, presence: torch.Tensor | None,
                    d_head: int) -> torch.Tensor:
-    """Official attention weights from raw scores [B, H, Nq, N]:
-    softmax((s - (1-p)*1e32)/sqrt(d_head)), in float32."""
+    """Official attention weights from raw scores [B, H, Nq, N] and presences p [B, N] (or None):
+    softmax((s - (1-p)*1e32)/sqrt(d_head)) over the keys, in float32; the official
+    `SetTransformer`'s MHA (official-scae.md §3.2)."""
     with torch.autocast(scores.device.type, enabled=False):
         scores = scores.float()
         if presence is not None: scores = scores - (1. - presence.float())[:, None, None, :] * 1e32
@@ -31,7 +32,8 @@ def masked_softmax(scores: torch.Tensor, presence: torch.Tensor | None,
 
 # %% ../nbs/01_set_transformer.ipynb #a993cc46
 def qk_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-    "q [.., Nq, d] · k [.., N, d]ᵀ -> [.., Nq, N], always computed in float32 (autocast off)."
+    """q [.., Nq, d] · k [.., N, d]ᵀ -> [.., Nq, N], always computed in float32 (autocast off):
+    the scores q kᵀ of the official `SetTransformer`'s MHA (official-scae.md §3.2)."""
     with torch.autocast(q.device.type, enabled=False):
         return q.float() @ k.float().transpose(-1, -2)
 
