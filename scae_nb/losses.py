@@ -182,7 +182,7 @@ def probe_metrics(logits: torch.Tensor, labels: torch.Tensor | None):
 # %% ../nbs/04_losses.ipynb #899c4a5f
 class LinearProbes(OfficialModule):
     """The two official probes (probe.py: classification_probe): `posterior` on
-    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, N] (N classes). ValueError,
+    stop_grad(m) and `prior` on stop_grad(u), both [B, K] -> [B, n_classes]. ValueError,
     one line, for n_objects K or n_classes not a positive integer. `forward` refuses in one line
     m or u not a tensor [B, K], of different shapes or on another device (ValueError), of another
     dtype (TypeError), and bad labels (`probe_metrics`)."""
@@ -197,11 +197,11 @@ class LinearProbes(OfficialModule):
 @patch
 def forward(self: LinearProbes, m: torch.Tensor, u: torch.Tensor,
             labels: torch.Tensor | None = None) -> AttrDict:
-    """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, N],
+    """Probe `m`, `u` [B, K] (no gradient to them): `{posterior,prior}_logits` [B, n_classes],
     `_cls_xe` and `_acc` ([]; 0 and NaN without `labels` [B]; bad labels: `check_labels`)."""
     self.check_input(m, u)
-    out = AttrDict(posterior_logits=self.posterior(m.detach()),       # [B, N]
-                   prior_logits=self.prior(u.detach()))               # [B, N]
+    out = AttrDict(posterior_logits=self.posterior(m.detach()),       # [B, n_classes]
+                   prior_logits=self.prior(u.detach()))               # [B, n_classes]
     out.posterior_cls_xe, out.posterior_acc = probe_metrics(out.posterior_logits, labels)
     out.prior_cls_xe, out.prior_acc = probe_metrics(out.prior_logits, labels)
     return out

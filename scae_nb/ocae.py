@@ -62,7 +62,8 @@ def _check_part_inputs(pose, presence, special_features, templates_colorized) ->
 def ocae_input_set(pose: torch.Tensor, presence: torch.Tensor, special_features: torch.Tensor,
                    templates_colorized: torch.Tensor) -> torch.Tensor:
     """[sg(pose) 6, sg(1-presence) 1, features F (not stopped), sg(templates as (T,T,C)) T²C]
-    -> [B, M, 6+1+F+T²C]. ValueError for inputs whose shapes do not fit (B, M from pose)."""
+    -> [B, M, 6+1+F+T²C], as ImageAutoencoder._build (capsules/models/scae.py).
+    ValueError for inputs whose shapes do not fit (B, M from pose)."""
     _check_part_inputs(pose, presence, special_features, templates_colorized)
     B, M = pose.shape[:2]
     templates = templates_colorized.expand(B, *templates_colorized.shape[1:])  # [B, M, C, T, T]
@@ -153,7 +154,8 @@ def predict_params(self: CapsuleLayer, features: torch.Tensor) -> AttrDict:
 # %% ../nbs/03_ocae.ipynb #b11e0157
 def compose_affine(outer: torch.Tensor, inner: torch.Tensor) -> torch.Tensor:
     """Top two rows of [outer; 0 0 1] @ [inner; 0 0 1]
-    for 6-vectors [a, b, tx, c, d, ty] (broadcasting). ValueError unless both are [..., 6]."""
+    for 6-vectors [a, b, tx, c, d, ty] (broadcasting): the vote OV·OP of CapsuleLayer
+    (capsules/capsule.py). ValueError unless both are [..., 6]."""
     check_pose(outer, 'outer')
     check_pose(inner, 'inner')
     a, b, tx, c, d, ty = outer.unbind(-1)
@@ -259,7 +261,8 @@ def gaussian_log_prob(x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor) -
 LOG_DUMMY = -2 * math.log(10.)        # density and mixing logit of the dummy component
 
 def with_dummy(x: torch.Tensor, dim: int) -> torch.Tensor:
-    "Append the dummy component's constant -2 ln 10 along `dim`."
+    """Append the dummy component's constant -2 ln 10 along `dim`
+    (CapsuleLikelihood, capsules/capsule.py)."""
     shape = list(x.shape)
     shape[dim] = 1
     return torch.cat([x, x.new_full(shape, LOG_DUMMY)], dim)
