@@ -89,7 +89,6 @@ def test_losses_writes_n_c_for_the_number_of_classes():
         assert formula in text, formula
 
 
-@pytest.mark.xfail(reason="02_pcae is another worker's (fx62d): its promise must say $n_c$ now (rv62b #9)")
 def test_pcae_promises_what_losses_writes():
     assert "the number of classes, in [04_losses](losses.html), is $n_c$" in "\n".join(
         t for _, t in _markdown("02_pcae.ipynb"))
