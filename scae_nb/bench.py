@@ -19,7 +19,7 @@ from .utils import named, progress_bar, said, user_stacklevel, words
 from .runtime import (device_name, naming_out_of_memory, numerics_flags, pick_device,
                             seed_everything, out_of_memory_line)
 from .step import CompileWaitWarning, GraphStep, make_step, resolve_compile, resolve_cuda_graph
-from .step import SlowAmpWarning
+from .step import SlowAmpWarning, _amp_asked_as
 from .step import generates_code, variant_name
 from .step import synthetic_batch, to_device
 from .mixture import _known_decoder, auto_decoder, check_decoder, use_decoder
@@ -461,14 +461,17 @@ def _run_job(job: tuple) -> tuple[int, dict, object]:
 
 # %% ../nbs/05c_bench.ipynb #121051d9
 def bench_in_fresh_process(config: SCAEConfig, name: str, threads: int | None = None,
-                           warn_as: str | None = None, ignore: tuple = (), **kwargs) -> dict:
+                           warn_as: str | None = None, ignore: tuple = (),
+                           amp_as: tuple[str, str] | None = None, **kwargs) -> dict:
     """`bench` of variant `name` in a new Python process with `threads` torch threads, so that its
     peak memory is its own, not what earlier variants left (a compiler's caches). Its errors are
     raised here; a process that dies (killed, out of memory) raises `RuntimeError` in one line
     (`_death_line`). `warn_as`: a
     command ('bench') whose one-line warnings the process prints; None: Python's format. `ignore`:
-    warning categories the process does not print (one said already by an earlier process)."""
-    job = (config, name, threads, warn_as, ignore, kwargs)
+    warning categories the process does not print (one said already by an earlier process).
+    `amp_as`: (switch, fix), how its slow-`amp` warning names what asked for it
+    (`_amp_asked_as`)."""
+    job = (config, name, threads, warn_as, ignore, amp_as, kwargs)
     status, kills, result = _run_job(job)
     if status == 130: raise KeyboardInterrupt
     if status: raise RuntimeError(f"timing {name}: its process "
@@ -506,11 +509,12 @@ def _signal_name(number: int) -> str:
 # %% ../nbs/05c_bench.ipynb #sp384b52
 def _bench_child(job: str) -> None:
     "The new process's work: read the job, time the variant, write the result (or error) back."
-    config, name, threads, warn_as, ignore, kwargs = pickle.loads(Path(job).read_bytes())
+    config, name, threads, warn_as, ignore, amp_as, kwargs = pickle.loads(Path(job).read_bytes())
     if threads is not None: torch.set_num_threads(threads)
     for category in ignore: warnings.simplefilter('ignore', category)     # this process's own
     speak = cli_words() if warn_as else contextlib.nullcontext()   # a command's: `--tf32`, as above
-    with one_line_warnings(warn_as) if warn_as else contextlib.nullcontext(), speak:
+    amp = _amp_asked_as(*amp_as) if amp_as else contextlib.nullcontext()   # `--variants eager+amp`
+    with one_line_warnings(warn_as) if warn_as else contextlib.nullcontext(), speak, amp:
         try: result = bench_variants(config, [name], **kwargs)[0]
         except Exception as e: result = e
     Path(job).write_bytes(pickle.dumps(result))
@@ -696,6 +700,14 @@ def _variant_names(spec: str, run: dict) -> list[str]:
     names = parse_variants(spec, device)
     return [n for n in names if n != mine] + [mine]                    # train's variant: last
 
+# %% ../nbs/05c_bench.ipynb #fx62a201
+def _amp_said(name: str, last: bool, run: dict) -> tuple[str, str] | None:
+    """(switch, fix) that variant `name`'s slow-`amp` warning says (`_amp_asked_as`); None:
+    `--amp`'s own words, for train's variant (`last`) where `--amp` was given."""
+    if last and run.get('amp'): return None
+    leave = '--amp and the +amp variants' if run.get('amp') else 'the +amp variants from --variants'
+    return f'the {name} variant', f'drop {leave} to time float32 only'
+
 # %% ../nbs/05c_bench.ipynb #32d13173
 def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict) -> list[dict]:
     """`bench` of each variant in a fresh process, in order, saying on stderr which one runs; the
@@ -707,8 +719,9 @@ def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict
         before = names[:i - 1]                             # said by an earlier variant's process:
         said = ((CompileWaitWarning,) * any(map(_compiles, before)) +
                 (SlowAmpWarning,) * any(n.endswith('+amp') for n in before))
-        results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), 'bench',
-                                              said, **common, **kwargs))
+        results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), 'bench', said,
+                                              _amp_said(name, i == len(names), run),
+                                              **common, **kwargs))
     return results
 
 # %% ../nbs/05c_bench.ipynb #38f6f66b

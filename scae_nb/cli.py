@@ -23,7 +23,9 @@ def _option_type(hint):
 INT64_MAX = 2**63 - 1   # the largest integer torch and numpy hold (int64)
 
 # %% ../nbs/07_cli.ipynb #st50i6c
-_NUMBER = re.compile(r'[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE](?P<exponent>[+-]?\d+))?')  # 3e5, 1.0
+_DIGITS = r'\d(?:_?\d)*'                # 1_000: Python's underscores, one at a time between digits
+_UNSIGNED = rf'(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE](?P<exponent>[+-]?{_DIGITS}))?'
+_NUMBER = re.compile(rf'[+-]?{_UNSIGNED}')   # 3e5, 1.0, 1_000.0: what float() reads, less nan, inf
 
 def _past_decimal(number: re.Match) -> decimal.Decimal | None:
     "A `_NUMBER` whose exponent `decimal` does not hold: 0, ±Infinity (past any bound), or None."
@@ -112,7 +114,7 @@ COMMANDS = {
 
 # %% ../nbs/07_cli.ipynb #0ca4b085
 # argparse's negative numbers, and -1e3's
-_NEGATIVE_NUMBER = re.compile(r'^-\d+$|^-\d*\.\d+$|^-\d+(?:\.\d*)?[eE][+-]?\d+$')
+_NEGATIVE_NUMBER = re.compile(rf'^-{_UNSIGNED}$')   # -1, -1.5, -1e3, -1_000.0: `_NUMBER`'s
 
 class CLIParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2), and

@@ -163,7 +163,7 @@ def _eval_folder(out: Path, checkpoint, pretrained: bool = False) -> Path:
         return Path(theirs).resolve() == Path(checkpoint).resolve()
     folder, k = out, 1
     while (report := folder / 'report.json').is_file():
-        try: theirs = json.loads(report.read_text()).get('checkpoint')
+        try: theirs = json.loads(report.read_text(encoding='utf-8')).get('checkpoint')
         except (ValueError, AttributeError, OSError): theirs = None
         if same(theirs): break                                        # this one again
         k += 1
@@ -206,18 +206,11 @@ def _check_eval_paths(checkpoint, pretrained) -> None:
                       f'name a shipped model ({shipped}) or a .pt weights file')
 
 # %% ../nbs/06c_evaluation.ipynb #fx61j002
-import errno
+from .utils import _dead_link_said    # 'a loop of links', 'to T, which is not there'
 
 def _dead_link(path: Path) -> Path | None:
     "The first of `path` and the folders above it that is a link leading nowhere; else None."
     return next((p for p in [path, *path.parents] if p.is_symlink() and not p.exists()), None)
-
-def _dead_link_said(link: Path) -> str:
-    "Why `link` leads nowhere: 'a loop of links', or 'to T, which is not there'."
-    try: os.stat(link)
-    except OSError as e:
-        if e.errno == errno.ELOOP: return 'a loop of links'
-    return f'to {os.readlink(link)}, which is not there'
 
 
 # %% ../nbs/06c_evaluation.ipynb #fx61j003
@@ -615,7 +608,7 @@ def _identity(path: Path) -> list | None:
 def _unlisted(out: Path) -> set:
     """OUT's figures (`_EVAL_FIGURES`) that OUT/.scae-eval-files.json lists (`_swap_in`), each the
     very file listed (`_identity`), not one put under its name since; unreadable: none."""
-    try: entries = json.loads((out / _UNLISTED).read_text())
+    try: entries = json.loads((out / _UNLISTED).read_text(encoding='utf-8'))
     except (ValueError, OSError): return set()
     figures = [f'{name}.png' for name in _EVAL_FIGURES]
     return {name for name in figures if isinstance(entries, list) and (out / name).is_file()
@@ -965,7 +958,7 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
     into `earlier`, said after the figures (those not drawn again); the line that it replaced the
     earlier evaluation, into `kept`, said with them (`_swap_in`)."""
     report = _finished_report(report, out, start, first)
-    write_atomic(staging / 'report.json', json.dumps(report, indent=1))
+    write_atomic(staging / 'report.json', json.dumps(report, indent=1, ensure_ascii=False))
     said = report if first or 'figures' not in report else None   # replacing: at its 1st writing
     late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None,
                     replacing=said, kept=kept)      # said at once, or kept for the figures
@@ -992,7 +985,7 @@ def _refused_late(e: UsageError, report: dict, out: Path, start: float,
     if _earlier_report(out) is not None:             # the first report, not a file of the user's
         report = {**report, 'figures': [], 'figures_failed': f'drawn, but not moved in: {e}',
                   'wall_s': round(time.perf_counter() - start, 2), 'out': str(out)}
-        write_atomic(out / 'report.json', json.dumps(report, indent=1))
+        write_atomic(out / 'report.json', json.dumps(report, indent=1, ensure_ascii=False))
     _say_removed(out, earlier)
     return e
 
@@ -1154,13 +1147,15 @@ def _warn_after_report(report: dict, late: list, out: Path) -> None:
 _RANDOM_LABELS = ('synthetic',)   # datasets of random labels (05a's `synthetic_loaders`)
 
 def _random_labels_note(dataset: str) -> dict:
-    """{'note': the line} for a model trained on `dataset` of `_RANDOM_LABELS`, said once as a
-    warning: its accuracies measure nothing; {} (and no warning) for any other dataset."""
+    """{'note': the line} for a model trained on `dataset` of `_RANDOM_LABELS` (its accuracies
+    measure nothing); {} for any other dataset."""
     if dataset not in _RANDOM_LABELS: return {}
-    note = (f"the model was trained on the synthetic data (dataset {dataset!r}), whose labels are "
-            "random: its accuracies measure nothing")
-    warnings.warn(note, stacklevel=user_stacklevel())
-    return dict(note=note)
+    return dict(note=f"the model was trained on the synthetic data (dataset {dataset!r}), whose "
+                "labels are random: its accuracies measure nothing")
+
+def _warn_random_labels(report: dict) -> None:
+    "The report's `note` (`_random_labels_note`), if any, as one warning: after every refusal."
+    if 'note' in report: warnings.warn(report['note'], stacklevel=user_stacklevel())
 
 
 # %% ../nbs/06c_evaluation.ipynb #s50a0802
@@ -1217,6 +1212,7 @@ def _evaluate_into(out: Path, device, checkpoint, skipped, report: dict, scores,
     "`report` completed by `scores` (`_evaluate_staged`) in `_staging(out)`; then its warnings."
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
+        _warn_random_labels(report)                  # synthetic: after every refusal
         if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
         late = _evaluate_staged(report, scores, staging, out, start, figures)
     _warn_after_report(report, late, out)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05ab_step.ipynb #5ab00004
 from __future__ import annotations
-import contextlib, logging, platform, sys, warnings
+import contextlib, contextvars, logging, platform, sys, warnings
 import torch
 import torch.nn as nn
 from fastcore.basics import patch
@@ -285,15 +285,27 @@ def cpu_computes_bfloat16() -> bool | None:
     try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except (AttributeError, RuntimeError): return None
 
+# %% ../nbs/05ab_step.ipynb #fx62a101
+_AMP_ASKED = contextvars.ContextVar('scae_nb_amp_asked', default=None)
+
+@contextlib.contextmanager
+def _amp_asked_as(switch: str, fix: str):
+    "In the block, `warn_slow_amp` names what asked for bfloat16 `switch`, and says `fix`."
+    token = _AMP_ASKED.set((switch, fix))
+    try: yield
+    finally: _AMP_ASKED.reset(token)
+
 # %% ../nbs/05ab_step.ipynb #amp61c03
 def warn_slow_amp(amp: bool, device: torch.device) -> None:
     """`SlowAmpWarning` at the user's line when `amp` asks bfloat16 autocast on a CPU without
-    bfloat16 instructions (`cpu_computes_bfloat16` False); nothing on CUDA or where unknown."""
+    bfloat16 instructions (`cpu_computes_bfloat16` False), naming `amp` as given (`said`, or as
+    `_amp_asked_as` says); nothing on CUDA or where unknown."""
     if not (amp and device.type == 'cpu' and cpu_computes_bfloat16() is False): return
-    asked = said('amp', True)
+    asked = said('amp', True)                          # or as `_amp_asked_as` names it
+    asked, fix = _AMP_ASKED.get() or (asked, f'drop {asked} to run in float32')
     warnings.warn(f"{asked}: this CPU has no bfloat16 instructions (AVX-512 BF16 or AMX), so "
                   "bfloat16 is emulated and each step runs several times slower than float32 "
-                  f"(05ab_step); drop {asked} to run in float32", SlowAmpWarning,
+                  f"(05ab_step); {fix}", SlowAmpWarning,
                   stacklevel=user_stacklevel())
 
 # %% ../nbs/05ab_step.ipynb #sty46a06

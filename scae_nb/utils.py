@@ -4,7 +4,8 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import contextlib, contextvars, ctypes, dataclasses, itertools, math, numbers, os, signal, sys, time
+import contextlib, contextvars, ctypes, dataclasses, errno, itertools, math, numbers, os, signal
+import sys, time
 import typing
 from pathlib import Path
 import numpy as np
@@ -134,13 +135,22 @@ def refuse_empty_path(path, what: str, fix: str) -> None:
     if isinstance(path, (str, os.PathLike)) and not str(path).strip():
         raise UsageError(f"{what} is empty: {fix}")
 
+# %% ../nbs/92_utils.ipynb #fx62a901
+def _dead_link_said(link: Path) -> str:
+    "Why `link` leads nowhere: 'a loop of links', or 'to T, which is not there'."
+    try: os.stat(link)
+    except OSError as e:
+        if e.errno == errno.ELOOP: return 'a loop of links'
+    return f'to {os.readlink(link)}, which is not there'
+
 # %% ../nbs/92_utils.ipynb #a97db287
 def _refuse_unwritable(path: Path, what: str) -> None:
     "Refuse (`check_out_folder`'s lines) a `path` whose nearest existing part is no writable folder"
     for parent in (path, *path.parents):                     # the nearest part that exists
         if parent.is_symlink() and not parent.exists():      # else mkdir's 'File exists'
             where = 'is' if parent == path else f'lies under {parent}, which is'
-            raise UsageError(f"{what} {path}: {where} a broken link (to {os.readlink(parent)})")
+            raise UsageError(f"{what} {path}: {where} a link that leads nowhere "
+                             f"({_dead_link_said(parent)})")
         if parent.exists():
             if not parent.is_dir():
                 where = 'is a file' if parent == path else f'lies under {parent}, which is a file'
@@ -188,7 +198,7 @@ def write_atomic(path, data: str | bytes) -> Path:
     """Write `data` (text as UTF-8) to `path` whole: a temporary file beside it, fsync'd, renamed
     into place. `OSError` naming `path` if the write fails (a full disk); the old file is kept."""
     path = Path(path)
-    data = data.encode() if isinstance(data, str) else data
+    data = data.encode('utf-8') if isinstance(data, str) else data
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
         _write_synced(tmp, data)
