@@ -122,10 +122,12 @@ def render(self: CapsuleExplorer) -> AttrDict:
 # %% ../nbs/06b_explorer.ipynb #bz47cap1
 @patch
 def busiest_capsule(self: CapsuleExplorer) -> int:
-    """The object capsule that wins the most parts of the current image (`capsule_claims` of
-    `render`'s winners, at any presence): `widget`'s first capsule to nudge."""
-    winners, presence = self.render().winners[0], self.out.pcae.presence[0]
-    return next(iter(capsule_claims(winners, presence, self.n_objects, min_presence=0.)))
+    """The object capsule that claims the most present parts of the current image
+    (`capsule_claims` of `render`'s winners [M], presence >= `CLAIM_PRESENCE`, 0.5; at any
+    presence if no part is that present): `widget`'s first capsule to nudge."""
+    winners, presence, K = self.render().winners[0], self.out.pcae.presence[0], self.n_objects
+    claims = capsule_claims(winners, presence, K)                      # present parts
+    return next(iter(claims or capsule_claims(winners, presence, K, min_presence=0.)))
 
 # %% ../nbs/06b_explorer.ipynb #st53e052
 def _explorer_panels(explorer: CapsuleExplorer, rec: AttrDict) -> list:
