@@ -620,11 +620,12 @@ def _add_timing_args(parser: argparse.ArgumentParser) -> None:
     a('--progress', action=argparse.BooleanOptionalAction, default=True,
       help='show progress on stderr: a count of the warm-up steps, then a bar over the '
       'timed steps, or a line every 30 s into a file (default: True)')
-    a('--json', action='store_true', help='print JSON instead of text: one object, the last line '
+    a('--json', action=argparse.BooleanOptionalAction, default=False,   # --no-json: as eval's
+      help='print JSON instead of text: one object, the last line '
       '(with --variants, first one line per variant); its peak_mem_mb and baseline_mem_mb are in '
       "MiB (2^20 bytes): on a CPU the whole process's peak RSS (torch itself included; "
       'baseline_mem_mb: before the first step), on CUDA the peak of the tensors; device_type is '
-      'cpu or cuda')
+      'cpu or cuda (default: False)')
     a('--variants', default=None, metavar='LIST',
       help="'all' or a comma list of eager, compiled, cuda-graph, eager-cuda-graph (each also "
       "+amp): time each, as a table; the variant train uses is always timed, last (default: only "

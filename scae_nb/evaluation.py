@@ -4,9 +4,10 @@
 
 # %% ../nbs/06c_evaluation.ipynb #sp57a003
 from __future__ import annotations
-import argparse, contextlib, dataclasses, json, os, shutil, signal, sys, time, warnings
+import argparse, contextlib, dataclasses, datetime, json, os, shutil, signal, sys, time, warnings
 from pathlib import Path
 import torch
+from . import __version__
 from .utils import (AttrDict, UsageError, check_bools, check_out_folder, check_positive,
                            check_seed, cli_words, deferred_signals, named, refuse_empty_path, said,
                            to_plain, user_stacklevel, words, write_atomic)
@@ -918,6 +919,17 @@ def _read_config(model: SCAEConfig) -> dict:
               *(['n_points'] if model.model != 'constellation' else [])}
     return {name: value for name, value in dataclasses.asdict(model).items() if name not in unread}
 
+# %% ../nbs/06c_evaluation.ipynb #fx62f002
+def _made_by() -> dict:
+    """{'versions': {package: version} of scae-nb, torch, scikit-learn, numpy and scipy,
+    'evaluated_at': now, UTC, ISO 8601 to the second ('2026-12-07T10:02:03Z')}."""
+    import numpy, scipy, sklearn                   # imported already (06_analysis): no cost
+    versions = {'scae-nb': __version__, 'torch': torch.__version__,
+                'scikit-learn': sklearn.__version__, 'numpy': numpy.__version__,
+                'scipy': scipy.__version__}
+    now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return dict(versions=versions, evaluated_at=now)
+
 # %% ../nbs/06c_evaluation.ipynb #sty46e01
 def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: AttrDict,
                  noise: bool, max_batches: int | None, device: torch.device, seed: int) -> dict:
@@ -931,7 +943,8 @@ def _report_head(checkpoint: Path, shipped: str | None, run: AttrDict, config: A
                 batch_size=config.batch_size, noise=noise, max_batches=max_batches,
                 device=device_name(device), seed=seed,
                 data_dir=(str(Path(data_root(config.data_dir)).resolve())   # None: no files read
-                          if config.dataset in DATASETS else None))
+                          if config.dataset in DATASETS else None),
+                **_made_by())                              # versions, evaluated_at (UTC)
 
 # %% ../nbs/06c_evaluation.ipynb #sty46e04
 def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
@@ -949,6 +962,14 @@ def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
 # %% ../nbs/06c_evaluation.ipynb #s50a311c
 _NOT_YET_DRAWN = 'not drawn: the evaluation was cut while drawing them (the report comes first)'
 
+# %% ../nbs/06c_evaluation.ipynb #fx62f005
+_HEADLINE = ('note', 'posterior_m', 'prior_u', 'skipped', 'segmentation_accuracy_official',
+             'segmentation_accuracy_corrected', 'n_train', 'n_test', 'n_examples')   # in this order
+
+def _headline_first(report: dict) -> dict:
+    "`report` with `_HEADLINE`'s keys first (those it has), then the others as they came."
+    return {**{key: report[key] for key in _HEADLINE if key in report}, **report}
+
 # %% ../nbs/06c_evaluation.ipynb #sty46e07
 def _write_report(report: dict, staging: Path, out: Path, start: float, first: bool = False,
                   earlier: list | None = None, kept: list | None = None) -> list:
@@ -958,7 +979,8 @@ def _write_report(report: dict, staging: Path, out: Path, start: float, first: b
     into `earlier`, said after the figures (those not drawn again); the line that it replaced the
     earlier evaluation, into `kept`, said with them (`_swap_in`)."""
     report = _finished_report(report, out, start, first)
-    write_atomic(staging / 'report.json', json.dumps(report, indent=1, ensure_ascii=False))
+    write_atomic(staging / 'report.json',
+                 json.dumps(_headline_first(report), indent=1, ensure_ascii=False))
     said = report if first or 'figures' not in report else None   # replacing: at its 1st writing
     late = _swap_in(staging, out, final=not first, unsaid=earlier if first else None,
                     replacing=said, kept=kept)      # said at once, or kept for the figures
@@ -985,7 +1007,8 @@ def _refused_late(e: UsageError, report: dict, out: Path, start: float,
     if _earlier_report(out) is not None:             # the first report, not a file of the user's
         report = {**report, 'figures': [], 'figures_failed': f'drawn, but not moved in: {e}',
                   'wall_s': round(time.perf_counter() - start, 2), 'out': str(out)}
-        write_atomic(out / 'report.json', json.dumps(report, indent=1, ensure_ascii=False))
+        write_atomic(out / 'report.json',
+                     json.dumps(_headline_first(report), indent=1, ensure_ascii=False))
     _say_removed(out, earlier)
     return e
 
@@ -1244,11 +1267,13 @@ def evaluate_checkpoint(checkpoint=None, out=None, data_dir=None, device='auto',
     `posterior_m` and `prior_u`, six accuracies in [0, 1] (`kmeans_test_transductive`: the official
     protocol; `kmeans_train`, `kmeans_inductive`, `linear_fresh`, `probe_train`, `probe_test`); for
     constellations `segmentation_accuracy_official` and `_corrected`; `note` only for a model
-    trained on random labels (`synthetic`: its accuracies measure nothing); `figures` (paths),
-    `wall_s` (seconds), `out`. Errors, one line each: ValueError (`UsageError`: a bad value or OUT),
-    FileNotFoundError (no such checkpoint, no data), CheckpointError (a damaged checkpoint or card),
-    RunFolderError (OUT in use by another evaluation), DivergedError (features not finite, after
-    the figures). Source: official `eval_mnist_model.py` (official-scae.md §7)."""
+    trained on random labels (`synthetic`: its accuracies measure nothing); `versions` (of
+    scae-nb, torch, scikit-learn, numpy, scipy), `evaluated_at` (UTC, ISO 8601); `figures`
+    (paths), `wall_s` (seconds), `out`. Errors, one line each: ValueError (`UsageError`: a bad
+    value or OUT), FileNotFoundError (no such checkpoint, no data), CheckpointError (a damaged
+    checkpoint or card), RunFolderError (OUT in use by another evaluation), DivergedError
+    (features not finite, after the figures). Source: official `eval_mnist_model.py`
+    (official-scae.md §7)."""
     noise, max_batches, batch_size, seed, figures, progress = _plain_eval_args(
         checkpoint, pretrained, noise, max_batches, batch_size, seed, figures, progress)
     typed = out                                      # a Ctrl-C from here: what it left, said
@@ -1357,6 +1382,7 @@ def run_eval(args: argparse.Namespace) -> int:
     chosen = given(args, [f.name for f in dataclasses.fields(EvalConfig)])
     one_line = chosen.pop('json', False)          # how to print: no argument of evaluate_checkpoint
     report = evaluate_checkpoint(**chosen)
+    report = _headline_first(report)              # the accuracies first (`_HEADLINE`)
     print(json.dumps(report) if one_line else json.dumps(report, indent=1))
     if 'figures_failed' not in report: return 0
     asked = chosen.get('figures', False)          # --figures: asked for, got none: not a success
