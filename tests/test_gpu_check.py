@@ -414,3 +414,11 @@ def test_the_combined_script_runs_every_python_step_with_scae_check_python(tmp_p
     if list((TOOLS.parent / '.whl').glob('*.whl')):                          # the lead's checkout: the install as well
         assert sum(c.startswith('-m pip install') for c in ran) == 2, ran    # gpu_check.sh's and this script's
     assert (tmp_path / 'res' / 'prof').is_dir() and (tmp_path / 'out' / 'prof.tgz').is_file()   # under TMPDIR
+
+
+def test_the_summarys_accuracies_are_the_reports_accuracy_blocks_only():
+    "Was: every dict-valued report key counted as accuracies, so model_config and eval's new `versions` did too."
+    report = dict(note='n', posterior_m=dict(linear_fresh=0.9), prior_u=dict(kmeans_test_transductive=0.8),
+                  model_config=dict(n_parts=40), versions=dict(torch='2.11'), n_train=10)
+    assert _gpu_check()._accuracies(report) == dict(posterior_m=dict(linear_fresh=0.9),
+                                                    prior_u=dict(kmeans_test_transductive=0.8))

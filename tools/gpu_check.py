@@ -627,6 +627,11 @@ def train():
         rec.update(status='failed', rc=r['rc'], tail=tail(r['output'], 30))
 
 
+def _accuracies(report: dict) -> dict:
+    "The report's accuracy blocks only (posterior_m, prior_u), not model_config or versions (dicts too)."
+    return {k: report[k] for k in ('posterior_m', 'prior_u') if isinstance(report.get(k), dict)}
+
+
 @stage('eval')
 def evaluate():
     """Accuracies on whole splits without figures first (t-SNE on 10k points can take minutes), then the figures
@@ -652,7 +657,7 @@ def evaluate():
             report = json.loads(report_path.read_text())
             shutil.copy(report_path, OUT / 'eval_report.json')
             summary['eval'] = dict(attempt=i + 1, cmd=shlex.join(map(str, cmd[3:])), wall_s=r['wall_s'],
-                                   accuracies={k: v for k, v in report.items() if isinstance(v, dict)},
+                                   accuracies=_accuracies(report),
                                    n_train=report.get('n_train'), n_test=report.get('n_test'), steps=report.get('steps'),
                                    report_wall_s=report.get('wall_s'))
             if i > 0: rec['note'] = 'whole-split eval failed or timed out; accuracies from 20 batches per split'
@@ -674,7 +679,7 @@ def evaluate():
         report = json.loads(report_path.read_text())
         shutil.copy(report_path, OUT / 'eval_report.json')
         summary['eval'] = dict(attempt='figures run', cmd=shlex.join(map(str, cmd[3:])), wall_s=r['wall_s'],
-                               accuracies={k: v for k, v in report.items() if isinstance(v, dict)},
+                               accuracies=_accuracies(report),
                                n_train=report.get('n_train'), n_test=report.get('n_test'), steps=report.get('steps'))
         rec['note'] = f'accuracies only from the figures run ({EVAL_FIG_BATCHES} batches per split)'
 
