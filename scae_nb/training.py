@@ -1245,24 +1245,24 @@ def _sessions_kept(sessions: list[dict], step: int) -> list[dict]:
     return earlier
 
 # %% ../nbs/05b_training.ipynb #fx62b012
-def _write_config(trainer: Trainer) -> str:
-    """Write `trainer`'s config.json: its `out` the folder as run.json's `folder` has it (resolved:
-    no trailing slash), UTF-8 with non-ASCII as is (`é`, not `\\u00e9`). Its md5 (`_config_md5`)."""
+def _config_bytes(trainer: Trainer) -> bytes:
+    """`trainer`'s config.json: its `out` the folder as run.json's `folder` has it (resolved: no
+    trailing slash), UTF-8 with non-ASCII as is (`é`, not `\\u00e9`)."""
     config = {**trainer.cfg.to_dict(), 'out': str(trainer.out.resolve())}
-    data = json.dumps(config, indent=1, ensure_ascii=False).encode('utf-8')
-    write_atomic(trainer.out / 'config.json', data)
-    return _config_md5(data)
+    return json.dumps(config, indent=1, ensure_ascii=False).encode('utf-8')
 
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
-    """Write the run's `config.json` (`_write_config`); add to `run.json` its md5
-    (`config_md5`), the device and the step's variant (`eager`, `cuda-graph`, ...) as this
+    """Write the run's `config.json` (`_config_bytes`), its md5 (`config_md5`) in `run.json` first;
+    add to `run.json` the device and the step's variant (`eager`, `cuda-graph`, ...) as this
     session runs them (a CPU's thread count too), and in `sessions` each session's, from the
     step it started at (the branch's: a new one drops those that started later, and marks the
     newest kept one `ended: 'unrecorded'` if its end is missing), the id of a wandb run the
     folder did not know yet, and the fields a resume changed: the history its checkpoints keep
     (`changes`; None: unknown)."""
-    digest = _write_config(trainer)                                 # config.json's md5
+    data = _config_bytes(trainer)          # its md5 first: a process killed once it is written
+    folder.update(config_md5=_config_md5(data))       # finds it (`_config_as_written`)
+    write_atomic(trainer.out / 'config.json', data)
     wandb, known = trainer.logger.run, folder.info.get('wandb_id')
     new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
     known = trainer.changes != []                                     # None: unknown, said
@@ -1270,7 +1270,7 @@ def _record_run(trainer: Trainer, folder) -> None:
     session = dict(step=trainer.step, device=device_name(trainer.device), variant=trainer.variant)
     earlier = _sessions_kept(folder.info.get('sessions', []), trainer.step)
     folder.update(device=session['device'], variant=session['variant'], **new_wandb, **changes,
-                  sessions=earlier + [session], config_md5=digest)
+                  sessions=earlier + [session])
 
 # %% ../nbs/05b_training.ipynb #r42end01
 def _record_end(folder, step: int, ended: str, saved: int | None = None, **why) -> None:
