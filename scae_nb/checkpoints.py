@@ -214,21 +214,34 @@ def _missing_line(path: Path, name: str | None = None) -> str:
 _JSON_FILES = {'report.json': "an evaluation's report", 'config.json': "a run's settings",
                'run.json': "a run's record", 'metrics.jsonl': "a run's metrics"}
 
-def _json_text(path: Path) -> bool:
-    "Whether file `path` begins (past blanks) as JSON text of an object or a list: `{`, `[`."
+def _parses_as_json(data: bytes) -> bool:
+    "Whether `data` is JSON text, or JSON lines (a metrics.jsonl: one value a line)."
+    for texts in ([data], [line for line in data.splitlines() if line.strip()]):
+        try: [json.loads(text) for text in texts]
+        except ValueError: continue                    # not JSON, not UTF-8
+        return True
+    return False
+
+def _json_text(path: Path) -> str | None:
+    """How file `path` is JSON text: 'is' (it parses: `_parses_as_json`), 'looks like' (it begins,
+    past blanks, as an object or a list, `{` or `[`, but does not parse); None: neither."""
     try:
-        with open(path, 'rb') as f: return f.read(64).lstrip()[:1] in (b'{', b'[')
-    except OSError: return False                       # unreadable: `torch.load` says why
+        with open(path, 'rb') as f: head = f.read(64).lstrip()[:1]
+        if head not in (b'{', b'['): return None       # a checkpoint: `PK` (zip), a pickle
+        return 'is' if _parses_as_json(path.read_bytes()) else 'looks like'
+    except OSError: return None                        # unreadable: `torch.load` says why
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx61ij03
 def _refuse_json(path: Path, name: str | None = None) -> None:
-    """Refuse file `path` if it is JSON text (`_json_text`), saying what it may be: given as
-    argument `name` ('resume', 'checkpoint'), a `UsageError`; else (None) a `CheckpointError`."""
-    if not _json_text(path): return
+    """Refuse file `path` if it is (or begins as) JSON text (`_json_text`), saying what it may
+    be: given as argument `name` ('resume', 'checkpoint'), a `UsageError`; else (None) a
+    `CheckpointError`."""
+    if (verb := _json_text(path)) is None: return
     what = _JSON_FILES.get(path.name, "an evaluation's report.json?")
     if name is None:
-        raise CheckpointError(f"{path}: not a readable checkpoint (a JSON file, {what})")
-    raise UsageError(f"{said(name, path)} is a JSON file ({what}), not a checkpoint")
+        kind = 'a JSON file' if verb == 'is' else 'it looks like a JSON file'
+        raise CheckpointError(f"{path}: not a readable checkpoint ({kind}, {what})")
+    raise UsageError(f"{said(name, path)} {verb} a JSON file ({what}), not a checkpoint")
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
 def _load_state(path, map_location, name: str | None = None) -> dict:
@@ -532,6 +545,17 @@ def _holds_run(out: Path) -> bool:
     return (any((out / n).is_file() for n in ('run.json', 'metrics.jsonl', 'config.json'))
             or bool(list_checkpoints(out)))
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx62b001
+_EVAL_REPORT_KEYS = ('checkpoint', 'steps', 'wall_s')     # in every report.json of `scae-nb eval`
+
+def _eval_report(folder: Path) -> dict | None:
+    """FOLDER/report.json as a dict where `scae-nb eval` wrote it (a JSON object with
+    `_EVAL_REPORT_KEYS`); None where there is none, or it is unreadable or not eval's."""
+    try: report = json.loads((Path(folder) / 'report.json').read_bytes())
+    except (ValueError, OSError): return None                     # a file named `folder` too
+    return report if isinstance(report, dict) and set(_EVAL_REPORT_KEYS) <= set(report) else None
+
+
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rsc0
 def _in_folder_of_runs(runs: list) -> str:
     "What to do where `out` is a folder of `runs` (`_runs_of_folder`): resume one, named."
@@ -541,7 +565,12 @@ def _in_folder_of_runs(runs: list) -> str:
 
 def _nothing_to_resume(out, steps: int | None = None) -> str:
     """The refusal of `resume='latest'` in a run folder `out` with no checkpoint (or none at all:
-    'no such folder'), `steps` the command's (None: not typed): why, what to do."""
+    'no such folder'; an evaluation's folder: `_eval_report`), `steps` the command's (None: not
+    typed): why, what to do."""
+    if (report := _eval_report(out)) is not None:    # not a run: no runs beside it offered
+        return (f"{_resume_words()}: {named('cfg.out')} {out} is an evaluation's folder (its "
+                f"report.json, of {report['checkpoint']}), not a run: give {named('cfg.out')} a "
+                "run's folder")
     if not Path(out).exists():                        # a typo, say: runs beside it named
         return (f"{_resume_words()}: {named('cfg.out')} {out}: no such folder (start without "
                 f"{named('resume')}{_runs_beside(out, steps)})")
@@ -707,15 +736,6 @@ def _superseded_folder(out, step: int) -> Path:
     return aside
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx56d001
-_EVAL_REPORT_KEYS = ('checkpoint', 'steps', 'wall_s')     # in every report.json of `scae-nb eval`
-
-def _eval_report(folder: Path) -> dict | None:
-    """FOLDER/report.json as a dict where `scae-nb eval` wrote it (a JSON object with
-    `_EVAL_REPORT_KEYS`); None where there is none, or it is unreadable or not eval's."""
-    try: report = json.loads((Path(folder) / 'report.json').read_text())
-    except (ValueError, OSError): return None                     # a file named `folder` too
-    return report if isinstance(report, dict) and set(_EVAL_REPORT_KEYS) <= set(report) else None
-
 def _report_step(folder: Path) -> int | None:
     """The step of the checkpoint that `folder`'s `scae-nb eval` report evaluated (its "steps"),
     else None (no report of eval's, or a shipped model's without a step)."""
@@ -890,9 +910,9 @@ class RunFolder:
         self.aside = aside                          # where `force` moved the old run, if it did
 
     def update(self, **fields) -> None:
-        "Add `fields` to run.json."
+        "Add `fields` to run.json (UTF-8, non-ASCII as is: `é`, not `\\u00e9`)."
         self.info.update(fields)
-        write_atomic(self.out / 'run.json', json.dumps(self.info, indent=1))
+        write_atomic(self.out / 'run.json', json.dumps(self.info, indent=1, ensure_ascii=False))
 
 # %% ../nbs/05aa_checkpoints.ipynb #ch35rec1
 def changes_record(history: list, step: int, changes: dict) -> list[dict]:
@@ -985,19 +1005,20 @@ def _history_as_found(info: dict, found: bytes | None, keys=('changes', 'session
 # %% ../nbs/05aa_checkpoints.ipynb #sp38f965
 @patch
 def put_back_changes(self: RunFolder, sessions: bool = True) -> None:
-    """A resume that trained no step: `config.json`, and `changes` in run.json (`sessions` too, if
-    `sessions`: False keeps this resume's), as the claim found them, though the run wrote other
-    files (a cut step's records, a short log line dropped, metrics cut back): a change it asked
-    for never trained, so the branch's history does not hold it."""
+    """A resume that trained no step: `config.json`, and `changes` and `config_md5` (its md5,
+    05b) in run.json (`sessions` too, if `sessions`: False keeps this resume's), as the claim
+    found them, though the run wrote other files (a cut step's records, a short log line
+    dropped, metrics cut back): a change it asked for never trained, so the branch's history
+    does not hold it."""
     if self.found is None: return
     files = self.found['files']
     if files['config.json'] is not None:
         write_atomic(self.out / 'config.json', files['config.json'])
-    keys = ('changes', 'sessions') if sessions else ('changes',)
+    keys = ('changes', 'config_md5') + (('sessions',) if sessions else ())   # md5: of config.json
     info = _history_as_found(self.info, files['run.json'], keys)
     if info == self.info: return
     self.info = info
-    write_atomic(self.out / 'run.json', json.dumps(info, indent=1))
+    write_atomic(self.out / 'run.json', json.dumps(info, indent=1, ensure_ascii=False))
 
 # %% ../nbs/05aa_checkpoints.ipynb #d0c89c76
 def _lock(out: Path):
@@ -1214,6 +1235,15 @@ def _warn_foreign_entries(out: Path) -> None:
         warnings.warn(f"{out} already holds {counted(len(foreign), 'entry', 'entries')} not from a "
                       f"run (e.g. {', '.join(foreign[:2])}); this run's files go beside them",
                       stacklevel=user_stacklevel())
+
+# %% ../nbs/05aa_checkpoints.ipynb #fx62b004
+def _refuse_eval_folder(out) -> None:
+    """Refuse (`UsageError`, one line) a new run in `out`, the folder of an `scae-nb eval` report
+    (`_eval_report`): the run's files and the evaluation's would mix (rv61b #5)."""
+    if _eval_report(out) is None: return
+    raise UsageError(f"{named('cfg.out')} {out}: is an evaluation's folder (its report.json, from "
+                     f"scae-nb eval); a run there would mix with its files: choose another "
+                     f"{named('cfg.out')}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx57a004
 def _in_the_way(path: Path) -> str | None:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_training.ipynb #1085715f
 from __future__ import annotations
-import argparse, contextlib, contextvars, itertools, json, os, re, shlex, signal, sys, time
+import argparse, contextlib, contextvars, hashlib, itertools, json, os, re, shlex, signal, sys, time
 import warnings, weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -21,7 +21,7 @@ __all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad
 
 # %% ../nbs/05b_training.ipynb #or47imp2
 from .utils import AttrDict
-from .utils import (UsageError, check_finite, check_out_folder, check_positive,
+from .utils import (UsageError, as_given, check_finite, check_out_folder, check_positive,
                            cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
                            said, to_plain, type_name, user_stacklevel, words, write_atomic)
 from .cli import add_config_args, given, nothing_written
@@ -52,6 +52,7 @@ from .step import (CompileWaitWarning, compile_forward, make_step, output_metric
                           resolve_compile, resolve_cuda_graph, run_model, synthetic_batch,
                           to_device, variant_name, warn_compile_wait)
 from .checkpoints import _runs_of_folder
+from .checkpoints import _refuse_eval_folder, readable_run_info
 from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_holding_out,
                                  _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
@@ -736,8 +737,11 @@ def _record_edits(record: dict, saved: dict, used: dict) -> list[str]:
 def _edit_said(key: str, record: dict, used: dict) -> str:
     """Key `key` of config.json `record` said with its value and the option that sets it, as in
     `used` (both `_flat`): 'lr 0.01 (--lr)'; 'bogus 1 (no such setting)' where `used` lacks it;
-    the value as the file spells it (`true`, `null`)."""
-    option = words('', f' ({named(key)})') if key in used else ' (no such setting)'
+    the value as the file spells it (`true`, `null`); a switch by the option that sets that
+    value: 'progress false (--no-progress)'."""
+    switch = isinstance(used.get(key), bool) and isinstance(record[key], bool)   # --no-progress
+    option = as_given(named(key), record[key]) if switch else named(key)
+    option = words('', f' ({option})') if key in used else ' (no such setting)'
     return f"{key} {json.dumps(record[key], ensure_ascii=False)}{option}"
 
 # %% ../nbs/05b_training.ipynb #fx61ir06
@@ -754,14 +758,26 @@ def _record_line(where: Path, path, saved: dict, used: dict) -> str | None:
     more = f' and {len(keys) - 3} more' if len(keys) > 3 else ''
     return f"{where}: {said}{more} not used: {rule}"
 
+# %% ../nbs/05b_training.ipynb #fx62b010
+def _config_md5(data: bytes) -> str:
+    "The md5 (hex) of config.json's bytes `data`, as run.json's `config_md5` records them."
+    return hashlib.md5(data).hexdigest()
+
+def _config_as_written(out) -> bool:
+    "Whether run folder `out`'s config.json is as the code last wrote it (run.json's `config_md5`)."
+    try: data = (Path(out) / 'config.json').read_bytes()
+    except OSError: return False                                  # none: nothing to compare
+    return (readable_run_info(out) or {}).get('config_md5') == _config_md5(data)
+
 # %% ../nbs/05b_training.ipynb #fx61ir09
 @patch
 def _warn_edited_record(self: Trainer, ckpt: dict, path, own: bool) -> None:
     """Warn, one line, where config.json of this run's folder (`own`: checkpoint `path` is of it)
-    says what the resume of `ckpt` does not use (`_record_line`, rv61b #1), if it trains and
-    starts no new branch."""
+    says what the resume of `ckpt` does not use (`_record_line`, rv61b #1), if it trains,
+    starts no new branch, and config.json is not as the code wrote it (`_config_as_written`)."""
     if not (own and self.rank0 and self.cfg.steps > self.step): return
     if newer_checkpoints(self.out, self.step): return   # a branch: config.json a newer one's
+    if _config_as_written(self.out): return             # the code's own, a killed session's too
     line = _record_line(self.out / 'config.json', path, ckpt['config'], self.cfg.to_dict())
     if line is not None: warnings.warn(line, stacklevel=user_stacklevel())
 
@@ -1082,14 +1098,16 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
     """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run folder (a new
     run, or a branch into a new folder: `_new_run_folder`) one that is, is inside or holds the data
     folder (`_refuse_data_folder_out`; a resume in its own folder there: a warning,
-    `_warn_run_in_data_folder`), one that is a file, and a
-    `--data-dir` that is not a folder (creating nothing; a model that never reads it,
+    `_warn_run_in_data_folder`) or is an evaluation's (`_refuse_eval_folder`), one that is a file,
+    and a `--data-dir` that is not a folder (creating nothing; a model that never reads it,
     `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
     `resume`: the run's, None for a new run.
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
-    if _new_run_folder(cfg.out, resume): _refuse_data_folder_out(cfg)   # nothing made among data
+    if _new_run_folder(cfg.out, resume):          # nothing made among data, nor an evaluation's
+        _refuse_eval_folder(cfg.out)
+        _refuse_data_folder_out(cfg)
     elif dist_env().rank == 0: _warn_run_in_data_folder(cfg)        # its own folder: goes on
     check_out_folder(cfg.out, named('cfg.out'), make=dist_env().rank == 0)
     _refuse_files_for_folders(cfg.out)            # the run's own folders: a file there is refused
@@ -1226,15 +1244,25 @@ def _sessions_kept(sessions: list[dict], step: int) -> list[dict]:
     if earlier and 'ended' not in earlier[-1]: earlier[-1]['ended'] = 'unrecorded'  # killed, say
     return earlier
 
+# %% ../nbs/05b_training.ipynb #fx62b012
+def _config_bytes(trainer: Trainer) -> bytes:
+    """`trainer`'s config.json: its `out` the folder as run.json's `folder` has it (resolved: no
+    trailing slash), UTF-8 with non-ASCII as is (`é`, not `\\u00e9`)."""
+    config = {**trainer.cfg.to_dict(), 'out': str(trainer.out.resolve())}
+    return json.dumps(config, indent=1, ensure_ascii=False).encode('utf-8')
+
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:
-    """Write the run's `config.json`; add to `run.json` the device and the step's variant
-    (`eager`, `cuda-graph`, ...) as this session runs them (a CPU's thread count too), and in
-    `sessions` each session's, from the step it started at (the branch's: a new one drops those
-    that started later, and marks the newest kept one `ended: 'unrecorded'` if its end is missing),
-    the id of a wandb run the folder did not know yet, and the fields a resume changed: the history
-    its checkpoints keep (`changes`; None: unknown)."""
-    write_atomic(trainer.out / 'config.json', json.dumps(trainer.cfg.to_dict(), indent=1))
+    """Write the run's `config.json` (`_config_bytes`), its md5 (`config_md5`) in `run.json` first;
+    add to `run.json` the device and the step's variant (`eager`, `cuda-graph`, ...) as this
+    session runs them (a CPU's thread count too), and in `sessions` each session's, from the
+    step it started at (the branch's: a new one drops those that started later, and marks the
+    newest kept one `ended: 'unrecorded'` if its end is missing), the id of a wandb run the
+    folder did not know yet, and the fields a resume changed: the history its checkpoints keep
+    (`changes`; None: unknown)."""
+    data = _config_bytes(trainer)          # its md5 first: a process killed once it is written
+    folder.update(config_md5=_config_md5(data))       # finds it (`_config_as_written`)
+    write_atomic(trainer.out / 'config.json', data)
     wandb, known = trainer.logger.run, folder.info.get('wandb_id')
     new_wandb = {'wandb_id': wandb.id} if wandb is not None and wandb.id != known else {}
     known = trainer.changes != []                                     # None: unknown, said
