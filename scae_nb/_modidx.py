@@ -1764,5 +1764,6 @@ d = { 'settings': { 'branch': 'main',
                                'scae_nb.utils.to_plain': ('utils.html#to_plain', 'scae_nb/utils.py'),
                                'scae_nb.utils.type_name': ('utils.html#type_name', 'scae_nb/utils.py'),
                                'scae_nb.utils.user_stacklevel': ('utils.html#user_stacklevel', 'scae_nb/utils.py'),
+                               'scae_nb.utils.utf8': ('utils.html#utf8', 'scae_nb/utils.py'),
                                'scae_nb.utils.words': ('utils.html#words', 'scae_nb/utils.py'),
                                'scae_nb.utils.write_atomic': ('utils.html#write_atomic', 'scae_nb/utils.py')}}}

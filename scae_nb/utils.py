@@ -15,7 +15,7 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'type_name', 'check_finite',
            'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted',
-           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'write_atomic', 'first_free', 'user_stacklevel',
+           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'utf8', 'write_atomic', 'first_free', 'user_stacklevel',
            'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress',
            'progress_bar', 'run_stages', 'keep_freed_memory']
 
@@ -193,12 +193,18 @@ def _write_synced(path: Path, data: bytes) -> None:
         f.flush()
         os.fsync(f.fileno())
 
+# %% ../nbs/92_utils.ipynb #fx62u002
+def utf8(text: str) -> bytes:
+    "`text` as UTF-8 bytes; a lone surrogate (a path's undecodable byte) as its escape `\\udcXX`."
+    return text.encode('utf-8', 'backslashreplace')     # only surrogates fail in UTF-8
+
 # %% ../nbs/92_utils.ipynb #92aw0002
 def write_atomic(path, data: str | bytes) -> Path:
-    """Write `data` (text as UTF-8) to `path` whole: a temporary file beside it, fsync'd, renamed
-    into place. `OSError` naming `path` if the write fails (a full disk); the old file is kept."""
+    """Write `data` (text as UTF-8, `utf8`) to `path` whole: a temporary file beside it,
+    fsync'd, renamed into place. `OSError` naming `path` if the write fails (a full disk); the
+    old file is kept."""
     path = Path(path)
-    data = data.encode('utf-8') if isinstance(data, str) else data
+    data = utf8(data) if isinstance(data, str) else data
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
         _write_synced(tmp, data)
