@@ -195,9 +195,13 @@ def _torn_zip(e: BaseException, path: Path) -> bool:
     return start == b'PK\x03\x04' and not zipfile.is_zipfile(path)
 
 # %% ../nbs/05aa_checkpoints.ipynb #f5ae03e7
+from .data import _dead_link_line     # 'is a link that leads nowhere (a loop of links)'
+
 def _not_there(path: Path) -> str:
     """Why there is no checkpoint at `path`, and what there is: up to 3 newest checkpoints of the
-    folder it names (`path.parent`: step_*.pt in it, or in its checkpoints/)."""
+    folder it names (`path.parent`: step_*.pt in it, or in its checkpoints/); a link that leads
+    nowhere, or a path under one, said as such (`_dead_link_line`, as eval says it)."""
+    if (dead := _dead_link_line(path)) is not None: return dead      # not 'no such file'
     where = path.parent if list(path.parent.glob('step_*.pt')) else path.parent / 'checkpoints'
     newest = checkpoints_in(where)[::-1][:3]                   # by step: step_10 before step_9
     if not newest: return 'no such file or folder'
@@ -781,7 +785,9 @@ def _repoint_reports(folders: list[Path], moved: dict) -> None:
                               if key in report}}
         if isinstance(report.get('figures'), list):
             fixed['figures'] = [now(path) for path in report['figures']]
-        if fixed != report: write_atomic(Path(folder) / 'report.json', json.dumps(fixed, indent=1))
+        if fixed == report: continue
+        text = json.dumps(fixed, indent=1, ensure_ascii=False)          # UTF-8, as eval writes it
+        write_atomic(Path(folder) / 'report.json', text.encode('utf-8'))
 
 # %% ../nbs/05aa_checkpoints.ipynb #dm49ex01
 DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)
@@ -1238,12 +1244,17 @@ def _warn_foreign_entries(out: Path) -> None:
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx62b004
 def _refuse_eval_folder(out) -> None:
-    """Refuse (`UsageError`, one line) a new run in `out`, the folder of an `scae-nb eval` report
-    (`_eval_report`): the run's files and the evaluation's would mix (rv61b #5)."""
-    if _eval_report(out) is None: return
-    raise UsageError(f"{named('cfg.out')} {out}: is an evaluation's folder (its report.json, from "
-                     f"scae-nb eval); a run there would mix with its files: choose another "
-                     f"{named('cfg.out')}")
+    """Refuse (`UsageError`, one line) a new run in `out` that is, or is inside, the folder of an
+    `scae-nb eval` report (`_eval_report`), as given or as links lead: the run's files and the
+    evaluation's would mix (rv61b #5), as eval refuses a report in a run's folder."""
+    given, real = Path(os.path.abspath(out)), Path(out).resolve()
+    home = next((p for where in (given, real) for p in (where, *where.parents)
+                 if _eval_report(p) is not None), None)
+    if home is None: return
+    where = ("an evaluation's folder" if home in (given, real)
+             else f"inside an evaluation's folder {_as_named(home, out)}")
+    raise UsageError(f"{named('cfg.out')} {out}: is {where} (its report.json, from scae-nb eval); "
+                     f"a run there would mix with its files: choose another {named('cfg.out')}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx57a004
 def _in_the_way(path: Path) -> str | None:

@@ -106,10 +106,23 @@ def _home_expanded(given, who: str) -> Path:
         why = f"no user {user[1:]}" if user[1:] else "$HOME is not set"
         raise DataFolderMissing(f"{who}: {why}, so {user} names no home folder") from None
 
+# %% ../nbs/00_data.ipynb #fx62i002
+from .utils import _dead_link_said    # 'a loop of links', 'to T, which is not there'
+
+def _dead_link_line(path: Path) -> str | None:
+    """'is a link that leads nowhere (WHY)', or 'lies under LINK, which is a link ...', where `path`
+    or a folder above it is a link leading nowhere (WHY: `_dead_link_said`); None where none is."""
+    link = next((p for p in (path, *path.parents) if p.is_symlink() and not p.exists()), None)
+    if link is None: return None
+    where = 'is' if link == path else f'lies under {link}, which is'
+    return f"{where} a link that leads nowhere ({_dead_link_said(link)})"
+
 # %% ../nbs/00_data.ipynb #st49b723
 def _folder_there(given: Path, who: str, must_exist: bool) -> Path:
     """`given` if a folder, or absent where it need not exist; else one line naming `who`, a
-    `DataFolderMissing` (a `UsageError`, a `FileNotFoundError`): not there, a file, not a folder."""
+    `DataFolderMissing` (a `UsageError`, a `FileNotFoundError`): not there, a file, not a folder,
+    a link that leads nowhere or under one (`_dead_link_line`; was: 'no such folder')."""
+    if (dead := _dead_link_line(given)) is not None: raise DataFolderMissing(f"{who}: {dead}")
     if given.is_dir() or not (must_exist or given.exists()): return given
     if not given.exists(): raise DataFolderMissing(f"{who}: no such folder")
     what = 'is a file, not a folder' if given.is_file() else 'not a folder'

@@ -28,9 +28,9 @@ from .model import SCAEConfig, sizes_said
 __all__ = ['WANDB_ENV_MODES', 'NAN_COLOUR', 'pick_device', 'device_name', 'seed_everything', 'use_deterministic',
            'check_deterministic', 'set_numerics', 'numerics_flags', 'rng_state', 'set_rng_state', 'fork_rng_on',
            'loader_rng_state', 'set_loader_rng_state', 'BatchStream', 'seed_loader', 'LossTracker', 'check_wandb_env',
-           'wandb_asked_by', 'RunLogger', 'append_whole', 'image_grid', 'template_figure', 'reconstruction_figure',
-           'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync', 'synthetic_loaders',
-           'ConstellationLoader', 'run_field', 'data_on_device', 'check_divisible', 'make_loaders',
+           'wandb_asked_by', 'RunLogger', 'append_whole', 'image_grid', 'figures_unavailable', 'template_figure',
+           'reconstruction_figure', 'dist_env', 'init_distributed', 'param_checksum', 'check_in_sync',
+           'synthetic_loaders', 'ConstellationLoader', 'run_field', 'data_on_device', 'check_divisible', 'make_loaders',
            'naming_out_of_memory', 'out_of_memory_line']
 
 # %% ../nbs/05a_runtime.ipynb #6f228659
@@ -774,6 +774,15 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
     check_positive(ncols=ncols)
     images = _grid_images(images)
     return make_grid(images, nrow=ncols, padding=padding, pad_value=1).permute(1, 2, 0).numpy()
+
+# %% ../nbs/05a_runtime.ipynb #fx62i006
+def figures_unavailable() -> str | None:
+    """Why no figure can be drawn in this process, in one line: torchvision.utils, with which
+    `image_grid` tiles, does not import with the installed torch (`_torchvision`'s line, 00_data:
+    both versions, the pip command that fixes it); None where it imports."""
+    try: _torchvision('torchvision.utils')
+    except ImportError as e: return str(e)
+    return None
 
 # %% ../nbs/05a_runtime.ipynb #c5fdcc51
 NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN

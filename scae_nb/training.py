@@ -427,11 +427,24 @@ def _fit_result(self: Trainer, start: int) -> AttrDict:
                     torn=self._torn if self.interrupted else None, saved_step=self._saved_step,
                     checksum=param_checksum(self.model))
 
+# %% ../nbs/05b_training.ipynb #fx62i011
+from .runtime import figures_unavailable
+
+@patch
+def _warn_no_figures(self: Trainer) -> None:
+    "One warning where no figure can be drawn (`figures_unavailable`): process 0, an image model."
+    if not self.rank0 or self.cfg.model.model == 'constellation' or self._figures_failed: return
+    if (why := figures_unavailable()) is None: return
+    self._figures_failed = why                   # `_draw_or_warn`: none drawn, nothing more said
+    warnings.warn(f"no figures will be drawn in this session: {why}; training and checkpoints go "
+                  "on", stacklevel=user_stacklevel())
+
 # %% ../nbs/05b_training.ipynb #a37be7f6
 @patch
 def fit(self: Trainer) -> AttrDict:
     "Train to `cfg.steps` (or a stop request); returns history, evals, step, checkpoint, ..."
     self._check_fits()
+    self._warn_no_figures()                   # a broken torchvision: said now
     start, forced = self._start_fit(), False
     with stop_on_signals(self) as hold:
         try:
@@ -1098,10 +1111,10 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
     """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run folder (a new
     run, or a branch into a new folder: `_new_run_folder`) one that is, is inside or holds the data
     folder (`_refuse_data_folder_out`; a resume in its own folder there: a warning,
-    `_warn_run_in_data_folder`) or is an evaluation's (`_refuse_eval_folder`), one that is a file,
-    and a `--data-dir` that is not a folder (creating nothing; a model that never reads it,
-    `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's, `_check_data_dir`).
-    `resume`: the run's, None for a new run.
+    `_warn_run_in_data_folder`) or is, or is inside, an evaluation's (`_refuse_eval_folder`), one
+    that is a file, and a `--data-dir` that is not a folder (creating nothing; a model that never
+    reads it, `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's,
+    `_check_data_dir`). `resume`: the run's, None for a new run.
     Under DDP only process 0 tries to make `--out` (and removes it): another one's try could remove
     the folder process 0 has just made for the run, as it opens its lock there."""
     _refuse_out_in_run(cfg.out, resume)          # RUN/checkpoints: a run inside a run
@@ -1146,13 +1159,19 @@ def _refuse_replaced_in_run(out, run: Path, beside: Path) -> None:
                          f"{_as_named(beside, out)}") from None
 
 # %% ../nbs/05b_training.ipynb #oi49cd01
+from .data import _dead_link_line
+
 def _refuse_out_in_run(out, resume=None) -> None:
     """Refuse in one line an `out` inside a training run's folder RUN, as given or as a link leads
     (`_run_holding_out`, no folder spared; RUN the innermost run it is in), naming a free folder
     beside RUN and a resume: RUN's, or `out`'s where it is a run with checkpoints of its own, which
     a `resume` continues there; one set aside in RUN/replaced/ is moved out first, then resumed
     (`_refuse_replaced_run`'s line, 05aa), and a link to one is refused the same, in RUN; a folder
-    inside one set aside is advised as inside RUN."""
+    inside one set aside is advised as inside RUN. An `out` that is, or lies under, a link that
+    leads nowhere is refused first, as `check_out_folder` says it (`_dead_link_line`): resolving a
+    loop of links would raise Python's bare 'Symlink loop from ...'."""
+    if (dead := _dead_link_line(Path(out))) is not None:
+        raise UsageError(f"{named('cfg.out')} {out}: {dead}")
     run, link, _ = _run_holding_out(out, spared=None, inner=True)        # runs/a/sub/x: sub
     if (found := _replaced_run(out)) is not None and found[0] != Path(out):   # a link to one
         link, run = found[:2]                                     # in RUN, not a run of its own
