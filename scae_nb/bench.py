@@ -27,8 +27,8 @@ from .native import native_library, prepare_compile
 
 # %% auto #0
 __all__ = ['MAX_BENCH_STEPS', 'VARIANTS', 'BENCH_RUN_FIELDS', 'peak_memory_mb', 'reset_peak_rss', 'synchronize', 'time_steps',
-           'ops_per_step', 'decoder_path', 'check_backend', 'bench', 'parse_variants', 'bench_variants',
-           'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
+           'ops_per_step', 'decoder_path', 'cpu_model', 'device_model', 'check_backend', 'bench', 'parse_variants',
+           'bench_variants', 'bench_in_fresh_process', 'variants_table', 'add_bench_args', 'run_bench']
 
 # %% ../nbs/05c_bench.ipynb #b4ab444b
 def _proc_status_mb(field: str) -> float | None:
@@ -215,6 +215,26 @@ def _seeded_model(config: SCAEConfig, batch_size: int, device: torch.device, see
     model = build_model(config).to(device)
     return model, TFRMSprop(model.parameters(), lr=lr, eps=official_eps(batch_size))
 
+# %% ../nbs/05c_bench.ipynb #fx62h512
+def cpu_model(cpuinfo: str = '/proc/cpuinfo') -> str | None:
+    """The CPU's model as the system names it: the first `model name` line of `cpuinfo` (Linux),
+    else `platform.processor()` (macOS, Windows); None where neither says."""
+    try:
+        with open(cpuinfo) as f:
+            return next(line.split(':', 1)[1].strip() for line in f
+                        if line.startswith('model name'))
+    except (OSError, StopIteration):
+        import platform
+        return platform.processor() or None
+
+# %% ../nbs/05c_bench.ipynb #fx62h514
+def device_model(device: torch.device) -> str | None:
+    """The chip that runs on `device`: the GPU's name on CUDA; on a CPU its model (`cpu_model`) and
+    `torch.backends.cpu.get_cpu_capability()`, e.g. 'AMD EPYC 7R13 Processor (AVX2)'; else None."""
+    if device.type == 'cuda': return torch.cuda.get_device_name(device)
+    if device.type != 'cpu': return None
+    return f"{cpu_model() or 'unknown CPU'} ({torch.backends.cpu.get_cpu_capability()})"
+
 # %% ../nbs/05c_bench.ipynb #b1e71dc7
 def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, decoder: str | None,
                   batch_size: int, steps: int, warmup: int, amp: bool, compile: bool,
@@ -225,6 +245,7 @@ def _bench_result(timed: dict, model: torch.nn.Module, device: torch.device, dec
     return dict(ms_per_step=round(ms, 2), images_per_s=rate, examples_per_s=rate,   # the same
                 peak_mem_mb=round(timed['peak'], 1), device=device_name(device),   # MiB (2**20)
                 device_type=device.type,                     # 'cpu', 'cuda': `device` is text
+                device_name=device_model(device),            # 'AMD EPYC 7R13 Processor (AVX2)'
                 variant=variant_name(compile, cuda_graph, amp), preset=preset, batch='synthetic',
                 baseline_mem_mb=round(timed['baseline'], 1), batch_size=batch_size, steps=steps,
                 warmup=warmup, warmup_s=round(sum(timed['warm']), 1), amp=amp, compile=compile,
@@ -260,7 +281,8 @@ def check_backend(name: str, device: torch.device | None = None) -> None:
     `torch.compile` backend with its package installed (found, not imported: a missing one would
     fail only after a long trace), and, given the run's `device`, one that runs there ('cudagraphs'
     only on CUDA). The default 'inductor' is taken as it is: listing the backends imports torch's
-    compiler (168 MiB more resident memory, torch 2.14.1, measured 2026-12-04)."""
+    compiler (168 MiB more resident memory: `torch._dynamo` and what `list_backends` imports;
+    torch 2.14.1, 2026-12-04, and 167 MiB re-measured 2026-12-07 with its command in 05_optim)."""
     if name == 'inductor': return
     if name == 'cudagraphs' and device is not None and device.type != 'cuda':
         raise ValueError(f"backend 'cudagraphs' needs a CUDA device; this run uses {device.type}, "
@@ -351,18 +373,18 @@ def bench(config: SCAEConfig | str = 'official', batch_size: int = 128, steps: i
     the constellation model), peak memory in MiB (2**20 bytes, though the key is `peak_mem_mb`:
     on a CPU the whole process's peak RSS, torch itself included, on CUDA the tensors' peak;
     `baseline_mem_mb`: before the first step; `peak_memory_mb` says which peak), device (text;
-    `device_type`: 'cpu', 'cuda'), ops (`ops_per_step`). Refused in one line
-    before anything is built: `UsageError` for `steps`, `warmup`, `lr`, `batch_size` or `seed` that
-    cannot be, `steps` or `warmup` over `MAX_BENCH_STEPS` (100,000; `train` runs long), a switch
-    (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`: or None), a `device` that is
-    not one or not here, `cuda_graph` off CUDA, a `decoder` that is none (any model), that the
-    device cannot run (the image model) or other than 'auto' (the constellation model, which reads
-    none: `check_read`), or an `n_points` train refuses (`check_fits_dataset`);
-    `ValueError` for a preset name or config field that does not exist, or, with `compile`, a
-    `backend` that torch.compile does not know or whose package is not installed (`check_backend`).
-    A compiled step warms up at least 2 steps (CUDA graphs: more) whatever `warmup` says: the
-    result's `warmup` is what ran, and one warning says so when it is more than asked
-    (`_warn_warmup_raised`); an eager step with none warns that its first timed step includes
+    `device_type`: 'cpu', 'cuda'; `device_name`: the chip, `device_model`), ops (`ops_per_step`).
+    Refused in one line before anything is built: `UsageError` for `steps`, `warmup`, `lr`,
+    `batch_size` or `seed` that cannot be, `steps` or `warmup` over `MAX_BENCH_STEPS` (100,000;
+    `train` runs long), a switch (`amp`, `compile`, ...) not True or False (`compile`, `cuda_graph`:
+    or None), a `device` that is not one or not here, `cuda_graph` off CUDA, a `decoder` that is
+    none (any model), that the device cannot run (the image model) or other than 'auto' (the
+    constellation model, which reads none: `check_read`), or an `n_points` train refuses
+    (`check_fits_dataset`); `ValueError` for a preset name or config field that does not exist, or,
+    with `compile`, a `backend` that torch.compile does not know or whose package is not installed
+    (`check_backend`). A compiled step warms up at least 2 steps (CUDA graphs: more) whatever
+    `warmup` says: the result's `warmup` is what ran, and one warning says so when it is more than
+    asked (`_warn_warmup_raised`); an eager step with none warns that its first timed step includes
     one-time setup (`_warn_no_warmup`). The batch is synthetic (`synthetic_batch`: the result's
     `batch`), the same every step. Memory that runs out: one-line `MemoryError`
     (`naming_out_of_memory`).
@@ -587,10 +609,17 @@ def _variant_row(r: dict) -> tuple[str, ...]:
     return (r['variant'], f"{r['ms_per_step']:.2f}", rate(r['images_per_s']), ops(),
             f"{r['peak_mem_mb']:.0f}", f"{r['warmup_s']:.1f}", r['decoder'] or '-')  # None: points
 
+# %% ../nbs/05c_bench.ipynb #fx62h517
+def _device_said(result: dict) -> str:
+    "`device` of a result, then its chip (`device_name`) unless `device` names it or it is unknown."
+    name = result.get('device_name')                # None: another device, or an older result
+    device = result['device']
+    return device if not name or name in device else f'{device}, {name}'
+
 # %% ../nbs/05c_bench.ipynb #sp38e7cc
 def variants_table(results: list[dict], examples: str = 'images') -> str:
     """The variants as a text table (rates in `examples`/s), with the preset (where named), batch
-    size, device and torch version above it."""
+    size, device (`_device_said`) and torch version above it."""
     rows = [('variant', 'ms/step', f'{examples}/s', 'ops per step', 'peak MiB', 'warm-up s',
              'decoder')]
     rows += [_variant_row(r) for r in results]
@@ -598,7 +627,8 @@ def variants_table(results: list[dict], examples: str = 'images') -> str:
     lines = ['  '.join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
     r = results[0]
     preset = f"{r['preset']} " if r.get('preset') else ''          # None: a SCAEConfig, unnamed
-    return '\n'.join([f"{preset}B={r['batch_size']} on {r['device']}, torch {r['torch']}", *lines])
+    head = f"{preset}B={r['batch_size']} on {_device_said(r)}, torch {r['torch']}"
+    return '\n'.join([head, *lines])
 
 # %% ../nbs/05c_bench.ipynb #8eb96ab3
 # TrainConfig fields that apply to a timed step
@@ -810,7 +840,7 @@ def _print_result(args, result: dict, examples: str = 'images') -> int:
     result = {**result, 'preset': _preset_label(args)}
     if args.json: print(json.dumps(result))
     else: print(f"{result['preset']} B={result['batch_size']} (synthetic batch) on "
-                f"{result['device']}, "
+                f"{_device_said(result)}, "
                 f"{result['variant']}: {result['ms_per_step']} ms/step (median of {args.steps}), "
                 f"{result['images_per_s']} {examples}/s, {_peak_said(result)}, "
                 f"{result['decoder'] or 'no image'} decoder"

@@ -855,15 +855,25 @@ def _replacing_said(out: Path, report: dict) -> tuple[str, str] | None:
     return (f'replacing the earlier evaluation in {out}{whose} '
             f"({changed or 'the same settings'})", keep)
 
+# %% ../nbs/06c_evaluation.ipynb #fx62h602
+def _versions_changed(earlier: dict, report: dict) -> list[str]:
+    """'torch 2.13.0 -> 2.14.1' for each package whose `versions` entry differs between two reports
+    (those both record); [] where either has no `versions` (an older report)."""
+    was, now = earlier.get('versions') or {}, report.get('versions') or {}
+    return [f'{name} {was[name]} -> {now[name]}' for name in now
+            if name in was and was[name] != now[name]]
+
 # %% ../nbs/06c_evaluation.ipynb #fx61g205c
 def _changed_settings(earlier: dict, report: dict, other: bool, moved: bool) -> str:
     """The `_COMPARED` settings that differ from `earlier` to `report` ('--max-batches None -> 2':
-    `named`), after 'its weights differ' where `other`; a `moved` model's path is no change."""
+    `named`), after 'its weights differ' where `other`, then the versions (`_versions_changed`);
+    a `moved` model's path is no change."""
     return ', '.join([*(['its weights differ'] if other else []),
                       *(f"{key if key == 'steps' else named(key)} "     # options: --seed
                         f'{earlier.get(key)!r} -> {report.get(key)!r}' for key in _COMPARED
                         if earlier.get(key) != report.get(key)
-                        and not (moved and key == 'checkpoint'))])      # moved: 'now at'
+                        and not (moved and key == 'checkpoint')),       # moved: 'now at'
+                      *_versions_changed(earlier, report)])            # torch 2.13.0 -> 2.14.1
 
 # %% ../nbs/06c_evaluation.ipynb #fx61g206c
 def _replacing_line(out: Path, report: dict) -> str | None:
