@@ -4,24 +4,10 @@ names both values where --checkpoint and --pretrained are both given.
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ["--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1", "--eval-every", "1000",
-        "--fig-every", "1000", "--no-progress"]
-EVAL = ["--max-batches", "2", "--no-figures", "--no-progress"]
-
-
-def scae(*args, cwd) -> subprocess.CompletedProcess:
-    "`scae-nb ARGS` in `cwd`, one thread, this checkout first on the path."
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", WANDB_MODE="disabled", MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "scae_nb.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+from cli_run import EVAL, TINY, scae
 
 
 def error_lines(run) -> list:
