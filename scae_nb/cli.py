@@ -42,14 +42,22 @@ def _whole_number(text: str) -> int | decimal.Decimal | None:
     except decimal.InvalidOperation: value = _past_decimal(number)     # an exponent past decimal's
     return value if value is not None and value == value.to_integral_value() else None
 
+# %% ../nbs/07_cli.ipynb #fx62j001
+def _shown(text: str, quoted: bool = False) -> str:
+    """`text` in a one-line error (`repr`'d if `quoted`): whole up to 40 characters, else its first
+    20 and last 10 about a `…`, and its length: `1111…1111 (4000 characters)`."""
+    if len(text) <= 40: return repr(text) if quoted else text
+    short = f'{text[:20]}…{text[-10:]}'
+    return f'{repr(short) if quoted else short} ({len(text)} characters)'
+
 # %% ../nbs/07_cli.ipynb #fx60bc02
 def int64(text: str) -> int:
     """An integer option's value, any whole number (`3e5`, `1.0`: `_whole_number`); refused in
     argparse's one line, naming it: no whole number, or past int64's range (naming the bound)."""
     if (value := _whole_number(text)) is None:
-        raise argparse.ArgumentTypeError(f'invalid int value: {text!r}')
+        raise argparse.ArgumentTypeError(f'invalid int value: {_shown(text, quoted=True)}')
     if not -INT64_MAX - 1 <= value <= INT64_MAX:
-        shown = value if isinstance(value, int) else text.strip()      # 1e19 as typed
+        shown = _shown(str(value) if isinstance(value, int) else text.strip())   # 1e19 as typed
         bound = (f'at most 2**63-1 = {INT64_MAX}' if value > 0
                  else f'at least -2**63 = {-INT64_MAX - 1}')
         raise argparse.ArgumentTypeError(f'{shown} is out of range ({bound})')
@@ -113,16 +121,16 @@ COMMANDS = {
 }
 
 # %% ../nbs/07_cli.ipynb #0ca4b085
-# argparse's negative numbers, and -1e3's
-_NEGATIVE_NUMBER = re.compile(rf'^-{_UNSIGNED}$')   # -1, -1.5, -1e3, -1_000.0: `_NUMBER`'s
+# what argparse takes for a value, not an option: a dash, then a digit or '.' (no option is so)
+_DASHED_VALUE = re.compile(r'^-[\d.]')   # -1, -1e3, -.5, and -1_, -0x1: their type names them
 
 class CLIParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2), and
-    that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`); `-1e3`,
-    like `-1`, is a value, not an option (`_NEGATIVE_NUMBER`)."""
+    that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`); `-1e3`
+    and `-1_`, like `-1`, are values, not options (`_DASHED_VALUE`)."""
     def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
         super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
-        self._negative_number_matcher = _NEGATIVE_NUMBER    # -1e3 too: a value, not an option
+        self._negative_number_matcher = _DASHED_VALUE    # -1e3, -1_ too: a value, not an option
     def error(self, message):
         self.exit(2, f'{self.prog}: error: {message}\n')
 

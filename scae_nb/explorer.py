@@ -14,9 +14,9 @@ from .utils import to_numpy
 from .analysis import _run_device, evaluating
 from .data import as_float_images, check_images, image_shape_hint
 from .runtime import _show, _warn_nan
-from .figures import (_check_index, _figure_labels, _finish_figure, capsule_claims,
-                             colour_parts, distinct_colours, matrix_to_pose, nudge_matrix,
-                             reconstruct)
+from .figures import (CLAIM_PRESENCE, _check_index, _figure_labels, _finish_figure,
+                             capsule_claims, colour_parts, distinct_colours, matrix_to_pose,
+                             nudge_matrix, reconstruct)
 
 # %% auto #0
 __all__ = ['NUDGES', 'CapsuleExplorer', 'plot_nudges']
@@ -120,14 +120,21 @@ def render(self: CapsuleExplorer) -> AttrDict:
         )
 
 # %% ../nbs/06b_explorer.ipynb #bz47cap1
+def _claim_rank(won: torch.Tensor) -> tuple[int, int, float]:
+    """How much of an image a capsule claims, from the presences [n] of the parts it wins (no
+    NaN): (present parts, >= `CLAIM_PRESENCE`; parts won; their summed presence), to compare."""
+    return int((won >= CLAIM_PRESENCE).sum()), len(won), float(won.sum())
+
 @patch
 def busiest_capsule(self: CapsuleExplorer) -> int:
-    """The object capsule that claims the most present parts of the current image
-    (`capsule_claims` of `render`'s winners [M], presence >= `CLAIM_PRESENCE`, 0.5; at any
-    presence if no part is that present): `widget`'s first capsule to nudge."""
-    winners, presence, K = self.render().winners[0], self.out.pcae.presence[0], self.n_objects
-    claims = capsule_claims(winners, presence, K)                      # present parts
-    return next(iter(claims or capsule_claims(winners, presence, K, min_presence=0.)))
+    """The object capsule that claims the most present parts of the current image (`render`'s
+    winners [M], presence >= `CLAIM_PRESENCE`, 0.5): `widget`'s first capsule to nudge. Ties go
+    to more parts won at any presence, then the larger summed presence, then the lowest id
+    (`_claim_rank`); a NaN presence counts for no capsule (all NaN: capsule 0, no error)."""
+    winners, presence = self.render().winners[0], self.out.pcae.presence[0]      # [M], [M]
+    known = ~presence.isnan()                                                    # NaN: no part
+    ranks = [_claim_rank(presence[(winners == k) & known]) for k in range(self.n_objects)]
+    return ranks.index(max(ranks))                                 # the first of the best
 
 # %% ../nbs/06b_explorer.ipynb #st53e052
 def _explorer_panels(explorer: CapsuleExplorer, rec: AttrDict) -> list:
