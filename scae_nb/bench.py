@@ -732,17 +732,20 @@ def _variant_names(spec: str, run: dict) -> list[str]:
     return [n for n in names if n != mine] + [mine]                    # train's variant: last
 
 # %% ../nbs/05c_bench.ipynb #fx62a201
-def _amp_said(name: str, last: bool, run: dict) -> tuple[str, str] | None:
+def _amp_said(name: str, last: bool, run: dict, listed: bool = False) -> tuple[str, str] | None:
     """(switch, fix) that variant `name`'s slow-`amp` warning says (`_amp_asked_as`); None:
-    `--amp`'s own words, for train's variant (`last`) where `--amp` was given."""
-    if last and run.get('amp'): return None
+    `--amp`'s own words, for train's variant (`last`) where `--amp` was given and --variants
+    lists no +amp variant (`listed`: it does, so dropping --amp alone still times one)."""
+    if last and run.get('amp') and not listed: return None
     leave = '--amp and the +amp variants' if run.get('amp') else 'the +amp variants from --variants'
     return f'the {name} variant', f'drop {leave} to time float32 only'
 
 # %% ../nbs/05c_bench.ipynb #32d13173
-def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict) -> list[dict]:
+def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict,
+                   listed: bool = False) -> list[dict]:
     """`bench` of each variant in a fresh process, in order, saying on stderr which one runs; the
-    compile warning only from the first variant that compiles, the `amp` one from the first +amp."""
+    compile warning only from the first variant that compiles, the `amp` one from the first +amp
+    (`listed`: --variants lists a +amp variant, `_amp_said`)."""
     common = {k: v for k, v in run.items() if k not in ('amp', 'compile', 'cuda_graph')}
     results = []
     for i, name in enumerate(names, 1):
@@ -751,7 +754,7 @@ def _time_variants(config: SCAEConfig, names: list[str], run: dict, kwargs: dict
         said = ((CompileWaitWarning,) * any(map(_compiles, before)) +
                 (SlowAmpWarning,) * any(n.endswith('+amp') for n in before))
         results.append(bench_in_fresh_process(config, name, torch.get_num_threads(), 'bench', said,
-                                              _amp_said(name, i == len(names), run),
+                                              _amp_said(name, i == len(names), run, listed),
                                               **common, **kwargs))
     return results
 
@@ -810,7 +813,8 @@ def run_bench(args: argparse.Namespace) -> int:
     _backend_use(args, any(map(_compiles, names)) if names else run.get('compile', False),
                  pick_device(run.get('device', 'auto')), here=not names)
     if not names: return _print_result(args, bench(config, **run, **kwargs), examples)
-    return _print_variants(args, _time_variants(config, names, run, kwargs), examples)
+    listed = args.variants == 'all' or '+amp' in args.variants      # a +amp variant asked for
+    return _print_variants(args, _time_variants(config, names, run, kwargs, listed), examples)
 
 # %% ../nbs/05c_bench.ipynb #934dc756
 def _warmup_note(asked: int, ran: int) -> str:

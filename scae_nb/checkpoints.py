@@ -786,8 +786,8 @@ def _repoint_reports(folders: list[Path], moved: dict) -> None:
         if isinstance(report.get('figures'), list):
             fixed['figures'] = [now(path) for path in report['figures']]
         if fixed == report: continue
-        text = json.dumps(fixed, indent=1, ensure_ascii=False)          # UTF-8, as eval writes it
-        write_atomic(Path(folder) / 'report.json', text.encode('utf-8'))
+        text = json.dumps(fixed, indent=1, ensure_ascii=False)  # UTF-8 (`utf8`), as eval writes it
+        write_atomic(Path(folder) / 'report.json', text)
 
 # %% ../nbs/05aa_checkpoints.ipynb #dm49ex01
 DRAWING_MARK = '.drawing'          # figures/.drawing: the step whose figures are being drawn (05b)

@@ -1169,7 +1169,7 @@ def _write_staged(report: dict, staging: Path, out: Path, start: float, earlier:
 # %% ../nbs/06c_evaluation.ipynb #st49a107
 def _warn_after_report(report: dict, late: list, out: Path) -> None:
     "Warn of undrawn figures (`scae-nb eval`), and of a signal that came as OUT's files moved in."
-    if 'figures_failed' in report and words(True, False):   # `scae-nb eval`: after the report
+    if 'figures_failed' in report and words(True, False) and not _said_at_start(report):
         warnings.warn(_undrawn_line(report), stacklevel=user_stacklevel())
     if late:
         warnings.warn(f"a {signal.Signals(late[0]).name} came as the evaluation's files were moved "
@@ -1239,6 +1239,38 @@ def _eval_scores(run: AttrDict, config: AttrDict, batch_size, device, noise: boo
                             seed % 2**32, progress, staging, write_first)   # scikit-learn's seeds
     return scores
 
+# %% ../nbs/06c_evaluation.ipynb #fx62k301
+from .runtime import figures_unavailable
+
+def _figures_said_unavailable(figures: bool) -> str | None:
+    """Why no figure can be drawn (`figures_unavailable`, 05a, one line), said at once in one
+    warning, where `figures` are asked for; None: they are tried (or not asked for)."""
+    why = figures_unavailable() if figures else None
+    if why: warnings.warn(f'no figures will be drawn: {why}; the accuracies go on',
+                          stacklevel=user_stacklevel())
+    return why
+
+
+# %% ../nbs/06c_evaluation.ipynb #fx62k303
+_CANNOT_DRAW = 'none can be drawn here: '    # a report's figures_failed, said as it began
+
+def _without_figures(scores, why: str | None):
+    """`scores` (`_eval_scores`); with `why` (`_figures_said_unavailable`): none drawn, the report's
+    `figures` empty and `figures_failed` why (`_CANNOT_DRAW`), a `DivergedError`'s too."""
+    if why is None: return scores
+    def undrawn(staging, write_first) -> dict:           # no figure folder: none tried
+        try: scored = scores(None, write_first)
+        except DivergedError as e:
+            e.figures_failed = why                       # said in its line
+            raise
+        return {**scored, 'figures': [], 'figures_failed': _CANNOT_DRAW + why}
+    return undrawn
+
+def _said_at_start(report: dict) -> bool:
+    "Whether `report`'s figures were not drawn for the reason said as it began: not said again."
+    return str(report.get('figures_failed', '')).startswith(_CANNOT_DRAW)
+
+
 # %% ../nbs/06c_evaluation.ipynb #s50a0806
 def _evaluate_into(out: Path, device, checkpoint, skipped, report: dict, scores, start: float,
                    figures: bool) -> None:
@@ -1246,8 +1278,10 @@ def _evaluate_into(out: Path, device, checkpoint, skipped, report: dict, scores,
     # float32 (no TF32), as train and bench; restored after
     with _staging(out) as staging, numerics_flags(device):   # OUT locked: nothing more is refused
         _warn_random_labels(report)                  # synthetic: after every refusal
+        why = _figures_said_unavailable(figures)     # torchvision broken: said now, none tried
         if skipped is not None: _say_run_checkpoint(checkpoint, skipped)   # which checkpoint
-        late = _evaluate_staged(report, scores, staging, out, start, figures)
+        late = _evaluate_staged(report, _without_figures(scores, why), staging, out, start,
+                                figures and why is None)
     _warn_after_report(report, late, out)
 
 # %% ../nbs/06c_evaluation.ipynb #fx54d005
@@ -1396,6 +1430,7 @@ def run_eval(args: argparse.Namespace) -> int:
     print(json.dumps(report) if one_line else json.dumps(report, indent=1))
     if 'figures_failed' not in report: return 0
     asked = chosen.get('figures', False)          # --figures: asked for, got none: not a success
+    if not asked and _said_at_start(report): return 0    # said as the evaluation began
     said = 'error' if asked else 'warning'
     print(f"scae-nb eval: {said}: {_undrawn_line(report)}{' (asked for by --figures)' * asked}",
           file=sys.stderr)                        # accuracies above

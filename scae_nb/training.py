@@ -23,7 +23,7 @@ __all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad
 from .utils import AttrDict
 from .utils import (UsageError, as_given, check_finite, check_out_folder, check_positive,
                            cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
-                           said, to_plain, type_name, user_stacklevel, words, write_atomic)
+                           said, to_plain, type_name, user_stacklevel, utf8, words, write_atomic)
 from .cli import add_config_args, given, nothing_written
 from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
                           data_root, sobel_target)
@@ -1266,9 +1266,10 @@ def _sessions_kept(sessions: list[dict], step: int) -> list[dict]:
 # %% ../nbs/05b_training.ipynb #fx62b012
 def _config_bytes(trainer: Trainer) -> bytes:
     """`trainer`'s config.json: its `out` the folder as run.json's `folder` has it (resolved: no
-    trailing slash), UTF-8 with non-ASCII as is (`é`, not `\\u00e9`)."""
+    trailing slash), UTF-8 with non-ASCII as is (`é`, not `\\u00e9`); a path's byte that is not
+    UTF-8 as its JSON escape (`utf8`: `\\udcff`, read back as the same path)."""
     config = {**trainer.cfg.to_dict(), 'out': str(trainer.out.resolve())}
-    return json.dumps(config, indent=1, ensure_ascii=False).encode('utf-8')
+    return utf8(json.dumps(config, indent=1, ensure_ascii=False))
 
 # %% ../nbs/05b_training.ipynb #d043e584
 def _record_run(trainer: Trainer, folder) -> None:

@@ -1,0 +1,123 @@
+"""fx62k: a run folder whose path holds a byte that is not UTF-8 ($'tr\\xff') is trained, resumed and evaluated
+(config.json written with `utf8`, not a strict .encode('utf-8')); bench's --amp advice names the +amp variants too
+(rv62e #3); eval says at once, once, that no figures will be drawn (rv62a #1).
+"""
+
+import importlib
+import json
+import os
+import warnings
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from test_reliability import inproc_main
+from test_reliability import quiet_globals  # noqa: F401 (a fixture)
+
+TINY = ["--dataset", "synthetic", "--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1",
+        "--eval-every", "1000", "--fig-every", "1000", "--no-progress"]
+
+
+# ---- 1. a path with a byte that is not UTF-8: train, resume, eval
+def test_1_train_resume_eval_into_a_path_not_utf8(tmp_path, capfd, quiet_globals):
+    "Was: the run trains, then \"'utf-8' codec can't encode character '\\udcff' ... surrogates not allowed\"."
+    run = os.fsdecode(os.fsencode(str(tmp_path)) + b"/tr\xff")  # '...tr\udcff', as sys.argv has it
+    rc, _, err = inproc_main(["train", *TINY, "--steps", "2", "--out", run], capfd)
+    assert rc == 0, err[-2000:]
+    config = json.loads((tmp_path / os.path.basename(run) / "config.json").read_bytes())
+    info = json.loads((tmp_path / os.path.basename(run) / "run.json").read_bytes())
+    assert config["out"] == run and info["folder"] == run, (config["out"], info.get("folder"))
+    rc, _, err = inproc_main(["train", "--resume", "--out", run, "--steps", "3", "--no-progress"], capfd)
+    assert rc == 0, err[-2000:]
+    assert "config.json" not in err, err[-2000:]  # no "config.json: ... not used" (as if edited)
+    assert json.loads((tmp_path / os.path.basename(run) / "config.json").read_bytes())["steps"] == 3
+    report = os.fsdecode(os.fsencode(str(tmp_path)) + b"/ev\xff")
+    checkpoint = f"{run}/checkpoints/step_00000003.pt"
+    rc, _, err = inproc_main(["eval", "--checkpoint", checkpoint, "--max-batches", "2", "--no-figures",
+                              "--no-progress", "--out", report], capfd)
+    assert rc == 0, err[-2000:]
+    written = json.loads((tmp_path / os.path.basename(report) / "report.json").read_bytes())
+    assert written["out"] == report and written["checkpoint"] == checkpoint, written
+
+
+# ---- 2. bench --amp with a +amp variant in --variants: the advice drops both (rv62e #3)
+@pytest.mark.parametrize("variants", ["eager+amp", "eager+amp,eager"])
+def test_2_bench_amp_advice_names_the_amp_variants(variants, capfd, quiet_globals):
+    "Was: '--amp: ...; drop --amp to run in float32', which still times eager+amp (it is in --variants)."
+    from scae_nb.step import cpu_computes_bfloat16
+
+    if cpu_computes_bfloat16() is not False:
+        pytest.skip("this CPU computes bfloat16: no slow-amp warning")  # each variant runs in a process of its own
+    rc, _, err = inproc_main(["bench", "--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--no-progress",
+                              "--steps", "1", "--warmup", "1", "--backend", "eager", "--variants", variants, "--amp"],
+                             capfd)
+    assert rc == 0, err[-2000:]
+    said = [line for line in err.splitlines() if "bfloat16" in line]
+    assert len(said) == 1 and "the eager+amp variant: this CPU has no bfloat16" in said[0], said
+    assert said[0].endswith("drop --amp and the +amp variants to time float32 only"), said
+
+
+# ---- 3. eval: a torchvision that does not import is said at once, once; the accuracies go on (rv62a #1)
+def _broken_torchvision():
+    real_import = importlib.import_module
+
+    def broken_import(name, *args):  # as a torchvision built for another torch fails to import
+        if name.startswith("torchvision"):
+            raise RuntimeError("operator torchvision::nms does not exist")
+        return real_import(name, *args)
+
+    return mock.patch("importlib.import_module", broken_import)
+
+
+@pytest.fixture
+def tiny_checkpoint(tmp_path, capfd, quiet_globals):
+    rc, _, err = inproc_main(["train", *TINY, "--steps", "1", "--out", tmp_path / "run"], capfd)
+    assert rc == 0, err[-2000:]
+    return tmp_path / "run" / "checkpoints" / "step_00000001.pt"
+
+
+def test_3_eval_figures_unavailable_said_once_at_start(tmp_path, capfd, tiny_checkpoint):
+    "Was: nothing till the figures, then 'the report is written (...), but no figures were drawn: ...'."
+    from scae_nb.runtime import figures_unavailable
+
+    with _broken_torchvision():
+        why = figures_unavailable()
+        rc, out, err = inproc_main(["eval", "--checkpoint", tiny_checkpoint, "--max-batches", "2", "--no-progress",
+                                    "--out", tmp_path / "rep"], capfd)
+    assert rc == 0, err[-2000:]
+    said = [line for line in err.splitlines() if "figures" in line and "drawn" in line]
+    assert said == [f"scae-nb eval: warning: no figures will be drawn: {why}; the accuracies go on"], said
+    report = json.loads((tmp_path / "rep" / "report.json").read_bytes())
+    assert report["figures"] == [] and why in report["figures_failed"], report.get("figures_failed")
+    assert "posterior_m" in report and not list((tmp_path / "rep").glob("*.png"))
+
+
+def test_3_evaluate_checkpoint_warns_once(tmp_path, tiny_checkpoint):
+    "From Python: one warning, at the start; none after the report."
+    from scae_nb.evaluation import evaluate_checkpoint
+    from scae_nb.runtime import figures_unavailable
+
+    with _broken_torchvision(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        why = figures_unavailable()
+        report = evaluate_checkpoint(tiny_checkpoint, out=tmp_path / "rep", max_batches=2, progress=False)
+    said = [str(w.message) for w in caught if "figures" in str(w.message)]
+    assert said == [f"no figures will be drawn: {why}; the accuracies go on"], said
+    assert report["figures"] == [] and why in report["figures_failed"], report.get("figures_failed")
+
+
+def test_1_repointed_report_of_a_path_not_utf8(tmp_path):
+    "Was: _repoint_reports' .encode('utf-8'): 'surrogates not allowed' as a branch or a replaced run moved."
+    from scae_nb.checkpoints import _repoint_reports
+
+    base = os.fsdecode(os.fsencode(str(tmp_path)) + b"/r\xff")
+    old, new, folder = f"{base}/run", f"{base}/moved", tmp_path / "rep"
+    folder.mkdir()
+    os.makedirs(old)
+    report = {"checkpoint": f"{old}/checkpoints/step_00000003.pt", "steps": 3, "wall_s": 1.5,
+              "kmeans_test_transductive": 0.5}
+    (folder / "report.json").write_text(json.dumps(report, indent=1))  # ASCII: \udcff escaped
+    _repoint_reports([folder], {Path(old).resolve(): Path(new)})
+    written = json.loads((folder / "report.json").read_bytes())
+    assert written["checkpoint"] == f"{new}/checkpoints/step_00000003.pt", written
