@@ -207,22 +207,16 @@ def _check_eval_paths(checkpoint, pretrained) -> None:
                       f'name a shipped model ({shipped}) or a .pt weights file')
 
 # %% ../nbs/06c_evaluation.ipynb #fx61j002
-from .utils import _dead_link_said    # 'a loop of links', 'to T, which is not there'
-
-def _dead_link(path: Path) -> Path | None:
-    "The first of `path` and the folders above it that is a link leading nowhere; else None."
-    return next((p for p in [path, *path.parents] if p.is_symlink() and not p.exists()), None)
+from .data import _dead_link_line     # 'is a link that leads nowhere (a loop of links)', ...
 
 
 # %% ../nbs/06c_evaluation.ipynb #fx61j003
 def _refuse_dead_link(path, name: str) -> None:
-    """Refuse (`FileNotFoundError`, one line naming `name` as given) a `path` that is, or is under,
-    a link that leads nowhere (`_dead_link`); a shipped model's name is no path: taken."""
+    """Refuse (`FileNotFoundError`, one line naming `name` as given) a `path` that is, or lies
+    under, a link that leads nowhere (`_dead_link_line`); a shipped model's name is no path."""
     if path is None or str(path) in pretrained_names(): return
-    if (link := _dead_link(Path(path))) is None: return
-    where = '' if link == Path(path) else f'{link} is '            # a folder above it
-    raise FileNotFoundError(f"{said(name, path)}: {where}a link that leads nowhere "
-                            f"({_dead_link_said(link)})")
+    if (dead := _dead_link_line(Path(path))) is not None:
+        raise FileNotFoundError(f"{said(name, path)}: {dead}")
 
 
 # %% ../nbs/06c_evaluation.ipynb #0c77afee

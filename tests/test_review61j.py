@@ -15,9 +15,9 @@ def error_lines(run) -> list:
 
 
 @pytest.mark.parametrize("given, why", [
-    ("loopa.pt", "loopa.pt: a link that leads nowhere (a loop of links)"),
-    ("dangle.pt", "dangle.pt: a link that leads nowhere (to missing.pt, which is not there)"),
-    ("ldir/step_00000002.pt", "ldir/step_00000002.pt: ldir is a link that leads nowhere (a loop of links)"),
+    ("loopa.pt", "loopa.pt: is a link that leads nowhere (a loop of links)"),
+    ("dangle.pt", "dangle.pt: is a link that leads nowhere (to missing.pt, which is not there)"),
+    ("ldir/step_00000002.pt", "ldir/step_00000002.pt: lies under ldir, which is a link that leads nowhere (a loop of links)"),
 ])
 @pytest.mark.parametrize("out", [[], ["--out", "evaluated"]])
 def test_a_link_that_leads_nowhere_is_said_to_be_one(given, why, out, tmp_path):
