@@ -18,3 +18,21 @@ def scae(*args, cwd, timeout: float = 600) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", WANDB_MODE="disabled", MPLBACKEND="Agg")
     return subprocess.run([sys.executable, "-m", "scae_nb.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout)
+
+
+def make_synthetic_run(folder: Path, name: str = "syn") -> Path:
+    "FOLDER/NAME: a 2-step run on the synthetic data (random labels), made by `scae-nb train` in a subprocess."
+    trained = scae("train", "--dataset", "synthetic", "--steps", "2", "--out", name, *TINY, cwd=folder)
+    assert trained.returncode == 0, trained.stderr
+    return folder / name
+
+
+def train_in_process(out: Path, *args: str) -> Path:
+    "OUT: a 2-step synthetic run made in this process (`scae_nb.cli.main`), global torch flags kept as found."
+    import torch
+    from scae_nb.cli import main
+
+    flags = torch.are_deterministic_algorithms_enabled()
+    assert main(["train", "--dataset", "synthetic", *TINY, "--steps", "2", "--out", str(out), *args]) in (0, None)
+    torch.use_deterministic_algorithms(flags)
+    return out

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from cli_run import train_in_process
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
@@ -19,15 +20,7 @@ TINY = ["--dataset", "synthetic", "--batch-size", "8", "--n-parts", "4", "--n-ob
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory):
     "A 2-step synthetic run, made once; each test resumes a copy of it."
-    import torch
-
-    out = tmp_path_factory.mktemp("fx61i") / "run"
-    from scae_nb.cli import main
-
-    flags = torch.are_deterministic_algorithms_enabled()
-    assert main(["train", *TINY, "--steps", "2", "--out", str(out)]) in (0, None)
-    torch.use_deterministic_algorithms(flags)
-    return out
+    return train_in_process(tmp_path_factory.mktemp("fx61i") / "run")
 
 
 @pytest.fixture

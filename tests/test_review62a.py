@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_run import EVAL, ROOT, TINY, scae
+from cli_run import EVAL, ROOT, TINY, make_synthetic_run, scae
 
 NOTE = ("the model was trained on the synthetic data (dataset 'synthetic'), whose labels are random: "
         "its accuracies measure nothing")
@@ -19,10 +19,7 @@ NOTE = ("the model was trained on the synthetic data (dataset 'synthetic'), whos
 @pytest.fixture(scope="module")
 def synthetic_run(tmp_path_factory) -> Path:
     "A 2-step run on the synthetic data (random labels), in a folder of its own."
-    folder = tmp_path_factory.mktemp("fx62a")
-    trained = scae("train", "--dataset", "synthetic", "--steps", "2", "--out", "syn", *TINY, cwd=folder)
-    assert trained.returncode == 0, trained.stderr
-    return folder / "syn"
+    return make_synthetic_run(tmp_path_factory.mktemp("fx62a"))
 
 
 def test_a_refused_eval_of_a_synthetic_run_prints_only_its_error(synthetic_run):

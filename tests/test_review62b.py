@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from cli_run import train_in_process
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
@@ -25,15 +26,7 @@ REPORT = {"checkpoint": "/somewhere/run/checkpoints/step_00000003.pt", "steps": 
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory):
     "A 2-step synthetic run, made once; tests copy it."
-    import torch
-
-    out = tmp_path_factory.mktemp("fx62b") / "run"
-    from scae_nb.cli import main
-
-    flags = torch.are_deterministic_algorithms_enabled()
-    assert main(["train", *TINY, "--steps", "2", "--out", str(out)]) in (0, None)
-    torch.use_deterministic_algorithms(flags)
-    return out
+    return train_in_process(tmp_path_factory.mktemp("fx62b") / "run")
 
 
 def _eval_folder(tmp_path):

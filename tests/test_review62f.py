@@ -8,15 +8,14 @@ import json
 
 import pytest
 
-from cli_run import EVAL, TINY, scae
+from cli_run import EVAL, TINY, make_synthetic_run, scae
 
 
 @pytest.fixture(scope="module")
 def evaluated(tmp_path_factory) -> tuple:
     "(eval's stdout, report.json as text, the UTC time before the eval): a 2-step synthetic run, evaluated."
     folder = tmp_path_factory.mktemp("fx62f")
-    trained = scae("train", "--dataset", "synthetic", "--steps", "2", "--out", "syn", *TINY, cwd=folder)
-    assert trained.returncode == 0, trained.stderr
+    make_synthetic_run(folder)
     before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     run = scae("eval", "--checkpoint", "syn", "--out", "ev", *EVAL, cwd=folder)
     assert run.returncode == 0, run.stderr
