@@ -56,8 +56,9 @@ def _shuffle_points(points: np.ndarray, pattern_presence: np.ndarray, rng: np.ra
 
 # %% ../nbs/00b_constellations.ipynb #4143e866
 def normalize_chunk(points: np.ndarray) -> np.ndarray:
-    """The official global min-max over a whole chunk
-    (every example, point and coordinate) to [-1, 1]."""
+    """`points` [..., 2] mapped to [-1, 1] by one min and max over the whole chunk (every example,
+    point and coordinate), as `create_numpy` in the official `capsules/data/constellation.py`.
+    Raises ValueError for an empty `points`."""
     if not np.size(points):                   # else NumPy's "zero-size array to reduction ..."
         raise ValueError(f"points must hold a point to normalise, got shape {np.shape(points)}")
     lo, hi = points.min(), points.max()
@@ -90,17 +91,25 @@ def _check_transform(transform: dict) -> None:
         check_finite(**{name: value})
     check_positive(_integer=False, _zero=True, max_scale=transform.get('max_scale', 0.))
 
-# %% ../nbs/00b_constellations.ipynb #sp381365
-def constellation_chunk(n: int, rng: int | np.random.RandomState = 0, drop_prob: float = 0.5,
-                        normalize: bool = True, **transform) -> AttrDict:
-    """n official examples normalised together: points [n,11,2],
-    presence [n,11], pattern_presence [n,3], pattern_id [n,11]. A `drop_prob` (each pattern's
-    chance to be absent) outside [0, 1]: one-line `ValueError` naming it. `**transform`: the
-    similarity's rotation_percent (0.5), max_scale (3), max_translation (1); others: `TypeError`."""
-    rng = _rng(rng)
+# %% ../nbs/00b_constellations.ipynb #fx63b202
+def _chunk_options(drop_prob, normalize, transform: dict) -> float:
+    "`drop_prob` as a float; a non-bool `normalize` or a bad `transform` refused, one line each."
+    if not isinstance(normalize, (bool, np.bool_)):
+        raise UsageError(f"{named('normalize')} must be True or False, got {normalize!r:.60}")
     _check_transform(transform)
-    points, pattern_presence = _draw_objects(_positive_int('n', n), rng,
-                                                _probability('drop_prob', drop_prob), **transform)
+    return _probability('drop_prob', drop_prob)
+
+# %% ../nbs/00b_constellations.ipynb #sp381365
+def constellation_chunk(n: int, seed: int | np.random.RandomState = 0, drop_prob: float = 0.5,
+                        normalize: bool = True, **transform) -> AttrDict:
+    """n official examples normalised together (`create_numpy`, `capsules/data/constellation.py`):
+    float32 points [n, 11, 2], presence [n, 11], pattern_presence [n, 3]; int64 pattern_id [n, 11].
+    `seed`: a seed or a RandomState to draw from. `**transform`: the similarity's rotation_percent
+    (0.5), max_scale (3), max_translation (1). Raises ValueError (one line, naming it) for a bad
+    seed, n, drop_prob (a pattern's chance to be absent, in [0, 1]) or normalize (a bool), and
+    TypeError for another keyword."""
+    rng, drop_prob = _rng(seed), _chunk_options(drop_prob, normalize, transform)
+    points, pattern_presence = _draw_objects(_positive_int('n', n), rng, drop_prob, **transform)
     points, presence, pattern_id = _shuffle_points(points, pattern_presence, rng)
     if normalize: points = normalize_chunk(points)
     return AttrDict(points=torch.from_numpy(points), presence=torch.from_numpy(presence),
@@ -117,17 +126,20 @@ def _batches(rng: np.random.RandomState, batch_size: int, chunk_batches: int, **
 
 # %% ../nbs/00b_constellations.ipynb #sp389a6c
 def constellation_batches(batch_size: int = 32, seed: int | np.random.RandomState = 0,
-                          chunk_batches: int = 100, **kwargs):
-    """Endless iterator of official constellation batches
-    (AttrDicts of tensors), normalised per chunk of `chunk_batches`."""
-    _check_transform({k: v for k, v in kwargs.items()                 # at once, not at next()
-                      if k not in ('drop_prob', 'normalize')})
+                          chunk_batches: int = 100, drop_prob: float = 0.5, normalize: bool = True,
+                          **transform):
+    """Endless iterator of official constellation batches, each an AttrDict of `batch_size`
+    examples as `constellation_chunk` makes them (points [B, 11, 2], presence [B, 11], ...),
+    normalised per chunk of `chunk_batches` batches. Raises what `constellation_chunk` raises,
+    and for a bad batch_size or chunk_batches, when called (not at the first `next`)."""
+    _chunk_options(drop_prob, normalize, transform)                  # at once, not at next()
     return _batches(_rng(seed), _positive_int('batch_size', batch_size),
-                    _positive_int('chunk_batches', chunk_batches), **kwargs)
+                    _positive_int('chunk_batches', chunk_batches), drop_prob=drop_prob,
+                    normalize=normalize, **transform)
 
 # %% ../nbs/00b_constellations.ipynb #9da63bab
 def constellation_batch(batch_size: int = 32, seed: int | np.random.RandomState = 0,
                         chunk_batches: int = 100, **kwargs) -> AttrDict:
-    """The first batch of `constellation_batches`: the
-    first `batch_size` examples of a normalised chunk."""
+    """The first batch of `constellation_batches`: the first `batch_size` examples of a normalised
+    chunk (points [B, 11, 2], presence [B, 11], pattern_presence [B, 3], pattern_id [B, 11])."""
     return next(constellation_batches(batch_size, seed, chunk_batches, **kwargs))

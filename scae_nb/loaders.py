@@ -160,7 +160,8 @@ atexit.register(_shut_open_iterators)     # after multiprocessing.util's hook: s
 # %% ../nbs/00a_loaders.ipynb #sp380fab
 def _num_workers(num_workers) -> int:
     """`num_workers` if an integer in 0..max(64, 4 per CPU): each worker is a process of its own,
-    and the data is in memory, so workers beyond the CPUs only slow a run (1000 forked 1000)."""
+    and the data is in memory, so workers beyond the CPUs only slow a run (num_workers=1000 would
+    fork 1000 processes)."""
     if not _is_count(num_workers):                 # 00_data's: an integer >= 0, not a bool
         raise UsageError(f"num_workers must be an integer >= 0, got {num_workers!r}")
     if num_workers > (limit := max(64, 4 * (os.cpu_count() or 1))):
@@ -187,35 +188,6 @@ def _checked_data(images: torch.Tensor, labels: torch.Tensor, canvas_size: int |
     _check_canvas(canvas_size, *images.shape[-2:])
     return labels, canvas_size
 
-# %% ../nbs/00a_loaders.ipynb #st497240
-def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
-                seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
-    """Seeded DataLoader over in-memory data yielding
-    (float32 [B, C, S, S] in [0, 1], int64 [B]); `train`: shuffle, full batches."""
-    seed, num_workers = _check_loader_seed(seed), _num_workers(num_workers)
-    labels, canvas_size = _checked_data(images, labels, canvas_size, n_classes)
-    g = torch.Generator().manual_seed(seed)
-    batches = _index_batches(labels, batch_size, train, g)
-    loader = _WorkerLoader if num_workers else DataLoader        # workers: shut down at exit
-    return loader(TensorDataset(images, labels), sampler=batches, batch_size=None,
-                      collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
-                      worker_init_fn=_ignore_stop_signals if num_workers else None,
-                      persistent_workers=False,   # fresh workers each pass: an exact resume (05a)
-                      generator=g,
-                      pin_memory=device is not None and torch.device(device).type == 'cuda')
-
-# %% ../nbs/00a_loaders.ipynb #tl43pr00
-def _check_images_labels_pair(pair, name: str) -> tuple:
-    "`pair` if a tuple or list of 2 (images, labels); else one line saying what came."
-    if isinstance(pair, (tuple, list)) and len(pair) == 2: return pair
-    if isinstance(pair, torch.Tensor): got = f"a Tensor of {got_shape(pair).removeprefix('got ')}"
-    elif isinstance(pair, (tuple, list)): got = f"a {type(pair).__name__} of {len(pair)}"
-    else: got = f"a {type(pair).__name__}"
-    hint = (' (dataset_tensors(dataset) stacks a Dataset into the pair)'
-            if isinstance(pair, torch.utils.data.Dataset) else '')
-    raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
-
 # %% ../nbs/00a_loaders.ipynb #st49f136
 def _loader_device(device) -> torch.device | None:
     """The loaders' device: any CPU device torch takes ('cpu:0', torch.device('cpu', 0)) is the CPU,
@@ -230,13 +202,48 @@ def _loader_device(device) -> torch.device | None:
     from scae_nb.runtime import pick_device      # here, not above: runtime imports this module
     return pick_device(device, what=named('device'))
 
+# %% ../nbs/00a_loaders.ipynb #st497240
+def make_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
+                canvas_size: int | None = None, train: bool = False, num_workers: int = 0,
+                seed: int = 0, device=None, n_classes: int | None = None) -> DataLoader:
+    """Seeded DataLoader over in-memory images [N, C, h, w] (uint8 0..255 or float in [0, 1]) and
+    labels [N], yielding (float32 [B, C, S, S] in [0, 1], int64 [B]) shifted on the S x S canvas as
+    the official MNIST pipeline does (official-scae.md §1.1); `train`: shuffle, full batches.
+    Raises ValueError (one line, naming it) for a bad seed, num_workers, batch_size, device,
+    canvas_size, images or labels, and TypeError for images that are no tensor."""
+    seed, num_workers = _check_loader_seed(seed), _num_workers(num_workers)
+    device = _loader_device(device)
+    labels, canvas_size = _checked_data(images, labels, canvas_size, n_classes)
+    g = torch.Generator().manual_seed(seed)
+    batches = _index_batches(labels, batch_size, train, g)
+    loader = _WorkerLoader if num_workers else DataLoader        # workers: shut down at exit
+    return loader(TensorDataset(images, labels), sampler=batches, batch_size=None,
+                      collate_fn=ShiftCollate(canvas_size, seed), num_workers=num_workers,
+                      worker_init_fn=_ignore_stop_signals if num_workers else None,
+                      persistent_workers=False,   # fresh workers each pass: an exact resume (05a)
+                      generator=g,
+                      pin_memory=device is not None and device.type == 'cuda')
+
+# %% ../nbs/00a_loaders.ipynb #tl43pr00
+def _check_images_labels_pair(pair, name: str) -> tuple:
+    "`pair` if a tuple or list of 2 (images, labels); else one line saying what came."
+    if isinstance(pair, (tuple, list)) and len(pair) == 2: return pair
+    if isinstance(pair, torch.Tensor): got = f"a Tensor of {got_shape(pair).removeprefix('got ')}"
+    elif isinstance(pair, (tuple, list)): got = f"a {type(pair).__name__} of {len(pair)}"
+    else: got = f"a {type(pair).__name__}"
+    hint = (' (dataset_tensors(dataset) stacks a Dataset into the pair)'
+            if isinstance(pair, torch.utils.data.Dataset) else '')
+    raise ValueError(f"{name} must be an (images, labels) pair of tensors, got {got}{hint}")
+
 # %% ../nbs/00a_loaders.ipynb #2d1cc363
 def tensor_loaders(train: tuple, test: tuple | None = None, batch_size: int = 128,
                    canvas_size: int | None = None, num_workers: int = 0, seed: int = 0,
                    device: str | torch.device | None = None, n_classes: int | None = None,
                    on_device: bool = False):
-    """(train_loader, test_loader) over your own (images, labels) pairs; canvas_size None = no
-    padding; no `test`, no test_loader; `on_device`: `DeviceLoader`s on `device` (below)."""
+    """(train_loader, test_loader) over your own (images [N, C, h, w], labels [N]) pairs, as
+    `make_loader` makes them; canvas_size None = no padding; no `test`, no test_loader;
+    `on_device`: `DeviceLoader`s on `device` (below). Raises ValueError (one line) for a pair that
+    is no pair of two, and what `make_loader` or `DeviceLoader` raises."""
     train = _check_images_labels_pair(train, 'train')
     if test is not None: test = _check_images_labels_pair(test, 'test')
     seed, device = _check_loader_seed(seed), _loader_device(device)
@@ -291,8 +298,9 @@ def _check_one_shape(images: list[torch.Tensor]) -> None:
 
 # %% ../nbs/00a_loaders.ipynb #st499abb
 def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
-    """Stack a map-style dataset of (PIL image | array | tensor, label)
-    pairs into (images [N, C, H, W], int64 labels [N])."""
+    """Stack a map-style dataset of (PIL image | array | tensor, label) pairs into (images
+    [N, C, H, W], int64 labels [N]). Raises ValueError (one line, naming the first bad item) for
+    images of different shapes or a label that is not one integer."""
     pairs = [dataset[i] for i in range(len(dataset))]
     images = [_image_tensor(x) for x, _ in pairs]
     _check_one_shape(images)
@@ -301,8 +309,9 @@ def dataset_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
 
 # %% ../nbs/00a_loaders.ipynb #ff92f5c1
 class DeviceLoader:
-    """Batches of in-memory (images, labels) built on `device`: (float32 [B, C, S, S] in [0, 1],
-    int64 [B]), both on `device`; `train`: a shuffle per epoch and full batches only."""
+    """Batches of in-memory (images [N, C, h, w], labels [N]) built on `device`: (float32
+    [B, C, S, S] in [0, 1], int64 [B]), both on `device`; `train`: a shuffle per epoch and full
+    batches only. Raises what `make_loader` raises (but for num_workers, which it has not)."""
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                  canvas_size: int | None = None, train: bool = False, seed: int = 0, device=None,
                  n_classes: int | None = None):
@@ -310,7 +319,7 @@ class DeviceLoader:
         # once, not per batch
         labels, self.canvas_size = _checked_data(images, labels, canvas_size, n_classes)
         self.batch_size, self.train = _batch_size(batch_size, len(labels), train), train
-        device = torch.device('cpu' if device is None else device)
+        device = _loader_device('cpu' if device is None else device)
         self.images, self.labels = images.to(device), labels.to(device)   # [N, C, h, w], [N]
         self.seed, self.generator = seed, torch.Generator(device).manual_seed(seed)
         self.epoch, self.index, self._resume = 0, 0, False

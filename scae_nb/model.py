@@ -543,12 +543,26 @@ OFFICIAL_FLAG_DEFAULTS = dict(
     mixing_kl_weight=0., sparsity_weight=10., dynamic_l2_weight=10.)
 
 # %% ../nbs/04a_model.ipynb #274fb182
-def _flag_value(value, default):
-    "Coerce a flag value (possibly a string from a flag file) to the type of the field's default."
-    if isinstance(default, bool):
-        return (value if isinstance(value, bool)
-                else str(value).strip().lower() in ('true', '1', 'yes'))
-    return type(default)(value)
+_ABSL_TRUE, _ABSL_FALSE = ('true', 't', '1'), ('false', 'f', '0')    # absl flags' BooleanParser
+
+def _flag_bool(flag: str, value) -> bool:
+    "A boolean flag's value: a bool, or text absl reads as one; else ValueError naming the flag."
+    text = str(value).strip().lower()
+    if isinstance(value, bool) or text in _ABSL_TRUE + _ABSL_FALSE: return text in _ABSL_TRUE
+    raise ValueError(f"flag {flag} must be true/false (absl: true, t, 1, false, f, 0), "
+                     f"got {value!r}")
+
+# %% ../nbs/04a_model.ipynb #fx63b102
+_KINDS = {int: 'an integer', float: 'a number', str: 'a string'}
+
+def _flag_value(flag: str, value, default):
+    "`value` (possibly text from a flag file) as the type of `default`; ValueError naming `flag`."
+    if isinstance(default, bool): return _flag_bool(flag, value)
+    try: converted = type(default)(value)
+    except (TypeError, ValueError): converted = None
+    if converted is None or (isinstance(value, float) and converted != value):   # 40.5 -> 40
+        raise ValueError(f"flag {flag} must be {_KINDS[type(default)]}, got {value!r}")
+    return converted
 
 # %% ../nbs/04a_model.ipynb #3d39619a
 def _with_defaults(flags: Mapping | None) -> dict:
@@ -571,15 +585,18 @@ _RUN_FLAGS = dict(dataset='dataset', batch_size='batch_size', lr='lr', max_train
 
 # %% ../nbs/04a_model.ipynb #sp38e9c5
 def config_from_flags(flags: Mapping | None = None) -> SCAEConfig:
-    """An `SCAEConfig` from official flag names -> values;
-    missing flags take the official flag defaults."""
+    """An `SCAEConfig` from official flag names -> values (the flags of the official
+    `model_config.py` and `data_config.py`); missing flags take the official flag defaults.
+    Raises ValueError, naming the flag, for a value of the wrong type (booleans as absl reads
+    them), an `n_part_caps_dims` other than 6, or a value `SCAEConfig` refuses."""
     flags = _with_defaults(flags)
-    if int(flags['n_part_caps_dims']) != 6:
+    if _flag_value('n_part_caps_dims', flags['n_part_caps_dims'], 6) != 6:
         raise ValueError("n_part_caps_dims must be 6 (the affine part pose), got "
                          f"{flags['n_part_caps_dims']!r}")
     if flags['model'] == 'constellation': return _constellation_from_flags(flags)
     base = SCAEConfig.preset('official')
-    values = {f: _flag_value(flags[flag], getattr(base, f)) for flag, f in _FLAG_FIELDS.items()}
+    values = {f: _flag_value(flag, flags[flag], getattr(base, f))
+              for flag, f in _FLAG_FIELDS.items()}
     return replace(base, **values)
 
 # %% ../nbs/04a_model.ipynb #e1c0a0f1
@@ -589,20 +606,19 @@ _CONSTELLATION_FIELDS = ('prior_within_weight', 'posterior_within_weight',
 def _constellation_from_flags(flags: Mapping) -> SCAEConfig:
     "make_constellation: fixed sizes; the prior *within* flag weights both prior terms."
     base = SCAEConfig.preset('constellation')
-    values = {f: _flag_value(flags[flag], getattr(base, f))
+    values = {f: _flag_value(flag, flags[flag], getattr(base, f))
               for flag, f in _FLAG_FIELDS.items() if f in _CONSTELLATION_FIELDS}
     values.update(prior_between_weight=values['prior_within_weight'],
-                  sparsity_weight=float(flags['sparsity_weight']),
-                  dynamic_l2_weight=float(flags['dynamic_l2_weight']))
+                  **{flag: _flag_value(flag, flags[flag], 0.)
+                     for flag in ('sparsity_weight', 'dynamic_l2_weight')})
     return replace(base, **values)
 
 # %% ../nbs/04a_model.ipynb #sp38e471
 def run_from_flags(flags: Mapping | None = None) -> dict:
     "The run part of official flags, as `TrainConfig` overrides: dataset, batch_size, lr, steps."
     flags = _with_defaults(flags)
-    run = {field: flags[flag] for flag, field in _RUN_FLAGS.items()}
-    return dict(run, batch_size=int(run['batch_size']), lr=float(run['lr']),
-                steps=int(run['steps']))
+    return {field: _flag_value(flag, flags[flag], OFFICIAL_FLAG_DEFAULTS[flag])
+            for flag, field in _RUN_FLAGS.items()}
 
 # %% ../nbs/04a_model.ipynb #368b269a
 @patch
@@ -612,8 +628,10 @@ def official_slots(self: SCAE) -> list:
 
 # %% ../nbs/04a_model.ipynb #2af5a0ba
 def from_official(variables, flags: Mapping | None = None, noise: bool = True) -> nn.Module:
-    """An `SCAE` (or `ConstellationAutoencoder` for flags['model'] == 'constellation')
-    with official weights."""
+    """An `SCAE` (or `ConstellationAutoencoder` for flags['model'] == 'constellation') with the
+    official weights `variables` (name -> array, as the official checkpoint names them; flags as
+    `config_from_flags`, from `model_config.py`). Raises KeyError for a missing variable, ValueError
+    for one of the wrong shape, and what `config_from_flags` raises."""
     config = config_from_flags(flags)
     if not noise: config = replace(config, noise_scale=0.)
     return build_model(config).load_official_(variables)

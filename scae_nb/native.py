@@ -780,7 +780,8 @@ C_SOURCE = ''.join(_C_PARTS)
 
 # %% ../nbs/02b_native.ipynb #79804ece
 NATIVE_ENV = 'SCAE_NB_NATIVE'       # '0': never use the kernel; '1' or unset or empty: use it
-_CFLAGS = ['-O3', '-std=c99', '-fno-trapping-math', '-fopenmp-simd', '-shared', '-fPIC']
+_CFLAGS = ['-O3', '-std=c99', '-ffp-contract=off', '-fno-trapping-math', '-fopenmp-simd', '-shared',
+           '-fPIC']                 # -ffp-contract=off: no a*b + c fused (clang's default fuses)
 
 # %% ../nbs/02b_native.ipynb #sp382347
 def native_setting() -> bool:
@@ -1096,7 +1097,9 @@ def _check_native_call(templates, theta, log_presence, target, compiling: bool,
 def native_warped_pixel_mixture(templates, theta, log_presence, bg_value, bg_logit,
                                 inv_temperature, target):
     """`warped_pixel_mixture`'s native path: the same arguments and outputs (ll, rec_mode, rec_mean
-    [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32."""
+    [B, C, H, W], warped [B, M, C', H, W]); CPU tensors, computed in float32. Raises RuntimeError
+    off the CPU or without a built kernel, ValueError for a bad shape or a tensor on another device
+    (one line each)."""
     compiling, coupled = torch.compiler.is_compiling(), inv_temperature is not None
     _check_native_call(templates, theta, log_presence, target, compiling, coupled)
     f32 = lambda t: t.to(torch.float32).contiguous()
