@@ -9,9 +9,9 @@ import traceback, typing, warnings
 from . import __version__
 
 # %% auto #0
-__all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'PATH_OPTIONS', 'int64', 'field_options', 'add_config_args', 'given',
-           'positive_int64', 'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings', 'expand_user',
-           'quiet_matplotlib_dirs', 'nothing_written']
+__all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'PATH_OPTIONS', 'int64', 'float_option', 'field_options', 'add_config_args',
+           'given', 'positive_int64', 'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings',
+           'expand_user', 'quiet_matplotlib_dirs', 'nothing_written']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -63,6 +63,14 @@ def int64(text: str) -> int:
         raise argparse.ArgumentTypeError(f'{shown} is out of range ({bound})')
     return int(value)
 
+# %% ../nbs/07_cli.ipynb #fx63a002
+def float_option(text: str) -> float:
+    """A float option's value, as `float` reads it; refused in argparse's one line, naming it
+    (`_shown`: over 40 characters, its ends and its length)."""
+    try: return float(text)
+    except ValueError: shown = _shown(text, quoted=True)   # '1111…1111 (4000 characters)'
+    raise argparse.ArgumentTypeError(f'invalid float value: {shown}')
+
 # %% ../nbs/07_cli.ipynb #st53d108
 def _field_keywords(f: dataclasses.Field, kind: type, text: str) -> dict:
     "`add_argument` keywords of field `f`, which parses to `kind`, with help `text`."
@@ -71,7 +79,7 @@ def _field_keywords(f: dataclasses.Field, kind: type, text: str) -> dict:
         if '(default:' not in text: kwargs['help'] += f' (default: {f.default})'
     elif f.default_factory is dataclasses.MISSING: kwargs['required'] = True
     if kind is bool: kwargs.update(action=argparse.BooleanOptionalAction, metavar=None)
-    else: kwargs['type'] = int64 if kind is int else kind       # int: within int64
+    else: kwargs['type'] = {int: int64, float: float_option}.get(kind, kind)   # int: within int64
     return kwargs
 
 # %% ../nbs/07_cli.ipynb #sp385572

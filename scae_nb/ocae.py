@@ -14,13 +14,13 @@ from fastcore.basics import patch
 
 
 # %% auto #0
-__all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'gaussian_log_prob',
-           'with_dummy', 'capsule_likelihood', 'capsule_posterior', 'OCAE', 'set_transformer_keys']
+__all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLayer', 'compose_affine', 'check_input_device_dtype',
+           'gaussian_log_prob', 'with_dummy', 'capsule_likelihood', 'capsule_posterior', 'OCAE', 'set_transformer_keys']
 
 # %% ../nbs/03_ocae.ipynb #fx61k302
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise, check_pose
-from .pcae import _FULL, _noise_scale_property, check_input_device, check_input_dtype
+from .pcae import _FULL, _noise_scale_property, _verb, check_input_device, check_input_dtype
 from .pcae import check_templates_colorized
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
@@ -189,6 +189,28 @@ def _presences(caps_logit: torch.Tensor, vote_logit: torch.Tensor) -> tuple:
     caps_presence = torch.sigmoid(caps_logit)
     return caps_presence, caps_presence * torch.sigmoid(vote_logit)
 
+# %% ../nbs/03_ocae.ipynb #fx63a012
+def _dtype_refused(name: str, x: torch.Tensor, weight: torch.Tensor) -> bool:
+    """Whether `check_input_dtype` refuses `x`'s dtype on `weight`'s device (autocast's casts there
+    taken); a half model is not asked (its own line). Allocates 0 bytes: a refusal's path only."""
+    if weight.dtype not in _FULL: return False
+    try: check_input_dtype(name, x.new_empty(0, device=weight.device), weight.dtype)
+    except TypeError: return True
+    return False
+
+# %% ../nbs/03_ocae.ipynb #fx63a013
+def check_input_device_dtype(name: str, x: torch.Tensor, weight: torch.Tensor,
+                             dtype_checked: bool = True) -> None:
+    """`check_input_device` of input `x` (called `name`) against `weight`'s device (one ValueError
+    line); the line names the dtype too, with one `.to` for both, when `dtype_checked` and
+    `_dtype_refused`. Static: no host sync (02_pcae's `check_input_device`, `check_input_dtype`)."""
+    if x.device != weight.device and dtype_checked and _dtype_refused(name, x, weight):
+        there = str(weight.device)
+        raise ValueError(f"{name} {_verb(name)} {x.dtype} on {x.device} but the model's weights "
+                         f"{weight.dtype} on {there}: give it {weight.dtype} {name} on {there} "
+                         f"({name}.to({there!r}, {weight.dtype}))")
+    check_input_device(name, x, weight.device)
+
 # %% ../nbs/03_ocae.ipynb #fx60f105
 @patch
 def _check_features(self: CapsuleLayer, features) -> None:
@@ -201,7 +223,7 @@ def _check_features(self: CapsuleLayer, features) -> None:
     if not (tensor and features.shape[1:] == (K, d_in)):                 # also ndim != 3
         got = got_shape(features) if tensor else f"got {type(features).__name__}"
         raise ValueError(f"features must be [B, K, d_in] = [B, {K}, {d_in}], {got}")
-    check_input_device('features', features, weight.device)     # as the OCAE's inputs
+    check_input_device_dtype('features', features, weight)     # as the OCAE's inputs
     check_input_dtype('features', features, weight.dtype)
 
 # %% ../nbs/03_ocae.ipynb #fx61k314
@@ -428,11 +450,24 @@ def _check_input_shapes(self: OCAE, pose, presence, special_features, templates_
     check_templates_colorized(templates_colorized, B, M, self.n_channels, self.template_size)
 
 # %% ../nbs/03_ocae.ipynb #st54a009
+def _set_dtype(inputs: dict) -> torch.dtype:
+    "The dtype `torch.cat` promotes the input set (`inputs`, name -> tensor) to."
+    return functools.reduce(torch.promote_types, (x.dtype for x in inputs.values()))
+
 def _check_set_dtype(inputs: dict, dtype: torch.dtype) -> None:
     "One-line error unless the input set's dtype (`inputs`, name -> tensor, promoted) is `dtype`."
-    set_dtype = functools.reduce(torch.promote_types, (x.dtype for x in inputs.values()))
+    set_dtype = _set_dtype(inputs)
     name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
     check_input_dtype(name, inputs[name], dtype)
+
+# %% ../nbs/03_ocae.ipynb #fx63a016
+def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
+    "Each input's device (naming its dtype too, if refused as well), and its own dtype unless full."
+    set_dtype = _set_dtype(inputs)
+    for name, x in inputs.items():
+        own = x.dtype not in _FULL                           # its own dtype checked, not promoted
+        check_input_device_dtype(name, x, weight, own or x.dtype == set_dtype)
+        if own: check_input_dtype(name, x, weight.dtype)
 
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
@@ -444,9 +479,7 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     self._check_input_shapes(pose, presence, special_features, templates_colorized)
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
-    for name, x in inputs.items():
-        check_input_device(name, x, self.dummy_vote.device)
-        if x.dtype not in _FULL: check_input_dtype(name, x, self.dummy_vote.dtype)  # not promoted
+    _check_each_input(inputs, self.dummy_vote)
     _check_set_dtype(inputs, self.dummy_vote.dtype)
     if check_values: check_values_on_cpu(presence, 'presence', pixels=False)   # the CPU only
 

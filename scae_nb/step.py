@@ -13,12 +13,15 @@ from .runtime import ConstellationLoader
 from .utils import UsageError, as_given, said, user_stacklevel
 from .mixture import current_decoder
 from .native import prepare_compile
+from .model import SCAE, ConstellationAutoencoder, _check_constellation_call
+from .pcae import check_encoder_input
+from .losses import check_labels
 
 # %% auto #0
 __all__ = ['INDUCTOR_OPTIONS', 'to_device', 'run_model', 'output_metrics', 'synthetic_batch', 'optimization_step', 'model_inputs',
-           'CudaGraphs', 'quiet_compile_logs', 'compile_options', 'compile_forward', 'GraphStep', 'resolve_cuda_graph',
-           'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'SlowAmpWarning', 'cpu_computes_bfloat16',
-           'warn_slow_amp', 'make_step', 'resolve_compile', 'variant_name']
+           'check_batch', 'CudaGraphs', 'quiet_compile_logs', 'compile_options', 'compile_forward', 'GraphStep',
+           'resolve_cuda_graph', 'CompileWaitWarning', 'generates_code', 'warn_compile_wait', 'SlowAmpWarning',
+           'cpu_computes_bfloat16', 'warn_slow_amp', 'make_step', 'resolve_compile', 'variant_name']
 
 # %% ../nbs/05ab_step.ipynb #27abe938
 def to_device(batch, device: torch.device, non_blocking: bool = False):
@@ -81,6 +84,24 @@ def model_inputs(batch) -> tuple:
     "The model's positional inputs: (images, labels), or (points, presence, pattern_id)."
     if isinstance(batch, dict): return batch['points'], batch['presence'], batch.get('pattern_id')
     return tuple(batch[:2])
+
+# %% ../nbs/05ab_step.ipynb #fx63a022
+def _check_scae_batch(model: SCAE, images, labels) -> None:
+    "The SCAE's one-line checks of images [B, C, S, S] (its PCAE's `run_cnn`) and labels [B]."
+    pcae, weight = model.pcae, model.pcae.cnn[0].weight
+    check_encoder_input(images, (pcae.n_channels, pcae.canvas_size, pcae.canvas_size), weight.dtype,
+                        weight.device)
+    if labels is not None: check_labels(labels, len(images), weight.device)   # not their values
+
+# %% ../nbs/05ab_step.ipynb #fx63a023
+def check_batch(model: nn.Module, inputs: tuple, device: torch.device, amp: bool = False) -> None:
+    """Refuse, in the model's own line (TypeError, ValueError), `inputs` (`model_inputs`) that an
+    `SCAE` or `ConstellationAutoencoder` on `device` cannot take: shapes, dtypes (with `amp`,
+    bfloat16 autocast's casts taken), devices. Eager, before a compiled step; other models pass."""
+    with torch.autocast(device.type, torch.bfloat16, enabled=amp):        # as `_whole_step`
+        if isinstance(model, SCAE): _check_scae_batch(model, *inputs)
+        elif isinstance(model, ConstellationAutoencoder):     # on the CPU, its points' values too
+            _check_constellation_call(model, *inputs)
 
 # %% ../nbs/05ab_step.ipynb #c644a010
 class CudaGraphs:
@@ -194,6 +215,7 @@ def __call__(self: GraphStep, batch) -> AttrDict:
     "One training step on `batch`: AttrDict(losses, metrics) of 0-d tensors (fresh, not static)."
     inputs = tuple(None if t is None else t.to(self.device, non_blocking=True)
                    for t in model_inputs(batch))
+    check_batch(self.model, inputs, self.device, self.amp)   # the model's line, not dynamo's 30
     if not self.optimizer.state:                           # slots are created lazily: eager once
         losses, metrics = _whole_step(self.model, self.optimizer, self.amp, self.device.type,
                                       *inputs)
