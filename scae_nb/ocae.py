@@ -21,6 +21,7 @@ __all__ = ['LOG_DUMMY', 'ocae_input_set', 'BatchLinear', 'BatchMLP', 'CapsuleLay
 from .utils import AttrDict
 from .pcae import geometric_transform, affine_matrix, safe_log, add_presence_noise, check_pose
 from .pcae import _FULL, _noise_scale_property, _verb, check_input_device, check_input_dtype
+from .pcae import autocast_on
 from .pcae import check_templates_colorized
 from .set_transformer import SetTransformer, SCAE_SET_TRANSFORMER, CONSTELLATION_SET_TRANSFORMER
 from .official import OfficialModule, Slot, trunc_normal_fan_in_, tf_glorot_uniform_, tf_suffix
@@ -455,12 +456,24 @@ def _set_dtype(inputs: dict) -> torch.dtype:
     return functools.reduce(torch.promote_types, (x.dtype for x in inputs.values()))
 
 def _check_set_dtype(inputs: dict, dtype: torch.dtype) -> None:
-    "One-line error unless the input set's dtype (`inputs`, name -> tensor, promoted) is `dtype`."
+    """One-line error unless the input set's dtype (`inputs`, name -> tensor, promoted) is `dtype`,
+    named by the first input of that dtype; half and bf16 together promote to float32, which none
+    of them is: then named 'the input set'."""
     set_dtype = _set_dtype(inputs)
-    name = next(name for name, x in inputs.items() if x.dtype == set_dtype)  # the first of it
-    check_input_dtype(name, inputs[name], dtype)
+    name = next((name for name, x in inputs.items() if x.dtype == set_dtype), None)  # the first
+    x = inputs[name] if name else next(iter(inputs.values())).new_empty(0, dtype=set_dtype)
+    check_input_dtype(name or 'the input set', x, dtype)
 
 # %% ../nbs/03_ocae.ipynb #fx63a016
+def _check_autocast_dtype(name: str, x: torch.Tensor) -> None:
+    """Under autocast, refuse (one line) a half or bf16 input `x` other than autocast's own lower
+    precision there: torch's `at::autocast::prioritize` fails on the mix ("Unexpected floating
+    ScalarType"), naming neither. Static: no host sync."""
+    if x.dtype in (torch.float16, torch.bfloat16) and autocast_on(x.device.type):
+        if x.dtype != (runs := torch.get_autocast_dtype(x.device.type)):
+            raise TypeError(f"{name} {_verb(name)} {x.dtype} but autocast on {x.device.type} runs "
+                            f"in {runs}: give it {runs} or float32 {name} ({name}.to({runs}))")
+
 def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
     "Each input's device (naming its dtype too, if refused as well), and its own dtype unless full."
     set_dtype = _set_dtype(inputs)
@@ -468,6 +481,8 @@ def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
         own = x.dtype not in _FULL                           # its own dtype checked, not promoted
         check_input_device_dtype(name, x, weight, own or x.dtype == set_dtype)
         if own: check_input_dtype(name, x, weight.dtype)
+        _check_autocast_dtype(name, x)
+
 
 # %% ../nbs/03_ocae.ipynb #e85617b6
 @patch
