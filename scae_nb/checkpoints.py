@@ -346,7 +346,7 @@ def _same_kind(ours, theirs) -> bool:
 def _refuse_bad_record(out, path: Path, theirs: dict) -> None:
     """Refuse (`UsageError`, one line) run folder `out`'s config.json whose `model` is no object, or
     whose field of the model's shape (`SHAPE_FIELDS`) is not of the kind of checkpoint `path`'s
-    (`theirs`: its model config): the record's fault, not the checkpoint's (rv61b #2)."""
+    (`theirs`: its model config): the record's fault, not the checkpoint's."""
     try: model = json.loads((Path(out) / 'config.json').read_bytes())['model']
     except (OSError, ValueError, KeyError, TypeError): return   # none, not JSON: nothing to compare
     bad = ([('model', model, dict)] if not isinstance(model, dict) else
@@ -1246,7 +1246,7 @@ def _warn_foreign_entries(out: Path) -> None:
 def _refuse_eval_folder(out) -> None:
     """Refuse (`UsageError`, one line) a new run in `out` that is, or is inside, the folder of an
     `scae-nb eval` report (`_eval_report`), as given or as links lead: the run's files and the
-    evaluation's would mix (rv61b #5), as eval refuses a report in a run's folder."""
+    evaluation's would mix, as eval refuses a report in a run's folder."""
     given, real = Path(os.path.abspath(out)), Path(out).resolve()
     home = next((p for where in (given, real) for p in (where, *where.parents)
                  if _eval_report(p) is not None), None)

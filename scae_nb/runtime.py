@@ -153,7 +153,9 @@ def _tf32_on(device, tf32: bool) -> bool:
 # %% ../nbs/05a_runtime.ipynb #st490883
 def set_numerics(device, tf32: bool = False, deterministic: bool = False) -> None:
     """float32 matmuls and convolutions in full float32 unless `tf32` (CUDA only); `deterministic`:
-    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`."""
+    deterministic kernels and no cuDNN autotuning, or `check_deterministic`'s `UsageError`;
+    otherwise cuDNN autotuning on (`cudnn.benchmark=True`, over the caller's setting). Process-wide
+    flags (`numerics_flags` puts them back)."""
     if deterministic: check_deterministic(device)
     tf32 = _tf32_on(device, tf32)
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
@@ -527,6 +529,17 @@ def _wandb_cache_in(folder: str, mode: str):
     finally:
         if cache: os.environ.pop('WANDB_CACHE_DIR')
 
+# %% ../nbs/05a_runtime.ipynb #fx63c003
+@contextlib.contextmanager
+def _wandb_dir_in(folder: str):
+    "`$WANDB_DIR` = the run `folder` in the block; then put back as it was (unset, or the user's)."
+    held = os.environ.get('WANDB_DIR')
+    os.environ['WANDB_DIR'] = folder
+    try: yield
+    finally:
+        if held is None: os.environ.pop('WANDB_DIR', None)
+        else: os.environ['WANDB_DIR'] = held
+
 # %% ../nbs/05a_runtime.ipynb #st49ba2a
 def _no_wandb_key(mode: str) -> UsageError:
     "The line for a wandb run in `mode` without an API key: what asked for it, and the ways out."
@@ -568,11 +581,9 @@ def _wandb_run(self: RunLogger, mode: str, config: dict | None, wandb_id: str | 
     prints nothing, samples no system stats and writes only inside the run folder. Online without
     an API key, or unable to reach W&B: one line naming the ways out (offline among them)."""
     folder = str(self.out.resolve())
-    os.environ['WANDB_DIR'] = folder
-    import wandb
-    settings = _wandb_settings(wandb, mode)
-    with _wandb_cache_in(folder, mode):
-        project = os.environ.get('WANDB_PROJECT', 'scae-nb')
+    with _wandb_dir_in(folder), _wandb_cache_in(folder, mode):    # both put back after
+        import wandb
+        settings, project = _wandb_settings(wandb, mode), os.environ.get('WANDB_PROJECT', 'scae-nb')
         return _wandb_init(wandb, mode, project=project, name=name or self.out.name, dir=folder,
                            config=config, id=wandb_id, resume='allow' if wandb_id else None,
                            notes=notes, settings=settings)

@@ -542,13 +542,14 @@ def evaluate(self: Trainer, n_batches: int | None = None) -> tuple[dict, object,
 # %% ../nbs/05b_training.ipynb #a6015b21
 @patch
 def draw_figures(self: Trainer, batch, out: AttrDict) -> list[Path]:
-    "Templates and inputs vs reconstructions of an image batch, saved under figures/."
+    """Templates and inputs vs reconstructions (the mixture's mode, `rec_mode`, as the official
+    plots and `06a_figures` draw) of an image batch, saved under figures/."""
     if isinstance(batch, dict) or out is None or 'pcae' not in out: return []
     images, top = batch[0], 'inputs'
     if self.cfg.model.target == 'sobel':         # the decoder reconstructs edges: show those
-        images, top = sobel_target(as_float_images(images).to(out.pcae.rec_mean)), 'edge targets'
+        images, top = sobel_target(as_float_images(images).to(out.pcae.rec_mode)), 'edge targets'
     figs = dict(templates=template_figure(out.pcae.templates_nonlin),
-                reconstructions=reconstruction_figure(images, out.pcae.rec_mean, top=top))
+                reconstructions=reconstruction_figure(images, out.pcae.rec_mode, top=top))
     return [self.logger.figure(self.step, name, fig) for name, fig in figs.items()]
 
 # %% ../nbs/05b_training.ipynb #sp38b4ab
@@ -786,7 +787,7 @@ def _config_as_written(out) -> bool:
 @patch
 def _warn_edited_record(self: Trainer, ckpt: dict, path, own: bool) -> None:
     """Warn, one line, where config.json of this run's folder (`own`: checkpoint `path` is of it)
-    says what the resume of `ckpt` does not use (`_record_line`, rv61b #1), if it trains,
+    says what the resume of `ckpt` does not use (`_record_line`), if it trains,
     starts no new branch, and config.json is not as the code wrote it (`_config_as_written`)."""
     if not (own and self.rank0 and self.cfg.steps > self.step): return
     if newer_checkpoints(self.out, self.step): return   # a branch: config.json a newer one's
