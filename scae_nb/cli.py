@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
-import argparse, contextlib, dataclasses, decimal, difflib, importlib, os, re, signal, sys
+import argparse, contextlib, dataclasses, decimal, difflib, importlib, math, os, re, signal, sys
 import traceback, typing, warnings
 from . import __version__
 
@@ -66,10 +66,19 @@ def int64(text: str) -> int:
 # %% ../nbs/07_cli.ipynb #fx63a002
 def float_option(text: str) -> float:
     """A float option's value, as `float` reads it; refused in argparse's one line, naming it
-    (`_shown`: over 40 characters, its ends and its length)."""
-    try: return float(text)
-    except ValueError: shown = _shown(text, quoted=True)   # '1111…1111 (4000 characters)'
-    raise argparse.ArgumentTypeError(f'invalid float value: {shown}')
+    (`_shown`: over 40 characters, its ends and its length): no number, or one past float64's
+    range (`1e400` would be inf, `1e-400` 0)."""
+    try: value = float(text)
+    except ValueError: value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f'invalid float value: {_shown(text, quoted=True)}')
+    mantissa = text.lower().replace('_', '').split('e')[0]
+    if (value in (math.inf, -math.inf) and 'inf' not in mantissa) or (
+            value == 0 and any(d in mantissa for d in '123456789')):
+        raise argparse.ArgumentTypeError(f'{_shown(text.strip())} is out of range (a float64 holds '
+                                         'magnitudes from about 5e-324 to 1.8e308)')
+    return value
+
 
 # %% ../nbs/07_cli.ipynb #st53d108
 def _field_keywords(f: dataclasses.Field, kind: type, text: str) -> dict:

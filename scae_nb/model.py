@@ -556,13 +556,18 @@ def _flag_bool(flag: str, value) -> bool:
 _KINDS = {int: 'an integer', float: 'a number', str: 'a string'}
 
 def _flag_value(flag: str, value, default):
-    "`value` (possibly text from a flag file) as the type of `default`; ValueError naming `flag`."
+    """`value` (possibly text from a flag file) as the type of `default`; ValueError naming `flag`
+    for None, a bool where a number goes, or a number the type would change (40.5 or
+    `np.float32(40.5)` to int 40, inf to int)."""
     if isinstance(default, bool): return _flag_bool(flag, value)
-    try: converted = type(default)(value)
-    except (TypeError, ValueError): converted = None
-    if converted is None or (isinstance(value, float) and converted != value):   # 40.5 -> 40
-        raise ValueError(f"flag {flag} must be {_KINDS[type(default)]}, got {value!r}")
+    kind = type(default)
+    try: converted = kind(value)
+    except (TypeError, ValueError, OverflowError): converted = None       # int(inf): OverflowError
+    changed = kind is not str and not isinstance(value, str) and bool(converted != value)
+    if converted is None or value is None or isinstance(value, bool) or changed:
+        raise ValueError(f"flag {flag} must be {_KINDS[kind]}, got {value!r:.60}")
     return converted
+
 
 # %% ../nbs/04a_model.ipynb #3d39619a
 def _with_defaults(flags: Mapping | None) -> dict:

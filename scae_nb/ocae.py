@@ -465,12 +465,18 @@ def _check_set_dtype(inputs: dict, dtype: torch.dtype) -> None:
     check_input_dtype(name or 'the input set', x, dtype)
 
 # %% ../nbs/03_ocae.ipynb #fx63a016
+def _autocast_dtype(device_type: str) -> torch.dtype:
+    "Autocast's lower precision on `device_type` (torch < 2.4: the cpu or the cuda getter)."
+    if hasattr(torch, 'get_autocast_dtype'): return torch.get_autocast_dtype(device_type)
+    if device_type == 'cpu': return torch.get_autocast_cpu_dtype()
+    return torch.get_autocast_gpu_dtype()
+
 def _check_autocast_dtype(name: str, x: torch.Tensor) -> None:
     """Under autocast, refuse (one line) a half or bf16 input `x` other than autocast's own lower
     precision there: torch's `at::autocast::prioritize` fails on the mix ("Unexpected floating
     ScalarType"), naming neither. Static: no host sync."""
     if x.dtype in (torch.float16, torch.bfloat16) and autocast_on(x.device.type):
-        if x.dtype != (runs := torch.get_autocast_dtype(x.device.type)):
+        if x.dtype != (runs := _autocast_dtype(x.device.type)):
             raise TypeError(f"{name} {_verb(name)} {x.dtype} but autocast on {x.device.type} runs "
                             f"in {runs}: give it {runs} or float32 {name} ({name}.to({runs}))")
 
