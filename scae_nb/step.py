@@ -86,22 +86,33 @@ def model_inputs(batch) -> tuple:
     return tuple(batch[:2])
 
 # %% ../nbs/05ab_step.ipynb #fx63a022
-def _check_scae_batch(model: SCAE, images, labels) -> None:
+def _check_scae_batch(model: SCAE, images, labels=None) -> None:
     "The SCAE's one-line checks of images [B, C, S, S] (its PCAE's `run_cnn`) and labels [B]."
     pcae, weight = model.pcae, model.pcae.cnn[0].weight
     check_encoder_input(images, (pcae.n_channels, pcae.canvas_size, pcae.canvas_size), weight.dtype,
                         weight.device)
     if labels is not None: check_labels(labels, len(images), weight.device)   # not their values
 
+def _check_constellation_batch(model: ConstellationAutoencoder, points, presence=None,
+                               pattern_id=None) -> None:
+    "The constellation model's one-line checks of its inputs, with its `forward`'s defaults."
+    _check_constellation_call(model, points, presence, pattern_id)
+
+
 # %% ../nbs/05ab_step.ipynb #fx63a023
+_BATCH_CHECKS = {SCAE: _check_scae_batch, ConstellationAutoencoder: _check_constellation_batch}
+
 def check_batch(model: nn.Module, inputs: tuple, device: torch.device, amp: bool = False) -> None:
     """Refuse, in the model's own line (TypeError, ValueError), `inputs` (`model_inputs`) that an
     `SCAE` or `ConstellationAutoencoder` on `device` cannot take: shapes, dtypes (with `amp`,
-    bfloat16 autocast's casts taken), devices. Eager, before a compiled step; other models pass."""
+    bfloat16 autocast's casts taken), devices. Eager, before a compiled step. Other models pass,
+    and so does a subclass with its own `forward` (it may adapt its inputs, e.g. pad them)."""
+    check = next((check for kind, check in _BATCH_CHECKS.items()
+                  if isinstance(model, kind) and type(model).forward is kind.forward), None)
+    if check is None: return
     with torch.autocast(device.type, torch.bfloat16, enabled=amp):        # as `_whole_step`
-        if isinstance(model, SCAE): _check_scae_batch(model, *inputs)
-        elif isinstance(model, ConstellationAutoencoder):     # on the CPU, its points' values too
-            _check_constellation_call(model, *inputs)
+        check(model, *inputs)                          # the constellation's points' values on CPU
+
 
 # %% ../nbs/05ab_step.ipynb #c644a010
 class CudaGraphs:
