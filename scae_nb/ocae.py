@@ -471,14 +471,19 @@ def _autocast_dtype(device_type: str) -> torch.dtype:
     if device_type == 'cpu': return torch.get_autocast_cpu_dtype()
     return torch.get_autocast_gpu_dtype()
 
-def _check_autocast_dtype(name: str, x: torch.Tensor) -> None:
-    """Under autocast, refuse (one line) a half or bf16 input `x` other than autocast's own lower
-    precision there: torch's `at::autocast::prioritize` fails on the mix ("Unexpected floating
-    ScalarType"), naming neither. Static: no host sync."""
-    if x.dtype in (torch.float16, torch.bfloat16) and autocast_on(x.device.type):
-        if x.dtype != (runs := _autocast_dtype(x.device.type)):
-            raise TypeError(f"{name} {_verb(name)} {x.dtype} but autocast on {x.device.type} runs "
-                            f"in {runs}: give it {runs} or float32 {name} ({name}.to({runs}))")
+def _check_autocast_mix(inputs: dict) -> None:
+    """Under autocast, refuse (one line) what `ocae_input_set`'s `torch.cat` fails on: its
+    `at::autocast::prioritize` starts from autocast's lower precision and meets the inputs in
+    order (`inputs`, name -> tensor), so a half or bf16 input other than that precision, before any
+    float32 one, fails ("Unexpected floating ScalarType"), naming neither. Static: no host sync."""
+    device = next(iter(inputs.values())).device.type
+    if not autocast_on(device): return
+    runs = _autocast_dtype(device)
+    for name, x in inputs.items():
+        if x.dtype == torch.float32: return                  # from here on the cat is float32
+        if x.dtype in (torch.float16, torch.bfloat16) and x.dtype != runs:
+            raise TypeError(f"{name} {_verb(name)} {x.dtype} but autocast on {device} runs in "
+                            f"{runs}: give it {runs} or float32 {name} ({name}.to({runs}))")
 
 def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
     "Each input's device (naming its dtype too, if refused as well), and its own dtype unless full."
@@ -487,7 +492,7 @@ def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
         own = x.dtype not in _FULL                           # its own dtype checked, not promoted
         check_input_device_dtype(name, x, weight, own or x.dtype == set_dtype)
         if own: check_input_dtype(name, x, weight.dtype)
-        _check_autocast_dtype(name, x)
+    _check_autocast_mix(inputs)
 
 
 # %% ../nbs/03_ocae.ipynb #e85617b6
