@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_model.ipynb #fd83e5ed
 from __future__ import annotations
-import math, numbers, os
+import difflib, math, numbers, os, warnings
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
 import numpy as np
@@ -13,6 +13,7 @@ import torch.nn as nn
 from fastcore.basics import patch
 from .utils import AttrDict
 from .utils import _brief, check_bools, check_positive, got_shape, said, to_plain
+from .utils import user_stacklevel
 from .official import OfficialModule, checkpoint_variables
 from .data import check_values_on_cpu
 from .pcae import PCAE, NONLINEARITIES, autocast_on, check_input_device, cnn_output_size
@@ -555,13 +556,19 @@ def _flag_bool(flag: str, value) -> bool:
 # %% ../nbs/04a_model.ipynb #fx63b102
 _KINDS = {int: 'an integer', float: 'a number', str: 'a string'}
 
+def _absl_int(text: str) -> int:
+    "An integer flag's text as absl's IntegerParser reads it: decimal, or 0x.. / 0o.. (ValueError)."
+    text = text.strip()
+    base = {'x': 16, 'X': 16, 'o': 8}.get(text[1:2], 10) if len(text) > 2 and text[0] == '0' else 10
+    return int(text, base)
+
 def _flag_value(flag: str, value, default):
     """`value` (possibly text from a flag file) as the type of `default`; ValueError naming `flag`
     for None, a bool where a number goes, or a number the type would change (40.5 or
     `np.float32(40.5)` to int 40, inf to int)."""
     if isinstance(default, bool): return _flag_bool(flag, value)
     kind = type(default)
-    try: converted = kind(value)
+    try: converted = _absl_int(value) if kind is int and isinstance(value, str) else kind(value)
     except (TypeError, ValueError, OverflowError): converted = None       # int(inf): OverflowError
     changed = kind is not str and not isinstance(value, str) and bool(converted != value)
     if converted is None or value is None or isinstance(value, bool) or changed:
@@ -571,8 +578,16 @@ def _flag_value(flag: str, value, default):
 
 # %% ../nbs/04a_model.ipynb #3d39619a
 def _with_defaults(flags: Mapping | None) -> dict:
-    "The official flag defaults, overridden by `flags`."
-    return {**OFFICIAL_FLAG_DEFAULTS, **(flags or {})}
+    """The official flag defaults, overridden by `flags`. A flag scae-nb does not read is ignored
+    (the official run has more: logdir, ...), with one warning if it is close to one it reads (a
+    typo: `n_part_cap`)."""
+    flags = dict(flags or {})
+    for name in sorted(flags.keys() - OFFICIAL_FLAG_DEFAULTS.keys(), key=str):
+        if close := difflib.get_close_matches(str(name), OFFICIAL_FLAG_DEFAULTS, 1, 0.8):
+            warnings.warn(f"flag {name} is not one scae-nb reads, so it is ignored: did you mean "
+                          f"{close[0]}?", stacklevel=user_stacklevel())
+    return {**OFFICIAL_FLAG_DEFAULTS, **flags}
+
 
 # %% ../nbs/04a_model.ipynb #ce96e0d8
 _FLAG_FIELDS = dict(  # official flag -> SCAEConfig field
