@@ -217,7 +217,10 @@ def _per_present_point(correct: float, presence: np.ndarray) -> float:
 def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
     """Official constellation `segm_acc` (quirk kept; capsules/models/constellation.py:
     eval_segmentation, capsules/eval.py: bipartite_match): per-example bipartite match sized by
-    len(unique(pred)); NaN if no point is present (as `segmentation_accuracy_tensor`)."""
+    len(unique(pred)). `is_from_capsule` [B, N], each point's capsule; `pattern_id` [B, N], its
+    true pattern; `presence` [B, N] weights (None: all 1). The fraction of present points matched,
+    in [0, 1]; NaN if no point is present (as `segmentation_accuracy_tensor`). ValueError, one
+    line: shapes not all [B, N], ids empty or not whole numbers, presence not finite and real."""
     pred, gt, pres = _segm_arrays(is_from_capsule, pattern_id, presence)
     correct = sum(matched_points(p, g, w, len(np.unique(g)), len(np.unique(p)))
                   for p, g, w in zip(pred, gt, pres))
@@ -226,8 +229,10 @@ def segmentation_accuracy(is_from_capsule, pattern_id, presence=None) -> float:
 # %% ../nbs/03a_constellation.ipynb #sp380d63
 def segmentation_accuracy_corrected(is_from_capsule, pattern_id, presence=None,
                                     n_caps: int = 3) -> float:
-    """Same (NaN if no point is present), but every example may match any of its n_caps capsules
-    to any ground-truth pattern."""
+    """`segmentation_accuracy` without its quirk (this port's; the official has none): every
+    example may match any of its `n_caps` capsules to any ground-truth pattern 0..max(pattern_id).
+    The same arguments ([B, N] each), result (the fraction of present points matched; NaN if none
+    is present) and one-line ValueErrors."""
     pred, gt, pres = _segm_arrays(is_from_capsule, pattern_id, presence)
     correct = sum(matched_points(p, g, w, int(gt.max()) + 1, n_caps)
                   for p, g, w in zip(pred, gt, pres))

@@ -561,18 +561,28 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
     "The IDX file `stem` in torchvision's MNIST/raw folder, extracted or gzipped; None if absent."
     return next((p for p in (raw / stem, raw / f'{stem}.gz') if p.exists()), None)
 
+# %% ../nbs/00_data.ipynb #fx63d001
+def _mnist_parent_said(root: Path, parent: Path) -> tuple[str, str]:
+    """(data folder `root`, how to give `parent` instead), as its origin: `$SCAE_DATA` where it
+    chose `root` (`_DATA_DIR_GIVEN` unset: `set it to`), else the folder passed (`pass`)."""
+    env = os.environ.get('SCAE_DATA', '')
+    if _DATA_DIR_GIVEN.get() or not env.strip():                   # passed: to pass again
+        return str(root), f"pass {said('data_dir', parent)}"
+    return f"SCAE_DATA={_typed(env)} (the environment variable)", f"set it to {_typed(parent)}"
+
 # %% ../nbs/00_data.ipynb #mn43cd01
 def _check_not_inside_mnist(root: Path, stems: list[str]) -> None:
     """Refuse (`UsageError`) a data folder that is MNIST's own folder or its raw/ holding the files
-    (`--data-dir data/MNIST`: a common slip), naming the folder to pass: else a download would put a
-    second copy under it, at data/MNIST/MNIST/raw."""
+    (`--data-dir data/MNIST`: a common slip), naming the folder to give (`_mnist_parent_said`):
+    else a download would put a second copy under it, at data/MNIST/MNIST/raw."""
     for raw, parent in ((root / 'raw', root.parent), (root, root.parent.parent)):
         if raw.name == 'raw' and raw.parent.name == 'MNIST' and all(
                 _mnist_file(raw, s) for s in stems):
             what = ("holds MNIST's files (it is MNIST/raw)" if raw == root else
                     f"is MNIST's own folder (its files are in {raw})")
-            raise UsageError(f"{root} {what}, not the data folder: pass the folder that holds "
-                             f"MNIST/, {parent}")
+            given, fix = _mnist_parent_said(root, parent)
+            raise UsageError(f"{given} {what}, not the data folder: {fix}, the folder that "
+                             "holds MNIST/")
 
 # %% ../nbs/00_data.ipynb #lg43cd01
 def _read_legacy(path: Path) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1411,17 +1411,33 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                               max_batches=max_batches, out=out))
     return parser
 
+# %% ../nbs/06c_evaluation.ipynb #fx63d601
+def _headline_said(report: dict) -> str | None:
+    """The line `scae-nb eval` says after the report: the headline accuracy (k-means on **m**,
+    transductive, as the paper's 98.7%: `posterior_m.kmeans_test_transductive`, 06_analysis) and
+    chance, 1/n_classes; None where the report has neither (a constellation model's, or the
+    headline skipped)."""
+    headline = report.get('posterior_m', {}).get('kmeans_test_transductive')
+    classes = report.get('model_config', {}).get('n_classes')
+    if headline is None or not classes: return None
+    on = f" on {report['n_test']:,} test images" if 'n_test' in report else ''
+    return (f"scae-nb eval: headline: m k-means {headline:.3f}{on} "
+            "(posterior_m.kmeans_test_transductive, the paper's 98.7% on MNIST), "
+            f"chance {1 / classes:.3f} (1/{classes} classes)")
+
 # %% ../nbs/06c_evaluation.ipynb #st49b7c0
 @cli_words()                                   # its refusals and warnings name options
 def run_eval(args: argparse.Namespace) -> int:
     """`scae-nb eval`: evaluate the checkpoint as `args` say and print the JSON report (indented;
-    `--json`: one line, the last of stdout); figures that failed: one warning line after it on
-    stderr, as `scae-nb train`'s (an error, exit 1, if `--figures` asked for them by name)."""
+    `--json`: one line, the last of stdout), the headline and chance on stderr (`_headline_said`);
+    figures that failed: one warning line after it on stderr, as `scae-nb train`'s (an error,
+    exit 1, if `--figures` asked for them by name)."""
     chosen = given(args, [f.name for f in dataclasses.fields(EvalConfig)])
     one_line = chosen.pop('json', False)          # how to print: no argument of evaluate_checkpoint
     report = evaluate_checkpoint(**chosen)
     report = _headline_first(report)              # the accuracies first (`_HEADLINE`)
     print(json.dumps(report) if one_line else json.dumps(report, indent=1))
+    if (headline := _headline_said(report)): print(headline, file=sys.stderr)
     if 'figures_failed' not in report: return 0
     asked = chosen.get('figures', False)          # --figures: asked for, got none: not a success
     if not asked and _said_at_start(report): return 0    # said as the evaluation began

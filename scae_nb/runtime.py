@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
-from .data import _torchvision
+from .data import _installed, _torchvision
 from .loaders import DeviceLoader, ShiftCollate, _batch_size, _next_seed, image_loaders
 from .utils import (UsageError, _brief, check_positive, named, said, swap_handlers, to_numpy,
                            to_plain, type_name, user_stacklevel, write_atomic)
@@ -788,11 +788,13 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
 
 # %% ../nbs/05a_runtime.ipynb #fx62i006
 def figures_unavailable() -> str | None:
-    """Why no figure can be drawn in this process, in one line: torchvision.utils, with which
-    `image_grid` tiles, does not import with the installed torch (`_torchvision`'s line, 00_data:
-    both versions, the pip command that fixes it); None where it imports."""
+    """Why no figure can be drawn in this process, in one short line: torchvision.utils, with which
+    `image_grid` tiles, does not import (both versions and the README's fix, *Install notes*; the
+    import's reason: `_torchvision`, 00_data); None where it imports."""
     try: _torchvision('torchvision.utils')
-    except ImportError as e: return str(e)
+    except ImportError:
+        return (f"torchvision {_installed('torchvision')} does not import with torch "
+                f"{_installed('torch')}: pip install --force-reinstall torch torchvision")
     return None
 
 # %% ../nbs/05a_runtime.ipynb #c5fdcc51
