@@ -93,5 +93,5 @@ def test_6_eval_says_headline_and_chance(tmp_path):
     headline = report["posterior_m"]["kmeans_test_transductive"]
     said = [line for line in done.stderr.splitlines() if line.startswith("scae-nb eval: headline")]
     assert said == [f"scae-nb eval: headline: m k-means {headline:.3f} on 16 test images "
-                    "(posterior_m.kmeans_test_transductive, the paper's 98.7% on MNIST), chance 0.100 "
+                    "(posterior_m.kmeans_test_transductive), chance 0.100 "  # synthetic: not the paper's 98.7%
                     "(1/10 classes)"], done.stderr
