@@ -564,15 +564,20 @@ def _absl_int(text: str) -> int:
 
 def _flag_value(flag: str, value, default):
     """`value` (possibly text from a flag file) as the type of `default`; ValueError naming `flag`
-    for None, a bool where a number goes, or a number the type would change (40.5 or
-    `np.float32(40.5)` to int 40, inf to int)."""
+    for None, a bool where a number goes, a number the type would change (40.5 or
+    `np.float32(40.5)` to int 40, inf to int), or one past int64 or not finite (nan, 1e400)."""
     if isinstance(default, bool): return _flag_bool(flag, value)
     kind = type(default)
     try: converted = _absl_int(value) if kind is int and isinstance(value, str) else kind(value)
     except (TypeError, ValueError, OverflowError): converted = None       # int(inf): OverflowError
-    changed = kind is not str and not isinstance(value, str) and bool(converted != value)
-    if converted is None or value is None or isinstance(value, bool) or changed:
+    changed = (kind is not str and not isinstance(value, str)
+               and converted == converted and bool(converted != value))     # nan: below
+    if converted is None or value is None or isinstance(value, (bool, np.bool_)) or changed:
         raise ValueError(f"flag {flag} must be {_KINDS[kind]}, got {value!r:.60}")
+    if kind is int and abs(converted) > 2 ** 63 - 1:
+        raise ValueError(f"flag {flag} must be within int64 (at most 2**63-1), got {value!r:.60}")
+    if kind is float and not math.isfinite(converted):
+        raise ValueError(f"flag {flag} must be a finite number, got {value!r:.60}")
     return converted
 
 

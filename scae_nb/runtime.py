@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fastcore.basics import patch
 from .utils import AttrDict
 from .constellations import constellation_batches
-from .data import _installed, _torchvision
+from .data import _installed, _short_reason, _torchvision
 from .loaders import DeviceLoader, ShiftCollate, _batch_size, _next_seed, image_loaders
 from .utils import (UsageError, _brief, check_positive, named, said, swap_handlers, to_numpy,
                            to_plain, type_name, user_stacklevel, write_atomic)
@@ -789,13 +789,22 @@ def image_grid(images: torch.Tensor, ncols: int, padding: int = 1) -> np.ndarray
 # %% ../nbs/05a_runtime.ipynb #fx62i006
 def figures_unavailable() -> str | None:
     """Why no figure can be drawn in this process, in one short line: torchvision.utils, with which
-    `image_grid` tiles, does not import (both versions and the README's fix, *Install notes*; the
-    import's reason: `_torchvision`, 00_data); None where it imports."""
+    `image_grid` tiles, does not import. Not installed, or a module it needs (PIL) missing: that,
+    named; else (built for another torch) both versions, the import's reason cut to 60 characters,
+    and the README's *Install notes*. None where it imports. (`_torchvision`'s long line, 00_data,
+    with the pip commands, is for a dataset's download.)"""
     try: _torchvision('torchvision.utils')
-    except ImportError:
-        return (f"torchvision {_installed('torchvision')} does not import with torch "
-                f"{_installed('torch')}: pip install --force-reinstall torch torchvision")
-    return None
+    except ImportError as e: error = e.__cause__ or e
+    else: return None
+    if (version := _installed('torchvision')) == '(not installed)':
+        return "torchvision is not installed (pip install torchvision, the build for this torch)"
+    missing, reason = getattr(error, 'name', None) or '', _short_reason(error, 60)
+    ours = missing.split('.')[0] in ('torch', 'torchvision')          # not a module it needs
+    if isinstance(error, ModuleNotFoundError) and not ours:
+        return f"torchvision {version} needs {missing}, which does not import ({reason})"
+    return (f"torchvision {version} does not import with torch {_installed('torch')} ({reason}; "
+            "README: Install notes)")
+
 
 # %% ../nbs/05a_runtime.ipynb #c5fdcc51
 NAN_COLOUR = (1.0, 0.0, 0.0)                    # red: pixels a model output holds as NaN

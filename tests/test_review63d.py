@@ -72,10 +72,10 @@ def test_2_figures_unavailable_is_short(tmp_path):
     with mock.patch("importlib.import_module", broken_import), \
             mock.patch("scae_nb.runtime._installed", {"torch": "2.13.0+cpu", "torchvision": "0.28.0"}.get):
         why = figures_unavailable()
-    assert why == ("torchvision 0.28.0 does not import with torch 2.13.0+cpu: pip install --force-reinstall torch "
-                   "torchvision"), why
+    assert why == ("torchvision 0.28.0 does not import with torch 2.13.0+cpu (operator torchvision::nms does not "
+                   "exist; README: Install notes)"), why          # the import's own reason, not a guessed fix
     said = f"scae-nb train: warning: no figures will be drawn in this session: {why}; training and checkpoints go on"
-    assert len(said) < 205, len(said)       # 203 with these versions (05b words the rest)
+    assert len(said) < 230, len(said)       # 220 with these versions (05b words the rest)
     said = f"scae-nb eval: warning: no figures will be drawn: {why}; the accuracies go on"
     assert len(said) < 200, len(said)
 
