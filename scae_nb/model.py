@@ -586,6 +586,9 @@ def _with_defaults(flags: Mapping | None) -> dict:
     """The official flag defaults, overridden by `flags`. A flag scae-nb does not read is ignored
     (the official run has more: logdir, ...), with one warning if it is close to one it reads (a
     typo: `n_part_cap`)."""
+    if flags is not None and not isinstance(flags, Mapping):
+        raise TypeError(f"flags must be a mapping of official flag names to values, got "
+                        f"{type(flags).__name__}")
     flags = dict(flags or {})
     for name in sorted(flags.keys() - OFFICIAL_FLAG_DEFAULTS.keys(), key=str):
         if close := difflib.get_close_matches(str(name), OFFICIAL_FLAG_DEFAULTS, 1, 0.8):
