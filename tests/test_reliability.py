@@ -169,6 +169,9 @@ def reference(tmp_path_factory) -> Path:
     return out
 
 
+TRACEBACK = "traceback"  # not an exit status a command returns: `rc == 1` cannot pass on a traceback
+
+
 def inproc_main(argv, capfd) -> tuple:
     """(exit status, stdout, stderr) of `scae_nb.cli.main(argv)` in this process; an escaping
     exception = traceback."""
@@ -180,7 +183,7 @@ def inproc_main(argv, capfd) -> tuple:
         rc = e.code if isinstance(e.code, int) else 1
     except BaseException:  # what the console script would print as a traceback wall
         out, err = capfd.readouterr()
-        return 1, out, err + traceback.format_exc()
+        return TRACEBACK, out, err + traceback.format_exc()
     out, err = capfd.readouterr()
     return rc, out, err
 
