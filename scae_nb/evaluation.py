@@ -1416,12 +1416,12 @@ def _headline_said(report: dict) -> str | None:
     """The line `scae-nb eval` says after the report: the headline accuracy (k-means on **m**,
     transductive: `posterior_m.kmeans_test_transductive`, 06_analysis; for an MNIST model, beside
     the paper's 98.7%) and chance, 1/n_classes; None where the report has neither (a constellation
-    model's, or the headline skipped)."""
+    model's, or the headline skipped) or its labels are random (`_RANDOM_LABELS`)"""
     headline = report.get('posterior_m', {}).get('kmeans_test_transductive')
     classes = report.get('model_config', {}).get('n_classes')
-    if headline is None or not classes: return None
+    if headline is None or not classes or report.get('dataset') in _RANDOM_LABELS: return None
     on = f" on {report['n_test']:,} test images" if 'n_test' in report else ''
-    paper = ", the paper's 98.7%" if report.get('dataset') == 'mnist' else ''   # Table 1: MNIST's
+    paper = "; the paper reports 98.7%" if report.get('dataset') == 'mnist' else ''   # Table 1
     return (f"scae-nb eval: headline: m k-means {headline:.3f}{on} "
             f"(posterior_m.kmeans_test_transductive{paper}), chance {1 / classes:.3f} "
             f"(1/{classes} classes)")
