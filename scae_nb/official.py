@@ -104,8 +104,9 @@ def _refuse_not_variables(variables) -> None:
 
 # %% ../nbs/90_official.ipynb #sp38991a
 def checkpoint_variables(variables) -> dict:
-    """Official name -> np.ndarray, from a mapping or a TF
-    `CheckpointReader`; ':0' stripped, slots dropped."""
+    """Official name -> np.ndarray, from a mapping or a TF `CheckpointReader` (official
+    checkpoints' names, golden README §8); ':0' stripped, slots dropped. TypeError for a path
+    or another type."""
     _refuse_not_variables(variables)
     if hasattr(variables, 'get_variable_to_shape_map'):
         reader = variables
@@ -139,8 +140,10 @@ def _copy_into_slot_(slot: Slot, variables: Mapping) -> None:
 
 # %% ../nbs/90_official.ipynb #3bc647f9
 def load_official_(module: nn.Module, variables, **kwargs) -> nn.Module:
-    """Copy official variables (mapping or TF reader) into
-    `module.official_slots(**kwargs)`; returns `module`."""
+    """Copy official variables (mapping or TF reader; layouts: golden README §1) into
+    `module.official_slots(**kwargs)`; returns `module`. KeyError naming a missing variable,
+    ValueError naming one of another shape, TypeError for a path (read it with
+    `tf.train.load_checkpoint`) or another type."""
     variables = checkpoint_variables(variables)
     for slot in module.official_slots(**kwargs): _copy_into_slot_(slot, variables)
     return module
@@ -186,8 +189,9 @@ def _serial_variables(shapes: Mapping) -> tuple[dict, int]:
 
 # %% ../nbs/90_official.ipynb #1cf793ed
 def official_index(model: nn.Module, shapes: Mapping) -> dict:
-    """Official name -> LongTensor [TF shape] of positions in
-    `torch.cat([p.flatten() for p in model.parameters()])`."""
+    """Official name -> LongTensor [TF shape] of positions in `torch.cat([p.flatten() for p in
+    model.parameters()])`, from `model.load_official_` of serial numbers (ours; names and shapes:
+    golden README §8). ValueError when parameter elements are not loaded or one is loaded twice."""
     params = list(model.parameters())
     variables, n_ids = _serial_variables({n: tuple(s) for n, s in shapes.items()})
     with torch.no_grad():

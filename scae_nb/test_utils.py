@@ -66,8 +66,9 @@ def _read_npz(path: str) -> dict:
 
 # %% ../nbs/91_test_utils.ipynb #86851c2e
 def load_golden(name: str) -> tuple[dict, dict, dict]:
-    """Fixture `name` ('small', 'mnist' or a path) ->
-    (arrays, config, variables without 'var/'); cached, read-only."""
+    """Fixture `name` ('small', 'mnist' or a path) -> (arrays, config, variables without 'var/');
+    cached, read-only (layout: golden README §1). FileNotFoundError for a missing fixture or
+    folder, and under `SCAE_SKIP_PARITY=1` without fixtures."""
     path = Path(name) if Path(name).suffix == '.npz' and Path(name).exists() else golden_path(name)
     if path is None:
         raise FileNotFoundError(f"SCAE_SKIP_PARITY=1 and no fixtures: cannot load golden "
@@ -211,9 +212,15 @@ def outputs_and_grads(fn, inputs, seed=1):
 
 # %% ../nbs/91_test_utils.ipynb #sp38ddfb
 def assert_same(a, b, rtol=2e-5, atol=2e-5):
-    "Each pair of tensors equal within atol + rtol * max |b|."
+    """Tensors of lists `a`, `b` equal pairwise within atol + rtol * max |b| (the decoder kernels
+    of 02b, 02c against 02a's PyTorch path); AssertionError for lists of other lengths, a pair of
+    other shapes (no broadcasting), or values apart (fastcore's `test_close`)."""
     from fastcore.test import test_close
-    for x, y in zip(a, b): test_close(x, y, eps=atol + rtol * y.abs().max().item())
+    if len(a) != len(b): raise AssertionError(f"{len(a)} tensors vs {len(b)}")
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x.shape != y.shape:
+            raise AssertionError(f"tensor {i}: shape {tuple(x.shape)} vs {tuple(y.shape)}")
+        test_close(x, y, eps=atol + rtol * y.abs().max().item())
 
 # %% ../nbs/91_test_utils.ipynb #fsl00002
 @contextlib.contextmanager
