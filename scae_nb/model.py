@@ -557,10 +557,11 @@ def _flag_bool(flag: str, value) -> bool:
 _KINDS = {int: 'an integer', float: 'a number', str: 'a string'}
 
 def _absl_int(text: str) -> int:
-    "An integer flag's text as absl's IntegerParser reads it: decimal, or 0x.. / 0o.. (ValueError)."
-    text = text.strip()
-    base = {'x': 16, 'X': 16, 'o': 8}.get(text[1:2], 10) if len(text) > 2 and text[0] == '0' else 10
-    return int(text, base)
+    """An integer flag's text as absl's `IntegerParser.convert` reads it (absl/flags/
+    _argument_parser.py): `int(text, base)`, base 16 or 8 where the text begins '0x' or '0o'
+    (lower case), else 10. ValueError for text `int` refuses in that base."""
+    base = {'x': 16, 'o': 8}.get(text[1], 10) if len(text) > 2 and text[0] == '0' else 10
+    return int(text, base)                      # int strips spaces: ' 40 ' is 40, ' 0x10' base 10
 
 def _flag_value(flag: str, value, default):
     """`value` (possibly text from a flag file) as the type of `default`; ValueError naming `flag`

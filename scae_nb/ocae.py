@@ -485,6 +485,21 @@ def _check_autocast_mix(inputs: dict) -> None:
             raise TypeError(f"{name} {_verb(name)} {x.dtype} but autocast on {device} runs in "
                             f"{runs}: give it {runs} or float32 {name} ({name}.to({runs}))")
 
+# %% ../nbs/03_ocae.ipynb #fx64d032
+def _check_autocast_weights(weight: torch.dtype, device: str) -> None:
+    """Under the CPU's autocast, refuse (one line, TypeError) a float16 model, or a bfloat16 model
+    under float16 autocast: torch fails on both (`layer_norm`'s mixed dtypes, `safe_log`'s -1e8
+    overflowing float16). Nothing refused on CUDA (not measured). Static: no host sync."""
+    if weight in _FULL or device != 'cpu' or not autocast_on(device): return
+    runs = _autocast_dtype(device)
+    if weight == torch.float16:
+        raise TypeError("the model's weights are torch.float16, which the OCAE cannot run in under "
+                        "autocast on cpu: run a float32 model (model.float())")
+    if weight != runs:
+        raise TypeError(f"the model's weights are {weight} but autocast on cpu runs in {runs}: run "
+                        f"a float32 model (model.float()) or autocast in {weight}")
+
+# %% ../nbs/03_ocae.ipynb #fx64d034
 def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
     "Each input's device (naming its dtype too, if refused as well), and its own dtype unless full."
     set_dtype = _set_dtype(inputs)
@@ -493,6 +508,7 @@ def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
         check_input_device_dtype(name, x, weight, own or x.dtype == set_dtype)
         if own: check_input_dtype(name, x, weight.dtype)
     _check_autocast_mix(inputs)
+    _check_autocast_weights(weight.dtype, weight.device.type)
 
 
 # %% ../nbs/03_ocae.ipynb #e85617b6
@@ -500,8 +516,9 @@ def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
 def check_inputs(self: OCAE, pose, presence, special_features, templates_colorized,
                  check_values: bool = True) -> None:
     """One-line errors for inputs that do not fit this OCAE: shapes, devices, the input set's dtype,
-    each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast), and
-    (`check_values`) presence outside [0, 1] or not finite (the CPU only, outside torch.compile)."""
+    each input that is not float32 or float64 (bool, integer; half or bf16 outside autocast), the
+    autocast mixes torch fails on (inputs', model's), and (`check_values`) presence outside [0, 1]
+    or not finite (the CPU only, outside torch.compile)."""
     self._check_input_shapes(pose, presence, special_features, templates_colorized)
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)

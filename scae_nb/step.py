@@ -99,17 +99,35 @@ def _check_constellation_batch(model: ConstellationAutoencoder, points, presence
     _check_constellation_call(model, points, presence, pattern_id)
 
 
+# %% ../nbs/05ab_step.ipynb #fx64d052
+_INPUT_NAMES = {SCAE: ('images', 'labels'),                     # what each model's forward takes
+                ConstellationAutoencoder: ('points', 'presence', 'pattern_id')}
+
+def _and(names) -> str: return ', '.join(names[:-1]) + ' and ' * (len(names) > 1) + names[-1]
+
+def _check_count(kind: type, inputs: tuple) -> None:
+    "Refuse, in one line (TypeError), no `inputs` or more than `kind`'s `forward` takes."
+    names = _INPUT_NAMES[kind]
+    if not 1 <= len(inputs) <= len(names):
+        takes = [_and(names[:n]) for n in range(1, len(names) + 1)]    # images, images and labels
+        given = ': ' + ', '.join(type(x).__name__ for x in inputs) if inputs else ''
+        raise TypeError(f"{kind.__name__} takes {', '.join(takes[:-1])}, or {takes[-1]}; "
+                        f"got {len(inputs)} inputs{given}")
+
 # %% ../nbs/05ab_step.ipynb #fx63a023
 _BATCH_CHECKS = {SCAE: _check_scae_batch, ConstellationAutoencoder: _check_constellation_batch}
 
 def check_batch(model: nn.Module, inputs: tuple, device: torch.device, amp: bool = False) -> None:
     """Refuse, in the model's own line (TypeError, ValueError), `inputs` (`model_inputs`) that an
-    `SCAE` or `ConstellationAutoencoder` on `device` cannot take: shapes, dtypes (with `amp`,
-    bfloat16 autocast's casts taken), devices. Eager, before a compiled step. Other models pass,
-    and so does a subclass with its own `forward` (it may adapt its inputs, e.g. pad them)."""
-    check = next((check for kind, check in _BATCH_CHECKS.items()
-                  if isinstance(model, kind) and type(model).forward is kind.forward), None)
-    if check is None: return
+    `SCAE` or `ConstellationAutoencoder` on `device` cannot take: their number (`_check_count`),
+    shapes, dtypes (with `amp`, bfloat16 autocast's casts taken), devices. Eager, before a compiled
+    step. Other models pass, and so does a subclass with its own `forward` (it may adapt its
+    inputs, e.g. pad them)."""
+    kind = next((kind for kind in _BATCH_CHECKS
+                 if isinstance(model, kind) and type(model).forward is kind.forward), None)
+    if kind is None: return
+    _check_count(kind, inputs)                         # not a TypeError naming a private function
+    check = _BATCH_CHECKS[kind]
     with torch.autocast(device.type, torch.bfloat16, enabled=amp):        # as `_whole_step`
         check(model, *inputs)                          # the constellation's points' values on CPU
 
