@@ -486,18 +486,27 @@ def _check_autocast_mix(inputs: dict) -> None:
                             f"{runs}: give it {runs} or float32 {name} ({name}.to({runs}))")
 
 # %% ../nbs/03_ocae.ipynb #fx64d032
-def _check_autocast_weights(weight: torch.dtype, device: str) -> None:
-    """Under the CPU's autocast, refuse (one line, TypeError) a float16 model, or a bfloat16 model
-    under float16 autocast: torch fails on both (`layer_norm`'s mixed dtypes, `safe_log`'s -1e8
-    overflowing float16). Nothing refused on CUDA (not measured). Static: no host sync."""
-    if weight in _FULL or device != 'cpu' or not autocast_on(device): return
+def _check_autocast_weights(layer_norm: torch.dtype, presence: torch.dtype, device: str) -> None:
+    """Under the CPU's autocast, refuse (one line, TypeError) the weights torch fails on:
+    `layer_norm`'s (the Set Transformer's) in float16 or bfloat16 but not autocast's dtype (mixed
+    dtypes), and the vote presences' biases (`presence`, promoted) in float16 under float16
+    autocast (`safe_log`'s -1e8 overflowing float16). Nothing refused on CUDA (not measured).
+    Static: no host sync."""
+    if device != 'cpu' or not autocast_on(device): return
     runs = _autocast_dtype(device)
-    if weight == torch.float16:
+    if presence == torch.float16 and torch.float16 in (runs, layer_norm):   # or a float16 model
         raise TypeError("the model's weights are torch.float16, which the OCAE cannot run in under "
                         "autocast on cpu: run a float32 model (model.float())")
-    if weight != runs:
-        raise TypeError(f"the model's weights are {weight} but autocast on cpu runs in {runs}: run "
-                        f"a float32 model (model.float()) or autocast in {weight}")
+    if layer_norm not in _FULL and layer_norm != runs:
+        raise TypeError(f"the model's weights are {layer_norm} but autocast on cpu runs in {runs}: "
+                        f"run a float32 model (model.float()) or autocast in {layer_norm}")
+
+# %% ../nbs/03_ocae.ipynb #fx64f032
+def _autocast_weights(ocae: nn.Module) -> tuple:
+    "(The first `layer_norm`'s weight dtype, the vote presence biases' dtype promoted) of `ocae`."
+    layer = ocae.capsule_layer
+    return (ocae.set_transformer.sabs[0].ln1.weight.dtype,
+            torch.promote_types(layer.pres_caps_bias.dtype, layer.pres_vote_bias.dtype))
 
 # %% ../nbs/03_ocae.ipynb #fx64d034
 def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
@@ -508,7 +517,6 @@ def _check_each_input(inputs: dict, weight: torch.Tensor) -> None:
         check_input_device_dtype(name, x, weight, own or x.dtype == set_dtype)
         if own: check_input_dtype(name, x, weight.dtype)
     _check_autocast_mix(inputs)
-    _check_autocast_weights(weight.dtype, weight.device.type)
 
 
 # %% ../nbs/03_ocae.ipynb #e85617b6
@@ -523,6 +531,7 @@ def check_inputs(self: OCAE, pose, presence, special_features, templates_coloriz
     inputs = dict(pose=pose, presence=presence, special_features=special_features,
                   templates_colorized=templates_colorized)
     _check_each_input(inputs, self.dummy_vote)
+    _check_autocast_weights(*_autocast_weights(self), self.dummy_vote.device.type)
     _check_set_dtype(inputs, self.dummy_vote.dtype)
     if check_values: check_values_on_cpu(presence, 'presence', pixels=False)   # the CPU only
 

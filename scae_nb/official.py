@@ -187,24 +187,42 @@ def _serial_variables(shapes: Mapping) -> tuple[dict, int]:
         raise ValueError(f"too many official elements ({start}) for float32 serial numbers")
     return variables, start
 
+# %% ../nbs/90_official.ipynb #fx64f902
+def _load_serial(model: nn.Module, params: list, variables: dict) -> torch.Tensor:
+    "Serial number per element of `params` (flat; 0: none) after `model.load_official_(variables)`."
+    with torch.no_grad():
+        saved = [p.detach().clone() for p in params]
+        try:
+            for p in params: p.zero_()
+            model.load_official_(variables)
+            return torch.cat([p.detach().reshape(-1) for p in params]).long()
+        finally:
+            for p, value in zip(params, saved): p.copy_(value)
+
+# %% ../nbs/90_official.ipynb #fx64f903
+def _check_loaded_once(model: nn.Module, landed: torch.Tensor) -> None:
+    "One-line ValueError for `model`'s parameter elements unloaded (0 in `landed`) or loaded twice."
+    if (landed == 0).any():
+        names, sizes = zip(*[(n, p.numel()) for n, p in model.named_parameters()])
+        unloaded = [n for n, ids in zip(names, landed.split(sizes)) if (ids == 0).any()]
+        more = f' and {len(unloaded) - 3} more' if len(unloaded) > 3 else ''
+        raise ValueError(f"{int((landed == 0).sum())} parameter elements are not loaded: "
+                         f"{', '.join(unloaded[:3])}{more}")
+    if landed.unique().numel() != landed.numel():
+        raise ValueError("an official element was loaded twice")
+
 # %% ../nbs/90_official.ipynb #1cf793ed
 def official_index(model: nn.Module, shapes: Mapping) -> dict:
     """Official name -> LongTensor [TF shape] of positions in `torch.cat([p.flatten() for p in
     model.parameters()])`, from `model.load_official_` of serial numbers (ours; names and shapes:
-    golden README §8). ValueError when parameter elements are not loaded or one is loaded twice."""
+    golden README §8). ValueError when parameter elements are not loaded (naming the parameters) or
+    one is loaded twice, or for more than 2**24 official elements (`_serial_variables`); the load's
+    KeyError (a name missing from `shapes`) and ValueError (another shape). The parameters are
+    restored whatever it raises."""
     params = list(model.parameters())
     variables, n_ids = _serial_variables({n: tuple(s) for n, s in shapes.items()})
-    with torch.no_grad():
-        saved = [p.detach().clone() for p in params]
-        for p in params: p.zero_()
-        model.load_official_(variables)
-        # serial number per element
-        landed = torch.cat([p.detach().reshape(-1) for p in params]).long()
-        for p, value in zip(params, saved): p.copy_(value)
-    if (landed == 0).any():
-        raise ValueError(f"{int((landed == 0).sum())} parameter elements are not loaded")
-    if landed.unique().numel() != landed.numel():
-        raise ValueError("an official element was loaded twice")
+    landed = _load_serial(model, params, variables)              # serial number per element
+    _check_loaded_once(model, landed)
     position = torch.full((n_ids,), -1, dtype=torch.long)
     position[landed] = torch.arange(landed.numel())
     return {name: position[torch.as_tensor(v.astype(np.int64))] for name, v in variables.items()}

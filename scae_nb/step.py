@@ -14,7 +14,8 @@ from .utils import UsageError, as_given, said, user_stacklevel
 from .mixture import current_decoder
 from .native import prepare_compile
 from .model import SCAE, ConstellationAutoencoder, _check_constellation_call
-from .pcae import check_encoder_input
+from .pcae import check_encoder_input, check_target
+from .ocae import _autocast_weights, _check_autocast_weights
 from .losses import check_labels
 
 # %% auto #0
@@ -86,12 +87,16 @@ def model_inputs(batch) -> tuple:
     return tuple(batch[:2])
 
 # %% ../nbs/05ab_step.ipynb #fx63a022
-def _check_scae_batch(model: SCAE, images, labels=None) -> None:
-    "The SCAE's one-line checks of images [B, C, S, S] (its PCAE's `run_cnn`) and labels [B]."
+def _check_scae_batch(model: SCAE, images, labels=None, target=None) -> None:
+    """The SCAE's one-line checks of images [B, C, S, S] (its PCAE's `run_cnn`), labels [B],
+    target [B, C, S, S] (`check_target`) and, under the CPU's autocast, its weights' dtypes (its
+    OCAE's `_check_autocast_weights`)."""
     pcae, weight = model.pcae, model.pcae.cnn[0].weight
     check_encoder_input(images, (pcae.n_channels, pcae.canvas_size, pcae.canvas_size), weight.dtype,
                         weight.device)
     if labels is not None: check_labels(labels, len(images), weight.device)   # not their values
+    if target is not None: check_target(target, images)
+    _check_autocast_weights(*_autocast_weights(model.ocae), weight.device.type)  # not the PCAE's
 
 def _check_constellation_batch(model: ConstellationAutoencoder, points, presence=None,
                                pattern_id=None) -> None:
@@ -100,18 +105,17 @@ def _check_constellation_batch(model: ConstellationAutoencoder, points, presence
 
 
 # %% ../nbs/05ab_step.ipynb #fx64d052
-_INPUT_NAMES = {SCAE: ('images', 'labels'),                     # what each model's forward takes
+_INPUT_NAMES = {SCAE: ('images', 'labels', 'target'),          # what each model's forward takes,
                 ConstellationAutoencoder: ('points', 'presence', 'pattern_id')}
-
-def _and(names) -> str: return ', '.join(names[:-1]) + ' and ' * (len(names) > 1) + names[-1]
+_REQUIRED = {SCAE: 1, ConstellationAutoencoder: 2}              # of which it needs the first n
 
 def _check_count(kind: type, inputs: tuple) -> None:
     "Refuse, in one line (TypeError), no `inputs` or more than `kind`'s `forward` takes."
     names = _INPUT_NAMES[kind]
-    if not 1 <= len(inputs) <= len(names):
-        takes = [_and(names[:n]) for n in range(1, len(names) + 1)]    # images, images and labels
+    if not 1 <= len(inputs) <= len(names):      # one short: the model's own line names it
+        takes = [f"({', '.join(names[:n])})" for n in range(_REQUIRED[kind], len(names) + 1)]
         given = ': ' + ', '.join(type(x).__name__ for x in inputs) if inputs else ''
-        raise TypeError(f"{kind.__name__} takes {', '.join(takes[:-1])}, or {takes[-1]}; "
+        raise TypeError(f"{kind.__name__} takes {', '.join(takes[:-1])} or {takes[-1]}; "
                         f"got {len(inputs)} inputs{given}")
 
 # %% ../nbs/05ab_step.ipynb #fx63a023
@@ -120,9 +124,10 @@ _BATCH_CHECKS = {SCAE: _check_scae_batch, ConstellationAutoencoder: _check_const
 def check_batch(model: nn.Module, inputs: tuple, device: torch.device, amp: bool = False) -> None:
     """Refuse, in the model's own line (TypeError, ValueError), `inputs` (`model_inputs`) that an
     `SCAE` or `ConstellationAutoencoder` on `device` cannot take: their number (`_check_count`),
-    shapes, dtypes (with `amp`, bfloat16 autocast's casts taken), devices. Eager, before a compiled
-    step. Other models pass, and so does a subclass with its own `forward` (it may adapt its
-    inputs, e.g. pad them)."""
+    shapes, dtypes (with `amp`, bfloat16 autocast's casts taken, and the model's own dtype checked),
+    devices. `inputs`: a tuple or any iterable. Eager, before a compiled step. Other models pass,
+    and so does a subclass with its own `forward` (it may adapt its inputs, e.g. pad them)."""
+    inputs = tuple(inputs)                             # a list or a generator, as `model(*inputs)`
     kind = next((kind for kind in _BATCH_CHECKS
                  if isinstance(model, kind) and type(model).forward is kind.forward), None)
     if kind is None: return
