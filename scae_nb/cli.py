@@ -10,8 +10,8 @@ from . import __version__
 
 # %% auto #0
 __all__ = ['INT64_MAX', 'COMMANDS', 'PROCESS_FIELDS', 'PATH_OPTIONS', 'int64', 'float_option', 'field_options', 'add_config_args',
-           'given', 'positive_int64', 'CLIParser', 'add_process_args', 'make_parser', 'main', 'one_line_warnings',
-           'expand_user', 'quiet_matplotlib_dirs', 'nothing_written']
+           'given', 'positive_int64', 'finite_float', 'CLIParser', 'add_process_args', 'make_parser', 'main',
+           'one_line_warnings', 'expand_user', 'quiet_matplotlib_dirs', 'nothing_written']
 
 # %% ../nbs/07_cli.ipynb #5c0e0001
 def _option_type(hint):
@@ -23,9 +23,9 @@ def _option_type(hint):
 INT64_MAX = 2**63 - 1   # the largest integer torch and numpy hold (int64)
 
 # %% ../nbs/07_cli.ipynb #st50i6c
-_DIGITS = r'\d(?:_?\d)*'                # 1_000: Python's underscores, one at a time between digits
+_DIGITS = r'[0-9]+'                  # ASCII digits: no '_', no other script's (`_refuse_unplain`)
 _UNSIGNED = rf'(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE](?P<exponent>[+-]?{_DIGITS}))?'
-_NUMBER = re.compile(rf'[+-]?{_UNSIGNED}')   # 3e5, 1.0, 1_000.0: what float() reads, less nan, inf
+_NUMBER = re.compile(rf'[+-]?{_UNSIGNED}')   # 3e5, 1.0, .5e1: what float() reads, less nan, inf
 
 def _past_decimal(number: re.Match) -> decimal.Decimal | None:
     "A `_NUMBER` whose exponent `decimal` does not hold: 0, ±Infinity (past any bound), or None."
@@ -50,10 +50,21 @@ def _shown(text: str, quoted: bool = False) -> str:
     short = f'{text[:20]}…{text[-10:]}'
     return f'{repr(short) if quoted else short} ({len(text)} characters)'
 
+# %% ../nbs/07_cli.ipynb #fx64c002
+def _refuse_unplain(text: str, kind: str) -> None:
+    """Refuse (`ArgumentTypeError`, argparse's one line naming `text`) a `kind` ('int', 'float')
+    option's value written with a character beyond ASCII (`٣`, `１`) or an underscore (`1_0`)."""
+    why = 'digits 0-9 only' if not text.isascii() else "no '_' in a number" if '_' in text else ''
+    if why:
+        shown = _shown(text, quoted=True)
+        raise argparse.ArgumentTypeError(f'invalid {kind} value: {shown} ({why})')
+
 # %% ../nbs/07_cli.ipynb #fx60bc02
 def int64(text: str) -> int:
     """An integer option's value, any whole number (`3e5`, `1.0`: `_whole_number`); refused in
-    argparse's one line, naming it: no whole number, or past int64's range (naming the bound)."""
+    argparse's one line, naming it: not plain (`_refuse_unplain`), no whole number, or past int64's
+    range (naming the bound)."""
+    _refuse_unplain(text, 'int')                                      # 1_000, ١٠: int() reads them
     if (value := _whole_number(text)) is None:
         raise argparse.ArgumentTypeError(f'invalid int value: {_shown(text, quoted=True)}')
     if not -INT64_MAX - 1 <= value <= INT64_MAX:
@@ -67,12 +78,13 @@ def int64(text: str) -> int:
 def float_option(text: str) -> float:
     """A float option's value, as `float` reads it; refused in argparse's one line, naming it
     (`_shown`: over 40 characters, its ends and its length): no number, or one past float64's
-    range (`1e400` would be inf, `1e-400` 0)."""
+    range (`1e400` would be inf, `1e-400` 0); not plain (`1_0`, `٣`: `_refuse_unplain`)."""
+    _refuse_unplain(text, 'float')                     # float() reads 1_0 as 10, ٣e-400 as 0
     try: value = float(text)
     except ValueError: value = None
     if value is None:
         raise argparse.ArgumentTypeError(f'invalid float value: {_shown(text, quoted=True)}')
-    mantissa = text.lower().replace('_', '').split('e')[0]
+    mantissa = text.lower().split('e')[0]
     if (value in (math.inf, -math.inf) and 'inf' not in mantissa) or (
             value == 0 and any(d in mantissa for d in '123456789')):
         raise argparse.ArgumentTypeError(f'{_shown(text.strip())} is out of range (a float64 holds '
@@ -126,6 +138,14 @@ def positive_int64(text: str) -> int:
     if value < 1: raise argparse.ArgumentTypeError(f'{value} is not positive (at least 1)')
     return value
 
+# %% ../nbs/07_cli.ipynb #fx64c006
+def finite_float(text: str) -> float:
+    "A tool's float setting: a finite `float_option` (argparse's one line, naming it, otherwise)."
+    value = float_option(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f'{_shown(text.strip())} is not a finite number')
+    return value
+
 # %% ../nbs/07_cli.ipynb #fb2a806d
 # subcommand -> (module, function adding its options, function running it, one-line help)
 COMMANDS = {
@@ -138,17 +158,21 @@ COMMANDS = {
 }
 
 # %% ../nbs/07_cli.ipynb #0ca4b085
-# what argparse takes for a value, not an option: a dash, then a digit or '.' (no option is so)
-_DASHED_VALUE = re.compile(r'^-[\d.]')   # -1, -1e3, -.5, and -1_, -0x1: their type names them
+# a value to argparse, not an option: a dash, then a digit, '.', inf or nan (no option starts so)
+_DASHED_VALUE = re.compile(r'^-(?:[\d.]|inf|nan)', re.I)   # -1, -.5, -inf; -1_: its type says
+_NO_VALUE = re.compile(r'argument (--[\w-]+): expected one argument')   # `--out -x`: -x, an option
+_DASH_HINT = " (a value that starts with '-' is joined to it by '=': {}=-VALUE)"
 
 class CLIParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2), and
     that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`); `-1e3`
-    and `-1_`, like `-1`, are values, not options (`_DASHED_VALUE`)."""
+    and `-1_`, `-inf`, like `-1`, are values, not options (`_DASHED_VALUE`); an option left without
+    its value says how to give one that starts with '-' (`_DASH_HINT`)."""
     def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
         super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
         self._negative_number_matcher = _DASHED_VALUE    # -1e3, -1_ too: a value, not an option
     def error(self, message):
+        if no_value := _NO_VALUE.fullmatch(message): message += _DASH_HINT.format(no_value[1])
         self.exit(2, f'{self.prog}: error: {message}\n')
 
 # %% ../nbs/07_cli.ipynb #ed1aa0ca

@@ -5,7 +5,7 @@
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
 import contextvars, gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, warnings
-import zlib
+import shlex, zlib
 import importlib.metadata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -564,11 +564,12 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
 # %% ../nbs/00_data.ipynb #fx63d001
 def _mnist_parent_said(root: Path, parent: Path) -> tuple[str, str]:
     """(data folder `root`, how to give `parent` instead), as its origin: `$SCAE_DATA` where it
-    chose `root` (`_DATA_DIR_GIVEN` unset: `set it to`), else the folder passed (`pass`)."""
-    env = os.environ.get('SCAE_DATA', '')
+    chose `root` (`_DATA_DIR_GIVEN` unset: `set it to`), else the folder passed (`pass`); `parent`
+    as it is typed: Python's repr, or shell-quoted (`'/my data'`) for a shell."""
+    env, typed = os.environ.get('SCAE_DATA', ''), shlex.quote(str(parent))
     if _DATA_DIR_GIVEN.get() or not env.strip():                   # passed: to pass again
-        return str(root), f"pass {said('data_dir', parent)}"
-    return f"SCAE_DATA={_typed(env)} (the environment variable)", f"set it to {_typed(parent)}"
+        return str(root), f"pass {said('data_dir', words(parent, typed))}"
+    return f"SCAE_DATA={_typed(env)} (the environment variable)", f"set it to {typed}"
 
 # %% ../nbs/00_data.ipynb #mn43cd01
 def _check_not_inside_mnist(root: Path, stems: list[str]) -> None:

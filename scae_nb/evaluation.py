@@ -384,10 +384,17 @@ def _name_hint(name: str) -> str:
     """What `--pretrained NAME`, no shipped model's, may mean: `--checkpoint NAME` for a folder (a
     run folder), `--pretrained STEM` for a file STEM.pt or STEM.json of shipped model STEM."""
     path = Path(name)
-    if path.is_dir(): return f" (did you mean {said('checkpoint', name)}?)"
+    if path.is_dir(): return f" (did you mean {_path_said('checkpoint', name)}?)"
     if path.suffix in ('.pt', '.json') and path.stem in pretrained_names():
         return f" (did you mean {said('pretrained', path.stem)}?)"
     return ''
+
+# %% ../nbs/06c_evaluation.ipynb #fx64c202
+from .checkpoints import _shell_path
+
+def _path_said(name: str, path) -> str:
+    "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
+    return said(name, words(str(path), _shell_path(path)))
 
 # %% ../nbs/06c_evaluation.ipynb #sp38caa1
 def _check_model_name(name: str) -> None:
@@ -419,7 +426,7 @@ def _runs_named_near(checkpoint: Path) -> str:
     """'; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders beside a
     missing `checkpoint`, names closest to its first (`_runs_near`); ''."""
     runs = _runs_near(checkpoint)[:2]
-    return ''.join(f"; {d} holds a run: evaluate it with {said('checkpoint', str(d))}"
+    return ''.join(f"; {d} holds a run: evaluate it with {_path_said('checkpoint', d)}"
                    for d in runs)
 
 def _refuse_typo_of_run(checkpoint: Path) -> None:
@@ -1207,7 +1214,7 @@ def _runs_data_hint(run: AttrDict, config: AttrDict) -> str:
     except DataFolderMissing: here = None                  # a typo of the variable: the run's named
     except UsageError: return ''
     if here is not None and os.path.realpath(here) == os.path.realpath(recorded): return ''
-    return f"; the run read {recorded}: {said('data_dir', recorded)}"
+    return f"; the run read {recorded}: {_path_said('data_dir', recorded)}"
 
 # %% ../nbs/06c_evaluation.ipynb #fx61g203c
 @contextlib.contextmanager
@@ -1412,19 +1419,28 @@ def add_eval_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/06c_evaluation.ipynb #fx63d601
+def _reported(report, *keys: str, kind=(int, float)):
+    "`report[key][key]...`, each level a dict and the value a `kind` (no bool); else None."
+    for key in keys: report = report.get(key) if isinstance(report, dict) else None
+    return report if isinstance(report, kind) and not isinstance(report, bool) else None
+
+# %% ../nbs/06c_evaluation.ipynb #fx64c206
 def _headline_said(report: dict) -> str | None:
     """The line `scae-nb eval` says after the report: the headline accuracy (k-means on **m**,
     transductive: `posterior_m.kmeans_test_transductive`, 06_analysis; for an MNIST model, beside
-    the paper's 98.7%) and chance, 1/n_classes; None where the report has neither (a constellation
-    model's, or the headline skipped) or its labels are random (`_RANDOM_LABELS`)"""
-    headline = report.get('posterior_m', {}).get('kmeans_test_transductive')
-    classes = report.get('model_config', {}).get('n_classes')
-    if headline is None or not classes or report.get('dataset') in _RANDOM_LABELS: return None
-    on = f" on {report['n_test']:,} test images" if 'n_test' in report else ''
-    paper = "; the paper reports 98.7%" if report.get('dataset') == 'mnist' else ''   # Table 1
+    the paper's 98.7%) and chance, 1/n_classes, for a fixed guess; None where the report has
+    neither, or not as numbers (a constellation model's, the headline skipped, an edited report),
+    or its labels are random (`_RANDOM_LABELS`)"""
+    headline = _reported(report, 'posterior_m', 'kmeans_test_transductive')
+    classes = _reported(report, 'model_config', 'n_classes', kind=int)
+    dataset = _reported(report, 'dataset', kind=str)
+    if headline is None or (classes or 0) < 1 or dataset in _RANDOM_LABELS: return None
+    on = f" on {n:,} test images" if (n := _reported(report, 'n_test', kind=int)) else ''
+    paper = "; the paper reports 98.7%" if dataset == 'mnist' else ''   # Table 1
     return (f"scae-nb eval: headline: m k-means {headline:.3f}{on} "
-            f"(posterior_m.kmeans_test_transductive{paper}), chance {1 / classes:.3f} "
-            f"(1/{classes} classes)")
+            f"(posterior_m.kmeans_test_transductive{paper}), chance {1 / classes:.3f} for a fixed "
+            f"guess (1/{classes} classes; k-means matched to the labels scores more by luck on few "
+            "images)")
 
 # %% ../nbs/06c_evaluation.ipynb #st49b7c0
 @cli_words()                                   # its refusals and warnings name options

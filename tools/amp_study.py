@@ -10,8 +10,9 @@ The batches are drawn over as many epochs as `--steps` needs.
 
     OMP_NUM_THREADS=1 nice python tools/amp_study.py --batch-size 32 --steps 600 --out amp_study.json
 """
-import argparse, json, os, platform, sys, time
+import json, os, platform, sys, time
 import torch
+from scae_nb.cli import CLIParser, finite_float, positive_int64
 from scae_nb.config import SCAEConfig
 from scae_nb.loaders import image_loaders
 from scae_nb.model import build_model
@@ -48,11 +49,11 @@ def windowed(result: dict, window: int) -> dict:
     return {**result, 'window': window, 'runs': runs}
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--batch-size', type=int, default=32)
-    parser.add_argument('--steps', type=int, default=500)
-    parser.add_argument('--lr', type=float, default=3e-5)
-    parser.add_argument('--window', type=int, default=10, help='steps per logged mean')
+    parser = CLIParser(description=__doc__.splitlines()[0])     # the CLI's one-line errors
+    parser.add_argument('--batch-size', type=positive_int64, default=32)
+    parser.add_argument('--steps', type=positive_int64, default=500)
+    parser.add_argument('--lr', type=finite_float, default=3e-5)   # nan, inf, 1_0: refused, as scae-nb does
+    parser.add_argument('--window', type=positive_int64, default=10, help='steps per logged mean')
     parser.add_argument('--out', default='amp_study.json')
     args = parser.parse_args(argv)
     config = SCAEConfig.preset('official')

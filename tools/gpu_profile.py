@@ -28,7 +28,7 @@ import argparse, contextlib, json, os, shutil, statistics, subprocess, sys, tarf
 from pathlib import Path
 
 from scae_nb.bench import VARIANTS as STEPS          # bench's names (the +amp suffix apart)
-from scae_nb.cli import CLIParser, positive_int64     # the CLI's one-line errors and integer checks
+from scae_nb.cli import CLIParser, finite_float, positive_int64   # the CLI's one-line errors, number checks
 
 # name -> (bench's name, decoder, tf32[, (TRITON_TEMPLATE_GRAD, TRITON_BACKWARD_BLOCK)]): names that also
 # say the decoder, the precision or the Triton backward's way (02c). Until commit 013ce62 (2026-12-04) this
@@ -348,9 +348,9 @@ def main() -> int:
     p.add_argument('--tf32', action='store_true', help="TF32 matmuls for bench's names, as bench's --tf32")
     p.add_argument('--steps', type=positive_int64, default=50, help='steps timed per variant, 1 to 100000 (default 50)')
     p.add_argument('--batch-size', type=positive_int64, default=128, help='1 to 65536 (default 128)')
-    p.add_argument('--budget', type=float, default=240,
+    p.add_argument('--budget', type=finite_float, default=240,
                    help='seconds for the whole list; variants that would start past it are skipped (default 240)')
-    p.add_argument('--cap', type=float, default=150,
+    p.add_argument('--cap', type=finite_float, default=150,
                    help='seconds per compiled variant, at least 20 (default 150)')
     p.add_argument('--preset', default='official', choices=list(PRESETS), help='the model (default official)')
     p.add_argument('--device', default='cuda', help="cuda, or cpu for a dry run of eager variants")

@@ -1,0 +1,102 @@
+"""fx64c: the command line's numbers, values that start with '-', quoted paths, a stray evaluation above a run.
+
+Each test runs the command as a user would (`python -m scae_nb.cli`, or the tool's script) in a child process.
+"""
+import json
+import sys
+
+import pytest
+from cli_run import ROOT, TINY, scae
+
+REPORT = dict(checkpoint="c.pt", steps=1, wall_s=1.0)     # what `scae-nb eval` writes, enough to be its report
+
+
+def _line(done) -> str:
+    "The one line a refusal prints, checked to be one line."
+    assert done.stderr.count("\n") == 1, done.stderr[-2000:]
+    return done.stderr.strip()
+
+
+# ---- 1, 2. float() reads 1_0 as 10 and ٣e-400 as 0; int() reads 1_000: refused, naming the value
+@pytest.mark.parametrize("option, value, why", [
+    ("--lr", "1_0", "invalid float value: '1_0' (no '_' in a number)"),
+    ("--lr", "٣e-400", "invalid float value: '٣e-400' (digits 0-9 only)"),
+    ("--lr", "１e999", "invalid float value: '１e999' (digits 0-9 only)"),
+    ("--steps", "1_000", "invalid int value: '1_000' (no '_' in a number)"),
+    ("--steps", "１０", "invalid int value: '１０' (digits 0-9 only)"),
+])
+def test_1_2_unplain_numbers_refused(tmp_path, option, value, why):
+    "Was: --lr 1_0 trained at 10.0, --lr ٣e-400 at 0.0 (no range check), --steps 1_000 ran 1000 steps."
+    done = scae("train", "--dataset", "synthetic", *TINY, option, value, "--out", "r", cwd=tmp_path)
+    assert (done.returncode, _line(done)) == (2, f"scae-nb train: error: argument {option}: {why}")
+    assert not (tmp_path / "r").exists()
+
+
+# ---- 3. --lr -inf: the option's own line, not argparse's 'expected one argument'
+@pytest.mark.parametrize("value, said", [("-inf", "--lr must be a finite number, got -inf"),
+                                         ("-1", "--lr must be a positive number, got -1.0"),
+                                         ("-1e-3", "--lr must be a positive number, got -0.001")])
+def test_3_negative_values_reach_their_checks(tmp_path, value, said):
+    "Was: 'argument --lr: expected one argument' for -inf."
+    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--lr", value, "--out", "r", cwd=tmp_path)
+    assert (done.returncode, _line(done)) == (2, f"scae-nb train: error: {said}")
+
+
+def test_3_a_dashed_value_is_told_how_to_pass_it(tmp_path):
+    "Was: 'argument --out: expected one argument', with no word of --out=-x."
+    done = scae("train", "--dataset", "synthetic", "--out", "-x", cwd=tmp_path)
+    assert (done.returncode, _line(done)) == (2, "scae-nb train: error: argument --out: expected one argument "
+                                                 "(a value that starts with '-' is joined to it by '=': --out=-VALUE)")
+
+
+# ---- 4. a folder to type, with a space: quoted for the shell
+def test_4_data_folder_fix_is_shell_quoted(tmp_path, monkeypatch):
+    "Was: 'set it to /x/my data, the folder that holds MNIST/': two words to a shell."
+    raw = tmp_path / "my data" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        (raw / f"{stem}.gz").touch()
+    monkeypatch.setenv("SCAE_DATA", str(raw))
+    done = scae("train", "--steps", "1", "--out", "r", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert _line(done).endswith(f"set it to '{tmp_path / 'my data'}', the folder that holds MNIST/"), done.stderr
+    monkeypatch.delenv("SCAE_DATA")
+    done = scae("train", "--steps", "1", "--data-dir", raw, "--out", "r", cwd=tmp_path)
+    assert _line(done).endswith(f"pass --data-dir '{tmp_path / 'my data'}', the folder that holds MNIST/"), done.stderr
+
+
+# ---- 6. an evaluation's report far above a run: no concern of the run's; one right above it still refuses
+def test_6_stray_report_high_up_does_not_refuse(tmp_path):
+    "Was: 'is inside an evaluation's folder TMP', rc 2, for any run anywhere below a stray report.json."
+    (tmp_path / "report.json").write_text(json.dumps(REPORT))
+    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--out", "runs/a", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "runs" / "a" / "checkpoints" / "step_00000001.pt").is_file()
+
+
+def test_6_run_directly_in_an_evaluation_still_refused(tmp_path):
+    (tmp_path / "report.json").write_text(json.dumps(REPORT))
+    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--out", "a", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "is inside an evaluation's folder" in _line(done) and not (tmp_path / "a").exists()
+
+
+# ---- 7. the tools' float settings: nan, inf, 1_0 refused as scae-nb refuses them
+@pytest.mark.parametrize("tool, argv, said", [
+    ("gpu_profile.py", ["OUT", "--device", "cpu", "--variants", "eager", "--budget", "inf"],
+     "argument --budget: inf is not a finite number"),
+    ("gpu_profile.py", ["OUT", "--device", "cpu", "--variants", "eager", "--cap", "nan"],
+     "argument --cap: nan is not a finite number"),
+    ("amp_study.py", ["--lr", "nan"], "argument --lr: nan is not a finite number"),
+    ("amp_study.py", ["--lr", "1_0"], "argument --lr: invalid float value: '1_0' (no '_' in a number)"),
+])
+def test_7_tools_refuse_non_finite_floats(tmp_path, tool, argv, said):
+    "Was: --budget inf, --cap nan taken (type=float); amp_study --lr nan trained on nan."
+    import os
+    import subprocess
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / tool), *argv], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert (done.returncode, _line(done)) == (2, f"{tool}: error: {said}")
+    assert not (tmp_path / "OUT").exists()
