@@ -4,6 +4,7 @@ a synthetic run prints its error only (the random-labels warning comes after eve
 non-ASCII path as it is.
 """
 
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -24,11 +25,14 @@ def synthetic_run(tmp_path_factory) -> Path:
 
 def test_a_refused_eval_of_a_synthetic_run_prints_only_its_error(synthetic_run):
     "Was: the random-labels warning, then the refusal of --batch-size (found once the data's size was known)."
+    from scae_nb.runtime import synthetic_loaders
+
+    n_train = inspect.signature(synthetic_loaders).parameters["n_train"].default   # the synthetic set's size
     run = scae("eval", "--checkpoint", str(synthetic_run), "--batch-size", "100000000", *EVAL, cwd=synthetic_run.parent)
     assert run.returncode == 2, run.stderr
-    assert run.stderr.splitlines() == ["scae-nb eval: error: --batch-size 100000000 exceeds the 512 training images "
-                                       "(train-split batches are whole, in training and evaluation alike: an epoch "
-                                       "would have none)"], run.stderr
+    assert run.stderr.splitlines() == [f"scae-nb eval: error: --batch-size 100000000 exceeds the {n_train} training "
+                                       "images (train-split batches are whole, in training and evaluation alike: an "
+                                       "epoch would have none)"], run.stderr
 
 
 @pytest.mark.parametrize("links, out, why", [
