@@ -2,10 +2,12 @@
 
 `from cli_run import EVAL, TINY, scae` (pytest puts tests/ on the path: rootdir-relative imports, `testpaths`).
 """
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1", "--eval-every", "1000",
@@ -13,11 +15,36 @@ TINY = ["--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every
 EVAL = ["--max-batches", "2", "--no-figures", "--no-progress"]
 
 
-def scae(*args, cwd, timeout: float = 600) -> subprocess.CompletedProcess:
-    "`scae-nb ARGS` in `cwd`, one thread, this checkout first on the path; output as UTF-8 text."
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", WANDB_MODE="disabled", MPLBACKEND="Agg")
+def scae(*args, cwd, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
+    "`scae-nb ARGS` in `cwd`, one thread, this checkout first on the path (`env`: more variables); UTF-8 text out."
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "WANDB_MODE": "disabled",
+           "MPLBACKEND": "Agg", **(env or {})}
     return subprocess.run([sys.executable, "-m", "scae_nb.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout)
+
+
+def without_bfloat16(folder: Path) -> dict:
+    """{'PYTHONPATH': ...} under which every new Python process (bench's per-variant ones too) sees an x86 CPU
+    without bfloat16 instructions (`scae_nb.step.cpu_computes_bfloat16` False, as torch.cpu's checks say): FOLDER's
+    sitecustomize.py, run at start-up, makes both checks answer False. For the slow-amp advice on any x86 CPU."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(
+        "import torch.cpu\ntorch.cpu._is_avx512_bf16_supported = torch.cpu._is_amx_tile_supported = lambda: False\n")
+    path = [str(folder), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    return {"PYTHONPATH": os.pathsep.join(filter(None, path))}
+
+
+def broken_torchvision():
+    """A patch of `importlib.import_module` (a context manager) under which every torchvision module fails to import
+    as one built for another torch does ("operator torchvision::nms does not exist"); other modules import as usual."""
+    real_import = importlib.import_module
+
+    def broken_import(name, *args):
+        if name.startswith("torchvision"):
+            raise RuntimeError("operator torchvision::nms does not exist")
+        return real_import(name, *args)
+
+    return mock.patch("importlib.import_module", broken_import)
 
 
 def make_synthetic_run(folder: Path, name: str = "syn") -> Path:

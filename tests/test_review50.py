@@ -143,12 +143,11 @@ def test_eval_help_says_checkpoint_takes_a_shipped_name(capsys):
             "shipped model's name is taken too, as by --pretrained (default: None)") in help_text
 
 
-def test_pretrained_check_refuses_too_few_images_before_warning():
+def test_pretrained_check_refuses_too_few_images_before_warning(monkeypatch, mnist_root):
     "pretrained_check(n_test=5): refused (k-means needs 10), with no 'biased upward' warning first."
-    import os
     from fastcore.test import test_fail
     from scae_nb.evaluation import pretrained_check
-    if not os.environ.get('SCAE_DATA'): pytest.skip('needs MNIST under $SCAE_DATA')
+    monkeypatch.setenv('SCAE_DATA', str(mnist_root))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         test_fail(lambda: pretrained_check('mnist-cpu', n_test=5),

@@ -94,11 +94,9 @@ MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--tem
               "--fig-every", "1000", "--eval-batches", "1", "--threads", "1"]
 
 
-def linked_mnist_data(tmp_path, monkeypatch) -> Path:
-    "tmp/data, whose MNIST is a link to $SCAE_DATA's, named by `$SCAE_DATA` (skips without MNIST there)."
-    shared = Path(__import__("os").environ.get("SCAE_DATA", ""), "MNIST")
-    if not (shared / "raw").is_dir():
-        pytest.skip("no MNIST under $SCAE_DATA")
+def linked_mnist_data(tmp_path, monkeypatch, mnist_root: Path) -> Path:
+    "tmp/data, whose MNIST is a link to `mnist_root`'s (the conftest fixture: real or fake), named by `$SCAE_DATA`."
+    shared = mnist_root / "MNIST"
     data = tmp_path / "data"
     data.mkdir()
     (data / "MNIST").symlink_to(shared.resolve())
@@ -107,9 +105,9 @@ def linked_mnist_data(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def run_from_scae_data(tmp_path, capfd, monkeypatch):
+def run_from_scae_data(tmp_path, capfd, monkeypatch, mnist_root):
     "(run folder, data folder) of 2 MNIST steps whose data `SCAE_DATA` named; then a shell without it."
-    data = linked_mnist_data(tmp_path, monkeypatch)
+    data = linked_mnist_data(tmp_path, monkeypatch, mnist_root)
     out = tmp_path / "run"
     rc, _, err = inproc_main(["train", *MNIST_TINY, "--steps", 2, "--out", out], capfd)
     assert rc == 0, err[-3000:]

@@ -14,6 +14,7 @@ import pytest
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
+from test_review53c import torch_threads_here
 
 MIX = "a run's files would mix with the data; choose another --out"
 
@@ -110,11 +111,12 @@ MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--tem
               "--fig-every", "1000", "--eval-batches", "1", "--threads", "1"]
 
 
-def test_resume_says_it_keeps_the_runs_data_folder_over_this_shells(tmp_path, capfd, monkeypatch, quiet_globals):
-    "Was: the resume read the run's folder and said nothing of the shell's $SCAE_DATA, which named another."
-    shared = Path(os.environ.get("SCAE_DATA", ""), "MNIST")
-    if not (shared / "raw").is_dir():
-        pytest.skip("no MNIST under $SCAE_DATA")
+def test_resume_says_it_keeps_the_runs_data_folder_over_this_shells(tmp_path, capfd, monkeypatch, quiet_globals,
+                                                                     mnist_root):
+    """Was: the resume read the run's folder and said nothing of the shell's $SCAE_DATA, which named another.
+    This process's thread count is pinned to the run's `--threads 1`: a shell of another count (OMP_NUM_THREADS unset
+    on 2 cores) adds "the run's --threads 1, kept ..." to the line (test_review53c checks that clause)."""
+    shared = mnist_root / "MNIST"
     data, other, out = tmp_path / "data", tmp_path / "other", tmp_path / "run"
     data.mkdir(), other.mkdir()
     (data / "MNIST").symlink_to(shared.resolve())
@@ -123,12 +125,14 @@ def test_resume_says_it_keeps_the_runs_data_folder_over_this_shells(tmp_path, ca
     assert rc == 0, err[-3000:]
     resuming = lambda err: [line for line in err.splitlines() if line.startswith("scae-nb train: resuming with")]
     monkeypatch.setenv("SCAE_DATA", str(other))
-    rc, _, err = inproc_main(["train", "--resume", "--out", out, "--steps", 2, "--no-progress"], capfd)
+    with torch_threads_here(1):
+        rc, _, err = inproc_main(["train", "--resume", "--out", out, "--steps", 2, "--no-progress"], capfd)
     assert rc == 0, err[-3000:]
     assert resuming(err) == [f"scae-nb train: resuming with --steps 1 -> 2, the run's data folder "
                              f"{data.resolve()}, kept (this shell's $SCAE_DATA: {other})"], err[-3000:]
     monkeypatch.setenv("SCAE_DATA", str(data))  # the same folder: nothing said of it
-    rc, _, err = inproc_main(["train", "--resume", "--out", out, "--steps", 3, "--no-progress"], capfd)
+    with torch_threads_here(1):
+        rc, _, err = inproc_main(["train", "--resume", "--out", out, "--steps", 3, "--no-progress"], capfd)
     assert resuming(err) == ["scae-nb train: resuming with --steps 2 -> 3"], err[-3000:]
 
 

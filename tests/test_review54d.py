@@ -14,7 +14,7 @@ import pytest
 
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
-from test_review53c import linked_mnist_data
+from test_review53c import linked_mnist_data, torch_threads_here
 
 MIX = "a run's files would mix with the data; choose another --out"
 MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--template-size", "5", "--batch-size", "8",
@@ -27,9 +27,9 @@ def tiny_train(out, steps, *extra) -> list:
 
 
 @pytest.fixture
-def mnist_data(tmp_path, monkeypatch) -> Path:
-    "A data folder whose MNIST is the shared one (a link), that `$SCAE_DATA` names."
-    return linked_mnist_data(tmp_path, monkeypatch)
+def mnist_data(tmp_path, monkeypatch, mnist_root) -> Path:
+    "A data folder whose MNIST is `mnist_root`'s (a link), that `$SCAE_DATA` names."
+    return linked_mnist_data(tmp_path, monkeypatch, mnist_root)
 
 
 @pytest.fixture
@@ -170,10 +170,12 @@ def test_eval_typo_names_close_runs(tmp_path, capfd, quiet_globals):
 # ---- 10. the unset shell's "kept" clause; ./checkpoints
 def test_resume_in_an_unset_shell_says_it_keeps_the_runs_data_folder(mnist_run, mnist_data, tmp_path, capfd,
                                                                      monkeypatch, quiet_globals):
-    "Was: 'resuming with --steps 1 -> 2' only, though this shell's default (the per-user cache) is another folder."
+    """Was: 'resuming with --steps 1 -> 2' only, though this shell's default (the per-user cache) is another folder.
+    This process's thread count is pinned to the run's `--threads 1`, so the line is the same in any shell."""
     monkeypatch.delenv("SCAE_DATA")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    rc, _, err = inproc_main(["train", "--resume", "--out", mnist_run, "--steps", 2, "--no-progress"], capfd)
+    with torch_threads_here(1):
+        rc, _, err = inproc_main(["train", "--resume", "--out", mnist_run, "--steps", 2, "--no-progress"], capfd)
     assert rc == 0, err[-3000:]
     assert (f"scae-nb train: resuming with --steps 1 -> 2, the run's data folder {mnist_data.resolve()}, kept "
             "(this shell's default: the per-user cache)") in err.splitlines(), err[-3000:]

@@ -18,10 +18,9 @@ MNIST_TINY[MNIST_TINY.index("--dataset") + 1 : MNIST_TINY.index("--dataset") + 1
 
 
 @pytest.fixture
-def cache_run(tmp_path, capfd, quiet_globals, monkeypatch):
+def cache_run(tmp_path, capfd, quiet_globals, monkeypatch, mnist_root):
     "(RUN trained 1 step on the per-user cache's MNIST, $SCAE_DATA unset; the cache; another copy of the data)."
-    data = os.environ.get("SCAE_DATA", "").strip()
-    if not data: pytest.skip("needs MNIST: set SCAE_DATA to a folder holding MNIST/raw/")
+    data = str(mnist_root)
     cache = tmp_path / "xdg" / "scae-nb"
     shutil.copytree(os.path.join(data, "MNIST"), cache / "MNIST")
     other = tmp_path / "data2"

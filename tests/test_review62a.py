@@ -4,13 +4,14 @@ a synthetic run prints its error only (the random-labels warning comes after eve
 non-ASCII path as it is.
 """
 
+import inspect
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
-from cli_run import EVAL, ROOT, TINY, make_synthetic_run, scae
+from cli_run import EVAL, ROOT, TINY, make_synthetic_run, scae, without_bfloat16
 
 NOTE = ("the model was trained on the synthetic data (dataset 'synthetic'), whose labels are random: "
         "its accuracies measure nothing")
@@ -24,11 +25,14 @@ def synthetic_run(tmp_path_factory) -> Path:
 
 def test_a_refused_eval_of_a_synthetic_run_prints_only_its_error(synthetic_run):
     "Was: the random-labels warning, then the refusal of --batch-size (found once the data's size was known)."
+    from scae_nb.runtime import synthetic_loaders
+
+    n_train = inspect.signature(synthetic_loaders).parameters["n_train"].default   # the synthetic set's size
     run = scae("eval", "--checkpoint", str(synthetic_run), "--batch-size", "100000000", *EVAL, cwd=synthetic_run.parent)
     assert run.returncode == 2, run.stderr
-    assert run.stderr.splitlines() == ["scae-nb eval: error: --batch-size 100000000 exceeds the 512 training images "
-                                       "(train-split batches are whole, in training and evaluation alike: an epoch "
-                                       "would have none)"], run.stderr
+    assert run.stderr.splitlines() == [f"scae-nb eval: error: --batch-size 100000000 exceeds the {n_train} training "
+                                       "images (train-split batches are whole, in training and evaluation alike: an "
+                                       "epoch would have none)"], run.stderr
 
 
 @pytest.mark.parametrize("links, out, why", [
@@ -57,12 +61,14 @@ def test_report_json_keeps_a_non_ascii_path_as_it_is(synthetic_run):
 
 
 def test_bench_names_the_amp_variant_it_was_given(tmp_path):
-    "Was: `--amp: this CPU has no bfloat16 instructions ...; drop --amp to run in float32`, where no --amp was typed."
+    """Was: `--amp: this CPU has no bfloat16 instructions ...; drop --amp to run in float32`, where no --amp was typed.
+    Its processes see a CPU without bfloat16 (`without_bfloat16`), so it runs on CPUs with AVX-512 BF16 or AMX too."""
     sys.path.insert(0, str(ROOT))
     from scae_nb.step import cpu_computes_bfloat16
-    if cpu_computes_bfloat16() is not False: pytest.skip("this CPU computes bfloat16: nothing is said")
+    if cpu_computes_bfloat16() is None: pytest.skip("not an x86 CPU (or torch has no checks): nothing is said")
     run = scae("bench", "--preset", "cpu", "--batch-size", "4", "--n-parts", "4", "--n-objects", "3", "--steps", "1",
-               "--warmup", "1", "--no-progress", "--device", "cpu", "--variants", "eager+amp", cwd=tmp_path)
+               "--warmup", "1", "--no-progress", "--device", "cpu", "--variants", "eager+amp", cwd=tmp_path,
+               env=without_bfloat16(tmp_path / "site"))
     assert run.returncode == 0, run.stderr
     said = [line for line in run.stderr.splitlines() if "bfloat16" in line]
     assert said == ["scae-nb bench: warning: the eager+amp variant: this CPU has no bfloat16 instructions (AVX-512 "

@@ -3,13 +3,12 @@ eval says them; report.json re-pointed as UTF-8; a new run inside an evaluation'
 import, said when training starts, not at its first figure (rv62a #1).
 """
 
-import importlib
 import json
 import warnings
-from unittest import mock
 
 import pytest
 
+from cli_run import broken_torchvision
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
@@ -101,14 +100,7 @@ def test_4_figures_unavailable_said_at_start(tmp_path, quiet_globals):
     cfg = TrainConfig(model=SCAEConfig(n_parts=4, n_objects=3), dataset="synthetic", batch_size=8,
                       steps=2, ckpt_every=1, eval_every=1000, fig_every=1000, progress=False,
                       out=str(tmp_path / "run"))
-    real_import = importlib.import_module
-
-    def broken_import(name, *args):  # as a torchvision built for another torch fails to import
-        if name.startswith("torchvision"):
-            raise RuntimeError("operator torchvision::nms does not exist")
-        return real_import(name, *args)
-
-    with mock.patch("importlib.import_module", broken_import), warnings.catch_warnings(record=True) as caught:
+    with broken_torchvision(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         why = figures_unavailable()
         result = train(cfg)

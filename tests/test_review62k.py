@@ -3,15 +3,14 @@
 (rv62e #3); eval says at once, once, that no figures will be drawn (rv62a #1).
 """
 
-import importlib
 import json
 import os
 import warnings
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
+from cli_run import broken_torchvision, without_bfloat16
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
@@ -43,12 +42,17 @@ def test_1_train_resume_eval_into_a_path_not_utf8(tmp_path, capfd, quiet_globals
 
 # ---- 2. bench --amp with a +amp variant in --variants: the advice drops both (rv62e #3)
 @pytest.mark.parametrize("variants", ["eager+amp", "eager+amp,eager"])
-def test_2_bench_amp_advice_names_the_amp_variants(variants, capfd, quiet_globals):
-    "Was: '--amp: ...; drop --amp to run in float32', which still times eager+amp (it is in --variants)."
+def test_2_bench_amp_advice_names_the_amp_variants(variants, capfd, quiet_globals, tmp_path, monkeypatch):
+    """Was: '--amp: ...; drop --amp to run in float32', which still times eager+amp (it is in --variants).
+    This process and each variant's own see a CPU without bfloat16 (`without_bfloat16`): any x86 CPU runs it."""
+    import torch
+
     from scae_nb.step import cpu_computes_bfloat16
 
-    if cpu_computes_bfloat16() is not False:
-        pytest.skip("this CPU computes bfloat16: no slow-amp warning")  # each variant runs in a process of its own
+    if cpu_computes_bfloat16() is None: pytest.skip("not an x86 CPU (or torch has no checks): no slow-amp warning")
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    monkeypatch.setenv("PYTHONPATH", without_bfloat16(tmp_path / "site")["PYTHONPATH"])   # each variant's process
     rc, _, err = inproc_main(["bench", "--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--no-progress",
                               "--steps", "1", "--warmup", "1", "--backend", "eager", "--variants", variants, "--amp"],
                              capfd)
@@ -59,17 +63,6 @@ def test_2_bench_amp_advice_names_the_amp_variants(variants, capfd, quiet_global
 
 
 # ---- 3. eval: a torchvision that does not import is said at once, once; the accuracies go on (rv62a #1)
-def _broken_torchvision():
-    real_import = importlib.import_module
-
-    def broken_import(name, *args):  # as a torchvision built for another torch fails to import
-        if name.startswith("torchvision"):
-            raise RuntimeError("operator torchvision::nms does not exist")
-        return real_import(name, *args)
-
-    return mock.patch("importlib.import_module", broken_import)
-
-
 @pytest.fixture
 def tiny_checkpoint(tmp_path, capfd, quiet_globals):
     rc, _, err = inproc_main(["train", *TINY, "--steps", "1", "--out", tmp_path / "run"], capfd)
@@ -81,7 +74,7 @@ def test_3_eval_figures_unavailable_said_once_at_start(tmp_path, capfd, tiny_che
     "Was: nothing till the figures, then 'the report is written (...), but no figures were drawn: ...'."
     from scae_nb.runtime import figures_unavailable
 
-    with _broken_torchvision():
+    with broken_torchvision():
         why = figures_unavailable()
         rc, out, err = inproc_main(["eval", "--checkpoint", tiny_checkpoint, "--max-batches", "2", "--no-progress",
                                     "--out", tmp_path / "rep"], capfd)
@@ -98,7 +91,7 @@ def test_3_evaluate_checkpoint_warns_once(tmp_path, tiny_checkpoint):
     from scae_nb.evaluation import evaluate_checkpoint
     from scae_nb.runtime import figures_unavailable
 
-    with _broken_torchvision(), warnings.catch_warnings(record=True) as caught:
+    with broken_torchvision(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         why = figures_unavailable()
         report = evaluate_checkpoint(tiny_checkpoint, out=tmp_path / "rep", max_batches=2, progress=False)

@@ -1,10 +1,9 @@
 """rv63a's findings fixed by fx63d: a data folder from $SCAE_DATA named as such (#3), a short torchvision line (#2)."""
-import importlib
 import sys
 from unittest import mock
 
 import pytest
-from cli_run import scae
+from cli_run import broken_torchvision, scae
 
 STEMS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
@@ -62,14 +61,7 @@ def test_2_figures_unavailable_is_short(tmp_path):
     "Was: ~730 characters, two pip commands and a parenthetical about --isolated, before anything else."
     from scae_nb.runtime import figures_unavailable
 
-    real_import = importlib.import_module
-
-    def broken_import(name, *args):  # as a torchvision built for another torch fails to import
-        if name.startswith("torchvision"):
-            raise RuntimeError("operator torchvision::nms does not exist")
-        return real_import(name, *args)
-
-    with mock.patch("importlib.import_module", broken_import), \
+    with broken_torchvision(), \
             mock.patch("scae_nb.runtime._installed", {"torch": "2.13.0+cpu", "torchvision": "0.28.0"}.get):
         why = figures_unavailable()
     assert why == ("torchvision 0.28.0 does not import with torch 2.13.0+cpu (operator torchvision::nms does not "

@@ -7,7 +7,7 @@ on the code before these fixes. Runs are the tiny ones of test_reliability.py, i
 (`scae_nb.cli.main`) like its table of bad values.
 """
 
-import json, os, time
+import json, os, re, time
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,6 @@ from test_reliability import (  # noqa: F401 (quiet_globals is a fixture)
 )
 
 RUN_FILES = ("run.json", ".lock", "config.json", "metrics.jsonl", "checkpoints")
-MNIST = Path(os.environ.get("SCAE_DATA", "/nonexistent")) / "MNIST"
 
 
 def tiny_train(out, steps, *extra) -> list:
@@ -175,8 +174,8 @@ def test_bad_model_value_is_one_line_up_front(options, says, tmp_path, capfd, qu
     assert not out.exists()
 
 
-@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST not in $SCAE_DATA")
-def test_n_classes_below_the_datasets_then_fixed_runs(tmp_path, capfd, quiet_globals):
+def test_n_classes_below_the_datasets_then_fixed_runs(tmp_path, capfd, quiet_globals, monkeypatch, mnist_root):
+    monkeypatch.setenv("SCAE_DATA", str(mnist_root))
     out = tmp_path / "run"
     rc, _, err = inproc_main(mnist_train(out, 2, "--n-classes", "1"), capfd)
     assert rc == 2 and "--n-classes" in one_line(err), err[-2000:]
@@ -272,12 +271,20 @@ def test_out_under_a_file_is_refused_before_anything_runs(tmp_path, capfd, quiet
 
 
 # ---- 7. the training chapter says what the code does
-def test_training_chapter_text_matches_the_code():
-    cells = json.loads((ROOT / "nbs" / "05b_training.ipynb").read_text())["cells"]
-    prose = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
-    text = " ".join(" ".join(source.split()) for source in prose)
-    assert "three smaller chapters" not in text, "the list that follows has six entries"
-    assert "A second Ctrl-C interrupts at once." not in text, "the loop catches it and saves"
+COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+def test_training_chapter_counts_the_chapters_it_lists(chapter=ROOT / "nbs" / "05b_training.ipynb"):
+    """05b says 'It stands on five smaller chapters, and a sixth times it:': as many as the list below it names,
+    each a notebook there."""
+    cells = json.loads(chapter.read_text())["cells"]
+    (intro,) = ["".join(c["source"]) for c in cells if "It stands on " in "".join(c["source"])]
+    said = re.search(r"It stands on (\w+) smaller chapters, and an? (\w+) times it:", " ".join(intro.split()))
+    listed = re.findall(r"^\* `(\w+)`: ", intro, flags=re.M)
+    assert said and (COUNTS.index(said[1]) + 1, ORDINALS.index(said[2]) + 1) == (len(listed) - 1, len(listed)), (
+        said and said[0], listed)
+    assert [name for name in listed if not (chapter.parent / f"{name}.ipynb").is_file()] == [], listed
 
 
 def test_empty_out_is_refused(tmp_path, capfd, monkeypatch, quiet_globals):
@@ -402,13 +409,13 @@ def group_members(pgid: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not MNIST.exists(), reason="no MNIST under $SCAE_DATA")
-def test_sigterm_to_the_group_with_workers_saves(tmp_path):
+def test_sigterm_to_the_group_with_workers_saves(tmp_path, monkeypatch, mnist_root):
     """SIGTERM to every process of a run with 2 loader workers: the workers ignore it, the run saves
     its step and exits 143, and no worker is left (was: a worker died of it, rc 1, no checkpoint)."""
     from test_reliability import _as_from_a_terminal, _cmd, _env, wait_for_steps
     import signal, subprocess, time
 
+    monkeypatch.setenv("SCAE_DATA", str(mnist_root))                      # `_env()`: the child's
     out = tmp_path / "run"
     args = mnist_train(out, 4000, "--num-workers", 2, "--ckpt-every", 10000)
     proc = subprocess.Popen(_cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
