@@ -1244,18 +1244,14 @@ def _warn_foreign_entries(out: Path) -> None:
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx62b004
 def _refuse_eval_folder(out) -> None:
-    """Refuse (`UsageError`, one line) a new run in `out` that is, or is directly in, the folder of
-    an `scae-nb eval` report (`_eval_report`), as given or as links lead: the run's files and the
-    evaluation's would mix, as eval refuses a report in a run's folder. Folders further up are not
-    looked at: a stray report there is no concern of the run's."""
-    given, real = Path(os.path.abspath(out)), Path(out).resolve()
-    home = next((p for where in (given, real) for p in (where, where.parent)
-                 if _eval_report(p) is not None), None)
-    if home is None: return
-    where = ("an evaluation's folder" if home in (given, real)
-             else f"inside an evaluation's folder {_as_named(home, out)}")
-    raise UsageError(f"{named('cfg.out')} {out}: is {where} (its report.json, from scae-nb eval); "
-                     f"a run there would mix with its files: choose another {named('cfg.out')}")
+    """Refuse (`UsageError`, one line) a new run in `out` that is the folder of an `scae-nb eval`
+    report (`_eval_report`), as given or as links lead: the run's files and the evaluation's would
+    mix, as eval refuses a report in a run's folder. A folder in one (`EVAL/run`) mixes nothing."""
+    if all(_eval_report(p) is None for p in (Path(os.path.abspath(out)), Path(out).resolve())):
+        return
+    raise UsageError(f"{named('cfg.out')} {out}: is an evaluation's folder (its report.json, from "
+                     "scae-nb eval); a run there would mix with its files: choose another "
+                     f"{named('cfg.out')}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx57a004
 def _in_the_way(path: Path) -> str | None:

@@ -1112,7 +1112,7 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
     """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run folder (a new
     run, or a branch into a new folder: `_new_run_folder`) one that is, is inside or holds the data
     folder (`_refuse_data_folder_out`; a resume in its own folder there: a warning,
-    `_warn_run_in_data_folder`) or is, or is directly in, an evaluation's (`_refuse_eval_folder`),
+    `_warn_run_in_data_folder`) or is an evaluation's folder (`_refuse_eval_folder`),
     one that is a file, and a `--data-dir` that is not a folder (creating nothing; a model that
     never reads it, `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's,
     `_check_data_dir`). `resume`: the run's, None for a new run.
