@@ -4,6 +4,7 @@ Each test runs the command as a user would (`python -m scae_nb.cli`, or the tool
 """
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from cli_run import ROOT, TINY, scae
@@ -148,3 +149,34 @@ def test_7_tools_refuse_non_finite_floats(tmp_path, tool, argv, said):
                           capture_output=True, text=True, timeout=600)
     assert (done.returncode, _line(done)) == (2, f"{tool}: error: {said}")
     assert not (tmp_path / "OUT").exists()
+
+
+# ---- rv64g #4, #5: a path to type is one shell word: 'runs/my run' quoted, -r as ./-r, a folder '~' as ./~
+@pytest.mark.parametrize("folder, typed", [("runs/my run", "'runs/my run'"), ("-r", "./-r")])
+def test_4_resume_of_a_run_folder_names_it_as_typed(tmp_path, folder, typed):
+    "Was: 'continue it with --resume --out runs/my run' (two words) and '--out -r' (an option to argparse)."
+    (tmp_path / folder / "checkpoints").mkdir(parents=True)
+    done = scae("train", "--dataset", "synthetic", f"--resume={folder}", cwd=tmp_path)
+    assert (done.returncode, _line(done)) == (2, f"scae-nb train: error: --resume {folder}: a run folder, not a "
+                                                 f"checkpoint: continue it with --resume --out {typed} (its newest "
+                                                 "checkpoint)")
+
+
+def test_4_resume_it_and_out_in_run_lines_quote(tmp_path):
+    "Was: shlex.quote, so '--out -r' for a run named -r; a newline made the line two."
+    from scae_nb.checkpoints import _resume_it, _start_again
+    from scae_nb.utils import cli_words
+    with cli_words():
+        assert _resume_it(Path("-r")) == "--out ./-r"
+        assert _start_again("my run", "-x.pt") == "--resume ./-x.pt --out 'my run'"
+        assert _resume_it(Path("a\nb")) == "--out $'a\\nb'"
+
+
+def test_5_a_folder_named_tilde_is_not_the_home_folder(tmp_path, monkeypatch):
+    "Was: \"did you mean --checkpoint '~'?\", which scae-nb's expand_user reads as $HOME."
+    from scae_nb.evaluation import _name_hint
+    from scae_nb.utils import cli_words
+    (tmp_path / "~").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with cli_words():
+        assert _name_hint("~") == " (did you mean --checkpoint './~'?)"
