@@ -90,12 +90,17 @@ def check_digest(state: dict, path, why=_TRAINING_ONLY) -> None:
     if 'digest' in state and state_digest(state) != state['digest']:
         raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
 
-# %% ../nbs/05aa_checkpoints.ipynb #fx53b009
+# %% ../nbs/05aa_checkpoints.ipynb #fx64h052
 def _shell_path(path) -> str:
-    "`path` for a command line: shell-quoted, one that starts with '-' written './-r' (no option)."
+    "`path` as one shell word to type: quoted; './-r', './~' for a leading '-', '~'; `$'a\\nb'`."
     path = str(path)
-    return shlex.quote(os.path.join('.', path) if path.startswith('-') else path)
+    if path.startswith(('-', '~')): path = os.path.join('.', path)       # no option, not $HOME
+    if path.isprintable(): return shlex.quote(path)
+    escaped = {'\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t'}
+    return "$'" + ''.join(escaped.get(c, c if c.isprintable() else f'\\U{ord(c):08x}')
+                          for c in path) + "'"
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx53b009
 def _resume_command(out) -> str:
     "Continuing the run in `out` as the caller would: `resume='latest'`, or the whole command."
     return words("resume='latest'", f'scae-nb train --resume --out {_shell_path(out)}')
@@ -480,7 +485,7 @@ def _resumed_start(info: dict) -> str | None:
 def _start_again(out, start: str) -> str:
     "Resuming checkpoint `start` into `out` again, as the caller asks for it."
     return words(f"cfg.out={str(out)!r}, resume={start!r}",
-                 f"--resume {shlex.quote(start)} --out {shlex.quote(str(out))}")   # as typed
+                 f"--resume {_shell_path(start)} --out {_shell_path(out)}")   # as typed
 
 
 # %% ../nbs/05aa_checkpoints.ipynb #rb49cd01
@@ -495,7 +500,7 @@ def _can_go_on(run: Path, steps: int | None = None) -> bool:
 
 def _resume_it(run: Path) -> str:
     "How to resume run folder `run`: `--out RUN` (in the library's words: `cfg.out='RUN'`)."
-    return words(f'cfg.out={str(run)!r}', f'--out {shlex.quote(str(run))}')
+    return words(f'cfg.out={str(run)!r}', f'--out {_shell_path(run)}')
 
 def _runs_near(out, fits=lambda run, close: True) -> list[Path]:
     """The run folders (with checkpoints) beside `out` that `fits(run, close)` (`close`: its name is
@@ -652,9 +657,9 @@ def _replaced_run(out) -> tuple[Path, Path, Path] | None:
 def _move_out(aside: Path, free: Path, link: Path | None = None) -> str:
     """The shell command that moves a run set aside, `aside`, to the free folder `free`; with
     `link` (a symlink that led to `aside`), then points `link` at `free`: it leads to the run."""
-    move = f"mv {shlex.quote(str(aside))} {shlex.quote(str(free))}"
+    move = f"mv {_shell_path(aside)} {_shell_path(free)}"
     if link is None: return move
-    return f"{move} && ln -sfn {shlex.quote(os.path.abspath(free))} {shlex.quote(str(link))}"
+    return f"{move} && ln -sfn {_shell_path(os.path.abspath(free))} {_shell_path(link)}"
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx53a002
 def _link_into(link: Path) -> Path:
@@ -674,7 +679,7 @@ def _refuse_replaced_run(out) -> None:
     aside, run, free = found
     linked = aside != Path(out) and Path(out).is_symlink()   # a link: re-pointed, resumed through
     resumed = str(Path(out) if linked else free)
-    again = words(f"cfg.out={resumed!r}, resume='latest'", f"--resume --out {shlex.quote(resumed)}")
+    again = words(f"cfg.out={resumed!r}, resume='latest'", f"--resume --out {_shell_path(resumed)}")
     leads = f"leads to {aside}, " if aside != Path(out) else ""           # a link: not the run
     move = _move_out(aside, free, _link_into(Path(out)) if linked else None)
     raise UsageError(f"{named('cfg.out')} {out}: {leads}a run set aside in {run / 'replaced'} when "
@@ -1244,18 +1249,14 @@ def _warn_foreign_entries(out: Path) -> None:
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx62b004
 def _refuse_eval_folder(out) -> None:
-    """Refuse (`UsageError`, one line) a new run in `out` that is, or is directly in, the folder of
-    an `scae-nb eval` report (`_eval_report`), as given or as links lead: the run's files and the
-    evaluation's would mix, as eval refuses a report in a run's folder. Folders further up are not
-    looked at: a stray report there is no concern of the run's."""
-    given, real = Path(os.path.abspath(out)), Path(out).resolve()
-    home = next((p for where in (given, real) for p in (where, where.parent)
-                 if _eval_report(p) is not None), None)
-    if home is None: return
-    where = ("an evaluation's folder" if home in (given, real)
-             else f"inside an evaluation's folder {_as_named(home, out)}")
-    raise UsageError(f"{named('cfg.out')} {out}: is {where} (its report.json, from scae-nb eval); "
-                     f"a run there would mix with its files: choose another {named('cfg.out')}")
+    """Refuse (`UsageError`, one line) a new run in `out` that is the folder of an `scae-nb eval`
+    report (`_eval_report`), as given or as links lead: the run's files and the evaluation's would
+    mix, as eval refuses a report in a run's folder. A folder in one (`EVAL/run`) mixes nothing."""
+    if all(_eval_report(p) is None for p in (Path(os.path.abspath(out)), Path(out).resolve())):
+        return
+    raise UsageError(f"{named('cfg.out')} {out}: is an evaluation's folder (its report.json, from "
+                     "scae-nb eval); a run there would mix with its files: choose another "
+                     f"{named('cfg.out')}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx57a004
 def _in_the_way(path: Path) -> str | None:
@@ -1660,7 +1661,7 @@ def _in_new_folder(checkpoint) -> str:
     for it: `cfg.out=NEW, resume='x.pt'` from Python, `--out NEW --resume x.pt` from the CLI."""
     path = 'PATH' if checkpoint == 'PATH' else repr(str(checkpoint))
     return words(f"cfg.out=NEW, resume={path}",
-                 f"--out NEW --resume {shlex.quote(str(checkpoint))}")       # as typed
+                 f"--out NEW --resume {_shell_path(checkpoint)}")       # as typed
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp380bc5
 def _own_run_id(out: Path, old: dict, checkpoint: Path, state: dict) -> str | None:

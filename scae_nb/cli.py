@@ -51,10 +51,16 @@ def _shown(text: str, quoted: bool = False) -> str:
     return f'{repr(short) if quoted else short} ({len(text)} characters)'
 
 # %% ../nbs/07_cli.ipynb #fx64c002
+_MINUSES = '\u2212\u2010\u2011\u2012\u2013\u2014\ufe63\uff0d'   # −, ‐, –: from a PDF
+
 def _refuse_unplain(text: str, kind: str) -> None:
-    """Refuse (`ArgumentTypeError`, argparse's one line naming `text`) a `kind` ('int', 'float')
-    option's value written with a character beyond ASCII (`٣`, `１`) or an underscore (`1_0`)."""
-    why = 'digits 0-9 only' if not text.isascii() else "no '_' in a number" if '_' in text else ''
+    """Refuse (`ArgumentTypeError`, argparse's one line naming `text` and the character) a `kind`
+    ('int', 'float') option's value with a character beyond ASCII (`٣`, `１`, a Unicode minus `−`)
+    or an underscore (`1_0`); space about it is let be (`int`, `float` strip it: `'1e-3\\xa0'`)."""
+    odd = next((c for c in text.strip() if not c.isascii()), None)
+    why = (f'{odd!r} is not an ASCII minus' if odd and odd in _MINUSES
+           else f'non-ASCII character {odd!r}' if odd
+           else "no '_' in a number" if '_' in text else '')
     if why:
         shown = _shown(text, quoted=True)
         raise argparse.ArgumentTypeError(f'invalid {kind} value: {shown} ({why})')
@@ -146,6 +152,11 @@ def finite_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f'{_shown(text.strip())} is not a finite number')
     return value
 
+# %% ../nbs/07_cli.ipynb #fx64h002
+# `_dash_hint`: no '=' hint for these; by name (`python -m scae_nb.cli` holds two copies of each)
+_NUMBER_TYPES = {t.__name__ for t in (int, float, int64, positive_int64, float_option,
+                                      finite_float)}
+
 # %% ../nbs/07_cli.ipynb #fb2a806d
 # subcommand -> (module, function adding its options, function running it, one-line help)
 COMMANDS = {
@@ -158,22 +169,37 @@ COMMANDS = {
 }
 
 # %% ../nbs/07_cli.ipynb #0ca4b085
-# a value to argparse, not an option: a dash, then a digit, '.', inf or nan (no option starts so)
-_DASHED_VALUE = re.compile(r'^-(?:[\d.]|inf|nan)', re.I)   # -1, -.5, -inf; -1_: its type says
+# a value to argparse, not an option: a dash, then a digit or '.', or a whole -inf, -infinity, -nan
+_DASHED_VALUE = re.compile(r'^-(?:[\d.]|(?:inf|infinity|nan)$)', re.I)   # -1_: its type says
 _NO_VALUE = re.compile(r'argument (--[\w-]+): expected one argument')   # `--out -x`: -x, an option
 _DASH_HINT = " (a value that starts with '-' is joined to it by '=': {}=-VALUE)"
 
 class CLIParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2), and
     that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`); `-1e3`
-    and `-1_`, `-inf`, like `-1`, are values, not options (`_DASHED_VALUE`); an option left without
-    its value says how to give one that starts with '-' (`_DASH_HINT`)."""
+    and `-1_`, `-inf`, like `-1`, are values, not options (`_DASHED_VALUE`); an option given a
+    word that starts with '-' says how to give it such a value (`_dash_hint`)."""
     def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
         super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
         self._negative_number_matcher = _DASHED_VALUE    # -1e3, -1_ too: a value, not an option
+    def parse_known_args(self, args=None, namespace=None):
+        self._argv = list(sys.argv[1:] if args is None else args)   # for `_dash_hint`
+        return super().parse_known_args(args, namespace)
     def error(self, message):
-        if no_value := _NO_VALUE.fullmatch(message): message += _DASH_HINT.format(no_value[1])
+        if no_value := _NO_VALUE.fullmatch(message): message += _dash_hint(self, no_value[1])
         self.exit(2, f'{self.prog}: error: {message}\n')
+
+# %% ../nbs/07_cli.ipynb #fx64h001
+def _dash_hint(self: CLIParser, option: str) -> str:
+    """`_DASH_HINT` for `option` where a word after it starts with '-' and is none of this parser's
+    options (`--out -x`); '' where its value is simply left out (last, before `--force`), and for a
+    number option (`_NUMBER_TYPES`: a dashed number is its value already, `_DASHED_VALUE`)."""
+    argv, action = getattr(self, '_argv', []), self._option_string_actions.get(option)
+    if action is None or getattr(action.type, '__name__', None) in _NUMBER_TYPES: return ''
+    options = self._option_string_actions
+    dashed = [word for before, word in zip(argv, argv[1:]) if before == option
+              and word.startswith('-') and word.partition('=')[0] not in options]
+    return _DASH_HINT.format(option) if dashed else ''
 
 # %% ../nbs/07_cli.ipynb #ed1aa0ca
 PROCESS_FIELDS = ('threads',)   # TrainConfig fields of every subcommand: the process's settings
@@ -535,7 +561,8 @@ def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser) -> str:
                if name.startswith('--')]                 # compared without the '--' all share
     for word in (w.partition('=')[0][2:] for w in unknown if w.startswith('--')):
         starts = [name for name in options if name.startswith(word)]   # an abbreviation
-        close = starts if len(starts) == 1 else difflib.get_close_matches(word, options, n=1)
+        close = (starts if len(starts) == 1                           # cutoff: not --target
+                 else difflib.get_close_matches(word, options, n=1, cutoff=0.7))
         if close: return f"unrecognized arguments: {' '.join(unknown)}; did you mean --{close[0]}?"
     return f"unrecognized arguments: {' '.join(unknown)}"
 

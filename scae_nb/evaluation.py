@@ -1429,18 +1429,19 @@ def _headline_said(report: dict) -> str | None:
     """The line `scae-nb eval` says after the report: the headline accuracy (k-means on **m**,
     transductive: `posterior_m.kmeans_test_transductive`, 06_analysis; for an MNIST model, beside
     the paper's 98.7%) and chance, 1/n_classes, for a fixed guess; None where the report has
-    neither, or not as numbers (a constellation model's, the headline skipped, an edited report),
-    or its labels are random (`_RANDOM_LABELS`)"""
+    neither, or not as numbers (a constellation model's, the headline skipped, an edited report:
+    NaN, 7, 10**400 are no accuracy in [0, 1]), or its labels are random (`_RANDOM_LABELS`)"""
     headline = _reported(report, 'posterior_m', 'kmeans_test_transductive')
     classes = _reported(report, 'model_config', 'n_classes', kind=int)
     dataset = _reported(report, 'dataset', kind=str)
-    if headline is None or (classes or 0) < 1 or dataset in _RANDOM_LABELS: return None
+    if headline is None or not 0 <= headline <= 1 or (classes or 0) < 1: return None   # NaN too
+    if dataset in _RANDOM_LABELS: return None
     on = f" on {n:,} test images" if (n := _reported(report, 'n_test', kind=int)) else ''
     paper = "; the paper reports 98.7%" if dataset == 'mnist' else ''   # Table 1
     return (f"scae-nb eval: headline: m k-means {headline:.3f}{on} "
             f"(posterior_m.kmeans_test_transductive{paper}), chance {1 / classes:.3f} for a fixed "
-            f"guess (1/{classes} classes; k-means matched to the labels scores more by luck on few "
-            "images)")
+            f"guess (1/{classes} classes; k-means matched to the labels scores above it by luck "
+            "alone, the more so on fewer images)")
 
 # %% ../nbs/06c_evaluation.ipynb #st49b7c0
 @cli_words()                                   # its refusals and warnings name options

@@ -970,7 +970,7 @@ def _warn_cut(step: int, cut: dict, path) -> None:
     "Warn that the records `cut` (`_cut_records`) of `step`, checkpointed at `path`, are cut short."
     records, again = _records(cut), _continue_words(Path(path).parent.parent)   # RUN/checkpoints
     make = words(f"evaluate_checkpoint({str(path)!r})",
-                 f'scae-nb eval --checkpoint {shlex.quote(str(path))}')   # as `_continue_words`
+                 f'scae-nb eval --checkpoint {_shell_path(path)}')   # as `_continue_words`
     warnings.warn(f"interrupted in the {records} of step {step}, after its update: step {step} is "
                   f"checkpointed, its {records} cut short; resuming ({again}) makes them "
                   f"({make} evaluates the checkpoint on its own)", stacklevel=user_stacklevel())
@@ -1104,7 +1104,7 @@ def _warn_run_in_data_folder(cfg: TrainConfig) -> None:
     if (where := _data_folder_where(cfg.out, data)) is None: return
     again = words("resume='latest', cfg.out=NEW", '--resume --out NEW')
     warnings.warn(f"{named('cfg.out')} {cfg.out} {where} (the run's): its files mix with the data; "
-                  f"it goes on there, but to move it out: mv {shlex.quote(str(cfg.out))} NEW, then "
+                  f"it goes on there, but to move it out: mv {_shell_path(cfg.out)} NEW, then "
                   f"{again}", stacklevel=user_stacklevel())
 
 # %% ../nbs/05b_training.ipynb #88809107
@@ -1112,7 +1112,7 @@ def check_paths(cfg: TrainConfig, resume=None) -> None:
     """Refuse an `--out` inside a run's folder (`_refuse_out_in_run`), for a new run folder (a new
     run, or a branch into a new folder: `_new_run_folder`) one that is, is inside or holds the data
     folder (`_refuse_data_folder_out`; a resume in its own folder there: a warning,
-    `_warn_run_in_data_folder`) or is, or is directly in, an evaluation's (`_refuse_eval_folder`),
+    `_warn_run_in_data_folder`) or is an evaluation's folder (`_refuse_eval_folder`),
     one that is a file, and a `--data-dir` that is not a folder (creating nothing; a model that
     never reads it, `UNREAD_FIELDS`: any; inside `_data_dir_from`, named as the resumed run's,
     `_check_data_dir`). `resume`: the run's, None for a new run.
@@ -1145,7 +1145,7 @@ def _out_in_run_line(out, run: Path, link: Path | None, own: bool, beside: Path)
     what = f"a link to {_as_named(link, out)}, inside" if link else "inside"
     ours = Path(out) if own else _as_named(run, out)        # as `out` was written
     again = words(f"cfg.out={str(ours)!r}, resume='latest'",
-                  f"--resume --out {shlex.quote(str(ours))}")
+                  f"--resume --out {_shell_path(ours)}")
     return (f"{named('cfg.out')} {out}: is {what} the training run {_as_named(run, out)}, "
             f"and a run there would mix with its files: choose a folder beside it, such "
             f"as {_as_named(beside, out)}, or continue {'its own' if own else 'that'} run "
@@ -1569,7 +1569,7 @@ def _resume_out(resume) -> str:
     if not Path(resume).exists(): load_checkpoint(resume, name='resume')   # no such file: said
     if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
         raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
-                         f"--resume --out {resume} (its newest checkpoint)")
+                         f"--resume --out {_shell_path(resume)} (its newest checkpoint)")
     if (folder := checkpoint_run_folder(resume)) is None:
         load_checkpoint(resume, name='resume')    # garbage, a folder: the file's fault, not --out's
         raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "

@@ -19,7 +19,7 @@ from scae_nb.model import build_model
 from scae_nb.optim import TFRMSprop, official_eps
 from scae_nb.runtime import seed_everything
 from scae_nb.step import optimization_step, output_metrics
-from scae_nb.utils import progress_bar
+from scae_nb.utils import check_positive, progress_bar
 
 RUNS = (('float32, noise 1', False, 1), ('float32, noise 2', False, 2), ('bf16, noise 1', True, 1))
 
@@ -56,6 +56,8 @@ def main(argv=None) -> int:
     parser.add_argument('--window', type=positive_int64, default=10, help='steps per logged mean')
     parser.add_argument('--out', default='amp_study.json')
     args = parser.parse_args(argv)
+    try: check_positive(_integer=False, **{'--lr': args.lr})    # 0, -1e-3: refused, as scae-nb's --lr
+    except ValueError as error: parser.error(str(error))
     config = SCAEConfig.preset('official')
     train_loader = image_loaders('mnist', args.batch_size, seed=0)[0]
     batches = []                                    # over as many epochs as the steps need
