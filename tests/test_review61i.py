@@ -14,9 +14,6 @@ from cli_run import train_in_process
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
-TINY = ["--dataset", "synthetic", "--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1",
-        "--eval-every", "1000", "--fig-every", "1000", "--no-progress"]
-
 
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory):
