@@ -1,8 +1,10 @@
-"""What the subprocess tests of `scae-nb` share: the tiny run's options and a runner.
+"""What the subprocess tests of `scae-nb` share: the tiny run's options (TINY; SYNTHETIC_TINY with its --dataset), an
+evaluation's report.json (REPORT, `make_eval_folder`) and runners.
 
 `from cli_run import EVAL, TINY, scae` (pytest puts tests/ on the path: rootdir-relative imports, `testpaths`).
 """
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +14,11 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1", "--eval-every", "1000",
         "--fig-every", "1000", "--no-progress"]            # a 2-step run takes a few seconds with --dataset synthetic
+SYNTHETIC_TINY = ["--dataset", "synthetic", *TINY]   # train's options for the tiny run on the synthetic data
 EVAL = ["--max-batches", "2", "--no-figures", "--no-progress"]
+# a report.json as `scae-nb eval` writes it (a checkpoint, steps, wall_s, an accuracy): what marks an evaluation's folder
+REPORT = {"checkpoint": "/somewhere/run/checkpoints/step_00000003.pt", "steps": 3, "wall_s": 1.5,
+          "kmeans_test_transductive": 0.5}
 
 
 def scae(*args, cwd, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -47,9 +53,17 @@ def broken_torchvision():
     return mock.patch("importlib.import_module", broken_import)
 
 
+def make_eval_folder(parent: Path) -> Path:
+    "PARENT/evalout: an evaluation's folder, holding REPORT as its report.json (as `scae-nb eval` writes it)."
+    folder = parent / "evalout"
+    folder.mkdir()
+    (folder / "report.json").write_text(json.dumps(REPORT, indent=1))
+    return folder
+
+
 def make_synthetic_run(folder: Path, name: str = "syn") -> Path:
     "FOLDER/NAME: a 2-step run on the synthetic data (random labels), made by `scae-nb train` in a subprocess."
-    trained = scae("train", "--dataset", "synthetic", "--steps", "2", "--out", name, *TINY, cwd=folder)
+    trained = scae("train", "--steps", "2", "--out", name, *SYNTHETIC_TINY, cwd=folder)
     assert trained.returncode == 0, trained.stderr
     return folder / name
 
@@ -60,6 +74,6 @@ def train_in_process(out: Path, *args: str) -> Path:
     from scae_nb.cli import main
 
     flags = torch.are_deterministic_algorithms_enabled()
-    assert main(["train", "--dataset", "synthetic", *TINY, "--steps", "2", "--out", str(out), *args]) in (0, None)
+    assert main(["train", *SYNTHETIC_TINY, "--steps", "2", "--out", str(out), *args]) in (0, None)
     torch.use_deterministic_algorithms(flags)
     return out

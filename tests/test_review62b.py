@@ -13,14 +13,9 @@ import time
 
 import pytest
 
-from cli_run import train_in_process
+from cli_run import SYNTHETIC_TINY, make_eval_folder, train_in_process
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
-
-TINY = ["--dataset", "synthetic", "--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1",
-        "--eval-every", "1000", "--fig-every", "1000", "--no-progress"]
-REPORT = {"checkpoint": "/somewhere/run/checkpoints/step_00000003.pt", "steps": 3, "wall_s": 1.5,
-          "kmeans_test_transductive": 0.5}
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +24,12 @@ def made_run(tmp_path_factory):
     return train_in_process(tmp_path_factory.mktemp("fx62b") / "run")
 
 
-def _eval_folder(tmp_path):
-    folder = tmp_path / "evalout"
-    folder.mkdir()
-    (folder / "report.json").write_text(json.dumps(REPORT, indent=1))
-    return folder
-
-
 # ---- rv61b #5: a new run into an evaluation's folder is refused, as eval refuses a run's
 def test_5_train_into_an_evaluation_folder_is_refused(tmp_path, capfd, quiet_globals):
     "Was: rc 0, a warning ('1 entry not from a run (e.g. report.json)'), the run's files mixed into the folder."
-    folder = _eval_folder(tmp_path)
+    folder = make_eval_folder(tmp_path)
     before = sorted(p.name for p in folder.iterdir())
-    rc, _, err = inproc_main(["train", *TINY, "--steps", "1", "--out", folder], capfd)
+    rc, _, err = inproc_main(["train", *SYNTHETIC_TINY, "--steps", "1", "--out", folder], capfd)
     assert rc == 2, err[-2000:]
     lines = [l for l in err.splitlines() if l.strip()]
     assert len(lines) == 1, err[-2000:]
@@ -54,7 +42,7 @@ def test_5_a_users_own_report_json_still_only_warns(tmp_path, capfd, quiet_globa
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "report.json").write_text('{"mine": 1}')
-    rc, _, err = inproc_main(["train", *TINY, "--steps", "1", "--out", folder], capfd)
+    rc, _, err = inproc_main(["train", *SYNTHETIC_TINY, "--steps", "1", "--out", folder], capfd)
     assert rc == 0, err[-2000:]
     assert "1 entry not from a run (e.g. report.json)" in err, err[-2000:]
 
@@ -63,7 +51,7 @@ def test_5_a_users_own_report_json_still_only_warns(tmp_path, capfd, quiet_globa
 def test_6_resume_in_an_evaluation_folder_says_so(made_run, tmp_path, capfd, quiet_globals):
     "Was: 'no checkpoint in EVAL/checkpoints to resume (start without --resume; /tmp/x holds a run: resume it ...)'."
     shutil.copytree(made_run, tmp_path / "sibling")
-    folder = _eval_folder(tmp_path)
+    folder = make_eval_folder(tmp_path)
     rc, _, err = inproc_main(["train", "--resume", "--out", folder, "--steps", "4", "--no-progress"], capfd)
     assert rc == 2, err[-2000:]
     assert "is an evaluation's folder" in err and "not a run" in err, err
@@ -74,7 +62,7 @@ def test_6_resume_in_an_evaluation_folder_says_so(made_run, tmp_path, capfd, qui
 def test_9_config_out_normalised_and_text_not_escaped(tmp_path, capfd, quiet_globals):
     "Was: config.json 'out' as typed (trailing slash) while run.json's folder had none; both \\u-escaped."
     out = tmp_path / "a b" / "ünï cödé"
-    rc, _, err = inproc_main(["train", *TINY, "--steps", "1", "--out", str(out) + "/"], capfd)
+    rc, _, err = inproc_main(["train", *SYNTHETIC_TINY, "--steps", "1", "--out", str(out) + "/"], capfd)
     assert rc == 0, err[-2000:]
     config = (out / "config.json").read_bytes()
     record = (out / "run.json").read_bytes()
@@ -143,10 +131,10 @@ def test_fx61i_an_edit_after_the_kill_is_still_said(made_run, tmp_path, capfd, q
 def test_fx61i_a_killed_fresh_run_then_force_says_nothing_of_config(tmp_path, capfd, quiet_globals):
     "A fresh run killed before its first checkpoint: the resume is refused; --force starts over, no config.json word."
     run = tmp_path / "run"
-    _kill_after_config(run, *TINY, "--steps", "2")
+    _kill_after_config(run, *SYNTHETIC_TINY, "--steps", "2")
     assert not list((run / "checkpoints").glob("step_*.pt"))
     rc, _, err = inproc_main(["train", "--resume", "--out", run, "--steps", "2", "--no-progress"], capfd)
     assert rc == 2 and "start it over with --force" in err, err[-2000:]
-    rc, _, err = inproc_main(["train", *TINY, "--steps", "2", "--force", "--out", run], capfd)
+    rc, _, err = inproc_main(["train", *SYNTHETIC_TINY, "--steps", "2", "--force", "--out", run], capfd)
     assert rc == 0, err[-2000:]
     assert "config.json" not in err and "not used" not in err, err[-2000:]

@@ -8,14 +8,10 @@ import warnings
 
 import pytest
 
-from cli_run import broken_torchvision
+from cli_run import REPORT, SYNTHETIC_TINY, broken_torchvision, make_eval_folder
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
-TINY = ["--dataset", "synthetic", "--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1",
-        "--eval-every", "1000", "--fig-every", "1000", "--no-progress"]
-REPORT = {"checkpoint": "/somewhere/run/checkpoints/step_00000003.pt", "steps": 3, "wall_s": 1.5,
-          "kmeans_test_transductive": 0.5}
 LOOP = "a link that leads nowhere (a loop of links)"
 
 
@@ -38,9 +34,9 @@ def _refused(argv, capfd) -> str:
 # ---- 1. links that lead nowhere: eval's words, one line, exit 2
 def test_1_out_a_loop_of_links(links, capfd, quiet_globals):
     "Was: rc 1, Python's \"Symlink loop from '/tmp/.../loop1'\"."
-    line = _refused(["train", *TINY, "--steps", "2", "--out", links / "loop1"], capfd)
+    line = _refused(["train", *SYNTHETIC_TINY, "--steps", "2", "--out", links / "loop1"], capfd)
     assert line.endswith(f"--out {links / 'loop1'}: is {LOOP}"), line
-    line = _refused(["train", *TINY, "--steps", "2", "--out", links / "loop1" / "run"], capfd)
+    line = _refused(["train", *SYNTHETIC_TINY, "--steps", "2", "--out", links / "loop1" / "run"], capfd)
     assert line.endswith(f"--out {links / 'loop1' / 'run'}: lies under {links / 'loop1'}, which is {LOOP}"), line
 
 
@@ -56,7 +52,7 @@ def test_1_resume_a_link_that_leads_nowhere(links, capfd, quiet_globals):
 @pytest.mark.parametrize("command", ["train", "eval"])
 def test_1_data_dir_a_loop_of_links(links, capfd, quiet_globals, command):
     "Was: '--data-dir X: no such folder'."
-    argv = ["train", *TINY, "--steps", "2", "--out", links / "run"] if command == "train" else [
+    argv = ["train", *SYNTHETIC_TINY, "--steps", "2", "--out", links / "run"] if command == "train" else [
         "eval", "--pretrained", "mnist-cpu", "--out", links / "rep"]
     line = _refused([*argv, "--data-dir", links / "loop1"], capfd)
     assert line.endswith(f"--data-dir {links / 'loop1'}: is {LOOP}"), line
@@ -80,9 +76,7 @@ def test_2_repointed_report_is_utf8(tmp_path):
 # ---- 3. a new run in a folder of its own inside an evaluation's folder: no file mixes, so accepted (rv64g #1)
 def test_3_train_inside_an_evaluation_folder_is_accepted(tmp_path, capfd, quiet_globals):
     "fx62i refused EVAL/sub; rv64g #1: eval writes only EVAL's own report.json and figures, so nothing mixes."
-    folder = tmp_path / "evalout"
-    folder.mkdir()
-    (folder / "report.json").write_text(json.dumps(REPORT, indent=1))
+    folder = make_eval_folder(tmp_path)
     from scae_nb.checkpoints import _refuse_eval_folder
     assert _refuse_eval_folder(folder / "sub") is None
 

@@ -10,19 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from cli_run import broken_torchvision, without_bfloat16
+from cli_run import REPORT, SYNTHETIC_TINY, broken_torchvision, without_bfloat16
 from test_reliability import inproc_main
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
-
-TINY = ["--dataset", "synthetic", "--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1",
-        "--eval-every", "1000", "--fig-every", "1000", "--no-progress"]
 
 
 # ---- 1. a path with a byte that is not UTF-8: train, resume, eval
 def test_1_train_resume_eval_into_a_path_not_utf8(tmp_path, capfd, quiet_globals):
     "Was: the run trains, then \"'utf-8' codec can't encode character '\\udcff' ... surrogates not allowed\"."
     run = os.fsdecode(os.fsencode(str(tmp_path)) + b"/tr\xff")  # '...tr\udcff', as sys.argv has it
-    rc, _, err = inproc_main(["train", *TINY, "--steps", "2", "--out", run], capfd)
+    rc, _, err = inproc_main(["train", *SYNTHETIC_TINY, "--steps", "2", "--out", run], capfd)
     assert rc == 0, err[-2000:]
     config = json.loads((tmp_path / os.path.basename(run) / "config.json").read_bytes())
     info = json.loads((tmp_path / os.path.basename(run) / "run.json").read_bytes())
@@ -65,7 +62,7 @@ def test_2_bench_amp_advice_names_the_amp_variants(variants, capfd, quiet_global
 # ---- 3. eval: a torchvision that does not import is said at once, once; the accuracies go on (rv62a #1)
 @pytest.fixture
 def tiny_checkpoint(tmp_path, capfd, quiet_globals):
-    rc, _, err = inproc_main(["train", *TINY, "--steps", "1", "--out", tmp_path / "run"], capfd)
+    rc, _, err = inproc_main(["train", *SYNTHETIC_TINY, "--steps", "1", "--out", tmp_path / "run"], capfd)
     assert rc == 0, err[-2000:]
     return tmp_path / "run" / "checkpoints" / "step_00000001.pt"
 
@@ -108,8 +105,7 @@ def test_1_repointed_report_of_a_path_not_utf8(tmp_path):
     old, new, folder = f"{base}/run", f"{base}/moved", tmp_path / "rep"
     folder.mkdir()
     os.makedirs(old)
-    report = {"checkpoint": f"{old}/checkpoints/step_00000003.pt", "steps": 3, "wall_s": 1.5,
-              "kmeans_test_transductive": 0.5}
+    report = {**REPORT, "checkpoint": f"{old}/checkpoints/step_00000003.pt"}
     (folder / "report.json").write_text(json.dumps(report, indent=1))  # ASCII: \udcff escaped
     _repoint_reports([folder], {Path(old).resolve(): Path(new)})
     written = json.loads((folder / "report.json").read_bytes())
