@@ -4,7 +4,7 @@
 
 # %% ../nbs/05aa_checkpoints.ipynb #4c132a1c
 from __future__ import annotations
-import contextlib, difflib, errno, hashlib, io, itertools, json, os, pickle, shlex, shutil, signal
+import contextlib, difflib, errno, hashlib, io, itertools, json, os, pickle, shutil, signal
 import re, socket, sys, time, uuid, warnings
 import zipfile
 from datetime import datetime, timezone
@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .config import SHAPE_FIELDS
 from .native import _missing_folders
 from .utils import (UsageError, counted, deferred_signals, first_free, named, refuse_empty_path,
-                           said, user_stacklevel, words, write_atomic, _write_synced)
+                           said, user_stacklevel, words, write_atomic, _shell_path, _write_synced)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -89,16 +89,6 @@ def check_digest(state: dict, path, why=_TRAINING_ONLY) -> None:
     at other files): a checkpoint's words unless given (weights files: 04b's)."""
     if 'digest' in state and state_digest(state) != state['digest']:
         raise CheckpointError(f"{path}: checksum mismatch ({why() if callable(why) else why})")
-
-# %% ../nbs/05aa_checkpoints.ipynb #fx64h052
-def _shell_path(path) -> str:
-    "`path` as one shell word to type: quoted; './-r', './~' for a leading '-', '~'; `$'a\\nb'`."
-    path = str(path)
-    if path.startswith(('-', '~')): path = os.path.join('.', path)       # no option, not $HOME
-    if path.isprintable(): return shlex.quote(path)
-    escaped = {'\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t'}
-    return "$'" + ''.join(escaped.get(c, c if c.isprintable() else f'\\U{ord(c):08x}')
-                          for c in path) + "'"
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx53b009
 def _resume_command(out) -> str:

@@ -5,7 +5,7 @@
 # %% ../nbs/00_data.ipynb #45c4ce03
 from __future__ import annotations
 import contextvars, gzip, importlib, math, numbers, os, pickle, re, shutil, socket, struct, warnings
-import shlex, zlib
+import zlib
 import importlib.metadata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from urllib.error import URLError
 import torch
 import torch.nn.functional as F
 from .utils import (UsageError, check_positive, got_shape, got_values, named,
-                           refuse_empty_path, said, user_stacklevel, words)
+                           refuse_empty_path, said, user_stacklevel, words, _shell_path)
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'DataFolderMissing', 'cache_root', 'data_root', 'image_shape_hint',
@@ -565,8 +565,8 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
 def _mnist_parent_said(root: Path, parent: Path) -> tuple[str, str]:
     """(data folder `root`, how to give `parent` instead), as its origin: `$SCAE_DATA` where it
     chose `root` (`_DATA_DIR_GIVEN` unset: `set it to`), else the folder passed (`pass`); `parent`
-    as it is typed: Python's repr, or shell-quoted (`'/my data'`) for a shell."""
-    env, typed = os.environ.get('SCAE_DATA', ''), shlex.quote(str(parent))
+    as it is typed: Python's repr, or for a shell one word (`_shell_path`: `'/my data'`, `./-d`)."""
+    env, typed = os.environ.get('SCAE_DATA', ''), _shell_path(parent)
     if _DATA_DIR_GIVEN.get() or not env.strip():                   # passed: to pass again
         return str(root), f"pass {said('data_dir', words(parent, typed))}"
     return f"SCAE_DATA={_typed(env)} (the environment variable)", f"set it to {typed}"

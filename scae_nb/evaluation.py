@@ -376,7 +376,7 @@ def _check_eval_not_linked(out, default: bool = False) -> None:
 def _check_default_out(out: Path) -> None:
     """Refuse, as `check_out_folder` does, a default report folder `out` that cannot be made;
     the line ends with the way out, `; pass --out FOLDER`."""
-    try: check_out_folder(out, 'the default report folder')
+    try: check_out_folder(out, 'the default report folder', typed=False)     # its name: not typed
     except UsageError as e: raise UsageError(f"{e}; pass {named('out')} FOLDER") from None
 
 # %% ../nbs/06c_evaluation.ipynb #780585d0
@@ -390,7 +390,7 @@ def _name_hint(name: str) -> str:
     return ''
 
 # %% ../nbs/06c_evaluation.ipynb #fx64c202
-from .checkpoints import _shell_path
+from .utils import _shell_path
 
 def _path_said(name: str, path) -> str:
     "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
@@ -474,8 +474,8 @@ def _say_run_checkpoint(path: Path, bad: list) -> None:
     if bad: warnings.warn(f"{corrupt_said(bad)}; evaluating {path.name} instead",
                           stacklevel=user_stacklevel())   # one line
     else:                                                                             # of the two
-        print(f'scae-nb eval: evaluating {path}, the newest intact checkpoint of '
-              f'{path.parents[1]}', file=sys.stderr)
+        print(f'scae-nb eval: evaluating {_shell_path(path)}, the newest intact checkpoint of '
+              f'{_shell_path(path.parents[1])}', file=sys.stderr)     # each one word to paste
 
 # %% ../nbs/06c_evaluation.ipynb #f3669f14
 def _eval_data_dir(data_dir, run_config) -> str | None:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_pretrained.ipynb #13c2ba7f
 from __future__ import annotations
-import importlib.resources, io, json, os, shlex, warnings
+import importlib.resources, io, json, os, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -13,12 +13,14 @@ from .model import SCAEConfig, build_model
 from .runtime import pick_device
 from .loaders import _loader_device
 from .checkpoints import (CHECKPOINT_FORMAT, CheckpointError, RunFolderError, _CHANGED,
-                                 _diverged, _mismatch_advice, _not_finite,
+                                 _diverged, _eval_report, _mismatch_advice, _not_finite,
+                                 _runs_holding,
                                  _older_ones, _read_checkpoint, _what_not_finite, load_checkpoint,
                                  all_corrupt_line, check_digest, checkpoints_in, corrupt_names,
                                  corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
                                  newest_intact_state, newest_sound_of, state_digest)
-from .utils import UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic
+from .utils import (UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic,
+                           _shell_path)
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained',
@@ -174,7 +176,7 @@ def _diverged_fix(older: list | None, path, what: str) -> str:
     diverged checkpoint `path` (holding `what`: 'NaN', 'inf'), `older` the ones before it in its
     folder (`_older_ones`; None: it is of no run, and only eval is said)."""
     red = ', the NaN in red' if 'NaN' in what else ''         # eval's figures draw NaN, not inf
-    command = f"scae-nb eval --checkpoint {shlex.quote(str(path))}"   # a folder's space: quoted
+    command = f"scae-nb eval --checkpoint {_shell_path(path)}"        # one shell word: 92_utils
     see = f"({command} draws the diverged one's figures{red})"
     if older is None: return f" {see}"
     good = newest_sound_of(older)
@@ -295,6 +297,26 @@ def is_run_folder(folder) -> bool:
     "Whether `folder` is a run folder of `scae-nb train`: it holds run.json or checkpoints/."
     return (Path(folder) / 'run.json').is_file() or (Path(folder) / 'checkpoints').is_dir()
 
+# %% ../nbs/04b_pretrained.ipynb #fx65a602
+def _given_again(given: str, path) -> str:
+    """The option `given` names (as `said` wrote it: `--checkpoint X`, `name='X'`) given `path`
+    instead, as typed: `--checkpoint 'runs/my run'` (`_shell_path`), `name='runs/my run'`."""
+    if given.startswith('--'): return f"{given.split(' ')[0]} {_shell_path(path)}"
+    return f"{given.partition('=')[0]}={str(path)!r}"
+
+# %% ../nbs/04b_pretrained.ipynb #fx65a603
+def _refuse_inside_run(folder: Path, given: str) -> None:
+    """Refuse in one line (`UsageError`) a `folder` without checkpoints that is an evaluation's
+    (`_eval_report`: naming the checkpoint it is of) or lies inside a run (`_runs_holding`)."""
+    run = next((r for r in _runs_holding(folder) if r != folder), None)   # innermost
+    give = f"give the run itself, {_given_again(given, run)}" if run is not None else None
+    if (report := _eval_report(folder)) is not None:
+        evaluated = Path(str(report['checkpoint']))          # a shipped model's name: no file
+        again = f'give it, {_given_again(given, evaluated)}' if evaluated.is_file() else None
+        raise UsageError(f"{given}: an evaluation's folder (its report.json, of {evaluated}), "
+                         f"not a run: {again or give or 'give a checkpoint file or a run folder'}")
+    if give: raise UsageError(f"{given}: a folder inside the run {run}: {give}")
+
 # %% ../nbs/04b_pretrained.ipynb #pt32rf02
 def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     """Refuse in one line run folder `folder` (`given`: as the caller gave it, `said`) without an
@@ -303,7 +325,8 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     RunFolderError if a run that holds its lock is before its first one (`lock_holder`), else
     UsageError: for a run's folder (`is_run_folder`) saying it has none yet, for a folder of
     checkpoints (no run folder: a branch set aside) naming them (`_refuse_checkpoints_folder`), for
-    one of branches naming them (`_refuse_folder_of_branches`), else what to give."""
+    one of branches naming them (`_refuse_folder_of_branches`), an evaluation's or one inside a
+    run naming it (`_refuse_inside_run`), else what to give."""
     where = folder / 'checkpoints'
     if bad:
         raise CheckpointError(all_corrupt_line(given, where, bad))
@@ -315,6 +338,7 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     if held := checkpoints_in(folder):                        # a branch set aside, a copy
         _refuse_checkpoints_folder(held, given)
     _refuse_folder_of_branches(folder, given)                 # RUN/checkpoints/superseded
+    _refuse_inside_run(folder, given)                         # RUN/eval/STEP, RUN/figures
     raise UsageError(f"{given}: a folder with no checkpoint in {where}: give a checkpoint "
                      "file (RUN/checkpoints/step_*.pt) or a run folder of scae-nb train")
 

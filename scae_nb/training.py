@@ -23,7 +23,8 @@ __all__ = ['Trainer', 'check_paths', 'train', 'LossesOnly', 'params_without_grad
 from .utils import AttrDict
 from .utils import (UsageError, as_given, check_finite, check_out_folder, check_positive,
                            cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
-                           said, to_plain, type_name, user_stacklevel, utf8, words, write_atomic)
+                           said, to_plain, type_name, user_stacklevel, utf8, words, write_atomic,
+                           _shell_path)
 from .cli import add_config_args, given, nothing_written
 from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
                           data_root, sobel_target)
@@ -61,7 +62,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_ho
                                  metrics_entries, run_info, stop_on_signals, truncate_metrics, _say,
                                  drop_short_line, DRAWING_MARK, _drawing_step, _remove_if_empty,
                                  changes_record, checkpoint_changes, list_checkpoints,
-                                 _replaced_run, _refuse_replaced_run, _contents, _shell_path,
+                                 _replaced_run, _refuse_replaced_run, _contents,
                                  _early_cut_note)
 
 # %% ../nbs/05b_training.ipynb #7e8e3110
@@ -1704,7 +1705,7 @@ def _train_summary(result: AttrDict, cfg: TrainConfig) -> str:
     last = {k: round(v, 4) for k, v in logged.items() if k in _POSTFIX}
     state, ending = _ending_words(result, cfg)
     logged = f'; last logged: {last}' if last else ''
-    saved = f'; checkpoint {result.checkpoint}' if result.checkpoint else ''
+    saved = f'; checkpoint {_shell_path(result.checkpoint)}' if result.checkpoint else ''
     unwritten = f'; nothing written to {cfg.out}' if _untrained_branch(result, cfg.out) else ''
     return f'scae-nb train: {state}{saved}{ending}{unwritten}{logged}'
 

@@ -4,8 +4,8 @@
 
 # %% ../nbs/92_utils.ipynb #7518fae8
 from __future__ import annotations
-import contextlib, contextvars, ctypes, dataclasses, errno, itertools, math, numbers, os, signal
-import sys, time
+import contextlib, contextvars, ctypes, dataclasses, errno, itertools, math, numbers, os, shlex
+import signal, sys, time
 import typing
 from pathlib import Path
 import numpy as np
@@ -79,12 +79,29 @@ def got_shape(*arrays) -> str:
     return f"got shapes {', '.join(shapes[:-1])} and {shapes[-1]}"
 
 
+# %% ../nbs/92_utils.ipynb #fx64h052
+def _shell_word(text: str) -> str:
+    "`text` as one shell word: as it is, or quoted (`shlex.quote`); unprintable: `$'a\\nb'`."
+    if text.isprintable(): return shlex.quote(text)
+    escaped = {'\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t'}
+    return "$'" + ''.join(escaped.get(c, c if c.isprintable() else f'\\U{ord(c):08x}')
+                          for c in text) + "'"
+
+def _shell_path(path) -> str:
+    "`path` as one shell word to type: quoted; './-r', './~' for a leading '-', '~'; `$'a\\nb'`."
+    path = str(path)
+    if path.startswith(('-', '~')): path = os.path.join('.', path)       # no option, not $HOME
+    return _shell_word(path)
+
 # %% ../nbs/92_utils.ipynb #c15f79ef
 def as_given(what: str, value) -> str:
     """`value` as its caller gave it, `what` naming it: as a CLI option (`--decoder native`; a
-    switch alone: `--cuda-graph`, `--no-cuda-graph`) or a Python argument (`decoder='native'`)."""
+    switch alone: `--cuda-graph`, `--no-cuda-graph`) or a Python argument (`decoder='native'`);
+    text that spaces start or end, or that does not print, as one shell word (`'runs/try '`)."""
     if not what.startswith('--'): return f"{what}={value!r}"
     if isinstance(value, bool): return what if value else '--no-' + what[2:]
+    if isinstance(value, str) and (value != value.strip() or not value.isprintable()):
+        value = _shell_word(value)                       # 'runs/try ': the space seen
     return f"{what} {value}"
 
 # %% ../nbs/92_utils.ipynb #fc42210b
@@ -171,16 +188,31 @@ def _make_and_remove(path: Path, what: str) -> None:
         for folder in missing:                           # deepest first
             with contextlib.suppress(OSError): folder.rmdir()
 
+# %% ../nbs/92_utils.ipynb #fx65a502
+def _refuse_spaced_name(path: Path, what: str) -> None:
+    """Refuse a folder `path` not there yet whose name whitespace starts or ends (`runs/try `: a
+    pasted space), in one line naming it (`what`: `--out`, `cfg.out`) and the name without it."""
+    name = path.name
+    if name == name.strip() or os.path.lexists(path): return
+    typed = lambda p: f"{what} {_shell_path(p)}" if what.startswith('--') else f"{what}={str(p)!r}"
+    where = ('starts' if name == name.rstrip() else 'ends' if name == name.lstrip()
+             else 'starts and ends')
+    fix = path.with_name(name.strip()) if name.strip() else path.parent
+    raise UsageError(f"{typed(path)}: whitespace {where} the folder's name (pasted?); "
+                     f"did you mean {typed(fix)}?")
+
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
-def check_out_folder(path, what: str | None = None, make: bool = True):
+def check_out_folder(path, what: str | None = None, make: bool = True, typed: bool = True):
     """Refuse, in one line naming it `what` (default `named('out')`: `out`, or `--out` inside
     `cli_words`), an output folder that is a file, lies under one, or lies where nothing can be
-    written (a read-only file system, no permission, under /proc); leaves nothing made.
+    written (a read-only file system, no permission, under /proc), or, not there yet and `typed`
+    by the user, whose name whitespace starts or ends (`_refuse_spaced_name`); leaves nothing made.
     `make=False`: without trying to make it (for a process that must not while another makes it:
     DDP's ranks > 0)."""
     what = named('out') if what is None else what
     refuse_empty_path(path, what, 'name a folder (e.g. runs/NAME)')
     path = Path(path)
+    if typed: _refuse_spaced_name(path, what)           # `--out "runs/try "`: a pasted space
     _refuse_unwritable(path, what)
     if make: _make_and_remove(path, what)
     return path
