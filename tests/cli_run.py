@@ -1,4 +1,4 @@
-"""What the subprocess tests of `scae-nb` share: the tiny run's options (TINY; SYNTHETIC_TINY with its --dataset), an
+"""What the subprocess tests of `scae-nb` share: the tiny run's options (TINY; SYNTHETIC_TINY with its --dataset; MNIST_TINY, in-process), an
 evaluation's report.json (REPORT, `make_eval_folder`) and runners.
 
 `from cli_run import EVAL, TINY, scae` (pytest puts tests/ on the path: rootdir-relative imports, `testpaths`).
@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--batch-size", "8", "--n-parts", "4", "--n-objects", "3", "--ckpt-every", "1", "--eval-every", "1000",
         "--fig-every", "1000", "--no-progress"]            # a 2-step run takes a few seconds with --dataset synthetic
 SYNTHETIC_TINY = ["--dataset", "synthetic", *TINY]   # train's options for the tiny run on the synthetic data
+# the in-process tests' tiny run on MNIST (the `mnist_root` fixture's folder, real or fake): one thread, no wandb
+MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--template-size", "5", "--batch-size", "8",
+              "--device", "cpu", "--no-progress", "--wandb", "disabled", "--log-every", "1", "--eval-every", "1000",
+              "--fig-every", "1000", "--eval-batches", "1", "--threads", "1"]
 EVAL = ["--max-batches", "2", "--no-figures", "--no-progress"]
 # a report.json as `scae-nb eval` writes it (a checkpoint, steps, wall_s, an accuracy): what marks an evaluation's folder
 REPORT = {"checkpoint": "/somewhere/run/checkpoints/step_00000003.pt", "steps": 3, "wall_s": 1.5,

@@ -4,7 +4,8 @@ Cells flagged `#| slow` or `#| gpu` are skipped (set `SCAE_TEST_FLAGS="slow gpu"
 A notebook that needs an optional module (`NEEDS`: 02c_triton, Triton) is a skip only where a fresh Python here says
 the module is not installed, with a reason that names the notebook and the module (`pytest -rs`, and `-ra` in
 pyproject.toml, list it); where the module imports the notebook runs, and where it is installed but does not import
-the test fails at once, naming the error.
+the test fails at once, naming the error. `SCAE_REQUIRE` (module names, e.g. `triton`: the CI workflow, which installs
+it, sets it) makes a missing module a failure, not a skip: there a skip would hide a broken install.
 Each notebook's temporary files go in a folder of its own, removed after it: the notebooks' tests make
 folders with `tempfile` and leave them (one day of runs here had left 8.9 GB of them in /tmp).
 """
@@ -70,6 +71,9 @@ def test_own_tmp_holds_what_a_notebook_makes(own_tmp):
 def test_notebook(notebook, own_tmp):
     from nbdev.test import test_nb
     if (package := NEEDS.get(notebook.stem)) and (why := not_installed(package)):
+        required = os.environ.get('SCAE_REQUIRE', '').replace(',', ' ').split()
+        assert package not in required, (f'{notebook.name} not run: it needs the module {package}, which is not '
+                                          f'installed ({why}), and SCAE_REQUIRE={" ".join(required)} requires it')
         pytest.skip(f'{notebook.name} not run: it needs the module {package}, which is not installed ({why})')
     os.environ.setdefault('MPLBACKEND', 'Agg')
     os.environ.setdefault('WANDB_MODE', 'disabled')
@@ -90,13 +94,16 @@ FAKE_RUNNER = ('def pytest_collection_modifyitems(items):\n'
                '    for item in items: item.module._RUN = "import sys; print(\'runner ran\'); sys.exit(0)"\n')
 
 
-def pytest_of_02c(tmp_path: Path, triton: str) -> str:
-    "The output of `pytest -rs -s` of test_notebook[02c_triton] with the files of TRITONS[triton], the runner replaced."
+def pytest_of_02c(tmp_path: Path, triton: str, require: str | None = None) -> str:
+    """The output of `pytest -rs -s` of test_notebook[02c_triton] with the files of TRITONS[triton], the runner
+    replaced; $SCAE_REQUIRE `require` (None: unset, whatever this pytest's is)."""
     for name, text in {**TRITONS[triton], 'fake_runner.py': FAKE_RUNNER}.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(text)
     path = os.pathsep.join(filter(None, [str(tmp_path), str(ROOT), os.environ.get('PYTHONPATH')]))
     env = {**os.environ, 'PYTHONPATH': path, 'TORCHINDUCTOR_CACHE_DIR': str(tmp_path / 'inductor')}  # torch unneeded
+    env.pop('SCAE_REQUIRE', None)
+    if require is not None: env['SCAE_REQUIRE'] = require
     res = subprocess.run([sys.executable, '-m', 'pytest', '-rs', '-s', '-p', 'no:cacheprovider', '-p', 'fake_runner',
                           'tests/test_notebooks.py::test_notebook[02c_triton]'], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
@@ -122,3 +129,18 @@ def test_an_installed_module_that_does_not_import_fails_at_once(tmp_path):
     out = pytest_of_02c(tmp_path, 'broken')
     assert '1 failed' in out and 'runner ran' not in out, out[-3000:]
     assert "triton is installed but does not import: ModuleNotFoundError: No module named 'triton._C'" in out, out[-3000:]
+
+
+@pytest.mark.parametrize('require', ['triton', 'numpy, triton'])
+def test_a_missing_module_that_scae_require_names_fails(tmp_path, require):
+    "Was: a skip, whatever CI installed: a triton that failed to install (or was dropped) went unseen."
+    out = pytest_of_02c(tmp_path, 'missing', require=require)
+    assert '1 failed' in out and 'skipped' not in out and 'runner ran' not in out, out[-3000:]
+    assert ("02c_triton.ipynb not run: it needs the module triton, which is not installed (import of triton halted; "
+            f"None in sys.modules), and SCAE_REQUIRE={' '.join(require.replace(',', ' ').split())} requires it"
+            in out), out[-3000:]
+
+
+def test_scae_require_of_other_modules_leaves_the_skip(tmp_path):
+    out = pytest_of_02c(tmp_path, 'missing', require='numpy')
+    assert '1 skipped' in out and 'runner ran' not in out, out[-3000:]

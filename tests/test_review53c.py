@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from cli_run import MNIST_TINY
 from test_reliability import TINY, assert_same_weights, checkpoint_of_step, inproc_main, model_state, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
@@ -89,9 +90,6 @@ def test_resume_in_a_shell_of_the_same_count_says_nothing_of_threads(tmp_path, c
 
 
 # ---- the data folder (finding 12)
-MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--template-size", "5", "--batch-size", "8",
-              "--device", "cpu", "--no-progress", "--wandb", "disabled", "--log-every", "1", "--eval-every", "1000",
-              "--fig-every", "1000", "--eval-batches", "1", "--threads", "1"]
 
 
 def linked_mnist_data(tmp_path, monkeypatch, mnist_root: Path) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import MNIST_TINY
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 from test_review53c import torch_threads_here
@@ -106,9 +107,6 @@ def test_resume_of_a_folder_of_runs_names_the_newest_run_in_it(tmp_path, capfd, 
 
 
 # ---- 4. a resume in a shell whose $SCAE_DATA names another folder
-MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--template-size", "5", "--batch-size", "8",
-              "--device", "cpu", "--no-progress", "--wandb", "disabled", "--log-every", "1", "--eval-every", "1000",
-              "--fig-every", "1000", "--eval-batches", "1", "--threads", "1"]
 
 
 def test_resume_says_it_keeps_the_runs_data_folder_over_this_shells(tmp_path, capfd, monkeypatch, quiet_globals,

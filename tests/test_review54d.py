@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import MNIST_TINY
 from test_reliability import TINY, inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 from test_review53c import linked_mnist_data, torch_threads_here
 
 MIX = "a run's files would mix with the data; choose another --out"
-MNIST_TINY = ["--dataset", "mnist", "--n-parts", "4", "--n-objects", "4", "--template-size", "5", "--batch-size", "8",
-              "--device", "cpu", "--no-progress", "--wandb", "disabled", "--log-every", "1", "--eval-every", "1000",
-              "--fig-every", "1000", "--eval-batches", "1", "--threads", "1"]
 
 
 def tiny_train(out, steps, *extra) -> list:

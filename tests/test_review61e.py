@@ -23,16 +23,22 @@ def test_readme_maps_its_words_to_every_key_of_the_report():
     assert named == set(_METRICS), named ^ set(_METRICS)
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    (dict(checkpoint="x.pt", pretrained="mnist-cpu"), ValueError),      # both given
-    (dict(checkpoint="x.pt", max_batches=0), ValueError),               # a bad value
-    (dict(checkpoint="no_such_checkpoint.pt"), FileNotFoundError),
-    (dict(checkpoint="bad.pt"), CheckpointError),                       # a damaged checkpoint
+BOTH = ("give exactly one of checkpoint (a file or run folder) and pretrained (a model name): got checkpoint='x.pt' "
+        "and pretrained='mnist-cpu'")
+
+
+@pytest.mark.parametrize("kwargs, error, line", [
+    (dict(checkpoint="x.pt", pretrained="mnist-cpu"), ValueError, BOTH),                     # both given
+    (dict(checkpoint="x.pt", max_batches=0), ValueError, "max_batches must be a positive integer, got 0"),
+    (dict(checkpoint="no_such_checkpoint.pt"), FileNotFoundError, None),
+    (dict(checkpoint="bad.pt"), CheckpointError, None),                                     # a damaged checkpoint
 ])
-def test_evaluate_checkpoint_raises_what_its_docstring_names(kwargs, error, tmp_path, monkeypatch):
+def test_evaluate_checkpoint_raises_what_its_docstring_names(kwargs, error, line, tmp_path, monkeypatch):
+    "The ValueErrors: their one line, whole (any other ValueError, raised before the check, is not the one named)."
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
-    with pytest.raises(error): evaluate_checkpoint(progress=False, figures=False, **kwargs)
+    with pytest.raises(error, match=line and f"^{re.escape(line)}$"):
+        evaluate_checkpoint(progress=False, figures=False, **kwargs)
 
 
 def test_pretrained_check_and_results_markdown_raise_what_their_docstrings_name():

@@ -79,6 +79,6 @@ def test_2_a_failed_resume_that_started_a_wandb_run_keeps_it(tmp_path, capfd, qu
     info = json.loads((run / "run.json").read_text())
     runs = sorted(p.name for p in (run / "wandb").glob("offline-run-*"))
     assert runs and runs[-1].endswith(f"-{info['wandb_id']}"), (runs, info.get("wandb_id"))
-    assert known in (None, info["wandb_id"])
+    assert known == (None if first == "disabled" else info["wandb_id"]), (first, known)  # offline: the same run goes on
     last = info["sessions"][-1]
     assert (last["step"], last["end_step"], last["ended"]) == (2, 3, "failed"), last

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cli_run import EVAL, TINY, scae
+from cli_run import EVAL, make_synthetic_run, scae
 
 
 def error_lines(run) -> list:
@@ -41,8 +41,7 @@ def test_both_checkpoint_and_pretrained_are_named(tmp_path):
 
 def test_a_synthetic_run_s_accuracies_are_said_to_measure_nothing(tmp_path):
     "Was: rc 0, accuracies on random labels and no word of it (only k-means' few-points warning)."
-    trained = scae("train", "--dataset", "synthetic", "--steps", "2", "--out", "syn", *TINY, cwd=tmp_path)
-    assert trained.returncode == 0, trained.stderr
+    make_synthetic_run(tmp_path)                                # tmp_path/syn
     run = scae("eval", "--checkpoint", "syn", *EVAL, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     said = [line for line in run.stderr.splitlines() if "random" in line]

@@ -74,8 +74,9 @@ def test_2_repointed_report_is_utf8(tmp_path):
 
 
 # ---- 3. a new run in a folder of its own inside an evaluation's folder: no file mixes, so accepted (rv64g #1)
-def test_3_train_inside_an_evaluation_folder_is_accepted(tmp_path, capfd, quiet_globals):
-    "fx62i refused EVAL/sub; rv64g #1: eval writes only EVAL's own report.json and figures, so nothing mixes."
+def test_3_refuse_eval_folder_passes_a_folder_inside_an_evaluation(tmp_path):
+    """fx62i refused EVAL/sub; rv64g #1: eval writes only EVAL's own report.json and figures, so nothing mixes.
+    Only the check here; test_review64c's test_6 trains there."""
     folder = make_eval_folder(tmp_path)
     from scae_nb.checkpoints import _refuse_eval_folder
     assert _refuse_eval_folder(folder / "sub") is None

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_run import ROOT, TINY, scae
+from cli_run import ROOT, SYNTHETIC_TINY, scae
 
 REPORT = dict(checkpoint="c.pt", steps=1, wall_s=1.0)     # what `scae-nb eval` writes, enough to be its report
 
@@ -29,7 +29,7 @@ def _line(done) -> str:
 ])
 def test_1_2_unplain_numbers_refused(tmp_path, option, value, why):
     "Was: --lr 1_0 trained at 10.0, --lr ٣e-400 at 0.0 (no range check), --steps 1_000 ran 1000 steps."
-    done = scae("train", "--dataset", "synthetic", *TINY, option, value, "--out", "r", cwd=tmp_path)
+    done = scae("train", *SYNTHETIC_TINY, option, value, "--out", "r", cwd=tmp_path)
     assert (done.returncode, _line(done)) == (2, f"scae-nb train: error: argument {option}: {why}")
     assert not (tmp_path / "r").exists()
 
@@ -40,7 +40,7 @@ def test_1_2_unplain_numbers_refused(tmp_path, option, value, why):
                                          ("-1e-3", "--lr must be a positive number, got -0.001")])
 def test_3_negative_values_reach_their_checks(tmp_path, value, said):
     "Was: 'argument --lr: expected one argument' for -inf."
-    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--lr", value, "--out", "r", cwd=tmp_path)
+    done = scae("train", *SYNTHETIC_TINY, "--steps", "1", "--lr", value, "--out", "r", cwd=tmp_path)
     assert (done.returncode, _line(done)) == (2, f"scae-nb train: error: {said}")
 
 
@@ -53,7 +53,7 @@ def test_3_a_dashed_value_is_told_how_to_pass_it(tmp_path):
 
 def test_3_unicode_space_about_a_number_is_read_as_float_reads_it(tmp_path):
     "rv64g #3. Was: --lr '1e-3\\xa0' refused as 'digits 0-9 only'; float() strips it, as it strips ' 1e-3 '."
-    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--lr", "1e-3\xa0", "--out", "r", cwd=tmp_path)
+    done = scae("train", *SYNTHETIC_TINY, "--steps", "1", "--lr", "1e-3\xa0", "--out", "r", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads((tmp_path / "r" / "config.json").read_text(encoding="utf-8"))["lr"] == 1e-3
 
@@ -106,7 +106,7 @@ def test_4_data_folder_fix_is_shell_quoted(tmp_path, monkeypatch):
 def test_6_stray_report_high_up_does_not_refuse(tmp_path):
     "Was: 'is inside an evaluation's folder TMP', rc 2, for any run anywhere below a stray report.json."
     (tmp_path / "report.json").write_text(json.dumps(REPORT))
-    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--out", "runs/a", cwd=tmp_path)
+    done = scae("train", *SYNTHETIC_TINY, "--steps", "1", "--out", "runs/a", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "runs" / "a" / "checkpoints" / "step_00000001.pt").is_file()
 
@@ -114,7 +114,7 @@ def test_6_stray_report_high_up_does_not_refuse(tmp_path):
 def test_6_run_in_its_own_folder_inside_an_evaluation_is_accepted(tmp_path):
     "rv64g #1. Was: EVAL/a refused ('would mix with its files'), EVAL/x/a accepted; neither mixes a file."
     (tmp_path / "report.json").write_text(json.dumps(REPORT))
-    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--out", "a", cwd=tmp_path)
+    done = scae("train", *SYNTHETIC_TINY, "--steps", "1", "--out", "a", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "a" / "checkpoints" / "step_00000001.pt").is_file()
 
@@ -122,7 +122,7 @@ def test_6_run_in_its_own_folder_inside_an_evaluation_is_accepted(tmp_path):
 def test_6_the_evaluation_folder_itself_still_refused(tmp_path):
     (tmp_path / "ev").mkdir()
     (tmp_path / "ev" / "report.json").write_text(json.dumps(REPORT))
-    done = scae("train", "--dataset", "synthetic", *TINY, "--steps", "1", "--out", "ev", cwd=tmp_path)
+    done = scae("train", *SYNTHETIC_TINY, "--steps", "1", "--out", "ev", cwd=tmp_path)
     assert (done.returncode, _line(done)) == (2, "scae-nb train: error: --out ev: is an evaluation's folder (its "
                                                  "report.json, from scae-nb eval); a run there would mix with its "
                                                  "files: choose another --out")
