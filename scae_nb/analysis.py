@@ -371,11 +371,30 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
     return _model_from_state(checkpoint, state, device)
 
 # %% ../nbs/06_analysis.ipynb #st52c002
+import difflib
+from .checkpoints import _runs_near, _shell_path
+from .utils import words
+
+def _checkpoint_said(path) -> str:
+    "Checkpoint `path` as typed: `checkpoint='my run'`, `--checkpoint 'my run'`."
+    return said('checkpoint', words(str(path), _shell_path(path)))
+
+# %% ../nbs/06_analysis.ipynb #fx65b002
+def _names_near(path: Path) -> str:
+    """'; did you mean --checkpoint NAME?' for the shipped model named closest to bare name `path`,
+    then '; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders beside it
+    named close to it (`_runs_near`); '' where none is close."""
+    shipped = difflib.get_close_matches(path.name, pretrained_names(), 1, 0.7)
+    runs = _runs_near(path, lambda run, close: close)[:2]
+    return ''.join([*(f"; did you mean {said('checkpoint', n)}?" for n in shipped),
+                    *(f"; {d} holds a run: evaluate it with {_checkpoint_said(d)}" for d in runs)])
+
+# %% ../nbs/06_analysis.ipynb #fx65b003
 def _refuse_unknown_name(checkpoint, path: Path) -> None:
-    "FileNotFoundError listing the shipped models for a bare name `path` that is no file."
+    "FileNotFoundError listing the shipped models (`_names_near`) for a bare name `path`, no file."
     if not path.exists() and len(path.parts) == 1 and not path.suffix:
-        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder, and no "
-                                f"shipped model of that name ({_shipped()})")
+        raise FileNotFoundError(f"{_checkpoint_said(checkpoint)}: no such file or folder, and no "
+                                f"shipped model of that name ({_shipped()}){_names_near(path)}")
 
 # %% ../nbs/06_analysis.ipynb #st52c004
 def _run_folder_state(path: Path) -> tuple[Path, dict]:

@@ -5,7 +5,7 @@
 # %% ../nbs/07_cli.ipynb #61a9ec90
 from __future__ import annotations
 import argparse, contextlib, dataclasses, decimal, difflib, importlib, math, os, re, signal, sys
-import traceback, typing, warnings
+import shlex, traceback, typing, warnings
 from . import __version__
 
 # %% auto #0
@@ -178,12 +178,14 @@ class CLIParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose errors are one line, `scae-nb CMD: error: ...` (exit status 2), and
     that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`); `-1e3`
     and `-1_`, `-inf`, like `-1`, are values, not options (`_DASHED_VALUE`); an option given a
-    word that starts with '-' says how to give it such a value (`_dash_hint`)."""
+    word that starts with '-' says how to give it such a value (`_dash_hint`), a text option
+    given `-inf` or `-nan` apart too (`_refuse_number_word`)."""
     def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
         super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
         self._negative_number_matcher = _DASHED_VALUE    # -1e3, -1_ too: a value, not an option
     def parse_known_args(self, args=None, namespace=None):
         self._argv = list(sys.argv[1:] if args is None else args)   # for `_dash_hint`
+        _refuse_number_word(self)                # `--out -inf`: as `--out -x`
         return super().parse_known_args(args, namespace)
     def error(self, message):
         if no_value := _NO_VALUE.fullmatch(message): message += _dash_hint(self, no_value[1])
@@ -200,6 +202,19 @@ def _dash_hint(self: CLIParser, option: str) -> str:
     dashed = [word for before, word in zip(argv, argv[1:]) if before == option
               and word.startswith('-') and word.partition('=')[0] not in options]
     return _DASH_HINT.format(option) if dashed else ''
+
+# %% ../nbs/07_cli.ipynb #fx65b502
+_NUMBER_WORD = re.compile(r'-(?:inf|infinity|nan)', re.I)     # a value for `_DASHED_VALUE`
+
+def _refuse_number_word(self: CLIParser) -> None:
+    """`--out -x`'s line (`error`, with `_dash_hint`) for a text option (not `_NUMBER_TYPES`)
+    given `-inf`, `-nan`, `-Infinity` apart in `self._argv`, up to a `--`."""
+    argv = self._argv[:self._argv.index('--')] if '--' in self._argv else self._argv
+    for before, word in zip(argv, argv[1:]):
+        action = self._option_string_actions.get(before)
+        if (action is not None and action.nargs is None and _NUMBER_WORD.fullmatch(word)
+                and getattr(action.type, '__name__', None) not in _NUMBER_TYPES):
+            self.error(f"argument {before}: expected one argument")
 
 # %% ../nbs/07_cli.ipynb #ed1aa0ca
 PROCESS_FIELDS = ('threads',)   # TrainConfig fields of every subcommand: the process's settings
@@ -553,6 +568,15 @@ def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
     return (f"matplotlib cannot write {', '.join(unwritable)}: its cache is in {folder}{kept} "
             "(set MPLCONFIGDIR to a writable folder of your own)")
 
+# %% ../nbs/07_cli.ipynb #fx65b402
+def _stray_checkpoint(unknown: list[str], parser: argparse.ArgumentParser) -> str:
+    "'; did you mean --checkpoint W?' for the first word W of `unknown`, an existing path or model."
+    if '--checkpoint' not in parser._option_string_actions: return ''
+    from scae_nb.pretrained import pretrained_names           # eval's parser imported it already
+    paths = [w for w in unknown if not w.startswith('-')
+             and (os.path.exists(w) or w in pretrained_names())]
+    return f"; did you mean --checkpoint {shlex.quote(paths[0])}?" if paths else ''
+
 # %% ../nbs/07_cli.ipynb #fx53d002
 def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser) -> str:
     """argparse's 'unrecognized arguments: ...' for `unknown`, then '; did you mean --X?' where
@@ -564,13 +588,45 @@ def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser) -> str:
         close = (starts if len(starts) == 1                           # cutoff: not --target
                  else difflib.get_close_matches(word, options, n=1, cutoff=0.7))
         if close: return f"unrecognized arguments: {' '.join(unknown)}; did you mean --{close[0]}?"
-    return f"unrecognized arguments: {' '.join(unknown)}"
+    return f"unrecognized arguments: {' '.join(unknown)}{_stray_checkpoint(unknown, parser)}"
+
+# %% ../nbs/07_cli.ipynb #fx65b302
+def _given_words(argv: list[str], parser: argparse.ArgumentParser) -> dict[str, list]:
+    """{dest: [(action, word), ...]}: each option of `parser` in `argv` (up to a `--`) with its
+    value as typed (`--lr 3e-4`, `--lr=3e-4`; an optional value only if joined), a switch its
+    word."""
+    given, words = {}, argv[:argv.index('--')] if '--' in argv else argv
+    for i, word in enumerate(words):
+        option, joined, value = word.partition('=')
+        if (action := parser._option_string_actions.get(option)) is None: continue
+        if not joined and action.nargs is None: value = words[i + 1] if i + 1 < len(words) else ''
+        if action.nargs == 0: value = option                             # `--amp`, `--no-amp`
+        given.setdefault(action.dest, []).append((action, value))
+    return given
+
+# %% ../nbs/07_cli.ipynb #fx65b303
+def _read_as(action: argparse.Action, word: str):
+    "`word` as `action`'s type reads it (`3e-4` and `0.0003` alike); as typed where it cannot."
+    try: return action.type(word) if callable(action.type) and action.nargs != 0 else word
+    except (TypeError, ValueError, argparse.ArgumentTypeError): return word
+
+def _repeated(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    "'--lr given twice (3e-4, then 1e-3): using 1e-3' for each option given different values."
+    lines = []
+    for said in _given_words(argv, parser).values():
+        if len({repr(_read_as(action, word)) for action, word in said}) < 2: continue
+        times = 'twice' if len(said) == 2 else f'{len(said)} times'
+        shown = [shlex.quote(word) for _, word in said]
+        lines.append(f"{said[0][0].option_strings[0]} given {times} ({', '.join(shown[:-1])}, "
+                     f"then {shown[-1]}): using {shown[-1]}")
+    return lines
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
     """`argv` parsed by `make_parser(command)`, a signal held off while it imports the subcommand's
     modules; an argument no option takes refused as argparse refuses one (status 2), with the option
-    meant if one is close (`_unrecognized`)."""
+    meant if one is close (`_unrecognized`); an option given different values is warned of
+    (`_repeated`)."""
     from scae_nb.utils import deferred_signals   # light (no torch): held off is torch's
     with deferred_signals():                  # imports the subcommand's modules (torch, ...)
         parser = make_parser(command or '')   # only the subcommand's (top-level options take no
@@ -579,6 +635,8 @@ def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
     expand_user(args)                                  # `--out=~/runs/a`: the home folder's
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(_unrecognized(unknown, args._parser))
+    for line in _repeated(argv, args._parser):          # the last value wins: said
+        print(f'scae-nb {args.command}: warning: {line}', file=sys.stderr)
     return args
 
 # %% ../nbs/07_cli.ipynb #st50mm03

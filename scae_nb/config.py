@@ -10,6 +10,7 @@ import torch
 from fastcore.basics import patch
 from .data import DATASETS, DataFolderMissing, cache_root, data_root, _home_expanded, _root_said
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
+from .optim import _check_lr_float32
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
 from .utils import (UsageError, check_finite, check_positive, check_seed, named, said,
@@ -153,6 +154,7 @@ def _validate(self: TrainConfig):
     self._check_choices()
     check_finite(lr=self.lr, decay=self.decay, momentum=self.momentum, eps=self.eps)
     check_positive(False, lr=self.lr)
+    _check_lr_float32(self.lr)                    # 1e-50: 0 in float32, no step (05_optim)
     check_seed(self.seed)
     self._check_ranges()
     self._check_combinations()

@@ -55,6 +55,16 @@ def _dynamo_free(name: str):
     return method
 
 
+# %% ../nbs/05_optim.ipynb #fx65b202
+_FLOAT32_TINY = torch.finfo(torch.float32).tiny          # 1.18e-38: float32's smallest normal
+
+def _check_lr_float32(lr: float) -> None:
+    "ValueError (one line, naming `lr`) for an `lr` in (0, 1.18e-38): a float32 step 0, subnormal."
+    if 0 < lr < _FLOAT32_TINY:
+        raise ValueError(f"lr must be at least {_FLOAT32_TINY:.3g}, float32's smallest normal "
+                         "number (a smaller one makes the float32 weights' step 0 or subnormal), "
+                         f"got {lr!r}")
+
 # %% ../nbs/05_optim.ipynb #fx55f002
 _SPANS = dict(lr=('a finite number >= 0', lambda x: 0 <= x < math.inf),   # (NaN fails each)
               decay=('a number in [0, 1]', lambda x: 0 <= x <= 1),
@@ -77,6 +87,7 @@ def _check_hyper(values: dict) -> None:
         try: in_range = in_range(float(number))
         except OverflowError: number, in_range = 'an integer too large for a float', False
         if not in_range: raise ValueError(f"{name} must be {words}, got {number}")
+        if name == 'lr': _check_lr_float32(float(number))   # 1e-50: no step in float32
 
 # %% ../nbs/05_optim.ipynb #ec3d3898
 class TFRMSprop(torch.optim.Optimizer):
