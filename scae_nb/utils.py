@@ -134,6 +134,13 @@ def said(name: str, value) -> str:
     "`name` given `value` as its caller gave it (`as_given`): `tf32=True`, `--tf32`; paths as text."
     return as_given(named(name), str(value) if isinstance(value, os.PathLike) else value)
 
+# %% ../nbs/92_utils.ipynb #fx65f504
+def _said_path(path) -> str:
+    "`path` as its caller reads it: in `cli_words` one shell word, else as it is (or repr if odd)."
+    text = str(path)
+    plain = text == text.strip() and text.isprintable()
+    return words(text if plain else repr(text), _shell_path(text))
+
 # %% ../nbs/92_utils.ipynb #fc38cnt1
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     "`n` and `noun`, plural (`plural`, else `noun` + s) unless `n` is 1: `1 step`, `2 steps`."

@@ -122,3 +122,42 @@ def test_f6_dot_and_link_inside_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert _refused(lambda: _refuse_inside_run(Path("elink"), "--checkpoint elink")) == (
         "--checkpoint elink: a folder inside the run 'old ': give the run itself, --checkpoint 'old '")
+
+
+# ---- F4: the 'holds another run' refusal names --out (and where --force moves the old run) as typed
+@pytest.mark.parametrize("name", ["a\nb", "old ", "-r"])
+def test_f4_held_run_line_names_out_as_typed(tmp_path, monkeypatch, name):
+    "Was the whole line `a` (cut at the newline), `old  holds another run`, `-r holds another run`."
+    from scae_nb.checkpoints import _held_run_line
+    monkeypatch.chdir(tmp_path)
+    _run(tmp_path / name)
+    with cli_words(): line = _held_run_line(Path(name), "r1")
+    assert line == (f"{_shell_path(name)} holds another run (run r1) with no checkpoint to resume: use --force to "
+                    f"start over (the old run is moved to {_shell_path(name + '/replaced/r1')}), or another --out")
+    if name != "-r":
+        assert _held_run_line(Path(name), "r1").startswith(f"{name!r} holds another run (run r1)")   # Python: repr
+
+
+# ---- F8: load_checkpoint's folder refusal: the folder and the checkpoint it suggests as typed
+def test_f8_folder_hint_one_word(tmp_path, monkeypatch):
+    "Was `old /eval is a folder, not a checkpoint (did you mean old /checkpoints/step_00000004.pt?)`: two words."
+    from scae_nb.checkpoints import CHECKPOINT_FORMAT, checkpoint_path, load_checkpoint, save_checkpoint
+    monkeypatch.chdir(tmp_path)
+    run = Path("old ")
+    save_checkpoint(dict(format=CHECKPOINT_FORMAT, step=4), checkpoint_path(run, 4))
+    (run / "eval").mkdir()
+    with cli_words(), pytest.raises(IsADirectoryError) as e: load_checkpoint(run / "eval")
+    assert str(e.value) == ("'old /eval' is a folder, not a checkpoint (did you mean "
+                            "'old /checkpoints/step_00000004.pt'?)")
+
+
+# ---- rv65e F12: eval's default report folder (named after a weights file 'w .pt') is no typed name: not refused
+def test_f12_default_report_folder_skips_spaced_name(tmp_path, monkeypatch):
+    "A mutation dropping `typed=False` in 06c's `_check_default_out` refused it; no test named this."
+    from scae_nb.evaluation import _check_default_out
+    monkeypatch.chdir(tmp_path)
+    with cli_words():
+        assert _check_default_out(Path("runs/eval/w ")) is None
+        assert _check_default_out(Path("runs/eval/ w")) is None
+    assert list(tmp_path.iterdir()) == []                                 # nothing left made
+
