@@ -20,7 +20,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, CheckpointError, RunFolderError, _C
                                  corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
                                  newest_intact_state, newest_sound_of, state_digest)
 from .utils import (UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic,
-                           _shell_path)
+                           _said_path, _shell_path)
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained',
@@ -348,14 +348,14 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     checkpoints (no run folder: a branch set aside) naming them (`_refuse_checkpoints_folder`), for
     one of branches naming them (`_refuse_folder_of_branches`), an evaluation's or one inside a
     run naming it (`_refuse_inside_run`), else what to give."""
-    where = folder / 'checkpoints'
+    where, said_run = _said_path(folder / 'checkpoints'), _said_path(folder)   # as typed
     if bad:
         raise CheckpointError(all_corrupt_line(given, where, bad))
     if (holder := lock_holder(folder)) is not None:
-        raise RunFolderError(f"{given}: a run is in progress in {folder} (pid {holder[0]} on "
+        raise RunFolderError(f"{given}: a run is in progress in {said_run} (pid {holder[0]} on "
                              f"{holder[1]}) and has no checkpoint yet: wait for its first one")
     if is_run_folder(folder):                       # its checkpoints deleted, or not written yet
-        raise UsageError(f"{given}: run folder {folder} has no checkpoint yet (none in {where})")
+        raise UsageError(f"{given}: run folder {said_run} has no checkpoint yet (none in {where})")
     if held := checkpoints_in(folder):                        # a branch set aside, a copy
         _refuse_checkpoints_folder(held, given)
     _refuse_folder_of_branches(folder, given)                 # RUN/checkpoints/superseded

@@ -161,3 +161,18 @@ def test_f12_default_report_folder_skips_spaced_name(tmp_path, monkeypatch):
         assert _check_default_out(Path("runs/eval/ w")) is None
     assert list(tmp_path.iterdir()) == []                                 # nothing left made
 
+
+
+# ---- 04b's other run-folder refusals: the folder named as typed (a newline cut the line there too)
+def test_run_folder_without_checkpoint_one_line(tmp_path, monkeypatch):
+    "Was `run folder a` then a second line `b has no checkpoint yet ...`: the CLI keeps only the first."
+    from scae_nb.pretrained import _refuse_run_folder
+    monkeypatch.chdir(tmp_path)
+    _run(tmp_path / "a\nb")
+    with cli_words():
+        line = _refused(lambda: _refuse_run_folder(Path("a\nb"), [], "--checkpoint $'a\\nb'"))
+    assert line == "--checkpoint $'a\\nb': run folder $'a\\nb' has no checkpoint yet (none in $'a\\nb/checkpoints')"
+    (tmp_path / "plain").mkdir()
+    with cli_words():
+        line = _refused(lambda: _refuse_run_folder(Path("x\ty"), [], "--checkpoint x"))
+    assert line.startswith("--checkpoint x: a folder with no checkpoint in $'x\\ty/checkpoints': give"), line
