@@ -14,7 +14,8 @@ from fastcore.basics import patch
 from .config import SHAPE_FIELDS
 from .native import _missing_folders
 from .utils import (UsageError, counted, deferred_signals, first_free, named, refuse_empty_path,
-                           said, user_stacklevel, words, write_atomic, _shell_path, _write_synced)
+                           said, user_stacklevel, words, write_atomic, _said_path, _shell_path,
+                           _write_synced)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -249,7 +250,8 @@ def _load_state(path, map_location, name: str | None = None) -> dict:
                       'name a checkpoint file (RUN/checkpoints/step_*.pt)')
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder, not a checkpoint{_folder_hint(path)}")
+        raise IsADirectoryError(f"{_said_path(path)} is a folder, not a checkpoint"
+                                f"{_folder_hint(path)}")
     if not path.exists(): raise FileNotFoundError(_missing_line(path, name))
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
@@ -458,8 +460,8 @@ def _folder_hint(folder: Path) -> str:
     except UsageError: return ''                      # the newest: another model's, no hint
     if good is None and bad: return f', and none of its checkpoints is intact: {corrupt_said(bad)}'
     if good is None: return ''
-    if not bad: return f' (did you mean {good}?)'
-    return f" (did you mean {good}, the newest intact one? {corrupt_names(bad)})"
+    if not bad: return f' (did you mean {_said_path(good)}?)'                  # as typed
+    return f" (did you mean {_said_path(good)}, the newest intact one? {corrupt_names(bad)})"
 
 def corrupt_names(bad: list) -> str:
     "'step_9.pt is corrupt', 'step_9.pt, step_8.pt are corrupt': `bad` ((path, why)) by name only."
@@ -1270,8 +1272,9 @@ def _force_moves_to(out: Path, old_id: str) -> str:
     and what must go first if OUT/replaced is not a folder: 'OUT/replaced/ID once OUT/replaced,
     a file, is moved out of the way'."""
     blocked = _in_the_way(out / 'replaced')
-    later = f" once {out / 'replaced'}, {blocked}, is moved out of the way" if blocked else ''
-    return f"{first_free(out / 'replaced' / old_id)}{later}"
+    aside = _said_path(out / 'replaced')
+    later = f" once {aside}, {blocked}, is moved out of the way" if blocked else ''
+    return f"{_said_path(first_free(out / 'replaced' / old_id))}{later}"
 
 def _held_run_line(out: Path, old_id: str) -> str:
     "The refusal of a fresh run in `out`, which holds run `old_id` ('legacy': none recorded)."
@@ -1279,18 +1282,20 @@ def _held_run_line(out: Path, old_id: str) -> str:
     there = [p for p in held if p.exists()]                  # a dangling link: no step's file
     step = max([0] + [_file_step(p) for p in there])
     dangling = _dangling_said(held)                          # [] or one phrase, all of them
+    said_out = _said_path(out)                               # as typed: one shell word
     moved, start_over = _force_moves_to(out, old_id), f"{said('force', True)} to start over"
     if not held and old_id == 'legacy':      # config.json or metrics.jsonl alone: no step recorded
-        return (f"{out} holds an earlier run's files (no run id, no checkpoint): use {start_over} "
-                f"(the earlier files are moved to {moved}), or another {named('cfg.out')}")
+        return (f"{said_out} holds an earlier run's files (no run id, no checkpoint): use "
+                f"{start_over} (the earlier files are moved to {moved}), or another "
+                f"{named('cfg.out')}")
     which = f'run {old_id}' if old_id != 'legacy' else 'no run id'     # none the user saw
     what = ', '.join([which] + [f'step {step}'] * bool(there) + dangling)   # none: no step
     force = f"{start_over} (the old run is moved to {moved})"
     if not held:                     # no checkpoint: a resume is refused (`_nothing_to_resume`)
-        return (f"{out} holds another run ({what}) with no checkpoint to resume: use {force}, or "
-                f"another {named('cfg.out')}")
-    return (f"{out} holds another run ({what}); use {_resume_words()} to continue it, {force}, or "
-            f"another {named('cfg.out')}")
+        return (f"{said_out} holds another run ({what}) with no checkpoint to resume: use {force}, "
+                f"or another {named('cfg.out')}")
+    return (f"{said_out} holds another run ({what}); use {_resume_words()} to continue it, "
+            f"{force}, or another {named('cfg.out')}")
 
 # %% ../nbs/05aa_checkpoints.ipynb #5ae72890
 def _replace_run(out: Path, old: dict, force: bool) -> Path:

@@ -20,7 +20,7 @@ from .checkpoints import (CHECKPOINT_FORMAT, CheckpointError, RunFolderError, _C
                                  corrupt_said, list_checkpoints, lock_holder, newest_intact_of,
                                  newest_intact_state, newest_sound_of, state_digest)
 from .utils import (UsageError, named, refuse_empty_path, said, user_stacklevel, write_atomic,
-                           _shell_path)
+                           _said_path, _shell_path)
 
 # %% auto #0
 __all__ = ['pretrained_dir', 'pretrained_names', 'model_card', 'save_pretrained', 'check_pretrained_name', 'from_pretrained',
@@ -298,24 +298,45 @@ def is_run_folder(folder) -> bool:
     return (Path(folder) / 'run.json').is_file() or (Path(folder) / 'checkpoints').is_dir()
 
 # %% ../nbs/04b_pretrained.ipynb #fx65a602
+def _as_typed(given: str, path) -> str:
+    "`path` as the caller of `given` (`said`) types it: one shell word (`_shell_path`), or repr."
+    return _shell_path(path) if given.startswith('--') else repr(str(path))
+
 def _given_again(given: str, path) -> str:
     """The option `given` names (as `said` wrote it: `--checkpoint X`, `name='X'`) given `path`
     instead, as typed: `--checkpoint 'runs/my run'` (`_shell_path`), `name='runs/my run'`."""
-    if given.startswith('--'): return f"{given.split(' ')[0]} {_shell_path(path)}"
-    return f"{given.partition('=')[0]}={str(path)!r}"
+    if given.startswith('--'): return f"{given.split(' ')[0]} {_as_typed(given, path)}"
+    return f"{given.partition('=')[0]}={_as_typed(given, path)}"
+
+# %% ../nbs/04b_pretrained.ipynb #fx65f602
+def _run_around(folder: Path) -> Path | None:
+    """The innermost run `folder` lies inside (`_runs_holding`, not `folder` itself): in the path
+    as typed, else in its real one (`.`, a link: `Path.resolve`) relative to the cwd; or None."""
+    if runs := [run for run in _runs_holding(folder) if run != folder]: return runs[0]
+    real = folder.resolve()
+    runs = [run for run in _runs_holding(real) if run != real]
+    return Path(os.path.relpath(runs[0])) if runs else None
+
+def _evaluated_again(given: str, checkpoint: str) -> str | None:
+    """How to give the model an evaluation's report.json names (`checkpoint`): a shipped model's
+    name (`pretrained_names`), or a file there at an absolute path; else None."""
+    path = Path(checkpoint)
+    if checkpoint in pretrained_names() or (path.is_absolute() and path.is_file()):
+        return f'give it, {_given_again(given, checkpoint)}'
 
 # %% ../nbs/04b_pretrained.ipynb #fx65a603
 def _refuse_inside_run(folder: Path, given: str) -> None:
     """Refuse in one line (`UsageError`) a `folder` without checkpoints that is an evaluation's
-    (`_eval_report`: naming the checkpoint it is of) or lies inside a run (`_runs_holding`)."""
-    run = next((r for r in _runs_holding(folder) if r != folder), None)   # innermost
+    (`_eval_report`: naming the model it is of) or lies inside a run (`_run_around`)."""
+    run = _run_around(folder)
     give = f"give the run itself, {_given_again(given, run)}" if run is not None else None
     if (report := _eval_report(folder)) is not None:
-        evaluated = Path(str(report['checkpoint']))          # a shipped model's name: no file
-        again = f'give it, {_given_again(given, evaluated)}' if evaluated.is_file() else None
-        raise UsageError(f"{given}: an evaluation's folder (its report.json, of {evaluated}), "
-                         f"not a run: {again or give or 'give a checkpoint file or a run folder'}")
-    if give: raise UsageError(f"{given}: a folder inside the run {run}: {give}")
+        evaluated = str(report['checkpoint'])                   # a shipped model's name too
+        again = _evaluated_again(given, evaluated) or give
+        raise UsageError(f"{given}: an evaluation's folder (its report.json, of "
+                         f"{_as_typed(given, evaluated)}), not a run: "
+                         f"{again or 'give a checkpoint file or a run folder'}")
+    if give: raise UsageError(f"{given}: a folder inside the run {_as_typed(given, run)}: {give}")
 
 # %% ../nbs/04b_pretrained.ipynb #pt32rf02
 def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
@@ -327,14 +348,14 @@ def _refuse_run_folder(folder: Path, bad: list, given: str) -> None:
     checkpoints (no run folder: a branch set aside) naming them (`_refuse_checkpoints_folder`), for
     one of branches naming them (`_refuse_folder_of_branches`), an evaluation's or one inside a
     run naming it (`_refuse_inside_run`), else what to give."""
-    where = folder / 'checkpoints'
+    where, said_run = _said_path(folder / 'checkpoints'), _said_path(folder)   # as typed
     if bad:
         raise CheckpointError(all_corrupt_line(given, where, bad))
     if (holder := lock_holder(folder)) is not None:
-        raise RunFolderError(f"{given}: a run is in progress in {folder} (pid {holder[0]} on "
+        raise RunFolderError(f"{given}: a run is in progress in {said_run} (pid {holder[0]} on "
                              f"{holder[1]}) and has no checkpoint yet: wait for its first one")
     if is_run_folder(folder):                       # its checkpoints deleted, or not written yet
-        raise UsageError(f"{given}: run folder {folder} has no checkpoint yet (none in {where})")
+        raise UsageError(f"{given}: run folder {said_run} has no checkpoint yet (none in {where})")
     if held := checkpoints_in(folder):                        # a branch set aside, a copy
         _refuse_checkpoints_folder(held, given)
     _refuse_folder_of_branches(folder, given)                 # RUN/checkpoints/superseded

@@ -80,12 +80,17 @@ def got_shape(*arrays) -> str:
 
 
 # %% ../nbs/92_utils.ipynb #fx64h052
+_ESCAPED = {'\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t'}
+
+def _escaped(c: str) -> str:
+    "`c` in bash's `$'...'`: as it is, `\\n`; a path's undecodable byte (U+DC80-DCFF): `\\xff`."
+    if c in _ESCAPED or c.isprintable(): return _ESCAPED.get(c, c)
+    return f'\\x{ord(c) - 0xdc00:02x}' if 0xdc80 <= ord(c) <= 0xdcff else f'\\U{ord(c):08x}'
+
 def _shell_word(text: str) -> str:
     "`text` as one shell word: as it is, or quoted (`shlex.quote`); unprintable: `$'a\\nb'`."
     if text.isprintable(): return shlex.quote(text)
-    escaped = {'\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t'}
-    return "$'" + ''.join(escaped.get(c, c if c.isprintable() else f'\\U{ord(c):08x}')
-                          for c in text) + "'"
+    return "$'" + ''.join(map(_escaped, text)) + "'"
 
 def _shell_path(path) -> str:
     "`path` as one shell word to type: quoted; './-r', './~' for a leading '-', '~'; `$'a\\nb'`."
@@ -128,6 +133,13 @@ def named(name: str) -> str:
 def said(name: str, value) -> str:
     "`name` given `value` as its caller gave it (`as_given`): `tf32=True`, `--tf32`; paths as text."
     return as_given(named(name), str(value) if isinstance(value, os.PathLike) else value)
+
+# %% ../nbs/92_utils.ipynb #fx65f504
+def _said_path(path) -> str:
+    "`path` as its caller reads it: in `cli_words` one shell word, else as it is (or repr if odd)."
+    text = str(path)
+    plain = text == text.strip() and text.isprintable()
+    return words(text if plain else repr(text), _shell_path(text))
 
 # %% ../nbs/92_utils.ipynb #fc38cnt1
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -189,17 +201,40 @@ def _make_and_remove(path: Path, what: str) -> None:
             with contextlib.suppress(OSError): folder.rmdir()
 
 # %% ../nbs/92_utils.ipynb #fx65a502
-def _refuse_spaced_name(path: Path, what: str) -> None:
-    """Refuse a folder `path` not there yet whose name whitespace starts or ends (`runs/try `: a
-    pasted space), in one line naming it (`what`: `--out`, `cfg.out`) and the name without it."""
-    name = path.name
-    if name == name.strip() or os.path.lexists(path): return
-    typed = lambda p: f"{what} {_shell_path(p)}" if what.startswith('--') else f"{what}={str(p)!r}"
+def _new_names(path: Path) -> list[str]:
+    "The names in `path` of the folders not there yet (making it would make them), outermost first."
+    made = itertools.takewhile(lambda p: not os.path.lexists(p), (path, *path.parents))
+    return [p.name for p in made][::-1]
+
+def _spaced_fix(path: Path, new: list[str]) -> Path:
+    "`path` with its `new` names stripped of edge whitespace, `NAME` for one of whitespace only."
+    kept = path.parts[:len(path.parts) - len(new)]
+    return Path(*kept, *(name.strip() or 'NAME' for name in new))
+
+# %% ../nbs/92_utils.ipynb #fx65f501
+def _spaced_said(new: list[str], i: int) -> str:
+    "What is wrong with name `new[i]` (of the `new` names, `_new_names`): whitespace starts it, ..."
+    name, last = new[i], i == len(new) - 1
+    if not name.strip(): return f"{'the' if last else 'a'} folder's name is whitespace only"
     where = ('starts' if name == name.rstrip() else 'ends' if name == name.lstrip()
              else 'starts and ends')
-    fix = path.with_name(name.strip()) if name.strip() else path.parent
-    raise UsageError(f"{typed(path)}: whitespace {where} the folder's name (pasted?); "
-                     f"did you mean {typed(fix)}?")
+    whose = "the folder's name" if last else f"the name of folder {_shell_word(name)}"
+    return f"whitespace {where} {whose}"
+
+# %% ../nbs/92_utils.ipynb #fx65f502
+def _refuse_spaced_name(given, what: str) -> None:
+    """Refuse a folder `given` (as typed) whose names made now (`_new_names`) whitespace starts or
+    ends (`runs/try `, ` runs/try`: a pasted space), in one line naming it (`what`: `--out`,
+    `cfg.out`) and the path without it (`_spaced_fix`); a name of whitespace only: to name it."""
+    path = Path(given)
+    new = _new_names(path)
+    spaced = [i for i, name in enumerate(new) if name != name.strip()]
+    if not spaced: return
+    typed = lambda p: f"{what} {_shell_path(p)}" if what.startswith('--') else f"{what}={str(p)!r}"
+    blank = [i for i in spaced if not new[i].strip()]
+    fix, said = typed(_spaced_fix(path, new)), _spaced_said(new, (blank or spaced)[0])
+    end = f": name the folder, e.g. {fix}" if blank else f"; did you mean {fix}?"
+    raise UsageError(f"{typed(given)}: {said} (pasted?){end}")
 
 # %% ../nbs/92_utils.ipynb #e7a1c3f5
 def check_out_folder(path, what: str | None = None, make: bool = True, typed: bool = True):
@@ -211,8 +246,8 @@ def check_out_folder(path, what: str | None = None, make: bool = True, typed: bo
     DDP's ranks > 0)."""
     what = named('out') if what is None else what
     refuse_empty_path(path, what, 'name a folder (e.g. runs/NAME)')
+    if typed: _refuse_spaced_name(path, what)           # `--out " runs/try"`: a pasted space
     path = Path(path)
-    if typed: _refuse_spaced_name(path, what)           # `--out "runs/try "`: a pasted space
     _refuse_unwritable(path, what)
     if make: _make_and_remove(path, what)
     return path
