@@ -16,7 +16,8 @@ from urllib.error import URLError
 import torch
 import torch.nn.functional as F
 from .utils import (UsageError, check_positive, got_shape, got_values, named,
-                           refuse_empty_path, said, user_stacklevel, words, _shell_path)
+                           refuse_empty_path, said, user_stacklevel, words, _said_path,
+                           _shell_path)
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'DataFolderMissing', 'cache_root', 'data_root', 'image_shape_hint',
@@ -562,18 +563,13 @@ def _mnist_file(raw: Path, stem: str) -> Path | None:
     return next((p for p in (raw / stem, raw / f'{stem}.gz') if p.exists()), None)
 
 # %% ../nbs/00_data.ipynb #fx63d001
-def _folder_said(path: Path) -> str:
-    "Folder `path` as it is, or where it does not print (a newline) one word: repr, `$'a\\nb'`."
-    plain = str(path).isprintable() and str(path) == str(path).strip()
-    return str(path) if plain else words(repr(str(path)), _shell_path(path))
-
 def _mnist_parent_said(root: Path, parent: Path) -> tuple[str, str]:
     """(data folder `root`, how to give `parent` instead), as its origin: `$SCAE_DATA` where it
     chose `root` (`_DATA_DIR_GIVEN` unset: `set it to`), else the folder passed (`pass`); `parent`
     as it is typed: Python's repr, or for a shell one word (`_shell_path`: `'/my data'`, `./-d`)."""
     env, typed = os.environ.get('SCAE_DATA', ''), _shell_path(parent)
     if _DATA_DIR_GIVEN.get() or not env.strip():                   # passed: to pass again
-        return _folder_said(root), f"pass {said('data_dir', words(parent, typed))}"
+        return _said_path(root), f"pass {said('data_dir', words(parent, typed))}"
     return f"SCAE_DATA={_typed(env)} (the environment variable)", f"set it to {typed}"
 
 # %% ../nbs/00_data.ipynb #mn43cd01
@@ -585,7 +581,7 @@ def _check_not_inside_mnist(root: Path, stems: list[str]) -> None:
         if raw.name == 'raw' and raw.parent.name == 'MNIST' and all(
                 _mnist_file(raw, s) for s in stems):
             what = ("holds MNIST's files (it is MNIST/raw)" if raw == root else
-                    f"is MNIST's own folder (its files are in {_folder_said(raw)})")
+                    f"is MNIST's own folder (its files are in {_said_path(raw)})")
             given, fix = _mnist_parent_said(root, parent)
             raise UsageError(f"{given} {what}, not the data folder: {fix}, the folder that "
                              "holds MNIST/")

@@ -11,7 +11,7 @@ from . import __version__
 from .utils import (AttrDict, UsageError, check_bools, check_out_folder, check_positive,
                            check_seed, cli_words, deferred_signals, named, refuse_empty_path, said,
                            to_plain, user_stacklevel, words, write_atomic)
-from .data import DATASETS, DataFolderMissing, _folder_said, data_root
+from .data import DATASETS, DataFolderMissing, data_root
 from .model import SCAEConfig, _physical_memory
 from .pretrained import (_check_path_given, _model_device, _shipped, check_pretrained_name,
                                 pretrained_names, run_folder_of)
@@ -390,7 +390,7 @@ def _name_hint(name: str) -> str:
     return ''
 
 # %% ../nbs/06c_evaluation.ipynb #fx64c202
-from .utils import _shell_path
+from .utils import _said_path, _shell_path
 
 def _path_said(name: str, path) -> str:
     "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
@@ -965,10 +965,10 @@ def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
     failed = getattr(e, 'figures_failed', None)      # no figure to look at either
     if figures and not failed: _swap_in(staging, out)  # where the NaN sits
     where = (f'no figures were drawn: {failed}' if failed
-             else f'its figures are in {_folder_said(out)}' if figures
+             else f'its figures are in {_said_path(out)}' if figures
              else words('draw its figures with figures=True',
                         'draw its figures without --no-figures'))
-    return DivergedError(f"{_folder_said(evaluated)}: {e}; {where}")    # a newline: one word
+    return DivergedError(f"{_said_path(evaluated)}: {e}; {where}")    # a newline: one word
 
 # %% ../nbs/06c_evaluation.ipynb #s50a311c
 _NOT_YET_DRAWN = 'not drawn: the evaluation was cut while drawing them (the report comes first)'
