@@ -221,7 +221,6 @@ def test_5_default_report_folder_of_a_spaced_name_taken(tmp_path, name):
     _check_default_out(tmp_path / "runs" / "eval" / name)
 
 
-@pytest.mark.xfail(strict=True, reason="05b `_check_resumed` reads the saved config with its lr check (rv65g F4)")
 def test_1_tiny_saved_lr_api_resume_checked():
     "`train(cfg, resume=..., allow_change=['lr'])`'s check (`_check_resumed`) reads the saved tiny lr as saved."
     from scae_nb.config import ConfigChangeError, TrainConfig
