@@ -384,7 +384,7 @@ def _names_near(path: Path) -> str:
     """'; did you mean --checkpoint NAME?' for the shipped model named closest to bare name `path`,
     then '; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders beside it
     named close to it (`_runs_near`); '' where none is close."""
-    shipped = difflib.get_close_matches(path.name, pretrained_names(), 1, 0.7)
+    shipped = difflib.get_close_matches(path.name.lower(), pretrained_names(), 1, 0.7)   # as runs
     runs = _runs_near(path, lambda run, close: close)[:2]
     return ''.join([*(f"; did you mean {said('checkpoint', n)}?" for n in shipped),
                     *(f"; {d} holds a run: evaluate it with {_checkpoint_said(d)}" for d in runs)])

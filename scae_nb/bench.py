@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 import torch
 from .model import PRESETS, SCAEConfig, build_model
-from .optim import TFRMSprop, official_eps
+from .optim import TFRMSprop, _check_lr_float32, official_eps
 from .cli import _OUTSIDE_TRAIN_HELP, add_config_args, given, int64, one_line_warnings
 from .data import DATASETS
 from .config import TrainConfig, UNREAD_FIELDS, check_fits_dataset, check_read
@@ -166,6 +166,8 @@ def _check_bench_args(steps: int, warmup: int, lr: float, batch_size: int = 1, s
     check_positive(batch_size=batch_size)
     check_finite(lr=lr)
     check_positive(False, lr=lr)                       # as train: a step with lr 0 is not one
+    try: _check_lr_float32(lr)                        # 1e-40: as train's, before the model
+    except ValueError as e: raise UsageError(str(e)) from None
     check_seed(seed)
     for name, value in switches.items():
         optional = name in ('compile', 'cuda_graph')           # None: resolved on the device

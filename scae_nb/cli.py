@@ -179,14 +179,15 @@ class CLIParser(argparse.ArgumentParser):
     that takes no abbreviation (`allow_abbrev=False`: `--ckpt` is not `--ckpt-every`); `-1e3`
     and `-1_`, `-inf`, like `-1`, are values, not options (`_DASHED_VALUE`); an option given a
     word that starts with '-' says how to give it such a value (`_dash_hint`), a text option
-    given `-inf` or `-nan` apart too (`_refuse_number_word`)."""
+    given a dashed number apart too (`_refuse_number_word`)."""
     def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
         super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
         self._negative_number_matcher = _DASHED_VALUE    # -1e3, -1_ too: a value, not an option
     def parse_known_args(self, args=None, namespace=None):
         self._argv = list(sys.argv[1:] if args is None else args)   # for `_dash_hint`
-        _refuse_number_word(self)                # `--out -inf`: as `--out -x`
-        return super().parse_known_args(args, namespace)
+        parsed, unknown = super().parse_known_args(args, namespace)  # --help: printed, exited
+        if not unknown: _refuse_number_word(self)    # `--out -inf`: as `--out -x`; `--bogus` first
+        return parsed, unknown
     def error(self, message):
         if no_value := _NO_VALUE.fullmatch(message): message += _dash_hint(self, no_value[1])
         self.exit(2, f'{self.prog}: error: {message}\n')
@@ -204,15 +205,13 @@ def _dash_hint(self: CLIParser, option: str) -> str:
     return _DASH_HINT.format(option) if dashed else ''
 
 # %% ../nbs/07_cli.ipynb #fx65b502
-_NUMBER_WORD = re.compile(r'-(?:inf|infinity|nan)', re.I)     # a value for `_DASHED_VALUE`
-
 def _refuse_number_word(self: CLIParser) -> None:
     """`--out -x`'s line (`error`, with `_dash_hint`) for a text option (not `_NUMBER_TYPES`)
-    given `-inf`, `-nan`, `-Infinity` apart in `self._argv`, up to a `--`."""
+    given a `_DASHED_VALUE` word (`-inf`, `-nan`, `-1e3`) apart in `self._argv`, up to a `--`."""
     argv = self._argv[:self._argv.index('--')] if '--' in self._argv else self._argv
     for before, word in zip(argv, argv[1:]):
         action = self._option_string_actions.get(before)
-        if (action is not None and action.nargs is None and _NUMBER_WORD.fullmatch(word)
+        if (action is not None and action.nargs is None and _DASHED_VALUE.match(word)
                 and getattr(action.type, '__name__', None) not in _NUMBER_TYPES):
             self.error(f"argument {before}: expected one argument")
 
@@ -569,12 +568,20 @@ def quiet_matplotlib_dirs(environ=os.environ, draws=lambda: True) -> str | None:
             "(set MPLCONFIGDIR to a writable folder of your own)")
 
 # %% ../nbs/07_cli.ipynb #fx65b402
+def _holds_checkpoint(word: str) -> bool:
+    "Whether `word` names a run folder, a checkpoints folder, a .pt file or a shipped model."
+    from scae_nb.checkpoints import checkpoints_in, list_checkpoints   # eval's parser imported them
+    from scae_nb.pretrained import pretrained_names
+    if os.path.isdir(word): return bool(list_checkpoints(word) or checkpoints_in(word))
+    return (os.path.isfile(word) and word.endswith('.pt')) or word in pretrained_names()
+
 def _stray_checkpoint(unknown: list[str], parser: argparse.ArgumentParser) -> str:
-    "'; did you mean --checkpoint W?' for the first word W of `unknown`, an existing path or model."
-    if '--checkpoint' not in parser._option_string_actions: return ''
-    from scae_nb.pretrained import pretrained_names           # eval's parser imported it already
-    paths = [w for w in unknown if not w.startswith('-')
-             and (os.path.exists(w) or w in pretrained_names())]
+    """'; did you mean --checkpoint W?' for the first word W of `unknown` that holds a checkpoint
+    (`_holds_checkpoint`), where `parser` has `--checkpoint` and it was not given."""
+    argv = getattr(parser, '_argv', [])
+    if ('--checkpoint' not in parser._option_string_actions
+            or any(w.partition('=')[0] == '--checkpoint' for w in argv)): return ''
+    paths = [w for w in unknown if not w.startswith('-') and _holds_checkpoint(w)]
     return f"; did you mean --checkpoint {shlex.quote(paths[0])}?" if paths else ''
 
 # %% ../nbs/07_cli.ipynb #fx53d002
@@ -591,15 +598,25 @@ def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser) -> str:
     return f"unrecognized arguments: {' '.join(unknown)}{_stray_checkpoint(unknown, parser)}"
 
 # %% ../nbs/07_cli.ipynb #fx65b302
+_PILED = (argparse._AppendAction, argparse._AppendConstAction, argparse._CountAction)  # each kept
+
+def _value_word(words: list[str], i: int, action: argparse.Action):
+    "The value typed apart after option `words[i]`; an optional one left out (nargs '?'): const."
+    after = words[i + 1] if i + 1 < len(words) else ''
+    if action.nargs != '?' or (after and (not after.startswith('-') or _DASHED_VALUE.match(after))):
+        return after
+    return action.const                                     # `--resume` alone: 'latest'
+
 def _given_words(argv: list[str], parser: argparse.ArgumentParser) -> dict[str, list]:
     """{dest: [(action, word), ...]}: each option of `parser` in `argv` (up to a `--`) with its
-    value as typed (`--lr 3e-4`, `--lr=3e-4`; an optional value only if joined), a switch its
-    word."""
+    value as typed (`--lr 3e-4`, `--lr=3e-4`, `_value_word`), a switch its word; not an option
+    whose values pile up (`--allow-change`: `_PILED`)."""
     given, words = {}, argv[:argv.index('--')] if '--' in argv else argv
     for i, word in enumerate(words):
         option, joined, value = word.partition('=')
-        if (action := parser._option_string_actions.get(option)) is None: continue
-        if not joined and action.nargs is None: value = words[i + 1] if i + 1 < len(words) else ''
+        action = parser._option_string_actions.get(option)
+        if action is None or isinstance(action, _PILED): continue
+        if not joined and action.nargs in (None, '?'): value = _value_word(words, i, action)
         if action.nargs == 0: value = option                             # `--amp`, `--no-amp`
         given.setdefault(action.dest, []).append((action, value))
     return given
@@ -607,8 +624,9 @@ def _given_words(argv: list[str], parser: argparse.ArgumentParser) -> dict[str, 
 # %% ../nbs/07_cli.ipynb #fx65b303
 def _read_as(action: argparse.Action, word: str):
     "`word` as `action`'s type reads it (`3e-4` and `0.0003` alike); as typed where it cannot."
-    try: return action.type(word) if callable(action.type) and action.nargs != 0 else word
+    try: value = action.type(word) if callable(action.type) and action.nargs != 0 else word
     except (TypeError, ValueError, argparse.ArgumentTypeError): return word
+    return value + 0.0 if isinstance(value, float) else value     # -0: 0, as numbers are equal
 
 def _repeated(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     "'--lr given twice (3e-4, then 1e-3): using 1e-3' for each option given different values."
@@ -616,7 +634,7 @@ def _repeated(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     for said in _given_words(argv, parser).values():
         if len({repr(_read_as(action, word)) for action, word in said}) < 2: continue
         times = 'twice' if len(said) == 2 else f'{len(said)} times'
-        shown = [shlex.quote(word) for _, word in said]
+        shown = [shlex.quote(str(word)) for _, word in said]
         lines.append(f"{said[0][0].option_strings[0]} given {times} ({', '.join(shown[:-1])}, "
                      f"then {shown[-1]}): using {shown[-1]}")
     return lines
@@ -636,7 +654,8 @@ def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
         args._parser.error(_unrecognized(unknown, args._parser))
     for line in _repeated(argv, args._parser):          # the last value wins: said
-        print(f'scae-nb {args.command}: warning: {line}', file=sys.stderr)
+        if os.environ.get('RANK', '0') == '0':          # torchrun: by process 0, as the run's lines
+            print(f'scae-nb {args.command}: warning: {line}', file=sys.stderr)
     return args
 
 # %% ../nbs/07_cli.ipynb #st50mm03

@@ -10,7 +10,7 @@ import torch
 from fastcore.basics import patch
 from .data import DATASETS, DataFolderMissing, cache_root, data_root, _home_expanded, _root_said
 from .constellations import CONSTELLATION_PATTERNS, CONSTELLATION_POINTS
-from .optim import _check_lr_float32
+from .optim import _FLOAT32_TINY, _check_lr_float32
 from .mixture import DECODERS
 from .model import PRESETS, SCAEConfig
 from .utils import (UsageError, check_finite, check_positive, check_seed, named, said,
@@ -486,6 +486,25 @@ def _default_points(saved: dict) -> dict:
     if saved['model'].get('model', 'scae') == 'constellation': return saved
     return {**saved, 'model': {**saved['model'], 'n_points': SCAEConfig.n_points}}
 
+# %% ../nbs/05ac_config.ipynb #fx65h002
+def _tiny_lr(lr) -> bool: return isinstance(lr, float) and 0 < lr < _FLOAT32_TINY
+
+def _saved_config(saved: dict) -> TrainConfig:
+    "Saved config `saved` as a resume reads it (`_default_points`), a too small `lr` kept."
+    saved, lr = _default_points(saved), saved.get('lr')
+    if not _tiny_lr(lr): return TrainConfig.from_dict(saved)
+    cfg = TrainConfig.from_dict({**saved, 'lr': _FLOAT32_TINY})   # checked, then its own lr
+    cfg.lr = lr
+    return cfg
+
+# %% ../nbs/05ac_config.ipynb #fx65h003
+def _check_saved_lr(saved: dict, run: dict) -> None:
+    "UsageError where a resume keeps `saved`'s `lr` too small for float32 (no `lr` in `run`)."
+    if 'lr' in run or not _tiny_lr(lr := saved.get('lr')): return
+    raise UsageError(f"the checkpoint's lr {lr!r} is under float32's smallest normal number "
+                     f"{_FLOAT32_TINY:.8g} (its steps would move no weight); give "
+                     + words("lr=X with allow=['lr']", '--lr X --allow-change lr'))
+
 # %% ../nbs/05ac_config.ipynb #sp384cac
 def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                   sources: dict | None = None) -> TrainConfig:
@@ -501,6 +520,7 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
     if refused: _refuse(path, refused, shape, sources)
+    _check_saved_lr(saved, run)
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
 
 # %% ../nbs/05ac_config.ipynb #ch35cfg1
@@ -526,7 +546,7 @@ def resumed_changes(saved: dict, cfg: TrainConfig) -> dict:
     """{field: (checkpoint's value, `cfg`'s)} for each field of `cfg` (its model's by their own
     names) that differs from saved config `saved` (as a resume reads it), but `QUIET_CHANGES` and
     a `data_dir` of the same files (`_same_data`); a `data_dir` none recorded: the cache's path."""
-    was, asks = TrainConfig.from_dict(_default_points(saved)).to_dict(), cfg.to_dict()
+    was, asks = _saved_config(saved).to_dict(), cfg.to_dict()
     changed = {**_changes(was, {k: v for k, v in asks.items() if k != 'model'}),
                **_changes(was['model'], asks['model'])}
     if _same_data(was['data_dir'], cfg.data_dir, cfg.dataset): changed.pop('data_dir', None)

@@ -16,7 +16,8 @@ from urllib.error import URLError
 import torch
 import torch.nn.functional as F
 from .utils import (UsageError, check_positive, got_shape, got_values, named,
-                           refuse_empty_path, said, user_stacklevel, words, _shell_path)
+                           refuse_empty_path, said, user_stacklevel, words, _said_path,
+                           _shell_path)
 
 # %% auto #0
 __all__ = ['SOBEL_DY', 'SOBEL_DX', 'DATASETS', 'DataFolderMissing', 'cache_root', 'data_root', 'image_shape_hint',
@@ -568,7 +569,7 @@ def _mnist_parent_said(root: Path, parent: Path) -> tuple[str, str]:
     as it is typed: Python's repr, or for a shell one word (`_shell_path`: `'/my data'`, `./-d`)."""
     env, typed = os.environ.get('SCAE_DATA', ''), _shell_path(parent)
     if _DATA_DIR_GIVEN.get() or not env.strip():                   # passed: to pass again
-        return str(root), f"pass {said('data_dir', words(parent, typed))}"
+        return _said_path(root), f"pass {said('data_dir', words(parent, typed))}"
     return f"SCAE_DATA={_typed(env)} (the environment variable)", f"set it to {typed}"
 
 # %% ../nbs/00_data.ipynb #mn43cd01
@@ -580,7 +581,7 @@ def _check_not_inside_mnist(root: Path, stems: list[str]) -> None:
         if raw.name == 'raw' and raw.parent.name == 'MNIST' and all(
                 _mnist_file(raw, s) for s in stems):
             what = ("holds MNIST's files (it is MNIST/raw)" if raw == root else
-                    f"is MNIST's own folder (its files are in {raw})")
+                    f"is MNIST's own folder (its files are in {_said_path(raw)})")
             given, fix = _mnist_parent_said(root, parent)
             raise UsageError(f"{given} {what}, not the data folder: {fix}, the folder that "
                              "holds MNIST/")

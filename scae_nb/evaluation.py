@@ -390,7 +390,7 @@ def _name_hint(name: str) -> str:
     return ''
 
 # %% ../nbs/06c_evaluation.ipynb #fx64c202
-from .utils import _shell_path
+from .utils import _said_path, _shell_path
 
 def _path_said(name: str, path) -> str:
     "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
@@ -965,10 +965,10 @@ def _diverged_error(e: DivergedError, evaluated: str, staging: Path, out: Path,
     failed = getattr(e, 'figures_failed', None)      # no figure to look at either
     if figures and not failed: _swap_in(staging, out)  # where the NaN sits
     where = (f'no figures were drawn: {failed}' if failed
-             else f'its figures are in {out}' if figures
+             else f'its figures are in {_said_path(out)}' if figures
              else words('draw its figures with figures=True',
                         'draw its figures without --no-figures'))
-    return DivergedError(f"{evaluated}: {e}; {where}")
+    return DivergedError(f"{_said_path(evaluated)}: {e}; {where}")    # a newline: one word
 
 # %% ../nbs/06c_evaluation.ipynb #s50a311c
 _NOT_YET_DRAWN = 'not drawn: the evaluation was cut while drawing them (the report comes first)'

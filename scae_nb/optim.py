@@ -61,7 +61,7 @@ _FLOAT32_TINY = torch.finfo(torch.float32).tiny          # 1.18e-38: float32's s
 def _check_lr_float32(lr: float) -> None:
     "ValueError (one line, naming `lr`) for an `lr` in (0, 1.18e-38): a float32 step 0, subnormal."
     if 0 < lr < _FLOAT32_TINY:
-        raise ValueError(f"lr must be at least {_FLOAT32_TINY:.3g}, float32's smallest normal "
+        raise ValueError(f"lr must be at least {_FLOAT32_TINY:.8g}, float32's smallest normal "
                          "number (a smaller one makes the float32 weights' step 0 or subnormal), "
                          f"got {lr!r}")
 
@@ -95,8 +95,9 @@ class TFRMSprop(torch.optim.Optimizer):
     tf.train.RMSPropOptimizer that model_config.py builds: momentum 0.9, eps 1e-2 / B**2). The
     default `eps` is TF's 1e-10: pass `official_eps(B)` for the official run. Each group's values
     (its own, else these) are checked as it is added (`_check_hyper`), one line: TypeError, no
-    number (a bool too); ValueError, NaN, `lr` or `eps` negative or infinite, `decay` above 1,
-    `momentum` 1 or more. Only these ranges are checked: a finite but absurd `lr` (1e308) passes,
+    number (a bool too); ValueError, NaN, `lr` or `eps` negative or infinite, an `lr` under
+    float32's smallest normal (`_check_lr_float32`), `decay` above 1, `momentum` 1 or more. Only
+    these ranges are checked: a finite but absurd `lr` (1e308) passes,
     and its first step leaves the weights at ±inf; training's NaN/Inf check (05b) then stops the
     run at its next log, naming the loss term."""
     def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.9,

@@ -39,6 +39,7 @@ from .config import (MAY_CHANGE, SHAPE_FIELDS, ConfigChangeError, TrainConfig,
                              WANDB_MODES, check_allow_change, check_same_shape, check_threads,
                              torch_threads, check_read, UNREAD_FIELDS, keep_unread, warn_unread,
                              dataset_model_fields, preset_for, resume_config, resumed_changes,
+                             _saved_config,
                              changes_line, workerless_dataset, _changes,
                              _default_points, _refuse, _cache_data_dir, _cache_kept)
 
@@ -1221,7 +1222,7 @@ def _check_resumed(saved: dict, cfg: TrainConfig, allow_change, path) -> None:
     not: `MAY_CHANGE` fields freely, shape fields never, the others when named in `allow_change`;
     the fields its model never reads, at any value (`keep_unread`)."""
     allow = check_allow_change(allow_change, 'allow_change')
-    was = TrainConfig.from_dict(_default_points(saved)).to_dict()    # as `resume_config` reads it
+    was = _saved_config(saved).to_dict()       # as `resume_config` reads it (a tiny lr too)
     asks = keep_unread(saved, cfg).to_dict()
     run = {k: v for k, v in asks.items() if k not in MAY_CHANGE and k != 'model'}
     changed = {**_changes(was, run), **_changes(was['model'], asks['model'])}

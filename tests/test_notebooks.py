@@ -29,8 +29,11 @@ _RUN = ("import sys; from pathlib import Path; from nbdev.test import test_nb; "
         "ok, secs = test_nb(Path(sys.argv[1]), skip_flags=['slow', 'gpu'], force_flags=sys.argv[3:], "
         "basepath=Path(sys.argv[2])); sys.exit(0 if ok else 1)")
 # exit 3: the module itself is not installed (a missing module it imports is a broken install: another exit status)
+# an empty folder of the name (a `pip uninstall` leaves one) imports as a namespace package, no file: not installed
 _IMPORT = ("import sys\ntry: import {0}\nexcept ModuleNotFoundError as e:\n"
-           "    if e.name != '{0}': raise\n    print(e); sys.exit(3)")
+           "    if e.name != '{0}': raise\n    print(e); sys.exit(3)\n"
+           "if getattr({0}, '__file__', None) is None:\n"
+           "    print(f\"No module named '{0}' (only an empty folder: {{', '.join({0}.__path__)}})\"); sys.exit(3)")
 
 
 def not_installed(package: str) -> str | None:

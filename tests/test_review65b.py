@@ -61,7 +61,7 @@ def test_2_lr_zero_or_subnormal_in_float32_refused(lr):
     from scae_nb.optim import TFRMSprop
     assert torch.tensor(1e-50).item() == 0.0
     for make in (lambda: TrainConfig(lr=lr), lambda: TFRMSprop([torch.zeros(2, requires_grad=True)], lr=lr)):
-        assert f"lr must be at least 1.18e-38, float32's smallest normal number" in _refused(make)
+        assert f"lr must be at least 1.1754944e-38, float32's smallest normal number" in _refused(make)
     TFRMSprop([torch.zeros(2, requires_grad=True)], lr=0.0)          # the optimizer's no-op: taken
 
 
@@ -71,16 +71,18 @@ def test_2_lr_refused_on_the_command_line(tmp_path, command):
     done = scae(*command, "--lr", "1e-50", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith(
-        f"scae-nb {command[0]}: error: --lr must be at least 1.18e-38"), done.stderr
+        f"scae-nb {command[0]}: error: --lr must be at least 1.1754944e-38"), done.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("word", ["-inf", "-INF", "-nan", "-Infinity"])
-def test_5_text_option_given_a_number_word_apart(tmp_path, word):
-    from scae_nb.cli import _parsed
+def test_5_text_option_given_a_number_word_apart(tmp_path, monkeypatch, word):
+    from scae_nb.cli import main
+    monkeypatch.chdir(tmp_path)                     # where a folder `-inf` would be made
     with pytest.raises(SystemExit) as caught:
-        _parsed(["eval", "--checkpoint", "x", "--out", word], "eval")
+        main(["eval", "--checkpoint", "x", "--out", word, "--max-batches", "1", "--no-figures"])
     assert caught.value.code == 2
+    from scae_nb.cli import _parsed
     assert vars(_parsed(["eval", "--checkpoint", "x", f"--out={word}"], "eval"))["out"] == word   # joined: taken
     assert list(tmp_path.iterdir()) == []
 
