@@ -372,8 +372,8 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
 
 # %% ../nbs/06_analysis.ipynb #st52c002
 import difflib
-from .checkpoints import _runs_near, _shell_path
-from .utils import words
+from .checkpoints import _runs_near
+from .utils import _shell_path, words
 
 def _checkpoint_said(path) -> str:
     "Checkpoint `path` as typed: `checkpoint='my run'`, `--checkpoint 'my run'`."
