@@ -372,29 +372,69 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
 
 # %% ../nbs/06_analysis.ipynb #st52c002
 import difflib
-from .checkpoints import _runs_near
+from .checkpoints import _json_text, _runs_near
 from .utils import _shell_path, words
 
-def _checkpoint_said(path) -> str:
-    "Checkpoint `path` as typed: `checkpoint='my run'`, `--checkpoint 'my run'`."
-    return said('checkpoint', words(str(path), _shell_path(path)))
+def _path_said(name: str, path) -> str:
+    "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
+    return said(name, words(str(path), _shell_path(path)))
 
 # %% ../nbs/06_analysis.ipynb #fx65b002
+def _runs_named_near(path: Path, close_only: bool = False) -> str:
+    """'; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders beside a
+    missing `path`, names closest to its first (`_runs_near`; `close_only`: only those named close
+    to it, a typo's); ''."""
+    runs = _runs_near(path, lambda run, close: close or not close_only)[:2]
+    return ''.join(f"; {d} holds a run: evaluate it with {_path_said('checkpoint', d)}"
+                   for d in runs)
+
 def _names_near(path: Path) -> str:
     """'; did you mean --checkpoint NAME?' for the shipped model named closest to bare name `path`,
-    then '; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders beside it
-    named close to it (`_runs_near`); '' where none is close."""
+    then '; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders
+    named close to it (`_runs_named_near`): beside it, else in runs/ (`scae-nb train`'s); ''."""
     shipped = difflib.get_close_matches(path.name.lower(), pretrained_names(), 1, 0.7)   # as runs
-    runs = _runs_near(path, lambda run, close: close)[:2]
-    return ''.join([*(f"; did you mean {said('checkpoint', n)}?" for n in shipped),
-                    *(f"; {d} holds a run: evaluate it with {_checkpoint_said(d)}" for d in runs)])
+    runs = (_runs_named_near(path, close_only=True) or
+            _runs_named_near(Path('runs') / path.name, close_only=True))     # runs/try for tyr
+    return ''.join([*(f"; did you mean {said('checkpoint', n)}?" for n in shipped), runs])
 
 # %% ../nbs/06_analysis.ipynb #fx65b003
 def _refuse_unknown_name(checkpoint, path: Path) -> None:
     "FileNotFoundError listing the shipped models (`_names_near`) for a bare name `path`, no file."
     if not path.exists() and len(path.parts) == 1 and not path.suffix:
-        raise FileNotFoundError(f"{_checkpoint_said(checkpoint)}: no such file or folder, and no "
-                                f"shipped model of that name ({_shipped()}){_names_near(path)}")
+        raise FileNotFoundError(f"{_path_said('checkpoint', checkpoint)}: no such file or folder, "
+                                f"and no shipped model of that name ({_shipped()})"
+                                f"{_names_near(path)}")
+
+# %% ../nbs/06_analysis.ipynb #fx66a602
+def _edge_spaces_dropped(given) -> str | None:
+    """`given` (a path or name, as given) without the whitespace at its start and end, where it
+    has some and the rest is there (a file or folder) or is a shipped model's name; else None."""
+    text = str(given)
+    if (stripped := text.strip()) in ('', text): return None
+    return stripped if stripped in pretrained_names() or Path(stripped).exists() else None
+
+def _refuse_edge_spaces(given, name: str = 'checkpoint') -> None:
+    """Refuse (FileNotFoundError, one line) `given` (argument `name`), no file or folder, whose
+    text without its edge whitespace is one (`_edge_spaces_dropped`): 'did you mean ...?'."""
+    if Path(str(given)).exists() or (stripped := _edge_spaces_dropped(given)) is None: return
+    raise FileNotFoundError(f"{_path_said(name, given)}: no such file or folder; did you mean "
+                            f"{_path_said(name, stripped)}?")
+
+# %% ../nbs/06_analysis.ipynb #fx66a605
+_TORCH_STARTS = (b'PK', b'\x80')                   # torch.save: a zip; its legacy format: a pickle
+
+def _refuse_not_torch(path: Path) -> None:
+    """Refuse (UsageError, one line) file `path` that is plainly no checkpoint: it begins as
+    neither a zip nor a pickle and is not named .pt (empty, unreadable, JSON: left to
+    `load_checkpoint`, which names them)."""
+    if path.suffix == '.pt' or _json_text(path) is not None: return
+    try:
+        with open(path, 'rb') as f: start = f.read(2)
+    except OSError: return
+    if not start or start.startswith(_TORCH_STARTS): return
+    raise UsageError(f"{_path_said('checkpoint', path)}: not a checkpoint (neither a zip nor a "
+                     "pickle file, as torch.save writes): give a checkpoint file "
+                     "(RUN/checkpoints/step_*.pt), a run folder or a shipped model's name")
 
 # %% ../nbs/06_analysis.ipynb #st52c004
 def _run_folder_state(path: Path) -> tuple[Path, dict]:
@@ -414,7 +454,9 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     (`pretrained_names()`; a file or folder of that name here is not read: a warning says so);
     `state`: checkpoint `checkpoint` as `load_checkpoint` read it (the file is then not read).
     TypeError (one line) for a `checkpoint` that is no str or path; FileNotFoundError listing the
-    shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file;
+    shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file,
+    and for a path whose edge whitespace is all that is wrong (`_refuse_edge_spaces`); UsageError
+    for a file plainly no checkpoint (`_refuse_not_torch`: x.png);
     UsageError or CheckpointError (`_refuse_run_folder`) for a folder with no intact checkpoint; of
     a folder of run folders (RUN/replaced/), the UsageError names one (`_refuse_folder_of_runs`)."""
     if state is None:                                            # None, 5: one line, named
@@ -423,7 +465,9 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     if state is None and str(checkpoint) in pretrained_names():       # before a namesake here
         return _load_shipped(checkpoint, device)
     path = Path(checkpoint)
+    if state is None: _refuse_edge_spaces(checkpoint)           # ' runs/try': pasted
     if state is None: _refuse_unknown_name(checkpoint, path)     # a name mistyped
+    if state is None and path.is_file(): _refuse_not_torch(path)   # x.png: no checkpoint
     if state is None and str(checkpoint) and path.is_dir():   # a run folder ('': refused below)
         checkpoint, state = _run_folder_state(path)             # as scae-nb eval --checkpoint RUN
     return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights
@@ -450,8 +494,9 @@ def _run_checkpoint(folder: Path) -> tuple[Path, dict, list]:
     `_say_run_checkpoint`. A folder without one is refused in one line (`_refuse_folder_of_runs`,
     `_refuse_run_folder`)."""
     path, state, bad = newest_intact_state(run := run_folder_of(folder))   # RUN/checkpoints
-    if path is None and not bad: _refuse_folder_of_runs(run, said('checkpoint', folder))  # runs/
-    if path is None: _refuse_run_folder(run, bad, said('checkpoint', folder))
+    given = _path_said('checkpoint', folder)                       # 'my run': one word
+    if path is None and not bad: _refuse_folder_of_runs(run, given)  # runs/
+    if path is None: _refuse_run_folder(run, bad, given)
     return path, state, bad
 
 # %% ../nbs/06_analysis.ipynb #h47card2

@@ -380,21 +380,32 @@ def _check_default_out(out: Path) -> None:
     except UsageError as e: raise UsageError(f"{e}; pass {named('out')} FOLDER") from None
 
 # %% ../nbs/06c_evaluation.ipynb #780585d0
+from .pretrained import is_run_folder
+from .checkpoints import checkpoints_in
+
+def _checkpoint_takes(path: Path) -> bool:
+    """Whether `--checkpoint` takes folder `path`: a run folder (or its checkpoints/), or a folder
+    of checkpoints; not an evaluation's folder, a run's eval/ or figures/."""
+    return path.is_dir() and (is_run_folder(run_folder_of(path)) or bool(checkpoints_in(path)))
+
 def _name_hint(name: str) -> str:
-    """What `--pretrained NAME`, no shipped model's, may mean: `--checkpoint NAME` for a folder (a
-    run folder), `--pretrained STEM` for a file STEM.pt or STEM.json of shipped model STEM."""
-    path = Path(name)
-    if path.is_dir(): return f" (did you mean {_path_said('checkpoint', name)}?)"
+    """What `--pretrained NAME`, no shipped model's, may mean: NAME without pasted edge whitespace
+    (a shipped model's name, a .pt file), `--checkpoint NAME` for what that takes
+    (`_checkpoint_takes`), `--pretrained STEM` for a file STEM.pt or STEM.json of shipped model
+    STEM; else '' (what is refused says why)."""
+    meant = name if Path(name).exists() else _edge_spaces_dropped(name) or name   # ' mnist-cpu'
+    path = Path(meant)
+    if meant != name and (meant in pretrained_names() or (path.suffix == '.pt' and path.is_file())):
+        return f" (did you mean {_path_said('pretrained', meant)}?)"
+    if _checkpoint_takes(path): return f" (did you mean {_path_said('checkpoint', meant)}?)"
     if path.suffix in ('.pt', '.json') and path.stem in pretrained_names():
         return f" (did you mean {said('pretrained', path.stem)}?)"
     return ''
 
 # %% ../nbs/06c_evaluation.ipynb #fx64c202
 from .utils import _said_path, _shell_path
-
-def _path_said(name: str, path) -> str:
-    "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
-    return said(name, words(str(path), _shell_path(path)))
+from .analysis import (_edge_spaces_dropped, _path_said, _refuse_edge_spaces,
+                              _refuse_not_torch, _runs_named_near)     # one each, 06_analysis's
 
 # %% ../nbs/06c_evaluation.ipynb #sp38caa1
 def _check_model_name(name: str) -> None:
@@ -420,18 +431,10 @@ def _pretrained_paths(checkpoint, out, pretrained: str | None) -> tuple:
     return checkpoint, out
 
 # %% ../nbs/06c_evaluation.ipynb #fx54d002
-from .checkpoints import _runs_near
-
-def _runs_named_near(checkpoint: Path) -> str:
-    """'; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders beside a
-    missing `checkpoint`, names closest to its first (`_runs_near`); ''."""
-    runs = _runs_near(checkpoint)[:2]
-    return ''.join(f"; {d} holds a run: evaluate it with {_path_said('checkpoint', d)}"
-                   for d in runs)
-
 def _refuse_typo_of_run(checkpoint: Path) -> None:
     """Refuse (FileNotFoundError, one line) a missing `checkpoint` with run folders beside it
-    (`_runs_named_near`); return where there are none, or checkpoints beside it (`_not_there`)."""
+    (`_runs_named_near`, 06_analysis); return where there are none, or checkpoints beside it
+    (`_not_there`)."""
     if _not_there(checkpoint) != 'no such file or folder': return    # step_*.pt there: listed
     if hint := _runs_named_near(checkpoint):
         raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder{hint}")
@@ -439,12 +442,15 @@ def _refuse_typo_of_run(checkpoint: Path) -> None:
 # %% ../nbs/06c_evaluation.ipynb #st53c110
 def _resolved_checkpoint(checkpoint: Path, pretrained: str | None) -> tuple:
     """(checkpoint, state, skipped): a run folder's newest intact checkpoint (`_run_checkpoint`),
-    a file or a bare name as given; a missing path not bare: `load_checkpoint`'s one-line error."""
+    a file or a bare name as given; a missing path not bare: `load_checkpoint`'s one-line error;
+    a file plainly no checkpoint (x.png: `_refuse_not_torch`), a UsageError."""
     state, skipped = None, None
     bare = len(checkpoint.parts) == 1 and not checkpoint.suffix    # a shipped model's name, or not
+    if pretrained is None and not checkpoint.exists(): _refuse_edge_spaces(checkpoint)  # 'tyr '
     if pretrained is None and not checkpoint.exists() and not bare:  # bare: `load_model` says
         _refuse_typo_of_run(checkpoint)                             # runs beside it: named
         load_checkpoint(checkpoint, name='checkpoint')              # its one line
+    if pretrained is None and checkpoint.is_file(): _refuse_not_torch(checkpoint)   # x.png
     if pretrained is None and checkpoint.is_dir():
         checkpoint, state, skipped = _run_checkpoint(checkpoint)
     return checkpoint, state, skipped

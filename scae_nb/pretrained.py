@@ -317,12 +317,18 @@ def _run_around(folder: Path) -> Path | None:
     runs = [run for run in _runs_holding(real) if run != real]
     return Path(os.path.relpath(runs[0])) if runs else None
 
-def _evaluated_again(given: str, checkpoint: str) -> str | None:
-    """How to give the model an evaluation's report.json names (`checkpoint`): a shipped model's
-    name (`pretrained_names`), or a file there at an absolute path; else None."""
+def _evaluated_again(given: str, checkpoint: str, run: Path | None = None) -> str | None:
+    """How to give the model an evaluation's report.json names (`checkpoint`), its folder inside
+    run `run` (`_run_around`; None: in none): a shipped model's name (`pretrained_names`); a file
+    there at an absolute path inside `run` (or anywhere, with no `run`); else `run`'s own checkpoint
+    of that file name (a copied run's report names the original's: not that one); else None."""
     path = Path(checkpoint)
-    if checkpoint in pretrained_names() or (path.is_absolute() and path.is_file()):
+    if checkpoint in pretrained_names(): return f'give it, {_given_again(given, checkpoint)}'
+    inside = run is None or path.resolve().is_relative_to(run.resolve())
+    if path.is_absolute() and path.is_file() and inside:
         return f'give it, {_given_again(given, checkpoint)}'
+    if run is not None and (own := run / 'checkpoints' / path.name).is_file():
+        return f"give this run's {path.name}, {_given_again(given, own)}"
 
 # %% ../nbs/04b_pretrained.ipynb #fx65a603
 def _refuse_inside_run(folder: Path, given: str) -> None:
@@ -332,7 +338,7 @@ def _refuse_inside_run(folder: Path, given: str) -> None:
     give = f"give the run itself, {_given_again(given, run)}" if run is not None else None
     if (report := _eval_report(folder)) is not None:
         evaluated = str(report['checkpoint'])                   # a shipped model's name too
-        again = _evaluated_again(given, evaluated) or give
+        again = _evaluated_again(given, evaluated, run) or give
         raise UsageError(f"{given}: an evaluation's folder (its report.json, of "
                          f"{_as_typed(given, evaluated)}), not a run: "
                          f"{again or 'give a checkpoint file or a run folder'}")

@@ -177,6 +177,7 @@ def test_5_a_folder_named_tilde_is_not_the_home_folder(tmp_path, monkeypatch):
     from scae_nb.evaluation import _name_hint
     from scae_nb.utils import cli_words
     (tmp_path / "~").mkdir()
+    (tmp_path / "~" / "run.json").write_text("{}")              # a run folder: --checkpoint takes it (fx66a)
     monkeypatch.chdir(tmp_path)
     with cli_words():
         assert _name_hint("~") == " (did you mean --checkpoint './~'?)"

@@ -122,7 +122,7 @@ def test_6_eval_folder_as_checkpoint(spaced_run):
     (folder / "report.json").write_text(json.dumps(dict(checkpoint=str(checkpoint), steps=2, wall_s=1.0)))
     done = scae("eval", "--checkpoint", "my run/eval/step_00000002", "--no-progress", cwd=spaced_run.parent)
     assert (done.returncode, _line(done)) == (
-        2, f"scae-nb eval: error: --checkpoint my run/eval/step_00000002: an evaluation's folder (its report.json, "
+        2, f"scae-nb eval: error: --checkpoint 'my run/eval/step_00000002': an evaluation's folder (its report.json, "
            f"of '{checkpoint}'), not a run: give it, --checkpoint '{checkpoint}'")
 
 
@@ -131,5 +131,5 @@ def test_6_folder_inside_run_as_checkpoint(spaced_run, inside):
     (spaced_run / inside).mkdir(exist_ok=True)
     done = scae("eval", "--checkpoint", f"my run/{inside}", "--no-progress", cwd=spaced_run.parent)
     assert (done.returncode, _line(done)) == (
-        2, f"scae-nb eval: error: --checkpoint my run/{inside}: a folder inside the run 'my run': give the run itself, "
+        2, f"scae-nb eval: error: --checkpoint 'my run/{inside}': a folder inside the run 'my run': give the run itself, "
            "--checkpoint 'my run'")
