@@ -575,19 +575,38 @@ def _holds_checkpoint(word: str) -> bool:
     if os.path.isdir(word): return bool(list_checkpoints(word) or checkpoints_in(word))
     return (os.path.isfile(word) and word.endswith('.pt')) or word in pretrained_names()
 
-def _stray_checkpoint(unknown: list[str], parser: argparse.ArgumentParser) -> str:
-    """'; did you mean --checkpoint W?' for the first word W of `unknown` that holds a checkpoint
-    (`_holds_checkpoint`), where `parser` has `--checkpoint` and it was not given."""
-    argv = getattr(parser, '_argv', [])
-    if ('--checkpoint' not in parser._option_string_actions
-            or any(w.partition('=')[0] == '--checkpoint' for w in argv)): return ''
-    paths = [w for w in unknown if not w.startswith('-') and _holds_checkpoint(w)]
-    return f"; did you mean --checkpoint {shlex.quote(paths[0])}?" if paths else ''
+def _meant_for_train(word: str, typed: set) -> str | None:
+    """The options `train` likely meant for stray `word` (`typed`: the options given): a run folder
+    `--resume --out`, a .pt file `--resume`, else `--out`; None where those were given."""
+    from scae_nb.checkpoints import list_checkpoints                  # train's parser imported it
+    if not {'--resume', '--out'} & typed and os.path.isdir(word) and list_checkpoints(word):
+        return '--resume --out'                                       # RUN: its newest checkpoint
+    if '--resume' not in typed and os.path.isfile(word) and word.endswith('.pt'): return '--resume'
+    return None if '--out' in typed else '--out'
+
+def _stray_checkpoint(unknown: list[str], parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """'; did you mean --OPTION W?' for the first word W of `unknown` not an option nor the value
+    of an unknown one, `argv` the words given: eval's `--checkpoint` for one that holds a
+    checkpoint (`_holds_checkpoint`), train's `_meant_for_train`; '' where that option was given.
+    W as one shell word (`_shell_path`)."""
+    from scae_nb.utils import _shell_path                             # light: no torch
+    typed, options = {w.partition('=')[0] for w in argv}, parser._option_string_actions
+    after = zip(['', *unknown], unknown)               # `--bogus 1`: 1 is its value, no stray word
+    words = [w for before, w in after if not w.startswith('-')
+             and not (before.startswith('-') and '=' not in before)]
+    if not words: return ''
+    if '--checkpoint' in options:
+        wanted = '--checkpoint' not in typed and _holds_checkpoint(words[0])
+        meant = '--checkpoint' if wanted else None
+    else: meant = _meant_for_train(words[0], typed) if '--resume' in options else None
+    return f"; did you mean {meant} {_shell_path(words[0])}?" if meant else ''
+
 
 # %% ../nbs/07_cli.ipynb #fx53d002
-def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser) -> str:
+def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser, argv: list[str] = ()) -> str:
     """argparse's 'unrecognized arguments: ...' for `unknown`, then '; did you mean --X?' where
-    one of `parser`'s options is close."""
+    one of `parser`'s options is close, or the option a stray word lacks (`_stray_checkpoint`;
+    `argv`: the words given)."""
     options = [name[2:] for action in parser._actions for name in action.option_strings
                if name.startswith('--')]                 # compared without the '--' all share
     for word in (w.partition('=')[0][2:] for w in unknown if w.startswith('--')):
@@ -595,17 +614,18 @@ def _unrecognized(unknown: list[str], parser: argparse.ArgumentParser) -> str:
         close = (starts if len(starts) == 1                           # cutoff: not --target
                  else difflib.get_close_matches(word, options, n=1, cutoff=0.7))
         if close: return f"unrecognized arguments: {' '.join(unknown)}; did you mean --{close[0]}?"
-    return f"unrecognized arguments: {' '.join(unknown)}{_stray_checkpoint(unknown, parser)}"
+    hint = _stray_checkpoint(unknown, parser, list(argv))
+    return f"unrecognized arguments: {' '.join(unknown)}{hint}"
 
 # %% ../nbs/07_cli.ipynb #fx65b302
 _PILED = (argparse._AppendAction, argparse._AppendConstAction, argparse._CountAction)  # each kept
 
 def _value_word(words: list[str], i: int, action: argparse.Action):
-    "The value typed apart after option `words[i]`; an optional one left out (nargs '?'): const."
+    "The value typed apart after option `words[i]`; an optional one left out (nargs '?'): None."
     after = words[i + 1] if i + 1 < len(words) else ''
     if action.nargs != '?' or (after and (not after.startswith('-') or _DASHED_VALUE.match(after))):
         return after
-    return action.const                                     # `--resume` alone: 'latest'
+    return None                                      # `--resume` alone: no word (`_left_out`)
 
 def _given_words(argv: list[str], parser: argparse.ArgumentParser) -> dict[str, list]:
     """{dest: [(action, word), ...]}: each option of `parser` in `argv` (up to a `--`) with its
@@ -622,22 +642,31 @@ def _given_words(argv: list[str], parser: argparse.ArgumentParser) -> dict[str, 
     return given
 
 # %% ../nbs/07_cli.ipynb #fx65b303
-def _read_as(action: argparse.Action, word: str):
+def _read_as(action: argparse.Action, word: str | None):
     "`word` as `action`'s type reads it (`3e-4` and `0.0003` alike); as typed where it cannot."
     try: value = action.type(word) if callable(action.type) and action.nargs != 0 else word
     except (TypeError, ValueError, argparse.ArgumentTypeError): return word
     return value + 0.0 if isinstance(value, float) else value     # -0: 0, as numbers are equal
 
+def _left_out(action: argparse.Action) -> str:
+    "What option `action` given alone means: its help's words after 'alone = ', else 'its default'."
+    meaning = re.search(r'\balone = ([^;]+)', action.help or '')
+    return meaning[1].strip() if meaning else 'its default'
+
 def _repeated(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
-    "'--lr given twice (3e-4, then 1e-3): using 1e-3' for each option given different values."
+    """'--lr given twice (3e-4, then 1e-3): using 1e-3' for each option given different values; one
+    left out as `--resume alone`, its meaning (`_left_out`) what is used."""
     lines = []
     for said in _given_words(argv, parser).values():
         if len({repr(_read_as(action, word)) for action, word in said}) < 2: continue
         times = 'twice' if len(said) == 2 else f'{len(said)} times'
-        shown = [shlex.quote(str(word)) for _, word in said]
-        lines.append(f"{said[0][0].option_strings[0]} given {times} ({', '.join(shown[:-1])}, "
-                     f"then {shown[-1]}): using {shown[-1]}")
+        option = said[0][0].option_strings[0]
+        shown = [f'{option} alone' if word is None else shlex.quote(str(word)) for _, word in said]
+        used = _left_out(said[-1][0]) if said[-1][1] is None else shown[-1]
+        lines.append(f"{option} given {times} ({', '.join(shown[:-1])}, then {shown[-1]}): "
+                     f"using {used}")
     return lines
+
 
 # %% ../nbs/07_cli.ipynb #a57cafbf
 def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
@@ -652,7 +681,7 @@ def _parsed(argv: list[str], command: str | None) -> argparse.Namespace:
     args, unknown = parser.parse_known_args(argv)
     expand_user(args)                                  # `--out=~/runs/a`: the home folder's
     if unknown:                                   # `scae-nb CMD: error: ...`, as every other error
-        args._parser.error(_unrecognized(unknown, args._parser))
+        args._parser.error(_unrecognized(unknown, args._parser, argv))
     for line in _repeated(argv, args._parser):          # the last value wins: said
         if os.environ.get('RANK', '0') == '0':          # torchrun: by process 0, as the run's lines
             print(f'scae-nb {args.command}: warning: {line}', file=sys.stderr)

@@ -458,16 +458,17 @@ def _refuse_how(refused: dict, shape: list, sources: dict, parameter: str) -> st
 
 # %% ../nbs/05ac_config.ipynb #sp3814e4
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
-            parameter: str = 'allow') -> None:
+            parameter: str = 'allow', typed: dict | None = None) -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
     `sources`: where an asked value comes from, e.g. {'lr': '--preset official'}), in the
     caller's words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr`
-    from the command line."""
-    sources = sources or {}
+    from the command line; an asked value as `typed` has it ({field: word}: `--lr 1e-4`, not
+    0.0001)."""
+    sources, typed = sources or {}, typed or {}
     asker = words('the config asks for', 'this command asks for')
     if 'model' in refused: _refuse_model(path, refused, sources, asker)
     was = ', '.join(said(k, a) for k, (a, _) in refused.items())     # `lr=3e-05`, `--lr 3e-05`
-    asks = ', '.join(said(k, b) + (f' (from {sources[k]})' if k in sources else '')
+    asks = ', '.join(said(k, typed.get(k, b)) + (f' (from {sources[k]})' if k in sources else '')
                      for k, (_, b) in refused.items())
     how = _refuse_how(refused, shape, sources, parameter)
     raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "
@@ -507,9 +508,10 @@ def _check_saved_lr(saved: dict, run: dict) -> None:
 
 # %% ../nbs/05ac_config.ipynb #sp384cac
 def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
-                  sources: dict | None = None) -> TrainConfig:
+                  sources: dict | None = None, typed: dict | None = None) -> TrainConfig:
     """The saved run config `saved` with the given `run`/`model` options; changes checked
-    (`sources`: where a value not typed as an option comes from, for the error)."""
+    (`sources`: where a value not typed as an option comes from, for the error; `typed`: {field:
+    word} of numbers as the command line typed them, which the error shows: `--lr 1e-4`)."""
     allow = check_allow_change(allow)
     saved = _default_points(saved)
     asked = {**saved['model'], **model}
@@ -519,7 +521,7 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, sources)
+    if refused: _refuse(path, refused, shape, sources, typed=typed)
     _check_saved_lr(saved, run)
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
 

@@ -84,14 +84,17 @@ def _typed(path) -> str:
 
 # %% ../nbs/00_data.ipynb #st49aed6
 def _root_said(root, name: str) -> str:
-    """How the caller named `root` (`data_dir='/x'`, `--data-dir /x`), once it is a path and not
-    empty: else one line, `TypeError` or `UsageError`."""
+    """How the caller named `root` (`data_dir='/x'`, `--data-dir /x`; a path a space is in, the
+    current folder's joined to ` /x` too, as one shell word: `--data-dir '/a/ /x'`), once it is a
+    path and not empty: else one line, `TypeError` or `UsageError`."""
     if not isinstance(root, (str, os.PathLike)):
         raise TypeError(f"{named(name)} must be a folder path (str or Path), got "
                         f"{type(root).__name__} {root!r:.60}")
     refuse_empty_path(root, named(name), 'name a folder, or leave it out ($SCAE_DATA, else a '
                       'per-user cache)')         # not the current folder: a download there
-    return words(said(name, root), f"{named(name)} {_typed(root)}")    # python: a repr already
+    text = str(root)                       # `~/x` as typed; `'/a/ /x'`, a space in it: one word
+    spaced = any(c.isspace() for c in text) or not text.isprintable()
+    return words(said(name, root), f"{named(name)} {_shell_path(text) if spaced else text}")
 
 # %% ../nbs/00_data.ipynb #fx55e001
 class DataFolderMissing(UsageError, FileNotFoundError):

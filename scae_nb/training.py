@@ -24,7 +24,7 @@ from .utils import AttrDict
 from .utils import (UsageError, as_given, check_finite, check_out_folder, check_positive,
                            cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
                            said, to_plain, type_name, user_stacklevel, utf8, words, write_atomic,
-                           _shell_path)
+                           _said_path, _shell_path)
 from .cli import add_config_args, given, nothing_written
 from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
                           data_root, sobel_target)
@@ -55,6 +55,7 @@ from .step import (CompileWaitWarning, compile_forward, make_step, output_metric
                           to_device, variant_name, warn_compile_wait)
 from .checkpoints import _runs_of_folder
 from .checkpoints import _refuse_eval_folder, readable_run_info
+from .checkpoints import CheckpointError
 from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_holding_out,
                                  _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
@@ -749,6 +750,21 @@ def _record_edits(record: dict, saved: dict, used: dict) -> list[str]:
     kept = lambda k, v: any(k in config and config[k] == v for config in (saved, used))
     return [k for k, v in _flat(record).items() if k != 'out' and not kept(k, v)]
 
+# %% ../nbs/05b_training.ipynb #fx66b001
+def _edit_fix(keys: list[str], record: dict, used: dict) -> str:
+    """'; to use it, give --lr 0.01 --allow-change lr': how a resume takes config.json `record`'s
+    values of `keys` (both `_flat`), in the caller's words (`lr=0.01 with allow=['lr']`); a field a
+    resume may change (`MAY_CHANGE`) needs no `--allow-change`; '' where none can be taken (no such
+    setting in `used`, a shape field)."""
+    taken = [k for k in keys if k in used and k.rpartition('.')[2] not in SHAPE_FIELDS]
+    if not taken: return ''
+    values = ' '.join(said(k.rpartition('.')[2], record[k]) for k in taken)   # `--lr 0.01`
+    allow = [n for k in taken if (n := k.rpartition('.')[2]) not in MAY_CHANGE]
+    cli = ''.join(f" --allow-change {n.replace('_', '-')}" for n in allow)
+    python = f' with allow={allow!r}' if allow else ''
+    return f"; to use {'it' if len(taken) == 1 else 'them'}, give {values}{words(python, cli)}"
+
+
 # %% ../nbs/05b_training.ipynb #fx61ir10
 def _edit_said(key: str, record: dict, used: dict) -> str:
     """Key `key` of config.json `record` said with its value and the option that sets it, as in
@@ -763,7 +779,8 @@ def _edit_said(key: str, record: dict, used: dict) -> str:
 # %% ../nbs/05b_training.ipynb #fx61ir06
 def _record_line(where: Path, path, saved: dict, used: dict) -> str | None:
     """The warning that config.json `where` is unreadable or has values (`_record_edits`) that
-    a resume of checkpoint `path` (config `saved`) does not use (`used`: its own); None: neither."""
+    a resume of checkpoint `path` (config `saved`) does not use (`used`: its own), with the way
+    to use them (`_edit_fix`); None: neither."""
     record, why = _read_record(where)
     rule = (f"a resume takes the settings of its checkpoint {Path(path).name}, and config.json, "
             "their record, is rewritten from them")
@@ -772,7 +789,8 @@ def _record_line(where: Path, path, saved: dict, used: dict) -> str | None:
     if not keys: return None
     said = ', '.join(_edit_said(k, _flat(record), _flat(used)) for k in keys[:3])
     more = f' and {len(keys) - 3} more' if len(keys) > 3 else ''
-    return f"{where}: {said}{more} not used: {rule}"
+    fix = _edit_fix(keys[:3], _flat(record), _flat(used))        # `--lr X --allow-change lr`
+    return f"{where}: {said}{more} not used: {rule}{fix}"
 
 # %% ../nbs/05b_training.ipynb #fx62b010
 def _config_md5(data: bytes) -> str:
@@ -1579,6 +1597,42 @@ def _resume_out(resume) -> str:
     relative = os.path.relpath(folder)                # as the user wrote paths, if under here
     return str(folder) if relative.startswith('..') else relative
 
+# %% ../nbs/05b_training.ipynb #fx66b003
+def _typed_numbers(args: argparse.Namespace) -> dict[str, str]:
+    """{field: word} of each float option of `args` as typed on its command line (the last, which
+    is used: `--lr 1e-4`, not 0.0001), for a refusal to show it so; {} without one (the API)."""
+    from scae_nb.cli import _given_words, float_option              # 07's reading of the words
+    parser = getattr(args, '_parser', None)
+    if parser is None: return {}
+    given = _given_words(getattr(parser, '_argv', []), parser).items()
+    return {dest: said[-1][1] for dest, said in given if said[-1][0].type is float_option}
+
+
+# %% ../nbs/05b_training.ipynb #fx66b002
+def _resume_refusal(text: str, resume, out=None) -> str:
+    """Refusal `text` of `--resume` checkpoint `resume` (continued in `out`; None: not yet known)
+    begun as every one is, with the option as given (`said`: `--resume X: ...`), where it begins
+    with the checkpoint's path (05aa: `X: not a readable checkpoint`, `X is a folder, not a
+    checkpoint`); an `--out` with spaces at its ends quoted as given (`as_given`: `'runs/try '`)."""
+    head = said('resume', resume)
+    if str(resume) != 'latest' and not text.startswith(head):
+        for shown in dict.fromkeys((_said_path(resume), str(resume))):   # quoted, as typed
+            for joint in (': ', ' is '):
+                if text.startswith(shown + joint): text = f"{head}: {text[len(shown + joint):]}"
+    if out is not None and str(out) != str(out).strip():
+        text = text.replace(f"{named('out')} {out}", as_given(named('out'), str(out)))
+    return text
+
+@contextlib.contextmanager
+def _resume_refusals(resume, out=None):
+    "Within: a refusal (`UsageError`, `CheckpointError`, `OSError`) as `_resume_refusal` says it."
+    try: yield
+    except (UsageError, CheckpointError, OSError) as e:
+        if isinstance(e, OSError) and e.filename is not None: raise   # `PATH: reason`: its own
+        if (text := _resume_refusal(str(e), resume, out)) != str(e): e.args = (text,)
+        raise
+
+
 # %% ../nbs/05b_training.ipynb #sty46b07
 def _preset_on_resume(name: str, model: dict, run: dict) -> tuple[dict, dict, dict]:
     """`--preset name` on a resume, expanded to compare field by field: (run, model) fields to
@@ -1629,18 +1683,20 @@ def _resumed_config(args: argparse.Namespace, name: str, run: dict, model: dict,
                     allow) -> tuple[TrainConfig, Path, dict]:
     "`_config_from_args` of a `resume` (`run`, `model`: the fields given; `name`: the preset's)."
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
-        run['out'] = _resume_out(resume)
+        with _resume_refusals(resume): run['out'] = _resume_out(resume)
     out = run.setdefault('out', f'runs/{name}')   # continued where found, not where it was trained
     if str(resume) == 'latest': _refuse_out_in_run(out, resume)   # RUN/figures: not 'no checkpoint'
     if str(resume) == 'latest': _refuse_no_run_in_data_folder(name, model, run)   # nor a new run
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
-    path, state = resolve_checkpoint(resume, out, run.get('steps'))   # typed: runs it goes on
+    with _resume_refusals(resume, out):                 # `--resume X: ...`, `--out 'runs/a '`
+        path, state = resolve_checkpoint(resume, out, run.get('steps'))   # typed: runs it goes on
     saved = state['config']
     _check_restated(run, model, saved)           # unread fields: only as saved
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         run, model, sources = _preset_on_resume(name, model, run)
-    return resume_config(saved, run, model, allow, path, sources), path, state
+    typed = _typed_numbers(args)                 # `--lr 1e-4` refused as typed, not 0.0001
+    return resume_config(saved, run, model, allow, path, sources, typed), path, state
 
 # %% ../nbs/05b_training.ipynb #st49c08
 @cli_words()                                       # refusals name the options (`--resume`, `--out`)

@@ -132,7 +132,7 @@ def test_7b_a_damaged_checkpoint_is_still_exit_1(run, capfd, quiet_globals, tmp_
     bad.write_bytes(b"garbage, not a zip archive\n" * 10)
     rc, _, err = inproc_main(["train", "--resume", bad, "--out", tmp_path / "new", "--steps", "3",
                               "--no-progress"], capfd)
-    assert (rc, one_line(err)) == (1, f"scae-nb train: error: {bad}: not a readable checkpoint (damaged or not a "
+    assert (rc, one_line(err)) == (1, f"scae-nb train: error: --resume {bad}: not a readable checkpoint (damaged or not a "
                                       "PyTorch file)"), err          # was: rc 1 and no 'JSON', whatever it said
     assert newest.exists()
 

@@ -103,8 +103,8 @@ def test_3_repeatable_options_not_warned(capsys):
 @pytest.mark.parametrize("argv, line", [
     (["--resume", "runs/a", "--resume", "runs/b"], "--resume given twice (runs/a, then runs/b): using runs/b"),
     (["--resume", "runs/a", "--resume=runs/b"], "--resume given twice (runs/a, then runs/b): using runs/b"),
-    (["--resume=runs/a", "--resume"], "--resume given twice (runs/a, then latest): using latest"),
-    (["--resume=runs/a", "--resume", "--steps", "3"], "--resume given twice (runs/a, then latest): using latest"),
+    (["--resume=runs/a", "--resume"], "--resume given twice (runs/a, then --resume alone): using the newest checkpoint in --out"),
+    (["--resume=runs/a", "--resume", "--steps", "3"], "--resume given twice (runs/a, then --resume alone): using the newest checkpoint in --out"),
 ])
 def test_3_optional_value_read_as_argparse_reads_it(capsys, argv, line):
     assert _warned(["train", "--dataset", "synthetic", *argv], capsys) == f"scae-nb train: warning: {line}\n"

@@ -10,13 +10,13 @@ The batches are drawn over as many epochs as `--steps` needs.
 
     OMP_NUM_THREADS=1 nice python tools/amp_study.py --batch-size 32 --steps 600 --out amp_study.json
 """
-import json, os, platform, sys, time
+import json, os, platform, re, sys, time
 import torch
 from scae_nb.cli import CLIParser, finite_float, positive_int64
 from scae_nb.config import SCAEConfig
 from scae_nb.loaders import image_loaders
 from scae_nb.model import build_model
-from scae_nb.optim import TFRMSprop, official_eps
+from scae_nb.optim import TFRMSprop, _check_lr_float32, official_eps
 from scae_nb.runtime import seed_everything
 from scae_nb.step import optimization_step, output_metrics
 from scae_nb.utils import check_positive, progress_bar
@@ -56,8 +56,10 @@ def main(argv=None) -> int:
     parser.add_argument('--window', type=positive_int64, default=10, help='steps per logged mean')
     parser.add_argument('--out', default='amp_study.json')
     args = parser.parse_args(argv)
-    try: check_positive(_integer=False, **{'--lr': args.lr})    # 0, -1e-3: refused, as scae-nb's --lr
-    except ValueError as error: parser.error(str(error))
+    try:
+        check_positive(_integer=False, **{'--lr': args.lr})    # 0, -1e-3: refused, as scae-nb's --lr
+        _check_lr_float32(args.lr)           # 1e-40: float32 steps of 0, refused as scae-nb's --lr
+    except ValueError as error: parser.error(re.sub(r'^lr ', '--lr ', str(error)))
     config = SCAEConfig.preset('official')
     train_loader = image_loaders('mnist', args.batch_size, seed=0)[0]
     batches = []                                    # over as many epochs as the steps need
