@@ -575,31 +575,72 @@ def _holds_checkpoint(word: str) -> bool:
     if os.path.isdir(word): return bool(list_checkpoints(word) or checkpoints_in(word))
     return (os.path.isfile(word) and word.endswith('.pt')) or word in pretrained_names()
 
-def _meant_for_train(word: str, typed: set) -> str | None:
-    """The options `train` likely meant for stray `word` (`typed`: the options given): a run folder
-    `--resume --out`, a .pt file `--resume`, else `--out`; None where those were given."""
-    from scae_nb.checkpoints import list_checkpoints                  # train's parser imported it
-    if not {'--resume', '--out'} & typed and os.path.isdir(word) and list_checkpoints(word):
-        return '--resume --out'                                       # RUN: its newest checkpoint
-    if '--resume' not in typed and os.path.isfile(word) and word.endswith('.pt'): return '--resume'
-    return None if '--out' in typed else '--out'
+_NAMED_CHOICES = ('preset', 'dataset')     # options whose value is a name a stray word may be
 
+def _choices(action: argparse.Action) -> tuple:
+    "The names option `action` takes: argparse's `choices`, `--dataset`'s those its config checks."
+    if action.choices: return tuple(action.choices)
+    from scae_nb.config import DATASET_CHOICES                        # the parser imported it
+    return DATASET_CHOICES if action.dest == 'dataset' else ()
+
+def _options_naming(word: str, parser: argparse.ArgumentParser) -> list[str]:
+    """The options of `parser` whose names include `word` (`_NAMED_CHOICES`, in that order:
+    `official` is `--preset`'s, `mnist` `--dataset`'s, `svhn` both); [] for none."""
+    options = {a.dest: a for a in parser._actions if a.option_strings}
+    return [options[dest].option_strings[0] for dest in _NAMED_CHOICES
+            if dest in options and word in _choices(options[dest])]
+
+
+# %% ../nbs/07_cli.ipynb #fx66d402
+def _is_number(word: str) -> bool:
+    "Whether `word` reads as a number (`3`, `1e-3`): a value whose option is missing, no folder."
+    try: float(word)
+    except ValueError: return False
+    return True
+
+def _run_around(word: str) -> str | None:
+    """The innermost run folder with checkpoints that path `word` is or is in (RUN for
+    RUN/eval/STEP, RUN/checkpoints, RUN/figures), as typed (relative stays relative); None."""
+    from scae_nb.checkpoints import _runs_holding, list_checkpoints   # train's parser imported them
+    from pathlib import Path
+    return next((str(run) for run in _runs_holding(Path(word)) if list_checkpoints(run)), None)
+
+def _meant_for_train(word: str, typed: set) -> tuple[str, str] | None:
+    """(options, path) `train` likely meant for stray path `word` (`typed`: the options given): a
+    run folder, or a path in one, `--resume --out RUN`; a .pt file `--resume`; a folder yet to be
+    made (or empty) `--out`; None for a number, a file, a folder with files (of runs: `runs`),
+    or an option given."""
+    if os.path.isfile(word) and word.endswith('.pt'):
+        return None if '--resume' in typed else ('--resume', word)
+    if os.path.exists(word) and not os.path.isdir(word): return None  # x.txt, RUN/metrics.jsonl
+    if (run := _run_around(word)) is not None:                        # continued so, its newest
+        return None if {'--resume', '--out'} & typed else ('--resume --out', run)
+    if '--out' in typed or _is_number(word): return None
+    try: filled = os.path.isdir(word) and bool(os.listdir(word))    # runs/: a folder of runs
+    except OSError: return None                                       # unreadable: nothing said
+    return None if filled else ('--out', word)                        # a new run's folder
+
+
+# %% ../nbs/07_cli.ipynb #fx66d403
 def _stray_checkpoint(unknown: list[str], parser: argparse.ArgumentParser, argv: list[str]) -> str:
     """'; did you mean --OPTION W?' for the first word W of `unknown` not an option nor the value
-    of an unknown one, `argv` the words given: eval's `--checkpoint` for one that holds a
-    checkpoint (`_holds_checkpoint`), train's `_meant_for_train`; '' where that option was given.
+    of an unknown one, `argv` the words given, edge whitespace dropped: a name one of `parser`'s
+    options takes (`_options_naming`), eval's `--checkpoint` for one that holds a checkpoint
+    (`_holds_checkpoint`), train's `_meant_for_train`; '' where none fits or that option was given.
     W as one shell word (`_shell_path`)."""
     from scae_nb.utils import _shell_path                             # light: no torch
     typed, options = {w.partition('=')[0] for w in argv}, parser._option_string_actions
     after = zip(['', *unknown], unknown)               # `--bogus 1`: 1 is its value, no stray word
     words = [w for before, w in after if not w.startswith('-')
              and not (before.startswith('-') and '=' not in before)]
-    if not words: return ''
-    if '--checkpoint' in options:
-        wanted = '--checkpoint' not in typed and _holds_checkpoint(words[0])
-        meant = '--checkpoint' if wanted else None
-    else: meant = _meant_for_train(words[0], typed) if '--resume' in options else None
-    return f"; did you mean {meant} {_shell_path(words[0])}?" if meant else ''
+    if not words or not (word := words[0].strip()): return ''   # 'runs/try ': as runs/try
+    if named := _options_naming(word, parser):                  # a name: its option, or none
+        meant = next(((option, word) for option in named if option not in typed), None)
+    elif '--checkpoint' in options:
+        wanted = '--checkpoint' not in typed and _holds_checkpoint(word)
+        meant = ('--checkpoint', word) if wanted else None
+    else: meant = _meant_for_train(word, typed) if '--resume' in options else None
+    return f"; did you mean {meant[0]} {_shell_path(meant[1])}?" if meant else ''
 
 
 # %% ../nbs/07_cli.ipynb #fx53d002
@@ -625,7 +666,7 @@ def _value_word(words: list[str], i: int, action: argparse.Action):
     after = words[i + 1] if i + 1 < len(words) else ''
     if action.nargs != '?' or (after and (not after.startswith('-') or _DASHED_VALUE.match(after))):
         return after
-    return None                                      # `--resume` alone: no word (`_left_out`)
+    return None                                      # `--resume` alone: its const (`_read_as`)
 
 def _given_words(argv: list[str], parser: argparse.ArgumentParser) -> dict[str, list]:
     """{dest: [(action, word), ...]}: each option of `parser` in `argv` (up to a `--`) with its
@@ -643,19 +684,23 @@ def _given_words(argv: list[str], parser: argparse.ArgumentParser) -> dict[str, 
 
 # %% ../nbs/07_cli.ipynb #fx65b303
 def _read_as(action: argparse.Action, word: str | None):
-    "`word` as `action`'s type reads it (`3e-4` and `0.0003` alike); as typed where it cannot."
+    """`word` as `action`'s type reads it (`3e-4` and `0.0003` alike); as typed where it cannot;
+    None (an optional value left out, `--resume` alone): `action.const`, as argparse reads it."""
+    if word is None: return action.const
     try: value = action.type(word) if callable(action.type) and action.nargs != 0 else word
     except (TypeError, ValueError, argparse.ArgumentTypeError): return word
     return value + 0.0 if isinstance(value, float) else value     # -0: 0, as numbers are equal
 
+_ALONE = {'resume': 'the newest checkpoint in --out'}   # what `--resume` alone means (05b)
+
 def _left_out(action: argparse.Action) -> str:
-    "What option `action` given alone means: its help's words after 'alone = ', else 'its default'."
-    meaning = re.search(r'\balone = ([^;]+)', action.help or '')
-    return meaning[1].strip() if meaning else 'its default'
+    "What `action` given alone (nargs '?') means: `_ALONE`'s words, else its const as a word."
+    return _ALONE.get(action.dest) or shlex.quote(str(action.const))
 
 def _repeated(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
-    """'--lr given twice (3e-4, then 1e-3): using 1e-3' for each option given different values; one
-    left out as `--resume alone`, its meaning (`_left_out`) what is used."""
+    """'--lr given twice (3e-4, then 1e-3): using 1e-3' for each option given different values (as
+    argparse reads them: `--resume` alone is `--resume latest`); one left out shown as
+    `--resume alone`, its meaning (`_left_out`) what is used."""
     lines = []
     for said in _given_words(argv, parser).values():
         if len({repr(_read_as(action, word)) for action, word in said}) < 2: continue
