@@ -373,11 +373,7 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
 # %% ../nbs/06_analysis.ipynb #st52c002
 import difflib
 from .checkpoints import _json_text, _runs_near
-from .utils import _shell_path, words
-
-def _path_said(name: str, path) -> str:
-    "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
-    return said(name, words(str(path), _shell_path(path)))
+from .utils import _path_said, _shell_path, words     # `_path_said`: 92_utils, 05aa's too
 
 # %% ../nbs/06_analysis.ipynb #fx65b002
 def _runs_named_near(path: Path, close_only: bool = False) -> str:
@@ -406,19 +402,7 @@ def _refuse_unknown_name(checkpoint, path: Path) -> None:
                                 f"{_names_near(path)}")
 
 # %% ../nbs/06_analysis.ipynb #fx66a602
-def _edge_spaces_dropped(given) -> str | None:
-    """`given` (a path or name, as given) without the whitespace at its start and end, where it
-    has some and the rest is there (a file or folder) or is a shipped model's name; else None."""
-    text = str(given)
-    if (stripped := text.strip()) in ('', text): return None
-    return stripped if stripped in pretrained_names() or Path(stripped).exists() else None
-
-def _refuse_edge_spaces(given, name: str = 'checkpoint') -> None:
-    """Refuse (FileNotFoundError, one line) `given` (argument `name`), no file or folder, whose
-    text without its edge whitespace is one (`_edge_spaces_dropped`): 'did you mean ...?'."""
-    if Path(str(given)).exists() or (stripped := _edge_spaces_dropped(given)) is None: return
-    raise FileNotFoundError(f"{_path_said(name, given)}: no such file or folder; did you mean "
-                            f"{_path_said(name, stripped)}?")
+from .pretrained import _edge_spaces_dropped, _refuse_edge_spaces   # 04b's: from_pretrained's too
 
 # %% ../nbs/06_analysis.ipynb #fx66a605
 _TORCH_STARTS = (b'PK', b'\x80')                   # torch.save: a zip; its legacy format: a pickle

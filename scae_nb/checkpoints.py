@@ -14,8 +14,8 @@ from fastcore.basics import patch
 from .config import SHAPE_FIELDS
 from .native import _missing_folders
 from .utils import (UsageError, counted, deferred_signals, first_free, named, refuse_empty_path,
-                           said, user_stacklevel, words, write_atomic, _said_path, _shell_path,
-                           _write_synced)
+                           said, user_stacklevel, words, write_atomic, _path_said, _said_path,
+                           _shell_path, _write_synced)
 try: import fcntl
 except ImportError: fcntl = None            # Windows: run folders are not locked
 
@@ -167,19 +167,27 @@ def _load_failure(e: Exception, path: Path) -> str:
         return 'damaged or not a PyTorch file'
     return f'{type(e).__name__}: {detail}'
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx66c052
+def _refused(path, name: str | None = None) -> str:
+    """How a refusal of checkpoint `path` begins: the argument `name` that gave it, as its caller
+    gave it (`_path_said`: `--resume 'my run.pt'`), or (None) the path alone."""
+    return str(path) if name is None else _path_said(name, path)
+
 # %% ../nbs/05aa_checkpoints.ipynb #49b3c086
-def _read_checkpoint(path: Path, map_location) -> dict:
-    "`torch.load(weights_only=True)`; every failure as one short `CheckpointError` naming `path`."
+def _read_checkpoint(path: Path, map_location, name: str | None = None) -> dict:
+    """`torch.load(weights_only=True)`; every failure as one short `CheckpointError` naming `path`
+    (given as argument `name`: `_refused`)."""
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         if (blocked := _unpickling_detail(e)) is None:                 # garbage bytes
-            raise CheckpointError(f"{path}: not a readable checkpoint (damaged or not a "
-                                  "PyTorch file)") from None
+            raise CheckpointError(f"{_refused(path, name)}: not a readable checkpoint (damaged or "
+                                  "not a PyTorch file)") from None
         raise CheckpointError(f"refusing to load {path}: it contains pickled objects other than "
                               f"tensors and plain containers, which could run code ({blocked})"
                               ) from None
     except Exception as e:
-        raise CheckpointError(f"{path}: not a readable checkpoint ({_load_failure(e, path)})"
+        why = _load_failure(e, path)
+        raise CheckpointError(f"{_refused(path, name)}: not a readable checkpoint ({why})"
                               ) from None
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50rdc0
@@ -206,9 +214,10 @@ def _not_there(path: Path) -> str:
 # %% ../nbs/05aa_checkpoints.ipynb #fx51d002
 def _missing_line(path: Path, name: str | None = None) -> str:
     """The refusal of `path`, where nothing is (`_not_there`), naming the argument `name` that gave
-    it as its caller gave it (`said`: `resume='x.pt'`, `--resume x.pt`); None: the path alone."""
+    it as its caller gave it (`_path_said`: `resume='x.pt'`, `--resume 'my run.pt'`); None: the
+    path alone."""
     if name is None: return f"no checkpoint at {path} ({_not_there(path)})"
-    return f"{said(name, path)}: {_not_there(path)}"
+    return f"{_path_said(name, path)}: {_not_there(path)}"
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx61ij02
 _JSON_FILES = {'report.json': "an evaluation's report", 'config.json': "a run's settings",
@@ -241,7 +250,7 @@ def _refuse_json(path: Path, name: str | None = None) -> None:
     if name is None:
         kind = 'a JSON file' if verb == 'is' else 'it looks like a JSON file'
         raise CheckpointError(f"{path}: not a readable checkpoint ({kind}, {what})")
-    raise UsageError(f"{said(name, path)} {verb} a JSON file ({what}), not a checkpoint")
+    raise UsageError(f"{_path_said(name, path)} {verb} a JSON file ({what}), not a checkpoint")
 
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
 def _load_state(path, map_location, name: str | None = None) -> dict:
@@ -250,28 +259,31 @@ def _load_state(path, map_location, name: str | None = None) -> dict:
                       'name a checkpoint file (RUN/checkpoints/step_*.pt)')
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(f"{_said_path(path)} is a folder, not a checkpoint"
-                                f"{_folder_hint(path)}")
+        said_so = f"{_said_path(path)} is" if name is None else f"{_path_said(name, path)}:"
+        raise IsADirectoryError(f"{said_so} a folder, not a checkpoint{_folder_hint(path)}")
     if not path.exists(): raise FileNotFoundError(_missing_line(path, name))
     if path.stat().st_size == 0:
-        raise CheckpointError(f"{path}: not a readable checkpoint (the file is empty)")
+        raise CheckpointError(f"{_refused(path, name)}: not a readable checkpoint (the file is "
+                              "empty)")
     _refuse_json(path, name)                    # a report.json given: no checkpoint at all
-    state = _read_checkpoint(path, map_location)
+    state = _read_checkpoint(path, map_location, name)
     if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
         if not isinstance(state, dict): found = f'a {type(state).__name__}, not a dict'
         elif 'format' in state: found = f"format {state['format']!r}, not {CHECKPOINT_FORMAT!r}"
         else: found = 'a dict without a format entry'
-        raise CheckpointError(f"{path} is not an scae-nb checkpoint ({found})")
+        said_so = f"{path} is" if name is None else f"{_path_said(name, path)}:"
+        raise CheckpointError(f"{said_so} not an scae-nb checkpoint ({found})")
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx50ldc0
 def load_checkpoint(path, map_location='cpu', verify: bool = True, name: str | None = None) -> dict:
     """Load a checkpoint safely (`weights_only=True`), checking its format and (`verify`) digest;
     one whose digest is not its own is refused naming what to take instead (`_mismatch_advice`).
-    `name`: the caller's argument that gave `path` ('resume', 'checkpoint'), which the refusal of a
-    missing or empty path names (`_missing_line`); None: the path alone."""
+    `name`: the caller's argument that gave `path` ('resume', 'checkpoint'), with which each refusal
+    begins, as given (`_refused`: `--resume 'my run.pt': not a readable checkpoint (...)`, `--resume
+    runs/a: a folder, not a checkpoint`); None: the path alone (`runs/a is a folder, ...`)."""
     state = _load_state(path, map_location, name)
-    if verify: check_digest(state, path, lambda: _mismatch_advice(Path(path)))
+    if verify: check_digest(state, _refused(path, name), lambda: _mismatch_advice(Path(path)))
     return state
 
 # %% ../nbs/05aa_checkpoints.ipynb #c177675a
@@ -356,9 +368,10 @@ def _refuse_bad_record(out, path: Path, theirs: dict) -> None:
                      "correct it, or remove config.json: a resume rewrites it from the checkpoint")
 
 # %% ../nbs/05aa_checkpoints.ipynb #fx51b006
-def _refuse_another_model(out, path: Path, state: dict) -> None:
+def _refuse_another_model(out, path: Path, state: dict, name: str | None = None) -> None:
     """Refuse (`UsageError`, one line) checkpoint `path` of run folder `out` (`state`: its contents)
-    whose model differs from the run's (`_run_model`) in a field of its shape (`SHAPE_FIELDS`);
+    whose model differs from the run's (`_run_model`) in a field of its shape (`SHAPE_FIELDS`),
+    begun with the argument `name` that gave it as given (`--resume X: ...`; None: `X is ...`);
     a config.json whose model is not of the checkpoint's kind: `_refuse_bad_record`."""
     ours, config = _run_model(out), state.get('config')
     theirs = config.get('model') if isinstance(config, dict) else None
@@ -369,7 +382,8 @@ def _refuse_another_model(out, path: Path, state: dict) -> None:
     if not differ: return
     more = f' and {len(differ) - 3} more' if len(differ) > 3 else ''
     was, has = (', '.join(said(k, model[k]) for k in differ[:3]) for model in (theirs, ours))
-    raise UsageError(f"{path} is a checkpoint of another model than the run in {out}: {was}{more}, "
+    said_so = f"{path} is" if name is None else f"{_path_said(name, path)}:"
+    raise UsageError(f"{said_so} a checkpoint of another model than the run in {out}: {was}{more}, "
                      f"where {Path(out) / 'config.json'} has {has}; if config.json was "
                      "edited, restore it or remove it (a resume rewrites it from the checkpoint), "
                      f"else move the checkpoint out of {Path(out) / 'checkpoints'} into a run "
@@ -568,13 +582,13 @@ def _nothing_to_resume(out, steps: int | None = None) -> str:
     """The refusal of `resume='latest'` in a run folder `out` with no checkpoint (or none at all:
     'no such folder'; an evaluation's folder: `_eval_report`), `steps` the command's (None: not
     typed): why, what to do."""
+    given = f"{_resume_words()}: {named('cfg.out')} {_said_path(out)}"   # `--out 'runs/a '`
     if (report := _eval_report(out)) is not None:    # not a run: no runs beside it offered
-        return (f"{_resume_words()}: {named('cfg.out')} {out} is an evaluation's folder (its "
-                f"report.json, of {report['checkpoint']}), not a run: give {named('cfg.out')} a "
-                "run's folder")
+        return (f"{given} is an evaluation's folder (its report.json, of {report['checkpoint']}), "
+                f"not a run: give {named('cfg.out')} a run's folder")
     if not Path(out).exists():                        # a typo, say: runs beside it named
-        return (f"{_resume_words()}: {named('cfg.out')} {out}: no such folder (start without "
-                f"{named('resume')}{_runs_beside(out, steps)})")
+        return (f"{given}: no such folder (start without {named('resume')}"
+                f"{_runs_beside(out, steps)})")
     why = (f"its run stopped before its first one: start it over with {said('force', True)}"
            if (Path(out) / 'run.json').is_file()
            else ("it holds a run's files but no checkpoint: start it over with "   # config.json
@@ -593,7 +607,7 @@ def _named_checkpoint(resume, out) -> tuple[Path, dict]:
     "Checkpoint path `resume` and its state, loaded, verified; one of `out`'s: of its run's model."
     path, state = Path(resume), load_checkpoint(resume, name='resume')
     if path.resolve().parent == (Path(out) / 'checkpoints').resolve():   # one of `out`'s own
-        _refuse_another_model(out, path, state)
+        _refuse_another_model(out, path, state, 'resume')
     return path, state
 
 # %% ../nbs/05aa_checkpoints.ipynb #st52d006

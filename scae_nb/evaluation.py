@@ -437,7 +437,8 @@ def _refuse_typo_of_run(checkpoint: Path) -> None:
     (`_not_there`)."""
     if _not_there(checkpoint) != 'no such file or folder': return    # step_*.pt there: listed
     if hint := _runs_named_near(checkpoint):
-        raise FileNotFoundError(f"{said('checkpoint', checkpoint)}: no such file or folder{hint}")
+        given = _path_said('checkpoint', checkpoint)                   # 'my run': one word
+        raise FileNotFoundError(f"{given}: no such file or folder{hint}")
 
 # %% ../nbs/06c_evaluation.ipynb #st53c110
 def _resolved_checkpoint(checkpoint: Path, pretrained: str | None) -> tuple:

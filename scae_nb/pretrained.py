@@ -265,6 +265,23 @@ def _check_name_given(name) -> None:
     refuse_empty_path(name, named('name'), f"give a shipped model's name ({_shipped()}), a .pt "
                       'file or a run folder')                   # Path('') is the current folder
 
+# %% ../nbs/04b_pretrained.ipynb #fx66c042
+from .utils import _path_said
+
+def _edge_spaces_dropped(given) -> str | None:
+    """`given` (a path or name, as given) without the whitespace at its start and end, where it
+    has some and the rest is there (a file or folder) or is a shipped model's name; else None."""
+    text = str(given)
+    if (stripped := text.strip()) in ('', text): return None
+    return stripped if stripped in pretrained_names() or Path(stripped).exists() else None
+
+def _refuse_edge_spaces(given, name: str = 'checkpoint') -> None:
+    """Refuse (FileNotFoundError, one line) `given` (argument `name`), no file or folder, whose
+    text without its edge whitespace is one (`_edge_spaces_dropped`): 'did you mean ...?'."""
+    if Path(str(given)).exists() or (stripped := _edge_spaces_dropped(given)) is None: return
+    raise FileNotFoundError(f"{_path_said(name, given)}: no such file or folder; did you mean "
+                            f"{_path_said(name, stripped)}?")
+
 # %% ../nbs/04b_pretrained.ipynb #st4d5c02
 def _model_named(name) -> nn.Module:
     "The model (on the CPU) of `name`, given: a shipped model, a .pt file or a run folder."
@@ -282,13 +299,15 @@ def from_pretrained(name, device='cpu') -> nn.Module:
     evaluation: switch it off with `evaluating(model, noise=False)` (06_analysis). Errors, one
     line each: TypeError (`name` neither a str nor a path: None, 5), ValueError (unknown name,
     neither a .pt file nor a folder, a file that holds no dict; its UsageError: an empty name, a
-    folder with no checkpoint, an unusable device), FileNotFoundError (no such file),
+    folder with no checkpoint, an unusable device), FileNotFoundError (no such file; a name whose
+    only fault is a space at its start or end: 'did you mean'),
     CheckpointError (an unreadable file, one damaged since it was saved, every checkpoint of the
     run folder corrupt, a 'model' or 'config' missing or of the wrong type, a config `SCAEConfig`
     refuses, weights that do not fit their config or are not all finite: a run folder's newest
     checkpoint's, naming its newest finite one), RunFolderError (a run folder whose run is
     training, before its first checkpoint)."""
     _check_name_given(name)
+    _refuse_edge_spaces(name, 'name')                                # ' runs/try': pasted
     device = _model_device(device)                                   # one line if unusable
     return _model_named(name).to(device).eval()
 

@@ -24,7 +24,7 @@ from .utils import AttrDict
 from .utils import (UsageError, as_given, check_finite, check_out_folder, check_positive,
                            cli_words, counted, first_free, named, progress_bar, refuse_empty_path,
                            said, to_plain, type_name, user_stacklevel, utf8, words, write_atomic,
-                           _said_path, _shell_path)
+                           _path_said, _said_path, _shell_path, typed_words)
 from .cli import add_config_args, given, nothing_written
 from .data import (DATASETS, _folder_there, _home_expanded, _typed, as_float_images, check_images,
                           data_root, sobel_target)
@@ -1588,11 +1588,12 @@ def _resume_out(resume) -> str:
     loose one is read first: its fault (no checkpoint, a folder) is said before --out's."""
     if not Path(resume).exists(): load_checkpoint(resume, name='resume')   # no such file: said
     if Path(resume).is_dir() and (Path(resume) / 'checkpoints').is_dir():     # a run folder
-        raise UsageError(f"--resume {resume}: a run folder, not a checkpoint: continue it with "
-                         f"--resume --out {_shell_path(resume)} (its newest checkpoint)")
+        given = _path_said('resume', resume)                           # 'my run': one word
+        raise UsageError(f"{given}: a run folder, not a checkpoint: continue it with --resume "
+                         f"--out {_shell_path(resume)} (its newest checkpoint)")
     if (folder := checkpoint_run_folder(resume)) is None:
         load_checkpoint(resume, name='resume')    # garbage, a folder: the file's fault, not --out's
-        raise UsageError(f"--resume {resume}: not a checkpoint in a run folder "
+        raise UsageError(f"{_path_said('resume', resume)}: not a checkpoint in a run folder "
                          "(RUN/checkpoints/): give --out, the folder to continue it in")
     relative = os.path.relpath(folder)                # as the user wrote paths, if under here
     return str(folder) if relative.startswith('..') else relative
@@ -1606,31 +1607,6 @@ def _typed_numbers(args: argparse.Namespace) -> dict[str, str]:
     if parser is None: return {}
     given = _given_words(getattr(parser, '_argv', []), parser).items()
     return {dest: said[-1][1] for dest, said in given if said[-1][0].type is float_option}
-
-
-# %% ../nbs/05b_training.ipynb #fx66b002
-def _resume_refusal(text: str, resume, out=None) -> str:
-    """Refusal `text` of `--resume` checkpoint `resume` (continued in `out`; None: not yet known)
-    begun as every one is, with the option as given (`said`: `--resume X: ...`), where it begins
-    with the checkpoint's path (05aa: `X: not a readable checkpoint`, `X is a folder, not a
-    checkpoint`); an `--out` with spaces at its ends quoted as given (`as_given`: `'runs/try '`)."""
-    head = said('resume', resume)
-    if str(resume) != 'latest' and not text.startswith(head):
-        for shown in dict.fromkeys((_said_path(resume), str(resume))):   # quoted, as typed
-            for joint in (': ', ' is '):
-                if text.startswith(shown + joint): text = f"{head}: {text[len(shown + joint):]}"
-    if out is not None and str(out) != str(out).strip():
-        text = text.replace(f"{named('out')} {out}", as_given(named('out'), str(out)))
-    return text
-
-@contextlib.contextmanager
-def _resume_refusals(resume, out=None):
-    "Within: a refusal (`UsageError`, `CheckpointError`, `OSError`) as `_resume_refusal` says it."
-    try: yield
-    except (UsageError, CheckpointError, OSError) as e:
-        if isinstance(e, OSError) and e.filename is not None: raise   # `PATH: reason`: its own
-        if (text := _resume_refusal(str(e), resume, out)) != str(e): e.args = (text,)
-        raise
 
 
 # %% ../nbs/05b_training.ipynb #sty46b07
@@ -1683,13 +1659,12 @@ def _resumed_config(args: argparse.Namespace, name: str, run: dict, model: dict,
                     allow) -> tuple[TrainConfig, Path, dict]:
     "`_config_from_args` of a `resume` (`run`, `model`: the fields given; `name`: the preset's)."
     if str(resume) != 'latest' and 'out' not in run:   # a checkpoint path: in its run folder
-        with _resume_refusals(resume): run['out'] = _resume_out(resume)
+        run['out'] = _resume_out(resume)          # refusals: `--resume X: ...` (`_path_said`)
     out = run.setdefault('out', f'runs/{name}')   # continued where found, not where it was trained
     if str(resume) == 'latest': _refuse_out_in_run(out, resume)   # RUN/figures: not 'no checkpoint'
     if str(resume) == 'latest': _refuse_no_run_in_data_folder(name, model, run)   # nor a new run
     if dist_env().rank == 0: check_not_in_use(out)   # a live run: in use, not 'no checkpoint'
-    with _resume_refusals(resume, out):                 # `--resume X: ...`, `--out 'runs/a '`
-        path, state = resolve_checkpoint(resume, out, run.get('steps'))   # typed: runs it goes on
+    path, state = resolve_checkpoint(resume, out, run.get('steps'))   # typed: runs it goes on
     saved = state['config']
     _check_restated(run, model, saved)           # unread fields: only as saved
     sources = {}
@@ -1707,8 +1682,9 @@ def _config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, Path | Non
     name = getattr(args, 'preset', None) or preset_for(run.get('dataset', 'mnist'))
     resume, allow = getattr(args, 'resume', None), getattr(args, 'allow_change', None) or []
     _check_resume_options(resume, allow, getattr(args, 'force', False))   # before any checkpoint
-    if resume is None: return _new_run_config(name, model, run), None, None
-    return _resumed_config(args, name, run, model, resume, allow)
+    with typed_words(_typed_numbers(args)):        # `--lr -1e-4` refused as typed, not -0.0001
+        if resume is None: return _new_run_config(name, model, run), None, None
+        return _resumed_config(args, name, run, model, resume, allow)
 
 # %% ../nbs/05b_training.ipynb #st49w02
 def _wandb_asked(args: argparse.Namespace, cfg: TrainConfig, resume) -> str | None:

@@ -13,22 +13,38 @@ from fastcore.basics import AttrDict as _FastcoreAttrDict
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'check_positive', 'UsageError', 'type_name', 'check_finite',
-           'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said', 'counted',
-           'AttrDict', 'refuse_empty_path', 'check_out_folder', 'utf8', 'write_atomic', 'first_free', 'user_stacklevel',
-           'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy', 'LineProgress',
-           'progress_bar', 'run_stages', 'keep_freed_memory']
+__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'MALLOC_TUNED', 'typed_words', 'check_positive', 'UsageError', 'type_name',
+           'check_finite', 'check_seed', 'got_values', 'got_shape', 'as_given', 'cli_words', 'words', 'named', 'said',
+           'counted', 'AttrDict', 'refuse_empty_path', 'check_out_folder', 'utf8', 'write_atomic', 'first_free',
+           'user_stacklevel', 'swap_handlers', 'deferred_signals', 'to_plain', 'bool_fields', 'check_bools', 'to_numpy',
+           'LineProgress', 'progress_bar', 'run_stages', 'keep_freed_memory']
+
+# %% ../nbs/92_utils.ipynb #fx66c072
+_TYPED = contextvars.ContextVar('scae_nb_typed_words', default={})
+
+@contextlib.contextmanager
+def typed_words(typed: dict):
+    """In the block, `check_positive` and `check_finite` show a field of `typed` ({field: word}, the
+    words a command line read) as typed: `got -1e-4`."""
+    token = _TYPED.set(dict(typed))
+    try: yield
+    finally: _TYPED.reset(token)
+
+def _value_as_typed(name: str, value, shown=repr) -> str:
+    "`value` of `name` in a refusal: its word as typed (`typed_words`: `-1e-4`), else `shown`'s."
+    return _TYPED.get().get(name) or shown(value)
 
 # %% ../nbs/92_utils.ipynb #4d190f71
 def check_positive(_integer: bool = True, _zero: bool = False, **values) -> None:
     """Raise one line naming the first of `values` that is not a
-    positive integer (a positive number if not `_integer`; or 0, if `_zero`)."""
+    positive integer (a positive number if not `_integer`; or 0, if `_zero`), its value as typed
+    (`_value_as_typed`: `got -1e-4` where the CLI read that word, else its repr: `got -0.0001`)."""
     kind = numbers.Integral if _integer else numbers.Real
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, kind) \
                 or not (value >= 0 if _zero else value > 0):
-            raise ValueError(f"{name} must be {'0 or ' * _zero}a positive "
-                             f"{'integer' if _integer else 'number'}, got {value!r}")
+            kind_said = f"{'0 or ' * _zero}a positive {'integer' if _integer else 'number'}"
+            raise ValueError(f"{name} must be {kind_said}, got {_value_as_typed(name, value)}")
 
 # %% ../nbs/92_utils.ipynb #6cbf6660
 class UsageError(ValueError):
@@ -54,7 +70,8 @@ def check_finite(**values) -> None:
         if value is None: continue
         real = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if not real or not math.isfinite(value):
-            raise UsageError(f"{name} must be a finite number, got {_brief(value)}")
+            shown = _value_as_typed(name, value, _brief)                # `--lr NaN`: as typed
+            raise UsageError(f"{name} must be a finite number, got {shown}")
 
 # %% ../nbs/92_utils.ipynb #sp380640
 def check_seed(seed) -> None:
@@ -140,6 +157,11 @@ def _said_path(path) -> str:
     text = str(path)
     plain = text == text.strip() and text.isprintable()
     return words(text if plain else repr(text), _shell_path(text))
+
+# %% ../nbs/92_utils.ipynb #fx66c002
+def _path_said(name: str, path) -> str:
+    "Option `name` given `path` as typed: `checkpoint='/my runs/a'`, `--checkpoint '/my runs/a'`."
+    return said(name, words(str(path), _shell_path(path)))
 
 # %% ../nbs/92_utils.ipynb #fc38cnt1
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -36,8 +36,8 @@ def test_1_2_unplain_numbers_refused(tmp_path, option, value, why):
 
 # ---- 3. --lr -inf: the option's own line, not argparse's 'expected one argument'
 @pytest.mark.parametrize("value, said", [("-inf", "--lr must be a finite number, got -inf"),
-                                         ("-1", "--lr must be a positive number, got -1.0"),
-                                         ("-1e-3", "--lr must be a positive number, got -0.001")])
+                                         ("-1", "--lr must be a positive number, got -1"),
+                                         ("-1e-3", "--lr must be a positive number, got -1e-3")])   # as typed
 def test_3_negative_values_reach_their_checks(tmp_path, value, said):
     "Was: 'argument --lr: expected one argument' for -inf."
     done = scae("train", *SYNTHETIC_TINY, "--steps", "1", "--lr", value, "--out", "r", cwd=tmp_path)
@@ -157,7 +157,7 @@ def test_4_resume_of_a_run_folder_names_it_as_typed(tmp_path, folder, typed):
     "Was: 'continue it with --resume --out runs/my run' (two words) and '--out -r' (an option to argparse)."
     (tmp_path / folder / "checkpoints").mkdir(parents=True)
     done = scae("train", "--dataset", "synthetic", f"--resume={folder}", cwd=tmp_path)
-    assert (done.returncode, _line(done)) == (2, f"scae-nb train: error: --resume {folder}: a run folder, not a "
+    assert (done.returncode, _line(done)) == (2, f"scae-nb train: error: --resume {typed}: a run folder, not a "
                                                  f"checkpoint: continue it with --resume --out {typed} (its newest "
                                                  "checkpoint)")
 
