@@ -373,7 +373,8 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
 # %% ../nbs/06_analysis.ipynb #st52c002
 import difflib
 from .checkpoints import _json_text, _runs_near
-from .utils import _path_said, _shell_path, words     # `_path_said`: 92_utils, 05aa's too
+from .pretrained import is_run_folder
+from .utils import _path_said, _said_path, _shell_path, words     # 92_utils', 05aa's too
 
 # %% ../nbs/06_analysis.ipynb #fx65b002
 def _runs_named_near(path: Path, close_only: bool = False) -> str:
@@ -381,16 +382,22 @@ def _runs_named_near(path: Path, close_only: bool = False) -> str:
     missing `path`, names closest to its first (`_runs_near`; `close_only`: only those named close
     to it, a typo's); ''."""
     runs = _runs_near(path, lambda run, close: close or not close_only)[:2]
-    return ''.join(f"; {d} holds a run: evaluate it with {_path_said('checkpoint', d)}"
-                   for d in runs)
+    return ''.join(map(_evaluate_it, runs))
+
+def _evaluate_it(run: Path) -> str:
+    "'; RUN holds a run: evaluate it with --checkpoint RUN', RUN as typed (`_said_path`: 'old ')."
+    return f"; {_said_path(run)} holds a run: evaluate it with {_path_said('checkpoint', run)}"
 
 def _names_near(path: Path) -> str:
     """'; did you mean --checkpoint NAME?' for the shipped model named closest to bare name `path`,
-    then '; RUN holds a run: evaluate it with --checkpoint RUN' for up to two run folders
-    named close to it (`_runs_named_near`): beside it, else in runs/ (`scae-nb train`'s); ''."""
+    then '; RUN holds a run: evaluate it with --checkpoint RUN' for runs/NAME itself where that is a
+    run folder (train's default --out), else for up to two run folders named close to it
+    (`_runs_named_near`): beside it, else in runs/ (`scae-nb train`'s); ''."""
     shipped = difflib.get_close_matches(path.name.lower(), pretrained_names(), 1, 0.7)   # as runs
-    runs = (_runs_named_near(path, close_only=True) or
-            _runs_named_near(Path('runs') / path.name, close_only=True))     # runs/try for tyr
+    trained = Path('runs') / path.name                 # scae-nb train's default --out: runs/PRESET
+    runs = (_evaluate_it(trained) if is_run_folder(trained) else
+            _runs_named_near(path, close_only=True) or
+            _runs_named_near(trained, close_only=True))     # runs/try for tyr
     return ''.join([*(f"; did you mean {said('checkpoint', n)}?" for n in shipped), runs])
 
 # %% ../nbs/06_analysis.ipynb #fx65b003
@@ -403,22 +410,6 @@ def _refuse_unknown_name(checkpoint, path: Path) -> None:
 
 # %% ../nbs/06_analysis.ipynb #fx66a602
 from .pretrained import _edge_spaces_dropped, _refuse_edge_spaces   # 04b's: from_pretrained's too
-
-# %% ../nbs/06_analysis.ipynb #fx66a605
-_TORCH_STARTS = (b'PK', b'\x80')                   # torch.save: a zip; its legacy format: a pickle
-
-def _refuse_not_torch(path: Path) -> None:
-    """Refuse (UsageError, one line) file `path` that is plainly no checkpoint: it begins as
-    neither a zip nor a pickle and is not named .pt (empty, unreadable, JSON: left to
-    `load_checkpoint`, which names them)."""
-    if path.suffix == '.pt' or _json_text(path) is not None: return
-    try:
-        with open(path, 'rb') as f: start = f.read(2)
-    except OSError: return
-    if not start or start.startswith(_TORCH_STARTS): return
-    raise UsageError(f"{_path_said('checkpoint', path)}: not a checkpoint (neither a zip nor a "
-                     "pickle file, as torch.save writes): give a checkpoint file "
-                     "(RUN/checkpoints/step_*.pt), a run folder or a shipped model's name")
 
 # %% ../nbs/06_analysis.ipynb #st52c004
 def _run_folder_state(path: Path) -> tuple[Path, dict]:
@@ -440,7 +431,7 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     TypeError (one line) for a `checkpoint` that is no str or path; FileNotFoundError listing the
     shipped models for a bare name (no folder, no suffix) that is neither one of them nor a file,
     and for a path whose edge whitespace is all that is wrong (`_refuse_edge_spaces`); UsageError
-    for a file plainly no checkpoint (`_refuse_not_torch`: x.png);
+    for a file plainly no checkpoint (`load_checkpoint`'s `_refuse_not_torch`: x.png);
     UsageError or CheckpointError (`_refuse_run_folder`) for a folder with no intact checkpoint; of
     a folder of run folders (RUN/replaced/), the UsageError names one (`_refuse_folder_of_runs`)."""
     if state is None:                                            # None, 5: one line, named
@@ -451,7 +442,6 @@ def load_model(checkpoint, device='cpu', state: dict | None = None) -> AttrDict:
     path = Path(checkpoint)
     if state is None: _refuse_edge_spaces(checkpoint)           # ' runs/try': pasted
     if state is None: _refuse_unknown_name(checkpoint, path)     # a name mistyped
-    if state is None and path.is_file(): _refuse_not_torch(path)   # x.png: no checkpoint
     if state is None and str(checkpoint) and path.is_dir():   # a run folder ('': refused below)
         checkpoint, state = _run_folder_state(path)             # as scae-nb eval --checkpoint RUN
     return _model_or_weights(checkpoint, device, state)       # a checkpoint, else weights

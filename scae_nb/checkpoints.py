@@ -252,6 +252,24 @@ def _refuse_json(path: Path, name: str | None = None) -> None:
         raise CheckpointError(f"{path}: not a readable checkpoint ({kind}, {what})")
     raise UsageError(f"{_path_said(name, path)} {verb} a JSON file ({what}), not a checkpoint")
 
+# %% ../nbs/05aa_checkpoints.ipynb #fx66a605
+_TORCH_STARTS = (b'PK', b'\x80')                   # torch.save: a zip; its legacy format: a pickle
+
+def _refuse_not_torch(path: Path, name: str = 'checkpoint') -> None:
+    """Refuse (UsageError, one line) file `path` that is plainly no checkpoint: it begins as
+    neither a zip nor a pickle and is not named .pt (empty, unreadable, JSON: left to
+    `load_checkpoint`, which names them); `name`: the option that gave it ('checkpoint',
+    'resume')."""
+    if path.suffix == '.pt' or _json_text(path) is not None: return
+    try:
+        with open(path, 'rb') as f: start = f.read(2)
+    except OSError: return
+    if not start or start.startswith(_TORCH_STARTS): return
+    also = ", a run folder or a shipped model's name" if name == 'checkpoint' else ''   # eval's
+    raise UsageError(f"{_path_said(name, path)}: not a checkpoint (neither a zip nor a pickle "
+                     f"file, as torch.save writes): give a checkpoint file "
+                     f"(RUN/checkpoints/step_*.pt){also}")
+
 # %% ../nbs/05aa_checkpoints.ipynb #sp38e2f8
 def _load_state(path, map_location, name: str | None = None) -> dict:
     "`load_checkpoint` but for the digest: a checkpoint's state, checked but for that."
@@ -266,6 +284,7 @@ def _load_state(path, map_location, name: str | None = None) -> dict:
         raise CheckpointError(f"{_refused(path, name)}: not a readable checkpoint (the file is "
                               "empty)")
     _refuse_json(path, name)                    # a report.json given: no checkpoint at all
+    if name is not None: _refuse_not_torch(path, name)      # x.png given: a usage mistake too
     state = _read_checkpoint(path, map_location, name)
     if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
         if not isinstance(state, dict): found = f'a {type(state).__name__}, not a dict'
@@ -600,7 +619,7 @@ def _nothing_to_resume(out, steps: int | None = None) -> str:
     if start: why = (f"its run, a resume of {start}, stopped before its first checkpoint: "
                      f"start that resume again ({_start_again(out, start)})")
     where = os.path.join(out, 'checkpoints')                 # `.`: ./checkpoints, a path
-    return f"{_resume_words()}: no checkpoint in {where} to resume ({why})"
+    return f"{_resume_words()}: no checkpoint in {_said_path(where)} to resume ({why})"
 
 # %% ../nbs/05aa_checkpoints.ipynb #st52d004
 def _named_checkpoint(resume, out) -> tuple[Path, dict]:

@@ -405,7 +405,8 @@ def _name_hint(name: str) -> str:
 # %% ../nbs/06c_evaluation.ipynb #fx64c202
 from .utils import _said_path, _shell_path
 from .analysis import (_edge_spaces_dropped, _path_said, _refuse_edge_spaces,
-                              _refuse_not_torch, _runs_named_near)     # one each, 06_analysis's
+                              _runs_named_near)     # one each, 06_analysis's
+from .checkpoints import _refuse_not_torch   # 05aa's: train --resume's too
 
 # %% ../nbs/06c_evaluation.ipynb #sp38caa1
 def _check_model_name(name: str) -> None:

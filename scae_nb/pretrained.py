@@ -343,8 +343,8 @@ def _evaluated_again(given: str, checkpoint: str, run: Path | None = None) -> st
     of that file name (a copied run's report names the original's: not that one); else None."""
     path = Path(checkpoint)
     if checkpoint in pretrained_names(): return f'give it, {_given_again(given, checkpoint)}'
-    inside = run is None or path.resolve().is_relative_to(run.resolve())
-    if path.is_absolute() and path.is_file() and inside:
+    if path.is_absolute() and path.is_file() and (      # a NUL in the text: not a file, no resolve
+            run is None or path.resolve().is_relative_to(run.resolve())):
         return f'give it, {_given_again(given, checkpoint)}'
     if run is not None and (own := run / 'checkpoints' / path.name).is_file():
         return f"give this run's {path.name}, {_given_again(given, own)}"

@@ -1166,7 +1166,8 @@ def _out_in_run_line(out, run: Path, link: Path | None, own: bool, beside: Path)
     ours = Path(out) if own else _as_named(run, out)        # as `out` was written
     again = words(f"cfg.out={str(ours)!r}, resume='latest'",
                   f"--resume --out {_shell_path(ours)}")
-    return (f"{named('cfg.out')} {out}: is {what} the training run {_as_named(run, out)}, "
+    return (f"{named('cfg.out')} {_said_path(out)}: is {what} the training run "    # 'x ': quoted
+            f"{_as_named(run, out)}, "
             f"and a run there would mix with its files: choose a folder beside it, such "
             f"as {_as_named(beside, out)}, or continue {'its own' if own else 'that'} run "
             f"with {again}")
@@ -1192,7 +1193,7 @@ def _refuse_out_in_run(out, resume=None) -> None:
     leads nowhere is refused first, as `check_out_folder` says it (`_dead_link_line`): resolving a
     loop of links would raise Python's bare 'Symlink loop from ...'."""
     if (dead := _dead_link_line(Path(out))) is not None:
-        raise UsageError(f"{named('cfg.out')} {out}: {dead}")
+        raise UsageError(f"{named('cfg.out')} {_said_path(out)}: {dead}")
     run, link, _ = _run_holding_out(out, spared=None, inner=True)        # runs/a/sub/x: sub
     if (found := _replaced_run(out)) is not None and found[0] != Path(out):   # a link to one
         link, run = found[:2]                                     # in RUN, not a run of its own
