@@ -65,6 +65,14 @@ def make_eval_folder(parent: Path) -> Path:
     return folder
 
 
+def make_fake_run(folder: Path, steps=(4,)) -> Path:
+    "FOLDER: a run folder as the refusals see it: run.json and empty checkpoint files of `steps` (nothing loads them)."
+    (folder / "checkpoints").mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"run_id": "r1"}))
+    for step in steps: (folder / "checkpoints" / f"step_{step:08d}.pt").touch()
+    return folder
+
+
 def make_synthetic_run(folder: Path, name: str = "syn") -> Path:
     "FOLDER/NAME: a 2-step run on the synthetic data (random labels), made by `scae-nb train` in a subprocess."
     trained = scae("train", "--steps", "2", "--out", name, *SYNTHETIC_TINY, cwd=folder)

@@ -5,20 +5,13 @@ bare name, and a file plainly no checkpoint (x.png) a usage mistake (exit status
 tmp_path (nothing trained)."""
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
+from cli_run import make_fake_run
 from test_reliability import inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
-
-def _run(folder: Path, steps=(4,)) -> Path:
-    "A run folder as the refusals see it: run.json and empty checkpoint files."
-    (folder / "checkpoints").mkdir(parents=True)
-    (folder / "run.json").write_text(json.dumps({"run_id": "r1"}))
-    for step in steps: (folder / "checkpoints" / f"step_{step:08d}.pt").touch()
-    return folder
 
 
 def _eval(argv, capfd) -> tuple[int, str]:
@@ -36,7 +29,7 @@ def here(tmp_path, monkeypatch, quiet_globals):
 # ---- 1: a copied run's eval/STEP names the copy's own checkpoint, not the original's absolute path
 def test_1_copied_run_names_its_own_checkpoint(here, capfd):
     "Was: `give it, --checkpoint /…/runs/a/checkpoints/step_00000004.pt`: pasted, it evaluates the other copy."
-    run = _run(here / "runs" / "a")
+    run = make_fake_run(here / "runs" / "a")
     report = run / "eval" / "step_00000004" / "report.json"
     report.parent.mkdir(parents=True)
     report.write_text(json.dumps({"checkpoint": str(run.resolve() / "checkpoints" / "step_00000004.pt"),
@@ -74,7 +67,7 @@ def test_3_run_folder_with_a_space_is_quoted(here, capfd):
 # ---- 4: --pretrained FOLDER hinted at --checkpoint only where --checkpoint takes it
 def test_4_pretrained_eval_folder_gets_no_checkpoint_hint(here, capfd):
     "Was: `(did you mean --checkpoint 'old /eval'?)`, which --checkpoint refuses again."
-    _run(here / "old ")
+    make_fake_run(here / "old ")
     (here / "old " / "eval" / "step_00000004").mkdir(parents=True)
     for folder in ("old /eval", "old /eval/step_00000004"):
         rc, line = _eval(["--pretrained", folder], capfd)
@@ -87,7 +80,7 @@ def test_4_pretrained_eval_folder_gets_no_checkpoint_hint(here, capfd):
 @pytest.mark.parametrize("given", [" runs/try", "runs/try "])
 def test_5_edge_whitespace_is_named(here, capfd, given):
     "Was: `--checkpoint ' runs/try': no such file or folder`, no hint."
-    _run(here / "runs" / "try")
+    make_fake_run(here / "runs" / "try")
     rc, line = _eval(["--checkpoint", given], capfd)
     assert rc == 2 and line == (f"scae-nb eval: error: --checkpoint '{given}': no such file or folder; "
                                 "did you mean --checkpoint runs/try?"), line
@@ -103,7 +96,7 @@ def test_5_edge_whitespace_around_a_shipped_name(here, capfd):
 # ---- 6: a bare name mistyped is looked for in runs/ too
 def test_6_bare_name_looks_in_runs(here, capfd):
     "Was: only the shipped models listed: `scae-nb train` puts runs in runs/ by default."
-    _run(here / "runs" / "try")
+    make_fake_run(here / "runs" / "try")
     rc, line = _eval(["--checkpoint", "tyr"], capfd)
     assert rc == 2 and line.endswith("; runs/try holds a run: evaluate it with --checkpoint runs/try"), line
 

@@ -7,21 +7,13 @@
 4. `from_pretrained(' runs/try')`: 'did you mean' the folder without the pasted space, as `load_model` and eval say it.
 In-process or one short CLI call each, on folders made in tmp_path (nothing trained).
 """
-from pathlib import Path
 
 import pytest
-from cli_run import SYNTHETIC_TINY, scae
+from cli_run import SYNTHETIC_TINY, make_fake_run, scae
 
 from test_reliability import inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
-
-def _run(folder: Path, step: int = 4) -> Path:
-    "A run folder as the refusals see it: run.json and an empty checkpoint file."
-    (folder / "checkpoints").mkdir(parents=True)
-    (folder / "run.json").write_text('{"run_id": "r1"}')
-    (folder / "checkpoints" / f"step_{step:08d}.pt").touch()
-    return folder
 
 
 @pytest.fixture
@@ -54,7 +46,7 @@ def test_1_no_wrapper_left():
 # ---- 2: eval --checkpoint 'my ru' (a typo of a run folder with a space): quoted
 def test_2_typo_of_a_run_quoted(here, capfd):
     "Was: `--checkpoint runs/my ru: no such file or folder; ...`."
-    _run(here / "runs" / "my run")
+    make_fake_run(here / "runs" / "my run")
     rc, _, err = inproc_main(["eval", "--checkpoint", "runs/my ru"], capfd)
     line = one_line(err)
     assert rc == 2 and line.startswith("scae-nb eval: error: --checkpoint 'runs/my ru': no such file or folder; "), line
@@ -83,6 +75,6 @@ def test_3_python_keeps_repr():
 def test_4_from_pretrained_edge_spaces(here, given):
     "Was: `name=' runs/try': no such file ...` with no 'did you mean', where load_model and eval give one."
     from scae_nb.pretrained import from_pretrained
-    _run(here / "runs" / "try")
+    make_fake_run(here / "runs" / "try")
     with pytest.raises(FileNotFoundError) as e: from_pretrained(given)
     assert str(e.value) == f"name='{given}': no such file or folder; did you mean name='runs/try'?"

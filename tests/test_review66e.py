@@ -14,16 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import make_fake_run
 from test_reliability import inproc_main, one_line
 from test_reliability import quiet_globals  # noqa: F401 (a fixture)
 
-
-def _run(folder: Path, step: int = 4) -> Path:
-    "A run folder as the refusals see it: run.json and an empty checkpoint file."
-    (folder / "checkpoints").mkdir(parents=True)
-    (folder / "run.json").write_text('{"run_id": "r1"}')
-    (folder / "checkpoints" / f"step_{step:08d}.pt").touch()
-    return folder
 
 
 @pytest.fixture
@@ -34,7 +28,7 @@ def here(tmp_path, monkeypatch, quiet_globals):
 
 def _eval_folder(here: Path, checkpoint: str) -> Path:
     "runs/try/eval/step_4 with a report.json that names `checkpoint`."
-    folder = _run(here / "runs" / "try") / "eval" / "step_4"
+    folder = make_fake_run(here / "runs" / "try") / "eval" / "step_4"
     folder.mkdir(parents=True)
     (folder / "report.json").write_text(json.dumps({"checkpoint": checkpoint, "steps": 4, "wall_s": 1.0}))
     return folder
@@ -62,7 +56,7 @@ def test_1_nul_in_report_checkpoint_load_model(here):
 # ---- 2: eval --checkpoint official, runs/official a run folder
 def test_2_bare_name_of_a_run_in_runs(here, capfd):
     "Was: no hint (`_runs_near` leaves out the exact name); a typo `oficial` got one."
-    _run(here / "runs" / "official")
+    make_fake_run(here / "runs" / "official")
     rc, _, err = inproc_main(["eval", "--checkpoint", "official"], capfd)
     assert (rc, one_line(err)) == (2, "scae-nb eval: error: --checkpoint official: no such file or folder, and no "
                                       "shipped model of that name (mnist-cpu, mnist-official-gpu); runs/official "
@@ -72,7 +66,7 @@ def test_2_bare_name_of_a_run_in_runs(here, capfd):
 # ---- 3: train --out 'runs/try/eval ' inside a run: quoted
 def test_3_out_inside_run_quoted(here, capfd):
     "Was: `--out runs/try/eval : is inside the training run ...` (the trailing space invisible)."
-    _run(here / "runs" / "try")
+    make_fake_run(here / "runs" / "try")
     rc, _, err = inproc_main(["train", "--out", "runs/try/eval ", "--steps", "3", "--no-progress"], capfd)
     line = one_line(err)
     assert rc == 2 and line.startswith("scae-nb train: error: --out 'runs/try/eval ': is inside the training run"), line
@@ -81,7 +75,7 @@ def test_3_out_inside_run_quoted(here, capfd):
 # ---- 4: paths shown as typed
 def test_4_run_named_with_edge_space(here, capfd):
     "Was: `; runs/old  holds a run: ...` (the space lost in the prose)."
-    _run(here / "runs" / "old ")
+    make_fake_run(here / "runs" / "old ")
     rc, _, err = inproc_main(["eval", "--checkpoint", "runs/olf"], capfd)
     line = one_line(err)
     assert "; 'runs/old ' holds a run: evaluate it with --checkpoint 'runs/old '" in line, line
