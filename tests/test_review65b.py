@@ -51,7 +51,7 @@ def test_1_eval_command_line(tmp_path):
     done = scae("eval", "--checkpoint", "my rnu", *EVAL, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines()[-1].endswith(
-        "; my run holds a run: evaluate it with --checkpoint 'my run'"), done.stderr
+        "; 'my run' holds a run: evaluate it with --checkpoint 'my run'"), done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["my run"]
 
 
