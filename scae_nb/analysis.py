@@ -372,9 +372,9 @@ def _model_or_weights(checkpoint, device, state: dict | None = None) -> AttrDict
 
 # %% ../nbs/06_analysis.ipynb #st52c002
 import difflib
-from .checkpoints import _json_text, _runs_near
+from .checkpoints import _runs_near
 from .pretrained import is_run_folder
-from .utils import _path_said, _said_path, _shell_path, words     # 92_utils', 05aa's too
+from .utils import _path_said, _said_path     # 92_utils'
 
 # %% ../nbs/06_analysis.ipynb #fx65b002
 def _runs_named_near(path: Path, close_only: bool = False) -> str:
@@ -409,7 +409,7 @@ def _refuse_unknown_name(checkpoint, path: Path) -> None:
                                 f"{_names_near(path)}")
 
 # %% ../nbs/06_analysis.ipynb #fx66a602
-from .pretrained import _edge_spaces_dropped, _refuse_edge_spaces   # 04b's: from_pretrained's too
+from .pretrained import _refuse_edge_spaces   # 04b's: from_pretrained's too
 
 # %% ../nbs/06_analysis.ipynb #st52c004
 def _run_folder_state(path: Path) -> tuple[Path, dict]:

@@ -457,18 +457,21 @@ def _refuse_how(refused: dict, shape: list, sources: dict, parameter: str) -> st
     return drop + (f' (or {presets})' if presets else '') + f', or pass {allow}'
 
 # %% ../nbs/05ac_config.ipynb #sp3814e4
+from .utils import _value_as_typed      # `typed_words`
+
 def _refuse(path, refused: dict, shape: list, sources: dict | None = None,
-            parameter: str = 'allow', typed: dict | None = None) -> None:
+            parameter: str = 'allow') -> None:
     """Raise the one-line `ConfigChangeError` for `refused` fields (`shape`: those of the shape;
     `sources`: where an asked value comes from, e.g. {'lr': '--preset official'}), in the
     caller's words: `allow=['lr']` from Python (`parameter`: the caller's), `--allow-change lr`
-    from the command line; an asked value as `typed` has it ({field: word}: `--lr 1e-4`, not
-    0.0001)."""
-    sources, typed = sources or {}, typed or {}
+    from the command line; an asked value as the command line typed it (`typed_words`, 92_utils:
+    `--lr 1e-4`, not 0.0001)."""
+    sources = sources or {}
     asker = words('the config asks for', 'this command asks for')
     if 'model' in refused: _refuse_model(path, refused, sources, asker)
     was = ', '.join(said(k, a) for k, (a, _) in refused.items())     # `lr=3e-05`, `--lr 3e-05`
-    asks = ', '.join(said(k, typed.get(k, b)) + (f' (from {sources[k]})' if k in sources else '')
+    asks = ', '.join(said(k, _value_as_typed(k, b, lambda v: v))           # `--lr 1e-4`, as typed
+                     + (f' (from {sources[k]})' if k in sources else '')
                      for k, (_, b) in refused.items())
     how = _refuse_how(refused, shape, sources, parameter)
     raise ConfigChangeError(f"{named('resume')}: {path} was trained with {was}; {asker} {asks}: "
@@ -508,10 +511,9 @@ def _check_saved_lr(saved: dict, run: dict) -> None:
 
 # %% ../nbs/05ac_config.ipynb #sp384cac
 def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
-                  sources: dict | None = None, typed: dict | None = None) -> TrainConfig:
+                  sources: dict | None = None) -> TrainConfig:
     """The saved run config `saved` with the given `run`/`model` options; changes checked
-    (`sources`: where a value not typed as an option comes from, for the error; `typed`: {field:
-    word} of numbers as the command line typed them, which the error shows: `--lr 1e-4`)."""
+    (`sources`: where a value not typed as an option comes from, for the error)."""
     allow = check_allow_change(allow)
     saved = _default_points(saved)
     asked = {**saved['model'], **model}
@@ -521,7 +523,7 @@ def resume_config(saved: dict, run: dict, model: dict, allow=(), path=None,
                **_changes(saved['model'], model)}
     shape = sorted(k for k in changed if k in SHAPE_FIELDS and k in model)
     refused = {k: v for k, v in changed.items() if k not in allow or k in shape}
-    if refused: _refuse(path, refused, shape, sources, typed=typed)
+    if refused: _refuse(path, refused, shape, sources)
     _check_saved_lr(saved, run)
     return TrainConfig.from_dict({**saved, **run, 'model': asked})
 

@@ -403,9 +403,9 @@ def _name_hint(name: str) -> str:
     return ''
 
 # %% ../nbs/06c_evaluation.ipynb #fx64c202
-from .utils import _said_path, _shell_path
-from .analysis import (_edge_spaces_dropped, _path_said, _refuse_edge_spaces,
-                              _runs_named_near)     # one each, 06_analysis's
+from .utils import _path_said, _said_path, _shell_path
+from .pretrained import _edge_spaces_dropped, _refuse_edge_spaces   # 04b's
+from .analysis import _runs_named_near                             # 06's
 from .checkpoints import _refuse_not_torch   # 05aa's: train --resume's too
 
 # %% ../nbs/06c_evaluation.ipynb #sp38caa1

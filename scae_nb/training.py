@@ -55,7 +55,6 @@ from .step import (CompileWaitWarning, compile_forward, make_step, output_metric
                           to_device, variant_name, warn_compile_wait)
 from .checkpoints import _runs_of_folder
 from .checkpoints import _refuse_eval_folder, readable_run_info
-from .checkpoints import CheckpointError
 from .checkpoints import (CHECKPOINT_FORMAT, _as_named, _resume_command, _run_holding_out,
                                  _set_aside_run, announce_resume, checkpoint_path,
                                  checkpoint_run_folder, check_not_in_use, claim_run_folder,
@@ -789,7 +788,7 @@ def _record_line(where: Path, path, saved: dict, used: dict) -> str | None:
     if not keys: return None
     said = ', '.join(_edit_said(k, _flat(record), _flat(used)) for k in keys[:3])
     more = f' and {len(keys) - 3} more' if len(keys) > 3 else ''
-    fix = _edit_fix(keys[:3], _flat(record), _flat(used))        # `--lr X --allow-change lr`
+    fix = _edit_fix(keys, _flat(record), _flat(used))        # `--lr X --allow-change lr`
     return f"{where}: {said}{more} not used: {rule}{fix}"
 
 # %% ../nbs/05b_training.ipynb #fx62b010
@@ -1671,8 +1670,7 @@ def _resumed_config(args: argparse.Namespace, name: str, run: dict, model: dict,
     sources = {}
     if getattr(args, 'preset', None):            # a preset on resume: compared field by field
         run, model, sources = _preset_on_resume(name, model, run)
-    typed = _typed_numbers(args)                 # `--lr 1e-4` refused as typed, not 0.0001
-    return resume_config(saved, run, model, allow, path, sources, typed), path, state
+    return resume_config(saved, run, model, allow, path, sources), path, state   # `typed_words`
 
 # %% ../nbs/05b_training.ipynb #st49c08
 @cli_words()                                       # refusals name the options (`--resume`, `--out`)

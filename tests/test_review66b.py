@@ -107,3 +107,19 @@ def test_8_amp_study_lr_under_float32(tmp_path):
                           capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 2, done.stderr
     assert "--lr must be at least 1.1754944e-38, float32's smallest normal" in last_line(done), done.stderr
+
+
+
+def test_6_every_edited_field_is_in_the_fix(tmp_path):
+    "Was: the fix took the first three edited fields only (`keys[:3]`) and still said 'them': a 4th edit stayed unused."
+    from scae_nb.training import _record_line
+    from scae_nb.utils import cli_words
+    used = {"lr": 3e-4, "decay": 0.9, "momentum": 0.9, "eps": 1e-8, "model": {}}
+    edited = {"lr": 1e-3, "decay": 0.5, "momentum": 0.5, "eps": 1e-6}
+    where = tmp_path / "config.json"
+    where.write_text(json.dumps({**used, **edited}))
+    with cli_words():
+        line = _record_line(where, tmp_path / "step_00000004.pt", used, used)
+    assert "and 1 more not used" in line, line              # the warning names three, counts the rest
+    assert line.partition("; to use them, give ")[2].startswith(
+        "--lr 0.001 --decay 0.5 --momentum 0.5 --eps 1e-06"), line
